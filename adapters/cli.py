@@ -22,7 +22,7 @@ from bot.config import Config, ConfigError, load_config
 DELEGATED = {
     "slack-manifest": ("adapters.slack.manifest", "print the Slack app manifest"),
     "teams-package": ("adapters.teams.package", "write the Teams app package (zip)"),
-    "simulate": ("scheduler.simulate", "run a whole program year on a virtual clock"),
+    "simulate": ("tools.simulate", "run a whole program year on a virtual clock"),
 }
 
 
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     if args.command == "demo":
-        from adapters.demo import run_demo
+        from tools.demo import run_demo
 
         return asyncio.run(run_demo())
     try:

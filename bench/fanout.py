@@ -170,7 +170,7 @@ async def rate_limited(tmp: Path, unlimited_rate: float) -> dict:
 
 
 async def planning(tmp: Path, pairs: int = 10_000) -> dict:
-    from scheduler.planner import plan_program
+    from bot.reminders.planner import plan_program
     from bot.store.models import Enrollment, Pairing, Person, Program, ProgramEvent
 
     db = await fresh_sqlite(tmp, "planning.db")

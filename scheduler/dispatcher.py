@@ -38,9 +38,9 @@ from bot.people import coordinator_people, identity_of
 from bot.ports import Delivery, DeliveryError
 from bot.store.db import Database
 from bot.store.models import Pairing, Person, Reminder, ReminderStatus
-from scheduler.outbox import Planned, insert_if_absent, run, run_many
-from scheduler.planner import TO_COORDINATORS, plan_pair
-from scheduler.render import Renderer, Skip, Unreachable
+from bot.reminders.store import Planned, insert_if_absent, run, run_many
+from bot.reminders.planner import TO_COORDINATORS, plan_pair
+from bot.reminders.render import Renderer, Skip, Unreachable
 
 log = logging.getLogger(__name__)
 

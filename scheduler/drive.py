@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import VirtualClock
 from scheduler.dispatcher import Dispatcher, TickResult
-from scheduler.planner import plan_all
+from bot.reminders.planner import plan_all
 
 
 async def run_until(dispatcher: Dispatcher, clock: VirtualClock, until: datetime, *,

@@ -25,7 +25,7 @@ from bot.config import Config
 from bot.ports import Delivery
 from bot.store.db import Database
 from scheduler.dispatcher import Dispatcher
-from scheduler.planner import plan_all
+from bot.reminders.planner import plan_all
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ matching and announcement, as a person reads it."""
 
 from __future__ import annotations
 
-from adapters.demo import Transcript, run_demo
+from tools.demo import Transcript, run_demo
 
 
 async def test_the_demo_runs_a_program_from_setup_to_announcement(tmp_path, capsys):

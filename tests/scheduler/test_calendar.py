@@ -1,6 +1,6 @@
 from datetime import date, datetime, time, timezone
 
-from scheduler.calendar import ProgramCalendar, spread_seconds
+from bot.reminders.calendar import ProgramCalendar, spread_seconds
 
 CAL = ProgramCalendar("Europe/Stockholm", "SE", (("07-01", "07-31"),))
 

@@ -7,7 +7,7 @@ from bot.messages import Platform
 from bot.ports import Delivery
 from bot.store.models import Enrollment, EnrollmentStatus
 from scheduler.dispatcher import Dispatcher
-from scheduler.planner import plan_intake_reminder
+from bot.reminders.planner import plan_intake_reminder
 from tests.scheduler.helpers import RecordingPort, make_person, make_program, reminders
 
 

@@ -6,7 +6,7 @@ from bot.config import BotSettings, Config
 from bot.core import Core
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Platform
 from bot.store.models import Meeting
-from scheduler.planner import plan_pair
+from bot.reminders.planner import plan_pair
 from tests.scheduler.helpers import make_pair, make_person, make_program, reminders
 
 UTC = timezone.utc

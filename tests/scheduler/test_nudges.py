@@ -6,10 +6,10 @@ from bot.config import BotSettings, Config
 from bot.messages import Platform
 from bot.ports import Delivery
 from bot.store.models import Enrollment, Meeting, Pairing
-from scheduler.calendar import ProgramCalendar
+from bot.reminders.calendar import ProgramCalendar
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from scheduler.planner import plan_pair
+from bot.reminders.planner import plan_pair
 from tests.scheduler.helpers import RecordingPort, make_pair, make_person, make_program, reminders
 
 UTC = timezone.utc

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from scheduler.simulate import main
+from tools.simulate import main
 
 pytestmark = pytest.mark.slow
 

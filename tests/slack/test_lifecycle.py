@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from scheduler.planner import plan_pair
+from bot.reminders.planner import plan_pair
 from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, click_home, slack_server
 
 ADEPT_ANSWERS = ["Hemtjänst Norr", "Enhetschef", "14", "1,3", "Att leda genom en omorganisation", "3", "Växjö", "1"]

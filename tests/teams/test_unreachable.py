@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus, Program, Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from scheduler.planner import plan_pair
+from bot.reminders.planner import plan_pair
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import teams_server, user
 from tests.teams.people import TeamsPerson

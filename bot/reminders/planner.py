@@ -37,8 +37,8 @@ from bot.store.models import (
     Reminder,
     ReminderStatus,
 )
-from scheduler.calendar import ProgramCalendar, spread_seconds
-from scheduler.outbox import (  # storage of the rows planned here
+from bot.reminders.calendar import ProgramCalendar, spread_seconds
+from bot.reminders.store import (  # storage of the rows planned here
     _COLUMNS, T, Planned, cancel_ids, cancel_pending, insert_if_absent, reconcile, revive, rows_of, run,
 )
 

@@ -133,7 +133,7 @@ async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *
 
 async def _year(lines: int) -> None:
     """The rest of the year: `mentorbot simulate` with a small cohort."""
-    from scheduler import simulate
+    from tools import simulate
 
     print("\n" + "=" * 72 + "\nThe program year on a virtual clock (mentorbot simulate --participants 10)\n" + "=" * 72)
     with tempfile.TemporaryDirectory(prefix="mentorbot-year-") as tmp:

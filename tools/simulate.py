@@ -40,7 +40,7 @@ from bot.store.db import Database
 from bot.store.migrate import upgrade
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from scheduler.simulation_cohort import (
+from tools.simulation_cohort import (
     COORDINATOR, MUNICIPALITIES, Member, Pair, announced_pairs, behaviours_for, cohort, pair_up_directly,
 )
 

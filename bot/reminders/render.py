@@ -21,7 +21,7 @@ from bot import outbox
 from bot.outbox import address_from_dict
 from bot.people import address_of, locale_for
 from bot.ports import DeliveryError
-from scheduler.planner import utc_iso
+from bot.reminders.planner import utc_iso
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,

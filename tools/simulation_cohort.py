@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from bot.store.db import Database
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus
-from scheduler.planner import plan_pair
+from bot.reminders.planner import plan_pair
 
 COORDINATOR = "Evelina"
 MUNICIPALITIES = ("Upplands Väsby kommun", "Enköpings kommun", "Håbo kommun", "Täby kommun", "Knivsta kommun")
