@@ -37,9 +37,10 @@ from bot.i18n import Translator, default_translator
 from bot.people import coordinator_people, identity_of
 from bot.ports import Delivery, DeliveryError
 from bot.store.db import Database
-from bot.store.models import Pairing, Person, Reminder, ReminderStatus
+from bot.store.models import Person, Reminder, ReminderStatus
 from bot.reminders.store import Planned, insert_if_absent, run, run_many
-from bot.reminders.planner import TO_COORDINATORS, plan_pair
+from bot.reminders.kinds import has_hooks, kind_of
+from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.render import Renderer, Skip, Unreachable
 
 log = logging.getLogger(__name__)
@@ -165,8 +166,7 @@ class Dispatcher:
             .returning(T.c.kind, T.c.context)
         )).all()
         result.expired = len(expired)
-        pairs = {c.get("pairing_id") for kind, c in expired if kind == "nudge"}
-        await self._replan_pairs(session, pairs, now)
+        await after(session, expired, now, "after_expired")
         return result
 
     async def claim(self, housekeeping: TickResult | None = None) -> list[Claimed]:
@@ -308,13 +308,13 @@ class Dispatcher:
 
     async def _apply_many(self, session: AsyncSession, items: list, now: datetime) -> list[str]:
         """Plain sends in one executemany; everything else one by one."""
-        plain = [(r, d) for r, w, d in items if w == "sent" and r.kind != "nudge"]
+        plain = [(r, d) for r, w, d in items if w == "sent" and not has_hooks(r.kind)]
         if plain:
             await run_many(session, sa.update(T).where(T.c.id == sa.bindparam("rid"), T.c.status != SENT).values(
                 status=SENT, message_id=sa.bindparam("mid"), sent_at=now, lease_until=None, last_error=None),
                 [{"rid": r.id, "mid": d} for r, d in plain])
         return [
-            "sent" if (w == "sent" and r.kind != "nudge") else await self._apply(session, r, w, d, now)
+            "sent" if (w == "sent" and not has_hooks(r.kind)) else await self._apply(session, r, w, d, now)
             for r, w, d in items
         ]
 
@@ -331,8 +331,7 @@ class Dispatcher:
         if what == "sent":
             await run(session, sa.update(T).where(T.c.id == row.id, T.c.status != SENT).values(
                 status=SENT, message_id=detail, sent_at=now, lease_until=None, last_error=None))
-            if row.kind == "nudge":
-                await self._replan_pairs(session, {row.context.get("pairing_id")}, now)
+            await after(session, [row], now, "after_sent")
             return "sent"
         if what == "cancelled":
             await run(session, sa.update(T).where(T.c.id == row.id, T.c.status == CLAIMED).values(
@@ -394,7 +393,13 @@ class Dispatcher:
                     status=status, lease_until=None, sent_at=now if children else None, last_error=note))
         return made
 
-    async def _replan_pairs(self, session: AsyncSession, pairing_ids, now: datetime) -> None:
-        for pairing_id in pairing_ids:
-            if pairing_id and (pairing := await session.get(Pairing, pairing_id)) is not None:
-                await plan_pair(session, pairing, now)
+
+async def after(session: AsyncSession, rows: list, now: datetime, hook: str) -> None:
+    """Run each kind's `after_sent` / `after_expired` hook on its rows."""
+    by_kind: dict[str, list] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    for name, group in by_kind.items():
+        kind = kind_of(name)
+        if kind is not None and (fn := getattr(kind, hook)) is not None:
+            await fn(session, group, now)

@@ -1,0 +1,188 @@
+"""The registry of reminder kinds: each kind says, once, what its message
+says and to whom, and what happens after it is sent or expires.
+
+A kind is declared with `@reminder_kind(name)` on the function that builds
+its message context from the live state at send time:
+
+    @reminder_kind("nudge", after_sent=replan_pair, after_expired=replan_pair)
+    async def nudge(session, row, program, person) -> (context, card) | Skip
+
+`context` goes to the row's template; `card`, if not None, is a function
+`card(render, text) -> Card` that builds the buttons in the reader's language.
+Returning `Skip(reason)` cancels the row instead of sending it (the pair has
+ended, the event moved). The planner (`bot.reminders.planner`) decides
+*when* each kind is due; the dispatcher (`scheduler/`) only sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Awaitable, Callable
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.messages import Button, Buttons, Card, Text
+from bot.store.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Meeting,
+    Pairing,
+    PairStatus,
+    Person,
+    ProgramEvent,
+)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """The row is no longer wanted: it is cancelled, not sent."""
+
+    reason: str
+
+
+Hook = Callable[[AsyncSession, list, datetime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ReminderKind:
+    name: str
+    build: Callable[..., Awaitable[object]] | None
+    # Called in the recording transaction with the rows (of this kind) just
+    # sent / just expired.
+    after_sent: Hook | None = None
+    after_expired: Hook | None = None
+    # Sent even when the row's program is no longer active (a failure report).
+    while_closed: bool = False
+    # Written whole at decision time (a turn's reply, a message to someone
+    # else): sent as it was written, no context to build.
+    prebuilt: bool = False
+
+
+KINDS: dict[str, ReminderKind] = {}
+
+
+def reminder_kind(name: str, *, after_sent: Hook | None = None, after_expired: Hook | None = None,
+                  while_closed: bool = False, prebuilt: bool = False):
+    def declare(build):
+        KINDS[name] = ReminderKind(name, build, after_sent, after_expired, while_closed, prebuilt)
+        return build
+    return declare
+
+
+def kind_of(name: str) -> ReminderKind | None:
+    return KINDS.get(name)
+
+
+def has_hooks(name: str) -> bool:
+    k = KINDS.get(name)
+    return k is not None and k.after_sent is not None
+
+
+# ------------------------------------------------------------------ helpers
+
+
+async def _active_in(session, program_id: int, person_id: int) -> bool:
+    found = (await session.exec(select(Enrollment.id).where(
+        Enrollment.program_id == program_id, Enrollment.person_id == person_id,
+        Enrollment.status == EnrollmentStatus.ACTIVE))).first()
+    return found is not None
+
+
+async def _live_pair(session, pairing_id):
+    pairing = await session.get(Pairing, pairing_id)
+    if pairing is None or pairing.status != PairStatus.ANNOUNCED:
+        return None, None, None
+    adept = await session.get(Enrollment, pairing.adept_id)
+    mentor = await session.get(Enrollment, pairing.mentor_id)
+    return pairing, adept, mentor
+
+
+async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None:
+    """After a nudge round was sent or expired, the pair's next round is planned."""
+    from bot.reminders.planner import plan_pair  # the planner imports this registry
+
+    for pairing_id in sorted({(r.context or {}).get("pairing_id") for r in rows} - {None}):
+        if (pairing := await session.get(Pairing, pairing_id)) is not None:
+            await plan_pair(session, pairing, now)
+
+
+# -------------------------------------------------------------------- kinds
+
+
+@reminder_kind("message", while_closed=True, prebuilt=True)
+async def message(session, row, program, person):  # pragma: no cover - prebuilt rows are not built
+    raise AssertionError("a message row is sent as it was written")
+
+
+@reminder_kind("event")
+async def event(session, row, program, person):
+    from bot.reminders.planner import utc_iso
+
+    ev = await session.get(ProgramEvent, row.context.get("event_id"))
+    if ev is None or ev.cancelled:
+        return Skip("the event was removed")
+    if utc_iso(ev.starts_at) != row.context.get("starts_at"):
+        return Skip("the event moved; its new reminders are planned")
+    if person is not None and not await _active_in(session, program.id, person.id):
+        return Skip("no longer an active participant")
+    return {"event": ev, "program": program, "offset": int(row.context.get("offset", 0)),
+            "to_channel": person is None}, None
+
+
+@reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)
+async def nudge(session, row, program, person):
+    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"))
+    if pairing is None:
+        return Skip("the pair is no longer active")
+    me, partner = (adept, mentor) if adept.person_id == row.person_id else (mentor, adept)
+    partner_person = await session.get(Person, partner.person_id)
+    since = date.fromisoformat(row.context["since"])
+    value = str(pairing.id)
+
+    def card(render, text):
+        return Card((
+            Text(text),
+            Buttons((
+                Button("nudge.met", render("nudges/button_met"), value, "primary"),
+                Button("nudge.snooze", render("nudges/button_snooze"), value),
+                Button("nudge.help", render("nudges/button_help"), value),
+            )),
+        ))
+
+    return {"partner": partner_person.name if partner_person else "?", "since": since,
+            "role": me.role, "program": program}, card
+
+
+@reminder_kind("stall")
+async def stall(session, row, program, person):
+    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"))
+    if pairing is None:
+        return Skip("the pair is no longer active")
+    since = date.fromisoformat(row.context["since"])
+    later = (await session.exec(select(Meeting.id).where(
+        Meeting.pairing_id == pairing.id, Meeting.held_on > since))).first()
+    if later is not None:
+        return Skip("the pair has met since")
+    adept_person = await session.get(Person, adept.person_id)
+    mentor_person = await session.get(Person, mentor.person_id)
+    return {"adept": adept_person.name, "mentor": mentor_person.name, "since": since,
+            "days": int(row.context.get("days", program.stall_days)), "program": program,
+            "pairing_id": pairing.id}, None
+
+
+@reminder_kind("intake")
+async def intake(session, row, program, person):
+    enrollment = await session.get(Enrollment, row.context.get("enrollment_id"))
+    if enrollment is None or enrollment.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING):
+        return Skip("onboarding is finished or was declined")
+    return {"program": program, "role": enrollment.role,
+            "started": enrollment.status == EnrollmentStatus.ONBOARDING}, None
+
+
+@reminder_kind("failure", while_closed=True)
+async def failure(session, row, program, person):
+    c = row.context
+    return {"who": c.get("who", "?"), "what": c.get("what", "?"), "why": c.get("why", "?"),
+            "attempts": c.get("attempts", 0), "program_name": program.name if program else ""}, None
