@@ -39,6 +39,8 @@ from bot.messages import (
     Where,
 )
 from bot.ports import Delivery
+from scheduler.dispatcher import Dispatcher
+from scheduler.fastpath import send_turn
 
 TENANT = "local"
 
@@ -123,6 +125,7 @@ class Chat:
     name: str
     where: Address | None = None
     last: list[Outbound] = field(default_factory=list)
+    _recording: object = field(default=None, repr=False, compare=False)
 
     @property
     def actor(self) -> Actor:
@@ -134,15 +137,24 @@ class Chat:
 
     async def _send(self, inbound: Inbound) -> list[Outbound]:
         out = await self.core.handle(inbound)
-        delivery = Delivery({Platform.CONSOLE: self.port})
         replies: list[Outbound] = []
-        for message in out:
+
+        async def send(message: Outbound) -> Sent:
             if message.to is None or (message.to.user == self.actor.user_id and message.to.where == Where.DM):
                 replies.append(message)
-            else:
-                await delivery.send(message.to, message)
+                return Sent(MessageRef(Platform.CONSOLE, f"dm:{self.actor.user_id}", str(len(replies))))
+            return await self.port.send(message.to, message)
+
+        await send_turn(self._dispatcher(), out, send)
         self.last = replies
         return replies
+
+    def _dispatcher(self):
+        """Records this chat's sends in the outbox (as the server's adapters do)."""
+        if self._recording is None:
+            self._recording = Dispatcher(self.core.db, Delivery({Platform.CONSOLE: self.port}), self.core.clock,
+                                         self.core.config, worker=self.core.worker)
+        return self._recording
 
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
         """Type a line. A bare number picks that option of the last card."""

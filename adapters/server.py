@@ -36,14 +36,27 @@ class Runtime:
     delivery: Delivery
     clock: Clock
     extras: dict[str, Any] = field(default_factory=dict)  # adapter-owned objects (bolt app, bot adapter)
+    # Sends what the fast path left and records every outcome; the adapters
+    # record their own sends right after a turn with it (scheduler.fastpath).
+    dispatcher: Any = None
+
+    async def send_turn(self, messages, send) -> list[str]:
+        """Send a turn's messages now (`send` answers in place) and record each."""
+        from scheduler.fastpath import send_turn
+
+        return await send_turn(self.dispatcher, messages, send)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
-def make_runtime(config: Config, db: Database, clock: Clock | None = None) -> Runtime:
+def make_runtime(config: Config, db: Database, clock: Clock | None = None, **dispatcher_options) -> Runtime:
+    from scheduler.dispatcher import Dispatcher
+
     clock = clock or SystemClock()
-    return Runtime(config, db, Core(db, config, clock), Delivery(), clock)
+    core, delivery = Core(db, config, clock), Delivery()
+    dispatcher = Dispatcher(db, delivery, clock, config, worker=core.worker, **dispatcher_options)
+    return Runtime(config, db, core, delivery, clock, dispatcher=dispatcher)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -94,7 +107,8 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
         return 2
     from scheduler.service import SchedulerService
 
-    scheduler = SchedulerService(runtime.db, runtime.delivery, runtime.clock, runtime.config)
+    scheduler = SchedulerService(runtime.db, runtime.delivery, runtime.clock, runtime.config,
+                                 dispatcher=runtime.dispatcher)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, config.server.host, config.server.port)

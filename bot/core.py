@@ -20,6 +20,7 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, default_translator, normalise_locale
 from bot.messages import Inbound, Kind, Outbound
+from bot.outbox import default_worker, stage
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
@@ -45,6 +46,7 @@ class Core:
         config: Config | None = None,
         clock: Clock | None = None,
         translator: Translator | None = None,
+        worker: str | None = None,
     ):
         self.db = db
         self.config = config or Config()
@@ -52,12 +54,21 @@ class Core:
         self.translator = translator or default_translator()
         # Identity keys known to exist, so a turn skips the first-contact check.
         self._known: set[str] = set()
+        # Who holds the lease on the rows this core's turns write (the
+        # dispatcher recording the adapter's sends uses the same name).
+        self.worker = worker or default_worker()
         load_all()
 
     # ----------------------------------------------------------------- API
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
-        """Answer one inbound event. Never raises for anything a person did."""
+        """Answer one inbound event. Never raises for anything a person did.
+
+        Every message returned is already an outbox row (`Outbound.outbox`),
+        written in the turn's transaction and claimed for the caller to send
+        at once; replies have `to=None`. A platform's redelivery of an event
+        already handled returns nothing: its rows exist, and what was not yet
+        sent the dispatcher sends."""
         locale = locale_for(None, None, self.config)
         try:
             await self._meet(inbound)
@@ -71,21 +82,37 @@ class Core:
                 except UserError as err:
                     # Render while the objects it names are still loaded, then roll back.
                     raise _RolledBack(self._error(locale, err, inbound)) from err
-                return replies + turn.extra
+                return await stage(session, inbound, replies, turn.extra, now=self.clock.now(),
+                                   worker=self.worker, speaker_id=turn.person.id)
         except _RolledBack as rolled_back:
-            return [rolled_back.answer]
+            return await self._answer_alone(inbound, rolled_back.answer)
         except UserError as err:
             # The transaction was rolled back; answer with what was wrong.
-            return [self._error(locale, err, inbound)]
+            return await self._answer_alone(inbound, self._error(locale, err, inbound))
         except IntegrityError:
             if inbound.event_id:
                 log.info("duplicate delivery of %s ignored", inbound.event_id)
                 return []
             log.exception("integrity error handling %s", inbound)
-            return [self._error(locale, UserError("errors/internal"), inbound)]
+            return await self._answer_alone(inbound, self._error(locale, UserError("errors/internal"), inbound))
         except Exception:
             log.exception("unexpected error handling %s", inbound)
-            return [self._error(locale, UserError("errors/internal"), inbound)]
+            return await self._answer_alone(inbound, self._error(locale, UserError("errors/internal"), inbound))
+
+    async def _answer_alone(self, inbound: Inbound, answer: Outbound) -> list[Outbound]:
+        """A turn that was rolled back still answers, once: the answer and the
+        event's dedupe record are written together in a transaction of their
+        own, so a redelivery of the same event is not answered again."""
+        try:
+            async with self.db.write() as session:
+                if inbound.event_id and not await self._first_time(session, inbound):
+                    return []
+                return await stage(session, inbound, [answer], [], now=self.clock.now(), worker=self.worker)
+        except IntegrityError:  # a concurrent delivery of the same event answered it
+            return []
+        except Exception:  # the database itself is down: say so without a row
+            log.exception("could not record the answer to %s", inbound.event_id or inbound.kind)
+            return [answer]
 
     def command_for(self, inbound: Inbound) -> Command | None:
         """The command an inbound would run, if any (adapters use `.slow`

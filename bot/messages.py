@@ -172,6 +172,17 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class OutboxRef:
+    """The outbox row a message was written to in the turn that decided it:
+    its id and unique key, and the address the dispatcher sends it to if the
+    adapter's send right after the commit does not happen (a crash, a 429)."""
+
+    id: int
+    key: str
+    address: Address
+
+
+@dataclass(frozen=True)
 class Outbound:
     """A message the core wants shown.
 
@@ -192,6 +203,10 @@ class Outbound:
     # The reader's language, for the few words an adapter adds itself
     # (a menu's "Choose", a form's "Send"); None = the installation default.
     locale: str | None = None
+    # Set on every message the core decided: the outbox row it lives in.
+    # Adapters send it and report the outcome (scheduler.fastpath); only a
+    # "working on it" note before a slow command has none.
+    outbox: OutboxRef | None = None
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,27 @@
-"""Messages that could not be sent at once are kept, not lost.
+"""The transactional outbox, as a turn writes it.
 
-A reply to the person who spoke goes back in the same request. Messages to
-*other* people (an invitation, a pair introduction, a note to the coordinator)
-are sent by the adapter right after the turn; when that send fails (a 429, a
-5xx, a timeout) the adapter hands the message to `defer`, which writes it to
-the outbox as a reminder row of kind `message`. The scheduler's dispatcher
-then sends it with the same retries, back-off and failure reports as every
-other reminder.
+Every message a turn decides (the reply to the person who spoke, an
+invitation, a pair introduction, a note to a coordinator) becomes a
+`reminder` row in the turn's own transaction, before anything is sent:
+`stage` writes them, claimed by this process with a short lease. Right after
+the commit the adapter sends the turn's rows at once (the fast path,
+`scheduler.fastpath`) and records each outcome; whatever it could not send
+(a crash, a 429, a platform error) is left to the dispatcher, which sends it
+with the same retries, pacing and failure reports as every planned reminder.
+
+This module is also the codec of those rows: an `Outbound` (text, card,
+replace) and an `Address` to and from JSON.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
-from dataclasses import fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
 from bot.messages import (
     Address,
     Button,
@@ -25,16 +30,17 @@ from bot.messages import (
     Choice,
     Fields,
     Heading,
+    Inbound,
     Input,
     MessageRef,
     Option,
     Outbound,
+    OutboxRef,
     Platform,
     Text,
     Where,
 )
-from bot.store.db import Database
-from bot.store.models import Reminder
+from bot.store.models import Reminder, ReminderStatus
 
 KIND = "message"
 RETRY_FIRST_AFTER = timedelta(seconds=30)
@@ -106,19 +112,72 @@ def decode(data: dict[str, Any], to: Address) -> Outbound:
     )
 
 
-async def defer(db: Database, clock: Clock, message: Outbound, *, retry_after: float | None = None,
-                program_id: int | None = None) -> str:
-    """Keep `message` (which has a `to`) in the outbox for the dispatcher;
-    returns the reminder key."""
-    if message.to is None:
-        raise ValueError("only messages addressed to someone else are deferred")
-    now: datetime = clock.now()
-    due = now + (timedelta(seconds=retry_after) if retry_after else RETRY_FIRST_AFTER)
-    key = f"{KIND}:{uuid.uuid4().hex}"
-    async with db.write() as session:
-        session.add(Reminder(
-            key=key, program_id=program_id, kind=KIND, template=message.kind or KIND,
-            address=address_to_dict(message.to), context={"message": encode(message)},
-            due_at=due, expires_at=now + GIVE_UP_AFTER, created_at=now,
+def default_worker() -> str:
+    """This process's name as a lease holder."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+REPLY = "reply"  # the answer to the person who spoke
+FAST_LEASE = timedelta(seconds=60)  # the adapter's send right after the commit; then the dispatcher's
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A message to someone other than the speaker, as a turn queues it."""
+
+    message: Outbound
+    person_id: int | None = None  # the reader, when one person (for their reachability and `forget`)
+    # Where to send the same words instead when `message.to` cannot be reached
+    # (a group DM that cannot be opened: each member's own DM).
+    fallback: tuple[Address, ...] = ()
+
+
+def reply_address(inbound: Inbound, message: Outbound) -> Address:
+    """Where a reply goes when the adapter cannot answer in place: the
+    conversation it came from, or the person's DM for anything meant for
+    them alone (an ephemeral answer in a channel)."""
+    where, user = inbound.where, inbound.actor.user_id
+    if message.replace is not None:
+        return Address(where.platform, where.tenant, conversation=message.replace.conversation, user=user,
+                       where=where.where, ref=where.ref)
+    if where.where == Where.DM or not where.conversation:
+        return Address(where.platform, where.tenant, conversation=where.conversation, user=user, where=Where.DM,
+                       ref=where.ref)
+    if message.ephemeral:
+        return Address(where.platform, where.tenant, user=user, where=Where.DM)
+    return replace(where, user=user)
+
+
+def _key(kind: str, inbound: Inbound, index: int) -> str:
+    if inbound.event_id:
+        return f"{kind}:{inbound.actor.platform}:{inbound.event_id}:{index}"
+    return f"{kind}:{uuid.uuid4().hex}"
+
+
+async def stage(session, inbound: Inbound, replies: list[Outbound], others: list, *, now: datetime,
+                worker: str, speaker_id: int | None = None, program_id: int | None = None) -> list[Outbound]:
+    """Write a turn's messages as outbox rows, claimed by `worker` for the
+    adapter's send right after the commit; returns them with `outbox` set,
+    replies first, in the order they are to be shown."""
+    planned: list[tuple[Outbound, Address, str, int | None, tuple[Address, ...]]] = []
+    for i, message in enumerate(replies):
+        planned.append((message, reply_address(inbound, message), _key(REPLY, inbound, i), speaker_id, ()))
+    for i, item in enumerate(others):
+        queued = item if isinstance(item, Queued) else Queued(item)
+        planned.append((queued.message, queued.message.to, _key(KIND, inbound, i), queued.person_id,
+                        queued.fallback))
+    rows = []
+    for message, address, key, person_id, fallback in planned:
+        context: dict[str, Any] = {"message": encode(message)}
+        if fallback:
+            context["fallback"] = [address_to_dict(a) for a in fallback]
+        rows.append(Reminder(
+            key=key, program_id=program_id, kind=REPLY if key.startswith(REPLY) else KIND,
+            template=message.kind or KIND, person_id=person_id, address=address_to_dict(address),
+            context=context, status=ReminderStatus.CLAIMED.value, claimed_by=worker, attempts=1,
+            lease_until=now + FAST_LEASE, due_at=now, expires_at=now + GIVE_UP_AFTER, created_at=now,
         ))
-    return key
+    session.add_all(rows)
+    await session.flush()
+    return [replace(message, outbox=OutboxRef(row.id, row.key, address))
+            for (message, address, *_), row in zip(planned, rows)]

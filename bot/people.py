@@ -121,6 +121,22 @@ async def address_of(session: AsyncSession, person_id: int) -> Address | None:
     return None
 
 
+async def mark_unreachable(session: AsyncSession, platform: str, tenant: str, user_id: str, reason: str) -> None:
+    """The platform says this identity cannot be reached; it is skipped
+    until the person writes again (see `reachable_again`)."""
+    identity = await identity_of(session, platform, tenant, user_id)
+    if identity is not None and not identity.unreachable:
+        identity.unreachable, identity.unreachable_reason = True, reason[:200]
+        session.add(identity)
+
+
+def reachable_again(session: AsyncSession, identity: Identity) -> None:
+    """They wrote to the bot: messages can reach them again."""
+    if identity.unreachable:
+        identity.unreachable, identity.unreachable_reason = False, None
+        session.add(identity)
+
+
 def program_channel(program: Program) -> Address | None:
     if not program.channel_platform:
         return None

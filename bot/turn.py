@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.messages import Card, Inbound, Outbound
+from bot.outbox import Queued
 from bot.people import address_of, locale_for
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
 
@@ -34,8 +35,9 @@ class Turn:
     is_coordinator: bool
     locale: str
     tz: str
-    # Messages to send after the transaction commits (to other people, channels).
-    extra: list[Outbound] = field(default_factory=list)
+    # Messages to other people and channels: written to the outbox with the
+    # turn's replies when the turn commits (see `bot.outbox.stage`).
+    extra: list[Queued] = field(default_factory=list)
 
     @property
     def now(self) -> datetime:
@@ -82,11 +84,15 @@ class Turn:
 
         if program is not None:
             ctx.setdefault("program", program)
-        self.extra.append(
-            Outbound(text=render(template, **ctx), card=card(render) if card else None, to=address, kind=template,
-                     locale=locale)
-        )
+        self.post(Outbound(text=render(template, **ctx), card=card(render) if card else None, to=address,
+                           kind=template, locale=locale), person_id=person_id)
         return True
+
+    def post(self, message: Outbound, *, person_id: int | None = None, fallback: tuple = ()) -> None:
+        """Queue a message already rendered for its reader (`message.to` set):
+        a channel post, a group introduction with each member's DM as
+        `fallback` when the group cannot be opened."""
+        self.extra.append(Queued(message, person_id, tuple(fallback)))
 
     # ------------------------------------------------------------- lookups
 

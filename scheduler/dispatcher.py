@@ -8,9 +8,13 @@ One tick:
    SQLite), so two dispatchers never hold the same row;
 3. each row is rendered in its reader's language and sent through
    `bot.ports.Delivery` *outside* any transaction, a few at a time;
-4. each send is recorded at once (message id, sent_at). A crash between a
-   send and its record can repeat that one message after the lease runs out,
-   so at most `concurrency` messages are ever in that window.
+4. each send is recorded at once (message id, sent_at), only while this
+   dispatcher still holds the row's lease (`scheduler.record`). A record that
+   fails stops the batch. A row whose lease ran out comes back marked
+   unconfirmed, and before it is sent again the platform is asked whether
+   it already has it (Slack: the row key in the message metadata), so a
+   crash between a send and its record repeats nothing on Slack, and at most
+   `concurrency` messages elsewhere.
 
 Failures: a `DeliveryError` with `retry_after` (HTTP 429) puts the row back
 with `due_at` no earlier than that, without counting an attempt; other
@@ -23,8 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,18 +36,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Translator, default_translator
-from bot.people import coordinator_people, identity_of
+from bot.messages import MessageRef, Sent
+from bot.outbox import default_worker
+from bot.people import coordinator_people
 from bot.ports import Delivery, DeliveryError
-from bot.store.db import Database
-from bot.store.models import Person, Reminder, ReminderStatus
-from bot.reminders.store import Planned, insert_if_absent, run, run_many
-from bot.reminders.kinds import has_hooks, kind_of
+from bot.reminders.kinds import kind_of
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.render import Renderer, Skip, Unreachable
+from bot.reminders.store import Planned, insert_if_absent, run
+from bot.store.db import Database
+from bot.store.models import Reminder, ReminderStatus
+from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff  # noqa: F401 (backoff: re-exported)
 
 log = logging.getLogger(__name__)
 
 T = Reminder.__table__
+LEASE_MARGIN_S = 5  # a send is abandoned this long before its lease runs out
 PREPARE_CHUNK = 1000  # rows rendered per read transaction (later chunks render while earlier ones send)
 PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
 FAILED, EXPIRED, CANCELLED = ReminderStatus.FAILED.value, ReminderStatus.EXPIRED.value, ReminderStatus.CANCELLED.value
@@ -61,6 +67,7 @@ class TickResult:
     cancelled: int = 0
     reclaimed: int = 0
     expanded: int = 0
+    lost: int = 0  # outcomes not recorded: the lease had passed to another dispatcher
 
     def add(self, other: "TickResult") -> None:
         for name in self.__dataclass_fields__:
@@ -71,29 +78,9 @@ class TickResult:
         return bool(self.claimed or self.expired or self.reclaimed)
 
 
-@dataclass
-class Claimed:
-    id: int
-    key: str
-    kind: str
-    template: str
-    person_id: int | None
-    address: dict | None
-    context: dict
-    program_id: int | None
-    subject: str | None
-    attempts: int
-    expires_at: datetime | None
-
-
 def destination(to) -> tuple:
     """The conversation a post lands in (a DM by user when no conversation is known)."""
     return (str(to.platform), to.tenant, to.conversation or f"user:{to.user}")
-
-
-def backoff(attempt: int) -> timedelta:
-    """30 s, 1 min, 2 min, 4 min ... capped at an hour."""
-    return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
 
 
 @dataclass
@@ -103,7 +90,7 @@ class Dispatcher:
     clock: Clock
     config: Config = field(default_factory=Config)
     translator: Translator | None = None
-    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    worker: str = field(default_factory=default_worker)
     lease: timedelta = timedelta(minutes=5)
     batch: int = 100
     concurrency: int = 4  # also the most messages a crash can repeat (sent, not yet recorded)
@@ -116,9 +103,8 @@ class Dispatcher:
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.config, self.translator or default_translator())
-        self._write_lock = asyncio.Lock()
+        self.recorder = Recorder(self.db, self.clock, self.worker, self.max_attempts)
         self._next_ok: dict[tuple, float] = {}  # conversation -> loop time of its next allowed post
-        self._queue: list = []
 
     # ------------------------------------------------------------ public
 
@@ -135,6 +121,8 @@ class Dispatcher:
             total.claimed += len(rows)
             result = await self.process(rows)
             total.add(result)
+            if self.recorder.broken:
+                break  # the database cannot take records: the next tick tries again
             if len(rows) < self.batch and not (result.expanded or result.failed):
                 break  # nothing more was due when we looked, and this batch made no new rows
         return total
@@ -155,9 +143,11 @@ class Dispatcher:
             async with self.db.write() as session:
                 return await self.housekeeping(session, result)
         now = self.clock.now()
+        # Their last send may have reached the platform: marked, so the next
+        # send checks first.
         reclaimed = await run(session,
             sa.update(T).where(T.c.status == CLAIMED, T.c.lease_until < now)
-            .values(status=PENDING, claimed_by=None, lease_until=None)
+            .values(status=PENDING, claimed_by=None, lease_until=None, last_error=UNCONFIRMED)
         )
         result.reclaimed = max(reclaimed.rowcount or 0, 0)
         expired = (await run(session,
@@ -174,7 +164,7 @@ class Dispatcher:
         now = self.clock.now()
         due = (
             sa.select(T.c.id).where(T.c.status == PENDING, T.c.due_at <= now)
-            .order_by(T.c.due_at).limit(self.batch)
+            .order_by(T.c.due_at, T.c.id).limit(self.batch)
         )
         if not self.db.sqlite:
             due = due.with_for_update(skip_locked=True)
@@ -182,7 +172,7 @@ class Dispatcher:
             sa.update(T).where(T.c.id.in_(due.scalar_subquery()))
             .values(status=CLAIMED, claimed_by=self.worker, lease_until=now + self.lease, attempts=T.c.attempts + 1)
             .returning(T.c.id, T.c.key, T.c.kind, T.c.template, T.c.person_id, T.c.address, T.c.context,
-                       T.c.program_id, T.c.subject, T.c.attempts, T.c.expires_at)
+                       T.c.program_id, T.c.subject, T.c.attempts, T.c.expires_at, T.c.last_error)
         )
         async with self.db.write() as session:
             if housekeeping is not None:
@@ -214,6 +204,8 @@ class Dispatcher:
                 return await self._record(row, "cancelled", what.reason)
             if isinstance(what, Unreachable):
                 return await self._record(row, "error", what.error)
+            if self.recorder.broken:  # the database cannot take records: send no more
+                return "retried"
             pace, lane = self._pace_for(what.to.platform), destination(what.to)
             if pace:  # wait for the conversation's turn outside the gate
                 wait = self._next_ok.get(lane, 0.0) - loop.time()
@@ -221,7 +213,7 @@ class Dispatcher:
                     await asyncio.sleep(wait)
             async with gate:
                 try:
-                    sent = await self.delivery.send(what.to, what.message)
+                    sent = await self._send(row, what)
                 except DeliveryError as err:
                     outcome = ("error", err)
                     if err.retry_after:
@@ -259,6 +251,24 @@ class Dispatcher:
             setattr(result, outcome, getattr(result, outcome) + 1)
         return result
 
+    async def _send(self, row: Claimed, what) -> Sent | None:
+        """Send one row, unless its last send is unconfirmed and the platform
+        already has it; a send that outlives the lease is given up on (and
+        marked unconfirmed) before another dispatcher may take the row."""
+        if row.last_error == UNCONFIRMED:
+            found = await self.delivery.find_sent(what.to, row.key)
+            if found is not None:
+                log.info("outbox row %s was already delivered (%s); not sent again", row.key, found)
+                return Sent(ref=MessageRef(what.to.platform, what.to.conversation or "", found))
+        budget = max((self.lease - timedelta(seconds=LEASE_MARGIN_S)).total_seconds(), 1.0)
+        try:
+            if what.message.replace is not None:
+                await self.delivery.update(what.message.replace, what.message)
+                return Sent(ref=what.message.replace)
+            return await asyncio.wait_for(self.delivery.send(what.to, what.message), budget)
+        except asyncio.TimeoutError:
+            raise DeliveryError("the platform did not answer in time", unconfirmed=True) from None
+
     def _pace_for(self, platform) -> float | None:
         """Seconds between posts to one conversation: the dispatcher's setting,
         else what the platform's port declares (`conversation_interval`)."""
@@ -284,94 +294,7 @@ class Dispatcher:
     # ---------------------------------------------------------- outcomes
 
     async def _record(self, row: Claimed, what: str, detail) -> str:
-        """Record one outcome. Outcomes that arrive while another record is
-        being written are written together in the next transaction (group
-        commit): one writer at a time, no busy-waiting on SQLite's lock, and a
-        send is recorded as soon as the database can take it."""
-        waiter = asyncio.get_running_loop().create_future()
-        self._queue.append((row, what, detail, waiter))
-        async with self._write_lock:
-            # Only a task whose own outcome is still unwritten writes; the
-            # others leave at once (no convoy of one-row transactions).
-            if not waiter.done():
-                batch, self._queue = self._queue, []
-                now = self.clock.now()
-                try:
-                    async with self.db.write() as session:
-                        outcomes = await self._apply_many(session, [(r, w, d) for r, w, d, _ in batch], now)
-                except Exception:
-                    log.exception("recording %d outcomes together failed; recording them one by one", len(batch))
-                    outcomes = [await self._apply_alone(r, w, d, now) for r, w, d, _ in batch]
-                for (*_, fut), outcome in zip(batch, outcomes):
-                    fut.set_result(outcome)
-        return await waiter
-
-    async def _apply_many(self, session: AsyncSession, items: list, now: datetime) -> list[str]:
-        """Plain sends in one executemany; everything else one by one."""
-        plain = [(r, d) for r, w, d in items if w == "sent" and not has_hooks(r.kind)]
-        if plain:
-            await run_many(session, sa.update(T).where(T.c.id == sa.bindparam("rid"), T.c.status != SENT).values(
-                status=SENT, message_id=sa.bindparam("mid"), sent_at=now, lease_until=None, last_error=None),
-                [{"rid": r.id, "mid": d} for r, d in plain])
-        return [
-            "sent" if (w == "sent" and not has_hooks(r.kind)) else await self._apply(session, r, w, d, now)
-            for r, w, d in items
-        ]
-
-    async def _apply_alone(self, row: Claimed, what: str, detail, now: datetime) -> str:
-        try:
-            async with self.db.write() as session:
-                return await self._apply(session, row, what, detail, now)
-        except Exception:
-            # Left claimed: after the lease another tick takes it up again.
-            log.exception("recording reminder %s (%s) failed", row.key, what)
-            return "retried"
-
-    async def _apply(self, session: AsyncSession, row: Claimed, what: str, detail, now: datetime) -> str:
-        if what == "sent":
-            await run(session, sa.update(T).where(T.c.id == row.id, T.c.status != SENT).values(
-                status=SENT, message_id=detail, sent_at=now, lease_until=None, last_error=None))
-            await after(session, [row], now, "after_sent")
-            return "sent"
-        if what == "cancelled":
-            await run(session, sa.update(T).where(T.c.id == row.id, T.c.status == CLAIMED).values(
-                status=CANCELLED, lease_until=None, last_error=detail))
-            return "cancelled"
-        err: DeliveryError = detail
-        if err.retry_after is not None and not err.permanent:
-            # The platform said when: not before then, and not an attempt.
-            await run(session, sa.update(T).where(T.c.id == row.id, T.c.status == CLAIMED).values(
-                status=PENDING, due_at=now + timedelta(seconds=err.retry_after), attempts=T.c.attempts - 1,
-                lease_until=None, claimed_by=None, last_error=err.reason))
-            return "retried"
-        if not err.permanent and row.attempts < self.max_attempts:
-            await run(session, sa.update(T).where(T.c.id == row.id, T.c.status == CLAIMED).values(
-                status=PENDING, due_at=now + backoff(row.attempts), lease_until=None, claimed_by=None,
-                last_error=err.reason))
-            return "retried"
-        await run(session, sa.update(T).where(T.c.id == row.id, T.c.status == CLAIMED).values(
-            status=FAILED, lease_until=None, last_error=err.reason))
-        if row.kind != "failure":
-            await self._report_failure(session, row, err, now)
-        return "failed"
-
-    async def _report_failure(self, session: AsyncSession, row: Claimed, err: DeliveryError, now: datetime) -> None:
-        if row.person_id:
-            person = await session.get(Person, row.person_id)
-            who = person.name if person else f"person {row.person_id}"
-        else:
-            address = row.address or {}
-            identity = await identity_of(session, address.get("platform", ""), address.get("tenant", ""),
-                                         address.get("user") or "") if address.get("user") else None
-            person = await session.get(Person, identity.person_id) if identity else None
-            who = person.name if person else \
-                f"{address.get('platform', '?')} {address.get('conversation') or address.get('user') or '?'}"
-        await insert_if_absent(session, [Planned(
-            key=f"failure:{row.key}", kind="failure", template="scheduler/unreachable", due_at=now,
-            subject=row.subject or "", program_id=row.program_id,
-            context={"to": TO_COORDINATORS, "who": who, "what": row.template, "why": err.reason,
-                     "attempts": row.attempts, "failed_key": row.key},
-        )], now)
+        return await self.recorder.record(row, what, detail)
 
     async def _expand(self, rows: list[Claimed]) -> int:
         """A row for "the coordinators" becomes one row per coordinator (each

@@ -34,10 +34,13 @@ TICK_JOB, WAKEUP_JOB, SWEEP_JOB = "dispatcher-tick", "dispatcher-wakeup", "plann
 
 class SchedulerService:
     def __init__(self, db: Database, delivery: Delivery, clock: Clock, config: Config, *,
-                 tick_seconds: float = 30.0, sweep_seconds: float = 3600.0, **dispatcher_options):
+                 tick_seconds: float = 30.0, sweep_seconds: float = 3600.0, dispatcher: Dispatcher | None = None,
+                 **dispatcher_options):
         self.db = db
         self.clock = clock
-        self.dispatcher = Dispatcher(db, delivery, clock, config, **dispatcher_options)
+        # The runtime's dispatcher when given: the adapters' sends and the
+        # ticks then share one recorder and one view of each conversation's pace.
+        self.dispatcher = dispatcher or Dispatcher(db, delivery, clock, config, **dispatcher_options)
         self.tick_seconds = tick_seconds
         self.sweep_seconds = sweep_seconds
         self.scheduler = AsyncIOScheduler(timezone="UTC")

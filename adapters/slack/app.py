@@ -28,9 +28,8 @@ from adapters.slack.inbound import Click, from_action, from_command, from_event
 from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for, message_payload
 from bot.i18n import normalise_locale
-from bot.messages import Actor, Address, Inbound, Outbound, Where
+from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, locale_for
-from bot.outbox import defer
 from bot.ports import DeliveryError
 from bot.store.models import Person
 
@@ -151,8 +150,7 @@ class SlackAdapter:
                 await self._reply(inbound, self.core.progress(inbound), response_url, self.runtime.config.bot.locale)
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor, messages)
-        for message in messages:
-            await self._deliver(inbound, message, response_url, locale)
+        await self.runtime.send_turn(messages, lambda m: self._deliver(inbound, m, response_url, locale))
         if any(m.kind == "commands/channel_set" for m in messages):
             await self._check_channel(inbound, response_url, locale)
 
@@ -160,15 +158,16 @@ class SlackAdapter:
         inbound = await self._with_profile(click.inbound)
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor)
-        replaced = False
-        for message in messages:
-            if message.replace is not None and message.to is None and inbound.message == message.replace:
-                replaced = True
-                if click.ephemeral and click.response_url:
-                    await self._respond(click.response_url, message, locale, replace_original=True)
-                    continue
+        replaced = any(m.replace is not None and m.to is None and inbound.message == m.replace for m in messages)
+
+        async def send(message: Outbound):
+            if message.replace is not None and message.to is None and inbound.message == message.replace \
+                    and click.ephemeral and click.response_url:
+                return await self._respond(click.response_url, message, locale, replace_original=True)
             url = click.response_url if click.ephemeral and not click.in_view else None
-            await self._deliver(inbound, message, url, locale)
+            return await self._deliver(inbound, message, url, locale)
+
+        await self.runtime.send_turn(messages, send)
         failed = any(m.kind.startswith("errors/") for m in messages)
         if not failed and not replaced and not click.in_view:
             await self._mark_answered(click, locale)
@@ -186,40 +185,45 @@ class SlackAdapter:
 
     # -------------------------------------------------------------- sending
 
-    async def _deliver(self, inbound: Inbound, message: Outbound, response_url: str | None, locale: str) -> None:
-        try:
-            if message.to is not None:
-                await self.runtime.delivery.send(message.to, message)
-            elif message.replace is not None:
-                await self.port.update(message.replace, message, locale=locale)
-            else:
-                await self._reply(inbound, message, response_url, locale)
-        except DeliveryError as err:
-            log.warning("Slack send of %s failed: %s", message.kind or "a message", err.reason)
-            if message.to is not None:  # someone else's message: the outbox retries it
-                await defer(self.runtime.db, self.runtime.clock, message, retry_after=err.retry_after)
+    async def _deliver(self, inbound: Inbound, message: Outbound, response_url: str | None,
+                       locale: str) -> Sent | None:
+        """One of a turn's messages, now; raises `DeliveryError` (the outbox keeps it)."""
+        if message.to is not None:
+            return await self.runtime.delivery.send(message.to, message)
+        if message.replace is not None:
+            await self.port.update(message.replace, message, locale=locale)
+            return Sent(ref=message.replace)
+        return await self._reply(inbound, message, response_url, locale)
 
-    async def _reply(self, inbound: Inbound, message: Outbound, response_url: str | None, locale: str) -> None:
+    async def _reply(self, inbound: Inbound, message: Outbound, response_url: str | None,
+                     locale: str) -> Sent | None:
         """A reply where the person spoke: a slash command answers through its
         `response_url` (ephemeral); a DM in the DM; a mention in its thread,
         or only to the person when the reply is ephemeral."""
         if response_url:
-            await self._respond(response_url, message, locale)
-            return
+            return await self._respond(response_url, message, locale)
         where = inbound.where
         if where.where == Where.DM or not where.conversation:
             to = Address(where.platform, where.tenant, conversation=where.conversation, user=inbound.actor.user_id)
             message = replace(message, ephemeral=False)
         else:
             to = replace(where, user=inbound.actor.user_id)
-        await self.port.send(to, message, locale=locale)
+        return await self.port.send(to, message, locale=locale)
 
     async def _respond(self, url: str, message: Outbound, locale: str, *, replace_original: bool = False) -> None:
+        """An answer through a slash command's or a click's `response_url`.
+        When Slack does not take it (expired, 429, 5xx) the error goes to the
+        outbox, which sends the same words to the person's DM."""
         body: dict[str, Any] = dict(message_payload(message, locale), response_type="ephemeral")
         body["replace_original"] = replace_original
-        response = await self._webhook(url).send_dict(body)
+        try:
+            response = await self._webhook(url).send_dict(body)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise DeliveryError(f"response_url: {exc.__class__.__name__}") from exc
         if response.status_code >= 300:
             log.warning("response_url answered %s: %s", response.status_code, response.body)
+            retry = _retry_after(response.headers) if response.status_code == 429 else None
+            raise DeliveryError(f"response_url answered HTTP {response.status_code}", retry_after=retry)
 
     async def _mark_answered(self, click: Click, locale: str) -> None:
         """The clicked message loses its buttons and says what was chosen."""
@@ -297,3 +301,12 @@ def actor_from_profile(actor: Actor, user: dict[str, Any]) -> Actor:
         locale=user.get("locale") or actor.locale,
         timezone=user.get("tz") or actor.timezone,
     )
+
+
+def _retry_after(headers) -> float:
+    raw = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after", "1")
+    raw = raw[0] if isinstance(raw, list) else raw
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        return 1.0

@@ -32,8 +32,7 @@ from adapters.teams.outbound import TeamsPort
 from adapters.teams.references import forget_chat, is_known, remember
 from adapters.teams.render import answered_activity, message_activity
 from bot.i18n import normalise_locale
-from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Outbound, Platform, Where
-from bot.outbox import defer
+from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Outbound, Platform, Sent, Where
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -109,29 +108,35 @@ class TeamsBot(ActivityHandler):
     # ------------------------------------------------------------- sending
 
     async def deliver(self, turn_context: TurnContext, inbound: Inbound, replies: list[Outbound]) -> None:
-        replaced = False
-        for message in replies:
-            try:
-                if message.replace is not None:
-                    clicked = inbound.message
-                    replaced |= clicked is not None and message.replace.message_id == clicked.message_id
-                    await self._update(turn_context, inbound, message.replace, message)
-                elif message.to is None and message.ephemeral and inbound.where.where != Where.DM:
-                    # Teams has no "only you can see this" in channels: say it in private.
-                    await self.port.send(self._private(inbound), message, locale=self._locale(inbound))
-                elif message.to is None:
-                    await self._reply(turn_context, message, inbound)
-                else:
-                    await self.runtime.delivery.send(message.to, message)
-            except DeliveryError as err:
-                log.warning("teams: could not deliver %s: %s", message.kind or "a message", err.reason)
-                if message.to is not None:  # someone else's message: the outbox retries it
-                    await defer(self.runtime.db, self.runtime.clock, message, retry_after=err.retry_after)
-        if inbound.message is not None and not replaced:
+        clicked = inbound.message
+        replaced = clicked is not None and any(
+            m.replace is not None and m.replace.message_id == clicked.message_id for m in replies)
+
+        async def send(message: Outbound) -> Sent | None:
+            if message.replace is not None:
+                await self._update(turn_context, inbound, message.replace, message)
+                return Sent(ref=message.replace)
+            if message.to is None and message.ephemeral and inbound.where.where != Where.DM:
+                # Teams has no "only you can see this" in channels: say it in private.
+                return await self.port.send(self._private(inbound), message, locale=self._locale(inbound))
+            if message.to is None:
+                return await self._reply(turn_context, message, inbound)
+            return await self.runtime.delivery.send(message.to, message)
+
+        await self.runtime.send_turn(replies, send)
+        if clicked is not None and not replaced:
             await self._freeze(turn_context, inbound)
 
-    async def _reply(self, turn_context: TurnContext, message: Outbound, inbound: Inbound) -> None:
-        await turn_context.send_activity(Activity.deserialize(message_activity(message, self._locale(inbound))))
+    async def _reply(self, turn_context: TurnContext, message: Outbound, inbound: Inbound) -> Sent | None:
+        try:
+            answer = await turn_context.send_activity(
+                Activity.deserialize(message_activity(message, self._locale(inbound))))
+        except DeliveryError:
+            raise
+        except Exception as exc:  # the connector refused or timed out: the outbox keeps the reply
+            raise DeliveryError(f"reply: {exc.__class__.__name__}: {exc}") from exc
+        conversation = inbound.where.conversation or ""
+        return Sent(ref=MessageRef(Platform.TEAMS, conversation, answer.id) if answer and answer.id else None)
 
     async def _update(self, turn_context: TurnContext, inbound: Inbound, ref: MessageRef, message: Outbound) -> None:
         if ref.conversation != inbound.where.conversation:
@@ -174,17 +179,14 @@ class TeamsBot(ActivityHandler):
         """Run a slow command after the ack; its replies go proactively."""
         try:
             replies = await self.core.handle(inbound)
-            for message in replies:
-                to = message.to or inbound.where
-                try:
-                    if message.replace is not None:
-                        await self.runtime.delivery.update(message.replace, message)
-                    else:
-                        await self.runtime.delivery.send(to, message)
-                except DeliveryError as err:
-                    log.warning("teams: could not deliver %s: %s", message.kind or "a message", err.reason)
-                    if message.to is not None:
-                        await defer(self.runtime.db, self.runtime.clock, message, retry_after=err.retry_after)
+
+            async def send(message: Outbound) -> Sent | None:
+                if message.replace is not None:
+                    await self.runtime.delivery.update(message.replace, message)
+                    return Sent(ref=message.replace)
+                return await self.runtime.delivery.send(message.to or inbound.where, message)
+
+            await self.runtime.send_turn(replies, send)
         except Exception:
             log.exception("teams: slow command %r failed", inbound.text)
 

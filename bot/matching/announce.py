@@ -51,13 +51,16 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
         adept, mentor = cohort.members[row.adept_id], cohort.members[row.mentor_id]
         context = dict(adept=_who(cohort, row.adept_id), mentor=_who(cohort, row.mentor_id),
                        topics=_shared_topics(row))
-        group = group_address(await address_of(turn.session, adept.person.id),
-                              await address_of(turn.session, mentor.person.id))
+        adept_at = await address_of(turn.session, adept.person.id)
+        mentor_at = await address_of(turn.session, mentor.person.id)
+        group = group_address(adept_at, mentor_at)
         if group is not None:
             locale = locale_for(None, program, turn.core.config)
             text = turn.core.translator.render(locale, "matching/intro_group", program=program,
                                                tz=program.timezone, event=shared_event, **context)
-            turn.extra.append(Outbound(text=text, to=group, kind="matching/intro_group"))
+            # A group DM that cannot be opened: each gets the same words in their DM.
+            turn.post(Outbound(text=text, to=group, kind="matching/intro_group", locale=locale),
+                      fallback=(adept_at, mentor_at))
             in_group += 1
             continue
         for person, template, event in ((adept.person, "matching/intro_adept", adept_event),
@@ -74,7 +77,7 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
             locale, "matching/channel_summary", program=program, count=len(pairs),
             names=names if program.names_in_channel else None, tz=program.timezone, event=shared_event,
         )
-        turn.extra.append(Outbound(text=text, to=channel, kind="matching/channel_summary"))
+        turn.post(Outbound(text=text, to=channel, kind="matching/channel_summary", locale=locale))
     # The waitlist had to sit this round out; once told, they are back in the pool,
     # so the next `match` (late joiners, a mentor with room) considers them first.
     told = 0

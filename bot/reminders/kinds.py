@@ -58,15 +58,17 @@ class ReminderKind:
     # Written whole at decision time (a turn's reply, a message to someone
     # else): sent as it was written, no context to build.
     prebuilt: bool = False
+    # A row that finally fails is reported to the coordinators, in words.
+    report_failure: bool = True
 
 
 KINDS: dict[str, ReminderKind] = {}
 
 
 def reminder_kind(name: str, *, after_sent: Hook | None = None, after_expired: Hook | None = None,
-                  while_closed: bool = False, prebuilt: bool = False):
+                  while_closed: bool = False, prebuilt: bool = False, report_failure: bool = True):
     def declare(build):
-        KINDS[name] = ReminderKind(name, build, after_sent, after_expired, while_closed, prebuilt)
+        KINDS[name] = ReminderKind(name, build, after_sent, after_expired, while_closed, prebuilt, report_failure)
         return build
     return declare
 
@@ -75,7 +77,7 @@ def kind_of(name: str) -> ReminderKind | None:
     return KINDS.get(name)
 
 
-def has_hooks(name: str) -> bool:
+def has_after_sent(name: str) -> bool:
     k = KINDS.get(name)
     return k is not None and k.after_sent is not None
 
@@ -114,6 +116,13 @@ async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None
 @reminder_kind("message", while_closed=True, prebuilt=True)
 async def message(session, row, program, person):  # pragma: no cover - prebuilt rows are not built
     raise AssertionError("a message row is sent as it was written")
+
+
+# The answer to the person who just spoke: not worth a report when it fails
+# (they are the one who is there to notice).
+@reminder_kind("reply", while_closed=True, prebuilt=True, report_failure=False)
+async def reply(session, row, program, person):  # pragma: no cover - prebuilt rows are not built
+    raise AssertionError("a reply row is sent as it was written")
 
 
 @reminder_kind("event")

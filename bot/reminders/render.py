@@ -9,14 +9,14 @@ says is declared in `bot.reminders.kinds`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox
 from bot.config import Config
 from bot.i18n import Translator
-from bot.messages import Address, Outbound
+from bot.messages import Address, Outbound, OutboxRef
 from bot.outbox import address_from_dict
 from bot.people import address_of, locale_for
 from bot.ports import DeliveryError
@@ -53,7 +53,7 @@ class Renderer:
             return Skip("the program is closed")
         if kind.prebuilt:  # written whole by the turn that decided it
             to = address_from_dict(row.address)
-            return Ready(to, outbox.decode(row.context["message"], to))
+            return Ready(to, replace(outbox.decode(row.context["message"], to), outbox=OutboxRef(row.id, row.key, to)))
         person = await session.get(Person, row.person_id) if row.person_id else None
         if person is not None:
             to = await address_of(session, person.id)
@@ -79,4 +79,4 @@ class Renderer:
 
         text = render(row.template, **ctx)
         return Ready(to, Outbound(text=text, card=card(render, text) if card else None, to=to, kind=row.template,
-                                  locale=locale))
+                                  locale=locale, outbox=OutboxRef(row.id, row.key, to)))

@@ -1,0 +1,209 @@
+"""Recording what happened to a claimed outbox row, for the dispatcher and
+for the adapters' sends right after a turn (`scheduler.fastpath`).
+
+Outcomes: `sent` (with the platform's message id), `cancelled` (no longer
+wanted), `error` (a `DeliveryError`: retried later, or failed and reported)
+and `release` (not sent: back to pending at a given time, no attempt used).
+
+Every record is checked against the lease: it applies only while the row is
+still claimed by this worker. A row whose lease ran out was taken back, so
+another dispatcher may send it; this one then leaves it alone ("lost").
+
+Records that arrive while another is being written are written together in
+the next transaction (group commit). When the database cannot take them the
+recorder is `broken`: the dispatcher stops sending until a record succeeds,
+and the unrecorded rows come back after their lease as `UNCONFIRMED`, which
+makes the next send check first whether the platform already has it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.outbox import address_from_dict
+from bot.people import identity_of, mark_unreachable
+from bot.ports import DeliveryError
+from bot.reminders.kinds import has_after_sent, kind_of
+from bot.reminders.planner import TO_COORDINATORS
+from bot.reminders.store import Planned, insert_if_absent, run
+from bot.store.db import Database
+from bot.store.models import Person, Reminder, ReminderStatus
+
+log = logging.getLogger(__name__)
+
+T = Reminder.__table__
+PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
+FAILED, CANCELLED = ReminderStatus.FAILED.value, ReminderStatus.CANCELLED.value
+# `last_error` of a row whose send may or may not have reached the platform
+# (its lease ran out, or the send timed out): check before sending again.
+UNCONFIRMED = "unconfirmed: the last send may have reached the platform"
+
+
+@dataclass
+class Claimed:
+    id: int
+    key: str
+    kind: str
+    template: str
+    person_id: int | None
+    address: dict | None
+    context: dict
+    program_id: int | None
+    subject: str | None
+    attempts: int
+    expires_at: datetime | None
+    last_error: str | None = None
+
+
+def backoff(attempt: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min ... capped at an hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
+
+
+def _mine(row_id, worker: str):
+    return sa.and_(T.c.id == row_id, T.c.status == CLAIMED, T.c.claimed_by == worker)
+
+
+class Recorder:
+    def __init__(self, db: Database, clock: Clock, worker: str, max_attempts: int = 5):
+        self.db = db
+        self.clock = clock
+        self.worker = worker
+        self.max_attempts = max_attempts
+        self.broken = False  # the last write failed: stop sending until one succeeds
+        self._lock = asyncio.Lock()
+        self._queue: list = []
+
+    async def record(self, row: Claimed, what: str, detail) -> str:
+        """Record one outcome; returns sent / cancelled / retried / failed / lost."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._queue.append((row, what, detail, waiter))
+        async with self._lock:
+            # Only a task whose own outcome is still unwritten writes; the
+            # others leave at once (no convoy of one-row transactions).
+            if not waiter.done():
+                batch, self._queue = self._queue, []
+                now = self.clock.now()
+                try:
+                    async with self.db.write() as session:
+                        outcomes = await self._apply_many(session, [(r, w, d) for r, w, d, _ in batch], now)
+                    self.broken = False
+                except Exception:
+                    log.exception("recording %d outcomes failed; the rows come back after their lease", len(batch))
+                    self.broken = True
+                    outcomes = ["retried"] * len(batch)
+                for (*_, fut), outcome in zip(batch, outcomes):
+                    fut.set_result(outcome)
+        return await waiter
+
+    async def _apply_many(self, session: AsyncSession, items: list, now: datetime) -> list[str]:
+        """Plain sends in one statement (checked against the lease); the rest one by one."""
+        plain = {r.id: d for r, w, d in items if w == "sent" and not has_after_sent(r.kind)}
+        recorded: set[int] = set()
+        if plain:
+            ids = list(plain)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                mid = sa.case({i: plain[i] for i in chunk}, value=T.c.id)
+                recorded |= set((await run(session, sa.update(T).where(
+                    T.c.id.in_(chunk), T.c.status == CLAIMED, T.c.claimed_by == self.worker,
+                ).values(status=SENT, message_id=mid, sent_at=now, lease_until=None, last_error=None)
+                    .returning(T.c.id))).scalars().all())
+        outcomes = []
+        for r, w, d in items:
+            if r.id in plain:
+                outcomes.append("sent" if r.id in recorded else self._lost(r))
+            else:
+                outcomes.append(await self._apply(session, r, w, d, now))
+        return outcomes
+
+    def _lost(self, row: Claimed) -> str:
+        log.warning("outbox row %s: the lease ran out before its outcome was recorded; left to its new holder",
+                    row.key)
+        return "lost"
+
+    async def _update_mine(self, session: AsyncSession, row: Claimed, **values) -> bool:
+        done = (await run(session, sa.update(T).where(_mine(row.id, self.worker)).values(**values)
+                          .returning(T.c.id))).first()
+        return done is not None
+
+    async def _apply(self, session: AsyncSession, row: Claimed, what: str, detail, now: datetime) -> str:
+        if what == "sent":
+            if not await self._update_mine(session, row, status=SENT, message_id=detail, sent_at=now,
+                                           lease_until=None, last_error=None):
+                return self._lost(row)
+            kind = kind_of(row.kind)
+            if kind is not None and kind.after_sent is not None:
+                await kind.after_sent(session, [row], now)
+            return "sent"
+        if what == "cancelled":
+            ok = await self._update_mine(session, row, status=CANCELLED, lease_until=None, last_error=detail)
+            return "cancelled" if ok else self._lost(row)
+        if what == "release":  # not sent at all: back in line at `detail`, no attempt used
+            ok = await self._update_mine(session, row, status=PENDING, due_at=detail, lease_until=None,
+                                         claimed_by=None, attempts=T.c.attempts - 1, last_error="waiting its turn")
+            return "retried" if ok else self._lost(row)
+        err: DeliveryError = detail
+        note = UNCONFIRMED if err.unconfirmed else err.reason
+        if err.retry_after is not None and not err.permanent:
+            # The platform said when: not before then, and not an attempt.
+            ok = await self._update_mine(session, row, status=PENDING, due_at=now + timedelta(seconds=err.retry_after),
+                                         attempts=T.c.attempts - 1, lease_until=None, claimed_by=None,
+                                         last_error=note)
+            return "retried" if ok else self._lost(row)
+        if not err.permanent and row.attempts < self.max_attempts:
+            ok = await self._update_mine(session, row, status=PENDING, due_at=now + backoff(row.attempts),
+                                         lease_until=None, claimed_by=None, last_error=note)
+            return "retried" if ok else self._lost(row)
+        if not await self._update_mine(session, row, status=FAILED, lease_until=None, last_error=err.reason):
+            return self._lost(row)
+        if (row.context or {}).get("fallback"):
+            await self._fall_back(session, row, now)
+            return "failed"
+        await self._unreachable(session, row, err)
+        kind = kind_of(row.kind)
+        if kind is None or kind.report_failure:
+            await self._report_failure(session, row, err, now)
+        return "failed"
+
+    async def _fall_back(self, session: AsyncSession, row: Claimed, now: datetime) -> None:
+        """The same words to each fallback address (a group DM that could not
+        be opened: each member's own DM), as rows of their own."""
+        message = row.context["message"]
+        await insert_if_absent(session, [Planned(
+            key=f"{row.key}:fallback{i}", kind="message", template=row.template, due_at=now,
+            subject=row.subject or "", program_id=row.program_id, address=address, context={"message": message},
+        ) for i, address in enumerate(row.context["fallback"])], now)
+
+    async def _unreachable(self, session: AsyncSession, row: Claimed, err: DeliveryError) -> None:
+        """A person the platform says cannot be reached is marked so; later
+        sends to them are held until they write again."""
+        if not err.unreachable or not row.address:
+            return
+        to = address_from_dict(row.address)
+        if to.user and "," not in to.user:
+            await mark_unreachable(session, str(to.platform), to.tenant, to.user, err.reason)
+
+    async def _report_failure(self, session: AsyncSession, row: Claimed, err: DeliveryError, now: datetime) -> None:
+        if row.person_id:
+            person = await session.get(Person, row.person_id)
+        else:
+            address = row.address or {}
+            identity = await identity_of(session, address.get("platform", ""), address.get("tenant", ""),
+                                         address.get("user") or "") if address.get("user") else None
+            person = await session.get(Person, identity.person_id) if identity else None
+        who = person.name if person else None
+        await insert_if_absent(session, [Planned(
+            key=f"failure:{row.key}", kind="failure", template="scheduler/unreachable", due_at=now,
+            subject=row.subject or "", program_id=row.program_id,
+            context={"to": TO_COORDINATORS, "who": who, "what": row.template, "why": err.reason,
+                     "attempts": row.attempts, "failed_key": row.key,
+                     "channel": not row.person_id and (row.address or {}).get("where") == "channel"},
+        )], now)
