@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -21,7 +22,7 @@ from bot.errors import UserError
 from bot.i18n import Translator, default_translator, normalise_locale
 from bot.messages import Inbound, Kind, Outbound
 from bot.outbox import default_worker, stage
-from bot.people import identity_of, is_coordinator, locale_for, person_for_actor
+from bot.people import identity_of, is_coordinator, locale_for, person_for_actor, reachable_again
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
 from bot.turn import Turn
@@ -60,6 +61,18 @@ class Core:
         load_all()
 
     # ----------------------------------------------------------------- API
+
+    async def view(self, inbound: Inbound) -> list[Outbound]:
+        """What a turn would answer, for a surface the adapter draws itself
+        (Slack's Home tab): nothing is written to the outbox and the event is
+        not deduplicated, so a redelivered `app_home_opened` shows the same view."""
+        await self._meet(inbound)
+        async with self.db.write() as session:
+            turn = await self._turn(session, replace(inbound, event_id=None))
+            try:
+                return await self._route(turn)
+            except UserError as err:
+                return [self._error(turn.locale, err, inbound)]
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound event. Never raises for anything a person did.
@@ -164,6 +177,7 @@ class Core:
 
     async def _turn(self, session, inbound: Inbound) -> Turn:
         person, identity = await person_for_actor(session, inbound.actor, self.clock.now())
+        reachable_again(session, identity)  # they wrote: held messages may go to them again
         program = await self._current_program(session, person.id)
         coordinator = await is_coordinator(session, self.config, person, inbound.actor.key)
         return Turn(

@@ -25,7 +25,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import home
 from adapters.slack.inbound import Click, from_action, from_command, from_event
-from adapters.slack.outbound import SlackPort
+from adapters.slack.outbound import SlackPort, retry_after_of
 from adapters.slack.render import answered_blocks, labels_for, message_payload
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
@@ -222,7 +222,7 @@ class SlackAdapter:
             raise DeliveryError(f"response_url: {exc.__class__.__name__}") from exc
         if response.status_code >= 300:
             log.warning("response_url answered %s: %s", response.status_code, response.body)
-            retry = _retry_after(response.headers) if response.status_code == 429 else None
+            retry = retry_after_of(response.headers) if response.status_code == 429 else None
             raise DeliveryError(f"response_url answered HTTP {response.status_code}", retry_after=retry)
 
     async def _mark_answered(self, click: Click, locale: str) -> None:
@@ -302,11 +302,3 @@ def actor_from_profile(actor: Actor, user: dict[str, Any]) -> Actor:
         timezone=user.get("tz") or actor.timezone,
     )
 
-
-def _retry_after(headers) -> float:
-    raw = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after", "1")
-    raw = raw[0] if isinstance(raw, list) else raw
-    try:
-        return max(float(raw), 0.0)
-    except ValueError:
-        return 1.0

@@ -26,7 +26,7 @@ def home_inbound(inbound: Inbound) -> Inbound:
 
 
 async def build(core, inbound: Inbound, locale: str) -> dict[str, Any]:
-    messages = await core.handle(home_inbound(inbound))
+    messages = await core.view(home_inbound(inbound))
     shown = [m for m in messages if m.to is None and m.replace is None]
     blocks = []
     texts = []

@@ -10,6 +10,8 @@ From an app manifest. It asks only for the bot scopes mentorbot uses:
 | im:history        | the `message.im` event (people writing to the bot)        |
 | app_mentions:read | the `app_mention` event (`@mentorbot` in a channel)        |
 | mpim:write        | `conversations.open` with a pair: the group DM intro       |
+| im:write          | `conversations.open` with one person: their DM's id, to look in its history |
+| channels:history, groups:history, mpim:history | `conversations.history`: after a crash, was the message already posted? (its outbox key is in the message metadata) |
 | users:read        | `users.info`: name, language and time zone on first contact |
 | users:read.email  | the e-mail address in `users.info` (matches coordinators)  |
 | channels:read     | `conversations.info`: is the bot in the program channel?   |
@@ -33,7 +35,8 @@ SCOPES_FOR = {
     "chat.postMessage": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),
     "chat.update": ("chat:write",),
-    "conversations.open": ("mpim:write",),
+    "conversations.open": ("mpim:write", "im:write"),
+    "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
     "conversations.info": ("channels:read", "groups:read"),
     "users.info": ("users:read", "users:read.email"),
     "views.publish": (),

@@ -19,8 +19,14 @@ Where a message goes:
 Rate limits: posts to one channel are spaced by `channel_interval` (Slack
 allows about one message per second per channel, with short bursts: the
 interactive app allows `channel_burst=3` so a reply and the next question
-are not held back; the default of 1 is strict, for bulk senders). A 429 pauses that Web API
-method for its `Retry-After`. A call that would have to wait longer than
+are not held back; the default of 1 is strict, for bulk senders). A 429 on a
+post pauses that conversation for its `Retry-After` (Slack's limit is per
+channel: one person's busy DM never holds back another's); a 429 on any
+other method pauses that method.
+
+Every post of an outbox row carries the row's key in its message metadata,
+so after a crash `find_sent` can tell from the conversation's recent history
+whether the message already arrived. A call that would have to wait longer than
 `max_wait` seconds raises `DeliveryError(retry_after=...)` instead of
 sleeping, so a dispatcher (`max_wait=0`) can reschedule the row and move on,
 while interactive replies (a couple of seconds) just wait. slack_sdk's own
@@ -51,6 +57,12 @@ from bot.ports import DeliveryError
 log = logging.getLogger(__name__)
 
 # Slack errors after which trying again cannot help.
+# Errors that are about the person, not the message: later sends to them wait
+# until they write to the bot again.
+UNREACHABLE_ERRORS = frozenset({"account_inactive", "cannot_dm_bot", "messages_tab_disabled", "user_disabled",
+                                "user_not_found"})
+METADATA_EVENT = "mentorbot_outbox"
+HISTORY_LIMIT = 100  # recent messages searched for an unconfirmed row's key
 PERMANENT_ERRORS = frozenset({
     "account_inactive", "cannot_dm_bot", "channel_not_found", "invalid_auth", "is_archived",
     "messages_tab_disabled", "missing_scope", "msg_too_long", "no_text", "not_allowed_token_type",
@@ -60,7 +72,7 @@ PERMANENT_ERRORS = frozenset({
     "ekm_access_denied", "too_many_users",
 })
 # Read methods Slack documents with form-encoded arguments only.
-FORM_METHODS = frozenset({"users.info", "conversations.info", "auth.test"})
+FORM_METHODS = frozenset({"users.info", "conversations.info", "conversations.history", "auth.test"})
 
 
 class ChannelLimiter:
@@ -124,7 +136,7 @@ class SlackPort:
         self.locale = locale
         self.max_wait = max_wait
         self.limiter = ChannelLimiter(channel_interval, channel_burst)
-        self._paused_until: dict[str, float] = {}  # Web API method -> loop time
+        self._paused_until: dict[str, float] = {}  # conversation or Web API method -> loop time
 
     # ------------------------------------------------------------ the port
 
@@ -137,8 +149,24 @@ class SlackPort:
         channel = to.conversation or await self._conversation_for(to)
         if to.thread:
             payload["thread_ts"] = to.thread
+        if message.outbox is not None:
+            payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.outbox.key}}
         answer = await self._post(channel, payload, message, locale)
         return Sent(ref=MessageRef(Platform.SLACK, answer["channel"], answer["ts"]))
+
+    async def find_sent(self, to: Address, key: str) -> str | None:
+        """The `ts` of a message carrying outbox `key` among the conversation's
+        recent messages, or None (ephemeral posts leave no history: None)."""
+        if to.where != Where.DM and to.user and to.conversation and "," not in to.user:
+            return None  # a chat.postEphemeral: nothing to find, and nothing to repeat but a private note
+        channel = to.conversation or await self.open_conversation([u for u in (to.user or "").split(",") if u])
+        answer = await self.call("conversations.history", channel=channel, limit=HISTORY_LIMIT,
+                                 include_all_metadata=True)
+        for item in answer.get("messages") or []:
+            meta = item.get("metadata") or {}
+            if meta.get("event_type") == METADATA_EVENT and (meta.get("event_payload") or {}).get("key") == key:
+                return item.get("ts")
+        return None
 
     async def update(self, ref: MessageRef, message: Outbound, *, locale: str | None = None) -> None:
         payload = message_payload(message, locale or _locale_of(message, self.locale))
@@ -169,7 +197,8 @@ class SlackPort:
             kwargs["channel"] = channel
         if self._own_session and (self.client.session is None or self.client.session.closed):
             self.client.session = aiohttp.ClientSession()
-        await self._respect_pause(method)
+        lane = _lane(method, channel)
+        await self._respect_pause(lane)
         for attempt in range(3):
             try:
                 if method in FORM_METHODS:
@@ -178,7 +207,7 @@ class SlackPort:
                     response = await self.client.api_call(method, json=kwargs)
                 return response.data  # type: ignore[return-value]
             except SlackApiError as exc:
-                retry_after = self._note_rate_limit(method, exc)
+                retry_after = self._note_rate_limit(lane, exc)
                 if retry_after is None:
                     raise _delivery_error(method, exc) from exc
                 if retry_after > self.max_wait or attempt == 2:
@@ -190,6 +219,7 @@ class SlackPort:
 
     async def _post(self, channel: str, payload: dict[str, Any], message: Outbound, locale: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
+        await self._respect_pause(_lane("chat.postMessage", channel))  # a 429's pause first, then the pace
         wait = self.limiter.reserve(channel, loop.time(), self.max_wait)
         if wait > 0:
             await asyncio.sleep(wait)
@@ -214,32 +244,41 @@ class SlackPort:
             return await self.open_conversation(users)
         return users[0]
 
-    async def _respect_pause(self, method: str) -> None:
-        until = self._paused_until.get(method)
+    async def _respect_pause(self, lane: str) -> None:
+        until = self._paused_until.get(lane)
         if until is None:
             return
         wait = until - asyncio.get_running_loop().time()
         if wait <= 0:
-            self._paused_until.pop(method, None)
+            self._paused_until.pop(lane, None)
         elif wait > self.max_wait:
-            raise DeliveryError(f"{method}: rate limited by Slack", retry_after=wait)
+            raise DeliveryError(f"{lane}: rate limited by Slack", retry_after=wait)
         else:
             await asyncio.sleep(wait)
 
-    def _note_rate_limit(self, method: str, exc: SlackApiError) -> float | None:
+    def _note_rate_limit(self, lane: str, exc: SlackApiError) -> float | None:
         response = exc.response
         if getattr(response, "status_code", None) != 429:
             return None
-        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
-        raw = headers.get("retry-after", "1")
-        raw = raw[0] if isinstance(raw, list) else raw
-        try:
-            retry_after = max(float(raw), 0.0)
-        except ValueError:
-            retry_after = 1.0
+        retry_after = retry_after_of(response.headers)
         until = asyncio.get_running_loop().time() + retry_after
-        self._paused_until[method] = max(self._paused_until.get(method, 0.0), until)
+        self._paused_until[lane] = max(self._paused_until.get(lane, 0.0), until)
         return retry_after
+
+
+def _lane(method: str, channel: str | None) -> str:
+    """What a 429 pauses: the conversation for posts to one, else the method."""
+    return f"channel:{channel}" if channel and method.startswith("chat.") else method
+
+
+def retry_after_of(headers) -> float:
+    """Seconds from a `Retry-After` header (1 when missing or unreadable)."""
+    raw = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after", "1")
+    raw = raw[0] if isinstance(raw, list) else raw
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        return 1.0
 
 
 def _delivery_error(method: str, exc: SlackApiError) -> DeliveryError:
@@ -252,7 +291,8 @@ def _delivery_error(method: str, exc: SlackApiError) -> DeliveryError:
         error = ""
     if status >= 500:
         return DeliveryError(f"{method}: Slack answered HTTP {status}")
-    return DeliveryError(f"{method}: {error or 'HTTP ' + str(status)}", permanent=error in PERMANENT_ERRORS)
+    return DeliveryError(f"{method}: {error or 'HTTP ' + str(status)}", permanent=error in PERMANENT_ERRORS,
+                         unreachable=error in UNREACHABLE_ERRORS)
 
 
 def _locale_of(message: Outbound, default: str) -> str:

@@ -52,6 +52,9 @@ class SlackMethods:
         ts = self._next_ts()
         message = {"ts": ts, "text": params.get("text", ""), "blocks": _blocks(params), "user": BOT_USER_ID,
                    "bot_id": BOT_ID, "thread_ts": params.get("thread_ts")}
+        if params.get("metadata"):
+            metadata = params["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         self.messages[(resolved, ts)] = message
         call.result = {"channel": resolved, "ts": ts}
         return {"ok": True, "channel": resolved, "ts": ts, "message": message}
@@ -92,6 +95,17 @@ class SlackMethods:
         self.channels.setdefault(channel, Channel(channel, "mpdm-" + "--".join(ids), is_private=True))
         call.result = {"channel": channel}
         return {"ok": True, "channel": {"id": channel, "is_mpim": True}}
+
+    def _m_conversations_history(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_channel(str(params.get("channel") or ""))
+        if not channel:
+            return self._fail(call, "channel_not_found")
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = sorted((m for (c, _), m in self.messages.items() if c == channel), key=lambda m: m["ts"],
+                       reverse=True)[:limit]
+        return {"ok": True, "has_more": False, "messages": [
+            {k: v for k, v in m.items() if k != "metadata" or with_metadata} for m in found]}
 
     def _m_conversations_info(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel") or "")

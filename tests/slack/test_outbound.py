@@ -78,10 +78,15 @@ async def test_rate_limited_send_hands_the_wait_back_to_a_dispatcher(fake):
     with pytest.raises(DeliveryError) as err:
         await port.send(dm("U1"), NUDGE)
     assert err.value.retry_after == 7 and not err.value.permanent
-    # The method is paused: the next send does not even reach Slack.
-    with pytest.raises(DeliveryError):
-        await port.send(dm("U2"), NUDGE)
+    # That conversation is paused: the next send to it does not even reach Slack ...
+    with pytest.raises(DeliveryError) as again:
+        await port.send(dm("U1"), NUDGE)
+    assert 6 < again.value.retry_after <= 7
     assert len(fake.calls) == 1
+    # ... while another person's DM is not held back by it (Slack limits per channel).
+    fake.configure(throttle_every=0)
+    await port.send(dm("U2"), NUDGE)
+    assert [c.params["channel"] for c in fake.calls] == ["U1", "U2"] and fake.calls[1].ok
 
 
 async def test_interactive_sender_waits_out_a_short_retry_after(fake):
