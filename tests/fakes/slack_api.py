@@ -13,6 +13,10 @@ can misbehave on purpose:
   `workspace_per_minute=M`: at most M messages per rolling minute in the
   workspace; beyond either it answers 429 with the `Retry-After` Slack would;
 * `server_error_every=N`: every N-th call answers `server_error_status` (5xx);
+* `channel_throttles={"D0ADAM": 5}`: the next post to that channel answers
+  429 with that `Retry-After` (once);
+* `post_delay=2.0`: a post is stored at once but answered that many seconds
+  later (a slow Slack: the message is there before the sender knows it);
 * `method_errors={"chat.postMessage": "channel_not_found"}` and
   `channel_errors={"U0BLOCKED": "cannot_dm_bot"}`: `{"ok": false, "error": ...}`.
 
@@ -66,7 +70,8 @@ __all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "Channel", "FakeSlackAPI"
 class FakeSlackAPI(SlackMethods, SocketModeMixin):
     SETTINGS = (
         "throttle_every", "throttle_methods", "retry_after", "channel_rate", "workspace_per_minute",
-        "server_error_every", "server_error_status", "method_errors", "channel_errors",
+        "server_error_every", "server_error_status", "method_errors", "channel_errors", "channel_throttles",
+        "post_delay",
     )
 
     def __init__(
@@ -83,6 +88,8 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         server_error_status: int = 503,
         method_errors: dict[str, str] | None = None,
         channel_errors: dict[str, str] | None = None,
+        channel_throttles: dict[str, int] | None = None,
+        post_delay: float = 0.0,
         calls_log: str | os.PathLike | None = None,
         record_params: bool = True,
     ):
@@ -96,6 +103,8 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         self.server_error_status = server_error_status
         self.method_errors: dict[str, str] = dict(method_errors or {})
         self.channel_errors: dict[str, str] = dict(channel_errors or {})
+        self.channel_throttles: dict[str, int] = dict(channel_throttles or {})
+        self.post_delay = post_delay
         self.record_params = record_params
         self.calls: list[Call] = []
         self.users: dict[str, User] = {}
@@ -229,6 +238,8 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         if self._calls_log is not None:
             with self._calls_log.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(call.to_json()) + "\n")
+        if self.post_delay and method == "chat.postMessage":
+            await asyncio.sleep(self.post_delay)  # stored already; the answer is late
         return web.json_response(body, status=call.status, headers=headers)
 
     def response_url(self, name: str = "r1") -> str:
@@ -262,6 +273,8 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         if channel and channel in self._not_before and now < self._not_before[channel]:
             call.early = True
             return self._throttle(call, channel, self._not_before[channel] - now)
+        if channel and method in MESSAGE_METHODS and channel in self.channel_throttles:
+            return self._throttle(call, channel, self.channel_throttles.pop(channel))
         if self.throttle_every and (self.throttle_methods is None or method in self.throttle_methods):
             if n % self.throttle_every == 0:
                 return self._throttle(call, channel, self.retry_after)
