@@ -112,6 +112,7 @@ class Dispatcher:
         """Send everything due now (batch after batch); returns what happened."""
         total = TickResult()
         batches = 0
+        self.recorder.broken = False  # a new tick tries the database again
         while max_batches is None or batches < max_batches:
             # The first claim shares its transaction with the housekeeping.
             rows = await self.claim(housekeeping=total if batches == 0 else None)
@@ -204,14 +205,14 @@ class Dispatcher:
                 return await self._record(row, "cancelled", what.reason)
             if isinstance(what, Unreachable):
                 return await self._record(row, "error", what.error)
-            if self.recorder.broken:  # the database cannot take records: send no more
-                return "retried"
             pace, lane = self._pace_for(what.to.platform), destination(what.to)
             if pace:  # wait for the conversation's turn outside the gate
                 wait = self._next_ok.get(lane, 0.0) - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
             async with gate:
+                if self.recorder.broken:  # the database cannot take records: send no more
+                    return "retried"
                 try:
                     sent = await self._send(row, what)
                 except DeliveryError as err:
