@@ -85,10 +85,12 @@ class Core:
         locale = locale_for(None, None, self.config)
         try:
             await self._meet(inbound)
+            prepared = await self._prepare(inbound)
             async with self.db.write() as session:
                 if inbound.event_id and not await self._first_time(session, inbound):
                     return []
                 turn = await self._turn(session, inbound)
+                turn.prepared = prepared
                 locale = turn.locale
                 try:
                     replies = await self._route(turn)
@@ -175,9 +177,28 @@ class Core:
         await session.flush()
         return True
 
-    async def _turn(self, session, inbound: Inbound) -> Turn:
+    async def _prepare(self, inbound: Inbound):
+        """A command's slow part (`Command.prepare`) in a read transaction,
+        before the turn takes the write lock; None when there is none, the
+        person may not run the command, or its input is wrong (the turn
+        itself then answers that)."""
+        cmd = self.command_for(inbound)
+        if cmd is None or cmd.prepare is None:
+            return None
+        try:
+            async with self.db.read() as session:
+                turn = await self._turn(session, inbound, quiet=True)
+                if cmd.role == COORDINATOR and not turn.is_coordinator:
+                    return None
+                rest = find_command(tokenize(_LEADING.sub("", inbound.text)))[1]
+                return await cmd.prepare(turn, parse_args(cmd, rest))
+        except UserError:
+            return None
+
+    async def _turn(self, session, inbound: Inbound, *, quiet: bool = False) -> Turn:
         person, identity = await person_for_actor(session, inbound.actor, self.clock.now())
-        reachable_again(session, identity)  # they wrote: held messages may go to them again
+        if not quiet:
+            reachable_again(session, identity)  # they wrote: held messages may go to them again
         program = await self._current_program(session, person.id)
         coordinator = await is_coordinator(session, self.config, person, inbound.actor.key)
         return Turn(

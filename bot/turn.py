@@ -38,6 +38,8 @@ class Turn:
     # Messages to other people and channels: written to the outbox with the
     # turn's replies when the turn commits (see `bot.outbox.stage`).
     extra: list[Queued] = field(default_factory=list)
+    # What the command's `prepare` step computed before this transaction.
+    prepared: object = None
 
     @property
     def now(self) -> datetime:

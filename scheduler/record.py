@@ -200,8 +200,10 @@ class Recorder:
                                          address.get("user") or "") if address.get("user") else None
             person = await session.get(Person, identity.person_id) if identity else None
         who = person.name if person else None
+        # Told once per person who cannot be reached, however many messages missed them.
+        key = f"failure:person{person.id}:{row.program_id or 0}" if person else f"failure:{row.key}"
         await insert_if_absent(session, [Planned(
-            key=f"failure:{row.key}", kind="failure", template="scheduler/unreachable", due_at=now,
+            key=key, kind="failure", template="scheduler/unreachable", due_at=now,
             subject=row.subject or "", program_id=row.program_id,
             context={"to": TO_COORDINATORS, "who": who, "what": row.template, "why": err.reason,
                      "attempts": row.attempts, "failed_key": row.key,

@@ -23,7 +23,7 @@ from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError
 from bot.matching import InvalidPin, score_pair, solve_async, violation
 from bot.matching.announce import announce_pairs
-from bot.matching.cohort import Cohort, load_cohort, rationale, save_draft
+from bot.matching.cohort import Cohort, Solved, fingerprint, load_cohort, rationale, save_draft
 from bot.matching.model import Unmatched
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Heading, Text
@@ -81,15 +81,32 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
     return turn.say("matching/draft_heading", program=cohort.program, card=Card(tuple(blocks)))
 
 
-@command("match", role=COORDINATOR, params=(PROGRAM,), slow=True)
+async def _solve(cohort: Cohort) -> Solved:
+    try:
+        return Solved(fingerprint(cohort), await solve_async(cohort.adepts, cohort.mentors, cohort.rules))
+    except InvalidPin as err:  # load_cohort drops pins of people who left; what remains is a real conflict
+        return Solved(fingerprint(cohort), None, err)
+
+
+async def solve_first(turn: Turn, args) -> Solved:
+    """`match`'s slow part, before the write transaction: read the cohort, solve."""
+    return await _solve(await _cohort(turn, await turn.program(args["program"])))
+
+
+@command("match", role=COORDINATOR, params=(PROGRAM,), slow=True, prepare=solve_first)
 async def match(turn: Turn, args):
     program = await turn.program(args["program"])
     cohort = await _cohort(turn, program)
-    try:
-        result = await solve_async(cohort.adepts, cohort.mentors, cohort.rules)
-    except InvalidPin as err:  # load_cohort drops pins of people who left; what remains is a real conflict
+    solved = turn.prepared
+    if solved is None:  # called without the prepare step (a script): solve here
+        solved = await _solve(cohort)
+    elif solved.fingerprint != fingerprint(cohort):
+        raise UserError("matching/errors/changed_meanwhile")
+    if solved.error is not None:
+        err = solved.error
         raise UserError("matching/errors/pin_invalid", adept=_member_view(cohort, err.adept_id)["name"],
-                        mentor=_member_view(cohort, err.mentor_id)["name"], code=err.code) from None
+                        mentor=_member_view(cohort, err.mentor_id)["name"], code=err.code)
+    result = solved.result
     drafts = await save_draft(turn.session, cohort, result, turn.now)
     cohort.pairings = [p for p in cohort.pairings if p.status != PairStatus.DRAFT] + drafts
     await turn.audit("match drafted", program=program, pairs=[[p.adept_id, p.mentor_id] for p in drafts],

@@ -66,6 +66,10 @@ class Command:
     params: tuple[Param, ...]
     handler: Handler
     slow: bool = False  # takes long enough that adapters should ack first
+    # Work done before the turn's write transaction, in a read transaction of
+    # its own (the matching solver): its result is `turn.prepared`, and the
+    # handler checks that nothing it relied on changed meanwhile.
+    prepare: Handler | None = None
 
     @property
     def name(self) -> str:
@@ -86,12 +90,13 @@ ALIASES = {"hjälp": "help", "hjalp": "help", "?": "help", "språk": "language",
            "pausa": "pause", "återuppta": "resume", "lämna": "leave", "gå-med": "join", "ga-med": "join"}
 
 
-def command(*words: str, role: str = PARTICIPANT, params: Iterable[Param] = (), slow: bool = False):
+def command(*words: str, role: str = PARTICIPANT, params: Iterable[Param] = (), slow: bool = False,
+            prepare: Handler | None = None):
     def register(fn: Handler) -> Handler:
         key = tuple(words)
         if key in COMMANDS:
             raise RuntimeError(f"command {' '.join(key)!r} declared twice")
-        COMMANDS[key] = Command(key, role, tuple(params), fn, slow)
+        COMMANDS[key] = Command(key, role, tuple(params), fn, slow, prepare)
         return fn
 
     return register

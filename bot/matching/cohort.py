@@ -45,6 +45,28 @@ class Cohort:
     waitlisted: list[int] = field(default_factory=list)  # adept enrollment ids
 
 
+@dataclass(frozen=True)
+class Solved:
+    """A solver run made before the write transaction, and what it saw."""
+
+    fingerprint: tuple
+    result: Result | None
+    error: Exception | None = None
+
+
+def fingerprint(cohort: Cohort) -> tuple:
+    """What a solution depends on: who is in the pool with which answers,
+    the pairs and pins, the exclusions and the rules. Equal fingerprints:
+    the solution still fits."""
+    return (
+        tuple(sorted((a.id, repr(a)) for a in cohort.adepts)),
+        tuple(sorted((m.id, repr(m)) for m in cohort.mentors)),
+        tuple(sorted((p.id, str(p.status), p.adept_id, p.mentor_id, bool(p.pinned)) for p in cohort.pairings)),
+        tuple(sorted(cohort.waitlisted)),
+        repr(cohort.rules),
+    )
+
+
 def is_waitlisted(enrollment: Enrollment) -> bool:
     return enrollment.waitlisted
 
