@@ -47,15 +47,19 @@ async def main(argv: list[str]) -> int:
     table = Reminder.__table__
     try:
         while True:
-            result = await dispatcher.tick()
-            if not result.busy:
-                async with db.read() as session:
-                    left = (await (await session.connection()).execute(
-                        sa.select(sa.func.count()).select_from(table)
-                        .where(table.c.status.in_(("pending", "claimed")))
-                    )).scalar()
-                if not left:
-                    return 0
+            try:  # as the scheduler service does: a failed tick is tried again
+                result = await dispatcher.tick()
+                if not result.busy:
+                    async with db.read() as session:
+                        left = (await (await session.connection()).execute(
+                            sa.select(sa.func.count()).select_from(table)
+                            .where(table.c.status.in_(("pending", "claimed")))
+                        )).scalar()
+                    if not left:
+                        return 0
+                    await asyncio.sleep(0.2)
+            except Exception as exc:  # the database is away: wait and try again
+                print(f"dispatcher: tick failed ({exc.__class__.__name__}); trying again", file=sys.stderr)
                 await asyncio.sleep(0.2)
     finally:
         await http.close()
