@@ -138,7 +138,7 @@ class Core:
     async def _turn(self, session, inbound: Inbound) -> Turn:
         person, identity = await person_for_actor(session, inbound.actor, self.clock.now())
         program = await self._current_program(session, person.id)
-        coordinator = await is_coordinator(session, self.config, person, inbound.actor.key)
+        coordinator = await is_coordinator(session, self.config, person, inbound.actor, self.clock.now())
         return Turn(
             core=self,
             inbound=inbound,

@@ -183,7 +183,7 @@ async def match_exclude(turn: Turn, args):
 @command("match", "waitlist", role=COORDINATOR, params=(Param("person", "person"), PROGRAM))
 async def match_waitlist(turn: Turn, args):
     program = await turn.program(args["program"])
-    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now)
+    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     enrollment = await enrollment_of(turn.session, program, person.id, Role.ADEPT)
     if enrollment is None:
         raise UserError("matching/errors/not_an_adept", name=person.name, program=program)

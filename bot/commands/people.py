@@ -42,7 +42,7 @@ async def invite(turn: Turn, args):
     program = await turn.program(args["program"])
     invited, already, unreachable = [], [], []
     for ref in args["people"]:
-        person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now)
+        person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
         existing = await enrollment_of(turn.session, program, person.id, Role.ADEPT)
         if existing is not None and existing.status not in (EnrollmentStatus.DECLINED, EnrollmentStatus.LEFT):
             already.append(person.name)
@@ -67,7 +67,7 @@ async def nominate(turn: Turn, args):
     program = await turn.program(args["program"])
     if program.nominators == "coordinators" and not turn.is_coordinator:
         raise UserError("errors/nominators_only_coordinators", program=program)
-    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now)
+    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
     existing = await enrollment_of(turn.session, program, person.id, Role.MENTOR)
