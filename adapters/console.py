@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from bot.core import Core
 from bot.i18n import render
+from bot.markup import strip_marks
 from bot.messages import (
     Actor,
     Address,
@@ -86,7 +87,7 @@ def render_text(message: Outbound) -> str:
             lines += [f"  [{next(number)}] {o.label}" for o in block.options]
         elif isinstance(block, Input):
             lines.append(f"  {block.label}: …")
-    return "\n".join(lines)
+    return strip_marks("\n".join(lines))  # the console shows text as it is: no markup to escape
 
 
 class ConsolePort:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Sequence
 
+from bot.markup import mark, strip_marks
 from bot.messages import Block, Button, Buttons, Choice, Option
 
 Render = Callable[..., str]
@@ -42,7 +43,7 @@ NO_WORDS = {"no", "n", "nej", "nä", "nope", "inte", "false", "jag godkänner in
 
 def norm(text: str) -> str:
     """Lower case, single spaces, no surrounding punctuation."""
-    return re.sub(r"\s+", " ", text.strip().strip(".!").casefold())
+    return re.sub(r"\s+", " ", strip_marks(text).strip().strip(".!").casefold())
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Step:
         """The answer as the person reads it in a summary."""
         if value is None:
             return render("dialogs/summary_skipped")
-        return str(value)
+        return mark(str(value))  # what the person typed: text on every platform
 
 
 @dataclass(frozen=True)
