@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -19,7 +21,7 @@ from bot.commands.registry import COORDINATOR, Command, find_action, find_comman
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, default_translator, normalise_locale
-from bot.messages import Inbound, Kind, Outbound
+from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
@@ -36,6 +38,11 @@ class _RolledBack(Exception):
     def __init__(self, answer: Outbound):
         super().__init__(answer.kind)
         self.answer = answer
+
+
+def _personal(message: Outbound) -> bool:
+    """A reply of a dialogue (its questions, summaries, cards)."""
+    return message.to is None and message.replace is None and (message.kind or "").startswith("dialogs/")
 
 
 class Core:
@@ -172,14 +179,26 @@ class Core:
         if inbound.kind == Kind.OPENED:
             return await self._run(turn, ["home"])
         text = inbound.text if inbound.kind == Kind.COMMAND else _LEADING.sub("", inbound.text)
-        if inbound.kind == Kind.TEXT:
+        if inbound.kind == Kind.TEXT and inbound.where.where == Where.DM:  # answers are given in private only
             answered = await dialogs.continue_active(turn, text)
             if answered is not None:
                 return answered
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        return await self._run(turn, tokens)
+        return self._keep_private(turn, await self._run(turn, tokens))
+
+    @staticmethod
+    def _keep_private(turn: Turn, replies: list[Outbound]) -> list[Outbound]:
+        """A dialogue started in a channel or group (`join` there) goes on in
+        the person's DM: its questions and answers are theirs alone."""
+        inbound = turn.inbound
+        if inbound.where.where == Where.DM or not any(_personal(m) for m in replies):
+            return replies
+        actor = inbound.actor
+        dm = Address(actor.platform, actor.tenant, user=actor.user_id, where=Where.DM)
+        moved = [replace(m, to=dm, ephemeral=False) if _personal(m) else m for m in replies]
+        return [turn.say("core/continue_in_dm", ephemeral=True)] + moved
 
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         cmd, rest = find_command(tokens)
