@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from bot.core import Core
 from bot.i18n import render
+from bot.inputs import parse_int
 from bot.markup import strip_marks
 from bot.messages import (
     Actor,
@@ -148,8 +149,9 @@ class Chat:
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
         """Type a line. A bare number picks that option of the last card."""
         stripped = text.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._picks(self.last)):
-            return await self.choose(int(stripped), self.last)
+        number = parse_int(stripped, low=1, high=len(self._picks(self.last)))
+        if number is not None:
+            return await self.choose(number, self.last)
         return await self._send(Inbound(self.actor, self.address, Kind.TEXT, text=text, event_id=event_id))
 
     async def command(self, text: str) -> list[Outbound]:

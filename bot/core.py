@@ -21,6 +21,7 @@ from bot.commands.registry import COORDINATOR, Command, find_action, find_comman
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, default_translator, normalise_locale
+from bot.inputs import clean_inbound
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor
 from bot.store.db import Database
@@ -66,6 +67,7 @@ class Core:
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound event. Never raises for anything a person did."""
         locale = locale_for(None, None, self.config)
+        inbound = clean_inbound(inbound)  # no NUL, no control characters, nothing unbounded
         try:
             await self._meet(inbound)
             async with self.db.write() as session:

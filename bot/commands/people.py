@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, NOMINATOR, Param, command
 from bot.errors import UserError
+from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import resolve_person
 from bot.programs import enrollment_of, enrollments
@@ -76,7 +77,7 @@ async def nominate(turn: Turn, args):
     enrollment = existing or Enrollment(program_id=program.id, person_id=person.id, role=Role.MENTOR, created_at=turn.now)
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id
-    enrollment.nomination_reason = args["reason"]
+    enrollment.nomination_reason = capped(args["reason"], MAX_ANSWER, "reason") if args["reason"] else None
     enrollment.updated_at = turn.now
     turn.session.add(enrollment)
     await turn.session.flush()
