@@ -231,6 +231,22 @@ def validate(config: Config) -> None:
         raise ConfigError(f"teams.app_type: expected \"MultiTenant\" or \"SingleTenant\", got {teams.app_type!r}")
 
 
+def masked_url(url: str) -> str:
+    """A database URL fit to print: the password (if any) as `***`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    except ValueError:  # not even a URL: show its scheme only
+        return url.split(":", 1)[0] + ":***"
+
+
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Read `path` (else env MENTORBOT_CONFIG, else ./config.toml; built-in
     defaults when that is absent)."""
