@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Sequence
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, masked_url
 
 # Subcommands that belong to one adapter or to the scheduler: module:function
 # taking the remaining argv and returning an exit code.
@@ -102,7 +102,7 @@ async def _db_upgrade(config: Config) -> int:
         revision = await upgrade(db)
     finally:
         await db.dispose()
-    print(f"database {config.database.url} is at revision {revision}")
+    print(f"database {masked_url(config.database.url)} is at revision {revision}")
     return 0
 
 
@@ -117,7 +117,7 @@ async def open_checked(config: Config):
     except SchemaOutdated as err:
         await db.dispose()
         print(
-            f"mentorbot: the database {config.database.url} is not up to date (at: {err}); "
+            f"mentorbot: the database {masked_url(config.database.url)} is not up to date (at: {err}); "
             "run `mentorbot db upgrade` first",
             file=sys.stderr,
         )

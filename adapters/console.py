@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from bot.core import Core
 from bot.i18n import render
+from bot.inputs import parse_int
+from bot.markup import strip_marks
 from bot.messages import (
     Actor,
     Address,
@@ -88,7 +90,7 @@ def render_text(message: Outbound) -> str:
             lines += [f"  [{next(number)}] {o.label}" for o in block.options]
         elif isinstance(block, Input):
             lines.append(f"  {block.label}: …")
-    return "\n".join(lines)
+    return strip_marks("\n".join(lines))  # the console shows text as it is: no markup to escape
 
 
 class ConsolePort:
@@ -159,8 +161,9 @@ class Chat:
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
         """Type a line. A bare number picks that option of the last card."""
         stripped = text.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._picks(self.last)):
-            return await self.choose(int(stripped), self.last)
+        number = parse_int(stripped, low=1, high=len(self._picks(self.last)))
+        if number is not None:
+            return await self.choose(number, self.last)
         return await self._send(Inbound(self.actor, self.address, Kind.TEXT, text=text, event_id=event_id))
 
     async def command(self, text: str) -> list[Outbound]:

@@ -50,6 +50,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "app_password": Key(str, "", "MICROSOFT_APP_PASSWORD", "client secret"),
         "tenant_id": Key(str, "", "MICROSOFT_APP_TENANT_ID", "single-tenant bots"),
         "app_type": Key(str, "", "MICROSOFT_APP_TYPE", "MultiTenant or SingleTenant (default: from tenant_id)"),
+        "local": Key(bool, False, "MENTORBOT_TEAMS_LOCAL",
+                     "true: Teams WITHOUT authentication, only on a loopback server.host (Agents Playground)"),
     },
     "bot": {
         "locale": Key(str, "sv", "MENTORBOT_LOCALE", "sv or en"),
@@ -102,10 +104,17 @@ class TeamsConfig:
     app_password: str = ""
     tenant_id: str = ""
     app_type: str = ""
+    local: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        """Teams is on with an app id (authenticated), or in explicit local mode."""
+        return bool(self.app_id) or self.local
 
     @property
     def local_mode(self) -> bool:
-        return not self.app_id
+        """No authentication: only with `teams.local = true` and no app id."""
+        return self.local and not self.app_id
 
 
 @dataclass(frozen=True)
@@ -132,10 +141,15 @@ _SECTIONS = {
     "teams": TeamsConfig,
     "bot": BotSettings,
 }
-_TYPE_WORDS = {str: "a string", int: "a whole number", list: "a list of strings"}
+_TYPE_WORDS = {str: "a string", int: "a whole number", list: "a list of strings", bool: "true or false"}
+_BOOL_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def _coerce(name: str, spec: Key, value: Any, origin: str) -> Any:
+    if spec.type is bool and isinstance(value, str) and origin == "env":
+        if value.strip().lower() not in _BOOL_WORDS:
+            raise ConfigError(f"{name}: expected {_TYPE_WORDS[bool]}, got {value!r} (from the environment)")
+        return _BOOL_WORDS[value.strip().lower()]
     if spec.type is int and isinstance(value, str) and origin == "env":
         try:
             return int(value)
@@ -203,8 +217,34 @@ def validate(config: Config) -> None:
     teams = config.teams
     if teams.app_id and not teams.app_password:
         raise ConfigError("teams.app_password: missing; with teams.app_id set, give the client secret (env MICROSOFT_APP_PASSWORD)")
+    if teams.local and teams.app_id:
+        raise ConfigError(
+            "teams.local: true together with teams.app_id; local mode means no authentication, "
+            "so remove teams.local when the bot has an app id"
+        )
+    if teams.local and not config.server.loopback:
+        raise ConfigError(
+            f"teams.local: true while server.host is {config.server.host!r}; Teams without authentication "
+            "runs only on a loopback address (127.0.0.1), so set teams.app_id and teams.app_password instead"
+        )
     if teams.app_type and teams.app_type not in ("MultiTenant", "SingleTenant"):
         raise ConfigError(f"teams.app_type: expected \"MultiTenant\" or \"SingleTenant\", got {teams.app_type!r}")
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print: the password (if any) as `***`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    except ValueError:  # not even a URL: show its scheme only
+        return url.split(":", 1)[0] + ":***"
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:

@@ -20,7 +20,8 @@ from bot.commands.registry import COORDINATOR, Command, find_action, find_comman
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, default_translator, normalise_locale
-from bot.messages import Inbound, Kind, Outbound
+from bot.inputs import clean_inbound
+from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor, reachable_again
 from bot.store.db import Database
@@ -38,6 +39,11 @@ class _RolledBack(Exception):
     def __init__(self, answer: Outbound):
         super().__init__(answer.kind)
         self.answer = answer
+
+
+def _personal(message: Outbound) -> bool:
+    """A reply of a dialogue (its questions, summaries, cards)."""
+    return message.to is None and message.replace is None and (message.kind or "").startswith("dialogs/")
 
 
 class Core:
@@ -83,6 +89,7 @@ class Core:
         already handled returns nothing: its rows exist, and what was not yet
         sent the dispatcher sends."""
         locale = locale_for(None, None, self.config)
+        inbound = clean_inbound(inbound)  # no NUL, no control characters, nothing unbounded
         try:
             await self._meet(inbound)
             prepared = await self._prepare(inbound)
@@ -200,7 +207,7 @@ class Core:
         if not quiet:
             reachable_again(session, identity)  # they wrote: held messages may go to them again
         program = await self._current_program(session, person.id)
-        coordinator = await is_coordinator(session, self.config, person, inbound.actor.key)
+        coordinator = await is_coordinator(session, self.config, person, inbound.actor, self.clock.now())
         return Turn(
             core=self,
             inbound=inbound,
@@ -234,14 +241,26 @@ class Core:
         if inbound.kind == Kind.OPENED:
             return await self._run(turn, ["home"])
         text = inbound.text if inbound.kind == Kind.COMMAND else _LEADING.sub("", inbound.text)
-        if inbound.kind == Kind.TEXT:
+        if inbound.kind == Kind.TEXT and inbound.where.where == Where.DM:  # answers are given in private only
             answered = await dialogs.continue_active(turn, text)
             if answered is not None:
                 return answered
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        return await self._run(turn, tokens)
+        return self._keep_private(turn, await self._run(turn, tokens))
+
+    @staticmethod
+    def _keep_private(turn: Turn, replies: list[Outbound]) -> list[Outbound]:
+        """A dialogue started in a channel or group (`join` there) goes on in
+        the person's DM: its questions and answers are theirs alone."""
+        inbound = turn.inbound
+        if inbound.where.where == Where.DM or not any(_personal(m) for m in replies):
+            return replies
+        actor = inbound.actor
+        dm = Address(actor.platform, actor.tenant, user=actor.user_id, where=Where.DM)
+        moved = [replace(m, to=dm, ephemeral=False) if _personal(m) else m for m in replies]
+        return [turn.say("core/continue_in_dm", ephemeral=True)] + moved
 
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         cmd, rest = find_command(tokens)

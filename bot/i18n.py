@@ -9,6 +9,10 @@ through Babel filters in the reader's locale and time zone:
     {{ when | time }}            time of day in `tz`
     {{ n | number }}             1 234,5 / 1,234.5
     {{ ("topics/" ~ code) | t }} another template, same locale (labels)
+
+A plain string from the data (a name, an answer, a reason) is marked as such
+when it is printed (`bot.markup.mark`), so each platform's renderer escapes
+it for its markup; what templates and these filters produce is `Trusted`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+
+from bot.markup import Trusted, mark
 
 LOCALES = ("sv", "en")
 DEFAULT_LOCALE = "sv"
@@ -56,27 +62,34 @@ def _tz(ctx) -> ZoneInfo:
 def _f_date(ctx, value: date | datetime, fmt: str = "medium") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(_tz(ctx)).date()
-    return format_date(value, format=fmt, locale=_babel(ctx))
+    return Trusted(format_date(value, format=fmt, locale=_babel(ctx)))
 
 
 @pass_context
 def _f_datetime(ctx, value: datetime, fmt: str = "medium") -> str:
-    return format_datetime(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx))
+    return Trusted(format_datetime(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx)))
 
 
 @pass_context
 def _f_time(ctx, value: datetime, fmt: str = "short") -> str:
-    return format_time(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx))
+    return Trusted(format_time(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx)))
 
 
 @pass_context
 def _f_number(ctx, value: float, fmt: str | None = None) -> str:
-    return format_decimal(value, format=fmt, locale=_babel(ctx))
+    return Trusted(format_decimal(value, format=fmt, locale=_babel(ctx)))
 
 
 @pass_context
 def _f_t(ctx, name: str, **kw) -> str:
     return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), name, tz=ctx.get("tz"), **kw)
+
+
+def _finalize(value):
+    """Every `{{ ... }}` output: strings from the data are marked, ours are not."""
+    if isinstance(value, str) and not isinstance(value, Trusted):
+        return mark(value)
+    return value
 
 
 class Translator:
@@ -89,6 +102,7 @@ class Translator:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            finalize=_finalize,
         )
         self.env.translator = self  # type: ignore[attr-defined]
         self.env.filters.update(
@@ -101,7 +115,7 @@ class Translator:
     def render(self, locale: str | None, name: str, /, **ctx) -> str:
         locale = normalise_locale(locale) or DEFAULT_LOCALE
         template = self.env.get_template(f"{locale}/{name}.j2")
-        return template.render(locale=locale, **ctx).strip()
+        return Trusted(template.render(locale=locale, **ctx).strip())
 
     def names(self, locale: str) -> list[str]:
         base = self.root / locale

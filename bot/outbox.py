@@ -137,6 +137,8 @@ def reply_address(inbound: Inbound, message: Outbound) -> Address:
     conversation it came from, or the person's DM for anything meant for
     them alone (an ephemeral answer in a channel)."""
     where, user = inbound.where, inbound.actor.user_id
+    if message.to is not None:  # a reply moved elsewhere (a dialogue goes on in the DM)
+        return message.to
     if message.replace is not None:
         return Address(where.platform, where.tenant, conversation=message.replace.conversation, user=user,
                        where=where.where, ref=where.ref)

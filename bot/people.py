@@ -13,7 +13,7 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Platform, Where
-from bot.store.models import Coordinator, Identity, Person, Program
+from bot.store.models import Coordinator, Identity, OrganisationTenant, Person, Program, ProgramOrganisation
 
 _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")
@@ -31,7 +31,11 @@ async def identity_of(session: AsyncSession, platform: str, tenant: str, user_id
 
 async def person_for_actor(session: AsyncSession, actor: Actor, now: datetime) -> tuple[Person, Identity]:
     """The person behind `actor`, created on first contact and prefilled from
-    the platform profile (name, e-mail, locale, time zone)."""
+    the platform profile (name, e-mail, locale, time zone).
+
+    A new platform identity is always a new person: nothing is inferred from
+    a matching e-mail or name. Two identities become one person only with
+    proof (`bot.linking`: a one-time code, or a coordinator's `person link`)."""
     identity = await identity_of(session, actor.platform, actor.tenant, actor.user_id)
     if identity is not None:
         person = await session.get(Person, identity.person_id)
@@ -45,36 +49,44 @@ async def person_for_actor(session: AsyncSession, actor: Actor, now: datetime) -
         if changed:
             session.add(person)
         return person, identity
-    person = None
-    if actor.email:
-        person = (await session.exec(select(Person).where(Person.email == actor.email))).first()
-    if person is None:
-        person = Person(
-            name=actor.display_name or actor.user_id,
-            email=actor.email,
-            platform_locale=actor.locale,
-            timezone=actor.timezone,
-            created_at=now,
-        )
-        session.add(person)
-        await session.flush()
+    person = Person(
+        name=actor.display_name or actor.user_id,
+        email=actor.email,
+        platform_locale=actor.locale,
+        timezone=actor.timezone,
+        created_at=now,
+    )
+    session.add(person)
+    await session.flush()
     identity = Identity(person_id=person.id, platform=str(actor.platform), tenant=actor.tenant, user_id=actor.user_id)
     session.add(identity)
     await session.flush()
     return person, identity
 
 
-async def resolve_person(session: AsyncSession, ref: str, actor: Actor, now: datetime) -> Person:
-    """A person named in a command: a Slack mention `<@U123>`, an identity key
-    `slack:T1:U2`, an e-mail address, or the exact name of a known person.
-    Mentions and keys of people the bot has not met yet create them, so a
-    coordinator can invite someone before they have talked to the bot."""
+def identity_key_of(ref: str, actor: Actor) -> tuple[str, str, str] | None:
+    """(platform, tenant, user id) of an explicit reference: a Slack mention
+    (in the actor's workspace) or an identity key; None for anything else."""
     ref = ref.strip()
-    key: tuple[str, str, str] | None = None
     if m := _SLACK_MENTION.match(ref):
-        key = ("slack", actor.tenant, m.group(1))
-    elif m := _KEY.match(ref):
-        key = (m.group(1), m.group(2), m.group(3))
+        return ("slack", actor.tenant, m.group(1))
+    if m := _KEY.match(ref):
+        return (m.group(1), m.group(2), m.group(3))
+    return None
+
+
+async def resolve_person(
+    session: AsyncSession, ref: str, actor: Actor, now: datetime, program: Program | None = None
+) -> Person:
+    """A person named in a command: a Slack mention `<@U123>`, an identity key
+    `slack:T1:U2`, an e-mail address their platform gave, or the exact name
+    of a known person. Mentions and keys of people the bot has not met yet
+    create them, so a coordinator can invite someone before they have talked
+    to the bot. A name (or an e-mail) resolves only when exactly one person
+    has it, and with a program, only among the people of its organisations;
+    otherwise the coordinator is asked for a mention, a key or an e-mail."""
+    ref = ref.strip()
+    key = identity_key_of(ref, actor)
     if key is not None:
         identity = await identity_of(session, *key)
         if identity is not None:
@@ -84,16 +96,37 @@ async def resolve_person(session: AsyncSession, ref: str, actor: Actor, now: dat
             session, Actor(Platform(key[0]), key[1], key[2], display_name=name), now
         )
         return created
-    if "@" in ref:
-        found = (await session.exec(select(Person).where(Person.email == ref))).first()
-    else:
-        found = (await session.exec(select(Person).where(Person.name == ref))).all()
-        if len(found) > 1:
-            raise UserError("errors/person_ambiguous", ref=ref, count=len(found))
-        found = found[0] if found else None
-    if found is None:
+    query = select(Person).where(Person.email == ref) if "@" in ref else select(Person).where(Person.name == ref)
+    found = list((await session.exec(query)).all())
+    if program is not None and "@" not in ref and found:
+        found = await _in_program_organisations(session, program, found)
+        if not found:
+            raise UserError("errors/person_outside_program", ref=ref, program=program)
+    if len(found) > 1:
+        raise UserError("errors/person_ambiguous", ref=ref, count=len(found))
+    if not found:
         raise UserError("errors/unknown_person", ref=ref)
-    return found
+    return found[0]
+
+
+async def _in_program_organisations(session: AsyncSession, program: Program, people: list[Person]) -> list[Person]:
+    """Those of `people` who belong to one of the program's organisations: by
+    their own organisation, or by an identity in a workspace or tenant an
+    organisation of the program names. A program with no organisations yet
+    keeps everyone."""
+    org_ids = set((await session.exec(
+        select(ProgramOrganisation.organisation_id).where(ProgramOrganisation.program_id == program.id))).all())
+    if not org_ids:
+        return people
+    tenants = {(t.platform, t.tenant) for t in (await session.exec(
+        select(OrganisationTenant).where(OrganisationTenant.organisation_id.in_(org_ids)))).all()}
+    kept = []
+    for person in people:
+        if person.organisation_id in org_ids or any(
+            (i.platform, i.tenant) in tenants for i in await identities(session, person.id)
+        ):
+            kept.append(person)
+    return kept
 
 
 async def identities(session: AsyncSession, person_id: int) -> list[Identity]:
@@ -168,13 +201,30 @@ async def coordinator_keys(session: AsyncSession, config: Config) -> set[str]:
     return keys
 
 
-async def is_coordinator(session: AsyncSession, config: Config, person: Person, identity_key: str) -> bool:
+EMAIL_CLAIM = "e-mail:"  # Coordinator.added_by of a key stored when an e-mail entry matched
+
+
+async def is_coordinator(session: AsyncSession, config: Config, person: Person, actor: Actor, now: datetime) -> bool:
+    """Whether the person coordinates: one of their identity keys is a
+    coordinator key. An e-mail entry of `bot.coordinators` matches only an
+    identity whose platform vouched for that address this turn (the
+    adapters' profile lookup sets `actor.email`), and only the first time:
+    the identity's key is then stored, and the e-mail entry matches no one
+    else."""
     keys = await coordinator_keys(session, config)
-    if identity_key in keys:
+    if actor.key in keys:
         return True
-    if person.email and person.email.lower() in {k.lower() for k in keys}:
+    if any(f"{i.platform}:{i.tenant}:{i.user_id}" in keys for i in await identities(session, person.id)):
         return True
-    return any(f"{i.platform}:{i.tenant}:{i.user_id}" in keys for i in await identities(session, person.id))
+    email = (actor.email or "").strip().lower()
+    if not email or email not in {k.lower() for k in keys if "@" in k and not _KEY.match(k)}:
+        return False
+    claimed = (await session.exec(select(Coordinator).where(Coordinator.added_by == EMAIL_CLAIM + email))).first()
+    if claimed is not None:
+        return False
+    session.add(Coordinator(key=actor.key, added_by=EMAIL_CLAIM + email, created_at=now))
+    await session.flush()
+    return True
 
 
 async def coordinator_people(session: AsyncSession, config: Config) -> list[Person]:
@@ -186,7 +236,4 @@ async def coordinator_people(session: AsyncSession, config: Config) -> list[Pers
             identity = await identity_of(session, m.group(1), m.group(2), m.group(3))
             if identity:
                 found[identity.person_id] = await session.get(Person, identity.person_id)
-        elif "@" in key:
-            for p in (await session.exec(select(Person).where(Person.email == key))).all():
-                found[p.id] = p
     return [found[k] for k in sorted(found)]

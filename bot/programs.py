@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -73,7 +74,8 @@ def audience_includes(audience: str, role: str | None) -> bool:
 
 
 async def event_by_id(session: AsyncSession, program: Program, ref: str) -> ProgramEvent:
-    event = await session.get(ProgramEvent, int(ref)) if ref.isdigit() else None
+    number = parse_int(ref, low=1)
+    event = await session.get(ProgramEvent, number) if number is not None else None
     if event is None or event.program_id != program.id or event.cancelled:
         raise UserError("errors/unknown_event", ref=ref)
     return event

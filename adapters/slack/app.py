@@ -26,7 +26,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack import home
 from adapters.slack.inbound import Click, from_action, from_command, from_event
 from adapters.slack.outbound import SlackPort, retry_after_of
-from adapters.slack.render import answered_blocks, labels_for, message_payload
+from adapters.slack.render import answered_blocks, labels_for, message_payload, mrkdwn
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, locale_for
@@ -229,7 +229,7 @@ class SlackAdapter:
         """The clicked message loses its buttons and says what was chosen."""
         labels = labels_for(locale)
         blocks = answered_blocks(click.blocks, click.label or click.inbound.value or "✓", labels)
-        text = click.text or labels("answered", answer=click.label)
+        text = click.text or mrkdwn(labels("answered", answer=click.label))
         try:
             if click.ephemeral or click.inbound.message is None:
                 if click.response_url:

@@ -9,6 +9,11 @@ removes again. A menu that only collects a value for a button next to it (a
 multi choice outside a form) gets the `~pick` suffix: its own events are
 acknowledged and ignored, and the button sends the choice with its values.
 
+Values from the data (names, answers, reasons, organisation names) arrive
+marked (`bot.markup`); `slack_escape` is the one escaping function for them in
+mrkdwn (no link, mention, channel ping or formatting), plain-text fields get
+them without the marks, and a last pass leaves no mark in a payload.
+
 Limits: long texts are split into several sections, many buttons into several
 rows, many fields into several sections; what still does not fit Block Kit
 (more than 50 blocks, a menu with more than 100 options, a value longer than
@@ -21,6 +26,7 @@ import re
 from typing import Any, Callable, Iterable
 
 from bot.i18n import render as render_template
+from bot.markup import break_urls, convert, strip_all, strip_marks
 from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Option, Outbound, Text
 
 # Block Kit limits (api.slack.com/reference/block-kit).
@@ -78,7 +84,7 @@ def message_payload(message: Outbound, locale: str) -> dict[str, Any]:
         blocks = card_blocks(message.card, message.text, labels, max_blocks=MAX_MESSAGE_BLOCKS)
     except TooBig:
         return {"text": _clip(text_fallback(message.card, message.text, labels), MAX_MESSAGE_TEXT)}
-    return {"text": _clip(text or _first_text(message.card), MAX_MESSAGE_TEXT), "blocks": blocks}
+    return strip_all({"text": _clip(text or _first_text(message.card), MAX_MESSAGE_TEXT), "blocks": blocks})
 
 
 def home_view(message: Outbound, locale: str) -> dict[str, Any]:
@@ -89,7 +95,7 @@ def home_view(message: Outbound, locale: str) -> dict[str, Any]:
         blocks = card_blocks(card, message.text, labels, max_blocks=MAX_HOME_BLOCKS)
     except TooBig:
         blocks = _sections(text_fallback(card, message.text, labels))[:MAX_HOME_BLOCKS]
-    return {"type": "home", "blocks": blocks}
+    return strip_all({"type": "home", "blocks": blocks})
 
 
 def answered_blocks(blocks: Iterable[dict[str, Any]], answer: str, labels: Labels) -> list[dict[str, Any]]:
@@ -147,7 +153,7 @@ def _block(block, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
         if block.placeholder:
             element["placeholder"] = _plain(_clip(block.placeholder, 150))
         if block.initial:
-            element["initial_value"] = block.initial
+            element["initial_value"] = strip_marks(block.initial)
         return [{"type": "input", "block_id": FORM_BLOCK + block.input_id, "optional": True,
                  "label": _plain(_clip(block.label, MAX_LABEL)), "element": element}]
     raise TypeError(f"unknown card block {type(block).__name__}; expected one of bot.messages.Block")
@@ -292,14 +298,32 @@ _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
+_FORMATTING = re.compile(r"([*_~`])")
+
+
+def _escape_entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_escape(value: str) -> str:
+    """A value from the data as literal mrkdwn: `&`, `<`, `>` as entities (no
+    link, mention or channel ping), formatting characters kept apart from
+    their neighbours by zero-width spaces, typed addresses not linked."""
+    return break_urls(_FORMATTING.sub("\u200b\\1\u200b", _escape_entities(value)))
+
+
+def _template_mrkdwn(text: str) -> str:
+    escaped = _BOLD.sub(r"*\1*", _escape_entities(text))
+    return _LINK.sub(lambda m: f"<{m.group(2).replace('&amp;', '&')}|{m.group(1)}>", escaped)
+
+
 def mrkdwn(text: str) -> str:
     """Template text (light Markdown) -> Slack mrkdwn: `&`, `<`, `>` escaped,
-    `**bold**` -> `*bold*`, `[label](url)` -> `<url|label>`."""
+    `**bold**` -> `*bold*`, `[label](url)` -> `<url|label>`; values from the
+    data through `slack_escape`."""
     if not text:
         return ""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    escaped = _BOLD.sub(r"*\1*", escaped)
-    return _LINK.sub(lambda m: f"<{m.group(2).replace('&amp;', '&')}|{m.group(1)}>", escaped)
+    return convert(text, _template_mrkdwn, slack_escape)
 
 
 def _sections(text: str) -> list[dict[str, Any]]:
@@ -329,7 +353,7 @@ def _chunks(text: str, limit: int) -> list[str]:
 
 
 def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text or " ", "emoji": True}
+    return {"type": "plain_text", "text": strip_marks(text) or " ", "emoji": True}
 
 
 def _clip(text: str, limit: int) -> str:

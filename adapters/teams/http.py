@@ -1,23 +1,32 @@
 """`POST /api/messages`: Teams on the shared aiohttp application.
 
+Mounted only when Teams is configured (`teams.app_id`, or `teams.local`);
+otherwise the route does not exist and the server answers 404.
+
 Requests go through botbuilder's `CloudAdapter` with
 `ConfigurationBotFrameworkAuthentication`: with `teams.app_id` set, every
 request must carry a valid Bot Framework token (single-tenant when
 `teams.tenant_id` is set or `teams.app_type = "SingleTenant"`, else
-multi-tenant). Without an app id Teams runs in local mode, with no
-authentication: allowed only on a loopback address, and said loudly.
+multi-tenant), and the SDK checks that the token's `serviceurl` claim is the
+activity's `serviceUrl`, so replies only go to a service URL the Bot
+Framework vouched for. Any failure to authenticate is a 401, whatever
+exception the SDK raised. Local mode (`teams.local = true`, no app id) has
+no authentication: allowed only on a loopback address, only with a loopback
+`serviceUrl`, and said loudly.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from ipaddress import ip_address
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import jwt
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botframework.connector.auth import ServiceClientCredentialsFactory
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication, ServiceClientCredentialsFactory
 
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.outbound import TeamsPort
@@ -25,10 +34,12 @@ from bot.config import ConfigError, TeamsConfig
 
 log = logging.getLogger(__name__)
 
+PATH = "/api/messages"
+
 LOCAL_MODE_WARNING = (
     "\n"
     "***********************************************************************\n"
-    "*  TEAMS LOCAL MODE: teams.app_id is not set, so /api/messages accepts *\n"
+    "*  TEAMS LOCAL MODE (teams.local = true): /api/messages accepts       *\n"
     "*  requests WITHOUT authentication. Only for trying mentorbot on this  *\n"
     "*  machine (server.host is a loopback address). Set teams.app_id and   *\n"
     "*  teams.app_password before anyone else can reach the server.        *\n"
@@ -46,15 +57,66 @@ def auth_settings(teams: TeamsConfig) -> SimpleNamespace:
 
 
 def check_safe(config) -> None:
-    """Refuse to run Teams unauthenticated on a public address."""
+    """Refuse to run Teams unauthenticated unless explicitly asked to, on loopback."""
+    if not config.teams.app_id and not config.teams.local:
+        raise ConfigError(
+            "teams.app_id: missing; set teams.app_id and teams.app_password (env MICROSOFT_APP_ID, "
+            "MICROSOFT_APP_PASSWORD), or teams.local = true on 127.0.0.1 to try Teams without authentication"
+        )
     if config.teams.local_mode and not config.server.loopback:
         raise ConfigError(
-            f"teams.app_id: missing while server.host is {config.server.host!r}; set teams.app_id and "
+            f"teams.local: true while server.host is {config.server.host!r}; set teams.app_id and "
             "teams.app_password (env MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD), or bind server.host to "
             "127.0.0.1 to try Teams in local mode"
         )
     if config.teams.app_type == "SingleTenant" and not config.teams.tenant_id:
         raise ConfigError("teams.tenant_id: missing; a SingleTenant bot needs its tenant id (env MICROSOFT_APP_TENANT_ID)")
+
+
+def is_loopback_url(url: str | None) -> bool:
+    host = urlsplit(url or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class StrictAuthentication(BotFrameworkAuthentication):
+    """The SDK's authentication, with every failure a `PermissionError`
+    (so a 401): a token signed by an unknown key, a key set that cannot be
+    fetched or a token that does not parse raise other exceptions there."""
+
+    def __init__(self, inner: BotFrameworkAuthentication):
+        self._inner = inner
+
+    async def authenticate_request(self, activity, auth_header: str) -> AuthenticateRequestResult:
+        try:
+            return await self._inner.authenticate_request(activity, auth_header)
+        except PermissionError:
+            raise
+        except Exception as exc:
+            log.info("teams: refused a request whose token could not be verified (%s)", type(exc).__name__)
+            raise PermissionError("token could not be verified") from exc
+
+    async def authenticate_streaming_request(self, auth_header, channel_id_header):
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity):
+        return self._inner.create_connector_factory(claims_identity)
+
+    async def create_user_token_client(self, claims_identity):
+        return await self._inner.create_user_token_client(claims_identity)
+
+    def create_bot_framework_client(self):
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str):
+        return await self._inner.authenticate_channel_request(auth_header)
 
 
 def mount(
@@ -73,9 +135,9 @@ def mount(
         log.warning(LOCAL_MODE_WARNING)
         if not logging.getLogger().handlers:  # nobody would see the log line
             print(LOCAL_MODE_WARNING, file=sys.stderr)
-    authentication = ConfigurationBotFrameworkAuthentication(
+    authentication = StrictAuthentication(ConfigurationBotFrameworkAuthentication(
         auth_settings(config.teams), credentials_factory=credentials_factory
-    )
+    ))
     adapter = CloudAdapter(authentication)
     port = TeamsPort(adapter, config.teams.app_id, runtime.db, locale=config.bot.locale)
     runtime.delivery.register(port)
@@ -89,6 +151,9 @@ def mount(
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected a Bot Framework activity as application/json"}, status=415)
+        if config.teams.local_mode and not await _loopback_service(request):
+            # Nobody vouched for this serviceUrl: never call it back.
+            return web.json_response({"error": "local mode answers only a loopback serviceUrl"}, status=403)
         try:
             response = await adapter.process(request, bot)
         except jwt.PyJWTError:  # a token that is not even a JWT: refused like a missing one
@@ -100,7 +165,15 @@ def mount(
     async def finish_slow_commands(_app: web.Application) -> None:
         await bot.drain()
 
-    app.router.add_post("/api/messages", messages)
+    app.router.add_post(PATH, messages)
     app.on_shutdown.append(finish_slow_commands)
     runtime.extras.update(teams_adapter=adapter, teams_bot=bot, teams_port=port)
     return bot
+
+
+async def _loopback_service(request: web.Request) -> bool:
+    try:
+        body = await request.json()
+    except ValueError:
+        return True  # not an activity: the adapter answers 400
+    return not isinstance(body, dict) or not body.get("serviceUrl") or is_loopback_url(body["serviceUrl"])

@@ -10,6 +10,13 @@ show the card as answered without keeping a copy); a choice's submit also
 carries its option labels (`o`), a form's the ids of its multi choices (`m`). Inputs and choice sets use
 the neutral ids, so a submission comes back with the same ids as on Slack.
 
+Values from the data (names, answers, reasons) arrive marked (`bot.markup`)
+and are escaped by `teams_escape`, the one escaping function for Teams
+markdown, wherever markdown is shown (message text, TextBlocks, FactSets,
+fallbackText); every other field gets them as plain text. The answered card
+shows the text and label a click sent back as plain text: a client chooses
+what it sends.
+
 Whatever Teams cannot show degrades to text: `fallbackText` on every card, a
 text-only message when a card would exceed Teams' size limit, and buttons
 beyond what one row holds go into further rows.
@@ -22,6 +29,7 @@ import re
 from typing import Any, Callable
 
 from bot.i18n import render as render_template
+from bot.markup import break_urls, convert, strip_all, strip_marks
 from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Outbound, Text
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -40,9 +48,19 @@ _STYLE = {"primary": "positive", "danger": "destructive"}
 _SLACK_BOLD = re.compile(r"(?<![*\w])\*([^\s*](?:[^*\n]*?[^\s*])?)\*(?![*\w])")
 
 
+_TEAMS_SPECIAL = re.compile(r"([\\`*_~\[\]()#<>|!{}])")
+
+
+def teams_escape(value: str) -> str:
+    """A value from the data as literal text in Teams markdown: no link,
+    mention, HTML or formatting (a backslash before each markdown character)."""
+    return break_urls(_TEAMS_SPECIAL.sub(r"\\\1", value))
+
+
 def teams_markdown(text: str) -> str:
-    """Template text as Teams markdown: *bold* becomes **bold**."""
-    return _SLACK_BOLD.sub(r"**\1**", text)
+    """Template text as Teams markdown: *bold* becomes **bold**; values from
+    the data are escaped."""
+    return convert(text, lambda shell: _SLACK_BOLD.sub(r"**\1**", shell), teams_escape)
 
 Labels = Callable[[str], str]
 
@@ -59,12 +77,12 @@ def message_activity(message: Outbound, locale: str) -> dict[str, Any]:
     """The Bot Framework message activity (as a dict) for one outbound message."""
     if message.card is None:
         return {"type": "message", "text": teams_markdown(message.text), "textFormat": "markdown"}
-    card = adaptive_card(message.card, message.text, labels_for(locale))
+    card = strip_all(adaptive_card(message.card, message.text, labels_for(locale)))
     if len(json.dumps(card, ensure_ascii=False).encode()) > MAX_CARD_BYTES:
         return {"type": "message", "text": card["fallbackText"], "textFormat": "markdown"}
     return {
         "type": "message",
-        "summary": _first_line(message.text),
+        "summary": strip_marks(_first_line(message.text)),
         "attachments": [{"contentType": ADAPTIVE_CARD, "content": card}],
     }
 
@@ -72,8 +90,10 @@ def message_activity(message: Outbound, locale: str) -> dict[str, Any]:
 def answered_activity(text: str, label: str, locale: str) -> dict[str, Any]:
     """What a clicked card becomes: its text and the answer, with no actions left."""
     labels = labels_for(locale)
-    body = [_text_block(text)] if text else []
-    body.append({"type": "TextBlock", "text": labels("answered", label=label), "wrap": True, "isSubtle": True})
+    text, label = strip_marks(text), strip_marks(label)
+    body = [{"type": "TextBlock", "text": teams_escape(text), "wrap": True}] if text else []
+    body.append({"type": "TextBlock", "text": teams_markdown(labels("answered", label=label)), "wrap": True,
+                 "isSubtle": True})
     card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
     card["fallbackText"] = "\n".join(b["text"] for b in body)
     return {
@@ -108,11 +128,13 @@ def adaptive_card(card: Card, text: str, labels: Labels) -> dict[str, Any]:
 
 def _block(block, text: str, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
     if isinstance(block, Heading):
-        return [{"type": "TextBlock", "text": block.text, "size": "Large", "weight": "Bolder", "wrap": True}]
+        return [{"type": "TextBlock", "text": teams_markdown(block.text), "size": "Large", "weight": "Bolder",
+                 "wrap": True}]
     if isinstance(block, Text):
         return [_text_block(block.text)]
     if isinstance(block, Fields):
-        return [{"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in block.items]}]
+        return [{"type": "FactSet", "facts": [{"title": teams_markdown(k), "value": teams_markdown(v)}
+                                              for k, v in block.items]}]
     if isinstance(block, Buttons):
         return _button_rows(block.buttons, text)
     if isinstance(block, Choice):
@@ -194,16 +216,16 @@ def text_fallback(card: Card, text: str) -> str:
     lines = [teams_markdown(text)] if text else []
     for block in card.blocks:
         if isinstance(block, Heading):
-            lines.append(f"**{block.text}**")
+            lines.append(f"**{teams_markdown(block.text)}**")
         elif isinstance(block, Text):
             lines.append(teams_markdown(block.text))
         elif isinstance(block, Fields):
-            lines.extend(f"{k}: {v}" for k, v in block.items)
+            lines.extend(f"{teams_markdown(k)}: {teams_markdown(v)}" for k, v in block.items)
         elif isinstance(block, Buttons):
-            lines.append(" | ".join(f"[{b.label}]" for b in block.buttons))
+            lines.append(" | ".join(f"[{teams_markdown(b.label)}]" for b in block.buttons))
         elif isinstance(block, Choice):
-            lines.append(block.label)
-            lines.extend(f"{n}. {o.label}" for n, o in enumerate(block.options, 1))
+            lines.append(teams_markdown(block.label))
+            lines.extend(f"{n}. {teams_markdown(o.label)}" for n, o in enumerate(block.options, 1))
         elif isinstance(block, Input):
-            lines.append(f"{block.label}: ____")
+            lines.append(f"{teams_markdown(block.label)}: ____")
     return "\n".join(line for line in lines if line)

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.commands.registry import action, command
+from bot.markup import mark
 from bot.messages import Button, Buttons, Card, Fields, Heading, Outbound, Text
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import Enrollment, EnrollmentStatus, Meeting, Pairing, PairStatus, Program, Reminder
@@ -20,7 +21,7 @@ async def _participant_blocks(turn: Turn) -> list:
     for enrollment, program in await my_enrollments(turn.session, turn.person.id):
         if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status != "active":
             continue
-        blocks.append(Heading(program.name))
+        blocks.append(Heading(mark(program.name)))
         pairs = await live_pairings(turn.session, enrollment)
         event = await next_event(turn.session, program, turn.now, enrollment.role)
         blocks.append(Text(turn.render("home/participant", enrollment=enrollment, pairs=len(pairs),

@@ -53,7 +53,7 @@ async def join(turn: Turn, args):
 ))
 async def approve_participant(turn: Turn, args):
     program = await turn.program(args["program"])
-    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now)
+    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     query = select(Enrollment).where(Enrollment.program_id == program.id, Enrollment.person_id == person.id,
                                      Enrollment.status == EnrollmentStatus.PENDING)
     pending = list((await turn.session.exec(query)).all())

@@ -21,6 +21,7 @@ from sqlmodel import select
 from bot import plan
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.matching import InvalidPin, score_pair, solve_async, violation
 from bot.matching.announce import announce_pairs
 from bot.matching.cohort import Cohort, Solved, fingerprint, load_cohort, rationale, save_draft
@@ -200,7 +201,7 @@ async def match_exclude(turn: Turn, args):
 @command("match", "waitlist", role=COORDINATOR, params=(Param("person", "person"), PROGRAM))
 async def match_waitlist(turn: Turn, args):
     program = await turn.program(args["program"])
-    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now)
+    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     enrollment = await enrollment_of(turn.session, program, person.id, Role.ADEPT)
     if enrollment is None:
         raise UserError("matching/errors/not_an_adept", name=person.name, program=program)
@@ -266,7 +267,8 @@ async def match_buttons(turn: Turn):
     if not turn.is_coordinator:
         await turn.audit("refused", command=turn.inbound.action_id)
         return [turn.say("errors/not_coordinator", command="match", ephemeral=True)]
-    program = await turn.session.get(Program, int(turn.inbound.value)) if (turn.inbound.value or "").isdigit() else None
+    number = parse_int(turn.inbound.value or "", low=1)
+    program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
         raise UserError("errors/stale_action")
     await turn.audit(turn.inbound.action_id or "match", program=program)
@@ -281,7 +283,8 @@ async def match_buttons(turn: Turn):
 async def unpair(turn: Turn, args):
     program = await turn.program(args["program"])
     ref = str(args["pair"]).lstrip("#")
-    row = await turn.session.get(Pairing, int(ref)) if ref.isdigit() else None
+    number = parse_int(ref, low=1)
+    row = await turn.session.get(Pairing, number) if number is not None else None
     if row is None or row.program_id != program.id or row.status not in (PairStatus.APPROVED, PairStatus.ANNOUNCED):
         raise UserError("matching/errors/unknown_live_pair", ref=args["pair"])
     cohort = await _cohort(turn, program)

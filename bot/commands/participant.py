@@ -9,6 +9,7 @@ from sqlmodel import delete, select
 
 from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Outbound
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
@@ -163,7 +164,8 @@ def _answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
 async def leave_answer(turn: Turn):
     if turn.inbound.action_id != "leave.confirm":
         return _answered(turn, "commands/leave_kept")
-    program = await turn.session.get(Program, int(turn.inbound.value or 0))
+    number = parse_int(turn.inbound.value or "", low=1)
+    program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
         raise UserError("errors/stale_action")
     rows = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id) if p.id == program.id]

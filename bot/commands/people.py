@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, NOMINATOR, Param, command
 from bot.errors import UserError
+from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import resolve_person
 from bot.programs import enrollment_of, enrollments
@@ -42,7 +43,7 @@ async def invite(turn: Turn, args):
     program = await turn.program(args["program"])
     invited, already, unreachable = [], [], []
     for ref in args["people"]:
-        person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now)
+        person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
         existing = await enrollment_of(turn.session, program, person.id, Role.ADEPT)
         if existing is not None and existing.status not in (EnrollmentStatus.DECLINED, EnrollmentStatus.LEFT):
             already.append(person.name)
@@ -67,7 +68,7 @@ async def nominate(turn: Turn, args):
     program = await turn.program(args["program"])
     if program.nominators == "coordinators" and not turn.is_coordinator:
         raise UserError("errors/nominators_only_coordinators", program=program)
-    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now)
+    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
     existing = await enrollment_of(turn.session, program, person.id, Role.MENTOR)
@@ -76,7 +77,7 @@ async def nominate(turn: Turn, args):
     enrollment = existing or Enrollment(program_id=program.id, person_id=person.id, role=Role.MENTOR, created_at=turn.now)
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id
-    enrollment.nomination_reason = args["reason"]
+    enrollment.nomination_reason = capped(args["reason"], MAX_ANSWER, "reason") if args["reason"] else None
     enrollment.updated_at = turn.now
     turn.session.add(enrollment)
     await turn.session.flush()

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot import plan
 from bot.commands.registry import COORDINATOR, Param, command
 from bot.errors import UserError
+from bot.inputs import MAX_NAME, capped
 from bot.messages import Where
 from bot.programs import (
     AUDIENCES,
@@ -41,7 +42,7 @@ PROGRAM = Param("program", named=True, required=False)
     Param("country", named=True, required=False),
 ))
 async def program_create(turn: Turn, args):
-    name = str(args["name"]).strip()
+    name = capped(str(args["name"]).strip(), MAX_NAME, "name")
     if args["end"] <= args["start"]:
         raise UserError("errors/end_before_start", start=args["start"], end=args["end"])
     tz = args["tz"] or turn.core.config.bot.timezone
@@ -81,7 +82,7 @@ async def program_show(turn: Turn, args):
 @command("org", "add", role=COORDINATOR, params=(Param("name", rest=True), PROGRAM))
 async def org_add(turn: Turn, args):
     program = await turn.program(args["program"])
-    name = str(args["name"]).strip()
+    name = capped(str(args["name"]).strip(), MAX_NAME, "name")
     org = (await turn.session.exec(select(Organisation).where(Organisation.name == name))).first()
     if org is None:
         org = Organisation(name=name)
@@ -97,7 +98,7 @@ async def org_add(turn: Turn, args):
 @command("org", "remove", role=COORDINATOR, params=(Param("name", rest=True), PROGRAM))
 async def org_remove(turn: Turn, args):
     program = await turn.program(args["program"])
-    name = str(args["name"]).strip()
+    name = capped(str(args["name"]).strip(), MAX_NAME, "name")
     orgs = {o.name.lower(): o for o in await organisations(turn.session, program)}
     org = orgs.get(name.lower())
     if org is None:

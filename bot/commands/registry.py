@@ -27,6 +27,7 @@ from datetime import date, time
 from typing import Awaitable, Callable, Iterable
 
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.messages import Outbound
 
 PARTICIPANT = "participant"
@@ -121,9 +122,9 @@ def find_action(action_id: str) -> Handler | None:
 
 # ------------------------------------------------------------------- parsing
 
-_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-_RANGE = re.compile(r"^(\d{1,3})-(\d{1,3})$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
+_RANGE = re.compile(r"^([0-9]{1,3})-([0-9]{1,3})$")
 
 
 def tokenize(text: str) -> list[str]:
@@ -202,9 +203,10 @@ def convert(cmd: Command, p: Param, value):
             raise UserError("errors/bad_time", argument=p.name, value=value)
         return time(int(m.group(1)), int(m.group(2)))
     if p.kind == "int":
-        if not str(value).isdigit():
+        number = parse_int(value)
+        if number is None:
             raise UserError("errors/bad_number", argument=p.name, value=value)
-        return int(value)
+        return number
     if p.kind == "range":
         m = _RANGE.match(str(value))
         if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):

@@ -68,6 +68,7 @@ from bot.dialogs.flow import (
 from bot.dialogs.prompt import prompt
 from bot.dialogs.steps import Invalid, Step, norm
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Inbound, Outbound, Text, Where
 from bot.people import coordinator_people
 from bot.store.models import DialogState, Enrollment, EnrollmentStatus, Program
@@ -333,9 +334,9 @@ async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
 
 def parse_action_id(action_id: str) -> tuple[int, int] | None:
     parts = action_id[len(ACTION_PREFIX):].split(":")
-    if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) < 3 or parse_int(parts[0]) is None or parse_int(parts[1]) is None:
         return None
-    return int(parts[0]), int(parts[1])
+    return parse_int(parts[0]), parse_int(parts[1])
 
 
 def action_values(inbound: Inbound) -> tuple[str, ...]:

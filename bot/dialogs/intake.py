@@ -37,6 +37,7 @@ from sqlmodel import select
 from bot.dialogs.consent import after_consent, consent_declined, consent_step, record_consent
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State
 from bot.dialogs.steps import ChoiceStep, Step, TextStep
+from bot.markup import mark
 from bot.messages import Option, Outbound
 from bot.people import coordinator_people
 from bot.programs import next_event
@@ -50,7 +51,7 @@ LANGUAGES = ("sv", "en")
 
 
 def _organisations(ctx: Ctx, render) -> list[Option]:
-    return [Option(str(o.id), o.name) for o in ctx.organisations]
+    return [Option(str(o.id), mark(o.name)) for o in ctx.organisations]
 
 
 def _topics(ctx: Ctx, render) -> list[Option]:

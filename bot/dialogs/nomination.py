@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.messages import Outbound
 from bot.store.models import Enrollment, EnrollmentStatus, Person, Program, Role
 
@@ -38,7 +39,8 @@ JOINED = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)
 
 async def own_enrollment(turn: "Turn", value: str | None) -> tuple[Enrollment, Program]:
     """The enrollment a card button names, if it belongs to whoever clicked."""
-    enrollment = await turn.session.get(Enrollment, int(value)) if value and value.isdigit() else None
+    number = parse_int(value or "", low=1)
+    enrollment = await turn.session.get(Enrollment, number) if number is not None else None
     if enrollment is None or enrollment.person_id != turn.person.id:
         raise UserError("dialogs/not_your_card")
     program = await turn.session.get(Program, enrollment.program_id)

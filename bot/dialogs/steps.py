@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Sequence
 
+from bot.inputs import parse_int
+from bot.markup import mark, strip_marks
 from bot.messages import Block, Button, Buttons, Choice, Option
 
 Render = Callable[..., str]
@@ -42,7 +44,7 @@ NO_WORDS = {"no", "n", "nej", "nä", "nope", "inte", "false", "jag godkänner in
 
 def norm(text: str) -> str:
     """Lower case, single spaces, no surrounding punctuation."""
-    return re.sub(r"\s+", " ", text.strip().strip(".!").casefold())
+    return re.sub(r"\s+", " ", strip_marks(text).strip().strip(".!").casefold())
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class Step:
         """The answer as the person reads it in a summary."""
         if value is None:
             return render("dialogs/summary_skipped")
-        return str(value)
+        return mark(str(value))  # what the person typed: text on every platform
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class TextStep(Step):
         return isinstance(value, str) and self.min_length <= len(value) <= self.max_length
 
 
-_NUMBER = re.compile(r"^(\d{1,4}(?:[.,]\d{1,2})?)\s*([a-zåäö]*)$")
+_NUMBER = re.compile(r"^([0-9]{1,4}(?:[.,][0-9]{1,2})?)\s*([a-zåäö]*)$")
 _MONTH_UNITS = {"m", "mån", "man", "månad", "manad", "månader", "manader", "mo", "month", "months", "mnd"}
 _YEAR_UNITS = {"y", "yr", "yrs", "år", "ar", "year", "years"}
 
@@ -152,7 +154,7 @@ class NumberStep(Step):
         return render("dialogs/show_number", value=value, unit=self.unit)
 
 
-_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -283,8 +285,8 @@ def _pieces(said: str, options: Sequence[Option]) -> list[str]:
 
 def _match_option(piece: str, options: Sequence[Option]) -> Option | None:
     if piece.isdigit():
-        index = int(piece)
-        return options[index - 1] if 1 <= index <= len(options) else None
+        index = parse_int(piece, low=1, high=len(options))
+        return options[index - 1] if index is not None else None
     for option in options:
         if piece in (norm(option.value), norm(option.label)):
             return option

@@ -83,6 +83,16 @@ class Organisation(SQLModel, table=True):
     name: str = Field(index=True, unique=True)
 
 
+class OrganisationTenant(SQLModel, table=True):
+    """A Slack workspace or Teams tenant an organisation's people come from:
+    only these may reach a program (`org add NAME slack=T… teams=…`)."""
+
+    __tablename__ = "organisation_tenant"
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    platform: str = Field(primary_key=True)
+    tenant: str = Field(primary_key=True, index=True)
+
+
 class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
@@ -158,6 +168,20 @@ class ProgramEvent(SQLModel, table=True):
     place: str | None = None
     audience: str = "all"  # all, mentors, adepts
     cancelled: bool = False
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code that proves two platform identities are one person:
+    shown to the known identity (`link`), typed by the new one (`link CODE`).
+    Only a hash of the code is stored."""
+
+    __tablename__ = "link_code"
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(index=True, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    issued_to: str  # the identity key that asked for it
+    expires_at: datetime = _utc(nullable=False)
+    used_at: datetime | None = _utc()
 
 
 class Coordinator(SQLModel, table=True):

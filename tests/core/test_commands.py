@@ -99,7 +99,7 @@ async def test_event_edit_and_remove(world, sqlite_db):
 async def test_invite_and_nominate_reach_the_people(world, sqlite_db):
     anna, eva, maria = world["Anna"], world["Eva"], world["Maria"]
     await eva.say("hej")  # Eva has talked to the bot before
-    text = texts(await anna.say("invite Eva console:local:olle"))
+    text = texts(await anna.say("invite console:local:eva console:local:olle"))  # Eva has no organisation yet: by key
     assert "Eva" in text and "Olle" in text
     invitation = eva.inbox()
     assert len(invitation) == 1 and invitation[0].card is not None
@@ -173,7 +173,7 @@ async def test_language_switch(world):
 async def test_pause_resume_and_leave(world, sqlite_db):
     anna, eva = world["Anna"], world["Eva"]
     await eva.say("hej")
-    await anna.say("invite Eva")
+    await anna.say("invite console:local:eva")
     text = texts(await eva.say("pause until 2027-03-01"))
     assert "2027" in text
     async with sqlite_db.read() as s:
@@ -196,7 +196,7 @@ async def test_pause_resume_and_leave(world, sqlite_db):
 async def test_mydata_and_forget(world, sqlite_db):
     eva = world["Eva"]
     await eva.say("hej")
-    await world["Anna"].say("invite Eva")
+    await world["Anna"].say("invite console:local:eva")
     assert "console (eva)" in texts(await eva.say("mydata"))
     await eva.say("forget")
     done = await eva.choose(1)

@@ -23,7 +23,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     config = load_config(None, env={})
     assert config.database.url == "sqlite:///mentorbot.db"
     assert (config.server.host, config.server.port) == ("127.0.0.1", 3978)
-    assert not config.slack.enabled and config.teams.local_mode
+    assert not config.slack.enabled and not config.teams.enabled and not config.teams.local_mode
     assert config.bot.locale == "sv" and config.bot.timezone == "Europe/Stockholm"
 
 
@@ -57,6 +57,11 @@ def test_environment_overrides_secrets(tmp_path):
     ('[slack]\nsigning_secret = "s"\n', {}, "slack.bot_token"),
     ('[teams]\napp_id = "abc"\n', {}, "teams.app_password"),
     ('', {"MENTORBOT_PORT": "x"}, "server.port"),
+    ('[server]\nhost = "0.0.0.0"\n[teams]\nlocal = true\n', {}, "teams.local"),
+    ('[teams]\nlocal = true\n', {"MENTORBOT_HOST": "10.0.0.5"}, "teams.local"),
+    ('[teams]\nlocal = true\napp_id = "a"\napp_password = "p"\n', {}, "teams.local"),
+    ('[teams]\nlocal = "yes"\n', {}, "teams.local"),
+    ('', {"MENTORBOT_TEAMS_LOCAL": "maybe"}, "teams.local"),
     ('[server\n', {}, "not valid TOML"),
 ])
 def test_bad_config_names_the_key_in_one_line(tmp_path, text, env, names):
@@ -75,3 +80,13 @@ def test_socket_mode_needs_no_signing_secret(tmp_path):
 def test_missing_explicit_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "nope.toml", env={})
+
+
+def test_teams_is_off_unless_configured_and_local_mode_only_when_asked_on_loopback(tmp_path):
+    assert not load_config(write(tmp_path, '[server]\nhost = "0.0.0.0"\n'), env={}).teams.enabled
+    local = load_config(write(tmp_path, '[teams]\nlocal = true\n'), env={})
+    assert local.teams.enabled and local.teams.local_mode
+    from_env = load_config(write(tmp_path, ''), env={"MENTORBOT_TEAMS_LOCAL": "true"})
+    assert from_env.teams.local_mode
+    authenticated = load_config(write(tmp_path, '[teams]\napp_id = "a"\napp_password = "p"\n'), env={})
+    assert authenticated.teams.enabled and not authenticated.teams.local_mode

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -29,27 +30,41 @@ def mentorbot(*args: str, cwd: Path, **kw) -> subprocess.Popen:
     )
 
 
-def config(tmp_path: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+def config(tmp_path: Path, host: str = "127.0.0.1", port: int = 0, extra: str = "") -> None:
     (tmp_path / "config.toml").write_text(
-        f'[database]\nurl = "sqlite:///bot.db"\n[server]\nhost = "{host}"\nport = {port}\n', encoding="utf-8")
+        f'[database]\nurl = "sqlite:///bot.db"\n[server]\nhost = "{host}"\nport = {port}\n{extra}', encoding="utf-8")
+
+
+def wait_for_health(server: subprocess.Popen, port: int) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                return json.loads(response.read())
+        except OSError:
+            assert server.poll() is None, server.stderr.read()
+            time.sleep(0.2)
+    raise AssertionError("serve did not answer /healthz")
+
+
+def status_of(url: str, data: bytes) -> int:
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
 
 
 def test_serve_answers_healthz_and_stops_on_sigterm(tmp_path):
     port = free_port()
     config(tmp_path, port=port)
     assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
+    config(tmp_path, port=port, extra="[teams]\nlocal = true\n")
     server = mentorbot("serve", cwd=tmp_path)
     try:
-        body = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and body is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    body = json.loads(response.read())
-            except OSError:
-                assert server.poll() is None, server.stderr.read()
-                time.sleep(0.2)
-        assert body == {"ok": True, "slack": "off", "teams": "local"}
+        body = wait_for_health(server, port)
+        assert body == {"ok": True, "database": "ok", "slack": "off", "teams": "on"}  # local mode is not advertised
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
         assert "LOCAL MODE" in server.stderr.read()
@@ -66,12 +81,28 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
 
 def test_serve_refuses_unauthenticated_teams_on_a_public_address(tmp_path):
-    config(tmp_path, host="0.0.0.0", port=free_port())
-    assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
+    config(tmp_path, host="0.0.0.0", port=free_port(), extra="[teams]\nlocal = true\n")
     server = mentorbot("serve", cwd=tmp_path)
     assert server.wait(timeout=120) == 2
     err = server.stderr.read()
-    assert "teams.app_id" in err and "Traceback" not in err
+    assert "teams.local" in err and "Traceback" not in err
+
+
+def test_a_slack_only_install_binds_every_address_and_has_no_teams_route(tmp_path):
+    port = free_port()
+    config(tmp_path, host="0.0.0.0", port=port,
+           extra='[slack]\nbot_token = "xoxb-1"\nsigning_secret = "s"\napi_url = "http://127.0.0.1:9/api/"\n')
+    assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
+    server = mentorbot("serve", cwd=tmp_path)
+    try:
+        assert wait_for_health(server, port) == {"ok": True, "database": "ok", "slack": "http", "teams": "off"}
+        assert status_of(f"http://127.0.0.1:{port}/api/messages", b'{"type": "message"}') == 404
+        assert status_of(f"http://127.0.0.1:{port}/slack/events", b"{}") == 401  # there, and unsigned is refused
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
 
 
 def test_serve_refuses_half_slack_configuration(tmp_path):

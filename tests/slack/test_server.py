@@ -29,7 +29,8 @@ async def _people(db) -> list[Person]:
 
 
 @pytest.mark.parametrize("how", ["wrong signature", "stale timestamp", "future timestamp", "missing signature",
-                                 "other secret", "body changed after signing"])
+                                 "other secret", "body changed after signing", "timestamp not a number",
+                                 "timestamp in superscript digits", "signature not hex"])
 async def test_forged_or_stale_requests_are_refused_and_nothing_runs(server, how):
     body = server.event_body({"type": "message", "channel": "D0ADEPT", "user": ADEPT, "text": "hjälp",
                               "ts": "1.1", "channel_type": "im"})
@@ -48,6 +49,14 @@ async def test_forged_or_stale_requests_are_refused_and_nothing_runs(server, how
     elif how == "other secret":
         from tests.slack.helpers import sign
         status, _ = await server.post(body, "application/json", signature=sign(body, now, "another-secret"))
+    elif how == "timestamp not a number":
+        status, _ = await server.post(body, "application/json", headers={"X-Slack-Request-Timestamp": "soon",
+                                                                          "X-Slack-Signature": "v0=00"}, signed=False)
+    elif how == "timestamp in superscript digits":
+        status, _ = await server.post(body, "application/json", headers={"X-Slack-Request-Timestamp": "¹²³",
+                                                                          "X-Slack-Signature": "v0=00"}, signed=False)
+    elif how == "signature not hex":
+        status, _ = await server.post(body, "application/json", signature="v0=ÅÄÖ-not-hex")
     else:
         status, _ = await server.post(body, "application/json", signed=False)
     await server.settle()

@@ -21,12 +21,18 @@ from tests.fakes.loopback import serve_on_loopback
 ANNA = user("Anna", 31)
 
 
-def test_without_an_app_id_a_public_address_is_refused_with_one_clear_line(tmp_path):
+def test_local_mode_on_a_public_address_is_refused_with_one_clear_line(tmp_path):
     config = replace(config_for("sqlite://"), server=ServerConfig(host="0.0.0.0", port=3978))
     with pytest.raises(ConfigError) as refused:
         check_safe(config)
     message = str(refused.value)
-    assert message.startswith("teams.app_id: missing") and "127.0.0.1" in message and "\n" not in message
+    assert message.startswith("teams.local: true") and "127.0.0.1" in message and "\n" not in message
+
+
+def test_mounting_teams_without_an_app_id_or_local_mode_is_refused():
+    config = replace(config_for("sqlite://"), teams=TeamsConfig())
+    with pytest.raises(ConfigError, match="^teams.app_id: missing"):
+        check_safe(config)
 
 
 def test_a_single_tenant_bot_needs_its_tenant():

@@ -1,0 +1,76 @@
+"""Every input is bounded and parsed by one set of functions.
+
+- `parse_int`: ASCII digits only (not `²`, `٣` or `１`), within a range, so
+  no value that passes `str.isdigit()` but not `int()`, and no id too large
+  for the database, ever reaches a handler.
+- `clean`: NUL and other control characters (and the renderers' private
+  marks, see `bot.markup`) removed, so PostgreSQL never sees a NUL and no
+  one can smuggle markup past the escaping.
+- `capped`: a length limit where text is stored, with a clear message.
+- `clean_inbound`: all of the above for one inbound event, at the core's door.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+from bot.errors import UserError
+from bot.markup import RESERVED
+from bot.messages import Actor, Inbound
+
+MAX_ID = 2**31 - 1  # the largest id an integer column holds
+MAX_TEXT = 4000  # a typed line
+MAX_NAME = 200  # a display name, an organisation or a program name
+MAX_ANSWER = 1000  # a free-text answer or a nomination reason
+_ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+
+
+def parse_int(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """`value` as a whole number in [low, high], or None when it is not one."""
+    text = str(value).strip()
+    if not _ASCII_DIGITS.fullmatch(text) or len(text) > 12:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def clean(text: str | None) -> str | None:
+    """`text` without NUL, control characters (tabs and line breaks kept) and private marks."""
+    if not text:
+        return text
+    return "".join(
+        ch for ch in text
+        if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in RESERVED)
+    )
+
+
+def capped(text: str, limit: int, what: str) -> str:
+    """`text` if it fits `limit` characters; otherwise a clear, localized refusal."""
+    if len(text) > limit:
+        raise UserError("errors/too_long", what=what, limit=limit, length=len(text))
+    return text
+
+
+def _actor(actor: Actor) -> Actor:
+    name, email = clean(actor.display_name), clean(actor.email)
+    return replace(actor, display_name=name[:MAX_NAME] if name else None, email=email[:MAX_NAME] if email else None)
+
+
+def clean_inbound(inbound: Inbound) -> Inbound:
+    """The event with every string a person controls cleaned and bounded."""
+    values = {}
+    for key, value in (inbound.values or {}).items():
+        if isinstance(value, tuple):
+            values[key] = tuple((clean(str(v)) or "")[:MAX_TEXT] for v in value)
+        else:
+            values[key] = (clean(str(value)) or "")[:MAX_TEXT]
+    return replace(
+        inbound,
+        actor=_actor(inbound.actor),
+        text=(clean(inbound.text) or "")[:MAX_TEXT],
+        action_id=clean(inbound.action_id)[:MAX_TEXT] if inbound.action_id else inbound.action_id,
+        value=(clean(inbound.value) or "")[:MAX_TEXT] if inbound.value is not None else None,
+        values=values if inbound.values is not None else inbound.values,
+    )

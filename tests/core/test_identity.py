@@ -1,0 +1,128 @@
+"""Identity is never inferred from an e-mail or a name: a new platform
+identity is a new person until it is linked with proof (a one-time code, or
+a coordinator's `person link`); e-mail coordinator entries match once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.i18n import render
+from bot.messages import Actor, Address, Inbound, Kind, Platform, Where
+from bot.store.models import Coordinator, Identity, Person
+from tests.core.harness import World, make_core, texts
+
+SETUP = (
+    "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19",
+    "org add Täby kommun",
+)
+
+
+def slack_actor(user: str, email: str | None = None, team: str = "T1") -> Actor:
+    return Actor(Platform.SLACK, team, user, display_name=user, email=email)
+
+
+async def say_as(core, actor: Actor, text: str):
+    where = Address(actor.platform, actor.tenant, f"D{actor.user_id}", actor.user_id, Where.DM)
+    return await core.handle(Inbound(actor, where, Kind.TEXT, text=text))
+
+
+async def _people(db) -> list[Person]:
+    async with db.read() as session:
+        return list((await session.exec(select(Person).order_by(Person.id))).all())
+
+
+async def test_an_email_coordinator_entry_matches_the_first_vouched_identity_only(sqlite_db, clock):
+    core = make_core(sqlite_db, clock, locale="en", coordinators=("hr@taby.se",))
+    first, second = slack_actor("U1", "hr@taby.se"), slack_actor("U2", "hr@taby.se", team="T2")
+    created = await say_as(core, first, "program create P start=2027-01-19 end=2027-12-31")
+    assert created[0].kind == "commands/program_created"
+    refused = await say_as(core, second, "org add Solna stad")
+    assert refused[0].kind == "errors/not_coordinator"
+    people = await _people(sqlite_db)
+    assert len(people) == 2  # the same e-mail made two people, not one
+    async with sqlite_db.read() as session:
+        keys = (await session.exec(select(Coordinator.key))).all()
+    assert keys == ["slack:T1:U1"]  # the first identity's key was stored
+
+
+async def test_a_matching_email_does_not_merge_a_new_identity_into_a_known_person(sqlite_db, clock):
+    core = make_core(sqlite_db, clock, locale="en", coordinators=("slack:T1:U1",))
+    await say_as(core, slack_actor("U1", "anna@taby.se"), "help")
+    stranger = slack_actor("U666", "anna@taby.se", team="T9")
+    answer = await say_as(core, stranger, "org add Evil")
+    assert answer[0].kind == "errors/not_coordinator"
+    async with sqlite_db.read() as session:
+        owners = {i.user_id: i.person_id for i in (await session.exec(select(Identity))).all()}
+    assert owners["U1"] != owners["U666"]
+
+
+async def test_a_name_resolves_only_among_the_program_organisations(sqlite_db, clock):
+    world = World(make_core(sqlite_db, clock, locale="en"))
+    for line in SETUP:
+        await world["Anna"].say(line)
+    await world["Maria Holm"].say("hello")  # an impostor writes first; she is in no organisation of the program
+    answer = texts(await world["Anna"].say('invite "Maria Holm"'))
+    assert answer == render("en", "errors/person_outside_program", ref="Maria Holm",
+                            program=type("P", (), {"name": "Mentorprogram 2027"}))
+    assert world["Maria Holm"].inbox() == []
+
+
+async def test_a_name_two_people_share_is_refused_until_the_coordinator_picks(sqlite_db, clock):
+    world = World(make_core(sqlite_db, clock, locale="en"))
+    await world["Anna"].say("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
+    await world["Maria1"].say("hello")
+    await world["Maria2"].say("hello")
+    async with sqlite_db.write() as session:
+        for person in (await session.exec(select(Person).where(Person.name.in_(["Maria1", "Maria2"])))).all():
+            person.name = "Maria Holm"
+            session.add(person)
+    answer = await world["Anna"].say('invite "Maria Holm"')
+    assert answer[0].kind == "errors/person_ambiguous"
+    picked = await world["Anna"].say("invite console:local:maria2")
+    assert picked[0].kind == "commands/invited"
+    assert world["Maria1"].inbox() == [] and len(world["Maria2"].inbox()) == 1
+
+
+async def test_a_one_time_code_links_a_second_account_and_works_once(sqlite_db, clock):
+    world = World(make_core(sqlite_db, clock, locale="en"))
+    anna = world["Anna"]  # a coordinator on the console
+    (shown,) = await anna.say("link")
+    assert shown.ephemeral and shown.kind == "commands/link_code"
+    code = shown.text.split("*")[1]
+    slack_anna = slack_actor("U42")
+    linked = await say_as(world.core, slack_anna, f"link {code}")
+    assert linked[0].kind == "commands/linked"
+    # Her Slack account now acts as her, coordinator rights included.
+    assert (await say_as(world.core, slack_anna, "org add Solna"))[0].kind != "errors/not_coordinator"
+    people = await _people(sqlite_db)
+    assert [p.name for p in people] == ["Anna"]
+    again = await say_as(world.core, slack_actor("U43"), f"link {code}")
+    assert again[0].kind == "errors/link_bad_code"  # spent
+
+
+async def test_a_wrong_or_expired_code_links_nothing(sqlite_db, clock):
+    world = World(make_core(sqlite_db, clock, locale="sv"))
+    (shown,) = await world["Anna"].say("link")
+    code = shown.text.split("*")[1]
+    wrong = await say_as(world.core, slack_actor("U42"), "link ABCD-EFGH")
+    assert wrong[0].text == render("sv", "errors/link_bad_code")
+    clock.advance(timedelta(minutes=16))
+    late = await say_as(world.core, slack_actor("U42"), f"link {code}")
+    assert late[0].kind == "errors/link_bad_code"
+    assert len(await _people(sqlite_db)) == 2  # Anna, and the Slack account on its own
+
+
+async def test_a_coordinator_links_an_account_explicitly(sqlite_db, clock):
+    world = World(make_core(sqlite_db, clock, locale="en"))
+    await world["Anna"].say("hello")
+    await world["Eva"].say("hello")
+    await say_as(world.core, slack_actor("U5"), "hello")
+    answer = await world["Anna"].say("person link console:local:eva slack:T1:U5")
+    assert answer[0].kind == "commands/person_linked"
+    async with sqlite_db.read() as session:
+        owners = {i.user_id: i.person_id for i in (await session.exec(select(Identity))).all()}
+    assert owners["U5"] == owners["eva"]
+    refused = await world["Eva"].say("person link console:local:eva slack:T1:U6")
+    assert refused[0].kind == "errors/not_coordinator"

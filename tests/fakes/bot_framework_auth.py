@@ -1,0 +1,88 @@
+"""A loopback fake of the Bot Framework's OpenID metadata and signing keys,
+so the SDK's real token validation runs against tokens this test signs.
+
+botbuilder fetches the keys with blocking `requests` calls from inside the
+event loop, so the fake is a plain threaded HTTP server, not an aiohttp one.
+
+    with FakeBotFrameworkKeys() as keys:
+        monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", keys.metadata_url)
+        token = keys.token(app_id=APP_ID, service_url=connector.url)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+ISSUER = "https://api.botframework.com"  # what Bot Framework channel tokens carry
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class FakeBotFrameworkKeys:
+    def __init__(self, kid: str = "test-key-1"):
+        self.kid = kid
+        self.key = new_key()
+        self.requests: list[str] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.base}/v1/.well-known/openidconfiguration"
+
+    def jwks(self) -> dict:
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        jwk.update(kid=self.kid, use="sig", endorsements=["msteams"])
+        return {"keys": [jwk]}
+
+    def token(self, *, app_id: str, service_url: str, key: rsa.RSAPrivateKey | None = None,
+              kid: str | None = None, issuer: str = ISSUER, lifetime: int = 600) -> str:
+        """A channel token as Bot Framework signs it (by default with the served key)."""
+        now = int(time.time())
+        claims = {"iss": issuer, "aud": app_id, "serviceurl": service_url, "nbf": now - 60, "exp": now + lifetime}
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
+
+    def __enter__(self) -> "FakeBotFrameworkKeys":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                fake.requests.append(self.path)
+                if self.path.endswith("openidconfiguration"):
+                    body = {"issuer": ISSUER, "jwks_uri": f"{fake.base}/v1/keys",
+                            "id_token_signing_alg_values_supported": ["RS256"]}
+                elif self.path == "/v1/keys":
+                    body = fake.jwks()
+                else:
+                    self.send_error(404)
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):  # quiet
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()

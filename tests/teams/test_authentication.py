@@ -1,0 +1,132 @@
+"""The production wiring of Teams: the app built by the same factory `serve`
+uses (`build_app`), a real app id, the SDK's own credentials and token
+validation, and Bot Framework tokens signed by a key served from a loopback
+OpenID/JWKS fake. Only a token signed by the served key, for this app id and
+this serviceUrl, gets in; everything else is 401 and leaves no trace."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+import aiohttp
+import pytest
+from botframework.connector.auth import ChannelValidation
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from sqlmodel import select
+
+from adapters.server import build_app, make_runtime
+from bot.config import TeamsConfig
+from bot.store.models import Identity, ProcessedEvent
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.bot_framework_auth import FakeBotFrameworkKeys, new_key
+from tests.fakes.loopback import serve_on_loopback
+from tests.teams.helpers import APP_ID, config_for, personal_message, user
+
+ANNA = user("Anna", 41)
+
+
+@pytest.fixture
+def keys(monkeypatch):
+    """The SDK's channel validation pointed at the loopback key server (its
+    metadata cache emptied, so no key of another test is used)."""
+    with FakeBotFrameworkKeys() as fake:
+        monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", fake.metadata_url)
+        monkeypatch.setattr(JwtTokenExtractor, "metadataCache", {})
+        yield fake
+
+
+@pytest.fixture
+async def connector():
+    async with FakeBotConnector() as fake:
+        yield fake
+
+
+@asynccontextmanager
+async def production_app(db, clock, config):
+    """`build_app` exactly as `serve` calls it: no credentials factory."""
+    runner, port = await serve_on_loopback(build_app(make_runtime(config, db, clock)))
+    try:
+        async with aiohttp.ClientSession() as http:
+            yield http, f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def authenticated_config(db_url: str):
+    return replace(config_for(db_url), teams=TeamsConfig(app_id=APP_ID, app_password="a-real-looking-secret"))
+
+
+async def _post(http, url, activity, token: str | None) -> int:
+    headers = {"Authorization": token} if token is not None else {}
+    async with http.post(f"{url}/api/messages", json=activity, headers=headers) as response:
+        await response.read()
+        return response.status
+
+
+async def _nothing_stored(db) -> None:
+    async with db.read() as session:
+        assert (await session.exec(select(ProcessedEvent))).all() == []
+        assert (await session.exec(select(Identity))).all() == []
+
+
+async def test_a_token_signed_by_the_bot_framework_key_gets_in(sqlite_db, clock, keys, connector):
+    # A typing activity needs no reply, so nothing calls Microsoft's login service.
+    activity = {**personal_message(connector.url, ANNA, ""), "type": "typing"}
+    token = "Bearer " + keys.token(app_id=APP_ID, service_url=connector.url)
+    async with production_app(sqlite_db, clock, authenticated_config(sqlite_db.url)) as (http, url):
+        assert await _post(http, url, activity, token) in (200, 201)
+    assert any(path.endswith("/v1/keys") for path in keys.requests)  # the SDK really checked the signature
+
+
+def _forged(keys, connector):
+    """Each way a request can fail to prove it comes from the Bot Framework for this bot."""
+    good = dict(app_id=APP_ID, service_url=connector.url)
+    return {
+        "missing": None,
+        "empty": "",
+        "not a JWT": "Bearer not-a-jwt",
+        "basic auth": "Basic dXNlcjpwYXNz",
+        "three words": "Bearer a b",
+        "foreign key, served kid": "Bearer " + keys.token(**good, key=new_key()),
+        "foreign key, unknown kid": "Bearer " + keys.token(**good, key=new_key(), kid="somebody-else"),
+        "another bot's app id": "Bearer " + keys.token(app_id="11111111-2222-3333-4444-555555555555",
+                                                        service_url=connector.url),
+        "another issuer": "Bearer " + keys.token(**good, issuer="https://evil.example"),
+        "expired": "Bearer " + keys.token(**good, lifetime=-3600),
+        "another serviceUrl": "Bearer " + keys.token(app_id=APP_ID, service_url="http://127.0.0.1:9/elsewhere"),
+    }
+
+
+async def test_missing_malformed_or_foreign_tokens_are_401_and_leave_no_trace(sqlite_db, clock, keys, connector):
+    statuses = {}
+    async with production_app(sqlite_db, clock, authenticated_config(sqlite_db.url)) as (http, url):
+        for name, token in _forged(keys, connector).items():
+            statuses[name] = await _post(http, url, personal_message(connector.url, ANNA, "status"), token)
+    assert statuses == {name: 401 for name in statuses}
+    assert connector.calls == []
+    await _nothing_stored(sqlite_db)
+
+
+async def test_without_teams_configured_there_is_no_teams_route(sqlite_db, clock, connector):
+    config = replace(config_for(sqlite_db.url), teams=TeamsConfig())
+    async with production_app(sqlite_db, clock, config) as (http, url):
+        status = await _post(http, url, personal_message(connector.url, ANNA, "status"), None)
+        async with http.get(f"{url}/healthz") as response:
+            health = await response.json()
+    assert status == 404
+    assert health["teams"] == "off"
+    assert connector.calls == []
+    await _nothing_stored(sqlite_db)
+
+
+async def test_local_mode_never_calls_back_a_service_url_that_is_not_loopback(sqlite_db, clock, connector):
+    activity = personal_message("https://attacker.example/", ANNA, "status")
+    async with production_app(sqlite_db, clock, config_for(sqlite_db.url)) as (http, url):
+        status = await _post(http, url, activity, None)
+        async with http.get(f"{url}/healthz") as response:
+            health = await response.json()
+    assert status == 403
+    await _nothing_stored(sqlite_db)
+    assert health["teams"] == "on"  # healthz never tells a visitor that Teams is unauthenticated
+    assert "local" not in str(health)
