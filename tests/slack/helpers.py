@@ -190,3 +190,37 @@ async def slack_server(db, clock, fake: FakeSlackAPI | None = None, **config_kw)
         await runner.cleanup()
         if own_fake:
             await fake.stop()
+
+
+# ------------------------------------------------------- a person in a DM
+
+
+def dms(fake, user: str):
+    """The messages the fake delivered to `user`'s DM, in order."""
+    return [c for c in fake.delivered() if fake.user_of(c.result["channel"]) == user]
+
+
+def button(call, fake, *, label: str | None = None, action_prefix: str | None = None):
+    message = fake.messages[(call.result["channel"], call.result["ts"])]
+    for block in message["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("type") != "button":
+                continue
+            if label is not None and element["text"]["text"] == label:
+                return element
+            if action_prefix is not None and element["action_id"].startswith(action_prefix):
+                return element
+    raise AssertionError(f"no button {label or action_prefix} in {message['text']!r}")
+
+
+async def click(server, call, element, user):
+    """Press a button element (see `button`) and wait for the turn to finish."""
+    status, _ = await server.click(call, element["action_id"], user=user, value=element.get("value"))
+    assert status == 200
+    await server.settle()
+
+
+async def say(server, user: str, text: str):
+    status, _ = await server.dm(text, user=user)
+    assert status == 200
+    await server.settle()
