@@ -7,10 +7,11 @@ everything else through the outbound port of the addressee's platform.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from bot import dialogs
 from bot.clock import Clock, SystemClock
@@ -64,6 +65,8 @@ class Core:
             async with self.db.write() as session:
                 if inbound.event_id and not await self._first_time(session, inbound):
                     return []
+                if not await self._first_press(session, inbound):
+                    return []  # the same button on the same card again: a double click
                 turn = await self._turn(session, inbound)
                 locale = turn.locale
                 try:
@@ -78,7 +81,7 @@ class Core:
             # The transaction was rolled back; answer with what was wrong.
             return [self._error(locale, err, inbound)]
         except IntegrityError:
-            if inbound.event_id:
+            if inbound.event_id or press_key(inbound):
                 log.info("duplicate delivery of %s ignored", inbound.event_id)
                 return []
             log.exception("integrity error handling %s", inbound)
@@ -133,6 +136,24 @@ class Core:
             return False
         session.add(ProcessedEvent(key=key, at=self.clock.now()))
         await session.flush()
+        return True
+
+    async def _first_press(self, session, inbound: Inbound) -> bool:
+        """A press is applied once while nothing else happened: the same
+        button, with the same value, on the same message, by the same person,
+        with no other turn of theirs in between (a double click). Each turn
+        forgets the person's previous press; the record is part of the turn's
+        transaction, so a press that failed (and rolled back) may be pressed again."""
+        prefix = f"press:{inbound.actor.key}|"
+        key = press_key(inbound)
+        if key is not None and await session.get(ProcessedEvent, prefix + key) is not None:
+            log.info("repeated press of %s ignored", inbound.action_id)
+            return False
+        await session.exec(delete(ProcessedEvent).where(ProcessedEvent.key >= prefix,
+                                                        ProcessedEvent.key < prefix[:-1] + "}"))
+        if key is not None:
+            session.add(ProcessedEvent(key=prefix + key, at=self.clock.now()))
+            await session.flush()
         return True
 
     async def _turn(self, session, inbound: Inbound) -> Turn:
@@ -199,3 +220,13 @@ class Core:
             log.exception("rendering error template %s", err.template)
             text = self.translator.render(locale, "errors/internal")
         return Outbound(text=text, ephemeral=True, kind=err.template, locale=locale)
+
+
+def press_key(inbound: Inbound) -> str | None:
+    """The identity of a button press on a message (None for anything else)."""
+    if inbound.kind != Kind.ACTION or inbound.message is None:
+        return None
+    values = sorted((k, v if isinstance(v, str) else ",".join(v)) for k, v in (inbound.values or {}).items())
+    said = "|".join([inbound.message.conversation, inbound.message.message_id, inbound.action_id or "",
+                     inbound.value or "", repr(values)])
+    return hashlib.sha256(said.encode()).hexdigest()[:32]

@@ -119,11 +119,14 @@ class SlackServer:
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
     async def click(self, message_call, action_id: str, *, user: str, value: str | None = None,
-                    label: str | None = None, state: dict[str, Any] | None = None) -> tuple[int, str]:
+                    label: str | None = None, state: dict[str, Any] | None = None,
+                    as_sent: bool = False) -> tuple[int, str]:
         """Click the button `action_id` on a message the fake received;
-        `state` is what the person had ticked or typed (`state.values`)."""
+        `state` is what the person had ticked or typed (`state.values`);
+        `as_sent` clicks the message as first posted (a client that has not
+        yet shown the update: a double click)."""
         channel, ts = message_call.result["channel"], message_call.result["ts"]
-        message = self.fake.messages[(channel, ts)]
+        message = message_call.params if as_sent else self.fake.messages[(channel, ts)]
         button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
                       if e["action_id"] == action_id and (value is None or e.get("value") == value))
         payload = {
@@ -213,9 +216,10 @@ def button(call, fake, *, label: str | None = None, action_prefix: str | None = 
     raise AssertionError(f"no button {label or action_prefix} in {message['text']!r}")
 
 
-async def click(server, call, element, user):
+async def click(server, call, element, user, *, as_sent: bool = False):
     """Press a button element (see `button`) and wait for the turn to finish."""
-    status, _ = await server.click(call, element["action_id"], user=user, value=element.get("value"))
+    status, _ = await server.click(call, element["action_id"], user=user, value=element.get("value"),
+                                   as_sent=as_sent)
     assert status == 200
     await server.settle()
 

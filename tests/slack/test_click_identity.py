@@ -40,3 +40,11 @@ async def test_the_clicked_organisation_is_the_one_stored(sqlite_db, clock):
         # The answered card says what was chosen.
         updated = fake.messages[(question.result["channel"], question.result["ts"])]
         assert "Enköpings kommun" in updated["text"]
+        # A double click (Slack had not yet shown the updated card): nothing more is said.
+        sent, answered = len(fake.calls), len(dms(fake, ADEPT))
+        await click(server, question, enkoping, ADEPT, as_sent=True)
+        assert len(dms(fake, ADEPT)) == answered
+        assert not [c for c in fake.calls[sent:] if c.method in ("chat.postMessage", "chat.postEphemeral",
+                                                                 "response_url")]
+        # At most the card is shown answered again, in place.
+        assert all(c.params["ts"] == question.result["ts"] for c in fake.calls[sent:] if c.method == "chat.update")
