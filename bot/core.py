@@ -200,7 +200,13 @@ class Core:
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        return await self._run(turn, tokens)
+        replies = await self._run(turn, tokens)
+        if inbound.kind == Kind.TEXT and not any(r.kind.startswith("dialogs/") or r.card for r in replies):
+            # A command typed while a question is open: the question waits
+            # (not said under a card that itself asks something).
+            waiting = await dialogs.still_waiting(turn)
+            replies += [waiting] if waiting is not None else []
+        return replies
 
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         cmd, rest = find_command(tokens)

@@ -65,6 +65,7 @@ from bot.dialogs.flow import (
     save,
     step_of,
 )
+from bot.commands.registry import COORDINATOR, find_command, parse_args, tokenize
 from bot.dialogs.prompt import prompt
 from bot.dialogs.steps import Invalid, Step, norm
 from bot.errors import UserError
@@ -87,10 +88,10 @@ NAV_WORDS = {
     "cancel": "cancel", "avbryt": "cancel", "stop": "cancel", "stopp": "cancel", "sluta": "cancel",
     "help": "help", "hjälp": "help", "hjalp": "help", "?": "help",
 }
-# Commands that still work in the middle of a dialogue when typed on their own
-# (the consent text promises `mydata` and `forget` at any time).
-PASS_THROUGH = {"mydata", "forget", "status", "leave", "lämna"}
-PASS_THROUGH_FIRST_WORDS = {"language", "språk", "sprak"}
+# An open question never swallows a command: a line that is a whole, valid
+# command the person may run (`join`, `met 2027-03-02 90`, `pause`, `mydata`)
+# runs as that command, and the question stays open ("still waiting").
+# The words above (back, skip, cancel, help) steer the dialogue instead.
 NAV_VALUES = {"_back": "back", "_skip": "skip", "_cancel": "cancel", "_help": "help",
               "_coordinator": "coordinator", "_retry": "retry"}
 
@@ -109,6 +110,9 @@ class Answer:
 
 # After this long, the dialogue greets the person back instead of counting a miss.
 AWAY = timedelta(hours=12)
+# A "really cancel?" left unanswered this long has expired: the question it
+# interrupted is asked again instead of reading the next line as yes or no.
+CONFIRM_EXPIRES = timedelta(hours=1)
 
 
 def read_text(text: str) -> Answer:
@@ -305,19 +309,44 @@ async def start(turn: "Turn", flow_name: str, program: Program, enrollment: Enro
     return [prompt(turn, flow, state, ctx, notes=list(notes))]
 
 
-def is_command_aside(text: str) -> bool:
-    said = norm(text)
-    words = said.split()
-    return said in PASS_THROUGH or (len(words) == 2 and words[0] in PASS_THROUGH_FIRST_WORDS)
+def is_command_aside(turn: "Turn", text: str) -> bool:
+    """A line that is a known, complete command of the person's role (and not
+    one of the words that steer the dialogue)."""
+    if norm(text) in NAV_WORDS:
+        return False
+    try:
+        cmd, rest = find_command(tokenize(text))
+        if cmd.role == COORDINATOR and not turn.is_coordinator:
+            return False
+        parse_args(cmd, rest)
+    except UserError:
+        return False
+    return True
+
+
+async def still_waiting(turn: "Turn") -> Outbound | None:
+    """After a command typed in the middle of a dialogue: its question is still open."""
+    if turn.inbound.where.where != Where.DM:
+        return None
+    row = await active_state(turn)
+    if row is None or row.name not in FLOWS:
+        return None
+    state = State.of(row)
+    return turn.say("dialogs/still_waiting", question=_question_label(FLOWS[state.name], state))
 
 
 async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
     if turn.inbound.where.where != Where.DM:  # answers (wishes!) never go to a channel
         return None
     row = await active_state(turn)
-    if row is None or row.name not in FLOWS or is_command_aside(text):
+    if row is None or row.name not in FLOWS or is_command_aside(turn, text):
         return None
     state = State.of(row)
+    expired = (state.step == CONFIRM_CANCEL and row.updated_at is not None
+               and turn.now - row.updated_at > CONFIRM_EXPIRES)
+    if expired:
+        state.step = state.data.pop("cancel_from", None) or FLOWS[state.name].first
+        await save(turn, state)
     ctx = await load_ctx(turn.session, state, turn)
     if ctx is None or ctx.enrollment.status not in OPEN:
         # The enrollment is gone or over (left, declined): close the dialogue quietly.
@@ -326,7 +355,7 @@ async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
         await save(turn, state)
         return None
     given = read_text(text)
-    if row.updated_at is not None and turn.now - row.updated_at > AWAY:
+    if expired or (row.updated_at is not None and turn.now - row.updated_at > AWAY):
         given = replace(given, returning=True)
     return await answer(turn, FLOWS[state.name], state, ctx, given)
 
