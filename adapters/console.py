@@ -68,15 +68,17 @@ def options(card: Card | None) -> list[Pick]:
 
 
 def render_text(message: Outbound) -> str:
-    """A card as plain text with numbered options (the console renderer)."""
-    lines = [message.text] if message.text else []
+    """A card as plain text with numbered options (the console renderer).
+    The card is the body; `text` is shown only for a message without one."""
+    if message.card is None:
+        return message.text
+    lines: list[str] = []
     number = itertools.count(1)
-    for block in message.card.blocks if message.card else ():
+    for block in message.card.blocks:
         if isinstance(block, Heading):
             lines.append(f"== {block.text} ==")
         elif isinstance(block, Text):
-            if block.text != message.text:
-                lines.append(block.text)
+            lines.append(block.text)
         elif isinstance(block, Fields):
             lines += [f"  {k}: {v}" for k, v in block.items]
         elif isinstance(block, Buttons):
@@ -156,7 +158,7 @@ class Chat:
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
         """Type a line. A bare number picks that option of the last card."""
         stripped = text.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._picks(self.last)):
+        if stripped.isascii() and stripped.isdigit() and 1 <= int(stripped) <= len(self._picks(self.last)):
             return await self.choose(int(stripped), self.last)
         return await self._send(Inbound(self.actor, self.address, Kind.TEXT, text=text, event_id=event_id))
 

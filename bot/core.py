@@ -19,9 +19,9 @@ from bot.commands import load_all
 from bot.commands.registry import COORDINATOR, Command, find_action, find_command, parse_args, tokenize
 from bot.config import Config
 from bot.errors import UserError
-from bot.i18n import Translator, default_translator, normalise_locale
+from bot.i18n import Translator, default_translator
 from bot.messages import Inbound, Kind, Outbound
-from bot.people import identity_of, is_coordinator, locale_for, person_for_actor
+from bot.people import identity_of, is_coordinator, locale_for, person_for_actor, reader_locale
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
 from bot.turn import Turn
@@ -100,9 +100,10 @@ class Core:
         except UserError:
             return None
 
-    def progress(self, inbound: Inbound) -> Outbound:
-        """'Working on it' in the actor's platform language, for slow commands."""
-        locale = normalise_locale(inbound.actor.locale) or self.config.bot.locale
+    async def progress(self, inbound: Inbound) -> Outbound:
+        """'Working on it' in the person's language (their `language` choice
+        over the client's), for slow commands."""
+        locale = await reader_locale(self.db, inbound.actor, self.config)
         return Outbound(text=self.translator.render(locale, "core/working"), ephemeral=True, kind="core/working",
                         locale=locale)
 
@@ -168,7 +169,8 @@ class Core:
             identity=identity,
             is_coordinator=coordinator,
             locale=locale_for(person, program, self.config),
-            tz=person.timezone or (program.timezone if program else self.config.bot.timezone),
+            tz=program.timezone if program else self.config.bot.timezone,
+            reader_tz=person.timezone,
         )
 
     async def _current_program(self, session, person_id: int) -> Program | None:

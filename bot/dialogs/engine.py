@@ -66,7 +66,7 @@ from bot.dialogs.flow import (
     step_of,
 )
 from bot.commands.registry import COORDINATOR, find_command, parse_args, tokenize
-from bot.dialogs.prompt import prompt
+from bot.dialogs.prompt import prompt, question_context
 from bot.dialogs.steps import Invalid, Step, norm
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Inbound, Outbound, Text, Where
@@ -400,11 +400,14 @@ async def continue_action(turn: "Turn") -> list[Outbound]:
     given = Answer(nav=nav) if nav else Answer(values=values)
     asked = step_of(flow, state)
     said = _said(asked, values, ctx, turn) if not nav else turn.render(f"dialogs/option/{values[0][1:]}")
+    question = turn.render(asked.ask_template, **question_context(flow, state, ctx))
     replies = await answer(turn, flow, state, ctx, given)
     if inbound.message is not None and state.version != parsed[1]:
-        # The clicked card is answered: show it without its buttons.
-        replies.insert(0, Outbound(text=turn.render("dialogs/answered", answer=said), replace=inbound.message,
-                                   kind="dialogs/answered"))
+        # The clicked card is answered: it keeps its question, shows the
+        # answer, and has no buttons left.
+        answered = turn.render("dialogs/answered", answer=said)
+        replies.insert(0, Outbound(text=answered, card=Card((Text(question), Text(answered))),
+                                   replace=inbound.message, kind="dialogs/answered", locale=turn.locale))
     return replies
 
 

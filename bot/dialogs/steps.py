@@ -308,7 +308,7 @@ def _by_value(values: Sequence[str], options: Sequence[Option]) -> list[Option]:
 def _typed_option(piece: str, options: Sequence[Option]) -> Option | None:
     """A typed answer: the number shown next to an option, its code or its
     label (or the start of a label that only one option has)."""
-    if piece.isdigit():
+    if piece.isascii() and piece.isdigit():
         index = int(piece)
         return options[index - 1] if 1 <= index <= len(options) else None
     return _named_option(piece, options)
