@@ -13,6 +13,7 @@ Messages to other people land in `ConsolePort.inbox[user]`.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import sys
 from collections import defaultdict
@@ -71,15 +72,17 @@ def options(card: Card | None) -> list[Pick]:
 
 
 def render_text(message: Outbound) -> str:
-    """A card as plain text with numbered options (the console renderer)."""
-    lines = [message.text] if message.text else []
+    """A card as plain text with numbered options (the console renderer).
+    The card is the body; `text` is shown only for a message without one."""
+    if message.card is None:
+        return message.text
+    lines: list[str] = []
     number = itertools.count(1)
-    for block in message.card.blocks if message.card else ():
+    for block in message.card.blocks:
         if isinstance(block, Heading):
             lines.append(f"== {block.text} ==")
         elif isinstance(block, Text):
-            if block.text != message.text:
-                lines.append(block.text)
+            lines.append(block.text)
         elif isinstance(block, Fields):
             lines += [f"  {k}: {v}" for k, v in block.items]
         elif isinstance(block, Buttons):
@@ -91,6 +94,14 @@ def render_text(message: Outbound) -> str:
         elif isinstance(block, Input):
             lines.append(f"  {block.label}: …")
     return strip_marks("\n".join(lines))  # the console shows text as it is: no markup to escape
+
+
+_presses = itertools.count(1)
+
+
+def card_ref(message: Outbound) -> str:
+    """The console's id of a card it showed: the same card, the same id."""
+    return "card-" + hashlib.sha256(repr((message.text, message.card)).encode()).hexdigest()[:16]
 
 
 class ConsolePort:
@@ -170,28 +181,37 @@ class Chat:
         """The same as a slash command (`/mentor text`)."""
         return await self._send(Inbound(self.actor, self.address, Kind.COMMAND, text=text))
 
-    async def click(self, action_id: str, value: str = "", *, event_id: str | None = None) -> list[Outbound]:
+    async def click(self, action_id: str, value: str = "", *, event_id: str | None = None,
+                    on: Outbound | None = None) -> list[Outbound]:
+        """Press a button. `on` is the card it is on (pressing the same button
+        of the same card twice is a double click); without it, a card of its own."""
+        card_id = card_ref(on) if on is not None else f"click-{next(_presses)}"
         return await self._send(Inbound(
             self.actor, self.address, Kind.ACTION, action_id=action_id, value=value, event_id=event_id,
-            message=MessageRef(Platform.CONSOLE, self.address.conversation or "", "card"),
+            message=MessageRef(Platform.CONSOLE, self.address.conversation or "", card_id),
         ))
 
     async def submit(self, action_id: str, values: dict) -> list[Outbound]:
         return await self._send(Inbound(self.actor, self.address, Kind.FORM, action_id=action_id, values=values))
 
-    def _picks(self, source: list[Outbound] | None = None) -> list[Pick]:
+    def _card(self, source: list[Outbound] | None = None) -> Outbound | None:
         candidates = source if source is not None else self.port.inbox.get(self.actor.user_id, [])[-1:] + self.last
         for message in reversed(candidates):
-            if picks := options(message.card):
-                return picks
-        return []
+            if options(message.card):
+                return message
+        return None
+
+    def _picks(self, source: list[Outbound] | None = None) -> list[Pick]:
+        card = self._card(source)
+        return options(card.card) if card is not None else []
 
     async def choose(self, number: int, source: list[Outbound] | None = None) -> list[Outbound]:
-        picks = self._picks(source)
+        card = self._card(source)
+        picks = options(card.card) if card is not None else []
         if not 1 <= number <= len(picks):
             raise ValueError(f"no option {number}; the card has {len(picks)}")
         pick = picks[number - 1]
-        return await self.click(pick.action_id, pick.value)
+        return await self.click(pick.action_id, pick.value, on=card)
 
     def inbox(self) -> list[Outbound]:
         """Messages others caused to be sent to this person (and clears them)."""

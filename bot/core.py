@@ -7,11 +7,12 @@ everything else through the outbound port of the addressee's platform.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from bot import dialogs
 from bot.clock import Clock, SystemClock
@@ -19,11 +20,11 @@ from bot.commands import load_all
 from bot.commands.registry import COORDINATOR, Command, find_action, find_command, parse_args, tokenize
 from bot.config import Config
 from bot.errors import UserError
-from bot.i18n import Translator, default_translator, normalise_locale
+from bot.i18n import Translator, default_translator
 from bot.inputs import clean_inbound
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
-from bot.people import identity_of, is_coordinator, locale_for, person_for_actor, reachable_again
+from bot.people import identity_of, is_coordinator, locale_for, person_for_actor, reachable_again, reader_locale
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
 from bot.turn import Turn
@@ -96,6 +97,8 @@ class Core:
             async with self.db.write() as session:
                 if inbound.event_id and not await self._first_time(session, inbound):
                     return []
+                if not await self._first_press(session, inbound):
+                    return []  # the same button on the same card again: a double click
                 turn = await self._turn(session, inbound)
                 turn.prepared = prepared
                 locale = turn.locale
@@ -112,7 +115,7 @@ class Core:
             # The transaction was rolled back; answer with what was wrong.
             return await self._answer_alone(inbound, self._error(locale, err, inbound))
         except IntegrityError:
-            if inbound.event_id:
+            if inbound.event_id or press_key(inbound):
                 log.info("duplicate delivery of %s ignored", inbound.event_id)
                 return []
             log.exception("integrity error handling %s", inbound)
@@ -146,9 +149,10 @@ class Core:
         except UserError:
             return None
 
-    def progress(self, inbound: Inbound) -> Outbound:
-        """'Working on it' in the actor's platform language, for slow commands."""
-        locale = normalise_locale(inbound.actor.locale) or self.config.bot.locale
+    async def progress(self, inbound: Inbound) -> Outbound:
+        """'Working on it' in the person's language (their `language` choice
+        over the client's), for slow commands."""
+        locale = await reader_locale(self.db, inbound.actor, self.config)
         return Outbound(text=self.translator.render(locale, "core/working"), ephemeral=True, kind="core/working",
                         locale=locale)
 
@@ -202,6 +206,24 @@ class Core:
         except UserError:
             return None
 
+    async def _first_press(self, session, inbound: Inbound) -> bool:
+        """A press is applied once while nothing else happened: the same
+        button, with the same value, on the same message, by the same person,
+        with no other turn of theirs in between (a double click). Each turn
+        forgets the person's previous press; the record is part of the turn's
+        transaction, so a press that failed (and rolled back) may be pressed again."""
+        prefix = f"press:{inbound.actor.key}|"
+        key = press_key(inbound)
+        if key is not None and await session.get(ProcessedEvent, prefix + key) is not None:
+            log.info("repeated press of %s ignored", inbound.action_id)
+            return False
+        await session.exec(delete(ProcessedEvent).where(ProcessedEvent.key >= prefix,
+                                                        ProcessedEvent.key < prefix[:-1] + "}"))
+        if key is not None:
+            session.add(ProcessedEvent(key=prefix + key, at=self.clock.now()))
+            await session.flush()
+        return True
+
     async def _turn(self, session, inbound: Inbound, *, quiet: bool = False) -> Turn:
         person, identity = await person_for_actor(session, inbound.actor, self.clock.now())
         if not quiet:
@@ -216,7 +238,8 @@ class Core:
             identity=identity,
             is_coordinator=coordinator,
             locale=locale_for(person, program, self.config),
-            tz=person.timezone or (program.timezone if program else self.config.bot.timezone),
+            tz=program.timezone if program else self.config.bot.timezone,
+            reader_tz=person.timezone,
         )
 
     async def _current_program(self, session, person_id: int) -> Program | None:
@@ -248,7 +271,13 @@ class Core:
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        return self._keep_private(turn, await self._run(turn, tokens))
+        replies = await self._run(turn, tokens)
+        if inbound.kind == Kind.TEXT and not any(r.kind.startswith("dialogs/") or r.card for r in replies):
+            # A command typed while a question is open: the question waits
+            # (not said under a card that itself asks something).
+            waiting = await dialogs.still_waiting(turn)
+            replies += [waiting] if waiting is not None else []
+        return self._keep_private(turn, replies)
 
     @staticmethod
     def _keep_private(turn: Turn, replies: list[Outbound]) -> list[Outbound]:
@@ -280,3 +309,13 @@ class Core:
             log.exception("rendering error template %s", err.template)
             text = self.translator.render(locale, "errors/internal")
         return Outbound(text=text, ephemeral=True, kind=err.template, locale=locale)
+
+
+def press_key(inbound: Inbound) -> str | None:
+    """The identity of a button press on a message (None for anything else)."""
+    if inbound.kind != Kind.ACTION or inbound.message is None:
+        return None
+    values = sorted((k, v if isinstance(v, str) else ",".join(v)) for k, v in (inbound.values or {}).items())
+    said = "|".join([inbound.message.conversation, inbound.message.message_id, inbound.action_id or "",
+                     inbound.value or "", repr(values)])
+    return hashlib.sha256(said.encode()).hexdigest()[:32]

@@ -6,7 +6,8 @@ through Babel filters in the reader's locale and time zone:
 
     {{ when | date }}            19 jan. 2027 / Jan 19, 2027
     {{ when | datetime }}        date and time in `tz` (aware datetimes)
-    {{ when | time }}            time of day in `tz`
+    {{ when | time }}            time of day in `tz` (the program's zone), with the
+                                 zone named when `reader_tz` differs
     {{ n | number }}             1 234,5 / 1,234.5
     {{ ("topics/" ~ code) | t }} another template, same locale (labels)
 
@@ -22,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, get_timezone_name
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
@@ -65,14 +66,32 @@ def _f_date(ctx, value: date | datetime, fmt: str = "medium") -> str:
     return Trusted(format_date(value, format=fmt, locale=_babel(ctx)))
 
 
+def _zone_note(ctx, value: datetime) -> str:
+    """" (centraleuropeisk tid)" when the reader's own time zone (`reader_tz`)
+    shows this moment at another hour than the program's (`tz`), else ""."""
+    reader = ctx.get("reader_tz")
+    if not reader or not isinstance(value, datetime) or value.tzinfo is None:
+        return ""
+    try:
+        theirs = value.astimezone(ZoneInfo(reader)).utcoffset()
+    except (KeyError, ValueError):
+        return ""
+    ours = value.astimezone(_tz(ctx))
+    if theirs == ours.utcoffset():
+        return ""
+    return " (" + get_timezone_name(ours, width="long", locale=_babel(ctx)) + ")"
+
+
 @pass_context
 def _f_datetime(ctx, value: datetime, fmt: str = "medium") -> str:
-    return Trusted(format_datetime(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx)))
+    return Trusted(format_datetime(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx)) + _zone_note(ctx, value))
 
 
 @pass_context
 def _f_time(ctx, value: datetime, fmt: str = "short") -> str:
-    return Trusted(format_time(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx)))
+    """The time of day in the program's zone (`tz`), naming the zone when
+    the reader lives in another one."""
+    return Trusted(format_time(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx)) + _zone_note(ctx, value))
 
 
 @pass_context

@@ -186,6 +186,17 @@ class OutboxRef:
 class Outbound:
     """A message the core wants shown.
 
+    The renderer contract (every adapter keeps it):
+    - `text` is the notification and the fallback: what a push notification,
+      a screen reader's summary or a client without cards shows.
+    - `card`, when there is one, is the body: everything the person reads and
+      clicks is in its blocks, so a renderer shows the card's blocks and not
+      `text` above them. The core puts the question, the notes and the answer
+      options of a message into its card.
+    - Each renderer shows each piece once: no block is rendered twice, and a
+      fallback made from the card does not repeat `text` next to it.
+    - A message without a card shows `text`.
+
     `to=None` means "reply where the inbound came from"; otherwise the address
     of someone else (a pair intro, a nominee's invitation, the program channel).
     `ephemeral` asks for a reply only the actor sees where the platform can.

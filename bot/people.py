@@ -237,3 +237,15 @@ async def coordinator_people(session: AsyncSession, config: Config) -> list[Pers
             if identity:
                 found[identity.person_id] = await session.get(Person, identity.person_id)
     return [found[k] for k in sorted(found)]
+
+
+async def reader_locale(db, actor: Actor, config: Config) -> str:
+    """The language a person reads: their own choice (`language sv`) over
+    the platform client's, for the few words an adapter adds itself
+    ("Choose", "You answered", "Working on it")."""
+    async with db.read() as session:
+        identity = await identity_of(session, str(actor.platform), actor.tenant, actor.user_id)
+        person = await session.get(Person, identity.person_id) if identity else None
+    if person is None:
+        return normalise_locale(actor.locale) or config.bot.locale
+    return locale_for(person, None, config)

@@ -34,7 +34,8 @@ class Turn:
     identity: Identity
     is_coordinator: bool
     locale: str
-    tz: str
+    tz: str  # the program's time zone: times are shown in it ...
+    reader_tz: str | None = None  # ... and named when the person lives in another
     # Messages to other people and channels: written to the outbox with the
     # turn's replies when the turn commits (see `bot.outbox.stage`).
     extra: list[Queued] = field(default_factory=list)
@@ -53,6 +54,7 @@ class Turn:
 
     def render(self, template: str, /, **ctx) -> str:
         ctx.setdefault("tz", self.tz)
+        ctx.setdefault("reader_tz", self.reader_tz)
         return self.core.translator.render(self.locale, template, **ctx)
 
     def say(self, template: str, /, *, card: Card | None = None, ephemeral: bool = False, **ctx) -> Outbound:
@@ -82,6 +84,7 @@ class Turn:
 
         def render(name: str, /, **kw) -> str:
             kw.setdefault("tz", tz)
+            kw.setdefault("reader_tz", person.timezone)
             return self.core.translator.render(locale, name, **kw)
 
         if program is not None:

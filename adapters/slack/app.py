@@ -29,7 +29,7 @@ from adapters.slack.outbound import SlackPort, retry_after_of
 from adapters.slack.render import answered_blocks, labels_for, message_payload, mrkdwn
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
-from bot.people import identity_of, locale_for
+from bot.people import identity_of, locale_for, reader_locale
 from bot.ports import DeliveryError
 from bot.store.models import Person
 
@@ -79,7 +79,7 @@ class SlackAdapter:
             inbound = from_command(body)
             found = self.core.command_for(inbound)
             if found is not None and found.slow:
-                await ack(response_type="ephemeral", text=self.core.progress(inbound).text)
+                await ack(response_type="ephemeral", text=(await self.core.progress(inbound)).text)
             else:
                 await ack()
             self._spawn(self._turn(inbound, response_url=body.get("response_url")))
@@ -147,7 +147,7 @@ class SlackAdapter:
         if progress:
             found = self.core.command_for(inbound)
             if found is not None and found.slow:
-                await self._reply(inbound, self.core.progress(inbound), response_url, self.runtime.config.bot.locale)
+                await self._reply(inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale)
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor, messages)
         await self.runtime.send_turn(messages, lambda m: self._deliver(inbound, m, response_url, locale))
@@ -283,12 +283,7 @@ class SlackAdapter:
         send, answered). Plain replies need none: the core rendered them."""
         if messages is not None and not any(m.card is not None and m.to is None for m in messages):
             return self.runtime.config.bot.locale
-        async with self.runtime.db.read() as session:
-            identity = await identity_of(session, str(actor.platform), actor.tenant, actor.user_id)
-            person = await session.get(Person, identity.person_id) if identity else None
-        if person is None:
-            return normalise_locale(actor.locale) or self.runtime.config.bot.locale
-        return locale_for(person, None, self.runtime.config)
+        return await reader_locale(self.runtime.db, actor, self.runtime.config)
 
 
 def actor_from_profile(actor: Actor, user: dict[str, Any]) -> Actor:

@@ -120,8 +120,9 @@ def answered_blocks(blocks: Iterable[dict[str, Any]], answer: str, labels: Label
 
 
 def card_blocks(card: Card, text: str, labels: Labels, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[dict[str, Any]]:
-    """The message text first, then each block of the card. Raises `TooBig`."""
-    blocks: list[dict[str, Any]] = _sections(mrkdwn(text)) if text.strip() else []
+    """Each block of the card: the card is the body, `text` only the
+    notification (see `bot.messages.Outbound`). Raises `TooBig`."""
+    blocks: list[dict[str, Any]] = []
     in_form = card.submit_id is not None
     for block in card.blocks:
         blocks.extend(_block(block, in_form, labels))
@@ -268,8 +269,10 @@ def split_action_id(slack_action_id: str) -> tuple[str, bool]:
 
 
 def text_fallback(card: Card, text: str, labels: Labels) -> str:
-    """The card as mrkdwn text, for a card Block Kit cannot hold."""
-    lines = [mrkdwn(text)] if text else []
+    """The card as mrkdwn text, for a card Block Kit cannot hold (the card's
+    own text when it has some, else the message text)."""
+    has_text = any(isinstance(b, (Heading, Text, Fields)) for b in card.blocks)
+    lines = [mrkdwn(text)] if text and not has_text else []
     asks = False
     for block in card.blocks:
         if isinstance(block, Heading):

@@ -33,6 +33,7 @@ from adapters.teams.references import forget_chat, is_known, remember
 from adapters.teams.render import answered_activity, message_activity
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Outbound, Platform, Sent, Where
+from bot.people import reader_locale
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class TeamsBot(ActivityHandler):
         inbound = replace(inbound, actor=actor)
         command = self.core.command_for(inbound)
         if command is not None and command.slow:
-            await self._reply(turn_context, self.core.progress(inbound), inbound)
+            await self._reply(turn_context, await self.core.progress(inbound), inbound)
             self._later(self._finish_slow(inbound))
             return
         replies = await self.core.handle(inbound)
@@ -81,7 +82,9 @@ class TeamsBot(ActivityHandler):
         # Teams sends both a conversationUpdate and an installationUpdate for one
         # install: one event id for both welcomes the person once.
         inbound = Inbound(
-            actor=actor,
+            # Only one of the two activities carries the client's locale, and
+            # either may come first: the welcome speaks the person's language.
+            actor=replace(actor, locale=None),
             where=address_of(activity),
             kind=Kind.OPENED,
             event_id=f"welcome|{activity.conversation.id}",
@@ -128,9 +131,9 @@ class TeamsBot(ActivityHandler):
             await self._freeze(turn_context, inbound)
 
     async def _reply(self, turn_context: TurnContext, message: Outbound, inbound: Inbound) -> Sent | None:
+        locale = message.locale or self._locale(inbound)  # the reader's language, not the client's
         try:
-            answer = await turn_context.send_activity(
-                Activity.deserialize(message_activity(message, self._locale(inbound))))
+            answer = await turn_context.send_activity(Activity.deserialize(message_activity(message, locale)))
         except DeliveryError:
             raise
         except Exception as exc:  # the connector refused or timed out: the outbox keeps the reply
@@ -142,7 +145,7 @@ class TeamsBot(ActivityHandler):
         if ref.conversation != inbound.where.conversation:
             await self.runtime.delivery.update(ref, message)
             return
-        activity = Activity.deserialize(message_activity(message, self._locale(inbound)))
+        activity = Activity.deserialize(message_activity(message, message.locale or self._locale(inbound)))
         activity.id = ref.message_id
         await turn_context.update_activity(activity)
 
@@ -152,7 +155,8 @@ class TeamsBot(ActivityHandler):
         if answered is None:
             return
         text, label = answered
-        activity = Activity.deserialize(answered_activity(text, label, self._locale(inbound)))
+        locale = await reader_locale(self.runtime.db, inbound.actor, self.runtime.config)
+        activity = Activity.deserialize(answered_activity(text, label, locale))
         activity.id = inbound.message.message_id
         try:
             await turn_context.update_activity(activity)

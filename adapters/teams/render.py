@@ -76,7 +76,7 @@ def labels_for(locale: str) -> Labels:
 def message_activity(message: Outbound, locale: str) -> dict[str, Any]:
     """The Bot Framework message activity (as a dict) for one outbound message."""
     if message.card is None:
-        return {"type": "message", "text": teams_markdown(message.text), "textFormat": "markdown"}
+        return {"type": "message", "text": plain_markdown(message.text), "textFormat": "markdown"}
     card = strip_all(adaptive_card(message.card, message.text, labels_for(locale)))
     if len(json.dumps(card, ensure_ascii=False).encode()) > MAX_CARD_BYTES:
         return {"type": "message", "text": card["fallbackText"], "textFormat": "markdown"}
@@ -107,10 +107,9 @@ def answered_activity(text: str, label: str, locale: str) -> dict[str, Any]:
 
 
 def adaptive_card(card: Card, text: str, labels: Labels) -> dict[str, Any]:
-    """An Adaptive Card 1.5: the message text first (unless the card starts
-    with the same text), then each block."""
-    repeats = bool(card.blocks) and isinstance(card.blocks[0], Text) and card.blocks[0].text.strip() == text.strip()
-    body: list[dict[str, Any]] = [_text_block(text)] if text and not repeats else []
+    """An Adaptive Card 1.5 whose body is the card's blocks; `text` is the
+    notification (`summary`, `fallbackText`), see `bot.messages.Outbound`."""
+    body: list[dict[str, Any]] = []
     is_form = card.submit_id is not None
     for block in card.blocks:
         body.extend(_block(block, text, is_form, labels))
@@ -131,7 +130,7 @@ def _block(block, text: str, in_form: bool, labels: Labels) -> list[dict[str, An
         return [{"type": "TextBlock", "text": teams_markdown(block.text), "size": "Large", "weight": "Bolder",
                  "wrap": True}]
     if isinstance(block, Text):
-        return [_text_block(block.text)]
+        return _text_blocks(block.text)
     if isinstance(block, Fields):
         return [{"type": "FactSet", "facts": [{"title": teams_markdown(k), "value": teams_markdown(v)}
                                               for k, v in block.items]}]
@@ -203,6 +202,30 @@ def _text_block(text: str) -> dict[str, Any]:
     return {"type": "TextBlock", "text": teams_markdown(text), "wrap": True}
 
 
+def _text_blocks(text: str) -> list[dict[str, Any]]:
+    """A TextBlock per line: Teams joins single line breaks inside one block,
+    which runs lists and short lines together into one paragraph. Lines of a
+    paragraph sit close; a blank line starts a new paragraph with space above."""
+    blocks: list[dict[str, Any]] = []
+    gap = False
+    for line in text.strip().split("\n"):
+        if not line.strip():
+            gap = True
+            continue
+        block = _text_block(line)
+        if blocks:
+            block["spacing"] = "Default" if gap else "None"
+        blocks.append(block)
+        gap = False
+    return blocks or [_text_block("")]
+
+
+def plain_markdown(text: str) -> str:
+    """A card-less message as Teams markdown that keeps its line breaks:
+    Teams joins single line breaks, so each becomes a paragraph break."""
+    return re.sub(r"(?<!\n)\n(?!\n)", "\n\n", teams_markdown(text))
+
+
 def _first_line(text: str, limit: int = 120) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
@@ -212,8 +235,10 @@ def _first_line(text: str, limit: int = 120) -> str:
 
 
 def text_fallback(card: Card, text: str) -> str:
-    """The card as plain text, for notifications and clients without cards."""
-    lines = [teams_markdown(text)] if text else []
+    """The card as plain text, for notifications and clients without cards
+    (the card's own text when it has some, else the message text)."""
+    has_text = any(isinstance(b, (Heading, Text, Fields)) for b in card.blocks)
+    lines = [teams_markdown(text)] if text and not has_text else []
     for block in card.blocks:
         if isinstance(block, Heading):
             lines.append(f"**{teams_markdown(block.text)}**")

@@ -65,8 +65,9 @@ async def home(turn: Turn, args):
             blocks.append(Fields(tuple((turn.render(f"home/health_{k}"), str(v)) for k, v in health.items())))
     if not blocks:
         blocks.append(Text(turn.render("home/nothing")))
-    card = Card(tuple(blocks))
-    return [Outbound(text=turn.render("home/summary"), card=card, kind="home")]
+    summary = turn.render("home/summary")
+    card = Card((Heading(summary), *blocks))
+    return [Outbound(text=summary, card=card, kind="home")]
 
 
 @action("home.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, Param, action, command
-from bot.dialogs import begin_intake, nomination
+from bot.dialogs import begin_intake, nomination, role_change
 from bot.dialogs.engine import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
 from bot.errors import UserError
@@ -16,7 +16,7 @@ from bot.programs import enrollment_of
 from bot.store.models import Enrollment, EnrollmentStatus, Role
 from bot.turn import Turn
 
-ROLES = (Role.ADEPT.value, Role.MENTOR.value)
+ROLES = role_change.ROLES
 
 
 @command("join", params=(
@@ -28,10 +28,13 @@ async def join(turn: Turn, args):
     if program_ref and str(program_ref).lower() in ROLES and role is None:  # `join mentor`
         program_ref, role = None, str(program_ref).lower()
     program = await turn.program(program_ref)
-    if role is None:
-        existing = await enrollment_of(turn.session, program, turn.person.id)
-        role = existing.role if existing is not None else Role.ADEPT.value
-    enrollment = await enrollment_of(turn.session, program, turn.person.id, role)
+    # One enrollment per person and program: another role is a confirmed change.
+    enrollment = await enrollment_of(turn.session, program, turn.person.id)
+    role = role or (enrollment.role if enrollment is not None else Role.ADEPT.value)
+    if enrollment is not None and enrollment.role != role:
+        if enrollment.status not in role_change.OVER:
+            return await role_change.ask(turn, program, enrollment, role)
+        role_change.retake(enrollment, role, turn.now)
     if enrollment is not None and enrollment.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
         return [turn.say("dialogs/already_joined", program=program.name, role=role,
                          pending=enrollment.status == EnrollmentStatus.PENDING)]
@@ -93,3 +96,13 @@ async def nomination_declined(turn: Turn):
 @action(ACTION_PREFIX)
 async def dialogue_card(turn: Turn):
     return await continue_action(turn)
+
+
+@action("role.change")
+async def role_change_confirmed(turn: Turn):
+    return await role_change.change(turn)
+
+
+@action("role.keep")
+async def role_change_refused(turn: Turn):
+    return await role_change.keep(turn)

@@ -10,7 +10,7 @@ from sqlmodel import delete, select
 from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
 from bot.errors import UserError
 from bot.inputs import parse_int
-from bot.messages import Button, Buttons, Card, Outbound
+from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
     DialogState,
@@ -136,11 +136,12 @@ async def _replan_pairs(turn: Turn, enrollments: list[Enrollment]) -> None:
 
 
 def _confirm(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
-    card = Card((Buttons((
+    question = turn.render(template, **ctx)
+    card = Card((Text(question), Buttons((
         Button(f"{prefix}.confirm", turn.render("commands/button_yes"), value, "danger"),
         Button(f"{prefix}.cancel", turn.render("commands/button_no"), value),
-    )),))
-    return Outbound(text=turn.render(template, **ctx), card=card, kind=template, locale=turn.locale)
+    ))))
+    return Outbound(text=question, card=card, kind=template, locale=turn.locale)
 
 
 @command("leave", params=(Param("program", required=False),))

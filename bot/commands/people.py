@@ -7,6 +7,7 @@ import re
 from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, NOMINATOR, Param, command
+from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
@@ -44,10 +45,12 @@ async def invite(turn: Turn, args):
     invited, already, unreachable = [], [], []
     for ref in args["people"]:
         person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
-        existing = await enrollment_of(turn.session, program, person.id, Role.ADEPT)
-        if existing is not None and existing.status not in (EnrollmentStatus.DECLINED, EnrollmentStatus.LEFT):
+        existing = await enrollment_of(turn.session, program, person.id)  # one per person and program
+        if existing is not None and existing.status not in role_change.OVER:
             already.append(person.name)
             continue
+        if existing is not None and existing.role != Role.ADEPT:
+            role_change.retake(existing, Role.ADEPT.value, turn.now)
         enrollment = existing or Enrollment(program_id=program.id, person_id=person.id, role=Role.ADEPT,
                                             created_at=turn.now)
         enrollment.status = EnrollmentStatus.INVITED
@@ -71,9 +74,13 @@ async def nominate(turn: Turn, args):
     person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
-    existing = await enrollment_of(turn.session, program, person.id, Role.MENTOR)
-    if existing is not None and existing.status not in (EnrollmentStatus.DECLINED, EnrollmentStatus.LEFT):
-        raise UserError("errors/already_mentor", name=person.name, program=program)
+    existing = await enrollment_of(turn.session, program, person.id)  # one per person and program
+    if existing is not None and existing.status not in role_change.OVER:
+        if existing.role == Role.MENTOR:
+            raise UserError("errors/already_mentor", name=person.name, program=program)
+        raise UserError("errors/already_adept", name=person.name, program=program)
+    if existing is not None and existing.role != Role.MENTOR:
+        role_change.retake(existing, Role.MENTOR.value, turn.now)
     enrollment = existing or Enrollment(program_id=program.id, person_id=person.id, role=Role.MENTOR, created_at=turn.now)
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id

@@ -65,7 +65,8 @@ from bot.dialogs.flow import (
     save,
     step_of,
 )
-from bot.dialogs.prompt import prompt
+from bot.commands.registry import COORDINATOR, find_command, parse_args, tokenize
+from bot.dialogs.prompt import prompt, question_context
 from bot.dialogs.steps import Invalid, Step, norm
 from bot.errors import UserError
 from bot.inputs import parse_int
@@ -88,10 +89,10 @@ NAV_WORDS = {
     "cancel": "cancel", "avbryt": "cancel", "stop": "cancel", "stopp": "cancel", "sluta": "cancel",
     "help": "help", "hjälp": "help", "hjalp": "help", "?": "help",
 }
-# Commands that still work in the middle of a dialogue when typed on their own
-# (the consent text promises `mydata` and `forget` at any time).
-PASS_THROUGH = {"mydata", "forget", "status", "leave", "lämna"}
-PASS_THROUGH_FIRST_WORDS = {"language", "språk", "sprak"}
+# An open question never swallows a command: a line that is a whole, valid
+# command the person may run (`join`, `met 2027-03-02 90`, `pause`, `mydata`)
+# runs as that command, and the question stays open ("still waiting").
+# The words above (back, skip, cancel, help) steer the dialogue instead.
 NAV_VALUES = {"_back": "back", "_skip": "skip", "_cancel": "cancel", "_help": "help",
               "_coordinator": "coordinator", "_retry": "retry"}
 
@@ -110,6 +111,9 @@ class Answer:
 
 # After this long, the dialogue greets the person back instead of counting a miss.
 AWAY = timedelta(hours=12)
+# A "really cancel?" left unanswered this long has expired: the question it
+# interrupted is asked again instead of reading the next line as yes or no.
+CONFIRM_EXPIRES = timedelta(hours=1)
 
 
 def read_text(text: str) -> Answer:
@@ -306,19 +310,44 @@ async def start(turn: "Turn", flow_name: str, program: Program, enrollment: Enro
     return [prompt(turn, flow, state, ctx, notes=list(notes))]
 
 
-def is_command_aside(text: str) -> bool:
-    said = norm(text)
-    words = said.split()
-    return said in PASS_THROUGH or (len(words) == 2 and words[0] in PASS_THROUGH_FIRST_WORDS)
+def is_command_aside(turn: "Turn", text: str) -> bool:
+    """A line that is a known, complete command of the person's role (and not
+    one of the words that steer the dialogue)."""
+    if norm(text) in NAV_WORDS:
+        return False
+    try:
+        cmd, rest = find_command(tokenize(text))
+        if cmd.role == COORDINATOR and not turn.is_coordinator:
+            return False
+        parse_args(cmd, rest)
+    except UserError:
+        return False
+    return True
+
+
+async def still_waiting(turn: "Turn") -> Outbound | None:
+    """After a command typed in the middle of a dialogue: its question is still open."""
+    if turn.inbound.where.where != Where.DM:
+        return None
+    row = await active_state(turn)
+    if row is None or row.name not in FLOWS:
+        return None
+    state = State.of(row)
+    return turn.say("dialogs/still_waiting", question=_question_label(FLOWS[state.name], state))
 
 
 async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
     if turn.inbound.where.where != Where.DM:  # answers (wishes!) never go to a channel
         return None
     row = await active_state(turn)
-    if row is None or row.name not in FLOWS or is_command_aside(text):
+    if row is None or row.name not in FLOWS or is_command_aside(turn, text):
         return None
     state = State.of(row)
+    expired = (state.step == CONFIRM_CANCEL and row.updated_at is not None
+               and turn.now - row.updated_at > CONFIRM_EXPIRES)
+    if expired:
+        state.step = state.data.pop("cancel_from", None) or FLOWS[state.name].first
+        await save(turn, state)
     ctx = await load_ctx(turn.session, state, turn)
     if ctx is None or ctx.enrollment.status not in OPEN:
         # The enrollment is gone or over (left, declined): close the dialogue quietly.
@@ -327,7 +356,7 @@ async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
         await save(turn, state)
         return None
     given = read_text(text)
-    if row.updated_at is not None and turn.now - row.updated_at > AWAY:
+    if expired or (row.updated_at is not None and turn.now - row.updated_at > AWAY):
         given = replace(given, returning=True)
     return await answer(turn, FLOWS[state.name], state, ctx, given)
 
@@ -372,11 +401,14 @@ async def continue_action(turn: "Turn") -> list[Outbound]:
     given = Answer(nav=nav) if nav else Answer(values=values)
     asked = step_of(flow, state)
     said = _said(asked, values, ctx, turn) if not nav else turn.render(f"dialogs/option/{values[0][1:]}")
+    question = turn.render(asked.ask_template, **question_context(flow, state, ctx))
     replies = await answer(turn, flow, state, ctx, given)
     if inbound.message is not None and state.version != parsed[1]:
-        # The clicked card is answered: show it without its buttons.
-        replies.insert(0, Outbound(text=turn.render("dialogs/answered", answer=said), replace=inbound.message,
-                                   kind="dialogs/answered"))
+        # The clicked card is answered: it keeps its question, shows the
+        # answer, and has no buttons left.
+        answered = turn.render("dialogs/answered", answer=said)
+        replies.insert(0, Outbound(text=answered, card=Card((Text(question), Text(answered))),
+                                   replace=inbound.message, kind="dialogs/answered", locale=turn.locale))
     return replies
 
 

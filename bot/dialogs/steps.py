@@ -2,9 +2,11 @@
 
 A step knows how to offer its options (as neutral card blocks) and how to turn
 what a person typed or clicked into a value, or say what was wrong with it
-(`Invalid`, naming a template under `dialogs/invalid/`). Typed answers and
-clicks go through the same parser, so every adapter behaves the same: the
-console shows numbered options and accepts `2`, `1,3`, a code or a label.
+(`Invalid`, naming a template under `dialogs/invalid/`). A typed answer
+(`parse`) may use the number the console shows next to an option (`2`, `1,3`),
+a code or a label; a click (`parse_values`) carries the option's value (an
+organisation's id, a topic code) and is matched by value only, never as a
+position. The two paths are separate on purpose: ids and positions differ.
 
 Kinds: free text (`TextStep`), whole numbers with an optional unit
 (`NumberStep`, "18", "1,5 år", "2 years"), dates (`DateStep`, 2027-03-01),
@@ -71,8 +73,15 @@ class Step:
         raise NotImplementedError
 
     def parse_values(self, values: Sequence[str], ctx, render: Render) -> Any:
-        """A click on a card: the option values chosen."""
-        return self.parse(",".join(values), ctx, render)
+        """A click on a card: the option values chosen. A value is an option's
+        identity, never a position; steps with options match values only."""
+        options = self.options(ctx, render)
+        if not options:
+            return self.parse(",".join(values), ctx, render)
+        return self._from_options(_by_value(values, options), ctx, render)
+
+    def _from_options(self, chosen: Sequence[Option], ctx, render: Render) -> Any:
+        return self.parse(chosen[0].value, ctx, render)
 
     def check(self, value: Any, ctx) -> bool:
         """Whether a stored value is one this step could have produced."""
@@ -231,18 +240,23 @@ class ChoiceStep(Step):
         said = norm(text)
         if not said:
             raise Invalid("dialogs/invalid/choice_empty", multi=self.multi, count=len(options))
-        chosen: list[str] = []
+        chosen: list[Option] = []
         for piece in _pieces(said, options) if self.multi else [said]:
-            option = _match_option(piece, options)
+            option = _typed_option(piece, options)
             if option is None:
                 raise Invalid("dialogs/invalid/choice", value=piece[:40], multi=self.multi, count=len(options),
                               labels=[o.label for o in options])
-            if option.value not in chosen:
-                chosen.append(option.value)
-        if not chosen:
-            raise Invalid("dialogs/invalid/choice_empty", multi=self.multi, count=len(options))
-        values = [int(v) for v in chosen] if self.int_values else chosen
-        return values if self.multi else values[0]
+            chosen.append(option)
+        return self._from_options(chosen, ctx, render)
+
+    def _from_options(self, chosen: Sequence[Option], ctx, render: Render):
+        values: list[str] = list(dict.fromkeys(o.value for o in chosen))
+        if not values:
+            raise Invalid("dialogs/invalid/choice_empty", multi=self.multi, count=len(self.options(ctx, render)))
+        if not self.multi and len(values) > 1:
+            raise Invalid("dialogs/invalid/choice_one")
+        typed = [int(v) for v in values] if self.int_values else values
+        return typed if self.multi else typed[0]
 
     def check(self, value, ctx) -> bool:
         # The render function is irrelevant for the option *values*.
@@ -276,17 +290,33 @@ def _pieces(said: str, options: Sequence[Option]) -> list[str]:
     for chunk in (c.strip() for c in re.split(r"[,;]", said)):
         if not chunk:
             continue
-        if _match_option(chunk, options) is not None:
+        if _typed_option(chunk, options) is not None:
             pieces.append(chunk)
         else:
             pieces += [p for p in re.split(r"\s+(?:och|and|&)\s+", chunk) if p]
     return pieces
 
 
-def _match_option(piece: str, options: Sequence[Option]) -> Option | None:
-    if piece.isdigit():
-        index = parse_int(piece, low=1, high=len(options))
-        return options[index - 1] if index is not None else None
+def _by_value(values: Sequence[str], options: Sequence[Option]) -> list[Option]:
+    """A click: each value must be an option's own value (an organisation's id,
+    a topic code). Never read as a position: ids and positions differ."""
+    by_value = {o.value: o for o in options}
+    unknown = [v for v in values if v not in by_value]
+    if unknown:
+        raise Invalid("dialogs/invalid/option_gone", count=len(unknown))
+    return [by_value[v] for v in values]
+
+
+def _typed_option(piece: str, options: Sequence[Option]) -> Option | None:
+    """A typed answer: the number shown next to an option, its code or its
+    label (or the start of a label that only one option has)."""
+    if piece.isascii() and piece.isdigit():
+        index = int(piece)
+        return options[index - 1] if 1 <= index <= len(options) else None
+    return _named_option(piece, options)
+
+
+def _named_option(piece: str, options: Sequence[Option]) -> Option | None:
     for option in options:
         if piece in (norm(option.value), norm(option.label)):
             return option

@@ -61,7 +61,7 @@ class Renderer:
                 return Unreachable(DeliveryError("no reachable identity: they have not talked to the bot "
                                                  "or every identity is marked unreachable", permanent=True))
             locale = locale_for(person, program, self.config)
-            tz = person.timezone or (program.timezone if program else self.config.bot.timezone)
+            tz = program.timezone if program else self.config.bot.timezone
         elif row.address:
             to = address_from_dict(row.address)
             locale = program.locale if program else self.config.bot.locale
@@ -74,7 +74,8 @@ class Renderer:
         ctx, card = built
 
         def render(name: str, /, **kw) -> str:
-            kw.setdefault("tz", tz)
+            kw.setdefault("tz", tz)  # the program's zone, named when the reader's differs
+            kw.setdefault("reader_tz", person.timezone if person is not None else None)
             return self.translator.render(locale, name, **kw)
 
         text = render(row.template, **ctx)

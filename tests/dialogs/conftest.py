@@ -70,13 +70,15 @@ class World:
             return list((await s.exec(query)).all())
 
 
-async def make_world(db: Database, clock, locale: str = "sv", **program_settings) -> World:
+async def make_world(db: Database, clock, locale: str = "sv", orgs: tuple[str, ...] = ORGS,
+                     **program_settings) -> World:
+    """`orgs` in the order they are added (their ids); the intake lists them by name."""
     config = Config(bot=BotSettings(locale="sv", coordinators=(f"console:local:{COORDINATOR.lower()}",)))
     async with db.write() as s:
         program = Program(slug="mentor-2027", name="Mentorprogram 2027", start=date(2027, 1, 15),
                           end=date(2027, 12, 31), locale=locale, **program_settings)
         s.add(program)
-        orgs = [Organisation(name=n) for n in ORGS]
+        orgs = [Organisation(name=n) for n in orgs]
         s.add_all(orgs)
         await s.flush()
         for org in orgs:

@@ -119,11 +119,14 @@ class SlackServer:
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
     async def click(self, message_call, action_id: str, *, user: str, value: str | None = None,
-                    label: str | None = None, state: dict[str, Any] | None = None) -> tuple[int, str]:
+                    label: str | None = None, state: dict[str, Any] | None = None,
+                    as_sent: bool = False) -> tuple[int, str]:
         """Click the button `action_id` on a message the fake received;
-        `state` is what the person had ticked or typed (`state.values`)."""
+        `state` is what the person had ticked or typed (`state.values`);
+        `as_sent` clicks the message as first posted (a client that has not
+        yet shown the update: a double click)."""
         channel, ts = message_call.result["channel"], message_call.result["ts"]
-        message = self.fake.messages[(channel, ts)]
+        message = message_call.params if as_sent else self.fake.messages[(channel, ts)]
         button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
                       if e["action_id"] == action_id and (value is None or e.get("value") == value))
         payload = {
@@ -190,3 +193,38 @@ async def slack_server(db, clock, fake: FakeSlackAPI | None = None, **config_kw)
         await runner.cleanup()
         if own_fake:
             await fake.stop()
+
+
+# ------------------------------------------------------- a person in a DM
+
+
+def dms(fake, user: str):
+    """The messages the fake delivered to `user`'s DM, in order."""
+    return [c for c in fake.delivered() if fake.user_of(c.result["channel"]) == user]
+
+
+def button(call, fake, *, label: str | None = None, action_prefix: str | None = None):
+    message = fake.messages[(call.result["channel"], call.result["ts"])]
+    for block in message["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("type") != "button":
+                continue
+            if label is not None and element["text"]["text"] == label:
+                return element
+            if action_prefix is not None and element["action_id"].startswith(action_prefix):
+                return element
+    raise AssertionError(f"no button {label or action_prefix} in {message['text']!r}")
+
+
+async def click(server, call, element, user, *, as_sent: bool = False):
+    """Press a button element (see `button`) and wait for the turn to finish."""
+    status, _ = await server.click(call, element["action_id"], user=user, value=element.get("value"),
+                                   as_sent=as_sent)
+    assert status == 200
+    await server.settle()
+
+
+async def say(server, user: str, text: str):
+    status, _ = await server.dm(text, user=user)
+    assert status == 200
+    await server.settle()

@@ -16,40 +16,11 @@ from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, P
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
 from bot.reminders.planner import plan_pair
-from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, click_home, slack_server
+from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, button, click, click_home, dms, say, slack_server
 
 ADEPT_ANSWERS = ["Hemtjänst Norr", "Enhetschef", "14", "1,3", "Att leda genom en omorganisation", "3", "Växjö", "1"]
 # department, years as manager, experience topics, capacity, joint meetings, training, format, place, languages
 MENTOR_ANSWERS = ["Social services", "12", "2,4", "2", "2", "1", "1", "Ljungby", "sv, en"]
-
-
-def dms(fake, user: str):
-    return [c for c in fake.delivered() if fake.user_of(c.result["channel"]) == user]
-
-
-def button(call, fake, *, label: str | None = None, action_prefix: str | None = None):
-    message = fake.messages[(call.result["channel"], call.result["ts"])]
-    for block in message["blocks"]:
-        for element in block.get("elements", []):
-            if element.get("type") != "button":
-                continue
-            if label is not None and element["text"]["text"] == label:
-                return element
-            if action_prefix is not None and element["action_id"].startswith(action_prefix):
-                return element
-    raise AssertionError(f"no button {label or action_prefix} in {message['text']!r}")
-
-
-async def click(server, call, element, user):
-    status, _ = await server.click(call, element["action_id"], user=user, value=element.get("value"))
-    assert status == 200
-    await server.settle()
-
-
-async def say(server, user: str, text: str):
-    status, _ = await server.dm(text, user=user)
-    assert status == 200
-    await server.settle()
 
 
 async def test_a_program_year_in_slack(sqlite_db, clock):

@@ -1,0 +1,59 @@
+"""A known command of the person's role wins over an open question; the
+question waits (and says so); an old "really cancel?" expires."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.dialogs.conftest import make_world
+from tests.dialogs.script import ADEPT, WORDS, asked, run
+
+
+@pytest.fixture(params=["sv", "en"])
+async def lw(request, sqlite_db, clock):
+    world = await make_world(sqlite_db, clock, locale=request.param)
+    world.locale = request.param
+    return world
+
+
+@pytest.mark.parametrize("typed,kind", [("pause", "commands/paused"), ("status", "commands/status"),
+                                        ("language en", "commands/language_set")])
+async def test_a_command_typed_at_the_consent_question_runs_and_the_question_waits(lw, typed, kind):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale, upto=1)  # asked for consent
+    replies = await anna.say(typed)
+    assert replies[0].kind == kind, [r.kind for r in replies]
+    assert replies[-1].kind == "dialogs/still_waiting"
+    (state,) = await lw.states("Anna")
+    assert state.step == "consent" and state.invalid_count == 0
+    # ... and the question still takes its answer.
+    assert asked(await anna.say(WORDS[lw.locale]["yes"])) == "dialogs/ask/organisation"
+
+
+async def test_met_without_a_pair_is_answered_as_met_not_as_a_wrong_answer(lw):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale, upto=1)
+    for _ in range(3):
+        replies = await anna.say("met 2027-02-01 60")
+        assert [r.kind for r in replies] == ["nudges/no_pair"]
+    (state,) = await lw.states("Anna")
+    assert state.invalid_count == 0  # no "I'm only a bot" after three commands
+
+
+async def test_words_that_are_no_command_are_still_answers(lw):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale, upto=3)  # asked for the unit
+    assert asked(await anna.say("Program och utveckling")) == "dialogs/ask/role_title"
+
+
+async def test_a_forgotten_cancel_confirmation_expires(lw, clock):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale, upto=2)  # asked for the organisation
+    assert asked(await anna.say(WORDS[lw.locale]["cancel"])) == "dialogs/ask/confirm_cancel"
+    clock.advance(timedelta(days=2))
+    replies = await anna.say(WORDS[lw.locale]["yes"])
+    assert asked(replies) == "dialogs/ask/organisation"  # not cancelled: asked again
+    (state,) = await lw.states("Anna")
+    assert state.status == "active" and state.step == "organisation"
