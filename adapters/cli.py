@@ -1,7 +1,8 @@
 """The `mentorbot` command: the composition root that wires config, database,
 core, adapters and scheduler together.
 
-    mentorbot [--config PATH] serve | console | simulate | demo | db upgrade
+    mentorbot [--config PATH] serve | console | simulate | demo
+              | db upgrade | db backup PATH | db restore PATH
               | slack-manifest | teams-package
 """
 
@@ -15,6 +16,7 @@ import os
 import sys
 from typing import Sequence
 
+from adapters import dbcmd
 from bot.config import Config, ConfigError, load_config
 
 # Subcommands that belong to one adapter or to the scheduler: module:function
@@ -43,9 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--coordinator", action="store_true", help="make NAME a coordinator (recorded in the audit log)")
     sub.add_parser("demo", help="a scripted program on a fresh SQLite file, printed as a transcript",
                    description="Run the scripted demo on a fresh SQLite file and print the transcript.")
-    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
-    db_sub.add_parser("upgrade", help="apply the migrations", description="Apply every migration (Alembic).")
+    dbcmd.add_parser(sub)
     for name, (_, text) in DELEGATED.items():
         sub.add_parser(name, help=text, add_help=False)
     return parser
@@ -80,9 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mentorbot: config: {err}", file=sys.stderr)
         return 2
     if args.command == "db":
-        if args.db_command != "upgrade":
+        if args.db_command is None:
             parser.parse_args(["db", "--help"])
-        return asyncio.run(_db_upgrade(config))
+        return asyncio.run(dbcmd.run(config, args))
     if args.command == "console":
         return asyncio.run(_console(config, args.name, args.org, args.coordinator))
     if args.command == "serve":
@@ -93,36 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-async def _db_upgrade(config: Config) -> int:
-    from bot.store.db import Database
-    from bot.store.migrate import upgrade
-
-    db = Database(config.database.url)
-    try:
-        revision = await upgrade(db)
-    finally:
-        await db.dispose()
-    print(f"database {config.database.url} is at revision {revision}")
-    return 0
-
-
-async def open_checked(config: Config):
-    """The database, or a clear message when it is not migrated."""
-    from bot.store.db import Database
-    from bot.store.migrate import SchemaOutdated, check_current
-
-    db = Database(config.database.url)
-    try:
-        await check_current(db)
-    except SchemaOutdated as err:
-        await db.dispose()
-        print(
-            f"mentorbot: the database {config.database.url} is not up to date (at: {err}); "
-            "run `mentorbot db upgrade` first",
-            file=sys.stderr,
-        )
-        return None
-    return db
+open_checked = dbcmd.open_checked
 
 
 async def _console(config: Config, name: str, org: str | None, coordinator: bool) -> int:
