@@ -3,15 +3,20 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements/test.txt
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Every package from the lock file, hash-checked; then the project itself
+# (no dependencies of its own, built with the locked hatchling).
+$(STAMP): $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -24,6 +29,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Re-pin every dependency within pyproject.toml's ranges (see requirements/README.md).
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv
+	$(UV_COMPILE) --extra test -o requirements/test.txt
+	$(UV_COMPILE) -c requirements/test.txt -o requirements/runtime.txt
+	echo hatchling | $(UV_COMPILE:pyproject.toml=-) -c requirements/test.txt -o requirements/build.txt
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
