@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import logging
 import os
 import sys
 from typing import Sequence
 
-from adapters import dbcmd
+from adapters import dbcmd, logs
 from bot.config import Config, ConfigError, load_config
 
 # Subcommands that belong to one adapter or to the scheduler: module:function
@@ -63,10 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             module = importlib.import_module(DELEGATED[word][0])
             return int(module.main(argv[i + 1:]) or 0)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not args.verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure_from(os.environ, verbose=args.verbose)
     if args.command is None:
         parser.print_help()
         return 2
@@ -79,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(f"mentorbot: config: {err}", file=sys.stderr)
         return 2
+    logs.configure_from(os.environ, verbose=args.verbose, settings=config.log)
     if args.command == "db":
         if args.db_command is None:
             parser.parse_args(["db", "--help"])

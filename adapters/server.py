@@ -3,7 +3,8 @@ scheduler.
 
     POST /slack/events   Slack events, slash commands and interactivity
     POST /api/messages   Teams (Bot Framework)
-    GET  /healthz        liveness and database check
+    GET  /healthz        liveness; /readyz readiness; /metrics Prometheus
+                         (adapters/observability.py)
 """
 
 from __future__ import annotations
@@ -46,29 +47,16 @@ def make_runtime(config: Config, db: Database, clock: Clock | None = None) -> Ru
     return Runtime(config, db, Core(db, config, clock), Delivery(), clock)
 
 
-async def healthz(request: web.Request) -> web.Response:
-    runtime: Runtime = request.app[RUNTIME]
-    try:
-        async with runtime.db.read() as session:
-            await session.connection()
-    except Exception as exc:  # the database is down: say so, with 503
-        return web.json_response({"ok": False, "database": str(exc)[:200]}, status=503)
-    return web.json_response({
-        "ok": True,
-        "slack": "socket" if runtime.config.slack.socket_mode else ("http" if runtime.config.slack.enabled else "off"),
-        "teams": "local" if runtime.config.teams.local_mode else "on",
-    })
-
-
 def build_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with every configured platform mounted.
     Raises ConfigError when a platform's configuration cannot run safely."""
+    from adapters import observability
     from adapters.slack import http as slack_http
     from adapters.teams import http as teams_http
 
     app = web.Application()
     app[RUNTIME] = runtime
-    app.router.add_get("/healthz", healthz)
+    observability.mount(app)  # /healthz, /readyz, /metrics
     if runtime.config.slack.enabled and not runtime.config.slack.socket_mode:
         slack_http.mount(app, runtime)
     elif runtime.config.slack.enabled:
@@ -92,9 +80,11 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
         print(f"mentorbot: config: {err}", file=sys.stderr)
         await db.dispose()
         return 2
+    from adapters import observability
     from scheduler.service import SchedulerService
 
     scheduler = SchedulerService(runtime.db, runtime.delivery, runtime.clock, runtime.config)
+    runtime.extras[observability.SCHEDULER] = scheduler  # for /readyz
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, config.server.host, config.server.port)

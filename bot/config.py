@@ -56,6 +56,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "timezone": Key(str, "Europe/Stockholm", "MENTORBOT_TIMEZONE", "IANA time zone"),
         "coordinators": Key(list, [], None, "identity keys or e-mail addresses"),
     },
+    "log": {
+        "level": Key(str, "INFO", "MENTORBOT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR"),
+        "format": Key(str, "text", "MENTORBOT_LOG_FORMAT", "text, or json (one object a line)"),
+    },
 }
 
 
@@ -116,12 +120,19 @@ class BotSettings:
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    level: str = "INFO"
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     teams: TeamsConfig = field(default_factory=TeamsConfig)
     bot: BotSettings = field(default_factory=BotSettings)
+    log: LogSettings = field(default_factory=LogSettings)
     source: str = "built-in defaults"
 
 
@@ -131,6 +142,7 @@ _SECTIONS = {
     "slack": SlackConfig,
     "teams": TeamsConfig,
     "bot": BotSettings,
+    "log": LogSettings,
 }
 _TYPE_WORDS = {str: "a string", int: "a whole number", list: "a list of strings"}
 
@@ -180,6 +192,10 @@ def build_config(data: Mapping[str, Any], env: Mapping[str, str], source: str) -
 
 
 def validate(config: Config) -> None:
+    if config.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"log.level: expected DEBUG, INFO, WARNING or ERROR, got {config.log.level!r}")
+    if config.log.format not in ("text", "json"):
+        raise ConfigError(f"log.format: expected \"text\" or \"json\", got {config.log.format!r}")
     if config.bot.locale not in ("sv", "en"):
         raise ConfigError(f"bot.locale: expected \"sv\" or \"en\", got {config.bot.locale!r}")
     try:

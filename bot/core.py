@@ -23,6 +23,7 @@ from bot.messages import Inbound, Kind, Outbound
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
+from bot.telemetry import note_refusal, observe_turn
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class Core:
 
     # ----------------------------------------------------------------- API
 
+    @observe_turn
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound event. Never raises for anything a person did."""
         locale = locale_for(None, None, self.config)
@@ -193,6 +195,7 @@ class Core:
         return replies
 
     def _error(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:
+        note_refusal(err.template)
         try:
             text = self.translator.render(locale, err.template, **err.context)
         except Exception:  # a template bug must not become a stack trace for the user

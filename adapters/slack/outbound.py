@@ -45,6 +45,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import message_payload
+from bot import telemetry
 from bot.messages import Address, MessageRef, Outbound, Platform, Sent, Where
 from bot.ports import DeliveryError
 
@@ -237,6 +238,7 @@ class SlackPort:
             retry_after = max(float(raw), 0.0)
         except ValueError:
             retry_after = 1.0
+        telemetry.rate_limit_wait("slack", retry_after)
         until = asyncio.get_running_loop().time() + retry_after
         self._paused_until[method] = max(self._paused_until.get(method, 0.0), until)
         return retry_after
