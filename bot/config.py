@@ -48,8 +48,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "teams": {
         "app_id": Key(str, "", "MICROSOFT_APP_ID", "Azure bot app id; Teams is authenticated when set"),
         "app_password": Key(str, "", "MICROSOFT_APP_PASSWORD", "client secret"),
-        "tenant_id": Key(str, "", "MICROSOFT_APP_TENANT_ID", "single-tenant bots"),
-        "app_type": Key(str, "", "MICROSOFT_APP_TYPE", "MultiTenant or SingleTenant (default: from tenant_id)"),
+        "tenant_id": Key(str, "", "MICROSOFT_APP_TENANT_ID", "the Azure registration's tenant (single-tenant)"),
+        "app_type": Key(str, "", "MICROSOFT_APP_TYPE", "SingleTenant (default) or MultiTenant (older registrations)"),
     },
     "bot": {
         "locale": Key(str, "sv", "MENTORBOT_LOCALE", "sv or en"),

@@ -162,7 +162,7 @@ class TeamsServer:
 
 def config_for(db_url: str, *, app_id: str = "", coordinators: tuple[str, ...] = (), locale: str = "sv") -> Config:
     config = Config()
-    teams = TeamsConfig(app_id=app_id, app_password="secret" if app_id else "")
+    teams = TeamsConfig(app_id=app_id, app_password="secret" if app_id else "", tenant_id=TENANT if app_id else "")
     return replace(
         config,
         server=ServerConfig(host="127.0.0.1", port=0),
