@@ -6,7 +6,10 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/test.txt
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet
 
-.PHONY: demo test bench install lock clean
+IMAGE  ?= mentorbot
+ENGINE ?= $(shell command -v docker || command -v podman)
+
+.PHONY: demo test bench install lock image clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +32,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The container image (deploy/Dockerfile), where a container engine runs.
+image:
+	@test -n "$(ENGINE)" || { echo "make image: neither docker nor podman is installed"; exit 1; }
+	@$(ENGINE) info >/dev/null 2>&1 || { echo "make image: $(ENGINE) is installed but no container engine answers"; exit 1; }
+	$(ENGINE) build -f deploy/Dockerfile -t $(IMAGE):$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) -t $(IMAGE):latest .
 
 # Re-pin every dependency within pyproject.toml's ranges (see requirements/README.md).
 lock: $(BIN)/python

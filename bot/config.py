@@ -43,7 +43,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "signing_secret": Key(str, "", "SLACK_SIGNING_SECRET", "for HTTP mode"),
         "app_token": Key(str, "", "SLACK_APP_TOKEN", "xapp-...; Socket Mode when set"),
         "api_url": Key(str, "https://slack.com/api/", "SLACK_API_URL", "Web API base URL"),
-        "command": Key(str, "/mentor", None, "the slash command"),
+        "command": Key(str, "/mentor", "MENTORBOT_SLACK_COMMAND", "the slash command"),
     },
     "teams": {
         "app_id": Key(str, "", "MICROSOFT_APP_ID", "Azure bot app id; Teams is authenticated when set"),
@@ -54,7 +54,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "bot": {
         "locale": Key(str, "sv", "MENTORBOT_LOCALE", "sv or en"),
         "timezone": Key(str, "Europe/Stockholm", "MENTORBOT_TIMEZONE", "IANA time zone"),
-        "coordinators": Key(list, [], None, "identity keys or e-mail addresses"),
+        "coordinators": Key(list, [], "MENTORBOT_COORDINATORS", "identity keys or e-mail addresses (env: comma-separated)"),
     },
     "log": {
         "level": Key(str, "INFO", "MENTORBOT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR"),
@@ -148,6 +148,8 @@ _TYPE_WORDS = {str: "a string", int: "a whole number", list: "a list of strings"
 
 
 def _coerce(name: str, spec: Key, value: Any, origin: str) -> Any:
+    if spec.type is list and isinstance(value, str) and origin == "env":
+        return tuple(part.strip() for part in value.split(",") if part.strip())
     if spec.type is int and isinstance(value, str) and origin == "env":
         try:
             return int(value)
