@@ -9,7 +9,7 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal
 IMAGE  ?= mentorbot
 ENGINE ?= $(shell command -v docker || command -v podman)
 
-.PHONY: demo test bench install lock image clean
+.PHONY: demo lint test bench install lock image clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/mentorbot demo
 
-test: $(STAMP)
+# Lint and types first (seconds), then the suite.
+lint: $(STAMP)
+	$(BIN)/ruff check bot adapters scheduler tests bench
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP)
@@ -47,4 +52,4 @@ lock: $(BIN)/python
 	echo hatchling | $(UV_COMPILE:pyproject.toml=-) -c requirements/test.txt -o requirements/build.txt
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

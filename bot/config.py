@@ -157,7 +157,7 @@ def _coerce(name: str, spec: Key, value: Any, origin: str) -> Any:
             raise ConfigError(f"{name}: expected {_TYPE_WORDS[int]}, got {value!r} (from the environment)") from None
     if spec.type is int and isinstance(value, bool) or not isinstance(value, spec.type):
         raise ConfigError(f"{name}: expected {_TYPE_WORDS[spec.type]}, got {type(value).__name__} {value!r}")
-    if spec.type is list:
+    if isinstance(value, list):
         if not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{name}: expected {_TYPE_WORDS[list]}, e.g. [\"slack:T0123:U0456\"]")
         return tuple(value)

@@ -112,11 +112,13 @@ def rate_limit_wait(platform: str, seconds: float) -> None:
 
 async def refresh_outbox(db: Any, now: datetime) -> None:
     """Read the backlog (an index range on reminder(status, due_at))."""
+    from sqlmodel import col
+
     from bot.store.models import Reminder, ReminderStatus
 
-    table = Reminder.__table__
-    query = sa.select(sa.func.count(), sa.func.min(table.c.due_at)).where(
-        table.c.status == ReminderStatus.PENDING.value, table.c.due_at <= now)
+    due_at = col(Reminder.due_at)
+    query = sa.select(sa.func.count(), sa.func.min(due_at)).where(
+        col(Reminder.status) == ReminderStatus.PENDING.value, due_at <= now)
     async with db.read() as session:
         count, oldest = (await (await session.connection()).execute(query)).one()
     OUTBOX_DUE.set(count)

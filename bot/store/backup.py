@@ -44,21 +44,25 @@ def _known_revisions() -> set[str]:
 
 async def backup(url: str, target: Path) -> str:
     """Write a backup of the database at `url` to `target`; returns what was done."""
-    if target.exists():
-        raise BackupError(f"{target} exists; give a new file name (a backup never overwrites)")
-    if not target.parent.is_dir():
-        raise BackupError(f"{target.parent} is not a directory")
+    await asyncio.to_thread(_check_target, target)
     if is_sqlite(url):
         source = _sqlite_file(url)
-        if not source.exists():
-            raise BackupError(f"{source} does not exist; check database.url")
         await asyncio.to_thread(_vacuum_into, source, target)
         return f"backed up {source} to {target}"
     await _pg_tool("pg_dump", url, "--format=custom", "--no-owner", f"--file={target}")
     return f"backed up {masked_url(url)} to {target} (pg_dump custom format)"
 
 
+def _check_target(target: Path) -> None:
+    if target.exists():
+        raise BackupError(f"{target} exists; give a new file name (a backup never overwrites)")
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent} is not a directory")
+
+
 def _vacuum_into(source: Path, target: Path) -> None:
+    if not source.exists():
+        raise BackupError(f"{source} does not exist; check database.url")
     conn = sqlite3.connect(source, timeout=30)
     try:
         conn.execute("VACUUM INTO ?", (str(target),))
@@ -68,12 +72,12 @@ def _vacuum_into(source: Path, target: Path) -> None:
 
 async def restore(url: str, source: Path, *, replace: bool = False) -> str:
     """Put the backup `source` in place of the database at `url`. The bot must be stopped."""
-    if not source.is_file():
+    if not await asyncio.to_thread(source.is_file):
         raise BackupError(f"{source} is not a file")
     if is_sqlite(url):
         target = _sqlite_file(url)
         revision = await asyncio.to_thread(_check_sqlite_backup, source)
-        if target.exists() and not replace:
+        if await asyncio.to_thread(target.exists) and not replace:
             raise BackupError(f"{target} exists; stop the bot and add --replace to overwrite it")
         await asyncio.to_thread(_copy_pages, source, target)
         return f"restored {target} from {source} (revision {revision})"

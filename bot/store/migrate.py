@@ -41,7 +41,10 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships its migrations
+        raise SchemaOutdated("no migrations found")
+    return head
 
 
 def sqlite_lock_path(url: str) -> Path | None:
@@ -52,10 +55,14 @@ def sqlite_lock_path(url: str) -> Path | None:
     return Path(database + ".migrate.lock")
 
 
+def _open_lock_file(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "a+b")
+
+
 @asynccontextmanager
 async def _file_lock(path: Path) -> AsyncIterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+b")
+    handle = await asyncio.to_thread(_open_lock_file, path)
     try:
         # flock blocks, so wait for it in a thread; released when the file closes.
         await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
