@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("serve", help="HTTP server: Slack, Teams and the scheduler",
-                   description="Run the HTTP server (POST /slack/events, POST /api/messages, GET /healthz) and the scheduler.")
+                   description="Run the HTTP server (POST /slack/events, POST /api/messages; GET /healthz, /readyz, /metrics) and the scheduler.")
     console = sub.add_parser("console", help="chat with the bot in the terminal as a chosen person",
                              description="Chat with the real core and database in the terminal.")
     console.add_argument("--as", dest="name", required=True, metavar="NAME", help="who you are, e.g. Anna")

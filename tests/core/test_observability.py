@@ -35,6 +35,17 @@ async def served(runtime):
         await runner.cleanup()
 
 
+@asynccontextmanager
+async def served_without_migrating(url: str, clock):
+    """The app on a database as it is (down, or never migrated)."""
+    db = Database(url)
+    try:
+        async with served(make_runtime(Config(), db, clock)) as http:
+            yield http
+    finally:
+        await db.dispose()
+
+
 async def scrape(http) -> dict[tuple[str, tuple], float]:
     async with http.get("/metrics") as response:
         assert response.status == 200
@@ -164,32 +175,23 @@ async def test_readyz_needs_the_database_its_migrations_and_a_recent_tick(sqlite
             assert response.status == 200
 
 
-async def test_readyz_and_healthz_show_no_error_text_when_the_database_is_down(clock, tmp_path):
-    db = Database(f"postgresql://mentorbot:hemligt@127.0.0.1:{closed_port()}/mentorbot")
-    runtime = make_runtime(Config(), db, clock)
-    try:
-        async with served(runtime) as http:
-            async with http.get("/readyz") as response:
-                assert response.status == 503
-                assert await response.json() == {"ready": False, "database": "unreachable",
-                                                  "migrations": "unknown", "scheduler": "late"}
-            async with http.get("/healthz") as response:
-                assert response.status == 200
-            async with http.get("/metrics") as response:  # counters still answer
-                assert response.status == 200
-                assert "hemligt" not in await response.text()
-    finally:
-        await db.dispose()
+async def test_readyz_and_healthz_show_no_error_text_when_the_database_is_down(clock):
+    url = f"postgresql://mentorbot:hemligt@127.0.0.1:{closed_port()}/mentorbot"
+    async with served_without_migrating(url, clock) as http:
+        async with http.get("/readyz") as response:
+            assert response.status == 503
+            assert await response.json() == {"ready": False, "database": "unreachable",
+                                              "migrations": "unknown", "scheduler": "late"}
+        async with http.get("/healthz") as response:
+            assert response.status == 200
+        async with http.get("/metrics") as response:  # counters still answer
+            assert response.status == 200
+            assert "hemligt" not in await response.text()
 
 
 async def test_readyz_says_when_the_database_is_not_migrated(tmp_path, clock):
-    db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
-    runtime = make_runtime(Config(), db, clock)
-    try:
-        async with served(runtime) as http:
-            async with http.get("/readyz") as response:
-                assert response.status == 503
-                assert (await response.json())["migrations"] == "outdated"
-    finally:
-        await db.dispose()
+    async with served_without_migrating(f"sqlite:///{tmp_path / 'empty.db'}", clock) as http:
+        async with http.get("/readyz") as response:
+            assert response.status == 503
+            assert (await response.json())["migrations"] == "outdated"
 
