@@ -1,7 +1,8 @@
 """The `mentorbot` command: the composition root that wires config, database,
 core, adapters and scheduler together.
 
-    mentorbot [--config PATH] serve | console | simulate | demo | db upgrade
+    mentorbot [--config PATH] serve | console | simulate | demo
+              | db upgrade | db backup PATH | db restore PATH
               | slack-manifest | teams-package
 """
 
@@ -10,12 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import logging
 import os
 import sys
 from typing import Sequence
 
-from bot.config import Config, ConfigError, load_config, masked_url
+from adapters import dbcmd, logs
+from bot.config import Config, ConfigError, load_config
 
 # Subcommands that belong to one adapter or to the scheduler: module:function
 # taking the remaining argv and returning an exit code.
@@ -35,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("serve", help="HTTP server: Slack, Teams and the scheduler",
-                   description="Run the HTTP server (POST /slack/events, POST /api/messages, GET /healthz) and the scheduler.")
+                   description="Run the HTTP server (POST /slack/events, POST /api/messages; GET /healthz, /readyz, /metrics) and the scheduler.")
     console = sub.add_parser("console", help="chat with the bot in the terminal as a chosen person",
                              description="Chat with the real core and database in the terminal.")
     console.add_argument("--as", dest="name", required=True, metavar="NAME", help="who you are, e.g. Anna")
@@ -43,9 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--coordinator", action="store_true", help="make NAME a coordinator (recorded in the audit log)")
     sub.add_parser("demo", help="a scripted program on a fresh SQLite file, printed as a transcript",
                    description="Run the scripted demo on a fresh SQLite file and print the transcript.")
-    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
-    db_sub.add_parser("upgrade", help="apply the migrations", description="Apply every migration (Alembic).")
+    dbcmd.add_parser(sub)
     for name, (_, text) in DELEGATED.items():
         sub.add_parser(name, help=text, add_help=False)
     return parser
@@ -63,10 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             module = importlib.import_module(DELEGATED[word][0])
             return int(module.main(argv[i + 1:]) or 0)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not args.verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure_from(os.environ, verbose=args.verbose)
     if args.command is None:
         parser.print_help()
         return 2
@@ -79,10 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(f"mentorbot: config: {err}", file=sys.stderr)
         return 2
+    logs.configure_from(os.environ, verbose=args.verbose, settings=config.log)
     if args.command == "db":
-        if args.db_command != "upgrade":
+        if args.db_command is None:
             parser.parse_args(["db", "--help"])
-        return asyncio.run(_db_upgrade(config))
+        return asyncio.run(dbcmd.run(config, args))
     if args.command == "console":
         return asyncio.run(_console(config, args.name, args.org, args.coordinator))
     if args.command == "serve":
@@ -93,36 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-async def _db_upgrade(config: Config) -> int:
-    from bot.store.db import Database
-    from bot.store.migrate import upgrade
-
-    db = Database(config.database.url)
-    try:
-        revision = await upgrade(db)
-    finally:
-        await db.dispose()
-    print(f"database {masked_url(config.database.url)} is at revision {revision}")
-    return 0
-
-
-async def open_checked(config: Config):
-    """The database, or a clear message when it is not migrated."""
-    from bot.store.db import Database
-    from bot.store.migrate import SchemaOutdated, check_current
-
-    db = Database(config.database.url)
-    try:
-        await check_current(db)
-    except SchemaOutdated as err:
-        await db.dispose()
-        print(
-            f"mentorbot: the database {masked_url(config.database.url)} is not up to date (at: {err}); "
-            "run `mentorbot db upgrade` first",
-            file=sys.stderr,
-        )
-        return None
-    return db
+open_checked = dbcmd.open_checked
 
 
 async def _console(config: Config, name: str, org: str | None, coordinator: bool) -> int:

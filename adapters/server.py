@@ -3,7 +3,8 @@ scheduler.
 
     POST /slack/events   Slack events, slash commands and interactivity
     POST /api/messages   Teams (Bot Framework)
-    GET  /healthz        liveness and database check
+    GET  /healthz        liveness; /readyz readiness; /metrics Prometheus
+                         (adapters/observability.py)
 """
 
 from __future__ import annotations
@@ -59,35 +60,17 @@ def make_runtime(config: Config, db: Database, clock: Clock | None = None, **dis
     return Runtime(config, db, core, delivery, clock, dispatcher=dispatcher)
 
 
-async def healthz(request: web.Request) -> web.Response:
-    """State only: which platforms are on and whether the database answers.
-    Never the driver's error text (it names hosts and ports), and never
-    whether Teams runs without authentication (that would invite a visit)."""
-    runtime: Runtime = request.app[RUNTIME]
-    config = runtime.config
-    platforms = {
-        "slack": "socket" if config.slack.socket_mode else ("http" if config.slack.enabled else "off"),
-        "teams": "on" if config.teams.enabled else "off",
-    }
-    try:
-        async with runtime.db.read() as session:
-            await session.connection()
-    except Exception:  # the database is down: say so, with 503, and log why
-        log.warning("healthz: the database is unreachable", exc_info=True)
-        return web.json_response({"ok": False, "database": "unreachable", **platforms}, status=503)
-    return web.json_response({"ok": True, "database": "ok", **platforms})
-
-
 def build_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with every configured platform mounted and
     no route for a platform that is off (404).
     Raises ConfigError when a platform's configuration cannot run safely."""
+    from adapters import observability
     from adapters.slack import http as slack_http
     from adapters.teams import http as teams_http
 
     app = web.Application()
     app[RUNTIME] = runtime
-    app.router.add_get("/healthz", healthz)
+    observability.mount(app)  # /healthz, /readyz, /metrics
     if runtime.config.slack.enabled and not runtime.config.slack.socket_mode:
         slack_http.mount(app, runtime)
     elif runtime.config.slack.enabled:
@@ -112,10 +95,12 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
         print(f"mentorbot: config: {err}", file=sys.stderr)
         await db.dispose()
         return 2
+    from adapters import observability
     from scheduler.service import SchedulerService
 
     scheduler = SchedulerService(runtime.db, runtime.delivery, runtime.clock, runtime.config,
                                  dispatcher=runtime.dispatcher)
+    runtime.extras[observability.SCHEDULER] = scheduler  # for /readyz
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, config.server.host, config.server.port)

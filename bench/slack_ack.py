@@ -227,7 +227,7 @@ def run(seconds: float) -> dict:
                 targets[name] = base
             results: dict = {name: {} for name in targets}
             n = 0
-            for name, base in targets.items():  # warm-up: first contacts, auth.test, imports
+            for base in targets.values():  # warm-up: first contacts, auth.test, imports
                 asyncio.run(_load(base, 20, 1.5, response_base, n))
                 n += 30
             for rate in RATES:

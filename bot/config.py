@@ -43,20 +43,24 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "signing_secret": Key(str, "", "SLACK_SIGNING_SECRET", "for HTTP mode"),
         "app_token": Key(str, "", "SLACK_APP_TOKEN", "xapp-...; Socket Mode when set"),
         "api_url": Key(str, "https://slack.com/api/", "SLACK_API_URL", "Web API base URL"),
-        "command": Key(str, "/mentor", None, "the slash command"),
+        "command": Key(str, "/mentor", "MENTORBOT_SLACK_COMMAND", "the slash command"),
     },
     "teams": {
         "app_id": Key(str, "", "MICROSOFT_APP_ID", "Azure bot app id; Teams is authenticated when set"),
         "app_password": Key(str, "", "MICROSOFT_APP_PASSWORD", "client secret"),
-        "tenant_id": Key(str, "", "MICROSOFT_APP_TENANT_ID", "single-tenant bots"),
-        "app_type": Key(str, "", "MICROSOFT_APP_TYPE", "MultiTenant or SingleTenant (default: from tenant_id)"),
+        "tenant_id": Key(str, "", "MICROSOFT_APP_TENANT_ID", "the Azure registration's tenant (single-tenant)"),
+        "app_type": Key(str, "", "MICROSOFT_APP_TYPE", "SingleTenant (default) or MultiTenant (older registrations)"),
         "local": Key(bool, False, "MENTORBOT_TEAMS_LOCAL",
                      "true: Teams WITHOUT authentication, only on a loopback server.host (Agents Playground)"),
     },
     "bot": {
         "locale": Key(str, "sv", "MENTORBOT_LOCALE", "sv or en"),
         "timezone": Key(str, "Europe/Stockholm", "MENTORBOT_TIMEZONE", "IANA time zone"),
-        "coordinators": Key(list, [], None, "identity keys or e-mail addresses"),
+        "coordinators": Key(list, [], "MENTORBOT_COORDINATORS", "identity keys or e-mail addresses (env: comma-separated)"),
+    },
+    "log": {
+        "level": Key(str, "INFO", "MENTORBOT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR"),
+        "format": Key(str, "text", "MENTORBOT_LOG_FORMAT", "text, or json (one object a line)"),
     },
 }
 
@@ -125,12 +129,19 @@ class BotSettings:
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    level: str = "INFO"
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     teams: TeamsConfig = field(default_factory=TeamsConfig)
     bot: BotSettings = field(default_factory=BotSettings)
+    log: LogSettings = field(default_factory=LogSettings)
     source: str = "built-in defaults"
 
 
@@ -140,6 +151,7 @@ _SECTIONS = {
     "slack": SlackConfig,
     "teams": TeamsConfig,
     "bot": BotSettings,
+    "log": LogSettings,
 }
 _TYPE_WORDS = {str: "a string", int: "a whole number", list: "a list of strings", bool: "true or false"}
 _BOOL_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -150,6 +162,8 @@ def _coerce(name: str, spec: Key, value: Any, origin: str) -> Any:
         if value.strip().lower() not in _BOOL_WORDS:
             raise ConfigError(f"{name}: expected {_TYPE_WORDS[bool]}, got {value!r} (from the environment)")
         return _BOOL_WORDS[value.strip().lower()]
+    if spec.type is list and isinstance(value, str) and origin == "env":
+        return tuple(part.strip() for part in value.split(",") if part.strip())
     if spec.type is int and isinstance(value, str) and origin == "env":
         try:
             return int(value)
@@ -157,7 +171,7 @@ def _coerce(name: str, spec: Key, value: Any, origin: str) -> Any:
             raise ConfigError(f"{name}: expected {_TYPE_WORDS[int]}, got {value!r} (from the environment)") from None
     if spec.type is int and isinstance(value, bool) or not isinstance(value, spec.type):
         raise ConfigError(f"{name}: expected {_TYPE_WORDS[spec.type]}, got {type(value).__name__} {value!r}")
-    if spec.type is list:
+    if isinstance(value, list):
         if not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{name}: expected {_TYPE_WORDS[list]}, e.g. [\"slack:T0123:U0456\"]")
         return tuple(value)
@@ -194,6 +208,10 @@ def build_config(data: Mapping[str, Any], env: Mapping[str, str], source: str) -
 
 
 def validate(config: Config) -> None:
+    if config.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"log.level: expected DEBUG, INFO, WARNING or ERROR, got {config.log.level!r}")
+    if config.log.format not in ("text", "json"):
+        raise ConfigError(f"log.format: expected \"text\" or \"json\", got {config.log.format!r}")
     if config.bot.locale not in ("sv", "en"):
         raise ConfigError(f"bot.locale: expected \"sv\" or \"en\", got {config.bot.locale!r}")
     try:
@@ -230,21 +248,6 @@ def validate(config: Config) -> None:
     if teams.app_type and teams.app_type not in ("MultiTenant", "SingleTenant"):
         raise ConfigError(f"teams.app_type: expected \"MultiTenant\" or \"SingleTenant\", got {teams.app_type!r}")
 
-
-def masked_url(url: str) -> str:
-    """A database URL fit to print: the password (if any) as `***`."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
-    except ValueError:  # not even a URL: show its scheme only
-        return url.split(":", 1)[0] + ":***"
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:

@@ -27,6 +27,7 @@ from bot.outbox import default_worker, stage
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor, reachable_again, reader_locale
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
+from bot.telemetry import note_refusal, observe_turn
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class Core:
             except UserError as err:
                 return [self._error(turn.locale, err, inbound)]
 
+    @observe_turn
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound event. Never raises for anything a person did.
 
@@ -303,6 +305,7 @@ class Core:
         return replies
 
     def _error(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:
+        note_refusal(err.template)
         try:
             text = self.translator.render(locale, err.template, **err.context)
         except Exception:  # a template bug must not become a stack trace for the user

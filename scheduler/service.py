@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import telemetry
 from bot.clock import Clock
 from bot.config import Config
 from bot.ports import Delivery
@@ -46,6 +47,8 @@ class SchedulerService:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._lock = asyncio.Lock()
         self.ticks = 0
+        self.started_at: datetime | None = None
+        self.last_tick: datetime | None = None  # /readyz: younger than two tick intervals
 
     def start(self) -> None:
         self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id=TICK_JOB,
@@ -53,6 +56,13 @@ class SchedulerService:
         self.scheduler.add_job(self.sweep, IntervalTrigger(seconds=self.sweep_seconds), id=SWEEP_JOB,
                                max_instances=1, coalesce=True, next_run_time=self.clock.now())
         self.scheduler.start()
+        self.started_at = self.clock.now()
+
+    def healthy(self) -> bool:
+        """The last tick (or the start, before the first) is younger than two intervals."""
+        since = self.last_tick or self.started_at
+        return since is not None and self.scheduler.running and \
+            (self.clock.now() - since).total_seconds() < 2 * self.tick_seconds
 
     async def shutdown(self) -> None:
         if self.scheduler.running:
@@ -70,8 +80,13 @@ class SchedulerService:
     async def tick(self) -> None:
         async with self._lock:
             try:
+                started = self.clock.now()
+                overdue = await self.dispatcher.next_due()
                 result = await self.dispatcher.tick()
                 self.ticks += 1
+                self.last_tick = self.clock.now()
+                telemetry.record_tick(result, (started - overdue).total_seconds() if overdue else 0.0,
+                                      self.last_tick)
                 if result.busy:
                     log.info("dispatcher: %s", result)
                 due = await self.dispatcher.next_due()

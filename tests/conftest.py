@@ -33,7 +33,7 @@ def _check(address) -> None:
             ip = ipaddress.ip_address(host)
         except ValueError:
             if host != "localhost":
-                raise RuntimeError(f"test tried to reach non-loopback host {host!r}")
+                raise RuntimeError(f"test tried to reach non-loopback host {host!r}") from None
             return
         if not ip.is_loopback:
             raise RuntimeError(f"test tried to reach non-loopback address {host!r}")

@@ -51,6 +51,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import message_payload
+from bot import telemetry
 from bot.messages import Address, MessageRef, Outbound, Platform, Sent, Where
 from bot.ports import DeliveryError
 
@@ -261,6 +262,7 @@ class SlackPort:
         if getattr(response, "status_code", None) != 429:
             return None
         retry_after = retry_after_of(response.headers)
+        telemetry.rate_limit_wait("slack", retry_after)
         until = asyncio.get_running_loop().time() + retry_after
         self._paused_until[lane] = max(self._paused_until.get(lane, 0.0), until)
         return retry_after

@@ -8,6 +8,7 @@
     limits.py       Teams' per-conversation and per-tenant send windows
     http.py         POST /api/messages on the shared aiohttp app
     package.py      `mentorbot teams-package`: the app zip for Teams
+    icons.py        the app's icons: drawn, or read and checked (PNG)
 
 Every botbuilder / botframework import lives in this folder: the SDK is past
 end of support, and moving to the Microsoft 365 Agents SDK should touch

@@ -5,14 +5,15 @@ otherwise the route does not exist and the server answers 404.
 
 Requests go through botbuilder's `CloudAdapter` with
 `ConfigurationBotFrameworkAuthentication`: with `teams.app_id` set, every
-request must carry a valid Bot Framework token (single-tenant when
-`teams.tenant_id` is set or `teams.app_type = "SingleTenant"`, else
-multi-tenant), and the SDK checks that the token's `serviceurl` claim is the
-activity's `serviceUrl`, so replies only go to a service URL the Bot
-Framework vouched for. Any failure to authenticate is a 401, whatever
-exception the SDK raised. Local mode (`teams.local = true`, no app id) has
-no authentication: allowed only on a loopback address, only with a loopback
-`serviceUrl`, and said loudly.
+request must carry a valid Bot Framework token: single-tenant (the default,
+with `teams.tenant_id` required; Azure stopped new multi-tenant bot
+registrations on 31 July 2025), or multi-tenant with
+`teams.app_type = "MultiTenant"` for an older registration. The SDK checks
+that the token's `serviceurl` claim is the activity's `serviceUrl`, so
+replies only go to a service URL the Bot Framework vouched for. Any failure
+to authenticate is a 401, whatever exception the SDK raised. Local mode
+(`teams.local = true`, no app id) has no authentication: allowed only on a
+loopback address, only with a loopback `serviceUrl`, and said loudly.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ LOCAL_MODE_WARNING = (
 
 def auth_settings(teams: TeamsConfig) -> SimpleNamespace:
     """The configuration object botbuilder's authentication reads."""
-    app_type = teams.app_type or ("SingleTenant" if teams.tenant_id else "MultiTenant")
+    # SingleTenant by default: Azure stopped new multi-tenant bot registrations on
+    # 31 July 2025. Local mode (no app id) has no registration at all.
+    app_type = teams.app_type or ("SingleTenant" if teams.app_id else "MultiTenant")
     settings = SimpleNamespace(APP_ID=teams.app_id or None, APP_PASSWORD=teams.app_password or None, APP_TYPE=app_type)
     if teams.tenant_id:
         settings.APP_TENANTID = teams.tenant_id
@@ -69,8 +72,12 @@ def check_safe(config) -> None:
             "teams.app_password (env MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD), or bind server.host to "
             "127.0.0.1 to try Teams in local mode"
         )
-    if config.teams.app_type == "SingleTenant" and not config.teams.tenant_id:
-        raise ConfigError("teams.tenant_id: missing; a SingleTenant bot needs its tenant id (env MICROSOFT_APP_TENANT_ID)")
+    if config.teams.app_id and config.teams.app_type != "MultiTenant" and not config.teams.tenant_id:
+        raise ConfigError(
+            "teams.tenant_id: missing; a SingleTenant bot (the default) needs the tenant id of its Azure "
+            "registration (env MICROSOFT_APP_TENANT_ID); an older multi-tenant registration sets "
+            "teams.app_type = \"MultiTenant\""
+        )
 
 
 def is_loopback_url(url: str | None) -> bool:

@@ -31,6 +31,7 @@ from sqlmodel import select
 from adapters.teams.inbound import CHANNEL_ID
 from adapters.teams.limits import CONVERSATION_WINDOWS, TENANT_WINDOWS, SlidingWindows
 from adapters.teams.render import message_activity
+from bot import telemetry
 from bot.messages import Address, MessageRef, Outbound, Platform, Sent
 from bot.ports import DeliveryError
 from bot.store.db import Database
@@ -132,6 +133,8 @@ class TeamsPort:
             if error is None:
                 return outcome.get("id")
             status, retry_after = _status_of(error)
+            if retry_after is not None:
+                telemetry.rate_limit_wait("teams", retry_after)
             if status == 403:
                 who = "the person blocked or removed the app" if to.user else "the app is no longer in that team or chat"
                 reason = f"teams: 403 from {reference.service_url} ({who})"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from sqlalchemy import event
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,6 +30,24 @@ def async_url(url: str) -> str:
     elif u.drivername in ("postgresql", "postgres"):
         u = u.set(drivername="postgresql+asyncpg")
     return u.render_as_string(hide_password=False)
+
+
+def masked_url(url: str) -> str:
+    """The URL as an operator may see it in a log or an error: password as ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return "<database.url that is not a URL>"
+
+
+class DatabaseUnreachable(Exception):
+    """One line: which database (password masked) and why it cannot be reached."""
+
+
+def _reason(error: BaseException) -> str:
+    cause = getattr(error, "orig", None) or error
+    words = str(cause).strip().splitlines()
+    return (words[0] if words else type(cause).__name__)[:200]
 
 
 def is_sqlite(url: str) -> bool:
@@ -101,6 +119,23 @@ class Database:
         async with self._read_sessions() as session:
             async with session.begin():
                 yield session
+
+    async def ping(self) -> None:
+        """Open a connection and run `SELECT 1`; DatabaseUnreachable if that fails."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (OSError, TimeoutError, exc.DBAPIError, exc.InterfaceError) as error:
+            reason = _reason(error)
+            password = make_url(self.url).password
+            if password:
+                reason = reason.replace(str(password), "***")
+            raise DatabaseUnreachable(f"cannot reach the database {masked_url(self.url)}: {reason}") from None
+        except Exception as error:  # asyncpg's own errors (bad password, no such database)
+            if type(error).__module__.startswith("asyncpg"):
+                raise DatabaseUnreachable(
+                    f"cannot reach the database {masked_url(self.url)}: {_reason(error)}") from None
+            raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,17 +1,33 @@
-"""Alembic, driven from code: `mentorbot db upgrade` and the start-up check."""
+"""Alembic, driven from code: `mentorbot db upgrade` and the start-up check.
+
+Upgrades are serialised: on PostgreSQL under a transaction-scoped advisory
+lock, on SQLite under an exclusive lock on a file beside the database
+(`<db>.migrate.lock`). A second `db upgrade` started at the same time waits
+for the first, then finds the database at head and does nothing.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+import zlib
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.db import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# One advisory lock key for every mentorbot database (a signed 64-bit number).
+ADVISORY_LOCK_KEY = zlib.crc32(b"mentorbot.migrations")
 
 
 class SchemaOutdated(Exception):
@@ -25,11 +41,53 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships its migrations
+        raise SchemaOutdated("no migrations found")
+    return head
+
+
+def sqlite_lock_path(url: str) -> Path | None:
+    """The lock file beside a SQLite database file; None for memory databases."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database + ".migrate.lock")
+
+
+def _open_lock_file(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "a+b")
+
+
+@asynccontextmanager
+async def _file_lock(path: Path) -> AsyncIterator[None]:
+    handle = await asyncio.to_thread(_open_lock_file, path)
+    try:
+        # flock blocks, so wait for it in a thread; released when the file closes.
+        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
+
+
+async def _advisory_lock(conn: AsyncConnection) -> None:
+    """Held until the upgrade's transaction ends (commit or rollback)."""
+    await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
 
 
 async def upgrade(db: Database, revision: str = "head") -> str:
     """Apply migrations up to `revision`; returns the revision now current."""
+    lock_path = sqlite_lock_path(db.url) if db.sqlite else None
+    if lock_path is not None:
+        async with _file_lock(lock_path):
+            await _upgrade(db, revision)
+    else:
+        await _upgrade(db, revision)
+    return await current_revision(db) or ""
+
+
+async def _upgrade(db: Database, revision: str) -> None:
     cfg = alembic_config()
 
     def _run(connection) -> None:
@@ -37,8 +95,9 @@ async def upgrade(db: Database, revision: str = "head") -> str:
         command.upgrade(cfg, revision)
 
     async with db.engine.begin() as conn:
+        if db.dialect == "postgresql":
+            await _advisory_lock(conn)
         await conn.run_sync(_run)
-    return await current_revision(db) or ""
 
 
 async def current_revision(db: Database) -> str | None:

@@ -10,7 +10,8 @@ import aiohttp
 import pytest
 
 from adapters.server import build_app, make_runtime
-from bot.config import Config, DatabaseConfig, masked_url
+from bot.config import Config, DatabaseConfig
+from bot.store.db import masked_url
 from bot.store.db import Database
 from tests.core.test_cli import run
 from tests.fakes.loopback import serve_on_loopback
@@ -48,7 +49,7 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_healthz_during_an_outage_says_unreachable_and_nothing_else(clock):
+async def test_readyz_during_an_outage_says_unreachable_and_nothing_else(clock):
     port = _closed_port()
     url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/mentorbot"
     db = Database(url)
@@ -56,7 +57,7 @@ async def test_healthz_during_an_outage_says_unreachable_and_nothing_else(clock)
     runner, http_port = await serve_on_loopback(build_app(make_runtime(config, db, clock)))
     try:
         async with aiohttp.ClientSession() as http:
-            async with http.get(f"http://127.0.0.1:{http_port}/healthz") as response:
+            async with http.get(f"http://127.0.0.1:{http_port}/readyz") as response:
                 status, body = response.status, await response.text()
     finally:
         await runner.cleanup()

@@ -163,7 +163,8 @@ class TeamsServer:
 def config_for(db_url: str, *, app_id: str = "", coordinators: tuple[str, ...] = (), locale: str = "sv") -> Config:
     config = Config()
     # Without an app id, the tests run Teams in explicit local mode on loopback.
-    teams = TeamsConfig(app_id=app_id, app_password="secret" if app_id else "", local=not app_id)
+    teams = TeamsConfig(app_id=app_id, app_password="secret" if app_id else "", local=not app_id,
+                        tenant_id=TENANT if app_id else "")
     return replace(
         config,
         server=ServerConfig(host="127.0.0.1", port=0),

@@ -35,16 +35,20 @@ def test_mounting_teams_without_an_app_id_or_local_mode_is_refused():
         check_safe(config)
 
 
-def test_a_single_tenant_bot_needs_its_tenant():
-    config = replace(config_for("sqlite://"), teams=TeamsConfig(app_id="x", app_password="y", app_type="SingleTenant"))
-    with pytest.raises(ConfigError, match="teams.tenant_id"):
+@pytest.mark.parametrize("app_type", ["", "SingleTenant"])
+def test_a_single_tenant_bot_the_default_needs_its_tenant(app_type):
+    config = replace(config_for("sqlite://"), teams=TeamsConfig(app_id="x", app_password="y", app_type=app_type))
+    with pytest.raises(ConfigError, match="teams.tenant_id") as refused:
         check_safe(config)
+    assert "MultiTenant" in str(refused.value) and "\n" not in str(refused.value)
 
 
-def test_tenant_id_makes_a_single_tenant_bot_and_none_a_multi_tenant_one():
+def test_single_tenant_is_the_default_and_multi_tenant_must_be_asked_for():
     single = auth_settings(TeamsConfig(app_id="a", app_password="p", tenant_id="t"))
-    multi = auth_settings(TeamsConfig(app_id="a", app_password="p"))
     assert (single.APP_TYPE, single.APP_TENANTID) == ("SingleTenant", "t")
+    multi_config = TeamsConfig(app_id="a", app_password="p", app_type="MultiTenant")
+    check_safe(replace(config_for("sqlite://"), teams=multi_config))  # an older registration still runs
+    multi = auth_settings(multi_config)
     assert multi.APP_TYPE == "MultiTenant" and not hasattr(multi, "APP_TENANTID")
 
 

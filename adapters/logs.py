@@ -1,0 +1,84 @@
+"""Logging for operators: a level, and plain text or one JSON object a line.
+
+    MENTORBOT_LOG_LEVEL=DEBUG|INFO|WARNING|ERROR   ([log] level)
+    MENTORBOT_LOG_FORMAT=text|json                 ([log] format)
+
+A JSON line has `time` (UTC, ISO 8601), `level`, `logger`, `message`, and,
+inside a turn, its `platform`, `tenant` and `request_id`; an exception adds
+`exception` (the formatted traceback, in the same one line). APScheduler logs
+at WARNING unless the level is DEBUG (otherwise it writes two INFO lines per
+tick, about 5,760 a day while idle), and so does Alembic.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+
+from bot.telemetry import TURN_TAGS
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+FORMATS = ("text", "json")
+QUIET = ("apscheduler", "alembic")  # WARNING unless the level is DEBUG
+NOISY = ("aiosqlite",)  # a DEBUG line per SQLite call: WARNING always
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(turn)s"
+
+
+class TurnTags(logging.Filter):
+    """Adds the turn's platform, tenant and request id to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        tags = TURN_TAGS.get() or {}
+        for key in ("platform", "tenant", "request_id"):
+            if not hasattr(record, key):
+                setattr(record, key, tags.get(key))
+        record.turn = (f" [{tags['platform']} {tags['tenant']} {tags['request_id']}]" if tags else "")
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("platform", "tenant", "request_id"):
+            value = getattr(record, key, None)
+            if value is not None:
+                line[key] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure(level: str = "INFO", fmt: str = "text", *, stream=None) -> None:
+    """(Re)configure the root logger; safe to call again once the config is read."""
+    level = level.upper()
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(TurnTags())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def configure_from(env, *, verbose: bool = False, settings=None) -> None:
+    """From the config's [log] settings once read, else from the environment
+    (before the config is loaded, or when it could not be); `-v` means DEBUG."""
+    from bot.config import SCHEMA
+
+    keys = SCHEMA["log"]
+    level = settings.level if settings else env.get(keys["level"].env or "", keys["level"].default)
+    fmt = settings.format if settings else env.get(keys["format"].env or "", keys["format"].default)
+    level = "DEBUG" if verbose else (level.upper() if level.upper() in LEVELS else "INFO")
+    configure(level, fmt if fmt in FORMATS else "text")
