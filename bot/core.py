@@ -12,6 +12,7 @@ import re
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from bot.lifecycle import RUNNING
 from bot import dialogs
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
@@ -154,12 +155,12 @@ class Core:
         query = (
             select(Program)
             .join(Enrollment, Enrollment.program_id == Program.id)
-            .where(Enrollment.person_id == person_id, Program.status == "active")
+            .where(Enrollment.person_id == person_id, Program.status.in_(RUNNING))
             .order_by(Program.id.desc())
         )
         program = (await session.exec(query)).first()
         if program is None:
-            program = (await session.exec(select(Program).where(Program.status == "active").order_by(Program.id))).first()
+            program = (await session.exec(select(Program).where(Program.status.in_(RUNNING)).order_by(Program.id))).first()
         return program
 
     async def _route(self, turn: Turn) -> list[Outbound]:
@@ -187,9 +188,13 @@ class Core:
             await turn.audit("refused", command=cmd.name)  # kept: the turn commits
             return [turn.say("errors/not_coordinator", command=cmd.name, ephemeral=True)]
         args = parse_args(cmd, rest)
+        for p in cmd.params:  # a named program becomes the Program before the handler sees it
+            if p.kind == "program" and args.get(p.name) is not None:
+                args[p.name] = await turn.program(args[p.name])
         replies = await cmd.handler(turn, args)
         if cmd.role == COORDINATOR:
-            await turn.audit(cmd.name, **{k: v for k, v in args.items() if v is not None})
+            detail = {k: v for k, v in args.items() if v is not None and k != "program"}
+            await turn.audit(cmd.name, program=turn.program_in_use, **detail)
         return replies
 
     def _error(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.lifecycle import RUNNING
 from bot.commands.registry import action, command
 from bot.messages import Button, Buttons, Card, Fields, Heading, Outbound, Text
 from bot.programs import live_pairings, my_enrollments, next_event
@@ -18,7 +19,7 @@ from bot.turn import Turn
 async def _participant_blocks(turn: Turn) -> list:
     blocks: list = []
     for enrollment, program in await my_enrollments(turn.session, turn.person.id):
-        if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status != "active":
+        if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status not in RUNNING:
             continue
         blocks.append(Heading(program.name))
         pairs = await live_pairings(turn.session, enrollment)
@@ -57,7 +58,7 @@ async def program_health(turn: Turn, program: Program) -> dict[str, int]:
 async def home(turn: Turn, args):
     blocks = await _participant_blocks(turn)
     if turn.is_coordinator:
-        programs = (await turn.session.exec(select(Program).where(Program.status == "active").order_by(Program.id))).all()
+        programs = (await turn.session.exec(select(Program).where(Program.status.in_(RUNNING)).order_by(Program.id))).all()
         for program in programs:
             health = await program_health(turn, program)
             blocks.append(Heading(turn.render("home/coordinator_heading", program=program)))

@@ -49,7 +49,6 @@ async def join(turn: Turn, args):
 
 @command("approve-participant", role=COORDINATOR, params=(
     Param("person", "person"),
-    Param("program", named=True, required=False),
 ))
 async def approve_participant(turn: Turn, args):
     program = await turn.program(args["program"])

@@ -19,7 +19,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import plan
-from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError
 from bot.matching import InvalidPin, score_pair, solve_async, violation
 from bot.matching.announce import announce_pairs
@@ -32,7 +32,6 @@ from bot.programs import enrollment_of
 from bot.store.models import MatchExclusion, Pairing, PairStatus, Program, Role
 from bot.turn import Turn
 
-PROGRAM = Param("program", named=True, required=False)
 TOP_REASONS = 3
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import delete, select
 
+from bot.lifecycle import RUNNING
 from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Outbound
@@ -87,7 +88,7 @@ async def language(turn: Turn, args):
 
 async def _active(turn: Turn) -> list[tuple[Enrollment, Program]]:
     rows = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id)
-            if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status == "active"]
+            if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING]
     if not rows:
         raise UserError("errors/not_enrolled")
     return rows
@@ -134,7 +135,8 @@ async def _replan_pairs(turn: Turn, enrollments: list[Enrollment]) -> None:
             await plan.pair_changed(turn, pairing)
 
 
-def _confirm(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
+def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
+    """A question with Yes/No buttons (`PREFIX.confirm` / `PREFIX.cancel`, carrying `value`)."""
     card = Card((Buttons((
         Button(f"{prefix}.confirm", turn.render("commands/button_yes"), value, "danger"),
         Button(f"{prefix}.cancel", turn.render("commands/button_no"), value),
@@ -151,10 +153,10 @@ async def leave(turn: Turn, args):
         if not rows:
             raise UserError("errors/not_enrolled")
     program = rows[0][1]
-    return [_confirm(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
+    return [confirm_card(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
 
 
-def _answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
+def answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
     """Reply, replacing the clicked card so its buttons cannot be used again."""
     return [Outbound(text=turn.render(template, **ctx), replace=turn.inbound.message, kind=template)]
 
@@ -162,7 +164,7 @@ def _answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
 @action("leave.")
 async def leave_answer(turn: Turn):
     if turn.inbound.action_id != "leave.confirm":
-        return _answered(turn, "commands/leave_kept")
+        return answered(turn, "commands/leave_kept")
     program = await turn.session.get(Program, int(turn.inbound.value or 0))
     if program is None:
         raise UserError("errors/stale_action")
@@ -187,7 +189,7 @@ async def leave_answer(turn: Turn):
     for coordinator in await coordinator_people(turn.session, turn.core.config):
         await turn.tell(coordinator.id, "commands/coordinator_left_notice", program=program, name=turn.person.name)
     await turn.audit("leave", program=program)
-    return _answered(turn, "commands/left", program=program)
+    return answered(turn, "commands/left", program=program)
 
 
 @command("mydata")
@@ -199,13 +201,13 @@ async def mydata(turn: Turn, args):
 
 @command("forget")
 async def forget(turn: Turn, args):
-    return [_confirm(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
+    return [confirm_card(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
 
 
 @action("forget.")
 async def forget_answer(turn: Turn):
     if turn.inbound.action_id != "forget.confirm" or turn.inbound.value != str(turn.person.id):
-        return _answered(turn, "commands/forget_kept")
+        return answered(turn, "commands/forget_kept")
     s = turn.session
     mine = [e for e, _ in await my_enrollments(s, turn.person.id)]
     for enrollment in mine:
@@ -226,7 +228,7 @@ async def forget_answer(turn: Turn):
     await turn.audit("forget", person=turn.person.id)
     # The identity goes last: the next message from this account starts afresh.
     await s.delete(turn.identity)
-    return _answered(turn, "commands/forgotten")
+    return answered(turn, "commands/forgotten")
 
 
 def is_paused(enrollment: Enrollment, today: date) -> bool:

@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import select
 
 from bot import plan
-from bot.commands.registry import COORDINATOR, Param, command
+from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.messages import Where
 from bot.programs import (
@@ -28,7 +28,6 @@ from bot.programs import (
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
 from bot.turn import Turn
 
-PROGRAM = Param("program", named=True, required=False)
 
 
 @command("program", "create", role=COORDINATOR, params=(
@@ -63,7 +62,7 @@ async def program_create(turn: Turn, args):
     return [turn.say("commands/program_created", program=program)]
 
 
-@command("program", "show", role=COORDINATOR, params=(Param("program", required=False),))
+@command("program", "show", role=COORDINATOR, params=(Param("program", "program", required=False),))
 async def program_show(turn: Turn, args):
     program = await turn.program(args["program"])
     people = await enrollments(turn.session, program)
@@ -175,7 +174,7 @@ async def event_remove(turn: Turn, args):
     return [turn.say("commands/event_removed", event=event, program=program, tz=program.timezone)]
 
 
-@command("channel", role=COORDINATOR, params=(Param("program", required=False),))
+@command("channel", role=COORDINATOR, params=(Param("program", "program", required=False),))
 async def channel(turn: Turn, args):
     program = await turn.program(args["program"])
     where = turn.inbound.where

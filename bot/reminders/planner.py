@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.lifecycle import RUNNING
 from bot.outbox import address_to_dict
 from bot.people import program_channel
 from bot.store.models import (
@@ -104,7 +105,7 @@ async def plan_event(session: AsyncSession, event: ProgramEvent, now: datetime, 
     cancelled and new ones planned, after a removal all pending ones cancelled."""
     program = program or await session.get(Program, event.program_id)
     subject = f"event:{event.id}"
-    if event.cancelled or program is None or program.status != "active" or event.starts_at <= now:
+    if event.cancelled or program is None or program.status not in RUNNING or event.starts_at <= now:
         await cancel_pending(session, subject, set())
         return 0
     wanted = event_rows(program, event, await _audience(session, program.id, event.audience))
@@ -241,7 +242,7 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     """(Re-)plan one pair's next nudge and stall report."""
     program = program or await session.get(Program, pairing.program_id)
     subject = f"pair:{pairing.id}"
-    if pairing.status != PairStatus.ANNOUNCED or program is None or program.status != "active":
+    if pairing.status != PairStatus.ANNOUNCED or program is None or program.status not in RUNNING:
         await cancel_pending(session, subject, set())
         return 0
     enrollments = list((await session.exec(
@@ -308,7 +309,7 @@ async def plan_intake_reminder(session: AsyncSession, enrollment: Enrollment, no
     subject = f"enrollment:{enrollment.id}"
     program = await session.get(Program, enrollment.program_id)
     if enrollment.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING) or program is None \
-            or program.status != "active":
+            or program.status not in RUNNING:
         await cancel_pending(session, subject, set())
         return 0
     return await insert_if_absent(session, [_intake_row(program, enrollment, now)], now)
@@ -341,7 +342,7 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
         if enrollment.status in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING):
             inserted += await plan_intake_reminder(session, enrollment, now)
     pairings = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
-    live = {p.id for p in pairings if p.status == PairStatus.ANNOUNCED and program.status == "active"}
+    live = {p.id for p in pairings if p.status == PairStatus.ANNOUNCED and program.status in RUNNING}
     meetings: dict[int, list[date]] = defaultdict(list)
     rows: dict[str, list] = defaultdict(list)
     if live:
@@ -364,7 +365,7 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
             cancel += c
             fresh += f
             again += a
-        elif pairing.status in (PairStatus.ANNOUNCED, PairStatus.ENDED):
+        elif pairing.status not in (PairStatus.DRAFT, PairStatus.APPROVED):
             await cancel_pending(session, f"pair:{pairing.id}", set())
     await cancel_ids(session, cancel)
     await revive(session, again)
@@ -374,6 +375,6 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
 async def plan_all(session: AsyncSession, now: datetime) -> int:
     """The periodic sweep: re-plan every active program (idempotent)."""
     inserted = 0
-    for program in (await session.exec(select(Program).where(Program.status == "active"))).all():
+    for program in (await session.exec(select(Program).where(Program.status.in_(RUNNING)))).all():
         inserted += await plan_program(session, program, now)
     return inserted
