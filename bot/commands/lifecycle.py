@@ -3,7 +3,7 @@
     program use NAME          the program this coordinator's commands mean
     program open [NAME]       draft -> active
     program close [NAME] [force=yes]   asks to confirm; -> closed
-    program archive [NAME]    closed -> archived
+    program archive NAME      closed -> archived
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ async def program_close_answer(turn: Turn):
     return answered(turn, "lifecycle/closed", program=program)
 
 
-@command("program", "archive", role=COORDINATOR, params=(NAMED,))
+@command("program", "archive", role=COORDINATOR, params=(Param("program", "program"),))
 async def program_archive(turn: Turn, args):
     program = await turn.program(args["program"])
     _require(program, lifecycle.CLOSED)

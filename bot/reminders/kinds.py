@@ -90,9 +90,13 @@ async def _active_in(session, program_id: int, person_id: int) -> bool:
     return found is not None
 
 
-async def _live_pair(session, pairing_id):
+async def _live_pair(session, pairing_id, program=None, day: str | None = None):
+    """The pair and its two enrollments while it runs: announced, and (given
+    the program and the row's planned day) not on or after the program's end date."""
     pairing = await session.get(Pairing, pairing_id)
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
+        return None, None, None
+    if program is not None and day and date.fromisoformat(day) >= program.end:
         return None, None, None
     adept = await session.get(Enrollment, pairing.adept_id)
     mentor = await session.get(Enrollment, pairing.mentor_id)
@@ -133,9 +137,9 @@ async def event(session, row, program, person):
 
 @reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)
 async def nudge(session, row, program, person):
-    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"))
+    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"), program, row.context.get("round"))
     if pairing is None:
-        return Skip("the pair is no longer active")
+        return Skip("the pair is no longer active, or the program has ended")
     me, partner = (adept, mentor) if adept.person_id == row.person_id else (mentor, adept)
     partner_person = await session.get(Person, partner.person_id)
     since = date.fromisoformat(row.context["since"])
@@ -157,9 +161,9 @@ async def nudge(session, row, program, person):
 
 @reminder_kind("stall")
 async def stall(session, row, program, person):
-    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"))
+    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"), program, row.context.get("day"))
     if pairing is None:
-        return Skip("the pair is no longer active")
+        return Skip("the pair is no longer active, or the program has ended")
     since = date.fromisoformat(row.context["since"])
     later = (await session.exec(select(Meeting.id).where(
         Meeting.pairing_id == pairing.id, Meeting.held_on > since))).first()

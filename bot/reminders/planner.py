@@ -186,7 +186,7 @@ def next_nudge_day(program: Program, pairing: Pairing, state: PairState, today: 
     if target < today:
         later = [r for r in state.pending_rounds if r >= target]
         target = later[0] if later else cal.nudge_day_on_or_after(today)
-    if target > program.end:
+    if target >= program.end:  # the last day is the closing, not a day to be nudged
         return None
     return target, since
 
@@ -218,12 +218,12 @@ def pair_rows(program: Program, pairing: Pairing, people: list[int], state: Pair
                                 program_id=program.id, person_id=person_id, context=context,
                                 expires_at=due + NUDGE_EXPIRES_AFTER))
     report_day, since = stall_day(program, state)
-    if report_day <= program.end and not (state.paused_until and state.paused_until > report_day):
+    if report_day < program.end and not (state.paused_until and state.paused_until > report_day):
         key = f"stall:pair{pairing.id}:{since.isoformat()}"
         rows.append(Planned(key=key, kind="stall", template="scheduler/stall_report",
                             due_at=cal.nudge_time(report_day, key), subject=subject, program_id=program.id,
                             context={"pairing_id": pairing.id, "since": since.isoformat(), "to": TO_COORDINATORS,
-                                     "days": program.stall_days}))
+                                     "days": program.stall_days, "day": report_day.isoformat()}))
     return rows
 
 

@@ -98,7 +98,7 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
     assert [r.kind for r in refused] == ["lifecycle/wrong_status"]
 
     ran = {c.name for c in COMMANDS.values() if c.role == COORDINATOR}
-    typed = {COMMANDS[k].name for k in COMMANDS for line in lines + more + ["channel", "program archive", "program open"]
+    typed = {COMMANDS[k].name for k in COMMANDS for line in lines + more + ["channel", "program archive x", "program open"]
              if line.split()[:len(k)] == list(k) and not any(
                  len(o) > len(k) and line.split()[:len(o)] == list(o) for o in COMMANDS)}
     assert ran - typed == set(), "a coordinator command the test does not run with program="
