@@ -182,6 +182,10 @@ class Core:
             tokens = ["help"]
         return await self._run(turn, tokens)
 
+    async def run_line(self, turn: Turn, text: str) -> list[Outbound]:
+        """Run a command line in this turn (a confirmed command runs again with `confirm=yes`)."""
+        return await self._run(turn, tokenize(_LEADING.sub("", text)) or ["help"])
+
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         cmd, rest = find_command(tokens)
         if cmd.role == COORDINATOR and not turn.is_coordinator:

@@ -32,3 +32,9 @@ async def pair_snoozed(turn: "Turn", pairing):
 
 async def intake_started(turn: "Turn", enrollment) -> None:
     await planner.plan_intake_reminder(turn.session, enrollment, turn.now)
+
+
+async def person_changed(turn: "Turn", enrollment) -> None:
+    """Someone joined, was announced, paused, resumed or left: their reminders, now."""
+    await turn.session.flush()
+    await planner.plan_person(turn.session, enrollment, turn.now)

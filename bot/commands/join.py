@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot import plan
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.dialogs import begin_intake, nomination
 from bot.dialogs.engine import continue_action
@@ -66,6 +67,7 @@ async def approve_participant(turn: Turn, args):
             "by": turn.actor_key, "at": turn.now.isoformat(), "reasons": reasons}}
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
+        await plan.person_changed(turn, enrollment)
         await turn.audit("participant.approved", program=program, enrollment=enrollment.id, person=person.name,
                          reasons=reasons)
         await turn.tell(person.id, "dialogs/approved", program=program, program_name=program.name,

@@ -231,7 +231,8 @@ async def _announce(turn: Turn, program: Program):
         turn.session.add(row)
     await turn.session.flush()
     for row in approved:
-        await plan.pair_changed(turn, row)
+        for member in (row.adept_id, row.mentor_id):  # the pair's nudges and each member's event reminders
+            await plan.person_changed(turn, cohort.members[member].enrollment)
     summary = await announce_pairs(turn, cohort, approved)
     await turn.audit("match announced", program=program, pairs=[[p.adept_id, p.mentor_id] for p in approved],
                      **summary)

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import delete, select
 
+from bot import plan
 from bot.lifecycle import RUNNING
 from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
 from bot.errors import UserError
@@ -109,7 +110,7 @@ async def pause(turn: Turn, args):
         enrollment.paused_until = until
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
-    await _replan_pairs(turn, [e for e, _ in rows])
+    await _replan(turn, [e for e, _ in rows])
     return [turn.say("commands/paused", until=until, indefinite=not text)]
 
 
@@ -122,17 +123,13 @@ async def resume(turn: Turn, args):
         enrollment.paused_until = None
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
-    await _replan_pairs(turn, [e for e, _ in rows])
+    await _replan(turn, [e for e, _ in rows])
     return [turn.say("commands/resumed")]
 
 
-async def _replan_pairs(turn: Turn, enrollments: list[Enrollment]) -> None:
-    from bot import plan
-
-    await turn.session.flush()
+async def _replan(turn: Turn, enrollments: list[Enrollment]) -> None:
     for enrollment in enrollments:
-        for pairing in await live_pairings(turn.session, enrollment):
-            await plan.pair_changed(turn, pairing)
+        await plan.person_changed(turn, enrollment)
 
 
 def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
@@ -180,10 +177,7 @@ async def leave_answer(turn: Turn):
             pairing.ended_at = turn.now
             pairing.end_reason = "left"
             turn.session.add(pairing)
-            await turn.session.flush()
-            from bot import plan
-
-            await plan.pair_changed(turn, pairing)
+        await plan.person_changed(turn, enrollment)  # their pairs' and events' rows, in this turn
     from bot.people import coordinator_people
 
     for coordinator in await coordinator_people(turn.session, turn.core.config):

@@ -24,6 +24,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Button, Buttons, Card, Text
+from bot.reminders.calendar import ProgramCalendar
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -131,8 +132,12 @@ async def event(session, row, program, person):
         return Skip("the event moved; its new reminders are planned")
     if person is not None and not await _active_in(session, program.id, person.id):
         return Skip("no longer an active participant")
-    return {"event": ev, "program": program, "offset": int(row.context.get("offset", 0)),
-            "to_channel": person is None}, None
+    # Days from the day it is sent to the event: a "1 day before" reminder
+    # moved back over a weekend says "on Monday", not "tomorrow".
+    days = int(row.context.get("offset", 0))
+    if row.context.get("day"):
+        days = (ProgramCalendar.of(program).local_day(ev.starts_at) - date.fromisoformat(row.context["day"])).days
+    return {"event": ev, "program": program, "offset": days, "to_channel": person is None}, None
 
 
 @reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)

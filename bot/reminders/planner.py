@@ -94,7 +94,8 @@ def event_rows(program: Program, event: ProgramEvent, people: list[int]) -> list
             rows.append(Planned(
                 key=key, kind="event", template="scheduler/event_reminder", due_at=due,
                 subject=f"event:{event.id}", program_id=program.id, person_id=person_id, address=address,
-                context={"event_id": event.id, "offset": offset, "starts_at": utc_iso(event.starts_at)},
+                context={"event_id": event.id, "offset": offset, "starts_at": utc_iso(event.starts_at),
+                         "day": day.isoformat()},
                 expires_at=event.starts_at,
             ))
     return rows
@@ -325,6 +326,26 @@ def _intake_row(program: Program, enrollment: Enrollment, now: datetime) -> Plan
                    subject=f"enrollment:{enrollment.id}", program_id=program.id, person_id=enrollment.person_id,
                    context={"enrollment_id": enrollment.id, "role": enrollment.role},
                    expires_at=due + INTAKE_EXPIRES_AFTER)
+
+
+# ------------------------------------------------------------------- person
+
+
+async def plan_person(session: AsyncSession, enrollment: Enrollment, now: datetime) -> int:
+    """After whatever changes who is in a program (an intake finished, an
+    announcement, a pause, a leave): that person's event reminders, pairs and
+    intake reminder, in the caller's transaction."""
+    program = await session.get(Program, enrollment.program_id)
+    if program is None:
+        return 0
+    inserted = 0
+    for event in (await session.exec(select(ProgramEvent).where(
+            ProgramEvent.program_id == program.id, ProgramEvent.starts_at > now))).all():
+        inserted += await plan_event(session, event, now, program=program)
+    for pairing in (await session.exec(select(Pairing).where(
+            (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all():
+        inserted += await plan_pair(session, pairing, now, program=program)
+    return inserted + await plan_intake_reminder(session, enrollment, now)
 
 
 # ------------------------------------------------------------------ program
