@@ -267,9 +267,14 @@ async def unpair(turn: Turn, args):
     row = await turn.session.get(Pairing, int(ref)) if ref.isdigit() else None
     if row is None or row.program_id != program.id or row.status not in (PairStatus.APPROVED, PairStatus.ANNOUNCED):
         raise UserError("matching/errors/unknown_live_pair", ref=args["pair"])
+    return [await end_pair(turn, program, row, str(args["reason"]).strip())]
+
+
+async def end_pair(turn: Turn, program: Program, row: Pairing, reason: str):
+    """End a live pair: both told if it was announced, the mentee back in the pool."""
     cohort = await _cohort(turn, program)
     was_announced = row.status == PairStatus.ANNOUNCED
-    row.status, row.ended_at, row.end_reason = PairStatus.ENDED, turn.now, str(args["reason"]).strip()
+    row.status, row.ended_at, row.end_reason = PairStatus.ENDED, turn.now, reason
     turn.session.add(row)
     await turn.session.flush()
     await plan.pair_changed(turn, row)
@@ -279,4 +284,4 @@ async def unpair(turn: Turn, args):
             await turn.tell(cohort.members[enrollment_id].person.id, "matching/unpaired_notice", program=program,
                             other=_member_view(cohort, other)["name"])
     await turn.audit("unpaired", program=program, pair=[row.adept_id, row.mentor_id], reason=row.end_reason)
-    return [turn.say("matching/unpaired", pair=view, told=was_announced)]
+    return turn.say("matching/unpaired", pair=view, told=was_announced)

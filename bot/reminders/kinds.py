@@ -113,6 +113,19 @@ async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None
             await plan_pair(session, pairing, now)
 
 
+def nudge_card(render, text: str, pairing_id: int) -> Card:
+    """A question to a pair member with the buttons: we met, remind me in a week, we need help."""
+    value = str(pairing_id)
+    return Card((
+        Text(text),
+        Buttons((
+            Button("nudge.met", render("nudges/button_met"), value, "primary"),
+            Button("nudge.snooze", render("nudges/button_snooze"), value),
+            Button("nudge.help", render("nudges/button_help"), value),
+        )),
+    ))
+
+
 # -------------------------------------------------------------------- kinds
 
 
@@ -148,37 +161,11 @@ async def nudge(session, row, program, person):
     me, partner = (adept, mentor) if adept.person_id == row.person_id else (mentor, adept)
     partner_person = await session.get(Person, partner.person_id)
     since = date.fromisoformat(row.context["since"])
-    value = str(pairing.id)
-
     def card(render, text):
-        return Card((
-            Text(text),
-            Buttons((
-                Button("nudge.met", render("nudges/button_met"), value, "primary"),
-                Button("nudge.snooze", render("nudges/button_snooze"), value),
-                Button("nudge.help", render("nudges/button_help"), value),
-            )),
-        ))
+        return nudge_card(render, text, pairing.id)
 
     return {"partner": partner_person.name if partner_person else "?", "since": since,
             "role": me.role, "program": program}, card
-
-
-@reminder_kind("stall")
-async def stall(session, row, program, person):
-    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"), program, row.context.get("day"))
-    if pairing is None:
-        return Skip("the pair is no longer active, or the program has ended")
-    since = date.fromisoformat(row.context["since"])
-    later = (await session.exec(select(Meeting.id).where(
-        Meeting.pairing_id == pairing.id, Meeting.held_on > since))).first()
-    if later is not None:
-        return Skip("the pair has met since")
-    adept_person = await session.get(Person, adept.person_id)
-    mentor_person = await session.get(Person, mentor.person_id)
-    return {"adept": adept_person.name, "mentor": mentor_person.name, "since": since,
-            "days": int(row.context.get("days", program.stall_days)), "program": program,
-            "pairing_id": pairing.id}, None
 
 
 @reminder_kind("intake")
@@ -195,3 +182,7 @@ async def failure(session, row, program, person):
     c = row.context
     return {"who": c.get("who", "?"), "what": c.get("what", "?"), "why": c.get("why", "?"),
             "attempts": c.get("attempts", 0), "program_name": program.name if program else ""}, None
+
+
+# Kinds declared in their own modules register on import.
+from bot.reminders import digest  # noqa: E402,F401

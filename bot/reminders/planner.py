@@ -192,14 +192,6 @@ def next_nudge_day(program: Program, pairing: Pairing, state: PairState, today: 
     return target, since
 
 
-def stall_day(program: Program, state: PairState) -> tuple[date, date]:
-    """(report day, since day): a pair with no meeting for `stall_days` since
-    its last meeting (or announcement, or the end of a pause)."""
-    cal = ProgramCalendar.of(program)
-    since = max(d for d in (state.last_meeting, state.announced, state.paused_until) if d)
-    return cal.nudge_day_on_or_after(since + timedelta(days=program.stall_days)), since
-
-
 def pair_rows(program: Program, pairing: Pairing, people: list[int], state: PairState, now: datetime) -> list[Planned]:
     cal = ProgramCalendar.of(program)
     today = cal.local_day(now)
@@ -218,13 +210,7 @@ def pair_rows(program: Program, pairing: Pairing, people: list[int], state: Pair
             rows.append(Planned(key=key, kind="nudge", template="nudges/nudge", due_at=due, subject=subject,
                                 program_id=program.id, person_id=person_id, context=context,
                                 expires_at=due + NUDGE_EXPIRES_AFTER))
-    report_day, since = stall_day(program, state)
-    if report_day < program.end and not (state.paused_until and state.paused_until > report_day):
-        key = f"stall:pair{pairing.id}:{since.isoformat()}"
-        rows.append(Planned(key=key, kind="stall", template="scheduler/stall_report",
-                            due_at=cal.nudge_time(report_day, key), subject=subject, program_id=program.id,
-                            context={"pairing_id": pairing.id, "since": since.isoformat(), "to": TO_COORDINATORS,
-                                     "days": program.stall_days, "day": report_day.isoformat()}))
+    # Stalled pairs are reported in the program's weekly digest (bot.reminders.digest).
     return rows
 
 
@@ -253,6 +239,9 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, await rows_of(session, subject), now)
     await cancel_ids(session, cancel)
     await revive(session, again)
+    from bot.reminders.digest import plan_digest
+
+    await plan_digest(session, program, now)  # the weekly digest that would report it stalling
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
@@ -390,6 +379,9 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
             await cancel_pending(session, f"pair:{pairing.id}", set())
     await cancel_ids(session, cancel)
     await revive(session, again)
+    from bot.reminders.digest import plan_digest  # the digest module reads this one's constants
+
+    inserted += await plan_digest(session, program, now)
     return inserted + await insert_if_absent(session, fresh, now) + len(again)
 
 
