@@ -12,6 +12,7 @@ from bot.dialogs import begin_intake, nomination
 from bot.dialogs.engine import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
 from bot.errors import UserError
+from bot.matching.offers import offer_match
 from bot.people import resolve_person
 from bot.programs import enrollment_of
 from bot.store.models import Enrollment, EnrollmentStatus, Role
@@ -68,6 +69,8 @@ async def approve_participant(turn: Turn, args):
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
         await plan.person_changed(turn, enrollment)
+        if enrollment.role == Role.MENTOR:
+            await offer_match(turn, program)
         await turn.audit("participant.approved", program=program, enrollment=enrollment.id, person=person.name,
                          reasons=reasons)
         await turn.tell(person.id, "dialogs/approved", program=program, program_name=program.name,

@@ -22,9 +22,10 @@ from bot import plan
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError
 from bot.matching import InvalidPin, score_pair, solve_async, violation
-from bot.matching.announce import announce_pairs
+from bot.matching.announce import announce_pairs, tell_the_unpaired
 from bot.matching.cohort import Cohort, load_cohort, rationale, save_draft
-from bot.matching.model import Unmatched
+from bot.matching.model import Unmatched, UnmatchedCode
+from bot.matching.offers import offer_match
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Heading, Text
 from bot.people import resolve_person
@@ -82,7 +83,10 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
 
 @command("match", role=COORDINATOR, params=(PROGRAM,), slow=True)
 async def match(turn: Turn, args):
-    program = await turn.program(args["program"])
+    return await _draft(turn, await turn.program(args["program"]))
+
+
+async def _draft(turn: Turn, program: Program):
     cohort = await _cohort(turn, program)
     try:
         result = await solve_async(cohort.adepts, cohort.mentors, cohort.rules)
@@ -234,9 +238,28 @@ async def _announce(turn: Turn, program: Program):
         for member in (row.adept_id, row.mentor_id):  # the pair's nudges and each member's event reminders
             await plan.person_changed(turn, cohort.members[member].enrollment)
     summary = await announce_pairs(turn, cohort, approved)
+    summary |= await _tell_the_unpaired(turn, program)
     await turn.audit("match announced", program=program, pairs=[[p.adept_id, p.mentor_id] for p in approved],
                      **summary)
     return [turn.say("matching/announced", count=len(approved), **summary)]
+
+
+async def _tell_the_unpaired(turn: Turn, program: Program) -> dict:
+    """Who is left after the announcement, and why: the solver's reasons for
+    the adepts still in the pool; mentors with no adept at all."""
+    await turn.session.flush()
+    left = await _cohort(turn, program)
+    result = await solve_async(left.adepts, left.mentors, left.rules) if left.adepts else None
+    busy = {p.mentor_id for p in left.pairings if p.status in (PairStatus.APPROVED, PairStatus.ANNOUNCED)}
+    idle = [m.id for m in left.mentors if m.id not in busy]
+    unmatched = []
+    for u in result.unmatched if result else ():
+        adept = next(a for a in left.adepts if a.id == u.adept_id)
+        # A mentor who fits but whose places are all taken now: say so, not "no mentor fits".
+        if any(m.capacity == 0 and violation(adept, m, left.rules) is None for m in left.mentors):
+            u = Unmatched(u.adept_id, UnmatchedCode.CAPACITY_TAKEN)
+        unmatched.append(u)
+    return await tell_the_unpaired(turn, left, unmatched, idle)
 
 
 @command("match", "announce", role=COORDINATOR, params=(PROGRAM,), slow=True)
@@ -257,6 +280,8 @@ async def match_buttons(turn: Turn):
         return await _approve(turn, program)
     if turn.inbound.action_id == "match.announce":
         return await _announce(turn, program)
+    if turn.inbound.action_id == "match.draft":  # offered when a mentor's capacity freed up
+        return await _draft(turn, program)
     raise UserError("errors/stale_action")
 
 
@@ -284,4 +309,5 @@ async def end_pair(turn: Turn, program: Program, row: Pairing, reason: str):
             await turn.tell(cohort.members[enrollment_id].person.id, "matching/unpaired_notice", program=program,
                             other=_member_view(cohort, other)["name"])
     await turn.audit("unpaired", program=program, pair=[row.adept_id, row.mentor_id], reason=row.end_reason)
+    await offer_match(turn, program)  # the mentor has room again
     return turn.say("matching/unpaired", pair=view, told=was_announced)

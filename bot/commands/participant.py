@@ -11,6 +11,8 @@ from bot import plan
 from bot.lifecycle import RUNNING
 from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
 from bot.errors import UserError
+from bot.matching.cohort import TOLD_UNMATCHED
+from bot.matching.offers import offer_match
 from bot.messages import Button, Buttons, Card, Outbound
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
@@ -75,6 +77,7 @@ async def status(turn: Turn, args):
             "enrollment": enrollment,
             "pairs": await _pair_view(turn, enrollment),
             "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
+            "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
         })
     return [turn.say("commands/status", rows=rows, ephemeral=True)]
 
@@ -182,6 +185,7 @@ async def leave_answer(turn: Turn):
 
     for coordinator in await coordinator_people(turn.session, turn.core.config):
         await turn.tell(coordinator.id, "commands/coordinator_left_notice", program=program, name=turn.person.name)
+    await offer_match(turn, program)  # an adept who left frees a mentor's place
     await turn.audit("leave", program=program)
     return answered(turn, "commands/left", program=program)
 

@@ -86,7 +86,8 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
     anna.where = None
     more = [
         f"match swap {first} {third} {B}", f"match unpin {first} {B}", f"match pin {first} {B}",
-        f"match exclude {second} {B}", f"match waitlist Ivar {B}", f"match approve {B}", f"match announce {B}",
+        f"match exclude {second} {B}", f"match unexclude David Gustav {B}", f"match waitlist Ivar {B}",
+        f"match unwaitlist Ivar {B}", f"match waitlist Ivar {B}", f"match approve {B}", f"match announce {B}",
         f"unpair {first} byter tjänst {B}", f"program use {B}", f"program close {B} force=yes",
     ]
     for line in more:

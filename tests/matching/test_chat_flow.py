@@ -143,7 +143,8 @@ async def test_the_whole_coordinator_flow(world):
     assert "Hanna" in cecilia_intro and say["intro_adept"] in cecilia_intro and say["next_event"] in cecilia_intro
     assert say["intro_mentor"] in texts(world["Hanna"].inbox())
     assert say["kind"] in texts(world["David"].inbox())
-    assert world["Gustav"].inbox() == []
+    # Gustav has no adept this round: thanked and asked about later (issue 12), nothing else.
+    assert [m.kind for m in world["Gustav"].inbox()] == ["matching/idle_mentor"]
 
     # A late joiner is matched around the announced pairs, which stay as they are.
     # Once told, the waitlisted David is back in the pool (his only fit stays excluded).
