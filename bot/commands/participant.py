@@ -22,6 +22,7 @@ from bot.store.models import (
     Identity,
     Meeting,
     Organisation,
+    Pairing,
     PairStatus,
     Person,
     Program,
@@ -211,6 +212,9 @@ async def forget_answer(turn: Turn):
     for enrollment in mine:
         for pairing in await live_pairings(s, enrollment):
             pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.ENDED, turn.now, "forgotten"
+            s.add(pairing)
+        for pairing in (await s.exec(select(Pairing).where(Pairing.adept_id == enrollment.id))).all():
+            pairing.goals = []  # the adept's goals go with her
             s.add(pairing)
         enrollment.answers = {}
         enrollment.consent_at = None
