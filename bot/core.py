@@ -14,6 +14,7 @@ from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import delete, select
 
+from bot.lifecycle import RUNNING
 from bot import dialogs
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
@@ -248,12 +249,12 @@ class Core:
         query = (
             select(Program)
             .join(Enrollment, Enrollment.program_id == Program.id)
-            .where(Enrollment.person_id == person_id, Program.status == "active")
+            .where(Enrollment.person_id == person_id, Program.status.in_(RUNNING))
             .order_by(Program.id.desc())
         )
         program = (await session.exec(query)).first()
         if program is None:
-            program = (await session.exec(select(Program).where(Program.status == "active").order_by(Program.id))).first()
+            program = (await session.exec(select(Program).where(Program.status.in_(RUNNING)).order_by(Program.id))).first()
         return program
 
     async def _route(self, turn: Turn) -> list[Outbound]:
@@ -293,15 +294,23 @@ class Core:
         moved = [replace(m, to=dm, ephemeral=False) if _personal(m) else m for m in replies]
         return [turn.say("core/continue_in_dm", ephemeral=True)] + moved
 
+    async def run_line(self, turn: Turn, text: str) -> list[Outbound]:
+        """Run a command line in this turn (a confirmed command runs again with `confirm=yes`)."""
+        return await self._run(turn, tokenize(_LEADING.sub("", text)) or ["help"])
+
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         cmd, rest = find_command(tokens)
         if cmd.role == COORDINATOR and not turn.is_coordinator:
             await turn.audit("refused", command=cmd.name)  # kept: the turn commits
             return [turn.say("errors/not_coordinator", command=cmd.name, ephemeral=True)]
         args = parse_args(cmd, rest)
+        for p in cmd.params:  # a named program becomes the Program before the handler sees it
+            if p.kind == "program" and args.get(p.name) is not None:
+                args[p.name] = await turn.program(args[p.name])
         replies = await cmd.handler(turn, args)
         if cmd.role == COORDINATOR:
-            await turn.audit(cmd.name, **{k: v for k, v in args.items() if v is not None})
+            detail = {k: v for k, v in args.items() if v is not None and k != "program"}
+            await turn.audit(cmd.name, program=turn.program_in_use, **detail)
         return replies
 
     def _error(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.lifecycle import RUNNING
 from bot.errors import UserError
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
 
@@ -26,7 +27,7 @@ async def live_pairs_of(session: AsyncSession, person_id: int) -> list[tuple[Pai
         select(Pairing, Enrollment, Program)
         .join(Enrollment, (Enrollment.id == Pairing.adept_id) | (Enrollment.id == Pairing.mentor_id))
         .join(Program, Program.id == Pairing.program_id)
-        .where(Enrollment.person_id == person_id, Pairing.status == PairStatus.ANNOUNCED, Program.status == "active")
+        .where(Enrollment.person_id == person_id, Pairing.status == PairStatus.ANNOUNCED, Program.status.in_(RUNNING))
         .order_by(Pairing.id.desc())
     )
     return list((await session.exec(query)).all())

@@ -25,10 +25,17 @@ async def program_changed(turn: "Turn", program) -> None:
     await planner.plan_program(turn.session, program, turn.now)
 
 
-async def pair_snoozed(turn: "Turn", pairing):
-    """Move the pair's next nudge about a week on; returns the day it lands on."""
-    return await planner.snooze_pair(turn.session, pairing, turn.now)
+async def pair_snoozed(turn: "Turn", pairing, days: int = 7):
+    """Move the pair's next nudge `days` on (about a week; 0 = the next
+    allowed day from today); returns the day it lands on."""
+    return await planner.snooze_pair(turn.session, pairing, turn.now, days)
 
 
 async def intake_started(turn: "Turn", enrollment) -> None:
     await planner.plan_intake_reminder(turn.session, enrollment, turn.now)
+
+
+async def person_changed(turn: "Turn", enrollment) -> None:
+    """Someone joined, was announced, paused, resumed or left: their reminders, now."""
+    await turn.session.flush()
+    await planner.plan_person(turn.session, enrollment, turn.now)

@@ -50,11 +50,6 @@ def local_moment(program: Program, day: date, at: time | None) -> datetime:
     return datetime.combine(day, at or DEFAULT_EVENT_TIME, tzinfo=zone(program.timezone))
 
 
-def check_in_program(program: Program, day: date) -> None:
-    if not program.start <= day <= program.end:
-        raise UserError("errors/event_outside_program", day=day, start=program.start, end=program.end)
-
-
 async def events(session: AsyncSession, program: Program, *, include_cancelled: bool = False) -> list[ProgramEvent]:
     query = select(ProgramEvent).where(ProgramEvent.program_id == program.id)
     if not include_cancelled:

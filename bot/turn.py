@@ -16,6 +16,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
+from bot.lifecycle import RUNNING, WORKING
 from bot.messages import Card, Inbound, Outbound
 from bot.outbox import Queued
 from bot.people import address_of, locale_for
@@ -41,6 +42,8 @@ class Turn:
     extra: list[Queued] = field(default_factory=list)
     # What the command's `prepare` step computed before this transaction.
     prepared: object = None
+    # The program this turn's command worked on (for the audit log).
+    program_in_use: Program | None = None
 
     @property
     def now(self) -> datetime:
@@ -101,17 +104,27 @@ class Turn:
 
     # ------------------------------------------------------------- lookups
 
-    async def program(self, ref: str | None = None, *, active_only: bool = True) -> Program:
-        """The program named by slug or name, or the only active one."""
-        query = select(Program).order_by(Program.id)
-        programs = list((await self.session.exec(query)).all())
+    async def program(self, ref: "str | Program | None" = None) -> Program:
+        """The program named by slug or name (any status), else the one this
+        coordinator chose with `program use`, else the only running one (or
+        the only running one the person takes part in)."""
+        found = ref if isinstance(ref, Program) else await self._find_program(ref)
+        self.program_in_use = found
+        return found
+
+    async def _find_program(self, ref: str | None) -> Program:
+        programs = list((await self.session.exec(select(Program).order_by(Program.id))).all())
         if ref:
             wanted = ref.strip().lower()
             for p in programs:
                 if p.slug == wanted or p.name.lower() == wanted:
                     return p
             raise UserError("errors/unknown_program", ref=ref, known=[p.slug for p in programs])
-        live = [p for p in programs if p.status == "active"] if active_only else programs
+        if self.is_coordinator and self.person.coordinating_program_id:
+            chosen = next((p for p in programs if p.id == self.person.coordinating_program_id), None)
+            if chosen is not None and chosen.status in WORKING:
+                return chosen
+        live = [p for p in programs if p.status in RUNNING]
         if not live:
             raise UserError("errors/no_program")
         if len(live) > 1:

@@ -196,7 +196,7 @@ def summary(world: World, stats: dict) -> str:
         spread = f"{min(gaps)}/{statistics.median(gaps):g}/{max(gaps)}" if gaps else "-"
         lines.append(f"  #{pair.pairing_id:<3d} {pair.behaviour.name:<10s} {pair.adept.name} & {pair.mentor.name}: "
                      f"{len(days)} nudges, gaps {spread}, meetings {stats['meetings'].get(pair.pairing_id, 0)}")
-    lines += ["", f"stalls reported to the coordinator: {kinds.get('scheduler/stall_report', 0)}",
+    lines += ["", f"stall digests to the coordinator: {kinds.get('scheduler/stall_digest', 0)}",
               f"reminders failed: {stats['failed']}   expired: {stats['expired']}   cancelled (re-planned): "
               f"{stats['cancelled']}"]
     if stats.get("kept_db"):

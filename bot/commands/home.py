@@ -3,23 +3,24 @@ a participant's program, pair and next event; a coordinator's program health."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.lifecycle import RUNNING
 from bot.commands.registry import action, command
 from bot.markup import mark
+from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Fields, Heading, Outbound, Text
+from bot.reminders.digest import stalled_pairs
 from bot.programs import live_pairings, my_enrollments, next_event
-from bot.store.models import Enrollment, EnrollmentStatus, Meeting, Pairing, PairStatus, Program, Reminder
+from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.turn import Turn
 
 
 async def _participant_blocks(turn: Turn) -> list:
     blocks: list = []
     for enrollment, program in await my_enrollments(turn.session, turn.person.id):
-        if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status != "active":
+        if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status not in RUNNING:
             continue
         blocks.append(Heading(mark(program.name)))
         pairs = await live_pairings(turn.session, enrollment)
@@ -41,12 +42,7 @@ async def program_health(turn: Turn, program: Program) -> dict[str, int]:
         Enrollment.program_id == program.id, Enrollment.role == "adept", Enrollment.status == EnrollmentStatus.ACTIVE))).one()
     pairs = list((await s.exec(select(Pairing).where(
         Pairing.program_id == program.id, Pairing.status == PairStatus.ANNOUNCED))).all())
-    cutoff = (turn.now - timedelta(days=program.stall_days)).date()
-    stalled = 0
-    for pairing in pairs:
-        last = (await s.exec(select(func.max(Meeting.held_on)).where(Meeting.pairing_id == pairing.id))).one()
-        since = last or (pairing.announced_at.date() if pairing.announced_at else cutoff)
-        stalled += since < cutoff
+    stalled = len(await stalled_pairs(s, program, local_today(program, turn.now)))
     waitlist = (await s.exec(select(func.count()).select_from(Enrollment).where(
         Enrollment.program_id == program.id, Enrollment.waitlisted == True))).one()  # noqa: E712
     failed = (await s.exec(select(func.count()).select_from(Reminder).where(
@@ -58,7 +54,7 @@ async def program_health(turn: Turn, program: Program) -> dict[str, int]:
 async def home(turn: Turn, args):
     blocks = await _participant_blocks(turn)
     if turn.is_coordinator:
-        programs = (await turn.session.exec(select(Program).where(Program.status == "active").order_by(Program.id))).all()
+        programs = (await turn.session.exec(select(Program).where(Program.status.in_(RUNNING)).order_by(Program.id))).all()
         for program in programs:
             health = await program_health(turn, program)
             blocks.append(Heading(turn.render("home/coordinator_heading", program=program)))

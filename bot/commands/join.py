@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot import plan
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.dialogs import begin_intake, nomination, role_change
 from bot.dialogs.engine import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
 from bot.errors import UserError
+from bot.matching.offers import offer_match
 from bot.people import resolve_person
 from bot.programs import enrollment_of
 from bot.store.models import Enrollment, EnrollmentStatus, Role
@@ -52,7 +54,6 @@ async def join(turn: Turn, args):
 
 @command("approve-participant", role=COORDINATOR, params=(
     Param("person", "person"),
-    Param("program", named=True, required=False),
 ))
 async def approve_participant(turn: Turn, args):
     program = await turn.program(args["program"])
@@ -70,6 +71,9 @@ async def approve_participant(turn: Turn, args):
             "by": turn.actor_key, "at": turn.now.isoformat(), "reasons": reasons}}
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
+        await plan.person_changed(turn, enrollment)
+        if enrollment.role == Role.MENTOR:
+            await offer_match(turn, program)
         await turn.audit("participant.approved", program=program, enrollment=enrollment.id, person=person.name,
                          reasons=reasons)
         await turn.tell(person.id, "dialogs/approved", program=program, program_name=program.name,

@@ -19,13 +19,14 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import plan
-from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError
 from bot.inputs import parse_int
 from bot.matching import InvalidPin, score_pair, solve_async, violation
-from bot.matching.announce import announce_pairs
+from bot.matching.announce import announce_pairs, tell_the_unpaired
 from bot.matching.cohort import Cohort, Solved, fingerprint, load_cohort, rationale, save_draft
-from bot.matching.model import Unmatched
+from bot.matching.model import Unmatched, UnmatchedCode
+from bot.matching.offers import offer_match
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Heading, Text
 from bot.people import resolve_person
@@ -33,7 +34,6 @@ from bot.programs import enrollment_of
 from bot.store.models import MatchExclusion, Pairing, PairStatus, Program, Role
 from bot.turn import Turn
 
-PROGRAM = Param("program", named=True, required=False)
 TOP_REASONS = 3
 
 
@@ -96,7 +96,10 @@ async def solve_first(turn: Turn, args) -> Solved:
 
 @command("match", role=COORDINATOR, params=(PROGRAM,), slow=True, prepare=solve_first)
 async def match(turn: Turn, args):
-    program = await turn.program(args["program"])
+    return await _draft(turn, await turn.program(args["program"]))
+
+
+async def _draft(turn: Turn, program: Program):
     cohort = await _cohort(turn, program)
     solved = turn.prepared
     if solved is None:  # called without the prepare step (a script): solve here
@@ -250,11 +253,34 @@ async def _announce(turn: Turn, program: Program):
         turn.session.add(row)
     await turn.session.flush()
     for row in approved:
-        await plan.pair_changed(turn, row)
+        for member in (row.adept_id, row.mentor_id):  # the pair's nudges and each member's event reminders
+            await plan.person_changed(turn, cohort.members[member].enrollment)
     summary = await announce_pairs(turn, cohort, approved)
+    summary |= await _tell_the_unpaired(turn, program)
+    from bot.commands.firstmeeting import send_checklists  # it builds on end_pair from here
+
+    await send_checklists(turn, program, approved)
     await turn.audit("match announced", program=program, pairs=[[p.adept_id, p.mentor_id] for p in approved],
                      **summary)
     return [turn.say("matching/announced", count=len(approved), **summary)]
+
+
+async def _tell_the_unpaired(turn: Turn, program: Program) -> dict:
+    """Who is left after the announcement, and why: the solver's reasons for
+    the adepts still in the pool; mentors with no adept at all."""
+    await turn.session.flush()
+    left = await _cohort(turn, program)
+    result = await solve_async(left.adepts, left.mentors, left.rules) if left.adepts else None
+    busy = {p.mentor_id for p in left.pairings if p.status in (PairStatus.APPROVED, PairStatus.ANNOUNCED)}
+    idle = [m.id for m in left.mentors if m.id not in busy]
+    unmatched = []
+    for u in result.unmatched if result else ():
+        adept = next(a for a in left.adepts if a.id == u.adept_id)
+        # A mentor who fits but whose places are all taken now: say so, not "no mentor fits".
+        if any(m.capacity == 0 and violation(adept, m, left.rules) is None for m in left.mentors):
+            u = Unmatched(u.adept_id, UnmatchedCode.CAPACITY_TAKEN)
+        unmatched.append(u)
+    return await tell_the_unpaired(turn, left, unmatched, idle)
 
 
 @command("match", "announce", role=COORDINATOR, params=(PROGRAM,), slow=True)
@@ -276,6 +302,8 @@ async def match_buttons(turn: Turn):
         return await _approve(turn, program)
     if turn.inbound.action_id == "match.announce":
         return await _announce(turn, program)
+    if turn.inbound.action_id == "match.draft":  # offered when a mentor's capacity freed up
+        return await _draft(turn, program)
     raise UserError("errors/stale_action")
 
 
@@ -287,9 +315,14 @@ async def unpair(turn: Turn, args):
     row = await turn.session.get(Pairing, number) if number is not None else None
     if row is None or row.program_id != program.id or row.status not in (PairStatus.APPROVED, PairStatus.ANNOUNCED):
         raise UserError("matching/errors/unknown_live_pair", ref=args["pair"])
+    return [await end_pair(turn, program, row, str(args["reason"]).strip())]
+
+
+async def end_pair(turn: Turn, program: Program, row: Pairing, reason: str):
+    """End a live pair: both told if it was announced, the mentee back in the pool."""
     cohort = await _cohort(turn, program)
     was_announced = row.status == PairStatus.ANNOUNCED
-    row.status, row.ended_at, row.end_reason = PairStatus.ENDED, turn.now, str(args["reason"]).strip()
+    row.status, row.ended_at, row.end_reason = PairStatus.ENDED, turn.now, reason
     turn.session.add(row)
     await turn.session.flush()
     await plan.pair_changed(turn, row)
@@ -299,4 +332,5 @@ async def unpair(turn: Turn, args):
             await turn.tell(cohort.members[enrollment_id].person.id, "matching/unpaired_notice", program=program,
                             other=_member_view(cohort, other)["name"])
     await turn.audit("unpaired", program=program, pair=[row.adept_id, row.mentor_id], reason=row.end_reason)
-    return [turn.say("matching/unpaired", pair=view, told=was_announced)]
+    await offer_match(turn, program)  # the mentor has room again
+    return turn.say("matching/unpaired", pair=view, told=was_announced)

@@ -35,6 +35,9 @@ async def _log(turn: Turn, pairing: Pairing, program: Program, held_on, minutes:
     if not created:
         return turn.say("nudges/met_already", held_on=meeting.held_on)
     await plan.pair_changed(turn, pairing)
+    from bot.commands.firstmeeting import after_first_meeting
+
+    await after_first_meeting(turn, pairing, program)  # "is this a good fit?", once
     await turn.audit("meeting logged", program=program, pairing=pairing.id, held_on=held_on, minutes=minutes)
     next_day = await _next_nudge_day(turn, pairing)
     return turn.say("nudges/met_logged", held_on=meeting.held_on, minutes=meeting.minutes,

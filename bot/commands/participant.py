@@ -7,9 +7,13 @@ from datetime import date
 
 from sqlmodel import delete, select
 
+from bot import plan
+from bot.lifecycle import RUNNING
 from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
 from bot.errors import UserError
 from bot.inputs import parse_int
+from bot.matching.cohort import TOLD_UNMATCHED
+from bot.matching.offers import offer_match
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
@@ -19,6 +23,7 @@ from bot.store.models import (
     Identity,
     Meeting,
     Organisation,
+    Pairing,
     PairStatus,
     Person,
     Program,
@@ -74,6 +79,7 @@ async def status(turn: Turn, args):
             "enrollment": enrollment,
             "pairs": await _pair_view(turn, enrollment),
             "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
+            "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
         })
     return [turn.say("commands/status", rows=rows, ephemeral=True)]
 
@@ -88,7 +94,7 @@ async def language(turn: Turn, args):
 
 async def _active(turn: Turn) -> list[tuple[Enrollment, Program]]:
     rows = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id)
-            if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status == "active"]
+            if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING]
     if not rows:
         raise UserError("errors/not_enrolled")
     return rows
@@ -109,7 +115,7 @@ async def pause(turn: Turn, args):
         enrollment.paused_until = until
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
-    await _replan_pairs(turn, [e for e, _ in rows])
+    await _replan(turn, [e for e, _ in rows])
     return [turn.say("commands/paused", until=until, indefinite=not text)]
 
 
@@ -122,20 +128,17 @@ async def resume(turn: Turn, args):
         enrollment.paused_until = None
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
-    await _replan_pairs(turn, [e for e, _ in rows])
+    await _replan(turn, [e for e, _ in rows])
     return [turn.say("commands/resumed")]
 
 
-async def _replan_pairs(turn: Turn, enrollments: list[Enrollment]) -> None:
-    from bot import plan
-
-    await turn.session.flush()
+async def _replan(turn: Turn, enrollments: list[Enrollment]) -> None:
     for enrollment in enrollments:
-        for pairing in await live_pairings(turn.session, enrollment):
-            await plan.pair_changed(turn, pairing)
+        await plan.person_changed(turn, enrollment)
 
 
-def _confirm(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
+def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
+    """A question with Yes/No buttons (`PREFIX.confirm` / `PREFIX.cancel`, carrying `value`)."""
     question = turn.render(template, **ctx)
     card = Card((Text(question), Buttons((
         Button(f"{prefix}.confirm", turn.render("commands/button_yes"), value, "danger"),
@@ -153,10 +156,10 @@ async def leave(turn: Turn, args):
         if not rows:
             raise UserError("errors/not_enrolled")
     program = rows[0][1]
-    return [_confirm(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
+    return [confirm_card(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
 
 
-def _answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
+def answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
     """Reply, replacing the clicked card so its buttons cannot be used again."""
     return [Outbound(text=turn.render(template, **ctx), replace=turn.inbound.message, kind=template)]
 
@@ -164,7 +167,7 @@ def _answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
 @action("leave.")
 async def leave_answer(turn: Turn):
     if turn.inbound.action_id != "leave.confirm":
-        return _answered(turn, "commands/leave_kept")
+        return answered(turn, "commands/leave_kept")
     number = parse_int(turn.inbound.value or "", low=1)
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
@@ -181,16 +184,14 @@ async def leave_answer(turn: Turn):
             pairing.ended_at = turn.now
             pairing.end_reason = "left"
             turn.session.add(pairing)
-            await turn.session.flush()
-            from bot import plan
-
-            await plan.pair_changed(turn, pairing)
+        await plan.person_changed(turn, enrollment)  # their pairs' and events' rows, in this turn
     from bot.people import coordinator_people
 
     for coordinator in await coordinator_people(turn.session, turn.core.config):
         await turn.tell(coordinator.id, "commands/coordinator_left_notice", program=program, name=turn.person.name)
+    await offer_match(turn, program)  # an adept who left frees a mentor's place
     await turn.audit("leave", program=program)
-    return _answered(turn, "commands/left", program=program)
+    return answered(turn, "commands/left", program=program)
 
 
 @command("mydata")
@@ -202,18 +203,21 @@ async def mydata(turn: Turn, args):
 
 @command("forget")
 async def forget(turn: Turn, args):
-    return [_confirm(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
+    return [confirm_card(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
 
 
 @action("forget.")
 async def forget_answer(turn: Turn):
     if turn.inbound.action_id != "forget.confirm" or turn.inbound.value != str(turn.person.id):
-        return _answered(turn, "commands/forget_kept")
+        return answered(turn, "commands/forget_kept")
     s = turn.session
     mine = [e for e, _ in await my_enrollments(s, turn.person.id)]
     for enrollment in mine:
         for pairing in await live_pairings(s, enrollment):
             pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.ENDED, turn.now, "forgotten"
+            s.add(pairing)
+        for pairing in (await s.exec(select(Pairing).where(Pairing.adept_id == enrollment.id))).all():
+            pairing.goals = []  # the adept's goals go with her
             s.add(pairing)
         enrollment.answers = {}
         enrollment.consent_at = None
@@ -229,7 +233,7 @@ async def forget_answer(turn: Turn):
     await turn.audit("forget", person=turn.person.id)
     # The identity goes last: the next message from this account starts afresh.
     await s.delete(turn.identity)
-    return _answered(turn, "commands/forgotten")
+    return answered(turn, "commands/forgotten")
 
 
 def is_paused(enrollment: Enrollment, today: date) -> bool:

@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import select
 
-from bot.commands.registry import COORDINATOR, NOMINATOR, Param, command
+from bot.commands.registry import COORDINATOR, NOMINATOR, PROGRAM, Param, command
 from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
@@ -16,7 +16,6 @@ from bot.programs import enrollment_of, enrollments
 from bot.store.models import Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.turn import Turn
 
-PROGRAM = Param("program", named=True, required=False)
 _KEY = re.compile(r"^(slack|teams|console):[^:\s]+:\S+$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 

@@ -9,15 +9,16 @@ from datetime import date
 from sqlmodel import select
 
 from bot import plan
-from bot.commands.registry import COORDINATOR, Param, command
+from bot.commands.confirm import CONFIRM, ask
+from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import MAX_NAME, capped
+from bot.meetings import local_today
 from bot.messages import Where
 from bot.programs import (
     AUDIENCES,
     DEFAULT_AUDIENCE,
     EVENT_KINDS,
-    check_in_program,
     enrollments,
     event_by_id,
     events,
@@ -29,7 +30,6 @@ from bot.programs import (
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
 from bot.turn import Turn
 
-PROGRAM = Param("program", named=True, required=False)
 
 
 @command("program", "create", role=COORDINATOR, params=(
@@ -40,6 +40,7 @@ PROGRAM = Param("program", named=True, required=False)
     Param("tz", named=True, required=False),
     Param("nudge", "range", named=True, required=False),
     Param("country", named=True, required=False),
+    CONFIRM,
 ))
 async def program_create(turn: Turn, args):
     name = capped(str(args["name"]).strip(), MAX_NAME, "name")
@@ -47,6 +48,9 @@ async def program_create(turn: Turn, args):
         raise UserError("errors/end_before_start", start=args["start"], end=args["end"])
     tz = args["tz"] or turn.core.config.bot.timezone
     zone(tz)
+    today = turn.now.astimezone(zone(tz)).date()
+    if args["end"] < today:
+        raise UserError("errors/program_in_past", end=args["end"], today=today)
     slug = slugify(name)
     if (await turn.session.exec(select(Program).where(Program.slug == slug))).first():
         raise UserError("errors/program_exists", name=name, slug=slug)
@@ -54,6 +58,8 @@ async def program_create(turn: Turn, args):
     country = (args["country"] or "SE").upper()
     if len(country) != 2 or not country.isalpha():
         raise UserError("errors/bad_country", value=args["country"])
+    if args["start"] < today and args["confirm"] != "yes":
+        return [ask(turn, "commands/program_started_confirm", name=name, start=args["start"], today=today)]
     program = Program(
         slug=slug, name=name, start=args["start"], end=args["end"],
         locale=args["locale"] or turn.core.config.bot.locale, timezone=tz, country=country,
@@ -64,7 +70,7 @@ async def program_create(turn: Turn, args):
     return [turn.say("commands/program_created", program=program)]
 
 
-@command("program", "show", role=COORDINATOR, params=(Param("program", required=False),))
+@command("program", "show", role=COORDINATOR, params=(Param("program", "program", required=False),))
 async def program_show(turn: Turn, args):
     program = await turn.program(args["program"])
     people = await enrollments(turn.session, program)
@@ -115,13 +121,15 @@ async def org_remove(turn: Turn, args):
     Param("place", named=True, required=False),
     Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
     Param("title", named=True, required=False),
+    CONFIRM,
     PROGRAM,
 ))
 async def event_add(turn: Turn, args):
     program = await turn.program(args["program"])
-    check_in_program(program, args["date"])
     if args["kind"] == "custom" and not args["title"]:
         raise UserError("errors/custom_needs_title")
+    if doubt := await _event_doubt(turn, program, args["kind"], args["date"], args["confirm"]):
+        return [doubt]
     event = ProgramEvent(
         program_id=program.id,
         kind=args["kind"],
@@ -143,6 +151,7 @@ async def event_add(turn: Turn, args):
     Param("place", named=True, required=False),
     Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
     Param("title", named=True, required=False),
+    CONFIRM,
     PROGRAM,
 ))
 async def event_edit(turn: Turn, args):
@@ -154,7 +163,8 @@ async def event_edit(turn: Turn, args):
     local = event.starts_at.astimezone(zone(program.timezone))
     if "date" in changes or "time" in changes:
         day = changes.get("date", local.date())
-        check_in_program(program, day)
+        if doubt := await _event_doubt(turn, program, event.kind, day, args["confirm"], event.id):
+            return [doubt]
         event.starts_at = local_moment(program, day, changes.get("time", local.time()))
     for key in ("place", "audience", "title"):
         if key in changes:
@@ -163,6 +173,22 @@ async def event_edit(turn: Turn, args):
     await turn.session.flush()
     await plan.event_changed(turn, event)
     return [turn.say("commands/event_edited", event=event, program=program, tz=program.timezone)]
+
+
+async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confirm, event_id: int | None = None):
+    """A past day is refused; a day outside the program or a second closing
+    is asked about (None when all is well or already confirmed)."""
+    today = local_today(program, turn.now)
+    if day < today:
+        raise UserError("errors/event_in_past", day=day, today=today)
+    if confirm == "yes":
+        return None
+    outside = not program.start <= day <= program.end
+    closings = [e for e in await events(turn.session, program) if e.kind == "closing" and e.id != event_id]
+    if not outside and not (kind == "closing" and closings):
+        return None
+    return ask(turn, "events/confirm_doubt", day=day, program=program, outside=outside,
+               closing=closings[0] if kind == "closing" and closings else None, tz=program.timezone)
 
 
 @command("event", "remove", role=COORDINATOR, params=(Param("id"), PROGRAM))
@@ -176,7 +202,7 @@ async def event_remove(turn: Turn, args):
     return [turn.say("commands/event_removed", event=event, program=program, tz=program.timezone)]
 
 
-@command("channel", role=COORDINATOR, params=(Param("program", required=False),))
+@command("channel", role=COORDINATOR, params=(Param("program", "program", required=False),))
 async def channel(turn: Turn, args):
     program = await turn.program(args["program"])
     where = turn.inbound.where

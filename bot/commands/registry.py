@@ -41,7 +41,7 @@ Handler = Callable[..., Awaitable[list[Outbound]]]
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str = "text"  # text, date, time, int, range, choice, person, people
+    kind: str = "text"  # text, date, time, int, range, choice, person, people, program
     required: bool = True
     named: bool = False  # given as name=value
     choices: tuple[str, ...] = ()
@@ -91,13 +91,21 @@ ALIASES = {"hjälp": "help", "hjalp": "help", "?": "help", "språk": "language",
            "pausa": "pause", "återuppta": "resume", "lämna": "leave", "gå-med": "join", "ga-med": "join"}
 
 
+# Every coordinator command takes `program=NAME`; the core resolves it to a
+# Program before the handler runs (see `Turn.program`).
+PROGRAM = Param("program", "program", named=True, required=False)
+
+
 def command(*words: str, role: str = PARTICIPANT, params: Iterable[Param] = (), slow: bool = False,
             prepare: Handler | None = None):
     def register(fn: Handler) -> Handler:
         key = tuple(words)
         if key in COMMANDS:
             raise RuntimeError(f"command {' '.join(key)!r} declared twice")
-        COMMANDS[key] = Command(key, role, tuple(params), fn, slow, prepare)
+        declared = tuple(params)
+        if role == COORDINATOR and not any(p.name == "program" for p in declared):
+            declared += (PROGRAM,)
+        COMMANDS[key] = Command(key, role, declared, fn, slow, prepare)
         return fn
 
     return register
@@ -155,7 +163,8 @@ def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
 
 
 def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
-    named = {p.name: p for p in cmd.params if p.named}
+    # `program=NAME` works whether the command takes the program by name or by position.
+    named = {p.name: p for p in cmd.params if p.named or p.kind == "program"}
     positional = [p for p in cmd.params if not p.named]
     raw: dict[str, object] = {}
     loose: list[str] = []
@@ -188,7 +197,7 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
 
 
 def convert(cmd: Command, p: Param, value):
-    if p.kind in ("text", "person", "people"):
+    if p.kind in ("text", "person", "people", "program"):
         return value
     if p.kind == "choice":
         v = str(value).lower()

@@ -34,10 +34,12 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import select
 
+from bot import plan
 from bot.dialogs.consent import after_consent, consent_declined, consent_step, record_consent
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State
 from bot.dialogs.steps import ChoiceStep, Step, TextStep
 from bot.markup import mark
+from bot.matching.offers import offer_match
 from bot.messages import Option, Outbound
 from bot.people import coordinator_people
 from bot.programs import next_event
@@ -149,6 +151,9 @@ async def complete(turn: "Turn", ctx: Ctx, state: State, answers: dict, pending_
         person.organisation_id = answers["organisation_id"]
         turn.session.add(person)
     await cancel_reminder(turn, ctx)
+    await plan.person_changed(turn, enrollment)  # event reminders for a late joiner, now
+    if enrollment.role == "mentor" and enrollment.status == EnrollmentStatus.ACTIVE:
+        await offer_match(turn, program)  # a late mentor may have room for the waitlist
     await turn.audit("intake.completed", program=program, enrollment=enrollment.id, role=enrollment.role,
                      status=enrollment.status, pending=pending_reasons)
     if pending_reasons:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.lifecycle import RUNNING
 from bot.errors import UserError
 from bot.inputs import parse_int
 from bot.messages import Outbound
@@ -44,7 +45,7 @@ async def own_enrollment(turn: "Turn", value: str | None) -> tuple[Enrollment, P
     if enrollment is None or enrollment.person_id != turn.person.id:
         raise UserError("dialogs/not_your_card")
     program = await turn.session.get(Program, enrollment.program_id)
-    if program is None or program.status != "active":
+    if program is None or program.status not in RUNNING:
         raise UserError("dialogs/program_closed", program=program.name if program else "")
     return enrollment, program
 

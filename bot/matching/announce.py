@@ -7,14 +7,13 @@ workspace; otherwise each gets it in their own DM, in their own language.
 
 from __future__ import annotations
 
-from bot.matching.cohort import Cohort
-from bot.messages import Address, Outbound, Platform, Where
+from bot.matching.cohort import TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
+from bot.messages import Address, Button, Buttons, Card, Outbound, Platform, Text, Where
 from bot.people import address_of, locale_for, program_channel
 from bot.programs import events, next_event
 from bot.store.models import Pairing
 from bot.turn import Turn
 
-TOLD_WAITLIST = "waitlist_told_at"  # key in Enrollment.answers: the kind message went out
 
 
 def group_address(first: Address | None, second: Address | None) -> Address | None:
@@ -78,15 +77,53 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
             names=names if program.names_in_channel else None, tz=program.timezone, event=shared_event,
         )
         turn.post(Outbound(text=text, to=channel, kind="matching/channel_summary", locale=locale))
-    # The waitlist had to sit this round out; once told, they are back in the pool,
-    # so the next `match` (late joiners, a mentor with room) considers them first.
+    for row in pairs:  # a waitlisted adept who now has a mentor is off the list
+        adept = cohort.members[row.adept_id].enrollment
+        adept.waitlisted = False
+        adept.answers = {k: v for k, v in (adept.answers or {}).items() if k not in (TOLD_WAITLIST, TOLD_UNMATCHED)}
+        turn.session.add(adept)
+    # The waitlist had to sit this round out; once told, they stay on the list (and
+    # in its count) but are back in the pool, so the next `match` considers them.
     told = 0
     for enrollment_id in cohort.waitlisted:
         member = cohort.members[enrollment_id]
         if await turn.tell(member.person.id, "matching/waitlisted", program=program, event=adept_event):
-            member.enrollment.waitlisted = False
-            member.enrollment.answers = {**(member.enrollment.answers or {}), TOLD_WAITLIST: turn.now.isoformat()}
-            turn.session.add(member.enrollment)
+            _mark(turn, member.enrollment, TOLD_WAITLIST)
             told += 1
     return {"in_group": in_group, "in_dms": in_dms, "unreachable": unreachable,
             "channel": channel is not None, "waitlist_told": told}
+
+
+def _mark(turn: Turn, enrollment, key: str, value=None) -> None:
+    enrollment.answers = {**(enrollment.answers or {}), key: turn.now.isoformat() if value is None else value}
+    turn.session.add(enrollment)
+
+
+async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors) -> dict:
+    """After an announcement: each adept still without a mentor hears why, in
+    words, and what happens next; each mentor without an adept is told kindly
+    and asked whether they would take one later (once)."""
+    program = cohort.program
+    adept_event = await next_event(turn.session, program, turn.now, "adept")
+    told_adepts = 0
+    for u in unmatched:
+        member = cohort.members[u.adept_id]
+        if await turn.tell(member.person.id, "matching/unmatched_notice", program=program, event=adept_event,
+                           code=str(u.reason_code)):
+            _mark(turn, member.enrollment, TOLD_UNMATCHED)
+            told_adepts += 1
+    told_mentors = 0
+    for mentor_id in idle_mentors:
+        member = cohort.members[mentor_id]
+        if TOLD_IDLE in (member.enrollment.answers or {}):
+            continue
+        value = str(mentor_id)
+        if await turn.tell(member.person.id, "matching/idle_mentor", program=program,
+                           card=lambda render, v=value: Card((
+                               Text(render("matching/idle_mentor", program=program)),
+                               Buttons((Button("idle.later", render("matching/button_later_yes"), v, "primary"),
+                                        Button("idle.not", render("matching/button_later_no"), v))),
+                           ))):
+            _mark(turn, member.enrollment, TOLD_IDLE)
+            told_mentors += 1
+    return {"unmatched_told": told_adepts, "idle_told": told_mentors}

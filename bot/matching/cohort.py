@@ -45,6 +45,11 @@ class Cohort:
     waitlisted: list[int] = field(default_factory=list)  # adept enrollment ids
 
 
+# Keys in Enrollment.answers: when the person was told they have no pair this round.
+TOLD_WAITLIST = "waitlist_told_at"  # a waitlisted adept
+TOLD_UNMATCHED = "unmatched_told_at"  # an adept no mentor fitted
+TOLD_IDLE = "idle_told_at"  # a mentor with no adept
+LATER = "take_one_later"  # the idle mentor's answer: would take an adept later (True/False)
 @dataclass(frozen=True)
 class Solved:
     """A solver run made before the write transaction, and what it saw."""
@@ -68,7 +73,9 @@ def fingerprint(cohort: Cohort) -> tuple:
 
 
 def is_waitlisted(enrollment: Enrollment) -> bool:
-    return enrollment.waitlisted
+    """Sits this round out: on the waitlist and not yet told so at an
+    announcement (once told, a waitlisted adept is matched again first)."""
+    return enrollment.waitlisted and TOLD_WAITLIST not in (enrollment.answers or {})
 
 
 def _available(enrollment: Enrollment, today: date) -> bool:

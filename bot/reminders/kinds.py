@@ -24,6 +24,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Button, Buttons, Card, Text
+from bot.reminders.calendar import ProgramCalendar
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -92,9 +93,13 @@ async def _active_in(session, program_id: int, person_id: int) -> bool:
     return found is not None
 
 
-async def _live_pair(session, pairing_id):
+async def _live_pair(session, pairing_id, program=None, day: str | None = None):
+    """The pair and its two enrollments while it runs: announced, and (given
+    the program and the row's planned day) not on or after the program's end date."""
     pairing = await session.get(Pairing, pairing_id)
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
+        return None, None, None
+    if program is not None and day and date.fromisoformat(day) >= program.end:
         return None, None, None
     adept = await session.get(Enrollment, pairing.adept_id)
     mentor = await session.get(Enrollment, pairing.mentor_id)
@@ -108,6 +113,19 @@ async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None
     for pairing_id in sorted({(r.context or {}).get("pairing_id") for r in rows} - {None}):
         if (pairing := await session.get(Pairing, pairing_id)) is not None:
             await plan_pair(session, pairing, now)
+
+
+def nudge_card(render, text: str, pairing_id: int) -> Card:
+    """A question to a pair member with the buttons: we met, remind me in a week, we need help."""
+    value = str(pairing_id)
+    return Card((
+        Text(text),
+        Buttons((
+            Button("nudge.met", render("nudges/button_met"), value, "primary"),
+            Button("nudge.snooze", render("nudges/button_snooze"), value),
+            Button("nudge.help", render("nudges/button_help"), value),
+        )),
+    ))
 
 
 # -------------------------------------------------------------------- kinds
@@ -136,49 +154,27 @@ async def event(session, row, program, person):
         return Skip("the event moved; its new reminders are planned")
     if person is not None and not await _active_in(session, program.id, person.id):
         return Skip("no longer an active participant")
-    return {"event": ev, "program": program, "offset": int(row.context.get("offset", 0)),
-            "to_channel": person is None}, None
+    # Days from the day it is sent to the event: a "1 day before" reminder
+    # moved back over a weekend says "on Monday", not "tomorrow".
+    days = int(row.context.get("offset", 0))
+    if row.context.get("day"):
+        days = (ProgramCalendar.of(program).local_day(ev.starts_at) - date.fromisoformat(row.context["day"])).days
+    return {"event": ev, "program": program, "offset": days, "to_channel": person is None}, None
 
 
 @reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)
 async def nudge(session, row, program, person):
-    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"))
+    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"), program, row.context.get("round"))
     if pairing is None:
-        return Skip("the pair is no longer active")
+        return Skip("the pair is no longer active, or the program has ended")
     me, partner = (adept, mentor) if adept.person_id == row.person_id else (mentor, adept)
     partner_person = await session.get(Person, partner.person_id)
     since = date.fromisoformat(row.context["since"])
-    value = str(pairing.id)
-
     def card(render, text):
-        return Card((
-            Text(text),
-            Buttons((
-                Button("nudge.met", render("nudges/button_met"), value, "primary"),
-                Button("nudge.snooze", render("nudges/button_snooze"), value),
-                Button("nudge.help", render("nudges/button_help"), value),
-            )),
-        ))
+        return nudge_card(render, text, pairing.id)
 
     return {"partner": partner_person.name if partner_person else "?", "since": since,
             "role": me.role, "program": program}, card
-
-
-@reminder_kind("stall")
-async def stall(session, row, program, person):
-    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"))
-    if pairing is None:
-        return Skip("the pair is no longer active")
-    since = date.fromisoformat(row.context["since"])
-    later = (await session.exec(select(Meeting.id).where(
-        Meeting.pairing_id == pairing.id, Meeting.held_on > since))).first()
-    if later is not None:
-        return Skip("the pair has met since")
-    adept_person = await session.get(Person, adept.person_id)
-    mentor_person = await session.get(Person, mentor.person_id)
-    return {"adept": adept_person.name, "mentor": mentor_person.name, "since": since,
-            "days": int(row.context.get("days", program.stall_days)), "program": program,
-            "pairing_id": pairing.id}, None
 
 
 @reminder_kind("intake")
@@ -195,3 +191,7 @@ async def failure(session, row, program, person):
     c = row.context
     return {"who": c.get("who", "?"), "what": c.get("what", "?"), "why": c.get("why", "?"),
             "attempts": c.get("attempts", 0), "program_name": program.name if program else ""}, None
+
+
+# Kinds declared in their own modules register on import.
+from bot.reminders import digest  # noqa: E402,F401

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.lifecycle import RUNNING
 from bot.outbox import address_to_dict
 from bot.people import program_channel
 from bot.store.models import (
@@ -93,7 +94,8 @@ def event_rows(program: Program, event: ProgramEvent, people: list[int]) -> list
             rows.append(Planned(
                 key=key, kind="event", template="scheduler/event_reminder", due_at=due,
                 subject=f"event:{event.id}", program_id=program.id, person_id=person_id, address=address,
-                context={"event_id": event.id, "offset": offset, "starts_at": utc_iso(event.starts_at)},
+                context={"event_id": event.id, "offset": offset, "starts_at": utc_iso(event.starts_at),
+                         "day": day.isoformat()},
                 expires_at=event.starts_at,
             ))
     return rows
@@ -104,7 +106,7 @@ async def plan_event(session: AsyncSession, event: ProgramEvent, now: datetime, 
     cancelled and new ones planned, after a removal all pending ones cancelled."""
     program = program or await session.get(Program, event.program_id)
     subject = f"event:{event.id}"
-    if event.cancelled or program is None or program.status != "active" or event.starts_at <= now:
+    if event.cancelled or program is None or program.status not in RUNNING or event.starts_at <= now:
         await cancel_pending(session, subject, set())
         return 0
     wanted = event_rows(program, event, await _audience(session, program.id, event.audience))
@@ -185,17 +187,9 @@ def next_nudge_day(program: Program, pairing: Pairing, state: PairState, today: 
     if target < today:
         later = [r for r in state.pending_rounds if r >= target]
         target = later[0] if later else cal.nudge_day_on_or_after(today)
-    if target > program.end:
+    if target >= program.end:  # the last day is the closing, not a day to be nudged
         return None
     return target, since
-
-
-def stall_day(program: Program, state: PairState) -> tuple[date, date]:
-    """(report day, since day): a pair with no meeting for `stall_days` since
-    its last meeting (or announcement, or the end of a pause)."""
-    cal = ProgramCalendar.of(program)
-    since = max(d for d in (state.last_meeting, state.announced, state.paused_until) if d)
-    return cal.nudge_day_on_or_after(since + timedelta(days=program.stall_days)), since
 
 
 def pair_rows(program: Program, pairing: Pairing, people: list[int], state: PairState, now: datetime) -> list[Planned]:
@@ -216,13 +210,7 @@ def pair_rows(program: Program, pairing: Pairing, people: list[int], state: Pair
             rows.append(Planned(key=key, kind="nudge", template="nudges/nudge", due_at=due, subject=subject,
                                 program_id=program.id, person_id=person_id, context=context,
                                 expires_at=due + NUDGE_EXPIRES_AFTER))
-    report_day, since = stall_day(program, state)
-    if report_day <= program.end and not (state.paused_until and state.paused_until > report_day):
-        key = f"stall:pair{pairing.id}:{since.isoformat()}"
-        rows.append(Planned(key=key, kind="stall", template="scheduler/stall_report",
-                            due_at=cal.nudge_time(report_day, key), subject=subject, program_id=program.id,
-                            context={"pairing_id": pairing.id, "since": since.isoformat(), "to": TO_COORDINATORS,
-                                     "days": program.stall_days}))
+    # Stalled pairs are reported in the program's weekly digest (bot.reminders.digest).
     return rows
 
 
@@ -241,7 +229,7 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     """(Re-)plan one pair's next nudge and stall report."""
     program = program or await session.get(Program, pairing.program_id)
     subject = f"pair:{pairing.id}"
-    if pairing.status != PairStatus.ANNOUNCED or program is None or program.status != "active":
+    if pairing.status != PairStatus.ANNOUNCED or program is None or program.status not in RUNNING:
         await cancel_pending(session, subject, set())
         return 0
     enrollments = list((await session.exec(
@@ -251,6 +239,9 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, await rows_of(session, subject), now)
     await cancel_ids(session, cancel)
     await revive(session, again)
+    from bot.reminders.digest import plan_digest
+
+    await plan_digest(session, program, now)  # the weekly digest that would report it stalling
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
@@ -308,7 +299,7 @@ async def plan_intake_reminder(session: AsyncSession, enrollment: Enrollment, no
     subject = f"enrollment:{enrollment.id}"
     program = await session.get(Program, enrollment.program_id)
     if enrollment.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING) or program is None \
-            or program.status != "active":
+            or program.status not in RUNNING:
         await cancel_pending(session, subject, set())
         return 0
     return await insert_if_absent(session, [_intake_row(program, enrollment, now)], now)
@@ -326,6 +317,26 @@ def _intake_row(program: Program, enrollment: Enrollment, now: datetime) -> Plan
                    expires_at=due + INTAKE_EXPIRES_AFTER)
 
 
+# ------------------------------------------------------------------- person
+
+
+async def plan_person(session: AsyncSession, enrollment: Enrollment, now: datetime) -> int:
+    """After whatever changes who is in a program (an intake finished, an
+    announcement, a pause, a leave): that person's event reminders, pairs and
+    intake reminder, in the caller's transaction."""
+    program = await session.get(Program, enrollment.program_id)
+    if program is None:
+        return 0
+    inserted = 0
+    for event in (await session.exec(select(ProgramEvent).where(
+            ProgramEvent.program_id == program.id, ProgramEvent.starts_at > now))).all():
+        inserted += await plan_event(session, event, now, program=program)
+    for pairing in (await session.exec(select(Pairing).where(
+            (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all():
+        inserted += await plan_pair(session, pairing, now, program=program)
+    return inserted + await plan_intake_reminder(session, enrollment, now)
+
+
 # ------------------------------------------------------------------ program
 
 
@@ -341,7 +352,7 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
         if enrollment.status in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING):
             inserted += await plan_intake_reminder(session, enrollment, now)
     pairings = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
-    live = {p.id for p in pairings if p.status == PairStatus.ANNOUNCED and program.status == "active"}
+    live = {p.id for p in pairings if p.status == PairStatus.ANNOUNCED and program.status in RUNNING}
     meetings: dict[int, list[date]] = defaultdict(list)
     rows: dict[str, list] = defaultdict(list)
     if live:
@@ -364,16 +375,19 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
             cancel += c
             fresh += f
             again += a
-        elif pairing.status in (PairStatus.ANNOUNCED, PairStatus.ENDED):
+        elif pairing.status not in (PairStatus.DRAFT, PairStatus.APPROVED):
             await cancel_pending(session, f"pair:{pairing.id}", set())
     await cancel_ids(session, cancel)
     await revive(session, again)
+    from bot.reminders.digest import plan_digest  # the digest module reads this one's constants
+
+    inserted += await plan_digest(session, program, now)
     return inserted + await insert_if_absent(session, fresh, now) + len(again)
 
 
 async def plan_all(session: AsyncSession, now: datetime) -> int:
     """The periodic sweep: re-plan every active program (idempotent)."""
     inserted = 0
-    for program in (await session.exec(select(Program).where(Program.status == "active"))).all():
+    for program in (await session.exec(select(Program).where(Program.status.in_(RUNNING)))).all():
         inserted += await plan_program(session, program, now)
     return inserted

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.lifecycle import RUNNING
 from bot import outbox
 from bot.config import Config
 from bot.i18n import Translator
@@ -49,7 +50,7 @@ class Renderer:
         if kind is None:
             return Skip(f"unknown reminder kind {row.kind!r}")
         program = await session.get(Program, row.program_id) if row.program_id else None
-        if program is not None and program.status != "active" and not kind.while_closed:
+        if program is not None and program.status not in RUNNING and not kind.while_closed:
             return Skip("the program is closed")
         if kind.prebuilt:  # written whole by the turn that decided it
             to = address_from_dict(row.address)

@@ -67,6 +67,8 @@ class PairStatus(StrEnum):
     APPROVED = "approved"
     ANNOUNCED = "announced"
     ENDED = "ended"
+    CONTINUING = "continuing"  # after the close-out both want to go on on their own
+    COMPLETED = "completed"  # the program year is over for this pair
 
 
 class ReminderStatus(StrEnum):
@@ -101,6 +103,8 @@ class Person(SQLModel, table=True):
     platform_locale: str | None = None
     timezone: str | None = None
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    # The program a coordinator picked with `program use` (their commands' default).
+    coordinating_program_id: int | None = Field(default=None, foreign_key="program.id")
     created_at: datetime | None = _utc()
 
 
@@ -127,7 +131,7 @@ class Program(SQLModel, table=True):
     locale: str = "sv"
     timezone: str = "Europe/Stockholm"
     country: str = "SE"
-    status: str = "active"  # active, closed
+    status: str = "active"  # draft, active, closing, closed, archived (bot.lifecycle)
     nudge_min_days: int = 21
     nudge_max_days: int = 28
     first_nudge_days: int = 14
@@ -150,6 +154,10 @@ class Program(SQLModel, table=True):
     channel_conversation: str | None = None
     channel_ref: str | None = None
     created_at: datetime | None = _utc()
+    # When the coordinator closed it: the privacy rules' retention clock starts here.
+    closed_at: datetime | None = _utc()
+    # The program this one was created from with `program new-cohort`.
+    previous_id: int | None = Field(default=None, foreign_key="program.id")
 
 
 class ProgramOrganisation(SQLModel, table=True):
@@ -226,6 +234,11 @@ class Pairing(SQLModel, table=True):
     ended_at: datetime | None = _utc()
     end_reason: str | None = None
     created_at: datetime | None = _utc()
+    # The adept's goals (up to three), private to the pair; `forget` clears them.
+    goals: list = _json(list)
+    # Answers after the match: agreement items ticked, "good fit?" and
+    # "go on on your own?" per person id.
+    checks: dict = _json(dict)
 
 
 class MatchExclusion(SQLModel, table=True):

@@ -12,7 +12,7 @@ from bot.matching.announce import group_address
 from bot.messages import Address, Platform, Where
 from bot.people import person_for_actor
 from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person
-from tests.core.harness import World, make_core, texts
+from tests.core.harness import World, enroll, make_core, texts
 
 SETUP = (
     "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19",
@@ -69,28 +69,13 @@ SAY = {
 }
 
 
-async def _enroll(db, clock, program_id: int, name: str, role: str, org: str, topics, capacity: int) -> None:
-    from bot.messages import Actor
-
-    async with db.write() as s:
-        person, _ = await person_for_actor(s, Actor(Platform.CONSOLE, TENANT, user_id(name), display_name=name), clock.now())
-        organisation = (await s.exec(select(Organisation).where(Organisation.name == org))).one()
-        person.organisation_id = organisation.id
-        s.add(person)
-        s.add(Enrollment(
-            program_id=program_id, person_id=person.id, role=role, status=EnrollmentStatus.ACTIVE, capacity=capacity,
-            answers={"organisation_id": organisation.id, "topics": topics, "format": "mixed", "languages": ["sv"],
-                     "role_title": "enhetschef"},
-        ))
-
-
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
     w = World(make_core(sqlite_db, clock, locale=request.param))
     for line in SETUP:
         await w["Anna"].say(line)
     for name, (role, org, topics, capacity) in COHORT.items():
-        await _enroll(sqlite_db, clock, 1, name, role, org, topics, capacity)
+        await enroll(sqlite_db, clock, 1, name, role, org, topics, capacity)
     w.say = SAY[request.param]
     w.locale = request.param
     w.db = sqlite_db
@@ -158,11 +143,12 @@ async def test_the_whole_coordinator_flow(world):
     assert "Hanna" in cecilia_intro and say["intro_adept"] in cecilia_intro and say["next_event"] in cecilia_intro
     assert say["intro_mentor"] in texts(world["Hanna"].inbox())
     assert say["kind"] in texts(world["David"].inbox())
-    assert world["Gustav"].inbox() == []
+    # Gustav has no adept this round: thanked and asked about later (issue 12), nothing else.
+    assert [m.kind for m in world["Gustav"].inbox()] == ["matching/idle_mentor"]
 
     # A late joiner is matched around the announced pairs, which stay as they are.
     # Once told, the waitlisted David is back in the pool (his only fit stays excluded).
-    await _enroll(world.db, world.core.clock, 1, "Ivar", "adept", "Knivsta kommun", ["staffing"], 1)
+    await enroll(world.db, world.core.clock, 1, "Ivar", "adept", "Knivsta kommun", ["staffing"], 1)
     draft = _card_text(await anna.say("match"))
     assert await _pairs(world.db, PairStatus.ANNOUNCED) == {"Cecilia": "Hanna", "Erik": "Frida"}
     assert await _pairs(world.db, PairStatus.DRAFT) == {"Ivar": "Gustav"}

@@ -22,16 +22,21 @@ class RecordingPort:
 
     platform = Platform.CONSOLE
 
-    def __init__(self, fail_for: dict[str, DeliveryError] | None = None):
+    def __init__(self, fail_for: dict[str, DeliveryError] | None = None, clock=None):
         self.sent: list[tuple[Address, Outbound]] = []
         self.fail_for = dict(fail_for or {})
         self._ids = itertools.count(1)
+        # With a clock: (virtual time, address, message) of every send.
+        self.clock = clock
+        self.log: list[tuple[datetime, Address, Outbound]] = []
 
     async def send(self, to: Address, message: Outbound) -> Sent:
         who = to.user or to.conversation or ""
         if who in self.fail_for:
             raise self.fail_for[who]
         self.sent.append((to, message))
+        if self.clock is not None:
+            self.log.append((self.clock.now(), to, message))
         return Sent(MessageRef(self.platform, to.conversation or f"dm:{to.user}", str(next(self._ids))))
 
     async def update(self, ref: MessageRef, message: Outbound) -> None:

@@ -56,7 +56,8 @@ async def test_reminders_come_at_local_mornings_across_the_daylight_saving_chang
     assert days == [date(2027, 3, 22), date(2027, 3, 25), date(2027, 3, 29)]
     assert all(8 <= at.hour < 9 for at, _ in anna), anna  # 08:xx local, both in CET and CEST
     assert anna[0][0].utcoffset().total_seconds() == 3600 and anna[2][0].utcoffset().total_seconds() == 7200
-    assert "om 7 dagar" in anna[0][1] and "i morgon" in anna[1][1] and "i dag kl. 09:00" in anna[2][1]
+    # Thursday to Monday is four days, not "tomorrow".
+    assert "om 7 dagar" in anna[0][1] and "om 4 dagar" in anna[1][1] and "i dag kl. 09:00" in anna[2][1]
 
 
 async def test_audience_and_channel(sqlite_db, clock):

@@ -122,17 +122,19 @@ async def test_planning_twice_plans_once(any_db, clock):
             await plan_pair(s, await s.get(Pairing, pairing.id), clock.now())
     assert [(r.key, r.due_at) for r in await reminders(any_db)] == before
     assert len([k for k, _ in before if k.startswith("nudge:")]) == 2  # one per member
-    assert len([k for k, _ in before if k.startswith("stall:")]) == 1
+    assert len([k for k, _ in before if k.startswith("digest:")]) == 1  # the program's weekly stall digest
 
 
-async def test_a_stalled_pair_is_reported_to_the_coordinator_once(sqlite_db, clock):
+async def test_a_stalled_pair_is_in_the_coordinators_weekly_digest_until_it_meets(sqlite_db, clock):
     program, pairing, port, dispatcher = await setup(sqlite_db, clock)
     async with sqlite_db.write() as s:
         await make_person(s, "Cecilia")
     dispatcher.config = Config(bot=BotSettings(coordinators=("console:local:cecilia",)))
     await run_until(dispatcher, clock, datetime(2027, 5, 1, tzinfo=UTC))
-    stalls = port.to("cecilia")
-    assert len(stalls) == 1
-    assert "inte loggat någon träff sedan" in stalls[0].text
-    stall_row = [r for r in await reminders(sqlite_db, kind="stall") if r.person_id]
-    assert CAL.local_day(stall_row[0].sent_at) == CAL.nudge_day_on_or_after(date(2027, 1, 25) + timedelta(days=56))
+    digests = port.to("cecilia")
+    assert len(digests) >= 3  # every week, not once
+    assert "Anna" in digests[0].text or "Anna" in str(digests[0].card)
+    sent = [r for r in await reminders(sqlite_db, kind="digest") if r.person_id and r.status == "sent"]
+    first = min(CAL.local_day(r.sent_at) for r in sent)
+    assert first >= date(2027, 1, 25) + timedelta(days=56)
+    assert first.weekday() == 0 or not CAL.is_nudge_day(first - timedelta(days=first.weekday()))

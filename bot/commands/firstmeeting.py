@@ -1,0 +1,173 @@
+"""After the match: the first meeting's agreement checklist, the adept's
+goals, and "is this a good fit?" after the first logged meeting.
+
+    goal TEXT        the adept records a goal (up to three; only the pair sees them)
+    goals            the pair's goals
+
+The checklist goes to both members when the pair is announced, each item a
+button; the good-fit question goes to each member privately after the pair's
+first meeting is logged. A "no" reaches the coordinators at once, with
+buttons to talk to the person, re-match or keep the pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.commands.matching import end_pair
+from bot.commands.participant import answered
+from bot.commands.registry import Param, action, command
+from bot.errors import UserError
+from bot.meetings import live_pairs_of
+from bot.messages import Button, Buttons, Card, Text
+from bot.people import coordinator_people
+from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
+from bot.turn import Turn
+
+AGREEMENT = ("how_often", "where", "confidentiality", "cancelling", "goals")
+MAX_GOALS = 3
+MAX_GOAL_LENGTH = 300
+
+
+def checklist_card(render, pairing_id: int, done: dict) -> Card:
+    value = str(pairing_id)
+    open_items = [item for item in AGREEMENT if item not in done]
+    blocks = [Text(render("firstmeeting/checklist", done=[i for i in AGREEMENT if i in done], left=open_items))]
+    if open_items:
+        blocks.append(Buttons(tuple(Button(f"agree.{item}", render(f"firstmeeting/item_{item}"), value)
+                                    for item in open_items)))
+    return Card(tuple(blocks))
+
+
+async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) -> None:
+    """Called at the announcement: each member gets the checklist for the first meeting."""
+    for row in pairs:
+        for enrollment_id in (row.adept_id, row.mentor_id):
+            enrollment = await turn.session.get(Enrollment, enrollment_id)
+            await turn.tell(enrollment.person_id, "firstmeeting/checklist_intro", program=program,
+                            card=lambda render, r=row: checklist_card(render, r.id, {}))
+
+
+async def _my_pair(turn: Turn, value: str | None) -> tuple[Pairing, Program, Enrollment, Enrollment]:
+    for pairing, _mine, program in await live_pairs_of(turn.session, turn.person.id):
+        if str(pairing.id) == str(value or ""):
+            adept = await turn.session.get(Enrollment, pairing.adept_id)
+            mentor = await turn.session.get(Enrollment, pairing.mentor_id)
+            return pairing, program, adept, mentor
+    raise UserError("nudges/not_your_pair")
+
+
+@action("agree.")
+async def agreement_item(turn: Turn):
+    pairing, program, _adept, _mentor = await _my_pair(turn, turn.inbound.value)
+    item = (turn.inbound.action_id or "").removeprefix("agree.")
+    if item not in AGREEMENT:
+        raise UserError("errors/stale_action")
+    checks = dict(pairing.checks or {})
+    done = {**checks.get("agreement", {}), item: turn.person.id}
+    pairing.checks = {**checks, "agreement": done}
+    turn.session.add(pairing)
+    card = checklist_card(turn.render, pairing.id, done)
+    # The clicked card is replaced by the same list with this item ticked.
+    out = turn.say("firstmeeting/ticked", item=item, left=len(AGREEMENT) - len(done), card=card)
+    return [replace(out, replace=turn.inbound.message)]
+
+
+@command("goal", params=(Param("text", rest=True),))
+async def goal(turn: Turn, args):
+    pairs = [(p, e, prog) for p, e, prog in await live_pairs_of(turn.session, turn.person.id) if e.role == "adept"]
+    if not pairs:
+        raise UserError("firstmeeting/no_pair_for_goals")
+    pairing, _me, program = pairs[0]
+    text = " ".join(str(args["text"]).split())
+    if len(text) > MAX_GOAL_LENGTH:
+        raise UserError("firstmeeting/goal_too_long", limit=MAX_GOAL_LENGTH, length=len(text))
+    if len(pairing.goals or []) >= MAX_GOALS:
+        raise UserError("firstmeeting/too_many_goals", limit=MAX_GOALS)
+    pairing.goals = [*(pairing.goals or []), text]
+    turn.session.add(pairing)
+    mentor = await turn.session.get(Enrollment, pairing.mentor_id)
+    await turn.tell(mentor.person_id, "firstmeeting/goal_shared", program=program, adept=turn.person.name,
+                    goal=text)
+    await turn.audit("goal added", program=program, pairing=pairing.id)  # not the text: it stays with the pair
+    return [turn.say("firstmeeting/goal_added", goals=pairing.goals, limit=MAX_GOALS)]
+
+
+@command("goals")
+async def goals(turn: Turn, args):
+    pairs = await live_pairs_of(turn.session, turn.person.id)
+    if not pairs:
+        raise UserError("firstmeeting/no_pair_for_goals")
+    return [turn.say("firstmeeting/goals", goals=pairs[0][0].goals or [], ephemeral=True)]
+
+
+# ------------------------------------------------------------- good fit?
+
+
+async def after_first_meeting(turn: Turn, pairing: Pairing, program: Program) -> None:
+    """Once the pair's first meeting is logged, each member is asked privately."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    count = (await turn.session.exec(select(func.count()).select_from(Meeting).where(
+        Meeting.pairing_id == pairing.id))).one()
+    if count != 1 or "fit_asked" in (pairing.checks or {}):
+        return
+    pairing.checks = {**(pairing.checks or {}), "fit_asked": turn.now.isoformat()}
+    turn.session.add(pairing)
+    for enrollment_id, other_id in ((pairing.adept_id, pairing.mentor_id), (pairing.mentor_id, pairing.adept_id)):
+        me = await turn.session.get(Enrollment, enrollment_id)
+        other = await turn.session.get(Person, (await turn.session.get(Enrollment, other_id)).person_id)
+        value = str(pairing.id)
+        await turn.tell(me.person_id, "firstmeeting/fit_question", program=program, partner=other.name,
+                        card=lambda render, o=other: Card((
+                            Text(render("firstmeeting/fit_question", program=program, partner=o.name)),
+                            Buttons((Button("fit.yes", render("firstmeeting/button_fit_yes"), value, "primary"),
+                                     Button("fit.no", render("firstmeeting/button_fit_no"), value))),
+                        )))
+
+
+@action("fit.")
+async def fit_answer(turn: Turn):
+    pairing, program, adept, mentor = await _my_pair(turn, turn.inbound.value)
+    good = turn.inbound.action_id == "fit.yes"
+    checks = dict(pairing.checks or {})
+    pairing.checks = {**checks, "fit": {**checks.get("fit", {}), str(turn.person.id): good}}
+    turn.session.add(pairing)
+    await turn.audit("good fit answered", program=program, pairing=pairing.id, good=good)
+    if good:
+        return answered(turn, "firstmeeting/fit_thanks")
+    other = mentor if adept.person_id == turn.person.id else adept
+    other_person = await turn.session.get(Person, other.person_id)
+    value = f"{pairing.id}:{turn.person.id}"
+    for coordinator in await coordinator_people(turn.session, turn.core.config):
+        await turn.tell(coordinator.id, "firstmeeting/fit_no_notice", program=program, who=turn.person.name,
+                        partner=other_person.name,
+                        card=lambda render: Card((
+                            Text(render("firstmeeting/fit_no_notice", program=program, who=turn.person.name,
+                                        partner=other_person.name)),
+                            Buttons((Button("fitcheck.talk", render("firstmeeting/button_talk"), value, "primary"),
+                                     Button("fitcheck.rematch", render("firstmeeting/button_rematch"), value, "danger"),
+                                     Button("fitcheck.keep", render("firstmeeting/button_keep"), value))),
+                        )))
+    return answered(turn, "firstmeeting/fit_sorry")
+
+
+@action("fitcheck.")
+async def fit_followup(turn: Turn):
+    if not turn.is_coordinator:
+        await turn.audit("refused", command=turn.inbound.action_id)
+        return [turn.say("errors/not_coordinator", command="fitcheck", ephemeral=True)]
+    ref, _, who = (turn.inbound.value or "").partition(":")
+    pairing = await turn.session.get(Pairing, int(ref)) if ref.isdigit() else None
+    if pairing is None or pairing.status != PairStatus.ANNOUNCED:
+        raise UserError("scheduler/stall_pair_gone")
+    program = await turn.session.get(Program, pairing.program_id)
+    choice = (turn.inbound.action_id or "").removeprefix("fitcheck.")
+    await turn.audit(f"good fit {choice}", program=program, pairing=pairing.id)
+    if choice == "rematch":
+        return [await end_pair(turn, program, pairing, turn.render("firstmeeting/rematch_reason"))]
+    if choice == "talk" and who.isdigit():
+        await turn.tell(int(who), "firstmeeting/coordinator_will_call", program=program, coordinator=turn.person.name)
+        return answered(turn, "firstmeeting/talk_sent")
+    return answered(turn, "firstmeeting/kept")

@@ -1,0 +1,64 @@
+"""The buttons of the weekly stall digest (bot.reminders.digest), for
+coordinators: remind the pair now, ask them how it goes, or end the pair."""
+
+from __future__ import annotations
+
+from bot import plan
+from bot.commands.matching import end_pair
+from bot.commands.registry import action
+from bot.errors import UserError
+from bot.reminders.kinds import nudge_card
+from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program
+from bot.turn import Turn
+
+
+async def _stalled_pair(turn: Turn) -> tuple[Pairing, Program, Person, Person] | None:
+    """The live pair a digest button names (None when the clicker is not a coordinator)."""
+    if not turn.is_coordinator:
+        await turn.audit("refused", command=turn.inbound.action_id)
+        return None
+    value = turn.inbound.value or ""
+    pairing = await turn.session.get(Pairing, int(value)) if value.isdigit() else None
+    if pairing is None or pairing.status != PairStatus.ANNOUNCED:
+        raise UserError("scheduler/stall_pair_gone")
+    program = await turn.session.get(Program, pairing.program_id)
+    adept = await turn.session.get(Person, (await turn.session.get(Enrollment, pairing.adept_id)).person_id)
+    mentor = await turn.session.get(Person, (await turn.session.get(Enrollment, pairing.mentor_id)).person_id)
+    return pairing, program, adept, mentor
+
+
+def _refused(turn: Turn):
+    return [turn.say("errors/not_coordinator", command="stall", ephemeral=True)]
+
+
+@action("stall.nudge")
+async def stall_nudge(turn: Turn):
+    if (found := await _stalled_pair(turn)) is None:
+        return _refused(turn)
+    pairing, program, adept, mentor = found
+    day = await plan.pair_snoozed(turn, pairing, days=0)  # the next allowed day from today
+    await turn.audit("stall nudged", program=program, pairing=pairing.id, day=day)
+    return [turn.say("scheduler/stall_nudged", adept=adept.name, mentor=mentor.name, day=day)]
+
+
+@action("stall.ask")
+async def stall_ask(turn: Turn):
+    if (found := await _stalled_pair(turn)) is None:
+        return _refused(turn)
+    pairing, program, adept, mentor = found
+    for me, partner in ((adept, mentor), (mentor, adept)):
+        await turn.tell(me.id, "scheduler/stall_question", program=program, partner=partner.name,
+                        coordinator=turn.person.name,
+                        card=lambda render, p=partner: nudge_card(
+                            render, render("scheduler/stall_question", program=program, partner=p.name,
+                                           coordinator=turn.person.name), pairing.id))
+    await turn.audit("stall asked", program=program, pairing=pairing.id)
+    return [turn.say("scheduler/stall_asked", adept=adept.name, mentor=mentor.name)]
+
+
+@action("stall.unpair")
+async def stall_unpair(turn: Turn):
+    if (found := await _stalled_pair(turn)) is None:
+        return _refused(turn)
+    pairing, program, _adept, _mentor = found
+    return [await end_pair(turn, program, pairing, turn.render("scheduler/stall_unpair_reason"))]

@@ -1,0 +1,25 @@
+"""A program's lifecycle: draft -> active -> closing -> closed -> archived.
+
+    draft     prepared (a new cohort); nothing is sent yet
+    active    running: intake, matching, nudges, event reminders
+    closing   the close-out has begun (reflection questions are out); the
+              pairs answer "go on on your own?"; nudges stop at the end date
+    closed    the coordinator closed it; the retention clock starts
+    archived  kept for the record only
+
+One place says which statuses still send and which a coordinator works on.
+"""
+
+from __future__ import annotations
+
+DRAFT, ACTIVE, CLOSING, CLOSED, ARCHIVED = "draft", "active", "closing", "closed", "archived"
+STATUSES = (DRAFT, ACTIVE, CLOSING, CLOSED, ARCHIVED)
+# Programs whose people still get reminders, surveys and close-out questions.
+RUNNING = (ACTIVE, CLOSING)
+# Programs a coordinator may be working on without naming them.
+WORKING = (DRAFT, ACTIVE, CLOSING)
+NEXT = {DRAFT: ACTIVE, ACTIVE: CLOSING, CLOSING: CLOSED, CLOSED: ARCHIVED}
+
+
+def is_running(program) -> bool:
+    return program is not None and program.status in RUNNING

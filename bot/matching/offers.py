@@ -1,0 +1,36 @@
+"""When a mentor's capacity frees up (a pair ends, someone leaves, a mentor
+joins late) while adepts wait, the coordinators are offered a new match."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.matching.cohort import LATER, load_cohort
+from bot.meetings import local_today
+from bot.messages import Button, Buttons, Card, Text
+from bot.people import coordinator_people
+from bot.store.models import PairStatus, Program
+
+if TYPE_CHECKING:
+    from bot.turn import Turn
+
+
+async def offer_match(turn: Turn, program: Program) -> int:
+    """When adepts wait and a mentor has room (someone left, a mentor joined
+    late), tell the coordinators, with a button that drafts a match."""
+    cohort = await load_cohort(turn.session, program, local_today(program, turn.now))
+    holding = {p.adept_id for p in cohort.pairings if p.status in (PairStatus.DRAFT, PairStatus.APPROVED)}
+    waiting = [a for a in cohort.adepts if a.id not in holding] + [cohort.members[i] for i in cohort.waitlisted]
+    room = [m for m in cohort.mentors if m.capacity > 0
+            and (cohort.members[m.id].enrollment.answers or {}).get(LATER) is not False]
+    if not waiting or not room:
+        return 0
+    told = 0
+    for coordinator in await coordinator_people(turn.session, turn.core.config):
+        told += await turn.tell(
+            coordinator.id, "matching/offer", program=program, waiting=len(waiting), room=len(room),
+            card=lambda render: Card((
+                Text(render("matching/offer", program=program, waiting=len(waiting), room=len(room))),
+                Buttons((Button("match.draft", render("matching/button_draft"), str(program.id), "primary"),)),
+            )))
+    return told

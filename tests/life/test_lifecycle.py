@@ -1,0 +1,82 @@
+"""A program's end: `program close` (confirm; refuses while pairs are live
+unless forced), and after the end date no nudge and no stall notice; a bare
+`pause` ("until the program ends") gets no nudge on the closing day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from bot.store.models import Pairing, Program, Reminder
+from tests.core.harness import texts
+from tests.life.helpers import Year
+
+SAY = {
+    "sv": {"waiting": "3 par i *Mentorprogram 2027* har inte svarat", "confirm": "Vill du stänga",
+           "kept": "fortsätter som förut", "closed": "är stängt", "archived": "är arkiverat",
+           "paused": "paus"},
+    "en": {"waiting": "3 pairs in *Mentorprogram 2027* have not answered", "confirm": "Do you want to close",
+           "kept": "carries on as before", "closed": "is closed", "archived": "is archived",
+           "paused": "pause"},
+}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def year(request, sqlite_db, clock):
+    y = Year(sqlite_db, clock, request.param)
+    y.say = SAY[request.param]
+    return y
+
+
+async def _program(db) -> Program:
+    async with db.read() as s:
+        return (await s.exec(select(Program))).one()
+
+
+async def test_program_close_asks_and_refuses_while_pairs_are_live_unless_forced(year):
+    await year.start()
+    anna = year["Anna"]
+    assert year.say["waiting"] in texts(await anna.say("program close"))
+    assert (await _program(year.db)).status == "active"
+    asked = await anna.say("program close force=yes")
+    assert year.say["confirm"] in texts(asked)
+    assert year.say["kept"] in texts(await anna.choose(2, asked))
+    assert (await _program(year.db)).status == "active"
+    assert year.say["closed"] in texts(await anna.choose(1, asked))
+    program = await _program(year.db)
+    assert program.status == "closed" and program.closed_at == year.clock.now()
+    async with year.db.read() as s:
+        assert {p.status for p in (await s.exec(select(Pairing))).all()} == {"completed"}
+        assert (await s.exec(select(Reminder).where(Reminder.status == "pending"))).all() == []
+    assert year.say["archived"] in texts(await anna.say("program archive mentorprogram-2027"))
+    assert (await _program(year.db)).status == "archived"
+
+
+async def test_a_participant_cannot_close_a_program(year):
+    await year.start(announce=False)
+    replies = await year["Cecilia"].say("program close force=yes")
+    assert [r.kind for r in replies] == ["errors/not_coordinator"]
+    program = await _program(year.db)
+    replies = await year["Cecilia"].click("program.close.confirm", f"{program.id}:force")
+    assert [r.kind for r in replies] == ["errors/not_coordinator"]
+    assert (await _program(year.db)).status == "active"
+
+
+async def test_after_the_end_no_nudge_or_stall_and_a_bare_pause_lasts_to_the_end(year):
+    end = date(2027, 12, 15)  # a Wednesday: the closing day
+    await year.start(end=end.isoformat())
+    await year.run_until(date(2027, 11, 1))
+    assert year.received("Cecilia", "nudges/nudge")  # the year had nudges
+    assert year.say["paused"] in texts(await year["Cecilia"].say("pause")).lower()
+    async with year.db.read() as s:  # the planner plans none (not even on the closing day) ...
+        planned = (await s.exec(select(Reminder).where(Reminder.status == "pending", Reminder.kind == "nudge",
+                                                       Reminder.subject == "pair:1"))).all()
+    assert planned == []
+    await year.run_until(date(2028, 2, 15))
+    assert [d for d, _ in year.received("Cecilia", "nudges/nudge") if d >= date(2027, 11, 1)] == []
+    assert [d for d, _ in year.received("Frida", "nudges/nudge") if d >= date(2027, 11, 1)] == []
+    late = [(d, who, kind) for d, who, kind in year.kinds_sent(end)
+            if kind in ("nudges/nudge", "scheduler/stall_report")]
+    assert late == []
