@@ -1,24 +1,20 @@
-"""What every participant can do: help, status, language, pause, resume,
-leave, and see or delete their own data."""
+"""What every participant can do: help, status, language, pause, resume.
+Leaving and the person's own data are in `bot.commands.privacy`."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import delete, select
+from sqlmodel import select
 
-from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
+from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, command, parse_date
 from bot.errors import UserError
-from bot.messages import Button, Buttons, Card, Outbound
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
-    DialogState,
     Enrollment,
     EnrollmentStatus,
-    Identity,
     Meeting,
     Organisation,
-    PairStatus,
     Person,
     Program,
 )
@@ -68,6 +64,8 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
 async def status(turn: Turn, args):
     rows = []
     for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+        if enrollment.status == EnrollmentStatus.LEFT:
+            continue
         rows.append({
             "program": program,
             "enrollment": enrollment,
@@ -132,101 +130,6 @@ async def _replan_pairs(turn: Turn, enrollments: list[Enrollment]) -> None:
     for enrollment in enrollments:
         for pairing in await live_pairings(turn.session, enrollment):
             await plan.pair_changed(turn, pairing)
-
-
-def _confirm(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
-    card = Card((Buttons((
-        Button(f"{prefix}.confirm", turn.render("commands/button_yes"), value, "danger"),
-        Button(f"{prefix}.cancel", turn.render("commands/button_no"), value),
-    )),))
-    return Outbound(text=turn.render(template, **ctx), card=card, kind=template, locale=turn.locale)
-
-
-@command("leave", params=(Param("program", required=False),))
-async def leave(turn: Turn, args):
-    rows = await _active(turn)
-    if args["program"]:
-        wanted = await turn.program(args["program"])
-        rows = [(e, p) for e, p in rows if p.id == wanted.id] or []
-        if not rows:
-            raise UserError("errors/not_enrolled")
-    program = rows[0][1]
-    return [_confirm(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
-
-
-def _answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
-    """Reply, replacing the clicked card so its buttons cannot be used again."""
-    return [Outbound(text=turn.render(template, **ctx), replace=turn.inbound.message, kind=template)]
-
-
-@action("leave.")
-async def leave_answer(turn: Turn):
-    if turn.inbound.action_id != "leave.confirm":
-        return _answered(turn, "commands/leave_kept")
-    program = await turn.session.get(Program, int(turn.inbound.value or 0))
-    if program is None:
-        raise UserError("errors/stale_action")
-    rows = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id) if p.id == program.id]
-    for enrollment, _ in rows:
-        if enrollment.status == EnrollmentStatus.LEFT:
-            continue
-        enrollment.status = EnrollmentStatus.LEFT
-        enrollment.updated_at = turn.now
-        turn.session.add(enrollment)
-        for pairing in await live_pairings(turn.session, enrollment):
-            pairing.status = PairStatus.ENDED
-            pairing.ended_at = turn.now
-            pairing.end_reason = "left"
-            turn.session.add(pairing)
-            await turn.session.flush()
-            from bot import plan
-
-            await plan.pair_changed(turn, pairing)
-    from bot.people import coordinator_people
-
-    for coordinator in await coordinator_people(turn.session, turn.core.config):
-        await turn.tell(coordinator.id, "commands/coordinator_left_notice", program=program, name=turn.person.name)
-    await turn.audit("leave", program=program)
-    return _answered(turn, "commands/left", program=program)
-
-
-@command("mydata")
-async def mydata(turn: Turn, args):
-    rows = await my_enrollments(turn.session, turn.person.id)
-    idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
-    return [turn.say("commands/mydata", person=turn.person, identities=idents, rows=rows, ephemeral=True)]
-
-
-@command("forget")
-async def forget(turn: Turn, args):
-    return [_confirm(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
-
-
-@action("forget.")
-async def forget_answer(turn: Turn):
-    if turn.inbound.action_id != "forget.confirm" or turn.inbound.value != str(turn.person.id):
-        return _answered(turn, "commands/forget_kept")
-    s = turn.session
-    mine = [e for e, _ in await my_enrollments(s, turn.person.id)]
-    for enrollment in mine:
-        for pairing in await live_pairings(s, enrollment):
-            pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.ENDED, turn.now, "forgotten"
-            s.add(pairing)
-        enrollment.answers = {}
-        enrollment.consent_at = None
-        enrollment.status = EnrollmentStatus.LEFT
-        enrollment.nomination_reason = None
-        s.add(enrollment)
-    await s.exec(delete(DialogState).where(DialogState.person_id == turn.person.id))
-    turn.person.name = turn.render("commands/forgotten_name")
-    turn.person.email = None
-    turn.person.timezone = None
-    turn.person.platform_locale = None
-    s.add(turn.person)
-    await turn.audit("forget", person=turn.person.id)
-    # The identity goes last: the next message from this account starts afresh.
-    await s.delete(turn.identity)
-    return _answered(turn, "commands/forgotten")
 
 
 def is_paused(enrollment: Enrollment, today: date) -> bool:
