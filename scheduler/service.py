@@ -7,7 +7,9 @@ from nothing (the database holds every reminder, APScheduler holds only ids):
 * `dispatcher-wakeup`: one date job at the next due time, moved after every
   tick, so a reminder due in 7 seconds goes in 7 seconds, not at the next tick;
 * `planner-sweep`: every `sweep_seconds`, re-plans every active program
-  (idempotent; picks up expired nudges, ended pauses, new participants).
+  (idempotent; picks up expired nudges, ended pauses, new participants);
+* `privacy-purge`: every `privacy.purge_hours`, deletes what the retention
+  periods say is due (`bot.privacy.retention`).
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from bot.ports import Delivery
 from bot.store.db import Database
 from scheduler.dispatcher import Dispatcher
 from bot.reminders.planner import plan_all
+from bot.privacy.retention import purge
 
 log = logging.getLogger(__name__)
 
 TICK_JOB, WAKEUP_JOB, SWEEP_JOB = "dispatcher-tick", "dispatcher-wakeup", "planner-sweep"
+PURGE_JOB = "privacy-purge"
 
 
 class SchedulerService:
@@ -37,6 +41,7 @@ class SchedulerService:
                  tick_seconds: float = 30.0, sweep_seconds: float = 3600.0, **dispatcher_options):
         self.db = db
         self.clock = clock
+        self.config = config
         self.dispatcher = Dispatcher(db, delivery, clock, config, **dispatcher_options)
         self.tick_seconds = tick_seconds
         self.sweep_seconds = sweep_seconds
@@ -48,6 +53,8 @@ class SchedulerService:
         self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id=TICK_JOB,
                                max_instances=1, coalesce=True, next_run_time=self.clock.now())
         self.scheduler.add_job(self.sweep, IntervalTrigger(seconds=self.sweep_seconds), id=SWEEP_JOB,
+                               max_instances=1, coalesce=True, next_run_time=self.clock.now())
+        self.scheduler.add_job(self.purge, IntervalTrigger(hours=self.config.privacy.purge_hours), id=PURGE_JOB,
                                max_instances=1, coalesce=True, next_run_time=self.clock.now())
         self.scheduler.start()
 
@@ -86,3 +93,13 @@ class SchedulerService:
         except Exception:
             log.exception("planner sweep failed; the next sweep tries again")
         self.wake()
+
+    async def purge(self) -> None:
+        try:
+            async with self.db.write() as session:
+                report = await purge(session, self.clock.now(), self.config.privacy,
+                                     coordinators=self.config.bot.coordinators)
+            if report.total:
+                log.info("privacy purge: %s", report.counts)
+        except Exception:
+            log.exception("privacy purge failed; the next run tries again")
