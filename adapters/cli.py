@@ -2,7 +2,7 @@
 core, adapters and scheduler together.
 
     mentorbot [--config PATH] serve | console | simulate | demo | db upgrade
-              | slack-manifest | teams-package
+              | db purge [--dry-run] | slack-manifest | teams-package
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply the migrations", description="Apply every migration (Alembic).")
+    purge = db_sub.add_parser("purge", help="delete what the retention periods say is due",
+                              description="Delete what the [privacy] retention periods say is due now "
+                                          "(the scheduler does this every privacy.purge_hours).")
+    purge.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
     for name, (_, text) in DELEGATED.items():
         sub.add_parser(name, help=text, add_help=False)
     return parser
@@ -80,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mentorbot: config: {err}", file=sys.stderr)
         return 2
     if args.command == "db":
+        if args.db_command == "purge":
+            return asyncio.run(_db_purge(config, args.dry_run))
         if args.db_command != "upgrade":
             parser.parse_args(["db", "--help"])
         return asyncio.run(_db_upgrade(config))
@@ -103,6 +109,27 @@ async def _db_upgrade(config: Config) -> int:
     finally:
         await db.dispose()
     print(f"database {config.database.url} is at revision {revision}")
+    return 0
+
+
+async def _db_purge(config: Config, dry_run: bool) -> int:
+    from bot.clock import SystemClock
+    from bot.privacy.retention import RULE_TEXT, purge
+
+    db = await open_checked(config)
+    if db is None:
+        return 2
+    try:
+        async with db.write() as session:
+            report = await purge(session, SystemClock().now(), config.privacy,
+                                 coordinators=config.bot.coordinators, dry_run=dry_run)
+    finally:
+        await db.dispose()
+    print(f"retention purge of {config.database.url}" + (" (dry run: nothing is deleted)" if dry_run else ""))
+    p = config.privacy
+    for rule, count in report.counts.items():
+        print(f"  {rule:<17s} {count:>7d}  {RULE_TEXT[rule].format(p=p)}")
+    print(f"{'would delete' if dry_run else 'deleted'} {report.total} in all")
     return 0
 
 

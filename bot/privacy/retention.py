@@ -52,6 +52,16 @@ from bot.store.models import (
 
 FINISHED = (ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.EXPIRED, ReminderStatus.CANCELLED)
 RULES = ("answers", "free_text", "left", "processed_events", "outbox", "audit", "people")
+# One line per rule for `mentorbot db purge` (operator-facing, English like the rest of the CLI).
+RULE_TEXT = {
+    "answers": "answers, dialogue state, surveys, rationales, exclusions ({p.answers_days} days after the program ends)",
+    "free_text": "free-text answers after the match (free_text_from = {p.free_text_from!r})",
+    "left": "answers of people who left or declined (at once)",
+    "processed_events": "platform event ids (after {p.processed_event_days} days)",
+    "outbox": "sent, failed, expired and cancelled reminders ({p.outbox_days} days after the program ends)",
+    "audit": "audit rows ({p.audit_days} days after the program ends)",
+    "people": "people in no program, anonymised ({p.people_days} days after their last program)",
+}
 
 
 @dataclass
