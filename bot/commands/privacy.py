@@ -92,7 +92,8 @@ async def consent_answer(turn: Turn):
 async def mydata(turn: Turn, args):
     rows = await my_enrollments(turn.session, turn.person.id)
     idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
-    return [turn.say("commands/mydata", person=turn.person, identities=idents, rows=rows, ephemeral=True)]
+    return [turn.say("commands/mydata", person=turn.person, identities=idents, rows=rows, ephemeral=True,
+                     privacy=turn.core.config.privacy)]
 
 
 @command("forget")

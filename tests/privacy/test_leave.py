@@ -123,3 +123,27 @@ async def test_the_consent_question_says_what_who_and_how_long(sqlite_db, clock,
     assert ("samordnaren ser allt" if locale == "sv" else "coordinator sees everything") in text
     assert "consent withdraw" in text and "forget" in text
     assert says["sv"] in question.text
+
+
+async def test_forget_mid_program_stops_everything_and_tells_without_the_name(sqlite_db, clock):
+    world = await paired_world(sqlite_db, clock)
+    anna, bo, cecilia = world["Anna"], world["Bo"], world["Cecilia"]
+    async with sqlite_db.read() as s:
+        anna_id = (await s.exec(select(Person.id).where(Person.name == "Anna"))).one()
+        assert (await s.exec(select(Reminder).where(Reminder.person_id == anna_id,
+                                                    Reminder.status == "pending"))).all()
+    await anna.say("forget")
+    (reply,) = await anna.choose(1)
+    assert reply.kind == "commands/forgotten"
+    told_bo, told_cecilia = texts(bo.inbox()), texts(cecilia.inbox())
+    assert told_bo == render("en", "privacy/partner_ended", program={"name": "Mentorprogram 2027"},
+                             role="adept", name=None)
+    assert "Your mentee has left" in told_bo
+    assert "Anna" not in told_bo and "Anna" not in told_cecilia
+    assert "har bett mig radera sina uppgifter" in told_cecilia and "Bo" in told_cecilia
+    async with sqlite_db.read() as s:
+        # Nothing is pending to the tombstone, and nothing at all of the pair's nudges.
+        assert (await s.exec(select(Reminder).where(Reminder.person_id == anna_id))).all() == []
+        assert (await s.exec(select(Reminder).where(Reminder.kind == "nudge", Reminder.status == "pending"))).all() == []
+        tombstone = await s.get(Person, anna_id)
+        assert (tombstone.email, tombstone.organisation_id, tombstone.timezone, tombstone.created_at) == (None,) * 4
