@@ -47,11 +47,15 @@ async def leave(turn: Turn, args):
     return [_confirm(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
 
 
-async def _program_of_card(turn: Turn) -> Program:
-    program = await turn.session.get(Program, int(turn.inbound.value or 0)) if (turn.inbound.value or "").isdigit() \
-        else None
+async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
+    """End the person's part in the program named on the clicked card."""
+    value = turn.inbound.value or ""
+    program = await turn.session.get(Program, int(value)) if value.isdigit() else None
     if program is None:
         raise UserError("errors/stale_action")
+    for enrollment, p in await my_enrollments(turn.session, turn.person.id):
+        if p.id == program.id and enrollment.status != EnrollmentStatus.LEFT:
+            await end_participation(turn, enrollment, program, reason=reason)
     return program
 
 
@@ -59,10 +63,7 @@ async def _program_of_card(turn: Turn) -> Program:
 async def leave_answer(turn: Turn):
     if turn.inbound.action_id != "leave.confirm":
         return _answered(turn, "commands/leave_kept")
-    program = await _program_of_card(turn)
-    for enrollment, p in await my_enrollments(turn.session, turn.person.id):
-        if p.id == program.id and enrollment.status != EnrollmentStatus.LEFT:
-            await end_participation(turn, enrollment, program, reason="left")
+    program = await _end_in_program_of_card(turn, "left")
     await turn.audit("leave", program=program)
     return _answered(turn, "commands/left", program=program)
 
@@ -77,10 +78,7 @@ async def consent_withdraw(turn: Turn, args):
 async def consent_answer(turn: Turn):
     if turn.inbound.action_id != "consent.confirm":
         return _answered(turn, "privacy/withdraw_kept")
-    program = await _program_of_card(turn)
-    for enrollment, p in await my_enrollments(turn.session, turn.person.id):
-        if p.id == program.id and enrollment.status != EnrollmentStatus.LEFT:
-            await end_participation(turn, enrollment, program, reason="consent withdrawn")
+    program = await _end_in_program_of_card(turn, "consent withdrawn")
     if not [e for e, _ in await my_enrollments(turn.session, turn.person.id) if e.status != EnrollmentStatus.LEFT]:
         turn.person.organisation_id = None  # given in the intake, under the consent now withdrawn
         turn.session.add(turn.person)
