@@ -24,8 +24,8 @@ class Needles:
 
     @classmethod
     def of(cls, values: Iterable[str | None]) -> "Needles":
-        # Two letters or fewer would blank unrelated words; nobody's id is that short.
-        kept = {v.strip() for v in values if v and len(v.strip()) > 2}
+        # One letter would blank unrelated words; nobody is named by one.
+        kept = {v.strip() for v in values if v and len(v.strip()) > 1}
         return cls(tuple(sorted(kept, key=lambda v: (-len(v), v))))
 
     @property
