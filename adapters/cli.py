@@ -2,7 +2,7 @@
 core, adapters and scheduler together.
 
     mentorbot [--config PATH] serve | console | simulate | demo
-              | db upgrade | db backup PATH | db restore PATH
+              | db upgrade | db backup PATH | db restore PATH | db purge [--dry-run]
               | slack-manifest | teams-package
 """
 

@@ -1,5 +1,5 @@
-"""`mentorbot db upgrade | backup PATH | restore PATH`, and the start-up check
-that `serve` and `console` share."""
+"""`mentorbot db upgrade | backup PATH | restore PATH | purge [--dry-run]`, and
+the start-up check that `serve` and `console` share."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
                     "PostgreSQL: pg_restore --clean. Stop `serve` first; run `db upgrade` afterwards.")
     restore.add_argument("path", metavar="PATH", type=Path, help="a file written by `db backup`")
     restore.add_argument("--replace", action="store_true", help="overwrite an existing SQLite database file")
+    purge = actions.add_parser("purge", help="delete what the retention periods say is due",
+                               description="Delete what the [privacy] retention periods say is due now "
+                                           "(the scheduler does this every privacy.purge_hours).")
+    purge.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
     return db
 
 
@@ -45,6 +49,8 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     from bot.store.migrate import upgrade
 
     url = config.database.url
+    if args.db_command == "purge":
+        return await _purge(config, args.dry_run)
     try:
         if args.db_command == "backup":
             print(await backup(url, args.path))
@@ -63,6 +69,29 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     except BackupError as err:
         return fail(str(err))
     print(f"database {masked_url(url)} is at revision {revision}")
+    return 0
+
+
+async def _purge(config: Config, dry_run: bool) -> int:
+    from bot.clock import SystemClock
+    from bot.privacy.retention import RULE_TEXT, purge
+    from bot.store.db import masked_url
+
+    db = await open_checked(config)
+    if db is None:
+        return 2
+    try:
+        async with db.write() as session:
+            report = await purge(session, SystemClock().now(), config.privacy,
+                                 coordinators=config.bot.coordinators, dry_run=dry_run)
+    finally:
+        await db.dispose()
+    print(f"retention purge of {masked_url(config.database.url)}"
+          + (" (dry run: nothing is deleted)" if dry_run else ""))
+    p = config.privacy
+    for rule, count in report.counts.items():
+        print(f"  {rule:<17s} {count:>7d}  {RULE_TEXT[rule].format(p=p)}")
+    print(f"{'would delete' if dry_run else 'deleted'} {report.total} in all")
     return 0
 
 

@@ -62,6 +62,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "level": Key(str, "INFO", "MENTORBOT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR"),
         "format": Key(str, "text", "MENTORBOT_LOG_FORMAT", "text, or json (one object a line)"),
     },
+    "privacy": {
+        "answers_days": Key(int, 30, "MENTORBOT_PRIVACY_ANSWERS_DAYS", "intake and survey answers: days after the program ends"),
+        "free_text_from": Key(str, "close", "MENTORBOT_PRIVACY_FREE_TEXT_FROM", "\"close\" or \"match\": when the answers_days of free text start"),
+        "processed_event_days": Key(int, 7, "MENTORBOT_PRIVACY_PROCESSED_EVENT_DAYS", "platform event ids kept to ignore retries"),
+        "outbox_days": Key(int, 90, "MENTORBOT_PRIVACY_OUTBOX_DAYS", "finished reminder rows: days after the program ends"),
+        "audit_days": Key(int, 365, "MENTORBOT_PRIVACY_AUDIT_DAYS", "audit rows: days after the program ends"),
+        "people_days": Key(int, 90, "MENTORBOT_PRIVACY_PEOPLE_DAYS", "people with no program: days after their last program ends"),
+        "purge_hours": Key(int, 6, "MENTORBOT_PRIVACY_PURGE_HOURS", "how often the scheduler runs the retention purge"),
+    },
 }
 
 
@@ -135,6 +144,19 @@ class LogSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """Retention periods (PRIVACY.md names them); enforced by `bot.privacy.retention`."""
+
+    answers_days: int = 30
+    free_text_from: str = "close"  # "close": the program's end; "match": the pair's announcement
+    processed_event_days: int = 7
+    outbox_days: int = 90
+    audit_days: int = 365
+    people_days: int = 90
+    purge_hours: int = 6
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -142,6 +164,7 @@ class Config:
     teams: TeamsConfig = field(default_factory=TeamsConfig)
     bot: BotSettings = field(default_factory=BotSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     source: str = "built-in defaults"
 
 
@@ -152,6 +175,7 @@ _SECTIONS = {
     "teams": TeamsConfig,
     "bot": BotSettings,
     "log": LogSettings,
+    "privacy": PrivacySettings,
 }
 _TYPE_WORDS = {str: "a string", int: "a whole number", list: "a list of strings", bool: "true or false"}
 _BOOL_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -220,6 +244,14 @@ def validate(config: Config) -> None:
         raise ConfigError(
             f"bot.timezone: {config.bot.timezone!r} is not an IANA time zone; e.g. \"Europe/Stockholm\""
         ) from None
+    privacy = config.privacy
+    for key in ("answers_days", "processed_event_days", "outbox_days", "audit_days", "people_days"):
+        if not 0 <= getattr(privacy, key) <= 3650:
+            raise ConfigError(f"privacy.{key}: expected a number of days from 0 to 3650, got {getattr(privacy, key)}")
+    if privacy.free_text_from not in ("close", "match"):
+        raise ConfigError(f"privacy.free_text_from: expected \"close\" or \"match\", got {privacy.free_text_from!r}")
+    if not 1 <= privacy.purge_hours <= 168:
+        raise ConfigError(f"privacy.purge_hours: expected 1-168 hours, got {privacy.purge_hours}")
     if not 0 <= config.server.port <= 65535:
         raise ConfigError(f"server.port: expected 0-65535, got {config.server.port}")
     slack = config.slack

@@ -7,7 +7,9 @@ from nothing (the database holds every reminder, APScheduler holds only ids):
 * `dispatcher-wakeup`: one date job at the next due time, moved after every
   tick, so a reminder due in 7 seconds goes in 7 seconds, not at the next tick;
 * `planner-sweep`: every `sweep_seconds`, re-plans every active program
-  (idempotent; picks up expired nudges, ended pauses, new participants).
+  (idempotent; picks up expired nudges, ended pauses, new participants);
+* `privacy-purge`: every `privacy.purge_hours`, deletes what the retention
+  periods say is due (`bot.privacy.retention`).
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from bot.ports import Delivery
 from bot.store.db import Database
 from scheduler.dispatcher import Dispatcher
 from bot.reminders.planner import plan_all
+from bot.privacy.retention import purge
 
 log = logging.getLogger(__name__)
 
 TICK_JOB, WAKEUP_JOB, SWEEP_JOB = "dispatcher-tick", "dispatcher-wakeup", "planner-sweep"
+PURGE_JOB = "privacy-purge"
 
 
 class SchedulerService:
@@ -39,6 +43,7 @@ class SchedulerService:
                  **dispatcher_options):
         self.db = db
         self.clock = clock
+        self.config = config
         # The runtime's dispatcher when given: the adapters' sends and the
         # ticks then share one recorder and one view of each conversation's pace.
         self.dispatcher = dispatcher or Dispatcher(db, delivery, clock, config, **dispatcher_options)
@@ -54,6 +59,8 @@ class SchedulerService:
         self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id=TICK_JOB,
                                max_instances=1, coalesce=True, next_run_time=self.clock.now())
         self.scheduler.add_job(self.sweep, IntervalTrigger(seconds=self.sweep_seconds), id=SWEEP_JOB,
+                               max_instances=1, coalesce=True, next_run_time=self.clock.now())
+        self.scheduler.add_job(self.purge, IntervalTrigger(hours=self.config.privacy.purge_hours), id=PURGE_JOB,
                                max_instances=1, coalesce=True, next_run_time=self.clock.now())
         self.scheduler.start()
         self.started_at = self.clock.now()
@@ -104,3 +111,13 @@ class SchedulerService:
         except Exception:
             log.exception("planner sweep failed; the next sweep tries again")
         self.wake()
+
+    async def purge(self) -> None:
+        try:
+            async with self.db.write() as session:
+                report = await purge(session, self.clock.now(), self.config.privacy,
+                                     coordinators=self.config.bot.coordinators)
+            if report.total:
+                log.info("privacy purge: %s", report.counts)
+        except Exception:
+            log.exception("privacy purge failed; the next run tries again")

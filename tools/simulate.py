@@ -220,18 +220,14 @@ def transcript(world: World) -> str:
     return "\n".join(out) + "\n"
 
 
-async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> tuple[World, dict]:
-    url = f"sqlite:///{db_path}"
-    config = Config(database=DatabaseConfig(url),
-                    bot=BotSettings(locale=locale, coordinators=(f"console:local:{COORDINATOR.lower()}",)))
-    clock = VirtualClock(START)
-    db = Database(url)
-    await upgrade(db)
+async def run_program_year(db: Database, config: Config, clock: VirtualClock, members: list[Member],
+                           rng: random.Random, locale: str) -> World:
+    """The coordinator sets up the program, `members` onboard, matching is
+    announced and the pairs live through the year on `clock`."""
     core = Core(db, config, clock)
     port = TimedConsolePort(clock)
     dispatcher = Dispatcher(db, Delivery({Platform.CONSOLE: port}), clock, config)
-    world = World(core, clock, port, dispatcher, random.Random(seed))
-    members = cohort(participants, world.rng)
+    world = World(core, clock, port, dispatcher, rng)
     await set_up_program(world, locale)
     await onboard_everyone(world, members)
 
@@ -246,6 +242,21 @@ async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> 
     if not world.pairs:  # matching found nobody to announce: fall back so the year still runs
         world.pairs = await pair_up_directly(db, members, clock.now(), behaviour)
     await run_year(world)
+    return world
+
+
+def simulation_config(url: str, locale: str) -> Config:
+    return Config(database=DatabaseConfig(url),
+                  bot=BotSettings(locale=locale, coordinators=(f"console:local:{COORDINATOR.lower()}",)))
+
+
+async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> tuple[World, dict]:
+    url = f"sqlite:///{db_path}"
+    db = Database(url)
+    await upgrade(db)
+    rng = random.Random(seed)
+    members = cohort(participants, rng)
+    world = await run_program_year(db, simulation_config(url, locale), VirtualClock(START), members, rng, locale)
     stats = await collect(db, members)
     stats["db"] = str(db_path)
     await db.dispose()

@@ -1,11 +1,11 @@
-"""What every participant can do: help, status, language, pause, resume,
-leave, and see or delete their own data."""
+"""What every participant can do: help, status, language, pause, resume.
+Leaving and the person's own data are in `bot.commands.privacy`."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import delete, select
+from sqlmodel import select
 
 from bot import plan
 from bot.lifecycle import RUNNING
@@ -17,10 +17,8 @@ from bot.matching.offers import offer_match
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
-    DialogState,
     Enrollment,
     EnrollmentStatus,
-    Identity,
     Meeting,
     Organisation,
     Pairing,
@@ -74,6 +72,8 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
 async def status(turn: Turn, args):
     rows = []
     for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+        if enrollment.status == EnrollmentStatus.LEFT:
+            continue
         rows.append({
             "program": program,
             "enrollment": enrollment,
@@ -147,93 +147,9 @@ def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> O
     return Outbound(text=question, card=card, kind=template, locale=turn.locale)
 
 
-@command("leave", params=(Param("program", required=False),))
-async def leave(turn: Turn, args):
-    rows = await _active(turn)
-    if args["program"]:
-        wanted = await turn.program(args["program"])
-        rows = [(e, p) for e, p in rows if p.id == wanted.id] or []
-        if not rows:
-            raise UserError("errors/not_enrolled")
-    program = rows[0][1]
-    return [confirm_card(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
-
-
 def answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
     """Reply, replacing the clicked card so its buttons cannot be used again."""
     return [Outbound(text=turn.render(template, **ctx), replace=turn.inbound.message, kind=template)]
-
-
-@action("leave.")
-async def leave_answer(turn: Turn):
-    if turn.inbound.action_id != "leave.confirm":
-        return answered(turn, "commands/leave_kept")
-    number = parse_int(turn.inbound.value or "", low=1)
-    program = await turn.session.get(Program, number) if number is not None else None
-    if program is None:
-        raise UserError("errors/stale_action")
-    rows = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id) if p.id == program.id]
-    for enrollment, _ in rows:
-        if enrollment.status == EnrollmentStatus.LEFT:
-            continue
-        enrollment.status = EnrollmentStatus.LEFT
-        enrollment.updated_at = turn.now
-        turn.session.add(enrollment)
-        for pairing in await live_pairings(turn.session, enrollment):
-            pairing.status = PairStatus.ENDED
-            pairing.ended_at = turn.now
-            pairing.end_reason = "left"
-            turn.session.add(pairing)
-        await plan.person_changed(turn, enrollment)  # their pairs' and events' rows, in this turn
-    from bot.people import coordinator_people
-
-    for coordinator in await coordinator_people(turn.session, turn.core.config):
-        await turn.tell(coordinator.id, "commands/coordinator_left_notice", program=program, name=turn.person.name)
-    await offer_match(turn, program)  # an adept who left frees a mentor's place
-    await turn.audit("leave", program=program)
-    return answered(turn, "commands/left", program=program)
-
-
-@command("mydata")
-async def mydata(turn: Turn, args):
-    rows = await my_enrollments(turn.session, turn.person.id)
-    idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
-    return [turn.say("commands/mydata", person=turn.person, identities=idents, rows=rows, ephemeral=True)]
-
-
-@command("forget")
-async def forget(turn: Turn, args):
-    return [confirm_card(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
-
-
-@action("forget.")
-async def forget_answer(turn: Turn):
-    if turn.inbound.action_id != "forget.confirm" or turn.inbound.value != str(turn.person.id):
-        return answered(turn, "commands/forget_kept")
-    s = turn.session
-    mine = [e for e, _ in await my_enrollments(s, turn.person.id)]
-    for enrollment in mine:
-        for pairing in await live_pairings(s, enrollment):
-            pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.ENDED, turn.now, "forgotten"
-            s.add(pairing)
-        for pairing in (await s.exec(select(Pairing).where(Pairing.adept_id == enrollment.id))).all():
-            pairing.goals = []  # the adept's goals go with her
-            s.add(pairing)
-        enrollment.answers = {}
-        enrollment.consent_at = None
-        enrollment.status = EnrollmentStatus.LEFT
-        enrollment.nomination_reason = None
-        s.add(enrollment)
-    await s.exec(delete(DialogState).where(DialogState.person_id == turn.person.id))
-    turn.person.name = turn.render("commands/forgotten_name")
-    turn.person.email = None
-    turn.person.timezone = None
-    turn.person.platform_locale = None
-    s.add(turn.person)
-    await turn.audit("forget", person=turn.person.id)
-    # The identity goes last: the next message from this account starts afresh.
-    await s.delete(turn.identity)
-    return answered(turn, "commands/forgotten")
 
 
 def is_paused(enrollment: Enrollment, today: date) -> bool:

@@ -21,7 +21,7 @@ def prompt(turn: "Turn", flow: Flow, state: State, ctx: Ctx, notes: Sequence[str
     if state.step == SUMMARY:
         blocks.append(Heading(render("dialogs/summary_heading", flow=flow.name)))
         blocks.append(Fields(tuple(summary_items(flow, state, ctx, render))))
-    question = render(step.ask_template, **question_context(flow, state, ctx))
+    question = render(step.ask_template, privacy=turn.core.config.privacy, **question_context(flow, state, ctx))
     question_block = Text(question)
     blocks.append(question_block)
     blocks.extend(step.blocks(ctx, render, state.action_prefix))

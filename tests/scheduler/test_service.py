@@ -9,7 +9,7 @@ from bot.config import Config
 from bot.messages import Platform
 from bot.ports import Delivery
 from bot.store.models import Reminder
-from scheduler.service import SWEEP_JOB, TICK_JOB, WAKEUP_JOB, SchedulerService
+from scheduler.service import PURGE_JOB, SWEEP_JOB, TICK_JOB, WAKEUP_JOB, SchedulerService
 from tests.scheduler.helpers import RecordingPort, make_person, make_program
 
 
@@ -31,7 +31,7 @@ async def test_a_reminder_due_in_a_moment_goes_out_without_waiting_for_the_perio
             await asyncio.sleep(0.1)
         assert len(port.to("anna")) == 1
         # APScheduler holds only the dispatcher's own jobs: ids, no reminder data.
-        assert {job.id for job in service.scheduler.get_jobs()} <= {TICK_JOB, WAKEUP_JOB, SWEEP_JOB}
+        assert {job.id for job in service.scheduler.get_jobs()} <= {TICK_JOB, WAKEUP_JOB, SWEEP_JOB, PURGE_JOB}
         assert all(job.args == () and job.kwargs == {} for job in service.scheduler.get_jobs())
     finally:
         await service.shutdown()

@@ -1,0 +1,100 @@
+"""A participant's rights over their own data: see it (`mydata`), leave a
+program (`leave`), withdraw consent (`consent withdraw`), and be forgotten
+(`forget`). Each destructive command asks first with Yes/No buttons; the
+rules live in `bot.privacy`."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.commands.participant import _active, answered, confirm_card
+from bot.commands.registry import Param, action, command
+from bot.errors import UserError
+from bot.inputs import parse_int
+from bot.matching.offers import offer_match
+from bot.privacy.erase import erase_person
+from bot.privacy.leaving import end_participation
+from bot.programs import my_enrollments
+from bot.store.models import Enrollment, EnrollmentStatus, Identity, Program
+from bot.turn import Turn
+
+
+async def _chosen(turn: Turn, ref: str | None) -> list[tuple[Enrollment, Program]]:
+    rows = await _active(turn)
+    if ref:
+        wanted = await turn.program(ref)
+        rows = [(e, p) for e, p in rows if p.id == wanted.id]
+        if not rows:
+            raise UserError("errors/not_enrolled")
+    return rows
+
+
+@command("leave", params=(Param("program", required=False),))
+async def leave(turn: Turn, args):
+    program = (await _chosen(turn, args["program"]))[0][1]
+    return [confirm_card(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
+
+
+async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
+    """End the person's part in the program named on the clicked card."""
+    number = parse_int(turn.inbound.value or "", low=1)
+    program = await turn.session.get(Program, number) if number is not None else None
+    if program is None:
+        raise UserError("errors/stale_action")
+    for enrollment, p in await my_enrollments(turn.session, turn.person.id):
+        if p.id == program.id and enrollment.status != EnrollmentStatus.LEFT:
+            await end_participation(turn, enrollment, program, reason=reason)
+    return program
+
+
+@action("leave.")
+async def leave_answer(turn: Turn):
+    if turn.inbound.action_id != "leave.confirm":
+        return answered(turn, "commands/leave_kept")
+    program = await _end_in_program_of_card(turn, "left")
+    await offer_match(turn, program)  # an adept who left frees a mentor's place
+    await turn.audit("leave", program=program)
+    return answered(turn, "commands/left", program=program)
+
+
+@command("consent", "withdraw", params=(Param("program", required=False),))
+async def consent_withdraw(turn: Turn, args):
+    program = (await _chosen(turn, args["program"]))[0][1]
+    return [confirm_card(turn, "privacy/withdraw_confirm", "consent", str(program.id), program=program)]
+
+
+@action("consent.")
+async def consent_answer(turn: Turn):
+    if turn.inbound.action_id != "consent.confirm":
+        return answered(turn, "privacy/withdraw_kept")
+    program = await _end_in_program_of_card(turn, "consent withdrawn")
+    if not [e for e, _ in await my_enrollments(turn.session, turn.person.id) if e.status != EnrollmentStatus.LEFT]:
+        turn.person.organisation_id = None  # given in the intake, under the consent now withdrawn
+        turn.session.add(turn.person)
+    await turn.audit("consent.withdrawn", program=program)
+    return answered(turn, "privacy/withdrawn", program=program)
+
+
+@command("mydata")
+async def mydata(turn: Turn, args):
+    rows = await my_enrollments(turn.session, turn.person.id)
+    idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
+    return [turn.say("commands/mydata", person=turn.person, identities=idents, rows=rows, ephemeral=True,
+                     privacy=turn.core.config.privacy)]
+
+
+@command("forget")
+async def forget(turn: Turn, args):
+    return [confirm_card(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
+
+
+@action("forget.")
+async def forget_answer(turn: Turn):
+    if turn.inbound.action_id != "forget.confirm" or turn.inbound.value != str(turn.person.id):
+        return answered(turn, "commands/forget_kept")
+    for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+        if enrollment.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED):
+            await end_participation(turn, enrollment, program, reason="forgotten", named=False,
+                                    delete_answers=False)  # erase_person deletes them, and more
+    await erase_person(turn.session, turn.person, turn.now, tombstone=turn.render("commands/forgotten_name"))
+    return answered(turn, "commands/forgotten")

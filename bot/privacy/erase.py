@@ -1,0 +1,218 @@
+"""Erasing a person: what `forget` and the people-retention purge do to the
+database, in the caller's transaction.
+
+Each step is a function of its own, named in `STEPS` and looked up by name
+when it runs, so a test can leave out any one step and see the database scan
+find what that step should have removed. Afterwards the person row is an
+anonymous tombstone (kept only because enrollments and pairs point at it),
+audit rows name an anonymous id that is stored nowhere else, and nothing in a
+text or JSON column names the person.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.privacy.mentions import Needles, found_in, replaced, rows_mentioning
+from bot.reminders.store import run
+from bot.store.models import (
+    AuditLog,
+    Coordinator,
+    DialogState,
+    Enrollment,
+    EnrollmentStatus,
+    Identity,
+    MatchExclusion,
+    Meeting,
+    Pairing,
+    PairStatus,
+    Person,
+    Reminder,
+    ReminderStatus,
+    SurveyResponse,
+)
+
+ANONYMOUS = "forgotten:"
+# Intake answers that are free text a person wrote (deleted early with
+# `privacy.free_text_from = "match"`).
+FREE_TEXT = ("wishes", "role_title", "department", "place", "nominator_name")
+
+
+@dataclass
+class Subject:
+    """Whom we erase, and every way the database may name them."""
+
+    person_id: int
+    keys: set[str]
+    needles: Needles
+    anon: str = field(default_factory=lambda: f"{ANONYMOUS}{uuid.uuid4().hex[:12]}")
+    enrollment_ids: list[int] = field(default_factory=list)
+    tombstone: str = ""  # what the person row's name becomes
+
+
+async def subject_of(session: AsyncSession, person: Person) -> Subject:
+    idents = (await session.exec(select(Identity).where(Identity.person_id == person.id))).all()
+    keys = {f"{i.platform}:{i.tenant}:{i.user_id}" for i in idents}
+    words = [person.name, person.email, *keys, *(i.user_id for i in idents), *(i.conversation for i in idents)]
+    enrollments = (await session.exec(select(Enrollment.id).where(Enrollment.person_id == person.id))).all()
+    return Subject(person.id, keys, Needles.of(words), enrollment_ids=list(enrollments))
+
+
+def clear_answers(enrollment: Enrollment) -> None:
+    """What the person told us under consent, gone (the row stays as `left`)."""
+    enrollment.answers = {}
+    enrollment.consent_at = None
+    enrollment.paused_until = None
+    enrollment.nomination_reason = None
+    enrollment.override_by = None
+    enrollment.capacity = 1
+    enrollment.waitlisted = False
+
+
+def end_pair(pairing: Pairing, now: datetime, reason: str) -> None:
+    """A pair that has lost a member: ended, and its rationale (made of the
+    answers) reduced to its score; the adept's goals go with it."""
+    if pairing.status != PairStatus.ENDED:
+        pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.ENDED, now, reason
+    pairing.rationale = []
+    pairing.goals = []
+
+
+# ----------------------------------------------------------------- steps
+
+
+async def identities(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    for identity in (await session.exec(select(Identity).where(Identity.person_id == subject.person_id))).all():
+        await session.delete(identity)
+
+
+async def dialogues(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    await run(session, sa.delete(DialogState).where(DialogState.person_id == subject.person_id))
+
+
+async def surveys(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    await run(session, sa.delete(SurveyResponse).where(SurveyResponse.person_id == subject.person_id))
+
+
+async def coordinator_rows(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    person = await session.get(Person, subject.person_id)
+    keys = {k.lower() for k in subject.keys | ({person.email} if person.email else set())}
+    for row in (await session.exec(select(Coordinator))).all():
+        if row.key.lower() in keys:
+            await session.delete(row)
+
+
+async def enrollments(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    for enrollment in (await session.exec(select(Enrollment).where(Enrollment.person_id == subject.person_id))).all():
+        clear_answers(enrollment)
+        if enrollment.status != EnrollmentStatus.DECLINED:
+            enrollment.status = EnrollmentStatus.LEFT
+        enrollment.created_at = enrollment.updated_at = None
+        session.add(enrollment)
+
+
+async def pairings(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    if not subject.enrollment_ids:
+        return
+    ids = subject.enrollment_ids
+    rows = (await session.exec(select(Pairing).where(
+        Pairing.adept_id.in_(ids) | Pairing.mentor_id.in_(ids)))).all()
+    for pairing in rows:
+        end_pair(pairing, now, "forgotten")
+        session.add(pairing)
+    await run(session, sa.delete(MatchExclusion).where(
+        MatchExclusion.adept_id.in_(ids) | MatchExclusion.mentor_id.in_(ids)))
+
+
+async def meetings(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    await run(session, sa.update(Meeting).where(Meeting.logged_by == subject.person_id).values(logged_by=None))
+
+
+async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    """Every outbox row to or about the person: pending ones cancelled, all emptied."""
+    T = Reminder.__table__
+    rows = await rows_mentioning(session, T, ("address", "context", "last_error"), subject.needles,
+                                 extra=[T.c.person_id == subject.person_id])
+    pattern = subject.needles.pattern
+    ids = [r.id for r in rows if r.person_id == subject.person_id
+           or found_in(r.address, pattern) or found_in(r.context, pattern) or found_in(r.last_error, pattern)]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        await run(session, sa.update(Reminder).where(
+            Reminder.id.in_(chunk), Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED)))
+            .values(status=ReminderStatus.CANCELLED, last_error="forgotten"))
+        await run(session, sa.update(Reminder).where(Reminder.id.in_(chunk)).values(
+            person_id=None, address=None, context={},
+            last_error=sa.case((Reminder.last_error == "forgotten", "forgotten"), else_=None)))
+
+
+async def audit(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    """Audit rows keep what was done; who did it, and to whom, become the anonymous id."""
+    T = AuditLog.__table__
+    rows = await rows_mentioning(session, T, ("actor", "detail"), subject.needles,
+                                 extra=[T.c.actor.in_(subject.keys)] if subject.keys else None)
+    pattern = subject.needles.pattern
+    for row in rows:
+        actor = subject.anon if row.actor in subject.keys else replaced(row.actor, pattern, subject.anon)
+        detail = replaced(row.detail, pattern, subject.anon)
+        if actor != row.actor or detail != row.detail:
+            await run(session, sa.update(AuditLog).where(AuditLog.id == row.id).values(actor=actor, detail=detail))
+
+
+# Columns other people's rows may name the person in (a nominator's name in a
+# mentor's answers, a coordinator key in `added_by`).
+OTHERS = {
+    Enrollment: ("answers", "nomination_reason", "override_by"),
+    DialogState: ("data", "history"),
+    SurveyResponse: ("answers",),
+    Coordinator: ("added_by",),
+    MatchExclusion: ("added_by",),
+    Identity: ("unreachable_reason",),
+}
+
+
+async def mentions(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    pattern = subject.needles.pattern
+    for model, columns in OTHERS.items():
+        T = model.__table__
+        for row in await rows_mentioning(session, T, columns, subject.needles):
+            values = {c: replaced(getattr(row, c), pattern, subject.anon) for c in columns}
+            if any(values[c] != getattr(row, c) for c in columns):
+                pk = [col for col in T.primary_key.columns][0]
+                await run(session, sa.update(T).where(pk == getattr(row, pk.name)).values(**values))
+
+
+async def person(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    row = await session.get(Person, subject.person_id)
+    row.name = subject.tombstone
+    row.email = row.locale = row.platform_locale = row.timezone = None
+    row.organisation_id = None
+    row.created_at = None
+    session.add(row)
+
+
+STEPS = ("identities", "dialogues", "surveys", "coordinator_rows", "enrollments", "pairings", "meetings",
+         "outbox", "audit", "mentions", "person")
+
+
+async def erase_person(session: AsyncSession, person: Person, now: datetime, *, action: str = "forget",
+                       tombstone: str = "") -> Subject:
+    """Remove everything that names `person`; writes one audit row `action`
+    under the anonymous id. Returns the subject (with that id)."""
+    await session.flush()  # what the turn changed so far is written before it is erased
+    subject = await subject_of(session, person)
+    subject.tombstone = tombstone
+    module = sys.modules[__name__]
+    for name in STEPS:
+        await getattr(module, name)(session, subject, now)
+        await session.flush()
+    session.add(AuditLog(at=now, actor=subject.anon, action=action, detail={}))
+    await session.flush()
+    return subject

@@ -1,0 +1,100 @@
+"""Someone stops taking part in a program (`leave`, `consent withdraw`,
+`forget`): the loop is closed in the turn's transaction.
+
+Their enrollment becomes `left`; their pairs end and the partner is told in
+words; their pending reminders in the program stop; the coordinators are told;
+and, unless `forget` erases it all afterwards (`bot.privacy.erase`), what they
+gave under consent (answers, dialogue state, survey answers, the pair's
+rationale) is deleted at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from bot.people import coordinator_people
+from bot.privacy import erase
+from bot.reminders.store import run
+from bot.store.models import (
+    DialogState,
+    Enrollment,
+    EnrollmentStatus,
+    Pairing,
+    PairStatus,
+    Program,
+    Reminder,
+    ReminderStatus,
+    SurveyResponse,
+)
+
+if TYPE_CHECKING:
+    from bot.turn import Turn
+
+LIVE = (PairStatus.DRAFT, PairStatus.APPROVED, PairStatus.ANNOUNCED)
+
+
+async def end_participation(turn: "Turn", enrollment: Enrollment, program: Program, *, reason: str,
+                            named: bool = True, delete_answers: bool = True) -> list[int]:
+    """End `enrollment`; returns the person ids of the partners whose pair
+    ended. `named=False` keeps the person's name out of every notice (forget)."""
+    from bot import plan
+
+    s, person_id = turn.session, enrollment.person_id
+    if enrollment.status != EnrollmentStatus.DECLINED:
+        enrollment.status = EnrollmentStatus.LEFT
+    enrollment.updated_at = turn.now
+    if delete_answers:
+        erase.clear_answers(enrollment)
+        await run(s, sa.delete(DialogState.__table__).where(
+            DialogState.person_id == person_id, DialogState.program_id == program.id))
+        await run(s, sa.delete(SurveyResponse.__table__).where(
+            SurveyResponse.person_id == person_id, SurveyResponse.program_id == program.id))
+    s.add(enrollment)
+    partners: list[int] = []
+    pairs = (await s.exec(select(Pairing).where(
+        (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id), Pairing.status.in_(LIVE)))).all()
+    for pairing in pairs:
+        announced = pairing.status == PairStatus.ANNOUNCED
+        pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.ENDED, turn.now, reason
+        if delete_answers:
+            pairing.rationale, pairing.goals = [], []
+        s.add(pairing)
+        await s.flush()
+        await plan.pair_changed(turn, pairing)
+        partner = await s.get(Enrollment, pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id)
+        if announced and partner is not None:
+            partners.append(partner.person_id)
+            await turn.tell(partner.person_id, "privacy/partner_ended", program=program, role=enrollment.role,
+                            name=turn.person.name if named else None)
+    await _stop_reminders(turn, enrollment, program)
+    await plan.person_changed(turn, enrollment)  # their pairs' and events' rows, in this turn
+    for coordinator in await coordinator_people(s, turn.core.config):
+        if coordinator.id == person_id:
+            continue
+        if named:
+            await turn.tell(coordinator.id, "commands/coordinator_left_notice", program=program, name=turn.person.name)
+        else:
+            names = [(await _name(turn, pid)) for pid in partners]
+            await turn.tell(coordinator.id, "privacy/coordinator_forgotten", program=program, role=enrollment.role,
+                            partners=[n for n in names if n])
+    return partners
+
+
+async def _name(turn: "Turn", person_id: int) -> str | None:
+    from bot.store.models import Person
+
+    person = await turn.session.get(Person, person_id)
+    return person.name if person else None
+
+
+async def _stop_reminders(turn: "Turn", enrollment: Enrollment, program: Program) -> None:
+    """The person's pending reminders in the program (events, intake) are cancelled now,
+    not at the next planning pass."""
+    await run(turn.session, sa.update(Reminder.__table__).where(
+        Reminder.status == ReminderStatus.PENDING,
+        ((Reminder.person_id == enrollment.person_id) & (Reminder.program_id == program.id))
+        | (Reminder.subject == f"enrollment:{enrollment.id}"),
+    ).values(status=ReminderStatus.CANCELLED, last_error="left the program"))
