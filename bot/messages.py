@@ -172,6 +172,20 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a message (a report chart, an export, an .ics).
+
+    `data` holds the bytes; adapters upload it where the platform takes files
+    (Slack) or offer it another way (Teams: a consent card or a short-lived
+    signed link). Renderers that cannot show a file name it in the text."""
+
+    filename: str
+    media_type: str
+    data: bytes = b""
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Outbound:
     """A message the core wants shown.
 
@@ -192,6 +206,8 @@ class Outbound:
     # The reader's language, for the few words an adapter adds itself
     # (a menu's "Choose", a form's "Send"); None = the installation default.
     locale: str | None = None
+    # Files that go with the message (uploaded after the text is posted).
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

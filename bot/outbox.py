@@ -11,6 +11,7 @@ other reminder.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import fields
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.messages import (
     Address,
+    Attachment,
     Button,
     Buttons,
     Card,
@@ -90,7 +92,9 @@ def encode(message: Outbound) -> dict[str, Any]:
     replace = message.replace
     return {"text": message.text, "card": card, "ephemeral": message.ephemeral, "kind": message.kind,
             "locale": message.locale,
-            "replace": [str(replace.platform), replace.conversation, replace.message_id] if replace else None}
+            "replace": [str(replace.platform), replace.conversation, replace.message_id] if replace else None,
+            "files": [{"filename": f.filename, "media_type": f.media_type, "title": f.title,
+                       "data": base64.b64encode(f.data).decode()} for f in message.files]}
 
 
 def decode(data: dict[str, Any], to: Address) -> Outbound:
@@ -103,6 +107,8 @@ def decode(data: dict[str, Any], to: Address) -> Outbound:
         to=to, ephemeral=bool(data.get("ephemeral")), kind=data.get("kind") or "",
         locale=data.get("locale"),
         replace=MessageRef(Platform(replace[0]), replace[1], replace[2]) if replace else None,
+        files=tuple(Attachment(f["filename"], f["media_type"], base64.b64decode(f["data"]), f.get("title") or "")
+                    for f in data.get("files") or ()),
     )
 
 

@@ -3,13 +3,14 @@ leave, and see or delete their own data."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlmodel import delete, select
 
 from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
 from bot.errors import UserError
-from bot.messages import Button, Buttons, Card, Outbound
+from bot.messages import Attachment, Button, Buttons, Card, Outbound
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
     DialogState,
@@ -18,6 +19,7 @@ from bot.store.models import (
     Identity,
     Meeting,
     Organisation,
+    Pairing,
     PairStatus,
     Person,
     Program,
@@ -192,9 +194,23 @@ async def leave_answer(turn: Turn):
 
 @command("mydata")
 async def mydata(turn: Turn, args):
-    rows = await my_enrollments(turn.session, turn.person.id)
+    from bot.dialogs.answers import SELF, answer_lines
+    from bot.personal_data import as_json, everything_about
+
     idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
-    return [turn.say("commands/mydata", person=turn.person, identities=idents, rows=rows, ephemeral=True)]
+    org = await turn.session.get(Organisation, turn.person.organisation_id) if turn.person.organisation_id else None
+    rows = []
+    for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+        pairs = await _pair_view(turn, enrollment)
+        meetings = (await turn.session.exec(select(Meeting).join(Pairing, Pairing.id == Meeting.pairing_id).where(
+            (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all()
+        rows.append({"program": program, "enrollment": enrollment, "pairs": pairs, "meetings": len(meetings),
+                     "answers": await answer_lines(turn.session, program, enrollment, turn.render, SELF)})
+    data = as_json(await everything_about(turn.session, turn.person.id))
+    reply = turn.say("commands/mydata", person=turn.person, organisation=org.name if org else None,
+                     identities=idents, rows=rows, ephemeral=True)
+    return [replace(reply, files=(Attachment("mydata.json", "application/json", data,
+                                             turn.render("commands/mydata_file")),))]
 
 
 @command("forget")

@@ -1,0 +1,125 @@
+"""The coordinator's view of people: `participants` (filtered, paged, with
+organisation, pair and why someone waits) and `person NAME` (one person's
+intake answers, dilemmas marked confidential)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from bot.commands.registry import COORDINATOR, Param, command
+from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
+from bot.dialogs.answers import answer_lines
+from bot.errors import UserError
+from bot.people import resolve_person
+from bot.programs import enrollments, my_enrollments
+from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
+from bot.turn import Turn
+
+PROGRAM = Param("program", named=True, required=False)
+PAGE_SIZE = 25  # rows per message: well inside Slack's and Teams' message limits
+STATUSES = tuple(s.value for s in EnrollmentStatus)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    organisation: str | None
+    role: str
+    status: str
+    pair: str | None
+    why: tuple[str, ...]  # why the person waits: codes under labels/why/
+    paused_until: object = None
+
+
+async def pair_partners(session, program: Program) -> dict[int, str]:
+    """enrollment id -> the name of their partner, for approved and announced pairs."""
+    rows = (await session.exec(select(Pairing).where(
+        Pairing.program_id == program.id, Pairing.status.in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))))).all()
+    names = dict((await session.exec(
+        select(Enrollment.id, Person.name).join(Person, Person.id == Enrollment.person_id)
+        .where(Enrollment.program_id == program.id))).all())
+    partners: dict[int, str] = {}
+    for row in rows:
+        partners[row.adept_id] = names.get(row.mentor_id, "?")
+        partners[row.mentor_id] = names.get(row.adept_id, "?")
+    return partners
+
+
+def why_waiting(enrollment: Enrollment, paired: bool) -> tuple[str, ...]:
+    """Why a person is not (yet) in a pair, as codes (labels/why/<code>)."""
+    status = enrollment.status
+    if status == EnrollmentStatus.INVITED:
+        return ("invited",)
+    if status == EnrollmentStatus.ONBOARDING:
+        return ("onboarding",)
+    if status == EnrollmentStatus.PENDING:
+        return tuple((enrollment.answers or {}).get("pending_reasons") or ("approval",))
+    if status == EnrollmentStatus.ACTIVE and not paired and enrollment.role == "adept":
+        return ("waitlisted",) if enrollment.waitlisted else ("unmatched",)
+    return ()
+
+
+async def roster(session, program: Program, role: str | None = None, org: str | None = None,
+                 status: str | None = None) -> list[Row]:
+    partners = await pair_partners(session, program)
+    orgs = dict((await session.exec(select(Organisation.id, Organisation.name))).all())
+    wanted_org = org.strip().casefold() if org else None
+    out = []
+    for enrollment, person in await enrollments(session, program, role):
+        org_name = orgs.get(person.organisation_id) if person.organisation_id else None
+        if wanted_org and (org_name or "").casefold() != wanted_org:
+            continue
+        if status and enrollment.status != status:
+            continue
+        partner = partners.get(enrollment.id)
+        out.append(Row(person.name, org_name, enrollment.role, enrollment.status, partner,
+                       why_waiting(enrollment, partner is not None), enrollment.paused_until))
+    return out
+
+
+def page_of(rows: list, page: int | None, size: int = PAGE_SIZE) -> tuple[list, int, int]:
+    """The rows of one page, the page number and the number of pages."""
+    pages = max(1, -(-len(rows) // size))
+    page = page or 1
+    if page > pages:
+        raise UserError("errors/no_such_page", page=page, pages=pages)
+    return rows[(page - 1) * size: page * size], page, pages
+
+
+@command("participants", role=COORDINATOR, params=(
+    Param("role", "choice", named=True, required=False, choices=("adept", "mentor")),
+    Param("org", named=True, required=False),
+    Param("status", "choice", named=True, required=False, choices=STATUSES),
+    Param("page", "int", named=True, required=False),
+    PROGRAM,
+))
+async def participants(turn: Turn, args):
+    program = await turn.program(args["program"])
+    if args["org"]:
+        known = (await turn.session.exec(select(Organisation.name))).all()
+        if args["org"].strip().casefold() not in {k.casefold() for k in known}:
+            raise UserError("errors/unknown_org", name=args["org"], known=sorted(known))
+    rows = await roster(turn.session, program, args["role"], args["org"], args["status"])
+    shown, page, pages = page_of(rows, args["page"])
+    filters = " ".join(f'{k}="{args[k]}"' if " " in str(args[k]) else f"{k}={args[k]}"
+                       for k in ("role", "org", "status") if args[k])
+    return [turn.say("commands/participants", program=program, rows=shown, total=len(rows), page=page,
+                     pages=pages, filters=filters)]
+
+
+@command("person", role=COORDINATOR, params=(Param("name", rest=True),))
+async def person(turn: Turn, args):
+    who = await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now)
+    org = await turn.session.get(Organisation, who.organisation_id) if who.organisation_id else None
+    sections = []
+    for enrollment, program in await my_enrollments(turn.session, who.id):
+        partners = await pair_partners(turn.session, program)
+        sections.append({
+            "program": program, "enrollment": enrollment, "pair": partners.get(enrollment.id),
+            "why": why_waiting(enrollment, enrollment.id in partners),
+            "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
+        })
+    return [turn.say("commands/person", person=who, organisation=org.name if org else None, sections=sections,
+                     ephemeral=True)]
