@@ -186,3 +186,11 @@ async def failure(session, row, program, person):
     c = row.context
     return {"who": c.get("who", "?"), "what": c.get("what", "?"), "why": c.get("why", "?"),
             "attempts": c.get("attempts", 0), "program_name": program.name if program else ""}, None
+
+
+@reminder_kind("broadcast")
+async def broadcast(session, row, program, person):
+    """A coordinator's message to part of the program (`bot.commands.broadcast`)."""
+    if person is not None and not await _active_in(session, program.id, person.id):
+        return Skip("no longer an active participant")
+    return {"text": row.context.get("text", ""), "sender": row.context.get("sender", ""), "program": program}, None
