@@ -63,12 +63,14 @@ async def healthz(request: web.Request) -> web.Response:
 def build_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with every configured platform mounted.
     Raises ConfigError when a platform's configuration cannot run safely."""
+    from adapters import downloads
     from adapters.slack import http as slack_http
     from adapters.teams import http as teams_http
 
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
+    downloads.mount(app, runtime)
     if runtime.config.slack.enabled and not runtime.config.slack.socket_mode:
         slack_http.mount(app, runtime)
     elif runtime.config.slack.enabled:

@@ -13,7 +13,9 @@ from bot.errors import UserError
 from bot.messages import Attachment, Button, Buttons, Card, Outbound
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
+    CalendarFeed,
     DialogState,
+    EventRsvp,
     Enrollment,
     EnrollmentStatus,
     Identity,
@@ -23,6 +25,7 @@ from bot.store.models import (
     PairStatus,
     Person,
     Program,
+    SharedFile,
 )
 from bot.turn import Turn
 
@@ -234,6 +237,8 @@ async def forget_answer(turn: Turn):
         enrollment.nomination_reason = None
         s.add(enrollment)
     await s.exec(delete(DialogState).where(DialogState.person_id == turn.person.id))
+    for table in (EventRsvp, CalendarFeed, SharedFile):  # answers to events, calendar links, files for them
+        await s.exec(delete(table).where(table.person_id == turn.person.id))
     turn.person.name = turn.render("commands/forgotten_name")
     turn.person.email = None
     turn.person.timezone = None

@@ -1,0 +1,47 @@
+"""Files in Teams (issue 13): a message's files arrive as short-lived signed
+download links served by `serve`; the fake Bot Connector shows the link, the
+server hands out the bytes, and a forged, tampered or expired link is a 404."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.teams.helpers import teams_server, user
+from tests.teams.people import TeamsPerson
+
+ANNA = user("Anna", 21)
+LINK = re.compile(r"\((http://[^)]+/files/([^/]+)/([^/]+)/([^)]+))\)")
+
+
+@pytest.fixture
+async def connector():
+    async with FakeBotConnector() as fake:
+        yield fake
+
+
+async def _get(server, path: str) -> tuple[int, bytes, dict]:
+    async with server.session.get(server.url + path) as response:
+        return response.status, await response.read(), dict(response.headers)
+
+
+async def test_mydata_in_teams_is_a_working_download_link_that_expires(sqlite_db, clock, connector):
+    async with teams_server(sqlite_db, clock) as server:
+        anna = TeamsPerson(server, connector, ANNA)
+        await anna.type("mydata")
+        shown = anna.inbox()[-1].shown_text()
+        url, token, sig, name = LINK.search(shown).groups()
+        assert name == "mydata.json" and "24" in shown
+        path = f"/files/{token}/{sig}/{name}"
+        status, body, headers = await _get(server, path)
+        assert status == 200 and json.loads(body)["person"]["name"] == "Anna"
+        assert "attachment" in headers["Content-Disposition"]
+
+        assert (await _get(server, f"/files/{token}/{sig[:-2]}xx/{name}"))[0] == 404  # tampered signature
+        assert (await _get(server, f"/files/{token[:-2]}xx/{sig}/{name}"))[0] == 404  # guessed token
+        clock.advance(timedelta(hours=25))
+        assert (await _get(server, path))[0] == 404  # expired
