@@ -127,8 +127,13 @@ async def event(session, row, program, person):
         return Skip("the event moved; its new reminders are planned")
     if person is not None and not await _active_in(session, program.id, person.id):
         return Skip("no longer an active participant")
+    from bot.programs import rsvp_buttons
+
+    def card(render, text):
+        return Card((Text(text), rsvp_buttons(render, ev.id)))
+
     return {"event": ev, "program": program, "offset": int(row.context.get("offset", 0)),
-            "to_channel": person is None}, None
+            "to_channel": person is None}, card
 
 
 @reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)
