@@ -1,4 +1,5 @@
-"""The coordinator's files: `export` (a spreadsheet and the same as CSV)."""
+"""The coordinator's files: `export` (a spreadsheet and the same as CSV) and
+`report` (the program's figures with a chart)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,16 @@ async def export(turn: Turn, args):
     reply = turn.say("reports/exported", program=program, sheets=[(s.title, len(s.rows)) for s in sheets],
                      confidential=confidential)
     return [replace(reply, files=files)]
+
+
+@command("report", role=COORDINATOR, slow=True, params=(PROGRAM,))
+async def report(turn: Turn, args):
+    from bot.reports.figures import chart_png, figures
+
+    program = await turn.program(args["program"])
+    data = await figures(turn.session, program, turn.now)
+    png = chart_png(data, turn.render, program)
+    stem = f"{program.slug}-{local_today(program, turn.now).isoformat()}"
+    reply = turn.say("reports/report", program=program, data=data, tz=program.timezone)
+    return [replace(reply, files=(Attachment(f"{stem}-report.png", "image/png", png,
+                                             turn.render("reports/chart_title", program=program)),))]
