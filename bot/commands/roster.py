@@ -43,7 +43,11 @@ async def participants(turn: Turn, args):
 
 @command("person", role=COORDINATOR, params=(Param("name", rest=True),))
 async def person(turn: Turn, args):
-    who = await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now)
+    return await person_view(turn, await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now))
+
+
+async def person_view(turn: Turn, who):
+    """One person as the coordinator sees them (also the home card's Show button)."""
     org = await turn.session.get(Organisation, who.organisation_id) if who.organisation_id else None
     sections = []
     for enrollment, program in await my_enrollments(turn.session, who.id):
