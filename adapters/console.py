@@ -86,6 +86,7 @@ def render_text(message: Outbound) -> str:
             lines += [f"  [{next(number)}] {o.label}" for o in block.options]
         elif isinstance(block, Input):
             lines.append(f"  {block.label}: …")
+    lines += [f"  📎 {f.filename} ({max(1, len(f.data) // 1024)} kB)" for f in message.files]
     return "\n".join(lines)
 
 

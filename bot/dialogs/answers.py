@@ -59,7 +59,8 @@ def lines(answers: dict, role: str, ctx: Ctx, render: Callable[..., str], reader
         name = step.field
         if not name or name not in answers:
             continue
-        if reader == MENTOR and (name not in _FOR_MENTOR or (name in sensitive and not shares_wishes(answers))):
+        if reader == MENTOR and (name not in _FOR_MENTOR or answers[name] is None
+                                 or (name in sensitive and not shares_wishes(answers))):
             continue
         out.append(Line(name, render(f"dialogs/label/{name}"), step.show(answers[name], ctx, render),
                         name in sensitive))
