@@ -52,3 +52,20 @@ async def cockpit_world(db, clock, locale: str) -> World:
         await world["Anna"].say(line)
     world.locale = locale
     return world
+
+
+async def announce(world: World) -> None:
+    """The coordinator drafts, approves and announces the pairs."""
+    for line in ("match", "match approve", "match announce"):
+        await world["Anna"].say(line)
+
+
+async def paired_world(db, clock, locale: str) -> World:
+    """Cecilia (Täby) paired with Frida (Knivsta) and announced; Erik waits for approval."""
+    world = await cockpit_world(db, clock, locale)
+    await enroll(world, "Cecilia", "adept", "Täby kommun")
+    await enroll(world, "Erik", "adept", "Knivsta kommun", status=EnrollmentStatus.PENDING,
+                 pending_reasons=["months"])
+    await enroll(world, "Frida", "mentor", "Knivsta kommun")
+    await announce(world)
+    return world

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.store.models import AuditLog, EventRsvp, Meeting, Pairing, Person
-from tests.core.cockpit import cockpit_world, enroll
+from tests.core.cockpit import announce, cockpit_world, enroll
 
 WISH = "Hur säger jag nej till min chef?"
 SHEETS = {"sv": ["Deltagare", "Par", "Möten", "Träffar"], "en": ["Participants", "Pairs", "Meetings", "Events"]}
@@ -25,8 +25,7 @@ async def world(request, sqlite_db, clock):
     await enroll(w, "Cecilia", "adept", "Täby kommun", wishes=WISH)
     await enroll(w, "David", "adept", "Knivsta kommun")
     await enroll(w, "Frida", "mentor", "Knivsta kommun")
-    for line in ("match", "match approve", "match announce"):
-        await w["Anna"].say(line)
+    await announce(w)
     async with sqlite_db.write() as s:
         pair = (await s.exec(select(Pairing))).one()
         s.add(Meeting(pairing_id=pair.id, held_on=date(2027, 1, 28), minutes=90))

@@ -13,7 +13,7 @@ from sqlmodel import select
 from adapters.slack.render import home_view
 from adapters.teams.render import message_activity
 from bot.store.models import AuditLog, Enrollment, EventRsvp, Person, Reminder, ReminderStatus
-from tests.core.cockpit import cockpit_world, enroll
+from tests.core.cockpit import enroll, paired_world
 from tests.core.harness import texts
 
 SAY = {"sv": {"stalled": "Par som inte har träffats på länge (1)", "pending": "Väntar på ditt godkännande (1)",
@@ -26,12 +26,7 @@ SAY = {"sv": {"stalled": "Par som inte har träffats på länge (1)", "pending":
 
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
-    w = await cockpit_world(sqlite_db, clock, request.param)
-    await enroll(w, "Cecilia", "adept", "Täby kommun")
-    await enroll(w, "Erik", "adept", "Knivsta kommun", status="pending", pending_reasons=["months"])
-    await enroll(w, "Frida", "mentor", "Knivsta kommun")
-    for line in ("match", "match approve", "match announce"):
-        await w["Anna"].say(line)
+    w = await paired_world(sqlite_db, clock, request.param)
     await enroll(w, "David", "adept", "Täby kommun")
     await w["Anna"].say("match waitlist David")
     clock.advance(timedelta(days=60))

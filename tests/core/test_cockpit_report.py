@@ -11,7 +11,7 @@ from PIL import Image
 from sqlmodel import select
 
 from bot.store.models import Meeting, Pairing, SurveyResponse
-from tests.core.cockpit import cockpit_world, enroll
+from tests.core.cockpit import paired_world
 from tests.core.harness import texts
 
 SAY = {"sv": {"pairs": "Par: 1 igång", "met": "1 av 1 (100 %)", "meetings": "Loggade möten: 2", "alias": "rapport",
@@ -22,12 +22,7 @@ SAY = {"sv": {"pairs": "Par: 1 igång", "met": "1 av 1 (100 %)", "meetings": "Lo
 
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
-    w = await cockpit_world(sqlite_db, clock, request.param)
-    await enroll(w, "Cecilia", "adept", "Täby kommun")
-    await enroll(w, "David", "adept", "Knivsta kommun", status="pending", pending_reasons=["months"])
-    await enroll(w, "Frida", "mentor", "Knivsta kommun")
-    for line in ("match", "match approve", "match announce"):
-        await w["Anna"].say(line)
+    w = await paired_world(sqlite_db, clock, request.param)
     clock.advance(timedelta(days=60))
     async with sqlite_db.write() as s:
         pair = (await s.exec(select(Pairing))).one()

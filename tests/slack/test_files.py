@@ -11,18 +11,9 @@ import pytest
 from adapters.slack.outbound import SlackPort
 from bot.messages import Address, Attachment, Outbound, Platform, Where
 from bot.ports import DeliveryError
-from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.helpers import ADEPT, slack_people, slack_server
 
 CSV = Attachment("pairs.csv", "text/csv", "adept;mentor\nAdam;Maria\n".encode(), "Pairs")
-
-
-@pytest.fixture
-async def fake():
-    api = FakeSlackAPI()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 async def test_a_message_with_a_file_posts_the_text_then_uploads_into_the_dm(fake):
