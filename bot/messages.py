@@ -133,7 +133,17 @@ class Input:
     initial: str = ""
 
 
-Block = Union[Heading, Text, Fields, Buttons, Choice, Input]
+@dataclass(frozen=True)
+class Image:
+    """A picture at a URL the reader's client can fetch (a report's chart in
+    Teams, behind its download link); shown as its `alt` text where a platform
+    cannot show pictures."""
+
+    url: str
+    alt: str
+
+
+Block = Union[Heading, Text, Fields, Buttons, Choice, Input, Image]
 
 
 @dataclass(frozen=True)

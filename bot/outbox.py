@@ -27,6 +27,7 @@ from bot.messages import (
     Choice,
     Fields,
     Heading,
+    Image,
     Input,
     MessageRef,
     Option,
@@ -41,7 +42,7 @@ from bot.store.models import Reminder
 KIND = "message"
 RETRY_FIRST_AFTER = timedelta(seconds=30)
 GIVE_UP_AFTER = timedelta(days=3)
-_BLOCKS = {cls.__name__: cls for cls in (Heading, Text, Fields, Buttons, Choice, Input)}
+_BLOCKS = {cls.__name__: cls for cls in (Heading, Text, Fields, Buttons, Choice, Input, Image)}
 
 
 def address_to_dict(address: Address) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import re
 from typing import Any, Callable
 
 from bot.i18n import render as render_template
-from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Outbound, Text
+from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Image, Input, Outbound, Text
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -129,6 +129,8 @@ def _block(block, text: str, in_form: bool, labels: Labels) -> list[dict[str, An
         if block.initial:
             element["value"] = block.initial
         return [element]
+    if isinstance(block, Image):
+        return [{"type": "Image", "url": block.url, "altText": block.alt, "size": "Stretch"}]
     raise TypeError(f"unknown card block {type(block).__name__}; expected one of bot.messages.Block")
 
 
@@ -206,4 +208,6 @@ def text_fallback(card: Card, text: str) -> str:
             lines.extend(f"{n}. {o.label}" for n, o in enumerate(block.options, 1))
         elif isinstance(block, Input):
             lines.append(f"{block.label}: ____")
+        elif isinstance(block, Image):
+            lines.append(f"[{block.alt}]({block.url})")
     return "\n".join(line for line in lines if line)

@@ -45,3 +45,16 @@ async def test_mydata_in_teams_is_a_working_download_link_that_expires(sqlite_db
         assert (await _get(server, f"/files/{token[:-2]}xx/{sig}/{name}"))[0] == 404  # guessed token
         clock.advance(timedelta(hours=25))
         assert (await _get(server, path))[0] == 404  # expired
+
+
+async def test_the_report_chart_is_an_image_in_a_teams_card_served_by_its_link(sqlite_db, clock, connector):
+    hanna = user("Hanna", 22)
+    async with teams_server(sqlite_db, clock, coordinators=(hanna.key,)) as server:
+        coordinator = TeamsPerson(server, connector, hanna)
+        await coordinator.type("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
+        await coordinator.type("report")
+        card = coordinator.inbox()[-1].card
+        (image,) = [e for e in card["body"] if e["type"] == "Image"]
+        path = "/files/" + image["url"].split("/files/", 1)[1]
+        status, body, headers = await _get(server, path)
+        assert status == 200 and body[:8] == b"\x89PNG\r\n\x1a\n" and headers["Content-Type"] == "image/png"
