@@ -151,7 +151,7 @@ class Chat:
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
         """Type a line. A bare number picks that option of the last card."""
         stripped = text.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._picks(self.last)):
+        if stripped.isascii() and stripped.isdigit() and 1 <= int(stripped) <= len(self._picks(self.last)):
             return await self.choose(int(stripped), self.last)
         return await self._send(Inbound(self.actor, self.address, Kind.TEXT, text=text, event_id=event_id))
 
