@@ -37,10 +37,15 @@ def signed(secret: str, kind: str, token: str, given: str) -> bool:
     return hmac.compare_digest(signature(secret, kind, token), given or "")
 
 
+async def purge_expired_files(session: AsyncSession, now: datetime) -> None:
+    """Shared files hold personal data: gone once their link has expired."""
+    await session.exec(delete(SharedFile).where(SharedFile.expires_at <= now))
+
+
 async def share_file(session: AsyncSession, item: Attachment, person_id: int | None, now: datetime,
                      base_url: str, secret: str) -> str:
     """Keep `item` for a day and return its download URL (expired files go now)."""
-    await session.exec(delete(SharedFile).where(SharedFile.expires_at <= now))
+    await purge_expired_files(session, now)
     token = new_token()
     session.add(SharedFile(token=token, person_id=person_id, filename=item.filename, media_type=item.media_type,
                            data=item.data, created_at=now, expires_at=now + DOWNLOAD_LIFETIME))

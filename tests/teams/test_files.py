@@ -58,3 +58,25 @@ async def test_the_report_chart_is_an_image_in_a_teams_card_served_by_its_link(s
         path = "/files/" + image["url"].split("/files/", 1)[1]
         status, body, headers = await _get(server, path)
         assert status == 200 and body[:8] == b"\x89PNG\r\n\x1a\n" and headers["Content-Type"] == "image/png"
+
+
+async def test_the_sweep_deletes_expired_shared_files(sqlite_db, clock):
+    from sqlmodel import select
+
+    from bot.config import Config
+    from bot.links import share_file
+    from bot.messages import Attachment
+    from bot.ports import Delivery
+    from bot.store.models import SharedFile
+    from scheduler.service import SchedulerService
+
+    async with sqlite_db.write() as s:
+        await share_file(s, Attachment("x.csv", "text/csv", b"a;b"), None, clock.now(), "http://127.0.0.1", "k")
+    service = SchedulerService(sqlite_db, Delivery(), clock, Config())
+    await service.sweep()
+    async with sqlite_db.read() as s:
+        assert len((await s.exec(select(SharedFile))).all()) == 1  # still valid
+    clock.advance(timedelta(hours=25))
+    await service.sweep()
+    async with sqlite_db.read() as s:
+        assert (await s.exec(select(SharedFile))).all() == []
