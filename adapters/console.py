@@ -31,6 +31,7 @@ from bot.messages import (
     Choice,
     Fields,
     Heading,
+    Image,
     Inbound,
     Input,
     Kind,
@@ -93,6 +94,9 @@ def render_text(message: Outbound) -> str:
             lines += [f"  [{next(number)}] {o.label}" for o in block.options]
         elif isinstance(block, Input):
             lines.append(f"  {block.label}: …")
+        elif isinstance(block, Image):
+            lines.append(f"  [{block.alt}]")
+    lines += [f"  📎 {f.filename} ({max(1, len(f.data) // 1024)} kB)" for f in message.files]
     return strip_marks("\n".join(lines))  # the console shows text as it is: no markup to escape
 
 

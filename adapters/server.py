@@ -64,13 +64,14 @@ def build_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with every configured platform mounted and
     no route for a platform that is off (404).
     Raises ConfigError when a platform's configuration cannot run safely."""
-    from adapters import observability
+    from adapters import downloads, observability
     from adapters.slack import http as slack_http
     from adapters.teams import http as teams_http
 
     app = web.Application()
     app[RUNTIME] = runtime
     observability.mount(app)  # /healthz, /readyz, /metrics
+    downloads.mount(app, runtime)
     if runtime.config.slack.enabled and not runtime.config.slack.socket_mode:
         slack_http.mount(app, runtime)
     elif runtime.config.slack.enabled:

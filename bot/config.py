@@ -37,6 +37,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "server": {
         "host": Key(str, "127.0.0.1", "MENTORBOT_HOST", "address to bind"),
         "port": Key(int, 3978, "MENTORBOT_PORT", "TCP port"),
+        "public_url": Key(str, "", "MENTORBOT_PUBLIC_URL",
+                          "https://... where people's browsers reach serve (download and calendar links)"),
+        "link_secret": Key(str, "", "MENTORBOT_LINK_SECRET", "signs download and calendar links"),
     },
     "slack": {
         "bot_token": Key(str, "", "SLACK_BOT_TOKEN", "xoxb-...; Slack is on when set"),
@@ -83,6 +86,12 @@ class DatabaseConfig:
 class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 3978
+    public_url: str = ""  # empty: http://host:port
+    link_secret: str = ""
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def loopback(self) -> bool:

@@ -133,7 +133,17 @@ class Input:
     initial: str = ""
 
 
-Block = Union[Heading, Text, Fields, Buttons, Choice, Input]
+@dataclass(frozen=True)
+class Image:
+    """A picture at a URL the reader's client can fetch (a report's chart in
+    Teams, behind its download link); shown as its `alt` text where a platform
+    cannot show pictures."""
+
+    url: str
+    alt: str
+
+
+Block = Union[Heading, Text, Fields, Buttons, Choice, Input, Image]
 
 
 @dataclass(frozen=True)
@@ -180,6 +190,17 @@ class OutboxRef:
     id: int
     key: str
     address: Address
+class Attachment:
+    """A file that goes with a message (a report chart, an export, an .ics).
+
+    `data` holds the bytes; adapters upload it where the platform takes files
+    (Slack) or offer it another way (Teams: a consent card or a short-lived
+    signed link). Renderers that cannot show a file name it in the text."""
+
+    filename: str
+    media_type: str
+    data: bytes = b""
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,6 +239,8 @@ class Outbound:
     # Adapters send it and report the outcome (scheduler.fastpath); only a
     # "working on it" note before a slow command has none.
     outbox: OutboxRef | None = None
+    # Files that go with the message (uploaded after the text is posted).
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

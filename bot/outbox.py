@@ -15,6 +15,7 @@ replace) and an `Address` to and from JSON.
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import uuid
@@ -24,6 +25,7 @@ from typing import Any
 
 from bot.messages import (
     Address,
+    Attachment,
     Button,
     Buttons,
     Card,
@@ -31,6 +33,7 @@ from bot.messages import (
     Fields,
     Heading,
     Inbound,
+    Image,
     Input,
     MessageRef,
     Option,
@@ -45,7 +48,7 @@ from bot.store.models import Reminder, ReminderStatus
 KIND = "message"
 RETRY_FIRST_AFTER = timedelta(seconds=30)
 GIVE_UP_AFTER = timedelta(days=3)
-_BLOCKS = {cls.__name__: cls for cls in (Heading, Text, Fields, Buttons, Choice, Input)}
+_BLOCKS = {cls.__name__: cls for cls in (Heading, Text, Fields, Buttons, Choice, Input, Image)}
 
 
 def address_to_dict(address: Address) -> dict[str, Any]:
@@ -96,7 +99,9 @@ def encode(message: Outbound) -> dict[str, Any]:
     replace = message.replace
     return {"text": message.text, "card": card, "ephemeral": message.ephemeral, "kind": message.kind,
             "locale": message.locale,
-            "replace": [str(replace.platform), replace.conversation, replace.message_id] if replace else None}
+            "replace": [str(replace.platform), replace.conversation, replace.message_id] if replace else None,
+            "files": [{"filename": f.filename, "media_type": f.media_type, "title": f.title,
+                       "data": base64.b64encode(f.data).decode()} for f in message.files]}
 
 
 def decode(data: dict[str, Any], to: Address) -> Outbound:
@@ -109,6 +114,8 @@ def decode(data: dict[str, Any], to: Address) -> Outbound:
         to=to, ephemeral=bool(data.get("ephemeral")), kind=data.get("kind") or "",
         locale=data.get("locale"),
         replace=MessageRef(Platform(replace[0]), replace[1], replace[2]) if replace else None,
+        files=tuple(Attachment(f["filename"], f["media_type"], base64.b64decode(f["data"]), f.get("title") or "")
+                    for f in data.get("files") or ()),
     )
 
 

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.inputs import parse_int
+from bot.messages import Button, Buttons
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -62,6 +63,13 @@ async def next_event(session: AsyncSession, program: Program, now: datetime, rol
         if event.starts_at >= now and audience_includes(event.audience, role):
             return event
     return None
+
+
+def rsvp_buttons(render, event_id: int) -> Buttons:
+    """"I'm coming / I can't come" for an event (answered by `bot.commands.attendance`)."""
+    value = str(event_id)
+    return Buttons((Button("rsvp.yes", render("events/button_coming"), value, "primary"),
+                    Button("rsvp.no", render("events/button_not_coming"), value)))
 
 
 def audience_includes(audience: str, role: str | None) -> bool:

@@ -7,7 +7,8 @@ from nothing (the database holds every reminder, APScheduler holds only ids):
 * `dispatcher-wakeup`: one date job at the next due time, moved after every
   tick, so a reminder due in 7 seconds goes in 7 seconds, not at the next tick;
 * `planner-sweep`: every `sweep_seconds`, re-plans every active program
-  (idempotent; picks up expired nudges, ended pauses, new participants);
+  (idempotent; picks up expired nudges, ended pauses, new participants) and
+  deletes shared files whose download link has expired;
 * `privacy-purge`: every `privacy.purge_hours`, deletes what the retention
   periods say is due (`bot.privacy.retention`).
 """
@@ -28,6 +29,7 @@ from bot.config import Config
 from bot.ports import Delivery
 from bot.store.db import Database
 from scheduler.dispatcher import Dispatcher
+from bot.links import purge_expired_files
 from bot.reminders.planner import plan_all
 from bot.privacy.retention import purge
 
@@ -108,6 +110,7 @@ class SchedulerService:
         try:
             async with self.db.write() as session:
                 await plan_all(session, self.clock.now())
+                await purge_expired_files(session, self.clock.now())
         except Exception:
             log.exception("planner sweep failed; the next sweep tries again")
         self.wake()

@@ -3,7 +3,9 @@
 A coordinator sets up the program with the calendar from the seed (kickoff,
 coaching skills for mentors, inspiration meeting, closing), the five
 municipalities of the network, invites adepts and nominates mentors; then the
-transcript is printed as a person would see it.
+transcript is printed as a person would see it. It ends with the
+coordinator's report and export: the transcript, the report's chart and the
+export's files are saved together in `demo-output/` (or `out_dir`).
 """
 
 from __future__ import annotations
@@ -53,9 +55,15 @@ class Transcript:
     def print(self) -> None:
         print("\n".join(self.lines))
 
+    def save(self, path: Path) -> None:
+        path.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
+
 
 async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *, year: bool = True,
-                   transcript_lines: int = 60) -> int:
+                   transcript_lines: int = 60, out_dir: Path | None = None) -> int:
+    # Files go next to the transcript: ./demo-output for `make demo`, else beside the given database.
+    out_dir = Path(out_dir) if out_dir else (Path(db_path).parent if db_path else Path("demo-output"))
+    out_dir.mkdir(parents=True, exist_ok=True)
     tmp = None
     if db_path is None:
         tmp = tempfile.TemporaryDirectory(prefix="mentorbot-demo-")
@@ -77,10 +85,17 @@ async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *
             await setup_person(core, people[name], org=org)
         return people[name]
 
+    saved: list[Path] = []
+
     async def say(name: str, line: str) -> None:
         c = await chat(name)
         transcript.said(name, line)
-        transcript.got(name, await c.say(line))
+        replies = await c.say(line)
+        transcript.got(name, replies)
+        for message in replies:  # files (a chart, an export) next to the transcript
+            for item in message.files:
+                saved.append(out_dir / item.filename)
+                saved[-1].write_bytes(item.data)
         for other, c2 in people.items():
             if other != name:
                 arrived = c2.inbox()
@@ -122,12 +137,23 @@ async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *
     for line in ("participants", "match", "match approve", "match announce"):
         await say("Evelina", line)
     await say("Niklas", "status")
+    # A few weeks on: the first pair meets, a mentee answers the kickoff, and
+    # the coordinator looks at the program as a whole.
+    clock.set(datetime(2027, 2, 10, 9, 0, tzinfo=timezone.utc))
+    await say("Niklas", "met 2027-02-09")
+    await say("Lina", "calendar")
+    for line in ("home", "report", "export"):
+        await say("Evelina", line)
     transcript.print()
+    transcript.save(out_dir / "transcript.txt")
     await db.dispose()
     if tmp is not None:
         tmp.cleanup()
     if year:
         await _year(transcript_lines)
+    print("\n" + "=" * 72 + f"\nThe coordinator's report and export, saved next to the transcript in {out_dir}/:")
+    for path in [out_dir / "transcript.txt", *saved]:
+        print(f"  {path} ({path.stat().st_size // 1024 or 1} kB)")
     return 0
 
 

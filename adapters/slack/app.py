@@ -24,6 +24,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import home
+from adapters.slack.files import upload_files
 from adapters.slack.inbound import Click, from_action, from_command, from_event
 from adapters.slack.outbound import SlackPort, retry_after_of
 from adapters.slack.render import answered_blocks, labels_for, message_payload, mrkdwn
@@ -201,7 +202,11 @@ class SlackAdapter:
         `response_url` (ephemeral); a DM in the DM; a mention in its thread,
         or only to the person when the reply is ephemeral."""
         if response_url:
-            return await self._respond(response_url, message, locale)
+            sent = await self._respond(response_url, message, locale)
+            if message.files:  # files go to the person's DM (adapters/slack/files.py)
+                await upload_files(self.port, Address(inbound.where.platform, inbound.where.tenant,
+                                                      user=inbound.actor.user_id), message.files)
+            return sent
         where = inbound.where
         if where.where == Where.DM or not where.conversation:
             to = Address(where.platform, where.tenant, conversation=where.conversation, user=inbound.actor.user_id)

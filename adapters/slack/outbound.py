@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -50,6 +51,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.files import upload_files
 from adapters.slack.render import message_payload
 from bot import telemetry
 from bot.messages import Address, MessageRef, Outbound, Platform, Sent, Where
@@ -73,7 +75,8 @@ PERMANENT_ERRORS = frozenset({
     "ekm_access_denied", "too_many_users",
 })
 # Read methods Slack documents with form-encoded arguments only.
-FORM_METHODS = frozenset({"users.info", "conversations.info", "conversations.history", "auth.test"})
+FORM_METHODS = frozenset({"users.info", "conversations.info", "conversations.history", "auth.test",
+                          "files.getUploadURLExternal", "files.completeUploadExternal"})
 
 
 class ChannelLimiter:
@@ -146,6 +149,7 @@ class SlackPort:
         payload = message_payload(message, locale)
         if message.ephemeral and to.conversation and to.user and to.where != Where.DM:
             await self.call("chat.postEphemeral", channel=to.conversation, user=to.user, **payload)
+            await upload_files(self, to, message.files)
             return Sent(ref=None)
         channel = to.conversation or await self._conversation_for(to)
         if to.thread:
@@ -153,6 +157,8 @@ class SlackPort:
         if message.outbox is not None:
             payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.outbox.key}}
         answer = await self._post(channel, payload, message, locale)
+        await upload_files(self, to if to.where != Where.DM else replace(to, conversation=answer["channel"]),
+                           message.files)
         return Sent(ref=MessageRef(Platform.SLACK, answer["channel"], answer["ts"]))
 
     async def find_sent(self, to: Address, key: str) -> str | None:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable
 
 from bot.i18n import render as render_template
 from bot.markup import break_urls, convert, strip_all, strip_marks
-from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Option, Outbound, Text
+from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Image, Input, Option, Outbound, Text
 
 # Block Kit limits (api.slack.com/reference/block-kit).
 MAX_MESSAGE_BLOCKS = 50
@@ -148,6 +148,8 @@ def _block(block, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
         return _button_rows(block.buttons)
     if isinstance(block, Choice):
         return _form_choice(block) if in_form else _choice(block, labels)
+    if isinstance(block, Image):
+        return [{"type": "image", "image_url": block.url, "alt_text": _clip(block.alt, 2000)}]
     if isinstance(block, Input):
         element: dict[str, Any] = {"type": "plain_text_input", "action_id": _id(block.input_id),
                                    "multiline": block.multiline}
@@ -292,6 +294,8 @@ def text_fallback(card: Card, text: str, labels: Labels) -> str:
         elif isinstance(block, Input):
             lines.append(f"{mrkdwn(block.label)}: …")
             asks = True
+        elif isinstance(block, Image):
+            lines.append(f"<{block.url}|{mrkdwn(block.alt)}>")
     if asks:
         lines.append(f"_{mrkdwn(labels('answer_by_typing'))}_")
     return "\n".join(line for line in lines if line)

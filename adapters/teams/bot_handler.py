@@ -131,6 +131,8 @@ class TeamsBot(ActivityHandler):
             await self._freeze(turn_context, inbound)
 
     async def _reply(self, turn_context: TurnContext, message: Outbound, inbound: Inbound) -> Sent | None:
+        if message.files and self.port.files is not None:  # download links (adapters/teams/files.py)
+            message = await self.port.files.as_links(message)
         locale = message.locale or self._locale(inbound)  # the reader's language, not the client's
         try:
             answer = await turn_context.send_activity(Activity.deserialize(message_activity(message, locale)))

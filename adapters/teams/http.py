@@ -30,6 +30,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication, ServiceClientCredentialsFactory
 
 from adapters.teams.bot_handler import TeamsBot
+from adapters.teams.files import FileLinks
 from adapters.teams.outbound import TeamsPort
 from bot.config import ConfigError, TeamsConfig
 
@@ -147,6 +148,7 @@ def mount(
     ))
     adapter = CloudAdapter(authentication)
     port = TeamsPort(adapter, config.teams.app_id, runtime.db, locale=config.bot.locale)
+    port.files = FileLinks(runtime)
     runtime.delivery.register(port)
     bot = TeamsBot(runtime, port)
 

@@ -68,10 +68,13 @@ class TeamsPort:
         clock = {"monotonic": monotonic} if monotonic else {}
         self.per_conversation = SlidingWindows(CONVERSATION_WINDOWS, sleep=sleep, **clock)
         self.per_tenant = SlidingWindows(TENANT_WINDOWS, sleep=sleep, **clock)
+        self.files = None  # a FileLinks, set by `mount`: files become download links
 
     # ------------------------------------------------------------ the port
 
     async def send(self, to: Address, message: Outbound, *, locale: str | None = None) -> Sent:
+        if message.files and self.files is not None:  # adapters/teams/files.py
+            message = await self.files.as_links(message)
         activity = Activity.deserialize(message_activity(message, locale or _locale_of(message, self.locale)))
         if to.ref is None and to.conversation is None and to.user:
             to = await self._stored_address(to)

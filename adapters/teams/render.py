@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from bot.i18n import render as render_template
 from bot.markup import break_urls, convert, strip_all, strip_marks
-from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Outbound, Text
+from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Image, Input, Outbound, Text
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -150,6 +150,8 @@ def _block(block, text: str, in_form: bool, labels: Labels) -> list[dict[str, An
         if block.initial:
             element["value"] = block.initial
         return [element]
+    if isinstance(block, Image):
+        return [{"type": "Image", "url": block.url, "altText": block.alt, "size": "Stretch"}]
     raise TypeError(f"unknown card block {type(block).__name__}; expected one of bot.messages.Block")
 
 
@@ -253,4 +255,6 @@ def text_fallback(card: Card, text: str) -> str:
             lines.extend(f"{n}. {teams_markdown(o.label)}" for n, o in enumerate(block.options, 1))
         elif isinstance(block, Input):
             lines.append(f"{teams_markdown(block.label)}: ____")
+        elif isinstance(block, Image):
+            lines.append(f"[{teams_escape(block.alt)}]({block.url})")
     return "\n".join(line for line in lines if line)

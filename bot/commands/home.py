@@ -7,6 +7,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.lifecycle import RUNNING
+from bot.cockpit import ROWS, dashboard
 from bot.commands.registry import action, command
 from bot.markup import mark
 from bot.meetings import local_today
@@ -59,11 +60,47 @@ async def home(turn: Turn, args):
             health = await program_health(turn, program)
             blocks.append(Heading(turn.render("home/coordinator_heading", program=program)))
             blocks.append(Fields(tuple((turn.render(f"home/health_{k}"), str(v)) for k, v in health.items())))
+            blocks.extend(await cockpit_blocks(turn, program))
     if not blocks:
         blocks.append(Text(turn.render("home/nothing")))
     summary = turn.render("home/summary")
     card = Card((Heading(summary), *blocks))
     return [Outbound(text=summary, card=card, kind="home")]
+
+
+async def cockpit_blocks(turn: Turn, program: Program) -> list:
+    """The lists behind the numbers, each row with the buttons that act on it."""
+    board = await dashboard(turn.session, program, turn.now)
+    blocks: list = []
+
+    def section(name: str, rows: list, line, buttons) -> None:
+        if not rows:
+            return
+        blocks.append(Text(turn.render(f"home/list_{name}", count=len(rows))))
+        for row in rows[:ROWS]:
+            blocks.append(Text(line(row)))
+            blocks.append(Buttons(tuple(buttons(row))))
+        if len(rows) > ROWS:
+            blocks.append(Text(turn.render("home/list_more", count=len(rows) - ROWS, name=name)))
+
+    section("stalled", board.stalled,
+            lambda r: turn.render("home/row_stalled", row=r, tz=program.timezone),
+            lambda r: [Button("cockpit.remind", turn.render("home/button_remind"), str(r.pairing_id))])
+    section("pending", board.pending,
+            lambda r: turn.render("home/row_person", row=r),
+            lambda r: [Button("cockpit.approve", turn.render("home/button_approve"), str(r.enrollment_id), "primary"),
+                       Button("cockpit.show", turn.render("home/button_show"), str(r.enrollment_id))])
+    section("waitlist", board.waitlist,
+            lambda r: turn.render("home/row_person", row=r),
+            lambda r: [Button("cockpit.show", turn.render("home/button_show"), str(r.enrollment_id))])
+    section("undelivered", board.undelivered,
+            lambda r: turn.render("home/row_undelivered", row=r),
+            lambda r: [Button("cockpit.retry", turn.render("home/button_retry"), str(r.reminder_id))])
+    if board.event is not None:
+        blocks.append(Text(turn.render("events/rsvp_counts", event=board.event, coming=board.coming,
+                                       not_coming=board.not_coming, tz=program.timezone)))
+        blocks.append(Buttons((Button("cockpit.who", turn.render("home/button_who"), str(board.event.id)),)))
+    return blocks
 
 
 @action("home.")

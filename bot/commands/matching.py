@@ -27,6 +27,7 @@ from bot.matching.announce import announce_pairs, tell_the_unpaired
 from bot.matching.cohort import Cohort, Solved, fingerprint, load_cohort, rationale, save_draft
 from bot.matching.model import Unmatched, UnmatchedCode
 from bot.matching.offers import offer_match
+from bot.matching.warnings import warnings
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Heading, Text
 from bot.people import resolve_person
@@ -35,6 +36,7 @@ from bot.store.models import MatchExclusion, Pairing, PairStatus, Program, Role
 from bot.turn import Turn
 
 TOP_REASONS = 3
+DRAFT_SHOWN = 30  # pairs listed in the chat; the whole draft is in `export`
 
 
 async def _cohort(turn: Turn, program: Program) -> Cohort:
@@ -46,10 +48,18 @@ def _member_view(cohort: Cohort, enrollment_id: int) -> dict:
     return {"name": member.person.name, "org": member.org_name}
 
 
+def pair_warnings(cohort: Cohort, row: Pairing) -> list:
+    """The pair's mismatches and trade-offs (`bot.matching.warnings`)."""
+    adept = next((a for a in cohort.adepts if a.id == row.adept_id), None)
+    mentor = next((m for m in cohort.mentors if m.id == row.mentor_id), None)
+    return warnings(adept, mentor) if adept is not None and mentor is not None else []
+
+
 def _pair_view(cohort: Cohort, row: Pairing) -> dict:
     reasons = [r for r in row.rationale if r["code"] != "pinned"][:TOP_REASONS]
     return {"id": row.id, "adept": _member_view(cohort, row.adept_id), "mentor": _member_view(cohort, row.mentor_id),
-            "score": row.score, "pinned": row.pinned, "reasons": reasons, "status": row.status}
+            "score": row.score, "pinned": row.pinned, "reasons": reasons, "status": row.status,
+            "warnings": pair_warnings(cohort, row)}
 
 
 def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, note: str | None = None):
@@ -62,9 +72,13 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
         unmatched = [Unmatched(a.id, None) for a in cohort.adepts if a.id not in paired]
     left = [{**_member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": u.detail}
             for u in unmatched]
+    views = [_pair_view(cohort, p) for p in drafts]
+    # A long draft shows the pairs with hard warnings first; the rest is in the spreadsheet.
+    shown = sorted(views, key=lambda v: not any(w.hard for w in v["warnings"]))[:DRAFT_SHOWN]
+    shown.sort(key=lambda v: v["id"])
     text = turn.render(
         "matching/draft", program=cohort.program, rule=cohort.program.match_rule,
-        pairs=[_pair_view(cohort, p) for p in drafts], approved=[_pair_view(cohort, p) for p in approved],
+        pairs=shown, total=len(views), approved=[_pair_view(cohort, p) for p in approved],
         announced=announced, unmatched=left,
         waitlisted=[_member_view(cohort, eid)["name"] for eid in cohort.waitlisted],
     )

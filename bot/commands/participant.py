@@ -3,6 +3,7 @@ Leaving and the person's own data are in `bot.commands.privacy`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlmodel import select
@@ -25,6 +26,7 @@ from bot.store.models import (
     PairStatus,
     Person,
     Program,
+    SharedFile,
 )
 from bot.turn import Turn
 

@@ -12,7 +12,7 @@ from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import resolve_person
-from bot.programs import enrollment_of, enrollments
+from bot.programs import enrollment_of
 from bot.store.models import Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.turn import Turn
 
@@ -135,13 +135,3 @@ async def coordinator_list(turn: Turn, args):
     rows = (await turn.session.exec(select(Coordinator).order_by(Coordinator.key))).all()
     return [turn.say("commands/coordinator_list", configured=sorted(turn.core.config.bot.coordinators),
                      added=[r.key for r in rows])]
-
-
-@command("participants", role=COORDINATOR, params=(
-    Param("role", "choice", named=True, required=False, choices=("adept", "mentor")),
-    PROGRAM,
-))
-async def participants(turn: Turn, args):
-    program = await turn.program(args["program"])
-    rows = await enrollments(turn.session, program, args["role"])
-    return [turn.say("commands/participants", program=program, rows=[(e, p) for e, p in rows])]

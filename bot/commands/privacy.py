@@ -5,17 +5,20 @@ rules live in `bot.privacy`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel import select
 
-from bot.commands.participant import _active, answered, confirm_card
+from bot.commands.participant import _active, _pair_view, answered, confirm_card
 from bot.commands.registry import Param, action, command
 from bot.errors import UserError
 from bot.inputs import parse_int
 from bot.matching.offers import offer_match
 from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
+from bot.messages import Attachment
 from bot.programs import my_enrollments
-from bot.store.models import Enrollment, EnrollmentStatus, Identity, Program
+from bot.store.models import Enrollment, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
 from bot.turn import Turn
 
 
@@ -77,10 +80,23 @@ async def consent_answer(turn: Turn):
 
 @command("mydata")
 async def mydata(turn: Turn, args):
-    rows = await my_enrollments(turn.session, turn.person.id)
+    from bot.dialogs.answers import SELF, answer_lines
+    from bot.personal_data import as_json, everything_about
+
     idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
-    return [turn.say("commands/mydata", person=turn.person, identities=idents, rows=rows, ephemeral=True,
-                     privacy=turn.core.config.privacy)]
+    org = await turn.session.get(Organisation, turn.person.organisation_id) if turn.person.organisation_id else None
+    rows = []
+    for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+        pairs = await _pair_view(turn, enrollment)
+        meetings = (await turn.session.exec(select(Meeting).join(Pairing, Pairing.id == Meeting.pairing_id).where(
+            (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all()
+        rows.append({"program": program, "enrollment": enrollment, "pairs": pairs, "meetings": len(meetings),
+                     "answers": await answer_lines(turn.session, program, enrollment, turn.render, SELF)})
+    data = as_json(await everything_about(turn.session, turn.person.id))
+    reply = turn.say("commands/mydata", person=turn.person, organisation=org.name if org else None,
+                     identities=idents, rows=rows, ephemeral=True, privacy=turn.core.config.privacy)
+    return [replace(reply, files=(Attachment("mydata.json", "application/json", data,
+                                             turn.render("commands/mydata_file")),))]
 
 
 @command("forget")

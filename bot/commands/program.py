@@ -12,10 +12,12 @@ from bot import plan
 from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
+from bot.commands.attendance import answers
 from bot.inputs import MAX_NAME, capped
 from bot.meetings import local_today
-from bot.messages import Where
+from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
+    rsvp_buttons,
     AUDIENCES,
     DEFAULT_AUDIENCE,
     EVENT_KINDS,
@@ -30,6 +32,7 @@ from bot.programs import (
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
 from bot.turn import Turn
 
+UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
 
 
 @command("program", "create", role=COORDINATOR, params=(
@@ -75,14 +78,17 @@ async def program_show(turn: Turn, args):
     program = await turn.program(args["program"])
     people = await enrollments(turn.session, program)
     counts = {role: sum(1 for e, _ in people if e.role == role) for role in ("adept", "mentor")}
-    return [turn.say(
-        "commands/program_show",
-        program=program,
-        organisations=[o.name for o in await organisations(turn.session, program)],
-        events=await events(turn.session, program),
-        counts=counts,
-        tz=program.timezone,
-    )]
+    listed = await events(turn.session, program)
+    text = turn.render("commands/program_show", program=program,
+                       organisations=[o.name for o in await organisations(turn.session, program)],
+                       events=listed, counts=counts, tz=program.timezone)
+    blocks: list = [Text(text)]
+    for event in [e for e in listed if e.starts_at >= turn.now][:UPCOMING_SHOWN]:
+        coming, not_coming = await answers(turn.session, event.id)
+        blocks.append(Text(turn.render("events/rsvp_counts", event=event, coming=len(coming),
+                                       not_coming=len(not_coming), tz=program.timezone)))
+        blocks.append(rsvp_buttons(turn.render, event.id))
+    return [Outbound(text=text, card=Card(tuple(blocks)), kind="commands/program_show", locale=turn.locale)]
 
 
 @command("org", "add", role=COORDINATOR, params=(Param("name", rest=True), PROGRAM))

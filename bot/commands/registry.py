@@ -88,7 +88,8 @@ COMMANDS: dict[tuple[str, ...], Command] = {}
 ACTIONS: dict[str, Handler] = {}
 # Words people type in Swedish (or by habit) for the same commands.
 ALIASES = {"hjälp": "help", "hjalp": "help", "?": "help", "språk": "language", "sprak": "language",
-           "pausa": "pause", "återuppta": "resume", "lämna": "leave", "gå-med": "join", "ga-med": "join"}
+           "pausa": "pause", "återuppta": "resume", "lämna": "leave", "gå-med": "join", "ga-med": "join",
+           "rapport": "report", "exportera": "export", "kalender": "calendar", "deltagare": "participants"}
 
 
 # Every coordinator command takes `program=NAME`; the core resolves it to a

@@ -15,7 +15,9 @@ stateDiagram-v2
     role_title --> months_as_manager: answer or skip
     months_as_manager --> topics: note if outside the program's range
     topics --> wishes
-    wishes --> format: answer or skip (sensitive)
+    wishes --> wishes_with_mentor: answered (sensitive)
+    wishes --> format: skipped
+    wishes_with_mentor --> format: yes (the mentor sees them) / no (the coordinator only)
     format --> place: in person / mixed
     format --> languages: digital
     place --> languages: answer or skip
@@ -34,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogs import intake
 from bot.dialogs.flow import Ctx, State, register
-from bot.dialogs.steps import NumberStep, TextStep
+from bot.dialogs.steps import NumberStep, TextStep, YesNoStep
 from bot.messages import Outbound
 
 if TYPE_CHECKING:
@@ -46,6 +48,8 @@ ROLE_TITLE = TextStep("role_title", field="role_title", skippable=True, max_leng
 MONTHS = NumberStep("months_as_manager", field="months_as_manager", unit="months", minimum=0, maximum=600)
 TOPICS = intake.topics_step("topics")
 WISHES = TextStep("wishes", field="wishes", skippable=True, max_length=2000)
+# Asked only after wishes were given: no = the dilemmas stay with the coordinator.
+WISHES_WITH_MENTOR = YesNoStep("wishes_with_mentor", field="wishes_with_mentor")
 
 
 def inside_range(months: int, ctx: Ctx) -> bool:
@@ -68,12 +72,13 @@ async def _finish(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
 
 
 FLOW = register(intake.intake_flow(
-    NAME, "adept", (ROLE_TITLE, MONTHS, TOPICS, WISHES),
+    NAME, "adept", (ROLE_TITLE, MONTHS, TOPICS, WISHES, WISHES_WITH_MENTOR),
     transitions={
         "role_title": lambda a, ctx: "months_as_manager",
         "months_as_manager": lambda a, ctx: "topics",
         "topics": lambda a, ctx: "wishes",
-        "wishes": lambda a, ctx: "format",
+        "wishes": lambda a, ctx: "wishes_with_mentor" if a.get("wishes") else "format",
+        "wishes_with_mentor": lambda a, ctx: "format",
     },
     hooks={"months_as_manager": _months_note},
     finish=_finish,

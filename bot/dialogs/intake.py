@@ -15,13 +15,14 @@ keys (read by matching and by `mydata`):
 | `nominated_by` | int or null | mentor | the nominator's person id, from the nomination |
 | `topics` | list[str] | both | topic codes (`bot.matching.topics`): wanted / offered |
 | `wishes` | str or null | adept | wishes and leadership dilemmas; **sensitive** |
+| `wishes_with_mentor` | bool | adept | asked after `wishes`: false = only the coordinator reads them |
 | `capacity` | int | mentor | adepts they can take (also `Enrollment.capacity`) |
 | `can_attend_joint_meetings` | bool | mentor | kickoff, inspiration, closing |
 | `can_attend_training` | bool | mentor | the coaching-skills session |
 | `format` | str | both | `in_person`, `digital` or `mixed` |
 | `place` | str or null | both | where they can meet (not asked for `digital`) |
 | `languages` | list[str] | both | `sv`, `en` |
-| `sensitive` | list[str] | both | answer keys to show only to the coordinator and the matched mentor |
+| `sensitive` | list[str] | both | answer keys to show only to the coordinator and (unless `wishes_with_mentor` is false) the matched mentor |
 | `eligible` | bool | both | inside the program's rules when confirmed |
 | `pending_reasons` | list[str] | both | `months`, `years`, `nomination`: why a coordinator must approve |
 | `completed_at` | ISO datetime | both | when they confirmed |

@@ -18,7 +18,7 @@ ASK = "dialogs/ask/"
 # What anyone says when the script has no answer for a question.
 DEFAULTS = {"consent": "ja", "summary": "bekräfta", "role_title": "hoppa över", "wishes": "hoppa över",
             "place": "hoppa över", "capacity": "hoppa över", "languages": "svenska", "format": "blandat",
-            "joint_meetings": "ja", "training": "ja"}
+            "joint_meetings": "ja", "training": "ja", "wishes_with_mentor": "ja"}
 MAX_QUESTIONS = 40
 
 DEMO_PEOPLE: dict[str, dict[str, str]] = {

@@ -7,6 +7,9 @@ workspace; otherwise each gets it in their own DM, in their own language.
 
 from __future__ import annotations
 
+from functools import partial
+
+from bot.dialogs.answers import MENTOR, answer_ctx, lines
 from bot.matching.cohort import TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
 from bot.messages import Address, Button, Buttons, Card, Outbound, Platform, Text, Where
 from bot.people import address_of, locale_for, program_channel
@@ -46,17 +49,25 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
     shared_event = next((e for e in await events(turn.session, program)
                          if e.starts_at >= turn.now and e.audience == "all"), None)
     in_group, in_dms, unreachable = 0, 0, []
+    ctx = await answer_ctx(turn.session, program)
     for row in pairs:
         adept, mentor = cohort.members[row.adept_id], cohort.members[row.mentor_id]
         context = dict(adept=_who(cohort, row.adept_id), mentor=_who(cohort, row.mentor_id),
                        topics=_shared_topics(row))
+
+        def needs(locale: str) -> list:
+            """The adept's needs and wishes as the mentor may read them, in `locale`."""
+            render = partial(turn.core.translator.render, locale)
+            return lines(adept.enrollment.answers or {}, "adept", ctx, render, MENTOR)
+
         adept_at = await address_of(turn.session, adept.person.id)
         mentor_at = await address_of(turn.session, mentor.person.id)
         group = group_address(adept_at, mentor_at)
         if group is not None:
             locale = locale_for(None, program, turn.core.config)
             text = turn.core.translator.render(locale, "matching/intro_group", program=program,
-                                               tz=program.timezone, event=shared_event, **context)
+                                               tz=program.timezone, event=shared_event, needs=needs(locale),
+                                               **context)
             # A group DM that cannot be opened: each gets the same words in their DM.
             turn.post(Outbound(text=text, to=group, kind="matching/intro_group", locale=locale),
                       fallback=(adept_at, mentor_at))
@@ -64,7 +75,8 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
             continue
         for person, template, event in ((adept.person, "matching/intro_adept", adept_event),
                                         (mentor.person, "matching/intro_mentor", mentor_event)):
-            if await turn.tell(person.id, template, program=program, event=event, **context):
+            extra = {"needs": needs(locale_for(person, program, turn.core.config))} if person is mentor.person else {}
+            if await turn.tell(person.id, template, program=program, event=event, **context, **extra):
                 in_dms += 1
             else:
                 unreachable.append(person.name)

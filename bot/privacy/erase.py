@@ -24,10 +24,12 @@ from bot.privacy.mentions import Needles, found_in, replaced, rows_mentioning
 from bot.reminders.store import run
 from bot.store.models import (
     AuditLog,
+    CalendarFeed,
     Coordinator,
     DialogState,
     Enrollment,
     EnrollmentStatus,
+    EventRsvp,
     Identity,
     MatchExclusion,
     Meeting,
@@ -35,6 +37,7 @@ from bot.store.models import (
     PairStatus,
     Person,
     Reminder,
+    SharedFile,
     ReminderStatus,
     SurveyResponse,
 )
@@ -99,6 +102,12 @@ async def dialogues(session: AsyncSession, subject: Subject, now: datetime) -> N
 
 async def surveys(session: AsyncSession, subject: Subject, now: datetime) -> None:
     await run(session, sa.delete(SurveyResponse).where(SurveyResponse.person_id == subject.person_id))
+
+
+async def calendars_and_files(session: AsyncSession, subject: Subject, now: datetime) -> None:
+    """Their answers to events, their calendar feed links and the files made for them."""
+    for table in (EventRsvp, CalendarFeed, SharedFile):
+        await run(session, sa.delete(table).where(table.person_id == subject.person_id))
 
 
 async def coordinator_rows(session: AsyncSession, subject: Subject, now: datetime) -> None:
@@ -198,7 +207,7 @@ async def person(session: AsyncSession, subject: Subject, now: datetime) -> None
     session.add(row)
 
 
-STEPS = ("identities", "dialogues", "surveys", "coordinator_rows", "enrollments", "pairings", "meetings",
+STEPS = ("identities", "dialogues", "surveys", "calendars_and_files", "coordinator_rows", "enrollments", "pairings", "meetings",
          "outbox", "audit", "mentions", "person")
 
 

@@ -159,7 +159,12 @@ async def event(session, row, program, person):
     days = int(row.context.get("offset", 0))
     if row.context.get("day"):
         days = (ProgramCalendar.of(program).local_day(ev.starts_at) - date.fromisoformat(row.context["day"])).days
-    return {"event": ev, "program": program, "offset": days, "to_channel": person is None}, None
+    from bot.programs import rsvp_buttons
+
+    def card(render, text):
+        return Card((Text(text), rsvp_buttons(render, ev.id)))
+
+    return {"event": ev, "program": program, "offset": days, "to_channel": person is None}, card
 
 
 @reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)
@@ -193,5 +198,11 @@ async def failure(session, row, program, person):
             "attempts": c.get("attempts", 0), "program_name": program.name if program else ""}, None
 
 
+@reminder_kind("broadcast")
+async def broadcast(session, row, program, person):
+    """A coordinator's message to part of the program (`bot.commands.broadcast`)."""
+    if person is not None and not await _active_in(session, program.id, person.id):
+        return Skip("no longer an active participant")
+    return {"text": row.context.get("text", ""), "sender": row.context.get("sender", ""), "program": program}, None
 # Kinds declared in their own modules register on import.
 from bot.reminders import digest  # noqa: E402,F401

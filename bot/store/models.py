@@ -333,3 +333,43 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_event"
     key: str = Field(primary_key=True)  # "slack:Ev123", "teams:<activity id>"
     at: datetime = _utc(nullable=False, index=True)
+
+
+class EventRsvp(SQLModel, table=True):
+    """A person's "I'm coming" / "I can't come" for a program event (the last answer counts)."""
+
+    __tablename__ = "event_rsvp"
+    __table_args__ = (sa.UniqueConstraint("event_id", "person_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="program_event.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    coming: bool
+    at: datetime = _utc(nullable=False)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A person's calendar subscription URL: the token is the secret in the
+    URL (HMAC-signed with the server's key); revoking it ends the feed."""
+
+    __tablename__ = "calendar_feed"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    program_id: int = Field(foreign_key="program.id")
+    token: str = Field(index=True, unique=True)
+    created_at: datetime | None = _utc()
+    revoked_at: datetime | None = _utc()
+
+
+class SharedFile(SQLModel, table=True):
+    """A file offered as a short-lived download link (Teams, where a bot
+    cannot upload a file into a chat): removed once it expires."""
+
+    __tablename__ = "shared_file"
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(index=True, unique=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    filename: str
+    media_type: str
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    created_at: datetime | None = _utc()
+    expires_at: datetime = _utc(nullable=False, index=True)

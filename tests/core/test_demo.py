@@ -22,3 +22,10 @@ async def test_the_demo_runs_a_program_from_setup_to_announcement(tmp_path, caps
         intro = next(line for line in intros if f"Hej {adept}!" in line)
         assert org not in intro.split("Din mentor")[1].split(".")[0]
     assert "Ditt par: " in text.split("Niklas > status")[1]
+    # It ends with the coordinator's report and export, saved next to the transcript.
+    end = text.split("Evelina > report")[1]
+    assert "programmet i siffror" in end and "Evelina > export" in end
+    assert (tmp_path / "transcript.txt").read_text(encoding="utf-8").rstrip().endswith(".csv (1 kB)")
+    chart = next(tmp_path.glob("*-report.png"))
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert next(tmp_path.glob("*.xlsx")).stat().st_size > 0

@@ -16,10 +16,11 @@ ADEPT_BAD = {
     5: ("ett tag", {"sv": ["”ett tag”", "`14`"], "en": ["“ett tag”", "`14`"]}),
     6: ("1,99", {"sv": ["”99”", "1–12"], "en": ["“99”", "1–12"]}),
     7: ("x" * 2001, {"sv": ["2001 tecken"], "en": ["2001 characters"]}),
-    8: ("cykel", {"sv": ["”cykel”", "På plats"], "en": ["“cykel”", "In person"]}),
-    9: ("x" * 121, {"sv": ["120"], "en": ["120"]}),
-    10: ("klingonska", {"sv": ["Svenska, Engelska"], "en": ["Swedish, English"]}),
-    11: ("kanske", {"sv": ["Bekräfta"], "en": ["Confirm"]}),
+    8: ("kanske", {"sv": ["`ja`", "`nej`"], "en": ["`yes`", "`no`"]}),
+    9: ("cykel", {"sv": ["”cykel”", "På plats"], "en": ["“cykel”", "In person"]}),
+    10: ("x" * 121, {"sv": ["120"], "en": ["120"]}),
+    11: ("klingonska", {"sv": ["Svenska, Engelska"], "en": ["Swedish, English"]}),
+    12: ("kanske", {"sv": ["Bekräfta"], "en": ["Confirm"]}),
 }
 MENTOR_BAD = {
     4: ("massor", {"sv": ["`8`"], "en": ["`8`"]}),

@@ -77,7 +77,7 @@ async def test_mentor_capacity_is_bounded_by_the_program(lw):
 
 async def test_a_digital_meeting_skips_the_place_question(lw):
     anna = lw.chat("Anna")
-    await run(anna, ADEPT, lw.locale, upto=8)  # asked for the format
+    await run(anna, ADEPT, lw.locale, upto=9)  # asked for the format
     assert asked(await anna.say("2")) == "dialogs/ask/languages"
     assert asked(await anna.say(line("1", lw.locale))) == "dialogs/ask/summary"
     await anna.say("1")

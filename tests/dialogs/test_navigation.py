@@ -62,7 +62,7 @@ async def test_cancel_asks_first_and_no_keeps_the_place(lw):
 
 async def test_cancel_keeps_nothing_half_done(lw):
     anna = lw.chat("Anna")
-    await run(anna, ADEPT, lw.locale, upto=8)
+    await run(anna, ADEPT, lw.locale, upto=9)
     await anna.say(lw.words["cancel"])
     done = await anna.say(lw.words["yes"])
     assert asked(done) == "dialogs/cancelled"
@@ -111,7 +111,7 @@ async def test_edit_any_answer_from_the_summary(lw):
 
 async def test_changing_to_in_person_asks_the_place_it_skipped(lw):
     anna = lw.chat("Anna")
-    await run(anna, ADEPT, lw.locale, upto=8)
+    await run(anna, ADEPT, lw.locale, upto=9)
     await anna.say("2")  # digital: no place question
     await anna.say("1")
     await anna.choose(2)

@@ -55,7 +55,7 @@ async def test_a_retried_delivery_advances_once(world):
 
 async def test_a_double_click_advances_once_and_says_nothing_the_second_time(world):
     anna = world.chat("Anna")
-    replies = await run(anna, ADEPT, "sv", upto=8)  # the format card
+    replies = await run(anna, ADEPT, "sv", upto=9)  # the format card
     button = replies[-1].card.blocks[1].buttons[0]
     assert isinstance(replies[-1].card.blocks[1], Buttons)
     first = await anna.click(button.action_id, button.value, event_id="click-1", on=replies[-1])

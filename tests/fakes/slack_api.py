@@ -112,6 +112,8 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> last version
         self.views: dict[str, dict[str, Any]] = {}  # user id -> last published Home view
         self.dm_user: dict[str, str] = {}  # DM channel id -> user id
+        # files.getUploadURLExternal tickets: file id -> name, length, the bytes posted, where shared.
+        self.files: dict[str, dict[str, Any]] = {}
         self._calls_log = Path(calls_log) if calls_log else None
         self._seq = itertools.count(1)
         self._ts = itertools.count(1)
@@ -136,6 +138,7 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         app.router.add_post("/_reset", self._reset)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner, port = await serve_on_loopback(app, self.host, self.port)
         self.port = port
@@ -256,6 +259,25 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
             with self._calls_log.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(call.to_json()) + "\n")
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL handed out by `files.getUploadURLExternal`: takes the
+        file's bytes (raw body or a multipart `file` field), recorded as `upload`."""
+        file_id = request.match_info["file_id"]
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            field = form.get("file") or form.get("filename")
+            data = field.file.read() if hasattr(field, "file") else str(field or "").encode()
+        else:
+            data = await request.read()
+        call = Call(seq=next(self._seq), method="upload", params={"file_id": file_id, "length": len(data)},
+                    at=time.time())
+        self.calls.append(call)
+        if file_id not in self.files:
+            call.ok, call.error = False, "invalid_file_id"
+            return web.Response(status=404, text="unknown upload")
+        self.files[file_id]["data"] = data
+        return web.Response(text=f"OK - {len(data)}")
 
     # -------------------------------------------------------------- answers
 

@@ -79,6 +79,38 @@ class SlackMethods:
         call.result = {"channel": channel, "ts": ts}
         return {"ok": True, "message_ts": ts}
 
+    def _m_files_getUploadURLExternal(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = params.get("filename"), str(params.get("length") or "")
+        if not filename or not length.isdigit():
+            return self._fail(call, "invalid_arguments")
+        file_id = f"F{len(self.files) + 1:08d}"
+        self.files[file_id] = {"filename": filename, "length": int(length), "data": None, "channel": None,
+                               "title": None}
+        call.result = {"file_id": file_id}
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://{self.host}:{self.port}/upload/{file_id}"}
+
+    def _m_files_completeUploadExternal(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files")
+        files = json.loads(files) if isinstance(files, str) else files
+        if not files:
+            return self._fail(call, "invalid_arguments")
+        channel = str(params.get("channel_id") or "")
+        if channel and (problem := self._channel_problem(channel)):
+            return self._fail(call, problem)
+        for f in files:
+            known = self.files.get(f.get("id"))
+            if known is None or known["data"] is None:
+                return self._fail(call, "file_not_found")
+            if len(known["data"]) != known["length"]:
+                return self._fail(call, "file_upload_size_mismatch")  # the length given did not match
+        shared = []
+        for f in files:
+            known = self.files[f["id"]]
+            known["channel"], known["title"] = self._resolve_channel(channel) if channel else None, f.get("title")
+            shared.append({"id": f["id"], "title": f.get("title") or known["filename"], "name": known["filename"]})
+        call.result = {"files": [f["id"] for f in files], "channel": channel}
+        return {"ok": True, "files": shared}
+
     def _m_conversations_open(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
         users = params.get("users") or ""
         ids = sorted(u.strip() for u in (users if isinstance(users, list) else str(users).split(",")) if u.strip())

@@ -15,14 +15,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tests.fakes.slack_api import FakeSlackAPI
 
 
-@pytest.fixture
-async def fake():
-    api = FakeSlackAPI()
-    await api.start()
-    yield api
-    await api.stop()
-
-
 def client(fake: FakeSlackAPI) -> AsyncWebClient:
     return AsyncWebClient(token="xoxb-test", base_url=fake.base_url, retry_handlers=[])
 

@@ -18,7 +18,7 @@ from scheduler.drive import run_until
 from bot.reminders.planner import plan_pair
 from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, button, click, click_home, dms, say, slack_server
 
-ADEPT_ANSWERS = ["Hemtjänst Norr", "Enhetschef", "14", "1,3", "Att leda genom en omorganisation", "3", "Växjö", "1"]
+ADEPT_ANSWERS = ["Hemtjänst Norr", "Enhetschef", "14", "1,3", "Att leda genom en omorganisation", "ja", "3", "Växjö", "1"]
 # department, years as manager, experience topics, capacity, joint meetings, training, format, place, languages
 MENTOR_ANSWERS = ["Social services", "12", "2,4", "2", "2", "1", "1", "Ljungby", "sv, en"]
 

@@ -9,17 +9,8 @@ import pytest
 from adapters.slack.outbound import SlackPort
 from bot.messages import Address, Button, Buttons, Card, MessageRef, Outbound, Platform, Where
 from bot.ports import DeliveryError
-from tests.fakes.slack_api import FakeSlackAPI
 
 NUDGE = Outbound(text="Har ni träffats?", card=Card(blocks=(Buttons(buttons=(Button("nudge.met", "Ja"),)),)))
-
-
-@pytest.fixture
-async def fake():
-    api = FakeSlackAPI()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 @pytest.fixture(autouse=True)

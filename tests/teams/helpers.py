@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
 
+from adapters import downloads
 from adapters.server import RUNTIME, make_runtime
 from adapters.teams import http as teams_http
 from bot.config import Config, ServerConfig, TeamsConfig
@@ -183,6 +184,7 @@ async def teams_server(db, clock, *, app_id: str = "", coordinators: tuple[str, 
     app[RUNTIME] = runtime
     factory = FakeCredentialsFactory(app_id) if app_id else None
     teams_http.mount(app, runtime, credentials_factory=factory)
+    downloads.mount(app, runtime)
     runner, port = await serve_on_loopback(app)
     try:
         async with aiohttp.ClientSession() as session:

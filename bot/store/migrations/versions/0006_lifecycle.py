@@ -1,7 +1,7 @@
 """lifecycle: the coordinator's chosen program, program close and cohorts, pair goals and checks
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-28
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import bot.store.models
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

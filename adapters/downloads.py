@@ -1,0 +1,38 @@
+"""What `mentorbot serve` hands to a browser: a shared file behind its
+short-lived signed link, and a person's calendar feed (`bot.links`).
+Anything unknown, expired, revoked or wrongly signed is a plain 404."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.links import calendar_feed, shared_file
+
+NOT_FOUND = "This link does not work (any more). Ask the bot for a new one.\n"
+
+
+def mount(app: web.Application, runtime) -> None:
+    secret = runtime.config.server.link_secret
+
+    async def download(request: web.Request) -> web.Response:
+        async with runtime.db.read() as session:
+            row = await shared_file(session, request.match_info["token"], request.match_info["sig"],
+                                    runtime.clock.now(), secret)
+        if row is None:
+            return web.Response(status=404, text=NOT_FOUND)
+        return web.Response(body=row.data, content_type=row.media_type, headers={
+            "Content-Disposition": f'attachment; filename="{row.filename}"', "Cache-Control": "no-store"})
+
+    async def feed(request: web.Request) -> web.Response:
+        from bot.reports.calendar import person_feed
+
+        async with runtime.db.read() as session:
+            row = await calendar_feed(session, request.match_info["token"], request.match_info["sig"], secret)
+            if row is None:
+                return web.Response(status=404, text=NOT_FOUND)
+            body = await person_feed(session, row, runtime.core.translator, runtime.config)
+        return web.Response(body=body, content_type="text/calendar", charset="utf-8",
+                            headers={"Cache-Control": "no-store"})
+
+    app.router.add_get("/files/{token}/{sig}/{name}", download)
+    app.router.add_get("/calendar/{token}/{sig}.ics", feed)

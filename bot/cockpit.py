@@ -1,0 +1,99 @@
+"""What the coordinator's home shows behind each number: stalled pairs, the
+waitlist, pending people, undelivered messages and the next event with its
+RSVP count. The home command (`bot.commands.home`) turns it into a card whose
+rows carry the buttons that act on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.programs import next_event
+from bot.store.models import (
+    Enrollment,
+    EnrollmentStatus,
+    EventRsvp,
+    Meeting,
+    Pairing,
+    PairStatus,
+    Person,
+    Program,
+    ProgramEvent,
+    Reminder,
+    ReminderStatus,
+)
+
+ROWS = 5  # rows per list on the home card; the rest is counted
+
+
+@dataclass
+class Stalled:
+    pairing_id: int
+    adept: str
+    mentor: str
+    since: date
+
+
+@dataclass
+class Waiting:
+    enrollment_id: int
+    name: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass
+class Undelivered:
+    reminder_id: int
+    who: str
+    template: str
+    error: str | None
+
+
+@dataclass
+class Dashboard:
+    stalled: list[Stalled] = field(default_factory=list)
+    waitlist: list[Waiting] = field(default_factory=list)
+    pending: list[Waiting] = field(default_factory=list)
+    undelivered: list[Undelivered] = field(default_factory=list)
+    event: ProgramEvent | None = None
+    coming: int = 0
+    not_coming: int = 0
+
+
+async def dashboard(session: AsyncSession, program: Program, now: datetime) -> Dashboard:
+    names = dict((await session.exec(select(Enrollment.id, Person.name).join(Person, Person.id == Enrollment.person_id)
+                                     .where(Enrollment.program_id == program.id))).all())
+    board = Dashboard()
+    cutoff = (now - timedelta(days=program.stall_days)).date()
+    last_met = dict((await session.exec(
+        select(Meeting.pairing_id, func.max(Meeting.held_on)).join(Pairing, Pairing.id == Meeting.pairing_id)
+        .where(Pairing.program_id == program.id).group_by(Meeting.pairing_id))).all())
+    for pairing in (await session.exec(select(Pairing).where(
+            Pairing.program_id == program.id, Pairing.status == PairStatus.ANNOUNCED).order_by(Pairing.id))).all():
+        since = last_met.get(pairing.id) or (pairing.announced_at.date() if pairing.announced_at else cutoff)
+        if since < cutoff:
+            board.stalled.append(Stalled(pairing.id, names.get(pairing.adept_id, "?"),
+                                         names.get(pairing.mentor_id, "?"), since))
+    board.stalled.sort(key=lambda s: s.since)
+    for enrollment in (await session.exec(select(Enrollment).where(Enrollment.program_id == program.id)
+                                          .order_by(Enrollment.id))).all():
+        if enrollment.waitlisted:
+            board.waitlist.append(Waiting(enrollment.id, names.get(enrollment.id, "?")))
+        if enrollment.status == EnrollmentStatus.PENDING:
+            board.pending.append(Waiting(enrollment.id, names.get(enrollment.id, "?"),
+                                         tuple((enrollment.answers or {}).get("pending_reasons") or ())))
+    people = dict((await session.exec(select(Person.id, Person.name))).all())
+    for row in (await session.exec(select(Reminder).where(
+            Reminder.program_id == program.id, Reminder.status == ReminderStatus.FAILED)
+            .order_by(Reminder.id.desc()))).all():
+        who = people.get(row.person_id) if row.person_id else (row.address or {}).get("conversation") or "?"
+        board.undelivered.append(Undelivered(row.id, who or "?", row.template, row.last_error))
+    board.event = await next_event(session, program, now)
+    if board.event is not None:
+        answers = (await session.exec(select(EventRsvp.coming).where(EventRsvp.event_id == board.event.id))).all()
+        board.coming, board.not_coming = sum(1 for a in answers if a), sum(1 for a in answers if not a)
+    return board

@@ -1,0 +1,103 @@
+"""Events in people's calendars, and who is coming.
+
+    rsvp.yes / rsvp.no      the "I'm coming / I can't come" buttons on event
+                            reminders and `program show` (the last answer counts);
+                            "coming" comes with the event's .ics file
+    event who N             the coordinator: counts and names for event N
+    calendar                the program's .ics and the person's own feed URL
+                            (for an Outlook subscription)
+    calendar revoke         the feed URL stops working; `calendar` makes a new one
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlmodel import select
+
+from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.errors import UserError
+from bot.links import feed_url, new_token
+from bot.messages import Attachment
+from bot.programs import event_by_id, my_enrollments
+from bot.store.models import CalendarFeed, Enrollment, EventRsvp, Person, Program, ProgramEvent
+from bot.turn import Turn
+
+PROGRAM = Param("program", named=True, required=False)
+
+
+async def answers(session, event_id: int) -> tuple[list[str], list[str]]:
+    """Names of who is coming and who is not, by name."""
+    rows = (await session.exec(select(EventRsvp, Person).join(Person, Person.id == EventRsvp.person_id)
+                               .where(EventRsvp.event_id == event_id).order_by(Person.name))).all()
+    return [p.name for r, p in rows if r.coming], [p.name for r, p in rows if not r.coming]
+
+
+def ics_file(turn: Turn, program: Program, events: list[ProgramEvent], name: str) -> Attachment:
+    from bot.reports.calendar import ICS, to_ics
+
+    return Attachment(name, ICS, to_ics(program, events, turn.render), turn.render("events/ics_title", program=program))
+
+
+@action("rsvp.")
+async def rsvp(turn: Turn):
+    value = turn.inbound.value or ""
+    event = await turn.session.get(ProgramEvent, int(value)) if value.isdigit() else None
+    if event is None or event.cancelled:
+        raise UserError("errors/stale_action")
+    program = await turn.session.get(Program, event.program_id)
+    if event.starts_at <= turn.now:
+        return [turn.say("events/rsvp_too_late", event=event, tz=program.timezone, ephemeral=True)]
+    coming = turn.inbound.action_id == "rsvp.yes"
+    row = (await turn.session.exec(select(EventRsvp).where(
+        EventRsvp.event_id == event.id, EventRsvp.person_id == turn.person.id))).first()
+    row = row or EventRsvp(event_id=event.id, person_id=turn.person.id, coming=coming, at=turn.now)
+    row.coming, row.at = coming, turn.now
+    turn.session.add(row)
+    reply = turn.say("events/rsvp_noted", event=event, coming=coming, tz=program.timezone, ephemeral=True)
+    if coming:
+        reply = replace(reply, files=(ics_file(turn, program, [event], f"{program.slug}-event-{event.id}.ics"),))
+    return [reply]
+
+
+@command("event", "who", role=COORDINATOR, params=(Param("id"), PROGRAM))
+async def event_who(turn: Turn, args):
+    program = await turn.program(args["program"])
+    event = await event_by_id(turn.session, program, str(args["id"]))
+    coming, not_coming = await answers(turn.session, event.id)
+    return [turn.say("events/who", event=event, coming=coming, not_coming=not_coming, tz=program.timezone)]
+
+
+async def _my_program(turn: Turn, ref: str | None) -> tuple[Program, str | None]:
+    if ref:
+        program = await turn.program(ref)
+    else:
+        mine = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id) if p.status == "active"]
+        program = mine[0][1] if mine else await turn.program(None)
+    role = (await turn.session.exec(select(Enrollment.role).where(
+        Enrollment.program_id == program.id, Enrollment.person_id == turn.person.id))).first()
+    return program, role
+
+
+@command("calendar", params=(Param("what", "choice", required=False, choices=("revoke",)), PROGRAM))
+async def calendar(turn: Turn, args):
+    from bot.reports.calendar import events_for
+
+    program, role = await _my_program(turn, args["program"])
+    feeds = (await turn.session.exec(select(CalendarFeed).where(
+        CalendarFeed.person_id == turn.person.id, CalendarFeed.program_id == program.id,
+        CalendarFeed.revoked_at == None))).all()  # noqa: E711
+    if args["what"] == "revoke":
+        for feed in feeds:
+            feed.revoked_at = turn.now
+            turn.session.add(feed)
+        await turn.audit("calendar revoked", program=program, feeds=len(feeds))
+        return [turn.say("events/feed_revoked", count=len(feeds), ephemeral=True)]
+    feed = feeds[0] if feeds else CalendarFeed(person_id=turn.person.id, program_id=program.id, token=new_token(),
+                                               created_at=turn.now)
+    turn.session.add(feed)
+    server = turn.core.config.server
+    url = feed_url(server.base_url, server.link_secret, feed.token)
+    reply = turn.say("events/calendar", program=program, url=url, ephemeral=True)
+    events = [e for e in await events_for(turn.session, program, role) if not e.cancelled]
+    return [replace(reply, files=(ics_file(turn, program, events, f"{program.slug}.ics"),))]

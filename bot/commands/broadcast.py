@@ -1,0 +1,126 @@
+"""`broadcast all|mentors|adepts|org=NAME TEXT`: a message from the
+coordinator to part of the program.
+
+The command only shows a preview (the text as people will read it, and how
+many will get it) with Send / Cancel buttons; the draft is kept as an audit
+entry ("broadcast drafted"), and its id is the buttons' value. Send writes
+one outbox row per recipient (kind `broadcast`, key `broadcast:<draft>:person<id>`)
+in the same transaction, so the dispatcher paces the sending and a double
+click sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.errors import UserError
+from bot.messages import Button, Buttons, Card, Outbound, Text
+from bot.reminders.planner import AUDIENCE_ROLES
+from bot.reminders.store import Planned, insert_if_absent
+from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Organisation, Person, Program
+from bot.turn import Turn
+
+AUDIENCES = tuple(AUDIENCE_ROLES)
+MAX_TEXT = 3000  # inside one Slack section and a Teams text block
+GIVE_UP_AFTER = timedelta(days=3)
+DRAFTED, SENT = "broadcast drafted", "broadcast sent"
+
+
+async def recipients(session, program: Program, audience: str, org: str | None) -> list[int]:
+    """Person ids of the active participants in the audience (and organisation)."""
+    query = (select(Enrollment.person_id).join(Person, Person.id == Enrollment.person_id)
+             .where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE,
+                    Enrollment.role.in_(AUDIENCE_ROLES[audience])))
+    if org is not None:
+        found = (await session.exec(select(Organisation).where(Organisation.name == org))).first()
+        if found is None:
+            known = sorted((await session.exec(select(Organisation.name))).all())
+            raise UserError("errors/unknown_org", name=org, known=known)
+        query = query.where(Person.organisation_id == found.id)
+    return sorted(set((await session.exec(query)).all()))
+
+
+def _audience(args) -> tuple[str, str | None, str]:
+    """(audience, organisation, text) from `all TEXT` or `org=NAME TEXT`."""
+    first, text, org = (args["audience"] or ""), (args["text"] or ""), args["org"]
+    if org is not None:
+        return "all", org.strip(), " ".join(w for w in (first, text) if w).strip()
+    if first.lower() not in AUDIENCES:
+        raise UserError("errors/bad_choice", argument="audience", value=first,
+                        choices=[*AUDIENCES, "org=…"])
+    return first.lower(), None, text.strip()
+
+
+@command("broadcast", role=COORDINATOR, params=(
+    Param("audience", required=False),
+    Param("text", rest=True, required=False),
+    Param("org", named=True, required=False),
+    Param("program", named=True, required=False),
+))
+async def broadcast(turn: Turn, args):
+    program = await turn.program(args["program"])
+    audience, org, text = _audience(args)
+    if not text:
+        raise UserError("errors/missing_argument", command="broadcast", argument="text",
+                        usage="broadcast all|mentors|adepts|org=NAME TEXT")
+    if len(text) > MAX_TEXT:
+        raise UserError("dialogs/invalid/text_long", length=len(text), max=MAX_TEXT)
+    people = await recipients(turn.session, program, audience, org)
+    if not people:
+        return [turn.say("broadcast/nobody", audience=audience, org=org, program=program)]
+    draft = AuditLog(at=turn.now, actor=turn.actor_key, program_id=program.id, action=DRAFTED,
+                     detail={"audience": audience, "org": org, "text": text, "count": len(people)})
+    turn.session.add(draft)
+    await turn.session.flush()
+    preview = turn.render("broadcast/message", text=text, sender=turn.person.name, program=program)
+    card = Card((
+        Text(turn.render("broadcast/preview", count=len(people), audience=audience, org=org, program=program)),
+        Text(preview),
+        Buttons((
+            Button("broadcast.send", turn.render("broadcast/button_send", count=len(people)), str(draft.id),
+                   "primary"),
+            Button("broadcast.cancel", turn.render("commands/button_no"), str(draft.id)),
+        )),
+    ))
+    return [turn.say("broadcast/preview", card=card, count=len(people), audience=audience, org=org,
+                     program=program)]
+
+
+async def _draft(turn: Turn) -> AuditLog:
+    value = turn.inbound.value or ""
+    draft = await turn.session.get(AuditLog, int(value)) if value.isdigit() else None
+    if draft is None or draft.action != DRAFTED or draft.actor != turn.actor_key:
+        raise UserError("errors/stale_action")
+    return draft
+
+
+@action("broadcast.")
+async def broadcast_answer(turn: Turn):
+    if not turn.is_coordinator:
+        await turn.audit("refused", command=turn.inbound.action_id)
+        return [turn.say("errors/not_coordinator", command="broadcast", ephemeral=True)]
+    draft = await _draft(turn)
+    done = (await turn.session.exec(select(AuditLog).where(
+        AuditLog.action.in_((SENT, "broadcast cancelled")), AuditLog.program_id == draft.program_id))).all()
+    if any(d.detail.get("draft") == draft.id for d in done):
+        return [Outbound(text=turn.render("broadcast/already"), replace=turn.inbound.message,
+                         kind="broadcast/already")]
+    program = await turn.session.get(Program, draft.program_id)
+    if turn.inbound.action_id != "broadcast.send":
+        await turn.audit("broadcast cancelled", program=program, draft=draft.id)
+        return [Outbound(text=turn.render("broadcast/cancelled"), replace=turn.inbound.message,
+                         kind="broadcast/cancelled")]
+    detail = draft.detail
+    people = await recipients(turn.session, program, detail["audience"], detail.get("org"))
+    rows = [Planned(key=f"broadcast:{draft.id}:person{pid}", kind="broadcast", template="broadcast/message",
+                    due_at=turn.now, subject=f"broadcast:{draft.id}", program_id=program.id, person_id=pid,
+                    context={"text": detail["text"], "sender": turn.person.name},
+                    expires_at=turn.now + GIVE_UP_AFTER) for pid in people]
+    await insert_if_absent(turn.session, rows, turn.now)
+    await turn.audit(SENT, program=program, draft=draft.id, audience=detail["audience"], org=detail.get("org"),
+                     count=len(people))
+    return [Outbound(text=turn.render("broadcast/queued", count=len(people)), replace=turn.inbound.message,
+                     kind="broadcast/queued")]

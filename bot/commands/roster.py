@@ -1,0 +1,61 @@
+"""The coordinator's view of people: `participants` (filtered, paged, with
+organisation, pair and why someone waits) and `person NAME` (one person's
+intake answers, dilemmas marked confidential)."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.commands.registry import COORDINATOR, Param, command
+from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
+from bot.dialogs.answers import answer_lines
+from bot.errors import UserError
+from bot.people import resolve_person
+from bot.programs import my_enrollments
+from bot.roster import page_of, pair_partners, roster, why_waiting
+from bot.store.models import EnrollmentStatus, Organisation
+from bot.turn import Turn
+
+PROGRAM = Param("program", named=True, required=False)
+STATUSES = tuple(s.value for s in EnrollmentStatus)
+
+
+@command("participants", role=COORDINATOR, params=(
+    Param("role", "choice", named=True, required=False, choices=("adept", "mentor")),
+    Param("org", named=True, required=False),
+    Param("status", "choice", named=True, required=False, choices=STATUSES),
+    Param("page", "int", named=True, required=False),
+    PROGRAM,
+))
+async def participants(turn: Turn, args):
+    program = await turn.program(args["program"])
+    if args["org"]:
+        known = (await turn.session.exec(select(Organisation.name))).all()
+        if args["org"].strip().casefold() not in {k.casefold() for k in known}:
+            raise UserError("errors/unknown_org", name=args["org"], known=sorted(known))
+    rows = await roster(turn.session, program, args["role"], args["org"], args["status"])
+    shown, page, pages = page_of(rows, args["page"])
+    filters = " ".join(f'{k}="{args[k]}"' if " " in str(args[k]) else f"{k}={args[k]}"
+                       for k in ("role", "org", "status") if args[k])
+    return [turn.say("commands/participants", program=program, rows=shown, total=len(rows), page=page,
+                     pages=pages, filters=filters)]
+
+
+@command("person", role=COORDINATOR, params=(Param("name", rest=True),))
+async def person(turn: Turn, args):
+    return await person_view(turn, await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now))
+
+
+async def person_view(turn: Turn, who):
+    """One person as the coordinator sees them (also the home card's Show button)."""
+    org = await turn.session.get(Organisation, who.organisation_id) if who.organisation_id else None
+    sections = []
+    for enrollment, program in await my_enrollments(turn.session, who.id):
+        partners = await pair_partners(turn.session, program)
+        sections.append({
+            "program": program, "enrollment": enrollment, "pair": partners.get(enrollment.id),
+            "why": why_waiting(enrollment, enrollment.id in partners),
+            "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
+        })
+    return [turn.say("commands/person", person=who, organisation=org.name if org else None, sections=sections,
+                     ephemeral=True)]

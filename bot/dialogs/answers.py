@@ -1,0 +1,73 @@
+"""Intake answers in words, for the people allowed to read them.
+
+The intake steps already know how to show their own answers (the summary
+uses them); this module walks a role's intake flow over a stored
+`Enrollment.answers` and returns label/value lines for a reader:
+
+- `COORDINATOR` and `SELF` read every answer; sensitive ones are marked
+  confidential.
+- `MENTOR` (the matched mentor, in the introduction) reads the adept's needs
+  and wishes, unless the adept chose at intake to keep their wishes and
+  dilemmas for the coordinator only (`wishes_with_mentor` = false).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.dialogs.flow import FLOWS, Ctx
+from bot.store.models import Enrollment, Program
+
+COORDINATOR, SELF, MENTOR = "coordinator", "self", "mentor"
+# What a matched mentor reads of the adept: needs, wishes, how and where to meet.
+_FOR_MENTOR = ("role_title", "topics", "wishes", "format", "place", "languages")
+_FLOW_OF_ROLE = {"adept": "adept_intake", "mentor": "mentor_intake"}
+
+
+@dataclass(frozen=True)
+class Line:
+    field: str
+    label: str
+    value: str
+    confidential: bool = False
+
+
+def shares_wishes(answers: dict) -> bool:
+    """Does the matched mentor read the adept's wishes and dilemmas?
+    (Answers given before the question existed follow the consent text: yes.)"""
+    return answers.get("wishes_with_mentor", True) is not False
+
+
+async def answer_ctx(session: AsyncSession, program: Program, enrollment: Enrollment | None = None) -> Ctx:
+    """What the intake steps look at to show an answer (organisation names, topics)."""
+    from bot.matching.topics import program_topics
+    from bot.programs import organisations
+
+    return Ctx(None, program, enrollment, await organisations(session, program), program_topics(program.topics))
+
+
+def lines(answers: dict, role: str, ctx: Ctx, render: Callable[..., str], reader: str) -> list[Line]:
+    flow = FLOWS.get(_FLOW_OF_ROLE.get(role, ""))
+    if flow is None or not answers:
+        return []
+    sensitive = set(answers.get("sensitive") or ())
+    out = []
+    for step in flow.steps:
+        name = step.field
+        if not name or name not in answers:
+            continue
+        if reader == MENTOR and (name not in _FOR_MENTOR or answers[name] is None
+                                 or (name in sensitive and not shares_wishes(answers))):
+            continue
+        out.append(Line(name, render(f"dialogs/label/{name}"), step.show(answers[name], ctx, render),
+                        name in sensitive))
+    return out
+
+
+async def answer_lines(session: AsyncSession, program: Program, enrollment: Enrollment,
+                       render: Callable[..., str], reader: str) -> list[Line]:
+    return lines(enrollment.answers or {}, enrollment.role, await answer_ctx(session, program, enrollment),
+                 render, reader)

@@ -1,0 +1,1 @@
+"""The coordinator's reports and exports: tables, spreadsheets, charts and calendar files."""

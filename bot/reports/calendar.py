@@ -1,0 +1,77 @@
+"""Program events as iCalendar (`.ics`): one event, the whole program, and a
+person's feed (the events of their audience), in the program's time zone with
+its place. The `icalendar` package is imported only when a file is made.
+
+Each event's UID is stable (`event-<id>@<program slug>.mentorbot`), so a
+calendar that imported it before updates it instead of adding a copy; a
+cancelled event is sent with STATUS:CANCELLED for the same reason.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Callable
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.programs import audience_includes, zone
+from bot.store.models import CalendarFeed, Enrollment, Person, Program, ProgramEvent
+
+DEFAULT_LENGTH = timedelta(hours=3)
+ICS = "text/calendar"
+
+
+def uid(program: Program, event: ProgramEvent) -> str:
+    return f"event-{event.id}@{program.slug}.mentorbot"
+
+
+def to_ics(program: Program, events: list[ProgramEvent], render: Callable[..., str]) -> bytes:
+    from icalendar import Calendar, Event  # only when a calendar file is made
+
+    tz = zone(program.timezone)
+    cal = Calendar()
+    cal.add("prodid", "-//mentorbot//mentor program//SV")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", program.name)
+    cal.add("x-wr-timezone", program.timezone)
+    for ev in events:
+        item = Event()
+        item.add("uid", uid(program, ev))
+        item.add("summary", f"{ev.title or render(f'labels/kind/{ev.kind}')} – {program.name}")
+        start = ev.starts_at.astimezone(tz)
+        item.add("dtstart", start)
+        item.add("dtend", start + DEFAULT_LENGTH)
+        item.add("dtstamp", ev.starts_at)
+        if ev.place:
+            item.add("location", ev.place)
+        item.add("description", render("reports/ics_description", event=ev, program=program))
+        if ev.cancelled:
+            item.add("status", "CANCELLED")
+        cal.add_component(item)
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+async def events_for(session: AsyncSession, program: Program, role: str | None) -> list[ProgramEvent]:
+    """The program's events, cancelled ones included (so calendars drop them), for a role."""
+    rows = (await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id)
+                               .order_by(ProgramEvent.starts_at))).all()
+    return [e for e in rows if role is None or audience_includes(e.audience, role)]
+
+
+async def person_feed(session: AsyncSession, feed: CalendarFeed, translator, config) -> bytes:
+    """The calendar behind a person's feed URL, in their language."""
+    from bot.people import locale_for
+
+    program = await session.get(Program, feed.program_id)
+    person = await session.get(Person, feed.person_id)
+    role = (await session.exec(select(Enrollment.role).where(
+        Enrollment.program_id == program.id, Enrollment.person_id == person.id))).first()
+    locale = locale_for(person, program, config)
+
+    def render(name: str, /, **kw) -> str:
+        kw.setdefault("tz", program.timezone)
+        return translator.render(locale, name, **kw)
+
+    return to_ics(program, await events_for(session, program, role), render)

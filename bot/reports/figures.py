@@ -1,0 +1,112 @@
+"""The program's figures for `report`, and its chart.
+
+`figures` reads the numbers (people by role and status, pairs by status,
+meetings logged per month, the share of live pairs that met in the last six
+weeks, survey aggregates); `chart_png` draws them with matplotlib's Agg
+backend (imported only when a chart is drawn) with labels from templates.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.programs import zone
+from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program, SurveyResponse
+
+RECENT = timedelta(weeks=6)
+
+
+@dataclass
+class Figures:
+    people: dict[tuple[str, str], int]  # (role, status) -> count
+    pairs: dict[str, int]  # status -> count
+    months: list[tuple[date, int]]  # first day of each program month so far -> meetings logged
+    live_pairs: int
+    met_recently: int
+    surveys: dict[str, dict] = field(default_factory=dict)  # survey -> {"answers": n, "means": {question: mean}}
+
+    @property
+    def met_share(self) -> float | None:
+        return self.met_recently / self.live_pairs if self.live_pairs else None
+
+    @property
+    def meetings(self) -> int:
+        return sum(n for _, n in self.months)
+
+
+def _months(start: date, end: date) -> list[date]:
+    out, day = [], start.replace(day=1)
+    while day <= end:
+        out.append(day)
+        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return out
+
+
+async def figures(session: AsyncSession, program: Program, now: datetime) -> Figures:
+    today = now.astimezone(zone(program.timezone)).date()
+    people = Counter({(role, status): n for role, status, n in (await session.exec(
+        select(Enrollment.role, Enrollment.status, func.count()).where(Enrollment.program_id == program.id)
+        .group_by(Enrollment.role, Enrollment.status))).all()})
+    pairs = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
+    meetings = list((await session.exec(select(Meeting).where(
+        Meeting.pairing_id.in_([p.id for p in pairs] or [0])))).all())
+    per_month = Counter(m.held_on.replace(day=1) for m in meetings)
+    months = [(m, per_month.get(m, 0)) for m in _months(program.start, min(today, program.end))]
+    live = [p for p in pairs if p.status == PairStatus.ANNOUNCED]
+    since = today - RECENT
+    recent = {m.pairing_id for m in meetings if m.held_on >= since}
+    surveys: dict[str, dict] = {}
+    for row in (await session.exec(select(SurveyResponse).where(SurveyResponse.program_id == program.id))).all():
+        entry = surveys.setdefault(row.survey, {"answers": 0, "sums": Counter(), "counts": Counter()})
+        entry["answers"] += 1
+        for question, value in (row.answers or {}).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                entry["sums"][question] += value
+                entry["counts"][question] += 1
+    for entry in surveys.values():
+        entry["means"] = {q: round(entry["sums"][q] / entry["counts"][q], 1) for q in sorted(entry["counts"])}
+        del entry["sums"], entry["counts"]
+    return Figures(dict(people), dict(Counter(p.status for p in pairs)), months, len(live),
+                   sum(1 for p in live if p.id in recent), surveys)
+
+
+def chart_png(fig_data: Figures, render: Callable[..., str], program: Program) -> bytes:
+    """Meetings logged per month (bars) and participants by status (stacked), as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: draw into memory
+    from matplotlib.figure import Figure
+
+    chart = Figure(figsize=(10, 4.2), dpi=100)
+    left, right = chart.subplots(1, 2, gridspec_kw={"width_ratios": [2, 1]})
+    labels = [render("reports/month", month=m) for m, _ in fig_data.months]
+    left.bar(range(len(labels)), [n for _, n in fig_data.months], color="#2f6f9f")
+    left.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
+    left.set_title(render("reports/chart_meetings"))
+    left.set_ylabel(render("reports/chart_meetings_axis"))
+    left.yaxis.get_major_locator().set_params(integer=True)
+    statuses = sorted({s for _, s in fig_data.people})
+    roles = ("adept", "mentor")
+    bottom = [0, 0]
+    colours = ["#2f6f9f", "#8fbc5a", "#f0a030", "#c0504d", "#9b9b9b", "#6d4c91"]
+    for i, status in enumerate(statuses):
+        values = [fig_data.people.get((role, status), 0) for role in roles]
+        right.bar([render(f"labels/role/{r}") for r in roles], values, bottom=bottom,
+                  label=render(f"labels/status/{status}"), color=colours[i % len(colours)])
+        bottom = [b + v for b, v in zip(bottom, values)]
+    right.set_title(render("reports/chart_people"))
+    if statuses:
+        right.legend(fontsize=8)
+    chart.suptitle(program.name)
+    chart.tight_layout()
+    out = io.BytesIO()
+    chart.savefig(out, format="png")
+    return out.getvalue()

@@ -1,0 +1,82 @@
+"""Who is in a program, as the coordinator sees them: organisation, role,
+status, partner, and why someone is not (yet) in a pair. Used by
+`participants`, `person`, the export and the home view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from bot.errors import UserError
+from bot.programs import enrollments
+from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
+
+PAGE_SIZE = 25  # rows per message: well inside Slack's and Teams' message limits
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    organisation: str | None
+    role: str
+    status: str
+    pair: str | None
+    why: tuple[str, ...]  # why the person waits: codes under labels/why/
+    paused_until: object = None
+    enrollment: Enrollment | None = None
+
+
+async def pair_partners(session, program: Program) -> dict[int, str]:
+    """enrollment id -> the name of their partner, for approved and announced pairs."""
+    rows = (await session.exec(select(Pairing).where(
+        Pairing.program_id == program.id, Pairing.status.in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))))).all()
+    names = dict((await session.exec(
+        select(Enrollment.id, Person.name).join(Person, Person.id == Enrollment.person_id)
+        .where(Enrollment.program_id == program.id))).all())
+    partners: dict[int, str] = {}
+    for row in rows:
+        partners[row.adept_id] = names.get(row.mentor_id, "?")
+        partners[row.mentor_id] = names.get(row.adept_id, "?")
+    return partners
+
+
+def why_waiting(enrollment: Enrollment, paired: bool) -> tuple[str, ...]:
+    """Why a person is not (yet) in a pair, as codes (labels/why/<code>)."""
+    status = enrollment.status
+    if status == EnrollmentStatus.INVITED:
+        return ("invited",)
+    if status == EnrollmentStatus.ONBOARDING:
+        return ("onboarding",)
+    if status == EnrollmentStatus.PENDING:
+        return tuple((enrollment.answers or {}).get("pending_reasons") or ("approval",))
+    if status == EnrollmentStatus.ACTIVE and not paired and enrollment.role == "adept":
+        return ("waitlisted",) if enrollment.waitlisted else ("unmatched",)
+    return ()
+
+
+async def roster(session, program: Program, role: str | None = None, org: str | None = None,
+                 status: str | None = None) -> list[Row]:
+    partners = await pair_partners(session, program)
+    orgs = dict((await session.exec(select(Organisation.id, Organisation.name))).all())
+    wanted_org = org.strip().casefold() if org else None
+    out = []
+    for enrollment, person in await enrollments(session, program, role):
+        org_name = orgs.get(person.organisation_id) if person.organisation_id else None
+        if wanted_org and (org_name or "").casefold() != wanted_org:
+            continue
+        if status and enrollment.status != status:
+            continue
+        partner = partners.get(enrollment.id)
+        out.append(Row(person.name, org_name, enrollment.role, enrollment.status, partner,
+                       why_waiting(enrollment, partner is not None), enrollment.paused_until, enrollment))
+    return out
+
+
+def page_of(rows: list, page: int | None, size: int = PAGE_SIZE) -> tuple[list, int, int]:
+    """The rows of one page, the page number and the number of pages."""
+    pages = max(1, -(-len(rows) // size))
+    page = page or 1
+    if page > pages:
+        raise UserError("errors/no_such_page", page=page, pages=pages)
+    return rows[(page - 1) * size: page * size], page, pages

@@ -1,0 +1,121 @@
+"""Issue 13, point 7: RSVP buttons on event reminders and `program show`,
+counts and names for the coordinator, `.ics` files parsed by icalendar whose
+times match the events, and a personal, signed, revocable feed URL served
+by `serve`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import ClientSession, web
+from icalendar import Calendar
+from sqlmodel import select
+
+from adapters import downloads
+from adapters.server import RUNTIME, make_runtime
+from bot.config import Config
+from bot.messages import Platform
+from bot.ports import Delivery
+from bot.store.models import EventRsvp, ProgramEvent
+from scheduler.dispatcher import Dispatcher
+from scheduler.drive import run_until
+from tests.core.cockpit import cockpit_world, enroll
+from tests.core.harness import texts
+from tests.fakes.loopback import serve_on_loopback
+from tests.scheduler.helpers import RecordingPort
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+KICKOFF = datetime(2027, 1, 19, 13, 0, tzinfo=STOCKHOLM)
+SAY = {"sv": {"coming": "Kommer (1): Cecilia", "not": "Kan inte (1): David", "counts": "kommer: 1, kan inte: 1"},
+       "en": {"coming": "Coming (1): Cecilia", "not": "Cannot come (1): David", "counts": "coming: 1, cannot come: 1"}}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def world(request, sqlite_db, clock):
+    w = await cockpit_world(sqlite_db, clock, request.param)
+    await enroll(w, "Cecilia", "adept", "Täby kommun")
+    await enroll(w, "David", "adept", "Knivsta kommun")
+    w.say = SAY[request.param]
+    return w
+
+
+def _events(ics: bytes):
+    return [c for c in Calendar.from_ical(ics).walk("VEVENT")]
+
+
+def _buttons(message):
+    return [b for block in message.card.blocks for b in getattr(block, "buttons", ())]
+
+
+async def test_event_reminders_carry_rsvp_buttons_and_answers_reach_the_coordinator(world, sqlite_db, clock):
+    port = RecordingPort()
+    dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config())
+    await run_until(dispatcher, clock, datetime(2027, 1, 13, tzinfo=timezone.utc))  # the 7-day reminder
+    (reminder,) = [m for m in port.to("cecilia") if m.kind == "scheduler/event_reminder"]
+    coming, not_coming = _buttons(reminder)
+    assert (coming.action_id, not_coming.action_id) == ("rsvp.yes", "rsvp.no")
+
+    (yes,) = await world["Cecilia"].click(coming.action_id, coming.value)
+    (ics,) = yes.files
+    (event,) = _events(ics.data)
+    assert event.decoded("dtstart") == KICKOFF and str(event["location"]) == "Stadshuset"
+    await world["David"].click("rsvp.yes", coming.value)
+    await world["David"].click("rsvp.no", coming.value)  # the last answer counts
+    who = texts(await world["Anna"].say(f"event who {coming.value}"))
+    assert world.say["coming"] in who and world.say["not"] in who
+    show = (await world["Anna"].say("program show"))[0]
+    card_text = " ".join(getattr(b, "text", "") for b in show.card.blocks)
+    assert world.say["counts"] in card_text
+    assert [b.action_id for b in _buttons(show)][:2] == ["rsvp.yes", "rsvp.no"]
+    async with sqlite_db.read() as s:
+        assert len((await s.exec(select(EventRsvp))).all()) == 2
+
+
+async def test_the_program_calendar_matches_the_events(world, sqlite_db):
+    (reply,) = await world["Cecilia"].say("calendar")
+    (ics,) = reply.files
+    events = {str(e["summary"]).split(" – ")[0]: e for e in _events(ics.data)}
+    async with sqlite_db.read() as s:
+        stored = (await s.exec(select(ProgramEvent).order_by(ProgramEvent.id))).all()
+    assert len(events) == len(stored) == 2
+    starts = sorted(e.decoded("dtstart") for e in events.values())
+    assert starts == [e.starts_at for e in stored]
+    assert all(str(e.decoded("dtstart").tzinfo) == "Europe/Stockholm" for e in events.values())
+    assert b"BEGIN:VTIMEZONE" in ics.data
+
+
+async def test_the_personal_feed_is_served_signed_and_revocable(world, sqlite_db, clock):
+    runtime = make_runtime(world.core.config, sqlite_db, clock)
+    app = web.Application()
+    app[RUNTIME] = runtime
+    downloads.mount(app, runtime)
+    runner, port = await serve_on_loopback(app)
+    try:
+        (reply,) = await world["Cecilia"].say("calendar")
+        url = re.search(r"http://\S+/calendar/\S+\.ics", reply.text).group(0)
+        path = url.split("/", 3)[3]
+        base = f"http://127.0.0.1:{port}/"
+        async with ClientSession() as http:
+            async with http.get(base + path) as response:
+                assert response.status == 200 and response.content_type == "text/calendar"
+                assert len(_events(await response.read())) == 2
+            async with http.get(base + path.replace(".ics", "x.ics")) as response:
+                assert response.status == 404  # a changed signature
+            (again,) = await world["Cecilia"].say("calendar")
+            assert url in again.text  # the same feed until revoked
+            await world["Cecilia"].say("calendar revoke")
+            async with http.get(base + path) as response:
+                assert response.status == 404
+            (fresh,) = await world["Cecilia"].say("calendar")
+            assert url not in fresh.text
+    finally:
+        await runner.cleanup()
+
+
+async def test_an_answer_after_the_event_started_is_refused(world, clock):
+    clock.advance(timedelta(days=30))
+    replies = await world["Cecilia"].click("rsvp.yes", "1")
+    assert not replies[0].files

@@ -1,0 +1,89 @@
+"""Issue 13, point 6: `export` delivers an XLSX (opened here with openpyxl)
+with one sheet each for participants, pairs, meetings and events with RSVPs,
+and the same as CSV; dilemma text only with `export confidential`, audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from bot.store.models import AuditLog, EventRsvp, Meeting, Pairing, Person
+from tests.core.cockpit import announce, cockpit_world, enroll
+
+WISH = "Hur säger jag nej till min chef?"
+SHEETS = {"sv": ["Deltagare", "Par", "Möten", "Träffar"], "en": ["Participants", "Pairs", "Meetings", "Events"]}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def world(request, sqlite_db, clock):
+    w = await cockpit_world(sqlite_db, clock, request.param)
+    await enroll(w, "Cecilia", "adept", "Täby kommun", wishes=WISH)
+    await enroll(w, "David", "adept", "Knivsta kommun")
+    await enroll(w, "Frida", "mentor", "Knivsta kommun")
+    await announce(w)
+    async with sqlite_db.write() as s:
+        pair = (await s.exec(select(Pairing))).one()
+        s.add(Meeting(pairing_id=pair.id, held_on=date(2027, 1, 28), minutes=90))
+        frida = (await s.exec(select(Person).where(Person.name == "Frida"))).one()
+        s.add(EventRsvp(event_id=1, person_id=frida.id, coming=True, at=clock.now()))
+    return w
+
+
+def _workbook(reply):
+    xlsx = next(f for f in reply.files if f.filename.endswith(".xlsx"))
+    return load_workbook(io.BytesIO(xlsx.data))
+
+
+def _values(ws) -> list[list]:
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+async def test_export_is_a_workbook_with_the_right_rows_and_csv_files(world, sqlite_db):
+    (reply,) = await world["Anna"].say("export")
+    book = _workbook(reply)
+    assert book.sheetnames == SHEETS[world.locale]
+    participants = _values(book.worksheets[0])
+    assert len(participants) == 4  # header + Cecilia, David, Frida
+    names = {row[0]: row for row in participants[1:]}
+    assert names["Cecilia"][1] == "Täby kommun" and names["Cecilia"][4] == "Frida"
+    assert all(WISH not in str(v) for row in participants for v in row)
+    pairs = _values(book.worksheets[1])
+    assert pairs[1][1:3] == ["Cecilia", "Frida"] and pairs[1][6] == 1
+    meetings = _values(book.worksheets[2])
+    assert meetings[1][1:3] == ["Cecilia", "Frida"] and meetings[1][3].date() == date(2027, 1, 28)
+    events = _values(book.worksheets[3])
+    kickoff = events[1]
+    assert kickoff[3] == "Stadshuset" and kickoff[5] == 1 and kickoff[7] == "Frida"
+    assert (kickoff[2].hour, kickoff[2].minute) == (13, 0)  # the program's local time
+    csvs = {f.filename.rsplit("-", 1)[1]: f for f in reply.files if f.filename.endswith(".csv")}
+    assert set(csvs) == {"participants.csv", "pairs.csv", "meetings.csv", "events.csv"}
+    rows = list(csv.reader(io.StringIO(csvs["participants.csv"].data.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 4 and rows[1][0] == "Cecilia"
+    async with sqlite_db.read() as s:
+        assert not (await s.exec(select(AuditLog).where(AuditLog.action == "export confidential"))).all()
+
+
+async def test_export_confidential_includes_dilemmas_and_is_audited(world, sqlite_db):
+    (reply,) = await world["Anna"].say("export confidential")
+    participants = _values(_workbook(reply).worksheets[0])
+    assert any(WISH in str(v) for row in participants for v in row)
+    async with sqlite_db.read() as s:
+        logged = (await s.exec(select(AuditLog).where(AuditLog.action == "export confidential"))).all()
+    assert len(logged) == 1 and logged[0].actor == "console:local:anna"
+
+
+async def test_a_participant_cannot_export(world):
+    replies = await world["Cecilia"].say("export confidential")
+    assert all(not r.files for r in replies)
+
+
+async def test_a_formula_in_a_name_stays_text(world, sqlite_db):
+    await enroll(world, "=HYPERLINK(\"http://x\")", "adept", "Täby kommun")
+    (reply,) = await world["Anna"].say("export")
+    names = [row[0] for row in _values(_workbook(reply).worksheets[0])]
+    assert "'=HYPERLINK(\"http://x\")" in names

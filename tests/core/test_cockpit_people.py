@@ -1,0 +1,114 @@
+"""Issue 13, points 1, 2 and 8: the coordinator sees people and pairs at a
+glance, the matched mentor reads the adept's needs, the draft names hard
+mismatches, and `mydata` is readable with a JSON file of everything."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.store.models import EnrollmentStatus
+from tests.core.cockpit import announce, cockpit_world, enroll
+from tests.core.harness import texts
+
+WISH = "Att leda en grupp som inte vill förändras"
+SAY = {
+    "sv": {"page": "sida 1 av 2", "paired": "i par med Frida", "waitlist": "har ingen mentor ännu",
+           "pending": "tiden som chef ligger utanför programmets ram", "confidential": "konfidentiellt",
+           "no_language": "inget gemensamt språk", "digital": "vill ses på plats i Härnösand, mentorn bara digitalt",
+           "no_page": "ingen sida 9", "needs": "Det här har Cecilia berättat för samordnaren"},
+    "en": {"page": "page 1 of 2", "paired": "paired with Frida", "waitlist": "no mentor yet",
+           "pending": "time as a manager outside the program's range", "confidential": "confidential",
+           "no_language": "no shared language", "digital": "wants to meet in person in Härnösand, the mentor only digitally",
+           "no_page": "no page 9", "needs": "What Cecilia told the coordinator"},
+}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def world(request, sqlite_db, clock):
+    w = await cockpit_world(sqlite_db, clock, request.param)
+    w.say = SAY[request.param]
+    return w
+
+
+def _card_text(messages) -> str:
+    return "\n".join(b.text for m in messages if m.card for b in m.card.blocks if hasattr(b, "text"))
+
+
+async def test_participants_show_organisation_pair_and_why_someone_waits(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun", wishes=WISH)
+    await enroll(world, "David", "adept", "Täby kommun", topics=["budget"])
+    await enroll(world, "Erik", "adept", "Knivsta kommun", status=EnrollmentStatus.PENDING,
+                 pending_reasons=["months"])
+    await enroll(world, "Frida", "mentor", "Knivsta kommun")
+    anna = world["Anna"]
+    await anna.say("match")
+    await anna.say("match approve")
+    text = texts(await anna.say("participants"))
+    assert "Cecilia, Täby kommun" in text and world.say["paired"] in text
+    assert "David, Täby kommun" in text and world.say["waitlist"] in text
+    assert world.say["pending"] in text
+    only = texts(await anna.say('participants role=adept org="Knivsta kommun"'))
+    assert "Erik" in only and "Cecilia" not in only and "Frida" not in only
+    pending = texts(await anna.say("participants status=pending"))
+    assert "Erik" in pending and "Cecilia" not in pending
+
+
+async def test_long_lists_page_instead_of_being_cut(world):
+    for n in range(30):
+        await enroll(world, f"Adept{n:02d}", "adept", "Täby kommun")
+    anna = world["Anna"]
+    first = texts(await anna.say("participants"))
+    assert world.say["page"] in first and "Adept00" in first and "Adept29" not in first
+    assert "participants page=2" in first
+    second = texts(await anna.say("participants page=2"))
+    assert "Adept29" in second and "Adept00" not in second
+    assert world.say["no_page"] in texts(await anna.say("participants page=9"))
+
+
+async def test_person_shows_intake_answers_with_dilemmas_marked_confidential(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun", wishes=WISH)
+    text = texts(await world["Anna"].say("person Cecilia"))
+    assert WISH in text and world.say["confidential"] in text
+    assert "Täby kommun" in text and "organisation_id" not in text
+    refused = texts(await world["Bo"].say("person Cecilia"))
+    assert WISH not in refused
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "coordinator-only"])
+async def test_the_mentor_reads_the_adepts_wishes_unless_kept_for_the_coordinator(world, shared):
+    await enroll(world, "Cecilia", "adept", "Täby kommun", wishes=WISH, wishes_with_mentor=shared)
+    await enroll(world, "Frida", "mentor", "Knivsta kommun")
+    await announce(world)
+    intro = texts(world["Frida"].inbox())
+    assert "Cecilia" in intro and world.say["needs"] in intro  # her areas and format are shared either way
+    assert (WISH in intro) is shared
+
+
+async def test_the_draft_warns_of_no_shared_language_and_in_person_against_digital(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun", languages=["en"])
+    await enroll(world, "Frida", "mentor", "Knivsta kommun", languages=["sv"])
+    draft = _card_text(await world["Anna"].say("match"))
+    assert "Cecilia" in draft and world.say["no_language"] in draft
+
+
+async def test_the_draft_warns_of_in_person_against_digital_only(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun", format="in_person", place="Härnösand")
+    await enroll(world, "Frida", "mentor", "Knivsta kommun", format="digital", place=None)
+    draft = _card_text(await world["Anna"].say("match"))
+    assert "Cecilia" in draft and world.say["digital"] in draft
+    assert world.say["no_language"] not in draft
+
+
+async def test_mydata_is_readable_and_comes_with_a_json_file(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun", wishes=WISH)
+    (reply,) = await world["Cecilia"].say("mydata")
+    assert "organisation_id" not in reply.text and "eligible" not in reply.text and "['sv']" not in reply.text
+    assert "Täby kommun" in reply.text and WISH in reply.text
+    (file,) = reply.files
+    assert file.filename == "mydata.json" and file.media_type == "application/json"
+    data = json.loads(file.data)
+    assert data["person"]["name"] == "Cecilia"
+    assert data["enrollments"][0]["answers"]["wishes"] == WISH
+    assert data["enrollments"][0]["program"] == "Mentorprogram 2027"
