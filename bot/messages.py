@@ -190,6 +190,9 @@ class OutboxRef:
     id: int
     key: str
     address: Address
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file that goes with a message (a report chart, an export, an .ics).
 
