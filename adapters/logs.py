@@ -7,7 +7,8 @@ A JSON line has `time` (UTC, ISO 8601), `level`, `logger`, `message`, and,
 inside a turn, its `platform`, `tenant` and `request_id`; an exception adds
 `exception` (the formatted traceback, in the same one line). APScheduler logs
 at WARNING unless the level is DEBUG (otherwise it writes two INFO lines per
-tick, about 5,760 a day while idle), and so does Alembic.
+tick, about 5,760 a day while idle), and so do Alembic and aiohttp's access
+log (a line per health probe).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from bot.telemetry import TURN_TAGS
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FORMATS = ("text", "json")
-QUIET = ("apscheduler", "alembic")  # WARNING unless the level is DEBUG
+# WARNING unless the level is DEBUG; aiohttp.access would log every health
+# probe (a container's HEALTHCHECK every 30 s), and the proxy logs requests.
+QUIET = ("apscheduler", "alembic", "aiohttp.access")
 NOISY = ("aiosqlite",)  # a DEBUG line per SQLite call: WARNING always
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(turn)s"
 

@@ -89,7 +89,8 @@ async def test_json_log_lines_parse_and_carry_the_turns_context(sqlite_db, clock
 def test_apscheduler_logs_at_warning_unless_debugging():
     try:
         logs.configure("INFO", "text")
-        assert logging.getLogger("apscheduler").getEffectiveLevel() == logging.WARNING
+        for name in ("apscheduler", "aiohttp.access"):
+            assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING
         logs.configure("DEBUG", "text")
         assert logging.getLogger("apscheduler").getEffectiveLevel() == logging.DEBUG
     finally:
