@@ -84,6 +84,8 @@ async def calendar(turn: Turn, args):
     from bot.reports.calendar import events_for
 
     program, role = await _my_program(turn, args["program"])
+    if role is None and not turn.is_coordinator:
+        raise UserError("errors/not_enrolled")
     feeds = (await turn.session.exec(select(CalendarFeed).where(
         CalendarFeed.person_id == turn.person.id, CalendarFeed.program_id == program.id,
         CalendarFeed.revoked_at == None))).all()  # noqa: E711

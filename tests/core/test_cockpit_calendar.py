@@ -119,3 +119,8 @@ async def test_an_answer_after_the_event_started_is_refused(world, clock):
     clock.advance(timedelta(days=30))
     replies = await world["Cecilia"].click("rsvp.yes", "1")
     assert not replies[0].files
+
+
+async def test_someone_outside_the_program_gets_no_calendar(world):
+    (reply,) = await world["Bo"].say("calendar")
+    assert not reply.files and "/calendar/" not in reply.text
