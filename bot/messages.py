@@ -242,6 +242,9 @@ class Outbound:
     # Adapters send it and report the outcome (scheduler.fastpath); only a
     # "working on it" note before a slow command has none.
     outbox: OutboxRef | None = None
+    # Its outbox row keeps nothing once sent (no address, no text): the
+    # answer to `forget`, which goes to an account that no longer exists.
+    transient: bool = False
     # Files that go with the message (uploaded after the text is posted).
     files: tuple[Attachment, ...] = ()
 

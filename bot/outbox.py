@@ -178,6 +178,8 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
     rows = []
     for message, address, key, person_id, fallback in planned:
         context: dict[str, Any] = {"message": encode(message)}
+        if message.transient:
+            context["transient"] = True
         if fallback:
             context["fallback"] = [address_to_dict(a) for a in fallback]
         rows.append(Reminder(

@@ -34,7 +34,8 @@ Send = Callable[[Outbound], Awaitable["Sent | None"]]
 def claimed_row(message: Outbound) -> Claimed:
     ref = message.outbox
     return Claimed(id=ref.id, key=ref.key, kind="reply" if ref.key.startswith("reply:") else "message",
-                   template=message.kind, person_id=None, address=address_to_dict(ref.address), context={},
+                   template=message.kind, person_id=None, address=address_to_dict(ref.address),
+                   context={"transient": True} if message.transient else {},
                    program_id=None, subject=None, attempts=1, expires_at=None)
 
 

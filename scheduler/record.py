@@ -116,6 +116,8 @@ class Recorder:
                     T.c.id.in_(chunk), T.c.status == CLAIMED, T.c.claimed_by == self.worker,
                 ).values(status=SENT, message_id=mid, sent_at=now, lease_until=None, last_error=None)
                     .returning(T.c.id))).scalars().all())
+        await self._forget_transient(session, [r.id for r, w, d in items
+                                               if w == "sent" and (r.context or {}).get("transient")])
         outcomes = []
         for r, w, d in items:
             if r.id in plain:
@@ -123,6 +125,12 @@ class Recorder:
             else:
                 outcomes.append(await self._apply(session, r, w, d, now))
         return outcomes
+
+    async def _forget_transient(self, session: AsyncSession, ids: list[int]) -> None:
+        """A sent row marked transient keeps neither its address nor its text."""
+        if ids:
+            await run(session, sa.update(T).where(T.c.id.in_(ids), T.c.status == SENT)
+                      .values(address=None, context={}))
 
     def _lost(self, row: Claimed) -> str:
         log.warning("outbox row %s: the lease ran out before its outcome was recorded; left to its new holder",

@@ -113,4 +113,5 @@ async def forget_answer(turn: Turn):
             await end_participation(turn, enrollment, program, reason="forgotten", named=False,
                                     delete_answers=False)  # erase_person deletes them, and more
     await erase_person(turn.session, turn.person, turn.now, tombstone=turn.render("commands/forgotten_name"))
-    return answered(turn, "commands/forgotten")
+    # The answer goes to an account that no longer exists: its row keeps nothing once sent.
+    return [replace(m, transient=True) for m in answered(turn, "commands/forgotten")]
