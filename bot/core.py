@@ -26,6 +26,7 @@ from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
+from bot.tenants import tenant_allowed
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class Core:
         self.translator = translator or default_translator()
         # Identity keys known to exist, so a turn skips the first-contact check.
         self._known: set[str] = set()
+        self._refused: set[str] = set()  # people from elsewhere, already told once
         load_all()
 
     # ----------------------------------------------------------------- API
@@ -69,6 +71,8 @@ class Core:
         locale = locale_for(None, None, self.config)
         inbound = clean_inbound(inbound)  # no NUL, no control characters, nothing unbounded
         try:
+            if not await self._allowed(inbound):
+                return self._refusal(inbound)
             await self._meet(inbound)
             async with self.db.write() as session:
                 if inbound.event_id and not await self._first_time(session, inbound):
@@ -130,6 +134,23 @@ class Core:
         except IntegrityError:  # a concurrent first message created them
             pass
         self._remember(actor.key)
+
+    async def _allowed(self, inbound: Inbound) -> bool:
+        """From a workspace or tenant an organisation names (see `bot.tenants`)?"""
+        async with self.db.read() as session:
+            return await tenant_allowed(session, self.config, inbound.actor)
+
+    def _refusal(self, inbound: Inbound) -> list[Outbound]:
+        """One polite refusal per person and process; nothing is stored."""
+        key = inbound.actor.key
+        if key in self._refused:
+            return []
+        if len(self._refused) > 100_000:
+            self._refused.clear()
+        self._refused.add(key)
+        locale = normalise_locale(inbound.actor.locale) or self.config.bot.locale
+        return [Outbound(text=self.translator.render(locale, "errors/tenant_not_allowed"), ephemeral=True,
+                         kind="errors/tenant_not_allowed", locale=locale)]
 
     def _remember(self, key: str) -> None:
         if len(self._known) > 100_000:  # a cache, not a registry: start over
