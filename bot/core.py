@@ -24,6 +24,7 @@ from bot.i18n import Translator, default_translator, normalise_locale
 from bot.inputs import clean_inbound
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor
+from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
 from bot.tenants import tenant_allowed
@@ -54,6 +55,7 @@ class Core:
         config: Config | None = None,
         clock: Clock | None = None,
         translator: Translator | None = None,
+        rate_limit: RateLimit | None = None,
     ):
         self.db = db
         self.config = config or Config()
@@ -62,6 +64,7 @@ class Core:
         # Identity keys known to exist, so a turn skips the first-contact check.
         self._known: set[str] = set()
         self._refused: set[str] = set()  # people from elsewhere, already told once
+        self.rate_limit = rate_limit or RateLimit()
         load_all()
 
     # ----------------------------------------------------------------- API
@@ -73,6 +76,9 @@ class Core:
         try:
             if not await self._allowed(inbound):
                 return self._refusal(inbound)
+            pace = self.rate_limit.take(inbound.actor.key)
+            if pace != "ok":  # a flood: one polite word, then nothing, and no database work
+                return [self._error(locale, UserError("errors/slow_down"), inbound)] if pace == "warn" else []
             await self._meet(inbound)
             async with self.db.write() as session:
                 if inbound.event_id and not await self._first_time(session, inbound):

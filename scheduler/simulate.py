@@ -36,6 +36,7 @@ from bot.config import BotSettings, Config, DatabaseConfig
 from bot.core import Core
 from bot.messages import Address, Inbound, Kind, Outbound, Platform, Where
 from bot.ports import Delivery
+from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from scheduler.dispatcher import Dispatcher
@@ -227,7 +228,7 @@ async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> 
     clock = VirtualClock(START)
     db = Database(url)
     await upgrade(db)
-    core = Core(db, config, clock)
+    core = Core(db, config, clock, rate_limit=RateLimit.off())  # scripted people type faster than real ones
     port = TimedConsolePort(clock)
     dispatcher = Dispatcher(db, Delivery({Platform.CONSOLE: port}), clock, config)
     world = World(core, clock, port, dispatcher, random.Random(seed))

@@ -168,7 +168,10 @@ async def leave_answer(turn: Turn):
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
         raise UserError("errors/stale_action")
-    rows = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id) if p.id == program.id]
+    rows = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id)
+            if p.id == program.id and e.status != EnrollmentStatus.LEFT]
+    if not rows:  # a stale or someone else's button: nothing to leave, no one to tell
+        raise UserError("errors/stale_action")
     for enrollment, _ in rows:
         if enrollment.status == EnrollmentStatus.LEFT:
             continue

@@ -244,7 +244,7 @@ def _quiet_periods(value: str) -> list[list[str]]:
     Param("max_capacity", "int", named=True, required=False),
     Param("match_rule", "choice", named=True, required=False,
           choices=("other_org", "other_org_not_manager", "other_department")),
-    Param("nominators", "choice", named=True, required=False, choices=("anyone", "coordinators")),
+    Param("nominators", "choice", named=True, required=False, choices=("anyone", "participants", "coordinators")),
     Param("names_in_channel", "choice", named=True, required=False, choices=("yes", "no")),
     PROGRAM,
 ))

@@ -7,9 +7,10 @@ from bot.core import Core
 from adapters.console import Chat, ConsolePort
 
 
-def make_core(db, clock, *, locale: str = "sv", coordinators=("console:local:anna",)) -> Core:
+def make_core(db, clock, *, locale: str = "sv", coordinators=("console:local:anna",), rate_limit=None) -> Core:
+    """`rate_limit=RateLimit.off()` for property tests that type faster than any person."""
     config = Config(bot=BotSettings(locale=locale, coordinators=tuple(coordinators)))
-    return Core(db, config, clock)
+    return Core(db, config, clock, rate_limit=rate_limit)
 
 
 def texts(messages) -> str:
