@@ -91,3 +91,12 @@ def test_every_dialogue_step_with_any_answer(world, step, typed):
             _run(loop, chat.say(script_line(said, "sv")))
         chat._placed = True
     _check(_run(loop, type_raw(chat, typed)), typed)
+
+
+@pytest.mark.parametrize("odd", ["²", "9" * 25, "a\x00b"], ids=["superscript two", "25 digits", "NUL"])
+def test_the_inputs_that_used_to_crash_are_answered_at_every_command(world, odd):
+    """The cases the fuzzing found, at every command, every time (not left to chance)."""
+    w, loop = world
+    for words in command_words:
+        typed = f"{words} {odd}"
+        _check(_run(loop, type_raw(w["Anna"], typed)), typed)
