@@ -26,9 +26,11 @@ from bot.inputs import clean_inbound
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
 from bot.people import identity_of, is_coordinator, locale_for, person_for_actor, reachable_again, reader_locale
+from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
 from bot.telemetry import note_refusal, observe_turn
+from bot.tenants import tenant_allowed
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class Core:
         clock: Clock | None = None,
         translator: Translator | None = None,
         worker: str | None = None,
+        rate_limit: RateLimit | None = None,
     ):
         self.db = db
         self.config = config or Config()
@@ -67,6 +70,8 @@ class Core:
         # Who holds the lease on the rows this core's turns write (the
         # dispatcher recording the adapter's sends uses the same name).
         self.worker = worker or default_worker()
+        self._refused: set[str] = set()  # people from elsewhere, already told once
+        self.rate_limit = rate_limit or RateLimit()
         load_all()
 
     # ----------------------------------------------------------------- API
@@ -95,6 +100,11 @@ class Core:
         locale = locale_for(None, None, self.config)
         inbound = clean_inbound(inbound)  # no NUL, no control characters, nothing unbounded
         try:
+            if not await self._allowed(inbound):
+                return self._refusal(inbound)
+            pace = self.rate_limit.take(inbound.actor.key)
+            if pace != "ok":  # a flood: one polite word, then nothing, and no database work
+                return [self._error(locale, UserError("errors/slow_down"), inbound)] if pace == "warn" else []
             await self._meet(inbound)
             prepared = await self._prepare(inbound)
             async with self.db.write() as session:
@@ -177,6 +187,23 @@ class Core:
         except IntegrityError:  # a concurrent first message created them
             pass
         self._remember(actor.key)
+
+    async def _allowed(self, inbound: Inbound) -> bool:
+        """From a workspace or tenant an organisation names (see `bot.tenants`)?"""
+        async with self.db.read() as session:
+            return await tenant_allowed(session, self.config, inbound.actor)
+
+    def _refusal(self, inbound: Inbound) -> list[Outbound]:
+        """One polite refusal per person and process; nothing is stored."""
+        key = inbound.actor.key
+        if key in self._refused:
+            return []
+        if len(self._refused) > 100_000:
+            self._refused.clear()
+        self._refused.add(key)
+        locale = normalise_locale(inbound.actor.locale) or self.config.bot.locale
+        return [Outbound(text=self.translator.render(locale, "errors/tenant_not_allowed"), ephemeral=True,
+                         kind="errors/tenant_not_allowed", locale=locale)]
 
     def _remember(self, key: str) -> None:
         if len(self._known) > 100_000:  # a cache, not a registry: start over

@@ -19,6 +19,7 @@ from adapters.console import Chat, ConsolePort, render_text, setup_person
 from bot.clock import VirtualClock
 from bot.config import BotSettings, Config, DatabaseConfig
 from bot.core import Core
+from bot.ratelimit import RateLimit
 from bot.dialogs.scripted import DEMO_PEOPLE, onboard
 from bot.store.db import Database
 from bot.store.migrate import upgrade
@@ -73,7 +74,7 @@ async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *
     clock = VirtualClock(datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc))
     db = Database(url)
     await upgrade(db)
-    core = Core(db, config, clock)
+    core = Core(db, config, clock, rate_limit=RateLimit.off())  # a scripted transcript, not people
     port = ConsolePort()
     transcript = out or Transcript()
     people = {}

@@ -36,6 +36,7 @@ from bot.config import BotSettings, Config, DatabaseConfig
 from bot.core import Core
 from bot.messages import Address, Inbound, Kind, Outbound, Platform, Where
 from bot.ports import Delivery
+from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from scheduler.dispatcher import Dispatcher
@@ -224,7 +225,7 @@ async def run_program_year(db: Database, config: Config, clock: VirtualClock, me
                            rng: random.Random, locale: str) -> World:
     """The coordinator sets up the program, `members` onboard, matching is
     announced and the pairs live through the year on `clock`."""
-    core = Core(db, config, clock)
+    core = Core(db, config, clock, rate_limit=RateLimit.off())  # scripted people type faster than real ones
     port = TimedConsolePort(clock)
     dispatcher = Dispatcher(db, Delivery({Platform.CONSOLE: port}), clock, config)
     world = World(core, clock, port, dispatcher, rng)

@@ -35,6 +35,7 @@ from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Outbound, Platform, Sent, Where
 from bot.people import reader_locale
 from bot.ports import DeliveryError
+from bot.tenants import tenant_allowed
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class TeamsBot(ActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        if not await self._allowed(turn_context):
+            return
         actor = await self._profile(turn_context)
         await remember(self.runtime.db, self.runtime.clock, activity, actor)
         inbound = to_inbound(activity)
@@ -75,6 +78,8 @@ class TeamsBot(ActivityHandler):
         if is_personal_uninstall(activity):
             await forget_chat(self.runtime.db, self.runtime.clock, activity)
             return
+        if not await self._allowed(turn_context):
+            return
         actor = await self._profile(turn_context)
         await remember(self.runtime.db, self.runtime.clock, activity, actor)
         if not is_personal_install(activity):
@@ -90,6 +95,19 @@ class TeamsBot(ActivityHandler):
             event_id=f"welcome|{activity.conversation.id}",
         )
         await self.deliver(turn_context, inbound, await self.core.handle(inbound))  # the home view
+
+    async def _allowed(self, turn_context: TurnContext) -> bool:
+        """A tenant no organisation names gets the core's one refusal, and
+        nothing about the person is looked up or stored."""
+        activity = turn_context.activity
+        actor = actor_of(activity)
+        async with self.runtime.db.read() as session:
+            if await tenant_allowed(session, self.runtime.config, actor):
+                return True
+        inbound = Inbound(actor=actor, where=address_of(activity), kind=Kind.TEXT, text="")
+        for message in await self.core.handle(inbound):
+            await self._reply(turn_context, message, inbound)
+        return False
 
     async def _profile(self, turn_context: TurnContext) -> Actor:
         """The sender; on first contact with their e-mail from Teams, so an

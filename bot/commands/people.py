@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, NOMINATOR, PROGRAM, Param, command
@@ -12,8 +14,8 @@ from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import resolve_person
-from bot.programs import enrollment_of
-from bot.store.models import Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
+from bot.programs import enrollment_of, enrollments
+from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.turn import Turn
 
 _KEY = re.compile(r"^(slack|teams|console):[^:\s]+:\S+$")
@@ -68,8 +70,7 @@ async def invite(turn: Turn, args):
 @command("nominate", role=NOMINATOR, params=(Param("person", "person"), Param("reason", rest=True, required=False), PROGRAM))
 async def nominate(turn: Turn, args):
     program = await turn.program(args["program"])
-    if program.nominators == "coordinators" and not turn.is_coordinator:
-        raise UserError("errors/nominators_only_coordinators", program=program)
+    await _may_nominate(turn, program)
     person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
@@ -94,6 +95,27 @@ async def nominate(turn: Turn, args):
     )
     await turn.audit("nominate", program=program, nominee=person.name)
     return [turn.say("commands/nominated", name=person.name, program=program, reached=reached)]
+
+
+NOMINATIONS_PER_DAY = 5  # by anyone but a coordinator
+
+
+async def _may_nominate(turn: Turn, program: Program) -> None:
+    """Only the people the program allows (`program set nominators=`), and
+    at most NOMINATIONS_PER_DAY a day each, may nominate."""
+    if turn.is_coordinator:
+        return
+    if program.nominators == "coordinators":
+        raise UserError("errors/nominators_only_coordinators", program=program)
+    if program.nominators == "participants":
+        mine = await enrollment_of(turn.session, program, turn.person.id)
+        if mine is None or mine.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
+            raise UserError("errors/nominators_only_participants", program=program)
+    since = turn.now - timedelta(days=1)
+    today = (await turn.session.exec(select(func.count()).select_from(AuditLog).where(
+        AuditLog.actor == turn.actor_key, AuditLog.action == "nominate", AuditLog.at >= since))).one()
+    if today >= NOMINATIONS_PER_DAY:
+        raise UserError("errors/nomination_cap", limit=NOMINATIONS_PER_DAY)
 
 
 def coordinator_key(turn: Turn, ref: str) -> str:

@@ -30,6 +30,7 @@ from bot.programs import (
     zone,
 )
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
+from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.turn import Turn
 
 UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
@@ -91,7 +92,10 @@ async def program_show(turn: Turn, args):
     return [Outbound(text=text, card=Card(tuple(blocks)), kind="commands/program_show", locale=turn.locale)]
 
 
-@command("org", "add", role=COORDINATOR, params=(Param("name", rest=True), PROGRAM))
+TENANTS = (Param("slack", named=True, required=False), Param("teams", named=True, required=False))
+
+
+@command("org", "add", role=COORDINATOR, params=(Param("name", rest=True), *TENANTS, PROGRAM))
 async def org_add(turn: Turn, args):
     program = await turn.program(args["program"])
     name = capped(str(args["name"]).strip(), MAX_NAME, "name")
@@ -100,11 +104,25 @@ async def org_add(turn: Turn, args):
         org = Organisation(name=name)
         turn.session.add(org)
         await turn.session.flush()
+    added = await add_tenants(turn.session, org, slack=args["slack"], teams=args["teams"])
     link = await turn.session.get(ProgramOrganisation, (program.id, org.id))
     if link is not None:
+        if added:
+            return [turn.say("commands/org_tenants", name=name, tenants=await tenants_of(turn.session, org))]
         return [turn.say("commands/org_already", name=name, program=program)]
     turn.session.add(ProgramOrganisation(program_id=program.id, organisation_id=org.id))
     return [turn.say("commands/org_added", name=name, program=program)]
+
+
+@command("org", "set", role=COORDINATOR, params=(Param("name", rest=True), *TENANTS))
+async def org_set(turn: Turn, args):
+    """Replace the workspaces and tenants an organisation's people come from."""
+    name = str(args["name"]).strip()
+    org = (await turn.session.exec(select(Organisation).where(Organisation.name == name))).first()
+    if org is None:
+        raise UserError("errors/unknown_org", name=name, known=[])
+    await set_tenants(turn.session, org, slack=args["slack"], teams=args["teams"])
+    return [turn.say("commands/org_tenants", name=name, tenants=await tenants_of(turn.session, org))]
 
 
 @command("org", "remove", role=COORDINATOR, params=(Param("name", rest=True), PROGRAM))
@@ -258,7 +276,7 @@ def _quiet_periods(value: str) -> list[list[str]]:
     Param("max_capacity", "int", named=True, required=False),
     Param("match_rule", "choice", named=True, required=False,
           choices=("other_org", "other_org_not_manager", "other_department")),
-    Param("nominators", "choice", named=True, required=False, choices=("anyone", "coordinators")),
+    Param("nominators", "choice", named=True, required=False, choices=("anyone", "participants", "coordinators")),
     Param("names_in_channel", "choice", named=True, required=False, choices=("yes", "no")),
     PROGRAM,
 ))

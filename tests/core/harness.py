@@ -12,9 +12,10 @@ from bot.store.models import Enrollment, EnrollmentStatus, Organisation
 from adapters.console import TENANT, Chat, ConsolePort, user_id
 
 
-def make_core(db, clock, *, locale: str = "sv", coordinators=("console:local:anna",)) -> Core:
+def make_core(db, clock, *, locale: str = "sv", coordinators=("console:local:anna",), rate_limit=None) -> Core:
+    """`rate_limit=RateLimit.off()` for property tests that type faster than any person."""
     config = Config(bot=BotSettings(locale=locale, coordinators=tuple(coordinators)))
-    return Core(db, config, clock)
+    return Core(db, config, clock, rate_limit=rate_limit)
 
 
 def texts(messages) -> str:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.clock import VirtualClock
 from bot.commands import load_all
 from bot.commands.registry import COMMANDS
+from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from tests.core.harness import World, make_core
@@ -29,7 +30,8 @@ def world(tmp_path_factory):
     loop = asyncio.new_event_loop()
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}")
     loop.run_until_complete(upgrade(db))
-    w = World(make_core(db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=timezone.utc))))
+    w = World(make_core(db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=timezone.utc)),
+                                    rate_limit=RateLimit.off()))
     loop.run_until_complete(w["Anna"].say("program create Fuzz start=2027-01-19 end=2028-01-19"))
     loop.run_until_complete(w["Anna"].say("event add kickoff 2027-01-19"))
     yield w, loop

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from bot.clock import VirtualClock
 from bot.commands import load_all
 from bot.commands.registry import COMMANDS
+from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from tests.core.harness import World, make_core
@@ -51,7 +52,8 @@ def world(tmp_path_factory):
     loop = asyncio.new_event_loop()
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('wide') / 'wide.db'}")
     _run(loop, upgrade(db))
-    w = World(make_core(db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=timezone.utc))))
+    w = World(make_core(db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=timezone.utc)),
+                                    rate_limit=RateLimit.off()))
     for setup in ("program create Wide start=2027-01-19 end=2028-01-19", "org add Täby kommun",
                   "org add Knivsta kommun", "org add Enköpings kommun", "event add kickoff 2027-01-19"):
         _run(loop, w["Anna"].say(setup))
@@ -89,3 +91,12 @@ def test_every_dialogue_step_with_any_answer(world, step, typed):
             _run(loop, chat.say(script_line(said, "sv")))
         chat._placed = True
     _check(_run(loop, type_raw(chat, typed)), typed)
+
+
+@pytest.mark.parametrize("odd", ["²", "9" * 25, "a\x00b"], ids=["superscript two", "25 digits", "NUL"])
+def test_the_inputs_that_used_to_crash_are_answered_at_every_command(world, odd):
+    """The cases the fuzzing found, at every command, every time (not left to chance)."""
+    w, loop = world
+    for words in command_words:
+        typed = f"{words} {odd}"
+        _check(_run(loop, type_raw(w["Anna"], typed)), typed)

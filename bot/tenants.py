@@ -1,0 +1,82 @@
+"""Which Slack workspaces and Teams tenants may reach the bot.
+
+Each organisation names the workspaces (`slack=T…`) and tenants
+(`teams=<tenant id>`) its people come from (`org add NAME slack=T1,T2
+teams=…`, replaced with `org set`). A request from a workspace or tenant that
+no organisation names gets one polite refusal and creates nothing.
+
+A single-workspace install needs no setup: as long as no organisation names
+a tenant on a platform, that platform's own install is all there is (the
+Teams bot's own tenant, `teams.tenant_id`, is always allowed). The console is
+local and always allowed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Config
+from bot.errors import UserError
+from bot.messages import Actor, Platform
+from bot.store.models import Organisation, OrganisationTenant
+
+_SLACK_TEAM = re.compile(r"^[TE][A-Z0-9]{2,20}$")
+_TEAMS_TENANT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _parse(platform: str, raw: str | None) -> set[str]:
+    if not raw:
+        return set()
+    found = {v.strip() for v in raw.split(",") if v.strip()}
+    pattern = _SLACK_TEAM if platform == "slack" else _TEAMS_TENANT
+    for value in found:
+        if not pattern.match(value):
+            raise UserError("errors/bad_tenant", platform=platform, value=value)
+    return {v.lower() for v in found} if platform == "teams" else found
+
+
+async def tenants_of(session: AsyncSession, org: Organisation) -> list[str]:
+    rows = (await session.exec(select(OrganisationTenant).where(OrganisationTenant.organisation_id == org.id))).all()
+    return sorted(f"{r.platform}={r.tenant}" for r in rows)
+
+
+async def add_tenants(session: AsyncSession, org: Organisation, *, slack: str | None, teams: str | None) -> bool:
+    """Add the named workspaces/tenants; True if any was new."""
+    wanted = {("slack", t) for t in _parse("slack", slack)} | {("teams", t) for t in _parse("teams", teams)}
+    added = False
+    for platform, tenant in sorted(wanted):
+        if await session.get(OrganisationTenant, (org.id, platform, tenant)) is None:
+            session.add(OrganisationTenant(organisation_id=org.id, platform=platform, tenant=tenant))
+            added = True
+    await session.flush()
+    return added
+
+
+async def set_tenants(session: AsyncSession, org: Organisation, *, slack: str | None, teams: str | None) -> None:
+    """Replace the workspaces (when `slack` is given) and tenants (when `teams` is)."""
+    for platform, raw in (("slack", slack), ("teams", teams)):
+        if raw is None:
+            continue
+        keep = _parse(platform, raw) if raw.strip() not in ("-", "none") else set()
+        rows = (await session.exec(select(OrganisationTenant).where(
+            OrganisationTenant.organisation_id == org.id, OrganisationTenant.platform == platform))).all()
+        for row in rows:
+            if row.tenant not in keep:
+                await session.delete(row)
+        for tenant in keep - {r.tenant for r in rows}:
+            session.add(OrganisationTenant(organisation_id=org.id, platform=platform, tenant=tenant))
+    await session.flush()
+
+
+async def tenant_allowed(session: AsyncSession, config: Config, actor: Actor) -> bool:
+    if actor.platform == Platform.CONSOLE:
+        return True
+    platform = str(actor.platform)
+    tenant = actor.tenant.lower() if platform == "teams" else actor.tenant
+    if platform == "teams" and config.teams.tenant_id and tenant == config.teams.tenant_id.lower():
+        return True
+    named = (await session.exec(select(OrganisationTenant.tenant).where(OrganisationTenant.platform == platform))).all()
+    return not named or tenant in set(named)
