@@ -34,13 +34,12 @@ class Needles:
             return None
         return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in self.words) + r")(?!\w)", re.IGNORECASE)
 
+    def spellings(self) -> list[str]:
+        """Each word as typed and as JSON stores it (`\\u00f6` for ö)."""
+        return sorted({s for w in self.words for s in (w, json.dumps(w)[1:-1])})
+
     def like_patterns(self) -> list[str]:
-        out: list[str] = []
-        for word in self.words:
-            for spelling in {word, json.dumps(word)[1:-1]}:
-                escaped = spelling.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-                out.append(f"%{escaped}%")
-        return out
+        return [f"%{s.replace('!', '!!').replace('%', '!%').replace('_', '!_')}%" for s in self.spellings()]
 
 
 def found_in(value: Any, pattern: re.Pattern[str] | None) -> bool:
@@ -73,11 +72,32 @@ async def rows_mentioning(session: AsyncSession, table: sa.Table, columns: Itera
     """Rows of `table` (all columns) where any of `columns` may mention the
     needles, or `extra` conditions hold; checked again in Python by callers."""
     conditions = list(extra or [])
-    patterns = needles.like_patterns()
-    for name in columns:
-        text = sa.cast(table.c[name], sa.Text)
-        conditions += [text.ilike(p, escape="!") for p in patterns]
+    if needles.words and session.bind.dialect.name == "postgresql":
+        conditions.append(_postgres_hits(table, columns, needles))
+    elif needles.words:  # SQLite: ILIKE is lower(x) LIKE lower(y), ASCII-folded; the spellings cover JSON
+        for name in columns:
+            text = sa.cast(table.c[name], sa.Text)
+            conditions += [text.ilike(p, escape="!") for p in needles.like_patterns()]
     if not conditions:
         return []
     result = await (await session.connection()).execute(sa.select(table).where(sa.or_(*conditions)))
     return list(result.all())
+
+
+def _postgres_hits(table: sa.Table, columns: Iterable[str], needles: Needles):
+    """The columns' text made once per row (a materialized CTE), lower-cased,
+    then matched against each spelling: half the time of one ILIKE per column
+    and spelling on a large outbox."""
+    texts = [sa.func.coalesce(sa.cast(table.c[name], sa.Text), "") for name in columns]
+    pk = list(table.primary_key.columns)[0]
+    cte = sa.select(pk.label("pk"), sa.func.lower(_joined(texts)).label("txt")).cte("mention_text").prefix_with(
+        "MATERIALIZED", dialect="postgresql")
+    patterns = sorted({p.lower() for p in needles.like_patterns()})
+    return pk.in_(sa.select(cte.c.pk).where(sa.or_(*(cte.c.txt.like(p, escape="!") for p in patterns))))
+
+
+def _joined(texts: list):
+    out = texts[0]
+    for t in texts[1:]:
+        out = out + " " + t
+    return out
