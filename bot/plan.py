@@ -15,6 +15,11 @@ if TYPE_CHECKING:
 
 async def event_changed(turn: "Turn", event) -> None:
     await planner.plan_event(turn.session, event, turn.now)
+    if event.kind == "inspiration":  # its survey follows it
+        from bot.reminders.surveys import plan_surveys
+        from bot.store.models import Program
+
+        await plan_surveys(turn.session, await turn.session.get(Program, event.program_id), turn.now)
 
 
 async def pair_changed(turn: "Turn", pairing) -> None:

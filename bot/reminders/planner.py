@@ -334,6 +334,9 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
     for pairing in (await session.exec(select(Pairing).where(
             (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all():
         inserted += await plan_pair(session, pairing, now, program=program)
+    from bot.reminders.surveys import plan_surveys
+
+    inserted += await plan_surveys(session, program, now, [enrollment])
     return inserted + await plan_intake_reminder(session, enrollment, now)
 
 
@@ -380,8 +383,10 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
     await cancel_ids(session, cancel)
     await revive(session, again)
     from bot.reminders.digest import plan_digest  # the digest module reads this one's constants
+    from bot.reminders.surveys import plan_surveys
 
     inserted += await plan_digest(session, program, now)
+    inserted += await plan_surveys(session, program, now, list(enrollments.values()))
     return inserted + await insert_if_absent(session, fresh, now) + len(again)
 
 

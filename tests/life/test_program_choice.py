@@ -75,6 +75,7 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
         f"coordinator add console:local:bo {B}",
         f"coordinator remove console:local:bo {B}",
         f"coordinator list {B}",
+        f"survey results {B}",
         f"match {B}",
     ]
     for line in lines:
