@@ -187,3 +187,4 @@ async def failure(session, row, program, person):
 # Kinds declared in their own modules register on import.
 from bot.reminders import digest  # noqa: E402,F401
 from bot.reminders import surveys  # noqa: E402,F401
+from bot.reminders import closeout  # noqa: E402,F401

@@ -239,9 +239,11 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, await rows_of(session, subject), now)
     await cancel_ids(session, cancel)
     await revive(session, again)
+    from bot.reminders.closeout import plan_closeout
     from bot.reminders.digest import plan_digest
 
     await plan_digest(session, program, now)  # the weekly digest that would report it stalling
+    await plan_closeout(session, pairing, program, now)  # "go on on your own?" at the closing event
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
@@ -370,8 +372,11 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
     cancel: list[int] = []
     fresh: list[Planned] = []
     again: list[tuple[int, Planned]] = []
+    from bot.reminders.closeout import plan_closeout
+
     for pairing in pairings:
         if pairing.id in live:
+            inserted += await plan_closeout(session, pairing, program, now)
             pair_enrollments = [enrollments[i] for i in (pairing.adept_id, pairing.mentor_id) if i in enrollments]
             c, f, a = _pair_changes(program, pairing, pair_enrollments, meetings[pairing.id],
                                     rows[f"pair:{pairing.id}"], now)
