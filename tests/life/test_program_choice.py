@@ -76,6 +76,7 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
         f"coordinator remove console:local:bo {B}",
         f"coordinator list {B}",
         f"survey results {B}",
+        f"program new-cohort beta-2027 Beta 2028 start=2028-01-19 {B}",
         f"match {B}",
     ]
     for line in lines:
