@@ -347,6 +347,11 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
 
 async def plan_program(session: AsyncSession, program: Program, now: datetime) -> int:
     """Everything of one program, read in bulk: events, pairs, intake."""
+    if program.status not in RUNNING:  # closed: nothing planned for it is sent any more
+        await run(session, sa.update(T).where(
+            T.c.program_id == program.id, T.c.status == ReminderStatus.PENDING.value,
+            T.c.kind.notin_(("message", "failure"))).values(status=ReminderStatus.CANCELLED.value,
+                                                            last_error="the program is not running"))
     inserted = 0
     events = (await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id))).all()
     for event in events:
