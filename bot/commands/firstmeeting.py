@@ -19,8 +19,9 @@ from bot.commands.participant import answered
 from bot.commands.registry import Param, action, command
 from bot.errors import UserError
 from bot.meetings import live_pairs_of
-from bot.messages import Button, Buttons, Card, Text
-from bot.people import coordinator_people
+from bot.matching.announce import group_address
+from bot.messages import Button, Buttons, Card, Outbound, Text
+from bot.people import address_of, coordinator_people, locale_for
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
 from bot.turn import Turn
 
@@ -40,10 +41,22 @@ def checklist_card(render, pairing_id: int, done: dict) -> Card:
 
 
 async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) -> None:
-    """Called at the announcement: each member gets the checklist for the first meeting."""
+    """Called at the announcement: the checklist for the first meeting, in the
+    pair's group DM where their introduction went, else to each member."""
     for row in pairs:
-        for enrollment_id in (row.adept_id, row.mentor_id):
-            enrollment = await turn.session.get(Enrollment, enrollment_id)
+        members = [await turn.session.get(Enrollment, i) for i in (row.adept_id, row.mentor_id)]
+        group = group_address(*[await address_of(turn.session, e.person_id) for e in members])
+        if group is not None:
+            locale = locale_for(None, program, turn.core.config)
+
+            def render(name, /, **kw):
+                return turn.core.translator.render(locale, name, tz=program.timezone, **kw)
+
+            turn.extra.append(Outbound(text=render("firstmeeting/checklist_intro", program=program),
+                                       card=checklist_card(render, row.id, {}), to=group,
+                                       kind="firstmeeting/checklist_intro", locale=locale))
+            continue
+        for enrollment in members:
             await turn.tell(enrollment.person_id, "firstmeeting/checklist_intro", program=program,
                             card=lambda render, r=row: checklist_card(render, r.id, {}))
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from bot.dialogs import adept_intake, mentor_intake  # noqa: F401  (register the flows)
+from bot.dialogs import adept_intake, mentor_intake, survey  # noqa: F401  (register the flows)
 from bot.dialogs.engine import continue_text, start, still_waiting  # noqa: F401
 
 if TYPE_CHECKING:

@@ -349,7 +349,7 @@ async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
         state.step = state.data.pop("cancel_from", None) or FLOWS[state.name].first
         await save(turn, state)
     ctx = await load_ctx(turn.session, state, turn)
-    if ctx is None or ctx.enrollment.status not in OPEN:
+    if ctx is None or ctx.enrollment.status not in (FLOWS[state.name].open_for or OPEN):
         # The enrollment is gone or over (left, declined): close the dialogue quietly.
         state.status, state.history = CANCELLED, []
         state.data = {"enrollment_id": state.data.get("enrollment_id"), "answers": {}}

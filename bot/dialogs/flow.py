@@ -100,6 +100,8 @@ class Flow:
     declined: Finish
     started: Started | None = None
     hooks: dict[str, Hook] = field(default_factory=dict)
+    # Enrollment statuses the dialogue runs for (None: those still onboarding).
+    open_for: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         self.by_name = {s.name: s for s in self.steps}

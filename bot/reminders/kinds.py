@@ -206,3 +206,5 @@ async def broadcast(session, row, program, person):
     return {"text": row.context.get("text", ""), "sender": row.context.get("sender", ""), "program": program}, None
 # Kinds declared in their own modules register on import.
 from bot.reminders import digest  # noqa: E402,F401
+from bot.reminders import surveys  # noqa: E402,F401
+from bot.reminders import closeout  # noqa: E402,F401

@@ -239,9 +239,11 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, await rows_of(session, subject), now)
     await cancel_ids(session, cancel)
     await revive(session, again)
+    from bot.reminders.closeout import plan_closeout
     from bot.reminders.digest import plan_digest
 
     await plan_digest(session, program, now)  # the weekly digest that would report it stalling
+    await plan_closeout(session, pairing, program, now)  # "go on on your own?" at the closing event
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
@@ -334,6 +336,9 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
     for pairing in (await session.exec(select(Pairing).where(
             (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all():
         inserted += await plan_pair(session, pairing, now, program=program)
+    from bot.reminders.surveys import plan_surveys
+
+    inserted += await plan_surveys(session, program, now, [enrollment])
     return inserted + await plan_intake_reminder(session, enrollment, now)
 
 
@@ -342,6 +347,11 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
 
 async def plan_program(session: AsyncSession, program: Program, now: datetime) -> int:
     """Everything of one program, read in bulk: events, pairs, intake."""
+    if program.status not in RUNNING:  # closed: nothing planned for it is sent any more
+        await run(session, sa.update(T).where(
+            T.c.program_id == program.id, T.c.status == ReminderStatus.PENDING.value,
+            T.c.kind.notin_(("message", "failure"))).values(status=ReminderStatus.CANCELLED.value,
+                                                            last_error="the program is not running"))
     inserted = 0
     events = (await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id))).all()
     for event in events:
@@ -367,8 +377,11 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
     cancel: list[int] = []
     fresh: list[Planned] = []
     again: list[tuple[int, Planned]] = []
+    from bot.reminders.closeout import plan_closeout
+
     for pairing in pairings:
         if pairing.id in live:
+            inserted += await plan_closeout(session, pairing, program, now)
             pair_enrollments = [enrollments[i] for i in (pairing.adept_id, pairing.mentor_id) if i in enrollments]
             c, f, a = _pair_changes(program, pairing, pair_enrollments, meetings[pairing.id],
                                     rows[f"pair:{pairing.id}"], now)
@@ -380,8 +393,10 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
     await cancel_ids(session, cancel)
     await revive(session, again)
     from bot.reminders.digest import plan_digest  # the digest module reads this one's constants
+    from bot.reminders.surveys import plan_surveys
 
     inserted += await plan_digest(session, program, now)
+    inserted += await plan_surveys(session, program, now, list(enrollments.values()))
     return inserted + await insert_if_absent(session, fresh, now) + len(again)
 
 

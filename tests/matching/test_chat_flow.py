@@ -251,6 +251,8 @@ async def test_a_pair_on_one_slack_workspace_is_introduced_in_a_group_dm(sqlite_
     anna = w["Anna"]
     out = await core.handle(Inbound(anna.actor, anna.address, Kind.TEXT, text="match announce"))
     group = [m for m in out if m.to is not None and m.to.where == Where.GROUP]
-    assert len(group) == 1 and group[0].to.user == "U1,U2" and group[0].to.tenant == "T1"
+    # The introduction, then the first meeting's checklist, both in the group DM.
+    assert [m.kind for m in group] == ["matching/intro_group", "firstmeeting/checklist_intro"]
+    assert group[0].to.user == "U1,U2" and group[0].to.tenant == "T1"
     assert "Cecilia och Frida" in group[0].text and "Konflikthantering" in group[0].text
     assert not [m for m in out if m.to is not None and m.to.where == Where.DM]

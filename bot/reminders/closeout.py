@@ -1,0 +1,87 @@
+"""The close-out: at the closing event each member of a running pair is
+asked "do you want to go on meeting on your own?" (bot.commands.closeout
+takes the answers). Once the question has gone out the program is `closing`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import lifecycle
+from bot.messages import Button, Buttons, Card, Text
+from bot.reminders.calendar import ProgramCalendar
+from bot.reminders.kinds import Skip, reminder_kind
+from bot.reminders.store import T, Planned, insert_if_absent, run
+from bot.store.models import (
+    Enrollment, EnrollmentStatus, Pairing, PairStatus, Person, Program, ProgramEvent, ReminderStatus,
+)
+
+AFTER_THE_EVENT = timedelta(hours=3)
+
+
+async def closeout_moment(session: AsyncSession, program: Program) -> datetime:
+    """A few hours after the closing event starts, or the end date's morning without one."""
+    closing = (await session.exec(select(ProgramEvent).where(
+        ProgramEvent.program_id == program.id, ProgramEvent.kind == "closing",
+        ProgramEvent.cancelled == False).order_by(ProgramEvent.starts_at))).first()  # noqa: E712
+    if closing is not None:
+        return closing.starts_at + AFTER_THE_EVENT
+    cal = ProgramCalendar.of(program)
+    return cal.nudge_time(cal.working_day_on_or_before(program.end), f"closeout:program{program.id}")
+
+
+async def plan_closeout(session: AsyncSession, pairing: Pairing, program: Program, now: datetime) -> int:
+    if pairing.status != PairStatus.ANNOUNCED or program.status not in lifecycle.RUNNING:
+        return 0
+    due = await closeout_moment(session, program)
+    rows = []
+    for enrollment_id in (pairing.adept_id, pairing.mentor_id):
+        enrollment = await session.get(Enrollment, enrollment_id)
+        if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
+            continue
+        rows.append(Planned(key=f"closeout:pair{pairing.id}:person{enrollment.person_id}", kind="closeout",
+                            template="closeout/question", due_at=due, subject=f"closeout:pair{pairing.id}",
+                            program_id=program.id, person_id=enrollment.person_id,
+                            context={"pairing_id": pairing.id}, expires_at=due + timedelta(days=14)))
+    return await insert_if_absent(session, rows, now)
+
+
+async def move_closeout(session: AsyncSession, program: Program) -> None:
+    """The closing event was added or moved: the pending questions move with it."""
+    due = await closeout_moment(session, program)
+    await run(session, sa.update(T).where(
+        T.c.program_id == program.id, T.c.kind == "closeout", T.c.status == ReminderStatus.PENDING.value,
+    ).values(due_at=due, expires_at=due + timedelta(days=14)))
+
+
+async def _closing(session: AsyncSession, rows: list, now: datetime) -> None:
+    """The close-out has begun: the program is closing."""
+    for program_id in {r.program_id for r in rows} - {None}:
+        program = await session.get(Program, program_id)
+        if program is not None and program.status == lifecycle.ACTIVE:
+            program.status = lifecycle.CLOSING
+            session.add(program)
+    await session.flush()
+
+
+@reminder_kind("closeout", after_sent=_closing)
+async def closeout(session, row, program, person):
+    pairing = await session.get(Pairing, row.context.get("pairing_id"))
+    if pairing is None or pairing.status != PairStatus.ANNOUNCED:
+        return Skip("the pair is no longer running")
+    adept = await session.get(Enrollment, pairing.adept_id)
+    mentor = await session.get(Enrollment, pairing.mentor_id)
+    other = mentor if adept.person_id == row.person_id else adept
+    partner = await session.get(Person, other.person_id)
+    value = str(pairing.id)
+
+    def card(render, text):
+        return Card((Text(text), Buttons((
+            Button("continue.yes", render("closeout/button_yes"), value, "primary"),
+            Button("continue.no", render("closeout/button_no"), value),
+        ))))
+
+    return {"program": program, "partner": partner.name if partner else "?"}, card

@@ -1,0 +1,84 @@
+"""The close-out: at the closing event each member is asked whether to go on
+on their own; both yes makes the pair `continuing` (a warm goodbye with each
+other's contact details), otherwise `completed`; the program is `closing`
+once asked and closes without force when every pair has settled; after that
+no nudge and no stall digest. Swedish and English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from bot.store.models import Pairing, Person, Program, Reminder
+from tests.core.harness import texts
+from tests.life.helpers import Year
+
+SAY = {
+    "sv": {"asked": "Vill du fortsätta träffa", "lovely": "Vad fint att ni fortsätter", "thanks": "Tack för året",
+           "waiting": "har inte svarat på avslutningsfrågan", "closed": "är stängt"},
+    "en": {"asked": "Do you want to go on meeting", "lovely": "How lovely that you two go on",
+           "thanks": "Thank you for the year", "waiting": "have not answered the close-out question",
+           "closed": "is closed"},
+}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def year(request, sqlite_db, clock):
+    y = Year(sqlite_db, clock, request.param)
+    await y.start(end="2027-12-15")
+    await y["Anna"].say('event add closing 2027-12-14 15:00 place="Stadshuset"')
+    async with sqlite_db.write() as s:
+        frida = (await s.exec(select(Person).where(Person.name == "Frida"))).one()
+        frida.email = "frida@knivsta.se"
+        s.add(frida)
+    y.say = SAY[request.param]
+    return y
+
+
+async def _statuses(db) -> dict[int, str]:
+    async with db.read() as s:
+        return {p.id: p.status for p in (await s.exec(select(Pairing))).all()}
+
+
+def _question(year: Year, name: str):
+    return next(m for at, to, m in year.sent.log if to.user == name.lower() and m.kind == "closeout/question")
+
+
+async def test_one_pair_continues_one_completes_and_then_nothing_is_sent(year):
+    await year.run_until(date(2027, 12, 15))
+    asked = {to.user for _, to, m in year.sent.log if m.kind == "closeout/question"}
+    assert asked == {"cecilia", "david", "erik", "frida", "gustav", "hanna"}
+    assert year.say["asked"] in _question(year, "Cecilia").text
+    async with year.db.read() as s:
+        assert (await s.exec(select(Program))).one().status == "closing"
+
+    await year["Cecilia"].choose(1, [_question(year, "Cecilia")])  # yes
+    await year["Frida"].choose(1, [_question(year, "Frida")])  # yes
+    goodbye = texts(year["Cecilia"].inbox())
+    assert year.say["lovely"] in goodbye and "frida@knivsta.se" in goodbye
+    await year["David"].choose(1, [_question(year, "David")])  # yes
+    await year["Gustav"].choose(2, [_question(year, "Gustav")])  # no
+    assert year.say["thanks"] in texts(year["David"].inbox())
+    statuses = sorted((await _statuses(year.db)).values())
+    assert statuses == ["announced", "completed", "continuing"]
+
+    assert year.say["waiting"] in texts(await year["Anna"].say("program close"))  # Erik and Hanna
+    await year["Erik"].choose(2, [_question(year, "Erik")])
+    asked = await year["Anna"].say("program close")
+    assert year.say["closed"] in texts(await year["Anna"].choose(1, asked))
+    assert sorted((await _statuses(year.db)).values()) == ["completed", "completed", "continuing"]
+    async with year.db.read() as s:
+        pending = (await s.exec(select(Reminder).where(Reminder.status == "pending"))).all()
+    assert pending == []
+    await year.run_until(date(2028, 3, 1))
+    late = [k for d, _, k in year.kinds_sent(date(2027, 12, 15)) if k in ("nudges/nudge", "scheduler/stall_digest")]
+    assert late == []
+
+
+async def test_a_stranger_cannot_answer_for_a_pair(year):
+    await year.run_until(date(2027, 12, 15))
+    value = _question(year, "Cecilia").card.blocks[-1].buttons[0].value
+    replies = await year["Hanna"].click("continue.yes", value)
+    assert [r.kind for r in replies] == ["nudges/not_your_pair"]

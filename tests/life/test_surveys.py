@@ -1,0 +1,82 @@
+"""Surveys in chat: sent the working day after the inspiration meeting,
+answered as a dialogue, stored in `survey_response`, reminded once; the
+coordinator sees averages only for groups of at least three, and free text
+without names. Swedish and English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from bot.messages import Buttons
+from bot.store.models import AuditLog, SurveyResponse
+from tests.core.harness import texts
+from tests.life.helpers import Year
+
+SAY = {
+    "sv": {"asked": "Efter inspirationsträffen", "thanks": "Tack för dina svar", "too_few": "För få för att visa",
+           "avg": "Förväntningar: 4 av 5", "reminder": "En påminnelse", "already": "Du har redan svarat"},
+    "en": {"asked": "After the inspiration meeting", "thanks": "Thank you for your answers",
+           "too_few": "Too few to show", "avg": "Expectations: 4 of 5", "reminder": "A reminder",
+           "already": "You have already answered"},
+}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def year(request, sqlite_db, clock):
+    y = Year(sqlite_db, clock, request.param)
+    await y.start()
+    await y["Anna"].say('event add inspiration 2027-05-12 13:00 place="Täby kulturhus"')
+    y.say = SAY[request.param]
+    return y
+
+
+def _start_value(year: Year, name: str) -> str:
+    message = next(m for at, to, m in year.sent.log if to.user == name.lower() and m.kind == "surveys/survey")
+    return next(b for block in message.card.blocks if isinstance(block, Buttons) for b in block.buttons).value
+
+
+async def _answer(year: Year, name: str, scores: tuple[int, int, int], comment: str | None) -> list:
+    chat = year[name]
+    await chat.click("survey.start", _start_value(year, name))
+    for score in scores:
+        await chat.say(str(score))
+    await chat.say(comment or ("hoppa över" if year.locale == "sv" else "skip"))
+    return await chat.say("1")  # confirm the summary
+
+
+async def test_survey_after_the_inspiration_meeting_and_aggregates_from_three(year):
+    await year.run_until(date(2027, 5, 14))
+    got = {to.user: (at, m) for at, to, m in year.sent.log if m.kind == "surveys/survey"}
+    assert set(got) == {"cecilia", "david", "erik", "frida", "gustav", "hanna"}
+    assert all(year.clock.now().date() >= at.date() == date(2027, 5, 13) for at, _ in got.values())
+    assert year.say["asked"] in got["cecilia"][1].text
+
+    answers = {"Cecilia": ((4, 5, 3), "Bra samtal om budget"), "David": ((5, 4, 4), None),
+               "Erik": ((3, 4, 5), "Svårt att hitta tider"), "Frida": ((5, 5, 5), "Givande"), "Gustav": ((2, 3, 4), None)}
+    for name, (scores, comment) in answers.items():
+        assert year.say["thanks"] in texts(await _answer(year, name, scores, comment))
+    again = await year["Cecilia"].click("survey.start", _start_value(year, "Cecilia"))
+    assert year.say["already"] in texts(again)
+
+    async with year.db.read() as s:
+        rows = (await s.exec(select(SurveyResponse))).all()
+        audit = [a.detail for a in (await s.exec(select(AuditLog).where(AuditLog.action == "survey answered"))).all()]
+    assert len(rows) == 5 and {r.survey for r in rows} == {"inspiration"}
+    assert "Givande" not in str(audit)  # the log says that someone answered, never what
+
+    results = texts(await year["Anna"].say("survey results inspiration"))
+    assert year.say["avg"] in results  # adepts: (4 + 5 + 3) / 3
+    assert year.say["too_few"] in results  # mentors: two answers are not shown
+    assert "Bra samtal om budget" in results and "Givande" not in results
+    for name in ("Cecilia", "David", "Erik", "Frida", "Gustav"):
+        assert name not in results
+
+    # One reminder, to the one who has not answered, a week later.
+    await year.run_until(date(2027, 5, 24))
+    reminded = {to.user for _, to, m in year.sent.log if m.kind == "surveys/survey_reminder"}
+    assert reminded == {"hanna"}
+    await year.run_until(date(2027, 6, 30))
+    assert len([1 for _, to, m in year.sent.log if m.kind == "surveys/survey_reminder"]) == 1
