@@ -55,6 +55,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "locale": Key(str, "sv", "MENTORBOT_LOCALE", "sv or en"),
         "timezone": Key(str, "Europe/Stockholm", "MENTORBOT_TIMEZONE", "IANA time zone"),
         "coordinators": Key(list, [], None, "identity keys or e-mail addresses"),
+        "templates_override": Key(str, "", "MENTORBOT_TEMPLATES_OVERRIDE",
+                                  "a folder whose sv/ and en/ files replace templates of the same name"),
     },
 }
 
@@ -113,6 +115,7 @@ class BotSettings:
     locale: str = "sv"
     timezone: str = "Europe/Stockholm"
     coordinators: tuple[str, ...] = ()
+    templates_override: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,10 @@ def build_config(data: Mapping[str, Any], env: Mapping[str, str], source: str) -
 
 
 def validate(config: Config) -> None:
+    override = config.bot.templates_override
+    if override and not Path(override).is_dir():
+        raise ConfigError(f"bot.templates_override: {override!r} is not a folder; it should hold sv/ and en/ "
+                          "with files named like the installed templates (e.g. sv/nudges/nudge.j2)")
     if config.bot.locale not in ("sv", "en"):
         raise ConfigError(f"bot.locale: expected \"sv\" or \"en\", got {config.bot.locale!r}")
     try:

@@ -33,7 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.i18n import Translator, default_translator
+from bot.i18n import Translator, translator_for
 from bot.people import coordinator_people, identity_of
 from bot.ports import Delivery, DeliveryError
 from bot.store.db import Database
@@ -114,7 +114,7 @@ class Dispatcher:
     pace: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.renderer = Renderer(self.config, self.translator or default_translator())
+        self.renderer = Renderer(self.config, self.translator or translator_for(self.config))
         self._write_lock = asyncio.Lock()
         self._next_ok: dict[tuple, float] = {}  # conversation -> loop time of its next allowed post
         self._queue: list = []
