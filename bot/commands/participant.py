@@ -21,6 +21,7 @@ from bot.store.models import (
     PairStatus,
     Person,
     Program,
+    Reminder,
 )
 from bot.turn import Turn
 
@@ -220,6 +221,8 @@ async def forget_answer(turn: Turn):
         enrollment.nomination_reason = None
         s.add(enrollment)
     await s.exec(delete(DialogState).where(DialogState.person_id == turn.person.id))
+    # Messages the console kept for them (adapters/console.py) go too.
+    await s.exec(delete(Reminder).where(Reminder.person_id == turn.person.id, Reminder.key.startswith("console:")))
     turn.person.name = turn.render("commands/forgotten_name")
     turn.person.email = None
     turn.person.timezone = None
