@@ -159,10 +159,11 @@ async def test_help_is_per_role(world):
     coordinator = texts(await world["Anna"].say("hjälp"))
     assert "`status`" in participant and "program create" not in participant
     # The syntax in the reader's language, generated from the grammar.
-    assert {"sv": "program create NAMN start=ÅÅÅÅ-MM-DD slut=ÅÅÅÅ-MM-DD",
+    assert {"sv": "program skapa NAMN start=ÅÅÅÅ-MM-DD slut=ÅÅÅÅ-MM-DD",
             "en": "program create NAME start=YYYY-MM-DD end=YYYY-MM-DD"}[world.locale] in coordinator
     only_events = texts(await world["Anna"].say("help event"))
-    assert "event add" in only_events and "program create" not in only_events
+    assert {"sv": "träff lägg-till", "en": "event add"}[world.locale] in only_events
+    assert "program create" not in only_events and "program skapa" not in only_events
 
 
 async def test_language_switch(world):
@@ -222,7 +223,9 @@ async def test_the_same_event_delivered_twice_is_handled_once(world, sqlite_db):
 async def test_program_settings(world, sqlite_db):
     anna = world["Anna"]
     text = texts(await anna.say("program set nudge=14-21 quiet=07-01..07-31,12-23..01-06 mentor_years=4 nominators=coordinators"))
-    assert "14–21" in text and "12-23–01-06" in text
+    # Said in words: weeks where the days are whole weeks, quiet periods as dates.
+    assert {"sv": "var andra till tredje vecka", "en": "every 2–3 weeks"}[world.locale] in text
+    assert {"sv": "23 december–6 januari", "en": "23 December–6 January"}[world.locale] in text
     async with sqlite_db.read() as s:
         program = (await s.exec(select(Program))).one()
     assert (program.nudge_min_days, program.nudge_max_days, program.mentor_min_years) == (14, 21, 4)
