@@ -102,7 +102,7 @@ async def _console(config: Config, name: str, org: str | None, coordinator: bool
         return 2
     try:
         core = Core(db, config)
-        chat = Chat(core, ConsolePort(), name)
+        chat = Chat(core, ConsolePort(keep=db, clock=core.clock), name)  # others see it when they open the console
         await setup_person(core, chat, org=org, coordinator=coordinator)
         await repl(chat)
     except (EOFError, KeyboardInterrupt):

@@ -7,7 +7,12 @@ terminal, and the in-process test harness.
     await chat.choose(2)                      # option 2 of the last card
 
 Cards are shown as numbered choices; typing the number picks the option.
-Messages to other people land in `ConsolePort.inbox[user]`.
+Messages to other people land in `ConsolePort.inbox[user]`, and the session
+that caused them shows each as "→ Anna: …" (`Chat.told`). A real console
+session (`mentorbot console`) is one process per person, so its port also
+keeps every message to a console person in the database (`keep=`): whoever
+opens the console later sees what is waiting for them (`waiting`). A message
+to someone on Slack or Teams goes to the outbox, where `serve` sends it.
 """
 
 from __future__ import annotations
@@ -16,9 +21,13 @@ import asyncio
 import hashlib
 import itertools
 import sys
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from sqlmodel import select
+
+from bot import outbox
 from bot.core import Core
 from bot.i18n import render
 from bot.inputs import parse_int
@@ -42,7 +51,10 @@ from bot.messages import (
     Text,
     Where,
 )
-from bot.ports import Delivery
+from bot.people import identity_of
+from bot.ports import Delivery, DeliveryError
+from bot.store.db import Database
+from bot.store.models import Person, Reminder, ReminderStatus
 from scheduler.dispatcher import Dispatcher
 from scheduler.fastpath import send_turn
 
@@ -108,22 +120,29 @@ def card_ref(message: Outbound) -> str:
     return "card-" + hashlib.sha256(repr((message.text, message.card)).encode()).hexdigest()[:16]
 
 
+KEPT = "console:"  # key prefix of messages kept for a console person
+
+
 class ConsolePort:
-    """The console's outbound port: records every message by recipient."""
+    """The console's outbound port: records every message by recipient, and
+    with `keep` (a database) also keeps DMs for people not at this console."""
 
     platform = Platform.CONSOLE
 
-    def __init__(self) -> None:
+    def __init__(self, keep: Database | None = None, clock=None) -> None:
         self.inbox: dict[str, list[Outbound]] = defaultdict(list)
         self.channels: dict[str, list[Outbound]] = defaultdict(list)
         self.sent: list[tuple[Address, Outbound]] = []
         self._ids = itertools.count(1)
+        self.keep, self.clock = keep, clock
 
     async def send(self, to: Address, message: Outbound) -> Sent:
         self.sent.append((to, message))
         if to.where == Where.DM and to.user:
             self.inbox[to.user].append(message)
             conversation = f"dm:{to.user}"
+            if self.keep is not None:
+                await _keep(self.keep, self.clock, to, message)
         else:
             conversation = to.conversation or "channel"
             self.channels[conversation].append(message)
@@ -142,6 +161,8 @@ class Chat:
     name: str
     where: Address | None = None
     last: list[Outbound] = field(default_factory=list)
+    # What the last turn sent to other people: (their name, the message).
+    told: list[tuple[str, Outbound]] = field(default_factory=list)
     _recording: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -155,11 +176,15 @@ class Chat:
     async def _send(self, inbound: Inbound) -> list[Outbound]:
         out = await self.core.handle(inbound)
         replies: list[Outbound] = []
+        self.told = []
 
         async def send(message: Outbound) -> Sent:
             if message.to is None or (message.to.user == self.actor.user_id and message.to.where == Where.DM):
                 replies.append(message)
                 return Sent(MessageRef(Platform.CONSOLE, f"dm:{self.actor.user_id}", str(len(replies))))
+            self.told.append((await recipient_name(self.core.db, message.to), message))
+            if message.to.platform != Platform.CONSOLE:  # someone on Slack or Teams: `serve` sends it
+                raise DeliveryError("not reachable from the console", retry_after=0.0)
             return await self.port.send(message.to, message)
 
         await send_turn(self._dispatcher(), out, send)
@@ -224,22 +249,68 @@ class Chat:
         return messages
 
 
+def told_text(name: str, message: Outbound) -> str:
+    """A message to someone else, as the session that caused it shows it."""
+    return f"→ {name}: " + render_text(message).replace("\n", "\n    ")
+
+
+async def recipient_name(db: Database, to: Address) -> str:
+    """Who a message went to, by name (a channel by its id)."""
+    if to.where != Where.DM or not to.user:
+        return f"#{to.conversation or '?'}"
+    async with db.read() as session:
+        identity = await identity_of(session, str(to.platform), to.tenant, to.user)
+        person = await session.get(Person, identity.person_id) if identity else None
+    return person.name if person is not None else to.user
+
+
+async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:
+    """Keep a console person's message until they open the console."""
+    now = clock.now() if clock else None
+    async with db.write() as session:
+        identity = await identity_of(session, str(to.platform), to.tenant, to.user or "")
+        session.add(Reminder(
+            key=f"{KEPT}{to.user}:{uuid.uuid4().hex}", kind=outbox.KIND, template=message.kind or outbox.KIND,
+            person_id=identity.person_id if identity else None, address=outbox.address_to_dict(to),
+            context={"message": outbox.encode(message), "seen": False}, due_at=now, sent_at=now,
+            status=ReminderStatus.SENT, created_at=now,
+        ))
+
+
+async def waiting(db: Database, chat: "Chat") -> list[Outbound]:
+    """What others caused to be sent to this console person and they have not
+    seen yet, oldest first; from now on it counts as seen."""
+    prefix = f"{KEPT}{chat.actor.user_id}:"
+    async with db.write() as session:
+        rows = (await session.exec(select(Reminder).where(
+            Reminder.key >= prefix, Reminder.key < prefix[:-1] + ";").order_by(Reminder.id))).all()
+        unseen = [r for r in rows if not r.context.get("seen")]
+        for row in unseen:
+            row.context = {**row.context, "seen": True}
+            session.add(row)
+    return [outbox.decode(r.context["message"], chat.address) for r in unseen]
+
+
 async def repl(chat: Chat) -> None:  # pragma: no cover - interactive
     """Read lines from the terminal until EOF or `quit`."""
     print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
+    for message in await waiting(chat.core.db, chat):
+        print(render_text(message))
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, lambda: input("> "))
         if line.strip().lower() in ("quit", "exit", "avsluta"):
             return
-        waiting = chat.inbox()
-        for message in waiting:
+        arrived = await waiting(chat.core.db, chat)  # sent by another console session meanwhile
+        for message in arrived:
             print(render_text(message))
-        if waiting and line.strip().isdigit():
-            chat.last = waiting + chat.last  # a number may answer a card that just arrived
+        if arrived and line.strip().isdigit():
+            chat.last = arrived + chat.last  # a number may answer a card that just arrived
         replies = await chat.say(line)
-        for message in replies + chat.inbox():
+        for message in replies:
             print(render_text(message))
+        for name, message in chat.told:
+            print(told_text(name, message))
         sys.stdout.flush()
 
 

@@ -60,6 +60,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "locale": Key(str, "sv", "MENTORBOT_LOCALE", "sv or en"),
         "timezone": Key(str, "Europe/Stockholm", "MENTORBOT_TIMEZONE", "IANA time zone"),
         "coordinators": Key(list, [], "MENTORBOT_COORDINATORS", "identity keys or e-mail addresses (env: comma-separated)"),
+        "templates_override": Key(str, "", "MENTORBOT_TEMPLATES_OVERRIDE",
+                                  "a folder whose sv/ and en/ files replace templates of the same name"),
     },
     "log": {
         "level": Key(str, "INFO", "MENTORBOT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR"),
@@ -144,6 +146,7 @@ class BotSettings:
     locale: str = "sv"
     timezone: str = "Europe/Stockholm"
     coordinators: tuple[str, ...] = ()
+    templates_override: str = ""
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,10 @@ def validate(config: Config) -> None:
         raise ConfigError(f"log.level: expected DEBUG, INFO, WARNING or ERROR, got {config.log.level!r}")
     if config.log.format not in ("text", "json"):
         raise ConfigError(f"log.format: expected \"text\" or \"json\", got {config.log.format!r}")
+    override = config.bot.templates_override
+    if override and not Path(override).is_dir():
+        raise ConfigError(f"bot.templates_override: {override!r} is not a folder; it should hold sv/ and en/ "
+                          "with files named like the installed templates (e.g. sv/nudges/nudge.j2)")
     if config.bot.locale not in ("sv", "en"):
         raise ConfigError(f"bot.locale: expected \"sv\" or \"en\", got {config.bot.locale!r}")
     try:

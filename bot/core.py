@@ -21,7 +21,7 @@ from bot.commands import load_all
 from bot.commands.registry import COORDINATOR, Command, find_action, find_command, parse_args, tokenize
 from bot.config import Config
 from bot.errors import UserError
-from bot.i18n import Translator, default_translator
+from bot.i18n import Translator, translator_for
 from bot.inputs import clean_inbound
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
@@ -64,7 +64,7 @@ class Core:
         self.db = db
         self.config = config or Config()
         self.clock = clock or SystemClock()
-        self.translator = translator or default_translator()
+        self.translator = translator or translator_for(self.config)
         # Identity keys known to exist, so a turn skips the first-contact check.
         self._known: set[str] = set()
         # Who holds the lease on the rows this core's turns write (the

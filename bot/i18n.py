@@ -14,6 +14,10 @@ through Babel filters in the reader's locale and time zone:
 A plain string from the data (a name, an answer, a reason) is marked as such
 when it is printed (`bot.markup.mark`), so each platform's renderer escapes
 it for its markup; what templates and these filters produce is `Trusted`.
+    {{ n | plural("par", "par") }}  "1 par" / "3 par": the number and the form
+                                 Babel's plural rules pick (the one plural helper)
+    {{ "role" | t_arg }}         an argument name in the reader's language (roll)
+    {{ command | usage }}        a command's syntax, argument names translated
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from babel import Locale
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
@@ -100,6 +105,46 @@ def _f_number(ctx, value: float, fmt: str | None = None) -> str:
 
 
 @pass_context
+def _f_plural(ctx, count: float, one: str, other: str) -> str:
+    """`{{ n | plural("par", "par") }}`, `{{ n | plural("pair", "pairs") }}`:
+    the number (in the reader's format) and the form Babel's plural rules of
+    the reader's language pick for it."""
+    form = Locale.parse(_babel(ctx)).plural_form(abs(count))
+    return f"{format_decimal(count, locale=_babel(ctx))} {one if form == 'one' else other}"
+
+
+@pass_context
+def _f_t_arg(ctx, name: str) -> str:
+    """A command's argument name in the reader's language (`roll`, `datum`)."""
+    return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/arg", name=name)
+
+
+@pass_context
+def _f_usage(ctx, command) -> str:
+    """A command's syntax with its argument names in the reader's language,
+    generated from the grammar (`bot.commands.registry`); a string as it is."""
+    if isinstance(command, str):
+        return command
+    from bot.commands.registry import swedish_words
+
+    parts = [swedish_words(command) if ctx.get("locale") == "sv" else command.name]
+    for p in command.params:
+        shown = "|".join(p.choices) if p.choices else ctx.environment.translator.render(
+            ctx.get("locale", DEFAULT_LOCALE), "labels/arg_kind", kind=p.kind)
+        name = _f_t_arg(ctx, p.name)
+        if p.named:
+            body = f"{name}={shown}"
+        elif p.kind == "people":
+            body = shown + "..."
+        elif p.choices:
+            body = shown
+        else:
+            body = name.upper()
+        parts.append(body if p.required else f"[{body}]")
+    return " ".join(parts)
+
+
+@pass_context
 def _f_t(ctx, name: str, **kw) -> str:
     return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), name, tz=ctx.get("tz"), **kw)
 
@@ -112,10 +157,16 @@ def _finalize(value):
 
 
 class Translator:
-    def __init__(self, root: Path | None = None):
+    """The templates, optionally with a coordinator's override folder in
+    front: a file there replaces the installed template of the same name
+    (`<override>/sv/nudges/nudge.j2`), everything else stays as installed."""
+
+    def __init__(self, root: Path | None = None, override: Path | None = None):
         self.root = root or templates_dir()
+        self.override = Path(override) if override else None
+        folders = [str(p) for p in (self.override, self.root) if p is not None]
         self.env = Environment(
-            loader=FileSystemLoader(str(self.root)),
+            loader=FileSystemLoader(folders),
             undefined=StrictUndefined,
             autoescape=False,
             trim_blocks=True,
@@ -125,11 +176,12 @@ class Translator:
         )
         self.env.translator = self  # type: ignore[attr-defined]
         self.env.filters.update(
-            date=_f_date, datetime=_f_datetime, time=_f_time, number=_f_number, t=_f_t
+            date=_f_date, datetime=_f_datetime, time=_f_time, number=_f_number, t=_f_t,
+            plural=_f_plural, t_arg=_f_t_arg, usage=_f_usage,
         )
 
     def has(self, locale: str, name: str) -> bool:
-        return (self.root / locale / f"{name}.j2").is_file()
+        return any((p / locale / f"{name}.j2").is_file() for p in (self.override, self.root) if p is not None)
 
     def render(self, locale: str | None, name: str, /, **ctx) -> str:
         locale = normalise_locale(locale) or DEFAULT_LOCALE
@@ -144,6 +196,17 @@ class Translator:
 @lru_cache(maxsize=1)
 def default_translator() -> Translator:
     return Translator()
+
+
+@lru_cache(maxsize=8)
+def _override_translator(folder: str) -> Translator:
+    return Translator(override=Path(folder))
+
+
+def translator_for(config) -> Translator:
+    """The installed templates, with `bot.templates_override` in front when set."""
+    folder = getattr(config.bot, "templates_override", "")
+    return _override_translator(folder) if folder else default_translator()
 
 
 def render(locale: str | None, name: str, /, **ctx) -> str:

@@ -35,7 +35,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.i18n import Translator, default_translator
+from bot.i18n import Translator, translator_for
 from bot.messages import MessageRef, Sent
 from bot.outbox import default_worker
 from bot.people import coordinator_people
@@ -102,7 +102,7 @@ class Dispatcher:
     pace: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.renderer = Renderer(self.config, self.translator or default_translator())
+        self.renderer = Renderer(self.config, self.translator or translator_for(self.config))
         self.recorder = Recorder(self.db, self.clock, self.worker, self.max_attempts)
         self._next_ok: dict[tuple, float] = {}  # conversation -> loop time of its next allowed post
 

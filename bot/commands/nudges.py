@@ -30,10 +30,19 @@ async def _next_nudge_day(turn: Turn, pairing: Pairing):
     return rounds[0] if rounds else None
 
 
-async def _log(turn: Turn, pairing: Pairing, program: Program, held_on, minutes: int) -> Outbound:
+async def _log(turn: Turn, pairing: Pairing, program: Program, held_on, minutes: int,
+               corrects: bool = False) -> Outbound:
+    """Log a meeting; `corrects` (minutes typed for a day already logged)
+    changes the length of the logged meeting instead."""
     meeting, created = await log_meeting(turn.session, pairing, program, held_on, minutes, turn.person.id, turn.now)
     if not created:
-        return turn.say("nudges/met_already", held_on=meeting.held_on)
+        if corrects and meeting.minutes != minutes:
+            before, meeting.minutes = meeting.minutes, minutes
+            turn.session.add(meeting)
+            await turn.audit("meeting corrected", program=program, pairing=pairing.id, held_on=held_on,
+                             minutes=minutes, before=before)
+            return turn.say("nudges/met_corrected", held_on=meeting.held_on, minutes=minutes, before=before)
+        return turn.say("nudges/met_already", held_on=meeting.held_on, minutes=meeting.minutes)
     await plan.pair_changed(turn, pairing)
     from bot.commands.firstmeeting import after_first_meeting
 
@@ -53,7 +62,7 @@ def _replacing(turn: Turn, message: Outbound) -> Outbound:
 
 @command("met", role=PARTICIPANT, params=(
     Param("date", "date", required=False),
-    Param("minutes", "int", required=False),
+    Param("minutes", "int", required=False, unit="minutes"),
 ))
 async def met(turn: Turn, args):
     pairs = await live_pairs_of(turn.session, turn.person.id)
@@ -62,7 +71,7 @@ async def met(turn: Turn, args):
     pairing, _enrollment, program = pairs[0]
     held_on = args["date"] or local_today(program, turn.now)
     minutes = args["minutes"] if args["minutes"] is not None else DEFAULT_MINUTES
-    return [await _log(turn, pairing, program, held_on, minutes)]
+    return [await _log(turn, pairing, program, held_on, minutes, corrects=args["minutes"] is not None)]
 
 
 @action("nudge.met")

@@ -26,6 +26,7 @@ from bot.store.models import (
     PairStatus,
     Person,
     Program,
+    Reminder,
     SharedFile,
 )
 from bot.turn import Turn
@@ -49,10 +50,11 @@ async def help_(turn: Turn, args):
             raise UserError("errors/unknown_command", typed=args["topic"], suggestion=None, subcommands=[])
     sections = []
     for role in roles:
-        lines = [(c.usage(), turn.render(c.help_template)) for c in shown if c.role == role]
+        lines = [(c, turn.render(c.help_template)) for c in shown if c.role == role]
         if lines:
             sections.append((role, lines))
-    return [turn.say("commands/help", sections=sections, ephemeral=True)]
+    return [turn.say("commands/help", sections=sections, ephemeral=True,
+                     platform=str(turn.inbound.actor.platform), slash=turn.core.config.slack.command)]
 
 
 async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
@@ -65,7 +67,7 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
         last = (await turn.session.exec(
             select(Meeting).where(Meeting.pairing_id == pairing.id).order_by(Meeting.held_on.desc())
         )).first()
-        views.append({"name": person.name, "organisation": org.name if org else None,
+        views.append({"name": person.name, "organisation": org.name if org else None, "role": other.role,
                       "last_meeting": last.held_on if last else None})
     return views
 

@@ -46,6 +46,9 @@ class Param:
     named: bool = False  # given as name=value
     choices: tuple[str, ...] = ()
     rest: bool = False  # swallow the rest of the line (free text)
+    # Longest text accepted (a name, a place); a reason (`rest`) may be longer.
+    max_length: int = 200
+    unit: str = ""  # what the numbers of an int or range count: "days", "months", "years"
 
     def usage(self) -> str:
         shown = "|".join(self.choices) if self.choices else self.kind.upper()
@@ -90,6 +93,44 @@ ACTIONS: dict[str, Handler] = {}
 ALIASES = {"hjälp": "help", "hjalp": "help", "?": "help", "språk": "language", "sprak": "language",
            "pausa": "pause", "återuppta": "resume", "lämna": "leave", "gå-med": "join", "ga-med": "join",
            "rapport": "report", "exportera": "export", "kalender": "calendar", "deltagare": "participants"}
+# Each command's Swedish words, as the Swedish help shows them; typing them
+# (or the English ones) runs the command. One table: the parser reads it and
+# the help is generated from it.
+SWEDISH = {
+    ("help",): "hjälp", ("status",): "status", ("home",): "hem", ("join",): "gå med", ("met",): "träffats",
+    ("language",): "språk", ("pause",): "pausa", ("resume",): "återuppta", ("leave",): "lämna",
+    ("mydata",): "mina uppgifter", ("forget",): "glöm mig", ("nominate",): "nominera",
+    ("program", "create"): "program skapa", ("program", "show"): "program visa",
+    ("program", "set"): "program ändra", ("org", "add"): "organisation lägg-till",
+    ("org", "remove"): "organisation ta-bort", ("event", "add"): "träff lägg-till",
+    ("event", "edit"): "träff ändra", ("event", "remove"): "träff ta-bort", ("channel",): "kanal",
+    ("invite",): "bjud-in", ("participants",): "deltagare", ("approve-participant",): "godkänn-deltagare",
+    ("coordinator", "add"): "samordnare lägg-till", ("coordinator", "remove"): "samordnare ta-bort",
+    ("coordinator", "list"): "samordnare lista", ("match",): "matcha", ("match", "swap"): "matcha byt",
+    ("match", "pin"): "matcha lås", ("match", "unpin"): "matcha lås-upp", ("match", "exclude"): "matcha uteslut",
+    ("match", "waitlist"): "matcha väntelista", ("match", "approve"): "matcha godkänn",
+    ("match", "announce"): "matcha presentera", ("unpair",): "avsluta-par",
+}
+# Multi-word Swedish phrases, read as one word ("gå med" = "gå-med").
+_PHRASES = {("gå", "med"): "gå-med", ("mina", "uppgifter"): "mina-uppgifter", ("glöm", "mig"): "glöm-mig",
+            ("bjud", "in"): "bjud-in", ("lägg", "till"): "lägg-till", ("ta", "bort"): "ta-bort",
+            ("lås", "upp"): "lås-upp", ("avsluta", "par"): "avsluta-par"}
+
+
+def _swedish_index() -> dict[tuple[str, ...], tuple[str, ...]]:
+    index: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for words, phrase in SWEDISH.items():
+        said = tuple(phrase.replace("mina uppgifter", "mina-uppgifter").replace("glöm mig", "glöm-mig")
+                     .replace("gå med", "gå-med").split())
+        index[said] = words
+        if len(words) == 2 and len(said) == 2:  # `matcha godkänn`, and also `match godkänn`
+            index[(words[0], said[1])] = words
+            index[(said[0], words[1])] = words
+    return index
+
+
+def swedish_words(cmd: "Command") -> str:
+    return SWEDISH.get(cmd.words, cmd.name)
 
 
 # Every coordinator command takes `program=NAME`; the core resolves it to a
@@ -143,14 +184,33 @@ def tokenize(text: str) -> list[str]:
         raise UserError("errors/unbalanced_quotes", text=text) from None
 
 
+def _joined(tokens: list[str]) -> list[str]:
+    """Multi-word Swedish phrases as one token: ["gå", "med", "x"] -> ["gå-med", "x"]."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        pair = tuple(t.lower() for t in tokens[i:i + 2])
+        if pair in _PHRASES:
+            out.append(_PHRASES[pair])
+            i += 2
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
+    tokens = _joined(tokens)
     words = [t.lower() for t in tokens]
     if words:
         words[0] = ALIASES.get(words[0], words[0])
+    swedish = _swedish_index()
     for length in (3, 2, 1):
         key = tuple(words[:length])
         if len(key) == length and key in COMMANDS:
             return COMMANDS[key], tokens[length:]
+        if len(key) == length and key in swedish and swedish[key] in COMMANDS:
+            return COMMANDS[swedish[key]], tokens[length:]
     typed = " ".join(words[:2]) if len(words) > 1 and (words[0],) not in COMMANDS else (words[0] if words else "")
     names = [c.name for c in COMMANDS.values()]
     close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
@@ -163,18 +223,31 @@ def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
     )
 
 
+def _named_keys(cmd: Command) -> dict[str, Param]:
+    """A named parameter by its name and by its name in each language
+    (`role=` and `roll=`), as the help shows it."""
+    from bot.i18n import LOCALES, render
+
+    keys: dict[str, Param] = {}
+    for p in cmd.params:
+        if p.named or p.kind == "program":  # `program=NAME` also where the program is positional
+            keys[p.name] = p
+            for locale in LOCALES:
+                keys.setdefault(render(locale, "labels/arg", name=p.name).lower(), p)
+    return keys
+
+
 def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
-    # `program=NAME` works whether the command takes the program by name or by position.
-    named = {p.name: p for p in cmd.params if p.named or p.kind == "program"}
+    named = _named_keys(cmd)
     positional = [p for p in cmd.params if not p.named]
     raw: dict[str, object] = {}
     loose: list[str] = []
     for tok in tokens:
         key, sep, value = tok.partition("=")
         if sep and key.lower() in named:
-            raw[key.lower()] = value
-        elif sep and re.fullmatch(r"[a-z_]+", key.lower()) and not any(p.rest for p in positional):
-            raise UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd.usage())
+            raw[named[key.lower()].name] = value
+        elif sep and re.fullmatch(r"[a-zåäö_]+", key.lower()) and not any(p.rest for p in positional):
+            raise UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd)
         else:
             loose.append(tok)
     for p in positional:
@@ -185,12 +258,12 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
         elif loose:
             raw[p.name] = loose.pop(0)
     if loose:
-        raise UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd.usage())
+        raise UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd)
     args: dict[str, object] = {}
     for p in cmd.params:
         if p.name not in raw or raw[p.name] in ("", []):
             if p.required:
-                raise UserError("errors/missing_argument", command=cmd.name, argument=p.name, usage=cmd.usage())
+                raise UserError("errors/missing_argument", command=cmd.name, argument=p.name, usage=cmd)
             args[p.name] = None
             continue
         args[p.name] = convert(cmd, p, raw[p.name])
@@ -199,6 +272,10 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
 
 def convert(cmd: Command, p: Param, value):
     if p.kind in ("text", "person", "people", "program"):
+        limit = p.max_length * (5 if p.rest else 1)
+        for item in value if isinstance(value, list) else [value]:
+            if len(str(item)) > limit:
+                raise UserError("errors/too_long", argument=p.name, length=len(str(item)), max=limit)
         return value
     if p.kind == "choice":
         v = str(value).lower()
@@ -213,14 +290,16 @@ def convert(cmd: Command, p: Param, value):
             raise UserError("errors/bad_time", argument=p.name, value=value)
         return time(int(m.group(1)), int(m.group(2)))
     if p.kind == "int":
-        number = parse_int(value)
+        text = str(value).strip()
+        number = parse_int(text, high=999_999)
         if number is None:
-            raise UserError("errors/bad_number", argument=p.name, value=value)
+            decimal = bool(re.fullmatch(r"\d+[.,]\d+", text))
+            raise UserError("errors/bad_number", argument=p.name, value=value, decimal=decimal, unit=p.unit)
         return number
     if p.kind == "range":
         m = _RANGE.match(str(value))
         if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
-            raise UserError("errors/bad_range", argument=p.name, value=value)
+            raise UserError("errors/bad_range", argument=p.name, value=value, unit=p.unit or "days")
         return int(m.group(1)), int(m.group(2))
     raise AssertionError(f"unknown parameter kind {p.kind}")
 

@@ -13,6 +13,7 @@ stateDiagram-v2
     [*] --> invited: nominate / invite (card sent)
     invited --> consent: accept / join
     invited --> declined: decline (nominator told)
+    invited --> consent: accept (nominator told, once)
     declined --> consent: accept later (changed their mind)
     consent --> onboarding: yes
     onboarding --> active: intake confirmed
@@ -77,8 +78,23 @@ async def join_from_card(turn: "Turn", value: str | None, *, role: str | None = 
         notes.append(turn.render("dialogs/changed_mind"))
     if enrollment.role == Role.MENTOR and enrollment.nominated_by:
         await turn.audit("nomination.accepted", program=program, enrollment=enrollment.id)
+        await _tell_nominator(turn, enrollment, program)
     replies = answered_card(turn, "dialogs/card_accepted", program=program.name)
     return replies + await begin_intake(turn, program, enrollment, notes=notes)
+
+
+async def _tell_nominator(turn: "Turn", enrollment: Enrollment, program: Program) -> None:
+    """The reply to `nominate` promises to say what the nominee answers:
+    told once, on the first acceptance."""
+    if enrollment.answers.get("nominator_told"):
+        return
+    nominator = await turn.session.get(Person, enrollment.nominated_by)
+    if nominator is None or nominator.id == turn.person.id:
+        return
+    await turn.tell(nominator.id, "dialogs/nomination_accepted_nominator", program=program,
+                    name=turn.person.name, program_name=program.name)
+    enrollment.answers = {**enrollment.answers, "nominator_told": True}
+    turn.session.add(enrollment)
 
 
 async def decline(turn: "Turn", value: str | None) -> list[Outbound]:

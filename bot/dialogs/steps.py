@@ -149,7 +149,11 @@ class NumberStep(Step):
             amount /= 12
         elif not self.unit and said:
             raise Invalid("dialogs/invalid/number", value=text.strip()[:40], **hint)
-        value = int(amount) if self.unit != "months" else round(amount)
+        converted = self.unit == "months" and said in _YEAR_UNITS  # "1,5 år" is 18 months
+        if not converted and amount != int(amount):
+            # A whole number is asked for: "2,5" is refused, never cut to 2.
+            raise Invalid("dialogs/invalid/number_whole", value=text.strip()[:40], **hint)
+        value = round(amount) if converted else int(amount)
         if not self.minimum <= value <= self.upper(ctx):
             raise Invalid("dialogs/invalid/number_range", value=value, **hint)
         return value

@@ -24,10 +24,10 @@ BAD_INPUT = [
     ("event add kickoff 2027-02-30", "`2027-02-30` är inget datum", "`2027-02-30` is not a date"),
     ("event add kickoff 19/1", "ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
     ("event add kickoff 2027-03-01 25:00", "`25:00` är ingen tid", "`25:00` is not a time"),
-    ("event add party 2027-03-01", "`party` går inte som kind", "`party` is not a valid kind"),
+    ("event add party 2027-03-01", "`party` går inte som sort", "`party` is not a valid kind"),
     ("event add inspiration 2029-05-12", "ligger utanför programmet", "is outside the program"),
     ("event add custom 2027-03-01", "title=", "title="),
-    ("event add", "`event add` behöver `kind`", "`event add` needs `kind`"),
+    ("event add", "`event add` behöver `sort`", "`event add` needs `kind`"),
     ("event edit 99 place=x", "ingen träff med nummer `99`", "an event numbered `99`"),
     ("event edit 1", "Säg vad som ska ändras", "Say what should change"),
     ("event add kickoff 2027-03-01 colour=red", "känner inte till `colour=`", "has no option `colour=`"),
@@ -42,7 +42,7 @@ BAD_INPUT = [
     ("program create Y start=2027-01-01 end=2027-12-31 nudge=28-21", "intervall", "range of days"),
     ("coordinator add nobody", "varken en identitet", "neither an identity"),
     ("pause 2026-01-01", "deltar inte i något aktivt", "not taking part in an active"),
-    ("language de", "`de` går inte som language", "`de` is not a valid language"),
+    ("language de", "`de` går inte som språk", "`de` is not a valid language"),
 ]
 
 
@@ -158,9 +158,12 @@ async def test_help_is_per_role(world):
     participant = texts(await world["Eva"].say("help"))
     coordinator = texts(await world["Anna"].say("hjälp"))
     assert "`status`" in participant and "program create" not in participant
-    assert "program create NAME start=DATE end=DATE" in coordinator
+    # The syntax in the reader's language, generated from the grammar.
+    assert {"sv": "program skapa NAMN start=ÅÅÅÅ-MM-DD slut=ÅÅÅÅ-MM-DD",
+            "en": "program create NAME start=YYYY-MM-DD end=YYYY-MM-DD"}[world.locale] in coordinator
     only_events = texts(await world["Anna"].say("help event"))
-    assert "event add" in only_events and "program create" not in only_events
+    assert {"sv": "träff lägg-till", "en": "event add"}[world.locale] in only_events
+    assert "program create" not in only_events and "program skapa" not in only_events
 
 
 async def test_language_switch(world):
@@ -220,7 +223,9 @@ async def test_the_same_event_delivered_twice_is_handled_once(world, sqlite_db):
 async def test_program_settings(world, sqlite_db):
     anna = world["Anna"]
     text = texts(await anna.say("program set nudge=14-21 quiet=07-01..07-31,12-23..01-06 mentor_years=4 nominators=coordinators"))
-    assert "14–21" in text and "12-23–01-06" in text
+    # Said in words: weeks where the days are whole weeks, quiet periods as dates.
+    assert {"sv": "var andra till tredje vecka", "en": "every 2–3 weeks"}[world.locale] in text
+    assert {"sv": "23 december–6 januari", "en": "23 December–6 January"}[world.locale] in text
     async with sqlite_db.read() as s:
         program = (await s.exec(select(Program))).one()
     assert (program.nudge_min_days, program.nudge_max_days, program.mentor_min_years) == (14, 21, 4)

@@ -21,7 +21,7 @@ async def test_the_demo_runs_a_program_from_setup_to_announcement(tmp_path, caps
     for adept, org in (("Niklas", "Enköpings"), ("Lina", "Täby"), ("Omar", "Knivsta")):
         intro = next(line for line in intros if f"Hej {adept}!" in line)
         assert org not in intro.split("Din mentor")[1].split(".")[0]
-    assert "Ditt par: " in text.split("Niklas > status")[1]
+    assert "Din mentor: " in text.split("Niklas > status")[1]
     # It ends with the coordinator's report and export, saved next to the transcript.
     end = text.split("Evelina > report")[1]
     assert "programmet i siffror" in end and "Evelina > export" in end

@@ -118,3 +118,13 @@ async def test_a_mentor_is_told_the_date_of_the_coaching_session(world):
         await bo.say(line(typed, "sv"))
     done = await bo.say("1")
     assert "22 februari 2027 kl. 09:00" in done[-1].text and "19 januari 2027" in done[-1].text
+
+
+async def test_the_nominator_is_told_of_an_acceptance_once(lw):
+    karin, bo, card = await nominated(lw)
+    await bo.choose(1, [card])  # accept
+    (told,) = karin.inbox()
+    assert told.kind == "dialogs/nomination_accepted_nominator" and "Bo" in told.text
+    await bo.say("ja" if lw.locale == "sv" else "yes")
+    await bo.choose(1, [card])  # the card again, later: the intake resumes, Karin hears nothing more
+    assert karin.inbox() == []

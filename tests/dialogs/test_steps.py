@@ -23,7 +23,7 @@ def test_months_in_months_or_years(typed, months):
     assert MONTHS.parse(typed, None, sv) == months
 
 
-@pytest.mark.parametrize("typed,years", [("8", 8), ("8 år", 8), ("120 månader", 10), ("7.9", 7)])
+@pytest.mark.parametrize("typed,years", [("8", 8), ("8 år", 8), ("120 månader", 10)])
 def test_years_in_years_or_months(typed, years):
     assert YEARS.parse(typed, None, sv) == years
 

@@ -1,0 +1,60 @@
+"""The console shows what others receive: the session that caused a message
+to someone else prints it as "→ Anna: …", and a person who opens the console
+later (another process) sees what is waiting for them, once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from adapters.console import Chat, ConsolePort, render_text, told_text, waiting
+from bot.store.models import Reminder
+from tests.core.harness import make_core
+
+SETUP = ("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19", "org add Täby kommun")
+
+
+@pytest.fixture(params=["sv", "en"])
+async def sessions(request, sqlite_db, clock):
+    """Two console processes on one database: each its own core and port."""
+    def session(name):
+        core = make_core(sqlite_db, clock, locale=request.param, coordinators=("console:local:hanna",))
+        return Chat(core, ConsolePort(keep=sqlite_db, clock=clock), name)
+
+    hanna, anna = session("Hanna"), session("Anna")
+    await anna.say("help")  # Anna has used the console once, then closed it
+    for line in SETUP:
+        await hanna.say(line)
+    return request.param, hanna, anna
+
+
+async def test_the_session_that_invites_shows_the_invitation_by_name(sessions):
+    locale, hanna, anna = sessions
+    replies = await hanna.say("invite Anna")
+    assert replies[0].kind == "commands/invited"
+    (told,) = hanna.told
+    name, message = told
+    assert name == "Anna" and message.kind == "commands/invitation"
+    assert told_text(name, message).startswith("→ Anna: ")
+    assert render_text(message).splitlines()[0] in told_text(name, message)
+
+
+async def test_a_person_opening_the_console_later_sees_what_waits_once(sessions):
+    locale, hanna, anna = sessions
+    await hanna.say("invite Anna")
+    later = Chat(anna.core, ConsolePort(keep=anna.core.db, clock=anna.core.clock), "Anna")  # a new process
+    (invitation,) = await waiting(later.core.db, later)
+    assert invitation.kind == "commands/invitation" and invitation.card is not None
+    assert await waiting(later.core.db, later) == []
+    # The card still works: pressing Join starts her intake.
+    replies = await later.choose(1, [invitation])
+    assert replies[-1].kind == "dialogs/ask/consent_adept"
+
+
+async def test_forget_removes_what_the_console_kept(sessions):
+    locale, hanna, anna = sessions
+    await hanna.say("invite Anna")
+    await anna.say("forget")
+    await anna.choose(1)
+    async with anna.core.db.read() as s:
+        assert (await s.exec(select(Reminder).where(Reminder.key.startswith("console:anna:")))).all() == []
