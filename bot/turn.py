@@ -58,6 +58,7 @@ class Turn:
     def render(self, template: str, /, **ctx) -> str:
         ctx.setdefault("tz", self.tz)
         ctx.setdefault("reader_tz", self.reader_tz)
+        ctx.setdefault("privacy", self.core.config.privacy)  # consent texts say how long answers are kept
         return self.core.translator.render(self.locale, template, **ctx)
 
     def say(self, template: str, /, *, card: Card | None = None, ephemeral: bool = False, **ctx) -> Outbound:

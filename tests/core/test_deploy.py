@@ -124,7 +124,7 @@ def test_the_proxy_examples_pass_the_webhooks_and_keep_metrics_inside(name):
 # -------------------------------------------------------------- environment
 
 def test_every_config_key_can_come_from_the_environment():
-    samples = {str: "x", int: "4000", list: "slack:T1:U1, anna@taby.se"}
+    samples = {str: "x", int: "4000", bool: "false", list: "slack:T1:U1, anna@taby.se"}
     for section, keys in SCHEMA.items():
         for key, spec in keys.items():
             assert spec.env, f"{section}.{key} has no environment variable"
@@ -134,7 +134,11 @@ def test_every_config_key_can_come_from_the_environment():
             valid = {("server", "host"): "0.0.0.0", ("slack", "command"): "/mentorprogram",
                      ("slack", "api_url"): "http://127.0.0.1:9/api/", ("bot", "locale"): "en",
                      ("bot", "timezone"): "Europe/Helsinki", ("log", "level"): "DEBUG", ("log", "format"): "json",
-                     ("teams", "app_type"): "MultiTenant", ("database", "url"): "sqlite:///x.db"}
+                     ("teams", "app_type"): "MultiTenant", ("database", "url"): "sqlite:///x.db",
+                     ("privacy", "free_text_from"): "match", ("privacy", "answers_days"): "40",
+                     ("privacy", "purge_hours"): "4", ("bot", "templates_override"): "templates"}
+            if section == "privacy" and spec.type is int:
+                env = {spec.env: "40"}
             if (section, key) in valid:
                 env = {spec.env: valid[(section, key)]}
             if section == "slack" and key in ("bot_token", "signing_secret"):
@@ -146,7 +150,9 @@ def test_every_config_key_can_come_from_the_environment():
             config = build_config({}, env, "test")
             got = getattr(getattr(config, section), key)
             expected = env[spec.env]
-            if spec.type is int:
+            if spec.type is bool:
+                expected = False
+            elif spec.type is int:
                 expected = int(expected)
             if spec.type is list:
                 expected = tuple(part.strip() for part in expected.split(","))

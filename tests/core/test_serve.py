@@ -64,7 +64,7 @@ def test_serve_answers_healthz_and_stops_on_sigterm(tmp_path):
     server = mentorbot("serve", cwd=tmp_path)
     try:
         body = wait_for_health(server, port)
-        assert body == {"ok": True, "database": "ok", "slack": "off", "teams": "on"}  # local mode is not advertised
+        assert body == {"ok": True, "slack": "off", "teams": "on"}  # local mode is not advertised
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
         assert "LOCAL MODE" in server.stderr.read()
@@ -95,7 +95,7 @@ def test_a_slack_only_install_binds_every_address_and_has_no_teams_route(tmp_pat
     assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
     server = mentorbot("serve", cwd=tmp_path)
     try:
-        assert wait_for_health(server, port) == {"ok": True, "database": "ok", "slack": "http", "teams": "off"}
+        assert wait_for_health(server, port) == {"ok": True, "slack": "http", "teams": "off"}
         assert status_of(f"http://127.0.0.1:{port}/api/messages", b'{"type": "message"}') == 404
         assert status_of(f"http://127.0.0.1:{port}/slack/events", b"{}") == 401  # there, and unsigned is refused
         server.send_signal(signal.SIGTERM)

@@ -54,7 +54,8 @@ async def production_app(db, clock, config):
 
 
 def authenticated_config(db_url: str):
-    return replace(config_for(db_url), teams=TeamsConfig(app_id=APP_ID, app_password="a-real-looking-secret"))
+    return replace(config_for(db_url), teams=TeamsConfig(app_id=APP_ID, app_password="a-real-looking-secret",
+                                                               app_type="MultiTenant"))
 
 
 async def _post(http, url, activity, token: str | None) -> int:
