@@ -329,6 +329,7 @@ class Core:
         cmd, rest = find_command(tokens)
         if cmd.role == COORDINATOR and not turn.is_coordinator:
             await turn.audit("refused", command=cmd.name)  # kept: the turn commits
+            note_refusal("errors/not_coordinator")
             return [turn.say("errors/not_coordinator", command=cmd.name, ephemeral=True)]
         args = parse_args(cmd, rest)
         for p in cmd.params:  # a named program becomes the Program before the handler sees it

@@ -170,7 +170,9 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
     replies first, in the order they are to be shown."""
     planned: list[tuple[Outbound, Address, str, int | None, tuple[Address, ...]]] = []
     for i, message in enumerate(replies):
-        planned.append((message, reply_address(inbound, message), _key(REPLY, inbound, i), speaker_id, ()))
+        # A transient answer (to `forget`) is tied to nobody: the person it answers is gone.
+        reader = None if message.transient else speaker_id
+        planned.append((message, reply_address(inbound, message), _key(REPLY, inbound, i), reader, ()))
     for i, item in enumerate(others):
         queued = item if isinstance(item, Queued) else Queued(item)
         planned.append((queued.message, queued.message.to, _key(KIND, inbound, i), queued.person_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.links import share_file
+from bot.markup import Trusted
 from bot.messages import Card, Image, Outbound, Text
 
 
@@ -23,12 +24,14 @@ class FileLinks:
         runtime = self.runtime
         server = runtime.config.server
         async with runtime.db.write() as session:
+            # Our own signed links, not user text: trusted, so no renderer breaks them.
             links = [(item.title or item.filename, item.filename,
-                      await share_file(session, item, None, runtime.clock.now(), server.base_url,
-                                       server.link_secret))
+                      Trusted(await share_file(session, item, None, runtime.clock.now(), server.base_url,
+                                               server.link_secret)))
                      for item in message.files]
         locale = message.locale or runtime.config.bot.locale
-        text = runtime.core.translator.render(locale, "teams/file_links", text=message.text, links=links)
+        # The message's text is already rendered (its own values marked inside).
+        text = runtime.core.translator.render(locale, "teams/file_links", text=Trusted(message.text), links=links)
         # Pictures (a report's chart) are shown in a card as well, from the same link.
         images = tuple(Image(url, title) for (title, _, url), item in zip(links, message.files)
                        if item.media_type.startswith("image/"))

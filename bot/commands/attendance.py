@@ -23,7 +23,7 @@ from bot.programs import event_by_id, my_enrollments
 from bot.store.models import CalendarFeed, Enrollment, EventRsvp, Person, Program, ProgramEvent
 from bot.turn import Turn
 
-PROGRAM = Param("program", named=True, required=False)
+from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by the core)
 
 
 async def answers(session, event_id: int) -> tuple[list[str], list[str]]:

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.reminders.planner import AUDIENCE_ROLES
@@ -58,7 +58,7 @@ def _audience(args) -> tuple[str, str | None, str]:
     Param("audience", required=False),
     Param("text", rest=True, required=False),
     Param("org", named=True, required=False),
-    Param("program", named=True, required=False),
+    PROGRAM,
 ))
 async def broadcast(turn: Turn, args):
     program = await turn.program(args["program"])

@@ -10,7 +10,7 @@ from bot.meetings import local_today
 from bot.messages import Attachment
 from bot.turn import Turn
 
-PROGRAM = Param("program", named=True, required=False)
+from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by the core)
 
 
 @command("export", role=COORDINATOR, slow=True, params=(

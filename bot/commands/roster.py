@@ -16,7 +16,7 @@ from bot.roster import page_of, pair_partners, roster, why_waiting
 from bot.store.models import EnrollmentStatus, Organisation
 from bot.turn import Turn
 
-PROGRAM = Param("program", named=True, required=False)
+from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by the core)
 STATUSES = tuple(s.value for s in EnrollmentStatus)
 
 

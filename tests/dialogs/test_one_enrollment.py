@@ -70,7 +70,7 @@ async def test_a_nominated_adept_is_refused_with_the_reason(lw):
 async def test_inviting_a_mentor_as_adept_creates_no_second_enrollment(lw):
     bo = lw.chat("Bo")
     await bo.say("join role=mentor")
-    replies = await lw.chat(COORDINATOR).say("invite Bo")
+    replies = await lw.chat(COORDINATOR).say("invite console:local:bo")
     assert "Bo" in replies[-1].text
     assert [e.role for e in await enrollments(lw, "Bo")] == ["mentor"]
 
@@ -78,7 +78,7 @@ async def test_inviting_a_mentor_as_adept_creates_no_second_enrollment(lw):
 async def test_pressing_join_on_an_invitation_twice_says_welcome_once(lw):
     anna = lw.chat("Anna")
     await anna.say("help")  # known to the bot, so she can be reached
-    await lw.chat(COORDINATOR).say("invite Anna")
+    await lw.chat(COORDINATOR).say("invite console:local:anna")
     (invitation,) = anna.inbox()
     first = await anna.choose(1, [invitation])
     assert asked(first) == "dialogs/ask/consent_adept"

@@ -115,7 +115,7 @@ async def test_withdrawing_without_a_program_is_answered(sqlite_db, clock):
 ])
 async def test_the_consent_question_says_what_who_and_how_long(sqlite_db, clock, locale, privacy, says):
     world = await paired_world(sqlite_db, clock, **privacy)
-    await world["Cecilia"].say("invite Dora")
+    await world["Cecilia"].say("invite console:local:dora")
     (question,) = await world["Dora"].say("join" if locale == "sv" else "join")
     assert question.kind == "dialogs/ask/consent_adept"
     text = render(locale, "dialogs/ask/consent_adept", program="X", privacy=PrivacySettings(**privacy))
