@@ -87,8 +87,9 @@ def options(card: Card | None) -> list[Pick]:
 def render_text(message: Outbound) -> str:
     """A card as plain text with numbered options (the console renderer).
     The card is the body; `text` is shown only for a message without one."""
+    files = [f"  📎 {f.filename} ({max(1, len(f.data) // 1024)} kB)" for f in message.files]
     if message.card is None:
-        return message.text
+        return strip_marks("\n".join([message.text, *files]))
     lines: list[str] = []
     number = itertools.count(1)
     for block in message.card.blocks:
@@ -108,8 +109,7 @@ def render_text(message: Outbound) -> str:
             lines.append(f"  {block.label}: …")
         elif isinstance(block, Image):
             lines.append(f"  [{block.alt}]")
-    lines += [f"  📎 {f.filename} ({max(1, len(f.data) // 1024)} kB)" for f in message.files]
-    return strip_marks("\n".join(lines))  # the console shows text as it is: no markup to escape
+    return strip_marks("\n".join(lines + files))  # the console shows text as it is: no markup to escape
 
 
 _presses = itertools.count(1)
