@@ -85,7 +85,7 @@ async def run() -> dict:
         results["flood, rate limit on"] = await scenario(Path(tmp) / "b.db", None, True)
         results["flood, rate limit off"] = await scenario(Path(tmp) / "c.db", RateLimit.off(), True)
     base = results["baseline"]["median_ms"] or 0.1
-    for name, row in results.items():
+    for row in results.values():
         row["median_ratio"] = round(row["median_ms"] / base, 2)
     return results
 

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from bot.clock import SystemClock
 from bot.store.models import Enrollment, Identity, Organisation, Person
 from tests.conftest import migrated
-from tests.slack.helpers import COORDINATOR, slack_server
+from tests.slack.helpers import slack_server
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "reply_latency.json"
@@ -77,7 +77,7 @@ async def dm_latency(server, samples: int, *, text: str = "status") -> list[floa
         before = len(server.fake.calls_to("chat.postMessage"))
         started = time.perf_counter()
         await server.dm(text, user=USER)
-        while len(server.fake.calls_to("chat.postMessage")) == before:
+        while len(server.fake.calls_to("chat.postMessage")) == before:  # noqa: ASYNC110 (polling the fake)
             await asyncio.sleep(0.001)
         waits.append((time.perf_counter() - started) * 1000)
     return waits

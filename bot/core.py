@@ -21,7 +21,7 @@ from bot.commands import load_all
 from bot.commands.registry import COORDINATOR, Command, find_action, find_command, parse_args, tokenize
 from bot.config import Config
 from bot.errors import UserError
-from bot.i18n import Translator, translator_for
+from bot.i18n import Translator, normalise_locale, translator_for
 from bot.inputs import clean_inbound
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage

@@ -28,9 +28,8 @@ from adapters.slack.files import upload_files
 from adapters.slack.inbound import Click, from_action, from_command, from_event
 from adapters.slack.outbound import SlackPort, retry_after_of
 from adapters.slack.render import answered_blocks, labels_for, message_payload, mrkdwn
-from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
-from bot.people import identity_of, locale_for, reader_locale
+from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError
 from bot.store.models import Person
 

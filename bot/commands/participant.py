@@ -3,18 +3,15 @@ Leaving and the person's own data are in `bot.commands.privacy`."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from sqlmodel import select
 
 from bot import plan
 from bot.lifecycle import RUNNING
-from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, action, command, parse_date
+from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, command, parse_date
 from bot.errors import UserError
-from bot.inputs import parse_int
 from bot.matching.cohort import TOLD_UNMATCHED
-from bot.matching.offers import offer_match
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import (
@@ -22,12 +19,8 @@ from bot.store.models import (
     EnrollmentStatus,
     Meeting,
     Organisation,
-    Pairing,
-    PairStatus,
     Person,
     Program,
-    Reminder,
-    SharedFile,
 )
 from bot.turn import Turn
 

@@ -14,7 +14,7 @@ from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import resolve_person
-from bot.programs import enrollment_of, enrollments
+from bot.programs import enrollment_of
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.turn import Turn
 

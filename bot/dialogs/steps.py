@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Sequence
 
-from bot.inputs import parse_int
 from bot.markup import mark, strip_marks
 from bot.messages import Block, Button, Buttons, Choice, Option
 

@@ -75,7 +75,7 @@ for _survey in SURVEYS:
         register(Flow(
             name=flow_name(_survey, _role),
             steps=(*(_step(n) for n in _names), COMMENT),
-            transitions={n: (lambda a, ctx, nxt=_order[i + 1] if i + 1 < len(_order) else SUMMARY: nxt)
+            transitions={n: (lambda a, ctx, nxt=_order[i + 1] if i + 1 < len(_order) else SUMMARY: nxt)  # noqa: B008
                          for i, n in enumerate(_order)},
             finish=_finish(_survey, _role),
             cancelled=_cancelled,

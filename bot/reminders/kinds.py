@@ -28,7 +28,6 @@ from bot.reminders.calendar import ProgramCalendar
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
-    Meeting,
     Pairing,
     PairStatus,
     Person,

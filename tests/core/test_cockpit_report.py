@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from bot.store.models import Meeting, Pairing, SurveyResponse
 from tests.core.cockpit import paired_world
-from tests.core.harness import texts
 
 SAY = {"sv": {"pairs": "Par: 1 igång", "met": "1 av 1 (100 %)", "meetings": "Loggade möten: 2", "alias": "rapport",
               "survey": "Enkät ”midterm”: 2 svar; nytta 4,5 i snitt"},

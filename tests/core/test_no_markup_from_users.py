@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from sqlmodel import select
 
 from adapters.console import render_text

@@ -38,7 +38,7 @@ async def test_a_new_cohort_copies_settings_organisations_and_shifted_calendar(y
     assert year.say["created"] in texts(made)
     async with year.db.read() as s:
         old, new = (await s.exec(select(Program).order_by(Program.id))).all()
-        orgs = {(l.program_id, l.organisation_id) for l in (await s.exec(select(ProgramOrganisation))).all()}
+        orgs = {(row.program_id, row.organisation_id) for row in (await s.exec(select(ProgramOrganisation))).all()}
         kickoff = (await s.exec(select(ProgramEvent).where(ProgramEvent.program_id == new.id))).one()
         invited = (await s.exec(select(Enrollment, Person).join(Person, Person.id == Enrollment.person_id)
                                 .where(Enrollment.program_id == new.id))).all()

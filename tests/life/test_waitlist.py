@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.messages import Fields
 from bot.store.models import Enrollment, MatchExclusion, Pairing, Person
-from tests.core.harness import enroll, texts
+from tests.core.harness import texts
 from tests.life.helpers import COHORT, Year
 
 # David and Ivar (Knivsta) can only have Gustav (Täby): one of them is left over,

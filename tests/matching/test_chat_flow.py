@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from adapters.console import TENANT, user_id
+from adapters.console import TENANT
 from bot.matching.announce import group_address
 from bot.messages import Address, Platform, Where
 from bot.people import person_for_actor

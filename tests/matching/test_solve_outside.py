@@ -19,7 +19,7 @@ from tests.matching.test_chat_flow import _pairs, world  # noqa: F401 (fixture)
 pytestmark = pytest.mark.parametrize("world", ["sv"], indirect=True)
 
 
-async def test_other_turns_go_on_while_the_solver_runs(world, monkeypatch):
+async def test_other_turns_go_on_while_the_solver_runs(world, monkeypatch):  # noqa: F811 (the fixture)
     match = COMMANDS[("match",)]
     solving, release = asyncio.Event(), asyncio.Event()
     original = match.prepare
@@ -41,7 +41,7 @@ async def test_other_turns_go_on_while_the_solver_runs(world, monkeypatch):
     assert len(await _pairs(world.db)) == 3
 
 
-async def test_a_cohort_that_changed_while_solving_is_not_drafted(world, monkeypatch):
+async def test_a_cohort_that_changed_while_solving_is_not_drafted(world, monkeypatch):  # noqa: F811 (the fixture)
     match = COMMANDS[("match",)]
     original = match.prepare
 

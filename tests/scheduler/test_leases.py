@@ -47,7 +47,7 @@ async def test_a_lease_that_runs_out_during_a_slow_send_repeats_nothing_on_slack
         await keep(sqlite_db, clock, "message:intro-eva", dm("U1"), "Hej Eva!")
 
         slow = asyncio.ensure_future(first.tick())
-        while not fake.calls_to("chat.postMessage"):  # the post has reached Slack, the answer is late
+        while not fake.calls_to("chat.postMessage"):  # the post has reached Slack, the answer is late  # noqa: ASYNC110 (polling a fake in another task)
             await asyncio.sleep(0.02)
         clock.advance(first.lease + timedelta(seconds=1))  # ... and replica A's lease runs out meanwhile
         taken = await second.tick()

@@ -90,7 +90,7 @@ async def test_five_sigkills_during_5000_sends_lose_nothing_and_repeat_nothing(b
         killed_at = []
         for kill in range(kills):
             target = (kill + 1) * total // (kills + 2)
-            while len(fake.delivered()) < target and any(p.returncode is None for p in procs):
+            while len(fake.delivered()) < target and any(p.returncode is None for p in procs):  # noqa: ASYNC110 (polling another process)
                 await asyncio.sleep(0.01)
             victim = kill % replicas
             if procs[victim].returncode is None:
@@ -116,7 +116,7 @@ async def test_postgresql_connections_dropped_mid_run_lose_and_repeat_nothing(pg
     async with migrated(pg_url) as db, FakeSlackAPI() as fake:
         await seed(db, total, due=datetime.now(timezone.utc) - timedelta(seconds=1))
         proc = await start_dispatcher(pg_url, fake.base_url, "--lease", "2")
-        while len(fake.delivered()) < total // 3:
+        while len(fake.delivered()) < total // 3:  # noqa: ASYNC110 (polling another process)
             await asyncio.sleep(0.01)
         name = pg_url.rsplit("/", 1)[1]
         admin = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://"))

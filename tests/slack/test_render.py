@@ -4,14 +4,11 @@ tests/core/test_rendered.py."""
 
 from __future__ import annotations
 
-import json
 
-import pytest
 
 from adapters.slack.render import (
     MAX_MESSAGE_BLOCKS,
     answered_blocks,
-    home_view,
     labels_for,
     message_payload,
     mrkdwn,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from adapters.teams.render import MAX_CARD_BYTES, message_activity
 from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Option, Outbound, Text
