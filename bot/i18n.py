@@ -110,7 +110,7 @@ def _f_plural(ctx, count: float, one: str, other: str) -> str:
     the number (in the reader's format) and the form Babel's plural rules of
     the reader's language pick for it."""
     form = Locale.parse(_babel(ctx)).plural_form(abs(count))
-    return f"{format_decimal(count, locale=_babel(ctx))} {one if form == 'one' else other}"
+    return Trusted(f"{format_decimal(count, locale=_babel(ctx))} {one if form == 'one' else other}")
 
 
 @pass_context
@@ -124,7 +124,7 @@ def _f_usage(ctx, command) -> str:
     """A command's syntax with its argument names in the reader's language,
     generated from the grammar (`bot.commands.registry`); a string as it is."""
     if isinstance(command, str):
-        return command
+        return Trusted(command)
     from bot.commands.registry import swedish_words
 
     parts = [swedish_words(command) if ctx.get("locale") == "sv" else command.name]
@@ -141,7 +141,7 @@ def _f_usage(ctx, command) -> str:
         else:
             body = name.upper()
         parts.append(body if p.required else f"[{body}]")
-    return " ".join(parts)
+    return Trusted(" ".join(parts))  # from the grammar, not from a person
 
 
 @pass_context

@@ -44,9 +44,12 @@ async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
         raise UserError("errors/stale_action")
-    for enrollment, p in await my_enrollments(turn.session, turn.person.id):
-        if p.id == program.id and enrollment.status != EnrollmentStatus.LEFT:
-            await end_participation(turn, enrollment, program, reason=reason)
+    rows = [e for e, p in await my_enrollments(turn.session, turn.person.id)
+            if p.id == program.id and e.status != EnrollmentStatus.LEFT]
+    if not rows:  # a stale or someone else's button: nothing to leave, no one to tell
+        raise UserError("errors/stale_action")
+    for enrollment in rows:
+        await end_participation(turn, enrollment, program, reason=reason)
     return program
 
 

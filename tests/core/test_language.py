@@ -30,7 +30,7 @@ async def world(request, sqlite_db, clock):
 @pytest.mark.parametrize("count,sv,en", [(1, "1 par presenterade", "1 pair announced"),
                                          (3, "3 par presenterade", "3 pairs announced")])
 def test_plural_forms_come_from_babels_rules(count, sv, en):
-    context = dict(count=count, in_group=0, in_dms=0, channel=True, waitlist_told=0, unreachable=[])
+    context = dict(count=count, in_group=0, in_dms=0, channel=True, waitlist_told=0, unmatched_told=0, idle_told=0, unreachable=[])
     assert render("sv", "matching/announced", **context).startswith(sv)
     assert render("en", "matching/announced", **context).startswith(en)
 
@@ -85,7 +85,7 @@ TEMPLATE_KEY = re.compile(r"\b(?:dialogs|commands|scheduler|matching|nudges|erro
 def test_a_simulated_swedish_year_reads_swedish(tmp_path):
     import asyncio
 
-    from scheduler.simulate import simulate
+    from tools.simulate import simulate
 
     world, _stats = asyncio.run(simulate(20, 7, "sv", tmp_path / "year.db"))
     shown = [render_text(m) for _at, _who, m in world.port.log]
