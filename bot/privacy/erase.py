@@ -36,6 +36,7 @@ from bot.store.models import (
     Pairing,
     PairStatus,
     Person,
+    ProcessedEvent,
     Reminder,
     SharedFile,
     ReminderStatus,
@@ -93,6 +94,9 @@ def end_pair(pairing: Pairing, now: datetime, reason: str) -> None:
 
 async def identities(session: AsyncSession, subject: Subject, now: datetime) -> None:
     for identity in (await session.exec(select(Identity).where(Identity.person_id == subject.person_id))).all():
+        # The last button each account pressed (double-click guard) names the account.
+        prefix = f"press:{identity.platform}:{identity.tenant}:{identity.user_id}|"
+        await run(session, sa.delete(ProcessedEvent).where(ProcessedEvent.key.startswith(prefix, autoescape=True)))
         await session.delete(identity)
 
 

@@ -61,20 +61,51 @@ def value(samples, name: str, **labels) -> float:
 
 # ------------------------------------------------------------------- logs
 
-async def test_json_log_lines_parse_and_carry_the_turns_context(sqlite_db, clock):
+# Logging is process-wide state that other tests in the same worker touch, so
+# the JSON log check runs in a fresh interpreter of its own.
+JSON_LOG_RUN = """
+import asyncio, io, logging, sys
+from datetime import datetime, timezone
+from adapters import logs
+from adapters.console import Chat, ConsolePort
+from adapters.server import make_runtime
+from bot.clock import VirtualClock
+from bot.config import Config
+from bot.store.db import Database
+from bot.store.migrate import upgrade
+
+async def main(url):
     stream = io.StringIO()
     logs.configure("DEBUG", "json", stream=stream)
+    logging.getLogger("mentorbot.test").info("outside a turn: %s", "åäö")
     try:
-        logging.getLogger("mentorbot.test").info("outside a turn: %s", "åäö")
-        try:
-            raise ValueError("boom\nsecond line")
-        except ValueError:
-            logging.getLogger("mentorbot.test").exception("with a traceback")
-        runtime = make_runtime(Config(), sqlite_db, clock)
-        chat = Chat(runtime.core, ConsolePort(), "Anna")
-        await chat.say("hjälp", event_id="ev-42")
-    finally:
-        logs.configure("INFO", "text")
+        raise ValueError("boom\\nsecond line")
+    except ValueError:
+        logging.getLogger("mentorbot.test").exception("with a traceback")
+    db = Database(url)
+    await upgrade(db)
+    runtime = make_runtime(Config(), db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=timezone.utc)))
+    chat = Chat(runtime.core, ConsolePort(), "Anna")
+    await chat.say("hjälp", event_id="ev-42")
+    await db.dispose()
+    logs.configure("WARNING", "text")
+    sys.stdout.write(stream.getvalue())
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_json_log_lines_parse_and_carry_the_turns_context(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", JSON_LOG_RUN, f"sqlite:///{tmp_path / 'logs.db'}"], cwd=root,
+                          capture_output=True, text=True, timeout=120, env={**__import__("os").environ,
+                                                                           "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    stream = io.StringIO(done.stdout)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]  # every line is one object
     assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     outside = next(line for line in lines if line["logger"] == "mentorbot.test" and line["level"] == "INFO")

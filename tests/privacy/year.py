@@ -8,6 +8,8 @@ e-mail, or the identity key) anywhere after `forget` is a leak.
 
 from __future__ import annotations
 
+import uuid
+
 import json
 import random
 from dataclasses import dataclass
@@ -21,10 +23,12 @@ from adapters.console import Chat, ConsolePort
 from bot.clock import VirtualClock
 from bot.core import Core
 from bot.messages import Actor, Address, Outbound, Platform, Where
-from bot.outbox import defer
+from bot.outbox import address_to_dict, encode
+from bot.reminders.store import Planned, insert_if_absent
 from bot.people import person_for_actor
 from bot.store.db import Database
-from bot.store.models import DialogState, Enrollment, Identity, Meeting, Pairing, Person, Reminder, ReminderStatus, SurveyResponse
+from bot.store.models import (DialogState, Enrollment, Identity, Meeting, Pairing, Person, Reminder, ReminderStatus,
+                              SharedFile, SurveyResponse)
 from tools.simulate import END, START, run_program_year, simulation_config
 from tools.simulation_cohort import COORDINATOR, Member, cohort
 
@@ -90,6 +94,15 @@ async def build_year(url: str, db: Database) -> Year:
         session.add(DialogState(person_id=mentor_id, program_id=program_id, name="adept_intake", step="wishes",
                                 data={"answers": {"department": other.mentor.answers["department"]}},
                                 history=["consent", "department"], status="active", updated_at=clock.now()))
+        # A person who stays names the adept in free text (only the mentions step finds it).
+        kept_id = (await session.exec(select(Identity.person_id).where(Identity.user_id == met.mentor.user))).one()
+        other_enrollment = (await session.exec(select(Enrollment).where(Enrollment.person_id == kept_id))).first()
+        other_enrollment.nomination_reason = f"Rekommenderad av {met.adept.name}"
+        session.add(other_enrollment)
+        # A file made for the adept (their mydata behind a Teams link) and their event answer and feed.
+        session.add(SharedFile(token=uuid.uuid4().hex, person_id=adept_id, filename=f"mydata-{met.adept.name}.json",
+                               media_type="application/json", data=b"{}", created_at=clock.now(),
+                               expires_at=clock.now() + timedelta(days=1)))
     # A message to the adept kept in the outbox (as every reply will be): one sent, one still pending.
     to = Address(Platform.CONSOLE, "local", f"dm:{met.adept.user}", met.adept.user, Where.DM)
     for text in (f"Hej {met.adept.name}!", f"Glöm inte träffen, {met.adept.name}."):
@@ -98,6 +111,15 @@ async def build_year(url: str, db: Database) -> Year:
     await world.dispatcher.tick()  # sends both
     await defer(db, clock, Outbound(text=f"Vi ses, {met.adept.name}.", to=to, kind="test/message"))
     return Year(url, met.adept, other.mentor, met.mentor)
+
+
+async def defer(db: Database, clock: VirtualClock, message: Outbound, *, program_id: int | None = None) -> None:
+    """A message to someone kept in the outbox, due in 30 s (as a turn's send that met an error leaves it)."""
+    async with db.write() as session:
+        await insert_if_absent(session, [Planned(
+            key=f"message:{uuid.uuid4().hex}", kind="message", template=message.kind, subject="",
+            due_at=clock.now() + timedelta(seconds=30), program_id=program_id, address=address_to_dict(message.to),
+            context={"message": encode(message)})], clock.now())
 
 
 async def forget(db: Database, url: str, *members: Member) -> None:
