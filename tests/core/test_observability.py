@@ -95,7 +95,7 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-async def test_json_log_lines_parse_and_carry_the_turns_context(tmp_path):
+def test_json_log_lines_parse_and_carry_the_turns_context(tmp_path):
     import subprocess
     import sys
     from pathlib import Path
