@@ -18,7 +18,7 @@ from bot.lifecycle import RUNNING
 from bot import dialogs
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
-from bot.commands.registry import COORDINATOR, Command, find_action, find_command, parse_args, tokenize
+from bot.commands.registry import COORDINATOR, Command, action_role, find_action, find_command, parse_args, tokenize
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
@@ -290,6 +290,9 @@ class Core:
             handler = find_action(inbound.action_id or "")
             if handler is None:
                 raise UserError("errors/stale_action")
+            role, name = action_role(inbound.action_id or "")
+            if role == COORDINATOR and not turn.is_coordinator:
+                return await self._refuse(turn, name, command=inbound.action_id)
             return await handler(turn)
         if inbound.kind == Kind.OPENED:
             return await self._run(turn, ["home"])
@@ -325,12 +328,17 @@ class Core:
         """Run a command line in this turn (a confirmed command runs again with `confirm=yes`)."""
         return await self._run(turn, tokenize(_LEADING.sub("", text)) or ["help"])
 
+    async def _refuse(self, turn: Turn, name: str, *, command: str | None = None) -> list[Outbound]:
+        """A coordinator's command or button used by someone else: audited
+        (the turn commits), counted, and answered in words."""
+        await turn.audit("refused", command=command or name)
+        note_refusal("errors/not_coordinator")
+        return [turn.say("errors/not_coordinator", command=name, ephemeral=True)]
+
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         cmd, rest = find_command(tokens)
         if cmd.role == COORDINATOR and not turn.is_coordinator:
-            await turn.audit("refused", command=cmd.name)  # kept: the turn commits
-            note_refusal("errors/not_coordinator")
-            return [turn.say("errors/not_coordinator", command=cmd.name, ephemeral=True)]
+            return await self._refuse(turn, cmd.name)
         args = parse_args(cmd, rest)
         for p in cmd.params:  # a named program becomes the Program before the handler sees it
             if p.kind == "program" and args.get(p.name) is not None:

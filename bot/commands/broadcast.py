@@ -97,11 +97,8 @@ async def _draft(turn: Turn) -> AuditLog:
     return draft
 
 
-@action("broadcast.")
+@action("broadcast.", role=COORDINATOR, name="broadcast")
 async def broadcast_answer(turn: Turn):
-    if not turn.is_coordinator:
-        await turn.audit("refused", command=turn.inbound.action_id)
-        return [turn.say("errors/not_coordinator", command="broadcast", ephemeral=True)]
     draft = await _draft(turn)
     done = (await turn.session.exec(select(AuditLog).where(
         AuditLog.action.in_((SENT, "broadcast cancelled")), AuditLog.program_id == draft.program_id))).all()

@@ -11,7 +11,7 @@ Every click is a coordinator action: refused and audited otherwise.
 
 from __future__ import annotations
 
-from bot.commands.registry import action
+from bot.commands.registry import COORDINATOR, action
 from bot.errors import UserError
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program, ProgramEvent, Reminder, ReminderStatus
 from bot.turn import Turn
@@ -81,11 +81,8 @@ HANDLERS = {"cockpit.remind": _remind, "cockpit.approve": _approve, "cockpit.sho
             "cockpit.retry": _retry, "cockpit.who": _who}
 
 
-@action("cockpit.")
+@action("cockpit.", role=COORDINATOR, name="home")
 async def cockpit_buttons(turn: Turn):
-    if not turn.is_coordinator:
-        await turn.audit("refused", command=turn.inbound.action_id)
-        return [turn.say("errors/not_coordinator", command="home", ephemeral=True)]
     handler = HANDLERS.get(turn.inbound.action_id or "")
     if handler is None:
         raise UserError("errors/stale_action")

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from bot.commands.matching import end_pair
 from bot.commands.participant import answered
-from bot.commands.registry import Param, action, command
+from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError
 from bot.meetings import live_pairs_of
 from bot.matching.announce import group_address
@@ -166,11 +166,8 @@ async def fit_answer(turn: Turn):
     return answered(turn, "firstmeeting/fit_sorry")
 
 
-@action("fitcheck.")
+@action("fitcheck.", role=COORDINATOR, name="fitcheck")
 async def fit_followup(turn: Turn):
-    if not turn.is_coordinator:
-        await turn.audit("refused", command=turn.inbound.action_id)
-        return [turn.say("errors/not_coordinator", command="fitcheck", ephemeral=True)]
     ref, _, who = (turn.inbound.value or "").partition(":")
     pairing = await turn.session.get(Pairing, int(ref)) if ref.isdigit() else None
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:

@@ -126,11 +126,8 @@ async def program_close(turn: Turn, args):
                          count=len(waiting), forced=forced)]
 
 
-@action("program.close.")
+@action("program.close.", role=COORDINATOR, name="program close")
 async def program_close_answer(turn: Turn):
-    if not turn.is_coordinator:
-        await turn.audit("refused", command=turn.inbound.action_id)
-        return [turn.say("errors/not_coordinator", command="program close", ephemeral=True)]
     ref, _, mode = (turn.inbound.value or "").partition(":")
     program = await turn.session.get(Program, int(ref)) if ref.isdigit() else None
     if program is None:

@@ -302,11 +302,8 @@ async def match_announce(turn: Turn, args):
     return await _announce(turn, await turn.program(args["program"]))
 
 
-@action("match.")
+@action("match.", role=COORDINATOR, name="match")
 async def match_buttons(turn: Turn):
-    if not turn.is_coordinator:
-        await turn.audit("refused", command=turn.inbound.action_id)
-        return [turn.say("errors/not_coordinator", command="match", ephemeral=True)]
     number = parse_int(turn.inbound.value or "", low=1)
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None:

@@ -153,21 +153,38 @@ def command(*words: str, role: str = PARTICIPANT, params: Iterable[Param] = (), 
     return register
 
 
-def action(prefix: str):
-    """Register the handler for card actions whose id starts with `prefix`."""
+# Buttons only some may press: prefix -> (role, the command named in the refusal).
+ACTION_ROLES: dict[str, tuple[str, str]] = {}
+
+
+def action(prefix: str, *, role: str = PARTICIPANT, name: str | None = None):
+    """Register the handler for card actions whose id starts with `prefix`.
+    A `role` other than PARTICIPANT is enforced by the core, as for commands."""
 
     def register(fn: Handler) -> Handler:
         if prefix in ACTIONS:
             raise RuntimeError(f"action prefix {prefix!r} declared twice")
         ACTIONS[prefix] = fn
+        if role != PARTICIPANT:
+            ACTION_ROLES[prefix] = (role, name or prefix.rstrip("."))
         return fn
 
     return register
 
 
+def _best_action(action_id: str) -> str | None:
+    return max((p for p in ACTIONS if action_id.startswith(p)), key=len, default=None)
+
+
 def find_action(action_id: str) -> Handler | None:
-    best = max((p for p in ACTIONS if action_id.startswith(p)), key=len, default=None)
+    best = _best_action(action_id)
     return ACTIONS[best] if best else None
+
+
+def action_role(action_id: str) -> tuple[str, str]:
+    """(role, command name) that a press of `action_id` needs."""
+    best = _best_action(action_id)
+    return ACTION_ROLES.get(best or "", (PARTICIPANT, ""))
 
 
 # ------------------------------------------------------------------- parsing
