@@ -11,6 +11,7 @@ from adapters.console import TENANT
 from bot.commands.registry import COMMANDS, COORDINATOR
 from bot.messages import Address, Platform, Where
 from bot.store.models import AuditLog, EnrollmentStatus, Pairing, Program, ProgramOrganisation
+from tests.life.helpers import COHORT
 from tests.core.harness import World, enroll, make_core, texts
 
 SETUP = (
@@ -18,14 +19,6 @@ SETUP = (
     "program create Beta 2027 start=2027-01-19 end=2028-01-19",
 )
 B = "program=beta-2027"
-COHORT = {
-    "Cecilia": ("adept", "Täby kommun", ["conflict", "budget"]),
-    "David": ("adept", "Knivsta kommun", ["staffing"]),
-    "Erik": ("adept", "Täby kommun", ["change"]),
-    "Frida": ("mentor", "Knivsta kommun", ["conflict", "budget"]),
-    "Gustav": ("mentor", "Täby kommun", ["staffing"]),
-    "Hanna": ("mentor", "Knivsta kommun", ["change"]),
-}
 
 
 @pytest.fixture(params=["sv", "en"])
