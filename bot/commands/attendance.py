@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError
@@ -21,6 +21,7 @@ from bot.links import feed_url, new_token
 from bot.messages import Attachment
 from bot.programs import event_by_id, my_enrollments
 from bot.store.models import CalendarFeed, Enrollment, EventRsvp, Person, Program, ProgramEvent
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by the core)
@@ -28,7 +29,7 @@ from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by t
 
 async def answers(session, event_id: int) -> tuple[list[str], list[str]]:
     """Names of who is coming and who is not, by name."""
-    rows = (await session.exec(select(EventRsvp, Person).join(Person, Person.id == EventRsvp.person_id)
+    rows = (await session.exec(select(EventRsvp, Person).join(Person, col(Person.id) == col(EventRsvp.person_id))
                                .where(EventRsvp.event_id == event_id).order_by(Person.name))).all()
     return [p.name for r, p in rows if r.coming], [p.name for r, p in rows if not r.coming]
 
@@ -45,13 +46,13 @@ async def rsvp(turn: Turn):
     event = await turn.session.get(ProgramEvent, int(value)) if value.isdigit() else None
     if event is None or event.cancelled:
         raise UserError("errors/stale_action")
-    program = await turn.session.get(Program, event.program_id)
+    program = await fetch(turn.session, Program, event.program_id)
     if event.starts_at <= turn.now:
         return [turn.say("events/rsvp_too_late", event=event, tz=program.timezone, ephemeral=True)]
     coming = turn.inbound.action_id == "rsvp.yes"
     row = (await turn.session.exec(select(EventRsvp).where(
         EventRsvp.event_id == event.id, EventRsvp.person_id == turn.person.id))).first()
-    row = row or EventRsvp(event_id=event.id, person_id=turn.person.id, coming=coming, at=turn.now)
+    row = row or EventRsvp(event_id=pk(event), person_id=pk(turn.person), coming=coming, at=turn.now)
     row.coming, row.at = coming, turn.now
     turn.session.add(row)
     reply = turn.say("events/rsvp_noted", event=event, coming=coming, tz=program.timezone, ephemeral=True)
@@ -64,7 +65,7 @@ async def rsvp(turn: Turn):
 async def event_who(turn: Turn, args):
     program = await turn.program(args["program"])
     event = await event_by_id(turn.session, program, str(args["id"]))
-    coming, not_coming = await answers(turn.session, event.id)
+    coming, not_coming = await answers(turn.session, pk(event))
     return [turn.say("events/who", event=event, coming=coming, not_coming=not_coming, tz=program.timezone)]
 
 
@@ -72,7 +73,7 @@ async def _my_program(turn: Turn, ref: str | None) -> tuple[Program, str | None]
     if ref:
         program = await turn.program(ref)
     else:
-        mine = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id) if p.status == "active"]
+        mine = [(e, p) for e, p in await my_enrollments(turn.session, pk(turn.person)) if p.status == "active"]
         program = mine[0][1] if mine else await turn.program(None)
     role = (await turn.session.exec(select(Enrollment.role).where(
         Enrollment.program_id == program.id, Enrollment.person_id == turn.person.id))).first()
@@ -95,7 +96,7 @@ async def calendar(turn: Turn, args):
             turn.session.add(feed)
         await turn.audit("calendar revoked", program=program, feeds=len(feeds))
         return [turn.say("events/feed_revoked", count=len(feeds), ephemeral=True)]
-    feed = feeds[0] if feeds else CalendarFeed(person_id=turn.person.id, program_id=program.id, token=new_token(),
+    feed = feeds[0] if feeds else CalendarFeed(person_id=pk(turn.person), program_id=pk(program), token=new_token(),
                                                created_at=turn.now)
     turn.session.add(feed)
     server = turn.core.config.server

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError
@@ -21,6 +21,7 @@ from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.reminders.planner import AUDIENCE_ROLES
 from bot.reminders.store import Planned, insert_if_absent
 from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Organisation, Person, Program
+from bot.store.rows import fetch
 from bot.turn import Turn
 
 AUDIENCES = tuple(AUDIENCE_ROLES)
@@ -31,9 +32,9 @@ DRAFTED, SENT = "broadcast drafted", "broadcast sent"
 
 async def recipients(session, program: Program, audience: str, org: str | None) -> list[int]:
     """Person ids of the active participants in the audience (and organisation)."""
-    query = (select(Enrollment.person_id).join(Person, Person.id == Enrollment.person_id)
+    query = (select(Enrollment.person_id).join(Person, col(Person.id) == col(Enrollment.person_id))
              .where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE,
-                    Enrollment.role.in_(AUDIENCE_ROLES[audience])))
+                    col(Enrollment.role).in_(AUDIENCE_ROLES[audience])))
     if org is not None:
         found = (await session.exec(select(Organisation).where(Organisation.name == org))).first()
         if found is None:
@@ -89,23 +90,23 @@ async def broadcast(turn: Turn, args):
                      program=program)]
 
 
-async def _draft(turn: Turn) -> AuditLog:
+async def _draft(turn: Turn) -> tuple[AuditLog, Program]:
+    """The clicker's own draft (an audit row written with its program) and that program."""
     value = turn.inbound.value or ""
     draft = await turn.session.get(AuditLog, int(value)) if value.isdigit() else None
-    if draft is None or draft.action != DRAFTED or draft.actor != turn.actor_key:
+    if draft is None or draft.action != DRAFTED or draft.actor != turn.actor_key or draft.program_id is None:
         raise UserError("errors/stale_action")
-    return draft
+    return draft, await fetch(turn.session, Program, draft.program_id)
 
 
 @action("broadcast.", role=COORDINATOR, name="broadcast")
 async def broadcast_answer(turn: Turn):
-    draft = await _draft(turn)
+    draft, program = await _draft(turn)
     done = (await turn.session.exec(select(AuditLog).where(
-        AuditLog.action.in_((SENT, "broadcast cancelled")), AuditLog.program_id == draft.program_id))).all()
+        col(AuditLog.action).in_((SENT, "broadcast cancelled")), AuditLog.program_id == draft.program_id))).all()
     if any(d.detail.get("draft") == draft.id for d in done):
         return [Outbound(text=turn.render("broadcast/already"), replace=turn.inbound.message,
                          kind="broadcast/already")]
-    program = await turn.session.get(Program, draft.program_id)
     if turn.inbound.action_id != "broadcast.send":
         await turn.audit("broadcast cancelled", program=program, draft=draft.id)
         return [Outbound(text=turn.render("broadcast/cancelled"), replace=turn.inbound.message,

@@ -11,6 +11,7 @@ from bot.commands.registry import action
 from bot.errors import UserError
 from bot.people import address_of
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 
@@ -20,8 +21,8 @@ async def continue_answer(turn: Turn):
     pairing = await turn.session.get(Pairing, int(value)) if value.isdigit() else None
     if pairing is None:
         raise UserError("errors/stale_action")
-    adept = await turn.session.get(Enrollment, pairing.adept_id)
-    mentor = await turn.session.get(Enrollment, pairing.mentor_id)
+    adept = await fetch(turn.session, Enrollment, pairing.adept_id)
+    mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
     if turn.person.id not in (adept.person_id, mentor.person_id):
         raise UserError("nudges/not_your_pair")
     if pairing.status != PairStatus.ANNOUNCED:
@@ -40,11 +41,11 @@ async def continue_answer(turn: Turn):
     pairing.ended_at, pairing.end_reason = turn.now, "close-out"
     turn.session.add(pairing)
     await plan.pair_changed(turn, pairing)  # no more official nudges for this pair
-    people = {p: await turn.session.get(Person, int(p)) for p in both}
+    people = {p: await fetch(turn.session, Person, int(p)) for p in both}
     for me, other in ((adept.person_id, mentor.person_id), (mentor.person_id, adept.person_id)):
         partner = people[str(other)]
         if pairing.status == PairStatus.CONTINUING:
-            where = await address_of(turn.session, partner.id)
+            where = await address_of(turn.session, pk(partner))
             await turn.tell(me, "closeout/goodbye_continuing", program=program, partner=partner.name,
                             email=partner.email, platform=str(where.platform) if where else None)
         elif me != turn.person.id:

@@ -11,13 +11,20 @@ Every click is a coordinator action: refused and audited otherwise.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from sqlmodel import SQLModel
+
 from bot.commands.registry import COORDINATOR, action
 from bot.errors import UserError
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program, ProgramEvent, Reminder, ReminderStatus
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
+M = TypeVar("M", bound=SQLModel)
 
-async def _row(turn: Turn, model):
+
+async def _row(turn: Turn, model: type[M]) -> M:
     value = turn.inbound.value or ""
     row = await turn.session.get(model, int(value)) if value.isdigit() else None
     if row is None:
@@ -30,9 +37,9 @@ async def _remind(turn: Turn):
     if pairing.status != PairStatus.ANNOUNCED:
         raise UserError("errors/stale_action")
     program = await turn.session.get(Program, pairing.program_id)
-    adept, mentor = (await turn.session.get(Enrollment, pairing.adept_id),
-                     await turn.session.get(Enrollment, pairing.mentor_id))
-    names = {e.id: (await turn.session.get(Person, e.person_id)).name for e in (adept, mentor)}
+    adept, mentor = (await fetch(turn.session, Enrollment, pairing.adept_id),
+                     await fetch(turn.session, Enrollment, pairing.mentor_id))
+    names = {e.id: (await fetch(turn.session, Person, e.person_id)).name for e in (adept, mentor)}
     told = 0
     for me, other in ((adept, mentor), (mentor, adept)):
         told += await turn.tell(me.person_id, "home/stalled_reminder", program=program, partner=names[other.id],
@@ -45,8 +52,8 @@ async def _approve(turn: Turn):
     from bot.commands.join import approve_participant
 
     enrollment = await _row(turn, Enrollment)
-    person = await turn.session.get(Person, enrollment.person_id)
-    program = await turn.session.get(Program, enrollment.program_id)
+    person = await fetch(turn.session, Person, enrollment.person_id)
+    program = await fetch(turn.session, Program, enrollment.program_id)
     return await approve_participant(turn, {"person": person.name, "program": program.slug})
 
 
@@ -54,7 +61,7 @@ async def _show(turn: Turn):
     from bot.commands.roster import person_view
 
     enrollment = await _row(turn, Enrollment)
-    return await person_view(turn, await turn.session.get(Person, enrollment.person_id))
+    return await person_view(turn, await fetch(turn.session, Person, enrollment.person_id))
 
 
 async def _retry(turn: Turn):
@@ -72,8 +79,8 @@ async def _who(turn: Turn):
     from bot.commands.attendance import answers
 
     event = await _row(turn, ProgramEvent)
-    program = await turn.session.get(Program, event.program_id)
-    coming, not_coming = await answers(turn.session, event.id)
+    program = await fetch(turn.session, Program, event.program_id)
+    coming, not_coming = await answers(turn.session, pk(event))
     return [turn.say("events/who", event=event, coming=coming, not_coming=not_coming, tz=program.timezone)]
 
 

@@ -12,7 +12,10 @@ buttons to talk to the person, re-match or keep the pair.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from dataclasses import replace
+from functools import partial
 
 from bot.commands.matching import end_pair
 from bot.commands.participant import answered
@@ -20,9 +23,10 @@ from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError
 from bot.meetings import live_pairs_of
 from bot.matching.announce import group_address
-from bot.messages import Button, Buttons, Card, Outbound, Text
+from bot.messages import Block, Button, Buttons, Card, Outbound, Text
 from bot.people import address_of, coordinator_people, locale_for
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 AGREEMENT = ("how_often", "where", "confidentiality", "cancelling", "goals")
@@ -33,7 +37,7 @@ MAX_GOAL_LENGTH = 300
 def checklist_card(render, pairing_id: int, done: dict) -> Card:
     value = str(pairing_id)
     open_items = [item for item in AGREEMENT if item not in done]
-    blocks = [Text(render("firstmeeting/checklist", done=[i for i in AGREEMENT if i in done], left=open_items))]
+    blocks: list[Block] = [Text(render("firstmeeting/checklist", done=[i for i in AGREEMENT if i in done], left=open_items))]
     if open_items:
         blocks.append(Buttons(tuple(Button(f"agree.{item}", render(f"firstmeeting/item_{item}"), value)
                                     for item in open_items)))
@@ -44,7 +48,7 @@ async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) ->
     """Called at the announcement: the checklist for the first meeting, in the
     pair's group DM where their introduction went, else to each member."""
     for row in pairs:
-        members = [await turn.session.get(Enrollment, i) for i in (row.adept_id, row.mentor_id)]
+        members = [await fetch(turn.session, Enrollment, i) for i in (row.adept_id, row.mentor_id)]
         group = group_address(*[await address_of(turn.session, e.person_id) for e in members])
         if group is not None:
             locale = locale_for(None, program, turn.core.config)
@@ -52,20 +56,20 @@ async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) ->
             def render(name, /, **kw):
                 return turn.core.translator.render(locale, name, tz=program.timezone, **kw)  # noqa: B023 (called in this iteration)
 
-            turn.extra.append(Outbound(text=render("firstmeeting/checklist_intro", program=program),
-                                       card=checklist_card(render, row.id, {}), to=group,
-                                       kind="firstmeeting/checklist_intro", locale=locale))
+            turn.post(Outbound(text=render("firstmeeting/checklist_intro", program=program),
+                               card=checklist_card(render, pk(row), {}), to=group,
+                               kind="firstmeeting/checklist_intro", locale=locale))
             continue
         for enrollment in members:
             await turn.tell(enrollment.person_id, "firstmeeting/checklist_intro", program=program,
-                            card=lambda render, r=row: checklist_card(render, r.id, {}))
+                            card=partial(checklist_card, pairing_id=pk(row), done={}))
 
 
 async def _my_pair(turn: Turn, value: str | None) -> tuple[Pairing, Program, Enrollment, Enrollment]:
-    for pairing, _mine, program in await live_pairs_of(turn.session, turn.person.id):
+    for pairing, _mine, program in await live_pairs_of(turn.session, pk(turn.person)):
         if str(pairing.id) == str(value or ""):
-            adept = await turn.session.get(Enrollment, pairing.adept_id)
-            mentor = await turn.session.get(Enrollment, pairing.mentor_id)
+            adept = await fetch(turn.session, Enrollment, pairing.adept_id)
+            mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
             return pairing, program, adept, mentor
     raise UserError("nudges/not_your_pair")
 
@@ -80,7 +84,7 @@ async def agreement_item(turn: Turn):
     done = {**checks.get("agreement", {}), item: turn.person.id}
     pairing.checks = {**checks, "agreement": done}
     turn.session.add(pairing)
-    card = checklist_card(turn.render, pairing.id, done)
+    card = checklist_card(turn.render, pk(pairing), done)
     # The clicked card is replaced by the same list with this item ticked.
     out = turn.say("firstmeeting/ticked", item=item, left=len(AGREEMENT) - len(done), card=card)
     return [replace(out, replace=turn.inbound.message)]
@@ -88,7 +92,7 @@ async def agreement_item(turn: Turn):
 
 @command("goal", params=(Param("text", rest=True),))
 async def goal(turn: Turn, args):
-    pairs = [(p, e, prog) for p, e, prog in await live_pairs_of(turn.session, turn.person.id) if e.role == "adept"]
+    pairs = [(p, e, prog) for p, e, prog in await live_pairs_of(turn.session, pk(turn.person)) if e.role == "adept"]
     if not pairs:
         raise UserError("firstmeeting/no_pair_for_goals")
     pairing, _me, program = pairs[0]
@@ -99,7 +103,7 @@ async def goal(turn: Turn, args):
         raise UserError("firstmeeting/too_many_goals", limit=MAX_GOALS)
     pairing.goals = [*(pairing.goals or []), text]
     turn.session.add(pairing)
-    mentor = await turn.session.get(Enrollment, pairing.mentor_id)
+    mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
     await turn.tell(mentor.person_id, "firstmeeting/goal_shared", program=program, adept=turn.person.name,
                     goal=text)
     await turn.audit("goal added", program=program, pairing=pairing.id)  # not the text: it stays with the pair
@@ -108,7 +112,7 @@ async def goal(turn: Turn, args):
 
 @command("goals")
 async def goals(turn: Turn, args):
-    pairs = await live_pairs_of(turn.session, turn.person.id)
+    pairs = await live_pairs_of(turn.session, pk(turn.person))
     if not pairs:
         raise UserError("firstmeeting/no_pair_for_goals")
     return [turn.say("firstmeeting/goals", goals=pairs[0][0].goals or [], ephemeral=True)]
@@ -129,15 +133,17 @@ async def after_first_meeting(turn: Turn, pairing: Pairing, program: Program) ->
     pairing.checks = {**(pairing.checks or {}), "fit_asked": turn.now.isoformat()}
     turn.session.add(pairing)
     for enrollment_id, other_id in ((pairing.adept_id, pairing.mentor_id), (pairing.mentor_id, pairing.adept_id)):
-        me = await turn.session.get(Enrollment, enrollment_id)
-        other = await turn.session.get(Person, (await turn.session.get(Enrollment, other_id)).person_id)
-        value = str(pairing.id)
-        await turn.tell(me.person_id, "firstmeeting/fit_question", program=program, partner=other.name,
-                        card=lambda render, o=other: Card((
-                            Text(render("firstmeeting/fit_question", program=program, partner=o.name)),
-                            Buttons((Button("fit.yes", render("firstmeeting/button_fit_yes"), value, "primary"),  # noqa: B023 (tell builds the card at once)
-                                     Button("fit.no", render("firstmeeting/button_fit_no"), value))),  # noqa: B023
-                        )))
+        me = await fetch(turn.session, Enrollment, enrollment_id)
+        other = await fetch(turn.session, Person, (await fetch(turn.session, Enrollment, other_id)).person_id)
+
+        def card(render: Callable[..., str], o: Person = other, value: str = str(pairing.id)) -> Card:
+            return Card((
+                Text(render("firstmeeting/fit_question", program=program, partner=o.name)),
+                Buttons((Button("fit.yes", render("firstmeeting/button_fit_yes"), value, "primary"),
+                         Button("fit.no", render("firstmeeting/button_fit_no"), value))),
+            ))
+
+        await turn.tell(me.person_id, "firstmeeting/fit_question", program=program, partner=other.name, card=card)
 
 
 @action("fit.")
@@ -151,10 +157,10 @@ async def fit_answer(turn: Turn):
     if good:
         return answered(turn, "firstmeeting/fit_thanks")
     other = mentor if adept.person_id == turn.person.id else adept
-    other_person = await turn.session.get(Person, other.person_id)
+    other_person = await fetch(turn.session, Person, other.person_id)
     value = f"{pairing.id}:{turn.person.id}"
     for coordinator in await coordinator_people(turn.session, turn.core.config):
-        await turn.tell(coordinator.id, "firstmeeting/fit_no_notice", program=program, who=turn.person.name,
+        await turn.tell(pk(coordinator), "firstmeeting/fit_no_notice", program=program, who=turn.person.name,
                         partner=other_person.name,
                         card=lambda render: Card((
                             Text(render("firstmeeting/fit_no_notice", program=program, who=turn.person.name,
@@ -172,7 +178,7 @@ async def fit_followup(turn: Turn):
     pairing = await turn.session.get(Pairing, int(ref)) if ref.isdigit() else None
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
         raise UserError("scheduler/stall_pair_gone")
-    program = await turn.session.get(Program, pairing.program_id)
+    program = await fetch(turn.session, Program, pairing.program_id)
     choice = (turn.inbound.action_id or "").removeprefix("fitcheck.")
     await turn.audit(f"good fit {choice}", program=program, pairing=pairing.id)
     if choice == "rematch":

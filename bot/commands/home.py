@@ -4,7 +4,7 @@ a participant's program, pair and next event; a coordinator's program health."""
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.lifecycle import RUNNING
 from bot.cockpit import ROWS, dashboard
@@ -15,12 +15,13 @@ from bot.messages import Button, Buttons, Card, Fields, Heading, Outbound, Text
 from bot.reminders.digest import stalled_pairs
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
+from bot.store.rows import pk
 from bot.turn import Turn
 
 
 async def _participant_blocks(turn: Turn) -> list:
     blocks: list = []
-    for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+    for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status not in RUNNING:
             continue
         blocks.append(Heading(mark(program.name)))
@@ -55,7 +56,7 @@ async def program_health(turn: Turn, program: Program) -> dict[str, int]:
 async def home(turn: Turn, args):
     blocks = await _participant_blocks(turn)
     if turn.is_coordinator:
-        programs = (await turn.session.exec(select(Program).where(Program.status.in_(RUNNING)).order_by(Program.id))).all()
+        programs = (await turn.session.exec(select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id)))).all()
         for program in programs:
             health = await program_health(turn, program)
             blocks.append(Heading(turn.render("home/coordinator_heading", program=program)))

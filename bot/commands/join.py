@@ -16,6 +16,7 @@ from bot.matching.offers import offer_match
 from bot.people import resolve_person
 from bot.programs import enrollment_of
 from bot.store.models import Enrollment, EnrollmentStatus, Role
+from bot.store.rows import pk
 from bot.turn import Turn
 
 ROLES = role_change.ROLES
@@ -31,7 +32,7 @@ async def join(turn: Turn, args):
         program_ref, role = None, str(program_ref).lower()
     program = await turn.program(program_ref)
     # One enrollment per person and program: another role is a confirmed change.
-    enrollment = await enrollment_of(turn.session, program, turn.person.id)
+    enrollment = await enrollment_of(turn.session, program, pk(turn.person))
     role = role or (enrollment.role if enrollment is not None else Role.ADEPT.value)
     if enrollment is not None and enrollment.role != role:
         if enrollment.status not in role_change.OVER:
@@ -41,7 +42,7 @@ async def join(turn: Turn, args):
         return [turn.say("dialogs/already_joined", program=program.name, role=role,
                          pending=enrollment.status == EnrollmentStatus.PENDING)]
     if enrollment is None:
-        enrollment = Enrollment(program_id=program.id, person_id=turn.person.id, role=role,
+        enrollment = Enrollment(program_id=pk(program), person_id=pk(turn.person), role=role,
                                 status=EnrollmentStatus.INVITED, created_at=turn.now, updated_at=turn.now)
         turn.session.add(enrollment)
         await turn.session.flush()
@@ -76,7 +77,7 @@ async def approve_participant(turn: Turn, args):
             await offer_match(turn, program)
         await turn.audit("participant.approved", program=program, enrollment=enrollment.id, person=person.name,
                          reasons=reasons)
-        await turn.tell(person.id, "dialogs/approved", program=program, program_name=program.name,
+        await turn.tell(pk(person), "dialogs/approved", program=program, program_name=program.name,
                         role=enrollment.role)
     return [turn.say("dialogs/approved_ok", name=person.name, program=program.name,
                      roles=[e.role for e in pending])]

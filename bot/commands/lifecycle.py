@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlmodel import select
 
 from bot import lifecycle, plan
@@ -23,6 +25,7 @@ from bot.programs import enrollments, events, local_moment, slugify, zone
 from bot.store.models import (
     Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, ProgramEvent, ProgramOrganisation, Role,
 )
+from bot.store.rows import pk
 from bot.turn import Turn
 
 NAMED = Param("program", "program", required=False)
@@ -57,7 +60,7 @@ async def program_open(turn: Turn, args):
         if STAY_ON in (enrollment.answers or {}):
             invited += await turn.tell(enrollment.person_id, "lifecycle/stay_on", program=program,
                                        coordinator=turn.person.name,
-                                       card=lambda render, e=enrollment: invitation_card(render, e, program))
+                                       card=partial(invitation_card, enrollment=enrollment, program=program))
     return [turn.say("lifecycle/opened", program=program, invited=invited)]
 
 
@@ -85,18 +88,18 @@ async def program_new_cohort(turn: Turn, args):
     await turn.session.flush()
     for link in (await turn.session.exec(select(ProgramOrganisation).where(
             ProgramOrganisation.program_id == source.id))).all():
-        turn.session.add(ProgramOrganisation(program_id=cohort.id, organisation_id=link.organisation_id))
+        turn.session.add(ProgramOrganisation(program_id=pk(cohort), organisation_id=link.organisation_id))
     copied = 0
     for event in await events(turn.session, source):
         local = event.starts_at.astimezone(zone(source.timezone))
-        turn.session.add(ProgramEvent(program_id=cohort.id, kind=event.kind, title=event.title,
+        turn.session.add(ProgramEvent(program_id=pk(cohort), kind=event.kind, title=event.title,
                                       starts_at=local_moment(cohort, local.date() + shift, local.time()),
                                       place=event.place, audience=event.audience))
         copied += 1
     mentors = 0
     for enrollment, _person in await enrollments(turn.session, source, Role.MENTOR):
         if enrollment.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
-            turn.session.add(Enrollment(program_id=cohort.id, person_id=enrollment.person_id, role=Role.MENTOR,
+            turn.session.add(Enrollment(program_id=pk(cohort), person_id=enrollment.person_id, role=Role.MENTOR,
                                         status=EnrollmentStatus.INVITED, capacity=enrollment.capacity,
                                         answers={STAY_ON: source.id}, created_at=turn.now, updated_at=turn.now))
             mentors += 1

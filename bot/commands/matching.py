@@ -16,7 +16,10 @@ command is audited by the core with who and when; the changes add what moved.
 
 from __future__ import annotations
 
-from sqlmodel import select
+from collections.abc import Hashable
+from typing import cast
+
+from sqlmodel import col, select
 
 from bot import plan
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
@@ -29,10 +32,11 @@ from bot.matching.model import Unmatched, UnmatchedCode
 from bot.matching.offers import offer_match
 from bot.matching.warnings import warnings
 from bot.meetings import local_today
-from bot.messages import Button, Buttons, Card, Heading, Text
+from bot.messages import Block, Button, Buttons, Card, Heading, Text
 from bot.people import resolve_person
 from bot.programs import enrollment_of
 from bot.store.models import MatchExclusion, Pairing, PairStatus, Program, Role
+from bot.store.rows import pk
 from bot.turn import Turn
 
 TOP_REASONS = 3
@@ -43,8 +47,8 @@ async def _cohort(turn: Turn, program: Program) -> Cohort:
     return await load_cohort(turn.session, program, local_today(program, turn.now))
 
 
-def _member_view(cohort: Cohort, enrollment_id: int) -> dict:
-    member = cohort.members[enrollment_id]
+def _member_view(cohort: Cohort, enrollment_id: Hashable) -> dict:
+    member = cohort.members[cast(int, enrollment_id)]  # the solver's ids are the cohort's enrollment ids
     return {"name": member.person.name, "org": member.org_name}
 
 
@@ -87,7 +91,7 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
         buttons.append(Button("match.approve", turn.render("matching/button_approve"), str(cohort.program.id), "primary"))
     if approved and not drafts:
         buttons.append(Button("match.announce", turn.render("matching/button_announce"), str(cohort.program.id), "primary"))
-    blocks = [Heading(turn.render("matching/draft_heading", program=cohort.program))]
+    blocks: list[Block] = [Heading(turn.render("matching/draft_heading", program=cohort.program))]
     if note:
         blocks.append(Text(note))
     blocks.append(Text(text))
@@ -115,16 +119,19 @@ async def match(turn: Turn, args):
 
 async def _draft(turn: Turn, program: Program):
     cohort = await _cohort(turn, program)
-    solved = turn.prepared
-    if solved is None:  # called without the prepare step (a script): solve here
+    if turn.prepared is None:  # called without the prepare step (a script): solve here
         solved = await _solve(cohort)
-    elif solved.fingerprint != fingerprint(cohort):
-        raise UserError("matching/errors/changed_meanwhile")
+    else:
+        assert isinstance(turn.prepared, Solved), "match's prepare step (solve_first) gives a Solved"
+        solved = turn.prepared
+        if solved.fingerprint != fingerprint(cohort):
+            raise UserError("matching/errors/changed_meanwhile")
     if solved.error is not None:
         err = solved.error
         raise UserError("matching/errors/pin_invalid", adept=_member_view(cohort, err.adept_id)["name"],
                         mentor=_member_view(cohort, err.mentor_id)["name"], code=err.code)
     result = solved.result
+    assert result is not None, "a solver run without an error has a result"
     drafts = await save_draft(turn.session, cohort, result, turn.now)
     cohort.pairings = [p for p in cohort.pairings if p.status != PairStatus.DRAFT] + drafts
     await turn.audit("match drafted", program=program, pairs=[[p.adept_id, p.mentor_id] for p in drafts],
@@ -207,7 +214,7 @@ async def match_exclude(turn: Turn, args):
     cohort = await _cohort(turn, program)
     row = _draft_pair(cohort, args["pair"])
     view = _pair_view(cohort, row)
-    turn.session.add(MatchExclusion(program_id=program.id, adept_id=row.adept_id, mentor_id=row.mentor_id,
+    turn.session.add(MatchExclusion(program_id=pk(program), adept_id=row.adept_id, mentor_id=row.mentor_id,
                                     added_by=turn.actor_key, created_at=turn.now))
     await turn.session.delete(row)
     cohort.pairings.remove(row)
@@ -219,11 +226,11 @@ async def match_exclude(turn: Turn, args):
 async def match_waitlist(turn: Turn, args):
     program = await turn.program(args["program"])
     person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
-    enrollment = await enrollment_of(turn.session, program, person.id, Role.ADEPT)
+    enrollment = await enrollment_of(turn.session, program, pk(person), Role.ADEPT)
     if enrollment is None:
         raise UserError("matching/errors/not_an_adept", name=person.name, program=program)
     holding = (await turn.session.exec(select(Pairing).where(
-        Pairing.adept_id == enrollment.id, Pairing.status.in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))
+        Pairing.adept_id == enrollment.id, col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))
     ))).first()
     if holding is not None:
         raise UserError("matching/errors/already_paired", name=person.name, pair=holding.id)
@@ -340,7 +347,7 @@ async def end_pair(turn: Turn, program: Program, row: Pairing, reason: str):
     view = _pair_view(cohort, row)
     if was_announced:
         for enrollment_id, other in ((row.adept_id, row.mentor_id), (row.mentor_id, row.adept_id)):
-            await turn.tell(cohort.members[enrollment_id].person.id, "matching/unpaired_notice", program=program,
+            await turn.tell(pk(cohort.members[enrollment_id].person), "matching/unpaired_notice", program=program,
                             other=_member_view(cohort, other)["name"])
     await turn.audit("unpaired", program=program, pair=[row.adept_id, row.mentor_id], reason=row.end_reason)
     await offer_match(turn, program)  # the mentor has room again

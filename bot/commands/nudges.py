@@ -19,6 +19,7 @@ from bot.meetings import DEFAULT_MINUTES, live_pairs_of, local_today, log_meetin
 from bot.messages import Outbound
 from bot.people import coordinator_people
 from bot.store.models import Enrollment, Pairing, Person, Program, Reminder, ReminderStatus
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 
@@ -26,7 +27,7 @@ async def _next_nudge_day(turn: Turn, pairing: Pairing):
     rows = (await turn.session.exec(select(Reminder.context).where(
         Reminder.subject == f"pair:{pairing.id}", Reminder.kind == "nudge",
         Reminder.status == ReminderStatus.PENDING))).all()
-    rounds = sorted(c.get("round") for c in rows if c.get("round"))
+    rounds = sorted(r for c in rows if (r := c.get("round")))
     return rounds[0] if rounds else None
 
 
@@ -65,7 +66,7 @@ def _replacing(turn: Turn, message: Outbound) -> Outbound:
     Param("minutes", "int", required=False, unit="minutes"),
 ))
 async def met(turn: Turn, args):
-    pairs = await live_pairs_of(turn.session, turn.person.id)
+    pairs = await live_pairs_of(turn.session, pk(turn.person))
     if not pairs:
         raise UserError("nudges/no_pair")
     pairing, _enrollment, program = pairs[0]
@@ -76,13 +77,13 @@ async def met(turn: Turn, args):
 
 @action("nudge.met")
 async def nudge_met(turn: Turn):
-    pairing, program = await pair_for_action(turn.session, turn.person.id, turn.inbound.value)
+    pairing, program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
     return [_replacing(turn, await _log(turn, pairing, program, local_today(program, turn.now), DEFAULT_MINUTES))]
 
 
 @action("nudge.snooze")
 async def nudge_snooze(turn: Turn):
-    pairing, program = await pair_for_action(turn.session, turn.person.id, turn.inbound.value)
+    pairing, program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
     day = await plan.pair_snoozed(turn, pairing)  # the calendar decides which day "a week" lands on
     await turn.audit("nudge snoozed", program=program, pairing=pairing.id, until=day)
     return [_replacing(turn, turn.say("nudges/snoozed", day=day))]
@@ -90,14 +91,14 @@ async def nudge_snooze(turn: Turn):
 
 @action("nudge.help")
 async def nudge_help(turn: Turn):
-    pairing, program = await pair_for_action(turn.session, turn.person.id, turn.inbound.value)
-    adept = await turn.session.get(Enrollment, pairing.adept_id)
-    mentor = await turn.session.get(Enrollment, pairing.mentor_id)
-    adept_person = await turn.session.get(Person, adept.person_id)
-    mentor_person = await turn.session.get(Person, mentor.person_id)
+    pairing, program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
+    adept = await fetch(turn.session, Enrollment, pairing.adept_id)
+    mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
+    adept_person = await fetch(turn.session, Person, adept.person_id)
+    mentor_person = await fetch(turn.session, Person, mentor.person_id)
     told = []
     for coordinator in await coordinator_people(turn.session, turn.core.config):
-        if await turn.tell(coordinator.id, "nudges/help_request", program=program, program_name=program.name,
+        if await turn.tell(pk(coordinator), "nudges/help_request", program=program, program_name=program.name,
                            who=turn.person.name,
                            adept=adept_person.name, mentor=mentor_person.name):
             told.append(coordinator.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import plan
 from bot.lifecycle import RUNNING
@@ -22,6 +22,7 @@ from bot.store.models import (
     Person,
     Program,
 )
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 
@@ -54,11 +55,11 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
     views = []
     for pairing in await live_pairings(turn.session, enrollment):
         other_id = pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id
-        other = await turn.session.get(Enrollment, other_id)
-        person = await turn.session.get(Person, other.person_id)
+        other = await fetch(turn.session, Enrollment, other_id)
+        person = await fetch(turn.session, Person, other.person_id)
         org = await turn.session.get(Organisation, person.organisation_id) if person.organisation_id else None
         last = (await turn.session.exec(
-            select(Meeting).where(Meeting.pairing_id == pairing.id).order_by(Meeting.held_on.desc())
+            select(Meeting).where(Meeting.pairing_id == pairing.id).order_by(col(Meeting.held_on).desc())
         )).first()
         views.append({"name": person.name, "organisation": org.name if org else None, "role": other.role,
                       "last_meeting": last.held_on if last else None})
@@ -68,7 +69,7 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
 @command("status")
 async def status(turn: Turn, args):
     rows = []
-    for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+    for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         if enrollment.status == EnrollmentStatus.LEFT:
             continue
         rows.append({
@@ -90,7 +91,7 @@ async def language(turn: Turn, args):
 
 
 async def _active(turn: Turn) -> list[tuple[Enrollment, Program]]:
-    rows = [(e, p) for e, p in await my_enrollments(turn.session, turn.person.id)
+    rows = [(e, p) for e, p in await my_enrollments(turn.session, pk(turn.person))
             if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING]
     if not rows:
         raise UserError("errors/not_enrolled")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -16,6 +17,7 @@ from bot.messages import Button, Buttons, Card, Text
 from bot.people import resolve_person
 from bot.programs import enrollment_of
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
+from bot.store.rows import pk
 from bot.turn import Turn
 
 _KEY = re.compile(r"^(slack|teams|console):[^:\s]+:\S+$")
@@ -43,24 +45,26 @@ def nomination_card(render, enrollment: Enrollment, program: Program, nominator:
 @command("invite", role=COORDINATOR, params=(Param("people", "people"), PROGRAM))
 async def invite(turn: Turn, args):
     program = await turn.program(args["program"])
-    invited, already, unreachable = [], [], []
+    invited: list[str] = []
+    already: list[str] = []
+    unreachable: list[str] = []
     for ref in args["people"]:
         person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
-        existing = await enrollment_of(turn.session, program, person.id)  # one per person and program
+        existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
         if existing is not None and existing.status not in role_change.OVER:
             already.append(person.name)
             continue
         if existing is not None and existing.role != Role.ADEPT:
             role_change.retake(existing, Role.ADEPT.value, turn.now)
-        enrollment = existing or Enrollment(program_id=program.id, person_id=person.id, role=Role.ADEPT,
+        enrollment = existing or Enrollment(program_id=pk(program), person_id=pk(person), role=Role.ADEPT,
                                             created_at=turn.now)
         enrollment.status = EnrollmentStatus.INVITED
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
         await turn.session.flush()
         reached = await turn.tell(
-            person.id, "commands/invitation", program=program,
-            card=lambda render, e=enrollment: invitation_card(render, e, program),
+            pk(person), "commands/invitation", program=program,
+            card=partial(invitation_card, enrollment=enrollment, program=program),
             coordinator=turn.person.name,
         )
         (invited if reached else unreachable).append(person.name)
@@ -74,14 +78,14 @@ async def nominate(turn: Turn, args):
     person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
-    existing = await enrollment_of(turn.session, program, person.id)  # one per person and program
+    existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
     if existing is not None and existing.status not in role_change.OVER:
         if existing.role == Role.MENTOR:
             raise UserError("errors/already_mentor", name=person.name, program=program)
         raise UserError("errors/already_adept", name=person.name, program=program)
     if existing is not None and existing.role != Role.MENTOR:
         role_change.retake(existing, Role.MENTOR.value, turn.now)
-    enrollment = existing or Enrollment(program_id=program.id, person_id=person.id, role=Role.MENTOR, created_at=turn.now)
+    enrollment = existing or Enrollment(program_id=pk(program), person_id=pk(person), role=Role.MENTOR, created_at=turn.now)
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id
     enrollment.nomination_reason = capped(args["reason"], MAX_ANSWER, "reason") if args["reason"] else None
@@ -89,7 +93,7 @@ async def nominate(turn: Turn, args):
     turn.session.add(enrollment)
     await turn.session.flush()
     reached = await turn.tell(
-        person.id, "commands/nomination", program=program,
+        pk(person), "commands/nomination", program=program,
         card=lambda render: nomination_card(render, enrollment, program, turn.person),
         nominator=turn.person.name,
     )
@@ -108,7 +112,7 @@ async def _may_nominate(turn: Turn, program: Program) -> None:
     if program.nominators == "coordinators":
         raise UserError("errors/nominators_only_coordinators", program=program)
     if program.nominators == "participants":
-        mine = await enrollment_of(turn.session, program, turn.person.id)
+        mine = await enrollment_of(turn.session, program, pk(turn.person))
         if mine is None or mine.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
             raise UserError("errors/nominators_only_participants", program=program)
     since = turn.now - timedelta(days=1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.commands.participant import _active, _pair_view, answered, confirm_card
 from bot.commands.registry import Param, action, command
@@ -19,6 +19,7 @@ from bot.privacy.leaving import end_participation
 from bot.messages import Attachment
 from bot.programs import my_enrollments
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
+from bot.store.rows import pk
 from bot.turn import Turn
 
 
@@ -44,7 +45,7 @@ async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
         raise UserError("errors/stale_action")
-    rows = [e for e, p in await my_enrollments(turn.session, turn.person.id)
+    rows = [e for e, p in await my_enrollments(turn.session, pk(turn.person))
             if p.id == program.id and e.status != EnrollmentStatus.LEFT]
     if not rows:  # a stale or someone else's button: nothing to leave, no one to tell
         raise UserError("errors/stale_action")
@@ -74,7 +75,7 @@ async def consent_answer(turn: Turn):
     if turn.inbound.action_id != "consent.confirm":
         return answered(turn, "privacy/withdraw_kept")
     program = await _end_in_program_of_card(turn, "consent withdrawn")
-    if not [e for e, _ in await my_enrollments(turn.session, turn.person.id) if e.status != EnrollmentStatus.LEFT]:
+    if not [e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status != EnrollmentStatus.LEFT]:
         turn.person.organisation_id = None  # given in the intake, under the consent now withdrawn
         turn.session.add(turn.person)
     await turn.audit("consent.withdrawn", program=program)
@@ -89,13 +90,13 @@ async def mydata(turn: Turn, args):
     idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
     org = await turn.session.get(Organisation, turn.person.organisation_id) if turn.person.organisation_id else None
     rows = []
-    for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+    for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         pairs = await _pair_view(turn, enrollment)
-        meetings = (await turn.session.exec(select(Meeting).join(Pairing, Pairing.id == Meeting.pairing_id).where(
+        meetings = (await turn.session.exec(select(Meeting).join(Pairing, col(Pairing.id) == col(Meeting.pairing_id)).where(
             (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all()
         rows.append({"program": program, "enrollment": enrollment, "pairs": pairs, "meetings": len(meetings),
                      "answers": await answer_lines(turn.session, program, enrollment, turn.render, SELF)})
-    data = as_json(await everything_about(turn.session, turn.person.id))
+    data = as_json(await everything_about(turn.session, pk(turn.person)))
     reply = turn.say("commands/mydata", person=turn.person, organisation=org.name if org else None,
                      identities=idents, rows=rows, ephemeral=True, privacy=turn.core.config.privacy)
     return [replace(reply, files=(Attachment("mydata.json", "application/json", data,
@@ -111,7 +112,7 @@ async def forget(turn: Turn, args):
 async def forget_answer(turn: Turn):
     if turn.inbound.action_id != "forget.confirm" or turn.inbound.value != str(turn.person.id):
         return answered(turn, "commands/forget_kept")
-    for enrollment, program in await my_enrollments(turn.session, turn.person.id):
+    for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         if enrollment.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED):
             await end_participation(turn, enrollment, program, reason="forgotten", named=False,
                                     delete_answers=False)  # erase_person deletes them, and more

@@ -31,6 +31,7 @@ from bot.programs import (
 )
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
 from bot.tenants import add_tenants, set_tenants, tenants_of
+from bot.store.rows import pk
 from bot.turn import Turn
 
 UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
@@ -85,10 +86,10 @@ async def program_show(turn: Turn, args):
                        events=listed, counts=counts, tz=program.timezone)
     blocks: list = [Text(text)]
     for event in [e for e in listed if e.starts_at >= turn.now][:UPCOMING_SHOWN]:
-        coming, not_coming = await answers(turn.session, event.id)
+        coming, not_coming = await answers(turn.session, pk(event))
         blocks.append(Text(turn.render("events/rsvp_counts", event=event, coming=len(coming),
                                        not_coming=len(not_coming), tz=program.timezone)))
-        blocks.append(rsvp_buttons(turn.render, event.id))
+        blocks.append(rsvp_buttons(turn.render, pk(event)))
     return [Outbound(text=text, card=Card(tuple(blocks)), kind="commands/program_show", locale=turn.locale)]
 
 
@@ -110,7 +111,7 @@ async def org_add(turn: Turn, args):
         if added:
             return [turn.say("commands/org_tenants", name=name, tenants=await tenants_of(turn.session, org))]
         return [turn.say("commands/org_already", name=name, program=program)]
-    turn.session.add(ProgramOrganisation(program_id=program.id, organisation_id=org.id))
+    turn.session.add(ProgramOrganisation(program_id=pk(program), organisation_id=pk(org)))
     return [turn.say("commands/org_added", name=name, program=program)]
 
 
@@ -155,7 +156,7 @@ async def event_add(turn: Turn, args):
     if doubt := await _event_doubt(turn, program, args["kind"], args["date"], args["confirm"]):
         return [doubt]
     event = ProgramEvent(
-        program_id=program.id,
+        program_id=pk(program),
         kind=args["kind"],
         title=args["title"],
         starts_at=local_moment(program, args["date"], args["time"]),

@@ -36,6 +36,8 @@ COORDINATOR = "coordinator"
 ROLES = (PARTICIPANT, NOMINATOR, COORDINATOR)
 
 Handler = Callable[..., Awaitable[list[Outbound]]]
+# A command's slow part before the write transaction: its result becomes `turn.prepared`.
+Prepare = Callable[..., Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class Command:
     # Work done before the turn's write transaction, in a read transaction of
     # its own (the matching solver): its result is `turn.prepared`, and the
     # handler checks that nothing it relied on changed meanwhile.
-    prepare: Handler | None = None
+    prepare: Prepare | None = None
 
     @property
     def name(self) -> str:
@@ -139,7 +141,7 @@ PROGRAM = Param("program", "program", named=True, required=False)
 
 
 def command(*words: str, role: str = PARTICIPANT, params: Iterable[Param] = (), slow: bool = False,
-            prepare: Handler | None = None):
+            prepare: Prepare | None = None):
     def register(fn: Handler) -> Handler:
         key = tuple(words)
         if key in COMMANDS:

@@ -14,6 +14,7 @@ from bot.people import resolve_person
 from bot.programs import my_enrollments
 from bot.roster import page_of, pair_partners, roster, why_waiting
 from bot.store.models import EnrollmentStatus, Organisation
+from bot.store.rows import pk
 from bot.turn import Turn
 
 from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by the core)
@@ -53,7 +54,7 @@ async def person_view(turn: Turn, who):
     for enrollment, program in await my_enrollments(turn.session, who.id):
         partners = await pair_partners(turn.session, program)
         sections.append({
-            "program": program, "enrollment": enrollment, "pair": partners.get(enrollment.id),
+            "program": program, "enrollment": enrollment, "pair": partners.get(pk(enrollment)),
             "why": why_waiting(enrollment, enrollment.id in partners),
             "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
         })

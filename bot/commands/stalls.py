@@ -3,12 +3,16 @@ coordinators: remind the pair now, ask them how it goes, or end the pair."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 from bot import plan
 from bot.commands.matching import end_pair
 from bot.commands.registry import action
 from bot.errors import UserError
+from bot.messages import Card
 from bot.reminders.kinds import nudge_card
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 
@@ -21,9 +25,9 @@ async def _stalled_pair(turn: Turn) -> tuple[Pairing, Program, Person, Person] |
     pairing = await turn.session.get(Pairing, int(value)) if value.isdigit() else None
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
         raise UserError("scheduler/stall_pair_gone")
-    program = await turn.session.get(Program, pairing.program_id)
-    adept = await turn.session.get(Person, (await turn.session.get(Enrollment, pairing.adept_id)).person_id)
-    mentor = await turn.session.get(Person, (await turn.session.get(Enrollment, pairing.mentor_id)).person_id)
+    program = await fetch(turn.session, Program, pairing.program_id)
+    adept = await fetch(turn.session, Person, (await fetch(turn.session, Enrollment, pairing.adept_id)).person_id)
+    mentor = await fetch(turn.session, Person, (await fetch(turn.session, Enrollment, pairing.mentor_id)).person_id)
     return pairing, program, adept, mentor
 
 
@@ -46,12 +50,14 @@ async def stall_ask(turn: Turn):
     if (found := await _stalled_pair(turn)) is None:
         return _refused(turn)
     pairing, program, adept, mentor = found
+    pairing_id = pk(pairing)
     for me, partner in ((adept, mentor), (mentor, adept)):
-        await turn.tell(me.id, "scheduler/stall_question", program=program, partner=partner.name,
-                        coordinator=turn.person.name,
-                        card=lambda render, p=partner: nudge_card(
-                            render, render("scheduler/stall_question", program=program, partner=p.name,
-                                           coordinator=turn.person.name), pairing.id))
+        def card(render: Callable[..., str], p: Person = partner) -> Card:
+            return nudge_card(render, render("scheduler/stall_question", program=program, partner=p.name,
+                                             coordinator=turn.person.name), pairing_id)
+
+        await turn.tell(pk(me), "scheduler/stall_question", program=program, partner=partner.name,
+                        coordinator=turn.person.name, card=card)
     await turn.audit("stall asked", program=program, pairing=pairing.id)
     return [turn.say("scheduler/stall_asked", adept=adept.name, mentor=mentor.name)]
 

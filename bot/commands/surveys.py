@@ -5,6 +5,8 @@ order that says nothing about who wrote them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, Param, action, command
@@ -12,6 +14,7 @@ from bot.dialogs.engine import start
 from bot.dialogs.survey import QUESTIONS, SURVEYS, flow_name
 from bot.errors import UserError
 from bot.store.models import Enrollment, Program, SurveyResponse
+from bot.store.rows import fetch
 from bot.turn import Turn
 
 MIN_GROUP = 3  # fewer answers than this could point at a person
@@ -23,7 +26,7 @@ async def survey_start(turn: Turn):
     enrollment = await turn.session.get(Enrollment, int(ref)) if ref.isdigit() else None
     if survey not in SURVEYS or enrollment is None or enrollment.person_id != turn.person.id:
         raise UserError("dialogs/not_your_card")
-    program = await turn.session.get(Program, enrollment.program_id)
+    program = await fetch(turn.session, Program, enrollment.program_id)
     done = (await turn.session.exec(select(SurveyResponse.id).where(
         SurveyResponse.program_id == program.id, SurveyResponse.person_id == turn.person.id,
         SurveyResponse.survey == survey))).first()
@@ -35,7 +38,7 @@ async def survey_start(turn: Turn):
 def aggregate(rows: list[SurveyResponse], survey: str, role: str) -> dict:
     """Averages per question and the free text, or only the count below MIN_GROUP."""
     answers = [r.answers for r in rows if r.answers.get("role") == role]
-    group = {"role": role, "count": len(answers), "shown": len(answers) >= MIN_GROUP, "questions": [],
+    group: dict[str, Any] = {"role": role, "count": len(answers), "shown": len(answers) >= MIN_GROUP, "questions": [],
              "comments": []}
     if not group["shown"]:
         return group

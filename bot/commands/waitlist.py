@@ -18,12 +18,13 @@ from bot.matching.cohort import LATER, TOLD_WAITLIST
 from bot.people import resolve_person
 from bot.programs import enrollment_of
 from bot.store.models import Enrollment, MatchExclusion, Program, Role
+from bot.store.rows import pk
 from bot.turn import Turn
 
 
 async def _enrollment(turn: Turn, program: Program, ref: str, role: str) -> Enrollment:
     person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now)
-    enrollment = await enrollment_of(turn.session, program, person.id, role)
+    enrollment = await enrollment_of(turn.session, program, pk(person), role)
     if enrollment is None:
         raise UserError("matching/errors/not_an_adept" if role == Role.ADEPT else "matching/errors/not_a_mentor",
                         name=person.name, program=program)

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.matching.model import AdeptIn, MentorIn, Result, Rules
+from bot.matching.model import AdeptIn, InvalidPin, MentorIn, Result, Rules
 from bot.store.models import Enrollment, EnrollmentStatus, MatchExclusion, Organisation, Pairing, PairStatus, Person, Program, Role
 
 HOLDING = (PairStatus.APPROVED, PairStatus.ANNOUNCED)  # pairs a re-run never touches
@@ -56,7 +56,7 @@ class Solved:
 
     fingerprint: tuple
     result: Result | None
-    error: Exception | None = None
+    error: InvalidPin | None = None
 
 
 def fingerprint(cohort: Cohort) -> tuple:

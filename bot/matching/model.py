@@ -147,7 +147,7 @@ class Pair:
 @dataclass(frozen=True, slots=True)
 class Unmatched:
     adept_id: Id
-    reason_code: UnmatchedCode
+    reason_code: UnmatchedCode | None  # None: not known (a draft adjusted by hand)
     detail: object = None
 
 
