@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.programs import next_event
@@ -26,6 +26,7 @@ from bot.store.models import (
     Reminder,
     ReminderStatus,
 )
+from bot.store.rows import pk
 
 ROWS = 5  # rows per list on the home card; the rest is counted
 
@@ -65,33 +66,33 @@ class Dashboard:
 
 
 async def dashboard(session: AsyncSession, program: Program, now: datetime) -> Dashboard:
-    names = dict((await session.exec(select(Enrollment.id, Person.name).join(Person, Person.id == Enrollment.person_id)
+    names = dict((await session.exec(select(Enrollment.id, col(Person.name)).join(Person, col(Person.id) == col(Enrollment.person_id))
                                      .where(Enrollment.program_id == program.id))).all())
     board = Dashboard()
     cutoff = (now - timedelta(days=program.stall_days)).date()
     last_met = dict((await session.exec(
-        select(Meeting.pairing_id, func.max(Meeting.held_on)).join(Pairing, Pairing.id == Meeting.pairing_id)
-        .where(Pairing.program_id == program.id).group_by(Meeting.pairing_id))).all())
+        select(Meeting.pairing_id, func.max(Meeting.held_on)).join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+        .where(col(Pairing.program_id) == program.id).group_by(col(Meeting.pairing_id)))).all())
     for pairing in (await session.exec(select(Pairing).where(
-            Pairing.program_id == program.id, Pairing.status == PairStatus.ANNOUNCED).order_by(Pairing.id))).all():
-        since = last_met.get(pairing.id) or (pairing.announced_at.date() if pairing.announced_at else cutoff)
+            col(Pairing.program_id) == program.id, col(Pairing.status) == PairStatus.ANNOUNCED).order_by(col(Pairing.id)))).all():
+        since = last_met.get(pk(pairing)) or (pairing.announced_at.date() if pairing.announced_at else cutoff)
         if since < cutoff:
-            board.stalled.append(Stalled(pairing.id, names.get(pairing.adept_id, "?"),
+            board.stalled.append(Stalled(pk(pairing), names.get(pairing.adept_id, "?"),
                                          names.get(pairing.mentor_id, "?"), since))
     board.stalled.sort(key=lambda s: s.since)
     for enrollment in (await session.exec(select(Enrollment).where(Enrollment.program_id == program.id)
-                                          .order_by(Enrollment.id))).all():
+                                          .order_by(col(Enrollment.id)))).all():
         if enrollment.waitlisted:
-            board.waitlist.append(Waiting(enrollment.id, names.get(enrollment.id, "?")))
+            board.waitlist.append(Waiting(pk(enrollment), names.get(pk(enrollment), "?")))
         if enrollment.status == EnrollmentStatus.PENDING:
-            board.pending.append(Waiting(enrollment.id, names.get(enrollment.id, "?"),
+            board.pending.append(Waiting(pk(enrollment), names.get(pk(enrollment), "?"),
                                          tuple((enrollment.answers or {}).get("pending_reasons") or ())))
     people = dict((await session.exec(select(Person.id, Person.name))).all())
     for row in (await session.exec(select(Reminder).where(
             Reminder.program_id == program.id, Reminder.status == ReminderStatus.FAILED)
-            .order_by(Reminder.id.desc()))).all():
+            .order_by(col(Reminder.id).desc()))).all():
         who = people.get(row.person_id) if row.person_id else (row.address or {}).get("conversation") or "?"
-        board.undelivered.append(Undelivered(row.id, who or "?", row.template, row.last_error))
+        board.undelivered.append(Undelivered(pk(row), who or "?", row.template, row.last_error))
     board.event = await next_event(session, program, now)
     if board.event is not None:
         answers = (await session.exec(select(EventRsvp.coming).where(EventRsvp.event_id == board.event.id))).all()

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.errors import UserError
 from bot.programs import enrollments
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
+from bot.store.rows import pk
 
 PAGE_SIZE = 25  # rows per message: well inside Slack's and Teams' message limits
 
@@ -23,16 +24,16 @@ class Row:
     status: str
     pair: str | None
     why: tuple[str, ...]  # why the person waits: codes under labels/why/
-    paused_until: object = None
-    enrollment: Enrollment | None = None
+    paused_until: object
+    enrollment: Enrollment
 
 
 async def pair_partners(session, program: Program) -> dict[int, str]:
     """enrollment id -> the name of their partner, for approved and announced pairs."""
     rows = (await session.exec(select(Pairing).where(
-        Pairing.program_id == program.id, Pairing.status.in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))))).all()
+        col(Pairing.program_id) == program.id, col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))))).all()
     names = dict((await session.exec(
-        select(Enrollment.id, Person.name).join(Person, Person.id == Enrollment.person_id)
+        select(col(Enrollment.id), col(Person.name)).join(Person, col(Person.id) == col(Enrollment.person_id))
         .where(Enrollment.program_id == program.id))).all())
     partners: dict[int, str] = {}
     for row in rows:
@@ -67,7 +68,7 @@ async def roster(session, program: Program, role: str | None = None, org: str | 
             continue
         if status and enrollment.status != status:
             continue
-        partner = partners.get(enrollment.id)
+        partner = partners.get(pk(enrollment))
         out.append(Row(person.name, org_name, enrollment.role, enrollment.status, partner,
                        why_waiting(enrollment, partner is not None), enrollment.paused_until, enrollment))
     return out

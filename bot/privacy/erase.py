@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.privacy.mentions import Needles, found_in, replaced, rows_mentioning
@@ -42,6 +42,7 @@ from bot.store.models import (
     ReminderStatus,
     SurveyResponse,
 )
+from bot.store.rows import fetch, pk, table_of
 
 ANONYMOUS = "forgotten:"
 # Intake answers that are free text a person wrote (deleted early with
@@ -66,7 +67,7 @@ async def subject_of(session: AsyncSession, person: Person) -> Subject:
     keys = {f"{i.platform}:{i.tenant}:{i.user_id}" for i in idents}
     words = [person.name, person.email, *keys, *(i.user_id for i in idents), *(i.conversation for i in idents)]
     enrollments = (await session.exec(select(Enrollment.id).where(Enrollment.person_id == person.id))).all()
-    return Subject(person.id, keys, Needles.of(words), enrollment_ids=list(enrollments))
+    return Subject(pk(person), keys, Needles.of(words), enrollment_ids=[i for i in enrollments if i is not None])
 
 
 def clear_answers(enrollment: Enrollment) -> None:
@@ -96,26 +97,26 @@ async def identities(session: AsyncSession, subject: Subject, now: datetime) -> 
     for identity in (await session.exec(select(Identity).where(Identity.person_id == subject.person_id))).all():
         # The last button each account pressed (double-click guard) names the account.
         prefix = f"press:{identity.platform}:{identity.tenant}:{identity.user_id}|"
-        await run(session, sa.delete(ProcessedEvent).where(ProcessedEvent.key.startswith(prefix, autoescape=True)))
+        await run(session, sa.delete(ProcessedEvent).where(col(ProcessedEvent.key).startswith(prefix, autoescape=True)))
         await session.delete(identity)
 
 
 async def dialogues(session: AsyncSession, subject: Subject, now: datetime) -> None:
-    await run(session, sa.delete(DialogState).where(DialogState.person_id == subject.person_id))
+    await run(session, sa.delete(DialogState).where(col(DialogState.person_id) == subject.person_id))
 
 
 async def surveys(session: AsyncSession, subject: Subject, now: datetime) -> None:
-    await run(session, sa.delete(SurveyResponse).where(SurveyResponse.person_id == subject.person_id))
+    await run(session, sa.delete(SurveyResponse).where(col(SurveyResponse.person_id) == subject.person_id))
 
 
 async def calendars_and_files(session: AsyncSession, subject: Subject, now: datetime) -> None:
     """Their answers to events, their calendar feed links and the files made for them."""
     for table in (EventRsvp, CalendarFeed, SharedFile):
-        await run(session, sa.delete(table).where(table.person_id == subject.person_id))
+        await run(session, sa.delete(table).where(col(table.person_id) == subject.person_id))
 
 
 async def coordinator_rows(session: AsyncSession, subject: Subject, now: datetime) -> None:
-    person = await session.get(Person, subject.person_id)
+    person = await fetch(session, Person, subject.person_id)
     keys = {k.lower() for k in subject.keys | ({person.email} if person.email else set())}
     for row in (await session.exec(select(Coordinator))).all():
         if row.key.lower() in keys:
@@ -136,21 +137,21 @@ async def pairings(session: AsyncSession, subject: Subject, now: datetime) -> No
         return
     ids = subject.enrollment_ids
     rows = (await session.exec(select(Pairing).where(
-        Pairing.adept_id.in_(ids) | Pairing.mentor_id.in_(ids)))).all()
+        col(Pairing.adept_id).in_(ids) | col(Pairing.mentor_id).in_(ids)))).all()
     for pairing in rows:
         end_pair(pairing, now, "forgotten")
         session.add(pairing)
     await run(session, sa.delete(MatchExclusion).where(
-        MatchExclusion.adept_id.in_(ids) | MatchExclusion.mentor_id.in_(ids)))
+        col(MatchExclusion.adept_id).in_(ids) | col(MatchExclusion.mentor_id).in_(ids)))
 
 
 async def meetings(session: AsyncSession, subject: Subject, now: datetime) -> None:
-    await run(session, sa.update(Meeting).where(Meeting.logged_by == subject.person_id).values(logged_by=None))
+    await run(session, sa.update(Meeting).where(col(Meeting.logged_by) == subject.person_id).values(logged_by=None))
 
 
 async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None:
     """Every outbox row to or about the person: pending ones cancelled, all emptied."""
-    T = Reminder.__table__
+    T = table_of(Reminder)
     rows = await rows_mentioning(session, T, ("address", "context", "last_error"), subject.needles,
                                  extra=[T.c.person_id == subject.person_id])
     pattern = subject.needles.pattern
@@ -159,16 +160,16 @@ async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         await run(session, sa.update(Reminder).where(
-            Reminder.id.in_(chunk), Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED)))
+            col(Reminder.id).in_(chunk), col(Reminder.status).in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED)))
             .values(status=ReminderStatus.CANCELLED, last_error="forgotten"))
-        await run(session, sa.update(Reminder).where(Reminder.id.in_(chunk)).values(
+        await run(session, sa.update(Reminder).where(col(Reminder.id).in_(chunk)).values(
             person_id=None, address=None, context={},
-            last_error=sa.case((Reminder.last_error == "forgotten", "forgotten"), else_=None)))
+            last_error=sa.case((col(Reminder.last_error) == "forgotten", "forgotten"), else_=None)))
 
 
 async def audit(session: AsyncSession, subject: Subject, now: datetime) -> None:
     """Audit rows keep what was done; who did it, and to whom, become the anonymous id."""
-    T = AuditLog.__table__
+    T = table_of(AuditLog)
     rows = await rows_mentioning(session, T, ("actor", "detail"), subject.needles,
                                  extra=[T.c.actor.in_(subject.keys)] if subject.keys else None)
     pattern = subject.needles.pattern
@@ -181,7 +182,7 @@ async def audit(session: AsyncSession, subject: Subject, now: datetime) -> None:
 
 # Columns other people's rows may name the person in (a nominator's name in a
 # mentor's answers, a coordinator key in `added_by`).
-OTHERS = {
+OTHERS: dict[type[SQLModel], tuple[str, ...]] = {
     Enrollment: ("answers", "nomination_reason", "override_by"),
     DialogState: ("data", "history"),
     SurveyResponse: ("answers",),
@@ -194,16 +195,16 @@ OTHERS = {
 async def mentions(session: AsyncSession, subject: Subject, now: datetime) -> None:
     pattern = subject.needles.pattern
     for model, columns in OTHERS.items():
-        T = model.__table__
+        T = table_of(model)
         for row in await rows_mentioning(session, T, columns, subject.needles):
             values = {c: replaced(getattr(row, c), pattern, subject.anon) for c in columns}
             if any(values[c] != getattr(row, c) for c in columns):
-                pk = [col for col in T.primary_key.columns][0]
-                await run(session, sa.update(T).where(pk == getattr(row, pk.name)).values(**values))
+                key = next(iter(T.primary_key.columns))
+                await run(session, sa.update(T).where(key == getattr(row, key.name)).values(**values))
 
 
 async def person(session: AsyncSession, subject: Subject, now: datetime) -> None:
-    row = await session.get(Person, subject.person_id)
+    row = await fetch(session, Person, subject.person_id)
     row.name = subject.tombstone
     row.email = row.locale = row.platform_locale = row.timezone = None
     row.organisation_id = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.people import coordinator_people
 from bot.privacy import erase
@@ -29,6 +29,7 @@ from bot.store.models import (
     ReminderStatus,
     SurveyResponse,
 )
+from bot.store.rows import pk, table_of
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -48,14 +49,14 @@ async def end_participation(turn: "Turn", enrollment: Enrollment, program: Progr
     enrollment.updated_at = turn.now
     if delete_answers:
         erase.clear_answers(enrollment)
-        await run(s, sa.delete(DialogState.__table__).where(
-            DialogState.person_id == person_id, DialogState.program_id == program.id))
-        await run(s, sa.delete(SurveyResponse.__table__).where(
-            SurveyResponse.person_id == person_id, SurveyResponse.program_id == program.id))
+        await run(s, sa.delete(table_of(DialogState)).where(
+            col(DialogState.person_id) == person_id, col(DialogState.program_id) == program.id))
+        await run(s, sa.delete(table_of(SurveyResponse)).where(
+            col(SurveyResponse.person_id) == person_id, col(SurveyResponse.program_id) == program.id))
     s.add(enrollment)
     partners: list[int] = []
     pairs = (await s.exec(select(Pairing).where(
-        (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id), Pairing.status.in_(LIVE)))).all()
+        (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id), col(Pairing.status).in_(LIVE)))).all()
     for pairing in pairs:
         announced = pairing.status == PairStatus.ANNOUNCED
         pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.ENDED, turn.now, reason
@@ -75,10 +76,10 @@ async def end_participation(turn: "Turn", enrollment: Enrollment, program: Progr
         if coordinator.id == person_id:
             continue
         if named:
-            await turn.tell(coordinator.id, "commands/coordinator_left_notice", program=program, name=turn.person.name)
+            await turn.tell(pk(coordinator), "commands/coordinator_left_notice", program=program, name=turn.person.name)
         else:
             names = [(await _name(turn, pid)) for pid in partners]
-            await turn.tell(coordinator.id, "privacy/coordinator_forgotten", program=program, role=enrollment.role,
+            await turn.tell(pk(coordinator), "privacy/coordinator_forgotten", program=program, role=enrollment.role,
                             partners=[n for n in names if n])
     return partners
 
@@ -93,8 +94,8 @@ async def _name(turn: "Turn", person_id: int) -> str | None:
 async def _stop_reminders(turn: "Turn", enrollment: Enrollment, program: Program) -> None:
     """The person's pending reminders in the program (events, intake) are cancelled now,
     not at the next planning pass."""
-    await run(turn.session, sa.update(Reminder.__table__).where(
-        Reminder.status == ReminderStatus.PENDING,
-        ((Reminder.person_id == enrollment.person_id) & (Reminder.program_id == program.id))
-        | (Reminder.subject == f"enrollment:{enrollment.id}"),
+    await run(turn.session, sa.update(table_of(Reminder)).where(
+        col(Reminder.status) == ReminderStatus.PENDING,
+        ((col(Reminder.person_id) == enrollment.person_id) & (col(Reminder.program_id) == program.id))
+        | (col(Reminder.subject) == f"enrollment:{enrollment.id}"),
     ).values(status=ReminderStatus.CANCELLED, last_error="left the program"))

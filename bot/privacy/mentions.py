@@ -72,6 +72,7 @@ async def rows_mentioning(session: AsyncSession, table: sa.Table, columns: Itera
     """Rows of `table` (all columns) where any of `columns` may mention the
     needles, or `extra` conditions hold; checked again in Python by callers."""
     conditions = list(extra or [])
+    assert session.bind is not None, "rows_mentioning needs a session bound to an engine"
     if needles.words and session.bind.dialect.name == "postgresql":
         conditions.append(_postgres_hits(table, columns, needles))
     elif needles.words:  # SQLite: ILIKE is lower(x) LIKE lower(y), ASCII-folded; the spellings cover JSON

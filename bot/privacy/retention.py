@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import PrivacySettings
@@ -49,6 +49,7 @@ from bot.store.models import (
     ReminderStatus,
     SurveyResponse,
 )
+from bot.store.rows import pk, table_of
 
 FINISHED = (ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.EXPIRED, ReminderStatus.CANCELLED)
 RULES = ("answers", "free_text", "left", "processed_events", "outbox", "audit", "people")
@@ -77,7 +78,7 @@ class PurgeReport:
 async def _ended(session: AsyncSession, today: date, days: int) -> list[int]:
     """Programs whose end date is at least `days` days ago."""
     programs = (await session.exec(select(Program))).all()
-    return [p.id for p in programs if p.end + timedelta(days=days) <= today]
+    return [pk(p) for p in programs if p.end + timedelta(days=days) <= today]
 
 
 def _has_answers(e: Enrollment) -> bool:
@@ -85,7 +86,7 @@ def _has_answers(e: Enrollment) -> bool:
 
 
 async def _delete(session: AsyncSession, model, where, dry_run: bool) -> int:
-    T = model.__table__
+    T = table_of(model)
     count = (await run(session, sa.select(sa.func.count()).select_from(T).where(where))).scalar_one()
     if count and not dry_run:
         await run(session, sa.delete(T).where(where))
@@ -125,8 +126,8 @@ async def free_text(session: AsyncSession, now: datetime, s: PrivacySettings, dr
         return 0
     cutoff = now - timedelta(days=s.answers_days)
     pairs = (await session.exec(select(Pairing).where(
-        Pairing.announced_at.is_not(None), Pairing.announced_at <= cutoff,
-        Pairing.status.in_((PairStatus.ANNOUNCED, PairStatus.ENDED))))).all()
+        col(Pairing.announced_at).is_not(None), col(Pairing.announced_at) <= cutoff,
+        col(Pairing.status).in_((PairStatus.ANNOUNCED, PairStatus.ENDED))))).all()
     ids = {i for p in pairs for i in (p.adept_id, p.mentor_id)}
     count = 0
     for e in (await session.exec(select(Enrollment).where(_in(Enrollment.id, ids)))).all():
@@ -140,7 +141,7 @@ async def free_text(session: AsyncSession, now: datetime, s: PrivacySettings, dr
 
 async def left(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool) -> int:
     gone = (await session.exec(select(Enrollment).where(
-        Enrollment.status.in_((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED))))).all()
+        col(Enrollment.status).in_((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED))))).all()
     count = 0
     for e in gone:
         if _has_answers(e):
@@ -159,10 +160,10 @@ async def processed_events(session: AsyncSession, now: datetime, s: PrivacySetti
 async def outbox(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool) -> int:
     ended = await _ended(session, now.date(), s.outbox_days)
     cutoff = now - timedelta(days=s.outbox_days)
-    done = Reminder.status.in_(FINISHED)
+    done = col(Reminder.status).in_(FINISHED)
     return await _delete(session, Reminder, done & (
         _in(Reminder.program_id, ended)
-        | (Reminder.program_id.is_(None) & (sa.func.coalesce(Reminder.sent_at, Reminder.created_at, Reminder.due_at)
+        | (col(Reminder.program_id).is_(None) & (sa.func.coalesce(col(Reminder.sent_at), col(Reminder.created_at), col(Reminder.due_at))
                                             <= cutoff))), dry_run)
 
 
@@ -170,7 +171,7 @@ async def audit(session: AsyncSession, now: datetime, s: PrivacySettings, dry_ru
     ended = await _ended(session, now.date(), s.audit_days)
     cutoff = now - timedelta(days=s.audit_days)
     return await _delete(session, AuditLog, _in(AuditLog.program_id, ended)
-                         | (AuditLog.program_id.is_(None) & (AuditLog.at <= cutoff)), dry_run)
+                         | (col(AuditLog.program_id).is_(None) & (col(AuditLog.at) <= cutoff)), dry_run)
 
 
 async def people(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool,
@@ -179,22 +180,23 @@ async def people(session: AsyncSession, now: datetime, s: PrivacySettings, dry_r
     that ended less than `people_days` ago, first met at least that long ago."""
     today, cutoff = now.date(), now - timedelta(days=s.people_days)
     keys = {k.lower() for k in coordinators} | {k.lower() for k in (await session.exec(select(Coordinator.key))).all()}
-    recent = {p.id for p in (await session.exec(select(Program))).all()
+    recent = {pk(p) for p in (await session.exec(select(Program))).all()
               if p.end + timedelta(days=s.people_days) > today}
-    keep = set((await session.exec(select(Enrollment.person_id).where(_in(Enrollment.program_id, recent)))).all())
-    keep |= set((await session.exec(select(Reminder.person_id).where(
-        Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED)), Reminder.person_id.is_not(None)))).all())
+    keep: set[int | None] = set((await session.exec(select(Enrollment.person_id).where(
+        _in(Enrollment.program_id, recent)))).all())
+    keep.update((await session.exec(select(Reminder.person_id).where(
+        col(Reminder.status).in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED)), col(Reminder.person_id).is_not(None)))).all())
     idents = (await session.exec(select(Identity))).all()
     by_person: dict[int, set[str]] = {}
     for i in idents:
         by_person.setdefault(i.person_id, set()).add(f"{i.platform}:{i.tenant}:{i.user_id}".lower())
     count = 0
-    for person in (await session.exec(select(Person).order_by(Person.id))).all():
+    for person in (await session.exec(select(Person).order_by(col(Person.id)))).all():
         known = person.id in by_person or person.email is not None  # a tombstone has neither
         # Without a first-contact time we cannot tell how long we have known them: kept.
         if not known or person.id in keep or person.created_at is None or person.created_at > cutoff:
             continue
-        if by_person.get(person.id, set()) & keys or (person.email and person.email.lower() in keys):
+        if by_person.get(pk(person), set()) & keys or (person.email and person.email.lower() in keys):
             continue
         count += 1
         if not dry_run:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle
@@ -26,7 +26,7 @@ async def closeout_moment(session: AsyncSession, program: Program) -> datetime:
     """A few hours after the closing event starts, or the end date's morning without one."""
     closing = (await session.exec(select(ProgramEvent).where(
         ProgramEvent.program_id == program.id, ProgramEvent.kind == "closing",
-        ProgramEvent.cancelled == False).order_by(ProgramEvent.starts_at))).first()  # noqa: E712
+        col(ProgramEvent.cancelled) == False).order_by(col(ProgramEvent.starts_at)))).first()  # noqa: E712
     if closing is not None:
         return closing.starts_at + AFTER_THE_EVENT
     cal = ProgramCalendar.of(program)

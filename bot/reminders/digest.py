@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
@@ -20,6 +20,7 @@ from bot.reminders.kinds import Skip, reminder_kind
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.store import Planned, insert_if_absent
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
+from bot.store.rows import pk
 
 DIGEST_WEEKDAY = 0  # Monday (moved to the next allowed day by holidays and quiet periods)
 MAX_WITH_BUTTONS = 20  # Slack allows 50 blocks a message; the rest are listed by name only
@@ -41,25 +42,25 @@ async def stalled_pairs(session: AsyncSession, program: Program, today: date) ->
         return []
     cal = ProgramCalendar.of(program)
     pairs = list((await session.exec(select(Pairing).where(
-        Pairing.program_id == program.id, Pairing.status == PairStatus.ANNOUNCED).order_by(Pairing.id))).all())
+        col(Pairing.program_id) == program.id, col(Pairing.status) == PairStatus.ANNOUNCED).order_by(col(Pairing.id)))).all())
     if not pairs:
         return []
     last = dict((await session.exec(select(Meeting.pairing_id, sa.func.max(Meeting.held_on)).where(
-        Meeting.pairing_id.in_([p.id for p in pairs])).group_by(Meeting.pairing_id))).all())
+        col(Meeting.pairing_id).in_([p.id for p in pairs])).group_by(col(Meeting.pairing_id)))).all())
     ids = {i for p in pairs for i in (p.adept_id, p.mentor_id)}
     people = {e.id: (e, person) for e, person in (await session.exec(
-        select(Enrollment, Person).join(Person, Person.id == Enrollment.person_id).where(Enrollment.id.in_(ids)))).all()}
+        select(Enrollment, Person).join(Person, col(Person.id) == col(Enrollment.person_id)).where(col(Enrollment.id).in_(ids)))).all()}
     found = []
     for p in pairs:
         (adept, adept_person), (mentor, mentor_person) = people[p.adept_id], people[p.mentor_id]
         pauses = [e.paused_until for e in (adept, mentor) if e.paused_until]
         if pauses and max(pauses) > today:
             continue
-        since = max(d for d in (last.get(p.id), cal.local_day(p.announced_at) if p.announced_at else None,
+        since = max(d for d in (last.get(pk(p)), cal.local_day(p.announced_at) if p.announced_at else None,
                                 max(pauses) if pauses else None) if d)
         days = (today - since).days
         if days >= program.stall_days:
-            found.append(Stalled(p.id, adept_person.name, mentor_person.name, since, days))
+            found.append(Stalled(pk(p), adept_person.name, mentor_person.name, since, days))
     return found
 
 

@@ -43,12 +43,16 @@ class Skip:
 
 
 Hook = Callable[[AsyncSession, list, datetime], Awaitable[None]]
+# What a kind's build function gives: the template's context and, maybe, a
+# `card(render, text)` function; or Skip.
+CardFactory = Callable[[Callable[..., str], str], Card]
+Built = tuple[dict, CardFactory | None] | Skip
 
 
 @dataclass(frozen=True)
 class ReminderKind:
     name: str
-    build: Callable[..., Awaitable[object]] | None
+    build: Callable[..., Awaitable[Built]]
     # Called in the recording transaction with the rows (of this kind) just
     # sent / just expired.
     after_sent: Hook | None = None
@@ -109,7 +113,7 @@ async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None
     """After a nudge round was sent or expired, the pair's next round is planned."""
     from bot.reminders.planner import plan_pair  # the planner imports this registry
 
-    for pairing_id in sorted({(r.context or {}).get("pairing_id") for r in rows} - {None}):
+    for pairing_id in sorted({pid for r in rows if (pid := (r.context or {}).get("pairing_id")) is not None}):
         if (pairing := await session.get(Pairing, pairing_id)) is not None:
             await plan_pair(session, pairing, now)
 

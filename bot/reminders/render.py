@@ -23,6 +23,7 @@ from bot.people import address_of, locale_for
 from bot.ports import DeliveryError
 from bot.reminders.kinds import Skip, kind_of
 from bot.store.models import Person, Program
+from bot.store.rows import pk
 
 __all__ = ["Ready", "Renderer", "Skip", "Unreachable"]
 
@@ -57,10 +58,11 @@ class Renderer:
             return Ready(to, replace(outbox.decode(row.context["message"], to), outbox=OutboxRef(row.id, row.key, to)))
         person = await session.get(Person, row.person_id) if row.person_id else None
         if person is not None:
-            to = await address_of(session, person.id)
-            if to is None:
+            found = await address_of(session, pk(person))
+            if found is None:
                 return Unreachable(DeliveryError("no reachable identity: they have not talked to the bot "
                                                  "or every identity is marked unreachable", permanent=True))
+            to = found
             locale = locale_for(person, program, self.config)
             tz = program.timezone if program else self.config.bot.timezone
         elif row.address:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
@@ -42,7 +42,7 @@ async def plan_surveys(session: AsyncSession, program: Program, now: datetime,
             Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE))).all())
     inspiration = (await session.exec(select(ProgramEvent).where(
         ProgramEvent.program_id == program.id, ProgramEvent.kind == "inspiration",
-        ProgramEvent.cancelled == False).order_by(ProgramEvent.starts_at))).first()  # noqa: E712
+        col(ProgramEvent.cancelled) == False).order_by(col(ProgramEvent.starts_at)))).first()  # noqa: E712
     cal = ProgramCalendar.of(program)
     rows = []
     for survey in ("inspiration", "closeout"):

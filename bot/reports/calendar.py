@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Callable
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.programs import audience_includes, zone
 from bot.store.models import CalendarFeed, Enrollment, Person, Program, ProgramEvent
+from bot.store.rows import fetch
 
 DEFAULT_LENGTH = timedelta(hours=3)
 ICS = "text/calendar"
@@ -56,7 +57,7 @@ def to_ics(program: Program, events: list[ProgramEvent], render: Callable[..., s
 async def events_for(session: AsyncSession, program: Program, role: str | None) -> list[ProgramEvent]:
     """The program's events, cancelled ones included (so calendars drop them), for a role."""
     rows = (await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id)
-                               .order_by(ProgramEvent.starts_at))).all()
+                               .order_by(col(ProgramEvent.starts_at)))).all()
     return [e for e in rows if role is None or audience_includes(e.audience, role)]
 
 
@@ -64,8 +65,8 @@ async def person_feed(session: AsyncSession, feed: CalendarFeed, translator, con
     """The calendar behind a person's feed URL, in their language."""
     from bot.people import locale_for
 
-    program = await session.get(Program, feed.program_id)
-    person = await session.get(Person, feed.person_id)
+    program = await fetch(session, Program, feed.program_id)
+    person = await fetch(session, Person, feed.person_id)
     role = (await session.exec(select(Enrollment.role).where(
         Enrollment.program_id == program.id, Enrollment.person_id == person.id))).first()
     locale = locale_for(person, program, config)

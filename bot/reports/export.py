@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogs.answers import COORDINATOR, answer_ctx, lines
@@ -54,12 +54,12 @@ async def _participants(session, program, render, confidential: bool) -> list[li
 
 
 async def _pairs_and_meetings(session, program) -> tuple[list[list], list[list]]:
-    names = dict((await session.exec(select(Enrollment.id, Person.name).join(Person, Person.id == Enrollment.person_id)
+    names = dict((await session.exec(select(Enrollment.id, col(Person.name)).join(Person, col(Person.id) == col(Enrollment.person_id))
                                      .where(Enrollment.program_id == program.id))).all())
     pairs = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id)
-                                     .order_by(Pairing.id))).all())
+                                     .order_by(col(Pairing.id)))).all())
     meetings = list((await session.exec(select(Meeting).where(
-        Meeting.pairing_id.in_([p.id for p in pairs] or [0])).order_by(Meeting.held_on))).all())
+        col(Meeting.pairing_id).in_([p.id for p in pairs] or [0])).order_by(col(Meeting.held_on)))).all())
     by_pair: dict[int, list[Meeting]] = {}
     for m in meetings:
         by_pair.setdefault(m.pairing_id, []).append(m)
@@ -80,7 +80,7 @@ async def _events(session, program, render) -> list[list]:
     tz = zone(program.timezone)
     out = []
     for ev in await events(session, program):
-        answers = (await session.exec(select(EventRsvp, Person).join(Person, Person.id == EventRsvp.person_id)
+        answers = (await session.exec(select(EventRsvp, Person).join(Person, col(Person.id) == col(EventRsvp.person_id))
                                       .where(EventRsvp.event_id == ev.id).order_by(Person.name))).all()
         coming = [p.name for r, p in answers if r.coming]
         not_coming = [p.name for r, p in answers if not r.coming]

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.programs import zone
@@ -57,7 +57,7 @@ async def figures(session: AsyncSession, program: Program, now: datetime) -> Fig
         .group_by(Enrollment.role, Enrollment.status))).all()})
     pairs = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
     meetings = list((await session.exec(select(Meeting).where(
-        Meeting.pairing_id.in_([p.id for p in pairs] or [0])))).all())
+        col(Meeting.pairing_id).in_([p.id for p in pairs] or [0])))).all())
     per_month = Counter(m.held_on.replace(day=1) for m in meetings)
     months = [(m, per_month.get(m, 0)) for m in _months(program.start, min(today, program.end))]
     live = [p for p in pairs if p.status == PairStatus.ANNOUNCED]
