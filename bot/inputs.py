@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
+from typing import overload
 
 from bot.errors import UserError
 from bot.markup import RESERVED
@@ -36,6 +37,10 @@ def parse_int(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
     return number if low <= number <= high else None
 
 
+@overload
+def clean(text: str) -> str: ...
+@overload
+def clean(text: str | None) -> str | None: ...
 def clean(text: str | None) -> str | None:
     """`text` without NUL, control characters (tabs and line breaks kept) and private marks."""
     if not text:
@@ -60,7 +65,7 @@ def _actor(actor: Actor) -> Actor:
 
 def clean_inbound(inbound: Inbound) -> Inbound:
     """The event with every string a person controls cleaned and bounded."""
-    values = {}
+    values: dict[str, str | tuple[str, ...]] = {}
     for key, value in (inbound.values or {}).items():
         if isinstance(value, tuple):
             values[key] = tuple((clean(str(v)) or "")[:MAX_TEXT] for v in value)

@@ -19,11 +19,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import delete, select, update
+from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.store.models import DialogState, Enrollment, Identity, LinkCode, Person, Reminder
+from bot.store.rows import fetch, pk
 
 CODE_TTL = timedelta(minutes=15)
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
@@ -42,12 +43,12 @@ def normalise_code(code: str) -> str:
 async def issue_code(session: AsyncSession, person: Person, identity_key: str, now: datetime) -> str:
     """A fresh one-time code for `person` (older open codes beyond the cap are dropped)."""
     open_codes = list((await session.exec(
-        select(LinkCode).where(LinkCode.person_id == person.id, LinkCode.used_at.is_(None)).order_by(LinkCode.id)
+        select(LinkCode).where(col(LinkCode.person_id) == person.id, col(LinkCode.used_at).is_(None)).order_by(col(LinkCode.id))
     )).all())
     for stale in open_codes[: max(0, len(open_codes) - MAX_OPEN_CODES + 1)]:
         await session.delete(stale)
     code = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
-    session.add(LinkCode(code_hash=_hash(code), person_id=person.id, issued_to=identity_key,
+    session.add(LinkCode(code_hash=_hash(code), person_id=pk(person), issued_to=identity_key,
                          expires_at=now + CODE_TTL))
     await session.flush()
     return f"{code[:4]}-{code[4:]}"
@@ -62,7 +63,7 @@ async def redeem_code(session: AsyncSession, code: str, identity: Identity, now:
         raise UserError("errors/link_bad_code")
     row.used_at = now
     session.add(row)
-    target = await session.get(Person, row.person_id)
+    target = await fetch(session, Person, row.person_id)
     await move_identity(session, identity, target)
     return target
 
@@ -74,13 +75,13 @@ async def move_identity(session: AsyncSession, identity: Identity, target: Perso
     former_id = identity.person_id
     if (await session.exec(select(Enrollment.id).where(Enrollment.person_id == former_id))).first() is not None:
         raise UserError("errors/link_has_data")
-    identity.person_id = target.id
+    identity.person_id = pk(target)
     session.add(identity)
     await session.flush()
     if (await session.exec(select(Identity.id).where(Identity.person_id == former_id))).first() is None:
-        await session.exec(delete(DialogState).where(DialogState.person_id == former_id))
-        await session.exec(delete(LinkCode).where(LinkCode.person_id == former_id))
-        await session.exec(update(Reminder).where(Reminder.person_id == former_id).values(person_id=target.id))
+        await session.exec(delete(DialogState).where(col(DialogState.person_id) == former_id))
+        await session.exec(delete(LinkCode).where(col(LinkCode.person_id) == former_id))
+        await session.exec(update(Reminder).where(col(Reminder.person_id) == former_id).values(person_id=target.id))
         former = await session.get(Person, former_id)
         if former is not None:
             await session.delete(former)

@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Attachment
@@ -39,7 +39,7 @@ def signed(secret: str, kind: str, token: str, given: str) -> bool:
 
 async def purge_expired_files(session: AsyncSession, now: datetime) -> None:
     """Shared files hold personal data: gone once their link has expired."""
-    await session.exec(delete(SharedFile).where(SharedFile.expires_at <= now))
+    await session.exec(delete(SharedFile).where(col(SharedFile.expires_at) <= now))
 
 
 async def share_file(session: AsyncSession, item: Attachment, person_id: int | None, now: datetime,

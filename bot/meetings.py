@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
 from bot.errors import UserError
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
+from bot.store.rows import pk
 
 MAX_MINUTES = 600
 DEFAULT_MINUTES = 90
@@ -25,10 +26,10 @@ async def live_pairs_of(session: AsyncSession, person_id: int) -> list[tuple[Pai
     """The announced pairs a person is in (as adept or mentor), newest first."""
     query = (
         select(Pairing, Enrollment, Program)
-        .join(Enrollment, (Enrollment.id == Pairing.adept_id) | (Enrollment.id == Pairing.mentor_id))
-        .join(Program, Program.id == Pairing.program_id)
-        .where(Enrollment.person_id == person_id, Pairing.status == PairStatus.ANNOUNCED, Program.status.in_(RUNNING))
-        .order_by(Pairing.id.desc())
+        .join(Enrollment, (col(Enrollment.id) == col(Pairing.adept_id)) | (col(Enrollment.id) == col(Pairing.mentor_id)))
+        .join(Program, col(Program.id) == col(Pairing.program_id))
+        .where(col(Enrollment.person_id) == person_id, col(Pairing.status) == PairStatus.ANNOUNCED, col(Program.status).in_(RUNNING))
+        .order_by(col(Pairing.id).desc())
     )
     return list((await session.exec(query)).all())
 
@@ -60,7 +61,7 @@ async def log_meeting(
     )).first()
     if existing is not None:
         return existing, False
-    meeting = Meeting(pairing_id=pairing.id, held_on=held_on, minutes=minutes, logged_by=logged_by, created_at=now)
+    meeting = Meeting(pairing_id=pk(pairing), held_on=held_on, minutes=minutes, logged_by=logged_by, created_at=now)
     session.add(meeting)
     await session.flush()
     return meeting, True

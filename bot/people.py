@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Platform, Where
 from bot.store.models import Coordinator, Identity, OrganisationTenant, Person, Program, ProgramOrganisation
+from bot.store.rows import fetch, pk
 
 _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")
@@ -38,7 +39,7 @@ async def person_for_actor(session: AsyncSession, actor: Actor, now: datetime) -
     proof (`bot.linking`: a one-time code, or a coordinator's `person link`)."""
     identity = await identity_of(session, actor.platform, actor.tenant, actor.user_id)
     if identity is not None:
-        person = await session.get(Person, identity.person_id)
+        person = await fetch(session, Person, identity.person_id)
         changed = False
         if actor.display_name and person.name in ("", actor.user_id):
             person.name, changed = actor.display_name, True
@@ -58,7 +59,7 @@ async def person_for_actor(session: AsyncSession, actor: Actor, now: datetime) -
     )
     session.add(person)
     await session.flush()
-    identity = Identity(person_id=person.id, platform=str(actor.platform), tenant=actor.tenant, user_id=actor.user_id)
+    identity = Identity(person_id=pk(person), platform=str(actor.platform), tenant=actor.tenant, user_id=actor.user_id)
     session.add(identity)
     await session.flush()
     return person, identity
@@ -90,7 +91,7 @@ async def resolve_person(
     if key is not None:
         identity = await identity_of(session, *key)
         if identity is not None:
-            return await session.get(Person, identity.person_id)
+            return await fetch(session, Person, identity.person_id)
         name = key[2] if key[0] != "console" else key[2].capitalize()
         created, _ = await person_for_actor(
             session, Actor(Platform(key[0]), key[1], key[2], display_name=name), now
@@ -119,11 +120,11 @@ async def _in_program_organisations(session: AsyncSession, program: Program, peo
     if not org_ids:
         return people
     tenants = {(t.platform, t.tenant) for t in (await session.exec(
-        select(OrganisationTenant).where(OrganisationTenant.organisation_id.in_(org_ids)))).all()}
+        select(OrganisationTenant).where(col(OrganisationTenant.organisation_id).in_(org_ids)))).all()}
     kept = []
     for person in people:
         if person.organisation_id in org_ids or any(
-            (i.platform, i.tenant) in tenants for i in await identities(session, person.id)
+            (i.platform, i.tenant) in tenants for i in await identities(session, pk(person))
         ):
             kept.append(person)
     return kept
@@ -131,7 +132,7 @@ async def _in_program_organisations(session: AsyncSession, program: Program, peo
 
 async def identities(session: AsyncSession, person_id: int) -> list[Identity]:
     return list(
-        (await session.exec(select(Identity).where(Identity.person_id == person_id).order_by(Identity.id.desc()))).all()
+        (await session.exec(select(Identity).where(col(Identity.person_id) == person_id).order_by(col(Identity.id).desc()))).all()
     )
 
 
@@ -214,7 +215,7 @@ async def is_coordinator(session: AsyncSession, config: Config, person: Person, 
     keys = await coordinator_keys(session, config)
     if actor.key in keys:
         return True
-    if any(f"{i.platform}:{i.tenant}:{i.user_id}" in keys for i in await identities(session, person.id)):
+    if any(f"{i.platform}:{i.tenant}:{i.user_id}" in keys for i in await identities(session, pk(person))):
         return True
     email = (actor.email or "").strip().lower()
     if not email or email not in {k.lower() for k in keys if "@" in k and not _KEY.match(k)}:
@@ -235,7 +236,7 @@ async def coordinator_people(session: AsyncSession, config: Config) -> list[Pers
         if m := _KEY.match(key):
             identity = await identity_of(session, m.group(1), m.group(2), m.group(3))
             if identity:
-                found[identity.person_id] = await session.get(Person, identity.person_id)
+                found[identity.person_id] = await fetch(session, Person, identity.person_id)
     return [found[k] for k in sorted(found)]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlmodel import SQLModel, or_, select
+from sqlmodel import col, or_, select, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.models import (
@@ -21,6 +21,7 @@ from bot.store.models import (
     Program,
     SurveyResponse,
 )
+from bot.store.rows import fetch
 
 
 def _row(obj: SQLModel, drop: tuple[str, ...] = ()) -> dict:
@@ -34,15 +35,15 @@ def _json_default(value):
 
 
 async def everything_about(session: AsyncSession, person_id: int) -> dict:
-    person = await session.get(Person, person_id)
+    person = await fetch(session, Person, person_id)
     enrollments = list((await session.exec(select(Enrollment).where(Enrollment.person_id == person_id))).all())
     ids = [e.id for e in enrollments]
     programs = {p.id: p.name for p in (await session.exec(
-        select(Program).where(Program.id.in_([e.program_id for e in enrollments] or [0])))).all()}
+        select(Program).where(col(Program.id).in_([e.program_id for e in enrollments] or [0])))).all()}
     pairings = list((await session.exec(select(Pairing).where(
-        or_(Pairing.adept_id.in_(ids or [0]), Pairing.mentor_id.in_(ids or [0]))))).all())
+        or_(col(Pairing.adept_id).in_(ids or [0]), col(Pairing.mentor_id).in_(ids or [0]))))).all())
     meetings = list((await session.exec(select(Meeting).where(
-        Meeting.pairing_id.in_([p.id for p in pairings] or [0])))).all())
+        col(Meeting.pairing_id).in_([p.id for p in pairings] or [0])))).all())
     return {
         "person": _row(person),
         # Conversation references are the platform's addresses, not about the person.

@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
@@ -55,7 +55,7 @@ async def events(session: AsyncSession, program: Program, *, include_cancelled: 
     query = select(ProgramEvent).where(ProgramEvent.program_id == program.id)
     if not include_cancelled:
         query = query.where(ProgramEvent.cancelled == False)  # noqa: E712
-    return list((await session.exec(query.order_by(ProgramEvent.starts_at, ProgramEvent.id))).all())
+    return list((await session.exec(query.order_by(col(ProgramEvent.starts_at), col(ProgramEvent.id)))).all())
 
 
 async def next_event(session: AsyncSession, program: Program, now: datetime, role: str | None = None) -> ProgramEvent | None:
@@ -87,7 +87,7 @@ async def event_by_id(session: AsyncSession, program: Program, ref: str) -> Prog
 async def organisations(session: AsyncSession, program: Program) -> list[Organisation]:
     query = (
         select(Organisation)
-        .join(ProgramOrganisation, ProgramOrganisation.organisation_id == Organisation.id)
+        .join(ProgramOrganisation, col(ProgramOrganisation.organisation_id) == col(Organisation.id))
         .where(ProgramOrganisation.program_id == program.id)
         .order_by(Organisation.name)
     )
@@ -97,7 +97,7 @@ async def organisations(session: AsyncSession, program: Program) -> list[Organis
 async def enrollments(session: AsyncSession, program: Program, role: str | None = None) -> list[tuple[Enrollment, Person]]:
     query = (
         select(Enrollment, Person)
-        .join(Person, Person.id == Enrollment.person_id)
+        .join(Person, col(Person.id) == col(Enrollment.person_id))
         .where(Enrollment.program_id == program.id)
         .order_by(Enrollment.role, Person.name)
     )
@@ -110,15 +110,15 @@ async def enrollment_of(session: AsyncSession, program: Program, person_id: int,
     query = select(Enrollment).where(Enrollment.program_id == program.id, Enrollment.person_id == person_id)
     if role:
         query = query.where(Enrollment.role == role)
-    return (await session.exec(query.order_by(Enrollment.id))).first()
+    return (await session.exec(query.order_by(col(Enrollment.id)))).first()
 
 
 async def my_enrollments(session: AsyncSession, person_id: int) -> list[tuple[Enrollment, Program]]:
     query = (
         select(Enrollment, Program)
-        .join(Program, Program.id == Enrollment.program_id)
+        .join(Program, col(Program.id) == col(Enrollment.program_id))
         .where(Enrollment.person_id == person_id)
-        .order_by(Program.start.desc(), Enrollment.id)
+        .order_by(col(Program.start).desc(), col(Enrollment.id))
     )
     return list((await session.exec(query)).all())
 

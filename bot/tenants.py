@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.messages import Actor, Platform
 from bot.store.models import Organisation, OrganisationTenant
+from bot.store.rows import pk
 
 _SLACK_TEAM = re.compile(r"^[TE][A-Z0-9]{2,20}$")
 _TEAMS_TENANT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -49,7 +50,7 @@ async def add_tenants(session: AsyncSession, org: Organisation, *, slack: str | 
     added = False
     for platform, tenant in sorted(wanted):
         if await session.get(OrganisationTenant, (org.id, platform, tenant)) is None:
-            session.add(OrganisationTenant(organisation_id=org.id, platform=platform, tenant=tenant))
+            session.add(OrganisationTenant(organisation_id=pk(org), platform=platform, tenant=tenant))
             added = True
     await session.flush()
     return added
@@ -67,7 +68,7 @@ async def set_tenants(session: AsyncSession, org: Organisation, *, slack: str | 
             if row.tenant not in keep:
                 await session.delete(row)
         for tenant in keep - {r.tenant for r in rows}:
-            session.add(OrganisationTenant(organisation_id=org.id, platform=platform, tenant=tenant))
+            session.add(OrganisationTenant(organisation_id=pk(org), platform=platform, tenant=tenant))
     await session.flush()
 
 

@@ -37,15 +37,15 @@ def consent_step(role: str) -> YesNoStep:
 
 async def record_consent(turn: "Turn", ctx: Ctx, state: State, agreed: bool) -> list[str]:
     if agreed:
-        ctx.enrollment.consent_at = turn.now
-        ctx.enrollment.status = EnrollmentStatus.ONBOARDING
-        ctx.enrollment.updated_at = turn.now
-        turn.session.add(ctx.enrollment)
-        await turn.audit("consent.given", program=ctx.program, enrollment=ctx.enrollment.id)
+        ctx.member.consent_at = turn.now
+        ctx.member.status = EnrollmentStatus.ONBOARDING
+        ctx.member.updated_at = turn.now
+        turn.session.add(ctx.member)
+        await turn.audit("consent.given", program=ctx.program, enrollment=ctx.member.id)
         return [turn.render("dialogs/consent_thanks")]
     # Refused, perhaps after going back to the question: consent is withdrawn.
-    ctx.enrollment.consent_at = None
-    turn.session.add(ctx.enrollment)
+    ctx.member.consent_at = None
+    turn.session.add(ctx.member)
     return []
 
 
@@ -53,7 +53,7 @@ def after_consent(first_question: str):
     """The transition out of the consent step."""
 
     def transition(answers: dict, ctx: Ctx) -> str:
-        return first_question if ctx.enrollment.consent_at is not None else DECLINED
+        return first_question if ctx.member.consent_at is not None else DECLINED
 
     return transition
 

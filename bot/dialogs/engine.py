@@ -42,7 +42,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sqlmodel import select
 
@@ -73,6 +73,7 @@ from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Inbound, Outbound, Text, Where
 from bot.people import coordinator_people
 from bot.store.models import DialogState, Enrollment, EnrollmentStatus, Program
+from bot.store.rows import pk
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -243,7 +244,7 @@ async def _ask_coordinator(turn: "Turn", flow: Flow, state: State, ctx: Ctx) -> 
     told = 0
     for person in await coordinator_people(turn.session, turn.core.config):
         if person.id != turn.person.id and await turn.tell(
-            person.id, "dialogs/coordinator_help_wanted", program=ctx.program, name=turn.person.name,
+            pk(person), "dialogs/coordinator_help_wanted", program=ctx.program, name=turn.person.name,
             flow=flow.name, question=_question_label(flow, state), program_name=ctx.program.name,
         ):
             told += 1
@@ -288,9 +289,9 @@ async def start(turn: "Turn", flow_name: str, program: Program, enrollment: Enro
     row = (await session.exec(select(DialogState).where(
         DialogState.person_id == turn.person.id, DialogState.name == flow.name,
         DialogState.program_id == program.id))).first()
-    fresh = {"enrollment_id": enrollment.id, "answers": {}, "prior_status": enrollment.status}
+    fresh: dict[str, Any] = {"enrollment_id": enrollment.id, "answers": {}, "prior_status": enrollment.status}
     if row is None:
-        row = DialogState(person_id=turn.person.id, program_id=program.id, name=flow.name, step=flow.first,
+        row = DialogState(person_id=pk(turn.person), program_id=pk(program), name=flow.name, step=flow.first,
                           data=fresh, history=[], status=ACTIVE, version=1, updated_at=turn.now)
         session.add(row)
         await session.flush()
@@ -305,6 +306,8 @@ async def start(turn: "Turn", flow_name: str, program: Program, enrollment: Enro
         state.invalid_count, state.status = 0, ACTIVE
         await save(turn, state)
     ctx = await load_ctx(turn.session, state, turn)
+    if ctx is None:  # the caller passed an enrollment that is not this person's in this program
+        raise ValueError(f"enrollment {enrollment.id} is not person {turn.person.id}'s in program {program.id}")
     if flow.started is not None:
         await flow.started(turn, ctx, state)
     return [prompt(turn, flow, state, ctx, notes=list(notes))]
@@ -349,7 +352,7 @@ async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
         state.step = state.data.pop("cancel_from", None) or FLOWS[state.name].first
         await save(turn, state)
     ctx = await load_ctx(turn.session, state, turn)
-    if ctx is None or ctx.enrollment.status not in (FLOWS[state.name].open_for or OPEN):
+    if ctx is None or ctx.member.status not in (FLOWS[state.name].open_for or OPEN):
         # The enrollment is gone or over (left, declined): close the dialogue quietly.
         state.status, state.history = CANCELLED, []
         state.data = {"enrollment_id": state.data.get("enrollment_id"), "answers": {}}
@@ -363,9 +366,12 @@ async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
 
 def parse_action_id(action_id: str) -> tuple[int, int] | None:
     parts = action_id[len(ACTION_PREFIX):].split(":")
-    if len(parts) < 3 or parse_int(parts[0]) is None or parse_int(parts[1]) is None:
+    if len(parts) < 3:
         return None
-    return parse_int(parts[0]), parse_int(parts[1])
+    row_id, version = parse_int(parts[0]), parse_int(parts[1])
+    if row_id is None or version is None:
+        return None
+    return row_id, version
 
 
 def action_values(inbound: Inbound) -> tuple[str, ...]:
@@ -384,7 +390,7 @@ async def continue_action(turn: "Turn") -> list[Outbound]:
     inbound = turn.inbound
     parsed = parse_action_id(inbound.action_id or "")
     row = await turn.session.get(DialogState, parsed[0]) if parsed else None
-    if row is None or row.person_id != turn.person.id or row.name not in FLOWS:
+    if parsed is None or row is None or row.person_id != turn.person.id or row.name not in FLOWS:
         raise UserError("dialogs/stale_card")
     state = State.of(row)
     flow = FLOWS[state.name]

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogs.steps import YES_WORDS, ChoiceStep, Step, YesNoStep, norm
 from bot.errors import UserError
 from bot.messages import Option, Outbound
 from bot.store.models import DialogState, Enrollment, Organisation, Person, Program, ProgramOrganisation
+from bot.store.rows import pk
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -49,7 +50,7 @@ class State:
 
     @classmethod
     def of(cls, row: DialogState) -> "State":
-        return cls(row.id, row.person_id, row.program_id, row.name, row.step, copy.deepcopy(row.data or {}),
+        return cls(pk(row), row.person_id, row.program_id, row.name, row.step, copy.deepcopy(row.data or {}),
                    list(row.history or []), row.invalid_count, row.status, row.version)
 
     @property
@@ -71,10 +72,17 @@ class Ctx:
 
     turn: "Turn | None"
     program: Program
-    enrollment: Enrollment
+    enrollment: Enrollment | None  # None only where answers are shown (`answers.answer_ctx`)
     organisations: list[Organisation]
     topics: tuple[str, ...]
     nominator: Person | None = None
+
+    @property
+    def member(self) -> Enrollment:
+        """The enrollment a running dialogue is about (always there in a dialogue)."""
+        if self.enrollment is None:
+            raise ValueError("this context only shows answers: it has no enrollment")
+        return self.enrollment
 
 
 Finish = Callable[["Turn", Ctx, State], Awaitable[list[Outbound]]]
@@ -177,7 +185,7 @@ async def load_ctx(session: AsyncSession, state: State, turn: "Turn | None" = No
                                   .where(ProgramOrganisation.program_id == program.id))).all()
     query = select(Organisation).order_by(Organisation.name)
     if org_ids:
-        query = query.where(Organisation.id.in_(org_ids))
+        query = query.where(col(Organisation.id).in_(org_ids))
     organisations = list((await session.exec(query)).all())
     from bot.matching.topics import program_topics
 
@@ -188,7 +196,7 @@ async def load_ctx(session: AsyncSession, state: State, turn: "Turn | None" = No
 async def active_state(turn: "Turn") -> DialogState | None:
     query = (select(DialogState)
              .where(DialogState.person_id == turn.person.id, DialogState.status == ACTIVE)
-             .order_by(DialogState.updated_at.desc(), DialogState.id.desc()))
+             .order_by(col(DialogState.updated_at).desc(), col(DialogState.id).desc()))
     return (await turn.session.exec(query)).first()
 
 
@@ -197,7 +205,7 @@ async def save(turn: "Turn", state: State) -> None:
     and this one is rolled back and answered kindly."""
     result = await turn.session.exec(
         sa.update(DialogState)
-        .where(DialogState.id == state.id, DialogState.version == state.version)
+        .where(col(DialogState.id) == state.id, col(DialogState.version) == state.version)
         .values(step=state.step, data=state.data, history=state.history, invalid_count=state.invalid_count,
                 status=state.status, version=state.version + 1, updated_at=turn.now)
         .execution_options(synchronize_session=False)
@@ -236,7 +244,7 @@ def problems(flow: Flow, state: State, ctx: Ctx) -> list[str]:
             found.append(f"{key} skipped but required")
         elif value is not None and not step.check(value, ctx):
             found.append(f"{key}={value!r} does not fit step {step.name}")
-    if state.answers and ctx.enrollment.consent_at is None:
+    if state.answers and ctx.member.consent_at is None:
         found.append("answers kept without consent")
     if state.status != ACTIVE and state.answers:
         found.append(f"{state.status} dialogue kept answers")

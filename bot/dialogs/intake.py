@@ -33,7 +33,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import plan
 from bot.dialogs.consent import after_consent, consent_declined, consent_step, record_consent
@@ -45,6 +45,7 @@ from bot.messages import Option, Outbound
 from bot.people import coordinator_people
 from bot.programs import next_event
 from bot.store.models import EnrollmentStatus, ProgramEvent, Reminder, ReminderStatus
+from bot.store.rows import pk
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -92,7 +93,7 @@ def to_summary(answers: dict, ctx: Ctx) -> str:
 
 
 def _reminder_key(ctx: Ctx) -> str:
-    return f"intake:enrollment{ctx.enrollment.id}"
+    return f"intake:enrollment{ctx.member.id}"
 
 
 async def plan_reminder(turn: "Turn", ctx: Ctx, state: State) -> None:
@@ -100,13 +101,13 @@ async def plan_reminder(turn: "Turn", ctx: Ctx, state: State) -> None:
     decides when and sends it)."""
     from bot import plan
 
-    await plan.intake_started(turn, ctx.enrollment)
+    await plan.intake_started(turn, ctx.member)
 
 
 async def cancel_reminder(turn: "Turn", ctx: Ctx) -> None:
     await turn.session.exec(
         sa.update(Reminder)
-        .where(Reminder.key == _reminder_key(ctx), Reminder.status == ReminderStatus.PENDING)
+        .where(col(Reminder.key) == _reminder_key(ctx), col(Reminder.status) == ReminderStatus.PENDING)
         .values(status=ReminderStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
@@ -115,7 +116,7 @@ async def cancel_reminder(turn: "Turn", ctx: Ctx) -> None:
 async def forget_progress(turn: "Turn", ctx: Ctx, state: State) -> None:
     """Cancel or refused consent: the enrollment goes back to how it was,
     without consent, and the reminder is called off."""
-    enrollment = ctx.enrollment
+    enrollment = ctx.member
     prior = state.data.get("prior_status") or EnrollmentStatus.INVITED
     enrollment.status = prior if prior != EnrollmentStatus.ONBOARDING else EnrollmentStatus.INVITED
     enrollment.consent_at = None
@@ -136,7 +137,7 @@ async def cancelled(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
 async def complete(turn: "Turn", ctx: Ctx, state: State, answers: dict, pending_reasons: list[str]) -> list[Outbound]:
     """Write the confirmed answers, activate (or hold for the coordinator),
     and tell the person what happens next."""
-    enrollment, program, person = ctx.enrollment, ctx.program, turn.person
+    enrollment, program, person = ctx.member, ctx.program, turn.person
     answers = dict(answers)
     answers["sensitive"] = ["wishes"] if "wishes" in answers else []
     answers["eligible"] = not pending_reasons
@@ -175,15 +176,15 @@ async def _upcoming(turn: "Turn", ctx: Ctx, kind: str) -> ProgramEvent | None:
     query = (select(ProgramEvent)
              .where(ProgramEvent.program_id == ctx.program.id, ProgramEvent.kind == kind,
                     ProgramEvent.cancelled == False, ProgramEvent.starts_at >= turn.now)  # noqa: E712
-             .order_by(ProgramEvent.starts_at))
+             .order_by(col(ProgramEvent.starts_at)))
     return (await turn.session.exec(query)).first()
 
 
 async def tell_coordinators(turn: "Turn", ctx: Ctx, template: str, /, **context) -> int:
     told = 0
     for coordinator in await coordinator_people(turn.session, turn.core.config):
-        if await turn.tell(coordinator.id, template, program=ctx.program, name=turn.person.name,
-                           role=ctx.enrollment.role, program_name=ctx.program.name,
+        if await turn.tell(pk(coordinator), template, program=ctx.program, name=turn.person.name,
+                           role=ctx.member.role, program_name=ctx.program.name,
                            min_months=ctx.program.adept_min_months, max_months=ctx.program.adept_max_months,
                            min_years=ctx.program.mentor_min_years, **context):
             told += 1

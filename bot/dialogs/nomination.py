@@ -31,6 +31,7 @@ from bot.errors import UserError
 from bot.inputs import parse_int
 from bot.messages import Outbound
 from bot.store.models import Enrollment, EnrollmentStatus, Person, Program, Role
+from bot.store.rows import pk
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -91,7 +92,7 @@ async def _tell_nominator(turn: "Turn", enrollment: Enrollment, program: Program
     nominator = await turn.session.get(Person, enrollment.nominated_by)
     if nominator is None or nominator.id == turn.person.id:
         return
-    await turn.tell(nominator.id, "dialogs/nomination_accepted_nominator", program=program,
+    await turn.tell(pk(nominator), "dialogs/nomination_accepted_nominator", program=program,
                     name=turn.person.name, program_name=program.name)
     enrollment.answers = {**enrollment.answers, "nominator_told": True}
     turn.session.add(enrollment)
@@ -113,7 +114,7 @@ async def decline(turn: "Turn", value: str | None) -> list[Outbound]:
     if enrollment.nominated_by:
         nominator = await turn.session.get(Person, enrollment.nominated_by)
         if nominator is not None:
-            await turn.tell(nominator.id, "dialogs/nomination_declined_nominator", program=program,
+            await turn.tell(pk(nominator), "dialogs/nomination_declined_nominator", program=program,
                             name=turn.person.name, program_name=program.name)
     return answered_card(turn, "dialogs/card_declined", program=program.name) + [
         turn.say("dialogs/nomination_declined", program=program.name)

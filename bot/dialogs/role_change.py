@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.dialogs.flow import ACTIVE, CANCELLED
 from bot.dialogs.nomination import answered_card, own_enrollment
@@ -42,7 +42,7 @@ IN_A_PAIR = (PairStatus.DRAFT, PairStatus.APPROVED, PairStatus.ANNOUNCED)
 
 async def in_a_pair(turn: "Turn", enrollment: Enrollment) -> bool:
     query = select(Pairing.id).where((Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id),
-                                     Pairing.status.in_(IN_A_PAIR))
+                                     col(Pairing.status).in_(IN_A_PAIR))
     return (await turn.session.exec(query)).first() is not None
 
 

@@ -19,12 +19,13 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State, register
 from bot.dialogs.steps import ChoiceStep, TextStep
 from bot.messages import Option, Outbound
 from bot.store.models import EnrollmentStatus, SurveyResponse
+from bot.store.rows import pk
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -57,11 +58,16 @@ COMMENT = TextStep("comment", field="comment", skippable=True, max_length=MAX_CO
 def _finish(survey: str, role: str):
     async def finish(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
         answers = {k: (int(v) if k != "comment" else v) for k, v in state.answers.items() if v is not None}
-        turn.session.add(SurveyResponse(program_id=ctx.program.id, person_id=turn.person.id, survey=survey,
+        turn.session.add(SurveyResponse(program_id=pk(ctx.program), person_id=pk(turn.person), survey=survey,
                                         answers={"role": role, **answers}, created_at=turn.now))
         await turn.audit("survey answered", program=ctx.program, survey=survey)  # never the answers
         return [turn.say("surveys/thanks", program=ctx.program)]
     return finish
+
+
+def _goto(step: str) -> Callable[[dict, Ctx], str]:
+    """A transition that always goes to `step` (a survey asks its questions in order)."""
+    return lambda answers, ctx: step
 
 
 async def _cancelled(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
@@ -75,8 +81,7 @@ for _survey in SURVEYS:
         register(Flow(
             name=flow_name(_survey, _role),
             steps=(*(_step(n) for n in _names), COMMENT),
-            transitions={n: (lambda a, ctx, nxt=_order[i + 1] if i + 1 < len(_order) else SUMMARY: nxt)  # noqa: B008
-                         for i, n in enumerate(_order)},
+            transitions={n: _goto(_order[i + 1] if i + 1 < len(_order) else SUMMARY) for i, n in enumerate(_order)},
             finish=_finish(_survey, _role),
             cancelled=_cancelled,
             declined=_cancelled,
