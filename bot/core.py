@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from bot.lifecycle import RUNNING
 from bot import dialogs
@@ -31,6 +31,7 @@ from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
 from bot.telemetry import note_refusal, observe_turn
 from bot.tenants import tenant_allowed
+from bot.store.rows import pk
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -247,8 +248,8 @@ class Core:
         if key is not None and await session.get(ProcessedEvent, prefix + key) is not None:
             log.info("repeated press of %s ignored", inbound.action_id)
             return False
-        await session.exec(delete(ProcessedEvent).where(ProcessedEvent.key >= prefix,
-                                                        ProcessedEvent.key < prefix[:-1] + "}"))
+        await session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.key) >= prefix,
+                                                        col(ProcessedEvent.key) < prefix[:-1] + "}"))
         if key is not None:
             session.add(ProcessedEvent(key=prefix + key, at=self.clock.now()))
             await session.flush()
@@ -258,7 +259,7 @@ class Core:
         person, identity = await person_for_actor(session, inbound.actor, self.clock.now())
         if not quiet:
             reachable_again(session, identity)  # they wrote: held messages may go to them again
-        program = await self._current_program(session, person.id)
+        program = await self._current_program(session, pk(person))
         coordinator = await is_coordinator(session, self.config, person, inbound.actor, self.clock.now())
         return Turn(
             core=self,
@@ -275,13 +276,13 @@ class Core:
     async def _current_program(self, session, person_id: int) -> Program | None:
         query = (
             select(Program)
-            .join(Enrollment, Enrollment.program_id == Program.id)
-            .where(Enrollment.person_id == person_id, Program.status.in_(RUNNING))
-            .order_by(Program.id.desc())
+            .join(Enrollment, col(Enrollment.program_id) == col(Program.id))
+            .where(col(Enrollment.person_id) == person_id, col(Program.status).in_(RUNNING))
+            .order_by(col(Program.id).desc())
         )
         program = (await session.exec(query)).first()
         if program is None:
-            program = (await session.exec(select(Program).where(Program.status.in_(RUNNING)).order_by(Program.id))).first()
+            program = (await session.exec(select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id)))).first()
         return program
 
     async def _route(self, turn: Turn) -> list[Outbound]:
@@ -341,8 +342,9 @@ class Core:
             return await self._refuse(turn, cmd.name)
         args = parse_args(cmd, rest)
         for p in cmd.params:  # a named program becomes the Program before the handler sees it
-            if p.kind == "program" and args.get(p.name) is not None:
-                args[p.name] = await turn.program(args[p.name])
+            named = args.get(p.name)
+            if p.kind == "program" and isinstance(named, str):  # parse_args gives the name as typed
+                args[p.name] = await turn.program(named)
         replies = await cmd.handler(turn, args)
         if cmd.role == COORDINATOR:
             detail = {k: v for k, v in args.items() if v is not None and k != "program"}

@@ -44,6 +44,7 @@ from bot.messages import (
     Where,
 )
 from bot.store.models import Reminder, ReminderStatus
+from bot.store.rows import pk
 
 KIND = "message"
 RETRY_FIRST_AFTER = timedelta(seconds=30)
@@ -175,6 +176,8 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
         planned.append((message, reply_address(inbound, message), _key(REPLY, inbound, i), reader, ()))
     for i, item in enumerate(others):
         queued = item if isinstance(item, Queued) else Queued(item)
+        if queued.message.to is None:
+            raise ValueError(f"a message to someone else needs its address (`to`): {queued.message.kind}")
         planned.append((queued.message, queued.message.to, _key(KIND, inbound, i), queued.person_id,
                         queued.fallback))
     rows = []
@@ -192,5 +195,5 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
         ))
     session.add_all(rows)
     await session.flush()
-    return [replace(message, outbox=OutboxRef(row.id, row.key, address))
+    return [replace(message, outbox=OutboxRef(pk(row), row.key, address))
             for (message, address, *_), row in zip(planned, rows)]

@@ -16,15 +16,16 @@ if TYPE_CHECKING:
 async def event_changed(turn: "Turn", event) -> None:
     await planner.plan_event(turn.session, event, turn.now)
     from bot.store.models import Program
+    from bot.store.rows import fetch
 
     if event.kind == "inspiration":  # its survey follows it
         from bot.reminders.surveys import plan_surveys
 
-        await plan_surveys(turn.session, await turn.session.get(Program, event.program_id), turn.now)
+        await plan_surveys(turn.session, await fetch(turn.session, Program, event.program_id), turn.now)
     if event.kind == "closing":  # "go on on your own?" is asked at it
         from bot.reminders.closeout import move_closeout
 
-        await move_closeout(turn.session, await turn.session.get(Program, event.program_id))
+        await move_closeout(turn.session, await fetch(turn.session, Program, event.program_id))
 
 
 async def pair_changed(turn: "Turn", pairing) -> None:

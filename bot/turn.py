@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
@@ -114,7 +114,7 @@ class Turn:
         return found
 
     async def _find_program(self, ref: str | None) -> Program:
-        programs = list((await self.session.exec(select(Program).order_by(Program.id))).all())
+        programs = list((await self.session.exec(select(Program).order_by(col(Program.id)))).all())
         if ref:
             wanted = ref.strip().lower()
             for p in programs:

@@ -46,11 +46,12 @@ from bot.reminders.render import Renderer, Skip, Unreachable
 from bot.reminders.store import Planned, insert_if_absent, run
 from bot.store.db import Database
 from bot.store.models import Reminder, ReminderStatus
+from bot.store.rows import table_of
 from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff  # noqa: F401 (backoff: re-exported)
 
 log = logging.getLogger(__name__)
 
-T = Reminder.__table__
+T = table_of(Reminder)
 LEASE_MARGIN_S = 5  # a send is abandoned this long before its lease runs out
 PREPARE_CHUNK = 1000  # rows rendered per read transaction (later chunks render while earlier ones send)
 PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
@@ -213,6 +214,7 @@ class Dispatcher:
             async with gate:
                 if self.recorder.broken:  # the database cannot take records: send no more
                     return "retried"
+                outcome: tuple[str, DeliveryError | str | None]
                 try:
                     sent = await self._send(row, what)
                 except DeliveryError as err:

@@ -19,7 +19,7 @@ async def run_until(dispatcher: Dispatcher, clock: VirtualClock, until: datetime
     next_sweep = clock.now() if sweep_every else None
     while True:
         now = clock.now()
-        if next_sweep is not None and now >= next_sweep:
+        if sweep_every is not None and next_sweep is not None and now >= next_sweep:
             async with dispatcher.db.write() as session:
                 await plan_all(session, now)
             next_sweep = now + sweep_every

@@ -17,7 +17,7 @@ recorder. Nothing is dropped:
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
 from bot.messages import Outbound, Sent
@@ -33,6 +33,8 @@ Send = Callable[[Outbound], Awaitable["Sent | None"]]
 
 def claimed_row(message: Outbound) -> Claimed:
     ref = message.outbox
+    if ref is None:
+        raise ValueError(f"only a message written to the outbox has a row to record ({message.kind})")
     return Claimed(id=ref.id, key=ref.key, kind="reply" if ref.key.startswith("reply:") else "message",
                    template=message.kind, person_id=None, address=address_to_dict(ref.address),
                    context={"transient": True} if message.transient else {},
@@ -42,7 +44,7 @@ def claimed_row(message: Outbound) -> Claimed:
 async def send_turn(dispatcher: Dispatcher, messages: list[Outbound], send: Send) -> list[str]:
     """Send a turn's messages now and record each; returns the outcomes."""
     outcomes: list[str] = []
-    held: dict[tuple, object] = {}  # conversation -> when its first failed message is due again
+    held: dict[tuple, datetime] = {}  # conversation -> when its first failed message is due again
     for message in messages:
         if message.outbox is None:  # not a row (a "working on it" note): best effort
             try:

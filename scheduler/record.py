@@ -35,10 +35,11 @@ from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.store import Planned, insert_if_absent, run
 from bot.store.db import Database
 from bot.store.models import Person, Reminder, ReminderStatus
+from bot.store.rows import table_of
 
 log = logging.getLogger(__name__)
 
-T = Reminder.__table__
+T = table_of(Reminder)
 PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
 FAILED, CANCELLED = ReminderStatus.FAILED.value, ReminderStatus.CANCELLED.value
 # `last_error` of a row whose send may or may not have reached the platform

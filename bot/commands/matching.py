@@ -16,9 +16,6 @@ command is audited by the core with who and when; the changes add what moved.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import cast
-
 from sqlmodel import col, select
 
 from bot import plan
@@ -47,8 +44,8 @@ async def _cohort(turn: Turn, program: Program) -> Cohort:
     return await load_cohort(turn.session, program, local_today(program, turn.now))
 
 
-def _member_view(cohort: Cohort, enrollment_id: Hashable) -> dict:
-    member = cohort.members[cast(int, enrollment_id)]  # the solver's ids are the cohort's enrollment ids
+def _member_view(cohort: Cohort, enrollment_id: int) -> dict:
+    member = cohort.members[enrollment_id]
     return {"name": member.person.name, "org": member.org_name}
 
 

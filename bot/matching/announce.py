@@ -8,6 +8,7 @@ workspace; otherwise each gets it in their own DM, in their own language.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any, Callable
 
 from bot.dialogs.answers import MENTOR, answer_ctx, lines
 from bot.matching.cohort import TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
@@ -15,6 +16,7 @@ from bot.messages import Address, Button, Buttons, Card, Outbound, Platform, Tex
 from bot.people import address_of, locale_for, program_channel
 from bot.programs import events, next_event
 from bot.store.models import Pairing
+from bot.store.rows import pk
 from bot.turn import Turn
 
 
@@ -52,7 +54,7 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
     ctx = await answer_ctx(turn.session, program)
     for row in pairs:
         adept, mentor = cohort.members[row.adept_id], cohort.members[row.mentor_id]
-        context = dict(adept=_who(cohort, row.adept_id), mentor=_who(cohort, row.mentor_id),
+        context: dict[str, Any] = dict(adept=_who(cohort, row.adept_id), mentor=_who(cohort, row.mentor_id),
                        topics=_shared_topics(row))
 
         def needs(locale: str) -> list:
@@ -60,8 +62,8 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
             render = partial(turn.core.translator.render, locale)
             return lines(adept.enrollment.answers or {}, "adept", ctx, render, MENTOR)  # noqa: B023 (called in this iteration)
 
-        adept_at = await address_of(turn.session, adept.person.id)
-        mentor_at = await address_of(turn.session, mentor.person.id)
+        adept_at = await address_of(turn.session, pk(adept.person))
+        mentor_at = await address_of(turn.session, pk(mentor.person))
         group = group_address(adept_at, mentor_at)
         if group is not None:
             locale = locale_for(None, program, turn.core.config)
@@ -75,8 +77,9 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
             continue
         for person, template, event in ((adept.person, "matching/intro_adept", adept_event),
                                         (mentor.person, "matching/intro_mentor", mentor_event)):
-            extra = {"needs": needs(locale_for(person, program, turn.core.config))} if person is mentor.person else {}
-            if await turn.tell(person.id, template, program=program, event=event, **context, **extra):
+            extra: dict[str, Any] = (
+                {"needs": needs(locale_for(person, program, turn.core.config))} if person is mentor.person else {})
+            if await turn.tell(pk(person), template, program=program, event=event, **context, **extra):
                 in_dms += 1
             else:
                 unreachable.append(person.name)
@@ -90,16 +93,16 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
         )
         turn.post(Outbound(text=text, to=channel, kind="matching/channel_summary", locale=locale))
     for row in pairs:  # a waitlisted adept who now has a mentor is off the list
-        adept = cohort.members[row.adept_id].enrollment
-        adept.waitlisted = False
-        adept.answers = {k: v for k, v in (adept.answers or {}).items() if k not in (TOLD_WAITLIST, TOLD_UNMATCHED)}
-        turn.session.add(adept)
+        paired = cohort.members[row.adept_id].enrollment
+        paired.waitlisted = False
+        paired.answers = {k: v for k, v in (paired.answers or {}).items() if k not in (TOLD_WAITLIST, TOLD_UNMATCHED)}
+        turn.session.add(paired)
     # The waitlist had to sit this round out; once told, they stay on the list (and
     # in its count) but are back in the pool, so the next `match` considers them.
     told = 0
     for enrollment_id in cohort.waitlisted:
         member = cohort.members[enrollment_id]
-        if await turn.tell(member.person.id, "matching/waitlisted", program=program, event=adept_event):
+        if await turn.tell(pk(member.person), "matching/waitlisted", program=program, event=adept_event):
             _mark(turn, member.enrollment, TOLD_WAITLIST)
             told += 1
     return {"in_group": in_group, "in_dms": in_dms, "unreachable": unreachable,
@@ -120,7 +123,7 @@ async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors)
     told_adepts = 0
     for u in unmatched:
         member = cohort.members[u.adept_id]
-        if await turn.tell(member.person.id, "matching/unmatched_notice", program=program, event=adept_event,
+        if await turn.tell(pk(member.person), "matching/unmatched_notice", program=program, event=adept_event,
                            code=str(u.reason_code)):
             _mark(turn, member.enrollment, TOLD_UNMATCHED)
             told_adepts += 1
@@ -129,13 +132,15 @@ async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors)
         member = cohort.members[mentor_id]
         if TOLD_IDLE in (member.enrollment.answers or {}):
             continue
-        value = str(mentor_id)
-        if await turn.tell(member.person.id, "matching/idle_mentor", program=program,
-                           card=lambda render, v=value: Card((
-                               Text(render("matching/idle_mentor", program=program)),
-                               Buttons((Button("idle.later", render("matching/button_later_yes"), v, "primary"),
-                                        Button("idle.not", render("matching/button_later_no"), v))),
-                           ))):
+
+        def card(render: Callable[..., str], v: str = str(mentor_id)) -> Card:
+            return Card((
+                Text(render("matching/idle_mentor", program=program)),
+                Buttons((Button("idle.later", render("matching/button_later_yes"), v, "primary"),
+                         Button("idle.not", render("matching/button_later_no"), v))),
+            ))
+
+        if await turn.tell(pk(member.person), "matching/idle_mentor", program=program, card=card):
             _mark(turn, member.enrollment, TOLD_IDLE)
             told_mentors += 1
     return {"unmatched_told": told_adepts, "idle_told": told_mentors}

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.matching.model import AdeptIn, InvalidPin, MentorIn, Result, Rules
+from bot.matching.model import AdeptIn, InvalidPin, MatchRule, MentorIn, Result, Rules
 from bot.store.models import Enrollment, EnrollmentStatus, MatchExclusion, Organisation, Pairing, PairStatus, Person, Program, Role
+from bot.store.rows import pk
 
 HOLDING = (PairStatus.APPROVED, PairStatus.ANNOUNCED)  # pairs a re-run never touches
 EARLIER = (PairStatus.APPROVED, PairStatus.ANNOUNCED, PairStatus.ENDED)  # pairs that "existed"
@@ -103,15 +105,15 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
     """Everyone who can be matched now, and the rules for this run."""
     cohort = Cohort(program)
     rows = (await session.exec(
-        select(Enrollment, Person).join(Person, Person.id == Enrollment.person_id)
-        .where(Enrollment.program_id == program.id).order_by(Enrollment.id)
+        select(Enrollment, Person).join(Person, col(Person.id) == col(Enrollment.person_id))
+        .where(col(Enrollment.program_id) == program.id).order_by(col(Enrollment.id))
     )).all()
     org_names = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     for enrollment, person in rows:
         org_id = person.organisation_id or (enrollment.answers or {}).get("organisation_id")
-        cohort.members[enrollment.id] = Member(enrollment, person, org_names.get(org_id))
+        cohort.members[pk(enrollment)] = Member(enrollment, person, org_names.get(org_id))
     cohort.pairings = list((await session.exec(
-        select(Pairing).where(Pairing.program_id == program.id).order_by(Pairing.id)
+        select(Pairing).where(col(Pairing.program_id) == program.id).order_by(col(Pairing.id))
     )).all())
     holding = [p for p in cohort.pairings if p.status in HOLDING]
     busy_adepts = {p.adept_id for p in holding}
@@ -123,8 +125,8 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
             continue
         answers = enrollment.answers or {}
         org = _org_key(person, answers)
-        common = dict(
-            id=enrollment.id, org=org, department=answers.get("department"),
+        common: dict[str, Any] = dict(
+            id=pk(enrollment), org=org, department=answers.get("department"),
             topics=_words(answers.get("topics")), formats=_formats(answers.get("format")),
             place=answers.get("place"), languages=_words(answers.get("languages")),
         )
@@ -132,12 +134,12 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
             if enrollment.id in busy_adepts:
                 continue
             if is_waitlisted(enrollment):
-                cohort.waitlisted.append(enrollment.id)
+                cohort.waitlisted.append(pk(enrollment))
                 continue
             # The intake does not ask for the adept's line manager yet: manager_id stays None.
             cohort.adepts.append(AdeptIn(**common))
         elif enrollment.role == Role.MENTOR:
-            left = max(0, enrollment.capacity - mentor_load.get(enrollment.id, 0))
+            left = max(0, enrollment.capacity - mentor_load.get(pk(enrollment), 0))
             cohort.mentors.append(MentorIn(person_id=person.id, capacity=left, **common))
     in_pool = {a.id for a in cohort.adepts} | {m.id for m in cohort.mentors}
     pins = frozenset(
@@ -151,7 +153,7 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
         + [(p.adept_id, p.mentor_id) for p in cohort.pairings if p.status == PairStatus.ENDED]
     )
     cohort.rules = Rules(
-        rule=program.match_rule, exclusions=exclusions,
+        rule=MatchRule(program.match_rule), exclusions=exclusions,
         previous_pairs=await _earlier_pairs(session, program, cohort), pins=pins,
     )
     return cohort
@@ -170,12 +172,12 @@ async def _earlier_pairs(session: AsyncSession, program: Program, cohort: Cohort
     adept_of_person = {m.person.id: eid for eid, m in cohort.members.items() if m.enrollment.role == Role.ADEPT}
     mentor_of_person = {m.person.id: eid for eid, m in cohort.members.items() if m.enrollment.role == Role.MENTOR}
     earlier = (await session.exec(
-        select(Pairing).where(Pairing.program_id != program.id, Pairing.status.in_(EARLIER))
+        select(Pairing).where(col(Pairing.program_id) != program.id, col(Pairing.status).in_(EARLIER))
     )).all()
     if not earlier:
         return frozenset()
     ids = {p.adept_id for p in earlier} | {p.mentor_id for p in earlier}
-    person_of = dict((await session.exec(select(Enrollment.id, Enrollment.person_id).where(Enrollment.id.in_(ids)))).all())
+    person_of = dict((await session.exec(select(col(Enrollment.id), col(Enrollment.person_id)).where(col(Enrollment.id).in_(ids)))).all())
     found = set()
     for p in earlier:
         adept = adept_of_person.get(person_of.get(p.adept_id))
@@ -202,10 +204,10 @@ async def save_draft(session: AsyncSession, cohort: Cohort, result: Result, now:
             del drafts[key]
     out = []
     for key, pair in keep.items():
-        row = drafts.get(key) or Pairing(program_id=cohort.program.id, adept_id=pair.adept_id,
+        row = drafts.get(key) or Pairing(program_id=pk(cohort.program), adept_id=pair.adept_id,
                                          mentor_id=pair.mentor_id, status=PairStatus.DRAFT, created_at=now)
         row.pinned, row.score, row.rationale = pair.pinned, pair.score, rationale(pair.reasons)
         session.add(row)
         out.append(row)
     await session.flush()
-    return sorted(out, key=lambda p: p.id)
+    return sorted(out, key=pk)

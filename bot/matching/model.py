@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Hashable, TypeAlias
+from typing import TypeAlias
 
-Id: TypeAlias = Hashable  # an int in the bot; any sortable value works
+# Enrollment (and person) ids. The solver only hashes and sorts them, so any
+# sortable hashable value would run, but the bot and its tests use ints.
+Id: TypeAlias = int
 
 
 class Format(StrEnum):

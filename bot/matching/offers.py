@@ -10,6 +10,7 @@ from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import coordinator_people
 from bot.store.models import PairStatus, Program
+from bot.store.rows import pk
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -28,7 +29,7 @@ async def offer_match(turn: Turn, program: Program) -> int:
     told = 0
     for coordinator in await coordinator_people(turn.session, turn.core.config):
         told += await turn.tell(
-            coordinator.id, "matching/offer", program=program, waiting=len(waiting), room=len(room),
+            pk(coordinator), "matching/offer", program=program, waiting=len(waiting), room=len(room),
             card=lambda render: Card((
                 Text(render("matching/offer", program=program, waiting=len(waiting), room=len(room))),
                 Buttons((Button("match.draft", render("matching/button_draft"), str(program.id), "primary"),)),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
@@ -38,6 +38,7 @@ from bot.store.models import (
     Reminder,
     ReminderStatus,
 )
+from bot.store.rows import fetch, pk
 from bot.reminders.calendar import ProgramCalendar, spread_seconds
 from bot.reminders.store import (  # storage of the rows planned here
     _COLUMNS, T, Planned, cancel_ids, cancel_pending, insert_if_absent, reconcile, revive, rows_of, run,
@@ -69,7 +70,7 @@ async def _audience(session: AsyncSession, program_id: int, audience: str) -> li
     query = select(Enrollment.person_id).where(
         Enrollment.program_id == program_id,
         Enrollment.status == EnrollmentStatus.ACTIVE,
-        Enrollment.role.in_(roles),
+        col(Enrollment.role).in_(roles),
     )
     return sorted(set((await session.exec(query)).all()))
 
@@ -109,7 +110,7 @@ async def plan_event(session: AsyncSession, event: ProgramEvent, now: datetime, 
     if event.cancelled or program is None or program.status not in RUNNING or event.starts_at <= now:
         await cancel_pending(session, subject, set())
         return 0
-    wanted = event_rows(program, event, await _audience(session, program.id, event.audience))
+    wanted = event_rows(program, event, await _audience(session, pk(program), event.audience))
     # A reminder whose moment has passed ("in a week" three days before) is not planned.
     cancel, fresh, again = await reconcile(session, await rows_of(session, subject), wanted, now,
                                            insert_if=lambda p: p.due_at >= now - timedelta(minutes=5))
@@ -173,7 +174,8 @@ def next_nudge_day(program: Program, pairing: Pairing, state: PairState, today: 
     last_round = state.happened_rounds[-1] if state.happened_rounds else None
     anchors = [d for d in (state.last_meeting, last_round) if d]
     since = max(anchors) if anchors else state.announced
-    if state.snoozed_round and (state.last_meeting is None or state.last_meeting < state.snoozed_on):
+    if state.snoozed_round and state.snoozed_on is not None and (
+            state.last_meeting is None or state.last_meeting < state.snoozed_on):
         target = state.snoozed_round
     elif not anchors:
         target = cal.nudge_day_on_or_after(state.announced + timedelta(days=program.first_nudge_days))
@@ -200,13 +202,13 @@ def pair_rows(program: Program, pairing: Pairing, people: list[int], state: Pair
     nxt = next_nudge_day(program, pairing, state, today)
     if nxt is not None:
         day, since = nxt
-        snoozed = state.snoozed_round == day and state.snoozed_on is not None
+        snoozed_on = state.snoozed_on if state.snoozed_round == day else None
         for person_id in people:
             key = f"nudge:pair{pairing.id}:{day.isoformat()}:person{person_id}"
             due = cal.nudge_time(day, f"nudge:pair{pairing.id}:{day.isoformat()}")
             context = {"pairing_id": pairing.id, "round": day.isoformat(), "since": since.isoformat()}
-            if snoozed:
-                context["snoozed_on"] = state.snoozed_on.isoformat()
+            if snoozed_on is not None:
+                context["snoozed_on"] = snoozed_on.isoformat()
             rows.append(Planned(key=key, kind="nudge", template="nudges/nudge", due_at=due, subject=subject,
                                 program_id=program.id, person_id=person_id, context=context,
                                 expires_at=due + NUDGE_EXPIRES_AFTER))
@@ -233,9 +235,9 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
         await cancel_pending(session, subject, set())
         return 0
     enrollments = list((await session.exec(
-        select(Enrollment).where(Enrollment.id.in_([pairing.adept_id, pairing.mentor_id]))
+        select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id]))
     )).all())
-    meetings = list((await session.exec(select(Meeting.held_on).where(Meeting.pairing_id == pairing.id))).all())
+    meetings = list((await session.exec(select(col(Meeting.held_on)).where(Meeting.pairing_id == pairing.id))).all())
     cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, await rows_of(session, subject), now)
     await cancel_ids(session, cancel)
     await revive(session, again)
@@ -266,15 +268,15 @@ def _pair_changes(program, pairing, enrollments, meetings, rows, now):
 async def snooze_pair(session: AsyncSession, pairing: Pairing, now: datetime, days: int = 7) -> date:
     """"Remind me in a week": the next nudge moves to the first allowed day
     `days` from today; returns that day."""
-    program = await session.get(Program, pairing.program_id)
+    program = await fetch(session, Program, pairing.program_id)
     cal = ProgramCalendar.of(program)
     today = cal.local_day(now)
     day = cal.nudge_day_on_or_after(today + timedelta(days=days))
     enrollments = list((await session.exec(
-        select(Enrollment).where(Enrollment.id.in_([pairing.adept_id, pairing.mentor_id]))
+        select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id]))
     )).all())
     key_base = f"nudge:pair{pairing.id}:{day.isoformat()}"
-    since = (await _last_meeting(session, pairing.id)) or cal.local_day(pairing.announced_at or now)
+    since = (await _last_meeting(session, pk(pairing))) or cal.local_day(pairing.announced_at or now)
     planned = [
         Planned(key=f"{key_base}:person{e.person_id}", kind="nudge", template="nudges/nudge",
                 due_at=cal.nudge_time(day, key_base), subject=f"pair:{pairing.id}", program_id=program.id,
@@ -367,7 +369,7 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
     rows: dict[str, list] = defaultdict(list)
     if live:
         for pairing_id, held_on in (await session.exec(
-            select(Meeting.pairing_id, Meeting.held_on).join(Pairing, Pairing.id == Meeting.pairing_id)
+            select(col(Meeting.pairing_id), col(Meeting.held_on)).join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
             .where(Pairing.program_id == program.id)
         )).all():
             meetings[pairing_id].append(held_on)
@@ -383,7 +385,7 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
         if pairing.id in live:
             inserted += await plan_closeout(session, pairing, program, now)
             pair_enrollments = [enrollments[i] for i in (pairing.adept_id, pairing.mentor_id) if i in enrollments]
-            c, f, a = _pair_changes(program, pairing, pair_enrollments, meetings[pairing.id],
+            c, f, a = _pair_changes(program, pairing, pair_enrollments, meetings[pk(pairing)],
                                     rows[f"pair:{pairing.id}"], now)
             cancel += c
             fresh += f
@@ -403,6 +405,6 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
 async def plan_all(session: AsyncSession, now: datetime) -> int:
     """The periodic sweep: re-plan every active program (idempotent)."""
     inserted = 0
-    for program in (await session.exec(select(Program).where(Program.status.in_(RUNNING)))).all():
+    for program in (await session.exec(select(Program).where(col(Program.status).in_(RUNNING)))).all():
         inserted += await plan_program(session, program, now)
     return inserted

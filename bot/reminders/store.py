@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.models import Reminder, ReminderStatus
+from bot.store.rows import table_of
 
 
 @dataclass
@@ -59,6 +60,8 @@ async def run_many(session: AsyncSession, statement, params: list[dict]):
 
 
 def dialect_of(session: AsyncSession) -> str:
+    if session.bind is None:
+        raise ValueError("the session is not bound to an engine")
     return session.bind.dialect.name
 
 
@@ -70,13 +73,13 @@ async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], no
     if not rows:
         return 0
     insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
-    stmt = insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["key"])
+    stmt = insert(table_of(Reminder)).on_conflict_do_nothing(index_elements=["key"])
     for start in range(0, len(rows), 5000):
         await run_many(session, stmt, rows[start:start + 5000])
     return len(rows)
 
 
-T = Reminder.__table__
+T = table_of(Reminder)
 _COLUMNS = (T.c.id, T.c.key, T.c.kind, T.c.status, T.c.context, T.c.subject)
 
 
