@@ -29,7 +29,7 @@ demo: $(STAMP)
 
 # Lint and types first (seconds), then the suite.
 lint: $(STAMP)
-	$(BIN)/ruff check bot adapters scheduler tests bench
+	$(BIN)/ruff check bot adapters scheduler tools tests bench
 	$(BIN)/mypy
 
 test: lint

@@ -25,7 +25,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import outbox
 from bot.core import Core
@@ -266,7 +266,9 @@ async def recipient_name(db: Database, to: Address) -> str:
 
 async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:
     """Keep a console person's message until they open the console."""
-    now = clock.now() if clock else None
+    if clock is None:
+        raise ValueError("keeping a console message needs the port's clock (ConsolePort(keep=db, clock=...))")
+    now = clock.now()
     async with db.write() as session:
         identity = await identity_of(session, str(to.platform), to.tenant, to.user or "")
         session.add(Reminder(
@@ -283,7 +285,7 @@ async def waiting(db: Database, chat: "Chat") -> list[Outbound]:
     prefix = f"{KEPT}{chat.actor.user_id}:"
     async with db.write() as session:
         rows = (await session.exec(select(Reminder).where(
-            Reminder.key >= prefix, Reminder.key < prefix[:-1] + ";").order_by(Reminder.id))).all()
+            col(Reminder.key) >= prefix, col(Reminder.key) < prefix[:-1] + ";").order_by(col(Reminder.id)))).all()
         unseen = [r for r in rows if not r.context.get("seen")]
         for row in unseen:
             row.context = {**row.context, "seen": True}

@@ -27,6 +27,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -142,7 +143,7 @@ async def onboard_everyone(world: World, members: list[Member]) -> None:
     await world.say(COORDINATOR, "invite " + " ".join(f"console:local:{m.user}" for m in members if m.role == "adept"))
     for m in members:
         world.clock.advance(timedelta(minutes=7))
-        await onboard(lambda text, m=m: world.say(m.name, text), m.answers, first=f"join role={m.role}")
+        await onboard(partial(world.say, m.name), m.answers, first=f"join role={m.role}")
     for m in members:  # a nomination the bot did not see waits for the coordinator's yes
         if m.role == "mentor":
             await world.say(COORDINATOR, f"approve-participant console:local:{m.user}")
@@ -267,14 +268,16 @@ async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> 
 async def collect(db: Database, members: list[Member]) -> dict:
     import sqlalchemy as sa
 
+    from sqlmodel import col
+
     from bot.store.models import Meeting, Reminder
 
     async with db.read() as session:
         conn = await session.connection()
-        meetings = dict((await conn.execute(
-            sa.select(Meeting.pairing_id, sa.func.count()).group_by(Meeting.pairing_id))).all())
-        status = dict((await conn.execute(
-            sa.select(Reminder.status, sa.func.count()).group_by(Reminder.status))).all())
+        meetings: dict[int, int] = dict((await conn.execute(
+            sa.select(col(Meeting.pairing_id), sa.func.count()).group_by(col(Meeting.pairing_id)))).all())
+        status: dict[str, int] = dict((await conn.execute(
+            sa.select(col(Reminder.status), sa.func.count()).group_by(col(Reminder.status)))).all())
     return {"participants": len(members), "adepts": sum(m.role == "adept" for m in members),
             "mentors": sum(m.role == "mentor" for m in members), "meetings": meetings,
             "failed": status.get("failed", 0), "expired": status.get("expired", 0),

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.store.db import Database
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus
+from bot.store.rows import fetch, pk
 from bot.reminders.planner import plan_pair
 
 COORDINATOR = "Evelina"
@@ -150,15 +151,16 @@ async def announced_pairs(db: Database, members: list[Member], behaviour) -> lis
     pairs: list[Pair] = []
     async with db.read() as session:
         for pairing in (await session.exec(select(Pairing).where(Pairing.status == PairStatus.ANNOUNCED)
-                                           .order_by(Pairing.id))).all():
-            found = []
+                                           .order_by(col(Pairing.id)))).all():
+            found: list[Member | None] = []
             for enrollment_id, role in ((pairing.adept_id, "adept"), (pairing.mentor_id, "mentor")):
-                enrollment = await session.get(Enrollment, enrollment_id)
+                enrollment = await fetch(session, Enrollment, enrollment_id)
                 identity = (await session.exec(select(Identity).where(
                     Identity.person_id == enrollment.person_id, Identity.platform == "console"))).first()
                 found.append(by_user.get((identity.user_id, role)) if identity else None)
-            if all(found):
-                pairs.append(Pair(pairing.id, found[0], found[1], behaviour(len(pairs))))
+            adept, mentor = found
+            if adept is not None and mentor is not None:
+                pairs.append(Pair(pk(pairing), adept, mentor, behaviour(len(pairs))))
     return pairs
 
 
@@ -171,7 +173,7 @@ async def pair_up_directly(db: Database, members: list[Member], now: datetime, b
     pairs: list[Pair] = []
     async with db.write() as session:
         async def enrollment(m: Member) -> Enrollment | None:
-            query = (select(Enrollment).join(Identity, Identity.person_id == Enrollment.person_id)
+            query = (select(Enrollment).join(Identity, col(Identity.person_id) == col(Enrollment.person_id))
                      .where(Identity.platform == "console", Identity.user_id == m.user, Enrollment.role == m.role))
             found = (await session.exec(query)).first()
             if found is not None and found.status != EnrollmentStatus.ACTIVE:
@@ -189,10 +191,10 @@ async def pair_up_directly(db: Database, members: list[Member], now: datetime, b
             if a is None or b is None:
                 continue
             load[mentor.name] += 1
-            pairing = Pairing(program_id=a.program_id, adept_id=a.id, mentor_id=b.id, status=PairStatus.ANNOUNCED,
+            pairing = Pairing(program_id=a.program_id, adept_id=pk(a), mentor_id=pk(b), status=PairStatus.ANNOUNCED,
                               announced_at=now, created_at=now, rationale=["simulate: other municipality"])
             session.add(pairing)
             await session.flush()
             await plan_pair(session, pairing, now)
-            pairs.append(Pair(pairing.id, adept, mentor, behaviour(len(pairs))))
+            pairs.append(Pair(pk(pairing), adept, mentor, behaviour(len(pairs))))
     return pairs

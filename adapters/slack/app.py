@@ -201,11 +201,11 @@ class SlackAdapter:
         `response_url` (ephemeral); a DM in the DM; a mention in its thread,
         or only to the person when the reply is ephemeral."""
         if response_url:
-            sent = await self._respond(response_url, message, locale)
+            await self._respond(response_url, message, locale)
             if message.files:  # files go to the person's DM (adapters/slack/files.py)
                 await upload_files(self.port, Address(inbound.where.platform, inbound.where.tenant,
                                                       user=inbound.actor.user_id), message.files)
-            return sent
+            return None  # a response_url answer has no message reference
         where = inbound.where
         if where.where == Where.DM or not where.conversation:
             to = Address(where.platform, where.tenant, conversation=where.conversation, user=inbound.actor.user_id)

@@ -35,7 +35,7 @@ async def dm_channel(port: "SlackPort", to: Address) -> str:
 async def _post_bytes(port: "SlackPort", url: str, item: Attachment) -> None:
     session = port.client.session
     own = session is None or session.closed
-    if own:
+    if session is None or own:
         session = aiohttp.ClientSession()
     try:
         async with session.post(url, data=item.data,

@@ -146,7 +146,8 @@ def from_action(body: dict[str, Any]) -> Click | None:
     picks, form = _state(body.get("state") or {})
     kind = Kind.ACTION
     values: dict[str, str | tuple[str, ...]] = {}
-    value, label = _chosen(action)
+    raw, label = _chosen(action)
+    value = ",".join(raw) if isinstance(raw, tuple) else raw
     if action.get("type") == "button" and form:
         kind, values = Kind.FORM, form
     elif action.get("type") == "button" and action_id in picks:
@@ -154,9 +155,8 @@ def from_action(body: dict[str, Any]) -> Click | None:
         values = {action_id: tuple(v for v, _ in chosen)}
         value = ",".join(v for v, _ in chosen)
         label = ", ".join(text for _, text in chosen)
-    elif isinstance(value, tuple):
-        values = {action_id: value}
-        value = ",".join(value)
+    elif isinstance(raw, tuple):
+        values = {action_id: raw}
 
     where = Address(Platform.SLACK, team, conversation=channel, user=user.get("id"),
                     where=where_of(channel or "D", (body.get("channel") or {}).get("name", "")))

@@ -126,7 +126,7 @@ def card_blocks(card: Card, text: str, labels: Labels, *, max_blocks: int = MAX_
     in_form = card.submit_id is not None
     for block in card.blocks:
         blocks.extend(_block(block, in_form, labels))
-    if in_form:
+    if card.submit_id is not None:
         label = card.submit_label or labels("submit")
         blocks.append({"type": "actions", "elements": [_button(card.submit_id, label, "", "primary")]})
     if len(blocks) > max_blocks:

@@ -172,7 +172,7 @@ class TeamsBot(ActivityHandler):
     async def _freeze(self, turn_context: TurnContext, inbound: Inbound) -> None:
         """Show a clicked card as answered, with no buttons left to click."""
         answered = answered_label(turn_context.activity)
-        if answered is None:
+        if answered is None or inbound.message is None:  # not a click on a card we can update
             return
         text, label = answered
         locale = await reader_locale(self.runtime.db, inbound.actor, self.runtime.config)

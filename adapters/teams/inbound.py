@@ -130,7 +130,7 @@ def to_inbound(activity: Activity) -> Inbound | None:
     None for anything the core has no use for (typing, reactions, ...)."""
     if activity.type != ActivityTypes.message:
         return None
-    common = dict(actor=actor_of(activity), where=address_of(activity), event_id=event_id_of(activity))
+    common: dict[str, Any] = dict(actor=actor_of(activity), where=address_of(activity), event_id=event_id_of(activity))
     value = activity.value if isinstance(activity.value, dict) else None
     if value and isinstance(value.get(DATA_KEY), dict):
         return _submitted(activity, value, common)
@@ -177,7 +177,9 @@ def _submitted(activity: Activity, value: dict[str, Any], common: dict[str, Any]
 def answered_label(activity: Activity) -> tuple[str, str] | None:
     """(message text, clicked label) of a card submit, to show the card as answered."""
     value = activity.value if isinstance(activity.value, dict) else None
-    data = (value or {}).get(DATA_KEY)
+    if value is None:
+        return None
+    data = value.get(DATA_KEY)
     if not isinstance(data, dict):
         return None
     label = str(data.get("l", ""))

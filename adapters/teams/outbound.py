@@ -26,8 +26,9 @@ from typing import Any, Awaitable, Callable
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference
 from msrest.exceptions import HttpOperationError
-from sqlmodel import select
+from sqlmodel import col, select
 
+from adapters.teams.files import FileLinks
 from adapters.teams.inbound import CHANNEL_ID
 from adapters.teams.limits import CONVERSATION_WINDOWS, TENANT_WINDOWS, SlidingWindows
 from adapters.teams.render import message_activity
@@ -68,7 +69,7 @@ class TeamsPort:
         clock = {"monotonic": monotonic} if monotonic else {}
         self.per_conversation = SlidingWindows(CONVERSATION_WINDOWS, sleep=sleep, **clock)
         self.per_tenant = SlidingWindows(TENANT_WINDOWS, sleep=sleep, **clock)
-        self.files = None  # a FileLinks, set by `mount`: files become download links
+        self.files: FileLinks | None = None  # set by `mount`: files become download links
 
     # ------------------------------------------------------------ the port
 
@@ -228,20 +229,20 @@ class TeamsPort:
         if self.db is None:
             return None
         async with self.db.read() as session:
-            refs = (
+            refs = list((
                 await session.exec(
                     select(Identity.ref).where(
-                        Identity.platform == "teams", Identity.tenant == tenant, Identity.ref.is_not(None)
+                        Identity.platform == "teams", Identity.tenant == tenant, col(Identity.ref).is_not(None)
                     )
                 )
-            ).all()
-            refs += (
+            ).all())
+            refs.extend((
                 await session.exec(
                     select(Program.channel_ref).where(
                         Program.channel_platform == "teams", Program.channel_tenant == tenant
                     )
                 )
-            ).all()
+            ).all())
         for ref in refs:
             reference = self._reference(Address(Platform.TEAMS, tenant, ref=ref))
             if reference is not None and reference.service_url:

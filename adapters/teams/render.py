@@ -62,7 +62,7 @@ def teams_markdown(text: str) -> str:
     the data are escaped."""
     return convert(text, lambda shell: _SLACK_BOLD.sub(r"**\1**", shell), teams_escape)
 
-Labels = Callable[[str], str]
+Labels = Callable[..., str]
 
 
 def labels_for(locale: str) -> Labels:
@@ -91,7 +91,7 @@ def answered_activity(text: str, label: str, locale: str) -> dict[str, Any]:
     """What a clicked card becomes: its text and the answer, with no actions left."""
     labels = labels_for(locale)
     text, label = strip_marks(text), strip_marks(label)
-    body = [{"type": "TextBlock", "text": teams_escape(text), "wrap": True}] if text else []
+    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": teams_escape(text), "wrap": True}] if text else []
     body.append({"type": "TextBlock", "text": teams_markdown(labels("answered", label=label)), "wrap": True,
                  "isSubtle": True})
     card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
@@ -114,7 +114,7 @@ def adaptive_card(card: Card, text: str, labels: Labels) -> dict[str, Any]:
     for block in card.blocks:
         body.extend(_block(block, text, is_form, labels))
     result: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
-    if is_form:
+    if card.submit_id is not None:
         label = card.submit_label or labels("submit")
         submit = _submit(card.submit_id, "", label, text, style="positive")
         multi = [b.action_id for b in card.blocks if isinstance(b, Choice) and b.multi]
