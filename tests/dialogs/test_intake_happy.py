@@ -28,7 +28,7 @@ async def test_adept_happy_path_ends_active_with_answers_and_next_steps(lw):
     done = await anna.say("1")  # confirm
     assert asked(done) == "dialogs/done"
     text = text_of(done)
-    assert ("19 januari 2027" if lw.locale == "sv" else "19 January 2027") in text
+    assert ("tisdag 19 januari kl. 09:00" if lw.locale == "sv" else "Tuesday 19 January at 09:00") in text
     assert "09:00" in text and "Stadshuset" in text
 
     enrollment = await lw.enrollment("Anna")
