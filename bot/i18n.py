@@ -26,6 +26,8 @@ when it is printed (`bot.markup.mark`), so each platform's renderer escapes
 it for its markup; what templates and these filters produce is `Trusted`.
     {{ n | plural("par", "par") }}  "1 par" / "3 par": the number and the form
                                  Babel's plural rules pick (the one plural helper)
+    {{ n | count("days") }}      "1 dag" / "21 dagar": a number with its unit, through
+                                 `plural` (the units' forms are in labels/unit)
     {{ "role" | t_arg }}         an argument name in the reader's language (roll)
     {{ command | usage }}        a command's syntax, argument names translated
 """
@@ -180,6 +182,18 @@ def _f_plural(ctx, count: float, one: str, other: str) -> str:
 
 
 @pass_context
+def _f_count(ctx, count: float, unit: str) -> str:
+    """`{{ n | count("days") }}`: "1 dag" / "21 dagar", "1 day" / "21 days":
+    the number with its unit, the unit's forms from `labels/unit` and the
+    form picked by `plural`, the one plural helper."""
+    forms = [ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/unit", unit=unit, form=f)
+             for f in ("one", "other")]
+    if not all(forms):
+        raise KeyError(f"no unit {unit!r} in labels/unit; add its forms in both languages")
+    return _f_plural(ctx, count, *forms)
+
+
+@pass_context
 def _f_t_arg(ctx, name: str) -> str:
     """A command's argument name in the reader's language (`roll`, `datum`)."""
     return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/arg", name=name)
@@ -244,7 +258,7 @@ class Translator:
         self.env.filters.update(
             date=_f_date, date_range=_f_date_range, datetime=_f_datetime, long_date=_f_long_date,
             long_datetime=_f_long_datetime, time=_f_time, month=_f_month, month_days=_f_month_days,
-            number=_f_number, t=_f_t,
+            number=_f_number, t=_f_t, count=_f_count,
             plural=_f_plural, t_arg=_f_t_arg, usage=_f_usage,
         )
 
