@@ -29,6 +29,8 @@ it for its markup; what templates and these filters produce is `Trusted`.
     {{ n | count("days") }}      "1 dag" / "21 dagar": a number with its unit, through
                                  `plural` (the units' forms are in labels/unit)
     {{ "role" | t_arg }}         an argument name in the reader's language (roll)
+    {{ "yes" | t_choice }}       a choice value in the reader's language (ja)
+    {{ "match" | t_command }}    a command's words in the reader's language (matcha)
     {{ command | usage }}        a command's syntax, argument names translated
 """
 
@@ -44,7 +46,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
-from bot.markup import Trusted, mark
+from bot.markup import Trusted, mark, strip_marks
 
 LOCALES = ("sv", "en")
 DEFAULT_LOCALE = "sv"
@@ -193,10 +195,35 @@ def _f_count(ctx, count: float, unit: str) -> str:
     return _f_plural(ctx, count, *forms)
 
 
+def label(locale: str | None, name: str, /, translator: "Translator | None" = None, **ctx) -> str:
+    """A word from one of our tables (`labels/arg`, `labels/choice`) as
+    trusted text: it comes from the table, not from a person, so no renderer
+    escapes it (`namn_i_kanalen`, `annan_förvaltning`)."""
+    return Trusted(strip_marks((translator or default_translator()).render(locale, name, **ctx)))
+
+
 @pass_context
 def _f_t_arg(ctx, name: str) -> str:
     """A command's argument name in the reader's language (`roll`, `datum`)."""
-    return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/arg", name=name)
+    return label(ctx.get("locale", DEFAULT_LOCALE), "labels/arg", name=name, translator=ctx.environment.translator)
+
+
+@pass_context
+def _f_t_choice(ctx, value: str) -> str:
+    """A choice value as typed in the reader's language (`ja`, `uppstart`)."""
+    return label(ctx.get("locale", DEFAULT_LOCALE), "labels/choice", value=value, translator=ctx.environment.translator)
+
+
+@pass_context
+def _f_t_command(ctx, name: str) -> str:
+    """A command's words in the reader's language (`match approve` ->
+    `matcha godkänn`); a name the grammar does not know as it is."""
+    from bot.commands.registry import COMMANDS, swedish_words
+
+    command = COMMANDS.get(tuple(str(name).split()))
+    if command is None or ctx.get("locale") != "sv":
+        return name
+    return Trusted(swedish_words(command))
 
 
 @pass_context
@@ -209,7 +236,7 @@ def _f_usage(ctx, command) -> str:
 
     parts = [swedish_words(command) if ctx.get("locale") == "sv" else command.name]
     for p in command.params:
-        shown = "|".join(p.choices) if p.choices else ctx.environment.translator.render(
+        shown = "|".join(_f_t_choice(ctx, c) for c in p.choices) if p.choices else ctx.environment.translator.render(
             ctx.get("locale", DEFAULT_LOCALE), "labels/arg_kind", kind=p.kind)
         name = _f_t_arg(ctx, p.name)
         if p.named:
@@ -259,7 +286,7 @@ class Translator:
             date=_f_date, date_range=_f_date_range, datetime=_f_datetime, long_date=_f_long_date,
             long_datetime=_f_long_datetime, time=_f_time, month=_f_month, month_days=_f_month_days,
             number=_f_number, t=_f_t, count=_f_count,
-            plural=_f_plural, t_arg=_f_t_arg, usage=_f_usage,
+            plural=_f_plural, t_arg=_f_t_arg, t_choice=_f_t_choice, t_command=_f_t_command, usage=_f_usage,
         )
 
     def has(self, locale: str, name: str) -> bool:
