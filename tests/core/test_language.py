@@ -84,6 +84,7 @@ def english_of_the_grammar() -> re.Pattern:
     placeholders), choice values, and the units' English forms."""
     from bot.commands import load_all
     from bot.commands.registry import COMMANDS, swedish_words
+    from bot.i18n import templates_dir
 
     load_all()
     words: set[str] = set()
@@ -96,8 +97,8 @@ def english_of_the_grammar() -> re.Pattern:
                 words.add(p.name)
                 placeholders.add(p.name.upper())
             words |= {c for c in p.choices if label("sv", "labels/choice", value=c) != c}
-    for unit in ("days", "weeks", "months", "years", "minutes", "adepts", "mentors", "pairs", "people", "events",
-                 "answers", "pages", "characters", "messages"):
+    units = re.findall(r'"(\w+)": \(', (templates_dir() / "en" / "labels" / "unit.j2").read_text(encoding="utf-8"))
+    for unit in units:
         for form in ("one", "other"):
             en, sv = (render(loc, "labels/unit", unit=unit, form=form) for loc in ("en", "sv"))
             if en != sv:
