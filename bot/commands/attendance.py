@@ -84,7 +84,7 @@ async def calendar(turn: Turn, args):
     from bot.reports.calendar import events_for
 
     program, role = await _my_program(turn, args["program"])
-    if role is None and not turn.is_coordinator:
+    if role is None and not await turn.coordinates():
         raise UserError("errors/not_enrolled")
     feeds = (await turn.session.exec(select(CalendarFeed).where(
         CalendarFeed.person_id == turn.person.id, CalendarFeed.program_id == program.id,

@@ -14,7 +14,7 @@ from bot.turn import Turn
 
 async def _stalled_pair(turn: Turn) -> tuple[Pairing, Program, Person, Person] | None:
     """The live pair a digest button names (None when the clicker is not a coordinator)."""
-    if not turn.is_coordinator:
+    if not await turn.coordinates():
         await turn.audit("refused", command=turn.inbound.action_id)
         return None
     value = turn.inbound.value or ""
