@@ -82,3 +82,11 @@ async def test_failed_write_leaves_nothing(any_db):
             raise RuntimeError("handler failed half-way")
     async with any_db.read() as s:
         assert (await s.exec(select(Organisation))).all() == []
+
+
+def test_the_head_revision_read_from_the_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    from bot.store.migrate import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
