@@ -47,7 +47,7 @@ async def _approve(turn: Turn):
     enrollment = await _row(turn, Enrollment)
     person = await turn.session.get(Person, enrollment.person_id)
     program = await turn.session.get(Program, enrollment.program_id)
-    return await approve_participant(turn, {"person": person.name, "program": program.slug})
+    return await approve_participant(turn, {"person": person, "program": program})
 
 
 async def _show(turn: Turn):

@@ -22,7 +22,7 @@ from bot.turn import Turn
 
 
 async def _enrollment(turn: Turn, program: Program, ref: str, role: str) -> Enrollment:
-    person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now)
+    person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
     enrollment = await enrollment_of(turn.session, program, person.id, role)
     if enrollment is None:
         raise UserError("matching/errors/not_an_adept" if role == Role.ADEPT else "matching/errors/not_a_mentor",
@@ -34,7 +34,7 @@ async def _enrollment(turn: Turn, program: Program, ref: str, role: str) -> Enro
 async def match_unwaitlist(turn: Turn, args):
     program = await turn.program(args.get("program"))
     enrollment = await _enrollment(turn, program, str(args["person"]), Role.ADEPT)
-    name = (await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now)).name
+    name = (await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)).name
     if not enrollment.waitlisted:
         raise UserError("matching/errors/not_waitlisted", name=name)
     enrollment.waitlisted = False

@@ -120,6 +120,10 @@ class Identity(SQLModel, table=True):
     ref: str | None = None
     unreachable: bool = False
     unreachable_reason: str | None = None
+    # When this account first wrote to the bot; None for one a coordinator
+    # named (a mention, a key) before it ever did. Names resolve only to
+    # people who have written (`bot.people.resolve_person`).
+    spoke_at: datetime | None = _utc()
 
 
 class Program(SQLModel, table=True):
