@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.matching.cohort import LATER, TOLD_WAITLIST
 from bot.people import resolve_person
 from bot.programs import enrollment_of
@@ -64,7 +64,7 @@ async def idle_answer(turn: Turn):
     value = turn.inbound.value or ""
     enrollment = await turn.session.get(Enrollment, int(value)) if value.isdigit() else None
     if enrollment is None or enrollment.person_id != turn.person.id:
-        raise UserError("dialogs/not_your_card")
+        raise stale_button()
     later = turn.inbound.action_id == "idle.later"
     enrollment.answers = {**(enrollment.answers or {}), LATER: later}
     turn.session.add(enrollment)

@@ -71,7 +71,7 @@ async def test_declining_tells_the_nominator_politely(lw):
 async def test_a_nomination_card_answers_only_its_nominee(world):
     karin, bo, card = await nominated(world)
     replies = await world.chat("Eva").choose(1, [card])
-    assert [r.kind for r in replies] == ["dialogs/not_your_card"]
+    assert [r.kind for r in replies] == ["errors/stale_action"]
     assert (await world.enrollment("Bo", "mentor")).status == "invited"
 
 
