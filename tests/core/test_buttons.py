@@ -14,6 +14,7 @@ from sqlmodel import SQLModel, select
 
 from bot.commands import load_all
 from bot.commands.broadcast import DRAFTED
+from bot.commands.matching import shown_pairs
 from bot.commands.registry import ACTIONS
 from bot.i18n import render
 from adapters.console import options
@@ -60,6 +61,7 @@ FOREIGN = [
     ("Anna", "match.approve", GONE),
     ("Anna", "match.announce", GONE),
     ("Anna", "match.draft", GONE),
+    ("Anna", "match.approve", "{program}:{shown}"),  # a card of pairs since announced
     ("Anna", "program.close.confirm", "{closed_program}:plain"),
     ("Anna", "broadcast.send", "{bea_draft}"),
     ("Anna", "stall.nudge", "{ended_pair}"),
@@ -122,7 +124,7 @@ async def _world(db, clock, locale: str):
             program=1, closed_program=closed.id, pair=erik_pair.id, ended_pair=ended.id,
             erik=enrollment["Erik"].id, erik_person=people["Erik"].id, hanna=enrollment["Hanna"].id,
             vera=enrollment["Vera"].id, moa=enrollment["Moa"].id, mallory_person=people["Mallory"].id,
-            event=events[-2].id, cancelled_event=events[-1].id, bea_draft=draft.id,
+            shown=shown_pairs([erik_pair]), event=events[-2].id, cancelled_event=events[-1].id, bea_draft=draft.id,
             vera_card=next(o.action_id for o in options(card.card) if o.action_id.startswith("dlg:")),
         )
     return world, ids
@@ -178,3 +180,22 @@ async def test_a_coordinator_button_pressed_by_anyone_else_is_refused_and_logged
     async with sqlite_db.read() as session:
         refused = (await session.exec(select(AuditLog).where(AuditLog.action == "refused"))).all()
     assert [r.detail["command"] for r in refused] == [action_id]
+
+
+async def test_an_approve_button_under_a_draft_that_changed_since_approves_nothing(sqlite_db, clock):
+    world = Year(sqlite_db, clock, "sv")
+    await world.start(announce=False)
+    anna = world["Anna"]
+    first = [m for m in await anna.say("match") if m.card is not None][-1]
+    swapped = [m for m in await anna.say("match swap 1 3") if m.card is not None][-1]
+    approve = [o for o in options(first.card) if o.action_id == "match.approve"][0]
+    before = await digest(sqlite_db)
+    stale = await anna.click("match.approve", approve.value, on=first)
+    assert [m.kind for m in stale] == ["errors/stale_action"]
+    assert await digest(sqlite_db) == before
+    current = [o for o in options(swapped.card) if o.action_id == "match.approve"][0]
+    assert current.value != approve.value
+    done = await anna.click("match.approve", current.value, on=swapped)
+    assert done[0].kind != "errors/stale_action"
+    async with sqlite_db.read() as session:
+        assert {p.status for p in (await session.exec(select(Pairing))).all()} == {"approved"}
