@@ -25,7 +25,7 @@ from bot.i18n import Translator, normalise_locale, translator_for
 from bot.inputs import clean_inbound
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
-from bot.people import identity_of, is_coordinator, locale_for, person_for_actor, reachable_again, reader_locale
+from bot.people import identity_of, locale_for, person_for_actor, reachable_again, reader_locale
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
@@ -232,7 +232,7 @@ class Core:
         try:
             async with self.db.read() as session:
                 turn = await self._turn(session, inbound, quiet=True)
-                if cmd.role == COORDINATOR and not turn.is_coordinator:
+                if cmd.role == COORDINATOR and not await turn.coordinates():
                     return None
                 rest = find_command(tokenize(_LEADING.sub("", inbound.text)))[1]
                 return await cmd.prepare(turn, parse_args(cmd, rest))
@@ -262,17 +262,16 @@ class Core:
         if not quiet:
             reachable_again(session, identity)  # they wrote: held messages may go to them again
         program = await self._current_program(session, person.id)
-        coordinator = await is_coordinator(session, self.config, person, inbound.actor, self.clock.now())
         return Turn(
             core=self,
             inbound=inbound,
             session=session,
             person=person,
             identity=identity,
-            is_coordinator=coordinator,
             locale=locale_for(person, program, self.config),
             tz=program.timezone if program else self.config.bot.timezone,
             reader_tz=person.timezone,
+            current_program=program,
         )
 
     async def _current_program(self, session, person_id: int) -> Program | None:
@@ -294,7 +293,7 @@ class Core:
             if handler is None:
                 raise UserError("errors/stale_action")
             role, name = action_role(inbound.action_id or "")
-            if role == COORDINATOR and not turn.is_coordinator:
+            if role == COORDINATOR and not await turn.coordinates():
                 return await self._refuse(turn, name, command=inbound.action_id)
             return await handler(turn)
         if inbound.kind == Kind.OPENED:
@@ -340,7 +339,7 @@ class Core:
 
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         cmd, rest = find_command(tokens)
-        if cmd.role == COORDINATOR and not turn.is_coordinator:
+        if cmd.role == COORDINATOR and not await turn.coordinates():
             return await self._refuse(turn, cmd.name)
         args = parse_args(cmd, rest)
         for p in cmd.params:  # a named program becomes the Program before the handler sees it

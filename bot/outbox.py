@@ -23,6 +23,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from bot.messages import (
     Address,
     Attachment,
@@ -177,6 +179,8 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
         queued = item if isinstance(item, Queued) else Queued(item)
         planned.append((queued.message, queued.message.to, _key(KIND, inbound, i), queued.person_id,
                         queued.fallback))
+    if not planned:
+        return []
     rows = []
     for message, address, key, person_id, fallback in planned:
         context: dict[str, Any] = {"message": encode(message)}
@@ -184,13 +188,17 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
             context["transient"] = True
         if fallback:
             context["fallback"] = [address_to_dict(a) for a in fallback]
-        rows.append(Reminder(
-            key=key, program_id=program_id, kind=REPLY if key.startswith(REPLY) else KIND,
-            template=message.kind or KIND, person_id=person_id, address=address_to_dict(address),
-            context=context, status=ReminderStatus.CLAIMED.value, claimed_by=worker, attempts=1,
-            lease_until=now + FAST_LEASE, due_at=now, expires_at=now + GIVE_UP_AFTER, created_at=now,
-        ))
-    session.add_all(rows)
-    await session.flush()
-    return [replace(message, outbox=OutboxRef(row.id, row.key, address))
-            for (message, address, *_), row in zip(planned, rows)]
+        rows.append({
+            "key": key, "program_id": program_id, "kind": REPLY if key.startswith(REPLY) else KIND,
+            "template": message.kind or KIND, "person_id": person_id, "address": address_to_dict(address),
+            "context": context, "status": ReminderStatus.CLAIMED.value, "claimed_by": worker, "attempts": 1,
+            "lease_until": now + FAST_LEASE, "due_at": now, "expires_at": now + GIVE_UP_AFTER, "created_at": now,
+            "subject": None,
+        })
+    # One multi-row INSERT for the whole turn; ids come back by key.
+    table = Reminder.__table__
+    result = await (await session.connection()).execute(
+        sa.insert(table).values(rows).returning(table.c.id, table.c.key))
+    ids = dict((key, row_id) for row_id, key in result.all())
+    return [replace(message, outbox=OutboxRef(ids[key], key, address))
+            for message, address, key, *_ in planned]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,9 +41,12 @@ async def person_for_actor(
     A new platform identity is always a new person: nothing is inferred from
     a matching e-mail or name. Two identities become one person only with
     proof (`bot.linking`: a one-time code, or a coordinator's `person link`)."""
-    identity = await identity_of(session, actor.platform, actor.tenant, actor.user_id)
-    if identity is not None:
-        person = await session.get(Person, identity.person_id)
+    found = (await session.exec(
+        select(Identity, Person).join(Person, Person.id == Identity.person_id).where(
+            Identity.platform == actor.platform, Identity.tenant == actor.tenant, Identity.user_id == actor.user_id)
+    )).first()
+    if found is not None:
+        identity, person = found
         if spoke and identity.spoke_at is None:
             identity.spoke_at = now
             session.add(identity)
@@ -224,13 +228,21 @@ async def is_coordinator(session: AsyncSession, config: Config, person: Person, 
     adapters' profile lookup sets `actor.email`), and only the first time:
     the identity's key is then stored, and the e-mail entry matches no one
     else."""
-    keys = await coordinator_keys(session, config)
-    if actor.key in keys:
+    configured = set(config.bot.coordinators)
+    if actor.key in configured:
         return True
-    if any(f"{i.platform}:{i.tenant}:{i.user_id}" in keys for i in await identities(session, person.id)):
-        return True
+    # The person's identity keys, each with its stored coordinator key if any: one statement.
+    stored = Coordinator.key == Identity.platform + ":" + Identity.tenant + ":" + Identity.user_id
+    for platform, tenant, user_id, key in (await session.exec(
+            select(Identity.platform, Identity.tenant, Identity.user_id, Coordinator.key)
+            .outerjoin(Coordinator, stored).where(Identity.person_id == person.id))).all():
+        if key is not None or f"{platform}:{tenant}:{user_id}" in configured:
+            return True
     email = (actor.email or "").strip().lower()
-    if not email or email not in {k.lower() for k in keys if "@" in k and not _KEY.match(k)}:
+    if not email:
+        return False
+    if email not in {k.lower() for k in configured if "@" in k and not _KEY.match(k)} and (await session.exec(
+            select(Coordinator.key).where(sa.func.lower(Coordinator.key) == email))).first() is None:
         return False
     claimed = (await session.exec(select(Coordinator).where(Coordinator.added_by == EMAIL_CLAIM + email))).first()
     if claimed is not None:

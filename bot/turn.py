@@ -19,7 +19,7 @@ from bot.errors import UserError
 from bot.lifecycle import RUNNING, WORKING
 from bot.messages import Card, Inbound, Outbound
 from bot.outbox import Queued
-from bot.people import address_of, locale_for
+from bot.people import address_of, is_coordinator, locale_for
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ class Turn:
     session: AsyncSession
     person: Person
     identity: Identity
-    is_coordinator: bool
     locale: str
     tz: str  # the program's time zone: times are shown in it ...
     reader_tz: str | None = None  # ... and named when the person lives in another
@@ -44,6 +43,19 @@ class Turn:
     prepared: object = None
     # The program this turn's command worked on (for the audit log).
     program_in_use: Program | None = None
+    # The person's current program, as the turn found it (held, so that later
+    # `session.get(Program, id)` calls of this turn are answered from memory).
+    current_program: Program | None = None
+    # Whether the person coordinates, once asked (see `coordinates`).
+    _coordinator: bool | None = None
+
+    async def coordinates(self) -> bool:
+        """Whether the person coordinates: looked up the first time a turn
+        asks (most turns, an answer to a question, never do), then remembered."""
+        if self._coordinator is None:
+            self._coordinator = await is_coordinator(self.session, self.core.config, self.person,
+                                                     self.inbound.actor, self.now)
+        return self._coordinator
 
     @property
     def now(self) -> datetime:
@@ -121,7 +133,7 @@ class Turn:
                 if p.slug == wanted or p.name.lower() == wanted:
                     return p
             raise UserError("errors/unknown_program", ref=ref, known=[p.slug for p in programs])
-        if self.is_coordinator and self.person.coordinating_program_id:
+        if self.person.coordinating_program_id and await self.coordinates():
             chosen = next((p for p in programs if p.id == self.person.coordinating_program_id), None)
             if chosen is not None and chosen.status in WORKING:
                 return chosen

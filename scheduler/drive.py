@@ -3,26 +3,46 @@ next, as `mentorbot simulate` and the tests do."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import VirtualClock
-from scheduler.dispatcher import Dispatcher, TickResult
 from bot.reminders.planner import plan_all
+from scheduler.dispatcher import Dispatcher, TickResult
+
+
+@dataclass
+class Sweeps:
+    """The planner sweep's cadence, as a running service keeps it: the first
+    sweep at once, then one every `every`. Hand the same one to successive
+    `run_until` calls to drive one long-running service."""
+
+    every: timedelta | None = timedelta(days=7)
+    next_at: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        return self.every is not None and (self.next_at is None or now >= self.next_at)
+
+    def done(self, now: datetime) -> None:
+        if self.every is not None:
+            self.next_at = now + self.every
 
 
 async def run_until(dispatcher: Dispatcher, clock: VirtualClock, until: datetime, *,
-                    sweep_every: timedelta | None = timedelta(days=7), on_tick=None) -> TickResult:
+                    sweep_every: timedelta | None = timedelta(days=7), sweeps: Sweeps | None = None,
+                    on_tick=None) -> TickResult:
     """Advance `clock` to `until`, ticking at every due time on the way and
-    re-planning everything once per `sweep_every` (the service's sweep).
-    `on_tick(result)` is awaited after each tick that did something."""
+    re-planning once per sweep (by default a fresh service: a sweep at once,
+    then every `sweep_every`). `on_tick(result)` is awaited after each tick
+    that did something."""
+    sweeps = sweeps or Sweeps(sweep_every)
     total = TickResult()
-    next_sweep = clock.now() if sweep_every else None
     while True:
         now = clock.now()
-        if next_sweep is not None and now >= next_sweep:
+        if sweeps.due(now):
             async with dispatcher.db.write() as session:
                 await plan_all(session, now)
-            next_sweep = now + sweep_every
+            sweeps.done(now)
         due = await dispatcher.next_due()
         if due is not None and due <= now:
             result = await dispatcher.tick()
@@ -34,4 +54,4 @@ async def run_until(dispatcher: Dispatcher, clock: VirtualClock, until: datetime
             continue
         if now >= until:
             return total
-        clock.set(min(d for d in (due, next_sweep, until) if d is not None))
+        clock.set(min(d for d in (due, sweeps.next_at if sweeps.every else None, until) if d is not None))

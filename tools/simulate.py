@@ -40,7 +40,7 @@ from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from scheduler.dispatcher import Dispatcher
-from scheduler.drive import run_until
+from scheduler.drive import Sweeps, run_until
 from tools.simulation_cohort import (
     COORDINATOR, MUNICIPALITIES, Member, Pair, announced_pairs, behaviours_for, cohort, pair_up_directly,
 )
@@ -78,6 +78,7 @@ class World:
     pairs: list[Pair] = field(default_factory=list)
     replies: list[tuple[datetime, str, str, Outbound]] = field(default_factory=list)  # (when, who, typed, reply)
     seen: int = 0  # how much of port.log the people have read
+    sweeps: Sweeps = field(default_factory=Sweeps)  # one service, running all year
 
     @property
     def delivery(self) -> Delivery:
@@ -174,7 +175,7 @@ async def run_year(world: World) -> None:
 
     while True:
         until = queue[0][0] if queue else END
-        await run_until(world.dispatcher, world.clock, min(until, END), on_tick=on_tick)
+        await run_until(world.dispatcher, world.clock, min(until, END), sweeps=world.sweeps, on_tick=on_tick)
         if not queue or queue[0][0] > END:
             return
         when, _i, what, pair = heapq.heappop(queue)
@@ -235,7 +236,7 @@ async def run_program_year(db: Database, config: Config, clock: VirtualClock, me
     async def on_tick(_result):
         await react(world)
 
-    await run_until(dispatcher, clock, ANNOUNCE, on_tick=on_tick)  # the kickoff and its reminders
+    await run_until(dispatcher, clock, ANNOUNCE, sweeps=world.sweeps, on_tick=on_tick)  # the kickoff and its reminders
     behaviour = behaviours_for(world.rng)
     for line in ("match", "match approve", "match announce"):
         await world.say(COORDINATOR, line)

@@ -44,7 +44,7 @@ async def _invited(turn: Turn, event: ProgramEvent) -> bool:
     program in a role it is for, or coordinating. The same buttons are on the
     channel post, so anyone there may press them; the coordinator's list of
     who is coming only takes the program's own people."""
-    if turn.is_coordinator:
+    if await turn.coordinates():
         return True
     roles = (await turn.session.exec(select(Enrollment.role).where(
         Enrollment.program_id == event.program_id, Enrollment.person_id == turn.person.id,
@@ -97,7 +97,7 @@ async def calendar(turn: Turn, args):
     from bot.reports.calendar import events_for
 
     program, role = await _my_program(turn, args["program"])
-    if role is None and not turn.is_coordinator:
+    if role is None and not await turn.coordinates():
         raise UserError("errors/not_enrolled")
     feeds = (await turn.session.exec(select(CalendarFeed).where(
         CalendarFeed.person_id == turn.person.id, CalendarFeed.program_id == program.id,

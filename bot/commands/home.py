@@ -55,7 +55,7 @@ async def program_health(turn: Turn, program: Program) -> dict[str, int]:
 @command("home")
 async def home(turn: Turn, args):
     blocks = await _participant_blocks(turn)
-    if turn.is_coordinator:
+    if await turn.coordinates():
         programs = (await turn.session.exec(select(Program).where(Program.status.in_(RUNNING)).order_by(Program.id))).all()
         for program in programs:
             health = await program_health(turn, program)

@@ -25,16 +25,16 @@ from bot.store.models import (
 from bot.turn import Turn
 
 
-def visible_roles(turn: Turn) -> tuple[str, ...]:
+async def visible_roles(turn: Turn) -> tuple[str, ...]:
     roles = [PARTICIPANT, NOMINATOR]
-    if turn.is_coordinator:
+    if await turn.coordinates():
         roles.append(COORDINATOR)
     return tuple(roles)
 
 
 @command("help", params=(Param("topic", rest=True, required=False),))
 async def help_(turn: Turn, args):
-    roles = visible_roles(turn)
+    roles = await visible_roles(turn)
     shown = sorted((c for c in COMMANDS.values() if c.role in roles), key=lambda c: c.name)
     if args["topic"]:
         words = tuple(str(args["topic"]).lower().split())

@@ -103,7 +103,7 @@ NOMINATIONS_PER_DAY = 5  # by anyone but a coordinator
 async def _may_nominate(turn: Turn, program: Program) -> None:
     """Only the people the program allows (`program set nominators=`), and
     at most NOMINATIONS_PER_DAY a day each, may nominate."""
-    if turn.is_coordinator:
+    if await turn.coordinates():
         return
     if program.nominators == "coordinators":
         raise UserError("errors/nominators_only_coordinators", program=program)

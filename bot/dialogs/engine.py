@@ -310,14 +310,14 @@ async def start(turn: "Turn", flow_name: str, program: Program, enrollment: Enro
     return [prompt(turn, flow, state, ctx, notes=list(notes))]
 
 
-def is_command_aside(turn: "Turn", text: str) -> bool:
+async def is_command_aside(turn: "Turn", text: str) -> bool:
     """A line that is a known, complete command of the person's role (and not
     one of the words that steer the dialogue)."""
     if norm(text) in NAV_WORDS:
         return False
     try:
         cmd, rest = find_command(tokenize(text))
-        if cmd.role == COORDINATOR and not turn.is_coordinator:
+        if cmd.role == COORDINATOR and not await turn.coordinates():
             return False
         parse_args(cmd, rest)
     except UserError:
@@ -340,7 +340,7 @@ async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
     if turn.inbound.where.where != Where.DM:  # answers (wishes!) never go to a channel
         return None
     row = await active_state(turn)
-    if row is None or row.name not in FLOWS or is_command_aside(turn, text):
+    if row is None or row.name not in FLOWS or await is_command_aside(turn, text):
         return None
     state = State.of(row)
     expired = (state.step == CONFIRM_CANCEL and row.updated_at is not None

@@ -173,12 +173,12 @@ async def load_ctx(session: AsyncSession, state: State, turn: "Turn | None" = No
     enrollment = await session.get(Enrollment, state.data.get("enrollment_id") or 0)
     if program is None or enrollment is None or enrollment.person_id != state.person_id:
         return None
-    org_ids = (await session.exec(select(ProgramOrganisation.organisation_id)
-                                  .where(ProgramOrganisation.program_id == program.id))).all()
-    query = select(Organisation).order_by(Organisation.name)
-    if org_ids:
-        query = query.where(Organisation.id.in_(org_ids))
-    organisations = list((await session.exec(query)).all())
+    # The program's organisations; a program that names none offers all.
+    organisations = list((await session.exec(
+        select(Organisation).join(ProgramOrganisation, ProgramOrganisation.organisation_id == Organisation.id)
+        .where(ProgramOrganisation.program_id == program.id).order_by(Organisation.name))).all())
+    if not organisations:
+        organisations = list((await session.exec(select(Organisation).order_by(Organisation.name))).all())
     from bot.matching.topics import program_topics
 
     nominator = await session.get(Person, enrollment.nominated_by) if enrollment.nominated_by else None

@@ -33,20 +33,30 @@ async def closeout_moment(session: AsyncSession, program: Program) -> datetime:
     return cal.nudge_time(cal.working_day_on_or_before(program.end), f"closeout:program{program.id}")
 
 
-async def plan_closeout(session: AsyncSession, pairing: Pairing, program: Program, now: datetime) -> int:
+def closeout_rows(pairing: Pairing, program: Program, due: datetime,
+                  enrollments: dict[int, Enrollment]) -> list[Planned]:
+    """The question to each active member of a running pair (`enrollments` by id)."""
     if pairing.status != PairStatus.ANNOUNCED or program.status not in lifecycle.RUNNING:
-        return 0
-    due = await closeout_moment(session, program)
+        return []
     rows = []
     for enrollment_id in (pairing.adept_id, pairing.mentor_id):
-        enrollment = await session.get(Enrollment, enrollment_id)
+        enrollment = enrollments.get(enrollment_id)
         if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
             continue
         rows.append(Planned(key=f"closeout:pair{pairing.id}:person{enrollment.person_id}", kind="closeout",
                             template="closeout/question", due_at=due, subject=f"closeout:pair{pairing.id}",
                             program_id=program.id, person_id=enrollment.person_id,
                             context={"pairing_id": pairing.id}, expires_at=due + timedelta(days=14)))
-    return await insert_if_absent(session, rows, now)
+    return rows
+
+
+async def plan_closeout(session: AsyncSession, pairing: Pairing, program: Program, now: datetime,
+                        enrollments: list[Enrollment]) -> int:
+    """One pair's questions (the program's sweep plans all pairs' in bulk)."""
+    if pairing.status != PairStatus.ANNOUNCED or program.status not in lifecycle.RUNNING:
+        return 0
+    due = await closeout_moment(session, program)
+    return await insert_if_absent(session, closeout_rows(pairing, program, due, {e.id: e for e in enrollments}), now)
 
 
 async def move_closeout(session: AsyncSession, program: Program) -> None:

@@ -243,7 +243,7 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     from bot.reminders.digest import plan_digest
 
     await plan_digest(session, program, now)  # the weekly digest that would report it stalling
-    await plan_closeout(session, pairing, program, now)  # "go on on your own?" at the closing event
+    await plan_closeout(session, pairing, program, now, enrollments)  # "go on on your own?" at the closing event
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
@@ -358,9 +358,10 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
         inserted += await plan_event(session, event, now, program=program)
     enrollments = {e.id: e for e in (await session.exec(
         select(Enrollment).where(Enrollment.program_id == program.id))).all()}
-    for enrollment in enrollments.values():
-        if enrollment.status in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING):
-            inserted += await plan_intake_reminder(session, enrollment, now)
+    onboarding = [_intake_row(program, e, now) for e in enrollments.values()
+                  if e.status in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)]
+    if onboarding and program.status in RUNNING:
+        inserted += await insert_if_absent(session, onboarding, now)
     pairings = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
     live = {p.id for p in pairings if p.status == PairStatus.ANNOUNCED and program.status in RUNNING}
     meetings: dict[int, list[date]] = defaultdict(list)
@@ -372,16 +373,18 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
         )).all():
             meetings[pairing_id].append(held_on)
         for row in (await run(session, sa.select(*_COLUMNS).where(
-            T.c.program_id == program.id, T.c.kind.in_(("nudge", "stall"))))).all():
+            T.c.program_id == program.id, T.c.kind.in_(("nudge", "stall", "closeout"))))).all():
             rows[row.subject].append(row)
     cancel: list[int] = []
     fresh: list[Planned] = []
     again: list[tuple[int, Planned]] = []
-    from bot.reminders.closeout import plan_closeout
+    from bot.reminders.closeout import closeout_moment, closeout_rows
 
+    closeout_due = await closeout_moment(session, program) if live else None
     for pairing in pairings:
         if pairing.id in live:
-            inserted += await plan_closeout(session, pairing, program, now)
+            asked = {r.key for r in rows[f"closeout:pair{pairing.id}"]}
+            fresh += [p for p in closeout_rows(pairing, program, closeout_due, enrollments) if p.key not in asked]
             pair_enrollments = [enrollments[i] for i in (pairing.adept_id, pairing.mentor_id) if i in enrollments]
             c, f, a = _pair_changes(program, pairing, pair_enrollments, meetings[pairing.id],
                                     rows[f"pair:{pairing.id}"], now)

@@ -10,7 +10,9 @@ failed handler never leaves half-written state.
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import AsyncIterator
 
 from sqlalchemy import event, exc, text
@@ -18,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+from bot.store import sqlite_inline
 
 
 def async_url(url: str) -> str:
@@ -40,6 +42,9 @@ def masked_url(url: str) -> str:
         return "<database.url that is not a URL>"
 
 
+_IN_WRITE: ContextVar[bool] = ContextVar("mentorbot_in_write", default=False)
+
+
 class DatabaseUnreachable(Exception):
     """One line: which database (password masked) and why it cannot be reached."""
 
@@ -57,38 +62,27 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     url = async_url(url)
     if is_sqlite(url):
-        # Pooled connections: each one is a thread in aiosqlite, so reusing
-        # them saves a thread start and the PRAGMAs on every unit of work.
+        # Pooled connections that run on the loop's thread (bot/store/sqlite_inline.py).
+        database = make_url(url).database or ":memory:"
         engine = create_async_engine(
             url,
             echo=echo,
             pool_size=5,
             max_overflow=20,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            async_creator=lambda: sqlite_inline.connect(database, uri=database.startswith("file:")),
         )
-        _sqlite_tuning(engine)
+        _sqlite_begin(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def _sqlite_tuning(engine: AsyncEngine) -> None:
-    sync = engine.sync_engine
-
-    @event.listens_for(sync, "connect")
-    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
-        # Take transaction control away from the driver so BEGIN is ours.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    @event.listens_for(sync, "begin")
+def _sqlite_begin(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn):
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if conn.get_execution_options().get("sqlite_begin", "IMMEDIATE") == "IMMEDIATE":
+            sqlite_inline.begin_immediate(conn)
+        else:
+            conn.exec_driver_sql("BEGIN DEFERRED")
 
 
 class Database:
@@ -96,6 +90,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self.sqlite = is_sqlite(url)
+        self._write_lock = asyncio.Lock()
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._read_engine = (
             self.engine.execution_options(sqlite_begin="DEFERRED") if self.sqlite else self.engine
@@ -110,9 +105,28 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session:
-            async with session.begin():
-                yield session
+        async with self.writer():
+            async with self._sessions() as session:
+                async with session.begin():
+                    yield session
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[None]:
+        """One writer at a time in this process on SQLite (which allows one
+        at a time anyway): the others wait here, on the loop, rather than in
+        SQLite's busy handler. A write inside a write of the same task would
+        wait for itself, so it is refused."""
+        if not self.sqlite:
+            yield
+            return
+        if _IN_WRITE.get():
+            raise RuntimeError("a write transaction inside another one of the same task")
+        async with self._write_lock:
+            token = _IN_WRITE.set(True)
+            try:
+                yield
+            finally:
+                _IN_WRITE.reset(token)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

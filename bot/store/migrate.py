@@ -94,7 +94,7 @@ async def _upgrade(db: Database, revision: str) -> None:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
-    async with db.engine.begin() as conn:
+    async with db.writer(), db.engine.begin() as conn:
         if db.dialect == "postgresql":
             await _advisory_lock(conn)
         await conn.run_sync(_run)
