@@ -66,7 +66,6 @@ def build_app(runtime: Runtime) -> web.Application:
     Raises ConfigError when a platform's configuration cannot run safely."""
     from adapters import downloads, observability
     from adapters.slack import http as slack_http
-    from adapters.teams import http as teams_http
 
     app = web.Application()
     app[RUNTIME] = runtime
@@ -79,6 +78,8 @@ def build_app(runtime: Runtime) -> web.Application:
 
         socket_mode.attach(app, runtime)
     if runtime.config.teams.enabled:
+        from adapters.teams import http as teams_http  # botbuilder: only when Teams is on
+
         teams_http.mount(app, runtime)
     return app
 

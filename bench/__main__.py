@@ -1,4 +1,5 @@
-"""`make bench`: run every benchmark module in bench/ (each has `main()`)."""
+"""`make bench`: run every benchmark module in bench/ (each has `main()`),
+then print the goals table (bench/goals.py) from what this run measured."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
-    names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_"))
+    names = sorted(m.name for m in pkgutil.iter_modules([str(here)])
+                   if not m.name.startswith("_") and m.name != "goals")
+    began = time.time()
     wanted = [n for n in names if not argv or n in argv]
     failed = []
     for name in wanted:
@@ -26,6 +29,10 @@ def main(argv: list[str]) -> int:
         if result not in (None, 0):
             failed.append(name)
         print(f"(bench/{name}.py took {time.perf_counter() - started:.1f} s)", flush=True)
+    from bench.goals import measured, table
+
+    print("\n=== goals (issue 17): min / median / max of this run's repetitions; met = the median ===")
+    print(table(measured(since=began)))
     if failed:
         print(f"\nfailed: {', '.join(failed)}")
     return 1 if failed else 0

@@ -319,6 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written to {RESULTS.relative_to(ROOT)}")
+    from bench.goals import record
+
+    at_goal = next(r for r in report["rows"] if r["rate"] == GOAL_RATE)
+    listener = at_goal["bolt_ack_in_listener"]["p99_ms"]
+    if listener:
+        record("slack_ack", {"ack.ratio": [at_goal["mentorbot"]["p99_ms"] / listener]})
     return 0
 
 

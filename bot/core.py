@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 from dataclasses import replace
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import delete, select
 
@@ -25,7 +26,7 @@ from bot.i18n import Translator, normalise_locale, translator_for
 from bot.inputs import clean_inbound
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
-from bot.people import identity_of, locale_for, person_for_actor, reachable_again, reader_locale
+from bot.people import identity_of, locale_for, person_and_flag, person_for_actor, reachable_again, reader_locale
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.models import Enrollment, Program, ProcessedEvent
@@ -110,9 +111,9 @@ class Core:
             async with self.db.write() as session:
                 if inbound.event_id and not await self._first_time(session, inbound):
                     return []
-                if not await self._first_press(session, inbound):
-                    return []  # the same button on the same card again: a double click
                 turn = await self._turn(session, inbound)
+                if not await self._first_press(session, inbound, turn.pressed):
+                    return []  # the same button on the same card again: a double click
                 turn.prepared = prepared
                 locale = turn.locale
                 try:
@@ -239,26 +240,28 @@ class Core:
         except UserError:
             return None
 
-    async def _first_press(self, session, inbound: Inbound) -> bool:
+    async def _first_press(self, session, inbound: Inbound, pressed: bool = True) -> bool:
         """A press is applied once while nothing else happened: the same
         button, with the same value, on the same message, by the same person,
         with no other turn of theirs in between (a double click). Each turn
         forgets the person's previous press; the record is part of the turn's
         transaction, so a press that failed (and rolled back) may be pressed again."""
-        prefix = f"press:{inbound.actor.key}|"
+        prefix = press_prefix(inbound)
         key = press_key(inbound)
         if key is not None and await session.get(ProcessedEvent, prefix + key) is not None:
             log.info("repeated press of %s ignored", inbound.action_id)
             return False
-        await session.exec(delete(ProcessedEvent).where(ProcessedEvent.key >= prefix,
-                                                        ProcessedEvent.key < prefix[:-1] + "}"))
+        if pressed:  # (`pressed`: the turn's first statement saw a record of this person's)
+            await session.exec(delete(ProcessedEvent).where(*_pressed_range(prefix)))
         if key is not None:
             session.add(ProcessedEvent(key=prefix + key, at=self.clock.now()))
             await session.flush()
         return True
 
     async def _turn(self, session, inbound: Inbound, *, quiet: bool = False) -> Turn:
-        person, identity = await person_for_actor(session, inbound.actor, self.clock.now())
+        # Whether a press of theirs is on record comes with the person, in one statement.
+        pressed = sa.exists().where(*_pressed_range(press_prefix(inbound)))
+        person, identity, has_pressed = await person_and_flag(session, inbound.actor, self.clock.now(), pressed)
         if not quiet:
             reachable_again(session, identity)  # they wrote: held messages may go to them again
         program = await self._current_program(session, person.id)
@@ -272,6 +275,7 @@ class Core:
             tz=program.timezone if program else self.config.bot.timezone,
             reader_tz=person.timezone,
             current_program=program,
+            pressed=has_pressed,
         )
 
     async def _current_program(self, session, person_id: int) -> Program | None:
@@ -359,6 +363,15 @@ class Core:
             log.exception("rendering error template %s", err.template)
             text = self.translator.render(locale, "errors/internal")
         return Outbound(text=text, ephemeral=True, kind=err.template, locale=locale)
+
+
+def press_prefix(inbound: Inbound) -> str:
+    return f"press:{inbound.actor.key}|"
+
+
+def _pressed_range(prefix: str) -> tuple:
+    """The person's press records: keys from `prefix` up to the next prefix."""
+    return (ProcessedEvent.key >= prefix, ProcessedEvent.key < prefix[:-1] + "}")
 
 
 def press_key(inbound: Inbound) -> str | None:

@@ -4,10 +4,20 @@ Templates live in `templates/<locale>/<name>.j2` (one sentence or message per
 file). `render(locale, name, **ctx)` renders one; dates, times and numbers go
 through Babel filters in the reader's locale and time zone:
 
-    {{ when | date }}            19 jan. 2027 / Jan 19, 2027
-    {{ when | datetime }}        date and time in `tz` (aware datetimes)
-    {{ when | time }}            time of day in `tz` (the program's zone), with the
-                                 zone named when `reader_tz` differs
+One style per kind of date, chosen here and nowhere else (a template
+names the kind, never a pattern):
+
+    {{ day | date }}             short, in lists and replies: 19 jan. 2027 / 19 Jan 2027
+    {{ start | date_range(end) }}  short range: 15 jan.–31 dec. 2027 / 15 Jan – 31 Dec 2027
+    {{ when | datetime }}        short with the time: 19 jan. 2027 kl. 13:00
+    {{ day | long_date }}        long, in reminders: tisdag 19 januari / Tuesday 19 January
+    {{ when | long_datetime }}   long with the time: tisdag 19 januari kl. 13:00
+    {{ when | time }}            the time of day: 13:00
+    {{ ("07-01", "07-31") | month_days }}  a yearly period: 1–31 juli / 1 – 31 July
+    {{ day | month }}            a month: jan. 2027 / Jan 2027
+
+Times are in the program's zone (`tz`) and name it when the reader's own
+zone (`reader_tz`) shows that moment at another hour.
     {{ n | number }}             1 234,5 / 1,234.5
     {{ ("topics/" ~ code) | t }} another template, same locale (labels)
 
@@ -16,7 +26,11 @@ when it is printed (`bot.markup.mark`), so each platform's renderer escapes
 it for its markup; what templates and these filters produce is `Trusted`.
     {{ n | plural("par", "par") }}  "1 par" / "3 par": the number and the form
                                  Babel's plural rules pick (the one plural helper)
+    {{ n | count("days") }}      "1 dag" / "21 dagar": a number with its unit, through
+                                 `plural` (the units' forms are in labels/unit)
     {{ "role" | t_arg }}         an argument name in the reader's language (roll)
+    {{ "yes" | t_choice }}       a choice value in the reader's language (ja)
+    {{ "match" | t_command }}    a command's words in the reader's language (matcha)
     {{ command | usage }}        a command's syntax, argument names translated
 """
 
@@ -27,12 +41,12 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton, format_time, get_timezone_name
 from babel import Locale
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
-from bot.markup import Trusted, mark
+from bot.markup import Trusted, mark, strip_marks
 
 LOCALES = ("sv", "en")
 DEFAULT_LOCALE = "sv"
@@ -64,11 +78,55 @@ def _tz(ctx) -> ZoneInfo:
     return ZoneInfo(ctx.get("tz") or "Europe/Stockholm")
 
 
+# The patterns of the kinds that Babel has no name for, per language.
+_PATTERNS = {
+    "sv": {"datetime": "d MMM y 'kl.' HH:mm", "long_date": "EEEE d MMMM", "long_datetime": "EEEE d MMMM 'kl.' HH:mm"},
+    "en": {"datetime": "d MMM y 'at' HH:mm", "long_date": "EEEE d MMMM", "long_datetime": "EEEE d MMMM 'at' HH:mm"},
+}
+
+
+def _pattern(ctx, kind: str) -> str:
+    return _PATTERNS.get(ctx.get("locale", DEFAULT_LOCALE), _PATTERNS[DEFAULT_LOCALE])[kind]
+
+
+def _day(ctx, value: date | datetime) -> date:
+    """The calendar day of `value` in the program's zone."""
+    return value.astimezone(_tz(ctx)).date() if isinstance(value, datetime) else value
+
+
 @pass_context
-def _f_date(ctx, value: date | datetime, fmt: str = "medium") -> str:
-    if isinstance(value, datetime):
-        value = value.astimezone(_tz(ctx)).date()
-    return Trusted(format_date(value, format=fmt, locale=_babel(ctx)))
+def _f_date(ctx, value: date | datetime) -> str:
+    """Short: lists, replies, errors."""
+    return Trusted(format_date(_day(ctx, value), format="medium", locale=_babel(ctx)))
+
+
+@pass_context
+def _f_date_range(ctx, start: date | datetime, end: date | datetime) -> str:
+    """Short, from `start` to `end`, the shared month and year said once."""
+    return Trusted(format_interval(_day(ctx, start), _day(ctx, end), "yMMMd", locale=_babel(ctx)))
+
+
+@pass_context
+def _f_long_date(ctx, value: date | datetime) -> str:
+    """Long: reminders (the weekday, the month in full)."""
+    return Trusted(format_date(_day(ctx, value), format=_pattern(ctx, "long_date"), locale=_babel(ctx)))
+
+
+@pass_context
+def _f_month(ctx, value: date | datetime) -> str:
+    return Trusted(format_skeleton("yMMM", _day(ctx, value), locale=_babel(ctx)))
+
+
+@pass_context
+def _f_month_days(ctx, period) -> str:
+    """A period that comes back every year, ("MM-DD", "MM-DD") -> 1–31 juli."""
+    def day(text: str) -> date:
+        return date(2001, int(text[:2]), int(text[3:5]))  # not a leap year: 02-29 is refused earlier
+
+    start, end = (day(p) for p in period)
+    if end < start:  # over the new year
+        return Trusted(f"{format_date(start, 'd MMMM', locale=_babel(ctx))}–{format_date(end, 'd MMMM', locale=_babel(ctx))}")
+    return Trusted(format_interval(start, end, "MMMMd", locale=_babel(ctx)))
 
 
 def _zone_note(ctx, value: datetime) -> str:
@@ -87,16 +145,28 @@ def _zone_note(ctx, value: datetime) -> str:
     return " (" + get_timezone_name(ours, width="long", locale=_babel(ctx)) + ")"
 
 
-@pass_context
-def _f_datetime(ctx, value: datetime, fmt: str = "medium") -> str:
-    return Trusted(format_datetime(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx)) + _zone_note(ctx, value))
+def _moment(ctx, value: datetime, kind: str) -> str:
+    return Trusted(format_datetime(value, format=_pattern(ctx, kind), tzinfo=_tz(ctx), locale=_babel(ctx))
+                   + _zone_note(ctx, value))
 
 
 @pass_context
-def _f_time(ctx, value: datetime, fmt: str = "short") -> str:
+def _f_datetime(ctx, value: datetime) -> str:
+    """Short with the time: lists of events."""
+    return _moment(ctx, value, "datetime")
+
+
+@pass_context
+def _f_long_datetime(ctx, value: datetime) -> str:
+    """Long with the time: reminders of an event."""
+    return _moment(ctx, value, "long_datetime")
+
+
+@pass_context
+def _f_time(ctx, value: datetime) -> str:
     """The time of day in the program's zone (`tz`), naming the zone when
     the reader lives in another one."""
-    return Trusted(format_time(value, format=fmt, tzinfo=_tz(ctx), locale=_babel(ctx)) + _zone_note(ctx, value))
+    return Trusted(format_time(value, format="short", tzinfo=_tz(ctx), locale=_babel(ctx)) + _zone_note(ctx, value))
 
 
 @pass_context
@@ -114,9 +184,46 @@ def _f_plural(ctx, count: float, one: str, other: str) -> str:
 
 
 @pass_context
+def _f_count(ctx, count: float, unit: str) -> str:
+    """`{{ n | count("days") }}`: "1 dag" / "21 dagar", "1 day" / "21 days":
+    the number with its unit, the unit's forms from `labels/unit` and the
+    form picked by `plural`, the one plural helper."""
+    forms = [ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/unit", unit=unit, form=f)
+             for f in ("one", "other")]
+    if not all(forms):
+        raise KeyError(f"no unit {unit!r} in labels/unit; add its forms in both languages")
+    return _f_plural(ctx, count, *forms)
+
+
+def label(locale: str | None, name: str, /, translator: "Translator | None" = None, **ctx) -> str:
+    """A word from one of our tables (`labels/arg`, `labels/choice`) as
+    trusted text: it comes from the table, not from a person, so no renderer
+    escapes it (`namn_i_kanalen`, `annan_förvaltning`)."""
+    return Trusted(strip_marks((translator or default_translator()).render(locale, name, **ctx)))
+
+
+@pass_context
 def _f_t_arg(ctx, name: str) -> str:
     """A command's argument name in the reader's language (`roll`, `datum`)."""
-    return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/arg", name=name)
+    return label(ctx.get("locale", DEFAULT_LOCALE), "labels/arg", name=name, translator=ctx.environment.translator)
+
+
+@pass_context
+def _f_t_choice(ctx, value: str) -> str:
+    """A choice value as typed in the reader's language (`ja`, `uppstart`)."""
+    return label(ctx.get("locale", DEFAULT_LOCALE), "labels/choice", value=value, translator=ctx.environment.translator)
+
+
+@pass_context
+def _f_t_command(ctx, name: str) -> str:
+    """A command's words in the reader's language (`match approve` ->
+    `matcha godkänn`); a name the grammar does not know as it is."""
+    from bot.commands.registry import COMMANDS, swedish_words
+
+    command = COMMANDS.get(tuple(str(name).split()))
+    if command is None or ctx.get("locale") != "sv":
+        return name
+    return Trusted(swedish_words(command))
 
 
 @pass_context
@@ -129,7 +236,7 @@ def _f_usage(ctx, command) -> str:
 
     parts = [swedish_words(command) if ctx.get("locale") == "sv" else command.name]
     for p in command.params:
-        shown = "|".join(p.choices) if p.choices else ctx.environment.translator.render(
+        shown = "|".join(_f_t_choice(ctx, c) for c in p.choices) if p.choices else ctx.environment.translator.render(
             ctx.get("locale", DEFAULT_LOCALE), "labels/arg_kind", kind=p.kind)
         name = _f_t_arg(ctx, p.name)
         if p.named:
@@ -176,8 +283,10 @@ class Translator:
         )
         self.env.translator = self  # type: ignore[attr-defined]
         self.env.filters.update(
-            date=_f_date, datetime=_f_datetime, time=_f_time, number=_f_number, t=_f_t,
-            plural=_f_plural, t_arg=_f_t_arg, usage=_f_usage,
+            date=_f_date, date_range=_f_date_range, datetime=_f_datetime, long_date=_f_long_date,
+            long_datetime=_f_long_datetime, time=_f_time, month=_f_month, month_days=_f_month_days,
+            number=_f_number, t=_f_t, count=_f_count,
+            plural=_f_plural, t_arg=_f_t_arg, t_choice=_f_t_choice, t_command=_f_t_command, usage=_f_usage,
         )
 
     def has(self, locale: str, name: str) -> bool:

@@ -41,12 +41,20 @@ async def person_for_actor(
     A new platform identity is always a new person: nothing is inferred from
     a matching e-mail or name. Two identities become one person only with
     proof (`bot.linking`: a one-time code, or a coordinator's `person link`)."""
+    person, identity, _ = await person_and_flag(session, actor, now, sa.false(), spoke=spoke)
+    return person, identity
+
+
+async def person_and_flag(session: AsyncSession, actor: Actor, now: datetime,
+                          flag, *, spoke: bool = True) -> tuple[Person, Identity, bool]:
+    """`person_for_actor`, with the boolean SQL expression `flag` evaluated
+    in the same statement (False for a person met just now)."""
     found = (await session.exec(
-        select(Identity, Person).join(Person, Person.id == Identity.person_id).where(
+        select(Identity, Person, flag).join(Person, Person.id == Identity.person_id).where(
             Identity.platform == actor.platform, Identity.tenant == actor.tenant, Identity.user_id == actor.user_id)
     )).first()
     if found is not None:
-        identity, person = found
+        identity, person, flagged = found
         if spoke and identity.spoke_at is None:
             identity.spoke_at = now
             session.add(identity)
@@ -59,7 +67,7 @@ async def person_for_actor(
                 changed = True
         if changed:
             session.add(person)
-        return person, identity
+        return person, identity, bool(flagged)
     person = Person(
         name=actor.display_name or actor.user_id,
         email=actor.email,
@@ -73,7 +81,7 @@ async def person_for_actor(
                         spoke_at=now if spoke else None)
     session.add(identity)
     await session.flush()
-    return person, identity
+    return person, identity, False
 
 
 def identity_key_of(ref: str, actor: Actor) -> tuple[str, str, str] | None:

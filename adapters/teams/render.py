@@ -17,6 +17,12 @@ fallbackText); every other field gets them as plain text. The answered card
 shows the text and label a click sent back as plain text: a client chooses
 what it sends.
 
+Template formatting as Teams shows it (`teams_markdown`): Slack's `*bold*` is
+`**bold**`, inline code (backticks: commands, examples) is bold with its
+content literal, since TextBlocks have no inline code; a line is a TextBlock
+and a list one TextBlock of markdown items. Plain-text fields (`summary`, the
+text an answered card repeats) carry no formatting of ours (`teams_plain`).
+
 Whatever Teams cannot show degrades to text: `fallbackText` on every card, a
 text-only message when a card would exceed Teams' size limit, and buttons
 beyond what one row holds go into further rows.
@@ -57,10 +63,38 @@ def teams_escape(value: str) -> str:
     return break_urls(_TEAMS_SPECIAL.sub(r"\\\1", value))
 
 
+# Inline code the way templates write it (`met ÅÅÅÅ-MM-DD MINUTER`, a command name).
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _template_markdown(shell: str) -> str:
+    """Our own template text as Teams markdown. Slack's *bold* becomes
+    **bold**. Inline code (command names, examples to type) becomes bold too:
+    Adaptive Card TextBlocks have no inline code and show backticks as they
+    are, and bold is what Teams shows alike in cards, text messages and on
+    every client. What is inside the backticks is literal (escaped), so
+    `match_rule=other_org|…` stays as written."""
+    parts = _CODE.split(shell)  # even: prose, odd: inside backticks
+    return "".join("**" + _TEAMS_SPECIAL.sub(r"\\\1", part) + "**" if n % 2 else _SLACK_BOLD.sub(r"**\1**", part)
+                   for n, part in enumerate(parts))
+
+
+def _template_plain(shell: str) -> str:
+    """Our own template text without its formatting, for plain-text fields
+    (the notification `summary`, the text an answered card repeats)."""
+    return _SLACK_BOLD.sub(r"\1", _CODE.sub(r"\1", shell))
+
+
 def teams_markdown(text: str) -> str:
-    """Template text as Teams markdown: *bold* becomes **bold**; values from
-    the data are escaped."""
-    return convert(text, lambda shell: _SLACK_BOLD.sub(r"**\1**", shell), teams_escape)
+    """Template text as Teams markdown (`_template_markdown`); values from
+    the data are escaped and never become markup."""
+    return convert(text, _template_markdown, teams_escape)
+
+
+def teams_plain(text: str) -> str:
+    """Template text as plain text: no `*` or backticks of our own left,
+    values from the data exactly as typed (for fields Teams shows as text)."""
+    return convert(text, _template_plain, lambda value: value)
 
 Labels = Callable[[str], str]
 
@@ -82,7 +116,7 @@ def message_activity(message: Outbound, locale: str) -> dict[str, Any]:
         return {"type": "message", "text": card["fallbackText"], "textFormat": "markdown"}
     return {
         "type": "message",
-        "summary": strip_marks(_first_line(message.text)),
+        "summary": _first_line(teams_plain(message.text)),
         "attachments": [{"contentType": ADAPTIVE_CARD, "content": card}],
     }
 
@@ -193,7 +227,7 @@ def _submit(action_id: str, value: str, label: str, text: str, style: str | None
     action: dict[str, Any] = {
         "type": "Action.Submit",
         "title": label,
-        "data": {DATA_KEY: {"a": action_id, "v": value, "l": label, "t": _first_line(text, 280)}},
+        "data": {DATA_KEY: {"a": action_id, "v": value, "l": label, "t": _first_line(teams_plain(text), 280)}},
     }
     if style:
         action["style"] = style
@@ -204,22 +238,50 @@ def _text_block(text: str) -> dict[str, Any]:
     return {"type": "TextBlock", "text": teams_markdown(text), "wrap": True}
 
 
+# A list item as templates write it ("• ...", "- ...", "3. ...").
+_BULLET = re.compile(r"^\s*(?:[•\-]|(\d+)\.)\s+(.*)$")
+
+
 def _text_blocks(text: str) -> list[dict[str, Any]]:
-    """A TextBlock per line: Teams joins single line breaks inside one block,
-    which runs lists and short lines together into one paragraph. Lines of a
-    paragraph sit close; a blank line starts a new paragraph with space above."""
+    """A TextBlock per line, a list as one TextBlock: Teams joins single line
+    breaks inside one block, which runs short lines together into one
+    paragraph, and shows a list only as markdown items separated by `\\r`
+    ("- a\\r- b", "1. a\\r2. b"). Lines of a paragraph sit close; a blank line
+    starts a new paragraph with space above."""
     blocks: list[dict[str, Any]] = []
     gap = False
-    for line in text.strip().split("\n"):
-        if not line.strip():
-            gap = True
-            continue
-        block = _text_block(line)
+    items: list[str] = []  # the open list's items, as markdown
+
+    def close_list() -> None:
+        if items:
+            add(_block_of("\r".join(items)))
+            items.clear()
+
+    def add(block: dict[str, Any]) -> None:
+        nonlocal gap
         if blocks:
             block["spacing"] = "Default" if gap else "None"
         blocks.append(block)
         gap = False
+
+    for line in text.strip().split("\n"):
+        if not line.strip():
+            close_list()
+            gap = True
+            continue
+        item = _BULLET.match(line)
+        if item:
+            items.append(f"{item.group(1)}. " if item.group(1) else "- ")
+            items[-1] += teams_markdown(item.group(2))
+            continue
+        close_list()
+        add(_text_block(line))
+    close_list()
     return blocks or [_text_block("")]
+
+
+def _block_of(markdown: str) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": markdown, "wrap": True}
 
 
 def plain_markdown(text: str) -> str:

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
+from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, choice_value, command
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.reminders.planner import AUDIENCE_ROLES
@@ -48,10 +48,11 @@ def _audience(args) -> tuple[str, str | None, str]:
     first, text, org = (args["audience"] or ""), (args["text"] or ""), args["org"]
     if org is not None:
         return "all", org.strip(), " ".join(w for w in (first, text) if w).strip()
-    if first.lower() not in AUDIENCES:
+    audience = choice_value(first, AUDIENCES)
+    if audience is None:
         raise UserError("errors/bad_choice", argument="audience", value=first,
                         choices=[*AUDIENCES, "org=…"])
-    return first.lower(), None, text.strip()
+    return audience, None, text.strip()
 
 
 @command("broadcast", role=COORDINATOR, params=(

@@ -23,7 +23,8 @@ from bot import plan
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
-from bot.matching import InvalidPin, score_pair, solve_async, violation
+from bot import matching
+from bot.matching import InvalidPin, score_pair, violation
 from bot.matching.announce import announce_pairs, tell_the_unpaired
 from bot.matching.cohort import Cohort, Solved, fingerprint, load_cohort, rationale, save_draft
 from bot.matching.model import Unmatched, UnmatchedCode
@@ -101,7 +102,7 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
 
 async def _solve(cohort: Cohort) -> Solved:
     try:
-        return Solved(fingerprint(cohort), await solve_async(cohort.adepts, cohort.mentors, cohort.rules))
+        return Solved(fingerprint(cohort), await matching.solve_async(cohort.adepts, cohort.mentors, cohort.rules))
     except InvalidPin as err:  # load_cohort drops pins of people who left; what remains is a real conflict
         return Solved(fingerprint(cohort), None, err)
 
@@ -287,7 +288,7 @@ async def _tell_the_unpaired(turn: Turn, program: Program) -> dict:
     the adepts still in the pool; mentors with no adept at all."""
     await turn.session.flush()
     left = await _cohort(turn, program)
-    result = await solve_async(left.adepts, left.mentors, left.rules) if left.adepts else None
+    result = await matching.solve_async(left.adepts, left.mentors, left.rules) if left.adepts else None
     busy = {p.mentor_id for p in left.pairings if p.status in (PairStatus.APPROVED, PairStatus.ANNOUNCED)}
     idle = [m.id for m in left.mentors if m.id not in busy]
     unmatched = []

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from bot import plan
 from bot.lifecycle import RUNNING
-from bot.commands.registry import COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, command, parse_date
+from bot.commands.registry import (COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, command, parse_date,
+                                   swedish_words)
 from bot.errors import UserError
 from bot.matching.cohort import TOLD_UNMATCHED
 from bot.messages import Button, Buttons, Card, Outbound, Text
@@ -38,7 +39,8 @@ async def help_(turn: Turn, args):
     shown = sorted((c for c in COMMANDS.values() if c.role in roles), key=lambda c: c.name)
     if args["topic"]:
         words = tuple(str(args["topic"]).lower().split())
-        shown = [c for c in shown if c.words[: len(words)] == words]
+        shown = [c for c in shown  # `help event` or `hjälp träff`
+                 if words in (c.words[: len(words)], tuple(swedish_words(c).split())[: len(words)])]
         if not shown:
             raise UserError("errors/unknown_command", typed=args["topic"], suggestion=None, subcommands=[])
     sections = []

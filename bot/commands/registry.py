@@ -110,6 +110,14 @@ SWEDISH = {
     ("match", "pin"): "matcha lås", ("match", "unpin"): "matcha lås-upp", ("match", "exclude"): "matcha uteslut",
     ("match", "waitlist"): "matcha väntelista", ("match", "approve"): "matcha godkänn",
     ("match", "announce"): "matcha presentera", ("unpair",): "avsluta-par",
+    ("match", "unwaitlist"): "matcha från-väntelistan", ("match", "unexclude"): "matcha tillåt",
+    ("event", "who"): "träff vilka", ("calendar",): "kalender", ("broadcast",): "utskick", ("goal",): "mål",
+    ("goals",): "målen", ("program", "use"): "program välj", ("program", "open"): "program öppna",
+    ("program", "new-cohort"): "program ny-omgång", ("program", "close"): "program stäng",
+    ("program", "archive"): "program arkivera", ("link",): "koppla", ("person", "link"): "person koppla",
+    ("consent", "withdraw"): "samtycke återkalla", ("org", "set"): "organisation ändra",
+    ("export",): "exportera", ("report",): "rapport", ("person",): "person",
+    ("survey", "results"): "enkät resultat",
 }
 # Multi-word Swedish phrases, read as one word ("gå med" = "gå-med").
 _PHRASES = {("gå", "med"): "gå-med", ("mina", "uppgifter"): "mina-uppgifter", ("glöm", "mig"): "glöm-mig",
@@ -243,14 +251,14 @@ def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
 def _named_keys(cmd: Command) -> dict[str, Param]:
     """A named parameter by its name and by its name in each language
     (`role=` and `roll=`), as the help shows it."""
-    from bot.i18n import LOCALES, render
+    from bot.i18n import LOCALES, label
 
     keys: dict[str, Param] = {}
     for p in cmd.params:
         if p.named or p.kind == "program":  # `program=NAME` also where the program is positional
             keys[p.name] = p
             for locale in LOCALES:
-                keys.setdefault(render(locale, "labels/arg", name=p.name).lower(), p)
+                keys.setdefault(label(locale, "labels/arg", name=p.name).lower(), p)
     return keys
 
 
@@ -295,8 +303,8 @@ def convert(cmd: Command, p: Param, value):
                 raise UserError("errors/too_long", argument=p.name, length=len(str(item)), max=limit)
         return value
     if p.kind == "choice":
-        v = str(value).lower()
-        if v not in p.choices:
+        v = choice_value(str(value), p.choices)
+        if v is None:
             raise UserError("errors/bad_choice", argument=p.name, value=value, choices=list(p.choices))
         return v
     if p.kind == "date":
@@ -319,6 +327,18 @@ def convert(cmd: Command, p: Param, value):
             raise UserError("errors/bad_range", argument=p.name, value=value, unit=p.unit or "days")
         return int(m.group(1)), int(m.group(2))
     raise AssertionError(f"unknown parameter kind {p.kind}")
+
+
+def choice_value(value: str, choices: Iterable[str]) -> str | None:
+    """The choice `value` names, typed as the grammar has it (`yes`) or as
+    the help shows it in either language (`ja`, see `labels/choice`)."""
+    from bot.i18n import LOCALES, label
+
+    typed = value.strip().lower()
+    for choice in choices:
+        if typed == choice or any(typed == label(loc, "labels/choice", value=choice).lower() for loc in LOCALES):
+            return choice
+    return None
 
 
 def parse_date(value: str, argument: str = "date") -> date:

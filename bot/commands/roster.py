@@ -35,8 +35,7 @@ async def participants(turn: Turn, args):
             raise UserError("errors/unknown_org", name=args["org"], known=sorted(known))
     rows = await roster(turn.session, program, args["role"], args["org"], args["status"])
     shown, page, pages = page_of(rows, args["page"])
-    filters = " ".join(f'{k}="{args[k]}"' if " " in str(args[k]) else f"{k}={args[k]}"
-                       for k in ("role", "org", "status") if args[k])
+    filters = [(k, str(args[k])) for k in ("role", "org", "status") if args[k]]  # shown in the reader's words
     return [turn.say("commands/participants", program=program, rows=shown, total=len(rows), page=page,
                      pages=pages, filters=filters)]
 

@@ -5,9 +5,12 @@
 
 `solve` maximises first how many adepts get a mentor, then the total score;
 `greedy_assign` is the simple baseline the benchmark compares it with.
+The solver (numpy and scipy, some 50 MB) is imported the first time one of
+its names is used, not when the bot starts.
 """
 
-from bot.matching.assign import greedy_assign, solve, solve_async
+import importlib
+
 from bot.matching.model import (
     AdeptIn,
     Format,
@@ -50,3 +53,13 @@ __all__ = [
     "solve_async",
     "violation",
 ]
+
+
+_LAZY = {"greedy_assign": "bot.matching.assign", "solve": "bot.matching.assign",
+         "solve_async": "bot.matching.assign"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'bot.matching' has no attribute {name!r}")

@@ -37,7 +37,8 @@ from bot.matching.model import (
     Unmatched,
     UnmatchedCode,
 )
-from bot.matching.scoring import Encoded, max_score, score_pair, violation
+from bot.matching.encoded import Encoded
+from bot.matching.scoring import max_score, score_pair, violation
 
 _EXACT_LIMIT = 2.0**50  # costs and their sums stay exact integers below 2**53
 _ROWS_PER_BLOCK = 256  # rows scored at a time, to keep temporary arrays small

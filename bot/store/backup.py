@@ -19,7 +19,6 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from bot.store.db import is_sqlite, masked_url
@@ -38,6 +37,8 @@ def _sqlite_file(url: str) -> Path:
 
 def _known_revisions() -> set[str]:
     from bot.store.migrate import alembic_config
+
+    from alembic.script import ScriptDirectory  # only when a backup is restored
 
     return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 

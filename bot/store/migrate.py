@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import re
 import zlib
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import TYPE_CHECKING, AsyncIterator
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.db import Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # One advisory lock key for every mentorbot database (a signed 64-bit number).
@@ -35,16 +35,30 @@ class SchemaOutdated(Exception):
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config  # alembic (some 9 MB) only when migrating
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([^'\"\s]+|None)['\"]?\s*$", re.MULTILINE)
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:  # pragma: no cover - the package always ships its migrations
-        raise SchemaOutdated("no migrations found")
-    return head
+    """The newest migration, read from the migration files' `revision` and
+    `down_revision` lines (what alembic's ScriptDirectory reads, without
+    importing alembic at every start; a test keeps the two equal)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((name, value) for name, value in _REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision"))
+    heads = sorted(revisions - parents)
+    if len(heads) != 1:  # pragma: no cover - the package always ships one chain of migrations
+        raise SchemaOutdated(f"migration heads: {heads or 'none'}")
+    return heads[0]
 
 
 def sqlite_lock_path(url: str) -> Path | None:
@@ -91,6 +105,8 @@ async def _upgrade(db: Database, revision: str) -> None:
     cfg = alembic_config()
 
     def _run(connection) -> None:
+        from alembic import command
+
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
@@ -101,8 +117,14 @@ async def _upgrade(db: Database, revision: str) -> None:
 
 
 async def current_revision(db: Database) -> str | None:
+    """The revision in alembic's own table (None on an empty database)."""
     async with db.engine.connect() as conn:
-        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        try:
+            return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        except exc.DBAPIError as error:  # no table yet: nothing was ever migrated
+            if "alembic_version" in str(error):
+                return None
+            raise
 
 
 async def check_current(db: Database) -> None:

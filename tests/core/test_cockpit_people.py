@@ -14,11 +14,11 @@ from tests.core.harness import texts
 
 WISH = "Att leda en grupp som inte vill förändras"
 SAY = {
-    "sv": {"page": "sida 1 av 2", "paired": "i par med Frida", "waitlist": "har ingen mentor ännu",
+    "sv": {"page": "sida 1 av 2", "next": "`deltagare sida=2`", "paired": "i par med Frida", "waitlist": "har ingen mentor ännu",
            "pending": "tiden som chef ligger utanför programmets ram", "confidential": "konfidentiellt",
            "no_language": "inget gemensamt språk", "digital": "vill ses på plats i Härnösand, mentorn bara digitalt",
            "no_page": "ingen sida 9", "needs": "Det här har Cecilia berättat för samordnaren"},
-    "en": {"page": "page 1 of 2", "paired": "paired with Frida", "waitlist": "no mentor yet",
+    "en": {"page": "page 1 of 2", "next": "`participants page=2`", "paired": "paired with Frida", "waitlist": "no mentor yet",
            "pending": "time as a manager outside the program's range", "confidential": "confidential",
            "no_language": "no shared language", "digital": "wants to meet in person in Härnösand, the mentor only digitally",
            "no_page": "no page 9", "needs": "What Cecilia told the coordinator"},
@@ -61,8 +61,8 @@ async def test_long_lists_page_instead_of_being_cut(world):
     anna = world["Anna"]
     first = texts(await anna.say("participants"))
     assert world.say["page"] in first and "Adept00" in first and "Adept29" not in first
-    assert "participants page=2" in first
-    second = texts(await anna.say("participants page=2"))
+    assert world.say["next"] in first
+    second = texts(await anna.say(world.say["next"].strip("`")))  # as the reader was told
     assert "Adept29" in second and "Adept00" not in second
     assert world.say["no_page"] in texts(await anna.say("participants page=9"))
 

@@ -104,3 +104,11 @@ async def test_accounts_that_exist_before_spoke_at_count_as_having_written_unles
         assert spoke["U0123"] is not None and spoke["U0123"].day == 2
     finally:
         await db.dispose()
+
+
+def test_the_head_revision_read_from_the_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    from bot.store.migrate import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()

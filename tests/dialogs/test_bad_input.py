@@ -15,7 +15,7 @@ ADEPT_BAD = {
     4: ("x" * 121, {"sv": ["121 tecken", "120"], "en": ["121 characters", "120"]}),
     5: ("ett tag", {"sv": ["”ett tag”", "`14`"], "en": ["“ett tag”", "`14`"]}),
     6: ("1,99", {"sv": ["”99”", "1–12"], "en": ["“99”", "1–12"]}),
-    7: ("x" * 2001, {"sv": ["2001 tecken"], "en": ["2001 characters"]}),
+    7: ("x" * 2001, {"sv": ["2\u00a0001 tecken"], "en": ["2,001 characters"]}),  # numbers in the reader's format
     8: ("kanske", {"sv": ["`ja`", "`nej`"], "en": ["`yes`", "`no`"]}),
     9: ("cykel", {"sv": ["”cykel”", "På plats"], "en": ["“cykel”", "In person"]}),
     10: ("x" * 121, {"sv": ["120"], "en": ["120"]}),

@@ -126,3 +126,18 @@ async def test_a_mention_in_a_channel_is_never_taken_as_an_answer(world):
     assert all(not r.kind.startswith("dialogs/") for r in replies)
     (state,) = await world.states("Anna")
     assert state.step == "wishes" and "wishes" not in state.data["answers"]
+
+
+async def test_the_same_button_after_another_turn_is_a_new_press(world):
+    """Only a press repeated with nothing in between is a double click: after
+    "tillbaka" a press of the old card is answered (it is an old card), not
+    swallowed as a double click."""
+    anna = world.chat("Anna")
+    replies = await run(anna, ADEPT, "sv", upto=9)  # the format card
+    button = replies[-1].card.blocks[1].buttons[0]
+    first = await anna.click(button.action_id, button.value, event_id="click-1", on=replies[-1])
+    assert asked(first) == "dialogs/ask/place"
+    back = await anna.say("tillbaka")
+    assert asked(back) == "dialogs/ask/format"
+    again = await anna.click(button.action_id, button.value, event_id="click-2", on=replies[-1])
+    assert [m.kind for m in again] == ["dialogs/already_answered", "dialogs/ask/format"]

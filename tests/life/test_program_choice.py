@@ -120,7 +120,7 @@ async def test_program_use_is_remembered_per_coordinator(world):
     anna = world["Anna"]
     ambiguous = await anna.say("participants")
     assert [r.kind for r in ambiguous] == ["errors/program_ambiguous"]
-    assert "program use" in texts(ambiguous)
+    assert ("`program välj NAMN`" if world.locale == "sv" else "`program use NAME`") in texts(ambiguous)
     assert "Beta 2027" in texts(await anna.say("program use beta-2027"))
     assert "Cecilia" in texts(await anna.say("participants"))  # a later turn: Beta without saying so
     assert "Cecilia" not in texts(await anna.say("participants program=alfa-2027"))  # a single command may differ

@@ -212,7 +212,7 @@ BAD_INPUT = [
     ("match waitlist Frida", "Frida är inte adept", "Frida is not a mentee"),
     ("match waitlist Nobody", "Jag vet inte vem `Nobody` är", "I don't know who `Nobody` is"),
     ("unpair 42 flyttat", "Det finns inget godkänt eller presenterat par `42`", "There is no approved or announced pair `42`"),
-    ("unpair 42", "`unpair` behöver `motivering`", "`unpair` needs `reason`"),
+    ("unpair 42", "`avsluta-par` behöver `motivering`", "`unpair` needs `reason`"),
     ("match program=nosuch", "inget program som heter `nosuch`", "can't find a program called `nosuch`"),
 ]
 

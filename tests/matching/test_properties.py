@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.matching import UnmatchedCode, greedy_assign, score_pair, solve, violation
-from bot.matching.scoring import Encoded
+from bot.matching.encoded import Encoded
 
 from .cohorts import brute_force_best, cohorts
 

@@ -121,7 +121,8 @@ async def test_the_consent_question_says_what_who_and_how_long(sqlite_db, clock,
     text = render(locale, "dialogs/ask/consent_adept", program="X", privacy=PrivacySettings(**privacy))
     assert says[locale] in text
     assert ("samordnaren ser allt" if locale == "sv" else "coordinator sees everything") in text
-    assert "consent withdraw" in text and "forget" in text
+    assert ("`samtycke återkalla`" in text and "`glöm mig`" in text) if locale == "sv" else (
+        "`consent withdraw`" in text and "`forget`" in text)
     assert says["sv"] in question.text
 
 

@@ -24,14 +24,14 @@ async def connector():
         yield fake
 
 
-def test_each_line_of_a_card_is_its_own_text_block():
+def test_each_line_of_a_card_is_its_own_text_block_and_a_list_one_block():
     card = Card((Text("Dina uppgifter:\n• Namn: Emma\n• Språk: svenska\n\nSkriv `glöm mig` för att radera."),
                  Buttons((Button("x", "OK"),))))
     body = message_activity(Outbound(text="Dina uppgifter", card=card), "sv")["attachments"][0]["content"]["body"]
     blocks = [b for b in body if b["type"] == "TextBlock"]
-    assert [b["text"] for b in blocks] == ["Dina uppgifter:", "• Namn: Emma", "• Språk: svenska",
-                                          "Skriv `glöm mig` för att radera."]
-    assert [b.get("spacing") for b in blocks] == [None, "None", "None", "Default"]
+    assert [b["text"] for b in blocks] == ["Dina uppgifter:", "- Namn: Emma\r- Språk: svenska",
+                                          "Skriv **glöm mig** för att radera."]
+    assert [b.get("spacing") for b in blocks] == [None, "None", "Default"]
 
 
 def test_a_plain_message_keeps_its_line_breaks():

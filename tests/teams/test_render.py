@@ -121,3 +121,44 @@ def test_slack_style_bold_in_templates_is_bold_in_teams():
 
     assert teams_markdown("Påminnelse: *Uppstartsmöte* är i morgon") == "Påminnelse: **Uppstartsmöte** är i morgon"
     assert teams_markdown("Skriv **hjälp**; 2*3*4 och a * b * c") == "Skriv **hjälp**; 2*3*4 och a * b * c"
+
+
+def test_inline_code_is_bold_in_teams_with_its_content_literal():
+    from adapters.teams.render import teams_markdown
+    from bot.markup import mark
+
+    assert teams_markdown("skriv `met ÅÅÅÅ-MM-DD MINUTER` eller `match_rule=other_org|x`") == (
+        "skriv **met ÅÅÅÅ-MM-DD MINUTER** eller **match\\_rule=other\\_org\\|x**")
+    # what a person typed stays literal inside it too: no bold, link or code from them
+    typed = mark("*a*_b_ `c` [x](http://e.se)")
+    assert teams_markdown(f"`{typed}` är inget datum") == (
+        "**\\*a\\*\\_b\\_ \\`c\\` \\[x\\]\\(http:\u200b//e.se\\)** är inget datum")
+
+
+def test_no_backtick_or_slack_asterisk_reaches_what_teams_shows():
+    from bot.markup import mark
+
+    text = f"Tryck på *Vi har träffats* eller skriv `met`, {mark('*Kim*')}."
+    card = Card((Text(text), Buttons((Button("nudge.met", "Vi har träffats", "1"),))))
+    activity = message_activity(Outbound(text=text, card=card), "sv")
+    content = activity["attachments"][0]["content"]
+    shown = [content["body"][0]["text"], content["fallbackText"], activity["summary"],
+             _actions(activity)[0]["data"]["mentorbot"]["t"]]
+    assert shown[0] == "Tryck på **Vi har träffats** eller skriv **met**, \\*Kim\\*."
+    # plain-text fields: no formatting of ours, the name as typed
+    assert activity["summary"] == "Tryck på Vi har träffats eller skriv met, *Kim*."
+    assert _actions(activity)[0]["data"]["mentorbot"]["t"] == activity["summary"]
+    assert all("`" not in s for s in shown)
+    text_only = message_activity(Outbound(text="Skriv `hjälp`."), "sv")
+    assert text_only["text"] == "Skriv **hjälp**."
+
+
+def test_a_list_is_one_textblock_of_markdown_items_and_lines_stay_apart():
+    text = "Inställningar:\n• uppehåll: juli\n• *språk* svenska\nSista raden.\n\n1. ett\n2. två"
+    body = message_activity(Outbound(text="x", card=Card((Text(text),))), "sv")["attachments"][0]["content"]["body"]
+    assert [(b["text"], b.get("spacing")) for b in body] == [
+        ("Inställningar:", None),
+        ("- uppehåll: juli\r- **språk** svenska", "None"),
+        ("Sista raden.", "None"),
+        ("1. ett\r2. två", "Default"),
+    ]

@@ -8,6 +8,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Ent
 
 from adapters.server import make_runtime
 from adapters.teams.bot_handler import TeamsBot
+from adapters.teams.render import plain_markdown
 from bot.i18n import render
 from tests.teams.helpers import BOT, TENANT, config_for
 
@@ -34,7 +35,7 @@ def adapter_for(db, clock, activity_template: Activity) -> TestAdapter:
 
 def expect_text(expected: str):
     def inspect(activity: Activity, description=None) -> None:
-        assert activity.text == expected, f"got {activity.text!r}"
+        assert activity.text == plain_markdown(expected), f"got {activity.text!r}"
 
     return inspect
 

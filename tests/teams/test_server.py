@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlmodel import select
 
+from adapters.teams.render import teams_markdown
 from bot.i18n import render
 from bot.store.models import AuditLog, Identity, Person, ProcessedEvent, Program
 from tests.fakes.bot_connector import FakeBotConnector
@@ -43,14 +44,14 @@ async def test_a_typed_command_in_a_personal_chat_is_answered_there(sqlite_db, c
     assert status in (200, 201)
     (reply,) = connector.delivered(ANNA.chat)
     assert reply.op == "reply"
-    assert reply.shown_text() == render("sv", "commands/status", rows=[], tz="Europe/Stockholm")
+    assert reply.shown_text() == teams_markdown(render("sv", "commands/status", rows=[], tz="Europe/Stockholm"))
 
 
 async def test_mentor_prefix_and_english_locale_are_understood(sqlite_db, clock, connector):
     async with teams_server(sqlite_db, clock) as server:
         await server.post(personal_message(connector.url, BO, "mentor status"))
     (reply,) = connector.delivered(BO.chat)
-    assert reply.shown_text() == render("en", "commands/status", rows=[], tz="Europe/Stockholm")
+    assert reply.shown_text() == teams_markdown(render("en", "commands/status", rows=[], tz="Europe/Stockholm"))
 
 
 async def test_the_personal_chat_reference_is_stored_for_later_sends(sqlite_db, clock, connector):
@@ -92,7 +93,7 @@ async def test_a_mention_by_a_non_coordinator_is_refused_and_audited(sqlite_db, 
     async with teams_server(sqlite_db, clock) as server:
         await server.post(channel_mention(connector.url, BO, "channel"))
     (answer,) = connector.delivered()
-    assert answer.shown_text() == render("en", "errors/not_coordinator", command="channel")
+    assert answer.shown_text() == teams_markdown(render("en", "errors/not_coordinator", command="channel"))
     async with sqlite_db.read() as session:
         assert (await session.exec(select(AuditLog.action))).all() == ["refused"]
 
@@ -118,7 +119,7 @@ async def test_a_click_the_core_does_not_replace_still_freezes_the_card(sqlite_d
     async with teams_server(sqlite_db, clock) as server:
         await server.post(card_submit(connector.url, ANNA, "act-77", data))
     (stale,) = connector.delivered(ANNA.chat)
-    assert stale.shown_text() == render("sv", "errors/stale_action")
+    assert stale.shown_text() == teams_markdown(render("sv", "errors/stale_action"))
     (update,) = connector.of("update")
     assert update.activity_id == "act-77"
     texts = [b["text"] for b in update.card["body"]]
@@ -189,7 +190,7 @@ async def test_a_private_answer_to_a_channel_mention_goes_to_the_personal_chat(s
     (answer,) = connector.delivered()[-1:]
     assert connector.calls[before:] == [answer]
     assert (answer.op, answer.conversation) == ("send", ANNA.chat)
-    assert answer.shown_text() == render("sv", "commands/status", rows=[], tz="Europe/Stockholm")
+    assert answer.shown_text() == teams_markdown(render("sv", "commands/status", rows=[], tz="Europe/Stockholm"))
 
 
 async def test_on_first_contact_the_teams_profile_gives_the_email_a_coordinator_key_can_name(sqlite_db, clock, connector):

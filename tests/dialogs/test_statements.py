@@ -1,0 +1,49 @@
+"""How many SQL statements a turn issues (issue 17: a turn does only what it
+must). Counted on the real SQLite file through an SQLAlchemy listener, BEGIN
+included, so a turn that starts re-reading what it already has fails here."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+INTAKE_ANSWER_MAX = 10
+
+
+@contextmanager
+def counted():
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_rest):
+        seen.append(statement.split(None, 1)[0].upper() + " " + statement[:90].replace("\n", " "))
+
+    event.listen(Engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", listener)
+
+
+async def test_an_intake_answer_costs_at_most_ten_statements(world):
+    anna = world.chat("Anna")
+    await anna.say("join")
+    await anna.say("ja")  # consent (audited, and the enrollment changes: a few more)
+    answers = []
+    for answer in ("Knivsta kommun", "Socialtjänst", "Enhetschef"):
+        with counted() as seen:
+            replies = await anna.say(answer)
+        assert replies, f"no reply to {answer!r}"
+        answers.append((answer, len(seen), seen))
+    for answer, count, seen in answers:
+        assert count <= INTAKE_ANSWER_MAX, f"{answer!r} took {count} statements:\n" + "\n".join(seen)
+
+
+async def test_a_plain_answer_does_not_ask_whether_the_person_coordinates(world):
+    anna = world.chat("Anna")
+    await anna.say("join")
+    await anna.say("ja")
+    with counted() as seen:
+        await anna.say("Knivsta kommun")
+    assert not [s for s in seen if "coordinator" in s.lower()], seen
