@@ -174,13 +174,16 @@ class Core:
     # ------------------------------------------------------------- internals
 
     async def _meet(self, inbound: Inbound) -> None:
-        """Create the person on first contact in a transaction of its own, so
-        a first message that fails (a typo) still leaves them known."""
+        """Create the person on first contact, or note that an account a
+        coordinator named has now written (`Identity.spoke_at`), in a
+        transaction of its own, so a first message that fails (a typo) still
+        leaves them known."""
         actor = inbound.actor
         if actor.key in self._known:
             return
         async with self.db.read() as session:
-            if await identity_of(session, actor.platform, actor.tenant, actor.user_id):
+            known = await identity_of(session, actor.platform, actor.tenant, actor.user_id)
+            if known is not None and known.spoke_at is not None:
                 self._remember(actor.key)
                 return
         try:

@@ -10,3 +10,14 @@ class UserError(Exception):
         super().__init__(template)
         self.template = template
         self.context = context
+
+
+STALE_BUTTON = "errors/stale_action"
+
+
+def stale_button() -> UserError:
+    """The one answer to a button that no longer applies or is not the
+    presser's: a row that is gone or ended, a closed dialogue, another
+    program, someone else's card, a forged value. It names nothing about the
+    card (whose it was, whether it exists), and the turn changes nothing."""
+    return UserError(STALE_BUTTON)

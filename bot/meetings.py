@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
 from bot.store.rows import pk
 
@@ -39,7 +39,7 @@ async def pair_for_action(session: AsyncSession, person_id: int, pairing_id: str
     for pairing, _enrollment, program in await live_pairs_of(session, person_id):
         if str(pairing.id) == str(pairing_id or ""):
             return pairing, program
-    raise UserError("nudges/not_your_pair")
+    raise stale_button()  # not the clicker's pair, or one that has ended
 
 
 async def log_meeting(

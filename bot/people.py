@@ -31,19 +31,23 @@ async def identity_of(session: AsyncSession, platform: str, tenant: str, user_id
     ).first()
 
 
-async def person_for_actor(session: AsyncSession, actor: Actor, now: datetime) -> tuple[Person, Identity]:
+async def person_for_actor(
+    session: AsyncSession, actor: Actor, now: datetime, *, spoke: bool = True
+) -> tuple[Person, Identity]:
     """The person behind `actor`, created on first contact and prefilled from
-    the platform profile (name, e-mail, locale, time zone).
+    the platform profile (name, e-mail, locale, time zone). `spoke=False`
+    for an account a coordinator names before it has written to the bot:
+    its `spoke_at` stays empty until it does.
 
     A new platform identity is always a new person: nothing is inferred from
     a matching e-mail or name. Two identities become one person only with
     proof (`bot.linking`: a one-time code, or a coordinator's `person link`)."""
-    person, identity, _ = await person_and_flag(session, actor, now, sa.false())
+    person, identity, _ = await person_and_flag(session, actor, now, sa.false(), spoke=spoke)
     return person, identity
 
 
 async def person_and_flag(session: AsyncSession, actor: Actor, now: datetime,
-                          flag) -> tuple[Person, Identity, bool]:
+                          flag, *, spoke: bool = True) -> tuple[Person, Identity, bool]:
     """`person_for_actor`, with the boolean SQL expression `flag` evaluated
     in the same statement (False for a person met just now)."""
     found = (await session.exec(
@@ -52,6 +56,9 @@ async def person_and_flag(session: AsyncSession, actor: Actor, now: datetime,
     )).first()
     if found is not None:
         identity, person, flagged = found
+        if spoke and identity.spoke_at is None:
+            identity.spoke_at = now
+            session.add(identity)
         changed = False
         if actor.display_name and person.name in ("", actor.user_id):
             person.name, changed = actor.display_name, True
@@ -71,7 +78,8 @@ async def person_and_flag(session: AsyncSession, actor: Actor, now: datetime,
     )
     session.add(person)
     await session.flush()
-    identity = Identity(person_id=pk(person), platform=str(actor.platform), tenant=actor.tenant, user_id=actor.user_id)
+    identity = Identity(person_id=pk(person), platform=str(actor.platform), tenant=actor.tenant, user_id=actor.user_id,
+                        spoke_at=now if spoke else None)
     session.add(identity)
     await session.flush()
     return person, identity, False
@@ -97,7 +105,10 @@ async def resolve_person(
     create them, so a coordinator can invite someone before they have talked
     to the bot. A name (or an e-mail) resolves only when exactly one person
     has it, and with a program, only among the people of its organisations;
-    otherwise the coordinator is asked for a mention, a key or an e-mail."""
+    a name also only to someone who has written to the bot (else whoever
+    wrote first under that name could be taken for them). Otherwise the
+    coordinator is asked for a mention, a key or an e-mail, before the
+    command does anything."""
     ref = ref.strip()
     key = identity_key_of(ref, actor)
     if key is not None:
@@ -106,7 +117,7 @@ async def resolve_person(
             return await fetch(session, Person, identity.person_id)
         name = key[2] if key[0] != "console" else key[2].capitalize()
         created, _ = await person_for_actor(
-            session, Actor(Platform(key[0]), key[1], key[2], display_name=name), now
+            session, Actor(Platform(key[0]), key[1], key[2], display_name=name), now, spoke=False
         )
         return created
     query = select(Person).where(Person.email == ref) if "@" in ref else select(Person).where(Person.name == ref)
@@ -119,6 +130,8 @@ async def resolve_person(
         raise UserError("errors/person_ambiguous", ref=ref, count=len(found))
     if not found:
         raise UserError("errors/unknown_person", ref=ref)
+    if "@" not in ref and not any(i.spoke_at for i in await identities(session, pk(found[0]))):
+        raise UserError("errors/person_not_met", ref=ref)
     return found[0]
 
 

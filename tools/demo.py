@@ -31,6 +31,7 @@ MENTORS = tuple((n, DEMO_PEOPLE[n]["organisation"]) for n in ("Sara", "Mats"))
 
 SETUP = (
     'program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19 locale=sv tz=Europe/Stockholm',
+    'program set nominators=anyone',  # the area managers who nominate mentors take no part themselves
     *(f'org add {name}' for name in MUNICIPALITIES),
     'event add kickoff 2027-01-19 13:00 place="Stadshuset, Upplands Väsby"',
     'event add mentor_training 2027-02-22 09:00 place="Digitalt (Teams)"',

@@ -16,11 +16,11 @@ from dataclasses import replace
 from sqlmodel import col, select
 
 from bot.commands.registry import COORDINATOR, Param, action, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.links import feed_url, new_token
 from bot.messages import Attachment
-from bot.programs import event_by_id, my_enrollments
-from bot.store.models import CalendarFeed, Enrollment, EventRsvp, Person, Program, ProgramEvent
+from bot.programs import audience_includes, event_by_id, my_enrollments
+from bot.store.models import CalendarFeed, Enrollment, EnrollmentStatus, EventRsvp, Person, Program, ProgramEvent
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
@@ -40,12 +40,25 @@ def ics_file(turn: Turn, program: Program, events: list[ProgramEvent], name: str
     return Attachment(name, ICS, to_ics(program, events, turn.render), turn.render("events/ics_title", program=program))
 
 
+async def _invited(turn: Turn, event: ProgramEvent) -> bool:
+    """Whether the presser is one of the event's audience: taking part in its
+    program in a role it is for, or coordinating. The same buttons are on the
+    channel post, so anyone there may press them; the coordinator's list of
+    who is coming only takes the program's own people."""
+    if await turn.coordinates():
+        return True
+    roles = (await turn.session.exec(select(Enrollment.role).where(
+        Enrollment.program_id == event.program_id, Enrollment.person_id == turn.person.id,
+        col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED))))).all()
+    return any(audience_includes(event.audience, role) for role in roles)
+
+
 @action("rsvp.")
 async def rsvp(turn: Turn):
     value = turn.inbound.value or ""
     event = await turn.session.get(ProgramEvent, int(value)) if value.isdigit() else None
-    if event is None or event.cancelled:
-        raise UserError("errors/stale_action")
+    if event is None or event.cancelled or not await _invited(turn, event):
+        raise stale_button()
     program = await fetch(turn.session, Program, event.program_id)
     if event.starts_at <= turn.now:
         return [turn.say("events/rsvp_too_late", event=event, tz=program.timezone, ephemeral=True)]

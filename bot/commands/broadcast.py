@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, choice_value, command
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.reminders.planner import AUDIENCE_ROLES
+from bot.reminders.events import AUDIENCE_ROLES
 from bot.reminders.store import Planned, insert_if_absent
 from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Organisation, Person, Program
 from bot.store.rows import fetch

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot import plan
 from bot.commands.participant import answered
 from bot.commands.registry import action
-from bot.errors import UserError
+from bot.errors import stale_button
 from bot.people import address_of
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program
 from bot.store.rows import fetch, pk
@@ -20,11 +20,11 @@ async def continue_answer(turn: Turn):
     value = turn.inbound.value or ""
     pairing = await turn.session.get(Pairing, int(value)) if value.isdigit() else None
     if pairing is None:
-        raise UserError("errors/stale_action")
+        raise stale_button()
     adept = await fetch(turn.session, Enrollment, pairing.adept_id)
     mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
     if turn.person.id not in (adept.person_id, mentor.person_id):
-        raise UserError("nudges/not_your_pair")
+        raise stale_button()
     if pairing.status != PairStatus.ANNOUNCED:
         return answered(turn, "closeout/already_settled", status=pairing.status)
     program = await turn.session.get(Program, pairing.program_id)

@@ -52,9 +52,9 @@ async def _approve(turn: Turn):
     from bot.commands.join import approve_participant
 
     enrollment = await _row(turn, Enrollment)
-    person = await fetch(turn.session, Person, enrollment.person_id)
-    program = await fetch(turn.session, Program, enrollment.program_id)
-    return await approve_participant(turn, {"person": person.name, "program": program.slug})
+    person = await turn.session.get(Person, enrollment.person_id)
+    program = await turn.session.get(Program, enrollment.program_id)
+    return await approve_participant(turn, {"person": person, "program": program})
 
 
 async def _show(turn: Turn):

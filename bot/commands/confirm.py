@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.commands.participant import answered, confirm_card
 from bot.commands.registry import Param, action
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.messages import Outbound
 from bot.turn import Turn
 
@@ -22,15 +22,15 @@ def ask(turn: Turn, template: str, /, **ctx) -> Outbound:
     line = (turn.inbound.text or "").strip()
     if not line or len(line) > MAX_LINE:
         raise UserError("errors/confirm_by_typing")
-    return confirm_card(turn, template, "confirm", f"{line} confirm=yes", **ctx)
+    return confirm_card(turn, template, "confirm", f"{turn.actor_key} {line} confirm=yes", **ctx)
 
 
 @action("confirm.")
 async def confirmed(turn: Turn):
+    asked, _, line = (turn.inbound.value or "").partition(" ")
+    if asked != turn.actor_key or not line.endswith(" confirm=yes"):
+        raise stale_button()  # someone else's question (or a forged one): only who was asked answers
     if turn.inbound.action_id != "confirm.confirm":
         return answered(turn, "commands/confirm_dropped")
-    line = turn.inbound.value or ""
-    if not line.endswith(" confirm=yes"):
-        raise UserError("errors/stale_action")
     # The same command again, with the same role check and audit as typed.
     return await turn.core.run_line(turn, line)

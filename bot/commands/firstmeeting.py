@@ -20,7 +20,8 @@ from functools import partial
 from bot.commands.matching import end_pair
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
+from bot.inputs import parse_int
 from bot.meetings import live_pairs_of
 from bot.matching.announce import group_address
 from bot.messages import Block, Button, Buttons, Card, Outbound, Text
@@ -71,7 +72,7 @@ async def _my_pair(turn: Turn, value: str | None) -> tuple[Pairing, Program, Enr
             adept = await fetch(turn.session, Enrollment, pairing.adept_id)
             mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
             return pairing, program, adept, mentor
-    raise UserError("nudges/not_your_pair")
+    raise stale_button()
 
 
 @action("agree.")
@@ -79,7 +80,7 @@ async def agreement_item(turn: Turn):
     pairing, program, _adept, _mentor = await _my_pair(turn, turn.inbound.value)
     item = (turn.inbound.action_id or "").removeprefix("agree.")
     if item not in AGREEMENT:
-        raise UserError("errors/stale_action")
+        raise stale_button()
     checks = dict(pairing.checks or {})
     done = {**checks.get("agreement", {}), item: turn.person.id}
     pairing.checks = {**checks, "agreement": done}
@@ -177,13 +178,16 @@ async def fit_followup(turn: Turn):
     ref, _, who = (turn.inbound.value or "").partition(":")
     pairing = await turn.session.get(Pairing, int(ref)) if ref.isdigit() else None
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
-        raise UserError("scheduler/stall_pair_gone")
+        raise stale_button()
     program = await fetch(turn.session, Program, pairing.program_id)
     choice = (turn.inbound.action_id or "").removeprefix("fitcheck.")
+    members = {(await fetch(turn.session, Enrollment, e)).person_id for e in (pairing.adept_id, pairing.mentor_id)}
+    if choice not in ("talk", "rematch", "keep") or (choice == "talk" and parse_int(who) not in members):
+        raise stale_button()  # the card names its pair's member; any other value is forged
     await turn.audit(f"good fit {choice}", program=program, pairing=pairing.id)
     if choice == "rematch":
         return [await end_pair(turn, program, pairing, turn.render("firstmeeting/rematch_reason"))]
-    if choice == "talk" and who.isdigit():
+    if choice == "talk":
         await turn.tell(int(who), "firstmeeting/coordinator_will_call", program=program, coordinator=turn.person.name)
         return answered(turn, "firstmeeting/talk_sent")
     return answered(turn, "firstmeeting/kept")

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from bot.lifecycle import RUNNING
 from bot.cockpit import ROWS, dashboard
 from bot.commands.registry import action, command
+from bot.errors import stale_button
 from bot.markup import mark
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Fields, Heading, Outbound, Text
@@ -108,6 +109,10 @@ async def cockpit_blocks(turn: Turn, program: Program) -> list:
 async def home_buttons(turn: Turn):
     from bot.commands.participant import pause, resume
 
+    mine = {str(e.id) for e, p in await my_enrollments(turn.session, turn.person.id)
+            if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING}
+    if turn.inbound.value not in mine:  # the card was someone else's, or its program is over
+        raise stale_button()
     if turn.inbound.action_id == "home.pause":
         return await pause(turn, {"until": None})
     return await resume(turn, {})

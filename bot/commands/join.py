@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.matching.offers import offer_match
 from bot.people import resolve_person
 from bot.programs import enrollment_of
-from bot.store.models import Enrollment, EnrollmentStatus, Role
+from bot.store.models import Enrollment, EnrollmentStatus, Person, Role
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -58,7 +58,8 @@ async def join(turn: Turn, args):
 ))
 async def approve_participant(turn: Turn, args):
     program = await turn.program(args["program"])
-    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
+    person = args["person"] if isinstance(args["person"], Person) else await resolve_person(  # the home card's button
+        turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
     query = select(Enrollment).where(Enrollment.program_id == program.id, Enrollment.person_id == person.id,
                                      Enrollment.status == EnrollmentStatus.PENDING)
     pending = list((await turn.session.exec(query)).all())

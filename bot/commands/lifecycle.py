@@ -19,7 +19,7 @@ from sqlmodel import select
 from bot import lifecycle, plan
 from bot.commands.participant import answered, confirm_card
 from bot.commands.registry import COORDINATOR, Param, action, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.commands.people import invitation_card
 from bot.programs import enrollments, events, local_moment, slugify, zone
 from bot.store.models import (
@@ -133,11 +133,10 @@ async def program_close(turn: Turn, args):
 async def program_close_answer(turn: Turn):
     ref, _, mode = (turn.inbound.value or "").partition(":")
     program = await turn.session.get(Program, int(ref)) if ref.isdigit() else None
-    if program is None:
-        raise UserError("errors/stale_action")
+    if program is None or program.status not in (lifecycle.ACTIVE, lifecycle.CLOSING) or mode not in ("plain", "force"):
+        raise stale_button()  # closed since the question (or a forged value)
     if turn.inbound.action_id != "program.close.confirm":
         return answered(turn, "lifecycle/close_kept", program=program)
-    _require(program, lifecycle.ACTIVE, lifecycle.CLOSING)
     waiting = await awaiting_closeout(turn.session, program)
     if waiting and mode != "force":  # a pair was announced since the question
         raise UserError("lifecycle/pairs_waiting", program=program, count=len(waiting))

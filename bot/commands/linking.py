@@ -4,6 +4,7 @@ one's own accounts) and the coordinator's `person link`. See `bot.linking`."""
 from __future__ import annotations
 
 from bot.commands.registry import COORDINATOR, Param, command
+from bot.commands.roster import program_if_any
 from bot.errors import UserError
 from bot.linking import CODE_TTL, issue_code, move_identity, redeem_code
 from bot.messages import Actor, Platform
@@ -28,10 +29,11 @@ async def person_link(turn: Turn, args):
     key = identity_key_of(str(args["identity"]), turn.inbound.actor)
     if key is None:
         raise UserError("errors/link_needs_identity", ref=args["identity"])
-    target = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now)
+    target = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now,
+                                  await program_if_any(turn))
     identity = await identity_of(turn.session, *key)
     if identity is None:  # someone the bot has not met: their identity starts out linked
         _, identity = await person_for_actor(
-            turn.session, Actor(Platform(key[0]), key[1], key[2], display_name=target.name), turn.now)
+            turn.session, Actor(Platform(key[0]), key[1], key[2], display_name=target.name), turn.now, spoke=False)
     await move_identity(turn.session, identity, target)
     return [turn.say("commands/person_linked", name=target.name, key=":".join(key))]

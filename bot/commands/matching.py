@@ -16,11 +16,12 @@ command is audited by the core with who and when; the changes add what moved.
 
 from __future__ import annotations
 
+import hashlib
 from sqlmodel import col, select
 
 from bot import plan
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot import matching
 from bot.matching import InvalidPin, score_pair, violation
@@ -86,9 +87,11 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
     )
     buttons = []
     if drafts:
-        buttons.append(Button("match.approve", turn.render("matching/button_approve"), str(cohort.program.id), "primary"))
+        buttons.append(Button("match.approve", turn.render("matching/button_approve"),
+                              f"{cohort.program.id}:{shown_pairs(drafts)}", "primary"))
     if approved and not drafts:
-        buttons.append(Button("match.announce", turn.render("matching/button_announce"), str(cohort.program.id), "primary"))
+        buttons.append(Button("match.announce", turn.render("matching/button_announce"),
+                              f"{cohort.program.id}:{shown_pairs(approved)}", "primary"))
     blocks: list[Block] = [Heading(turn.render("matching/draft_heading", program=cohort.program))]
     if note:
         blocks.append(Text(note))
@@ -307,12 +310,33 @@ async def match_announce(turn: Turn, args):
     return await _announce(turn, await turn.program(args["program"]))
 
 
+def shown_pairs(pairs) -> str:
+    """A short digest of the pairs a card shows (which adept with which
+    mentor), carried by its Approve / Announce button: pressed after the
+    draft changed (a swap, a new `match`), the button is stale instead of
+    approving pairs the coordinator never saw."""
+    said = ",".join(f"{p.id}-{p.adept_id}-{p.mentor_id}" for p in sorted(pairs, key=lambda p: p.id))
+    return hashlib.sha256(said.encode()).hexdigest()[:16]
+
+
+async def _still_shown(turn: Turn, program: Program, seen: str) -> None:
+    status = {"match.approve": PairStatus.DRAFT, "match.announce": PairStatus.APPROVED}.get(turn.inbound.action_id or "")
+    if status is None:
+        return
+    pairs = (await turn.session.exec(select(Pairing).where(Pairing.program_id == program.id,
+                                                           Pairing.status == status))).all()
+    if not pairs or seen != shown_pairs(pairs):
+        raise stale_button()
+
+
 @action("match.", role=COORDINATOR, name="match")
 async def match_buttons(turn: Turn):
-    number = parse_int(turn.inbound.value or "", low=1)
+    ref, _, seen = (turn.inbound.value or "").partition(":")
+    number = parse_int(ref, low=1)
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
-        raise UserError("errors/stale_action")
+        raise stale_button()
+    await _still_shown(turn, program, seen)
     await turn.audit(turn.inbound.action_id or "match", program=program)
     if turn.inbound.action_id == "match.approve":
         return await _approve(turn, program)
@@ -320,7 +344,7 @@ async def match_buttons(turn: Turn):
         return await _announce(turn, program)
     if turn.inbound.action_id == "match.draft":  # offered when a mentor's capacity freed up
         return await _draft(turn, program)
-    raise UserError("errors/stale_action")
+    raise stale_button()
 
 
 @command("unpair", role=COORDINATOR, params=(Param("pair"), Param("reason", rest=True), PROGRAM))

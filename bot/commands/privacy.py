@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bot.commands.participant import _active, _pair_view, answered, confirm_card
 from bot.commands.registry import Param, action, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.matching.offers import offer_match
 from bot.privacy.erase import erase_person
@@ -44,11 +44,11 @@ async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
     number = parse_int(turn.inbound.value or "", low=1)
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
-        raise UserError("errors/stale_action")
+        raise stale_button()
     rows = [e for e, p in await my_enrollments(turn.session, pk(turn.person))
             if p.id == program.id and e.status != EnrollmentStatus.LEFT]
     if not rows:  # a stale or someone else's button: nothing to leave, no one to tell
-        raise UserError("errors/stale_action")
+        raise stale_button()
     for enrollment in rows:
         await end_participation(turn, enrollment, program, reason=reason)
     return program
@@ -110,7 +110,9 @@ async def forget(turn: Turn, args):
 
 @action("forget.")
 async def forget_answer(turn: Turn):
-    if turn.inbound.action_id != "forget.confirm" or turn.inbound.value != str(turn.person.id):
+    if turn.inbound.value != str(turn.person.id):  # someone else's card, or a forged one
+        raise stale_button()
+    if turn.inbound.action_id != "forget.confirm":
         return answered(turn, "commands/forget_kept")
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         if enrollment.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED):

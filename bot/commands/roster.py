@@ -43,7 +43,19 @@ async def participants(turn: Turn, args):
 
 @command("person", role=COORDINATOR, params=(Param("name", rest=True),))
 async def person(turn: Turn, args):
-    return await person_view(turn, await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now))
+    program = await program_if_any(turn)
+    return await person_view(turn, await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now,
+                                                        program))
+
+
+async def program_if_any(turn: Turn):
+    """The program a command without `program=` works on (see `Turn.program`),
+    or None when there is no single one: a name is then looked up among
+    everyone, still only when exactly one person who has written has it."""
+    try:
+        return await turn.program(None)
+    except UserError:
+        return None
 
 
 async def person_view(turn: Turn, who):

@@ -7,8 +7,8 @@ from typing import Callable
 
 from bot import plan
 from bot.commands.matching import end_pair
-from bot.commands.registry import action
-from bot.errors import UserError
+from bot.commands.registry import COORDINATOR, action
+from bot.errors import stale_button
 from bot.messages import Card
 from bot.reminders.kinds import nudge_card
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program
@@ -16,40 +16,29 @@ from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 
-async def _stalled_pair(turn: Turn) -> tuple[Pairing, Program, Person, Person] | None:
-    """The live pair a digest button names (None when the clicker is not a coordinator)."""
-    if not await turn.coordinates():
-        await turn.audit("refused", command=turn.inbound.action_id)
-        return None
+async def _stalled_pair(turn: Turn) -> tuple[Pairing, Program, Person, Person]:
+    """The live pair a digest button names (who may press is declared: coordinators)."""
     value = turn.inbound.value or ""
     pairing = await turn.session.get(Pairing, int(value)) if value.isdigit() else None
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
-        raise UserError("scheduler/stall_pair_gone")
+        raise stale_button()
     program = await fetch(turn.session, Program, pairing.program_id)
     adept = await fetch(turn.session, Person, (await fetch(turn.session, Enrollment, pairing.adept_id)).person_id)
     mentor = await fetch(turn.session, Person, (await fetch(turn.session, Enrollment, pairing.mentor_id)).person_id)
     return pairing, program, adept, mentor
 
 
-def _refused(turn: Turn):
-    return [turn.say("errors/not_coordinator", command="stall", ephemeral=True)]
-
-
-@action("stall.nudge")
+@action("stall.nudge", role=COORDINATOR, name="stall")
 async def stall_nudge(turn: Turn):
-    if (found := await _stalled_pair(turn)) is None:
-        return _refused(turn)
-    pairing, program, adept, mentor = found
+    pairing, program, adept, mentor = await _stalled_pair(turn)
     day = await plan.pair_snoozed(turn, pairing, days=0)  # the next allowed day from today
     await turn.audit("stall nudged", program=program, pairing=pairing.id, day=day)
     return [turn.say("scheduler/stall_nudged", adept=adept.name, mentor=mentor.name, day=day)]
 
 
-@action("stall.ask")
+@action("stall.ask", role=COORDINATOR, name="stall")
 async def stall_ask(turn: Turn):
-    if (found := await _stalled_pair(turn)) is None:
-        return _refused(turn)
-    pairing, program, adept, mentor = found
+    pairing, program, adept, mentor = await _stalled_pair(turn)
     pairing_id = pk(pairing)
     for me, partner in ((adept, mentor), (mentor, adept)):
         def card(render: Callable[..., str], p: Person = partner) -> Card:
@@ -62,9 +51,7 @@ async def stall_ask(turn: Turn):
     return [turn.say("scheduler/stall_asked", adept=adept.name, mentor=mentor.name)]
 
 
-@action("stall.unpair")
+@action("stall.unpair", role=COORDINATOR, name="stall")
 async def stall_unpair(turn: Turn):
-    if (found := await _stalled_pair(turn)) is None:
-        return _refused(turn)
-    pairing, program, _adept, _mentor = found
+    pairing, program, _adept, _mentor = await _stalled_pair(turn)
     return [await end_pair(turn, program, pairing, turn.render("scheduler/stall_unpair_reason"))]

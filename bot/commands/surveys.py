@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.dialogs.engine import start
 from bot.dialogs.survey import QUESTIONS, SURVEYS, flow_name
-from bot.errors import UserError
+from bot.errors import stale_button
 from bot.store.models import Enrollment, Program, SurveyResponse
 from bot.store.rows import fetch
 from bot.turn import Turn
@@ -25,7 +25,7 @@ async def survey_start(turn: Turn):
     survey, _, ref = (turn.inbound.value or "").partition(":")
     enrollment = await turn.session.get(Enrollment, int(ref)) if ref.isdigit() else None
     if survey not in SURVEYS or enrollment is None or enrollment.person_id != turn.person.id:
-        raise UserError("dialogs/not_your_card")
+        raise stale_button()
     program = await fetch(turn.session, Program, enrollment.program_id)
     done = (await turn.session.exec(select(SurveyResponse.id).where(
         SurveyResponse.program_id == program.id, SurveyResponse.person_id == turn.person.id,

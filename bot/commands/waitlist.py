@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.matching.cohort import LATER, TOLD_WAITLIST
 from bot.people import resolve_person
 from bot.programs import enrollment_of
@@ -23,7 +23,7 @@ from bot.turn import Turn
 
 
 async def _enrollment(turn: Turn, program: Program, ref: str, role: str) -> Enrollment:
-    person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now)
+    person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
     enrollment = await enrollment_of(turn.session, program, pk(person), role)
     if enrollment is None:
         raise UserError("matching/errors/not_an_adept" if role == Role.ADEPT else "matching/errors/not_a_mentor",
@@ -35,7 +35,7 @@ async def _enrollment(turn: Turn, program: Program, ref: str, role: str) -> Enro
 async def match_unwaitlist(turn: Turn, args):
     program = await turn.program(args.get("program"))
     enrollment = await _enrollment(turn, program, str(args["person"]), Role.ADEPT)
-    name = (await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now)).name
+    name = (await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)).name
     if not enrollment.waitlisted:
         raise UserError("matching/errors/not_waitlisted", name=name)
     enrollment.waitlisted = False
@@ -65,7 +65,7 @@ async def idle_answer(turn: Turn):
     value = turn.inbound.value or ""
     enrollment = await turn.session.get(Enrollment, int(value)) if value.isdigit() else None
     if enrollment is None or enrollment.person_id != turn.person.id:
-        raise UserError("dialogs/not_your_card")
+        raise stale_button()
     later = turn.inbound.action_id == "idle.later"
     enrollment.answers = {**(enrollment.answers or {}), LATER: later}
     turn.session.add(enrollment)

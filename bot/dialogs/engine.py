@@ -68,7 +68,7 @@ from bot.dialogs.flow import (
 from bot.commands.registry import COORDINATOR, find_command, parse_args, tokenize
 from bot.dialogs.prompt import prompt, question_context
 from bot.dialogs.steps import Invalid, Step, norm
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Inbound, Outbound, Text, Where
 from bot.people import coordinator_people
@@ -391,12 +391,12 @@ async def continue_action(turn: "Turn") -> list[Outbound]:
     parsed = parse_action_id(inbound.action_id or "")
     row = await turn.session.get(DialogState, parsed[0]) if parsed else None
     if parsed is None or row is None or row.person_id != turn.person.id or row.name not in FLOWS:
-        raise UserError("dialogs/stale_card")
+        raise stale_button()
     state = State.of(row)
     flow = FLOWS[state.name]
     ctx = await load_ctx(turn.session, state, turn)
     if ctx is None:
-        raise UserError("dialogs/stale_card")
+        raise stale_button()
     if state.status != ACTIVE or state.version != parsed[1]:
         replies = [turn.say("dialogs/already_answered", ephemeral=True)]
         if state.status == ACTIVE:

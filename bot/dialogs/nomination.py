@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.lifecycle import RUNNING
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.messages import Outbound
 from bot.store.models import Enrollment, EnrollmentStatus, Person, Program, Role
@@ -45,7 +45,7 @@ async def own_enrollment(turn: "Turn", value: str | None) -> tuple[Enrollment, P
     number = parse_int(value or "", low=1)
     enrollment = await turn.session.get(Enrollment, number) if number is not None else None
     if enrollment is None or enrollment.person_id != turn.person.id:
-        raise UserError("dialogs/not_your_card")
+        raise stale_button()
     program = await turn.session.get(Program, enrollment.program_id)
     if program is None or program.status not in RUNNING:
         raise UserError("dialogs/program_closed", program=program.name if program else "")
@@ -65,7 +65,7 @@ async def join_from_card(turn: "Turn", value: str | None, *, role: str | None = 
 
     enrollment, program = await own_enrollment(turn, value)
     if role and enrollment.role != role:
-        raise UserError("dialogs/not_your_card")
+        raise stale_button()
     if enrollment.status in JOINED:
         return [turn.say("dialogs/already_joined", program=program.name, role=enrollment.role,
                          pending=enrollment.status == EnrollmentStatus.PENDING)]
@@ -102,7 +102,7 @@ async def decline(turn: "Turn", value: str | None) -> list[Outbound]:
     """`nomination.decline`: noted, and the nominator is told politely."""
     enrollment, program = await own_enrollment(turn, value)
     if enrollment.role != Role.MENTOR:
-        raise UserError("dialogs/not_your_card")
+        raise stale_button()
     if enrollment.status == EnrollmentStatus.DECLINED:
         return [turn.say("dialogs/already_answered", ephemeral=True)]
     if enrollment.status in STARTED + JOINED:

@@ -27,7 +27,7 @@ from sqlmodel import col, select
 
 from bot.dialogs.flow import ACTIVE, CANCELLED
 from bot.dialogs.nomination import answered_card, own_enrollment
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.store.models import DialogState, Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Role
 
@@ -75,7 +75,7 @@ async def _card_enrollment(turn: "Turn") -> tuple[Enrollment, Program, str]:
     enrollment_id, _, role = (turn.inbound.value or "").partition(":")
     enrollment, program = await own_enrollment(turn, enrollment_id)
     if role not in ROLES:
-        raise UserError("errors/stale_action")
+        raise stale_button()
     return enrollment, program, role
 
 

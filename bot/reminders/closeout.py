@@ -14,11 +14,10 @@ from bot import lifecycle
 from bot.messages import Button, Buttons, Card, Text
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.kinds import Skip, reminder_kind
-from bot.reminders.store import T, Planned, insert_if_absent, run
+from bot.reminders.store import T, Planned, run
 from bot.store.models import (
     Enrollment, EnrollmentStatus, Pairing, PairStatus, Person, Program, ProgramEvent, ReminderStatus,
 )
-from bot.store.rows import pk
 
 AFTER_THE_EVENT = timedelta(hours=3)
 
@@ -36,7 +35,8 @@ async def closeout_moment(session: AsyncSession, program: Program) -> datetime:
 
 def closeout_rows(pairing: Pairing, program: Program, due: datetime,
                   enrollments: dict[int, Enrollment]) -> list[Planned]:
-    """The question to each active member of a running pair (`enrollments` by id)."""
+    """The question to each active member of a running pair (`enrollments` by
+    id); the planner inserts them with the pair's other rows."""
     if pairing.status != PairStatus.ANNOUNCED or program.status not in lifecycle.RUNNING:
         return []
     rows = []
@@ -49,15 +49,6 @@ def closeout_rows(pairing: Pairing, program: Program, due: datetime,
                             program_id=program.id, person_id=enrollment.person_id,
                             context={"pairing_id": pairing.id}, expires_at=due + timedelta(days=14)))
     return rows
-
-
-async def plan_closeout(session: AsyncSession, pairing: Pairing, program: Program, now: datetime,
-                        enrollments: list[Enrollment]) -> int:
-    """One pair's questions (the program's sweep plans all pairs' in bulk)."""
-    if pairing.status != PairStatus.ANNOUNCED or program.status not in lifecycle.RUNNING:
-        return 0
-    due = await closeout_moment(session, program)
-    return await insert_if_absent(session, closeout_rows(pairing, program, due, {pk(e): e for e in enrollments}), now)
 
 
 async def move_closeout(session: AsyncSession, program: Program) -> None:

@@ -148,7 +148,7 @@ async def reply(session, row, program, person):  # pragma: no cover - prebuilt r
 
 @reminder_kind("event")
 async def event(session, row, program, person):
-    from bot.reminders.planner import utc_iso
+    from bot.reminders.events import utc_iso
 
     ev = await session.get(ProgramEvent, row.context.get("event_id"))
     if ev is None or ev.cancelled:

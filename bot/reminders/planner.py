@@ -18,15 +18,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
-from bot.outbox import address_to_dict
-from bot.people import program_channel
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -40,8 +38,9 @@ from bot.store.models import (
 )
 from bot.store.rows import fetch, pk
 from bot.reminders.calendar import ProgramCalendar, spread_seconds
+from bot.reminders.events import _plan_event_for, plan_event  # events: bot/reminders/events.py
 from bot.reminders.store import (  # storage of the rows planned here
-    _COLUMNS, T, Planned, cancel_ids, cancel_pending, insert_if_absent, reconcile, revive, rows_of, run,
+    _COLUMNS, T, Planned, cancel_ids, cancel_pending, insert_if_absent, revive, rows_of, run,
 )
 
 # Rows whose round "happened": the send was attempted or given up on.
@@ -49,74 +48,8 @@ HAPPENED = (ReminderStatus.CLAIMED, ReminderStatus.SENT, ReminderStatus.FAILED, 
 NUDGE_EXPIRES_AFTER = timedelta(days=3)
 INTAKE_AFTER_WORKING_DAYS = 3
 INTAKE_EXPIRES_AFTER = timedelta(days=14)
-AUDIENCE_ROLES = {"all": ("adept", "mentor"), "mentors": ("mentor",), "adepts": ("adept",)}
 # A reminder row addressed to "the coordinators": the dispatcher expands it.
 TO_COORDINATORS = "coordinators"
-
-
-# ------------------------------------------------------------------- events
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M")
-
-
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
-
-
-async def _audience(session: AsyncSession, program_id: int, audience: str) -> list[int]:
-    roles = AUDIENCE_ROLES.get(audience, AUDIENCE_ROLES["all"])
-    query = select(Enrollment.person_id).where(
-        Enrollment.program_id == program_id,
-        Enrollment.status == EnrollmentStatus.ACTIVE,
-        col(Enrollment.role).in_(roles),
-    )
-    return sorted(set((await session.exec(query)).all()))
-
-
-def event_rows(program: Program, event: ProgramEvent, people: list[int]) -> list[Planned]:
-    """Reminders for one event: each offset, to each person and the channel."""
-    cal = ProgramCalendar.of(program)
-    event_day = cal.local_day(event.starts_at)
-    base = f"event:{event.id}@{_stamp(event.starts_at)}"
-    channel = program_channel(program)
-    recipients: list[tuple[str, int | None, dict | None]] = [(f"person{p}", p, None) for p in people]
-    if channel is not None:
-        recipients.append(("channel", None, address_to_dict(channel)))
-    rows = []
-    for offset in sorted({int(o) for o in (program.reminder_offsets or [])}, reverse=True):
-        day = event_day if offset == 0 else cal.working_day_on_or_before(event_day - timedelta(days=offset))
-        for suffix, person_id, address in recipients:
-            key = f"{base}:{offset}d:{suffix}"
-            due = cal.morning_time(day, key)
-            if offset == 0:
-                due = min(due, event.starts_at - timedelta(hours=1))
-            rows.append(Planned(
-                key=key, kind="event", template="scheduler/event_reminder", due_at=due,
-                subject=f"event:{event.id}", program_id=program.id, person_id=person_id, address=address,
-                context={"event_id": event.id, "offset": offset, "starts_at": utc_iso(event.starts_at),
-                         "day": day.isoformat()},
-                expires_at=event.starts_at,
-            ))
-    return rows
-
-
-async def plan_event(session: AsyncSession, event: ProgramEvent, now: datetime, program: Program | None = None) -> int:
-    """(Re-)plan one event's reminders; after an edit the old rows are
-    cancelled and new ones planned, after a removal all pending ones cancelled."""
-    program = program or await session.get(Program, event.program_id)
-    subject = f"event:{event.id}"
-    if event.cancelled or program is None or program.status not in RUNNING or event.starts_at <= now:
-        await cancel_pending(session, subject, set())
-        return 0
-    wanted = event_rows(program, event, await _audience(session, pk(program), event.audience))
-    # A reminder whose moment has passed ("in a week" three days before) is not planned.
-    cancel, fresh, again = await reconcile(session, await rows_of(session, subject), wanted, now,
-                                           insert_if=lambda p: p.due_at >= now - timedelta(minutes=5))
-    await cancel_ids(session, cancel)
-    await revive(session, again)
-    return await insert_if_absent(session, fresh, now) + len(again)
 
 
 # -------------------------------------------------------------------- pairs
@@ -241,11 +174,14 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, await rows_of(session, subject), now)
     await cancel_ids(session, cancel)
     await revive(session, again)
-    from bot.reminders.closeout import plan_closeout
-    from bot.reminders.digest import plan_digest
+    from bot.reminders.closeout import closeout_moment, closeout_rows
+    from bot.reminders.digest import digest_row
 
-    await plan_digest(session, program, now)  # the weekly digest that would report it stalling
-    await plan_closeout(session, pairing, program, now, enrollments)  # "go on on your own?" at the closing event
+    # One INSERT: the nudge, the weekly digest that would report the pair
+    # stalling, and "go on on your own?" at the closing event.
+    digest = digest_row(program, now)
+    fresh += [digest] if digest else []
+    fresh += closeout_rows(pairing, program, await closeout_moment(session, program), {pk(e): e for e in enrollments})
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
@@ -334,7 +270,7 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
     inserted = 0
     for event in (await session.exec(select(ProgramEvent).where(
             ProgramEvent.program_id == program.id, ProgramEvent.starts_at > now))).all():
-        inserted += await plan_event(session, event, now, program=program)
+        inserted += await _plan_event_for(session, event, program, enrollment, now)
     for pairing in (await session.exec(select(Pairing).where(
             (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all():
         inserted += await plan_pair(session, pairing, now, program=program)

@@ -120,6 +120,10 @@ class Identity(SQLModel, table=True):
     ref: str | None = None
     unreachable: bool = False
     unreachable_reason: str | None = None
+    # When this account first wrote to the bot; None for one a coordinator
+    # named (a mention, a key) before it ever did. Names resolve only to
+    # people who have written (`bot.people.resolve_person`).
+    spoke_at: datetime | None = _utc()
 
 
 class Program(SQLModel, table=True):
@@ -147,7 +151,9 @@ class Program(SQLModel, table=True):
     topics: list = _json(list)  # empty = the default topic list
     match_rule: str = "other_org"  # other_org, other_org_not_manager, other_department
     names_in_channel: bool = False
-    nominators: str = "anyone"  # anyone, coordinators
+    # Who may nominate mentors besides coordinators: participants (active or
+    # pending in this program; the safe default), anyone, or coordinators only.
+    nominators: str = "participants"
     # The program channel, set by the channel command on a platform.
     channel_platform: str | None = None
     channel_tenant: str | None = None

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.i18n import render
 from bot.messages import Actor, Address, Inbound, Kind, Platform, Where
-from bot.store.models import Coordinator, Identity, Person
+from bot.store.models import Coordinator, Enrollment, Identity, Person
 from tests.core.harness import World, make_core, texts
 
 SETUP = (
@@ -126,3 +127,57 @@ async def test_a_coordinator_links_an_account_explicitly(sqlite_db, clock):
     assert owners["U5"] == owners["eva"]
     refused = await world["Eva"].say("person link console:local:eva slack:T1:U6")
     assert refused[0].kind == "errors/not_coordinator"
+
+
+async def _enrollments(db) -> list[tuple[int, str]]:
+    async with db.read() as session:
+        return [(e.person_id, e.status) for e in (await session.exec(select(Enrollment))).all()]
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_a_name_of_someone_who_never_wrote_asks_for_a_mention_before_anything_is_sent(sqlite_db, clock, locale):
+    world = World(make_core(sqlite_db, clock, locale=locale))
+    anna = world["Anna"]
+    await anna.say("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
+    await world["Eva"].say("hello")
+    # Named by her key only: the bot knows her account, but she never wrote to it.
+    assert (await anna.say("person console:local:maria"))[0].kind == "commands/person"
+    answer = await anna.say("invite Eva Maria")  # Eva is fine, Maria is not: nobody is invited
+    assert texts(answer) == render(locale, "errors/person_not_met", ref="Maria")
+    assert world["Eva"].inbox() == [] and world["Maria"].inbox() == []
+    assert await _enrollments(sqlite_db) == []
+    # Her key picks her; once she has written, her name does too.
+    assert (await anna.say("invite console:local:maria"))[0].kind == "commands/invited"
+    assert len(world["Maria"].inbox()) == 1
+    await world["Maria"].say("hello")
+    assert (await anna.say("person Maria"))[0].kind == "commands/person"
+
+
+async def test_a_failed_first_message_still_counts_as_having_written(sqlite_db, clock):
+    world = World(make_core(sqlite_db, clock, locale="en"))
+    await world["Anna"].say("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
+    await world["Anna"].say("person console:local:maria")
+    assert (await world["Maria"].say("frobnicate"))[0].kind == "errors/unknown_command"  # rolled back
+    assert (await world["Anna"].say("invite Maria"))[0].kind == "commands/invited"
+
+
+@pytest.mark.parametrize("line", [
+    'person "Maria Holm"',
+    'person link "Maria Holm" slack:T1:U5',
+    'match unwaitlist "Maria Holm"',
+    'approve-participant "Maria Holm"',
+    'nominate "Maria Holm"',
+    'match waitlist "Maria Holm"',
+])
+async def test_every_command_that_takes_a_name_looks_only_in_the_program_organisations(sqlite_db, clock, line):
+    world = World(make_core(sqlite_db, clock, locale="sv"))
+    for setup in SETUP:
+        await world["Anna"].say(setup)
+    await world["Maria Holm"].say("hej")  # she wrote first, but belongs to no organisation of the program
+    await say_as(world.core, slack_actor("U5"), "hej")
+    answer = await world["Anna"].say(line)
+    assert answer[0].kind == "errors/person_outside_program"
+    async with sqlite_db.read() as session:
+        owners = {i.user_id: i.person_id for i in (await session.exec(select(Identity))).all()}
+    assert owners["U5"] != owners["maria.holm"]
+    assert world["Maria Holm"].inbox() == [] and await _enrollments(sqlite_db) == []

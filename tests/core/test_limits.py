@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
+from bot.i18n import render
 from bot.ratelimit import BURST, RateLimit
 from bot.store.models import AuditLog, Enrollment, Program
-from tests.core.harness import World, make_core
+from tests.core.harness import World, enroll, make_core, texts
 
 
 class FakeMonotonic:
@@ -35,20 +37,30 @@ async def test_a_flood_gets_one_slow_down_and_others_are_answered_as_usual(sqlit
     assert (await world["Mallory"].say("status"))[0].kind == "commands/status"
 
 
-async def test_only_participants_nominate_when_the_program_says_so(sqlite_db, clock):
-    world = World(make_core(sqlite_db, clock, locale="en"))
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_by_default_only_the_program_participants_and_coordinators_nominate(sqlite_db, clock, locale):
+    world = World(make_core(sqlite_db, clock, locale=locale))
     await world["Anna"].say("program create P start=2027-01-19 end=2027-12-31")
-    await world["Anna"].say("program set nominators=participants")
+    await world["Anna"].say("org add Täby kommun")
+    async with sqlite_db.read() as session:
+        program = (await session.exec(select(Program))).one()
+    assert program.nominators == "participants"  # nobody chose it: the default
     refused = await world["Stranger"].say("nominate console:local:bo Great")
-    assert refused[0].kind == "errors/nominators_only_participants"
+    assert texts(refused) == render(locale, "errors/nominators_only_participants", program=program)
+    assert world["Bo"].inbox() == []
     async with sqlite_db.read() as session:
         assert (await session.exec(select(Enrollment))).all() == []
-        assert (await session.exec(select(Program.nominators))).one() == "participants"
+    await enroll(sqlite_db, clock, program.id, "Eva", "adept", "Täby kommun", ["ledarskap"])  # she takes part
+    assert (await world["Eva"].say("nominate console:local:bo Great"))[0].kind == "commands/nominated"
+    assert (await world["Anna"].say("nominate console:local:cid Great"))[0].kind == "commands/nominated"
+    await world["Anna"].say("program set nominators=anyone")  # the program opens it to area managers
+    assert (await world["Stranger"].say("nominate console:local:dan Great"))[0].kind == "commands/nominated"
 
 
 async def test_nominations_are_capped_per_day(sqlite_db, clock):
     world = World(make_core(sqlite_db, clock, locale="en"))
     await world["Anna"].say("program create P start=2027-01-19 end=2027-12-31")
+    await world["Anna"].say("program set nominators=anyone")  # the cap holds whoever may nominate
     eva = world["Eva"]
     answers = [(await eva.say(f"nominate console:local:person{n} Good"))[0].kind for n in range(7)]
     assert answers == ["commands/nominated"] * 5 + ["errors/nomination_cap"] * 2

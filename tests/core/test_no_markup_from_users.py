@@ -98,6 +98,7 @@ async def test_a_display_name_and_a_nomination_reason_reach_slack_as_text(sqlite
         server.fake.add_user(SLACK_MENTOR, EVIL, real_name=EVIL, email="maria.holm@ljungby.se")
         await server.dm("hej", user=SLACK_MENTOR)  # she is known by her (hostile) display name
         await server.command("program create P start=2027-01-19 end=2027-12-31")
+        await server.command("program set nominators=anyone")
         await server.settle()
         await server.dm(f"nominate <@{SLACK_ADEPT}> {EVIL}", user=SLACK_MENTOR)
         await server.settle()
@@ -121,7 +122,7 @@ async def test_a_nomination_reason_reaches_teams_as_text(sqlite_db, clock):
         async with sqlite_db.write() as s:
             from bot.store.models import Program
             from datetime import date
-            s.add(Program(slug="p", name="P", start=date(2027, 1, 19), end=date(2027, 12, 31)))
+            s.add(Program(slug="p", name="P", start=date(2027, 1, 19), end=date(2027, 12, 31), nominators="anyone"))
         await server.post(personal_message(connector.url, nominator, f"nominate {nominee.key} {EVIL}"))
     card = [c for c in connector.calls if "bold" in json.dumps(c.body)]
     assert card, "the nomination was delivered"

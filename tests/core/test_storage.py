@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.store.db import Database
 from bot.store.migrate import SchemaOutdated, check_current, current_revision, head_revision, upgrade
-from bot.store.models import Organisation, Program
+from bot.store.models import Identity, Organisation, Program
 
 TABLES = {
     "organisation", "person", "identity", "program", "program_event", "coordinator",
@@ -82,6 +82,28 @@ async def test_failed_write_leaves_nothing(any_db):
             raise RuntimeError("handler failed half-way")
     async with any_db.read() as s:
         assert (await s.exec(select(Organisation))).all() == []
+
+
+async def test_accounts_that_exist_before_spoke_at_count_as_having_written_unless_only_named(tmp_path):
+    """Migration 0010: an account whose person has a name of their own (from
+    the platform's profile) wrote; one named only by its id did not."""
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        await upgrade(db, "0008")
+        async with db.engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "INSERT INTO person (id, name, created_at) VALUES (7, 'Maria Holm', '2027-01-02 08:00:00'),"
+                " (9, 'U0456', '2027-01-03 08:00:00')")
+            await conn.exec_driver_sql(
+                "INSERT INTO identity (person_id, platform, tenant, user_id, unreachable) VALUES"
+                " (7, 'slack', 'T1', 'U0123', 0), (9, 'slack', 'T1', 'U0456', 0)")
+        await upgrade(db)
+        async with db.read() as session:
+            spoke = {i.user_id: i.spoke_at for i in (await session.exec(select(Identity))).all()}
+        assert spoke["U0456"] is None
+        assert spoke["U0123"] is not None and spoke["U0123"].day == 2
+    finally:
+        await db.dispose()
 
 
 def test_the_head_revision_read_from_the_files_is_alembics():

@@ -11,9 +11,16 @@ from tests.dialogs.script import MENTOR, asked, line
 
 @pytest.fixture(params=["sv", "en"])
 async def lw(request, sqlite_db, clock):
-    world = await make_world(sqlite_db, clock, locale=request.param)
+    world = await make_world(sqlite_db, clock, locale=request.param, nominators="anyone")
     world.locale = request.param
     return world
+
+
+@pytest.fixture
+async def world(sqlite_db, clock):
+    """Karin, an area manager who takes no part herself, nominates: the
+    program allows anyone to (the default is its participants only)."""
+    return await make_world(sqlite_db, clock, nominators="anyone")
 
 
 async def nominated(world):
@@ -64,7 +71,7 @@ async def test_declining_tells_the_nominator_politely(lw):
 async def test_a_nomination_card_answers_only_its_nominee(world):
     karin, bo, card = await nominated(world)
     replies = await world.chat("Eva").choose(1, [card])
-    assert [r.kind for r in replies] == ["dialogs/not_your_card"]
+    assert [r.kind for r in replies] == ["errors/stale_action"]
     assert (await world.enrollment("Bo", "mentor")).status == "invited"
 
 

@@ -92,7 +92,7 @@ async def test_someone_elses_dialogue_card_is_refused(world):
     consent = await world.chat("Anna").say("join")
     yes = consent[-1].card.blocks[1].buttons[0]
     replies = await world.chat("Bo").click(yes.action_id, yes.value)
-    assert [r.kind for r in replies] == ["dialogs/stale_card"]
+    assert [r.kind for r in replies] == ["errors/stale_action"]
     (state,) = await world.states("Anna")
     assert state.step == "consent"
 

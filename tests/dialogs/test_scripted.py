@@ -12,7 +12,7 @@ from tests.dialogs.script import type_raw
 NETWORK = ("Upplands Väsby kommun", "Håbo kommun")
 
 async def test_demo_people_onboard_from_five_municipalities(sqlite_db, clock):
-    world = await make_world(sqlite_db, clock)
+    world = await make_world(sqlite_db, clock, nominators="anyone")  # Karin, an area manager, nominates
     async with world.db.write() as s:
         program = await s.get(Program, world.program_id)
         for name in NETWORK:

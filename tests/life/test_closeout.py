@@ -81,4 +81,4 @@ async def test_a_stranger_cannot_answer_for_a_pair(year):
     await year.run_until(date(2027, 12, 15))
     value = _question(year, "Cecilia").card.blocks[-1].buttons[0].value
     replies = await year["Hanna"].click("continue.yes", value)
-    assert [r.kind for r in replies] == ["nudges/not_your_pair"]
+    assert [r.kind for r in replies] == ["errors/stale_action"]

@@ -13,7 +13,8 @@ from sqlmodel import select
 from bot.config import BotSettings, Config, PrivacySettings
 from bot.core import Core
 from bot.i18n import render
-from bot.reminders.planner import plan_event, plan_pair
+from bot.reminders.events import plan_event
+from bot.reminders.planner import plan_pair
 from bot.store.models import DialogState, Enrollment, Organisation, Pairing, Person, Reminder
 from tests.core.harness import World, texts
 from tests.scheduler.helpers import make_event, make_pair, make_person, make_program

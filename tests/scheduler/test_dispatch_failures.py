@@ -8,7 +8,7 @@ from bot.messages import Platform
 from bot.ports import Delivery, DeliveryError
 from bot.store.models import Enrollment, EnrollmentStatus
 from scheduler.dispatcher import Dispatcher
-from bot.reminders.planner import plan_event
+from bot.reminders.events import plan_event
 from tests.scheduler.helpers import RecordingPort, make_event, make_person, make_program, reminders
 
 UTC = timezone.utc

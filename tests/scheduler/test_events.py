@@ -10,7 +10,7 @@ from bot.ports import Delivery
 from bot.store.models import Enrollment, EnrollmentStatus, ProgramEvent
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from bot.reminders.planner import plan_event
+from bot.reminders.events import plan_event
 from tests.scheduler.helpers import RecordingPort, make_event, make_person, make_program, reminders
 
 UTC = timezone.utc
