@@ -109,7 +109,7 @@ async def cockpit_blocks(turn: Turn, program: Program) -> list:
 async def home_buttons(turn: Turn):
     from bot.commands.participant import pause, resume
 
-    mine = {str(e.id) for e, p in await my_enrollments(turn.session, turn.person.id)
+    mine = {str(pk(e)) for e, p in await my_enrollments(turn.session, pk(turn.person))
             if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING}
     if turn.inbound.value not in mine:  # the card was someone else's, or its program is over
         raise stale_button()
