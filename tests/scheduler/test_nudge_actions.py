@@ -98,4 +98,4 @@ async def test_we_need_help_tells_the_coordinator_and_strangers_cannot_press(sql
     assert len(told) == 1 and told[0].to.user == "cecilia"
     assert "Bo i paret Anna (adept) och Bo (mentor)" in told[0].text
     (refused,) = await core.handle(click("Dan", "nudge.met", pairing.id))
-    assert "inte är med i" in refused.text
+    assert refused.kind == "errors/stale_action" and "gäller inte längre" in refused.text
