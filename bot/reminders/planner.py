@@ -46,6 +46,7 @@ from bot.reminders.store import (  # storage of the rows planned here
 # Rows whose round "happened": the send was attempted or given up on.
 HAPPENED = (ReminderStatus.CLAIMED, ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.EXPIRED)
 NUDGE_EXPIRES_AFTER = timedelta(days=3)
+PAIR_KINDS = ("nudge", "stall")  # the rows the planner keeps for a pair (subject "pair:N")
 INTAKE_AFTER_WORKING_DAYS = 3
 INTAKE_EXPIRES_AFTER = timedelta(days=14)
 # A reminder row addressed to "the coordinators": the dispatcher expands it.
@@ -171,7 +172,9 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
         select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id]))
     )).all())
     meetings = list((await session.exec(select(col(Meeting.held_on)).where(Meeting.pairing_id == pairing.id))).all())
-    cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, await rows_of(session, subject), now)
+    # Only the pair's own kinds: a failure notice about the pair (same subject) is not the planner's to cancel.
+    rows = await rows_of(session, subject, kinds=PAIR_KINDS)
+    cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, rows, now)
     await cancel_ids(session, cancel)
     await revive(session, again)
     from bot.reminders.closeout import closeout_moment, closeout_rows
@@ -311,7 +314,7 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
         )).all():
             meetings[pairing_id].append(held_on)
         for row in (await run(session, sa.select(*_COLUMNS).where(
-            T.c.program_id == program.id, T.c.kind.in_(("nudge", "stall", "closeout"))))).all():
+            T.c.program_id == program.id, T.c.kind.in_((*PAIR_KINDS, "closeout"))))).all():
             rows[row.subject].append(row)
     cancel: list[int] = []
     fresh: list[Planned] = []
