@@ -28,8 +28,8 @@ from bot.inputs import parse_int
 from bot import matching
 from bot.matching import InvalidPin, score_pair, violation
 from bot.matching.announce import announce_pairs, tell_the_unpaired
-from bot.matching.cohort import Cohort, Solved, load_cohort, rationale, state_digest
-from bot.matching.draft import DraftPair, plan_in_thread, save_draft
+from bot.matching.cohort import Cohort, load_cohort, rationale, state_digest
+from bot.matching.draft import DraftPair, Solved, plan_in_thread, save_draft
 from bot.matching.model import Unmatched, UnmatchedCode
 from bot.matching.offers import offer_match
 from bot.matching.warnings import warnings
@@ -82,7 +82,7 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
     left = [{**_member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": u.detail}
             for u in unmatched]
     # A long draft shows the pairs with hard warnings first; the rest is in the spreadsheet.
-    hard = {p.id: any(w.hard for w in pair_warnings(cohort, p)) for p in drafts}
+    hard = {p.id: p.hard if p.hard is not None else any(w.hard for w in pair_warnings(cohort, p)) for p in drafts}
     shown = [_pair_view(cohort, p) for p in sorted(drafts, key=lambda p: not hard[p.id])[:DRAFT_SHOWN]]
     shown.sort(key=lambda v: v["id"])
     text = turn.render(
@@ -115,7 +115,8 @@ async def _solve(turn: Turn, program: Program) -> Solved:
     cohort = await load_cohort(turn.session, program, today)
     await asyncio.to_thread(importlib.import_module, "bot.matching.assign")  # numpy, scipy: not on the loop
     try:
-        return Solved(digest, cohort, await matching.solve_async(cohort.adepts, cohort.mentors, cohort.rules))
+        result = await matching.solve_async(cohort.adepts, cohort.mentors, cohort.rules)
+        return Solved(digest, cohort, result, plan=await plan_in_thread(cohort, result))
     except InvalidPin as err:  # load_cohort drops pins of people who left; what remains is a real conflict
         return Solved(digest, cohort, None, err)
 
@@ -147,13 +148,16 @@ async def _draft(turn: Turn, program: Program):
         err = solved.error
         raise UserError("matching/errors/pin_invalid", adept=_member_view(cohort, err.adept_id)["name"],
                         mentor=_member_view(cohort, err.mentor_id)["name"], code=err.code)
-    result = solved.result
-    assert result is not None, "a solver run without an error has a result"
-    drafts = await save_draft(turn.session, pk(program), await plan_in_thread(cohort, result), turn.now)
+    result, plan = solved.result, solved.plan
+    assert result is not None and plan is not None, "a solver run without an error has a result and a draft"
+    drafts = await save_draft(turn.session, pk(program), plan, turn.now)
     cohort.pairings = [p for p in cohort.pairings if p.status != PairStatus.DRAFT]
     await turn.audit("match drafted", program=program, pairs=[[p.adept_id, p.mentor_id] for p in drafts],
                      unmatched={u.adept_id: str(u.reason_code) for u in result.unmatched})
-    return [draft_card(turn, cohort, list(result.unmatched), drafts=drafts)]
+    await asyncio.sleep(0)  # the card takes a while for a big draft: let other turns run first
+    card = draft_card(turn, cohort, list(result.unmatched), drafts=drafts)
+    await asyncio.sleep(0)
+    return [card]
 
 
 def _draft_pair(cohort: Cohort, ref: str) -> Pairing:

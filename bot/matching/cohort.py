@@ -25,11 +25,11 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.matching.model import AdeptIn, InvalidPin, MatchRule, MentorIn, Result, Rules
+from bot.matching.model import AdeptIn, MatchRule, MentorIn, Rules
 from bot.store.models import Enrollment, EnrollmentStatus, MatchExclusion, Organisation, Pairing, PairStatus, Person, Program, Role
 from bot.store.rows import pk
 
-PART = 400  # rows handled between two turns of the event loop (a cohort has thousands)
+PART = 200  # rows handled between two turns of the event loop (a cohort has thousands)
 HOLDING = (PairStatus.APPROVED, PairStatus.ANNOUNCED)  # pairs a re-run never touches
 EARLIER = (PairStatus.APPROVED, PairStatus.ANNOUNCED, PairStatus.ENDED)  # pairs that "existed"
 
@@ -72,17 +72,6 @@ TOLD_WAITLIST = "waitlist_told_at"  # a waitlisted adept
 TOLD_UNMATCHED = "unmatched_told_at"  # an adept no mentor fitted
 TOLD_IDLE = "idle_told_at"  # a mentor with no adept
 LATER = "take_one_later"  # the idle mentor's answer: would take an adept later (True/False)
-@dataclass(frozen=True)
-class Solved:
-    """A solver run made before the write transaction: the cohort it saw, the
-    digest of the rows that cohort came from (`state_digest`), the result."""
-
-    digest: str
-    cohort: Cohort
-    result: Result | None
-    error: InvalidPin | None = None
-
-
 async def state_digest(session: AsyncSession, program: Program, today: date) -> str:
     """A digest of every row a solution depends on: the program's enrollments
     (status, answers, capacity, pause, waitlist) with their person's
@@ -103,10 +92,9 @@ async def state_digest(session: AsyncSession, program: Program, today: date) -> 
         sa.select(Program.__table__.c.match_rule).where(Program.__table__.c.id == program.id),  # type: ignore[attr-defined]
     ]
     digest = hashlib.sha256(today.isoformat().encode())
-    conn = await session.connection()
     for statement in statements:
-        for row in (await conn.execute(statement)).all():
-            digest.update(repr(tuple(row)).encode())
+        async for part in _in_parts(session, statement):
+            digest.update(repr([tuple(row) for row in part]).encode())
     return digest.hexdigest()
 
 

@@ -22,7 +22,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.matching.cohort import PART, Cohort, rationale
-from bot.matching.model import Result
+from bot.matching.model import AdeptIn, InvalidPin, MentorIn, Result
+from bot.matching.warnings import warnings
 from bot.store.models import Pairing, PairStatus
 
 _PAIRING = Pairing.__table__  # type: ignore[attr-defined]
@@ -41,6 +42,7 @@ class DraftPair:
     pinned: bool
     rationale: list
     status: str = PairStatus.DRAFT
+    hard: bool | None = None  # has a hard warning (`bot.matching.warnings`); None: not worked out
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,30 @@ class DraftPlan:
     pairs: list[DraftPair] = field(default_factory=list)  # the new draft; kept rows carry their id
 
 
-def plan_draft(current: list[tuple[int, int, int]], result: Result) -> DraftPlan:
+@dataclass(frozen=True)
+class Solved:
+    """A solver run made before the write transaction: the cohort it saw, the
+    digest of the rows that cohort came from (`state_digest`), the result and
+    the draft it makes."""
+
+    digest: str
+    cohort: Cohort
+    result: Result | None
+    error: InvalidPin | None = None
+    plan: DraftPlan | None = None
+
+
+def plan_draft(current: list[tuple[int, int, int]], result: Result, adepts: dict[int, AdeptIn],
+               mentors: dict[int, MentorIn]) -> DraftPlan:
     """What the draft becomes: `current` is (id, adept id, mentor id) of
     today's draft rows. Pure; runs in a worker thread."""
     by_pair = {(adept, mentor): row_id for row_id, adept, mentor in current}
     wanted = {(pair.adept_id, pair.mentor_id) for pair in result.pairs}
     drop = sorted(row_id for key, row_id in by_pair.items() if key not in wanted)
     pairs = [DraftPair(by_pair.get((p.adept_id, p.mentor_id)), p.adept_id, p.mentor_id, p.score, p.pinned,
-                       rationale(p.reasons)) for p in result.pairs]
+                       rationale(p.reasons), hard=any(w.hard for w in warnings(adepts[p.adept_id],
+                                                                                 mentors[p.mentor_id])))
+             for p in result.pairs]
     return DraftPlan(drop, pairs)
 
 
@@ -66,7 +84,8 @@ def current_draft(cohort: Cohort) -> list[tuple[int, int, int]]:
 
 
 async def plan_in_thread(cohort: Cohort, result: Result) -> DraftPlan:
-    return await asyncio.to_thread(plan_draft, current_draft(cohort), result)
+    adepts, mentors = {a.id: a for a in cohort.adepts}, {m.id: m for m in cohort.mentors}
+    return await asyncio.to_thread(plan_draft, current_draft(cohort), result, adepts, mentors)
 
 
 async def save_draft(session: AsyncSession, program_id: int, plan: DraftPlan, now: datetime) -> list[DraftPair]:

@@ -109,3 +109,16 @@ async def test_nothing_changed_drafts(world, monkeypatch):
     replies = await world["Anna"].say("match")
     assert "medan jag matchade" not in texts(replies)
     assert len(await _pairs(world.db)) == 3
+
+
+def test_the_plan_marks_pairs_with_a_hard_warning_and_keeps_known_rows():
+    """Worked out beside the solver (a long draft lists these pairs first)."""
+    from bot.matching.draft import plan_draft
+    from bot.matching.model import AdeptIn, MentorIn, Pair, Result
+
+    adepts = {11: AdeptIn(11, "org:1", languages=frozenset({"sv"})), 12: AdeptIn(12, "org:1", languages=frozenset({"en"}))}
+    mentors = {21: MentorIn(21, "org:2", languages=frozenset({"sv"})), 22: MentorIn(22, "org:2", languages=frozenset({"sv"}))}
+    result = Result((Pair(11, 21, 1.0), Pair(12, 22, 0.0)), ())
+    plan = plan_draft([(7, 11, 21), (8, 12, 21)], result, adepts, mentors)
+    assert [(p.id, p.adept_id, p.mentor_id, p.hard) for p in plan.pairs] == [(7, 11, 21, False), (None, 12, 22, True)]
+    assert plan.drop == [8]
