@@ -109,14 +109,17 @@ class Dispatcher:
 
     # ------------------------------------------------------------ public
 
-    async def tick(self, max_batches: int | None = None) -> TickResult:
-        """Send everything due now (batch after batch); returns what happened."""
+    async def tick(self, max_batches: int | None = None, *, look_first: bool = True) -> TickResult:
+        """Send everything due now (batch after batch); returns what happened.
+        An idle tick is one indexed read and takes no write lock (`look_first`;
+        a caller that has just seen something due may skip the look)."""
         total = TickResult()
         batches = 0
         self.recorder.broken = False  # a new tick tries the database again
-        async with self.db.read() as session:  # an idle tick is this one indexed read, no write lock
-            if not (await run(session, work_query(self.clock.now()))).scalar():
-                return total
+        if look_first:
+            async with self.db.read() as session:
+                if not (await run(session, work_query(self.clock.now()))).scalar():
+                    return total
         while max_batches is None or batches < max_batches:
             # The first claim shares its transaction with the housekeeping.
             rows = await self.claim(housekeeping=total if batches == 0 else None)
