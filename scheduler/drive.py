@@ -3,11 +3,11 @@ next, as `mentorbot simulate` and the tests do."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import VirtualClock
-from bot.reminders.planner import plan_all
+from bot.reminders.sweep import Sweep
 from scheduler.dispatcher import Dispatcher, TickResult
 
 
@@ -19,6 +19,7 @@ class Sweeps:
 
     every: timedelta | None = timedelta(days=7)
     next_at: datetime | None = None
+    sweep: Sweep = field(default_factory=Sweep)  # what it saw of each pair last time
 
     def due(self, now: datetime) -> bool:
         return self.every is not None and (self.next_at is None or now >= self.next_at)
@@ -41,7 +42,7 @@ async def run_until(dispatcher: Dispatcher, clock: VirtualClock, until: datetime
         now = clock.now()
         if sweeps.due(now):
             async with dispatcher.db.write() as session:
-                await plan_all(session, now)
+                await sweeps.sweep.run(session, now)
             sweeps.done(now)
         due = await dispatcher.next_due()
         if due is not None and due <= now:

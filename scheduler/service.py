@@ -6,8 +6,8 @@ from nothing (the database holds every reminder, APScheduler holds only ids):
 * `dispatcher-tick`: every `tick_seconds`, a safety net;
 * `dispatcher-wakeup`: one date job at the next due time, moved after every
   tick, so a reminder due in 7 seconds goes in 7 seconds, not at the next tick;
-* `planner-sweep`: every `sweep_seconds`, re-plans every active program
-  (idempotent; picks up expired nudges, ended pauses, new participants) and
+* `planner-sweep`: every `sweep_seconds`, re-plans every active program's
+  changed pairs (bot/reminders/sweep.py; idempotent) and
   deletes shared files whose download link has expired;
 * `privacy-purge`: every `privacy.purge_hours`, deletes what the retention
   periods say is due (`bot.privacy.retention`).
@@ -30,7 +30,7 @@ from bot.ports import Delivery
 from bot.store.db import Database
 from scheduler.dispatcher import Dispatcher
 from bot.links import purge_expired_files
-from bot.reminders.planner import plan_all
+from bot.reminders.sweep import Sweep
 from bot.privacy.retention import purge
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class SchedulerService:
         self.dispatcher = dispatcher or Dispatcher(db, delivery, clock, config, **dispatcher_options)
         self.tick_seconds = tick_seconds
         self.sweep_seconds = sweep_seconds
+        self._sweep = Sweep()  # re-plans only the pairs that changed since its last run
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._lock = asyncio.Lock()
         self.ticks = 0
@@ -109,7 +110,7 @@ class SchedulerService:
     async def sweep(self) -> None:
         try:
             async with self.db.write() as session:
-                await plan_all(session, self.clock.now())
+                await self._sweep.run(session, self.clock.now())
                 await purge_expired_files(session, self.clock.now())
         except Exception:
             log.exception("planner sweep failed; the next sweep tries again")

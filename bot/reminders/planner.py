@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Awaitable, Callable
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -286,8 +287,12 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
 # ------------------------------------------------------------------ program
 
 
-async def plan_program(session: AsyncSession, program: Program, now: datetime) -> int:
-    """Everything of one program, read in bulk: events, pairs, intake."""
+async def plan_program(session: AsyncSession, program: Program, now: datetime, *,
+                       pairs: Callable[[list[Pairing], dict[int, Enrollment]], Awaitable[set[int]]] | None = None) -> int:
+    """Everything of one program, read in bulk: events, pairs, intake.
+    `pairs`, if given, picks which pairs to re-plan from the program's
+    pairings and enrollments (the sweep's change check, bot/reminders/sweep.py);
+    by default every pair is."""
     if program.status not in RUNNING:  # closed: nothing planned for it is sent any more
         await run(session, sa.update(T).where(
             T.c.program_id == program.id, T.c.status == ReminderStatus.PENDING.value,
@@ -304,17 +309,25 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
     if onboarding and program.status in RUNNING:
         inserted += await insert_if_absent(session, onboarding, now)
     pairings = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
+    narrowed = False
+    if pairs is not None:
+        chosen = await pairs(pairings, enrollments)
+        narrowed = len(chosen) < len(pairings)
+        pairings = [p for p in pairings if pk(p) in chosen]
     live = {p.id for p in pairings if p.status == PairStatus.ANNOUNCED and program.status in RUNNING}
     meetings: dict[int, list[date]] = defaultdict(list)
     rows: dict[str, list] = defaultdict(list)
     if live:
+        by_pair = col(Meeting.pairing_id).in_(live) if narrowed else Pairing.program_id == program.id
         for pairing_id, held_on in (await session.exec(
             select(col(Meeting.pairing_id), col(Meeting.held_on)).join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
-            .where(Pairing.program_id == program.id)
+            .where(by_pair)
         )).all():
             meetings[pairing_id].append(held_on)
-        for row in (await run(session, sa.select(*_COLUMNS).where(
-            T.c.program_id == program.id, T.c.kind.in_((*PAIR_KINDS, "closeout"))))).all():
+        query = sa.select(*_COLUMNS).where(T.c.program_id == program.id, T.c.kind.in_((*PAIR_KINDS, "closeout")))
+        if narrowed:  # only the chosen pairs' rows
+            query = query.where(T.c.subject.in_([s for i in live for s in (f"pair:{i}", f"closeout:pair{i}")]))
+        for row in (await run(session, query)).all():
             rows[row.subject].append(row)
     cancel: list[int] = []
     fresh: list[Planned] = []
@@ -334,7 +347,7 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime) -
             fresh += f
             again += a
         elif pairing.status not in (PairStatus.DRAFT, PairStatus.APPROVED):
-            await cancel_pending(session, f"pair:{pairing.id}", set())
+            await cancel_pending(session, f"pair:{pairing.id}", set(), kinds=PAIR_KINDS)
     await cancel_ids(session, cancel)
     await revive(session, again)
     from bot.reminders.digest import plan_digest  # the digest module reads this one's constants

@@ -1,0 +1,67 @@
+"""The sweep re-plans only the pairs whose state changed since it last looked
+(bot/reminders/sweep.py), and still repairs a plan that went wrong."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from bot.reminders.sweep import Sweep
+from bot.store.models import Meeting, Reminder
+from tests.scheduler.helpers import make_pair, make_person, make_program
+
+ANNOUNCED = datetime(2027, 1, 25, 9, 0, tzinfo=timezone.utc)
+
+
+async def _program_with_pairs(db, clock, n: int = 4):
+    async with db.write() as s:
+        program = await make_program(s)
+        pairs = []
+        for i in range(n):
+            adept = await make_person(s, f"Adept{i}")
+            mentor = await make_person(s, f"Mentor{i}")
+            pairs.append(await make_pair(s, program, adept, mentor, ANNOUNCED))
+    return program, pairs
+
+
+async def _sweep(db, sweep: Sweep, now) -> int:
+    async with db.write() as session:
+        await sweep.run(session, now)
+    return sweep.replanned
+
+
+async def _pending_nudges(db, pairing_id: int) -> list[Reminder]:
+    async with db.read() as s:
+        return list((await s.exec(select(Reminder).where(
+            Reminder.subject == f"pair:{pairing_id}", Reminder.kind == "nudge", Reminder.status == "pending"))).all())
+
+
+async def test_an_unchanged_pair_is_not_replanned_and_a_changed_one_is(any_db, clock):
+    _, pairs = await _program_with_pairs(any_db, clock)
+    sweep = Sweep()
+    now = ANNOUNCED + timedelta(hours=1)
+    assert await _sweep(any_db, sweep, now) == 4  # the first sweep plans everything
+    assert await _sweep(any_db, sweep, now) == 4  # its own rows changed them: looked at once more
+    assert await _sweep(any_db, sweep, now + timedelta(days=1)) == 0  # nothing changed since
+    async with any_db.write() as s:  # one pair met
+        s.add(Meeting(pairing_id=pairs[2].id, held_on=(now + timedelta(days=2)).date(), minutes=90))
+    assert await _sweep(any_db, sweep, now + timedelta(days=3)) == 1
+
+
+async def test_a_plan_that_went_wrong_is_repaired(any_db, clock):
+    _, pairs = await _program_with_pairs(any_db, clock, n=2)
+    sweep = Sweep()
+    now = ANNOUNCED + timedelta(hours=1)
+    await _sweep(any_db, sweep, now)
+    await _sweep(any_db, sweep, now)
+    assert await _sweep(any_db, sweep, now) == 0
+    (first, *_) = await _pending_nudges(any_db, pairs[0].id)
+    async with any_db.write() as s:  # e.g. a crash left the pair's next nudge cancelled
+        conn = await s.connection()
+        await conn.execute(sa.update(Reminder.__table__).where(Reminder.__table__.c.subject == f"pair:{pairs[0].id}")
+                           .values(status="cancelled"))
+    assert await _pending_nudges(any_db, pairs[0].id) == []
+    assert await _sweep(any_db, sweep, now + timedelta(hours=1)) == 1
+    assert {r.key for r in await _pending_nudges(any_db, pairs[0].id)} >= {first.key}
