@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 STHLM = ZoneInfo("Europe/Stockholm")
 EVENTS = {"kickoff": "kickoff", "mentor_training": "coaching session for mentors",
           "inspiration": "inspiration meeting", "closing": "closing event"}
-# One message of each step, as `make demo` quotes them (the program's close is a reply to the coordinator).
-HIGHLIGHTS = ("matching/intro_adept", "scheduler/event_reminder", "surveys/survey", "surveys/thanks",
-              "closeout/question", "closeout/goodbye_continuing", "closeout/goodbye_completed", "lifecycle/closed",
-              "lifecycle/cohort_created", "lifecycle/stay_on", "commands/invitation")
+# Steps `make demo` quotes one message of, besides the events' reminders, the surveys and the new
+# cohort's invitations (the program's close and the new cohort are replies to the coordinator).
+HIGHLIGHTS = ("surveys/thanks", "closeout/question", "closeout/goodbye_continuing", "closeout/goodbye_completed",
+              "lifecycle/closed", "lifecycle/cohort_created", "lifecycle/stay_on")
 
 
 def day(at: datetime) -> date:
@@ -110,15 +110,22 @@ def _closeout_step(log, pairs: Counter) -> tuple[date | None, str]:
             f"no answer {silent}")
 
 
-def highlights(world: "World") -> list[str]:
-    """The first message of each step, dated, as the transcript shows it."""
-    sent = [(at, who, m) for at, who, m in world.port.log]
-    sent += [(at, who, m) for at, who, _typed, m in world.replies]
-    out = []
-    for kind in HIGHLIGHTS:
-        found = min(((at, who, m) for at, who, m in sent if m.kind == kind), key=lambda x: x[0], default=None)
-        if found is not None:
-            at, who, message = found
-            body = render_text(message).replace("\n", "\n      ")
-            out.append(f"{at.astimezone(STHLM):%Y-%m-%d %H:%M} → {who} [{kind}]\n      {body}")
-    return out
+def highlights(world: "World", facts: dict) -> list[str]:
+    """One message of each step (the first), dated, as the transcript shows it."""
+    sent = sorted([*world.port.log, *((at, who, m) for at, who, _typed, m in world.replies)], key=lambda x: x[0])
+    # (kind, from, until, survey): the first message of that kind sent in [from, until], of that survey
+    picks: list[tuple[str, datetime | None, datetime | None, str | None]] = [("matching/intro_adept", None, None, None)]
+    picks += [("scheduler/event_reminder", e.starts_at - timedelta(days=8), e.starts_at, None) for e in facts["events"]]
+    picks += [("surveys/survey", None, None, survey) for survey in ("inspiration", "closeout")]
+    picks += [(kind, None, None, None) for kind in HIGHLIGHTS]
+    if facts["next"] is not None:  # the new cohort's invitations
+        picks.append(("commands/invitation", facts["next"].created_at, None, None))
+    found = []
+    for kind, since, until, survey in picks:
+        first = next(((at, who, m) for at, who, m in sent if m.kind == kind and (since is None or at >= since)
+                      and (until is None or at <= until) and (survey is None or _survey_of(m) == survey)), None)
+        if first is not None:
+            found.append(first)
+    found.sort(key=lambda x: x[0])
+    return [f"{at.astimezone(STHLM):%Y-%m-%d %H:%M} → {who} [{message.kind}]\n      "
+            + render_text(message).replace("\n", "\n      ") for at, who, message in found]
