@@ -10,7 +10,6 @@ export's files are saved together in `demo-output/` (or `out_dir`).
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -62,7 +61,7 @@ class Transcript:
 
 
 async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *, year: bool = True,
-                   transcript_lines: int = 60, out_dir: Path | None = None) -> int:
+                   transcript_lines: int = 80, out_dir: Path | None = None) -> int:
     # Files go next to the transcript: ./demo-output for `make demo`, else beside the given database.
     out_dir = Path(out_dir) if out_dir else (Path(db_path).parent if db_path else Path("demo-output"))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -160,13 +159,21 @@ async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *
 
 
 async def _year(lines: int) -> None:
-    """The rest of the year: `mentorbot simulate` with a small cohort."""
-    from tools import simulate
+    print("\n".join(await year_section(lines)))
 
-    print("\n" + "=" * 72 + "\nThe program year on a virtual clock (mentorbot simulate --participants 10)\n" + "=" * 72)
+
+async def year_section(lines: int = 60, participants: int = 10) -> list[str]:
+    """The rest of the year and the next cohort: `mentorbot simulate` with a
+    small cohort, as its steps with their dates and one dated message of each
+    step (at most `lines` lines of them)."""
+    from tools import simulate
+    from tools.simulation_steps import highlights, steps
+
     with tempfile.TemporaryDirectory(prefix="mentorbot-year-") as tmp:
-        path = Path(tmp) / "transcript.txt"
-        await asyncio.to_thread(simulate.main, ["--participants", "10", "--transcript", str(path)])
-        text = path.read_text(encoding="utf-8").splitlines()
-    print(f"\nThe first {lines} lines of its transcript:\n")
-    print("\n".join(text[:lines]))
+        world, stats = await simulate.simulate(participants, 4, "sv", Path(tmp) / "year.db")
+    rule = "=" * 72
+    quoted = "\n".join(highlights(world, stats["facts"])).splitlines()
+    return [f"\n{rule}\nThe program year on a virtual clock (mentorbot simulate --participants {participants})\n{rule}",
+            "", "The year, step by step (local dates):", *steps(world, stats["facts"]),
+            "", "One message of each step, as it was sent (the whole year: mentorbot simulate --transcript FILE):", "",
+            *quoted[:lines]]

@@ -35,20 +35,22 @@ from adapters.console import Chat, ConsolePort, render_text, setup_person
 from bot.clock import VirtualClock
 from bot.config import BotSettings, Config, DatabaseConfig
 from bot.core import Core
-from bot.messages import Address, Inbound, Kind, Outbound, Platform, Where
+from bot.messages import Address, Buttons, Inbound, Kind, Outbound, Platform, Where
 from bot.ports import Delivery
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import Sweeps, run_until
+from tools.simulation_steps import steps, year_facts
+from tools.simulation_year_end import AFTER, NEW_ADEPTS, close_and_start_again
 from tools.simulation_cohort import (
     COORDINATOR, MUNICIPALITIES, Member, Pair, announced_pairs, behaviours_for, cohort, pair_up_directly,
 )
 
 STHLM = ZoneInfo("Europe/Stockholm")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-ANNOUNCE = datetime(2027, 1, 20, 10, 0, tzinfo=timezone.utc)
+ANNOUNCE = datetime(2027, 1, 12, 10, 0, tzinfo=timezone.utc)  # a week before the kickoff, where pairs meet
 END = datetime(2028, 1, 20, 12, 0, tzinfo=timezone.utc)
 PROGRAM_CHANNEL = "mentorprogram-2027"
 
@@ -80,6 +82,7 @@ class World:
     replies: list[tuple[datetime, str, str, Outbound]] = field(default_factory=list)  # (when, who, typed, reply)
     seen: int = 0  # how much of port.log the people have read
     sweeps: Sweeps = field(default_factory=Sweeps)  # one service, running all year
+    locale: str = "sv"
 
     @property
     def delivery(self) -> Delivery:
@@ -93,15 +96,10 @@ class World:
         return self.chats[name]
 
     async def say(self, name: str, text: str) -> list[Outbound]:
-        """Type a line (a bare number is an answer here, not a card pick)."""
+        """Type a line (a bare number is an answer here, not a card pick).
+        The turn's rows are sent and recorded as an adapter does."""
         chat = await self.chat(name)
-        out = await self.core.handle(Inbound(chat.actor, chat.address, Kind.TEXT, text=text))
-        replies = []
-        for message in out:
-            if message.to is None or (message.to.user == chat.actor.user_id and message.to.where == Where.DM):
-                replies.append(message)
-            else:
-                await self.delivery.send(message.to, message)
+        replies = await chat._send(Inbound(chat.actor, chat.address, Kind.TEXT, text=text))
         for r in replies:
             self.replies.append((self.clock.now(), name, text, r))
         return replies
@@ -110,6 +108,13 @@ class World:
         replies = await (await self.chat(name)).click(action_id, value)
         for r in replies:
             self.replies.append((self.clock.now(), name, f"[{action_id}]", r))
+        return replies
+
+    async def choose(self, name: str, number: int, on: list[Outbound]) -> list[Outbound]:
+        """Press option `number` of the last card in `on`."""
+        replies = await (await self.chat(name)).choose(number, on)
+        for r in replies:
+            self.replies.append((self.clock.now(), name, f"[{number}]", r))
         return replies
 
 
@@ -155,14 +160,53 @@ async def react(world: World) -> None:
     new = world.port.log[world.seen:]
     world.seen = len(world.port.log)
     for _at, who, message in new:
-        if message.kind != "nudges/nudge":
-            continue
         pair = next((p for p in world.pairs if who in (p.adept.user, p.mentor.user)), None)
-        if pair is None or who != pair.adept.user:
-            continue  # the adept drives the relationship (seed 004)
-        action = pair.behaviour.on_nudge(world.rng, world.clock.now())
-        if action:
-            await world.click(pair.adept.name, action, str(pair.pairing_id))
+        if pair is None:
+            continue
+        member = pair.adept if who == pair.adept.user else pair.mentor
+        if message.kind == "nudges/nudge" and member is pair.adept:  # the adept drives it (seed 004)
+            action = pair.behaviour.on_nudge(world.rng, world.clock.now())
+            if action:
+                await world.click(pair.adept.name, action, str(pair.pairing_id))
+        elif message.kind in ("surveys/survey", "surveys/survey_reminder"):
+            if pair.behaviour.answers_survey(world.rng, reminded=message.kind.endswith("_reminder")):
+                await answer_survey(world, member, button_value(message, "survey.start"))
+        elif message.kind == "closeout/question":
+            goes_on = pair.behaviour.goes_on(member.role)
+            if goes_on is not None:
+                await world.click(member.name, "continue.yes" if goes_on else "continue.no",
+                                  button_value(message, "continue.yes"))
+
+
+async def after_tick(world: World, _result) -> None:
+    await react(world)
+
+
+def button_value(message: Outbound, action_id: str) -> str:
+    """The value of the button `action_id` on the message's card (what pressing it sends)."""
+    return next(b.value for block in (message.card.blocks if message.card else ())
+                if isinstance(block, Buttons) for b in block.buttons if b.action_id == action_id)
+
+
+SKIP = {"sv": "hoppa över", "en": "skip"}
+COMMENTS = {"sv": ("Bra samtal om att leda förändring.", "Svårt att hitta tider ibland."),
+            "en": ("Good talks about leading change.", "Sometimes hard to find a time.")}
+
+
+async def answer_survey(world: World, member: Member, value: str) -> None:
+    """Press *Start*, pick a score for each question, comment or skip, confirm."""
+    replies = await world.click(member.name, "survey.start", value)
+    for _ in range(10):
+        kind = replies[-1].kind if replies else ""
+        if kind == "surveys/ask/comment":
+            comment = world.rng.choice((*COMMENTS[world.locale], SKIP[world.locale], SKIP[world.locale]))
+            replies = await world.say(member.name, comment)
+        elif kind.startswith("surveys/ask/"):
+            replies = await world.choose(member.name, world.rng.randint(3, 5), replies)
+        elif kind == "dialogs/ask/summary":
+            replies = await world.choose(member.name, 1, replies)  # confirm
+        else:
+            return
 
 
 async def run_year(world: World) -> None:
@@ -171,12 +215,9 @@ async def run_year(world: World) -> None:
         for when, what in pair.behaviour.own_moves(world.rng, ANNOUNCE, END):
             heapq.heappush(queue, (when, i, what, pair))
 
-    async def on_tick(_result):
-        await react(world)
-
     while True:
         until = queue[0][0] if queue else END
-        await run_until(world.dispatcher, world.clock, min(until, END), sweeps=world.sweeps, on_tick=on_tick)
+        await run_until(world.dispatcher, world.clock, min(until, END), sweeps=world.sweeps, on_tick=partial(after_tick, world))
         if not queue or queue[0][0] > END:
             return
         when, _i, what, pair = heapq.heappop(queue)
@@ -199,6 +240,7 @@ def summary(world: World, stats: dict) -> str:
         spread = f"{min(gaps)}/{statistics.median(gaps):g}/{max(gaps)}" if gaps else "-"
         lines.append(f"  #{pair.pairing_id:<3d} {pair.behaviour.name:<10s} {pair.adept.name} & {pair.mentor.name}: "
                      f"{len(days)} nudges, gaps {spread}, meetings {stats['meetings'].get(pair.pairing_id, 0)}")
+    lines += ["", "the year, step by step (local dates):", *steps(world, stats["facts"])]
     lines += ["", f"stall digests to the coordinator: {kinds.get('scheduler/stall_digest', 0)}",
               f"reminders failed: {stats['failed']}   expired: {stats['expired']}   cancelled (re-planned): "
               f"{stats['cancelled']}"]
@@ -230,14 +272,11 @@ async def run_program_year(db: Database, config: Config, clock: VirtualClock, me
     core = Core(db, config, clock, rate_limit=RateLimit.off())  # scripted people type faster than real ones
     port = TimedConsolePort(clock)
     dispatcher = Dispatcher(db, Delivery({Platform.CONSOLE: port}), clock, config)
-    world = World(core, clock, port, dispatcher, rng)
+    world = World(core, clock, port, dispatcher, rng, locale=locale)
     await set_up_program(world, locale)
     await onboard_everyone(world, members)
 
-    async def on_tick(_result):
-        await react(world)
-
-    await run_until(dispatcher, clock, ANNOUNCE, sweeps=world.sweeps, on_tick=on_tick)  # the kickoff and its reminders
+    await run_until(dispatcher, clock, ANNOUNCE, sweeps=world.sweeps, on_tick=partial(after_tick, world))  # the kickoff and its reminders
     behaviour = behaviours_for(world.rng)
     for line in ("match", "match approve", "match announce"):
         await world.say(COORDINATOR, line)
@@ -260,7 +299,10 @@ async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> 
     rng = random.Random(seed)
     members = cohort(participants, rng)
     world = await run_program_year(db, simulation_config(url, locale), VirtualClock(START), members, rng, locale)
+    await close_and_start_again(world, new_adepts=min(len(NEW_ADEPTS), max(2, participants // 20)))
+    await run_until(world.dispatcher, world.clock, AFTER, sweeps=world.sweeps, on_tick=partial(after_tick, world))
     stats = await collect(db, members)
+    stats["facts"] = await year_facts(db)
     stats["db"] = str(db_path)
     await db.dispose()
     return world, stats

@@ -1,4 +1,5 @@
-"""The people of `mentorbot simulate` and how their pairs behave.
+"""The people of `mentorbot simulate` and how their pairs behave
+(nudges, surveys, the close-out question).
 
 Managers from the five municipalities of the Upplands Väsby network (seed
 000); adepts have about a year as managers, mentors five or more. Matching
@@ -87,6 +88,14 @@ class Behaviour:
         """Things the adept types on their own initiative: (when, text)."""
         return []
 
+    def answers_survey(self, rng: random.Random, reminded: bool) -> bool:
+        """Whether a member starts the survey on this message (the first one or its reminder)."""
+        return False
+
+    def goes_on(self, role: str) -> bool | None:
+        """A member's answer to "go on meeting on your own?" (None: never answers)."""
+        return None
+
 
 @dataclass
 class Regular(Behaviour):
@@ -95,6 +104,12 @@ class Regular(Behaviour):
     def on_nudge(self, rng, now):
         return "nudge.met"
 
+    def answers_survey(self, rng, reminded):
+        return not reminded
+
+    def goes_on(self, role):
+        return True  # both want to: the pair continues
+
 
 @dataclass
 class Irregular(Behaviour):
@@ -102,6 +117,12 @@ class Irregular(Behaviour):
 
     def on_nudge(self, rng, now):
         return "nudge.snooze" if rng.random() < 0.4 else None
+
+    def answers_survey(self, rng, reminded):
+        return reminded and rng.random() < 0.5  # some, after the reminder
+
+    def goes_on(self, role):
+        return role == "adept"  # the mentor says no: the pair completes
 
     def own_moves(self, rng, start, end):
         moves, day = [], start.astimezone(STHLM).date()
@@ -120,6 +141,9 @@ class Pausing(Regular):
 
     def own_moves(self, rng, start, end):
         return [(at_local(datetime(2027, 3, 10).date(), 10), "pause 2027-05-10")]
+
+    def goes_on(self, role):
+        return False  # the year was enough: the pair completes
 
 
 def behaviours_for(rng: random.Random):

@@ -244,7 +244,8 @@ async def plan_intake_reminder(session: AsyncSession, enrollment: Enrollment, no
     program = await session.get(Program, enrollment.program_id)
     if enrollment.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING) or program is None \
             or program.status not in RUNNING:
-        await cancel_pending(session, subject, set())
+        # Only the intake reminder: the person's surveys share the subject.
+        await cancel_pending(session, subject, set(), kinds=("intake",))
         return 0
     return await insert_if_absent(session, [_intake_row(program, enrollment, now)], now)
 

@@ -3,7 +3,11 @@ matching and announcement, as a person reads it."""
 
 from __future__ import annotations
 
-from tools.demo import Transcript, run_demo
+import re
+
+import pytest
+
+from tools.demo import Transcript, run_demo, year_section
 
 
 async def test_the_demo_runs_a_program_from_setup_to_announcement(tmp_path, capsys):
@@ -29,3 +33,26 @@ async def test_the_demo_runs_a_program_from_setup_to_announcement(tmp_path, caps
     chart = next(tmp_path.glob("*-report.png"))
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert next(tmp_path.glob("*.xlsx")).stat().st_size > 0
+
+
+@pytest.mark.slow
+async def test_the_demo_shows_the_whole_year_and_the_next_cohort_with_dates():
+    lines = await year_section()
+    text = "\n".join(lines)
+    steps = text.split("The year, step by step")[1].split("One message of each step")[0]
+    for dated in ("2027-01-12  pairs announced: 5 adepts", "2027-01-19  kickoff:", "2027-02-22  coaching session",
+                  "2027-05-13  inspiration survey: asked 10,", "2028-01-19  \"continue on your own?\"",
+                  "2028-01-31  program close: Mentorprogram 2027 is closed", "2028-01-31  second cohort: Mentorprogram 2028"):
+        assert dated in steps, dated
+    quoted = text.split("One message of each step")[1]
+    # One dated message of each step, in date order, as the people read them (Swedish).
+    kinds = re.findall(r"^(\d{4}-\d\d-\d\d) \d\d:\d\d → \S+ \[([\w/]+)\]", quoted, re.M)
+    assert [d for d, _ in kinds] == sorted(d for d, _ in kinds)
+    assert {k for _, k in kinds} >= {"matching/intro_adept", "scheduler/event_reminder", "surveys/survey",
+                                      "surveys/thanks", "closeout/question", "closeout/goodbye_continuing",
+                                      "closeout/goodbye_completed", "lifecycle/closed", "lifecycle/cohort_created",
+                                      "lifecycle/stay_on", "commands/invitation"}
+    assert ("2027-02-15", "scheduler/event_reminder") in kinds  # the coaching session, a week ahead
+    assert ("2028-01-31", "commands/invitation") in kinds  # the new cohort's, not the first one's
+    assert "Påminnelse: *Coachande förhållningssätt (för mentorer)* är om 7 dagar" in quoted
+    assert "Vill du fortsätta träffa" in quoted and "är stängt" in quoted

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.store.models import ProgramEvent, Reminder
 from tests.core.harness import texts
-from tests.dialogs.conftest import make_world
+from tests.dialogs.conftest import COORDINATOR, make_world
 from tests.dialogs.script import ADEPT, run
 from tests.life.helpers import Year
 
@@ -88,3 +88,18 @@ async def test_doubtful_dates_are_asked_about_and_past_ones_refused(sqlite_db, c
         slugs = [p.slug for p in (await s.exec(select(Program))).all()]
     assert kinds == ["closing"]  # only the confirmed one
     assert slugs == ["mentorprogram-2027", "pagaende"]
+
+
+async def test_finishing_the_intake_keeps_the_surveys_it_plans(sqlite_db, clock, locale):
+    """The intake reminder is cancelled in the turn that finishes the intake;
+    that must not take the person's surveys (same subject) with it."""
+    world = await make_world(sqlite_db, clock, locale=locale)
+    await world.chat(COORDINATOR).say('event add inspiration 2027-05-12 13:00 place="Täby kulturhus"')
+    anna = world.chat("Anna")
+    await run(anna, ADEPT, locale)
+    await anna.say("1")  # confirm: the turn plans her reminders
+    async with sqlite_db.read() as s:
+        rows = (await s.exec(select(Reminder).where(Reminder.kind.in_(("survey", "survey_reminder"))))).all()
+    assert sorted((r.key.split(":")[1], r.kind, r.status) for r in rows) == [
+        ("closeout", "survey", "pending"), ("closeout", "survey_reminder", "pending"),
+        ("inspiration", "survey", "pending"), ("inspiration", "survey_reminder", "pending")]
