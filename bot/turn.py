@@ -8,7 +8,7 @@ kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.lifecycle import RUNNING, WORKING
-from bot.messages import Card, Inbound, Outbound
+from bot.messages import Card, Inbound, Outbound, Text
 from bot.outbox import Queued
 from bot.people import address_of, is_coordinator, locale_for
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
@@ -107,7 +107,8 @@ class Turn:
 
         if program is not None:
             ctx.setdefault("program", program)
-        self.post(Outbound(text=render(template, **ctx), card=card(render) if card else None, to=address,
+        text = render(template, **ctx)
+        self.post(Outbound(text=text, card=with_text_first(card(render), text) if card else None, to=address,
                            kind=template, locale=locale), person_id=person_id)
         return True
 
@@ -177,3 +178,13 @@ def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
+
+
+def with_text_first(card: Card, text: str) -> Card:
+    """The card is the message's body (bot/messages.py): it opens with the
+    message's own text, which a renderer otherwise shows only as the
+    notification (an invitation's "Hej! Evelina bjuder in dig…" was lost)."""
+    first = card.blocks[0] if card.blocks else None
+    if isinstance(first, Text) and first.text == text:
+        return card
+    return replace(card, blocks=(Text(text), *card.blocks))
