@@ -108,6 +108,11 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         # response_url name ("*": every one) -> the error it answers with (HTTP 404), e.g. "expired_url"
         self.response_url_errors: dict[str, str] = {}
         self._response_url_uses: dict[str, int] = {}
+        # chat.postMessage to these channels waits (unrecorded, unanswered) until
+        # `release_held()`; a post whose sender is gone by then never arrived.
+        self.hold_posts_to: set[str] = set()
+        self.held: list[dict[str, Any]] = []
+        self._release = asyncio.Event()
         self.record_params = record_params
         self.calls: list[Call] = []
         self.users: dict[str, User] = {}
@@ -182,6 +187,11 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
                 value = tuple(value)
             setattr(self, key, value)
 
+    def release_held(self) -> None:
+        """Let held posts go on (those whose sender is still there arrive)."""
+        self.hold_posts_to = set()
+        self._release.set()
+
     def reset(self) -> None:
         self.calls.clear()
         self._counted.clear()
@@ -233,6 +243,11 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
+        if method == "chat.postMessage" and str(params.get("channel") or "") in self.hold_posts_to:
+            self.held.append(params)
+            await self._release.wait()
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)  # the sender died meanwhile: it never arrived
         auth = request.headers.get("Authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else params.pop("token", None)
         call = Call(
