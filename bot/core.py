@@ -19,7 +19,9 @@ from bot.lifecycle import RUNNING
 from bot import dialogs
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
-from bot.commands.registry import COORDINATOR, Command, action_role, find_action, find_command, parse_args, tokenize
+from bot.commands.registry import (
+    COORDINATOR, Command, action_role, find_action, find_command, lookup_command, parse_args, tokenize,
+)
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
@@ -159,10 +161,8 @@ class Core:
         to decide whether to acknowledge before the work is done)."""
         if inbound.kind not in (Kind.TEXT, Kind.COMMAND):
             return None
-        try:
-            return find_command(tokenize(_LEADING.sub("", inbound.text)))[0]
-        except UserError:
-            return None
+        found = lookup_command(tokenize(_LEADING.sub("", inbound.text)))
+        return found[0] if found is not None else None
 
     async def progress(self, inbound: Inbound) -> Outbound:
         """'Working on it' in the person's language (their `language` choice
@@ -236,7 +236,7 @@ class Core:
                 turn = await self._turn(session, inbound, quiet=True)
                 if cmd.role == COORDINATOR and not await turn.coordinates():
                     return None
-                rest = find_command(tokenize(_LEADING.sub("", inbound.text)))[1]
+                rest = find_command(tokenize(_LEADING.sub("", inbound.text)))[1]  # found: `cmd` above
                 return await cmd.prepare(turn, parse_args(cmd, rest))
         except UserError:
             return None

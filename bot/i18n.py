@@ -280,6 +280,12 @@ class Translator:
             lstrip_blocks=True,
             keep_trailing_newline=False,
             finalize=_finalize,
+            # Every template compiled once and kept (there are over a thousand;
+            # the default cache of 400 re-read and re-compiled them in turn),
+            # and no stat() of its file at each use: an override takes effect at
+            # the next start.
+            cache_size=-1,
+            auto_reload=False,
         )
         self.env.translator = self  # type: ignore[attr-defined]
         self.env.filters.update(

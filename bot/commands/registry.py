@@ -20,6 +20,7 @@ takes the remainder of the line as free text.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import shlex
 from dataclasses import dataclass
@@ -127,6 +128,7 @@ _PHRASES = {("gå", "med"): "gå-med", ("mina", "uppgifter"): "mina-uppgifter", 
             ("lås", "upp"): "lås-upp", ("avsluta", "par"): "avsluta-par"}
 
 
+@functools.cache
 def _swedish_index() -> dict[tuple[str, ...], tuple[str, ...]]:
     index: dict[tuple[str, ...], tuple[str, ...]] = {}
     for words, phrase in SWEDISH.items():
@@ -226,7 +228,9 @@ def _joined(tokens: list[str]) -> list[str]:
     return out
 
 
-def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
+def lookup_command(tokens: list[str]) -> tuple[Command, list[str]] | None:
+    """The command these words name and the words after it, or None (no
+    suggestion is worked out: for the many lines that are answers, not commands)."""
     tokens = _joined(tokens)
     words = [t.lower() for t in tokens]
     if words:
@@ -238,6 +242,18 @@ def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
             return COMMANDS[key], tokens[length:]
         if len(key) == length and key in swedish and swedish[key] in COMMANDS:
             return COMMANDS[swedish[key]], tokens[length:]
+    return None
+
+
+def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
+    """`lookup_command`, or a UserError that suggests the nearest command."""
+    found = lookup_command(tokens)
+    if found is not None:
+        return found
+    tokens = _joined(tokens)
+    words = [t.lower() for t in tokens]
+    if words:
+        words[0] = ALIASES.get(words[0], words[0])
     typed = " ".join(words[:2]) if len(words) > 1 and (words[0],) not in COMMANDS else (words[0] if words else "")
     names = [c.name for c in COMMANDS.values()]
     close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)

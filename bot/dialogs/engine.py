@@ -65,7 +65,7 @@ from bot.dialogs.flow import (
     save,
     step_of,
 )
-from bot.commands.registry import COORDINATOR, find_command, parse_args, tokenize
+from bot.commands.registry import COORDINATOR, lookup_command, parse_args, tokenize
 from bot.dialogs.prompt import prompt, question_context
 from bot.dialogs.steps import Invalid, Step, norm
 from bot.errors import UserError, stale_button
@@ -318,10 +318,13 @@ async def is_command_aside(turn: "Turn", text: str) -> bool:
     one of the words that steer the dialogue)."""
     if norm(text) in NAV_WORDS:
         return False
+    found = lookup_command(tokenize(text))
+    if found is None:
+        return False
+    cmd, rest = found
+    if cmd.role == COORDINATOR and not await turn.coordinates():
+        return False
     try:
-        cmd, rest = find_command(tokenize(text))
-        if cmd.role == COORDINATOR and not await turn.coordinates():
-            return False
         parse_args(cmd, rest)
     except UserError:
         return False
