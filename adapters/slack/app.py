@@ -1,9 +1,9 @@
 """The Slack app: bolt's `AsyncApp` wired to the core.
 
-Every listener acknowledges at once and does the work after the ack, in a
-background task: Slack gets its answer in milliseconds whatever the core does,
-and a slow command (matching, a long report) first tells the person it is
-coming. The flow of one turn is always the same: Slack payload ->
+Every listener acknowledges at once, before any database work, and does the
+work after the ack, in a background task: Slack gets its answer in
+milliseconds whatever the core does, and a slow command (matching, a long
+report) first tells the person it is coming. The flow of one turn is always the same: Slack payload ->
 `adapters.slack.inbound` -> `core.handle` -> replies where the person spoke,
 other messages through `runtime.delivery`, the clicked message marked answered.
 
@@ -76,16 +76,15 @@ class SlackAdapter:
 
         @app.command(command)
         async def on_command(ack, body):
+            # Nothing before the ack reads the database: the "working on it"
+            # of a slow command (in the person's language, which is stored)
+            # goes through the response_url from the turn.
+            await ack()
             inbound = from_command(body)
             if body.get("response_url"):  # its replies answer through it while it lasts
                 inbound = replace(inbound, in_place=response_url_handle(body["response_url"],
                                                                           self.runtime.clock.now()))
-            found = self.core.command_for(inbound)
-            if found is not None and found.slow:
-                await ack(response_type="ephemeral", text=(await self.core.progress(inbound)).text)
-            else:
-                await ack()
-            self._spawn(self._turn(inbound, response_url=body.get("response_url")))
+            self._spawn(self._turn(inbound, response_url=body.get("response_url"), progress=True))
 
         @app.event("message")
         async def on_message(body, context):
@@ -151,6 +150,8 @@ class SlackAdapter:
             found = self.core.command_for(inbound)
             if found is not None and found.slow:
                 await self._reply(inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale)
+                if response_url and inbound.in_place is not None:  # the note used one of its answers
+                    inbound = replace(inbound, in_place=replace(inbound.in_place, uses=inbound.in_place.uses - 1))
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor, messages)
         await self.runtime.send_turn(messages, lambda m: self._deliver(inbound, m, response_url, locale))

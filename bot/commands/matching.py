@@ -16,7 +16,9 @@ command is audited by the core with who and when; the changes add what moved.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import importlib
 from sqlmodel import col, select
 
 from bot import plan
@@ -26,7 +28,8 @@ from bot.inputs import parse_int
 from bot import matching
 from bot.matching import InvalidPin, score_pair, violation
 from bot.matching.announce import announce_pairs, tell_the_unpaired
-from bot.matching.cohort import Cohort, Solved, fingerprint, load_cohort, rationale, save_draft
+from bot.matching.cohort import Cohort, load_cohort, rationale, state_digest
+from bot.matching.draft import DraftPair, Solved, plan_in_thread, save_draft
 from bot.matching.model import Unmatched, UnmatchedCode
 from bot.matching.offers import offer_match
 from bot.matching.warnings import warnings
@@ -51,23 +54,26 @@ def _member_view(cohort: Cohort, enrollment_id: int) -> dict:
     return {"name": member.person.name, "org": member.org_name}
 
 
-def pair_warnings(cohort: Cohort, row: Pairing) -> list:
+def pair_warnings(cohort: Cohort, row: Pairing | DraftPair) -> list:
     """The pair's mismatches and trade-offs (`bot.matching.warnings`)."""
-    adept = next((a for a in cohort.adepts if a.id == row.adept_id), None)
-    mentor = next((m for m in cohort.mentors if m.id == row.mentor_id), None)
+    adept, mentor = cohort.adept(row.adept_id), cohort.mentor(row.mentor_id)
     return warnings(adept, mentor) if adept is not None and mentor is not None else []
 
 
-def _pair_view(cohort: Cohort, row: Pairing) -> dict:
+def _pair_view(cohort: Cohort, row: Pairing | DraftPair) -> dict:
     reasons = [r for r in row.rationale if r["code"] != "pinned"][:TOP_REASONS]
     return {"id": row.id, "adept": _member_view(cohort, row.adept_id), "mentor": _member_view(cohort, row.mentor_id),
             "score": row.score, "pinned": row.pinned, "reasons": reasons, "status": row.status,
             "warnings": pair_warnings(cohort, row)}
 
 
-def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, note: str | None = None):
-    """The draft as a card: pairs with score and top reasons, who is left and why."""
-    drafts = [p for p in cohort.pairings if p.status == PairStatus.DRAFT]
+def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, note: str | None = None,
+               drafts: list[DraftPair] | None = None):
+    """The draft as a card: pairs with score and top reasons, who is left and
+    why. `drafts`: a draft just written (else the cohort's draft rows)."""
+    if drafts is None:
+        drafts = [DraftPair(p.id, p.adept_id, p.mentor_id, p.score, p.pinned, p.rationale)
+                  for p in cohort.pairings if p.status == PairStatus.DRAFT]
     approved = [p for p in cohort.pairings if p.status == PairStatus.APPROVED]
     announced = sum(1 for p in cohort.pairings if p.status == PairStatus.ANNOUNCED)
     if unmatched is None:  # after an adjustment: who in the pool has no draft pair
@@ -75,13 +81,13 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
         unmatched = [Unmatched(a.id, None) for a in cohort.adepts if a.id not in paired]
     left = [{**_member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": u.detail}
             for u in unmatched]
-    views = [_pair_view(cohort, p) for p in drafts]
     # A long draft shows the pairs with hard warnings first; the rest is in the spreadsheet.
-    shown = sorted(views, key=lambda v: not any(w.hard for w in v["warnings"]))[:DRAFT_SHOWN]
+    hard = {p.id: p.hard if p.hard is not None else any(w.hard for w in pair_warnings(cohort, p)) for p in drafts}
+    shown = [_pair_view(cohort, p) for p in sorted(drafts, key=lambda p: not hard[p.id])[:DRAFT_SHOWN]]
     shown.sort(key=lambda v: v["id"])
     text = turn.render(
         "matching/draft", program=cohort.program, rule=cohort.program.match_rule,
-        pairs=shown, total=len(views), approved=[_pair_view(cohort, p) for p in approved],
+        pairs=shown, total=len(drafts), approved=[_pair_view(cohort, p) for p in approved],
         announced=announced, unmatched=left,
         waitlisted=[_member_view(cohort, eid)["name"] for eid in cohort.waitlisted],
     )
@@ -101,16 +107,24 @@ def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, no
     return turn.say("matching/draft_heading", program=cohort.program, card=Card(tuple(blocks)))
 
 
-async def _solve(cohort: Cohort) -> Solved:
+async def _solve(turn: Turn, program: Program) -> Solved:
+    """Read the cohort (and the digest of what it was read from), solve in a
+    worker thread."""
+    today = local_today(program, turn.now)
+    digest = await state_digest(turn.session, program, today)
+    cohort = await load_cohort(turn.session, program, today)
+    await asyncio.to_thread(importlib.import_module, "bot.matching.assign")  # numpy, scipy: not on the loop
     try:
-        return Solved(fingerprint(cohort), await matching.solve_async(cohort.adepts, cohort.mentors, cohort.rules))
+        result = await matching.solve_async(cohort.adepts, cohort.mentors, cohort.rules)
+        return Solved(digest, cohort, result, plan=await plan_in_thread(cohort, result))
     except InvalidPin as err:  # load_cohort drops pins of people who left; what remains is a real conflict
-        return Solved(fingerprint(cohort), None, err)
+        return Solved(digest, cohort, None, err)
 
 
 async def solve_first(turn: Turn, args) -> Solved:
-    """`match`'s slow part, before the write transaction: read the cohort, solve."""
-    return await _solve(await _cohort(turn, await turn.program(args["program"])))
+    """`match`'s slow part, in a read transaction before the write one: read
+    the cohort, solve."""
+    return await _solve(turn, await turn.program(args["program"]))
 
 
 @command("match", role=COORDINATOR, params=(PROGRAM,), slow=True, prepare=solve_first)
@@ -119,25 +133,31 @@ async def match(turn: Turn, args):
 
 
 async def _draft(turn: Turn, program: Program):
-    cohort = await _cohort(turn, program)
-    if turn.prepared is None:  # called without the prepare step (a script): solve here
-        solved = await _solve(cohort)
+    """Write the draft. With the prepare step's solution, the write
+    transaction only checks that nothing it was solved from changed (the
+    digest), writes the pairs in bulk and renders the card."""
+    if turn.prepared is None:  # called without the prepare step (a button, a script): solve here
+        solved = await _solve(turn, program)
     else:
         assert isinstance(turn.prepared, Solved), "match's prepare step (solve_first) gives a Solved"
         solved = turn.prepared
-        if solved.fingerprint != fingerprint(cohort):
+        if solved.digest != await state_digest(turn.session, program, local_today(program, turn.now)):
             raise UserError("matching/errors/changed_meanwhile")
+    cohort = solved.cohort
     if solved.error is not None:
         err = solved.error
         raise UserError("matching/errors/pin_invalid", adept=_member_view(cohort, err.adept_id)["name"],
                         mentor=_member_view(cohort, err.mentor_id)["name"], code=err.code)
-    result = solved.result
-    assert result is not None, "a solver run without an error has a result"
-    drafts = await save_draft(turn.session, cohort, result, turn.now)
-    cohort.pairings = [p for p in cohort.pairings if p.status != PairStatus.DRAFT] + drafts
+    result, plan = solved.result, solved.plan
+    assert result is not None and plan is not None, "a solver run without an error has a result and a draft"
+    drafts = await save_draft(turn.session, pk(program), plan, turn.now)
+    cohort.pairings = [p for p in cohort.pairings if p.status != PairStatus.DRAFT]
     await turn.audit("match drafted", program=program, pairs=[[p.adept_id, p.mentor_id] for p in drafts],
                      unmatched={u.adept_id: str(u.reason_code) for u in result.unmatched})
-    return [draft_card(turn, cohort, list(result.unmatched))]
+    await asyncio.sleep(0)  # the card takes a while for a big draft: let other turns run first
+    card = draft_card(turn, cohort, list(result.unmatched), drafts=drafts)
+    await asyncio.sleep(0)
+    return [card]
 
 
 def _draft_pair(cohort: Cohort, ref: str) -> Pairing:

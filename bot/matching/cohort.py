@@ -14,17 +14,22 @@ pairs keep their adepts out of the pool and use up their mentor's capacity.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.matching.model import AdeptIn, InvalidPin, MatchRule, MentorIn, Result, Rules
+from bot.matching.model import AdeptIn, MatchRule, MentorIn, Rules
 from bot.store.models import Enrollment, EnrollmentStatus, MatchExclusion, Organisation, Pairing, PairStatus, Person, Program, Role
 from bot.store.rows import pk
 
+PART = 200  # rows handled between two turns of the event loop (a cohort has thousands)
 HOLDING = (PairStatus.APPROVED, PairStatus.ANNOUNCED)  # pairs a re-run never touches
 EARLIER = (PairStatus.APPROVED, PairStatus.ANNOUNCED, PairStatus.ENDED)  # pairs that "existed"
 
@@ -45,6 +50,21 @@ class Cohort:
     members: dict[int, Member] = field(default_factory=dict)  # enrollment id -> who
     pairings: list[Pairing] = field(default_factory=list)  # this program's rows
     waitlisted: list[int] = field(default_factory=list)  # adept enrollment ids
+    _index: dict[int, AdeptIn | MentorIn] = field(default_factory=dict, repr=False)
+
+    def adept(self, enrollment_id: int) -> AdeptIn | None:
+        found = self._find(enrollment_id)
+        return found if isinstance(found, AdeptIn) else None
+
+    def mentor(self, enrollment_id: int) -> MentorIn | None:
+        found = self._find(enrollment_id)
+        return found if isinstance(found, MentorIn) else None
+
+    def _find(self, enrollment_id: int) -> AdeptIn | MentorIn | None:
+        """By enrollment id, without a scan per pair (a draft has thousands)."""
+        if len(self._index) != len(self.adepts) + len(self.mentors):
+            self._index = {m.id: m for m in self.mentors} | {a.id: a for a in self.adepts}
+        return self._index.get(enrollment_id)
 
 
 # Keys in Enrollment.answers: when the person was told they have no pair this round.
@@ -52,26 +72,39 @@ TOLD_WAITLIST = "waitlist_told_at"  # a waitlisted adept
 TOLD_UNMATCHED = "unmatched_told_at"  # an adept no mentor fitted
 TOLD_IDLE = "idle_told_at"  # a mentor with no adept
 LATER = "take_one_later"  # the idle mentor's answer: would take an adept later (True/False)
-@dataclass(frozen=True)
-class Solved:
-    """A solver run made before the write transaction, and what it saw."""
+async def state_digest(session: AsyncSession, program: Program, today: date) -> str:
+    """A digest of every row a solution depends on: the program's enrollments
+    (status, answers, capacity, pause, waitlist) with their person's
+    organisation, its pairs and pins, its exclusions, earlier pairs in other
+    programs, its rule, and the day (pauses end). Plain rows, no objects: it
+    is the cheap check, in the write transaction, that nothing changed since
+    the cohort was read."""
+    e, p, pair, x = (Enrollment.__table__, Person.__table__, Pairing.__table__,  # type: ignore[attr-defined]
+                     MatchExclusion.__table__)  # type: ignore[attr-defined]
+    statements = [
+        sa.select(e.c.id, e.c.person_id, e.c.role, e.c.status, e.c.capacity, e.c.paused_until, e.c.waitlisted,
+                  sa.cast(e.c.answers, sa.Text), p.c.organisation_id)
+        .join(p, p.c.id == e.c.person_id).where(e.c.program_id == program.id).order_by(e.c.id),
+        sa.select(pair.c.id, pair.c.program_id, pair.c.status, pair.c.adept_id, pair.c.mentor_id, pair.c.pinned)
+        .where(sa.or_(pair.c.program_id == program.id, pair.c.status.in_([str(s) for s in EARLIER])))
+        .order_by(pair.c.id),
+        sa.select(x.c.adept_id, x.c.mentor_id).where(x.c.program_id == program.id).order_by(x.c.id),
+        sa.select(Program.__table__.c.match_rule).where(Program.__table__.c.id == program.id),  # type: ignore[attr-defined]
+    ]
+    digest = hashlib.sha256(today.isoformat().encode())
+    for statement in statements:
+        async for part in _in_parts(session, statement):
+            digest.update(repr([tuple(row) for row in part]).encode())
+    return digest.hexdigest()
 
-    fingerprint: tuple
-    result: Result | None
-    error: InvalidPin | None = None
 
-
-def fingerprint(cohort: Cohort) -> tuple:
-    """What a solution depends on: who is in the pool with which answers,
-    the pairs and pins, the exclusions and the rules. Equal fingerprints:
-    the solution still fits."""
-    return (
-        tuple(sorted((a.id, repr(a)) for a in cohort.adepts)),
-        tuple(sorted((m.id, repr(m)) for m in cohort.mentors)),
-        tuple(sorted((p.id, str(p.status), p.adept_id, p.mentor_id, bool(p.pinned)) for p in cohort.pairings)),
-        tuple(sorted(cohort.waitlisted)),
-        repr(cohort.rules),
-    )
+async def _in_parts(session: AsyncSession, statement) -> AsyncIterator[list]:
+    """The rows of `statement`, PART at a time, the event loop running other
+    turns between two parts (building thousands of objects takes a while)."""
+    result = await session.stream(statement.execution_options(yield_per=PART))
+    async for part in result.partitions(PART):
+        yield list(part)
+        await asyncio.sleep(0)
 
 
 def is_waitlisted(enrollment: Enrollment) -> bool:
@@ -104,23 +137,25 @@ def _words(value) -> frozenset[str]:
 async def load_cohort(session: AsyncSession, program: Program, today: date) -> Cohort:
     """Everyone who can be matched now, and the rules for this run."""
     cohort = Cohort(program)
-    rows = (await session.exec(
-        select(Enrollment, Person).join(Person, col(Person.id) == col(Enrollment.person_id))
-        .where(col(Enrollment.program_id) == program.id).order_by(col(Enrollment.id))
-    )).all()
     org_names = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
-    for enrollment, person in rows:
-        org_id = person.organisation_id or (enrollment.answers or {}).get("organisation_id")
-        cohort.members[pk(enrollment)] = Member(enrollment, person, org_names.get(org_id))
-    cohort.pairings = list((await session.exec(
-        select(Pairing).where(col(Pairing.program_id) == program.id).order_by(col(Pairing.id))
-    )).all())
+    rows: list = []
+    async for part in _in_parts(session, select(Enrollment, Person).join(Person, col(Person.id) == col(Enrollment.person_id))
+                                .where(col(Enrollment.program_id) == program.id).order_by(col(Enrollment.id))):
+        for enrollment, person in part:
+            org_id = person.organisation_id or (enrollment.answers or {}).get("organisation_id")
+            cohort.members[pk(enrollment)] = Member(enrollment, person, org_names.get(org_id))
+        rows += part
+    async for part in _in_parts(session, select(Pairing).where(col(Pairing.program_id) == program.id)
+                                .order_by(col(Pairing.id))):
+        cohort.pairings += [row for (row,) in part]
     holding = [p for p in cohort.pairings if p.status in HOLDING]
     busy_adepts = {p.adept_id for p in holding}
     mentor_load: dict[int, int] = {}
     for p in holding:
         mentor_load[p.mentor_id] = mentor_load.get(p.mentor_id, 0) + 1
-    for enrollment, person in rows:
+    for n, (enrollment, person) in enumerate(rows):
+        if n % PART == PART - 1:
+            await asyncio.sleep(0)  # let other turns run
         if not _available(enrollment, today):
             continue
         answers = enrollment.answers or {}
@@ -191,23 +226,3 @@ def rationale(reasons) -> list[dict]:
     """A pair's reasons as JSON for `Pairing.rationale`."""
     return [{"code": str(r.code), "value": list(r.value) if isinstance(r.value, tuple) else r.value,
              "points": r.points} for r in reasons]
-
-
-async def save_draft(session: AsyncSession, cohort: Cohort, result: Result, now: datetime) -> list[Pairing]:
-    """Replace the unpinned draft pairs with `result`; pinned ones stay (their
-    score and reasons refreshed). Returns the draft, ordered by pair id."""
-    drafts = {(p.adept_id, p.mentor_id): p for p in cohort.pairings if p.status == PairStatus.DRAFT}
-    keep = {(pair.adept_id, pair.mentor_id): pair for pair in result.pairs}
-    for key, row in list(drafts.items()):
-        if key not in keep:  # same pair again keeps its number
-            await session.delete(row)
-            del drafts[key]
-    out = []
-    for key, pair in keep.items():
-        row = drafts.get(key) or Pairing(program_id=pk(cohort.program), adept_id=pair.adept_id,
-                                         mentor_id=pair.mentor_id, status=PairStatus.DRAFT, created_at=now)
-        row.pinned, row.score, row.rationale = pair.pinned, pair.score, rationale(pair.reasons)
-        session.add(row)
-        out.append(row)
-    await session.flush()
-    return sorted(out, key=pk)

@@ -177,7 +177,8 @@ def slack_config(api_url: str, *, coordinators: tuple[str, ...] = (f"slack:{TEAM
 
 
 @asynccontextmanager
-async def slack_server(db, clock, fake: FakeSlackAPI | None = None, **config_kw):
+async def slack_server(db, clock, fake: FakeSlackAPI | None = None, *, on_app=None, **config_kw):
+    """`on_app(app)`: a test's own hooks on the aiohttp application before it starts."""
     own_fake = fake is None
     fake = fake or FakeSlackAPI()
     if own_fake:
@@ -185,6 +186,8 @@ async def slack_server(db, clock, fake: FakeSlackAPI | None = None, **config_kw)
         slack_people(fake)
     runtime = make_runtime(slack_config(fake.base_url, **config_kw), db, clock)
     app = build_app(runtime)
+    if on_app is not None:
+        on_app(app)
     runner, port = await serve_on_loopback(app)
     try:
         async with aiohttp.ClientSession() as session:
