@@ -264,7 +264,7 @@ class Core:
         pressed = sa.exists().where(*_pressed_range(press_prefix(inbound)))
         person, identity, has_pressed = await person_and_flag(session, inbound.actor, self.clock.now(), pressed)
         if not quiet:
-            reachable_again(session, identity)  # they wrote: held messages may go to them again
+            await reachable_again(session, identity, self.clock.now())  # they wrote: held messages go now
         program = await self._current_program(session, pk(person))
         return Turn(
             core=self,

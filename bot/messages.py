@@ -10,6 +10,7 @@ platform. Nothing here knows about Slack or Teams.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Mapping, Union
 
@@ -166,6 +167,19 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
+class InPlace:
+    """A platform's handle for answering where the person spoke, given with
+    the inbound (Slack's `response_url`): opaque to the core, good until
+    `expires_at` and for at most `uses` answers. The replies that may use it
+    carry it in their outbox row (the address's `ref`); whoever sends such a
+    row uses it while it is good and the person's DM once it is not."""
+
+    ref: str
+    expires_at: datetime
+    uses: int
+
+
+@dataclass(frozen=True)
 class Inbound:
     actor: Actor
     where: Address  # where it happened; replies go here
@@ -176,6 +190,7 @@ class Inbound:
     values: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
     event_id: str | None = None  # platform id for dedupe of retries
     message: MessageRef | None = None  # the card that was clicked, if any
+    in_place: InPlace | None = None  # how to answer in place, while it lasts
 
 
 # ----------------------------------------------------------------- outbound

@@ -160,6 +160,17 @@ def reply_address(inbound: Inbound, message: Outbound) -> Address:
     return replace(where, user=user)
 
 
+def in_place_address(inbound: Inbound, use: int) -> Address:
+    """Where a reply in place (through the inbound's `InPlace`, e.g. Slack's
+    `response_url`) lands when the handle cannot be used: the person's DM, since
+    an answer in place is for them alone. The `use`-th reply (from 0) carries
+    the handle in the address's `ref` while the handle allows that many uses."""
+    where, handle = inbound.where, inbound.in_place
+    return Address(where.platform, where.tenant, user=inbound.actor.user_id, where=Where.DM,
+                   conversation=where.conversation if where.where == Where.DM else None,
+                   ref=handle.ref if handle is not None and use < handle.uses else None)
+
+
 def _key(kind: str, inbound: Inbound, index: int) -> str:
     if inbound.event_id:
         return f"{kind}:{inbound.actor.platform}:{inbound.event_id}:{index}"
@@ -172,10 +183,15 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
     adapter's send right after the commit; returns them with `outbox` set,
     replies first, in the order they are to be shown."""
     planned: list[tuple[Outbound, Address, str, int | None, tuple[Address, ...]]] = []
+    in_place = 0  # replies so far that answer through the inbound's `InPlace`
     for i, message in enumerate(replies):
         # A transient answer (to `forget`) is tied to nobody: the person it answers is gone.
         reader = None if message.transient else speaker_id
-        planned.append((message, reply_address(inbound, message), _key(REPLY, inbound, i), reader, ()))
+        if inbound.in_place is not None and message.to is None and message.replace is None:
+            address, in_place = in_place_address(inbound, in_place), in_place + 1
+        else:
+            address = reply_address(inbound, message)
+        planned.append((message, address, _key(REPLY, inbound, i), reader, ()))
     for i, item in enumerate(others):
         queued = item if isinstance(item, Queued) else Queued(item)
         if queued.message.to is None:
@@ -191,6 +207,9 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
             context["transient"] = True
         if fallback:
             context["fallback"] = [address_to_dict(a) for a in fallback]
+        if address.ref is not None and inbound.in_place is not None and address.ref == inbound.in_place.ref:
+            # Good until then; after it the sender posts to the DM (`address` without its ref).
+            context["in_place_until"] = inbound.in_place.expires_at.isoformat()
         rows.append({
             "key": key, "program_id": program_id, "kind": REPLY if key.startswith(REPLY) else KIND,
             "template": message.kind or KIND, "person_id": person_id, "address": address_to_dict(address),

@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Platform, Where
+from bot.reminders.store import release_held
 from bot.store.models import Coordinator, Identity, OrganisationTenant, Person, Program, ProgramOrganisation
 from bot.store.rows import fetch, pk
 
@@ -189,11 +190,13 @@ async def mark_unreachable(session: AsyncSession, platform: str, tenant: str, us
         session.add(identity)
 
 
-def reachable_again(session: AsyncSession, identity: Identity) -> None:
-    """They wrote to the bot: messages can reach them again."""
+async def reachable_again(session: AsyncSession, identity: Identity, now: datetime) -> None:
+    """They wrote to the bot: messages can reach them again, and those held
+    for them (`bot.reminders.store.HELD_UNTIL`) are due now."""
     if identity.unreachable:
         identity.unreachable, identity.unreachable_reason = False, None
         session.add(identity)
+        await release_held(session, identity.person_id, now)
 
 
 def program_channel(program: Program) -> Address | None:

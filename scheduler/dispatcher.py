@@ -69,6 +69,7 @@ class TickResult:
     reclaimed: int = 0
     expanded: int = 0
     lost: int = 0  # outcomes not recorded: the lease had passed to another dispatcher
+    held: int = 0  # not sent: their reader is marked unreachable until they write again
 
     def add(self, other: "TickResult") -> None:
         for name in self.__dataclass_fields__:

@@ -2,8 +2,10 @@
 for the adapters' sends right after a turn (`scheduler.fastpath`).
 
 Outcomes: `sent` (with the platform's message id), `cancelled` (no longer
-wanted), `error` (a `DeliveryError`: retried later, or failed and reported)
-and `release` (not sent: back to pending at a given time, no attempt used).
+wanted), `error` (a `DeliveryError`: retried later, or failed and reported,
+or held when its reader is marked unreachable: pending, unsent and not failed
+until they write again) and `release` (not sent: back to pending at a given
+time, no attempt used).
 
 Every record is checked against the lease: it applies only while the row is
 still claimed by this worker. A row whose lease ran out was taken back, so
@@ -32,9 +34,9 @@ from bot.people import identity_of, mark_unreachable
 from bot.ports import DeliveryError
 from bot.reminders.kinds import has_after_sent, kind_of
 from bot.reminders.planner import TO_COORDINATORS
-from bot.reminders.store import Planned, insert_if_absent, run
+from bot.reminders.store import HELD, HELD_UNTIL, Planned, insert_if_absent, run
 from bot.store.db import Database
-from bot.store.models import Person, Reminder, ReminderStatus
+from bot.store.models import Identity, Person, Reminder, ReminderStatus
 from bot.store.rows import table_of
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ class Recorder:
         self._queue: list = []
 
     async def record(self, row: Claimed, what: str, detail) -> str:
-        """Record one outcome; returns sent / cancelled / retried / failed / lost."""
+        """Record one outcome; returns sent / cancelled / retried / failed / held / lost."""
         waiter = asyncio.get_running_loop().create_future()
         self._queue.append((row, what, detail, waiter))
         async with self._lock:
@@ -171,6 +173,15 @@ class Recorder:
             ok = await self._update_mine(session, row, status=PENDING, due_at=now + backoff(row.attempts),
                                          lease_until=None, claimed_by=None, last_error=note)
             return "retried" if ok else self._lost(row)
+        # The platform's own "cannot reach them" fails the row and is reported
+        # (below); a later row for someone marked so waits, unsent, until they
+        # write again.
+        reader = None if err.unreachable else await self._held_for(session, row)
+        if reader is not None:
+            ok = await self._update_mine(session, row, status=PENDING, due_at=HELD_UNTIL, person_id=reader,
+                                         attempts=T.c.attempts - 1, lease_until=None, claimed_by=None,
+                                         last_error=(HELD + err.reason)[:500])
+            return "held" if ok else self._lost(row)
         if not await self._update_mine(session, row, status=FAILED, lease_until=None, last_error=err.reason):
             return self._lost(row)
         if (row.context or {}).get("fallback"):
@@ -190,6 +201,20 @@ class Recorder:
             key=f"{row.key}:fallback{i}", kind="message", template=row.template, due_at=now,
             subject=row.subject or "", program_id=row.program_id, address=address, context={"message": message},
         ) for i, address in enumerate(row.context["fallback"])], now)
+
+    async def _held_for(self, session: AsyncSession, row: Claimed) -> int | None:
+        """The person a row waits for: its address's identity (or, for a row
+        to a person, every identity of theirs) is already marked unreachable,
+        and stays so until they write again (`bot.people.reachable_again`)."""
+        to = row.address or {}
+        if to.get("user") and "," not in to["user"]:
+            identity = await identity_of(session, to.get("platform", ""), to.get("tenant", ""), to["user"])
+            return identity.person_id if identity is not None and identity.unreachable else None
+        if row.person_id:
+            flags = (await run(session, sa.select(table_of(Identity).c.unreachable)
+                               .where(table_of(Identity).c.person_id == row.person_id))).scalars().all()
+            return row.person_id if flags and all(flags) else None
+        return None
 
     async def _unreachable(self, session: AsyncSession, row: Claimed, err: DeliveryError) -> None:
         """A person the platform says cannot be reached is marked so; later

@@ -26,8 +26,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack import home
 from adapters.slack.files import upload_files
 from adapters.slack.inbound import Click, from_action, from_command, from_event
-from adapters.slack.outbound import SlackPort, retry_after_of
-from adapters.slack.render import answered_blocks, labels_for, message_payload, mrkdwn
+from adapters.slack.outbound import RESPONSE_URL_USES, SlackPort, response_url_handle
+from adapters.slack.render import answered_blocks, labels_for, mrkdwn
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError
@@ -54,7 +54,7 @@ class SlackAdapter:
         self.runtime = runtime
         self.core = runtime.core
         self.port = port or SlackPort(cfg.bot_token, cfg.api_url, locale=runtime.config.bot.locale,
-                                      channel_burst=INTERACTIVE_BURST)
+                                      channel_burst=INTERACTIVE_BURST, clock=runtime.clock)
         runtime.delivery.register(self.port)
         self.app = AsyncApp(
             client=self.port.client,
@@ -80,7 +80,11 @@ class SlackAdapter:
             # of a slow command (in the person's language, which is stored)
             # goes through the response_url from the turn.
             await ack()
-            self._spawn(self._turn(from_command(body), response_url=body.get("response_url"), progress=True))
+            inbound = from_command(body)
+            if body.get("response_url"):  # its replies answer through it while it lasts
+                inbound = replace(inbound, in_place=response_url_handle(body["response_url"],
+                                                                          self.runtime.clock.now()))
+            self._spawn(self._turn(inbound, response_url=body.get("response_url"), progress=True))
 
         @app.event("message")
         async def on_message(body, context):
@@ -146,6 +150,8 @@ class SlackAdapter:
             found = self.core.command_for(inbound)
             if found is not None and found.slow:
                 await self._reply(inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale)
+                if response_url and inbound.in_place is not None:  # the note used one of its answers
+                    inbound = replace(inbound, in_place=replace(inbound.in_place, uses=inbound.in_place.uses - 1))
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor, messages)
         await self.runtime.send_turn(messages, lambda m: self._deliver(inbound, m, response_url, locale))
@@ -154,6 +160,10 @@ class SlackAdapter:
 
     async def _click(self, click: Click) -> None:
         inbound = await self._with_profile(click.inbound)
+        if click.ephemeral and not click.in_view and click.response_url:
+            # One use is kept for the clicked message itself (replaced, or marked answered).
+            inbound = replace(inbound, in_place=response_url_handle(click.response_url, self.runtime.clock.now(),
+                                                                    RESPONSE_URL_USES - 1))
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor)
         replaced = any(m.replace is not None and m.to is None and inbound.message == m.replace for m in messages)
@@ -198,6 +208,9 @@ class SlackAdapter:
         """A reply where the person spoke: a slash command answers through its
         `response_url` (ephemeral); a DM in the DM; a mention in its thread,
         or only to the person when the reply is ephemeral."""
+        if message.outbox is not None and inbound.in_place is not None:
+            # Its row says how: through the response_url while it lasts, else the DM.
+            return await self.port.send(message.outbox.address, message, locale=locale)
         if response_url:
             await self._respond(response_url, message, locale)
             if message.files:  # files go to the person's DM (adapters/slack/files.py)
@@ -213,19 +226,11 @@ class SlackAdapter:
         return await self.port.send(to, message, locale=locale)
 
     async def _respond(self, url: str, message: Outbound, locale: str, *, replace_original: bool = False) -> None:
-        """An answer through a slash command's or a click's `response_url`.
-        When Slack does not take it (expired, 429, 5xx) the error goes to the
-        outbox, which sends the same words to the person's DM."""
-        body: dict[str, Any] = dict(message_payload(message, locale), response_type="ephemeral")
-        body["replace_original"] = replace_original
-        try:
-            response = await self._webhook(url).send_dict(body)
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise DeliveryError(f"response_url: {exc.__class__.__name__}") from exc
-        if response.status_code >= 300:
-            log.warning("response_url answered %s: %s", response.status_code, response.body)
-            retry = retry_after_of(response.headers) if response.status_code == 429 else None
-            raise DeliveryError(f"response_url answered HTTP {response.status_code}", retry_after=retry)
+        """An answer through a `response_url` outside a turn's rows (a
+        progress note) or replacing the clicked ephemeral message. When Slack
+        does not take it (expired, 429, 5xx) the error goes to the outbox,
+        which sends the same words to the person's DM."""
+        await self.port.respond(url, message, locale, replace_original=replace_original)
 
     async def _mark_answered(self, click: Click, locale: str) -> None:
         """The clicked message loses its buttons and says what was chosen."""

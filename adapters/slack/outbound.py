@@ -38,8 +38,10 @@ upper bound and cannot hand the wait back to the dispatcher.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -50,11 +52,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.files import upload_files
 from adapters.slack.render import message_payload
 from bot import telemetry
-from bot.messages import Address, MessageRef, Outbound, Platform, Sent, Where
+from bot.clock import Clock, SystemClock
+from bot.messages import Address, InPlace, MessageRef, Outbound, Platform, Sent, Where
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -74,9 +78,31 @@ PERMANENT_ERRORS = frozenset({
     "message_not_found", "cant_update_message", "edit_window_closed", "invalid_arguments",
     "ekm_access_denied", "too_many_users",
 })
+# A `response_url` takes answers for 30 minutes, at most five of them.
+RESPONSE_URL_LIFETIME = timedelta(minutes=30)
+RESPONSE_URL_USES = 5
 # Read methods Slack documents with form-encoded arguments only.
 FORM_METHODS = frozenset({"users.info", "conversations.info", "conversations.history", "auth.test",
                           "files.getUploadURLExternal", "files.completeUploadExternal"})
+
+
+def response_url_handle(url: str, received: datetime, uses: int = RESPONSE_URL_USES) -> InPlace:
+    """A slash command's or a click's `response_url`, received at `received`,
+    as the core's handle for answering in place (`Inbound.in_place`)."""
+    expires = received + RESPONSE_URL_LIFETIME
+    return InPlace(ref=json.dumps({"response_url": url, "expires_at": expires.isoformat()}), expires_at=expires,
+                   uses=uses)
+
+
+def response_url_of(ref: str | None) -> tuple[str, datetime] | None:
+    """The `response_url` and its expiry in an address's `ref`, if it holds one."""
+    if not ref or not ref.startswith("{"):
+        return None
+    try:
+        data = json.loads(ref)
+        return str(data["response_url"]), datetime.fromisoformat(data["expires_at"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class ChannelLimiter:
@@ -126,6 +152,7 @@ class SlackPort:
         channel_burst: int = 1,
         timeout: int = 15,
         client: AsyncWebClient | None = None,
+        clock: Clock | None = None,
     ):
         self.client = client or AsyncWebClient(
             token=bot_token,
@@ -138,6 +165,7 @@ class SlackPort:
         # call otherwise); opened on the first call, on the running loop.
         self._own_session = client is None
         self.locale = locale
+        self.clock = clock or SystemClock()  # when a `response_url` has expired
         self.max_wait = max_wait
         self.limiter = ChannelLimiter(channel_interval, channel_burst)
         self._paused_until: dict[str, float] = {}  # conversation or Web API method -> loop time
@@ -146,6 +174,11 @@ class SlackPort:
 
     async def send(self, to: Address, message: Outbound, *, locale: str | None = None) -> Sent:
         locale = locale or _locale_of(message, self.locale)
+        if to.ref and to.where == Where.DM and (handle := response_url_of(to.ref)) is not None:
+            to = replace(to, ref=None)  # the person's DM, when the response_url cannot take it
+            if await self._answer_in_place(handle, message, locale):
+                await upload_files(self, to, message.files)  # files go to the DM (adapters/slack/files.py)
+                return Sent(ref=None)  # a response_url answer has no message reference
         payload = message_payload(message, locale)
         if message.ephemeral and to.conversation and to.user and to.where != Where.DM:
             await self.call("chat.postEphemeral", channel=to.conversation, user=to.user, **payload)
@@ -160,6 +193,40 @@ class SlackPort:
         await upload_files(self, to if to.where != Where.DM else replace(to, conversation=answer["channel"]),
                            message.files)
         return Sent(ref=MessageRef(Platform.SLACK, answer["channel"], answer["ts"]))
+
+    async def _answer_in_place(self, handle: tuple[str, datetime], message: Outbound, locale: str) -> bool:
+        """Answer through the `response_url` while it is good; False (the
+        caller posts to the DM instead) when it has expired by the clock, or
+        Slack does not take the answer (expired, used up, 429, 5xx)."""
+        url, expires_at = handle
+        if self.clock.now() >= expires_at:
+            log.info("the response_url for %s expired at %s; answering in the DM", message.kind, expires_at)
+            return False
+        try:
+            await self.respond(url, message, locale)
+        except DeliveryError as err:
+            log.info("response_url did not take %s (%s); answering in the DM", message.kind, err.reason)
+            return False
+        return True
+
+    async def respond(self, url: str, message: Outbound, locale: str, *, replace_original: bool = False) -> None:
+        """An ephemeral answer through a slash command's or a click's
+        `response_url`; raises `DeliveryError` when Slack does not take it."""
+        body: dict[str, Any] = dict(message_payload(message, locale), response_type="ephemeral")
+        body["replace_original"] = replace_original
+        session = self.client.session if self.client.session is not None and not self.client.session.closed \
+            else None
+        try:
+            response = await AsyncWebhookClient(url, session=session).send_dict(body)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise DeliveryError(f"response_url: {exc.__class__.__name__}") from exc
+        answer = (response.body or "").strip()
+        if response.status_code >= 300 or "expired_url" in answer or "used_url" in answer:
+            log.warning("response_url answered %s: %s", response.status_code, answer)
+            retry = retry_after_of(response.headers) if response.status_code == 429 else None
+            expired = response.status_code == 404 or "expired" in answer or "used_url" in answer
+            raise DeliveryError(f"response_url answered HTTP {response.status_code}"
+                                + (" (expired)" if expired else ""), retry_after=retry, permanent=expired)
 
     async def find_sent(self, to: Address, key: str) -> str | None:
         """The `ts` of a message carrying outbox `key` among the conversation's

@@ -143,7 +143,7 @@ class TeamsPort:
                 who = "the person blocked or removed the app" if to.user else "the app is no longer in that team or chat"
                 reason = f"teams: 403 from {reference.service_url} ({who})"
                 await self._mark_unreachable(to, reason)
-                raise DeliveryError(reason, permanent=True) from error
+                raise DeliveryError(reason, permanent=True, unreachable=bool(to.user)) from error
             if status in (400, 404):
                 raise DeliveryError(f"teams: {status} for conversation {conversation}", permanent=True) from error
             if status is not None and status not in RETRYABLE:
@@ -203,7 +203,7 @@ class TeamsPort:
             if status == 403:
                 reason = f"teams: cannot open a chat with {to.user} (403: not in a team with the app, or blocked)"
                 await self._mark_unreachable(to, reason)
-                raise DeliveryError(reason, permanent=True) from exc
+                raise DeliveryError(reason, permanent=True, unreachable=True) from exc
             raise DeliveryError(f"teams: creating a chat failed ({status})", retry_after=retry_after) from exc
         reference = ConversationReference(
             channel_id=seed.channel_id or CHANNEL_ID,

@@ -15,7 +15,7 @@ from botbuilder.schema import Activity
 from adapters.teams.inbound import actor_of, reference_of, where_of
 from bot.clock import Clock
 from bot.messages import Actor, Where
-from bot.people import identity_of, person_for_actor
+from bot.people import identity_of, person_for_actor, reachable_again
 from bot.store.db import Database
 
 
@@ -34,8 +34,7 @@ async def remember(db: Database, clock: Clock, activity: Activity, actor: Actor 
             reference = reference_of(activity)
             identity.conversation = activity.conversation.id
             identity.ref = json.dumps(reference, sort_keys=True)
-            identity.unreachable = False
-            identity.unreachable_reason = None
+            await reachable_again(session, identity, clock.now())  # and what was held for them is due now
         elif identity.ref is None:
             seed = reference_of(activity)
             seed["conversation"] = {"tenantId": seed["conversation"]["tenantId"]}

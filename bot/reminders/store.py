@@ -5,7 +5,7 @@ reads, cancels and revivals that re-planning needs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -134,3 +134,17 @@ async def reconcile(session: AsyncSession, existing: list, wanted: list[Planned]
     return cancel, fresh, again
 
 
+# A held row waits for its reader to write to the bot again (every way to
+# reach them is marked unreachable): it stays pending, due at the end of time,
+# so the dispatcher never claims it and the housekeeping never expires it.
+HELD_UNTIL = datetime(9999, 1, 1, tzinfo=timezone.utc)
+HELD = "held until they write again: "  # the start of a held row's `last_error`
+
+
+async def release_held(session: AsyncSession, person_id: int, now: datetime) -> int:
+    """They wrote again: the rows held for them are due now (in their order),
+    and those too late to be useful expire as any late row does."""
+    done = await run(session, sa.update(T).where(
+        T.c.person_id == person_id, T.c.status == ReminderStatus.PENDING.value, T.c.due_at >= HELD_UNTIL,
+    ).values(due_at=now, last_error=None))
+    return max(done.rowcount or 0, 0)

@@ -71,7 +71,7 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
     SETTINGS = (
         "throttle_every", "throttle_methods", "retry_after", "channel_rate", "workspace_per_minute",
         "server_error_every", "server_error_status", "method_errors", "channel_errors", "channel_throttles",
-        "post_delay",
+        "post_delay", "response_url_errors",
     )
 
     def __init__(
@@ -105,6 +105,14 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         self.channel_errors: dict[str, str] = dict(channel_errors or {})
         self.channel_throttles: dict[str, int] = dict(channel_throttles or {})
         self.post_delay = post_delay
+        # response_url name ("*": every one) -> the error it answers with (HTTP 404), e.g. "expired_url"
+        self.response_url_errors: dict[str, str] = {}
+        self._response_url_uses: dict[str, int] = {}
+        # chat.postMessage to these channels waits (unrecorded, unanswered) until
+        # `release_held()`; a post whose sender is gone by then never arrived.
+        self.hold_posts_to: set[str] = set()
+        self.held: list[dict[str, Any]] = []
+        self._release = asyncio.Event()
         self.record_params = record_params
         self.calls: list[Call] = []
         self.users: dict[str, User] = {}
@@ -179,6 +187,11 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
                 value = tuple(value)
             setattr(self, key, value)
 
+    def release_held(self) -> None:
+        """Let held posts go on (those whose sender is still there arrive)."""
+        self.hold_posts_to = set()
+        self._release.set()
+
     def reset(self) -> None:
         self.calls.clear()
         self._counted.clear()
@@ -230,6 +243,11 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
+        if method == "chat.postMessage" and str(params.get("channel") or "") in self.hold_posts_to:
+            self.held.append(params)
+            await self._release.wait()
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)  # the sender died meanwhile: it never arrived
         auth = request.headers.get("Authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else params.pop("token", None)
         call = Call(
@@ -252,12 +270,19 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
 
     async def _response_url(self, request: web.Request) -> web.Response:
         params = await _params(request)
+        name = request.match_info["name"]
         call = Call(seq=next(self._seq), method="response_url", params=params, at=time.time(),
-                    result={"name": request.match_info["name"]})
+                    result={"name": name})
         self.calls.append(call)
         if self._calls_log is not None:
             with self._calls_log.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(call.to_json()) + "\n")
+        # Like Slack: at most five answers per response_url, and none once it expired.
+        uses = self._response_url_uses[name] = self._response_url_uses.get(name, 0) + 1
+        error = self.response_url_errors.get(name) or self.response_url_errors.get("*") or ("used_url" if uses > 5 else None)
+        if error:
+            call.ok, call.error, call.status = False, error, 404
+            return web.Response(status=404, text=error)
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
