@@ -30,6 +30,7 @@ demo: $(STAMP)
 # Lint and types first (seconds), then the suite.
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters scheduler tools tests bench
+	$(BIN)/ruff format --check bot adapters scheduler tools tests bench
 	$(BIN)/mypy
 
 test: lint

@@ -13,7 +13,7 @@ import asyncio
 import importlib
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from adapters import dbcmd, logs
 from bot.config import Config, ConfigError, load_config
@@ -35,15 +35,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH", help="TOML config (default ./config.toml, else built-in defaults)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("serve", help="HTTP server: Slack, Teams and the scheduler",
-                   description="Run the HTTP server (POST /slack/events, POST /api/messages; GET /healthz, /readyz, /metrics) and the scheduler.")
-    console = sub.add_parser("console", help="chat with the bot in the terminal as a chosen person",
-                             description="Chat with the real core and database in the terminal.")
+    sub.add_parser(
+        "serve",
+        help="HTTP server: Slack, Teams and the scheduler",
+        description="Run the HTTP server (POST /slack/events, POST /api/messages; GET /healthz, /readyz, /metrics) and the scheduler.",
+    )
+    console = sub.add_parser(
+        "console",
+        help="chat with the bot in the terminal as a chosen person",
+        description="Chat with the real core and database in the terminal.",
+    )
     console.add_argument("--as", dest="name", required=True, metavar="NAME", help="who you are, e.g. Anna")
     console.add_argument("--org", metavar="ORG", help="your organisation, e.g. 'Täby kommun'")
-    console.add_argument("--coordinator", action="store_true", help="make NAME a coordinator (recorded in the audit log)")
-    sub.add_parser("demo", help="a scripted program on a fresh SQLite file, printed as a transcript",
-                   description="Run the scripted demo on a fresh SQLite file and print the transcript.")
+    console.add_argument(
+        "--coordinator", action="store_true", help="make NAME a coordinator (recorded in the audit log)"
+    )
+    sub.add_parser(
+        "demo",
+        help="a scripted program on a fresh SQLite file, printed as a transcript",
+        description="Run the scripted demo on a fresh SQLite file and print the transcript.",
+    )
     dbcmd.add_parser(sub)
     for name, (_, text) in DELEGATED.items():
         sub.add_parser(name, help=text, add_help=False)
@@ -60,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if top.config:  # delegated commands read it through load_config()
                 os.environ["MENTORBOT_CONFIG"] = top.config
             module = importlib.import_module(DELEGATED[word][0])
-            return int(module.main(argv[i + 1:]) or 0)
+            return int(module.main(argv[i + 1 :]) or 0)
     args = parser.parse_args(argv)
     logs.configure_from(os.environ, verbose=args.verbose)
     if args.command is None:

@@ -194,8 +194,13 @@ class Chat:
     def _dispatcher(self):
         """Records this chat's sends in the outbox (as the server's adapters do)."""
         if self._recording is None:
-            self._recording = Dispatcher(self.core.db, Delivery({Platform.CONSOLE: self.port}), self.core.clock,
-                                         self.core.config, worker=self.core.worker)
+            self._recording = Dispatcher(
+                self.core.db,
+                Delivery({Platform.CONSOLE: self.port}),
+                self.core.clock,
+                self.core.config,
+                worker=self.core.worker,
+            )
         return self._recording
 
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
@@ -210,15 +215,23 @@ class Chat:
         """The same as a slash command (`/mentor text`)."""
         return await self._send(Inbound(self.actor, self.address, Kind.COMMAND, text=text))
 
-    async def click(self, action_id: str, value: str = "", *, event_id: str | None = None,
-                    on: Outbound | None = None) -> list[Outbound]:
+    async def click(
+        self, action_id: str, value: str = "", *, event_id: str | None = None, on: Outbound | None = None
+    ) -> list[Outbound]:
         """Press a button. `on` is the card it is on (pressing the same button
         of the same card twice is a double click); without it, a card of its own."""
         card_id = card_ref(on) if on is not None else f"click-{next(_presses)}"
-        return await self._send(Inbound(
-            self.actor, self.address, Kind.ACTION, action_id=action_id, value=value, event_id=event_id,
-            message=MessageRef(Platform.CONSOLE, self.address.conversation or "", card_id),
-        ))
+        return await self._send(
+            Inbound(
+                self.actor,
+                self.address,
+                Kind.ACTION,
+                action_id=action_id,
+                value=value,
+                event_id=event_id,
+                message=MessageRef(Platform.CONSOLE, self.address.conversation or "", card_id),
+            )
+        )
 
     async def submit(self, action_id: str, values: dict) -> list[Outbound]:
         return await self._send(Inbound(self.actor, self.address, Kind.FORM, action_id=action_id, values=values))
@@ -271,21 +284,34 @@ async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:
     now = clock.now()
     async with db.write() as session:
         identity = await identity_of(session, str(to.platform), to.tenant, to.user or "")
-        session.add(Reminder(
-            key=f"{KEPT}{to.user}:{uuid.uuid4().hex}", kind=outbox.KIND, template=message.kind or outbox.KIND,
-            person_id=identity.person_id if identity else None, address=outbox.address_to_dict(to),
-            context={"message": outbox.encode(message), "seen": False}, due_at=now, sent_at=now,
-            status=ReminderStatus.SENT, created_at=now,
-        ))
+        session.add(
+            Reminder(
+                key=f"{KEPT}{to.user}:{uuid.uuid4().hex}",
+                kind=outbox.KIND,
+                template=message.kind or outbox.KIND,
+                person_id=identity.person_id if identity else None,
+                address=outbox.address_to_dict(to),
+                context={"message": outbox.encode(message), "seen": False},
+                due_at=now,
+                sent_at=now,
+                status=ReminderStatus.SENT,
+                created_at=now,
+            )
+        )
 
 
-async def waiting(db: Database, chat: "Chat") -> list[Outbound]:
+async def waiting(db: Database, chat: Chat) -> list[Outbound]:
     """What others caused to be sent to this console person and they have not
     seen yet, oldest first; from now on it counts as seen."""
     prefix = f"{KEPT}{chat.actor.user_id}:"
     async with db.write() as session:
-        rows = (await session.exec(select(Reminder).where(
-            col(Reminder.key) >= prefix, col(Reminder.key) < prefix[:-1] + ";").order_by(col(Reminder.id)))).all()
+        rows = (
+            await session.exec(
+                select(Reminder)
+                .where(col(Reminder.key) >= prefix, col(Reminder.key) < prefix[:-1] + ";")
+                .order_by(col(Reminder.id))
+            )
+        ).all()
         unseen = [r for r in rows if not r.context.get("seen")]
         for row in unseen:
             row.context = {**row.context, "seen": True}
@@ -334,7 +360,16 @@ async def setup_person(core: Core, chat: Chat, *, org: str | None = None, coordi
                 await session.flush()
             person.organisation_id = found.id
             session.add(person)
-        if coordinator and not (await session.exec(select(Coordinator).where(Coordinator.key == chat.actor.key))).first():
+        if (
+            coordinator
+            and not (await session.exec(select(Coordinator).where(Coordinator.key == chat.actor.key))).first()
+        ):
             session.add(Coordinator(key=chat.actor.key, added_by="console", created_at=core.clock.now()))
-            session.add(AuditLog(at=core.clock.now(), actor=chat.actor.key, action="coordinator add",
-                                 detail={"via": "console --coordinator"}))
+            session.add(
+                AuditLog(
+                    at=core.clock.now(),
+                    actor=chat.actor.key,
+                    action="coordinator add",
+                    detail={"via": "console --coordinator"},
+                )
+            )

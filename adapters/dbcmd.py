@@ -11,26 +11,37 @@ from bot.config import Config
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    db = sub.add_parser("db", help="database maintenance: upgrade, backup, restore",
-                        description="Database maintenance.")
+    db = sub.add_parser(
+        "db", help="database maintenance: upgrade, backup, restore", description="Database maintenance."
+    )
     actions = db.add_subparsers(dest="db_command", metavar="ACTION")
-    actions.add_parser("upgrade", help="apply the migrations",
-                       description="Apply every migration (Alembic). Safe to run twice at once: "
-                                   "the second waits for the first, then does nothing.")
+    actions.add_parser(
+        "upgrade",
+        help="apply the migrations",
+        description="Apply every migration (Alembic). Safe to run twice at once: "
+        "the second waits for the first, then does nothing.",
+    )
     backup = actions.add_parser(
-        "backup", help="write a consistent backup file (safe while serving)",
+        "backup",
+        help="write a consistent backup file (safe while serving)",
         description="SQLite: VACUUM INTO a new file, safe while the bot runs. "
-                    "PostgreSQL: pg_dump --format=custom (needs the PostgreSQL client).")
+        "PostgreSQL: pg_dump --format=custom (needs the PostgreSQL client).",
+    )
     backup.add_argument("path", metavar="PATH", type=Path, help="the new backup file")
     restore = actions.add_parser(
-        "restore", help="replace the database with a backup (stop the bot first)",
+        "restore",
+        help="replace the database with a backup (stop the bot first)",
         description="SQLite: checks the backup and copies it into database.url's file. "
-                    "PostgreSQL: pg_restore --clean. Stop `serve` first; run `db upgrade` afterwards.")
+        "PostgreSQL: pg_restore --clean. Stop `serve` first; run `db upgrade` afterwards.",
+    )
     restore.add_argument("path", metavar="PATH", type=Path, help="a file written by `db backup`")
     restore.add_argument("--replace", action="store_true", help="overwrite an existing SQLite database file")
-    purge = actions.add_parser("purge", help="delete what the retention periods say is due",
-                               description="Delete what the [privacy] retention periods say is due now "
-                                           "(the scheduler does this every privacy.purge_hours).")
+    purge = actions.add_parser(
+        "purge",
+        help="delete what the retention periods say is due",
+        description="Delete what the [privacy] retention periods say is due now "
+        "(the scheduler does this every privacy.purge_hours).",
+    )
     purge.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
     return db
 
@@ -82,12 +93,14 @@ async def _purge(config: Config, dry_run: bool) -> int:
         return 2
     try:
         async with db.write() as session:
-            report = await purge(session, SystemClock().now(), config.privacy,
-                                 coordinators=config.bot.coordinators, dry_run=dry_run)
+            report = await purge(
+                session, SystemClock().now(), config.privacy, coordinators=config.bot.coordinators, dry_run=dry_run
+            )
     finally:
         await db.dispose()
-    print(f"retention purge of {masked_url(config.database.url)}"
-          + (" (dry run: nothing is deleted)" if dry_run else ""))
+    print(
+        f"retention purge of {masked_url(config.database.url)}" + (" (dry run: nothing is deleted)" if dry_run else "")
+    )
     p = config.privacy
     for rule, count in report.counts.items():
         print(f"  {rule:<17s} {count:>7d}  {RULE_TEXT[rule].format(p=p)}")
@@ -111,7 +124,9 @@ async def open_checked(config: Config):
         return None
     except SchemaOutdated as err:
         await db.dispose()
-        fail(f"the database {masked_url(config.database.url)} is not up to date (at: {err}); "
-             "run `mentorbot db upgrade` first")
+        fail(
+            f"the database {masked_url(config.database.url)} is not up to date (at: {err}); "
+            "run `mentorbot db upgrade` first"
+        )
         return None
     return db

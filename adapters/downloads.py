@@ -16,12 +16,16 @@ def mount(app: web.Application, runtime) -> None:
 
     async def download(request: web.Request) -> web.Response:
         async with runtime.db.read() as session:
-            row = await shared_file(session, request.match_info["token"], request.match_info["sig"],
-                                    runtime.clock.now(), secret)
+            row = await shared_file(
+                session, request.match_info["token"], request.match_info["sig"], runtime.clock.now(), secret
+            )
         if row is None:
             return web.Response(status=404, text=NOT_FOUND)
-        return web.Response(body=row.data, content_type=row.media_type, headers={
-            "Content-Disposition": f'attachment; filename="{row.filename}"', "Cache-Control": "no-store"})
+        return web.Response(
+            body=row.data,
+            content_type=row.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{row.filename}"', "Cache-Control": "no-store"},
+        )
 
     async def feed(request: web.Request) -> web.Response:
         from bot.reports.calendar import person_feed
@@ -31,8 +35,9 @@ def mount(app: web.Application, runtime) -> None:
             if row is None:
                 return web.Response(status=404, text=NOT_FOUND)
             body = await person_feed(session, row, runtime.core.translator, runtime.config)
-        return web.Response(body=body, content_type="text/calendar", charset="utf-8",
-                            headers={"Cache-Control": "no-store"})
+        return web.Response(
+            body=body, content_type="text/calendar", charset="utf-8", headers={"Cache-Control": "no-store"}
+        )
 
     app.router.add_get("/files/{token}/{sig}/{name}", download)
     app.router.add_get("/calendar/{token}/{sig}.ics", feed)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.telemetry import TURN_TAGS
 
@@ -37,14 +37,14 @@ class TurnTags(logging.Filter):
         for key in ("platform", "tenant", "request_id"):
             if not hasattr(record, key):
                 setattr(record, key, tags.get(key))
-        record.turn = (f" [{tags['platform']} {tags['tenant']} {tags['request_id']}]" if tags else "")
+        record.turn = f" [{tags['platform']} {tags['tenant']} {tags['request_id']}]" if tags else ""
         return True
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -39,11 +39,13 @@ async def healthz(request: web.Request) -> web.Response:
     whether Teams runs without authentication (that would invite a visit);
     the database's state is /readyz's."""
     config = _runtime(request).config
-    return web.json_response({
-        "ok": True,
-        "slack": "socket" if config.slack.socket_mode else ("http" if config.slack.enabled else "off"),
-        "teams": "on" if config.teams.enabled else "off",
-    })
+    return web.json_response(
+        {
+            "ok": True,
+            "slack": "socket" if config.slack.socket_mode else ("http" if config.slack.enabled else "off"),
+            "teams": "on" if config.teams.enabled else "off",
+        }
+    )
 
 
 async def _database_state(runtime) -> tuple[str, str]:
@@ -52,7 +54,7 @@ async def _database_state(runtime) -> tuple[str, str]:
         await asyncio.wait_for(check_current(runtime.db), DB_CHECK_SECONDS)
     except SchemaOutdated:
         return "ok", "outdated"
-    except (DatabaseUnreachable, asyncio.TimeoutError) as err:
+    except (TimeoutError, DatabaseUnreachable) as err:
         log.warning("readyz: database not ready: %s", err or "timed out")
         return "unreachable", "unknown"
     except Exception:

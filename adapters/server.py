@@ -101,8 +101,9 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
     from adapters import observability
     from scheduler.service import SchedulerService
 
-    scheduler = SchedulerService(runtime.db, runtime.delivery, runtime.clock, runtime.config,
-                                 dispatcher=runtime.dispatcher)
+    scheduler = SchedulerService(
+        runtime.db, runtime.delivery, runtime.clock, runtime.config, dispatcher=runtime.dispatcher
+    )
     runtime.extras[observability.SCHEDULER] = scheduler  # for /readyz
     runner = web.AppRunner(app)
     await runner.setup()

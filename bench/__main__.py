@@ -12,8 +12,9 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
-    names = sorted(m.name for m in pkgutil.iter_modules([str(here)])
-                   if not m.name.startswith("_") and m.name != "goals")
+    names = sorted(
+        m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_") and m.name != "goals"
+    )
     began = time.time()
     wanted = [n for n in names if not argv or n in argv]
     failed = []

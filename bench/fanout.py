@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -53,9 +53,12 @@ PG_URL = os.environ.get("MENTORBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5
 
 def start_fake(tmp: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     port_file = tmp / f"fake-{time.monotonic_ns()}.url"
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.slack_api", "--port-file", str(port_file),
-                             "--no-params", *extra], cwd=str(ROOT), stdout=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.slack_api", "--port-file", str(port_file), "--no-params", *extra],
+        cwd=str(ROOT),
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     for _ in range(200):
         if port_file.exists():
             return proc, port_file.read_text(encoding="utf-8").strip()
@@ -72,17 +75,29 @@ async def fresh_sqlite(tmp: Path, name: str) -> Database:
 
 async def seed_posts(db: Database, count: int, channels: int, due: datetime) -> None:
     """`count` channel posts spread round-robin over `channels` channels."""
-    rows = [{
-        "key": f"bench:{i}", "kind": "failure", "template": "scheduler/unreachable", "subject": "bench",
-        "address": {"platform": "slack", "tenant": "T0FAKE", "conversation": f"C{i % channels:05d}",
-                    "where": "channel"},
-        "context": {"who": f"C{i % channels:05d}", "what": "bench", "why": "bench", "attempts": 0},
-        "due_at": due, "status": "pending", "attempts": 0,
-    } for i in range(count)]
+    rows = [
+        {
+            "key": f"bench:{i}",
+            "kind": "failure",
+            "template": "scheduler/unreachable",
+            "subject": "bench",
+            "address": {
+                "platform": "slack",
+                "tenant": "T0FAKE",
+                "conversation": f"C{i % channels:05d}",
+                "where": "channel",
+            },
+            "context": {"who": f"C{i % channels:05d}", "what": "bench", "why": "bench", "attempts": 0},
+            "due_at": due,
+            "status": "pending",
+            "attempts": 0,
+        }
+        for i in range(count)
+    ]
     async with db.write() as session:
         conn = await session.connection()
         for start in range(0, count, 2000):
-            await conn.execute(sa.insert(T), rows[start:start + 2000])
+            await conn.execute(sa.insert(T), rows[start : start + 2000])
 
 
 async def drain(dispatcher: Dispatcher, total: int) -> dict:
@@ -116,11 +131,12 @@ async def unlimited(tmp: Path) -> dict:
     fake, url = start_fake(tmp)
     db = await fresh_sqlite(tmp, "unlimited.db")
     try:
-        await seed_posts(db, N, N, datetime.now(timezone.utc) - timedelta(seconds=1))
+        await seed_posts(db, N, N, datetime.now(UTC) - timedelta(seconds=1))
         async with aiohttp.ClientSession() as http:
             port = slack_port(url, http, 0.0)
-            dispatcher = Dispatcher(db, Delivery({port.platform: port}), SystemClock(), Config(),
-                                    concurrency=128, batch=500)
+            dispatcher = Dispatcher(
+                db, Delivery({port.platform: port}), SystemClock(), Config(), concurrency=128, batch=500
+            )
             run = await drain(dispatcher, N)
     finally:
         fake.terminate()
@@ -141,13 +157,20 @@ async def rate_limited(tmp: Path, unlimited_rate: float) -> dict:
     fake, url = start_fake(tmp, "--channel-rate", "1", "--workspace-per-minute", str(budget))
     db = await fresh_sqlite(tmp, "limited.db")
     try:
-        await seed_posts(db, N, channels, datetime.now(timezone.utc) - timedelta(seconds=1))
+        await seed_posts(db, N, channels, datetime.now(UTC) - timedelta(seconds=1))
         async with aiohttp.ClientSession() as http:
             # The dispatcher paces each channel at 1 post/s, counted from
             # Slack's answer; the port's own reservation spacing is off.
             port = slack_port(url, http, 0.0)
-            dispatcher = Dispatcher(db, Delivery({port.platform: port}), SystemClock(), Config(),
-                                    concurrency=128, batch=2000, pace={port.platform: 1.0})
+            dispatcher = Dispatcher(
+                db,
+                Delivery({port.platform: port}),
+                SystemClock(),
+                Config(),
+                concurrency=128,
+                batch=2000,
+                pace={port.platform: 1.0},
+            )
             run = await drain(dispatcher, N)
             async with http.get(url.replace("/api/", "/_calls"), params={"method": "chat.postMessage"}) as resp:
                 calls = await resp.json()
@@ -158,14 +181,24 @@ async def rate_limited(tmp: Path, unlimited_rate: float) -> dict:
     by_channel: dict[str, list[float]] = {}
     for c in calls:
         if c["status"] == 200:
-            by_channel.setdefault(c["params"].get("channel") if c["params"] else c["result"].get("channel"), []).append(c["at"])
+            by_channel.setdefault(c["params"].get("channel") if c["params"] else c["result"].get("channel"), []).append(
+                c["at"]
+            )
     gaps = [b - a for times in by_channel.values() for a, b in zip(sorted(times), sorted(times)[1:])]
     firsts = [min(times) for times in by_channel.values()]
-    run.update(mean_gap_seconds=sum(gaps) / len(gaps) if gaps else None,
-               first_posts_spread_seconds=max(firsts) - min(firsts) if firsts else None)
-    run.update(channels=channels, per_channel=per_channel, workspace_per_minute=budget, floor_seconds=floor,
-               ratio=run["seconds"] / floor, throttled_429=sum(1 for c in calls if c["status"] == 429),
-               early=sum(1 for c in calls if c["early"]))
+    run.update(
+        mean_gap_seconds=sum(gaps) / len(gaps) if gaps else None,
+        first_posts_spread_seconds=max(firsts) - min(firsts) if firsts else None,
+    )
+    run.update(
+        channels=channels,
+        per_channel=per_channel,
+        workspace_per_minute=budget,
+        floor_seconds=floor,
+        ratio=run["seconds"] / floor,
+        throttled_429=sum(1 for c in calls if c["status"] == 429),
+        early=sum(1 for c in calls if c["early"]),
+    )
     return run
 
 
@@ -174,7 +207,7 @@ async def planning(tmp: Path, pairs: int = 10_000) -> dict:
     from bot.store.models import Enrollment, Pairing, Person, Program, ProgramEvent
 
     db = await fresh_sqlite(tmp, "planning.db")
-    clock = VirtualClock(datetime(2027, 1, 20, 10, 0, tzinfo=timezone.utc))
+    clock = VirtualClock(datetime(2027, 1, 20, 10, 0, tzinfo=UTC))
     try:
         async with db.write() as session:
             conn = await session.connection()
@@ -182,15 +215,45 @@ async def planning(tmp: Path, pairs: int = 10_000) -> dict:
             session.add(program)
             await session.flush()
             await conn.execute(sa.insert(Person.__table__), [{"id": i + 1, "name": f"P{i}"} for i in range(2 * pairs)])
-            await conn.execute(sa.insert(Enrollment.__table__), [
-                {"id": i + 1, "program_id": program.id, "person_id": i + 1, "role": "adept" if i < pairs else "mentor",
-                 "status": "active", "answers": {}, "capacity": 1, "waitlisted": False} for i in range(2 * pairs)])
-            await conn.execute(sa.insert(Pairing.__table__), [
-                {"program_id": program.id, "adept_id": i + 1, "mentor_id": pairs + i + 1, "status": "announced",
-                 "announced_at": clock.now(), "pinned": False, "score": 0.0, "rationale": []} for i in range(pairs)])
-            for kind, when in (("kickoff", datetime(2027, 1, 28, 12)), ("mentor_training", datetime(2027, 2, 22, 8)),
-                               ("inspiration", datetime(2027, 5, 12, 11)), ("closing", datetime(2028, 1, 19, 14))):
-                session.add(ProgramEvent(program_id=program.id, kind=kind, starts_at=when.replace(tzinfo=timezone.utc)))
+            await conn.execute(
+                sa.insert(Enrollment.__table__),
+                [
+                    {
+                        "id": i + 1,
+                        "program_id": program.id,
+                        "person_id": i + 1,
+                        "role": "adept" if i < pairs else "mentor",
+                        "status": "active",
+                        "answers": {},
+                        "capacity": 1,
+                        "waitlisted": False,
+                    }
+                    for i in range(2 * pairs)
+                ],
+            )
+            await conn.execute(
+                sa.insert(Pairing.__table__),
+                [
+                    {
+                        "program_id": program.id,
+                        "adept_id": i + 1,
+                        "mentor_id": pairs + i + 1,
+                        "status": "announced",
+                        "announced_at": clock.now(),
+                        "pinned": False,
+                        "score": 0.0,
+                        "rationale": [],
+                    }
+                    for i in range(pairs)
+                ],
+            )
+            for kind, when in (
+                ("kickoff", datetime(2027, 1, 28, 12)),
+                ("mentor_training", datetime(2027, 2, 22, 8)),
+                ("inspiration", datetime(2027, 5, 12, 11)),
+                ("closing", datetime(2028, 1, 19, 14)),
+            ):
+                session.add(ProgramEvent(program_id=program.id, kind=kind, starts_at=when.replace(tzinfo=UTC)))
         # Rows counted in the table: plan_program returns the rows it offered
         # (insert-if-absent), which planning again offers anew.
         started = time.perf_counter()
@@ -216,23 +279,29 @@ async def _reminder_count(db: Database) -> int:
 
 async def big_tick(db: Database, dialect: str) -> dict:
     """1 000 000 pending rows due next year, 100 due now: one tick, and the plan."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     future = now + timedelta(days=365)
     async with db.write() as session:
         conn = await session.connection()
         if dialect == "postgresql":
-            await conn.execute(sa.text(
-                "INSERT INTO reminder (key, kind, template, context, due_at, status, attempts) "
-                "SELECT 'future:' || g, 'failure', 'scheduler/unreachable', '{}'::json, "
-                "CAST(:due AS timestamptz) + make_interval(secs => g), 'pending', 0 FROM generate_series(1, 1000000) g"),
-                {"due": future})
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO reminder (key, kind, template, context, due_at, status, attempts) "
+                    "SELECT 'future:' || g, 'failure', 'scheduler/unreachable', '{}'::json, "
+                    "CAST(:due AS timestamptz) + make_interval(secs => g), 'pending', 0 FROM generate_series(1, 1000000) g"
+                ),
+                {"due": future},
+            )
         else:
             stamp = future.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-            await conn.execute(sa.text(
-                "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1000000) "
-                "INSERT INTO reminder (key, kind, template, context, due_at, status, attempts) "
-                "SELECT 'future:' || n, 'failure', 'scheduler/unreachable', '{}', :due, 'pending', 0 FROM g"),
-                {"due": stamp})
+            await conn.execute(
+                sa.text(
+                    "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1000000) "
+                    "INSERT INTO reminder (key, kind, template, context, due_at, status, attempts) "
+                    "SELECT 'future:' || n, 'failure', 'scheduler/unreachable', '{}', :due, 'pending', 0 FROM g"
+                ),
+                {"due": stamp},
+            )
     await seed_posts(db, 100, 100, now - timedelta(seconds=1))
     async with db.write() as session:
         await (await session.connection()).execute(sa.text("ANALYZE"))
@@ -243,17 +312,25 @@ async def big_tick(db: Database, dialect: str) -> dict:
 
         async def send(self, to, message):
             from bot.messages import MessageRef, Platform, Sent
+
             return Sent(MessageRef(Platform.SLACK, to.conversation or "", "1"))
 
     from bot.messages import Platform
+
     port = Null()
     port.platform = Platform.SLACK
     dispatcher = Dispatcher(db, Delivery({Platform.SLACK: port}), SystemClock(), Config())
     started = time.perf_counter()
     result = await dispatcher.tick()
     seconds = time.perf_counter() - started
-    return {"database": dialect, "pending_future": 1_000_000, "sent": result.sent, "seconds": seconds,
-            "plan": plan, "uses_index": "ix_reminder_status_due" in plan}
+    return {
+        "database": dialect,
+        "pending_future": 1_000_000,
+        "sent": result.sent,
+        "seconds": seconds,
+        "plan": plan,
+        "uses_index": "ix_reminder_status_due" in plan,
+    }
 
 
 async def claim_plan(db: Database, dialect: str, now: datetime) -> str:
@@ -261,18 +338,32 @@ async def claim_plan(db: Database, dialect: str, now: datetime) -> str:
     async with db.read() as session:
         conn = await session.connection()
         if dialect == "postgresql":
-            rows = (await conn.execute(sa.text(
-                "EXPLAIN SELECT id FROM reminder WHERE status = 'pending' AND due_at <= :now "
-                "ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED"), {"now": now})).all()
-            rows += (await conn.execute(sa.text(
-                "EXPLAIN SELECT min(due_at) FROM reminder WHERE status = 'pending'"))).all()
+            rows = (
+                await conn.execute(
+                    sa.text(
+                        "EXPLAIN SELECT id FROM reminder WHERE status = 'pending' AND due_at <= :now "
+                        "ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED"
+                    ),
+                    {"now": now},
+                )
+            ).all()
+            rows += (
+                await conn.execute(sa.text("EXPLAIN SELECT min(due_at) FROM reminder WHERE status = 'pending'"))
+            ).all()
             return "\n".join(r[0] for r in rows)
         stamp = now.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-        rows = (await conn.execute(sa.text(
-            "EXPLAIN QUERY PLAN SELECT id FROM reminder WHERE status = 'pending' AND due_at <= :now "
-            "ORDER BY due_at LIMIT 100"), {"now": stamp})).all()
-        rows += (await conn.execute(sa.text(
-            "EXPLAIN QUERY PLAN SELECT min(due_at) FROM reminder WHERE status = 'pending'"))).all()
+        rows = (
+            await conn.execute(
+                sa.text(
+                    "EXPLAIN QUERY PLAN SELECT id FROM reminder WHERE status = 'pending' AND due_at <= :now "
+                    "ORDER BY due_at LIMIT 100"
+                ),
+                {"now": stamp},
+            )
+        ).all()
+        rows += (
+            await conn.execute(sa.text("EXPLAIN QUERY PLAN SELECT min(due_at) FROM reminder WHERE status = 'pending'"))
+        ).all()
         return "\n".join(str(r[-1]) for r in rows)
 
 
@@ -340,8 +431,10 @@ def table(r: dict) -> str:
         f"{'(c) plan it again (idempotent): new rows, seconds':<58s} {c['replan_rows']:>8d} / {c['replan_seconds']:<5.1f}",
     ]
     for d in r["million_tick"]:
-        lines.append(f"{'(d) one tick, 1 000 000 future rows, ' + d['database'] + ': ms (index used)':<58s} "
-                     f"{d['seconds'] * 1000:>8.1f} ({'yes' if d['uses_index'] else 'NO'})")
+        lines.append(
+            f"{'(d) one tick, 1 000 000 future rows, ' + d['database'] + ': ms (index used)':<58s} "
+            f"{d['seconds'] * 1000:>8.1f} ({'yes' if d['uses_index'] else 'NO'})"
+        )
     return "\n".join(lines)
 
 

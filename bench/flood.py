@@ -18,7 +18,7 @@ import json
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import BotSettings, Config
@@ -74,8 +74,10 @@ async def scenario(path: Path, limit: RateLimit | None, with_flood: bool) -> dic
     finally:
         await db.dispose()
     times.sort()
-    return {"median_ms": round(statistics.median(times) * 1000, 1),
-            "p95_ms": round(times[int(len(times) * 0.95) - 1] * 1000, 1)}
+    return {
+        "median_ms": round(statistics.median(times) * 1000, 1),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1] * 1000, 1),
+    }
 
 
 async def run() -> dict:
@@ -97,8 +99,10 @@ def main() -> int:
         print(f"{name:28} {row['median_ms']:>10} {row['p95_ms']:>8} {row['median_ratio']:>6}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "flood.json").write_text(json.dumps({"at": datetime.now(timezone.utc).isoformat(), "flood": FLOOD,
-                                                "results": results}, indent=2), encoding="utf-8")
+    (out / "flood.json").write_text(
+        json.dumps({"at": datetime.now(UTC).isoformat(), "flood": FLOOD, "results": results}, indent=2),
+        encoding="utf-8",
+    )
     return 0 if results["flood, rate limit on"]["median_ratio"] <= 1.5 else 1
 
 

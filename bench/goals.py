@@ -50,8 +50,11 @@ def record(bench: str, figures: dict[str, list[float]], note: str = "") -> None:
     if unknown:
         raise KeyError(f"not a goal: {sorted(unknown)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"goals-{bench}.json").write_text(json.dumps(
-        {"bench": bench, "at": time.strftime("%Y-%m-%d %H:%M:%S"), "note": note, "figures": figures}, indent=2))
+    (RESULTS / f"goals-{bench}.json").write_text(
+        json.dumps(
+            {"bench": bench, "at": time.strftime("%Y-%m-%d %H:%M:%S"), "note": note, "figures": figures}, indent=2
+        )
+    )
 
 
 def measured(since: float | None = None) -> dict[str, list[float]]:
@@ -74,8 +77,7 @@ def _fmt(value: float) -> str:
 
 
 def table(figures: dict[str, list[float]]) -> str:
-    lines = [f"{'goal':<58} {'target':>10} {'min':>8} {'median':>8} {'max':>8}  {'runs':>4}  met",
-             "-" * 108]
+    lines = [f"{'goal':<58} {'target':>10} {'min':>8} {'median':>8} {'max':>8}  {'runs':>4}  met", "-" * 108]
     for goal in GOALS:
         target = f"{goal.op} {_fmt(goal.target)}{goal.unit}" if goal.op else "-"
         values = figures.get(goal.key)
@@ -83,10 +85,17 @@ def table(figures: dict[str, list[float]]) -> str:
             lines.append(f"{goal.what:<58} {target:>10} {'not measured':>26}")
             continue
         median = statistics.median(values)
-        met = "-" if not goal.op else "yes" if (
-            median <= goal.target if goal.op == "<=" else median >= goal.target) else "NO"
-        lines.append(f"{goal.what:<58} {target:>10} {_fmt(min(values)):>8} {_fmt(median):>8} "
-                     f"{_fmt(max(values)):>8}  {len(values):>4}  {met}")
+        met = (
+            "-"
+            if not goal.op
+            else "yes"
+            if (median <= goal.target if goal.op == "<=" else median >= goal.target)
+            else "NO"
+        )
+        lines.append(
+            f"{goal.what:<58} {target:>10} {_fmt(min(values)):>8} {_fmt(median):>8} "
+            f"{_fmt(max(values)):>8}  {len(values):>4}  {met}"
+        )
     return "\n".join(lines)
 
 

@@ -31,7 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -57,21 +57,36 @@ PROBE_S = 0.005
 
 def _inbound(user: str, text: str) -> Inbound:
     actor = Actor(Platform.CONSOLE, TENANT, user, display_name=user.title())
-    return Inbound(actor=actor, where=Address(Platform.CONSOLE, TENANT, f"dm:{user}", user, where=Where.DM),
-                   kind=Kind.TEXT, text=text)
+    return Inbound(
+        actor=actor,
+        where=Address(Platform.CONSOLE, TENANT, f"dm:{user}", user, where=Where.DM),
+        kind=Kind.TEXT,
+        text=text,
+    )
 
 
 def _answers(n: int, org_id: int, role: str) -> dict:
     """What the intake leaves in `Enrollment.answers` (bot/dialogs/*_intake.py)."""
     answers = {
-        "organisation_id": org_id, "department": f"Avdelning {n % 7}", "role_title": "enhetschef",
-        "topics": [TOPICS[n % 7], TOPICS[(n * 3 + 1) % 7]], "format": ("mixed", "digital", "in_person")[n % 3],
-        "place": PLACES[n % 4], "languages": ["sv"] if n % 5 else ["sv", "en"],
-        "sensitive": [], "eligible": True, "pending_reasons": [], "completed_at": "2027-01-05T09:00:00+00:00",
+        "organisation_id": org_id,
+        "department": f"Avdelning {n % 7}",
+        "role_title": "enhetschef",
+        "topics": [TOPICS[n % 7], TOPICS[(n * 3 + 1) % 7]],
+        "format": ("mixed", "digital", "in_person")[n % 3],
+        "place": PLACES[n % 4],
+        "languages": ["sv"] if n % 5 else ["sv", "en"],
+        "sensitive": [],
+        "eligible": True,
+        "pending_reasons": [],
+        "completed_at": "2027-01-05T09:00:00+00:00",
     }
     if role == "mentor":
-        answers |= {"years_as_manager": 6 + n % 10, "months_as_manager": (6 + n % 10) * 12,
-                    "capacity": 2 if n % 5 == 0 else 1, "nominated_by": None}
+        answers |= {
+            "years_as_manager": 6 + n % 10,
+            "months_as_manager": (6 + n % 10) * 12,
+            "capacity": 2 if n % 5 == 0 else 1,
+            "nominated_by": None,
+        }
     else:
         answers |= {"months_as_manager": 6 + n % 12, "years_as_manager": round((6 + n % 12) / 12, 1)}
     return answers
@@ -79,27 +94,55 @@ def _answers(n: int, org_id: int, role: str) -> dict:
 
 async def seed(db, program_id: int, adepts: int, mentors: int) -> None:
     """The cohort, in bulk statements."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with db.write() as s:
         conn = await s.connection()
         await conn.execute(sa.insert(Organisation.__table__), [{"name": f"Kommun {i}"} for i in range(ORGS)])
-        orgs = (await conn.execute(sa.select(Organisation.__table__.c.id)
-                                   .order_by(Organisation.__table__.c.id))).scalars().all()
-        people = [{"name": f"Person {i}", "organisation_id": orgs[i % ORGS], "created_at": now}
-                  for i in range(adepts + mentors)]
+        orgs = (
+            (await conn.execute(sa.select(Organisation.__table__.c.id).order_by(Organisation.__table__.c.id)))
+            .scalars()
+            .all()
+        )
+        people = [
+            {"name": f"Person {i}", "organisation_id": orgs[i % ORGS], "created_at": now}
+            for i in range(adepts + mentors)
+        ]
         await conn.execute(sa.insert(Person.__table__), people)
-        ids = (await conn.execute(sa.select(Person.__table__.c.id).where(Person.__table__.c.name.like("Person %"))
-                                  .order_by(Person.__table__.c.id))).scalars().all()
-        await conn.execute(sa.insert(Identity.__table__), [
-            {"person_id": pid, "platform": "console", "tenant": TENANT, "user_id": f"p{pid}", "unreachable": False}
-            for pid in ids])
+        ids = (
+            (
+                await conn.execute(
+                    sa.select(Person.__table__.c.id)
+                    .where(Person.__table__.c.name.like("Person %"))
+                    .order_by(Person.__table__.c.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        await conn.execute(
+            sa.insert(Identity.__table__),
+            [
+                {"person_id": pid, "platform": "console", "tenant": TENANT, "user_id": f"p{pid}", "unreachable": False}
+                for pid in ids
+            ],
+        )
         rows = []
         for n, pid in enumerate(ids):
             role = "adept" if n < adepts else "mentor"
             answers = _answers(n, orgs[n % ORGS], role)
-            rows.append({"program_id": program_id, "person_id": pid, "role": role, "status": "active",
-                         "capacity": answers.get("capacity", 1), "waitlisted": False, "created_at": now,
-                         "consent_at": now, "answers": answers})
+            rows.append(
+                {
+                    "program_id": program_id,
+                    "person_id": pid,
+                    "role": role,
+                    "status": "active",
+                    "capacity": answers.get("capacity", 1),
+                    "waitlisted": False,
+                    "created_at": now,
+                    "consent_at": now,
+                    "answers": answers,
+                }
+            )
         await conn.execute(sa.insert(Enrollment.__table__), rows)
 
 
@@ -148,11 +191,17 @@ async def one_run(size: int) -> dict:
             kinds = [r.kind for r in replies]
             if drafted == 0 or "matching/draft_heading" not in kinds:
                 raise RuntimeError(f"match drafted nothing: {kinds} {[r.text[:200] for r in replies]}")
-            return {"loop_lag_ms": round(max(lags), 1), "probe_wakeups": len(lags),
-                    "lag_p99_ms": round(sorted(lags)[int(0.99 * (len(lags) - 1))], 1),
-                    "status_ms_max": round(max(waits), 1), "status_ms_median": round(statistics.median(waits), 1),
-                    "status_turns": len(waits), "match_s": round(match_s, 2), "drafted": drafted,
-                    "seeded_s": round(seeded_s, 2)}
+            return {
+                "loop_lag_ms": round(max(lags), 1),
+                "probe_wakeups": len(lags),
+                "lag_p99_ms": round(sorted(lags)[int(0.99 * (len(lags) - 1))], 1),
+                "status_ms_max": round(max(waits), 1),
+                "status_ms_median": round(statistics.median(waits), 1),
+                "status_turns": len(waits),
+                "match_s": round(match_s, 2),
+                "drafted": drafted,
+                "seeded_s": round(seeded_s, 2),
+            }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,9 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     for n in range(args.runs):
         run = asyncio.run(one_run(args.size))
         runs.append(run)
-        print(f"run {n + 1}: longest loop stall {run['loop_lag_ms']} ms (p99 {run['lag_p99_ms']} ms); "
-              f"`status` median {run['status_ms_median']} ms, longest {run['status_ms_max']} ms "
-              f"({run['status_turns']} turns); match {run['match_s']} s, {run['drafted']} draft pairs")
+        print(
+            f"run {n + 1}: longest loop stall {run['loop_lag_ms']} ms (p99 {run['lag_p99_ms']} ms); "
+            f"`status` median {run['status_ms_median']} ms, longest {run['status_ms_max']} ms "
+            f"({run['status_turns']} turns); match {run['match_s']} s, {run['drafted']} draft pairs"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"size": args.size, "runs": runs}, indent=2) + "\n", encoding="utf-8")
     if args.size == 2000:

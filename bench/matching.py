@@ -44,12 +44,31 @@ RESULTS = ROOT / "bench" / "results" / "matching.json"
 
 # How often adepts name each topic: a few topics are what nearly everyone wants.
 TOPIC_DEMAND = {
-    "conflict": 0.24, "staffing": 0.18, "budget": 0.14, "change": 0.09, "work_environment": 0.07,
-    "recruitment": 0.06, "communication": 0.05, "own_role": 0.05, "coaching": 0.04, "strategy": 0.03,
-    "collaboration": 0.03, "time_management": 0.02,
+    "conflict": 0.24,
+    "staffing": 0.18,
+    "budget": 0.14,
+    "change": 0.09,
+    "work_environment": 0.07,
+    "recruitment": 0.06,
+    "communication": 0.05,
+    "own_role": 0.05,
+    "coaching": 0.04,
+    "strategy": 0.03,
+    "collaboration": 0.03,
+    "time_management": 0.02,
 }
-ORGANISATIONS = ("Malmö", "Lund", "Helsingborg", "Kristianstad", "Landskrona", "Trelleborg",
-                 "Ystad", "Eslöv", "Höör", "Region Skåne")
+ORGANISATIONS = (
+    "Malmö",
+    "Lund",
+    "Helsingborg",
+    "Kristianstad",
+    "Landskrona",
+    "Trelleborg",
+    "Ystad",
+    "Eslöv",
+    "Höör",
+    "Region Skåne",
+)
 ORG_SIZES = (0.22, 0.16, 0.14, 0.10, 0.08, 0.07, 0.06, 0.06, 0.05, 0.06)
 
 
@@ -83,10 +102,18 @@ def build_cohort(n: int, seed: int = SEED):
     for i in range(n):
         org = int(rng.choice(10, p=ORG_SIZES))
         wanted = rng.choice(topics, size=int(rng.integers(2, 5)), replace=False, p=demand)
-        adepts.append(AdeptIn(
-            id=i, org=ORGANISATIONS[org], department=f"d{rng.integers(6)}", manager_id=None,
-            topics=frozenset(wanted.tolist()), formats=formats(), place=home(org), languages=languages(),
-        ))
+        adepts.append(
+            AdeptIn(
+                id=i,
+                org=ORGANISATIONS[org],
+                department=f"d{rng.integers(6)}",
+                manager_id=None,
+                topics=frozenset(wanted.tolist()),
+                formats=formats(),
+                place=home(org),
+                languages=languages(),
+            )
+        )
     mentors = []
     for j in range(n):
         org = int(rng.choice(10, p=ORG_SIZES))
@@ -95,12 +122,19 @@ def build_cohort(n: int, seed: int = SEED):
             known = rng.choice(topics, size=int(rng.integers(6, 10)), replace=False, p=demand)
         else:
             known = rng.choice(topics, size=int(rng.integers(1, 4)), replace=False, p=niche)
-        mentors.append(MentorIn(
-            id=100_000 + j, org=ORGANISATIONS[org], department=f"d{rng.integers(6)}", person_id=200_000 + j,
-            capacity=2 if rng.random() < 0.2 else 1, topics=frozenset(known.tolist()),
-            formats=frozenset({"in_person", "digital"}) if popular else formats(),
-            place=home(org), languages=frozenset({"sv", "en"}) if popular else languages(),
-        ))
+        mentors.append(
+            MentorIn(
+                id=100_000 + j,
+                org=ORGANISATIONS[org],
+                department=f"d{rng.integers(6)}",
+                person_id=200_000 + j,
+                capacity=2 if rng.random() < 0.2 else 1,
+                topics=frozenset(known.tolist()),
+                formats=frozenset({"in_person", "digital"}) if popular else formats(),
+                place=home(org),
+                languages=frozenset({"sv", "en"}) if popular else languages(),
+            )
+        )
     return adepts, mentors, Rules(rule="other_org")
 
 
@@ -142,7 +176,10 @@ def run_one(n: int, algorithm: str) -> dict:
 def _in_subprocess(n: int, algorithm: str) -> dict:
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", str(n), algorithm],
-        capture_output=True, text=True, check=False, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
     if done.returncode != 0:
         raise RuntimeError(f"{algorithm} at n={n} failed:\n{done.stderr[-2000:]}")
@@ -186,8 +223,11 @@ def main() -> int:
     report = {
         "benchmark": "matching",
         "machine": {
-            "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "load_average_1min_at_start": load_before, "load_average_1min_at_end": os.getloadavg()[0],
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_1min_at_start": load_before,
+            "load_average_1min_at_end": os.getloadavg()[0],
         },
         "memory": "peak RSS (ru_maxrss) of a fresh subprocess per size and algorithm",
         "targets": {"seconds": TARGET_SECONDS, "peak_rss_mb": TARGET_PEAK_MB},
@@ -196,10 +236,14 @@ def main() -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if max(load_before, os.getloadavg()[0]) > (os.cpu_count() or 1):
-        print(f"\nthe machine was busy (load average {load_before:.1f} on {os.cpu_count()} CPUs):"
-              " wall times include waiting for a CPU; CPU seconds are the better guide.")
-    print(f"\nmemory = peak RSS of a fresh process (interpreter, numpy and scipy included);"
-          f" +MB = rise over the RSS just before solving.\nfigures written to {RESULTS.relative_to(ROOT)}")
+        print(
+            f"\nthe machine was busy (load average {load_before:.1f} on {os.cpu_count()} CPUs):"
+            " wall times include waiting for a CPU; CPU seconds are the better guide."
+        )
+    print(
+        f"\nmemory = peak RSS of a fresh process (interpreter, numpy and scipy included);"
+        f" +MB = rise over the RSS just before solving.\nfigures written to {RESULTS.relative_to(ROOT)}"
+    )
     return 0
 
 
@@ -216,14 +260,18 @@ def _verdict(optimal: dict) -> str:
 def _print_row(row: dict, header: bool) -> None:
     if header:
         print(f"{'':11} | {'optimal':^29} | {'greedy baseline':^29} | {'optimal / greedy':^62} |")
-        print(f"{'n':>5} {'slots':>5} | {'wall s':>7} {'cpu s':>6} {'peak MB':>7} {'+MB':>5} |"
-              f" {'wall s':>7} {'cpu s':>6} {'peak MB':>7} {'+MB':>5} | {'matched':>11} {'total score':>13} {'loss':>5}"
-              f" {'worst-off':>9} {'worst 10%':>11} {'max 1-adept loss':>16} | targets")
+        print(
+            f"{'n':>5} {'slots':>5} | {'wall s':>7} {'cpu s':>6} {'peak MB':>7} {'+MB':>5} |"
+            f" {'wall s':>7} {'cpu s':>6} {'peak MB':>7} {'+MB':>5} | {'matched':>11} {'total score':>13} {'loss':>5}"
+            f" {'worst-off':>9} {'worst 10%':>11} {'max 1-adept loss':>16} | targets"
+        )
     o, g = row["optimal"], row["greedy"]
 
     def side(r: dict) -> str:
-        return (f"{r['seconds']:>7.2f} {r['cpu_seconds']:>6.2f} {r['peak_rss_mb']:>7.0f}"
-                f" {r['peak_rss_mb'] - r['rss_before_mb']:>5.0f}")
+        return (
+            f"{r['seconds']:>7.2f} {r['cpu_seconds']:>6.2f} {r['peak_rss_mb']:>7.0f}"
+            f" {r['peak_rss_mb'] - r['rss_before_mb']:>5.0f}"
+        )
 
     print(
         f"{row['n']:>5} {row['slots']:>5} | {side(o)} | {side(g)} |"

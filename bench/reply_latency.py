@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -49,26 +49,58 @@ def pct(values: list[float], q: float) -> float:
 
 async def seed_cohort(db, program_id: int, adepts: int, mentors: int) -> None:
     """Onboarded people in two organisations, written in bulk."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with db.write() as s:
         conn = await s.connection()
         for name in ("Bench A", "Bench B"):
             await conn.execute(sa.insert(Organisation.__table__).values(name=name))
-        orgs = (await conn.execute(sa.select(Organisation.__table__.c.id).order_by(Organisation.__table__.c.id))).scalars().all()
+        orgs = (
+            (await conn.execute(sa.select(Organisation.__table__.c.id).order_by(Organisation.__table__.c.id)))
+            .scalars()
+            .all()
+        )
         people = [{"name": f"P{i}", "organisation_id": orgs[i % 2], "created_at": now} for i in range(adepts + mentors)]
         await conn.execute(sa.insert(Person.__table__), people)
-        ids = (await conn.execute(sa.select(Person.__table__.c.id).where(Person.__table__.c.name.like("P%"))
-                                  .order_by(Person.__table__.c.id))).scalars().all()
-        await conn.execute(sa.insert(Identity.__table__), [
-            {"person_id": pid, "platform": "console", "tenant": "local", "user_id": f"p{pid}", "unreachable": False}
-            for pid in ids])
+        ids = (
+            (
+                await conn.execute(
+                    sa.select(Person.__table__.c.id)
+                    .where(Person.__table__.c.name.like("P%"))
+                    .order_by(Person.__table__.c.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        await conn.execute(
+            sa.insert(Identity.__table__),
+            [
+                {"person_id": pid, "platform": "console", "tenant": "local", "user_id": f"p{pid}", "unreachable": False}
+                for pid in ids
+            ],
+        )
         topics = ["conflict", "budget", "staffing", "change", "recruitment"]
-        await conn.execute(sa.insert(Enrollment.__table__), [{
-            "program_id": program_id, "person_id": pid, "role": "adept" if n < adepts else "mentor",
-            "status": "active", "capacity": 1, "waitlisted": False, "created_at": now,
-            "answers": {"organisation_id": orgs[n % 2], "topics": topics[n % 5:n % 5 + 2], "format": "mixed",
-                        "languages": ["sv"]},
-        } for n, pid in enumerate(ids)])
+        await conn.execute(
+            sa.insert(Enrollment.__table__),
+            [
+                {
+                    "program_id": program_id,
+                    "person_id": pid,
+                    "role": "adept" if n < adepts else "mentor",
+                    "status": "active",
+                    "capacity": 1,
+                    "waitlisted": False,
+                    "created_at": now,
+                    "answers": {
+                        "organisation_id": orgs[n % 2],
+                        "topics": topics[n % 5 : n % 5 + 2],
+                        "format": "mixed",
+                        "languages": ["sv"],
+                    },
+                }
+                for n, pid in enumerate(ids)
+            ],
+        )
 
 
 async def dm_latency(server, samples: int, *, text: str = "status") -> list[float]:
@@ -97,9 +129,15 @@ async def measure(adepts: int, mentors: int, samples: int) -> dict:
             during = await dm_latency(server, samples)
             matching = not all(t.done() for t in server.adapter._tasks)
             await server.settle()
-            return {"idle_p50": pct(idle, 0.5), "idle_p99": pct(idle, 0.99),
-                    "match_p50": pct(during, 0.5), "match_p99": pct(during, 0.99),
-                    "match_still_running_after": matching, "samples": samples, "cohort": [adepts, mentors]}
+            return {
+                "idle_p50": pct(idle, 0.5),
+                "idle_p99": pct(idle, 0.99),
+                "match_p50": pct(during, 0.5),
+                "match_p99": pct(during, 0.99),
+                "match_still_running_after": matching,
+                "samples": samples,
+                "cohort": [adepts, mentors],
+            }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,8 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--samples", type=int, default=SAMPLES)
     parser.add_argument("--size", type=int, default=ADEPTS)
-    parser.add_argument("--compare-with", metavar="COMMIT", default=None,
-                        help="also measure this commit (checked out in a temporary worktree), same run")
+    parser.add_argument(
+        "--compare-with",
+        metavar="COMMIT",
+        default=None,
+        help="also measure this commit (checked out in a temporary worktree), same run",
+    )
     args = parser.parse_args(argv if argv is not None else [])
     result = asyncio.run(measure(args.size, args.size, args.samples))
     if args.json:
@@ -119,12 +161,16 @@ def main(argv: list[str] | None = None) -> int:
         rows.insert(0, (args.compare_with, baseline(args.compare_with, args.samples, args.size)))
     print(f"DM reply latency through the Slack server, ms (p50 / p99 of {args.samples} sequential DMs)")
     for name, r in rows:
-        print(f"  {name:>10}: idle {r['idle_p50']:7.1f} / {r['idle_p99']:7.1f}    while match {args.size}x{args.size}"
-              f" runs {r['match_p50']:7.1f} / {r['match_p99']:7.1f}")
+        print(
+            f"  {name:>10}: idle {r['idle_p50']:7.1f} / {r['idle_p99']:7.1f}    while match {args.size}x{args.size}"
+            f" runs {r['match_p50']:7.1f} / {r['match_p99']:7.1f}"
+        )
     if len(rows) == 2:
         (_, old), (_, new) = rows
-        print("  ratio this/baseline: " + ", ".join(
-            f"{k} {new[k] / old[k]:.2f}" for k in ("idle_p50", "idle_p99", "match_p50", "match_p99")))
+        print(
+            "  ratio this/baseline: "
+            + ", ".join(f"{k} {new[k] / old[k]:.2f}" for k in ("idle_p50", "idle_p99", "match_p50", "match_p99"))
+        )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(dict(rows), indent=2))
     return 0
@@ -135,9 +181,22 @@ def baseline(commit: str, samples: int, size: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["git", "worktree", "add", "--detach", "-q", tmp, commit], cwd=ROOT, check=True)
         try:
-            out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--json", "--samples", str(samples),
-                                  "--size", str(size)], cwd=tmp, env={**os.environ, "PYTHONPATH": tmp},
-                                 check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--json",
+                    "--samples",
+                    str(samples),
+                    "--size",
+                    str(size),
+                ],
+                cwd=tmp,
+                env={**os.environ, "PYTHONPATH": tmp},
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", tmp], cwd=ROOT, check=False)
     return json.loads(out.strip().splitlines()[-1])

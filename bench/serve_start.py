@@ -45,13 +45,16 @@ def one(tmp: Path, api_url: str) -> dict:
         f'[slack]\nbot_token = "{TOKEN}"\nsigning_secret = "{SECRET}"\napi_url = "{api_url}"\n'
         f'[teams]\napp_id = "00000000-0000-0000-0000-000000000001"\napp_password = "not-checked-at-start"\n'
         f'tenant_id = "00000000-0000-0000-0000-000000000002"\n'
-        f'[bot]\ncoordinators = []\n', encoding="utf-8")
+        f"[bot]\ncoordinators = []\n",
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_", "MICROSOFT_"))}
     cli = [sys.executable, "-m", "adapters.cli", "--config", str(config)]
     subprocess.run([*cli, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     started = time.perf_counter()
-    proc = subprocess.Popen([*cli, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(tmp / "serve.log", "w"))
+    proc = subprocess.Popen(
+        [*cli, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "serve.log", "w")
+    )
     try:
         url = f"http://127.0.0.1:{port}/readyz"
         while True:
@@ -93,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             fake.terminate()
             fake.wait(10)
-    print(f"median: ready {statistics.median(r['ready_s'] for r in runs):.2f} s, "
-          f"RSS {statistics.median(r['rss_mb'] for r in runs):.0f} MB")
+    print(
+        f"median: ready {statistics.median(r['ready_s'] for r in runs):.2f} s, "
+        f"RSS {statistics.median(r['rss_mb'] for r in runs):.0f} MB"
+    )
     record("serve_start", {"serve.ready": [r["ready_s"] for r in runs], "serve.rss": [r["rss_mb"] for r in runs]})
     return 0
 

@@ -46,8 +46,14 @@ print(json.dumps({"size": size, "wall": wall, "cpu": cpu, "statements": statemen
 
 
 def one(size: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(size)], cwd=ROOT, capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(size)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -55,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.simulate")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="20,200")
-    parser.add_argument("--full", action="store_true", default=os.environ.get("BENCH_FULL") == "1",
-                        help="also 1 000 people (long)")
+    parser.add_argument(
+        "--full", action="store_true", default=os.environ.get("BENCH_FULL") == "1", help="also 1 000 people (long)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] + ([1000] if args.full else [])
     results: dict[int, list[dict]] = {}
@@ -65,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         for run in range(1, args.runs + 1 if size < 1000 else 2):
             r = one(size)
             results.setdefault(size, []).append(r)
-            print(f"{size:>6} {run:>3} {r['wall']:>8.1f} {r['cpu']:>8.1f} {r['peak_rss_mb']:>8.0f} "
-                  f"{r['statements']:>11} {r['messages']:>9}", flush=True)
+            print(
+                f"{size:>6} {run:>3} {r['wall']:>8.1f} {r['cpu']:>8.1f} {r['peak_rss_mb']:>8.0f} "
+                f"{r['statements']:>11} {r['messages']:>9}",
+                flush=True,
+            )
     figures: dict[str, list[float]] = {}
     if 200 in results:
         figures["simulate.200.wall"] = [r["wall"] for r in results[200]]

@@ -71,8 +71,11 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
 
 def _start_fake(tmp: Path) -> tuple[subprocess.Popen, str]:
     port_file = tmp / "fake.url"
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.slack_api", "--port-file", str(port_file),
-                             "--no-params"], cwd=ROOT, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.slack_api", "--port-file", str(port_file), "--no-params"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while not port_file.exists():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -88,14 +91,15 @@ def _start_mentorbot(tmp: Path, api_url: str) -> tuple[subprocess.Popen, str]:
         f'[database]\nurl = "sqlite:///{tmp / "bench.db"}"\n'
         f'[server]\nhost = "127.0.0.1"\nport = {port}\n'
         f'[slack]\nbot_token = "{TOKEN}"\nsigning_secret = "{SECRET}"\napi_url = "{api_url}"\n'
-        f'[bot]\ncoordinators = []\n',
+        f"[bot]\ncoordinators = []\n",
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_", "MICROSOFT_"))}
     cli = [sys.executable, "-m", "adapters.cli", "--config", str(config)]
     subprocess.run([*cli, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([*cli, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(tmp / "mentorbot.log", "w"))
+    proc = subprocess.Popen(
+        [*cli, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "mentorbot.log", "w")
+    )
     base = f"http://127.0.0.1:{port}"
     _wait_http(base + "/healthz", proc)
     return proc, base
@@ -119,8 +123,11 @@ def serve_bare_bolt(port: int, api_url: str, process_before_response: bool) -> i
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    bolt = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET,
-                    process_before_response=process_before_response)
+    bolt = AsyncApp(
+        client=AsyncWebClient(token=TOKEN, base_url=api_url),
+        signing_secret=SECRET,
+        process_before_response=process_before_response,
+    )
 
     @bolt.command("/mentor")
     async def only_ack(ack):
@@ -145,18 +152,31 @@ def serve_bare_bolt(port: int, api_url: str, process_before_response: bool) -> i
 def _signed(body: str) -> dict[str, str]:
     ts = str(int(time.time()))
     sig = "v0=" + hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": sig}
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": sig,
+    }
 
 
 def _command_body(n: int, response_base: str) -> str:
     user = f"U0BENCH{n % USERS:03d}"
-    return urlencode({
-        "token": "x", "team_id": "T0FAKE", "team_domain": "bench", "channel_id": "D" + user[1:],
-        "channel_name": "directmessage", "user_id": user, "user_name": user.lower(), "command": "/mentor",
-        "text": "status", "api_app_id": "A0BENCH", "response_url": f"{response_base}/response/b{n}",
-        "trigger_id": f"{n}.1.bench",
-    })
+    return urlencode(
+        {
+            "token": "x",
+            "team_id": "T0FAKE",
+            "team_domain": "bench",
+            "channel_id": "D" + user[1:],
+            "channel_name": "directmessage",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/mentor",
+            "text": "status",
+            "api_app_id": "A0BENCH",
+            "response_url": f"{response_base}/response/b{n}",
+            "trigger_id": f"{n}.1.bench",
+        }
+    )
 
 
 async def _load(url: str, rate: int, seconds: float, response_base: str, start_n: int) -> tuple[list[float], int]:
@@ -189,8 +209,13 @@ async def _load(url: str, rate: int, seconds: float, response_base: str, start_n
 
 def _stats(latencies: list[float], errors: int) -> dict:
     latencies = sorted(latencies)
-    return {"requests": len(latencies), "errors": errors, "p50_ms": _pct(latencies, 50),
-            "p99_ms": _pct(latencies, 99), "max_ms": round(latencies[-1], 2)}
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "p50_ms": _pct(latencies, 50),
+        "p99_ms": _pct(latencies, 99),
+        "max_ms": round(latencies[-1], 2),
+    }
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -261,47 +286,67 @@ def run(seconds: float) -> dict:
     for rate in RATES:
         mb = results["mentorbot"][str(rate)]
         base = min((results[b][str(rate)] for b in ("bolt_default", "bolt_ack_in_listener")), key=lambda r: r["p99_ms"])
-        rows.append({
-            "rate": rate,
-            "mentorbot": mb,
-            "bolt_default": results["bolt_default"][str(rate)],
-            "bolt_ack_in_listener": results["bolt_ack_in_listener"][str(rate)],
-            "p99_ratio_vs_best_bolt": round(mb["p99_ms"] / base["p99_ms"], 3) if base["p99_ms"] else None,
-            "p99_ratio_vs_bolt_default": round(mb["p99_ms"] / results["bolt_default"][str(rate)]["p99_ms"], 3),
-        })
+        rows.append(
+            {
+                "rate": rate,
+                "mentorbot": mb,
+                "bolt_default": results["bolt_default"][str(rate)],
+                "bolt_ack_in_listener": results["bolt_ack_in_listener"][str(rate)],
+                "p99_ratio_vs_best_bolt": round(mb["p99_ms"] / base["p99_ms"], 3) if base["p99_ms"] else None,
+                "p99_ratio_vs_bolt_default": round(mb["p99_ms"] / results["bolt_default"][str(rate)]["p99_ms"], 3),
+            }
+        )
     at_goal = next(r for r in rows if r["rate"] == GOAL_RATE)
     return {
         "benchmark": "slack_ack",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average_1m_before": load_before, "load_average_1m_after": os.getloadavg()[0]},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_1m_before": load_before,
+            "load_average_1m_after": os.getloadavg()[0],
+        },
         "seconds_per_rate": seconds,
         "rows": rows,
         "mentorbot_answered_after_ack": {"expected": expected + 30, "answered": answered},
-        "goal": {"p99_ratio_max": GOAL_RATIO, "p99_ms_max_at_50": GOAL_P99_MS,
-                 "met": bool(at_goal["p99_ratio_vs_best_bolt"] is not None
-                             and at_goal["p99_ratio_vs_best_bolt"] <= GOAL_RATIO
-                             and at_goal["mentorbot"]["p99_ms"] <= GOAL_P99_MS)},
+        "goal": {
+            "p99_ratio_max": GOAL_RATIO,
+            "p99_ms_max_at_50": GOAL_P99_MS,
+            "met": bool(
+                at_goal["p99_ratio_vs_best_bolt"] is not None
+                and at_goal["p99_ratio_vs_best_bolt"] <= GOAL_RATIO
+                and at_goal["mentorbot"]["p99_ms"] <= GOAL_P99_MS
+            ),
+        },
     }
 
 
 def _table(report: dict) -> str:
-    head = (f"{'req/s':>5} | {'mentorbot p50/p99 ms':>21} | {'bolt default p50/p99':>21} | "
-            f"{'bolt ack-in-listener':>21} | {'p99 ratio*':>10} | errors")
+    head = (
+        f"{'req/s':>5} | {'mentorbot p50/p99 ms':>21} | {'bolt default p50/p99':>21} | "
+        f"{'bolt ack-in-listener':>21} | {'p99 ratio*':>10} | errors"
+    )
     lines = [head, "-" * len(head)]
     for r in report["rows"]:
-        cells = [f"{r[k]['p50_ms']:8.1f} / {r[k]['p99_ms']:8.1f}" for k in ("mentorbot", "bolt_default",
-                                                                             "bolt_ack_in_listener")]
+        cells = [
+            f"{r[k]['p50_ms']:8.1f} / {r[k]['p99_ms']:8.1f}"
+            for k in ("mentorbot", "bolt_default", "bolt_ack_in_listener")
+        ]
         errors = sum(r[k]["errors"] for k in ("mentorbot", "bolt_default", "bolt_ack_in_listener"))
-        lines.append(f"{r['rate']:>5} | {cells[0]:>21} | {cells[1]:>21} | {cells[2]:>21} | "
-                     f"{r['p99_ratio_vs_best_bolt']:>10} | {errors}")
+        lines.append(
+            f"{r['rate']:>5} | {cells[0]:>21} | {cells[1]:>21} | {cells[2]:>21} | "
+            f"{r['p99_ratio_vs_best_bolt']:>10} | {errors}"
+        )
     done = report["mentorbot_answered_after_ack"]
-    lines.append(f"* mentorbot p99 / the faster bolt baseline's p99. "
-                 f"mentorbot answered {done['answered']}/{done['expected']} commands after the ack. "
-                 f"Goal (ratio <= {GOAL_RATIO}, p99 <= {GOAL_P99_MS:.0f} ms at {GOAL_RATE}/s): "
-                 f"{'met' if report['goal']['met'] else 'NOT met'}. Load average "
-                 f"{report['machine']['load_average_1m_before']:.1f} -> {report['machine']['load_average_1m_after']:.1f} "
-                 f"on {report['machine']['cpus']} CPUs (p99 on a busy machine is mostly scheduling noise).")
+    lines.append(
+        f"* mentorbot p99 / the faster bolt baseline's p99. "
+        f"mentorbot answered {done['answered']}/{done['expected']} commands after the ack. "
+        f"Goal (ratio <= {GOAL_RATIO}, p99 <= {GOAL_P99_MS:.0f} ms at {GOAL_RATE}/s): "
+        f"{'met' if report['goal']['met'] else 'NOT met'}. Load average "
+        f"{report['machine']['load_average_1m_before']:.1f} -> {report['machine']['load_average_1m_after']:.1f} "
+        f"on {report['machine']['cpus']} CPUs (p99 on a busy machine is mostly scheduling noise)."
+    )
     return "\n".join(lines)
 
 

@@ -63,8 +63,9 @@ async def _world(tmp: Path) -> sim.World:
     config = sim.simulation_config(url, "sv")
     core = Core(db, config, clock, rate_limit=RateLimit.off())
     port = sim.TimedConsolePort(clock)
-    world = sim.World(core, clock, port, Dispatcher(db, Delivery({Platform.CONSOLE: port}), clock, config),
-                      random.Random(7))
+    world = sim.World(
+        core, clock, port, Dispatcher(db, Delivery({Platform.CONSOLE: port}), clock, config), random.Random(7)
+    )
     await sim.set_up_program(world, "sv")
     return world
 
@@ -121,15 +122,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs = [asyncio.run(one_run()) for _ in range(args.runs)]
     for i, r in enumerate(runs, 1):
-        print(f"run {i}: statements per intake answer {r['per_answer']} (median "
-              f"{statistics.median(r['per_answer']):g}, max {max(r['per_answer'])}); `met` {r['met']}; "
-              f"`participants` {r['participants']}; {r['rate']:.0f} answers/s")
-    record("turn", {
-        "turn.statements.intake": [statistics.median(r["per_answer"]) for r in runs],
-        "turn.rate.intake": [r["rate"] for r in runs],
-        "turn.statements.met": [r["met"] for r in runs],
-        "turn.statements.participants": [r["participants"] for r in runs],
-    }, note=f"largest intake answer: {max(max(r['per_answer']) for r in runs)} statements")
+        print(
+            f"run {i}: statements per intake answer {r['per_answer']} (median "
+            f"{statistics.median(r['per_answer']):g}, max {max(r['per_answer'])}); `met` {r['met']}; "
+            f"`participants` {r['participants']}; {r['rate']:.0f} answers/s"
+        )
+    record(
+        "turn",
+        {
+            "turn.statements.intake": [statistics.median(r["per_answer"]) for r in runs],
+            "turn.rate.intake": [r["rate"] for r in runs],
+            "turn.statements.met": [r["met"] for r in runs],
+            "turn.statements.participants": [r["participants"] for r in runs],
+        },
+        note=f"largest intake answer: {max(max(r['per_answer']) for r in runs)} statements",
+    )
     return 0
 
 

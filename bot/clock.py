@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -15,7 +15,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class VirtualClock:
@@ -24,7 +24,7 @@ class VirtualClock:
     def __init__(self, start: datetime):
         if start.tzinfo is None:
             raise ValueError("VirtualClock needs a timezone-aware start")
-        self._now = start.astimezone(timezone.utc)
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now
@@ -36,7 +36,7 @@ class VirtualClock:
     def set(self, when: datetime) -> datetime:
         if when.tzinfo is None:
             raise ValueError("VirtualClock.set needs a timezone-aware time")
-        self._now = when.astimezone(timezone.utc)
+        self._now = when.astimezone(UTC)
         return self._now
 
 

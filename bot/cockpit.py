@@ -66,31 +66,61 @@ class Dashboard:
 
 
 async def dashboard(session: AsyncSession, program: Program, now: datetime) -> Dashboard:
-    names = dict((await session.exec(select(Enrollment.id, col(Person.name)).join(Person, col(Person.id) == col(Enrollment.person_id))
-                                     .where(Enrollment.program_id == program.id))).all())
+    names = dict(
+        (
+            await session.exec(
+                select(Enrollment.id, col(Person.name))
+                .join(Person, col(Person.id) == col(Enrollment.person_id))
+                .where(Enrollment.program_id == program.id)
+            )
+        ).all()
+    )
     board = Dashboard()
     cutoff = (now - timedelta(days=program.stall_days)).date()
-    last_met = dict((await session.exec(
-        select(Meeting.pairing_id, func.max(Meeting.held_on)).join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
-        .where(col(Pairing.program_id) == program.id).group_by(col(Meeting.pairing_id)))).all())
-    for pairing in (await session.exec(select(Pairing).where(
-            col(Pairing.program_id) == program.id, col(Pairing.status) == PairStatus.ANNOUNCED).order_by(col(Pairing.id)))).all():
+    last_met = dict(
+        (
+            await session.exec(
+                select(Meeting.pairing_id, func.max(Meeting.held_on))
+                .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+                .where(col(Pairing.program_id) == program.id)
+                .group_by(col(Meeting.pairing_id))
+            )
+        ).all()
+    )
+    for pairing in (
+        await session.exec(
+            select(Pairing)
+            .where(col(Pairing.program_id) == program.id, col(Pairing.status) == PairStatus.ANNOUNCED)
+            .order_by(col(Pairing.id))
+        )
+    ).all():
         since = last_met.get(pk(pairing)) or (pairing.announced_at.date() if pairing.announced_at else cutoff)
         if since < cutoff:
-            board.stalled.append(Stalled(pk(pairing), names.get(pairing.adept_id, "?"),
-                                         names.get(pairing.mentor_id, "?"), since))
+            board.stalled.append(
+                Stalled(pk(pairing), names.get(pairing.adept_id, "?"), names.get(pairing.mentor_id, "?"), since)
+            )
     board.stalled.sort(key=lambda s: s.since)
-    for enrollment in (await session.exec(select(Enrollment).where(Enrollment.program_id == program.id)
-                                          .order_by(col(Enrollment.id)))).all():
+    for enrollment in (
+        await session.exec(select(Enrollment).where(Enrollment.program_id == program.id).order_by(col(Enrollment.id)))
+    ).all():
         if enrollment.waitlisted:
             board.waitlist.append(Waiting(pk(enrollment), names.get(pk(enrollment), "?")))
         if enrollment.status == EnrollmentStatus.PENDING:
-            board.pending.append(Waiting(pk(enrollment), names.get(pk(enrollment), "?"),
-                                         tuple((enrollment.answers or {}).get("pending_reasons") or ())))
+            board.pending.append(
+                Waiting(
+                    pk(enrollment),
+                    names.get(pk(enrollment), "?"),
+                    tuple((enrollment.answers or {}).get("pending_reasons") or ()),
+                )
+            )
     people = dict((await session.exec(select(Person.id, Person.name))).all())
-    for row in (await session.exec(select(Reminder).where(
-            Reminder.program_id == program.id, Reminder.status == ReminderStatus.FAILED)
-            .order_by(col(Reminder.id).desc()))).all():
+    for row in (
+        await session.exec(
+            select(Reminder)
+            .where(Reminder.program_id == program.id, Reminder.status == ReminderStatus.FAILED)
+            .order_by(col(Reminder.id).desc())
+        )
+    ).all():
         who = people.get(row.person_id) if row.person_id else (row.address or {}).get("conversation") or "?"
         board.undelivered.append(Undelivered(pk(row), who or "?", row.template, row.last_error))
     board.event = await next_event(session, program, now)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -31,14 +32,19 @@ class Key:
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "database": {
-        "url": Key(str, "sqlite:///mentorbot.db", "MENTORBOT_DATABASE_URL",
-                   "sqlite:///PATH or postgresql://USER@HOST/DB"),
+        "url": Key(
+            str, "sqlite:///mentorbot.db", "MENTORBOT_DATABASE_URL", "sqlite:///PATH or postgresql://USER@HOST/DB"
+        ),
     },
     "server": {
         "host": Key(str, "127.0.0.1", "MENTORBOT_HOST", "address to bind"),
         "port": Key(int, 3978, "MENTORBOT_PORT", "TCP port"),
-        "public_url": Key(str, "", "MENTORBOT_PUBLIC_URL",
-                          "https://... where people's browsers reach serve (download and calendar links)"),
+        "public_url": Key(
+            str,
+            "",
+            "MENTORBOT_PUBLIC_URL",
+            "https://... where people's browsers reach serve (download and calendar links)",
+        ),
         "link_secret": Key(str, "", "MENTORBOT_LINK_SECRET", "signs download and calendar links"),
     },
     "slack": {
@@ -53,27 +59,50 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "app_password": Key(str, "", "MICROSOFT_APP_PASSWORD", "client secret"),
         "tenant_id": Key(str, "", "MICROSOFT_APP_TENANT_ID", "the Azure registration's tenant (single-tenant)"),
         "app_type": Key(str, "", "MICROSOFT_APP_TYPE", "SingleTenant (default) or MultiTenant (older registrations)"),
-        "local": Key(bool, False, "MENTORBOT_TEAMS_LOCAL",
-                     "true: Teams WITHOUT authentication, only on a loopback server.host (Agents Playground)"),
+        "local": Key(
+            bool,
+            False,
+            "MENTORBOT_TEAMS_LOCAL",
+            "true: Teams WITHOUT authentication, only on a loopback server.host (Agents Playground)",
+        ),
     },
     "bot": {
         "locale": Key(str, "sv", "MENTORBOT_LOCALE", "sv or en"),
         "timezone": Key(str, "Europe/Stockholm", "MENTORBOT_TIMEZONE", "IANA time zone"),
-        "coordinators": Key(list, [], "MENTORBOT_COORDINATORS", "identity keys or e-mail addresses (env: comma-separated)"),
-        "templates_override": Key(str, "", "MENTORBOT_TEMPLATES_OVERRIDE",
-                                  "a folder whose sv/ and en/ files replace templates of the same name"),
+        "coordinators": Key(
+            list, [], "MENTORBOT_COORDINATORS", "identity keys or e-mail addresses (env: comma-separated)"
+        ),
+        "templates_override": Key(
+            str,
+            "",
+            "MENTORBOT_TEMPLATES_OVERRIDE",
+            "a folder whose sv/ and en/ files replace templates of the same name",
+        ),
     },
     "log": {
         "level": Key(str, "INFO", "MENTORBOT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR"),
         "format": Key(str, "text", "MENTORBOT_LOG_FORMAT", "text, or json (one object a line)"),
     },
     "privacy": {
-        "answers_days": Key(int, 30, "MENTORBOT_PRIVACY_ANSWERS_DAYS", "intake and survey answers: days after the program ends"),
-        "free_text_from": Key(str, "close", "MENTORBOT_PRIVACY_FREE_TEXT_FROM", "\"close\" or \"match\": when the answers_days of free text start"),
-        "processed_event_days": Key(int, 7, "MENTORBOT_PRIVACY_PROCESSED_EVENT_DAYS", "platform event ids kept to ignore retries"),
-        "outbox_days": Key(int, 90, "MENTORBOT_PRIVACY_OUTBOX_DAYS", "finished reminder rows: days after the program ends"),
+        "answers_days": Key(
+            int, 30, "MENTORBOT_PRIVACY_ANSWERS_DAYS", "intake and survey answers: days after the program ends"
+        ),
+        "free_text_from": Key(
+            str,
+            "close",
+            "MENTORBOT_PRIVACY_FREE_TEXT_FROM",
+            '"close" or "match": when the answers_days of free text start',
+        ),
+        "processed_event_days": Key(
+            int, 7, "MENTORBOT_PRIVACY_PROCESSED_EVENT_DAYS", "platform event ids kept to ignore retries"
+        ),
+        "outbox_days": Key(
+            int, 90, "MENTORBOT_PRIVACY_OUTBOX_DAYS", "finished reminder rows: days after the program ends"
+        ),
         "audit_days": Key(int, 365, "MENTORBOT_PRIVACY_AUDIT_DAYS", "audit rows: days after the program ends"),
-        "people_days": Key(int, 90, "MENTORBOT_PRIVACY_PEOPLE_DAYS", "people with no program: days after their last program ends"),
+        "people_days": Key(
+            int, 90, "MENTORBOT_PRIVACY_PEOPLE_DAYS", "people with no program: days after their last program ends"
+        ),
         "purge_hours": Key(int, 6, "MENTORBOT_PRIVACY_PURGE_HOURS", "how often the scheduler runs the retention purge"),
     },
 }
@@ -205,11 +234,11 @@ def _coerce(name: str, spec: Key, value: Any, origin: str) -> Any:
             return int(value)
         except ValueError:
             raise ConfigError(f"{name}: expected {_TYPE_WORDS[int]}, got {value!r} (from the environment)") from None
-    if spec.type is int and isinstance(value, bool) or not isinstance(value, spec.type):
+    if (spec.type is int and isinstance(value, bool)) or not isinstance(value, spec.type):
         raise ConfigError(f"{name}: expected {_TYPE_WORDS[spec.type]}, got {type(value).__name__} {value!r}")
     if isinstance(value, list):
         if not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{name}: expected {_TYPE_WORDS[list]}, e.g. [\"slack:T0123:U0456\"]")
+            raise ConfigError(f'{name}: expected {_TYPE_WORDS[list]}, e.g. ["slack:T0123:U0456"]')
         return tuple(value)
     return value
 
@@ -225,9 +254,7 @@ def build_config(data: Mapping[str, Any], env: Mapping[str, str], source: str) -
             raise ConfigError(f"[{section}]: expected a table of keys")
         for key in raw:
             if key not in keys:
-                raise ConfigError(
-                    f"{section}.{key}: unknown key; [{section}] takes {', '.join(keys)}"
-                )
+                raise ConfigError(f"{section}.{key}: unknown key; [{section}] takes {', '.join(keys)}")
         values = {}
         for key, spec in keys.items():
             name = f"{section}.{key}"
@@ -247,25 +274,27 @@ def validate(config: Config) -> None:
     if config.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"log.level: expected DEBUG, INFO, WARNING or ERROR, got {config.log.level!r}")
     if config.log.format not in ("text", "json"):
-        raise ConfigError(f"log.format: expected \"text\" or \"json\", got {config.log.format!r}")
+        raise ConfigError(f'log.format: expected "text" or "json", got {config.log.format!r}')
     override = config.bot.templates_override
     if override and not Path(override).is_dir():
-        raise ConfigError(f"bot.templates_override: {override!r} is not a folder; it should hold sv/ and en/ "
-                          "with files named like the installed templates (e.g. sv/nudges/nudge.j2)")
+        raise ConfigError(
+            f"bot.templates_override: {override!r} is not a folder; it should hold sv/ and en/ "
+            "with files named like the installed templates (e.g. sv/nudges/nudge.j2)"
+        )
     if config.bot.locale not in ("sv", "en"):
-        raise ConfigError(f"bot.locale: expected \"sv\" or \"en\", got {config.bot.locale!r}")
+        raise ConfigError(f'bot.locale: expected "sv" or "en", got {config.bot.locale!r}')
     try:
         ZoneInfo(config.bot.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"bot.timezone: {config.bot.timezone!r} is not an IANA time zone; e.g. \"Europe/Stockholm\""
+            f'bot.timezone: {config.bot.timezone!r} is not an IANA time zone; e.g. "Europe/Stockholm"'
         ) from None
     privacy = config.privacy
     for key in ("answers_days", "processed_event_days", "outbox_days", "audit_days", "people_days"):
         if not 0 <= getattr(privacy, key) <= 3650:
             raise ConfigError(f"privacy.{key}: expected a number of days from 0 to 3650, got {getattr(privacy, key)}")
     if privacy.free_text_from not in ("close", "match"):
-        raise ConfigError(f"privacy.free_text_from: expected \"close\" or \"match\", got {privacy.free_text_from!r}")
+        raise ConfigError(f'privacy.free_text_from: expected "close" or "match", got {privacy.free_text_from!r}')
     if not 1 <= privacy.purge_hours <= 168:
         raise ConfigError(f"privacy.purge_hours: expected 1-168 hours, got {privacy.purge_hours}")
     if not 0 <= config.server.port <= 65535:
@@ -279,10 +308,12 @@ def validate(config: Config) -> None:
     if (slack.signing_secret or slack.app_token) and not slack.enabled:
         raise ConfigError("slack.bot_token: missing; Slack needs a bot token (env SLACK_BOT_TOKEN), xoxb-...")
     if not slack.command.startswith("/"):
-        raise ConfigError(f"slack.command: expected a slash command like \"/mentor\", got {slack.command!r}")
+        raise ConfigError(f'slack.command: expected a slash command like "/mentor", got {slack.command!r}')
     teams = config.teams
     if teams.app_id and not teams.app_password:
-        raise ConfigError("teams.app_password: missing; with teams.app_id set, give the client secret (env MICROSOFT_APP_PASSWORD)")
+        raise ConfigError(
+            "teams.app_password: missing; with teams.app_id set, give the client secret (env MICROSOFT_APP_PASSWORD)"
+        )
     if teams.local and teams.app_id:
         raise ConfigError(
             "teams.local: true together with teams.app_id; local mode means no authentication, "
@@ -294,8 +325,7 @@ def validate(config: Config) -> None:
             "runs only on a loopback address (127.0.0.1), so set teams.app_id and teams.app_password instead"
         )
     if teams.app_type and teams.app_type not in ("MultiTenant", "SingleTenant"):
-        raise ConfigError(f"teams.app_type: expected \"MultiTenant\" or \"SingleTenant\", got {teams.app_type!r}")
-
+        raise ConfigError(f'teams.app_type: expected "MultiTenant" or "SingleTenant", got {teams.app_type!r}')
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:

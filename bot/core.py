@@ -11,30 +11,38 @@ import hashlib
 import logging
 import re
 from dataclasses import replace
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
-from bot.lifecycle import RUNNING
 from bot import dialogs
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
 from bot.commands.registry import (
-    COORDINATOR, Command, action_role, find_action, find_command, lookup_command, parse_args, tokenize,
+    COORDINATOR,
+    Command,
+    action_role,
+    find_action,
+    find_command,
+    lookup_command,
+    parse_args,
+    tokenize,
 )
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
 from bot.inputs import clean_inbound
+from bot.lifecycle import RUNNING
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
 from bot.people import identity_of, locale_for, person_and_flag, person_for_actor, reachable_again, reader_locale
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
-from bot.store.models import Enrollment, Program, ProcessedEvent
+from bot.store.models import Enrollment, ProcessedEvent, Program
+from bot.store.rows import pk
 from bot.telemetry import note_refusal, observe_turn
 from bot.tenants import tenant_allowed
-from bot.store.rows import pk
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -124,8 +132,15 @@ class Core:
                 except UserError as err:
                     # Render while the objects it names are still loaded, then roll back.
                     raise _RolledBack(self._error(locale, err, inbound)) from err
-                return await stage(session, inbound, replies, turn.extra, now=self.clock.now(),
-                                   worker=self.worker, speaker_id=turn.person.id)
+                return await stage(
+                    session,
+                    inbound,
+                    replies,
+                    turn.extra,
+                    now=self.clock.now(),
+                    worker=self.worker,
+                    speaker_id=turn.person.id,
+                )
         except _RolledBack as rolled_back:
             return await self._answer_alone(inbound, rolled_back.answer)
         except UserError as err:
@@ -168,8 +183,9 @@ class Core:
         """'Working on it' in the person's language (their `language` choice
         over the client's), for slow commands."""
         locale = await reader_locale(self.db, inbound.actor, self.config)
-        return Outbound(text=self.translator.render(locale, "core/working"), ephemeral=True, kind="core/working",
-                        locale=locale)
+        return Outbound(
+            text=self.translator.render(locale, "core/working"), ephemeral=True, kind="core/working", locale=locale
+        )
 
     # ------------------------------------------------------------- internals
 
@@ -207,8 +223,14 @@ class Core:
             self._refused.clear()
         self._refused.add(key)
         locale = normalise_locale(inbound.actor.locale) or self.config.bot.locale
-        return [Outbound(text=self.translator.render(locale, "errors/tenant_not_allowed"), ephemeral=True,
-                         kind="errors/tenant_not_allowed", locale=locale)]
+        return [
+            Outbound(
+                text=self.translator.render(locale, "errors/tenant_not_allowed"),
+                ephemeral=True,
+                kind="errors/tenant_not_allowed",
+                locale=locale,
+            )
+        ]
 
     def _remember(self, key: str) -> None:
         if len(self._known) > 100_000:  # a cache, not a registry: start over
@@ -288,7 +310,9 @@ class Core:
         )
         program = (await session.exec(query)).first()
         if program is None:
-            program = (await session.exec(select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id)))).first()
+            program = (
+                await session.exec(select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id)))
+            ).first()
         return program
 
     async def _route(self, turn: Turn) -> list[Outbound]:
@@ -329,7 +353,7 @@ class Core:
         actor = inbound.actor
         dm = Address(actor.platform, actor.tenant, user=actor.user_id, where=Where.DM)
         moved = [replace(m, to=dm, ephemeral=False) if _personal(m) else m for m in replies]
-        return [turn.say("core/continue_in_dm", ephemeral=True)] + moved
+        return [turn.say("core/continue_in_dm", ephemeral=True), *moved]
 
     async def run_line(self, turn: Turn, text: str) -> list[Outbound]:
         """Run a command line in this turn (a confirmed command runs again with `confirm=yes`)."""
@@ -381,6 +405,13 @@ def press_key(inbound: Inbound) -> str | None:
     if inbound.kind != Kind.ACTION or inbound.message is None:
         return None
     values = sorted((k, v if isinstance(v, str) else ",".join(v)) for k, v in (inbound.values or {}).items())
-    said = "|".join([inbound.message.conversation, inbound.message.message_id, inbound.action_id or "",
-                     inbound.value or "", repr(values)])
+    said = "|".join(
+        [
+            inbound.message.conversation,
+            inbound.message.message_id,
+            inbound.action_id or "",
+            inbound.value or "",
+            repr(values),
+        ]
+    )
     return hashlib.sha256(said.encode()).hexdigest()[:32]

@@ -41,8 +41,8 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_interval, format_skeleton, format_time, get_timezone_name
 from babel import Locale
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton, format_time, get_timezone_name
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
@@ -120,17 +120,20 @@ def _f_month(ctx, value: date | datetime) -> str:
 @pass_context
 def _f_month_days(ctx, period) -> str:
     """A period that comes back every year, ("MM-DD", "MM-DD") -> 1–31 juli."""
+
     def day(text: str) -> date:
         return date(2001, int(text[:2]), int(text[3:5]))  # not a leap year: 02-29 is refused earlier
 
     start, end = (day(p) for p in period)
     if end < start:  # over the new year
-        return Trusted(f"{format_date(start, 'd MMMM', locale=_babel(ctx))}–{format_date(end, 'd MMMM', locale=_babel(ctx))}")
+        return Trusted(
+            f"{format_date(start, 'd MMMM', locale=_babel(ctx))}–{format_date(end, 'd MMMM', locale=_babel(ctx))}"
+        )
     return Trusted(format_interval(start, end, "MMMMd", locale=_babel(ctx)))
 
 
 def _zone_note(ctx, value: datetime) -> str:
-    """" (centraleuropeisk tid)" when the reader's own time zone (`reader_tz`)
+    """ " (centraleuropeisk tid)" when the reader's own time zone (`reader_tz`)
     shows this moment at another hour than the program's (`tz`), else ""."""
     reader = ctx.get("reader_tz")
     if not reader or not isinstance(value, datetime) or value.tzinfo is None:
@@ -146,8 +149,9 @@ def _zone_note(ctx, value: datetime) -> str:
 
 
 def _moment(ctx, value: datetime, kind: str) -> str:
-    return Trusted(format_datetime(value, format=_pattern(ctx, kind), tzinfo=_tz(ctx), locale=_babel(ctx))
-                   + _zone_note(ctx, value))
+    return Trusted(
+        format_datetime(value, format=_pattern(ctx, kind), tzinfo=_tz(ctx), locale=_babel(ctx)) + _zone_note(ctx, value)
+    )
 
 
 @pass_context
@@ -188,14 +192,16 @@ def _f_count(ctx, count: float, unit: str) -> str:
     """`{{ n | count("days") }}`: "1 dag" / "21 dagar", "1 day" / "21 days":
     the number with its unit, the unit's forms from `labels/unit` and the
     form picked by `plural`, the one plural helper."""
-    forms = [ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/unit", unit=unit, form=f)
-             for f in ("one", "other")]
+    forms = [
+        ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/unit", unit=unit, form=f)
+        for f in ("one", "other")
+    ]
     if not all(forms):
         raise KeyError(f"no unit {unit!r} in labels/unit; add its forms in both languages")
     return _f_plural(ctx, count, *forms)
 
 
-def label(locale: str | None, name: str, /, translator: "Translator | None" = None, **ctx) -> str:
+def label(locale: str | None, name: str, /, translator: Translator | None = None, **ctx) -> str:
     """A word from one of our tables (`labels/arg`, `labels/choice`) as
     trusted text: it comes from the table, not from a person, so no renderer
     escapes it (`namn_i_kanalen`, `annan_förvaltning`)."""
@@ -236,8 +242,11 @@ def _f_usage(ctx, command) -> str:
 
     parts = [swedish_words(command) if ctx.get("locale") == "sv" else command.name]
     for p in command.params:
-        shown = "|".join(_f_t_choice(ctx, c) for c in p.choices) if p.choices else ctx.environment.translator.render(
-            ctx.get("locale", DEFAULT_LOCALE), "labels/arg_kind", kind=p.kind)
+        shown = (
+            "|".join(_f_t_choice(ctx, c) for c in p.choices)
+            if p.choices
+            else ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/arg_kind", kind=p.kind)
+        )
         name = _f_t_arg(ctx, p.name)
         if p.named:
             body = f"{name}={shown}"
@@ -289,10 +298,22 @@ class Translator:
         )
         self.env.translator = self  # type: ignore[attr-defined]
         self.env.filters.update(
-            date=_f_date, date_range=_f_date_range, datetime=_f_datetime, long_date=_f_long_date,
-            long_datetime=_f_long_datetime, time=_f_time, month=_f_month, month_days=_f_month_days,
-            number=_f_number, t=_f_t, count=_f_count,
-            plural=_f_plural, t_arg=_f_t_arg, t_choice=_f_t_choice, t_command=_f_t_command, usage=_f_usage,
+            date=_f_date,
+            date_range=_f_date_range,
+            datetime=_f_datetime,
+            long_date=_f_long_date,
+            long_datetime=_f_long_datetime,
+            time=_f_time,
+            month=_f_month,
+            month_days=_f_month_days,
+            number=_f_number,
+            t=_f_t,
+            count=_f_count,
+            plural=_f_plural,
+            t_arg=_f_t_arg,
+            t_choice=_f_t_choice,
+            t_command=_f_t_command,
+            usage=_f_usage,
         )
 
     def has(self, locale: str, name: str) -> bool:

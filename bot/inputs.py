@@ -46,8 +46,7 @@ def clean(text: str | None) -> str | None:
     if not text:
         return text
     return "".join(
-        ch for ch in text
-        if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in RESERVED)
+        ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in RESERVED)
     )
 
 

@@ -42,14 +42,21 @@ def normalise_code(code: str) -> str:
 
 async def issue_code(session: AsyncSession, person: Person, identity_key: str, now: datetime) -> str:
     """A fresh one-time code for `person` (older open codes beyond the cap are dropped)."""
-    open_codes = list((await session.exec(
-        select(LinkCode).where(col(LinkCode.person_id) == person.id, col(LinkCode.used_at).is_(None)).order_by(col(LinkCode.id))
-    )).all())
+    open_codes = list(
+        (
+            await session.exec(
+                select(LinkCode)
+                .where(col(LinkCode.person_id) == person.id, col(LinkCode.used_at).is_(None))
+                .order_by(col(LinkCode.id))
+            )
+        ).all()
+    )
     for stale in open_codes[: max(0, len(open_codes) - MAX_OPEN_CODES + 1)]:
         await session.delete(stale)
     code = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
-    session.add(LinkCode(code_hash=_hash(code), person_id=pk(person), issued_to=identity_key,
-                         expires_at=now + CODE_TTL))
+    session.add(
+        LinkCode(code_hash=_hash(code), person_id=pk(person), issued_to=identity_key, expires_at=now + CODE_TTL)
+    )
     await session.flush()
     return f"{code[:4]}-{code[4:]}"
 

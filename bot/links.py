@@ -42,13 +42,23 @@ async def purge_expired_files(session: AsyncSession, now: datetime) -> None:
     await session.exec(delete(SharedFile).where(col(SharedFile.expires_at) <= now))
 
 
-async def share_file(session: AsyncSession, item: Attachment, person_id: int | None, now: datetime,
-                     base_url: str, secret: str) -> str:
+async def share_file(
+    session: AsyncSession, item: Attachment, person_id: int | None, now: datetime, base_url: str, secret: str
+) -> str:
     """Keep `item` for a day and return its download URL (expired files go now)."""
     await purge_expired_files(session, now)
     token = new_token()
-    session.add(SharedFile(token=token, person_id=person_id, filename=item.filename, media_type=item.media_type,
-                           data=item.data, created_at=now, expires_at=now + DOWNLOAD_LIFETIME))
+    session.add(
+        SharedFile(
+            token=token,
+            person_id=person_id,
+            filename=item.filename,
+            media_type=item.media_type,
+            data=item.data,
+            created_at=now,
+            expires_at=now + DOWNLOAD_LIFETIME,
+        )
+    )
     return f"{base_url}/files/{token}/{signature(secret, 'file', token)}/{quote(item.filename)}"
 
 

@@ -13,7 +13,8 @@ its one escaping function and dropping the marks; plain-text fields use
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 OPEN, CLOSE = "\ue000", "\ue001"  # around a value from the data
 _HOLD_OPEN, _HOLD_CLOSE = "\ue002", "\ue003"  # placeholders while a renderer converts its markup

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.lifecycle import RUNNING
 from bot.errors import UserError, stale_button
+from bot.lifecycle import RUNNING
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
 from bot.store.rows import pk
 
@@ -26,9 +26,15 @@ async def live_pairs_of(session: AsyncSession, person_id: int) -> list[tuple[Pai
     """The announced pairs a person is in (as adept or mentor), newest first."""
     query = (
         select(Pairing, Enrollment, Program)
-        .join(Enrollment, (col(Enrollment.id) == col(Pairing.adept_id)) | (col(Enrollment.id) == col(Pairing.mentor_id)))
+        .join(
+            Enrollment, (col(Enrollment.id) == col(Pairing.adept_id)) | (col(Enrollment.id) == col(Pairing.mentor_id))
+        )
         .join(Program, col(Program.id) == col(Pairing.program_id))
-        .where(col(Enrollment.person_id) == person_id, col(Pairing.status) == PairStatus.ANNOUNCED, col(Program.status).in_(RUNNING))
+        .where(
+            col(Enrollment.person_id) == person_id,
+            col(Pairing.status) == PairStatus.ANNOUNCED,
+            col(Program.status).in_(RUNNING),
+        )
         .order_by(col(Pairing.id).desc())
     )
     return list((await session.exec(query)).all())
@@ -43,8 +49,13 @@ async def pair_for_action(session: AsyncSession, person_id: int, pairing_id: str
 
 
 async def log_meeting(
-    session: AsyncSession, pairing: Pairing, program: Program, held_on: date, minutes: int,
-    logged_by: int | None, now: datetime,
+    session: AsyncSession,
+    pairing: Pairing,
+    program: Program,
+    held_on: date,
+    minutes: int,
+    logged_by: int | None,
+    now: datetime,
 ) -> tuple[Meeting, bool]:
     """Log a meeting; returns (meeting, created). A second log for the same
     day returns the first one unchanged."""
@@ -56,9 +67,9 @@ async def log_meeting(
     announced = pairing.announced_at.astimezone(ZoneInfo(program.timezone)).date() if pairing.announced_at else None
     if announced and held_on < announced:
         raise UserError("nudges/before_pair", held_on=held_on, announced=announced)
-    existing = (await session.exec(
-        select(Meeting).where(Meeting.pairing_id == pairing.id, Meeting.held_on == held_on)
-    )).first()
+    existing = (
+        await session.exec(select(Meeting).where(Meeting.pairing_id == pairing.id, Meeting.held_on == held_on))
+    ).first()
     if existing is not None:
         return existing, False
     meeting = Meeting(pairing_id=pk(pairing), held_on=held_on, minutes=minutes, logged_by=logged_by, created_at=now)

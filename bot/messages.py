@@ -9,10 +9,10 @@ platform. Nothing here knows about Slack or Teams.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Mapping, Union
 
 
 class Platform(StrEnum):
@@ -144,7 +144,7 @@ class Image:
     alt: str
 
 
-Block = Union[Heading, Text, Fields, Buttons, Choice, Input, Image]
+Block = Heading | Text | Fields | Buttons | Choice | Input | Image
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from bot.messages import (
     Choice,
     Fields,
     Heading,
-    Inbound,
     Image,
+    Inbound,
     Input,
     MessageRef,
     Option,
@@ -55,14 +55,27 @@ _BLOCKS = {cls.__name__: cls for cls in (Heading, Text, Fields, Buttons, Choice,
 
 
 def address_to_dict(address: Address) -> dict[str, Any]:
-    return {"platform": str(address.platform), "tenant": address.tenant, "conversation": address.conversation,
-            "user": address.user, "where": str(address.where), "thread": address.thread, "ref": address.ref}
+    return {
+        "platform": str(address.platform),
+        "tenant": address.tenant,
+        "conversation": address.conversation,
+        "user": address.user,
+        "where": str(address.where),
+        "thread": address.thread,
+        "ref": address.ref,
+    }
 
 
 def address_from_dict(data: dict[str, Any]) -> Address:
-    return Address(platform=Platform(data["platform"]), tenant=data.get("tenant") or "",
-                   conversation=data.get("conversation"), user=data.get("user"),
-                   where=Where(data.get("where") or "channel"), thread=data.get("thread"), ref=data.get("ref"))
+    return Address(
+        platform=Platform(data["platform"]),
+        tenant=data.get("tenant") or "",
+        conversation=data.get("conversation"),
+        user=data.get("user"),
+        where=Where(data.get("where") or "channel"),
+        thread=data.get("thread"),
+        ref=data.get("ref"),
+    )
 
 
 def _block_to_dict(block) -> dict[str, Any]:
@@ -97,14 +110,29 @@ def _block_from_dict(data: dict[str, Any]):
 def encode(message: Outbound) -> dict[str, Any]:
     card = None
     if message.card is not None:
-        card = {"blocks": [_block_to_dict(b) for b in message.card.blocks],
-                "submit_id": message.card.submit_id, "submit_label": message.card.submit_label}
+        card = {
+            "blocks": [_block_to_dict(b) for b in message.card.blocks],
+            "submit_id": message.card.submit_id,
+            "submit_label": message.card.submit_label,
+        }
     replace = message.replace
-    return {"text": message.text, "card": card, "ephemeral": message.ephemeral, "kind": message.kind,
-            "locale": message.locale,
-            "replace": [str(replace.platform), replace.conversation, replace.message_id] if replace else None,
-            "files": [{"filename": f.filename, "media_type": f.media_type, "title": f.title,
-                       "data": base64.b64encode(f.data).decode()} for f in message.files]}
+    return {
+        "text": message.text,
+        "card": card,
+        "ephemeral": message.ephemeral,
+        "kind": message.kind,
+        "locale": message.locale,
+        "replace": [str(replace.platform), replace.conversation, replace.message_id] if replace else None,
+        "files": [
+            {
+                "filename": f.filename,
+                "media_type": f.media_type,
+                "title": f.title,
+                "data": base64.b64encode(f.data).decode(),
+            }
+            for f in message.files
+        ],
+    }
 
 
 def decode(data: dict[str, Any], to: Address) -> Outbound:
@@ -113,12 +141,17 @@ def decode(data: dict[str, Any], to: Address) -> Outbound:
     return Outbound(
         text=data["text"],
         card=Card(tuple(_block_from_dict(b) for b in card["blocks"]), card.get("submit_id"), card.get("submit_label"))
-        if card else None,
-        to=to, ephemeral=bool(data.get("ephemeral")), kind=data.get("kind") or "",
+        if card
+        else None,
+        to=to,
+        ephemeral=bool(data.get("ephemeral")),
+        kind=data.get("kind") or "",
         locale=data.get("locale"),
         replace=MessageRef(Platform(replace[0]), replace[1], replace[2]) if replace else None,
-        files=tuple(Attachment(f["filename"], f["media_type"], base64.b64decode(f["data"]), f.get("title") or "")
-                    for f in data.get("files") or ()),
+        files=tuple(
+            Attachment(f["filename"], f["media_type"], base64.b64decode(f["data"]), f.get("title") or "")
+            for f in data.get("files") or ()
+        ),
     )
 
 
@@ -150,11 +183,18 @@ def reply_address(inbound: Inbound, message: Outbound) -> Address:
     if message.to is not None:  # a reply moved elsewhere (a dialogue goes on in the DM)
         return message.to
     if message.replace is not None:
-        return Address(where.platform, where.tenant, conversation=message.replace.conversation, user=user,
-                       where=where.where, ref=where.ref)
+        return Address(
+            where.platform,
+            where.tenant,
+            conversation=message.replace.conversation,
+            user=user,
+            where=where.where,
+            ref=where.ref,
+        )
     if where.where == Where.DM or not where.conversation:
-        return Address(where.platform, where.tenant, conversation=where.conversation, user=user, where=Where.DM,
-                       ref=where.ref)
+        return Address(
+            where.platform, where.tenant, conversation=where.conversation, user=user, where=Where.DM, ref=where.ref
+        )
     if message.ephemeral:
         return Address(where.platform, where.tenant, user=user, where=Where.DM)
     return replace(where, user=user)
@@ -166,9 +206,14 @@ def in_place_address(inbound: Inbound, use: int) -> Address:
     an answer in place is for them alone. The `use`-th reply (from 0) carries
     the handle in the address's `ref` while the handle allows that many uses."""
     where, handle = inbound.where, inbound.in_place
-    return Address(where.platform, where.tenant, user=inbound.actor.user_id, where=Where.DM,
-                   conversation=where.conversation if where.where == Where.DM else None,
-                   ref=handle.ref if handle is not None and use < handle.uses else None)
+    return Address(
+        where.platform,
+        where.tenant,
+        user=inbound.actor.user_id,
+        where=Where.DM,
+        conversation=where.conversation if where.where == Where.DM else None,
+        ref=handle.ref if handle is not None and use < handle.uses else None,
+    )
 
 
 def _key(kind: str, inbound: Inbound, index: int) -> str:
@@ -177,8 +222,17 @@ def _key(kind: str, inbound: Inbound, index: int) -> str:
     return f"{kind}:{uuid.uuid4().hex}"
 
 
-async def stage(session, inbound: Inbound, replies: list[Outbound], others: list, *, now: datetime,
-                worker: str, speaker_id: int | None = None, program_id: int | None = None) -> list[Outbound]:
+async def stage(
+    session,
+    inbound: Inbound,
+    replies: list[Outbound],
+    others: list,
+    *,
+    now: datetime,
+    worker: str,
+    speaker_id: int | None = None,
+    program_id: int | None = None,
+) -> list[Outbound]:
     """Write a turn's messages as outbox rows, claimed by `worker` for the
     adapter's send right after the commit; returns them with `outbox` set,
     replies first, in the order they are to be shown."""
@@ -196,8 +250,7 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
         queued = item if isinstance(item, Queued) else Queued(item)
         if queued.message.to is None:
             raise ValueError(f"a message to someone else needs its address (`to`): {queued.message.kind}")
-        planned.append((queued.message, queued.message.to, _key(KIND, inbound, i), queued.person_id,
-                        queued.fallback))
+        planned.append((queued.message, queued.message.to, _key(KIND, inbound, i), queued.person_id, queued.fallback))
     if not planned:
         return []
     rows = []
@@ -210,17 +263,29 @@ async def stage(session, inbound: Inbound, replies: list[Outbound], others: list
         if address.ref is not None and inbound.in_place is not None and address.ref == inbound.in_place.ref:
             # Good until then; after it the sender posts to the DM (`address` without its ref).
             context["in_place_until"] = inbound.in_place.expires_at.isoformat()
-        rows.append({
-            "key": key, "program_id": program_id, "kind": REPLY if key.startswith(REPLY) else KIND,
-            "template": message.kind or KIND, "person_id": person_id, "address": address_to_dict(address),
-            "context": context, "status": ReminderStatus.CLAIMED.value, "claimed_by": worker, "attempts": 1,
-            "lease_until": now + FAST_LEASE, "due_at": now, "expires_at": now + GIVE_UP_AFTER, "created_at": now,
-            "subject": None,
-        })
+        rows.append(
+            {
+                "key": key,
+                "program_id": program_id,
+                "kind": REPLY if key.startswith(REPLY) else KIND,
+                "template": message.kind or KIND,
+                "person_id": person_id,
+                "address": address_to_dict(address),
+                "context": context,
+                "status": ReminderStatus.CLAIMED.value,
+                "claimed_by": worker,
+                "attempts": 1,
+                "lease_until": now + FAST_LEASE,
+                "due_at": now,
+                "expires_at": now + GIVE_UP_AFTER,
+                "created_at": now,
+                "subject": None,
+            }
+        )
     # One multi-row INSERT for the whole turn; ids come back by key.
     table = table_of(Reminder)
     result = await (await session.connection()).execute(
-        sa.insert(table).values(rows).returning(table.c.id, table.c.key))
+        sa.insert(table).values(rows).returning(table.c.id, table.c.key)
+    )
     ids = dict((key, row_id) for row_id, key in result.all())
-    return [replace(message, outbox=OutboxRef(ids[key], key, address))
-            for message, address, key, *_ in planned]
+    return [replace(message, outbox=OutboxRef(ids[key], key, address)) for message, address, key, *_ in planned]

@@ -47,14 +47,20 @@ async def person_for_actor(
     return person, identity
 
 
-async def person_and_flag(session: AsyncSession, actor: Actor, now: datetime,
-                          flag, *, spoke: bool = True) -> tuple[Person, Identity, bool]:
+async def person_and_flag(
+    session: AsyncSession, actor: Actor, now: datetime, flag, *, spoke: bool = True
+) -> tuple[Person, Identity, bool]:
     """`person_for_actor`, with the boolean SQL expression `flag` evaluated
     in the same statement (False for a person met just now)."""
-    found = (await session.exec(
-        select(Identity, Person, flag).join(Person, col(Person.id) == col(Identity.person_id)).where(
-            Identity.platform == actor.platform, Identity.tenant == actor.tenant, Identity.user_id == actor.user_id)
-    )).first()
+    found = (
+        await session.exec(
+            select(Identity, Person, flag)
+            .join(Person, col(Person.id) == col(Identity.person_id))
+            .where(
+                Identity.platform == actor.platform, Identity.tenant == actor.tenant, Identity.user_id == actor.user_id
+            )
+        )
+    ).first()
     if found is not None:
         identity, person, flagged = found
         if spoke and identity.spoke_at is None:
@@ -79,8 +85,13 @@ async def person_and_flag(session: AsyncSession, actor: Actor, now: datetime,
     )
     session.add(person)
     await session.flush()
-    identity = Identity(person_id=pk(person), platform=str(actor.platform), tenant=actor.tenant, user_id=actor.user_id,
-                        spoke_at=now if spoke else None)
+    identity = Identity(
+        person_id=pk(person),
+        platform=str(actor.platform),
+        tenant=actor.tenant,
+        user_id=actor.user_id,
+        spoke_at=now if spoke else None,
+    )
     session.add(identity)
     await session.flush()
     return person, identity, False
@@ -141,12 +152,21 @@ async def _in_program_organisations(session: AsyncSession, program: Program, peo
     their own organisation, or by an identity in a workspace or tenant an
     organisation of the program names. A program with no organisations yet
     keeps everyone."""
-    org_ids = set((await session.exec(
-        select(ProgramOrganisation.organisation_id).where(ProgramOrganisation.program_id == program.id))).all())
+    org_ids = set(
+        (
+            await session.exec(
+                select(ProgramOrganisation.organisation_id).where(ProgramOrganisation.program_id == program.id)
+            )
+        ).all()
+    )
     if not org_ids:
         return people
-    tenants = {(t.platform, t.tenant) for t in (await session.exec(
-        select(OrganisationTenant).where(col(OrganisationTenant.organisation_id).in_(org_ids)))).all()}
+    tenants = {
+        (t.platform, t.tenant)
+        for t in (
+            await session.exec(select(OrganisationTenant).where(col(OrganisationTenant.organisation_id).in_(org_ids)))
+        ).all()
+    }
     kept = []
     for person in people:
         if person.organisation_id in org_ids or any(
@@ -158,7 +178,11 @@ async def _in_program_organisations(session: AsyncSession, program: Program, peo
 
 async def identities(session: AsyncSession, person_id: int) -> list[Identity]:
     return list(
-        (await session.exec(select(Identity).where(col(Identity.person_id) == person_id).order_by(col(Identity.id).desc()))).all()
+        (
+            await session.exec(
+                select(Identity).where(col(Identity.person_id) == person_id).order_by(col(Identity.id).desc())
+            )
+        ).all()
     )
 
 
@@ -245,16 +269,22 @@ async def is_coordinator(session: AsyncSession, config: Config, person: Person, 
         return True
     # The person's identity keys, each with its stored coordinator key if any: one statement.
     stored = col(Coordinator.key) == col(Identity.platform) + ":" + col(Identity.tenant) + ":" + col(Identity.user_id)
-    for platform, tenant, user_id, key in (await session.exec(
+    for platform, tenant, user_id, key in (
+        await session.exec(
             select(Identity.platform, Identity.tenant, Identity.user_id, Coordinator.key)
-            .outerjoin(Coordinator, stored).where(Identity.person_id == person.id))).all():
+            .outerjoin(Coordinator, stored)
+            .where(Identity.person_id == person.id)
+        )
+    ).all():
         if key is not None or f"{platform}:{tenant}:{user_id}" in configured:
             return True
     email = (actor.email or "").strip().lower()
     if not email:
         return False
-    if email not in {k.lower() for k in configured if "@" in k and not _KEY.match(k)} and (await session.exec(
-            select(Coordinator.key).where(sa.func.lower(Coordinator.key) == email))).first() is None:
+    if (
+        email not in {k.lower() for k in configured if "@" in k and not _KEY.match(k)}
+        and (await session.exec(select(Coordinator.key).where(sa.func.lower(Coordinator.key) == email))).first() is None
+    ):
         return False
     claimed = (await session.exec(select(Coordinator).where(Coordinator.added_by == EMAIL_CLAIM + email))).first()
     if claimed is not None:

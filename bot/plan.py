@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from bot.turn import Turn
 
 
-async def event_changed(turn: "Turn", event) -> None:
+async def event_changed(turn: Turn, event) -> None:
     await planner.plan_event(turn.session, event, turn.now)
     from bot.store.models import Program
     from bot.store.rows import fetch
@@ -28,25 +28,25 @@ async def event_changed(turn: "Turn", event) -> None:
         await move_closeout(turn.session, await fetch(turn.session, Program, event.program_id))
 
 
-async def pair_changed(turn: "Turn", pairing) -> None:
+async def pair_changed(turn: Turn, pairing) -> None:
     await planner.plan_pair(turn.session, pairing, turn.now)
 
 
-async def program_changed(turn: "Turn", program) -> None:
+async def program_changed(turn: Turn, program) -> None:
     await planner.plan_program(turn.session, program, turn.now)
 
 
-async def pair_snoozed(turn: "Turn", pairing, days: int = 7):
+async def pair_snoozed(turn: Turn, pairing, days: int = 7):
     """Move the pair's next nudge `days` on (about a week; 0 = the next
     allowed day from today); returns the day it lands on."""
     return await planner.snooze_pair(turn.session, pairing, turn.now, days)
 
 
-async def intake_started(turn: "Turn", enrollment) -> None:
+async def intake_started(turn: Turn, enrollment) -> None:
     await planner.plan_intake_reminder(turn.session, enrollment, turn.now)
 
 
-async def person_changed(turn: "Turn", enrollment) -> None:
+async def person_changed(turn: Turn, enrollment) -> None:
     """Someone joined, was announced, paused, resumed or left: their reminders, now."""
     await turn.session.flush()
     await planner.plan_person(turn.session, enrollment, turn.now)

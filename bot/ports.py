@@ -20,8 +20,15 @@ class DeliveryError(Exception):
     wait until they write again; `unconfirmed` when the platform may have got
     the message all the same (a timeout after the request went out)."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False,
-                 unreachable: bool = False, unconfirmed: bool = False):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        unreachable: bool = False,
+        unconfirmed: bool = False,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after

@@ -58,7 +58,9 @@ async def events(session: AsyncSession, program: Program, *, include_cancelled: 
     return list((await session.exec(query.order_by(col(ProgramEvent.starts_at), col(ProgramEvent.id)))).all())
 
 
-async def next_event(session: AsyncSession, program: Program, now: datetime, role: str | None = None) -> ProgramEvent | None:
+async def next_event(
+    session: AsyncSession, program: Program, now: datetime, role: str | None = None
+) -> ProgramEvent | None:
     for event in await events(session, program):
         if event.starts_at >= now and audience_includes(event.audience, role):
             return event
@@ -66,10 +68,14 @@ async def next_event(session: AsyncSession, program: Program, now: datetime, rol
 
 
 def rsvp_buttons(render, event_id: int) -> Buttons:
-    """"I'm coming / I can't come" for an event (answered by `bot.commands.attendance`)."""
+    """ "I'm coming / I can't come" for an event (answered by `bot.commands.attendance`)."""
     value = str(event_id)
-    return Buttons((Button("rsvp.yes", render("events/button_coming"), value, "primary"),
-                    Button("rsvp.no", render("events/button_not_coming"), value)))
+    return Buttons(
+        (
+            Button("rsvp.yes", render("events/button_coming"), value, "primary"),
+            Button("rsvp.no", render("events/button_not_coming"), value),
+        )
+    )
 
 
 def audience_includes(audience: str, role: str | None) -> bool:
@@ -94,7 +100,9 @@ async def organisations(session: AsyncSession, program: Program) -> list[Organis
     return list((await session.exec(query)).all())
 
 
-async def enrollments(session: AsyncSession, program: Program, role: str | None = None) -> list[tuple[Enrollment, Person]]:
+async def enrollments(
+    session: AsyncSession, program: Program, role: str | None = None
+) -> list[tuple[Enrollment, Person]]:
     query = (
         select(Enrollment, Person)
         .join(Person, col(Person.id) == col(Enrollment.person_id))
@@ -106,7 +114,9 @@ async def enrollments(session: AsyncSession, program: Program, role: str | None 
     return list((await session.exec(query)).all())
 
 
-async def enrollment_of(session: AsyncSession, program: Program, person_id: int, role: str | None = None) -> Enrollment | None:
+async def enrollment_of(
+    session: AsyncSession, program: Program, person_id: int, role: str | None = None
+) -> Enrollment | None:
     query = select(Enrollment).where(Enrollment.program_id == program.id, Enrollment.person_id == person_id)
     if role:
         query = query.where(Enrollment.role == role)

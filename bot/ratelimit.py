@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 BURST = 60  # messages at once: far more than a person types
 PER_SECOND = 2.0  # then two a second
@@ -28,20 +28,21 @@ class _Bucket:
 
 
 class RateLimit:
-    def __init__(self, burst: float = BURST, per_second: float = PER_SECOND,
-                 monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, burst: float = BURST, per_second: float = PER_SECOND, monotonic: Callable[[], float] = time.monotonic
+    ):
         self.burst = burst
         self.per_second = per_second
         self._monotonic = monotonic
         self._buckets: dict[str, _Bucket] = {}
 
     @classmethod
-    def off(cls) -> "RateLimit":
+    def off(cls) -> RateLimit:
         """No limit (scripted test transcripts type faster than any person)."""
         return cls(burst=math.inf)
 
     def take(self, key: str) -> str:
-        """"ok", "warn" (over the limit: say so, once) or "drop"."""
+        """ "ok", "warn" (over the limit: say so, once) or "drop"."""
         if self.burst == math.inf:
             return "ok"
         now = self._monotonic()

@@ -30,11 +30,23 @@ class Row:
 
 async def pair_partners(session, program: Program) -> dict[int, str]:
     """enrollment id -> the name of their partner, for approved and announced pairs."""
-    rows = (await session.exec(select(Pairing).where(
-        col(Pairing.program_id) == program.id, col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))))).all()
-    names = dict((await session.exec(
-        select(col(Enrollment.id), col(Person.name)).join(Person, col(Person.id) == col(Enrollment.person_id))
-        .where(Enrollment.program_id == program.id))).all())
+    rows = (
+        await session.exec(
+            select(Pairing).where(
+                col(Pairing.program_id) == program.id,
+                col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED)),
+            )
+        )
+    ).all()
+    names = dict(
+        (
+            await session.exec(
+                select(col(Enrollment.id), col(Person.name))
+                .join(Person, col(Person.id) == col(Enrollment.person_id))
+                .where(Enrollment.program_id == program.id)
+            )
+        ).all()
+    )
     partners: dict[int, str] = {}
     for row in rows:
         partners[row.adept_id] = names.get(row.mentor_id, "?")
@@ -56,8 +68,9 @@ def why_waiting(enrollment: Enrollment, paired: bool) -> tuple[str, ...]:
     return ()
 
 
-async def roster(session, program: Program, role: str | None = None, org: str | None = None,
-                 status: str | None = None) -> list[Row]:
+async def roster(
+    session, program: Program, role: str | None = None, org: str | None = None, status: str | None = None
+) -> list[Row]:
     partners = await pair_partners(session, program)
     orgs = dict((await session.exec(select(Organisation.id, Organisation.name))).all())
     wanted_org = org.strip().casefold() if org else None
@@ -69,8 +82,18 @@ async def roster(session, program: Program, role: str | None = None, org: str | 
         if status and enrollment.status != status:
             continue
         partner = partners.get(pk(enrollment))
-        out.append(Row(person.name, org_name, enrollment.role, enrollment.status, partner,
-                       why_waiting(enrollment, partner is not None), enrollment.paused_until, enrollment))
+        out.append(
+            Row(
+                person.name,
+                org_name,
+                enrollment.role,
+                enrollment.status,
+                partner,
+                why_waiting(enrollment, partner is not None),
+                enrollment.paused_until,
+                enrollment,
+            )
+        )
     return out
 
 
@@ -80,4 +103,4 @@ def page_of(rows: list, page: int | None, size: int = PAGE_SIZE) -> tuple[list, 
     page = page or 1
     if page > pages:
         raise UserError("errors/no_such_page", page=page, pages=pages)
-    return rows[(page - 1) * size: page * size], page, pages
+    return rows[(page - 1) * size : page * size], page, pages

@@ -18,9 +18,10 @@ import functools
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -28,29 +29,49 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 log = logging.getLogger(__name__)
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-TURNS = Counter("mentorbot_turns", "Turns handled, by platform and outcome (ok, refused, error)",
-                ["platform", "outcome"], registry=REGISTRY)
-TURN_SECONDS = Histogram("mentorbot_turn_seconds", "Time to handle one turn (core only, before sending)",
-                         ["platform"], registry=REGISTRY,
-                         buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+TURNS = Counter(
+    "mentorbot_turns",
+    "Turns handled, by platform and outcome (ok, refused, error)",
+    ["platform", "outcome"],
+    registry=REGISTRY,
+)
+TURN_SECONDS = Histogram(
+    "mentorbot_turn_seconds",
+    "Time to handle one turn (core only, before sending)",
+    ["platform"],
+    registry=REGISTRY,
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 OUTBOX_DUE = Gauge("mentorbot_outbox_due", "Outbox rows due now and not yet sent", registry=REGISTRY)
-OUTBOX_OLDEST_DUE_AGE = Gauge("mentorbot_outbox_oldest_due_age_seconds",
-                              "How long the oldest due row has been waiting (0 when none)", registry=REGISTRY)
+OUTBOX_OLDEST_DUE_AGE = Gauge(
+    "mentorbot_outbox_oldest_due_age_seconds",
+    "How long the oldest due row has been waiting (0 when none)",
+    registry=REGISTRY,
+)
 OUTBOX_SENT = Counter("mentorbot_outbox_sent", "Outbox rows sent by the dispatcher", registry=REGISTRY)
-OUTBOX_FAILED = Counter("mentorbot_outbox_failed", "Outbox rows given up on (the coordinators are told)",
-                        registry=REGISTRY)
+OUTBOX_FAILED = Counter(
+    "mentorbot_outbox_failed", "Outbox rows given up on (the coordinators are told)", registry=REGISTRY
+)
 OUTBOX_RETRIED = Counter("mentorbot_outbox_retried", "Sends put back for a later try", registry=REGISTRY)
-OUTBOX_EXPIRED = Counter("mentorbot_outbox_expired", "Outbox rows that expired before they could be sent",
-                         registry=REGISTRY)
-DISPATCHER_LAG = Gauge("mentorbot_dispatcher_lag_seconds",
-                       "How overdue the oldest due row was when the last dispatcher tick started",
-                       registry=REGISTRY)
-SCHEDULER_LAST_TICK = Gauge("mentorbot_scheduler_last_tick_timestamp_seconds",
-                            "When the dispatcher last finished a tick (Unix time)", registry=REGISTRY)
-RATE_LIMIT_WAITS = Counter("mentorbot_rate_limit_waits", "Times a platform said to wait (HTTP 429)",
-                           ["platform"], registry=REGISTRY)
-RATE_LIMIT_WAIT_SECONDS = Counter("mentorbot_rate_limit_wait_seconds",
-                                  "Seconds a platform asked us to wait", ["platform"], registry=REGISTRY)
+OUTBOX_EXPIRED = Counter(
+    "mentorbot_outbox_expired", "Outbox rows that expired before they could be sent", registry=REGISTRY
+)
+DISPATCHER_LAG = Gauge(
+    "mentorbot_dispatcher_lag_seconds",
+    "How overdue the oldest due row was when the last dispatcher tick started",
+    registry=REGISTRY,
+)
+SCHEDULER_LAST_TICK = Gauge(
+    "mentorbot_scheduler_last_tick_timestamp_seconds",
+    "When the dispatcher last finished a tick (Unix time)",
+    registry=REGISTRY,
+)
+RATE_LIMIT_WAITS = Counter(
+    "mentorbot_rate_limit_waits", "Times a platform said to wait (HTTP 429)", ["platform"], registry=REGISTRY
+)
+RATE_LIMIT_WAIT_SECONDS = Counter(
+    "mentorbot_rate_limit_wait_seconds", "Seconds a platform asked us to wait", ["platform"], registry=REGISTRY
+)
 
 # ------------------------------------------------------------ log context
 
@@ -68,8 +89,13 @@ def observe_turn(handle: F) -> F:
     async def wrapper(self, inbound, *args, **kwargs):
         where = inbound.where
         platform = str(where.platform)
-        tags = TURN_TAGS.set({"platform": platform, "tenant": where.tenant or "",
-                              "request_id": inbound.event_id or uuid.uuid4().hex[:16]})
+        tags = TURN_TAGS.set(
+            {
+                "platform": platform,
+                "tenant": where.tenant or "",
+                "request_id": inbound.event_id or uuid.uuid4().hex[:16],
+            }
+        )
         outcome = _OUTCOME.set("ok")
         started = time.perf_counter()
         try:
@@ -95,6 +121,7 @@ def note_refusal(template: str) -> None:
 
 # ------------------------------------------------------------- scheduler
 
+
 def record_tick(result: Any, lag_seconds: float, finished: datetime) -> None:
     """After one dispatcher tick (`result` is its TickResult)."""
     OUTBOX_SENT.inc(result.sent)
@@ -118,7 +145,8 @@ async def refresh_outbox(db: Any, now: datetime) -> None:
 
     due_at = col(Reminder.due_at)
     query = sa.select(sa.func.count(), sa.func.min(due_at)).where(
-        col(Reminder.status) == ReminderStatus.PENDING.value, due_at <= now)
+        col(Reminder.status) == ReminderStatus.PENDING.value, due_at <= now
+    )
     async with db.read() as session:
         count, oldest = (await (await session.connection()).execute(query)).one()
     OUTBOX_DUE.set(count)

@@ -62,8 +62,13 @@ async def set_tenants(session: AsyncSession, org: Organisation, *, slack: str | 
         if raw is None:
             continue
         keep = _parse(platform, raw) if raw.strip() not in ("-", "none") else set()
-        rows = (await session.exec(select(OrganisationTenant).where(
-            OrganisationTenant.organisation_id == org.id, OrganisationTenant.platform == platform))).all()
+        rows = (
+            await session.exec(
+                select(OrganisationTenant).where(
+                    OrganisationTenant.organisation_id == org.id, OrganisationTenant.platform == platform
+                )
+            )
+        ).all()
         for row in rows:
             if row.tenant not in keep:
                 await session.delete(row)

@@ -8,9 +8,10 @@ kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Turn:
-    core: "Core"
+    core: Core
     inbound: Inbound
     session: AsyncSession
     person: Person
@@ -55,8 +56,9 @@ class Turn:
         """Whether the person coordinates: looked up the first time a turn
         asks (most turns, an answer to a question, never do), then remembered."""
         if self._coordinator is None:
-            self._coordinator = await is_coordinator(self.session, self.core.config, self.person,
-                                                     self.inbound.actor, self.now)
+            self._coordinator = await is_coordinator(
+                self.session, self.core.config, self.person, self.inbound.actor, self.now
+            )
         return self._coordinator
 
     @property
@@ -77,8 +79,9 @@ class Turn:
 
     def say(self, template: str, /, *, card: Card | None = None, ephemeral: bool = False, **ctx) -> Outbound:
         """A reply to the person in this turn, rendered in their language."""
-        return Outbound(text=self.render(template, **ctx), card=card, ephemeral=ephemeral, kind=template,
-                        locale=self.locale)
+        return Outbound(
+            text=self.render(template, **ctx), card=card, ephemeral=ephemeral, kind=template, locale=self.locale
+        )
 
     async def tell(
         self,
@@ -108,8 +111,16 @@ class Turn:
         if program is not None:
             ctx.setdefault("program", program)
         text = render(template, **ctx)
-        self.post(Outbound(text=text, card=with_text_first(card(render), text) if card else None, to=address,
-                           kind=template, locale=locale), person_id=person_id)
+        self.post(
+            Outbound(
+                text=text,
+                card=with_text_first(card(render), text) if card else None,
+                to=address,
+                kind=template,
+                locale=locale,
+            ),
+            person_id=person_id,
+        )
         return True
 
     def post(self, message: Outbound, *, person_id: int | None = None, fallback: tuple = ()) -> None:
@@ -120,7 +131,7 @@ class Turn:
 
     # ------------------------------------------------------------- lookups
 
-    async def program(self, ref: "str | Program | None" = None) -> Program:
+    async def program(self, ref: str | Program | None = None) -> Program:
         """The program named by slug or name (any status), else the one this
         coordinator chose with `program use`, else the only running one (or
         the only running one the person takes part in)."""

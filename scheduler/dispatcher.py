@@ -71,7 +71,7 @@ class TickResult:
     lost: int = 0  # outcomes not recorded: the lease had passed to another dispatcher
     held: int = 0  # not sent: their reader is marked unreachable until they write again
 
-    def add(self, other: "TickResult") -> None:
+    def add(self, other: TickResult) -> None:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -139,8 +139,7 @@ class Dispatcher:
     async def next_due(self) -> datetime | None:
         """When the earliest pending row is due (an index seek)."""
         async with self.db.read() as session:
-            return (await run(session,
-                next_due_query())).scalar()
+            return (await run(session, next_due_query())).scalar()
 
     # --------------------------------------------------------- the steps
 
@@ -179,8 +178,7 @@ class Dispatcher:
         gate = asyncio.Semaphore(self.concurrency)
         loop = asyncio.get_running_loop()
 
-        async def one(row: Claimed, what, after: asyncio.Event | None = None,
-                      done: asyncio.Event | None = None) -> str:
+        async def one(row: Claimed, what, after: asyncio.Event | None = None, done: asyncio.Event | None = None) -> str:
             try:
                 return await send_one(row, what, after, done)
             finally:
@@ -229,7 +227,7 @@ class Dispatcher:
         tasks: list[asyncio.Task] = []
         last_in_lane: dict[object, asyncio.Event] = {}
         for start in range(0, len(rows), PREPARE_CHUNK):
-            for row, what in await self._prepare(rows[start:start + PREPARE_CHUNK]):
+            for row, what in await self._prepare(rows[start : start + PREPARE_CHUNK]):
                 to = getattr(what, "to", None)
                 if to is not None and self._pace_for(to.platform):
                     key = destination(to)
@@ -257,7 +255,7 @@ class Dispatcher:
                 await self.delivery.update(what.message.replace, what.message)
                 return Sent(ref=what.message.replace)
             return await asyncio.wait_for(self.delivery.send(what.to, what.message), budget)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise DeliveryError("the platform did not answer in time", unconfirmed=True) from None
 
     def _pace_for(self, platform) -> float | None:
@@ -296,15 +294,31 @@ class Dispatcher:
             people = await coordinator_people(session, self.config)
             for row in rows:
                 context = {k: v for k, v in row.context.items() if k != "to"}
-                children = [Planned(
-                    key=f"{row.key}:person{p.id}", kind=row.kind, template=row.template, due_at=now,
-                    subject=row.subject or "", program_id=row.program_id, person_id=p.id, context=context,
-                ) for p in people]
+                children = [
+                    Planned(
+                        key=f"{row.key}:person{p.id}",
+                        kind=row.kind,
+                        template=row.template,
+                        due_at=now,
+                        subject=row.subject or "",
+                        program_id=row.program_id,
+                        person_id=p.id,
+                        context=context,
+                    )
+                    for p in people
+                ]
                 made += await insert_if_absent(session, children, now)
-                status, note = (SENT, f"expanded to {len(children)} coordinators") if children \
+                status, note = (
+                    (SENT, f"expanded to {len(children)} coordinators")
+                    if children
                     else (FAILED, "no coordinator the bot can reach is configured")
-                await run(session, sa.update(T).where(T.c.id == row.id).values(
-                    status=status, lease_until=None, sent_at=now if children else None, last_error=note))
+                )
+                await run(
+                    session,
+                    sa.update(T)
+                    .where(T.c.id == row.id)
+                    .values(status=status, lease_until=None, sent_at=now if children else None, last_error=note),
+                )
         return made
 
 
@@ -323,6 +337,7 @@ async def after(session: AsyncSession, rows: list, now: datetime, hook: str) -> 
 # A tick's statements, built here so that tests/scheduler/test_query_plans.py
 # can check their plans: each seeks `ix_reminder_status_due` (status, due_at),
 # also after ANALYZE, on both databases; none scans the table.
+
 
 def _is(status: str):
     return T.c.status == status
@@ -343,13 +358,20 @@ def next_due_query():
 
 def reclaim_query(now: datetime):
     """Leases that ran out: back to pending, marked unconfirmed."""
-    return (sa.update(T).where(_is(CLAIMED), T.c.lease_until < now)
-            .values(status=PENDING, claimed_by=None, lease_until=None, last_error=UNCONFIRMED))
+    return (
+        sa.update(T)
+        .where(_is(CLAIMED), T.c.lease_until < now)
+        .values(status=PENDING, claimed_by=None, lease_until=None, last_error=UNCONFIRMED)
+    )
 
 
 def expire_query(now: datetime):
-    return (sa.update(T).where(_is(PENDING), T.c.due_at <= now, T.c.expires_at <= now)
-            .values(status=EXPIRED, last_error="too late to be useful").returning(T.c.kind, T.c.context))
+    return (
+        sa.update(T)
+        .where(_is(PENDING), T.c.due_at <= now, T.c.expires_at <= now)
+        .values(status=EXPIRED, last_error="too late to be useful")
+        .returning(T.c.kind, T.c.context)
+    )
 
 
 def claim_query(now: datetime, worker: str, lease: timedelta, batch: int, *, skip_locked: bool):
@@ -357,8 +379,21 @@ def claim_query(now: datetime, worker: str, lease: timedelta, batch: int, *, ski
     if skip_locked:
         due = due.with_for_update(skip_locked=True)
     return (
-        sa.update(T).where(T.c.id.in_(due.scalar_subquery()))
+        sa.update(T)
+        .where(T.c.id.in_(due.scalar_subquery()))
         .values(status=CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=T.c.attempts + 1)
-        .returning(T.c.id, T.c.key, T.c.kind, T.c.template, T.c.person_id, T.c.address, T.c.context,
-                   T.c.program_id, T.c.subject, T.c.attempts, T.c.expires_at, T.c.last_error)
+        .returning(
+            T.c.id,
+            T.c.key,
+            T.c.kind,
+            T.c.template,
+            T.c.person_id,
+            T.c.address,
+            T.c.context,
+            T.c.program_id,
+            T.c.subject,
+            T.c.attempts,
+            T.c.expires_at,
+            T.c.last_error,
+        )
     )

@@ -29,9 +29,15 @@ class Sweeps:
             self.next_at = now + self.every
 
 
-async def run_until(dispatcher: Dispatcher, clock: VirtualClock, until: datetime, *,
-                    sweep_every: timedelta | None = timedelta(days=7), sweeps: Sweeps | None = None,
-                    on_tick=None) -> TickResult:
+async def run_until(
+    dispatcher: Dispatcher,
+    clock: VirtualClock,
+    until: datetime,
+    *,
+    sweep_every: timedelta | None = timedelta(days=7),
+    sweeps: Sweeps | None = None,
+    on_tick=None,
+) -> TickResult:
     """Advance `clock` to `until`, ticking at every due time on the way and
     re-planning once per sweep (by default a fresh service: a sweep at once,
     then every `sweep_every`). `on_tick(result)` is awaited after each tick

@@ -17,8 +17,8 @@ recorder. Nothing is dropped:
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable
 
 from bot.messages import Outbound, Sent
 from bot.outbox import address_to_dict
@@ -35,10 +35,19 @@ def claimed_row(message: Outbound) -> Claimed:
     ref = message.outbox
     if ref is None:
         raise ValueError(f"only a message written to the outbox has a row to record ({message.kind})")
-    return Claimed(id=ref.id, key=ref.key, kind="reply" if ref.key.startswith("reply:") else "message",
-                   template=message.kind, person_id=None, address=address_to_dict(ref.address),
-                   context={"transient": True} if message.transient else {},
-                   program_id=None, subject=None, attempts=1, expires_at=None)
+    return Claimed(
+        id=ref.id,
+        key=ref.key,
+        kind="reply" if ref.key.startswith("reply:") else "message",
+        template=message.kind,
+        person_id=None,
+        address=address_to_dict(ref.address),
+        context={"transient": True} if message.transient else {},
+        program_id=None,
+        subject=None,
+        attempts=1,
+        expires_at=None,
+    )
 
 
 async def send_turn(dispatcher: Dispatcher, messages: list[Outbound], send: Send) -> list[str]:

@@ -113,14 +113,28 @@ class Recorder:
         if plain:
             ids = list(plain)
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+                chunk = ids[start : start + 500]
                 mid = sa.case({i: plain[i] for i in chunk}, value=T.c.id)
-                recorded |= set((await run(session, sa.update(T).where(
-                    T.c.id.in_(chunk), T.c.status == CLAIMED, T.c.claimed_by == self.worker,
-                ).values(status=SENT, message_id=mid, sent_at=now, lease_until=None, last_error=None)
-                    .returning(T.c.id))).scalars().all())
-        await self._forget_transient(session, [r.id for r, w, d in items
-                                               if w == "sent" and (r.context or {}).get("transient")])
+                recorded |= set(
+                    (
+                        await run(
+                            session,
+                            sa.update(T)
+                            .where(
+                                T.c.id.in_(chunk),
+                                T.c.status == CLAIMED,
+                                T.c.claimed_by == self.worker,
+                            )
+                            .values(status=SENT, message_id=mid, sent_at=now, lease_until=None, last_error=None)
+                            .returning(T.c.id),
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+        await self._forget_transient(
+            session, [r.id for r, w, d in items if w == "sent" and (r.context or {}).get("transient")]
+        )
         outcomes = []
         for r, w, d in items:
             if r.id in plain:
@@ -132,23 +146,23 @@ class Recorder:
     async def _forget_transient(self, session: AsyncSession, ids: list[int]) -> None:
         """A sent row marked transient keeps neither its address nor its text."""
         if ids:
-            await run(session, sa.update(T).where(T.c.id.in_(ids), T.c.status == SENT)
-                      .values(address=None, context={}))
+            await run(session, sa.update(T).where(T.c.id.in_(ids), T.c.status == SENT).values(address=None, context={}))
 
     def _lost(self, row: Claimed) -> str:
-        log.warning("outbox row %s: the lease ran out before its outcome was recorded; left to its new holder",
-                    row.key)
+        log.warning("outbox row %s: the lease ran out before its outcome was recorded; left to its new holder", row.key)
         return "lost"
 
     async def _update_mine(self, session: AsyncSession, row: Claimed, **values) -> bool:
-        done = (await run(session, sa.update(T).where(_mine(row.id, self.worker)).values(**values)
-                          .returning(T.c.id))).first()
+        done = (
+            await run(session, sa.update(T).where(_mine(row.id, self.worker)).values(**values).returning(T.c.id))
+        ).first()
         return done is not None
 
     async def _apply(self, session: AsyncSession, row: Claimed, what: str, detail, now: datetime) -> str:
         if what == "sent":
-            if not await self._update_mine(session, row, status=SENT, message_id=detail, sent_at=now,
-                                           lease_until=None, last_error=None):
+            if not await self._update_mine(
+                session, row, status=SENT, message_id=detail, sent_at=now, lease_until=None, last_error=None
+            ):
                 return self._lost(row)
             kind = kind_of(row.kind)
             if kind is not None and kind.after_sent is not None:
@@ -158,29 +172,59 @@ class Recorder:
             ok = await self._update_mine(session, row, status=CANCELLED, lease_until=None, last_error=detail)
             return "cancelled" if ok else self._lost(row)
         if what == "release":  # not sent at all: back in line at `detail`, no attempt used
-            ok = await self._update_mine(session, row, status=PENDING, due_at=detail, lease_until=None,
-                                         claimed_by=None, attempts=T.c.attempts - 1, last_error="waiting its turn")
+            ok = await self._update_mine(
+                session,
+                row,
+                status=PENDING,
+                due_at=detail,
+                lease_until=None,
+                claimed_by=None,
+                attempts=T.c.attempts - 1,
+                last_error="waiting its turn",
+            )
             return "retried" if ok else self._lost(row)
         err: DeliveryError = detail
         note = UNCONFIRMED if err.unconfirmed else err.reason
         if err.retry_after is not None and not err.permanent:
             # The platform said when: not before then, and not an attempt.
-            ok = await self._update_mine(session, row, status=PENDING, due_at=now + timedelta(seconds=err.retry_after),
-                                         attempts=T.c.attempts - 1, lease_until=None, claimed_by=None,
-                                         last_error=note)
+            ok = await self._update_mine(
+                session,
+                row,
+                status=PENDING,
+                due_at=now + timedelta(seconds=err.retry_after),
+                attempts=T.c.attempts - 1,
+                lease_until=None,
+                claimed_by=None,
+                last_error=note,
+            )
             return "retried" if ok else self._lost(row)
         if not err.permanent and row.attempts < self.max_attempts:
-            ok = await self._update_mine(session, row, status=PENDING, due_at=now + backoff(row.attempts),
-                                         lease_until=None, claimed_by=None, last_error=note)
+            ok = await self._update_mine(
+                session,
+                row,
+                status=PENDING,
+                due_at=now + backoff(row.attempts),
+                lease_until=None,
+                claimed_by=None,
+                last_error=note,
+            )
             return "retried" if ok else self._lost(row)
         # The platform's own "cannot reach them" fails the row and is reported
         # (below); a later row for someone marked so waits, unsent, until they
         # write again.
         reader = None if err.unreachable else await self._held_for(session, row)
         if reader is not None:
-            ok = await self._update_mine(session, row, status=PENDING, due_at=HELD_UNTIL, person_id=reader,
-                                         attempts=T.c.attempts - 1, lease_until=None, claimed_by=None,
-                                         last_error=(HELD + err.reason)[:500])
+            ok = await self._update_mine(
+                session,
+                row,
+                status=PENDING,
+                due_at=HELD_UNTIL,
+                person_id=reader,
+                attempts=T.c.attempts - 1,
+                lease_until=None,
+                claimed_by=None,
+                last_error=(HELD + err.reason)[:500],
+            )
             return "held" if ok else self._lost(row)
         if not await self._update_mine(session, row, status=FAILED, lease_until=None, last_error=err.reason):
             return self._lost(row)
@@ -197,10 +241,23 @@ class Recorder:
         """The same words to each fallback address (a group DM that could not
         be opened: each member's own DM), as rows of their own."""
         message = row.context["message"]
-        await insert_if_absent(session, [Planned(
-            key=f"{row.key}:fallback{i}", kind="message", template=row.template, due_at=now,
-            subject=row.subject or "", program_id=row.program_id, address=address, context={"message": message},
-        ) for i, address in enumerate(row.context["fallback"])], now)
+        await insert_if_absent(
+            session,
+            [
+                Planned(
+                    key=f"{row.key}:fallback{i}",
+                    kind="message",
+                    template=row.template,
+                    due_at=now,
+                    subject=row.subject or "",
+                    program_id=row.program_id,
+                    address=address,
+                    context={"message": message},
+                )
+                for i, address in enumerate(row.context["fallback"])
+            ],
+            now,
+        )
 
     async def _held_for(self, session: AsyncSession, row: Claimed) -> int | None:
         """The person a row waits for: its address's identity (or, for a row
@@ -211,8 +268,18 @@ class Recorder:
             identity = await identity_of(session, to.get("platform", ""), to.get("tenant", ""), to["user"])
             return identity.person_id if identity is not None and identity.unreachable else None
         if row.person_id:
-            flags = (await run(session, sa.select(table_of(Identity).c.unreachable)
-                               .where(table_of(Identity).c.person_id == row.person_id))).scalars().all()
+            flags = (
+                (
+                    await run(
+                        session,
+                        sa.select(table_of(Identity).c.unreachable).where(
+                            table_of(Identity).c.person_id == row.person_id
+                        ),
+                    )
+                )
+                .scalars()
+                .all()
+            )
             return row.person_id if flags and all(flags) else None
         return None
 
@@ -230,16 +297,37 @@ class Recorder:
             person = await session.get(Person, row.person_id)
         else:
             address = row.address or {}
-            identity = await identity_of(session, address.get("platform", ""), address.get("tenant", ""),
-                                         address.get("user") or "") if address.get("user") else None
+            identity = (
+                await identity_of(
+                    session, address.get("platform", ""), address.get("tenant", ""), address.get("user") or ""
+                )
+                if address.get("user")
+                else None
+            )
             person = await session.get(Person, identity.person_id) if identity else None
         who = person.name if person else None
         # Told once per person who cannot be reached, however many messages missed them.
         key = f"failure:person{person.id}:{row.program_id or 0}" if person else f"failure:{row.key}"
-        await insert_if_absent(session, [Planned(
-            key=key, kind="failure", template="scheduler/unreachable", due_at=now,
-            subject=row.subject or "", program_id=row.program_id,
-            context={"to": TO_COORDINATORS, "who": who, "what": row.template, "why": err.reason,
-                     "attempts": row.attempts, "failed_key": row.key,
-                     "channel": not row.person_id and (row.address or {}).get("where") == "channel"},
-        )], now)
+        await insert_if_absent(
+            session,
+            [
+                Planned(
+                    key=key,
+                    kind="failure",
+                    template="scheduler/unreachable",
+                    due_at=now,
+                    subject=row.subject or "",
+                    program_id=row.program_id,
+                    context={
+                        "to": TO_COORDINATORS,
+                        "who": who,
+                        "what": row.template,
+                        "why": err.reason,
+                        "attempts": row.attempts,
+                        "failed_key": row.key,
+                        "channel": not row.person_id and (row.address or {}).get("where") == "channel",
+                    },
+                )
+            ],
+            now,
+        )

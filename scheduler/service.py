@@ -26,12 +26,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot import telemetry
 from bot.clock import Clock
 from bot.config import Config
+from bot.links import purge_expired_files
 from bot.ports import Delivery
+from bot.privacy.retention import purge
+from bot.reminders.sweep import Sweep
 from bot.store.db import Database
 from scheduler.dispatcher import Dispatcher
-from bot.links import purge_expired_files
-from bot.reminders.sweep import Sweep
-from bot.privacy.retention import purge
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,18 @@ PURGE_JOB = "privacy-purge"
 
 
 class SchedulerService:
-    def __init__(self, db: Database, delivery: Delivery, clock: Clock, config: Config, *,
-                 tick_seconds: float = 30.0, sweep_seconds: float = 3600.0, dispatcher: Dispatcher | None = None,
-                 **dispatcher_options):
+    def __init__(
+        self,
+        db: Database,
+        delivery: Delivery,
+        clock: Clock,
+        config: Config,
+        *,
+        tick_seconds: float = 30.0,
+        sweep_seconds: float = 3600.0,
+        dispatcher: Dispatcher | None = None,
+        **dispatcher_options,
+    ):
         self.db = db
         self.clock = clock
         self.config = config
@@ -59,20 +68,41 @@ class SchedulerService:
         self.last_tick: datetime | None = None  # /readyz: younger than two tick intervals
 
     def start(self) -> None:
-        self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id=TICK_JOB,
-                               max_instances=1, coalesce=True, next_run_time=self.clock.now())
-        self.scheduler.add_job(self.sweep, IntervalTrigger(seconds=self.sweep_seconds), id=SWEEP_JOB,
-                               max_instances=1, coalesce=True, next_run_time=self.clock.now())
-        self.scheduler.add_job(self.purge, IntervalTrigger(hours=self.config.privacy.purge_hours), id=PURGE_JOB,
-                               max_instances=1, coalesce=True, next_run_time=self.clock.now())
+        self.scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.tick_seconds),
+            id=TICK_JOB,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.clock.now(),
+        )
+        self.scheduler.add_job(
+            self.sweep,
+            IntervalTrigger(seconds=self.sweep_seconds),
+            id=SWEEP_JOB,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.clock.now(),
+        )
+        self.scheduler.add_job(
+            self.purge,
+            IntervalTrigger(hours=self.config.privacy.purge_hours),
+            id=PURGE_JOB,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.clock.now(),
+        )
         self.scheduler.start()
         self.started_at = self.clock.now()
 
     def healthy(self) -> bool:
         """The last tick (or the start, before the first) is younger than two intervals."""
         since = self.last_tick or self.started_at
-        return since is not None and self.scheduler.running and \
-            (self.clock.now() - since).total_seconds() < 2 * self.tick_seconds
+        return (
+            since is not None
+            and self.scheduler.running
+            and (self.clock.now() - since).total_seconds() < 2 * self.tick_seconds
+        )
 
     async def shutdown(self) -> None:
         if self.scheduler.running:
@@ -84,8 +114,14 @@ class SchedulerService:
         """Run the dispatcher at `at` (now when None): after something due soon was planned."""
         if not self.scheduler.running:
             return
-        self.scheduler.add_job(self.tick, DateTrigger(run_date=at or self.clock.now()), id=WAKEUP_JOB,
-                               replace_existing=True, max_instances=1, misfire_grace_time=None)
+        self.scheduler.add_job(
+            self.tick,
+            DateTrigger(run_date=at or self.clock.now()),
+            id=WAKEUP_JOB,
+            replace_existing=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
 
     async def tick(self) -> None:
         async with self._lock:
@@ -95,8 +131,7 @@ class SchedulerService:
                 result = await self.dispatcher.tick()
                 self.ticks += 1
                 self.last_tick = self.clock.now()
-                telemetry.record_tick(result, (started - overdue).total_seconds() if overdue else 0.0,
-                                      self.last_tick)
+                telemetry.record_tick(result, (started - overdue).total_seconds() if overdue else 0.0, self.last_tick)
                 if result.busy:
                     log.info("dispatcher: %s", result)
                 due = await self.dispatcher.next_due()
@@ -119,8 +154,9 @@ class SchedulerService:
     async def purge(self) -> None:
         try:
             async with self.db.write() as session:
-                report = await purge(session, self.clock.now(), self.config.privacy,
-                                     coordinators=self.config.bot.coordinators)
+                report = await purge(
+                    session, self.clock.now(), self.config.privacy, coordinators=self.config.bot.coordinators
+                )
             if report.total:
                 log.info("privacy purge: %s", report.counts)
         except Exception:

@@ -8,7 +8,7 @@ import os
 import socket
 import uuid
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -56,12 +56,14 @@ def pytest_configure(config):
 
 # ----------------------------------------------------------------------- clock
 
+
 @pytest.fixture
 def clock() -> VirtualClock:
-    return VirtualClock(datetime(2027, 1, 4, 8, 0, tzinfo=timezone.utc))
+    return VirtualClock(datetime(2027, 1, 4, 8, 0, tzinfo=UTC))
 
 
 # ------------------------------------------------------------------- databases
+
 
 @pytest.fixture
 async def sqlite_db(tmp_path):

@@ -11,15 +11,15 @@ export's files are saved together in `demo-output/` (or `out_dir`).
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.console import Chat, ConsolePort, render_text, setup_person
 from bot.clock import VirtualClock
 from bot.config import BotSettings, Config, DatabaseConfig
 from bot.core import Core
-from bot.ratelimit import RateLimit
 from bot.dialogs.scripted import DEMO_PEOPLE, onboard
+from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 
@@ -29,9 +29,9 @@ ADEPTS = tuple((n, DEMO_PEOPLE[n]["organisation"]) for n in ("Niklas", "Lina", "
 MENTORS = tuple((n, DEMO_PEOPLE[n]["organisation"]) for n in ("Sara", "Mats"))
 
 SETUP = (
-    'program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19 locale=sv tz=Europe/Stockholm',
-    'program set nominators=anyone',  # the area managers who nominate mentors take no part themselves
-    *(f'org add {name}' for name in MUNICIPALITIES),
+    "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19 locale=sv tz=Europe/Stockholm",
+    "program set nominators=anyone",  # the area managers who nominate mentors take no part themselves
+    *(f"org add {name}" for name in MUNICIPALITIES),
     'event add kickoff 2027-01-19 13:00 place="Stadshuset, Upplands Väsby"',
     'event add mentor_training 2027-02-22 09:00 place="Digitalt (Teams)"',
     'event add inspiration 2027-05-12 13:00 place="Täby kulturhus"',
@@ -60,8 +60,14 @@ class Transcript:
         path.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
 
 
-async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *, year: bool = True,
-                   transcript_lines: int = 80, out_dir: Path | None = None) -> int:
+async def run_demo(
+    db_path: Path | None = None,
+    out: Transcript | None = None,
+    *,
+    year: bool = True,
+    transcript_lines: int = 80,
+    out_dir: Path | None = None,
+) -> int:
     # Files go next to the transcript: ./demo-output for `make demo`, else beside the given database.
     out_dir = Path(out_dir) if out_dir else (Path(db_path).parent if db_path else Path("demo-output"))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -71,7 +77,7 @@ async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *
         db_path = Path(tmp.name) / "demo.db"
     url = f"sqlite:///{db_path}"
     config = Config(database=DatabaseConfig(url), bot=BotSettings(locale="sv", coordinators=("console:local:evelina",)))
-    clock = VirtualClock(datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc))
+    clock = VirtualClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     db = Database(url)
     await upgrade(db)
     core = Core(db, config, clock, rate_limit=RateLimit.off())  # a scripted transcript, not people
@@ -140,7 +146,7 @@ async def run_demo(db_path: Path | None = None, out: Transcript | None = None, *
     await say("Niklas", "status")
     # A few weeks on: the first pair meets, a mentee answers the kickoff, and
     # the coordinator looks at the program as a whole.
-    clock.set(datetime(2027, 2, 10, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2027, 2, 10, 9, 0, tzinfo=UTC))
     await say("Niklas", "met 2027-02-09")
     await say("Lina", "calendar")
     for line in ("home", "report", "export"):
@@ -173,7 +179,13 @@ async def year_section(lines: int = 60, participants: int = 10) -> list[str]:
         world, stats = await simulate.simulate(participants, 4, "sv", Path(tmp) / "year.db")
     rule = "=" * 72
     quoted = "\n".join(highlights(world, stats["facts"])).splitlines()
-    return [f"\n{rule}\nThe program year on a virtual clock (mentorbot simulate --participants {participants})\n{rule}",
-            "", "The year, step by step (local dates):", *steps(world, stats["facts"]),
-            "", "One message of each step, as it was sent (the whole year: mentorbot simulate --transcript FILE):", "",
-            *quoted[:lines]]
+    return [
+        f"\n{rule}\nThe program year on a virtual clock (mentorbot simulate --participants {participants})\n{rule}",
+        "",
+        "The year, step by step (local dates):",
+        *steps(world, stats["facts"]),
+        "",
+        "One message of each step, as it was sent (the whole year: mentorbot simulate --transcript FILE):",
+        "",
+        *quoted[:lines],
+    ]

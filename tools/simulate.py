@@ -20,13 +20,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import heapq
+import itertools
 import random
 import statistics
 import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,16 +43,23 @@ from bot.store.db import Database
 from bot.store.migrate import upgrade
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import Sweeps, run_until
+from tools.simulation_cohort import (
+    COORDINATOR,
+    MUNICIPALITIES,
+    Member,
+    Pair,
+    announced_pairs,
+    behaviours_for,
+    cohort,
+    pair_up_directly,
+)
 from tools.simulation_steps import steps, year_facts
 from tools.simulation_year_end import AFTER, NEW_ADEPTS, close_and_start_again
-from tools.simulation_cohort import (
-    COORDINATOR, MUNICIPALITIES, Member, Pair, announced_pairs, behaviours_for, cohort, pair_up_directly,
-)
 
 STHLM = ZoneInfo("Europe/Stockholm")
-START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-ANNOUNCE = datetime(2027, 1, 12, 10, 0, tzinfo=timezone.utc)  # a week before the kickoff, where pairs meet
-END = datetime(2028, 1, 20, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+ANNOUNCE = datetime(2027, 1, 12, 10, 0, tzinfo=UTC)  # a week before the kickoff, where pairs meet
+END = datetime(2028, 1, 20, 12, 0, tzinfo=UTC)
 PROGRAM_CHANNEL = "mentorprogram-2027"
 
 
@@ -134,8 +142,12 @@ async def set_up_program(world: World, locale: str) -> None:
     ]
     for line in lines:
         await world.say(COORDINATOR, line)
-    channel = Chat(world.core, world.port, COORDINATOR,
-                   where=Address(Platform.CONSOLE, "local", PROGRAM_CHANNEL, where=Where.CHANNEL))
+    channel = Chat(
+        world.core,
+        world.port,
+        COORDINATOR,
+        where=Address(Platform.CONSOLE, "local", PROGRAM_CHANNEL, where=Where.CHANNEL),
+    )
     for r in await channel.say("channel"):
         world.replies.append((world.clock.now(), COORDINATOR, "channel", r))
 
@@ -157,7 +169,7 @@ async def onboard_everyone(world: World, members: list[Member]) -> None:
 
 async def react(world: World) -> None:
     """People read what the dispatcher just sent and act like their pair does."""
-    new = world.port.log[world.seen:]
+    new = world.port.log[world.seen :]
     world.seen = len(world.port.log)
     for _at, who, message in new:
         pair = next((p for p in world.pairs if who in (p.adept.user, p.mentor.user)), None)
@@ -174,8 +186,9 @@ async def react(world: World) -> None:
         elif message.kind == "closeout/question":
             goes_on = pair.behaviour.goes_on(member.role)
             if goes_on is not None:
-                await world.click(member.name, "continue.yes" if goes_on else "continue.no",
-                                  button_value(message, "continue.yes"))
+                await world.click(
+                    member.name, "continue.yes" if goes_on else "continue.no", button_value(message, "continue.yes")
+                )
 
 
 async def after_tick(world: World, _result) -> None:
@@ -184,13 +197,20 @@ async def after_tick(world: World, _result) -> None:
 
 def button_value(message: Outbound, action_id: str) -> str:
     """The value of the button `action_id` on the message's card (what pressing it sends)."""
-    return next(b.value for block in (message.card.blocks if message.card else ())
-                if isinstance(block, Buttons) for b in block.buttons if b.action_id == action_id)
+    return next(
+        b.value
+        for block in (message.card.blocks if message.card else ())
+        if isinstance(block, Buttons)
+        for b in block.buttons
+        if b.action_id == action_id
+    )
 
 
 SKIP = {"sv": "hoppa över", "en": "skip"}
-COMMENTS = {"sv": ("Bra samtal om att leda förändring.", "Svårt att hitta tider ibland."),
-            "en": ("Good talks about leading change.", "Sometimes hard to find a time.")}
+COMMENTS = {
+    "sv": ("Bra samtal om att leda förändring.", "Svårt att hitta tider ibland."),
+    "en": ("Good talks about leading change.", "Sometimes hard to find a time."),
+}
 
 
 async def answer_survey(world: World, member: Member, value: str) -> None:
@@ -217,7 +237,9 @@ async def run_year(world: World) -> None:
 
     while True:
         until = queue[0][0] if queue else END
-        await run_until(world.dispatcher, world.clock, min(until, END), sweeps=world.sweeps, on_tick=partial(after_tick, world))
+        await run_until(
+            world.dispatcher, world.clock, min(until, END), sweeps=world.sweeps, on_tick=partial(after_tick, world)
+        )
         if not queue or queue[0][0] > END:
             return
         when, _i, what, pair = heapq.heappop(queue)
@@ -229,27 +251,38 @@ async def run_year(world: World) -> None:
 
 def summary(world: World, stats: dict) -> str:
     kinds = Counter(m.kind for _, _, m in world.port.log)
-    lines = ["", "mentorbot simulate: one program year (2027) on a virtual clock", "",
-             f"participants: {stats['participants']} ({stats['adepts']} adepts, {stats['mentors']} mentors), "
-             f"pairs: {len(world.pairs)}", "", "messages sent by the scheduler and the core, by kind:"]
+    lines = [
+        "",
+        "mentorbot simulate: one program year (2027) on a virtual clock",
+        "",
+        f"participants: {stats['participants']} ({stats['adepts']} adepts, {stats['mentors']} mentors), "
+        f"pairs: {len(world.pairs)}",
+        "",
+        "messages sent by the scheduler and the core, by kind:",
+    ]
     lines += [f"  {n:5d}  {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += ["", "per pair: nudges to the adept, days between them (min/median/max), meetings logged:"]
     for pair in world.pairs:
         days = [CAL_DAY(at) for at, who, m in world.port.log if who == pair.adept.user and m.kind == "nudges/nudge"]
-        gaps = [(b - a).days for a, b in zip(days, days[1:])]
+        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
         spread = f"{min(gaps)}/{statistics.median(gaps):g}/{max(gaps)}" if gaps else "-"
-        lines.append(f"  #{pair.pairing_id:<3d} {pair.behaviour.name:<10s} {pair.adept.name} & {pair.mentor.name}: "
-                     f"{len(days)} nudges, gaps {spread}, meetings {stats['meetings'].get(pair.pairing_id, 0)}")
+        lines.append(
+            f"  #{pair.pairing_id:<3d} {pair.behaviour.name:<10s} {pair.adept.name} & {pair.mentor.name}: "
+            f"{len(days)} nudges, gaps {spread}, meetings {stats['meetings'].get(pair.pairing_id, 0)}"
+        )
     lines += ["", "the year, step by step (local dates):", *steps(world, stats["facts"])]
-    lines += ["", f"stall digests to the coordinator: {kinds.get('scheduler/stall_digest', 0)}",
-              f"reminders failed: {stats['failed']}   expired: {stats['expired']}   cancelled (re-planned): "
-              f"{stats['cancelled']}"]
+    lines += [
+        "",
+        f"stall digests to the coordinator: {kinds.get('scheduler/stall_digest', 0)}",
+        f"reminders failed: {stats['failed']}   expired: {stats['expired']}   cancelled (re-planned): "
+        f"{stats['cancelled']}",
+    ]
     if stats.get("kept_db"):
         lines.append(f"database kept: {stats['db']}")
     return "\n".join(lines)
 
 
-def CAL_DAY(at: datetime) -> date:  # noqa: N802 - reads as a conversion
+def CAL_DAY(at: datetime) -> date:
     return at.astimezone(STHLM).date()
 
 
@@ -265,8 +298,9 @@ def transcript(world: World) -> str:
     return "\n".join(out) + "\n"
 
 
-async def run_program_year(db: Database, config: Config, clock: VirtualClock, members: list[Member],
-                           rng: random.Random, locale: str) -> World:
+async def run_program_year(
+    db: Database, config: Config, clock: VirtualClock, members: list[Member], rng: random.Random, locale: str
+) -> World:
     """The coordinator sets up the program, `members` onboard, matching is
     announced and the pairs live through the year on `clock`."""
     core = Core(db, config, clock, rate_limit=RateLimit.off())  # scripted people type faster than real ones
@@ -276,7 +310,9 @@ async def run_program_year(db: Database, config: Config, clock: VirtualClock, me
     await set_up_program(world, locale)
     await onboard_everyone(world, members)
 
-    await run_until(dispatcher, clock, ANNOUNCE, sweeps=world.sweeps, on_tick=partial(after_tick, world))  # the kickoff and its reminders
+    await run_until(
+        dispatcher, clock, ANNOUNCE, sweeps=world.sweeps, on_tick=partial(after_tick, world)
+    )  # the kickoff and its reminders
     behaviour = behaviours_for(world.rng)
     for line in ("match", "match approve", "match announce"):
         await world.say(COORDINATOR, line)
@@ -288,8 +324,10 @@ async def run_program_year(db: Database, config: Config, clock: VirtualClock, me
 
 
 def simulation_config(url: str, locale: str) -> Config:
-    return Config(database=DatabaseConfig(url),
-                  bot=BotSettings(locale=locale, coordinators=(f"console:local:{COORDINATOR.lower()}",)))
+    return Config(
+        database=DatabaseConfig(url),
+        bot=BotSettings(locale=locale, coordinators=(f"console:local:{COORDINATOR.lower()}",)),
+    )
 
 
 async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> tuple[World, dict]:
@@ -310,21 +348,31 @@ async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> 
 
 async def collect(db: Database, members: list[Member]) -> dict:
     import sqlalchemy as sa
-
     from sqlmodel import col
 
     from bot.store.models import Meeting, Reminder
 
     async with db.read() as session:
         conn = await session.connection()
-        meetings: dict[int, int] = dict((await conn.execute(
-            sa.select(col(Meeting.pairing_id), sa.func.count()).group_by(col(Meeting.pairing_id)))).all())
-        status: dict[str, int] = dict((await conn.execute(
-            sa.select(col(Reminder.status), sa.func.count()).group_by(col(Reminder.status)))).all())
-    return {"participants": len(members), "adepts": sum(m.role == "adept" for m in members),
-            "mentors": sum(m.role == "mentor" for m in members), "meetings": meetings,
-            "failed": status.get("failed", 0), "expired": status.get("expired", 0),
-            "cancelled": status.get("cancelled", 0)}
+        meetings: dict[int, int] = dict(
+            (
+                await conn.execute(
+                    sa.select(col(Meeting.pairing_id), sa.func.count()).group_by(col(Meeting.pairing_id))
+                )
+            ).all()
+        )
+        status: dict[str, int] = dict(
+            (await conn.execute(sa.select(col(Reminder.status), sa.func.count()).group_by(col(Reminder.status)))).all()
+        )
+    return {
+        "participants": len(members),
+        "adepts": sum(m.role == "adept" for m in members),
+        "mentors": sum(m.role == "mentor" for m in members),
+        "meetings": meetings,
+        "failed": status.get("failed", 0),
+        "expired": status.get("expired", 0),
+        "cancelled": status.get("cancelled", 0),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,8 +386,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.participants < 2:
         parser.error("--participants: at least 2 (one adept and one mentor)")
     if args.db is not None and args.db.exists():
-        parser.error(f"--db: {args.db} already exists; a simulation starts from an empty database, "
-                     "so name a new file (or remove this one)")
+        parser.error(
+            f"--db: {args.db} already exists; a simulation starts from an empty database, "
+            "so name a new file (or remove this one)"
+        )
     with tempfile.TemporaryDirectory(prefix="mentorbot-simulate-") as tmp:
         db_path = args.db or Path(tmp) / "simulate.db"
         world, stats = asyncio.run(simulate(args.participants, args.seed, args.locale, db_path))

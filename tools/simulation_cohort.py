@@ -17,20 +17,67 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from bot.reminders.planner import plan_pair
 from bot.store.db import Database
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus
 from bot.store.rows import fetch, pk
-from bot.reminders.planner import plan_pair
 
 COORDINATOR = "Evelina"
 MUNICIPALITIES = ("Upplands Väsby kommun", "Enköpings kommun", "Håbo kommun", "Täby kommun", "Knivsta kommun")
-FIRST_NAMES = ("Niklas", "Sara", "Lina", "Mats", "Omar", "Karin", "Johan", "Aisha", "Per", "Elin", "Jonas",
-               "Maria", "Ali", "Sofia", "Anders", "Fatima", "Erik", "Hanna", "Mikael", "Linnea", "Ahmed",
-               "Emma", "Lars", "Ida", "Oskar", "Sanna", "Viktor", "Maja", "Daniel", "Nora")
-DEPARTMENTS = ("Hemtjänst", "Grundskola", "Samhällsbyggnad", "Avfall och återvinning", "HR och lön",
-               "Kultur och fritid", "Socialtjänst", "Förskola")
-TOPICS = ("change", "work_environment", "staffing", "conflict", "time_management", "communication", "own_role",
-          "strategy", "budget", "recruitment")
+FIRST_NAMES = (
+    "Niklas",
+    "Sara",
+    "Lina",
+    "Mats",
+    "Omar",
+    "Karin",
+    "Johan",
+    "Aisha",
+    "Per",
+    "Elin",
+    "Jonas",
+    "Maria",
+    "Ali",
+    "Sofia",
+    "Anders",
+    "Fatima",
+    "Erik",
+    "Hanna",
+    "Mikael",
+    "Linnea",
+    "Ahmed",
+    "Emma",
+    "Lars",
+    "Ida",
+    "Oskar",
+    "Sanna",
+    "Viktor",
+    "Maja",
+    "Daniel",
+    "Nora",
+)
+DEPARTMENTS = (
+    "Hemtjänst",
+    "Grundskola",
+    "Samhällsbyggnad",
+    "Avfall och återvinning",
+    "HR och lön",
+    "Kultur och fritid",
+    "Socialtjänst",
+    "Förskola",
+)
+TOPICS = (
+    "change",
+    "work_environment",
+    "staffing",
+    "conflict",
+    "time_management",
+    "communication",
+    "own_role",
+    "strategy",
+    "budget",
+    "recruitment",
+)
 NOMINATORS = ("Karin Berg", "Per Lind", "Eva Holm", "Stefan Ek")
 STHLM = ZoneInfo("Europe/Stockholm")
 
@@ -58,13 +105,23 @@ def cohort(size: int, rng: random.Random) -> list[Member]:
         org = MUNICIPALITIES[i % len(MUNICIPALITIES)]
         topics = ", ".join(rng.sample(TOPICS, 2))
         # Answers that read the same in both languages (codes, names, the first listed language).
-        answers = {"organisation": org, "department": rng.choice(DEPARTMENTS), "format": "mixed",
-                   "place": org.replace(" kommun", ""), "languages": "1", "summary": "1"}
+        answers = {
+            "organisation": org,
+            "department": rng.choice(DEPARTMENTS),
+            "format": "mixed",
+            "place": org.replace(" kommun", ""),
+            "languages": "1",
+            "summary": "1",
+        }
         if role == "adept":
             answers.update(role_title="Enhetschef", months_as_manager=str(rng.randint(8, 20)), topics=topics)
         else:
-            answers.update(years_as_manager=str(rng.randint(6, 20)), experience=topics, capacity="2",
-                           nominator=f"{rng.choice(NOMINATORS)}, områdeschef")
+            answers.update(
+                years_as_manager=str(rng.randint(6, 20)),
+                experience=topics,
+                capacity="2",
+                nominator=f"{rng.choice(NOMINATORS)}, områdeschef",
+            )
         members.append(Member(name, role, org, answers))
     return members
 
@@ -174,13 +231,19 @@ async def announced_pairs(db: Database, members: list[Member], behaviour) -> lis
     by_user = {(m.user, m.role): m for m in members}
     pairs: list[Pair] = []
     async with db.read() as session:
-        for pairing in (await session.exec(select(Pairing).where(Pairing.status == PairStatus.ANNOUNCED)
-                                           .order_by(col(Pairing.id)))).all():
+        for pairing in (
+            await session.exec(select(Pairing).where(Pairing.status == PairStatus.ANNOUNCED).order_by(col(Pairing.id)))
+        ).all():
             found: list[Member | None] = []
             for enrollment_id, role in ((pairing.adept_id, "adept"), (pairing.mentor_id, "mentor")):
                 enrollment = await fetch(session, Enrollment, enrollment_id)
-                identity = (await session.exec(select(Identity).where(
-                    Identity.person_id == enrollment.person_id, Identity.platform == "console"))).first()
+                identity = (
+                    await session.exec(
+                        select(Identity).where(
+                            Identity.person_id == enrollment.person_id, Identity.platform == "console"
+                        )
+                    )
+                ).first()
                 found.append(by_user.get((identity.user_id, role)) if identity else None)
             adept, mentor = found
             if adept is not None and mentor is not None:
@@ -196,9 +259,13 @@ async def pair_up_directly(db: Database, members: list[Member], now: datetime, b
     load = {m.name: 0 for m in mentors}
     pairs: list[Pair] = []
     async with db.write() as session:
+
         async def enrollment(m: Member) -> Enrollment | None:
-            query = (select(Enrollment).join(Identity, col(Identity.person_id) == col(Enrollment.person_id))
-                     .where(Identity.platform == "console", Identity.user_id == m.user, Enrollment.role == m.role))
+            query = (
+                select(Enrollment)
+                .join(Identity, col(Identity.person_id) == col(Enrollment.person_id))
+                .where(Identity.platform == "console", Identity.user_id == m.user, Enrollment.role == m.role)
+            )
             found = (await session.exec(query)).first()
             if found is not None and found.status != EnrollmentStatus.ACTIVE:
                 found.status = EnrollmentStatus.ACTIVE  # onboarding left them waiting: the coordinator says yes
@@ -206,8 +273,10 @@ async def pair_up_directly(db: Database, members: list[Member], now: datetime, b
             return found
 
         for adept in adepts:
-            options = sorted((m for m in mentors if m.organisation != adept.organisation and load[m.name] < 2),
-                             key=lambda m: load[m.name])
+            options = sorted(
+                (m for m in mentors if m.organisation != adept.organisation and load[m.name] < 2),
+                key=lambda m: load[m.name],
+            )
             if not options:
                 continue
             mentor = options[0]
@@ -215,8 +284,15 @@ async def pair_up_directly(db: Database, members: list[Member], now: datetime, b
             if a is None or b is None:
                 continue
             load[mentor.name] += 1
-            pairing = Pairing(program_id=a.program_id, adept_id=pk(a), mentor_id=pk(b), status=PairStatus.ANNOUNCED,
-                              announced_at=now, created_at=now, rationale=["simulate: other municipality"])
+            pairing = Pairing(
+                program_id=a.program_id,
+                adept_id=pk(a),
+                mentor_id=pk(b),
+                status=PairStatus.ANNOUNCED,
+                announced_at=now,
+                created_at=now,
+                rationale=["simulate: other municipality"],
+            )
             session.add(pairing)
             await session.flush()
             await plan_pair(session, pairing, now)

@@ -10,7 +10,7 @@ next one in February; so does this.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from adapters.console import user_id
@@ -20,15 +20,15 @@ from tools.simulation_cohort import COORDINATOR, MUNICIPALITIES
 if TYPE_CHECKING:
     from tools.simulate import World
 
-CLOSE_AT = datetime(2028, 1, 31, 9, 0, tzinfo=timezone.utc)  # the Monday after the answers had a week and a half
-AFTER = datetime(2028, 2, 9, 12, 0, tzinfo=timezone.utc)  # a week on: the invitations and their reminders are out
+CLOSE_AT = datetime(2028, 1, 31, 9, 0, tzinfo=UTC)  # the Monday after the answers had a week and a half
+AFTER = datetime(2028, 2, 9, 12, 0, tzinfo=UTC)  # a week on: the invitations and their reminders are out
 FIRST = "mentorprogram-2027"
 NEXT_NAME, NEXT = "Mentorprogram 2028", "mentorprogram-2028"
 NEXT_START = date(2028, 2, 15)  # a Tuesday, as 19 January 2027 was: the calendar keeps its weekdays
 NEW_ADEPTS = ("Tove Lindqvist", "Hugo Ekman", "Alva Bergström", "Leo Sandberg", "Selma Nyström", "Isak Holm")
 
 
-async def close_and_start_again(world: "World", new_adepts: int) -> None:
+async def close_and_start_again(world: World, new_adepts: int) -> None:
     """The coordinator's commands after the year, typed on `CLOSE_AT`."""
     world.clock.set(CLOSE_AT)
     asked = await world.say(COORDINATOR, "program close")
@@ -46,6 +46,7 @@ async def close_and_start_again(world: "World", new_adepts: int) -> None:
     if names:
         keys = " ".join(f"console:local:{user_id(name)}" for name in names)
         await world.say(COORDINATOR, f"invite {keys} program={NEXT}")
+
 
 def _confirm(replies: list[Outbound]) -> Outbound | None:
     return next((m for m in replies if m.kind == "lifecycle/close_confirm"), None)

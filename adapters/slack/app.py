@@ -53,8 +53,13 @@ class SlackAdapter:
         cfg = runtime.config.slack
         self.runtime = runtime
         self.core = runtime.core
-        self.port = port or SlackPort(cfg.bot_token, cfg.api_url, locale=runtime.config.bot.locale,
-                                      channel_burst=INTERACTIVE_BURST, clock=runtime.clock)
+        self.port = port or SlackPort(
+            cfg.bot_token,
+            cfg.api_url,
+            locale=runtime.config.bot.locale,
+            channel_burst=INTERACTIVE_BURST,
+            clock=runtime.clock,
+        )
         runtime.delivery.register(self.port)
         self.app = AsyncApp(
             client=self.port.client,
@@ -82,8 +87,7 @@ class SlackAdapter:
             await ack()
             inbound = from_command(body)
             if body.get("response_url"):  # its replies answer through it while it lasts
-                inbound = replace(inbound, in_place=response_url_handle(body["response_url"],
-                                                                          self.runtime.clock.now()))
+                inbound = replace(inbound, in_place=response_url_handle(body["response_url"], self.runtime.clock.now()))
             self._spawn(self._turn(inbound, response_url=body.get("response_url"), progress=True))
 
         @app.event("message")
@@ -149,7 +153,9 @@ class SlackAdapter:
         if progress:
             found = self.core.command_for(inbound)
             if found is not None and found.slow:
-                await self._reply(inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale)
+                await self._reply(
+                    inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale
+                )
                 if response_url and inbound.in_place is not None:  # the note used one of its answers
                     inbound = replace(inbound, in_place=replace(inbound.in_place, uses=inbound.in_place.uses - 1))
         messages = await self.core.handle(inbound)
@@ -162,15 +168,22 @@ class SlackAdapter:
         inbound = await self._with_profile(click.inbound)
         if click.ephemeral and not click.in_view and click.response_url:
             # One use is kept for the clicked message itself (replaced, or marked answered).
-            inbound = replace(inbound, in_place=response_url_handle(click.response_url, self.runtime.clock.now(),
-                                                                    RESPONSE_URL_USES - 1))
+            inbound = replace(
+                inbound,
+                in_place=response_url_handle(click.response_url, self.runtime.clock.now(), RESPONSE_URL_USES - 1),
+            )
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor)
         replaced = any(m.replace is not None and m.to is None and inbound.message == m.replace for m in messages)
 
         async def send(message: Outbound):
-            if message.replace is not None and message.to is None and inbound.message == message.replace \
-                    and click.ephemeral and click.response_url:
+            if (
+                message.replace is not None
+                and message.to is None
+                and inbound.message == message.replace
+                and click.ephemeral
+                and click.response_url
+            ):
                 return await self._respond(click.response_url, message, locale, replace_original=True)
             url = click.response_url if click.ephemeral and not click.in_view else None
             return await self._deliver(inbound, message, url, locale)
@@ -193,8 +206,7 @@ class SlackAdapter:
 
     # -------------------------------------------------------------- sending
 
-    async def _deliver(self, inbound: Inbound, message: Outbound, response_url: str | None,
-                       locale: str) -> Sent | None:
+    async def _deliver(self, inbound: Inbound, message: Outbound, response_url: str | None, locale: str) -> Sent | None:
         """One of a turn's messages, now; raises `DeliveryError` (the outbox keeps it)."""
         if message.to is not None:
             return await self.runtime.delivery.send(message.to, message)
@@ -203,8 +215,7 @@ class SlackAdapter:
             return Sent(ref=message.replace)
         return await self._reply(inbound, message, response_url, locale)
 
-    async def _reply(self, inbound: Inbound, message: Outbound, response_url: str | None,
-                     locale: str) -> Sent | None:
+    async def _reply(self, inbound: Inbound, message: Outbound, response_url: str | None, locale: str) -> Sent | None:
         """A reply where the person spoke: a slash command answers through its
         `response_url` (ephemeral); a DM in the DM; a mention in its thread,
         or only to the person when the reply is ephemeral."""
@@ -214,8 +225,11 @@ class SlackAdapter:
         if response_url:
             await self._respond(response_url, message, locale)
             if message.files:  # files go to the person's DM (adapters/slack/files.py)
-                await upload_files(self.port, Address(inbound.where.platform, inbound.where.tenant,
-                                                      user=inbound.actor.user_id), message.files)
+                await upload_files(
+                    self.port,
+                    Address(inbound.where.platform, inbound.where.tenant, user=inbound.actor.user_id),
+                    message.files,
+                )
             return None  # a response_url answer has no message reference
         where = inbound.where
         if where.where == Where.DM or not where.conversation:
@@ -241,7 +255,8 @@ class SlackAdapter:
             if click.ephemeral or click.inbound.message is None:
                 if click.response_url:
                     await self._webhook(click.response_url).send_dict(
-                        {"replace_original": True, "text": text, "blocks": blocks})
+                        {"replace_original": True, "text": text, "blocks": blocks}
+                    )
                 return
             ref = click.inbound.message
             await self.port.call("chat.update", channel=ref.conversation, ts=ref.message_id, text=text, blocks=blocks)
@@ -258,8 +273,9 @@ class SlackAdapter:
             member = False
         if not member:
             text = self.core.translator.render(locale, "slack/channel_not_member", channel=channel)
-            await self._reply(inbound, Outbound(text=text, ephemeral=True, kind="slack/channel_not_member"),
-                              response_url, locale)
+            await self._reply(
+                inbound, Outbound(text=text, ephemeral=True, kind="slack/channel_not_member"), response_url, locale
+            )
 
     # --------------------------------------------------------------- people
 
@@ -303,4 +319,3 @@ def actor_from_profile(actor: Actor, user: dict[str, Any]) -> Actor:
         locale=user.get("locale") or actor.locale,
         timezone=user.get("tz") or actor.timezone,
     )
-

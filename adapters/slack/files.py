@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from adapters.slack.outbound import SlackPort
 
 
-async def dm_channel(port: "SlackPort", to: Address) -> str:
+async def dm_channel(port: SlackPort, to: Address) -> str:
     """The DM channel of the address's person (a DM address is used as it is)."""
     if to.where == Where.DM and to.conversation:
         return to.conversation
@@ -32,17 +32,20 @@ async def dm_channel(port: "SlackPort", to: Address) -> str:
     return await port.open_conversation([to.user.split(",")[0]])
 
 
-async def _post_bytes(port: "SlackPort", url: str, item: Attachment) -> None:
+async def _post_bytes(port: SlackPort, url: str, item: Attachment) -> None:
     session = port.client.session
     own = session is None or session.closed
     if session is None or own:
         session = aiohttp.ClientSession()
     try:
-        async with session.post(url, data=item.data,
-                                headers={"Content-Type": item.media_type or "application/octet-stream"}) as response:
+        async with session.post(
+            url, data=item.data, headers={"Content-Type": item.media_type or "application/octet-stream"}
+        ) as response:
             if response.status >= 400:
-                raise DeliveryError(f"file upload answered HTTP {response.status}",
-                                    permanent=400 <= response.status < 500 and response.status != 429)
+                raise DeliveryError(
+                    f"file upload answered HTTP {response.status}",
+                    permanent=400 <= response.status < 500 and response.status != 429,
+                )
     except aiohttp.ClientError as exc:
         raise DeliveryError(f"file upload failed: {exc}") from exc
     finally:
@@ -50,8 +53,9 @@ async def _post_bytes(port: "SlackPort", url: str, item: Attachment) -> None:
             await session.close()
 
 
-async def upload_files(port: "SlackPort", to: Address, files: tuple[Attachment, ...], *,
-                       thread_ts: str | None = None) -> list[str]:
+async def upload_files(
+    port: SlackPort, to: Address, files: tuple[Attachment, ...], *, thread_ts: str | None = None
+) -> list[str]:
     """Upload `files` and share them in the DM of `to`; returns the file ids."""
     if not files:
         return []

@@ -33,8 +33,10 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
     async def slack_events(request: web.Request) -> web.Response:
         # bolt reads the timestamp with int() and compares the signature as ASCII:
         # anything else would be a 500, so it is refused here like any bad signature.
-        if parse_int(request.headers.get("X-Slack-Request-Timestamp", ""), high=10**12) is None \
-                or not request.headers.get("X-Slack-Signature", "").isascii():
+        if (
+            parse_int(request.headers.get("X-Slack-Request-Timestamp", ""), high=10**12) is None
+            or not request.headers.get("X-Slack-Signature", "").isascii()
+        ):
             return web.json_response({"error": "missing or malformed Slack signature headers"}, status=401)
         bolt_response = await adapter.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)

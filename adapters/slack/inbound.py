@@ -73,8 +73,13 @@ def from_command(body: dict[str, Any]) -> Inbound:
     channel = body.get("channel_id", "")
     return Inbound(
         actor=Actor(Platform.SLACK, team, body.get("user_id", ""), display_name=body.get("user_name") or None),
-        where=Address(Platform.SLACK, team, conversation=channel or None, user=body.get("user_id"),
-                      where=where_of(channel, body.get("channel_name", ""))),
+        where=Address(
+            Platform.SLACK,
+            team,
+            conversation=channel or None,
+            user=body.get("user_id"),
+            where=where_of(channel, body.get("channel_name", "")),
+        ),
         kind=Kind.COMMAND,
         text=clean_text(body.get("text", "")),
     )
@@ -97,23 +102,36 @@ def from_event(body: dict[str, Any], bot_user_id: str | None = None) -> Inbound 
     if kind == "app_home_opened":
         if event.get("tab") != "home":
             return None
-        return Inbound(actor=actor, where=Address(Platform.SLACK, team, conversation=event.get("channel"),
-                                                  user=event["user"], where=Where.DM),
-                       kind=Kind.OPENED, event_id=event_id)
+        return Inbound(
+            actor=actor,
+            where=Address(Platform.SLACK, team, conversation=event.get("channel"), user=event["user"], where=Where.DM),
+            kind=Kind.OPENED,
+            event_id=event_id,
+        )
     if kind == "message":
         if event.get("subtype") not in _PERSON_SUBTYPES or event.get("channel_type") != "im":
             return None
-        return Inbound(actor=actor, where=Address(Platform.SLACK, team, conversation=event.get("channel"),
-                                                  user=event["user"], where=Where.DM),
-                       kind=Kind.TEXT, text=clean_text(event.get("text", "")), event_id=event_id)
+        return Inbound(
+            actor=actor,
+            where=Address(Platform.SLACK, team, conversation=event.get("channel"), user=event["user"], where=Where.DM),
+            kind=Kind.TEXT,
+            text=clean_text(event.get("text", "")),
+            event_id=event_id,
+        )
     if kind == "app_mention":
         if event.get("subtype") not in _PERSON_SUBTYPES:
             return None
         channel = event.get("channel", "")
         return Inbound(
             actor=actor,
-            where=Address(Platform.SLACK, team, conversation=channel, user=event["user"],
-                          where=where_of(channel), thread=event.get("thread_ts") or event.get("ts")),
+            where=Address(
+                Platform.SLACK,
+                team,
+                conversation=channel,
+                user=event["user"],
+                where=where_of(channel),
+                thread=event.get("thread_ts") or event.get("ts"),
+            ),
             kind=Kind.TEXT,
             text=clean_text(strip_mention(event.get("text", ""), bot_user_id)),
             event_id=event_id,
@@ -158,8 +176,13 @@ def from_action(body: dict[str, Any]) -> Click | None:
     elif isinstance(raw, tuple):
         values = {action_id: raw}
 
-    where = Address(Platform.SLACK, team, conversation=channel, user=user.get("id"),
-                    where=where_of(channel or "D", (body.get("channel") or {}).get("name", "")))
+    where = Address(
+        Platform.SLACK,
+        team,
+        conversation=channel,
+        user=user.get("id"),
+        where=where_of(channel or "D", (body.get("channel") or {}).get("name", "")),
+    )
     ref = None
     if channel and message_ts and not in_view:
         ref = MessageRef(Platform.SLACK, channel, message_ts)
@@ -172,8 +195,15 @@ def from_action(body: dict[str, Any]) -> Click | None:
         values=values,
         message=ref,
     )
-    return Click(inbound, label, body.get("response_url"), ephemeral, in_view,
-                 tuple(message.get("blocks") or ()), message.get("text", ""))
+    return Click(
+        inbound,
+        label,
+        body.get("response_url"),
+        ephemeral,
+        in_view,
+        tuple(message.get("blocks") or ()),
+        message.get("text", ""),
+    )
 
 
 def _chosen(action: dict[str, Any]) -> tuple[str | tuple[str, ...] | None, str]:
@@ -185,8 +215,10 @@ def _chosen(action: dict[str, Any]) -> tuple[str | tuple[str, ...] | None, str]:
         return option.get("value"), (option.get("text") or {}).get("text", "")
     if kind in ("multi_static_select", "checkboxes"):
         options = action.get("selected_options") or []
-        return (tuple(o.get("value") for o in options),
-                ", ".join((o.get("text") or {}).get("text", "") for o in options))
+        return (
+            tuple(o.get("value") for o in options),
+            ", ".join((o.get("text") or {}).get("text", "") for o in options),
+        )
     return action.get("value"), action.get("value") or ""
 
 

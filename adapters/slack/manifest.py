@@ -23,7 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 from bot.config import ConfigError, load_config
@@ -51,8 +52,9 @@ BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
 EVENTS_PATH = "/slack/events"
 
 
-def manifest(url: str | None, *, command: str = "/mentor", name: str = "mentorbot", locale: str = "sv",
-             socket_mode: bool = False) -> dict[str, Any]:
+def manifest(
+    url: str | None, *, command: str = "/mentor", name: str = "mentorbot", locale: str = "sv", socket_mode: bool = False
+) -> dict[str, Any]:
     """The manifest as a dict; `url` is the public base URL (None with Socket Mode)."""
     endpoint = None if socket_mode else url.rstrip("/") + EVENTS_PATH  # type: ignore[union-attr]
     slash: dict[str, Any] = {
@@ -75,8 +77,11 @@ def manifest(url: str | None, *, command: str = "/mentor", name: str = "mentorbo
             "background_color": "#1d4f5e",
         },
         "features": {
-            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
-                         "messages_tab_read_only_enabled": False},
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [slash],
         },
@@ -97,8 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the Slack app manifest (JSON) to create the app at api.slack.com in one step.",
     )
     where = p.add_mutually_exclusive_group(required=True)
-    where.add_argument("--url", metavar="https://PUBLIC",
-                       help=f"public base URL of `mentorbot serve`; Slack will call URL{EVENTS_PATH}")
+    where.add_argument(
+        "--url",
+        metavar="https://PUBLIC",
+        help=f"public base URL of `mentorbot serve`; Slack will call URL{EVENTS_PATH}",
+    )
     where.add_argument("--socket-mode", action="store_true", help="no public URL: Slack connects over Socket Mode")
     p.add_argument("--config", metavar="PATH", help="TOML config, for slack.command and bot.locale")
     p.add_argument("--command", help="slash command (default: slack.command from the config, /mentor)")
@@ -116,17 +124,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     command = args.command or config.slack.command
     if not command.startswith("/") or " " in command:
-        print(f"mentorbot slack-manifest: --command: expected a slash command like /mentor, got {command!r}",
-              file=sys.stderr)
+        print(
+            f"mentorbot slack-manifest: --command: expected a slash command like /mentor, got {command!r}",
+            file=sys.stderr,
+        )
         return 2
     if args.url is not None:
         parsed = urlparse(args.url)
         if parsed.scheme != "https" or not parsed.netloc:
-            print(f"mentorbot slack-manifest: --url: Slack only calls public https URLs; got {args.url!r}, "
-                  "expected e.g. https://mentorbot.example.org (or use --socket-mode)", file=sys.stderr)
+            print(
+                f"mentorbot slack-manifest: --url: Slack only calls public https URLs; got {args.url!r}, "
+                "expected e.g. https://mentorbot.example.org (or use --socket-mode)",
+                file=sys.stderr,
+            )
             return 2
-    data = manifest(args.url, command=command, name=args.name, locale=args.locale or config.bot.locale,
-                    socket_mode=args.socket_mode)
+    data = manifest(
+        args.url, command=command, name=args.name, locale=args.locale or config.bot.locale, socket_mode=args.socket_mode
+    )
     print(json.dumps(data, ensure_ascii=False, indent=2))
     return 0
 

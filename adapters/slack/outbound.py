@@ -45,7 +45,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
-
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -66,32 +65,63 @@ log = logging.getLogger(__name__)
 # Slack errors after which trying again cannot help.
 # Errors that are about the person, not the message: later sends to them wait
 # until they write to the bot again.
-UNREACHABLE_ERRORS = frozenset({"account_inactive", "cannot_dm_bot", "messages_tab_disabled", "user_disabled",
-                                "user_not_found"})
+UNREACHABLE_ERRORS = frozenset(
+    {"account_inactive", "cannot_dm_bot", "messages_tab_disabled", "user_disabled", "user_not_found"}
+)
 METADATA_EVENT = "mentorbot_outbox"
 HISTORY_LIMIT = 100  # recent messages searched for an unconfirmed row's key
-PERMANENT_ERRORS = frozenset({
-    "account_inactive", "cannot_dm_bot", "channel_not_found", "invalid_auth", "is_archived",
-    "messages_tab_disabled", "missing_scope", "msg_too_long", "no_text", "not_allowed_token_type",
-    "not_authed", "not_in_channel", "restricted_action", "team_access_not_granted", "token_revoked",
-    "user_disabled", "user_not_found", "user_not_in_channel", "users_list_not_supplied",
-    "message_not_found", "cant_update_message", "edit_window_closed", "invalid_arguments",
-    "ekm_access_denied", "too_many_users",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "invalid_auth",
+        "is_archived",
+        "messages_tab_disabled",
+        "missing_scope",
+        "msg_too_long",
+        "no_text",
+        "not_allowed_token_type",
+        "not_authed",
+        "not_in_channel",
+        "restricted_action",
+        "team_access_not_granted",
+        "token_revoked",
+        "user_disabled",
+        "user_not_found",
+        "user_not_in_channel",
+        "users_list_not_supplied",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "invalid_arguments",
+        "ekm_access_denied",
+        "too_many_users",
+    }
+)
 # A `response_url` takes answers for 30 minutes, at most five of them.
 RESPONSE_URL_LIFETIME = timedelta(minutes=30)
 RESPONSE_URL_USES = 5
 # Read methods Slack documents with form-encoded arguments only.
-FORM_METHODS = frozenset({"users.info", "conversations.info", "conversations.history", "auth.test",
-                          "files.getUploadURLExternal", "files.completeUploadExternal"})
+FORM_METHODS = frozenset(
+    {
+        "users.info",
+        "conversations.info",
+        "conversations.history",
+        "auth.test",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+    }
+)
 
 
 def response_url_handle(url: str, received: datetime, uses: int = RESPONSE_URL_USES) -> InPlace:
     """A slash command's or a click's `response_url`, received at `received`,
     as the core's handle for answering in place (`Inbound.in_place`)."""
     expires = received + RESPONSE_URL_LIFETIME
-    return InPlace(ref=json.dumps({"response_url": url, "expires_at": expires.isoformat()}), expires_at=expires,
-                   uses=uses)
+    return InPlace(
+        ref=json.dumps({"response_url": url, "expires_at": expires.isoformat()}), expires_at=expires, uses=uses
+    )
 
 
 def response_url_of(ref: str | None) -> tuple[str, datetime] | None:
@@ -158,8 +188,10 @@ class SlackPort:
             token=bot_token,
             base_url=api_url,
             timeout=timeout,
-            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1),
-                            AsyncServerErrorRetryHandler(max_retry_count=1)],
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(max_retry_count=1),
+                AsyncServerErrorRetryHandler(max_retry_count=1),
+            ],
         )
         # One HTTP session for every Web API call (slack_sdk opens a new one per
         # call otherwise); opened on the first call, on the running loop.
@@ -190,8 +222,9 @@ class SlackPort:
         if message.outbox is not None:
             payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.outbox.key}}
         answer = await self._post(channel, payload, message, locale)
-        await upload_files(self, to if to.where != Where.DM else replace(to, conversation=answer["channel"]),
-                           message.files)
+        await upload_files(
+            self, to if to.where != Where.DM else replace(to, conversation=answer["channel"]), message.files
+        )
         return Sent(ref=MessageRef(Platform.SLACK, answer["channel"], answer["ts"]))
 
     async def _answer_in_place(self, handle: tuple[str, datetime], message: Outbound, locale: str) -> bool:
@@ -214,19 +247,21 @@ class SlackPort:
         `response_url`; raises `DeliveryError` when Slack does not take it."""
         body: dict[str, Any] = dict(message_payload(message, locale), response_type="ephemeral")
         body["replace_original"] = replace_original
-        session = self.client.session if self.client.session is not None and not self.client.session.closed \
-            else None
+        session = self.client.session if self.client.session is not None and not self.client.session.closed else None
         try:
             response = await AsyncWebhookClient(url, session=session).send_dict(body)
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"response_url: {exc.__class__.__name__}") from exc
         answer = (response.body or "").strip()
         if response.status_code >= 300 or "expired_url" in answer or "used_url" in answer:
             log.warning("response_url answered %s: %s", response.status_code, answer)
             retry = retry_after_of(response.headers) if response.status_code == 429 else None
             expired = response.status_code == 404 or "expired" in answer or "used_url" in answer
-            raise DeliveryError(f"response_url answered HTTP {response.status_code}"
-                                + (" (expired)" if expired else ""), retry_after=retry, permanent=expired)
+            raise DeliveryError(
+                f"response_url answered HTTP {response.status_code}" + (" (expired)" if expired else ""),
+                retry_after=retry,
+                permanent=expired,
+            )
 
     async def find_sent(self, to: Address, key: str) -> str | None:
         """The `ts` of a message carrying outbox `key` among the conversation's
@@ -234,8 +269,9 @@ class SlackPort:
         if to.where != Where.DM and to.user and to.conversation and "," not in to.user:
             return None  # a chat.postEphemeral: nothing to find, and nothing to repeat but a private note
         channel = to.conversation or await self.open_conversation([u for u in (to.user or "").split(",") if u])
-        answer = await self.call("conversations.history", channel=channel, limit=HISTORY_LIMIT,
-                                 include_all_metadata=True)
+        answer = await self.call(
+            "conversations.history", channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
+        )
         for item in answer.get("messages") or []:
             meta = item.get("metadata") or {}
             if meta.get("event_type") == METADATA_EVENT and (meta.get("event_payload") or {}).get("key") == key:
@@ -287,7 +323,7 @@ class SlackPort:
                 if retry_after > self.max_wait or attempt == 2:
                     raise DeliveryError(f"{method}: rate limited by Slack", retry_after=retry_after) from exc
                 await asyncio.sleep(retry_after)
-            except (SlackClientError, asyncio.TimeoutError, OSError) as exc:
+            except (TimeoutError, SlackClientError, OSError) as exc:
                 raise DeliveryError(f"{method}: could not reach Slack ({exc.__class__.__name__}: {exc})") from exc
         raise AssertionError("unreachable")
 
@@ -366,8 +402,11 @@ def _delivery_error(method: str, exc: SlackApiError) -> DeliveryError:
         error = ""
     if status >= 500:
         return DeliveryError(f"{method}: Slack answered HTTP {status}")
-    return DeliveryError(f"{method}: {error or 'HTTP ' + str(status)}", permanent=error in PERMANENT_ERRORS,
-                         unreachable=error in UNREACHABLE_ERRORS)
+    return DeliveryError(
+        f"{method}: {error or 'HTTP ' + str(status)}",
+        permanent=error in PERMANENT_ERRORS,
+        unreachable=error in UNREACHABLE_ERRORS,
+    )
 
 
 def _locale_of(message: Outbound, default: str) -> str:

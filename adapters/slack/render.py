@@ -23,7 +23,8 @@ Slack keeps) makes the whole message degrade to text.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from bot.i18n import render as render_template
 from bot.markup import break_urls, convert, strip_all, strip_marks
@@ -108,11 +109,15 @@ def answered_blocks(blocks: Iterable[dict[str, Any]], answer: str, labels: Label
         if block.get("type") == "section" and "accessory" in block:
             block = {k: v for k, v in block.items() if k != "accessory"}
         kept.append(block)
-    kept.append({
-        "type": "context",
-        "block_id": ANSWERED_BLOCK,
-        "elements": [{"type": "mrkdwn", "text": _clip(mrkdwn(labels("answered", answer=answer)), MAX_SECTION_TEXT)}],
-    })
+    kept.append(
+        {
+            "type": "context",
+            "block_id": ANSWERED_BLOCK,
+            "elements": [
+                {"type": "mrkdwn", "text": _clip(mrkdwn(labels("answered", answer=answer)), MAX_SECTION_TEXT)}
+            ],
+        }
+    )
     return kept[-MAX_MESSAGE_BLOCKS:]
 
 
@@ -151,27 +156,37 @@ def _block(block, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
     if isinstance(block, Image):
         return [{"type": "image", "image_url": block.url, "alt_text": _clip(block.alt, 2000)}]
     if isinstance(block, Input):
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": _id(block.input_id),
-                                   "multiline": block.multiline}
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": _id(block.input_id),
+            "multiline": block.multiline,
+        }
         if block.placeholder:
             element["placeholder"] = _plain(_clip(block.placeholder, 150))
         if block.initial:
             element["initial_value"] = strip_marks(block.initial)
-        return [{"type": "input", "block_id": FORM_BLOCK + block.input_id, "optional": True,
-                 "label": _plain(_clip(block.label, MAX_LABEL)), "element": element}]
+        return [
+            {
+                "type": "input",
+                "block_id": FORM_BLOCK + block.input_id,
+                "optional": True,
+                "label": _plain(_clip(block.label, MAX_LABEL)),
+                "element": element,
+            }
+        ]
     raise TypeError(f"unknown card block {type(block).__name__}; expected one of bot.messages.Block")
 
 
 def _fields(block: Fields) -> list[dict[str, Any]]:
-    items = [
-        {"type": "mrkdwn", "text": _clip(f"*{mrkdwn(k)}*\n{mrkdwn(v)}", MAX_FIELD_TEXT)} for k, v in block.items
-    ]
+    items = [{"type": "mrkdwn", "text": _clip(f"*{mrkdwn(k)}*\n{mrkdwn(v)}", MAX_FIELD_TEXT)} for k, v in block.items]
     return [{"type": "section", "fields": items[i : i + MAX_FIELDS]} for i in range(0, len(items), MAX_FIELDS)]
 
 
 def _button_rows(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
     elements = [_button(b.action_id, b.label, b.value, b.style) for b in buttons]
-    return [{"type": "actions", "elements": elements[i : i + MAX_ACTIONS]} for i in range(0, len(elements), MAX_ACTIONS)]
+    return [
+        {"type": "actions", "elements": elements[i : i + MAX_ACTIONS]} for i in range(0, len(elements), MAX_ACTIONS)
+    ]
 
 
 def _choice(choice: Choice, labels: Labels) -> list[dict[str, Any]]:
@@ -184,22 +199,30 @@ def _choice(choice: Choice, labels: Labels) -> list[dict[str, Any]]:
         return label + _button_rows(buttons)
     if not choice.multi:
         menu = _menu(choice, _id(choice.action_id))
-        return label + [{"type": "actions", "elements": [menu]}]
+        return [*label, {"type": "actions", "elements": [menu]}]
     picker = _menu(choice, _id(f"{choice.action_id}~{PICK}"))
     done = _button(choice.action_id, labels("choose"), "", "primary")
-    return label + [{"type": "actions", "elements": [picker, done]}]
+    return [*label, {"type": "actions", "elements": [picker, done]}]
 
 
 def _form_choice(choice: Choice) -> list[dict[str, Any]]:
-    return [{"type": "input", "block_id": FORM_BLOCK + choice.action_id, "optional": True,
-             "label": _plain(_clip(choice.label or choice.action_id, MAX_LABEL)),
-             "element": _menu(choice, _id(choice.action_id), inline=True)}]
+    return [
+        {
+            "type": "input",
+            "block_id": FORM_BLOCK + choice.action_id,
+            "optional": True,
+            "label": _plain(_clip(choice.label or choice.action_id, MAX_LABEL)),
+            "element": _menu(choice, _id(choice.action_id), inline=True),
+        }
+    ]
 
 
 def _menu(choice: Choice, action_id: str, *, inline: bool = False) -> dict[str, Any]:
     """A menu (or, in a form with few options, radio buttons / checkboxes)."""
     if len(choice.options) > MAX_OPTIONS:
-        raise TooBig(f"choice {choice.action_id!r} has {len(choice.options)} options; Slack shows at most {MAX_OPTIONS}")
+        raise TooBig(
+            f"choice {choice.action_id!r} has {len(choice.options)} options; Slack shows at most {MAX_OPTIONS}"
+        )
     options = [_option(o) for o in choice.options]
     few = len(options) <= INLINE_OPTIONS
     if choice.multi:
@@ -227,8 +250,11 @@ def _option(option: Option) -> dict[str, Any]:
 def _button(action_id: str, label: str, value: str, style: str | None) -> dict[str, Any]:
     if len(value) > MAX_BUTTON_VALUE:
         raise TooBig(f"button value longer than {MAX_BUTTON_VALUE} characters")
-    button: dict[str, Any] = {"type": "button", "action_id": _id(action_id),
-                              "text": _plain(_clip(label, MAX_BUTTON_TEXT))}
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": _id(action_id),
+        "text": _plain(_clip(label, MAX_BUTTON_TEXT)),
+    }
     if value:
         button["value"] = value
     if style in ("primary", "danger"):

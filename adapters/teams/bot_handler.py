@@ -131,7 +131,8 @@ class TeamsBot(ActivityHandler):
     async def deliver(self, turn_context: TurnContext, inbound: Inbound, replies: list[Outbound]) -> None:
         clicked = inbound.message
         replaced = clicked is not None and any(
-            m.replace is not None and m.replace.message_id == clicked.message_id for m in replies)
+            m.replace is not None and m.replace.message_id == clicked.message_id for m in replies
+        )
 
         async def send(message: Outbound) -> Sent | None:
             if message.replace is not None:

@@ -25,18 +25,30 @@ class FileLinks:
         server = runtime.config.server
         async with runtime.db.write() as session:
             # Our own signed links, not user text: trusted, so no renderer breaks them.
-            links = [(item.title or item.filename, item.filename,
-                      Trusted(await share_file(session, item, None, runtime.clock.now(), server.base_url,
-                                               server.link_secret)))
-                     for item in message.files]
+            links = [
+                (
+                    item.title or item.filename,
+                    item.filename,
+                    Trusted(
+                        await share_file(session, item, None, runtime.clock.now(), server.base_url, server.link_secret)
+                    ),
+                )
+                for item in message.files
+            ]
         locale = message.locale or runtime.config.bot.locale
         # The message's text is already rendered (its own values marked inside).
         text = runtime.core.translator.render(locale, "teams/file_links", text=Trusted(message.text), links=links)
         # Pictures (a report's chart) are shown in a card as well, from the same link.
-        images = tuple(Image(url, title) for (title, _, url), item in zip(links, message.files)
-                       if item.media_type.startswith("image/"))
+        images = tuple(
+            Image(url, title)
+            for (title, _, url), item in zip(links, message.files)
+            if item.media_type.startswith("image/")
+        )
         card = message.card
         if images:
-            card = Card((*(card.blocks if card else (Text(text),)), *images), card.submit_id if card else None,
-                        card.submit_label if card else None)
+            card = Card(
+                (*(card.blocks if card else (Text(text),)), *images),
+                card.submit_id if card else None,
+                card.submit_label if card else None,
+            )
         return replace(message, text=text, card=card, files=())

@@ -27,7 +27,11 @@ from urllib.parse import urlsplit
 import jwt
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication, ServiceClientCredentialsFactory
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ServiceClientCredentialsFactory,
+)
 
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.files import FileLinks
@@ -77,7 +81,7 @@ def check_safe(config) -> None:
         raise ConfigError(
             "teams.tenant_id: missing; a SingleTenant bot (the default) needs the tenant id of its Azure "
             "registration (env MICROSOFT_APP_TENANT_ID); an older multi-tenant registration sets "
-            "teams.app_type = \"MultiTenant\""
+            'teams.app_type = "MultiTenant"'
         )
 
 
@@ -143,9 +147,9 @@ def mount(
         log.warning(LOCAL_MODE_WARNING)
         if not logging.getLogger().handlers:  # nobody would see the log line
             print(LOCAL_MODE_WARNING, file=sys.stderr)
-    authentication = StrictAuthentication(ConfigurationBotFrameworkAuthentication(
-        auth_settings(config.teams), credentials_factory=credentials_factory
-    ))
+    authentication = StrictAuthentication(
+        ConfigurationBotFrameworkAuthentication(auth_settings(config.teams), credentials_factory=credentials_factory)
+    )
     adapter = CloudAdapter(authentication)
     port = TeamsPort(adapter, config.teams.app_id, runtime.db, locale=config.bot.locale)
     port.files = FileLinks(runtime)

@@ -45,9 +45,7 @@ def _in_pair(x: int, y: int, size: int, ring: float) -> bool:
 
 
 def _png(size: int, pixel) -> bytes:
-    rows = b"".join(
-        b"\x00" + b"".join(struct.pack("4B", *pixel(x, y)) for x in range(size)) for y in range(size)
-    )
+    rows = b"".join(b"\x00" + b"".join(struct.pack("4B", *pixel(x, y)) for x in range(size)) for y in range(size))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -58,14 +56,15 @@ def _png(size: int, pixel) -> bytes:
 
 # ------------------------------------------------------------------ reading
 
+
 def read_png(data: bytes) -> tuple[dict, bytes]:
     """The IHDR fields and the concatenated, decompressed image data."""
     if data[:8] != SIGNATURE:
         raise ValueError("not a PNG file")
     pos, idat, header = 8, b"", None
     while pos + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         if len(body) != length:
             raise ValueError("the file is cut short")
         if kind == b"IHDR":
@@ -90,7 +89,7 @@ def rgba_pixels(header: dict, raw: bytes) -> list[bytes]:
     pixels: list[bytes] = []
     for row in range(height):
         start = row * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - bpp] if i >= bpp else 0
             up = previous[i]
@@ -105,7 +104,7 @@ def rgba_pixels(header: dict, raw: bytes) -> list[bytes]:
                 p = left + up - corner
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
                 line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 0xFF
-        pixels.extend(bytes(line[i:i + bpp]) for i in range(0, stride, bpp))
+        pixels.extend(bytes(line[i : i + bpp]) for i in range(0, stride, bpp))
         previous = line
     return pixels
 

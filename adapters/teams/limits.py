@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict, deque
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 CONVERSATION_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 TENANT_WINDOWS: tuple[tuple[int, float], ...] = ((50, 1.0),)

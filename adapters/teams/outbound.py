@@ -20,11 +20,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 from msrest.exceptions import HttpOperationError
 from sqlmodel import col, select
 
@@ -99,7 +106,9 @@ class TeamsPort:
         reference = await self._reference_for_conversation(ref.conversation)
         if reference is None:
             raise DeliveryError(f"teams: no stored reference for conversation {ref.conversation}", permanent=True)
-        await self.update_with(reference, ref.message_id, message_activity(message, locale or _locale_of(message, self.locale)))
+        await self.update_with(
+            reference, ref.message_id, message_activity(message, locale or _locale_of(message, self.locale))
+        )
 
     async def update_with(self, reference: ConversationReference, message_id: str, activity_dict: dict) -> None:
         """Replace message `message_id` in the referenced conversation with `activity_dict`."""
@@ -140,7 +149,9 @@ class TeamsPort:
             if retry_after is not None:
                 telemetry.rate_limit_wait("teams", retry_after)
             if status == 403:
-                who = "the person blocked or removed the app" if to.user else "the app is no longer in that team or chat"
+                who = (
+                    "the person blocked or removed the app" if to.user else "the app is no longer in that team or chat"
+                )
                 reason = f"teams: 403 from {reference.service_url} ({who})"
                 await self._mark_unreachable(to, reason)
                 raise DeliveryError(reason, permanent=True, unreachable=bool(to.user)) from error
@@ -154,7 +165,9 @@ class TeamsPort:
                 ) from error
             if retry_after is not None and retry_after > self.max_wait:
                 # Too long to hold a dispatcher worker: hand the wait back to it.
-                raise DeliveryError(f"teams: {status}, retry after {retry_after:g}s", retry_after=retry_after) from error
+                raise DeliveryError(
+                    f"teams: {status}, retry after {retry_after:g}s", retry_after=retry_after
+                ) from error
             delay = retry_after if retry_after is not None else BASE_BACKOFF * 2 ** (attempt - 1)
             log.info("teams: %s for %s, retry %d in %.1fs", status or error, conversation, attempt, delay)
             await self._sleep(delay)
@@ -229,20 +242,24 @@ class TeamsPort:
         if self.db is None:
             return None
         async with self.db.read() as session:
-            refs = list((
-                await session.exec(
-                    select(Identity.ref).where(
-                        Identity.platform == "teams", Identity.tenant == tenant, col(Identity.ref).is_not(None)
+            refs = list(
+                (
+                    await session.exec(
+                        select(Identity.ref).where(
+                            Identity.platform == "teams", Identity.tenant == tenant, col(Identity.ref).is_not(None)
+                        )
                     )
-                )
-            ).all())
-            refs.extend((
-                await session.exec(
-                    select(Program.channel_ref).where(
-                        Program.channel_platform == "teams", Program.channel_tenant == tenant
+                ).all()
+            )
+            refs.extend(
+                (
+                    await session.exec(
+                        select(Program.channel_ref).where(
+                            Program.channel_platform == "teams", Program.channel_tenant == tenant
+                        )
                     )
-                )
-            ).all())
+                ).all()
+            )
         for ref in refs:
             reference = self._reference(Address(Platform.TEAMS, tenant, ref=ref))
             if reference is not None and reference.service_url:

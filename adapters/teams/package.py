@@ -29,15 +29,19 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from adapters.teams.icons import (
-    ACCENT, COLOR_SIZE, OUTLINE_SIZE, IconError, checked_icon, color_icon, outline_icon,
+    ACCENT,
+    COLOR_SIZE,
+    OUTLINE_SIZE,
+    IconError,
+    checked_icon,
+    color_icon,
+    outline_icon,
 )
 from bot.i18n import render
 
 MANIFEST_VERSION = "1.17"
 SCHEMA_URL = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
-LOCALIZATION_SCHEMA_URL = (
-    f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json"
-)
+LOCALIZATION_SCHEMA_URL = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json"
 LOCALES = ("sv", "en")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _VERSION = re.compile(r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$")
@@ -92,7 +96,7 @@ def validate(options: PackageOptions) -> None:
         _https("--website-url", options.website_url, "https://www.example.se/mentorprogram")
     if options.developer is not None and not 0 < len(options.developer.strip()) <= DEVELOPER_MAX:
         raise PackageError(
-            f"--developer: {options.developer!r} must be 1-{DEVELOPER_MAX} characters, e.g. \"Täby kommun\""
+            f'--developer: {options.developer!r} must be 1-{DEVELOPER_MAX} characters, e.g. "Täby kommun"'
         )
     if options.locale not in LOCALES:
         raise PackageError(f"--locale: expected one of {', '.join(LOCALES)}, got {options.locale!r}")
@@ -112,8 +116,7 @@ def _texts(locale: str) -> dict[str, str]:
     }
     for i, names in enumerate(COMMANDS.values()):
         for j, name in enumerate(names):
-            texts[f"bots[0].commandLists[{i}].commands[{j}].description"] = \
-                t("command_" + name.replace(" ", "_"))[:128]
+            texts[f"bots[0].commandLists[{i}].commands[{j}].description"] = t("command_" + name.replace(" ", "_"))[:128]
     return texts
 
 
@@ -142,7 +145,7 @@ def manifest(options: PackageOptions) -> dict:
         "name": {"short": texts["name.short"], "full": texts["name.full"]},
         "description": {"short": texts["description.short"], "full": texts["description.full"]},
         "icons": {"color": "color.png", "outline": "outline.png"},
-        "accentColor": "#%02X%02X%02X" % ACCENT,
+        "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT),
         "bots": [
             {
                 "botId": options.app_id,
@@ -153,8 +156,10 @@ def manifest(options: PackageOptions) -> dict:
                     {
                         "scopes": list(scopes),
                         "commands": [
-                            {"title": name,
-                             "description": texts[f"bots[0].commandLists[{i}].commands[{j}].description"]}
+                            {
+                                "title": name,
+                                "description": texts[f"bots[0].commandLists[{i}].commands[{j}].description"],
+                            }
                             for j, name in enumerate(names)
                         ],
                     }
@@ -172,13 +177,17 @@ def language_file(locale: str) -> dict:
     return {"$schema": LOCALIZATION_SCHEMA_URL, **_texts(locale)}
 
 
-def build_package(options: PackageOptions, out: Path, *, icon_color: Path | None = None,
-                  icon_outline: Path | None = None) -> Path:
+def build_package(
+    options: PackageOptions, out: Path, *, icon_color: Path | None = None, icon_outline: Path | None = None
+) -> Path:
     """Check everything first, then write the zip (nothing is written on a mistake)."""
     data = manifest(options)
     color = checked_icon(icon_color, "--icon-color", size=COLOR_SIZE, outline=False) if icon_color else color_icon()
-    outline = checked_icon(icon_outline, "--icon-outline", size=OUTLINE_SIZE, outline=True) if icon_outline \
+    outline = (
+        checked_icon(icon_outline, "--icon-outline", size=OUTLINE_SIZE, outline=True)
+        if icon_outline
         else outline_icon()
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", json.dumps(data, ensure_ascii=False, indent=2))
@@ -196,35 +205,53 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="mentorbot teams-package",
         description="Write the Teams app package (manifest.json, a language file and icons in a zip) "
-                    "for a Teams admin to upload.",
+        "for a Teams admin to upload.",
     )
     parser.add_argument("--app-id", required=True, help="the Microsoft App ID of the Azure bot registration (a GUID)")
     parser.add_argument("--url", required=True, help="the public https:// address the server answers on")
-    parser.add_argument("--version", required=True, metavar="X.Y.Z",
-                        help="the app's version; raise it for every upload that changes the package")
+    parser.add_argument(
+        "--version",
+        required=True,
+        metavar="X.Y.Z",
+        help="the app's version; raise it for every upload that changes the package",
+    )
     parser.add_argument("--privacy-url", required=True, help="https:// page of your privacy notice for the program")
     parser.add_argument("--terms-url", required=True, help="https:// page of the terms of use")
-    parser.add_argument("--developer", help=f"who publishes the app, at most {DEVELOPER_MAX} characters "
-                                            "(default: the program's name)")
+    parser.add_argument(
+        "--developer", help=f"who publishes the app, at most {DEVELOPER_MAX} characters (default: the program's name)"
+    )
     parser.add_argument("--website-url", help="https:// page with support information (default: --url)")
     parser.add_argument("--icon-color", type=Path, metavar="PNG", help="192x192 colour icon (default: drawn)")
-    parser.add_argument("--icon-outline", type=Path, metavar="PNG",
-                        help="32x32 icon, white on transparent (default: drawn)")
-    parser.add_argument("--locale", default="sv", choices=LOCALES,
-                        help="the manifest's default language; the other is added as a language file")
+    parser.add_argument(
+        "--icon-outline", type=Path, metavar="PNG", help="32x32 icon, white on transparent (default: drawn)"
+    )
+    parser.add_argument(
+        "--locale",
+        default="sv",
+        choices=LOCALES,
+        help="the manifest's default language; the other is added as a language file",
+    )
     parser.add_argument("--out", default="mentorbot-teams.zip", help="where to write the zip (default: %(default)s)")
     args = parser.parse_args(argv)
     options = PackageOptions(
-        app_id=args.app_id, url=args.url, version=args.version, privacy_url=args.privacy_url,
-        terms_url=args.terms_url, developer=args.developer, website_url=args.website_url, locale=args.locale,
+        app_id=args.app_id,
+        url=args.url,
+        version=args.version,
+        privacy_url=args.privacy_url,
+        terms_url=args.terms_url,
+        developer=args.developer,
+        website_url=args.website_url,
+        locale=args.locale,
     )
     try:
         out = build_package(options, Path(args.out), icon_color=args.icon_color, icon_outline=args.icon_outline)
     except (PackageError, IconError) as err:
         print(f"mentorbot teams-package: {err}", file=sys.stderr)
         return 2
-    print(f"Wrote {out} (version {options.version}): upload it in the Teams admin center "
-          "(Teams apps > Manage apps > Upload new app).")
+    print(
+        f"Wrote {out} (version {options.version}): upload it in the Teams admin center "
+        "(Teams apps > Manage apps > Upload new app)."
+    )
     return 0
 
 

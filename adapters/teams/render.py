@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.i18n import render as render_template
 from bot.markup import break_urls, convert, strip_all, strip_marks
@@ -75,8 +76,10 @@ def _template_markdown(shell: str) -> str:
     every client. What is inside the backticks is literal (escaped), so
     `match_rule=other_org|…` stays as written."""
     parts = _CODE.split(shell)  # even: prose, odd: inside backticks
-    return "".join("**" + _TEAMS_SPECIAL.sub(r"\\\1", part) + "**" if n % 2 else _SLACK_BOLD.sub(r"**\1**", part)
-                   for n, part in enumerate(parts))
+    return "".join(
+        "**" + _TEAMS_SPECIAL.sub(r"\\\1", part) + "**" if n % 2 else _SLACK_BOLD.sub(r"**\1**", part)
+        for n, part in enumerate(parts)
+    )
 
 
 def _template_plain(shell: str) -> str:
@@ -95,6 +98,7 @@ def teams_plain(text: str) -> str:
     """Template text as plain text: no `*` or backticks of our own left,
     values from the data exactly as typed (for fields Teams shows as text)."""
     return convert(text, _template_plain, lambda value: value)
+
 
 Labels = Callable[..., str]
 
@@ -126,8 +130,9 @@ def answered_activity(text: str, label: str, locale: str) -> dict[str, Any]:
     labels = labels_for(locale)
     text, label = strip_marks(text), strip_marks(label)
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": teams_escape(text), "wrap": True}] if text else []
-    body.append({"type": "TextBlock", "text": teams_markdown(labels("answered", label=label)), "wrap": True,
-                 "isSubtle": True})
+    body.append(
+        {"type": "TextBlock", "text": teams_markdown(labels("answered", label=label)), "wrap": True, "isSubtle": True}
+    )
     card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
     card["fallbackText"] = "\n".join(b["text"] for b in body)
     return {
@@ -161,13 +166,18 @@ def adaptive_card(card: Card, text: str, labels: Labels) -> dict[str, Any]:
 
 def _block(block, text: str, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
     if isinstance(block, Heading):
-        return [{"type": "TextBlock", "text": teams_markdown(block.text), "size": "Large", "weight": "Bolder",
-                 "wrap": True}]
+        return [
+            {"type": "TextBlock", "text": teams_markdown(block.text), "size": "Large", "weight": "Bolder", "wrap": True}
+        ]
     if isinstance(block, Text):
         return _text_blocks(block.text)
     if isinstance(block, Fields):
-        return [{"type": "FactSet", "facts": [{"title": teams_markdown(k), "value": teams_markdown(v)}
-                                              for k, v in block.items]}]
+        return [
+            {
+                "type": "FactSet",
+                "facts": [{"title": teams_markdown(k), "value": teams_markdown(v)} for k, v in block.items],
+            }
+        ]
     if isinstance(block, Buttons):
         return _button_rows(block.buttons, text)
     if isinstance(block, Choice):

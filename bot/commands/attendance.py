@@ -1,12 +1,12 @@
 """Events in people's calendars, and who is coming.
 
-    rsvp.yes / rsvp.no      the "I'm coming / I can't come" buttons on event
-                            reminders and `program show` (the last answer counts);
-                            "coming" comes with the event's .ics file
-    event who N             the coordinator: counts and names for event N
-    calendar                the program's .ics and the person's own feed URL
-                            (for an Outlook subscription)
-    calendar revoke         the feed URL stops working; `calendar` makes a new one
+rsvp.yes / rsvp.no      the "I'm coming / I can't come" buttons on event
+                        reminders and `program show` (the last answer counts);
+                        "coming" comes with the event's .ics file
+event who N             the coordinator: counts and names for event N
+calendar                the program's .ics and the person's own feed URL
+                        (for an Outlook subscription)
+calendar revoke         the feed URL stops working; `calendar` makes a new one
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from dataclasses import replace
 
 from sqlmodel import col, select
 
-from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.commands.registry import (
+    COORDINATOR,
+    PROGRAM,
+    Param,
+    action,
+    command,
+)
 from bot.errors import UserError, stale_button
 from bot.links import feed_url, new_token
 from bot.messages import Attachment
@@ -24,13 +30,17 @@ from bot.store.models import CalendarFeed, Enrollment, EnrollmentStatus, EventRs
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
-from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by the core)
-
 
 async def answers(session, event_id: int) -> tuple[list[str], list[str]]:
     """Names of who is coming and who is not, by name."""
-    rows = (await session.exec(select(EventRsvp, Person).join(Person, col(Person.id) == col(EventRsvp.person_id))
-                               .where(EventRsvp.event_id == event_id).order_by(Person.name))).all()
+    rows = (
+        await session.exec(
+            select(EventRsvp, Person)
+            .join(Person, col(Person.id) == col(EventRsvp.person_id))
+            .where(EventRsvp.event_id == event_id)
+            .order_by(Person.name)
+        )
+    ).all()
     return [p.name for r, p in rows if r.coming], [p.name for r, p in rows if not r.coming]
 
 
@@ -47,9 +57,15 @@ async def _invited(turn: Turn, event: ProgramEvent) -> bool:
     who is coming only takes the program's own people."""
     if await turn.coordinates():
         return True
-    roles = (await turn.session.exec(select(Enrollment.role).where(
-        Enrollment.program_id == event.program_id, Enrollment.person_id == turn.person.id,
-        col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED))))).all()
+    roles = (
+        await turn.session.exec(
+            select(Enrollment.role).where(
+                Enrollment.program_id == event.program_id,
+                Enrollment.person_id == turn.person.id,
+                col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)),
+            )
+        )
+    ).all()
     return any(audience_includes(event.audience, role) for role in roles)
 
 
@@ -63,8 +79,11 @@ async def rsvp(turn: Turn):
     if event.starts_at <= turn.now:
         return [turn.say("events/rsvp_too_late", event=event, tz=program.timezone, ephemeral=True)]
     coming = turn.inbound.action_id == "rsvp.yes"
-    row = (await turn.session.exec(select(EventRsvp).where(
-        EventRsvp.event_id == event.id, EventRsvp.person_id == turn.person.id))).first()
+    row = (
+        await turn.session.exec(
+            select(EventRsvp).where(EventRsvp.event_id == event.id, EventRsvp.person_id == turn.person.id)
+        )
+    ).first()
     row = row or EventRsvp(event_id=pk(event), person_id=pk(turn.person), coming=coming, at=turn.now)
     row.coming, row.at = coming, turn.now
     turn.session.add(row)
@@ -88,8 +107,11 @@ async def _my_program(turn: Turn, ref: str | None) -> tuple[Program, str | None]
     else:
         mine = [(e, p) for e, p in await my_enrollments(turn.session, pk(turn.person)) if p.status == "active"]
         program = mine[0][1] if mine else await turn.program(None)
-    role = (await turn.session.exec(select(Enrollment.role).where(
-        Enrollment.program_id == program.id, Enrollment.person_id == turn.person.id))).first()
+    role = (
+        await turn.session.exec(
+            select(Enrollment.role).where(Enrollment.program_id == program.id, Enrollment.person_id == turn.person.id)
+        )
+    ).first()
     return program, role
 
 
@@ -100,17 +122,26 @@ async def calendar(turn: Turn, args):
     program, role = await _my_program(turn, args["program"])
     if role is None and not await turn.coordinates():
         raise UserError("errors/not_enrolled")
-    feeds = (await turn.session.exec(select(CalendarFeed).where(
-        CalendarFeed.person_id == turn.person.id, CalendarFeed.program_id == program.id,
-        CalendarFeed.revoked_at == None))).all()  # noqa: E711
+    feeds = (
+        await turn.session.exec(
+            select(CalendarFeed).where(
+                CalendarFeed.person_id == turn.person.id,
+                CalendarFeed.program_id == program.id,
+                col(CalendarFeed.revoked_at).is_(None),
+            )
+        )
+    ).all()
     if args["what"] == "revoke":
         for feed in feeds:
             feed.revoked_at = turn.now
             turn.session.add(feed)
         await turn.audit("calendar revoked", program=program, feeds=len(feeds))
         return [turn.say("events/feed_revoked", count=len(feeds), ephemeral=True)]
-    feed = feeds[0] if feeds else CalendarFeed(person_id=pk(turn.person), program_id=pk(program), token=new_token(),
-                                               created_at=turn.now)
+    feed = (
+        feeds[0]
+        if feeds
+        else CalendarFeed(person_id=pk(turn.person), program_id=pk(program), token=new_token(), created_at=turn.now)
+    )
     turn.session.add(feed)
     server = turn.core.config.server
     url = feed_url(server.base_url, server.link_secret, feed.token)

@@ -32,9 +32,15 @@ DRAFTED, SENT = "broadcast drafted", "broadcast sent"
 
 async def recipients(session, program: Program, audience: str, org: str | None) -> list[int]:
     """Person ids of the active participants in the audience (and organisation)."""
-    query = (select(Enrollment.person_id).join(Person, col(Person.id) == col(Enrollment.person_id))
-             .where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE,
-                    col(Enrollment.role).in_(AUDIENCE_ROLES[audience])))
+    query = (
+        select(Enrollment.person_id)
+        .join(Person, col(Person.id) == col(Enrollment.person_id))
+        .where(
+            Enrollment.program_id == program.id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            col(Enrollment.role).in_(AUDIENCE_ROLES[audience]),
+        )
+    )
     if org is not None:
         found = (await session.exec(select(Organisation).where(Organisation.name == org))).first()
         if found is None:
@@ -51,44 +57,63 @@ def _audience(args) -> tuple[str, str | None, str]:
         return "all", org.strip(), " ".join(w for w in (first, text) if w).strip()
     audience = choice_value(first, AUDIENCES)
     if audience is None:
-        raise UserError("errors/bad_choice", argument="audience", value=first,
-                        choices=[*AUDIENCES, "org=…"])
+        raise UserError("errors/bad_choice", argument="audience", value=first, choices=[*AUDIENCES, "org=…"])
     return audience, None, text.strip()
 
 
-@command("broadcast", role=COORDINATOR, params=(
-    Param("audience", required=False),
-    Param("text", rest=True, required=False),
-    Param("org", named=True, required=False),
-    PROGRAM,
-))
+@command(
+    "broadcast",
+    role=COORDINATOR,
+    params=(
+        Param("audience", required=False),
+        Param("text", rest=True, required=False),
+        Param("org", named=True, required=False),
+        PROGRAM,
+    ),
+)
 async def broadcast(turn: Turn, args):
     program = await turn.program(args["program"])
     audience, org, text = _audience(args)
     if not text:
-        raise UserError("errors/missing_argument", command="broadcast", argument="text",
-                        usage="broadcast all|mentors|adepts|org=NAME TEXT")
+        raise UserError(
+            "errors/missing_argument",
+            command="broadcast",
+            argument="text",
+            usage="broadcast all|mentors|adepts|org=NAME TEXT",
+        )
     if len(text) > MAX_TEXT:
         raise UserError("dialogs/invalid/text_long", length=len(text), max=MAX_TEXT)
     people = await recipients(turn.session, program, audience, org)
     if not people:
         return [turn.say("broadcast/nobody", audience=audience, org=org, program=program)]
-    draft = AuditLog(at=turn.now, actor=turn.actor_key, program_id=program.id, action=DRAFTED,
-                     detail={"audience": audience, "org": org, "text": text, "count": len(people)})
+    draft = AuditLog(
+        at=turn.now,
+        actor=turn.actor_key,
+        program_id=program.id,
+        action=DRAFTED,
+        detail={"audience": audience, "org": org, "text": text, "count": len(people)},
+    )
     turn.session.add(draft)
     await turn.session.flush()
     preview = turn.render("broadcast/message", text=text, sender=turn.person.name, program=program)
-    card = Card((
-        Text(turn.render("broadcast/preview", count=len(people), audience=audience, org=org, program=program)),
-        Text(preview),
-        Buttons((
-            Button("broadcast.send", turn.render("broadcast/button_send", count=len(people)), str(draft.id),
-                   "primary"),
-            Button("broadcast.cancel", turn.render("commands/button_no"), str(draft.id)),
-        )),
-    ))
-    return [turn.say("broadcast/preview", card=card, count=len(people), audience=audience, org=org,
-                     program=program)]
+    card = Card(
+        (
+            Text(turn.render("broadcast/preview", count=len(people), audience=audience, org=org, program=program)),
+            Text(preview),
+            Buttons(
+                (
+                    Button(
+                        "broadcast.send",
+                        turn.render("broadcast/button_send", count=len(people)),
+                        str(draft.id),
+                        "primary",
+                    ),
+                    Button("broadcast.cancel", turn.render("commands/button_no"), str(draft.id)),
+                )
+            ),
+        )
+    )
+    return [turn.say("broadcast/preview", card=card, count=len(people), audience=audience, org=org, program=program)]
 
 
 async def _draft(turn: Turn) -> tuple[AuditLog, Program]:
@@ -103,23 +128,44 @@ async def _draft(turn: Turn) -> tuple[AuditLog, Program]:
 @action("broadcast.", role=COORDINATOR, name="broadcast")
 async def broadcast_answer(turn: Turn):
     draft, program = await _draft(turn)
-    done = (await turn.session.exec(select(AuditLog).where(
-        col(AuditLog.action).in_((SENT, "broadcast cancelled")), AuditLog.program_id == draft.program_id))).all()
+    done = (
+        await turn.session.exec(
+            select(AuditLog).where(
+                col(AuditLog.action).in_((SENT, "broadcast cancelled")), AuditLog.program_id == draft.program_id
+            )
+        )
+    ).all()
     if any(d.detail.get("draft") == draft.id for d in done):
-        return [Outbound(text=turn.render("broadcast/already"), replace=turn.inbound.message,
-                         kind="broadcast/already")]
+        return [Outbound(text=turn.render("broadcast/already"), replace=turn.inbound.message, kind="broadcast/already")]
     if turn.inbound.action_id != "broadcast.send":
         await turn.audit("broadcast cancelled", program=program, draft=draft.id)
-        return [Outbound(text=turn.render("broadcast/cancelled"), replace=turn.inbound.message,
-                         kind="broadcast/cancelled")]
+        return [
+            Outbound(text=turn.render("broadcast/cancelled"), replace=turn.inbound.message, kind="broadcast/cancelled")
+        ]
     detail = draft.detail
     people = await recipients(turn.session, program, detail["audience"], detail.get("org"))
-    rows = [Planned(key=f"broadcast:{draft.id}:person{pid}", kind="broadcast", template="broadcast/message",
-                    due_at=turn.now, subject=f"broadcast:{draft.id}", program_id=program.id, person_id=pid,
-                    context={"text": detail["text"], "sender": turn.person.name},
-                    expires_at=turn.now + GIVE_UP_AFTER) for pid in people]
+    rows = [
+        Planned(
+            key=f"broadcast:{draft.id}:person{pid}",
+            kind="broadcast",
+            template="broadcast/message",
+            due_at=turn.now,
+            subject=f"broadcast:{draft.id}",
+            program_id=program.id,
+            person_id=pid,
+            context={"text": detail["text"], "sender": turn.person.name},
+            expires_at=turn.now + GIVE_UP_AFTER,
+        )
+        for pid in people
+    ]
     await insert_if_absent(turn.session, rows, turn.now)
-    await turn.audit(SENT, program=program, draft=draft.id, audience=detail["audience"], org=detail.get("org"),
-                     count=len(people))
-    return [Outbound(text=turn.render("broadcast/queued", count=len(people)), replace=turn.inbound.message,
-                     kind="broadcast/queued")]
+    await turn.audit(
+        SENT, program=program, draft=draft.id, audience=detail["audience"], org=detail.get("org"), count=len(people)
+    )
+    return [
+        Outbound(
+            text=turn.render("broadcast/queued", count=len(people)),
+            replace=turn.inbound.message,
+            kind="broadcast/queued",
+        )
+    ]

@@ -46,11 +46,21 @@ async def continue_answer(turn: Turn):
         partner = people[str(other)]
         if pairing.status == PairStatus.CONTINUING:
             where = await address_of(turn.session, pk(partner))
-            await turn.tell(me, "closeout/goodbye_continuing", program=program, partner=partner.name,
-                            email=partner.email, platform=str(where.platform) if where else None)
+            await turn.tell(
+                me,
+                "closeout/goodbye_continuing",
+                program=program,
+                partner=partner.name,
+                email=partner.email,
+                platform=str(where.platform) if where else None,
+            )
         elif me != turn.person.id:
             await turn.tell(me, "closeout/goodbye_completed", program=program, partner=partner.name)
     if pairing.status == PairStatus.CONTINUING:
         return answered(turn, "closeout/answered")
-    return answered(turn, "closeout/goodbye_completed", program=program,
-                    partner=people[str(mentor.person_id if turn.person.id == adept.person_id else adept.person_id)].name)
+    return answered(
+        turn,
+        "closeout/goodbye_completed",
+        program=program,
+        partner=people[str(mentor.person_id if turn.person.id == adept.person_id else adept.person_id)].name,
+    )

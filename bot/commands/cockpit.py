@@ -37,13 +37,20 @@ async def _remind(turn: Turn):
     if pairing.status != PairStatus.ANNOUNCED:
         raise UserError("errors/stale_action")
     program = await turn.session.get(Program, pairing.program_id)
-    adept, mentor = (await fetch(turn.session, Enrollment, pairing.adept_id),
-                     await fetch(turn.session, Enrollment, pairing.mentor_id))
+    adept, mentor = (
+        await fetch(turn.session, Enrollment, pairing.adept_id),
+        await fetch(turn.session, Enrollment, pairing.mentor_id),
+    )
     names = {e.id: (await fetch(turn.session, Person, e.person_id)).name for e in (adept, mentor)}
     told = 0
     for me, other in ((adept, mentor), (mentor, adept)):
-        told += await turn.tell(me.person_id, "home/stalled_reminder", program=program, partner=names[other.id],
-                                coordinator=turn.person.name)
+        told += await turn.tell(
+            me.person_id,
+            "home/stalled_reminder",
+            program=program,
+            partner=names[other.id],
+            coordinator=turn.person.name,
+        )
     await turn.audit("cockpit reminded pair", program=program, pair=pairing.id, told=told)
     return [turn.say("home/reminded", adept=names[adept.id], mentor=names[mentor.id], told=told, ephemeral=True)]
 
@@ -84,8 +91,13 @@ async def _who(turn: Turn):
     return [turn.say("events/who", event=event, coming=coming, not_coming=not_coming, tz=program.timezone)]
 
 
-HANDLERS = {"cockpit.remind": _remind, "cockpit.approve": _approve, "cockpit.show": _show,
-            "cockpit.retry": _retry, "cockpit.who": _who}
+HANDLERS = {
+    "cockpit.remind": _remind,
+    "cockpit.approve": _approve,
+    "cockpit.show": _show,
+    "cockpit.retry": _retry,
+    "cockpit.who": _who,
+}
 
 
 @action("cockpit.", role=COORDINATOR, name="home")

@@ -12,8 +12,7 @@ buttons to talk to the person, re-match or keep the pair.
 
 from __future__ import annotations
 
-from typing import Callable
-
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
@@ -22,8 +21,8 @@ from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
-from bot.meetings import live_pairs_of
 from bot.matching.announce import group_address
+from bot.meetings import live_pairs_of
 from bot.messages import Block, Button, Buttons, Card, Outbound, Text
 from bot.people import address_of, coordinator_people, locale_for
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
@@ -38,10 +37,13 @@ MAX_GOAL_LENGTH = 300
 def checklist_card(render, pairing_id: int, done: dict) -> Card:
     value = str(pairing_id)
     open_items = [item for item in AGREEMENT if item not in done]
-    blocks: list[Block] = [Text(render("firstmeeting/checklist", done=[i for i in AGREEMENT if i in done], left=open_items))]
+    blocks: list[Block] = [
+        Text(render("firstmeeting/checklist", done=[i for i in AGREEMENT if i in done], left=open_items))
+    ]
     if open_items:
-        blocks.append(Buttons(tuple(Button(f"agree.{item}", render(f"firstmeeting/item_{item}"), value)
-                                    for item in open_items)))
+        blocks.append(
+            Buttons(tuple(Button(f"agree.{item}", render(f"firstmeeting/item_{item}"), value) for item in open_items))
+        )
     return Card(tuple(blocks))
 
 
@@ -57,13 +59,23 @@ async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) ->
             def render(name, /, **kw):
                 return turn.core.translator.render(locale, name, tz=program.timezone, **kw)  # noqa: B023 (called in this iteration)
 
-            turn.post(Outbound(text=render("firstmeeting/checklist_intro", program=program),
-                               card=checklist_card(render, pk(row), {}), to=group,
-                               kind="firstmeeting/checklist_intro", locale=locale))
+            turn.post(
+                Outbound(
+                    text=render("firstmeeting/checklist_intro", program=program),
+                    card=checklist_card(render, pk(row), {}),
+                    to=group,
+                    kind="firstmeeting/checklist_intro",
+                    locale=locale,
+                )
+            )
             continue
         for enrollment in members:
-            await turn.tell(enrollment.person_id, "firstmeeting/checklist_intro", program=program,
-                            card=partial(checklist_card, pairing_id=pk(row), done={}))
+            await turn.tell(
+                enrollment.person_id,
+                "firstmeeting/checklist_intro",
+                program=program,
+                card=partial(checklist_card, pairing_id=pk(row), done={}),
+            )
 
 
 async def _my_pair(turn: Turn, value: str | None) -> tuple[Pairing, Program, Enrollment, Enrollment]:
@@ -77,7 +89,7 @@ async def _my_pair(turn: Turn, value: str | None) -> tuple[Pairing, Program, Enr
 
 @action("agree.")
 async def agreement_item(turn: Turn):
-    pairing, program, _adept, _mentor = await _my_pair(turn, turn.inbound.value)
+    pairing, _program, _adept, _mentor = await _my_pair(turn, turn.inbound.value)
     item = (turn.inbound.action_id or "").removeprefix("agree.")
     if item not in AGREEMENT:
         raise stale_button()
@@ -105,8 +117,7 @@ async def goal(turn: Turn, args):
     pairing.goals = [*(pairing.goals or []), text]
     turn.session.add(pairing)
     mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
-    await turn.tell(mentor.person_id, "firstmeeting/goal_shared", program=program, adept=turn.person.name,
-                    goal=text)
+    await turn.tell(mentor.person_id, "firstmeeting/goal_shared", program=program, adept=turn.person.name, goal=text)
     await turn.audit("goal added", program=program, pairing=pairing.id)  # not the text: it stays with the pair
     return [turn.say("firstmeeting/goal_added", goals=pairing.goals, limit=MAX_GOALS)]
 
@@ -127,8 +138,9 @@ async def after_first_meeting(turn: Turn, pairing: Pairing, program: Program) ->
     from sqlalchemy import func
     from sqlmodel import select
 
-    count = (await turn.session.exec(select(func.count()).select_from(Meeting).where(
-        Meeting.pairing_id == pairing.id))).one()
+    count = (
+        await turn.session.exec(select(func.count()).select_from(Meeting).where(Meeting.pairing_id == pairing.id))
+    ).one()
     if count != 1 or "fit_asked" in (pairing.checks or {}):
         return
     pairing.checks = {**(pairing.checks or {}), "fit_asked": turn.now.isoformat()}
@@ -138,11 +150,17 @@ async def after_first_meeting(turn: Turn, pairing: Pairing, program: Program) ->
         other = await fetch(turn.session, Person, (await fetch(turn.session, Enrollment, other_id)).person_id)
 
         def card(render: Callable[..., str], o: Person = other, value: str = str(pairing.id)) -> Card:
-            return Card((
-                Text(render("firstmeeting/fit_question", program=program, partner=o.name)),
-                Buttons((Button("fit.yes", render("firstmeeting/button_fit_yes"), value, "primary"),
-                         Button("fit.no", render("firstmeeting/button_fit_no"), value))),
-            ))
+            return Card(
+                (
+                    Text(render("firstmeeting/fit_question", program=program, partner=o.name)),
+                    Buttons(
+                        (
+                            Button("fit.yes", render("firstmeeting/button_fit_yes"), value, "primary"),
+                            Button("fit.no", render("firstmeeting/button_fit_no"), value),
+                        )
+                    ),
+                )
+            )
 
         await turn.tell(me.person_id, "firstmeeting/fit_question", program=program, partner=other.name, card=card)
 
@@ -161,15 +179,32 @@ async def fit_answer(turn: Turn):
     other_person = await fetch(turn.session, Person, other.person_id)
     value = f"{pairing.id}:{turn.person.id}"
     for coordinator in await coordinator_people(turn.session, turn.core.config):
-        await turn.tell(pk(coordinator), "firstmeeting/fit_no_notice", program=program, who=turn.person.name,
-                        partner=other_person.name,
-                        card=lambda render: Card((
-                            Text(render("firstmeeting/fit_no_notice", program=program, who=turn.person.name,
-                                        partner=other_person.name)),
-                            Buttons((Button("fitcheck.talk", render("firstmeeting/button_talk"), value, "primary"),
-                                     Button("fitcheck.rematch", render("firstmeeting/button_rematch"), value, "danger"),
-                                     Button("fitcheck.keep", render("firstmeeting/button_keep"), value))),
-                        )))
+        await turn.tell(
+            pk(coordinator),
+            "firstmeeting/fit_no_notice",
+            program=program,
+            who=turn.person.name,
+            partner=other_person.name,
+            card=lambda render: Card(
+                (
+                    Text(
+                        render(
+                            "firstmeeting/fit_no_notice",
+                            program=program,
+                            who=turn.person.name,
+                            partner=other_person.name,
+                        )
+                    ),
+                    Buttons(
+                        (
+                            Button("fitcheck.talk", render("firstmeeting/button_talk"), value, "primary"),
+                            Button("fitcheck.rematch", render("firstmeeting/button_rematch"), value, "danger"),
+                            Button("fitcheck.keep", render("firstmeeting/button_keep"), value),
+                        )
+                    ),
+                )
+            ),
+        )
     return answered(turn, "firstmeeting/fit_sorry")
 
 

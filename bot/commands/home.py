@@ -6,15 +6,15 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.lifecycle import RUNNING
 from bot.cockpit import ROWS, dashboard
 from bot.commands.registry import action, command
 from bot.errors import stale_button
+from bot.lifecycle import RUNNING
 from bot.markup import mark
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Fields, Heading, Outbound, Text
-from bot.reminders.digest import stalled_pairs
 from bot.programs import live_pairings, my_enrollments, next_event
+from bot.reminders.digest import stalled_pairs
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -28,8 +28,13 @@ async def _participant_blocks(turn: Turn) -> list:
         blocks.append(Heading(mark(program.name)))
         pairs = await live_pairings(turn.session, enrollment)
         event = await next_event(turn.session, program, turn.now, enrollment.role)
-        blocks.append(Text(turn.render("home/participant", enrollment=enrollment, pairs=len(pairs),
-                                       event=event, tz=program.timezone)))
+        blocks.append(
+            Text(
+                turn.render(
+                    "home/participant", enrollment=enrollment, pairs=len(pairs), event=event, tz=program.timezone
+                )
+            )
+        )
         buttons = [Button("nudge.met", turn.render("home/button_met"), str(p.id), "primary") for p in pairs[:1]]
         if enrollment.paused_until:
             buttons.append(Button("home.resume", turn.render("home/button_resume"), str(enrollment.id)))
@@ -41,15 +46,39 @@ async def _participant_blocks(turn: Turn) -> list:
 
 async def program_health(turn: Turn, program: Program) -> dict[str, int]:
     s = turn.session
-    adepts = (await s.exec(select(func.count()).select_from(Enrollment).where(
-        Enrollment.program_id == program.id, Enrollment.role == "adept", Enrollment.status == EnrollmentStatus.ACTIVE))).one()
-    pairs = list((await s.exec(select(Pairing).where(
-        Pairing.program_id == program.id, Pairing.status == PairStatus.ANNOUNCED))).all())
+    adepts = (
+        await s.exec(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(
+                Enrollment.program_id == program.id,
+                Enrollment.role == "adept",
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+            )
+        )
+    ).one()
+    pairs = list(
+        (
+            await s.exec(
+                select(Pairing).where(Pairing.program_id == program.id, Pairing.status == PairStatus.ANNOUNCED)
+            )
+        ).all()
+    )
     stalled = len(await stalled_pairs(s, program, local_today(program, turn.now)))
-    waitlist = (await s.exec(select(func.count()).select_from(Enrollment).where(
-        Enrollment.program_id == program.id, Enrollment.waitlisted == True))).one()  # noqa: E712
-    failed = (await s.exec(select(func.count()).select_from(Reminder).where(
-        Reminder.program_id == program.id, Reminder.status == "failed"))).one()
+    waitlist = (
+        await s.exec(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(Enrollment.program_id == program.id, col(Enrollment.waitlisted).is_(True))
+        )
+    ).one()
+    failed = (
+        await s.exec(
+            select(func.count())
+            .select_from(Reminder)
+            .where(Reminder.program_id == program.id, Reminder.status == "failed")
+        )
+    ).one()
     return {"adepts": adepts, "matched": len(pairs), "waitlist": waitlist, "stalled": stalled, "failed": failed}
 
 
@@ -57,7 +86,9 @@ async def program_health(turn: Turn, program: Program) -> dict[str, int]:
 async def home(turn: Turn, args):
     blocks = await _participant_blocks(turn)
     if await turn.coordinates():
-        programs = (await turn.session.exec(select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id)))).all()
+        programs = (
+            await turn.session.exec(select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id)))
+        ).all()
         for program in programs:
             health = await program_health(turn, program)
             blocks.append(Heading(turn.render("home/coordinator_heading", program=program)))
@@ -85,22 +116,45 @@ async def cockpit_blocks(turn: Turn, program: Program) -> list:
         if len(rows) > ROWS:
             blocks.append(Text(turn.render("home/list_more", count=len(rows) - ROWS, name=name)))
 
-    section("stalled", board.stalled,
-            lambda r: turn.render("home/row_stalled", row=r, tz=program.timezone),
-            lambda r: [Button("cockpit.remind", turn.render("home/button_remind"), str(r.pairing_id))])
-    section("pending", board.pending,
-            lambda r: turn.render("home/row_person", row=r),
-            lambda r: [Button("cockpit.approve", turn.render("home/button_approve"), str(r.enrollment_id), "primary"),
-                       Button("cockpit.show", turn.render("home/button_show"), str(r.enrollment_id))])
-    section("waitlist", board.waitlist,
-            lambda r: turn.render("home/row_person", row=r),
-            lambda r: [Button("cockpit.show", turn.render("home/button_show"), str(r.enrollment_id))])
-    section("undelivered", board.undelivered,
-            lambda r: turn.render("home/row_undelivered", row=r),
-            lambda r: [Button("cockpit.retry", turn.render("home/button_retry"), str(r.reminder_id))])
+    section(
+        "stalled",
+        board.stalled,
+        lambda r: turn.render("home/row_stalled", row=r, tz=program.timezone),
+        lambda r: [Button("cockpit.remind", turn.render("home/button_remind"), str(r.pairing_id))],
+    )
+    section(
+        "pending",
+        board.pending,
+        lambda r: turn.render("home/row_person", row=r),
+        lambda r: [
+            Button("cockpit.approve", turn.render("home/button_approve"), str(r.enrollment_id), "primary"),
+            Button("cockpit.show", turn.render("home/button_show"), str(r.enrollment_id)),
+        ],
+    )
+    section(
+        "waitlist",
+        board.waitlist,
+        lambda r: turn.render("home/row_person", row=r),
+        lambda r: [Button("cockpit.show", turn.render("home/button_show"), str(r.enrollment_id))],
+    )
+    section(
+        "undelivered",
+        board.undelivered,
+        lambda r: turn.render("home/row_undelivered", row=r),
+        lambda r: [Button("cockpit.retry", turn.render("home/button_retry"), str(r.reminder_id))],
+    )
     if board.event is not None:
-        blocks.append(Text(turn.render("events/rsvp_counts", event=board.event, coming=board.coming,
-                                       not_coming=board.not_coming, tz=program.timezone)))
+        blocks.append(
+            Text(
+                turn.render(
+                    "events/rsvp_counts",
+                    event=board.event,
+                    coming=board.coming,
+                    not_coming=board.not_coming,
+                    tz=program.timezone,
+                )
+            )
+        )
         blocks.append(Buttons((Button("cockpit.who", turn.render("home/button_who"), str(board.event.id)),)))
     return blocks
 
@@ -109,8 +163,11 @@ async def cockpit_blocks(turn: Turn, program: Program) -> list:
 async def home_buttons(turn: Turn):
     from bot.commands.participant import pause, resume
 
-    mine = {str(pk(e)) for e, p in await my_enrollments(turn.session, pk(turn.person))
-            if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING}
+    mine = {
+        str(pk(e))
+        for e, p in await my_enrollments(turn.session, pk(turn.person))
+        if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING
+    }
     if turn.inbound.value not in mine:  # the card was someone else's, or its program is over
         raise stale_button()
     if turn.inbound.action_id == "home.pause":

@@ -22,10 +22,13 @@ from bot.turn import Turn
 ROLES = role_change.ROLES
 
 
-@command("join", params=(
-    Param("program", required=False),
-    Param("role", "choice", choices=ROLES, named=True, required=False),
-))
+@command(
+    "join",
+    params=(
+        Param("program", required=False),
+        Param("role", "choice", choices=ROLES, named=True, required=False),
+    ),
+)
 async def join(turn: Turn, args):
     program_ref, role = args["program"], args["role"]
     if program_ref and str(program_ref).lower() in ROLES and role is None:  # `join mentor`
@@ -39,11 +42,23 @@ async def join(turn: Turn, args):
             return await role_change.ask(turn, program, enrollment, role)
         role_change.retake(enrollment, role, turn.now)
     if enrollment is not None and enrollment.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
-        return [turn.say("dialogs/already_joined", program=program.name, role=role,
-                         pending=enrollment.status == EnrollmentStatus.PENDING)]
+        return [
+            turn.say(
+                "dialogs/already_joined",
+                program=program.name,
+                role=role,
+                pending=enrollment.status == EnrollmentStatus.PENDING,
+            )
+        ]
     if enrollment is None:
-        enrollment = Enrollment(program_id=pk(program), person_id=pk(turn.person), role=role,
-                                status=EnrollmentStatus.INVITED, created_at=turn.now, updated_at=turn.now)
+        enrollment = Enrollment(
+            program_id=pk(program),
+            person_id=pk(turn.person),
+            role=role,
+            status=EnrollmentStatus.INVITED,
+            created_at=turn.now,
+            updated_at=turn.now,
+        )
         turn.session.add(enrollment)
         await turn.session.flush()
     elif enrollment.status in (EnrollmentStatus.DECLINED, EnrollmentStatus.LEFT):
@@ -53,15 +68,21 @@ async def join(turn: Turn, args):
     return await begin_intake(turn, program, enrollment)
 
 
-@command("approve-participant", role=COORDINATOR, params=(
-    Param("person", "person"),
-))
+@command("approve-participant", role=COORDINATOR, params=(Param("person", "person"),))
 async def approve_participant(turn: Turn, args):
     program = await turn.program(args["program"])
-    person = args["person"] if isinstance(args["person"], Person) else await resolve_person(  # the home card's button
-        turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
-    query = select(Enrollment).where(Enrollment.program_id == program.id, Enrollment.person_id == person.id,
-                                     Enrollment.status == EnrollmentStatus.PENDING)
+    person = (
+        args["person"]
+        if isinstance(args["person"], Person)
+        else await resolve_person(  # the home card's button
+            turn.session, str(args["person"]), turn.inbound.actor, turn.now, program
+        )
+    )
+    query = select(Enrollment).where(
+        Enrollment.program_id == program.id,
+        Enrollment.person_id == person.id,
+        Enrollment.status == EnrollmentStatus.PENDING,
+    )
     pending = list((await turn.session.exec(query)).all())
     if not pending:
         raise UserError("dialogs/nothing_to_approve", name=person.name, program=program.name)
@@ -69,19 +90,22 @@ async def approve_participant(turn: Turn, args):
         reasons = list(enrollment.answers.get("pending_reasons", []))
         enrollment.status = EnrollmentStatus.ACTIVE
         enrollment.override_by = turn.actor_key
-        enrollment.answers = {**enrollment.answers, "approved": {
-            "by": turn.actor_key, "at": turn.now.isoformat(), "reasons": reasons}}
+        enrollment.answers = {
+            **enrollment.answers,
+            "approved": {"by": turn.actor_key, "at": turn.now.isoformat(), "reasons": reasons},
+        }
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
         await plan.person_changed(turn, enrollment)
         if enrollment.role == Role.MENTOR:
             await offer_match(turn, program)
-        await turn.audit("participant.approved", program=program, enrollment=enrollment.id, person=person.name,
-                         reasons=reasons)
-        await turn.tell(pk(person), "dialogs/approved", program=program, program_name=program.name,
-                        role=enrollment.role)
-    return [turn.say("dialogs/approved_ok", name=person.name, program=program.name,
-                     roles=[e.role for e in pending])]
+        await turn.audit(
+            "participant.approved", program=program, enrollment=enrollment.id, person=person.name, reasons=reasons
+        )
+        await turn.tell(
+            pk(person), "dialogs/approved", program=program, program_name=program.name, role=enrollment.role
+        )
+    return [turn.say("dialogs/approved_ok", name=person.name, program=program.name, roles=[e.role for e in pending])]
 
 
 @action("invite.join")

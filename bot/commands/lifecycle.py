@@ -1,13 +1,13 @@
 """A program's lifecycle in chat (see `bot.lifecycle`):
 
-    program use NAME          the program this coordinator's commands mean
-    program open [NAME]       draft -> active
-    program close [NAME] [force=yes]   asks to confirm; -> closed
-    program archive NAME      closed -> archived
-    program new-cohort FROM NAME start=DATE
-                              a draft copying FROM's settings, organisations and
-                              calendar (shifted to the new dates); FROM's mentors
-                              are invited to stay on when it opens
+program use NAME          the program this coordinator's commands mean
+program open [NAME]       draft -> active
+program close [NAME] [force=yes]   asks to confirm; -> closed
+program archive NAME      closed -> archived
+program new-cohort FROM NAME start=DATE
+                          a draft copying FROM's settings, organisations and
+                          calendar (shifted to the new dates); FROM's mentors
+                          are invited to stay on when it opens
 """
 
 from __future__ import annotations
@@ -18,12 +18,19 @@ from sqlmodel import select
 
 from bot import lifecycle, plan
 from bot.commands.participant import answered, confirm_card
+from bot.commands.people import invitation_card
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
-from bot.commands.people import invitation_card
 from bot.programs import enrollments, events, local_moment, slugify, zone
 from bot.store.models import (
-    Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, ProgramEvent, ProgramOrganisation, Role,
+    Enrollment,
+    EnrollmentStatus,
+    Pairing,
+    PairStatus,
+    Program,
+    ProgramEvent,
+    ProgramOrganisation,
+    Role,
 )
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -55,24 +62,54 @@ async def program_open(turn: Turn, args):
     await turn.session.flush()
     await plan.program_changed(turn, program)
     invited = 0
-    for enrollment in (await turn.session.exec(select(Enrollment).where(
-            Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.INVITED))).all():
+    for enrollment in (
+        await turn.session.exec(
+            select(Enrollment).where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.INVITED)
+        )
+    ).all():
         if STAY_ON in (enrollment.answers or {}):
-            invited += await turn.tell(enrollment.person_id, "lifecycle/stay_on", program=program,
-                                       coordinator=turn.person.name,
-                                       card=partial(invitation_card, enrollment=enrollment, program=program))
+            invited += await turn.tell(
+                enrollment.person_id,
+                "lifecycle/stay_on",
+                program=program,
+                coordinator=turn.person.name,
+                card=partial(invitation_card, enrollment=enrollment, program=program),
+            )
     return [turn.say("lifecycle/opened", program=program, invited=invited)]
 
 
 STAY_ON = "stay_on_from"  # key in Enrollment.answers: invited to stay on from this program id
-COPIED = ("locale", "timezone", "country", "nudge_min_days", "nudge_max_days", "first_nudge_days", "stall_days",
-          "reminder_offsets", "quiet_periods", "adept_min_months", "adept_max_months", "mentor_min_years",
-          "mentor_max_capacity", "topics", "match_rule", "names_in_channel", "nominators")
+COPIED = (
+    "locale",
+    "timezone",
+    "country",
+    "nudge_min_days",
+    "nudge_max_days",
+    "first_nudge_days",
+    "stall_days",
+    "reminder_offsets",
+    "quiet_periods",
+    "adept_min_months",
+    "adept_max_months",
+    "mentor_min_years",
+    "mentor_max_capacity",
+    "topics",
+    "match_rule",
+    "names_in_channel",
+    "nominators",
+)
 
 
-@command("program", "new-cohort", role=COORDINATOR, params=(
-    Param("source", "program"), Param("name", rest=True), Param("start", "date", named=True),
-))
+@command(
+    "program",
+    "new-cohort",
+    role=COORDINATOR,
+    params=(
+        Param("source", "program"),
+        Param("name", rest=True),
+        Param("start", "date", named=True),
+    ),
+)
 async def program_new_cohort(turn: Turn, args):
     source: Program = args["source"]
     name = str(args["name"]).strip()
@@ -82,41 +119,80 @@ async def program_new_cohort(turn: Turn, args):
     slug = slugify(name)
     if (await turn.session.exec(select(Program).where(Program.slug == slug))).first():
         raise UserError("errors/program_exists", name=name, slug=slug)
-    cohort = Program(slug=slug, name=name, start=args["start"], end=source.end + shift, status=lifecycle.DRAFT,
-                     previous_id=source.id, created_at=turn.now, **{k: getattr(source, k) for k in COPIED})
+    cohort = Program(
+        slug=slug,
+        name=name,
+        start=args["start"],
+        end=source.end + shift,
+        status=lifecycle.DRAFT,
+        previous_id=source.id,
+        created_at=turn.now,
+        **{k: getattr(source, k) for k in COPIED},
+    )
     turn.session.add(cohort)
     await turn.session.flush()
-    for link in (await turn.session.exec(select(ProgramOrganisation).where(
-            ProgramOrganisation.program_id == source.id))).all():
+    for link in (
+        await turn.session.exec(select(ProgramOrganisation).where(ProgramOrganisation.program_id == source.id))
+    ).all():
         turn.session.add(ProgramOrganisation(program_id=pk(cohort), organisation_id=link.organisation_id))
     copied = 0
     for event in await events(turn.session, source):
         local = event.starts_at.astimezone(zone(source.timezone))
-        turn.session.add(ProgramEvent(program_id=pk(cohort), kind=event.kind, title=event.title,
-                                      starts_at=local_moment(cohort, local.date() + shift, local.time()),
-                                      place=event.place, audience=event.audience))
+        turn.session.add(
+            ProgramEvent(
+                program_id=pk(cohort),
+                kind=event.kind,
+                title=event.title,
+                starts_at=local_moment(cohort, local.date() + shift, local.time()),
+                place=event.place,
+                audience=event.audience,
+            )
+        )
         copied += 1
     mentors = 0
     for enrollment, _person in await enrollments(turn.session, source, Role.MENTOR):
         if enrollment.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
-            turn.session.add(Enrollment(program_id=pk(cohort), person_id=enrollment.person_id, role=Role.MENTOR,
-                                        status=EnrollmentStatus.INVITED, capacity=enrollment.capacity,
-                                        answers={STAY_ON: source.id}, created_at=turn.now, updated_at=turn.now))
+            turn.session.add(
+                Enrollment(
+                    program_id=pk(cohort),
+                    person_id=enrollment.person_id,
+                    role=Role.MENTOR,
+                    status=EnrollmentStatus.INVITED,
+                    capacity=enrollment.capacity,
+                    answers={STAY_ON: source.id},
+                    created_at=turn.now,
+                    updated_at=turn.now,
+                )
+            )
             mentors += 1
     await turn.session.flush()
-    return [turn.say("lifecycle/cohort_created", program=cohort, source=source, events=copied, mentors=mentors,
-                     shift=shift.days)]
+    return [
+        turn.say(
+            "lifecycle/cohort_created", program=cohort, source=source, events=copied, mentors=mentors, shift=shift.days
+        )
+    ]
 
 
 async def awaiting_closeout(session, program: Program) -> list[Pairing]:
     """Pairs still running: the close-out has not settled them yet."""
-    return list((await session.exec(select(Pairing).where(
-        Pairing.program_id == program.id, Pairing.status == PairStatus.ANNOUNCED))).all())
+    return list(
+        (
+            await session.exec(
+                select(Pairing).where(Pairing.program_id == program.id, Pairing.status == PairStatus.ANNOUNCED)
+            )
+        ).all()
+    )
 
 
-@command("program", "close", role=COORDINATOR, params=(
-    NAMED, Param("force", "choice", named=True, required=False, choices=("yes", "no")),
-))
+@command(
+    "program",
+    "close",
+    role=COORDINATOR,
+    params=(
+        NAMED,
+        Param("force", "choice", named=True, required=False, choices=("yes", "no")),
+    ),
+)
 async def program_close(turn: Turn, args):
     program = await turn.program(args["program"])
     _require(program, lifecycle.ACTIVE, lifecycle.CLOSING)
@@ -125,8 +201,11 @@ async def program_close(turn: Turn, args):
     if waiting and not forced:
         raise UserError("lifecycle/pairs_waiting", program=program, count=len(waiting))
     value = f"{program.id}:{'force' if forced else 'plain'}"
-    return [confirm_card(turn, "lifecycle/close_confirm", "program.close", value, program=program,
-                         count=len(waiting), forced=forced)]
+    return [
+        confirm_card(
+            turn, "lifecycle/close_confirm", "program.close", value, program=program, count=len(waiting), forced=forced
+        )
+    ]
 
 
 @action("program.close.", role=COORDINATOR, name="program close")

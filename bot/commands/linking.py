@@ -29,11 +29,13 @@ async def person_link(turn: Turn, args):
     key = identity_key_of(str(args["identity"]), turn.inbound.actor)
     if key is None:
         raise UserError("errors/link_needs_identity", ref=args["identity"])
-    target = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now,
-                                  await program_if_any(turn))
+    target = await resolve_person(
+        turn.session, str(args["person"]), turn.inbound.actor, turn.now, await program_if_any(turn)
+    )
     identity = await identity_of(turn.session, *key)
     if identity is None:  # someone the bot has not met: their identity starts out linked
         _, identity = await person_for_actor(
-            turn.session, Actor(Platform(key[0]), key[1], key[2], display_name=target.name), turn.now, spoke=False)
+            turn.session, Actor(Platform(key[0]), key[1], key[2], display_name=target.name), turn.now, spoke=False
+        )
     await move_identity(turn.session, identity, target)
     return [turn.say("commands/person_linked", name=target.name, key=":".join(key))]

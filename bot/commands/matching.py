@@ -19,13 +19,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
+
 from sqlmodel import col, select
 
-from bot import plan
+from bot import matching, plan
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
-from bot import matching
 from bot.matching import InvalidPin, score_pair, violation
 from bot.matching.announce import announce_pairs, tell_the_unpaired
 from bot.matching.cohort import Cohort, load_cohort, rationale, state_digest
@@ -62,42 +62,76 @@ def pair_warnings(cohort: Cohort, row: Pairing | DraftPair) -> list:
 
 def _pair_view(cohort: Cohort, row: Pairing | DraftPair) -> dict:
     reasons = [r for r in row.rationale if r["code"] != "pinned"][:TOP_REASONS]
-    return {"id": row.id, "adept": _member_view(cohort, row.adept_id), "mentor": _member_view(cohort, row.mentor_id),
-            "score": row.score, "pinned": row.pinned, "reasons": reasons, "status": row.status,
-            "warnings": pair_warnings(cohort, row)}
+    return {
+        "id": row.id,
+        "adept": _member_view(cohort, row.adept_id),
+        "mentor": _member_view(cohort, row.mentor_id),
+        "score": row.score,
+        "pinned": row.pinned,
+        "reasons": reasons,
+        "status": row.status,
+        "warnings": pair_warnings(cohort, row),
+    }
 
 
-def draft_card(turn: Turn, cohort: Cohort, unmatched: list[Unmatched] | None, note: str | None = None,
-               drafts: list[DraftPair] | None = None):
+def draft_card(
+    turn: Turn,
+    cohort: Cohort,
+    unmatched: list[Unmatched] | None,
+    note: str | None = None,
+    drafts: list[DraftPair] | None = None,
+):
     """The draft as a card: pairs with score and top reasons, who is left and
     why. `drafts`: a draft just written (else the cohort's draft rows)."""
     if drafts is None:
-        drafts = [DraftPair(p.id, p.adept_id, p.mentor_id, p.score, p.pinned, p.rationale)
-                  for p in cohort.pairings if p.status == PairStatus.DRAFT]
+        drafts = [
+            DraftPair(p.id, p.adept_id, p.mentor_id, p.score, p.pinned, p.rationale)
+            for p in cohort.pairings
+            if p.status == PairStatus.DRAFT
+        ]
     approved = [p for p in cohort.pairings if p.status == PairStatus.APPROVED]
     announced = sum(1 for p in cohort.pairings if p.status == PairStatus.ANNOUNCED)
     if unmatched is None:  # after an adjustment: who in the pool has no draft pair
         paired = {p.adept_id for p in drafts}
         unmatched = [Unmatched(a.id, None) for a in cohort.adepts if a.id not in paired]
-    left = [{**_member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": u.detail}
-            for u in unmatched]
+    left = [
+        {**_member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": u.detail}
+        for u in unmatched
+    ]
     # A long draft shows the pairs with hard warnings first; the rest is in the spreadsheet.
     hard = {p.id: p.hard if p.hard is not None else any(w.hard for w in pair_warnings(cohort, p)) for p in drafts}
     shown = [_pair_view(cohort, p) for p in sorted(drafts, key=lambda p: not hard[p.id])[:DRAFT_SHOWN]]
     shown.sort(key=lambda v: v["id"])
     text = turn.render(
-        "matching/draft", program=cohort.program, rule=cohort.program.match_rule,
-        pairs=shown, total=len(drafts), approved=[_pair_view(cohort, p) for p in approved],
-        announced=announced, unmatched=left,
+        "matching/draft",
+        program=cohort.program,
+        rule=cohort.program.match_rule,
+        pairs=shown,
+        total=len(drafts),
+        approved=[_pair_view(cohort, p) for p in approved],
+        announced=announced,
+        unmatched=left,
         waitlisted=[_member_view(cohort, eid)["name"] for eid in cohort.waitlisted],
     )
     buttons = []
     if drafts:
-        buttons.append(Button("match.approve", turn.render("matching/button_approve"),
-                              f"{cohort.program.id}:{shown_pairs(drafts)}", "primary"))
+        buttons.append(
+            Button(
+                "match.approve",
+                turn.render("matching/button_approve"),
+                f"{cohort.program.id}:{shown_pairs(drafts)}",
+                "primary",
+            )
+        )
     if approved and not drafts:
-        buttons.append(Button("match.announce", turn.render("matching/button_announce"),
-                              f"{cohort.program.id}:{shown_pairs(approved)}", "primary"))
+        buttons.append(
+            Button(
+                "match.announce",
+                turn.render("matching/button_announce"),
+                f"{cohort.program.id}:{shown_pairs(approved)}",
+                "primary",
+            )
+        )
     blocks: list[Block] = [Heading(turn.render("matching/draft_heading", program=cohort.program))]
     if note:
         blocks.append(Text(note))
@@ -146,14 +180,22 @@ async def _draft(turn: Turn, program: Program):
     cohort = solved.cohort
     if solved.error is not None:
         err = solved.error
-        raise UserError("matching/errors/pin_invalid", adept=_member_view(cohort, err.adept_id)["name"],
-                        mentor=_member_view(cohort, err.mentor_id)["name"], code=err.code)
+        raise UserError(
+            "matching/errors/pin_invalid",
+            adept=_member_view(cohort, err.adept_id)["name"],
+            mentor=_member_view(cohort, err.mentor_id)["name"],
+            code=err.code,
+        )
     result, plan = solved.result, solved.plan
     assert result is not None and plan is not None, "a solver run without an error has a result and a draft"
     drafts = await save_draft(turn.session, pk(program), plan, turn.now)
     cohort.pairings = [p for p in cohort.pairings if p.status != PairStatus.DRAFT]
-    await turn.audit("match drafted", program=program, pairs=[[p.adept_id, p.mentor_id] for p in drafts],
-                     unmatched={u.adept_id: str(u.reason_code) for u in result.unmatched})
+    await turn.audit(
+        "match drafted",
+        program=program,
+        pairs=[[p.adept_id, p.mentor_id] for p in drafts],
+        unmatched={u.adept_id: str(u.reason_code) for u in result.unmatched},
+    )
     await asyncio.sleep(0)  # the card takes a while for a big draft: let other turns run first
     card = draft_card(turn, cohort, list(result.unmatched), drafts=drafts)
     await asyncio.sleep(0)
@@ -174,8 +216,12 @@ def _check_allowed(cohort: Cohort, adept_id: int, mentor_id: int) -> None:
         raise UserError("matching/errors/not_in_pool")
     broken = violation(adept, mentor, cohort.rules)
     if broken is not None:
-        raise UserError("matching/errors/breaks_rule", adept=_member_view(cohort, adept_id)["name"],
-                        mentor=_member_view(cohort, mentor_id)["name"], code=str(broken))
+        raise UserError(
+            "matching/errors/breaks_rule",
+            adept=_member_view(cohort, adept_id)["name"],
+            mentor=_member_view(cohort, mentor_id)["name"],
+            code=str(broken),
+        )
 
 
 def _rescore(cohort: Cohort, row: Pairing) -> None:
@@ -201,8 +247,12 @@ async def match_swap(turn: Turn, args):
         row.pinned = True
         _rescore(cohort, row)
         turn.session.add(row)
-    await turn.audit("match swapped", program=program, before=before,
-                     after=[[first.adept_id, first.mentor_id], [second.adept_id, second.mentor_id]])
+    await turn.audit(
+        "match swapped",
+        program=program,
+        before=before,
+        after=[[first.adept_id, first.mentor_id], [second.adept_id, second.mentor_id]],
+    )
     note = turn.render("matching/swapped", first=_pair_view(cohort, first), second=_pair_view(cohort, second))
     return [draft_card(turn, cohort, None, note)]
 
@@ -213,8 +263,9 @@ async def _set_pin(turn: Turn, args, pinned: bool):
     row = _draft_pair(cohort, args["pair"])
     row.pinned = pinned
     turn.session.add(row)
-    await turn.audit("match pinned" if pinned else "match unpinned", program=program,
-                     pair=[row.adept_id, row.mentor_id])
+    await turn.audit(
+        "match pinned" if pinned else "match unpinned", program=program, pair=[row.adept_id, row.mentor_id]
+    )
     note = turn.render("matching/pinned" if pinned else "matching/unpinned", pair=_pair_view(cohort, row))
     return [draft_card(turn, cohort, None, note)]
 
@@ -235,8 +286,15 @@ async def match_exclude(turn: Turn, args):
     cohort = await _cohort(turn, program)
     row = _draft_pair(cohort, args["pair"])
     view = _pair_view(cohort, row)
-    turn.session.add(MatchExclusion(program_id=pk(program), adept_id=row.adept_id, mentor_id=row.mentor_id,
-                                    added_by=turn.actor_key, created_at=turn.now))
+    turn.session.add(
+        MatchExclusion(
+            program_id=pk(program),
+            adept_id=row.adept_id,
+            mentor_id=row.mentor_id,
+            added_by=turn.actor_key,
+            created_at=turn.now,
+        )
+    )
     await turn.session.delete(row)
     cohort.pairings.remove(row)
     await turn.audit("match excluded", program=program, pair=[row.adept_id, row.mentor_id])
@@ -250,16 +308,22 @@ async def match_waitlist(turn: Turn, args):
     enrollment = await enrollment_of(turn.session, program, pk(person), Role.ADEPT)
     if enrollment is None:
         raise UserError("matching/errors/not_an_adept", name=person.name, program=program)
-    holding = (await turn.session.exec(select(Pairing).where(
-        Pairing.adept_id == enrollment.id, col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))
-    ))).first()
+    holding = (
+        await turn.session.exec(
+            select(Pairing).where(
+                Pairing.adept_id == enrollment.id, col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED))
+            )
+        )
+    ).first()
     if holding is not None:
         raise UserError("matching/errors/already_paired", name=person.name, pair=holding.id)
     enrollment.waitlisted = True
     turn.session.add(enrollment)
-    for row in (await turn.session.exec(select(Pairing).where(
-        Pairing.adept_id == enrollment.id, Pairing.status == PairStatus.DRAFT
-    ))).all():
+    for row in (
+        await turn.session.exec(
+            select(Pairing).where(Pairing.adept_id == enrollment.id, Pairing.status == PairStatus.DRAFT)
+        )
+    ).all():
         await turn.session.delete(row)
     await turn.session.flush()
     await turn.audit("match waitlisted", program=program, adept=enrollment.id)
@@ -302,8 +366,7 @@ async def _announce(turn: Turn, program: Program):
     from bot.commands.firstmeeting import send_checklists  # it builds on end_pair from here
 
     await send_checklists(turn, program, approved)
-    await turn.audit("match announced", program=program, pairs=[[p.adept_id, p.mentor_id] for p in approved],
-                     **summary)
+    await turn.audit("match announced", program=program, pairs=[[p.adept_id, p.mentor_id] for p in approved], **summary)
     return [turn.say("matching/announced", count=len(approved), **summary)]
 
 
@@ -340,11 +403,14 @@ def shown_pairs(pairs) -> str:
 
 
 async def _still_shown(turn: Turn, program: Program, seen: str) -> None:
-    status = {"match.approve": PairStatus.DRAFT, "match.announce": PairStatus.APPROVED}.get(turn.inbound.action_id or "")
+    status = {"match.approve": PairStatus.DRAFT, "match.announce": PairStatus.APPROVED}.get(
+        turn.inbound.action_id or ""
+    )
     if status is None:
         return
-    pairs = (await turn.session.exec(select(Pairing).where(Pairing.program_id == program.id,
-                                                           Pairing.status == status))).all()
+    pairs = (
+        await turn.session.exec(select(Pairing).where(Pairing.program_id == program.id, Pairing.status == status))
+    ).all()
     if not pairs or seen != shown_pairs(pairs):
         raise stale_button()
 
@@ -389,8 +455,12 @@ async def end_pair(turn: Turn, program: Program, row: Pairing, reason: str):
     view = _pair_view(cohort, row)
     if was_announced:
         for enrollment_id, other in ((row.adept_id, row.mentor_id), (row.mentor_id, row.adept_id)):
-            await turn.tell(pk(cohort.members[enrollment_id].person), "matching/unpaired_notice", program=program,
-                            other=_member_view(cohort, other)["name"])
+            await turn.tell(
+                pk(cohort.members[enrollment_id].person),
+                "matching/unpaired_notice",
+                program=program,
+                other=_member_view(cohort, other)["name"],
+            )
     await turn.audit("unpaired", program=program, pair=[row.adept_id, row.mentor_id], reason=row.end_reason)
     await offer_match(turn, program)  # the mentor has room again
     return turn.say("matching/unpaired", pair=view, told=was_announced)

@@ -24,15 +24,22 @@ from bot.turn import Turn
 
 
 async def _next_nudge_day(turn: Turn, pairing: Pairing):
-    rows = (await turn.session.exec(select(Reminder.context).where(
-        Reminder.subject == f"pair:{pairing.id}", Reminder.kind == "nudge",
-        Reminder.status == ReminderStatus.PENDING))).all()
+    rows = (
+        await turn.session.exec(
+            select(Reminder.context).where(
+                Reminder.subject == f"pair:{pairing.id}",
+                Reminder.kind == "nudge",
+                Reminder.status == ReminderStatus.PENDING,
+            )
+        )
+    ).all()
     rounds = sorted(r for c in rows if (r := c.get("round")))
     return rounds[0] if rounds else None
 
 
-async def _log(turn: Turn, pairing: Pairing, program: Program, held_on, minutes: int,
-               corrects: bool = False) -> Outbound:
+async def _log(
+    turn: Turn, pairing: Pairing, program: Program, held_on, minutes: int, corrects: bool = False
+) -> Outbound:
     """Log a meeting; `corrects` (minutes typed for a day already logged)
     changes the length of the logged meeting instead."""
     meeting, created = await log_meeting(turn.session, pairing, program, held_on, minutes, turn.person.id, turn.now)
@@ -40,8 +47,14 @@ async def _log(turn: Turn, pairing: Pairing, program: Program, held_on, minutes:
         if corrects and meeting.minutes != minutes:
             before, meeting.minutes = meeting.minutes, minutes
             turn.session.add(meeting)
-            await turn.audit("meeting corrected", program=program, pairing=pairing.id, held_on=held_on,
-                             minutes=minutes, before=before)
+            await turn.audit(
+                "meeting corrected",
+                program=program,
+                pairing=pairing.id,
+                held_on=held_on,
+                minutes=minutes,
+                before=before,
+            )
             return turn.say("nudges/met_corrected", held_on=meeting.held_on, minutes=minutes, before=before)
         return turn.say("nudges/met_already", held_on=meeting.held_on, minutes=meeting.minutes)
     await plan.pair_changed(turn, pairing)
@@ -50,8 +63,12 @@ async def _log(turn: Turn, pairing: Pairing, program: Program, held_on, minutes:
     await after_first_meeting(turn, pairing, program)  # "is this a good fit?", once
     await turn.audit("meeting logged", program=program, pairing=pairing.id, held_on=held_on, minutes=minutes)
     next_day = await _next_nudge_day(turn, pairing)
-    return turn.say("nudges/met_logged", held_on=meeting.held_on, minutes=meeting.minutes,
-                    next_day=date.fromisoformat(next_day) if next_day else None)
+    return turn.say(
+        "nudges/met_logged",
+        held_on=meeting.held_on,
+        minutes=meeting.minutes,
+        next_day=date.fromisoformat(next_day) if next_day else None,
+    )
 
 
 def _replacing(turn: Turn, message: Outbound) -> Outbound:
@@ -61,10 +78,14 @@ def _replacing(turn: Turn, message: Outbound) -> Outbound:
     return Outbound(text=message.text, card=None, replace=turn.inbound.message, kind=message.kind)
 
 
-@command("met", role=PARTICIPANT, params=(
-    Param("date", "date", required=False),
-    Param("minutes", "int", required=False, unit="minutes"),
-))
+@command(
+    "met",
+    role=PARTICIPANT,
+    params=(
+        Param("date", "date", required=False),
+        Param("minutes", "int", required=False, unit="minutes"),
+    ),
+)
 async def met(turn: Turn, args):
     pairs = await live_pairs_of(turn.session, pk(turn.person))
     if not pairs:
@@ -98,9 +119,15 @@ async def nudge_help(turn: Turn):
     mentor_person = await fetch(turn.session, Person, mentor.person_id)
     told = []
     for coordinator in await coordinator_people(turn.session, turn.core.config):
-        if await turn.tell(pk(coordinator), "nudges/help_request", program=program, program_name=program.name,
-                           who=turn.person.name,
-                           adept=adept_person.name, mentor=mentor_person.name):
+        if await turn.tell(
+            pk(coordinator),
+            "nudges/help_request",
+            program=program,
+            program_name=program.name,
+            who=turn.person.name,
+            adept=adept_person.name,
+            mentor=mentor_person.name,
+        ):
             told.append(coordinator.name)
     await turn.audit("help asked", program=program, pairing=pairing.id, told=told)
     if not told:

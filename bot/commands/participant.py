@@ -8,10 +8,18 @@ from datetime import date
 from sqlmodel import col, select
 
 from bot import plan
-from bot.lifecycle import RUNNING
-from bot.commands.registry import (COMMANDS, COORDINATOR, NOMINATOR, PARTICIPANT, Param, command, parse_date,
-                                   swedish_words)
+from bot.commands.registry import (
+    COMMANDS,
+    COORDINATOR,
+    NOMINATOR,
+    PARTICIPANT,
+    Param,
+    command,
+    parse_date,
+    swedish_words,
+)
 from bot.errors import UserError
+from bot.lifecycle import RUNNING
 from bot.matching.cohort import TOLD_UNMATCHED
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.programs import live_pairings, my_enrollments, next_event
@@ -40,8 +48,11 @@ async def help_(turn: Turn, args):
     shown = sorted((c for c in COMMANDS.values() if c.role in roles), key=lambda c: c.name)
     if args["topic"]:
         words = tuple(str(args["topic"]).lower().split())
-        shown = [c for c in shown  # `help event` or `hjälp träff`
-                 if words in (c.words[: len(words)], tuple(swedish_words(c).split())[: len(words)])]
+        shown = [
+            c
+            for c in shown  # `help event` or `hjälp träff`
+            if words in (c.words[: len(words)], tuple(swedish_words(c).split())[: len(words)])
+        ]
         if not shown:
             raise UserError("errors/unknown_command", typed=args["topic"], suggestion=None, subcommands=[])
     sections = []
@@ -49,8 +60,15 @@ async def help_(turn: Turn, args):
         lines = [(c, turn.render(c.help_template)) for c in shown if c.role == role]
         if lines:
             sections.append((role, lines))
-    return [turn.say("commands/help", sections=sections, ephemeral=True,
-                     platform=str(turn.inbound.actor.platform), slash=turn.core.config.slack.command)]
+    return [
+        turn.say(
+            "commands/help",
+            sections=sections,
+            ephemeral=True,
+            platform=str(turn.inbound.actor.platform),
+            slash=turn.core.config.slack.command,
+        )
+    ]
 
 
 async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
@@ -60,11 +78,19 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
         other = await fetch(turn.session, Enrollment, other_id)
         person = await fetch(turn.session, Person, other.person_id)
         org = await turn.session.get(Organisation, person.organisation_id) if person.organisation_id else None
-        last = (await turn.session.exec(
-            select(Meeting).where(Meeting.pairing_id == pairing.id).order_by(col(Meeting.held_on).desc())
-        )).first()
-        views.append({"name": person.name, "organisation": org.name if org else None, "role": other.role,
-                      "last_meeting": last.held_on if last else None})
+        last = (
+            await turn.session.exec(
+                select(Meeting).where(Meeting.pairing_id == pairing.id).order_by(col(Meeting.held_on).desc())
+            )
+        ).first()
+        views.append(
+            {
+                "name": person.name,
+                "organisation": org.name if org else None,
+                "role": other.role,
+                "last_meeting": last.held_on if last else None,
+            }
+        )
     return views
 
 
@@ -74,13 +100,15 @@ async def status(turn: Turn, args):
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         if enrollment.status == EnrollmentStatus.LEFT:
             continue
-        rows.append({
-            "program": program,
-            "enrollment": enrollment,
-            "pairs": await _pair_view(turn, enrollment),
-            "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
-            "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
-        })
+        rows.append(
+            {
+                "program": program,
+                "enrollment": enrollment,
+                "pairs": await _pair_view(turn, enrollment),
+                "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
+                "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
+            }
+        )
     return [turn.say("commands/status", rows=rows, ephemeral=True)]
 
 
@@ -93,8 +121,11 @@ async def language(turn: Turn, args):
 
 
 async def _active(turn: Turn) -> list[tuple[Enrollment, Program]]:
-    rows = [(e, p) for e, p in await my_enrollments(turn.session, pk(turn.person))
-            if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING]
+    rows = [
+        (e, p)
+        for e, p in await my_enrollments(turn.session, pk(turn.person))
+        if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING
+    ]
     if not rows:
         raise UserError("errors/not_enrolled")
     return rows
@@ -105,7 +136,7 @@ async def pause(turn: Turn, args):
     text = str(args["until"] or "").strip()
     for word in ("until", "till", "until=", "till="):
         if text.lower().startswith(word):
-            text = text[len(word):].lstrip(" =")
+            text = text[len(word) :].lstrip(" =")
     rows = await _active(turn)
     today = turn.now.date()
     until = parse_date(text, "until") if text else max(p.end for _, p in rows)
@@ -140,10 +171,17 @@ async def _replan(turn: Turn, enrollments: list[Enrollment]) -> None:
 def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
     """A question with Yes/No buttons (`PREFIX.confirm` / `PREFIX.cancel`, carrying `value`)."""
     question = turn.render(template, **ctx)
-    card = Card((Text(question), Buttons((
-        Button(f"{prefix}.confirm", turn.render("commands/button_yes"), value, "danger"),
-        Button(f"{prefix}.cancel", turn.render("commands/button_no"), value),
-    ))))
+    card = Card(
+        (
+            Text(question),
+            Buttons(
+                (
+                    Button(f"{prefix}.confirm", turn.render("commands/button_yes"), value, "danger"),
+                    Button(f"{prefix}.cancel", turn.render("commands/button_no"), value),
+                )
+            ),
+        )
+    )
     return Outbound(text=question, card=card, kind=template, locale=turn.locale)
 
 

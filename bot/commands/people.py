@@ -25,21 +25,33 @@ _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def invitation_card(render, enrollment: Enrollment, program: Program) -> Card:
-    return Card((
-        Text(render("commands/invitation_card", program=program)),
-        Buttons((Button("invite.join", render("commands/button_join"), str(enrollment.id), "primary"),)),
-    ))
+    return Card(
+        (
+            Text(render("commands/invitation_card", program=program)),
+            Buttons((Button("invite.join", render("commands/button_join"), str(enrollment.id), "primary"),)),
+        )
+    )
 
 
 def nomination_card(render, enrollment: Enrollment, program: Program, nominator: Person) -> Card:
-    return Card((
-        Text(render("commands/nomination_card", program=program, nominator=nominator.name,
-                    reason=enrollment.nomination_reason)),
-        Buttons((
-            Button("nomination.accept", render("commands/button_accept"), str(enrollment.id), "primary"),
-            Button("nomination.decline", render("commands/button_decline"), str(enrollment.id)),
-        )),
-    ))
+    return Card(
+        (
+            Text(
+                render(
+                    "commands/nomination_card",
+                    program=program,
+                    nominator=nominator.name,
+                    reason=enrollment.nomination_reason,
+                )
+            ),
+            Buttons(
+                (
+                    Button("nomination.accept", render("commands/button_accept"), str(enrollment.id), "primary"),
+                    Button("nomination.decline", render("commands/button_decline"), str(enrollment.id)),
+                )
+            ),
+        )
+    )
 
 
 @command("invite", role=COORDINATOR, params=(Param("people", "people"), PROGRAM))
@@ -56,14 +68,17 @@ async def invite(turn: Turn, args):
             continue
         if existing is not None and existing.role != Role.ADEPT:
             role_change.retake(existing, Role.ADEPT.value, turn.now)
-        enrollment = existing or Enrollment(program_id=pk(program), person_id=pk(person), role=Role.ADEPT,
-                                            created_at=turn.now)
+        enrollment = existing or Enrollment(
+            program_id=pk(program), person_id=pk(person), role=Role.ADEPT, created_at=turn.now
+        )
         enrollment.status = EnrollmentStatus.INVITED
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
         await turn.session.flush()
         reached = await turn.tell(
-            pk(person), "commands/invitation", program=program,
+            pk(person),
+            "commands/invitation",
+            program=program,
             card=partial(invitation_card, enrollment=enrollment, program=program),
             coordinator=turn.person.name,
         )
@@ -71,7 +86,9 @@ async def invite(turn: Turn, args):
     return [turn.say("commands/invited", invited=invited, already=already, unreachable=unreachable, program=program)]
 
 
-@command("nominate", role=NOMINATOR, params=(Param("person", "person"), Param("reason", rest=True, required=False), PROGRAM))
+@command(
+    "nominate", role=NOMINATOR, params=(Param("person", "person"), Param("reason", rest=True, required=False), PROGRAM)
+)
 async def nominate(turn: Turn, args):
     program = await turn.program(args["program"])
     await _may_nominate(turn, program)
@@ -85,7 +102,9 @@ async def nominate(turn: Turn, args):
         raise UserError("errors/already_adept", name=person.name, program=program)
     if existing is not None and existing.role != Role.MENTOR:
         role_change.retake(existing, Role.MENTOR.value, turn.now)
-    enrollment = existing or Enrollment(program_id=pk(program), person_id=pk(person), role=Role.MENTOR, created_at=turn.now)
+    enrollment = existing or Enrollment(
+        program_id=pk(program), person_id=pk(person), role=Role.MENTOR, created_at=turn.now
+    )
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id
     enrollment.nomination_reason = capped(args["reason"], MAX_ANSWER, "reason") if args["reason"] else None
@@ -93,7 +112,9 @@ async def nominate(turn: Turn, args):
     turn.session.add(enrollment)
     await turn.session.flush()
     reached = await turn.tell(
-        pk(person), "commands/nomination", program=program,
+        pk(person),
+        "commands/nomination",
+        program=program,
         card=lambda render: nomination_card(render, enrollment, program, turn.person),
         nominator=turn.person.name,
     )
@@ -116,8 +137,13 @@ async def _may_nominate(turn: Turn, program: Program) -> None:
         if mine is None or mine.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
             raise UserError("errors/nominators_only_participants", program=program)
     since = turn.now - timedelta(days=1)
-    today = (await turn.session.exec(select(func.count()).select_from(AuditLog).where(
-        AuditLog.actor == turn.actor_key, AuditLog.action == "nominate", AuditLog.at >= since))).one()
+    today = (
+        await turn.session.exec(
+            select(func.count())
+            .select_from(AuditLog)
+            .where(AuditLog.actor == turn.actor_key, AuditLog.action == "nominate", AuditLog.at >= since)
+        )
+    ).one()
     if today >= NOMINATIONS_PER_DAY:
         raise UserError("errors/nomination_cap", limit=NOMINATIONS_PER_DAY)
 
@@ -134,9 +160,10 @@ def coordinator_key(turn: Turn, ref: str) -> str:
 @command("coordinator", "add", role=COORDINATOR, params=(Param("who"),))
 async def coordinator_add(turn: Turn, args):
     key = coordinator_key(turn, str(args["who"]))
-    if key in turn.core.config.bot.coordinators or (
-        await turn.session.exec(select(Coordinator).where(Coordinator.key == key))
-    ).first():
+    if (
+        key in turn.core.config.bot.coordinators
+        or (await turn.session.exec(select(Coordinator).where(Coordinator.key == key))).first()
+    ):
         return [turn.say("commands/coordinator_already", key=key)]
     turn.session.add(Coordinator(key=key, added_by=turn.actor_key, created_at=turn.now))
     return [turn.say("commands/coordinator_added", key=key)]
@@ -159,5 +186,10 @@ async def coordinator_remove(turn: Turn, args):
 @command("coordinator", "list", role=COORDINATOR)
 async def coordinator_list(turn: Turn, args):
     rows = (await turn.session.exec(select(Coordinator).order_by(Coordinator.key))).all()
-    return [turn.say("commands/coordinator_list", configured=sorted(turn.core.config.bot.coordinators),
-                     added=[r.key for r in rows])]
+    return [
+        turn.say(
+            "commands/coordinator_list",
+            configured=sorted(turn.core.config.bot.coordinators),
+            added=[r.key for r in rows],
+        )
+    ]

@@ -14,9 +14,9 @@ from bot.commands.registry import Param, action, command
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.matching.offers import offer_match
+from bot.messages import Attachment
 from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
-from bot.messages import Attachment
 from bot.programs import my_enrollments
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
 from bot.store.rows import pk
@@ -45,8 +45,11 @@ async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None:
         raise stale_button()
-    rows = [e for e, p in await my_enrollments(turn.session, pk(turn.person))
-            if p.id == program.id and e.status != EnrollmentStatus.LEFT]
+    rows = [
+        e
+        for e, p in await my_enrollments(turn.session, pk(turn.person))
+        if p.id == program.id and e.status != EnrollmentStatus.LEFT
+    ]
     if not rows:  # a stale or someone else's button: nothing to leave, no one to tell
         raise stale_button()
     for enrollment in rows:
@@ -92,15 +95,37 @@ async def mydata(turn: Turn, args):
     rows = []
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         pairs = await _pair_view(turn, enrollment)
-        meetings = (await turn.session.exec(select(Meeting).join(Pairing, col(Pairing.id) == col(Meeting.pairing_id)).where(
-            (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all()
-        rows.append({"program": program, "enrollment": enrollment, "pairs": pairs, "meetings": len(meetings),
-                     "answers": await answer_lines(turn.session, program, enrollment, turn.render, SELF)})
+        meetings = (
+            await turn.session.exec(
+                select(Meeting)
+                .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+                .where((Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id))
+            )
+        ).all()
+        rows.append(
+            {
+                "program": program,
+                "enrollment": enrollment,
+                "pairs": pairs,
+                "meetings": len(meetings),
+                "answers": await answer_lines(turn.session, program, enrollment, turn.render, SELF),
+            }
+        )
     data = as_json(await everything_about(turn.session, pk(turn.person)))
-    reply = turn.say("commands/mydata", person=turn.person, organisation=org.name if org else None,
-                     identities=idents, rows=rows, ephemeral=True, privacy=turn.core.config.privacy)
-    return [replace(reply, files=(Attachment("mydata.json", "application/json", data,
-                                             turn.render("commands/mydata_file")),))]
+    reply = turn.say(
+        "commands/mydata",
+        person=turn.person,
+        organisation=org.name if org else None,
+        identities=idents,
+        rows=rows,
+        ephemeral=True,
+        privacy=turn.core.config.privacy,
+    )
+    return [
+        replace(
+            reply, files=(Attachment("mydata.json", "application/json", data, turn.render("commands/mydata_file")),)
+        )
+    ]
 
 
 @command("forget")
@@ -116,8 +141,9 @@ async def forget_answer(turn: Turn):
         return answered(turn, "commands/forget_kept")
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         if enrollment.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED):
-            await end_participation(turn, enrollment, program, reason="forgotten", named=False,
-                                    delete_answers=False)  # erase_person deletes them, and more
+            await end_participation(
+                turn, enrollment, program, reason="forgotten", named=False, delete_answers=False
+            )  # erase_person deletes them, and more
     await erase_person(turn.session, turn.person, turn.now, tombstone=turn.render("commands/forgotten_name"))
     # The answer goes to an account that no longer exists: its row keeps nothing once sent.
     return [replace(m, transient=True) for m in answered(turn, "commands/forgotten")]

@@ -9,15 +9,14 @@ from datetime import date
 from sqlmodel import select
 
 from bot import plan
+from bot.commands.attendance import answers
 from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
-from bot.commands.attendance import answers
 from bot.inputs import MAX_NAME, capped
 from bot.meetings import local_today
 from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
-    rsvp_buttons,
     AUDIENCES,
     DEFAULT_AUDIENCE,
     EVENT_KINDS,
@@ -26,27 +25,33 @@ from bot.programs import (
     events,
     local_moment,
     organisations,
+    rsvp_buttons,
     slugify,
     zone,
 )
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
-from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.store.rows import pk
+from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.turn import Turn
 
 UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
 
 
-@command("program", "create", role=COORDINATOR, params=(
-    Param("name", rest=True),
-    Param("start", "date", named=True),
-    Param("end", "date", named=True),
-    Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
-    Param("tz", named=True, required=False),
-    Param("nudge", "range", named=True, required=False),
-    Param("country", named=True, required=False),
-    CONFIRM,
-))
+@command(
+    "program",
+    "create",
+    role=COORDINATOR,
+    params=(
+        Param("name", rest=True),
+        Param("start", "date", named=True),
+        Param("end", "date", named=True),
+        Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
+        Param("tz", named=True, required=False),
+        Param("nudge", "range", named=True, required=False),
+        Param("country", named=True, required=False),
+        CONFIRM,
+    ),
+)
 async def program_create(turn: Turn, args):
     name = capped(str(args["name"]).strip(), MAX_NAME, "name")
     if args["end"] <= args["start"]:
@@ -66,9 +71,16 @@ async def program_create(turn: Turn, args):
     if args["start"] < today and args["confirm"] != "yes":
         return [ask(turn, "commands/program_started_confirm", name=name, start=args["start"], today=today)]
     program = Program(
-        slug=slug, name=name, start=args["start"], end=args["end"],
-        locale=args["locale"] or turn.core.config.bot.locale, timezone=tz, country=country,
-        nudge_min_days=nudge[0], nudge_max_days=nudge[1], created_at=turn.now,
+        slug=slug,
+        name=name,
+        start=args["start"],
+        end=args["end"],
+        locale=args["locale"] or turn.core.config.bot.locale,
+        timezone=tz,
+        country=country,
+        nudge_min_days=nudge[0],
+        nudge_max_days=nudge[1],
+        created_at=turn.now,
     )
     turn.session.add(program)
     await turn.session.flush()
@@ -81,14 +93,28 @@ async def program_show(turn: Turn, args):
     people = await enrollments(turn.session, program)
     counts = {role: sum(1 for e, _ in people if e.role == role) for role in ("adept", "mentor")}
     listed = await events(turn.session, program)
-    text = turn.render("commands/program_show", program=program,
-                       organisations=[o.name for o in await organisations(turn.session, program)],
-                       events=listed, counts=counts, tz=program.timezone)
+    text = turn.render(
+        "commands/program_show",
+        program=program,
+        organisations=[o.name for o in await organisations(turn.session, program)],
+        events=listed,
+        counts=counts,
+        tz=program.timezone,
+    )
     blocks: list = [Text(text)]
     for event in [e for e in listed if e.starts_at >= turn.now][:UPCOMING_SHOWN]:
         coming, not_coming = await answers(turn.session, pk(event))
-        blocks.append(Text(turn.render("events/rsvp_counts", event=event, coming=len(coming),
-                                       not_coming=len(not_coming), tz=program.timezone)))
+        blocks.append(
+            Text(
+                turn.render(
+                    "events/rsvp_counts",
+                    event=event,
+                    coming=len(coming),
+                    not_coming=len(not_coming),
+                    tz=program.timezone,
+                )
+            )
+        )
         blocks.append(rsvp_buttons(turn.render, pk(event)))
     return [Outbound(text=text, card=Card(tuple(blocks)), kind="commands/program_show", locale=turn.locale)]
 
@@ -139,16 +165,21 @@ async def org_remove(turn: Turn, args):
     return [turn.say("commands/org_removed", name=org.name, program=program)]
 
 
-@command("event", "add", role=COORDINATOR, params=(
-    Param("kind", "choice", choices=EVENT_KINDS),
-    Param("date", "date"),
-    Param("time", "time", required=False),
-    Param("place", named=True, required=False),
-    Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
-    Param("title", named=True, required=False),
-    CONFIRM,
-    PROGRAM,
-))
+@command(
+    "event",
+    "add",
+    role=COORDINATOR,
+    params=(
+        Param("kind", "choice", choices=EVENT_KINDS),
+        Param("date", "date"),
+        Param("time", "time", required=False),
+        Param("place", named=True, required=False),
+        Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
+        Param("title", named=True, required=False),
+        CONFIRM,
+        PROGRAM,
+    ),
+)
 async def event_add(turn: Turn, args):
     program = await turn.program(args["program"])
     if args["kind"] == "custom" and not args["title"]:
@@ -169,22 +200,30 @@ async def event_add(turn: Turn, args):
     return [turn.say("commands/event_added", event=event, program=program, tz=program.timezone)]
 
 
-@command("event", "edit", role=COORDINATOR, params=(
-    Param("id"),
-    Param("date", "date", named=True, required=False),
-    Param("time", "time", named=True, required=False),
-    Param("place", named=True, required=False),
-    Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
-    Param("title", named=True, required=False),
-    CONFIRM,
-    PROGRAM,
-))
+@command(
+    "event",
+    "edit",
+    role=COORDINATOR,
+    params=(
+        Param("id"),
+        Param("date", "date", named=True, required=False),
+        Param("time", "time", named=True, required=False),
+        Param("place", named=True, required=False),
+        Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
+        Param("title", named=True, required=False),
+        CONFIRM,
+        PROGRAM,
+    ),
+)
 async def event_edit(turn: Turn, args):
     program = await turn.program(args["program"])
     event = await event_by_id(turn.session, program, str(args["id"]))
     changes = {k: args[k] for k in ("date", "time", "place", "audience", "title") if args[k] is not None}
     if not changes:
-        raise UserError("errors/nothing_to_change", usage="event edit ID date=YYYY-MM-DD time=HH:MM place=... audience=all|mentors|adepts title=...")
+        raise UserError(
+            "errors/nothing_to_change",
+            usage="event edit ID date=YYYY-MM-DD time=HH:MM place=... audience=all|mentors|adepts title=...",
+        )
     local = event.starts_at.astimezone(zone(program.timezone))
     if "date" in changes or "time" in changes:
         day = changes.get("date", local.date())
@@ -212,8 +251,15 @@ async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confi
     closings = [e for e in await events(turn.session, program) if e.kind == "closing" and e.id != event_id]
     if not outside and not (kind == "closing" and closings):
         return None
-    return ask(turn, "events/confirm_doubt", day=day, program=program, outside=outside,
-               closing=closings[0] if kind == "closing" and closings else None, tz=program.timezone)
+    return ask(
+        turn,
+        "events/confirm_doubt",
+        day=day,
+        program=program,
+        outside=outside,
+        closing=closings[0] if kind == "closing" and closings else None,
+        tz=program.timezone,
+    )
 
 
 @command("event", "remove", role=COORDINATOR, params=(Param("id"), PROGRAM))
@@ -265,27 +311,39 @@ def _quiet_periods(value: str) -> list[list[str]]:
     return periods
 
 
-@command("program", "set", role=COORDINATOR, params=(
-    Param("nudge", "range", named=True, required=False),
-    Param("first_nudge", "int", named=True, required=False, unit="days"),
-    Param("stall_days", "int", named=True, required=False, unit="days"),
-    Param("quiet", named=True, required=False),
-    Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
-    Param("tz", named=True, required=False),
-    Param("adept_months", "range", named=True, required=False, unit="months"),
-    Param("mentor_years", "int", named=True, required=False, unit="years"),
-    Param("max_capacity", "int", named=True, required=False, unit="adepts"),
-    Param("match_rule", "choice", named=True, required=False,
-          choices=("other_org", "other_org_not_manager", "other_department")),
-    Param("nominators", "choice", named=True, required=False, choices=("anyone", "participants", "coordinators")),
-    Param("names_in_channel", "choice", named=True, required=False, choices=("yes", "no")),
-    PROGRAM,
-))
+@command(
+    "program",
+    "set",
+    role=COORDINATOR,
+    params=(
+        Param("nudge", "range", named=True, required=False),
+        Param("first_nudge", "int", named=True, required=False, unit="days"),
+        Param("stall_days", "int", named=True, required=False, unit="days"),
+        Param("quiet", named=True, required=False),
+        Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
+        Param("tz", named=True, required=False),
+        Param("adept_months", "range", named=True, required=False, unit="months"),
+        Param("mentor_years", "int", named=True, required=False, unit="years"),
+        Param("max_capacity", "int", named=True, required=False, unit="adepts"),
+        Param(
+            "match_rule",
+            "choice",
+            named=True,
+            required=False,
+            choices=("other_org", "other_org_not_manager", "other_department"),
+        ),
+        Param("nominators", "choice", named=True, required=False, choices=("anyone", "participants", "coordinators")),
+        Param("names_in_channel", "choice", named=True, required=False, choices=("yes", "no")),
+        PROGRAM,
+    ),
+)
 async def program_set(turn: Turn, args):
     program = await turn.program(args["program"])
     given = {k: v for k, v in args.items() if v is not None and k != "program"}
     if not given:
-        raise UserError("errors/nothing_to_change", usage="program set nudge=21-28 quiet=07-01..07-31 mentor_years=5 ...")
+        raise UserError(
+            "errors/nothing_to_change", usage="program set nudge=21-28 quiet=07-01..07-31 mentor_years=5 ..."
+        )
     if "tz" in given:
         zone(given["tz"])
         program.timezone = given["tz"]
@@ -297,9 +355,15 @@ async def program_set(turn: Turn, args):
         program.quiet_periods = _quiet_periods(given["quiet"])
     if given.get("max_capacity") == 0:
         raise UserError("errors/bad_number", argument="max_capacity", value=0)
-    simple = {"first_nudge": "first_nudge_days", "stall_days": "stall_days", "locale": "locale",
-              "mentor_years": "mentor_min_years", "max_capacity": "mentor_max_capacity",
-              "match_rule": "match_rule", "nominators": "nominators"}
+    simple = {
+        "first_nudge": "first_nudge_days",
+        "stall_days": "stall_days",
+        "locale": "locale",
+        "mentor_years": "mentor_min_years",
+        "max_capacity": "mentor_max_capacity",
+        "match_rule": "match_rule",
+        "nominators": "nominators",
+    }
     for key, attr in simple.items():
         if key in given:
             setattr(program, attr, given[key])

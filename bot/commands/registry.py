@@ -23,9 +23,9 @@ import difflib
 import functools
 import re
 import shlex
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Awaitable, Callable, Iterable
 
 from bot.errors import UserError
 from bot.inputs import parse_int
@@ -93,47 +93,106 @@ class Command:
 COMMANDS: dict[tuple[str, ...], Command] = {}
 ACTIONS: dict[str, Handler] = {}
 # Words people type in Swedish (or by habit) for the same commands.
-ALIASES = {"hjälp": "help", "hjalp": "help", "?": "help", "språk": "language", "sprak": "language",
-           "pausa": "pause", "återuppta": "resume", "lämna": "leave", "gå-med": "join", "ga-med": "join",
-           "rapport": "report", "exportera": "export", "kalender": "calendar", "deltagare": "participants"}
+ALIASES = {
+    "hjälp": "help",
+    "hjalp": "help",
+    "?": "help",
+    "språk": "language",
+    "sprak": "language",
+    "pausa": "pause",
+    "återuppta": "resume",
+    "lämna": "leave",
+    "gå-med": "join",
+    "ga-med": "join",
+    "rapport": "report",
+    "exportera": "export",
+    "kalender": "calendar",
+    "deltagare": "participants",
+}
 # Each command's Swedish words, as the Swedish help shows them; typing them
 # (or the English ones) runs the command. One table: the parser reads it and
 # the help is generated from it.
 SWEDISH = {
-    ("help",): "hjälp", ("status",): "status", ("home",): "hem", ("join",): "gå med", ("met",): "träffats",
-    ("language",): "språk", ("pause",): "pausa", ("resume",): "återuppta", ("leave",): "lämna",
-    ("mydata",): "mina uppgifter", ("forget",): "glöm mig", ("nominate",): "nominera",
-    ("program", "create"): "program skapa", ("program", "show"): "program visa",
-    ("program", "set"): "program ändra", ("org", "add"): "organisation lägg-till",
-    ("org", "remove"): "organisation ta-bort", ("event", "add"): "träff lägg-till",
-    ("event", "edit"): "träff ändra", ("event", "remove"): "träff ta-bort", ("channel",): "kanal",
-    ("invite",): "bjud-in", ("participants",): "deltagare", ("approve-participant",): "godkänn-deltagare",
-    ("coordinator", "add"): "samordnare lägg-till", ("coordinator", "remove"): "samordnare ta-bort",
-    ("coordinator", "list"): "samordnare lista", ("match",): "matcha", ("match", "swap"): "matcha byt",
-    ("match", "pin"): "matcha lås", ("match", "unpin"): "matcha lås-upp", ("match", "exclude"): "matcha uteslut",
-    ("match", "waitlist"): "matcha väntelista", ("match", "approve"): "matcha godkänn",
-    ("match", "announce"): "matcha presentera", ("unpair",): "avsluta-par",
-    ("match", "unwaitlist"): "matcha från-väntelistan", ("match", "unexclude"): "matcha tillåt",
-    ("event", "who"): "träff vilka", ("calendar",): "kalender", ("broadcast",): "utskick", ("goal",): "mål",
-    ("goals",): "målen", ("program", "use"): "program välj", ("program", "open"): "program öppna",
-    ("program", "new-cohort"): "program ny-omgång", ("program", "close"): "program stäng",
-    ("program", "archive"): "program arkivera", ("link",): "koppla", ("person", "link"): "person koppla",
-    ("consent", "withdraw"): "samtycke återkalla", ("org", "set"): "organisation ändra",
-    ("export",): "exportera", ("report",): "rapport", ("person",): "person",
+    ("help",): "hjälp",
+    ("status",): "status",
+    ("home",): "hem",
+    ("join",): "gå med",
+    ("met",): "träffats",
+    ("language",): "språk",
+    ("pause",): "pausa",
+    ("resume",): "återuppta",
+    ("leave",): "lämna",
+    ("mydata",): "mina uppgifter",
+    ("forget",): "glöm mig",
+    ("nominate",): "nominera",
+    ("program", "create"): "program skapa",
+    ("program", "show"): "program visa",
+    ("program", "set"): "program ändra",
+    ("org", "add"): "organisation lägg-till",
+    ("org", "remove"): "organisation ta-bort",
+    ("event", "add"): "träff lägg-till",
+    ("event", "edit"): "träff ändra",
+    ("event", "remove"): "träff ta-bort",
+    ("channel",): "kanal",
+    ("invite",): "bjud-in",
+    ("participants",): "deltagare",
+    ("approve-participant",): "godkänn-deltagare",
+    ("coordinator", "add"): "samordnare lägg-till",
+    ("coordinator", "remove"): "samordnare ta-bort",
+    ("coordinator", "list"): "samordnare lista",
+    ("match",): "matcha",
+    ("match", "swap"): "matcha byt",
+    ("match", "pin"): "matcha lås",
+    ("match", "unpin"): "matcha lås-upp",
+    ("match", "exclude"): "matcha uteslut",
+    ("match", "waitlist"): "matcha väntelista",
+    ("match", "approve"): "matcha godkänn",
+    ("match", "announce"): "matcha presentera",
+    ("unpair",): "avsluta-par",
+    ("match", "unwaitlist"): "matcha från-väntelistan",
+    ("match", "unexclude"): "matcha tillåt",
+    ("event", "who"): "träff vilka",
+    ("calendar",): "kalender",
+    ("broadcast",): "utskick",
+    ("goal",): "mål",
+    ("goals",): "målen",
+    ("program", "use"): "program välj",
+    ("program", "open"): "program öppna",
+    ("program", "new-cohort"): "program ny-omgång",
+    ("program", "close"): "program stäng",
+    ("program", "archive"): "program arkivera",
+    ("link",): "koppla",
+    ("person", "link"): "person koppla",
+    ("consent", "withdraw"): "samtycke återkalla",
+    ("org", "set"): "organisation ändra",
+    ("export",): "exportera",
+    ("report",): "rapport",
+    ("person",): "person",
     ("survey", "results"): "enkät resultat",
 }
 # Multi-word Swedish phrases, read as one word ("gå med" = "gå-med").
-_PHRASES = {("gå", "med"): "gå-med", ("mina", "uppgifter"): "mina-uppgifter", ("glöm", "mig"): "glöm-mig",
-            ("bjud", "in"): "bjud-in", ("lägg", "till"): "lägg-till", ("ta", "bort"): "ta-bort",
-            ("lås", "upp"): "lås-upp", ("avsluta", "par"): "avsluta-par"}
+_PHRASES = {
+    ("gå", "med"): "gå-med",
+    ("mina", "uppgifter"): "mina-uppgifter",
+    ("glöm", "mig"): "glöm-mig",
+    ("bjud", "in"): "bjud-in",
+    ("lägg", "till"): "lägg-till",
+    ("ta", "bort"): "ta-bort",
+    ("lås", "upp"): "lås-upp",
+    ("avsluta", "par"): "avsluta-par",
+}
 
 
 @functools.cache
 def _swedish_index() -> dict[tuple[str, ...], tuple[str, ...]]:
     index: dict[tuple[str, ...], tuple[str, ...]] = {}
     for words, phrase in SWEDISH.items():
-        said = tuple(phrase.replace("mina uppgifter", "mina-uppgifter").replace("glöm mig", "glöm-mig")
-                     .replace("gå med", "gå-med").split())
+        said = tuple(
+            phrase.replace("mina uppgifter", "mina-uppgifter")
+            .replace("glöm mig", "glöm-mig")
+            .replace("gå med", "gå-med")
+            .split()
+        )
         index[said] = words
         if len(words) == 2 and len(said) == 2:  # `matcha godkänn`, and also `match godkänn`
             index[(words[0], said[1])] = words
@@ -141,7 +200,7 @@ def _swedish_index() -> dict[tuple[str, ...], tuple[str, ...]]:
     return index
 
 
-def swedish_words(cmd: "Command") -> str:
+def swedish_words(cmd: Command) -> str:
     return SWEDISH.get(cmd.words, cmd.name)
 
 
@@ -150,8 +209,13 @@ def swedish_words(cmd: "Command") -> str:
 PROGRAM = Param("program", "program", named=True, required=False)
 
 
-def command(*words: str, role: str = PARTICIPANT, params: Iterable[Param] = (), slow: bool = False,
-            prepare: Prepare | None = None):
+def command(
+    *words: str,
+    role: str = PARTICIPANT,
+    params: Iterable[Param] = (),
+    slow: bool = False,
+    prepare: Prepare | None = None,
+):
     def register(fn: Handler) -> Handler:
         key = tuple(words)
         if key in COMMANDS:
@@ -218,7 +282,7 @@ def _joined(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        pair = tuple(t.lower() for t in tokens[i:i + 2])
+        pair = tuple(t.lower() for t in tokens[i : i + 2])
         if pair in _PHRASES:
             out.append(_PHRASES[pair])
             i += 2

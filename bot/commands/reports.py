@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands.registry import COORDINATOR, Param, command
+from bot.commands.registry import (
+    COORDINATOR,
+    PROGRAM,
+    Param,
+    command,
+)
 from bot.meetings import local_today
 from bot.messages import Attachment
 from bot.turn import Turn
 
-from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by the core)
 
-
-@command("export", role=COORDINATOR, slow=True, params=(
-    Param("what", "choice", required=False, choices=("confidential",)),
-    PROGRAM,
-))
+@command(
+    "export",
+    role=COORDINATOR,
+    slow=True,
+    params=(
+        Param("what", "choice", required=False, choices=("confidential",)),
+        PROGRAM,
+    ),
+)
 async def export(turn: Turn, args):
     from bot.reports.export import XLSX, collect, to_csv, to_xlsx
 
@@ -30,8 +38,9 @@ async def export(turn: Turn, args):
     )
     if confidential:
         await turn.audit("export confidential", program=program)
-    reply = turn.say("reports/exported", program=program, sheets=[(s.title, len(s.rows)) for s in sheets],
-                     confidential=confidential)
+    reply = turn.say(
+        "reports/exported", program=program, sheets=[(s.title, len(s.rows)) for s in sheets], confidential=confidential
+    )
     return [replace(reply, files=files)]
 
 
@@ -44,5 +53,11 @@ async def report(turn: Turn, args):
     png = chart_png(data, turn.render, program)
     stem = f"{program.slug}-{local_today(program, turn.now).isoformat()}"
     reply = turn.say("reports/report", program=program, data=data, tz=program.timezone)
-    return [replace(reply, files=(Attachment(f"{stem}-report.png", "image/png", png,
-                                             turn.render("reports/chart_title", program=program)),))]
+    return [
+        replace(
+            reply,
+            files=(
+                Attachment(f"{stem}-report.png", "image/png", png, turn.render("reports/chart_title", program=program)),
+            ),
+        )
+    ]

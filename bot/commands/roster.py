@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.commands.registry import COORDINATOR, Param, command
+from bot.commands.registry import (
+    COORDINATOR,
+    PROGRAM,
+    Param,
+    command,
+)
 from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
 from bot.dialogs.answers import answer_lines
 from bot.errors import UserError
@@ -17,17 +22,20 @@ from bot.store.models import EnrollmentStatus, Organisation
 from bot.store.rows import pk
 from bot.turn import Turn
 
-from bot.commands.registry import PROGRAM  # noqa: E402  (program= resolved by the core)
 STATUSES = tuple(s.value for s in EnrollmentStatus)
 
 
-@command("participants", role=COORDINATOR, params=(
-    Param("role", "choice", named=True, required=False, choices=("adept", "mentor")),
-    Param("org", named=True, required=False),
-    Param("status", "choice", named=True, required=False, choices=STATUSES),
-    Param("page", "int", named=True, required=False),
-    PROGRAM,
-))
+@command(
+    "participants",
+    role=COORDINATOR,
+    params=(
+        Param("role", "choice", named=True, required=False, choices=("adept", "mentor")),
+        Param("org", named=True, required=False),
+        Param("status", "choice", named=True, required=False, choices=STATUSES),
+        Param("page", "int", named=True, required=False),
+        PROGRAM,
+    ),
+)
 async def participants(turn: Turn, args):
     program = await turn.program(args["program"])
     if args["org"]:
@@ -37,15 +45,25 @@ async def participants(turn: Turn, args):
     rows = await roster(turn.session, program, args["role"], args["org"], args["status"])
     shown, page, pages = page_of(rows, args["page"])
     filters = [(k, str(args[k])) for k in ("role", "org", "status") if args[k]]  # shown in the reader's words
-    return [turn.say("commands/participants", program=program, rows=shown, total=len(rows), page=page,
-                     pages=pages, filters=filters)]
+    return [
+        turn.say(
+            "commands/participants",
+            program=program,
+            rows=shown,
+            total=len(rows),
+            page=page,
+            pages=pages,
+            filters=filters,
+        )
+    ]
 
 
 @command("person", role=COORDINATOR, params=(Param("name", rest=True),))
 async def person(turn: Turn, args):
     program = await program_if_any(turn)
-    return await person_view(turn, await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now,
-                                                        program))
+    return await person_view(
+        turn, await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now, program)
+    )
 
 
 async def program_if_any(turn: Turn):
@@ -64,10 +82,17 @@ async def person_view(turn: Turn, who):
     sections = []
     for enrollment, program in await my_enrollments(turn.session, who.id):
         partners = await pair_partners(turn.session, program)
-        sections.append({
-            "program": program, "enrollment": enrollment, "pair": partners.get(pk(enrollment)),
-            "why": why_waiting(enrollment, enrollment.id in partners),
-            "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
-        })
-    return [turn.say("commands/person", person=who, organisation=org.name if org else None, sections=sections,
-                     ephemeral=True)]
+        sections.append(
+            {
+                "program": program,
+                "enrollment": enrollment,
+                "pair": partners.get(pk(enrollment)),
+                "why": why_waiting(enrollment, enrollment.id in partners),
+                "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
+            }
+        )
+    return [
+        turn.say(
+            "commands/person", person=who, organisation=org.name if org else None, sections=sections, ephemeral=True
+        )
+    ]

@@ -3,7 +3,7 @@ coordinators: remind the pair now, ask them how it goes, or end the pair."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bot import plan
 from bot.commands.matching import end_pair
@@ -41,12 +41,22 @@ async def stall_ask(turn: Turn):
     pairing, program, adept, mentor = await _stalled_pair(turn)
     pairing_id = pk(pairing)
     for me, partner in ((adept, mentor), (mentor, adept)):
-        def card(render: Callable[..., str], p: Person = partner) -> Card:
-            return nudge_card(render, render("scheduler/stall_question", program=program, partner=p.name,
-                                             coordinator=turn.person.name), pairing_id)
 
-        await turn.tell(pk(me), "scheduler/stall_question", program=program, partner=partner.name,
-                        coordinator=turn.person.name, card=card)
+        def card(render: Callable[..., str], p: Person = partner) -> Card:
+            return nudge_card(
+                render,
+                render("scheduler/stall_question", program=program, partner=p.name, coordinator=turn.person.name),
+                pairing_id,
+            )
+
+        await turn.tell(
+            pk(me),
+            "scheduler/stall_question",
+            program=program,
+            partner=partner.name,
+            coordinator=turn.person.name,
+            card=card,
+        )
     await turn.audit("stall asked", program=program, pairing=pairing.id)
     return [turn.say("scheduler/stall_asked", adept=adept.name, mentor=mentor.name)]
 

@@ -27,9 +27,15 @@ async def survey_start(turn: Turn):
     if survey not in SURVEYS or enrollment is None or enrollment.person_id != turn.person.id:
         raise stale_button()
     program = await fetch(turn.session, Program, enrollment.program_id)
-    done = (await turn.session.exec(select(SurveyResponse.id).where(
-        SurveyResponse.program_id == program.id, SurveyResponse.person_id == turn.person.id,
-        SurveyResponse.survey == survey))).first()
+    done = (
+        await turn.session.exec(
+            select(SurveyResponse.id).where(
+                SurveyResponse.program_id == program.id,
+                SurveyResponse.person_id == turn.person.id,
+                SurveyResponse.survey == survey,
+            )
+        )
+    ).first()
     if done is not None:
         return [turn.say("surveys/already_answered", program=program)]
     return await start(turn, flow_name(survey, enrollment.role), program, enrollment)
@@ -38,26 +44,34 @@ async def survey_start(turn: Turn):
 def aggregate(rows: list[SurveyResponse], survey: str, role: str) -> dict:
     """Averages per question and the free text, or only the count below MIN_GROUP."""
     answers = [r.answers for r in rows if r.answers.get("role") == role]
-    group: dict[str, Any] = {"role": role, "count": len(answers), "shown": len(answers) >= MIN_GROUP, "questions": [],
-             "comments": []}
+    group: dict[str, Any] = {
+        "role": role,
+        "count": len(answers),
+        "shown": len(answers) >= MIN_GROUP,
+        "questions": [],
+        "comments": [],
+    }
     if not group["shown"]:
         return group
     for name in QUESTIONS[(survey, role)]:
         values = [a[name] for a in answers if isinstance(a.get(name), int)]
-        group["questions"].append({"name": name, "count": len(values),
-                                   "average": round(sum(values) / len(values), 1) if values else None})
+        group["questions"].append(
+            {"name": name, "count": len(values), "average": round(sum(values) / len(values), 1) if values else None}
+        )
     group["comments"] = sorted(a["comment"] for a in answers if a.get("comment"))
     return group
 
 
-@command("survey", "results", role=COORDINATOR, params=(
-    Param("survey", "choice", required=False, choices=SURVEYS),
-))
+@command("survey", "results", role=COORDINATOR, params=(Param("survey", "choice", required=False, choices=SURVEYS),))
 async def survey_results(turn: Turn, args):
     program = await turn.program(args["program"])
     shown = [args["survey"]] if args["survey"] else list(SURVEYS)
-    rows = list((await turn.session.exec(select(SurveyResponse).where(
-        SurveyResponse.program_id == program.id))).all())
-    results = [{"survey": s, "groups": [aggregate([r for r in rows if r.survey == s], s, role)
-                                        for role in ("adept", "mentor")]} for s in shown]
+    rows = list((await turn.session.exec(select(SurveyResponse).where(SurveyResponse.program_id == program.id))).all())
+    results = [
+        {
+            "survey": s,
+            "groups": [aggregate([r for r in rows if r.survey == s], s, role) for role in ("adept", "mentor")],
+        }
+        for s in shown
+    ]
     return [turn.say("surveys/results", program=program, results=results, minimum=MIN_GROUP, ephemeral=True)]

@@ -26,8 +26,11 @@ async def _enrollment(turn: Turn, program: Program, ref: str, role: str) -> Enro
     person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
     enrollment = await enrollment_of(turn.session, program, pk(person), role)
     if enrollment is None:
-        raise UserError("matching/errors/not_an_adept" if role == Role.ADEPT else "matching/errors/not_a_mentor",
-                        name=person.name, program=program)
+        raise UserError(
+            "matching/errors/not_an_adept" if role == Role.ADEPT else "matching/errors/not_a_mentor",
+            name=person.name,
+            program=program,
+        )
     return enrollment
 
 
@@ -50,9 +53,15 @@ async def match_unexclude(turn: Turn, args):
     program = await turn.program(args.get("program"))
     adept = await _enrollment(turn, program, str(args["adept"]), Role.ADEPT)
     mentor = await _enrollment(turn, program, str(args["mentor"]), Role.MENTOR)
-    row = (await turn.session.exec(select(MatchExclusion).where(
-        MatchExclusion.program_id == program.id, MatchExclusion.adept_id == adept.id,
-        MatchExclusion.mentor_id == mentor.id))).first()
+    row = (
+        await turn.session.exec(
+            select(MatchExclusion).where(
+                MatchExclusion.program_id == program.id,
+                MatchExclusion.adept_id == adept.id,
+                MatchExclusion.mentor_id == mentor.id,
+            )
+        )
+    ).first()
     if row is None:
         raise UserError("matching/errors/not_excluded", adept=args["adept"], mentor=args["mentor"])
     await turn.session.delete(row)

@@ -13,7 +13,8 @@ The engine is in `engine.py` (with its diagram), the question kinds in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.dialogs import adept_intake, mentor_intake, survey  # noqa: F401  (register the flows)
 from bot.dialogs.engine import continue_text, start, still_waiting  # noqa: F401
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from bot.turn import Turn
 
 
-async def continue_active(turn: "Turn", text: str) -> "list[Outbound] | None":
+async def continue_active(turn: Turn, text: str) -> list[Outbound] | None:
     return await continue_text(turn, text)
 
 
@@ -32,7 +33,8 @@ def flow_for(role: str) -> str:
     return mentor_intake.NAME if role == "mentor" else adept_intake.NAME
 
 
-async def begin_intake(turn: "Turn", program: "Program", enrollment: "Enrollment",
-                       notes: Sequence[str] = ()) -> "list[Outbound]":
+async def begin_intake(
+    turn: Turn, program: Program, enrollment: Enrollment, notes: Sequence[str] = ()
+) -> list[Outbound]:
     """Consent and intake for this enrollment, or where it stopped."""
     return await start(turn, flow_for(enrollment.role), program, enrollment, notes=notes)

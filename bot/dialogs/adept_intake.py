@@ -56,14 +56,20 @@ def inside_range(months: int, ctx: Ctx) -> bool:
     return ctx.program.adept_min_months <= months <= ctx.program.adept_max_months
 
 
-async def _months_note(turn: "Turn", ctx: Ctx, state: State, months: int) -> list[str]:
+async def _months_note(turn: Turn, ctx: Ctx, state: State, months: int) -> list[str]:
     if inside_range(months, ctx):
         return []
-    return [turn.render("dialogs/adept_outside_range", months=months, min_months=ctx.program.adept_min_months,
-                        max_months=ctx.program.adept_max_months)]
+    return [
+        turn.render(
+            "dialogs/adept_outside_range",
+            months=months,
+            min_months=ctx.program.adept_min_months,
+            max_months=ctx.program.adept_max_months,
+        )
+    ]
 
 
-async def _finish(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
+async def _finish(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
     answers = dict(state.answers)
     months = answers["months_as_manager"]
     answers["years_as_manager"] = round(months / 12, 1)
@@ -71,15 +77,19 @@ async def _finish(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
     return await intake.complete(turn, ctx, state, answers, reasons)
 
 
-FLOW = register(intake.intake_flow(
-    NAME, "adept", (ROLE_TITLE, MONTHS, TOPICS, WISHES, WISHES_WITH_MENTOR),
-    transitions={
-        "role_title": lambda a, ctx: "months_as_manager",
-        "months_as_manager": lambda a, ctx: "topics",
-        "topics": lambda a, ctx: "wishes",
-        "wishes": lambda a, ctx: "wishes_with_mentor" if a.get("wishes") else "format",
-        "wishes_with_mentor": lambda a, ctx: "format",
-    },
-    hooks={"months_as_manager": _months_note},
-    finish=_finish,
-))
+FLOW = register(
+    intake.intake_flow(
+        NAME,
+        "adept",
+        (ROLE_TITLE, MONTHS, TOPICS, WISHES, WISHES_WITH_MENTOR),
+        transitions={
+            "role_title": lambda a, ctx: "months_as_manager",
+            "months_as_manager": lambda a, ctx: "topics",
+            "topics": lambda a, ctx: "wishes",
+            "wishes": lambda a, ctx: "wishes_with_mentor" if a.get("wishes") else "format",
+            "wishes_with_mentor": lambda a, ctx: "format",
+        },
+        hooks={"months_as_manager": _months_note},
+        finish=_finish,
+    )
+)

@@ -13,8 +13,8 @@ uses them); this module walks a role's intake flow over a stored
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,15 +59,19 @@ def lines(answers: dict, role: str, ctx: Ctx, render: Callable[..., str], reader
         name = step.field
         if not name or name not in answers:
             continue
-        if reader == MENTOR and (name not in _FOR_MENTOR or answers[name] is None
-                                 or (name in sensitive and not shares_wishes(answers))):
+        if reader == MENTOR and (
+            name not in _FOR_MENTOR or answers[name] is None or (name in sensitive and not shares_wishes(answers))
+        ):
             continue
-        out.append(Line(name, render(f"dialogs/label/{name}"), step.show(answers[name], ctx, render),
-                        name in sensitive))
+        out.append(
+            Line(name, render(f"dialogs/label/{name}"), step.show(answers[name], ctx, render), name in sensitive)
+        )
     return out
 
 
-async def answer_lines(session: AsyncSession, program: Program, enrollment: Enrollment,
-                       render: Callable[..., str], reader: str) -> list[Line]:
-    return lines(enrollment.answers or {}, enrollment.role, await answer_ctx(session, program, enrollment),
-                 render, reader)
+async def answer_lines(
+    session: AsyncSession, program: Program, enrollment: Enrollment, render: Callable[..., str], reader: str
+) -> list[Line]:
+    return lines(
+        enrollment.answers or {}, enrollment.role, await answer_ctx(session, program, enrollment), render, reader
+    )

@@ -29,13 +29,14 @@ from bot.store.models import EnrollmentStatus
 if TYPE_CHECKING:
     from bot.turn import Turn
 
+
 def consent_step(role: str) -> YesNoStep:
     """The consent question for an adept or a mentor (what the matched
     partner sees differs)."""
     return YesNoStep("consent", ask=f"dialogs/ask/consent_{role}")
 
 
-async def record_consent(turn: "Turn", ctx: Ctx, state: State, agreed: bool) -> list[str]:
+async def record_consent(turn: Turn, ctx: Ctx, state: State, agreed: bool) -> list[str]:
     if agreed:
         ctx.member.consent_at = turn.now
         ctx.member.status = EnrollmentStatus.ONBOARDING
@@ -58,7 +59,7 @@ def after_consent(first_question: str):
     return transition
 
 
-async def consent_declined(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
+async def consent_declined(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
     from bot.dialogs.intake import forget_progress
 
     await forget_progress(turn, ctx, state)

@@ -40,12 +40,14 @@ stateDiagram-v2
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
+from bot.commands.registry import COORDINATOR, lookup_command, parse_args, tokenize
 from bot.dialogs.flow import (
     ACTION_PREFIX,
     ACTIVE,
@@ -65,7 +67,6 @@ from bot.dialogs.flow import (
     save,
     step_of,
 )
-from bot.commands.registry import COORDINATOR, lookup_command, parse_args, tokenize
 from bot.dialogs.prompt import prompt, question_context
 from bot.dialogs.steps import Invalid, Step, norm
 from bot.errors import UserError, stale_button
@@ -85,17 +86,38 @@ OPEN = (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)
 
 # Words that steer the dialogue at any step (after `norm`).
 NAV_WORDS = {
-    "back": "back", "tillbaka": "back", "bakåt": "back", "backa": "back", "föregående": "back",
-    "skip": "skip", "hoppa över": "skip", "hoppa": "skip", "skippa": "skip", "pass": "skip",
-    "cancel": "cancel", "avbryt": "cancel", "stop": "cancel", "stopp": "cancel", "sluta": "cancel",
-    "help": "help", "hjälp": "help", "hjalp": "help", "?": "help",
+    "back": "back",
+    "tillbaka": "back",
+    "bakåt": "back",
+    "backa": "back",
+    "föregående": "back",
+    "skip": "skip",
+    "hoppa över": "skip",
+    "hoppa": "skip",
+    "skippa": "skip",
+    "pass": "skip",
+    "cancel": "cancel",
+    "avbryt": "cancel",
+    "stop": "cancel",
+    "stopp": "cancel",
+    "sluta": "cancel",
+    "help": "help",
+    "hjälp": "help",
+    "hjalp": "help",
+    "?": "help",
 }
 # An open question never swallows a command: a line that is a whole, valid
 # command the person may run (`join`, `met 2027-03-02 90`, `pause`, `mydata`)
 # runs as that command, and the question stays open ("still waiting").
 # The words above (back, skip, cancel, help) steer the dialogue instead.
-NAV_VALUES = {"_back": "back", "_skip": "skip", "_cancel": "cancel", "_help": "help",
-              "_coordinator": "coordinator", "_retry": "retry"}
+NAV_VALUES = {
+    "_back": "back",
+    "_skip": "skip",
+    "_cancel": "cancel",
+    "_help": "help",
+    "_coordinator": "coordinator",
+    "_retry": "retry",
+}
 
 # ------------------------------------------------------------------ answering
 
@@ -121,14 +143,20 @@ def read_text(text: str) -> Answer:
     return Answer(text=text, nav=NAV_WORDS.get(norm(text)))
 
 
-async def answer(turn: "Turn", flow: Flow, state: State, ctx: Ctx, given: Answer) -> list[Outbound]:
+async def answer(turn: Turn, flow: Flow, state: State, ctx: Ctx, given: Answer) -> list[Outbound]:
     """Apply one answer to the current step and return what to say."""
     step = step_of(flow, state)
     render = turn.render
     if given.nav == "help":
-        return [turn.say("dialogs/help", skippable=step.skippable, first=not state.history,
-                         coordinators=await _coordinator_names(turn)),
-                prompt(turn, flow, state, ctx)]
+        return [
+            turn.say(
+                "dialogs/help",
+                skippable=step.skippable,
+                first=not state.history,
+                coordinators=await _coordinator_names(turn),
+            ),
+            prompt(turn, flow, state, ctx),
+        ]
     if given.nav == "coordinator":
         return await _ask_coordinator(turn, flow, state, ctx)
     if given.nav == "retry":
@@ -160,7 +188,7 @@ async def answer(turn: "Turn", flow: Flow, state: State, ctx: Ctx, given: Answer
     return await _advance(turn, flow, state, ctx, step, value)
 
 
-async def _advance(turn: "Turn", flow: Flow, state: State, ctx: Ctx, step: Step, value) -> list[Outbound]:
+async def _advance(turn: Turn, flow: Flow, state: State, ctx: Ctx, step: Step, value) -> list[Outbound]:
     state.invalid_count = 0
     if state.step == CONFIRM_CANCEL:
         if value is True:
@@ -203,7 +231,7 @@ async def _advance(turn: "Turn", flow: Flow, state: State, ctx: Ctx, step: Step,
     return [prompt(turn, flow, state, ctx, notes=notes)]
 
 
-async def _back(turn: "Turn", flow: Flow, state: State, ctx: Ctx) -> list[Outbound]:
+async def _back(turn: Turn, flow: Flow, state: State, ctx: Ctx) -> list[Outbound]:
     if state.editing:
         state.data.pop("editing", None)
         state.step = SUMMARY
@@ -218,34 +246,50 @@ async def _back(turn: "Turn", flow: Flow, state: State, ctx: Ctx) -> list[Outbou
     return [prompt(turn, flow, state, ctx)]
 
 
-async def _invalid(turn: "Turn", flow: Flow, state: State, ctx: Ctx, bad: Invalid) -> list[Outbound]:
+async def _invalid(turn: Turn, flow: Flow, state: State, ctx: Ctx, bad: Invalid) -> list[Outbound]:
     state.invalid_count += 1
     if state.invalid_count >= MAX_INVALID:
         state.invalid_count = 0
         await save(turn, state)
         names = await _coordinator_names(turn)
-        card = Card((Text(turn.render("dialogs/stuck", coordinators=names)), Buttons((
-            Button(f"{state.action_prefix}:s:0", turn.render("dialogs/option/coordinator"), "_coordinator",
-                   style="primary"),
-            Button(f"{state.action_prefix}:s:1", turn.render("dialogs/option/retry"), "_retry"),
-            Button(f"{state.action_prefix}:s:2", turn.render("dialogs/option/cancel"), "_cancel"),
-        ))))
+        card = Card(
+            (
+                Text(turn.render("dialogs/stuck", coordinators=names)),
+                Buttons(
+                    (
+                        Button(
+                            f"{state.action_prefix}:s:0",
+                            turn.render("dialogs/option/coordinator"),
+                            "_coordinator",
+                            style="primary",
+                        ),
+                        Button(f"{state.action_prefix}:s:1", turn.render("dialogs/option/retry"), "_retry"),
+                        Button(f"{state.action_prefix}:s:2", turn.render("dialogs/option/cancel"), "_cancel"),
+                    )
+                ),
+            )
+        )
         return [turn.say("dialogs/stuck", card=card, coordinators=names)]
     await save(turn, state)
     why = turn.render(bad.template, **bad.context)
     return [prompt(turn, flow, state, ctx, notes=[why])]
 
 
-async def _coordinator_names(turn: "Turn") -> list[str]:
+async def _coordinator_names(turn: Turn) -> list[str]:
     return [p.name for p in await coordinator_people(turn.session, turn.core.config)]
 
 
-async def _ask_coordinator(turn: "Turn", flow: Flow, state: State, ctx: Ctx) -> list[Outbound]:
+async def _ask_coordinator(turn: Turn, flow: Flow, state: State, ctx: Ctx) -> list[Outbound]:
     told = 0
     for person in await coordinator_people(turn.session, turn.core.config):
         if person.id != turn.person.id and await turn.tell(
-            pk(person), "dialogs/coordinator_help_wanted", program=ctx.program, name=turn.person.name,
-            flow=flow.name, question=_question_label(flow, state), program_name=ctx.program.name,
+            pk(person),
+            "dialogs/coordinator_help_wanted",
+            program=ctx.program,
+            name=turn.person.name,
+            flow=flow.name,
+            question=_question_label(flow, state),
+            program_name=ctx.program.name,
         ):
             told += 1
     await turn.audit("dialog.help_wanted", program=ctx.program, flow=flow.name, step=state.step)
@@ -260,8 +304,9 @@ def _question_label(flow: Flow, state: State) -> str:
     return "dialogs/label/consent" if state.step == flow.first else "dialogs/label/summary"
 
 
-async def end(turn: "Turn", flow: Flow, state: State, ctx: Ctx, *, cancelled: bool,
-              declined: bool = False) -> list[Outbound]:
+async def end(
+    turn: Turn, flow: Flow, state: State, ctx: Ctx, *, cancelled: bool, declined: bool = False
+) -> list[Outbound]:
     """Finish (the flow writes the answers to the enrollment) or cancel
     (nothing kept). Either way the dialogue state keeps no answers of its own."""
     if cancelled:
@@ -281,18 +326,34 @@ async def end(turn: "Turn", flow: Flow, state: State, ctx: Ctx, *, cancelled: bo
 # ----------------------------------------------------------------- entrances
 
 
-async def start(turn: "Turn", flow_name: str, program: Program, enrollment: Enrollment,
-                notes: Sequence[str] = ()) -> list[Outbound]:
+async def start(
+    turn: Turn, flow_name: str, program: Program, enrollment: Enrollment, notes: Sequence[str] = ()
+) -> list[Outbound]:
     """Begin `flow_name` for this enrollment, or continue it where it stopped."""
     flow = FLOWS[flow_name]
     session = turn.session
-    row = (await session.exec(select(DialogState).where(
-        DialogState.person_id == turn.person.id, DialogState.name == flow.name,
-        DialogState.program_id == program.id))).first()
+    row = (
+        await session.exec(
+            select(DialogState).where(
+                DialogState.person_id == turn.person.id,
+                DialogState.name == flow.name,
+                DialogState.program_id == program.id,
+            )
+        )
+    ).first()
     fresh: dict[str, Any] = {"enrollment_id": enrollment.id, "answers": {}, "prior_status": enrollment.status}
     if row is None:
-        row = DialogState(person_id=pk(turn.person), program_id=pk(program), name=flow.name, step=flow.first,
-                          data=fresh, history=[], status=ACTIVE, version=1, updated_at=turn.now)
+        row = DialogState(
+            person_id=pk(turn.person),
+            program_id=pk(program),
+            name=flow.name,
+            step=flow.first,
+            data=fresh,
+            history=[],
+            status=ACTIVE,
+            version=1,
+            updated_at=turn.now,
+        )
         session.add(row)
         await session.flush()
         state = State.of(row)
@@ -313,7 +374,7 @@ async def start(turn: "Turn", flow_name: str, program: Program, enrollment: Enro
     return [prompt(turn, flow, state, ctx, notes=list(notes))]
 
 
-async def is_command_aside(turn: "Turn", text: str) -> bool:
+async def is_command_aside(turn: Turn, text: str) -> bool:
     """A line that is a known, complete command of the person's role (and not
     one of the words that steer the dialogue)."""
     if norm(text) in NAV_WORDS:
@@ -331,7 +392,7 @@ async def is_command_aside(turn: "Turn", text: str) -> bool:
     return True
 
 
-async def still_waiting(turn: "Turn") -> Outbound | None:
+async def still_waiting(turn: Turn) -> Outbound | None:
     """After a command typed in the middle of a dialogue: its question is still open."""
     if turn.inbound.where.where != Where.DM:
         return None
@@ -342,15 +403,16 @@ async def still_waiting(turn: "Turn") -> Outbound | None:
     return turn.say("dialogs/still_waiting", question=_question_label(FLOWS[state.name], state))
 
 
-async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
+async def continue_text(turn: Turn, text: str) -> list[Outbound] | None:
     if turn.inbound.where.where != Where.DM:  # answers (wishes!) never go to a channel
         return None
     row = await active_state(turn)
     if row is None or row.name not in FLOWS or await is_command_aside(turn, text):
         return None
     state = State.of(row)
-    expired = (state.step == CONFIRM_CANCEL and row.updated_at is not None
-               and turn.now - row.updated_at > CONFIRM_EXPIRES)
+    expired = (
+        state.step == CONFIRM_CANCEL and row.updated_at is not None and turn.now - row.updated_at > CONFIRM_EXPIRES
+    )
     if expired:
         state.step = state.data.pop("cancel_from", None) or FLOWS[state.name].first
         await save(turn, state)
@@ -368,7 +430,7 @@ async def continue_text(turn: "Turn", text: str) -> list[Outbound] | None:
 
 
 def parse_action_id(action_id: str) -> tuple[int, int] | None:
-    parts = action_id[len(ACTION_PREFIX):].split(":")
+    parts = action_id[len(ACTION_PREFIX) :].split(":")
     if len(parts) < 3:
         return None
     row_id, version = parse_int(parts[0]), parse_int(parts[1])
@@ -388,7 +450,7 @@ def action_values(inbound: Inbound) -> tuple[str, ...]:
     return tuple(str(v) for v in chosen)
 
 
-async def continue_action(turn: "Turn") -> list[Outbound]:
+async def continue_action(turn: Turn) -> list[Outbound]:
     """A click on a dialogue card."""
     inbound = turn.inbound
     parsed = parse_action_id(inbound.action_id or "")
@@ -416,12 +478,19 @@ async def continue_action(turn: "Turn") -> list[Outbound]:
         # The clicked card is answered: it keeps its question, shows the
         # answer, and has no buttons left.
         answered = turn.render("dialogs/answered", answer=said)
-        replies.insert(0, Outbound(text=answered, card=Card((Text(question), Text(answered))),
-                                   replace=inbound.message, kind="dialogs/answered", locale=turn.locale))
+        replies.insert(
+            0,
+            Outbound(
+                text=answered,
+                card=Card((Text(question), Text(answered))),
+                replace=inbound.message,
+                kind="dialogs/answered",
+                locale=turn.locale,
+            ),
+        )
     return replies
 
 
-def _said(step: Step, values: Sequence[str], ctx: Ctx, turn: "Turn") -> str:
+def _said(step: Step, values: Sequence[str], ctx: Ctx, turn: Turn) -> str:
     labels = {o.value: o.label for o in step.options(ctx, turn.render)}
     return ", ".join(labels.get(v, v) for v in values)
-

@@ -6,8 +6,9 @@ The engine that moves through a flow is `bot.dialogs.engine`."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -49,9 +50,19 @@ class State:
     version: int
 
     @classmethod
-    def of(cls, row: DialogState) -> "State":
-        return cls(pk(row), row.person_id, row.program_id, row.name, row.step, copy.deepcopy(row.data or {}),
-                   list(row.history or []), row.invalid_count, row.status, row.version)
+    def of(cls, row: DialogState) -> State:
+        return cls(
+            pk(row),
+            row.person_id,
+            row.program_id,
+            row.name,
+            row.step,
+            copy.deepcopy(row.data or {}),
+            list(row.history or []),
+            row.invalid_count,
+            row.status,
+            row.version,
+        )
 
     @property
     def answers(self) -> dict:
@@ -70,7 +81,7 @@ class State:
 class Ctx:
     """What the steps of one turn may look at."""
 
-    turn: "Turn | None"
+    turn: Turn | None
     program: Program
     enrollment: Enrollment | None  # None only where answers are shown (`answers.answer_ctx`)
     organisations: list[Organisation]
@@ -135,8 +146,11 @@ def register(flow: Flow) -> Flow:
 
 
 def _summary_options(ctx, render) -> list[Option]:
-    return [Option("confirm", render("dialogs/option/confirm")), Option("edit", render("dialogs/option/edit")),
-            Option("cancel", render("dialogs/option/cancel"))]
+    return [
+        Option("confirm", render("dialogs/option/confirm")),
+        Option("edit", render("dialogs/option/edit")),
+        Option("cancel", render("dialogs/option/cancel")),
+    ]
 
 
 @dataclass(frozen=True)
@@ -150,14 +164,19 @@ class SummaryStep(ChoiceStep):
 
 
 SUMMARY_STEP = SummaryStep(SUMMARY, source=_summary_options, ask="dialogs/ask/summary")
-CANCEL_STEP = YesNoStep(CONFIRM_CANCEL, ask="dialogs/ask/confirm_cancel",
-                        yes_label="dialogs/option/cancel_yes", no_label="dialogs/option/cancel_no")
+CANCEL_STEP = YesNoStep(
+    CONFIRM_CANCEL,
+    ask="dialogs/ask/confirm_cancel",
+    yes_label="dialogs/option/cancel_yes",
+    no_label="dialogs/option/cancel_no",
+)
 
 
 def _edit_step(flow: Flow, state: State) -> ChoiceStep:
     answered = [s for s in flow.steps if s.field and s.field in state.answers]
     return ChoiceStep(
-        EDIT, ask="dialogs/ask/edit",
+        EDIT,
+        ask="dialogs/ask/edit",
         source=lambda ctx, render: [Option(s.name, render(f"dialogs/label/{s.field}")) for s in answered],
     )
 
@@ -175,16 +194,23 @@ def step_of(flow: Flow, state: State) -> Step:
 # ------------------------------------------------------------------ loading
 
 
-async def load_ctx(session: AsyncSession, state: State, turn: "Turn | None" = None) -> Ctx | None:
+async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None) -> Ctx | None:
     """What the state's steps look at, or None when its enrollment is gone."""
     program = await session.get(Program, state.program_id) if state.program_id else None
     enrollment = await session.get(Enrollment, state.data.get("enrollment_id") or 0)
     if program is None or enrollment is None or enrollment.person_id != state.person_id:
         return None
     # The program's organisations; a program that names none offers all.
-    organisations = list((await session.exec(
-        select(Organisation).join(ProgramOrganisation, col(ProgramOrganisation.organisation_id) == col(Organisation.id))
-        .where(ProgramOrganisation.program_id == program.id).order_by(Organisation.name))).all())
+    organisations = list(
+        (
+            await session.exec(
+                select(Organisation)
+                .join(ProgramOrganisation, col(ProgramOrganisation.organisation_id) == col(Organisation.id))
+                .where(ProgramOrganisation.program_id == program.id)
+                .order_by(Organisation.name)
+            )
+        ).all()
+    )
     if not organisations:
         organisations = list((await session.exec(select(Organisation).order_by(Organisation.name))).all())
     from bot.matching.topics import program_topics
@@ -193,21 +219,30 @@ async def load_ctx(session: AsyncSession, state: State, turn: "Turn | None" = No
     return Ctx(turn, program, enrollment, organisations, program_topics(program.topics), nominator)
 
 
-async def active_state(turn: "Turn") -> DialogState | None:
-    query = (select(DialogState)
-             .where(DialogState.person_id == turn.person.id, DialogState.status == ACTIVE)
-             .order_by(col(DialogState.updated_at).desc(), col(DialogState.id).desc()))
+async def active_state(turn: Turn) -> DialogState | None:
+    query = (
+        select(DialogState)
+        .where(DialogState.person_id == turn.person.id, DialogState.status == ACTIVE)
+        .order_by(col(DialogState.updated_at).desc(), col(DialogState.id).desc())
+    )
     return (await turn.session.exec(query)).first()
 
 
-async def save(turn: "Turn", state: State) -> None:
+async def save(turn: Turn, state: State) -> None:
     """Compare-and-set: a stale version means another turn got there first,
     and this one is rolled back and answered kindly."""
     result = await turn.session.exec(
         sa.update(DialogState)
         .where(col(DialogState.id) == state.id, col(DialogState.version) == state.version)
-        .values(step=state.step, data=state.data, history=state.history, invalid_count=state.invalid_count,
-                status=state.status, version=state.version + 1, updated_at=turn.now)
+        .values(
+            step=state.step,
+            data=state.data,
+            history=state.history,
+            invalid_count=state.invalid_count,
+            status=state.status,
+            version=state.version + 1,
+            updated_at=turn.now,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -251,8 +286,9 @@ def problems(flow: Flow, state: State, ctx: Ctx) -> list[str]:
     if state.step == EDIT and not state.answers:
         found.append("editing with nothing answered")
     back_to = state.data.get("cancel_from")
-    if (state.step == CONFIRM_CANCEL) != (back_to is not None) or \
-            (back_to is not None and back_to not in flow.by_name and back_to not in (SUMMARY, EDIT)):
+    if (state.step == CONFIRM_CANCEL) != (back_to is not None) or (
+        back_to is not None and back_to not in flow.by_name and back_to not in (SUMMARY, EDIT)
+    ):
         found.append(f"confirming a cancel from {back_to!r} at step {state.step!r}")
     if state.editing and state.step not in flow.by_name and state.step != CONFIRM_CANCEL:
         found.append(f"editing at step {state.step!r}")

@@ -64,12 +64,18 @@ def _topics(ctx: Ctx, render) -> list[Option]:
 
 ORGANISATION = ChoiceStep("organisation", field="organisation_id", source=_organisations, int_values=True)
 DEPARTMENT = TextStep("department", field="department", max_length=120)
-FORMAT = ChoiceStep("format", field="format",
-                    source=lambda ctx, render: [Option(f, render(f"dialogs/option/format_{f}")) for f in FORMATS])
+FORMAT = ChoiceStep(
+    "format",
+    field="format",
+    source=lambda ctx, render: [Option(f, render(f"dialogs/option/format_{f}")) for f in FORMATS],
+)
 PLACE = TextStep("place", field="place", skippable=True, max_length=120)
-LANGUAGES_STEP = ChoiceStep("languages", field="languages", multi=True,
-                            source=lambda ctx, render: [Option(c, render(f"dialogs/option/language_{c}"))
-                                                        for c in LANGUAGES])
+LANGUAGES_STEP = ChoiceStep(
+    "languages",
+    field="languages",
+    multi=True,
+    source=lambda ctx, render: [Option(c, render(f"dialogs/option/language_{c}")) for c in LANGUAGES],
+)
 
 
 def topics_step(name: str) -> ChoiceStep:
@@ -96,7 +102,7 @@ def _reminder_key(ctx: Ctx) -> str:
     return f"intake:enrollment{ctx.member.id}"
 
 
-async def plan_reminder(turn: "Turn", ctx: Ctx, state: State) -> None:
+async def plan_reminder(turn: Turn, ctx: Ctx, state: State) -> None:
     """One reminder if the intake is not finished (the scheduler's planner
     decides when and sends it)."""
     from bot import plan
@@ -104,7 +110,7 @@ async def plan_reminder(turn: "Turn", ctx: Ctx, state: State) -> None:
     await plan.intake_started(turn, ctx.member)
 
 
-async def cancel_reminder(turn: "Turn", ctx: Ctx) -> None:
+async def cancel_reminder(turn: Turn, ctx: Ctx) -> None:
     await turn.session.exec(
         sa.update(Reminder)
         .where(col(Reminder.key) == _reminder_key(ctx), col(Reminder.status) == ReminderStatus.PENDING)
@@ -113,7 +119,7 @@ async def cancel_reminder(turn: "Turn", ctx: Ctx) -> None:
     )
 
 
-async def forget_progress(turn: "Turn", ctx: Ctx, state: State) -> None:
+async def forget_progress(turn: Turn, ctx: Ctx, state: State) -> None:
     """Cancel or refused consent: the enrollment goes back to how it was,
     without consent, and the reminder is called off."""
     enrollment = ctx.member
@@ -126,7 +132,7 @@ async def forget_progress(turn: "Turn", ctx: Ctx, state: State) -> None:
     await turn.audit("intake.cancelled", program=ctx.program, enrollment=enrollment.id, step=state.step)
 
 
-async def cancelled(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
+async def cancelled(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
     await forget_progress(turn, ctx, state)
     return [turn.say("dialogs/cancelled", program=ctx.program.name)]
 
@@ -134,7 +140,7 @@ async def cancelled(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
 # --------------------------------------------------------------- the finish
 
 
-async def complete(turn: "Turn", ctx: Ctx, state: State, answers: dict, pending_reasons: list[str]) -> list[Outbound]:
+async def complete(turn: Turn, ctx: Ctx, state: State, answers: dict, pending_reasons: list[str]) -> list[Outbound]:
     """Write the confirmed answers, activate (or hold for the coordinator),
     and tell the person what happens next."""
     enrollment, program, person = ctx.member, ctx.program, turn.person
@@ -144,7 +150,7 @@ async def complete(turn: "Turn", ctx: Ctx, state: State, answers: dict, pending_
     answers["pending_reasons"] = list(pending_reasons)
     answers["completed_at"] = turn.now.isoformat()
     enrollment.answers = answers
-    if "capacity" in answers and answers["capacity"]:
+    if answers.get("capacity"):
         enrollment.capacity = int(answers["capacity"])
     enrollment.status = EnrollmentStatus.PENDING if pending_reasons else EnrollmentStatus.ACTIVE
     enrollment.updated_at = turn.now
@@ -156,43 +162,77 @@ async def complete(turn: "Turn", ctx: Ctx, state: State, answers: dict, pending_
     await plan.person_changed(turn, enrollment)  # event reminders for a late joiner, now
     if enrollment.role == "mentor" and enrollment.status == EnrollmentStatus.ACTIVE:
         await offer_match(turn, program)  # a late mentor may have room for the waitlist
-    await turn.audit("intake.completed", program=program, enrollment=enrollment.id, role=enrollment.role,
-                     status=enrollment.status, pending=pending_reasons)
+    await turn.audit(
+        "intake.completed",
+        program=program,
+        enrollment=enrollment.id,
+        role=enrollment.role,
+        status=enrollment.status,
+        pending=pending_reasons,
+    )
     if pending_reasons:
-        await tell_coordinators(turn, ctx, "dialogs/coordinator_pending", reasons=pending_reasons,
-                                months=answers.get("months_as_manager"), years=answers.get("years_as_manager"),
-                                nominator_name=answers.get("nominator_name"))
-    kickoff = await _upcoming(turn, ctx, "kickoff") or await next_event(turn.session, program, turn.now,
-                                                                        enrollment.role)
+        await tell_coordinators(
+            turn,
+            ctx,
+            "dialogs/coordinator_pending",
+            reasons=pending_reasons,
+            months=answers.get("months_as_manager"),
+            years=answers.get("years_as_manager"),
+            nominator_name=answers.get("nominator_name"),
+        )
+    kickoff = await _upcoming(turn, ctx, "kickoff") or await next_event(
+        turn.session, program, turn.now, enrollment.role
+    )
     training = await _upcoming(turn, ctx, "mentor_training") if enrollment.role == "mentor" else None
-    return [turn.say("dialogs/done", role=enrollment.role, pending=bool(pending_reasons), reasons=pending_reasons,
-                     program=program.name, kickoff=kickoff.starts_at if kickoff else None,
-                     place=kickoff.place if kickoff else None,
-                     training=training.starts_at if training else None)]
+    return [
+        turn.say(
+            "dialogs/done",
+            role=enrollment.role,
+            pending=bool(pending_reasons),
+            reasons=pending_reasons,
+            program=program.name,
+            kickoff=kickoff.starts_at if kickoff else None,
+            place=kickoff.place if kickoff else None,
+            training=training.starts_at if training else None,
+        )
+    ]
 
 
-async def _upcoming(turn: "Turn", ctx: Ctx, kind: str) -> ProgramEvent | None:
+async def _upcoming(turn: Turn, ctx: Ctx, kind: str) -> ProgramEvent | None:
     """The program calendar's next event of this kind."""
-    query = (select(ProgramEvent)
-             .where(ProgramEvent.program_id == ctx.program.id, ProgramEvent.kind == kind,
-                    ProgramEvent.cancelled == False, ProgramEvent.starts_at >= turn.now)  # noqa: E712
-             .order_by(col(ProgramEvent.starts_at)))
+    query = (
+        select(ProgramEvent)
+        .where(
+            ProgramEvent.program_id == ctx.program.id,
+            ProgramEvent.kind == kind,
+            col(ProgramEvent.cancelled).is_(False),
+            ProgramEvent.starts_at >= turn.now,
+        )
+        .order_by(col(ProgramEvent.starts_at))
+    )
     return (await turn.session.exec(query)).first()
 
 
-async def tell_coordinators(turn: "Turn", ctx: Ctx, template: str, /, **context) -> int:
+async def tell_coordinators(turn: Turn, ctx: Ctx, template: str, /, **context) -> int:
     told = 0
     for coordinator in await coordinator_people(turn.session, turn.core.config):
-        if await turn.tell(pk(coordinator), template, program=ctx.program, name=turn.person.name,
-                           role=ctx.member.role, program_name=ctx.program.name,
-                           min_months=ctx.program.adept_min_months, max_months=ctx.program.adept_max_months,
-                           min_years=ctx.program.mentor_min_years, **context):
+        if await turn.tell(
+            pk(coordinator),
+            template,
+            program=ctx.program,
+            name=turn.person.name,
+            role=ctx.member.role,
+            program_name=ctx.program.name,
+            min_months=ctx.program.adept_min_months,
+            max_months=ctx.program.adept_max_months,
+            min_years=ctx.program.mentor_min_years,
+            **context,
+        ):
             told += 1
     return told
 
 
-def intake_flow(name: str, role: str, questions: tuple[Step, ...], transitions: dict, hooks: dict,
-                finish) -> Flow:
+def intake_flow(name: str, role: str, questions: tuple[Step, ...], transitions: dict, hooks: dict, finish) -> Flow:
     """An intake dialogue: consent, organisation and unit, the role's own
     `questions` (wired by `transitions`, the last one leading to `format`),
     then the shared ending: meeting format, place, languages, summary."""

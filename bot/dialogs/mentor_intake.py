@@ -48,13 +48,18 @@ NAME = "mentor_intake"
 YEARS = NumberStep("years_as_manager", field="years_as_manager", unit="years", minimum=0, maximum=60)
 NOMINATOR = TextStep("nominator", field="nominator_name", max_length=120)
 EXPERIENCE = intake.topics_step("experience")
-CAPACITY = NumberStep("capacity", field="capacity", minimum=1, skippable=True,
-                      maximum_from=lambda ctx: max(1, ctx.program.mentor_max_capacity))
+CAPACITY = NumberStep(
+    "capacity",
+    field="capacity",
+    minimum=1,
+    skippable=True,
+    maximum_from=lambda ctx: max(1, ctx.program.mentor_max_capacity),
+)
 JOINT = YesNoStep("joint_meetings", field="can_attend_joint_meetings")
 TRAINING = YesNoStep("training", field="can_attend_training")
 
 
-async def _years_note(turn: "Turn", ctx: Ctx, state: State, years: int) -> list[str]:
+async def _years_note(turn: Turn, ctx: Ctx, state: State, years: int) -> list[str]:
     if years >= ctx.program.mentor_min_years:
         return []
     return [turn.render("dialogs/mentor_too_few_years", years=years, min_years=ctx.program.mentor_min_years)]
@@ -64,7 +69,7 @@ def _after_years(answers: dict, ctx: Ctx) -> str:
     return EXPERIENCE.name if ctx.nominator is not None else NOMINATOR.name
 
 
-async def _finish(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
+async def _finish(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
     answers = dict(state.answers)
     years = answers["years_as_manager"]
     answers["months_as_manager"] = years * 12
@@ -78,16 +83,20 @@ async def _finish(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
     return await intake.complete(turn, ctx, state, answers, reasons)
 
 
-FLOW = register(intake.intake_flow(
-    NAME, "mentor", (YEARS, NOMINATOR, EXPERIENCE, CAPACITY, JOINT, TRAINING),
-    transitions={
-        "years_as_manager": _after_years,
-        "nominator": lambda a, ctx: "experience",
-        "experience": lambda a, ctx: "capacity",
-        "capacity": lambda a, ctx: "joint_meetings",
-        "joint_meetings": lambda a, ctx: "training",
-        "training": lambda a, ctx: "format",
-    },
-    hooks={"years_as_manager": _years_note},
-    finish=_finish,
-))
+FLOW = register(
+    intake.intake_flow(
+        NAME,
+        "mentor",
+        (YEARS, NOMINATOR, EXPERIENCE, CAPACITY, JOINT, TRAINING),
+        transitions={
+            "years_as_manager": _after_years,
+            "nominator": lambda a, ctx: "experience",
+            "experience": lambda a, ctx: "capacity",
+            "capacity": lambda a, ctx: "joint_meetings",
+            "joint_meetings": lambda a, ctx: "training",
+            "training": lambda a, ctx: "format",
+        },
+        hooks={"years_as_manager": _years_note},
+        finish=_finish,
+    )
+)

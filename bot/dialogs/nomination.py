@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.lifecycle import RUNNING
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
+from bot.lifecycle import RUNNING
 from bot.messages import Outbound
 from bot.store.models import Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
@@ -40,7 +40,7 @@ STARTED = (EnrollmentStatus.ONBOARDING,)
 JOINED = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)
 
 
-async def own_enrollment(turn: "Turn", value: str | None) -> tuple[Enrollment, Program]:
+async def own_enrollment(turn: Turn, value: str | None) -> tuple[Enrollment, Program]:
     """The enrollment a card button names, if it belongs to whoever clicked."""
     number = parse_int(value or "", low=1)
     enrollment = await turn.session.get(Enrollment, number) if number is not None else None
@@ -52,14 +52,14 @@ async def own_enrollment(turn: "Turn", value: str | None) -> tuple[Enrollment, P
     return enrollment, program
 
 
-def answered_card(turn: "Turn", template: str, **ctx) -> list[Outbound]:
+def answered_card(turn: Turn, template: str, **ctx) -> list[Outbound]:
     """Replace the clicked card (so its buttons are gone) where the platform can."""
     if turn.inbound.message is None:
         return []
     return [Outbound(text=turn.render(template, **ctx), replace=turn.inbound.message, kind=template)]
 
 
-async def join_from_card(turn: "Turn", value: str | None, *, role: str | None = None) -> list[Outbound]:
+async def join_from_card(turn: Turn, value: str | None, *, role: str | None = None) -> list[Outbound]:
     """`invite.join` and `nomination.accept`: start (or resume) the intake."""
     from bot.dialogs import begin_intake
 
@@ -67,8 +67,14 @@ async def join_from_card(turn: "Turn", value: str | None, *, role: str | None = 
     if role and enrollment.role != role:
         raise stale_button()
     if enrollment.status in JOINED:
-        return [turn.say("dialogs/already_joined", program=program.name, role=enrollment.role,
-                         pending=enrollment.status == EnrollmentStatus.PENDING)]
+        return [
+            turn.say(
+                "dialogs/already_joined",
+                program=program.name,
+                role=enrollment.role,
+                pending=enrollment.status == EnrollmentStatus.PENDING,
+            )
+        ]
     if enrollment.status == EnrollmentStatus.LEFT:
         raise UserError("dialogs/left_already", program=program.name)
     notes = []
@@ -84,7 +90,7 @@ async def join_from_card(turn: "Turn", value: str | None, *, role: str | None = 
     return replies + await begin_intake(turn, program, enrollment, notes=notes)
 
 
-async def _tell_nominator(turn: "Turn", enrollment: Enrollment, program: Program) -> None:
+async def _tell_nominator(turn: Turn, enrollment: Enrollment, program: Program) -> None:
     """The reply to `nominate` promises to say what the nominee answers:
     told once, on the first acceptance."""
     if enrollment.answers.get("nominator_told"):
@@ -92,13 +98,18 @@ async def _tell_nominator(turn: "Turn", enrollment: Enrollment, program: Program
     nominator = await turn.session.get(Person, enrollment.nominated_by)
     if nominator is None or nominator.id == turn.person.id:
         return
-    await turn.tell(pk(nominator), "dialogs/nomination_accepted_nominator", program=program,
-                    name=turn.person.name, program_name=program.name)
+    await turn.tell(
+        pk(nominator),
+        "dialogs/nomination_accepted_nominator",
+        program=program,
+        name=turn.person.name,
+        program_name=program.name,
+    )
     enrollment.answers = {**enrollment.answers, "nominator_told": True}
     turn.session.add(enrollment)
 
 
-async def decline(turn: "Turn", value: str | None) -> list[Outbound]:
+async def decline(turn: Turn, value: str | None) -> list[Outbound]:
     """`nomination.decline`: noted, and the nominator is told politely."""
     enrollment, program = await own_enrollment(turn, value)
     if enrollment.role != Role.MENTOR:
@@ -114,8 +125,14 @@ async def decline(turn: "Turn", value: str | None) -> list[Outbound]:
     if enrollment.nominated_by:
         nominator = await turn.session.get(Person, enrollment.nominated_by)
         if nominator is not None:
-            await turn.tell(pk(nominator), "dialogs/nomination_declined_nominator", program=program,
-                            name=turn.person.name, program_name=program.name)
-    return answered_card(turn, "dialogs/card_declined", program=program.name) + [
-        turn.say("dialogs/nomination_declined", program=program.name)
+            await turn.tell(
+                pk(nominator),
+                "dialogs/nomination_declined_nominator",
+                program=program,
+                name=turn.person.name,
+                program_name=program.name,
+            )
+    return [
+        *answered_card(turn, "dialogs/card_declined", program=program.name),
+        turn.say("dialogs/nomination_declined", program=program.name),
     ]

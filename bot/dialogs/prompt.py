@@ -4,7 +4,8 @@ nothing to click is plain text, which reads best on every platform."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.dialogs.flow import CONFIRM_CANCEL, SUMMARY, Ctx, Flow, State, step_of
 from bot.messages import Button, Buttons, Card, Fields, Heading, Option, Outbound, Text
@@ -12,7 +13,8 @@ from bot.messages import Button, Buttons, Card, Fields, Heading, Option, Outboun
 if TYPE_CHECKING:
     from bot.turn import Turn
 
-def prompt(turn: "Turn", flow: Flow, state: State, ctx: Ctx, notes: Sequence[str] = ()) -> Outbound:
+
+def prompt(turn: Turn, flow: Flow, state: State, ctx: Ctx, notes: Sequence[str] = ()) -> Outbound:
     """The current question as a message: notes first, then the question, its
     options, and the ways out."""
     step = step_of(flow, state)
@@ -31,8 +33,9 @@ def prompt(turn: "Turn", flow: Flow, state: State, ctx: Ctx, notes: Sequence[str
     if step.nav_buttons and (state.history or state.editing) and state.step not in (SUMMARY, CONFIRM_CANCEL):
         nav.append(Option("_back", render("dialogs/option/back")))
     if nav:
-        blocks.append(Buttons(tuple(Button(f"{state.action_prefix}:n:{i}", o.label, o.value)
-                                    for i, o in enumerate(nav))))
+        blocks.append(
+            Buttons(tuple(Button(f"{state.action_prefix}:n:{i}", o.label, o.value) for i, o in enumerate(nav)))
+        )
     text = "\n\n".join([*notes, question])
     blocks[blocks.index(question_block)] = Text(text)
     if len(blocks) == 1:  # nothing to click: plain text reads best everywhere
@@ -42,8 +45,9 @@ def prompt(turn: "Turn", flow: Flow, state: State, ctx: Ctx, notes: Sequence[str
 
 def question_context(flow: Flow, state: State, ctx: Ctx) -> dict:
     """What the question templates may use."""
-    return dict(program=ctx.program.name, skippable=step_of(flow, state).skippable,
-                max_capacity=ctx.program.mentor_max_capacity)
+    return dict(
+        program=ctx.program.name, skippable=step_of(flow, state).skippable, max_capacity=ctx.program.mentor_max_capacity
+    )
 
 
 def summary_items(flow: Flow, state: State, ctx: Ctx, render) -> list[tuple[str, str]]:
@@ -52,4 +56,3 @@ def summary_items(flow: Flow, state: State, ctx: Ctx, render) -> list[tuple[str,
         if step.field and step.field in state.answers:
             items.append((render(f"dialogs/label/{step.field}"), step.show(state.answers[step.field], ctx, render)))
     return items
-

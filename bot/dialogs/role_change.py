@@ -40,24 +40,39 @@ OVER = (EnrollmentStatus.DECLINED, EnrollmentStatus.LEFT)
 IN_A_PAIR = (PairStatus.DRAFT, PairStatus.APPROVED, PairStatus.ANNOUNCED)
 
 
-async def in_a_pair(turn: "Turn", enrollment: Enrollment) -> bool:
-    query = select(Pairing.id).where((Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id),
-                                     col(Pairing.status).in_(IN_A_PAIR))
+async def in_a_pair(turn: Turn, enrollment: Enrollment) -> bool:
+    query = select(Pairing.id).where(
+        (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id), col(Pairing.status).in_(IN_A_PAIR)
+    )
     return (await turn.session.exec(query)).first() is not None
 
 
-async def ask(turn: "Turn", program: Program, enrollment: Enrollment, role: str) -> list[Outbound]:
+async def ask(turn: Turn, program: Program, enrollment: Enrollment, role: str) -> list[Outbound]:
     """The confirmation card: enrolled as `enrollment.role`, asked for `role`."""
     if await in_a_pair(turn, enrollment):
         raise UserError("dialogs/role_change_paired", program=program.name, role=enrollment.role)
     context = dict(program=program.name, current=enrollment.role, wanted=role)
     question = turn.render("dialogs/role_change_ask", **context)
-    card = Card((Text(question), Buttons((
-        Button("role.change", turn.render("dialogs/option/role_change", wanted=role),
-               f"{enrollment.id}:{role}", "primary"),
-        Button("role.keep", turn.render("dialogs/option/role_keep", current=enrollment.role),
-               f"{enrollment.id}:{enrollment.role}"),
-    ))))
+    card = Card(
+        (
+            Text(question),
+            Buttons(
+                (
+                    Button(
+                        "role.change",
+                        turn.render("dialogs/option/role_change", wanted=role),
+                        f"{enrollment.id}:{role}",
+                        "primary",
+                    ),
+                    Button(
+                        "role.keep",
+                        turn.render("dialogs/option/role_keep", current=enrollment.role),
+                        f"{enrollment.id}:{enrollment.role}",
+                    ),
+                )
+            ),
+        )
+    )
     return [Outbound(text=question, card=card, kind="dialogs/role_change_ask")]
 
 
@@ -71,7 +86,7 @@ def retake(enrollment: Enrollment, role: str, now) -> None:
     enrollment.updated_at = now
 
 
-async def _card_enrollment(turn: "Turn") -> tuple[Enrollment, Program, str]:
+async def _card_enrollment(turn: Turn) -> tuple[Enrollment, Program, str]:
     enrollment_id, _, role = (turn.inbound.value or "").partition(":")
     enrollment, program = await own_enrollment(turn, enrollment_id)
     if role not in ROLES:
@@ -79,7 +94,7 @@ async def _card_enrollment(turn: "Turn") -> tuple[Enrollment, Program, str]:
     return enrollment, program, role
 
 
-async def change(turn: "Turn") -> list[Outbound]:
+async def change(turn: Turn) -> list[Outbound]:
     """*Change*: the enrollment takes the role the card names."""
     from bot.dialogs import begin_intake
 
@@ -89,9 +104,15 @@ async def change(turn: "Turn") -> list[Outbound]:
     if await in_a_pair(turn, enrollment):
         raise UserError("dialogs/role_change_paired", program=program.name, role=enrollment.role)
     previous = enrollment.role
-    states = (await turn.session.exec(select(DialogState).where(
-        DialogState.person_id == turn.person.id, DialogState.program_id == program.id,
-        DialogState.status == ACTIVE))).all()
+    states = (
+        await turn.session.exec(
+            select(DialogState).where(
+                DialogState.person_id == turn.person.id,
+                DialogState.program_id == program.id,
+                DialogState.status == ACTIVE,
+            )
+        )
+    ).all()
     for state in states:  # the other role's questions are no longer asked
         state.status, state.data, state.history = CANCELLED, {"enrollment_id": enrollment.id, "answers": {}}, []
         state.version += 1
@@ -99,13 +120,12 @@ async def change(turn: "Turn") -> list[Outbound]:
     retake(enrollment, role, turn.now)
     turn.session.add(enrollment)
     await turn.session.flush()
-    await turn.audit("enrollment.role_changed", program=program, enrollment=enrollment.id, before=previous,
-                     after=role)
+    await turn.audit("enrollment.role_changed", program=program, enrollment=enrollment.id, before=previous, after=role)
     replies = answered_card(turn, "dialogs/role_changed", program=program.name, wanted=role)
     return replies + await begin_intake(turn, program, enrollment)
 
 
-async def keep(turn: "Turn") -> list[Outbound]:
+async def keep(turn: Turn) -> list[Outbound]:
     """*Keep*: nothing changes."""
     enrollment, program, _role = await _card_enrollment(turn)
     replies = answered_card(turn, "dialogs/role_kept", program=program.name, current=enrollment.role)

@@ -16,9 +16,10 @@ yes/no (`YesNoStep`), single and multi choice (`ChoiceStep`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from bot.markup import mark, strip_marks
 from bot.messages import Block, Button, Buttons, Choice, Option
@@ -37,10 +38,39 @@ class Invalid(Exception):
         self.context = context
 
 
-YES_WORDS = {"yes", "y", "ja", "j", "ok", "okay", "japp", "jajamen", "absolut", "visst", "sure", "agree",
-        "i agree", "jag godkänner", "godkänner", "jag samtycker", "samtycker", "true"}
-NO_WORDS = {"no", "n", "nej", "nä", "nope", "inte", "false", "jag godkänner inte", "i do not agree", "no thanks",
-       "nej tack"}
+YES_WORDS = {
+    "yes",
+    "y",
+    "ja",
+    "j",
+    "ok",
+    "okay",
+    "japp",
+    "jajamen",
+    "absolut",
+    "visst",
+    "sure",
+    "agree",
+    "i agree",
+    "jag godkänner",
+    "godkänner",
+    "jag samtycker",
+    "samtycker",
+    "true",
+}
+NO_WORDS = {
+    "no",
+    "n",
+    "nej",
+    "nä",
+    "nope",
+    "inte",
+    "false",
+    "jag godkänner inte",
+    "i do not agree",
+    "no thanks",
+    "nej tack",
+}
 
 
 def norm(text: str) -> str:
@@ -247,8 +277,13 @@ class ChoiceStep(Step):
         for piece in _pieces(said, options) if self.multi else [said]:
             option = _typed_option(piece, options)
             if option is None:
-                raise Invalid("dialogs/invalid/choice", value=piece[:40], multi=self.multi, count=len(options),
-                              labels=[o.label for o in options])
+                raise Invalid(
+                    "dialogs/invalid/choice",
+                    value=piece[:40],
+                    multi=self.multi,
+                    count=len(options),
+                    labels=[o.label for o in options],
+                )
             chosen.append(option)
         return self._from_options(chosen, ctx, render)
 
@@ -274,8 +309,14 @@ class ChoiceStep(Step):
         options = self.options(ctx, render)
         if not self.multi and len(options) <= self.max_buttons:
             return [_buttons(options, action_prefix)]
-        return [Choice(action_id=f"{action_prefix}:pick", label=render("dialogs/choose_label", multi=self.multi),
-                       options=tuple(options), multi=self.multi)]
+        return [
+            Choice(
+                action_id=f"{action_prefix}:pick",
+                label=render("dialogs/choose_label", multi=self.multi),
+                options=tuple(options),
+                multi=self.multi,
+            )
+        ]
 
     def show(self, value, ctx, render: Render) -> str:
         if value is None:
@@ -286,7 +327,7 @@ class ChoiceStep(Step):
 
 
 def _pieces(said: str, options: Sequence[Option]) -> list[str]:
-    """"1,3", "budget; change", "konflikter och budget": split on commas and
+    """ "1,3", "budget; change", "konflikter och budget": split on commas and
     semicolons, and on "och"/"and"/"&" only where a piece is not itself a
     label ("Budget och ekonomistyrning" stays whole)."""
     pieces: list[str] = []
@@ -329,5 +370,6 @@ def _named_option(piece: str, options: Sequence[Option]) -> Option | None:
 
 def _buttons(options: Sequence[Option], action_prefix: str) -> Buttons:
     # Slack wants action ids unique within a block, so each button has its own.
-    return Buttons(tuple(Button(action_id=f"{action_prefix}:{i}", label=o.label, value=o.value)
-                         for i, o in enumerate(options)))
+    return Buttons(
+        tuple(Button(action_id=f"{action_prefix}:{i}", label=o.label, value=o.value) for i, o in enumerate(options))
+    )

@@ -19,7 +19,8 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State, register
 from bot.dialogs.steps import ChoiceStep, TextStep
@@ -56,12 +57,20 @@ COMMENT = TextStep("comment", field="comment", skippable=True, max_length=MAX_CO
 
 
 def _finish(survey: str, role: str):
-    async def finish(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
+    async def finish(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
         answers = {k: (int(v) if k != "comment" else v) for k, v in state.answers.items() if v is not None}
-        turn.session.add(SurveyResponse(program_id=pk(ctx.program), person_id=pk(turn.person), survey=survey,
-                                        answers={"role": role, **answers}, created_at=turn.now))
+        turn.session.add(
+            SurveyResponse(
+                program_id=pk(ctx.program),
+                person_id=pk(turn.person),
+                survey=survey,
+                answers={"role": role, **answers},
+                created_at=turn.now,
+            )
+        )
         await turn.audit("survey answered", program=ctx.program, survey=survey)  # never the answers
         return [turn.say("surveys/thanks", program=ctx.program)]
+
     return finish
 
 
@@ -70,7 +79,7 @@ def _goto(step: str) -> Callable[[dict, Ctx], str]:
     return lambda answers, ctx: step
 
 
-async def _cancelled(turn: "Turn", ctx: Ctx, state: State) -> list[Outbound]:
+async def _cancelled(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
     return [turn.say("surveys/cancelled")]
 
 
@@ -78,12 +87,14 @@ for _survey in SURVEYS:
     for _role in ("adept", "mentor"):
         _names = QUESTIONS[(_survey, _role)]
         _order = [*_names, "comment"]
-        register(Flow(
-            name=flow_name(_survey, _role),
-            steps=(*(_step(n) for n in _names), COMMENT),
-            transitions={n: _goto(_order[i + 1] if i + 1 < len(_order) else SUMMARY) for i, n in enumerate(_order)},
-            finish=_finish(_survey, _role),
-            cancelled=_cancelled,
-            declined=_cancelled,
-            open_for=(EnrollmentStatus.ACTIVE,),
-        ))
+        register(
+            Flow(
+                name=flow_name(_survey, _role),
+                steps=(*(_step(n) for n in _names), COMMENT),
+                transitions={n: _goto(_order[i + 1] if i + 1 < len(_order) else SUMMARY) for i, n in enumerate(_order)},
+                finish=_finish(_survey, _role),
+                cancelled=_cancelled,
+                declined=_cancelled,
+                open_for=(EnrollmentStatus.ACTIVE,),
+            )
+        )

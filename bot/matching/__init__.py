@@ -55,8 +55,7 @@ __all__ = [
 ]
 
 
-_LAZY = {"greedy_assign": "bot.matching.assign", "solve": "bot.matching.assign",
-         "solve_async": "bot.matching.assign"}
+_LAZY = {"greedy_assign": "bot.matching.assign", "solve": "bot.matching.assign", "solve_async": "bot.matching.assign"}
 
 
 def __getattr__(name: str):

@@ -7,8 +7,9 @@ workspace; otherwise each gets it in their own DM, in their own language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from bot.dialogs.answers import MENTOR, answer_ctx, lines
 from bot.matching.cohort import TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
@@ -18,7 +19,6 @@ from bot.programs import events, next_event
 from bot.store.models import Pairing
 from bot.store.rows import pk
 from bot.turn import Turn
-
 
 
 def group_address(first: Address | None, second: Address | None) -> Address | None:
@@ -32,8 +32,11 @@ def group_address(first: Address | None, second: Address | None) -> Address | No
 
 def _who(cohort: Cohort, enrollment_id: int) -> dict:
     member = cohort.members[enrollment_id]
-    return {"name": member.person.name, "org": member.org_name,
-            "role_title": (member.enrollment.answers or {}).get("role_title")}
+    return {
+        "name": member.person.name,
+        "org": member.org_name,
+        "role_title": (member.enrollment.answers or {}).get("role_title"),
+    }
 
 
 def _shared_topics(row: Pairing) -> list[str]:
@@ -48,14 +51,16 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
     program = cohort.program
     adept_event = await next_event(turn.session, program, turn.now, "adept")
     mentor_event = await next_event(turn.session, program, turn.now, "mentor")
-    shared_event = next((e for e in await events(turn.session, program)
-                         if e.starts_at >= turn.now and e.audience == "all"), None)
+    shared_event = next(
+        (e for e in await events(turn.session, program) if e.starts_at >= turn.now and e.audience == "all"), None
+    )
     in_group, in_dms, unreachable = 0, 0, []
     ctx = await answer_ctx(turn.session, program)
     for row in pairs:
         adept, mentor = cohort.members[row.adept_id], cohort.members[row.mentor_id]
-        context: dict[str, Any] = dict(adept=_who(cohort, row.adept_id), mentor=_who(cohort, row.mentor_id),
-                       topics=_shared_topics(row))
+        context: dict[str, Any] = dict(
+            adept=_who(cohort, row.adept_id), mentor=_who(cohort, row.mentor_id), topics=_shared_topics(row)
+        )
 
         def needs(locale: str) -> list:
             """The adept's needs and wishes as the mentor may read them, in `locale`."""
@@ -67,18 +72,29 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
         group = group_address(adept_at, mentor_at)
         if group is not None:
             locale = locale_for(None, program, turn.core.config)
-            text = turn.core.translator.render(locale, "matching/intro_group", program=program,
-                                               tz=program.timezone, event=shared_event, needs=needs(locale),
-                                               **context)
+            text = turn.core.translator.render(
+                locale,
+                "matching/intro_group",
+                program=program,
+                tz=program.timezone,
+                event=shared_event,
+                needs=needs(locale),
+                **context,
+            )
             # A group DM that cannot be opened: each gets the same words in their DM.
-            turn.post(Outbound(text=text, to=group, kind="matching/intro_group", locale=locale),
-                      fallback=(adept_at, mentor_at))
+            turn.post(
+                Outbound(text=text, to=group, kind="matching/intro_group", locale=locale),
+                fallback=(adept_at, mentor_at),
+            )
             in_group += 1
             continue
-        for person, template, event in ((adept.person, "matching/intro_adept", adept_event),
-                                        (mentor.person, "matching/intro_mentor", mentor_event)):
+        for person, template, event in (
+            (adept.person, "matching/intro_adept", adept_event),
+            (mentor.person, "matching/intro_mentor", mentor_event),
+        ):
             extra: dict[str, Any] = (
-                {"needs": needs(locale_for(person, program, turn.core.config))} if person is mentor.person else {})
+                {"needs": needs(locale_for(person, program, turn.core.config))} if person is mentor.person else {}
+            )
             if await turn.tell(pk(person), template, program=program, event=event, **context, **extra):
                 in_dms += 1
             else:
@@ -88,8 +104,13 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
         locale = locale_for(None, program, turn.core.config)
         names = [(_who(cohort, p.adept_id)["name"], _who(cohort, p.mentor_id)["name"]) for p in pairs]
         text = turn.core.translator.render(
-            locale, "matching/channel_summary", program=program, count=len(pairs),
-            names=names if program.names_in_channel else None, tz=program.timezone, event=shared_event,
+            locale,
+            "matching/channel_summary",
+            program=program,
+            count=len(pairs),
+            names=names if program.names_in_channel else None,
+            tz=program.timezone,
+            event=shared_event,
         )
         turn.post(Outbound(text=text, to=channel, kind="matching/channel_summary", locale=locale))
     for row in pairs:  # a waitlisted adept who now has a mentor is off the list
@@ -105,8 +126,13 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
         if await turn.tell(pk(member.person), "matching/waitlisted", program=program, event=adept_event):
             _mark(turn, member.enrollment, TOLD_WAITLIST)
             told += 1
-    return {"in_group": in_group, "in_dms": in_dms, "unreachable": unreachable,
-            "channel": channel is not None, "waitlist_told": told}
+    return {
+        "in_group": in_group,
+        "in_dms": in_dms,
+        "unreachable": unreachable,
+        "channel": channel is not None,
+        "waitlist_told": told,
+    }
 
 
 def _mark(turn: Turn, enrollment, key: str, value=None) -> None:
@@ -123,8 +149,9 @@ async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors)
     told_adepts = 0
     for u in unmatched:
         member = cohort.members[u.adept_id]
-        if await turn.tell(pk(member.person), "matching/unmatched_notice", program=program, event=adept_event,
-                           code=str(u.reason_code)):
+        if await turn.tell(
+            pk(member.person), "matching/unmatched_notice", program=program, event=adept_event, code=str(u.reason_code)
+        ):
             _mark(turn, member.enrollment, TOLD_UNMATCHED)
             told_adepts += 1
     told_mentors = 0
@@ -134,11 +161,17 @@ async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors)
             continue
 
         def card(render: Callable[..., str], v: str = str(mentor_id)) -> Card:
-            return Card((
-                Text(render("matching/idle_mentor", program=program)),
-                Buttons((Button("idle.later", render("matching/button_later_yes"), v, "primary"),
-                         Button("idle.not", render("matching/button_later_no"), v))),
-            ))
+            return Card(
+                (
+                    Text(render("matching/idle_mentor", program=program)),
+                    Buttons(
+                        (
+                            Button("idle.later", render("matching/button_later_yes"), v, "primary"),
+                            Button("idle.not", render("matching/button_later_no"), v),
+                        )
+                    ),
+                )
+            )
 
         if await turn.tell(pk(member.person), "matching/idle_mentor", program=program, card=card):
             _mark(turn, member.enrollment, TOLD_IDLE)

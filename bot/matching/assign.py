@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from bot.matching.encoded import Encoded
 from bot.matching.model import (
     AdeptIn,
     InvalidPin,
@@ -37,7 +38,6 @@ from bot.matching.model import (
     Unmatched,
     UnmatchedCode,
 )
-from bot.matching.encoded import Encoded
 from bot.matching.scoring import max_score, score_pair, violation
 
 _EXACT_LIMIT = 2.0**50  # costs and their sums stay exact integers below 2**53
@@ -205,7 +205,7 @@ def _prepare(adepts: Sequence[AdeptIn], mentors: Sequence[MentorIn], rules: Rule
         free_slots[column] -= 1
         pinned_rows.add(row)
         score, reasons = score_pair(adept, mentor, rules.weights)
-        pinned.append(Pair(adept_id, mentor_id, score, (Reason(ReasonCode.PINNED),) + reasons, pinned=True))
+        pinned.append(Pair(adept_id, mentor_id, score, (Reason(ReasonCode.PINNED), *reasons), pinned=True))
     free_rows = np.asarray([i for i in range(len(all_adepts)) if i not in pinned_rows], dtype=np.int64)
     return _Problem(all_adepts, offering, pinned, free_rows, free_slots)
 

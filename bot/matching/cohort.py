@@ -26,8 +26,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.matching.model import AdeptIn, MatchRule, MentorIn, Rules
-from bot.store.models import Enrollment, EnrollmentStatus, MatchExclusion, Organisation, Pairing, PairStatus, Person, Program, Role
-from bot.store.rows import pk
+from bot.store.models import (
+    Enrollment,
+    EnrollmentStatus,
+    MatchExclusion,
+    Organisation,
+    Pairing,
+    PairStatus,
+    Person,
+    Program,
+    Role,
+)
+from bot.store.rows import pk, table_of
 
 PART = 200  # rows handled between two turns of the event loop (a cohort has thousands)
 HOLDING = (PairStatus.APPROVED, PairStatus.ANNOUNCED)  # pairs a re-run never touches
@@ -72,6 +82,8 @@ TOLD_WAITLIST = "waitlist_told_at"  # a waitlisted adept
 TOLD_UNMATCHED = "unmatched_told_at"  # an adept no mentor fitted
 TOLD_IDLE = "idle_told_at"  # a mentor with no adept
 LATER = "take_one_later"  # the idle mentor's answer: would take an adept later (True/False)
+
+
 async def state_digest(session: AsyncSession, program: Program, today: date) -> str:
     """A digest of every row a solution depends on: the program's enrollments
     (status, answers, capacity, pause, waitlist) with their person's
@@ -79,12 +91,22 @@ async def state_digest(session: AsyncSession, program: Program, today: date) -> 
     programs, its rule, and the day (pauses end). Plain rows, no objects: it
     is the cheap check, in the write transaction, that nothing changed since
     the cohort was read."""
-    e, p, pair, x = (Enrollment.__table__, Person.__table__, Pairing.__table__,  # type: ignore[attr-defined]
-                     MatchExclusion.__table__)  # type: ignore[attr-defined]
+    e, p, pair, x = table_of(Enrollment), table_of(Person), table_of(Pairing), table_of(MatchExclusion)
     statements = [
-        sa.select(e.c.id, e.c.person_id, e.c.role, e.c.status, e.c.capacity, e.c.paused_until, e.c.waitlisted,
-                  sa.cast(e.c.answers, sa.Text), p.c.organisation_id)
-        .join(p, p.c.id == e.c.person_id).where(e.c.program_id == program.id).order_by(e.c.id),
+        sa.select(
+            e.c.id,
+            e.c.person_id,
+            e.c.role,
+            e.c.status,
+            e.c.capacity,
+            e.c.paused_until,
+            e.c.waitlisted,
+            sa.cast(e.c.answers, sa.Text),
+            p.c.organisation_id,
+        )
+        .join(p, p.c.id == e.c.person_id)
+        .where(e.c.program_id == program.id)
+        .order_by(e.c.id),
         sa.select(pair.c.id, pair.c.program_id, pair.c.status, pair.c.adept_id, pair.c.mentor_id, pair.c.pinned)
         .where(sa.or_(pair.c.program_id == program.id, pair.c.status.in_([str(s) for s in EARLIER])))
         .order_by(pair.c.id),
@@ -139,14 +161,20 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
     cohort = Cohort(program)
     org_names = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     rows: list = []
-    async for part in _in_parts(session, select(Enrollment, Person).join(Person, col(Person.id) == col(Enrollment.person_id))
-                                .where(col(Enrollment.program_id) == program.id).order_by(col(Enrollment.id))):
+    async for part in _in_parts(
+        session,
+        select(Enrollment, Person)
+        .join(Person, col(Person.id) == col(Enrollment.person_id))
+        .where(col(Enrollment.program_id) == program.id)
+        .order_by(col(Enrollment.id)),
+    ):
         for enrollment, person in part:
             org_id = person.organisation_id or (enrollment.answers or {}).get("organisation_id")
             cohort.members[pk(enrollment)] = Member(enrollment, person, org_names.get(org_id))
         rows += part
-    async for part in _in_parts(session, select(Pairing).where(col(Pairing.program_id) == program.id)
-                                .order_by(col(Pairing.id))):
+    async for part in _in_parts(
+        session, select(Pairing).where(col(Pairing.program_id) == program.id).order_by(col(Pairing.id))
+    ):
         cohort.pairings += [row for (row,) in part]
     holding = [p for p in cohort.pairings if p.status in HOLDING]
     busy_adepts = {p.adept_id for p in holding}
@@ -161,9 +189,13 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
         answers = enrollment.answers or {}
         org = _org_key(person, answers)
         common: dict[str, Any] = dict(
-            id=pk(enrollment), org=org, department=answers.get("department"),
-            topics=_words(answers.get("topics")), formats=_formats(answers.get("format")),
-            place=answers.get("place"), languages=_words(answers.get("languages")),
+            id=pk(enrollment),
+            org=org,
+            department=answers.get("department"),
+            topics=_words(answers.get("topics")),
+            formats=_formats(answers.get("format")),
+            place=answers.get("place"),
+            languages=_words(answers.get("languages")),
         )
         if enrollment.role == Role.ADEPT:
             if enrollment.id in busy_adepts:
@@ -178,7 +210,8 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
             cohort.mentors.append(MentorIn(person_id=person.id, capacity=left, **common))
     in_pool = {a.id for a in cohort.adepts} | {m.id for m in cohort.mentors}
     pins = frozenset(
-        (p.adept_id, p.mentor_id) for p in cohort.pairings
+        (p.adept_id, p.mentor_id)
+        for p in cohort.pairings
         if p.status == PairStatus.DRAFT and p.pinned and p.adept_id in in_pool and p.mentor_id in in_pool
     )
     # Excluded pairs, and pairs that ended in this program, are not proposed again.
@@ -188,8 +221,10 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
         + [(p.adept_id, p.mentor_id) for p in cohort.pairings if p.status == PairStatus.ENDED]
     )
     cohort.rules = Rules(
-        rule=MatchRule(program.match_rule), exclusions=exclusions,
-        previous_pairs=await _earlier_pairs(session, program, cohort), pins=pins,
+        rule=MatchRule(program.match_rule),
+        exclusions=exclusions,
+        previous_pairs=await _earlier_pairs(session, program, cohort),
+        pins=pins,
     )
     return cohort
 
@@ -206,13 +241,19 @@ async def _earlier_pairs(session: AsyncSession, program: Program, cohort: Cohort
     as (adept enrollment id, mentor enrollment id) of this one."""
     adept_of_person = {m.person.id: eid for eid, m in cohort.members.items() if m.enrollment.role == Role.ADEPT}
     mentor_of_person = {m.person.id: eid for eid, m in cohort.members.items() if m.enrollment.role == Role.MENTOR}
-    earlier = (await session.exec(
-        select(Pairing).where(col(Pairing.program_id) != program.id, col(Pairing.status).in_(EARLIER))
-    )).all()
+    earlier = (
+        await session.exec(
+            select(Pairing).where(col(Pairing.program_id) != program.id, col(Pairing.status).in_(EARLIER))
+        )
+    ).all()
     if not earlier:
         return frozenset()
     ids = {p.adept_id for p in earlier} | {p.mentor_id for p in earlier}
-    person_of = dict((await session.exec(select(col(Enrollment.id), col(Enrollment.person_id)).where(col(Enrollment.id).in_(ids)))).all())
+    person_of = dict(
+        (
+            await session.exec(select(col(Enrollment.id), col(Enrollment.person_id)).where(col(Enrollment.id).in_(ids)))
+        ).all()
+    )
     found = set()
     for p in earlier:
         adept = adept_of_person.get(person_of.get(p.adept_id))
@@ -224,5 +265,7 @@ async def _earlier_pairs(session: AsyncSession, program: Program, cohort: Cohort
 
 def rationale(reasons) -> list[dict]:
     """A pair's reasons as JSON for `Pairing.rationale`."""
-    return [{"code": str(r.code), "value": list(r.value) if isinstance(r.value, tuple) else r.value,
-             "points": r.points} for r in reasons]
+    return [
+        {"code": str(r.code), "value": list(r.value) if isinstance(r.value, tuple) else r.value, "points": r.points}
+        for r in reasons
+    ]

@@ -22,16 +22,26 @@ async def offer_match(turn: Turn, program: Program) -> int:
     cohort = await load_cohort(turn.session, program, local_today(program, turn.now))
     holding = {p.adept_id for p in cohort.pairings if p.status in (PairStatus.DRAFT, PairStatus.APPROVED)}
     waiting = [a for a in cohort.adepts if a.id not in holding] + [cohort.members[i] for i in cohort.waitlisted]
-    room = [m for m in cohort.mentors if m.capacity > 0
-            and (cohort.members[m.id].enrollment.answers or {}).get(LATER) is not False]
+    room = [
+        m
+        for m in cohort.mentors
+        if m.capacity > 0 and (cohort.members[m.id].enrollment.answers or {}).get(LATER) is not False
+    ]
     if not waiting or not room:
         return 0
     told = 0
     for coordinator in await coordinator_people(turn.session, turn.core.config):
         told += await turn.tell(
-            pk(coordinator), "matching/offer", program=program, waiting=len(waiting), room=len(room),
-            card=lambda render: Card((
-                Text(render("matching/offer", program=program, waiting=len(waiting), room=len(room))),
-                Buttons((Button("match.draft", render("matching/button_draft"), str(program.id), "primary"),)),
-            )))
+            pk(coordinator),
+            "matching/offer",
+            program=program,
+            waiting=len(waiting),
+            room=len(room),
+            card=lambda render: Card(
+                (
+                    Text(render("matching/offer", program=program, waiting=len(waiting), room=len(room))),
+                    Buttons((Button("match.draft", render("matching/button_draft"), str(program.id), "primary"),)),
+                )
+            ),
+        )
     return told

@@ -69,11 +69,7 @@ def violation(adept: AdeptIn, mentor: MentorIn, rules: Rules) -> Violation | Non
             return Violation.SAME_DEPARTMENT
     elif same_org:
         return Violation.SAME_ORGANISATION
-    if (
-        rules.rule is not MatchRule.OTHER_ORG
-        and adept.manager_id is not None
-        and adept.manager_id == mentor.person_id
-    ):
+    if rules.rule is not MatchRule.OTHER_ORG and adept.manager_id is not None and adept.manager_id == mentor.person_id:
         return Violation.OWN_MANAGER
     if (adept.id, mentor.id) in rules.exclusions:
         return Violation.EXCLUDED

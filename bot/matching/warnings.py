@@ -45,8 +45,9 @@ def _digital_only(formats: frozenset[str]) -> bool:
 def warnings(adept: AdeptIn, mentor: MentorIn) -> list[Warning]:
     found: list[Warning] = []
     if adept.languages and mentor.languages and not adept.languages & mentor.languages:
-        found.append(Warning(NO_SHARED_LANGUAGE, {"adept": sorted(adept.languages),
-                                                  "mentor": sorted(mentor.languages)}))
+        found.append(
+            Warning(NO_SHARED_LANGUAGE, {"adept": sorted(adept.languages), "mentor": sorted(mentor.languages)})
+        )
     adept_digital, mentor_digital = _digital_only(adept.formats), _digital_only(mentor.formats)
     if adept_digital != mentor_digital and (adept.formats and mentor.formats):
         wants = "adept" if mentor_digital else "mentor"

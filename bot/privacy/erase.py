@@ -38,8 +38,8 @@ from bot.store.models import (
     Person,
     ProcessedEvent,
     Reminder,
-    SharedFile,
     ReminderStatus,
+    SharedFile,
     SurveyResponse,
 )
 from bot.store.rows import fetch, pk, table_of
@@ -136,13 +136,16 @@ async def pairings(session: AsyncSession, subject: Subject, now: datetime) -> No
     if not subject.enrollment_ids:
         return
     ids = subject.enrollment_ids
-    rows = (await session.exec(select(Pairing).where(
-        col(Pairing.adept_id).in_(ids) | col(Pairing.mentor_id).in_(ids)))).all()
+    rows = (
+        await session.exec(select(Pairing).where(col(Pairing.adept_id).in_(ids) | col(Pairing.mentor_id).in_(ids)))
+    ).all()
     for pairing in rows:
         end_pair(pairing, now, "forgotten")
         session.add(pairing)
-    await run(session, sa.delete(MatchExclusion).where(
-        col(MatchExclusion.adept_id).in_(ids) | col(MatchExclusion.mentor_id).in_(ids)))
+    await run(
+        session,
+        sa.delete(MatchExclusion).where(col(MatchExclusion.adept_id).in_(ids) | col(MatchExclusion.mentor_id).in_(ids)),
+    )
 
 
 async def meetings(session: AsyncSession, subject: Subject, now: datetime) -> None:
@@ -152,26 +155,47 @@ async def meetings(session: AsyncSession, subject: Subject, now: datetime) -> No
 async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None:
     """Every outbox row to or about the person: pending ones cancelled, all emptied."""
     T = table_of(Reminder)
-    rows = await rows_mentioning(session, T, ("address", "context", "last_error"), subject.needles,
-                                 extra=[T.c.person_id == subject.person_id])
+    rows = await rows_mentioning(
+        session, T, ("address", "context", "last_error"), subject.needles, extra=[T.c.person_id == subject.person_id]
+    )
     pattern = subject.needles.pattern
-    ids = [r.id for r in rows if r.person_id == subject.person_id
-           or found_in(r.address, pattern) or found_in(r.context, pattern) or found_in(r.last_error, pattern)]
+    ids = [
+        r.id
+        for r in rows
+        if r.person_id == subject.person_id
+        or found_in(r.address, pattern)
+        or found_in(r.context, pattern)
+        or found_in(r.last_error, pattern)
+    ]
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        await run(session, sa.update(Reminder).where(
-            col(Reminder.id).in_(chunk), col(Reminder.status).in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED)))
-            .values(status=ReminderStatus.CANCELLED, last_error="forgotten"))
-        await run(session, sa.update(Reminder).where(col(Reminder.id).in_(chunk)).values(
-            person_id=None, address=None, context={},
-            last_error=sa.case((col(Reminder.last_error) == "forgotten", "forgotten"), else_=None)))
+        chunk = ids[start : start + 500]
+        await run(
+            session,
+            sa.update(Reminder)
+            .where(
+                col(Reminder.id).in_(chunk), col(Reminder.status).in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED))
+            )
+            .values(status=ReminderStatus.CANCELLED, last_error="forgotten"),
+        )
+        await run(
+            session,
+            sa.update(Reminder)
+            .where(col(Reminder.id).in_(chunk))
+            .values(
+                person_id=None,
+                address=None,
+                context={},
+                last_error=sa.case((col(Reminder.last_error) == "forgotten", "forgotten"), else_=None),
+            ),
+        )
 
 
 async def audit(session: AsyncSession, subject: Subject, now: datetime) -> None:
     """Audit rows keep what was done; who did it, and to whom, become the anonymous id."""
     T = table_of(AuditLog)
-    rows = await rows_mentioning(session, T, ("actor", "detail"), subject.needles,
-                                 extra=[T.c.actor.in_(subject.keys)] if subject.keys else None)
+    rows = await rows_mentioning(
+        session, T, ("actor", "detail"), subject.needles, extra=[T.c.actor.in_(subject.keys)] if subject.keys else None
+    )
     pattern = subject.needles.pattern
     for row in rows:
         actor = subject.anon if row.actor in subject.keys else replaced(row.actor, pattern, subject.anon)
@@ -212,12 +236,25 @@ async def person(session: AsyncSession, subject: Subject, now: datetime) -> None
     session.add(row)
 
 
-STEPS = ("identities", "dialogues", "surveys", "calendars_and_files", "coordinator_rows", "enrollments", "pairings", "meetings",
-         "outbox", "audit", "mentions", "person")
+STEPS = (
+    "identities",
+    "dialogues",
+    "surveys",
+    "calendars_and_files",
+    "coordinator_rows",
+    "enrollments",
+    "pairings",
+    "meetings",
+    "outbox",
+    "audit",
+    "mentions",
+    "person",
+)
 
 
-async def erase_person(session: AsyncSession, person: Person, now: datetime, *, action: str = "forget",
-                       tombstone: str = "") -> Subject:
+async def erase_person(
+    session: AsyncSession, person: Person, now: datetime, *, action: str = "forget", tombstone: str = ""
+) -> Subject:
     """Remove everything that names `person`; writes one audit row `action`
     under the anonymous id. Returns the subject (with that id)."""
     await session.flush()  # what the turn changed so far is written before it is erased

@@ -37,8 +37,15 @@ if TYPE_CHECKING:
 LIVE = (PairStatus.DRAFT, PairStatus.APPROVED, PairStatus.ANNOUNCED)
 
 
-async def end_participation(turn: "Turn", enrollment: Enrollment, program: Program, *, reason: str,
-                            named: bool = True, delete_answers: bool = True) -> list[int]:
+async def end_participation(
+    turn: Turn,
+    enrollment: Enrollment,
+    program: Program,
+    *,
+    reason: str,
+    named: bool = True,
+    delete_answers: bool = True,
+) -> list[int]:
     """End `enrollment`; returns the person ids of the partners whose pair
     ended. `named=False` keeps the person's name out of every notice (forget)."""
     from bot import plan
@@ -49,14 +56,28 @@ async def end_participation(turn: "Turn", enrollment: Enrollment, program: Progr
     enrollment.updated_at = turn.now
     if delete_answers:
         erase.clear_answers(enrollment)
-        await run(s, sa.delete(table_of(DialogState)).where(
-            col(DialogState.person_id) == person_id, col(DialogState.program_id) == program.id))
-        await run(s, sa.delete(table_of(SurveyResponse)).where(
-            col(SurveyResponse.person_id) == person_id, col(SurveyResponse.program_id) == program.id))
+        await run(
+            s,
+            sa.delete(table_of(DialogState)).where(
+                col(DialogState.person_id) == person_id, col(DialogState.program_id) == program.id
+            ),
+        )
+        await run(
+            s,
+            sa.delete(table_of(SurveyResponse)).where(
+                col(SurveyResponse.person_id) == person_id, col(SurveyResponse.program_id) == program.id
+            ),
+        )
     s.add(enrollment)
     partners: list[int] = []
-    pairs = (await s.exec(select(Pairing).where(
-        (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id), col(Pairing.status).in_(LIVE)))).all()
+    pairs = (
+        await s.exec(
+            select(Pairing).where(
+                (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id),
+                col(Pairing.status).in_(LIVE),
+            )
+        )
+    ).all()
     for pairing in pairs:
         announced = pairing.status == PairStatus.ANNOUNCED
         pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.ENDED, turn.now, reason
@@ -68,8 +89,13 @@ async def end_participation(turn: "Turn", enrollment: Enrollment, program: Progr
         partner = await s.get(Enrollment, pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id)
         if announced and partner is not None:
             partners.append(partner.person_id)
-            await turn.tell(partner.person_id, "privacy/partner_ended", program=program, role=enrollment.role,
-                            name=turn.person.name if named else None)
+            await turn.tell(
+                partner.person_id,
+                "privacy/partner_ended",
+                program=program,
+                role=enrollment.role,
+                name=turn.person.name if named else None,
+            )
     await _stop_reminders(turn, enrollment, program)
     await plan.person_changed(turn, enrollment)  # their pairs' and events' rows, in this turn
     for coordinator in await coordinator_people(s, turn.core.config):
@@ -79,23 +105,33 @@ async def end_participation(turn: "Turn", enrollment: Enrollment, program: Progr
             await turn.tell(pk(coordinator), "commands/coordinator_left_notice", program=program, name=turn.person.name)
         else:
             names = [(await _name(turn, pid)) for pid in partners]
-            await turn.tell(pk(coordinator), "privacy/coordinator_forgotten", program=program, role=enrollment.role,
-                            partners=[n for n in names if n])
+            await turn.tell(
+                pk(coordinator),
+                "privacy/coordinator_forgotten",
+                program=program,
+                role=enrollment.role,
+                partners=[n for n in names if n],
+            )
     return partners
 
 
-async def _name(turn: "Turn", person_id: int) -> str | None:
+async def _name(turn: Turn, person_id: int) -> str | None:
     from bot.store.models import Person
 
     person = await turn.session.get(Person, person_id)
     return person.name if person else None
 
 
-async def _stop_reminders(turn: "Turn", enrollment: Enrollment, program: Program) -> None:
+async def _stop_reminders(turn: Turn, enrollment: Enrollment, program: Program) -> None:
     """The person's pending reminders in the program (events, intake) are cancelled now,
     not at the next planning pass."""
-    await run(turn.session, sa.update(table_of(Reminder)).where(
-        col(Reminder.status) == ReminderStatus.PENDING,
-        ((col(Reminder.person_id) == enrollment.person_id) & (col(Reminder.program_id) == program.id))
-        | (col(Reminder.subject) == f"enrollment:{enrollment.id}"),
-    ).values(status=ReminderStatus.CANCELLED, last_error="left the program"))
+    await run(
+        turn.session,
+        sa.update(table_of(Reminder))
+        .where(
+            col(Reminder.status) == ReminderStatus.PENDING,
+            ((col(Reminder.person_id) == enrollment.person_id) & (col(Reminder.program_id) == program.id))
+            | (col(Reminder.subject) == f"enrollment:{enrollment.id}"),
+        )
+        .values(status=ReminderStatus.CANCELLED, last_error="left the program"),
+    )

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +24,7 @@ class Needles:
     words: tuple[str, ...]
 
     @classmethod
-    def of(cls, values: Iterable[str | None]) -> "Needles":
+    def of(cls, values: Iterable[str | None]) -> Needles:
         # One letter would blank unrelated words; nobody is named by one.
         kept = {v.strip() for v in values if v and len(v.strip()) > 1}
         return cls(tuple(sorted(kept, key=lambda v: (-len(v), v))))
@@ -67,8 +68,9 @@ def replaced(value: Any, pattern: re.Pattern[str] | None, replacement: str) -> A
     return value
 
 
-async def rows_mentioning(session: AsyncSession, table: sa.Table, columns: Iterable[str], needles: Needles,
-                          *, extra: list | None = None) -> list:
+async def rows_mentioning(
+    session: AsyncSession, table: sa.Table, columns: Iterable[str], needles: Needles, *, extra: list | None = None
+) -> list:
     """Rows of `table` (all columns) where any of `columns` may mention the
     needles, or `extra` conditions hold; checked again in Python by callers."""
     conditions = list(extra or [])
@@ -90,9 +92,12 @@ def _postgres_hits(table: sa.Table, columns: Iterable[str], needles: Needles):
     then matched against each spelling: half the time of one ILIKE per column
     and spelling on a large outbox."""
     texts = [sa.func.coalesce(sa.cast(table.c[name], sa.Text), "") for name in columns]
-    pk = list(table.primary_key.columns)[0]
-    cte = sa.select(pk.label("pk"), sa.func.lower(_joined(texts)).label("txt")).cte("mention_text").prefix_with(
-        "MATERIALIZED", dialect="postgresql")
+    pk = next(iter(table.primary_key.columns))
+    cte = (
+        sa.select(pk.label("pk"), sa.func.lower(_joined(texts)).label("txt"))
+        .cte("mention_text")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
     patterns = sorted({p.lower() for p in needles.like_patterns()})
     return pk.in_(sa.select(cte.c.pk).where(sa.or_(*(cte.c.txt.like(p, escape="!") for p in patterns))))
 

@@ -21,9 +21,9 @@ belong to no program, from when the row was finished or written:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -125,9 +125,15 @@ async def free_text(session: AsyncSession, now: datetime, s: PrivacySettings, dr
     if s.free_text_from != "match":
         return 0
     cutoff = now - timedelta(days=s.answers_days)
-    pairs = (await session.exec(select(Pairing).where(
-        col(Pairing.announced_at).is_not(None), col(Pairing.announced_at) <= cutoff,
-        col(Pairing.status).in_((PairStatus.ANNOUNCED, PairStatus.ENDED))))).all()
+    pairs = (
+        await session.exec(
+            select(Pairing).where(
+                col(Pairing.announced_at).is_not(None),
+                col(Pairing.announced_at) <= cutoff,
+                col(Pairing.status).in_((PairStatus.ANNOUNCED, PairStatus.ENDED)),
+            )
+        )
+    ).all()
     ids = {i for p in pairs for i in (p.adept_id, p.mentor_id)}
     count = 0
     for e in (await session.exec(select(Enrollment).where(_in(Enrollment.id, ids)))).all():
@@ -140,8 +146,11 @@ async def free_text(session: AsyncSession, now: datetime, s: PrivacySettings, dr
 
 
 async def left(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool) -> int:
-    gone = (await session.exec(select(Enrollment).where(
-        col(Enrollment.status).in_((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED))))).all()
+    gone = (
+        await session.exec(
+            select(Enrollment).where(col(Enrollment.status).in_((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)))
+        )
+    ).all()
     count = 0
     for e in gone:
         if _has_answers(e):
@@ -153,39 +162,64 @@ async def left(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run
 
 
 async def processed_events(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool) -> int:
-    return await _delete(session, ProcessedEvent, ProcessedEvent.at <= now - timedelta(days=s.processed_event_days),
-                         dry_run)
+    return await _delete(
+        session, ProcessedEvent, ProcessedEvent.at <= now - timedelta(days=s.processed_event_days), dry_run
+    )
 
 
 async def outbox(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool) -> int:
     ended = await _ended(session, now.date(), s.outbox_days)
     cutoff = now - timedelta(days=s.outbox_days)
     done = col(Reminder.status).in_(FINISHED)
-    return await _delete(session, Reminder, done & (
-        _in(Reminder.program_id, ended)
-        | (col(Reminder.program_id).is_(None) & (sa.func.coalesce(col(Reminder.sent_at), col(Reminder.created_at), col(Reminder.due_at))
-                                            <= cutoff))), dry_run)
+    return await _delete(
+        session,
+        Reminder,
+        done
+        & (
+            _in(Reminder.program_id, ended)
+            | (
+                col(Reminder.program_id).is_(None)
+                & (sa.func.coalesce(col(Reminder.sent_at), col(Reminder.created_at), col(Reminder.due_at)) <= cutoff)
+            )
+        ),
+        dry_run,
+    )
 
 
 async def audit(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool) -> int:
     ended = await _ended(session, now.date(), s.audit_days)
     cutoff = now - timedelta(days=s.audit_days)
-    return await _delete(session, AuditLog, _in(AuditLog.program_id, ended)
-                         | (col(AuditLog.program_id).is_(None) & (col(AuditLog.at) <= cutoff)), dry_run)
+    return await _delete(
+        session,
+        AuditLog,
+        _in(AuditLog.program_id, ended) | (col(AuditLog.program_id).is_(None) & (col(AuditLog.at) <= cutoff)),
+        dry_run,
+    )
 
 
-async def people(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool,
-                 coordinators: Iterable[str] = ()) -> int:
+async def people(
+    session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool, coordinators: Iterable[str] = ()
+) -> int:
     """People the program no longer needs: not coordinating, in no program
     that ended less than `people_days` ago, first met at least that long ago."""
     today, cutoff = now.date(), now - timedelta(days=s.people_days)
     keys = {k.lower() for k in coordinators} | {k.lower() for k in (await session.exec(select(Coordinator.key))).all()}
-    recent = {pk(p) for p in (await session.exec(select(Program))).all()
-              if p.end + timedelta(days=s.people_days) > today}
-    keep: set[int | None] = set((await session.exec(select(Enrollment.person_id).where(
-        _in(Enrollment.program_id, recent)))).all())
-    keep.update((await session.exec(select(Reminder.person_id).where(
-        col(Reminder.status).in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED)), col(Reminder.person_id).is_not(None)))).all())
+    recent = {
+        pk(p) for p in (await session.exec(select(Program))).all() if p.end + timedelta(days=s.people_days) > today
+    }
+    keep: set[int | None] = set(
+        (await session.exec(select(Enrollment.person_id).where(_in(Enrollment.program_id, recent)))).all()
+    )
+    keep.update(
+        (
+            await session.exec(
+                select(Reminder.person_id).where(
+                    col(Reminder.status).in_((ReminderStatus.PENDING, ReminderStatus.CLAIMED)),
+                    col(Reminder.person_id).is_not(None),
+                )
+            )
+        ).all()
+    )
     idents = (await session.exec(select(Identity))).all()
     by_person: dict[int, set[str]] = {}
     for i in idents:
@@ -204,8 +238,14 @@ async def people(session: AsyncSession, now: datetime, s: PrivacySettings, dry_r
     return count
 
 
-async def purge(session: AsyncSession, now: datetime, settings: PrivacySettings, *,
-                coordinators: Iterable[str] = (), dry_run: bool = False) -> PurgeReport:
+async def purge(
+    session: AsyncSession,
+    now: datetime,
+    settings: PrivacySettings,
+    *,
+    coordinators: Iterable[str] = (),
+    dry_run: bool = False,
+) -> PurgeReport:
     report = PurgeReport(dry_run=dry_run)
     for name in RULES:
         rule = globals()[name]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -59,7 +59,7 @@ class ProgramCalendar:
     quiet_periods: tuple[tuple[str, str], ...] = (("07-01", "07-31"),)
 
     @classmethod
-    def of(cls, program) -> "ProgramCalendar":
+    def of(cls, program) -> ProgramCalendar:
         return cls(
             timezone=program.timezone or "Europe/Stockholm",
             country=program.country or "SE",
@@ -143,7 +143,7 @@ class ProgramCalendar:
         do not exist (the spring-forward hour) move forward by the gap."""
         local = datetime.combine(day, clock_time, tzinfo=self.zone)
         # Round-trip through UTC normalises a non-existent wall time.
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
 
     def in_window(self, day: date, window: tuple[time, time], key: str) -> datetime:
         start = self.at(day, window[0])

@@ -14,9 +14,16 @@ from bot import lifecycle
 from bot.messages import Button, Buttons, Card, Text
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.kinds import Skip, reminder_kind
-from bot.reminders.store import T, Planned, run
+from bot.reminders.store import Planned, T, run
 from bot.store.models import (
-    Enrollment, EnrollmentStatus, Pairing, PairStatus, Person, Program, ProgramEvent, ReminderStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Pairing,
+    PairStatus,
+    Person,
+    Program,
+    ProgramEvent,
+    ReminderStatus,
 )
 
 AFTER_THE_EVENT = timedelta(hours=3)
@@ -24,17 +31,26 @@ AFTER_THE_EVENT = timedelta(hours=3)
 
 async def closeout_moment(session: AsyncSession, program: Program) -> datetime:
     """A few hours after the closing event starts, or the end date's morning without one."""
-    closing = (await session.exec(select(ProgramEvent).where(
-        ProgramEvent.program_id == program.id, ProgramEvent.kind == "closing",
-        col(ProgramEvent.cancelled) == False).order_by(col(ProgramEvent.starts_at)))).first()  # noqa: E712
+    closing = (
+        await session.exec(
+            select(ProgramEvent)
+            .where(
+                ProgramEvent.program_id == program.id,
+                ProgramEvent.kind == "closing",
+                col(ProgramEvent.cancelled).is_(False),
+            )
+            .order_by(col(ProgramEvent.starts_at))
+        )
+    ).first()
     if closing is not None:
         return closing.starts_at + AFTER_THE_EVENT
     cal = ProgramCalendar.of(program)
     return cal.nudge_time(cal.working_day_on_or_before(program.end), f"closeout:program{program.id}")
 
 
-def closeout_rows(pairing: Pairing, program: Program, due: datetime,
-                  enrollments: dict[int, Enrollment]) -> list[Planned]:
+def closeout_rows(
+    pairing: Pairing, program: Program, due: datetime, enrollments: dict[int, Enrollment]
+) -> list[Planned]:
     """The question to each active member of a running pair (`enrollments` by
     id); the planner inserts them with the pair's other rows."""
     if pairing.status != PairStatus.ANNOUNCED or program.status not in lifecycle.RUNNING:
@@ -44,19 +60,35 @@ def closeout_rows(pairing: Pairing, program: Program, due: datetime,
         enrollment = enrollments.get(enrollment_id)
         if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
             continue
-        rows.append(Planned(key=f"closeout:pair{pairing.id}:person{enrollment.person_id}", kind="closeout",
-                            template="closeout/question", due_at=due, subject=f"closeout:pair{pairing.id}",
-                            program_id=program.id, person_id=enrollment.person_id,
-                            context={"pairing_id": pairing.id}, expires_at=due + timedelta(days=14)))
+        rows.append(
+            Planned(
+                key=f"closeout:pair{pairing.id}:person{enrollment.person_id}",
+                kind="closeout",
+                template="closeout/question",
+                due_at=due,
+                subject=f"closeout:pair{pairing.id}",
+                program_id=program.id,
+                person_id=enrollment.person_id,
+                context={"pairing_id": pairing.id},
+                expires_at=due + timedelta(days=14),
+            )
+        )
     return rows
 
 
 async def move_closeout(session: AsyncSession, program: Program) -> None:
     """The closing event was added or moved: the pending questions move with it."""
     due = await closeout_moment(session, program)
-    await run(session, sa.update(T).where(
-        T.c.program_id == program.id, T.c.kind == "closeout", T.c.status == ReminderStatus.PENDING.value,
-    ).values(due_at=due, expires_at=due + timedelta(days=14)))
+    await run(
+        session,
+        sa.update(T)
+        .where(
+            T.c.program_id == program.id,
+            T.c.kind == "closeout",
+            T.c.status == ReminderStatus.PENDING.value,
+        )
+        .values(due_at=due, expires_at=due + timedelta(days=14)),
+    )
 
 
 async def _closing(session: AsyncSession, rows: list, now: datetime) -> None:
@@ -81,9 +113,16 @@ async def closeout(session, row, program, person):
     value = str(pairing.id)
 
     def card(render, text):
-        return Card((Text(text), Buttons((
-            Button("continue.yes", render("closeout/button_yes"), value, "primary"),
-            Button("continue.no", render("closeout/button_no"), value),
-        ))))
+        return Card(
+            (
+                Text(text),
+                Buttons(
+                    (
+                        Button("continue.yes", render("closeout/button_yes"), value, "primary"),
+                        Button("continue.no", render("closeout/button_no"), value),
+                    )
+                ),
+            )
+        )
 
     return {"program": program, "partner": partner.name if partner else "?"}, card

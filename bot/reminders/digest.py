@@ -41,23 +41,52 @@ async def stalled_pairs(session: AsyncSession, program: Program, today: date) ->
     if today >= program.end:
         return []
     cal = ProgramCalendar.of(program)
-    pairs = list((await session.exec(select(Pairing).where(
-        col(Pairing.program_id) == program.id, col(Pairing.status) == PairStatus.ANNOUNCED).order_by(col(Pairing.id)))).all())
+    pairs = list(
+        (
+            await session.exec(
+                select(Pairing)
+                .where(col(Pairing.program_id) == program.id, col(Pairing.status) == PairStatus.ANNOUNCED)
+                .order_by(col(Pairing.id))
+            )
+        ).all()
+    )
     if not pairs:
         return []
-    last = dict((await session.exec(select(Meeting.pairing_id, sa.func.max(Meeting.held_on)).where(
-        col(Meeting.pairing_id).in_([p.id for p in pairs])).group_by(col(Meeting.pairing_id)))).all())
+    last = dict(
+        (
+            await session.exec(
+                select(Meeting.pairing_id, sa.func.max(Meeting.held_on))
+                .where(col(Meeting.pairing_id).in_([p.id for p in pairs]))
+                .group_by(col(Meeting.pairing_id))
+            )
+        ).all()
+    )
     ids = {i for p in pairs for i in (p.adept_id, p.mentor_id)}
-    people = {e.id: (e, person) for e, person in (await session.exec(
-        select(Enrollment, Person).join(Person, col(Person.id) == col(Enrollment.person_id)).where(col(Enrollment.id).in_(ids)))).all()}
+    people = {
+        e.id: (e, person)
+        for e, person in (
+            await session.exec(
+                select(Enrollment, Person)
+                .join(Person, col(Person.id) == col(Enrollment.person_id))
+                .where(col(Enrollment.id).in_(ids))
+            )
+        ).all()
+    }
     found = []
     for p in pairs:
         (adept, adept_person), (mentor, mentor_person) = people[p.adept_id], people[p.mentor_id]
         pauses = [e.paused_until for e in (adept, mentor) if e.paused_until]
         if pauses and max(pauses) > today:
             continue
-        since = max(d for d in (last.get(pk(p)), cal.local_day(p.announced_at) if p.announced_at else None,
-                                max(pauses) if pauses else None) if d)
+        since = max(
+            d
+            for d in (
+                last.get(pk(p)),
+                cal.local_day(p.announced_at) if p.announced_at else None,
+                max(pauses) if pauses else None,
+            )
+            if d
+        )
         days = (today - since).days
         if days >= program.stall_days:
             found.append(Stalled(pk(p), adept_person.name, mentor_person.name, since, days))
@@ -76,9 +105,16 @@ def digest_row(program: Program, now: datetime) -> Planned | None:
     due = cal.nudge_time(day, key)
     if due < now:  # today's moment has passed: next week's
         return digest_row(program, cal.at(monday + timedelta(days=7), datetime.min.time()))
-    return Planned(key=key, kind="digest", template="scheduler/stall_digest", due_at=due,
-                   subject=f"program:{program.id}", program_id=program.id,
-                   context={"to": TO_COORDINATORS, "week": monday.isoformat(), "day": day.isoformat()}, expires_at=due + timedelta(days=6))
+    return Planned(
+        key=key,
+        kind="digest",
+        template="scheduler/stall_digest",
+        due_at=due,
+        subject=f"program:{program.id}",
+        program_id=program.id,
+        context={"to": TO_COORDINATORS, "week": monday.isoformat(), "day": day.isoformat()},
+        expires_at=due + timedelta(days=6),
+    )
 
 
 async def plan_digest(session: AsyncSession, program: Program, now: datetime) -> int:
@@ -107,11 +143,15 @@ async def digest(session, row, program, person):
         for pair in pairs[:MAX_WITH_BUTTONS]:
             value = str(pair.pairing_id)
             blocks.append(Text(render("scheduler/stall_digest_line", pair=pair)))
-            blocks.append(Buttons((
-                Button("stall.nudge", render("scheduler/button_stall_nudge"), value, "primary"),
-                Button("stall.ask", render("scheduler/button_stall_ask"), value),
-                Button("stall.unpair", render("scheduler/button_stall_unpair"), value, "danger"),
-            )))
+            blocks.append(
+                Buttons(
+                    (
+                        Button("stall.nudge", render("scheduler/button_stall_nudge"), value, "primary"),
+                        Button("stall.ask", render("scheduler/button_stall_ask"), value),
+                        Button("stall.unpair", render("scheduler/button_stall_unpair"), value, "danger"),
+                    )
+                )
+            )
         return Card(tuple(blocks))
 
     return {"program": program, "pairs": pairs, "shown": MAX_WITH_BUTTONS}, card

@@ -4,7 +4,7 @@ bot/reminders/planner.py for the entry points)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -15,7 +15,16 @@ from bot.outbox import address_to_dict
 from bot.people import program_channel
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.store import (
-    _COLUMNS, T, Planned, cancel_ids, cancel_pending, insert_if_absent, reconcile, revive, rows_of, run,
+    _COLUMNS,
+    Planned,
+    T,
+    cancel_ids,
+    cancel_pending,
+    insert_if_absent,
+    reconcile,
+    revive,
+    rows_of,
+    run,
 )
 from bot.store.models import Enrollment, EnrollmentStatus, Program, ProgramEvent
 
@@ -23,11 +32,11 @@ AUDIENCE_ROLES = {"all": ("adept", "mentor"), "mentors": ("mentor",), "adepts": 
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M")
 
 
 def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 async def _audience(session: AsyncSession, program_id: int, audience: str) -> list[int]:
@@ -57,13 +66,25 @@ def event_rows(program: Program, event: ProgramEvent, people: list[int]) -> list
             due = cal.morning_time(day, key)
             if offset == 0:
                 due = min(due, event.starts_at - timedelta(hours=1))
-            rows.append(Planned(
-                key=key, kind="event", template="scheduler/event_reminder", due_at=due,
-                subject=f"event:{event.id}", program_id=program.id, person_id=person_id, address=address,
-                context={"event_id": event.id, "offset": offset, "starts_at": utc_iso(event.starts_at),
-                         "day": day.isoformat()},
-                expires_at=event.starts_at,
-            ))
+            rows.append(
+                Planned(
+                    key=key,
+                    kind="event",
+                    template="scheduler/event_reminder",
+                    due_at=due,
+                    subject=f"event:{event.id}",
+                    program_id=program.id,
+                    person_id=person_id,
+                    address=address,
+                    context={
+                        "event_id": event.id,
+                        "offset": offset,
+                        "starts_at": utc_iso(event.starts_at),
+                        "day": day.isoformat(),
+                    },
+                    expires_at=event.starts_at,
+                )
+            )
     return rows
 
 
@@ -77,27 +98,40 @@ async def plan_event(session: AsyncSession, event: ProgramEvent, now: datetime, 
         return 0
     wanted = event_rows(program, event, await _audience(session, event.program_id, event.audience))
     # A reminder whose moment has passed ("in a week" three days before) is not planned.
-    cancel, fresh, again = await reconcile(session, await rows_of(session, subject), wanted, now,
-                                           insert_if=lambda p: p.due_at >= now - timedelta(minutes=5))
+    cancel, fresh, again = await reconcile(
+        session,
+        await rows_of(session, subject),
+        wanted,
+        now,
+        insert_if=lambda p: p.due_at >= now - timedelta(minutes=5),
+    )
     await cancel_ids(session, cancel)
     await revive(session, again)
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
-async def _plan_event_for(session: AsyncSession, event: ProgramEvent, program: Program, enrollment: Enrollment,
-                          now: datetime) -> int:
+async def _plan_event_for(
+    session: AsyncSession, event: ProgramEvent, program: Program, enrollment: Enrollment, now: datetime
+) -> int:
     """One person's reminders of one event (after they joined, paused or
     left): the rest of the audience's rows are not read or touched."""
     if event.cancelled or program.status not in RUNNING or event.starts_at <= now:
         return 0  # the whole event's rows are `plan_event`'s
     person_id = enrollment.person_id
-    invited = (enrollment.status == EnrollmentStatus.ACTIVE
-               and enrollment.role in AUDIENCE_ROLES.get(event.audience, AUDIENCE_ROLES["all"]))
+    invited = enrollment.status == EnrollmentStatus.ACTIVE and enrollment.role in AUDIENCE_ROLES.get(
+        event.audience, AUDIENCE_ROLES["all"]
+    )
     wanted = [p for p in event_rows(program, event, [person_id]) if p.person_id == person_id] if invited else []
-    existing = list((await run(session, sa.select(*_COLUMNS).where(
-        T.c.subject == f"event:{event.id}", T.c.person_id == person_id))).all())
-    cancel, fresh, again = await reconcile(session, existing, wanted, now,
-                                           insert_if=lambda p: p.due_at >= now - timedelta(minutes=5))
+    existing = list(
+        (
+            await run(
+                session, sa.select(*_COLUMNS).where(T.c.subject == f"event:{event.id}", T.c.person_id == person_id)
+            )
+        ).all()
+    )
+    cancel, fresh, again = await reconcile(
+        session, existing, wanted, now, insert_if=lambda p: p.due_at >= now - timedelta(minutes=5)
+    )
     await cancel_ids(session, cancel)
     await revive(session, again)
     return await insert_if_absent(session, fresh, now) + len(again)

@@ -16,9 +16,9 @@ ended, the event moved). The planner (`bot.reminders.planner`) decides
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Awaitable, Callable
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -69,11 +69,19 @@ class ReminderKind:
 KINDS: dict[str, ReminderKind] = {}
 
 
-def reminder_kind(name: str, *, after_sent: Hook | None = None, after_expired: Hook | None = None,
-                  while_closed: bool = False, prebuilt: bool = False, report_failure: bool = True):
+def reminder_kind(
+    name: str,
+    *,
+    after_sent: Hook | None = None,
+    after_expired: Hook | None = None,
+    while_closed: bool = False,
+    prebuilt: bool = False,
+    report_failure: bool = True,
+):
     def declare(build):
         KINDS[name] = ReminderKind(name, build, after_sent, after_expired, while_closed, prebuilt, report_failure)
         return build
+
     return declare
 
 
@@ -90,9 +98,15 @@ def has_after_sent(name: str) -> bool:
 
 
 async def _active_in(session, program_id: int, person_id: int) -> bool:
-    found = (await session.exec(select(Enrollment.id).where(
-        Enrollment.program_id == program_id, Enrollment.person_id == person_id,
-        Enrollment.status == EnrollmentStatus.ACTIVE))).first()
+    found = (
+        await session.exec(
+            select(Enrollment.id).where(
+                Enrollment.program_id == program_id,
+                Enrollment.person_id == person_id,
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+            )
+        )
+    ).first()
     return found is not None
 
 
@@ -121,14 +135,18 @@ async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None
 def nudge_card(render, text: str, pairing_id: int) -> Card:
     """A question to a pair member with the buttons: we met, remind me in a week, we need help."""
     value = str(pairing_id)
-    return Card((
-        Text(text),
-        Buttons((
-            Button("nudge.met", render("nudges/button_met"), value, "primary"),
-            Button("nudge.snooze", render("nudges/button_snooze"), value),
-            Button("nudge.help", render("nudges/button_help"), value),
-        )),
-    ))
+    return Card(
+        (
+            Text(text),
+            Buttons(
+                (
+                    Button("nudge.met", render("nudges/button_met"), value, "primary"),
+                    Button("nudge.snooze", render("nudges/button_snooze"), value),
+                    Button("nudge.help", render("nudges/button_help"), value),
+                )
+            ),
+        )
+    )
 
 
 # -------------------------------------------------------------------- kinds
@@ -178,11 +196,16 @@ async def nudge(session, row, program, person):
     me, partner = (adept, mentor) if adept.person_id == row.person_id else (mentor, adept)
     partner_person = await session.get(Person, partner.person_id)
     since = date.fromisoformat(row.context["since"])
+
     def card(render, text):
         return nudge_card(render, text, pairing.id)
 
-    return {"partner": partner_person.name if partner_person else "?", "since": since,
-            "role": me.role, "program": program}, card
+    return {
+        "partner": partner_person.name if partner_person else "?",
+        "since": since,
+        "role": me.role,
+        "program": program,
+    }, card
 
 
 @reminder_kind("intake")
@@ -190,15 +213,23 @@ async def intake(session, row, program, person):
     enrollment = await session.get(Enrollment, row.context.get("enrollment_id"))
     if enrollment is None or enrollment.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING):
         return Skip("onboarding is finished or was declined")
-    return {"program": program, "role": enrollment.role,
-            "started": enrollment.status == EnrollmentStatus.ONBOARDING}, None
+    return {
+        "program": program,
+        "role": enrollment.role,
+        "started": enrollment.status == EnrollmentStatus.ONBOARDING,
+    }, None
 
 
 @reminder_kind("failure", while_closed=True)
 async def failure(session, row, program, person):
     c = row.context
-    return {"who": c.get("who", "?"), "what": c.get("what", "?"), "why": c.get("why", "?"),
-            "attempts": c.get("attempts", 0), "program_name": program.name if program else ""}, None
+    return {
+        "who": c.get("who", "?"),
+        "what": c.get("what", "?"),
+        "why": c.get("why", "?"),
+        "attempts": c.get("attempts", 0),
+        "program_name": program.name if program else "",
+    }, None
 
 
 @reminder_kind("broadcast")
@@ -207,7 +238,7 @@ async def broadcast(session, row, program, person):
     if person is not None and not await _active_in(session, program.id, person.id):
         return Skip("no longer an active participant")
     return {"text": row.context.get("text", ""), "sender": row.context.get("sender", ""), "program": program}, None
+
+
 # Kinds declared in their own modules register on import.
-from bot.reminders import digest  # noqa: E402,F401
-from bot.reminders import surveys  # noqa: E402,F401
-from bot.reminders import closeout  # noqa: E402,F401
+from bot.reminders import closeout, digest, surveys  # noqa: E402, F401

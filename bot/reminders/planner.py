@@ -17,15 +17,28 @@ Entry points the rest of the bot calls after a change:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Awaitable, Callable
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
+from bot.reminders.calendar import ProgramCalendar, spread_seconds
+from bot.reminders.events import _plan_event_for, plan_event  # events: bot/reminders/events.py
+from bot.reminders.store import (  # storage of the rows planned here
+    _COLUMNS,
+    Planned,
+    T,
+    cancel_ids,
+    cancel_pending,
+    insert_if_absent,
+    revive,
+    rows_of,
+    run,
+)
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -38,11 +51,6 @@ from bot.store.models import (
     ReminderStatus,
 )
 from bot.store.rows import fetch, pk
-from bot.reminders.calendar import ProgramCalendar, spread_seconds
-from bot.reminders.events import _plan_event_for, plan_event  # events: bot/reminders/events.py
-from bot.reminders.store import (  # storage of the rows planned here
-    _COLUMNS, T, Planned, cancel_ids, cancel_pending, insert_if_absent, revive, rows_of, run,
-)
 
 # Rows whose round "happened": the send was attempted or given up on.
 HAPPENED = (ReminderStatus.CLAIMED, ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.EXPIRED)
@@ -75,8 +83,14 @@ def _round_of(row: Reminder) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def pair_state(cal: ProgramCalendar, pairing: Pairing, enrollments: list[Enrollment],
-               meetings: list[date], rows: list[Reminder], now: datetime) -> PairState:
+def pair_state(
+    cal: ProgramCalendar,
+    pairing: Pairing,
+    enrollments: list[Enrollment],
+    meetings: list[date],
+    rows: list[Reminder],
+    now: datetime,
+) -> PairState:
     announced = cal.local_day(pairing.announced_at or now)
     happened, pending, snoozed_round, snoozed_on = set(), set(), None, None
     for row in rows:
@@ -109,16 +123,20 @@ def next_nudge_day(program: Program, pairing: Pairing, state: PairState, today: 
     last_round = state.happened_rounds[-1] if state.happened_rounds else None
     anchors = [d for d in (state.last_meeting, last_round) if d]
     since = max(anchors) if anchors else state.announced
-    if state.snoozed_round and state.snoozed_on is not None and (
-            state.last_meeting is None or state.last_meeting < state.snoozed_on):
+    if (
+        state.snoozed_round
+        and state.snoozed_on is not None
+        and (state.last_meeting is None or state.last_meeting < state.snoozed_on)
+    ):
         target = state.snoozed_round
     elif not anchors:
         target = cal.nudge_day_on_or_after(state.announced + timedelta(days=program.first_nudge_days))
     else:
         lo, hi = program.nudge_min_days, max(program.nudge_max_days, program.nudge_min_days)
         gap = lo + spread_seconds(f"pair{pairing.id}:{since}", hi - lo + 1)
-        target = cal.nudge_day_in_window(since + timedelta(days=lo), since + timedelta(days=hi),
-                                         since + timedelta(days=gap))
+        target = cal.nudge_day_in_window(
+            since + timedelta(days=lo), since + timedelta(days=hi), since + timedelta(days=gap)
+        )
     if state.paused_until and target < state.paused_until:
         target = cal.nudge_day_on_or_after(state.paused_until)
     if target < today:
@@ -144,9 +162,19 @@ def pair_rows(program: Program, pairing: Pairing, people: list[int], state: Pair
             context = {"pairing_id": pairing.id, "round": day.isoformat(), "since": since.isoformat()}
             if snoozed_on is not None:
                 context["snoozed_on"] = snoozed_on.isoformat()
-            rows.append(Planned(key=key, kind="nudge", template="nudges/nudge", due_at=due, subject=subject,
-                                program_id=program.id, person_id=person_id, context=context,
-                                expires_at=due + NUDGE_EXPIRES_AFTER))
+            rows.append(
+                Planned(
+                    key=key,
+                    kind="nudge",
+                    template="nudges/nudge",
+                    due_at=due,
+                    subject=subject,
+                    program_id=program.id,
+                    person_id=person_id,
+                    context=context,
+                    expires_at=due + NUDGE_EXPIRES_AFTER,
+                )
+            )
     # Stalled pairs are reported in the program's weekly digest (bot.reminders.digest).
     return rows
 
@@ -169,9 +197,11 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     if pairing.status != PairStatus.ANNOUNCED or program is None or program.status not in RUNNING:
         await cancel_pending(session, subject, set())
         return 0
-    enrollments = list((await session.exec(
-        select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id]))
-    )).all())
+    enrollments = list(
+        (
+            await session.exec(select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id])))
+        ).all()
+    )
     meetings = list((await session.exec(select(col(Meeting.held_on)).where(Meeting.pairing_id == pairing.id))).all())
     # Only the pair's own kinds: a failure notice about the pair (same subject) is not the planner's to cancel.
     rows = await rows_of(session, subject, kinds=PAIR_KINDS)
@@ -197,34 +227,49 @@ def _pair_changes(program, pairing, enrollments, meetings, rows, now):
     by_key = {r.key: r for r in rows}
     keep_sibling = _keep_sibling(state)
     wanted_keys = {p.key for p in wanted}
-    cancel = [r.id for r in rows if r.status == ReminderStatus.PENDING and r.key not in wanted_keys
-              and not keep_sibling(r)]
+    cancel = [
+        r.id for r in rows if r.status == ReminderStatus.PENDING and r.key not in wanted_keys and not keep_sibling(r)
+    ]
     fresh = [p for p in wanted if p.key not in by_key]
-    again = [(by_key[p.key].id, p) for p in wanted if p.key in by_key
-             and by_key[p.key].status == ReminderStatus.CANCELLED]
+    again = [
+        (by_key[p.key].id, p) for p in wanted if p.key in by_key and by_key[p.key].status == ReminderStatus.CANCELLED
+    ]
     return cancel, fresh, again
 
 
 async def snooze_pair(session: AsyncSession, pairing: Pairing, now: datetime, days: int = 7) -> date:
-    """"Remind me in a week": the next nudge moves to the first allowed day
+    """ "Remind me in a week": the next nudge moves to the first allowed day
     `days` from today; returns that day."""
     program = await fetch(session, Program, pairing.program_id)
     cal = ProgramCalendar.of(program)
     today = cal.local_day(now)
     day = cal.nudge_day_on_or_after(today + timedelta(days=days))
-    enrollments = list((await session.exec(
-        select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id]))
-    )).all())
+    enrollments = list(
+        (
+            await session.exec(select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id])))
+        ).all()
+    )
     key_base = f"nudge:pair{pairing.id}:{day.isoformat()}"
     since = (await _last_meeting(session, pk(pairing))) or cal.local_day(pairing.announced_at or now)
     planned = [
-        Planned(key=f"{key_base}:person{e.person_id}", kind="nudge", template="nudges/nudge",
-                due_at=cal.nudge_time(day, key_base), subject=f"pair:{pairing.id}", program_id=program.id,
-                person_id=e.person_id,
-                context={"pairing_id": pairing.id, "round": day.isoformat(), "since": since.isoformat(),
-                         "snoozed_on": today.isoformat()},
-                expires_at=cal.nudge_time(day, key_base) + NUDGE_EXPIRES_AFTER)
-        for e in enrollments if e.status == EnrollmentStatus.ACTIVE
+        Planned(
+            key=f"{key_base}:person{e.person_id}",
+            kind="nudge",
+            template="nudges/nudge",
+            due_at=cal.nudge_time(day, key_base),
+            subject=f"pair:{pairing.id}",
+            program_id=program.id,
+            person_id=e.person_id,
+            context={
+                "pairing_id": pairing.id,
+                "round": day.isoformat(),
+                "since": since.isoformat(),
+                "snoozed_on": today.isoformat(),
+            },
+            expires_at=cal.nudge_time(day, key_base) + NUDGE_EXPIRES_AFTER,
+        )
+        for e in enrollments
+        if e.status == EnrollmentStatus.ACTIVE
     ]
     await cancel_pending(session, f"pair:{pairing.id}", {p.key for p in planned}, kinds=("nudge",))
     await insert_if_absent(session, planned, now)
@@ -242,8 +287,11 @@ async def plan_intake_reminder(session: AsyncSession, enrollment: Enrollment, no
     """One reminder for an unfinished onboarding dialogue."""
     subject = f"enrollment:{enrollment.id}"
     program = await session.get(Program, enrollment.program_id)
-    if enrollment.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING) or program is None \
-            or program.status not in RUNNING:
+    if (
+        enrollment.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)
+        or program is None
+        or program.status not in RUNNING
+    ):
         # Only the intake reminder: the person's surveys share the subject.
         await cancel_pending(session, subject, set(), kinds=("intake",))
         return 0
@@ -256,10 +304,17 @@ def _intake_row(program: Program, enrollment: Enrollment, now: datetime) -> Plan
     day = cal.nudge_day_on_or_after(cal.add_working_days(started, INTAKE_AFTER_WORKING_DAYS))
     key = f"intake:enrollment{enrollment.id}"
     due = max(cal.nudge_time(day, key), now)
-    return Planned(key=key, kind="intake", template="scheduler/intake_reminder", due_at=due,
-                   subject=f"enrollment:{enrollment.id}", program_id=program.id, person_id=enrollment.person_id,
-                   context={"enrollment_id": enrollment.id, "role": enrollment.role},
-                   expires_at=due + INTAKE_EXPIRES_AFTER)
+    return Planned(
+        key=key,
+        kind="intake",
+        template="scheduler/intake_reminder",
+        due_at=due,
+        subject=f"enrollment:{enrollment.id}",
+        program_id=program.id,
+        person_id=enrollment.person_id,
+        context={"enrollment_id": enrollment.id, "role": enrollment.role},
+        expires_at=due + INTAKE_EXPIRES_AFTER,
+    )
 
 
 # ------------------------------------------------------------------- person
@@ -273,11 +328,17 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
     if program is None:
         return 0
     inserted = 0
-    for event in (await session.exec(select(ProgramEvent).where(
-            ProgramEvent.program_id == program.id, ProgramEvent.starts_at > now))).all():
+    for event in (
+        await session.exec(
+            select(ProgramEvent).where(ProgramEvent.program_id == program.id, ProgramEvent.starts_at > now)
+        )
+    ).all():
         inserted += await _plan_event_for(session, event, program, enrollment, now)
-    for pairing in (await session.exec(select(Pairing).where(
-            (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id)))).all():
+    for pairing in (
+        await session.exec(
+            select(Pairing).where((Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id))
+        )
+    ).all():
         inserted += await plan_pair(session, pairing, now, program=program)
     from bot.reminders.surveys import plan_surveys
 
@@ -288,25 +349,40 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
 # ------------------------------------------------------------------ program
 
 
-async def plan_program(session: AsyncSession, program: Program, now: datetime, *,
-                       pairs: Callable[[list[Pairing], dict[int, Enrollment]], Awaitable[set[int]]] | None = None) -> int:
+async def plan_program(
+    session: AsyncSession,
+    program: Program,
+    now: datetime,
+    *,
+    pairs: Callable[[list[Pairing], dict[int, Enrollment]], Awaitable[set[int]]] | None = None,
+) -> int:
     """Everything of one program, read in bulk: events, pairs, intake.
     `pairs`, if given, picks which pairs to re-plan from the program's
     pairings and enrollments (the sweep's change check, bot/reminders/sweep.py);
     by default every pair is."""
     if program.status not in RUNNING:  # closed: nothing planned for it is sent any more
-        await run(session, sa.update(T).where(
-            T.c.program_id == program.id, T.c.status == ReminderStatus.PENDING.value,
-            T.c.kind.notin_(("message", "failure"))).values(status=ReminderStatus.CANCELLED.value,
-                                                            last_error="the program is not running"))
+        await run(
+            session,
+            sa.update(T)
+            .where(
+                T.c.program_id == program.id,
+                T.c.status == ReminderStatus.PENDING.value,
+                T.c.kind.notin_(("message", "failure")),
+            )
+            .values(status=ReminderStatus.CANCELLED.value, last_error="the program is not running"),
+        )
     inserted = 0
     events = (await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id))).all()
     for event in events:
         inserted += await plan_event(session, event, now, program=program)
-    enrollments = {pk(e): e for e in (await session.exec(
-        select(Enrollment).where(Enrollment.program_id == program.id))).all()}
-    onboarding = [_intake_row(program, e, now) for e in enrollments.values()
-                  if e.status in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)]
+    enrollments = {
+        pk(e): e for e in (await session.exec(select(Enrollment).where(Enrollment.program_id == program.id))).all()
+    }
+    onboarding = [
+        _intake_row(program, e, now)
+        for e in enrollments.values()
+        if e.status in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)
+    ]
     if onboarding and program.status in RUNNING:
         inserted += await insert_if_absent(session, onboarding, now)
     pairings = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
@@ -320,10 +396,13 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime, *
     rows: dict[str, list] = defaultdict(list)
     if live:
         by_pair = col(Meeting.pairing_id).in_(live) if narrowed else Pairing.program_id == program.id
-        for pairing_id, held_on in (await session.exec(
-            select(col(Meeting.pairing_id), col(Meeting.held_on)).join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
-            .where(by_pair)
-        )).all():
+        for pairing_id, held_on in (
+            await session.exec(
+                select(col(Meeting.pairing_id), col(Meeting.held_on))
+                .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+                .where(by_pair)
+            )
+        ).all():
             meetings[pairing_id].append(held_on)
         query = sa.select(*_COLUMNS).where(T.c.program_id == program.id, T.c.kind.in_((*PAIR_KINDS, "closeout")))
         if narrowed:  # only the chosen pairs' rows
@@ -342,8 +421,9 @@ async def plan_program(session: AsyncSession, program: Program, now: datetime, *
             asked = {r.key for r in rows[f"closeout:pair{pairing.id}"]}
             fresh += [p for p in closeout_rows(pairing, program, closeout_due, enrollments) if p.key not in asked]
             pair_enrollments = [enrollments[i] for i in (pairing.adept_id, pairing.mentor_id) if i in enrollments]
-            c, f, a = _pair_changes(program, pairing, pair_enrollments, meetings[pk(pairing)],
-                                    rows[f"pair:{pairing.id}"], now)
+            c, f, a = _pair_changes(
+                program, pairing, pair_enrollments, meetings[pk(pairing)], rows[f"pair:{pairing.id}"], now
+            )
             cancel += c
             fresh += f
             again += a

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.lifecycle import RUNNING
 from bot import outbox
 from bot.config import Config
 from bot.i18n import Translator
+from bot.lifecycle import RUNNING
 from bot.messages import Address, Outbound, OutboxRef
 from bot.outbox import address_from_dict
 from bot.people import address_of, locale_for
@@ -60,8 +60,13 @@ class Renderer:
         if person is not None:
             found = await address_of(session, pk(person))
             if found is None:
-                return Unreachable(DeliveryError("no reachable identity: they have not talked to the bot "
-                                                 "or every identity is marked unreachable", permanent=True))
+                return Unreachable(
+                    DeliveryError(
+                        "no reachable identity: they have not talked to the bot "
+                        "or every identity is marked unreachable",
+                        permanent=True,
+                    )
+                )
             to = found
             locale = locale_for(person, program, self.config)
             tz = program.timezone if program else self.config.bot.timezone
@@ -82,5 +87,14 @@ class Renderer:
             return self.translator.render(locale, name, **kw)
 
         text = render(row.template, **ctx)
-        return Ready(to, Outbound(text=text, card=card(render, text) if card else None, to=to, kind=row.template,
-                                  locale=locale, outbox=OutboxRef(row.id, row.key, to)))
+        return Ready(
+            to,
+            Outbound(
+                text=text,
+                card=card(render, text) if card else None,
+                to=to,
+                kind=row.template,
+                locale=locale,
+                outbox=OutboxRef(row.id, row.key, to),
+            ),
+        )

@@ -4,9 +4,9 @@ reads, cancels and revivals that re-planning needs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -75,7 +75,7 @@ async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], no
     insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
     stmt = insert(table_of(Reminder)).on_conflict_do_nothing(index_elements=["key"])
     for start in range(0, len(rows), 5000):
-        await run_many(session, stmt, rows[start:start + 5000])
+        await run_many(session, stmt, rows[start : start + 5000])
     return len(rows)
 
 
@@ -83,8 +83,9 @@ T = table_of(Reminder)
 _COLUMNS = (T.c.id, T.c.key, T.c.kind, T.c.status, T.c.context, T.c.subject)
 
 
-async def rows_of(session: AsyncSession, subject: str, *, pending_only: bool = False,
-                  kinds: tuple[str, ...] | None = None) -> list:
+async def rows_of(
+    session: AsyncSession, subject: str, *, pending_only: bool = False, kinds: tuple[str, ...] | None = None
+) -> list:
     """The light rows (id, key, kind, status, context, subject) of one subject."""
     query = sa.select(*_COLUMNS).where(T.c.subject == subject)
     if pending_only:
@@ -97,54 +98,84 @@ async def rows_of(session: AsyncSession, subject: str, *, pending_only: bool = F
 async def cancel_ids(session: AsyncSession, ids: list[int]) -> int:
     """Cancel these rows if still pending (they stay as history)."""
     for start in range(0, len(ids), 500):
-        await run(session, sa.update(T).where(T.c.id.in_(ids[start:start + 500]),
-                                              T.c.status == ReminderStatus.PENDING.value)
-                  .values(status=ReminderStatus.CANCELLED.value, last_error="re-planned"))
+        await run(
+            session,
+            sa.update(T)
+            .where(T.c.id.in_(ids[start : start + 500]), T.c.status == ReminderStatus.PENDING.value)
+            .values(status=ReminderStatus.CANCELLED.value, last_error="re-planned"),
+        )
     return len(ids)
 
 
 async def revive(session: AsyncSession, planned: list[tuple[int, Planned]]) -> int:
     """Cancelled rows whose key is wanted again (an event moved back) become pending."""
     if planned:
-        await run_many(session, sa.update(T).where(
-            T.c.id == sa.bindparam("rid"), T.c.status == ReminderStatus.CANCELLED.value,
-        ).values(status=ReminderStatus.PENDING.value, due_at=sa.bindparam("due"),
-                 expires_at=sa.bindparam("exp"), context=sa.bindparam("ctx"), attempts=0, last_error=None),
-            [{"rid": rid, "due": p.due_at, "exp": p.expires_at, "ctx": p.context or {}} for rid, p in planned])
+        await run_many(
+            session,
+            sa.update(T)
+            .where(
+                T.c.id == sa.bindparam("rid"),
+                T.c.status == ReminderStatus.CANCELLED.value,
+            )
+            .values(
+                status=ReminderStatus.PENDING.value,
+                due_at=sa.bindparam("due"),
+                expires_at=sa.bindparam("exp"),
+                context=sa.bindparam("ctx"),
+                attempts=0,
+                last_error=None,
+            ),
+            [{"rid": rid, "due": p.due_at, "exp": p.expires_at, "ctx": p.context or {}} for rid, p in planned],
+        )
     return len(planned)
 
 
-async def cancel_pending(session: AsyncSession, subject: str, keep: set[str], kinds: tuple[str, ...] | None = None,
-                         keep_if=None) -> int:
+async def cancel_pending(
+    session: AsyncSession, subject: str, keep: set[str], kinds: tuple[str, ...] | None = None, keep_if=None
+) -> int:
     """Cancel the pending rows of `subject` not in `keep`."""
     rows = await rows_of(session, subject, pending_only=True, kinds=kinds)
     return await cancel_ids(session, [r.id for r in rows if r.key not in keep and not (keep_if and keep_if(r))])
 
 
-async def reconcile(session: AsyncSession, existing: list, wanted: list[Planned], now: datetime, *,
-                    keep_if=None, insert_if=None) -> tuple[list[int], list[Planned], list[tuple[int, Planned]]]:
+async def reconcile(
+    session: AsyncSession, existing: list, wanted: list[Planned], now: datetime, *, keep_if=None, insert_if=None
+) -> tuple[list[int], list[Planned], list[tuple[int, Planned]]]:
     """What to cancel, insert and revive so `subject`'s rows match `wanted`."""
     by_key = {r.key: r for r in existing}
     wanted_keys = {p.key for p in wanted}
-    cancel = [r.id for r in existing if r.status == ReminderStatus.PENDING and r.key not in wanted_keys
-              and not (keep_if and keep_if(r))]
+    cancel = [
+        r.id
+        for r in existing
+        if r.status == ReminderStatus.PENDING and r.key not in wanted_keys and not (keep_if and keep_if(r))
+    ]
     fresh = [p for p in wanted if p.key not in by_key and (insert_if is None or insert_if(p))]
-    again = [(by_key[p.key].id, p) for p in wanted if p.key in by_key
-             and by_key[p.key].status == ReminderStatus.CANCELLED and (insert_if is None or insert_if(p))]
+    again = [
+        (by_key[p.key].id, p)
+        for p in wanted
+        if p.key in by_key and by_key[p.key].status == ReminderStatus.CANCELLED and (insert_if is None or insert_if(p))
+    ]
     return cancel, fresh, again
 
 
 # A held row waits for its reader to write to the bot again (every way to
 # reach them is marked unreachable): it stays pending, due at the end of time,
 # so the dispatcher never claims it and the housekeeping never expires it.
-HELD_UNTIL = datetime(9999, 1, 1, tzinfo=timezone.utc)
+HELD_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
 HELD = "held until they write again: "  # the start of a held row's `last_error`
 
 
 async def release_held(session: AsyncSession, person_id: int, now: datetime) -> int:
     """They wrote again: the rows held for them are due now (in their order),
     and those too late to be useful expire as any late row does."""
-    done = await run(session, sa.update(T).where(
-        T.c.person_id == person_id, T.c.status == ReminderStatus.PENDING.value, T.c.due_at >= HELD_UNTIL,
-    ).values(due_at=now, last_error=None))
+    done = await run(
+        session,
+        sa.update(T)
+        .where(
+            T.c.person_id == person_id,
+            T.c.status == ReminderStatus.PENDING.value,
+            T.c.due_at >= HELD_UNTIL,
+        )
+        .values(due_at=now, last_error=None),
+    )
     return max(done.rowcount or 0, 0)

@@ -31,18 +31,34 @@ def survey_day(program: Program, survey: str, inspiration: ProgramEvent | None) 
     return cal.nudge_day_on_or_after(program.end - CLOSEOUT_BEFORE_END)
 
 
-async def plan_surveys(session: AsyncSession, program: Program, now: datetime,
-                       enrollments: list[Enrollment] | None = None) -> int:
+async def plan_surveys(
+    session: AsyncSession, program: Program, now: datetime, enrollments: list[Enrollment] | None = None
+) -> int:
     """Both surveys and their reminder for the program's active participants
     (or just `enrollments`); idempotent."""
     if program.status not in RUNNING:
         return 0
     if enrollments is None:
-        enrollments = list((await session.exec(select(Enrollment).where(
-            Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE))).all())
-    inspiration = (await session.exec(select(ProgramEvent).where(
-        ProgramEvent.program_id == program.id, ProgramEvent.kind == "inspiration",
-        col(ProgramEvent.cancelled) == False).order_by(col(ProgramEvent.starts_at)))).first()  # noqa: E712
+        enrollments = list(
+            (
+                await session.exec(
+                    select(Enrollment).where(
+                        Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE
+                    )
+                )
+            ).all()
+        )
+    inspiration = (
+        await session.exec(
+            select(ProgramEvent)
+            .where(
+                ProgramEvent.program_id == program.id,
+                ProgramEvent.kind == "inspiration",
+                col(ProgramEvent.cancelled).is_(False),
+            )
+            .order_by(col(ProgramEvent.starts_at))
+        )
+    ).first()
     cal = ProgramCalendar.of(program)
     rows = []
     for survey in ("inspiration", "closeout"):
@@ -58,10 +74,19 @@ async def plan_surveys(session: AsyncSession, program: Program, now: datetime,
                 due = cal.nudge_time(on, key)
                 if due < now - timedelta(minutes=5):
                     continue
-                rows.append(Planned(key=key, kind=kind, template=f"surveys/{kind}", due_at=due,
-                                    subject=f"enrollment:{e.id}", program_id=program.id, person_id=e.person_id,
-                                    context={"survey": survey, "enrollment_id": e.id, "day": on.isoformat()},
-                                    expires_at=due + timedelta(days=5)))
+                rows.append(
+                    Planned(
+                        key=key,
+                        kind=kind,
+                        template=f"surveys/{kind}",
+                        due_at=due,
+                        subject=f"enrollment:{e.id}",
+                        program_id=program.id,
+                        person_id=e.person_id,
+                        context={"survey": survey, "enrollment_id": e.id, "day": on.isoformat()},
+                        expires_at=due + timedelta(days=5),
+                    )
+                )
     return await insert_if_absent(session, rows, now)
 
 
@@ -70,9 +95,15 @@ async def _open(session, row, program):
     enrollment = await session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
         return Skip("no longer an active participant")
-    answered = (await session.exec(select(SurveyResponse.id).where(
-        SurveyResponse.program_id == program.id, SurveyResponse.person_id == enrollment.person_id,
-        SurveyResponse.survey == survey))).first()
+    answered = (
+        await session.exec(
+            select(SurveyResponse.id).where(
+                SurveyResponse.program_id == program.id,
+                SurveyResponse.person_id == enrollment.person_id,
+                SurveyResponse.survey == survey,
+            )
+        )
+    ).first()
     if answered is not None:
         return Skip("already answered")
     value = f"{survey}:{enrollment.id}"

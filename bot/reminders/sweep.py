@@ -43,33 +43,72 @@ class Sweep:
         inserted = 0
         for program in (await session.exec(select(Program).where(col(Program.status).in_(RUNNING)))).all():
 
-            async def changed(pairings: list[Pairing], enrollments: dict[int, Enrollment],
-                              program: Program = program) -> set[int]:
+            async def changed(
+                pairings: list[Pairing], enrollments: dict[int, Enrollment], program: Program = program
+            ) -> set[int]:
                 return await self._changed(session, program, pairings, enrollments)
 
             inserted += await plan_program(session, program, now, pairs=changed)
         return inserted
 
-    async def _changed(self, session: AsyncSession, program: Program, pairings: list[Pairing],
-                       enrollments: dict[int, Enrollment]) -> set[int]:
+    async def _changed(
+        self, session: AsyncSession, program: Program, pairings: list[Pairing], enrollments: dict[int, Enrollment]
+    ) -> set[int]:
         pending, cancelled = ReminderStatus.PENDING.value, ReminderStatus.CANCELLED.value
-        rows = {subject: tuple(rest) for subject, *rest in (await run(session, sa.select(
-            T.c.subject, sa.func.count(), sa.func.max(T.c.id),
-            sa.func.sum(sa.case((T.c.status == pending, 1), else_=0)),
-            sa.func.sum(sa.case((T.c.status == cancelled, 1), else_=0)),
-        ).where(T.c.program_id == program.id, T.c.kind.in_((*PAIR_KINDS, "closeout"))).group_by(T.c.subject))).all()}
-        meetings = {pairing_id: (n, newest) for pairing_id, n, newest in (await session.exec(
-            select(col(Meeting.pairing_id), sa.func.count(), sa.func.max(Meeting.id))
-            .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
-            .where(Pairing.program_id == program.id).group_by(col(Meeting.pairing_id)))).all()}
-        settings = (program.status, program.start, program.end, program.timezone, program.country,
-                    program.nudge_min_days, program.nudge_max_days, program.first_nudge_days)
+        rows = {
+            subject: tuple(rest)
+            for subject, *rest in (
+                await run(
+                    session,
+                    sa.select(
+                        T.c.subject,
+                        sa.func.count(),
+                        sa.func.max(T.c.id),
+                        sa.func.sum(sa.case((T.c.status == pending, 1), else_=0)),
+                        sa.func.sum(sa.case((T.c.status == cancelled, 1), else_=0)),
+                    )
+                    .where(T.c.program_id == program.id, T.c.kind.in_((*PAIR_KINDS, "closeout")))
+                    .group_by(T.c.subject),
+                )
+            ).all()
+        }
+        meetings = {
+            pairing_id: (n, newest)
+            for pairing_id, n, newest in (
+                await session.exec(
+                    select(col(Meeting.pairing_id), sa.func.count(), sa.func.max(Meeting.id))
+                    .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+                    .where(Pairing.program_id == program.id)
+                    .group_by(col(Meeting.pairing_id))
+                )
+            ).all()
+        }
+        settings = (
+            program.status,
+            program.start,
+            program.end,
+            program.timezone,
+            program.country,
+            program.nudge_min_days,
+            program.nudge_max_days,
+            program.first_nudge_days,
+        )
         changed = set()
         for pairing in pairings:
-            members = tuple((e.status, e.paused_until) for i in (pairing.adept_id, pairing.mentor_id)
-                            if (e := enrollments.get(i)) is not None)
-            look = (settings, pairing.status, pairing.announced_at, members, meetings.get(pk(pairing)),
-                    rows.get(f"pair:{pairing.id}"), rows.get(f"closeout:pair{pairing.id}"))
+            members = tuple(
+                (e.status, e.paused_until)
+                for i in (pairing.adept_id, pairing.mentor_id)
+                if (e := enrollments.get(i)) is not None
+            )
+            look = (
+                settings,
+                pairing.status,
+                pairing.announced_at,
+                members,
+                meetings.get(pk(pairing)),
+                rows.get(f"pair:{pairing.id}"),
+                rows.get(f"closeout:pair{pairing.id}"),
+            )
             if self._seen.get(pk(pairing)) != look:
                 self._seen[pk(pairing)] = look
                 changed.add(pk(pairing))

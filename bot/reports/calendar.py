@@ -9,8 +9,8 @@ cancelled event is sent with STATUS:CANCELLED for the same reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -56,8 +56,11 @@ def to_ics(program: Program, events: list[ProgramEvent], render: Callable[..., s
 
 async def events_for(session: AsyncSession, program: Program, role: str | None) -> list[ProgramEvent]:
     """The program's events, cancelled ones included (so calendars drop them), for a role."""
-    rows = (await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id)
-                               .order_by(col(ProgramEvent.starts_at)))).all()
+    rows = (
+        await session.exec(
+            select(ProgramEvent).where(ProgramEvent.program_id == program.id).order_by(col(ProgramEvent.starts_at))
+        )
+    ).all()
     return [e for e in rows if role is None or audience_includes(e.audience, role)]
 
 
@@ -67,8 +70,11 @@ async def person_feed(session: AsyncSession, feed: CalendarFeed, translator, con
 
     program = await fetch(session, Program, feed.program_id)
     person = await fetch(session, Person, feed.person_id)
-    role = (await session.exec(select(Enrollment.role).where(
-        Enrollment.program_id == program.id, Enrollment.person_id == person.id))).first()
+    role = (
+        await session.exec(
+            select(Enrollment.role).where(Enrollment.program_id == program.id, Enrollment.person_id == person.id)
+        )
+    ).first()
     locale = locale_for(person, program, config)
 
     def render(name: str, /, **kw) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,21 +45,48 @@ async def _participants(session, program, render, confidential: bool) -> list[li
         enrollment = row.enrollment
         answers = {a.field: a.value for a in lines(enrollment.answers or {}, row.role, ctx, render, COORDINATOR)}
         wishes = answers.get("wishes", "") if confidential else ""
-        out.append([row.name, row.organisation or "", render(f"labels/role/{row.role}"),
-                    render(f"labels/status/{row.status}"), row.pair or "",
-                    "; ".join(render(f"labels/why/{w}") for w in row.why), answers.get("department", ""),
-                    answers.get("role_title", ""), answers.get("topics", ""),
-                    answers.get("format", ""), answers.get("place", ""), answers.get("languages", ""), wishes])
+        out.append(
+            [
+                row.name,
+                row.organisation or "",
+                render(f"labels/role/{row.role}"),
+                render(f"labels/status/{row.status}"),
+                row.pair or "",
+                "; ".join(render(f"labels/why/{w}") for w in row.why),
+                answers.get("department", ""),
+                answers.get("role_title", ""),
+                answers.get("topics", ""),
+                answers.get("format", ""),
+                answers.get("place", ""),
+                answers.get("languages", ""),
+                wishes,
+            ]
+        )
     return out
 
 
 async def _pairs_and_meetings(session, program) -> tuple[list[list], list[list]]:
-    names = dict((await session.exec(select(Enrollment.id, col(Person.name)).join(Person, col(Person.id) == col(Enrollment.person_id))
-                                     .where(Enrollment.program_id == program.id))).all())
-    pairs = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id)
-                                     .order_by(col(Pairing.id)))).all())
-    meetings = list((await session.exec(select(Meeting).where(
-        col(Meeting.pairing_id).in_([p.id for p in pairs] or [0])).order_by(col(Meeting.held_on)))).all())
+    names = dict(
+        (
+            await session.exec(
+                select(Enrollment.id, col(Person.name))
+                .join(Person, col(Person.id) == col(Enrollment.person_id))
+                .where(Enrollment.program_id == program.id)
+            )
+        ).all()
+    )
+    pairs = list(
+        (await session.exec(select(Pairing).where(Pairing.program_id == program.id).order_by(col(Pairing.id)))).all()
+    )
+    meetings = list(
+        (
+            await session.exec(
+                select(Meeting)
+                .where(col(Meeting.pairing_id).in_([p.id for p in pairs] or [0]))
+                .order_by(col(Meeting.held_on))
+            )
+        ).all()
+    )
     by_pair: dict[int, list[Meeting]] = {}
     for m in meetings:
         by_pair.setdefault(m.pairing_id, []).append(m)
@@ -67,12 +94,30 @@ async def _pairs_and_meetings(session, program) -> tuple[list[list], list[list]]
     pair_rows = []
     for p in pairs:
         held = by_pair.get(p.id, [])
-        pair_rows.append([p.id, names.get(p.adept_id, "?"), names.get(p.mentor_id, "?"), p.status, p.score,
-                          p.announced_at.astimezone(tz).date() if p.announced_at else None, len(held),
-                          held[-1].held_on if held else None, p.end_reason or ""])
+        pair_rows.append(
+            [
+                p.id,
+                names.get(p.adept_id, "?"),
+                names.get(p.mentor_id, "?"),
+                p.status,
+                p.score,
+                p.announced_at.astimezone(tz).date() if p.announced_at else None,
+                len(held),
+                held[-1].held_on if held else None,
+                p.end_reason or "",
+            ]
+        )
     pair_of = {p.id: p for p in pairs}
-    meeting_rows = [[m.pairing_id, names.get(pair_of[m.pairing_id].adept_id, "?"),
-                     names.get(pair_of[m.pairing_id].mentor_id, "?"), m.held_on, m.minutes] for m in meetings]
+    meeting_rows = [
+        [
+            m.pairing_id,
+            names.get(pair_of[m.pairing_id].adept_id, "?"),
+            names.get(pair_of[m.pairing_id].mentor_id, "?"),
+            m.held_on,
+            m.minutes,
+        ]
+        for m in meetings
+    ]
     return pair_rows, meeting_rows
 
 
@@ -80,19 +125,40 @@ async def _events(session, program, render) -> list[list]:
     tz = zone(program.timezone)
     out = []
     for ev in await events(session, program):
-        answers = (await session.exec(select(EventRsvp, Person).join(Person, col(Person.id) == col(EventRsvp.person_id))
-                                      .where(EventRsvp.event_id == ev.id).order_by(Person.name))).all()
+        answers = (
+            await session.exec(
+                select(EventRsvp, Person)
+                .join(Person, col(Person.id) == col(EventRsvp.person_id))
+                .where(EventRsvp.event_id == ev.id)
+                .order_by(Person.name)
+            )
+        ).all()
         coming = [p.name for r, p in answers if r.coming]
         not_coming = [p.name for r, p in answers if not r.coming]
-        out.append([ev.id, ev.title or render(f"labels/kind/{ev.kind}"),
-                    ev.starts_at.astimezone(tz).replace(tzinfo=None), ev.place or "",
-                    render(f"labels/audience/{ev.audience}"), len(coming), len(not_coming),
-                    ", ".join(coming), ", ".join(not_coming)])
+        out.append(
+            [
+                ev.id,
+                ev.title or render(f"labels/kind/{ev.kind}"),
+                ev.starts_at.astimezone(tz).replace(tzinfo=None),
+                ev.place or "",
+                render(f"labels/audience/{ev.audience}"),
+                len(coming),
+                len(not_coming),
+                ", ".join(coming),
+                ", ".join(not_coming),
+            ]
+        )
     return out
 
 
-async def collect(session: AsyncSession, program: Program, render: Callable[..., str], *,
-                  confidential: bool = False, only: tuple[str, ...] = SHEETS) -> list[Sheet]:
+async def collect(
+    session: AsyncSession,
+    program: Program,
+    render: Callable[..., str],
+    *,
+    confidential: bool = False,
+    only: tuple[str, ...] = SHEETS,
+) -> list[Sheet]:
     pairs, meetings = await _pairs_and_meetings(session, program)
     rows = {"pairs": pairs, "meetings": meetings}
     if "participants" in only:
@@ -124,7 +190,7 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
             ws.append([_safe_cell(v) for v in row])
         ws.freeze_panes = "A2"
         for column, header in zip(ws.columns, sheet.headers):
-            width = max([len(str(header))] + [len(str(c.value or "")) for c in column][:200])
+            width = max([len(str(header)), *[len(str(c.value or "")) for c in column][:200]])
             ws.column_dimensions[column[0].column_letter].width = min(60, width + 2)
     out = io.BytesIO()
     book.save(out)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -52,12 +52,22 @@ def _months(start: date, end: date) -> list[date]:
 
 async def figures(session: AsyncSession, program: Program, now: datetime) -> Figures:
     today = now.astimezone(zone(program.timezone)).date()
-    people = Counter({(role, status): n for role, status, n in (await session.exec(
-        select(Enrollment.role, Enrollment.status, func.count()).where(Enrollment.program_id == program.id)
-        .group_by(Enrollment.role, Enrollment.status))).all()})
+    people = Counter(
+        {
+            (role, status): n
+            for role, status, n in (
+                await session.exec(
+                    select(Enrollment.role, Enrollment.status, func.count())
+                    .where(Enrollment.program_id == program.id)
+                    .group_by(Enrollment.role, Enrollment.status)
+                )
+            ).all()
+        }
+    )
     pairs = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
-    meetings = list((await session.exec(select(Meeting).where(
-        col(Meeting.pairing_id).in_([p.id for p in pairs] or [0])))).all())
+    meetings = list(
+        (await session.exec(select(Meeting).where(col(Meeting.pairing_id).in_([p.id for p in pairs] or [0])))).all()
+    )
     per_month = Counter(m.held_on.replace(day=1) for m in meetings)
     months = [(m, per_month.get(m, 0)) for m in _months(program.start, min(today, program.end))]
     live = [p for p in pairs if p.status == PairStatus.ANNOUNCED]
@@ -74,8 +84,14 @@ async def figures(session: AsyncSession, program: Program, now: datetime) -> Fig
     for entry in surveys.values():
         entry["means"] = {q: round(entry["sums"][q] / entry["counts"][q], 1) for q in sorted(entry["counts"])}
         del entry["sums"], entry["counts"]
-    return Figures(dict(people), dict(Counter(p.status for p in pairs)), months, len(live),
-                   sum(1 for p in live if p.id in recent), surveys)
+    return Figures(
+        dict(people),
+        dict(Counter(p.status for p in pairs)),
+        months,
+        len(live),
+        sum(1 for p in live if p.id in recent),
+        surveys,
+    )
 
 
 def chart_png(fig_data: Figures, render: Callable[..., str], program: Program) -> bytes:
@@ -99,8 +115,13 @@ def chart_png(fig_data: Figures, render: Callable[..., str], program: Program) -
     colours = ["#2f6f9f", "#8fbc5a", "#f0a030", "#c0504d", "#9b9b9b", "#6d4c91"]
     for i, status in enumerate(statuses):
         values = [fig_data.people.get((role, status), 0) for role in roles]
-        right.bar([render(f"labels/role/{r}") for r in roles], values, bottom=bottom,
-                  label=render(f"labels/status/{status}"), color=colours[i % len(colours)])
+        right.bar(
+            [render(f"labels/role/{r}") for r in roles],
+            values,
+            bottom=bottom,
+            label=render(f"labels/status/{status}"),
+            color=colours[i % len(colours)],
+        )
         bottom = [b + v for b, v in zip(bottom, values)]
     right.set_title(render("reports/chart_people"))
     if statuses:

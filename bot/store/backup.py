@@ -36,9 +36,9 @@ def _sqlite_file(url: str) -> Path:
 
 
 def _known_revisions() -> set[str]:
-    from bot.store.migrate import alembic_config
-
     from alembic.script import ScriptDirectory  # only when a backup is restored
+
+    from bot.store.migrate import alembic_config
 
     return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
@@ -123,8 +123,8 @@ async def _pg_tool(tool: str, url: str, *args: str) -> None:
         env["PGPASSWORD"] = str(u.password)
     libpq = u.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     proc = await asyncio.create_subprocess_exec(
-        program, *args, f"--dbname={libpq}", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        program, *args, f"--dbname={libpq}", env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
     _, err = await proc.communicate()
     if proc.returncode != 0:
         first = (err.decode(errors="replace").strip().splitlines() or ["failed"])[0]

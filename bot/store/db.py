@@ -11,9 +11,9 @@ failed handler never leaves half-written state.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import AsyncIterator
 
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
@@ -92,12 +92,8 @@ class Database:
         self.sqlite = is_sqlite(url)
         self._write_lock = asyncio.Lock()
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
-        self._read_engine = (
-            self.engine.execution_options(sqlite_begin="DEFERRED") if self.sqlite else self.engine
-        )
-        self._read_sessions = async_sessionmaker(
-            self._read_engine, class_=AsyncSession, expire_on_commit=False
-        )
+        self._read_engine = self.engine.execution_options(sqlite_begin="DEFERRED") if self.sqlite else self.engine
+        self._read_sessions = async_sessionmaker(self._read_engine, class_=AsyncSession, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -148,7 +144,8 @@ class Database:
         except Exception as error:  # asyncpg's own errors (bad password, no such database)
             if type(error).__module__.startswith("asyncpg"):
                 raise DatabaseUnreachable(
-                    f"cannot reach the database {masked_url(self.url)}: {_reason(error)}") from None
+                    f"cannot reach the database {masked_url(self.url)}: {_reason(error)}"
+                ) from None
             raise
 
     async def dispose(self) -> None:

@@ -12,9 +12,10 @@ import asyncio
 import fcntl
 import re
 import zlib
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exc, text
 from sqlalchemy.engine import make_url

@@ -154,10 +154,10 @@ async def connect(database: str, **kw: Any) -> InlineConnection:
     mode (BEGIN is ours, see bot/store/db.py) with the project's PRAGMAs."""
     kw.pop("timeout", None)
     uri = bool(kw.pop("uri", False))
-    connection = sqlite3.connect(database, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000,
-                                 isolation_level=None, check_same_thread=False)
-    for pragma in ("journal_mode=WAL", f"busy_timeout={BUSY_TIMEOUT_MS}", "foreign_keys=ON",
-                   "synchronous=NORMAL"):
+    connection = sqlite3.connect(
+        database, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    for pragma in ("journal_mode=WAL", f"busy_timeout={BUSY_TIMEOUT_MS}", "foreign_keys=ON", "synchronous=NORMAL"):
         connection.execute(f"PRAGMA {pragma}")
     return InlineConnection(connection)
 

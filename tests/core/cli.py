@@ -20,8 +20,9 @@ def cli_argv(*args: str) -> list[str]:
 
 
 def run(*args: str, cwd: Path, input: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(cli_argv(*args), cwd=cwd, input=input, capture_output=True, text=True,
-                          timeout=120, env=cli_env(env))
+    return subprocess.run(
+        cli_argv(*args), cwd=cwd, input=input, capture_output=True, text=True, timeout=120, env=cli_env(env)
+    )
 
 
 def closed_port() -> int:

@@ -21,26 +21,44 @@ SETUP = (
 
 
 def answers(org_id: int, **over) -> dict:
-    base = {"organisation_id": org_id, "department": "Hemtjänst", "role_title": "enhetschef",
-            "topics": ["conflict"], "format": "mixed", "place": "Knivsta", "languages": ["sv"],
-            "sensitive": [], "eligible": True, "pending_reasons": []}
+    base = {
+        "organisation_id": org_id,
+        "department": "Hemtjänst",
+        "role_title": "enhetschef",
+        "topics": ["conflict"],
+        "format": "mixed",
+        "place": "Knivsta",
+        "languages": ["sv"],
+        "sensitive": [],
+        "eligible": True,
+        "pending_reasons": [],
+    }
     base.update(over)
     if base.get("wishes"):
         base["sensitive"] = ["wishes"]
     return base
 
 
-async def enroll(world: World, name: str, role: str, org: str, *, status: str = EnrollmentStatus.ACTIVE,
-                 capacity: int = 1, **over) -> int:
+async def enroll(
+    world: World, name: str, role: str, org: str, *, status: str = EnrollmentStatus.ACTIVE, capacity: int = 1, **over
+) -> int:
     db, clock = world.core.db, world.core.clock
     async with db.write() as s:
-        person, _ = await person_for_actor(s, Actor(Platform.CONSOLE, TENANT, user_id(name), display_name=name),
-                                           clock.now())
+        person, _ = await person_for_actor(
+            s, Actor(Platform.CONSOLE, TENANT, user_id(name), display_name=name), clock.now()
+        )
         organisation = (await s.exec(select(Organisation).where(Organisation.name == org))).one()
         person.organisation_id = organisation.id
         s.add(person)
-        row = Enrollment(program_id=1, person_id=person.id, role=role, status=status, capacity=capacity,
-                         consent_at=clock.now(), answers=answers(organisation.id, **over))
+        row = Enrollment(
+            program_id=1,
+            person_id=person.id,
+            role=role,
+            status=status,
+            capacity=capacity,
+            consent_at=clock.now(),
+            answers=answers(organisation.id, **over),
+        )
         s.add(row)
         await s.flush()
         return row.id
@@ -64,8 +82,7 @@ async def paired_world(db, clock, locale: str) -> World:
     """Cecilia (Täby) paired with Frida (Knivsta) and announced; Erik waits for approval."""
     world = await cockpit_world(db, clock, locale)
     await enroll(world, "Cecilia", "adept", "Täby kommun")
-    await enroll(world, "Erik", "adept", "Knivsta kommun", status=EnrollmentStatus.PENDING,
-                 pending_reasons=["months"])
+    await enroll(world, "Erik", "adept", "Knivsta kommun", status=EnrollmentStatus.PENDING, pending_reasons=["months"])
     await enroll(world, "Frida", "mentor", "Knivsta kommun")
     await announce(world)
     return world

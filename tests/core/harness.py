@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from adapters.console import TENANT, Chat, ConsolePort, user_id
 from bot.config import BotSettings, Config
 from bot.core import Core
 from bot.messages import Actor, Platform
 from bot.people import person_for_actor
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation
-from adapters.console import TENANT, Chat, ConsolePort, user_id
 
 
 def make_core(db, clock, *, locale: str = "sv", coordinators=("console:local:anna",), rate_limit=None) -> Core:
@@ -36,16 +36,38 @@ class World:
         return self._chats[name]
 
 
-async def enroll(db, clock, program_id: int, name: str, role: str, org: str, topics, capacity: int = 1,
-                 status: str = EnrollmentStatus.ACTIVE) -> None:
+async def enroll(
+    db,
+    clock,
+    program_id: int,
+    name: str,
+    role: str,
+    org: str,
+    topics,
+    capacity: int = 1,
+    status: str = EnrollmentStatus.ACTIVE,
+) -> None:
     """A console person who has finished the intake (organisation, topics, capacity)."""
     async with db.write() as s:
-        person, _ = await person_for_actor(s, Actor(Platform.CONSOLE, TENANT, user_id(name), display_name=name), clock.now())
+        person, _ = await person_for_actor(
+            s, Actor(Platform.CONSOLE, TENANT, user_id(name), display_name=name), clock.now()
+        )
         organisation = (await s.exec(select(Organisation).where(Organisation.name == org))).one()
         person.organisation_id = organisation.id
         s.add(person)
-        s.add(Enrollment(
-            program_id=program_id, person_id=person.id, role=role, status=status, capacity=capacity,
-            answers={"organisation_id": organisation.id, "topics": topics, "format": "mixed", "languages": ["sv"],
-                     "role_title": "enhetschef"},
-        ))
+        s.add(
+            Enrollment(
+                program_id=program_id,
+                person_id=person.id,
+                role=role,
+                status=status,
+                capacity=capacity,
+                answers={
+                    "organisation_id": organisation.id,
+                    "topics": topics,
+                    "format": "mixed",
+                    "languages": ["sv"],
+                    "role_title": "enhetschef",
+                },
+            )
+        )

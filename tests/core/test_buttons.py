@@ -12,12 +12,12 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
+from adapters.console import options
 from bot.commands import load_all
 from bot.commands.broadcast import DRAFTED
 from bot.commands.matching import shown_pairs
 from bot.commands.registry import ACTIONS
 from bot.i18n import render
-from adapters.console import options
 from bot.store.models import AuditLog, Enrollment, Pairing, Person, Program, ProgramEvent
 from tests.life.helpers import Year
 
@@ -103,8 +103,12 @@ async def _world(db, clock, locale: str):
     async with db.write() as s:
         ids = {}
         people = {p.name: p for p in (await s.exec(select(Person))).all()}
-        enrollment = {people_name: e for e in (await s.exec(select(Enrollment))).all()
-                      for people_name, p in people.items() if p.id == e.person_id}
+        enrollment = {
+            people_name: e
+            for e in (await s.exec(select(Enrollment))).all()
+            for people_name, p in people.items()
+            if p.id == e.person_id
+        }
         pairs = (await s.exec(select(Pairing).order_by(Pairing.id))).all()
         erik_pair = next(p for p in pairs if p.adept_id == enrollment["Erik"].id)
         ended = next(p for p in pairs if p.adept_id == enrollment["David"].id)
@@ -113,18 +117,34 @@ async def _world(db, clock, locale: str):
         events = (await s.exec(select(ProgramEvent).order_by(ProgramEvent.id))).all()
         events[-1].cancelled = True
         s.add(events[-1])
-        closed = Program(slug="old", name="Old program", start=date(2026, 1, 1), end=date(2026, 12, 31),
-                         status="closed")
+        closed = Program(
+            slug="old", name="Old program", start=date(2026, 1, 1), end=date(2026, 12, 31), status="closed"
+        )
         s.add(closed)
-        draft = AuditLog(at=clock.now(), actor="console:local:bea", program_id=1, action=DRAFTED,
-                         detail={"audience": "all", "org": None, "text": "Hej", "count": 6})
+        draft = AuditLog(
+            at=clock.now(),
+            actor="console:local:bea",
+            program_id=1,
+            action=DRAFTED,
+            detail={"audience": "all", "org": None, "text": "Hej", "count": 6},
+        )
         s.add(draft)
         await s.flush()
         ids.update(
-            program=1, closed_program=closed.id, pair=erik_pair.id, ended_pair=ended.id,
-            erik=enrollment["Erik"].id, erik_person=people["Erik"].id, hanna=enrollment["Hanna"].id,
-            vera=enrollment["Vera"].id, moa=enrollment["Moa"].id, mallory_person=people["Mallory"].id,
-            shown=shown_pairs([erik_pair]), event=events[-2].id, cancelled_event=events[-1].id, bea_draft=draft.id,
+            program=1,
+            closed_program=closed.id,
+            pair=erik_pair.id,
+            ended_pair=ended.id,
+            erik=enrollment["Erik"].id,
+            erik_person=people["Erik"].id,
+            hanna=enrollment["Hanna"].id,
+            vera=enrollment["Vera"].id,
+            moa=enrollment["Moa"].id,
+            mallory_person=people["Mallory"].id,
+            shown=shown_pairs([erik_pair]),
+            event=events[-2].id,
+            cancelled_event=events[-1].id,
+            bea_draft=draft.id,
             vera_card=next(o.action_id for o in options(card.card) if o.action_id.startswith("dlg:")),
         )
     return world, ids
@@ -151,7 +171,8 @@ async def digest(db) -> dict[str, list]:
 
 @pytest.mark.parametrize("who, action_id, value", FOREIGN, ids=[f"{w}:{a}:{v}" for w, a, v in FOREIGN])
 async def test_a_stale_or_foreign_press_changes_nothing_and_says_the_button_is_no_longer_valid(
-        sqlite_db, clock, who, action_id, value):
+    sqlite_db, clock, who, action_id, value
+):
     locale = "sv" if FOREIGN.index((who, action_id, value)) % 2 else "en"
     world, ids = await _world(sqlite_db, clock, locale)
     presser = world[who]
@@ -166,8 +187,9 @@ async def test_a_stale_or_foreign_press_changes_nothing_and_says_the_button_is_n
     assert all(world[name].inbox() == [] for name in ("Erik", "Frida", "Anna", "Vera", "Moa"))
 
 
-COORDINATOR_ONLY = sorted({a for _, a, _ in FOREIGN if a.split(".")[0] in
-                           ("cockpit", "match", "program", "broadcast", "stall", "fitcheck")})
+COORDINATOR_ONLY = sorted(
+    {a for _, a, _ in FOREIGN if a.split(".")[0] in ("cockpit", "match", "program", "broadcast", "stall", "fitcheck")}
+)
 
 
 @pytest.mark.parametrize("action_id", COORDINATOR_ONLY)
@@ -188,12 +210,12 @@ async def test_an_approve_button_under_a_draft_that_changed_since_approves_nothi
     anna = world["Anna"]
     first = [m for m in await anna.say("match") if m.card is not None][-1]
     swapped = [m for m in await anna.say("match swap 1 3") if m.card is not None][-1]
-    approve = [o for o in options(first.card) if o.action_id == "match.approve"][0]
+    approve = next(o for o in options(first.card) if o.action_id == "match.approve")
     before = await digest(sqlite_db)
     stale = await anna.click("match.approve", approve.value, on=first)
     assert [m.kind for m in stale] == ["errors/stale_action"]
     assert await digest(sqlite_db) == before
-    current = [o for o in options(swapped.card) if o.action_id == "match.approve"][0]
+    current = next(o for o in options(swapped.card) if o.action_id == "match.approve")
     assert current.value != approve.value
     done = await anna.click("match.approve", current.value, on=swapped)
     assert done[0].kind != "errors/stale_action"

@@ -23,8 +23,16 @@ def test_db_upgrade_then_console_chat(tmp_path):
     upgraded = run("db", "upgrade", cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
     assert (tmp_path / "bot.db").exists()
-    chat = run("console", "--as", "Anna", "--org", "Täby kommun", "--coordinator", cwd=tmp_path,
-               input="program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19\nprogram show\nquit\n")
+    chat = run(
+        "console",
+        "--as",
+        "Anna",
+        "--org",
+        "Täby kommun",
+        "--coordinator",
+        cwd=tmp_path,
+        input="program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19\nprogram show\nquit\n",
+    )
     assert chat.returncode == 0, chat.stderr
     assert "Mentorprogram 2027" in chat.stdout and "mentorprogram-2027" in chat.stdout
 

@@ -19,10 +19,22 @@ from tests.core.cockpit import cockpit_world, enroll
 from tests.core.harness import texts
 from tests.scheduler.helpers import RecordingPort
 
-SAY = {"sv": {"preview": "Det här går till 2 personer", "queued": "På väg till 2 personer", "from": "Från Anna",
-              "nobody": "Ingen skulle få det", "refused": "är ett kommando för programmets samordnare"},
-       "en": {"preview": "This goes to 2 people", "queued": "On its way to 2 people", "from": "From Anna",
-              "nobody": "Nobody would get that", "refused": "is a command for the program's coordinators"}}
+SAY = {
+    "sv": {
+        "preview": "Det här går till 2 personer",
+        "queued": "På väg till 2 personer",
+        "from": "Från Anna",
+        "nobody": "Ingen skulle få det",
+        "refused": "är ett kommando för programmets samordnare",
+    },
+    "en": {
+        "preview": "This goes to 2 people",
+        "queued": "On its way to 2 people",
+        "from": "From Anna",
+        "nobody": "Nobody would get that",
+        "refused": "is a command for the program's coordinators",
+    },
+}
 
 
 @pytest.fixture(params=["sv", "en"])
@@ -36,8 +48,14 @@ async def world(request, sqlite_db, clock):
 
 
 def _button(replies, action_id):
-    return next(b for m in replies if m.card for block in m.card.blocks
-                for b in getattr(block, "buttons", ()) if b.action_id == action_id)
+    return next(
+        b
+        for m in replies
+        if m.card
+        for block in m.card.blocks
+        for b in getattr(block, "buttons", ())
+        if b.action_id == action_id
+    )
 
 
 async def _rows(db):
@@ -47,9 +65,10 @@ async def _rows(db):
 
 async def test_preview_then_confirm_sends_one_paced_row_per_recipient(world, sqlite_db, clock):
     anna = world["Anna"]
-    preview = await anna.say('broadcast adepts Kom ihåg att logga era möten!')
-    assert world.say["preview"] in texts(preview) + "".join(b.text for b in preview[0].card.blocks
-                                                             if hasattr(b, "text"))
+    preview = await anna.say("broadcast adepts Kom ihåg att logga era möten!")
+    assert world.say["preview"] in texts(preview) + "".join(
+        b.text for b in preview[0].card.blocks if hasattr(b, "text")
+    )
     assert await _rows(sqlite_db) == []  # a preview sends nothing
     send = _button(preview, "broadcast.send")
     assert world.say["queued"] in texts(await anna.click(send.action_id, send.value))
@@ -76,7 +95,7 @@ async def test_broadcast_to_an_organisation_and_to_nobody(world, sqlite_db):
     assert "Knivsta kommun" in card and "2" in card
     await anna.say("org add Enköpings kommun")
     assert world.say["nobody"] in texts(await anna.say('broadcast org="Enköpings kommun" Hej'))
-    assert "Solna" in texts(await anna.say('broadcast org=Solna hej'))
+    assert "Solna" in texts(await anna.say("broadcast org=Solna hej"))
 
 
 async def test_cancel_and_refusal_send_nothing(world, sqlite_db):

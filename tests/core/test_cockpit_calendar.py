@@ -6,7 +6,7 @@ by `serve`."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,8 +29,10 @@ from tests.scheduler.helpers import RecordingPort
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 KICKOFF = datetime(2027, 1, 19, 13, 0, tzinfo=STOCKHOLM)
-SAY = {"sv": {"coming": "Kommer (1): Cecilia", "not": "Kan inte (1): David", "counts": "kommer: 1, kan inte: 1"},
-       "en": {"coming": "Coming (1): Cecilia", "not": "Cannot come (1): David", "counts": "coming: 1, cannot come: 1"}}
+SAY = {
+    "sv": {"coming": "Kommer (1): Cecilia", "not": "Kan inte (1): David", "counts": "kommer: 1, kan inte: 1"},
+    "en": {"coming": "Coming (1): Cecilia", "not": "Cannot come (1): David", "counts": "coming: 1, cannot come: 1"},
+}
 
 
 @pytest.fixture(params=["sv", "en"])
@@ -53,7 +55,7 @@ def _buttons(message):
 async def test_event_reminders_carry_rsvp_buttons_and_answers_reach_the_coordinator(world, sqlite_db, clock):
     port = RecordingPort()
     dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config())
-    await run_until(dispatcher, clock, datetime(2027, 1, 13, tzinfo=timezone.utc))  # the 7-day reminder
+    await run_until(dispatcher, clock, datetime(2027, 1, 13, tzinfo=UTC))  # the 7-day reminder
     (reminder,) = [m for m in port.to("cecilia") if m.kind == "scheduler/event_reminder"]
     coming, not_coming = _buttons(reminder)
     assert (coming.action_id, not_coming.action_id) == ("rsvp.yes", "rsvp.no")

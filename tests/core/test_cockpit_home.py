@@ -16,12 +16,24 @@ from bot.store.models import AuditLog, Enrollment, EventRsvp, Person, Reminder, 
 from tests.core.cockpit import enroll, paired_world
 from tests.core.harness import texts
 
-SAY = {"sv": {"stalled": "Par som inte har träffats på länge (1)", "pending": "Väntar på ditt godkännande (1)",
-              "waitlist": "På väntelistan (1)", "undelivered": "Meddelanden som inte gick fram (1)",
-              "rsvp": "kommer: 1, kan inte: 0", "reminder": "Det var ett tag sedan du och"},
-       "en": {"stalled": "Pairs that have not met for long (1)", "pending": "Waiting for your approval (1)",
-              "waitlist": "On the waitlist (1)", "undelivered": "Messages that could not be delivered (1)",
-              "rsvp": "coming: 1, cannot come: 0", "reminder": "It has been a while since you and"}}
+SAY = {
+    "sv": {
+        "stalled": "Par som inte har träffats på länge (1)",
+        "pending": "Väntar på ditt godkännande (1)",
+        "waitlist": "På väntelistan (1)",
+        "undelivered": "Meddelanden som inte gick fram (1)",
+        "rsvp": "kommer: 1, kan inte: 0",
+        "reminder": "Det var ett tag sedan du och",
+    },
+    "en": {
+        "stalled": "Pairs that have not met for long (1)",
+        "pending": "Waiting for your approval (1)",
+        "waitlist": "On the waitlist (1)",
+        "undelivered": "Messages that could not be delivered (1)",
+        "rsvp": "coming: 1, cannot come: 0",
+        "reminder": "It has been a while since you and",
+    },
+}
 
 
 @pytest.fixture(params=["sv", "en"])
@@ -33,9 +45,19 @@ async def world(request, sqlite_db, clock):
     async with sqlite_db.write() as s:
         cecilia = (await s.exec(select(Person).where(Person.name == "Cecilia"))).one()
         s.add(EventRsvp(event_id=2, person_id=cecilia.id, coming=True, at=clock.now()))
-        s.add(Reminder(key="message:x", program_id=1, kind="message", template="matching/intro_adept",
-                       person_id=cecilia.id, due_at=clock.now(), status=ReminderStatus.FAILED,
-                       last_error="channel_not_found", context={}))
+        s.add(
+            Reminder(
+                key="message:x",
+                program_id=1,
+                kind="message",
+                template="matching/intro_adept",
+                person_id=cecilia.id,
+                due_at=clock.now(),
+                status=ReminderStatus.FAILED,
+                last_error="channel_not_found",
+                context={},
+            )
+        )
     w.say = SAY[request.param]
     return w
 
@@ -68,8 +90,11 @@ async def test_home_lists_what_needs_attention_with_buttons(world, sqlite_db):
     assert "Cecilia" in texts(await world["Anna"].click(who.action_id, who.value))
     async with sqlite_db.read() as s:
         assert (await s.exec(select(Reminder).where(Reminder.key == "message:x"))).one().status == "pending"
-        erik = (await s.exec(select(Enrollment).join(Person, Person.id == Enrollment.person_id)
-                             .where(Person.name == "Erik"))).one()
+        erik = (
+            await s.exec(
+                select(Enrollment).join(Person, Person.id == Enrollment.person_id).where(Person.name == "Erik")
+            )
+        ).one()
         assert erik.status == "active"
         actions = [a.action for a in (await s.exec(select(AuditLog))).all()]
     assert "cockpit reminded pair" in actions and "cockpit retried message" in actions

@@ -14,14 +14,30 @@ from tests.core.harness import texts
 
 WISH = "Att leda en grupp som inte vill förändras"
 SAY = {
-    "sv": {"page": "sida 1 av 2", "next": "`deltagare sida=2`", "paired": "i par med Frida", "waitlist": "har ingen mentor ännu",
-           "pending": "tiden som chef ligger utanför programmets ram", "confidential": "konfidentiellt",
-           "no_language": "inget gemensamt språk", "digital": "vill ses på plats i Härnösand, mentorn bara digitalt",
-           "no_page": "ingen sida 9", "needs": "Det här har Cecilia berättat för samordnaren"},
-    "en": {"page": "page 1 of 2", "next": "`participants page=2`", "paired": "paired with Frida", "waitlist": "no mentor yet",
-           "pending": "time as a manager outside the program's range", "confidential": "confidential",
-           "no_language": "no shared language", "digital": "wants to meet in person in Härnösand, the mentor only digitally",
-           "no_page": "no page 9", "needs": "What Cecilia told the coordinator"},
+    "sv": {
+        "page": "sida 1 av 2",
+        "next": "`deltagare sida=2`",
+        "paired": "i par med Frida",
+        "waitlist": "har ingen mentor ännu",
+        "pending": "tiden som chef ligger utanför programmets ram",
+        "confidential": "konfidentiellt",
+        "no_language": "inget gemensamt språk",
+        "digital": "vill ses på plats i Härnösand, mentorn bara digitalt",
+        "no_page": "ingen sida 9",
+        "needs": "Det här har Cecilia berättat för samordnaren",
+    },
+    "en": {
+        "page": "page 1 of 2",
+        "next": "`participants page=2`",
+        "paired": "paired with Frida",
+        "waitlist": "no mentor yet",
+        "pending": "time as a manager outside the program's range",
+        "confidential": "confidential",
+        "no_language": "no shared language",
+        "digital": "wants to meet in person in Härnösand, the mentor only digitally",
+        "no_page": "no page 9",
+        "needs": "What Cecilia told the coordinator",
+    },
 }
 
 
@@ -39,8 +55,7 @@ def _card_text(messages) -> str:
 async def test_participants_show_organisation_pair_and_why_someone_waits(world):
     await enroll(world, "Cecilia", "adept", "Täby kommun", wishes=WISH)
     await enroll(world, "David", "adept", "Täby kommun", topics=["budget"])
-    await enroll(world, "Erik", "adept", "Knivsta kommun", status=EnrollmentStatus.PENDING,
-                 pending_reasons=["months"])
+    await enroll(world, "Erik", "adept", "Knivsta kommun", status=EnrollmentStatus.PENDING, pending_reasons=["months"])
     await enroll(world, "Frida", "mentor", "Knivsta kommun")
     anna = world["Anna"]
     await anna.say("match")

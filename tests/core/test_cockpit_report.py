@@ -13,10 +13,22 @@ from sqlmodel import select
 from bot.store.models import Meeting, Pairing, SurveyResponse
 from tests.core.cockpit import paired_world
 
-SAY = {"sv": {"pairs": "Par: 1 igång", "met": "1 av 1 (100 %)", "meetings": "Loggade möten: 2", "alias": "rapport",
-              "survey": "Enkät ”midterm”: 2 svar; nytta 4,5 i snitt"},
-       "en": {"pairs": "Pairs: 1 running", "met": "1 of 1 (100 %)", "meetings": "Meetings logged: 2", "alias": "report",
-              "survey": "Survey “midterm”: 2 answers; nytta 4.5 on average"}}
+SAY = {
+    "sv": {
+        "pairs": "Par: 1 igång",
+        "met": "1 av 1 (100 %)",
+        "meetings": "Loggade möten: 2",
+        "alias": "rapport",
+        "survey": "Enkät ”midterm”: 2 svar; nytta 4,5 i snitt",
+    },
+    "en": {
+        "pairs": "Pairs: 1 running",
+        "met": "1 of 1 (100 %)",
+        "meetings": "Meetings logged: 2",
+        "alias": "report",
+        "survey": "Survey “midterm”: 2 answers; nytta 4.5 on average",
+    },
+}
 
 
 @pytest.fixture(params=["sv", "en"])

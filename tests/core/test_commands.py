@@ -18,7 +18,11 @@ SETUP = (
 
 # (input, Swedish fragment, English fragment)
 BAD_INPUT = [
-    ("program frobnicate", "känner inte till kommandot `program frobnicate`", "don't know the command `program frobnicate`"),
+    (
+        "program frobnicate",
+        "känner inte till kommandot `program frobnicate`",
+        "don't know the command `program frobnicate`",
+    ),
     ("prgram show", "Menade du `program show`?", "Did you mean `program show`?"),
     ("event", "`event add`, `event edit`, `event remove`", "`event add`, `event edit`, `event remove`"),
     ("event add kickoff 2027-02-30", "`2027-02-30` är inget datum", "`2027-02-30` is not a date"),
@@ -162,8 +166,10 @@ async def test_help_is_per_role(world):
     coordinator = texts(await world["Anna"].say("hjälp"))
     assert "`status`" in participant and "program create" not in participant
     # The syntax in the reader's language, generated from the grammar.
-    assert {"sv": "program skapa NAMN start=ÅÅÅÅ-MM-DD slut=ÅÅÅÅ-MM-DD",
-            "en": "program create NAME start=YYYY-MM-DD end=YYYY-MM-DD"}[world.locale] in coordinator
+    assert {
+        "sv": "program skapa NAMN start=ÅÅÅÅ-MM-DD slut=ÅÅÅÅ-MM-DD",
+        "en": "program create NAME start=YYYY-MM-DD end=YYYY-MM-DD",
+    }[world.locale] in coordinator
     only_events = texts(await world["Anna"].say("help event"))
     assert {"sv": "träff lägg-till", "en": "event add"}[world.locale] in only_events
     assert "program create" not in only_events and "program skapa" not in only_events
@@ -225,7 +231,9 @@ async def test_the_same_event_delivered_twice_is_handled_once(world, sqlite_db):
 
 async def test_program_settings(world, sqlite_db):
     anna = world["Anna"]
-    text = texts(await anna.say("program set nudge=14-21 quiet=07-01..07-31,12-23..01-06 mentor_years=4 nominators=coordinators"))
+    text = texts(
+        await anna.say("program set nudge=14-21 quiet=07-01..07-31,12-23..01-06 mentor_years=4 nominators=coordinators")
+    )
     # Said in words: weeks where the days are whole weeks, quiet periods as dates.
     assert {"sv": "var andra till tredje vecka", "en": "every 2–3 weeks"}[world.locale] in text
     assert {"sv": "23 december–6 januari", "en": "23 December–6 January"}[world.locale] in text

@@ -46,24 +46,27 @@ def test_environment_overrides_secrets(tmp_path):
     assert config.server.port == 8080
 
 
-@pytest.mark.parametrize("text, env, names", [
-    ('[server]\nprot = 1\n', {}, "server.prot"),
-    ('[servr]\nport = 1\n', {}, "[servr]"),
-    ('[server]\nport = "eighty"\n', {}, "server.port"),
-    ('[bot]\ncoordinators = "anna"\n', {}, "bot.coordinators"),
-    ('[bot]\nlocale = "de"\n', {}, "bot.locale"),
-    ('[bot]\ntimezone = "Mars/Olympus"\n', {}, "bot.timezone"),
-    ('[slack]\nbot_token = "xoxb-1"\n', {}, "slack.signing_secret"),
-    ('[slack]\nsigning_secret = "s"\n', {}, "slack.bot_token"),
-    ('[teams]\napp_id = "abc"\n', {}, "teams.app_password"),
-    ('', {"MENTORBOT_PORT": "x"}, "server.port"),
-    ('[server]\nhost = "0.0.0.0"\n[teams]\nlocal = true\n', {}, "teams.local"),
-    ('[teams]\nlocal = true\n', {"MENTORBOT_HOST": "10.0.0.5"}, "teams.local"),
-    ('[teams]\nlocal = true\napp_id = "a"\napp_password = "p"\n', {}, "teams.local"),
-    ('[teams]\nlocal = "yes"\n', {}, "teams.local"),
-    ('', {"MENTORBOT_TEAMS_LOCAL": "maybe"}, "teams.local"),
-    ('[server\n', {}, "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, env, names",
+    [
+        ("[server]\nprot = 1\n", {}, "server.prot"),
+        ("[servr]\nport = 1\n", {}, "[servr]"),
+        ('[server]\nport = "eighty"\n', {}, "server.port"),
+        ('[bot]\ncoordinators = "anna"\n', {}, "bot.coordinators"),
+        ('[bot]\nlocale = "de"\n', {}, "bot.locale"),
+        ('[bot]\ntimezone = "Mars/Olympus"\n', {}, "bot.timezone"),
+        ('[slack]\nbot_token = "xoxb-1"\n', {}, "slack.signing_secret"),
+        ('[slack]\nsigning_secret = "s"\n', {}, "slack.bot_token"),
+        ('[teams]\napp_id = "abc"\n', {}, "teams.app_password"),
+        ("", {"MENTORBOT_PORT": "x"}, "server.port"),
+        ('[server]\nhost = "0.0.0.0"\n[teams]\nlocal = true\n', {}, "teams.local"),
+        ("[teams]\nlocal = true\n", {"MENTORBOT_HOST": "10.0.0.5"}, "teams.local"),
+        ('[teams]\nlocal = true\napp_id = "a"\napp_password = "p"\n', {}, "teams.local"),
+        ('[teams]\nlocal = "yes"\n', {}, "teams.local"),
+        ("", {"MENTORBOT_TEAMS_LOCAL": "maybe"}, "teams.local"),
+        ("[server\n", {}, "not valid TOML"),
+    ],
+)
 def test_bad_config_names_the_key_in_one_line(tmp_path, text, env, names):
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, text), env=env)
@@ -84,9 +87,9 @@ def test_missing_explicit_file_is_an_error(tmp_path):
 
 def test_teams_is_off_unless_configured_and_local_mode_only_when_asked_on_loopback(tmp_path):
     assert not load_config(write(tmp_path, '[server]\nhost = "0.0.0.0"\n'), env={}).teams.enabled
-    local = load_config(write(tmp_path, '[teams]\nlocal = true\n'), env={})
+    local = load_config(write(tmp_path, "[teams]\nlocal = true\n"), env={})
     assert local.teams.enabled and local.teams.local_mode
-    from_env = load_config(write(tmp_path, ''), env={"MENTORBOT_TEAMS_LOCAL": "true"})
+    from_env = load_config(write(tmp_path, ""), env={"MENTORBOT_TEAMS_LOCAL": "true"})
     assert from_env.teams.local_mode
     authenticated = load_config(write(tmp_path, '[teams]\napp_id = "a"\napp_password = "p"\n'), env={})
     assert authenticated.teams.enabled and not authenticated.teams.local_mode

@@ -17,6 +17,7 @@ SETUP = ("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19", "o
 @pytest.fixture(params=["sv", "en"])
 async def sessions(request, sqlite_db, clock):
     """Two console processes on one database: each its own core and port."""
+
     def session(name):
         core = make_core(sqlite_db, clock, locale=request.param, coordinators=("console:local:hanna",))
         return Chat(core, ConsolePort(keep=sqlite_db, clock=clock), name)
@@ -29,7 +30,7 @@ async def sessions(request, sqlite_db, clock):
 
 
 async def test_the_session_that_invites_shows_the_invitation_by_name(sessions):
-    locale, hanna, anna = sessions
+    _locale, hanna, _anna = sessions
     replies = await hanna.say("invite console:local:anna")
     assert replies[0].kind == "commands/invited"
     (told,) = hanna.told
@@ -40,7 +41,7 @@ async def test_the_session_that_invites_shows_the_invitation_by_name(sessions):
 
 
 async def test_a_person_opening_the_console_later_sees_what_waits_once(sessions):
-    locale, hanna, anna = sessions
+    _locale, hanna, anna = sessions
     await hanna.say("invite console:local:anna")
     later = Chat(anna.core, ConsolePort(keep=anna.core.db, clock=anna.core.clock), "Anna")  # a new process
     (invitation,) = await waiting(later.core.db, later)
@@ -52,7 +53,7 @@ async def test_a_person_opening_the_console_later_sees_what_waits_once(sessions)
 
 
 async def test_forget_removes_what_the_console_kept(sessions):
-    locale, hanna, anna = sessions
+    _locale, hanna, anna = sessions
     await hanna.say("invite console:local:anna")
     await anna.say("forget")
     await anna.choose(1)

@@ -4,7 +4,7 @@ zone (`bot.i18n`): short in lists and replies, long in reminders."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from bot.i18n import render
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 FILTERS = "date|date_range|datetime|long_date|long_datetime|time|month|month_days"
 # 19 January 2027, 12:00 UTC: 13:00 in Stockholm, a Tuesday.
-NOON_UTC = datetime(2027, 1, 19, 12, 0, tzinfo=timezone.utc)
+NOON_UTC = datetime(2027, 1, 19, 12, 0, tzinfo=UTC)
 
 
 def shown(locale: str, source: str, **ctx) -> str:
@@ -24,34 +24,70 @@ def shown(locale: str, source: str, **ctx) -> str:
     return env.from_string(source).render(locale=locale, tz="Europe/Stockholm", **ctx).strip()
 
 
-@pytest.mark.parametrize("locale, expected", [
-    ("sv", ["19 jan. 2027", "19 jan. 2027 kl. 13:00", "tisdag 19 januari", "tisdag 19 januari kl. 13:00", "13:00",
-            "jan. 2027", "15 jan.–31 dec. 2027", "1–31 juli", "23 december–6 januari"]),
-    ("en", ["19 Jan 2027", "19 Jan 2027 at 13:00", "Tuesday 19 January", "Tuesday 19 January at 13:00", "13:00",
-            "Jan 2027", "15 Jan – 31 Dec 2027", "1 – 31 July", "23 December–6 January"]),
-])
+@pytest.mark.parametrize(
+    "locale, expected",
+    [
+        (
+            "sv",
+            [
+                "19 jan. 2027",
+                "19 jan. 2027 kl. 13:00",
+                "tisdag 19 januari",
+                "tisdag 19 januari kl. 13:00",
+                "13:00",
+                "jan. 2027",
+                "15 jan.–31 dec. 2027",
+                "1–31 juli",
+                "23 december–6 januari",
+            ],
+        ),
+        (
+            "en",
+            [
+                "19 Jan 2027",
+                "19 Jan 2027 at 13:00",
+                "Tuesday 19 January",
+                "Tuesday 19 January at 13:00",
+                "13:00",
+                "Jan 2027",
+                "15 Jan – 31 Dec 2027",
+                "1 – 31 July",
+                "23 December–6 January",
+            ],
+        ),
+    ],
+)
 def test_each_kind_has_one_style_in_the_readers_language(locale, expected):
-    source = ("{{ w | date }}|{{ w | datetime }}|{{ w | long_date }}|{{ w | long_datetime }}|{{ w | time }}|"
-              "{{ w | month }}|{{ a | date_range(b) }}|{{ ('07-01', '07-31') | month_days }}|"
-              "{{ ('12-23', '01-06') | month_days }}")
+    source = (
+        "{{ w | date }}|{{ w | datetime }}|{{ w | long_date }}|{{ w | long_datetime }}|{{ w | time }}|"
+        "{{ w | month }}|{{ a | date_range(b) }}|{{ ('07-01', '07-31') | month_days }}|"
+        "{{ ('12-23', '01-06') | month_days }}"
+    )
     got = shown(locale, source, w=NOON_UTC, a=date(2027, 1, 15), b=date(2027, 12, 31)).split("|")
     assert [g.replace("\u2009", " ") for g in got] == expected
 
 
 def test_times_are_the_programs_and_say_so_when_the_reader_lives_elsewhere():
     assert shown("sv", "{{ w | long_datetime }}", w=NOON_UTC, reader_tz="Europe/Stockholm") == (
-        "tisdag 19 januari kl. 13:00")
+        "tisdag 19 januari kl. 13:00"
+    )
     assert shown("sv", "{{ w | long_datetime }}", w=NOON_UTC, reader_tz="Europe/London") == (
-        "tisdag 19 januari kl. 13:00 (centraleuropeisk normaltid)")
-    assert shown("en", "{{ w | time }}", w=NOON_UTC, reader_tz="America/New_York") == "13:00 (Central European Standard Time)"
+        "tisdag 19 januari kl. 13:00 (centraleuropeisk normaltid)"
+    )
+    assert (
+        shown("en", "{{ w | time }}", w=NOON_UTC, reader_tz="America/New_York")
+        == "13:00 (Central European Standard Time)"
+    )
     # a day is the program's day: 23:30 UTC on the 19th is already the 20th in Stockholm
-    assert shown("sv", "{{ w | date }}", w=datetime(2027, 1, 19, 23, 30, tzinfo=timezone.utc)) == "20 jan. 2027"
+    assert shown("sv", "{{ w | date }}", w=datetime(2027, 1, 19, 23, 30, tzinfo=UTC)) == "20 jan. 2027"
 
 
 def test_no_template_picks_its_own_date_pattern():
     """Templates name a kind (`| date`, `| long_datetime`); the patterns live in bot.i18n only."""
     own = re.compile(rf"\|\s*(?:{FILTERS})\s*\(\s*['\"]|strftime|format_date")
-    found = [str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.j2") if own.search(p.read_text(encoding="utf-8"))]
+    found = [
+        str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.j2") if own.search(p.read_text(encoding="utf-8"))
+    ]
     assert found == []
 
 
@@ -60,8 +96,9 @@ def test_a_reminder_says_the_day_in_full_a_list_says_it_short():
 
     event = NS(id=3, title="Uppstartsmöte", kind="kickoff", starts_at=NOON_UTC, place="", audience="all")
     program = NS(name="Mentorprogram 2027")
-    reminder = render("sv", "scheduler/event_reminder", event=event, offset=2, program=program, to_channel=True,
-                      tz="Europe/Stockholm")
+    reminder = render(
+        "sv", "scheduler/event_reminder", event=event, offset=2, program=program, to_channel=True, tz="Europe/Stockholm"
+    )
     line = render("sv", "events/line", event=event, tz="Europe/Stockholm")
     assert "tisdag 19 januari kl. 13:00" in reminder
     assert "19 jan. 2027 kl. 13:00" in line and "tisdag" not in line

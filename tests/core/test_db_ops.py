@@ -17,8 +17,12 @@ PROGRAM = "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19\n"
 
 def upgrade_twice_at_once(url: str, cwd) -> list[subprocess.CompletedProcess]:
     env = cli_env({"MENTORBOT_DATABASE_URL": url})
-    procs = [subprocess.Popen(cli_argv("db", "upgrade"), cwd=cwd, env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            cli_argv("db", "upgrade"), cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
@@ -96,8 +100,8 @@ def test_backup_and_restore_refuse_what_would_lose_data(tmp_path):
     (tmp_path / "junk.db").write_text("not a database", encoding="utf-8")
 
     for args, words in [
-        (("db", "backup", "backup.db"), "exists"),                  # never overwrites a backup
-        (("db", "restore", "backup.db"), "--replace"),              # nor a live database unasked
+        (("db", "backup", "backup.db"), "exists"),  # never overwrites a backup
+        (("db", "restore", "backup.db"), "--replace"),  # nor a live database unasked
         (("db", "restore", "junk.db", "--replace"), "not a mentorbot SQLite backup"),
         (("db", "restore", "missing.db"), "is not a file"),
     ]:

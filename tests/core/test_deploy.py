@@ -38,6 +38,7 @@ def env_names_in(text: str) -> set[str]:
 
 # ----------------------------------------------------------------- compose
 
+
 def test_compose_runs_the_bot_on_postgresql_with_a_volume():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
     db, bot = compose["services"]["db"], compose["services"]["bot"]
@@ -61,11 +62,12 @@ def test_every_variable_the_deploy_files_set_is_one_mentorbot_reads():
 
 # --------------------------------------------------------------- Dockerfile
 
+
 def test_dockerfile_slim_non_root_upgrade_then_serve_with_a_healthcheck():
     steps = dockerfile()
     bases = [args for op, args in steps if op == "FROM"]
     assert bases and all(re.match(r"python:3\.\d+-slim", base) for base in bases)
-    final = steps[max(i for i, (op, _) in enumerate(steps) if op == "FROM"):]
+    final = steps[max(i for i, (op, _) in enumerate(steps) if op == "FROM") :]
     users = [args for op, args in final if op == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0")
     (health,) = [args for op, args in final if op == "HEALTHCHECK"]
@@ -78,8 +80,11 @@ def test_dockerfile_slim_non_root_upgrade_then_serve_with_a_healthcheck():
 
 
 def test_everything_the_dockerfile_copies_exists_and_passes_the_ignore_file():
-    allowed = {line.strip("!/ ") for line in (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
-               if line.startswith("!")}
+    allowed = {
+        line.strip("!/ ")
+        for line in (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
+        if line.startswith("!")
+    }
     for op, args in dockerfile():
         if op == "COPY" and "--from=" not in args:
             *sources, _ = args.split()
@@ -91,14 +96,16 @@ def test_everything_the_dockerfile_copies_exists_and_passes_the_ignore_file():
 HADOLINT = shutil.which("hadolint", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
-@pytest.mark.skipif(HADOLINT is None, reason="hadolint is not installed (requirements/test.txt installs it on "
-                    "Linux x86_64)")
+@pytest.mark.skipif(
+    HADOLINT is None, reason="hadolint is not installed (requirements/test.txt installs it on Linux x86_64)"
+)
 def test_hadolint_finds_nothing():
     result = subprocess.run([HADOLINT, "--no-color", str(DEPLOY / "Dockerfile")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 # ------------------------------------------------------------ systemd, proxy
+
 
 def test_the_systemd_unit_reads_an_environment_file_and_upgrades_before_serving():
     unit = configparser.ConfigParser(strict=False, interpolation=None)
@@ -123,6 +130,7 @@ def test_the_proxy_examples_pass_the_webhooks_and_keep_metrics_inside(name):
 
 # -------------------------------------------------------------- environment
 
+
 def test_every_config_key_can_come_from_the_environment():
     samples = {str: "x", int: "4000", bool: "false", list: "slack:T1:U1, anna@taby.se"}
     for section, keys in SCHEMA.items():
@@ -131,12 +139,21 @@ def test_every_config_key_can_come_from_the_environment():
     for section, keys in SCHEMA.items():
         for key, spec in keys.items():
             env = {spec.env: samples[spec.type]}
-            valid = {("server", "host"): "0.0.0.0", ("slack", "command"): "/mentorprogram",
-                     ("slack", "api_url"): "http://127.0.0.1:9/api/", ("bot", "locale"): "en",
-                     ("bot", "timezone"): "Europe/Helsinki", ("log", "level"): "DEBUG", ("log", "format"): "json",
-                     ("teams", "app_type"): "MultiTenant", ("database", "url"): "sqlite:///x.db",
-                     ("privacy", "free_text_from"): "match", ("privacy", "answers_days"): "40",
-                     ("privacy", "purge_hours"): "4", ("bot", "templates_override"): "templates"}
+            valid = {
+                ("server", "host"): "0.0.0.0",
+                ("slack", "command"): "/mentorprogram",
+                ("slack", "api_url"): "http://127.0.0.1:9/api/",
+                ("bot", "locale"): "en",
+                ("bot", "timezone"): "Europe/Helsinki",
+                ("log", "level"): "DEBUG",
+                ("log", "format"): "json",
+                ("teams", "app_type"): "MultiTenant",
+                ("database", "url"): "sqlite:///x.db",
+                ("privacy", "free_text_from"): "match",
+                ("privacy", "answers_days"): "40",
+                ("privacy", "purge_hours"): "4",
+                ("bot", "templates_override"): "templates",
+            }
             if section == "privacy" and spec.type is int:
                 env = {spec.env: "40"}
             if (section, key) in valid:

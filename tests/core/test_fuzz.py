@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,9 +18,29 @@ from bot.store.migrate import upgrade
 from tests.core.harness import World, make_core
 
 load_all()
-WORDS = sorted({w for c in COMMANDS for w in c} | {"program=", "start=", "end=", "place=", "audience=",
-                                                   "2027-01-19", "2027-02-30", "13:00", "25:61", "\"", "'", "=",
-                                                   "<@U123>", "console:local:x", "å", "🙂", "--", "nudge=1-2"})
+WORDS = sorted(
+    {w for c in COMMANDS for w in c}
+    | {
+        "program=",
+        "start=",
+        "end=",
+        "place=",
+        "audience=",
+        "2027-01-19",
+        "2027-02-30",
+        "13:00",
+        "25:61",
+        '"',
+        "'",
+        "=",
+        "<@U123>",
+        "console:local:x",
+        "å",
+        "🙂",
+        "--",
+        "nudge=1-2",
+    }
+)
 token = st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=12))
 line = st.lists(token, min_size=0, max_size=7).map(" ".join)
 
@@ -30,8 +50,7 @@ def world(tmp_path_factory):
     loop = asyncio.new_event_loop()
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}")
     loop.run_until_complete(upgrade(db))
-    w = World(make_core(db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=timezone.utc)),
-                                    rate_limit=RateLimit.off()))
+    w = World(make_core(db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=UTC)), rate_limit=RateLimit.off()))
     loop.run_until_complete(w["Anna"].say("program create Fuzz start=2027-01-19 end=2028-01-19"))
     loop.run_until_complete(w["Anna"].say("event add kickoff 2027-01-19"))
     yield w, loop

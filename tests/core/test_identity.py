@@ -65,8 +65,9 @@ async def test_a_name_resolves_only_among_the_program_organisations(sqlite_db, c
         await world["Anna"].say(line)
     await world["Maria Holm"].say("hello")  # an impostor writes first; she is in no organisation of the program
     answer = texts(await world["Anna"].say('invite "Maria Holm"'))
-    assert answer == render("en", "errors/person_outside_program", ref="Maria Holm",
-                            program=type("P", (), {"name": "Mentorprogram 2027"}))
+    assert answer == render(
+        "en", "errors/person_outside_program", ref="Maria Holm", program=type("P", (), {"name": "Mentorprogram 2027"})
+    )
     assert world["Maria Holm"].inbox() == []
 
 
@@ -161,14 +162,17 @@ async def test_a_failed_first_message_still_counts_as_having_written(sqlite_db, 
     assert (await world["Anna"].say("invite Maria"))[0].kind == "commands/invited"
 
 
-@pytest.mark.parametrize("line", [
-    'person "Maria Holm"',
-    'person link "Maria Holm" slack:T1:U5',
-    'match unwaitlist "Maria Holm"',
-    'approve-participant "Maria Holm"',
-    'nominate "Maria Holm"',
-    'match waitlist "Maria Holm"',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        'person "Maria Holm"',
+        'person link "Maria Holm" slack:T1:U5',
+        'match unwaitlist "Maria Holm"',
+        'approve-participant "Maria Holm"',
+        'nominate "Maria Holm"',
+        'match waitlist "Maria Holm"',
+    ],
+)
 async def test_every_command_that_takes_a_name_looks_only_in_the_program_organisations(sqlite_db, clock, line):
     world = World(make_core(sqlite_db, clock, locale="sv"))
     for setup in SETUP:

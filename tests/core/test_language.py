@@ -27,10 +27,13 @@ async def world(request, sqlite_db, clock):
     return w
 
 
-@pytest.mark.parametrize("count,sv,en", [(1, "1 par presenterat", "1 pair announced"),
-                                         (3, "3 par presenterade", "3 pairs announced")])
+@pytest.mark.parametrize(
+    "count,sv,en", [(1, "1 par presenterat", "1 pair announced"), (3, "3 par presenterade", "3 pairs announced")]
+)
 def test_plural_forms_come_from_babels_rules(count, sv, en):
-    context = dict(count=count, in_group=0, in_dms=0, channel=True, waitlist_told=0, unmatched_told=0, idle_told=0, unreachable=[])
+    context = dict(
+        count=count, in_group=0, in_dms=0, channel=True, waitlist_told=0, unmatched_told=0, idle_told=0, unreachable=[]
+    )
     assert render("sv", "matching/announced", **context).startswith(sv)
     assert render("en", "matching/announced", **context).startswith(en)
 
@@ -46,8 +49,13 @@ async def test_swedish_words_run_the_commands(world):
 async def test_help_shows_the_readers_words_and_argument_names(world):
     help_text = texts(await world["Anna"].say("help"))
     if world.locale == "sv":
-        for shown in ("`gå med [PROGRAM] [roll=adept|mentor]`", "`träffats [DATUM] [MINUTER]`", "`mina uppgifter`",
-                      "`glöm mig`", "`matcha"):
+        for shown in (
+            "`gå med [PROGRAM] [roll=adept|mentor]`",
+            "`träffats [DATUM] [MINUTER]`",
+            "`mina uppgifter`",
+            "`glöm mig`",
+            "`matcha",
+        ):
             assert shown in help_text
         assert not re.search(r"\b(?:DATE|MINUTES|NAME)\b|role=", help_text)
     else:
@@ -123,12 +131,29 @@ def template_keys() -> re.Pattern:
 
 def test_the_grammar_words_are_found_where_they_do_not_belong():
     english, keys = english_of_the_grammar(), template_keys()
-    for text in ("skriv `met 2027-03-02 90`", "`join role=mentor`", "skriv `forget`", "(`channel` i kanalen)",
-                 "`program close force=yes`", "uppstart: kickoff", "visar bara event-kommandona", "14 months",
-                 "`met [DATE] [MINUTES]`", "`quiet=none`"):
+    for text in (
+        "skriv `met 2027-03-02 90`",
+        "`join role=mentor`",
+        "skriv `forget`",
+        "(`channel` i kanalen)",
+        "`program close force=yes`",
+        "uppstart: kickoff",
+        "visar bara event-kommandona",
+        "14 months",
+        "`met [DATE] [MINUTES]`",
+        "`quiet=none`",
+    ):
         assert english.search(text), text
-    for text in ("skriv `träffats 2027-03-02 90`", "`gå med roll=mentor`", "all information om dig", "adept och mentor",
-                 "ditt id", "`program stäng tvinga=ja`", "14 månader", "`träffats [DATUM] [MINUTER]`"):
+    for text in (
+        "skriv `träffats 2027-03-02 90`",
+        "`gå med roll=mentor`",
+        "all information om dig",
+        "adept och mentor",
+        "ditt id",
+        "`program stäng tvinga=ja`",
+        "14 månader",
+        "`träffats [DATUM] [MINUTER]`",
+    ):
         assert not english.search(text), text
     assert keys.search("misslyckades: scheduler/event_reminder") and keys.search("knappen nudge.snooze")
     assert not keys.search("t.ex. 1,5 timme, dagar/vecka")
@@ -153,14 +178,21 @@ def test_a_simulated_swedish_year_reads_swedish(tmp_path):
 
 async def test_choice_values_are_typed_and_shown_in_the_readers_words(world):
     anna, sv = world["Anna"], world.locale == "sv"
-    said = texts(await anna.say("program ändra matchningsregel=annan_förvaltning uppehåll=07-01..07-31" if sv
-                                else "program set match_rule=other_department quiet=07-01..07-31"))
+    said = texts(
+        await anna.say(
+            "program ändra matchningsregel=annan_förvaltning uppehåll=07-01..07-31"
+            if sv
+            else "program set match_rule=other_department quiet=07-01..07-31"
+        )
+    )
     assert ("mentorn från en annan förvaltning" if sv else "mentor from another department") in said
     assert ("uppehåll: 1–31 juli" if sv else "quiet periods: 1\u2009–\u200931 July") in said
     # the grammar's English values still work in Swedish, and a wrong one lists the reader's words
     assert "förvaltning" in texts(await anna.say("program set match_rule=other_department")) or not sv
     said = texts(await anna.say("träff lägg-till fest 2027-03-01" if sv else "event add party 2027-03-01"))
-    assert ("Välj en av: `uppstart`, `mentorutbildning`" if sv else "Choose one of: `kickoff`, `mentor_training`") in said
+    assert (
+        "Välj en av: `uppstart`, `mentorutbildning`" if sv else "Choose one of: `kickoff`, `mentor_training`"
+    ) in said
     help_text = texts(await anna.say("hjälp" if sv else "help"))
     if sv:
         assert "matchningsregel=annan_org|annan_org_ej_chef|annan_förvaltning" in help_text

@@ -31,7 +31,7 @@ async def test_a_flood_gets_one_slow_down_and_others_are_answered_as_usual(sqlit
     kinds = [replies[0].kind if replies else None for replies in flood]
     assert kinds[:BURST] == ["commands/status"] * BURST
     assert kinds[BURST] == "errors/slow_down"
-    assert kinds[BURST + 1:] == [None] * 39  # silence, and no database work
+    assert kinds[BURST + 1 :] == [None] * 39  # silence, and no database work
     assert (await world["Eva"].say("status"))[0].kind == "commands/status"  # someone else: unaffected
     tick.now += 5  # a few seconds later Mallory may speak again
     assert (await world["Mallory"].say("status"))[0].kind == "commands/status"

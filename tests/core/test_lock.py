@@ -38,8 +38,9 @@ def test_every_range_in_pyproject_has_a_hashed_pin_inside_it():
             versions = locked.get(canonicalize_name(req.name))
             assert versions, f"requirements/{lock} lacks {req.name}; run `make lock`"
             for version in versions:
-                assert req.specifier.contains(version, prereleases=True), \
+                assert req.specifier.contains(version, prereleases=True), (
                     f"requirements/{lock} pins {req.name}=={version} outside {req.specifier}; run `make lock`"
+                )
 
 
 def test_the_image_gets_the_versions_the_tests_ran_with():

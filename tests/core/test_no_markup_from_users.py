@@ -18,7 +18,9 @@ from bot.store.models import Organisation, Person, ProgramOrganisation
 from tests.dialogs.conftest import COORDINATOR, make_world
 from tests.dialogs.script import ADEPT, line
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.slack.helpers import ADEPT as SLACK_ADEPT, MENTOR as SLACK_MENTOR, slack_server
+from tests.slack.helpers import ADEPT as SLACK_ADEPT
+from tests.slack.helpers import MENTOR as SLACK_MENTOR
+from tests.slack.helpers import slack_server
 from tests.teams.helpers import personal_message, teams_server, user
 
 EVIL = "[x](http://evil.example) <http://evil.example|x> <!channel> <@U123> *bold*"
@@ -36,7 +38,7 @@ def _mrkdwn(payload) -> list[str]:
 
 def slack_is_inert(payload: dict) -> None:
     assert not any(ch in json.dumps(payload, ensure_ascii=False) for ch in RESERVED)
-    text = json.dumps([payload.get("text", "")] + _mrkdwn(payload), ensure_ascii=False)
+    text = json.dumps([payload.get("text", ""), *_mrkdwn(payload)], ensure_ascii=False)
     assert "<http" not in text and "<!channel>" not in text and "<@U123>" not in text
     assert "http://evil" not in text  # not even a bare address Slack would link
     assert "*bold*" not in text
@@ -47,7 +49,7 @@ def _shown(value):
     comes back to us (and is shown as plain text on the answered card), nor
     the plain-text titles of buttons and choices."""
     if isinstance(value, dict):
-        plain = value.get("type") == "Action.Submit" or "value" in value and "title" in value and "type" not in value
+        plain = value.get("type") == "Action.Submit" or ("value" in value and "title" in value and "type" not in value)
         return {k: _shown(v) for k, v in value.items() if k != "data" and not (plain and k == "title")}
     if isinstance(value, list):
         return [_shown(v) for v in value]
@@ -120,8 +122,10 @@ async def test_a_nomination_reason_reaches_teams_as_text(sqlite_db, clock):
         await server.post(personal_message(connector.url, nominee, "hej"))
         await server.post(personal_message(connector.url, nominator, "hej"))
         async with sqlite_db.write() as s:
-            from bot.store.models import Program
             from datetime import date
+
+            from bot.store.models import Program
+
             s.add(Program(slug="p", name="P", start=date(2027, 1, 19), end=date(2027, 12, 31), nominators="anyone"))
         await server.post(personal_message(connector.url, nominator, f"nominate {nominee.key} {EVIL}"))
     card = [c for c in connector.calls if "bold" in json.dumps(c.body)]

@@ -51,8 +51,11 @@ async def scrape(http) -> dict[tuple[str, tuple], float]:
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain")
         text = await response.text()
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def value(samples, name: str, **labels) -> float:
@@ -101,9 +104,14 @@ def test_json_log_lines_parse_and_carry_the_turns_context(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-c", JSON_LOG_RUN, f"sqlite:///{tmp_path / 'logs.db'}"], cwd=root,
-                          capture_output=True, text=True, timeout=120, env={**__import__("os").environ,
-                                                                           "PYTHONPATH": str(root)})
+    done = subprocess.run(
+        [sys.executable, "-c", JSON_LOG_RUN, f"sqlite:///{tmp_path / 'logs.db'}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     stream = io.StringIO(done.stdout)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]  # every line is one object
@@ -130,6 +138,7 @@ def test_apscheduler_logs_at_warning_unless_debugging():
 
 # ---------------------------------------------------------------- metrics
 
+
 async def test_metrics_parse_and_move_when_a_reminder_is_sent(sqlite_db, clock):
     runtime = make_runtime(Config(), sqlite_db, clock)
     port = RecordingPort()
@@ -138,9 +147,17 @@ async def test_metrics_parse_and_move_when_a_reminder_is_sent(sqlite_db, clock):
     async with sqlite_db.write() as s:
         program = await make_program(s)
         anna = await make_person(s, "Anna")
-        s.add(Reminder(key="metrics-test", kind="failure", template="scheduler/unreachable", person_id=anna.id,
-                       program_id=program.id, due_at=clock.now(),
-                       context={"who": "Bo", "what": "nudges/nudge", "why": "test", "attempts": 1}))
+        s.add(
+            Reminder(
+                key="metrics-test",
+                kind="failure",
+                template="scheduler/unreachable",
+                person_id=anna.id,
+                program_id=program.id,
+                due_at=clock.now(),
+                context={"who": "Bo", "what": "nudges/nudge", "why": "test", "attempts": 1},
+            )
+        )
     clock.advance(timedelta(minutes=2))
     async with served(runtime) as http:
         before = await scrape(http)
@@ -166,10 +183,14 @@ async def test_turns_are_counted_by_platform_and_outcome_with_their_latency(sqli
         await chat.say("program skapa")  # not a coordinator: refused, in words
         after = await scrape(http)
     for outcome in ("ok", "refused"):
-        assert value(after, "mentorbot_turns_total", platform="console", outcome=outcome) == \
-            value(before, "mentorbot_turns_total", platform="console", outcome=outcome) + 1
-    assert value(after, "mentorbot_turn_seconds_count", platform="console") == \
-        value(before, "mentorbot_turn_seconds_count", platform="console") + 2
+        assert (
+            value(after, "mentorbot_turns_total", platform="console", outcome=outcome)
+            == value(before, "mentorbot_turns_total", platform="console", outcome=outcome) + 1
+        )
+    assert (
+        value(after, "mentorbot_turn_seconds_count", platform="console")
+        == value(before, "mentorbot_turn_seconds_count", platform="console") + 2
+    )
 
 
 def test_rate_limit_waits_are_counted_per_platform():
@@ -182,14 +203,19 @@ def test_rate_limit_waits_are_counted_per_platform():
 
 # ------------------------------------------------------- healthz / readyz
 
+
 async def test_readyz_needs_the_database_its_migrations_and_a_recent_tick(sqlite_db, clock):
     runtime = make_runtime(Config(), sqlite_db, clock)
     service = SchedulerService(sqlite_db, runtime.delivery, clock, runtime.config, tick_seconds=30)
     async with served(runtime) as http:
         async with http.get("/readyz") as response:  # no scheduler yet
             assert response.status == 503
-            assert await response.json() == {"ready": False, "database": "ok", "migrations": "current",
-                                              "scheduler": "late"}
+            assert await response.json() == {
+                "ready": False,
+                "database": "ok",
+                "migrations": "current",
+                "scheduler": "late",
+            }
         runtime.extras[SCHEDULER] = service
         service.start()
         try:
@@ -212,8 +238,12 @@ async def test_readyz_and_healthz_show_no_error_text_when_the_database_is_down(c
     async with served_without_migrating(url, clock) as http:
         async with http.get("/readyz") as response:
             assert response.status == 503
-            assert await response.json() == {"ready": False, "database": "unreachable",
-                                              "migrations": "unknown", "scheduler": "late"}
+            assert await response.json() == {
+                "ready": False,
+                "database": "unreachable",
+                "migrations": "unknown",
+                "scheduler": "late",
+            }
         async with http.get("/healthz") as response:
             assert response.status == 200
         async with http.get("/metrics") as response:  # counters still answer
@@ -226,4 +256,3 @@ async def test_readyz_says_when_the_database_is_not_migrated(tmp_path, clock):
         async with http.get("/readyz") as response:
             assert response.status == 503
             assert (await response.json())["migrations"] == "outdated"
-

@@ -111,12 +111,13 @@ async def test_no_rendered_message_repeats_a_block(rendered):
 
 async def test_real_output_matches_the_golden_files(rendered):
     locale, messages = rendered
-    pinned = {name: message for name, message in messages.items()
-              if message.card is not None or "\n" in message.text}
+    pinned = {name: message for name, message in messages.items() if message.card is not None or "\n" in message.text}
     written, differs = [], []
     for name, message in sorted(pinned.items()):
-        for platform, value in (("slack", message_payload(message, locale)),
-                                ("teams", message_activity(message, locale))):
+        for platform, value in (
+            ("slack", message_payload(message, locale)),
+            ("teams", message_activity(message, locale)),
+        ):
             path = GOLDEN / platform / locale / f"{name}.json"
             text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
             if os.environ.get("WRITE_GOLDEN"):

@@ -11,8 +11,7 @@ import pytest
 
 from adapters.server import build_app, make_runtime
 from bot.config import Config, DatabaseConfig
-from bot.store.db import masked_url
-from bot.store.db import Database
+from bot.store.db import Database, masked_url
 from tests.core.test_cli import run
 from tests.fakes.loopback import serve_on_loopback
 
@@ -24,8 +23,10 @@ def with_password(url: str) -> str:
 
 
 def test_masked_url_hides_only_the_password():
-    assert masked_url("postgresql+asyncpg://bot:hemligt@db.example:5432/mentor") == \
-        "postgresql+asyncpg://bot:***@db.example:5432/mentor"
+    assert (
+        masked_url("postgresql+asyncpg://bot:hemligt@db.example:5432/mentor")
+        == "postgresql+asyncpg://bot:***@db.example:5432/mentor"
+    )
     assert masked_url("sqlite:///mentorbot.db") == "sqlite:///mentorbot.db"
     assert masked_url("postgresql://bot@db/mentor") == "postgresql://bot@db/mentor"
 

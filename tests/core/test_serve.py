@@ -25,14 +25,20 @@ def free_port() -> int:
 
 def mentorbot(*args: str, cwd: Path, **kw) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", *args], cwd=cwd, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}, **kw,
+        [sys.executable, "-m", "adapters.cli", *args],
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        **kw,
     )
 
 
 def config(tmp_path: Path, host: str = "127.0.0.1", port: int = 0, extra: str = "") -> None:
     (tmp_path / "config.toml").write_text(
-        f'[database]\nurl = "sqlite:///bot.db"\n[server]\nhost = "{host}"\nport = {port}\n{extra}', encoding="utf-8")
+        f'[database]\nurl = "sqlite:///bot.db"\n[server]\nhost = "{host}"\nport = {port}\n{extra}', encoding="utf-8"
+    )
 
 
 def wait_for_health(server: subprocess.Popen, port: int) -> dict:
@@ -90,8 +96,12 @@ def test_serve_refuses_unauthenticated_teams_on_a_public_address(tmp_path):
 
 def test_a_slack_only_install_binds_every_address_and_has_no_teams_route(tmp_path):
     port = free_port()
-    config(tmp_path, host="0.0.0.0", port=port,
-           extra='[slack]\nbot_token = "xoxb-1"\nsigning_secret = "s"\napi_url = "http://127.0.0.1:9/api/"\n')
+    config(
+        tmp_path,
+        host="0.0.0.0",
+        port=port,
+        extra='[slack]\nbot_token = "xoxb-1"\nsigning_secret = "s"\napi_url = "http://127.0.0.1:9/api/"\n',
+    )
     assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
     server = mentorbot("serve", cwd=tmp_path)
     try:

@@ -14,9 +14,20 @@ from bot.store.migrate import SchemaOutdated, check_current, current_revision, h
 from bot.store.models import Identity, Organisation, Program
 
 TABLES = {
-    "organisation", "person", "identity", "program", "program_event", "coordinator",
-    "enrollment", "pairing", "meeting", "reminder", "dialog_state", "survey_response",
-    "audit_log", "processed_event",
+    "organisation",
+    "person",
+    "identity",
+    "program",
+    "program_event",
+    "coordinator",
+    "enrollment",
+    "pairing",
+    "meeting",
+    "reminder",
+    "dialog_state",
+    "survey_response",
+    "audit_log",
+    "processed_event",
 }
 
 
@@ -62,9 +73,7 @@ async def test_concurrent_writers_lose_no_update(any_db):
     async def writer() -> None:
         for _ in range(50):
             async with any_db.write() as s:
-                prog = (
-                    await s.exec(select(Program).where(Program.slug == "p").with_for_update())
-                ).one()
+                prog = (await s.exec(select(Program).where(Program.slug == "p").with_for_update())).one()
                 prog.nudge_min_days += 1
                 s.add(prog)
 
@@ -93,10 +102,12 @@ async def test_accounts_that_exist_before_spoke_at_count_as_having_written_unles
         async with db.engine.begin() as conn:
             await conn.exec_driver_sql(
                 "INSERT INTO person (id, name, created_at) VALUES (7, 'Maria Holm', '2027-01-02 08:00:00'),"
-                " (9, 'U0456', '2027-01-03 08:00:00')")
+                " (9, 'U0456', '2027-01-03 08:00:00')"
+            )
             await conn.exec_driver_sql(
                 "INSERT INTO identity (person_id, platform, tenant, user_id, unreachable) VALUES"
-                " (7, 'slack', 'T1', 'U0123', 0), (9, 'slack', 'T1', 'U0456', 0)")
+                " (7, 'slack', 'T1', 'U0123', 0), (9, 'slack', 'T1', 'U0456', 0)"
+            )
         await upgrade(db)
         async with db.read() as session:
             spoke = {i.user_id: i.spoke_at for i in (await session.exec(select(Identity))).all()}

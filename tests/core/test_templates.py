@@ -21,8 +21,15 @@ CODE_DIRS = ("bot", "adapters", "scheduler")
 # Calls whose str argument names a template.
 TEMPLATE_CALLS = {"say": 0, "render": None, "tell": 1, "UserError": 0, "_answered": 1, "_confirm": 1}
 # Blocks and messages whose text a person reads.
-SENTENCE_CALLS = {"Outbound": ("text",), "Text": (0, "text"), "Heading": (0, "text"), "Button": (1, "label"),
-                  "Option": (1, "label"), "Choice": (1, "label"), "Input": (1, "label", "placeholder")}
+SENTENCE_CALLS = {
+    "Outbound": ("text",),
+    "Text": (0, "text"),
+    "Heading": (0, "text"),
+    "Button": (1, "label"),
+    "Option": (1, "label"),
+    "Choice": (1, "label"),
+    "Input": (1, "label", "placeholder"),
+}
 
 
 def names(locale: str) -> set[str]:
@@ -58,8 +65,12 @@ def test_every_template_parses():
 
 def test_every_command_has_help_in_both_languages():
     load_all()
-    missing = [c.help_template for c in COMMANDS.values()
-               for loc in ("sv", "en") if not (TEMPLATES / loc / f"{c.help_template}.j2").is_file()]
+    missing = [
+        c.help_template
+        for c in COMMANDS.values()
+        for loc in ("sv", "en")
+        if not (TEMPLATES / loc / f"{c.help_template}.j2").is_file()
+    ]
     assert missing == []
 
 
@@ -70,8 +81,13 @@ def test_templates_named_in_code_exist():
             if not isinstance(node, ast.Call) or _call_name(node) not in TEMPLATE_CALLS:
                 continue
             for arg in node.args[:3]:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "/" in arg.value \
-                        and " " not in arg.value and not arg.value.endswith("/"):
+                if (
+                    isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                    and "/" in arg.value
+                    and " " not in arg.value
+                    and not arg.value.endswith("/")
+                ):
                     for loc in ("sv", "en"):
                         if not (TEMPLATES / loc / f"{arg.value}.j2").is_file():
                             missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {loc}/{arg.value}")
@@ -89,7 +105,8 @@ def test_code_builds_no_sentences_outside_templates():
             args += [k.value for k in node.keywords if k.arg in spots]
             for arg in args:
                 literal = isinstance(arg, ast.JoinedStr) or (
-                    isinstance(arg, ast.Constant) and isinstance(arg.value, str) and any(c.isalpha() for c in arg.value))
+                    isinstance(arg, ast.Constant) and isinstance(arg.value, str) and any(c.isalpha() for c in arg.value)
+                )
                 if literal:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == [], "user-visible text must come from templates/"
@@ -100,7 +117,9 @@ def test_the_wheel_carries_every_template(tmp_path):
     out = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     wheel = next(out.glob("mentorbot-*.whl"))
     with zipfile.ZipFile(wheel) as zf:

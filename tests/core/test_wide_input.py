@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,15 +22,37 @@ from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from tests.core.harness import World, make_core
-from tests.dialogs.script import ADEPT, MENTOR, line as script_line, type_raw
+from tests.dialogs.script import ADEPT, MENTOR, type_raw
+from tests.dialogs.script import line as script_line
 
 load_all()
 TOTAL = int(os.environ.get("WIDE_EXAMPLES", "400"))
 COMMAND_EXAMPLES = TOTAL // 2
 STEP_EXAMPLES = TOTAL - COMMAND_EXAMPLES
 
-wide_char = st.characters(categories=["Nd", "Nl", "No", "Cc", "Cf", "Co", "Zs", "Zl", "Zp", "Lu", "Ll", "Lo", "Mn",
-                                      "Pd", "Ps", "Pe", "Po", "Sm", "So"])
+wide_char = st.characters(
+    categories=[
+        "Nd",
+        "Nl",
+        "No",
+        "Cc",
+        "Cf",
+        "Co",
+        "Zs",
+        "Zl",
+        "Zp",
+        "Lu",
+        "Ll",
+        "Lo",
+        "Mn",
+        "Pd",
+        "Ps",
+        "Pe",
+        "Po",
+        "Sm",
+        "So",
+    ]
+)
 huge = st.integers(min_value=-(10**40), max_value=10**40).map(str)
 wide = st.one_of(
     st.text(wide_char, max_size=30),
@@ -40,7 +62,8 @@ wide = st.one_of(
 )
 command_words = sorted(" ".join(words) for words in COMMANDS)
 command_line = st.tuples(st.sampled_from(command_words), st.lists(wide, max_size=3)).map(
-    lambda t: " ".join([t[0], *t[1]]))
+    lambda t: " ".join([t[0], *t[1]])
+)
 STEPS = [("adept", n) for n in range(1, len(ADEPT))] + [("mentor", n) for n in range(1, len(MENTOR))]
 
 
@@ -53,10 +76,14 @@ def world(tmp_path_factory):
     loop = asyncio.new_event_loop()
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('wide') / 'wide.db'}")
     _run(loop, upgrade(db))
-    w = World(make_core(db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=timezone.utc)),
-                                    rate_limit=RateLimit.off()))
-    for setup in ("program create Wide start=2027-01-19 end=2028-01-19", "org add Täby kommun",
-                  "org add Knivsta kommun", "org add Enköpings kommun", "event add kickoff 2027-01-19"):
+    w = World(make_core(db, VirtualClock(datetime(2027, 1, 4, 8, tzinfo=UTC)), rate_limit=RateLimit.off()))
+    for setup in (
+        "program create Wide start=2027-01-19 end=2028-01-19",
+        "org add Täby kommun",
+        "org add Knivsta kommun",
+        "org add Enköpings kommun",
+        "event add kickoff 2027-01-19",
+    ):
         _run(loop, w["Anna"].say(setup))
     yield w, loop
     _run(loop, db.dispose())
@@ -68,16 +95,24 @@ def _check(replies, typed) -> None:
     assert "errors/internal" not in kinds, f"{typed!r} crashed its handler"
 
 
-@settings(max_examples=COMMAND_EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=COMMAND_EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(typed=command_line, who=st.sampled_from(["Anna", "Eva"]))
 def test_every_command_with_any_argument(world, typed, who):
     w, loop = world
     _check(_run(loop, type_raw(w[who], typed)), typed)
 
 
-@settings(max_examples=STEP_EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=STEP_EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(step=st.sampled_from(STEPS), typed=wide)
 def test_every_dialogue_step_with_any_answer(world, step, typed):
     """A person waits at each step of each intake; whatever they type there

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ from adapters.console import Chat, ConsolePort, render_text
 from bot.config import BotSettings, Config
 from bot.core import Core
 from bot.store.db import Database
-from tests.conftest import migrated
 from bot.store.migrate import check_current
 from bot.store.models import (
     DialogState,
@@ -27,10 +26,11 @@ from bot.store.models import (
     ProgramEvent,
     ProgramOrganisation,
 )
+from tests.conftest import migrated
 
 ORGS = ("Enköpings kommun", "Knivsta kommun", "Täby kommun")
 COORDINATOR = "Hanna"
-KICKOFF = datetime(2027, 1, 19, 8, 0, tzinfo=timezone.utc)  # 09:00 in Stockholm
+KICKOFF = datetime(2027, 1, 19, 8, 0, tzinfo=UTC)  # 09:00 in Stockholm
 
 
 @dataclass
@@ -70,13 +70,20 @@ class World:
             return list((await s.exec(query)).all())
 
 
-async def make_world(db: Database, clock, locale: str = "sv", orgs: tuple[str, ...] = ORGS,
-                     **program_settings) -> World:
+async def make_world(
+    db: Database, clock, locale: str = "sv", orgs: tuple[str, ...] = ORGS, **program_settings
+) -> World:
     """`orgs` in the order they are added (their ids); the intake lists them by name."""
     config = Config(bot=BotSettings(locale="sv", coordinators=(f"console:local:{COORDINATOR.lower()}",)))
     async with db.write() as s:
-        program = Program(slug="mentor-2027", name="Mentorprogram 2027", start=date(2027, 1, 15),
-                          end=date(2027, 12, 31), locale=locale, **program_settings)
+        program = Program(
+            slug="mentor-2027",
+            name="Mentorprogram 2027",
+            start=date(2027, 1, 15),
+            end=date(2027, 12, 31),
+            locale=locale,
+            **program_settings,
+        )
         s.add(program)
         orgs = [Organisation(name=n) for n in orgs]
         s.add_all(orgs)

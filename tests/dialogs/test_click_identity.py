@@ -15,9 +15,12 @@ from tests.dialogs.conftest import make_world
 from tests.dialogs.script import WORDS
 
 REVERSED = ("Täby kommun", "Knivsta kommun", "Enköpings kommun")
-ORGS = ChoiceStep("o", field="o", int_values=True,
-                  source=lambda ctx, r: [Option("3", "Enköpings kommun"), Option("2", "Knivsta kommun"),
-                                         Option("1", "Täby kommun")])
+ORGS = ChoiceStep(
+    "o",
+    field="o",
+    int_values=True,
+    source=lambda ctx, r: [Option("3", "Enköpings kommun"), Option("2", "Knivsta kommun"), Option("1", "Täby kommun")],
+)
 
 
 def sv(name, **kw):

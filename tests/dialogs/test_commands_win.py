@@ -18,8 +18,10 @@ async def lw(request, sqlite_db, clock):
     return world
 
 
-@pytest.mark.parametrize("typed,kind", [("pause", "commands/paused"), ("status", "commands/status"),
-                                        ("language en", "commands/language_set")])
+@pytest.mark.parametrize(
+    "typed,kind",
+    [("pause", "commands/paused"), ("status", "commands/status"), ("language en", "commands/language_set")],
+)
 async def test_a_command_typed_at_the_consent_question_runs_and_the_question_waits(lw, typed, kind):
     anna = lw.chat("Anna")
     await run(anna, ADEPT, lw.locale, upto=1)  # asked for consent

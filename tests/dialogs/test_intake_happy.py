@@ -64,7 +64,11 @@ async def test_mentor_happy_path_without_nomination_waits_for_the_coordinator(lw
     assert enrollment.answers["years_as_manager"] == 12 and enrollment.answers["months_as_manager"] == 144
     told = lw.chat(COORDINATOR).inbox()
     assert [m.kind for m in told] == ["dialogs/coordinator_pending"]
-    assert "Bo" in told[0].text and "Karin Ek" in told[0].text and ('godkänn-deltagare "Bo"' if lw.locale == "sv" else 'approve-participant "Bo"') in told[0].text
+    assert (
+        "Bo" in told[0].text
+        and "Karin Ek" in told[0].text
+        and ('godkänn-deltagare "Bo"' if lw.locale == "sv" else 'approve-participant "Bo"') in told[0].text
+    )
 
 
 async def test_mentor_capacity_is_bounded_by_the_program(lw):

@@ -3,6 +3,8 @@ decline politely."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from tests.dialogs.conftest import COORDINATOR, make_world, text_of
@@ -34,7 +36,7 @@ async def nominated(world):
 
 
 async def test_accepting_a_nomination_starts_the_mentor_intake_without_asking_who(lw):
-    karin, bo, card = await nominated(lw)
+    _karin, bo, card = await nominated(lw)
     replies = await bo.choose(1, [card])  # accept
     assert replies[0].kind == "dialogs/card_accepted" and replies[0].replace is not None
     assert asked(replies) == "dialogs/ask/consent_mentor"
@@ -69,14 +71,14 @@ async def test_declining_tells_the_nominator_politely(lw):
 
 
 async def test_a_nomination_card_answers_only_its_nominee(world):
-    karin, bo, card = await nominated(world)
+    _karin, _bo, card = await nominated(world)
     replies = await world.chat("Eva").choose(1, [card])
     assert [r.kind for r in replies] == ["errors/stale_action"]
     assert (await world.enrollment("Bo", "mentor")).status == "invited"
 
 
 async def test_accepting_twice_continues_instead_of_restarting(world):
-    karin, bo, card = await nominated(world)
+    _karin, bo, card = await nominated(world)
     await bo.choose(1, [card])
     await bo.say("ja")
     replies = await bo.choose(1, [card])
@@ -109,14 +111,20 @@ async def test_joining_when_already_in(world):
 
 
 async def test_a_mentor_is_told_the_date_of_the_coaching_session(world):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from bot.store.models import ProgramEvent
 
     async with world.db.write() as s:
-        s.add(ProgramEvent(program_id=world.program_id, kind="mentor_training", audience="mentors",
-                           starts_at=datetime(2027, 2, 22, 8, 0, tzinfo=timezone.utc)))
-    karin, bo, card = await nominated(world)
+        s.add(
+            ProgramEvent(
+                program_id=world.program_id,
+                kind="mentor_training",
+                audience="mentors",
+                starts_at=datetime(2027, 2, 22, 8, 0, tzinfo=UTC),
+            )
+        )
+    _karin, bo, card = await nominated(world)
     await bo.choose(1, [card])
     for typed, _ in MENTOR[1:4]:
         await bo.say(line(typed, "sv"))

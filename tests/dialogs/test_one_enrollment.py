@@ -55,8 +55,9 @@ async def test_confirming_the_switch_turns_the_same_enrollment_into_a_mentor(lw)
     async with lw.db.read() as s:
         assert (await s.exec(select(AuditLog).where(AuditLog.action == "enrollment.role_changed"))).first()
     # The same press again: nothing happens, nothing is said.
-    assert await anna.click(card.card.blocks[1].buttons[0].action_id, card.card.blocks[1].buttons[0].value,
-                            on=card) == []
+    assert (
+        await anna.click(card.card.blocks[1].buttons[0].action_id, card.card.blocks[1].buttons[0].value, on=card) == []
+    )
 
 
 async def test_a_nominated_adept_is_refused_with_the_reason(lw):

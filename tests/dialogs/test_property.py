@@ -14,22 +14,63 @@ from bot.dialogs.flow import FLOWS, State, load_ctx, problems
 from bot.store.models import DialogState, Enrollment, Person
 from tests.dialogs.script import ADEPT, MENTOR, line, type_raw
 
-WORDS = ["ja", "nej", "yes", "no", "tillbaka", "back", "hoppa över", "skip", "avbryt", "cancel", "hjälp", "help",
-         "1", "2", "3", "4", "1,3", "0", "99", "-1", "1,5 år", "18 months", "", " ", "join", "join role=mentor",
-         "status", "Täby kommun", "digital", "sv, en", "x" * 3000, "?", "2027-02-30", "🙂", ",", " ; ", "och"]
+WORDS = [
+    "ja",
+    "nej",
+    "yes",
+    "no",
+    "tillbaka",
+    "back",
+    "hoppa över",
+    "skip",
+    "avbryt",
+    "cancel",
+    "hjälp",
+    "help",
+    "1",
+    "2",
+    "3",
+    "4",
+    "1,3",
+    "0",
+    "99",
+    "-1",
+    "1,5 år",
+    "18 months",
+    "",
+    " ",
+    "join",
+    "join role=mentor",
+    "status",
+    "Täby kommun",
+    "digital",
+    "sv, en",
+    "x" * 3000,
+    "?",
+    "2027-02-30",
+    "🙂",
+    ",",
+    " ; ",
+    "och",
+]
 
 typed = st.one_of(st.text(max_size=80), st.sampled_from(WORDS)).map(lambda t: ("type", t))
 pressed = st.integers(min_value=0, max_value=20).map(lambda n: ("press", n))
 forged = st.tuples(
     st.sampled_from(["dlg:", "invite.join", "nomination.accept", "nomination.decline"]),
     st.text(alphabet="0123456789:-abc", max_size=12),
-    st.one_of(st.text(max_size=20), st.sampled_from(["_back", "_skip", "_cancel", "_help", "_coordinator",
-                                                      "_retry", "yes", "no", "confirm", "edit", "1", "2"])),
+    st.one_of(
+        st.text(max_size=20),
+        st.sampled_from(
+            ["_back", "_skip", "_cancel", "_help", "_coordinator", "_retry", "yes", "no", "confirm", "edit", "1", "2"]
+        ),
+    ),
 ).map(lambda t: ("forge", t))
 submitted = st.tuples(
     st.sampled_from(["dlg:1:1:pick", "dlg:", "invite.join"]),
-    st.dictionaries(st.text(max_size=12), st.one_of(st.text(max_size=12), st.lists(st.text(max_size=8)).map(tuple)),
-                    max_size=3),
+    st.dictionaries(
+        st.text(max_size=12), st.one_of(st.text(max_size=12), st.lists(st.text(max_size=8)).map(tuple)), max_size=3
+    ),
 ).map(lambda t: ("form", t))
 actions = st.lists(st.one_of(typed, pressed, forged, submitted), min_size=1, max_size=8)
 

@@ -71,8 +71,9 @@ async def test_two_clicks_at_the_same_moment_apply_once(world):
     bo = world.chat("Bo")
     replies = await run(bo, MENTOR, "sv", upto=8)  # joint meetings yes/no
     yes, no = replies[-1].card.blocks[1].buttons
-    results = await asyncio.gather(bo.click(yes.action_id, yes.value, event_id="a"),
-                                   bo.click(no.action_id, no.value, event_id="b"))
+    results = await asyncio.gather(
+        bo.click(yes.action_id, yes.value, event_id="a"), bo.click(no.action_id, no.value, event_id="b")
+    )
     advanced = [r for r in results if asked(r) == "dialogs/ask/training" and r[0].kind != "dialogs/already_answered"]
     assert len(advanced) == 1
     (state,) = await world.states("Bo")
@@ -104,8 +105,9 @@ async def test_postgres_too_double_clicks_and_a_restart(any_db, clock):
     bo = world.chat("Bo")
     replies = await run(bo, MENTOR, "sv", upto=8)
     yes, no = replies[-1].card.blocks[1].buttons
-    await asyncio.gather(bo.click(yes.action_id, yes.value, event_id="a"),
-                         bo.click(no.action_id, no.value, event_id="b"))
+    await asyncio.gather(
+        bo.click(yes.action_id, yes.value, event_id="a"), bo.click(no.action_id, no.value, event_id="b")
+    )
     world.restart()
     for typed, _ in MENTOR[9:]:
         await bo.say(line(typed, "sv"))

@@ -11,6 +11,7 @@ from tests.dialogs.script import type_raw
 
 NETWORK = ("Upplands Väsby kommun", "Håbo kommun")
 
+
 async def test_demo_people_onboard_from_five_municipalities(sqlite_db, clock):
     world = await make_world(sqlite_db, clock, nominators="anyone")  # Karin, an area manager, nominates
     async with world.db.write() as s:
@@ -33,9 +34,13 @@ async def test_demo_people_onboard_from_five_municipalities(sqlite_db, clock):
         assert last[-1].kind == "dialogs/done", (name, [r.text for r in last])
 
     async with world.db.read() as s:
-        rows = (await s.exec(select(Person.name, Enrollment.role, Enrollment.status, Organisation.name)
-                             .join(Enrollment, Enrollment.person_id == Person.id)
-                             .join(Organisation, Organisation.id == Person.organisation_id))).all()
+        rows = (
+            await s.exec(
+                select(Person.name, Enrollment.role, Enrollment.status, Organisation.name)
+                .join(Enrollment, Enrollment.person_id == Person.id)
+                .join(Organisation, Organisation.id == Person.organisation_id)
+            )
+        ).all()
     found = {name: (role, status, org) for name, role, status, org in rows}
     assert found == {
         "Niklas": ("adept", "active", "Enköpings kommun"),

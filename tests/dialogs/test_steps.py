@@ -17,8 +17,9 @@ MONTHS = NumberStep("m", field="m", unit="months", maximum=600)
 YEARS = NumberStep("y", field="y", unit="years", maximum=60)
 
 
-@pytest.mark.parametrize("typed,months", [("14", 14), ("1,5 år", 18), ("2 years", 24), ("18 mån", 18),
-                                          (" 7 months ", 7), ("0", 0)])
+@pytest.mark.parametrize(
+    "typed,months", [("14", 14), ("1,5 år", 18), ("2 years", 24), ("18 mån", 18), (" 7 months ", 7), ("0", 0)]
+)
 def test_months_in_months_or_years(typed, months):
     assert MONTHS.parse(typed, None, sv) == months
 
@@ -63,7 +64,11 @@ def test_choice_by_number_code_label_or_unique_start():
     options = [Option("in_person", "På plats"), Option("digital", "Digitalt"), Option("mixed", "Blandat")]
     step = ChoiceStep("f", field="f", source=lambda ctx, render: options)
     assert [step.parse(t, None, sv) for t in ("2", "mixed", "på plats", "blan")] == [
-        "digital", "mixed", "in_person", "mixed"]
+        "digital",
+        "mixed",
+        "in_person",
+        "mixed",
+    ]
     with pytest.raises(Invalid):
         step.parse("1,2", None, sv)  # one answer only
 
@@ -87,8 +92,11 @@ def test_text_is_trimmed_and_bounded():
 
 
 def test_a_label_with_and_in_it_stays_whole():
-    options = [Option("budget", "Budget och ekonomistyrning"), Option("conflict", "Konflikthantering"),
-               Option("change", "Att leda förändring")]
+    options = [
+        Option("budget", "Budget och ekonomistyrning"),
+        Option("conflict", "Konflikthantering"),
+        Option("change", "Att leda förändring"),
+    ]
     step = ChoiceStep("t", field="t", source=lambda ctx, render: options, multi=True)
     assert step.parse("Budget och ekonomistyrning, konflikthantering", None, sv) == ["budget", "conflict"]
     assert step.parse("konflikthantering och att leda förändring", None, sv) == ["conflict", "change"]

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
+
 from tests.fakes.loopback import serve_on_loopback
 
 
@@ -85,7 +86,7 @@ class FakeBotConnector:
         """The service URL to put in activities and references (trailing slash, as Teams sends it)."""
         return f"http://{self.host}:{self.port}/teams/"
 
-    async def start(self) -> "FakeBotConnector":
+    async def start(self) -> FakeBotConnector:
         app = web.Application()
         base = "/teams/v3/conversations"
         app.router.add_post(base, self._create)
@@ -101,7 +102,7 @@ class FakeBotConnector:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "FakeBotConnector":
+    async def __aenter__(self) -> FakeBotConnector:
         return await self.start()
 
     async def __aexit__(self, *exc) -> None:
@@ -208,7 +209,9 @@ class FakeBotConnector:
         profile = self.profiles.get(unquote(request.match_info["member"]))
         if profile is None:
             call.status = 404
-            return web.json_response({"error": {"code": "MemberNotFoundInConversation", "message": "unknown"}}, status=404)
+            return web.json_response(
+                {"error": {"code": "MemberNotFoundInConversation", "message": "unknown"}}, status=404
+            )
         return web.json_response(profile)
 
     async def _update(self, request: web.Request) -> web.Response:

@@ -48,22 +48,33 @@ class FakeBotFrameworkKeys:
         jwk.update(kid=self.kid, use="sig", endorsements=["msteams"])
         return {"keys": [jwk]}
 
-    def token(self, *, app_id: str, service_url: str, key: rsa.RSAPrivateKey | None = None,
-              kid: str | None = None, issuer: str = ISSUER, lifetime: int = 600) -> str:
+    def token(
+        self,
+        *,
+        app_id: str,
+        service_url: str,
+        key: rsa.RSAPrivateKey | None = None,
+        kid: str | None = None,
+        issuer: str = ISSUER,
+        lifetime: int = 600,
+    ) -> str:
         """A channel token as Bot Framework signs it (by default with the served key)."""
         now = int(time.time())
         claims = {"iss": issuer, "aud": app_id, "serviceurl": service_url, "nbf": now - 60, "exp": now + lifetime}
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
 
-    def __enter__(self) -> "FakeBotFrameworkKeys":
+    def __enter__(self) -> FakeBotFrameworkKeys:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
+            def do_GET(self):
                 fake.requests.append(self.path)
                 if self.path.endswith("openidconfiguration"):
-                    body = {"issuer": ISSUER, "jwks_uri": f"{fake.base}/v1/keys",
-                            "id_token_signing_alg_values_supported": ["RS256"]}
+                    body = {
+                        "issuer": ISSUER,
+                        "jwks_uri": f"{fake.base}/v1/keys",
+                        "id_token_signing_alg_values_supported": ["RS256"],
+                    }
                 elif self.path == "/v1/keys":
                     body = fake.jwks()
                 else:

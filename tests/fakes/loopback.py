@@ -5,8 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 
-async def serve_on_loopback(app: web.Application, host: str = "127.0.0.1",
-                            port: int = 0) -> tuple[web.AppRunner, int]:
+async def serve_on_loopback(app: web.Application, host: str = "127.0.0.1", port: int = 0) -> tuple[web.AppRunner, int]:
     """Set up and start `app`; returns its runner (call `cleanup()`) and the port it got."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

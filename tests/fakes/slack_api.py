@@ -59,19 +59,28 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve_on_loopback
 from tests.fakes.slack_methods import SlackMethods
 from tests.fakes.slack_records import BOT_ID, BOT_USER_ID, MESSAGE_METHODS, TEAM_ID, Call, Channel, User
 from tests.fakes.slack_socket import SocketModeMixin
-from tests.fakes.loopback import serve_on_loopback
 
 __all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "Channel", "FakeSlackAPI", "User", "main"]
 
 
 class FakeSlackAPI(SlackMethods, SocketModeMixin):
     SETTINGS = (
-        "throttle_every", "throttle_methods", "retry_after", "channel_rate", "workspace_per_minute",
-        "server_error_every", "server_error_status", "method_errors", "channel_errors", "channel_throttles",
-        "post_delay", "response_url_errors",
+        "throttle_every",
+        "throttle_methods",
+        "retry_after",
+        "channel_rate",
+        "workspace_per_minute",
+        "server_error_every",
+        "server_error_status",
+        "method_errors",
+        "channel_errors",
+        "channel_throttles",
+        "post_delay",
+        "response_url_errors",
     )
 
     def __init__(
@@ -160,7 +169,7 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "FakeSlackAPI":
+    async def __aenter__(self) -> FakeSlackAPI:
         await self.start()
         return self
 
@@ -251,8 +260,11 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         auth = request.headers.get("Authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else params.pop("token", None)
         call = Call(
-            seq=next(self._seq), method=method, params=params if self.record_params else {},
-            at=time.time(), token=token,
+            seq=next(self._seq),
+            method=method,
+            params=params if self.record_params else {},
+            at=time.time(),
+            token=token,
         )
         body, headers = self._answer(call, params)
         self.calls.append(call)
@@ -271,15 +283,18 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
     async def _response_url(self, request: web.Request) -> web.Response:
         params = await _params(request)
         name = request.match_info["name"]
-        call = Call(seq=next(self._seq), method="response_url", params=params, at=time.time(),
-                    result={"name": name})
+        call = Call(seq=next(self._seq), method="response_url", params=params, at=time.time(), result={"name": name})
         self.calls.append(call)
         if self._calls_log is not None:
             with self._calls_log.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(call.to_json()) + "\n")
         # Like Slack: at most five answers per response_url, and none once it expired.
         uses = self._response_url_uses[name] = self._response_url_uses.get(name, 0) + 1
-        error = self.response_url_errors.get(name) or self.response_url_errors.get("*") or ("used_url" if uses > 5 else None)
+        error = (
+            self.response_url_errors.get(name)
+            or self.response_url_errors.get("*")
+            or ("used_url" if uses > 5 else None)
+        )
         if error:
             call.ok, call.error, call.status = False, error, 404
             return web.Response(status=404, text=error)
@@ -295,8 +310,9 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
             data = field.file.read() if hasattr(field, "file") else str(field or "").encode()
         else:
             data = await request.read()
-        call = Call(seq=next(self._seq), method="upload", params={"file_id": file_id, "length": len(data)},
-                    at=time.time())
+        call = Call(
+            seq=next(self._seq), method="upload", params={"file_id": file_id, "length": len(data)}, at=time.time()
+        )
         self.calls.append(call)
         if file_id not in self.files:
             call.ok, call.error = False, "invalid_file_id"
@@ -372,6 +388,7 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
             self._not_before[channel] = max(self._not_before.get(channel, 0.0), time.monotonic() + seconds)
         return {"ok": False, "error": "ratelimited"}, {"Retry-After": str(seconds)}
 
+
 async def _params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query)
     if request.can_read_body:
@@ -388,7 +405,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m tests.fakes.slack_api", description="Loopback fake of the Slack Web API")
+    p = argparse.ArgumentParser(
+        prog="python -m tests.fakes.slack_api", description="Loopback fake of the Slack Web API"
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file", help="write the base URL here once listening")
@@ -404,9 +423,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 async def _serve(args: argparse.Namespace) -> None:
     fake = FakeSlackAPI(
-        host=args.host, port=args.port, throttle_every=args.throttle_every, retry_after=args.retry_after,
-        channel_rate=args.channel_rate, workspace_per_minute=args.workspace_per_minute,
-        server_error_every=args.server_error_every, calls_log=args.calls_log, record_params=not args.no_params,
+        host=args.host,
+        port=args.port,
+        throttle_every=args.throttle_every,
+        retry_after=args.retry_after,
+        channel_rate=args.channel_rate,
+        workspace_per_minute=args.workspace_per_minute,
+        server_error_every=args.server_error_every,
+        calls_log=args.calls_log,
+        record_params=not args.no_params,
     )
     url = await fake.start()
     if args.port_file:

@@ -37,10 +37,16 @@ class SlackMethods:
             return "not_in_channel"
         return None
 
-
     def _m_auth_test(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "mentorbot",
-                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+        return {
+            "ok": True,
+            "url": "https://fake.slack.test/",
+            "team": "Fake",
+            "user": "mentorbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+        }
 
     def _m_chat_postMessage(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel") or "")
@@ -50,8 +56,14 @@ class SlackMethods:
             return self._fail(call, "no_text")
         resolved = self._resolve_channel(channel)
         ts = self._next_ts()
-        message = {"ts": ts, "text": params.get("text", ""), "blocks": _blocks(params), "user": BOT_USER_ID,
-                   "bot_id": BOT_ID, "thread_ts": params.get("thread_ts")}
+        message = {
+            "ts": ts,
+            "text": params.get("text", ""),
+            "blocks": _blocks(params),
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "thread_ts": params.get("thread_ts"),
+        }
         if params.get("metadata"):
             metadata = params["metadata"]
             message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
@@ -84,8 +96,13 @@ class SlackMethods:
         if not filename or not length.isdigit():
             return self._fail(call, "invalid_arguments")
         file_id = f"F{len(self.files) + 1:08d}"
-        self.files[file_id] = {"filename": filename, "length": int(length), "data": None, "channel": None,
-                               "title": None}
+        self.files[file_id] = {
+            "filename": filename,
+            "length": int(length),
+            "data": None,
+            "channel": None,
+            "title": None,
+        }
         call.result = {"file_id": file_id}
         return {"ok": True, "file_id": file_id, "upload_url": f"http://{self.host}:{self.port}/upload/{file_id}"}
 
@@ -134,29 +151,53 @@ class SlackMethods:
             return self._fail(call, "channel_not_found")
         limit = int(params.get("limit") or 100)
         with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
-        found = sorted((m for (c, _), m in self.messages.items() if c == channel), key=lambda m: m["ts"],
-                       reverse=True)[:limit]
-        return {"ok": True, "has_more": False, "messages": [
-            {k: v for k, v in m.items() if k != "metadata" or with_metadata} for m in found]}
+        found = sorted((m for (c, _), m in self.messages.items() if c == channel), key=lambda m: m["ts"], reverse=True)[
+            :limit
+        ]
+        return {
+            "ok": True,
+            "has_more": False,
+            "messages": [{k: v for k, v in m.items() if k != "metadata" or with_metadata} for m in found],
+        }
 
     def _m_conversations_info(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel") or "")
         known = self.channels.get(channel)
         if known is None:
             return self._fail(call, "channel_not_found")
-        return {"ok": True, "channel": {"id": known.id, "name": known.name, "is_member": known.is_member,
-                                        "is_private": known.is_private, "is_channel": not known.is_private}}
+        return {
+            "ok": True,
+            "channel": {
+                "id": known.id,
+                "name": known.name,
+                "is_member": known.is_member,
+                "is_private": known.is_private,
+                "is_channel": not known.is_private,
+            },
+        }
 
     def _m_users_info(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(params.get("user") or ""))
         if user is None:
             return self._fail(call, "user_not_found")
-        return {"ok": True, "user": {
-            "id": user.id, "team_id": TEAM_ID, "name": user.name, "real_name": user.real_name or user.name,
-            "deleted": user.deleted, "is_bot": user.is_bot, "tz": user.tz, "locale": user.locale,
-            "profile": {"real_name": user.real_name or user.name, "display_name": user.name,
-                        **({"email": user.email} if user.email else {})},
-        }}
+        return {
+            "ok": True,
+            "user": {
+                "id": user.id,
+                "team_id": TEAM_ID,
+                "name": user.name,
+                "real_name": user.real_name or user.name,
+                "deleted": user.deleted,
+                "is_bot": user.is_bot,
+                "tz": user.tz,
+                "locale": user.locale,
+                "profile": {
+                    "real_name": user.real_name or user.name,
+                    "display_name": user.name,
+                    **({"email": user.email} if user.email else {}),
+                },
+            },
+        }
 
     def _m_views_publish(self, call: Call, params: dict[str, Any]) -> dict[str, Any]:
         user_id = str(params.get("user_id") or "")

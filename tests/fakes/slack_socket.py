@@ -12,13 +12,13 @@ from aiohttp import web
 
 
 class SocketModeMixin:
-
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.sockets.append(ws)
-        await ws.send_json({"type": "hello", "num_connections": len(self.sockets),
-                            "connection_info": {"app_id": "A0MENTOR"}})
+        await ws.send_json(
+            {"type": "hello", "num_connections": len(self.sockets), "connection_info": {"app_id": "A0MENTOR"}}
+        )
         self._socket_event.set()
         try:
             async for msg in ws:
@@ -45,11 +45,16 @@ class SocketModeMixin:
     async def socket_send(self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
         """Deliver an envelope (`slash_commands`, `events_api`, `interactive`) to the app."""
         envelope_id = f"env-{next(self._seq)}"
-        await self.sockets[-1].send_json({
-            "envelope_id": envelope_id, "type": kind, "payload": payload,
-            "accepts_response_payload": kind != "events_api",
-            "retry_attempt": retry_attempt, "retry_reason": "timeout" if retry_attempt else "",
-        })
+        await self.sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": retry_attempt,
+                "retry_reason": "timeout" if retry_attempt else "",
+            }
+        )
         return envelope_id
 
     async def socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:

@@ -4,7 +4,7 @@ announced the real way, and every message sent kept with its date."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from bot.messages import Platform
 from bot.ports import Delivery
@@ -14,7 +14,7 @@ from scheduler.drive import run_until
 from tests.core.harness import World, enroll, make_core
 from tests.scheduler.helpers import RecordingPort
 
-UTC = timezone.utc
+UTC = UTC
 CAL = ProgramCalendar()
 # name: (role, organisation, topics): three pairs that match one way only.
 COHORT = {
@@ -38,8 +38,11 @@ class Year(World):
         self.dispatcher = Dispatcher(db, Delivery({Platform.CONSOLE: self.sent}), clock, self.core.config)
 
     async def start(self, *, start="2027-01-19", end="2027-12-15", cohort=COHORT, announce=True) -> None:
-        for line in (f"program create Mentorprogram 2027 start={start} end={end}",
-                     "org add Täby kommun", "org add Knivsta kommun"):
+        for line in (
+            f"program create Mentorprogram 2027 start={start} end={end}",
+            "org add Täby kommun",
+            "org add Knivsta kommun",
+        ):
             await self["Anna"].say(line)
         for name, (role, org, topics) in cohort.items():
             await enroll(self.db, self.clock, 1, name, role, org, topics)
@@ -52,9 +55,15 @@ class Year(World):
 
     def received(self, name: str, kind: str | None = None) -> list[tuple[date, str]]:
         """(local day, text) of what the dispatcher sent `name`, optionally of one template."""
-        return [(CAL.local_day(at), m.text) for at, to, m in self.sent.log
-                if to.user == name.lower() and (kind is None or m.kind == kind)]
+        return [
+            (CAL.local_day(at), m.text)
+            for at, to, m in self.sent.log
+            if to.user == name.lower() and (kind is None or m.kind == kind)
+        ]
 
     def kinds_sent(self, since: date) -> list[tuple[date, str, str]]:
-        return [(CAL.local_day(at), to.user or to.conversation, m.kind) for at, to, m in self.sent.log
-                if CAL.local_day(at) >= since]
+        return [
+            (CAL.local_day(at), to.user or to.conversation, m.kind)
+            for at, to, m in self.sent.log
+            if CAL.local_day(at) >= since
+        ]

@@ -17,12 +17,26 @@ from tests.dialogs.script import ADEPT, run
 from tests.life.helpers import Year
 
 SAY = {
-    "sv": {"outside": "ligger utanför programmet", "second": "har redan en avslutning", "past": "har redan varit",
-           "over": "är redan över", "started": "innan i dag", "nothing": "jag gjorde ingenting",
-           "in3": "om 3 dagar", "tomorrow": "i morgon"},
-    "en": {"outside": "is outside the program", "second": "already has a closing", "past": "has already passed",
-           "over": "is already over", "started": "before today", "nothing": "I did nothing",
-           "in3": "in 3 days", "tomorrow": "tomorrow"},
+    "sv": {
+        "outside": "ligger utanför programmet",
+        "second": "har redan en avslutning",
+        "past": "har redan varit",
+        "over": "är redan över",
+        "started": "innan i dag",
+        "nothing": "jag gjorde ingenting",
+        "in3": "om 3 dagar",
+        "tomorrow": "i morgon",
+    },
+    "en": {
+        "outside": "is outside the program",
+        "second": "already has a closing",
+        "past": "has already passed",
+        "over": "is already over",
+        "started": "before today",
+        "nothing": "I did nothing",
+        "in3": "in 3 days",
+        "tomorrow": "tomorrow",
+    },
 }
 
 
@@ -36,8 +50,9 @@ async def _event_rows(db, person_name: str) -> list[Reminder]:
 
     async with db.read() as s:
         person = (await s.exec(select(Person).where(Person.name == person_name))).one()
-        return list((await s.exec(select(Reminder).where(Reminder.kind == "event",
-                                                         Reminder.person_id == person.id))).all())
+        return list(
+            (await s.exec(select(Reminder).where(Reminder.kind == "event", Reminder.person_id == person.id))).all()
+        )
 
 
 async def test_finishing_the_intake_plans_event_reminders_and_leaving_drops_them(sqlite_db, clock, locale):
@@ -85,6 +100,7 @@ async def test_doubtful_dates_are_asked_about_and_past_ones_refused(sqlite_db, c
     async with sqlite_db.read() as s:
         kinds = [e.kind for e in (await s.exec(select(ProgramEvent).order_by(ProgramEvent.id))).all()]
         from bot.store.models import Program
+
         slugs = [p.slug for p in (await s.exec(select(Program))).all()]
     assert kinds == ["closing"]  # only the confirmed one
     assert slugs == ["mentorprogram-2027", "pagaende"]
@@ -101,5 +117,8 @@ async def test_finishing_the_intake_keeps_the_surveys_it_plans(sqlite_db, clock,
     async with sqlite_db.read() as s:
         rows = (await s.exec(select(Reminder).where(Reminder.kind.in_(("survey", "survey_reminder"))))).all()
     assert sorted((r.key.split(":")[1], r.kind, r.status) for r in rows) == [
-        ("closeout", "survey", "pending"), ("closeout", "survey_reminder", "pending"),
-        ("inspiration", "survey", "pending"), ("inspiration", "survey_reminder", "pending")]
+        ("closeout", "survey", "pending"),
+        ("closeout", "survey_reminder", "pending"),
+        ("inspiration", "survey", "pending"),
+        ("inspiration", "survey_reminder", "pending"),
+    ]

@@ -16,11 +16,20 @@ from tests.core.harness import texts
 from tests.life.helpers import Year
 
 SAY = {
-    "sv": {"asked": "Vill du fortsätta träffa", "lovely": "Vad fint att ni fortsätter", "thanks": "Tack för året",
-           "waiting": "har inte svarat på avslutningsfrågan", "closed": "är stängt"},
-    "en": {"asked": "Do you want to go on meeting", "lovely": "How lovely that you two go on",
-           "thanks": "Thank you for the year", "waiting": "have not answered the close-out question",
-           "closed": "is closed"},
+    "sv": {
+        "asked": "Vill du fortsätta träffa",
+        "lovely": "Vad fint att ni fortsätter",
+        "thanks": "Tack för året",
+        "waiting": "har inte svarat på avslutningsfrågan",
+        "closed": "är stängt",
+    },
+    "en": {
+        "asked": "Do you want to go on meeting",
+        "lovely": "How lovely that you two go on",
+        "thanks": "Thank you for the year",
+        "waiting": "have not answered the close-out question",
+        "closed": "is closed",
+    },
 }
 
 

@@ -14,12 +14,26 @@ from tests.core.harness import texts
 from tests.life.helpers import Year
 
 SAY = {
-    "sv": {"intro": "Inför ert första möte", "ticked": "är avklarat. 4 punkter kvar", "shared": "har skrivit ett mål",
-           "too_many": "redan 3 mål", "fit": "Är det här ett bra par för dig?", "notice": "tycker inte att paret",
-           "ended": "är avslutat", "no_pair": "Mål skrivs av adepten"},
-    "en": {"intro": "Before your first meeting", "ticked": "is done. 4 items left", "shared": "has written a goal",
-           "too_many": "already have 3 goals", "fit": "Is this a good pair for you?",
-           "notice": "does not think the pair", "ended": "has ended", "no_pair": "Goals are written by the adept"},
+    "sv": {
+        "intro": "Inför ert första möte",
+        "ticked": "är avklarat. 4 punkter kvar",
+        "shared": "har skrivit ett mål",
+        "too_many": "redan 3 mål",
+        "fit": "Är det här ett bra par för dig?",
+        "notice": "tycker inte att paret",
+        "ended": "är avslutat",
+        "no_pair": "Mål skrivs av adepten",
+    },
+    "en": {
+        "intro": "Before your first meeting",
+        "ticked": "is done. 4 items left",
+        "shared": "has written a goal",
+        "too_many": "already have 3 goals",
+        "fit": "Is this a good pair for you?",
+        "notice": "does not think the pair",
+        "ended": "has ended",
+        "no_pair": "Goals are written by the adept",
+    },
 }
 
 

@@ -14,12 +14,22 @@ from tests.core.harness import texts
 from tests.life.helpers import Year
 
 SAY = {
-    "sv": {"waiting": "3 par i *Mentorprogram 2027* har inte svarat", "confirm": "Vill du stänga",
-           "kept": "fortsätter som förut", "closed": "är stängt", "archived": "är arkiverat",
-           "paused": "paus"},
-    "en": {"waiting": "3 pairs in *Mentorprogram 2027* have not answered", "confirm": "Do you want to close",
-           "kept": "carries on as before", "closed": "is closed", "archived": "is archived",
-           "paused": "pause"},
+    "sv": {
+        "waiting": "3 par i *Mentorprogram 2027* har inte svarat",
+        "confirm": "Vill du stänga",
+        "kept": "fortsätter som förut",
+        "closed": "är stängt",
+        "archived": "är arkiverat",
+        "paused": "paus",
+    },
+    "en": {
+        "waiting": "3 pairs in *Mentorprogram 2027* have not answered",
+        "confirm": "Do you want to close",
+        "kept": "carries on as before",
+        "closed": "is closed",
+        "archived": "is archived",
+        "paused": "pause",
+    },
 }
 
 
@@ -71,12 +81,18 @@ async def test_after_the_end_no_nudge_or_stall_and_a_bare_pause_lasts_to_the_end
     assert year.received("Cecilia", "nudges/nudge")  # the year had nudges
     assert year.say["paused"] in texts(await year["Cecilia"].say("pause")).lower()
     async with year.db.read() as s:  # the planner plans none (not even on the closing day) ...
-        planned = (await s.exec(select(Reminder).where(Reminder.status == "pending", Reminder.kind == "nudge",
-                                                       Reminder.subject == "pair:1"))).all()
+        planned = (
+            await s.exec(
+                select(Reminder).where(
+                    Reminder.status == "pending", Reminder.kind == "nudge", Reminder.subject == "pair:1"
+                )
+            )
+        ).all()
     assert planned == []
     await year.run_until(date(2028, 2, 15))
     assert [d for d, _ in year.received("Cecilia", "nudges/nudge") if d >= date(2027, 11, 1)] == []
     assert [d for d, _ in year.received("Frida", "nudges/nudge") if d >= date(2027, 11, 1)] == []
-    late = [(d, who, kind) for d, who, kind in year.kinds_sent(end)
-            if kind in ("nudges/nudge", "scheduler/stall_report")]
+    late = [
+        (d, who, kind) for d, who, kind in year.kinds_sent(end) if kind in ("nudges/nudge", "scheduler/stall_report")
+    ]
     assert late == []

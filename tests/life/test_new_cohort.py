@@ -14,10 +14,18 @@ from bot.store.models import Enrollment, Person, Program, ProgramEvent, ProgramO
 from tests.core.harness import texts
 from tests.life.helpers import Year
 
-SAY = {"sv": {"created": "är skapat som utkast", "stay": "undrar om du vill vara mentor igen",
-              "not_later": "måste börja efter"},
-       "en": {"created": "is created as a draft", "stay": "wonders whether you would be a mentor again",
-              "not_later": "must start after"}}
+SAY = {
+    "sv": {
+        "created": "är skapat som utkast",
+        "stay": "undrar om du vill vara mentor igen",
+        "not_later": "måste börja efter",
+    },
+    "en": {
+        "created": "is created as a draft",
+        "stay": "wonders whether you would be a mentor again",
+        "not_later": "must start after",
+    },
+}
 
 
 @pytest.fixture(params=["sv", "en"])
@@ -40,8 +48,13 @@ async def test_a_new_cohort_copies_settings_organisations_and_shifted_calendar(y
         old, new = (await s.exec(select(Program).order_by(Program.id))).all()
         orgs = {(row.program_id, row.organisation_id) for row in (await s.exec(select(ProgramOrganisation))).all()}
         kickoff = (await s.exec(select(ProgramEvent).where(ProgramEvent.program_id == new.id))).one()
-        invited = (await s.exec(select(Enrollment, Person).join(Person, Person.id == Enrollment.person_id)
-                                .where(Enrollment.program_id == new.id))).all()
+        invited = (
+            await s.exec(
+                select(Enrollment, Person)
+                .join(Person, Person.id == Enrollment.person_id)
+                .where(Enrollment.program_id == new.id)
+            )
+        ).all()
     assert new.status == "draft" and new.previous_id == old.id
     assert (new.start, new.end) == (date(2028, 1, 18), date(2028, 12, 13))  # the same 364 days later
     assert (new.nudge_min_days, new.nudge_max_days, new.quiet_periods) == (20, 30, [["07-01", "08-15"]])

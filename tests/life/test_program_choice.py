@@ -11,8 +11,8 @@ from adapters.console import TENANT
 from bot.commands.registry import COMMANDS, COORDINATOR
 from bot.messages import Address, Platform, Where
 from bot.store.models import AuditLog, EnrollmentStatus, Pairing, Program, ProgramOrganisation
-from tests.life.helpers import COHORT
 from tests.core.harness import World, enroll, make_core, texts
+from tests.life.helpers import COHORT
 
 SETUP = (
     "program create Alfa 2027 start=2027-01-19 end=2028-01-19",
@@ -38,8 +38,9 @@ async def world(request, sqlite_db, clock):
 
 async def _draft_ids(db) -> list[int]:
     async with db.read() as s:
-        return [p.id for p in (await s.exec(select(Pairing).where(Pairing.status == "draft")
-                                            .order_by(Pairing.id))).all()]
+        return [
+            p.id for p in (await s.exec(select(Pairing).where(Pairing.status == "draft").order_by(Pairing.id))).all()
+        ]
 
 
 async def _audits(db, action: str) -> list[AuditLog]:
@@ -89,10 +90,19 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
     assert not [r for r in await anna.say(f"channel {B}") if "errors/" in r.kind]
     anna.where = None
     more = [
-        f"match swap {first} {third} {B}", f"match unpin {first} {B}", f"match pin {first} {B}",
-        f"match exclude {second} {B}", f"match unexclude David Gustav {B}", f"match waitlist Ivar {B}",
-        f"match unwaitlist Ivar {B}", f"match waitlist Ivar {B}", f"match approve {B}", f"match announce {B}",
-        f"unpair {first} byter tjänst {B}", f"program use {B}", f"program close {B} force=yes",
+        f"match swap {first} {third} {B}",
+        f"match unpin {first} {B}",
+        f"match pin {first} {B}",
+        f"match exclude {second} {B}",
+        f"match unexclude David Gustav {B}",
+        f"match waitlist Ivar {B}",
+        f"match unwaitlist Ivar {B}",
+        f"match waitlist Ivar {B}",
+        f"match approve {B}",
+        f"match announce {B}",
+        f"unpair {first} byter tjänst {B}",
+        f"program use {B}",
+        f"program close {B} force=yes",
     ]
     for line in more:
         replies = await anna.say(line)
@@ -103,9 +113,13 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
     assert [r.kind for r in refused] == ["lifecycle/wrong_status"]
 
     ran = {c.name for c in COMMANDS.values() if c.role == COORDINATOR}
-    typed = {COMMANDS[k].name for k in COMMANDS for line in lines + more + ["channel", "program archive x", "program open"]
-             if line.split()[:len(k)] == list(k) and not any(
-                 len(o) > len(k) and line.split()[:len(o)] == list(o) for o in COMMANDS)}
+    typed = {
+        COMMANDS[k].name
+        for k in COMMANDS
+        for line in lines + more + ["channel", "program archive x", "program open"]
+        if line.split()[: len(k)] == list(k)
+        and not any(len(o) > len(k) and line.split()[: len(o)] == list(o) for o in COMMANDS)
+    }
     assert ran - typed == set(), "a coordinator command the test does not run with program="
     for name in ran - {"program open", "person link"}:  # person link answered with an error: rolled back
         logged = await _audits(world.db, name)
@@ -126,6 +140,7 @@ async def test_program_use_is_remembered_per_coordinator(world):
     assert "Cecilia" not in texts(await anna.say("participants program=alfa-2027"))  # a single command may differ
     async with world.db.write() as s:  # another coordinator has chosen nothing
         from bot.store.models import Coordinator
+
         s.add(Coordinator(key="console:local:bo"))
     assert [r.kind for r in await world["Bo"].say("participants")] == ["errors/program_ambiguous"]
     assert "Cecilia" in texts(await anna.say("participants"))

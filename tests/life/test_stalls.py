@@ -15,10 +15,16 @@ from tests.core.harness import texts
 from tests.life.helpers import CAL, Year
 
 SAY = {
-    "sv": {"asked": "undrar hur det går för dig och", "refused": "är ett kommando för programmets samordnare",
-           "ended": "är avslutat"},
-    "en": {"asked": "wonders how it is going for you and", "refused": "is a command for the program's coordinators",
-           "ended": "has ended"},
+    "sv": {
+        "asked": "undrar hur det går för dig och",
+        "refused": "är ett kommando för programmets samordnare",
+        "ended": "är avslutat",
+    },
+    "en": {
+        "asked": "wonders how it is going for you and",
+        "refused": "is a command for the program's coordinators",
+        "ended": "has ended",
+    },
 }
 
 
@@ -31,19 +37,30 @@ async def year(request, sqlite_db, clock):
 
 async def _pair_of(db, adept: str) -> int:
     async with db.read() as s:
-        return (await s.exec(select(Pairing.id).join(Enrollment, Enrollment.id == Pairing.adept_id)
-                             .join(Person, Person.id == Enrollment.person_id).where(Person.name == adept))).one()
+        return (
+            await s.exec(
+                select(Pairing.id)
+                .join(Enrollment, Enrollment.id == Pairing.adept_id)
+                .join(Person, Person.id == Enrollment.person_id)
+                .where(Person.name == adept)
+            )
+        ).one()
 
 
 def _digests(year: Year):
-    return [(CAL.local_day(at), m) for at, to, m in year.sent.log
-            if to.user == "anna" and m.kind == "scheduler/stall_digest"]
+    return [
+        (CAL.local_day(at), m)
+        for at, to, m in year.sent.log
+        if to.user == "anna" and m.kind == "scheduler/stall_digest"
+    ]
 
 
 async def test_the_weekly_digest_is_one_message_with_buttons_per_pair(year):
     await year.run_until(date(2027, 3, 16))
     digests = _digests(year)
-    assert len(digests) == 3  # Mondays 1, 8 and 15 March (56 days after 4 January): once a week, one message for all pairs
+    assert (
+        len(digests) == 3
+    )  # Mondays 1, 8 and 15 March (56 days after 4 January): once a week, one message for all pairs
     assert all(day.weekday() == 0 for day, _ in digests)
     card = digests[0][1].card
     lines = [b.text for b in card.blocks if isinstance(b, Text)]
@@ -69,8 +86,13 @@ async def test_a_pair_that_meets_leaves_the_digest_and_the_buttons_work(year):
     assert SAY[year.locale]["ended"] in texts(await year["Anna"].click("stall.unpair", str(erik)))
     await year["Anna"].click("stall.nudge", str(cecilia))
     async with year.db.read() as s:
-        nudges = (await s.exec(select(Reminder).where(Reminder.kind == "nudge", Reminder.status == "pending",
-                                                      Reminder.subject == f"pair:{cecilia}"))).all()
+        nudges = (
+            await s.exec(
+                select(Reminder).where(
+                    Reminder.kind == "nudge", Reminder.status == "pending", Reminder.subject == f"pair:{cecilia}"
+                )
+            )
+        ).all()
     assert {CAL.local_day(r.due_at) for r in nudges} == {date(2027, 3, 9)}
     await year.run_until(date(2027, 3, 16))
     latest = _digests(year)[-1]

@@ -16,11 +16,22 @@ from tests.core.harness import texts
 from tests.life.helpers import Year
 
 SAY = {
-    "sv": {"asked": "Efter inspirationsträffen", "thanks": "Tack för dina svar", "too_few": "För få för att visa",
-           "avg": "Förväntningar: 4 av 5", "reminder": "En påminnelse", "already": "Du har redan svarat"},
-    "en": {"asked": "After the inspiration meeting", "thanks": "Thank you for your answers",
-           "too_few": "Too few to show", "avg": "Expectations: 4 of 5", "reminder": "A reminder",
-           "already": "You have already answered"},
+    "sv": {
+        "asked": "Efter inspirationsträffen",
+        "thanks": "Tack för dina svar",
+        "too_few": "För få för att visa",
+        "avg": "Förväntningar: 4 av 5",
+        "reminder": "En påminnelse",
+        "already": "Du har redan svarat",
+    },
+    "en": {
+        "asked": "After the inspiration meeting",
+        "thanks": "Thank you for your answers",
+        "too_few": "Too few to show",
+        "avg": "Expectations: 4 of 5",
+        "reminder": "A reminder",
+        "already": "You have already answered",
+    },
 }
 
 
@@ -54,8 +65,13 @@ async def test_survey_after_the_inspiration_meeting_and_aggregates_from_three(ye
     assert all(year.clock.now().date() >= at.date() == date(2027, 5, 13) for at, _ in got.values())
     assert year.say["asked"] in got["cecilia"][1].text
 
-    answers = {"Cecilia": ((4, 5, 3), "Bra samtal om budget"), "David": ((5, 4, 4), None),
-               "Erik": ((3, 4, 5), "Svårt att hitta tider"), "Frida": ((5, 5, 5), "Givande"), "Gustav": ((2, 3, 4), None)}
+    answers = {
+        "Cecilia": ((4, 5, 3), "Bra samtal om budget"),
+        "David": ((5, 4, 4), None),
+        "Erik": ((3, 4, 5), "Svårt att hitta tider"),
+        "Frida": ((5, 5, 5), "Givande"),
+        "Gustav": ((2, 3, 4), None),
+    }
     for name, (scores, comment) in answers.items():
         assert year.say["thanks"] in texts(await _answer(year, name, scores, comment))
     again = await year["Cecilia"].click("survey.start", _start_value(year, "Cecilia"))

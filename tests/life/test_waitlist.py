@@ -16,17 +16,33 @@ from tests.life.helpers import COHORT, Year
 
 # David and Ivar (Knivsta) can only have Gustav (Täby): one of them is left over,
 # and one of the three Knivsta mentors has nobody. Lars waits on the waitlist.
-MORE = {**COHORT, "Ivar": ("adept", "Knivsta kommun", ["staffing"]),
-        "Karin": ("mentor", "Knivsta kommun", ["budget"]), "Lars": ("adept", "Täby kommun", ["change"])}
+MORE = {
+    **COHORT,
+    "Ivar": ("adept", "Knivsta kommun", ["staffing"]),
+    "Karin": ("mentor", "Knivsta kommun", ["budget"]),
+    "Lars": ("adept", "Täby kommun", ["change"]),
+}
 SAY = {
-    "sv": {"why": "mentorerna som passar dig har redan fått sina adepter", "next": "du är med i nästa matchning",
-           "idle": "så du har ingen adept just nu", "status": "Det fanns ingen mentor som passade dig",
-           "later": "Tack! Kommer det en adept", "offer": "väntar på en mentor", "waitlisted_status": "väntelistan",
-           "told": "utan mentor har fått veta varför"},
-    "en": {"why": "the mentors who fit you already have their adepts", "next": "you are in the next matching",
-           "idle": "so you have no adept right now", "status": "There was no mentor who fitted you",
-           "later": "Thank you! If an adept", "offer": "waiting for a mentor", "waitlisted_status": "waitlist",
-           "told": "without a mentor was told why"},
+    "sv": {
+        "why": "mentorerna som passar dig har redan fått sina adepter",
+        "next": "du är med i nästa matchning",
+        "idle": "så du har ingen adept just nu",
+        "status": "Det fanns ingen mentor som passade dig",
+        "later": "Tack! Kommer det en adept",
+        "offer": "väntar på en mentor",
+        "waitlisted_status": "väntelistan",
+        "told": "utan mentor har fått veta varför",
+    },
+    "en": {
+        "why": "the mentors who fit you already have their adepts",
+        "next": "you are in the next matching",
+        "idle": "so you have no adept right now",
+        "status": "There was no mentor who fitted you",
+        "later": "Thank you! If an adept",
+        "offer": "waiting for a mentor",
+        "waitlisted_status": "waitlist",
+        "told": "without a mentor was told why",
+    },
 }
 
 
@@ -40,10 +56,18 @@ async def year(request, sqlite_db, clock):
 
 async def _unpaired(db, role: str) -> list[str]:
     async with db.read() as s:
-        paired = {i for p in (await s.exec(select(Pairing).where(Pairing.status == "announced"))).all()
-                  for i in (p.adept_id, p.mentor_id)}
-        rows = (await s.exec(select(Enrollment, Person).join(Person, Person.id == Enrollment.person_id)
-                             .where(Enrollment.role == role))).all()
+        paired = {
+            i
+            for p in (await s.exec(select(Pairing).where(Pairing.status == "announced"))).all()
+            for i in (p.adept_id, p.mentor_id)
+        }
+        rows = (
+            await s.exec(
+                select(Enrollment, Person)
+                .join(Person, Person.id == Enrollment.person_id)
+                .where(Enrollment.role == role)
+            )
+        ).all()
     return [p.name for e, p in rows if e.id not in paired and not e.waitlisted]
 
 
@@ -63,8 +87,11 @@ async def test_the_unpaired_are_told_why_and_the_waitlist_count_stays(year):
     assert year.say["idle"] in texts(idle)
     assert year.say["later"] in texts(await year[idle_mentor].choose(1, idle))
     async with year.db.read() as s:
-        karin = (await s.exec(select(Enrollment).join(Person, Person.id == Enrollment.person_id)
-                              .where(Person.name == idle_mentor))).one()
+        karin = (
+            await s.exec(
+                select(Enrollment).join(Person, Person.id == Enrollment.person_id).where(Person.name == idle_mentor)
+            )
+        ).one()
         assert karin.answers["take_one_later"] is True
     # The waitlisted adept was told, and still counts on the waitlist.
     assert year.say["waitlisted_status"] in texts(await year["Lars"].say("status"))
@@ -78,16 +105,21 @@ async def test_waitlisting_and_exclusion_can_be_undone(year):
     await anna.say("match waitlist Lars")
     await anna.say("match unwaitlist Lars")
     async with year.db.read() as s:
-        lars = (await s.exec(select(Enrollment).join(Person, Person.id == Enrollment.person_id)
-                             .where(Person.name == "Lars"))).one()
+        lars = (
+            await s.exec(
+                select(Enrollment).join(Person, Person.id == Enrollment.person_id).where(Person.name == "Lars")
+            )
+        ).one()
     assert lars.waitlisted is False
     again = await anna.say("match unwaitlist Lars")
     assert [r.kind for r in again] == ["matching/errors/not_waitlisted"]
     await anna.say("match")
     async with year.db.read() as s:
         first = (await s.exec(select(Pairing).order_by(Pairing.id))).first()
-        names = {e.id: p.name for e, p in (await s.exec(
-            select(Enrollment, Person).join(Person, Person.id == Enrollment.person_id))).all()}
+        names = {
+            e.id: p.name
+            for e, p in (await s.exec(select(Enrollment, Person).join(Person, Person.id == Enrollment.person_id))).all()
+        }
     await anna.say(f"match exclude {first.id}")
     await anna.say(f"match unexclude {names[first.adept_id]} {names[first.mentor_id]}")
     async with year.db.read() as s:
@@ -100,9 +132,14 @@ async def test_a_freed_place_offers_the_coordinator_a_match(year):
         await anna.say(line)
     anna.inbox()
     async with year.db.read() as s:
-        gustav_pair = (await s.exec(select(Pairing).join(Enrollment, Enrollment.id == Pairing.mentor_id)
-                                    .join(Person, Person.id == Enrollment.person_id)
-                                    .where(Person.name == "Gustav"))).one()
+        gustav_pair = (
+            await s.exec(
+                select(Pairing)
+                .join(Enrollment, Enrollment.id == Pairing.mentor_id)
+                .join(Person, Person.id == Enrollment.person_id)
+                .where(Person.name == "Gustav")
+            )
+        ).one()
     offer = await anna.say(f"unpair {gustav_pair.id} byter tjänst")  # Anna's own DM: part of her reply
     assert year.say["offer"] in texts(offer)
     draft = await anna.choose(1, [m for m in offer if m.kind == "matching/offer"])

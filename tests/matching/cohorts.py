@@ -74,7 +74,9 @@ def cohorts(draw, max_adepts: int = 5, max_mentors: int = 4, with_pins: bool = T
         weights=weights,
     )
     if with_pins:
-        rules = Rules(rules.rule, rules.exclusions, rules.previous_pairs, draw(valid_pins(adepts, mentors, rules)), weights)
+        rules = Rules(
+            rules.rule, rules.exclusions, rules.previous_pairs, draw(valid_pins(adepts, mentors, rules)), weights
+        )
     return adepts, mentors, rules
 
 
@@ -101,7 +103,7 @@ def brute_force_best(adepts, mentors, rules) -> tuple[int, float]:
             choices.append([next(m for m in mentors if m.id == pins[adept.id])])
         else:
             allowed = [m for m in mentors if m.capacity > 0 and violation(adept, m, rules) is None]
-            choices.append([None] + allowed)
+            choices.append([None, *allowed])
     best = (0, 0.0)
     for assignment in itertools.product(*choices):
         used: dict[object, int] = {}

@@ -95,8 +95,13 @@ async def _pair_id(db, adept: str) -> int:
     async with db.read() as s:
         person = (await s.exec(select(Person).where(Person.name == adept))).one()
         enrollment = (await s.exec(select(Enrollment).where(Enrollment.person_id == person.id))).one()
-        row = (await s.exec(select(Pairing).where(
-            Pairing.adept_id == enrollment.id, Pairing.status.in_(("draft", "approved", "announced"))))).one()
+        row = (
+            await s.exec(
+                select(Pairing).where(
+                    Pairing.adept_id == enrollment.id, Pairing.status.in_(("draft", "approved", "announced"))
+                )
+            )
+        ).one()
         return row.id
 
 
@@ -165,8 +170,15 @@ async def test_the_whole_coordinator_flow(world):
     async with world.db.read() as s:
         log = (await s.exec(select(AuditLog).order_by(AuditLog.id))).all()
     actions = [entry.action for entry in log if entry.actor == "console:local:anna"]
-    for done in ("match drafted", "match swapped", "match excluded", "match waitlisted", "match approved",
-                 "match announced", "unpaired"):
+    for done in (
+        "match drafted",
+        "match swapped",
+        "match excluded",
+        "match waitlisted",
+        "match approved",
+        "match announced",
+        "unpaired",
+    ):
         assert done in actions
     assert next(e for e in log if e.action == "unpaired").detail["reason"] == "byter tjänst"
 
@@ -188,7 +200,7 @@ async def test_the_approve_button_does_what_the_command_does(world):
     replies = await world["Anna"].say("match")
     button = next(b for m in replies for block in m.card.blocks if hasattr(block, "buttons") for b in block.buttons)
     await world["Anna"].click(button.action_id, button.value)
-    assert set((await _pairs(world.db, PairStatus.APPROVED))) == {"Cecilia", "David", "Erik"}
+    assert set(await _pairs(world.db, PairStatus.APPROVED)) == {"Cecilia", "David", "Erik"}
     refused = await world["Bo"].click(button.action_id, button.value)
     assert world.say["refused"] in texts(refused)
 
@@ -211,7 +223,11 @@ BAD_INPUT = [
     ("match announce", "Det finns inga godkända par att presentera", "There are no approved pairs to announce"),
     ("match waitlist Frida", "Frida är inte adept", "Frida is not a mentee"),
     ("match waitlist Nobody", "Jag vet inte vem `Nobody` är", "I don't know who `Nobody` is"),
-    ("unpair 42 flyttat", "Det finns inget godkänt eller presenterat par `42`", "There is no approved or announced pair `42`"),
+    (
+        "unpair 42 flyttat",
+        "Det finns inget godkänt eller presenterat par `42`",
+        "There is no approved or announced pair `42`",
+    ),
     ("unpair 42", "`avsluta-par` behöver `motivering`", "`unpair` needs `reason`"),
     ("match program=nosuch", "inget program som heter `nosuch`", "can't find a program called `nosuch`"),
 ]
@@ -240,12 +256,22 @@ async def test_a_pair_on_one_slack_workspace_is_introduced_in_a_group_dm(sqlite_
         await w["Anna"].say(line)
     async with sqlite_db.write() as s:
         orgs = {o.name: o.id for o in (await s.exec(select(Organisation))).all()}
-        for name, role, org, user in (("Cecilia", "adept", "Täby kommun", "U1"), ("Frida", "mentor", "Knivsta kommun", "U2")):
+        for name, role, org, user in (
+            ("Cecilia", "adept", "Täby kommun", "U1"),
+            ("Frida", "mentor", "Knivsta kommun", "U2"),
+        ):
             person, _ = await person_for_actor(s, Actor(Platform.SLACK, "T1", user, display_name=name), clock.now())
             person.organisation_id = orgs[org]
             s.add(person)
-            s.add(Enrollment(program_id=1, person_id=person.id, role=role, status=EnrollmentStatus.ACTIVE,
-                             answers={"topics": ["conflict"], "format": "digital", "languages": ["sv"]}))
+            s.add(
+                Enrollment(
+                    program_id=1,
+                    person_id=person.id,
+                    role=role,
+                    status=EnrollmentStatus.ACTIVE,
+                    answers={"topics": ["conflict"], "format": "digital", "languages": ["sv"]},
+                )
+            )
     for line in ("match", "match approve"):
         await w["Anna"].say(line)
     anna = w["Anna"]

@@ -41,7 +41,8 @@ async def test_the_draft_is_written_and_a_rerun_keeps_its_numbers(world):
     assert len(first) == 3 and all(score > 0 and reasons for _, _, _, score, reasons in first.values())
     for pair_id in first:  # the card names the pairs by the numbers they have in the database
         assert f"#{pair_id} " in texts(replies) or any(
-            f"#{pair_id} " in getattr(b, "text", "") for m in replies if m.card for b in m.card.blocks)
+            f"#{pair_id} " in getattr(b, "text", "") for m in replies if m.card for b in m.card.blocks
+        )
     pinned = min(first)
     await world["Anna"].say(f"match pin {pinned}")
     await world["Anna"].say("match")
@@ -86,8 +87,15 @@ async def test_a_change_while_solving_is_not_drafted(world, monkeypatch, change)
             else:
                 mentor = (await s.exec(select(Enrollment).where(Enrollment.role == "mentor"))).first()
                 assert mentor is not None
-                s.add(MatchExclusion(program_id=1, adept_id=enrollment.id, mentor_id=mentor.id,
-                                     added_by="test", created_at=enrollment.created_at))
+                s.add(
+                    MatchExclusion(
+                        program_id=1,
+                        adept_id=enrollment.id,
+                        mentor_id=mentor.id,
+                        added_by="test",
+                        created_at=enrollment.created_at,
+                    )
+                )
             s.add(enrollment)
         return solved
 
@@ -116,8 +124,14 @@ def test_the_plan_marks_pairs_with_a_hard_warning_and_keeps_known_rows():
     from bot.matching.draft import plan_draft
     from bot.matching.model import AdeptIn, MentorIn, Pair, Result
 
-    adepts = {11: AdeptIn(11, "org:1", languages=frozenset({"sv"})), 12: AdeptIn(12, "org:1", languages=frozenset({"en"}))}
-    mentors = {21: MentorIn(21, "org:2", languages=frozenset({"sv"})), 22: MentorIn(22, "org:2", languages=frozenset({"sv"}))}
+    adepts = {
+        11: AdeptIn(11, "org:1", languages=frozenset({"sv"})),
+        12: AdeptIn(12, "org:1", languages=frozenset({"en"})),
+    }
+    mentors = {
+        21: MentorIn(21, "org:2", languages=frozenset({"sv"})),
+        22: MentorIn(22, "org:2", languages=frozenset({"sv"})),
+    }
     result = Result((Pair(11, 21, 1.0), Pair(12, 22, 0.0)), ())
     plan = plan_draft([(7, 11, 21), (8, 12, 21)], result, adepts, mentors)
     assert [(p.id, p.adept_id, p.mentor_id, p.hard) for p in plan.pairs] == [(7, 11, 21, False), (None, 12, 22, True)]

@@ -73,10 +73,14 @@ def test_exclusions_and_earlier_pairs_are_never_proposed():
 
 
 def test_reasons_are_codes_with_data_biggest_first():
-    a = adept(1, topics={"conflict", "budget", "change"}, formats={"in_person", "digital"},
-              place="Lund", languages={"sv", "en"})
-    m = mentor(10, topics={"budget", "conflict", "strategy"}, formats={"mixed"},
-               place=" lund", languages={"sv"})
+    a = adept(
+        1,
+        topics={"conflict", "budget", "change"},
+        formats={"in_person", "digital"},
+        place="Lund",
+        languages={"sv", "en"},
+    )
+    m = mentor(10, topics={"budget", "conflict", "strategy"}, formats={"mixed"}, place=" lund", languages={"sv"})
     (pair,) = solve([a], [m], Rules()).pairs
     assert pair.reasons == (
         Reason(ReasonCode.SHARED_TOPICS, ("budget", "conflict"), 6.0),

@@ -193,8 +193,13 @@ def test_on_bigger_cohorts_the_total_score_equals_a_linear_program_optimum(cohor
     most = -linprog(-np.ones(len(edges)), A_ub=a_rows, b_ub=limits, bounds=bounds, method="highs").fun
     scores = np.array([s for _, _, s in edges])
     best = -linprog(
-        -scores, A_ub=a_rows, b_ub=limits, A_eq=np.ones((1, len(edges))), b_eq=[round(most)],
-        bounds=bounds, method="highs",
+        -scores,
+        A_ub=a_rows,
+        b_ub=limits,
+        A_eq=np.ones((1, len(edges))),
+        b_eq=[round(most)],
+        bounds=bounds,
+        method="highs",
     ).fun
     assert len(result.pairs) == round(most)
     assert result.total_score == pytest.approx(best, abs=1e-6)

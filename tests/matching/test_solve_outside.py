@@ -10,9 +10,8 @@ import dataclasses
 import pytest
 from sqlmodel import select
 
-from bot.store.models import Enrollment, EnrollmentStatus, Person
-
 from bot.commands.registry import COMMANDS
+from bot.store.models import Enrollment, EnrollmentStatus, Person
 from tests.core.harness import texts
 from tests.matching.test_chat_flow import _pairs, world  # noqa: F401 (fixture)
 

@@ -51,8 +51,16 @@ async def test_the_year_names_them_before_forget(sqlite_year, tmp_path):
         await db.dispose()
     tables = {f.split(".")[0] for f in found}
     # The scan is only worth something if every place a person is named is populated.
-    assert {"person", "identity", "enrollment", "audit_log", "reminder", "coordinator", "survey_response",
-            "dialog_state"} <= tables, tables
+    assert {
+        "person",
+        "identity",
+        "enrollment",
+        "audit_log",
+        "reminder",
+        "coordinator",
+        "survey_response",
+        "dialog_state",
+    } <= tables, tables
 
 
 async def test_forget_after_a_year_leaves_nothing_on_sqlite(sqlite_year, tmp_path):

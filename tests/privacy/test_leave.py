@@ -5,7 +5,7 @@ question says what is kept, who sees it and for how long."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -19,7 +19,7 @@ from bot.store.models import DialogState, Enrollment, Organisation, Pairing, Per
 from tests.core.harness import World, texts
 from tests.scheduler.helpers import make_event, make_pair, make_person, make_program
 
-UTC = timezone.utc
+UTC = UTC
 ANSWERS = {"department": "Hemtjänst Norr", "wishes": "Hur leder jag en grupp som inte litar på mig?"}
 
 
@@ -39,8 +39,16 @@ async def paired_world(db, clock, **privacy) -> World:
         pairing.rationale = [{"topics": ["change"], "format": "mixed"}]
         adept = await s.get(Enrollment, pairing.adept_id)
         adept.answers, adept.consent_at = dict(ANSWERS), clock.now()
-        s.add(DialogState(person_id=anna.id, program_id=program.id, name="adept_intake", step="summary",
-                          data={"answers": dict(ANSWERS)}, status="done"))
+        s.add(
+            DialogState(
+                person_id=anna.id,
+                program_id=program.id,
+                name="adept_intake",
+                step="summary",
+                data={"answers": dict(ANSWERS)},
+                status="done",
+            )
+        )
         await plan_pair(s, pairing, clock.now())
         event = await make_event(s, program, "inspiration", datetime(2027, 5, 12, 11, 0, tzinfo=UTC))
         await plan_event(s, event, clock.now())
@@ -51,8 +59,9 @@ async def paired_world(db, clock, **privacy) -> World:
 async def pending_to(db, name: str) -> list[Reminder]:
     async with db.read() as s:
         person = (await s.exec(select(Person).where(Person.name == name))).one()
-        return list((await s.exec(select(Reminder).where(
-            Reminder.person_id == person.id, Reminder.status == "pending"))).all())
+        return list(
+            (await s.exec(select(Reminder).where(Reminder.person_id == person.id, Reminder.status == "pending"))).all()
+        )
 
 
 async def state_of(db, name: str):
@@ -74,8 +83,9 @@ async def test_leaving_closes_the_loop(sqlite_db, clock, typed, done):
     (reply,) = await anna.choose(1)
     assert reply.kind == done
     # The partner is told in words, in their language, with the name; so is the coordinator.
-    assert texts(bo.inbox()) == render("en", "privacy/partner_ended", program={"name": "Mentorprogram 2027"},
-                                       role="adept", name="Anna")
+    assert texts(bo.inbox()) == render(
+        "en", "privacy/partner_ended", program={"name": "Mentorprogram 2027"}, role="adept", name="Anna"
+    )
     assert "Anna" in texts(cecilia.inbox())
     # Reminders stop at once, answers are gone, the pair keeps no rationale.
     assert await pending_to(sqlite_db, "Anna") == []
@@ -90,7 +100,9 @@ async def test_leaving_closes_the_loop(sqlite_db, clock, typed, done):
         assert person.organisation_id is None
 
 
-@pytest.mark.parametrize("typed, kept", [("leave", "commands/leave_kept"), ("consent withdraw", "privacy/withdraw_kept")])
+@pytest.mark.parametrize(
+    "typed, kept", [("leave", "commands/leave_kept"), ("consent withdraw", "privacy/withdraw_kept")]
+)
 async def test_saying_no_changes_nothing(sqlite_db, clock, typed, kept):
     world = await paired_world(sqlite_db, clock)
     anna = world["Anna"]
@@ -109,21 +121,32 @@ async def test_withdrawing_without_a_program_is_answered(sqlite_db, clock):
 
 
 @pytest.mark.parametrize("locale", ["sv", "en"])
-@pytest.mark.parametrize("privacy, says", [
-    ({}, {"sv": "raderas 30 dagar efter att programmet har slutat", "en": "deleted 30 days after the program ends"}),
-    ({"answers_days": 14, "free_text_from": "match"},
-     {"sv": "raderas 14 dagar efter att ni har matchats", "en": "deleted 14 days after you are matched"}),
-])
+@pytest.mark.parametrize(
+    "privacy, says",
+    [
+        (
+            {},
+            {"sv": "raderas 30 dagar efter att programmet har slutat", "en": "deleted 30 days after the program ends"},
+        ),
+        (
+            {"answers_days": 14, "free_text_from": "match"},
+            {"sv": "raderas 14 dagar efter att ni har matchats", "en": "deleted 14 days after you are matched"},
+        ),
+    ],
+)
 async def test_the_consent_question_says_what_who_and_how_long(sqlite_db, clock, locale, privacy, says):
     world = await paired_world(sqlite_db, clock, **privacy)
     await world["Cecilia"].say("invite console:local:dora")
-    (question,) = await world["Dora"].say("join" if locale == "sv" else "join")
+    (question,) = await world["Dora"].say("join")
     assert question.kind == "dialogs/ask/consent_adept"
     text = render(locale, "dialogs/ask/consent_adept", program="X", privacy=PrivacySettings(**privacy))
     assert says[locale] in text
     assert ("samordnaren ser allt" if locale == "sv" else "coordinator sees everything") in text
-    assert ("`samtycke återkalla`" in text and "`glöm mig`" in text) if locale == "sv" else (
-        "`consent withdraw`" in text and "`forget`" in text)
+    assert (
+        ("`samtycke återkalla`" in text and "`glöm mig`" in text)
+        if locale == "sv"
+        else ("`consent withdraw`" in text and "`forget`" in text)
+    )
     assert says["sv"] in question.text
 
 
@@ -132,20 +155,22 @@ async def test_forget_mid_program_stops_everything_and_tells_without_the_name(sq
     anna, bo, cecilia = world["Anna"], world["Bo"], world["Cecilia"]
     async with sqlite_db.read() as s:
         anna_id = (await s.exec(select(Person.id).where(Person.name == "Anna"))).one()
-        assert (await s.exec(select(Reminder).where(Reminder.person_id == anna_id,
-                                                    Reminder.status == "pending"))).all()
+        assert (await s.exec(select(Reminder).where(Reminder.person_id == anna_id, Reminder.status == "pending"))).all()
     await anna.say("forget")
     (reply,) = await anna.choose(1)
     assert reply.kind == "commands/forgotten"
     told_bo, told_cecilia = texts(bo.inbox()), texts(cecilia.inbox())
-    assert told_bo == render("en", "privacy/partner_ended", program={"name": "Mentorprogram 2027"},
-                             role="adept", name=None)
+    assert told_bo == render(
+        "en", "privacy/partner_ended", program={"name": "Mentorprogram 2027"}, role="adept", name=None
+    )
     assert "Your mentee has left" in told_bo
     assert "Anna" not in told_bo and "Anna" not in told_cecilia
     assert "har bett mig radera sina uppgifter" in told_cecilia and "Bo" in told_cecilia
     async with sqlite_db.read() as s:
         # Nothing is pending to the tombstone, and nothing at all of the pair's nudges.
         assert (await s.exec(select(Reminder).where(Reminder.person_id == anna_id))).all() == []
-        assert (await s.exec(select(Reminder).where(Reminder.kind == "nudge", Reminder.status == "pending"))).all() == []
+        assert (
+            await s.exec(select(Reminder).where(Reminder.kind == "nudge", Reminder.status == "pending"))
+        ).all() == []
         tombstone = await s.get(Person, anna_id)
         assert (tombstone.email, tombstone.organisation_id, tombstone.timezone, tombstone.created_at) == (None,) * 4

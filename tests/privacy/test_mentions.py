@@ -3,12 +3,12 @@ as typed and as JSON stores it (`\\u00c5` for Å), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.privacy.mentions import Needles, replaced, rows_mentioning
 from bot.store.models import AuditLog, Coordinator
 
-NOW = datetime(2027, 1, 4, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 4, tzinfo=UTC)
 
 
 async def test_rows_naming_someone_are_found_in_text_and_json(any_db):
@@ -24,5 +24,7 @@ async def test_rows_naming_someone_are_found_in_text_and_json(any_db):
     # The database finds candidates (Öbergsson too); whole words are checked in Python.
     assert sorted(r.detail["who"] for r in audit) == ["Åsa Öberg", "Åsa Öbergsson"]
     assert [replaced(r.detail, needles.pattern, "X") for r in audit] in (
-        [{"who": "X"}, {"who": "Åsa Öbergsson"}], [{"who": "Åsa Öbergsson"}, {"who": "X"}])
+        [{"who": "X"}, {"who": "Åsa Öbergsson"}],
+        [{"who": "Åsa Öbergsson"}, {"who": "X"}],
+    )
     assert [r.added_by for r in coordinators] == ["Added by Åsa Öberg"]

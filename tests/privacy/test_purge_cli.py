@@ -4,7 +4,7 @@ and without `--dry-run` deletes it and says how much."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -18,7 +18,7 @@ async def _seed(url: str) -> None:
     db = Database(url)
     try:
         await upgrade(db)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         async with db.write() as s:
             s.add(ProcessedEvent(key="slack:EvOld", at=now - timedelta(days=8)))
             s.add(ProcessedEvent(key="slack:EvNew", at=now - timedelta(days=1)))

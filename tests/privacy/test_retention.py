@@ -5,7 +5,7 @@ scheduler runs it as a job; a dry run counts and changes nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import delete, select
@@ -31,7 +31,7 @@ from bot.store.models import (
 from scheduler.service import PURGE_JOB, SchedulerService
 from tests.scheduler.helpers import RecordingPort, make_pair, make_person, make_program
 
-UTC = timezone.utc
+UTC = UTC
 END = date(2027, 12, 31)  # the program's last day
 AFTER_END = datetime(2028, 1, 1, 3, 0, tzinfo=UTC)
 ANSWERS = {"department": "Hemtjänst", "wishes": "Mitt dilemma", "topics": ["change"], "format": "mixed"}
@@ -56,15 +56,36 @@ async def seed(db, created: datetime = datetime(2027, 1, 4, tzinfo=UTC)) -> dict
             e = await s.get(Enrollment, eid)
             e.answers, e.consent_at = dict(ANSWERS), created
         s.add(MatchExclusion(program_id=program.id, adept_id=pairing.adept_id, mentor_id=pairing.mentor_id))
-        s.add(DialogState(person_id=anna.id, program_id=program.id, name="adept_intake", step="wishes",
-                          data={"answers": {"wishes": "x"}}))
+        s.add(
+            DialogState(
+                person_id=anna.id,
+                program_id=program.id,
+                name="adept_intake",
+                step="wishes",
+                data={"answers": {"wishes": "x"}},
+            )
+        )
         s.add(SurveyResponse(program_id=program.id, person_id=anna.id, survey="closing", answers={"free": "bra"}))
         sent = datetime(2027, 6, 1, tzinfo=UTC)
-        for key, status, program_id in (("sent-in-program", "sent", program.id), ("pending", "pending", program.id),
-                                        ("sent-alone", "sent", None)):
-            s.add(Reminder(key=key, kind="message", template="t", person_id=anna.id, program_id=program_id,
-                           due_at=sent, sent_at=sent if status == "sent" else None, status=status,
-                           context={"message": {"text": "Hej Anna"}}, created_at=sent))
+        for key, status, program_id in (
+            ("sent-in-program", "sent", program.id),
+            ("pending", "pending", program.id),
+            ("sent-alone", "sent", None),
+        ):
+            s.add(
+                Reminder(
+                    key=key,
+                    kind="message",
+                    template="t",
+                    person_id=anna.id,
+                    program_id=program_id,
+                    due_at=sent,
+                    sent_at=sent if status == "sent" else None,
+                    status=status,
+                    context={"message": {"text": "Hej Anna"}},
+                    created_at=sent,
+                )
+            )
         s.add(AuditLog(at=sent, actor="console:local:cecilia", program_id=program.id, action="invite"))
         s.add(AuditLog(at=sent, actor="console:local:cecilia", program_id=None, action="coordinator add"))
         s.add(ProcessedEvent(key="console:Ev1", at=sent))
@@ -231,11 +252,14 @@ async def test_the_scheduler_runs_the_purge_as_a_job(sqlite_db, clock):
         await service.shutdown()
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("answers_days", -1, "privacy.answers_days"),
-    ("free_text_from", "never", "privacy.free_text_from"),
-    ("purge_hours", 0, "privacy.purge_hours"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("answers_days", -1, "privacy.answers_days"),
+        ("free_text_from", "never", "privacy.free_text_from"),
+        ("purge_hours", 0, "privacy.purge_hours"),
+    ],
+)
 def test_bad_privacy_settings_stop_start_up_with_the_key_named(key, value, message):
     from bot.config import ConfigError, build_config
 

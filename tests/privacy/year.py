@@ -8,10 +8,9 @@ e-mail, or the identity key) anywhere after `forget` is a leak.
 
 from __future__ import annotations
 
-import uuid
-
 import json
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,11 +23,21 @@ from bot.clock import VirtualClock
 from bot.core import Core
 from bot.messages import Actor, Address, Outbound, Platform, Where
 from bot.outbox import address_to_dict, encode
-from bot.reminders.store import Planned, insert_if_absent
 from bot.people import person_for_actor
+from bot.reminders.store import Planned, insert_if_absent
 from bot.store.db import Database
-from bot.store.models import (DialogState, Enrollment, Identity, Meeting, Pairing, Person, Reminder, ReminderStatus,
-                              SharedFile, SurveyResponse)
+from bot.store.models import (
+    DialogState,
+    Enrollment,
+    Identity,
+    Meeting,
+    Pairing,
+    Person,
+    Reminder,
+    ReminderStatus,
+    SharedFile,
+    SurveyResponse,
+)
 from tools.simulate import END, START, run_program_year, simulation_config
 from tools.simulation_cohort import COORDINATOR, Member, cohort
 
@@ -40,8 +49,10 @@ def distinctive(members: list[Member]) -> list[Member]:
     for member, surname in zip(members, SURNAMES):
         answers = dict(member.answers, department=f"Enheten {surname}gården", place=f"{surname}s bibliotek")
         if member.role == "adept":
-            answers.update(role_title=f"Biträdande chef på {surname}gården",
-                           wishes=f"Mitt dilemma: arbetslaget på {surname}gården litar inte på mig.")
+            answers.update(
+                role_title=f"Biträdande chef på {surname}gården",
+                wishes=f"Mitt dilemma: arbetslaget på {surname}gården litar inte på mig.",
+            )
         else:
             answers.update(nominator=f"Områdeschefen som känner {surname}")
         out.append(Member(f"{member.name} {surname}", member.role, member.organisation, answers))
@@ -62,8 +73,14 @@ class Year:
 
 def needles(member: Member) -> list[str]:
     surname = member.name.split()[-1]
-    return [surname, member.name, email(member), member.user, f"console:local:{member.user}",
-            *(v for v in member.answers.values() if surname in v)]
+    return [
+        surname,
+        member.name,
+        email(member),
+        member.user,
+        f"console:local:{member.user}",
+        *(v for v in member.answers.values() if surname in v),
+    ]
 
 
 async def build_year(url: str, db: Database) -> Year:
@@ -73,8 +90,9 @@ async def build_year(url: str, db: Database) -> Year:
     clock = VirtualClock(START)
     async with db.write() as session:  # people known with their e-mail, as a platform profile gives it
         for m in members:
-            await person_for_actor(session, Actor(Platform.CONSOLE, "local", m.user, display_name=m.name,
-                                                  email=email(m)), clock.now())
+            await person_for_actor(
+                session, Actor(Platform.CONSOLE, "local", m.user, display_name=m.name, email=email(m)), clock.now()
+            )
     config = simulation_config(url, "sv")
     world = await run_program_year(db, config, clock, members, rng, "sv")
     met = next(p for p in world.pairs if p.behaviour.name == "regular")
@@ -86,23 +104,46 @@ async def build_year(url: str, db: Database) -> Year:
     async with db.write() as session:
         adept_id = (await session.exec(select(Identity.person_id).where(Identity.user_id == met.adept.user))).one()
         program_id = (await session.exec(select(Enrollment.program_id).where(Enrollment.person_id == adept_id))).first()
-        session.add(SurveyResponse(program_id=program_id, person_id=adept_id, survey="closing",
-                                   answers={"free": f"Året på {met.adept.name.split()[-1]}gården var bra."},
-                                   created_at=clock.now()))
+        session.add(
+            SurveyResponse(
+                program_id=program_id,
+                person_id=adept_id,
+                survey="closing",
+                answers={"free": f"Året på {met.adept.name.split()[-1]}gården var bra."},
+                created_at=clock.now(),
+            )
+        )
         # The mentor is half-way through a second intake (a finished one keeps no answers).
         mentor_id = (await session.exec(select(Identity.person_id).where(Identity.user_id == other.mentor.user))).one()
-        session.add(DialogState(person_id=mentor_id, program_id=program_id, name="adept_intake", step="wishes",
-                                data={"answers": {"department": other.mentor.answers["department"]}},
-                                history=["consent", "department"], status="active", updated_at=clock.now()))
+        session.add(
+            DialogState(
+                person_id=mentor_id,
+                program_id=program_id,
+                name="adept_intake",
+                step="wishes",
+                data={"answers": {"department": other.mentor.answers["department"]}},
+                history=["consent", "department"],
+                status="active",
+                updated_at=clock.now(),
+            )
+        )
         # A person who stays names the adept in free text (only the mentions step finds it).
         kept_id = (await session.exec(select(Identity.person_id).where(Identity.user_id == met.mentor.user))).one()
         other_enrollment = (await session.exec(select(Enrollment).where(Enrollment.person_id == kept_id))).first()
         other_enrollment.nomination_reason = f"Rekommenderad av {met.adept.name}"
         session.add(other_enrollment)
         # A file made for the adept (their mydata behind a Teams link) and their event answer and feed.
-        session.add(SharedFile(token=uuid.uuid4().hex, person_id=adept_id, filename=f"mydata-{met.adept.name}.json",
-                               media_type="application/json", data=b"{}", created_at=clock.now(),
-                               expires_at=clock.now() + timedelta(days=1)))
+        session.add(
+            SharedFile(
+                token=uuid.uuid4().hex,
+                person_id=adept_id,
+                filename=f"mydata-{met.adept.name}.json",
+                media_type="application/json",
+                data=b"{}",
+                created_at=clock.now(),
+                expires_at=clock.now() + timedelta(days=1),
+            )
+        )
     # A message to the adept kept in the outbox (as every reply will be): one sent, one still pending.
     to = Address(Platform.CONSOLE, "local", f"dm:{met.adept.user}", met.adept.user, Where.DM)
     for text in (f"Hej {met.adept.name}!", f"Glöm inte träffen, {met.adept.name}."):
@@ -116,10 +157,22 @@ async def build_year(url: str, db: Database) -> Year:
 async def defer(db: Database, clock: VirtualClock, message: Outbound, *, program_id: int | None = None) -> None:
     """A message to someone kept in the outbox, due in 30 s (as a turn's send that met an error leaves it)."""
     async with db.write() as session:
-        await insert_if_absent(session, [Planned(
-            key=f"message:{uuid.uuid4().hex}", kind="message", template=message.kind, subject="",
-            due_at=clock.now() + timedelta(seconds=30), program_id=program_id, address=address_to_dict(message.to),
-            context={"message": encode(message)})], clock.now())
+        await insert_if_absent(
+            session,
+            [
+                Planned(
+                    key=f"message:{uuid.uuid4().hex}",
+                    kind="message",
+                    template=message.kind,
+                    subject="",
+                    due_at=clock.now() + timedelta(seconds=30),
+                    program_id=program_id,
+                    address=address_to_dict(message.to),
+                    context={"message": encode(message)},
+                )
+            ],
+            clock.now(),
+        )
 
 
 async def forget(db: Database, url: str, *members: Member) -> None:
@@ -176,10 +229,16 @@ async def traces(db: Database, member: Member) -> list[str]:
         for pid in tombstones:
             p = await session.get(Person, pid)
             if p.email is None and p.created_at is None:
-                enrollment_ids = [e.id for e in (await session.exec(
-                    select(Enrollment).where(Enrollment.person_id == pid))).all()]
-                pairs = (await session.exec(select(Pairing).where(
-                    Pairing.adept_id.in_(enrollment_ids) | Pairing.mentor_id.in_(enrollment_ids)))).all()
+                enrollment_ids = [
+                    e.id for e in (await session.exec(select(Enrollment).where(Enrollment.person_id == pid))).all()
+                ]
+                pairs = (
+                    await session.exec(
+                        select(Pairing).where(
+                            Pairing.adept_id.in_(enrollment_ids) | Pairing.mentor_id.in_(enrollment_ids)
+                        )
+                    )
+                ).all()
                 out += [f"pairing {p.id} keeps its rationale" for p in pairs if p.rationale]
                 out += [f"pairing {p.id} still {p.status}" for p in pairs if p.status != "ended"]
                 logged = (await session.exec(select(Meeting).where(Meeting.logged_by == pid))).all()

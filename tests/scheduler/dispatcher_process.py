@@ -51,10 +51,13 @@ async def main(argv: list[str]) -> int:
                 result = await dispatcher.tick()
                 if not result.busy:
                     async with db.read() as session:
-                        left = (await (await session.connection()).execute(
-                            sa.select(sa.func.count()).select_from(table)
-                            .where(table.c.status.in_(("pending", "claimed")))
-                        )).scalar()
+                        left = (
+                            await (await session.connection()).execute(
+                                sa.select(sa.func.count())
+                                .select_from(table)
+                                .where(table.c.status.in_(("pending", "claimed")))
+                            )
+                        ).scalar()
                     if not left:
                         return 0
                     await asyncio.sleep(0.2)

@@ -4,17 +4,25 @@ created directly in the database, and a recording outbound port."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
 from bot.messages import Address, MessageRef, Outbound, Platform, Sent
 from bot.ports import DeliveryError
 from bot.store.models import (
-    Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus, Person, Program, ProgramEvent, Reminder,
+    Enrollment,
+    EnrollmentStatus,
+    Identity,
+    Pairing,
+    PairStatus,
+    Person,
+    Program,
+    ProgramEvent,
+    Reminder,
 )
 
-UTC = timezone.utc
+UTC = UTC
 
 
 class RecordingPort:
@@ -47,7 +55,9 @@ class RecordingPort:
 
 
 async def make_program(session, *, start=date(2027, 1, 4), end=date(2028, 1, 31), **kw) -> Program:
-    program = Program(slug=kw.pop("slug", "mp27"), name=kw.pop("name", "Mentorprogram 2027"), start=start, end=end, **kw)
+    program = Program(
+        slug=kw.pop("slug", "mp27"), name=kw.pop("name", "Mentorprogram 2027"), start=start, end=end, **kw
+    )
     session.add(program)
     await session.flush()
     return program
@@ -69,8 +79,13 @@ async def make_pair(session, program: Program, adept: Person, mentor: Person, an
         session.add(e)
         enrollments.append(e)
     await session.flush()
-    pairing = Pairing(program_id=program.id, adept_id=enrollments[0].id, mentor_id=enrollments[1].id,
-                      status=PairStatus.ANNOUNCED, announced_at=announced_at)
+    pairing = Pairing(
+        program_id=program.id,
+        adept_id=enrollments[0].id,
+        mentor_id=enrollments[1].id,
+        status=PairStatus.ANNOUNCED,
+        announced_at=announced_at,
+    )
     session.add(pairing)
     await session.flush()
     return pairing

@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from bot.reminders.calendar import ProgramCalendar, spread_seconds
 
@@ -24,8 +24,8 @@ def test_window_prefers_a_day_inside_it_before_pushing_past_it():
 def test_morning_is_local_time_on_both_sides_of_daylight_saving():
     winter = CAL.at(date(2027, 3, 26), time(8, 0))
     summer = CAL.at(date(2027, 3, 29), time(8, 0))  # DST began 28 March 2027
-    assert winter == datetime(2027, 3, 26, 7, 0, tzinfo=timezone.utc)
-    assert summer == datetime(2027, 3, 29, 6, 0, tzinfo=timezone.utc)
+    assert winter == datetime(2027, 3, 26, 7, 0, tzinfo=UTC)
+    assert summer == datetime(2027, 3, 29, 6, 0, tzinfo=UTC)
 
 
 def test_spread_is_stable_and_covers_the_window():

@@ -1,17 +1,17 @@
 """What the dispatcher does when sending fails: 429 waits, back-off, the
 final failure and the report to the coordinators."""
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from bot.config import BotSettings, Config
 from bot.messages import Platform
 from bot.ports import Delivery, DeliveryError
+from bot.reminders.events import plan_event
 from bot.store.models import Enrollment, EnrollmentStatus
 from scheduler.dispatcher import Dispatcher
-from bot.reminders.events import plan_event
 from tests.scheduler.helpers import RecordingPort, make_event, make_person, make_program, reminders
 
-UTC = timezone.utc
+UTC = UTC
 COORDINATOR = Config(bot=BotSettings(coordinators=("console:local:cecilia",)))
 
 

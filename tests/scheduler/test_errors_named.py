@@ -5,7 +5,7 @@ failure report names the message in words, not by its template key."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -16,11 +16,11 @@ from bot.store.models import Meeting
 from tests.core.harness import World, make_core, texts
 from tests.scheduler.test_nudge_actions import setup, typed
 
-UTC = timezone.utc
+UTC = UTC
 
 
 async def test_met_again_with_minutes_corrects_the_logged_length(sqlite_db, clock):
-    pairing, core = await setup(sqlite_db, clock)
+    _pairing, core = await setup(sqlite_db, clock)
     clock.set(datetime(2027, 2, 10, 10, 0, tzinfo=UTC))
     await core.handle(typed("Anna", "met 2027-02-03"))  # 90 minutes by default
     (fixed,) = await core.handle(typed("Anna", "met 2027-02-03 75"))
@@ -59,13 +59,22 @@ async def test_wrong_kinds_and_lengths_say_what_is_expected(world):
     assert ("avrundar inte" if sv else "will not round") in capacity
     long_name = "Kommun" * 500  # within a line (4 000 characters), far over a name (200)
     capped = texts(await world["Anna"].say(f'org add "{long_name}"'))
-    assert ("för långt" if sv else "too long") in capped and ("3\u00a0000 tecken" if sv else "3,000 characters") in capped
+    assert ("för långt" if sv else "too long") in capped and (
+        "3\u00a0000 tecken" if sv else "3,000 characters"
+    ) in capped
     shown = texts(await world["Anna"].say("program show"))
     assert long_name not in shown
 
 
 @pytest.mark.parametrize("locale", ["sv", "en"])
 def test_the_failure_report_names_the_message_in_words(locale):
-    text = render(locale, "scheduler/unreachable", who="Anna", what="scheduler/event_reminder", why="x",
-                  attempts=5, program_name="P")
+    text = render(
+        locale,
+        "scheduler/unreachable",
+        who="Anna",
+        what="scheduler/event_reminder",
+        why="x",
+        attempts=5,
+        program_name="P",
+    )
     assert "scheduler/" not in text and ("påminnelsen om en träff" if locale == "sv" else "event reminder") in text

@@ -1,19 +1,19 @@
 """Event reminders: offsets, local morning times across daylight saving,
 audience, the program channel, re-planning after edits, expiry."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.messages import Platform
 from bot.ports import Delivery
+from bot.reminders.events import plan_event
 from bot.store.models import Enrollment, EnrollmentStatus, ProgramEvent
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from bot.reminders.events import plan_event
 from tests.scheduler.helpers import RecordingPort, make_event, make_person, make_program, reminders
 
-UTC = timezone.utc
+UTC = UTC
 STHLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -31,19 +31,23 @@ class TimedPort(RecordingPort):
 
 async def setup(db, clock, *, channel: bool = False):
     async with db.write() as s:
-        kw = dict(channel_platform="console", channel_tenant="local", channel_conversation="mentorer") if channel else {}
+        kw = (
+            dict(channel_platform="console", channel_tenant="local", channel_conversation="mentorer") if channel else {}
+        )
         program = await make_program(s, **kw)
         people = {}
         for name, role in (("Anna", "adept"), ("Bo", "mentor"), ("Cleo", "mentor")):
             people[name] = await make_person(s, name)
-            s.add(Enrollment(program_id=program.id, person_id=people[name].id, role=role, status=EnrollmentStatus.ACTIVE))
+            s.add(
+                Enrollment(program_id=program.id, person_id=people[name].id, role=role, status=EnrollmentStatus.ACTIVE)
+            )
         await s.flush()
     port = TimedPort(clock)
     return program, people, port, Dispatcher(db, Delivery({Platform.CONSOLE: port}), clock, Config())
 
 
 async def test_reminders_come_at_local_mornings_across_the_daylight_saving_change(sqlite_db, clock):
-    program, people, port, dispatcher = await setup(sqlite_db, clock)
+    program, _people, port, dispatcher = await setup(sqlite_db, clock)
     starts = datetime(2027, 3, 29, 9, 0, tzinfo=STHLM)  # the Monday after clocks go forward
     async with sqlite_db.write() as s:
         event = await make_event(s, program, "inspiration", starts)
@@ -61,7 +65,7 @@ async def test_reminders_come_at_local_mornings_across_the_daylight_saving_chang
 
 
 async def test_audience_and_channel(sqlite_db, clock):
-    program, people, port, dispatcher = await setup(sqlite_db, clock, channel=True)
+    program, _people, port, dispatcher = await setup(sqlite_db, clock, channel=True)
     async with sqlite_db.write() as s:
         event = await make_event(s, program, "mentor_training", datetime(2027, 2, 22, 13, 0, tzinfo=STHLM), "mentors")
         await plan_event(s, event, clock.now())
@@ -69,12 +73,12 @@ async def test_audience_and_channel(sqlite_db, clock):
     who = [w for w, _, _ in port.log]
     assert who.count("bo") == 3 and who.count("cleo") == 3 and "anna" not in who
     assert who.count("mentorer") == 3
-    channel_text = [t for w, _, t in port.log if w == "mentorer"][0]
+    channel_text = next(t for w, _, t in port.log if w == "mentorer")
     assert "som mentorer" in channel_text
 
 
 async def test_an_edited_event_is_replanned_and_a_removed_one_sends_nothing(any_db, clock):
-    program, people, port, dispatcher = await setup(any_db, clock)
+    program, _people, port, dispatcher = await setup(any_db, clock)
     async with any_db.write() as s:
         moved = await make_event(s, program, "kickoff", datetime(2027, 1, 19, 9, 0, tzinfo=STHLM))
         removed = await make_event(s, program, "inspiration", datetime(2027, 5, 12, 13, 0, tzinfo=STHLM))
@@ -98,7 +102,7 @@ async def test_an_edited_event_is_replanned_and_a_removed_one_sends_nothing(any_
 
 
 async def test_a_reminder_too_late_to_be_useful_expires_instead_of_being_sent(sqlite_db, clock):
-    program, people, port, dispatcher = await setup(sqlite_db, clock)
+    program, _people, port, dispatcher = await setup(sqlite_db, clock)
     async with sqlite_db.write() as s:
         event = await make_event(s, program, "kickoff", datetime(2027, 1, 19, 9, 0, tzinfo=STHLM))
         await plan_event(s, event, clock.now())

@@ -5,9 +5,9 @@ from datetime import timedelta
 from bot.config import Config
 from bot.messages import Platform
 from bot.ports import Delivery
+from bot.reminders.planner import plan_intake_reminder
 from bot.store.models import Enrollment, EnrollmentStatus
 from scheduler.dispatcher import Dispatcher
-from bot.reminders.planner import plan_intake_reminder
 from tests.scheduler.helpers import RecordingPort, make_person, make_program, reminders
 
 
@@ -17,8 +17,13 @@ async def setup(db, clock):
         people = [await make_person(s, name) for name in ("Anna", "Bo")]
         enrollments = []
         for person in people:
-            e = Enrollment(program_id=program.id, person_id=person.id, role="adept",
-                           status=EnrollmentStatus.ONBOARDING, created_at=clock.now())
+            e = Enrollment(
+                program_id=program.id,
+                person_id=person.id,
+                role="adept",
+                status=EnrollmentStatus.ONBOARDING,
+                created_at=clock.now(),
+            )
             s.add(e)
             enrollments.append(e)
         await s.flush()
@@ -44,4 +49,6 @@ async def test_an_unfinished_intake_gets_one_reminder_a_finished_one_none(sqlite
     assert "påbörjat anmälan" in port.to("anna")[0].text
     assert port.to("bo") == []
     assert {r.person_id: r.status for r in await reminders(sqlite_db, kind="intake")} == {
-        anna.person_id: "sent", bo.person_id: "cancelled"}
+        anna.person_id: "sent",
+        bo.person_id: "cancelled",
+    }

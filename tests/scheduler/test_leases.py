@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from adapters.slack.outbound import SlackPort
 from bot.config import BotSettings, Config
 from bot.messages import Address, Outbound, Platform, Where
 from bot.outbox import address_to_dict, encode
@@ -16,7 +17,6 @@ from bot.reminders.store import Planned, insert_if_absent
 from bot.store.db import Database
 from scheduler.dispatcher import Dispatcher
 from scheduler.record import UNCONFIRMED
-from adapters.slack.outbound import SlackPort
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.scheduler.helpers import RecordingPort, make_person, reminders
 
@@ -29,10 +29,21 @@ def dm(user: str, platform: Platform = Platform.SLACK) -> Address:
 
 async def keep(db, clock, key: str, to: Address, text: str, **context) -> None:
     async with db.write() as s:
-        await insert_if_absent(s, [Planned(
-            key=key, kind="message", template="test/message", due_at=clock.now(), subject="",
-            address=address_to_dict(to), context={"message": encode(Outbound(text=text, to=to)), **context},
-        )], clock.now())
+        await insert_if_absent(
+            s,
+            [
+                Planned(
+                    key=key,
+                    kind="message",
+                    template="test/message",
+                    due_at=clock.now(),
+                    subject="",
+                    address=address_to_dict(to),
+                    context={"message": encode(Outbound(text=text, to=to)), **context},
+                )
+            ],
+            clock.now(),
+        )
 
 
 async def test_a_lease_that_runs_out_during_a_slow_send_repeats_nothing_on_slack(sqlite_db, clock):
@@ -73,7 +84,9 @@ async def test_an_unconfirmed_row_not_found_on_slack_is_sent(sqlite_db, clock):
         await keep(sqlite_db, clock, "message:never-went", dm("U1"), "Hej Eva!")
         async with sqlite_db.write() as s:  # a claim whose holder died before sending
             from sqlalchemy import update
+
             from bot.store.models import Reminder
+
             await s.exec(update(Reminder).values(last_error=UNCONFIRMED))
         assert (await dispatcher.tick()).sent == 1
         assert [c.method for c in fake.calls] == ["conversations.open", "conversations.history", "chat.postMessage"]
@@ -91,14 +104,23 @@ async def test_a_group_that_cannot_be_opened_gets_the_introduction_in_each_dm(sq
         port = SlackPort("xoxb-test", fake.base_url, max_wait=0)
         dispatcher = Dispatcher(sqlite_db, Delivery({Platform.SLACK: port}), clock, Config())
         group = SlackPort.group_address(TEAM, ["U1", "U2"])
-        await keep(sqlite_db, clock, "message:intro-pair", group, "Eva, möt Mats!",
-                   fallback=[address_to_dict(dm("U1")), address_to_dict(dm("U2"))])
+        await keep(
+            sqlite_db,
+            clock,
+            "message:intro-pair",
+            group,
+            "Eva, möt Mats!",
+            fallback=[address_to_dict(dm("U1")), address_to_dict(dm("U2"))],
+        )
         await dispatcher.tick()
         delivered = sorted((c.params["channel"], c.params["text"]) for c in fake.calls_to("chat.postMessage", ok=True))
         assert delivered == [("U1", "Eva, möt Mats!"), ("U2", "Eva, möt Mats!")]
         statuses = {r.key: r.status for r in await reminders(sqlite_db)}
-        assert statuses == {"message:intro-pair": "failed", "message:intro-pair:fallback0": "sent",
-                            "message:intro-pair:fallback1": "sent"}, "and no failure report: it was delivered"
+        assert statuses == {
+            "message:intro-pair": "failed",
+            "message:intro-pair:fallback0": "sent",
+            "message:intro-pair:fallback1": "sent",
+        }, "and no failure report: it was delivered"
         await port.close()
     finally:
         await fake.stop()
@@ -108,8 +130,9 @@ async def test_a_record_the_database_refuses_stops_the_batch(sqlite_db, clock, t
     async with sqlite_db.write() as s:
         await make_person(s, "Eva")
     port = RecordingPort()
-    dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: port}), clock,
-                            Config(bot=BotSettings()), concurrency=1)
+    dispatcher = Dispatcher(
+        sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()), concurrency=1
+    )
     for n in range(10):
         await keep(sqlite_db, clock, f"message:{n}", dm("eva", Platform.CONSOLE), f"nr {n}")
     # The database goes away right after the first send.
@@ -149,6 +172,7 @@ async def test_an_outcome_is_recorded_only_by_the_lease_holder(sqlite_db, clock)
     late = Recorder(sqlite_db, clock, "a")
     stale = Claimed(**{**row.__dict__})
     from bot.ports import DeliveryError
+
     assert await late.record(stale, "sent", "ts-from-a") == "lost"
     assert await late.record(stale, "error", DeliveryError("timeout")) == "lost"
     (kept,) = await reminders(sqlite_db)

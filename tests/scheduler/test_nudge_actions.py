@@ -1,15 +1,15 @@
 """The nudge buttons and `met`, through the real core."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from bot.config import BotSettings, Config
 from bot.core import Core
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Platform
-from bot.store.models import Meeting
 from bot.reminders.planner import plan_pair
+from bot.store.models import Meeting
 from tests.scheduler.helpers import make_pair, make_person, make_program, reminders
 
-UTC = timezone.utc
+UTC = UTC
 CONFIG = Config(bot=BotSettings(coordinators=("console:local:cecilia",)))
 
 
@@ -20,8 +20,14 @@ def actor(name):
 def click(name, action_id, value):
     a = actor(name)
     where = Address(Platform.CONSOLE, "local", f"dm:{a.user_id}", a.user_id)
-    return Inbound(a, where, Kind.ACTION, action_id=action_id, value=str(value),
-                   message=MessageRef(Platform.CONSOLE, f"dm:{a.user_id}", "card1"))
+    return Inbound(
+        a,
+        where,
+        Kind.ACTION,
+        action_id=action_id,
+        value=str(value),
+        message=MessageRef(Platform.CONSOLE, f"dm:{a.user_id}", "card1"),
+    )
 
 
 def typed(name, text):
@@ -60,11 +66,12 @@ async def test_we_met_logs_a_meeting_today_and_moves_the_next_nudge(sqlite_db, c
     assert "already logged" in again.text
     async with sqlite_db.read() as s:
         from sqlmodel import select
+
         assert len((await s.exec(select(Meeting))).all()) == 1
 
 
 async def test_met_command_with_date_and_minutes_and_its_errors(sqlite_db, clock):
-    pairing, core = await setup(sqlite_db, clock)
+    _pairing, core = await setup(sqlite_db, clock)
     clock.set(datetime(2027, 2, 10, 10, 0, tzinfo=UTC))
     (ok,) = [m for m in await core.handle(typed("Bo", "met 2027-02-03 75")) if m.kind.startswith("nudges/")]
     assert "logged your meeting on 3 Feb 2027 (75 minutes)" in ok.text
@@ -85,6 +92,7 @@ async def test_remind_me_in_a_week(sqlite_db, clock):
     # Re-planning (the periodic sweep) keeps the snoozed round.
     async with sqlite_db.write() as s:
         from bot.store.models import Pairing
+
         await plan_pair(s, await s.get(Pairing, pairing.id), clock.now())
     assert "2027-01-25" in await pending_rounds(sqlite_db, pairing)
 
@@ -92,7 +100,7 @@ async def test_remind_me_in_a_week(sqlite_db, clock):
 async def test_we_need_help_tells_the_coordinator_and_strangers_cannot_press(sqlite_db, clock):
     pairing, core = await setup(sqlite_db, clock)
     out = await core.handle(click("Bo", "nudge.help", pairing.id))
-    reply = [m for m in out if m.to is None][0]
+    reply = next(m for m in out if m.to is None)
     told = [m for m in out if m.to is not None]
     assert "asked the coordinator" in reply.text and "Cecilia" in reply.text
     assert len(told) == 1 and told[0].to.user == "cecilia"

@@ -1,18 +1,19 @@
 """Pair nudges on the virtual clock: spacing, allowed days, meetings, pauses."""
 
-from datetime import date, datetime, timedelta, timezone
+import itertools
+from datetime import UTC, date, datetime, timedelta
 
 from bot.config import BotSettings, Config
 from bot.messages import Platform
 from bot.ports import Delivery
-from bot.store.models import Enrollment, Meeting, Pairing
 from bot.reminders.calendar import ProgramCalendar
+from bot.reminders.planner import plan_pair
+from bot.store.models import Enrollment, Meeting, Pairing
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from bot.reminders.planner import plan_pair
 from tests.scheduler.helpers import RecordingPort, make_pair, make_person, make_program, reminders
 
-UTC = timezone.utc
+UTC = UTC
 ANNOUNCED = datetime(2027, 1, 25, 9, 0, tzinfo=UTC)
 CAL = ProgramCalendar("Europe/Stockholm", "SE", (("07-01", "07-31"),))
 
@@ -65,7 +66,7 @@ def allowed_gap(prev: date, nxt: date) -> bool:
 
 
 async def test_a_silent_pair_is_nudged_every_three_to_four_weeks_on_allowed_days_all_year(sqlite_db, clock):
-    program, pairing, port, dispatcher = await timed_setup(sqlite_db, clock)
+    _program, _pairing, port, dispatcher = await timed_setup(sqlite_db, clock)
     await run_until(dispatcher, clock, datetime(2028, 1, 31, tzinfo=UTC), sweep_every=None)
     days = nudge_days(port)
     assert days[0] == CAL.nudge_day_on_or_after(date(2027, 1, 25) + timedelta(days=14))
@@ -73,7 +74,7 @@ async def test_a_silent_pair_is_nudged_every_three_to_four_weeks_on_allowed_days
     for d in days:
         assert CAL.is_nudge_day(d), f"nudged on a blocked day {d}"
         assert not date(2027, 7, 1) <= d <= date(2027, 7, 31)
-    for prev, nxt in zip(days, days[1:]):
+    for prev, nxt in itertools.pairwise(days):
         assert allowed_gap(prev, nxt), f"{prev} -> {nxt}"
     # Both members get each round, each in their own language.
     assert nudge_days(port, "bo") == days
@@ -86,7 +87,7 @@ async def test_a_silent_pair_is_nudged_every_three_to_four_weeks_on_allowed_days
 
 
 async def test_a_logged_meeting_moves_the_next_nudge(sqlite_db, clock):
-    program, pairing, port, dispatcher = await timed_setup(sqlite_db, clock)
+    _program, pairing, port, dispatcher = await timed_setup(sqlite_db, clock)
     await run_until(dispatcher, clock, datetime(2027, 2, 15, tzinfo=UTC))
     assert nudge_days(port) == [date(2027, 2, 8)]
     async with sqlite_db.write() as s:
@@ -101,7 +102,7 @@ async def test_a_logged_meeting_moves_the_next_nudge(sqlite_db, clock):
 
 
 async def test_pause_holds_nudges_and_they_resume_by_themselves(sqlite_db, clock):
-    program, pairing, port, dispatcher = await timed_setup(sqlite_db, clock)
+    _program, pairing, port, dispatcher = await timed_setup(sqlite_db, clock)
     async with sqlite_db.write() as s:
         adept = await s.get(Enrollment, pairing.adept_id)
         adept.paused_until = date(2027, 5, 17)
@@ -115,7 +116,7 @@ async def test_pause_holds_nudges_and_they_resume_by_themselves(sqlite_db, clock
 
 
 async def test_planning_twice_plans_once(any_db, clock):
-    program, pairing, port, dispatcher = await setup(any_db, clock)
+    _program, pairing, _port, _dispatcher = await setup(any_db, clock)
     before = [(r.key, r.due_at) for r in await reminders(any_db)]
     for _ in range(3):
         async with any_db.write() as s:
@@ -126,7 +127,7 @@ async def test_planning_twice_plans_once(any_db, clock):
 
 
 async def test_a_stalled_pair_is_in_the_coordinators_weekly_digest_until_it_meets(sqlite_db, clock):
-    program, pairing, port, dispatcher = await setup(sqlite_db, clock)
+    _program, _pairing, port, dispatcher = await setup(sqlite_db, clock)
     async with sqlite_db.write() as s:
         await make_person(s, "Cecilia")
     dispatcher.config = Config(bot=BotSettings(coordinators=("console:local:cecilia",)))

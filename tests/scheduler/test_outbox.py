@@ -6,31 +6,68 @@ import dataclasses
 from datetime import timedelta
 
 from bot.config import BotSettings, Config
-from bot.messages import (Address, Button, Buttons, Card, Choice, Fields, Heading, Input, MessageRef, Option,
-                          Outbound, Platform, Text, Where)
+from bot.messages import (
+    Address,
+    Button,
+    Buttons,
+    Card,
+    Choice,
+    Fields,
+    Heading,
+    Input,
+    MessageRef,
+    Option,
+    Outbound,
+    Platform,
+    Text,
+    Where,
+)
 from bot.outbox import address_to_dict, decode, encode
-from bot.reminders.store import Planned, insert_if_absent
 from bot.ports import Delivery, DeliveryError
+from bot.reminders.store import Planned, insert_if_absent
 from scheduler.dispatcher import Dispatcher
 from tests.scheduler.helpers import RecordingPort, make_person, reminders
 
 EVA = Address(Platform.CONSOLE, "local", "dm:eva", "eva", Where.DM)
 INTRO = Outbound(
     text="Hej Eva! Din mentor är Mats.",
-    card=Card((Heading("Ert par"), Text("Mats, Håbo kommun"), Fields((("Ämnen", "Att leda förändring"),)),
-               Buttons((Button("nudge.met", "Vi har träffats", "7", "primary"),)),
-               Choice("dlg:1:2:3", "Välj", (Option("a", "A"), Option("b", "B")), multi=True, selected=("a",)),
-               Input("wish", "Önskemål", "skriv här", True, "")), "form.send", "Skicka"),
-    to=EVA, kind="matching/intro", locale="sv", replace=MessageRef(Platform.CONSOLE, "dm:eva", "12"),
+    card=Card(
+        (
+            Heading("Ert par"),
+            Text("Mats, Håbo kommun"),
+            Fields((("Ämnen", "Att leda förändring"),)),
+            Buttons((Button("nudge.met", "Vi har träffats", "7", "primary"),)),
+            Choice("dlg:1:2:3", "Välj", (Option("a", "A"), Option("b", "B")), multi=True, selected=("a",)),
+            Input("wish", "Önskemål", "skriv här", True, ""),
+        ),
+        "form.send",
+        "Skicka",
+    ),
+    to=EVA,
+    kind="matching/intro",
+    locale="sv",
+    replace=MessageRef(Platform.CONSOLE, "dm:eva", "12"),
 )
 
 
 async def keep(db, clock, message: Outbound, *, due_in: timedelta = timedelta(seconds=30)) -> None:
     """The row a turn writes for a message it could not send at once."""
     async with db.write() as s:
-        await insert_if_absent(s, [Planned(key="message:test", kind="message", template=message.kind,
-                                           due_at=clock.now() + due_in, subject="", address=address_to_dict(message.to),
-                                           context={"message": encode(message)})], clock.now())
+        await insert_if_absent(
+            s,
+            [
+                Planned(
+                    key="message:test",
+                    kind="message",
+                    template=message.kind,
+                    due_at=clock.now() + due_in,
+                    subject="",
+                    address=address_to_dict(message.to),
+                    context={"message": encode(message)},
+                )
+            ],
+            clock.now(),
+        )
 
 
 POST = dataclasses.replace(INTRO, replace=None)  # a new message, not an update of one shown

@@ -12,7 +12,7 @@ import signal
 import sys
 from collections import Counter
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -34,22 +34,36 @@ pytestmark = pytest.mark.slow
 
 async def seed(db, count: int, *, due: datetime) -> None:
     """`count` channel posts, one per channel C00000.., all due now."""
-    rows = [{
-        "key": f"fault:{i}", "kind": "failure", "template": "scheduler/unreachable", "subject": "fault",
-        "address": {"platform": "slack", "tenant": "T0FAKE", "conversation": f"C{i:05d}", "where": "channel"},
-        "context": {"who": f"C{i:05d}", "what": "test", "why": "test", "attempts": 0},
-        "due_at": due, "status": "pending", "attempts": 0,
-    } for i in range(count)]
+    rows = [
+        {
+            "key": f"fault:{i}",
+            "kind": "failure",
+            "template": "scheduler/unreachable",
+            "subject": "fault",
+            "address": {"platform": "slack", "tenant": "T0FAKE", "conversation": f"C{i:05d}", "where": "channel"},
+            "context": {"who": f"C{i:05d}", "what": "test", "why": "test", "attempts": 0},
+            "due_at": due,
+            "status": "pending",
+            "attempts": 0,
+        }
+        for i in range(count)
+    ]
     async with db.write() as session:
         conn = await session.connection()
         for start in range(0, count, 1000):
-            await conn.execute(sa.insert(Reminder.__table__), rows[start:start + 1000])
+            await conn.execute(sa.insert(Reminder.__table__), rows[start : start + 1000])
 
 
 async def start_dispatcher(db_url: str, api_url: str, *extra: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.scheduler.dispatcher_process", db_url, api_url, *extra,
-        cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)},
+        sys.executable,
+        "-m",
+        "tests.scheduler.dispatcher_process",
+        db_url,
+        api_url,
+        *extra,
+        cwd=str(ROOT),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 
@@ -85,7 +99,7 @@ async def test_five_sigkills_during_5000_sends_lose_nothing_and_repeat_nothing(b
     again, so on Slack a crash repeats nothing."""
     total, kills = 5000, 5
     async with database(backend, tmp_path) as url, migrated(url) as db, FakeSlackAPI() as fake:
-        await seed(db, total, due=datetime.now(timezone.utc) - timedelta(seconds=1))
+        await seed(db, total, due=datetime.now(UTC) - timedelta(seconds=1))
         procs = [await start_dispatcher(url, fake.base_url, "--lease", "2") for _ in range(replicas)]
         killed_at = []
         for kill in range(kills):
@@ -101,8 +115,10 @@ async def test_five_sigkills_during_5000_sends_lose_nothing_and_repeat_nothing(b
         codes = await asyncio.wait_for(asyncio.gather(*(p.wait() for p in procs)), 300)
         lost, duplicates = tally(fake, total)
         with capsys.disabled():
-            print(f"\n[sigkill x{len(killed_at)}, {backend}, {replicas} replica(s)] killed at {killed_at} of {total} "
-                  f"delivered; lost {lost}, duplicates {duplicates}")
+            print(
+                f"\n[sigkill x{len(killed_at)}, {backend}, {replicas} replica(s)] killed at {killed_at} of {total} "
+                f"delivered; lost {lost}, duplicates {duplicates}"
+            )
         assert len(killed_at) == kills and codes == [0] * replicas
         assert lost == 0 and duplicates == 0
         assert (await statuses(db)) == Counter({"sent": total})
@@ -114,7 +130,7 @@ async def test_postgresql_connections_dropped_mid_run_lose_and_repeat_nothing(pg
     the batch stops, and what was sent but not recorded is found on Slack."""
     total = 3000
     async with migrated(pg_url) as db, FakeSlackAPI() as fake:
-        await seed(db, total, due=datetime.now(timezone.utc) - timedelta(seconds=1))
+        await seed(db, total, due=datetime.now(UTC) - timedelta(seconds=1))
         proc = await start_dispatcher(pg_url, fake.base_url, "--lease", "2")
         while len(fake.delivered()) < total // 3:  # noqa: ASYNC110 (polling another process)
             await asyncio.sleep(0.01)
@@ -122,8 +138,11 @@ async def test_postgresql_connections_dropped_mid_run_lose_and_repeat_nothing(pg
         admin = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://"))
         try:
             for _ in range(25):  # about five seconds of a database that keeps dropping everyone
-                await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                    "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                    name,
+                )
                 await asyncio.sleep(0.2)
         finally:
             await admin.close()
@@ -137,7 +156,7 @@ async def test_postgresql_connections_dropped_mid_run_lose_and_repeat_nothing(pg
 async def test_two_dispatchers_on_postgresql_send_each_reminder_exactly_once(pg_url, capsys):
     total = 5000
     async with migrated(pg_url) as pg_db, FakeSlackAPI() as fake:
-        await seed(pg_db, total, due=datetime.now(timezone.utc) - timedelta(seconds=1))
+        await seed(pg_db, total, due=datetime.now(UTC) - timedelta(seconds=1))
         procs = [await start_dispatcher(pg_url, fake.base_url, "--worker", f"w{i}") for i in (1, 2)]
         codes = await asyncio.wait_for(asyncio.gather(*(p.wait() for p in procs)), 120)
         assert codes == [0, 0]
@@ -146,8 +165,13 @@ async def test_two_dispatchers_on_postgresql_send_each_reminder_exactly_once(pg_
         assert max(per_channel.values()) == 1  # none twice
         async with pg_db.read() as session:
             t = Reminder.__table__
-            by_worker = dict((await (await session.connection()).execute(
-                sa.select(t.c.claimed_by, sa.func.count()).group_by(t.c.claimed_by))).all())
+            by_worker = dict(
+                (
+                    await (await session.connection()).execute(
+                        sa.select(t.c.claimed_by, sa.func.count()).group_by(t.c.claimed_by)
+                    )
+                ).all()
+            )
         with capsys.disabled():
             print(f"\n[two dispatchers] {total} sent, split {by_worker}")
         assert (await statuses(pg_db)) == Counter({"sent": total})
@@ -156,7 +180,7 @@ async def test_two_dispatchers_on_postgresql_send_each_reminder_exactly_once(pg_
 
 async def test_429_to_half_the_calls_all_delivered_none_before_retry_after(sqlite_db):
     total = 60
-    await seed(sqlite_db, total, due=datetime.now(timezone.utc) - timedelta(seconds=1))
+    await seed(sqlite_db, total, due=datetime.now(UTC) - timedelta(seconds=1))
     async with FakeSlackAPI(throttle_every=2, retry_after=1) as fake:
         port = SlackPort("xoxb-test", fake.base_url, max_wait=0.0)
         dispatcher = Dispatcher(sqlite_db, Delivery({port.platform: port}), SystemClock(), Config())

@@ -11,14 +11,14 @@ table's real shape.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from bot.store.models import Reminder
 from scheduler.dispatcher import claim_query, expire_query, next_due_query, reclaim_query, work_query
 
-NOW = datetime(2027, 6, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 HISTORY = 30_000
 
 
@@ -29,14 +29,25 @@ async def _fill(db) -> None:
         # Sent history, then a year planned ahead, then a few claimed rows.
         status = "sent" if i < HISTORY else "pending" if i < 2 * HISTORY else "claimed"
         due = NOW + timedelta(minutes=i - HISTORY)
-        rows.append({"key": f"k{i}", "kind": "nudge", "template": "nudges/nudge", "context": {}, "status": status,
-                     "attempts": 1, "due_at": due, "expires_at": due + timedelta(days=3), "subject": f"pair:{i}",
-                     "lease_until": NOW - timedelta(seconds=5) if status == "claimed" else None,
-                     "sent_at": due if status == "sent" else None})
+        rows.append(
+            {
+                "key": f"k{i}",
+                "kind": "nudge",
+                "template": "nudges/nudge",
+                "context": {},
+                "status": status,
+                "attempts": 1,
+                "due_at": due,
+                "expires_at": due + timedelta(days=3),
+                "subject": f"pair:{i}",
+                "lease_until": NOW - timedelta(seconds=5) if status == "claimed" else None,
+                "sent_at": due if status == "sent" else None,
+            }
+        )
     async with db.write() as session:
         conn = await session.connection()
         for start in range(0, len(rows), 5000):
-            await conn.execute(sa.insert(table), rows[start:start + 5000])
+            await conn.execute(sa.insert(table), rows[start : start + 5000])
     async with db.engine.connect() as conn:
         await conn.execute(sa.text("ANALYZE"))
         await conn.commit()
@@ -47,8 +58,12 @@ async def _plan(db, statement) -> str:
         compiled = statement.compile(dialect=conn.dialect)
         sql, params = str(compiled), compiled.params
         if db.sqlite:
-            rows = (await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", tuple(
-                _sqlite_value(compiled.params[name]) for name in compiled.positiontup or ()))).all()
+            rows = (
+                await conn.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {sql}",
+                    tuple(_sqlite_value(compiled.params[name]) for name in compiled.positiontup or ()),
+                )
+            ).all()
             plan = "\n".join(str(r[-1]) for r in rows)
         else:
             pg_params = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positiontup else params
@@ -60,7 +75,7 @@ async def _plan(db, statement) -> str:
 
 def _sqlite_value(value):
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
 
 

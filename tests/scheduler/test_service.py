@@ -18,9 +18,17 @@ async def test_a_reminder_due_in_a_moment_goes_out_without_waiting_for_the_perio
     async with sqlite_db.write() as s:
         program = await make_program(s)
         anna = await make_person(s, "Anna")
-        s.add(Reminder(key="soon", kind="failure", template="scheduler/unreachable", person_id=anna.id,
-                       program_id=program.id, due_at=clock.now() + timedelta(seconds=2),
-                       context={"who": "Bo", "what": "nudges/nudge", "why": "test", "attempts": 1}))
+        s.add(
+            Reminder(
+                key="soon",
+                kind="failure",
+                template="scheduler/unreachable",
+                person_id=anna.id,
+                program_id=program.id,
+                due_at=clock.now() + timedelta(seconds=2),
+                context={"who": "Bo", "what": "nudges/nudge", "why": "test", "attempts": 1},
+            )
+        )
     port = RecordingPort()
     service = SchedulerService(sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(), tick_seconds=3600)
     service.start()

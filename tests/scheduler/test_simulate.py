@@ -50,8 +50,23 @@ def _step(out: str, name: str) -> tuple[str, str]:
 @pytest.mark.parametrize("locale", ["sv", "en"])
 def test_the_whole_year_then_the_close_and_a_second_cohort(tmp_path, capsys, locale):
     transcript, db = tmp_path / "year.txt", tmp_path / "year.db"
-    assert main(["--participants", "20", "--seed", "4", "--locale", locale, "--transcript", str(transcript),
-                 "--db", str(db)]) == 0
+    assert (
+        main(
+            [
+                "--participants",
+                "20",
+                "--seed",
+                "4",
+                "--locale",
+                locale,
+                "--transcript",
+                str(transcript),
+                "--db",
+                str(db),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     # The pairs are announced before the kickoff, the calendar of the seed follows.
     announced, told = _step(out, "pairs announced")
@@ -67,7 +82,9 @@ def test_the_whole_year_then_the_close_and_a_second_cohort(tmp_path, capsys, loc
     continuing, completed = map(int, re.search(r"continuing (\d+), completed (\d+)", figures).groups())
     assert day == "2028-01-19" and continuing >= 1 and completed >= 1
     assert _step(out, "program close") == (
-        "2028-01-31", "Mentorprogram 2027 is closed; pairs that never answered, completed by the close: 2")
+        "2028-01-31",
+        "Mentorprogram 2027 is closed; pairs that never answered, completed by the close: 2",
+    )
     day, figures = _step(out, "second cohort")
     assert day == "2028-01-31" and "Mentorprogram 2028 from Mentorprogram 2027, active, starts 2028-02-15" in figures
     stay, invited = map(int, re.search(r"(\d+) mentors asked to stay on, (\d+) new adepts invited", figures).groups())
@@ -78,7 +95,9 @@ def test_the_whole_year_then_the_close_and_a_second_cohort(tmp_path, capsys, loc
         programs = conn.execute("SELECT id, status, previous_id FROM program ORDER BY id").fetchall()
         pairs = dict(conn.execute("SELECT status, count(*) FROM pairing WHERE program_id = 1 GROUP BY status"))
         surveys = dict(conn.execute("SELECT survey, count(*) FROM survey_response GROUP BY survey"))
-        invitees = conn.execute("SELECT count(*) FROM enrollment WHERE program_id = 2 AND status = 'invited'").fetchone()
+        invitees = conn.execute(
+            "SELECT count(*) FROM enrollment WHERE program_id = 2 AND status = 'invited'"
+        ).fetchone()
     assert programs == [(1, "closed", None), (2, "active", 1)]
     assert pairs == {"continuing": continuing, "completed": completed + 2}
     assert surveys == {"inspiration": answered, "closeout": surveys["closeout"]} and surveys["closeout"] > 0
@@ -86,12 +105,14 @@ def test_the_whole_year_then_the_close_and_a_second_cohort(tmp_path, capsys, loc
 
     # The transcript shows each step on its date.
     text = transcript.read_text(encoding="utf-8")
-    for dated in (r"2027-01-12 \d\d:\d\d → \S+ \[scheduler/event_reminder\]",  # the kickoff in 7 days
-                  r"2027-02-1[5-9] \d\d:\d\d → \S+ \[scheduler/event_reminder\]",  # the coaching session
-                  r"2027-05-13 \d\d:\d\d → \S+ \[surveys/survey\]",
-                  r"2028-01-19 18:00 → \S+ \[closeout/question\]",
-                  r"2028-01-19 18:00 → \S+ \[closeout/goodbye_continuing\]",
-                  r"2028-01-31 \d\d:\d\d Evelina > \[1\]\n    \S",  # *Yes* to closing the program
-                  r"2028-01-31 10:00 → \S+ \[lifecycle/stay_on\]",
-                  r"2028-01-31 10:00 → \S+ \[commands/invitation\]"):
+    for dated in (
+        r"2027-01-12 \d\d:\d\d → \S+ \[scheduler/event_reminder\]",  # the kickoff in 7 days
+        r"2027-02-1[5-9] \d\d:\d\d → \S+ \[scheduler/event_reminder\]",  # the coaching session
+        r"2027-05-13 \d\d:\d\d → \S+ \[surveys/survey\]",
+        r"2028-01-19 18:00 → \S+ \[closeout/question\]",
+        r"2028-01-19 18:00 → \S+ \[closeout/goodbye_continuing\]",
+        r"2028-01-31 \d\d:\d\d Evelina > \[1\]\n    \S",  # *Yes* to closing the program
+        r"2028-01-31 10:00 → \S+ \[lifecycle/stay_on\]",
+        r"2028-01-31 10:00 → \S+ \[commands/invitation\]",
+    ):
         assert re.search(dated, text), dated

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -12,7 +12,7 @@ from bot.reminders.sweep import Sweep
 from bot.store.models import Meeting, Reminder
 from tests.scheduler.helpers import make_pair, make_person, make_program
 
-ANNOUNCED = datetime(2027, 1, 25, 9, 0, tzinfo=timezone.utc)
+ANNOUNCED = datetime(2027, 1, 25, 9, 0, tzinfo=UTC)
 
 
 async def _program_with_pairs(db, clock, n: int = 4):
@@ -34,8 +34,15 @@ async def _sweep(db, sweep: Sweep, now) -> int:
 
 async def _pending_nudges(db, pairing_id: int) -> list[Reminder]:
     async with db.read() as s:
-        return list((await s.exec(select(Reminder).where(
-            Reminder.subject == f"pair:{pairing_id}", Reminder.kind == "nudge", Reminder.status == "pending"))).all())
+        return list(
+            (
+                await s.exec(
+                    select(Reminder).where(
+                        Reminder.subject == f"pair:{pairing_id}", Reminder.kind == "nudge", Reminder.status == "pending"
+                    )
+                )
+            ).all()
+        )
 
 
 async def test_an_unchanged_pair_is_not_replanned_and_a_changed_one_is(any_db, clock):
@@ -60,8 +67,11 @@ async def test_a_plan_that_went_wrong_is_repaired(any_db, clock):
     (first, *_) = await _pending_nudges(any_db, pairs[0].id)
     async with any_db.write() as s:  # e.g. a crash left the pair's next nudge cancelled
         conn = await s.connection()
-        await conn.execute(sa.update(Reminder.__table__).where(Reminder.__table__.c.subject == f"pair:{pairs[0].id}")
-                           .values(status="cancelled"))
+        await conn.execute(
+            sa.update(Reminder.__table__)
+            .where(Reminder.__table__.c.subject == f"pair:{pairs[0].id}")
+            .values(status="cancelled")
+        )
     assert await _pending_nudges(any_db, pairs[0].id) == []
     assert await _sweep(any_db, sweep, now + timedelta(hours=1)) == 1
     assert {r.key for r in await _pending_nudges(any_db, pairs[0].id)} >= {first.key}

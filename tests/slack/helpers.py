@@ -17,8 +17,8 @@ import aiohttp
 
 from adapters.server import build_app, make_runtime
 from bot.config import BotSettings, Config, ServerConfig, SlackConfig
-from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackAPI
 from tests.fakes.loopback import serve_on_loopback
+from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackAPI
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 COORDINATOR = "U0COORD"
@@ -34,8 +34,9 @@ def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
 def slack_people(fake: FakeSlackAPI) -> None:
     fake.add_user(COORDINATOR, "Karin HR", real_name="Karin Lund", email="karin.lund@vaxjo.se", locale="sv-SE")
     fake.add_user(ADEPT, "Adam", real_name="Adam Berg", email="adam.berg@alvesta.se", locale="sv-SE")
-    fake.add_user(MENTOR, "Maria", real_name="Maria Holm", email="maria.holm@ljungby.se", locale="en-GB",
-                  tz="Europe/London")
+    fake.add_user(
+        MENTOR, "Maria", real_name="Maria Holm", email="maria.holm@ljungby.se", locale="en-GB", tz="Europe/London"
+    )
 
 
 @dataclass
@@ -54,9 +55,16 @@ class SlackServer:
         """Wait until every turn the server acknowledged has finished."""
         await self.adapter.drain()
 
-    async def post(self, body: str, content_type: str, *, timestamp: int | None = None,
-                   signature: str | None = None, headers: dict[str, str] | None = None,
-                   signed: bool = True) -> tuple[int, str]:
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+    ) -> tuple[int, str]:
         ts = int(time.time()) if timestamp is None else timestamp
         sent = {"Content-Type": content_type, **(headers or {})}
         if signed:
@@ -67,106 +75,208 @@ class SlackServer:
 
     # ------------------------------------------------------------ payloads
 
-    async def command(self, text: str, *, user: str = COORDINATOR, channel: str = "D0COORD",
-                      channel_name: str = "directmessage", command: str = "/mentor", **kw) -> tuple[int, str]:
+    async def command(
+        self,
+        text: str,
+        *,
+        user: str = COORDINATOR,
+        channel: str = "D0COORD",
+        channel_name: str = "directmessage",
+        command: str = "/mentor",
+        **kw,
+    ) -> tuple[int, str]:
         n = next(self._ids)
         form = {
-            "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "kommunerna",
-            "channel_id": channel, "channel_name": channel_name, "user_id": user, "user_name": user.lower(),
-            "command": command, "text": text, "api_app_id": "A0MENTOR", "is_enterprise_install": "false",
-            "response_url": self.fake.response_url(f"cmd{n}"), "trigger_id": f"{n}.1.abc",
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "kommunerna",
+            "channel_id": channel,
+            "channel_name": channel_name,
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0MENTOR",
+            "is_enterprise_install": "false",
+            "response_url": self.fake.response_url(f"cmd{n}"),
+            "trigger_id": f"{n}.1.abc",
         }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
 
     def event_body(self, event: dict[str, Any], event_id: str | None = None) -> str:
-        return json.dumps({
-            "token": "legacy-verification-token", "team_id": TEAM_ID, "api_app_id": "A0MENTOR",
-            "event": event, "type": "event_callback", "event_id": event_id or f"Ev{next(self._ids):08d}",
-            "event_time": int(time.time()),
-            "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID,
-                                "is_bot": True, "is_enterprise_install": False}],
-        })
+        return json.dumps(
+            {
+                "token": "legacy-verification-token",
+                "team_id": TEAM_ID,
+                "api_app_id": "A0MENTOR",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{next(self._ids):08d}",
+                "event_time": int(time.time()),
+                "authorizations": [
+                    {
+                        "enterprise_id": None,
+                        "team_id": TEAM_ID,
+                        "user_id": BOT_USER_ID,
+                        "is_bot": True,
+                        "is_enterprise_install": False,
+                    }
+                ],
+            }
+        )
 
     async def event(self, event: dict[str, Any], event_id: str | None = None, **kw) -> tuple[int, str]:
         return await self.post(self.event_body(event, event_id), "application/json", **kw)
 
     async def dm(self, text: str, *, user: str = ADEPT, event_id: str | None = None, **extra) -> tuple[int, str]:
         n = next(self._ids)
-        event = {"type": "message", "channel": "D" + user[1:], "user": user, "text": text,
-                 "ts": f"1767000000.{n:06d}", "event_ts": f"1767000000.{n:06d}", "channel_type": "im",
-                 "client_msg_id": f"msg-{n}", **extra}
+        event = {
+            "type": "message",
+            "channel": "D" + user[1:],
+            "user": user,
+            "text": text,
+            "ts": f"1767000000.{n:06d}",
+            "event_ts": f"1767000000.{n:06d}",
+            "channel_type": "im",
+            "client_msg_id": f"msg-{n}",
+            **extra,
+        }
         return await self.event(event, event_id)
 
-    async def click_ephemeral(self, response_call, action_prefix: str, *, user: str,
-                              channel: str) -> tuple[int, str]:
+    async def click_ephemeral(self, response_call, action_prefix: str, *, user: str, channel: str) -> tuple[int, str]:
         """Click a button on an ephemeral message (posted through a response_url):
         Slack then sends no `message`, only the container and a response_url."""
-        button = next(e for b in response_call.params["blocks"] if b["type"] == "actions" for e in b["elements"]
-                      if e["action_id"].startswith(action_prefix))
+        button = next(
+            e
+            for b in response_call.params["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"].startswith(action_prefix)
+        )
         payload = {
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-            "api_app_id": "A0MENTOR", "token": "legacy-verification-token",
-            "container": {"type": "message", "message_ts": "1767000003.000001", "channel_id": channel,
-                          "is_ephemeral": True},
-            "trigger_id": "7.1.eph", "team": {"id": TEAM_ID, "domain": "kommunerna"},
+            "api_app_id": "A0MENTOR",
+            "token": "legacy-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": "1767000003.000001",
+                "channel_id": channel,
+                "is_ephemeral": True,
+            },
+            "trigger_id": "7.1.eph",
+            "team": {"id": TEAM_ID, "domain": "kommunerna"},
             "channel": {"id": channel, "name": "directmessage"},
             "state": {"values": {}},
             "response_url": self.fake.response_url(f"eph{next(self._ids)}"),
-            "actions": [{"action_id": button["action_id"], "block_id": "e1", "text": button["text"],
-                         "value": button.get("value", ""), "type": "button", "action_ts": "1767000003.000002"}],
+            "actions": [
+                {
+                    "action_id": button["action_id"],
+                    "block_id": "e1",
+                    "text": button["text"],
+                    "value": button.get("value", ""),
+                    "type": "button",
+                    "action_ts": "1767000003.000002",
+                }
+            ],
         }
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
-    async def click(self, message_call, action_id: str, *, user: str, value: str | None = None,
-                    label: str | None = None, state: dict[str, Any] | None = None,
-                    as_sent: bool = False) -> tuple[int, str]:
+    async def click(
+        self,
+        message_call,
+        action_id: str,
+        *,
+        user: str,
+        value: str | None = None,
+        label: str | None = None,
+        state: dict[str, Any] | None = None,
+        as_sent: bool = False,
+    ) -> tuple[int, str]:
         """Click the button `action_id` on a message the fake received;
         `state` is what the person had ticked or typed (`state.values`);
         `as_sent` clicks the message as first posted (a client that has not
         yet shown the update: a double click)."""
         channel, ts = message_call.result["channel"], message_call.result["ts"]
         message = message_call.params if as_sent else self.fake.messages[(channel, ts)]
-        button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                      if e["action_id"] == action_id and (value is None or e.get("value") == value))
+        button = next(
+            e
+            for b in message["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == action_id and (value is None or e.get("value") == value)
+        )
         payload = {
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-            "api_app_id": "A0MENTOR", "token": "legacy-verification-token",
+            "api_app_id": "A0MENTOR",
+            "token": "legacy-verification-token",
             "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
-            "trigger_id": f"{next(self._ids)}.1.xyz", "team": {"id": TEAM_ID, "domain": "kommunerna"},
-            "enterprise": None, "is_enterprise_install": False,
+            "trigger_id": f"{next(self._ids)}.1.xyz",
+            "team": {"id": TEAM_ID, "domain": "kommunerna"},
+            "enterprise": None,
+            "is_enterprise_install": False,
             "channel": {"id": channel, "name": "directmessage"},
-            "message": {"type": "message", "user": BOT_USER_ID, "ts": ts, "bot_id": "B0BOT",
-                        "text": message["text"], "blocks": message["blocks"]},
+            "message": {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "ts": ts,
+                "bot_id": "B0BOT",
+                "text": message["text"],
+                "blocks": message["blocks"],
+            },
             "state": {"values": state or {}},
             "response_url": self.fake.response_url(f"act{next(self._ids)}"),
-            "actions": [{"action_id": button["action_id"], "block_id": "b1", "text": button["text"],
-                         "value": button.get("value", ""), "type": "button", "action_ts": "1767000001.000001"}],
+            "actions": [
+                {
+                    "action_id": button["action_id"],
+                    "block_id": "b1",
+                    "text": button["text"],
+                    "value": button.get("value", ""),
+                    "type": "button",
+                    "action_ts": "1767000001.000001",
+                }
+            ],
         }
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
 
-async def click_home(server: "SlackServer", user: str, action_prefix: str) -> tuple[int, str]:
+async def click_home(server: SlackServer, user: str, action_prefix: str) -> tuple[int, str]:
     """Click a button on the user's Home tab (the last view published for them)."""
     view = server.fake.views[user]
-    button = next(e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"].startswith(action_prefix))
+    button = next(
+        e
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith(action_prefix)
+    )
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-        "api_app_id": "A0MENTOR", "token": "legacy-verification-token",
+        "api_app_id": "A0MENTOR",
+        "token": "legacy-verification-token",
         "container": {"type": "view", "view_id": "V" + user},
-        "trigger_id": "9.1.home", "team": {"id": TEAM_ID, "domain": "kommunerna"},
+        "trigger_id": "9.1.home",
+        "team": {"id": TEAM_ID, "domain": "kommunerna"},
         "view": {"id": "V" + user, "type": "home", "blocks": view["blocks"], "state": {"values": {}}},
-        "actions": [{"action_id": button["action_id"], "block_id": "h1", "text": button["text"],
-                     "value": button.get("value", ""), "type": "button", "action_ts": "1767000002.000001"}],
+        "actions": [
+            {
+                "action_id": button["action_id"],
+                "block_id": "h1",
+                "text": button["text"],
+                "value": button.get("value", ""),
+                "type": "button",
+                "action_ts": "1767000002.000001",
+            }
+        ],
     }
     return await server.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
 
-def slack_config(api_url: str, *, coordinators: tuple[str, ...] = (f"slack:{TEAM_ID}:{COORDINATOR}",),
-                 command: str = "/mentor") -> Config:
+def slack_config(
+    api_url: str, *, coordinators: tuple[str, ...] = (f"slack:{TEAM_ID}:{COORDINATOR}",), command: str = "/mentor"
+) -> Config:
     config = Config()
     return replace(
         config,
@@ -221,8 +331,7 @@ def button(call, fake, *, label: str | None = None, action_prefix: str | None = 
 
 async def click(server, call, element, user, *, as_sent: bool = False):
     """Press a button element (see `button`) and wait for the turn to finish."""
-    status, _ = await server.click(call, element["action_id"], user=user, value=element.get("value"),
-                                   as_sent=as_sent)
+    status, _ = await server.click(call, element["action_id"], user=user, value=element.get("value"), as_sent=as_sent)
     assert status == 200
     await server.settle()
 

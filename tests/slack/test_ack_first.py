@@ -6,7 +6,6 @@ arrival at the server and the moment its HTTP answer is prepared."""
 
 from __future__ import annotations
 
-
 import pytest
 from aiohttp import web
 from sqlalchemy import event

@@ -8,8 +8,12 @@ from sqlmodel import select
 from bot.store.models import DialogState, Organisation
 from tests.slack.helpers import ADEPT, button, click, dms, slack_server
 
-SETUP = ('program create "Mentorprogram 2027" start=2027-01-19 end=2028-01-19',
-         "org add Täby kommun", "org add Knivsta kommun", "org add Enköpings kommun")
+SETUP = (
+    'program create "Mentorprogram 2027" start=2027-01-19 end=2028-01-19',
+    "org add Täby kommun",
+    "org add Knivsta kommun",
+    "org add Enköpings kommun",
+)
 
 
 async def test_the_clicked_organisation_is_the_one_stored(sqlite_db, clock):
@@ -26,8 +30,9 @@ async def test_the_clicked_organisation_is_the_one_stored(sqlite_db, clock):
         consent = dms(fake, ADEPT)[-1]
         await click(server, consent, button(consent, fake, label="Ja"), ADEPT)
         question = dms(fake, ADEPT)[-1]
-        labels = [e["text"]["text"] for b in question.params["blocks"] if b["type"] == "actions"
-                  for e in b["elements"]][:3]
+        labels = [
+            e["text"]["text"] for b in question.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+        ][:3]
         assert labels == ["Enköpings kommun", "Knivsta kommun", "Täby kommun"]
         enkoping = button(question, fake, label="Enköpings kommun")
         async with sqlite_db.read() as s:
@@ -44,7 +49,8 @@ async def test_the_clicked_organisation_is_the_one_stored(sqlite_db, clock):
         sent, answered = len(fake.calls), len(dms(fake, ADEPT))
         await click(server, question, enkoping, ADEPT, as_sent=True)
         assert len(dms(fake, ADEPT)) == answered
-        assert not [c for c in fake.calls[sent:] if c.method in ("chat.postMessage", "chat.postEphemeral",
-                                                                 "response_url")]
+        assert not [
+            c for c in fake.calls[sent:] if c.method in ("chat.postMessage", "chat.postEphemeral", "response_url")
+        ]
         # At most the card is shown answered again, in place.
         assert all(c.params["ts"] == question.result["ts"] for c in fake.calls[sent:] if c.method == "chat.update")

@@ -91,7 +91,8 @@ def test_runs_as_a_separate_process_and_reports_its_calls(tmp_path):
     port_file = tmp_path / "url"
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.fakes.slack_api", "--port-file", str(port_file)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         url = proc.stdout.readline().strip()

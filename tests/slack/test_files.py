@@ -13,7 +13,7 @@ from bot.messages import Address, Attachment, Outbound, Platform, Where
 from bot.ports import DeliveryError
 from tests.slack.helpers import ADEPT, slack_people, slack_server
 
-CSV = Attachment("pairs.csv", "text/csv", "adept;mentor\nAdam;Maria\n".encode(), "Pairs")
+CSV = Attachment("pairs.csv", "text/csv", b"adept;mentor\nAdam;Maria\n", "Pairs")
 
 
 async def test_a_message_with_a_file_posts_the_text_then_uploads_into_the_dm(fake):
@@ -24,7 +24,7 @@ async def test_a_message_with_a_file_posts_the_text_then_uploads_into_the_dm(fak
         await port.close()
     methods = [c.method for c in fake.calls]
     assert methods == ["chat.postMessage", "files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
-    (file_id, stored), = fake.files.items()
+    ((_file_id, stored),) = fake.files.items()
     assert stored["data"] == CSV.data and stored["filename"] == "pairs.csv" and stored["channel"] == "D1"
     assert stored["title"] == "Pairs"
 
@@ -33,8 +33,10 @@ async def test_a_file_for_a_channel_reply_goes_to_the_persons_dm_not_the_channel
     port = SlackPort("xoxb-test", fake.base_url)
     fake.add_channel("C1", "mentorprogram")
     try:
-        await port.send(Address(Platform.SLACK, "T0FAKE", conversation="C1", user="U1", where=Where.CHANNEL),
-                        Outbound(text="Export", ephemeral=True, files=(CSV,)))
+        await port.send(
+            Address(Platform.SLACK, "T0FAKE", conversation="C1", user="U1", where=Where.CHANNEL),
+            Outbound(text="Export", ephemeral=True, files=(CSV,)),
+        )
     finally:
         await port.close()
     (stored,) = fake.files.values()

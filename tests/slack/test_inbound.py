@@ -23,47 +23,113 @@ def _action_body(actions, state=None, **extra):
 
 
 def test_slash_command_in_a_channel():
-    inbound = from_command({"team_id": "T1", "channel_id": "C1", "channel_name": "mentorer", "user_id": "U1",
-                            "user_name": "anna", "command": "/mentor", "text": "invite <@U2|bo> &amp; co"})
+    inbound = from_command(
+        {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "channel_name": "mentorer",
+            "user_id": "U1",
+            "user_name": "anna",
+            "command": "/mentor",
+            "text": "invite <@U2|bo> &amp; co",
+        }
+    )
     assert inbound.kind == Kind.COMMAND and inbound.text == "invite <@U2|bo> & co"
     assert inbound.where.where == Where.CHANNEL and inbound.where.conversation == "C1"
     assert inbound.actor.key == "slack:T1:U1"
 
 
 def test_mention_is_stripped_and_links_unwrapped():
-    inbound = from_event({"team_id": "T1", "event_id": "Ev1", "event": {
-        "type": "app_mention", "user": "U1", "channel": "C1", "ts": "5.5",
-        "text": "<@U0BOT> invite <mailto:bo@ljungby.se|bo@ljungby.se>"}}, "U0BOT")
+    inbound = from_event(
+        {
+            "team_id": "T1",
+            "event_id": "Ev1",
+            "event": {
+                "type": "app_mention",
+                "user": "U1",
+                "channel": "C1",
+                "ts": "5.5",
+                "text": "<@U0BOT> invite <mailto:bo@ljungby.se|bo@ljungby.se>",
+            },
+        },
+        "U0BOT",
+    )
     assert inbound.text == "invite bo@ljungby.se" and inbound.where.thread == "5.5"
     assert inbound.event_id == "Ev1"
 
 
 def test_messages_tab_and_channel_chatter_are_not_turns():
     assert from_event({"event": {"type": "app_home_opened", "user": "U1", "tab": "messages"}}) is None
-    assert from_event({"event": {"type": "message", "user": "U1", "channel": "C1", "channel_type": "channel",
-                                 "text": "hej"}}) is None
-    assert from_event({"event": {"type": "message", "subtype": "bot_message", "bot_id": "B1", "channel": "D1",
-                                 "channel_type": "im", "text": "hej"}}) is None
+    assert (
+        from_event(
+            {"event": {"type": "message", "user": "U1", "channel": "C1", "channel_type": "channel", "text": "hej"}}
+        )
+        is None
+    )
+    assert (
+        from_event(
+            {
+                "event": {
+                    "type": "message",
+                    "subtype": "bot_message",
+                    "bot_id": "B1",
+                    "channel": "D1",
+                    "channel_type": "im",
+                    "text": "hej",
+                }
+            }
+        )
+        is None
+    )
 
 
 def test_button_click_carries_the_message_to_update():
-    click = from_action(_action_body([{"type": "button", "action_id": "nudge.met~1", "value": "pair:7",
-                                       "text": {"type": "plain_text", "text": "Vi har träffats"}}]))
+    click = from_action(
+        _action_body(
+            [
+                {
+                    "type": "button",
+                    "action_id": "nudge.met~1",
+                    "value": "pair:7",
+                    "text": {"type": "plain_text", "text": "Vi har träffats"},
+                }
+            ]
+        )
+    )
     assert click.inbound.kind == Kind.ACTION and click.inbound.action_id == "nudge.met"
     assert click.inbound.value == "pair:7" and click.label == "Vi har träffats"
     assert click.inbound.message == MessageRef(Platform.SLACK, "D1", "1.2")
 
 
 def test_menu_choice_and_multi_choice_submitted_with_its_button():
-    menu = from_action(_action_body([{"type": "static_select", "action_id": "intake.org",
-                                      "selected_option": {"value": "t3", "text": {"text": "Växjö"}}}]))
+    menu = from_action(
+        _action_body(
+            [
+                {
+                    "type": "static_select",
+                    "action_id": "intake.org",
+                    "selected_option": {"value": "t3", "text": {"text": "Växjö"}},
+                }
+            ]
+        )
+    )
     assert (menu.inbound.action_id, menu.inbound.value, menu.label) == ("intake.org", "t3", "Växjö")
     picking = _action_body([{"type": "checkboxes", "action_id": "intake.topics~pick", "selected_options": []}])
     assert from_action(picking) is None  # only collects values for the button
-    state = {"b9": {"intake.topics~pick": {"type": "checkboxes", "selected_options": [
-        {"value": "t1", "text": {"text": "Konflikter"}}, {"value": "t2", "text": {"text": "Budget"}}]}}}
-    done = from_action(_action_body([{"type": "button", "action_id": "intake.topics", "text": {"text": "Välj"}}],
-                                    state))
+    state = {
+        "b9": {
+            "intake.topics~pick": {
+                "type": "checkboxes",
+                "selected_options": [
+                    {"value": "t1", "text": {"text": "Konflikter"}},
+                    {"value": "t2", "text": {"text": "Budget"}},
+                ],
+            }
+        }
+    }
+    done = from_action(
+        _action_body([{"type": "button", "action_id": "intake.topics", "text": {"text": "Välj"}}], state)
+    )
     assert done.inbound.values == {"intake.topics": ("t1", "t2")} and done.label == "Konflikter, Budget"
 
 
@@ -74,15 +140,20 @@ def test_form_submit_gathers_the_inputs():
         "form:topics": {"topics": {"type": "checkboxes", "selected_options": [{"value": "a", "text": {"text": "A"}}]}},
         "b1": {"other.menu": {"type": "static_select", "selected_option": {"value": "x", "text": {"text": "X"}}}},
     }
-    click = from_action(_action_body([{"type": "button", "action_id": "intake.about", "text": {"text": "Spara"}}],
-                                     state))
+    click = from_action(
+        _action_body([{"type": "button", "action_id": "intake.about", "text": {"text": "Spara"}}], state)
+    )
     assert click.inbound.kind == Kind.FORM and click.inbound.action_id == "intake.about"
     assert click.inbound.values == {"title": "Enhetschef", "years": "1", "topics": ("a",)}
 
 
 def test_home_tab_click_has_no_message_to_update():
-    body = _action_body([{"type": "button", "action_id": "pause.start", "text": {"text": "Pausa"}}],
-                        container={"type": "view", "view_id": "V1"}, channel=None, message=None)
+    body = _action_body(
+        [{"type": "button", "action_id": "pause.start", "text": {"text": "Pausa"}}],
+        container={"type": "view", "view_id": "V1"},
+        channel=None,
+        message=None,
+    )
     click = from_action(body)
     assert click.in_view and click.inbound.message is None and click.inbound.where.where == Where.DM
 

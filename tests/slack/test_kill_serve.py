@@ -41,7 +41,8 @@ def _free_port() -> int:
 
 def _config(tmp_path: Path, db_url: str, api_url: str, port: int) -> Path:
     path = tmp_path / "mentorbot.toml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [database]
 url = "{db_url}"
 [server]
@@ -53,16 +54,26 @@ signing_secret = "{SECRET}"
 api_url = "{api_url}"
 [bot]
 coordinators = ["slack:{TEAM_ID}:{COORDINATOR}"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
 async def _serve(config: Path, log: Path, url: str) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "MENTORBOT_"))}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "adapters.cli", "--config", str(config), "serve",
-        cwd=str(ROOT), env={**env, "PYTHONPATH": str(ROOT)},
-        stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "adapters.cli",
+        "--config",
+        str(config),
+        "serve",
+        cwd=str(ROOT),
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=log.open("ab"),
+        stderr=asyncio.subprocess.STDOUT,
+    )
     async with aiohttp.ClientSession() as http:
         for _ in range(300):
             try:
@@ -81,15 +92,18 @@ async def _serve(config: Path, log: Path, url: str) -> asyncio.subprocess.Proces
 async def _until(check, seconds: float, what: str):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if (found := check()):
+        if found := check():
             return found
         await asyncio.sleep(0.1)
     raise AssertionError(f"waited {seconds:.0f} s for {what}")
 
 
 def _invitations(fake: FakeSlackAPI):
-    return [c for c in fake.delivered() if fake.user_of(c.params.get("channel", "")) == ADEPT
-            or c.params.get("channel") == ADEPT]
+    return [
+        c
+        for c in fake.delivered()
+        if fake.user_of(c.params.get("channel", "")) == ADEPT or c.params.get("channel") == ADEPT
+    ]
 
 
 async def test_kill_9_after_the_commit_and_a_restart_deliver_the_invitation_once(tmp_path):
@@ -107,8 +121,7 @@ async def test_kill_9_after_the_commit_and_a_restart_deliver_the_invitation_once
     try:
         async with aiohttp.ClientSession() as http:
             client = SlackServer(url, None, fake, http)
-            assert (await client.command("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19"))[0] \
-                == 200
+            assert (await client.command("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19"))[0] == 200
             await _until(lambda: fake.calls_to("response_url"), 20, "the program to be created")
 
             fake.hold_posts_to = {ADEPT}
@@ -140,7 +153,7 @@ async def test_kill_9_after_the_commit_and_a_restart_deliver_the_invitation_once
                 process.send_signal(signal.SIGTERM)
                 try:
                     await asyncio.wait_for(process.wait(), 10)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     process.kill()
         fake.release_held()
         await fake.stop()

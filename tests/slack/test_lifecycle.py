@@ -12,13 +12,23 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from bot.reminders.planner import plan_pair
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from bot.reminders.planner import plan_pair
 from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, button, click, click_home, dms, say, slack_server
 
-ADEPT_ANSWERS = ["Hemtjänst Norr", "Enhetschef", "14", "1,3", "Att leda genom en omorganisation", "ja", "3", "Växjö", "1"]
+ADEPT_ANSWERS = [
+    "Hemtjänst Norr",
+    "Enhetschef",
+    "14",
+    "1,3",
+    "Att leda genom en omorganisation",
+    "ja",
+    "3",
+    "Växjö",
+    "1",
+]
 # department, years as manager, experience topics, capacity, joint meetings, training, format, place, languages
 MENTOR_ANSWERS = ["Social services", "12", "2,4", "2", "2", "1", "1", "Ljungby", "sv, en"]
 
@@ -29,9 +39,12 @@ async def test_a_program_year_in_slack(sqlite_db, clock):
         # This test types much faster than a person; Slack's per-channel pace is tested elsewhere.
         server.adapter.port.limiter.interval = 0.01
         # --- the coordinator sets up the program with the slash command
-        for line in ('program create "Mentorprogram 2027" start=2027-01-19 end=2028-01-19',
-                     'org add Ljungby kommun', 'org add Växjö kommun',
-                     'event add kickoff 2027-01-19 09:00 place=Stadshuset'):
+        for line in (
+            'program create "Mentorprogram 2027" start=2027-01-19 end=2028-01-19',
+            "org add Ljungby kommun",
+            "org add Växjö kommun",
+            "event add kickoff 2027-01-19 09:00 place=Stadshuset",
+        ):
             status, _ = await server.command(line)
             assert status == 200
             await server.settle()
@@ -60,13 +73,25 @@ async def test_a_program_year_in_slack(sqlite_db, clock):
         # The topics question is a multi choice: pick the first and third topic, then press the button.
         topics = dms(fake, ADEPT)[-1]
         blocks = fake.messages[(topics.result["channel"], topics.result["ts"])]["blocks"]
-        boxes = next(e for b in blocks if b["type"] == "actions" for e in b["elements"]
-                     if e["action_id"].endswith("~pick"))
+        boxes = next(
+            e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"].endswith("~pick")
+        )
         assert boxes["type"] in ("checkboxes", "multi_static_select")
-        state = {"tb": {boxes["action_id"]: {"type": boxes["type"],
-                                            "selected_options": [boxes["options"][0], boxes["options"][2]]}}}
-        done = next(e for b in blocks if b["type"] == "actions" for e in b["elements"]
-                    if e["type"] == "button" and e["action_id"] == boxes["action_id"].removesuffix("~pick"))
+        state = {
+            "tb": {
+                boxes["action_id"]: {
+                    "type": boxes["type"],
+                    "selected_options": [boxes["options"][0], boxes["options"][2]],
+                }
+            }
+        }
+        done = next(
+            e
+            for b in blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["type"] == "button" and e["action_id"] == boxes["action_id"].removesuffix("~pick")
+        )
         await server.click(topics, done["action_id"], user=ADEPT, state=state)
         await server.settle()
         for text in ADEPT_ANSWERS[4:]:
@@ -101,8 +126,14 @@ async def test_a_program_year_in_slack(sqlite_db, clock):
         # --- matched, approved and announced (written directly until matching has a command)
         async with server.runtime.db.write() as s:
             program = (await s.exec(select(Program))).one()
-            pairing = Pairing(program_id=program.id, adept_id=adept.id, mentor_id=mentor.id,
-                              status=PairStatus.ANNOUNCED, announced_at=clock.now(), created_at=clock.now())
+            pairing = Pairing(
+                program_id=program.id,
+                adept_id=adept.id,
+                mentor_id=mentor.id,
+                status=PairStatus.ANNOUNCED,
+                announced_at=clock.now(),
+                created_at=clock.now(),
+            )
             s.add(pairing)
             await s.flush()
             await plan_pair(s, pairing, clock.now(), program)
@@ -111,14 +142,21 @@ async def test_a_program_year_in_slack(sqlite_db, clock):
         # --- the scheduler sends through the same Slack port; a nudge arrives
         dispatcher = Dispatcher(server.runtime.db, server.runtime.delivery, clock, server.runtime.config)
         await run_until(dispatcher, clock, clock.now() + timedelta(days=20))
-        nudges = [c for c in dms(fake, ADEPT) if any(
-            e.get("action_id", "").startswith("nudge.met")
-            for b in fake.messages[(c.result["channel"], c.result["ts"])]["blocks"] for e in b.get("elements", []))]
+        nudges = [
+            c
+            for c in dms(fake, ADEPT)
+            if any(
+                e.get("action_id", "").startswith("nudge.met")
+                for b in fake.messages[(c.result["channel"], c.result["ts"])]["blocks"]
+                for e in b.get("elements", [])
+            )
+        ]
         assert nudges, [c.params.get("text") for c in dms(fake, ADEPT)][-3:]
         # The kickoff was announced in the program channel too (7 days, 1 day before, the morning of it).
         in_channel = [c for c in fake.delivered() if c.result["channel"] == "C0PROGRAM"]
-        assert len(in_channel) == 3 and all("Stadshuset" in c.params["text"] for c in in_channel), \
-            [c.params["text"] for c in in_channel]
+        assert len(in_channel) == 3 and all("Stadshuset" in c.params["text"] for c in in_channel), [
+            c.params["text"] for c in in_channel
+        ]
         nudge = nudges[0]
         await click(server, nudge, button(nudge, fake, action_prefix="nudge.met"), ADEPT)
         async with server.runtime.db.read() as s:
@@ -132,10 +170,24 @@ async def test_a_program_year_in_slack(sqlite_db, clock):
         await server.settle()
         status_text = fake.calls_to("response_url")[-1].params["text"]
         assert "Maria" in status_text and "No meeting" not in status_text and "Inget möte" not in status_text
-        await server.event({"type": "app_home_opened", "user": ADEPT, "channel": "D0ADEPT", "tab": "home",
-                            "event_ts": "1767000000.000900"})
-        await server.event({"type": "app_home_opened", "user": COORDINATOR, "channel": "D0COORD", "tab": "home",
-                            "event_ts": "1767000000.000901"})
+        await server.event(
+            {
+                "type": "app_home_opened",
+                "user": ADEPT,
+                "channel": "D0ADEPT",
+                "tab": "home",
+                "event_ts": "1767000000.000900",
+            }
+        )
+        await server.event(
+            {
+                "type": "app_home_opened",
+                "user": COORDINATOR,
+                "channel": "D0COORD",
+                "tab": "home",
+                "event_ts": "1767000000.000901",
+            }
+        )
         await server.settle()
         adept_home = str(fake.views[ADEPT])
         assert "Mentorprogram 2027" in adept_home and "nudge.met" in adept_home

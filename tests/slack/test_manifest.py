@@ -52,6 +52,10 @@ def test_scopes_are_exactly_what_the_adapter_uses():
     code = "\n".join(p.read_text() for p in SLACK_CODE.glob("*.py") if p.name != "manifest.py")
     called = set(re.findall(r'"((?:chat|conversations|users|views|auth)\.[A-Za-z]+)"', code))
     assert called <= set(SCOPES_FOR), f"add the scope of {called - set(SCOPES_FOR)} to SCOPES_FOR"
-    needed = {s for name, scopes in SCOPES_FOR.items() if name in called or name in BOT_EVENTS
-              or name == "slash command" for s in scopes}
+    needed = {
+        s
+        for name, scopes in SCOPES_FOR.items()
+        if name in called or name in BOT_EVENTS or name == "slash command"
+        for s in scopes
+    }
     assert set(BOT_SCOPES) == needed

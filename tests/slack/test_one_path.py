@@ -20,9 +20,12 @@ PROGRAM = "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19"
 
 
 def posts_to(fake, user: str, *, ok: bool | None = True):
-    return [c for c in fake.calls_to("chat.postMessage", ok=ok) if fake.user_of(c.result.get("channel", "")
-                                                                                 or c.params.get("channel")) == user
-            or c.params.get("channel") in (user, "D" + user[1:])]
+    return [
+        c
+        for c in fake.calls_to("chat.postMessage", ok=ok)
+        if fake.user_of(c.result.get("channel", "") or c.params.get("channel")) == user
+        or c.params.get("channel") in (user, "D" + user[1:])
+    ]
 
 
 async def rows(db, **where) -> list[Reminder]:
@@ -112,8 +115,13 @@ async def test_a_redelivered_event_whose_turn_failed_is_answered_once(sqlite_db,
 
 async def test_a_redelivered_home_tab_event_republishes_the_same_view(sqlite_db, clock):
     async with slack_server(sqlite_db, clock) as server:
-        opened = {"type": "app_home_opened", "user": COORDINATOR, "channel": "D0COORD", "tab": "home",
-                  "event_ts": "1767000000.000001"}
+        opened = {
+            "type": "app_home_opened",
+            "user": COORDINATOR,
+            "channel": "D0COORD",
+            "tab": "home",
+            "event_ts": "1767000000.000001",
+        }
         await server.event(opened, event_id="Ev0HOME")
         await server.settle()
         first = server.fake.views[COORDINATOR]

@@ -3,7 +3,6 @@ DMs, rate limits and errors as the dispatcher sees them."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from adapters.slack.outbound import SlackPort

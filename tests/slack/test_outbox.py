@@ -29,7 +29,6 @@ async def test_a_failed_invitation_is_retried_from_the_outbox(sqlite_db, clock):
         dispatcher = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config)
         clock.advance(timedelta(minutes=1))
         assert (await dispatcher.tick()).sent == 1
-        delivered = [c for c in server.fake.calls_to("chat.postMessage")
-                     if c.params.get("channel") == ADEPT and c.ok]
+        delivered = [c for c in server.fake.calls_to("chat.postMessage") if c.params.get("channel") == ADEPT and c.ok]
         assert len(delivered) == 1 and "Mentorprogram 2027" in delivered[-1].params["text"]
         assert delivered[-1].params.get("blocks"), "the invitation keeps its Join button"

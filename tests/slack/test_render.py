@@ -4,8 +4,6 @@ tests/core/test_rendered.py."""
 
 from __future__ import annotations
 
-
-
 from adapters.slack.render import (
     MAX_MESSAGE_BLOCKS,
     answered_blocks,
@@ -18,13 +16,17 @@ from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, 
 
 NUDGE = Outbound(
     text="Hej Anna! Har du och Bo träffats sedan **2 mars**?",
-    card=Card(blocks=(
-        Buttons(buttons=(
-            Button("nudge.met", "Vi har träffats", "pair:7", "primary"),
-            Button("nudge.later", "Påminn mig om en vecka", "pair:7"),
-            Button("nudge.help", "Vi behöver hjälp", "pair:7", "danger"),
-        )),
-    )),
+    card=Card(
+        blocks=(
+            Buttons(
+                buttons=(
+                    Button("nudge.met", "Vi har träffats", "pair:7", "primary"),
+                    Button("nudge.later", "Påminn mig om en vecka", "pair:7"),
+                    Button("nudge.help", "Vi behöver hjälp", "pair:7", "danger"),
+                )
+            ),
+        )
+    ),
 )
 ROLE_CHOICE = Outbound(
     text="Vill du vara adept eller mentor?",
@@ -33,10 +35,12 @@ ROLE_CHOICE = Outbound(
 TOPICS = tuple(Option(f"t{i}", f"Ämne {i}") for i in range(12))
 MENUS = Outbound(
     text="Välj det som passar",
-    card=Card(blocks=(
-        Choice("intake.org", "Organisation", TOPICS, selected=("t3",)),
-        Choice("intake.topics", "Vad vill du utveckla?", TOPICS[:6], multi=True, selected=("t1", "t2")),
-    )),
+    card=Card(
+        blocks=(
+            Choice("intake.org", "Organisation", TOPICS, selected=("t3",)),
+            Choice("intake.topics", "Vad vill du utveckla?", TOPICS[:6], multi=True, selected=("t1", "t2")),
+        )
+    ),
 )
 FORM = Outbound(
     text="Berätta lite om dig",
@@ -45,7 +49,9 @@ FORM = Outbound(
             Heading("Om dig"),
             Input("title", "Titel", placeholder="t.ex. enhetschef"),
             Input("wishes", "Önskemål om mentor", multiline=True, initial="Någon från en annan kommun"),
-            Choice("years", "År som chef", (Option("0", "Under ett år"), Option("1", "1–3 år"), Option("3", "Mer än 3 år"))),
+            Choice(
+                "years", "År som chef", (Option("0", "Under ett år"), Option("1", "1–3 år"), Option("3", "Mer än 3 år"))
+            ),
         ),
         submit_id="intake.about",
         submit_label="Spara",
@@ -53,11 +59,13 @@ FORM = Outbound(
 )
 STATUS = Outbound(
     text="",
-    card=Card(blocks=(
-        Heading("Mentorprogram 2027"),
-        Fields(items=(("Par", "12"), ("Väntelista", "2"), ("Utan möte 8 v", "1 <Bo & Anna>"))),
-        Text("Nästa träff: *inspirationsträff* 12 maj, [anmälan](https://example.se/a?b=1&c=2)"),
-    )),
+    card=Card(
+        blocks=(
+            Heading("Mentorprogram 2027"),
+            Fields(items=(("Par", "12"), ("Väntelista", "2"), ("Utan möte 8 v", "1 <Bo & Anna>"))),
+            Text("Nästa träff: *inspirationsträff* 12 maj, [anmälan](https://example.se/a?b=1&c=2)"),
+        )
+    ),
 )
 
 
@@ -69,9 +77,14 @@ def test_answered_message_has_no_buttons_left_and_shows_the_choice():
 
 
 def test_too_many_blocks_degrades_to_text_with_every_option():
-    many = Outbound(text="Välj en tid", card=Card(blocks=tuple(
-        Buttons(buttons=(Button("slot.pick", f"Tid {i}", str(i)),)) for i in range(MAX_MESSAGE_BLOCKS + 5)
-    )))
+    many = Outbound(
+        text="Välj en tid",
+        card=Card(
+            blocks=tuple(
+                Buttons(buttons=(Button("slot.pick", f"Tid {i}", str(i)),)) for i in range(MAX_MESSAGE_BLOCKS + 5)
+            )
+        ),
+    )
     payload = message_payload(many, "sv")
     assert "blocks" not in payload
     assert "Tid 0" in payload["text"] and f"Tid {MAX_MESSAGE_BLOCKS + 4}" in payload["text"]
@@ -80,7 +93,9 @@ def test_too_many_blocks_degrades_to_text_with_every_option():
 
 def test_menu_with_more_than_100_options_degrades_to_numbered_text():
     options = tuple(Option(str(i), f"Kommun {i}") for i in range(150))
-    payload = message_payload(Outbound(text="Var arbetar du?", card=Card(blocks=(Choice("org", "Kommun", options),))), "en")
+    payload = message_payload(
+        Outbound(text="Var arbetar du?", card=Card(blocks=(Choice("org", "Kommun", options),))), "en"
+    )
     assert "blocks" not in payload
     assert "150. Kommun 149" in payload["text"]
 
@@ -88,7 +103,9 @@ def test_menu_with_more_than_100_options_degrades_to_numbered_text():
 def test_long_texts_and_many_buttons_are_split_not_cut():
     long_text = "\n".join(f"Rad {i} " + "x" * 80 for i in range(100))
     buttons = tuple(Button("pick", f"Knapp {i}", str(i)) for i in range(30))
-    payload = message_payload(Outbound(text="Lång", card=Card(blocks=(Text(long_text), Buttons(buttons=buttons)))), "sv")
+    payload = message_payload(
+        Outbound(text="Lång", card=Card(blocks=(Text(long_text), Buttons(buttons=buttons)))), "sv"
+    )
     sections = [b for b in payload["blocks"] if b["type"] == "section"]
     assert all(len(s["text"]["text"]) <= 3000 for s in sections)
     assert "\n".join(s["text"]["text"] for s in sections) == long_text
@@ -107,7 +124,10 @@ def test_button_labels_longer_than_slack_allows_are_shortened():
 
 
 def test_markdown_escapes_and_links():
-    assert mrkdwn("**Viktigt** <x> & [här](https://a.se/?q=1&r=2)") == "*Viktigt* &lt;x&gt; &amp; <https://a.se/?q=1&r=2|här>"
+    assert (
+        mrkdwn("**Viktigt** <x> & [här](https://a.se/?q=1&r=2)")
+        == "*Viktigt* &lt;x&gt; &amp; <https://a.se/?q=1&r=2|här>"
+    )
 
 
 def test_picker_ids_are_recognised():

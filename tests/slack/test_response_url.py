@@ -34,8 +34,11 @@ async def command_in_channel(server, text: str) -> str:
     status, _ = await server.command(text, channel=CHANNEL, channel_name="general")
     assert status == 200
     await server.settle()
-    return [c for c in server.fake.calls if c.method == "response_url"][-1].result["name"] \
-        if server.fake.calls_to("response_url") else ""
+    return (
+        [c for c in server.fake.calls if c.method == "response_url"][-1].result["name"]
+        if server.fake.calls_to("response_url")
+        else ""
+    )
 
 
 async def test_the_reply_row_carries_the_response_url_and_its_expiry(sqlite_db, clock):
@@ -97,10 +100,13 @@ async def test_a_url_that_answers_it_expired_sends_the_reply_to_the_dm_at_once(s
 async def test_only_as_many_replies_as_the_url_takes_carry_it(sqlite_db, clock):
     """Slack takes five answers per response_url; a sixth reply goes to the DM."""
     handle = response_url_handle("http://127.0.0.1:1/response/six", clock.now())
-    inbound = Inbound(actor=Actor(Platform.SLACK, TEAM_ID, COORDINATOR),
-                      where=Address(Platform.SLACK, TEAM_ID, conversation=CHANNEL, user=COORDINATOR,
-                                    where=Where.CHANNEL),
-                      kind=Kind.COMMAND, text="hjälp", in_place=handle)
+    inbound = Inbound(
+        actor=Actor(Platform.SLACK, TEAM_ID, COORDINATOR),
+        where=Address(Platform.SLACK, TEAM_ID, conversation=CHANNEL, user=COORDINATOR, where=Where.CHANNEL),
+        kind=Kind.COMMAND,
+        text="hjälp",
+        in_place=handle,
+    )
     replies = [Outbound(text=f"svar {i}", ephemeral=True) for i in range(6)]
     async with sqlite_db.write() as session:
         staged = await stage(session, inbound, replies, [], now=clock.now(), worker="w")

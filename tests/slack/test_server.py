@@ -28,12 +28,24 @@ async def _people(db) -> list[Person]:
 # ------------------------------------------------------------------ refusals
 
 
-@pytest.mark.parametrize("how", ["wrong signature", "stale timestamp", "future timestamp", "missing signature",
-                                 "other secret", "body changed after signing", "timestamp not a number",
-                                 "timestamp in superscript digits", "signature not hex"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "wrong signature",
+        "stale timestamp",
+        "future timestamp",
+        "missing signature",
+        "other secret",
+        "body changed after signing",
+        "timestamp not a number",
+        "timestamp in superscript digits",
+        "signature not hex",
+    ],
+)
 async def test_forged_or_stale_requests_are_refused_and_nothing_runs(server, how):
-    body = server.event_body({"type": "message", "channel": "D0ADEPT", "user": ADEPT, "text": "hjälp",
-                              "ts": "1.1", "channel_type": "im"})
+    body = server.event_body(
+        {"type": "message", "channel": "D0ADEPT", "user": ADEPT, "text": "hjälp", "ts": "1.1", "channel_type": "im"}
+    )
     now = int(time.time())
     if how == "wrong signature":
         status, _ = await server.post(body, "application/json", signature="v0=" + "0" * 64)
@@ -43,18 +55,29 @@ async def test_forged_or_stale_requests_are_refused_and_nothing_runs(server, how
         status, _ = await server.post(body, "application/json", timestamp=now + 5 * 60 + 10)
     elif how == "body changed after signing":
         from tests.slack.helpers import sign
+
         signed = sign(body, now)
-        status, _ = await server.post(body.replace("D0ADEPT", "D0OTHER"), "application/json", timestamp=now,
-                                      signature=signed)
+        status, _ = await server.post(
+            body.replace("D0ADEPT", "D0OTHER"), "application/json", timestamp=now, signature=signed
+        )
     elif how == "other secret":
         from tests.slack.helpers import sign
+
         status, _ = await server.post(body, "application/json", signature=sign(body, now, "another-secret"))
     elif how == "timestamp not a number":
-        status, _ = await server.post(body, "application/json", headers={"X-Slack-Request-Timestamp": "soon",
-                                                                          "X-Slack-Signature": "v0=00"}, signed=False)
+        status, _ = await server.post(
+            body,
+            "application/json",
+            headers={"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=00"},
+            signed=False,
+        )
     elif how == "timestamp in superscript digits":
-        status, _ = await server.post(body, "application/json", headers={"X-Slack-Request-Timestamp": "¹²³",
-                                                                          "X-Slack-Signature": "v0=00"}, signed=False)
+        status, _ = await server.post(
+            body,
+            "application/json",
+            headers={"X-Slack-Request-Timestamp": "¹²³", "X-Slack-Signature": "v0=00"},
+            signed=False,
+        )
     elif how == "signature not hex":
         status, _ = await server.post(body, "application/json", signature="v0=ÅÄÖ-not-hex")
     else:
@@ -66,8 +89,9 @@ async def test_forged_or_stale_requests_are_refused_and_nothing_runs(server, how
 
 
 async def test_url_verification_challenge_is_answered(server):
-    body = json.dumps({"token": "t", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                       "type": "url_verification"})
+    body = json.dumps(
+        {"token": "t", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}
+    )
     status, text = await server.post(body, "application/json")
     assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
 
@@ -89,7 +113,11 @@ async def test_first_contact_prefills_the_person_from_users_info(server):
     await server.settle()
     (person,) = await _people(server.runtime.db)
     assert (person.name, person.email, person.platform_locale, person.timezone) == (
-        "Karin HR", "karin.lund@vaxjo.se", "sv-SE", "Europe/Stockholm")
+        "Karin HR",
+        "karin.lund@vaxjo.se",
+        "sv-SE",
+        "Europe/Stockholm",
+    )
     await server.command("status")
     await server.settle()
     assert len(server.fake.calls_to("users.info")) == 1  # only on first contact
@@ -126,11 +154,21 @@ async def test_direct_message_is_answered_in_the_dm(server):
 
 
 async def test_redelivered_event_is_processed_once(server):
-    body = server.event_body({"type": "message", "channel": "D0ADEPT", "user": ADEPT, "text": "status",
-                              "ts": "1767000000.000100", "channel_type": "im"}, event_id="Ev0REDELIVER")
+    body = server.event_body(
+        {
+            "type": "message",
+            "channel": "D0ADEPT",
+            "user": ADEPT,
+            "text": "status",
+            "ts": "1767000000.000100",
+            "channel_type": "im",
+        },
+        event_id="Ev0REDELIVER",
+    )
     first = await server.post(body, "application/json")
-    second = await server.post(body, "application/json",
-                               headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    second = await server.post(
+        body, "application/json", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
     await server.settle()
     third = await server.post(body, "application/json", headers={"X-Slack-Retry-Num": "2"})
     await server.settle()
@@ -141,12 +179,15 @@ async def test_redelivered_event_is_processed_once(server):
     assert keys == ["slack:Ev0REDELIVER"]
 
 
-@pytest.mark.parametrize("extra", [
-    {"bot_id": "B0OTHER"},
-    {"user": BOT_USER_ID},
-    {"subtype": "message_changed"},
-    {"subtype": "message_deleted"},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"bot_id": "B0OTHER"},
+        {"user": BOT_USER_ID},
+        {"subtype": "message_changed"},
+        {"subtype": "message_deleted"},
+    ],
+)
 async def test_bots_and_edits_are_ignored(server, extra):
     await server.dm("status", **extra)
     await server.settle()
@@ -155,9 +196,16 @@ async def test_bots_and_edits_are_ignored(server, extra):
 
 
 async def test_mention_in_a_channel_is_answered_in_its_thread(server):
-    await server.event({"type": "app_mention", "channel": "C0PROGRAM", "user": COORDINATOR,
-                        "text": f"<@{BOT_USER_ID}> hjälp", "ts": "1767000000.000200",
-                        "event_ts": "1767000000.000200"})
+    await server.event(
+        {
+            "type": "app_mention",
+            "channel": "C0PROGRAM",
+            "user": COORDINATOR,
+            "text": f"<@{BOT_USER_ID}> hjälp",
+            "ts": "1767000000.000200",
+            "event_ts": "1767000000.000200",
+        }
+    )
     await server.settle()
     replies = server.fake.calls_to("chat.postMessage") + server.fake.calls_to("chat.postEphemeral")
     assert len(replies) == 1
@@ -166,10 +214,18 @@ async def test_mention_in_a_channel_is_answered_in_its_thread(server):
 
 
 async def test_home_tab_is_published(server):
-    await server.event({"type": "app_home_opened", "user": ADEPT, "channel": "D0ADEPT", "tab": "home",
-                        "event_ts": "1767000000.000300"})
-    await server.event({"type": "app_home_opened", "user": ADEPT, "channel": "D0ADEPT", "tab": "messages",
-                        "event_ts": "1767000000.000301"})
+    await server.event(
+        {"type": "app_home_opened", "user": ADEPT, "channel": "D0ADEPT", "tab": "home", "event_ts": "1767000000.000300"}
+    )
+    await server.event(
+        {
+            "type": "app_home_opened",
+            "user": ADEPT,
+            "channel": "D0ADEPT",
+            "tab": "messages",
+            "event_ts": "1767000000.000301",
+        }
+    )
     await server.settle()
     (publish,) = server.fake.calls_to("views.publish")
     assert publish.params["user_id"] == ADEPT

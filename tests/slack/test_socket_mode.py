@@ -10,9 +10,9 @@ import pytest
 
 from adapters.server import build_app, make_runtime
 from bot.config import ConfigError, SlackConfig
+from tests.fakes.loopback import serve_on_loopback
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
 from tests.slack.helpers import ADEPT, slack_config, slack_people
-from tests.fakes.loopback import serve_on_loopback
 
 
 @pytest.fixture
@@ -36,11 +36,21 @@ async def test_slash_command_over_socket_mode_is_acked_and_answered(sqlite_db, c
     try:
         await fake.wait_for_socket()
         assert fake.calls_to("apps.connections.open")[0].token.startswith("xapp-")
-        envelope = await fake.socket_send("slash_commands", {
-            "team_id": TEAM_ID, "channel_id": "D0ADEPT", "channel_name": "directmessage", "user_id": ADEPT,
-            "user_name": "adam", "command": "/mentor", "text": "status", "api_app_id": "A0MENTOR",
-            "response_url": fake.response_url("sock1"), "trigger_id": "1.2.3",
-        })
+        envelope = await fake.socket_send(
+            "slash_commands",
+            {
+                "team_id": TEAM_ID,
+                "channel_id": "D0ADEPT",
+                "channel_name": "directmessage",
+                "user_id": ADEPT,
+                "user_name": "adam",
+                "command": "/mentor",
+                "text": "status",
+                "api_app_id": "A0MENTOR",
+                "response_url": fake.response_url("sock1"),
+                "trigger_id": "1.2.3",
+            },
+        )
         assert (await fake.socket_ack(envelope))["envelope_id"] == envelope
         await runtime.extras["slack"].drain()
         (answer,) = fake.calls_to("response_url")
@@ -57,7 +67,7 @@ async def test_slash_command_over_socket_mode_is_acked_and_answered(sqlite_db, c
 async def test_http_endpoint_without_signing_secret_is_refused(sqlite_db, clock, fake):
     config = slack_config(fake.base_url)
     config = replace(config, slack=replace(config.slack, signing_secret=""))
-    with pytest.raises(ConfigError, match="slack.signing_secret"):
+    with pytest.raises(ConfigError, match=r"slack\.signing_secret"):
         build_app(make_runtime(config, sqlite_db, clock))
 
 

@@ -91,7 +91,9 @@ def channel_mention(service_url: str, who: TeamsUser, text: str, thread: str = "
     )
 
 
-def card_submit(service_url: str, who: TeamsUser, card_message_id: str, data: dict[str, Any], **inputs) -> dict[str, Any]:
+def card_submit(
+    service_url: str, who: TeamsUser, card_message_id: str, data: dict[str, Any], **inputs
+) -> dict[str, Any]:
     """What Teams posts when someone presses an Action.Submit on a card."""
     return _base(
         service_url,
@@ -164,8 +166,9 @@ class TeamsServer:
 def config_for(db_url: str, *, app_id: str = "", coordinators: tuple[str, ...] = (), locale: str = "sv") -> Config:
     config = Config()
     # Without an app id, the tests run Teams in explicit local mode on loopback.
-    teams = TeamsConfig(app_id=app_id, app_password="secret" if app_id else "", local=not app_id,
-                        tenant_id=TENANT if app_id else "")
+    teams = TeamsConfig(
+        app_id=app_id, app_password="secret" if app_id else "", local=not app_id, tenant_id=TENANT if app_id else ""
+    )
     return replace(
         config,
         server=ServerConfig(host="127.0.0.1", port=0),

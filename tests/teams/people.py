@@ -71,8 +71,12 @@ class TeamsPerson:
                 submit = next(a for a in actions_of(card) if a["data"]["mentorbot"]["a"] == choice["id"])
                 chosen = ",".join(values[int(p) - 1] for p in picks)
                 return await self.click(call, submit["data"], **{choice["id"]: chosen})
-        options = [a for a in actions_of(card)
-                   if _OPTION_BUTTON.search(a["data"]["mentorbot"]["a"]) and not _NAV_BUTTON.search(a["data"]["mentorbot"]["a"])]
+        options = [
+            a
+            for a in actions_of(card)
+            if _OPTION_BUTTON.search(a["data"]["mentorbot"]["a"])
+            and not _NAV_BUTTON.search(a["data"]["mentorbot"]["a"])
+        ]
         if len(picks) == 1 and picks[0].isdigit() and 1 <= int(picks[0]) <= len(options):
             return await self.click(call, options[int(picks[0]) - 1]["data"])
         for action in options:

@@ -54,8 +54,10 @@ async def production_app(db, clock, config):
 
 
 def authenticated_config(db_url: str):
-    return replace(config_for(db_url), teams=TeamsConfig(app_id=APP_ID, app_password="a-real-looking-secret",
-                                                               app_type="MultiTenant"))
+    return replace(
+        config_for(db_url),
+        teams=TeamsConfig(app_id=APP_ID, app_password="a-real-looking-secret", app_type="MultiTenant"),
+    )
 
 
 async def _post(http, url, activity, token: str | None) -> int:
@@ -91,8 +93,8 @@ def _forged(keys, connector):
         "three words": "Bearer a b",
         "foreign key, served kid": "Bearer " + keys.token(**good, key=new_key()),
         "foreign key, unknown kid": "Bearer " + keys.token(**good, key=new_key(), kid="somebody-else"),
-        "another bot's app id": "Bearer " + keys.token(app_id="11111111-2222-3333-4444-555555555555",
-                                                        service_url=connector.url),
+        "another bot's app id": "Bearer "
+        + keys.token(app_id="11111111-2222-3333-4444-555555555555", service_url=connector.url),
         "another issuer": "Bearer " + keys.token(**good, issuer="https://evil.example"),
         "expired": "Bearer " + keys.token(**good, lifetime=-3600),
         "another serviceUrl": "Bearer " + keys.token(app_id=APP_ID, service_url="http://127.0.0.1:9/elsewhere"),

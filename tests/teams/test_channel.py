@@ -3,7 +3,7 @@ channel, and the program's event reminders are posted there proactively."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
@@ -21,7 +21,7 @@ async def test_event_reminders_are_posted_in_the_program_channel(sqlite_db, cloc
         await server.post(channel_mention(connector.url, HANNA, "channel"))
         await hanna.type('event add kickoff 2027-01-19 09:00 place="Stadshuset"')
         dispatcher = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config)
-        await run_until(dispatcher, clock, datetime(2027, 1, 19, 12, 0, tzinfo=timezone.utc))
+        await run_until(dispatcher, clock, datetime(2027, 1, 19, 12, 0, tzinfo=UTC))
     posts = connector.of("send", TEAM_CHANNEL)
     # A week before, the day before and the morning of the event.
     assert len(posts) == 3, [c.shown_text() for c in connector.calls]

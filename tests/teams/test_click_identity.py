@@ -14,8 +14,12 @@ from tests.teams.people import TeamsPerson, actions_of
 
 HANNA = user("Hanna", 10)
 ANNA = user("Anna", 11)
-SETUP = ("program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31",
-         "org add Täby kommun", "org add Knivsta kommun", "org add Enköpings kommun")
+SETUP = (
+    "program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31",
+    "org add Täby kommun",
+    "org add Knivsta kommun",
+    "org add Enköpings kommun",
+)
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ async def test_mydata_in_teams_is_a_working_download_link_that_expires(sqlite_db
         anna = TeamsPerson(server, connector, ANNA)
         await anna.type("mydata")
         shown = anna.inbox()[-1].shown_text()
-        url, token, sig, name = LINK.search(shown).groups()
+        _url, token, sig, name = LINK.search(shown).groups()
         assert name == "mydata.json" and "24" in shown
         path = f"/files/{token}/{sig}/{name}"
         status, body, headers = await _get(server, path)

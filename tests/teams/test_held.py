@@ -27,14 +27,17 @@ async def _pair(db, clock) -> None:
         s.add(program)
         await s.flush()
         ids = {i.user_id: i.person_id for i in (await s.exec(select(Identity))).all()}
-        adept = Enrollment(program_id=program.id, person_id=ids[ANNA.aad], role="adept",
-                           status=EnrollmentStatus.ACTIVE)
-        mentor = Enrollment(program_id=program.id, person_id=ids[BO.aad], role="mentor",
-                            status=EnrollmentStatus.ACTIVE)
+        adept = Enrollment(program_id=program.id, person_id=ids[ANNA.aad], role="adept", status=EnrollmentStatus.ACTIVE)
+        mentor = Enrollment(program_id=program.id, person_id=ids[BO.aad], role="mentor", status=EnrollmentStatus.ACTIVE)
         s.add_all([adept, mentor])
         await s.flush()
-        pairing = Pairing(program_id=program.id, adept_id=adept.id, mentor_id=mentor.id,
-                          status=PairStatus.ANNOUNCED, announced_at=clock.now())
+        pairing = Pairing(
+            program_id=program.id,
+            adept_id=adept.id,
+            mentor_id=mentor.id,
+            status=PairStatus.ANNOUNCED,
+            announced_at=clock.now(),
+        )
         s.add(pairing)
         await s.flush()
         await plan_pair(s, pairing, clock.now())
@@ -43,8 +46,13 @@ async def _pair(db, clock) -> None:
 async def _annas(db) -> list[Reminder]:
     async with db.read() as s:
         anna = (await s.exec(select(Identity).where(Identity.user_id == ANNA.aad))).one()
-        return list((await s.exec(select(Reminder).where(Reminder.person_id == anna.person_id)
-                                  .order_by(Reminder.due_at, Reminder.id))).all())
+        return list(
+            (
+                await s.exec(
+                    select(Reminder).where(Reminder.person_id == anna.person_id).order_by(Reminder.due_at, Reminder.id)
+                )
+            ).all()
+        )
 
 
 async def test_a_later_reminder_to_a_blocked_person_waits_until_they_write_again(sqlite_db, clock):

@@ -29,7 +29,11 @@ def test_a_personal_message_is_text_from_the_person_by_their_entra_id():
 def test_a_channel_mention_loses_the_bots_name_and_keeps_the_thread_apart():
     inbound = to_inbound(activity(channel_mention(URL, ANNA, "channel", thread="42")))
     assert inbound.text == "channel"
-    assert (inbound.where.where, inbound.where.conversation, inbound.where.thread) == (Where.CHANNEL, TEAM_CHANNEL, "42")
+    assert (inbound.where.where, inbound.where.conversation, inbound.where.thread) == (
+        Where.CHANNEL,
+        TEAM_CHANNEL,
+        "42",
+    )
     assert '"id": "19:' in inbound.where.ref and ";messageid" not in inbound.where.ref
 
 
@@ -47,8 +51,16 @@ def test_a_button_click_is_an_action_with_the_neutral_id_and_value():
 
 
 def test_a_multi_choice_submit_comes_back_as_a_tuple():
-    data = {"mentorbot": {"a": "d:1:2:pick", "v": "", "l": "Välj", "t": "Ämnen?", "choice": True,
-                          "o": {"conflict": "Konflikter", "budget": "Budget"}}}
+    data = {
+        "mentorbot": {
+            "a": "d:1:2:pick",
+            "v": "",
+            "l": "Välj",
+            "t": "Ämnen?",
+            "choice": True,
+            "o": {"conflict": "Konflikter", "budget": "Budget"},
+        }
+    }
     a = activity(card_submit(URL, ANNA, "act-4", data, **{"d:1:2:pick": "conflict,budget"}))
     inbound = to_inbound(a)
     assert inbound.values == {"d:1:2:pick": ("conflict", "budget")}

@@ -77,7 +77,7 @@ async def test_a_program_year_in_teams(any_db, clock, connector):
         for person in (anna, bo):
             other = BO.name if person is anna else "Anna"
             # The introduction (the first meeting's checklist comes along, without names).
-            (intro,) = [c for c in person.inbox()[before_intro[person.who.chat]:] if other in c.shown_text()]
+            (intro,) = [c for c in person.inbox()[before_intro[person.who.chat] :] if other in c.shown_text()]
             assert intro.op == "send"  # proactive, in their personal chat
         (summary,) = connector.of("send", TEAM_CHANNEL)  # announced in the program channel, without names
         assert summary.shown_text().startswith("1 ") and "Anna" not in summary.shown_text()
@@ -92,8 +92,10 @@ async def test_a_program_year_in_teams(any_db, clock, connector):
         await run_until(dispatcher, clock, announced + timedelta(days=20))
         nudges = {}
         for person in (anna, bo):
-            new = person.inbox()[before[person.who.chat]:]
-            with_met = [c for c in new if c.card and any(a["data"]["mentorbot"]["a"] == "nudge.met" for a in actions_of(c.card))]
+            new = person.inbox()[before[person.who.chat] :]
+            with_met = [
+                c for c in new if c.card and any(a["data"]["mentorbot"]["a"] == "nudge.met" for a in actions_of(c.card))
+            ]
             assert with_met, f"{person.who.name} got no nudge: {[c.shown_text() for c in new]}"
             assert all(c.op == "send" for c in with_met)  # proactive, not a reply
             nudges[person.who.name] = with_met[-1]

@@ -54,8 +54,9 @@ async def test_adept_in_teams_and_mentor_in_slack_each_get_nudged_on_their_platf
             mentor = Enrollment(program_id=program.id, person_id=bo.id, role="mentor", status=EnrollmentStatus.ACTIVE)
             s.add_all([adept, mentor])
             await s.flush()
-            pairing = Pairing(program_id=program.id, adept_id=adept.id, mentor_id=mentor.id,
-                              status=PairStatus.APPROVED)  # matched and approved
+            pairing = Pairing(
+                program_id=program.id, adept_id=adept.id, mentor_id=mentor.id, status=PairStatus.APPROVED
+            )  # matched and approved
             s.add(pairing)
 
         before = len(anna.inbox())
@@ -69,8 +70,11 @@ async def test_adept_in_teams_and_mentor_in_slack_each_get_nudged_on_their_platf
         dispatcher = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config)
         await run_until(dispatcher, clock, clock.now() + timedelta(days=20))
 
-        teams_nudges = [c for c in anna.inbox()[before:] if c.card and any(
-            a["data"]["mentorbot"]["a"] == "nudge.met" for a in actions_of(c.card))]
+        teams_nudges = [
+            c
+            for c in anna.inbox()[before:]
+            if c.card and any(a["data"]["mentorbot"]["a"] == "nudge.met" for a in actions_of(c.card))
+        ]
         assert len(teams_nudges) == 1 and teams_nudges[0].op == "send"
         slack_posts = [c for c in slack.delivered() if "nudge.met" in str(c.params.get("blocks"))]
         assert len(slack_posts) == 1 and slack.user_of(slack_posts[0].channel) == SLACK_BO

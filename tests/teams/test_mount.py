@@ -15,8 +15,8 @@ from bot.commands.registry import COMMANDS, Command
 from bot.config import ConfigError, ServerConfig, TeamsConfig
 from bot.i18n import render
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.teams.helpers import config_for, personal_message, teams_server, user
 from tests.fakes.loopback import serve_on_loopback
+from tests.teams.helpers import config_for, personal_message, teams_server, user
 
 ANNA = user("Anna", 31)
 
@@ -31,14 +31,14 @@ def test_local_mode_on_a_public_address_is_refused_with_one_clear_line(tmp_path)
 
 def test_mounting_teams_without_an_app_id_or_local_mode_is_refused():
     config = replace(config_for("sqlite://"), teams=TeamsConfig())
-    with pytest.raises(ConfigError, match="^teams.app_id: missing"):
+    with pytest.raises(ConfigError, match=r"^teams\.app_id: missing"):
         check_safe(config)
 
 
 @pytest.mark.parametrize("app_type", ["", "SingleTenant"])
 def test_a_single_tenant_bot_the_default_needs_its_tenant(app_type):
     config = replace(config_for("sqlite://"), teams=TeamsConfig(app_id="x", app_password="y", app_type=app_type))
-    with pytest.raises(ConfigError, match="teams.tenant_id") as refused:
+    with pytest.raises(ConfigError, match=r"teams\.tenant_id") as refused:
         check_safe(config)
     assert "MultiTenant" in str(refused.value) and "\n" not in str(refused.value)
 
@@ -60,8 +60,9 @@ async def test_local_mode_on_loopback_warns_loudly_and_serves_through_the_app_fa
     runner, port = await serve_on_loopback(app)
     try:
         async with FakeBotConnector() as connector, aiohttp.ClientSession() as http:
-            async with http.post(f"http://127.0.0.1:{port}/api/messages",
-                                 json=personal_message(connector.url, ANNA, "status")) as response:
+            async with http.post(
+                f"http://127.0.0.1:{port}/api/messages", json=personal_message(connector.url, ANNA, "status")
+            ) as response:
                 assert response.status in (200, 201)
             assert len(connector.delivered(ANNA.chat)) == 1
     finally:

@@ -4,7 +4,7 @@ updates, Teams' limits, retries and 403s, against the fake Bot Connector."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -47,22 +47,32 @@ def reference(service_url: str, who, conversation: str | None) -> str:
     conv = {"tenantId": TENANT, "conversationType": "personal"}
     if conversation:
         conv["id"] = conversation
-    return json.dumps({
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "conversation": conv,
-        "bot": BOT,
-        "user": {"id": who.teams_id, "aadObjectId": who.aad, "name": who.name},
-    })
+    return json.dumps(
+        {
+            "serviceUrl": service_url,
+            "channelId": "msteams",
+            "conversation": conv,
+            "bot": BOT,
+            "user": {"id": who.teams_id, "aadObjectId": who.aad, "name": who.name},
+        }
+    )
 
 
 async def add_person(db, who, *, ref: str | None, conversation: str | None) -> int:
     async with db.write() as session:
-        person = Person(name=who.name, created_at=datetime(2027, 1, 1, tzinfo=timezone.utc))
+        person = Person(name=who.name, created_at=datetime(2027, 1, 1, tzinfo=UTC))
         session.add(person)
         await session.flush()
-        session.add(Identity(person_id=person.id, platform="teams", tenant=TENANT, user_id=who.aad,
-                             conversation=conversation, ref=ref))
+        session.add(
+            Identity(
+                person_id=person.id,
+                platform="teams",
+                tenant=TENANT,
+                user_id=who.aad,
+                conversation=conversation,
+                ref=ref,
+            )
+        )
         return person.id
 
 
@@ -79,8 +89,9 @@ async def teams(any_db, clock):
 
 
 def port_of(server, fake: FakeTime) -> TeamsPort:
-    return TeamsPort(server.runtime.extras["teams_adapter"], APP_ID, server.runtime.db,
-                     sleep=fake.sleep, monotonic=fake.monotonic)
+    return TeamsPort(
+        server.runtime.extras["teams_adapter"], APP_ID, server.runtime.db, sleep=fake.sleep, monotonic=fake.monotonic
+    )
 
 
 async def test_a_proactive_message_goes_to_the_stored_personal_chat(teams, any_db, connector):
@@ -206,13 +217,17 @@ def test_the_limiter_holds_the_eighth_message_in_a_second():
 
 
 async def test_a_program_channel_post_starts_a_new_thread_in_the_stored_channel(teams, any_db, connector):
-    from tests.teams.helpers import TEAM_CHANNEL
     from bot.messages import Where
+    from tests.teams.helpers import TEAM_CHANNEL
 
-    ref = json.dumps({
-        "serviceUrl": connector.url, "channelId": "msteams", "bot": BOT,
-        "conversation": {"id": TEAM_CHANNEL, "tenantId": TENANT, "conversationType": "channel", "isGroup": True},
-    })
+    ref = json.dumps(
+        {
+            "serviceUrl": connector.url,
+            "channelId": "msteams",
+            "bot": BOT,
+            "conversation": {"id": TEAM_CHANNEL, "tenantId": TENANT, "conversationType": "channel", "isGroup": True},
+        }
+    )
     channel = Address(Platform.TEAMS, TENANT, conversation=TEAM_CHANNEL, where=Where.CHANNEL, ref=ref)
     sent = await teams.runtime.delivery.send(channel, Outbound(text="Uppstartsmötet är i morgon kl. 09:00."))
     (post,) = connector.delivered()

@@ -18,15 +18,25 @@ SCHEMAS = Path(__file__).parent / "schema"
 SCHEMA = json.loads((SCHEMAS / "MicrosoftTeams.v1.17.schema.json").read_text(encoding="utf-8"))
 LANGUAGE_SCHEMA = json.loads((SCHEMAS / "MicrosoftTeams.Localization.v1.17.schema.json").read_text(encoding="utf-8"))
 APP_ID = "0a1b2c3d-1111-2222-3333-444455556666"
-REQUIRED = ["--app-id", APP_ID, "--url", "https://mentor.example.se/", "--version", "1.2.3",
-            "--privacy-url", "https://www.taby.se/mentor/integritet", "--terms-url", "https://www.taby.se/mentor/villkor"]
+REQUIRED = [
+    "--app-id",
+    APP_ID,
+    "--url",
+    "https://mentor.example.se/",
+    "--version",
+    "1.2.3",
+    "--privacy-url",
+    "https://www.taby.se/mentor/integritet",
+    "--terms-url",
+    "https://www.taby.se/mentor/villkor",
+]
 
 
 def args(tmp_path, *extra, without: str | None = None) -> list[str]:
     given = list(REQUIRED)
     if without is not None:
         at = given.index(without)
-        del given[at:at + 2]
+        del given[at : at + 2]
     return [*given, "--out", str(tmp_path / "pkg.zip"), *extra]
 
 
@@ -67,7 +77,9 @@ def test_manifest_and_language_file_are_valid_against_the_official_schemas(tmp_p
     assert manifest["manifestVersion"] == "1.17"
     other = "en" if locale == "sv" else "sv"
     assert manifest["localizationInfo"] == {
-        "defaultLanguageTag": locale, "additionalLanguages": [{"languageTag": other, "file": f"{other}.json"}]}
+        "defaultLanguageTag": locale,
+        "additionalLanguages": [{"languageTag": other, "file": f"{other}.json"}],
+    }
     language = json.loads(zf.read(f"{other}.json"))
     jsonschema.Draft4Validator(LANGUAGE_SCHEMA).validate(language)
     # Every string is translated, and each key names a string the manifest has.
@@ -77,12 +89,18 @@ def test_manifest_and_language_file_are_valid_against_the_official_schemas(tmp_p
 
 
 def test_version_privacy_terms_and_developer_are_what_was_given(tmp_path):
-    manifest = json.loads(_build(tmp_path, "--developer", "Täby kommun",
-                                 "--website-url", "https://www.taby.se/mentor").read("manifest.json"))
+    manifest = json.loads(
+        _build(tmp_path, "--developer", "Täby kommun", "--website-url", "https://www.taby.se/mentor").read(
+            "manifest.json"
+        )
+    )
     assert manifest["version"] == "1.2.3"
     assert manifest["developer"] == {
-        "name": "Täby kommun", "websiteUrl": "https://www.taby.se/mentor",
-        "privacyUrl": "https://www.taby.se/mentor/integritet", "termsOfUseUrl": "https://www.taby.se/mentor/villkor"}
+        "name": "Täby kommun",
+        "websiteUrl": "https://www.taby.se/mentor",
+        "privacyUrl": "https://www.taby.se/mentor/integritet",
+        "termsOfUseUrl": "https://www.taby.se/mentor/villkor",
+    }
 
 
 def test_given_icons_go_into_the_package(tmp_path):
@@ -92,26 +110,32 @@ def test_given_icons_go_into_the_package(tmp_path):
     assert zf.read("color.png") == color_icon() and zf.read("outline.png") == outline_icon()
 
 
-@pytest.mark.parametrize("option, value, words", [
-    ("--version", "1.0", "MAJOR.MINOR.PATCH"),
-    ("--version", "v1.0.1", "MAJOR.MINOR.PATCH"),
-    ("--privacy-url", "http://www.taby.se/integritet", "https://"),
-    ("--terms-url", "villkor", "https://"),
-    ("--website-url", "ftp://x.se", "https://"),
-    ("--developer", "x" * 33, "1-32 characters"),
-    ("--developer", "  ", "1-32 characters"),
-])
+@pytest.mark.parametrize(
+    "option, value, words",
+    [
+        ("--version", "1.0", "MAJOR.MINOR.PATCH"),
+        ("--version", "v1.0.1", "MAJOR.MINOR.PATCH"),
+        ("--privacy-url", "http://www.taby.se/integritet", "https://"),
+        ("--terms-url", "villkor", "https://"),
+        ("--website-url", "ftp://x.se", "https://"),
+        ("--developer", "x" * 33, "1-32 characters"),
+        ("--developer", "  ", "1-32 characters"),
+    ],
+)
 def test_bad_options_are_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, option, value, words):
     err = refused(tmp_path, capsys, args(tmp_path, option, value))
     assert option in err and words in err
 
 
-@pytest.mark.parametrize("option, make, words", [
-    ("--icon-color", lambda: outline_icon(), "is 32x32 pixels; Teams needs 192x192"),
-    ("--icon-outline", lambda: color_icon(32), "white on a transparent background"),
-    ("--icon-outline", lambda: outline_icon(48), "Teams needs 32x32"),
-    ("--icon-outline", lambda: b"GIF89a", "not a usable PNG"),
-])
+@pytest.mark.parametrize(
+    "option, make, words",
+    [
+        ("--icon-color", lambda: outline_icon(), "is 32x32 pixels; Teams needs 192x192"),
+        ("--icon-outline", lambda: color_icon(32), "white on a transparent background"),
+        ("--icon-outline", lambda: outline_icon(48), "Teams needs 32x32"),
+        ("--icon-outline", lambda: b"GIF89a", "not a usable PNG"),
+    ],
+)
 def test_bad_icons_are_refused_with_what_teams_needs(tmp_path, capsys, option, make, words):
     (tmp_path / "icon.png").write_bytes(make())
     err = refused(tmp_path, capsys, args(tmp_path, option, str(tmp_path / "icon.png")))
@@ -119,15 +143,22 @@ def test_bad_icons_are_refused_with_what_teams_needs(tmp_path, capsys, option, m
 
 
 def test_an_outline_icon_saved_with_png_filters_is_read_correctly(tmp_path):
-    from adapters.teams.icons import SIGNATURE, read_png, rgba_pixels
     import struct as st
+
+    from adapters.teams.icons import SIGNATURE, read_png, rgba_pixels
 
     # 2x1 RGBA, one row with the Sub filter: white opaque, then transparent (0 - 255 wraps).
     row = bytes([1, 255, 255, 255, 255, 1, 1, 1, 1])
+
     def chunk(kind, data):
         return st.pack(">I", len(data)) + kind + data + st.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    png = SIGNATURE + chunk(b"IHDR", st.pack(">IIBBBBB", 2, 1, 8, 6, 0, 0, 0)) + \
-        chunk(b"IDAT", zlib.compress(row)) + chunk(b"IEND", b"")
+
+    png = (
+        SIGNATURE
+        + chunk(b"IHDR", st.pack(">IIBBBBB", 2, 1, 8, 6, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row))
+        + chunk(b"IEND", b"")
+    )
     header, raw = read_png(png)
     assert rgba_pixels(header, raw) == [b"\xff\xff\xff\xff", b"\x00\x00\x00\x00"]
 
@@ -152,7 +183,7 @@ def test_the_bot_is_offered_in_personal_team_and_group_chats_with_commands(tmp_p
 def test_icons_have_the_sizes_teams_requires(tmp_path):
     zf = _build(tmp_path)
     assert sorted(zf.namelist()) == ["color.png", "en.json", "manifest.json", "outline.png"]
-    w, h, color = _png_size_and_pixels(zf.read("color.png"))
+    w, h, _color = _png_size_and_pixels(zf.read("color.png"))
     assert (w, h) == (192, 192)
     w, h, outline = _png_size_and_pixels(zf.read("outline.png"))
     assert (w, h) == (32, 32)

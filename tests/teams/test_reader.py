@@ -4,13 +4,13 @@ adds, and the program's time zone named when theirs differs."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from adapters.teams.render import message_activity
 from bot.i18n import render
-from bot.messages import Buttons, Button, Card, Outbound, Text
+from bot.messages import Button, Buttons, Card, Outbound, Text
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import card_submit, personal_message, teams_server, user
 
@@ -25,12 +25,19 @@ async def connector():
 
 
 def test_each_line_of_a_card_is_its_own_text_block_and_a_list_one_block():
-    card = Card((Text("Dina uppgifter:\n• Namn: Emma\n• Språk: svenska\n\nSkriv `glöm mig` för att radera."),
-                 Buttons((Button("x", "OK"),))))
+    card = Card(
+        (
+            Text("Dina uppgifter:\n• Namn: Emma\n• Språk: svenska\n\nSkriv `glöm mig` för att radera."),
+            Buttons((Button("x", "OK"),)),
+        )
+    )
     body = message_activity(Outbound(text="Dina uppgifter", card=card), "sv")["attachments"][0]["content"]["body"]
     blocks = [b for b in body if b["type"] == "TextBlock"]
-    assert [b["text"] for b in blocks] == ["Dina uppgifter:", "- Namn: Emma\r- Språk: svenska",
-                                          "Skriv **glöm mig** för att radera."]
+    assert [b["text"] for b in blocks] == [
+        "Dina uppgifter:",
+        "- Namn: Emma\r- Språk: svenska",
+        "Skriv **glöm mig** för att radera.",
+    ]
     assert [b.get("spacing") for b in blocks] == [None, "None", "Default"]
 
 
@@ -52,13 +59,20 @@ async def test_working_on_it_and_the_answered_mark_follow_the_persons_language(s
     assert [b["text"] for b in update.card["body"]][-1] == render("sv", "teams/answered", label="Ja")
 
 
-@pytest.mark.parametrize("locale,zone", [("sv", "(centraleuropeisk normaltid)"),
-                                         ("en", "(Central European Standard Time)")])
+@pytest.mark.parametrize(
+    "locale,zone", [("sv", "(centraleuropeisk normaltid)"), ("en", "(Central European Standard Time)")]
+)
 def test_a_time_names_the_programs_zone_when_the_reader_lives_in_another(locale, zone):
     from types import SimpleNamespace
 
-    event = SimpleNamespace(id=1, title="Uppstart", kind="kickoff", place="", audience="all",
-                            starts_at=datetime(2027, 1, 19, 12, 0, tzinfo=timezone.utc))
+    event = SimpleNamespace(
+        id=1,
+        title="Uppstart",
+        kind="kickoff",
+        place="",
+        audience="all",
+        starts_at=datetime(2027, 1, 19, 12, 0, tzinfo=UTC),
+    )
     away = render(locale, "events/line", event=event, tz="Europe/Stockholm", reader_tz="Europe/London")
     home = render(locale, "events/line", event=event, tz="Europe/Stockholm", reader_tz="Europe/Stockholm")
     assert "13:00" in away and zone in away

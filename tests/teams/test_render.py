@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 
-
 from adapters.teams.render import MAX_CARD_BYTES, message_activity
 from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Option, Outbound, Text
 
 ROLE = Card(
     blocks=(
         Heading("Mentorprogrammet 2027"),
-        Choice("intake.role", "Vill du vara adept eller mentor?", (Option("adept", "Adept"), Option("mentor", "Mentor"))),
+        Choice(
+            "intake.role", "Vill du vara adept eller mentor?", (Option("adept", "Adept"), Option("mentor", "Mentor"))
+        ),
     )
 )
 MANY_TOPICS = Card(
@@ -73,7 +74,9 @@ def _actions(activity):
 def test_every_button_sends_the_neutral_action_id_and_value():
     actions = _actions(message_activity(CASES["pair_intro"], "sv"))
     assert [(a["data"]["mentorbot"]["a"], a["data"]["mentorbot"]["v"]) for a in actions] == [
-        ("meeting.met", "pair:7"), ("pair.later", "pair:7"), ("pair.problem", "pair:7")
+        ("meeting.met", "pair:7"),
+        ("pair.later", "pair:7"),
+        ("pair.problem", "pair:7"),
     ]
     assert [a.get("style") for a in actions] == ["positive", None, "destructive"]
 
@@ -81,7 +84,8 @@ def test_every_button_sends_the_neutral_action_id_and_value():
 def test_a_short_single_choice_is_one_click_buttons():
     actions = _actions(message_activity(CASES["role_choice"], "sv"))
     assert [(a["title"], a["data"]["mentorbot"]["a"], a["data"]["mentorbot"]["v"]) for a in actions] == [
-        ("Adept", "intake.role", "adept"), ("Mentor", "intake.role", "mentor")
+        ("Adept", "intake.role", "adept"),
+        ("Mentor", "intake.role", "mentor"),
     ]
 
 
@@ -107,12 +111,18 @@ def test_a_card_too_large_for_teams_degrades_to_text():
 
 def test_fallback_text_lists_the_choices():
     card = message_activity(CASES["multi_choice"], "en")["attachments"][0]["content"]
-    assert card["fallbackText"].splitlines()[:3] == ["Några frågor om dina önskemål.", "Vad vill du prata om?", "1. Ämne 1"]
+    assert card["fallbackText"].splitlines()[:3] == [
+        "Några frågor om dina önskemål.",
+        "Vad vill du prata om?",
+        "1. Ämne 1",
+    ]
 
 
 def test_a_card_that_starts_with_the_message_text_shows_it_once():
     card = Card((Text("Vill du radera dina uppgifter?"), Buttons((Button("forget.confirm", "Ja", "1"),))))
-    body = message_activity(Outbound(text="Vill du radera dina uppgifter?", card=card), "sv")["attachments"][0]["content"]["body"]
+    body = message_activity(Outbound(text="Vill du radera dina uppgifter?", card=card), "sv")["attachments"][0][
+        "content"
+    ]["body"]
     assert [b.get("text") for b in body if b["type"] == "TextBlock"] == ["Vill du radera dina uppgifter?"]
 
 
@@ -128,11 +138,13 @@ def test_inline_code_is_bold_in_teams_with_its_content_literal():
     from bot.markup import mark
 
     assert teams_markdown("skriv `met ÅÅÅÅ-MM-DD MINUTER` eller `match_rule=other_org|x`") == (
-        "skriv **met ÅÅÅÅ-MM-DD MINUTER** eller **match\\_rule=other\\_org\\|x**")
+        "skriv **met ÅÅÅÅ-MM-DD MINUTER** eller **match\\_rule=other\\_org\\|x**"
+    )
     # what a person typed stays literal inside it too: no bold, link or code from them
     typed = mark("*a*_b_ `c` [x](http://e.se)")
     assert teams_markdown(f"`{typed}` är inget datum") == (
-        "**\\*a\\*\\_b\\_ \\`c\\` \\[x\\]\\(http:\u200b//e.se\\)** är inget datum")
+        "**\\*a\\*\\_b\\_ \\`c\\` \\[x\\]\\(http:\u200b//e.se\\)** är inget datum"
+    )
 
 
 def test_no_backtick_or_slack_asterisk_reaches_what_teams_shows():
@@ -142,8 +154,12 @@ def test_no_backtick_or_slack_asterisk_reaches_what_teams_shows():
     card = Card((Text(text), Buttons((Button("nudge.met", "Vi har träffats", "1"),))))
     activity = message_activity(Outbound(text=text, card=card), "sv")
     content = activity["attachments"][0]["content"]
-    shown = [content["body"][0]["text"], content["fallbackText"], activity["summary"],
-             _actions(activity)[0]["data"]["mentorbot"]["t"]]
+    shown = [
+        content["body"][0]["text"],
+        content["fallbackText"],
+        activity["summary"],
+        _actions(activity)[0]["data"]["mentorbot"]["t"],
+    ]
     assert shown[0] == "Tryck på **Vi har träffats** eller skriv **met**, \\*Kim\\*."
     # plain-text fields: no formatting of ours, the name as typed
     assert activity["summary"] == "Tryck på Vi har träffats eller skriv met, *Kim*."

@@ -31,11 +31,22 @@ async def _plan_messages(db, clock) -> None:
     async with db.write() as s:
         identities = (await s.exec(select(Identity).order_by(Identity.id))).all()
         addresses = [await address_of(s, i.person_id) for i in identities]
-        await insert_if_absent(s, [Planned(
-            key=f"bound:{n}", kind="message", template="message", due_at=clock.now(), subject="bound",
-            address=address_to_dict(addresses[n % len(addresses)]),
-            context={"message": encode(Outbound(text=f"meddelande {n}"))},
-        ) for n in range(ROWS)], clock.now())
+        await insert_if_absent(
+            s,
+            [
+                Planned(
+                    key=f"bound:{n}",
+                    kind="message",
+                    template="message",
+                    due_at=clock.now(),
+                    subject="bound",
+                    address=address_to_dict(addresses[n % len(addresses)]),
+                    context={"message": encode(Outbound(text=f"meddelande {n}"))},
+                )
+                for n in range(ROWS)
+            ],
+            clock.now(),
+        )
 
 
 async def test_a_kill_between_send_and_record_repeats_at_most_the_concurrency(sqlite_db, clock):
@@ -45,8 +56,15 @@ async def test_a_kill_between_send_and_record_repeats_at_most_the_concurrency(sq
         await _plan_messages(sqlite_db, clock)
         before = len(connector.calls)
 
-        dying = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config, worker="dying",
-                           concurrency=CONCURRENCY, batch=ROWS)
+        dying = Dispatcher(
+            sqlite_db,
+            server.runtime.delivery,
+            clock,
+            server.runtime.config,
+            worker="dying",
+            concurrency=CONCURRENCY,
+            batch=ROWS,
+        )
         record, recorded = dying.recorder.record, []
 
         async def record_then_freeze(row, what, detail):
@@ -66,8 +84,15 @@ async def test_a_kill_between_send_and_record_repeats_at_most_the_concurrency(sq
         sent_first = [c.text for c in connector.calls[before:] if c.op == "send"]
         assert len(sent_first) == RECORDED_BEFORE_THE_KILL + CONCURRENCY, sent_first
 
-        restarted = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config,
-                               worker="restarted", concurrency=CONCURRENCY, batch=ROWS)
+        restarted = Dispatcher(
+            sqlite_db,
+            server.runtime.delivery,
+            clock,
+            server.runtime.config,
+            worker="restarted",
+            concurrency=CONCURRENCY,
+            batch=ROWS,
+        )
         clock.advance(dying.lease + timedelta(seconds=1))  # the dead process's leases run out
         result = await restarted.tick()
         assert result.reclaimed == ROWS - RECORDED_BEFORE_THE_KILL and result.sent == result.reclaimed

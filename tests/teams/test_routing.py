@@ -60,8 +60,9 @@ class PrivateChats:
 async def test_an_at_mention_in_a_group_chat_is_stripped_and_answered_in_private(sqlite_db, clock):
     runtime = make_runtime(config_for(sqlite_db.url), sqlite_db, clock)
     private = PrivateChats()
-    adapter = TestAdapter(TeamsBot(runtime, port=private).on_turn,
-                          template_or_conversation=template("groupChat", "19:group@thread.v2"))
+    adapter = TestAdapter(
+        TeamsBot(runtime, port=private).on_turn, template_or_conversation=template("groupChat", "19:group@thread.v2")
+    )
     mention = Entity(type="mention")
     mention.additional_properties = {"mentioned": {"id": ME.id, "name": ME.name}, "text": "<at>Mentorbot</at>"}
     await adapter.receive_activity(Activity(type="message", text="<at>Mentorbot</at> status", entities=[mention]))

@@ -78,7 +78,9 @@ async def test_a_redelivered_activity_is_processed_once(sqlite_db, clock, connec
 
 async def test_a_coordinator_makes_a_team_channel_the_program_channel(sqlite_db, clock, connector):
     async with teams_server(sqlite_db, clock, coordinators=(ANNA.key,)) as server:
-        await server.post(personal_message(connector.url, ANNA, "program create Chefsmentor 2027 start=2027-01-18 end=2027-12-10"))
+        await server.post(
+            personal_message(connector.url, ANNA, "program create Chefsmentor 2027 start=2027-01-18 end=2027-12-10")
+        )
         await server.post(channel_mention(connector.url, ANNA, "channel"))
     async with sqlite_db.read() as session:
         program = (await session.exec(select(Program))).one()
@@ -161,12 +163,15 @@ async def test_without_a_token_an_authenticated_bot_refuses_and_processes_nothin
         assert (await session.exec(select(Identity))).all() == []
 
 
-@pytest.mark.parametrize("token", [
-    "Bearer not-a-jwt",
-    # An unsigned token from an issuer Bot Framework does not use: refused before any key is fetched.
-    "Bearer " + __import__("jwt").encode({"iss": "https://evil.example", "aud": APP_ID}, key="", algorithm="none"),
-    "Basic dXNlcjpwYXNz",
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "Bearer not-a-jwt",
+        # An unsigned token from an issuer Bot Framework does not use: refused before any key is fetched.
+        "Bearer " + __import__("jwt").encode({"iss": "https://evil.example", "aud": APP_ID}, key="", algorithm="none"),
+        "Basic dXNlcjpwYXNz",
+    ],
+)
 async def test_a_forged_token_is_refused_without_reaching_any_other_host(sqlite_db, clock, connector, token):
     async with teams_server(sqlite_db, clock, app_id=APP_ID) as server:
         status = await server.post(personal_message(connector.url, ANNA, "status"), headers={"Authorization": token})
@@ -193,13 +198,20 @@ async def test_a_private_answer_to_a_channel_mention_goes_to_the_personal_chat(s
     assert answer.shown_text() == teams_markdown(render("sv", "commands/status", rows=[], tz="Europe/Stockholm"))
 
 
-async def test_on_first_contact_the_teams_profile_gives_the_email_a_coordinator_key_can_name(sqlite_db, clock, connector):
+async def test_on_first_contact_the_teams_profile_gives_the_email_a_coordinator_key_can_name(
+    sqlite_db, clock, connector
+):
     connector.profiles[ANNA.teams_id] = {
-        "id": ANNA.teams_id, "name": "Anna", "aadObjectId": ANNA.aad,
-        "email": "anna.adeptsson@knivsta.se", "userPrincipalName": "anna.adeptsson@knivsta.se",
+        "id": ANNA.teams_id,
+        "name": "Anna",
+        "aadObjectId": ANNA.aad,
+        "email": "anna.adeptsson@knivsta.se",
+        "userPrincipalName": "anna.adeptsson@knivsta.se",
     }
     async with teams_server(sqlite_db, clock, coordinators=("anna.adeptsson@knivsta.se",)) as server:
-        await server.post(personal_message(connector.url, ANNA, "program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31"))
+        await server.post(
+            personal_message(connector.url, ANNA, "program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31")
+        )
         await server.post(personal_message(connector.url, ANNA, "status"))
     assert len(connector.of("member")) == 1  # asked once, on first contact
     async with sqlite_db.read() as session:

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
+from bot.reminders.planner import plan_pair
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus, Program, Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from bot.reminders.planner import plan_pair
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import teams_server, user
 from tests.teams.people import TeamsPerson
@@ -29,12 +29,21 @@ async def test_a_blocked_adept_is_marked_unreachable_and_the_coordinator_is_told
             s.add(program)
             await s.flush()
             ids = {i.user_id: i.person_id for i in (await s.exec(select(Identity))).all()}
-            adept = Enrollment(program_id=program.id, person_id=ids[ANNA.aad], role="adept", status=EnrollmentStatus.ACTIVE)
-            mentor = Enrollment(program_id=program.id, person_id=ids[BO.aad], role="mentor", status=EnrollmentStatus.ACTIVE)
+            adept = Enrollment(
+                program_id=program.id, person_id=ids[ANNA.aad], role="adept", status=EnrollmentStatus.ACTIVE
+            )
+            mentor = Enrollment(
+                program_id=program.id, person_id=ids[BO.aad], role="mentor", status=EnrollmentStatus.ACTIVE
+            )
             s.add_all([adept, mentor])
             await s.flush()
-            pairing = Pairing(program_id=program.id, adept_id=adept.id, mentor_id=mentor.id,
-                              status=PairStatus.ANNOUNCED, announced_at=clock.now())
+            pairing = Pairing(
+                program_id=program.id,
+                adept_id=adept.id,
+                mentor_id=mentor.id,
+                status=PairStatus.ANNOUNCED,
+                announced_at=clock.now(),
+            )
             s.add(pairing)
             await s.flush()
             await plan_pair(s, pairing, clock.now())

@@ -5,20 +5,21 @@ Revision ID: 0010
 Revises: 0008
 Create Date: 2026-11-28
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 import bot.store.models
 
-revision = '0010'
-down_revision = '0008'
+revision = "0010"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('identity', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('spoke_at', bot.store.models.UTCDateTime(), nullable=True))
+    with op.batch_alter_table("identity", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("spoke_at", bot.store.models.UTCDateTime(), nullable=True))
     # Accounts that exist already: one whose person carries a name other than
     # the account's own id got it from the platform's profile, so it wrote.
     # One named only by a coordinator (a mention, a key) keeps NULL until it
@@ -31,5 +32,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('identity', schema=None) as batch_op:
-        batch_op.drop_column('spoke_at')
+    with op.batch_alter_table("identity", schema=None) as batch_op:
+        batch_op.drop_column("spoke_at")
