@@ -153,9 +153,12 @@ class SlackAdapter:
         if progress:
             found = self.core.command_for(inbound)
             if found is not None and found.slow:
-                await self._reply(
-                    inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale
-                )
+                try:  # the note is a courtesy: the command runs whether or not it arrives
+                    await self._reply(
+                        inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale
+                    )
+                except Exception:
+                    log.warning("the 'working on it' note could not be sent; running the command anyway", exc_info=True)
                 if response_url and inbound.in_place is not None:  # the note used one of its answers
                     inbound = replace(inbound, in_place=replace(inbound.in_place, uses=inbound.in_place.uses - 1))
         messages = await self.core.handle(inbound)

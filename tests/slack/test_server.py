@@ -315,3 +315,14 @@ async def test_the_slash_command_name_is_configurable(sqlite_db, clock):
         status, _ = await s.command("status", command="/mentorprogram")
         await s.settle()
         assert status == 200 and len(s.fake.calls_to("response_url")) == 1
+
+
+async def test_a_slow_command_runs_even_when_its_working_note_cannot_be_sent(server, slow_command, monkeypatch):
+    async def broken(_inbound):
+        raise ConnectionError("the note could not be made or sent")
+
+    monkeypatch.setattr(server.runtime.core, "progress", broken)
+    status, _ = await server.command("slowtest", user=ADEPT, channel="D0ADEPT")
+    assert status == 200
+    await server.settle()
+    assert [c.params["text"] for c in server.fake.calls_to("response_url")] == ["all done"]
