@@ -58,6 +58,15 @@ async def events(session: AsyncSession, program: Program, *, include_cancelled: 
     return list((await session.exec(query.order_by(col(ProgramEvent.starts_at), col(ProgramEvent.id)))).all())
 
 
+async def first_event(session: AsyncSession, program: Program, kind: str) -> ProgramEvent | None:
+    """The program's first event of this kind that is not cancelled (the
+    inspiration meeting its survey follows, the closing the close-out follows)."""
+    query = select(ProgramEvent).where(
+        ProgramEvent.program_id == program.id, ProgramEvent.kind == kind, col(ProgramEvent.cancelled).is_(False)
+    )
+    return (await session.exec(query.order_by(col(ProgramEvent.starts_at)))).first()
+
+
 async def next_event(
     session: AsyncSession, program: Program, now: datetime, role: str | None = None
 ) -> ProgramEvent | None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle
 from bot.messages import Button, Buttons, Card, Text
+from bot.programs import first_event
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.kinds import Skip, reminder_kind
 from bot.reminders.store import Planned, T, run
@@ -22,7 +22,6 @@ from bot.store.models import (
     PairStatus,
     Person,
     Program,
-    ProgramEvent,
     ReminderStatus,
 )
 
@@ -31,17 +30,7 @@ AFTER_THE_EVENT = timedelta(hours=3)
 
 async def closeout_moment(session: AsyncSession, program: Program) -> datetime:
     """A few hours after the closing event starts, or the end date's morning without one."""
-    closing = (
-        await session.exec(
-            select(ProgramEvent)
-            .where(
-                ProgramEvent.program_id == program.id,
-                ProgramEvent.kind == "closing",
-                col(ProgramEvent.cancelled).is_(False),
-            )
-            .order_by(col(ProgramEvent.starts_at))
-        )
-    ).first()
+    closing = await first_event(session, program, "closing")
     if closing is not None:
         return closing.starts_at + AFTER_THE_EVENT
     cal = ProgramCalendar.of(program)

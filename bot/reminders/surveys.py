@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
 from bot.messages import Button, Buttons, Card, Text
+from bot.programs import first_event
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.kinds import Skip, reminder_kind
 from bot.reminders.store import Planned, insert_if_absent
@@ -48,17 +49,7 @@ async def plan_surveys(
                 )
             ).all()
         )
-    inspiration = (
-        await session.exec(
-            select(ProgramEvent)
-            .where(
-                ProgramEvent.program_id == program.id,
-                ProgramEvent.kind == "inspiration",
-                col(ProgramEvent.cancelled).is_(False),
-            )
-            .order_by(col(ProgramEvent.starts_at))
-        )
-    ).first()
+    inspiration = await first_event(session, program, "inspiration")
     cal = ProgramCalendar.of(program)
     rows = []
     for survey in ("inspiration", "closeout"):
