@@ -17,9 +17,9 @@ from bot import outbox
 from bot.config import Config
 from bot.i18n import Translator
 from bot.lifecycle import RUNNING
-from bot.messages import Address, Outbound, OutboxRef
+from bot.messages import Address, Outbound, OutboxRef, Where
 from bot.outbox import address_from_dict
-from bot.people import address_of, locale_for
+from bot.people import address_of, identity_of, locale_for
 from bot.ports import DeliveryError
 from bot.reminders.kinds import Skip, kind_of
 from bot.store.models import Person, Program
@@ -55,6 +55,9 @@ class Renderer:
             return Skip("the program is closed")
         if kind.prebuilt:  # written whole by the turn that decided it
             to = address_from_dict(row.address)
+            if to.where == Where.DM and to.user and await _marked_unreachable(session, to):
+                # Not tried again: the recorder holds it until they write (scheduler/record.py).
+                return Unreachable(DeliveryError("they are marked unreachable", permanent=True))
             return Ready(to, replace(outbox.decode(row.context["message"], to), outbox=OutboxRef(row.id, row.key, to)))
         person = await session.get(Person, row.person_id) if row.person_id else None
         if person is not None:
@@ -98,3 +101,8 @@ class Renderer:
                 outbox=OutboxRef(row.id, row.key, to),
             ),
         )
+
+
+async def _marked_unreachable(session: AsyncSession, to: Address) -> bool:
+    identity = await identity_of(session, str(to.platform), to.tenant, to.user or "")
+    return identity is not None and identity.unreachable
