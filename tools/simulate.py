@@ -25,7 +25,7 @@ import random
 import statistics
 import sys
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -91,6 +91,19 @@ class World:
     seen: int = 0  # how much of port.log the people have read
     sweeps: Sweeps = field(default_factory=Sweeps)  # one service, running all year
     locale: str = "sv"
+
+    _by_user: dict[str, Pair] = field(default_factory=dict)
+    _indexed: tuple[int, int] = (0, -1)  # (id, length) of the pairs list `_by_user` was built from
+
+    def pair_of(self, user: str) -> Pair | None:
+        """A person's (first) pair, from a dict built once per list of pairs."""
+        if self._indexed != (id(self.pairs), len(self.pairs)):
+            self._by_user = {}
+            for p in self.pairs:
+                for member in (p.adept, p.mentor):
+                    self._by_user.setdefault(member.user, p)
+            self._indexed = (id(self.pairs), len(self.pairs))
+        return self._by_user.get(user)
 
     @property
     def delivery(self) -> Delivery:
@@ -172,7 +185,7 @@ async def react(world: World) -> None:
     new = world.port.log[world.seen :]
     world.seen = len(world.port.log)
     for _at, who, message in new:
-        pair = next((p for p in world.pairs if who in (p.adept.user, p.mentor.user)), None)
+        pair = world.pair_of(who)
         if pair is None:
             continue
         member = pair.adept if who == pair.adept.user else pair.mentor
@@ -262,8 +275,12 @@ def summary(world: World, stats: dict) -> str:
     ]
     lines += [f"  {n:5d}  {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += ["", "per pair: nudges to the adept, days between them (min/median/max), meetings logged:"]
+    nudged: dict[str, list[date]] = defaultdict(list)  # one pass over the log, not one per pair
+    for at, who, m in world.port.log:
+        if m.kind == "nudges/nudge":
+            nudged[who].append(CAL_DAY(at))
     for pair in world.pairs:
-        days = [CAL_DAY(at) for at, who, m in world.port.log if who == pair.adept.user and m.kind == "nudges/nudge"]
+        days = nudged.get(pair.adept.user, [])
         gaps = [(b - a).days for a, b in itertools.pairwise(days)]
         spread = f"{min(gaps)}/{statistics.median(gaps):g}/{max(gaps)}" if gaps else "-"
         lines.append(
