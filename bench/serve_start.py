@@ -13,7 +13,6 @@ running, no traffic).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.goals import record
-from bench.slack_ack import SECRET, TOKEN, _free_port, _start_fake
+from bench.slack_ack import _start_fake, prepared_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 IDLE_SECONDS = 5.0
@@ -37,20 +36,11 @@ def _rss_mb(pid: int) -> float:
 
 
 def one(tmp: Path, api_url: str) -> dict:
-    port = _free_port()
-    config = tmp / "serve.toml"
-    config.write_text(
-        f'[database]\nurl = "sqlite:///{tmp / "serve.db"}"\n'
-        f'[server]\nhost = "127.0.0.1"\nport = {port}\n'
-        f'[slack]\nbot_token = "{TOKEN}"\nsigning_secret = "{SECRET}"\napi_url = "{api_url}"\n'
-        f'[teams]\napp_id = "00000000-0000-0000-0000-000000000001"\napp_password = "not-checked-at-start"\n'
-        f'tenant_id = "00000000-0000-0000-0000-000000000002"\n'
-        f"[bot]\ncoordinators = []\n",
-        encoding="utf-8",
+    teams = (
+        '[teams]\napp_id = "00000000-0000-0000-0000-000000000001"\napp_password = "not-checked-at-start"\n'
+        'tenant_id = "00000000-0000-0000-0000-000000000002"\n'
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_", "MICROSOFT_"))}
-    cli = [sys.executable, "-m", "adapters.cli", "--config", str(config)]
-    subprocess.run([*cli, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    cli, env, port = prepared_serve(tmp, api_url, teams)
     started = time.perf_counter()
     proc = subprocess.Popen(
         [*cli, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "serve.log", "w")

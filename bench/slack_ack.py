@@ -84,19 +84,27 @@ def _start_fake(tmp: Path) -> tuple[subprocess.Popen, str]:
     return proc, port_file.read_text().strip()
 
 
-def _start_mentorbot(tmp: Path, api_url: str) -> tuple[subprocess.Popen, str]:
+def prepared_serve(tmp: Path, api_url: str, extra_toml: str = "") -> tuple[list[str], dict[str, str], int]:
+    """A config file for `serve` on a free loopback port with Slack pointed at
+    `api_url` (plus `extra_toml`), a migrated SQLite file beside it, and the
+    command line and environment to start it with: (cli, env, port)."""
     port = _free_port()
     config = tmp / "mentorbot.toml"
     config.write_text(
         f'[database]\nurl = "sqlite:///{tmp / "bench.db"}"\n'
         f'[server]\nhost = "127.0.0.1"\nport = {port}\n'
         f'[slack]\nbot_token = "{TOKEN}"\nsigning_secret = "{SECRET}"\napi_url = "{api_url}"\n'
-        f"[bot]\ncoordinators = []\n",
+        f"{extra_toml}[bot]\ncoordinators = []\n",
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_", "MICROSOFT_"))}
     cli = [sys.executable, "-m", "adapters.cli", "--config", str(config)]
     subprocess.run([*cli, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    return cli, env, port
+
+
+def _start_mentorbot(tmp: Path, api_url: str) -> tuple[subprocess.Popen, str]:
+    cli, env, port = prepared_serve(tmp, api_url)
     proc = subprocess.Popen(
         [*cli, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "mentorbot.log", "w")
     )
