@@ -5,42 +5,19 @@ Through the running server and the fake Bot Connector, on a virtual clock."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.reminders.planner import plan_pair
 from bot.reminders.store import HELD_UNTIL
-from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus, Program, Reminder
+from bot.store.models import Identity, Reminder
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.teams.helpers import teams_server, user
+from tests.teams.helpers import announce_pair, teams_server, user
 from tests.teams.people import TeamsPerson
 
 HANNA, ANNA, BO = user("Hanna", 51), user("Anna", 52), user("Bo", 53)
-
-
-async def _pair(db, clock) -> None:
-    async with db.write() as s:
-        program = Program(slug="mp27", name="Mentorprogram 2027", start=date(2027, 1, 4), end=date(2027, 12, 17))
-        s.add(program)
-        await s.flush()
-        ids = {i.user_id: i.person_id for i in (await s.exec(select(Identity))).all()}
-        adept = Enrollment(program_id=program.id, person_id=ids[ANNA.aad], role="adept", status=EnrollmentStatus.ACTIVE)
-        mentor = Enrollment(program_id=program.id, person_id=ids[BO.aad], role="mentor", status=EnrollmentStatus.ACTIVE)
-        s.add_all([adept, mentor])
-        await s.flush()
-        pairing = Pairing(
-            program_id=program.id,
-            adept_id=adept.id,
-            mentor_id=mentor.id,
-            status=PairStatus.ANNOUNCED,
-            announced_at=clock.now(),
-        )
-        s.add(pairing)
-        await s.flush()
-        await plan_pair(s, pairing, clock.now())
 
 
 async def _annas(db) -> list[Reminder]:
@@ -60,7 +37,7 @@ async def test_a_later_reminder_to_a_blocked_person_waits_until_they_write_again
         people = {who.name: TeamsPerson(server, connector, who) for who in (HANNA, ANNA, BO)}
         for person in people.values():
             await person.type("status")
-        await _pair(sqlite_db, clock)
+        await announce_pair(sqlite_db, clock, ANNA, BO)
         connector.fail_next(403, conversation=ANNA.chat)  # Anna blocked the bot
         n = len(connector.calls)
         dispatcher = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config)
