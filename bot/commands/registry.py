@@ -292,13 +292,20 @@ def _joined(tokens: list[str]) -> list[str]:
     return out
 
 
-def lookup_command(tokens: list[str]) -> tuple[Command, list[str]] | None:
-    """The command these words name and the words after it, or None (no
-    suggestion is worked out: for the many lines that are answers, not commands)."""
+def _read(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """The tokens with Swedish phrases joined, and the same words lower-cased
+    with the first one's alias resolved."""
     tokens = _joined(tokens)
     words = [t.lower() for t in tokens]
     if words:
         words[0] = ALIASES.get(words[0], words[0])
+    return tokens, words
+
+
+def lookup_command(tokens: list[str]) -> tuple[Command, list[str]] | None:
+    """The command these words name and the words after it, or None (no
+    suggestion is worked out: for the many lines that are answers, not commands)."""
+    tokens, words = _read(tokens)
     swedish = _swedish_index()
     for length in (3, 2, 1):
         key = tuple(words[:length])
@@ -314,10 +321,7 @@ def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
     found = lookup_command(tokens)
     if found is not None:
         return found
-    tokens = _joined(tokens)
-    words = [t.lower() for t in tokens]
-    if words:
-        words[0] = ALIASES.get(words[0], words[0])
+    tokens, words = _read(tokens)
     typed = " ".join(words[:2]) if len(words) > 1 and (words[0],) not in COMMANDS else (words[0] if words else "")
     names = [c.name for c in COMMANDS.values()]
     close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)

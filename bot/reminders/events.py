@@ -110,7 +110,7 @@ async def plan_event(session: AsyncSession, event: ProgramEvent, now: datetime, 
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
-async def _plan_event_for(
+async def plan_event_for_person(
     session: AsyncSession, event: ProgramEvent, program: Program, enrollment: Enrollment, now: datetime
 ) -> int:
     """One person's reminders of one event (after they joined, paused or

@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
 from bot.reminders.calendar import ProgramCalendar, spread_seconds
-from bot.reminders.events import _plan_event_for, plan_event  # events: bot/reminders/events.py
+from bot.reminders.events import plan_event, plan_event_for_person  # events: bot/reminders/events.py
 from bot.reminders.store import (  # storage of the rows planned here
     _COLUMNS,
     Planned,
@@ -333,7 +333,7 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
             select(ProgramEvent).where(ProgramEvent.program_id == program.id, ProgramEvent.starts_at > now)
         )
     ).all():
-        inserted += await _plan_event_for(session, event, program, enrollment, now)
+        inserted += await plan_event_for_person(session, event, program, enrollment, now)
     for pairing in (
         await session.exec(
             select(Pairing).where((Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id))
