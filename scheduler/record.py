@@ -70,6 +70,15 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
 
 
+# A plain send recorded (checked against the lease), built once.
+_SENT_ONE = (
+    sa.update(T)
+    .where(T.c.id == sa.bindparam("row_id"), T.c.status == CLAIMED, T.c.claimed_by == sa.bindparam("worker"))
+    .values(status=SENT, message_id=sa.bindparam("mid"), sent_at=sa.bindparam("now"), lease_until=None, last_error=None)
+    .returning(T.c.id)
+)
+
+
 def _mine(row_id, worker: str):
     return sa.and_(T.c.id == row_id, T.c.status == CLAIMED, T.c.claimed_by == worker)
 
@@ -112,6 +121,12 @@ class Recorder:
         recorded: set[int] = set()
         if plain:
             ids = list(plain)
+            if len(ids) == 1:  # the usual case: a statement built once
+                found = await run(
+                    session, _SENT_ONE, {"row_id": ids[0], "worker": self.worker, "mid": plain[ids[0]], "now": now}
+                )
+                recorded |= set(found.scalars().all())
+                ids = []
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 mid = sa.case({i: plain[i] for i in chunk}, value=T.c.id)

@@ -49,9 +49,10 @@ class Planned:
         }
 
 
-async def run(session: AsyncSession, statement):
-    """Execute a Core statement (UPDATE/INSERT ... RETURNING) in the session's transaction."""
-    return await (await session.connection()).execute(statement)
+async def run(session: AsyncSession, statement, params: dict | None = None):
+    """Execute a Core statement (UPDATE/INSERT ... RETURNING) in the session's
+    transaction, with `params` for its bound parameters."""
+    return await (await session.connection()).execute(statement, params)
 
 
 async def run_many(session: AsyncSession, statement, params: list[dict]):
