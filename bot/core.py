@@ -283,7 +283,8 @@ class Core:
             log.info("repeated press of %s ignored", inbound.action_id)
             return False
         if pressed:  # (`pressed`: the turn's first statement saw a record of this person's)
-            await session.exec(delete(ProcessedEvent).where(*_pressed_range(prefix)))
+            keys_from, keys_to = key_range(prefix)
+            await session.exec(_FORGET_PRESSES, params={"keys_from": keys_from, "keys_to": keys_to})
         if key is not None:
             session.add(ProcessedEvent(key=prefix + key, at=self.clock.now()))
             await session.flush()
@@ -399,17 +400,14 @@ _THEIR_PROGRAM = (
     .where(col(Enrollment.person_id) == sa.bindparam("person_id"), col(Program.status).in_(RUNNING))
     .order_by(col(Program.id).desc())
 )
+_FORGET_PRESSES = delete(ProcessedEvent).where(
+    col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to")
+)
 _FIRST_RUNNING = select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id))
 
 
 def press_prefix(inbound: Inbound) -> str:
     return f"press:{inbound.actor.key}|"
-
-
-def _pressed_range(prefix: str) -> tuple:
-    """The person's press records: keys from `prefix` up to the next prefix."""
-    keys_from, keys_to = key_range(prefix)
-    return (ProcessedEvent.key >= keys_from, ProcessedEvent.key < keys_to)
 
 
 def press_key(inbound: Inbound) -> str | None:

@@ -30,14 +30,16 @@ _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")
 
 
+_IDENTITY = select(Identity).where(
+    col(Identity.platform) == sa.bindparam("platform"),
+    col(Identity.tenant) == sa.bindparam("tenant"),
+    col(Identity.user_id) == sa.bindparam("user_id"),
+)
+
+
 async def identity_of(session: AsyncSession, platform: str, tenant: str, user_id: str) -> Identity | None:
-    return (
-        await session.exec(
-            select(Identity).where(
-                Identity.platform == platform, Identity.tenant == tenant, Identity.user_id == user_id
-            )
-        )
-    ).first()
+    params = {"platform": str(platform), "tenant": tenant, "user_id": user_id}
+    return (await session.exec(_IDENTITY, params=params)).first()
 
 
 async def person_for_actor(
@@ -206,14 +208,13 @@ async def _in_program_organisations(session: AsyncSession, program: Program, peo
     return kept
 
 
+_IDENTITIES = (
+    select(Identity).where(col(Identity.person_id) == sa.bindparam("person_id")).order_by(col(Identity.id).desc())
+)
+
+
 async def identities(session: AsyncSession, person_id: int) -> list[Identity]:
-    return list(
-        (
-            await session.exec(
-                select(Identity).where(col(Identity.person_id) == person_id).order_by(col(Identity.id).desc())
-            )
-        ).all()
-    )
+    return list((await session.exec(_IDENTITIES, params={"person_id": person_id})).all())
 
 
 def address_from_identity(identity: Identity) -> Address:

@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Button, Buttons, Card, Text
@@ -97,16 +98,15 @@ def has_after_sent(name: str) -> bool:
 # ------------------------------------------------------------------ helpers
 
 
+_ACTIVE_IN = select(Enrollment.id).where(
+    col(Enrollment.program_id) == sa.bindparam("program_id"),
+    col(Enrollment.person_id) == sa.bindparam("person_id"),
+    Enrollment.status == EnrollmentStatus.ACTIVE,
+)
+
+
 async def _active_in(session, program_id: int, person_id: int) -> bool:
-    found = (
-        await session.exec(
-            select(Enrollment.id).where(
-                Enrollment.program_id == program_id,
-                Enrollment.person_id == person_id,
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-            )
-        )
-    ).first()
+    found = (await session.exec(_ACTIVE_IN, params={"program_id": program_id, "person_id": person_id})).first()
     return found is not None
 
 
