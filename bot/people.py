@@ -83,6 +83,13 @@ def key_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + "}"
 
 
+async def person_behind(session: AsyncSession, platform: str, tenant: str, user_id: str) -> Person | None:
+    """The person behind a platform identity, if the bot knows them (one statement)."""
+    params = {"platform": str(platform), "tenant": tenant, "user_id": user_id}
+    found = (await session.exec(_PERSON, params=params)).first()
+    return found[1] if found is not None else None
+
+
 async def person_and_flag(
     session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str | None, *, spoke: bool = True
 ) -> tuple[Person, Identity, bool]:
@@ -226,6 +233,24 @@ def address_from_identity(identity: Identity) -> Address:
         where=Where.DM,
         ref=identity.ref,
     )
+
+
+_PERSON_AND_IDENTITIES = (
+    select(Person, Identity)
+    .outerjoin(Identity, col(Identity.person_id) == col(Person.id))
+    .where(col(Person.id) == sa.bindparam("person_id"))
+    .order_by(col(Identity.id).desc())
+)
+
+
+async def person_and_address(session: AsyncSession, person_id: int) -> tuple[Person | None, Address | None]:
+    """A person and where to reach them (`address_of`), in one statement."""
+    rows = (await session.exec(_PERSON_AND_IDENTITIES, params={"person_id": person_id})).all()
+    if not rows:
+        return None, None
+    reachable = (identity for _, identity in rows if identity is not None and not identity.unreachable)
+    first = next(reachable, None)
+    return rows[0][0], address_from_identity(first) if first is not None else None
 
 
 async def address_of(session: AsyncSession, person_id: int) -> Address | None:
