@@ -216,7 +216,6 @@ _SAVE = (
             for name in ("step", "data", "history", "invalid_count", "status", "version", "updated_at")
         }
     )
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -243,9 +242,11 @@ async def active_state(turn: Turn) -> DialogState | None:
 async def save(turn: Turn, state: State) -> None:
     """Compare-and-set: a stale version means another turn got there first,
     and this one is rolled back and answered kindly."""
-    result = await turn.session.exec(
+    await turn.session.flush()  # what the turn changed so far goes first, as before any statement
+    connection = await turn.session.connection()  # a plain UPDATE, outside the ORM: nothing to synchronise
+    result = await connection.execute(
         _SAVE,
-        params={
+        {
             "state_id": state.id,
             "seen_version": state.version,
             "new_step": state.step,
