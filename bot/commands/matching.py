@@ -358,9 +358,9 @@ async def _announce(turn: Turn, program: Program):
         row.announced_at = turn.now
         turn.session.add(row)
     await turn.session.flush()
-    for row in approved:
-        for member in (row.adept_id, row.mentor_id):  # the pair's nudges and each member's event reminders
-            await plan.person_changed(turn, cohort.members[member].enrollment)
+    # The pairs' nudges, stall watch and close-out, in bulk as the sweep plans
+    # them (one member at a time was 5 s of a 500-pair announcement).
+    await plan.program_changed(turn, program)
     summary = await announce_pairs(turn, cohort, approved)
     summary |= await _tell_the_unpaired(turn, program)
     from bot.commands.firstmeeting import send_checklists  # it builds on end_pair from here
