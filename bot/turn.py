@@ -8,7 +8,7 @@ kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,9 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.lifecycle import RUNNING, WORKING
-from bot.messages import Card, Inbound, Outbound, Text
+from bot.messages import Address, Card, Inbound, Outbound, Text
 from bot.outbox import Queued
-from bot.people import address_of, is_coordinator, locale_for
+from bot.people import address_of, addresses_of, is_coordinator, locale_for
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
 
 if TYPE_CHECKING:
@@ -51,6 +51,21 @@ class Turn:
     pressed: bool = False
     # Whether the person coordinates, once asked (see `coordinates`).
     _coordinator: bool | None = None
+    # Where other people are reached, as this turn looked them up (`address_of`).
+    _addresses: dict[int, Address | None] = field(default_factory=dict)
+
+    async def address_of(self, person_id: int) -> Address | None:
+        """Where to reach a person (`bot.people.address_of`), looked up once a turn."""
+        if person_id not in self._addresses:
+            self._addresses[person_id] = await address_of(self.session, person_id)
+        return self._addresses[person_id]
+
+    async def know_addresses(self, person_ids: Iterable[int]) -> None:
+        """Look up where many people are reached in one statement, ahead of
+        telling them (an announcement tells every member of every pair)."""
+        wanted = [i for i in person_ids if i not in self._addresses]
+        if wanted:
+            self._addresses.update(await addresses_of(self.session, wanted))
 
     async def coordinates(self) -> bool:
         """Whether the person coordinates: looked up the first time a turn
@@ -97,7 +112,7 @@ class Turn:
         `card`, if given, builds the card from a render function in that
         language. Returns False when the person has no reachable identity."""
         person = await self.session.get(Person, person_id)
-        address = await address_of(self.session, person_id)
+        address = await self.address_of(person_id)
         if person is None or address is None:
             return False
         locale = locale_for(person, program, self.core.config)

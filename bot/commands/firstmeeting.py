@@ -24,7 +24,7 @@ from bot.inputs import parse_int
 from bot.matching.announce import group_address
 from bot.meetings import live_pairs_of
 from bot.messages import Block, Button, Buttons, Card, Outbound, Text
-from bot.people import address_of, coordinator_people, locale_for
+from bot.people import coordinator_people, locale_for
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
@@ -52,7 +52,7 @@ async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) ->
     pair's group DM where their introduction went, else to each member."""
     for row in pairs:
         members = [await fetch(turn.session, Enrollment, i) for i in (row.adept_id, row.mentor_id)]
-        group = group_address(*[await address_of(turn.session, e.person_id) for e in members])
+        group = group_address(*[await turn.address_of(e.person_id) for e in members])
         if group is not None:
             locale = locale_for(None, program, turn.core.config)
 

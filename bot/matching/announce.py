@@ -14,7 +14,7 @@ from typing import Any
 from bot.dialogs.answers import MENTOR, answer_ctx, lines
 from bot.matching.cohort import TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
 from bot.messages import Address, Button, Buttons, Card, Outbound, Platform, Text, Where
-from bot.people import address_of, locale_for, program_channel
+from bot.people import locale_for, program_channel
 from bot.programs import events, next_event
 from bot.store.models import Pairing
 from bot.store.rows import pk
@@ -56,6 +56,7 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
     )
     in_group, in_dms, unreachable = 0, 0, []
     ctx = await answer_ctx(turn.session, program)
+    await turn.know_addresses(pk(cohort.members[i].person) for row in pairs for i in (row.adept_id, row.mentor_id))
     for row in pairs:
         adept, mentor = cohort.members[row.adept_id], cohort.members[row.mentor_id]
         context: dict[str, Any] = dict(
@@ -67,8 +68,8 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
             render = partial(turn.core.translator.render, locale)
             return lines(adept.enrollment.answers or {}, "adept", ctx, render, MENTOR)  # noqa: B023 (called in this iteration)
 
-        adept_at = await address_of(turn.session, pk(adept.person))
-        mentor_at = await address_of(turn.session, pk(mentor.person))
+        adept_at = await turn.address_of(pk(adept.person))
+        mentor_at = await turn.address_of(pk(mentor.person))
         group = group_address(adept_at, mentor_at)
         if group is not None:
             locale = locale_for(None, program, turn.core.config)
