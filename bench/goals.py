@@ -37,6 +37,8 @@ GOALS = [
     Goal("simulate.growth", "simulate 1 000 / 200 wall, per person (linear = 1)", "<=", 1.0, "x"),
     Goal("fanout.ratio", "fan-out 500 channels x 20 messages / rate-limit floor", "<=", 1.05, "x"),
     Goal("match.loop_lag", "longest event-loop stall during a 2 000 x 2 000 match", "<=", 100, "ms"),
+    Goal("match.loop_lag.approve", "longest stall, the `match approve` after it (figure only)", "", 0, "ms"),
+    Goal("match.loop_lag.announce", "longest stall, the `match announce` after it (figure only)", "", 0, "ms"),
     Goal("serve.rss", "serve idle RSS, Slack and Teams on", "<=", 120, "MB"),
     Goal("serve.ready", "serve start to /readyz 200", "<=", 1.5, "s"),
     Goal("ack.ratio", "slash-command ack p99 / bare bolt ack-in-listener p99", "<=", 1.25, "x"),

@@ -7,7 +7,8 @@ bulk the way the intake leaves it (people with their organisation, console
 identities, enrollments with intake answers), in ten organisations, so the
 organisation rule and the scores have work to do.
 
-While `match` runs, two other tasks share the loop:
+While `match` runs (and then `match approve` and `match announce`, whose
+stalls are figures without a goal), two other tasks share the loop:
 
 - a probe sleeps 5 ms again and again and records how late it wakes up: the
   longest lateness is the longest stall of the loop (goal `match.loop_lag`,
@@ -161,6 +162,23 @@ async def _asker(core: Core, stop: asyncio.Event, waits: list[float]) -> None:
         await asyncio.sleep(0.01)
 
 
+async def _watched(core: Core, line: str) -> tuple[list, list[float], list[float], float]:
+    """The coordinator types `line` while the probe and the asker run:
+    (replies, the probe's lateness in ms, the asker's turn times in ms, seconds)."""
+    stop = asyncio.Event()
+    lags: list[float] = []
+    waits: list[float] = []
+    probe = asyncio.create_task(_probe(stop, lags))
+    asker = asyncio.create_task(_asker(core, stop, waits))
+    await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    replies = await core.handle(_inbound(COORDINATOR, line))
+    took = time.perf_counter() - started
+    stop.set()
+    await asyncio.gather(probe, asker)
+    return replies, lags, waits, took
+
+
 async def one_run(size: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="mentorbot-match-lag-") as tmp:
         async with migrated(f"sqlite:///{tmp}/bench.db") as db:
@@ -175,23 +193,22 @@ async def one_run(size: int) -> dict:
             for _ in range(3):  # warm up: first contacts, templates, the solver's imports
                 await core.handle(_inbound(ASKER, "status"))
             gc.freeze()  # as `serve` does once it listens (adapters/server.py)
-            stop = asyncio.Event()
-            lags: list[float] = []
-            waits: list[float] = []
-            probe = asyncio.create_task(_probe(stop, lags))
-            asker = asyncio.create_task(_asker(core, stop, waits))
-            await asyncio.sleep(0.05)
-            started = time.perf_counter()
-            replies = await core.handle(_inbound(COORDINATOR, "match"))
-            match_s = time.perf_counter() - started
-            stop.set()
-            await asyncio.gather(probe, asker)
+            replies, lags, waits, match_s = await _watched(core, "match")
             async with db.read() as s:
                 drafted = (await s.exec(sa.text("SELECT count(*) FROM pairing WHERE status = 'draft'"))).scalar_one()
             kinds = [r.kind for r in replies]
             if drafted == 0 or "matching/draft_heading" not in kinds:
                 raise RuntimeError(f"match drafted nothing: {kinds} {[r.text[:200] for r in replies]}")
+            # What follows the draft, watched the same way (figures, not goals).
+            _, approve_lags, _, approve_s = await _watched(core, "match approve")
+            replies, announce_lags, _, announce_s = await _watched(core, "match announce")
+            if "matching/announced" not in [r.kind for r in replies]:
+                raise RuntimeError(f"match announce announced nothing: {[r.text[:200] for r in replies]}")
             return {
+                "approve_lag_ms": round(max(approve_lags), 1),
+                "approve_s": round(approve_s, 2),
+                "announce_lag_ms": round(max(announce_lags), 1),
+                "announce_s": round(announce_s, 2),
                 "loop_lag_ms": round(max(lags), 1),
                 "probe_wakeups": len(lags),
                 "lag_p99_ms": round(sorted(lags)[int(0.99 * (len(lags) - 1))], 1),
@@ -216,12 +233,21 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"run {n + 1}: longest loop stall {run['loop_lag_ms']} ms (p99 {run['lag_p99_ms']} ms); "
             f"`status` median {run['status_ms_median']} ms, longest {run['status_ms_max']} ms "
-            f"({run['status_turns']} turns); match {run['match_s']} s, {run['drafted']} draft pairs"
+            f"({run['status_turns']} turns); match {run['match_s']} s, {run['drafted']} draft pairs; "
+            f"`match approve` {run['approve_s']} s, stall {run['approve_lag_ms']} ms; "
+            f"`match announce` {run['announce_s']} s, stall {run['announce_lag_ms']} ms"
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"size": args.size, "runs": runs}, indent=2) + "\n", encoding="utf-8")
     if args.size == 2000:
-        record("match_lag", {"match.loop_lag": [r["loop_lag_ms"] for r in runs]})
+        record(
+            "match_lag",
+            {
+                "match.loop_lag": [r["loop_lag_ms"] for r in runs],
+                "match.loop_lag.approve": [r["approve_lag_ms"] for r in runs],
+                "match.loop_lag.announce": [r["announce_lag_ms"] for r in runs],
+            },
+        )
     return 0
 
 
