@@ -63,6 +63,7 @@ class Claimed:
     attempts: int
     expires_at: datetime | None
     last_error: str | None = None
+    send_by: datetime | None = None  # set by the claim: no send of this row may start or last beyond it
 
 
 def backoff(attempt: int) -> timedelta:
