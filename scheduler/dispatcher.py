@@ -55,7 +55,6 @@ T = table_of(Reminder)
 LEASE_MARGIN_S = 5  # a send is abandoned this long before its lease runs out
 PREPARE_CHUNK = 250  # rows rendered per read transaction (later chunks render while earlier ones send)
 YIELD_EVERY = 50  # rows rendered between two turns of the event loop, so paced posts due meanwhile leave on time
-FIRST_CLAIM = 100  # a tick's first claim is at most this big: the first posts leave before a big batch is claimed
 PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
 FAILED, EXPIRED, CANCELLED = ReminderStatus.FAILED.value, ReminderStatus.EXPIRED.value, ReminderStatus.CANCELLED.value
 
@@ -181,15 +180,14 @@ class Dispatcher:
         running: list[asyncio.Task] = []
         try:
             while max_batches is None or batches < max_batches:
-                limit = min(self.batch, FIRST_CLAIM) if batches == 0 else self.batch
                 # The first claim shares its transaction with the housekeeping.
-                rows = await self.claim(housekeeping=total if batches == 0 else None, limit=limit)
+                rows = await self.claim(housekeeping=total if batches == 0 else None)
                 if rows:
                     batches += 1
                     total.claimed += len(rows)
                     flow.add(len(rows))
                     running.append(asyncio.ensure_future(self.process(rows, flow)))
-                if len(rows) == limit:  # more may be due: claim again once this batch is under way
+                if len(rows) == self.batch:  # more may be due: claim again once this batch is under way
                     await until_room(flow, running, total)
                     if self.recorder.broken:
                         break  # the database cannot take records: the next tick tries again
@@ -232,10 +230,10 @@ class Dispatcher:
         await after(session, expired, now, "after_expired")
         return result
 
-    async def claim(self, housekeeping: TickResult | None = None, limit: int | None = None) -> list[Claimed]:
+    async def claim(self, housekeeping: TickResult | None = None) -> list[Claimed]:
         """Claim a batch of due rows (after the housekeeping, when given a result to add it to)."""
         now = self.clock.now()
-        stmt = claim_query(now, self.worker, self.lease, limit or self.batch, skip_locked=not self.db.sqlite)
+        stmt = claim_query(now, self.worker, self.lease, self.batch, skip_locked=not self.db.sqlite)
         async with self.db.write() as session:
             if housekeeping is not None:
                 await self.housekeeping(session, housekeeping)
