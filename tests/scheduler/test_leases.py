@@ -178,3 +178,45 @@ async def test_an_outcome_is_recorded_only_by_the_lease_holder(sqlite_db, clock)
     (kept,) = await reminders(sqlite_db)
     assert (kept.status, kept.claimed_by, kept.message_id) == ("claimed", "b", None)
     assert await holder.recorder.record(row, "sent", "ts-from-b") == "sent"
+
+
+async def test_while_records_wait_for_the_database_no_more_than_the_concurrency_is_sent(sqlite_db, clock):
+    """The bound on what a crash can repeat: a send's gate slot is freed only
+    when its outcome is written, so a database that takes no records stops
+    the sending after `concurrency` messages (all recorded once it is back)."""
+    async with sqlite_db.write() as s:
+        await make_person(s, "Eva")
+    port = RecordingPort()
+    dispatcher = Dispatcher(
+        sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()), concurrency=3
+    )
+    for n in range(10):
+        await keep(sqlite_db, clock, f"message:{n}", dm(f"user{n}", Platform.CONSOLE), f"nr {n}")
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_database():
+        async with sqlite_db.writer():  # no other write gets in meanwhile
+            held.set()
+            await release.wait()
+
+    real_send, holder = port.send, []
+
+    async def send_while_the_database_is_held(to, message):
+        if not holder:  # the batch is claimed; from now on no record can be written
+            holder.append(asyncio.ensure_future(hold_the_database()))
+            await held.wait()
+        return await real_send(to, message)
+
+    port.send = send_while_the_database_is_held
+    tick = asyncio.ensure_future(dispatcher.tick())
+    for _ in range(100):  # until it stops sending
+        await asyncio.sleep(0.01)
+        if len(port.sent) >= 3:
+            break
+    await asyncio.sleep(0.3)  # had it more slots, more sends would arrive now
+    assert len(port.sent) == 3, "sent but unrecorded: at most the concurrency"
+    release.set()
+    result = await tick
+    await holder[0]
+    assert result.sent == 10 and len(port.sent) == 10
+    assert {r.status for r in await reminders(sqlite_db)} == {"sent"}
