@@ -220,3 +220,30 @@ async def test_while_records_wait_for_the_database_no_more_than_the_concurrency_
     await holder[0]
     assert result.sent == 10 and len(port.sent) == 10
     assert {r.status for r in await reminders(sqlite_db)} == {"sent"}
+
+
+async def test_a_row_whose_lease_ran_short_while_it_waited_its_turn_goes_back_unsent(sqlite_db, clock):
+    """A row waiting behind others to the same conversation may wait long; one
+    whose lease is nearly over when its turn comes is not sent (another
+    dispatcher may take it soon) but put back in line, no attempt used."""
+    port = RecordingPort()
+    dispatcher = Dispatcher(
+        sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()), pace={Platform.CONSOLE: 0.01}
+    )
+    for n in range(2):
+        await keep(sqlite_db, clock, f"message:{n}", dm("eva", Platform.CONSOLE), f"nr {n}")
+    real_send = port.send
+
+    async def slow_send(to, message):  # the first send takes nearly the whole lease
+        sent = await real_send(to, message)
+        clock.advance(dispatcher.lease - timedelta(seconds=3))
+        return sent
+
+    port.send = slow_send
+    result = await dispatcher.tick()
+    assert result.sent == 1 and result.retried == 1 and [m.text for _, m in port.sent] == ["nr 0"]
+    second = next(r for r in await reminders(sqlite_db) if r.key == "message:1")
+    assert second.status == "pending" and second.attempts == 0
+    port.send = real_send
+    assert (await dispatcher.tick()).sent == 1
+    assert [m.text for _, m in port.sent] == ["nr 0", "nr 1"]
