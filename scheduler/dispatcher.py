@@ -238,8 +238,9 @@ class Dispatcher:
             if housekeeping is not None:
                 await self.housekeeping(session, housekeeping)
             rows = [Claimed(**r._mapping) for r in (await run(session, stmt)).all()]
+        send_by = now + timedelta(seconds=self._send_window())
         for r in rows:  # a send must be over before the lease runs out and another dispatcher may take the row
-            r.send_by = now + self.lease - timedelta(seconds=LEASE_MARGIN_S)
+            r.send_by = send_by
         return sorted(rows, key=lambda r: r.id)
 
     async def process(self, rows: list[Claimed], flow: Flow | None = None) -> TickResult:
@@ -329,11 +330,15 @@ class Dispatcher:
         """Seconds a send of this row may take: until shortly before its lease
         runs out (a row that waited long for its turn may have little left);
         None when too little is left to send at all."""
-        full = max((self.lease - timedelta(seconds=LEASE_MARGIN_S)).total_seconds(), 1.0)
+        full = self._send_window()
         if row.send_by is None:
             return full
         left = (row.send_by - self.clock.now()).total_seconds()
-        return min(left, full) if left >= 1.0 else None
+        return min(left, full) if left >= min(1.0, full / 2) else None
+
+    def _send_window(self) -> float:
+        """How long a send may take at most: the lease less a margin."""
+        return max((self.lease - timedelta(seconds=LEASE_MARGIN_S)).total_seconds(), 1.0)
 
     async def _send(self, row: Claimed, what, budget: float) -> Sent | None:
         """Send one row, unless its last send is unconfirmed and the platform
