@@ -190,7 +190,9 @@ class Recorder:
                 lease_until=None,
                 claimed_by=None,
                 attempts=T.c.attempts - 1,
-                last_error="waiting its turn",
+                # A row whose last send may have arrived keeps that mark: its
+                # next send checks first.
+                last_error=UNCONFIRMED if row.last_error == UNCONFIRMED else "waiting its turn",
             )
             return "retried" if ok else self._lost(row)
         err: DeliveryError = detail

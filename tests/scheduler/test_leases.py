@@ -247,3 +247,16 @@ async def test_a_row_whose_lease_ran_short_while_it_waited_its_turn_goes_back_un
     port.send = real_send
     assert (await dispatcher.tick()).sent == 1
     assert [m.text for _, m in port.sent] == ["nr 0", "nr 1"]
+
+
+async def test_a_row_put_back_unsent_keeps_its_unconfirmed_mark(sqlite_db, clock):
+    """A row taken back after a crash (its last send may have arrived) and
+    then put back unsent (its lease ran short while it waited its turn) is
+    still checked on the platform before it is sent."""
+    await keep(sqlite_db, clock, "message:maybe", dm("eva", Platform.CONSOLE), "Hej")
+    dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: RecordingPort()}), clock, Config())
+    (row,) = await dispatcher.claim()
+    row.last_error = UNCONFIRMED  # as the housekeeping marks a row whose lease ran out
+    assert await dispatcher.recorder.record(row, "release", clock.now()) == "retried"
+    (kept,) = await reminders(sqlite_db)
+    assert (kept.status, kept.last_error, kept.attempts) == ("pending", UNCONFIRMED, 0)
