@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 T = table_of(Reminder)
 LEASE_MARGIN_S = 5  # a send is abandoned this long before its lease runs out
-PREPARE_CHUNK = 250  # rows rendered per read transaction (later chunks render while earlier ones send)
+PREPARE_CHUNK = 1000  # rows rendered per read transaction (later chunks render while earlier ones send)
 YIELD_EVERY = 50  # rows rendered between two turns of the event loop, so paced posts due meanwhile leave on time
 PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
 FAILED, EXPIRED, CANCELLED = ReminderStatus.FAILED.value, ReminderStatus.EXPIRED.value, ReminderStatus.CANCELLED.value
