@@ -51,10 +51,10 @@ from bot.messages import (
     Text,
     Where,
 )
-from bot.people import identity_of
+from bot.people import identity_of, person_behind
 from bot.ports import Delivery, DeliveryError
 from bot.store.db import Database
-from bot.store.models import Person, Reminder, ReminderStatus
+from bot.store.models import Reminder, ReminderStatus
 from scheduler.dispatcher import Dispatcher
 from scheduler.fastpath import send_turn
 
@@ -272,8 +272,7 @@ async def recipient_name(db: Database, to: Address) -> str:
     if to.where != Where.DM or not to.user:
         return f"#{to.conversation or '?'}"
     async with db.read() as session:
-        identity = await identity_of(session, str(to.platform), to.tenant, to.user)
-        person = await session.get(Person, identity.person_id) if identity else None
+        person = await person_behind(session, str(to.platform), to.tenant, to.user)
     return person.name if person is not None else to.user
 
 

@@ -36,7 +36,15 @@ from bot.inputs import clean_inbound
 from bot.lifecycle import RUNNING
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
-from bot.people import identity_of, locale_for, person_and_flag, person_for_actor, reachable_again, reader_locale
+from bot.people import (
+    identity_of,
+    key_range,
+    locale_for,
+    person_and_flag,
+    person_for_actor,
+    reachable_again,
+    reader_locale,
+)
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.store.models import Enrollment, ProcessedEvent, Program
@@ -275,7 +283,8 @@ class Core:
             log.info("repeated press of %s ignored", inbound.action_id)
             return False
         if pressed:  # (`pressed`: the turn's first statement saw a record of this person's)
-            await session.exec(delete(ProcessedEvent).where(*_pressed_range(prefix)))
+            keys_from, keys_to = key_range(prefix)
+            await session.exec(_FORGET_PRESSES, params={"keys_from": keys_from, "keys_to": keys_to})
         if key is not None:
             session.add(ProcessedEvent(key=prefix + key, at=self.clock.now()))
             await session.flush()
@@ -283,8 +292,9 @@ class Core:
 
     async def _turn(self, session, inbound: Inbound, *, quiet: bool = False) -> Turn:
         # Whether a press of theirs is on record comes with the person, in one statement.
-        pressed = sa.exists().where(*_pressed_range(press_prefix(inbound)))
-        person, identity, has_pressed = await person_and_flag(session, inbound.actor, self.clock.now(), pressed)
+        person, identity, has_pressed = await person_and_flag(
+            session, inbound.actor, self.clock.now(), press_prefix(inbound)
+        )
         if not quiet:
             await reachable_again(session, identity, self.clock.now())  # they wrote: held messages go now
         program = await self._current_program(session, pk(person))
@@ -302,17 +312,9 @@ class Core:
         )
 
     async def _current_program(self, session, person_id: int) -> Program | None:
-        query = (
-            select(Program)
-            .join(Enrollment, col(Enrollment.program_id) == col(Program.id))
-            .where(col(Enrollment.person_id) == person_id, col(Program.status).in_(RUNNING))
-            .order_by(col(Program.id).desc())
-        )
-        program = (await session.exec(query)).first()
+        program = (await session.exec(_THEIR_PROGRAM, params={"person_id": person_id})).first()
         if program is None:
-            program = (
-                await session.exec(select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id)))
-            ).first()
+            program = (await session.exec(_FIRST_RUNNING)).first()
         return program
 
     async def _route(self, turn: Turn) -> list[Outbound]:
@@ -391,13 +393,21 @@ class Core:
         return Outbound(text=text, ephemeral=True, kind=err.template, locale=locale)
 
 
+# A turn's statements, built once (building one costs more than SQLite's work on it).
+_THEIR_PROGRAM = (
+    select(Program)
+    .join(Enrollment, col(Enrollment.program_id) == col(Program.id))
+    .where(col(Enrollment.person_id) == sa.bindparam("person_id"), col(Program.status).in_(RUNNING))
+    .order_by(col(Program.id).desc())
+)
+_FORGET_PRESSES = delete(ProcessedEvent).where(
+    col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to")
+)
+_FIRST_RUNNING = select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id))
+
+
 def press_prefix(inbound: Inbound) -> str:
     return f"press:{inbound.actor.key}|"
-
-
-def _pressed_range(prefix: str) -> tuple:
-    """The person's press records: keys from `prefix` up to the next prefix."""
-    return (ProcessedEvent.key >= prefix, ProcessedEvent.key < prefix[:-1] + "}")
 
 
 def press_key(inbound: Inbound) -> str | None:

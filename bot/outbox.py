@@ -222,6 +222,10 @@ def _key(kind: str, inbound: Inbound, index: int) -> str:
     return f"{kind}:{uuid.uuid4().hex}"
 
 
+_OUTBOX = table_of(Reminder)
+_STAGE = sa.insert(_OUTBOX).returning(_OUTBOX.c.id, _OUTBOX.c.key)  # built once
+
+
 async def stage(
     session,
     inbound: Inbound,
@@ -282,10 +286,8 @@ async def stage(
                 "subject": None,
             }
         )
-    # One multi-row INSERT for the whole turn; ids come back by key.
-    table = table_of(Reminder)
-    result = await (await session.connection()).execute(
-        sa.insert(table).values(rows).returning(table.c.id, table.c.key)
-    )
+    # One INSERT for the whole turn (SQLAlchemy sends the rows as one
+    # multi-row statement); ids come back by key.
+    result = await (await session.connection()).execute(_STAGE, rows)
     ids = dict((key, row_id) for row_id, key in result.all())
     return [replace(message, outbox=OutboxRef(ids[key], key, address)) for message, address, key, *_ in planned]

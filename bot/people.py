@@ -15,21 +15,31 @@ from bot.errors import UserError
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Platform, Where
 from bot.reminders.store import release_held
-from bot.store.models import Coordinator, Identity, OrganisationTenant, Person, Program, ProgramOrganisation
+from bot.store.models import (
+    Coordinator,
+    Identity,
+    OrganisationTenant,
+    Person,
+    ProcessedEvent,
+    Program,
+    ProgramOrganisation,
+)
 from bot.store.rows import fetch, pk
 
 _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")
 
 
+_IDENTITY = select(Identity).where(
+    col(Identity.platform) == sa.bindparam("platform"),
+    col(Identity.tenant) == sa.bindparam("tenant"),
+    col(Identity.user_id) == sa.bindparam("user_id"),
+)
+
+
 async def identity_of(session: AsyncSession, platform: str, tenant: str, user_id: str) -> Identity | None:
-    return (
-        await session.exec(
-            select(Identity).where(
-                Identity.platform == platform, Identity.tenant == tenant, Identity.user_id == user_id
-            )
-        )
-    ).first()
+    params = {"platform": str(platform), "tenant": tenant, "user_id": user_id}
+    return (await session.exec(_IDENTITY, params=params)).first()
 
 
 async def person_for_actor(
@@ -43,24 +53,53 @@ async def person_for_actor(
     A new platform identity is always a new person: nothing is inferred from
     a matching e-mail or name. Two identities become one person only with
     proof (`bot.linking`: a one-time code, or a coordinator's `person link`)."""
-    person, identity, _ = await person_and_flag(session, actor, now, sa.false(), spoke=spoke)
+    person, identity, _ = await person_and_flag(session, actor, now, None, spoke=spoke)
     return person, identity
 
 
-async def person_and_flag(
-    session: AsyncSession, actor: Actor, now: datetime, flag, *, spoke: bool = True
-) -> tuple[Person, Identity, bool]:
-    """`person_for_actor`, with the boolean SQL expression `flag` evaluated
-    in the same statement (False for a person met just now)."""
-    found = (
-        await session.exec(
-            select(Identity, Person, flag)
-            .join(Person, col(Person.id) == col(Identity.person_id))
-            .where(
-                Identity.platform == actor.platform, Identity.tenant == actor.tenant, Identity.user_id == actor.user_id
-            )
+def _identity_and_person(flag):
+    """Built once (a statement built per call costs more than SQLite's work on it)."""
+    return (
+        select(Identity, Person, flag)
+        .join(Person, col(Person.id) == col(Identity.person_id))
+        .where(
+            col(Identity.platform) == sa.bindparam("platform"),
+            col(Identity.tenant) == sa.bindparam("tenant"),
+            col(Identity.user_id) == sa.bindparam("user_id"),
         )
-    ).first()
+    )
+
+
+_PERSON = _identity_and_person(sa.false())
+_PERSON_AND_PRESSED = _identity_and_person(
+    sa.exists().where(
+        col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to")
+    )
+)
+
+
+def key_range(prefix: str) -> tuple[str, str]:
+    """The keys that start with `prefix` (ending in "|"): from it up to the next such prefix."""
+    return prefix, prefix[:-1] + "}"
+
+
+async def person_behind(session: AsyncSession, platform: str, tenant: str, user_id: str) -> Person | None:
+    """The person behind a platform identity, if the bot knows them (one statement)."""
+    params = {"platform": str(platform), "tenant": tenant, "user_id": user_id}
+    found = (await session.exec(_PERSON, params=params)).first()
+    return found[1] if found is not None else None
+
+
+async def person_and_flag(
+    session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str | None, *, spoke: bool = True
+) -> tuple[Person, Identity, bool]:
+    """`person_for_actor`, also telling in the same statement whether a
+    processed-event key starting with `keys_prefix` is on record (the
+    person's last press; False for a person met just now, or no prefix)."""
+    params = {"platform": str(actor.platform), "tenant": actor.tenant, "user_id": actor.user_id}
+    if keys_prefix is not None:
+        params["keys_from"], params["keys_to"] = key_range(keys_prefix)
+    found = (await session.exec(_PERSON if keys_prefix is None else _PERSON_AND_PRESSED, params=params)).first()
     if found is not None:
         identity, person, flagged = found
         if spoke and identity.spoke_at is None:
@@ -176,14 +215,13 @@ async def _in_program_organisations(session: AsyncSession, program: Program, peo
     return kept
 
 
+_IDENTITIES = (
+    select(Identity).where(col(Identity.person_id) == sa.bindparam("person_id")).order_by(col(Identity.id).desc())
+)
+
+
 async def identities(session: AsyncSession, person_id: int) -> list[Identity]:
-    return list(
-        (
-            await session.exec(
-                select(Identity).where(col(Identity.person_id) == person_id).order_by(col(Identity.id).desc())
-            )
-        ).all()
-    )
+    return list((await session.exec(_IDENTITIES, params={"person_id": person_id})).all())
 
 
 def address_from_identity(identity: Identity) -> Address:
@@ -195,6 +233,24 @@ def address_from_identity(identity: Identity) -> Address:
         where=Where.DM,
         ref=identity.ref,
     )
+
+
+_PERSON_AND_IDENTITIES = (
+    select(Person, Identity)
+    .outerjoin(Identity, col(Identity.person_id) == col(Person.id))
+    .where(col(Person.id) == sa.bindparam("person_id"))
+    .order_by(col(Identity.id).desc())
+)
+
+
+async def person_and_address(session: AsyncSession, person_id: int) -> tuple[Person | None, Address | None]:
+    """A person and where to reach them (`address_of`), in one statement."""
+    rows = (await session.exec(_PERSON_AND_IDENTITIES, params={"person_id": person_id})).all()
+    if not rows:
+        return None, None
+    reachable = (identity for _, identity in rows if identity is not None and not identity.unreachable)
+    first = next(reachable, None)
+    return rows[0][0], address_from_identity(first) if first is not None else None
 
 
 async def address_of(session: AsyncSession, person_id: int) -> Address | None:

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,13 +59,21 @@ async def events(session: AsyncSession, program: Program, *, include_cancelled: 
     return list((await session.exec(query.order_by(col(ProgramEvent.starts_at), col(ProgramEvent.id)))).all())
 
 
+_FIRST_EVENT = (
+    select(ProgramEvent)
+    .where(
+        col(ProgramEvent.program_id) == sa.bindparam("program_id"),
+        col(ProgramEvent.kind) == sa.bindparam("kind"),
+        col(ProgramEvent.cancelled).is_(False),
+    )
+    .order_by(col(ProgramEvent.starts_at))
+)
+
+
 async def first_event(session: AsyncSession, program: Program, kind: str) -> ProgramEvent | None:
     """The program's first event of this kind that is not cancelled (the
     inspiration meeting its survey follows, the closing the close-out follows)."""
-    query = select(ProgramEvent).where(
-        ProgramEvent.program_id == program.id, ProgramEvent.kind == kind, col(ProgramEvent.cancelled).is_(False)
-    )
-    return (await session.exec(query.order_by(col(ProgramEvent.starts_at)))).first()
+    return (await session.exec(_FIRST_EVENT, params={"program_id": program.id, "kind": kind})).first()
 
 
 async def next_event(

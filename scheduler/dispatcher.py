@@ -26,9 +26,11 @@ row of its own.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -174,7 +176,7 @@ class Dispatcher:
         self.recorder.broken = False  # a new tick tries the database again
         if look_first:
             async with self.db.read() as session:
-                if not (await run(session, work_query(self.clock.now()))).scalar():
+                if not (await run(session, *work_query(self.clock.now()))).scalar():
                     return total
         flow = Flow(asyncio.Semaphore(self.concurrency), low=self.batch // 2)
         running: list[asyncio.Task] = []
@@ -210,7 +212,7 @@ class Dispatcher:
     async def next_due(self) -> datetime | None:
         """When the earliest pending row is due (an index seek)."""
         async with self.db.read() as session:
-            return (await run(session, next_due_query())).scalar()
+            return (await run(session, *next_due_query())).scalar()
 
     # --------------------------------------------------------- the steps
 
@@ -223,9 +225,9 @@ class Dispatcher:
         now = self.clock.now()
         # Their last send may have reached the platform: marked, so the next
         # send checks first.
-        reclaimed = await run(session, reclaim_query(now))
+        reclaimed = await run(session, *reclaim_query(now))
         result.reclaimed = max(reclaimed.rowcount or 0, 0)
-        expired = (await run(session, expire_query(now))).all()
+        expired = (await run(session, *expire_query(now))).all()
         result.expired = len(expired)
         await after(session, expired, now, "after_expired")
         return result
@@ -233,11 +235,11 @@ class Dispatcher:
     async def claim(self, housekeeping: TickResult | None = None) -> list[Claimed]:
         """Claim a batch of due rows (after the housekeeping, when given a result to add it to)."""
         now = self.clock.now()
-        stmt = claim_query(now, self.worker, self.lease, self.batch, skip_locked=not self.db.sqlite)
+        claim = claim_query(now, self.worker, self.lease, self.batch, skip_locked=not self.db.sqlite)
         async with self.db.write() as session:
             if housekeeping is not None:
                 await self.housekeeping(session, housekeeping)
-            rows = [Claimed(**r._mapping) for r in (await run(session, stmt)).all()]
+            rows = [Claimed(**r._mapping) for r in (await run(session, *claim)).all()]
         send_by = now + timedelta(seconds=self._send_window())
         for r in rows:  # a send must be over before the lease runs out and another dispatcher may take the row
             r.send_by = send_by
@@ -444,45 +446,70 @@ def _is(status: str):
     return T.c.status == status
 
 
-def work_query(now: datetime):
-    """Whether a tick has anything to do: a due pending row or a lapsed lease."""
-    # The earliest pending due time (one seek of (status, due_at)), not an
-    # EXISTS: PostgreSQL plans an EXISTS over many pending rows as a scan.
-    due = sa.select(sa.func.min(T.c.due_at)).where(_is(PENDING)).scalar_subquery() <= now
-    lapsed = sa.exists().where(_is(CLAIMED), T.c.lease_until < now)
-    return sa.select(sa.or_(due, lapsed))
+# Built once, their values bound at execution (`Bound`): building a statement
+# costs more than SQLite's work on it, and a tick runs several.
+_NOW = sa.bindparam("now", type_=T.c.due_at.type)
 
 
-def next_due_query():
-    return sa.select(sa.func.min(T.c.due_at)).where(_is(PENDING))
+class Bound(NamedTuple):
+    statement: Any
+    params: dict
 
 
-def reclaim_query(now: datetime):
-    """Leases that ran out: back to pending, marked unconfirmed."""
-    return (
-        sa.update(T)
-        .where(_is(CLAIMED), T.c.lease_until < now)
-        .values(status=PENDING, claimed_by=None, lease_until=None, last_error=UNCONFIRMED)
+# Whether a tick has anything to do: a due pending row or a lapsed lease.
+# The earliest pending due time (one seek of (status, due_at)), not an
+# EXISTS: PostgreSQL plans an EXISTS over many pending rows as a scan.
+_WORK = sa.select(
+    sa.or_(
+        sa.select(sa.func.min(T.c.due_at)).where(_is(PENDING)).scalar_subquery() <= _NOW,
+        sa.exists().where(_is(CLAIMED), T.c.lease_until < _NOW),
     )
+)
+_NEXT_DUE = sa.select(sa.func.min(T.c.due_at)).where(_is(PENDING))
+# Leases that ran out: back to pending, marked unconfirmed.
+_RECLAIM = (
+    sa.update(T)
+    .where(_is(CLAIMED), T.c.lease_until < _NOW)
+    .values(status=PENDING, claimed_by=None, lease_until=None, last_error=UNCONFIRMED)
+)
+_EXPIRE = (
+    sa.update(T)
+    .where(_is(PENDING), T.c.due_at <= _NOW, T.c.expires_at <= _NOW)
+    .values(status=EXPIRED, last_error="too late to be useful")
+    .returning(T.c.kind, T.c.context)
+)
 
 
-def expire_query(now: datetime):
-    return (
-        sa.update(T)
-        .where(_is(PENDING), T.c.due_at <= now, T.c.expires_at <= now)
-        .values(status=EXPIRED, last_error="too late to be useful")
-        .returning(T.c.kind, T.c.context)
-    )
+def work_query(now: datetime) -> Bound:
+    return Bound(_WORK, {"now": now})
 
 
-def claim_query(now: datetime, worker: str, lease: timedelta, batch: int, *, skip_locked: bool):
-    due = sa.select(T.c.id).where(_is(PENDING), T.c.due_at <= now).order_by(T.c.due_at, T.c.id).limit(batch)
+def next_due_query() -> Bound:
+    return Bound(_NEXT_DUE, {})
+
+
+def reclaim_query(now: datetime) -> Bound:
+    return Bound(_RECLAIM, {"now": now})
+
+
+def expire_query(now: datetime) -> Bound:
+    return Bound(_EXPIRE, {"now": now})
+
+
+@functools.cache
+def _claim(batch: int, skip_locked: bool):
+    due = sa.select(T.c.id).where(_is(PENDING), T.c.due_at <= _NOW).order_by(T.c.due_at, T.c.id).limit(batch)
     if skip_locked:
         due = due.with_for_update(skip_locked=True)
     return (
         sa.update(T)
         .where(T.c.id.in_(due.scalar_subquery()))
-        .values(status=CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=T.c.attempts + 1)
+        .values(
+            status=CLAIMED,
+            claimed_by=sa.bindparam("worker"),
+            lease_until=sa.bindparam("lease_until", type_=T.c.lease_until.type),
+            attempts=T.c.attempts + 1,
+        )
         .returning(
             T.c.id,
             T.c.key,
@@ -498,3 +525,7 @@ def claim_query(now: datetime, worker: str, lease: timedelta, batch: int, *, ski
             T.c.last_error,
         )
     )
+
+
+def claim_query(now: datetime, worker: str, lease: timedelta, batch: int, *, skip_locked: bool) -> Bound:
+    return Bound(_claim(batch, skip_locked), {"now": now, "worker": worker, "lease_until": now + lease})

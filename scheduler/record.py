@@ -22,6 +22,7 @@ makes the next send check first whether the platform already has it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -72,8 +73,14 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
 
 
-def _mine(row_id, worker: str):
-    return sa.and_(T.c.id == row_id, T.c.status == CLAIMED, T.c.claimed_by == worker)
+@functools.cache
+def _update_mine_statement(names: tuple[str, ...], attempt_back: bool):
+    """An outcome's UPDATE, checked against the lease; built once per set of columns."""
+    values: dict = {name: sa.bindparam(f"new_{name}", type_=T.c[name].type) for name in names}
+    if attempt_back:
+        values["attempts"] = T.c.attempts - 1
+    where = sa.and_(T.c.id == sa.bindparam("row_id"), T.c.status == CLAIMED, T.c.claimed_by == sa.bindparam("worker"))
+    return sa.update(T).where(where).values(values).returning(T.c.id)
 
 
 class Recorder:
@@ -122,6 +129,11 @@ class Recorder:
         recorded: set[int] = set()
         if plain:
             ids = list(plain)
+            if len(ids) == 1:  # the usual case, in a statement built once
+                row = next(r for r, w, d in items if r.id == ids[0])
+                if await self._sent(session, row, plain[row.id], now):
+                    recorded.add(row.id)
+                ids = []
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 mid = sa.case({i: plain[i] for i in chunk}, value=T.c.id)
@@ -162,17 +174,22 @@ class Recorder:
         log.warning("outbox row %s: the lease ran out before its outcome was recorded; left to its new holder", row.key)
         return "lost"
 
-    async def _update_mine(self, session: AsyncSession, row: Claimed, **values) -> bool:
-        done = (
-            await run(session, sa.update(T).where(_mine(row.id, self.worker)).values(**values).returning(T.c.id))
-        ).first()
+    async def _update_mine(self, session: AsyncSession, row: Claimed, *, attempt_back: bool = False, **values) -> bool:
+        """Set `values` on the row while this worker holds it (`attempt_back`:
+        the claim's attempt is given back); whether it did."""
+        statement = _update_mine_statement(tuple(sorted(values)), attempt_back)
+        params = {f"new_{name}": value for name, value in values.items()}
+        done = (await run(session, statement, {"row_id": row.id, "worker": self.worker, **params})).first()
         return done is not None
+
+    async def _sent(self, session: AsyncSession, row: Claimed, message_id: str | None, now: datetime) -> bool:
+        return await self._update_mine(
+            session, row, status=SENT, message_id=message_id, sent_at=now, lease_until=None, last_error=None
+        )
 
     async def _apply(self, session: AsyncSession, row: Claimed, what: str, detail, now: datetime) -> str:
         if what == "sent":
-            if not await self._update_mine(
-                session, row, status=SENT, message_id=detail, sent_at=now, lease_until=None, last_error=None
-            ):
+            if not await self._sent(session, row, detail, now):
                 return self._lost(row)
             kind = kind_of(row.kind)
             if kind is not None and kind.after_sent is not None:
@@ -189,7 +206,7 @@ class Recorder:
                 due_at=detail,
                 lease_until=None,
                 claimed_by=None,
-                attempts=T.c.attempts - 1,
+                attempt_back=True,
                 # A row whose last send may have arrived keeps that mark: its
                 # next send checks first.
                 last_error=UNCONFIRMED if row.last_error == UNCONFIRMED else "waiting its turn",
@@ -204,7 +221,7 @@ class Recorder:
                 row,
                 status=PENDING,
                 due_at=now + timedelta(seconds=err.retry_after),
-                attempts=T.c.attempts - 1,
+                attempt_back=True,
                 lease_until=None,
                 claimed_by=None,
                 last_error=note,
@@ -232,7 +249,7 @@ class Recorder:
                 status=PENDING,
                 due_at=HELD_UNTIL,
                 person_id=reader,
-                attempts=T.c.attempts - 1,
+                attempt_back=True,
                 lease_until=None,
                 claimed_by=None,
                 last_error=(HELD + err.reason)[:500],

@@ -263,7 +263,8 @@ async def run_year(world: World) -> None:
 
 
 def summary(world: World, stats: dict) -> str:
-    kinds = Counter(m.kind for _, _, m in world.port.log)
+    """The year in figures, from what the database holds (`collect`)."""
+    kinds: Counter = stats["kinds"]
     lines = [
         "",
         "mentorbot simulate: one program year (2027) on a virtual clock",
@@ -275,12 +276,8 @@ def summary(world: World, stats: dict) -> str:
     ]
     lines += [f"  {n:5d}  {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += ["", "per pair: nudges to the adept, days between them (min/median/max), meetings logged:"]
-    nudged: dict[str, list[date]] = defaultdict(list)  # one pass over the log, not one per pair
-    for at, who, m in world.port.log:
-        if m.kind == "nudges/nudge":
-            nudged[who].append(CAL_DAY(at))
     for pair in world.pairs:
-        days = nudged.get(pair.adept.user, [])
+        days = stats["nudged"].get(pair.pairing_id, [])
         gaps = [(b - a).days for a, b in itertools.pairwise(days)]
         spread = f"{min(gaps)}/{statistics.median(gaps):g}/{max(gaps)}" if gaps else "-"
         lines.append(
@@ -364,11 +361,29 @@ async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> 
 
 
 async def collect(db: Database, members: list[Member]) -> dict:
+    """The summary's figures, computed by the database: meetings per pair,
+    outbox rows by status, messages sent by kind (a row marked sent with the
+    platform's message id, not a reply to the person who wrote, and not a
+    coordinators' row that only became one row per coordinator), and each
+    pair's nudges to its adept, in order."""
     import sqlalchemy as sa
+    from sqlalchemy.orm import aliased
     from sqlmodel import col
 
-    from bot.store.models import Meeting, Reminder
+    from bot import outbox
+    from bot.store.models import Enrollment, Meeting, Pairing, Reminder
 
+    sent = sa.and_(
+        col(Reminder.status) == "sent", col(Reminder.message_id).is_not(None), col(Reminder.kind) != outbox.REPLY
+    )
+    adept = aliased(Enrollment)
+    nudges = (
+        sa.select(col(Pairing.id), col(Reminder.sent_at))
+        .join(Pairing, col(Reminder.subject) == sa.literal("pair:") + sa.cast(col(Pairing.id), sa.String))
+        .join(adept, sa.and_(col(adept.id) == col(Pairing.adept_id), col(adept.person_id) == col(Reminder.person_id)))
+        .where(col(Reminder.kind) == "nudge", sent)
+        .order_by(col(Pairing.id), col(Reminder.sent_at))
+    )
     async with db.read() as session:
         conn = await session.connection()
         meetings: dict[int, int] = dict(
@@ -381,11 +396,26 @@ async def collect(db: Database, members: list[Member]) -> dict:
         status: dict[str, int] = dict(
             (await conn.execute(sa.select(col(Reminder.status), sa.func.count()).group_by(col(Reminder.status)))).all()
         )
+        kinds = Counter(
+            dict(
+                (
+                    await conn.execute(
+                        sa.select(col(Reminder.template), sa.func.count()).where(sent).group_by(col(Reminder.template))
+                    )
+                ).all()
+            )
+        )
+        nudged: dict[int, list[date]] = defaultdict(list)
+        for pairing_id, at in (await conn.execute(nudges)).all():
+            if pairing_id is not None and at is not None:
+                nudged[pairing_id].append(CAL_DAY(at))
     return {
         "participants": len(members),
         "adepts": sum(m.role == "adept" for m in members),
         "mentors": sum(m.role == "mentor" for m in members),
         "meetings": meetings,
+        "kinds": kinds,
+        "nudged": dict(nudged),
         "failed": status.get("failed", 0),
         "expired": status.get("expired", 0),
         "cancelled": status.get("cancelled", 0),

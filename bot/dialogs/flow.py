@@ -18,7 +18,7 @@ from bot.dialogs.steps import YES_WORDS, ChoiceStep, Step, YesNoStep, norm
 from bot.errors import UserError
 from bot.messages import Option, Outbound
 from bot.store.models import DialogState, Enrollment, Organisation, Person, Program, ProgramOrganisation
-from bot.store.rows import pk
+from bot.store.rows import pk, table_of
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -193,6 +193,31 @@ def step_of(flow: Flow, state: State) -> Step:
 
 # ------------------------------------------------------------------ loading
 
+# Statements of every turn in a dialogue, built once (building one costs more
+# than SQLite's work on it); their values are bound at execution.
+_PROGRAM_ORGANISATIONS = (
+    select(Organisation)
+    .join(ProgramOrganisation, col(ProgramOrganisation.organisation_id) == col(Organisation.id))
+    .where(col(ProgramOrganisation.program_id) == sa.bindparam("program_id"))
+    .order_by(col(Organisation.name))
+)
+_ALL_ORGANISATIONS = select(Organisation).order_by(col(Organisation.name))
+_ACTIVE_STATE = (
+    select(DialogState)
+    .where(col(DialogState.person_id) == sa.bindparam("person_id"), col(DialogState.status) == ACTIVE)
+    .order_by(col(DialogState.updated_at).desc(), col(DialogState.id).desc())
+)
+_SAVE = (
+    sa.update(DialogState)
+    .where(col(DialogState.id) == sa.bindparam("state_id"), col(DialogState.version) == sa.bindparam("seen_version"))
+    .values(
+        {
+            name: sa.bindparam(f"new_{name}", type_=table_of(DialogState).c[name].type)
+            for name in ("step", "data", "history", "invalid_count", "status", "version", "updated_at")
+        }
+    )
+)
+
 
 async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None) -> Ctx | None:
     """What the state's steps look at, or None when its enrollment is gone."""
@@ -201,18 +226,9 @@ async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None
     if program is None or enrollment is None or enrollment.person_id != state.person_id:
         return None
     # The program's organisations; a program that names none offers all.
-    organisations = list(
-        (
-            await session.exec(
-                select(Organisation)
-                .join(ProgramOrganisation, col(ProgramOrganisation.organisation_id) == col(Organisation.id))
-                .where(ProgramOrganisation.program_id == program.id)
-                .order_by(Organisation.name)
-            )
-        ).all()
-    )
+    organisations = list((await session.exec(_PROGRAM_ORGANISATIONS, params={"program_id": program.id})).all())
     if not organisations:
-        organisations = list((await session.exec(select(Organisation).order_by(Organisation.name))).all())
+        organisations = list((await session.exec(_ALL_ORGANISATIONS)).all())
     from bot.matching.topics import program_topics
 
     nominator = await session.get(Person, enrollment.nominated_by) if enrollment.nominated_by else None
@@ -220,30 +236,27 @@ async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None
 
 
 async def active_state(turn: Turn) -> DialogState | None:
-    query = (
-        select(DialogState)
-        .where(DialogState.person_id == turn.person.id, DialogState.status == ACTIVE)
-        .order_by(col(DialogState.updated_at).desc(), col(DialogState.id).desc())
-    )
-    return (await turn.session.exec(query)).first()
+    return (await turn.session.exec(_ACTIVE_STATE, params={"person_id": turn.person.id})).first()
 
 
 async def save(turn: Turn, state: State) -> None:
     """Compare-and-set: a stale version means another turn got there first,
     and this one is rolled back and answered kindly."""
-    result = await turn.session.exec(
-        sa.update(DialogState)
-        .where(col(DialogState.id) == state.id, col(DialogState.version) == state.version)
-        .values(
-            step=state.step,
-            data=state.data,
-            history=state.history,
-            invalid_count=state.invalid_count,
-            status=state.status,
-            version=state.version + 1,
-            updated_at=turn.now,
-        )
-        .execution_options(synchronize_session=False)
+    await turn.session.flush()  # what the turn changed so far goes first, as before any statement
+    connection = await turn.session.connection()  # a plain UPDATE, outside the ORM: nothing to synchronise
+    result = await connection.execute(
+        _SAVE,
+        {
+            "state_id": state.id,
+            "seen_version": state.version,
+            "new_step": state.step,
+            "new_data": state.data,
+            "new_history": state.history,
+            "new_invalid_count": state.invalid_count,
+            "new_status": state.status,
+            "new_version": state.version + 1,
+            "new_updated_at": turn.now,
+        },
     )
     if result.rowcount != 1:
         raise UserError("dialogs/already_answered")

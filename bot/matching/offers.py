@@ -1,15 +1,22 @@
 """When a mentor's capacity frees up (a pair ends, someone leaves, a mentor
-joins late) while adepts wait, the coordinators are offered a new match."""
+joins late) while adepts wait, the coordinators are offered a new match.
+
+Only once the program has been matched: before that, every approval would
+offer the same thing the coordinator's `match` is about to do (500 offers
+for a 1 000-person intake), and each offer reads the whole cohort."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+from sqlmodel import col, select
+
 from bot.matching.cohort import LATER, load_cohort
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import coordinator_people
-from bot.store.models import PairStatus, Program
+from bot.store.models import Pairing, PairStatus, Program
 from bot.store.rows import pk
 
 if TYPE_CHECKING:
@@ -19,6 +26,8 @@ if TYPE_CHECKING:
 async def offer_match(turn: Turn, program: Program) -> int:
     """When adepts wait and a mentor has room (someone left, a mentor joined
     late), tell the coordinators, with a button that drafts a match."""
+    if not await _matched_before(turn, program):
+        return 0
     cohort = await load_cohort(turn.session, program, local_today(program, turn.now))
     holding = {p.adept_id for p in cohort.pairings if p.status in (PairStatus.DRAFT, PairStatus.APPROVED)}
     waiting = [a for a in cohort.adepts if a.id not in holding] + [cohort.members[i] for i in cohort.waitlisted]
@@ -45,3 +54,11 @@ async def offer_match(turn: Turn, program: Program) -> int:
             ),
         )
     return told
+
+
+_ANY_PAIR = select(col(Pairing.id)).where(col(Pairing.program_id) == sa.bindparam("program_id")).limit(1)
+
+
+async def _matched_before(turn: Turn, program: Program) -> bool:
+    """Whether the program has had a match (a pair in any state)."""
+    return (await turn.session.exec(_ANY_PAIR, params={"program_id": program.id})).first() is not None

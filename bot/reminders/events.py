@@ -31,6 +31,12 @@ from bot.store.models import Enrollment, EnrollmentStatus, Program, ProgramEvent
 AUDIENCE_ROLES = {"all": ("adept", "mentor"), "mentors": ("mentor",), "adepts": ("adept",)}
 
 
+# One person's rows of one event, built once (its values bound at execution).
+_PERSONS_EVENT_ROWS = sa.select(*_COLUMNS).where(
+    T.c.subject == sa.bindparam("subject"), T.c.person_id == sa.bindparam("person_id")
+)
+
+
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M")
 
@@ -122,13 +128,7 @@ async def plan_event_for_person(
         event.audience, AUDIENCE_ROLES["all"]
     )
     wanted = [p for p in event_rows(program, event, [person_id]) if p.person_id == person_id] if invited else []
-    existing = list(
-        (
-            await run(
-                session, sa.select(*_COLUMNS).where(T.c.subject == f"event:{event.id}", T.c.person_id == person_id)
-            )
-        ).all()
-    )
+    existing = list(await run(session, _PERSONS_EVENT_ROWS, {"subject": f"event:{event.id}", "person_id": person_id}))
     cancel, fresh, again = await reconcile(
         session, existing, wanted, now, insert_if=lambda p: p.due_at >= now - timedelta(minutes=5)
     )

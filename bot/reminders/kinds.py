@@ -20,7 +20,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Button, Buttons, Card, Text
@@ -97,30 +99,56 @@ def has_after_sent(name: str) -> bool:
 # ------------------------------------------------------------------ helpers
 
 
+_ACTIVE_IN = select(Enrollment.id).where(
+    col(Enrollment.program_id) == sa.bindparam("program_id"),
+    col(Enrollment.person_id) == sa.bindparam("person_id"),
+    Enrollment.status == EnrollmentStatus.ACTIVE,
+)
+
+
 async def _active_in(session, program_id: int, person_id: int) -> bool:
-    found = (
-        await session.exec(
-            select(Enrollment.id).where(
-                Enrollment.program_id == program_id,
-                Enrollment.person_id == person_id,
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-            )
-        )
-    ).first()
+    found = (await session.exec(_ACTIVE_IN, params={"program_id": program_id, "person_id": person_id})).first()
     return found is not None
 
 
-async def _live_pair(session, pairing_id, program=None, day: str | None = None):
-    """The pair and its two enrollments while it runs: announced, and (given
-    the program and the row's planned day) not on or after the program's end date."""
-    pairing = await session.get(Pairing, pairing_id)
-    if pairing is None or pairing.status != PairStatus.ANNOUNCED:
-        return None, None, None
+# A pair, both enrollments and both people, in one statement built once.
+_ADEPT, _MENTOR = aliased(Enrollment), aliased(Enrollment)
+_ADEPT_PERSON, _MENTOR_PERSON = aliased(Person), aliased(Person)
+_PAIR_AND_PEOPLE = (
+    sa.select(Pairing, _ADEPT, _MENTOR, _ADEPT_PERSON, _MENTOR_PERSON)
+    .join(_ADEPT, col(_ADEPT.id) == col(Pairing.adept_id))
+    .join(_MENTOR, col(_MENTOR.id) == col(Pairing.mentor_id))
+    .join(_ADEPT_PERSON, col(_ADEPT_PERSON.id) == col(_ADEPT.person_id))
+    .join(_MENTOR_PERSON, col(_MENTOR_PERSON.id) == col(_MENTOR.person_id))
+    .where(col(Pairing.id) == sa.bindparam("pairing_id"))
+)
+
+
+@dataclass(frozen=True)
+class LivePair:
+    pairing: Pairing
+    adept: Enrollment
+    mentor: Enrollment
+    adept_person: Person
+    mentor_person: Person
+
+    def as_seen_by(self, person_id: int | None) -> tuple[Enrollment, Person]:
+        """(their enrollment, their partner) for one of the two."""
+        if self.adept.person_id == person_id:
+            return self.adept, self.mentor_person
+        return self.mentor, self.adept_person
+
+
+async def _live_pair(session, pairing_id, program=None, day: str | None = None) -> LivePair | None:
+    """The pair, its two enrollments and its two people while it runs:
+    announced, and (given the program and the row's planned day) not on or
+    after the program's end date."""
     if program is not None and day and date.fromisoformat(day) >= program.end:
-        return None, None, None
-    adept = await session.get(Enrollment, pairing.adept_id)
-    mentor = await session.get(Enrollment, pairing.mentor_id)
-    return pairing, adept, mentor
+        return None
+    found = (await session.exec(_PAIR_AND_PEOPLE, params={"pairing_id": pairing_id or 0})).first()
+    if found is None or found[0].status != PairStatus.ANNOUNCED:
+        return None
+    return LivePair(*found)
 
 
 async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None:
@@ -190,18 +218,18 @@ async def event(session, row, program, person):
 
 @reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)
 async def nudge(session, row, program, person):
-    pairing, adept, mentor = await _live_pair(session, row.context.get("pairing_id"), program, row.context.get("round"))
-    if pairing is None:
+    live = await _live_pair(session, row.context.get("pairing_id"), program, row.context.get("round"))
+    if live is None:
         return Skip("the pair is no longer active, or the program has ended")
-    me, partner = (adept, mentor) if adept.person_id == row.person_id else (mentor, adept)
-    partner_person = await session.get(Person, partner.person_id)
+    pairing = live.pairing
+    me, partner_person = live.as_seen_by(row.person_id)
     since = date.fromisoformat(row.context["since"])
 
     def card(render, text):
         return nudge_card(render, text, pairing.id)
 
     return {
-        "partner": partner_person.name if partner_person else "?",
+        "partner": partner_person.name,
         "since": since,
         "role": me.role,
         "program": program,

@@ -190,6 +190,13 @@ def _keep_sibling(state: PairState):
     return keep
 
 
+# A pair's reads, built once (building a statement costs more than SQLite's work on it).
+_PAIR_ENROLLMENTS = select(Enrollment).where(
+    col(Enrollment.id).in_([sa.bindparam("adept_id"), sa.bindparam("mentor_id")])
+)
+_PAIR_MEETINGS = select(col(Meeting.held_on)).where(col(Meeting.pairing_id) == sa.bindparam("pairing_id"))
+
+
 async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, program: Program | None = None) -> int:
     """(Re-)plan one pair's next nudge and stall report."""
     program = program or await session.get(Program, pairing.program_id)
@@ -198,11 +205,9 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
         await cancel_pending(session, subject, set())
         return 0
     enrollments = list(
-        (
-            await session.exec(select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id])))
-        ).all()
+        await session.exec(_PAIR_ENROLLMENTS, params={"adept_id": pairing.adept_id, "mentor_id": pairing.mentor_id})
     )
-    meetings = list((await session.exec(select(col(Meeting.held_on)).where(Meeting.pairing_id == pairing.id))).all())
+    meetings = list((await session.exec(_PAIR_MEETINGS, params={"pairing_id": pairing.id})).all())
     # Only the pair's own kinds: a failure notice about the pair (same subject) is not the planner's to cancel.
     rows = await rows_of(session, subject, kinds=PAIR_KINDS)
     cancel, fresh, again = _pair_changes(program, pairing, enrollments, meetings, rows, now)

@@ -19,11 +19,10 @@ from bot.i18n import Translator
 from bot.lifecycle import RUNNING
 from bot.messages import Address, Outbound, OutboxRef, Where
 from bot.outbox import address_from_dict
-from bot.people import address_of, identity_of, locale_for
+from bot.people import identity_of, locale_for, person_and_address
 from bot.ports import DeliveryError
 from bot.reminders.kinds import Skip, kind_of
-from bot.store.models import Person, Program
-from bot.store.rows import pk
+from bot.store.models import Program
 
 __all__ = ["Ready", "Renderer", "Skip", "Unreachable"]
 
@@ -59,9 +58,8 @@ class Renderer:
                 # Not tried again: the recorder holds it until they write (scheduler/record.py).
                 return Unreachable(DeliveryError("they are marked unreachable", permanent=True))
             return Ready(to, replace(outbox.decode(row.context["message"], to), outbox=OutboxRef(row.id, row.key, to)))
-        person = await session.get(Person, row.person_id) if row.person_id else None
+        person, found = await person_and_address(session, row.person_id) if row.person_id else (None, None)
         if person is not None:
-            found = await address_of(session, pk(person))
             if found is None:
                 return Unreachable(
                     DeliveryError(

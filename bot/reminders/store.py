@@ -4,6 +4,7 @@ reads, cancels and revivals that re-planning needs."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,9 +50,10 @@ class Planned:
         }
 
 
-async def run(session: AsyncSession, statement):
-    """Execute a Core statement (UPDATE/INSERT ... RETURNING) in the session's transaction."""
-    return await (await session.connection()).execute(statement)
+async def run(session: AsyncSession, statement, params: dict | None = None):
+    """Execute a Core statement (UPDATE/INSERT ... RETURNING) in the session's
+    transaction, with `params` for its bound parameters."""
+    return await (await session.connection()).execute(statement, params)
 
 
 async def run_many(session: AsyncSession, statement, params: list[dict]):
@@ -72,27 +74,41 @@ async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], no
     rows = [p.row(now) for p in planned]
     if not rows:
         return 0
-    insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
-    stmt = insert(table_of(Reminder)).on_conflict_do_nothing(index_elements=["key"])
+    stmt = _insert_if_absent(dialect_of(session))
     for start in range(0, len(rows), 5000):
         await run_many(session, stmt, rows[start : start + 5000])
     return len(rows)
+
+
+@functools.cache
+def _insert_if_absent(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table_of(Reminder)).on_conflict_do_nothing(index_elements=["key"])
 
 
 T = table_of(Reminder)
 _COLUMNS = (T.c.id, T.c.key, T.c.kind, T.c.status, T.c.context, T.c.subject)
 
 
+@functools.cache
+def _rows_of(pending_only: bool, by_kind: bool):
+    """Built once per shape (building a statement costs more than SQLite's work on it)."""
+    query = sa.select(*_COLUMNS).where(T.c.subject == sa.bindparam("subject"))
+    if pending_only:
+        query = query.where(T.c.status == ReminderStatus.PENDING.value)
+    if by_kind:
+        query = query.where(T.c.kind.in_(sa.bindparam("kinds", expanding=True)))
+    return query
+
+
 async def rows_of(
     session: AsyncSession, subject: str, *, pending_only: bool = False, kinds: tuple[str, ...] | None = None
 ) -> list:
     """The light rows (id, key, kind, status, context, subject) of one subject."""
-    query = sa.select(*_COLUMNS).where(T.c.subject == subject)
-    if pending_only:
-        query = query.where(T.c.status == ReminderStatus.PENDING.value)
+    params: dict = {"subject": subject}
     if kinds:
-        query = query.where(T.c.kind.in_(kinds))
-    return list((await run(session, query)).all())
+        params["kinds"] = list(kinds)
+    return list((await run(session, _rows_of(pending_only, bool(kinds)), params)).all())
 
 
 async def cancel_ids(session: AsyncSession, ids: list[int]) -> int:
