@@ -20,19 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import heapq
-import itertools
 import random
-import statistics
 import sys
 import tempfile
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from adapters.console import Chat, ConsolePort, render_text, setup_person
+from adapters.console import Chat, ConsolePort, setup_person
 from bot.clock import VirtualClock
 from bot.config import BotSettings, Config, DatabaseConfig
 from bot.core import Core
@@ -53,10 +49,10 @@ from tools.simulation_cohort import (
     cohort,
     pair_up_directly,
 )
-from tools.simulation_steps import steps, year_facts
+from tools.simulation_steps import year_facts
+from tools.simulation_summary import collect, summary, transcript
 from tools.simulation_year_end import AFTER, NEW_ADEPTS, close_and_start_again
 
-STHLM = ZoneInfo("Europe/Stockholm")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ANNOUNCE = datetime(2027, 1, 12, 10, 0, tzinfo=UTC)  # a week before the kickoff, where pairs meet
 END = datetime(2028, 1, 20, 12, 0, tzinfo=UTC)
@@ -259,59 +255,6 @@ async def run_year(world: World) -> None:
         await world.say(pair.adept.name, what)
 
 
-# ------------------------------------------------------------------ summary
-
-
-def summary(world: World, stats: dict) -> str:
-    """The year in figures, from what the database holds (`collect`)."""
-    kinds: Counter = stats["kinds"]
-    lines = [
-        "",
-        "mentorbot simulate: one program year (2027) on a virtual clock",
-        "",
-        f"participants: {stats['participants']} ({stats['adepts']} adepts, {stats['mentors']} mentors), "
-        f"pairs: {len(world.pairs)}",
-        "",
-        "messages sent by the scheduler and the core, by kind:",
-    ]
-    lines += [f"  {n:5d}  {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
-    lines += ["", "per pair: nudges to the adept, days between them (min/median/max), meetings logged:"]
-    for pair in world.pairs:
-        days = stats["nudged"].get(pair.pairing_id, [])
-        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
-        spread = f"{min(gaps)}/{statistics.median(gaps):g}/{max(gaps)}" if gaps else "-"
-        lines.append(
-            f"  #{pair.pairing_id:<3d} {pair.behaviour.name:<10s} {pair.adept.name} & {pair.mentor.name}: "
-            f"{len(days)} nudges, gaps {spread}, meetings {stats['meetings'].get(pair.pairing_id, 0)}"
-        )
-    lines += ["", "the year, step by step (local dates):", *steps(world, stats["facts"])]
-    lines += [
-        "",
-        f"stall digests to the coordinator: {kinds.get('scheduler/stall_digest', 0)}",
-        f"reminders failed: {stats['failed']}   expired: {stats['expired']}   cancelled (re-planned): "
-        f"{stats['cancelled']}",
-    ]
-    if stats.get("kept_db"):
-        lines.append(f"database kept: {stats['db']}")
-    return "\n".join(lines)
-
-
-def CAL_DAY(at: datetime) -> date:
-    return at.astimezone(STHLM).date()
-
-
-def transcript(world: World) -> str:
-    out = []
-    for at, who, message in world.port.log:
-        body = render_text(message).replace("\n", "\n    ")
-        out.append(f"{at.astimezone(STHLM):%Y-%m-%d %H:%M} → {who} [{message.kind}]\n    {body}")
-    out.append("\n--- replies to what people typed or clicked ---")
-    for at, who, typed, reply in world.replies:
-        body = render_text(reply).replace("\n", "\n    ")
-        out.append(f"{at.astimezone(STHLM):%Y-%m-%d %H:%M} {who} > {typed}\n    {body}")
-    return "\n".join(out) + "\n"
-
-
 async def run_program_year(
     db: Database, config: Config, clock: VirtualClock, members: list[Member], rng: random.Random, locale: str
 ) -> World:
@@ -358,68 +301,6 @@ async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> 
     stats["db"] = str(db_path)
     await db.dispose()
     return world, stats
-
-
-async def collect(db: Database, members: list[Member]) -> dict:
-    """The summary's figures, computed by the database: meetings per pair,
-    outbox rows by status, messages sent by kind (a row marked sent with the
-    platform's message id, not a reply to the person who wrote, and not a
-    coordinators' row that only became one row per coordinator), and each
-    pair's nudges to its adept, in order."""
-    import sqlalchemy as sa
-    from sqlalchemy.orm import aliased
-    from sqlmodel import col
-
-    from bot import outbox
-    from bot.store.models import Enrollment, Meeting, Pairing, Reminder
-
-    sent = sa.and_(
-        col(Reminder.status) == "sent", col(Reminder.message_id).is_not(None), col(Reminder.kind) != outbox.REPLY
-    )
-    adept = aliased(Enrollment)
-    nudges = (
-        sa.select(col(Pairing.id), col(Reminder.sent_at))
-        .join(Pairing, col(Reminder.subject) == sa.literal("pair:") + sa.cast(col(Pairing.id), sa.String))
-        .join(adept, sa.and_(col(adept.id) == col(Pairing.adept_id), col(adept.person_id) == col(Reminder.person_id)))
-        .where(col(Reminder.kind) == "nudge", sent)
-        .order_by(col(Pairing.id), col(Reminder.sent_at))
-    )
-    async with db.read() as session:
-        conn = await session.connection()
-        meetings: dict[int, int] = dict(
-            (
-                await conn.execute(
-                    sa.select(col(Meeting.pairing_id), sa.func.count()).group_by(col(Meeting.pairing_id))
-                )
-            ).all()
-        )
-        status: dict[str, int] = dict(
-            (await conn.execute(sa.select(col(Reminder.status), sa.func.count()).group_by(col(Reminder.status)))).all()
-        )
-        kinds = Counter(
-            dict(
-                (
-                    await conn.execute(
-                        sa.select(col(Reminder.template), sa.func.count()).where(sent).group_by(col(Reminder.template))
-                    )
-                ).all()
-            )
-        )
-        nudged: dict[int, list[date]] = defaultdict(list)
-        for pairing_id, at in (await conn.execute(nudges)).all():
-            if pairing_id is not None and at is not None:
-                nudged[pairing_id].append(CAL_DAY(at))
-    return {
-        "participants": len(members),
-        "adepts": sum(m.role == "adept" for m in members),
-        "mentors": sum(m.role == "mentor" for m in members),
-        "meetings": meetings,
-        "kinds": kinds,
-        "nudged": dict(nudged),
-        "failed": status.get("failed", 0),
-        "expired": status.get("expired", 0),
-        "cancelled": status.get("cancelled", 0),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:

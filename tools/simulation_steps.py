@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -16,11 +15,11 @@ from adapters.console import render_text
 from bot.messages import Buttons, Outbound
 from bot.store.db import Database
 from bot.store.models import Pairing, Program, ProgramEvent, SurveyResponse
+from tools.simulation_cohort import STHLM
 
 if TYPE_CHECKING:
     from tools.simulate import World
 
-STHLM = ZoneInfo("Europe/Stockholm")
 EVENTS = {
     "kickoff": "kickoff",
     "mentor_training": "coaching session for mentors",

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from bot.store.models import Reminder
-from scheduler.dispatcher import claim_query, expire_query, next_due_query, reclaim_query, work_query
+from scheduler.queries import claim_query, expire_query, next_due_query, reclaim_query, work_query
 
 NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 HISTORY = 30_000
