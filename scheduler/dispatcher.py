@@ -47,6 +47,7 @@ from bot.reminders.store import Planned, insert_if_absent, run
 from bot.store.db import Database
 from bot.store.models import Reminder, ReminderStatus
 from bot.store.rows import table_of
+from scheduler.flow import Flow, finish, until_room
 from scheduler.queries import claim_query, expire_query, next_due_query, reclaim_query, work_query
 from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff  # noqa: F401 (backoff: re-exported)
 
@@ -85,54 +86,6 @@ class TickResult:
 def destination(to) -> tuple:
     """The conversation a post lands in (a DM by user when no conversation is known)."""
     return (str(to.platform), to.tenant, to.conversation or f"user:{to.user}")
-
-
-@dataclass
-class Flow:
-    """What the batches of one tick share: the concurrency gate (the bound on
-    sent-but-unrecorded messages holds for the tick, not per batch), each
-    conversation's last post (`lanes`: posts to one conversation stay in
-    order across batches) and how many claimed rows are not finished yet
-    (`room` is set while no more than `low` are)."""
-
-    gate: asyncio.Semaphore
-    low: int = 0
-    lanes: dict = field(default_factory=dict)
-    unfinished: int = 0
-    room: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def add(self, rows: int) -> None:
-        self.unfinished += rows
-        if self.unfinished > self.low:
-            self.room.clear()
-
-    def done(self) -> None:
-        self.unfinished -= 1
-        if self.unfinished <= self.low:
-            self.room.set()
-
-
-async def until_room(flow: Flow, running: list[asyncio.Task], total: TickResult) -> None:
-    """Until few enough claimed rows are unfinished to claim more; batches
-    that end meanwhile are added to `total` (a batch that raised raises here)."""
-    while not flow.room.is_set() and running:
-        room = asyncio.ensure_future(flow.room.wait())
-        try:
-            await asyncio.wait([room, *running], return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            room.cancel()
-        for task in [t for t in running if t.done()]:
-            running.remove(task)
-            total.add(task.result())
-
-
-async def finish(running: list[asyncio.Task], total: TickResult) -> bool:
-    """Wait for every running batch; whether any made new rows to send."""
-    results = await asyncio.gather(*running)
-    running.clear()
-    for result in results:
-        total.add(result)
-    return any(r.expanded or r.failed for r in results)
 
 
 @dataclass
