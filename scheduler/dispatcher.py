@@ -47,6 +47,7 @@ from bot.reminders.store import Planned, insert_if_absent, run
 from bot.store.db import Database
 from bot.store.models import Reminder, ReminderStatus
 from bot.store.rows import table_of
+from scheduler.flow import Flow, finish, until_room
 from scheduler.queries import claim_query, expire_query, next_due_query, reclaim_query, work_query
 from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff  # noqa: F401 (backoff: re-exported)
 
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 T = table_of(Reminder)
 LEASE_MARGIN_S = 5  # a send is abandoned this long before its lease runs out
 PREPARE_CHUNK = 1000  # rows rendered per read transaction (later chunks render while earlier ones send)
+YIELD_EVERY = 50  # rows rendered between two turns of the event loop, so paced posts due meanwhile leave on time
 PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
 FAILED, EXPIRED, CANCELLED = ReminderStatus.FAILED.value, ReminderStatus.EXPIRED.value, ReminderStatus.CANCELLED.value
 
@@ -114,7 +116,13 @@ class Dispatcher:
     async def tick(self, max_batches: int | None = None, *, look_first: bool = True) -> TickResult:
         """Send everything due now (batch after batch); returns what happened.
         An idle tick is one indexed read and takes no write lock (`look_first`;
-        a caller that has just seen something due may skip the look)."""
+        a caller that has just seen something due may skip the look).
+
+        The next batch is claimed while the current one is still sending (once
+        no more than half a batch of its rows is left), so no conversation
+        idles between batches; the batches of a tick share one concurrency
+        gate, so the bound on sent-but-unrecorded messages is `concurrency`
+        for the whole tick, and one order per conversation."""
         total = TickResult()
         batches = 0
         self.recorder.broken = False  # a new tick tries the database again
@@ -122,19 +130,35 @@ class Dispatcher:
             async with self.db.read() as session:
                 if not (await run(session, *work_query(self.clock.now()))).scalar():
                     return total
-        while max_batches is None or batches < max_batches:
-            # The first claim shares its transaction with the housekeeping.
-            rows = await self.claim(housekeeping=total if batches == 0 else None)
-            if not rows:
-                break
-            batches += 1
-            total.claimed += len(rows)
-            result = await self.process(rows)
-            total.add(result)
-            if self.recorder.broken:
-                break  # the database cannot take records: the next tick tries again
-            if len(rows) < self.batch and not (result.expanded or result.failed):
-                break  # nothing more was due when we looked, and this batch made no new rows
+        flow = Flow(asyncio.Semaphore(self.concurrency), low=self.batch // 2)
+        running: list[asyncio.Task] = []
+        try:
+            while max_batches is None or batches < max_batches:
+                # The first claim shares its transaction with the housekeeping.
+                rows = await self.claim(housekeeping=total if batches == 0 else None)
+                if rows:
+                    batches += 1
+                    total.claimed += len(rows)
+                    flow.add(len(rows))
+                    running.append(asyncio.ensure_future(self.process(rows, flow)))
+                if len(rows) == self.batch:  # more may be due: claim again once this batch is under way
+                    await until_room(flow, running, total)
+                    if self.recorder.broken:
+                        break  # the database cannot take records: the next tick tries again
+                    continue
+                # Nothing more was due when we looked: finish, and look again
+                # only if a batch made new rows (coordinator rows, failure reports).
+                made = await finish(running, total)
+                if self.recorder.broken or not made:
+                    break
+            await finish(running, total)
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            raise
+        except BaseException:
+            await asyncio.gather(*running, return_exceptions=True)  # sends under way end and are recorded
+            raise
         return total
 
     async def next_due(self) -> datetime | None:
@@ -168,15 +192,25 @@ class Dispatcher:
             if housekeeping is not None:
                 await self.housekeeping(session, housekeeping)
             rows = [Claimed(**r._mapping) for r in (await run(session, *claim)).all()]
+        send_by = now + timedelta(seconds=self._send_window())
+        for r in rows:  # a send must be over before the lease runs out and another dispatcher may take the row
+            r.send_by = send_by
         return sorted(rows, key=lambda r: r.id)
 
-    async def process(self, rows: list[Claimed]) -> TickResult:
+    async def process(self, rows: list[Claimed], flow: Flow | None = None) -> TickResult:
+        """Send a claimed batch; `flow` is what the batches of one tick share
+        (the gate, each conversation's last post)."""
+        if flow is None:
+            flow = Flow(asyncio.Semaphore(self.concurrency))
+            flow.add(len(rows))
         result = TickResult()
         group = [r for r in rows if r.context.get("to") == TO_COORDINATORS and not r.person_id]
         if group:
             result.expanded = await self._expand(group)
+            for _ in group:
+                flow.done()
         rows = [r for r in rows if r not in group]
-        gate = asyncio.Semaphore(self.concurrency)
+        gate = flow.gate
         loop = asyncio.get_running_loop()
 
         async def one(row: Claimed, what, after: asyncio.Event | None = None, done: asyncio.Event | None = None) -> str:
@@ -185,6 +219,7 @@ class Dispatcher:
             finally:
                 if done is not None:
                     done.set()
+                flow.done()
 
         async def send_one(row: Claimed, what, after, done) -> str:
             if after is not None:
@@ -201,9 +236,12 @@ class Dispatcher:
             async with gate:
                 if self.recorder.broken:  # the database cannot take records: send no more
                     return "retried"
+                budget = self._budget(row)
+                if budget is None:  # its lease is nearly over: back in line, unsent
+                    return await self._record(row, "release", self.clock.now())
                 outcome: tuple[str, DeliveryError | str | None]
                 try:
-                    sent = await self._send(row, what)
+                    sent = await self._send(row, what, budget)
                 except DeliveryError as err:
                     outcome = ("error", err)
                     if err.retry_after:
@@ -224,9 +262,10 @@ class Dispatcher:
                 return await self._record(row, *outcome)
 
         # Render a chunk, start sending it, render the next meanwhile; posts
-        # to one conversation wait for the previous one's answer (in order).
+        # to one conversation wait for the previous one's answer (in order,
+        # also across the batches of a tick).
         tasks: list[asyncio.Task] = []
-        last_in_lane: dict[object, asyncio.Event] = {}
+        last_in_lane = flow.lanes
         for start in range(0, len(rows), PREPARE_CHUNK):
             for row, what in await self._prepare(rows[start : start + PREPARE_CHUNK]):
                 to = getattr(what, "to", None)
@@ -241,7 +280,21 @@ class Dispatcher:
             setattr(result, outcome, getattr(result, outcome) + 1)
         return result
 
-    async def _send(self, row: Claimed, what) -> Sent | None:
+    def _budget(self, row: Claimed) -> float | None:
+        """Seconds a send of this row may take: until shortly before its lease
+        runs out (a row that waited long for its turn may have little left);
+        None when too little is left to send at all."""
+        full = self._send_window()
+        if row.send_by is None:
+            return full
+        left = (row.send_by - self.clock.now()).total_seconds()
+        return min(left, full) if left >= min(1.0, full / 2) else None
+
+    def _send_window(self) -> float:
+        """How long a send may take at most: the lease less a margin."""
+        return max((self.lease - timedelta(seconds=LEASE_MARGIN_S)).total_seconds(), 1.0)
+
+    async def _send(self, row: Claimed, what, budget: float) -> Sent | None:
         """Send one row, unless its last send is unconfirmed and the platform
         already has it; a send that outlives the lease is given up on (and
         marked unconfirmed) before another dispatcher may take the row."""
@@ -250,7 +303,6 @@ class Dispatcher:
             if found is not None:
                 log.info("outbox row %s was already delivered (%s); not sent again", row.key, found)
                 return Sent(ref=MessageRef(what.to.platform, what.to.conversation or "", found))
-        budget = max((self.lease - timedelta(seconds=LEASE_MARGIN_S)).total_seconds(), 1.0)
         try:
             if what.message.replace is not None:
                 await self.delivery.update(what.message.replace, what.message)
@@ -273,7 +325,9 @@ class Dispatcher:
         """Render rows in their readers' languages (one read transaction)."""
         prepared: list[tuple[Claimed, object]] = []
         async with self.db.read() as session:
-            for row in rows:
+            for n, row in enumerate(rows, 1):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
                 try:
                     prepared.append((row, await self.renderer.prepare(session, row)))
                 except Exception as exc:  # a template or data bug: fail the row, keep going

@@ -12,7 +12,8 @@ still claimed by this worker. A row whose lease ran out was taken back, so
 another dispatcher may send it; this one then leaves it alone ("lost").
 
 Records that arrive while another is being written are written together in
-the next transaction (group commit). When the database cannot take them the
+the next transaction (group commit), by one writer task; each sender waits
+only for the transaction that holds its record. When the database cannot take them the
 recorder is `broken`: the dispatcher stops sending until a record succeeds,
 and the unrecorded rows come back after their lease as `UNCONFIRMED`, which
 makes the next send check first whether the platform already has it.
@@ -64,6 +65,7 @@ class Claimed:
     attempts: int
     expires_at: datetime | None
     last_error: str | None = None
+    send_by: datetime | None = None  # set by the claim: no send of this row may start or last beyond it
 
 
 def backoff(attempt: int) -> timedelta:
@@ -88,30 +90,38 @@ class Recorder:
         self.worker = worker
         self.max_attempts = max_attempts
         self.broken = False  # the last write failed: stop sending until one succeeds
-        self._lock = asyncio.Lock()
         self._queue: list = []
+        self._writer: asyncio.Task | None = None
 
     async def record(self, row: Claimed, what: str, detail) -> str:
-        """Record one outcome; returns sent / cancelled / retried / failed / held / lost."""
+        """Record one outcome; returns sent / cancelled / retried / failed / held / lost.
+        Returns once the outcome is written (a dispatcher's gate slot is held
+        until then: that is what bounds the sent-but-unrecorded messages)."""
         waiter = asyncio.get_running_loop().create_future()
         self._queue.append((row, what, detail, waiter))
-        async with self._lock:
-            # Only a task whose own outcome is still unwritten writes; the
-            # others leave at once (no convoy of one-row transactions).
-            if not waiter.done():
-                batch, self._queue = self._queue, []
-                now = self.clock.now()
-                try:
-                    async with self.db.write() as session:
-                        outcomes = await self._apply_many(session, [(r, w, d) for r, w, d, _ in batch], now)
-                    self.broken = False
-                except Exception:
-                    log.exception("recording %d outcomes failed; the rows come back after their lease", len(batch))
-                    self.broken = True
-                    outcomes = ["retried"] * len(batch)
-                for (*_, fut), outcome in zip(batch, outcomes):
-                    fut.set_result(outcome)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_queued())
         return await waiter
+
+    async def _write_queued(self) -> None:
+        """One writer (a task of its own, not one of the senders): what queued
+        up while a transaction was written is written together in the next,
+        and every sender in a transaction is answered when it commits, at
+        once (no convoy through a lock, one sender per turn of the loop)."""
+        while self._queue:
+            batch, self._queue = self._queue, []
+            now = self.clock.now()
+            try:
+                async with self.db.write() as session:
+                    outcomes = await self._apply_many(session, [(r, w, d) for r, w, d, _ in batch], now)
+                self.broken = False
+            except Exception:
+                log.exception("recording %d outcomes failed; the rows come back after their lease", len(batch))
+                self.broken = True
+                outcomes = ["retried"] * len(batch)
+            for (*_, fut), outcome in zip(batch, outcomes):
+                if not fut.done():  # its sender may have been cancelled meanwhile
+                    fut.set_result(outcome)
 
     async def _apply_many(self, session: AsyncSession, items: list, now: datetime) -> list[str]:
         """Plain sends in one statement (checked against the lease); the rest one by one."""
@@ -197,7 +207,9 @@ class Recorder:
                 lease_until=None,
                 claimed_by=None,
                 attempt_back=True,
-                last_error="waiting its turn",
+                # A row whose last send may have arrived keeps that mark: its
+                # next send checks first.
+                last_error=UNCONFIRMED if row.last_error == UNCONFIRMED else "waiting its turn",
             )
             return "retried" if ok else self._lost(row)
         err: DeliveryError = detail

@@ -178,3 +178,85 @@ async def test_an_outcome_is_recorded_only_by_the_lease_holder(sqlite_db, clock)
     (kept,) = await reminders(sqlite_db)
     assert (kept.status, kept.claimed_by, kept.message_id) == ("claimed", "b", None)
     assert await holder.recorder.record(row, "sent", "ts-from-b") == "sent"
+
+
+async def test_while_records_wait_for_the_database_no_more_than_the_concurrency_is_sent(sqlite_db, clock):
+    """The bound on what a crash can repeat: a send's gate slot is freed only
+    when its outcome is written, so a database that takes no records stops
+    the sending after `concurrency` messages (all recorded once it is back)."""
+    async with sqlite_db.write() as s:
+        await make_person(s, "Eva")
+    port = RecordingPort()
+    dispatcher = Dispatcher(
+        sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()), concurrency=3
+    )
+    for n in range(10):
+        await keep(sqlite_db, clock, f"message:{n}", dm(f"user{n}", Platform.CONSOLE), f"nr {n}")
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_database():
+        async with sqlite_db.writer():  # no other write gets in meanwhile
+            held.set()
+            await release.wait()
+
+    real_send, holder = port.send, []
+
+    async def send_while_the_database_is_held(to, message):
+        if not holder:  # the batch is claimed; from now on no record can be written
+            holder.append(asyncio.ensure_future(hold_the_database()))
+            await held.wait()
+        return await real_send(to, message)
+
+    port.send = send_while_the_database_is_held
+    tick = asyncio.ensure_future(dispatcher.tick())
+    for _ in range(100):  # until it stops sending
+        await asyncio.sleep(0.01)
+        if len(port.sent) >= 3:
+            break
+    await asyncio.sleep(0.3)  # had it more slots, more sends would arrive now
+    assert len(port.sent) == 3, "sent but unrecorded: at most the concurrency"
+    release.set()
+    result = await tick
+    await holder[0]
+    assert result.sent == 10 and len(port.sent) == 10
+    assert {r.status for r in await reminders(sqlite_db)} == {"sent"}
+
+
+async def test_a_row_whose_lease_ran_short_while_it_waited_its_turn_goes_back_unsent(sqlite_db, clock):
+    """A row waiting behind others to the same conversation may wait long; one
+    whose lease is nearly over when its turn comes is not sent (another
+    dispatcher may take it soon) but put back in line, no attempt used."""
+    port = RecordingPort()
+    dispatcher = Dispatcher(
+        sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()), pace={Platform.CONSOLE: 0.01}
+    )
+    for n in range(2):
+        await keep(sqlite_db, clock, f"message:{n}", dm("eva", Platform.CONSOLE), f"nr {n}")
+    real_send = port.send
+
+    async def slow_send(to, message):  # the first send takes nearly the whole lease
+        sent = await real_send(to, message)
+        clock.advance(dispatcher.lease - timedelta(seconds=3))
+        return sent
+
+    port.send = slow_send
+    result = await dispatcher.tick()
+    assert result.sent == 1 and result.retried == 1 and [m.text for _, m in port.sent] == ["nr 0"]
+    second = next(r for r in await reminders(sqlite_db) if r.key == "message:1")
+    assert second.status == "pending" and second.attempts == 0
+    port.send = real_send
+    assert (await dispatcher.tick()).sent == 1
+    assert [m.text for _, m in port.sent] == ["nr 0", "nr 1"]
+
+
+async def test_a_row_put_back_unsent_keeps_its_unconfirmed_mark(sqlite_db, clock):
+    """A row taken back after a crash (its last send may have arrived) and
+    then put back unsent (its lease ran short while it waited its turn) is
+    still checked on the platform before it is sent."""
+    await keep(sqlite_db, clock, "message:maybe", dm("eva", Platform.CONSOLE), "Hej")
+    dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: RecordingPort()}), clock, Config())
+    (row,) = await dispatcher.claim()
+    row.last_error = UNCONFIRMED  # as the housekeeping marks a row whose lease ran out
+    assert await dispatcher.recorder.record(row, "release", clock.now()) == "retried"
+    (kept,) = await reminders(sqlite_db)
+    assert (kept.status, kept.last_error, kept.attempts) == ("pending", UNCONFIRMED, 0)
