@@ -15,6 +15,7 @@ replace) and an `Address` to and from JSON.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import socket
@@ -286,8 +287,13 @@ async def stage(
                 "subject": None,
             }
         )
-    # One INSERT for the whole turn (SQLAlchemy sends the rows as one
-    # multi-row statement); ids come back by key.
-    result = await (await session.connection()).execute(_STAGE, rows)
-    ids = dict((key, row_id) for row_id, key in result.all())
+    # One INSERT for up to 500 rows (SQLAlchemy sends them as one multi-row
+    # statement); ids come back by key. An announcement stages thousands: the
+    # loop runs between the parts.
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), 500):
+        if start:
+            await asyncio.sleep(0)
+        result = await (await session.connection()).execute(_STAGE, rows[start : start + 500])
+        ids.update((key, row_id) for row_id, key in result.all())
     return [replace(message, outbox=OutboxRef(ids[key], key, address)) for message, address, key, *_ in planned]

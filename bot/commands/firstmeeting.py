@@ -12,6 +12,7 @@ buttons to talk to the person, re-match or keep the pair.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -21,7 +22,7 @@ from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
-from bot.matching.announce import group_address
+from bot.matching.announce import YIELD_EVERY, group_address
 from bot.meetings import live_pairs_of
 from bot.messages import Block, Button, Buttons, Card, Outbound, Text
 from bot.people import coordinator_people, locale_for
@@ -50,7 +51,9 @@ def checklist_card(render, pairing_id: int, done: dict) -> Card:
 async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) -> None:
     """Called at the announcement: the checklist for the first meeting, in the
     pair's group DM where their introduction went, else to each member."""
-    for row in pairs:
+    for n, row in enumerate(pairs, 1):
+        if n % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # a big announcement lets the loop answer others meanwhile
         members = [await fetch(turn.session, Enrollment, i) for i in (row.adept_id, row.mentor_id)]
         group = group_address(*[await turn.address_of(e.person_id) for e in members])
         if group is not None:

@@ -7,6 +7,7 @@ workspace; otherwise each gets it in their own DM, in their own language.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -19,6 +20,8 @@ from bot.programs import events, next_event
 from bot.store.models import Pairing
 from bot.store.rows import pk
 from bot.turn import Turn
+
+YIELD_EVERY = 50  # pairs between two turns of the loop in a big announcement
 
 
 def group_address(first: Address | None, second: Address | None) -> Address | None:
@@ -57,7 +60,9 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
     in_group, in_dms, unreachable = 0, 0, []
     ctx = await answer_ctx(turn.session, program)
     await turn.know_addresses(pk(cohort.members[i].person) for row in pairs for i in (row.adept_id, row.mentor_id))
-    for row in pairs:
+    for n, row in enumerate(pairs, 1):
+        if n % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # a big announcement lets the loop answer others (acks, sends) meanwhile
         adept, mentor = cohort.members[row.adept_id], cohort.members[row.mentor_id]
         context: dict[str, Any] = dict(
             adept=_who(cohort, row.adept_id), mentor=_who(cohort, row.mentor_id), topics=_shared_topics(row)

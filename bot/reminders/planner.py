@@ -16,6 +16,7 @@ Entry points the rest of the bot calls after a change:
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
@@ -167,6 +168,7 @@ async def plan_program(
     inserted = 0
     events = (await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id))).all()
     for event in events:
+        await asyncio.sleep(0)  # each event plans a row per participant
         inserted += await plan_event(session, event, now, program=program)
     enrollments = {
         pk(e): e for e in (await session.exec(select(Enrollment).where(Enrollment.program_id == program.id))).all()
@@ -208,7 +210,9 @@ async def plan_program(
     from bot.reminders.closeout import closeout_moment, closeout_rows
 
     closeout_due = await closeout_moment(session, program) if live else None
-    for pairing in pairings:
+    for n, pairing in enumerate(pairings, 1):
+        if n % 200 == 0:
+            await asyncio.sleep(0)  # a big program: let the loop answer others meanwhile
         if pairing.id in live:
             assert closeout_due is not None  # computed whenever a pair is live
             asked = {r.key for r in rows[f"closeout:pair{pairing.id}"]}

@@ -4,6 +4,7 @@ reads, cancels and revivals that re-planning needs."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,8 +76,10 @@ async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], no
     if not rows:
         return 0
     stmt = _insert_if_absent(dialect_of(session))
-    for start in range(0, len(rows), 5000):
-        await run_many(session, stmt, rows[start : start + 5000])
+    for start in range(0, len(rows), 1000):
+        if start:
+            await asyncio.sleep(0)  # many rows: let the loop answer others between the parts
+        await run_many(session, stmt, rows[start : start + 1000])
     return len(rows)
 
 
