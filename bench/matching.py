@@ -8,7 +8,7 @@ experience, flexible formats, two languages), so most adepts compete for the
 same mentors; capacities are mostly 1, a fifth are 2.
 
 Each (size, algorithm) runs in a fresh subprocess, and memory is that process's
-peak resident set size (`resource.getrusage(...).ru_maxrss`), reported both
+peak resident set size (`VmHWM`, bench/_memory.py), reported both
 in full and as the increase over the resident size just before solving.
 RSS rather than tracemalloc: scipy's solver allocates its working arrays in
 C++, which tracemalloc does not see, and RSS is what the machine has to hold.
@@ -26,11 +26,12 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench._memory import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make `bot` importable
@@ -144,7 +145,7 @@ def _rss_now_mb() -> float:
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    return peak_rss_mb()  # the child's own (bench/_memory.py)
 
 
 def run_one(n: int, algorithm: str) -> dict:
@@ -229,7 +230,7 @@ def main() -> int:
             "load_average_1min_at_start": load_before,
             "load_average_1min_at_end": os.getloadavg()[0],
         },
-        "memory": "peak RSS (ru_maxrss) of a fresh subprocess per size and algorithm",
+        "memory": "peak RSS (VmHWM) of a fresh subprocess per size and algorithm",
         "targets": {"seconds": TARGET_SECONDS, "peak_rss_mb": TARGET_PEAK_MB},
         "rows": rows,
     }

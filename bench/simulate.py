@@ -23,10 +23,11 @@ from bench.goals import record
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
-import asyncio, json, resource, sys, tempfile, time
+import asyncio, json, sys, tempfile, time
 from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from bench._memory import peak_rss_mb
 from tools import simulate
 
 statements = 0
@@ -41,7 +42,7 @@ with tempfile.TemporaryDirectory(prefix="mentorbot-bench-sim-") as tmp:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 print(json.dumps({"size": size, "wall": wall, "cpu": cpu, "statements": statements,
                   "messages": len(world.port.log), "pairs": len(world.pairs),
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_rss_mb()}))
 """
 
 
