@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError, stale_button
 from bot.lifecycle import RUNNING
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
-from bot.store.rows import pk
+from bot.store.rows import pk, table_of
 
 MAX_MINUTES = 600
 DEFAULT_MINUTES = 90
@@ -22,22 +23,27 @@ def local_today(program: Program, now: datetime) -> date:
     return now.astimezone(ZoneInfo(program.timezone)).date()
 
 
+# Built once (building a statement costs more than SQLite's work on it).
+_LIVE_PAIRS = (
+    select(Pairing, Enrollment, Program)
+    .join(Enrollment, (col(Enrollment.id) == col(Pairing.adept_id)) | (col(Enrollment.id) == col(Pairing.mentor_id)))
+    .join(Program, col(Program.id) == col(Pairing.program_id))
+    .where(
+        col(Enrollment.person_id) == sa.bindparam("person_id"),
+        col(Pairing.status) == PairStatus.ANNOUNCED,
+        col(Program.status).in_(RUNNING),
+    )
+    .order_by(col(Pairing.id).desc())
+)
+_SAME_DAY = select(Meeting).where(
+    col(Meeting.pairing_id) == sa.bindparam("pairing_id"),
+    col(Meeting.held_on) == sa.bindparam("held_on", type_=table_of(Meeting).c.held_on.type),
+)
+
+
 async def live_pairs_of(session: AsyncSession, person_id: int) -> list[tuple[Pairing, Enrollment, Program]]:
     """The announced pairs a person is in (as adept or mentor), newest first."""
-    query = (
-        select(Pairing, Enrollment, Program)
-        .join(
-            Enrollment, (col(Enrollment.id) == col(Pairing.adept_id)) | (col(Enrollment.id) == col(Pairing.mentor_id))
-        )
-        .join(Program, col(Program.id) == col(Pairing.program_id))
-        .where(
-            col(Enrollment.person_id) == person_id,
-            col(Pairing.status) == PairStatus.ANNOUNCED,
-            col(Program.status).in_(RUNNING),
-        )
-        .order_by(col(Pairing.id).desc())
-    )
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_LIVE_PAIRS, params={"person_id": person_id})).all())
 
 
 async def pair_for_action(session: AsyncSession, person_id: int, pairing_id: str | None) -> tuple[Pairing, Program]:
@@ -67,9 +73,7 @@ async def log_meeting(
     announced = pairing.announced_at.astimezone(ZoneInfo(program.timezone)).date() if pairing.announced_at else None
     if announced and held_on < announced:
         raise UserError("nudges/before_pair", held_on=held_on, announced=announced)
-    existing = (
-        await session.exec(select(Meeting).where(Meeting.pairing_id == pairing.id, Meeting.held_on == held_on))
-    ).first()
+    existing = (await session.exec(_SAME_DAY, params={"pairing_id": pairing.id, "held_on": held_on})).first()
     if existing is not None:
         return existing, False
     meeting = Meeting(pairing_id=pk(pairing), held_on=held_on, minutes=minutes, logged_by=logged_by, created_at=now)

@@ -138,13 +138,15 @@ async def goals(turn: Turn, args):
 
 async def after_first_meeting(turn: Turn, pairing: Pairing, program: Program) -> None:
     """Once the pair's first meeting is logged, each member is asked privately."""
+    if "fit_asked" in (pairing.checks or {}):  # asked already: no need to count the meetings
+        return
     from sqlalchemy import func
     from sqlmodel import select
 
     count = (
         await turn.session.exec(select(func.count()).select_from(Meeting).where(Meeting.pairing_id == pairing.id))
     ).one()
-    if count != 1 or "fit_asked" in (pairing.checks or {}):
+    if count != 1:
         return
     pairing.checks = {**(pairing.checks or {}), "fit_asked": turn.now.isoformat()}
     turn.session.add(pairing)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import col, select
 
 from bot import plan
 from bot.commands.registry import PARTICIPANT, Param, action, command
@@ -22,17 +23,15 @@ from bot.store.models import Enrollment, Pairing, Person, Program, Reminder, Rem
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
+_PENDING_NUDGES = select(Reminder.context).where(
+    col(Reminder.subject) == sa.bindparam("subject"),
+    Reminder.kind == "nudge",
+    Reminder.status == ReminderStatus.PENDING,
+)
+
 
 async def _next_nudge_day(turn: Turn, pairing: Pairing):
-    rows = (
-        await turn.session.exec(
-            select(Reminder.context).where(
-                Reminder.subject == f"pair:{pairing.id}",
-                Reminder.kind == "nudge",
-                Reminder.status == ReminderStatus.PENDING,
-            )
-        )
-    ).all()
+    rows = (await turn.session.exec(_PENDING_NUDGES, params={"subject": f"pair:{pairing.id}"})).all()
     rounds = sorted(r for c in rows if (r := c.get("round")))
     return rounds[0] if rounds else None
 
