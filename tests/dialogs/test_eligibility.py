@@ -81,3 +81,22 @@ async def test_a_program_with_its_own_rules(sqlite_db, clock):
     anna = world.chat("Anna")
     await run(anna, ADEPT, "sv", upto=5)
     assert "0–12" in (await anna.say("14"))[-1].text
+
+
+async def test_approving_a_mentor_before_the_first_match_offers_no_match(world):
+    """An offer to match a freed place is for after the program's match: before
+    it, the coordinator's `match` covers everyone, and each approval would
+    otherwise read the whole cohort and tell the coordinators again."""
+    anna = world.chat("Anna")
+    await run(anna, ADEPT, "sv")
+    await anna.say("1")  # confirmed: an adept waiting for a mentor
+    assert (await world.enrollment("Anna")).status == "active"
+    bo = world.chat("Bo")
+    await run(bo, MENTOR, "sv", upto=4)
+    await bo.say("2")  # too few years: held for the coordinator
+    await finish(bo, MENTOR, "sv", 5)
+    hanna = world.chat(COORDINATOR)
+    hanna.inbox()
+    approved = await hanna.say('approve-participant "Bo"')
+    assert [r.kind for r in approved] == ["dialogs/approved_ok"]
+    assert "matching/offer" not in [m.kind for m in hanna.inbox()]
