@@ -126,15 +126,21 @@ async def test_a_group_that_cannot_be_opened_gets_the_introduction_in_each_dm(sq
         await fake.stop()
 
 
-async def test_a_record_the_database_refuses_stops_the_batch(sqlite_db, clock, tmp_path):
+async def _ten_kept(sqlite_db, clock, *, concurrency: int, to) -> tuple[RecordingPort, Dispatcher]:
+    """Ten console messages in the outbox (message n to `to(n)`) and a dispatcher for them."""
     async with sqlite_db.write() as s:
         await make_person(s, "Eva")
     port = RecordingPort()
     dispatcher = Dispatcher(
-        sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()), concurrency=1
+        sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()), concurrency=concurrency
     )
     for n in range(10):
-        await keep(sqlite_db, clock, f"message:{n}", dm("eva", Platform.CONSOLE), f"nr {n}")
+        await keep(sqlite_db, clock, f"message:{n}", dm(to(n), Platform.CONSOLE), f"nr {n}")
+    return port, dispatcher
+
+
+async def test_a_record_the_database_refuses_stops_the_batch(sqlite_db, clock, tmp_path):
+    port, dispatcher = await _ten_kept(sqlite_db, clock, concurrency=1, to=lambda n: "eva")
     # The database goes away right after the first send.
     real_send, gone = port.send, Database(f"sqlite:///{tmp_path}/no/such/dir/db.sqlite")
 
@@ -184,14 +190,7 @@ async def test_while_records_wait_for_the_database_no_more_than_the_concurrency_
     """The bound on what a crash can repeat: a send's gate slot is freed only
     when its outcome is written, so a database that takes no records stops
     the sending after `concurrency` messages (all recorded once it is back)."""
-    async with sqlite_db.write() as s:
-        await make_person(s, "Eva")
-    port = RecordingPort()
-    dispatcher = Dispatcher(
-        sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()), concurrency=3
-    )
-    for n in range(10):
-        await keep(sqlite_db, clock, f"message:{n}", dm(f"user{n}", Platform.CONSOLE), f"nr {n}")
+    port, dispatcher = await _ten_kept(sqlite_db, clock, concurrency=3, to=lambda n: f"user{n}")
     held, release = asyncio.Event(), asyncio.Event()
 
     async def hold_the_database():
