@@ -31,16 +31,21 @@ _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")
 
 
-_IDENTITY = select(Identity).where(
+# One platform identity, its values bound at execution (`_identity_key`).
+_THE_IDENTITY = (
     col(Identity.platform) == sa.bindparam("platform"),
     col(Identity.tenant) == sa.bindparam("tenant"),
     col(Identity.user_id) == sa.bindparam("user_id"),
 )
+_IDENTITY = select(Identity).where(*_THE_IDENTITY)
+
+
+def _identity_key(platform: str, tenant: str, user_id: str) -> dict:
+    return {"platform": str(platform), "tenant": tenant, "user_id": user_id}
 
 
 async def identity_of(session: AsyncSession, platform: str, tenant: str, user_id: str) -> Identity | None:
-    params = {"platform": str(platform), "tenant": tenant, "user_id": user_id}
-    return (await session.exec(_IDENTITY, params=params)).first()
+    return (await session.exec(_IDENTITY, params=_identity_key(platform, tenant, user_id))).first()
 
 
 async def person_for_actor(
@@ -60,15 +65,7 @@ async def person_for_actor(
 
 def _identity_and_person(flag):
     """Built once (a statement built per call costs more than SQLite's work on it)."""
-    return (
-        select(Identity, Person, flag)
-        .join(Person, col(Person.id) == col(Identity.person_id))
-        .where(
-            col(Identity.platform) == sa.bindparam("platform"),
-            col(Identity.tenant) == sa.bindparam("tenant"),
-            col(Identity.user_id) == sa.bindparam("user_id"),
-        )
-    )
+    return select(Identity, Person, flag).join(Person, col(Person.id) == col(Identity.person_id)).where(*_THE_IDENTITY)
 
 
 _PERSON = _identity_and_person(sa.false())
@@ -86,8 +83,7 @@ def key_range(prefix: str) -> tuple[str, str]:
 
 async def person_behind(session: AsyncSession, platform: str, tenant: str, user_id: str) -> Person | None:
     """The person behind a platform identity, if the bot knows them (one statement)."""
-    params = {"platform": str(platform), "tenant": tenant, "user_id": user_id}
-    found = (await session.exec(_PERSON, params=params)).first()
+    found = (await session.exec(_PERSON, params=_identity_key(platform, tenant, user_id))).first()
     return found[1] if found is not None else None
 
 
@@ -97,7 +93,7 @@ async def person_and_flag(
     """`person_for_actor`, also telling in the same statement whether a
     processed-event key starting with `keys_prefix` is on record (the
     person's last press; False for a person met just now, or no prefix)."""
-    params = {"platform": str(actor.platform), "tenant": actor.tenant, "user_id": actor.user_id}
+    params = _identity_key(actor.platform, actor.tenant, actor.user_id)
     if keys_prefix is not None:
         params["keys_from"], params["keys_to"] = key_range(keys_prefix)
     found = (await session.exec(_PERSON if keys_prefix is None else _PERSON_AND_PRESSED, params=params)).first()
@@ -249,9 +245,7 @@ async def person_and_address(session: AsyncSession, person_id: int) -> tuple[Per
     rows = (await session.exec(_PERSON_AND_IDENTITIES, params={"person_id": person_id})).all()
     if not rows:
         return None, None
-    reachable = (identity for _, identity in rows if identity is not None and not identity.unreachable)
-    first = next(reachable, None)
-    return rows[0][0], address_from_identity(first) if first is not None else None
+    return rows[0][0], newest_reachable(identity for _, identity in rows if identity is not None)
 
 
 async def addresses_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Address | None]:
@@ -266,14 +260,19 @@ async def addresses_of(session: AsyncSession, person_ids: Iterable[int]) -> dict
                 .order_by(col(Identity.id).desc())
             )
         ).all():
-            if found[identity.person_id] is None and not identity.unreachable:
-                found[identity.person_id] = address_from_identity(identity)
+            if found[identity.person_id] is None:
+                found[identity.person_id] = newest_reachable([identity])
     return found
 
 
 async def address_of(session: AsyncSession, person_id: int) -> Address | None:
     """Where to reach a person later: their newest reachable identity."""
-    for identity in await identities(session, person_id):
+    return newest_reachable(await identities(session, person_id))
+
+
+def newest_reachable(identities_newest_first: Iterable[Identity]) -> Address | None:
+    """The address of the first identity not marked unreachable (newest first)."""
+    for identity in identities_newest_first:
         if not identity.unreachable:
             return address_from_identity(identity)
     return None

@@ -165,6 +165,11 @@ _PAIR_ENROLLMENTS = select(Enrollment).where(
 _PAIR_MEETINGS = select(col(Meeting.held_on)).where(col(Meeting.pairing_id) == sa.bindparam("pairing_id"))
 
 
+async def _pair_enrollments(session: AsyncSession, pairing: Pairing) -> list[Enrollment]:
+    params = {"adept_id": pairing.adept_id, "mentor_id": pairing.mentor_id}
+    return list((await session.exec(_PAIR_ENROLLMENTS, params=params)).all())
+
+
 async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, program: Program | None = None) -> int:
     """(Re-)plan one pair's next nudge and stall report."""
     program = program or await session.get(Program, pairing.program_id)
@@ -172,9 +177,7 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     if pairing.status != PairStatus.ANNOUNCED or program is None or program.status not in RUNNING:
         await cancel_pending(session, subject, set())
         return 0
-    enrollments = list(
-        await session.exec(_PAIR_ENROLLMENTS, params={"adept_id": pairing.adept_id, "mentor_id": pairing.mentor_id})
-    )
+    enrollments = await _pair_enrollments(session, pairing)
     meetings = list((await session.exec(_PAIR_MEETINGS, params={"pairing_id": pairing.id})).all())
     # Only the pair's own kinds: a failure notice about the pair (same subject) is not the planner's to cancel.
     rows = await rows_of(session, subject, kinds=PAIR_KINDS)
@@ -217,11 +220,7 @@ async def snooze_pair(session: AsyncSession, pairing: Pairing, now: datetime, da
     cal = ProgramCalendar.of(program)
     today = cal.local_day(now)
     day = cal.nudge_day_on_or_after(today + timedelta(days=days))
-    enrollments = list(
-        (
-            await session.exec(select(Enrollment).where(col(Enrollment.id).in_([pairing.adept_id, pairing.mentor_id])))
-        ).all()
-    )
+    enrollments = await _pair_enrollments(session, pairing)
     key_base = f"nudge:pair{pairing.id}:{day.isoformat()}"
     since = (await _last_meeting(session, pk(pairing))) or cal.local_day(pairing.announced_at or now)
     planned = [
