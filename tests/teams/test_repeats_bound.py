@@ -52,6 +52,18 @@ async def _plan_messages(db, clock) -> None:
         )
 
 
+def _dispatcher(sqlite_db, clock, server, worker: str, batch: int) -> Dispatcher:
+    return Dispatcher(
+        sqlite_db,
+        server.runtime.delivery,
+        clock,
+        server.runtime.config,
+        worker=worker,
+        concurrency=CONCURRENCY,
+        batch=batch,
+    )
+
+
 @pytest.mark.parametrize("batch", [ROWS, ROWS // 3], ids=["one batch", "batches claimed ahead"])
 async def test_a_kill_between_send_and_record_repeats_at_most_the_concurrency(sqlite_db, clock, batch):
     async with FakeBotConnector() as connector, teams_server(sqlite_db, clock) as server:
@@ -60,15 +72,7 @@ async def test_a_kill_between_send_and_record_repeats_at_most_the_concurrency(sq
         await _plan_messages(sqlite_db, clock)
         before = len(connector.calls)
 
-        dying = Dispatcher(
-            sqlite_db,
-            server.runtime.delivery,
-            clock,
-            server.runtime.config,
-            worker="dying",
-            concurrency=CONCURRENCY,
-            batch=batch,
-        )
+        dying = _dispatcher(sqlite_db, clock, server, "dying", batch)
         record, recorded = dying.recorder.record, []
 
         async def record_then_freeze(row, what, detail):
@@ -88,15 +92,7 @@ async def test_a_kill_between_send_and_record_repeats_at_most_the_concurrency(sq
         sent_first = [c.text for c in connector.calls[before:] if c.op == "send"]
         assert len(sent_first) == RECORDED_BEFORE_THE_KILL + CONCURRENCY, sent_first
 
-        restarted = Dispatcher(
-            sqlite_db,
-            server.runtime.delivery,
-            clock,
-            server.runtime.config,
-            worker="restarted",
-            concurrency=CONCURRENCY,
-            batch=ROWS,
-        )
+        restarted = _dispatcher(sqlite_db, clock, server, "restarted", ROWS)
         clock.advance(dying.lease + timedelta(seconds=1))  # the dead process's leases run out
         result = await restarted.tick()
         assert result.sent == ROWS - RECORDED_BEFORE_THE_KILL
