@@ -6,13 +6,13 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from adapters.console import render_text
 from bot.store.db import Database
 from tools.simulation_cohort import STHLM, Member
-from tools.simulation_steps import steps
+from tools.simulation_steps import day, steps
 
 if TYPE_CHECKING:
     from tools.simulate import World
@@ -50,10 +50,6 @@ def summary(world: World, stats: dict) -> str:
     if stats.get("kept_db"):
         lines.append(f"database kept: {stats['db']}")
     return "\n".join(lines)
-
-
-def CAL_DAY(at: datetime) -> date:
-    return at.astimezone(STHLM).date()
 
 
 def transcript(world: World) -> str:
@@ -116,7 +112,7 @@ async def collect(db: Database, members: list[Member]) -> dict:
         nudged: dict[int, list[date]] = defaultdict(list)
         for pairing_id, at in (await conn.execute(nudges)).all():
             if pairing_id is not None and at is not None:
-                nudged[pairing_id].append(CAL_DAY(at))
+                nudged[pairing_id].append(day(at))
     return {
         "participants": len(members),
         "adepts": sum(m.role == "adept" for m in members),
