@@ -121,6 +121,9 @@ class Flow:
     hooks: dict[str, Hook] = field(default_factory=dict)
     # Enrollment statuses the dialogue runs for (None: those still onboarding).
     open_for: tuple[str, ...] | None = None
+    # Whether its steps look at the program's organisations (`Ctx.organisations`,
+    # read for each of its turns); a survey does not, and skips the read.
+    uses_organisations: bool = False
 
     def __post_init__(self) -> None:
         self.by_name = {s.name: s for s in self.steps}
@@ -226,9 +229,12 @@ async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None
     if program is None or enrollment is None or enrollment.person_id != state.person_id:
         return None
     # The program's organisations; a program that names none offers all.
-    organisations = list((await session.exec(_PROGRAM_ORGANISATIONS, params={"program_id": program.id})).all())
-    if not organisations:
-        organisations = list((await session.exec(_ALL_ORGANISATIONS)).all())
+    organisations: list[Organisation] = []
+    flow = FLOWS.get(state.name)
+    if flow is None or flow.uses_organisations:
+        organisations = list((await session.exec(_PROGRAM_ORGANISATIONS, params={"program_id": program.id})).all())
+        if not organisations:
+            organisations = list((await session.exec(_ALL_ORGANISATIONS)).all())
     from bot.matching.topics import program_topics
 
     nominator = await session.get(Person, enrollment.nominated_by) if enrollment.nominated_by else None

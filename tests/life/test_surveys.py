@@ -96,3 +96,17 @@ async def test_survey_after_the_inspiration_meeting_and_aggregates_from_three(ye
     assert reminded == {"hanna"}
     await year.run_until(date(2027, 6, 30))
     assert len([1 for _, to, m in year.sent.log if m.kind == "surveys/survey_reminder"]) == 1
+
+
+async def test_a_survey_answer_does_not_read_the_programs_organisations(year):
+    """The organisations are for the intake's choice; a survey's turns skip that read."""
+    from tests.dialogs.test_statements import counted
+
+    await year.run_until(date(2027, 5, 14))
+    chat = year["Cecilia"]
+    with counted() as seen:
+        await chat.click("survey.start", _start_value(year, "Cecilia"))
+        for score in (4, 5, 3):
+            await chat.say(str(score))
+    assert seen, "the survey turns issued no statements at all"
+    assert not [s for s in seen if "organisation" in s.lower()], seen
