@@ -160,7 +160,8 @@ async def rate_limited(tmp: Path, unlimited_rate: float) -> dict:
         await seed_posts(db, N, channels, datetime.now(UTC) - timedelta(seconds=1))
         async with aiohttp.ClientSession() as http:
             # The dispatcher paces each channel at 1 post/s, counted from
-            # Slack's answer; the port's own reservation spacing is off.
+            # when Slack accepted the last post (its `ts`, mapped to our
+            # clock); the port's own reservation spacing is off.
             port = slack_port(url, http, 0.0)
             dispatcher = Dispatcher(
                 db,

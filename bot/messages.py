@@ -266,6 +266,10 @@ class Outbound:
 
 @dataclass(frozen=True)
 class Sent:
-    """What a platform answered for a send: enough to update the message later."""
+    """What a platform answered for a send: enough to update the message later,
+    and when the platform accepted it, by its own clock (epoch seconds), where
+    it says so (Slack's `ts`); the dispatcher paces a conversation from that
+    moment (`scheduler.pace`)."""
 
     ref: MessageRef | None
+    accepted_at: float | None = None

@@ -48,6 +48,7 @@ from bot.store.db import Database
 from bot.store.models import Reminder, ReminderStatus
 from bot.store.rows import table_of
 from scheduler.flow import Flow, finish, until_room
+from scheduler.pace import Pacer
 from scheduler.queries import claim_query, expire_query, next_due_query, reclaim_query, work_query
 from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff  # noqa: F401 (backoff: re-exported)
 
@@ -103,8 +104,10 @@ class Dispatcher:
     # Seconds between two posts to the same conversation, per platform (Slack:
     # about 1 message/s per channel); a port may declare `conversation_interval`
     # instead. Posts to one conversation then go one after the other, and the
-    # wait happens outside the concurrency gate.
+    # wait happens outside the concurrency gate. The pace counts from when the
+    # platform accepted the last post, where its answer says (`pacer`).
     pace: dict = field(default_factory=dict)
+    pacer: Pacer = field(default_factory=Pacer)
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.config, self.translator or translator_for(self.config))
@@ -240,6 +243,8 @@ class Dispatcher:
                 if budget is None:  # its lease is nearly over: back in line, unsent
                     return await self._record(row, "release", self.clock.now())
                 outcome: tuple[str, DeliveryError | str | None]
+                sent: Sent | None = None
+                left = loop.time()
                 try:
                     sent = await self._send(row, what, budget)
                 except DeliveryError as err:
@@ -252,9 +257,12 @@ class Dispatcher:
                 else:
                     outcome = ("sent", sent.ref.message_id if sent and sent.ref else None)
                 if pace:
-                    # Counted from the answer, which the platform sent after it
-                    # counted our post: the gap it sees is never below `pace`.
-                    self._next_ok[lane] = max(self._next_ok.get(lane, 0.0), loop.time() + pace)
+                    # Counted from when the platform accepted the post (by its
+                    # stamp, mapped to our clock as late as it can have been;
+                    # else the answer): the gap it sees is never below `pace`.
+                    stamp = sent.accepted_at if sent is not None else None
+                    accepted = self.pacer.accepted(what.to.platform, stamp, left, loop.time())
+                    self._next_ok[lane] = max(self._next_ok.get(lane, 0.0), accepted + pace)
                 if done is not None:
                     done.set()  # the next post to this conversation may start waiting for its turn
                 # Still inside the gate: at most `concurrency` sends are ever

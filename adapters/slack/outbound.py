@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -225,7 +226,7 @@ class SlackPort:
         await upload_files(
             self, to if to.where != Where.DM else replace(to, conversation=answer["channel"]), message.files
         )
-        return Sent(ref=MessageRef(Platform.SLACK, answer["channel"], answer["ts"]))
+        return Sent(ref=MessageRef(Platform.SLACK, answer["channel"], answer["ts"]), accepted_at=accepted_at(answer))
 
     async def _answer_in_place(self, handle: tuple[str, datetime], message: Outbound, locale: str) -> bool:
         """Answer through the `response_url` while it is good; False (the
@@ -380,6 +381,17 @@ class SlackPort:
 def _lane(method: str, channel: str | None) -> str:
     """What a 429 pauses: the conversation for posts to one, else the method."""
     return f"channel:{channel}" if channel and method.startswith("chat.") else method
+
+
+def accepted_at(answer: dict[str, Any]) -> float | None:
+    """When Slack accepted a posted message, by Slack's clock: its `ts`
+    ("1732851234.123456") is the message's epoch time. None when missing or
+    unreadable."""
+    try:
+        stamp = float(answer["ts"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return stamp if math.isfinite(stamp) and stamp > 0 else None
 
 
 def retry_after_of(headers) -> float:

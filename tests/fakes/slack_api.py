@@ -17,6 +17,9 @@ can misbehave on purpose:
   429 with that `Retry-After` (once);
 * `post_delay=2.0`: a post is stored at once but answered that many seconds
   later (a slow Slack: the message is there before the sender knows it);
+* `clock_offset=3600`: the fake's clock runs that many seconds ahead of the
+  machine's (negative: behind). A message's `ts` is, as on Slack, the fake's
+  epoch time when it accepted the message;
 * `method_errors={"chat.postMessage": "channel_not_found"}` and
   `channel_errors={"U0BLOCKED": "cannot_dm_bot"}`: `{"ok": false, "error": ...}`.
 
@@ -81,6 +84,7 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         "channel_throttles",
         "post_delay",
         "response_url_errors",
+        "clock_offset",
     )
 
     def __init__(
@@ -99,6 +103,7 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         channel_errors: dict[str, str] | None = None,
         channel_throttles: dict[str, int] | None = None,
         post_delay: float = 0.0,
+        clock_offset: float = 0.0,
         calls_log: str | os.PathLike | None = None,
         record_params: bool = True,
     ):
@@ -114,6 +119,7 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         self.channel_errors: dict[str, str] = dict(channel_errors or {})
         self.channel_throttles: dict[str, int] = dict(channel_throttles or {})
         self.post_delay = post_delay
+        self.clock_offset = clock_offset  # seconds the fake's clock (a message's `ts`) is ahead of the machine's
         # response_url name ("*": every one) -> the error it answers with (HTTP 404), e.g. "expired_url"
         self.response_url_errors: dict[str, str] = {}
         self._response_url_uses: dict[str, int] = {}
@@ -133,8 +139,7 @@ class FakeSlackAPI(SlackMethods, SocketModeMixin):
         self.files: dict[str, dict[str, Any]] = {}
         self._calls_log = Path(calls_log) if calls_log else None
         self._seq = itertools.count(1)
-        self._ts = itertools.count(1)
-        self._epoch = int(time.time())
+        self._last_ts: dict[str, int] = {}  # channel -> its last message's `ts`, in microseconds
         self._counted: dict[str, int] = {}  # per-method counters for throttle/5xx
         self._last_post: dict[str, float] = {}  # channel -> monotonic time of last accepted post
         self._window: deque[float] = deque()  # accepted posts in the last minute (monotonic)

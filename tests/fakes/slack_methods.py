@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import time
 from typing import Any
 
 from tests.fakes.slack_records import BOT_ID, BOT_USER_ID, TEAM_ID, Call, Channel
@@ -16,9 +18,15 @@ class SlackMethods:
         call.ok, call.error = False, error
         return {"ok": False, "error": error}
 
-    def _next_ts(self) -> str:
-        n = next(self._ts)
-        return f"{self._epoch + n // 1_000_000}.{n % 1_000_000:06d}"
+    def _next_ts(self, channel: str) -> str:
+        """Like Slack: the fake's epoch time when it accepted the message (its
+        clock `clock_offset` seconds off the machine's), in microseconds,
+        unique and rising per channel (a microsecond later than the previous
+        one when they would be equal)."""
+        micros = math.ceil((time.time() + self.clock_offset) * 1_000_000)
+        micros = max(micros, self._last_ts.get(channel, 0) + 1)
+        self._last_ts[channel] = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _resolve_channel(self, channel: str) -> str:
         if channel.startswith(("U", "W")):
@@ -55,7 +63,7 @@ class SlackMethods:
         if not (params.get("text") or params.get("blocks")):
             return self._fail(call, "no_text")
         resolved = self._resolve_channel(channel)
-        ts = self._next_ts()
+        ts = self._next_ts(resolved)
         message = {
             "ts": ts,
             "text": params.get("text", ""),
@@ -87,7 +95,7 @@ class SlackMethods:
             return self._fail(call, problem)
         if not params.get("user"):
             return self._fail(call, "user_not_in_channel")
-        ts = self._next_ts()
+        ts = self._next_ts(channel)
         call.result = {"channel": channel, "ts": ts}
         return {"ok": True, "message_ts": ts}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.outbound import SlackPort
-from bot.messages import Address, Button, Buttons, Card, MessageRef, Outbound, Platform, Where
+from adapters.slack.outbound import SlackPort, response_url_handle
+from bot.messages import Address, Button, Buttons, Card, MessageRef, Outbound, Platform, Sent, Where
 from bot.ports import DeliveryError
 
 NUDGE = Outbound(text="Har ni träffats?", card=Card(blocks=(Buttons(buttons=(Button("nudge.met", "Ja"),)),)))
@@ -77,6 +77,24 @@ async def test_rate_limited_send_hands_the_wait_back_to_a_dispatcher(fake):
     fake.configure(throttle_every=0)
     await port.send(dm("U2"), NUDGE)
     assert [c.params["channel"] for c in fake.calls] == ["U1", "U2"] and fake.calls[1].ok
+
+
+async def test_a_post_says_when_slack_accepted_it_by_slacks_clock(fake, clock):
+    """`Sent.accepted_at` is the message's `ts` read as epoch seconds, by
+    Slack's clock (the dispatcher paces a channel from it); an ephemeral post
+    and an answer through a `response_url` have none."""
+    fake.configure(clock_offset=-7200.0)  # Slack's clock two hours behind ours
+    port = SlackPort("xoxb-test", fake.base_url, clock=clock)
+    sent = await port.send(dm("U1"), NUDGE)
+    (call,) = fake.delivered()
+    assert sent.accepted_at == float(sent.ref.message_id) == float(call.result["ts"])
+    assert sent.accepted_at >= call.at - 7200.0  # taken when it arrived, on Slack's clock
+    in_channel = Address(Platform.SLACK, "T0FAKE", conversation="C1", user="U1", where=Where.CHANNEL)
+    assert (await port.send(in_channel, Outbound(text="bara du", ephemeral=True))).accepted_at is None
+    in_place = Address(
+        Platform.SLACK, "T0FAKE", user="U1", ref=response_url_handle(fake.response_url(), clock.now()).ref
+    )
+    assert (await port.send(in_place, NUDGE)) == Sent(ref=None, accepted_at=None)
 
 
 async def test_interactive_sender_waits_out_a_short_retry_after(fake):
