@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot import plan
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.dialogs import begin_intake, nomination, role_change
-from bot.dialogs.engine import continue_action
+from bot.dialogs.entrances import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
 from bot.errors import UserError
 from bot.matching.offers import offer_match

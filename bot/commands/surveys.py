@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, Param, action, command
-from bot.dialogs.engine import start
+from bot.dialogs.entrances import start
 from bot.dialogs.survey import QUESTIONS, SURVEYS, flow_name
 from bot.errors import stale_button
 from bot.store.models import Enrollment, Program, SurveyResponse

@@ -4,9 +4,10 @@
 dialogue, if they have one, and returns its replies; None means no dialogue
 took it and the text is read as a command. `begin_intake` starts (or resumes)
 the intake for an enrollment; clicks on dialogue cards come back through
-`bot.commands.join` to `engine.continue_action`.
+`bot.commands.join` to `entrances.continue_action`.
 
-The engine is in `engine.py` (with its diagram), the question kinds in
+The engine is in `engine.py` (with its diagram), how a turn reaches a
+dialogue (start, a typed line, a click) in `entrances.py`, the question kinds in
 `steps.py`, the dialogues in `consent.py`, `adept_intake.py`,
 `mentor_intake.py` and `nomination.py`; `intake.py` documents the answer keys.
 """
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.dialogs import adept_intake, mentor_intake, survey  # noqa: F401  (register the flows)
-from bot.dialogs.engine import continue_text, start, still_waiting  # noqa: F401
+from bot.dialogs.entrances import continue_text, start, still_waiting  # noqa: F401
 
 if TYPE_CHECKING:
     from bot.messages import Outbound

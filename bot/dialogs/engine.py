@@ -9,6 +9,9 @@ click on an old card (a double click, a card from yesterday) is recognised
 and answered kindly instead of being applied twice. A restart loses nothing:
 the next message simply continues from the stored step.
 
+How a turn gets here (a typed line, a click on a card, starting a dialogue)
+is `bot.dialogs.entrances`; this module is the machine itself.
+
 Words that work at every step, in both languages: `back`/`tillbaka`,
 `skip`/`hoppa över` (where the step allows it), `cancel`/`avbryt` (asks to
 confirm; nothing half-done is kept), `help`/`hjälp`. Three invalid answers in
@@ -40,40 +43,29 @@ stateDiagram-v2
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlmodel import select
-
-from bot.commands.registry import COORDINATOR, lookup_command, parse_args, tokenize
 from bot.dialogs.flow import (
-    ACTION_PREFIX,
-    ACTIVE,
     CANCELLED,
     CONFIRM_CANCEL,
     DECLINED,
     DONE,
     EDIT,
-    FLOWS,
     MAX_INVALID,
     SUMMARY,
     Ctx,
     Flow,
     State,
-    active_state,
-    load_ctx,
     save,
     step_of,
 )
-from bot.dialogs.prompt import prompt, question_context
+from bot.dialogs.prompt import prompt
 from bot.dialogs.steps import Invalid, Step, norm
-from bot.errors import UserError, stale_button
-from bot.inputs import parse_int
-from bot.messages import Button, Buttons, Card, Inbound, Outbound, Text, Where
+from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.people import coordinator_people
-from bot.store.models import DialogState, Enrollment, EnrollmentStatus, Program
+from bot.store.models import EnrollmentStatus
 from bot.store.rows import pk
 
 if TYPE_CHECKING:
@@ -288,7 +280,7 @@ async def _ask_coordinator(turn: Turn, flow: Flow, state: State, ctx: Ctx) -> li
             program=ctx.program,
             name=turn.person.name,
             flow=flow.name,
-            question=_question_label(flow, state),
+            question=question_label(flow, state),
             program_name=ctx.program.name,
         ):
             told += 1
@@ -296,7 +288,7 @@ async def _ask_coordinator(turn: Turn, flow: Flow, state: State, ctx: Ctx) -> li
     return [turn.say("dialogs/coordinator_told", told=told), prompt(turn, flow, state, ctx)]
 
 
-def _question_label(flow: Flow, state: State) -> str:
+def question_label(flow: Flow, state: State) -> str:
     """The label template of the question someone is stuck at."""
     step = flow.by_name.get(state.step)
     if step is not None and step.field:
@@ -321,176 +313,3 @@ async def end(
     state.invalid_count = 0
     await save(turn, state)
     return replies
-
-
-# ----------------------------------------------------------------- entrances
-
-
-async def start(
-    turn: Turn, flow_name: str, program: Program, enrollment: Enrollment, notes: Sequence[str] = ()
-) -> list[Outbound]:
-    """Begin `flow_name` for this enrollment, or continue it where it stopped."""
-    flow = FLOWS[flow_name]
-    session = turn.session
-    row = (
-        await session.exec(
-            select(DialogState).where(
-                DialogState.person_id == turn.person.id,
-                DialogState.name == flow.name,
-                DialogState.program_id == program.id,
-            )
-        )
-    ).first()
-    fresh: dict[str, Any] = {"enrollment_id": enrollment.id, "answers": {}, "prior_status": enrollment.status}
-    if row is None:
-        row = DialogState(
-            person_id=pk(turn.person),
-            program_id=pk(program),
-            name=flow.name,
-            step=flow.first,
-            data=fresh,
-            history=[],
-            status=ACTIVE,
-            version=1,
-            updated_at=turn.now,
-        )
-        session.add(row)
-        await session.flush()
-        state = State.of(row)
-    else:
-        state = State.of(row)
-        if state.status == ACTIVE and state.data.get("enrollment_id") == enrollment.id:
-            ctx = await load_ctx(turn.session, state, turn)
-            if ctx is not None:
-                return [prompt(turn, flow, state, ctx, notes=[*notes, turn.render("dialogs/resumed")])]
-        state.step, state.data, state.history = flow.first, fresh, []
-        state.invalid_count, state.status = 0, ACTIVE
-        await save(turn, state)
-    ctx = await load_ctx(turn.session, state, turn)
-    if ctx is None:  # the caller passed an enrollment that is not this person's in this program
-        raise ValueError(f"enrollment {enrollment.id} is not person {turn.person.id}'s in program {program.id}")
-    if flow.started is not None:
-        await flow.started(turn, ctx, state)
-    return [prompt(turn, flow, state, ctx, notes=list(notes))]
-
-
-async def is_command_aside(turn: Turn, text: str) -> bool:
-    """A line that is a known, complete command of the person's role (and not
-    one of the words that steer the dialogue)."""
-    if norm(text) in NAV_WORDS:
-        return False
-    found = lookup_command(tokenize(text))
-    if found is None:
-        return False
-    cmd, rest = found
-    if cmd.role == COORDINATOR and not await turn.coordinates():
-        return False
-    try:
-        parse_args(cmd, rest)
-    except UserError:
-        return False
-    return True
-
-
-async def still_waiting(turn: Turn) -> Outbound | None:
-    """After a command typed in the middle of a dialogue: its question is still open."""
-    if turn.inbound.where.where != Where.DM:
-        return None
-    row = await active_state(turn)
-    if row is None or row.name not in FLOWS:
-        return None
-    state = State.of(row)
-    return turn.say("dialogs/still_waiting", question=_question_label(FLOWS[state.name], state))
-
-
-async def continue_text(turn: Turn, text: str) -> list[Outbound] | None:
-    if turn.inbound.where.where != Where.DM:  # answers (wishes!) never go to a channel
-        return None
-    row = await active_state(turn)
-    if row is None or row.name not in FLOWS or await is_command_aside(turn, text):
-        return None
-    state = State.of(row)
-    expired = (
-        state.step == CONFIRM_CANCEL and row.updated_at is not None and turn.now - row.updated_at > CONFIRM_EXPIRES
-    )
-    if expired:
-        state.step = state.data.pop("cancel_from", None) or FLOWS[state.name].first
-        await save(turn, state)
-    ctx = await load_ctx(turn.session, state, turn)
-    if ctx is None or ctx.member.status not in (FLOWS[state.name].open_for or OPEN):
-        # The enrollment is gone or over (left, declined): close the dialogue quietly.
-        state.status, state.history = CANCELLED, []
-        state.data = {"enrollment_id": state.data.get("enrollment_id"), "answers": {}}
-        await save(turn, state)
-        return None
-    given = read_text(text)
-    if expired or (row.updated_at is not None and turn.now - row.updated_at > AWAY):
-        given = replace(given, returning=True)
-    return await answer(turn, FLOWS[state.name], state, ctx, given)
-
-
-def parse_action_id(action_id: str) -> tuple[int, int] | None:
-    parts = action_id[len(ACTION_PREFIX) :].split(":")
-    if len(parts) < 3:
-        return None
-    row_id, version = parse_int(parts[0]), parse_int(parts[1])
-    if row_id is None or version is None:
-        return None
-    return row_id, version
-
-
-def action_values(inbound: Inbound) -> tuple[str, ...]:
-    chosen = inbound.values.get(inbound.action_id or "") if inbound.values else None
-    if chosen is None and inbound.values and len(inbound.values) == 1:
-        chosen = next(iter(inbound.values.values()))
-    if chosen is None:
-        chosen = inbound.value or ""
-    if isinstance(chosen, str):
-        chosen = tuple(v for v in chosen.split(",") if v)
-    return tuple(str(v) for v in chosen)
-
-
-async def continue_action(turn: Turn) -> list[Outbound]:
-    """A click on a dialogue card."""
-    inbound = turn.inbound
-    parsed = parse_action_id(inbound.action_id or "")
-    row = await turn.session.get(DialogState, parsed[0]) if parsed else None
-    if parsed is None or row is None or row.person_id != turn.person.id or row.name not in FLOWS:
-        raise stale_button()
-    state = State.of(row)
-    flow = FLOWS[state.name]
-    ctx = await load_ctx(turn.session, state, turn)
-    if ctx is None:
-        raise stale_button()
-    if state.status != ACTIVE or state.version != parsed[1]:
-        replies = [turn.say("dialogs/already_answered", ephemeral=True)]
-        if state.status == ACTIVE:
-            replies.append(prompt(turn, flow, state, ctx))
-        return replies
-    values = action_values(inbound)
-    nav = NAV_VALUES.get(values[0]) if len(values) == 1 else None
-    given = Answer(nav=nav) if nav else Answer(values=values)
-    asked = step_of(flow, state)
-    said = _said(asked, values, ctx, turn) if not nav else turn.render(f"dialogs/option/{values[0][1:]}")
-    question = turn.render(asked.ask_template, **question_context(flow, state, ctx))
-    replies = await answer(turn, flow, state, ctx, given)
-    if inbound.message is not None and state.version != parsed[1]:
-        # The clicked card is answered: it keeps its question, shows the
-        # answer, and has no buttons left.
-        answered = turn.render("dialogs/answered", answer=said)
-        replies.insert(
-            0,
-            Outbound(
-                text=answered,
-                card=Card((Text(question), Text(answered))),
-                replace=inbound.message,
-                kind="dialogs/answered",
-                locale=turn.locale,
-            ),
-        )
-    return replies
-
-
-def _said(step: Step, values: Sequence[str], ctx: Ctx, turn: Turn) -> str:
-    labels = {o.value: o.label for o in step.options(ctx, turn.render)}
-    return ", ".join(labels.get(v, v) for v in values)
