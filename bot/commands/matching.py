@@ -12,133 +12,37 @@
 A re-run only touches draft pairs that are not pinned; approved and announced
 pairs are never broken by it (late joiners are matched around them). Every
 command is audited by the core with who and when; the changes add what moved.
+The draft's card (pairs, reasons, warnings, buttons) is `bot.commands.match_card`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import importlib
 
 from sqlmodel import col, select
 
 from bot import matching, plan
+from bot.commands.match_card import draft_card, member_view, pair_view, shown_pairs
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.matching import InvalidPin, score_pair, violation
 from bot.matching.announce import announce_pairs, tell_the_unpaired
 from bot.matching.cohort import Cohort, load_cohort, rationale, state_digest
-from bot.matching.draft import DraftPair, Solved, plan_in_thread, save_draft
+from bot.matching.draft import Solved, plan_in_thread, save_draft
 from bot.matching.model import Unmatched, UnmatchedCode
 from bot.matching.offers import offer_match
-from bot.matching.warnings import warnings
 from bot.meetings import local_today
-from bot.messages import Block, Button, Buttons, Card, Heading, Text
 from bot.people import resolve_person
 from bot.programs import enrollment_of
 from bot.store.models import MatchExclusion, Pairing, PairStatus, Program, Role
 from bot.store.rows import pk
 from bot.turn import Turn
 
-TOP_REASONS = 3
-DRAFT_SHOWN = 30  # pairs listed in the chat; the whole draft is in `export`
-
 
 async def _cohort(turn: Turn, program: Program) -> Cohort:
     return await load_cohort(turn.session, program, local_today(program, turn.now))
-
-
-def _member_view(cohort: Cohort, enrollment_id: int) -> dict:
-    member = cohort.members[enrollment_id]
-    return {"name": member.person.name, "org": member.org_name}
-
-
-def pair_warnings(cohort: Cohort, row: Pairing | DraftPair) -> list:
-    """The pair's mismatches and trade-offs (`bot.matching.warnings`)."""
-    adept, mentor = cohort.adept(row.adept_id), cohort.mentor(row.mentor_id)
-    return warnings(adept, mentor) if adept is not None and mentor is not None else []
-
-
-def _pair_view(cohort: Cohort, row: Pairing | DraftPair) -> dict:
-    reasons = [r for r in row.rationale if r["code"] != "pinned"][:TOP_REASONS]
-    return {
-        "id": row.id,
-        "adept": _member_view(cohort, row.adept_id),
-        "mentor": _member_view(cohort, row.mentor_id),
-        "score": row.score,
-        "pinned": row.pinned,
-        "reasons": reasons,
-        "status": row.status,
-        "warnings": pair_warnings(cohort, row),
-    }
-
-
-def draft_card(
-    turn: Turn,
-    cohort: Cohort,
-    unmatched: list[Unmatched] | None,
-    note: str | None = None,
-    drafts: list[DraftPair] | None = None,
-):
-    """The draft as a card: pairs with score and top reasons, who is left and
-    why. `drafts`: a draft just written (else the cohort's draft rows)."""
-    if drafts is None:
-        drafts = [
-            DraftPair(p.id, p.adept_id, p.mentor_id, p.score, p.pinned, p.rationale)
-            for p in cohort.pairings
-            if p.status == PairStatus.DRAFT
-        ]
-    approved = [p for p in cohort.pairings if p.status == PairStatus.APPROVED]
-    announced = sum(1 for p in cohort.pairings if p.status == PairStatus.ANNOUNCED)
-    if unmatched is None:  # after an adjustment: who in the pool has no draft pair
-        paired = {p.adept_id for p in drafts}
-        unmatched = [Unmatched(a.id, None) for a in cohort.adepts if a.id not in paired]
-    left = [
-        {**_member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": u.detail}
-        for u in unmatched
-    ]
-    # A long draft shows the pairs with hard warnings first; the rest is in the spreadsheet.
-    hard = {p.id: p.hard if p.hard is not None else any(w.hard for w in pair_warnings(cohort, p)) for p in drafts}
-    shown = [_pair_view(cohort, p) for p in sorted(drafts, key=lambda p: not hard[p.id])[:DRAFT_SHOWN]]
-    shown.sort(key=lambda v: v["id"])
-    text = turn.render(
-        "matching/draft",
-        program=cohort.program,
-        rule=cohort.program.match_rule,
-        pairs=shown,
-        total=len(drafts),
-        approved=[_pair_view(cohort, p) for p in approved],
-        announced=announced,
-        unmatched=left,
-        waitlisted=[_member_view(cohort, eid)["name"] for eid in cohort.waitlisted],
-    )
-    buttons = []
-    if drafts:
-        buttons.append(
-            Button(
-                "match.approve",
-                turn.render("matching/button_approve"),
-                f"{cohort.program.id}:{shown_pairs(drafts)}",
-                "primary",
-            )
-        )
-    if approved and not drafts:
-        buttons.append(
-            Button(
-                "match.announce",
-                turn.render("matching/button_announce"),
-                f"{cohort.program.id}:{shown_pairs(approved)}",
-                "primary",
-            )
-        )
-    blocks: list[Block] = [Heading(turn.render("matching/draft_heading", program=cohort.program))]
-    if note:
-        blocks.append(Text(note))
-    blocks.append(Text(text))
-    if buttons:
-        blocks.append(Buttons(tuple(buttons)))
-    return turn.say("matching/draft_heading", program=cohort.program, card=Card(tuple(blocks)))
 
 
 async def _solve(turn: Turn, program: Program) -> Solved:
@@ -182,8 +86,8 @@ async def _draft(turn: Turn, program: Program):
         err = solved.error
         raise UserError(
             "matching/errors/pin_invalid",
-            adept=_member_view(cohort, err.adept_id)["name"],
-            mentor=_member_view(cohort, err.mentor_id)["name"],
+            adept=member_view(cohort, err.adept_id)["name"],
+            mentor=member_view(cohort, err.mentor_id)["name"],
             code=err.code,
         )
     result, plan = solved.result, solved.plan
@@ -218,8 +122,8 @@ def _check_allowed(cohort: Cohort, adept_id: int, mentor_id: int) -> None:
     if broken is not None:
         raise UserError(
             "matching/errors/breaks_rule",
-            adept=_member_view(cohort, adept_id)["name"],
-            mentor=_member_view(cohort, mentor_id)["name"],
+            adept=member_view(cohort, adept_id)["name"],
+            mentor=member_view(cohort, mentor_id)["name"],
             code=str(broken),
         )
 
@@ -253,7 +157,7 @@ async def match_swap(turn: Turn, args):
         before=before,
         after=[[first.adept_id, first.mentor_id], [second.adept_id, second.mentor_id]],
     )
-    note = turn.render("matching/swapped", first=_pair_view(cohort, first), second=_pair_view(cohort, second))
+    note = turn.render("matching/swapped", first=pair_view(cohort, first), second=pair_view(cohort, second))
     return [draft_card(turn, cohort, None, note)]
 
 
@@ -266,7 +170,7 @@ async def _set_pin(turn: Turn, args, pinned: bool):
     await turn.audit(
         "match pinned" if pinned else "match unpinned", program=program, pair=[row.adept_id, row.mentor_id]
     )
-    note = turn.render("matching/pinned" if pinned else "matching/unpinned", pair=_pair_view(cohort, row))
+    note = turn.render("matching/pinned" if pinned else "matching/unpinned", pair=pair_view(cohort, row))
     return [draft_card(turn, cohort, None, note)]
 
 
@@ -285,7 +189,7 @@ async def match_exclude(turn: Turn, args):
     program = await turn.program(args["program"])
     cohort = await _cohort(turn, program)
     row = _draft_pair(cohort, args["pair"])
-    view = _pair_view(cohort, row)
+    view = pair_view(cohort, row)
     turn.session.add(
         MatchExclusion(
             program_id=pk(program),
@@ -393,15 +297,6 @@ async def match_announce(turn: Turn, args):
     return await _announce(turn, await turn.program(args["program"]))
 
 
-def shown_pairs(pairs) -> str:
-    """A short digest of the pairs a card shows (which adept with which
-    mentor), carried by its Approve / Announce button: pressed after the
-    draft changed (a swap, a new `match`), the button is stale instead of
-    approving pairs the coordinator never saw."""
-    said = ",".join(f"{p.id}-{p.adept_id}-{p.mentor_id}" for p in sorted(pairs, key=lambda p: p.id))
-    return hashlib.sha256(said.encode()).hexdigest()[:16]
-
-
 async def _still_shown(turn: Turn, program: Program, seen: str) -> None:
     status = {"match.approve": PairStatus.DRAFT, "match.announce": PairStatus.APPROVED}.get(
         turn.inbound.action_id or ""
@@ -452,14 +347,14 @@ async def end_pair(turn: Turn, program: Program, row: Pairing, reason: str):
     turn.session.add(row)
     await turn.session.flush()
     await plan.pair_changed(turn, row)
-    view = _pair_view(cohort, row)
+    view = pair_view(cohort, row)
     if was_announced:
         for enrollment_id, other in ((row.adept_id, row.mentor_id), (row.mentor_id, row.adept_id)):
             await turn.tell(
                 pk(cohort.members[enrollment_id].person),
                 "matching/unpaired_notice",
                 program=program,
-                other=_member_view(cohort, other)["name"],
+                other=member_view(cohort, other)["name"],
             )
     await turn.audit("unpaired", program=program, pair=[row.adept_id, row.mentor_id], reason=row.end_reason)
     await offer_match(turn, program)  # the mentor has room again

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, select
 from adapters.console import options
 from bot.commands import load_all
 from bot.commands.broadcast import DRAFTED
-from bot.commands.matching import shown_pairs
+from bot.commands.match_card import shown_pairs
 from bot.commands.registry import ACTIONS
 from bot.i18n import render
 from bot.store.models import AuditLog, Enrollment, Pairing, Person, Program, ProgramEvent
