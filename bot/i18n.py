@@ -224,7 +224,8 @@ def _f_t_choice(ctx, value: str) -> str:
 def _f_t_command(ctx, name: str) -> str:
     """A command's words in the reader's language (`match approve` ->
     `matcha godkänn`); a name the grammar does not know as it is."""
-    from bot.commands.registry import COMMANDS, swedish_words
+    from bot.commands.registry import COMMANDS
+    from bot.commands.swedish import swedish_words
 
     command = COMMANDS.get(tuple(str(name).split()))
     if command is None or ctx.get("locale") != "sv":
@@ -238,7 +239,7 @@ def _f_usage(ctx, command) -> str:
     generated from the grammar (`bot.commands.registry`); a string as it is."""
     if isinstance(command, str):
         return Trusted(command)
-    from bot.commands.registry import swedish_words
+    from bot.commands.swedish import swedish_words
 
     parts = [swedish_words(command) if ctx.get("locale") == "sv" else command.name]
     for p in command.params:

@@ -16,8 +16,8 @@ from bot.commands.registry import (
     Param,
     command,
     parse_date,
-    swedish_words,
 )
+from bot.commands.swedish import swedish_words
 from bot.errors import UserError
 from bot.lifecycle import RUNNING
 from bot.matching.cohort import TOLD_UNMATCHED

@@ -14,19 +14,20 @@ declaration. Handlers receive the `Turn` and a dict of typed arguments.
 
 Positional parameters are given in order; named ones as `key=value`
 (quote values with spaces: `place="Stadshuset, sal 2"`). A `rest` parameter
-takes the remainder of the line as free text.
+takes the remainder of the line as free text. The Swedish words for each
+command (and the aliases typed by habit) are in `bot.commands.swedish`.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 import shlex
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, time
 
+from bot.commands.swedish import ALIASES, PHRASES, swedish_index
 from bot.errors import UserError
 from bot.inputs import parse_int
 from bot.messages import Outbound
@@ -92,118 +93,6 @@ class Command:
 
 COMMANDS: dict[tuple[str, ...], Command] = {}
 ACTIONS: dict[str, Handler] = {}
-# Words people type in Swedish (or by habit) for the same commands.
-ALIASES = {
-    "hjälp": "help",
-    "hjalp": "help",
-    "?": "help",
-    "språk": "language",
-    "sprak": "language",
-    "pausa": "pause",
-    "återuppta": "resume",
-    "lämna": "leave",
-    "gå-med": "join",
-    "ga-med": "join",
-    "rapport": "report",
-    "exportera": "export",
-    "kalender": "calendar",
-    "deltagare": "participants",
-}
-# Each command's Swedish words, as the Swedish help shows them; typing them
-# (or the English ones) runs the command. One table: the parser reads it and
-# the help is generated from it.
-SWEDISH = {
-    ("help",): "hjälp",
-    ("status",): "status",
-    ("home",): "hem",
-    ("join",): "gå med",
-    ("met",): "träffats",
-    ("language",): "språk",
-    ("pause",): "pausa",
-    ("resume",): "återuppta",
-    ("leave",): "lämna",
-    ("mydata",): "mina uppgifter",
-    ("forget",): "glöm mig",
-    ("nominate",): "nominera",
-    ("program", "create"): "program skapa",
-    ("program", "show"): "program visa",
-    ("program", "set"): "program ändra",
-    ("org", "add"): "organisation lägg-till",
-    ("org", "remove"): "organisation ta-bort",
-    ("event", "add"): "träff lägg-till",
-    ("event", "edit"): "träff ändra",
-    ("event", "remove"): "träff ta-bort",
-    ("channel",): "kanal",
-    ("invite",): "bjud-in",
-    ("participants",): "deltagare",
-    ("approve-participant",): "godkänn-deltagare",
-    ("coordinator", "add"): "samordnare lägg-till",
-    ("coordinator", "remove"): "samordnare ta-bort",
-    ("coordinator", "list"): "samordnare lista",
-    ("match",): "matcha",
-    ("match", "swap"): "matcha byt",
-    ("match", "pin"): "matcha lås",
-    ("match", "unpin"): "matcha lås-upp",
-    ("match", "exclude"): "matcha uteslut",
-    ("match", "waitlist"): "matcha väntelista",
-    ("match", "approve"): "matcha godkänn",
-    ("match", "announce"): "matcha presentera",
-    ("unpair",): "avsluta-par",
-    ("match", "unwaitlist"): "matcha från-väntelistan",
-    ("match", "unexclude"): "matcha tillåt",
-    ("event", "who"): "träff vilka",
-    ("calendar",): "kalender",
-    ("broadcast",): "utskick",
-    ("goal",): "mål",
-    ("goals",): "målen",
-    ("program", "use"): "program välj",
-    ("program", "open"): "program öppna",
-    ("program", "new-cohort"): "program ny-omgång",
-    ("program", "close"): "program stäng",
-    ("program", "archive"): "program arkivera",
-    ("link",): "koppla",
-    ("person", "link"): "person koppla",
-    ("consent", "withdraw"): "samtycke återkalla",
-    ("org", "set"): "organisation ändra",
-    ("export",): "exportera",
-    ("report",): "rapport",
-    ("person",): "person",
-    ("survey", "results"): "enkät resultat",
-}
-# Multi-word Swedish phrases, read as one word ("gå med" = "gå-med").
-_PHRASES = {
-    ("gå", "med"): "gå-med",
-    ("mina", "uppgifter"): "mina-uppgifter",
-    ("glöm", "mig"): "glöm-mig",
-    ("bjud", "in"): "bjud-in",
-    ("lägg", "till"): "lägg-till",
-    ("ta", "bort"): "ta-bort",
-    ("lås", "upp"): "lås-upp",
-    ("avsluta", "par"): "avsluta-par",
-}
-
-
-@functools.cache
-def _swedish_index() -> dict[tuple[str, ...], tuple[str, ...]]:
-    index: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for words, phrase in SWEDISH.items():
-        said = tuple(
-            phrase.replace("mina uppgifter", "mina-uppgifter")
-            .replace("glöm mig", "glöm-mig")
-            .replace("gå med", "gå-med")
-            .split()
-        )
-        index[said] = words
-        if len(words) == 2 and len(said) == 2:  # `matcha godkänn`, and also `match godkänn`
-            index[(words[0], said[1])] = words
-            index[(said[0], words[1])] = words
-    return index
-
-
-def swedish_words(cmd: Command) -> str:
-    return SWEDISH.get(cmd.words, cmd.name)
-
-
 # Every coordinator command takes `program=NAME`; the core resolves it to a
 # Program before the handler runs (see `Turn.program`).
 PROGRAM = Param("program", "program", named=True, required=False)
@@ -283,8 +172,8 @@ def _joined(tokens: list[str]) -> list[str]:
     i = 0
     while i < len(tokens):
         pair = tuple(t.lower() for t in tokens[i : i + 2])
-        if pair in _PHRASES:
-            out.append(_PHRASES[pair])
+        if pair in PHRASES:
+            out.append(PHRASES[pair])
             i += 2
         else:
             out.append(tokens[i])
@@ -306,7 +195,7 @@ def lookup_command(tokens: list[str]) -> tuple[Command, list[str]] | None:
     """The command these words name and the words after it, or None (no
     suggestion is worked out: for the many lines that are answers, not commands)."""
     tokens, words = _read(tokens)
-    swedish = _swedish_index()
+    swedish = swedish_index()
     for length in (3, 2, 1):
         key = tuple(words[:length])
         if len(key) == length and key in COMMANDS:

@@ -91,7 +91,8 @@ def english_of_the_grammar() -> re.Pattern:
     grammar itself: command words, argument names (and their UPPERCASE
     placeholders), choice values, and the units' English forms."""
     from bot.commands import load_all
-    from bot.commands.registry import COMMANDS, swedish_words
+    from bot.commands.registry import COMMANDS
+    from bot.commands.swedish import swedish_words
     from bot.i18n import templates_dir
 
     load_all()
