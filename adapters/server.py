@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import collector
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError
 from bot.core import Core
@@ -88,6 +89,7 @@ def build_app(runtime: Runtime) -> web.Application:
 async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
     from adapters.cli import open_checked
 
+    collector.configure()
     db = await open_checked(config)
     if db is None:
         return 2

@@ -29,6 +29,7 @@ from functools import partial
 from pathlib import Path
 
 from adapters.console import Chat, ConsolePort, setup_person
+from bot import collector
 from bot.clock import VirtualClock
 from bot.config import BotSettings, Config, DatabaseConfig
 from bot.core import Core
@@ -288,6 +289,7 @@ def simulation_config(url: str, locale: str) -> Config:
 
 
 async def simulate(participants: int, seed: int, locale: str, db_path: Path) -> tuple[World, dict]:
+    collector.configure()  # as `serve` runs
     url = f"sqlite:///{db_path}"
     db = Database(url)
     await upgrade(db)
