@@ -26,8 +26,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack import home
 from adapters.slack.files import upload_files
 from adapters.slack.inbound import Click, from_action, from_command, from_event
-from adapters.slack.outbound import RESPONSE_URL_USES, SlackPort, response_url_handle
+from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for, mrkdwn
+from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError

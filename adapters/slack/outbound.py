@@ -38,11 +38,9 @@ upper bound and cannot hand the wait back to the dispatcher.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import math
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -54,55 +52,19 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.answers import ChannelLimiter, accepted_at, delivery_error, lane_of, retry_after_of
 from adapters.slack.files import upload_files
 from adapters.slack.render import message_payload
+from adapters.slack.response_url import response_url_of
 from bot import telemetry
 from bot.clock import Clock, SystemClock
-from bot.messages import Address, InPlace, MessageRef, Outbound, Platform, Sent, Where
+from bot.messages import Address, MessageRef, Outbound, Platform, Sent, Where
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 
-# Slack errors after which trying again cannot help.
-# Errors that are about the person, not the message: later sends to them wait
-# until they write to the bot again.
-UNREACHABLE_ERRORS = frozenset(
-    {"account_inactive", "cannot_dm_bot", "messages_tab_disabled", "user_disabled", "user_not_found"}
-)
 METADATA_EVENT = "mentorbot_outbox"
 HISTORY_LIMIT = 100  # recent messages searched for an unconfirmed row's key
-PERMANENT_ERRORS = frozenset(
-    {
-        "account_inactive",
-        "cannot_dm_bot",
-        "channel_not_found",
-        "invalid_auth",
-        "is_archived",
-        "messages_tab_disabled",
-        "missing_scope",
-        "msg_too_long",
-        "no_text",
-        "not_allowed_token_type",
-        "not_authed",
-        "not_in_channel",
-        "restricted_action",
-        "team_access_not_granted",
-        "token_revoked",
-        "user_disabled",
-        "user_not_found",
-        "user_not_in_channel",
-        "users_list_not_supplied",
-        "message_not_found",
-        "cant_update_message",
-        "edit_window_closed",
-        "invalid_arguments",
-        "ekm_access_denied",
-        "too_many_users",
-    }
-)
-# A `response_url` takes answers for 30 minutes, at most five of them.
-RESPONSE_URL_LIFETIME = timedelta(minutes=30)
-RESPONSE_URL_USES = 5
 # Read methods Slack documents with form-encoded arguments only.
 FORM_METHODS = frozenset(
     {
@@ -114,59 +76,6 @@ FORM_METHODS = frozenset(
         "files.completeUploadExternal",
     }
 )
-
-
-def response_url_handle(url: str, received: datetime, uses: int = RESPONSE_URL_USES) -> InPlace:
-    """A slash command's or a click's `response_url`, received at `received`,
-    as the core's handle for answering in place (`Inbound.in_place`)."""
-    expires = received + RESPONSE_URL_LIFETIME
-    return InPlace(
-        ref=json.dumps({"response_url": url, "expires_at": expires.isoformat()}), expires_at=expires, uses=uses
-    )
-
-
-def response_url_of(ref: str | None) -> tuple[str, datetime] | None:
-    """The `response_url` and its expiry in an address's `ref`, if it holds one."""
-    if not ref or not ref.startswith("{"):
-        return None
-    try:
-        data = json.loads(ref)
-        return str(data["response_url"]), datetime.fromisoformat(data["expires_at"])
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-class ChannelLimiter:
-    """Spaces calls to one channel: on average one per `interval` seconds,
-    with bursts of up to `burst` calls (a generic cell rate algorithm: each
-    channel keeps the time its next call is "due"; concurrent senders to the
-    same channel get successive slots)."""
-
-    def __init__(self, interval: float = 1.0, burst: int = 1):
-        self.interval = interval
-        self.burst = max(1, burst)
-        self._due: dict[str, float] = {}
-
-    def reserve(self, channel: str, now: float, max_wait: float) -> float:
-        """Seconds to wait before sending; raises `DeliveryError` if longer than `max_wait`."""
-        due = self._due.get(channel, now)
-        wait = max(0.0, due - (self.burst - 1) * self.interval - now)
-        if wait > max_wait:
-            raise DeliveryError(f"channel {channel} is busy", retry_after=wait)
-        self._due[channel] = max(due, now) + self.interval
-        self._prune(now)
-        return wait
-
-    def sent(self, channel: str, now: float) -> None:
-        """Without bursts, space the next call from when this one was
-        answered: Slack counts from when the message arrived, which is after
-        the reservation."""
-        if self.burst == 1:
-            self._due[channel] = max(self._due.get(channel, 0.0), now + self.interval)
-
-    def _prune(self, now: float) -> None:
-        if len(self._due) > 50_000:  # forget channels that are idle again
-            self._due = {k: v for k, v in self._due.items() if v > now}
 
 
 class SlackPort:
@@ -308,7 +217,7 @@ class SlackPort:
             kwargs["channel"] = channel
         if self._own_session and (self.client.session is None or self.client.session.closed):
             self.client.session = aiohttp.ClientSession()
-        lane = _lane(method, channel)
+        lane = lane_of(method, channel)
         await self._respect_pause(lane)
         for attempt in range(3):
             try:
@@ -320,7 +229,7 @@ class SlackPort:
             except SlackApiError as exc:
                 retry_after = self._note_rate_limit(lane, exc)
                 if retry_after is None:
-                    raise _delivery_error(method, exc) from exc
+                    raise delivery_error(method, exc) from exc
                 if retry_after > self.max_wait or attempt == 2:
                     raise DeliveryError(f"{method}: rate limited by Slack", retry_after=retry_after) from exc
                 await asyncio.sleep(retry_after)
@@ -330,7 +239,7 @@ class SlackPort:
 
     async def _post(self, channel: str, payload: dict[str, Any], message: Outbound, locale: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
-        await self._respect_pause(_lane("chat.postMessage", channel))  # a 429's pause first, then the pace
+        await self._respect_pause(lane_of("chat.postMessage", channel))  # a 429's pause first, then the pace
         wait = self.limiter.reserve(channel, loop.time(), self.max_wait)
         if wait > 0:
             await asyncio.sleep(wait)
@@ -376,49 +285,6 @@ class SlackPort:
         until = asyncio.get_running_loop().time() + retry_after
         self._paused_until[lane] = max(self._paused_until.get(lane, 0.0), until)
         return retry_after
-
-
-def _lane(method: str, channel: str | None) -> str:
-    """What a 429 pauses: the conversation for posts to one, else the method."""
-    return f"channel:{channel}" if channel and method.startswith("chat.") else method
-
-
-def accepted_at(answer: dict[str, Any]) -> float | None:
-    """When Slack accepted a posted message, by Slack's clock: its `ts`
-    ("1732851234.123456") is the message's epoch time. None when missing or
-    unreadable."""
-    try:
-        stamp = float(answer["ts"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    return stamp if math.isfinite(stamp) and stamp > 0 else None
-
-
-def retry_after_of(headers) -> float:
-    """Seconds from a `Retry-After` header (1 when missing or unreadable)."""
-    raw = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after", "1")
-    raw = raw[0] if isinstance(raw, list) else raw
-    try:
-        return max(float(raw), 0.0)
-    except ValueError:
-        return 1.0
-
-
-def _delivery_error(method: str, exc: SlackApiError) -> DeliveryError:
-    response = exc.response
-    status = getattr(response, "status_code", 0) or 0
-    error = ""
-    try:
-        error = response.get("error", "") if response is not None else ""
-    except (ValueError, AttributeError):
-        error = ""
-    if status >= 500:
-        return DeliveryError(f"{method}: Slack answered HTTP {status}")
-    return DeliveryError(
-        f"{method}: {error or 'HTTP ' + str(status)}",
-        permanent=error in PERMANENT_ERRORS,
-        unreachable=error in UNREACHABLE_ERRORS,
-    )
 
 
 def _locale_of(message: Outbound, default: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.outbound import SlackPort, response_url_handle
+from adapters.slack.outbound import SlackPort
+from adapters.slack.response_url import response_url_handle
 from bot.messages import Address, Button, Buttons, Card, MessageRef, Outbound, Platform, Sent, Where
 from bot.ports import DeliveryError
 
@@ -146,7 +147,7 @@ async def test_refused_blocks_still_deliver_the_words(fake):
 
 
 def test_limiter_allows_short_bursts_then_one_per_interval():
-    from adapters.slack.outbound import ChannelLimiter
+    from adapters.slack.answers import ChannelLimiter
 
     limiter = ChannelLimiter(interval=1.0, burst=3)
     waits = [limiter.reserve("D1", 0.0, max_wait=10) for _ in range(5)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.slack.outbound import RESPONSE_URL_LIFETIME, response_url_handle, response_url_of
+from adapters.slack.response_url import RESPONSE_URL_LIFETIME, response_url_handle, response_url_of
 from bot.messages import Actor, Address, Inbound, Kind, Outbound, Platform, Where
 from bot.outbox import FAST_LEASE, stage
 from scheduler.dispatcher import Dispatcher
