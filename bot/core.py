@@ -7,14 +7,13 @@ everything else through the outbound port of the addressee's platform.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import replace
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 
 from bot import dialogs
 from bot.clock import Clock, SystemClock
@@ -38,16 +37,16 @@ from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
 from bot.people import (
     identity_of,
-    key_range,
     locale_for,
     person_and_flag,
     person_for_actor,
     reachable_again,
     reader_locale,
 )
+from bot.presses import first_press, first_time, press_key, press_prefix
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
-from bot.store.models import Enrollment, ProcessedEvent, Program
+from bot.store.models import Enrollment, Program
 from bot.store.rows import pk
 from bot.telemetry import note_refusal, observe_turn
 from bot.tenants import tenant_allowed
@@ -128,10 +127,10 @@ class Core:
             await self._meet(inbound)
             prepared = await self._prepare(inbound)
             async with self.db.write() as session:
-                if inbound.event_id and not await self._first_time(session, inbound):
+                if inbound.event_id and not await first_time(session, inbound, self.clock.now()):
                     return []
                 turn = await self._turn(session, inbound)
-                if not await self._first_press(session, inbound, turn.pressed):
+                if not await first_press(session, inbound, self.clock.now(), turn.pressed):
                     return []  # the same button on the same card again: a double click
                 turn.prepared = prepared
                 locale = turn.locale
@@ -170,7 +169,7 @@ class Core:
         own, so a redelivery of the same event is not answered again."""
         try:
             async with self.db.write() as session:
-                if inbound.event_id and not await self._first_time(session, inbound):
+                if inbound.event_id and not await first_time(session, inbound, self.clock.now()):
                     return []
                 return await stage(session, inbound, [answer], [], now=self.clock.now(), worker=self.worker)
         except IntegrityError:  # a concurrent delivery of the same event answered it
@@ -245,14 +244,6 @@ class Core:
             self._known.clear()
         self._known.add(key)
 
-    async def _first_time(self, session, inbound: Inbound) -> bool:
-        key = f"{inbound.actor.platform}:{inbound.event_id}"
-        if await session.get(ProcessedEvent, key) is not None:
-            return False
-        session.add(ProcessedEvent(key=key, at=self.clock.now()))
-        await session.flush()
-        return True
-
     async def _prepare(self, inbound: Inbound):
         """A command's slow part (`Command.prepare`) in a read transaction,
         before the turn takes the write lock; None when there is none, the
@@ -270,25 +261,6 @@ class Core:
                 return await cmd.prepare(turn, parse_args(cmd, rest))
         except UserError:
             return None
-
-    async def _first_press(self, session, inbound: Inbound, pressed: bool = True) -> bool:
-        """A press is applied once while nothing else happened: the same
-        button, with the same value, on the same message, by the same person,
-        with no other turn of theirs in between (a double click). Each turn
-        forgets the person's previous press; the record is part of the turn's
-        transaction, so a press that failed (and rolled back) may be pressed again."""
-        prefix = press_prefix(inbound)
-        key = press_key(inbound)
-        if key is not None and await session.get(ProcessedEvent, prefix + key) is not None:
-            log.info("repeated press of %s ignored", inbound.action_id)
-            return False
-        if pressed:  # (`pressed`: the turn's first statement saw a record of this person's)
-            keys_from, keys_to = key_range(prefix)
-            await session.exec(_FORGET_PRESSES, params={"keys_from": keys_from, "keys_to": keys_to})
-        if key is not None:
-            session.add(ProcessedEvent(key=prefix + key, at=self.clock.now()))
-            await session.flush()
-        return True
 
     async def _turn(self, session, inbound: Inbound, *, quiet: bool = False) -> Turn:
         # Whether a press of theirs is on record comes with the person, in one statement.
@@ -400,28 +372,4 @@ _THEIR_PROGRAM = (
     .where(col(Enrollment.person_id) == sa.bindparam("person_id"), col(Program.status).in_(RUNNING))
     .order_by(col(Program.id).desc())
 )
-_FORGET_PRESSES = delete(ProcessedEvent).where(
-    col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to")
-)
 _FIRST_RUNNING = select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id))
-
-
-def press_prefix(inbound: Inbound) -> str:
-    return f"press:{inbound.actor.key}|"
-
-
-def press_key(inbound: Inbound) -> str | None:
-    """The identity of a button press on a message (None for anything else)."""
-    if inbound.kind != Kind.ACTION or inbound.message is None:
-        return None
-    values = sorted((k, v if isinstance(v, str) else ",".join(v)) for k, v in (inbound.values or {}).items())
-    said = "|".join(
-        [
-            inbound.message.conversation,
-            inbound.message.message_id,
-            inbound.action_id or "",
-            inbound.value or "",
-            repr(values),
-        ]
-    )
-    return hashlib.sha256(said.encode()).hexdigest()[:32]

@@ -47,7 +47,7 @@ class Turn:
     # The person's current program, as the turn found it (held, so that later
     # `session.get(Program, id)` calls of this turn are answered from memory).
     current_program: Program | None = None
-    # Whether a button press of the person's is on record (see Core._first_press).
+    # Whether a button press of the person's is on record (see bot.presses.first_press).
     pressed: bool = False
     # Whether the person coordinates, once asked (see `coordinates`).
     _coordinator: bool | None = None
