@@ -108,14 +108,18 @@ async def event_by_id(session: AsyncSession, program: Program, ref: str) -> Prog
     return event
 
 
+# Built once (a dialogue reads it on every intake turn); the program is bound at execution.
+_ORGANISATIONS = (
+    select(Organisation)
+    .join(ProgramOrganisation, col(ProgramOrganisation.organisation_id) == col(Organisation.id))
+    .where(col(ProgramOrganisation.program_id) == sa.bindparam("program_id"))
+    .order_by(col(Organisation.name))
+)
+
+
 async def organisations(session: AsyncSession, program: Program) -> list[Organisation]:
-    query = (
-        select(Organisation)
-        .join(ProgramOrganisation, col(ProgramOrganisation.organisation_id) == col(Organisation.id))
-        .where(ProgramOrganisation.program_id == program.id)
-        .order_by(Organisation.name)
-    )
-    return list((await session.exec(query)).all())
+    """The organisations the program names, by name."""
+    return list((await session.exec(_ORGANISATIONS, params={"program_id": program.id})).all())
 
 
 async def enrollments(

@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import programs
 from bot.dialogs.steps import YES_WORDS, ChoiceStep, Step, YesNoStep, norm
 from bot.errors import UserError
 from bot.messages import Option, Outbound
-from bot.store.models import DialogState, Enrollment, Organisation, Person, Program, ProgramOrganisation
+from bot.store.models import DialogState, Enrollment, Organisation, Person, Program
 from bot.store.rows import pk, table_of
 
 if TYPE_CHECKING:
@@ -198,12 +199,6 @@ def step_of(flow: Flow, state: State) -> Step:
 
 # Statements of every turn in a dialogue, built once (building one costs more
 # than SQLite's work on it); their values are bound at execution.
-_PROGRAM_ORGANISATIONS = (
-    select(Organisation)
-    .join(ProgramOrganisation, col(ProgramOrganisation.organisation_id) == col(Organisation.id))
-    .where(col(ProgramOrganisation.program_id) == sa.bindparam("program_id"))
-    .order_by(col(Organisation.name))
-)
 _ALL_ORGANISATIONS = select(Organisation).order_by(col(Organisation.name))
 _ACTIVE_STATE = (
     select(DialogState)
@@ -232,7 +227,7 @@ async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None
     organisations: list[Organisation] = []
     flow = FLOWS.get(state.name)
     if flow is None or flow.uses_organisations:
-        organisations = list((await session.exec(_PROGRAM_ORGANISATIONS, params={"program_id": program.id})).all())
+        organisations = await programs.organisations(session, program)
         if not organisations:
             organisations = list((await session.exec(_ALL_ORGANISATIONS)).all())
     from bot.matching.topics import program_topics
