@@ -16,11 +16,11 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event, exc, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import sqlite_inline
+from bot.store import inline_session, sqlite_inline
 
 
 def async_url(url: str) -> str:
@@ -94,6 +94,19 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(sqlite_begin="DEFERRED") if self.sqlite else self.engine
         self._read_sessions = async_sessionmaker(self._read_engine, class_=AsyncSession, expire_on_commit=False)
+        # SQLite's units of work run through a synchronous engine on the same
+        # file, without SQLAlchemy's greenlets (bot/store/inline_session.py).
+        self._inline = None
+        if self.sqlite:
+            database = make_url(self.engine.url).database or ":memory:"
+            self._inline = inline_session.make_sync_engine(database)
+            self._inline_read = self._inline.execution_options(sqlite_begin="DEFERRED")
+
+    @property
+    def units_engine(self) -> Engine:
+        """The synchronous engine that runs `read()` and `write()` (where
+        its events, e.g. `before_cursor_execute`, see their statements)."""
+        return self._inline if self._inline is not None else self.engine.sync_engine
 
     @property
     def dialect(self) -> str:
@@ -101,6 +114,11 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
+        if self._inline is not None:
+            async with self.writer():
+                async with self._inline_unit(write=True) as session:
+                    yield session
+            return
         async with self.writer():
             async with self._sessions() as session:
                 async with session.begin():
@@ -126,9 +144,28 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
+        if self._inline is not None:
+            async with self._inline_unit(write=False) as session:
+                yield session
+            return
         async with self._read_sessions() as session:
             async with session.begin():
                 yield session
+
+    @asynccontextmanager
+    async def _inline_unit(self, *, write: bool) -> AsyncIterator[AsyncSession]:
+        """A SQLite transaction through the synchronous engine: committed when
+        the block ends, rolled back on any exception (cancellation included)."""
+        assert self._inline is not None
+        sync = await inline_session.begun(self._inline if write else self._inline_read, write=write)
+        try:
+            yield inline_session.InlineSession(sync)
+            sync.commit()
+        except BaseException:
+            sync.rollback()
+            raise
+        finally:
+            sync.close()
 
     async def ping(self) -> None:
         """Open a connection and run `SELECT 1`; DatabaseUnreachable if that fails."""
@@ -149,4 +186,6 @@ class Database:
             raise
 
     async def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()

@@ -13,7 +13,10 @@ What makes that safe:
   of the lock cannot run).
 - A writer in another process (a `mentorbot db …` command next to `serve`)
   is waited for by retrying `BEGIN IMMEDIATE` with an asyncio sleep between
-  tries (`begin_immediate`), so the loop keeps running meanwhile.
+  tries, so the loop keeps running meanwhile (`inline_session.begun` for the
+  units of work, which run through a synchronous engine without SQLAlchemy's
+  greenlets; `begin_immediate` for the async engine's own transactions, the
+  migrations).
 - Readers never wait in WAL mode.
 
 The price: a statement that takes SQLite long runs on the loop. Statements
@@ -149,17 +152,22 @@ class InlineConnection:
         self._conn.create_function(*args, **kw)
 
 
-async def connect(database: str, **kw: Any) -> InlineConnection:
-    """`async_creator` for `create_async_engine`: a connection in autocommit
-    mode (BEGIN is ours, see bot/store/db.py) with the project's PRAGMAs."""
-    kw.pop("timeout", None)
-    uri = bool(kw.pop("uri", False))
+def connect_sync(database: str, *, uri: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (BEGIN is ours, see bot/store/db.py)
+    with the project's PRAGMAs, usable from any thread."""
     connection = sqlite3.connect(
         database, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
     for pragma in ("journal_mode=WAL", f"busy_timeout={BUSY_TIMEOUT_MS}", "foreign_keys=ON", "synchronous=NORMAL"):
         connection.execute(f"PRAGMA {pragma}")
-    return InlineConnection(connection)
+    return connection
+
+
+async def connect(database: str, **kw: Any) -> InlineConnection:
+    """`async_creator` for `create_async_engine` (`connect_sync`, behind
+    aiosqlite's interface)."""
+    kw.pop("timeout", None)
+    return InlineConnection(connect_sync(database, uri=bool(kw.pop("uri", False))))
 
 
 def begin_immediate(conn: Any, *, deadline_s: float = 30.0) -> None:

@@ -1,16 +1,20 @@
-"""SQLite runs on the loop's thread (bot/store/sqlite_inline.py): writers of
-one process take turns on the loop, a writer of another process is waited for
-without stopping the loop, and a write inside a write is refused."""
+"""SQLite runs on the loop's thread (bot/store/sqlite_inline.py) through a
+synchronous session (bot/store/inline_session.py): writers of one process take
+turns on the loop, a writer of another process is waited for without
+stopping the loop, a write inside a write is refused, a unit that fails or is
+cancelled leaves nothing, and no greenlet is switched to."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 
+import greenlet
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
-from bot.store import sqlite_inline
+from bot.store import inline_session
 from bot.store.db import Database
 from bot.store.models import Person
 from tests.conftest import migrated
@@ -30,7 +34,7 @@ async def test_writers_of_one_process_wait_on_the_loop_not_in_sqlite(db: Databas
         retries.append(delay)
         await real_sleep(delay, *args)
 
-    monkeypatch.setattr(sqlite_inline.asyncio, "sleep", counting_sleep)
+    monkeypatch.setattr(inline_session.asyncio, "sleep", counting_sleep)
     order = []
 
     async def writer(name: str, hold: float):
@@ -80,3 +84,54 @@ async def test_a_write_inside_a_write_of_the_same_task_is_refused(db: Database):
         with pytest.raises(RuntimeError, match="inside another"):
             async with db.write():
                 pass
+
+
+async def test_a_write_that_fails_or_is_cancelled_leaves_nothing(db: Database):
+    with pytest.raises(ValueError):
+        async with db.write() as session:
+            session.add(Person(name="Dag"))
+            await session.flush()  # written inside the transaction, then the block fails
+            raise ValueError("a handler's bug")
+
+    started = asyncio.Event()
+
+    async def slow_write():
+        async with db.write() as session:
+            session.add(Person(name="Eva"))
+            await session.flush()
+            started.set()
+            await asyncio.sleep(10)
+
+    task = asyncio.create_task(slow_write())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with db.read() as session:
+        assert (await session.exec(select(Person))).all() == []
+    async with db.write() as session:  # the lock and the connection were given back
+        session.add(Person(name="Frej"))
+
+
+async def test_results_stay_readable_after_the_unit_ends(db: Database):
+    async with db.write() as session:
+        session.add_all([Person(name=f"P{i}") for i in range(30)])
+    async with db.read() as session:
+        result = await session.exec(select(Person).order_by(Person.id))
+    assert [p.name for p in result.all()] == [f"P{i}" for i in range(30)]
+
+
+async def test_a_unit_of_work_switches_no_greenlet(db: Database):
+    switches = []
+    previous = greenlet.settrace(lambda event, args: switches.append(event))
+    try:
+        async with db.write() as session:
+            session.add(Person(name="Gun"))
+            await session.flush()
+            await session.get(Person, 1)
+        async with db.read() as session:
+            (await session.exec(select(Person))).all()
+            await (await session.connection()).execute(text("select 1"))
+    finally:
+        greenlet.settrace(previous)
+    assert switches == []

@@ -116,10 +116,10 @@ async def test_a_tick_with_nothing_due_is_one_indexed_read(any_db, clock):
     def listener(_conn, _cursor, statement, *_rest):
         seen.append(statement.split(None, 1)[0].upper())
 
-    event.listen(any_db.engine.sync_engine, "before_cursor_execute", listener)
+    event.listen(any_db.units_engine, "before_cursor_execute", listener)
     try:
         result = await dispatcher.tick()
     finally:
-        event.remove(any_db.engine.sync_engine, "before_cursor_execute", listener)
+        event.remove(any_db.units_engine, "before_cursor_execute", listener)
     assert result.claimed == 0
     assert [s for s in seen if s != "BEGIN"] == ["SELECT"], seen
