@@ -53,7 +53,8 @@ _EXPIRE = (
     sa.update(T)
     .where(_is(PENDING), T.c.due_at <= _NOW, T.c.expires_at <= _NOW)
     .values(status=EXPIRED, last_error="too late to be useful")
-    .returning(T.c.kind, T.c.context)
+    # What the kinds' `after_expired` hooks read (the digest plans its program's next week).
+    .returning(T.c.id, T.c.key, T.c.kind, T.c.context, T.c.program_id, T.c.person_id, T.c.subject)
 )
 
 
