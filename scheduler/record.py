@@ -158,11 +158,23 @@ class Recorder:
             session, [r.id for r, w, d in items if w == "sent" and (r.context or {}).get("transient")]
         )
         outcomes = []
+        hooked: dict[str, list[Claimed]] = {}  # sent rows whose kind acts after a send, by kind
         for r, w, d in items:
             if r.id in plain:
                 outcomes.append("sent" if r.id in recorded else self._lost(r))
+            elif w == "sent":
+                sent = await self._sent(session, r, d, now)
+                outcomes.append("sent" if sent else self._lost(r))
+                if sent:
+                    hooked.setdefault(r.kind, []).append(r)
             else:
                 outcomes.append(await self._apply(session, r, w, d, now))
+        # Once per kind for the rows recorded together: both members' copies
+        # of a pair's nudge re-plan the pair once.
+        for name, rows in hooked.items():
+            kind = kind_of(name)
+            if kind is not None and kind.after_sent is not None:
+                await kind.after_sent(session, rows, now)
         return outcomes
 
     async def _forget_transient(self, session: AsyncSession, ids: list[int]) -> None:
@@ -188,13 +200,6 @@ class Recorder:
         )
 
     async def _apply(self, session: AsyncSession, row: Claimed, what: str, detail, now: datetime) -> str:
-        if what == "sent":
-            if not await self._sent(session, row, detail, now):
-                return self._lost(row)
-            kind = kind_of(row.kind)
-            if kind is not None and kind.after_sent is not None:
-                await kind.after_sent(session, [row], now)
-            return "sent"
         if what == "cancelled":
             ok = await self._update_mine(session, row, status=CANCELLED, lease_until=None, last_error=detail)
             return "cancelled" if ok else self._lost(row)

@@ -19,12 +19,15 @@ synchronous session, only slower. PostgreSQL keeps the ordinary
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from sqlalchemy import event, exc, util
+from sqlalchemy import Select, bindparam, event, exc, select, util
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine, Result, create_engine
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -93,6 +96,13 @@ class _Parts:
             yield row
 
 
+@functools.cache
+def _by_key(entity) -> Select | None:
+    """`SELECT entity WHERE key = :key`, for an entity with a one-column primary key."""
+    keys = sa_inspect(entity).primary_key
+    return select(entity).where(keys[0] == bindparam("key")) if len(keys) == 1 else None
+
+
 class InlineSession(AsyncSession):
     """An `AsyncSession` over a synchronous `Session` (see the module's doc)."""
 
@@ -128,7 +138,16 @@ class InlineSession(AsyncSession):
         return _Parts(self.sync_session.execute(statement, params, **kw))
 
     async def get(self, entity, ident, **kw):
-        return self.sync_session.get(entity, ident, **kw)
+        """`Session.get` for a one-column key through a statement built once
+        per entity (SQLAlchemy's own builds and keys a new one each call);
+        the identity map first, as `Session.get` does."""
+        by_key = None if kw or isinstance(ident, tuple | dict) else _by_key(entity)
+        if by_key is None:
+            return self.sync_session.get(entity, ident, **kw)
+        found = self.sync_session.identity_map.get(identity_key(entity, ident))
+        if found is not None:
+            return found
+        return self.sync_session.execute(by_key, {"key": ident}, execution_options=_BUFFERED).scalars().first()
 
     async def flush(self, objects=None) -> None:
         self.sync_session.flush(objects)

@@ -139,3 +139,26 @@ async def test_a_stalled_pair_is_in_the_coordinators_weekly_digest_until_it_meet
     first = min(CAL.local_day(r.sent_at) for r in sent)
     assert first >= date(2027, 1, 25) + timedelta(days=56)
     assert first.weekday() == 0 or not CAL.is_nudge_day(first - timedelta(days=first.weekday()))
+
+
+async def test_both_copies_of_a_round_sent_together_replan_the_pair_once(sqlite_db, clock, monkeypatch):
+    """The round's two nudges are claimed, sent and recorded together: the
+    pair's next round is planned once, not once per copy."""
+    import bot.reminders.planner as planner
+
+    _program, pairing, port, dispatcher = await timed_setup(sqlite_db, clock)
+    planned: list[int] = []
+    real = planner.plan_pair
+
+    async def counting(session, pair, now, program=None):
+        planned.append(pair.id)
+        return await real(session, pair, now, program)
+
+    monkeypatch.setattr(planner, "plan_pair", counting)
+    first = min(r.due_at for r in await reminders(sqlite_db, kind="nudge"))
+    clock.set(first)
+    result = await dispatcher.tick()
+    assert sorted(port.times) == ["anna", "bo"] and result.sent == 2
+    assert planned == [pairing.id]
+    pending = await reminders(sqlite_db, kind="nudge", status="pending")  # the next round, for both
+    assert len(pending) == 2 and min(r.due_at for r in pending) > first
