@@ -106,7 +106,7 @@ async def plan_event(session: AsyncSession, event: ProgramEvent, now: datetime, 
     # A reminder whose moment has passed ("in a week" three days before) is not planned.
     cancel, fresh, again = await reconcile(
         session,
-        await rows_of(session, subject),
+        await rows_of(session, subject, context=False),  # compared by key and status
         wanted,
         now,
         insert_if=lambda p: p.due_at >= now - timedelta(minutes=5),

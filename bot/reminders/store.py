@@ -71,7 +71,18 @@ def dialect_of(session: AsyncSession) -> str:
 async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], now: datetime) -> int:
     """Insert the rows whose key is new (ON CONFLICT DO NOTHING on both
     databases, so a concurrent planner cannot double a row); returns how many
-    were offered."""
+    were offered to the INSERT. A large offer (a sweep re-offering a program's
+    survey or intake rows) first reads which keys are already there and
+    offers only the others: an index lookup per key costs far less than
+    encoding and inserting a row that conflicts."""
+    planned = list(planned)
+    if len(planned) >= LOOK_FIRST:
+        known: set[str] = set()
+        keys = [p.key for p in planned]
+        for start in range(0, len(keys), 500):
+            found = await run(session, _KNOWN_KEYS, {"keys": keys[start : start + 500]})
+            known.update(found.scalars().all())
+        planned = [p for p in planned if p.key not in known]
     rows = [p.row(now) for p in planned]
     if not rows:
         return 0
@@ -83,6 +94,12 @@ async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], no
     return len(rows)
 
 
+LOOK_FIRST = 16  # offers of this many rows or more read the known keys first
+_KNOWN_KEYS = sa.select(table_of(Reminder).c.key).where(
+    table_of(Reminder).c.key.in_(sa.bindparam("keys", expanding=True))
+)
+
+
 @functools.cache
 def _insert_if_absent(dialect: str):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -91,12 +108,13 @@ def _insert_if_absent(dialect: str):
 
 T = table_of(Reminder)
 _COLUMNS = (T.c.id, T.c.key, T.c.kind, T.c.status, T.c.context, T.c.subject)
+_BARE = tuple(c for c in _COLUMNS if c is not T.c.context)
 
 
 @functools.cache
-def _rows_of(pending_only: bool, by_kind: bool):
+def _rows_of(pending_only: bool, by_kind: bool, context: bool = True):
     """Built once per shape (building a statement costs more than SQLite's work on it)."""
-    query = sa.select(*_COLUMNS).where(T.c.subject == sa.bindparam("subject"))
+    query = sa.select(*(_COLUMNS if context else _BARE)).where(T.c.subject == sa.bindparam("subject"))
     if pending_only:
         query = query.where(T.c.status == ReminderStatus.PENDING.value)
     if by_kind:
@@ -105,13 +123,20 @@ def _rows_of(pending_only: bool, by_kind: bool):
 
 
 async def rows_of(
-    session: AsyncSession, subject: str, *, pending_only: bool = False, kinds: tuple[str, ...] | None = None
+    session: AsyncSession,
+    subject: str,
+    *,
+    pending_only: bool = False,
+    kinds: tuple[str, ...] | None = None,
+    context: bool = True,
 ) -> list:
-    """The light rows (id, key, kind, status, context, subject) of one subject."""
+    """The light rows (id, key, kind, status, context, subject) of one
+    subject; without `context` (a JSON document to decode per row) when the
+    caller compares keys and statuses only."""
     params: dict = {"subject": subject}
     if kinds:
         params["kinds"] = list(kinds)
-    return list((await run(session, _rows_of(pending_only, bool(kinds)), params)).all())
+    return list((await run(session, _rows_of(pending_only, bool(kinds), context), params)).all())
 
 
 async def cancel_ids(session: AsyncSession, ids: list[int]) -> int:
