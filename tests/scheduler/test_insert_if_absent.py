@@ -16,9 +16,7 @@ from tests.scheduler.helpers import reminders
 
 def offer(clock, keys, *, template="surveys/survey") -> list[Planned]:
     return [
-        Planned(
-            key=k, kind="survey", template=template, due_at=clock.now() + timedelta(days=1), subject=f"s:{k}"
-        )
+        Planned(key=k, kind="survey", template=template, due_at=clock.now() + timedelta(days=1), subject=f"s:{k}")
         for k in keys
     ]
 
