@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_interval, format_skeleton, format_time, get_timezone_name
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, nodes, pass_context
 
 from bot.markup import Trusted, mark, strip_marks
 
@@ -298,6 +298,8 @@ class Translator:
             auto_reload=False,
         )
         self.env.translator = self  # type: ignore[attr-defined]
+        self._fixed: dict[tuple[str, str], str] = {}  # what a fixed template says, per language (`_is_fixed`)
+        self._fixedness: dict[tuple[str, str], bool] = {}
         self.env.filters.update(
             date=_f_date,
             date_range=_f_date_range,
@@ -322,8 +324,32 @@ class Translator:
 
     def render(self, locale: str | None, name: str, /, **ctx) -> str:
         locale = normalise_locale(locale) or DEFAULT_LOCALE
+        fixed = self._fixed.get((locale, name))
+        if fixed is not None:
+            return fixed
         template = self.env.get_template(f"{locale}/{name}.j2")
-        return Trusted(template.render(locale=locale, **ctx).strip())
+        text = Trusted(template.render(locale=locale, **ctx).strip())
+        if self._is_fixed(locale, name):
+            self._fixed[(locale, name)] = text
+        return text
+
+    def _is_fixed(self, locale: str, name: str) -> bool:
+        """Whether a template says the same whatever it is given (a button
+        label, an option): no variable but `locale`, no filter, call,
+        include or import. Three of four sentences of a turn are such; they
+        are rendered once per language."""
+        key = (locale, name)
+        known = self._fixedness.get(key)
+        if known is None:
+            source = self.env.loader.get_source(self.env, f"{locale}/{name}.j2")[0]  # type: ignore[union-attr]
+            tree = self.env.parse(source)
+            known = (
+                meta.find_undeclared_variables(tree) <= {"locale"}
+                and not any(tree.find_all((nodes.Filter, nodes.Call, nodes.Include, nodes.Import, nodes.FromImport)))
+                and not list(meta.find_referenced_templates(tree))
+            )
+            self._fixedness[key] = known
+        return known
 
     def names(self, locale: str) -> list[str]:
         base = self.root / locale
