@@ -48,7 +48,11 @@ def make_sync_engine(database: str) -> Engine:
         creator=lambda: sqlite_inline.connect_sync(database, uri=database.startswith("file:")),
         poolclass=QueuePool,
         pool_size=5,
-        max_overflow=20,
+        # No limit: a synchronous pool that ran out would block the loop's
+        # thread waiting for a connection only another coroutine on that same
+        # loop can give back. Units wait on the loop instead (writers on the
+        # write lock); extra connections are closed when given back.
+        max_overflow=-1,
     )
 
     @event.listens_for(engine, "begin")

@@ -135,3 +135,20 @@ async def test_a_unit_of_work_switches_no_greenlet(db: Database):
     finally:
         greenlet.settrace(previous)
     assert switches == []
+
+
+async def test_many_units_open_at_once_never_wait_for_a_connection(db: Database):
+    """Forty readers suspended inside their units at once (a dispatcher
+    rendering, a match reading in parts, turns): none waits for a pooled
+    connection, which on the loop's own thread would wait for ever."""
+    inside = 0
+
+    async def reader():
+        nonlocal inside
+        async with db.read() as session:
+            (await session.exec(select(Person))).all()
+            inside += 1
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(asyncio.gather(*(reader() for _ in range(40))), 10)
+    assert inside == 40
