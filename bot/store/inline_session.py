@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -37,7 +36,6 @@ from bot.store import sqlite_inline
 # As SQLAlchemy's AsyncSession does: ORM results are fetched completely
 # before the call returns, so they stay readable after the transaction.
 _BUFFERED = util.immutabledict({"prebuffer_rows": True})
-BEGIN_PATIENCE_S = 30.0  # how long a writer waits for another process's write transaction
 
 
 def make_sync_engine(database: str) -> Engine:
@@ -182,10 +180,8 @@ async def begun(engine: Engine, *, write: bool) -> Session:
     """A session whose transaction has begun. A writer's `BEGIN IMMEDIATE`
     that meets another process's write transaction is tried again after an
     asyncio sleep (the loop keeps running; each try waits at most SQLite's
-    short busy timeout), for up to BEGIN_PATIENCE_S."""
-    give_up = time.monotonic() + BEGIN_PATIENCE_S
-    pause = 0.002
-    while True:
+    short busy timeout), for up to 30 s (`sqlite_inline.busy_pauses`)."""
+    for pause in sqlite_inline.busy_pauses():
         session = Session(engine, expire_on_commit=False)
         session.begin()
         if not write:
@@ -195,7 +191,7 @@ async def begun(engine: Engine, *, write: bool) -> Session:
             return session
         except exc.OperationalError as error:
             session.close()
-            if "locked" not in str(error) or time.monotonic() >= give_up:
+            if not sqlite_inline.is_locked(error) or pause is None:
                 raise
         await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.05)
+    raise AssertionError("busy_pauses ends with None")  # pragma: no cover
