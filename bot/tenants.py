@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,9 +23,14 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.messages import Actor, Platform
 from bot.store.models import Organisation, OrganisationTenant
-from bot.store.rows import pk
+from bot.store.rows import pk, table_of
 
 _SLACK_TEAM = re.compile(r"^[TE][A-Z0-9]{2,20}$")
+# Every Slack and Teams turn asks, before anything else: a plain statement,
+# built once (an ORM select built per call cost more than the rest of the check).
+_NAMED = sa.select(table_of(OrganisationTenant).c.tenant).where(
+    table_of(OrganisationTenant).c.platform == sa.bindparam("platform")
+)
 _TEAMS_TENANT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -84,5 +90,6 @@ async def tenant_allowed(session: AsyncSession, config: Config, actor: Actor) ->
     tenant = actor.tenant.lower() if platform == "teams" else actor.tenant
     if platform == "teams" and config.teams.tenant_id and tenant == config.teams.tenant_id.lower():
         return True
-    named = (await session.exec(select(OrganisationTenant.tenant).where(OrganisationTenant.platform == platform))).all()
+    connection = await session.connection()
+    named = (await connection.execute(_NAMED, {"platform": platform})).scalars().all()
     return not named or tenant in set(named)
