@@ -40,7 +40,6 @@ from bot.messages import MessageRef, Sent
 from bot.outbox import default_worker
 from bot.people import coordinator_people
 from bot.ports import Delivery, DeliveryError
-from bot.reminders.kinds import kind_of
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.render import Renderer, Skip, Unreachable
 from bot.reminders.store import Planned, insert_if_absent, run
@@ -50,7 +49,7 @@ from bot.store.rows import table_of
 from scheduler.flow import Flow, finish, until_room
 from scheduler.pace import Pacer
 from scheduler.queries import claim_query, expire_query, next_due_query, reclaim_query, work_query
-from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff  # noqa: F401 (backoff: re-exported)
+from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff, call_hook  # noqa: F401 (backoff: re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -386,11 +385,9 @@ class Dispatcher:
 
 
 async def after(session: AsyncSession, rows: list, now: datetime, hook: str) -> None:
-    """Run each kind's `after_sent` / `after_expired` hook on its rows."""
+    """Run each kind's `after_sent` / `after_expired` hook on its rows (each in a savepoint)."""
     by_kind: dict[str, list] = {}
     for row in rows:
         by_kind.setdefault(row.kind, []).append(row)
     for name, group in by_kind.items():
-        kind = kind_of(name)
-        if kind is not None and (fn := getattr(kind, hook)) is not None:
-            await fn(session, group, now)
+        await call_hook(session, name, hook, group, now)

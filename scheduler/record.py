@@ -83,6 +83,22 @@ def _update_mine_statement(names: tuple[str, ...], attempt_back: bool):
     return sa.update(T).where(where).values(values).returning(T.c.id)
 
 
+async def call_hook(session: AsyncSession, kind_name: str, hook: str, rows: list, now: datetime) -> None:
+    """A kind's `after_sent` / `after_expired` hook, in a savepoint: one that
+    fails is logged and undone, and the outcome it follows (sent, expired)
+    is still written. A hook that failed on every try would otherwise roll
+    back every record or every tick, and nothing would be sent again."""
+    kind = kind_of(kind_name)
+    fn = getattr(kind, hook) if kind is not None else None
+    if fn is None:
+        return
+    try:
+        async with session.begin_nested():
+            await fn(session, rows, now)
+    except Exception:
+        log.exception("the %s hook of %d %s rows failed; undone, the rows stay as recorded", hook, len(rows), kind_name)
+
+
 class Recorder:
     def __init__(self, db: Database, clock: Clock, worker: str, max_attempts: int = 5):
         self.db = db
@@ -172,9 +188,7 @@ class Recorder:
         # Once per kind for the rows recorded together: both members' copies
         # of a pair's nudge re-plan the pair once.
         for name, rows in hooked.items():
-            kind = kind_of(name)
-            if kind is not None and kind.after_sent is not None:
-                await kind.after_sent(session, rows, now)
+            await call_hook(session, name, "after_sent", rows, now)
         return outcomes
 
     async def _forget_transient(self, session: AsyncSession, ids: list[int]) -> None:

@@ -1,15 +1,19 @@
 """A row that waited past its `expires_at` (the dispatcher was down) expires
 instead of being sent, and its kind's `after_expired` hook runs: the tick
-goes on sending everything else."""
+goes on sending everything else. A kind's hook that fails is undone and
+logged; the outcome it follows stands and nothing else stops."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from bot.config import BotSettings, Config
-from bot.messages import Platform
+from bot.messages import Address, Outbound, Platform, Where
+from bot.outbox import address_to_dict, encode
 from bot.ports import Delivery
 from bot.reminders.digest import plan_digest
+from bot.reminders.kinds import KINDS, ReminderKind
+from bot.reminders.store import Planned, insert_if_absent
 from bot.store.models import Program
 from scheduler.dispatcher import Dispatcher
 from tests.scheduler.helpers import RecordingPort, make_program, reminders
@@ -36,3 +40,73 @@ async def test_an_expired_digest_plans_next_week_and_the_tick_goes_on(sqlite_db,
     assert len(later) == 1 and later[0].status == "pending" and later[0].due_at > clock.now()
     async with sqlite_db.read() as s:
         assert (await s.get(Program, program.id)).status == "active"
+
+
+def _broken_kind(monkeypatch, *, after_sent=None, after_expired=None) -> None:
+    """A kind whose hook writes a row and then fails (a bug in a hook)."""
+
+    async def build(session, row, program, person):
+        return {}, None
+
+    monkeypatch.setitem(
+        KINDS, "broken", ReminderKind("broken", build, after_sent=after_sent, after_expired=after_expired)
+    )
+
+
+async def _half_done_then_fail(session, rows, now):
+    await insert_if_absent(session, [_row("written-by-the-hook", now)], now)
+    raise RuntimeError("a bug in a kind's hook")
+
+
+def _row(key: str, due: datetime, *, kind: str = "message", expires: datetime | None = None) -> Planned:
+    to = Address(Platform.CONSOLE, "local", conversation=f"dm:{key}", user=key, where=Where.DM)
+    return Planned(
+        key=key,
+        kind=kind,
+        template="nudges/button_met",
+        due_at=due,
+        subject="",
+        address=address_to_dict(to),
+        context={"message": encode(Outbound(text="hej", kind="nudges/button_met"))} if kind == "message" else {},
+        expires_at=expires,
+    )
+
+
+async def test_a_failing_after_expired_hook_is_undone_and_the_tick_goes_on(any_db, clock, monkeypatch, caplog):
+    _broken_kind(monkeypatch, after_expired=_half_done_then_fail)
+    now = clock.now()
+    async with any_db.write() as s:
+        await insert_if_absent(
+            s,
+            [
+                _row("late", now - timedelta(days=2), kind="broken", expires=now - timedelta(days=1)),
+                _row("anna", now - timedelta(minutes=1)),
+            ],
+            now,
+        )
+    port = RecordingPort()
+    dispatcher = Dispatcher(any_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()))
+
+    result = await dispatcher.tick()
+    await dispatcher.tick()  # and again: nothing is stuck
+
+    assert result.expired == 1 and result.sent == 1
+    assert [to.user for to, _ in port.sent] == ["anna"]
+    rows = {r.key: r.status for r in await reminders(any_db)}
+    assert rows == {"late": "expired", "anna": "sent"}  # the hook's own row was undone
+    assert "after_expired hook" in caplog.text
+
+
+async def test_a_failing_after_sent_hook_is_undone_and_the_send_stays_recorded(any_db, clock, monkeypatch, caplog):
+    _broken_kind(monkeypatch, after_sent=_half_done_then_fail)
+    now = clock.now()
+    async with any_db.write() as s:
+        await insert_if_absent(s, [_row("bo", now - timedelta(minutes=1), kind="broken")], now)
+    port = RecordingPort()
+    dispatcher = Dispatcher(any_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()))
+
+    result = await dispatcher.tick()
+
+    assert result.sent == 1 and not dispatcher.recorder.broken
+    assert {r.key: r.status for r in await reminders(any_db)} == {"bo": "sent"}
+    assert "after_sent hook" in caplog.text
