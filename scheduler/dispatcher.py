@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 T = table_of(Reminder)
 LEASE_MARGIN_S = 5  # a send is abandoned this long before its lease runs out
 PREPARE_CHUNK = 1000  # rows rendered per read transaction (later chunks render while earlier ones send)
+EXPAND_RETRY = timedelta(minutes=5)  # rows for "the coordinators" that could not be addressed wait this long
 YIELD_EVERY = 50  # rows rendered between two turns of the event loop, so paced posts due meanwhile leave on time
 PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
 FAILED, EXPIRED, CANCELLED = ReminderStatus.FAILED.value, ReminderStatus.EXPIRED.value, ReminderStatus.CANCELLED.value
@@ -208,7 +209,14 @@ class Dispatcher:
         result = TickResult()
         group = [r for r in rows if r.context.get("to") == TO_COORDINATORS and not r.person_id]
         if group:
-            result.expanded = await self._expand(group)
+            try:
+                result.expanded = await self._expand(group)
+            except Exception:  # a bug or a bad setting: these rows wait and are tried again; the rest goes
+                log.exception("addressing %d rows to the coordinators failed; tried again later", len(group))
+                later = self.clock.now() + EXPAND_RETRY
+                for row in group:
+                    outcome = await self._record(row, "release", later)
+                    setattr(result, outcome, getattr(result, outcome) + 1)
             for _ in group:
                 flow.done()
         rows = [r for r in rows if r not in group]

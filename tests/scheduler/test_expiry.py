@@ -5,6 +5,7 @@ logged; the outcome it follows stands and nothing else stops."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.config import BotSettings, Config
@@ -110,3 +111,27 @@ async def test_a_failing_after_sent_hook_is_undone_and_the_send_stays_recorded(a
     assert result.sent == 1 and not dispatcher.recorder.broken
     assert {r.key: r.status for r in await reminders(any_db)} == {"bo": "sent"}
     assert "after_sent hook" in caplog.text
+
+
+async def test_rows_for_the_coordinators_that_cannot_be_addressed_wait_and_the_rest_goes(
+    sqlite_db, clock, monkeypatch, caplog
+):
+    import scheduler.dispatcher as dispatching
+
+    async def broken(session, config):
+        raise RuntimeError("a bad coordinator setting")
+
+    monkeypatch.setattr(dispatching, "coordinator_people", broken)
+    now = clock.now()
+    to_coordinators = replace(_row("report", now - timedelta(minutes=1)), address=None, context={"to": "coordinators"})
+    async with sqlite_db.write() as s:
+        await insert_if_absent(s, [to_coordinators, _row("cilla", now - timedelta(minutes=1))], now)
+    port = RecordingPort()
+    dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(bot=BotSettings()))
+
+    result = await dispatcher.tick()
+
+    assert result.sent == 1 and [to.user for to, _ in port.sent] == ["cilla"]
+    rows = {r.key: r for r in await reminders(sqlite_db)}
+    assert rows["report"].status == "pending" and rows["report"].due_at > now
+    assert "coordinators failed" in caplog.text
