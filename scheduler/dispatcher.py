@@ -49,7 +49,7 @@ from bot.store.rows import table_of
 from scheduler.flow import Flow, finish, until_room
 from scheduler.pace import Pacer
 from scheduler.queries import claim_query, expire_query, next_due_query, reclaim_query, work_query
-from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff, call_hook  # noqa: F401 (backoff: re-exported)
+from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff, run_hooks  # noqa: F401 (backoff: re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class Dispatcher:
         result.reclaimed = max(reclaimed.rowcount or 0, 0)
         expired = (await run(session, *expire_query(now))).all()
         result.expired = len(expired)
-        await after(session, expired, now, "after_expired")
+        await run_hooks(session, expired, now, "after_expired")
         return result
 
     async def claim(self, housekeeping: TickResult | None = None) -> list[Claimed]:
@@ -390,12 +390,3 @@ class Dispatcher:
                     .values(status=status, lease_until=None, sent_at=now if children else None, last_error=note),
                 )
         return made
-
-
-async def after(session: AsyncSession, rows: list, now: datetime, hook: str) -> None:
-    """Run each kind's `after_sent` / `after_expired` hook on its rows (each in a savepoint)."""
-    by_kind: dict[str, list] = {}
-    for row in rows:
-        by_kind.setdefault(row.kind, []).append(row)
-    for name, group in by_kind.items():
-        await call_hook(session, name, hook, group, now)

@@ -83,20 +83,25 @@ def _update_mine_statement(names: tuple[str, ...], attempt_back: bool):
     return sa.update(T).where(where).values(values).returning(T.c.id)
 
 
-async def call_hook(session: AsyncSession, kind_name: str, hook: str, rows: list, now: datetime) -> None:
-    """A kind's `after_sent` / `after_expired` hook, in a savepoint: one that
-    fails is logged and undone, and the outcome it follows (sent, expired)
-    is still written. A hook that failed on every try would otherwise roll
-    back every record or every tick, and nothing would be sent again."""
-    kind = kind_of(kind_name)
-    fn = getattr(kind, hook) if kind is not None else None
-    if fn is None:
-        return
-    try:
-        async with session.begin_nested():
-            await fn(session, rows, now)
-    except Exception:
-        log.exception("the %s hook of %d %s rows failed; undone, the rows stay as recorded", hook, len(rows), kind_name)
+async def run_hooks(session: AsyncSession, rows: list, now: datetime, hook: str) -> None:
+    """Each kind's `after_sent` / `after_expired` hook, once for its rows, in a
+    savepoint: one that fails is logged and undone, and the outcome it
+    follows (sent, expired) is still written. A hook that failed on every
+    try would otherwise roll back every record or every tick, and nothing
+    would be sent again."""
+    by_kind: dict[str, list] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    for name, group in by_kind.items():
+        kind = kind_of(name)
+        fn = getattr(kind, hook) if kind is not None else None
+        if fn is None:
+            continue
+        try:
+            async with session.begin_nested():
+                await fn(session, group, now)
+        except Exception:
+            log.exception("the %s hook of %d %s rows failed; undone, the rows stay as recorded", hook, len(group), name)
 
 
 class Recorder:
@@ -174,7 +179,7 @@ class Recorder:
             session, [r.id for r, w, d in items if w == "sent" and (r.context or {}).get("transient")]
         )
         outcomes = []
-        hooked: dict[str, list[Claimed]] = {}  # sent rows whose kind acts after a send, by kind
+        hooked: list[Claimed] = []  # sent rows whose kind acts after a send
         for r, w, d in items:
             if r.id in plain:
                 outcomes.append("sent" if r.id in recorded else self._lost(r))
@@ -182,13 +187,12 @@ class Recorder:
                 sent = await self._sent(session, r, d, now)
                 outcomes.append("sent" if sent else self._lost(r))
                 if sent:
-                    hooked.setdefault(r.kind, []).append(r)
+                    hooked.append(r)
             else:
                 outcomes.append(await self._apply(session, r, w, d, now))
         # Once per kind for the rows recorded together: both members' copies
         # of a pair's nudge re-plan the pair once.
-        for name, rows in hooked.items():
-            await call_hook(session, name, "after_sent", rows, now)
+        await run_hooks(session, hooked, now, "after_sent")
         return outcomes
 
     async def _forget_transient(self, session: AsyncSession, ids: list[int]) -> None:
