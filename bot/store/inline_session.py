@@ -73,16 +73,9 @@ class DirectConnection:
     async def execute(self, statement, parameters=None, *, execution_options=None) -> Result:
         return self.sync_connection.execute(statement, parameters, execution_options=execution_options)
 
-    async def exec_driver_sql(self, statement: str, parameters=None) -> Result:
-        return self.sync_connection.exec_driver_sql(statement, parameters)
-
-    @property
-    def dialect(self):
-        return self.sync_connection.dialect
-
 
 class _Parts:
-    """`session.stream(...)`'s result: the rows in parts, as an async iterator."""
+    """`session.stream(...)`'s result, as far as the code reads it: its parts."""
 
     def __init__(self, result: Result):
         self._result = result
@@ -90,13 +83,6 @@ class _Parts:
     async def partitions(self, size: int | None = None) -> AsyncIterator[Any]:
         for part in self._result.partitions(size):
             yield part
-
-    def __aiter__(self):
-        return self._rows()
-
-    async def _rows(self):
-        for row in self._result:
-            yield row
 
 
 @functools.cache
@@ -127,16 +113,6 @@ class InlineSession(AsyncSession):
         options = util.immutabledict(execution_options).union(_BUFFERED) if execution_options else _BUFFERED
         return self.sync_session.exec(statement, params=params, execution_options=options, **kw)
 
-    async def execute(self, statement, params=None, *, execution_options: Mapping = util.EMPTY_DICT, **kw):
-        options = util.immutabledict(execution_options).union(_BUFFERED) if execution_options else _BUFFERED
-        return self.sync_session.execute(statement, params, execution_options=options, **kw)
-
-    async def scalar(self, statement, params=None, **kw):
-        return self.sync_session.scalar(statement, params, **kw)
-
-    async def scalars(self, statement, params=None, **kw):
-        return self.sync_session.scalars(statement, params, **kw)
-
     async def stream(self, statement, params=None, **kw):
         return _Parts(self.sync_session.execute(statement, params, **kw))
 
@@ -158,23 +134,8 @@ class InlineSession(AsyncSession):
     async def delete(self, instance) -> None:
         self.sync_session.delete(instance)
 
-    async def refresh(self, instance, attribute_names=None, with_for_update=None) -> None:
-        self.sync_session.refresh(instance, attribute_names, with_for_update)
-
-    async def merge(self, instance, *, load: bool = True, options=None):
-        return self.sync_session.merge(instance, load=load, options=options)
-
     async def connection(self, **kw) -> DirectConnection:  # type: ignore[override]
         return DirectConnection(self.sync_session.connection(**kw))
-
-    async def commit(self) -> None:
-        self.sync_session.commit()
-
-    async def rollback(self) -> None:
-        self.sync_session.rollback()
-
-    async def close(self) -> None:
-        self.sync_session.close()
 
 
 async def begun(engine: Engine, *, write: bool) -> Session:
