@@ -68,6 +68,11 @@ def dialect_of(session: AsyncSession) -> str:
     return session.bind.dialect.name
 
 
+T = table_of(Reminder)
+LOOK_FIRST = 16  # offers of this many rows or more read the known keys first
+_KNOWN_KEYS = sa.select(T.c.key).where(T.c.key.in_(sa.bindparam("keys", expanding=True)))
+
+
 async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], now: datetime) -> int:
     """Insert the rows whose key is new (ON CONFLICT DO NOTHING on both
     databases, so a concurrent planner cannot double a row); returns how many
@@ -94,19 +99,12 @@ async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], no
     return len(rows)
 
 
-LOOK_FIRST = 16  # offers of this many rows or more read the known keys first
-_KNOWN_KEYS = sa.select(table_of(Reminder).c.key).where(
-    table_of(Reminder).c.key.in_(sa.bindparam("keys", expanding=True))
-)
-
-
 @functools.cache
 def _insert_if_absent(dialect: str):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table_of(Reminder)).on_conflict_do_nothing(index_elements=["key"])
 
 
-T = table_of(Reminder)
 _COLUMNS = (T.c.id, T.c.key, T.c.kind, T.c.status, T.c.context, T.c.subject)
 _BARE = tuple(c for c in _COLUMNS if c is not T.c.context)
 
