@@ -12,10 +12,16 @@ recorder. Nothing is dropped:
   they go back to the outbox right behind it, for the dispatcher;
 * a crash after the commit leaves the rows claimed; when their short lease
   runs out the dispatcher sends them.
+
+Each outcome goes to the recorder as soon as its send is over, and the next
+message is sent meanwhile; the outcomes of sends that were over before the
+recorder's writer ran are written in one transaction. `send_turn` returns
+once every outcome is written.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -52,7 +58,8 @@ def claimed_row(message: Outbound) -> Claimed:
 
 async def send_turn(dispatcher: Dispatcher, messages: list[Outbound], send: Send) -> list[str]:
     """Send a turn's messages now and record each; returns the outcomes."""
-    outcomes: list[str] = []
+    record = dispatcher.recorder.submit
+    outcomes: list[asyncio.Future[str] | str] = []
     held: dict[tuple, datetime] = {}  # conversation -> when its first failed message is due again
     for message in messages:
         if message.outbox is None:  # not a row (a "working on it" note): best effort
@@ -65,20 +72,19 @@ async def send_turn(dispatcher: Dispatcher, messages: list[Outbound], send: Send
         row, lane = claimed_row(message), destination(message.outbox.address)
         if lane in held:  # keep the conversation's order: wait behind the failed one
             held[lane] = held[lane] + timedelta(milliseconds=1)
-            outcomes.append(await dispatcher.recorder.record(row, "release", held[lane]))
+            outcomes.append(record(row, "release", held[lane]))
             continue
         try:
             sent = await send(message)
         except DeliveryError as err:
             log.info("send of %s failed (%s); the outbox keeps it", message.kind or "a message", err.reason)
-            outcome = await dispatcher.recorder.record(row, "error", err)
+            outcomes.append(record(row, "error", err))
             delay = err.retry_after if err.retry_after is not None else 30.0
             held[lane] = dispatcher.clock.now() + timedelta(seconds=delay)
         except Exception as exc:  # an adapter bug: the dispatcher tries again later
             log.exception("sending %s", message.kind or "a message")
-            outcome = await dispatcher.recorder.record(row, "error", DeliveryError(f"{exc.__class__.__name__}: {exc}"))
+            outcomes.append(record(row, "error", DeliveryError(f"{exc.__class__.__name__}: {exc}")))
             held[lane] = dispatcher.clock.now() + timedelta(seconds=30)
         else:
-            outcome = await dispatcher.recorder.record(row, "sent", sent.ref.message_id if sent and sent.ref else None)
-        outcomes.append(outcome)
-    return outcomes
+            outcomes.append(record(row, "sent", sent.ref.message_id if sent and sent.ref else None))
+    return [outcome if isinstance(outcome, str) else await outcome for outcome in outcomes]

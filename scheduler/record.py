@@ -118,11 +118,17 @@ class Recorder:
         """Record one outcome; returns sent / cancelled / retried / failed / held / lost.
         Returns once the outcome is written (a dispatcher's gate slot is held
         until then: that is what bounds the sent-but-unrecorded messages)."""
-        waiter = asyncio.get_running_loop().create_future()
+        return await self.submit(row, what, detail)
+
+    def submit(self, row: Claimed, what: str, detail) -> asyncio.Future[str]:
+        """Queue one outcome for the writer; the future is answered (as
+        `record` returns) once it is written. Outcomes submitted before the
+        writer runs go in one transaction."""
+        waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._queue.append((row, what, detail, waiter))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.ensure_future(self._write_queued())
-        return await waiter
+        return waiter
 
     async def _write_queued(self) -> None:
         """One writer (a task of its own, not one of the senders): what queued
