@@ -55,6 +55,13 @@ async def _audience(session: AsyncSession, program_id: int, audience: str) -> li
     return sorted(set((await session.exec(query)).all()))
 
 
+def in_audience(enrollment: Enrollment, audience: str) -> bool:
+    """Whether an enrollment is one of an event's audience (`_audience`, in Python)."""
+    return enrollment.status == EnrollmentStatus.ACTIVE and enrollment.role in AUDIENCE_ROLES.get(
+        audience, AUDIENCE_ROLES["all"]
+    )
+
+
 def event_rows(program: Program, event: ProgramEvent, people: list[int]) -> list[Planned]:
     """Reminders for one event: each offset, to each person and the channel."""
     cal = ProgramCalendar.of(program)
@@ -124,9 +131,7 @@ async def plan_event_for_person(
     if event.cancelled or program.status not in RUNNING or event.starts_at <= now:
         return 0  # the whole event's rows are `plan_event`'s
     person_id = enrollment.person_id
-    invited = enrollment.status == EnrollmentStatus.ACTIVE and enrollment.role in AUDIENCE_ROLES.get(
-        event.audience, AUDIENCE_ROLES["all"]
-    )
+    invited = in_audience(enrollment, event.audience)
     wanted = [p for p in event_rows(program, event, [person_id]) if p.person_id == person_id] if invited else []
     existing = list(await run(session, _PERSONS_EVENT_ROWS, {"subject": f"event:{event.id}", "person_id": person_id}))
     cancel, fresh, again = await reconcile(

@@ -149,11 +149,12 @@ async def plan_program(
     now: datetime,
     *,
     pairs: Callable[[list[Pairing], dict[int, Enrollment]], Awaitable[set[int]]] | None = None,
+    events: Callable[[list[ProgramEvent], dict[int, Enrollment]], Awaitable[set[int]]] | None = None,
 ) -> int:
     """Everything of one program, read in bulk: events, pairs, intake.
-    `pairs`, if given, picks which pairs to re-plan from the program's
-    pairings and enrollments (the sweep's change check, bot/reminders/sweep.py);
-    by default every pair is."""
+    `pairs` and `events`, if given, pick which pairs and events to re-plan
+    from the program's pairings (events) and enrollments (the sweep's change
+    check, bot/reminders/sweep.py); by default every one is."""
     if program.status not in RUNNING:  # closed: nothing planned for it is sent any more
         await run(
             session,
@@ -166,13 +167,16 @@ async def plan_program(
             .values(status=ReminderStatus.CANCELLED.value, last_error="the program is not running"),
         )
     inserted = 0
-    events = (await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id))).all()
-    for event in events:
-        await asyncio.sleep(0)  # each event plans a row per participant
-        inserted += await plan_event(session, event, now, program=program)
     enrollments = {
         pk(e): e for e in (await session.exec(select(Enrollment).where(Enrollment.program_id == program.id))).all()
     }
+    program_events = list((await session.exec(select(ProgramEvent).where(ProgramEvent.program_id == program.id))).all())
+    if events is not None:
+        chosen_events = await events(program_events, enrollments)
+        program_events = [e for e in program_events if pk(e) in chosen_events]
+    for event in program_events:
+        await asyncio.sleep(0)  # each event plans a row per participant
+        inserted += await plan_event(session, event, now, program=program)
     onboarding = [
         _intake_row(program, e, now)
         for e in enrollments.values()

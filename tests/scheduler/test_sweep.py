@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.reminders.sweep import Sweep
-from bot.store.models import Meeting, Reminder
-from tests.scheduler.helpers import make_pair, make_person, make_program
+from bot.store.models import Enrollment, Meeting, ProgramEvent, Reminder
+from tests.scheduler.helpers import make_event, make_pair, make_person, make_program
 
 ANNOUNCED = datetime(2027, 1, 25, 9, 0, tzinfo=UTC)
 
@@ -75,3 +75,83 @@ async def test_a_plan_that_went_wrong_is_repaired(any_db, clock):
     assert await _pending_nudges(any_db, pairs[0].id) == []
     assert await _sweep(any_db, sweep, now + timedelta(hours=1)) == 1
     assert {r.key for r in await _pending_nudges(any_db, pairs[0].id)} >= {first.key}
+
+
+async def _pending_event_rows(db, event_id: int) -> set[tuple[int | None, str]]:
+    async with db.read() as s:
+        rows = (
+            await s.exec(select(Reminder).where(Reminder.subject == f"event:{event_id}", Reminder.status == "pending"))
+        ).all()
+    return {(r.person_id, r.key.rsplit(":", 2)[1]) for r in rows}
+
+
+async def test_an_unchanged_event_is_not_replanned_and_a_changed_one_is(any_db, clock):
+    program, pairs = await _program_with_pairs(any_db, clock, n=2)
+    async with any_db.write() as s:
+        coaching = await make_event(s, program, "coaching", datetime(2027, 2, 22, 13, 0, tzinfo=UTC), "mentors")
+        inspiration = await make_event(s, program, "inspiration", datetime(2027, 5, 12, 13, 0, tzinfo=UTC))
+        mentor = await s.get(Enrollment, pairs[0].mentor_id)
+        assert mentor is not None
+        mentor_person = mentor.person_id
+    sweep = Sweep()
+    now = ANNOUNCED + timedelta(hours=1)
+    await _sweep(any_db, sweep, now)
+    assert sweep.events_replanned == 2  # the first sweep plans everything
+    await _sweep(any_db, sweep, now)
+    assert sweep.events_replanned == 2  # their own new rows changed them: looked at once more
+    await _sweep(any_db, sweep, now + timedelta(days=7))
+    assert sweep.events_replanned == 0  # nothing changed since
+    assert mentor_person in {p for p, _ in await _pending_event_rows(any_db, coaching.id)}
+
+    async with any_db.write() as s:  # a mentor leaves: both events' audiences change
+        left = await s.get(Enrollment, pairs[0].mentor_id)
+        assert left is not None
+        left.status = "left"
+        s.add(left)
+    await _sweep(any_db, sweep, now + timedelta(days=8))
+    assert sweep.events_replanned == 2
+    assert mentor_person not in {p for p, _ in await _pending_event_rows(any_db, coaching.id)}
+    assert mentor_person not in {p for p, _ in await _pending_event_rows(any_db, inspiration.id)}
+
+    await _sweep(any_db, sweep, now + timedelta(days=9))
+    await _sweep(any_db, sweep, now + timedelta(days=10))
+    assert sweep.events_replanned == 0
+    async with any_db.write() as s:  # the inspiration meeting moves a week
+        moved = await s.get(ProgramEvent, inspiration.id)
+        assert moved is not None
+        moved.starts_at = datetime(2027, 5, 19, 13, 0, tzinfo=UTC)
+        s.add(moved)
+    await _sweep(any_db, sweep, now + timedelta(days=11))
+    assert sweep.events_replanned == 1
+    async with any_db.read() as s:
+        keys = {
+            r.key
+            for r in (
+                await s.exec(
+                    select(Reminder).where(Reminder.subject == f"event:{inspiration.id}", Reminder.status == "pending")
+                )
+            ).all()
+        }
+    assert keys and all("@20270519" in key for key in keys), "the moved event's reminders are for its new day"
+
+
+async def test_rows_of_an_unchanged_event_that_went_missing_are_planned_again(any_db, clock):
+    program, _ = await _program_with_pairs(any_db, clock, n=1)
+    async with any_db.write() as s:
+        inspiration = await make_event(s, program, "inspiration", datetime(2027, 5, 12, 13, 0, tzinfo=UTC))
+    sweep = Sweep()
+    now = ANNOUNCED + timedelta(hours=1)
+    for _ in range(3):
+        await _sweep(any_db, sweep, now)
+    planned = await _pending_event_rows(any_db, inspiration.id)
+    async with any_db.write() as s:  # e.g. a crash left them cancelled
+        conn = await s.connection()
+        await conn.execute(
+            sa.update(Reminder.__table__)
+            .where(Reminder.__table__.c.subject == f"event:{inspiration.id}")
+            .values(status="cancelled")
+        )
+    assert await _pending_event_rows(any_db, inspiration.id) == set()
+    await _sweep(any_db, sweep, now + timedelta(hours=1))
+    assert sweep.events_replanned == 1
+    assert await _pending_event_rows(any_db, inspiration.id) == planned
