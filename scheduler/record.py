@@ -22,6 +22,7 @@ makes the next send check first whether the platform already has it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 from dataclasses import dataclass
@@ -124,10 +125,13 @@ class Recorder:
         """Queue one outcome for the writer; the future is answered (as
         `record` returns) once it is written. Outcomes submitted before the
         writer runs go in one transaction."""
-        waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[str] = loop.create_future()
         self._queue.append((row, what, detail, waiter))
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.ensure_future(self._write_queued())
+            # In a context of its own: not the first sender's (which may be
+            # inside a write transaction, or carry its turn's telemetry).
+            self._writer = loop.create_task(self._write_queued(), context=contextvars.Context())
         return waiter
 
     async def _write_queued(self) -> None:

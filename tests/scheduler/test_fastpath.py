@@ -2,12 +2,14 @@
 message is recorded, and the outcomes of sends that were already over
 when the recorder ran share one transaction."""
 
+import asyncio
+
 from bot.config import Config
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Outbound, Platform, Sent, Where
 from bot.outbox import stage
 from bot.ports import Delivery, DeliveryError
 from scheduler.dispatcher import Dispatcher
-from scheduler.fastpath import send_turn
+from scheduler.fastpath import claimed_row, send_turn
 from tests.scheduler.helpers import reminders
 
 EVA = Address(Platform.CONSOLE, "local", "dm:eva", "eva", Where.DM)
@@ -67,3 +69,17 @@ async def test_a_failed_send_is_recorded_with_the_others_and_holds_the_rest_of_i
     rows = await reminders(sqlite_db)
     assert [r.status for r in rows] == ["sent", "pending", "pending"]
     assert rows[1].due_at < rows[2].due_at, "the held message stays behind the one that failed"
+
+
+async def test_an_outcome_submitted_inside_a_write_is_written_once_that_write_ends(sqlite_db, clock):
+    """The recorder's writer runs in a context of its own: a sender inside a
+    write transaction does not make the writer's own transaction look nested."""
+    dispatcher = Dispatcher(sqlite_db, Delivery({}), clock, Config(), worker="w1")
+    (message,) = await staged_turn(sqlite_db, clock, ["svar"])
+    row = claimed_row(message)
+    async with sqlite_db.write():
+        outcome = dispatcher.recorder.submit(row, "sent", "m1")
+        await asyncio.sleep(0.01)  # the writer starts meanwhile, and waits for this write to end
+    assert await outcome == "sent"
+    assert not dispatcher.recorder.broken
+    assert [(r.status, r.message_id) for r in await reminders(sqlite_db)] == [("sent", "m1")]
