@@ -145,19 +145,24 @@ async def enrollment_of(
     return (await session.exec(query.order_by(col(Enrollment.id)))).first()
 
 
+# A person's enrollments and an enrollment's live pairs (`status`, the Home
+# tab, `my-data`): built once, their values bound at execution.
+_MY_ENROLLMENTS = (
+    select(Enrollment, Program)
+    .join(Program, col(Program.id) == col(Enrollment.program_id))
+    .where(col(Enrollment.person_id) == sa.bindparam("person_id"))
+    .order_by(col(Program.start).desc(), col(Enrollment.id))
+)
+_LIVE_PAIRINGS = select(Pairing).where(
+    (col(Pairing.adept_id) == sa.bindparam("enrollment_id"))
+    | (col(Pairing.mentor_id) == sa.bindparam("enrollment_id")),
+    Pairing.status == PairStatus.ANNOUNCED,
+)
+
+
 async def my_enrollments(session: AsyncSession, person_id: int) -> list[tuple[Enrollment, Program]]:
-    query = (
-        select(Enrollment, Program)
-        .join(Program, col(Program.id) == col(Enrollment.program_id))
-        .where(Enrollment.person_id == person_id)
-        .order_by(col(Program.start).desc(), col(Enrollment.id))
-    )
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_MY_ENROLLMENTS, params={"person_id": person_id})).all())
 
 
 async def live_pairings(session: AsyncSession, enrollment: Enrollment) -> list[Pairing]:
-    query = select(Pairing).where(
-        (Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id),
-        Pairing.status == PairStatus.ANNOUNCED,
-    )
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_LIVE_PAIRINGS, params={"enrollment_id": enrollment.id})).all())
