@@ -236,9 +236,18 @@ def _f_t_command(ctx, name: str) -> str:
 @pass_context
 def _f_usage(ctx, command) -> str:
     """A command's syntax with its argument names in the reader's language,
-    generated from the grammar (`bot.commands.registry`); a string as it is."""
+    generated from the grammar (`bot.commands.registry`); a string as it is.
+    Built once per language and command (`help` shows about twenty)."""
     if isinstance(command, str):
         return Trusted(command)
+    usages = ctx.environment.translator._usages
+    key = (ctx.get("locale", DEFAULT_LOCALE), command.name)
+    if key not in usages:
+        usages[key] = _usage(ctx, command)
+    return usages[key]
+
+
+def _usage(ctx, command) -> str:
     from bot.commands.swedish import swedish_words
 
     parts = [swedish_words(command) if ctx.get("locale") == "sv" else command.name]
@@ -300,6 +309,7 @@ class Translator:
         self.env.translator = self  # type: ignore[attr-defined]
         self._fixed: dict[tuple[str, str], str] = {}  # what a fixed template says, per language (`_is_fixed`)
         self._fixedness: dict[tuple[str, str], bool] = {}
+        self._usages: dict[tuple[str, str], str] = {}  # a command's syntax, per language (`_f_usage`)
         self.env.filters.update(
             date=_f_date,
             date_range=_f_date_range,

@@ -52,3 +52,27 @@ def test_a_fixed_template_is_rendered_once_and_a_varying_one_each_time(translato
     one = fresh.render("sv", "labels/unit", unit="days", form="plural")
     two = fresh.render("sv", "labels/unit", unit="weeks", form="plural")
     assert one != two and calls.count("sv/labels/unit.j2") == 2
+
+
+def test_a_commands_syntax_is_built_once_per_language_and_says_what_a_fresh_build_says(monkeypatch):
+    from bot.commands import load_all
+    from bot.commands.registry import COMMANDS
+
+    load_all()
+    assert len(COMMANDS) > 20
+    shown = Translator()
+    for locale in ("sv", "en"):
+        for command in COMMANDS.values():
+            first = shown.env.from_string("{{ c | usage }}").render(locale=locale, c=command)
+            fresh = Translator().env.from_string("{{ c | usage }}").render(locale=locale, c=command)
+            assert first == fresh, f"{locale}: {command.name}"
+    calls: list[str] = []
+    real = jinja2.Template.render
+
+    def counting(self, *args, **kw):
+        calls.append(self.name)
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    again = shown.env.from_string("{{ c | usage }}").render(locale="sv", c=COMMANDS[("match", "approve")])
+    assert again and calls == [None], "only the one-line template itself; the syntax was not built again"
