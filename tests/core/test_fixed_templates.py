@@ -17,6 +17,19 @@ def translator() -> Translator:
     return Translator()
 
 
+def counting_renders(monkeypatch) -> list[str]:
+    """The names of the Jinja templates rendered from now on (None for one made from a string)."""
+    calls: list[str] = []
+    real = jinja2.Template.render
+
+    def counting(self, *args, **kw):
+        calls.append(self.name)
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    return calls
+
+
 def test_every_template_judged_fixed_says_the_same_in_any_context(translator):
     fixed = 0
     for locale in ("sv", "en"):
@@ -33,14 +46,7 @@ def test_every_template_judged_fixed_says_the_same_in_any_context(translator):
 
 
 def test_a_fixed_template_is_rendered_once_and_a_varying_one_each_time(translator, monkeypatch):
-    calls: list[str] = []
-    real = jinja2.Template.render
-
-    def counting(self, *args, **kw):
-        calls.append(self.name)
-        return real(self, *args, **kw)
-
-    monkeypatch.setattr(jinja2.Template, "render", counting)
+    calls = counting_renders(monkeypatch)
     fresh = Translator()
     assert fresh._is_fixed("sv", "nudges/button_met")
     first = fresh.render("sv", "nudges/button_met")
@@ -66,13 +72,6 @@ def test_a_commands_syntax_is_built_once_per_language_and_says_what_a_fresh_buil
             first = shown.env.from_string("{{ c | usage }}").render(locale=locale, c=command)
             fresh = Translator().env.from_string("{{ c | usage }}").render(locale=locale, c=command)
             assert first == fresh, f"{locale}: {command.name}"
-    calls: list[str] = []
-    real = jinja2.Template.render
-
-    def counting(self, *args, **kw):
-        calls.append(self.name)
-        return real(self, *args, **kw)
-
-    monkeypatch.setattr(jinja2.Template, "render", counting)
+    calls = counting_renders(monkeypatch)
     again = shown.env.from_string("{{ c | usage }}").render(locale="sv", c=COMMANDS[("match", "approve")])
     assert again and calls == [None], "only the one-line template itself; the syntax was not built again"
