@@ -11,9 +11,7 @@ import logging
 import re
 from dataclasses import replace
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 
 from bot import dialogs
 from bot.clock import Clock, SystemClock
@@ -32,22 +30,19 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
 from bot.inputs import clean_inbound
-from bot.lifecycle import RUNNING
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
 from bot.people import (
     identity_of,
     locale_for,
-    person_and_flag,
     person_for_actor,
     reachable_again,
     reader_locale,
+    turn_start,
 )
 from bot.presses import first_press, first_time, press_key, press_prefix
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
-from bot.store.models import Enrollment, Program
-from bot.store.rows import pk
 from bot.telemetry import note_refusal, observe_turn
 from bot.tenants import tenant_allowed
 from bot.turn import Turn
@@ -263,13 +258,12 @@ class Core:
             return None
 
     async def _turn(self, session, inbound: Inbound, *, quiet: bool = False) -> Turn:
-        # Whether a press of theirs is on record comes with the person, in one statement.
-        person, identity, has_pressed = await person_and_flag(
+        # Whether a press of theirs is on record, and their program, come with the person in one statement.
+        person, identity, has_pressed, program = await turn_start(
             session, inbound.actor, self.clock.now(), press_prefix(inbound)
         )
         if not quiet:
             await reachable_again(session, identity, self.clock.now())  # they wrote: held messages go now
-        program = await self._current_program(session, pk(person))
         return Turn(
             core=self,
             inbound=inbound,
@@ -282,12 +276,6 @@ class Core:
             current_program=program,
             pressed=has_pressed,
         )
-
-    async def _current_program(self, session, person_id: int) -> Program | None:
-        program = (await session.exec(_THEIR_PROGRAM, params={"person_id": person_id})).first()
-        if program is None:
-            program = (await session.exec(_FIRST_RUNNING)).first()
-        return program
 
     async def _route(self, turn: Turn) -> list[Outbound]:
         inbound = turn.inbound
@@ -363,13 +351,3 @@ class Core:
             log.exception("rendering error template %s", err.template)
             text = self.translator.render(locale, "errors/internal")
         return Outbound(text=text, ephemeral=True, kind=err.template, locale=locale)
-
-
-# A turn's statements, built once (building one costs more than SQLite's work on it).
-_THEIR_PROGRAM = (
-    select(Program)
-    .join(Enrollment, col(Enrollment.program_id) == col(Program.id))
-    .where(col(Enrollment.person_id) == sa.bindparam("person_id"), col(Program.status).in_(RUNNING))
-    .order_by(col(Program.id).desc())
-)
-_FIRST_RUNNING = select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id))

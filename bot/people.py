@@ -14,10 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import normalise_locale
+from bot.lifecycle import RUNNING
 from bot.messages import Actor, Address, Platform, Where
 from bot.reminders.store import release_held
 from bot.store.models import (
     Coordinator,
+    Enrollment,
     Identity,
     OrganisationTenant,
     Person,
@@ -68,11 +70,29 @@ def _identity_and_person(flag):
     return select(Identity, Person, flag).join(Person, col(Person.id) == col(Identity.person_id)).where(*_THE_IDENTITY)
 
 
+_PRESSED = sa.exists().where(
+    col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to")
+)
 _PERSON = _identity_and_person(sa.false())
-_PERSON_AND_PRESSED = _identity_and_person(
-    sa.exists().where(
-        col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to")
-    )
+_PERSON_AND_PRESSED = _identity_and_person(_PRESSED)
+
+# The program a person's messages are about: the newest running program they
+# are enrolled in, else the first running one (none when none runs).
+_FIRST_RUNNING = select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id))
+_THEIR_PROGRAM_ID = (
+    select(col(Program.id))
+    .join(Enrollment, col(Enrollment.program_id) == col(Program.id))
+    .where(col(Enrollment.person_id) == col(Person.id), col(Program.status).in_(RUNNING))
+    .order_by(col(Program.id).desc())
+    .limit(1)
+    .correlate(Person)
+    .scalar_subquery()
+)
+_FIRST_RUNNING_ID = _FIRST_RUNNING.with_only_columns(col(Program.id)).limit(1).scalar_subquery()
+# A turn's first statement: the identity, the person, whether a press of
+# theirs is on record, and their program.
+_PERSON_PRESSED_AND_PROGRAM = _PERSON_AND_PRESSED.add_columns(Program).outerjoin(
+    Program, col(Program.id) == sa.func.coalesce(_THEIR_PROGRAM_ID, _FIRST_RUNNING_ID)
 )
 
 
@@ -93,12 +113,31 @@ async def person_and_flag(
     """`person_for_actor`, also telling in the same statement whether a
     processed-event key starting with `keys_prefix` is on record (the
     person's last press; False for a person met just now, or no prefix)."""
+    person, identity, flagged, _ = await _person(session, actor, now, keys_prefix, spoke=spoke, program=False)
+    return person, identity, flagged
+
+
+async def turn_start(
+    session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str
+) -> tuple[Person, Identity, bool, Program | None]:
+    """`person_and_flag`, with the person's program (`_FIRST_RUNNING`,
+    `_THEIR_PROGRAM_ID`) in the same statement: what a turn reads first."""
+    return await _person(session, actor, now, keys_prefix, spoke=True, program=True)
+
+
+async def _person(
+    session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str | None, *, spoke: bool, program: bool
+) -> tuple[Person, Identity, bool, Program | None]:
     params = _identity_key(actor.platform, actor.tenant, actor.user_id)
     if keys_prefix is not None:
         params["keys_from"], params["keys_to"] = key_range(keys_prefix)
-    found = (await session.exec(_PERSON if keys_prefix is None else _PERSON_AND_PRESSED, params=params)).first()
+    if program:
+        statement = _PERSON_PRESSED_AND_PROGRAM
+    else:
+        statement = _PERSON if keys_prefix is None else _PERSON_AND_PRESSED
+    found = (await session.exec(statement, params=params)).first()
     if found is not None:
-        identity, person, flagged = found
+        identity, person, flagged, *theirs = found
         if spoke and identity.spoke_at is None:
             identity.spoke_at = now
             session.add(identity)
@@ -111,7 +150,7 @@ async def person_and_flag(
                 changed = True
         if changed:
             session.add(person)
-        return person, identity, bool(flagged)
+        return person, identity, bool(flagged), theirs[0] if theirs else None
     person = Person(
         name=actor.display_name or actor.user_id,
         email=actor.email,
@@ -130,7 +169,9 @@ async def person_and_flag(
     )
     session.add(identity)
     await session.flush()
-    return person, identity, False
+    # Met just now, so enrolled nowhere yet: the first running program, if asked.
+    first = (await session.exec(_FIRST_RUNNING)).first() if program else None
+    return person, identity, False, first
 
 
 def identity_key_of(ref: str, actor: Actor) -> tuple[str, str, str] | None:
