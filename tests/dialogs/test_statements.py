@@ -40,21 +40,22 @@ async def test_an_intake_answer_costs_at_most_ten_statements(world):
         assert count <= INTAKE_ANSWER_MAX, f"{answer!r} took {count} statements:\n" + "\n".join(seen)
 
 
-async def test_a_plain_answer_does_not_ask_whether_the_person_coordinates(world):
+async def statements_of_a_plain_answer(world) -> list[str]:
     anna = world.chat("Anna")
     await anna.say("join")
     await anna.say("ja")
     with counted() as seen:
         await anna.say("Knivsta kommun")
+    return seen
+
+
+async def test_a_plain_answer_does_not_ask_whether_the_person_coordinates(world):
+    seen = await statements_of_a_plain_answer(world)
     assert not [s for s in seen if "coordinator" in s.lower()], seen
 
 
 async def test_a_turn_reads_the_person_and_their_program_in_one_statement(world):
-    anna = world.chat("Anna")
-    await anna.say("join")
-    await anna.say("ja")
-    with counted() as seen:
-        await anna.say("Knivsta kommun")
+    seen = await statements_of_a_plain_answer(world)
     selects = [s for s in seen if s.startswith("SELECT ")]
     assert selects[0].startswith("SELECT SELECT identity.id"), selects
     assert not [s for s in selects if s.startswith("SELECT SELECT program.id")], "the program was read again"
