@@ -120,8 +120,8 @@ async def person_and_flag(
 async def turn_start(
     session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str
 ) -> tuple[Person, Identity, bool, Program | None]:
-    """`person_and_flag`, with the person's program (`_FIRST_RUNNING`,
-    `_THEIR_PROGRAM_ID`) in the same statement: what a turn reads first."""
+    """`person_and_flag`, with the program their messages are about in the
+    same statement: what a turn reads first."""
     return await _person(session, actor, now, keys_prefix, spoke=True, program=True)
 
 
@@ -137,7 +137,7 @@ async def _person(
         statement = _PERSON if keys_prefix is None else _PERSON_AND_PRESSED
     found = (await session.exec(statement, params=params)).first()
     if found is not None:
-        identity, person, flagged, *theirs = found
+        identity, person, flagged = found[:3]
         if spoke and identity.spoke_at is None:
             identity.spoke_at = now
             session.add(identity)
@@ -150,7 +150,7 @@ async def _person(
                 changed = True
         if changed:
             session.add(person)
-        return person, identity, bool(flagged), theirs[0] if theirs else None
+        return person, identity, bool(flagged), found[3] if program else None
     person = Person(
         name=actor.display_name or actor.user_id,
         email=actor.email,
