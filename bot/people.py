@@ -1,21 +1,22 @@
-"""People and their platform identities: who is talking, where to reach them
-later, what language they read, and whether they coordinate."""
+"""People and their platform identities: who is talking, whether they can be
+reached, what language they read, and whether they coordinate. Where to
+reach them is `bot.addresses`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.addresses import identities
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import normalise_locale
 from bot.lifecycle import RUNNING
-from bot.messages import Actor, Address, Platform, Where
+from bot.messages import Actor, Platform
 from bot.reminders.store import release_held
 from bot.store.models import (
     Coordinator,
@@ -253,72 +254,6 @@ async def _in_program_organisations(session: AsyncSession, program: Program, peo
     return kept
 
 
-_IDENTITIES = (
-    select(Identity).where(col(Identity.person_id) == sa.bindparam("person_id")).order_by(col(Identity.id).desc())
-)
-
-
-async def identities(session: AsyncSession, person_id: int) -> list[Identity]:
-    return list((await session.exec(_IDENTITIES, params={"person_id": person_id})).all())
-
-
-def address_from_identity(identity: Identity) -> Address:
-    return Address(
-        platform=Platform(identity.platform),
-        tenant=identity.tenant,
-        conversation=identity.conversation,
-        user=identity.user_id,
-        where=Where.DM,
-        ref=identity.ref,
-    )
-
-
-_PERSON_AND_IDENTITIES = (
-    select(Person, Identity)
-    .outerjoin(Identity, col(Identity.person_id) == col(Person.id))
-    .where(col(Person.id) == sa.bindparam("person_id"))
-    .order_by(col(Identity.id).desc())
-)
-
-
-async def person_and_address(session: AsyncSession, person_id: int) -> tuple[Person | None, Address | None]:
-    """A person and where to reach them (`address_of`), in one statement."""
-    rows = (await session.exec(_PERSON_AND_IDENTITIES, params={"person_id": person_id})).all()
-    if not rows:
-        return None, None
-    return rows[0][0], newest_reachable(identity for _, identity in rows if identity is not None)
-
-
-async def addresses_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Address | None]:
-    """`address_of` for many people in one statement."""
-    ids = sorted(set(person_ids))
-    found: dict[int, Address | None] = dict.fromkeys(ids)
-    for start in range(0, len(ids), 500):
-        for identity in (
-            await session.exec(
-                select(Identity)
-                .where(col(Identity.person_id).in_(ids[start : start + 500]))
-                .order_by(col(Identity.id).desc())
-            )
-        ).all():
-            if found[identity.person_id] is None:
-                found[identity.person_id] = newest_reachable([identity])
-    return found
-
-
-async def address_of(session: AsyncSession, person_id: int) -> Address | None:
-    """Where to reach a person later: their newest reachable identity."""
-    return newest_reachable(await identities(session, person_id))
-
-
-def newest_reachable(identities_newest_first: Iterable[Identity]) -> Address | None:
-    """The address of the first identity not marked unreachable (newest first)."""
-    for identity in identities_newest_first:
-        if not identity.unreachable:
-            return address_from_identity(identity)
-    return None
-
-
 async def mark_unreachable(session: AsyncSession, platform: str, tenant: str, user_id: str, reason: str) -> None:
     """The platform says this identity cannot be reached; it is skipped
     until the person writes again (see `reachable_again`)."""
@@ -335,18 +270,6 @@ async def reachable_again(session: AsyncSession, identity: Identity, now: dateti
         identity.unreachable, identity.unreachable_reason = False, None
         session.add(identity)
         await release_held(session, identity.person_id, now)
-
-
-def program_channel(program: Program) -> Address | None:
-    if not program.channel_platform:
-        return None
-    return Address(
-        platform=Platform(program.channel_platform),
-        tenant=program.channel_tenant or "",
-        conversation=program.channel_conversation,
-        where=Where.CHANNEL,
-        ref=program.channel_ref,
-    )
 
 
 def locale_for(person: Person | None, program: Program | None, config: Config) -> str:

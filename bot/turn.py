@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.addresses import address_of, addresses_of
 from bot.errors import UserError
 from bot.lifecycle import RUNNING, WORKING
 from bot.messages import Address, Card, Inbound, Outbound, Text
 from bot.outbox import Queued
-from bot.people import address_of, addresses_of, is_coordinator, locale_for
+from bot.people import is_coordinator, locale_for
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Turn:
     _addresses: dict[int, Address | None] = field(default_factory=dict)
 
     async def address_of(self, person_id: int) -> Address | None:
-        """Where to reach a person (`bot.people.address_of`), looked up once a turn."""
+        """Where to reach a person (`bot.addresses.address_of`), looked up once a turn."""
         if person_id not in self._addresses:
             self._addresses[person_id] = await address_of(self.session, person_id)
         return self._addresses[person_id]

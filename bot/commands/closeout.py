@@ -6,10 +6,10 @@ both have answered): thanks, and the pair is `completed`."""
 from __future__ import annotations
 
 from bot import plan
+from bot.addresses import address_of
 from bot.commands.participant import answered
 from bot.commands.registry import action
 from bot.errors import stale_button
-from bot.people import address_of
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program
 from bot.store.rows import fetch, pk
 from bot.turn import Turn

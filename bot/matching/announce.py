@@ -12,10 +12,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from bot.addresses import program_channel
 from bot.dialogs.answers import MENTOR, answer_ctx, lines
 from bot.matching.cohort import TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
 from bot.messages import Address, Button, Buttons, Card, Outbound, Platform, Text, Where
-from bot.people import locale_for, program_channel
+from bot.people import locale_for
 from bot.programs import events, next_event
 from bot.store.models import Pairing
 from bot.store.rows import pk

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.addresses import program_channel
 from bot.lifecycle import RUNNING
 from bot.outbox import address_to_dict
-from bot.people import program_channel
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.store import (
     _COLUMNS,

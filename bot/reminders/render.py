@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox
+from bot.addresses import person_and_address
 from bot.config import Config
 from bot.i18n import Translator
 from bot.lifecycle import RUNNING
 from bot.messages import Address, Outbound, OutboxRef, Where
 from bot.outbox import address_from_dict
-from bot.people import identity_of, locale_for, person_and_address
+from bot.people import identity_of, locale_for
 from bot.ports import DeliveryError
 from bot.reminders.kinds import Skip, kind_of
 from bot.store.models import Program

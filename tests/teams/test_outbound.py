@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from adapters.teams.limits import CONVERSATION_WINDOWS, SlidingWindows
 from adapters.teams.outbound import TeamsPort
+from bot.addresses import address_of
 from bot.messages import Address, MessageRef, Outbound, Platform
-from bot.people import address_of
 from bot.ports import DeliveryError
 from bot.store.models import Identity, Person
 from tests.fakes.bot_connector import FakeBotConnector

@@ -16,9 +16,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.addresses import address_of
 from bot.messages import Outbound
 from bot.outbox import address_to_dict, encode
-from bot.people import address_of
 from bot.reminders.store import Planned, insert_if_absent
 from bot.store.models import Identity
 from scheduler.dispatcher import Dispatcher
