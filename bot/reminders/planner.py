@@ -152,9 +152,9 @@ async def plan_program(
     events: Callable[[list[ProgramEvent], dict[int, Enrollment]], Awaitable[set[int]]] | None = None,
 ) -> int:
     """Everything of one program, read in bulk: events, pairs, intake.
-    `pairs` and `events`, if given, pick which pairs and events to re-plan
-    from the program's pairings (events) and enrollments (the sweep's change
-    check, bot/reminders/sweep.py); by default every one is."""
+    `pairs` and `events`, if given, pick which of the program's pairings and
+    events to re-plan, seeing its enrollments too (the sweep's change check,
+    bot/reminders/sweep.py); by default every one is."""
     if program.status not in RUNNING:  # closed: nothing planned for it is sent any more
         await run(
             session,
