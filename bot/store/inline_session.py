@@ -46,6 +46,10 @@ def make_sync_engine(database: str) -> Engine:
         "sqlite://",
         creator=lambda: sqlite_inline.connect_sync(database, uri=database.startswith("file:")),
         poolclass=QueuePool,
+        # The connection given back last is taken next: units that follow one
+        # another share one connection, whose page cache stays valid (SQLite
+        # drops a connection's cache whenever another connection has written).
+        pool_use_lifo=True,
         pool_size=5,
         # No limit: a synchronous pool that ran out would block the loop's
         # thread waiting for a connection only another coroutine on that same

@@ -152,3 +152,27 @@ async def test_many_units_open_at_once_never_wait_for_a_connection(db: Database)
 
     await asyncio.wait_for(asyncio.gather(*(reader() for _ in range(40))), 10)
     assert inside == 40
+
+
+async def test_units_that_follow_one_another_share_one_connection(db: Database):
+    """A connection's page cache is dropped whenever another connection has
+    written: units run one after the other take the connection given back
+    last, so a read after a write finds its pages still cached."""
+
+    async def reader(gate: asyncio.Event):
+        async with db.read() as session:
+            await (await session.connection()).execute(text("select 1"))
+            await gate.wait()
+
+    gate = asyncio.Event()
+    readers = [asyncio.ensure_future(reader(gate)) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    gate.set()
+    await asyncio.gather(*readers)  # three connections now wait in the pool
+    seen = []
+    for write in (True, False, True, False):
+        async with db.write() if write else db.read() as session:
+            conn = await session.connection()
+            seen.append(id(conn.sync_connection.connection.dbapi_connection))
+            await conn.execute(text("select 1"))
+    assert len(set(seen)) == 1
