@@ -33,6 +33,7 @@ from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError
 from bot.store.models import Person
+from bot.tenants import tenant_allowed
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +209,8 @@ class SlackAdapter:
             await self._home(replace(inbound, kind=home.OPENED, action_id=None, value=None, values={}))
 
     async def _home(self, inbound: Inbound) -> None:
+        if not await self._allowed(inbound.actor):
+            return  # nothing is looked up, stored or shown for a workspace no organisation names
         inbound = await self._with_profile(inbound)
         locale = await self._locale(inbound.actor)
         view = await home.build(self.core, inbound, locale)
@@ -298,6 +301,8 @@ class SlackAdapter:
         actor = inbound.actor
         if actor.key in self._prefilled:
             return inbound
+        if not await self._allowed(actor):
+            return inbound  # the core refuses them; Slack is not asked about someone from elsewhere
         async with self.runtime.db.read() as session:
             identity = await identity_of(session, str(actor.platform), actor.tenant, actor.user_id)
             person = await session.get(Person, identity.person_id) if identity else None
@@ -312,6 +317,12 @@ class SlackAdapter:
             return inbound
         self._prefilled.add(actor.key)
         return replace(inbound, actor=actor_from_profile(actor, data.get("user") or {}))
+
+    async def _allowed(self, actor: Actor) -> bool:
+        """From a workspace an organisation names (`bot.tenants`)? Asked before
+        anything about the person is looked up or shown."""
+        async with self.runtime.db.read() as session:
+            return await tenant_allowed(session, self.runtime.config, actor)
 
     async def _locale(self, actor: Actor, messages: list[Outbound] | None = None) -> str:
         """The reader's language, for Slack-only labels on cards (choose,
