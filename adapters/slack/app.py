@@ -203,7 +203,7 @@ class SlackAdapter:
 
         await self.runtime.send_turn(messages, send)
         failed = any(m.kind.startswith("errors/") for m in messages)
-        if not failed and not replaced and not click.in_view:
+        if not failed and not replaced and not click.in_view and not click.shared:
             await self._mark_answered(click, locale)
         if click.in_view:
             await self._home(replace(inbound, kind=home.OPENED, action_id=None, value=None, values={}))
@@ -262,7 +262,9 @@ class SlackAdapter:
         await self.port.respond(url, message, locale, replace_original=replace_original)
 
     async def _mark_answered(self, click: Click, locale: str) -> None:
-        """The clicked message loses its buttons and says what was chosen."""
+        """The clicked message loses its buttons and says what was chosen:
+        only a message the person alone sees (their DM, an ephemeral card);
+        a card in a channel or group DM stays as it is for everyone else."""
         labels = labels_for(locale)
         blocks = answered_blocks(click.blocks, click.label or click.inbound.value or "✓", labels)
         text = click.text or mrkdwn(labels("answered", answer=click.label))

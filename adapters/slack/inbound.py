@@ -34,6 +34,12 @@ class Click:
     blocks: tuple[dict[str, Any], ...]  # the clicked message's blocks, if Slack sent them
     text: str = ""  # the clicked message's text (kept when it is marked answered)
 
+    @property
+    def shared(self) -> bool:
+        """The clicked message is one that everyone in a channel or group DM
+        sees: one person's answer must not change it for the others."""
+        return not self.ephemeral and not self.in_view and self.inbound.where.where != Where.DM
+
 
 # Whose workspace a person belongs to. People are keyed and allow-listed by
 # their own workspace (or Enterprise org, `E…`), never by the one the app is
