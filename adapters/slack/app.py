@@ -7,8 +7,9 @@ report) first tells the person it is coming. The flow of one turn is always the 
 `adapters.slack.inbound` -> `core.handle` -> replies where the person spoke,
 other messages through `runtime.delivery`, the clicked message marked answered.
 
-Request signatures are checked by bolt's request verification, which is
-always on; the Web API client points at `slack.api_url`.
+Request signatures are checked at the HTTP edge (`adapters.slack.payload`)
+and again by bolt's request verification, which is always on; the Web API
+client points at `slack.api_url`.
 """
 
 from __future__ import annotations
@@ -299,7 +300,8 @@ class SlackAdapter:
     async def _with_profile(self, inbound: Inbound) -> Inbound:
         """On first contact (or for someone known only by id, e.g. invited by
         mention), read `users.info` so the person starts with their name,
-        e-mail, language and time zone."""
+        e-mail, language and time zone; never for someone from a workspace no
+        organisation names (the core refuses them)."""
         actor = inbound.actor
         if actor.key in self._prefilled:
             return inbound

@@ -144,11 +144,11 @@ def payload_problem(raw: bytes, content_type: str | None) -> str | None:
         return "the body is neither JSON nor a form with a JSON payload"
     if not isinstance(body, dict):
         return "the payload is not a JSON object"
-    # BODY first: it makes `type` and `event.type` text, so they can pick the rest.
-    wrong = problem(body, BODY, "body") or problem(body, TYPES.get(body.get("type"), {}), "body")
+    # BODY first: it makes `type` and `event.type` text (or absent), so they can pick the rest.
+    wrong = problem(body, BODY, "body") or problem(body, TYPES.get(str(body.get("type")), {}), "body")
     event = body.get("event")
     if not wrong and isinstance(event, dict):
-        wrong = problem(event, EVENTS.get(event.get("type"), {}), "body.event")
+        wrong = problem(event, EVENTS.get(str(event.get("type")), {}), "body.event")
     return wrong[:MAX_PROBLEM] if wrong else None
 
 

@@ -167,7 +167,10 @@ def test_only_a_message_everyone_in_a_conversation_sees_is_shared():
     button = [{"type": "button", "action_id": "rsvp.yes", "value": "1", "text": {"text": "Jag kommer"}}]
     in_channel = {"channel": {"id": "C1", "name": "mentorprogram"}}
     group = {"channel": {"id": "G1", "name": "mpdm-anna--bo-1"}}
-    ephemeral = {**in_channel, "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1", "is_ephemeral": True}}
+    ephemeral = {
+        **in_channel,
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1", "is_ephemeral": True},
+    }
     home = {"container": {"type": "view", "view_id": "V1"}, "channel": None, "message": None}
     assert from_action(_action_body(button, **in_channel)).shared
     assert from_action(_action_body(button, **group)).shared
