@@ -7,8 +7,10 @@ no organisation names gets one polite refusal and creates nothing.
 
 A single-workspace install needs no setup: as long as no organisation names
 a tenant on a platform, that platform's own install is all there is (the
-Teams bot's own tenant, `teams.tenant_id`, is always allowed). The console is
-local and always allowed.
+Teams bot's own tenant, `teams.tenant_id`, is always allowed). A person is
+judged by their own workspace or tenant, as the adapter read it from the
+request; one whose workspace the platform did not say is never let in. The
+console is local and always allowed.
 """
 
 from __future__ import annotations
@@ -84,8 +86,13 @@ async def set_tenants(session: AsyncSession, org: Organisation, *, slack: str | 
 
 
 async def tenant_allowed(session: AsyncSession, config: Config, actor: Actor) -> bool:
+    """Whether `actor`'s own workspace or tenant may reach the bot. One the
+    platform did not name (`""`: a payload that does not say where the person
+    belongs) is never allowed, setup or not."""
     if actor.platform == Platform.CONSOLE:
         return True
+    if not actor.tenant:
+        return False
     platform = str(actor.platform)
     tenant = actor.tenant.lower() if platform == "teams" else actor.tenant
     if platform == "teams" and config.teams.tenant_id and tenant == config.teams.tenant_id.lower():

@@ -7,8 +7,9 @@ report) first tells the person it is coming. The flow of one turn is always the 
 `adapters.slack.inbound` -> `core.handle` -> replies where the person spoke,
 other messages through `runtime.delivery`, the clicked message marked answered.
 
-Request signatures are checked by bolt's request verification, which is
-always on; the Web API client points at `slack.api_url`.
+Request signatures are checked at the HTTP edge (`adapters.slack.payload`)
+and again by bolt's request verification, which is always on; the Web API
+client points at `slack.api_url`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError
 from bot.store.models import Person
+from bot.tenants import tenant_allowed
 
 log = logging.getLogger(__name__)
 
@@ -202,12 +204,14 @@ class SlackAdapter:
 
         await self.runtime.send_turn(messages, send)
         failed = any(m.kind.startswith("errors/") for m in messages)
-        if not failed and not replaced and not click.in_view:
+        if not failed and not replaced and not click.in_view and not click.shared:
             await self._mark_answered(click, locale)
         if click.in_view:
             await self._home(replace(inbound, kind=home.OPENED, action_id=None, value=None, values={}))
 
     async def _home(self, inbound: Inbound) -> None:
+        if not await self._allowed(inbound.actor):
+            return  # nothing is looked up, stored or shown for a workspace no organisation names
         inbound = await self._with_profile(inbound)
         locale = await self._locale(inbound.actor)
         view = await home.build(self.core, inbound, locale)
@@ -259,7 +263,9 @@ class SlackAdapter:
         await self.port.respond(url, message, locale, replace_original=replace_original)
 
     async def _mark_answered(self, click: Click, locale: str) -> None:
-        """The clicked message loses its buttons and says what was chosen."""
+        """The clicked message loses its buttons and says what was chosen:
+        only a message the person alone sees (their DM, an ephemeral card);
+        a card in a channel or group DM stays as it is for everyone else."""
         labels = labels_for(locale)
         blocks = answered_blocks(click.blocks, click.label or click.inbound.value or "✓", labels)
         text = click.text or mrkdwn(labels("answered", answer=click.label))
@@ -294,10 +300,13 @@ class SlackAdapter:
     async def _with_profile(self, inbound: Inbound) -> Inbound:
         """On first contact (or for someone known only by id, e.g. invited by
         mention), read `users.info` so the person starts with their name,
-        e-mail, language and time zone."""
+        e-mail, language and time zone; never for someone from a workspace no
+        organisation names (the core refuses them)."""
         actor = inbound.actor
         if actor.key in self._prefilled:
             return inbound
+        if not await self._allowed(actor):
+            return inbound  # the core refuses them; Slack is not asked about someone from elsewhere
         async with self.runtime.db.read() as session:
             identity = await identity_of(session, str(actor.platform), actor.tenant, actor.user_id)
             person = await session.get(Person, identity.person_id) if identity else None
@@ -312,6 +321,12 @@ class SlackAdapter:
             return inbound
         self._prefilled.add(actor.key)
         return replace(inbound, actor=actor_from_profile(actor, data.get("user") or {}))
+
+    async def _allowed(self, actor: Actor) -> bool:
+        """From a workspace an organisation names (`bot.tenants`)? Asked before
+        anything about the person is looked up or shown."""
+        async with self.runtime.db.read() as session:
+            return await tenant_allowed(session, self.runtime.config, actor)
 
     async def _locale(self, actor: Actor, messages: list[Outbound] | None = None) -> str:
         """The reader's language, for Slack-only labels on cards (choose,

@@ -1,19 +1,27 @@
 """`POST /slack/events` on the shared aiohttp application.
 
 Events API callbacks, the slash command and interactivity all arrive on this
-one URL and go through bolt's request verification (signature and a
-timestamp no older than five minutes), then to the listeners in
-`adapters.slack.app`. Without a signing secret there is no HTTP endpoint.
+one URL. Each request's signature is checked over the raw bytes before
+anything in it is read (`adapters.slack.payload`): an unsigned or stale one
+gets a 401, a signed one whose body is not what Slack sends a 400 and one log
+line. Only then does bolt see it (and verify it again, as it always does) and
+hand it to the listeners in `adapters.slack.app`. Without a signing secret
+there is no HTTP endpoint.
 """
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackAdapter
+from adapters.slack.payload import payload_problem, signed_by_slack
 from bot.config import ConfigError
-from bot.inputs import parse_int
+
+log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
 
@@ -29,15 +37,16 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
         )
     adapter = SlackAdapter(runtime)
     runtime.extras["slack"] = adapter
+    verifier = SignatureVerifier(runtime.config.slack.signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
-        # bolt reads the timestamp with int() and compares the signature as ASCII:
-        # anything else would be a 500, so it is refused here like any bad signature.
-        if (
-            parse_int(request.headers.get("X-Slack-Request-Timestamp", ""), high=10**12) is None
-            or not request.headers.get("X-Slack-Signature", "").isascii()
-        ):
-            return web.json_response({"error": "missing or malformed Slack signature headers"}, status=401)
+        raw = await request.read()
+        if not signed_by_slack(verifier, raw, request.headers):
+            return web.json_response({"error": "missing, stale or wrong Slack signature"}, status=401)
+        problem = payload_problem(raw, request.content_type)
+        if problem is not None:
+            log.warning("signed Slack request refused, its body is not what Slack sends: %s", problem)
+            return web.json_response({"error": problem}, status=400)
         bolt_response = await adapter.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

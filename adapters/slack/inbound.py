@@ -34,12 +34,45 @@ class Click:
     blocks: tuple[dict[str, Any], ...]  # the clicked message's blocks, if Slack sent them
     text: str = ""  # the clicked message's text (kept when it is marked answered)
 
+    @property
+    def shared(self) -> bool:
+        """The clicked message is one that everyone in a channel or group DM
+        sees: one person's answer must not change it for the others."""
+        return not self.ephemeral and not self.in_view and self.inbound.where.where != Where.DM
 
-def team_of(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict) and team.get("id"):
-        return team["id"]
-    return body.get("team_id") or (body.get("user") or {}).get("team_id") or ""
+
+# Whose workspace a person belongs to. People are keyed and allow-listed by
+# their own workspace (or Enterprise org, `E…`), never by the one the app is
+# installed in: in a Slack Connect channel or DM the two differ, and the
+# envelope's `team_id` names the installing side. A payload that does not
+# say is read the safe way: the person's workspace is unknown (""), and
+# `bot.tenants` lets nobody in from an unknown workspace.
+
+
+def team_of_command(body: dict[str, Any]) -> str:
+    """A slash command's `team_id` is the workspace the person ran it from
+    (Slack: "where the user was in Slack when they triggered your app's
+    command"), which in a shared channel is their own; commands carry no
+    other team field."""
+    return body.get("team_id") or ""
+
+
+def team_of_action(body: dict[str, Any]) -> str:
+    """An interaction's `user.team_id` is the person's own workspace (or
+    org); `team.id` is only where the click happened, so it is not used."""
+    return (body.get("user") or {}).get("team_id") or ""
+
+
+def team_of_event(body: dict[str, Any]) -> str:
+    """An event's `event.user_team`, else `event.team` (the order bolt uses
+    for its actor ids). Without either, the installing workspace is theirs
+    only when the event is not from a conversation shared with another
+    organisation (`is_ext_shared_channel`): then nobody else can be in it."""
+    event = body.get("event") or {}
+    found = event.get("user_team") or event.get("team")
+    if found:
+        return found
+    return "" if body.get("is_ext_shared_channel") else body.get("team_id") or ""
 
 
 def where_of(channel_id: str, channel_name: str = "") -> Where:
@@ -69,7 +102,7 @@ def strip_mention(text: str, bot_user_id: str | None) -> str:
 
 def from_command(body: dict[str, Any]) -> Inbound:
     """A slash command: `text` is what follows the command name."""
-    team = team_of(body)
+    team = team_of_command(body)
     channel = body.get("channel_id", "")
     return Inbound(
         actor=Actor(Platform.SLACK, team, body.get("user_id", ""), display_name=body.get("user_name") or None),
@@ -96,7 +129,7 @@ def from_event(body: dict[str, Any], bot_user_id: str | None = None) -> Inbound 
         return None
     if bot_user_id and event.get("user") == bot_user_id:
         return None
-    team = team_of(body) or event.get("team", "")
+    team = team_of_event(body)
     actor = Actor(Platform.SLACK, team, event["user"])
     event_id = body.get("event_id")
     if kind == "app_home_opened":
@@ -153,7 +186,7 @@ def from_action(body: dict[str, Any]) -> Click | None:
     if is_pick:
         return None
     user = body.get("user") or {}
-    team = team_of(body)
+    team = team_of_action(body)
     container = body.get("container") or {}
     in_view = container.get("type") == "view"
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")

@@ -103,7 +103,9 @@ class SlackServer:
         }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
 
-    def event_body(self, event: dict[str, Any], event_id: str | None = None) -> str:
+    def event_body(self, event: dict[str, Any], event_id: str | None = None, envelope: dict | None = None) -> str:
+        """An Events API callback; `envelope` adds or replaces top-level fields
+        (`is_ext_shared_channel`, another `team_id`)."""
         return json.dumps(
             {
                 "token": "legacy-verification-token",
@@ -122,11 +124,14 @@ class SlackServer:
                         "is_enterprise_install": False,
                     }
                 ],
+                **(envelope or {}),
             }
         )
 
-    async def event(self, event: dict[str, Any], event_id: str | None = None, **kw) -> tuple[int, str]:
-        return await self.post(self.event_body(event, event_id), "application/json", **kw)
+    async def event(
+        self, event: dict[str, Any], event_id: str | None = None, *, envelope: dict | None = None, **kw
+    ) -> tuple[int, str]:
+        return await self.post(self.event_body(event, event_id, envelope), "application/json", **kw)
 
     async def dm(self, text: str, *, user: str = ADEPT, event_id: str | None = None, **extra) -> tuple[int, str]:
         n = next(self._ids)
@@ -196,9 +201,13 @@ class SlackServer:
         """Click the button `action_id` on a message the fake received;
         `state` is what the person had ticked or typed (`state.values`);
         `as_sent` clicks the message as first posted (a client that has not
-        yet shown the update: a double click)."""
+        yet shown the update: a double click). A click in a channel or group DM
+        the fake knows carries that conversation's name, as Slack's does."""
         channel, ts = message_call.result["channel"], message_call.result["ts"]
         message = message_call.params if as_sent else self.fake.messages[(channel, ts)]
+        known = self.fake.channels.get(channel)
+        # Slack names a DM "directmessage"; a channel or group DM by its own name.
+        channel_name = known.name if known is not None and not channel.startswith("D") else "directmessage"
         button = next(
             e
             for b in message["blocks"]
@@ -216,7 +225,7 @@ class SlackServer:
             "team": {"id": TEAM_ID, "domain": "kommunerna"},
             "enterprise": None,
             "is_enterprise_install": False,
-            "channel": {"id": channel, "name": "directmessage"},
+            "channel": {"id": channel, "name": channel_name},
             "message": {
                 "type": "message",
                 "user": BOT_USER_ID,

@@ -160,3 +160,20 @@ def test_home_tab_click_has_no_message_to_update():
 
 def test_clean_text_keeps_mentions():
     assert clean_text("<@U2> &lt;3 <https://a.se|a.se>") == "<@U2> <3 https://a.se"
+
+
+def test_only_a_message_everyone_in_a_conversation_sees_is_shared():
+    """A card in a channel or group DM must not be changed for one person's answer."""
+    button = [{"type": "button", "action_id": "rsvp.yes", "value": "1", "text": {"text": "Jag kommer"}}]
+    in_channel = {"channel": {"id": "C1", "name": "mentorprogram"}}
+    group = {"channel": {"id": "G1", "name": "mpdm-anna--bo-1"}}
+    ephemeral = {
+        **in_channel,
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1", "is_ephemeral": True},
+    }
+    home = {"container": {"type": "view", "view_id": "V1"}, "channel": None, "message": None}
+    assert from_action(_action_body(button, **in_channel)).shared
+    assert from_action(_action_body(button, **group)).shared
+    assert not from_action(_action_body(button)).shared  # the person's DM
+    assert not from_action(_action_body(button, **ephemeral)).shared  # only they see it
+    assert not from_action(_action_body(button, **home)).shared

@@ -1,0 +1,185 @@
+"""The edge of `POST /slack/events`: is a request Slack's, and is it well formed?
+
+The signature is checked first, over the raw bytes, with slack_sdk's
+`SignatureVerifier` (what bolt's request verification uses: the HMAC and a
+timestamp at most five minutes off), so nothing an unsigned sender wrote is
+parsed. A signed body is then parsed the way bolt parses it and checked
+against the shapes bolt and `adapters.slack.inbound` read (an object where
+they call `.get`, text where they match text). Slack never sends anything
+else, so a body that does not fit is refused with the first thing wrong, and
+bolt never sees it.
+
+Unknown fields are fine (Slack adds them), and a field may be missing; only a
+present field of the wrong kind is refused. The event shapes are checked for
+the events the app subscribes to; any other event needs only to be an object.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
+
+from bot.inputs import parse_int
+
+NULL = type(None)
+MAX_PROBLEM = 200  # characters of a refusal's reason (it goes to the log)
+
+
+@dataclass(frozen=True)
+class Each:
+    """An object whose keys are ids (form blocks) and whose values all fit `shape`."""
+
+    shape: Any
+
+
+@dataclass(frozen=True)
+class Required:
+    """A field that must be present (and fit `shape`)."""
+
+    shape: Any
+
+
+@dataclass(frozen=True)
+class Some:
+    """A non-empty array of `shape` (bolt reads the first item unasked)."""
+
+    shape: Any
+
+
+_TEXT_OBJECT = {"text": str}
+_OPTION = {"value": str, "text": _TEXT_OBJECT}
+_ACTION = {
+    "action_id": str,
+    "block_id": str,
+    "type": str,
+    "value": str,
+    "text": _TEXT_OBJECT,
+    "selected_option": (_OPTION, NULL),
+    "selected_options": [_OPTION],
+}
+_INPUT = {
+    "type": str,
+    "value": (str, NULL),
+    "selected_option": (_OPTION, NULL),
+    "selected_options": [_OPTION],
+}
+BODY: dict[str, Any] = {
+    # envelope and slash command (form fields are always text)
+    "type": str,
+    "token": str,
+    "team_id": str,
+    "event_id": str,
+    "api_app_id": str,
+    "challenge": str,
+    "is_ext_shared_channel": bool,
+    "user_id": str,
+    "user_name": str,
+    "channel_id": str,
+    "channel_name": str,
+    "command": str,
+    "text": str,
+    "response_url": str,
+    "trigger_id": str,
+    "event": {"type": str},
+    "authorizations": [{"team_id": (str, NULL), "user_id": (str, NULL), "enterprise_id": (str, NULL)}],
+    # interactivity
+    "enterprise": (str, {"id": str}, NULL),
+    "team": (str, {"id": str}, NULL),
+    "user": ({"id": str, "team_id": str, "name": str, "username": str}, NULL),
+    "channel": ({"id": str, "name": str}, NULL),
+    "container": ({"type": str, "channel_id": str, "message_ts": str, "is_ephemeral": bool}, NULL),
+    "message": ({"ts": str, "text": str, "blocks": [dict]}, NULL),
+    "view": (dict, NULL),
+    "state": ({"values": (Each(Each(_INPUT)), NULL)}, NULL),
+    "actions": [_ACTION],
+    "response_urls": [{"response_url": str}],
+}
+_EVENT = {
+    "type": str,
+    "subtype": (str, NULL),
+    "user": str,
+    "user_team": str,
+    "team": str,
+    "text": str,
+    "channel": str,
+    "channel_type": str,
+    "tab": str,
+    "ts": str,
+    "thread_ts": str,
+    "event_ts": str,
+    "bot_id": (str, NULL),
+    "bot_profile": (dict, NULL),
+}
+EVENTS = {"message": _EVENT, "app_mention": _EVENT, "app_home_opened": _EVENT}
+# What a payload of a type needs on top of BODY.
+TYPES = {"block_actions": {"actions": Required(Some({**_ACTION, "action_id": Required(str)}))}}
+_KINDS = {str: "text", bool: "true or false", dict: "an object", NULL: "null"}
+
+
+def signed_by_slack(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str]) -> bool:
+    """Whether `raw` carries a valid, fresh Slack signature. Headers bolt or
+    slack_sdk would choke on (a timestamp that is not ASCII digits, a
+    signature that is not ASCII) and a body that is not UTF-8 count as unsigned."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if parse_int(timestamp, high=10**12) is None or not signature or not signature.isascii():
+        return False
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return verifier.is_valid(body, timestamp, signature)
+
+
+def payload_problem(raw: bytes, content_type: str | None) -> str | None:
+    """What is wrong with a signed body, read as bolt will read it; None if nothing."""
+    try:
+        body = parse_body(raw.decode("utf-8"), content_type)
+    except (ValueError, UnicodeDecodeError):  # json.JSONDecodeError is a ValueError
+        return "the body is neither JSON nor a form with a JSON payload"
+    if not isinstance(body, dict):
+        return "the payload is not a JSON object"
+    # BODY first: it makes `type` and `event.type` text (or absent), so they can pick the rest.
+    wrong = problem(body, BODY, "body") or problem(body, TYPES.get(str(body.get("type")), {}), "body")
+    event = body.get("event")
+    if not wrong and isinstance(event, dict):
+        wrong = problem(event, EVENTS.get(str(event.get("type")), {}), "body.event")
+    return wrong[:MAX_PROBLEM] if wrong else None
+
+
+def problem(value: Any, shape: Any, path: str) -> str | None:
+    """The first place where `value` does not fit `shape`, or None.
+
+    A shape is a type, a tuple of alternatives, an object (`{key: shape}`;
+    a key may be missing unless its shape is `Required(...)`), a list of one
+    shape (an array of it), `Some(shape)` (a non-empty one) or `Each(shape)`."""
+    if isinstance(shape, tuple):
+        found = [problem(value, alternative, path) for alternative in shape]
+        return None if None in found else found[0]
+    if isinstance(shape, type):
+        return None if isinstance(value, shape) else f"{path}: expected {_KINDS.get(shape, shape.__name__)}"
+    if isinstance(shape, (list, Some)):
+        if not isinstance(value, list) or (isinstance(shape, Some) and not value):
+            return f"{path}: expected {'a non-empty array' if isinstance(shape, Some) else 'an array'}"
+        inner = shape.shape if isinstance(shape, Some) else shape[0]
+        return next((p for i, item in enumerate(value) if (p := problem(item, inner, f"{path}[{i}]"))), None)
+    if not isinstance(value, dict):
+        return f"{path}: expected an object"
+    if isinstance(shape, Each):
+        return next(
+            (p for key, item in value.items() if (p := problem(item, shape.shape, f"{path}.{json.dumps(key)[:40]}"))),
+            None,
+        )
+    for key, inner in shape.items():
+        if isinstance(inner, Required) and key not in value:
+            return f"{path}.{key}: missing"
+        if isinstance(inner, Required):
+            inner = inner.shape
+        if key in value and (p := problem(value[key], inner, f"{path}.{key}")):
+            return p
+    return None
