@@ -301,7 +301,9 @@ async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:
 
 async def waiting(db: Database, chat: Chat) -> list[Outbound]:
     """What others caused to be sent to this console person and they have not
-    seen yet, oldest first; from now on it counts as seen."""
+    seen yet, oldest first; from now on it counts as seen. A message that
+    `forget` erased (it named the person who left: its context is emptied)
+    is skipped: nothing of it is left to show, not even that it was there."""
     prefix = f"{KEPT}{chat.actor.user_id}:"
     async with db.write() as session:
         rows = (
@@ -311,11 +313,13 @@ async def waiting(db: Database, chat: Chat) -> list[Outbound]:
                 .order_by(col(Reminder.id))
             )
         ).all()
-        unseen = [r for r in rows if not r.context.get("seen")]
+        unseen = [r for r in rows if r.context and r.context.get("message") and not r.context.get("seen")]
+        # Decoded before they count as seen: a message that cannot be shown stays unseen.
+        messages = [outbox.decode(r.context["message"], chat.address) for r in unseen]
         for row in unseen:
             row.context = {**row.context, "seen": True}
             session.add(row)
-    return [outbox.decode(r.context["message"], chat.address) for r in unseen]
+    return messages
 
 
 async def repl(chat: Chat) -> None:  # pragma: no cover - interactive
