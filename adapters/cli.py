@@ -105,7 +105,8 @@ open_checked = dbcmd.open_checked
 
 
 async def _console(config: Config, name: str, org: str | None, coordinator: bool) -> int:
-    from adapters.console import Chat, ConsolePort, repl, setup_person
+    from adapters.console import Chat, ConsolePort, setup_person
+    from adapters.console_session import repl
     from bot.core import Core
 
     db = await open_checked(config)

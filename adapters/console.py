@@ -11,21 +11,18 @@ Messages to other people land in `ConsolePort.inbox[user]`, and the session
 that caused them shows each as "→ Anna: …" (`Chat.told`). A real console
 session (`mentorbot console`) is one process per person, so its port also
 keeps every message to a console person in the database (`keep=`): whoever
-opens the console later sees what is waiting for them (`waiting`). A message
-to someone on Slack or Teams goes to the outbox, where `serve` sends it.
+opens the console later sees what is waiting for them
+(`adapters.console_session.waiting`). A message to someone on Slack or
+Teams goes to the outbox, where `serve` sends it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
-import sys
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-from sqlmodel import col, select
 
 from bot import outbox
 from bot.core import Core
@@ -297,52 +294,6 @@ async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:
                 created_at=now,
             )
         )
-
-
-async def waiting(db: Database, chat: Chat) -> list[Outbound]:
-    """What others caused to be sent to this console person and they have not
-    seen yet, oldest first; from now on it counts as seen. A message that
-    `forget` erased (it named the person who left: its context is emptied)
-    is skipped: nothing of it is left to show, not even that it was there."""
-    prefix = f"{KEPT}{chat.actor.user_id}:"
-    async with db.write() as session:
-        rows = (
-            await session.exec(
-                select(Reminder)
-                .where(col(Reminder.key) >= prefix, col(Reminder.key) < prefix[:-1] + ";")
-                .order_by(col(Reminder.id))
-            )
-        ).all()
-        unseen = [r for r in rows if r.context and r.context.get("message") and not r.context.get("seen")]
-        # Decoded before they count as seen: a message that cannot be shown stays unseen.
-        messages = [outbox.decode(r.context["message"], chat.address) for r in unseen]
-        for row in unseen:
-            row.context = {**row.context, "seen": True}
-            session.add(row)
-    return messages
-
-
-async def repl(chat: Chat) -> None:  # pragma: no cover - interactive
-    """Read lines from the terminal until EOF or `quit`."""
-    print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
-    for message in await waiting(chat.core.db, chat):
-        print(render_text(message))
-    loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, lambda: input("> "))
-        if line.strip().lower() in ("quit", "exit", "avsluta"):
-            return
-        arrived = await waiting(chat.core.db, chat)  # sent by another console session meanwhile
-        for message in arrived:
-            print(render_text(message))
-        if arrived and line.strip().isdigit():
-            chat.last = arrived + chat.last  # a number may answer a card that just arrived
-        replies = await chat.say(line)
-        for message in replies:
-            print(render_text(message))
-        for name, message in chat.told:
-            print(told_text(name, message))
-        sys.stdout.flush()
 
 
 async def setup_person(core: Core, chat: Chat, *, org: str | None = None, coordinator: bool = False) -> None:
