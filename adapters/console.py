@@ -12,8 +12,9 @@ that caused them shows each as "→ Anna: …" (`Chat.told`). A real console
 session (`mentorbot console`) is one process per person, so its port also
 keeps every message to a console person in the database (`keep=`): whoever
 opens the console later sees what is waiting for them
-(`adapters.console_session.waiting`). A message to someone on Slack or
-Teams goes to the outbox, where `serve` sends it.
+(`adapters.console_session.waiting`). The chat's dispatcher sends what the
+outbox has due the same way (`Chat.deliver_due`). A message to someone on
+Slack or Teams stays in the outbox, where `serve` sends it.
 """
 
 from __future__ import annotations
@@ -118,6 +119,24 @@ def card_ref(message: Outbound) -> str:
 
 
 KEPT = "console:"  # key prefix of messages kept for a console person
+# How long a due outbox row for someone on Slack or Teams waits after the
+# console's dispatcher has looked at it (`serve` sends it meanwhile); more
+# than nothing, so one tick never claims the same row twice.
+LEFT_FOR_SERVE_S = 60.0
+
+
+class Elsewhere:
+    """The console's stand-in port for Slack and Teams: it sends nothing, and
+    the row goes back to the outbox unsent, no attempt used, for `serve`."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+
+    async def send(self, to: Address, message: Outbound) -> Sent:
+        raise DeliveryError("not reachable from the console; serve sends it", retry_after=LEFT_FOR_SERVE_S)
+
+    async def update(self, ref: MessageRef, message: Outbound) -> None:
+        raise DeliveryError("not reachable from the console; serve sends it", retry_after=LEFT_FOR_SERVE_S)
 
 
 class ConsolePort:
@@ -189,16 +208,29 @@ class Chat:
         return replies
 
     def _dispatcher(self):
-        """Records this chat's sends in the outbox (as the server's adapters do)."""
+        """Records this chat's sends in the outbox (as the server's adapters
+        do), and sends what the outbox has due (`deliver_due`)."""
         if self._recording is None:
+            ports = {Platform.CONSOLE: self.port, Platform.SLACK: Elsewhere(Platform.SLACK)}
+            ports[Platform.TEAMS] = Elsewhere(Platform.TEAMS)
             self._recording = Dispatcher(
-                self.core.db,
-                Delivery({Platform.CONSOLE: self.port}),
-                self.core.clock,
-                self.core.config,
-                worker=self.core.worker,
+                self.core.db, Delivery(ports), self.core.clock, self.core.config, worker=self.core.worker
             )
         return self._recording
+
+    async def deliver_due(self) -> list[tuple[str, Outbound]]:
+        """Send the outbox rows that are due (a broadcast, a nudge) as `serve`
+        does, through the dispatcher: to a console person by this port, which
+        keeps it until they open the console; rows for Slack or Teams stay for
+        `serve`. Returns what went to others, by name (this person's own come
+        through `waiting`)."""
+        before = len(self.port.sent)
+        await self._dispatcher().tick()
+        return [
+            (await recipient_name(self.core.db, to), message)
+            for to, message in self.port.sent[before:]
+            if message.replace is None and not (to.where == Where.DM and to.user == self.actor.user_id)
+        ]
 
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
         """Type a line. A bare number picks that option of the last card."""

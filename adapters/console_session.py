@@ -3,6 +3,9 @@ several people taking turns on one database.
 
 What others caused to be sent to this person while they were away was kept
 for them (`adapters.console.ConsolePort(keep=...)`); `waiting` finds it, once.
+After each turn, and at start-up, the session sends what the outbox has due
+(a broadcast, a nudge) through the dispatcher, as `serve` would
+(`Chat.deliver_due`), so it waits for its console recipients the same way.
 """
 
 from __future__ import annotations
@@ -52,12 +55,19 @@ async def show_waiting(chat: Chat) -> list[Outbound]:
     return arrived
 
 
+async def catch_up(chat: Chat) -> list[Outbound]:
+    """Send what the outbox has due, print what went to others ("→ Anna: …")
+    and what waits for this person; returns the latter (a card among it is
+    the newest one shown, so its numbers answer it)."""
+    for name, message in await chat.deliver_due():
+        print(told_text(name, message))
+    return await show_waiting(chat)
+
+
 async def repl(chat: Chat) -> None:  # pragma: no cover - interactive (tests run it as a process)
     """Read lines from the terminal until EOF or `quit`."""
     print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
-    # What waited for this person: its newest card answers to its numbers,
-    # as a card shown later does.
-    chat.last = await show_waiting(chat)
+    chat.last = await catch_up(chat)
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, lambda: input("> "))
@@ -71,4 +81,5 @@ async def repl(chat: Chat) -> None:  # pragma: no cover - interactive (tests run
             print(render_text(message))
         for name, message in chat.told:
             print(told_text(name, message))
+        chat.last = chat.last + await catch_up(chat)  # what this turn queued (a broadcast) leaves now
         sys.stdout.flush()

@@ -108,3 +108,28 @@ async def test_after_forget_the_partner_sees_what_was_not_erased(locale, sqlite_
         {},
         {},
     ], "an erased message stays empty"
+
+
+async def test_a_broadcast_waits_for_console_people_and_serve_keeps_the_rest(sessions, sqlite_db, clock):
+    _locale, hanna, anna = sessions
+    await enroll(sqlite_db, clock, 1, "Anna", "adept", "Täby kommun", ["conflict"])
+    await enroll(sqlite_db, clock, 1, "Bo", "mentor", "Täby kommun", ["conflict"])
+    await hanna.say("invite slack:T0123ABC:U0456DEF")  # someone on Slack: `serve` sends theirs
+    await hanna.say("broadcast all Uppstarten flyttas till sal 3")
+    await hanna.choose(1)  # Send: one outbox row per person, for the dispatcher
+    told = await hanna.deliver_due()  # what her console does after each turn
+    assert sorted((name, m.kind) for name, m in told) == [("Anna", "broadcast/message"), ("Bo", "broadcast/message")]
+
+    later = Chat(anna.core, ConsolePort(keep=sqlite_db, clock=clock), "Anna")  # Anna opens the console
+    (message,) = await waiting(sqlite_db, later)
+    assert message.kind == "broadcast/message" and "Uppstarten flyttas till sal 3" in render_text(message)
+    async with sqlite_db.read() as s:
+        rows = (await s.exec(select(Reminder).where(~Reminder.key.startswith("console:")))).all()
+    by_kind = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row.status)
+    assert by_kind["broadcast"] == ["sent", "sent"]
+    (slack,) = [r for r in rows if r.template == "commands/invitation"]
+    assert slack.status == "pending" and slack.attempts == 0, "left for serve: not failed, no attempt used"
+    assert slack.due_at > clock.now() and "serve" in slack.last_error
+    assert not [r for r in rows if r.status == "failed"], "nothing failed, nobody was told of a failure"

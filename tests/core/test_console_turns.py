@@ -1,12 +1,17 @@
 """Several people taking turns at `mentorbot console` on one SQLite file,
 each turn a real process reading what a person types: a card shown at
-start-up answers to its numbers."""
+start-up answers to its numbers, and a broadcast reaches the people at the
+console."""
 
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
+from bot.store.db import Database
+from bot.store.models import Reminder
 from tests.core.cli import run
+from tests.core.harness import enroll
 
 PROGRAM = "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19"
 
@@ -39,3 +44,22 @@ def test_a_card_shown_at_start_answers_to_its_number(folder):
     assert "[1] Ja, jag vill vara med" in shown  # the invitation, waiting for him
     assert "Du tackade ja till Mentorprogram 2027" in answer
     assert "känner inte till kommandot" not in answer
+
+
+async def test_a_broadcast_reaches_people_in_their_next_console_session(folder, clock):
+    coordinator(folder, PROGRAM, "org add Täby kommun")
+    db = Database(f"sqlite:///{folder / 'bot.db'}")
+    try:  # two people who have finished their intake
+        await enroll(db, clock, 1, "Bertil", "adept", "Täby kommun", ["conflict"])
+        await enroll(db, clock, 1, "Cecilia", "mentor", "Täby kommun", ["conflict"])
+        sent = coordinator(folder, "utskick alla Uppstarten flyttas till sal 3", "1")
+        assert "På väg till 2 personer" in sent.stdout
+        assert "→ Bertil: " in sent.stdout and "→ Cecilia: " in sent.stdout
+        for name in ("Bertil", "Cecilia"):
+            opened = console(folder, name)
+            assert "Uppstarten flyttas till sal 3" in opened.stdout.split("\n> ", 1)[0]
+        async with db.read() as s:
+            rows = (await s.exec(select(Reminder).where(Reminder.kind == "broadcast"))).all()
+        assert [r.status for r in rows] == ["sent", "sent"]
+    finally:
+        await db.dispose()
