@@ -1,9 +1,11 @@
 """Several people taking turns at `mentorbot console` on one SQLite file,
 each turn a real process reading what a person types: a card shown at
-start-up answers to its numbers, and a broadcast reaches the people at the
-console."""
+start-up answers to its numbers, a broadcast reaches the people at the
+console, and log lines stay out of the conversation."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from sqlmodel import select
@@ -14,6 +16,7 @@ from tests.core.cli import run
 from tests.core.harness import enroll
 
 PROGRAM = "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19"
+LOG_LINE = re.compile(r"^\S+ \S+ (DEBUG|INFO|WARNING|ERROR) ", re.MULTILINE)
 
 
 @pytest.fixture
@@ -25,8 +28,8 @@ def folder(tmp_path):
     return tmp_path
 
 
-def console(folder, name: str, *lines: str, options=()):
-    result = run("console", "--as", name, *options, cwd=folder, input="\n".join([*lines, "quit", ""]))
+def console(folder, name: str, *lines: str, options=(), env=None, top=()):
+    result = run(*top, "console", "--as", name, *options, cwd=folder, input="\n".join([*lines, "quit", ""]), env=env)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -63,3 +66,16 @@ async def test_a_broadcast_reaches_people_in_their_next_console_session(folder, 
         assert [r.status for r in rows] == ["sent", "sent"]
     finally:
         await db.dispose()
+
+
+def test_logs_stay_out_of_the_conversation(folder, tmp_path_factory):
+    # A fresh matplotlib cache makes `rapport` log that it built one (INFO);
+    # an invitation to someone on Slack logs that `serve` will send it (INFO).
+    env = {"MPLCONFIGDIR": str(tmp_path_factory.mktemp("mpl"))}
+    lines = (PROGRAM, "org add Täby kommun", "rapport", "bjud-in slack:T0123ABC:U0456DEF")
+    quiet = coordinator(folder, *lines, env=env)
+    assert "programmet i siffror" in quiet.stdout and "→ U0456DEF: " in quiet.stdout
+    assert not LOG_LINE.search(quiet.stdout) and not LOG_LINE.search(quiet.stderr)
+    verbose = coordinator(folder, "bjud-in slack:T0123ABC:U0789GHI", env=env, top=("-v",))
+    assert not LOG_LINE.search(verbose.stdout)
+    assert "INFO scheduler.fastpath" in verbose.stderr  # `-v` still logs everything, on standard error
