@@ -73,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             module = importlib.import_module(DELEGATED[word][0])
             return int(module.main(argv[i + 1 :]) or 0)
     args = parser.parse_args(argv)
-    logs.configure_from(os.environ, verbose=args.verbose)
+    chat = args.command == "console"  # a conversation on the terminal: no INFO lines in between
+    logs.configure_from(os.environ, verbose=args.verbose, chat=chat)
     if args.command is None:
         parser.print_help()
         return 2
@@ -86,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(f"mentorbot: config: {err}", file=sys.stderr)
         return 2
-    logs.configure_from(os.environ, verbose=args.verbose, settings=config.log)
+    logs.configure_from(os.environ, verbose=args.verbose, settings=config.log, chat=chat)
     if args.command == "db":
         if args.db_command is None:
             parser.parse_args(["db", "--help"])
@@ -105,7 +106,8 @@ open_checked = dbcmd.open_checked
 
 
 async def _console(config: Config, name: str, org: str | None, coordinator: bool) -> int:
-    from adapters.console import Chat, ConsolePort, repl, setup_person
+    from adapters.console import Chat, ConsolePort, setup_person
+    from adapters.console_session import repl
     from bot.core import Core
 
     db = await open_checked(config)

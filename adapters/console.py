@@ -11,21 +11,19 @@ Messages to other people land in `ConsolePort.inbox[user]`, and the session
 that caused them shows each as "→ Anna: …" (`Chat.told`). A real console
 session (`mentorbot console`) is one process per person, so its port also
 keeps every message to a console person in the database (`keep=`): whoever
-opens the console later sees what is waiting for them (`waiting`). A message
-to someone on Slack or Teams goes to the outbox, where `serve` sends it.
+opens the console later sees what is waiting for them
+(`adapters.console_session.waiting`). The chat's dispatcher sends what the
+outbox has due the same way (`Chat.deliver_due`). A message to someone on
+Slack or Teams stays in the outbox, where `serve` sends it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
-import sys
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-from sqlmodel import col, select
 
 from bot import outbox
 from bot.core import Core
@@ -121,6 +119,24 @@ def card_ref(message: Outbound) -> str:
 
 
 KEPT = "console:"  # key prefix of messages kept for a console person
+# How long a due outbox row for someone on Slack or Teams waits after the
+# console's dispatcher has looked at it (`serve` sends it meanwhile); more
+# than nothing, so one tick never claims the same row twice.
+LEFT_FOR_SERVE_S = 60.0
+
+
+class Elsewhere:
+    """The console's stand-in port for Slack and Teams: it sends nothing, and
+    the row goes back to the outbox unsent, no attempt used, for `serve`."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+
+    async def send(self, to: Address, message: Outbound) -> Sent:
+        raise DeliveryError("not reachable from the console; serve sends it", retry_after=LEFT_FOR_SERVE_S)
+
+    async def update(self, ref: MessageRef, message: Outbound) -> None:
+        raise DeliveryError("not reachable from the console; serve sends it", retry_after=LEFT_FOR_SERVE_S)
 
 
 class ConsolePort:
@@ -192,16 +208,29 @@ class Chat:
         return replies
 
     def _dispatcher(self):
-        """Records this chat's sends in the outbox (as the server's adapters do)."""
+        """Records this chat's sends in the outbox (as the server's adapters
+        do), and sends what the outbox has due (`deliver_due`)."""
         if self._recording is None:
+            ports = {Platform.CONSOLE: self.port, Platform.SLACK: Elsewhere(Platform.SLACK)}
+            ports[Platform.TEAMS] = Elsewhere(Platform.TEAMS)
             self._recording = Dispatcher(
-                self.core.db,
-                Delivery({Platform.CONSOLE: self.port}),
-                self.core.clock,
-                self.core.config,
-                worker=self.core.worker,
+                self.core.db, Delivery(ports), self.core.clock, self.core.config, worker=self.core.worker
             )
         return self._recording
+
+    async def deliver_due(self) -> list[tuple[str, Outbound]]:
+        """Send the outbox rows that are due (a broadcast, a nudge) as `serve`
+        does, through the dispatcher: to a console person by this port, which
+        keeps it until they open the console; rows for Slack or Teams stay for
+        `serve`. Returns what went to others, by name (this person's own come
+        through `waiting`)."""
+        before = len(self.port.sent)
+        await self._dispatcher().tick()
+        return [
+            (await recipient_name(self.core.db, to), message)
+            for to, message in self.port.sent[before:]
+            if message.replace is None and not (to.where == Where.DM and to.user == self.actor.user_id)
+        ]
 
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
         """Type a line. A bare number picks that option of the last card."""
@@ -297,48 +326,6 @@ async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:
                 created_at=now,
             )
         )
-
-
-async def waiting(db: Database, chat: Chat) -> list[Outbound]:
-    """What others caused to be sent to this console person and they have not
-    seen yet, oldest first; from now on it counts as seen."""
-    prefix = f"{KEPT}{chat.actor.user_id}:"
-    async with db.write() as session:
-        rows = (
-            await session.exec(
-                select(Reminder)
-                .where(col(Reminder.key) >= prefix, col(Reminder.key) < prefix[:-1] + ";")
-                .order_by(col(Reminder.id))
-            )
-        ).all()
-        unseen = [r for r in rows if not r.context.get("seen")]
-        for row in unseen:
-            row.context = {**row.context, "seen": True}
-            session.add(row)
-    return [outbox.decode(r.context["message"], chat.address) for r in unseen]
-
-
-async def repl(chat: Chat) -> None:  # pragma: no cover - interactive
-    """Read lines from the terminal until EOF or `quit`."""
-    print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
-    for message in await waiting(chat.core.db, chat):
-        print(render_text(message))
-    loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, lambda: input("> "))
-        if line.strip().lower() in ("quit", "exit", "avsluta"):
-            return
-        arrived = await waiting(chat.core.db, chat)  # sent by another console session meanwhile
-        for message in arrived:
-            print(render_text(message))
-        if arrived and line.strip().isdigit():
-            chat.last = arrived + chat.last  # a number may answer a card that just arrived
-        replies = await chat.say(line)
-        for message in replies:
-            print(render_text(message))
-        for name, message in chat.told:
-            print(told_text(name, message))
-        sys.stdout.flush()
 
 
 async def setup_person(core: Core, chat: Chat, *, org: str | None = None, coordinator: bool = False) -> None:

@@ -9,6 +9,10 @@ inside a turn, its `platform`, `tenant` and `request_id`; an exception adds
 at WARNING unless the level is DEBUG (otherwise it writes two INFO lines per
 tick, about 5,760 a day while idle), and so do Alembic and aiohttp's access
 log (a line per health probe).
+
+`console` is a chat on the terminal: its logs still go to standard error,
+but only warnings and errors unless the level is DEBUG (`-v`), so no INFO
+line lands between the lines of the conversation.
 """
 
 from __future__ import annotations
@@ -75,13 +79,16 @@ def configure(level: str = "INFO", fmt: str = "text", *, stream=None) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def configure_from(env, *, verbose: bool = False, settings=None) -> None:
+def configure_from(env, *, verbose: bool = False, settings=None, chat: bool = False) -> None:
     """From the config's [log] settings once read, else from the environment
-    (before the config is loaded, or when it could not be); `-v` means DEBUG."""
+    (before the config is loaded, or when it could not be); `-v` means DEBUG.
+    `chat` (the console): WARNING at least, unless DEBUG."""
     from bot.config import SCHEMA
 
     keys = SCHEMA["log"]
     level = settings.level if settings else env.get(keys["level"].env or "", keys["level"].default)
     fmt = settings.format if settings else env.get(keys["format"].env or "", keys["format"].default)
     level = "DEBUG" if verbose else (level.upper() if level.upper() in LEVELS else "INFO")
+    if chat and level == "INFO":
+        level = "WARNING"
     configure(level, fmt if fmt in FORMATS else "text")

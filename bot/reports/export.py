@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogs.answers import COORDINATOR, answer_ctx, lines
+from bot.markup import strip_marks
 from bot.programs import events, zone
 from bot.roster import roster
 from bot.store.models import Enrollment, EventRsvp, Meeting, Pairing, Person, Program
@@ -43,7 +44,11 @@ async def _participants(session, program, render, confidential: bool) -> list[li
     out = []
     for row in await roster(session, program):
         enrollment = row.enrollment
-        answers = {a.field: a.value for a in lines(enrollment.answers or {}, row.role, ctx, render, COORDINATOR)}
+        # An answer in words is rendered for chat, with the marks around what
+        # the person typed (bot.markup); a file holds the text as typed.
+        answers = {
+            a.field: strip_marks(a.value) for a in lines(enrollment.answers or {}, row.role, ctx, render, COORDINATOR)
+        }
         wishes = answers.get("wishes", "") if confidential else ""
         out.append(
             [
@@ -183,7 +188,7 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
     book.remove(book.active)
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:31])  # Excel's limit on sheet names
-        ws.append(sheet.headers)
+        ws.append([_safe_cell(h) for h in sheet.headers])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in sheet.rows:
@@ -197,9 +202,20 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
+# A cell starting with one of these is read as a formula by Excel, LibreOffice
+# or Google Sheets (OWASP, "CSV Injection"): tab and carriage return included.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe_cell(value):
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Every text cell of a file, as the person typed it and never a formula:
+    no renderer marks (a spreadsheet shows them, and they would hide a leading
+    `=` from the check below), and a leading formula character kept as text
+    with the apostrophe that spreadsheets read as "this is text"."""
+    if not isinstance(value, str):
+        return value
+    value = strip_marks(value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -208,7 +224,7 @@ def to_csv(sheet: Sheet) -> bytes:
     """Semicolon-separated with a BOM: what Excel in Swedish opens directly."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(sheet.headers)
+    writer.writerow([_safe_cell(h) for h in sheet.headers])
     for row in sheet.rows:
         writer.writerow(["" if v is None else _safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode()

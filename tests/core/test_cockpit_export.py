@@ -87,3 +87,57 @@ async def test_a_formula_in_a_name_stays_text(world, sqlite_db):
     (reply,) = await world["Anna"].say("export")
     names = [row[0] for row in _values(_workbook(reply).worksheets[0])]
     assert '\'=HYPERLINK("http://x")' in names
+
+
+# What a person could type into a free-text answer, a name or an organisation:
+# markup the chat renderers escape, and formulas a spreadsheet would run.
+HOSTILE = {
+    "name": "-2+3*A1",
+    "org": "=HYPERLINK(http://evil.example)",  # `org add` reads words, not quotes
+    "department": "Äldreomsorg <@U123> *fet* [x](http://evil.example) _kursiv_ (parentes)",
+    "role_title": '=HYPERLINK("http://evil.example","Klicka")',
+    "place": "\t=1+2",
+    "wishes": "@SUM(1+1)*cmd|' /C calc'!A0",
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _private_use(text: str) -> bool:
+    return any("\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
+def _as_typed(cell: str) -> str:
+    """A cell as a spreadsheet shows it: the leading apostrophe means "text"."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+async def test_hostile_text_is_exported_as_typed_and_never_as_a_formula(world):
+    await world["Anna"].say(f"org add {HOSTILE['org']}")
+    await enroll(
+        world,
+        HOSTILE["name"],
+        "adept",
+        HOSTILE["org"],
+        department=HOSTILE["department"],
+        role_title=HOSTILE["role_title"],
+        place=HOSTILE["place"],
+        wishes=HOSTILE["wishes"],
+    )
+    (reply,) = await world["Anna"].say("export confidential")
+    book = _workbook(reply)
+    csvs = [
+        list(csv.reader(io.StringIO(f.data.decode("utf-8-sig")), delimiter=";"))
+        for f in reply.files
+        if f.filename.endswith(".csv")
+    ]
+    tables = [_values(ws) for ws in book.worksheets] + csvs
+    cells = [v for table in tables for row in table for v in row if isinstance(v, str)]
+    assert not [c for c in cells if _private_use(c)], "no renderer marks in a file"
+    assert not [c for c in cells if c.startswith(FORMULA_STARTS)], "no cell a spreadsheet reads as a formula"
+    xlsx_row = next(r for r in _values(book.worksheets[0]) if r[0] == "'" + HOSTILE["name"])
+    csv_row = next(r for r in csvs[0] if r[0] == "'" + HOSTILE["name"])
+    for row in (xlsx_row, csv_row):
+        shown = [_as_typed(v) for v in row if isinstance(v, str)]
+        for typed in (HOSTILE["org"], HOSTILE["department"], HOSTILE["role_title"], HOSTILE["place"]):
+            assert typed in shown
+        assert any(v.startswith(HOSTILE["wishes"]) for v in shown)  # the confidential column

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from adapters.console import Chat, ConsolePort, render_text, told_text, waiting
+from adapters.console import Chat, ConsolePort, render_text, told_text
+from adapters.console_session import waiting
 from bot.store.models import Reminder
-from tests.core.harness import make_core
+from tests.core.harness import enroll, make_core
 
 SETUP = ("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19", "org add Täby kommun")
 
@@ -60,3 +61,75 @@ async def test_forget_removes_what_the_console_kept(sessions):
     async with anna.core.db.read() as s:
         kept = (await s.exec(select(Reminder).where(Reminder.key.startswith("console:anna:")))).all()
     assert [r.context for r in kept if r.context] == [], "nothing of the message is kept"
+
+
+async def _pair_eva_and_david(locale, sqlite_db, clock):
+    """Hanna pairs Eva (adept) and David (mentor) and announces; both have used
+    the console once and are not at it when the announcement comes."""
+
+    def session(name):
+        core = make_core(sqlite_db, clock, locale=locale, coordinators=("console:local:hanna",))
+        return Chat(core, ConsolePort(keep=sqlite_db, clock=clock), name)
+
+    hanna, eva, david = session("Hanna"), session("Eva"), session("David")
+    await eva.say("help")
+    await david.say("help")
+    for line in (*SETUP, "org add Knivsta kommun"):
+        await hanna.say(line)
+    await enroll(sqlite_db, clock, 1, "Eva", "adept", "Täby kommun", ["conflict"])
+    await enroll(sqlite_db, clock, 1, "David", "mentor", "Knivsta kommun", ["conflict"])
+    for line in ("match", "match approve", "match announce"):
+        await hanna.say(line)
+    return hanna, eva, david
+
+
+async def _kept_for(db, user: str) -> list[Reminder]:
+    async with db.read() as s:
+        return list((await s.exec(select(Reminder).where(Reminder.key.startswith(f"console:{user}:")))).all())
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_after_forget_the_partner_sees_what_was_not_erased(locale, sqlite_db, clock):
+    _hanna, eva, david = await _pair_eva_and_david(locale, sqlite_db, clock)
+    await waiting(sqlite_db, eva)  # Eva opens the console
+    await eva.say("goal Bli bättre på svåra samtal")  # David is told, by her name
+    await eva.say("forget")
+    await eva.choose(1)
+    assert await waiting(sqlite_db, eva) == []  # her next line: no traceback
+    erased = [r for r in await _kept_for(sqlite_db, "david") if not r.context]
+    assert {r.template for r in erased} == {"matching/intro_mentor", "firstmeeting/goal_shared"}
+
+    later = Chat(david.core, ConsolePort(keep=sqlite_db, clock=clock), "David")  # David opens the console
+    shown = await waiting(sqlite_db, later)
+    assert [m.kind for m in shown] == ["firstmeeting/checklist_intro", "privacy/partner_ended"]
+    assert not any("Eva" in render_text(m) for m in shown)
+    assert await waiting(sqlite_db, later) == []
+    assert [r.context for r in await _kept_for(sqlite_db, "david") if r.template in {t.template for t in erased}] == [
+        {},
+        {},
+    ], "an erased message stays empty"
+
+
+async def test_a_broadcast_waits_for_console_people_and_serve_keeps_the_rest(sessions, sqlite_db, clock):
+    _locale, hanna, anna = sessions
+    await enroll(sqlite_db, clock, 1, "Anna", "adept", "Täby kommun", ["conflict"])
+    await enroll(sqlite_db, clock, 1, "Bo", "mentor", "Täby kommun", ["conflict"])
+    await hanna.say("invite slack:T0123ABC:U0456DEF")  # someone on Slack: `serve` sends theirs
+    await hanna.say("broadcast all Uppstarten flyttas till sal 3")
+    await hanna.choose(1)  # Send: one outbox row per person, for the dispatcher
+    told = await hanna.deliver_due()  # what her console does after each turn
+    assert sorted((name, m.kind) for name, m in told) == [("Anna", "broadcast/message"), ("Bo", "broadcast/message")]
+
+    later = Chat(anna.core, ConsolePort(keep=sqlite_db, clock=clock), "Anna")  # Anna opens the console
+    (message,) = await waiting(sqlite_db, later)
+    assert message.kind == "broadcast/message" and "Uppstarten flyttas till sal 3" in render_text(message)
+    async with sqlite_db.read() as s:
+        rows = (await s.exec(select(Reminder).where(~Reminder.key.startswith("console:")))).all()
+    by_kind = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row.status)
+    assert by_kind["broadcast"] == ["sent", "sent"]
+    (slack,) = [r for r in rows if r.template == "commands/invitation"]
+    assert slack.status == "pending" and slack.attempts == 0, "left for serve: not failed, no attempt used"
+    assert slack.due_at > clock.now() and "serve" in slack.last_error
+    assert not [r for r in rows if r.status == "failed"], "nothing failed, nobody was told of a failure"

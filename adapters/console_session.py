@@ -1,0 +1,85 @@
+"""A real console session (`mentorbot console`): one process per person,
+several people taking turns on one database.
+
+What others caused to be sent to this person while they were away was kept
+for them (`adapters.console.ConsolePort(keep=...)`); `waiting` finds it, once.
+After each turn, and at start-up, the session sends what the outbox has due
+(a broadcast, a nudge) through the dispatcher, as `serve` would
+(`Chat.deliver_due`), so it waits for its console recipients the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from sqlmodel import col, select
+
+from adapters.console import KEPT, Chat, render_text, told_text
+from bot import outbox
+from bot.messages import Outbound
+from bot.store.db import Database
+from bot.store.models import Reminder
+
+QUIT = ("quit", "exit", "avsluta")
+
+
+async def waiting(db: Database, chat: Chat) -> list[Outbound]:
+    """What others caused to be sent to this console person and they have not
+    seen yet, oldest first; from now on it counts as seen. A message that
+    `forget` erased (it named the person who left: its context is emptied)
+    is skipped: nothing of it is left to show, not even that it was there."""
+    prefix = f"{KEPT}{chat.actor.user_id}:"
+    async with db.write() as session:
+        rows = (
+            await session.exec(
+                select(Reminder)
+                .where(col(Reminder.key) >= prefix, col(Reminder.key) < prefix[:-1] + ";")
+                .order_by(col(Reminder.id))
+            )
+        ).all()
+        unseen = [r for r in rows if r.context and r.context.get("message") and not r.context.get("seen")]
+        # Decoded before they count as seen: a message that cannot be shown stays unseen.
+        messages = [outbox.decode(r.context["message"], chat.address) for r in unseen]
+        for row in unseen:
+            row.context = {**row.context, "seen": True}
+            session.add(row)
+    return messages
+
+
+async def show_waiting(chat: Chat) -> list[Outbound]:
+    """Print what waited for this person (`waiting`) and return it."""
+    arrived = await waiting(chat.core.db, chat)
+    for message in arrived:
+        print(render_text(message))
+    return arrived
+
+
+async def catch_up(chat: Chat) -> list[Outbound]:
+    """Send what the outbox has due, print what went to others ("→ Anna: …")
+    and what waits for this person; returns the latter (a card among it is
+    the newest one shown, so its numbers answer it)."""
+    for name, message in await chat.deliver_due():
+        print(told_text(name, message))
+    return await show_waiting(chat)
+
+
+async def repl(chat: Chat) -> None:  # pragma: no cover - interactive (tests run it as a process)
+    """Read lines from the terminal until EOF or `quit`."""
+    print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
+    chat.last = await catch_up(chat)
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, lambda: input("> "))
+        if line.strip().lower() in QUIT:
+            return
+        arrived = await show_waiting(chat)  # sent by another console session meanwhile
+        if arrived and line.strip().isdigit():
+            chat.last = arrived + chat.last  # a number may answer a card that just arrived
+        replies = await chat.say(line)
+        for message in replies:
+            print(render_text(message))
+        for name, message in chat.told:
+            print(told_text(name, message))
+        chat.last = chat.last + await catch_up(chat)  # what this turn queued (a broadcast) leaves now
+        sys.stdout.flush()

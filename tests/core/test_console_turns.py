@@ -1,0 +1,81 @@
+"""Several people taking turns at `mentorbot console` on one SQLite file,
+each turn a real process reading what a person types: a card shown at
+start-up answers to its numbers, a broadcast reaches the people at the
+console, and log lines stay out of the conversation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from bot.store.db import Database
+from bot.store.models import Reminder
+from tests.core.cli import run
+from tests.core.harness import enroll
+
+PROGRAM = "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19"
+LOG_LINE = re.compile(r"^\S+ \S+ (DEBUG|INFO|WARNING|ERROR) ", re.MULTILINE)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A fresh SQLite file, upgraded as a user does (`mentorbot db upgrade`)."""
+    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///bot.db"\n', encoding="utf-8")
+    upgraded = run("db", "upgrade", cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    return tmp_path
+
+
+def console(folder, name: str, *lines: str, options=(), env=None, top=()):
+    result = run(*top, "console", "--as", name, *options, cwd=folder, input="\n".join([*lines, "quit", ""]), env=env)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def coordinator(folder, *lines: str, **kw):
+    return console(folder, "Anna", *lines, options=("--org", "Täby kommun", "--coordinator"), **kw)
+
+
+def test_a_card_shown_at_start_answers_to_its_number(folder):
+    console(folder, "Bertil", options=("--org", "Täby kommun"))  # Bertil has used the console once
+    invited = coordinator(folder, PROGRAM, "org add Täby kommun", "bjud-in Bertil")
+    assert "→ Bertil: " in invited.stdout
+    bertil = console(folder, "Bertil", "1")
+    shown, answer = bertil.stdout.split("\n> ", 1)
+    assert "[1] Ja, jag vill vara med" in shown  # the invitation, waiting for him
+    assert "Du tackade ja till Mentorprogram 2027" in answer
+    assert "känner inte till kommandot" not in answer
+
+
+async def test_a_broadcast_reaches_people_in_their_next_console_session(folder, clock):
+    coordinator(folder, PROGRAM, "org add Täby kommun")
+    db = Database(f"sqlite:///{folder / 'bot.db'}")
+    try:  # two people who have finished their intake
+        await enroll(db, clock, 1, "Bertil", "adept", "Täby kommun", ["conflict"])
+        await enroll(db, clock, 1, "Cecilia", "mentor", "Täby kommun", ["conflict"])
+        sent = coordinator(folder, "utskick alla Uppstarten flyttas till sal 3", "1")
+        assert "På väg till 2 personer" in sent.stdout
+        assert "→ Bertil: " in sent.stdout and "→ Cecilia: " in sent.stdout
+        for name in ("Bertil", "Cecilia"):
+            opened = console(folder, name)
+            assert "Uppstarten flyttas till sal 3" in opened.stdout.split("\n> ", 1)[0]
+        async with db.read() as s:
+            rows = (await s.exec(select(Reminder).where(Reminder.kind == "broadcast"))).all()
+        assert [r.status for r in rows] == ["sent", "sent"]
+    finally:
+        await db.dispose()
+
+
+def test_logs_stay_out_of_the_conversation(folder, tmp_path_factory):
+    # A fresh matplotlib cache makes `rapport` log that it built one (INFO);
+    # an invitation to someone on Slack logs that `serve` will send it (INFO).
+    env = {"MPLCONFIGDIR": str(tmp_path_factory.mktemp("mpl"))}
+    lines = (PROGRAM, "org add Täby kommun", "rapport", "bjud-in slack:T0123ABC:U0456DEF")
+    quiet = coordinator(folder, *lines, env=env)
+    assert "programmet i siffror" in quiet.stdout and "→ U0456DEF: " in quiet.stdout
+    assert not LOG_LINE.search(quiet.stdout) and not LOG_LINE.search(quiet.stderr)
+    verbose = coordinator(folder, "bjud-in slack:T0123ABC:U0789GHI", env=env, top=("-v",))
+    assert not LOG_LINE.search(verbose.stdout)
+    assert "INFO scheduler.fastpath" in verbose.stderr  # `-v` still logs everything, on standard error
