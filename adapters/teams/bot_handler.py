@@ -11,6 +11,10 @@ from the outbox row that sent it (`bot.clicked`), never from the click. A
 card in a channel or group chat is everyone's: one person's click leaves it
 as it is. Slow commands are acknowledged first and finished after the HTTP
 request has been answered.
+
+Every activity, whatever its type, passes the tenant allowlist first:
+nothing about someone from a tenant no organisation names is looked up or
+stored.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import replace
 
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.inbound import (
     actor_of,
@@ -55,10 +59,14 @@ class TeamsBot(ActivityHandler):
 
     # -------------------------------------------------------------- routes
 
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Any activity from a tenant that is not allowed stops here."""
+        if turn_context.activity is not None and not await self._allowed(turn_context):
+            return
+        await super().on_turn(turn_context)
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        if not await self._allowed(turn_context):
-            return
         actor = await self._profile(turn_context)
         await remember(self.runtime.db, self.runtime.clock, activity, actor)
         inbound = to_inbound(activity)
@@ -82,9 +90,7 @@ class TeamsBot(ActivityHandler):
     async def _installed(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if is_personal_uninstall(activity):
-            await forget_chat(self.runtime.db, self.runtime.clock, activity)
-            return
-        if not await self._allowed(turn_context):
+            await forget_chat(self.runtime.db, activity)
             return
         actor = await self._profile(turn_context)
         await remember(self.runtime.db, self.runtime.clock, activity, actor)
@@ -103,13 +109,18 @@ class TeamsBot(ActivityHandler):
         await self.deliver(turn_context, inbound, await self.core.handle(inbound))  # the home view
 
     async def _allowed(self, turn_context: TurnContext) -> bool:
-        """A tenant no organisation names gets the core's one refusal, and
-        nothing about the person is looked up or stored."""
+        """A tenant no organisation names: nothing about the person is looked
+        up or stored, and someone who wrote or added the app gets the core's
+        one refusal (an app removed, a reaction, a typing note get none)."""
         activity = turn_context.activity
+        if activity.from_property is None:  # nobody to refuse; the handlers need a sender anyway
+            return False
         actor = actor_of(activity)
         async with self.runtime.db.read() as session:
             if await tenant_allowed(session, self.runtime.config, actor):
                 return True
+        if activity.type != ActivityTypes.message and not is_personal_install(activity):
+            return False
         inbound = Inbound(actor=actor, where=address_of(activity), kind=Kind.TEXT, text="")
         for message in await self.core.handle(inbound):
             await self._reply(turn_context, message, inbound)

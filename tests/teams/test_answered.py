@@ -13,12 +13,13 @@ from sqlmodel import select
 
 from adapters.teams.render import teams_escape, teams_markdown
 from bot.i18n import render
-from bot.store.models import EventRsvp
+from bot.store.models import EventRsvp, Identity, Person
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
 from tests.fakes.bot_connector import Call, FakeBotConnector
 from tests.teams.helpers import (
     TEAM_CHANNEL,
+    TENANT,
     announce_pair,
     channel_card_submit,
     channel_mention,
@@ -168,3 +169,49 @@ async def test_an_rsvp_on_the_channel_post_answers_privately_and_leaves_the_post
         answers = (await s.exec(select(EventRsvp.coming))).all()
     assert sorted(answers) == [False, True]
     assert nothing_forged_shown(connector)
+
+
+OUTSIDER_TENANT = "deadbeef-0000-4000-8000-000000000000"
+XAVIER = user("Xavier", 99)
+
+
+def _from_outside(activity: dict) -> dict:
+    activity["conversation"]["tenantId"] = OUTSIDER_TENANT
+    activity["channelData"] = {"tenant": {"id": OUTSIDER_TENANT}}
+    return activity
+
+
+def _outsider(service_url: str, kind: str) -> dict:
+    from tests.teams.helpers import personal_install, personal_message
+
+    update, install = personal_install(service_url, XAVIER)
+    removal = {**install, "action": "remove"}
+    activities = {
+        "app removed": removal,
+        "app added": install,
+        "added to a chat": update,
+        "message": personal_message(service_url, XAVIER, "join"),
+        "reaction": {
+            **personal_message(service_url, XAVIER, ""),
+            "type": "messageReaction",
+            "reactionsAdded": [{"type": "like"}],
+        },
+    }
+    return _from_outside(activities[kind])
+
+
+@pytest.mark.parametrize("kind", ["app removed", "app added", "added to a chat", "message", "reaction"])
+async def test_nothing_is_stored_for_a_tenant_that_is_not_allowed_whatever_it_sends(
+    sqlite_db, clock, connector, keys, kind
+):
+    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        hanna = TeamsPerson(server, connector, HANNA)
+        await hanna.type("program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31")
+        await hanna.type(f"org add Knivsta kommun teams={TENANT}")
+        before = len(connector.calls)
+        assert await server.post(_outsider(connector.url, kind)) in (200, 201)
+    async with sqlite_db.read() as s:
+        assert "Xavier" not in (await s.exec(select(Person.name))).all()
+        assert (await s.exec(select(Identity).where(Identity.tenant == OUTSIDER_TENANT))).all() == []
+    assert all(c.op in ("reply", "send") for c in connector.calls[before:])  # at most the one refusal
+    assert connector.of("member") == []  # not even their profile was asked for
