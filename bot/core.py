@@ -231,6 +231,7 @@ class Core:
                 ephemeral=True,
                 kind="errors/tenant_not_allowed",
                 locale=locale,
+                refused=True,
             )
         ]
 
@@ -326,7 +327,7 @@ class Core:
         (the turn commits), counted, and answered in words."""
         await turn.audit("refused", command=command or name)
         note_refusal("errors/not_coordinator")
-        return [turn.say("errors/not_coordinator", command=name, ephemeral=True)]
+        return [replace(turn.say("errors/not_coordinator", command=name, ephemeral=True), refused=True)]
 
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         cmd, rest = find_command(tokens)
@@ -350,4 +351,4 @@ class Core:
         except Exception:  # a template bug must not become a stack trace for the user
             log.exception("rendering error template %s", err.template)
             text = self.translator.render(locale, "errors/internal")
-        return Outbound(text=text, ephemeral=True, kind=err.template, locale=locale)
+        return Outbound(text=text, ephemeral=True, kind=err.template, locale=locale, refused=True)

@@ -262,6 +262,9 @@ class Outbound:
     transient: bool = False
     # Files that go with the message (uploaded after the text is posted).
     files: tuple[Attachment, ...] = ()
+    # The core's answer when it did not do what was asked (a wrong or stale
+    # button, a refusal, a flood): a clicked card is not shown as answered.
+    refused: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,17 @@ Replies go back into the conversation the activity came from (an ephemeral
 reply to something said in a channel or group goes to the person's personal
 chat instead, as Teams cannot show it to one person only); messages for
 other people go through `runtime.delivery` (their platform's port); a reply
-that replaces a card updates it. A clicked card that the core did not replace
-is updated to show the answer without its buttons, so it cannot be clicked
-twice. Slow commands are acknowledged first and finished after the HTTP
+that replaces a card updates it. A card in a person's own chat that they
+clicked, that the core took and did not replace, is updated to show the
+answer without its buttons, so it cannot be clicked twice; its words come
+from the outbox row that sent it (`bot.clicked`), never from the click. A
+card in a channel or group chat is everyone's: one person's click leaves it
+as it is. Slow commands are acknowledged first and finished after the HTTP
 request has been answered.
+
+Every activity, whatever its type, passes the tenant allowlist first:
+nothing about someone from a tenant no organisation names is looked up or
+stored.
 """
 
 from __future__ import annotations
@@ -18,12 +25,12 @@ from dataclasses import replace
 
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.inbound import (
     actor_of,
     address_of,
-    answered_label,
+    card_row,
     is_personal_install,
     is_personal_uninstall,
     to_inbound,
@@ -31,10 +38,12 @@ from adapters.teams.inbound import (
 from adapters.teams.outbound import TeamsPort
 from adapters.teams.references import forget_chat, is_known, remember
 from adapters.teams.render import answered_activity, message_activity
+from bot.clicked import accepted, chosen_label, sent_card
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Outbound, Platform, Sent, Where
 from bot.people import reader_locale
 from bot.ports import DeliveryError
+from bot.reminders.render import Renderer
 from bot.tenants import tenant_allowed
 
 log = logging.getLogger(__name__)
@@ -45,14 +54,19 @@ class TeamsBot(ActivityHandler):
         self.runtime = runtime
         self.core = runtime.core
         self.port = port
+        self.renderer = Renderer(runtime.config, runtime.core.translator)  # a clicked card's words, again
         self._background: set[asyncio.Task] = set()
 
     # -------------------------------------------------------------- routes
 
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Any activity from a tenant that is not allowed stops here."""
+        if turn_context.activity is not None and not await self._allowed(turn_context):
+            return
+        await super().on_turn(turn_context)
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        if not await self._allowed(turn_context):
-            return
         actor = await self._profile(turn_context)
         await remember(self.runtime.db, self.runtime.clock, activity, actor)
         inbound = to_inbound(activity)
@@ -76,9 +90,7 @@ class TeamsBot(ActivityHandler):
     async def _installed(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if is_personal_uninstall(activity):
-            await forget_chat(self.runtime.db, self.runtime.clock, activity)
-            return
-        if not await self._allowed(turn_context):
+            await forget_chat(self.runtime.db, activity)
             return
         actor = await self._profile(turn_context)
         await remember(self.runtime.db, self.runtime.clock, activity, actor)
@@ -97,13 +109,18 @@ class TeamsBot(ActivityHandler):
         await self.deliver(turn_context, inbound, await self.core.handle(inbound))  # the home view
 
     async def _allowed(self, turn_context: TurnContext) -> bool:
-        """A tenant no organisation names gets the core's one refusal, and
-        nothing about the person is looked up or stored."""
+        """A tenant no organisation names: nothing about the person is looked
+        up or stored, and someone who wrote or added the app gets the core's
+        one refusal (an app removed, a reaction, a typing note get none)."""
         activity = turn_context.activity
+        if activity.from_property is None:  # nobody to refuse; the handlers need a sender anyway
+            return False
         actor = actor_of(activity)
         async with self.runtime.db.read() as session:
             if await tenant_allowed(session, self.runtime.config, actor):
                 return True
+        if activity.type != ActivityTypes.message and not is_personal_install(activity):
+            return False
         inbound = Inbound(actor=actor, where=address_of(activity), kind=Kind.TEXT, text="")
         for message in await self.core.handle(inbound):
             await self._reply(turn_context, message, inbound)
@@ -146,7 +163,7 @@ class TeamsBot(ActivityHandler):
             return await self.runtime.delivery.send(message.to, message)
 
         await self.runtime.send_turn(replies, send)
-        if clicked is not None and not replaced:
+        if clicked is not None and not replaced and inbound.where.where == Where.DM and accepted(replies):
             await self._freeze(turn_context, inbound)
 
     async def _reply(self, turn_context: TurnContext, message: Outbound, inbound: Inbound) -> Sent | None:
@@ -171,11 +188,17 @@ class TeamsBot(ActivityHandler):
         await turn_context.update_activity(activity)
 
     async def _freeze(self, turn_context: TurnContext, inbound: Inbound) -> None:
-        """Show a clicked card as answered, with no buttons left to click."""
-        answered = answered_label(turn_context.activity)
-        if answered is None or inbound.message is None:  # not a click on a card we can update
+        """Show the person's clicked card as answered, with no buttons left to
+        click: the card's first line and the chosen label as the bot sent
+        them, or only that it was answered when the bot has no such card."""
+        if inbound.message is None:
             return
-        text, label = answered
+        row, text, label = card_row(turn_context.activity), "", ""
+        if row is not None:
+            async with self.runtime.db.read() as session:
+                card = await sent_card(session, self.renderer, row, inbound)
+            if card is not None and card.card is not None:
+                text, label = card.text, chosen_label(card.card, inbound) or ""
         locale = await reader_locale(self.runtime.db, inbound.actor, self.runtime.config)
         activity = Activity.deserialize(answered_activity(text, label, locale))
         activity.id = inbound.message.message_id

@@ -174,20 +174,14 @@ def _submitted(activity: Activity, value: dict[str, Any], common: dict[str, Any]
     return Inbound(kind=Kind.ACTION, action_id=action_id, value=str(data.get("v", "")), message=message, **common)
 
 
-def answered_label(activity: Activity) -> tuple[str, str] | None:
-    """(message text, clicked label) of a card submit, to show the card as answered."""
+def card_row(activity: Activity) -> int | None:
+    """The outbox row a card submit says its card came from (`data.mentorbot.r`):
+    only a pointer, believed once the row itself shows it sent this message to
+    this person (`bot.clicked.sent_card`)."""
     value = activity.value if isinstance(activity.value, dict) else None
-    if value is None:
-        return None
-    data = value.get(DATA_KEY)
-    if not isinstance(data, dict):
-        return None
-    label = str(data.get("l", ""))
-    if data.get("choice"):
-        options = data.get("o") or {}
-        picked = [v for v in str(value.get(str(data.get("a")), "")).split(",") if v]
-        label = ", ".join(str(options.get(v, v)) for v in picked) or label
-    return str(data.get("t", "")), label
+    data = value.get(DATA_KEY) if value is not None else None
+    row = data.get("r") if isinstance(data, dict) else None
+    return row if isinstance(row, int) and not isinstance(row, bool) and 0 < row < 2**63 else None
 
 
 def is_personal_install(activity: Activity) -> bool:

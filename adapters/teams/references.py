@@ -44,11 +44,15 @@ async def remember(db: Database, clock: Clock, activity: Activity, actor: Actor 
         session.add(identity)
 
 
-async def forget_chat(db: Database, clock: Clock, activity: Activity) -> None:
+async def forget_chat(db: Database, activity: Activity) -> None:
     """The person removed the app from their personal scope: no more DMs until
-    they add it again (their next message clears this)."""
+    they add it again (their next message clears this). Someone the bot does
+    not know is not made known by leaving."""
+    actor = actor_of(activity)
     async with db.write() as session:
-        _, identity = await person_for_actor(session, actor_of(activity), clock.now())
+        identity = await identity_of(session, actor.platform, actor.tenant, actor.user_id)
+        if identity is None:
+            return
         identity.unreachable = True
         identity.unreachable_reason = "teams: the person removed the app"
         session.add(identity)

@@ -4,18 +4,19 @@ Pure functions from `bot.messages` values to JSON-ready dicts; nothing here
 imports botbuilder, so a later move to another Teams SDK keeps the renderer.
 
 What a click sends back: every `Action.Submit` carries `data.mentorbot`, a
-small dict with the neutral action id (`a`), the button's value (`v`), the
-label the person clicked (`l`) and the message text (`t`, so the adapter can
-show the card as answered without keeping a copy); a choice's submit also
-carries its option labels (`o`), a form's the ids of its multi choices (`m`). Inputs and choice sets use
-the neutral ids, so a submission comes back with the same ids as on Slack.
+small dict with the neutral action id (`a`), the button's value (`v`) and the
+id of the outbox row that sent the card (`r`, so the adapter can show the
+card as answered in the words that row has, `bot.clicked`); a choice's submit
+is marked as one (`choice`), a form's carries the ids of its multi choices
+(`m`). No words go into the data: a client sends back whatever it likes
+there. Inputs and choice sets use the neutral ids, so a submission comes back
+with the same ids as on Slack.
 
 Values from the data (names, answers, reasons) arrive marked (`bot.markup`)
 and are escaped by `teams_escape`, the one escaping function for Teams
 markdown, wherever markdown is shown (message text, TextBlocks, FactSets,
 fallbackText); every other field gets them as plain text. The answered card
-shows the text and label a click sent back as plain text: a client chooses
-what it sends.
+shows the bot's own text of the card as plain text.
 
 Template formatting as Teams shows it (`teams_markdown`): Slack's `*bold*` is
 `**bold**`, inline code (backticks: commands, examples) is bold with its
@@ -115,7 +116,8 @@ def message_activity(message: Outbound, locale: str) -> dict[str, Any]:
     """The Bot Framework message activity (as a dict) for one outbound message."""
     if message.card is None:
         return {"type": "message", "text": plain_markdown(message.text), "textFormat": "markdown"}
-    card = strip_all(adaptive_card(message.card, message.text, labels_for(locale)))
+    row = message.outbox.id if message.outbox is not None else None
+    card = strip_all(adaptive_card(message.card, message.text, labels_for(locale), row=row))
     if len(json.dumps(card, ensure_ascii=False).encode()) > MAX_CARD_BYTES:
         return {"type": "message", "text": card["fallbackText"], "textFormat": "markdown"}
     return {
@@ -126,9 +128,11 @@ def message_activity(message: Outbound, locale: str) -> dict[str, Any]:
 
 
 def answered_activity(text: str, label: str, locale: str) -> dict[str, Any]:
-    """What a clicked card becomes: its text and the answer, with no actions left."""
+    """What a clicked card becomes: the first line of its text and the answer,
+    with no actions left. Both are the bot's own (`bot.clicked`); either may
+    be empty, when the bot no longer has the card's words."""
     labels = labels_for(locale)
-    text, label = strip_marks(text), strip_marks(label)
+    text, label = _first_line(teams_plain(text), 280), strip_marks(label)
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": teams_escape(text), "wrap": True}] if text else []
     body.append(
         {"type": "TextBlock", "text": teams_markdown(labels("answered", label=label)), "wrap": True, "isSubtle": True}
@@ -145,17 +149,18 @@ def answered_activity(text: str, label: str, locale: str) -> dict[str, Any]:
 # -------------------------------------------------------------------- card
 
 
-def adaptive_card(card: Card, text: str, labels: Labels) -> dict[str, Any]:
+def adaptive_card(card: Card, text: str, labels: Labels, *, row: int | None = None) -> dict[str, Any]:
     """An Adaptive Card 1.5 whose body is the card's blocks; `text` is the
-    notification (`summary`, `fallbackText`), see `bot.messages.Outbound`."""
+    notification (`summary`, `fallbackText`), see `bot.messages.Outbound`;
+    `row` the outbox row that sends it, named in every button's data."""
     body: list[dict[str, Any]] = []
     is_form = card.submit_id is not None
     for block in card.blocks:
-        body.extend(_block(block, text, is_form, labels))
+        body.extend(_block(block, row, is_form, labels))
     result: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
     if card.submit_id is not None:
         label = card.submit_label or labels("submit")
-        submit = _submit(card.submit_id, "", label, text, style="positive")
+        submit = _submit(card.submit_id, "", label, row, style="positive")
         multi = [b.action_id for b in card.blocks if isinstance(b, Choice) and b.multi]
         if multi:
             submit["data"][DATA_KEY]["m"] = multi  # ids whose "a,b" value is a list
@@ -164,7 +169,7 @@ def adaptive_card(card: Card, text: str, labels: Labels) -> dict[str, Any]:
     return result
 
 
-def _block(block, text: str, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
+def _block(block, row: int | None, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
     if isinstance(block, Heading):
         return [
             {"type": "TextBlock", "text": teams_markdown(block.text), "size": "Large", "weight": "Bolder", "wrap": True}
@@ -179,9 +184,9 @@ def _block(block, text: str, in_form: bool, labels: Labels) -> list[dict[str, An
             }
         ]
     if isinstance(block, Buttons):
-        return _button_rows(block.buttons, text)
+        return _button_rows(block.buttons, row)
     if isinstance(block, Choice):
-        return _choice(block, text, in_form, labels)
+        return _choice(block, row, in_form, labels)
     if isinstance(block, Input):
         element = {
             "type": "Input.Text",
@@ -199,12 +204,12 @@ def _block(block, text: str, in_form: bool, labels: Labels) -> list[dict[str, An
     raise TypeError(f"unknown card block {type(block).__name__}; expected one of bot.messages.Block")
 
 
-def _choice(choice: Choice, text: str, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
+def _choice(choice: Choice, row: int | None, in_form: bool, labels: Labels) -> list[dict[str, Any]]:
     if not in_form and not choice.multi and len(choice.options) <= CHOICE_AS_BUTTONS:
         # One click answers: each option is a button sending the choice's id.
         label = [_text_block(choice.label)] if choice.label else []
         buttons = tuple(Button(choice.action_id, o.label, o.value) for o in choice.options)
-        return label + _button_rows(buttons, text)
+        return label + _button_rows(buttons, row)
     element: dict[str, Any] = {
         "type": "Input.ChoiceSet",
         "id": choice.action_id,
@@ -217,28 +222,28 @@ def _choice(choice: Choice, text: str, in_form: bool, labels: Labels) -> list[di
         element["value"] = ",".join(choice.selected)
     if in_form:
         return [element]
-    submit = _submit(choice.action_id, "", labels("choose"), text, style="positive")
-    submit["data"][DATA_KEY].update(choice=True, o={o.value: o.label for o in choice.options})
+    submit = _submit(choice.action_id, "", labels("choose"), row, style="positive")
+    submit["data"][DATA_KEY]["choice"] = True
     return [element, {"type": "ActionSet", "actions": [submit]}]
 
 
-def _button_rows(buttons: tuple[Button, ...], text: str) -> list[dict[str, Any]]:
+def _button_rows(buttons: tuple[Button, ...], row: int | None) -> list[dict[str, Any]]:
     rows = []
     for start in range(0, len(buttons), BUTTONS_PER_ROW):
         chunk = buttons[start : start + BUTTONS_PER_ROW]
-        actions = [_submit(b.action_id, b.value, b.label, text, style=_STYLE.get(b.style or "")) for b in chunk]
+        actions = [_submit(b.action_id, b.value, b.label, row, style=_STYLE.get(b.style or "")) for b in chunk]
         rows.append({"type": "ActionSet", "actions": actions})
     return rows
 
 
-def _submit(action_id: str, value: str, label: str, text: str, style: str | None = None) -> dict[str, Any]:
-    """An Action.Submit whose `data` names the neutral action; Teams sends
-    `data` back merged with the card's input values."""
-    action: dict[str, Any] = {
-        "type": "Action.Submit",
-        "title": label,
-        "data": {DATA_KEY: {"a": action_id, "v": value, "l": label, "t": _first_line(teams_plain(text), 280)}},
-    }
+def _submit(action_id: str, value: str, label: str, row: int | None, style: str | None = None) -> dict[str, Any]:
+    """An Action.Submit whose `data` names the neutral action (and the
+    outbox row of the card, when it has one); Teams sends `data` back merged
+    with the card's input values."""
+    data: dict[str, Any] = {"a": action_id, "v": value}
+    if row is not None:
+        data["r"] = row
+    action: dict[str, Any] = {"type": "Action.Submit", "title": label, "data": {DATA_KEY: data}}
     if style:
         action["style"] = style
     return action

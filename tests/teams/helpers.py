@@ -21,6 +21,7 @@ from adapters.teams import http as teams_http
 from bot.config import Config, ServerConfig, TeamsConfig
 from bot.reminders.planner import plan_pair
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus, Program
+from tests.fakes.bot_framework_auth import FakeBotFrameworkKeys
 from tests.fakes.loopback import serve_on_loopback
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -76,22 +77,31 @@ def personal_message(service_url: str, who: TeamsUser, text: str, **extra) -> di
     )
 
 
-def channel_mention(service_url: str, who: TeamsUser, text: str, thread: str = "1481567603816") -> dict[str, Any]:
-    mention = f"<at>{BOT['name']}</at>"
-    return _base(
-        service_url,
-        who,
-        {"isGroup": True, "conversationType": "channel", "id": f"{TEAM_CHANNEL};messageid={thread}"},
-        text=f"{mention} {text}",
-        textFormat="plain",
-        entities=[{"type": "mention", "mentioned": BOT, "text": mention}],
-        channelData={
+def _in_channel(thread: str) -> dict[str, Any]:
+    """The conversation and channel data of an activity in the team channel's thread `thread`."""
+    return {
+        "conversation": {"isGroup": True, "conversationType": "channel", "id": f"{TEAM_CHANNEL};messageid={thread}"},
+        "channelData": {
             "teamsChannelId": TEAM_CHANNEL,
             "teamsTeamId": TEAM_CHANNEL,
             "channel": {"id": TEAM_CHANNEL},
             "team": {"id": TEAM_CHANNEL},
             "tenant": {"id": TENANT},
         },
+    }
+
+
+def channel_mention(service_url: str, who: TeamsUser, text: str, thread: str = "1481567603816") -> dict[str, Any]:
+    mention = f"<at>{BOT['name']}</at>"
+    channel = _in_channel(thread)
+    return _base(
+        service_url,
+        who,
+        channel["conversation"],
+        text=f"{mention} {text}",
+        textFormat="plain",
+        entities=[{"type": "mention", "mentioned": BOT, "text": mention}],
+        channelData=channel["channelData"],
     )
 
 
@@ -105,6 +115,20 @@ def card_submit(
         {"conversationType": "personal", "id": who.chat},
         replyToId=card_message_id,
         value={**data, **inputs},
+    )
+
+
+def channel_card_submit(service_url: str, who: TeamsUser, card_message_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What Teams posts when someone presses an Action.Submit on a card posted
+    in the team channel (the card is its thread's first message)."""
+    channel = _in_channel(card_message_id)
+    return _base(
+        service_url,
+        who,
+        channel["conversation"],
+        channelData=channel["channelData"],
+        replyToId=card_message_id,
+        value=data,
     )
 
 
@@ -150,6 +174,8 @@ class TeamsServer:
     url: str
     runtime: Any
     session: aiohttp.ClientSession
+    # Signs every post the way the Bot Framework does (tests/fakes/bot_framework_auth.py).
+    keys: FakeBotFrameworkKeys | None = None
 
     @property
     def bot(self):
@@ -160,6 +186,9 @@ class TeamsServer:
         return self.runtime.extras["teams_port"]
 
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> int:
+        if headers is None and self.keys is not None:
+            app_id = self.runtime.config.teams.app_id
+            headers = {"Authorization": "Bearer " + self.keys.token(app_id=app_id, service_url=activity["serviceUrl"])}
         async with self.session.post(f"{self.url}/api/messages", json=activity, headers=headers or {}) as response:
             await response.read()
             status = response.status
@@ -182,7 +211,19 @@ def config_for(db_url: str, *, app_id: str = "", coordinators: tuple[str, ...] =
 
 
 @asynccontextmanager
-async def teams_server(db, clock, *, app_id: str = "", coordinators: tuple[str, ...] = (), extra_ports=()):
+async def teams_server(
+    db,
+    clock,
+    *,
+    app_id: str = "",
+    coordinators: tuple[str, ...] = (),
+    extra_ports=(),
+    keys: FakeBotFrameworkKeys | None = None,
+):
+    """The Teams route on loopback: in local mode without an app id; with
+    `keys` (the `keys` fixture), as `serve` runs it, every post signed and
+    checked by the SDK's own token validation."""
+    app_id = app_id or (APP_ID if keys is not None else "")
     config = config_for(db.url, app_id=app_id, coordinators=coordinators)
     runtime = make_runtime(config, db, clock)
     for port in extra_ports:
@@ -195,7 +236,7 @@ async def teams_server(db, clock, *, app_id: str = "", coordinators: tuple[str, 
     runner, port = await serve_on_loopback(app)
     try:
         async with aiohttp.ClientSession() as session:
-            yield TeamsServer(f"http://127.0.0.1:{port}", runtime, session)
+            yield TeamsServer(f"http://127.0.0.1:{port}", runtime, session, keys)
     finally:
         await runner.cleanup()
         for extra in extra_ports:

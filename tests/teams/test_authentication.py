@@ -11,29 +11,17 @@ from dataclasses import replace
 
 import aiohttp
 import pytest
-from botframework.connector.auth import ChannelValidation
-from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from sqlmodel import select
 
 from adapters.server import build_app, make_runtime
 from bot.config import TeamsConfig
 from bot.store.models import Identity, ProcessedEvent
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.fakes.bot_framework_auth import FakeBotFrameworkKeys, new_key
+from tests.fakes.bot_framework_auth import new_key
 from tests.fakes.loopback import serve_on_loopback
 from tests.teams.helpers import APP_ID, config_for, personal_message, user
 
 ANNA = user("Anna", 41)
-
-
-@pytest.fixture
-def keys(monkeypatch):
-    """The SDK's channel validation pointed at the loopback key server (its
-    metadata cache emptied, so no key of another test is used)."""
-    with FakeBotFrameworkKeys() as fake:
-        monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", fake.metadata_url)
-        monkeypatch.setattr(JwtTokenExtractor, "metadataCache", {})
-        yield fake
 
 
 @pytest.fixture

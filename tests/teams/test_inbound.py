@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from botbuilder.schema import Activity
 
-from adapters.teams.inbound import answered_label, clean_text, to_inbound
+from adapters.teams.inbound import card_row, clean_text, to_inbound
 from bot.messages import Kind, Where
 from tests.teams.helpers import TEAM_CHANNEL, TENANT, card_submit, channel_mention, personal_message, user
 
@@ -44,7 +45,7 @@ def test_html_and_entities_from_the_teams_composer_are_cleaned():
 
 
 def test_a_button_click_is_an_action_with_the_neutral_id_and_value():
-    data = {"mentorbot": {"a": "nudge.met", "v": "pair:7", "l": "Vi har träffats", "t": "Dags att ses"}}
+    data = {"mentorbot": {"a": "nudge.met", "v": "pair:7", "r": 12}}
     inbound = to_inbound(activity(card_submit(URL, ANNA, "act-3", data)))
     assert (inbound.kind, inbound.action_id, inbound.value) == (Kind.ACTION, "nudge.met", "pair:7")
     assert inbound.message.message_id == "act-3" and inbound.message.conversation == ANNA.chat
@@ -55,20 +56,24 @@ def test_a_multi_choice_submit_comes_back_as_a_tuple():
         "mentorbot": {
             "a": "d:1:2:pick",
             "v": "",
-            "l": "Välj",
-            "t": "Ämnen?",
+            "r": 40,
             "choice": True,
-            "o": {"conflict": "Konflikter", "budget": "Budget"},
         }
     }
     a = activity(card_submit(URL, ANNA, "act-4", data, **{"d:1:2:pick": "conflict,budget"}))
     inbound = to_inbound(a)
     assert inbound.values == {"d:1:2:pick": ("conflict", "budget")}
-    assert answered_label(a) == ("Ämnen?", "Konflikter, Budget")
+    assert card_row(a) == 40
+
+
+@pytest.mark.parametrize("row", [None, "12", 0, -3, True, 1.5, 2**63, [1], {"id": 1}])
+def test_a_card_row_that_is_not_a_row_id_names_no_row(row):
+    data = {"mentorbot": {"a": "nudge.met", "v": "pair:7", **({} if row is None else {"r": row})}}
+    assert card_row(activity(card_submit(URL, ANNA, "act-6", data))) is None
 
 
 def test_a_form_submit_carries_every_input_by_its_id():
-    data = {"mentorbot": {"a": "intake.goals", "v": "", "l": "Spara", "t": "Om dig", "m": ["langs"]}}
+    data = {"mentorbot": {"a": "intake.goals", "v": "", "r": 41, "m": ["langs"]}}
     inbound = to_inbound(activity(card_submit(URL, ANNA, "act-5", data, goals="Leda bättre", langs="sv,en")))
     assert inbound.kind == Kind.FORM and inbound.action_id == "intake.goals"
     assert inbound.values == {"goals": "Leda bättre", "langs": ("sv", "en")}

@@ -13,6 +13,7 @@ from bot.i18n import render
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import card_submit, personal_message, teams_server, user
+from tests.teams.people import actions_of
 
 EMMA = user("Emma", 31, locale="en-US")  # an English Teams client; she chose Swedish
 COORDINATOR = user("Hanna", 30)
@@ -53,10 +54,15 @@ async def test_working_on_it_and_the_answered_mark_follow_the_persons_language(s
         await server.post(personal_message(connector.url, EMMA, "match"))  # a slow command: acknowledged first
         texts = [c.shown_text() for c in connector.delivered(EMMA.chat)]
         assert render("sv", "core/working") in texts and render("en", "core/working") not in texts
-        data = {"mentorbot": {"a": "nothing.here", "v": "1", "l": "Ja", "t": "En fråga"}}
-        await server.post(card_submit(connector.url, EMMA, "act-9", data))
+        await server.post(
+            personal_message(connector.url, EMMA, 'event add kickoff 2027-01-19 09:00 place="Stadshuset"')
+        )
+        await server.post(personal_message(connector.url, EMMA, "program show"))
+        card = next(c for c in reversed(connector.delivered(EMMA.chat)) if c.card is not None)
+        yes = next(a for a in actions_of(card.card) if a["data"]["mentorbot"]["a"] == "rsvp.yes")
+        await server.post(card_submit(connector.url, EMMA, card.result_id, yes["data"]))
     (update,) = connector.of("update")
-    assert [b["text"] for b in update.card["body"]][-1] == render("sv", "teams/answered", label="Ja")
+    assert [b["text"] for b in update.card["body"]][-1] == render("sv", "teams/answered", label="Jag kommer")
 
 
 @pytest.mark.parametrize(

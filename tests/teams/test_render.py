@@ -5,9 +5,24 @@ tests/core/test_rendered.py."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from adapters.teams.render import MAX_CARD_BYTES, message_activity
-from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Option, Outbound, Text
+from adapters.teams.render import MAX_CARD_BYTES, answered_activity, message_activity
+from bot.messages import (
+    Address,
+    Button,
+    Buttons,
+    Card,
+    Choice,
+    Fields,
+    Heading,
+    Input,
+    Option,
+    Outbound,
+    OutboxRef,
+    Platform,
+    Text,
+)
 
 ROLE = Card(
     blocks=(
@@ -79,6 +94,15 @@ def test_every_button_sends_the_neutral_action_id_and_value():
         ("pair.problem", "pair:7"),
     ]
     assert [a.get("style") for a in actions] == ["positive", None, "destructive"]
+
+
+def test_every_submit_names_the_cards_outbox_row_and_carries_no_words():
+    sent = replace(CASES["multi_choice"], outbox=OutboxRef(907, "reply:teams:x:0", Address(Platform.TEAMS, "t")))
+    for message, row in ((sent, 907), (CASES["multi_choice"], None), (CASES["form"], None)):
+        for action in _actions(message_activity(message, "sv")):
+            data = action["data"]["mentorbot"]
+            assert data.get("r") == row
+            assert set(data) <= {"a", "v", "r", "choice", "m"}  # ids only: nothing a click could show
 
 
 def test_a_short_single_choice_is_one_click_buttons():
@@ -153,17 +177,18 @@ def test_no_backtick_or_slack_asterisk_reaches_what_teams_shows():
     text = f"Tryck på *Vi har träffats* eller skriv `met`, {mark('*Kim*')}."
     card = Card((Text(text), Buttons((Button("nudge.met", "Vi har träffats", "1"),))))
     activity = message_activity(Outbound(text=text, card=card), "sv")
+    answered = answered_activity(text, "Vi har träffats", "sv")  # the card once clicked
     content = activity["attachments"][0]["content"]
     shown = [
         content["body"][0]["text"],
         content["fallbackText"],
         activity["summary"],
-        _actions(activity)[0]["data"]["mentorbot"]["t"],
+        answered["summary"],
     ]
     assert shown[0] == "Tryck på **Vi har träffats** eller skriv **met**, \\*Kim\\*."
     # plain-text fields: no formatting of ours, the name as typed
     assert activity["summary"] == "Tryck på Vi har träffats eller skriv met, *Kim*."
-    assert _actions(activity)[0]["data"]["mentorbot"]["t"] == activity["summary"]
+    assert answered["summary"] == activity["summary"]
     assert all("`" not in s for s in shown)
     text_only = message_activity(Outbound(text="Skriv `hjälp`."), "sv")
     assert text_only["text"] == "Skriv **hjälp**."

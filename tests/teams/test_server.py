@@ -116,19 +116,6 @@ async def test_a_clicked_card_is_replaced_so_it_cannot_be_clicked_twice(sqlite_d
     assert identity is not None  # cancelled: nothing was forgotten
 
 
-async def test_a_click_the_core_does_not_replace_still_freezes_the_card(sqlite_db, clock, connector):
-    data = {"mentorbot": {"a": "nothing.here", "v": "1", "l": "Ja", "t": "En gammal fråga"}}
-    async with teams_server(sqlite_db, clock) as server:
-        await server.post(card_submit(connector.url, ANNA, "act-77", data))
-    (stale,) = connector.delivered(ANNA.chat)
-    assert stale.shown_text() == teams_markdown(render("sv", "errors/stale_action"))
-    (update,) = connector.of("update")
-    assert update.activity_id == "act-77"
-    texts = [b["text"] for b in update.card["body"]]
-    assert texts == ["En gammal fråga", render("sv", "teams/answered", label="Ja")]
-    assert "actions" not in update.card
-
-
 async def test_a_new_personal_install_is_welcomed_once(sqlite_db, clock, connector):
     async with teams_server(sqlite_db, clock) as server:
         for activity in personal_install(connector.url, ANNA):
