@@ -12,12 +12,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.meetings import program_meetings
 from bot.programs import next_event
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
     EventRsvp,
-    Meeting,
     Pairing,
     PairStatus,
     Person,
@@ -77,14 +77,10 @@ async def dashboard(session: AsyncSession, program: Program, now: datetime) -> D
     )
     board = Dashboard()
     cutoff = (now - timedelta(days=program.stall_days)).date()
+    counted = program_meetings(pk(program)).subquery()
     last_met = dict(
         (
-            await session.exec(
-                select(Meeting.pairing_id, func.max(Meeting.held_on))
-                .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
-                .where(col(Pairing.program_id) == program.id)
-                .group_by(col(Meeting.pairing_id))
-            )
+            await session.exec(select(counted.c.pairing_id, func.max(counted.c.held_on)).group_by(counted.c.pairing_id))
         ).all()
     )
     for pairing in (

@@ -41,6 +41,19 @@ _SAME_DAY = select(Meeting).where(
 )
 
 
+def program_meetings(program_id: int):
+    """Which meetings count for a program, in every figure (the report, the
+    cockpit, the export): each meeting logged by one of its pairs, whatever
+    its date. None is in the future or before its pair was announced
+    (`log_meeting`), but a pair announced before the program starts may meet
+    before it too."""
+    return (
+        select(Meeting)
+        .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+        .where(col(Pairing.program_id) == program_id)
+    )
+
+
 async def live_pairs_of(session: AsyncSession, person_id: int) -> list[tuple[Pairing, Enrollment, Program]]:
     """The announced pairs a person is in (as adept or mentor), newest first."""
     return list((await session.exec(_LIVE_PAIRS, params={"person_id": person_id})).all())

@@ -8,13 +8,14 @@ import hashlib
 
 from bot.matching.cohort import Cohort
 from bot.matching.draft import DraftPair
-from bot.matching.model import Unmatched
+from bot.matching.model import Unmatched, UnmatchedCode
 from bot.matching.warnings import warnings
 from bot.messages import Block, Button, Buttons, Card, Heading, Text
 from bot.store.models import Pairing, PairStatus
 from bot.turn import Turn
 
 TOP_REASONS = 3
+UNAVAILABLE_SHOWN = 3  # mentors named in one adept's "the mentors who fit have no place"
 DRAFT_SHOWN = 30  # pairs listed in the chat; the whole draft is in `export`
 
 
@@ -27,6 +28,18 @@ def pair_warnings(cohort: Cohort, row: Pairing | DraftPair) -> list:
     """The pair's mismatches and trade-offs (`bot.matching.warnings`)."""
     adept, mentor = cohort.adept(row.adept_id), cohort.mentor(row.mentor_id)
     return warnings(adept, mentor) if adept is not None and mentor is not None else []
+
+
+def _detail(cohort: Cohort, u: Unmatched):
+    """The data of an adept's reason for the template: mentors who fit but
+    have no place are named with why (full, paused, waiting for approval)."""
+    if u.reason_code is not UnmatchedCode.MENTORS_UNAVAILABLE or not isinstance(u.detail, tuple):
+        return u.detail
+    ids = list(u.detail)
+    return {
+        "mentors": [cohort.unavailable_view(m) for m in ids[:UNAVAILABLE_SHOWN]],
+        "more": max(0, len(ids) - UNAVAILABLE_SHOWN),
+    }
 
 
 def pair_view(cohort: Cohort, row: Pairing | DraftPair) -> dict:
@@ -64,7 +77,7 @@ def draft_card(
         paired = {p.adept_id for p in drafts}
         unmatched = [Unmatched(a.id, None) for a in cohort.adepts if a.id not in paired]
     left = [
-        {**member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": u.detail}
+        {**member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": _detail(cohort, u)}
         for u in unmatched
     ]
     # A long draft shows the pairs with hard warnings first; the rest is in the spreadsheet.

@@ -31,7 +31,6 @@ from bot.matching import InvalidPin, score_pair, violation
 from bot.matching.announce import announce_pairs, tell_the_unpaired
 from bot.matching.cohort import Cohort, load_cohort, rationale, state_digest
 from bot.matching.draft import Solved, plan_in_thread, save_draft
-from bot.matching.model import Unmatched, UnmatchedCode
 from bot.matching.offers import offer_match
 from bot.meetings import local_today
 from bot.people import resolve_person
@@ -53,7 +52,7 @@ async def _solve(turn: Turn, program: Program) -> Solved:
     cohort = await load_cohort(turn.session, program, today)
     await asyncio.to_thread(importlib.import_module, "bot.matching.assign")  # numpy, scipy: not on the loop
     try:
-        result = await matching.solve_async(cohort.adepts, cohort.mentors, cohort.rules)
+        result = await matching.solve_async(cohort.adepts, cohort.solver_mentors(), cohort.rules)
         return Solved(digest, cohort, result, plan=await plan_in_thread(cohort, result))
     except InvalidPin as err:  # load_cohort drops pins of people who left; what remains is a real conflict
         return Solved(digest, cohort, None, err)
@@ -279,17 +278,10 @@ async def _tell_the_unpaired(turn: Turn, program: Program) -> dict:
     the adepts still in the pool; mentors with no adept at all."""
     await turn.session.flush()
     left = await _cohort(turn, program)
-    result = await matching.solve_async(left.adepts, left.mentors, left.rules) if left.adepts else None
+    result = await matching.solve_async(left.adepts, left.solver_mentors(), left.rules) if left.adepts else None
     busy = {p.mentor_id for p in left.pairings if p.status in (PairStatus.APPROVED, PairStatus.ANNOUNCED)}
     idle = [m.id for m in left.mentors if m.id not in busy]
-    unmatched = []
-    for u in result.unmatched if result else ():
-        adept = next(a for a in left.adepts if a.id == u.adept_id)
-        # A mentor who fits but whose places are all taken now: say so, not "no mentor fits".
-        if any(m.capacity == 0 and violation(adept, m, left.rules) is None for m in left.mentors):
-            u = Unmatched(u.adept_id, UnmatchedCode.CAPACITY_TAKEN)
-        unmatched.append(u)
-    return await tell_the_unpaired(turn, left, unmatched, idle)
+    return await tell_the_unpaired(turn, left, list(result.unmatched) if result else [], idle)
 
 
 @command("match", "announce", role=COORDINATOR, params=(PROGRAM,), slow=True)

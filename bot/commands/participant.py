@@ -14,11 +14,13 @@ from bot.commands.registry import (
     NOMINATOR,
     PARTICIPANT,
     Param,
+    action,
     command,
     parse_date,
 )
 from bot.commands.swedish import swedish_words
-from bot.errors import UserError
+from bot.dialogs.entrances import still_waiting
+from bot.errors import UserError, stale_button
 from bot.lifecycle import RUNNING
 from bot.matching.cohort import TOLD_UNMATCHED
 from bot.messages import Button, Buttons, Card, Outbound, Text
@@ -131,6 +133,9 @@ async def _active(turn: Turn) -> list[tuple[Enrollment, Program]]:
     return rows
 
 
+SIGNING_UP = (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)  # not through the intake yet
+
+
 @command("pause", params=(Param("until", rest=True, required=False),))
 async def pause(turn: Turn, args):
     text = str(args["until"] or "").strip()
@@ -138,16 +143,43 @@ async def pause(turn: Turn, args):
         if text.lower().startswith(word):
             text = text[len(word) :].lstrip(" =")
     rows = await _active(turn)
-    today = turn.now.date()
     until = parse_date(text, "until") if text else max(p.end for _, p in rows)
-    if until <= today:
+    if until <= turn.now.date():
         raise UserError("errors/pause_in_past", until=until)
+    if not text and any(e.status in SIGNING_UP for e, _ in rows):
+        # "pause" in the middle of signing up may mean a break from the questions:
+        # say what it does (no reminders, no matching, until the program ends) and ask.
+        return [confirm_card(turn, "commands/pause_confirm", "pause", until.isoformat(), until=until)]
+    await _pause(turn, rows, until)
+    return [turn.say("commands/paused", until=until, indefinite=not text)]
+
+
+@action("pause.")
+async def pause_answer(turn: Turn):
+    """Yes or No on the question `pause` asks during the intake; the card
+    carries the date it named."""
+    if turn.inbound.action_id != "pause.confirm":
+        reply = answered(turn, "commands/pause_kept")
+    else:
+        try:
+            until = date.fromisoformat(turn.inbound.value or "")
+            rows = await _active(turn)
+        except (ValueError, UserError):  # a forged date, or nothing of the presser's to pause
+            raise stale_button() from None
+        if until <= turn.now.date():
+            raise stale_button()
+        await _pause(turn, rows, until)
+        reply = answered(turn, "commands/paused", until=until, indefinite=True)
+    waiting = await still_waiting(turn)  # the intake's question, which the card interrupted
+    return reply + ([waiting] if waiting is not None else [])
+
+
+async def _pause(turn: Turn, rows: list[tuple[Enrollment, Program]], until: date) -> None:
     for enrollment, _ in rows:
         enrollment.paused_until = until
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
     await _replan(turn, [e for e, _ in rows])
-    return [turn.say("commands/paused", until=until, indefinite=not text)]
 
 
 @command("resume")

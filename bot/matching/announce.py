@@ -15,6 +15,7 @@ from typing import Any
 from bot.addresses import program_channel
 from bot.dialogs.answers import MENTOR, answer_ctx, lines
 from bot.matching.cohort import TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
+from bot.matching.model import Unmatched, UnmatchedCode
 from bot.messages import Address, Button, Buttons, Card, Outbound, Platform, Text, Where
 from bot.people import locale_for
 from bot.programs import events, next_event
@@ -142,6 +143,19 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
     }
 
 
+def _heard(cohort: Cohort, u: Unmatched) -> str:
+    """The reason as the adept hears it, naming nobody: when every mentor
+    who fits is full, "they already have their adepts"; when some are paused
+    or not yet approved, only that they have no place now."""
+    if (
+        u.reason_code is UnmatchedCode.MENTORS_UNAVAILABLE
+        and isinstance(u.detail, tuple)
+        and all(cohort.unavailable_view(m)["why"] in ("full", "pinned") for m in u.detail)
+    ):
+        return str(UnmatchedCode.CAPACITY_TAKEN)
+    return str(u.reason_code)
+
+
 def _mark(turn: Turn, enrollment, key: str, value=None) -> None:
     enrollment.answers = {**(enrollment.answers or {}), key: turn.now.isoformat() if value is None else value}
     turn.session.add(enrollment)
@@ -157,7 +171,7 @@ async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors)
     for u in unmatched:
         member = cohort.members[u.adept_id]
         if await turn.tell(
-            pk(member.person), "matching/unmatched_notice", program=program, event=adept_event, code=str(u.reason_code)
+            pk(member.person), "matching/unmatched_notice", program=program, event=adept_event, code=_heard(cohort, u)
         ):
             _mark(turn, member.enrollment, TOLD_UNMATCHED)
             told_adepts += 1

@@ -50,6 +50,7 @@ class _Problem:
 
     adepts: list[AdeptIn]  # every adept, by id
     mentors: list[MentorIn]  # mentors with capacity > 0, by id
+    resting: list[MentorIn]  # mentors with capacity 0 (full, paused...): only for the reasons, by id
     pinned: list[Pair]
     free_rows: np.ndarray  # indices into `adepts` of adepts without a pin
     free_slots: np.ndarray  # per mentor: capacity left after pins
@@ -207,7 +208,8 @@ def _prepare(adepts: Sequence[AdeptIn], mentors: Sequence[MentorIn], rules: Rule
         score, reasons = score_pair(adept, mentor, rules.weights)
         pinned.append(Pair(adept_id, mentor_id, score, (Reason(ReasonCode.PINNED), *reasons), pinned=True))
     free_rows = np.asarray([i for i in range(len(all_adepts)) if i not in pinned_rows], dtype=np.int64)
-    return _Problem(all_adepts, offering, pinned, free_rows, free_slots)
+    resting = [m for m in all_mentors if m.capacity == 0]
+    return _Problem(all_adepts, offering, resting, pinned, free_rows, free_slots)
 
 
 def _quantum_scale(best_pair: float, k: int) -> float:
@@ -231,23 +233,35 @@ def _result(problem: _Problem, encoded: Encoded, rules: Rules, chosen: dict[int,
 
 
 def _why_unmatched(problem: _Problem, encoded: Encoded, rules: Rules, rows: np.ndarray) -> list[Unmatched]:
-    """A reason code for each adept left without a mentor, most basic cause first."""
+    """A reason code for each adept left without a mentor, most basic cause
+    first, over every mentor the run was given: a mentor with no place now
+    (capacity 0: full, paused...) is never chosen, but when they are the ones
+    who fit, the reason names them instead of claiming that no mentor meets
+    the rule or that all are excluded."""
     out: list[Unmatched] = []
     has_slot = problem.free_slots > 0
+    resting = Encoded(problem.adepts, problem.resting, rules) if problem.resting and len(rows) else None
+    no_rest = np.zeros(len(problem.resting), dtype=bool)
     for start in range(0, len(rows), _ROWS_PER_BLOCK):
         part = rows[start : start + _ROWS_PER_BLOCK]
-        block = encoded.block(int(part[0]), int(part[-1]) + 1)
+        first, stop = int(part[0]), int(part[-1]) + 1
+        blocks = [encoded.block(first, stop)] + ([resting.block(first, stop)] if resting is not None else [])
         for row in part.tolist():
-            i = row - int(part[0])
+            i = row - first
             adept_id = problem.adepts[row].id
-            allowed = block.allowed[i]
-            if not problem.mentors:
+            allowed = blocks[0].allowed[i]
+            rest_allowed = blocks[1].allowed[i] if resting is not None else no_rest
+            if not problem.mentors and not problem.resting:
                 out.append(Unmatched(adept_id, UnmatchedCode.NO_MENTORS))
-            elif not block.rule_ok[i].any():
+            elif not any(b.rule_ok[i].any() for b in blocks):
                 out.append(Unmatched(adept_id, UnmatchedCode.NO_MENTOR_MEETS_RULE, rules.rule.value))
-            elif not allowed.any():
-                counts = (int(block.excluded[i].sum()), int(block.previous[i].sum()))
+            elif not allowed.any() and not rest_allowed.any():
+                counts = (sum(int(b.excluded[i].sum()) for b in blocks), sum(int(b.previous[i].sum()) for b in blocks))
                 out.append(Unmatched(adept_id, UnmatchedCode.EXCLUDED_EVERYWHERE, counts))
+            elif not (allowed & has_slot).any() and rest_allowed.any():
+                ids = [problem.mentors[j].id for j in np.flatnonzero(allowed).tolist()]  # filled by pins
+                ids += [problem.resting[j].id for j in np.flatnonzero(rest_allowed).tolist()]
+                out.append(Unmatched(adept_id, UnmatchedCode.MENTORS_UNAVAILABLE, tuple(sorted(ids))))
             elif not (allowed & has_slot).any():
                 out.append(Unmatched(adept_id, UnmatchedCode.TAKEN_BY_PINS, int(allowed.sum())))
             else:

@@ -60,6 +60,12 @@ class Cohort:
     members: dict[int, Member] = field(default_factory=dict)  # enrollment id -> who
     pairings: list[Pairing] = field(default_factory=list)  # this program's rows
     waitlisted: list[int] = field(default_factory=list)  # adept enrollment ids
+    # Mentors out of the pool for now (paused, waiting for approval, in the
+    # intake), with capacity 0: never matched, but named when they are why an
+    # adept has no mentor. `unavailable` says why each mentor without a place
+    # has none (these, and full mentors of the pool): enrollment id -> view.
+    held: list[MentorIn] = field(default_factory=list)
+    unavailable: dict[int, dict] = field(default_factory=dict)
     _index: dict[int, AdeptIn | MentorIn] = field(default_factory=dict, repr=False)
 
     def adept(self, enrollment_id: int) -> AdeptIn | None:
@@ -69,6 +75,18 @@ class Cohort:
     def mentor(self, enrollment_id: int) -> MentorIn | None:
         found = self._find(enrollment_id)
         return found if isinstance(found, MentorIn) else None
+
+    def solver_mentors(self) -> list[MentorIn]:
+        """The mentors a solver run is given: the pool, and the held ones
+        (capacity 0) so that the reasons can name them."""
+        return self.mentors + self.held
+
+    def unavailable_view(self, enrollment_id: int) -> dict:
+        """A mentor with no place now, for a template: name and why
+        (`matching/unavailable/<why>`); a mentor of the pool whose places
+        pinned draft pairs took has no entry of their own."""
+        why = self.unavailable.get(enrollment_id, {"why": "pinned"})
+        return {"name": self.members[enrollment_id].person.name, **why}
 
     def _find(self, enrollment_id: int) -> AdeptIn | MentorIn | None:
         """By enrollment id, without a scan per pair (a draft has thousands)."""
@@ -135,9 +153,25 @@ def is_waitlisted(enrollment: Enrollment) -> bool:
     return enrollment.waitlisted and TOLD_WAITLIST not in (enrollment.answers or {})
 
 
-def _available(enrollment: Enrollment, today: date) -> bool:
-    paused = enrollment.paused_until is not None and enrollment.paused_until > today
-    return enrollment.status == EnrollmentStatus.ACTIVE and not paused
+def _named_when_held(enrollment: Enrollment, person: Person) -> bool:
+    """A mentor out of the pool who may still take an adept (paused, waiting
+    for approval, invited or in the intake), and of whom enough is known to
+    say that they fit: one who has not given an organisation yet is not named."""
+    if enrollment.role != Role.MENTOR or enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED):
+        return False
+    if enrollment.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
+        return True
+    return (person.organisation_id or (enrollment.answers or {}).get("organisation_id")) is not None
+
+
+def _held_because(enrollment: Enrollment, today: date) -> dict | None:
+    """Why someone is out of the matching pool today (None: they are in it):
+    their status, else a pause (`until` its end)."""
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        return {"why": str(enrollment.status)}
+    if enrollment.paused_until is not None and enrollment.paused_until > today:
+        return {"why": "paused", "until": enrollment.paused_until}
+    return None
 
 
 def _formats(value) -> frozenset[str]:
@@ -157,7 +191,8 @@ def _words(value) -> frozenset[str]:
 
 
 async def load_cohort(session: AsyncSession, program: Program, today: date) -> Cohort:
-    """Everyone who can be matched now, and the rules for this run."""
+    """Everyone who can be matched now, the mentors held out of the pool
+    (`Cohort.held`), and the rules for this run."""
     cohort = Cohort(program)
     org_names = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     rows: list = []
@@ -184,7 +219,8 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
     for n, (enrollment, person) in enumerate(rows):
         if n % PART == PART - 1:
             await asyncio.sleep(0)  # let other turns run
-        if not _available(enrollment, today):
+        held = _held_because(enrollment, today)
+        if held is not None and not _named_when_held(enrollment, person):
             continue
         answers = enrollment.answers or {}
         org = _org_key(person, answers)
@@ -205,9 +241,15 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
                 continue
             # The intake does not ask for the adept's line manager yet: manager_id stays None.
             cohort.adepts.append(AdeptIn(**common))
+        elif held is not None:
+            cohort.held.append(MentorIn(person_id=person.id, capacity=0, **common))
+            cohort.unavailable[pk(enrollment)] = held
         elif enrollment.role == Role.MENTOR:
-            left = max(0, enrollment.capacity - mentor_load.get(pk(enrollment), 0))
+            load = mentor_load.get(pk(enrollment), 0)
+            left = max(0, enrollment.capacity - load)
             cohort.mentors.append(MentorIn(person_id=person.id, capacity=left, **common))
+            if left == 0:
+                cohort.unavailable[pk(enrollment)] = {"why": "full", "load": load, "capacity": enrollment.capacity}
     in_pool = {a.id for a in cohort.adepts} | {m.id for m in cohort.mentors}
     pins = frozenset(
         (p.adept_id, p.mentor_id)

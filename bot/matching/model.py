@@ -60,9 +60,12 @@ class Violation(StrEnum):
 class UnmatchedCode(StrEnum):
     """Why an adept got no mentor in this run."""
 
-    NO_MENTORS = "no_mentors"  # nobody offers a mentor slot at all
+    NO_MENTORS = "no_mentors"  # the run has no mentor at all
     NO_MENTOR_MEETS_RULE = "no_mentor_meets_rule"  # detail: the rule
     EXCLUDED_EVERYWHERE = "excluded_everywhere"  # detail: (excluded, previous) counts
+    # Mentors who would be allowed have no place now (capacity 0: full, paused,
+    # not yet approved; or filled by pins); detail: their ids, sorted.
+    MENTORS_UNAVAILABLE = "mentors_unavailable"
     TAKEN_BY_PINS = "taken_by_pins"  # detail: how many allowed mentors pins filled
     CAPACITY_TAKEN = "capacity_taken"  # detail: how many allowed mentors were full
 

@@ -5,9 +5,14 @@ well and be unworkable. These are named on each pair of the draft, so the
 coordinator decides with open eyes:
 
 - `no_shared_language`: both gave languages and have none in common.
-- `in_person_vs_digital`: one wants to meet in person (only or partly), the
-  other only digitally.
-- `far_apart`: both can meet in person but gave different places.
+- `in_person_vs_digital`: they have no way of meeting in common: one only
+  meets in person, the other only digitally. Who answered "mixed" meets both
+  ways, so with a digital-only partner they meet digitally: no warning.
+- `different_places` (a note, not a warning): the pair can only meet in
+  person (no digital way in common) and gave different places. The bot knows
+  nothing about where places are, so it claims no distance: neighbouring
+  municipalities are the rule in a cross-municipality program; the
+  coordinator is asked to check.
 - `no_shared_topics` (a trade-off, not a warning): the adept asked for areas
   the mentor does not offer.
 
@@ -19,13 +24,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.matching.model import AdeptIn, Format, MentorIn
-from bot.matching.scoring import can_meet_in_person, normalise_place
+from bot.matching.scoring import accepted_formats, normalise_place
 
 NO_SHARED_LANGUAGE = "no_shared_language"
 IN_PERSON_VS_DIGITAL = "in_person_vs_digital"
-FAR_APART = "far_apart"
+DIFFERENT_PLACES = "different_places"
 NO_SHARED_TOPICS = "no_shared_topics"
-HARD = (NO_SHARED_LANGUAGE, IN_PERSON_VS_DIGITAL, FAR_APART)
+HARD = (NO_SHARED_LANGUAGE, IN_PERSON_VS_DIGITAL)
+_IN_PERSON = frozenset({Format.IN_PERSON.value, Format.MIXED.value})
 
 
 @dataclass(frozen=True)
@@ -38,25 +44,22 @@ class Warning:
         return self.code in HARD
 
 
-def _digital_only(formats: frozenset[str]) -> bool:
-    return formats == {Format.DIGITAL.value}
-
-
 def warnings(adept: AdeptIn, mentor: MentorIn) -> list[Warning]:
     found: list[Warning] = []
     if adept.languages and mentor.languages and not adept.languages & mentor.languages:
         found.append(
             Warning(NO_SHARED_LANGUAGE, {"adept": sorted(adept.languages), "mentor": sorted(mentor.languages)})
         )
-    adept_digital, mentor_digital = _digital_only(adept.formats), _digital_only(mentor.formats)
-    if adept_digital != mentor_digital and (adept.formats and mentor.formats):
-        wants = "adept" if mentor_digital else "mentor"
+    a_formats, m_formats = accepted_formats(adept.formats), accepted_formats(mentor.formats)
+    shared = a_formats & m_formats
+    if a_formats and m_formats and not shared:
+        wants = "adept" if Format.DIGITAL.value not in a_formats else "mentor"
         place = adept.place if wants == "adept" else mentor.place
         found.append(Warning(IN_PERSON_VS_DIGITAL, {"wants": wants, "place": place}))
-    elif can_meet_in_person(adept.formats) and can_meet_in_person(mentor.formats):
+    elif shared & _IN_PERSON and Format.DIGITAL.value not in shared:  # they will meet in person
         a_place, m_place = normalise_place(adept.place), normalise_place(mentor.place)
         if a_place and m_place and a_place != m_place:
-            found.append(Warning(FAR_APART, {"adept": adept.place, "mentor": mentor.place}))
+            found.append(Warning(DIFFERENT_PLACES, {"adept": adept.place, "mentor": mentor.place}))
     if adept.topics and not adept.topics & mentor.topics:
         found.append(Warning(NO_SHARED_TOPICS, {"wanted": sorted(adept.topics)}))
     return found

@@ -1,7 +1,7 @@
 """The program's figures for `report`, and its chart.
 
 `figures` reads the numbers (people by role and status, pairs by status,
-meetings logged per month, the share of live pairs that met in the last six
+meetings logged per month (all of the program's, as the export counts them), the share of live pairs that met in the last six
 weeks, survey aggregates); `chart_png` draws them with matplotlib's Agg
 backend (imported only when a chart is drawn) with labels from templates.
 """
@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.meetings import program_meetings
 from bot.programs import zone
-from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program, SurveyResponse
+from bot.store.models import Enrollment, Pairing, PairStatus, Program, SurveyResponse
+from bot.store.rows import pk
 
 RECENT = timedelta(weeks=6)
 
@@ -28,7 +30,9 @@ RECENT = timedelta(weeks=6)
 class Figures:
     people: dict[tuple[str, str], int]  # (role, status) -> count
     pairs: dict[str, int]  # status -> count
-    months: list[tuple[date, int]]  # first day of each program month so far -> meetings logged
+    # First day of each month -> meetings logged: the program's months so far, and
+    # any other month with a meeting; together every meeting (`program_meetings`).
+    months: list[tuple[date, int]]
     live_pairs: int
     met_recently: int
     surveys: dict[str, dict] = field(default_factory=dict)  # survey -> {"answers": n, "means": {question: mean}}
@@ -65,11 +69,13 @@ async def figures(session: AsyncSession, program: Program, now: datetime) -> Fig
         }
     )
     pairs = list((await session.exec(select(Pairing).where(Pairing.program_id == program.id))).all())
-    meetings = list(
-        (await session.exec(select(Meeting).where(col(Meeting.pairing_id).in_([p.id for p in pairs] or [0])))).all()
-    )
+    meetings = list((await session.exec(program_meetings(pk(program)))).all())
     per_month = Counter(m.held_on.replace(day=1) for m in meetings)
-    months = [(m, per_month.get(m, 0)) for m in _months(program.start, min(today, program.end))]
+    # Every month of the program so far, and any month with a meeting outside
+    # it (a pair announced before the start): the months add up to all meetings.
+    held = [m.held_on for m in meetings]
+    span = _months(min([program.start, *held]), max([min(today, program.end), *held]))
+    months = [(m, per_month.get(m, 0)) for m in span]
     live = [p for p in pairs if p.status == PairStatus.ANNOUNCED]
     since = today - RECENT
     recent = {m.pairing_id for m in meetings if m.held_on >= since}

@@ -47,11 +47,14 @@ FOREIGN = [
     ("Mallory", "role.keep", "{erik}:mentor"),
     ("Mallory", "agree.where", "{pair}"),
     ("Mallory", "fit.yes", "{pair}"),
+    ("Mallory", "pause.confirm", "2027-06-01"),
     # Gone, ended or closed, pressed by the person the card was for.
     ("Erik", "nudge.met", "{ended_pair}"),
     ("Erik", "rsvp.yes", "{cancelled_event}"),
     ("Erik", "survey.start", "inspiration:" + GONE),
     ("Erik", "continue.yes", GONE),
+    ("Erik", "pause.confirm", "2026-12-31"),  # a day already past
+    ("Erik", "pause.confirm", "31/12"),
     # Coordinators' buttons, stale or forged, pressed by a coordinator.
     ("Anna", "cockpit.remind", GONE),
     ("Anna", "cockpit.approve", GONE),

@@ -23,6 +23,9 @@ SAY = {
         "confidential": "konfidentiellt",
         "no_language": "inget gemensamt språk",
         "digital": "vill ses på plats i Härnösand, mentorn bara digitalt",
+        "wants_in_person": "vill ses på plats",
+        "places": "att kolla: olika orter (Danderyd och Täby) – se till att de kan ses på plats",
+        "meet_digitally": "kan ses digitalt",
         "no_page": "ingen sida 9",
         "needs": "Det här har Cecilia berättat för samordnaren",
     },
@@ -35,6 +38,9 @@ SAY = {
         "confidential": "confidential",
         "no_language": "no shared language",
         "digital": "wants to meet in person in Härnösand, the mentor only digitally",
+        "wants_in_person": "wants to meet in person",
+        "places": "to check: different places (Danderyd and Täby) – make sure they can meet in person",
+        "meet_digitally": "can meet online",
         "no_page": "no page 9",
         "needs": "What Cecilia told the coordinator",
     },
@@ -114,6 +120,29 @@ async def test_the_draft_warns_of_in_person_against_digital_only(world):
     draft = _card_text(await world["Anna"].say("match"))
     assert "Cecilia" in draft and world.say["digital"] in draft
     assert world.say["no_language"] not in draft
+
+
+@pytest.mark.parametrize(
+    "adept_format, mentor_format, warned",
+    [
+        ("mixed", "digital", None),  # who meets both ways meets a digital-only mentor digitally
+        ("in_person", "digital", "wants_in_person"),
+        ("in_person", "mixed", "places"),  # they will meet in person, in two places
+        ("mixed", "in_person", "places"),
+        ("mixed", "mixed", None),  # they can meet digitally: the places are no matter
+    ],
+)
+async def test_the_draft_warns_only_of_what_the_answers_say(world, adept_format, mentor_format, warned):
+    places = {"in_person": "Danderyd", "mixed": "Danderyd", "digital": None}
+    await enroll(world, "Eva", "adept", "Knivsta kommun", format=adept_format, place=places[adept_format])
+    await enroll(world, "David", "mentor", "Täby kommun", format=mentor_format, place=places[mentor_format] and "Täby")
+    draft = _card_text(await world["Anna"].say("match"))
+    assert "Eva" in draft and "David" in draft
+    for kind in ("wants_in_person", "places"):
+        assert (world.say[kind] in draft) is (kind == warned), kind
+    assert ("långt ifrån" not in draft) and ("far apart" not in draft)  # the bot knows no distances
+    if adept_format == "mixed" and mentor_format == "digital":
+        assert world.say["meet_digitally"] in draft
 
 
 async def test_mydata_is_readable_and_comes_with_a_json_file(world):

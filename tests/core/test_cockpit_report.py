@@ -10,8 +10,10 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from bot.store.models import Meeting, Pairing, SurveyResponse
-from tests.core.cockpit import paired_world
+from bot.i18n import render
+from bot.reports.figures import Figures
+from bot.store.models import Meeting, Pairing, Program, SurveyResponse
+from tests.core.cockpit import announce, cockpit_world, enroll, paired_world
 
 SAY = {
     "sv": {
@@ -60,3 +62,57 @@ async def test_report_has_the_figures_and_a_png_chart(world):
 async def test_participants_cannot_ask_for_the_report(world):
     replies = await world["Cecilia"].say("report")
     assert not any(r.files for r in replies)
+
+
+EARLY = {
+    "sv": ("Loggade möten: 1 (dec. 2026: 1", "Par som har träffats de senaste 6 veckorna: 1 av 1", "möten 1"),
+    "en": ("Meetings logged: 1 (Dec 2026: 1", "Pairs that met in the last 6 weeks: 1 of 1", "meetings 1"),
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_a_meeting_before_the_program_starts_counts_in_the_report_as_in_the_export(sqlite_db, clock, locale):
+    """A pair announced before the start may meet before it: the report, the
+    six-week share and the export count the same meetings."""
+    w = await cockpit_world(sqlite_db, clock, locale)  # starts 2027-01-19; today is 2027-01-04
+    await enroll(w, "Cecilia", "adept", "Täby kommun")
+    await enroll(w, "Frida", "mentor", "Knivsta kommun")
+    await announce(w)
+    async with sqlite_db.write() as s:
+        pair = (await s.exec(select(Pairing))).one()
+        s.add(Meeting(pairing_id=pair.id, held_on=date(2026, 12, 28)))
+    (reply,) = await w["Anna"].say("report")
+    logged, met, exported = EARLY[locale]
+    assert logged in reply.text and met in reply.text
+    (export,) = await w["Anna"].say("export")
+    assert exported in export.text
+
+
+@pytest.mark.parametrize(
+    "locale, adepts, mentors, pairs",
+    [
+        (
+            "sv",
+            "Adepter: 2 anmälda, 1 inbjuden",
+            "Mentorer: 1 anmäld, 2 har lämnat",
+            "Par: 1 igång, 1 avslutat, 2 godkända",
+        ),
+        (
+            "en",
+            "Mentees: 2 signed up, 1 invited",
+            "Mentors: 1 signed up, 2 have left",
+            "Pairs: 1 running, 1 ended, 2 approved",
+        ),
+    ],
+)
+def test_the_report_counts_people_and_pairs_in_the_readers_plural(locale, adepts, mentors, pairs):
+    people = {("adept", "active"): 2, ("adept", "invited"): 1, ("mentor", "active"): 1, ("mentor", "left"): 2}
+    data = Figures(people, {"announced": 1, "ended": 1, "approved": 2}, [], 1, 1)
+    text = render(
+        locale,
+        "reports/report",
+        program=Program(slug="p", name="P", start=date(2027, 1, 1), end=date(2027, 12, 31)),
+        data=data,
+    )
+    for line in (adepts, mentors, pairs):
+        assert line in text, (line, text)

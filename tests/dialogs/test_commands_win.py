@@ -3,7 +3,7 @@ question waits (and says so); an old "really cancel?" expires."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ async def lw(request, sqlite_db, clock):
 
 @pytest.mark.parametrize(
     "typed,kind",
-    [("pause", "commands/paused"), ("status", "commands/status"), ("language en", "commands/language_set")],
+    [("status", "commands/status"), ("language en", "commands/language_set")],
 )
 async def test_a_command_typed_at_the_consent_question_runs_and_the_question_waits(lw, typed, kind):
     anna = lw.chat("Anna")
@@ -32,6 +32,24 @@ async def test_a_command_typed_at_the_consent_question_runs_and_the_question_wai
     assert state.step == "consent" and state.invalid_count == 0
     # ... and the question still takes its answer.
     assert asked(await anna.say(WORDS[lw.locale]["yes"])) == "dialogs/ask/organisation"
+
+
+@pytest.mark.parametrize("yes", [True, False])
+async def test_pause_in_the_intake_says_what_it_does_and_asks_first(lw, yes):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale, upto=3)  # asked for the unit
+    replies = await anna.say("pause")
+    question = replies[0]
+    assert [r.kind for r in replies] == ["commands/pause_confirm"]
+    assert ("31 dec. 2027" if lw.locale == "sv" else "31 Dec 2027") in question.text  # the program's end
+    assert (await lw.enrollment("Anna")).paused_until is None  # nothing yet
+    button = next(b for block in question.card.blocks if hasattr(block, "buttons") for b in block.buttons)
+    action = "pause.confirm" if yes else "pause.cancel"
+    answer = await anna.click(action, button.value, on=question)
+    assert [r.kind for r in answer] == ["commands/paused" if yes else "commands/pause_kept", "dialogs/still_waiting"]
+    assert (await lw.enrollment("Anna")).paused_until == (date(2027, 12, 31) if yes else None)
+    # ... and the intake goes on where it was.
+    assert asked(await anna.say("Program och utveckling")) == "dialogs/ask/role_title"
 
 
 async def test_met_without_a_pair_is_answered_as_met_not_as_a_wrong_answer(lw):

@@ -166,25 +166,50 @@ def test_a_pin_that_breaks_a_rule_is_refused_with_the_reason(pins, code):
 
 def test_every_unmatched_adept_gets_the_most_basic_reason():
     adepts = [
-        adept(1, "Lund"),  # every mentor is from Lund too
-        adept(2, "Malmö"),  # the only other-organisation mentor is excluded or an earlier pair
-        adept(3, "Ystad"),  # Lund mentors are all pinned to others
+        adept(1, "Lund"),  # every mentor is from Lund too, the full one included
+        adept(2, "Malmö"),  # every other-organisation mentor is excluded or an earlier pair
+        adept(3, "Ystad"),  # the Lund mentors who fit are all pinned to others
         adept(4, "Ystad"),  # pinned
         adept(5, "Ystad"),
+        adept(6, "Ystad"),  # fits the pinned ones and the full one: all are named
     ]
-    mentors = [mentor(10, "Lund", capacity=1), mentor(11, "Lund", capacity=1), mentor(12, "Ystad", capacity=0)]
+    mentors = [mentor(10, "Lund", capacity=1), mentor(11, "Lund", capacity=1), mentor(12, "Lund", capacity=0)]
     rules = Rules(
-        exclusions=frozenset({(2, 10)}),
+        exclusions=frozenset({(2, 10), (2, 12), (3, 12)}),
         previous_pairs=frozenset({(2, 11)}),
         pins=frozenset({(4, 10), (5, 11)}),
     )
     result = solve(adepts, mentors, rules)
     assert result.unmatched == (
         Unmatched(1, UnmatchedCode.NO_MENTOR_MEETS_RULE, "other_org"),
-        Unmatched(2, UnmatchedCode.EXCLUDED_EVERYWHERE, (1, 1)),
+        Unmatched(2, UnmatchedCode.EXCLUDED_EVERYWHERE, (2, 1)),
         Unmatched(3, UnmatchedCode.TAKEN_BY_PINS, 2),
+        Unmatched(6, UnmatchedCode.MENTORS_UNAVAILABLE, (10, 11, 12)),
     )
     assert solve(adepts, [], Rules()).unmatched[0] == Unmatched(1, UnmatchedCode.NO_MENTORS)
+
+
+@pytest.mark.parametrize("assign", [solve, greedy_assign])
+def test_a_mentor_with_no_place_who_fits_is_named_not_a_broken_rule(assign):
+    """A full or paused mentor (capacity 0) is never chosen, but when they
+    are the one who fits, the reason says so: not "no mentor meets the rule",
+    not "every mentor is excluded", not "there are no mentors"."""
+    same_org = mentor(10, "Lund", capacity=1)
+    resting = mentor(11, "Malmö", capacity=0)
+    ended = Rules(exclusions=frozenset({(1, 10)}))
+    assert assign([adept(1, "Lund")], [same_org, resting], Rules()).unmatched == (
+        Unmatched(1, UnmatchedCode.MENTORS_UNAVAILABLE, (11,)),
+    )
+    assert assign([adept(1, "Ystad")], [same_org, resting], ended).unmatched == (
+        Unmatched(1, UnmatchedCode.MENTORS_UNAVAILABLE, (11,)),
+    )
+    assert assign([adept(1, "Lund")], [resting], Rules()).unmatched == (
+        Unmatched(1, UnmatchedCode.MENTORS_UNAVAILABLE, (11,)),
+    )
+    # ... and one who would not be allowed anyway is not named.
+    assert assign([adept(1, "Malmö")], [same_org, resting], ended).unmatched == (
+        Unmatched(1, UnmatchedCode.EXCLUDED_EVERYWHERE, (1, 0)),
+    )
 
 
 def test_an_adept_left_out_by_scores_is_told_the_mentors_were_taken():

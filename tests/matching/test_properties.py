@@ -95,6 +95,8 @@ def test_same_input_in_any_order_gives_the_same_output(assign, cohort, seed):
 @SETTINGS
 @given(cohort=cohorts())
 def test_each_unmatched_reason_is_true(assign, cohort):
+    """Over every mentor of the run: one with no place (capacity 0) is never
+    chosen, but counts when the reason says who fits and who does not."""
     adepts, mentors, rules = cohort
     result = assign(adepts, mentors, rules)
     offering = [m for m in mentors if m.capacity > 0]
@@ -105,18 +107,22 @@ def test_each_unmatched_reason_is_true(assign, cohort):
     by_id = {a.id: a for a in adepts}
     for item in result.unmatched:
         adept = by_id[item.adept_id]
-        broken = {m.id: violation(adept, m, rules) for m in offering}
+        broken = {m.id: violation(adept, m, rules) for m in mentors}
         allowed = [m for m in offering if broken[m.id] is None]
+        resting = [m for m in mentors if m.capacity == 0 and broken[m.id] is None]
         if item.reason_code is UnmatchedCode.NO_MENTORS:
-            assert not offering
+            assert not mentors
         elif item.reason_code is UnmatchedCode.NO_MENTOR_MEETS_RULE:
-            assert offering and all(broken[m.id] not in (None, "excluded", "previous_pair") for m in offering)
+            assert mentors and all(broken[m.id] not in (None, "excluded", "previous_pair") for m in mentors)
         elif item.reason_code is UnmatchedCode.EXCLUDED_EVERYWHERE:
-            assert not allowed
+            assert not allowed and not resting
             assert sorted(broken.values()).count("excluded") == item.detail[0]
             assert sorted(broken.values()).count("previous_pair") == item.detail[1]
+        elif item.reason_code is UnmatchedCode.MENTORS_UNAVAILABLE:
+            assert resting and all(pinned_load[m.id] == m.capacity for m in allowed)
+            assert item.detail == tuple(sorted(m.id for m in allowed + resting))
         elif item.reason_code is UnmatchedCode.TAKEN_BY_PINS:
-            assert allowed and all(pinned_load[m.id] == m.capacity for m in allowed)
+            assert allowed and not resting and all(pinned_load[m.id] == m.capacity for m in allowed)
         else:
             assert item.reason_code is UnmatchedCode.CAPACITY_TAKEN
             assert item.detail == len(allowed)
