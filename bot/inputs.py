@@ -51,9 +51,11 @@ def clean(text: str | None) -> str | None:
 
 
 def capped(text: str, limit: int, what: str) -> str:
-    """`text` if it fits `limit` characters; otherwise a clear, localized refusal."""
+    """`text` if it fits `limit` characters; otherwise a clear, localized
+    refusal naming `what` (an argument name: `name`, `reason`), the same
+    sentence the grammar gives for any argument that is too long."""
     if len(text) > limit:
-        raise UserError("errors/too_long", what=what, limit=limit, length=len(text))
+        raise UserError("errors/too_long", argument=what, length=len(text), max=limit)
     return text
 
 

@@ -354,7 +354,7 @@ async def program_set(turn: Turn, args):
     if "quiet" in given:
         program.quiet_periods = _quiet_periods(given["quiet"])
     if given.get("max_capacity") == 0:
-        raise UserError("errors/bad_number", argument="max_capacity", value=0)
+        raise UserError("errors/bad_number", argument="max_capacity", value="0", decimal=False, unit="adepts")
     simple = {
         "first_nudge": "first_nudge_days",
         "stall_days": "stall_days",

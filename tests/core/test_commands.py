@@ -245,3 +245,13 @@ async def test_program_settings(world, sqlite_db):
     assert "MM-DD..MM-DD" in bad
     refused = texts(await world["Karin"].say("nominate console:local:anna"))
     assert ("samordnarna" in refused) if world.locale == "sv" else ("coordinators" in refused)
+
+
+async def test_a_name_too_long_to_keep_is_answered_not_an_internal_error(world):
+    # Within what a line may carry (1 000 for a name typed as free text), over what is stored (200).
+    (reply,) = await world["Anna"].say("org add " + "Kommun" * 50)
+    assert reply.kind == "errors/too_long"
+    assert {
+        "sv": "för långt (namn): 300 tecken, och högst 200 tecken går",
+        "en": "too long (name): 300 characters, and at most 200 characters fit",
+    }[world.locale] in reply.text
