@@ -35,6 +35,14 @@ from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.turn import Turn
 
 UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
+# The program's numbers, bounded by what a mentor program is (the README
+# lists them; `help` shows them): pairs meet about every 3-4 weeks, so a
+# nudge comes every one to eight weeks; the first one within two months of
+# the announcement; a pair is stalled after four weeks to half a year
+# without a meeting. Adepts are new managers (a month to ten years); a
+# mentor has managed longer than an adept's year (at least two years, at
+# most a working life) and takes one to five adepts.
+NUDGE = Param("nudge", "range", named=True, required=False, unit="days", low=7, high=60)
 
 
 @command(
@@ -47,7 +55,7 @@ UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
         Param("end", "date", named=True),
         Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
         Param("tz", named=True, required=False),
-        Param("nudge", "range", named=True, required=False),
+        NUDGE,
         Param("country", named=True, required=False),
         CONFIRM,
     ),
@@ -316,15 +324,15 @@ def _quiet_periods(value: str) -> list[list[str]]:
     "set",
     role=COORDINATOR,
     params=(
-        Param("nudge", "range", named=True, required=False),
-        Param("first_nudge", "int", named=True, required=False, unit="days"),
-        Param("stall_days", "int", named=True, required=False, unit="days"),
+        NUDGE,
+        Param("first_nudge", "int", named=True, required=False, unit="days", low=1, high=60),
+        Param("stall_days", "int", named=True, required=False, unit="days", low=28, high=180),
         Param("quiet", named=True, required=False),
         Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
         Param("tz", named=True, required=False),
-        Param("adept_months", "range", named=True, required=False, unit="months"),
-        Param("mentor_years", "int", named=True, required=False, unit="years"),
-        Param("max_capacity", "int", named=True, required=False, unit="adepts"),
+        Param("adept_months", "range", named=True, required=False, unit="months", low=1, high=120),
+        Param("mentor_years", "int", named=True, required=False, unit="years", low=2, high=40),
+        Param("max_capacity", "int", named=True, required=False, unit="adepts", low=1, high=5),
         Param(
             "match_rule",
             "choice",
@@ -353,8 +361,6 @@ async def program_set(turn: Turn, args):
         program.adept_min_months, program.adept_max_months = given["adept_months"]
     if "quiet" in given:
         program.quiet_periods = _quiet_periods(given["quiet"])
-    if given.get("max_capacity") == 0:
-        raise UserError("errors/bad_number", argument="max_capacity", value="0", decimal=False, unit="adepts")
     simple = {
         "first_nudge": "first_nudge_days",
         "stall_days": "stall_days",
