@@ -55,6 +55,8 @@ def _audience(args) -> tuple[str, str | None, str]:
     first, text, org = (args["audience"] or ""), (args["text"] or ""), args["org"]
     if org is not None:
         return "all", org.strip(), " ".join(w for w in (first, text) if w).strip()
+    if not first:
+        raise UserError("errors/missing_argument", command="broadcast", argument="audience", usage="broadcast")
     audience = choice_value(first, AUDIENCES)
     if audience is None:
         raise UserError("errors/bad_choice", argument="audience", value=first, choices=[*AUDIENCES, "org=…"])
@@ -65,7 +67,9 @@ def _audience(args) -> tuple[str, str | None, str]:
     "broadcast",
     role=COORDINATOR,
     params=(
-        Param("audience", required=False),
+        # Checked by `_audience` (the first word may be the text when `org=` is
+        # given); the choices are declared for the syntax that help shows.
+        Param("audience", required=False, choices=AUDIENCES),
         Param("text", rest=True, required=False),
         Param("org", named=True, required=False),
         PROGRAM,
@@ -75,12 +79,7 @@ async def broadcast(turn: Turn, args):
     program = await turn.program(args["program"])
     audience, org, text = _audience(args)
     if not text:
-        raise UserError(
-            "errors/missing_argument",
-            command="broadcast",
-            argument="text",
-            usage="broadcast all|mentors|adepts|org=NAME TEXT",
-        )
+        raise UserError("errors/missing_argument", command="broadcast", argument="text", usage="broadcast")
     if len(text) > MAX_TEXT:
         raise UserError("dialogs/invalid/text_long", length=len(text), max=MAX_TEXT)
     people = await recipients(turn.session, program, audience, org)

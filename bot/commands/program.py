@@ -230,7 +230,8 @@ async def event_edit(turn: Turn, args):
     if not changes:
         raise UserError(
             "errors/nothing_to_change",
-            usage="event edit ID date=YYYY-MM-DD time=HH:MM place=... audience=all|mentors|adepts title=...",
+            command="event edit",
+            example={"date": None, "time": None, "place": None, "audience": None, "title": None},
         )
     local = event.starts_at.astimezone(zone(program.timezone))
     if "date" in changes or "time" in changes:
@@ -350,7 +351,9 @@ async def program_set(turn: Turn, args):
     given = {k: v for k, v in args.items() if v is not None and k != "program"}
     if not given:
         raise UserError(
-            "errors/nothing_to_change", usage="program set nudge=21-28 quiet=07-01..07-31 mentor_years=5 ..."
+            "errors/nothing_to_change",
+            command="program set",
+            example={"nudge": "21-28", "quiet": "07-01..07-31", "mentor_years": "5"},
         )
     if "tz" in given:
         zone(given["tz"])

@@ -33,7 +33,22 @@ BAD_INPUT = [
     ("event add custom 2027-03-01", "rubrik=", "title="),
     ("event add", "`träff lägg-till` behöver `sort`", "`event add` needs `kind`"),
     ("event edit 99 place=x", "ingen träff med nummer `99`", "an event numbered `99`"),
-    ("event edit 1", "Säg vad som ska ändras", "Say what should change"),
+    # Examples in the reader's words, from the grammar (typed in Swedish or English alike).
+    (
+        "träff ändra 1",
+        "till exempel: `träff ändra NUMMER datum=ÅÅÅÅ-MM-DD tid=TT:MM plats=TEXT för=alla|mentorer|adepter rubrik=TEXT`",
+        "for example: `event edit ID date=YYYY-MM-DD time=HH:MM place=TEXT audience=all|mentors|adepts title=TEXT`",
+    ),
+    (
+        "program ändra",
+        "till exempel: `program ändra påminnelser=21-28 uppehåll=07-01..07-31 mentorår=5`",
+        "for example: `program set nudge=21-28 quiet=07-01..07-31 mentor_years=5`",
+    ),
+    (
+        "utskick mentorer",
+        "`utskick` behöver `text`. Så här skrivs det: `utskick [alla|mentorer|adepter] [TEXT] [org=TEXT]",
+        "`broadcast` needs `text`. It is written like this: `broadcast [all|mentors|adepts] [TEXT] [org=TEXT]",
+    ),
     ("event add kickoff 2027-03-01 colour=red", "känner inte till `colour=`", "has no option `colour=`"),
     ('org add "Täby', "citattecken", "quotation mark"),
     ("org remove Solna stad", "”Solna stad” deltar inte", "“Solna stad” is not taking part"),
