@@ -24,6 +24,9 @@ from bot.programs import (
     event_by_id,
     events,
     local_moment,
+    org_key,
+    org_name,
+    organisation_named,
     organisations,
     rsvp_buttons,
     slugify,
@@ -132,9 +135,11 @@ TENANTS = (Param("slack", named=True, required=False), Param("teams", named=True
 
 @command("org", "add", role=COORDINATOR, params=(Param("name", rest=True), *TENANTS, PROGRAM))
 async def org_add(turn: Turn, args):
+    """Add an organisation to the program; one known by another spelling
+    (`solna stad` for `Solna stad`) is that one, named as it is stored."""
     program = await turn.program(args["program"])
-    name = capped(str(args["name"]).strip(), MAX_NAME, "name")
-    org = (await turn.session.exec(select(Organisation).where(Organisation.name == name))).first()
+    name = capped(org_name(str(args["name"])), MAX_NAME, "name")
+    org = await organisation_named(turn.session, name)
     if org is None:
         org = Organisation(name=name)
         turn.session.add(org)
@@ -143,29 +148,29 @@ async def org_add(turn: Turn, args):
     link = await turn.session.get(ProgramOrganisation, (program.id, org.id))
     if link is not None:
         if added:
-            return [turn.say("commands/org_tenants", name=name, tenants=await tenants_of(turn.session, org))]
-        return [turn.say("commands/org_already", name=name, program=program)]
+            return [turn.say("commands/org_tenants", name=org.name, tenants=await tenants_of(turn.session, org))]
+        return [turn.say("commands/org_already", name=org.name, program=program)]
     turn.session.add(ProgramOrganisation(program_id=pk(program), organisation_id=pk(org)))
-    return [turn.say("commands/org_added", name=name, program=program)]
+    return [turn.say("commands/org_added", name=org.name, program=program)]
 
 
 @command("org", "set", role=COORDINATOR, params=(Param("name", rest=True), *TENANTS))
 async def org_set(turn: Turn, args):
     """Replace the workspaces and tenants an organisation's people come from."""
-    name = str(args["name"]).strip()
-    org = (await turn.session.exec(select(Organisation).where(Organisation.name == name))).first()
+    name = org_name(str(args["name"]))
+    org = await organisation_named(turn.session, name)
     if org is None:
         raise UserError("errors/unknown_org", name=name, known=[])
     await set_tenants(turn.session, org, slack=args["slack"], teams=args["teams"])
-    return [turn.say("commands/org_tenants", name=name, tenants=await tenants_of(turn.session, org))]
+    return [turn.say("commands/org_tenants", name=org.name, tenants=await tenants_of(turn.session, org))]
 
 
 @command("org", "remove", role=COORDINATOR, params=(Param("name", rest=True), PROGRAM))
 async def org_remove(turn: Turn, args):
     program = await turn.program(args["program"])
-    name = capped(str(args["name"]).strip(), MAX_NAME, "name")
-    orgs = {o.name.lower(): o for o in await organisations(turn.session, program)}
-    org = orgs.get(name.lower())
+    name = capped(org_name(str(args["name"])), MAX_NAME, "name")
+    orgs = {org_key(o.name): o for o in await organisations(turn.session, program)}
+    org = orgs.get(org_key(name))
     if org is None:
         raise UserError("errors/unknown_org", name=name, known=sorted(o.name for o in orgs.values()))
     link = await turn.session.get(ProgramOrganisation, (program.id, org.id))
