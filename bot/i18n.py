@@ -15,6 +15,7 @@ names the kind, never a pattern):
     {{ when | time }}            the time of day: 13:00
     {{ ("07-01", "07-31") | month_days }}  a yearly period: 1–31 juli / 1 – 31 July
     {{ day | month }}            a month: jan. 2027 / Jan 2027
+    {{ day | long_month }}       a month in full: januari 2027 / January 2027
 
 Times are in the program's zone (`tz`) and name it when the reader's own
 zone (`reader_tz`) shows that moment at another hour.
@@ -118,6 +119,12 @@ def _f_long_date(ctx, value: date | datetime) -> str:
 @pass_context
 def _f_month(ctx, value: date | datetime) -> str:
     return Trusted(format_skeleton("yMMM", _day(ctx, value), locale=_babel(ctx)))
+
+
+@pass_context
+def _f_long_month(ctx, value: date | datetime) -> str:
+    """A month in full: februari 2027 / February 2027."""
+    return Trusted(format_skeleton("yMMMM", _day(ctx, value), locale=_babel(ctx)))
 
 
 @pass_context
@@ -261,6 +268,7 @@ class Translator:
             long_datetime=_f_long_datetime,
             time=_f_time,
             month=_f_month,
+            long_month=_f_long_month,
             month_days=_f_month_days,
             number=_f_number,
             t=_f_t,

@@ -20,12 +20,13 @@ command (and the aliases typed by habit) are in `bot.commands.swedish`.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 import shlex
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import MINYEAR, date, time
 
 from bot.commands.swedish import ALIASES, PHRASES, swedish_index
 from bot.errors import UserError
@@ -357,10 +358,16 @@ def choice_value(value: str, choices: Iterable[str]) -> str | None:
 
 
 def parse_date(value: str, argument: str = "date") -> date:
+    """`YYYY-MM-DD`. A day the month does not have (`2027-02-30`) or a
+    month past December is answered with what the calendar has, not with
+    the format, which was right."""
     m = _DATE.match(value.strip())
-    try:
-        if not m:
-            raise ValueError
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise UserError("errors/bad_date", argument=argument, value=value) from None
+    year, month, day = (int(g) for g in m.groups()) if m else (0, 0, 0)
+    if year < MINYEAR:
+        raise UserError("errors/bad_date", argument=argument, value=value)
+    if not 1 <= month <= 12:
+        raise UserError("errors/no_such_month", argument=argument, value=value, number=month)
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise UserError("errors/no_such_day", argument=argument, value=value, month=date(year, month, 1), days=days)
+    return date(year, month, day)
