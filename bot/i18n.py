@@ -15,6 +15,7 @@ names the kind, never a pattern):
     {{ when | time }}            the time of day: 13:00
     {{ ("07-01", "07-31") | month_days }}  a yearly period: 1–31 juli / 1 – 31 July
     {{ day | month }}            a month: jan. 2027 / Jan 2027
+    {{ day | long_month }}       a month in full: januari 2027 / January 2027
 
 Times are in the program's zone (`tz`) and name it when the reader's own
 zone (`reader_tz`) shows that moment at another hour.
@@ -32,6 +33,9 @@ it for its markup; what templates and these filters produce is `Trusted`.
     {{ "yes" | t_choice }}       a choice value in the reader's language (ja)
     {{ "match" | t_command }}    a command's words in the reader's language (matcha)
     {{ command | usage }}        a command's syntax, argument names translated
+    {{ "event edit" | example({"date": None}) }}  a command as an example, in the
+                                 reader's words: träff ändra NUMMER datum=ÅÅÅÅ-MM-DD
+The last five speak the command grammar and live in `bot.syntax`.
 """
 
 from __future__ import annotations
@@ -115,6 +119,12 @@ def _f_long_date(ctx, value: date | datetime) -> str:
 @pass_context
 def _f_month(ctx, value: date | datetime) -> str:
     return Trusted(format_skeleton("yMMM", _day(ctx, value), locale=_babel(ctx)))
+
+
+@pass_context
+def _f_long_month(ctx, value: date | datetime) -> str:
+    """A month in full: februari 2027 / February 2027."""
+    return Trusted(format_skeleton("yMMMM", _day(ctx, value), locale=_babel(ctx)))
 
 
 @pass_context
@@ -209,68 +219,6 @@ def label(locale: str | None, name: str, /, translator: Translator | None = None
 
 
 @pass_context
-def _f_t_arg(ctx, name: str) -> str:
-    """A command's argument name in the reader's language (`roll`, `datum`)."""
-    return label(ctx.get("locale", DEFAULT_LOCALE), "labels/arg", name=name, translator=ctx.environment.translator)
-
-
-@pass_context
-def _f_t_choice(ctx, value: str) -> str:
-    """A choice value as typed in the reader's language (`ja`, `uppstart`)."""
-    return label(ctx.get("locale", DEFAULT_LOCALE), "labels/choice", value=value, translator=ctx.environment.translator)
-
-
-@pass_context
-def _f_t_command(ctx, name: str) -> str:
-    """A command's words in the reader's language (`match approve` ->
-    `matcha godkänn`); a name the grammar does not know as it is."""
-    from bot.commands.registry import COMMANDS
-    from bot.commands.swedish import swedish_words
-
-    command = COMMANDS.get(tuple(str(name).split()))
-    if command is None or ctx.get("locale") != "sv":
-        return name
-    return Trusted(swedish_words(command))
-
-
-@pass_context
-def _f_usage(ctx, command) -> str:
-    """A command's syntax with its argument names in the reader's language,
-    generated from the grammar (`bot.commands.registry`); a string as it is.
-    Built once per language and command (`help` shows about twenty)."""
-    if isinstance(command, str):
-        return Trusted(command)
-    usages = ctx.environment.translator._usages
-    key = (ctx.get("locale", DEFAULT_LOCALE), command.name)
-    if key not in usages:
-        usages[key] = _usage(ctx, command)
-    return usages[key]
-
-
-def _usage(ctx, command) -> str:
-    from bot.commands.swedish import swedish_words
-
-    parts = [swedish_words(command) if ctx.get("locale") == "sv" else command.name]
-    for p in command.params:
-        shown = (
-            "|".join(_f_t_choice(ctx, c) for c in p.choices)
-            if p.choices
-            else ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), "labels/arg_kind", kind=p.kind)
-        )
-        name = _f_t_arg(ctx, p.name)
-        if p.named:
-            body = f"{name}={shown}"
-        elif p.kind == "people":
-            body = shown + "..."
-        elif p.choices:
-            body = shown
-        else:
-            body = name.upper()
-        parts.append(body if p.required else f"[{body}]")
-    return Trusted(" ".join(parts))  # from the grammar, not from a person
-
-
-@pass_context
 def _f_t(ctx, name: str, **kw) -> str:
     return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), name, tz=ctx.get("tz"), **kw)
 
@@ -288,6 +236,8 @@ class Translator:
     (`<override>/sv/nudges/nudge.j2`), everything else stays as installed."""
 
     def __init__(self, root: Path | None = None, override: Path | None = None):
+        from bot.syntax import SYNTAX_FILTERS  # it reads this module's labels
+
         self.root = root or templates_dir()
         self.override = Path(override) if override else None
         folders = [str(p) for p in (self.override, self.root) if p is not None]
@@ -309,7 +259,7 @@ class Translator:
         self.env.translator = self  # type: ignore[attr-defined]
         self._fixed: dict[tuple[str, str], str] = {}  # what a fixed template says, per language (`_is_fixed`)
         self._fixedness: dict[tuple[str, str], bool] = {}
-        self._usages: dict[tuple[str, str], str] = {}  # a command's syntax, per language (`_f_usage`)
+        self._usages: dict[tuple[str, str], str] = {}  # a command's syntax, per language (`bot.syntax`)
         self.env.filters.update(
             date=_f_date,
             date_range=_f_date_range,
@@ -318,15 +268,13 @@ class Translator:
             long_datetime=_f_long_datetime,
             time=_f_time,
             month=_f_month,
+            long_month=_f_long_month,
             month_days=_f_month_days,
             number=_f_number,
             t=_f_t,
             count=_f_count,
             plural=_f_plural,
-            t_arg=_f_t_arg,
-            t_choice=_f_t_choice,
-            t_command=_f_t_command,
-            usage=_f_usage,
+            **SYNTAX_FILTERS,
         )
 
     def has(self, locale: str, name: str) -> bool:

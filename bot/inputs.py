@@ -3,6 +3,9 @@
 - `parse_int`: ASCII digits only (not `²`, `٣` or `１`), within a range, so
   no value that passes `str.isdigit()` but not `int()`, and no id too large
   for the database, ever reaches a handler.
+- `parse_whole`: the same digits with an optional sign and no range, for a
+  caller that answers a number out of its range differently from text that
+  is no number at all.
 - `clean`: NUL and other control characters (and the renderers' private
   marks, see `bot.markup`) removed, so PostgreSQL never sees a NUL and no
   one can smuggle markup past the escaping.
@@ -26,6 +29,7 @@ MAX_TEXT = 4000  # a typed line
 MAX_NAME = 200  # a display name, an organisation or a program name
 MAX_ANSWER = 1000  # a free-text answer or a nomination reason
 _ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+_SIGNED_DIGITS = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
 def parse_int(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
@@ -35,6 +39,13 @@ def parse_int(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
         return None
     number = int(text)
     return number if low <= number <= high else None
+
+
+def parse_whole(value: object) -> int | None:
+    """`value` as a whole number (ASCII digits, an optional sign, up to a
+    line's length, which `int()` reads safely), or None when it is not one."""
+    text = str(value).strip()
+    return int(text) if len(text) <= MAX_TEXT and _SIGNED_DIGITS.fullmatch(text) else None
 
 
 @overload
@@ -51,9 +62,11 @@ def clean(text: str | None) -> str | None:
 
 
 def capped(text: str, limit: int, what: str) -> str:
-    """`text` if it fits `limit` characters; otherwise a clear, localized refusal."""
+    """`text` if it fits `limit` characters; otherwise a clear, localized
+    refusal naming `what` (an argument name: `name`, `reason`), the same
+    sentence the grammar gives for any argument that is too long."""
     if len(text) > limit:
-        raise UserError("errors/too_long", what=what, limit=limit, length=len(text))
+        raise UserError("errors/too_long", argument=what, length=len(text), max=limit)
     return text
 
 

@@ -32,6 +32,7 @@ from bot.store.rows import fetch, pk
 
 _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # One platform identity, its values bound at execution (`_identity_key`).
@@ -219,7 +220,9 @@ async def resolve_person(
     if len(found) > 1:
         raise UserError("errors/person_ambiguous", ref=ref, count=len(found))
     if not found:
-        raise UserError("errors/unknown_person", ref=ref)
+        # An address is known only from a platform that vouched for it when
+        # its owner wrote to the bot: say so, rather than ask for an address.
+        raise UserError("errors/unknown_email" if _EMAIL.match(ref) else "errors/unknown_person", ref=ref)
     if "@" not in ref and not any(i.spoke_at for i in await identities(session, pk(found[0]))):
         raise UserError("errors/person_not_met", ref=ref)
     return found[0]

@@ -122,6 +122,28 @@ async def organisations(session: AsyncSession, program: Program) -> list[Organis
     return list((await session.exec(_ORGANISATIONS, params={"program_id": program.id})).all())
 
 
+def org_name(text: str) -> str:
+    """An organisation's name as stored: the spaces around and between its
+    words as one (`"  Solna   stad "` -> `"Solna stad"`)."""
+    return " ".join(text.split())
+
+
+def org_key(text: str) -> str:
+    """What makes two organisation names the same: their words, whatever
+    the case (`Solna stad`, `solna  STAD`). Folded in Python, since SQLite's
+    `lower()` leaves `Ä` as it is."""
+    return org_name(text).casefold()
+
+
+async def organisation_named(session: AsyncSession, name: str) -> Organisation | None:
+    """The organisation called `name` (`org_key`), the oldest one if a
+    database from before this rule holds two spellings. There are tens of
+    organisations, not thousands, so they are compared here."""
+    key = org_key(name)
+    everyone = (await session.exec(select(Organisation).order_by(col(Organisation.id)))).all()
+    return next((o for o in everyone if org_key(o.name) == key), None)
+
+
 async def enrollments(
     session: AsyncSession, program: Program, role: str | None = None
 ) -> list[tuple[Enrollment, Person]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from bot.errors import UserError
-from bot.programs import enrollments
+from bot.programs import enrollments, org_key
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
 from bot.store.rows import pk
 
@@ -73,11 +73,11 @@ async def roster(
 ) -> list[Row]:
     partners = await pair_partners(session, program)
     orgs = dict((await session.exec(select(Organisation.id, Organisation.name))).all())
-    wanted_org = org.strip().casefold() if org else None
+    wanted_org = org_key(org) if org else None
     out = []
     for enrollment, person in await enrollments(session, program, role):
         org_name = orgs.get(person.organisation_id) if person.organisation_id else None
-        if wanted_org and (org_name or "").casefold() != wanted_org:
+        if wanted_org and org_key(org_name or "") != wanted_org:
             continue
         if status and enrollment.status != status:
             continue

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, choice_value, command
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Outbound, Text
+from bot.programs import organisation_named
 from bot.reminders.events import AUDIENCE_ROLES
 from bot.reminders.store import Planned, insert_if_absent
 from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Organisation, Person, Program
@@ -42,12 +43,17 @@ async def recipients(session, program: Program, audience: str, org: str | None) 
         )
     )
     if org is not None:
-        found = (await session.exec(select(Organisation).where(Organisation.name == org))).first()
-        if found is None:
-            known = sorted((await session.exec(select(Organisation.name))).all())
-            raise UserError("errors/unknown_org", name=org, known=known)
-        query = query.where(Person.organisation_id == found.id)
+        query = query.where(Person.organisation_id == (await _organisation(session, org)).id)
     return sorted(set((await session.exec(query)).all()))
+
+
+async def _organisation(session, name: str) -> Organisation:
+    """The organisation `org=` names, in any case and spacing, or a refusal naming those there are."""
+    found = await organisation_named(session, name)
+    if found is None:
+        known = sorted((await session.exec(select(Organisation.name))).all())
+        raise UserError("errors/unknown_org", name=name, known=known)
+    return found
 
 
 def _audience(args) -> tuple[str, str | None, str]:
@@ -55,6 +61,8 @@ def _audience(args) -> tuple[str, str | None, str]:
     first, text, org = (args["audience"] or ""), (args["text"] or ""), args["org"]
     if org is not None:
         return "all", org.strip(), " ".join(w for w in (first, text) if w).strip()
+    if not first:
+        raise UserError("errors/missing_argument", command="broadcast", argument="audience", usage="broadcast")
     audience = choice_value(first, AUDIENCES)
     if audience is None:
         raise UserError("errors/bad_choice", argument="audience", value=first, choices=[*AUDIENCES, "org=…"])
@@ -65,7 +73,9 @@ def _audience(args) -> tuple[str, str | None, str]:
     "broadcast",
     role=COORDINATOR,
     params=(
-        Param("audience", required=False),
+        # Checked by `_audience` (the first word may be the text when `org=` is
+        # given); the choices are declared for the syntax that help shows.
+        Param("audience", required=False, choices=AUDIENCES),
         Param("text", rest=True, required=False),
         Param("org", named=True, required=False),
         PROGRAM,
@@ -74,13 +84,10 @@ def _audience(args) -> tuple[str, str | None, str]:
 async def broadcast(turn: Turn, args):
     program = await turn.program(args["program"])
     audience, org, text = _audience(args)
+    if org is not None:  # the preview and the draft name it as it is stored
+        org = (await _organisation(turn.session, org)).name
     if not text:
-        raise UserError(
-            "errors/missing_argument",
-            command="broadcast",
-            argument="text",
-            usage="broadcast all|mentors|adepts|org=NAME TEXT",
-        )
+        raise UserError("errors/missing_argument", command="broadcast", argument="text", usage="broadcast")
     if len(text) > MAX_TEXT:
         raise UserError("dialogs/invalid/text_long", length=len(text), max=MAX_TEXT)
     people = await recipients(turn.session, program, audience, org)

@@ -24,6 +24,9 @@ from bot.programs import (
     event_by_id,
     events,
     local_moment,
+    org_key,
+    org_name,
+    organisation_named,
     organisations,
     rsvp_buttons,
     slugify,
@@ -35,6 +38,14 @@ from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.turn import Turn
 
 UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
+# The program's numbers, bounded by what a mentor program is (the README
+# lists them; `help` shows them): pairs meet about every 3-4 weeks, so a
+# nudge comes every one to eight weeks; the first one within two months of
+# the announcement; a pair is stalled after four weeks to half a year
+# without a meeting. Adepts are new managers (a month to ten years); a
+# mentor has managed longer than an adept's year (at least two years, at
+# most a working life) and takes one to five adepts.
+NUDGE = Param("nudge", "range", named=True, required=False, unit="days", low=7, high=60)
 
 
 @command(
@@ -47,7 +58,7 @@ UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
         Param("end", "date", named=True),
         Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
         Param("tz", named=True, required=False),
-        Param("nudge", "range", named=True, required=False),
+        NUDGE,
         Param("country", named=True, required=False),
         CONFIRM,
     ),
@@ -124,9 +135,11 @@ TENANTS = (Param("slack", named=True, required=False), Param("teams", named=True
 
 @command("org", "add", role=COORDINATOR, params=(Param("name", rest=True), *TENANTS, PROGRAM))
 async def org_add(turn: Turn, args):
+    """Add an organisation to the program; one known by another spelling
+    (`solna stad` for `Solna stad`) is that one, named as it is stored."""
     program = await turn.program(args["program"])
-    name = capped(str(args["name"]).strip(), MAX_NAME, "name")
-    org = (await turn.session.exec(select(Organisation).where(Organisation.name == name))).first()
+    name = capped(org_name(str(args["name"])), MAX_NAME, "name")
+    org = await organisation_named(turn.session, name)
     if org is None:
         org = Organisation(name=name)
         turn.session.add(org)
@@ -135,29 +148,29 @@ async def org_add(turn: Turn, args):
     link = await turn.session.get(ProgramOrganisation, (program.id, org.id))
     if link is not None:
         if added:
-            return [turn.say("commands/org_tenants", name=name, tenants=await tenants_of(turn.session, org))]
-        return [turn.say("commands/org_already", name=name, program=program)]
+            return [turn.say("commands/org_tenants", name=org.name, tenants=await tenants_of(turn.session, org))]
+        return [turn.say("commands/org_already", name=org.name, program=program)]
     turn.session.add(ProgramOrganisation(program_id=pk(program), organisation_id=pk(org)))
-    return [turn.say("commands/org_added", name=name, program=program)]
+    return [turn.say("commands/org_added", name=org.name, program=program)]
 
 
 @command("org", "set", role=COORDINATOR, params=(Param("name", rest=True), *TENANTS))
 async def org_set(turn: Turn, args):
     """Replace the workspaces and tenants an organisation's people come from."""
-    name = str(args["name"]).strip()
-    org = (await turn.session.exec(select(Organisation).where(Organisation.name == name))).first()
+    name = org_name(str(args["name"]))
+    org = await organisation_named(turn.session, name)
     if org is None:
         raise UserError("errors/unknown_org", name=name, known=[])
     await set_tenants(turn.session, org, slack=args["slack"], teams=args["teams"])
-    return [turn.say("commands/org_tenants", name=name, tenants=await tenants_of(turn.session, org))]
+    return [turn.say("commands/org_tenants", name=org.name, tenants=await tenants_of(turn.session, org))]
 
 
 @command("org", "remove", role=COORDINATOR, params=(Param("name", rest=True), PROGRAM))
 async def org_remove(turn: Turn, args):
     program = await turn.program(args["program"])
-    name = capped(str(args["name"]).strip(), MAX_NAME, "name")
-    orgs = {o.name.lower(): o for o in await organisations(turn.session, program)}
-    org = orgs.get(name.lower())
+    name = capped(org_name(str(args["name"])), MAX_NAME, "name")
+    orgs = {org_key(o.name): o for o in await organisations(turn.session, program)}
+    org = orgs.get(org_key(name))
     if org is None:
         raise UserError("errors/unknown_org", name=name, known=sorted(o.name for o in orgs.values()))
     link = await turn.session.get(ProgramOrganisation, (program.id, org.id))
@@ -222,7 +235,8 @@ async def event_edit(turn: Turn, args):
     if not changes:
         raise UserError(
             "errors/nothing_to_change",
-            usage="event edit ID date=YYYY-MM-DD time=HH:MM place=... audience=all|mentors|adepts title=...",
+            command="event edit",
+            example={"date": None, "time": None, "place": None, "audience": None, "title": None},
         )
     local = event.starts_at.astimezone(zone(program.timezone))
     if "date" in changes or "time" in changes:
@@ -316,15 +330,15 @@ def _quiet_periods(value: str) -> list[list[str]]:
     "set",
     role=COORDINATOR,
     params=(
-        Param("nudge", "range", named=True, required=False),
-        Param("first_nudge", "int", named=True, required=False, unit="days"),
-        Param("stall_days", "int", named=True, required=False, unit="days"),
+        NUDGE,
+        Param("first_nudge", "int", named=True, required=False, unit="days", low=1, high=60),
+        Param("stall_days", "int", named=True, required=False, unit="days", low=28, high=180),
         Param("quiet", named=True, required=False),
         Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
         Param("tz", named=True, required=False),
-        Param("adept_months", "range", named=True, required=False, unit="months"),
-        Param("mentor_years", "int", named=True, required=False, unit="years"),
-        Param("max_capacity", "int", named=True, required=False, unit="adepts"),
+        Param("adept_months", "range", named=True, required=False, unit="months", low=1, high=120),
+        Param("mentor_years", "int", named=True, required=False, unit="years", low=2, high=40),
+        Param("max_capacity", "int", named=True, required=False, unit="adepts", low=1, high=5),
         Param(
             "match_rule",
             "choice",
@@ -342,7 +356,9 @@ async def program_set(turn: Turn, args):
     given = {k: v for k, v in args.items() if v is not None and k != "program"}
     if not given:
         raise UserError(
-            "errors/nothing_to_change", usage="program set nudge=21-28 quiet=07-01..07-31 mentor_years=5 ..."
+            "errors/nothing_to_change",
+            command="program set",
+            example={"nudge": "21-28", "quiet": "07-01..07-31", "mentor_years": "5"},
         )
     if "tz" in given:
         zone(given["tz"])
@@ -353,8 +369,6 @@ async def program_set(turn: Turn, args):
         program.adept_min_months, program.adept_max_months = given["adept_months"]
     if "quiet" in given:
         program.quiet_periods = _quiet_periods(given["quiet"])
-    if given.get("max_capacity") == 0:
-        raise UserError("errors/bad_number", argument="max_capacity", value=0)
     simple = {
         "first_nudge": "first_nudge_days",
         "stall_days": "stall_days",

@@ -20,16 +20,17 @@ command (and the aliases typed by habit) are in `bot.commands.swedish`.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 import shlex
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import MINYEAR, date, time
 
 from bot.commands.swedish import ALIASES, PHRASES, swedish_index
 from bot.errors import UserError
-from bot.inputs import parse_int
+from bot.inputs import parse_whole
 from bot.messages import Outbound
 
 PARTICIPANT = "participant"
@@ -53,6 +54,16 @@ class Param:
     # Longest text accepted (a name, a place); a reason (`rest`) may be longer.
     max_length: int = 200
     unit: str = ""  # what the numbers of an int or range count: "days", "months", "years"
+    # The smallest and largest number an int (or each end of a range) may be;
+    # None for the kind's own limits (`LIMITS`). Out of them, the answer names
+    # the argument, the value and these bounds (`errors/out_of_range`).
+    low: int | None = None
+    high: int | None = None
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        low, high = LIMITS.get(self.kind, (0, 0))
+        return (low if self.low is None else self.low, high if self.high is None else self.high)
 
     def usage(self) -> str:
         shown = "|".join(self.choices) if self.choices else self.kind.upper()
@@ -90,7 +101,14 @@ class Command:
     def usage(self) -> str:
         return " ".join([self.name, *(p.usage() for p in self.params)])
 
+    @property
+    def bounded(self) -> tuple[Param, ...]:
+        """The numbers whose bounds the declaration names: `help` lists them."""
+        return tuple(p for p in self.params if p.low is not None or p.high is not None)
 
+
+# The bounds of an int or a range whose declaration names none.
+LIMITS = {"int": (0, 999_999), "range": (1, 999_999)}
 COMMANDS: dict[tuple[str, ...], Command] = {}
 ACTIONS: dict[str, Handler] = {}
 # Every coordinator command takes `program=NAME`; the core resolves it to a
@@ -156,7 +174,7 @@ def action_role(action_id: str) -> tuple[str, str]:
 
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
-_RANGE = re.compile(r"^([0-9]{1,3})-([0-9]{1,3})$")
+_RANGE = re.compile(r"^([0-9]{1,6})-([0-9]{1,6})$")
 
 
 def tokenize(text: str) -> list[str]:
@@ -290,18 +308,41 @@ def convert(cmd: Command, p: Param, value):
             raise UserError("errors/bad_time", argument=p.name, value=value)
         return time(int(m.group(1)), int(m.group(2)))
     if p.kind == "int":
-        text = str(value).strip()
-        number = parse_int(text, high=999_999)
-        if number is None:
-            decimal = bool(re.fullmatch(r"\d+[.,]\d+", text))
-            raise UserError("errors/bad_number", argument=p.name, value=value, decimal=decimal, unit=p.unit)
-        return number
+        return _whole(p, str(value).strip())
     if p.kind == "range":
-        m = _RANGE.match(str(value))
-        if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
-            raise UserError("errors/bad_range", argument=p.name, value=value, unit=p.unit or "days")
-        return int(m.group(1)), int(m.group(2))
+        return _range(p, str(value).strip())
     raise AssertionError(f"unknown parameter kind {p.kind}")
+
+
+def _out_of_range(p: Param, value: str) -> UserError:
+    low, high = p.bounds
+    return UserError("errors/out_of_range", argument=p.name, value=value, low=low, high=high, unit=p.unit, kind=p.kind)
+
+
+def _whole(p: Param, text: str) -> int:
+    """A whole number within the parameter's bounds. `-1` and `100000` are
+    whole numbers, so they are answered with the bounds, not with "not a
+    whole number"; `2,5` is told it will not be rounded."""
+    number = parse_whole(text)
+    if number is None:
+        decimal = bool(re.fullmatch(r"\d+[.,]\d+", text))
+        raise UserError("errors/bad_number", argument=p.name, value=text, decimal=decimal, unit=p.unit)
+    low, high = p.bounds
+    if not low <= number <= high:
+        raise _out_of_range(p, text)
+    return number
+
+
+def _range(p: Param, text: str) -> tuple[int, int]:
+    """`MIN-MAX`, the smaller first, both ends within the parameter's bounds."""
+    m = _RANGE.match(text)
+    if not m or int(m.group(1)) > int(m.group(2)):
+        raise UserError("errors/bad_range", argument=p.name, value=text, unit=p.unit or "days")
+    first, last = int(m.group(1)), int(m.group(2))
+    low, high = p.bounds
+    if first < low or last > high:
+        raise _out_of_range(p, text)
+    return first, last
 
 
 def choice_value(value: str, choices: Iterable[str]) -> str | None:
@@ -317,10 +358,16 @@ def choice_value(value: str, choices: Iterable[str]) -> str | None:
 
 
 def parse_date(value: str, argument: str = "date") -> date:
+    """`YYYY-MM-DD`. A day the month does not have (`2027-02-30`) or a
+    month past December is answered with what the calendar has, not with
+    the format, which was right."""
     m = _DATE.match(value.strip())
-    try:
-        if not m:
-            raise ValueError
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise UserError("errors/bad_date", argument=argument, value=value) from None
+    year, month, day = (int(g) for g in m.groups()) if m else (0, 0, 0)
+    if year < MINYEAR:
+        raise UserError("errors/bad_date", argument=argument, value=value)
+    if not 1 <= month <= 12:
+        raise UserError("errors/no_such_month", argument=argument, value=value, number=month)
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise UserError("errors/no_such_day", argument=argument, value=value, month=date(year, month, 1), days=days)
+    return date(year, month, day)

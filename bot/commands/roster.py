@@ -16,7 +16,7 @@ from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
 from bot.dialogs.answers import answer_lines
 from bot.errors import UserError
 from bot.people import resolve_person
-from bot.programs import my_enrollments
+from bot.programs import my_enrollments, org_key
 from bot.roster import page_of, pair_partners, roster, why_waiting
 from bot.store.models import EnrollmentStatus, Organisation
 from bot.store.rows import pk
@@ -40,7 +40,7 @@ async def participants(turn: Turn, args):
     program = await turn.program(args["program"])
     if args["org"]:
         known = (await turn.session.exec(select(Organisation.name))).all()
-        if args["org"].strip().casefold() not in {k.casefold() for k in known}:
+        if org_key(args["org"]) not in {org_key(k) for k in known}:
             raise UserError("errors/unknown_org", name=args["org"], known=sorted(known))
     rows = await roster(turn.session, program, args["role"], args["org"], args["status"])
     shown, page, pages = page_of(rows, args["page"])

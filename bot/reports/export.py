@@ -70,7 +70,7 @@ async def _participants(session, program, render, confidential: bool) -> list[li
     return out
 
 
-async def _pairs_and_meetings(session, program) -> tuple[list[list], list[list]]:
+async def _pairs_and_meetings(session, program, render) -> tuple[list[list], list[list]]:
     names = dict(
         (
             await session.exec(
@@ -104,7 +104,7 @@ async def _pairs_and_meetings(session, program) -> tuple[list[list], list[list]]
                 p.id,
                 names.get(p.adept_id, "?"),
                 names.get(p.mentor_id, "?"),
-                p.status,
+                render(f"labels/pair_status/{p.status}"),
                 p.score,
                 p.announced_at.astimezone(tz).date() if p.announced_at else None,
                 len(held),
@@ -164,7 +164,7 @@ async def collect(
     confidential: bool = False,
     only: tuple[str, ...] = SHEETS,
 ) -> list[Sheet]:
-    pairs, meetings = await _pairs_and_meetings(session, program)
+    pairs, meetings = await _pairs_and_meetings(session, program, render)
     rows = {"pairs": pairs, "meetings": meetings}
     if "participants" in only:
         rows["participants"] = await _participants(session, program, render, confidential)

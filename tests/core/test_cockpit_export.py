@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.store.models import AuditLog, EventRsvp, Meeting, Pairing, Person
+from bot.i18n import render
+from bot.store.models import AuditLog, EventRsvp, Meeting, Pairing, PairStatus, Person
 from tests.core.cockpit import announce, cockpit_world, enroll
 
 WISH = "Hur säger jag nej till min chef?"
@@ -141,3 +142,18 @@ async def test_hostile_text_is_exported_as_typed_and_never_as_a_formula(world):
         for typed in (HOSTILE["org"], HOSTILE["department"], HOSTILE["role_title"], HOSTILE["place"]):
             assert typed in shown
         assert any(v.startswith(HOSTILE["wishes"]) for v in shown)  # the confidential column
+
+
+async def test_pair_statuses_are_words_in_the_readers_language(world):
+    (reply,) = await world["Anna"].say("exportera")
+    running = {"sv": "igång", "en": "running"}[world.locale]
+    assert _values(_workbook(reply).worksheets[1])[1][3] == running
+    pairs_csv = next(f for f in reply.files if f.filename.endswith("pairs.csv"))
+    rows = list(csv.reader(io.StringIO(pairs_csv.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][3] == running
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_every_pair_status_has_a_word(locale):
+    words = {status: render(locale, f"labels/pair_status/{status}") for status in PairStatus}
+    assert all(words.values()) and len(set(words.values())) == len(PairStatus)

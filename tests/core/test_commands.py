@@ -25,7 +25,9 @@ BAD_INPUT = [
     ),
     ("prgram show", "Menade du `program show`?", "Did you mean `program show`?"),
     ("event", "`event add`, `event edit`, `event remove`", "`event add`, `event edit`, `event remove`"),
-    ("event add kickoff 2027-02-30", "`2027-02-30` är inget datum", "`2027-02-30` is not a date"),
+    ("event add kickoff 2027-02-30", "februari 2027 har 28 dagar", "February 2027 has 28 days"),
+    ("event add kickoff 2028-02-30", "februari 2028 har 29 dagar", "February 2028 has 29 days"),
+    ("event add kickoff 2027-13-01", "ingen månad 13", "no month 13"),
     ("event add kickoff 19/1", "ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
     ("event add kickoff 2027-03-01 25:00", "`25:00` är ingen tid", "`25:00` is not a time"),
     ("event add party 2027-03-01", "`party` går inte som sort", "`party` is not a valid kind"),
@@ -33,14 +35,35 @@ BAD_INPUT = [
     ("event add custom 2027-03-01", "rubrik=", "title="),
     ("event add", "`träff lägg-till` behöver `sort`", "`event add` needs `kind`"),
     ("event edit 99 place=x", "ingen träff med nummer `99`", "an event numbered `99`"),
-    ("event edit 1", "Säg vad som ska ändras", "Say what should change"),
+    # Examples in the reader's words, from the grammar (typed in Swedish or English alike).
+    (
+        "träff ändra 1",
+        "till exempel: `träff ändra NUMMER datum=ÅÅÅÅ-MM-DD tid=TT:MM plats=TEXT för=alla|mentorer|adepter rubrik=TEXT`",
+        "for example: `event edit ID date=YYYY-MM-DD time=HH:MM place=TEXT audience=all|mentors|adepts title=TEXT`",
+    ),
+    (
+        "program ändra",
+        "till exempel: `program ändra påminnelser=21-28 uppehåll=07-01..07-31 mentorår=5`",
+        "for example: `program set nudge=21-28 quiet=07-01..07-31 mentor_years=5`",
+    ),
+    (
+        "utskick mentorer",
+        "`utskick` behöver `text`. Så här skrivs det: `utskick [alla|mentorer|adepter] [TEXT] [org=TEXT]",
+        "`broadcast` needs `text`. It is written like this: `broadcast [all|mentors|adepts] [TEXT] [org=TEXT]",
+    ),
     ("event add kickoff 2027-03-01 colour=red", "känner inte till `colour=`", "has no option `colour=`"),
     ('org add "Täby', "citattecken", "quotation mark"),
     ("org remove Solna stad", "”Solna stad” deltar inte", "“Solna stad” is not taking part"),
     ("invite Gunnar", "Jag vet inte vem `Gunnar` är", "I don't know who `Gunnar` is"),
+    (
+        "invite kalle@example.com",
+        "Ingen med e-postadressen `kalle@example.com` har skrivit till mig än",
+        "Nobody with the e-mail address `kalle@example.com` has written to me yet",
+    ),
     ("nominate Gunnar", "Jag vet inte vem `Gunnar` är", "I don't know who `Gunnar` is"),
     ("program show nosuch", "inget program som heter `nosuch`", "can't find a program called `nosuch`"),
-    ("program create X start=2027-05-01 end=2027-01-01", "kan inte sluta", "cannot end"),
+    ("program create X start=2027-05-01 end=2027-01-01", "måste sluta efter att det har börjat", "must end after it"),
+    ("program create X start=2027-02-01 end=2027-02-01", "samma dag som starten", "the same day as its start"),
     ("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19", "finns redan", "already a program"),
     ("program create Y start=2027-01-01 end=2027-12-31 tz=Mars/Base", "ingen tidszon", "not a time zone"),
     ("program create Y start=2027-01-01 end=2027-12-31 nudge=28-21", "intervall", "range of days"),
@@ -245,3 +268,13 @@ async def test_program_settings(world, sqlite_db):
     assert "MM-DD..MM-DD" in bad
     refused = texts(await world["Karin"].say("nominate console:local:anna"))
     assert ("samordnarna" in refused) if world.locale == "sv" else ("coordinators" in refused)
+
+
+async def test_a_name_too_long_to_keep_is_answered_not_an_internal_error(world):
+    # Within what a line may carry (1 000 for a name typed as free text), over what is stored (200).
+    (reply,) = await world["Anna"].say("org add " + "Kommun" * 50)
+    assert reply.kind == "errors/too_long"
+    assert {
+        "sv": "för långt (namn): 300 tecken, och högst 200 tecken går",
+        "en": "too long (name): 300 characters, and at most 200 characters fit",
+    }[world.locale] in reply.text

@@ -1,0 +1,180 @@
+"""Every `UserError(...)` in the code renders, in both languages, with
+exactly the keyword arguments its call site gives.
+
+The templates run under `StrictUndefined` (see `bot.i18n.Translator`), so a
+variable the call site does not pass is an internal error the person sees as
+"something went wrong on our side" instead of the answer meant for them.
+This test finds each construction of `UserError` by parsing the source, and
+
+- checks that every variable the template refers to, in any branch, is
+  among the keywords passed there (`locale` is always given), and
+- renders the template in Swedish and in English with those keywords.
+
+Literal arguments (`value=0`, `usage="..."`, `example={...}`) are used as
+written. An argument computed at run time (`name=person.name`,
+`program=program`) gets the sample for its keyword from `SAMPLES` below
+(so a keyword means one kind of value wherever it is used);
+`x.name` of a sample object is that object's name and `x.isoformat()` of a
+sample date its ISO text, as at the call site. A keyword with no sample, a
+template name that is neither a literal, a conditional between literals nor
+a module constant, or `**kwargs`, fails the test and says so, so that no call
+escapes the check.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from jinja2 import meta
+
+from bot.commands import load_all
+from bot.commands.registry import COMMANDS
+from bot.i18n import LOCALES, Translator
+from bot.store.models import Program
+from tests.core.test_templates import ROOT, _call_name, code_files
+
+load_all()
+PROGRAM = Program(slug="mentorprogram-2027", name="Mentorprogram 2027", start=date(2027, 1, 19), end=date(2028, 1, 19))
+# A value for each keyword that call sites compute at run time, of the kind they pass.
+SAMPLES: dict[str, object] = {
+    "adept": "Eva",
+    "allowed": ["draft", "active"],
+    "announced": date(2027, 2, 1),
+    "argument": "nudge",
+    "choices": ["all", "mentors", "adepts"],
+    "code": "same_organisation",
+    "command": "program set",
+    "count": 2,
+    "day": date(2027, 1, 4),
+    "days": 28,
+    "decimal": True,
+    "end": date(2027, 1, 1),
+    "extra": "extra",
+    "high": 60,
+    "held_on": date(2027, 3, 1),
+    "key": "console:local:eva",
+    "kind": "range",
+    "known": ["Knivsta kommun", "Täby kommun"],
+    "length": 300,
+    "limit": 200,
+    "low": 7,
+    "max": 200,
+    "mentor": "Maria",
+    "month": date(2027, 2, 1),
+    "name": "Solna stad",
+    "number": 13,
+    "option": "colour",
+    "page": 5,
+    "pages": 2,
+    "pair": 7,
+    "platform": "slack",
+    "program": PROGRAM,
+    "ref": "Gunnar",
+    "role": "mentor",
+    "slug": "mentorprogram-2027",
+    "source": PROGRAM,
+    "start": date(2027, 2, 1),
+    "status": "closed",
+    "subcommands": ["event add", "event edit"],
+    "suggestion": "program show",
+    "text": '"Täby',
+    "today": date(2027, 1, 4),
+    "typed": "prgram show",
+    "unit": "days",
+    "until": date(2026, 12, 1),
+    "usage": COMMANDS[("program", "set")],
+    "value": "2,5",
+    "what": "name",
+}
+ALWAYS_GIVEN = {"locale"}  # `Translator.render` adds it
+
+
+@dataclass
+class Site:
+    where: str
+    templates: list[str]
+    context: dict[str, object]
+    problems: list[str]
+
+
+def _module(path: Path):
+    return importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+
+
+def _template_names(node: ast.expr, path: Path) -> list[str] | None:
+    """The template(s) a call names: a literal, either side of a conditional,
+    or a constant of the module (`STALE_BUTTON`)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        body, orelse = _template_names(node.body, path), _template_names(node.orelse, path)
+        return body + orelse if body is not None and orelse is not None else None
+    if isinstance(node, ast.Name):
+        value = getattr(_module(path), node.id, None)
+        return [value] if isinstance(value, str) else None
+    return None
+
+
+def _sample(keyword: str, node: ast.expr) -> tuple[object, str | None]:
+    """(value, problem) for one keyword argument, as described at the top."""
+    try:
+        return ast.literal_eval(node), None
+    except ValueError:
+        pass
+    if keyword not in SAMPLES:
+        return None, f"no sample for `{keyword}={ast.unparse(node)}`: add one to SAMPLES"
+    value = SAMPLES[keyword]
+    if isinstance(node, ast.Attribute) and node.attr == "name" and not isinstance(value, str):
+        return value.name, None  # type: ignore[attr-defined]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "isoformat":
+        return value.isoformat(), None  # type: ignore[attr-defined]
+    return value, None
+
+
+def user_error_sites() -> list[Site]:
+    sites = []
+    for path in code_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or _call_name(node) != "UserError":
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            problems = []
+            names = _template_names(node.args[0], path) if node.args else None
+            if names is None:
+                problems.append("the template name is not a literal, a conditional or a module constant")
+            context = {}
+            for kw in node.keywords:
+                if kw.arg is None:
+                    problems.append(f"`**{ast.unparse(kw.value)}`: pass the keywords one by one")
+                    continue
+                context[kw.arg], problem = _sample(kw.arg, kw.value)
+                if problem:
+                    problems.append(problem)
+            sites.append(Site(where, names or [], context, problems))
+    return sites
+
+
+SITES = user_error_sites()
+
+
+def test_the_scan_finds_the_call_sites():
+    assert len(SITES) > 90
+    assert any(s.where.startswith("bot/commands/program.py") for s in SITES)
+
+
+@pytest.mark.parametrize("site", SITES, ids=[s.where for s in SITES])
+def test_each_user_error_renders_with_the_arguments_it_is_given(site):
+    assert site.problems == []
+    translator = Translator()
+    for name in site.templates:
+        for locale in LOCALES:
+            source = translator.env.loader.get_source(translator.env, f"{locale}/{name}.j2")[0]  # type: ignore[union-attr]
+            needed = meta.find_undeclared_variables(translator.env.parse(source)) - ALWAYS_GIVEN
+            missing = sorted(needed - set(site.context))
+            assert missing == [], f"{locale}/{name} needs {missing}, which {site.where} does not pass"
+            assert translator.render(locale, name, **site.context).strip(), f"{locale}/{name} says nothing"

@@ -1,0 +1,134 @@
+"""A program's numbers have bounds that fit a one-year mentor program: a
+value outside them is refused with an answer that names the setting, the
+value and the allowed range, in the reader's language, and nothing is
+changed. `help` and the README list the same bounds as the grammar."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from bot.commands import load_all
+from bot.commands.registry import COMMANDS
+from bot.store.models import Program
+from tests.core.harness import World, make_core, texts
+from tests.core.test_templates import ROOT
+
+# (typed, Swedish answer, English answer): exactly what the coordinator reads.
+OUT_OF_RANGE = [
+    (
+        "program ändra påminnelser=20-25 maxantal=0",
+        "maxantal kan inte vara `0`: det ska vara mellan 1 och 5 adepter.",
+        "max_capacity cannot be `0`: it must be between 1 and 5 mentees.",
+    ),
+    (
+        "program set max_capacity=99999",
+        "maxantal kan inte vara `99999`: det ska vara mellan 1 och 5 adepter.",
+        "max_capacity cannot be `99999`: it must be between 1 and 5 mentees.",
+    ),
+    (
+        "program set nudge=1-1",
+        "påminnelser kan inte vara `1-1`: båda talen ska vara mellan 7 och 60 dagar.",
+        "nudge cannot be `1-1`: both numbers must be between 7 and 60 days.",
+    ),
+    (
+        "program set stall_days=0",
+        "dagar_utan_möte kan inte vara `0`: det ska vara mellan 28 och 180 dagar.",
+        "stall_days cannot be `0`: it must be between 28 and 180 days.",
+    ),
+    (
+        "program set first_nudge=100000",
+        "första_påminnelsen kan inte vara `100000`: det ska vara mellan 1 och 60 dagar.",
+        "first_nudge cannot be `100000`: it must be between 1 and 60 days.",
+    ),
+    (
+        "program set mentor_years=0",
+        "mentorår kan inte vara `0`: det ska vara mellan 2 och 40 år.",
+        "mentor_years cannot be `0`: it must be between 2 and 40 years.",
+    ),
+    (
+        "program set mentor_years=100",
+        "mentorår kan inte vara `100`: det ska vara mellan 2 och 40 år.",
+        "mentor_years cannot be `100`: it must be between 2 and 40 years.",
+    ),
+    (  # a whole number, only out of range: not "not a whole number"
+        "program set mentor_years=-1",
+        "mentorår kan inte vara `-1`: det ska vara mellan 2 och 40 år.",
+        "mentor_years cannot be `-1`: it must be between 2 and 40 years.",
+    ),
+    (
+        "program set adept_months=0-200",
+        "adeptmånader kan inte vara `0-200`: båda talen ska vara mellan 1 och 120 månader.",
+        "adept_months cannot be `0-200`: both numbers must be between 1 and 120 months.",
+    ),
+    (
+        "program create Ettårigt start=2027-02-01 end=2028-01-31 nudge=1-1",
+        "påminnelser kan inte vara `1-1`: båda talen ska vara mellan 7 och 60 dagar.",
+        "nudge cannot be `1-1`: both numbers must be between 7 and 60 days.",
+    ),
+]
+
+
+@pytest.fixture(params=["sv", "en"])
+async def world(request, sqlite_db, clock):
+    w = World(make_core(sqlite_db, clock, locale=request.param))
+    await w["Anna"].say("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
+    w.locale = request.param
+    return w
+
+
+async def _settings(db) -> list[tuple]:
+    async with db.read() as s:
+        return [
+            (
+                p.nudge_min_days,
+                p.nudge_max_days,
+                p.first_nudge_days,
+                p.stall_days,
+                p.adept_min_months,
+                p.adept_max_months,
+                p.mentor_min_years,
+                p.mentor_max_capacity,
+            )
+            for p in (await s.exec(select(Program))).all()
+        ]
+
+
+@pytest.mark.parametrize("line, sv, en", OUT_OF_RANGE, ids=[o[0] for o in OUT_OF_RANGE])
+async def test_a_value_out_of_range_is_refused_naming_the_setting_value_and_range(world, sqlite_db, line, sv, en):
+    before = await _settings(sqlite_db)
+    replies = await world["Anna"].say(line)
+    assert [(r.kind, r.text) for r in replies] == [("errors/out_of_range", sv if world.locale == "sv" else en)]
+    assert await _settings(sqlite_db) == before  # nothing half-written, no second program
+
+
+async def test_values_at_the_bounds_are_kept(world, sqlite_db):
+    line = "program set nudge=7-60 first_nudge=60 stall_days=28 adept_months=1-120 mentor_years=40 max_capacity=5"
+    assert (await world["Anna"].say(line))[0].kind == "commands/program_settings"
+    assert await _settings(sqlite_db) == [(7, 60, 60, 28, 1, 120, 40, 5)]
+
+
+async def test_text_that_is_no_number_is_still_told_so(world):
+    (reply,) = await world["Anna"].say("program set mentor_years=fem")
+    assert reply.kind == "errors/bad_number"
+
+
+async def test_help_lists_the_bounds_in_the_readers_words(world):
+    text = texts(await world["Anna"].say("help program"))
+    assert {
+        "sv": "(tillåtet: påminnelser 7–60 dagar, första_påminnelsen 1–60 dagar, dagar_utan_möte 28–180 dagar, "
+        "adeptmånader 1–120 månader, mentorår 2–40 år, maxantal 1–5 adepter)",
+        "en": "(allowed: nudge 7–60 days, first_nudge 1–60 days, stall_days 28–180 days, "
+        "adept_months 1–120 months, mentor_years 2–40 years, max_capacity 1–5 mentees)",
+    }[world.locale] in text
+
+
+def test_the_readme_lists_the_bounds_the_grammar_has():
+    load_all()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(\w+)=` \| [^|]+ \| ([0-9]+–[0-9]+) ", readme, re.M)}
+    for words in (("program", "create"), ("program", "set")):
+        for p in COMMANDS[words].bounded:
+            assert rows.get(p.name) == "{}–{}".format(*p.bounds), p.name
