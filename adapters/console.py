@@ -334,14 +334,15 @@ async def setup_person(core: Core, chat: Chat, *, org: str | None = None, coordi
     from sqlmodel import select
 
     from bot.people import person_for_actor
+    from bot.programs import org_name, organisation_named
     from bot.store.models import AuditLog, Coordinator, Organisation
 
     async with core.db.write() as session:
         person, _ = await person_for_actor(session, chat.actor, core.clock.now())
         if org:
-            found = (await session.exec(select(Organisation).where(Organisation.name == org))).first()
+            found = await organisation_named(session, org)  # `--org "solna stad"` is Solna stad
             if found is None:
-                found = Organisation(name=org)
+                found = Organisation(name=org_name(org))
                 session.add(found)
                 await session.flush()
             person.organisation_id = found.id

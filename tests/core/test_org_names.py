@@ -80,3 +80,12 @@ async def test_broadcast_and_participants_find_it_in_any_spelling(world):
     assert {"sv": "1 person i Täby kommun", "en": "1 person in Täby kommun"}[world.locale] in preview.text
     listed = texts(await world["Anna"].say('participants org="TÄBY kommun"'))
     assert "Cecilia" in listed and "Frida" not in listed
+
+
+async def test_console_org_option_finds_the_organisation_whatever_its_spelling(world, sqlite_db):
+    """`mentorbot console --as Bo --org "solna  STAD"` joins Solna stad, not a second one."""
+    from adapters.console import setup_person
+
+    await setup_person(world.core, world["Bo"], org="  solna  STAD ")
+    await setup_person(world.core, world["Cia"], org="Håbo  kommun")
+    assert await _organisations(sqlite_db) == ["Håbo kommun", "Knivsta kommun", "Solna stad", "Täby kommun"]
