@@ -278,6 +278,14 @@ class Core:
         )
 
     async def _route(self, turn: Turn) -> list[Outbound]:
+        """The turn's replies, each in the language it was written in: a reply
+        is rendered for the person of the turn (`Turn.render`), so one that
+        does not say its language is in theirs (the adapters' own words on
+        its card, a menu's "Choose", follow it)."""
+        replies = await self._answer(turn)
+        return [m if m.locale else replace(m, locale=turn.locale) for m in replies]
+
+    async def _answer(self, turn: Turn) -> list[Outbound]:
         inbound = turn.inbound
         if inbound.kind in (Kind.ACTION, Kind.FORM):
             handler = find_action(inbound.action_id or "")

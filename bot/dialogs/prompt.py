@@ -39,8 +39,8 @@ def prompt(turn: Turn, flow: Flow, state: State, ctx: Ctx, notes: Sequence[str] 
     text = "\n\n".join([*notes, question])
     blocks[blocks.index(question_block)] = Text(text)
     if len(blocks) == 1:  # nothing to click: plain text reads best everywhere
-        return Outbound(text=text, kind=step.ask_template)
-    return Outbound(text=text, card=Card(tuple(blocks)), kind=step.ask_template)
+        return turn.reply(text, kind=step.ask_template)
+    return turn.reply(text, card=Card(tuple(blocks)), kind=step.ask_template)
 
 
 def question_context(flow: Flow, state: State, ctx: Ctx) -> dict:
