@@ -44,9 +44,13 @@ def prompt(turn: Turn, flow: Flow, state: State, ctx: Ctx, notes: Sequence[str] 
 
 
 def question_context(flow: Flow, state: State, ctx: Ctx) -> dict:
-    """What the question templates may use."""
+    """What the question templates may use (`topic_count`: a question about
+    topics gives an example of several answers that are all options)."""
     return dict(
-        program=ctx.program.name, skippable=step_of(flow, state).skippable, max_capacity=ctx.program.mentor_max_capacity
+        program=ctx.program.name,
+        skippable=step_of(flow, state).skippable,
+        max_capacity=ctx.program.mentor_max_capacity,
+        topic_count=len(ctx.topics),
     )
 
 
