@@ -67,6 +67,14 @@ async def test_bad_input_gets_a_localized_answer(world, line, sv, en):
     assert "Traceback" not in replies[0].text
 
 
+@pytest.mark.parametrize("line, paragraphs", [("frobnicate", 2), ("prgram show", 3), ("program", 4)])
+async def test_an_unknown_command_is_answered_without_empty_paragraphs(world, line, paragraphs):
+    (reply,) = await world["Eva"].say(line)
+    assert reply.kind == "errors/unknown_command"
+    shown = reply.text.split("\n\n")
+    assert len(shown) == paragraphs and all(p.strip() and not p.startswith("\n") for p in shown), reply.text
+
+
 async def test_bad_input_changes_nothing(world, sqlite_db):
     await world["Anna"].say("event add kickoff 2029-01-01")
     async with sqlite_db.read() as s:

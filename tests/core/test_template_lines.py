@@ -1,4 +1,5 @@
-"""Lists in messages put each item on a line of its own.
+"""Lists in messages put each item on a line of its own, and no message
+shows an empty paragraph.
 
 The templates are read with `trim_blocks`: the newline right after a block
 tag (`{% for … %}`, `{% endif %}`) is dropped. A line whose text ends in a
@@ -6,6 +7,8 @@ block tag therefore runs into the next line, unless a blank line follows it
 (the templates' way to end such a line). That once gave
 "Era mål:1. Bli tryggare…2. Andra målet", survey results with the heading
 glued to its first group, and a pair's ⚠️ warning on the pair's own line.
+A paragraph that is only an `{% if %}` between blank lines leaves two blank
+lines when it is false ("I don't know the command `hej`." and two empty lines).
 """
 
 from __future__ import annotations
@@ -89,6 +92,57 @@ def test_no_template_runs_two_lines_together():
         name = path.relative_to(templates_dir())
         joined += [f"{name}:{a} {lines[a - 1][-30:]!r} + {b} {lines[b - 1][:30]!r}" for a, b in run_together(source)]
     assert joined == []
+
+
+_IF_TAGS = re.compile(r"\{%\s*(if|elif|else|endif)\b.*?%\}")
+
+
+def _block_end(lines: list[str], start: int) -> tuple[int, bool] | None:
+    """Where the `{% if %}` opening line `start` ends (its `{% endif %}`'s
+    line), and whether it has an `{% else %}` or `{% elif %}` of its own."""
+    depth, other = 0, False
+    for number in range(start, len(lines)):
+        for tag in _IF_TAGS.finditer(lines[number]):
+            kind = tag.group(1)
+            depth += {"if": 1, "endif": -1}.get(kind, 0)
+            other |= kind in ("else", "elif") and depth == 1
+            if depth == 0:
+                return (number, other) if not lines[number][tag.end() :].strip() else None
+    return None
+
+
+def empty_paragraphs(source: str) -> list[int]:
+    """Lines (1-based) opening a paragraph that is only an `{% if %}`, between
+    blank lines and before more text: when its condition is false, the two
+    blank lines meet and the message shows an empty paragraph."""
+    lines = source.rstrip("\n").split("\n")
+    found = []
+    for number, line in enumerate(lines):
+        end = _block_end(lines, number) if line.startswith("{% if") else None
+        if end is None or end[1]:
+            continue
+        last = end[0]
+        before_blank = number > 0 and lines[number - 1].strip() == ""
+        after_blank = last + 1 < len(lines) and lines[last + 1].strip() == ""
+        if before_blank and after_blank and any(rest.strip() for rest in lines[last + 2 :]):
+            found.append(number + 1)
+    return found
+
+
+def test_the_check_finds_empty_paragraphs():
+    assert empty_paragraphs("A.\n\n{% if b %}B.{% endif %}\n\nC.\n") == [3]
+    assert empty_paragraphs("A.\n\n{% if b %}\nB.\n{% endif %}\n\nC.\n") == [3]
+    assert empty_paragraphs("A.\n\n{% if b %}\nB.\n\n{% endif %}\nC.\n") == []  # the paragraph brings its break
+    assert empty_paragraphs("A.\n\n{% if b %}B.{% else %}D.{% endif %}\n\nC.\n") == []  # never empty
+
+
+def test_no_template_leaves_an_empty_paragraph():
+    """`hej` was answered "I don't know the command `hej`." and two empty lines."""
+    found = []
+    for path in all_templates():
+        source = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(templates_dir())}:{n}" for n in empty_paragraphs(source)]
+    assert found == []
 
 
 # ------------------------------------------------ the lists, rendered
