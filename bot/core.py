@@ -22,6 +22,7 @@ from bot.commands.registry import (
     action_role,
     find_action,
     find_command,
+    is_greeting,
     lookup_command,
     parse_args,
     tokenize,
@@ -305,7 +306,7 @@ class Core:
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        replies = await self._run(turn, tokens)
+        replies = [turn.say("core/greeting")] if is_greeting(tokens) else await self._run(turn, tokens)
         if inbound.kind == Kind.TEXT and not any(r.kind.startswith("dialogs/") or r.card for r in replies):
             # A command typed while a question is open: the question waits
             # (not said under a card that itself asks something).
