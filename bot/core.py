@@ -22,6 +22,7 @@ from bot.commands.registry import (
     action_role,
     find_action,
     find_command,
+    is_greeting,
     lookup_command,
     parse_args,
     tokenize,
@@ -279,6 +280,14 @@ class Core:
         )
 
     async def _route(self, turn: Turn) -> list[Outbound]:
+        """The turn's replies, each in the language it was written in: a reply
+        is rendered for the person of the turn (`Turn.render`), so one that
+        does not say its language is in theirs (the adapters' own words on
+        its card, a menu's "Choose", follow it)."""
+        replies = await self._answer(turn)
+        return [m if m.locale else replace(m, locale=turn.locale) for m in replies]
+
+    async def _answer(self, turn: Turn) -> list[Outbound]:
         inbound = turn.inbound
         if inbound.kind in (Kind.ACTION, Kind.FORM):
             handler = find_action(inbound.action_id or "")
@@ -298,7 +307,7 @@ class Core:
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        replies = await self._run(turn, tokens)
+        replies = [turn.say("core/greeting")] if is_greeting(tokens) else await self._run(turn, tokens)
         if inbound.kind == Kind.TEXT and not any(r.kind.startswith("dialogs/") or r.card for r in replies):
             # A command typed while a question is open: the question waits
             # (not said under a card that itself asks something).

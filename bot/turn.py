@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.addresses import address_of, addresses_of
 from bot.errors import UserError
 from bot.lifecycle import RUNNING, WORKING
-from bot.messages import Address, Card, Inbound, Outbound, Text
+from bot.messages import Address, Card, Inbound, MessageRef, Outbound, Text
 from bot.outbox import Queued
 from bot.people import is_coordinator, locale_for
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
@@ -95,9 +95,28 @@ class Turn:
 
     def say(self, template: str, /, *, card: Card | None = None, ephemeral: bool = False, **ctx) -> Outbound:
         """A reply to the person in this turn, rendered in their language."""
-        return Outbound(
-            text=self.render(template, **ctx), card=card, ephemeral=ephemeral, kind=template, locale=self.locale
-        )
+        return self.reply(self.render(template, **ctx), kind=template, card=card, ephemeral=ephemeral)
+
+    def reply(
+        self,
+        text: str,
+        /,
+        *,
+        kind: str,
+        card: Card | None = None,
+        ephemeral: bool = False,
+        replace: MessageRef | None = None,
+    ) -> Outbound:
+        """A reply to the person in this turn whose text (and card) were
+        rendered with `render`: the one way a handler builds its own message,
+        so it always carries the reader's language, which the adapters use for
+        the words they add themselves (a menu's "Choose", a form's "Send")."""
+        return Outbound(text=text, card=card, ephemeral=ephemeral, replace=replace, kind=kind, locale=self.locale)
+
+    def answered(self, template: str, /, **ctx) -> Outbound:
+        """A reply that replaces the clicked card (where the platform can), so
+        its buttons cannot be pressed twice."""
+        return self.reply(self.render(template, **ctx), kind=template, replace=self.inbound.message)
 
     async def tell(
         self,

@@ -12,7 +12,7 @@ from bot.errors import stale_button
 from bot.lifecycle import RUNNING
 from bot.markup import mark
 from bot.meetings import local_today
-from bot.messages import Button, Buttons, Card, Fields, Heading, Outbound, Text
+from bot.messages import Button, Buttons, Card, Fields, Heading, Text
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.reminders.digest import stalled_pairs
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
@@ -98,7 +98,7 @@ async def home(turn: Turn, args):
         blocks.append(Text(turn.render("home/nothing")))
     summary = turn.render("home/summary")
     card = Card((Heading(summary), *blocks))
-    return [Outbound(text=summary, card=card, kind="home")]
+    return [turn.reply(summary, card=card, kind="home")]
 
 
 async def cockpit_blocks(turn: Turn, program: Program) -> list:

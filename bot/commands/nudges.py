@@ -74,7 +74,7 @@ def _replacing(turn: Turn, message: Outbound) -> Outbound:
     """After a click, the card is replaced so its buttons cannot be pressed twice."""
     if turn.inbound.message is None:
         return message
-    return Outbound(text=message.text, card=None, replace=turn.inbound.message, kind=message.kind)
+    return turn.reply(message.text, kind=message.kind, replace=turn.inbound.message)
 
 
 @command(

@@ -214,12 +214,12 @@ def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> O
             ),
         )
     )
-    return Outbound(text=question, card=card, kind=template, locale=turn.locale)
+    return turn.reply(question, card=card, kind=template)
 
 
 def answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
     """Reply, replacing the clicked card so its buttons cannot be used again."""
-    return [Outbound(text=turn.render(template, **ctx), replace=turn.inbound.message, kind=template)]
+    return [turn.answered(template, **ctx)]
 
 
 def is_paused(enrollment: Enrollment, today: date) -> bool:

@@ -87,13 +87,16 @@ async def consent_answer(turn: Turn):
 
 @command("mydata")
 async def mydata(turn: Turn, args):
-    from bot.dialogs.answers import SELF, answer_lines
+    from bot.dialogs.answers import SELF, answer_lines, shares_wishes
     from bot.personal_data import as_json, everything_about
 
     idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
     org = await turn.session.get(Organisation, turn.person.organisation_id) if turn.person.organisation_id else None
+    enrollments = await my_enrollments(turn.session, pk(turn.person))
+    # Who reads the answers depends on the role, as the consent text of that role said.
+    consented = [e for e, _ in enrollments if e.consent_at is not None or e.answers]
     rows = []
-    for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
+    for enrollment, program in enrollments:
         pairs = await _pair_view(turn, enrollment)
         meetings = (
             await turn.session.exec(
@@ -118,6 +121,8 @@ async def mydata(turn: Turn, args):
         organisation=org.name if org else None,
         identities=idents,
         rows=rows,
+        roles=[role for role in ("adept", "mentor") if any(e.role == role for e in consented)],
+        kept_wishes=any(e.role == "adept" and not shares_wishes(e.answers or {}) for e in consented),
         ephemeral=True,
         privacy=turn.core.config.privacy,
     )

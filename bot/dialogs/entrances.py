@@ -202,12 +202,8 @@ async def continue_action(turn: Turn) -> list[Outbound]:
         answered = turn.render("dialogs/answered", answer=said)
         replies.insert(
             0,
-            Outbound(
-                text=answered,
-                card=Card((Text(question), Text(answered))),
-                replace=inbound.message,
-                kind="dialogs/answered",
-                locale=turn.locale,
+            turn.reply(
+                answered, card=Card((Text(question), Text(answered))), replace=inbound.message, kind="dialogs/answered"
             ),
         )
     return replies

@@ -56,7 +56,7 @@ def answered_card(turn: Turn, template: str, **ctx) -> list[Outbound]:
     """Replace the clicked card (so its buttons are gone) where the platform can."""
     if turn.inbound.message is None:
         return []
-    return [Outbound(text=turn.render(template, **ctx), replace=turn.inbound.message, kind=template)]
+    return [turn.answered(template, **ctx)]
 
 
 async def join_from_card(turn: Turn, value: str | None, *, role: str | None = None) -> list[Outbound]:

@@ -39,14 +39,18 @@ def prompt(turn: Turn, flow: Flow, state: State, ctx: Ctx, notes: Sequence[str] 
     text = "\n\n".join([*notes, question])
     blocks[blocks.index(question_block)] = Text(text)
     if len(blocks) == 1:  # nothing to click: plain text reads best everywhere
-        return Outbound(text=text, kind=step.ask_template)
-    return Outbound(text=text, card=Card(tuple(blocks)), kind=step.ask_template)
+        return turn.reply(text, kind=step.ask_template)
+    return turn.reply(text, card=Card(tuple(blocks)), kind=step.ask_template)
 
 
 def question_context(flow: Flow, state: State, ctx: Ctx) -> dict:
-    """What the question templates may use."""
+    """What the question templates may use (`topic_count`: a question about
+    topics gives an example of several answers that are all options)."""
     return dict(
-        program=ctx.program.name, skippable=step_of(flow, state).skippable, max_capacity=ctx.program.mentor_max_capacity
+        program=ctx.program.name,
+        skippable=step_of(flow, state).skippable,
+        max_capacity=ctx.program.mentor_max_capacity,
+        topic_count=len(ctx.topics),
     )
 
 

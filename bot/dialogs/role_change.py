@@ -73,7 +73,7 @@ async def ask(turn: Turn, program: Program, enrollment: Enrollment, role: str) -
             ),
         )
     )
-    return [Outbound(text=question, card=card, kind="dialogs/role_change_ask")]
+    return [turn.reply(question, card=card, kind="dialogs/role_change_ask")]
 
 
 def retake(enrollment: Enrollment, role: str, now) -> None:

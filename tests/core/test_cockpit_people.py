@@ -156,3 +156,33 @@ async def test_mydata_is_readable_and_comes_with_a_json_file(world):
     assert data["person"]["name"] == "Cecilia"
     assert data["enrollments"][0]["answers"]["wishes"] == WISH
     assert data["enrollments"][0]["program"] == "Mentorprogram 2027"
+
+
+def consent_bullets(world, role: str) -> list[str]:
+    """Who sees the answers and for how long, as the consent text for `role` says it."""
+    core = world.core
+    text = core.translator.render(
+        world.locale, f"dialogs/ask/consent_{role}", program="Mentorprogram 2027", privacy=core.config.privacy
+    )
+    return [line for line in text.split("\n") if line.startswith("• *")][:2]
+
+
+async def test_mydata_says_who_reads_the_answers_as_the_consent_for_the_role_did(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun", wishes=WISH)
+    await enroll(world, "Frida", "mentor", "Knivsta kommun")
+    for name, role, other in (("Cecilia", "adept", "mentor"), ("Frida", "mentor", "adept")):
+        (reply,) = await world[name].say("mydata")
+        said, unsaid = consent_bullets(world, role), consent_bullets(world, other)
+        assert said[0] != unsaid[0] and all(line in reply.text.split("\n") for line in said), (name, reply.text)
+        assert unsaid[0] not in reply.text
+
+
+async def test_mydata_says_when_only_the_coordinator_reads_the_wishes(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun", wishes=WISH, wishes_with_mentor=False)
+    (reply,) = await world["Cecilia"].say("mydata")
+    kept = {
+        "sv": ("bara samordnaren läser det", "men inte dina önskemål och dilemman"),
+        "en": ("only the coordinator reads it", "but not your wishes and dilemmas"),
+    }
+    assert all(words in reply.text for words in kept[world.locale]), reply.text
+    assert consent_bullets(world, "adept")[0] not in reply.text  # the consent's line, with her choice added

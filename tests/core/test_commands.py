@@ -90,6 +90,23 @@ async def test_bad_input_gets_a_localized_answer(world, line, sv, en):
     assert "Traceback" not in replies[0].text
 
 
+@pytest.mark.parametrize("line, paragraphs", [("frobnicate", 2), ("prgram show", 3), ("program", 4)])
+async def test_an_unknown_command_is_answered_without_empty_paragraphs(world, line, paragraphs):
+    (reply,) = await world["Eva"].say(line)
+    assert reply.kind == "errors/unknown_command"
+    shown = reply.text.split("\n\n")
+    assert len(shown) == paragraphs and all(p.strip() and not p.startswith("\n") for p in shown), reply.text
+
+
+@pytest.mark.parametrize(
+    "line", ["hej", "Hej!", "hejsan, hur går jag med?", "Hello there", "god morgon", "Good morning"]
+)
+async def test_a_greeting_is_answered_kindly_with_a_pointer_to_help(world, line):
+    (reply,) = await world["Eva"].say(line)
+    assert reply.kind == "core/greeting"
+    assert ("`hjälp`" if world.locale == "sv" else "`help`") in reply.text
+
+
 async def test_bad_input_changes_nothing(world, sqlite_db):
     await world["Anna"].say("event add kickoff 2029-01-01")
     async with sqlite_db.read() as s:

@@ -19,10 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 CODE_DIRS = ("bot", "adapters", "scheduler")
 # Calls whose str argument names a template.
-TEMPLATE_CALLS = {"say": 0, "render": None, "tell": 1, "UserError": 0, "_answered": 1, "_confirm": 1}
+TEMPLATE_CALLS = {"say": 0, "render": None, "tell": 1, "UserError": 0, "answered": 0, "_answered": 1, "_confirm": 1}
 # Blocks and messages whose text a person reads.
 SENTENCE_CALLS = {
     "Outbound": ("text",),
+    "reply": (0, "text"),
     "Text": (0, "text"),
     "Heading": (0, "text"),
     "Button": (1, "label"),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from adapters.console import render_text
+from bot.messages import Choice
 from tests.dialogs.conftest import COORDINATOR, make_world
 from tests.dialogs.script import ADEPT, MENTOR, asked, line, run, type_raw
 
@@ -101,3 +105,27 @@ async def test_try_again_after_three_misses(world):
     assert replies[0].kind == "dialogs/stuck"
     assert asked(await anna.choose(2)) == "dialogs/ask/months_as_manager"
     assert asked(await anna.say("20")) == "dialogs/ask/topics"
+
+
+def examples(text: str) -> list[list[int]]:
+    """The lists of option numbers a message gives as examples (`1,3`, "1,2")."""
+    return [[int(n) for n in m.split(",")] for m in re.findall(r"\b\d+(?:,\d+)+\b", text)]
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_every_example_of_several_answers_names_real_options(sqlite_db, clock, locale):
+    """A two-option question once suggested `1,3`, where 3 was "Back"."""
+    world = await make_world(sqlite_db, clock, locale=locale, topics=["conflict", "budget"])
+    anna = world.chat("Anna")
+    questions = [(await run(anna, ADEPT, locale, upto=6))[-1]]  # the two topics
+    questions.append((await type_raw(anna, "klingonska"))[-1])  # not an option: the rule again, with an example
+    for typed in ("1,2", "Att leda genom en omorganisation", "{yes}", "2"):  # format 2: digital, no place asked
+        await anna.say(line(typed, locale))
+    questions.append((await type_raw(anna, "klingonska"))[-1])  # the two languages, said wrongly
+    for question in questions:
+        (menu,) = [b for b in question.card.blocks if isinstance(b, Choice)]
+        assert menu.multi and len(menu.options) == 2
+        shown = [examples(question.text), examples(render_text(question))]
+        assert all(shown), (question.kind, question.text)
+        assert {n for found in shown for example in found for n in example} <= {1, 2}, render_text(question)
+    assert asked(await type_raw(anna, "1,2")) == "dialogs/ask/summary"  # an example is an answer
