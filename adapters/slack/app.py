@@ -30,6 +30,7 @@ from adapters.slack.inbound import Click, from_action, from_command, from_event
 from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for, mrkdwn
 from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle
+from bot.clicked import accepted
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError
@@ -203,8 +204,8 @@ class SlackAdapter:
             return await self._deliver(inbound, message, url, locale)
 
         await self.runtime.send_turn(messages, send)
-        failed = any(m.kind.startswith("errors/") for m in messages)
-        if not failed and not replaced and not click.in_view and not click.shared:
+        # Only a click the core took is shown answered (not a refusal, whatever its template).
+        if accepted(messages) and not replaced and not click.in_view and not click.shared:
             await self._mark_answered(click, locale)
         if click.in_view:
             await self._home(replace(inbound, kind=home.OPENED, action_id=None, value=None, values={}))
