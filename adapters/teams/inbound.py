@@ -24,11 +24,13 @@ _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"
 
 
 def tenant_of(activity: Activity) -> str:
+    """The sender's tenant; "" when the activity does not name one, which
+    `bot.tenants` never lets in."""
     conversation = activity.conversation
     if conversation is not None and conversation.tenant_id:
         return conversation.tenant_id
     tenant = (activity.channel_data or {}).get("tenant") or {}
-    return tenant.get("id") or "unknown"
+    return tenant.get("id") or ""
 
 
 def user_id_of(account) -> str:

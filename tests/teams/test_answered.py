@@ -215,3 +215,22 @@ async def test_nothing_is_stored_for_a_tenant_that_is_not_allowed_whatever_it_se
         assert (await s.exec(select(Identity).where(Identity.tenant == OUTSIDER_TENANT))).all() == []
     assert all(c.op in ("reply", "send") for c in connector.calls[before:])  # at most the one refusal
     assert connector.of("member") == []  # not even their profile was asked for
+
+
+def _without_tenant(activity: dict) -> dict:
+    activity["conversation"].pop("tenantId", None)
+    activity.pop("channelData", None)
+    return activity
+
+
+@pytest.mark.parametrize("kind", ["app added", "message"])
+async def test_an_activity_that_names_no_tenant_is_refused_even_without_an_allow_list(
+    sqlite_db, clock, connector, keys, kind
+):
+    """Nobody is let in under a tenant Teams did not name (as on Slack): with
+    no organisation naming a tenant, only `teams.tenant_id` is known to be ours."""
+    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        assert await server.post(_without_tenant(_outsider(connector.url, kind))) in (200, 201)
+    async with sqlite_db.read() as s:
+        assert "Xavier" not in (await s.exec(select(Person.name))).all()
+        assert (await s.exec(select(Identity).where(Identity.user_id.contains("99")))).all() == []
