@@ -29,12 +29,17 @@ def new_token() -> str:
 
 
 def signature(secret: str, kind: str, token: str) -> str:
+    """The HMAC that makes `token` a link; never with an empty key, which
+    would let anyone who knows the scheme sign their own links."""
+    if not secret:
+        raise ValueError("no server.link_secret: links cannot be signed")
     digest = hmac.new(secret.encode(), f"{kind}:{token}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
 def signed(secret: str, kind: str, token: str, given: str) -> bool:
-    return hmac.compare_digest(signature(secret, kind, token), given or "")
+    """Whether `given` is the signature of `token`; nothing is signed without a key."""
+    return bool(secret) and hmac.compare_digest(signature(secret, kind, token), given or "")
 
 
 async def purge_expired_files(session: AsyncSession, now: datetime) -> None:

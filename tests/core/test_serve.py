@@ -14,6 +14,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.core.harness import LINK_SECRET
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,9 +37,11 @@ def mentorbot(*args: str, cwd: Path, **kw) -> subprocess.Popen:
     )
 
 
-def config(tmp_path: Path, host: str = "127.0.0.1", port: int = 0, extra: str = "") -> None:
+def config(tmp_path: Path, host: str = "127.0.0.1", port: int = 0, extra: str = "", link_secret: str = "") -> None:
     (tmp_path / "config.toml").write_text(
-        f'[database]\nurl = "sqlite:///bot.db"\n[server]\nhost = "{host}"\nport = {port}\n{extra}', encoding="utf-8"
+        f'[database]\nurl = "sqlite:///bot.db"\n[server]\nhost = "{host}"\nport = {port}\n'
+        f'link_secret = "{link_secret}"\n{extra}',
+        encoding="utf-8",
     )
 
 
@@ -66,7 +70,7 @@ def test_serve_answers_healthz_and_stops_on_sigterm(tmp_path):
     port = free_port()
     config(tmp_path, port=port)
     assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
-    config(tmp_path, port=port, extra="[teams]\nlocal = true\n")
+    config(tmp_path, port=port, extra="[teams]\nlocal = true\n", link_secret=LINK_SECRET)
     server = mentorbot("serve", cwd=tmp_path)
     try:
         body = wait_for_health(server, port)
@@ -84,6 +88,14 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     server = mentorbot("serve", cwd=tmp_path)
     assert server.wait(timeout=120) == 2
     assert "mentorbot db upgrade" in server.stderr.read()
+
+
+def test_serve_refuses_teams_without_a_link_secret_in_one_line(tmp_path):
+    config(tmp_path, port=free_port(), extra='[teams]\napp_id = "a"\napp_password = "p"\n')
+    server = mentorbot("serve", cwd=tmp_path)
+    assert server.wait(timeout=120) == 2
+    err = server.stderr.read().strip()
+    assert "server.link_secret" in err and "token_urlsafe" in err and err.count("\n") == 0
 
 
 def test_serve_refuses_unauthenticated_teams_on_a_public_address(tmp_path):
