@@ -32,6 +32,9 @@ it for its markup; what templates and these filters produce is `Trusted`.
     {{ "yes" | t_choice }}       a choice value in the reader's language (ja)
     {{ "match" | t_command }}    a command's words in the reader's language (matcha)
     {{ command | usage }}        a command's syntax, argument names translated
+    {{ url | link }}             one of the bot's own URLs (given `Trusted`) as a link
+                                 every platform keeps working; a value from the data
+                                 stays text (`bot.markup.link`)
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from babel.dates import format_date, format_datetime, format_interval, format_sk
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, nodes, pass_context
 
-from bot.markup import Trusted, mark, strip_marks
+from bot.markup import Trusted, link, mark, strip_marks
 
 LOCALES = ("sv", "en")
 DEFAULT_LOCALE = "sv"
@@ -327,6 +330,7 @@ class Translator:
             t_choice=_f_t_choice,
             t_command=_f_t_command,
             usage=_f_usage,
+            link=link,
         )
 
     def has(self, locale: str, name: str) -> bool:
