@@ -64,14 +64,19 @@ async def share_file(
             expires_at=now + DOWNLOAD_LIFETIME,
         )
     )
-    return f"{base_url}/files/{token}/{signature(secret, 'file', token)}/{quote(item.filename)}"
+    return f"{base_url}/files/{token}/{signature(secret, 'file', token)}/{quote(item.filename, safe='')}"
 
 
-async def shared_file(session: AsyncSession, token: str, sig: str, now: datetime, secret: str) -> SharedFile | None:
+async def shared_file(
+    session: AsyncSession, token: str, sig: str, name: str, now: datetime, secret: str
+) -> SharedFile | None:
+    """The file behind a download link, when the whole link is the one we made:
+    signed, not expired, and ending in the file's own name (a link edited to
+    end in `.exe` does not serve the same bytes under another name)."""
     if not signed(secret, "file", token, sig):
         return None
     row = (await session.exec(select(SharedFile).where(SharedFile.token == token))).first()
-    return row if row is not None and row.expires_at > now else None
+    return row if row is not None and row.expires_at > now and row.filename == name else None
 
 
 def feed_url(base_url: str, secret: str, token: str) -> str:
