@@ -133,3 +133,41 @@ def test_serve_refuses_half_slack_configuration(tmp_path):
     assert server.wait(timeout=120) == 2
     err = server.stderr.read().strip()
     assert "slack.signing_secret" in err and err.count("\n") == 0
+
+
+TOKEN, SIG = "Tok3nThatIsABearerSecret0123456", "S1gnatureThatIsSecretToo"
+
+
+def get_status(url: str, headers: dict[str, str] | None = None) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_the_access_log_never_shows_a_download_or_calendar_link(tmp_path):
+    """With -v (DEBUG) aiohttp logs every request; the secret parts of the
+    bearer links (`/files/...`, `/calendar/...`) are masked, in the request
+    line and in a Referer alike."""
+    port = free_port()
+    config(tmp_path, port=port, link_secret=LINK_SECRET)
+    assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
+    server = mentorbot("-v", "serve", cwd=tmp_path)
+    try:
+        wait_for_health(server, port)
+        base = f"http://127.0.0.1:{port}"
+        assert get_status(f"{base}/files/{TOKEN}/{SIG}/mydata.json") == 404
+        assert get_status(f"{base}/calendar/{TOKEN}/{SIG}.ics?x=1") == 404
+        assert get_status(f"{base}/healthz", {"Referer": f"{base}/files/{TOKEN}/{SIG}/mydata.json"}) == 200
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        log = server.stderr.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
+    access = [line for line in log.splitlines() if "aiohttp.access" in line]
+    assert any("GET /files/***" in line for line in access), log
+    assert any("GET /calendar/***" in line for line in access), log
+    assert any("GET /healthz" in line and "/files/***" in line for line in access), log
+    assert TOKEN not in log and SIG not in log
