@@ -29,7 +29,7 @@ from bot import outbox
 from bot.core import Core
 from bot.i18n import render
 from bot.inputs import parse_int
-from bot.markup import strip_marks
+from bot.markup import convert, plain_links
 from bot.messages import (
     Actor,
     Address,
@@ -87,7 +87,7 @@ def render_text(message: Outbound) -> str:
     The card is the body; `text` is shown only for a message without one."""
     files = [f"  📎 {f.filename} ({max(1, len(f.data) // 1024)} kB)" for f in message.files]
     if message.card is None:
-        return strip_marks("\n".join([message.text, *files]))
+        return _as_text("\n".join([message.text, *files]))
     lines: list[str] = []
     number = itertools.count(1)
     for block in message.card.blocks:
@@ -107,7 +107,13 @@ def render_text(message: Outbound) -> str:
             lines.append(f"  {block.label}: …")
         elif isinstance(block, Image):
             lines.append(f"  [{block.alt}]")
-    return strip_marks("\n".join(lines + files))  # the console shows text as it is: no markup to escape
+    return _as_text("\n".join(lines + files))
+
+
+def _as_text(text: str) -> str:
+    """The console shows text as it is: values from the data as typed (no
+    markup to escape), our own links as their URL (`bot.markup.plain_links`)."""
+    return convert(text, plain_links, lambda value: value)
 
 
 _presses = itertools.count(1)

@@ -1,6 +1,7 @@
 """What `mentorbot serve` hands to a browser: a shared file behind its
 short-lived signed link, and a person's calendar feed (`bot.links`).
-Anything unknown, expired, revoked or wrongly signed is a plain 404."""
+Anything unknown, expired, revoked, wrongly signed or under another file
+name is a plain 404."""
 
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ def mount(app: web.Application, runtime) -> None:
 
     async def download(request: web.Request) -> web.Response:
         async with runtime.db.read() as session:
-            row = await shared_file(
-                session, request.match_info["token"], request.match_info["sig"], runtime.clock.now(), secret
-            )
+            info = request.match_info
+            row = await shared_file(session, info["token"], info["sig"], info["name"], runtime.clock.now(), secret)
         if row is None:
             return web.Response(status=404, text=NOT_FOUND)
         return web.Response(

@@ -8,7 +8,8 @@ inside a turn, its `platform`, `tenant` and `request_id`; an exception adds
 `exception` (the formatted traceback, in the same one line). APScheduler logs
 at WARNING unless the level is DEBUG (otherwise it writes two INFO lines per
 tick, about 5,760 a day while idle), and so do Alembic and aiohttp's access
-log (a line per health probe).
+log (a line per health probe). The access log (`AccessLog`) never shows a
+download or calendar link: they are bearer links, masked as `/files/***`.
 
 `console` is a chat on the terminal: its logs still go to standard error,
 but only warnings and errors unless the level is DEBUG (`-v`), so no INFO
@@ -19,8 +20,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
+
+from aiohttp.abc import AbstractAccessLogger
 
 from bot.telemetry import TURN_TAGS
 
@@ -60,6 +64,41 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+# A download or calendar link: whoever holds it gets the file or the feed.
+_BEARER = re.compile(r"(?i)(/(?:files|calendar)/)[^\s\"]*")
+
+
+def mask_links(text: str) -> str:
+    """`text` with everything after `/files/` and `/calendar/` replaced by `***`."""
+    return _BEARER.sub(r"\1***", text)
+
+
+class AccessLog(AbstractAccessLogger):
+    """aiohttp's access log line (`serve`), with the bearer links masked in
+    the request line and the Referer, whatever the level: a log shipper or a
+    colleague reading the log gets no working link."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
+
+    def log(self, request, response, time: float) -> None:
+        version = request.version
+        self.logger.info(
+            '%s "%s %s HTTP/%d.%d" %d %d %.3fs "%s" "%s"',
+            request.remote,
+            request.method,
+            mask_links(request.path_qs),
+            version.major,
+            version.minor,
+            response.status,
+            response.body_length,
+            time,
+            mask_links(request.headers.get("Referer", "-")),
+            request.headers.get("User-Agent", "-"),
+        )
 
 
 def configure(level: str = "INFO", fmt: str = "text", *, stream=None) -> None:

@@ -107,7 +107,9 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
         runtime.db, runtime.delivery, runtime.clock, runtime.config, dispatcher=runtime.dispatcher
     )
     runtime.extras[observability.SCHEDULER] = scheduler  # for /readyz
-    runner = web.AppRunner(app)
+    from adapters.logs import AccessLog
+
+    runner = web.AppRunner(app, access_log_class=AccessLog)  # bearer links masked
     await runner.setup()
     site = web.TCPSite(runner, config.server.host, config.server.port)
     await site.start()

@@ -45,7 +45,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
             "MENTORBOT_PUBLIC_URL",
             "https://... where people's browsers reach serve (download and calendar links)",
         ),
-        "link_secret": Key(str, "", "MENTORBOT_LINK_SECRET", "signs download and calendar links"),
+        "link_secret": Key(
+            str,
+            "",
+            "MENTORBOT_LINK_SECRET",
+            "signs download and calendar links; at least 32 random characters; required with Teams or public_url",
+        ),
     },
     "slack": {
         "bot_token": Key(str, "", "SLACK_BOT_TOKEN", "xoxb-...; Slack is on when set"),
@@ -123,6 +128,11 @@ class ServerConfig:
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def signs_links(self) -> bool:
+        """Download and calendar links are offered only with a key to sign them."""
+        return bool(self.link_secret)
 
     @property
     def loopback(self) -> bool:
@@ -326,6 +336,34 @@ def validate(config: Config) -> None:
         )
     if teams.app_type and teams.app_type not in ("MultiTenant", "SingleTenant"):
         raise ConfigError(f'teams.app_type: expected "MultiTenant" or "SingleTenant", got {teams.app_type!r}')
+    _check_link_secret(config)
+
+
+MIN_LINK_SECRET = 32  # characters; `secrets.token_urlsafe(32)` gives 43
+MAKE_LINK_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def _check_link_secret(config: Config) -> None:
+    """Download and calendar links are bearer links signed with
+    `server.link_secret`: a guessable key would let anyone make one. It is
+    needed when Teams is on (its files are download links) or
+    `server.public_url` says browsers are to reach the server, and it turns
+    calendar feeds on when set; whenever it is needed or set, it is long."""
+    secret = config.server.link_secret
+    if config.teams.enabled:
+        need = "Teams is on and its files are download links signed with it"
+    elif config.server.public_url:
+        need = "server.public_url is set for download and calendar links, which are signed with it"
+    elif secret:
+        need = "it signs download and calendar links"
+    else:
+        return  # no links to sign: calendar feeds are off
+    problem = "missing" if not secret else f"too short ({len(secret)} characters)"
+    if len(secret) < MIN_LINK_SECRET:
+        raise ConfigError(
+            f"server.link_secret: {problem}; {need}, so give at least {MIN_LINK_SECRET} random characters "
+            f"(env MENTORBOT_LINK_SECRET), made for example with: {MAKE_LINK_SECRET}"
+        )
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:

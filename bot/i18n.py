@@ -29,6 +29,9 @@ it for its markup; what templates and these filters produce is `Trusted`.
                                  Babel's plural rules pick (the one plural helper)
     {{ n | count("days") }}      "1 dag" / "21 dagar": a number with its unit, through
                                  `plural` (the units' forms are in labels/unit)
+    {{ url | link }}             one of the bot's own URLs (given `Trusted`) as a link
+                                 every platform keeps working; a value from the data
+                                 stays text (`bot.markup.link`)
     {{ "role" | t_arg }}         an argument name in the reader's language (roll)
     {{ "yes" | t_choice }}       a choice value in the reader's language (ja)
     {{ "match" | t_command }}    a command's words in the reader's language (matcha)
@@ -50,7 +53,7 @@ from babel.dates import format_date, format_datetime, format_interval, format_sk
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, nodes, pass_context
 
-from bot.markup import Trusted, mark, strip_marks
+from bot.markup import Trusted, link, mark, strip_marks
 
 LOCALES = ("sv", "en")
 DEFAULT_LOCALE = "sv"
@@ -275,6 +278,7 @@ class Translator:
             count=_f_count,
             plural=_f_plural,
             **SYNTAX_FILTERS,
+            link=link,
         )
 
     def has(self, locale: str, name: str) -> bool:

@@ -29,12 +29,17 @@ def new_token() -> str:
 
 
 def signature(secret: str, kind: str, token: str) -> str:
+    """The HMAC that makes `token` a link; never with an empty key, which
+    would let anyone who knows the scheme sign their own links."""
+    if not secret:
+        raise ValueError("no server.link_secret: links cannot be signed")
     digest = hmac.new(secret.encode(), f"{kind}:{token}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
 def signed(secret: str, kind: str, token: str, given: str) -> bool:
-    return hmac.compare_digest(signature(secret, kind, token), given or "")
+    """Whether `given` is the signature of `token`; nothing is signed without a key."""
+    return bool(secret) and hmac.compare_digest(signature(secret, kind, token), given or "")
 
 
 async def purge_expired_files(session: AsyncSession, now: datetime) -> None:
@@ -59,14 +64,19 @@ async def share_file(
             expires_at=now + DOWNLOAD_LIFETIME,
         )
     )
-    return f"{base_url}/files/{token}/{signature(secret, 'file', token)}/{quote(item.filename)}"
+    return f"{base_url}/files/{token}/{signature(secret, 'file', token)}/{quote(item.filename, safe='')}"
 
 
-async def shared_file(session: AsyncSession, token: str, sig: str, now: datetime, secret: str) -> SharedFile | None:
+async def shared_file(
+    session: AsyncSession, token: str, sig: str, name: str, now: datetime, secret: str
+) -> SharedFile | None:
+    """The file behind a download link, when the whole link is the one we made:
+    signed, not expired, and ending in the file's own name (a link edited to
+    end in `.exe` does not serve the same bytes under another name)."""
     if not signed(secret, "file", token, sig):
         return None
     row = (await session.exec(select(SharedFile).where(SharedFile.token == token))).first()
-    return row if row is not None and row.expires_at > now else None
+    return row if row is not None and row.expires_at > now and row.filename == name else None
 
 
 def feed_url(base_url: str, secret: str, token: str) -> str:

@@ -78,6 +78,30 @@ def strip_all(value: Any) -> Any:
     return value
 
 
+# One of our own URLs (a calendar feed, a download): no space, no markup character.
+_OWN_URL = re.compile(r"https?://[^\s\[\]()<>|*`]+")
+# `[label](url)` in our own template text (`link`, the Teams file links).
+LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+
+
+def link(url: str) -> str:
+    """Our own URL as a link that keeps working on every platform: the
+    template markup `[url](url)`, which Slack shows as `<url|url>`, Teams as
+    a markdown link and the console as the bare URL, so it can be clicked or
+    copied into a calendar. Only for a `Trusted` URL the bot made: anything
+    else (a value from the data) comes back as it is, and is then marked and
+    escaped like every value, never a link (the `link` template filter)."""
+    if not isinstance(url, Trusted) or not _OWN_URL.fullmatch(url):
+        return url
+    return Trusted(f"[{url}]({url})")
+
+
+def plain_links(shell: str) -> str:
+    """`[label](url)` of our own text as plain text: the URL alone when the
+    label is the URL, else `label (url)` (the console, plain-text fields)."""
+    return LINK.sub(lambda m: m.group(2) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", shell)
+
+
 def break_urls(text: str) -> str:
     """A zero-width space after `://` and `www.`, so no client turns a typed
     address into a link."""

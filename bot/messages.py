@@ -205,6 +205,10 @@ class OutboxRef:
     id: int
     key: str
     address: Address
+    # The one person it is for (the row's `person_id`), when there is one:
+    # what is made for them on its way out (a download link) is theirs, so
+    # `forget` and `leave` can find it.
+    reader: int | None = None
 
 
 @dataclass(frozen=True)

@@ -296,4 +296,7 @@ async def stage(
             await asyncio.sleep(0)
         result = await (await session.connection()).execute(_STAGE, rows[start : start + 500])
         ids.update((key, row_id) for row_id, key in result.all())
-    return [replace(message, outbox=OutboxRef(ids[key], key, address)) for message, address, key, *_ in planned]
+    return [
+        replace(message, outbox=OutboxRef(ids[key], key, address, reader))
+        for message, address, key, reader, _ in planned
+    ]

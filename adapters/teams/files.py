@@ -23,6 +23,9 @@ class FileLinks:
             return message
         runtime = self.runtime
         server = runtime.config.server
+        # The file is the reader's (their `mydata`, their export): recorded as
+        # theirs, so `forget` and `leave` delete it before the link expires.
+        reader = message.outbox.reader if message.outbox is not None else None
         async with runtime.db.write() as session:
             # Our own signed links, not user text: trusted, so no renderer breaks them.
             links = [
@@ -30,7 +33,9 @@ class FileLinks:
                     item.title or item.filename,
                     item.filename,
                     Trusted(
-                        await share_file(session, item, None, runtime.clock.now(), server.base_url, server.link_secret)
+                        await share_file(
+                            session, item, reader, runtime.clock.now(), server.base_url, server.link_secret
+                        )
                     ),
                 )
                 for item in message.files

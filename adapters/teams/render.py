@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import render as render_template
-from bot.markup import break_urls, convert, strip_all, strip_marks
+from bot.markup import LINK, break_urls, convert, plain_links, strip_all, strip_marks
 from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Image, Input, Outbound, Text
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -69,16 +69,23 @@ def teams_escape(value: str) -> str:
 _CODE = re.compile(r"`([^`\n]+)`")
 
 
+def _literal_labels(prose: str) -> str:
+    """Our own links (`[label](url)`) with each `_` of the label escaped: a
+    label that is the URL itself (a calendar feed) shows it exactly, for
+    copying, instead of italics where a random token has underscores."""
+    return LINK.sub(lambda m: "[" + m.group(1).replace("_", "\\_") + "](" + m.group(2) + ")", prose)
+
+
 def _template_markdown(shell: str) -> str:
     """Our own template text as Teams markdown. Slack's *bold* becomes
     **bold**. Inline code (command names, examples to type) becomes bold too:
     Adaptive Card TextBlocks have no inline code and show backticks as they
     are, and bold is what Teams shows alike in cards, text messages and on
     every client. What is inside the backticks is literal (escaped), so
-    `match_rule=other_org|…` stays as written."""
+    `match_rule=other_org|…` stays as written. Links stay links."""
     parts = _CODE.split(shell)  # even: prose, odd: inside backticks
     return "".join(
-        "**" + _TEAMS_SPECIAL.sub(r"\\\1", part) + "**" if n % 2 else _SLACK_BOLD.sub(r"**\1**", part)
+        "**" + _TEAMS_SPECIAL.sub(r"\\\1", part) + "**" if n % 2 else _literal_labels(_SLACK_BOLD.sub(r"**\1**", part))
         for n, part in enumerate(parts)
     )
 
@@ -86,7 +93,7 @@ def _template_markdown(shell: str) -> str:
 def _template_plain(shell: str) -> str:
     """Our own template text without its formatting, for plain-text fields
     (the notification `summary`, the text an answered card repeats)."""
-    return _SLACK_BOLD.sub(r"\1", _CODE.sub(r"\1", shell))
+    return plain_links(_SLACK_BOLD.sub(r"\1", _CODE.sub(r"\1", shell)))
 
 
 def teams_markdown(text: str) -> str:

@@ -5,7 +5,8 @@ rsvp.yes / rsvp.no      the "I'm coming / I can't come" buttons on event
                         "coming" comes with the event's .ics file
 event who N             the coordinator: counts and names for event N
 calendar                the program's .ics and the person's own feed URL
-                        (for an Outlook subscription)
+                        (for an Outlook subscription; only where
+                        `server.link_secret` is set)
 calendar revoke         the feed URL stops working; `calendar` makes a new one
 """
 
@@ -24,6 +25,7 @@ from bot.commands.registry import (
 )
 from bot.errors import UserError, stale_button
 from bot.links import feed_url, new_token
+from bot.markup import Trusted
 from bot.messages import Attachment
 from bot.programs import audience_includes, event_by_id, my_enrollments
 from bot.store.models import CalendarFeed, Enrollment, EnrollmentStatus, EventRsvp, Person, Program, ProgramEvent
@@ -115,6 +117,22 @@ async def _my_program(turn: Turn, ref: str | None) -> tuple[Program, str | None]
     return program, role
 
 
+def _feed_link(turn: Turn, program: Program, feeds) -> Trusted | None:
+    """The person's feed URL (their open feed, else a new one); none when this
+    installation signs no links (`server.link_secret` unset: feeds are off).
+    The bot's own URL: trusted, so every renderer keeps it a working link."""
+    server = turn.core.config.server
+    if not server.signs_links:
+        return None
+    feed = (
+        feeds[0]
+        if feeds
+        else CalendarFeed(person_id=pk(turn.person), program_id=pk(program), token=new_token(), created_at=turn.now)
+    )
+    turn.session.add(feed)
+    return Trusted(feed_url(server.base_url, server.link_secret, feed.token))
+
+
 @command("calendar", params=(Param("what", "choice", required=False, choices=("revoke",)), PROGRAM))
 async def calendar(turn: Turn, args):
     from bot.reports.calendar import events_for
@@ -137,14 +155,6 @@ async def calendar(turn: Turn, args):
             turn.session.add(feed)
         await turn.audit("calendar revoked", program=program, feeds=len(feeds))
         return [turn.say("events/feed_revoked", count=len(feeds), ephemeral=True)]
-    feed = (
-        feeds[0]
-        if feeds
-        else CalendarFeed(person_id=pk(turn.person), program_id=pk(program), token=new_token(), created_at=turn.now)
-    )
-    turn.session.add(feed)
-    server = turn.core.config.server
-    url = feed_url(server.base_url, server.link_secret, feed.token)
-    reply = turn.say("events/calendar", program=program, url=url, ephemeral=True)
+    reply = turn.say("events/calendar", program=program, url=_feed_link(turn, program, feeds), ephemeral=True)
     events = [e for e in await events_for(turn.session, program, role) if not e.cancelled]
     return [replace(reply, files=(ics_file(turn, program, events, f"{program.slug}.ics"),))]

@@ -2,10 +2,11 @@
 `forget`): the loop is closed in the turn's transaction.
 
 Their enrollment becomes `left`; their pairs end and the partner is told in
-words; their pending reminders in the program stop; the coordinators are told;
-and, unless `forget` erases it all afterwards (`bot.privacy.erase`), what they
+words; their pending reminders in the program stop; their calendar feed of the
+program stops working; the coordinators are told; and, unless `forget` erases it all afterwards (`bot.privacy.erase`), what they
 gave under consent (answers, dialogue state, survey answers, the pair's
-rationale) is deleted at once.
+rationale, and the download files made for them, which may hold it) is
+deleted at once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.people import coordinator_people
 from bot.privacy import erase
 from bot.reminders.store import run
 from bot.store.models import (
+    CalendarFeed,
     DialogState,
     Enrollment,
     EnrollmentStatus,
@@ -27,6 +29,7 @@ from bot.store.models import (
     Program,
     Reminder,
     ReminderStatus,
+    SharedFile,
     SurveyResponse,
 )
 from bot.store.rows import pk, table_of
@@ -97,6 +100,7 @@ async def end_participation(
                 name=turn.person.name if named else None,
             )
     await _stop_reminders(turn, enrollment, program)
+    await _end_links(turn, person_id, program, files=delete_answers)
     await plan.person_changed(turn, enrollment)  # their pairs' and events' rows, in this turn
     for coordinator in await coordinator_people(s, turn.core.config):
         if coordinator.id == person_id:
@@ -120,6 +124,24 @@ async def _name(turn: Turn, person_id: int) -> str | None:
 
     person = await turn.session.get(Person, person_id)
     return person.name if person else None
+
+
+async def _end_links(turn: Turn, person_id: int, program: Program, *, files: bool) -> None:
+    """What the person can still open in a browser stops now: their calendar
+    feed of the program (it would go on showing its events), and with their
+    answers the files made for them (a `mydata` download holds the answers)."""
+    await run(
+        turn.session,
+        sa.update(table_of(CalendarFeed))
+        .where(
+            col(CalendarFeed.person_id) == person_id,
+            col(CalendarFeed.program_id) == program.id,
+            col(CalendarFeed.revoked_at).is_(None),
+        )
+        .values(revoked_at=turn.now),
+    )
+    if files:
+        await run(turn.session, sa.delete(table_of(SharedFile)).where(col(SharedFile.person_id) == person_id))
 
 
 async def _stop_reminders(turn: Turn, enrollment: Enrollment, program: Program) -> None:

@@ -58,7 +58,12 @@ class Renderer:
             if to.where == Where.DM and to.user and await _marked_unreachable(session, to):
                 # Not tried again: the recorder holds it until they write (scheduler/record.py).
                 return Unreachable(DeliveryError("they are marked unreachable", permanent=True))
-            return Ready(to, replace(outbox.decode(row.context["message"], to), outbox=OutboxRef(row.id, row.key, to)))
+            return Ready(
+                to,
+                replace(
+                    outbox.decode(row.context["message"], to), outbox=OutboxRef(row.id, row.key, to, row.person_id)
+                ),
+            )
         person, found = await person_and_address(session, row.person_id) if row.person_id else (None, None)
         if person is not None:
             if found is None:
@@ -97,7 +102,7 @@ class Renderer:
                 to=to,
                 kind=row.template,
                 locale=locale,
-                outbox=OutboxRef(row.id, row.key, to),
+                outbox=OutboxRef(row.id, row.key, to, row.person_id),
             ),
         )
 

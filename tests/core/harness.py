@@ -5,16 +5,21 @@ from __future__ import annotations
 from sqlmodel import select
 
 from adapters.console import TENANT, Chat, ConsolePort, user_id
-from bot.config import BotSettings, Config
+from bot.config import BotSettings, Config, ServerConfig
 from bot.core import Core
 from bot.messages import Actor, Platform
 from bot.people import person_for_actor
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation
 
+# What `server.link_secret` is in the tests (an installation that signs download and calendar links).
+LINK_SECRET = "test-link-secret-0123456789abcdefghijklmnop"
+
 
 def make_core(db, clock, *, locale: str = "sv", coordinators=("console:local:anna",), rate_limit=None) -> Core:
     """`rate_limit=RateLimit.off()` for property tests that type faster than any person."""
-    config = Config(bot=BotSettings(locale=locale, coordinators=tuple(coordinators)))
+    config = Config(
+        server=ServerConfig(link_secret=LINK_SECRET), bot=BotSettings(locale=locale, coordinators=tuple(coordinators))
+    )
     return Core(db, config, clock, rate_limit=rate_limit)
 
 

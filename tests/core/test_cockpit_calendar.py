@@ -6,6 +6,7 @@ by `serve`."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,8 +16,9 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from adapters import downloads
+from adapters.console import render_text
 from adapters.server import RUNTIME, make_runtime
-from bot.config import Config
+from bot.config import Config, ServerConfig
 from bot.messages import Platform
 from bot.ports import Delivery
 from bot.store.models import EventRsvp, ProgramEvent
@@ -97,7 +99,9 @@ async def test_the_personal_feed_is_served_signed_and_revocable(world, sqlite_db
     runner, port = await serve_on_loopback(app)
     try:
         (reply,) = await world["Cecilia"].say("calendar")
-        url = re.search(r"http://\S+/calendar/\S+\.ics", reply.text).group(0)
+        # The console shows the bot's own link as the bare URL, on a line of its own.
+        (url,) = [line for line in render_text(reply).splitlines() if "/calendar/" in line]
+        assert re.fullmatch(r"http://\S+/calendar/\S+\.ics", url)
         path = url.split("/", 3)[3]
         base = f"http://127.0.0.1:{port}/"
         async with ClientSession() as http:
@@ -126,3 +130,17 @@ async def test_an_answer_after_the_event_started_is_refused(world, clock):
 async def test_someone_outside_the_program_gets_no_calendar(world):
     (reply,) = await world["Bo"].say("calendar")
     assert not reply.files and "/calendar/" not in reply.text
+
+
+async def test_without_a_link_secret_the_calendar_comes_without_a_feed(world, sqlite_db, clock):
+    from bot.core import Core
+    from bot.store.models import CalendarFeed
+    from tests.core.harness import World
+
+    unsigned = World(Core(sqlite_db, replace(world.core.config, server=ServerConfig()), clock))
+    (reply,) = await unsigned["Cecilia"].say("calendar")
+    (ics,) = reply.files
+    assert len(_events(ics.data)) == 2
+    assert "/calendar/" not in reply.text and "\n" not in reply.text  # the first sentence alone
+    async with sqlite_db.read() as s:
+        assert (await s.exec(select(CalendarFeed))).all() == []

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import SCHEMA, ConfigError, load_config
+from bot.links import signature, signed
+from tests.core.harness import LINK_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,9 +89,48 @@ def test_missing_explicit_file_is_an_error(tmp_path):
 
 def test_teams_is_off_unless_configured_and_local_mode_only_when_asked_on_loopback(tmp_path):
     assert not load_config(write(tmp_path, '[server]\nhost = "0.0.0.0"\n'), env={}).teams.enabled
-    local = load_config(write(tmp_path, "[teams]\nlocal = true\n"), env={})
+    keyed = {"MENTORBOT_LINK_SECRET": LINK_SECRET}  # Teams needs a key for its download links
+    local = load_config(write(tmp_path, "[teams]\nlocal = true\n"), env=keyed)
     assert local.teams.enabled and local.teams.local_mode
-    from_env = load_config(write(tmp_path, ""), env={"MENTORBOT_TEAMS_LOCAL": "true"})
+    from_env = load_config(write(tmp_path, ""), env={"MENTORBOT_TEAMS_LOCAL": "true", **keyed})
     assert from_env.teams.local_mode
-    authenticated = load_config(write(tmp_path, '[teams]\napp_id = "a"\napp_password = "p"\n'), env={})
+    authenticated = load_config(write(tmp_path, '[teams]\napp_id = "a"\napp_password = "p"\n'), env=keyed)
     assert authenticated.teams.enabled and not authenticated.teams.local_mode
+
+
+SHORT = "0123456789abcdefghijklmnopqrstu"  # 31 characters
+
+
+@pytest.mark.parametrize(
+    "text, env",
+    [
+        ("[teams]\nlocal = true\n", {}),
+        ('[teams]\napp_id = "a"\napp_password = "p"\n', {}),
+        ('[teams]\napp_id = "a"\napp_password = "p"\n[server]\nlink_secret = ""\n', {}),
+        ('[teams]\napp_id = "a"\napp_password = "p"\n', {"MENTORBOT_LINK_SECRET": SHORT}),
+        ('[server]\npublic_url = "https://mentor.example.se"\n', {}),
+        (f'[server]\nlink_secret = "{SHORT}"\n', {}),
+    ],
+)
+def test_a_missing_or_short_link_secret_stops_start_up_and_says_how_to_make_one(tmp_path, text, env):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text), env=env)
+    message = str(err.value)
+    assert message.startswith("server.link_secret:") and "\n" not in message
+    assert "32" in message and "MENTORBOT_LINK_SECRET" in message
+    assert 'python -c "import secrets; print(secrets.token_urlsafe(32))"' in message
+
+
+def test_without_teams_or_a_public_url_no_link_secret_means_no_calendar_feeds(tmp_path):
+    slack_only = load_config(write(tmp_path, '[slack]\nbot_token = "xoxb-1"\nsigning_secret = "s"\n'), env={})
+    assert not slack_only.server.signs_links
+    keyed = load_config(write(tmp_path, ""), env={"MENTORBOT_LINK_SECRET": LINK_SECRET})
+    assert keyed.server.signs_links
+
+
+def test_links_are_never_signed_or_accepted_with_an_empty_key():
+    assert not signed("", "file", "tok", "")
+    with pytest.raises(ValueError):
+        signature("", "file", "tok")
+    assert signed(LINK_SECRET, "file", "tok", signature(LINK_SECRET, "file", "tok"))
+    assert not signed(LINK_SECRET, "feed", "tok", signature(LINK_SECRET, "file", "tok"))

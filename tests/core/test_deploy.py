@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from bot.config import SCHEMA, build_config
+from tests.core.harness import LINK_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -153,6 +154,7 @@ def test_every_config_key_can_come_from_the_environment():
                 ("privacy", "answers_days"): "40",
                 ("privacy", "purge_hours"): "4",
                 ("bot", "templates_override"): "templates",
+                ("server", "link_secret"): LINK_SECRET,
             }
             if section == "privacy" and spec.type is int:
                 env = {spec.env: "40"}
@@ -164,6 +166,8 @@ def test_every_config_key_can_come_from_the_environment():
                 env = {SCHEMA["slack"]["bot_token"].env: "xoxb-1", spec.env: "xapp-1"}
             if section == "teams" and key in ("app_id", "app_password"):
                 env = {SCHEMA["teams"]["app_id"].env: "a", SCHEMA["teams"]["app_password"].env: "p"}
+            if (section, key) in (("teams", "app_id"), ("teams", "app_password"), ("server", "public_url")):
+                env[SCHEMA["server"]["link_secret"].env] = LINK_SECRET  # links need a key to sign them
             config = build_config({}, env, "test")
             got = getattr(getattr(config, section), key)
             expected = env[spec.env]

@@ -132,3 +132,25 @@ async def test_a_nomination_reason_reaches_teams_as_text(sqlite_db, clock):
     assert card, "the nomination was delivered"
     for call in connector.calls:
         teams_is_inert(call.body)
+
+
+def test_only_the_bots_own_url_becomes_a_link():
+    """`{{ url | link }}` makes the bot's own (trusted) feed URL a working link
+    on Slack and Teams and the bare URL on the console; the same template
+    given a plain string (as if from the data) keeps it inert text."""
+    from bot.i18n import render
+    from bot.markup import Trusted
+    from bot.messages import Outbound
+
+    class Program:
+        name = "Mentorprogram 2027"
+
+    own = "http://127.0.0.1:3978/calendar/a_b-c/_d_e.ics"
+    message = Outbound(text=render("sv", "events/calendar", program=Program(), url=Trusted(own)))
+    assert f"<{own}|{own}>" in message_payload(message, "sv")["text"]
+    teams = message_activity(message, "sv")["text"]
+    assert f"]({own})" in teams and "\u200b" not in teams and "_d_e" not in teams.split("](")[0]
+    assert own in render_text(message).splitlines()
+
+    evil = "http://evil.example/x.ics"
+    both_inert([Outbound(text=render("sv", "events/calendar", program=Program(), url=evil))])

@@ -14,6 +14,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.core.harness import LINK_SECRET
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,9 +37,11 @@ def mentorbot(*args: str, cwd: Path, **kw) -> subprocess.Popen:
     )
 
 
-def config(tmp_path: Path, host: str = "127.0.0.1", port: int = 0, extra: str = "") -> None:
+def config(tmp_path: Path, host: str = "127.0.0.1", port: int = 0, extra: str = "", link_secret: str = "") -> None:
     (tmp_path / "config.toml").write_text(
-        f'[database]\nurl = "sqlite:///bot.db"\n[server]\nhost = "{host}"\nport = {port}\n{extra}', encoding="utf-8"
+        f'[database]\nurl = "sqlite:///bot.db"\n[server]\nhost = "{host}"\nport = {port}\n'
+        f'link_secret = "{link_secret}"\n{extra}',
+        encoding="utf-8",
     )
 
 
@@ -66,7 +70,7 @@ def test_serve_answers_healthz_and_stops_on_sigterm(tmp_path):
     port = free_port()
     config(tmp_path, port=port)
     assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
-    config(tmp_path, port=port, extra="[teams]\nlocal = true\n")
+    config(tmp_path, port=port, extra="[teams]\nlocal = true\n", link_secret=LINK_SECRET)
     server = mentorbot("serve", cwd=tmp_path)
     try:
         body = wait_for_health(server, port)
@@ -84,6 +88,14 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     server = mentorbot("serve", cwd=tmp_path)
     assert server.wait(timeout=120) == 2
     assert "mentorbot db upgrade" in server.stderr.read()
+
+
+def test_serve_refuses_teams_without_a_link_secret_in_one_line(tmp_path):
+    config(tmp_path, port=free_port(), extra='[teams]\napp_id = "a"\napp_password = "p"\n')
+    server = mentorbot("serve", cwd=tmp_path)
+    assert server.wait(timeout=120) == 2
+    err = server.stderr.read().strip()
+    assert "server.link_secret" in err and "token_urlsafe" in err and err.count("\n") == 0
 
 
 def test_serve_refuses_unauthenticated_teams_on_a_public_address(tmp_path):
@@ -121,3 +133,41 @@ def test_serve_refuses_half_slack_configuration(tmp_path):
     assert server.wait(timeout=120) == 2
     err = server.stderr.read().strip()
     assert "slack.signing_secret" in err and err.count("\n") == 0
+
+
+TOKEN, SIG = "Tok3nThatIsABearerSecret0123456", "S1gnatureThatIsSecretToo"
+
+
+def get_status(url: str, headers: dict[str, str] | None = None) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_the_access_log_never_shows_a_download_or_calendar_link(tmp_path):
+    """With -v (DEBUG) aiohttp logs every request; the secret parts of the
+    bearer links (`/files/...`, `/calendar/...`) are masked, in the request
+    line and in a Referer alike."""
+    port = free_port()
+    config(tmp_path, port=port, link_secret=LINK_SECRET)
+    assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
+    server = mentorbot("-v", "serve", cwd=tmp_path)
+    try:
+        wait_for_health(server, port)
+        base = f"http://127.0.0.1:{port}"
+        assert get_status(f"{base}/files/{TOKEN}/{SIG}/mydata.json") == 404
+        assert get_status(f"{base}/calendar/{TOKEN}/{SIG}.ics?x=1") == 404
+        assert get_status(f"{base}/healthz", {"Referer": f"{base}/files/{TOKEN}/{SIG}/mydata.json"}) == 200
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        log = server.stderr.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
+    access = [line for line in log.splitlines() if "aiohttp.access" in line]
+    assert any("GET /files/***" in line for line in access), log
+    assert any("GET /calendar/***" in line for line in access), log
+    assert any("GET /healthz" in line and "/files/***" in line for line in access), log
+    assert TOKEN not in log and SIG not in log

@@ -17,6 +17,7 @@ import aiohttp
 
 from adapters.server import build_app, make_runtime
 from bot.config import BotSettings, Config, ServerConfig, SlackConfig
+from tests.core.harness import LINK_SECRET
 from tests.fakes.loopback import serve_on_loopback
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackAPI
 
@@ -289,7 +290,7 @@ def slack_config(
     config = Config()
     return replace(
         config,
-        server=ServerConfig(host="127.0.0.1", port=0),
+        server=ServerConfig(host="127.0.0.1", port=0, link_secret=LINK_SECRET),
         slack=SlackConfig(bot_token="xoxb-test-token", signing_secret=SECRET, api_url=api_url, command=command),
         bot=replace(BotSettings(), coordinators=coordinators),
     )

@@ -5,13 +5,14 @@ fake Web API (`files.getUploadURLExternal`, the bytes to the upload URL,
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from adapters.slack.outbound import SlackPort
 from bot.messages import Address, Attachment, Outbound, Platform, Where
 from bot.ports import DeliveryError
-from tests.slack.helpers import ADEPT, slack_people, slack_server
+from tests.slack.helpers import ADEPT, COORDINATOR, say, slack_people, slack_server
 
 CSV = Attachment("pairs.csv", "text/csv", b"adept;mentor\nAdam;Maria\n", "Pairs")
 
@@ -62,3 +63,18 @@ async def test_mydata_by_slash_command_arrives_as_a_json_file_in_the_dm(sqlite_d
         (stored,) = server.fake.files.values()
         assert stored["filename"] == "mydata.json" and stored["channel"] == "D" + ADEPT[1:]
         assert json.loads(stored["data"])["person"]["name"]
+
+
+async def test_the_calendar_feed_link_arrives_as_a_working_slack_link(sqlite_db, clock):
+    """The bot's own feed URL is a Slack link (`<url|url>`), not text broken
+    up like an address a person typed, and it opens the feed."""
+    async with slack_server(sqlite_db, clock) as server:
+        slack_people(server.fake)
+        await say(server, COORDINATOR, "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
+        await say(server, COORDINATOR, "calendar")
+        text = [c for c in server.fake.delivered() if c.channel == "D" + COORDINATOR[1:]][-1].params["text"]
+        assert "\u200b" not in text
+        url, label = re.search(r"<(http://[^|>]+/calendar/[^|>]+\.ics)\|([^>]+)>", text).groups()
+        assert label == url
+        async with server.http.get(server.url + "/" + url.split("/", 3)[3]) as response:
+            assert response.status == 200 and response.content_type == "text/calendar"

@@ -21,6 +21,7 @@ from adapters.teams import http as teams_http
 from bot.config import Config, ServerConfig, TeamsConfig
 from bot.reminders.planner import plan_pair
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus, Program
+from tests.core.harness import LINK_SECRET
 from tests.fakes.bot_framework_auth import FakeBotFrameworkKeys
 from tests.fakes.loopback import serve_on_loopback
 
@@ -204,7 +205,7 @@ def config_for(db_url: str, *, app_id: str = "", coordinators: tuple[str, ...] =
     )
     return replace(
         config,
-        server=ServerConfig(host="127.0.0.1", port=0),
+        server=ServerConfig(host="127.0.0.1", port=0, link_secret=LINK_SECRET),
         teams=teams,
         bot=replace(config.bot, coordinators=tuple(coordinators), locale=locale),
     )

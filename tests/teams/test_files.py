@@ -10,8 +10,10 @@ from datetime import timedelta
 
 import pytest
 
+from scheduler.dispatcher import Dispatcher
+from scheduler.drive import run_until
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.teams.helpers import teams_server, user
+from tests.teams.helpers import announce_pair, teams_server, user
 from tests.teams.people import TeamsPerson
 
 ANNA = user("Anna", 21)
@@ -80,3 +82,77 @@ async def test_the_sweep_deletes_expired_shared_files(sqlite_db, clock):
     await service.sweep()
     async with sqlite_db.read() as s:
         assert (await s.exec(select(SharedFile))).all() == []
+
+
+# ----------------------------------------------- erasure ends the links (issue: privacy)
+
+BO = user("Bo", 23)
+FEED = re.compile(r"\]\((http://[^)]+/calendar/[^)]+\.ics)\)")  # the link's target
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+async def _download_path(person: TeamsPerson) -> str:
+    await person.type("mydata")
+    url, *_ = LINK.search(person.inbox()[-1].shown_text()).groups()
+    return _path(url)
+
+
+async def test_forget_deletes_the_files_made_for_the_person(sqlite_db, clock, connector):
+    async with teams_server(sqlite_db, clock) as server:
+        bo = TeamsPerson(server, connector, BO)
+        path = await _download_path(bo)
+        status, body, _ = await _get(server, path)
+        assert status == 200 and json.loads(body)["person"]["name"] == "Bo"
+        await bo.type("forget")
+        await bo.click_button("forget.confirm")
+        assert (await _get(server, path))[0] == 404
+
+
+@pytest.mark.parametrize("typed, confirm", [("leave", "leave.confirm"), ("consent withdraw", "consent.confirm")])
+async def test_leaving_ends_the_calendar_feed_and_the_files_holding_the_answers(
+    sqlite_db, clock, connector, typed, confirm
+):
+    anna = TeamsPerson(None, connector, ANNA)  # type: ignore[arg-type]
+    async with teams_server(sqlite_db, clock) as server:
+        anna.server = server
+        bo = TeamsPerson(server, connector, BO)
+        await anna.type("status")
+        await bo.type("status")
+        await announce_pair(sqlite_db, clock, ANNA, BO)
+        await bo.type("calendar")
+        feed = _path(FEED.search(bo.inbox()[-1].shown_text()).group(1))
+        assert (await _get(server, feed))[0] == 200
+        download = await _download_path(bo)
+        await bo.type(typed)
+        await bo.click_button(confirm)
+        assert (await _get(server, feed))[0] == 404
+        assert (await _get(server, download))[0] == 404
+
+
+async def test_a_download_link_needs_its_own_file_name(sqlite_db, clock, connector):
+    async with teams_server(sqlite_db, clock) as server:
+        path = await _download_path(TeamsPerson(server, connector, ANNA))
+        assert (await _get(server, path))[0] == 200
+        assert (await _get(server, path.rsplit("/", 1)[0] + "/anything.exe"))[0] == 404
+        assert (await _get(server, path.rsplit("/", 1)[0] + "/mydata.json.exe"))[0] == 404
+
+
+async def test_a_file_the_dispatcher_sends_later_is_still_the_persons(sqlite_db, clock, connector):
+    """The reply with the download failed right after the turn (Teams said 500);
+    the dispatcher sends it again, and that link is recorded as Bo's too."""
+    async with teams_server(sqlite_db, clock) as server:
+        bo = TeamsPerson(server, connector, BO)
+        await bo.type("status")
+        connector.fail_next(500, conversation=BO.chat, ops=("reply", "send"))
+        await bo.type("mydata")
+        dispatcher = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config)
+        await run_until(dispatcher, clock, clock.now() + timedelta(minutes=10))
+        url, *_ = LINK.search(bo.inbox()[-1].shown_text()).groups()
+        assert [c.status for c in connector.calls if c.conversation == BO.chat][-2:] == [500, 200]
+        assert (await _get(server, _path(url)))[0] == 200
+        await bo.type("forget")
+        await bo.click_button("forget.confirm")
+        assert (await _get(server, _path(url)))[0] == 404
