@@ -215,7 +215,7 @@ def _member(name: str, org: str) -> dict:
 def test_each_warning_of_a_proposed_pair_is_a_line_under_it(locale):
     warnings = [
         {"code": "no_shared_language", "value": {"adept": ["sv"], "mentor": ["en"]}},
-        {"code": "far_apart", "value": {"adept": "Kiruna", "mentor": "Ystad"}},
+        {"code": "in_person_vs_digital", "value": {"wants": "adept", "place": "Kiruna"}},
     ]
     pairs = [
         {
