@@ -1,0 +1,122 @@
+"""What the database alone costs in `simulate` (issue 17, point 3, a figure).
+
+A 200-person `simulate` runs as usual, and every statement, COMMIT and
+ROLLBACK the driver is handed is written down, with its parameters and its
+connection. The same stream is then replayed, in the same order, through
+plain `sqlite3` on a fresh file (one connection for each of the run's
+connections, the project's PRAGMAs). The replay is what SQLite itself takes
+for the year; the rest of the run's wall time is Python: SQLAlchemy, the
+core, the templates, the simulation.
+
+    python -m bench.sql_floor [--runs 1] [--size 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.goals import record
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import asyncio, json, sqlite3, sys, tempfile, time
+from pathlib import Path
+from sqlalchemy.engine import default
+from tools import simulate
+
+stream = []
+D = default.DefaultDialect
+
+def key(context, fallback):
+    if context is not None and context.root_connection is not None:
+        return id(context.root_connection.connection.dbapi_connection)
+    return id(fallback)
+
+def patch(name, wrap):
+    real = getattr(D, name)
+    setattr(D, name, wrap(real))
+
+patch("do_execute", lambda real: lambda self, cursor, sql, params, context=None: (
+    stream.append((key(context, cursor), sql, params, False)), real(self, cursor, sql, params, context))[1])
+patch("do_executemany", lambda real: lambda self, cursor, sql, params, context=None: (
+    stream.append((key(context, cursor), sql, params, True)), real(self, cursor, sql, params, context))[1])
+patch("do_execute_no_params", lambda real: lambda self, cursor, sql, context=None: (
+    stream.append((key(context, cursor), sql, None, False)), real(self, cursor, sql, context))[1])
+def raw(conn):  # commit and rollback are handed the pool's proxy, statements the driver's connection
+    return id(getattr(conn, "dbapi_connection", conn))
+
+patch("do_commit", lambda real: lambda self, conn: (stream.append((raw(conn), "COMMIT", None, False)), real(self, conn))[1])
+patch("do_rollback", lambda real: lambda self, conn: (stream.append((raw(conn), "ROLLBACK", None, False)), real(self, conn))[1])
+
+size = int(sys.argv[1])
+with tempfile.TemporaryDirectory(prefix="mentorbot-bench-floor-") as tmp:
+    wall = time.perf_counter()
+    asyncio.run(simulate.simulate(size, 4, "sv", Path(tmp) / "simulate.db"))
+    wall = time.perf_counter() - wall
+    conns, errors = {}, 0
+    path = Path(tmp) / "replay.db"
+    replay = time.perf_counter()
+    for owner, sql, params, many in stream:
+        c = conns.get(owner)
+        if c is None:
+            c = conns[owner] = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            for pragma in ("journal_mode=WAL", "busy_timeout=0", "foreign_keys=ON", "synchronous=NORMAL"):
+                c.execute(f"PRAGMA {pragma}")
+        try:
+            if sql == "COMMIT" or sql == "ROLLBACK":
+                if c.in_transaction:
+                    c.execute(sql)
+            elif many:
+                c.executemany(sql, params).fetchall()
+            else:
+                c.execute(sql, params or ()).fetchall()
+        except sqlite3.Error:
+            errors += 1
+    replay = time.perf_counter() - replay
+print(json.dumps({"wall": wall, "replay": replay, "entries": len(stream), "errors": errors,
+                  "commits": sum(1 for e in stream if e[1] == "COMMIT"), "connections": len(conns)}))
+"""
+
+
+def one(size: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(size)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.sql_floor")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--size", type=int, default=200)
+    args = parser.parse_args(argv)
+    print(f"{'people':>6} {'run':>3} {'simulate s':>10} {'replay s':>9} {'share':>6} {'entries':>8} {'errors':>6}")
+    replays = []
+    for run in range(1, args.runs + 1):
+        r = one(args.size)
+        replays.append(r["replay"])
+        print(
+            f"{args.size:>6} {run:>3} {r['wall']:>10.1f} {r['replay']:>9.2f} {r['replay'] / r['wall']:>6.0%} "
+            f"{r['entries']:>8} {r['errors']:>6}",
+            flush=True,
+        )
+    print("(replay: the run's statements, COMMITs and ROLLBACKs through plain sqlite3; errors: statements the")
+    print(" replay could not run as recorded, e.g. a batch SQLAlchemy split differently; they are few)")
+    if args.size == 200:
+        record("sql_floor", {"simulate.200.sql_floor": replays})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
