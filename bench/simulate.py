@@ -11,16 +11,12 @@ with `--full` (or BENCH_FULL=1), otherwise that goal reads "not measured".
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
-from pathlib import Path
 
+from bench._child import run_child
 from bench.goals import record
-
-ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
 import asyncio, json, sys, tempfile, time
@@ -47,15 +43,7 @@ print(json.dumps({"size": size, "wall": wall, "cpu": cpu, "statements": statemen
 
 
 def one(size: int) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(size)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(CHILD, size)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,15 +14,10 @@ core, the templates, the simulation.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
+from bench._child import run_child
 from bench.goals import record
-
-ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
 import asyncio, json, sqlite3, sys, tempfile, time
@@ -85,15 +80,7 @@ print(json.dumps({"wall": wall, "replay": replay, "entries": len(stream), "error
 
 
 def one(size: int) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(size)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(CHILD, size)
 
 
 def main(argv: list[str] | None = None) -> int:
