@@ -41,6 +41,14 @@ class World:
         return self._chats[name]
 
 
+async def program_world(db, clock, locale: str) -> World:
+    """A world in `locale` where coordinator Anna has created Mentorprogram 2027 (`.locale` set)."""
+    world = World(make_core(db, clock, locale=locale))
+    await world["Anna"].say("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
+    world.locale = locale
+    return world
+
+
 async def enroll(
     db,
     clock,

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.commands import load_all
 from bot.commands.registry import COMMANDS
 from bot.store.models import Program
-from tests.core.harness import World, make_core, texts
+from tests.core.harness import program_world, texts
 from tests.core.test_templates import ROOT
 
 # (typed, Swedish answer, English answer): exactly what the coordinator reads.
@@ -73,10 +73,7 @@ OUT_OF_RANGE = [
 
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
-    w = World(make_core(sqlite_db, clock, locale=request.param))
-    await w["Anna"].say("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
-    w.locale = request.param
-    return w
+    return await program_world(sqlite_db, clock, request.param)
 
 
 async def _settings(db) -> list[tuple]:

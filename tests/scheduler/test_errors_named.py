@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.dialogs.steps import Invalid, NumberStep
 from bot.i18n import render
 from bot.store.models import Meeting
-from tests.core.harness import World, make_core, texts
+from tests.core.harness import program_world, texts
 from tests.scheduler.test_nudge_actions import setup, typed
 
 UTC = UTC
@@ -44,10 +44,7 @@ def test_a_decimal_capacity_is_refused_not_truncated(locale):
 
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
-    w = World(make_core(sqlite_db, clock, locale=request.param))
-    await w["Anna"].say("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
-    w.locale = request.param
-    return w
+    return await program_world(sqlite_db, clock, request.param)
 
 
 async def test_wrong_kinds_and_lengths_say_what_is_expected(world):

@@ -78,13 +78,18 @@ async def test_a_forged_click_on_a_channel_message_updates_nothing(sqlite_db, cl
     assert any(path.endswith("/v1/keys") for path in keys.requests)  # the SDK really checked the signature
 
 
+async def _program_card(server, connector) -> tuple[TeamsPerson, Call]:
+    """Hanna creates a program with a kickoff; `program show`'s card in her personal chat."""
+    hanna = TeamsPerson(server, connector, HANNA)
+    await hanna.type("program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31")
+    await hanna.type(KICKOFF)
+    await hanna.type("program show")
+    return hanna, hanna.last_card()
+
+
 async def test_a_stale_click_on_a_card_in_the_personal_chat_leaves_the_card_as_it_is(sqlite_db, clock, connector, keys):
     async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
-        hanna = TeamsPerson(server, connector, HANNA)
-        await hanna.type("program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31")
-        await hanna.type(KICKOFF)
-        await hanna.type("program show")
-        card = hanna.last_card()
+        hanna, card = await _program_card(server, connector)
         await hanna.click(card, {"mentorbot": {**button(card, "rsvp.yes")["mentorbot"], "a": "nothing.here"}})
     assert hanna.inbox()[-1].shown_text() == teams_markdown(render("sv", "errors/stale_action"))
     assert connector.of("update") == []
@@ -92,11 +97,7 @@ async def test_a_stale_click_on_a_card_in_the_personal_chat_leaves_the_card_as_i
 
 async def test_a_click_in_the_personal_chat_shows_the_cards_own_words_not_the_clicks(sqlite_db, clock, connector, keys):
     async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
-        hanna = TeamsPerson(server, connector, HANNA)
-        await hanna.type("program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31")
-        await hanna.type(KICKOFF)
-        await hanna.type("program show")
-        card = hanna.last_card()
+        hanna, card = await _program_card(server, connector)
         await hanna.click(card, forged(button(card, "rsvp.yes")))
     (update,) = connector.of("update")
     assert update.activity_id == card.result_id
