@@ -31,6 +31,7 @@ from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for, mrkdwn
 from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle
 from bot.clicked import accepted
+from bot.markup import Trusted
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError
@@ -285,13 +286,17 @@ class SlackAdapter:
     async def _check_channel(self, inbound: Inbound, response_url: str | None, locale: str) -> None:
         """After the program-channel command: say so if the bot cannot post there."""
         channel = inbound.where.conversation
+        info: dict[str, Any] = {}
         try:
-            info = await self.port.call("conversations.info", channel=channel)
-            member = bool(info["channel"].get("is_member"))
+            info = (await self.port.call("conversations.info", channel=channel)).get("channel") or {}
         except DeliveryError:
-            member = False
-        if not member:
-            text = self.core.translator.render(locale, "slack/channel_not_member", channel=channel)
+            pass
+        if not info.get("is_member"):
+            # The id of the channel the signed command was run in, as Slack
+            # reported it: the bot's own reference, shown as a channel link.
+            text = self.core.translator.render(
+                locale, "slack/channel_not_member", channel=Trusted(channel or ""), name=info.get("name")
+            )
             await self._reply(
                 inbound, Outbound(text=text, ephemeral=True, kind="slack/channel_not_member"), response_url, locale
             )

@@ -246,6 +246,31 @@ async def test_program_channel_where_the_bot_is_not_a_member_is_reported(server)
     assert any("C0PROGRAM" in t and "/invite" in t for t in texts), texts
 
 
+async def test_the_not_a_member_note_links_the_channel_instead_of_showing_its_markup(server):
+    """Our own reference to the channel is a Slack channel link (`<#C…>`),
+    not the escaped text `&lt;#C…&gt;` that Slack would show as typed."""
+    server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=False)
+    await server.command("program create Mentorprogram start=2027-01-19 end=2028-01-19")
+    await server.command("channel", channel="C0PROGRAM", channel_name="mentorprogram")
+    await server.settle()
+    (note,) = [c.params["text"] for c in server.fake.calls_to("response_url") if "/invite" in c.params["text"]]
+    assert "<#C0PROGRAM>" in note and "&lt;#" not in note and "&gt;" not in note, note
+
+
+async def test_a_typed_channel_link_or_ping_stays_text_next_to_the_bots_own_channel_link(server):
+    """The program name (typed by a coordinator) arrives escaped in the same
+    ephemeral answers that carry the bot's own channel link: only ours links."""
+    server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=False)
+    await server.command("program create Evil <#C123> <!channel> start=2027-01-19 end=2028-01-19")
+    await server.command("channel", channel="C0PROGRAM", channel_name="mentorprogram")
+    await server.settle()
+    texts = [c.params["text"] for c in server.fake.calls_to("response_url")]
+    saved = [t for t in texts if "Evil" in t and "/invite" not in t]
+    assert saved and all("&lt;#C123&gt;" in t and "&lt;!channel&gt;" in t for t in saved), texts
+    assert not any("<#C123>" in t or "<!channel>" in t for t in texts), texts
+    assert any("<#C0PROGRAM>" in t and "/invite" in t for t in texts), texts
+
+
 async def test_program_channel_where_the_bot_is_a_member_is_just_saved(server):
     server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=True)
     await server.command("program create Mentorprogram start=2027-01-19 end=2028-01-19")
