@@ -167,9 +167,8 @@ class SlackAdapter:
             found = self.core.command_for(inbound)
             if found is not None and found.slow:
                 try:  # the note is a courtesy: the command runs whether or not it arrives
-                    await self._reply(
-                        inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale
-                    )
+                    note = await self.core.progress(inbound)  # in the reader's language, which it carries
+                    await self._reply(inbound, note, response_url, note.locale or self.runtime.config.bot.locale)
                 except Exception:
                     log.warning("the 'working on it' note could not be sent; running the command anyway", exc_info=True)
                 if response_url and inbound.in_place is not None:  # the note used one of its answers
@@ -177,8 +176,9 @@ class SlackAdapter:
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor, messages)
         await self.runtime.send_turn(messages, lambda m: self._deliver(inbound, m, response_url, locale))
-        if any(m.kind == "commands/channel_set" for m in messages):
-            await self._check_channel(inbound, response_url, locale)
+        saved = next((m for m in messages if m.kind == "commands/channel_set"), None)
+        if saved is not None:  # in the language of the answer it follows (the reader's)
+            await self._check_channel(inbound, response_url, saved.locale or locale)
 
     async def _click(self, click: Click) -> None:
         inbound = await self._with_profile(click.inbound)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.store.models import Person, ProcessedEvent
 from tests.fakes.slack_api import BOT_USER_ID
-from tests.slack.helpers import ADEPT, COORDINATOR, slack_server
+from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, slack_server
 
 
 @pytest.fixture
@@ -271,6 +271,20 @@ async def test_a_typed_channel_link_or_ping_stays_text_next_to_the_bots_own_chan
     assert any("<#C0PROGRAM>" in t and "/invite" in t for t in texts), texts
 
 
+async def test_the_not_a_member_note_is_in_the_coordinators_language(server):
+    """An English-speaking coordinator (Slack in en-GB) in a Swedish
+    installation reads the note in English, as the answer it follows."""
+    server.fake.add_user(COORDINATOR, "Karin HR", real_name="Karin Lund", email="karin.lund@vaxjo.se", locale="en-GB")
+    server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=False)
+    assert server.runtime.config.bot.locale == "sv"
+    await server.command("program create Mentorprogram start=2027-01-19 end=2028-01-19")
+    await server.command("channel", channel="C0PROGRAM", channel_name="mentorprogram")
+    await server.settle()
+    texts = [c.params["text"] for c in server.fake.calls_to("response_url")]
+    assert any("program channel" in t for t in texts), texts  # the answer itself is English ...
+    assert any("Invite me" in t for t in texts) and not any("Bjud in mig" in t for t in texts), texts
+
+
 async def test_program_channel_where_the_bot_is_a_member_is_just_saved(server):
     server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=True)
     await server.command("program create Mentorprogram start=2027-01-19 end=2028-01-19")
@@ -316,6 +330,34 @@ async def test_slow_command_typed_in_a_dm_says_it_is_coming_first(server, slow_c
     await server.settle()
     texts = [c.params["text"] for c in server.fake.calls_to("chat.postMessage")]
     assert texts == [server.runtime.core.translator.render("sv", "core/working"), "all done"]
+
+
+@pytest.mark.parametrize("how", ["slash command", "typed in a DM"])
+async def test_the_working_note_is_rendered_for_its_readers_language(server, slow_command, monkeypatch, how):
+    """An English reader (Slack in en-GB) in a Swedish installation: the note
+    is English, and the Slack payload is built in English too (the language
+    the words Slack adds to a message come in), not the installation's."""
+    import adapters.slack.outbound as outbound
+
+    built: list[tuple[str, str]] = []
+    real = outbound.message_payload
+
+    def recorded(message, locale):
+        built.append((message.kind, locale))
+        return real(message, locale)
+
+    monkeypatch.setattr(outbound, "message_payload", recorded)
+    assert server.runtime.config.bot.locale == "sv"
+    if how == "slash command":
+        await server.command("slowtest", user=MENTOR, channel="D0MENTOR")
+    else:
+        await server.dm("slowtest", user=MENTOR)
+    await server.settle()
+    sent = [
+        c.params["text"] for c in server.fake.calls_to("response_url" if how == "slash command" else "chat.postMessage")
+    ]
+    assert sent == [server.runtime.core.translator.render("en", "core/working"), "all done"]
+    assert [locale for kind, locale in built if kind == "core/working"] == ["en"]
 
 
 # ------------------------------------------------------------ ephemeral cards
