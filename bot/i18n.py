@@ -32,6 +32,9 @@ it for its markup; what templates and these filters produce is `Trusted`.
     {{ url | link }}             one of the bot's own URLs (given `Trusted`) as a link
                                  every platform keeps working; a value from the data
                                  stays text (`bot.markup.link`)
+    {{ channel | channel_link(name) }}  the bot's own reference to a channel (a `Trusted`
+                                 id): a channel link on Slack, `#name` elsewhere; a
+                                 value from the data stays text (`bot.markup.channel_link`)
     {{ "role" | t_arg }}         an argument name in the reader's language (roll)
     {{ "yes" | t_choice }}       a choice value in the reader's language (ja)
     {{ "match" | t_command }}    a command's words in the reader's language (matcha)
@@ -53,7 +56,7 @@ from babel.dates import format_date, format_datetime, format_interval, format_sk
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, nodes, pass_context
 
-from bot.markup import Trusted, link, mark, strip_marks
+from bot.markup import Trusted, channel_link, link, mark, strip_marks
 
 LOCALES = ("sv", "en")
 DEFAULT_LOCALE = "sv"
@@ -279,6 +282,7 @@ class Translator:
             plural=_f_plural,
             **SYNTAX_FILTERS,
             link=link,
+            channel_link=channel_link,
         )
 
     def has(self, locale: str, name: str) -> bool:

@@ -8,6 +8,13 @@ invisible private-use characters (`mark`). Each renderer then turns the text
 into its own markup with `convert`, escaping what is between the marks with
 its one escaping function and dropping the marks; plain-text fields use
 `strip_marks`. Input never carries the marks (`bot.inputs` strips them).
+
+The bot's own reference to a channel (`channel_link`, the `channel_link`
+template filter) is held between two more such characters, so it is neither
+template markup nor a value: `convert` hands it to the renderer's `channel`
+function (Slack makes it a channel link, `<#C0123>`) or, by default, shows it
+as the plain, escaped text `#name`. Nobody can type one: input and values
+lose these characters like the marks.
 """
 
 from __future__ import annotations
@@ -18,10 +25,14 @@ from typing import Any
 
 OPEN, CLOSE = "\ue000", "\ue001"  # around a value from the data
 _HOLD_OPEN, _HOLD_CLOSE = "\ue002", "\ue003"  # placeholders while a renderer converts its markup
-RESERVED = OPEN + CLOSE + _HOLD_OPEN + _HOLD_CLOSE
+_CHANNEL_OPEN, _CHANNEL_CLOSE = "\ue004", "\ue005"  # around the bot's own reference to a channel
+RESERVED = OPEN + CLOSE + _HOLD_OPEN + _HOLD_CLOSE + _CHANNEL_OPEN + _CHANNEL_CLOSE
 _SPAN = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
+# `conversation id|name` (the name may be empty); the id has no `|`, neither has any reserved character.
+_CHANNEL = re.compile(f"{_CHANNEL_OPEN}([^|{RESERVED}]+)\\|([^{RESERVED}]*){_CHANNEL_CLOSE}")
 _HOLD = re.compile(f"{_HOLD_OPEN}(\\d+){_HOLD_CLOSE}")
 _RESERVED = re.compile(f"[{RESERVED}]")
+_STRAY = re.compile(f"[{OPEN}{CLOSE}{_CHANNEL_OPEN}{_CHANNEL_CLOSE}]")  # left over once values and references are held
 # Characters that mean something in Slack mrkdwn or Teams markdown (or start a URL).
 _SPECIAL = set("*_~`<>&[]()|#\\!\n")
 _ADDRESS = re.compile(r"(?i)://|www\.")
@@ -41,24 +52,37 @@ def mark(value: str) -> str:
 
 
 def strip_marks(text: str) -> str:
-    """The text with the marks removed: for plain-text fields and the console."""
-    return _RESERVED.sub("", text) if text else text
-
-
-def convert(text: str, template: Callable[[str], str], user: Callable[[str], str]) -> str:
-    """Apply `template` (the renderer's markup conversion) to our own text
-    and `user` (its escaping function) to each marked value, and drop the marks."""
+    """The text with the marks removed: for plain-text fields and the console
+    (a channel reference of ours as `#name`)."""
     if not text:
         return text
-    values: list[str] = []
+    return _RESERVED.sub("", _CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text))
 
-    def hold(match: re.Match) -> str:
-        values.append(match.group(1))
-        return f"{_HOLD_OPEN}{len(values) - 1}{_HOLD_CLOSE}"
 
-    shell = _SPAN.sub(hold, text.replace(_HOLD_OPEN, "").replace(_HOLD_CLOSE, ""))
-    shell = template(shell.replace(OPEN, "").replace(CLOSE, ""))
-    return _HOLD.sub(lambda m: user(values[int(m.group(1))]), shell)
+Channel = Callable[[str, str], str]  # (conversation id, name or "") -> the renderer's text for it
+
+
+def convert(
+    text: str, template: Callable[[str], str], user: Callable[[str], str], channel: Channel | None = None
+) -> str:
+    """Apply `template` (the renderer's markup conversion) to our own text,
+    `user` (its escaping function) to each marked value and `channel` to each
+    channel reference of ours (by default the escaped text `#name`), and drop
+    the marks. Values and references are held out while `template` runs, so
+    it never sees (or escapes) them."""
+    if not text:
+        return text
+    pieces: list[str] = []
+
+    def hold(rendered: str) -> str:
+        pieces.append(rendered)
+        return f"{_HOLD_OPEN}{len(pieces) - 1}{_HOLD_CLOSE}"
+
+    to_channel = channel or (lambda conversation, name: user("#" + (name or conversation)))
+    shell = _SPAN.sub(lambda m: hold(user(m.group(1))), text.replace(_HOLD_OPEN, "").replace(_HOLD_CLOSE, ""))
+    shell = _CHANNEL.sub(lambda m: hold(to_channel(m.group(1), m.group(2))), shell)
+    shell = template(_STRAY.sub("", shell))
+    return _HOLD.sub(lambda m: pieces[int(m.group(1))], shell)
 
 
 def escape_marked(text: str, user: Callable[[str], str]) -> str:
@@ -94,6 +118,22 @@ def link(url: str) -> str:
     if not isinstance(url, Trusted) or not _OWN_URL.fullmatch(url):
         return url
     return Trusted(f"[{url}]({url})")
+
+
+def channel_link(conversation: str, name: str | None = None) -> str:
+    """The bot's own reference to a conversation (`{{ channel | channel_link }}`,
+    optionally with the channel's name for platforms that show text): Slack
+    shows a channel link, Teams and the console `#name` (`convert`). Only for
+    a `Trusted` id the bot has from the platform itself (the channel a signed
+    command was run in): anything else comes back as it is, and is then
+    marked and escaped like every value, never a link (as `link`)."""
+    if not isinstance(conversation, Trusted) or not _CONVERSATION.fullmatch(conversation):
+        return conversation
+    return Trusted(f"{_CHANNEL_OPEN}{conversation}|{_RESERVED.sub('', name or '')}{_CHANNEL_CLOSE}")
+
+
+# A conversation id as platforms write them (Slack C0123ABC, Teams 19:…@thread.tacv2): no space or markup.
+_CONVERSATION = re.compile(r"[A-Za-z0-9][A-Za-z0-9:@._-]*")
 
 
 def plain_links(shell: str) -> str:

@@ -31,6 +31,7 @@ from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for, mrkdwn
 from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle
 from bot.clicked import accepted
+from bot.markup import Trusted
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError
@@ -166,9 +167,8 @@ class SlackAdapter:
             found = self.core.command_for(inbound)
             if found is not None and found.slow:
                 try:  # the note is a courtesy: the command runs whether or not it arrives
-                    await self._reply(
-                        inbound, await self.core.progress(inbound), response_url, self.runtime.config.bot.locale
-                    )
+                    note = await self.core.progress(inbound)  # in the reader's language, which it carries
+                    await self._reply(inbound, note, response_url, note.locale or self.runtime.config.bot.locale)
                 except Exception:
                     log.warning("the 'working on it' note could not be sent; running the command anyway", exc_info=True)
                 if response_url and inbound.in_place is not None:  # the note used one of its answers
@@ -176,8 +176,9 @@ class SlackAdapter:
         messages = await self.core.handle(inbound)
         locale = await self._locale(inbound.actor, messages)
         await self.runtime.send_turn(messages, lambda m: self._deliver(inbound, m, response_url, locale))
-        if any(m.kind == "commands/channel_set" for m in messages):
-            await self._check_channel(inbound, response_url, locale)
+        saved = next((m for m in messages if m.kind == "commands/channel_set"), None)
+        if saved is not None:  # in the language of the answer it follows (the reader's)
+            await self._check_channel(inbound, response_url, saved.locale or locale)
 
     async def _click(self, click: Click) -> None:
         inbound = await self._with_profile(click.inbound)
@@ -285,13 +286,17 @@ class SlackAdapter:
     async def _check_channel(self, inbound: Inbound, response_url: str | None, locale: str) -> None:
         """After the program-channel command: say so if the bot cannot post there."""
         channel = inbound.where.conversation
+        info: dict[str, Any] = {}
         try:
-            info = await self.port.call("conversations.info", channel=channel)
-            member = bool(info["channel"].get("is_member"))
+            info = (await self.port.call("conversations.info", channel=channel)).get("channel") or {}
         except DeliveryError:
-            member = False
-        if not member:
-            text = self.core.translator.render(locale, "slack/channel_not_member", channel=channel)
+            pass
+        if not info.get("is_member"):
+            # The id of the channel the signed command was run in, as Slack
+            # reported it: the bot's own reference, shown as a channel link.
+            text = self.core.translator.render(
+                locale, "slack/channel_not_member", channel=Trusted(channel or ""), name=info.get("name")
+            )
             await self._reply(
                 inbound, Outbound(text=text, ephemeral=True, kind="slack/channel_not_member"), response_url, locale
             )

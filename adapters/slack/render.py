@@ -12,7 +12,9 @@ acknowledged and ignored, and the button sends the choice with its values.
 Values from the data (names, answers, reasons, organisation names) arrive
 marked (`bot.markup`); `slack_escape` is the one escaping function for them in
 mrkdwn (no link, mention, channel ping or formatting), plain-text fields get
-them without the marks, and a last pass leaves no mark in a payload.
+them without the marks, and a last pass leaves no mark in a payload. The
+bot's own reference to a channel (`bot.markup.channel_link`) is the one
+channel link a message can hold (`<#C0123>`); it is never taken from text.
 
 Limits: long texts are split into several sections, many buttons into several
 rows, many fields into several sections; what still does not fit Block Kit
@@ -345,6 +347,18 @@ def slack_escape(value: str) -> str:
     return break_urls(_FORMATTING.sub("\u200b\\1\u200b", _escape_entities(value)))
 
 
+# A Slack channel id (public C…, private G…): the only conversation a `<#…>` link is made for.
+_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
+
+
+def _channel_link(conversation: str, name: str) -> str:
+    """The bot's own channel reference as a Slack channel link, which Slack
+    shows with the channel's current name; any other id as escaped text."""
+    if _SLACK_CHANNEL.fullmatch(conversation):
+        return f"<#{conversation}>"
+    return slack_escape("#" + (name or conversation))
+
+
 def _template_mrkdwn(text: str) -> str:
     escaped = _BOLD.sub(r"*\1*", _escape_entities(text))
     return _LINK.sub(lambda m: f"<{m.group(2).replace('&amp;', '&')}|{m.group(1)}>", escaped)
@@ -352,11 +366,11 @@ def _template_mrkdwn(text: str) -> str:
 
 def mrkdwn(text: str) -> str:
     """Template text (light Markdown) -> Slack mrkdwn: `&`, `<`, `>` escaped,
-    `**bold**` -> `*bold*`, `[label](url)` -> `<url|label>`; values from the
-    data through `slack_escape`."""
+    `**bold**` -> `*bold*`, `[label](url)` -> `<url|label>`, our own channel
+    references -> `<#C…>`; values from the data through `slack_escape`."""
     if not text:
         return ""
-    return convert(text, _template_mrkdwn, slack_escape)
+    return convert(text, _template_mrkdwn, slack_escape, _channel_link)
 
 
 def _sections(text: str) -> list[dict[str, Any]]:

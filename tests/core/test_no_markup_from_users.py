@@ -154,3 +154,26 @@ def test_only_the_bots_own_url_becomes_a_link():
 
     evil = "http://evil.example/x.ics"
     both_inert([Outbound(text=render("sv", "events/calendar", program=Program(), url=evil))])
+
+
+def test_only_the_bots_own_channel_reference_becomes_a_channel_link():
+    """`{{ channel | channel_link(name) }}` makes the bot's own (trusted)
+    channel id a Slack channel link and the plain `#name` on Teams and the
+    console; the same template given text (as if typed, even with the
+    reference's own private characters) keeps it inert everywhere."""
+    from bot.i18n import render
+    from bot.markup import Trusted
+    from bot.messages import Outbound
+
+    own = Outbound(text=render("en", "slack/channel_not_member", channel=Trusted("C0PROG"), name="mentorprogram"))
+    slack = message_payload(own, "en")["text"]
+    assert "<#C0PROG>" in slack and "&lt;" not in slack and "mentorprogram" not in slack
+    teams = message_activity(own, "en")["text"]
+    assert r"\#mentorprogram" in teams and "C0PROG" not in teams and "<#" not in teams
+    assert "#mentorprogram" in render_text(own)
+    both_inert([own])  # no mark or reference character reaches any platform
+
+    for typed in ("<#C123> <!channel>", "C123", "\ue004C123|x\ue005 <!channel>"):
+        message = Outbound(text=render("en", "slack/channel_not_member", channel=typed, name="x"))
+        both_inert([message])
+        assert "<#" not in message_payload(message, "en")["text"]

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.store.models import Person, ProcessedEvent
 from tests.fakes.slack_api import BOT_USER_ID
-from tests.slack.helpers import ADEPT, COORDINATOR, slack_server
+from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, slack_server
 
 
 @pytest.fixture
@@ -246,6 +246,45 @@ async def test_program_channel_where_the_bot_is_not_a_member_is_reported(server)
     assert any("C0PROGRAM" in t and "/invite" in t for t in texts), texts
 
 
+async def test_the_not_a_member_note_links_the_channel_instead_of_showing_its_markup(server):
+    """Our own reference to the channel is a Slack channel link (`<#C…>`),
+    not the escaped text `&lt;#C…&gt;` that Slack would show as typed."""
+    server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=False)
+    await server.command("program create Mentorprogram start=2027-01-19 end=2028-01-19")
+    await server.command("channel", channel="C0PROGRAM", channel_name="mentorprogram")
+    await server.settle()
+    (note,) = [c.params["text"] for c in server.fake.calls_to("response_url") if "/invite" in c.params["text"]]
+    assert "<#C0PROGRAM>" in note and "&lt;#" not in note and "&gt;" not in note, note
+
+
+async def test_a_typed_channel_link_or_ping_stays_text_next_to_the_bots_own_channel_link(server):
+    """The program name (typed by a coordinator) arrives escaped in the same
+    ephemeral answers that carry the bot's own channel link: only ours links."""
+    server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=False)
+    await server.command("program create Evil <#C123> <!channel> start=2027-01-19 end=2028-01-19")
+    await server.command("channel", channel="C0PROGRAM", channel_name="mentorprogram")
+    await server.settle()
+    texts = [c.params["text"] for c in server.fake.calls_to("response_url")]
+    saved = [t for t in texts if "Evil" in t and "/invite" not in t]
+    assert saved and all("&lt;#C123&gt;" in t and "&lt;!channel&gt;" in t for t in saved), texts
+    assert not any("<#C123>" in t or "<!channel>" in t for t in texts), texts
+    assert any("<#C0PROGRAM>" in t and "/invite" in t for t in texts), texts
+
+
+async def test_the_not_a_member_note_is_in_the_coordinators_language(server):
+    """An English-speaking coordinator (Slack in en-GB) in a Swedish
+    installation reads the note in English, as the answer it follows."""
+    server.fake.add_user(COORDINATOR, "Karin HR", real_name="Karin Lund", email="karin.lund@vaxjo.se", locale="en-GB")
+    server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=False)
+    assert server.runtime.config.bot.locale == "sv"
+    await server.command("program create Mentorprogram start=2027-01-19 end=2028-01-19")
+    await server.command("channel", channel="C0PROGRAM", channel_name="mentorprogram")
+    await server.settle()
+    texts = [c.params["text"] for c in server.fake.calls_to("response_url")]
+    assert any("program channel" in t for t in texts), texts  # the answer itself is English ...
+    assert any("Invite me" in t for t in texts) and not any("Bjud in mig" in t for t in texts), texts
+
+
 async def test_program_channel_where_the_bot_is_a_member_is_just_saved(server):
     server.fake.add_channel("C0PROGRAM", "mentorprogram", is_member=True)
     await server.command("program create Mentorprogram start=2027-01-19 end=2028-01-19")
@@ -291,6 +330,34 @@ async def test_slow_command_typed_in_a_dm_says_it_is_coming_first(server, slow_c
     await server.settle()
     texts = [c.params["text"] for c in server.fake.calls_to("chat.postMessage")]
     assert texts == [server.runtime.core.translator.render("sv", "core/working"), "all done"]
+
+
+@pytest.mark.parametrize("how", ["slash command", "typed in a DM"])
+async def test_the_working_note_is_rendered_for_its_readers_language(server, slow_command, monkeypatch, how):
+    """An English reader (Slack in en-GB) in a Swedish installation: the note
+    is English, and the Slack payload is built in English too (the language
+    the words Slack adds to a message come in), not the installation's."""
+    import adapters.slack.outbound as outbound
+
+    built: list[tuple[str, str]] = []
+    real = outbound.message_payload
+
+    def recorded(message, locale):
+        built.append((message.kind, locale))
+        return real(message, locale)
+
+    monkeypatch.setattr(outbound, "message_payload", recorded)
+    assert server.runtime.config.bot.locale == "sv"
+    if how == "slash command":
+        await server.command("slowtest", user=MENTOR, channel="D0MENTOR")
+    else:
+        await server.dm("slowtest", user=MENTOR)
+    await server.settle()
+    sent = [
+        c.params["text"] for c in server.fake.calls_to("response_url" if how == "slash command" else "chat.postMessage")
+    ]
+    assert sent == [server.runtime.core.translator.render("en", "core/working"), "all done"]
+    assert [locale for kind, locale in built if kind == "core/working"] == ["en"]
 
 
 # ------------------------------------------------------------ ephemeral cards
