@@ -27,8 +27,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack import home
 from adapters.slack.files import upload_files
 from adapters.slack.inbound import Click, from_action, from_command, from_event
+from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.outbound import SlackPort
-from adapters.slack.render import answered_blocks, labels_for, mrkdwn
+from adapters.slack.render import answered_blocks, labels_for
 from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle
 from bot.clicked import accepted
 from bot.markup import Trusted

@@ -10,11 +10,9 @@ multi choice outside a form) gets the `~pick` suffix: its own events are
 acknowledged and ignored, and the button sends the choice with its values.
 
 Values from the data (names, answers, reasons, organisation names) arrive
-marked (`bot.markup`); `slack_escape` is the one escaping function for them in
-mrkdwn (no link, mention, channel ping or formatting), plain-text fields get
-them without the marks, and a last pass leaves no mark in a payload. The
-bot's own reference to a channel (`bot.markup.channel_link`) is the one
-channel link a message can hold (`<#C0123>`); it is never taken from text.
+marked (`bot.markup`); text becomes mrkdwn in `adapters.slack.mrkdwn`,
+plain-text fields get values without the marks, and a last pass leaves no
+mark in a payload.
 
 Limits: long texts are split into several sections, many buttons into several
 rows, many fields into several sections; what still does not fit Block Kit
@@ -24,12 +22,12 @@ Slack keeps) makes the whole message degrade to text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from adapters.slack.mrkdwn import mrkdwn
 from bot.i18n import render as render_template
-from bot.markup import break_urls, convert, strip_all, strip_marks
+from bot.markup import strip_all, strip_marks
 from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Image, Input, Option, Outbound, Text
 
 # Block Kit limits (api.slack.com/reference/block-kit).
@@ -327,50 +325,6 @@ def text_fallback(card: Card, text: str, labels: Labels) -> str:
     if asks:
         lines.append(f"_{mrkdwn(labels('answer_by_typing'))}_")
     return "\n".join(line for line in lines if line)
-
-
-_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-
-
-_FORMATTING = re.compile(r"([*_~`])")
-
-
-def _escape_entities(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def slack_escape(value: str) -> str:
-    """A value from the data as literal mrkdwn: `&`, `<`, `>` as entities (no
-    link, mention or channel ping), formatting characters kept apart from
-    their neighbours by zero-width spaces, typed addresses not linked."""
-    return break_urls(_FORMATTING.sub("\u200b\\1\u200b", _escape_entities(value)))
-
-
-# A Slack channel id (public C…, private G…): the only conversation a `<#…>` link is made for.
-_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
-
-
-def _channel_link(conversation: str, name: str) -> str:
-    """The bot's own channel reference as a Slack channel link, which Slack
-    shows with the channel's current name; any other id as escaped text."""
-    if _SLACK_CHANNEL.fullmatch(conversation):
-        return f"<#{conversation}>"
-    return slack_escape("#" + (name or conversation))
-
-
-def _template_mrkdwn(text: str) -> str:
-    escaped = _BOLD.sub(r"*\1*", _escape_entities(text))
-    return _LINK.sub(lambda m: f"<{m.group(2).replace('&amp;', '&')}|{m.group(1)}>", escaped)
-
-
-def mrkdwn(text: str) -> str:
-    """Template text (light Markdown) -> Slack mrkdwn: `&`, `<`, `>` escaped,
-    `**bold**` -> `*bold*`, `[label](url)` -> `<url|label>`, our own channel
-    references -> `<#C…>`; values from the data through `slack_escape`."""
-    if not text:
-        return ""
-    return convert(text, _template_mrkdwn, slack_escape, _channel_link)
 
 
 def _sections(text: str) -> list[dict[str, Any]]:

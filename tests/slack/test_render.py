@@ -4,12 +4,12 @@ tests/core/test_rendered.py."""
 
 from __future__ import annotations
 
+from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.render import (
     MAX_MESSAGE_BLOCKS,
     answered_blocks,
     labels_for,
     message_payload,
-    mrkdwn,
     split_action_id,
 )
 from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Input, Option, Outbound, Text
