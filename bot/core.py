@@ -22,11 +22,11 @@ from bot.commands.registry import (
     action_role,
     find_action,
     find_command,
-    is_greeting,
     lookup_command,
     parse_args,
     tokenize,
 )
+from bot.commands.smalltalk import is_greeting, is_yes_no
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
@@ -315,7 +315,12 @@ class Core:
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        replies = [turn.say("core/greeting")] if is_greeting(tokens) else await self._run_typed(turn, tokens)
+        if is_greeting(tokens):
+            replies = [turn.say("core/greeting")]
+        elif is_yes_no(tokens):  # a dialogue's open question took its yes above: this one has none
+            replies = [turn.say("core/no_open_question", coordinator=await turn.coordinates(), ephemeral=True)]
+        else:
+            replies = await self._run_typed(turn, tokens)
         if inbound.kind == Kind.TEXT and not any(r.kind.startswith("dialogs/") or r.card for r in replies):
             # A command typed while a question is open: the question waits
             # (not said under a card that itself asks something).

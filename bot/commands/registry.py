@@ -223,33 +223,6 @@ def lookup_command(tokens: list[str]) -> tuple[Command, list[str]] | None:
     return None
 
 
-# What people open with, in Swedish and English ("hej", "Hello!", "god morgon"):
-# a line that starts so and names no command is answered with a greeting and
-# a pointer to `help`, not with "I don't know the command `hej`".
-GREETINGS = frozenset(
-    {
-        *("hej", "hejsan", "hejhej", "hallå", "halla", "tja", "tjena", "tjenare", "goddag", "godmorgon"),
-        *("hi", "hello", "hey", "hiya", "howdy", "greetings"),
-    }
-)
-_GREETING_PAIRS = frozenset(
-    (first, second)
-    for first, seconds in (
-        ("god", ("morgon", "dag", "eftermiddag", "kväll")),
-        ("good", ("morning", "afternoon", "evening", "day")),
-    )
-    for second in seconds
-)
-
-
-def is_greeting(tokens: list[str]) -> bool:
-    """Whether a line opens with a greeting and names no command."""
-    words = tuple(t.lower().strip("!.,:;?") for t in tokens[:2])
-    if not words or not (words[0] in GREETINGS or words in _GREETING_PAIRS):
-        return False
-    return lookup_command(tokens) is None
-
-
 def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
     """`lookup_command`, or a UserError that suggests the nearest command."""
     found = lookup_command(tokens)

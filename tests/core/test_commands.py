@@ -107,6 +107,34 @@ async def test_a_greeting_is_answered_kindly_with_a_pointer_to_help(world, line)
     assert ("`hjälp`" if world.locale == "sv" else "`help`") in reply.text
 
 
+YES_NO = {"sv": ("ja", "Nej.", "ja tack", "avbryt", "bekräfta"), "en": ("yes", "No.", "yes please", "cancel", "Yes, do it")}
+
+
+async def test_a_typed_yes_or_no_with_no_question_open_points_to_the_card(world, sqlite_db):
+    eva = world["Eva"]
+    await eva.say("hej")
+    await world["Anna"].say("invite console:local:eva")
+    assert (await eva.say("leave"))[0].card is not None
+    for line in YES_NO[world.locale]:
+        (reply,) = await eva.say(line)
+        assert reply.kind == "core/no_open_question", (line, reply.text)
+        assert {"sv": "Ingen fråga väntar", "en": "There is no question waiting"}[world.locale] in reply.text
+        assert "=" not in reply.text  # a participant has no command to confirm by typing
+    async with sqlite_db.read() as s:
+        assert (await s.exec(select(Enrollment))).one().status != "left"
+    # Words that only start with a no are still read as a command.
+    assert (await eva.say("no idea how this works"))[0].kind == "errors/unknown_command"
+
+
+async def test_a_coordinator_is_told_that_a_typed_command_is_confirmed_with_confirm_yes(world):
+    anna = world["Anna"]
+    assert (await anna.say("event add inspiration 2029-05-12"))[0].card is not None
+    (reply,) = await anna.say({"sv": "ja", "en": "yes"}[world.locale])
+    assert reply.kind == "core/no_open_question"
+    assert {"sv": "`bekräfta=ja`", "en": "`confirm=yes`"}[world.locale] in reply.text
+    assert {"sv": "`träff lägg-till`", "en": "`event add`"}[world.locale] in reply.text
+
+
 async def test_bad_input_changes_nothing(world, sqlite_db):
     await world["Anna"].say("event add kickoff 2029-01-01")
     async with sqlite_db.read() as s:
