@@ -21,12 +21,12 @@ from bot.commands.registry import (
     Command,
     action_role,
     find_action,
-    find_command,
     lookup_command,
     parse_args,
     tokenize,
 )
 from bot.commands.smalltalk import is_greeting, is_yes_no
+from bot.commands.topics import is_group_word, unknown_command, visible_roles
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
@@ -262,8 +262,8 @@ class Core:
                 turn = await self._turn(session, inbound, quiet=True)
                 if cmd.role == COORDINATOR and not await turn.coordinates():
                     return None
-                rest = find_command(tokenize(_LEADING.sub("", inbound.text)))[1]  # found: `cmd` above
-                return await cmd.prepare(turn, parse_args(cmd, rest))
+                found = lookup_command(tokenize(_LEADING.sub("", inbound.text)))  # `cmd` above
+                return await cmd.prepare(turn, parse_args(cmd, found[1] if found else []))
         except UserError:
             return None
 
@@ -371,7 +371,12 @@ class Core:
         return [replace(turn.say("errors/not_coordinator", command=name, ephemeral=True), refused=True)]
 
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
-        cmd, rest = find_command(tokens)
+        found = lookup_command(tokens)
+        if found is None:
+            if is_group_word(tokens):  # `samordnare`, `event`: the group's commands, as `help GROUP` shows them
+                return await self._run(turn, ["help", *tokens])
+            raise unknown_command(tokens, await visible_roles(turn))  # the nearest command the reader may run
+        cmd, rest = found
         if cmd.role == COORDINATOR and not await turn.coordinates():
             return await self._refuse(turn, cmd.name)
         args = parse_args(cmd, rest)
