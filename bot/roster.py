@@ -98,9 +98,11 @@ async def roster(
 
 
 def page_of(rows: list, page: int | None, size: int = PAGE_SIZE) -> tuple[list, int, int]:
-    """The rows of one page, the page number and the number of pages."""
+    """The rows of one page, the page number and the number of pages. A page
+    the list does not have (`page=0` as much as `page=99`) is answered with
+    how many it has, not with another page."""
     pages = max(1, -(-len(rows) // size))
-    page = page or 1
-    if page > pages:
+    page = 1 if page is None else page
+    if not 1 <= page <= pages:
         raise UserError("errors/no_such_page", page=page, pages=pages)
     return rows[(page - 1) * size : page * size], page, pages

@@ -76,6 +76,41 @@ async def test_participants_show_organisation_pair_and_why_someone_waits(world):
     assert "Erik" in pending and "Cecilia" not in pending
 
 
+# The words the list shows are the words its filters take (and the error and the help list them).
+FILTERS = {
+    "sv": ("roll=adept status=väntar", "status=anmäld", "`väntar`", "status=inbjuden|anmäler-sig|väntar|anmäld"),
+    "en": ("role=mentee status=waiting", "status=signed-up", "`waiting`", "status=invited|filling-in|waiting|signed-up"),
+}
+
+
+async def test_the_filters_take_the_words_the_list_shows(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun")
+    await enroll(world, "Erik", "adept", "Knivsta kommun", status=EnrollmentStatus.PENDING, pending_reasons=["months"])
+    anna = world["Anna"]
+    waiting, signed_up, choice, usage = FILTERS[world.locale]
+    listed = texts(await anna.say("participants"))
+    shown = {"sv": ("adept", "väntar på samordnaren", "anmäld"), "en": ("mentee", "waiting for", "signed up")}
+    assert all(word in listed for word in shown[world.locale])
+    found = texts(await anna.say(f"participants {waiting}"))
+    assert "Erik" in found and "Cecilia" not in found and waiting in found  # the filter, said back in these words
+    found = texts(await anna.say(f"participants {signed_up}"))
+    assert "Cecilia" in found and "Erik" not in found
+    found = texts(await anna.say("participants role=adept status=pending"))  # the grammar's own words still work
+    assert "Erik" in found and "Cecilia" not in found
+    (wrong,) = await anna.say("participants status=asleep")
+    assert wrong.kind == "errors/bad_choice" and choice in wrong.text
+    assert usage in texts(await anna.say({"sv": "hjälp deltagare", "en": "help participants"}[world.locale]))
+
+
+@pytest.mark.parametrize("page", [0, 9])
+async def test_a_page_the_list_does_not_have_says_which_it_has(world, page):
+    await enroll(world, "Cecilia", "adept", "Täby kommun")
+    (reply,) = await world["Anna"].say(f"participants page={page}")
+    assert reply.kind == "errors/no_such_page"
+    said = {"sv": f"ingen sida {page}: listan har 1 sida", "en": f"no page {page}: the list has 1 page"}
+    assert said[world.locale] in reply.text
+
+
 async def test_long_lists_page_instead_of_being_cut(world):
     for n in range(30):
         await enroll(world, f"Adept{n:02d}", "adept", "Täby kommun")

@@ -50,7 +50,7 @@ BAD_INPUT = [
     (
         "träff ändra 1",
         "till exempel: `träff ändra NUMMER datum=ÅÅÅÅ-MM-DD tid=TT:MM plats=TEXT för=alla|mentorer|adepter rubrik=TEXT`",
-        "for example: `event edit ID date=YYYY-MM-DD time=HH:MM place=TEXT audience=all|mentors|adepts title=TEXT`",
+        "for example: `event edit ID date=YYYY-MM-DD time=HH:MM place=TEXT audience=all|mentors|mentees title=TEXT`",
     ),
     (
         "program ändra",
@@ -60,7 +60,7 @@ BAD_INPUT = [
     (
         "utskick mentorer",
         "`utskick` behöver `text`. Så här skrivs det: `utskick [alla|mentorer|adepter] [TEXT] [org=TEXT]",
-        "`broadcast` needs `text`. It is written like this: `broadcast [all|mentors|adepts] [TEXT] [org=TEXT]",
+        "`broadcast` needs `text`. It is written like this: `broadcast [all|mentors|mentees] [TEXT] [org=TEXT]",
     ),
     ("event add kickoff 2027-03-01 colour=red", "känner inte till `colour=`", "has no option `colour=`"),
     ('org add "Täby', "citattecken", "quotation mark"),
