@@ -83,7 +83,12 @@ async def test_participants_show_organisation_pair_and_why_someone_waits(world):
 # The words the list shows are the words its filters take (and the error and the help list them).
 FILTERS = {
     "sv": ("roll=adept status=väntar", "status=anmäld", "`väntar`", "status=inbjuden|anmäler-sig|väntar|anmäld"),
-    "en": ("role=mentee status=waiting", "status=signed-up", "`waiting`", "status=invited|filling-in|waiting|signed-up"),
+    "en": (
+        "role=mentee status=waiting",
+        "status=signed-up",
+        "`waiting`",
+        "status=invited|filling-in|waiting|signed-up",
+    ),
 }
 
 
