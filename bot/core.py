@@ -329,11 +329,9 @@ class Core:
         return self._keep_private(turn, replies)
 
     async def _run_typed(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
-        """A typed command. One typed at an open question that fails (`met`
-        without a pair, `språk` without a language) leaves the question open,
-        as one that ran does: the answer says so after the error. The
-        question is read before the rollback, without flushing what the
-        failed command left in the session."""
+        """A typed command. One that fails at an open question (`met` without
+        a pair) leaves it open, as one that ran does, and says so after the
+        error (read before the rollback, flushing nothing of the command's)."""
         locale = turn.locale
         try:
             return await self._run(turn, tokens)
