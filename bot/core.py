@@ -21,12 +21,12 @@ from bot.commands.registry import (
     Command,
     action_role,
     find_action,
-    find_command,
-    is_greeting,
     lookup_command,
     parse_args,
     tokenize,
 )
+from bot.commands.smalltalk import is_greeting, is_yes_no
+from bot.commands.topics import is_group_word, unknown_command, visible_roles
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
@@ -54,11 +54,13 @@ _LEADING = re.compile(r"^\s*(?:/?mentor\b[:,]?\s*)", re.IGNORECASE)
 
 
 class _RolledBack(Exception):
-    """A person's mistake: the turn is rolled back and `answer` explains it."""
+    """A person's mistake: the turn is rolled back and `answer` explains it
+    (followed by `after`: the open question that still waits)."""
 
-    def __init__(self, answer: Outbound):
+    def __init__(self, answer: Outbound, after: tuple[Outbound, ...] = ()):
         super().__init__(answer.kind)
         self.answer = answer
+        self.after = after
 
 
 def _personal(message: Outbound) -> bool:
@@ -102,6 +104,8 @@ class Core:
                 return await self._route(turn)
             except UserError as err:
                 return [self._error(turn.locale, err, inbound)]
+            except _RolledBack as rolled_back:
+                return [rolled_back.answer, *rolled_back.after]
 
     @observe_turn
     async def handle(self, inbound: Inbound) -> list[Outbound]:
@@ -145,7 +149,7 @@ class Core:
                     speaker_id=turn.person.id,
                 )
         except _RolledBack as rolled_back:
-            return await self._answer_alone(inbound, rolled_back.answer)
+            return await self._answer_alone(inbound, rolled_back.answer, *rolled_back.after)
         except UserError as err:
             # The transaction was rolled back; answer with what was wrong.
             return await self._answer_alone(inbound, self._error(locale, err, inbound))
@@ -159,15 +163,16 @@ class Core:
             log.exception("unexpected error handling %s", inbound)
             return await self._answer_alone(inbound, self._error(locale, UserError("errors/internal"), inbound))
 
-    async def _answer_alone(self, inbound: Inbound, answer: Outbound) -> list[Outbound]:
-        """A turn that was rolled back still answers, once: the answer and the
-        event's dedupe record are written together in a transaction of their
-        own, so a redelivery of the same event is not answered again."""
+    async def _answer_alone(self, inbound: Inbound, answer: Outbound, *after: Outbound) -> list[Outbound]:
+        """A turn that was rolled back still answers, once: the answer (and
+        what follows it) and the event's dedupe record are written together
+        in a transaction of their own, so a redelivery of the same event is
+        not answered again."""
         try:
             async with self.db.write() as session:
                 if inbound.event_id and not await first_time(session, inbound, self.clock.now()):
                     return []
-                return await stage(session, inbound, [answer], [], now=self.clock.now(), worker=self.worker)
+                return await stage(session, inbound, [answer, *after], [], now=self.clock.now(), worker=self.worker)
         except IntegrityError:  # a concurrent delivery of the same event answered it
             return []
         except Exception:  # the database itself is down: say so without a row
@@ -179,7 +184,10 @@ class Core:
         to decide whether to acknowledge before the work is done)."""
         if inbound.kind not in (Kind.TEXT, Kind.COMMAND):
             return None
-        found = lookup_command(tokenize(_LEADING.sub("", inbound.text)))
+        try:
+            found = lookup_command(tokenize(_LEADING.sub("", inbound.text)))
+        except UserError:  # an unbalanced quote: an answer, or the turn itself says what is wrong
+            return None
         return found[0] if found is not None else None
 
     async def progress(self, inbound: Inbound) -> Outbound:
@@ -254,8 +262,8 @@ class Core:
                 turn = await self._turn(session, inbound, quiet=True)
                 if cmd.role == COORDINATOR and not await turn.coordinates():
                     return None
-                rest = find_command(tokenize(_LEADING.sub("", inbound.text)))[1]  # found: `cmd` above
-                return await cmd.prepare(turn, parse_args(cmd, rest))
+                found = lookup_command(tokenize(_LEADING.sub("", inbound.text)))  # `cmd` above
+                return await cmd.prepare(turn, parse_args(cmd, found[1] if found else []))
         except UserError:
             return None
 
@@ -307,13 +315,35 @@ class Core:
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        replies = [turn.say("core/greeting")] if is_greeting(tokens) else await self._run(turn, tokens)
+        if is_greeting(tokens):
+            replies = [turn.say("core/greeting")]
+        elif is_yes_no(tokens):  # a dialogue's open question took its yes above: this one has none
+            replies = [turn.say("core/no_open_question", coordinator=await turn.coordinates(), ephemeral=True)]
+        else:
+            replies = await self._run_typed(turn, tokens)
         if inbound.kind == Kind.TEXT and not any(r.kind.startswith("dialogs/") or r.card for r in replies):
             # A command typed while a question is open: the question waits
             # (not said under a card that itself asks something).
             waiting = await dialogs.still_waiting(turn)
             replies += [waiting] if waiting is not None else []
         return self._keep_private(turn, replies)
+
+    async def _run_typed(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
+        """A typed command. One that fails at an open question (`met` without
+        a pair) leaves it open, as one that ran does, and says so after the
+        error (read before the rollback, flushing nothing of the command's)."""
+        locale = turn.locale
+        try:
+            return await self._run(turn, tokens)
+        except UserError as err:
+            if turn.inbound.kind != Kind.TEXT or turn.inbound.where.where != Where.DM:
+                raise
+            with turn.session.no_autoflush:
+                waiting = await dialogs.still_waiting(turn)
+            if waiting is None:
+                raise
+            answer = self._error(locale, err, turn.inbound)
+            raise _RolledBack(answer, (replace(waiting, locale=waiting.locale or locale),)) from err
 
     @staticmethod
     def _keep_private(turn: Turn, replies: list[Outbound]) -> list[Outbound]:
@@ -339,7 +369,12 @@ class Core:
         return [replace(turn.say("errors/not_coordinator", command=name, ephemeral=True), refused=True)]
 
     async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
-        cmd, rest = find_command(tokens)
+        found = lookup_command(tokens)
+        if found is None:
+            if is_group_word(tokens):  # `samordnare`, `event`: the group's commands, as `help GROUP` shows them
+                return await self._run(turn, ["help", *tokens])
+            raise unknown_command(tokens, await visible_roles(turn))  # the nearest command the reader may run
+        cmd, rest = found
         if cmd.role == COORDINATOR and not await turn.coordinates():
             return await self._refuse(turn, cmd.name)
         args = parse_args(cmd, rest)

@@ -22,14 +22,21 @@ class Row:
     organisation: str | None
     role: str
     status: str
-    pair: str | None
+    pair: str | None  # the partner's name
     why: tuple[str, ...]  # why the person waits: codes under labels/why/
     paused_until: object
     enrollment: Enrollment
+    pair_id: int | None = None  # the pair's number, as `unpair N` takes it
 
 
-async def pair_partners(session, program: Program) -> dict[int, str]:
-    """enrollment id -> the name of their partner, for approved and announced pairs."""
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    pair_id: int  # the pair's number, as the draft shows it (#3) and `unpair` takes it
+
+
+async def pair_partners(session, program: Program) -> dict[int, Partner]:
+    """enrollment id -> their partner and the pair's number, for approved and announced pairs."""
     rows = (
         await session.exec(
             select(Pairing).where(
@@ -47,10 +54,10 @@ async def pair_partners(session, program: Program) -> dict[int, str]:
             )
         ).all()
     )
-    partners: dict[int, str] = {}
+    partners: dict[int, Partner] = {}
     for row in rows:
-        partners[row.adept_id] = names.get(row.mentor_id, "?")
-        partners[row.mentor_id] = names.get(row.adept_id, "?")
+        partners[row.adept_id] = Partner(names.get(row.mentor_id, "?"), pk(row))
+        partners[row.mentor_id] = Partner(names.get(row.adept_id, "?"), pk(row))
     return partners
 
 
@@ -88,19 +95,22 @@ async def roster(
                 org_name,
                 enrollment.role,
                 enrollment.status,
-                partner,
+                partner.name if partner else None,
                 why_waiting(enrollment, partner is not None),
                 enrollment.paused_until,
                 enrollment,
+                partner.pair_id if partner else None,
             )
         )
     return out
 
 
 def page_of(rows: list, page: int | None, size: int = PAGE_SIZE) -> tuple[list, int, int]:
-    """The rows of one page, the page number and the number of pages."""
+    """The rows of one page, the page number and the number of pages. A page
+    the list does not have (`page=0` as much as `page=99`) is answered with
+    how many it has, not with another page."""
     pages = max(1, -(-len(rows) // size))
-    page = page or 1
-    if page > pages:
+    page = 1 if page is None else page
+    if not 1 <= page <= pages:
         raise UserError("errors/no_such_page", page=page, pages=pages)
     return rows[(page - 1) * size : page * size], page, pages

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import plan
-from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.commands.registry import COORDINATOR, Param, action, choice_value, command
 from bot.dialogs import begin_intake, nomination, role_change
 from bot.dialogs.entrances import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
@@ -31,8 +31,8 @@ ROLES = role_change.ROLES
 )
 async def join(turn: Turn, args):
     program_ref, role = args["program"], args["role"]
-    if program_ref and str(program_ref).lower() in ROLES and role is None:  # `join mentor`
-        program_ref, role = None, str(program_ref).lower()
+    if program_ref and role is None and choice_value(str(program_ref), ROLES):  # `join mentor`, `join mentee`
+        program_ref, role = None, choice_value(str(program_ref), ROLES)
     program = await turn.program(program_ref)
     # One enrollment per person and program: another role is a confirmed change.
     enrollment = await enrollment_of(turn.session, program, pk(turn.person))

@@ -10,15 +10,12 @@ from sqlmodel import col, select
 from bot import plan
 from bot.commands.registry import (
     COMMANDS,
-    COORDINATOR,
-    NOMINATOR,
-    PARTICIPANT,
     Param,
     action,
     command,
     parse_date,
 )
-from bot.commands.swedish import swedish_words
+from bot.commands.topics import topic, visible_roles
 from bot.dialogs.entrances import still_waiting
 from bot.errors import UserError, stale_button
 from bot.lifecycle import RUNNING
@@ -37,26 +34,13 @@ from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 
-async def visible_roles(turn: Turn) -> tuple[str, ...]:
-    roles = [PARTICIPANT, NOMINATOR]
-    if await turn.coordinates():
-        roles.append(COORDINATOR)
-    return tuple(roles)
-
-
 @command("help", params=(Param("topic", rest=True, required=False),))
 async def help_(turn: Turn, args):
     roles = await visible_roles(turn)
-    shown = sorted((c for c in COMMANDS.values() if c.role in roles), key=lambda c: c.name)
-    if args["topic"]:
-        words = tuple(str(args["topic"]).lower().split())
-        shown = [
-            c
-            for c in shown  # `help event` or `hjälp träff`
-            if words in (c.words[: len(words)], tuple(swedish_words(c).split())[: len(words)])
-        ]
-        if not shown:
-            raise UserError("errors/unknown_command", typed=args["topic"], suggestion=None, subcommands=[])
+    shown = (
+        await topic(turn, str(args["topic"])) if args["topic"] else [c for c in COMMANDS.values() if c.role in roles]
+    )
+    shown = sorted(shown, key=lambda c: c.name)
     sections = []
     for role in roles:
         lines = [(c, turn.render(c.help_template)) for c in shown if c.role == role]

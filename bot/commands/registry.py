@@ -21,7 +21,6 @@ command (and the aliases typed by habit) are in `bot.commands.swedish`.
 from __future__ import annotations
 
 import calendar
-import difflib
 import re
 import shlex
 from collections.abc import Awaitable, Callable, Iterable
@@ -199,7 +198,7 @@ def _joined(tokens: list[str]) -> list[str]:
     return out
 
 
-def _read(tokens: list[str]) -> tuple[list[str], list[str]]:
+def read_words(tokens: list[str]) -> tuple[list[str], list[str]]:
     """The tokens with Swedish phrases joined, and the same words lower-cased
     with the first one's alias resolved."""
     tokens = _joined(tokens)
@@ -212,7 +211,7 @@ def _read(tokens: list[str]) -> tuple[list[str], list[str]]:
 def lookup_command(tokens: list[str]) -> tuple[Command, list[str]] | None:
     """The command these words name and the words after it, or None (no
     suggestion is worked out: for the many lines that are answers, not commands)."""
-    tokens, words = _read(tokens)
+    tokens, words = read_words(tokens)
     swedish = swedish_index()
     for length in (3, 2, 1):
         key = tuple(words[:length])
@@ -221,51 +220,6 @@ def lookup_command(tokens: list[str]) -> tuple[Command, list[str]] | None:
         if len(key) == length and key in swedish and swedish[key] in COMMANDS:
             return COMMANDS[swedish[key]], tokens[length:]
     return None
-
-
-# What people open with, in Swedish and English ("hej", "Hello!", "god morgon"):
-# a line that starts so and names no command is answered with a greeting and
-# a pointer to `help`, not with "I don't know the command `hej`".
-GREETINGS = frozenset(
-    {
-        *("hej", "hejsan", "hejhej", "hallå", "halla", "tja", "tjena", "tjenare", "goddag", "godmorgon"),
-        *("hi", "hello", "hey", "hiya", "howdy", "greetings"),
-    }
-)
-_GREETING_PAIRS = frozenset(
-    (first, second)
-    for first, seconds in (
-        ("god", ("morgon", "dag", "eftermiddag", "kväll")),
-        ("good", ("morning", "afternoon", "evening", "day")),
-    )
-    for second in seconds
-)
-
-
-def is_greeting(tokens: list[str]) -> bool:
-    """Whether a line opens with a greeting and names no command."""
-    words = tuple(t.lower().strip("!.,:;?") for t in tokens[:2])
-    if not words or not (words[0] in GREETINGS or words in _GREETING_PAIRS):
-        return False
-    return lookup_command(tokens) is None
-
-
-def find_command(tokens: list[str]) -> tuple[Command, list[str]]:
-    """`lookup_command`, or a UserError that suggests the nearest command."""
-    found = lookup_command(tokens)
-    if found is not None:
-        return found
-    tokens, words = _read(tokens)
-    typed = " ".join(words[:2]) if len(words) > 1 and (words[0],) not in COMMANDS else (words[0] if words else "")
-    names = [c.name for c in COMMANDS.values()]
-    close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
-    group = [c for c in COMMANDS.values() if words and c.words[0] == words[0] and len(c.words) > 1]
-    raise UserError(
-        "errors/unknown_command",
-        typed=" ".join(tokens[:2]) if tokens else "",
-        suggestion=close[0] if close else None,
-        subcommands=[c.name for c in group],
-    )
 
 
 def _named_keys(cmd: Command) -> dict[str, Param]:

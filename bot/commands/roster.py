@@ -86,7 +86,7 @@ async def person_view(turn: Turn, who):
             {
                 "program": program,
                 "enrollment": enrollment,
-                "pair": partners.get(pk(enrollment)),
+                "pair": partners.get(pk(enrollment)),  # name and pair_id
                 "why": why_waiting(enrollment, enrollment.id in partners),
                 "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
             }

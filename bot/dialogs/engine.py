@@ -98,10 +98,12 @@ NAV_WORDS = {
     "hjalp": "help",
     "?": "help",
 }
-# An open question never swallows a command: a line that is a whole, valid
-# command the person may run (`join`, `met 2027-03-02 90`, `pause`, `mydata`)
-# runs as that command, and the question stays open ("still waiting").
-# The words above (back, skip, cancel, help) steer the dialogue instead.
+# An open question never swallows a command: a line that is exactly a command
+# the person may run (`join`, `met 2027-03-02 90`, `pause`, `mydata`) runs as
+# that command, and the question stays open ("still waiting"); the whole rule,
+# coordinators' commands typed by others included, is
+# `bot.dialogs.entrances.is_command_aside`. The words above (back, skip,
+# cancel, help) steer the dialogue instead.
 NAV_VALUES = {
     "_back": "back",
     "_skip": "skip",

@@ -97,20 +97,40 @@ async def start(
 
 
 async def is_command_aside(turn: Turn, text: str) -> bool:
-    """A line that is a known, complete command of the person's role (and not
-    one of the words that steer the dialogue)."""
+    """Whether a line typed at an open question runs as a command (the
+    question then waits) instead of answering it. One rule:
+
+    - a word that steers the dialogue (`back`, `skip`, `cancel`, `help`) steers it;
+    - a line that is exactly a command, in either language, runs as that
+      command: its words, and after them nothing (`språk`, which then says
+      what it needs) or arguments that fit it (`met 2027-03-02 90`). Words
+      that only start like one (`Status quo`, `Rapport om ekonomi`) answer;
+    - a coordinator's command runs only for a coordinator. Typed by anyone
+      else it is their answer when it is one ordinary word (`match`,
+      `export`, `deltagare`: a department may be called Export, nobody
+      should be refused for answering), and refused, with the question
+      waiting, when it can only be a command: a phrase (`program visa`,
+      `matcha godkänn`) or a word with arguments that fit (`person Bertil`).
+      Nobody's role title is `program visa`, and the refusal tells a
+      coordinator not (yet) known as one on this account what is wrong.
+    """
     if norm(text) in NAV_WORDS:
         return False
-    found = lookup_command(tokenize(text))
+    try:
+        tokens = tokenize(text)
+    except UserError:  # an unbalanced quote: free text, an answer
+        return False
+    found = lookup_command(tokens)
     if found is None:
         return False
     cmd, rest = found
+    if rest:
+        try:
+            parse_args(cmd, rest)
+        except UserError:
+            return False
     if cmd.role == COORDINATOR and not await turn.coordinates():
-        return False
-    try:
-        parse_args(cmd, rest)
-    except UserError:
-        return False
+        return len(tokens) > 1
     return True
 
 

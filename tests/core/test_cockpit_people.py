@@ -5,10 +5,12 @@ mismatches, and `mydata` is readable with a JSON file of everything."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from sqlmodel import select
 
-from bot.store.models import EnrollmentStatus
+from bot.store.models import EnrollmentStatus, Pairing, PairStatus
 from tests.core.cockpit import announce, cockpit_world, enroll
 from tests.core.harness import texts
 
@@ -28,6 +30,7 @@ SAY = {
         "meet_digitally": "kan ses digitalt",
         "no_page": "ingen sida 9",
         "needs": "Det här har Cecilia berättat för samordnaren",
+        "unpaired": "är avslutat",
     },
     "en": {
         "page": "page 1 of 2",
@@ -43,6 +46,7 @@ SAY = {
         "meet_digitally": "can meet online",
         "no_page": "no page 9",
         "needs": "What Cecilia told the coordinator",
+        "unpaired": "has ended",
     },
 }
 
@@ -74,6 +78,66 @@ async def test_participants_show_organisation_pair_and_why_someone_waits(world):
     assert "Erik" in only and "Cecilia" not in only and "Frida" not in only
     pending = texts(await anna.say("participants status=pending"))
     assert "Erik" in pending and "Cecilia" not in pending
+
+
+# The words the list shows are the words its filters take (and the error and the help list them).
+FILTERS = {
+    "sv": ("roll=adept status=väntar", "status=anmäld", "`väntar`", "status=inbjuden|anmäler-sig|väntar|anmäld"),
+    "en": (
+        "role=mentee status=waiting",
+        "status=signed-up",
+        "`waiting`",
+        "status=invited|filling-in|waiting|signed-up",
+    ),
+}
+
+
+async def test_the_filters_take_the_words_the_list_shows(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun")
+    await enroll(world, "Erik", "adept", "Knivsta kommun", status=EnrollmentStatus.PENDING, pending_reasons=["months"])
+    anna = world["Anna"]
+    waiting, signed_up, choice, usage = FILTERS[world.locale]
+    listed = texts(await anna.say("participants"))
+    shown = {"sv": ("adept", "väntar på samordnaren", "anmäld"), "en": ("mentee", "waiting for", "signed up")}
+    assert all(word in listed for word in shown[world.locale])
+    found = texts(await anna.say(f"participants {waiting}"))
+    assert "Erik" in found and "Cecilia" not in found and waiting in found  # the filter, said back in these words
+    found = texts(await anna.say(f"participants {signed_up}"))
+    assert "Cecilia" in found and "Erik" not in found
+    found = texts(await anna.say("participants role=adept status=pending"))  # the grammar's own words still work
+    assert "Erik" in found and "Cecilia" not in found
+    (wrong,) = await anna.say("participants status=asleep")
+    assert wrong.kind == "errors/bad_choice" and choice in wrong.text
+    assert usage in texts(await anna.say({"sv": "hjälp deltagare", "en": "help participants"}[world.locale]))
+
+
+@pytest.mark.parametrize("page", [0, 9])
+async def test_a_page_the_list_does_not_have_says_which_it_has(world, page):
+    await enroll(world, "Cecilia", "adept", "Täby kommun")
+    (reply,) = await world["Anna"].say(f"participants page={page}")
+    assert reply.kind == "errors/no_such_page"
+    said = {"sv": f"ingen sida {page}: listan har 1 sida", "en": f"no page {page}: the list has 1 page"}
+    assert said[world.locale] in reply.text
+
+
+async def test_the_pair_number_that_unpair_takes_is_shown_in_participants_and_person(world, sqlite_db):
+    await enroll(world, "Cecilia", "adept", "Täby kommun")
+    await enroll(world, "Frida", "mentor", "Knivsta kommun")
+    anna = world["Anna"]
+    await announce(world)
+    await anna.say("unpair 1 byter tjänst")
+    await enroll(world, "Gustav", "mentor", "Knivsta kommun")
+    await announce(world)  # Cecilia in a new pair, with a number of its own
+    async with sqlite_db.read() as s:
+        (live,) = (await s.exec(select(Pairing).where(Pairing.status == PairStatus.ANNOUNCED))).all()
+    assert live.id != 1
+    pair = {"sv": f"i par med Gustav (par {live.id})", "en": f"paired with Gustav (pair {live.id})"}[world.locale]
+    assert pair in texts(await anna.say("participants"))
+    assert pair in texts(await anna.say("person Cecilia"))
+    pointer = {"sv": "(`deltagare` visar deras nummer", "en": "(`participants` shows their numbers"}[world.locale]
+    assert pointer in _card_text(await anna.say("match"))  # where the draft counts the announced pairs
+    number = re.search(r"\((?:par|pair) (\d+)\)", texts(await anna.say("person Gustav"))).group(1)
+    assert world.say["unpaired"] in texts(await anna.say(f"unpair {number} byter tjänst"))  # the number as read
 
 
 async def test_long_lists_page_instead_of_being_cut(world):

@@ -23,8 +23,19 @@ BAD_INPUT = [
         "känner inte till kommandot `program frobnicate`",
         "don't know the command `program frobnicate`",
     ),
-    ("prgram show", "Menade du `program show`?", "Did you mean `program show`?"),
-    ("event", "`event add`, `event edit`, `event remove`", "`event add`, `event edit`, `event remove`"),
+    ("prgram show", "Menade du `program visa`?", "Did you mean `program show`?"),
+    # A group's commands in the reader's words (typed in Swedish or English alike).
+    (
+        "event frobnicate",
+        "`träff lägg-till`, `träff ändra`, `träff ta-bort`",
+        "`event add`, `event edit`, `event remove`",
+    ),
+    (
+        "träff frobnicate",
+        "`träff lägg-till`, `träff ändra`, `träff ta-bort`",
+        "`event add`, `event edit`, `event remove`",
+    ),
+    ("träff lägg-tll", "Menade du `träff lägg-till`?", "Did you mean `event add`?"),
     ("event add kickoff 2027-02-30", "februari 2027 har 28 dagar", "February 2027 has 28 days"),
     ("event add kickoff 2028-02-30", "februari 2028 har 29 dagar", "February 2028 has 29 days"),
     ("event add kickoff 2027-13-01", "ingen månad 13", "no month 13"),
@@ -39,7 +50,7 @@ BAD_INPUT = [
     (
         "träff ändra 1",
         "till exempel: `träff ändra NUMMER datum=ÅÅÅÅ-MM-DD tid=TT:MM plats=TEXT för=alla|mentorer|adepter rubrik=TEXT`",
-        "for example: `event edit ID date=YYYY-MM-DD time=HH:MM place=TEXT audience=all|mentors|adepts title=TEXT`",
+        "for example: `event edit ID date=YYYY-MM-DD time=HH:MM place=TEXT audience=all|mentors|mentees title=TEXT`",
     ),
     (
         "program ändra",
@@ -49,7 +60,7 @@ BAD_INPUT = [
     (
         "utskick mentorer",
         "`utskick` behöver `text`. Så här skrivs det: `utskick [alla|mentorer|adepter] [TEXT] [org=TEXT]",
-        "`broadcast` needs `text`. It is written like this: `broadcast [all|mentors|adepts] [TEXT] [org=TEXT]",
+        "`broadcast` needs `text`. It is written like this: `broadcast [all|mentors|mentees] [TEXT] [org=TEXT]",
     ),
     ("event add kickoff 2027-03-01 colour=red", "känner inte till `colour=`", "has no option `colour=`"),
     ('org add "Täby', "citattecken", "quotation mark"),
@@ -90,7 +101,7 @@ async def test_bad_input_gets_a_localized_answer(world, line, sv, en):
     assert "Traceback" not in replies[0].text
 
 
-@pytest.mark.parametrize("line, paragraphs", [("frobnicate", 2), ("prgram show", 3), ("program", 4)])
+@pytest.mark.parametrize("line, paragraphs", [("frobnicate", 2), ("stauts", 3), ("consent withdrw", 4)])
 async def test_an_unknown_command_is_answered_without_empty_paragraphs(world, line, paragraphs):
     (reply,) = await world["Eva"].say(line)
     assert reply.kind == "errors/unknown_command"
@@ -105,6 +116,37 @@ async def test_a_greeting_is_answered_kindly_with_a_pointer_to_help(world, line)
     (reply,) = await world["Eva"].say(line)
     assert reply.kind == "core/greeting"
     assert ("`hjälp`" if world.locale == "sv" else "`help`") in reply.text
+
+
+YES_NO = {
+    "sv": ("ja", "Nej.", "ja tack", "avbryt", "bekräfta"),
+    "en": ("yes", "No.", "yes please", "cancel", "Yes, do it"),
+}
+
+
+async def test_a_typed_yes_or_no_with_no_question_open_points_to_the_card(world, sqlite_db):
+    eva = world["Eva"]
+    await eva.say("hej")
+    await world["Anna"].say("invite console:local:eva")
+    assert (await eva.say("leave"))[0].card is not None
+    for line in YES_NO[world.locale]:
+        (reply,) = await eva.say(line)
+        assert reply.kind == "core/no_open_question", (line, reply.text)
+        assert {"sv": "Ingen fråga väntar", "en": "There is no question waiting"}[world.locale] in reply.text
+        assert "=" not in reply.text  # a participant has no command to confirm by typing
+    async with sqlite_db.read() as s:
+        assert (await s.exec(select(Enrollment))).one().status != "left"
+    # Words that only start with a no are still read as a command.
+    assert (await eva.say("no idea how this works"))[0].kind == "errors/unknown_command"
+
+
+async def test_a_coordinator_is_told_that_a_typed_command_is_confirmed_with_confirm_yes(world):
+    anna = world["Anna"]
+    assert (await anna.say("event add inspiration 2029-05-12"))[0].card is not None
+    (reply,) = await anna.say({"sv": "ja", "en": "yes"}[world.locale])
+    assert reply.kind == "core/no_open_question"
+    assert {"sv": "`bekräfta=ja`", "en": "`confirm=yes`"}[world.locale] in reply.text
+    assert {"sv": "`träff lägg-till`", "en": "`event add`"}[world.locale] in reply.text
 
 
 async def test_bad_input_changes_nothing(world, sqlite_db):
@@ -213,6 +255,37 @@ async def test_help_is_per_role(world):
     only_events = texts(await world["Anna"].say("help event"))
     assert {"sv": "träff lägg-till", "en": "event add"}[world.locale] in only_events
     assert "program create" not in only_events and "program skapa" not in only_events
+
+
+async def test_the_example_in_help_works_for_every_reader(world):
+    for name in ("Eva", "Anna"):  # a participant and a coordinator
+        (line,) = [
+            ln for ln in texts(await world[name].say("help")).splitlines() if "`help [" in ln or "`hjälp [" in ln
+        ]
+        example = line.rsplit("`", 2)[-2]  # the last `...` on the line: the example
+        (reply,) = await world[name].say(example)
+        assert reply.kind == "commands/help", (example, reply.text)
+        assert {"sv": "`pausa [TILL]`", "en": "`pause [UNTIL]`"}[world.locale] in reply.text
+
+
+@pytest.mark.parametrize("line", ["help event", "hjälp träff", "event", "samordnare", "coordinator"])
+async def test_a_topic_of_coordinator_commands_tells_a_participant_whose_they_are(world, line):
+    (reply,) = await world["Eva"].say(line)
+    assert reply.kind == "errors/topic_for_coordinators", reply.text
+    assert {"sv": "till för programmets samordnare", "en": "for the program's coordinators"}[world.locale] in reply.text
+
+
+@pytest.mark.parametrize("line", ["coordinator", "samordnare"])
+async def test_a_groups_word_alone_lists_its_commands_in_the_readers_words(world, line):
+    (reply,) = await world["Anna"].say(line)
+    assert reply.kind == "commands/help"
+    listed = {
+        "sv": ("`samordnare lägg-till VEM", "`samordnare ta-bort VEM", "`samordnare lista"),
+        "en": ("`coordinator add WHO", "`coordinator remove WHO", "`coordinator list"),
+    }
+    assert all(words in reply.text for words in listed[world.locale]), reply.text
+    assert "coordinator" not in reply.text if world.locale == "sv" else "samordnare" not in reply.text
+    assert "program create" not in reply.text and "program skapa" not in reply.text
 
 
 async def test_language_switch(world):

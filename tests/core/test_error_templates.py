@@ -84,6 +84,7 @@ SAMPLES: dict[str, object] = {
     "suggestion": "program show",
     "text": '"Täby',
     "today": date(2027, 1, 4),
+    "topic": "event",
     "typed": "prgram show",
     "unit": "days",
     "until": date(2026, 12, 1),

@@ -46,6 +46,11 @@ async def test_swedish_words_run_the_commands(world):
     assert (await world["Anna"].say("matcha"))[-1].kind.startswith("matching/")
 
 
+@pytest.mark.parametrize("line", ["join mentee", "join role=mentee"])
+async def test_the_english_word_for_an_adept_joins_as_one(world, line):
+    assert (await world["Eva"].say(line))[-1].kind == "dialogs/ask/consent_adept"
+
+
 async def test_help_shows_the_readers_words_and_argument_names(world):
     help_text = texts(await world["Anna"].say("help"))
     if world.locale == "sv":
@@ -59,7 +64,7 @@ async def test_help_shows_the_readers_words_and_argument_names(world):
             assert shown in help_text
         assert not re.search(r"\b(?:DATE|MINUTES|NAME)\b|role=", help_text)
     else:
-        assert "`join [PROGRAM] [role=adept|mentor]`" in help_text and "`met [DATE] [MINUTES]`" in help_text
+        assert "`join [PROGRAM] [role=mentee|mentor]`" in help_text and "`met [DATE] [MINUTES]`" in help_text
     assert "/mentor" not in help_text  # the slash command is Slack's, not the console's
 
 

@@ -84,3 +84,19 @@ async def test_pressing_join_on_an_invitation_twice_says_welcome_once(lw):
     first = await anna.choose(1, [invitation])
     assert asked(first) == "dialogs/ask/consent_adept"
     assert await anna.choose(1, [invitation]) == []
+
+
+@pytest.mark.parametrize("typed", ["yes", "label"])
+async def test_a_typed_yes_to_the_switch_card_points_to_its_buttons(lw, typed):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale)
+    await anna.say("1")
+    card = (await anna.say("join role=mentor"))[-1]
+    line = SWITCH[lw.locale] if typed == "label" else {"sv": "ja", "en": "yes"}[lw.locale]
+    (reply,) = await anna.say(line)
+    assert reply.kind == "core/no_open_question", reply.text
+    assert {"sv": "tryck på någon av dess knappar", "en": "press one of its buttons"}[lw.locale] in reply.text
+    assert "confirm=yes" not in reply.text and "bekräfta=ja" not in reply.text  # no such command of hers
+    assert [(e.role, e.status) for e in await enrollments(lw, "Anna")] == [("adept", "active")]
+    # ... and the card's button still does what it says.
+    assert asked(await anna.choose(1, [card])) == "dialogs/ask/consent_mentor"

@@ -1,0 +1,58 @@
+"""Lines that name no command but mean something: a greeting ("hej",
+"Hello!", "god morgon") is answered with a greeting and a pointer to `help`,
+and a yes or a no ("ja", "no", "Yes, switch to mentor": a button's label
+typed) with no question open is told where the question is (on a card's
+buttons), instead of "I don't know the command `yes`". The confirmation
+cards are stateless (`bot.commands.participant.confirm_card`: what a button
+does travels in its value), so a typed yes is never guessed onto one."""
+
+from __future__ import annotations
+
+from bot.commands.registry import lookup_command
+
+# What people open with, in Swedish and English.
+GREETINGS = frozenset(
+    {
+        *("hej", "hejsan", "hejhej", "hallå", "halla", "tja", "tjena", "tjenare", "goddag", "godmorgon"),
+        *("hi", "hello", "hey", "hiya", "howdy", "greetings"),
+    }
+)
+_GREETING_PAIRS = frozenset(
+    (first, second)
+    for first, seconds in (
+        ("god", ("morgon", "dag", "eftermiddag", "kväll")),
+        ("good", ("morning", "afternoon", "evening", "day")),
+    )
+    for second in seconds
+)
+# A yes or a no, in Swedish and English (the buttons' own words among them).
+YES_NO = frozenset(
+    {
+        *("yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "no", "n", "nope", "nah", "cancel"),
+        *("ja", "japp", "jepp", "jo", "visst", "okej", "bekräfta", "nej", "nä", "nix", "avbryt"),
+    }
+)
+# What may follow a yes or a no on the same line ("ja tack", "no thanks").
+_POLITE = frozenset({"tack", "please", "thanks"})
+
+
+def _word(token: str) -> str:
+    return token.lower().strip("!.,:;?")
+
+
+def is_greeting(tokens: list[str]) -> bool:
+    """Whether a line opens with a greeting and names no command."""
+    words = tuple(_word(t) for t in tokens[:2])
+    if not words or not (words[0] in GREETINGS or words in _GREETING_PAIRS):
+        return False
+    return lookup_command(tokens) is None
+
+
+def is_yes_no(tokens: list[str]) -> bool:
+    """Whether a line is a yes or a no and names no command: the word alone
+    (`ja`, `No.`), with a word of politeness (`ja tack`), or followed by a
+    comma as the buttons have it (`Yes, switch to mentor`, `Nej, fortsätt
+    som adept`). "No idea how this works" is not one."""
+    if not tokens or _word(tokens[0]) not in YES_NO or lookup_command(tokens) is not None:
+        return False
+    return len(tokens) == 1 or tokens[0].endswith(",") or (len(tokens) == 2 and _word(tokens[1]) in _POLITE)
