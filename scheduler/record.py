@@ -34,6 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.outbox import address_from_dict
 from bot.people import identity_of, mark_unreachable
+from bot.privacy.erase import erased_key
 from bot.ports import DeliveryError
 from bot.reminders.kinds import has_after_sent, kind_of
 from bot.reminders.planner import TO_COORDINATORS
@@ -206,9 +207,16 @@ class Recorder:
         return outcomes
 
     async def _forget_transient(self, session: AsyncSession, ids: list[int]) -> None:
-        """A sent row marked transient keeps neither its address nor its text."""
+        """A sent row marked transient keeps neither its address nor its text,
+        nor its key: a reply's key holds the platform's event id, and on Teams
+        that holds the id of the person's chat."""
         if ids:
-            await run(session, sa.update(T).where(T.c.id.in_(ids), T.c.status == SENT).values(address=None, context={}))
+            await run(
+                session,
+                sa.update(T)
+                .where(T.c.id.in_(ids), T.c.status == SENT)
+                .values(address=None, context={}, key=erased_key()),
+            )
 
     def _lost(self, row: Claimed) -> str:
         log.warning("outbox row %s: the lease ran out before its outcome was recorded; left to its new holder", row.key)

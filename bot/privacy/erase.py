@@ -153,20 +153,20 @@ async def meetings(session: AsyncSession, subject: Subject, now: datetime) -> No
 
 
 async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None:
-    """Every outbox row to or about the person: pending ones cancelled, all emptied."""
+    """Every outbox row to or about the person: pending ones cancelled, all
+    emptied, and a key that names them (a message kept for a console account,
+    a Teams reply's event id with their chat's id) replaced by one that names
+    nothing (`erased_key`)."""
     T = table_of(Reminder)
-    rows = await rows_mentioning(
-        session, T, ("address", "context", "last_error"), subject.needles, extra=[T.c.person_id == subject.person_id]
-    )
+    columns = ("key", "address", "context", "last_error")
+    rows = await rows_mentioning(session, T, columns, subject.needles, extra=[T.c.person_id == subject.person_id])
     pattern = subject.needles.pattern
     ids = [
         r.id
         for r in rows
-        if r.person_id == subject.person_id
-        or found_in(r.address, pattern)
-        or found_in(r.context, pattern)
-        or found_in(r.last_error, pattern)
+        if r.person_id == subject.person_id or any(found_in(getattr(r, c), pattern) for c in columns)
     ]
+    renamed = [r.id for r in rows if found_in(r.key, pattern)]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         await run(
@@ -188,6 +188,21 @@ async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None
                 last_error=sa.case((col(Reminder.last_error) == "forgotten", "forgotten"), else_=None),
             ),
         )
+    for start in range(0, len(renamed), 500):
+        await run(
+            session,
+            sa.update(Reminder).where(col(Reminder.id).in_(renamed[start : start + 500])).values(key=erased_key()),
+        )
+
+
+ERASED = "erased:"  # the key of an outbox row whose own key named someone erased
+
+
+def erased_key():
+    """A row's new key, `erased:<its id>`: unique as the id is, and naming
+    no one. Only rows that can never be planned again get it (their old key
+    named a person), so no planner will write the old key a second time."""
+    return sa.literal(ERASED, sa.String) + sa.cast(col(Reminder.id), sa.String)
 
 
 async def audit(session: AsyncSession, subject: Subject, now: datetime) -> None:

@@ -151,6 +151,8 @@ async def build_year(url: str, db: Database) -> Year:
     clock.advance(timedelta(minutes=5))
     await world.dispatcher.tick()  # sends both
     await defer(db, clock, Outbound(text=f"Vi ses, {met.adept.name}.", to=to, kind="test/message"))
+    # A message kept for the adept until they open the console (its key names their console account).
+    await ConsolePort(keep=db, clock=clock).send(to, Outbound(text="Välkommen!", to=to, kind="test/message"))
     return Year(url, met.adept, other.mentor, met.mentor)
 
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from adapters.teams.render import teams_markdown
 from bot.i18n import render
-from bot.store.models import AuditLog, Identity, Person, ProcessedEvent, Program
+from bot.store.models import AuditLog, Identity, Person, ProcessedEvent, Program, Reminder
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import (
     APP_ID,
@@ -22,6 +22,7 @@ from tests.teams.helpers import (
     teams_server,
     user,
 )
+from tests.teams.people import TeamsPerson
 
 ANNA = user("Anna", 1)
 BO = user("Bo", 2, locale="en-GB")
@@ -114,6 +115,22 @@ async def test_a_clicked_card_is_replaced_so_it_cannot_be_clicked_twice(sqlite_d
     assert update.card is None  # no buttons left
     identity = await _identity(sqlite_db, ANNA)
     assert identity is not None  # cancelled: nothing was forgotten
+
+
+async def test_after_forget_no_outbox_key_names_the_personal_chat(sqlite_db, clock, connector, keys):
+    """A reply's outbox key holds the Teams event id, and that holds the id
+    of the person's personal chat: `forget` leaves no key that names it,
+    the key of its own answer (sent after the erasure) included."""
+    async with teams_server(sqlite_db, clock, keys=keys) as server:
+        anna = TeamsPerson(server, connector, ANNA)
+        await anna.type("status")
+        await anna.type("forget")
+        await anna.click_button("forget.confirm")
+    assert connector.of("update")[-1].text == render("sv", "commands/forgotten")
+    async with sqlite_db.read() as session:
+        keys_kept = (await session.exec(select(Reminder.key))).all()
+    assert len(keys_kept) >= 3, keys_kept  # status, the question and the answer: each a row
+    assert [k for k in keys_kept if ANNA.chat in k] == []
 
 
 async def test_a_new_personal_install_is_welcomed_once(sqlite_db, clock, connector):
