@@ -17,7 +17,7 @@ from bot.matching.offers import offer_match
 from bot.messages import Attachment
 from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
-from bot.programs import my_enrollments
+from bot.programs import live_pairings, my_enrollments
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -33,10 +33,23 @@ async def _chosen(turn: Turn, ref: str | None) -> list[tuple[Enrollment, Program
     return rows
 
 
+async def _chosen_program(turn: Turn, ref: str | None) -> tuple[Program, bool]:
+    """The program a `leave` or `consent withdraw` is about, and whether the
+    person has a pair there that leaving ends (the question says so only then:
+    a pair the coordinator already ended is not theirs to end)."""
+    rows = await _chosen(turn, ref)
+    program = rows[0][1]
+    paired = False
+    for enrollment, p in rows:
+        if p.id == program.id and await live_pairings(turn.session, enrollment):
+            paired = True
+    return program, paired
+
+
 @command("leave", params=(Param("program", required=False),))
 async def leave(turn: Turn, args):
-    program = (await _chosen(turn, args["program"]))[0][1]
-    return [confirm_card(turn, "commands/leave_confirm", "leave", str(program.id), program=program)]
+    program, paired = await _chosen_program(turn, args["program"])
+    return [confirm_card(turn, "commands/leave_confirm", "leave", str(program.id), program=program, paired=paired)]
 
 
 async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
@@ -69,8 +82,10 @@ async def leave_answer(turn: Turn):
 
 @command("consent", "withdraw", params=(Param("program", required=False),))
 async def consent_withdraw(turn: Turn, args):
-    program = (await _chosen(turn, args["program"]))[0][1]
-    return [confirm_card(turn, "privacy/withdraw_confirm", "consent", str(program.id), program=program)]
+    program, paired = await _chosen_program(turn, args["program"])
+    return [
+        confirm_card(turn, "privacy/withdraw_confirm", "consent", str(program.id), program=program, paired=paired)
+    ]
 
 
 @action("consent.")

@@ -106,7 +106,13 @@ async def end_participation(
         if coordinator.id == person_id:
             continue
         if named:
-            await turn.tell(pk(coordinator), "commands/coordinator_left_notice", program=program, name=turn.person.name)
+            await turn.tell(
+                pk(coordinator),
+                "commands/coordinator_left_notice",
+                program=program,
+                name=turn.person.name,
+                paired=bool(pairs),  # a pair ended now (not one the coordinator had ended before)
+            )
         else:
             names = [(await _name(turn, pid)) for pid in partners]
             await turn.tell(

@@ -174,3 +174,39 @@ async def test_forget_mid_program_stops_everything_and_tells_without_the_name(sq
         ).all() == []
         tombstone = await s.get(Person, anna_id)
         assert (tombstone.email, tombstone.organisation_id, tombstone.timezone, tombstone.created_at) == (None,) * 4
+
+
+# What the question and the coordinator's notice say of the pair, in each language.
+PAIR_ENDS = {
+    ("leave", "sv"): "Ditt par avslutas",
+    ("leave", "en"): "Your pair ends",
+    ("consent withdraw", "sv"): "ditt par avslutas",
+    ("consent withdraw", "en"): "your pair ends",
+}
+PAIR_ENDED = {"sv": "Hens par är avslutat", "en": "Their pair has ended"}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+@pytest.mark.parametrize("typed", ["leave", "consent withdraw"])
+@pytest.mark.parametrize("unpaired_first", [False, True])
+async def test_leaving_speaks_of_a_pair_only_when_there_is_one(sqlite_db, clock, locale, typed, unpaired_first):
+    """After `unpair`, `leave` and `consent withdraw` neither ask about ending
+    a pair nor tell the coordinator that one has ended."""
+    world = await paired_world(sqlite_db, clock)
+    anna, cecilia = world["Anna"], world["Cecilia"]
+    for chat in (anna, cecilia):
+        await chat.say(f"language {locale}")
+    if unpaired_first:  # the coordinator ended the pair earlier
+        async with sqlite_db.write() as s:
+            pairing = (await s.exec(select(Pairing))).one()
+            pairing.rationale = []  # (the world's is a stand-in the match card cannot show)
+            s.add(pairing)
+        done = await cecilia.say(f"unpair {pairing.id} flyttar")
+        assert done[0].kind == "matching/unpaired", done[0].text
+    cecilia.inbox()
+    (question,) = await anna.say(typed)
+    assert (PAIR_ENDS[typed, locale] in question.text) is not unpaired_first, question.text
+    await anna.choose(1)
+    notice = texts(cecilia.inbox())
+    assert ("Anna har lämnat" if locale == "sv" else "Anna has left") in notice
+    assert (PAIR_ENDED[locale] in notice) is not unpaired_first, notice
