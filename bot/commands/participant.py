@@ -169,14 +169,26 @@ async def _pause(turn: Turn, rows: list[tuple[Enrollment, Program]], until: date
 @command("resume")
 async def resume(turn: Turn, args):
     rows = await _active(turn)
-    if not any(e.paused_until for e, _ in rows):
+    paused = [e for e, _ in rows if e.paused_until]
+    if not paused:
         return [turn.say("commands/not_paused")]
     for enrollment, _ in rows:
         enrollment.paused_until = None
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
     await _replan(turn, [e for e, _ in rows])
-    return [turn.say("commands/resumed")]
+    return [turn.say("commands/resumed", **await _back_to(turn, paused))]
+
+
+async def _back_to(turn: Turn, paused: list[Enrollment]) -> dict:
+    """What a pause kept from the person, and so what `resume` gives back:
+    their pair's reminders, else a place among those to be matched, else
+    (still signing up) the reminders, and matching once they are through."""
+    paired = False
+    for enrollment in paused:
+        paired = paired or bool(await live_pairings(turn.session, enrollment))
+    matching = any(e.status == EnrollmentStatus.ACTIVE for e in paused)
+    return {"paired": paired, "matching": matching}
 
 
 async def _replan(turn: Turn, enrollments: list[Enrollment]) -> None:

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from bot.store.models import AuditLog, Enrollment, Program, ProgramEvent
+from tests.core.cockpit import announce, cockpit_world, enroll
 from tests.core.harness import World, make_core, texts
 
 SETUP = (
@@ -288,6 +289,11 @@ async def test_a_groups_word_alone_lists_its_commands_in_the_readers_words(world
     assert "program create" not in reply.text and "program skapa" not in reply.text
 
 
+async def test_the_help_of_pause_says_it_keeps_you_out_of_matching(world):
+    text = texts(await world["Eva"].say("help pause"))
+    assert {"sv": "håller dig utanför matchningen", "en": "keeps you out of matching"}[world.locale] in text
+
+
 async def test_language_switch(world):
     eva = world["Eva"]
     assert "English" in texts(await eva.say("language en"))
@@ -368,3 +374,38 @@ async def test_a_name_too_long_to_keep_is_answered_not_an_internal_error(world):
         "sv": "för långt (namn): 300 tecken, och högst 200 tecken går",
         "en": "too long (name): 300 characters, and at most 200 characters fit",
     }[world.locale] in reply.text
+
+
+# What `resume` gives back, by what the pause kept from the person.
+RESUMED = {
+    "sv": {
+        "paired": "Påminnelserna till ditt par är igång igen",
+        "matching": "Du är med i matchningen igen",
+        "signing_up": "när din anmälan är klar kan du matchas",
+    },
+    "en": {
+        "paired": "The reminders to your pair are on again",
+        "matching": "You can be matched again",
+        "signing_up": "once you are through signing up you can be matched",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_resume_says_what_the_pause_kept_from_them(sqlite_db, clock, locale):
+    """A pause keeps someone in a pair from their pair's reminders, someone
+    without one out of matching, and someone signing up from both; `resume`
+    says which they are back to."""
+    world = await cockpit_world(sqlite_db, clock, locale)
+    await enroll(world, "Bertil", "adept", "Täby kommun")
+    await enroll(world, "Cecilia", "mentor", "Knivsta kommun")
+    await announce(world)  # Bertil with Cecilia
+    await enroll(world, "David", "mentor", "Täby kommun")  # after the matching: no adept yet
+    await world["Eva"].say("hej")
+    await world["Anna"].say("invite console:local:eva")  # invited, not signed up
+    for name, situation in (("Cecilia", "paired"), ("David", "matching"), ("Eva", "signing_up")):
+        await world[name].say("pause until 2027-06-01")
+        (reply,) = await world[name].say("resume")
+        assert reply.kind == "commands/resumed"
+        shown = {s for s, words in RESUMED[locale].items() if words in reply.text}
+        assert shown == {situation}, (name, reply.text)
