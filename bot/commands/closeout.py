@@ -10,7 +10,7 @@ from bot.addresses import address_of
 from bot.commands.participant import answered
 from bot.commands.registry import action
 from bot.errors import stale_button
-from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program
+from bot.store.models import EndReason, Enrollment, Pairing, PairStatus, Person, Program
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
@@ -38,7 +38,7 @@ async def continue_answer(turn: Turn):
         turn.session.add(pairing)
         return answered(turn, "closeout/waiting_for_partner")
     pairing.status = PairStatus.CONTINUING if all(said.get(p) for p in both) else PairStatus.COMPLETED
-    pairing.ended_at, pairing.end_reason = turn.now, "close-out"
+    pairing.ended_at, pairing.end_reason = turn.now, EndReason.CLOSE_OUT
     turn.session.add(pairing)
     await plan.pair_changed(turn, pairing)  # no more official nudges for this pair
     people = {p: await fetch(turn.session, Person, int(p)) for p in both}

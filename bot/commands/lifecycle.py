@@ -23,6 +23,7 @@ from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
 from bot.programs import enrollments, events, local_moment, slugify, zone
 from bot.store.models import (
+    EndReason,
     Enrollment,
     EnrollmentStatus,
     Pairing,
@@ -220,7 +221,7 @@ async def program_close_answer(turn: Turn):
     if waiting and mode != "force":  # a pair was announced since the question
         raise UserError("lifecycle/pairs_waiting", program=program, count=len(waiting))
     for pairing in waiting:
-        pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.COMPLETED, turn.now, "program closed"
+        pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.COMPLETED, turn.now, EndReason.PROGRAM_CLOSED
         turn.session.add(pairing)
     program.status, program.closed_at = lifecycle.CLOSED, turn.now
     turn.session.add(program)

@@ -18,7 +18,7 @@ from bot.messages import Attachment
 from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
 from bot.programs import live_pairings, my_enrollments
-from bot.store.models import Enrollment, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
+from bot.store.models import EndReason, Enrollment, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -74,7 +74,7 @@ async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
 async def leave_answer(turn: Turn):
     if turn.inbound.action_id != "leave.confirm":
         return answered(turn, "commands/leave_kept")
-    program = await _end_in_program_of_card(turn, "left")
+    program = await _end_in_program_of_card(turn, EndReason.LEFT)
     await offer_match(turn, program)  # an adept who left frees a mentor's place
     await turn.audit("leave", program=program)
     return answered(turn, "commands/left", program=program)
@@ -92,7 +92,7 @@ async def consent_withdraw(turn: Turn, args):
 async def consent_answer(turn: Turn):
     if turn.inbound.action_id != "consent.confirm":
         return answered(turn, "privacy/withdraw_kept")
-    program = await _end_in_program_of_card(turn, "consent withdrawn")
+    program = await _end_in_program_of_card(turn, EndReason.CONSENT_WITHDRAWN)
     if not [e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status != EnrollmentStatus.LEFT]:
         turn.person.organisation_id = None  # given in the intake, under the consent now withdrawn
         turn.session.add(turn.person)
@@ -162,7 +162,7 @@ async def forget_answer(turn: Turn):
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         if enrollment.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED):
             await end_participation(
-                turn, enrollment, program, reason="forgotten", named=False, delete_answers=False
+                turn, enrollment, program, reason=EndReason.FORGOTTEN, named=False, delete_answers=False
             )  # erase_person deletes them, and more
     await erase_person(turn.session, turn.person, turn.now, tombstone=turn.render("commands/forgotten_name"))
     # The answer goes to an account that no longer exists: its row keeps nothing once sent.

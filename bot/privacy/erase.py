@@ -27,6 +27,7 @@ from bot.store.models import (
     CalendarFeed,
     Coordinator,
     DialogState,
+    EndReason,
     Enrollment,
     EnrollmentStatus,
     EventRsvp,
@@ -140,7 +141,7 @@ async def pairings(session: AsyncSession, subject: Subject, now: datetime) -> No
         await session.exec(select(Pairing).where(col(Pairing.adept_id).in_(ids) | col(Pairing.mentor_id).in_(ids)))
     ).all()
     for pairing in rows:
-        end_pair(pairing, now, "forgotten")
+        end_pair(pairing, now, EndReason.FORGOTTEN)
         session.add(pairing)
     await run(
         session,

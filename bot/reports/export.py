@@ -21,7 +21,7 @@ from bot.dialogs.answers import COORDINATOR, answer_ctx, lines
 from bot.markup import strip_marks
 from bot.programs import events, zone
 from bot.roster import roster
-from bot.store.models import Enrollment, EventRsvp, Meeting, Pairing, Person, Program
+from bot.store.models import EndReason, Enrollment, EventRsvp, Meeting, Pairing, Person, Program
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEETS = ("participants", "pairs", "meetings", "events")
@@ -37,6 +37,18 @@ class Sheet:
 
 def _headers(render: Callable[..., str], sheet: str) -> list[str]:
     return [h.strip() for h in render(f"export/columns/{sheet}").split("|")]
+
+
+def _end_reason(reason: str | None, render: Callable[..., str]) -> str:
+    """Why a pair ended, in the reader's words: the bot's own reasons
+    (`EndReason`) from their labels, a coordinator's (`unpair`) as written."""
+    if not reason:
+        return ""
+    try:
+        code = EndReason(reason)
+    except ValueError:
+        return reason
+    return render(f"labels/end_reason/{code.name.lower()}")
 
 
 async def _participants(session, program, render, confidential: bool) -> list[list]:
@@ -109,7 +121,7 @@ async def _pairs_and_meetings(session, program, render) -> tuple[list[list], lis
                 p.announced_at.astimezone(tz).date() if p.announced_at else None,
                 len(held),
                 held[-1].held_on if held else None,
-                p.end_reason or "",
+                _end_reason(p.end_reason, render),
             ]
         )
     pair_of = {p.id: p for p in pairs}

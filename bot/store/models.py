@@ -71,6 +71,18 @@ class PairStatus(StrEnum):
     COMPLETED = "completed"  # the program year is over for this pair
 
 
+class EndReason(StrEnum):
+    """Why the bot ended a pair (`Pairing.end_reason`); a coordinator's
+    `unpair` keeps their own words there instead. Each has its words in
+    `labels/end_reason/<name in lower case>`."""
+
+    LEFT = "left"
+    CONSENT_WITHDRAWN = "consent withdrawn"
+    FORGOTTEN = "forgotten"
+    CLOSE_OUT = "close-out"
+    PROGRAM_CLOSED = "program closed"
+
+
 class ReminderStatus(StrEnum):
     PENDING = "pending"
     CLAIMED = "claimed"

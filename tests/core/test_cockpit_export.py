@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.i18n import render
-from bot.store.models import AuditLog, EventRsvp, Meeting, Pairing, PairStatus, Person
+from bot.store.models import AuditLog, EndReason, EventRsvp, Meeting, Pairing, PairStatus, Person
 from tests.core.cockpit import announce, cockpit_world, enroll
 
 WISH = "Hur säger jag nej till min chef?"
@@ -157,3 +157,20 @@ async def test_pair_statuses_are_words_in_the_readers_language(world):
 def test_every_pair_status_has_a_word(locale):
     words = {status: render(locale, f"labels/pair_status/{status}") for status in PairStatus}
     assert all(words.values()) and len(set(words.values())) == len(PairStatus)
+
+
+async def test_end_reasons_are_words_in_the_readers_language(world):
+    await world["Cecilia"].say("leave")
+    await world["Cecilia"].choose(1)  # Yes: her pair with Frida ends
+    (reply,) = await world["Anna"].say("export")
+    left = {"sv": "en av dem lämnade programmet", "en": "one of them left the program"}[world.locale]
+    assert _values(_workbook(reply).worksheets[1])[1][8] == left
+    pairs_csv = next(f for f in reply.files if f.filename.endswith("pairs.csv"))
+    rows = list(csv.reader(io.StringIO(pairs_csv.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][8] == left
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_every_end_reason_has_a_word(locale):
+    words = {reason: render(locale, f"labels/end_reason/{reason.name.lower()}") for reason in EndReason}
+    assert all(words.values()) and len(set(words.values())) == len(EndReason)
