@@ -44,6 +44,21 @@ _THE_IDENTITY = (
 _IDENTITY = select(Identity).where(*_THE_IDENTITY)
 
 
+def is_email(ref: str) -> bool:
+    """An e-mail address (a coordinator entry or a person named in a
+    command), not an identity key."""
+    return "@" in ref and not _KEY.match(ref)
+
+
+def email_is(column, address: str):
+    """SQL: `column` holds the e-mail `address`, whatever the case of either.
+    The domain is case-insensitive, and like most systems we treat the local
+    part so too (`Kalle@Example.com` is kalle@example.com). The database
+    lowers both sides, so an address always finds itself spelled as stored;
+    SQLite lowers only A to Z, PostgreSQL every letter."""
+    return sa.func.lower(column) == sa.func.lower(sa.literal(address, sa.String))
+
+
 def _identity_key(platform: str, tenant: str, user_id: str) -> dict:
     return {"platform": str(platform), "tenant": tenant, "user_id": user_id}
 
@@ -211,7 +226,7 @@ async def resolve_person(
             session, Actor(Platform(key[0]), key[1], key[2], display_name=name), now, spoke=False
         )
         return created
-    query = select(Person).where(Person.email == ref) if "@" in ref else select(Person).where(Person.name == ref)
+    query = select(Person).where(email_is(Person.email, ref)) if "@" in ref else select(Person).where(Person.name == ref)
     found = list((await session.exec(query)).all())
     if program is not None and "@" not in ref and found:
         found = await _in_program_organisations(session, program, found)
@@ -322,8 +337,8 @@ async def is_coordinator(session: AsyncSession, config: Config, person: Person, 
     if not email:
         return False
     if (
-        email not in {k.lower() for k in configured if "@" in k and not _KEY.match(k)}
-        and (await session.exec(select(Coordinator.key).where(sa.func.lower(Coordinator.key) == email))).first() is None
+        email not in {k.lower() for k in configured if is_email(k)}
+        and (await session.exec(select(Coordinator.key).where(email_is(Coordinator.key, email)))).first() is None
     ):
         return False
     claimed = (await session.exec(select(Coordinator).where(Coordinator.added_by == EMAIL_CLAIM + email))).first()

@@ -14,7 +14,7 @@ from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
-from bot.people import resolve_person
+from bot.people import email_is, is_email, resolve_person
 from bot.programs import enrollment_of
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
@@ -157,13 +157,22 @@ def coordinator_key(turn: Turn, ref: str) -> str:
     raise UserError("errors/bad_coordinator_key", ref=ref)
 
 
+def _same_key(key: str):
+    """SQL: a stored coordinator key that is `key` (an e-mail in any case)."""
+    return email_is(Coordinator.key, key) if is_email(key) else Coordinator.key == key
+
+
+def _configured(turn: Turn, key: str) -> bool:
+    """`key` is in `bot.coordinators` (an e-mail in any case)."""
+    if is_email(key):
+        return key.lower() in {k.lower() for k in turn.core.config.bot.coordinators if is_email(k)}
+    return key in turn.core.config.bot.coordinators
+
+
 @command("coordinator", "add", role=COORDINATOR, params=(Param("who"),))
 async def coordinator_add(turn: Turn, args):
     key = coordinator_key(turn, str(args["who"]))
-    if (
-        key in turn.core.config.bot.coordinators
-        or (await turn.session.exec(select(Coordinator).where(Coordinator.key == key))).first()
-    ):
+    if _configured(turn, key) or (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first():
         return [turn.say("commands/coordinator_already", key=key)]
     turn.session.add(Coordinator(key=key, added_by=turn.actor_key, created_at=turn.now))
     return [turn.say("commands/coordinator_added", key=key)]
@@ -172,9 +181,9 @@ async def coordinator_add(turn: Turn, args):
 @command("coordinator", "remove", role=COORDINATOR, params=(Param("who"),))
 async def coordinator_remove(turn: Turn, args):
     key = coordinator_key(turn, str(args["who"]))
-    if key in turn.core.config.bot.coordinators:
+    if _configured(turn, key):
         raise UserError("errors/coordinator_in_config", key=key)
-    row = (await turn.session.exec(select(Coordinator).where(Coordinator.key == key))).first()
+    row = (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first()
     if row is None:
         raise UserError("errors/unknown_coordinator", key=key)
     if key == turn.actor_key:

@@ -185,3 +185,42 @@ async def test_every_command_that_takes_a_name_looks_only_in_the_program_organis
         owners = {i.user_id: i.person_id for i in (await session.exec(select(Identity))).all()}
     assert owners["U5"] != owners["maria.holm"]
     assert world["Maria Holm"].inbox() == [] and await _enrollments(sqlite_db) == []
+
+
+async def test_an_email_in_another_case_finds_its_person(any_db, clock):
+    """`invite Kalle@Example.COM` finds the person whose platform gave
+    kalle@example.com, on SQLite and PostgreSQL alike."""
+    core = make_core(any_db, clock, locale="en", coordinators=("slack:T1:U1",))
+    coordinator = slack_actor("U1", "anna@taby.se")
+    for line in SETUP:
+        await say_as(core, coordinator, line)
+    await say_as(core, slack_actor("U2", "kalle@example.com"), "help")  # Slack vouched for his address
+    invited, *_ = await say_as(core, coordinator, "invite Kalle@Example.COM")
+    assert invited.kind == "commands/invited", invited.text
+    async with any_db.read() as session:
+        kalle = (await session.exec(select(Identity.person_id).where(Identity.user_id == "U2"))).one()
+        assert (await session.exec(select(Enrollment.person_id))).all() == [kalle]
+
+
+async def test_a_coordinator_email_is_one_entry_in_any_case(any_db, clock):
+    core = make_core(any_db, clock, locale="en", coordinators=("slack:T1:U1", "Boss@Taby.se"))
+    coordinator = slack_actor("U1")
+    kinds = [
+        (await say_as(core, coordinator, line))[0].kind
+        for line in (
+            "coordinator add hr@taby.se",
+            "coordinator add HR@Taby.SE",
+            "coordinator add boss@taby.se",
+            "coordinator remove Hr@TABY.se",
+            "coordinator remove BOSS@taby.se",
+        )
+    ]
+    assert kinds == [
+        "commands/coordinator_added",
+        "commands/coordinator_already",
+        "commands/coordinator_already",
+        "commands/coordinator_removed",
+        "errors/coordinator_in_config",
+    ]
+    async with any_db.read() as session:
+        assert (await session.exec(select(Coordinator.key))).all() == []
