@@ -226,7 +226,9 @@ async def resolve_person(
             session, Actor(Platform(key[0]), key[1], key[2], display_name=name), now, spoke=False
         )
         return created
-    query = select(Person).where(email_is(Person.email, ref)) if "@" in ref else select(Person).where(Person.name == ref)
+    query = (
+        select(Person).where(email_is(Person.email, ref)) if "@" in ref else select(Person).where(Person.name == ref)
+    )
     found = list((await session.exec(query)).all())
     if program is not None and "@" not in ref and found:
         found = await _in_program_organisations(session, program, found)

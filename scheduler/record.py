@@ -34,8 +34,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.outbox import address_from_dict
 from bot.people import identity_of, mark_unreachable
-from bot.privacy.erase import erased_key
 from bot.ports import DeliveryError
+from bot.privacy.erase import erased_key
 from bot.reminders.kinds import has_after_sent, kind_of
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.store import HELD, HELD_UNTIL, Planned, insert_if_absent, run
@@ -207,16 +207,11 @@ class Recorder:
         return outcomes
 
     async def _forget_transient(self, session: AsyncSession, ids: list[int]) -> None:
-        """A sent row marked transient keeps neither its address nor its text,
-        nor its key: a reply's key holds the platform's event id, and on Teams
-        that holds the id of the person's chat."""
+        """A sent row marked transient keeps neither its address, its text nor its
+        key (a reply's key holds the platform's event id: on Teams, with the chat's id)."""
         if ids:
-            await run(
-                session,
-                sa.update(T)
-                .where(T.c.id.in_(ids), T.c.status == SENT)
-                .values(address=None, context={}, key=erased_key()),
-            )
+            values = {"address": None, "context": {}, "key": erased_key()}
+            await run(session, sa.update(T).where(T.c.id.in_(ids), T.c.status == SENT).values(**values))
 
     def _lost(self, row: Claimed) -> str:
         log.warning("outbox row %s: the lease ran out before its outcome was recorded; left to its new holder", row.key)

@@ -83,9 +83,7 @@ async def leave_answer(turn: Turn):
 @command("consent", "withdraw", params=(Param("program", required=False),))
 async def consent_withdraw(turn: Turn, args):
     program, paired = await _chosen_program(turn, args["program"])
-    return [
-        confirm_card(turn, "privacy/withdraw_confirm", "consent", str(program.id), program=program, paired=paired)
-    ]
+    return [confirm_card(turn, "privacy/withdraw_confirm", "consent", str(program.id), program=program, paired=paired)]
 
 
 @action("consent.")

@@ -163,9 +163,7 @@ async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None
     rows = await rows_mentioning(session, T, columns, subject.needles, extra=[T.c.person_id == subject.person_id])
     pattern = subject.needles.pattern
     ids = [
-        r.id
-        for r in rows
-        if r.person_id == subject.person_id or any(found_in(getattr(r, c), pattern) for c in columns)
+        r.id for r in rows if r.person_id == subject.person_id or any(found_in(getattr(r, c), pattern) for c in columns)
     ]
     renamed = [r.id for r in rows if found_in(r.key, pattern)]
     for start in range(0, len(ids), 500):
@@ -201,8 +199,9 @@ ERASED = "erased:"  # the key of an outbox row whose own key named someone erase
 
 def erased_key():
     """A row's new key, `erased:<its id>`: unique as the id is, and naming
-    no one. Only rows that can never be planned again get it (their old key
-    named a person), so no planner will write the old key a second time."""
+    no one. Only a key that named a person is replaced, and such a key is
+    never written again: planned keys hold ids and dates, and a reply's key
+    comes from a platform event, which is handled once."""
     return sa.literal(ERASED, sa.String) + sa.cast(col(Reminder.id), sa.String)
 
 
