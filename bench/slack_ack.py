@@ -84,6 +84,10 @@ def _start_fake(tmp: Path) -> tuple[subprocess.Popen, str]:
     return proc, port_file.read_text().strip()
 
 
+# As a real install with Teams on or a public URL must have (bot/config.py).
+LINK_SECRET = "bench-link-secret-of-at-least-32-characters"
+
+
 def prepared_serve(tmp: Path, api_url: str, extra_toml: str = "") -> tuple[list[str], dict[str, str], int]:
     """A config file for `serve` on a free loopback port with Slack pointed at
     `api_url` (plus `extra_toml`), a migrated SQLite file beside it, and the
@@ -92,7 +96,7 @@ def prepared_serve(tmp: Path, api_url: str, extra_toml: str = "") -> tuple[list[
     config = tmp / "mentorbot.toml"
     config.write_text(
         f'[database]\nurl = "sqlite:///{tmp / "bench.db"}"\n'
-        f'[server]\nhost = "127.0.0.1"\nport = {port}\n'
+        f'[server]\nhost = "127.0.0.1"\nport = {port}\nlink_secret = "{LINK_SECRET}"\n'
         f'[slack]\nbot_token = "{TOKEN}"\nsigning_secret = "{SECRET}"\napi_url = "{api_url}"\n'
         f"{extra_toml}[bot]\ncoordinators = []\n",
         encoding="utf-8",
