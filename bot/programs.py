@@ -144,6 +144,19 @@ async def organisation_named(session: AsyncSession, name: str) -> Organisation |
     return next((o for o in everyone if org_key(o.name) == key), None)
 
 
+async def taking_part(session: AsyncSession, program: Program, name: str) -> Organisation:
+    """The organisation taking part in `program` that `name` names, by the
+    same rule as `organisation_named` (`org_key`), or a refusal naming those
+    that do take part: a removed organisation, or another program's, is not
+    one a filter or a removal may name."""
+    present = await organisations(session, program)
+    key = org_key(name)
+    found = next((o for o in present if org_key(o.name) == key), None)
+    if found is None:
+        raise UserError("errors/unknown_org", name=name, known=sorted(o.name for o in present))
+    return found
+
+
 async def enrollments(
     session: AsyncSession, program: Program, role: str | None = None
 ) -> list[tuple[Enrollment, Person]]:

@@ -18,10 +18,10 @@ from sqlmodel import col, select
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, choice_value, command
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.programs import organisation_named
+from bot.programs import taking_part
 from bot.reminders.events import AUDIENCE_ROLES
 from bot.reminders.store import Planned, insert_if_absent
-from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Organisation, Person, Program
+from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Person, Program
 from bot.store.rows import fetch
 from bot.turn import Turn
 
@@ -43,17 +43,8 @@ async def recipients(session, program: Program, audience: str, org: str | None) 
         )
     )
     if org is not None:
-        query = query.where(Person.organisation_id == (await _organisation(session, org)).id)
+        query = query.where(Person.organisation_id == (await taking_part(session, program, org)).id)
     return sorted(set((await session.exec(query)).all()))
-
-
-async def _organisation(session, name: str) -> Organisation:
-    """The organisation `org=` names, in any case and spacing, or a refusal naming those there are."""
-    found = await organisation_named(session, name)
-    if found is None:
-        known = sorted((await session.exec(select(Organisation.name))).all())
-        raise UserError("errors/unknown_org", name=name, known=known)
-    return found
 
 
 def _audience(args) -> tuple[str, str | None, str]:
@@ -85,7 +76,7 @@ async def broadcast(turn: Turn, args):
     program = await turn.program(args["program"])
     audience, org, text = _audience(args)
     if org is not None:  # the preview and the draft name it as it is stored
-        org = (await _organisation(turn.session, org)).name
+        org = (await taking_part(turn.session, program, org)).name
     if not text:
         raise UserError("errors/missing_argument", command="broadcast", argument="text", usage="broadcast")
     if len(text) > MAX_TEXT:

@@ -24,12 +24,12 @@ from bot.programs import (
     event_by_id,
     events,
     local_moment,
-    org_key,
     org_name,
     organisation_named,
     organisations,
     rsvp_buttons,
     slugify,
+    taking_part,
     zone,
 )
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
@@ -169,10 +169,7 @@ async def org_set(turn: Turn, args):
 async def org_remove(turn: Turn, args):
     program = await turn.program(args["program"])
     name = capped(org_name(str(args["name"])), MAX_NAME, "name")
-    orgs = {org_key(o.name): o for o in await organisations(turn.session, program)}
-    org = orgs.get(org_key(name))
-    if org is None:
-        raise UserError("errors/unknown_org", name=name, known=sorted(o.name for o in orgs.values()))
+    org = await taking_part(turn.session, program, name)
     link = await turn.session.get(ProgramOrganisation, (program.id, org.id))
     await turn.session.delete(link)
     return [turn.say("commands/org_removed", name=org.name, program=program)]

@@ -4,8 +4,6 @@ intake answers, dilemmas marked confidential)."""
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from bot.commands.registry import (
     COORDINATOR,
     PROGRAM,
@@ -16,7 +14,7 @@ from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
 from bot.dialogs.answers import answer_lines
 from bot.errors import UserError
 from bot.people import resolve_person
-from bot.programs import my_enrollments, org_key
+from bot.programs import my_enrollments, taking_part
 from bot.roster import page_of, pair_partners, roster, why_waiting
 from bot.store.models import EnrollmentStatus, Organisation
 from bot.store.rows import pk
@@ -39,9 +37,7 @@ STATUSES = tuple(s.value for s in EnrollmentStatus)
 async def participants(turn: Turn, args):
     program = await turn.program(args["program"])
     if args["org"]:
-        known = (await turn.session.exec(select(Organisation.name))).all()
-        if org_key(args["org"]) not in {org_key(k) for k in known}:
-            raise UserError("errors/unknown_org", name=args["org"], known=sorted(known))
+        await taking_part(turn.session, program, args["org"])
     rows = await roster(turn.session, program, args["role"], args["org"], args["status"])
     shown, page, pages = page_of(rows, args["page"])
     filters = [(k, str(args[k])) for k in ("role", "org", "status") if args[k]]  # shown in the reader's words

@@ -89,3 +89,34 @@ async def test_console_org_option_finds_the_organisation_whatever_its_spelling(w
     await setup_person(world.core, world["Bo"], org="  solna  STAD ")
     await setup_person(world.core, world["Cia"], org="Håbo  kommun")
     assert await _organisations(sqlite_db) == ["Håbo kommun", "Knivsta kommun", "Solna stad", "Täby kommun"]
+
+
+NOT_TAKING_PART = {
+    "sv": "”{name}” deltar inte i programmet. Organisationerna är: Knivsta kommun, Täby kommun.",
+    "en": "“{name}” is not taking part in the program. The organisations are: Knivsta kommun, Täby kommun.",
+}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        'participants org="Solna stad" program=mentorprogram-2027',
+        'participants org="solna" program=mentorprogram-2027',
+        'participants org="Håbo kommun" program=mentorprogram-2027',
+        'broadcast org="Solna stad" Hej program=mentorprogram-2027',
+        'broadcast org="solna" Hej program=mentorprogram-2027',
+        'broadcast org="Håbo kommun" Hej program=mentorprogram-2027',
+    ],
+)
+async def test_filters_name_only_the_organisations_of_the_program_in_use(world, typed):
+    """A removed organisation (Solna stad, whose Bo is still enrolled) and
+    another program's (Håbo kommun) are neither accepted as `org=` nor
+    listed among the organisations there are."""
+    anna = world["Anna"]
+    await enroll(world, "Bo", "adept", "Solna stad")
+    await anna.say("org remove Solna stad")
+    await anna.say("program create Nästa omgång start=2027-03-01 end=2028-02-28")
+    await anna.say("org add Håbo kommun program=nasta-omgang")
+    name = typed.split('"')[1]
+    (reply,) = await anna.say(typed)
+    assert reply.text == NOT_TAKING_PART[world.locale].format(name=name)
