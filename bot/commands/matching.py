@@ -349,5 +349,5 @@ async def end_pair(turn: Turn, program: Program, row: Pairing, reason: str):
                 other=member_view(cohort, other)["name"],
             )
     await turn.audit("unpaired", program=program, pair=[row.adept_id, row.mentor_id], reason=row.end_reason)
-    await offer_match(turn, program)  # the mentor has room again
-    return turn.say("matching/unpaired", pair=view, told=was_announced)
+    may_match = await offer_match(turn, program)  # the mentor has room again
+    return turn.say("matching/unpaired", pair=view, told=was_announced, matchable=row.adept_id in may_match)

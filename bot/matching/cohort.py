@@ -256,16 +256,16 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
         for p in cohort.pairings
         if p.status == PairStatus.DRAFT and p.pinned and p.adept_id in in_pool and p.mentor_id in in_pool
     )
-    # Excluded pairs, and pairs that ended in this program, are not proposed again.
+    # Excluded pairs are not proposed again, and neither is a pair that has
+    # been one: it ended in this program (`unpair` names why it did not work)
+    # or in an earlier one. A pair that ended is a previous pair, not an
+    # exclusion, so the reason an adept waits counts it as such.
     excluded = (await session.exec(select(MatchExclusion).where(MatchExclusion.program_id == program.id))).all()
-    exclusions = frozenset(
-        [(x.adept_id, x.mentor_id) for x in excluded]
-        + [(p.adept_id, p.mentor_id) for p in cohort.pairings if p.status == PairStatus.ENDED]
-    )
+    ended_here = {(p.adept_id, p.mentor_id) for p in cohort.pairings if p.status == PairStatus.ENDED}
     cohort.rules = Rules(
         rule=MatchRule(program.match_rule),
-        exclusions=exclusions,
-        previous_pairs=await _earlier_pairs(session, program, cohort),
+        exclusions=frozenset((x.adept_id, x.mentor_id) for x in excluded),
+        previous_pairs=frozenset(ended_here) | await _earlier_pairs(session, program, cohort),
         pins=pins,
     )
     return cohort

@@ -54,7 +54,7 @@ class Violation(StrEnum):
     SAME_DEPARTMENT = "same_department"
     OWN_MANAGER = "own_manager"
     EXCLUDED = "excluded"  # a coordinator said "never these two"
-    PREVIOUS_PAIR = "previous_pair"  # they were a pair in an earlier program
+    PREVIOUS_PAIR = "previous_pair"  # they were a pair before: ended in this program, or in an earlier one
 
 
 class UnmatchedCode(StrEnum):
@@ -119,7 +119,8 @@ class MentorIn:
 class Rules:
     """The hard rules and the weights of one matching run.
 
-    `previous_pairs` holds (adept id, mentor id) of people who were a pair in an
+    `previous_pairs` holds (adept id, mentor id) of people who were a pair
+    before: a pair that ended in this program, or people who were a pair in an
     earlier program, already translated by the caller to this run's ids.
     """
 

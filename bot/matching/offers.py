@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from bot.matching.cohort import LATER, load_cohort
+from bot.matching.scoring import violation
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import coordinator_people
@@ -23,24 +24,31 @@ if TYPE_CHECKING:
     from bot.turn import Turn
 
 
-async def offer_match(turn: Turn, program: Program) -> int:
+async def offer_match(turn: Turn, program: Program) -> frozenset[int]:
     """When adepts wait and a mentor has room (someone left, a mentor joined
-    late), tell the coordinators, with a button that drafts a match."""
+    late), tell the coordinators, with a button that drafts a match; not when
+    the waiting adepts may be paired with none of the mentors who have room
+    (a pair that just ended is not proposed again). Returns the enrollment
+    ids of the waiting adepts a mentor with room may be paired with, so that
+    `unpair` can say whether its mentee has one."""
     if not await _matched_before(turn, program):
-        return 0
+        return frozenset()
     cohort = await load_cohort(turn.session, program, local_today(program, turn.now))
     holding = {p.adept_id for p in cohort.pairings if p.status in (PairStatus.DRAFT, PairStatus.APPROVED)}
-    waiting = [a for a in cohort.adepts if a.id not in holding] + [cohort.members[i] for i in cohort.waitlisted]
     room = [
         m
         for m in cohort.mentors
         if m.capacity > 0 and (cohort.members[m.id].enrollment.answers or {}).get(LATER) is not False
     ]
+    # A draft only helps an adept some mentor with room may be paired with:
+    # not one whose only mentors who fit are excluded or were their mentor.
+    free = [a for a in cohort.adepts if a.id not in holding]
+    fits = [a for a in free if any(violation(a, m, cohort.rules) is None for m in room)]
+    waiting = fits + [cohort.members[i] for i in cohort.waitlisted]
     if not waiting or not room:
-        return 0
-    told = 0
+        return frozenset()
     for coordinator in await coordinator_people(turn.session, turn.core.config):
-        told += await turn.tell(
+        await turn.tell(
             pk(coordinator),
             "matching/offer",
             program=program,
@@ -53,7 +61,7 @@ async def offer_match(turn: Turn, program: Program) -> int:
                 )
             ),
         )
-    return told
+    return frozenset(a.id for a in fits)
 
 
 _ANY_PAIR = select(col(Pairing.id)).where(col(Pairing.program_id) == sa.bindparam("program_id")).limit(1)

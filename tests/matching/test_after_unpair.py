@@ -1,0 +1,78 @@
+"""After `unpair`, the mentee is not proposed with the same mentor again
+(`unpair` says why the pair did not work). The reason the mentee then waits
+counts that mentor as "has been their mentor before", not as excluded, and
+says the rule; the reply to `unpair` offers no draft when no mentor with
+room may be paired with the mentee, and says so. Swedish and English,
+through the console, with the harness of `test_unavailable_mentors`."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.store.models import Enrollment, Pairing, Person
+from tests.core.cockpit import announce, cockpit_world, enroll
+from tests.core.harness import texts
+from tests.matching.test_unavailable_mentors import _card_text, _line
+
+SAY = {
+    "sv": {
+        "reason": "alla mentorer som uppfyller regeln är uteslutna (0) eller har redan varit hens mentor (1) – "
+        "ett par som har avslutats föreslås aldrig igen",
+        "stuck": "men ingen mentor med plats får paras med hen nu",
+        "back": "Eva är tillbaka bland dem som ska matchas – kör `matcha` när du vill.",
+        "offer": "väntar på en mentor",
+    },
+    "en": {
+        "reason": "every mentor who meets the rule is excluded (0) or has been their mentor before (1) – "
+        "a pair that has ended is never proposed again",
+        "stuck": "but no mentor with room may be paired with them now",
+        "back": "Eva is back among those to match – run `match` when you like.",
+        "offer": "waiting for a mentor",
+    },
+}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def world(request, sqlite_db, clock):
+    """Eva (Knivsta) may only have David (Täby); Cecilia (Knivsta) has room but is from Eva's organisation."""
+    w = await cockpit_world(sqlite_db, clock, request.param)
+    w.say = SAY[request.param]
+    await enroll(w, "Eva", "adept", "Knivsta kommun")
+    await enroll(w, "Cecilia", "mentor", "Knivsta kommun")
+    await enroll(w, "David", "mentor", "Täby kommun")
+    await announce(w)  # Eva with David
+    w["Anna"].inbox()
+    return w
+
+
+async def _pair_of(world, adept: str) -> int:
+    async with world.core.db.read() as s:
+        return (
+            await s.exec(
+                select(Pairing.id)
+                .join(Enrollment, Enrollment.id == Pairing.adept_id)
+                .join(Person, Person.id == Enrollment.person_id)
+                .where(Person.name == adept)
+            )
+        ).one()
+
+
+async def test_an_ended_pair_is_a_previous_pair_and_no_draft_is_offered(world):
+    anna, say = world["Anna"], world.say
+    reply = await anna.say(f"unpair {await _pair_of(world, 'Eva')} Personkemin fungerade inte")
+    assert [m.kind for m in reply if m.kind == "matching/offer"] == []  # Cecilia has room, but not for Eva
+    assert say["stuck"] in texts(reply) and say["back"] not in texts(reply)
+    eva = _line(_card_text(await anna.say("match")), "Eva")
+    assert say["reason"] in eva
+
+
+async def test_a_mentor_who_may_have_the_mentee_still_gets_the_offer(world):
+    anna, say = world["Anna"], world.say
+    await anna.say("org add Vallentuna kommun")
+    await enroll(world, "Gustav", "mentor", "Vallentuna kommun")
+    reply = await anna.say(f"unpair {await _pair_of(world, 'Eva')} Personkemin fungerade inte")
+    assert say["offer"] in texts([m for m in reply if m.kind == "matching/offer"])
+    assert say["back"] in texts(reply)
+    draft = _card_text(await anna.say("match"))
+    assert "Gustav" in draft and "• Eva:" not in draft
