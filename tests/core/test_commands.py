@@ -134,6 +134,8 @@ async def test_a_typed_yes_or_no_with_no_question_open_points_to_the_card(world,
         (reply,) = await eva.say(line)
         assert reply.kind == "core/no_open_question", (line, reply.text)
         assert {"sv": "Ingen fråga väntar", "en": "There is no question waiting"}[world.locale] in reply.text
+        answer = {"sv": "Svara med knapparna på kortet (i konsolen: skriv siffran)", "en": "Answer with the buttons on the card"}
+        assert answer[world.locale] in reply.text  # the card right above is answered with its buttons
         assert "=" not in reply.text  # a participant has no command to confirm by typing
     async with sqlite_db.read() as s:
         assert (await s.exec(select(Enrollment))).one().status != "left"
