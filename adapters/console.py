@@ -6,7 +6,8 @@ terminal, and the in-process test harness.
     await chat.click("invite.join", "3")      # a button on a card
     await chat.choose(2)                      # option 2 of the last card
 
-Cards are shown as numbered choices; typing the number picks the option.
+Cards are shown as numbered choices; typing the number picks the option of
+the newest card, until another card replaces it (`replaces_card`).
 Messages to other people land in `ConsolePort.inbox[user]`, and the session
 that caused them shows each as "→ Anna: …" (`Chat.told`). A real console
 session (`mentorbot console`) is one process per person, so its port also
@@ -80,6 +81,19 @@ def options(card: Card | None) -> list[Pick]:
         elif isinstance(block, Choice):
             picks += [Pick(block.action_id, o.value, o.label) for o in block.options]
     return picks
+
+
+def replaces_card(inbound: Inbound, replies: list[Outbound]) -> bool:
+    """Whether this turn's replies become what a bare number answers. The
+    newest card keeps its numbers across typed lines that do not replace it
+    (a typed `yes` under it, a `status`), but not once it has been pressed
+    (its turn is over) nor once a question waits for a typed answer (a
+    number typed then is the answer, not a press)."""
+    return (
+        inbound.kind in (Kind.ACTION, Kind.FORM)
+        or any(options(message.card) for message in replies)
+        or any((message.kind or "").startswith("dialogs/") for message in replies)
+    )
 
 
 def render_text(message: Outbound) -> str:
@@ -210,7 +224,8 @@ class Chat:
             return await self.port.send(message.to, message)
 
         await send_turn(self._dispatcher(), out, send)
-        self.last = replies
+        if replaces_card(inbound, replies):
+            self.last = replies
         return replies
 
     def _dispatcher(self):

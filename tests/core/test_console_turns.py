@@ -68,6 +68,23 @@ async def test_a_broadcast_reaches_people_in_their_next_console_session(folder, 
         await db.dispose()
 
 
+async def test_a_cards_number_still_answers_it_after_a_typed_line(folder, clock):
+    coordinator(folder, PROGRAM, "org add Täby kommun")
+    db = Database(f"sqlite:///{folder / 'bot.db'}")
+    try:
+        await enroll(db, clock, 1, "Bertil", "adept", "Täby kommun", ["conflict"])
+        await enroll(db, clock, 1, "Cecilia", "mentor", "Täby kommun", ["conflict"])
+    finally:
+        await db.dispose()
+    # A typed `ja` under the preview is pointed to the card; its `1` still sends.
+    sent = coordinator(folder, "utskick alla Boka ert första möte!", "ja", "1")
+    preview, typed, pressed = sent.stdout.split("\n> ")[1:4]
+    assert "[1] " in preview
+    assert "Svara med knapparna på kortet (i konsolen: skriv siffran)" in typed
+    assert "känner inte till kommandot" not in pressed
+    assert "På väg till 2 personer" in pressed and "→ Bertil: " in sent.stdout
+
+
 def test_logs_stay_out_of_the_conversation(folder, tmp_path_factory):
     # A fresh matplotlib cache makes `rapport` log that it built one (INFO);
     # an invitation to someone on Slack logs that `serve` will send it (INFO).
