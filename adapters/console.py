@@ -24,6 +24,7 @@ import hashlib
 import itertools
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot import outbox
@@ -96,10 +97,12 @@ def replaces_card(inbound: Inbound, replies: list[Outbound]) -> bool:
     )
 
 
-def render_text(message: Outbound) -> str:
+def render_text(message: Outbound, saved: Sequence[object] = ()) -> str:
     """A card as plain text with numbered options (the console renderer).
-    The card is the body; `text` is shown only for a message without one."""
-    files = [f"  📎 {f.filename} ({max(1, len(f.data) // 1024)} kB)" for f in message.files]
+    The card is the body; `text` is shown only for a message without one.
+    `saved`: where each attached file was written, shown instead of its name."""
+    names = [*saved, *(f.filename for f in message.files[len(saved) :])]
+    files = [f"  📎 {name} ({max(1, len(f.data) // 1024)} kB)" for name, f in zip(names, message.files, strict=True)]
     if message.card is None:
         return _as_text("\n".join([message.text, *files]))
     lines: list[str] = []
