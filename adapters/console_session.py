@@ -104,7 +104,9 @@ async def catch_up(chat: Chat, files: Path | None = None) -> list[Outbound]:
     return await show_waiting(chat, files)
 
 
-async def repl(chat: Chat, files: Path | None = None) -> None:  # pragma: no cover - interactive (tests run it as a process)
+async def repl(
+    chat: Chat, files: Path | None = None
+) -> None:  # pragma: no cover - interactive (tests run it as a process)
     """Read lines from the terminal until EOF or `quit`; files go into `files`."""
     print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
     chat.last = await catch_up(chat, files)
