@@ -14,6 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from adapters import dbcmd, logs
 from bot.config import Config, ConfigError, load_config
@@ -49,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--org", metavar="ORG", help="your organisation, e.g. 'Täby kommun'")
     console.add_argument(
         "--coordinator", action="store_true", help="make NAME a coordinator (recorded in the audit log)"
+    )
+    console.add_argument(
+        "--files",
+        metavar="DIR",
+        help="where files the bot sends (exports, reports, calendars) are written "
+        "(default: mentorbot-files beside an SQLite database, else ./mentorbot-files)",
     )
     sub.add_parser(
         "demo",
@@ -93,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.parse_args(["db", "--help"])
         return asyncio.run(dbcmd.run(config, args))
     if args.command == "console":
-        return asyncio.run(_console(config, args.name, args.org, args.coordinator))
+        files = Path(args.files) if args.files else files_folder(config.database.url)
+        return asyncio.run(_console(config, args.name, args.org, args.coordinator, files))
     if args.command == "serve":
         from adapters.server import serve
 
@@ -105,7 +113,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 open_checked = dbcmd.open_checked
 
 
-async def _console(config: Config, name: str, org: str | None, coordinator: bool) -> int:
+def files_folder(url: str) -> Path:
+    """The console's default folder for files: beside an SQLite database
+    (the files belong with its data), else in the working directory."""
+    from sqlalchemy.engine import make_url
+
+    from adapters.console_session import FILES
+    from bot.store.db import is_sqlite
+
+    database = make_url(url).database if is_sqlite(url) else None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        return Path(database).parent / FILES
+    return Path(FILES)
+
+
+async def _console(config: Config, name: str, org: str | None, coordinator: bool, files: Path) -> int:
     from adapters.console import Chat, ConsolePort, setup_person
     from adapters.console_session import repl
     from bot.core import Core
@@ -117,7 +139,7 @@ async def _console(config: Config, name: str, org: str | None, coordinator: bool
         core = Core(db, config)
         chat = Chat(core, ConsolePort(keep=db, clock=core.clock), name)  # others see it when they open the console
         await setup_person(core, chat, org=org, coordinator=coordinator)
-        await repl(chat)
+        await repl(chat, files)
     except (EOFError, KeyboardInterrupt):
         pass
     finally:

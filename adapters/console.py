@@ -6,7 +6,8 @@ terminal, and the in-process test harness.
     await chat.click("invite.join", "3")      # a button on a card
     await chat.choose(2)                      # option 2 of the last card
 
-Cards are shown as numbered choices; typing the number picks the option.
+Cards are shown as numbered choices; typing the number picks the option of
+the newest card, until another card replaces it (`replaces_card`).
 Messages to other people land in `ConsolePort.inbox[user]`, and the session
 that caused them shows each as "→ Anna: …" (`Chat.told`). A real console
 session (`mentorbot console`) is one process per person, so its port also
@@ -23,6 +24,7 @@ import hashlib
 import itertools
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot import outbox
@@ -82,10 +84,25 @@ def options(card: Card | None) -> list[Pick]:
     return picks
 
 
-def render_text(message: Outbound) -> str:
+def replaces_card(inbound: Inbound, replies: list[Outbound]) -> bool:
+    """Whether this turn's replies become what a bare number answers. The
+    newest card keeps its numbers across typed lines that do not replace it
+    (a typed `yes` under it, a `status`), but not once it has been pressed
+    (its turn is over) nor once a question waits for a typed answer (a
+    number typed then is the answer, not a press)."""
+    return (
+        inbound.kind in (Kind.ACTION, Kind.FORM)
+        or any(options(message.card) for message in replies)
+        or any((message.kind or "").startswith("dialogs/") for message in replies)
+    )
+
+
+def render_text(message: Outbound, saved: Sequence[object] = ()) -> str:
     """A card as plain text with numbered options (the console renderer).
-    The card is the body; `text` is shown only for a message without one."""
-    files = [f"  📎 {f.filename} ({max(1, len(f.data) // 1024)} kB)" for f in message.files]
+    The card is the body; `text` is shown only for a message without one.
+    `saved`: where each attached file was written, shown instead of its name."""
+    names = [*saved, *(f.filename for f in message.files[len(saved) :])]
+    files = [f"  📎 {name} ({max(1, len(f.data) // 1024)} kB)" for name, f in zip(names, message.files, strict=True)]
     if message.card is None:
         return _as_text("\n".join([message.text, *files]))
     lines: list[str] = []
@@ -210,7 +227,8 @@ class Chat:
             return await self.port.send(message.to, message)
 
         await send_turn(self._dispatcher(), out, send)
-        self.last = replies
+        if replaces_card(inbound, replies):
+            self.last = replies
         return replies
 
     def _dispatcher(self):

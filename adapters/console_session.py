@@ -6,12 +6,16 @@ for them (`adapters.console.ConsolePort(keep=...)`); `waiting` finds it, once.
 After each turn, and at start-up, the session sends what the outbox has due
 (a broadcast, a nudge) through the dispatcher, as `serve` would
 (`Chat.deliver_due`), so it waits for its console recipients the same way.
+Files that come with a message (an export, a report chart, a calendar) are
+written into the session's folder (`save_files`) and shown by their path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
+from pathlib import Path
 
 from sqlmodel import col, select
 
@@ -22,6 +26,42 @@ from bot.store.db import Database
 from bot.store.models import Reminder
 
 QUIT = ("quit", "exit", "avsluta")
+FILES = "mentorbot-files"  # the default folder, beside an SQLite database
+
+
+def safe_name(filename: str) -> str:
+    """A file name that stays inside the folder: no separators, no leading
+    dot (a program's name, part of an export's name, was typed by someone)."""
+    name = re.sub(r"[^\w.\- ]", "-", filename).strip(". ")
+    return name or "file"
+
+
+def save_files(message: Outbound, folder: Path) -> list[Path]:
+    """Write each file of `message` into `folder`; a name already taken gets
+    a suffix (`report-2.png`), so an earlier file is never overwritten."""
+    saved: list[Path] = []
+    for item in message.files:
+        name = Path(safe_name(item.filename))
+        for n in range(1, 10_000):
+            path = folder / (name.name if n == 1 else f"{name.stem}-{n}{name.suffix}")
+            try:
+                with path.open("xb") as out:  # exclusive: fails if it exists, even under a race
+                    out.write(item.data)
+            except FileExistsError:
+                continue
+            saved.append(path)
+            break
+    return saved
+
+
+def show(message: Outbound, folder: Path | None) -> None:
+    """Print a message; with a folder, its files are saved there first and
+    shown by their path."""
+    if folder is not None and message.files:
+        folder.mkdir(parents=True, exist_ok=True)
+        print(render_text(message, save_files(message, folder)))
+    else:
+        print(render_text(message))
 
 
 async def waiting(db: Database, chat: Chat) -> list[Outbound]:
@@ -47,39 +87,41 @@ async def waiting(db: Database, chat: Chat) -> list[Outbound]:
     return messages
 
 
-async def show_waiting(chat: Chat) -> list[Outbound]:
+async def show_waiting(chat: Chat, files: Path | None = None) -> list[Outbound]:
     """Print what waited for this person (`waiting`) and return it."""
     arrived = await waiting(chat.core.db, chat)
     for message in arrived:
-        print(render_text(message))
+        show(message, files)
     return arrived
 
 
-async def catch_up(chat: Chat) -> list[Outbound]:
+async def catch_up(chat: Chat, files: Path | None = None) -> list[Outbound]:
     """Send what the outbox has due, print what went to others ("→ Anna: …")
     and what waits for this person; returns the latter (a card among it is
     the newest one shown, so its numbers answer it)."""
     for name, message in await chat.deliver_due():
         print(told_text(name, message))
-    return await show_waiting(chat)
+    return await show_waiting(chat, files)
 
 
-async def repl(chat: Chat) -> None:  # pragma: no cover - interactive (tests run it as a process)
-    """Read lines from the terminal until EOF or `quit`."""
+async def repl(
+    chat: Chat, files: Path | None = None
+) -> None:  # pragma: no cover - interactive (tests run it as a process)
+    """Read lines from the terminal until EOF or `quit`; files go into `files`."""
     print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
-    chat.last = await catch_up(chat)
+    chat.last = await catch_up(chat, files)
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, lambda: input("> "))
         if line.strip().lower() in QUIT:
             return
-        arrived = await show_waiting(chat)  # sent by another console session meanwhile
+        arrived = await show_waiting(chat, files)  # sent by another console session meanwhile
         if arrived and line.strip().isdigit():
             chat.last = arrived + chat.last  # a number may answer a card that just arrived
         replies = await chat.say(line)
         for message in replies:
-            print(render_text(message))
+            show(message, files)
         for name, message in chat.told:
             print(told_text(name, message))
-        chat.last = chat.last + await catch_up(chat)  # what this turn queued (a broadcast) leaves now
+        chat.last = chat.last + await catch_up(chat, files)  # what this turn queued (a broadcast) leaves now
         sys.stdout.flush()

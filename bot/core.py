@@ -391,7 +391,9 @@ class Core:
     def _error(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:
         note_refusal(err.template)
         try:
-            text = self.translator.render(locale, err.template, **err.context)
+            # `today`: an example date the reader can use as it is (`träffats` refuses a future one).
+            today = self.clock.now().date().isoformat()
+            text = self.translator.render(locale, err.template, **{"today": today, **err.context})
         except Exception:  # a template bug must not become a stack trace for the user
             log.exception("rendering error template %s", err.template)
             text = self.translator.render(locale, "errors/internal")

@@ -79,7 +79,7 @@ async def log_meeting(
     """Log a meeting; returns (meeting, created). A second log for the same
     day returns the first one unchanged."""
     if not 1 <= minutes <= MAX_MINUTES:
-        raise UserError("nudges/bad_minutes", value=minutes)
+        raise UserError("nudges/bad_minutes", value=minutes, today=local_today(program, now).isoformat())
     today = local_today(program, now)
     if held_on > today:
         raise UserError("nudges/future_date", held_on=held_on, today=today.isoformat())

@@ -82,9 +82,10 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
 
 @command("status")
 async def status(turn: Turn, args):
-    rows = []
+    rows, left = [], False
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
         if enrollment.status == EnrollmentStatus.LEFT:
+            left = True  # "not in a program" then, not "not yet"
             continue
         rows.append(
             {
@@ -95,7 +96,8 @@ async def status(turn: Turn, args):
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
             }
         )
-    return [turn.say("commands/status", rows=rows, ephemeral=True)]
+    coordinator = not rows and await turn.coordinates()
+    return [turn.say("commands/status", rows=rows, left=left, coordinator=coordinator, ephemeral=True)]
 
 
 @command("language", params=(Param("language", "choice", choices=("sv", "en")),))

@@ -265,7 +265,7 @@ async def _invalid(turn: Turn, flow: Flow, state: State, ctx: Ctx, bad: Invalid)
         )
         return [turn.say("dialogs/stuck", card=card, coordinators=names)]
     await save(turn, state)
-    why = turn.render(bad.template, **bad.context)
+    why = turn.render(bad.template, **{"today": turn.now.date().isoformat(), **bad.context})
     return [prompt(turn, flow, state, ctx, notes=[why])]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from adapters.console import render_text
 from bot.store.models import AuditLog, Enrollment, Program, ProgramEvent
 from tests.core.cockpit import announce, cockpit_world, enroll
 from tests.core.harness import World, make_core, texts
@@ -134,6 +135,11 @@ async def test_a_typed_yes_or_no_with_no_question_open_points_to_the_card(world,
         (reply,) = await eva.say(line)
         assert reply.kind == "core/no_open_question", (line, reply.text)
         assert {"sv": "Ingen fråga väntar", "en": "There is no question waiting"}[world.locale] in reply.text
+        answer = {
+            "sv": "Svara med knapparna på kortet (i konsolen: skriv siffran)",
+            "en": "Answer with the buttons on the card",
+        }
+        assert answer[world.locale] in reply.text  # the card right above is answered with its buttons
         assert "=" not in reply.text  # a participant has no command to confirm by typing
     async with sqlite_db.read() as s:
         assert (await s.exec(select(Enrollment))).one().status != "left"
@@ -409,3 +415,34 @@ async def test_resume_says_what_the_pause_kept_from_them(sqlite_db, clock, local
         assert reply.kind == "commands/resumed"
         shown = {s for s, words in RESUMED[locale].items() if words in reply.text}
         assert shown == {situation}, (name, reply.text)
+
+
+async def test_own_status_wording_reads_naturally(world):
+    sv = world.locale == "sv"
+    anna, eva = world["Anna"], world["Eva"]
+    (status,) = await anna.say("status")  # a coordinator is not "not in a program yet"
+    assert status.text.strip().startswith(
+        "Du deltar inte i något mentorprogram." if sv else "You are not taking part in a mentor program."
+    )
+    await anna.say("event add closing 2027-12-01")
+    (doubt,) = await anna.say("event add closing 2029-05-12")
+    assert (
+        "Dessutom har Mentorprogram 2027 redan en avslutning"
+        if sv
+        else "Also, Mentorprogram 2027 already has a closing"
+    ) in doubt.text
+    await eva.say("hej")
+    await anna.say("invite console:local:eva")
+    await eva.say("gå med" if sv else "join")
+    await eva.say("ja" if sv else "yes")  # consent: the sign-up is under way
+    mine = "\n".join(r.text for r in await eva.say("status"))  # the sign-up's question follows
+    assert ("du är adept (fyller i din anmälan)" if sv else "(filling in the sign-up)") in mine
+    home = "\n".join(render_text(r) for r in await eva.say("hem" if sv else "home"))
+    assert ("Du är adept (fyller i din anmälan)" if sv else "(filling in the sign-up)") in home
+    leave = "\n".join(r.text for r in await eva.say("lämna" if sv else "leave"))
+    assert ("Dina svar från anmälan raderas" if sv else "Your sign-up answers are deleted") in leave
+    await eva.choose(1)
+    (left,) = await eva.say("status")
+    assert left.text.strip().startswith(
+        "Du deltar inte i något mentorprogram." if sv else "You are not taking part in a mentor program."
+    )

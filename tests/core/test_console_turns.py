@@ -6,10 +6,13 @@ console, and log lines stay out of the conversation."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from adapters.console_session import save_files
+from bot.messages import Attachment, Outbound
 from bot.store.db import Database
 from bot.store.models import Reminder
 from tests.core.cli import run
@@ -68,6 +71,42 @@ async def test_a_broadcast_reaches_people_in_their_next_console_session(folder, 
         await db.dispose()
 
 
+async def test_a_cards_number_still_answers_it_after_a_typed_line(folder, clock):
+    coordinator(folder, PROGRAM, "org add Täby kommun")
+    db = Database(f"sqlite:///{folder / 'bot.db'}")
+    try:
+        await enroll(db, clock, 1, "Bertil", "adept", "Täby kommun", ["conflict"])
+        await enroll(db, clock, 1, "Cecilia", "mentor", "Täby kommun", ["conflict"])
+    finally:
+        await db.dispose()
+    # A typed `ja` under the preview is pointed to the card; its `1` still sends.
+    sent = coordinator(folder, "utskick alla Boka ert första möte!", "ja", "1")
+    preview, typed, pressed = sent.stdout.split("\n> ")[1:4]
+    assert "[1] " in preview
+    assert "Svara med knapparna på kortet (i konsolen: skriv siffran)" in typed
+    assert "känner inte till kommandot" not in pressed
+    assert "På väg till 2 personer" in pressed and "→ Bertil: " in sent.stdout
+
+
+def test_files_are_written_beside_the_database_and_never_overwritten(folder, tmp_path_factory):
+    exported = coordinator(folder, PROGRAM, "org add Täby kommun", "exportera", "exportera")
+    files = sorted((folder / "mentorbot-files").iterdir())
+    first = [f for f in files if not f.stem.endswith("-2")]
+    assert any(f.suffix == ".xlsx" for f in first) and len(files) == 2 * len(first)
+    for f in first:  # the second export got a suffix instead of overwriting the first
+        assert f.with_name(f"{f.stem}-2{f.suffix}") in files
+    for f in files:  # each shown by where it is
+        assert f"📎 {Path('mentorbot-files') / f.name} (" in exported.stdout
+    (xlsx,) = [f for f in first if f.suffix == ".xlsx"]
+    assert xlsx.read_bytes()[:2] == b"PK"  # the export itself
+    elsewhere = tmp_path_factory.mktemp("chosen")
+    again = console(folder, "Anna", "exportera", options=("--files", str(elsewhere)))
+    chosen = sorted(elsewhere.iterdir())
+    assert [f.name for f in chosen] == [f.name for f in first]
+    assert all(f"📎 {f} (" in again.stdout for f in chosen)
+    assert len(list((folder / "mentorbot-files").iterdir())) == len(files)
+
+
 def test_logs_stay_out_of_the_conversation(folder, tmp_path_factory):
     # A fresh matplotlib cache makes `rapport` log that it built one (INFO);
     # an invitation to someone on Slack logs that `serve` will send it (INFO).
@@ -79,3 +118,11 @@ def test_logs_stay_out_of_the_conversation(folder, tmp_path_factory):
     verbose = coordinator(folder, "bjud-in slack:T0123ABC:U0789GHI", env=env, top=("-v",))
     assert not LOG_LINE.search(verbose.stdout)
     assert "INFO scheduler.fastpath" in verbose.stderr  # `-v` still logs everything, on standard error
+
+
+def test_a_file_name_cannot_leave_the_folder(tmp_path):
+    # An export's name holds the program's name, which someone typed.
+    message = Outbound(text="x", files=(Attachment("../../etc/.bashrc", "text/csv", b"a"), Attachment("..", "x", b"b")))
+    saved = save_files(message, tmp_path)
+    assert [p.parent for p in saved] == [tmp_path, tmp_path]
+    assert [p.name for p in saved] == ["-..-etc-.bashrc", "file"]

@@ -7,7 +7,7 @@ variable the call site does not pass is an internal error the person sees as
 This test finds each construction of `UserError` by parsing the source, and
 
 - checks that every variable the template refers to, in any branch, is
-  among the keywords passed there (`locale` is always given), and
+  among the keywords passed there (`locale` and `today` are always given), and
 - renders the template in Swedish and in English with those keywords.
 
 Literal arguments (`value=0`, `usage="..."`, `example={...}`) are used as
@@ -92,7 +92,7 @@ SAMPLES: dict[str, object] = {
     "value": "2,5",
     "what": "name",
 }
-ALWAYS_GIVEN = {"locale"}  # `Translator.render` adds it
+ALWAYS_GIVEN = {"locale", "today"}  # `Translator.render` adds the first, `Core._error` the second
 
 
 @dataclass
@@ -178,4 +178,5 @@ def test_each_user_error_renders_with_the_arguments_it_is_given(site):
             needed = meta.find_undeclared_variables(translator.env.parse(source)) - ALWAYS_GIVEN
             missing = sorted(needed - set(site.context))
             assert missing == [], f"{locale}/{name} needs {missing}, which {site.where} does not pass"
-            assert translator.render(locale, name, **site.context).strip(), f"{locale}/{name} says nothing"
+            context = {"today": "2027-01-04", **site.context}
+            assert translator.render(locale, name, **context).strip(), f"{locale}/{name} says nothing"

@@ -95,7 +95,7 @@ async def test_a_typed_yes_to_the_switch_card_points_to_its_buttons(lw, typed):
     line = SWITCH[lw.locale] if typed == "label" else {"sv": "ja", "en": "yes"}[lw.locale]
     (reply,) = await anna.say(line)
     assert reply.kind == "core/no_open_question", reply.text
-    assert {"sv": "tryck på någon av dess knappar", "en": "press one of its buttons"}[lw.locale] in reply.text
+    assert {"sv": "Svara med knapparna på kortet", "en": "Answer with the buttons on the card"}[lw.locale] in reply.text
     assert "confirm=yes" not in reply.text and "bekräfta=ja" not in reply.text  # no such command of hers
     assert [(e.role, e.status) for e in await enrollments(lw, "Anna")] == [("adept", "active")]
     # ... and the card's button still does what it says.
