@@ -11,6 +11,7 @@ text or JSON column names the person.
 
 from __future__ import annotations
 
+import re
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class Subject:
     person_id: int
     keys: set[str]
     needles: Needles
+    ids: frozenset[str] = frozenset()  # their platform user ids and chat ids (how an outbox row addresses them)
     anon: str = field(default_factory=lambda: f"{ANONYMOUS}{uuid.uuid4().hex[:12]}")
     enrollment_ids: list[int] = field(default_factory=list)
     tombstone: str = ""  # what the person row's name becomes
@@ -68,7 +70,10 @@ async def subject_of(session: AsyncSession, person: Person) -> Subject:
     keys = {f"{i.platform}:{i.tenant}:{i.user_id}" for i in idents}
     words = [person.name, person.email, *keys, *(i.user_id for i in idents), *(i.conversation for i in idents)]
     enrollments = (await session.exec(select(Enrollment.id).where(Enrollment.person_id == person.id))).all()
-    return Subject(pk(person), keys, Needles.of(words), enrollment_ids=[i for i in enrollments if i is not None])
+    ids = frozenset(v for i in idents for v in (i.user_id, i.conversation) if v)
+    return Subject(
+        pk(person), keys, Needles.of(words), ids=ids, enrollment_ids=[i for i in enrollments if i is not None]
+    )
 
 
 def clear_answers(enrollment: Enrollment) -> None:
@@ -156,16 +161,21 @@ async def meetings(session: AsyncSession, subject: Subject, now: datetime) -> No
 async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None:
     """Every outbox row to or about the person: pending ones cancelled, all
     emptied, and a key that names them (a message kept for a console account,
-    a Teams reply's event id with their chat's id) replaced by one that names
-    nothing (`erased_key`)."""
+    a reply's or message's key made from their platform event, which holds
+    their chat's id) replaced by one that names nothing (`erased_key`).
+
+    A row is theirs when it is written for them (`person_id`) or addressed
+    to one of their accounts or chats; it is about them when a message's own
+    words (a prebuilt message's text, a recorded error) name them. Nothing
+    else counts: a name that is also an ordinary word (`day`, `event`) or
+    someone else's name must not cancel other people's reminders because it
+    appears in a key, a field name or a stored conversation reference."""
     T = table_of(Reminder)
     columns = ("key", "address", "context", "last_error")
     rows = await rows_mentioning(session, T, columns, subject.needles, extra=[T.c.person_id == subject.person_id])
     pattern = subject.needles.pattern
-    ids = [
-        r.id for r in rows if r.person_id == subject.person_id or any(found_in(getattr(r, c), pattern) for c in columns)
-    ]
-    renamed = [r.id for r in rows if found_in(r.key, pattern)]
+    ids = [r.id for r in rows if _to_them(r, subject) or _about_them(r, pattern)]
+    renamed = [r.id for r in rows if _key_names_them(r.key, subject)]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         await run(
@@ -192,6 +202,42 @@ async def outbox(session: AsyncSession, subject: Subject, now: datetime) -> None
             session,
             sa.update(Reminder).where(col(Reminder.id).in_(renamed[start : start + 500])).values(key=erased_key()),
         )
+
+
+def _to_them(row, subject: Subject) -> bool:
+    """Written for them, or addressed to one of their accounts or chats."""
+    if row.person_id == subject.person_id:
+        return True
+    address = row.address or {}
+    return any(address.get(field) in subject.ids for field in ("user", "conversation") if address.get(field))
+
+
+def _about_them(row, pattern) -> bool:
+    """A message's own words name them: a prebuilt message's text and card
+    (values only, never field names) or a recorded error."""
+    message = (row.context or {}).get("message")
+    return _in_values(message, pattern) or found_in(row.last_error, pattern)
+
+
+def _in_values(value, pattern) -> bool:
+    if isinstance(value, dict):
+        return any(_in_values(v, pattern) for v in value.values())
+    if isinstance(value, list):
+        return any(_in_values(v, pattern) for v in value)
+    return isinstance(value, str) and found_in(value, pattern)
+
+
+# Keys made from a platform's ids: a message kept for a console account, and
+# a turn's reply or message (its platform event's id holds the chat's id).
+# Planned keys (`nudge:…`, `event:…`) hold only ids and dates.
+_FROM_PLATFORM_IDS = ("console:", "reply:", "message:")
+
+
+def _key_names_them(key: str, subject: Subject) -> bool:
+    if not key.startswith(_FROM_PLATFORM_IDS):
+        return False
+    parts = set(re.split(r"[:|]", key))
+    return any(i in parts or f"{i}|" in key or f":{i}:" in key for i in subject.ids)
 
 
 ERASED = "erased:"  # the key of an outbox row whose own key named someone erased
