@@ -15,6 +15,7 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.render import DATA_KEY
+from bot.inputs import MAX_ID
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Platform, Where
 
 CHANNEL_ID = "msteams"
@@ -179,11 +180,12 @@ def _submitted(activity: Activity, value: dict[str, Any], common: dict[str, Any]
 def card_row(activity: Activity) -> int | None:
     """The outbox row a card submit says its card came from (`data.mentorbot.r`):
     only a pointer, believed once the row itself shows it sent this message to
-    this person (`bot.clicked.sent_card`)."""
+    this person (`bot.clicked.sent_card`). Ids are int32 columns: a larger
+    number is no row (PostgreSQL would refuse to compare it)."""
     value = activity.value if isinstance(activity.value, dict) else None
     data = value.get(DATA_KEY) if value is not None else None
     row = data.get("r") if isinstance(data, dict) else None
-    return row if isinstance(row, int) and not isinstance(row, bool) and 0 < row < 2**63 else None
+    return row if isinstance(row, int) and not isinstance(row, bool) and 0 < row <= MAX_ID else None
 
 
 def is_personal_install(activity: Activity) -> bool:

@@ -6,6 +6,7 @@ bot's own words, never in words the click carried."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -106,6 +107,19 @@ async def test_a_click_in_the_personal_chat_shows_the_cards_own_words_not_the_cl
     assert answered_texts(update) == [first_line, render("sv", "teams/answered", label="Jag kommer")]
     assert nothing_forged_shown(connector)
     async with sqlite_db.read() as s:
+        assert len((await s.exec(select(EventRsvp))).all()) == 1
+
+
+@pytest.mark.parametrize("row", [2**31, 2**63 - 1])
+async def test_a_card_row_beyond_any_id_is_only_answered(any_db, clock, connector, keys, caplog, row):
+    """`r` is an int32 id: a larger one names no card (PostgreSQL would refuse the lookup)."""
+    async with teams_server(any_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        hanna, card = await _program_card(server, connector)
+        await hanna.click(card, {"mentorbot": {**button(card, "rsvp.yes")["mentorbot"], "r": row}})
+    (update,) = connector.of("update")
+    assert answered_texts(update) == [render("sv", "teams/answered", label="")]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    async with any_db.read() as s:
         assert len((await s.exec(select(EventRsvp))).all()) == 1
 
 
