@@ -145,7 +145,9 @@ def payload_problem(text: str, headers: Mapping[str, str]) -> str | None:
     two would read differently (JSON to one, a form to the other) must be
     checked as bolt reads it. Nesting too deep for `json` is refused here too."""
     try:
-        body = parse_body(text, extract_content_type(build_normalized_headers(headers)))
+        # As AsyncBoltRequest does, from the same multidict (its last Content-Type wins there too).
+        content_type = extract_content_type(build_normalized_headers(headers))  # type: ignore[arg-type]
+        body = parse_body(text, content_type)
     except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
         return "the body is neither JSON nor a form with a JSON payload"
     if not isinstance(body, dict):

@@ -274,7 +274,8 @@ async def test_card_data_no_card_of_ours_carries_is_answered_as_a_stale_click(
 async def test_a_click_on_a_message_id_with_a_lone_surrogate_is_handled(sqlite_db, clock, connector, keys, caplog):
     async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
         hanna, card = await _program_card(server, connector)
-        assert await server.post(card_submit(connector.url, HANNA, "act-\udc80", button(card, "rsvp.yes"))) in (200, 201)
+        submit = card_submit(connector.url, HANNA, "act-\udc80", button(card, "rsvp.yes"))
+        assert await server.post(submit) in (200, 201)
     assert hanna.inbox()[-1].shown_text() != teams_markdown(render("sv", "errors/internal"))
     assert _nothing_went_wrong(caplog)
     async with sqlite_db.read() as s:
