@@ -23,6 +23,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from urllib.parse import quote, unquote
 
 from aiohttp.abc import AbstractAccessLogger
 
@@ -67,12 +68,24 @@ class JsonFormatter(logging.Formatter):
 
 
 # A download or calendar link: whoever holds it gets the file or the feed.
-_BEARER = re.compile(r"(?i)(/(?:files|calendar)/)[^\s\"]*")
+# One field (a path, a Referer) is masked at a time: all of it after the prefix.
+_BEARER = re.compile(r"(?is)(/(?:files|calendar)/).*")
+
+
+# What stays readable once the line is re-quoted (no space, quote or control character).
+_SHOWN = "!#$%&'()*+,-./:;=?@[]_~"
 
 
 def mask_links(text: str) -> str:
-    """`text` with everything after `/files/` and `/calendar/` replaced by `***`."""
-    return _BEARER.sub(r"\1***", text)
+    """`text` with everything after `/files/` and `/calendar/` replaced by `***`.
+
+    The server routes `/%66iles/...` and `/files%2F...` to the same file, and a
+    browser reads `\\` as `/`: the text is percent-decoded until nothing
+    changes and its backslashes read as slashes before the links are found,
+    then quoted again so the decoding puts no line break or quote in the log."""
+    while (decoded := unquote(text, errors="replace")) != text:
+        text = decoded
+    return quote(_BEARER.sub(r"\1***", text.replace("\\", "/")), safe=_SHOWN)
 
 
 class AccessLog(AbstractAccessLogger):

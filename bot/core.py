@@ -157,10 +157,10 @@ class Core:
             if inbound.event_id or press_key(inbound):
                 log.info("duplicate delivery of %s ignored", inbound.event_id)
                 return []
-            log.exception("integrity error handling %s", inbound)
+            log.exception("integrity error handling %s", inbound.facts())
             return await self._answer_alone(inbound, self._error(locale, UserError("errors/internal"), inbound))
         except Exception:
-            log.exception("unexpected error handling %s", inbound)
+            log.exception("unexpected error handling %s", inbound.facts())
             return await self._answer_alone(inbound, self._error(locale, UserError("errors/internal"), inbound))
 
     async def _answer_alone(self, inbound: Inbound, answer: Outbound, *after: Outbound) -> list[Outbound]:

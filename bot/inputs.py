@@ -22,7 +22,7 @@ from typing import overload
 
 from bot.errors import UserError
 from bot.markup import RESERVED
-from bot.messages import Actor, Inbound
+from bot.messages import Actor, Inbound, MessageRef
 
 MAX_ID = 2**31 - 1  # the largest id an integer column holds
 MAX_TEXT = 4000  # a typed line
@@ -90,4 +90,14 @@ def clean_inbound(inbound: Inbound) -> Inbound:
         action_id=clean(inbound.action_id)[:MAX_TEXT] if inbound.action_id else inbound.action_id,
         value=(clean(inbound.value) or "")[:MAX_TEXT] if inbound.value is not None else None,
         values=values if inbound.values is not None else inbound.values,
+        event_id=clean(inbound.event_id),
+        message=_message(inbound.message),
     )
+
+
+def _message(ref: MessageRef | None) -> MessageRef | None:
+    """The clicked message's ids, cleaned too: they come from the request, and
+    a lone surrogate in them could not be hashed or stored."""
+    if ref is None:
+        return None
+    return replace(ref, conversation=clean(ref.conversation), message_id=clean(ref.message_id))

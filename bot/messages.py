@@ -192,6 +192,11 @@ class Inbound:
     message: MessageRef | None = None  # the card that was clicked, if any
     in_place: InPlace | None = None  # how to answer in place, while it lasts
 
+    def facts(self) -> str:
+        """What a log line may say about the event: its kind, action, platform
+        and request id, never who sent it or what they wrote."""
+        return f"{self.kind.value} action={self.action_id!r} on {self.where.platform.value} request={self.event_id!r}"
+
 
 # ----------------------------------------------------------------- outbound
 

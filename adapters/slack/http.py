@@ -43,7 +43,12 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
         raw = await request.read()
         if not signed_by_slack(verifier, raw, request.headers):
             return web.json_response({"error": "missing, stale or wrong Slack signature"}, status=401)
-        problem = payload_problem(raw, request.content_type)
+        try:
+            text = await request.text()  # what to_bolt_request hands bolt
+        except (LookupError, UnicodeDecodeError):  # an unknown charset, or bytes not in it
+            problem: str | None = "the body is not text in the charset its Content-Type names"
+        else:
+            problem = payload_problem(text, request.headers)
         if problem is not None:
             log.warning("signed Slack request refused, its body is not what Slack sends: %s", problem)
             return web.json_response({"error": problem}, status=400)

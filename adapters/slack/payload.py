@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.request.internals import parse_body
+from slack_bolt.request.internals import build_normalized_headers, extract_content_type, parse_body
 from slack_sdk.signature import SignatureVerifier
 
 from bot.inputs import parse_int
@@ -136,11 +136,19 @@ def signed_by_slack(verifier: SignatureVerifier, raw: bytes, headers: Mapping[st
     return verifier.is_valid(body, timestamp, signature)
 
 
-def payload_problem(raw: bytes, content_type: str | None) -> str | None:
-    """What is wrong with a signed body, read as bolt will read it; None if nothing."""
+def payload_problem(text: str, headers: Mapping[str, str]) -> str | None:
+    """What is wrong with a signed body, read as bolt will read it; None if nothing.
+
+    `text` is the body as bolt gets it (aiohttp's `request.text()`) and the
+    content type is taken from `headers` with bolt's own helpers (the raw
+    header, case kept, cut at `;`), not aiohttp's normalized one: a body the
+    two would read differently (JSON to one, a form to the other) must be
+    checked as bolt reads it. Nesting too deep for `json` is refused here too."""
     try:
-        body = parse_body(raw.decode("utf-8"), content_type)
-    except (ValueError, UnicodeDecodeError):  # json.JSONDecodeError is a ValueError
+        # As AsyncBoltRequest does, from the same multidict (its last Content-Type wins there too).
+        content_type = extract_content_type(build_normalized_headers(headers))  # type: ignore[arg-type]
+        body = parse_body(text, content_type)
+    except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
         return "the body is neither JSON nor a form with a JSON payload"
     if not isinstance(body, dict):
         return "the payload is not a JSON object"

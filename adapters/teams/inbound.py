@@ -15,6 +15,7 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.render import DATA_KEY
+from bot.inputs import MAX_ID, clean
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Platform, Where
 
 CHANNEL_ID = "msteams"
@@ -151,14 +152,19 @@ def _mentions_bot(activity: Activity) -> bool:
 
 
 def _submitted(activity: Activity, value: dict[str, Any], common: dict[str, Any]) -> Inbound:
+    """A card submit; data that no card of ours carries (`m` not a list of
+    input ids) is a click on no action, which the core answers as a stale button."""
     data = value[DATA_KEY]
-    action_id = str(data.get("a", ""))
-    multi = set(data.get("m") or ())
-    inputs = {k: v for k, v in value.items() if k != DATA_KEY}
     message = None
     if activity.reply_to_id:
         base, _ = split_thread(activity.conversation.id)
-        message = MessageRef(Platform.TEAMS, base, activity.reply_to_id)
+        message = MessageRef(Platform.TEAMS, base, clean(activity.reply_to_id))  # no lone surrogate to quote
+    listed = data.get("m") or []
+    if not isinstance(listed, list) or not all(isinstance(key, str) for key in listed):
+        return Inbound(kind=Kind.ACTION, action_id="", message=message, **common)
+    action_id = str(data.get("a", ""))
+    multi = set(listed)
+    inputs = {k: v for k, v in value.items() if k != DATA_KEY}
     if data.get("choice"):
         raw = str(inputs.get(action_id, ""))
         picked = tuple(v for v in raw.split(",") if v)
@@ -179,11 +185,12 @@ def _submitted(activity: Activity, value: dict[str, Any], common: dict[str, Any]
 def card_row(activity: Activity) -> int | None:
     """The outbox row a card submit says its card came from (`data.mentorbot.r`):
     only a pointer, believed once the row itself shows it sent this message to
-    this person (`bot.clicked.sent_card`)."""
+    this person (`bot.clicked.sent_card`). Ids are int32 columns: a larger
+    number is no row (PostgreSQL would refuse to compare it)."""
     value = activity.value if isinstance(activity.value, dict) else None
     data = value.get(DATA_KEY) if value is not None else None
     row = data.get("r") if isinstance(data, dict) else None
-    return row if isinstance(row, int) and not isinstance(row, bool) and 0 < row < 2**63 else None
+    return row if isinstance(row, int) and not isinstance(row, bool) and 0 < row <= MAX_ID else None
 
 
 def is_personal_install(activity: Activity) -> bool:

@@ -171,3 +171,39 @@ def test_the_access_log_never_shows_a_download_or_calendar_link(tmp_path):
     assert any("GET /calendar/***" in line for line in access), log
     assert any("GET /healthz" in line and "/files/***" in line for line in access), log
     assert TOKEN not in log and SIG not in log
+
+
+def test_the_access_log_masks_links_however_they_are_encoded(tmp_path):
+    """The server decodes `%66`, `%6C` and `%2F` before it routes, and a
+    browser reads a backslash as a slash: the log masks what they mean."""
+    port = free_port()
+    config(tmp_path, port=port, link_secret=LINK_SECRET)
+    assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
+    server = mentorbot("-v", "serve", cwd=tmp_path)
+    paths = [
+        f"/%66iles/{TOKEN}/{SIG}/mydata.json",
+        f"/fi%6Ces/{TOKEN}/{SIG}/mydata.json",
+        f"/files%2F{TOKEN}%2F{SIG}%2Fmydata.json",
+        f"/calendar%2F{TOKEN}/{SIG}.ics",
+        f"/files\\{TOKEN}\\{SIG}\\mydata.json",
+        f"/%2566iles/{TOKEN}/{SIG}/mydata.json",
+    ]
+    try:
+        wait_for_health(server, port)
+        base = f"http://127.0.0.1:{port}"
+        for path in paths:
+            get_status(base + path)
+        assert get_status(f"{base}/healthz", {"Referer": f"{base}/%66iles/{TOKEN}%2F{SIG}/mydata.json"}) == 200
+        assert get_status(f"{base}/healthz?x=%0Afake%22line") == 200
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        log = server.stderr.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
+    access = [line for line in log.splitlines() if "aiohttp.access" in line]
+    assert len(access) == len(paths) + 3, log  # one line a request (the first /healthz too), none split
+    assert sum("GET /files/***" in line for line in access) == len(paths) - 1, log
+    assert any("GET /calendar/***" in line for line in access), log
+    assert any("GET /healthz" in line and "/files/***" in line for line in access), log
+    assert TOKEN not in log and SIG not in log

@@ -121,3 +121,16 @@ async def test_we_need_help_tells_the_coordinator_and_strangers_cannot_press(sql
     assert "Bo i paret Anna (adept) och Bo (mentor)" in told[0].text
     (refused,) = await core.handle(click("Dan", "nudge.met", pairing.id))
     assert refused.kind == "errors/stale_action" and "gäller inte längre" in refused.text
+
+
+async def test_a_click_whose_message_ids_hold_a_lone_surrogate_is_handled(sqlite_db, clock):
+    """The ids of the clicked message come from the request: the core cleans them
+    like the rest, so the press can be hashed and recorded (any adapter)."""
+    from dataclasses import replace
+
+    pairing, core = await setup(sqlite_db, clock)
+    clock.set(datetime(2027, 1, 12, 10, 0, tzinfo=UTC))
+    pressed = click("Anna", "nudge.met", pairing.id)
+    pressed = replace(pressed, message=MessageRef(Platform.CONSOLE, "dm:anna\udc80", "card\udc80"), event_id="e\udc80")
+    kinds = [m.kind for m in await core.handle(pressed)]
+    assert "errors/internal" not in kinds and any(kind.startswith("nudges/") for kind in kinds)

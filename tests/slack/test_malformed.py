@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -38,6 +38,12 @@ def _click(**over) -> str:
     }
     payload.update(over)
     return urlencode({"payload": json.dumps(payload)})
+
+
+_DEEP = "[" * 100_000 + "]" * 100_000
+# JSON to aiohttp's lowercased content type, a form to bolt's raw one (it starts with a space, not "{").
+_SMUGGLED = ' {"k": "&payload=' + quote(json.dumps({"type": "block_actions", "user": ADEPT, "actions": ["x"]}), safe="")
+_SMUGGLED += '&z="}'
 
 
 def _mention(**over) -> dict:
@@ -86,6 +92,10 @@ async def test_a_body_that_is_not_utf8_is_refused_as_unsigned(server):
         (lambda s: (_click(user=ADEPT), FORM), "body.user"),
         (lambda s: (_click(state={"values": {"b1": ["x"]}}), FORM), "body.state.values"),
         (lambda s: (_click(team=7), FORM), "body.team"),
+        (lambda s: ('{"type":"event_callback","x":' + _DEEP + "}", "application/json"), "neither JSON"),
+        (lambda s: (urlencode({"payload": '{"type":"block_actions","x":' + _DEEP + "}"}), FORM), "neither JSON"),
+        (lambda s: (_SMUGGLED, "Application/JSON"), "body.user"),
+        (lambda s: (s.event_body(_mention()), "application/json; charset=no-such"), "charset"),
     ],
     ids=[
         "json array",
@@ -100,6 +110,10 @@ async def test_a_body_that_is_not_utf8_is_refused_as_unsigned(server):
         "user a string",
         "form values not objects",
         "team a number",
+        "JSON nested too deep",
+        "form payload nested too deep",
+        "a form bolt reads under a JSON type aiohttp reads",
+        "an unknown charset",
     ],
 )
 async def test_a_signed_but_malformed_body_gets_a_400_and_one_log_line(server, caplog, make, where):

@@ -6,12 +6,14 @@ bot's own words, never in words the click carried."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
 
 from adapters.teams.render import teams_escape, teams_markdown
+from bot.core import Core
 from bot.i18n import render
 from bot.store.models import EventRsvp, Identity, Person
 from scheduler.dispatcher import Dispatcher
@@ -21,6 +23,7 @@ from tests.teams.helpers import (
     TEAM_CHANNEL,
     TENANT,
     announce_pair,
+    card_submit,
     channel_card_submit,
     channel_mention,
     teams_server,
@@ -106,6 +109,19 @@ async def test_a_click_in_the_personal_chat_shows_the_cards_own_words_not_the_cl
     assert answered_texts(update) == [first_line, render("sv", "teams/answered", label="Jag kommer")]
     assert nothing_forged_shown(connector)
     async with sqlite_db.read() as s:
+        assert len((await s.exec(select(EventRsvp))).all()) == 1
+
+
+@pytest.mark.parametrize("row", [2**31, 2**63 - 1])
+async def test_a_card_row_beyond_any_id_is_only_answered(any_db, clock, connector, keys, caplog, row):
+    """`r` is an int32 id: a larger one names no card (PostgreSQL would refuse the lookup)."""
+    async with teams_server(any_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        hanna, card = await _program_card(server, connector)
+        await hanna.click(card, {"mentorbot": {**button(card, "rsvp.yes")["mentorbot"], "r": row}})
+    (update,) = connector.of("update")
+    assert answered_texts(update) == [render("sv", "teams/answered", label="")]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    async with any_db.read() as s:
         assert len((await s.exec(select(EventRsvp))).all()) == 1
 
 
@@ -235,3 +251,50 @@ async def test_an_activity_that_names_no_tenant_is_refused_even_without_an_allow
     async with sqlite_db.read() as s:
         assert "Xavier" not in (await s.exec(select(Person.name))).all()
         assert (await s.exec(select(Identity).where(Identity.user_id.contains("99")))).all() == []
+
+
+def _nothing_went_wrong(caplog) -> bool:
+    return not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+@pytest.mark.parametrize("listed", [5, [{"x": 1}], "langs"], ids=["a number", "objects", "text"])
+async def test_card_data_no_card_of_ours_carries_is_answered_as_a_stale_click(
+    sqlite_db, clock, connector, keys, caplog, listed
+):
+    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        hanna, card = await _program_card(server, connector)
+        await hanna.click(card, {"mentorbot": {**button(card, "rsvp.yes")["mentorbot"], "m": listed}})
+    assert hanna.inbox()[-1].shown_text() == teams_markdown(render("sv", "errors/stale_action"))
+    assert connector.of("update") == []
+    assert _nothing_went_wrong(caplog)
+    async with sqlite_db.read() as s:
+        assert (await s.exec(select(EventRsvp))).all() == []
+
+
+async def test_a_click_on_a_message_id_with_a_lone_surrogate_is_handled(sqlite_db, clock, connector, keys, caplog):
+    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        hanna, card = await _program_card(server, connector)
+        submit = card_submit(connector.url, HANNA, "act-\udc80", button(card, "rsvp.yes"))
+        assert await server.post(submit) in (200, 201)
+    assert hanna.inbox()[-1].shown_text() != teams_markdown(render("sv", "errors/internal"))
+    assert _nothing_went_wrong(caplog)
+    async with sqlite_db.read() as s:
+        assert len((await s.exec(select(EventRsvp))).all()) == 1
+
+
+async def test_an_unexpected_error_is_logged_without_who_or_what_they_wrote(
+    sqlite_db, clock, connector, keys, caplog, monkeypatch
+):
+    async def broken(self, turn):
+        raise RuntimeError("a bug")
+
+    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        hanna = TeamsPerson(server, connector, HANNA)
+        await hanna.type("hej")
+        monkeypatch.setattr(Core, "_answer", broken)
+        await hanna.type("program show Mentorprogram")
+    assert hanna.inbox()[-1].shown_text() == teams_markdown(render("sv", "errors/internal"))
+    (line,) = [r for r in caplog.records if r.exc_info]
+    said = line.getMessage()
+    assert "unexpected error" in said and "text" in said and "teams" in said
+    assert "Hanna" not in said and "Mentorprogram" not in said and HANNA.aad not in said
