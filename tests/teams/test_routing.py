@@ -69,7 +69,9 @@ async def test_an_at_mention_in_a_group_chat_is_stripped_and_answered_in_private
     assert adapter.activity_buffer == []  # nothing said in the group
     ((to, message),) = private.sent
     assert (to.user, to.where, to.tenant) == (USER.aad_object_id, "dm", TENANT)
-    assert message.text == render("sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm")
+    assert message.text == render(
+        "sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm"
+    )
 
 
 async def test_typing_and_reactions_are_not_answered(sqlite_db, clock):

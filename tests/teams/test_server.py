@@ -45,14 +45,18 @@ async def test_a_typed_command_in_a_personal_chat_is_answered_there(sqlite_db, c
     assert status in (200, 201)
     (reply,) = connector.delivered(ANNA.chat)
     assert reply.op == "reply"
-    assert reply.shown_text() == teams_markdown(render("sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm"))
+    assert reply.shown_text() == teams_markdown(
+        render("sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm")
+    )
 
 
 async def test_mentor_prefix_and_english_locale_are_understood(sqlite_db, clock, connector):
     async with teams_server(sqlite_db, clock) as server:
         await server.post(personal_message(connector.url, BO, "mentor status"))
     (reply,) = connector.delivered(BO.chat)
-    assert reply.shown_text() == teams_markdown(render("en", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm"))
+    assert reply.shown_text() == teams_markdown(
+        render("en", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm")
+    )
 
 
 async def test_the_personal_chat_reference_is_stored_for_later_sends(sqlite_db, clock, connector):
@@ -199,7 +203,9 @@ async def test_a_private_answer_to_a_channel_mention_goes_to_the_personal_chat(s
     (answer,) = connector.delivered()[-1:]
     assert connector.calls[before:] == [answer]
     assert (answer.op, answer.conversation) == ("send", ANNA.chat)
-    assert answer.shown_text() == teams_markdown(render("sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm"))
+    assert answer.shown_text() == teams_markdown(
+        render("sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm")
+    )
 
 
 async def test_on_first_contact_the_teams_profile_gives_the_email_a_coordinator_key_can_name(
