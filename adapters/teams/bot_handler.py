@@ -236,7 +236,7 @@ class TeamsBot(ActivityHandler):
 
             await self.runtime.send_turn(replies, send)
         except Exception:
-            log.exception("teams: slow command %r failed", inbound.text)
+            log.exception("teams: slow command failed (%s)", inbound.facts())  # not what they typed
 
     async def drain(self) -> None:
         """Wait for slow commands still running (shutdown, tests)."""
