@@ -5,9 +5,10 @@ Each organisation names the workspaces (`slack=T…`) and tenants
 teams=…`, replaced with `org set`). A request from a workspace or tenant that
 no organisation names gets one polite refusal and creates nothing.
 
-A single-workspace install needs no setup: as long as no organisation names
-a tenant on a platform, that platform's own install is all there is (the
-Teams bot's own tenant, `teams.tenant_id`, is always allowed). A person is
+As long as no organisation names a tenant on a platform, a single-tenant
+Teams bot lets in its own tenant (`teams.tenant_id`, always allowed) and
+nobody else; Slack and a multi-tenant Teams bot let anyone in (the core does
+not know which workspace installed the app). A person is
 judged by their own workspace or tenant, as the adapter read it from the
 request; one whose workspace the platform did not say is never let in. The
 console is local and always allowed.
@@ -95,8 +96,13 @@ async def tenant_allowed(session: AsyncSession, config: Config, actor: Actor) ->
         return False
     platform = str(actor.platform)
     tenant = actor.tenant.lower() if platform == "teams" else actor.tenant
-    if platform == "teams" and config.teams.tenant_id and tenant == config.teams.tenant_id.lower():
+    own = config.teams.tenant_id.lower() if platform == "teams" else ""
+    if own and tenant == own:
         return True
     connection = await session.connection()
     named = (await connection.execute(_NAMED, {"platform": platform})).scalars().all()
-    return not named or tenant in set(named)
+    if not named:
+        # No organisation names one yet: the install's own is all there is. For
+        # a single-tenant Teams bot that is `teams.tenant_id`, and nobody else.
+        return not own
+    return tenant in set(named)

@@ -298,3 +298,15 @@ async def test_an_unexpected_error_is_logged_without_who_or_what_they_wrote(
     said = line.getMessage()
     assert "unexpected error" in said and "text" in said and "teams" in said
     assert "Hanna" not in said and "Mentorprogram" not in said and HANNA.aad not in said
+
+
+@pytest.mark.parametrize("kind", ["app added", "message"])
+async def test_with_no_organisation_only_the_bots_own_tenant_is_let_in(sqlite_db, clock, connector, keys, kind):
+    """Until an organisation names a tenant, a single-tenant bot's own tenant
+    (`teams.tenant_id`) is all there is: a message from another is refused."""
+    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        assert await server.post(_outsider(connector.url, kind)) in (200, 201)
+    async with sqlite_db.read() as s:
+        assert "Xavier" not in (await s.exec(select(Person.name))).all()
+        assert (await s.exec(select(Identity).where(Identity.tenant == OUTSIDER_TENANT))).all() == []
+    assert connector.of("member") == []
