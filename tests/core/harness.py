@@ -9,7 +9,7 @@ from bot.config import BotSettings, Config, ServerConfig
 from bot.core import Core
 from bot.messages import Actor, Platform
 from bot.people import person_for_actor
-from bot.store.models import Enrollment, EnrollmentStatus, Organisation
+from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, Person
 
 # What `server.link_secret` is in the tests (an installation that signs download and calendar links).
 LINK_SECRET = "test-link-secret-0123456789abcdefghijklmnop"
@@ -84,3 +84,16 @@ async def enroll(
                 },
             )
         )
+
+
+async def pair_of(db, adept: str) -> int:
+    """The id of the pair whose adept is called `adept` (the number `unpair` takes)."""
+    async with db.read() as s:
+        return (
+            await s.exec(
+                select(Pairing.id)
+                .join(Enrollment, Enrollment.id == Pairing.adept_id)
+                .join(Person, Person.id == Enrollment.person_id)
+                .where(Person.name == adept)
+            )
+        ).one()

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 
 from bot.messages import Buttons, Text
-from bot.store.models import Enrollment, Pairing, Person, Reminder
-from tests.core.harness import texts
+from bot.store.models import Reminder
+from tests.core.harness import pair_of, texts
 from tests.life.helpers import CAL, Year
 
 SAY = {
@@ -33,18 +33,6 @@ async def year(request, sqlite_db, clock):
     y = Year(sqlite_db, clock, request.param)
     await y.start()
     return y
-
-
-async def _pair_of(db, adept: str) -> int:
-    async with db.read() as s:
-        return (
-            await s.exec(
-                select(Pairing.id)
-                .join(Enrollment, Enrollment.id == Pairing.adept_id)
-                .join(Person, Person.id == Enrollment.person_id)
-                .where(Person.name == adept)
-            )
-        ).one()
 
 
 def _digests(year: Year):
@@ -76,7 +64,7 @@ async def test_a_pair_that_meets_leaves_the_digest_and_the_buttons_work(year):
     await year["David"].say("met")
     for name in ("Cecilia", "Frida"):
         year[name].inbox()  # the announcement
-    cecilia, erik = await _pair_of(year.db, "Cecilia"), await _pair_of(year.db, "Erik")
+    cecilia, erik = await pair_of(year.db, "Cecilia"), await pair_of(year.db, "Erik")
     refused = await year["Bo"].click("stall.ask", str(cecilia))
     assert SAY[year.locale]["refused"] in texts(refused)
     assert year["Cecilia"].inbox() == []  # a participant's click asks nobody

@@ -8,11 +8,9 @@ through the console, with the harness of `test_unavailable_mentors`."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from bot.store.models import Enrollment, Pairing, Person
 from tests.core.cockpit import announce, cockpit_world, enroll
-from tests.core.harness import texts
+from tests.core.harness import pair_of, texts
 from tests.matching.test_unavailable_mentors import _card_text, _line
 
 SAY = {
@@ -46,21 +44,9 @@ async def world(request, sqlite_db, clock):
     return w
 
 
-async def _pair_of(world, adept: str) -> int:
-    async with world.core.db.read() as s:
-        return (
-            await s.exec(
-                select(Pairing.id)
-                .join(Enrollment, Enrollment.id == Pairing.adept_id)
-                .join(Person, Person.id == Enrollment.person_id)
-                .where(Person.name == adept)
-            )
-        ).one()
-
-
 async def test_an_ended_pair_is_a_previous_pair_and_no_draft_is_offered(world):
     anna, say = world["Anna"], world.say
-    reply = await anna.say(f"unpair {await _pair_of(world, 'Eva')} Personkemin fungerade inte")
+    reply = await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     assert [m.kind for m in reply if m.kind == "matching/offer"] == []  # Cecilia has room, but not for Eva
     assert say["stuck"] in texts(reply) and say["back"] not in texts(reply)
     eva = _line(_card_text(await anna.say("match")), "Eva")
@@ -71,7 +57,7 @@ async def test_a_mentor_who_may_have_the_mentee_still_gets_the_offer(world):
     anna, say = world["Anna"], world.say
     await anna.say("org add Vallentuna kommun")
     await enroll(world, "Gustav", "mentor", "Vallentuna kommun")
-    reply = await anna.say(f"unpair {await _pair_of(world, 'Eva')} Personkemin fungerade inte")
+    reply = await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     assert say["offer"] in texts([m for m in reply if m.kind == "matching/offer"])
     assert say["back"] in texts(reply)
     draft = _card_text(await anna.say("match"))

@@ -6,11 +6,10 @@ told kindly, without anyone's name. Swedish and English, through the console."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from bot.store.models import Enrollment, EnrollmentStatus, Pairing, Person
+from bot.store.models import EnrollmentStatus
 from tests.core.cockpit import announce, cockpit_world, enroll
-from tests.core.harness import texts
+from tests.core.harness import pair_of, texts
 
 SAY = {
     "sv": {
@@ -79,15 +78,6 @@ async def test_mentors_waiting_for_approval_are_named_too(world):
 async def test_a_full_mentor_is_named_not_called_excluded(world):
     anna, say = world["Anna"], world.say
     await announce(world)  # Bertil with Cecilia, Eva with David
-    async with world.core.db.read() as s:
-        bertil = (await s.exec(select(Person).where(Person.name == "Bertil"))).one()
-        pair = (
-            await s.exec(
-                select(Pairing)
-                .join(Enrollment, Enrollment.id == Pairing.adept_id)
-                .where(Enrollment.person_id == bertil.id)
-            )
-        ).one()
-    await anna.say(f"unpair {pair.id} byter tjänst")
+    await anna.say(f"unpair {await pair_of(world.core.db, 'Bertil')} byter tjänst")
     bertil = _line(_card_text(await anna.say("match")), "Bertil")
     assert say["full"] in bertil and say["excluded"] not in bertil
