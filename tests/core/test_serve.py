@@ -146,26 +146,35 @@ def get_status(url: str, headers: dict[str, str] | None = None) -> int:
         return err.code
 
 
-def test_the_access_log_never_shows_a_download_or_calendar_link(tmp_path):
-    """With -v (DEBUG) aiohttp logs every request; the secret parts of the
-    bearer links (`/files/...`, `/calendar/...`) are masked, in the request
-    line and in a Referer alike."""
+def served_log(tmp_path: Path, requests) -> str:
+    """`mentorbot -v serve` with a link secret: `requests(base_url)` runs
+    against it, then SIGTERM; what it logged (stderr)."""
     port = free_port()
     config(tmp_path, port=port, link_secret=LINK_SECRET)
     assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
     server = mentorbot("-v", "serve", cwd=tmp_path)
     try:
         wait_for_health(server, port)
-        base = f"http://127.0.0.1:{port}"
-        assert get_status(f"{base}/files/{TOKEN}/{SIG}/mydata.json") == 404
-        assert get_status(f"{base}/calendar/{TOKEN}/{SIG}.ics?x=1") == 404
-        assert get_status(f"{base}/healthz", {"Referer": f"{base}/files/{TOKEN}/{SIG}/mydata.json"}) == 200
+        requests(f"http://127.0.0.1:{port}")
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
-        log = server.stderr.read()
+        return server.stderr.read()
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_the_access_log_never_shows_a_download_or_calendar_link(tmp_path):
+    """With -v (DEBUG) aiohttp logs every request; the secret parts of the
+    bearer links (`/files/...`, `/calendar/...`) are masked, in the request
+    line and in a Referer alike."""
+
+    def requests(base: str) -> None:
+        assert get_status(f"{base}/files/{TOKEN}/{SIG}/mydata.json") == 404
+        assert get_status(f"{base}/calendar/{TOKEN}/{SIG}.ics?x=1") == 404
+        assert get_status(f"{base}/healthz", {"Referer": f"{base}/files/{TOKEN}/{SIG}/mydata.json"}) == 200
+
+    log = served_log(tmp_path, requests)
     access = [line for line in log.splitlines() if "aiohttp.access" in line]
     assert any("GET /files/***" in line for line in access), log
     assert any("GET /calendar/***" in line for line in access), log
@@ -176,10 +185,6 @@ def test_the_access_log_never_shows_a_download_or_calendar_link(tmp_path):
 def test_the_access_log_masks_links_however_they_are_encoded(tmp_path):
     """The server decodes `%66`, `%6C` and `%2F` before it routes, and a
     browser reads a backslash as a slash: the log masks what they mean."""
-    port = free_port()
-    config(tmp_path, port=port, link_secret=LINK_SECRET)
-    assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
-    server = mentorbot("-v", "serve", cwd=tmp_path)
     paths = [
         f"/%66iles/{TOKEN}/{SIG}/mydata.json",
         f"/fi%6Ces/{TOKEN}/{SIG}/mydata.json",
@@ -188,19 +193,14 @@ def test_the_access_log_masks_links_however_they_are_encoded(tmp_path):
         f"/files\\{TOKEN}\\{SIG}\\mydata.json",
         f"/%2566iles/{TOKEN}/{SIG}/mydata.json",
     ]
-    try:
-        wait_for_health(server, port)
-        base = f"http://127.0.0.1:{port}"
+
+    def requests(base: str) -> None:
         for path in paths:
             get_status(base + path)
         assert get_status(f"{base}/healthz", {"Referer": f"{base}/%66iles/{TOKEN}%2F{SIG}/mydata.json"}) == 200
         assert get_status(f"{base}/healthz?x=%0Afake%22line") == 200
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=60) == 0
-        log = server.stderr.read()
-    finally:
-        if server.poll() is None:
-            server.kill()
+
+    log = served_log(tmp_path, requests)
     access = [line for line in log.splitlines() if "aiohttp.access" in line]
     assert len(access) == len(paths) + 3, log  # one line a request (the first /healthz too), none split
     assert sum("GET /files/***" in line for line in access) == len(paths) - 1, log
