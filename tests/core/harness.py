@@ -97,3 +97,20 @@ async def pair_of(db, adept: str) -> int:
                 .where(Person.name == adept)
             )
         ).one()
+
+
+COMMANDS_SETUP = (
+    "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19",
+    "org add Täby kommun",
+    "org add Knivsta kommun",
+    'event add kickoff 2027-01-19 13:00 place="Stadshuset"',
+)
+
+
+async def commands_world(db, clock, locale: str) -> World:
+    """Coordinator Anna's program with two organisations and a kickoff, in `locale` (`.locale` set)."""
+    world = World(make_core(db, clock, locale=locale))
+    for line in COMMANDS_SETUP:
+        await world["Anna"].say(line)
+    world.locale = locale
+    return world

@@ -9,14 +9,7 @@ from sqlmodel import select
 from adapters.console import render_text
 from bot.store.models import AuditLog, Enrollment, Program, ProgramEvent
 from tests.core.cockpit import announce, cockpit_world, enroll
-from tests.core.harness import World, make_core, texts
-
-SETUP = (
-    "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19",
-    "org add Täby kommun",
-    "org add Knivsta kommun",
-    'event add kickoff 2027-01-19 13:00 place="Stadshuset"',
-)
+from tests.core.harness import commands_world, texts
 
 # (input, Swedish fragment, English fragment)
 BAD_INPUT = [
@@ -88,11 +81,7 @@ BAD_INPUT = [
 
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
-    w = World(make_core(sqlite_db, clock, locale=request.param))
-    for line in SETUP:
-        await w["Anna"].say(line)
-    w.locale = request.param
-    return w
+    return await commands_world(sqlite_db, clock, request.param)
 
 
 @pytest.mark.parametrize("line, sv, en", BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
@@ -101,59 +90,6 @@ async def test_bad_input_gets_a_localized_answer(world, line, sv, en):
     assert len(replies) == 1
     assert (sv if world.locale == "sv" else en) in replies[0].text
     assert "Traceback" not in replies[0].text
-
-
-@pytest.mark.parametrize("line, paragraphs", [("frobnicate", 2), ("stauts", 3), ("consent withdrw", 4)])
-async def test_an_unknown_command_is_answered_without_empty_paragraphs(world, line, paragraphs):
-    (reply,) = await world["Eva"].say(line)
-    assert reply.kind == "errors/unknown_command"
-    shown = reply.text.split("\n\n")
-    assert len(shown) == paragraphs and all(p.strip() and not p.startswith("\n") for p in shown), reply.text
-
-
-@pytest.mark.parametrize(
-    "line", ["hej", "Hej!", "hejsan, hur går jag med?", "Hello there", "god morgon", "Good morning"]
-)
-async def test_a_greeting_is_answered_kindly_with_a_pointer_to_help(world, line):
-    (reply,) = await world["Eva"].say(line)
-    assert reply.kind == "core/greeting"
-    assert ("`hjälp`" if world.locale == "sv" else "`help`") in reply.text
-
-
-YES_NO = {
-    "sv": ("ja", "Nej.", "ja tack", "avbryt", "bekräfta"),
-    "en": ("yes", "No.", "yes please", "cancel", "Yes, do it"),
-}
-
-
-async def test_a_typed_yes_or_no_with_no_question_open_points_to_the_card(world, sqlite_db):
-    eva = world["Eva"]
-    await eva.say("hej")
-    await world["Anna"].say("invite console:local:eva")
-    assert (await eva.say("leave"))[0].card is not None
-    for line in YES_NO[world.locale]:
-        (reply,) = await eva.say(line)
-        assert reply.kind == "core/no_open_question", (line, reply.text)
-        assert {"sv": "Ingen fråga väntar", "en": "There is no question waiting"}[world.locale] in reply.text
-        answer = {
-            "sv": "Svara med knapparna på kortet (i konsolen: skriv siffran)",
-            "en": "Answer with the buttons on the card",
-        }
-        assert answer[world.locale] in reply.text  # the card right above is answered with its buttons
-        assert "=" not in reply.text  # a participant has no command to confirm by typing
-    async with sqlite_db.read() as s:
-        assert (await s.exec(select(Enrollment))).one().status != "left"
-    # Words that only start with a no are still read as a command.
-    assert (await eva.say("no idea how this works"))[0].kind == "errors/unknown_command"
-
-
-async def test_a_coordinator_is_told_that_a_typed_command_is_confirmed_with_confirm_yes(world):
-    anna = world["Anna"]
-    assert (await anna.say("event add inspiration 2029-05-12"))[0].card is not None
-    (reply,) = await anna.say({"sv": "ja", "en": "yes"}[world.locale])
-    assert reply.kind == "core/no_open_question"
-    assert {"sv": "`bekräfta=ja`", "en": "`confirm=yes`"}[world.locale] in reply.text
-    assert {"sv": "`träff lägg-till`", "en": "`event add`"}[world.locale] in reply.text
 
 
 async def test_bad_input_changes_nothing(world, sqlite_db):
@@ -248,56 +184,6 @@ async def test_coordinators_can_add_coordinators(world):
     assert ("`program visa`" if world.locale == "sv" else "`program show`") in refused
     reply = texts(await anna.say("coordinator remove console:local:anna"))
     assert "bot.coordinators" in reply
-
-
-async def test_help_is_per_role(world):
-    participant = texts(await world["Eva"].say("help"))
-    coordinator = texts(await world["Anna"].say("hjälp"))
-    assert "`status`" in participant and "program create" not in participant
-    # The syntax in the reader's language, generated from the grammar.
-    assert {
-        "sv": "program skapa NAMN start=ÅÅÅÅ-MM-DD slut=ÅÅÅÅ-MM-DD",
-        "en": "program create NAME start=YYYY-MM-DD end=YYYY-MM-DD",
-    }[world.locale] in coordinator
-    only_events = texts(await world["Anna"].say("help event"))
-    assert {"sv": "träff lägg-till", "en": "event add"}[world.locale] in only_events
-    assert "program create" not in only_events and "program skapa" not in only_events
-
-
-async def test_the_example_in_help_works_for_every_reader(world):
-    for name in ("Eva", "Anna"):  # a participant and a coordinator
-        (line,) = [
-            ln for ln in texts(await world[name].say("help")).splitlines() if "`help [" in ln or "`hjälp [" in ln
-        ]
-        example = line.rsplit("`", 2)[-2]  # the last `...` on the line: the example
-        (reply,) = await world[name].say(example)
-        assert reply.kind == "commands/help", (example, reply.text)
-        assert {"sv": "`pausa [TILL]`", "en": "`pause [UNTIL]`"}[world.locale] in reply.text
-
-
-@pytest.mark.parametrize("line", ["help event", "hjälp träff", "event", "samordnare", "coordinator"])
-async def test_a_topic_of_coordinator_commands_tells_a_participant_whose_they_are(world, line):
-    (reply,) = await world["Eva"].say(line)
-    assert reply.kind == "errors/topic_for_coordinators", reply.text
-    assert {"sv": "till för programmets samordnare", "en": "for the program's coordinators"}[world.locale] in reply.text
-
-
-@pytest.mark.parametrize("line", ["coordinator", "samordnare"])
-async def test_a_groups_word_alone_lists_its_commands_in_the_readers_words(world, line):
-    (reply,) = await world["Anna"].say(line)
-    assert reply.kind == "commands/help"
-    listed = {
-        "sv": ("`samordnare lägg-till VEM", "`samordnare ta-bort VEM", "`samordnare lista"),
-        "en": ("`coordinator add WHO", "`coordinator remove WHO", "`coordinator list"),
-    }
-    assert all(words in reply.text for words in listed[world.locale]), reply.text
-    assert "coordinator" not in reply.text if world.locale == "sv" else "samordnare" not in reply.text
-    assert "program create" not in reply.text and "program skapa" not in reply.text
-
-
-async def test_the_help_of_pause_says_it_keeps_you_out_of_matching(world):
-    text = texts(await world["Eva"].say("help pause"))
-    assert {"sv": "håller dig utanför matchningen", "en": "keeps you out of matching"}[world.locale] in text
 
 
 async def test_language_switch(world):
