@@ -236,8 +236,8 @@ _FROM_PLATFORM_IDS = ("console:", "reply:", "message:")
 def _key_names_them(key: str, subject: Subject) -> bool:
     if not key.startswith(_FROM_PLATFORM_IDS):
         return False
-    parts = set(re.split(r"[:|]", key))
-    return any(i in parts or f"{i}|" in key or f":{i}:" in key for i in subject.ids)
+    # An id is a whole field of the key (fields end at `:` or `|`; a Teams chat id holds colons itself).
+    return any(re.search(rf"(?:^|[:|]){re.escape(i)}(?=[:|]|$)", key) for i in subject.ids)
 
 
 ERASED = "erased:"  # the key of an outbox row whose own key named someone erased
