@@ -116,9 +116,13 @@ async def surveys(session: AsyncSession, subject: Subject, now: datetime) -> Non
 
 
 async def calendars_and_files(session: AsyncSession, subject: Subject, now: datetime) -> None:
-    """Their answers to events, their calendar feed links and the files made for them."""
-    for table in (EventRsvp, CalendarFeed, SharedFile):
+    """Their answers to events, their calendar feed links, and every download
+    still open: besides the files made for them, any other one may be an
+    export made for a coordinator that lists them (a file's rows are not
+    searched; the coordinator makes the export again)."""
+    for table in (EventRsvp, CalendarFeed):
         await run(session, sa.delete(table).where(col(table.person_id) == subject.person_id))
+    await run(session, sa.delete(SharedFile))
 
 
 async def coordinator_rows(session: AsyncSession, subject: Subject, now: datetime) -> None:

@@ -156,3 +156,21 @@ async def test_a_file_the_dispatcher_sends_later_is_still_the_persons(sqlite_db,
         await bo.type("forget")
         await bo.click_button("forget.confirm")
         assert (await _get(server, _path(url)))[0] == 404
+
+
+async def test_forget_also_ends_the_coordinators_exports(sqlite_db, clock, connector):
+    """A coordinator's export is a file made for the coordinator that may hold
+    every participant's answers: a participant's `forget` must not leave it
+    downloadable for the rest of its day (the coordinator exports again)."""
+    hanna = user("Hanna", 22)
+    async with teams_server(sqlite_db, clock, coordinators=(hanna.key,)) as server:
+        bo = TeamsPerson(server, connector, BO)
+        await bo.type("status")
+        coordinator = TeamsPerson(server, connector, hanna)
+        await coordinator.type("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19")
+        await coordinator.type("export")
+        url, *_ = LINK.search(coordinator.inbox()[-1].shown_text()).groups()
+        assert (await _get(server, _path(url)))[0] == 200
+        await bo.type("forget")
+        await bo.click_button("forget.confirm")
+        assert (await _get(server, _path(url)))[0] == 404
