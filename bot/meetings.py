@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.errors import UserError, stale_button
 from bot.lifecycle import RUNNING
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
-from bot.store.rows import pk, table_of
+from bot.store.rows import one_of, pk, table_of
 
 MAX_MINUTES = 600
 DEFAULT_MINUTES = 90
@@ -31,7 +31,7 @@ _LIVE_PAIRS = (
     .where(
         col(Enrollment.person_id) == sa.bindparam("person_id"),
         col(Pairing.status) == PairStatus.ANNOUNCED,
-        col(Program.status).in_(RUNNING),
+        one_of(col(Program.status), RUNNING),
     )
     .order_by(col(Pairing.id).desc())
 )

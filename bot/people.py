@@ -28,7 +28,7 @@ from bot.store.models import (
     Program,
     ProgramOrganisation,
 )
-from bot.store.rows import fetch, pk
+from bot.store.rows import fetch, one_of, pk
 
 _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")
@@ -95,11 +95,11 @@ _PERSON_AND_PRESSED = _identity_and_person(_PRESSED)
 
 # The program a person's messages are about: the newest running program they
 # are enrolled in, else the first running one (none when none runs).
-_FIRST_RUNNING = select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id))
+_FIRST_RUNNING = select(Program).where(one_of(col(Program.status), RUNNING)).order_by(col(Program.id))
 _THEIR_PROGRAM_ID = (
     select(col(Program.id))
     .join(Enrollment, col(Enrollment.program_id) == col(Program.id))
-    .where(col(Enrollment.person_id) == col(Person.id), col(Program.status).in_(RUNNING))
+    .where(col(Enrollment.person_id) == col(Person.id), one_of(col(Program.status), RUNNING))
     .order_by(col(Program.id).desc())
     .limit(1)
     .correlate(Person)

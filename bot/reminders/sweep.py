@@ -34,7 +34,7 @@ from bot.reminders.events import in_audience
 from bot.reminders.planner import PAIR_KINDS, plan_program
 from bot.reminders.store import T, run
 from bot.store.models import Enrollment, Meeting, Pairing, Program, ProgramEvent, ReminderStatus
-from bot.store.rows import pk, table_of
+from bot.store.rows import one_of, pk, table_of
 
 _PENDING, _CANCELLED = ReminderStatus.PENDING.value, ReminderStatus.CANCELLED.value
 
@@ -54,7 +54,7 @@ def _summary(*where):
     )
 
 
-_PAIR_ROWS = _summary(T.c.kind.in_((*PAIR_KINDS, "closeout")))
+_PAIR_ROWS = _summary(one_of(T.c.kind, (*PAIR_KINDS, "closeout")))
 _EVENT_ROWS = _summary(T.c.kind == "event")
 
 

@@ -39,6 +39,14 @@ async def fetch(session: AsyncSession, model: type[M], id: int) -> M:
     return row
 
 
+def one_of(column, values) -> sa.ColumnElement[bool]:
+    """`column IN (...)` for a list fixed when the statement is built: one
+    plain parameter per value. (`column.in_(values)` makes an "expanding"
+    parameter, whose SQL is rewritten at every execution: about 20 µs each
+    time, for a list that never changes.)"""
+    return column.in_([sa.literal(v, column.type) for v in values])
+
+
 def table_of(model: type[SQLModel]) -> sa.Table:
     """The model's Core table, for bulk `insert`/`update`/`delete` statements."""
     return cast(sa.Table, sa.inspect(model).local_table)
