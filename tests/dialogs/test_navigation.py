@@ -150,6 +150,23 @@ async def test_mydata_and_language_work_in_the_middle_of_the_intake(world):
     assert asked(replies) == "dialogs/ask/months_as_manager" and "How long" in replies[-1].text
 
 
+async def test_mydata_in_the_middle_of_the_intake_shows_the_answers_so_far_to_her_alone(lw):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale, upto=8)  # wishes given; asked whether her mentor may read them
+    replies = await anna.say("mina uppgifter" if lw.locale == "sv" else "mydata")
+    assert [r.kind for r in replies] == ["commands/mydata", "dialogs/still_waiting"]
+    shown = replies[0]
+    assert shown.ephemeral
+    assert ("inte inskickad" if lw.locale == "sv" else "not submitted") in shown.text
+    for answer in ("Knivsta kommun", "Hemtjänst Norr", "Enhetschef", "Att leda genom en omorganisation"):
+        assert answer in shown.text, answer
+    assert ("(känsligt)" if lw.locale == "sv" else "(sensitive)") in shown.text  # the wishes
+    # Nothing is submitted: the coordinator does not see them, and the question still waits.
+    assert (await lw.enrollment("Anna")).answers == {}
+    assert "Hemtjänst Norr" not in "\n".join(r.text for r in await lw.chat("Hanna").say("person Anna"))
+    assert asked(await anna.say(lw.words["yes"])) == "dialogs/ask/format"
+
+
 async def test_forget_in_the_middle_ends_the_intake(world):
     anna = world.chat("Anna")
     await run(anna, ADEPT, "sv", upto=4)
