@@ -14,11 +14,12 @@ is `bot.dialogs.entrances`; this module is the machine itself.
 
 Words that work at every step, in both languages: `back`/`tillbaka`,
 `skip`/`hoppa över` (where the step allows it), `cancel`/`avbryt` (asks to
-confirm; nothing half-done is kept), `help`/`hjälp`. Every invalid answer
-says what was wrong and what would be right; the third in a row says so too
-and offers help from the coordinator, another try or cancel (the question
-stays open). Someone who comes back after a long pause with a line that is
-no answer ("hej!") is greeted and asked again, without counting a miss.
+confirm; nothing half-done is kept), `help`/`hjälp` (how to answer this
+question, the words above, and how to stop and carry on later). Every invalid
+answer says what was wrong and what would be right; the third in a row says so
+too and offers help from the coordinator, another try or cancel (the question
+stays open). Someone who comes back after a long pause with a line that is no
+answer ("hej!") is greeted and asked again, without counting a miss.
 
 ```mermaid
 stateDiagram-v2
@@ -146,8 +147,11 @@ async def answer(turn: Turn, flow: Flow, state: State, ctx: Ctx, given: Answer) 
         return [
             turn.say(
                 "dialogs/help",
+                how=step.how(ctx, render),
+                kind=flow.kind,
                 skippable=step.skippable,
                 first=not state.history,
+                reviewing=state.step in (SUMMARY, EDIT, CONFIRM_CANCEL),
                 coordinators=await _coordinator_names(turn),
             ),
             prompt(turn, flow, state, ctx),

@@ -125,6 +125,9 @@ class Flow:
     # Whether its steps look at the program's organisations (`Ctx.organisations`,
     # read for each of its turns); a survey does not, and skips the read.
     uses_organisations: bool = False
+    # "intake" or "survey": what `help` says about stopping and carrying on
+    # (`join` starts or resumes an intake, a survey's Start button a survey).
+    kind: str = "intake"
 
     def __post_init__(self) -> None:
         self.by_name = {s.name: s for s in self.steps}
