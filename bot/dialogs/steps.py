@@ -91,8 +91,7 @@ class Step:
     # Back/skip buttons under the question. Off for numbers: the console reads
     # a bare number as "press that button", and a number is the answer here.
     nav_buttons: bool = True
-    # The kinds of program event the question is about (`bot.programs.EVENT_KINDS`):
-    # its template lists the program's own dates of them (`Ctx.events`).
+    # Kinds of program event whose dates the question lists (`Ctx.events`).
     event_kinds: tuple[str, ...] = ()
 
     @property
