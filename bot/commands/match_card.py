@@ -1,6 +1,8 @@
 """The coordinator's draft as a card (`match` and the draft's adjustments):
-the pairs with score, top reasons and warnings, who is left and why, and the
-Approve / Announce buttons, each carrying a digest of the pairs it shows."""
+the pairs with score, top reasons and warnings, who is left and why, who was
+left out of the pool and why (paused, waiting for approval: the name and the
+reason only), and the Approve / Announce buttons, each carrying a digest of
+the pairs it shows."""
 
 from __future__ import annotations
 
@@ -94,6 +96,10 @@ def draft_card(
         announced=announced,
         unmatched=left,
         waitlisted=[member_view(cohort, eid)["name"] for eid in cohort.waitlisted],
+        left_out=sorted(
+            ({"name": member_view(cohort, eid)["name"], **why} for eid, why in cohort.held_adepts.items()),
+            key=lambda m: m["name"],
+        ),
     )
     buttons = []
     if drafts:

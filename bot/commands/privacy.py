@@ -100,7 +100,7 @@ async def consent_answer(turn: Turn):
 
 @command("mydata")
 async def mydata(turn: Turn, args):
-    from bot.dialogs.answers import SELF, answer_lines, shares_wishes
+    from bot.dialogs.answers import SELF, answer_lines, draft_lines, shares_wishes
     from bot.personal_data import as_json, everything_about
 
     idents = (await turn.session.exec(select(Identity).where(Identity.person_id == turn.person.id))).all()
@@ -125,6 +125,8 @@ async def mydata(turn: Turn, args):
                 "pairs": pairs,
                 "meetings": len(meetings),
                 "answers": await answer_lines(turn.session, program, enrollment, turn.render, SELF),
+                # An intake in progress: its answers so far, not submitted (the reply is ephemeral).
+                "draft": await draft_lines(turn.session, program, enrollment, turn.render),
             }
         )
     data = as_json(await everything_about(turn.session, pk(turn.person)))

@@ -9,6 +9,9 @@ uses them); this module walks a role's intake flow over a stored
 - `MENTOR` (the matched mentor, in the introduction) reads the adept's needs
   and wishes, unless the adept chose at intake to keep their wishes and
   dilemmas for the coordinator only (`wishes_with_mentor` = false).
+
+`draft_lines` reads the answers of an intake still in progress (kept in the
+dialogue's state until the final confirm), for the person alone (`mydata`).
 """
 
 from __future__ import annotations
@@ -16,15 +19,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dialogs.flow import FLOWS, Ctx
-from bot.store.models import Enrollment, Program
+from bot.dialogs.flow import ACTIVE, FLOWS, Ctx
+from bot.store.models import DialogState, Enrollment, Program
 
 COORDINATOR, SELF, MENTOR = "coordinator", "self", "mentor"
 # What a matched mentor reads of the adept: needs, wishes, how and where to meet.
 _FOR_MENTOR = ("role_title", "topics", "wishes", "format", "place", "languages")
 _FLOW_OF_ROLE = {"adept": "adept_intake", "mentor": "mentor_intake"}
+# Answers shown only to the coordinator and (unless the adept said no) the matched mentor.
+SENSITIVE = ("wishes",)
+
+
+def sensitive_keys(answers: dict) -> list[str]:
+    """The sensitive answer keys among `answers` (stored as `answers["sensitive"]`)."""
+    return [key for key in SENSITIVE if key in answers]
 
 
 @dataclass(frozen=True)
@@ -75,3 +86,27 @@ async def answer_lines(
     return lines(
         enrollment.answers or {}, enrollment.role, await answer_ctx(session, program, enrollment), render, reader
     )
+
+
+async def draft_lines(
+    session: AsyncSession, program: Program, enrollment: Enrollment, render: Callable[..., str]
+) -> list[Line]:
+    """The answers given so far in the enrollment's intake, while it is still
+    in progress: not submitted yet, so for the person alone (`SELF`)."""
+    flow_name = _FLOW_OF_ROLE.get(enrollment.role)
+    state = (
+        await session.exec(
+            select(DialogState).where(
+                DialogState.person_id == enrollment.person_id,
+                DialogState.program_id == program.id,
+                DialogState.name == flow_name,
+                DialogState.status == ACTIVE,
+            )
+        )
+    ).first()
+    data = (state.data or {}) if state is not None else {}
+    answers = dict(data.get("answers") or {}) if data.get("enrollment_id") == enrollment.id else {}
+    if not answers:
+        return []
+    answers["sensitive"] = sensitive_keys(answers)
+    return lines(answers, enrollment.role, await answer_ctx(session, program, enrollment), render, SELF)

@@ -14,10 +14,12 @@ is `bot.dialogs.entrances`; this module is the machine itself.
 
 Words that work at every step, in both languages: `back`/`tillbaka`,
 `skip`/`hoppa över` (where the step allows it), `cancel`/`avbryt` (asks to
-confirm; nothing half-done is kept), `help`/`hjälp`. Three invalid answers in
-a row offer help from the coordinator instead of asking again. Someone who
-comes back after a long pause with a line that is no answer ("hej!") is
-greeted and asked again, without counting a miss.
+confirm; nothing half-done is kept), `help`/`hjälp` (how to answer this
+question, the words above, and how to stop and carry on later). Every invalid
+answer says what was wrong and what would be right; the third in a row says so
+too and offers help from the coordinator, another try or cancel (the question
+stays open). Someone who comes back after a long pause with a line that is no
+answer ("hej!") is greeted and asked again, without counting a miss.
 
 ```mermaid
 stateDiagram-v2
@@ -145,8 +147,11 @@ async def answer(turn: Turn, flow: Flow, state: State, ctx: Ctx, given: Answer) 
         return [
             turn.say(
                 "dialogs/help",
+                how=step.how(ctx, render),
+                kind=flow.kind,
                 skippable=step.skippable,
                 first=not state.history,
+                reviewing=state.step in (SUMMARY, EDIT, CONFIRM_CANCEL),
                 coordinators=await _coordinator_names(turn),
             ),
             prompt(turn, flow, state, ctx),
@@ -241,14 +246,18 @@ async def _back(turn: Turn, flow: Flow, state: State, ctx: Ctx) -> list[Outbound
 
 
 async def _invalid(turn: Turn, flow: Flow, state: State, ctx: Ctx, bad: Invalid) -> list[Outbound]:
+    """What was wrong and what would be right, before the question again; the
+    third miss in a row also offers the coordinator, another try or cancel."""
     state.invalid_count += 1
+    why = turn.render(bad.template, **{"today": turn.now.date().isoformat(), **bad.context})
     if state.invalid_count >= MAX_INVALID:
         state.invalid_count = 0
         await save(turn, state)
         names = await _coordinator_names(turn)
+        stuck = turn.render("dialogs/stuck", coordinators=names, why=why)
         card = Card(
             (
-                Text(turn.render("dialogs/stuck", coordinators=names)),
+                Text(stuck),
                 Buttons(
                     (
                         Button(
@@ -263,9 +272,8 @@ async def _invalid(turn: Turn, flow: Flow, state: State, ctx: Ctx, bad: Invalid)
                 ),
             )
         )
-        return [turn.say("dialogs/stuck", card=card, coordinators=names)]
+        return [turn.reply(stuck, card=card, kind="dialogs/stuck")]
     await save(turn, state)
-    why = turn.render(bad.template, **{"today": turn.now.date().isoformat(), **bad.context})
     return [prompt(turn, flow, state, ctx, notes=[why])]
 
 

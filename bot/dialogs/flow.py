@@ -18,7 +18,7 @@ from bot import programs
 from bot.dialogs.steps import YES_WORDS, ChoiceStep, Step, YesNoStep, norm
 from bot.errors import UserError
 from bot.messages import Option, Outbound
-from bot.store.models import DialogState, Enrollment, Organisation, Person, Program
+from bot.store.models import DialogState, Enrollment, Organisation, Person, Program, ProgramEvent
 from bot.store.rows import pk, table_of
 
 if TYPE_CHECKING:
@@ -88,6 +88,8 @@ class Ctx:
     organisations: list[Organisation]
     topics: tuple[str, ...]
     nominator: Person | None = None
+    # The program's events (not cancelled), read only for a flow that asks about them.
+    events: tuple[ProgramEvent, ...] = ()
 
     @property
     def member(self) -> Enrollment:
@@ -125,6 +127,9 @@ class Flow:
     # Whether its steps look at the program's organisations (`Ctx.organisations`,
     # read for each of its turns); a survey does not, and skips the read.
     uses_organisations: bool = False
+    # "intake" or "survey": what `help` says about stopping and carrying on
+    # (`join` starts or resumes an intake, a survey's Start button a survey).
+    kind: str = "intake"
 
     def __post_init__(self) -> None:
         self.by_name = {s.name: s for s in self.steps}
@@ -136,6 +141,11 @@ class Flow:
     @property
     def fields(self) -> dict[str, Step]:
         return {s.field: s for s in self.steps if s.field}
+
+    @property
+    def uses_events(self) -> bool:
+        """Whether a question lists the program's events (`Step.event_kinds`)."""
+        return any(s.event_kinds for s in self.steps)
 
 
 FLOWS: dict[str, Flow] = {}
@@ -233,7 +243,8 @@ async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None
     from bot.matching.topics import program_topics
 
     nominator = await session.get(Person, enrollment.nominated_by) if enrollment.nominated_by else None
-    return Ctx(turn, program, enrollment, organisations, program_topics(program.topics), nominator)
+    events = tuple(await programs.events(session, program)) if flow is not None and flow.uses_events else ()
+    return Ctx(turn, program, enrollment, organisations, program_topics(program.topics), nominator, events)
 
 
 async def active_state(turn: Turn) -> DialogState | None:

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from bot import plan
+from bot.dialogs.answers import sensitive_keys
 from bot.dialogs.consent import after_consent, consent_declined, consent_step, record_consent
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State
 from bot.dialogs.steps import ChoiceStep, Step, TextStep
@@ -145,7 +146,7 @@ async def complete(turn: Turn, ctx: Ctx, state: State, answers: dict, pending_re
     and tell the person what happens next."""
     enrollment, program, person = ctx.member, ctx.program, turn.person
     answers = dict(answers)
-    answers["sensitive"] = ["wishes"] if "wishes" in answers else []
+    answers["sensitive"] = sensitive_keys(answers)
     answers["eligible"] = not pending_reasons
     answers["pending_reasons"] = list(pending_reasons)
     answers["completed_at"] = turn.now.isoformat()

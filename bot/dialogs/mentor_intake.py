@@ -55,8 +55,11 @@ CAPACITY = NumberStep(
     skippable=True,
     maximum_from=lambda ctx: max(1, ctx.program.mentor_max_capacity),
 )
-JOINT = YesNoStep("joint_meetings", field="can_attend_joint_meetings")
-TRAINING = YesNoStep("training", field="can_attend_training")
+# Each lists the program's dates of the meetings it asks about, where they are set.
+JOINT = YesNoStep(
+    "joint_meetings", field="can_attend_joint_meetings", event_kinds=("kickoff", "inspiration", "closing")
+)
+TRAINING = YesNoStep("training", field="can_attend_training", event_kinds=("mentor_training",))
 
 
 async def _years_note(turn: Turn, ctx: Ctx, state: State, years: int) -> list[str]:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from bot.dialogs.flow import CONFIRM_CANCEL, SUMMARY, Ctx, Flow, State, step_of
 from bot.messages import Button, Buttons, Card, Fields, Heading, Option, Outbound, Text
+from bot.programs import audience_includes
+from bot.store.models import ProgramEvent
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -45,13 +47,33 @@ def prompt(turn: Turn, flow: Flow, state: State, ctx: Ctx, notes: Sequence[str] 
 
 def question_context(flow: Flow, state: State, ctx: Ctx) -> dict:
     """What the question templates may use (`topic_count`: a question about
-    topics gives an example of several answers that are all options)."""
+    topics gives an example of several answers that are all options;
+    `events`, `unscheduled`, `dated`: a question about the program's meetings
+    lists their coming dates, in the program's zone, and names those with no
+    date yet)."""
+    step = step_of(flow, state)
+    events, unscheduled = _events_asked_about(step.event_kinds, ctx)
     return dict(
         program=ctx.program.name,
-        skippable=step_of(flow, state).skippable,
+        skippable=step.skippable,
         max_capacity=ctx.program.mentor_max_capacity,
         topic_count=len(ctx.topics),
+        events=events,
+        unscheduled=unscheduled,
+        dated=len(unscheduled) < len(step.event_kinds),
+        tz=ctx.program.timezone,
     )
+
+
+def _events_asked_about(kinds: tuple[str, ...], ctx: Ctx) -> tuple[list[ProgramEvent], list[str]]:
+    """The person's coming events of these kinds, and the kinds the program
+    has not dated at all (all of them: the question keeps its general words)."""
+    if not kinds:
+        return [], []
+    role = ctx.enrollment.role if ctx.enrollment is not None else None
+    theirs = [e for e in ctx.events if e.kind in kinds and audience_includes(e.audience, role)]
+    coming = [e for e in theirs if ctx.turn is None or e.starts_at >= ctx.turn.now]
+    return coming, [k for k in kinds if not any(e.kind == k for e in theirs)]
 
 
 def summary_items(flow: Flow, state: State, ctx: Ctx, render) -> list[tuple[str, str]]:

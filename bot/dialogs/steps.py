@@ -2,10 +2,11 @@
 
 A step knows how to offer its options (as neutral card blocks) and how to turn
 what a person typed or clicked into a value, or say what was wrong with it
-(`Invalid`, naming a template under `dialogs/invalid/`). A typed answer
-(`parse`) may use the number the console shows next to an option (`2`, `1,3`),
-a code or a label; a click (`parse_values`) carries the option's value (an
-organisation's id, a topic code) and is matched by value only, never as a
+(`Invalid`, naming a template under `dialogs/invalid/`); `how` says how to
+answer it (`help` shows it, from a template under `dialogs/how/`). A typed
+answer (`parse`) may use the number the console shows next to an option (`2`,
+`1,3`), a code or a label; a click (`parse_values`) carries the option's value
+(an organisation's id, a topic code) and is matched by value only, never as a
 position. The two paths are separate on purpose: ids and positions differ.
 
 Kinds: free text (`TextStep`), whole numbers with an optional unit
@@ -90,6 +91,8 @@ class Step:
     # Back/skip buttons under the question. Off for numbers: the console reads
     # a bare number as "press that button", and a number is the answer here.
     nav_buttons: bool = True
+    # Kinds of program event whose dates the question lists (`Ctx.events`).
+    event_kinds: tuple[str, ...] = ()
 
     @property
     def ask_template(self) -> str:
@@ -99,6 +102,10 @@ class Step:
         return []
 
     def parse(self, text: str, ctx, render: Render) -> Any:
+        raise NotImplementedError
+
+    def how(self, ctx, render: Render) -> str:
+        """How to answer this question, in a sentence (`help` says it)."""
         raise NotImplementedError
 
     def parse_values(self, values: Sequence[str], ctx, render: Render) -> Any:
@@ -141,6 +148,9 @@ class TextStep(Step):
 
     def check(self, value, ctx) -> bool:
         return isinstance(value, str) and self.min_length <= len(value) <= self.max_length
+
+    def how(self, ctx, render: Render) -> str:
+        return render("dialogs/how/text", max=self.max_length)
 
 
 _NUMBER = re.compile(r"^([0-9]{1,4}(?:[.,][0-9]{1,2})?)\s*([a-zåäö]*)$")
@@ -190,6 +200,9 @@ class NumberStep(Step):
     def check(self, value, ctx) -> bool:
         return isinstance(value, int) and not isinstance(value, bool) and self.minimum <= value <= self.upper(ctx)
 
+    def how(self, ctx, render: Render) -> str:
+        return render("dialogs/how/number", minimum=self.minimum, maximum=self.upper(ctx), unit=self.unit)
+
     def show(self, value, ctx, render: Render) -> str:
         if value is None:
             return render("dialogs/summary_skipped")
@@ -218,6 +231,9 @@ class DateStep(Step):
         except ValueError:
             return False
 
+    def how(self, ctx, render: Render) -> str:
+        return render("dialogs/how/date")
+
     def show(self, value, ctx, render: Render) -> str:
         if value is None:
             return render("dialogs/summary_skipped")
@@ -242,6 +258,9 @@ class YesNoStep(Step):
 
     def check(self, value, ctx) -> bool:
         return isinstance(value, bool)
+
+    def how(self, ctx, render: Render) -> str:
+        return render("dialogs/how/yes_no")
 
     def blocks(self, ctx, render: Render, action_prefix: str) -> list[Block]:
         return [_buttons(self.options(ctx, render), action_prefix)]
@@ -304,6 +323,12 @@ class ChoiceStep(Step):
             return False
         kind = int if self.int_values else str
         return all(isinstance(v, kind) and not isinstance(v, bool) and str(v) in allowed for v in items)
+
+    def how(self, ctx, render: Render) -> str:
+        count = len(self.options(ctx, render))
+        if not count:
+            return render("dialogs/invalid/no_options")
+        return render("dialogs/how/choice", multi=self.multi, count=count)
 
     def blocks(self, ctx, render: Render, action_prefix: str) -> list[Block]:
         options = self.options(ctx, render)

@@ -96,5 +96,6 @@ for _survey in SURVEYS:
                 cancelled=_cancelled,
                 declined=_cancelled,
                 open_for=(EnrollmentStatus.ACTIVE,),
+                kind="survey",
             )
         )

@@ -42,6 +42,9 @@ from bot.store.rows import pk, table_of
 PART = 200  # rows handled between two turns of the event loop (a cohort has thousands)
 HOLDING = (PairStatus.APPROVED, PairStatus.ANNOUNCED)  # pairs a re-run never touches
 EARLIER = (PairStatus.APPROVED, PairStatus.ANNOUNCED, PairStatus.ENDED)  # pairs that "existed"
+# Why an adept out of the pool is named in the draft: signed up, but paused or
+# waiting for approval (one still invited or in the intake has not signed up).
+ADEPTS_NAMED_WHEN_HELD = ("paused", str(EnrollmentStatus.PENDING))
 
 
 @dataclass
@@ -66,6 +69,9 @@ class Cohort:
     # has none (these, and full mentors of the pool): enrollment id -> view.
     held: list[MentorIn] = field(default_factory=list)
     unavailable: dict[int, dict] = field(default_factory=dict)
+    # Adepts out of the pool for now (paused, waiting for approval), named in
+    # the draft as left out: enrollment id -> why (`_held_because`).
+    held_adepts: dict[int, dict] = field(default_factory=dict)
     _index: dict[int, AdeptIn | MentorIn] = field(default_factory=dict, repr=False)
 
     def adept(self, enrollment_id: int) -> AdeptIn | None:
@@ -220,6 +226,9 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
         if n % PART == PART - 1:
             await asyncio.sleep(0)  # let other turns run
         held = _held_because(enrollment, today)
+        if held is not None and enrollment.role == Role.ADEPT and pk(enrollment) not in busy_adepts:
+            if held["why"] in ADEPTS_NAMED_WHEN_HELD:
+                cohort.held_adepts[pk(enrollment)] = held
         if held is not None and not _named_when_held(enrollment, person):
             continue
         answers = enrollment.answers or {}

@@ -4,6 +4,7 @@ installed package carries them all."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import zipfile
@@ -73,6 +74,19 @@ def test_every_command_has_help_in_both_languages():
         if not (TEMPLATES / loc / f"{c.help_template}.j2").is_file()
     ]
     assert missing == []
+
+
+def test_english_calls_the_role_mentee_throughout():
+    """English names the adept's role as its role label does (`labels/role/adept`:
+    mentee); only Swedish says adept. Jinja code (keys like `role="adept"`) is
+    not text a person reads, so it is left out of the check."""
+    assert Translator(TEMPLATES).render("en", "labels/role/adept") == "mentee"
+    offenders = []
+    for name in sorted(names("en")):
+        source = (TEMPLATES / "en" / name).read_text(encoding="utf-8")
+        shown = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", source, flags=re.S)
+        offenders += [f"en/{name}: {m}" for m in re.findall(r"\badepts?\b", shown, flags=re.I)]
+    assert offenders == []
 
 
 def test_templates_named_in_code_exist():

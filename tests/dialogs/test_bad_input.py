@@ -85,6 +85,13 @@ async def test_three_misses_offer_the_coordinator_instead_of_looping(lw):
     stuck = await anna.say("länge")
     assert [r.kind for r in stuck] == ["dialogs/stuck"]
     assert COORDINATOR in stuck[0].text
+    # The third miss too says what was wrong and what would be right, and how to go on or stop.
+    said = {
+        "sv": ["”länge”", "`14`", "`1,5 år`", "försöka igen", "avbryta", "inget av det du har svarat"],
+        "en": ["“länge”", "`14`", "`1.5 years`", "try again", "cancel", "nothing you have answered"],
+    }
+    for fragment in said[lw.locale]:
+        assert fragment in stuck[0].text and fragment in render_text(stuck[0]), fragment
     labels = [b.label for b in stuck[0].card.blocks[1].buttons]
     assert len(labels) == 3
 

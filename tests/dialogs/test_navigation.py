@@ -86,6 +86,28 @@ async def test_refusing_consent_stores_nothing(lw):
     assert enrollment.consent_at is None and enrollment.answers == {}
 
 
+HELP_SAYS = {
+    # what each question's help says about answering it, after the question it is asked at
+    "sv": {
+        4: ["med egna ord, högst 120 tecken"],
+        5: ["i månader, till exempel `14`", "`1,5 år`"],
+        6: ["nummer (1–12) eller namn", "med komma emellan"],
+        8: ["skriv `ja` eller `nej`"],
+    },
+    "en": {
+        4: ["in your own words, at most 120 characters"],
+        5: ["in months, for example `14`", "`1.5 years`"],
+        6: ["number (1–12) or its name", "separated by commas"],
+        8: ["type `yes` or `no`"],
+    },
+}
+# what the help says about going back, stopping and carrying on later, in the person's own words
+WAYS = {
+    "sv": ["`tillbaka`", "`avbryt`", "inget av det du har svarat sparas", "jag kommer ihåg var vi var", "`gå med`"],
+    "en": ["`back`", "`cancel`", "nothing you have answered is kept", "I remember where we were", "`join`"],
+}
+
+
 async def test_help_explains_and_asks_again(lw):
     anna = lw.chat("Anna")
     await run(anna, ADEPT, lw.locale, upto=4)
@@ -93,6 +115,20 @@ async def test_help_explains_and_asks_again(lw):
     assert [r.kind for r in replies] == ["dialogs/help", "dialogs/ask/role_title"]
     assert lw.words["skip"] in replies[0].text and lw.words["cancel"] in replies[0].text
     assert "Hanna" in replies[0].text
+
+
+async def test_help_says_how_to_answer_this_question_go_back_stop_and_carry_on(lw):
+    anna = lw.chat("Anna")
+    done = 0
+    for upto, fragments in HELP_SAYS[lw.locale].items():
+        question = ADEPT[upto - 1][1]
+        await run(anna, ADEPT[done:upto], lw.locale)
+        done = upto
+        help_, again = await anna.say(lw.words["help"])
+        assert help_.kind == "dialogs/help" and again.kind == question
+        for fragment in [*fragments, *WAYS[lw.locale]]:
+            assert fragment in help_.text, (question, fragment, help_.text)
+    assert asked(await anna.say(lw.words["yes"])) == "dialogs/ask/format"  # the help answered nothing
 
 
 async def test_edit_any_answer_from_the_summary(lw):
@@ -148,6 +184,23 @@ async def test_mydata_and_language_work_in_the_middle_of_the_intake(world):
     assert (await anna.say("language en"))[0].kind == "commands/language_set"
     replies = await anna.say("Unit manager")
     assert asked(replies) == "dialogs/ask/months_as_manager" and "How long" in replies[-1].text
+
+
+async def test_mydata_in_the_middle_of_the_intake_shows_the_answers_so_far_to_her_alone(lw):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale, upto=8)  # wishes given; asked whether her mentor may read them
+    replies = await anna.say("mina uppgifter" if lw.locale == "sv" else "mydata")
+    assert [r.kind for r in replies] == ["commands/mydata", "dialogs/still_waiting"]
+    shown = replies[0]
+    assert shown.ephemeral
+    assert ("inte inskickad" if lw.locale == "sv" else "not submitted") in shown.text
+    for answer in ("Knivsta kommun", "Hemtjänst Norr", "Enhetschef", "Att leda genom en omorganisation"):
+        assert answer in shown.text, answer
+    assert ("(känsligt)" if lw.locale == "sv" else "(sensitive)") in shown.text  # the wishes
+    # Nothing is submitted: the coordinator does not see them, and the question still waits.
+    assert (await lw.enrollment("Anna")).answers == {}
+    assert "Hemtjänst Norr" not in "\n".join(r.text for r in await lw.chat("Hanna").say("person Anna"))
+    assert asked(await anna.say(lw.words["yes"])) == "dialogs/ask/format"
 
 
 async def test_forget_in_the_middle_ends_the_intake(world):

@@ -32,7 +32,7 @@ SAY = {
         "fit": "Is this a good pair for you?",
         "notice": "does not think the pair",
         "ended": "has ended",
-        "no_pair": "Goals are written by the adept",
+        "no_pair": "Goals are written by the mentee",
     },
 }
 

@@ -58,6 +58,21 @@ async def _answer(year: Year, name: str, scores: tuple[int, int, int], comment: 
     return await chat.say("1")  # confirm the summary
 
 
+async def test_help_in_a_survey_says_how_to_answer_stop_and_carry_on(year):
+    await year.run_until(date(2027, 5, 14))
+    chat = year["Cecilia"]
+    first = await chat.click("survey.start", _start_value(year, "Cecilia"))
+    help_, again = await chat.say("hjälp" if year.locale == "sv" else "help")
+    assert help_.kind == "dialogs/help" and again.kind == first[-1].kind
+    said = {
+        "sv": ["nummer (1–5)", "`avbryt` – avsluta enkäten", "trycker på *Svara*"],
+        "en": ["number (1–5)", "`cancel` – stop the survey", "press *Answer*"],
+    }
+    for fragment in said[year.locale]:
+        assert fragment in help_.text, (fragment, help_.text)
+    assert ("`gå med`" if year.locale == "sv" else "`join`") not in help_.text  # that is the sign-up's way back
+
+
 async def test_survey_after_the_inspiration_meeting_and_aggregates_from_three(year):
     await year.run_until(date(2027, 5, 14))
     got = {to.user: (at, m) for at, to, m in year.sent.log if m.kind == "surveys/survey"}

@@ -1,7 +1,9 @@
 """A mentor out of the matching pool (paused, waiting for approval, full) is
 named when they are the one who fits an adept left without a mentor, instead
 of a reason that blames the organisation rule or the exclusions; the adept is
-told kindly, without anyone's name. Swedish and English, through the console."""
+told kindly, without anyone's name. An adept out of the pool (paused, waiting
+for approval) is named in the draft as left out, with why and nothing else.
+Swedish and English, through the console."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ SAY = {
         "rule": "ingen mentor uppfyller regeln",
         "excluded": "uteslutna",
         "notice": "mentorerna som passar dig kan inte ta emot någon adept just nu",
+        "left_out": "Inte med i förslaget:\n• Eva är pausad till 19 jan. 2028\n• Frans väntar på ditt godkännande",
     },
     "en": {
         "paused": "the one mentor who fits has no place right now: David is paused until 19 Jan 2028",
@@ -29,6 +32,7 @@ SAY = {
         "rule": "no mentor meets the rule",
         "excluded": "excluded",
         "notice": "the mentors who fit you cannot take a mentee right now",
+        "left_out": "Left out of this draft:\n• Eva is paused until 19 Jan 2028\n• Frans is waiting for your approval",
     },
 }
 
@@ -81,3 +85,15 @@ async def test_a_full_mentor_is_named_not_called_excluded(world):
     await anna.say(f"unpair {await pair_of(world.core.db, 'Bertil')} byter tjänst")
     bertil = _line(_card_text(await anna.say("match")), "Bertil")
     assert say["full"] in bertil and say["excluded"] not in bertil
+
+
+async def test_adepts_out_of_the_pool_are_named_as_left_out_of_the_draft(world):
+    anna, say = world["Anna"], world.say
+    await enroll(world, "Frans", "adept", "Täby kommun", status=EnrollmentStatus.PENDING)
+    await world["Eva"].say("pause")  # until the program ends, 2028-01-19
+    draft = _card_text(await anna.say("match"))
+    assert say["left_out"] in draft, draft
+    left_out = draft[draft.index(say["left_out"]) :].split("\n\n")[0]
+    assert "Knivsta" not in left_out and "Täby" not in left_out  # the name and why, nothing more
+    await world["Eva"].say("resume")
+    assert say["left_out"].split("\n")[1] not in _card_text(await anna.say("match"))
