@@ -15,7 +15,9 @@ from bot.lifecycle import RUNNING
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
 from bot.store.rows import one_of, pk, table_of
 
-MAX_MINUTES = 600
+# A pair's meeting is about 1.5 h: a length outside this is a typo (600
+# for 60, 1 for 1 hour) and is asked again, with the range.
+MIN_MINUTES, MAX_MINUTES = 10, 300
 DEFAULT_MINUTES = 90
 
 
@@ -78,8 +80,14 @@ async def log_meeting(
 ) -> tuple[Meeting, bool]:
     """Log a meeting; returns (meeting, created). A second log for the same
     day returns the first one unchanged."""
-    if not 1 <= minutes <= MAX_MINUTES:
-        raise UserError("nudges/bad_minutes", value=minutes, today=local_today(program, now).isoformat())
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise UserError(
+            "nudges/bad_minutes",
+            value=minutes,
+            low=MIN_MINUTES,
+            high=MAX_MINUTES,
+            today=local_today(program, now).isoformat(),
+        )
     today = local_today(program, now)
     if held_on > today:
         raise UserError("nudges/future_date", held_on=held_on, today=today.isoformat())

@@ -78,9 +78,27 @@ async def test_met_command_with_date_and_minutes_and_its_errors(sqlite_db, clock
     (future,) = await core.handle(typed("Bo", "met 2027-03-01"))
     assert "has not happened yet" in future.text and "met 2027-02-10" in future.text
     (long,) = await core.handle(typed("Bo", "met 2027-02-04 900"))
-    assert "between 1 and 600" in long.text
+    assert "between 10 and 300 minutes" in long.text
     (nobody,) = await core.handle(typed("Dan", "met"))
     assert "inget aktivt mentorpar" in nobody.text
+
+
+async def test_implausible_meeting_lengths_are_refused_with_the_range(sqlite_db, clock):
+    """600 minutes (meant 60) and 1 minute (meant 1 hour) are typos: refused,
+    in the reader's language, naming the range; nothing is logged."""
+    _pairing, core = await setup(sqlite_db, clock)
+    clock.set(datetime(2027, 2, 10, 10, 0, tzinfo=UTC))
+    (ten_hours,) = await core.handle(typed("Anna", "träffats 2027-01-20 600"))
+    assert "`600` minuter går inte att logga" in ten_hours.text and "mellan 10 och 300 minuter" in ten_hours.text
+    (one,) = await core.handle(typed("Bo", "met 2027-02-04 1"))
+    assert "`1` minutes cannot be logged" in one.text and "between 10 and 300 minutes" in one.text
+    async with sqlite_db.read() as s:
+        from sqlmodel import select
+
+        assert (await s.exec(select(Meeting))).all() == []
+    for edge in ("met 2027-02-04 10", "met 2027-02-05 300"):
+        logged = [m for m in await core.handle(typed("Bo", edge)) if m.kind.startswith("nudges/")]
+        assert logged[0].kind == "nudges/met_logged"
 
 
 async def test_the_examples_in_met_errors_are_meetings_met_accepts(sqlite_db, clock):
