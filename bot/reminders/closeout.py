@@ -4,7 +4,7 @@ takes the answers). Once the question has gone out the program is `closing`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,6 +35,17 @@ async def closeout_moment(session: AsyncSession, program: Program) -> datetime:
         return closing.starts_at + AFTER_THE_EVENT
     cal = ProgramCalendar.of(program)
     return cal.nudge_time(cal.working_day_on_or_before(program.end), f"closeout:program{program.id}")
+
+
+def nudges_stop(program: Program, closeout_due: datetime) -> date:
+    """The first day no pair is nudged or reported stalled: the close-out's
+    day (the closing event's), or the end date if that is earlier."""
+    return min(program.end, ProgramCalendar.of(program).local_day(closeout_due))
+
+
+async def pairs_stop(session: AsyncSession, program: Program) -> date:
+    """`nudges_stop` for a program, reading its closing event."""
+    return nudges_stop(program, await closeout_moment(session, program))
 
 
 def closeout_rows(

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.lifecycle import RUNNING
+from bot.lifecycle import ACTIVE
 from bot.messages import Button, Buttons, Card, Text
 from bot.reminders.calendar import ProgramCalendar
+from bot.reminders.closeout import pairs_stop
 from bot.reminders.kinds import Skip, reminder_kind
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.store import Planned, insert_if_absent
@@ -37,8 +38,9 @@ class Stalled:
 
 async def stalled_pairs(session: AsyncSession, program: Program, today: date) -> list[Stalled]:
     """Announced pairs with no meeting for `stall_days` since their last
-    meeting, announcement or the end of a pause; none on or after the end date."""
-    if today >= program.end:
+    meeting, announcement or the end of a pause; none once the close-out has
+    begun, nor on or after the closing event's day or the end date."""
+    if program.status != ACTIVE or today >= await pairs_stop(session, program):
         return []
     cal = ProgramCalendar.of(program)
     pairs = list(
@@ -99,7 +101,7 @@ def digest_row(program: Program, now: datetime) -> Planned | None:
     today = cal.local_day(now)
     monday = today + timedelta(days=(DIGEST_WEEKDAY - today.weekday()) % 7)
     day = cal.nudge_day_on_or_after(monday)
-    if day >= program.end or program.status not in RUNNING:
+    if day >= program.end or program.status != ACTIVE:  # closing: the close-out has begun, no more reports
         return None
     key = f"digest:program{program.id}:{monday.isoformat()}"
     due = cal.nudge_time(day, key)

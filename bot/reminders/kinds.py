@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.lifecycle import CLOSING
 from bot.messages import Button, Buttons, Card, Text
 from bot.reminders.calendar import ProgramCalendar
 from bot.store.models import (
@@ -218,7 +219,12 @@ async def event(session, row, program, person):
 
 @reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)
 async def nudge(session, row, program, person):
-    live = await _live_pair(session, row.context.get("pairing_id"), program, row.context.get("round"))
+    from bot.reminders.closeout import pairs_stop
+
+    day = row.context.get("round")
+    if program.status == CLOSING or (day and date.fromisoformat(day) >= await pairs_stop(session, program)):
+        return Skip("the close-out has begun: the program's pairs are not nudged any more")
+    live = await _live_pair(session, row.context.get("pairing_id"), program, day)
     if live is None:
         return Skip("the pair is no longer active, or the program has ended")
     pairing = live.pairing

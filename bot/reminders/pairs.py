@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.lifecycle import RUNNING
+from bot.lifecycle import CLOSING, RUNNING
 from bot.reminders.calendar import ProgramCalendar, spread_seconds
 from bot.reminders.store import Planned, cancel_ids, cancel_pending, insert_if_absent, revive, rows_of
 from bot.store.models import (
@@ -84,9 +84,14 @@ def pair_state(
     )
 
 
-def next_nudge_day(program: Program, pairing: Pairing, state: PairState, today: date) -> tuple[date, date] | None:
+def next_nudge_day(
+    program: Program, pairing: Pairing, state: PairState, today: date, stop: date | None = None
+) -> tuple[date, date] | None:
     """(round day, "since" day) of the next nudge, or None when none is due
-    before the program ends."""
+    before `stop` (the close-out's day, `bot.reminders.closeout.nudges_stop`)
+    or the program's end; none at all once the close-out has begun."""
+    if program.status == CLOSING:  # "thank you for the year" has gone out: no more "have you met?"
+        return None
     cal = ProgramCalendar.of(program)
     last_round = state.happened_rounds[-1] if state.happened_rounds else None
     anchors = [d for d in (state.last_meeting, last_round) if d]
@@ -110,17 +115,19 @@ def next_nudge_day(program: Program, pairing: Pairing, state: PairState, today: 
     if target < today:
         later = [r for r in state.pending_rounds if r >= target]
         target = later[0] if later else cal.nudge_day_on_or_after(today)
-    if target >= program.end:  # the last day is the closing, not a day to be nudged
+    if target >= min(program.end, stop or program.end):  # the closing is not a day to be nudged, nor after it
         return None
     return target, since
 
 
-def pair_rows(program: Program, pairing: Pairing, people: list[int], state: PairState, now: datetime) -> list[Planned]:
+def pair_rows(
+    program: Program, pairing: Pairing, people: list[int], state: PairState, now: datetime, stop: date | None = None
+) -> list[Planned]:
     cal = ProgramCalendar.of(program)
     today = cal.local_day(now)
     rows: list[Planned] = []
     subject = f"pair:{pairing.id}"
-    nxt = next_nudge_day(program, pairing, state, today)
+    nxt = next_nudge_day(program, pairing, state, today, stop)
     if nxt is not None:
         day, since = nxt
         snoozed_on = state.snoozed_on if state.snoozed_round == day else None
@@ -181,25 +188,28 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     meetings = list((await session.exec(_PAIR_MEETINGS, params={"pairing_id": pairing.id})).all())
     # Only the pair's own kinds: a failure notice about the pair (same subject) is not the planner's to cancel.
     rows = await rows_of(session, subject, kinds=PAIR_KINDS)
-    cancel, fresh, again = pair_changes(program, pairing, enrollments, meetings, rows, now)
-    await cancel_ids(session, cancel)
-    await revive(session, again)
-    from bot.reminders.closeout import closeout_moment, closeout_rows
+    from bot.reminders.closeout import closeout_moment, closeout_rows, nudges_stop
     from bot.reminders.digest import digest_row
 
+    closeout_due = await closeout_moment(session, program)
+    cancel, fresh, again = pair_changes(
+        program, pairing, enrollments, meetings, rows, now, nudges_stop(program, closeout_due)
+    )
+    await cancel_ids(session, cancel)
+    await revive(session, again)
     # One INSERT: the nudge, the weekly digest that would report the pair
     # stalling, and "go on on your own?" at the closing event.
     digest = digest_row(program, now)
     fresh += [digest] if digest else []
-    fresh += closeout_rows(pairing, program, await closeout_moment(session, program), {pk(e): e for e in enrollments})
+    fresh += closeout_rows(pairing, program, closeout_due, {pk(e): e for e in enrollments})
     return await insert_if_absent(session, fresh, now) + len(again)
 
 
-def pair_changes(program, pairing, enrollments, meetings, rows, now):
+def pair_changes(program, pairing, enrollments, meetings, rows, now, stop: date | None = None):
     cal = ProgramCalendar.of(program)
     state = pair_state(cal, pairing, enrollments, meetings, rows, now)
     people = [e.person_id for e in sorted(enrollments, key=lambda e: e.role) if e.status == EnrollmentStatus.ACTIVE]
-    wanted = pair_rows(program, pairing, people, state, now)
+    wanted = pair_rows(program, pairing, people, state, now, stop)
     by_key = {r.key: r for r in rows}
     keep_sibling = _keep_sibling(state)
     wanted_keys = {p.key for p in wanted}

@@ -211,9 +211,10 @@ async def plan_program(
     cancel: list[int] = []
     fresh: list[Planned] = []
     again: list[tuple[int, Planned]] = []
-    from bot.reminders.closeout import closeout_moment, closeout_rows
+    from bot.reminders.closeout import closeout_moment, closeout_rows, nudges_stop
 
     closeout_due = await closeout_moment(session, program) if live else None
+    stop = nudges_stop(program, closeout_due) if closeout_due else None
     for n, pairing in enumerate(pairings, 1):
         if n % 200 == 0:
             await asyncio.sleep(0)  # a big program: let the loop answer others meanwhile
@@ -223,7 +224,7 @@ async def plan_program(
             fresh += [p for p in closeout_rows(pairing, program, closeout_due, enrollments) if p.key not in asked]
             pair_enrollments = [enrollments[i] for i in (pairing.adept_id, pairing.mentor_id) if i in enrollments]
             c, f, a = pair_changes(
-                program, pairing, pair_enrollments, meetings[pk(pairing)], rows[f"pair:{pairing.id}"], now
+                program, pairing, pair_enrollments, meetings[pk(pairing)], rows[f"pair:{pairing.id}"], now, stop
             )
             cancel += c
             fresh += f

@@ -91,3 +91,33 @@ async def test_a_stranger_cannot_answer_for_a_pair(year):
     value = _question(year, "Cecilia").card.blocks[-1].buttons[0].value
     replies = await year["Hanna"].click("continue.yes", value)
     assert [r.kind for r in replies] == ["errors/stale_action"]
+
+
+async def test_after_the_closing_event_no_pair_is_nudged_or_reported_stalled(sqlite_db, clock):
+    """The closing event (25 Nov) comes two weeks before the end date (10 Dec):
+    "thank you for the year" goes out that evening, and from then on no pair,
+    answered or not, gets "have you met?", and no stall digest names them."""
+    year = Year(sqlite_db, clock, "sv")
+    await year.start(end="2027-12-10")
+    anna = year["Anna"]
+    for line in ("program set nudge=21-22", 'event add closing 2027-11-25 14:00 place="Stadshuset"'):
+        await anna.say(line)
+    await year.run_until(date(2027, 11, 12))
+    await year["Cecilia"].say("träffats 2027-11-12 90")  # her next round would be early December
+    await year["David"].say("träffats 2027-11-12 90")  # Erik and Hanna never meet: stalled all along
+    await year.run_until(date(2027, 12, 11))
+    asked = sorted(day for day, _ in year.received("Cecilia", "closeout/question"))
+    assert asked == [date(2027, 11, 25)]
+    late = [
+        (d, who, k)
+        for d, who, k in year.kinds_sent(date(2027, 11, 25))
+        if k in ("nudges/nudge", "scheduler/stall_digest")
+    ]
+    assert late == []
+    before = [d for d, _, k in year.kinds_sent(date(2027, 11, 1)) if k == "scheduler/stall_digest"]
+    assert before == [date(2027, 11, 1), date(2027, 11, 8), date(2027, 11, 15), date(2027, 11, 22)]
+    async with year.db.read() as s:
+        pending = (
+            await s.exec(select(Reminder).where(Reminder.status == "pending", Reminder.kind.in_(("nudge", "digest"))))
+        ).all()
+    assert pending == []
