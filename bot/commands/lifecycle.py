@@ -12,6 +12,7 @@ program new-cohort FROM NAME start=DATE
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 
 from sqlmodel import select
@@ -21,7 +22,9 @@ from bot.commands.participant import answered, confirm_card
 from bot.commands.people import invitation_card
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
-from bot.programs import enrollments, events, local_moment, slugify, zone
+from bot.programs import enrollments, events, first_event, local_moment, slugify, zone
+from bot.reminders.calendar import ProgramCalendar
+from bot.reminders.closeout import closeout_moment
 from bot.store.models import (
     EndReason,
     Enrollment,
@@ -199,14 +202,35 @@ async def program_close(turn: Turn, args):
     _require(program, lifecycle.ACTIVE, lifecycle.CLOSING)
     waiting = await awaiting_closeout(turn.session, program)
     forced = args["force"] == "yes"
+    asked = program.status == lifecycle.CLOSING  # the close-out question has gone out
     if waiting and not forced:
+        if not asked:
+            day, after_event = await _closeout_when(turn, program)
+            raise UserError(
+                "lifecycle/closeout_not_sent", program=program, count=len(waiting), day=day, after_event=after_event
+            )
         raise UserError("lifecycle/pairs_waiting", program=program, count=len(waiting))
     value = f"{program.id}:{'force' if forced else 'plain'}"
     return [
         confirm_card(
-            turn, "lifecycle/close_confirm", "program.close", value, program=program, count=len(waiting), forced=forced
+            turn,
+            "lifecycle/close_confirm",
+            "program.close",
+            value,
+            program=program,
+            count=len(waiting),
+            forced=forced,
+            asked=asked,
         )
     ]
+
+
+async def _closeout_when(turn: Turn, program: Program) -> tuple[date, bool]:
+    """When the close-out question goes out: its day, and whether it follows
+    the closing event (else it is the end date's)."""
+    due = await closeout_moment(turn.session, program)
+    closing = await first_event(turn.session, program, "closing")
+    return ProgramCalendar.of(program).local_day(due), closing is not None
 
 
 @action("program.close.", role=COORDINATOR, name="program close")
@@ -219,6 +243,11 @@ async def program_close_answer(turn: Turn):
         return answered(turn, "lifecycle/close_kept", program=program)
     waiting = await awaiting_closeout(turn.session, program)
     if waiting and mode != "force":  # a pair was announced since the question
+        if program.status != lifecycle.CLOSING:
+            day, after_event = await _closeout_when(turn, program)
+            raise UserError(
+                "lifecycle/closeout_not_sent", program=program, count=len(waiting), day=day, after_event=after_event
+            )
         raise UserError("lifecycle/pairs_waiting", program=program, count=len(waiting))
     for pairing in waiting:
         pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.COMPLETED, turn.now, EndReason.PROGRAM_CLOSED

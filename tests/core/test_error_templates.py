@@ -43,6 +43,7 @@ PROGRAM = Program(slug="mentorprogram-2027", name="Mentorprogram 2027", start=da
 # A value for each keyword that call sites compute at run time, of the kind they pass.
 SAMPLES: dict[str, object] = {
     "adept": "Eva",
+    "after_event": True,
     "allowed": ["draft", "active"],
     "announced": date(2027, 2, 1),
     "argument": "nudge",

@@ -15,7 +15,10 @@ from tests.life.helpers import Year
 
 SAY = {
     "sv": {
-        "waiting": "3 par i *Mentorprogram 2027* har inte svarat",
+        "not_sent": "3 par i *Mentorprogram 2027* är fortfarande igång, och avslutningsfrågan (om paren vill"
+        " fortsätta träffas på egen hand) har inte skickats ännu: den går ut 14 dec. 2027, efter avslutningsträffen."
+        " Stänger du nu skickas inga fler påminnelser, frågan skickas aldrig och paren markeras som avslutade.",
+        "never_asked": "3 par som fortfarande är igång markeras som avslutade, och avslutningsfrågan skickas aldrig.",
         "confirm": "Vill du stänga",
         "kept": "fortsätter som förut",
         "closed": "är stängt",
@@ -23,7 +26,11 @@ SAY = {
         "paused": "paus",
     },
     "en": {
-        "waiting": "3 pairs in *Mentorprogram 2027* have not answered",
+        "not_sent": "3 pairs in *Mentorprogram 2027* are still running, and the close-out question (whether the"
+        " pairs want to go on meeting on their own) has not been sent yet: it goes out on 14 Dec 2027, after the"
+        " closing event. If you close now, no more reminders are sent, the question is never sent and the pairs"
+        " are marked completed.",
+        "never_asked": "3 pairs still running are marked completed, and the close-out question is never sent.",
         "confirm": "Do you want to close",
         "kept": "carries on as before",
         "closed": "is closed",
@@ -48,10 +55,14 @@ async def _program(db) -> Program:
 async def test_program_close_asks_and_refuses_while_pairs_are_live_unless_forced(year):
     await year.start()
     anna = year["Anna"]
-    assert year.say["waiting"] in texts(await anna.say("program close"))
+    await anna.say('event add closing 2027-12-14 15:00 place="Stadshuset"')
+    # Before the closing event the close-out question has not gone out: the
+    # answer says so, when it will, and what closing now would mean.
+    refused = texts(await anna.say("program close"))
+    assert year.say["not_sent"] in refused
     assert (await _program(year.db)).status == "active"
     asked = await anna.say("program close force=yes")
-    assert year.say["confirm"] in texts(asked)
+    assert year.say["confirm"] in texts(asked) and year.say["never_asked"] in texts(asked)
     assert year.say["kept"] in texts(await anna.choose(2, asked))
     assert (await _program(year.db)).status == "active"
     assert year.say["closed"] in texts(await anna.choose(1, asked))
