@@ -15,13 +15,13 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import lifecycle, plan
 from bot.commands.participant import answered, confirm_card
-from bot.commands.people import invitation_card
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
+from bot.messages import Button, Buttons, Card, Text
 from bot.programs import enrollments, events, first_event, local_moment, slugify, zone
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.closeout import closeout_moment
@@ -63,23 +63,71 @@ async def program_open(turn: Turn, args):
     _require(program, lifecycle.DRAFT)
     program.status = lifecycle.ACTIVE
     turn.session.add(program)
+    staying = [
+        e
+        for e in (
+            await turn.session.exec(
+                select(Enrollment).where(
+                    Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.INVITED
+                )
+            )
+        ).all()
+        if STAY_ON in (e.answers or {})
+    ]
+    for enrollment in staying:  # invited now: "have not answered" counts from today
+        enrollment.updated_at = turn.now
+        turn.session.add(enrollment)
     await turn.session.flush()
     await plan.program_changed(turn, program)
     invited = 0
-    for enrollment in (
-        await turn.session.exec(
-            select(Enrollment).where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.INVITED)
+    for enrollment in staying:
+        source = await turn.session.get(Program, enrollment.answers[STAY_ON])
+        invited += await turn.tell(
+            enrollment.person_id,
+            "lifecycle/stay_on",
+            program=program,
+            source=source,
+            had_adept=await _had_an_adept(turn, source, enrollment.person_id),
+            coordinator=turn.person.name,
+            card=partial(stay_on_card, enrollment=enrollment, program=program),
         )
-    ).all():
-        if STAY_ON in (enrollment.answers or {}):
-            invited += await turn.tell(
-                enrollment.person_id,
-                "lifecycle/stay_on",
-                program=program,
-                coordinator=turn.person.name,
-                card=partial(invitation_card, enrollment=enrollment, program=program),
-            )
     return [turn.say("lifecycle/opened", program=program, invited=invited)]
+
+
+def stay_on_card(render, enrollment: Enrollment, program: Program) -> Card:
+    """A returning mentor's invitation: what a mentor's year asks of them, Yes
+    (starts the intake) and No thanks (`nomination.decline`)."""
+    value = str(enrollment.id)
+    return Card(
+        (
+            Text(render("lifecycle/stay_on_card", program=program)),
+            Buttons(
+                (
+                    Button("invite.join", render("commands/button_join"), value, "primary"),
+                    Button("nomination.decline", render("commands/button_decline"), value),
+                )
+            ),
+        )
+    )
+
+
+async def _had_an_adept(turn: Turn, source: Program | None, person_id: int) -> bool:
+    """Whether the person was a mentor in a pair of `source` (announced, even
+    if it ended): only they are thanked for their year as a mentor."""
+    if source is None:
+        return False
+    found = (
+        await turn.session.exec(
+            select(Pairing.id)
+            .join(Enrollment, col(Enrollment.id) == col(Pairing.mentor_id))
+            .where(
+                Pairing.program_id == source.id,
+                Enrollment.person_id == person_id,
+                col(Pairing.announced_at).is_not(None),
+            )
+        )
+    ).first()
+    return found is not None
 
 
 STAY_ON = "stay_on_from"  # key in Enrollment.answers: invited to stay on from this program id

@@ -110,7 +110,8 @@ async def _tell_nominator(turn: Turn, enrollment: Enrollment, program: Program) 
 
 
 async def decline(turn: Turn, value: str | None) -> list[Outbound]:
-    """`nomination.decline`: noted, and the nominator is told politely."""
+    """`nomination.decline` (a nomination, or a returning mentor's invitation):
+    noted, and the nominator, if any, is told politely."""
     enrollment, program = await own_enrollment(turn, value)
     if enrollment.role != Role.MENTOR:
         raise stale_button()
@@ -134,5 +135,6 @@ async def decline(turn: Turn, value: str | None) -> list[Outbound]:
             )
     return [
         *answered_card(turn, "dialogs/card_declined", program=program.name),
-        turn.say("dialogs/nomination_declined", program=program.name),
+        # A returning mentor's invitation (`program open`) has no nominator to tell.
+        turn.say("dialogs/nomination_declined" if enrollment.nominated_by else "dialogs/invitation_declined"),
     ]

@@ -94,7 +94,10 @@ async def plan_intake_reminder(session: AsyncSession, enrollment: Enrollment, no
 
 def _intake_row(program: Program, enrollment: Enrollment, now: datetime) -> Planned:
     cal = ProgramCalendar.of(program)
-    started = cal.local_day(enrollment.created_at or now)
+    # From the invitation: a returning mentor's is sent when the new cohort
+    # opens (`program open` marks it), long after the enrollment was made.
+    invited = max((d for d in (enrollment.created_at, enrollment.updated_at) if d), default=now)
+    started = cal.local_day(invited)
     day = cal.nudge_day_on_or_after(cal.add_working_days(started, INTAKE_AFTER_WORKING_DAYS))
     key = f"intake:enrollment{enrollment.id}"
     due = max(cal.nudge_time(day, key), now)

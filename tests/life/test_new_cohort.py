@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.reminders.calendar import ProgramCalendar
 from bot.store.models import Enrollment, Person, Program, ProgramEvent, ProgramOrganisation
 from tests.core.harness import texts
-from tests.life.helpers import Year
+from tests.life.helpers import COHORT, Year
 
 SAY = {
     "sv": {
@@ -70,3 +70,62 @@ async def test_a_new_cohort_copies_settings_organisations_and_shifted_calendar(y
     assert len(stay) == 1 and year.say["stay"] in stay[0].text
     started = await year["Frida"].choose(1, stay)
     assert started[-1].kind == "dialogs/ask/consent_mentor"
+
+
+STAY = {
+    "sv": {
+        "thanks": "Tack för ditt år som mentor",
+        "none_last_time": "Förra gången i Mentorprogram 2027 blev det ingen adept till dig.",
+        "adept_text": "du styr vad ni pratar om",
+        "mentor_text": "Som mentor träffar du din adept",
+        "declined": "Tack för beskedet! Ändrar du dig",
+        "nominator": "den som nominerade dig",
+        "reminder_decline": "tryck *Nej tack* på inbjudan",
+    },
+    "en": {
+        "thanks": "Thank you for your year as a mentor",
+        "none_last_time": "Last time, in Mentorprogram 2027, there was no mentee for you.",
+        "adept_text": "you decide what you talk about",
+        "mentor_text": "As a mentor you meet your mentee",
+        "declined": "Thank you for letting me know! If you change your mind",
+        "nominator": "who nominated you",
+        "reminder_decline": "press *No thanks* on the invitation",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_returning_mentors_get_a_mentors_invitation_they_can_decline_and_no_reminder_at_once(
+    sqlite_db, clock, locale
+):
+    """The new cohort opens weeks after it was made: each returning mentor
+    gets a mentor's invitation (Yes / No thanks), thanked for the year only if
+    they had an adept, and "you have not answered" only after a few working
+    days, not in the same turn."""
+    year, say = Year(sqlite_db, clock, locale), STAY[locale]
+    await year.start(cohort={**COHORT, "Lena": ("mentor", "Knivsta kommun", ["budget"])})  # Lena: no adept
+    anna = year["Anna"]
+    await anna.say("program new-cohort mentorprogram-2027 Mentorprogram 2028 start=2028-01-18")
+    await year.run_until(date(2027, 11, 24))
+    await anna.say("program open mentorprogram-2028")
+    frida = [m for m in year["Frida"].inbox() if m.kind == "lifecycle/stay_on"]
+    lena = [m for m in year["Lena"].inbox() if m.kind == "lifecycle/stay_on"]
+    assert len(frida) == 1 and len(lena) == 1
+    assert say["thanks"] in frida[0].text and say["thanks"] not in lena[0].text
+    assert say["none_last_time"] in lena[0].text
+    for message in (frida[0], lena[0]):
+        card_text = texts([message]) + " ".join(b.text for b in message.card.blocks if hasattr(b, "text"))
+        assert say["mentor_text"] in card_text and say["adept_text"] not in card_text
+    buttons = next(b for b in message.card.blocks if hasattr(b, "buttons")).buttons
+    assert [b.action_id for b in buttons] == ["invite.join", "nomination.decline"]
+    # Nothing else that day: "you have not answered" comes after a few working days.
+    await year.run_until(date(2027, 11, 25))
+    assert year.received("Frida", "scheduler/intake_reminder") == []
+    # Lena says no thanks: noted, no nominator named.
+    declined = texts(await year["Lena"].choose(2, lena))
+    assert say["declined"] in declined and say["nominator"] not in declined
+    await year.run_until(date(2027, 12, 8))
+    reminded = year.received("Frida", "scheduler/intake_reminder")
+    assert [d for d, _ in reminded] == [date(2027, 11, 29)]  # three working days after Wednesday 24 November
+    assert say["reminder_decline"] in reminded[0][1]
+    assert year.received("Lena", "scheduler/intake_reminder") == []
