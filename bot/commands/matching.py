@@ -29,12 +29,12 @@ from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.matching import InvalidPin, score_pair, violation
 from bot.matching.announce import announce_pairs, tell_the_unpaired
-from bot.matching.cohort import Cohort, load_cohort, rationale, state_digest
+from bot.matching.cohort import TOLD_WAITLIST, Cohort, load_cohort, rationale, state_digest
 from bot.matching.draft import Solved, plan_in_thread, save_draft
 from bot.matching.offers import offer_match
 from bot.meetings import local_today
 from bot.people import resolve_person
-from bot.programs import enrollment_of
+from bot.programs import enrollment_of, next_event
 from bot.store.models import MatchExclusion, Pairing, PairStatus, Program, Role
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -44,12 +44,12 @@ async def _cohort(turn: Turn, program: Program) -> Cohort:
     return await load_cohort(turn.session, program, local_today(program, turn.now))
 
 
-async def _solve(turn: Turn, program: Program) -> Solved:
+async def _solve(turn: Turn, program: Program, waitlist: bool = False) -> Solved:
     """Read the cohort (and the digest of what it was read from), solve in a
-    worker thread."""
+    worker thread; `waitlist`: with the waitlist in the pool."""
     today = local_today(program, turn.now)
     digest = await state_digest(turn.session, program, today)
-    cohort = await load_cohort(turn.session, program, today)
+    cohort = await load_cohort(turn.session, program, today, waitlist=waitlist)
     await asyncio.to_thread(importlib.import_module, "bot.matching.assign")  # numpy, scipy: not on the loop
     try:
         result = await matching.solve_async(cohort.adepts, cohort.solver_mentors(), cohort.rules)
@@ -69,12 +69,12 @@ async def match(turn: Turn, args):
     return await _draft(turn, await turn.program(args["program"]))
 
 
-async def _draft(turn: Turn, program: Program):
+async def _draft(turn: Turn, program: Program, waitlist: bool = False):
     """Write the draft. With the prepare step's solution, the write
     transaction only checks that nothing it was solved from changed (the
     digest), writes the pairs in bulk and renders the card."""
     if turn.prepared is None:  # called without the prepare step (a button, a script): solve here
-        solved = await _solve(turn, program)
+        solved = await _solve(turn, program, waitlist)
     else:
         assert isinstance(turn.prepared, Solved), "match's prepare step (solve_first) gives a Solved"
         solved = turn.prepared
@@ -229,9 +229,32 @@ async def match_waitlist(turn: Turn, args):
     ).all():
         await turn.session.delete(row)
     await turn.session.flush()
-    await turn.audit("match waitlisted", program=program, adept=enrollment.id)
+    when = await _tell_the_waitlisted_now(turn, program, enrollment)
+    await turn.audit("match waitlisted", program=program, adept=enrollment.id, told=when == "now")
     cohort = await _cohort(turn, program)
-    return [draft_card(turn, cohort, None, turn.render("matching/waitlisted_done", name=person.name))]
+    return [draft_card(turn, cohort, None, turn.render("matching/waitlisted_done", name=person.name, when=when))]
+
+
+async def _tell_the_waitlisted_now(turn: Turn, program: Program, enrollment) -> str:
+    """Before the pairs are presented, the waitlist hears it then ("later").
+    Once they have been, the next presentation may be months away: the adept
+    is told now ("now", or "unreachable") and, told, is back in the pool, so
+    the next draft (a mentor's freed place, a late mentor) considers them."""
+    presented = (
+        await turn.session.exec(
+            select(Pairing.id).where(Pairing.program_id == program.id, col(Pairing.announced_at).is_not(None))
+        )
+    ).first()
+    if presented is None:
+        return "later"
+    if TOLD_WAITLIST in (enrollment.answers or {}):
+        return "now"  # told already, and still on the list
+    event = await next_event(turn.session, program, turn.now, "adept")
+    if not await turn.tell(enrollment.person_id, "matching/waitlisted", program=program, event=event, now=True):
+        return "unreachable"
+    enrollment.answers = {**(enrollment.answers or {}), TOLD_WAITLIST: turn.now.isoformat()}
+    turn.session.add(enrollment)
+    return "now"
 
 
 async def _approve(turn: Turn, program: Program):
@@ -316,7 +339,7 @@ async def match_buttons(turn: Turn):
     if turn.inbound.action_id == "match.announce":
         return await _announce(turn, program)
     if turn.inbound.action_id == "match.draft":  # offered when a mentor's capacity freed up
-        return await _draft(turn, program)
+        return await _draft(turn, program, waitlist=True)  # the offer counted the waitlist
     raise stale_button()
 
 

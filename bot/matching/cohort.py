@@ -196,9 +196,11 @@ def _words(value) -> frozenset[str]:
     return frozenset(str(v) for v in value)
 
 
-async def load_cohort(session: AsyncSession, program: Program, today: date) -> Cohort:
+async def load_cohort(session: AsyncSession, program: Program, today: date, *, waitlist: bool = False) -> Cohort:
     """Everyone who can be matched now, the mentors held out of the pool
-    (`Cohort.held`), and the rules for this run."""
+    (`Cohort.held`), and the rules for this run. `waitlist`: the adepts on
+    the waitlist who have not been told yet are in the pool too (the draft a
+    coordinator asks for when a mentor has room for them)."""
     cohort = Cohort(program)
     org_names = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     rows: list = []
@@ -245,7 +247,7 @@ async def load_cohort(session: AsyncSession, program: Program, today: date) -> C
         if enrollment.role == Role.ADEPT:
             if enrollment.id in busy_adepts:
                 continue
-            if is_waitlisted(enrollment):
+            if is_waitlisted(enrollment) and not waitlist:
                 cohort.waitlisted.append(pk(enrollment))
                 continue
             # The intake does not ask for the adept's line manager yet: manager_id stays None.

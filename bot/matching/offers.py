@@ -33,7 +33,8 @@ async def offer_match(turn: Turn, program: Program) -> frozenset[int]:
     `unpair` can say whether its mentee has one."""
     if not await _matched_before(turn, program):
         return frozenset()
-    cohort = await load_cohort(turn.session, program, local_today(program, turn.now))
+    # The waitlist counts: the offer's draft has them in the pool (`match.draft`).
+    cohort = await load_cohort(turn.session, program, local_today(program, turn.now), waitlist=True)
     holding = {p.adept_id for p in cohort.pairings if p.status in (PairStatus.DRAFT, PairStatus.APPROVED)}
     room = [
         m
@@ -44,7 +45,7 @@ async def offer_match(turn: Turn, program: Program) -> frozenset[int]:
     # not one whose only mentors who fit are excluded or were their mentor.
     free = [a for a in cohort.adepts if a.id not in holding]
     fits = [a for a in free if any(violation(a, m, cohort.rules) is None for m in room)]
-    waiting = fits + [cohort.members[i] for i in cohort.waitlisted]
+    waiting = fits
     if not waiting or not room:
         return frozenset()
     for coordinator in await coordinator_people(turn.session, turn.core.config):

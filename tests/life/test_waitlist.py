@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.messages import Fields
 from bot.store.models import Enrollment, MatchExclusion, Pairing, Person
-from tests.core.harness import texts
+from tests.core.harness import enroll, texts
 from tests.life.helpers import COHORT, Year
 
 # David and Ivar (Knivsta) can only have Gustav (Täby): one of them is left over,
@@ -144,3 +144,19 @@ async def test_a_freed_place_offers_the_coordinator_a_match(year):
     assert year.say["offer"] in texts(offer)
     draft = await anna.choose(1, [m for m in offer if m.kind == "matching/offer"])
     assert draft[0].kind == "matching/draft_heading"
+
+
+async def test_a_late_mentors_offer_drafts_the_waitlist_it_counts(year):
+    """Lars was put on the waitlist for the first round; a mentor who joins
+    before the announcement brings an offer that counts him: its button's
+    draft has him, not "no new pairs" with him on the waitlist."""
+    anna = year["Anna"]
+    await anna.say("match waitlist Lars")
+    await anna.say("match")
+    await enroll(year.db, year.clock, 1, "Maja", "mentor", "Knivsta kommun", ["change"], status="pending")
+    approved = await anna.say("approve-participant Maja")
+    offer = [m for m in approved if m.kind == "matching/offer"]
+    assert len(offer) == 1 and year.say["offer"] in offer[0].text
+    draft = await anna.choose(1, offer)
+    card = "\n".join(b.text for m in draft if m.card for b in m.card.blocks if hasattr(b, "text"))
+    assert any(line.startswith("• #") and "Lars" in line for line in card.splitlines())
