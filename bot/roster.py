@@ -13,6 +13,7 @@ from bot.programs import enrollments, org_key
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
 from bot.store.rows import pk
 
+WAITLISTED = "waitlisted"  # a `status` filter of its own: active adepts on the waitlist, with no pair
 PAGE_SIZE = 25  # rows per message: well inside Slack's and Teams' message limits
 
 
@@ -86,9 +87,12 @@ async def roster(
         org_name = orgs.get(person.organisation_id) if person.organisation_id else None
         if wanted_org and org_key(org_name or "") != wanted_org:
             continue
-        if status and enrollment.status != status:
-            continue
         partner = partners.get(pk(enrollment))
+        if status == WAITLISTED:
+            if "waitlisted" not in why_waiting(enrollment, partner is not None):
+                continue
+        elif status and enrollment.status != status:
+            continue
         out.append(
             Row(
                 person.name,

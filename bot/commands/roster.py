@@ -15,12 +15,13 @@ from bot.dialogs.answers import answer_lines
 from bot.errors import UserError
 from bot.people import resolve_person
 from bot.programs import my_enrollments, taking_part
-from bot.roster import page_of, pair_partners, roster, why_waiting
+from bot.roster import WAITLISTED, page_of, pair_partners, roster, why_waiting
 from bot.store.models import EnrollmentStatus, Organisation
 from bot.store.rows import pk
 from bot.turn import Turn
 
-STATUSES = tuple(s.value for s in EnrollmentStatus)
+# The statuses, and "waitlisted": signed up, with no pair, on the waitlist.
+STATUSES = (*(s.value for s in EnrollmentStatus), WAITLISTED)
 
 
 @command(
@@ -50,6 +51,7 @@ async def participants(turn: Turn, args):
             page=page,
             pages=pages,
             filters=filters,
+            pending_filter=args["status"] == EnrollmentStatus.PENDING,  # "waiting" is not the waitlist
         )
     ]
 

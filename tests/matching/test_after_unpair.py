@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.store.models import EnrollmentStatus
 from tests.core.cockpit import announce, cockpit_world, enroll
 from tests.core.harness import pair_of, texts
 from tests.matching.test_unavailable_mentors import _card_text, _line
@@ -20,6 +21,9 @@ SAY = {
         "stuck": "men ingen mentor med plats får paras med hen nu",
         "back": "Eva är tillbaka bland dem som ska matchas – kör `matcha` när du vill.",
         "offer": "väntar på en mentor",
+        "told_now": "Just nu finns ingen mentor i Mentorprogram 2027 som passar dig och har plats.",
+        "done_now": "Eva står på väntelistan och har fått ett vänligt besked nu.",
+        "status_waitlisted": "status=väntelista",
     },
     "en": {
         "reason": "every mentor who meets the rule is excluded (0) or has been their mentor before (1) – "
@@ -27,6 +31,9 @@ SAY = {
         "stuck": "but no mentor with room may be paired with them now",
         "back": "Eva is back among those to match – run `match` when you like.",
         "offer": "waiting for a mentor",
+        "told_now": "Right now there is no mentor in Mentorprogram 2027 who fits you and has room.",
+        "done_now": "Eva is on the waitlist and has been told, kindly, now.",
+        "status_waitlisted": "status=waitlisted",
     },
 }
 
@@ -62,3 +69,25 @@ async def test_a_mentor_who_may_have_the_mentee_still_gets_the_offer(world):
     assert say["back"] in texts(reply)
     draft = _card_text(await anna.say("match"))
     assert "Gustav" in draft and "• Eva:" not in draft
+
+
+async def test_the_waitlist_mid_year_is_told_found_and_matched_when_a_mentor_joins(world):
+    """After the pairs were presented, `match waitlist` tells the mentee now
+    (not "when the pairs are presented"); the participants filter finds them;
+    a mentor who joins later brings an offer whose button drafts them."""
+    anna, say = world["Anna"], world.say
+    await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    world["Eva"].inbox()
+    done = await anna.say("match waitlist Eva")
+    assert say["done_now"] in texts(done) + _card_text(done)
+    told = [m for m in world["Eva"].inbox() if m.kind == "matching/waitlisted"]
+    assert len(told) == 1 and say["told_now"] in told[0].text
+    listed = texts(await anna.say(f"participants {say['status_waitlisted']}"))
+    assert ": 1." in listed and "Eva" in listed and "Cecilia" not in listed
+    await anna.say("org add Vallentuna kommun")
+    await enroll(world, "Gustav", "mentor", "Vallentuna kommun", status=EnrollmentStatus.PENDING)
+    approved = await anna.say("approve-participant Gustav")
+    offer = [m for m in approved + anna.inbox() if m.kind == "matching/offer"]
+    assert len(offer) == 1 and say["offer"] in offer[0].text
+    draft = _card_text(await anna.choose(1, offer))
+    assert "Eva (Knivsta kommun) → Gustav (Vallentuna kommun)" in draft
