@@ -14,12 +14,12 @@ from typing import Any
 
 from bot.addresses import program_channel
 from bot.dialogs.answers import MENTOR, answer_ctx, lines
-from bot.matching.cohort import TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
+from bot.matching.cohort import LATER, TOLD_IDLE, TOLD_UNMATCHED, TOLD_WAITLIST, Cohort
 from bot.matching.model import Unmatched, UnmatchedCode
 from bot.messages import Address, Button, Buttons, Card, Outbound, Platform, Text, Where
 from bot.people import locale_for
 from bot.programs import events, next_event
-from bot.store.models import Pairing
+from bot.store.models import Pairing, PairStatus
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -178,13 +178,17 @@ async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors)
     told_mentors = 0
     for mentor_id in idle_mentors:
         member = cohort.members[mentor_id]
-        if TOLD_IDLE in (member.enrollment.answers or {}):
+        if TOLD_IDLE in (member.enrollment.answers or {}) or LATER in (member.enrollment.answers or {}):
             continue
+        # A mentor whose pair ended during the year is not one "there were more
+        # mentors than mentees" for: they hear that their pair ended and no new
+        # mentee came this time.
+        ended = any(p.mentor_id == mentor_id and p.status == PairStatus.ENDED for p in cohort.pairings)
 
-        def card(render: Callable[..., str], v: str = str(mentor_id)) -> Card:
+        def card(render: Callable[..., str], v: str = str(mentor_id), ended: bool = ended) -> Card:
             return Card(
                 (
-                    Text(render("matching/idle_mentor", program=program)),
+                    Text(render("matching/idle_mentor", program=program, ended=ended)),
                     Buttons(
                         (
                             Button("idle.later", render("matching/button_later_yes"), v, "primary"),
@@ -194,7 +198,7 @@ async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors)
                 )
             )
 
-        if await turn.tell(pk(member.person), "matching/idle_mentor", program=program, card=card):
+        if await turn.tell(pk(member.person), "matching/idle_mentor", program=program, ended=ended, card=card):
             _mark(turn, member.enrollment, TOLD_IDLE)
             told_mentors += 1
     return {"unmatched_told": told_adepts, "idle_told": told_mentors}

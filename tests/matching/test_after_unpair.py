@@ -24,6 +24,8 @@ SAY = {
         "told_now": "Just nu finns ingen mentor i Mentorprogram 2027 som passar dig och har plats.",
         "done_now": "Eva står på väntelistan och har fått ett vänligt besked nu.",
         "status_waitlisted": "status=väntelista",
+        "ended_idle": "Sedan ditt par avslutades har du ingen adept, och den här gången blev det ingen ny adept till dig.",
+        "more_mentors": "fler mentorer än adepter",
     },
     "en": {
         "reason": "every mentor who meets the rule is excluded (0) or has been their mentor before (1) – "
@@ -34,6 +36,8 @@ SAY = {
         "told_now": "Right now there is no mentor in Mentorprogram 2027 who fits you and has room.",
         "done_now": "Eva is on the waitlist and has been told, kindly, now.",
         "status_waitlisted": "status=waitlisted",
+        "ended_idle": "Since your pair ended you have no mentee, and this time there was no new mentee for you.",
+        "more_mentors": "more mentors than mentees",
     },
 }
 
@@ -91,3 +95,17 @@ async def test_the_waitlist_mid_year_is_told_found_and_matched_when_a_mentor_joi
     assert len(offer) == 1 and say["offer"] in offer[0].text
     draft = _card_text(await anna.choose(1, offer))
     assert "Eva (Knivsta kommun) → Gustav (Vallentuna kommun)" in draft
+
+
+async def test_a_mentor_whose_pair_ended_hears_a_fitting_word_at_the_next_announcement(world):
+    """David's pair with Eva ended; when new pairs are announced and he has no
+    mentee, he is not told "there were more mentors than mentees"."""
+    anna, say = world["Anna"], world.say
+    await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    world["David"].inbox()
+    await enroll(world, "Fia", "adept", "Täby kommun")  # Cecilia (Knivsta) is her mentor; David is from Täby
+    await announce(world)
+    idle = [m for m in world["David"].inbox() if m.kind == "matching/idle_mentor"]
+    assert len(idle) == 1
+    assert say["ended_idle"] in idle[0].text and say["more_mentors"] not in idle[0].text
+    assert [b.action_id for b in idle[0].card.blocks[-1].buttons] == ["idle.later", "idle.not"]
