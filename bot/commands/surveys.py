@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.dialogs.entrances import start
-from bot.dialogs.survey import QUESTIONS, SURVEYS, flow_name
+from bot.dialogs.survey import QUESTIONS, SURVEYS, flow_name, in_a_pair
 from bot.errors import stale_button
 from bot.store.models import Enrollment, Program, SurveyResponse
 from bot.store.rows import fetch
@@ -38,7 +38,8 @@ async def survey_start(turn: Turn):
     ).first()
     if done is not None:
         return [turn.say("surveys/already_answered", program=program)]
-    return await start(turn, flow_name(survey, enrollment.role), program, enrollment)
+    paired = await in_a_pair(turn.session, enrollment)  # the pair questions only to someone in a pair
+    return await start(turn, flow_name(survey, enrollment.role, paired), program, enrollment)
 
 
 def aggregate(rows: list[SurveyResponse], survey: str, role: str) -> dict:

@@ -1,8 +1,10 @@
 """Surveys in chat: a dialogue on the intake's engine with a few 1–5
 questions and one optional free-text answer, per role. Two surveys a year:
 after the inspiration meeting and at the close-out (the reflection
-questions). Answers go to `survey_response`; coordinators see aggregates
-only (bot.commands.surveys).
+questions). Someone not in a pair (a mentor with no mentee, a pair that
+ended) is not asked the questions about the pair (`PAIR_QUESTIONS`). Answers
+go to `survey_response`; coordinators see aggregates only
+(bot.commands.surveys).
 
 ```mermaid
 stateDiagram-v2
@@ -22,10 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State, register
 from bot.dialogs.steps import ChoiceStep, TextStep
 from bot.messages import Option, Outbound
-from bot.store.models import EnrollmentStatus, SurveyResponse
+from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, SurveyResponse
 from bot.store.rows import pk
 
 if TYPE_CHECKING:
@@ -38,11 +44,34 @@ QUESTIONS = {
     ("closeout", "adept"): ("goals_reached", "relationship", "recommend"),
     ("closeout", "mentor"): ("goals_reached", "own_growth", "recommend"),
 }
+# Questions about the pair ("how do the conversations in your pair work?",
+# "the goals you set", "using the conversations"): asked only of someone in a
+# pair (`in_a_pair`); a mentor without a mentee gets the others.
+PAIR_QUESTIONS = frozenset({"relationship", "goals_reached", "useful"})
+# The pairs someone "is in" for a survey: running, or settled at the close-out.
+PAIRED = (PairStatus.ANNOUNCED, PairStatus.CONTINUING, PairStatus.COMPLETED)
 MAX_COMMENT = 1000
 
 
-def flow_name(survey: str, role: str) -> str:
-    return f"survey_{survey}_{role}"
+def flow_name(survey: str, role: str, paired: bool = True) -> str:
+    return f"survey_{survey}_{role}" if paired else f"survey_{survey}_{role}_unpaired"
+
+
+def questions(survey: str, role: str, paired: bool = True) -> tuple[str, ...]:
+    return tuple(q for q in QUESTIONS[(survey, role)] if paired or q not in PAIR_QUESTIONS)
+
+
+async def in_a_pair(session: AsyncSession, enrollment: Enrollment) -> bool:
+    """Whether the person has a pair in the program now (or had one until the
+    close-out); one whose pair ended during the year, or who never had one,
+    has not."""
+    found = await session.exec(
+        select(Pairing.id).where(
+            or_(Pairing.adept_id == enrollment.id, Pairing.mentor_id == enrollment.id),
+            col(Pairing.status).in_(PAIRED),
+        )
+    )
+    return found.first() is not None
 
 
 def _scale(ctx, render) -> list[Option]:
@@ -84,12 +113,12 @@ async def _cancelled(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
 
 
 for _survey in SURVEYS:
-    for _role in ("adept", "mentor"):
-        _names = QUESTIONS[(_survey, _role)]
+    for _role, _paired in (("adept", True), ("mentor", True), ("adept", False), ("mentor", False)):
+        _names = questions(_survey, _role, _paired)
         _order = [*_names, "comment"]
         register(
             Flow(
-                name=flow_name(_survey, _role),
+                name=flow_name(_survey, _role, _paired),
                 steps=(*(_step(n) for n in _names), COMMENT),
                 transitions={n: _goto(_order[i + 1] if i + 1 < len(_order) else SUMMARY) for i, n in enumerate(_order)},
                 finish=_finish(_survey, _role),
