@@ -5,6 +5,7 @@ status, partner, and why someone is not (yet) in a pair. Used by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import col, select
 
@@ -62,6 +63,12 @@ async def pair_partners(session, program: Program) -> dict[int, Partner]:
     return partners
 
 
+def is_paused(enrollment: Enrollment, today: date) -> bool:
+    """Whether the person's pause lasts today (one that has run out is over,
+    though its date stays stored)."""
+    return enrollment.paused_until is not None and enrollment.paused_until > today
+
+
 def why_waiting(enrollment: Enrollment, paired: bool) -> tuple[str, ...]:
     """Why a person is not (yet) in a pair, as codes (labels/why/<code>)."""
     status = enrollment.status
@@ -77,8 +84,15 @@ def why_waiting(enrollment: Enrollment, paired: bool) -> tuple[str, ...]:
 
 
 async def roster(
-    session, program: Program, role: str | None = None, org: str | None = None, status: str | None = None
+    session,
+    program: Program,
+    role: str | None = None,
+    org: str | None = None,
+    status: str | None = None,
+    today: date | None = None,
 ) -> list[Row]:
+    """The program's people (by role, organisation, status); given `today`, a
+    pause that has run out is not shown (`Row.paused_until` None)."""
     partners = await pair_partners(session, program)
     orgs = dict((await session.exec(select(Organisation.id, Organisation.name))).all())
     wanted_org = org_key(org) if org else None
@@ -101,7 +115,7 @@ async def roster(
                 enrollment.status,
                 partner.name if partner else None,
                 why_waiting(enrollment, partner is not None),
-                enrollment.paused_until,
+                None if today is not None and not is_paused(enrollment, today) else enrollment.paused_until,
                 enrollment,
                 partner.pair_id if partner else None,
             )

@@ -15,6 +15,7 @@ from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Fields, Heading, Text
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.reminders.digest import stalled_pairs
+from bot.roster import is_paused
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -28,15 +29,21 @@ async def _participant_blocks(turn: Turn) -> list:
         blocks.append(Heading(mark(program.name)))
         pairs = await live_pairings(turn.session, enrollment)
         event = await next_event(turn.session, program, turn.now, enrollment.role)
+        paused = is_paused(enrollment, local_today(program, turn.now))  # shown while it lasts
         blocks.append(
             Text(
                 turn.render(
-                    "home/participant", enrollment=enrollment, pairs=len(pairs), event=event, tz=program.timezone
+                    "home/participant",
+                    enrollment=enrollment,
+                    paused_until=enrollment.paused_until if paused else None,
+                    pairs=len(pairs),
+                    event=event,
+                    tz=program.timezone,
                 )
             )
         )
         buttons = [Button("nudge.met", turn.render("home/button_met"), str(p.id), "primary") for p in pairs[:1]]
-        if enrollment.paused_until:
+        if paused:
             buttons.append(Button("home.resume", turn.render("home/button_resume"), str(enrollment.id)))
         else:
             buttons.append(Button("home.pause", turn.render("home/button_pause"), str(enrollment.id)))

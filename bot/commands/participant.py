@@ -20,8 +20,10 @@ from bot.dialogs.entrances import still_waiting
 from bot.errors import UserError, stale_button
 from bot.lifecycle import RUNNING
 from bot.matching.cohort import TOLD_UNMATCHED
+from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.programs import live_pairings, my_enrollments, next_event
+from bot.roster import is_paused
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -57,11 +59,15 @@ async def help_(turn: Turn, args):
     ]
 
 
-async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
+async def _pair_view(turn: Turn, enrollment: Enrollment, program: Program | None = None) -> list[dict]:
+    """Each of the person's pairs as they see it: the partner, their last
+    meeting and (given the program) until when the pair is paused, by either."""
     views = []
+    today = local_today(program, turn.now) if program is not None else None
     for pairing in await live_pairings(turn.session, enrollment):
         other_id = pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id
         other = await fetch(turn.session, Enrollment, other_id)
+        pauses = [e.paused_until for e in (enrollment, other) if today is not None and is_paused(e, today)]
         person = await fetch(turn.session, Person, other.person_id)
         org = await turn.session.get(Organisation, person.organisation_id) if person.organisation_id else None
         last = (
@@ -75,6 +81,7 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
                 "organisation": org.name if org else None,
                 "role": other.role,
                 "last_meeting": last.held_on if last else None,
+                "paused_until": max((d for d in pauses if d is not None), default=None),
             }
         )
     return views
@@ -91,7 +98,11 @@ async def status(turn: Turn, args):
             {
                 "program": program,
                 "enrollment": enrollment,
-                "pairs": await _pair_view(turn, enrollment),
+                # A pause shows while it lasts (the date stays stored: `mydata`).
+                "paused_until": enrollment.paused_until
+                if is_paused(enrollment, local_today(program, turn.now))
+                else None,
+                "pairs": await _pair_view(turn, enrollment, program),
                 "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
             }
@@ -166,6 +177,17 @@ async def _pause(turn: Turn, rows: list[tuple[Enrollment, Program]], until: date
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
     await _replan(turn, [e for e, _ in rows])
+    for enrollment, program in rows:
+        await _tell_partners(turn, enrollment, program, "commands/partner_paused", until=until)
+
+
+async def _tell_partners(turn: Turn, enrollment: Enrollment, program: Program, template: str, **ctx) -> None:
+    """The partner of each of the person's pairs hears that the pair is
+    paused (until when) or running again; never why."""
+    for pairing in await live_pairings(turn.session, enrollment):
+        other_id = pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id
+        other = await fetch(turn.session, Enrollment, other_id)
+        await turn.tell(other.person_id, template, program=program, name=turn.person.name, **ctx)
 
 
 @command("resume")
@@ -174,11 +196,14 @@ async def resume(turn: Turn, args):
     paused = [e for e, _ in rows if e.paused_until]
     if not paused:
         return [turn.say("commands/not_paused")]
+    lasting = [(e, p) for e, p in rows if is_paused(e, local_today(p, turn.now))]
     for enrollment, _ in rows:
         enrollment.paused_until = None
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)
     await _replan(turn, [e for e, _ in rows])
+    for enrollment, program in lasting:  # a pause that had run out was over for the partner already
+        await _tell_partners(turn, enrollment, program, "commands/partner_resumed")
     return [turn.say("commands/resumed", **await _back_to(turn, paused))]
 
 
@@ -218,7 +243,3 @@ def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> O
 def answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
     """Reply, replacing the clicked card so its buttons cannot be used again."""
     return [turn.answered(template, **ctx)]
-
-
-def is_paused(enrollment: Enrollment, today: date) -> bool:
-    return enrollment.paused_until is not None and enrollment.paused_until > today

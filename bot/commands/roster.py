@@ -13,6 +13,7 @@ from bot.commands.registry import (
 from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
 from bot.dialogs.answers import answer_lines
 from bot.errors import UserError
+from bot.meetings import local_today
 from bot.people import resolve_person
 from bot.programs import my_enrollments, taking_part
 from bot.roster import WAITLISTED, page_of, pair_partners, roster, why_waiting
@@ -39,7 +40,8 @@ async def participants(turn: Turn, args):
     program = await turn.program(args["program"])
     if args["org"]:
         await taking_part(turn.session, program, args["org"])
-    rows = await roster(turn.session, program, args["role"], args["org"], args["status"])
+    today = local_today(program, turn.now)
+    rows = await roster(turn.session, program, args["role"], args["org"], args["status"], today=today)
     shown, page, pages = page_of(rows, args["page"])
     filters = [(k, str(args[k])) for k in ("role", "org", "status") if args[k]]  # shown in the reader's words
     return [

@@ -1,0 +1,75 @@
+"""A pause as the others see it: the partner is told until when the pair is
+paused (never why) and sees it in `status`; the pause shows in `participants`,
+`status` and `home` only while it lasts, and in `mydata` as stored; `resume`
+tells the partner the pair is running again. Swedish and English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.core.harness import texts
+from tests.life.helpers import Year
+
+SAY = {
+    "sv": {
+        "told": "Hej! Cecilia har pausat ert par i Mentorprogram 2027 till 30 apr. 2027.",
+        "pair_paused": "Ert par är pausat till 30 apr. 2027.",
+        "own": "pausad till 30 apr. 2027",
+        "mydata": "paus till 30 apr. 2027",
+        "resumed": "David har avslutat pausen i ert par",
+    },
+    "en": {
+        "told": "Hi! Cecilia has paused your pair in Mentorprogram 2027 until 30 Apr 2027.",
+        "pair_paused": "Your pair is paused until 30 Apr 2027.",
+        "own": "paused until 30 Apr 2027",
+        "mydata": "pause until 30 Apr 2027",
+        "resumed": "David has ended the pause in your pair",
+    },
+}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def year(request, sqlite_db, clock):
+    y = Year(sqlite_db, clock, request.param)
+    await y.start()
+    y.say = SAY[request.param]
+    for name in ("Cecilia", "Frida", "David", "Gustav"):
+        y[name].inbox()
+    return y
+
+
+async def test_the_partner_is_told_until_when_and_sees_it_in_status(year):
+    say, cecilia, frida = year.say, year["Cecilia"], year["Frida"]
+    await cecilia.say("pause until 2027-04-30")
+    told = [m for m in frida.inbox() if m.kind == "commands/partner_paused"]
+    assert len(told) == 1 and say["told"] in told[0].text
+    assert say["pair_paused"] in texts(await frida.say("status"))
+    await year.run_until(date(2027, 6, 1))  # the pause is over
+    assert say["pair_paused"] not in texts(await frida.say("status"))
+
+
+async def test_a_pause_shows_while_it_lasts_and_mydata_has_it(year):
+    say, cecilia, anna = year.say, year["Cecilia"], year["Anna"]
+    await cecilia.say("pause until 2027-04-30")
+    assert say["own"] in texts(await cecilia.say("status"))
+    assert say["own"] in texts(await anna.say("participants"))
+    assert say["mydata"] in texts(await cecilia.say("mydata"))
+
+    await year.run_until(date(2027, 6, 1))  # the pause is over
+    assert say["own"] not in texts(await anna.say("participants"))
+    assert say["own"] not in texts(await cecilia.say("status"))
+    home = await cecilia.say("home")
+    assert say["own"] not in texts(home) + " ".join(
+        b.text for m in home if m.card for b in m.card.blocks if hasattr(b, "text")
+    )
+    assert say["mydata"] in texts(await cecilia.say("mydata"))  # what is stored, as stored
+
+
+async def test_resume_tells_the_partner(year):
+    await year["David"].say("pause until 2027-04-30")
+    year["Gustav"].inbox()
+    await year["David"].say("resume")
+    resumed = [m for m in year["Gustav"].inbox() if m.kind == "commands/partner_resumed"]
+    assert len(resumed) == 1 and year.say["resumed"] in resumed[0].text
