@@ -67,7 +67,7 @@ async def in_a_pair(session: AsyncSession, enrollment: Enrollment) -> bool:
     has not."""
     found = await session.exec(
         select(Pairing.id).where(
-            or_(Pairing.adept_id == enrollment.id, Pairing.mentor_id == enrollment.id),
+            or_(col(Pairing.adept_id) == enrollment.id, col(Pairing.mentor_id) == enrollment.id),
             col(Pairing.status).in_(PAIRED),
         )
     )
