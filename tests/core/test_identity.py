@@ -12,12 +12,20 @@ from sqlmodel import select
 from bot.i18n import render
 from bot.messages import Actor, Address, Inbound, Kind, Platform, Where
 from bot.store.models import Coordinator, Enrollment, Identity, Person
-from tests.core.harness import World, make_core, texts
+from tests.core.harness import World, texts
+from tests.core.harness import make_core as _make_core
 
 SETUP = (
     "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19",
     "org add Täby kommun",
 )
+
+
+OWN = "T1"  # the Slack workspace the bot is installed in (what `auth.test` said at start)
+
+
+def make_core(db, clock, **kw):
+    return _make_core(db, clock, slack_workspace=OWN, **kw)
 
 
 def slack_actor(user: str, email: str | None = None, team: str = "T1") -> Actor:
@@ -36,9 +44,10 @@ async def _people(db) -> list[Person]:
 
 async def test_an_email_coordinator_entry_matches_the_first_vouched_identity_only(sqlite_db, clock):
     core = make_core(sqlite_db, clock, locale="en", coordinators=("hr@taby.se",))
-    first, second = slack_actor("U1", "hr@taby.se"), slack_actor("U2", "hr@taby.se", team="T2")
+    first, second = slack_actor("U1", "hr@taby.se"), slack_actor("U2", "hr@taby.se", team="T0TWO")
     created = await say_as(core, first, "program create P start=2027-01-19 end=2027-12-31")
     assert created[0].kind == "commands/program_created"
+    assert (await say_as(core, first, "org add Knivsta kommun slack=T0TWO"))[0].kind == "commands/org_added"
     refused = await say_as(core, second, "org add Solna stad")
     assert refused[0].kind == "errors/not_coordinator"
     people = await _people(sqlite_db)
@@ -50,8 +59,9 @@ async def test_an_email_coordinator_entry_matches_the_first_vouched_identity_onl
 
 async def test_a_matching_email_does_not_merge_a_new_identity_into_a_known_person(sqlite_db, clock):
     core = make_core(sqlite_db, clock, locale="en", coordinators=("slack:T1:U1",))
-    await say_as(core, slack_actor("U1", "anna@taby.se"), "help")
-    stranger = slack_actor("U666", "anna@taby.se", team="T9")
+    await say_as(core, slack_actor("U1", "anna@taby.se"), "program create P start=2027-01-19 end=2027-12-31")
+    await say_as(core, slack_actor("U1", "anna@taby.se"), "org add Knivsta kommun slack=T0NINE")  # T0NINE gets in
+    stranger = slack_actor("U666", "anna@taby.se", team="T0NINE")
     answer = await say_as(core, stranger, "org add Evil")
     assert answer[0].kind == "errors/not_coordinator"
     async with sqlite_db.read() as session:
