@@ -15,6 +15,7 @@ from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import email_is, is_email, resolve_person
+from bot.person_refs import MAX_NAME_WORDS, name_groups, with_quotes_hint
 from bot.programs import enrollment_of
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
@@ -60,8 +61,14 @@ async def invite(turn: Turn, args):
     invited: list[str] = []
     already: list[str] = []
     unreachable: list[str] = []
-    for ref in args["people"]:
-        person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
+    words = args["people"]
+    start = 0
+    for group in await name_groups(turn.session, words):
+        try:
+            person = await resolve_person(turn.session, " ".join(group), turn.inbound.actor, turn.now, program)
+        except UserError as err:
+            raise (with_quotes_hint(err, "invite", words, start) if len(group) == 1 else err) from None
+        start += len(group)
         existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
         if existing is not None and existing.status not in role_change.OVER:
             already.append(person.name)
@@ -92,7 +99,14 @@ async def invite(turn: Turn, args):
 async def nominate(turn: Turn, args):
     program = await turn.program(args["program"])
     await _may_nominate(turn, program)
-    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
+    # A name typed without quotes may go on into the reason (`nominate Anna Berg`).
+    words = [str(args["person"]), *(str(args["reason"]).split(" ") if args["reason"] else [])]
+    name = (await name_groups(turn.session, words[:MAX_NAME_WORDS]))[0]
+    try:
+        person = await resolve_person(turn.session, " ".join(name), turn.inbound.actor, turn.now, program)
+    except UserError as err:
+        raise (with_quotes_hint(err, "nominate", words, 0) if len(name) == 1 else err) from None
+    reason = " ".join(words[len(name) :])
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
     existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
@@ -107,7 +121,7 @@ async def nominate(turn: Turn, args):
     )
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id
-    enrollment.nomination_reason = capped(args["reason"], MAX_ANSWER, "reason") if args["reason"] else None
+    enrollment.nomination_reason = capped(reason, MAX_ANSWER, "reason") if reason else None
     enrollment.updated_at = turn.now
     turn.session.add(enrollment)
     await turn.session.flush()
@@ -119,7 +133,7 @@ async def nominate(turn: Turn, args):
         nominator=turn.person.name,
     )
     await turn.audit("nominate", program=program, nominee=person.name)
-    return [turn.say("commands/nominated", name=person.name, program=program, reached=reached)]
+    return [turn.say("commands/nominated", name=person.name, program=program, reached=reached, reason=reason)]
 
 
 NOMINATIONS_PER_DAY = 5  # by anyone but a coordinator

@@ -14,7 +14,9 @@ declaration. Handlers receive the `Turn` and a dict of typed arguments.
 
 Positional parameters are given in order; named ones as `key=value`
 (quote values with spaces: `place="Stadshuset, sal 2"`). A `rest` parameter
-takes the remainder of the line as free text. The Swedish words for each
+takes the remainder of the line as free text, and a `person` as many words
+as the parameters after it leave (see `_words_for`; lists of people and a
+name before free text are read by `bot.person_refs`). The Swedish words for each
 command (and the aliases typed by habit) are in `bot.commands.swedish`.
 """
 
@@ -236,6 +238,17 @@ def _named_keys(cmd: Command) -> dict[str, Param]:
     return keys
 
 
+def _words_for(p: Param, after: list[Param], loose: int) -> int:
+    """How many of the `loose` words a positional parameter takes: one, but a
+    person's name as many as the parameters after it leave, when each of
+    those takes one word (`approve-participant Anna Berg`, `person link
+    Anna Berg slack:T1:U2`). Where that is not clear (a list of people, a
+    reason after the name) a name with spaces is quoted."""
+    if p.kind != "person" or not all(q.required and not q.rest and q.kind not in ("person", "people") for q in after):
+        return 1
+    return max(1, loose - len(after))
+
+
 def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
     named = _named_keys(cmd)
     positional = [p for p in cmd.params if not p.named]
@@ -249,13 +262,15 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
             raise UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd)
         else:
             loose.append(tok)
-    for p in positional:
+    for i, p in enumerate(positional):
         if p.kind == "people" or p.rest:
             if loose:
                 raw[p.name] = list(loose) if p.kind == "people" else " ".join(loose)
             loose = []
         elif loose:
-            raw[p.name] = loose.pop(0)
+            taken = _words_for(p, positional[i + 1 :], len(loose))
+            raw[p.name] = " ".join(loose[:taken])
+            loose = loose[taken:]
     if loose:
         raise UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd)
     args: dict[str, object] = {}

@@ -53,7 +53,9 @@ SAMPLES: dict[str, object] = {
     "day": date(2027, 1, 4),
     "days": 28,
     "decimal": True,
+    "details": {"ref": "Gunnar"},  # the context of the error `error` names
     "end": date(2027, 1, 1),
+    "error": "errors/unknown_person",  # an error another one adds to (`errors/name_in_quotes`)
     "extra": "extra",
     "high": 60,
     "held_on": date(2027, 3, 1),
