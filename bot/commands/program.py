@@ -20,7 +20,6 @@ from bot.programs import (
     AUDIENCES,
     DEFAULT_AUDIENCE,
     EVENT_KINDS,
-    enrollments,
     event_by_id,
     events,
     local_moment,
@@ -32,6 +31,7 @@ from bot.programs import (
     taking_part,
     zone,
 )
+from bot.roster import head_count
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
 from bot.store.rows import pk
 from bot.tenants import add_tenants, set_tenants, tenants_of
@@ -101,15 +101,13 @@ async def program_create(turn: Turn, args):
 @command("program", "show", role=COORDINATOR, params=(Param("program", "program", required=False),))
 async def program_show(turn: Turn, args):
     program = await turn.program(args["program"])
-    people = await enrollments(turn.session, program)
-    counts = {role: sum(1 for e, _ in people if e.role == role) for role in ("adept", "mentor")}
     listed = await events(turn.session, program)
     text = turn.render(
         "commands/program_show",
         program=program,
         organisations=[o.name for o in await organisations(turn.session, program)],
         events=listed,
-        counts=counts,
+        heads=await head_count(turn.session, program),
         tz=program.timezone,
     )
     blocks: list = [Text(text)]

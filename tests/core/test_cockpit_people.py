@@ -111,6 +111,31 @@ async def test_the_filters_take_the_words_the_list_shows(world):
     assert usage in texts(await anna.say({"sv": "hjälp deltagare", "en": "help participants"}[world.locale]))
 
 
+async def test_program_show_counts_who_takes_part_now_and_the_others_apart(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun")
+    await enroll(world, "Frida", "mentor", "Knivsta kommun")
+    await enroll(world, "Hugo", "mentor", "Knivsta kommun")
+    await enroll(world, "Gustav", "mentor", "Knivsta kommun", status=EnrollmentStatus.DECLINED)
+    await enroll(world, "Ivar", "adept", "Täby kommun", status=EnrollmentStatus.LEFT)
+    await enroll(world, "Jonna", "adept", "Täby kommun", status=EnrollmentStatus.INVITED)
+    await enroll(world, "Kim", "adept", "Täby kommun")
+    await announce(world)  # two pairs
+    kim = world["Kim"]
+    await kim.say("forget")
+    await kim.choose(1)  # forgotten: among those who left, and Kim's pair ended
+    shown = texts(await world["Anna"].say("program show"))
+    now = {
+        "sv": "Deltagare: 1 adept och 2 mentorer med i programmet, 1 par",
+        "en": "Participants: 1 mentee and 2 mentors taking part, 1 pair",
+    }
+    assert now[world.locale] in shown, shown
+    apart = {
+        "sv": "(dessutom 1 inbjuden, 1 tackade nej, 2 har lämnat)",
+        "en": "(besides: 1 invited, 1 declined, 2 have left)",
+    }
+    assert apart[world.locale] in shown, shown
+
+
 @pytest.mark.parametrize("page", [0, 9])
 async def test_a_page_the_list_does_not_have_says_which_it_has(world, page):
     await enroll(world, "Cecilia", "adept", "Täby kommun")
