@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -14,7 +15,7 @@ from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
-from bot.people import email_is, is_email, resolve_person
+from bot.people import EMAIL_CLAIM, email_is, identity_of, is_email, resolve_person
 from bot.person_refs import MAX_NAME_WORDS, name_groups, with_quotes_hint
 from bot.programs import enrollment_of
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
@@ -206,13 +207,47 @@ async def coordinator_remove(turn: Turn, args):
     return [turn.say("commands/coordinator_removed", key=key)]
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A coordinator as `coordinator list` shows them: by name, never by key."""
+
+    name: str | None  # the person's name, when the bot knows whose the entry is
+    platform: str | None  # slack, teams or console; None for an e-mail address no account has claimed
+    email: str | None = None  # that address
+
+
+async def _listed(turn: Turn, key: str) -> Listed:
+    """Whose a coordinator entry is: an identity key's person, or the person
+    whose account claimed an e-mail entry (see `bot.people.is_coordinator`)."""
+    if is_email(key):
+        claim = EMAIL_CLAIM + key.lower()
+        claimed = (await turn.session.exec(select(Coordinator.key).where(Coordinator.added_by == claim))).first()
+        if claimed is None:
+            return Listed(None, None, key)
+        key = claimed
+    if not _KEY.match(key):  # a configured entry that names no account
+        return Listed(None, None)
+    platform, tenant, user_id = key.split(":", 2)
+    identity = await identity_of(turn.session, platform, tenant, user_id)
+    person = await turn.session.get(Person, identity.person_id) if identity else None
+    return Listed(person.name if person else None, platform)
+
+
+def _by_name(entries: list[Listed]) -> list[Listed]:
+    return sorted(entries, key=lambda e: (e.name is None, (e.name or e.email or "").lower(), e.platform or ""))
+
+
 @command("coordinator", "list", role=COORDINATOR)
 async def coordinator_list(turn: Turn, args):
+    configured = turn.core.config.bot.coordinators
     rows = (await turn.session.exec(select(Coordinator).order_by(Coordinator.key))).all()
+    # An account that claimed an e-mail entry is shown as that entry while the entry is there.
+    emails = {EMAIL_CLAIM + k.lower() for k in [*configured, *(r.key for r in rows)] if is_email(k)}
+    added = [r.key for r in rows if r.added_by not in emails]
     return [
         turn.say(
             "commands/coordinator_list",
-            configured=sorted(turn.core.config.bot.coordinators),
-            added=[r.key for r in rows],
+            configured=_by_name([await _listed(turn, k) for k in configured]),
+            added=_by_name([await _listed(turn, k) for k in added]),
         )
     ]
