@@ -60,6 +60,9 @@ class Param:
     # the argument, the value and these bounds (`errors/out_of_range`).
     low: int | None = None
     high: int | None = None
+    # A text's own check (a time zone, quiet periods): the value to use, or a
+    # UserError saying what is wrong, answered with the other arguments' errors.
+    check: Callable[[str], object] | None = None
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -250,16 +253,20 @@ def _words_for(p: Param, after: list[Param], loose: int) -> int:
 
 
 def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
+    """The typed arguments of `cmd`. Whatever is wrong is answered at once,
+    every wrong argument in one answer (`errors/several`), so a command with
+    several settings is never half done nor fixed one error at a time."""
     named = _named_keys(cmd)
     positional = [p for p in cmd.params if not p.named]
     raw: dict[str, object] = {}
     loose: list[str] = []
+    wrong: list[UserError] = []
     for tok in tokens:
         key, sep, value = tok.partition("=")
         if sep and key.lower() in named:
             raw[named[key.lower()].name] = value
         elif sep and re.fullmatch(r"[a-zåäö_]+", key.lower()) and not any(p.rest for p in positional):
-            raise UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd)
+            wrong.append(UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd))
         else:
             loose.append(tok)
     for i, p in enumerate(positional):
@@ -272,15 +279,22 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
             raw[p.name] = " ".join(loose[:taken])
             loose = loose[taken:]
     if loose:
-        raise UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd)
+        wrong.append(UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd))
     args: dict[str, object] = {}
     for p in cmd.params:
         if p.name not in raw or raw[p.name] in ("", []):
             if p.required:
-                raise UserError("errors/missing_argument", command=cmd.name, argument=p.name, usage=cmd)
+                wrong.append(UserError("errors/missing_argument", command=cmd.name, argument=p.name, usage=cmd))
             args[p.name] = None
             continue
-        args[p.name] = convert(cmd, p, raw[p.name])
+        try:
+            args[p.name] = convert(cmd, p, raw[p.name])
+        except UserError as err:
+            wrong.append(err)
+    if len(wrong) > 1:
+        raise UserError("errors/several", errors=[(err.template, err.context) for err in wrong])
+    if wrong:
+        raise wrong[0]
     return args
 
 
@@ -290,7 +304,7 @@ def convert(cmd: Command, p: Param, value):
         for item in value if isinstance(value, list) else [value]:
             if len(str(item)) > limit:
                 raise UserError("errors/too_long", argument=p.name, length=len(str(item)), max=limit)
-        return value
+        return p.check(str(value)) if p.check else value
     if p.kind == "choice":
         v = choice_value(str(value), p.choices)
         if v is None:

@@ -55,7 +55,11 @@ SAMPLES: dict[str, object] = {
     "decimal": True,
     "details": {"ref": "Gunnar"},  # the context of the error `error` names
     "end": date(2027, 1, 1),
-    "error": "errors/unknown_person",  # an error another one adds to (`errors/name_in_quotes`)
+    "error": "errors/unknown_person",
+    "errors": [
+        ("errors/bad_timezone", {"value": "Mars/Base"}),
+        ("errors/bad_choice", {"argument": "locale", "value": "fr", "choices": ["sv", "en"]}),
+    ],  # an error another one adds to (`errors/name_in_quotes`)
     "extra": "extra",
     "high": 60,
     "held_on": date(2027, 3, 1),
