@@ -63,23 +63,14 @@ class Param:
     # A text's own check (a time zone, quiet periods): the value to use, or a
     # UserError saying what is wrong, answered with the other arguments' errors.
     check: Callable[[str], object] | None = None
+    # A named parameter that stands in for this positional one: given, this
+    # one is neither needed nor read (`broadcast all|mentors|adepts|org=NAME TEXT`).
+    unless: str = ""
 
     @property
     def bounds(self) -> tuple[int, int]:
         low, high = LIMITS.get(self.kind, (0, 0))
         return (low if self.low is None else self.low, high if self.high is None else self.high)
-
-    def usage(self) -> str:
-        shown = "|".join(self.choices) if self.choices else self.kind.upper()
-        if self.named:
-            body = f"{self.name}={shown}"
-        elif self.kind == "people":
-            body = "PERSON..."
-        elif self.choices:
-            body = shown
-        else:
-            body = self.name.upper()
-        return body if self.required else f"[{body}]"
 
 
 @dataclass(frozen=True)
@@ -101,9 +92,6 @@ class Command:
     @property
     def help_template(self) -> str:
         return "help/" + "_".join(self.words)
-
-    def usage(self) -> str:
-        return " ".join([self.name, *(p.usage() for p in self.params)])
 
     @property
     def bounded(self) -> tuple[Param, ...]:
@@ -269,6 +257,7 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
             wrong.append(UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd))
         else:
             loose.append(tok)
+    positional = [p for p in positional if not (p.unless and p.unless in raw)]
     for i, p in enumerate(positional):
         if p.kind == "people" or p.rest:
             if loose:
@@ -281,16 +270,19 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
     if loose:
         wrong.append(UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd))
     args: dict[str, object] = {}
+    missing: list[str] = []
     for p in cmd.params:
         if p.name not in raw or raw[p.name] in ("", []):
-            if p.required:
-                wrong.append(UserError("errors/missing_argument", command=cmd.name, argument=p.name, usage=cmd))
+            if p.required and not (p.unless and p.unless in raw):
+                missing.append(p.name)
             args[p.name] = None
             continue
         try:
             args[p.name] = convert(cmd, p, raw[p.name])
         except UserError as err:
             wrong.append(err)
+    if missing:
+        wrong.insert(0, UserError("errors/missing_argument", command=cmd.name, arguments=missing, usage=cmd))
     if len(wrong) > 1:
         raise UserError("errors/several", errors=[(err.template, err.context) for err in wrong])
     if wrong:

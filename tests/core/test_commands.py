@@ -54,8 +54,8 @@ BAD_INPUT = [
     ),
     (
         "utskick mentorer",
-        "`utskick` behöver `text`. Så här skrivs det: `utskick [alla|mentorer|adepter] [TEXT] [org=TEXT]",
-        "`broadcast` needs `text`. It is written like this: `broadcast [all|mentors|mentees] [TEXT] [org=TEXT]",
+        "`utskick` behöver `text`. Så här skrivs det: `utskick alla|mentorer|adepter|org=TEXT TEXT [program=PROGRAM]`",
+        "`broadcast` needs `text`. It is written like this: `broadcast all|mentors|mentees|org=TEXT TEXT [program=",
     ),
     ("event add kickoff 2027-03-01 colour=red", "känner inte till `colour=`", "has no option `colour=`"),
     ('org add "Täby', "citattecken", "quotation mark"),

@@ -46,6 +46,7 @@ SAMPLES: dict[str, object] = {
     "allowed": ["draft", "active"],
     "announced": date(2027, 2, 1),
     "argument": "nudge",
+    "arguments": ["kind", "date"],
     "choices": ["all", "mentors", "adepts"],
     "code": "same_organisation",
     "command": "program set",
