@@ -66,6 +66,9 @@ class Param:
     # A named parameter that stands in for this positional one: given, this
     # one is neither needed nor read (`broadcast all|mentors|adepts|org=NAME TEXT`).
     unless: str = ""
+    # The label table whose words for a choice, as a list shows them, also name
+    # it (`labels/status`: `status=tackade-nej` where the list says "tackade nej").
+    shown: str = ""
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -298,7 +301,7 @@ def convert(cmd: Command, p: Param, value):
                 raise UserError("errors/too_long", argument=p.name, length=len(str(item)), max=limit)
         return p.check(str(value)) if p.check else value
     if p.kind == "choice":
-        v = choice_value(str(value), p.choices)
+        v = choice_value(str(value), p.choices, p.shown)
         if v is None:
             raise UserError("errors/bad_choice", argument=p.name, value=value, choices=list(p.choices))
         return v
@@ -347,14 +350,24 @@ def _range(p: Param, text: str) -> tuple[int, int]:
     return first, last
 
 
-def choice_value(value: str, choices: Iterable[str]) -> str | None:
-    """The choice `value` names, typed as the grammar has it (`yes`) or as
-    the help shows it in either language (`ja`, see `labels/choice`)."""
+def _same_words(text: str) -> str:
+    """`Tackade-nej`, `tackade nej` and `tackade_nej` alike."""
+    return " ".join(re.split(r"[\s_-]+", text.strip().lower()))
+
+
+def choice_value(value: str, choices: Iterable[str], shown: str = "") -> str | None:
+    """The choice `value` names, typed as the grammar has it (`yes`), as the
+    help shows it in either language (`ja`, see `labels/choice`), or, with a
+    label table `shown` (`labels/status`), as a list shows it (`tackade
+    nej`, `har lämnat`; one or many: `anmäld`, `anmälda`)."""
     from bot.i18n import LOCALES, label
 
-    typed = value.strip().lower()
+    typed = _same_words(value)
     for choice in choices:
-        if typed == choice or any(typed == label(loc, "labels/choice", value=choice).lower() for loc in LOCALES):
+        words = [choice, *(label(loc, "labels/choice", value=choice) for loc in LOCALES)]
+        if shown:
+            words += [label(loc, f"{shown}/{choice}", form=form) for loc in LOCALES for form in ("one", "other")]
+        if any(typed == _same_words(word) for word in words):
             return choice
     return None
 

@@ -136,6 +136,28 @@ async def test_program_show_counts_who_takes_part_now_and_the_others_apart(world
     assert apart[world.locale] in shown, shown
 
 
+async def test_each_status_word_the_list_shows_filters_the_list(world):
+    statuses = {
+        "Cecilia": EnrollmentStatus.ACTIVE,
+        "David": EnrollmentStatus.INVITED,
+        "Erik": EnrollmentStatus.ONBOARDING,
+        "Frida": EnrollmentStatus.PENDING,
+        "Gustav": EnrollmentStatus.DECLINED,
+        "Hanna": EnrollmentStatus.LEFT,
+    }
+    for name, status in statuses.items():
+        await enroll(world, name, "adept", "Täby kommun", status=status)
+    anna = world["Anna"]
+    listed = texts(await anna.say("participants")).splitlines()
+    for name in statuses:
+        (line,) = [ln for ln in listed if ln.startswith(f"• {name},")]
+        shown = re.split(r", | \(", line.split(" – ", 1)[1].split(", ", 1)[1])[0]  # after the role
+        found = texts(await anna.say(f'participants status="{shown}"'))
+        assert name in found and all(n not in found for n in statuses if n != name), (shown, found)
+        hyphened = texts(await anna.say(f"participants status={shown.replace(' ', '-')}"))
+        assert name in hyphened, (shown, hyphened)
+
+
 @pytest.mark.parametrize("page", [0, 9])
 async def test_a_page_the_list_does_not_have_says_which_it_has(world, page):
     await enroll(world, "Cecilia", "adept", "Täby kommun")
