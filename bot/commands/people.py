@@ -241,9 +241,10 @@ def _by_name(entries: list[Listed]) -> list[Listed]:
 async def coordinator_list(turn: Turn, args):
     configured = turn.core.config.bot.coordinators
     rows = (await turn.session.exec(select(Coordinator).order_by(Coordinator.key))).all()
-    # An account that claimed an e-mail entry is shown as that entry while the entry is there.
+    # An account that claimed an e-mail entry is shown as that entry while the
+    # entry is there, and an entry of the configuration only there.
     emails = {EMAIL_CLAIM + k.lower() for k in [*configured, *(r.key for r in rows)] if is_email(k)}
-    added = [r.key for r in rows if r.added_by not in emails]
+    added = [r.key for r in rows if r.added_by not in emails and not _configured(turn, r.key)]
     return [
         turn.say(
             "commands/coordinator_list",

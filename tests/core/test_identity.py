@@ -57,9 +57,12 @@ async def test_the_coordinator_list_names_people_and_platforms_never_keys(sqlite
     assert (await say_as(core, hedda, "coordinator list"))[0].kind == "commands/coordinator_list"  # claims hr@
     await say_as(core, boss, "coordinator add slack:T1:U9")  # has never written to the bot
     await say_as(core, boss, "coordinator add kim@taby.se")
+    async with sqlite_db.write() as session:  # as `mentorbot console --coordinator` records a configured one too
+        session.add(Coordinator(key="slack:T1:U1", added_by="console", created_at=clock.now()))
     (reply,) = await say_as(core, boss, "coordinator list")
     assert "slack:" not in reply.text and "T1" not in reply.text and "U9" not in reply.text
     assert reply.text.count("Hedda (Slack)") == 1  # the e-mail entry she claimed, shown once
+    assert reply.text.count("Boss*") == 1  # listed as configured only
     assert f"{OPEN}Bo *Boss*{CLOSE} (Slack)" in reply.text  # what a person's name holds stays text
     unknown = {
         "sv": "någon som inte har skrivit till mig än (Slack)",
