@@ -1,11 +1,13 @@
 """Who is in a program, as the coordinator sees them: organisation, role,
 status, partner, and why someone is not (yet) in a pair. Used by
-`participants`, `person`, the export and the home view."""
+`participants`, `person`, the export, the home view and the numbers of
+`program show`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.errors import UserError
@@ -13,6 +15,7 @@ from bot.programs import enrollments, org_key
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
 from bot.store.rows import pk
 
+PAIRED = (PairStatus.APPROVED, PairStatus.ANNOUNCED)  # the pairs a pair number names (`unpair N`)
 PAGE_SIZE = 25  # rows per message: well inside Slack's and Teams' message limits
 
 
@@ -41,7 +44,7 @@ async def pair_partners(session, program: Program) -> dict[int, Partner]:
         await session.exec(
             select(Pairing).where(
                 col(Pairing.program_id) == program.id,
-                col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED)),
+                col(Pairing.status).in_(PAIRED),
             )
         )
     ).all()
@@ -59,6 +62,43 @@ async def pair_partners(session, program: Program) -> dict[int, Partner]:
         partners[row.adept_id] = Partner(names.get(row.mentor_id, "?"), pk(row))
         partners[row.mentor_id] = Partner(names.get(row.adept_id, "?"), pk(row))
     return partners
+
+
+@dataclass(frozen=True)
+class HeadCount:
+    """Who takes part now (active adepts and mentors, pairs) and, apart, how
+    many are anywhere else on the way in or out (invited, left, forgotten)."""
+
+    adepts: int
+    mentors: int
+    pairs: int
+    others: list[tuple[str, int]]  # (status, how many), in the order of EnrollmentStatus
+
+
+async def head_count(session, program: Program) -> HeadCount:
+    """The numbers `program show` gives."""
+    statuses = (
+        await session.exec(
+            select(Enrollment.role, Enrollment.status, func.count())
+            .where(Enrollment.program_id == program.id)
+            .group_by(col(Enrollment.role), col(Enrollment.status))
+        )
+    ).all()
+    active = {role: n for role, status, n in statuses if status == EnrollmentStatus.ACTIVE}
+    others = {s: sum(n for _, status, n in statuses if status == s) for s in EnrollmentStatus}
+    pairs = (
+        await session.exec(
+            select(func.count())
+            .select_from(Pairing)
+            .where(col(Pairing.program_id) == program.id, col(Pairing.status).in_(PAIRED))
+        )
+    ).one()
+    return HeadCount(
+        active.get("adept", 0),
+        active.get("mentor", 0),
+        pairs,
+        [(s.value, n) for s, n in others.items() if n and s != EnrollmentStatus.ACTIVE],
+    )
 
 
 def why_waiting(enrollment: Enrollment, paired: bool) -> tuple[str, ...]:

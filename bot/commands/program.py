@@ -20,7 +20,6 @@ from bot.programs import (
     AUDIENCES,
     DEFAULT_AUDIENCE,
     EVENT_KINDS,
-    enrollments,
     event_by_id,
     events,
     local_moment,
@@ -32,6 +31,7 @@ from bot.programs import (
     taking_part,
     zone,
 )
+from bot.roster import head_count
 from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
 from bot.store.rows import pk
 from bot.tenants import add_tenants, set_tenants, tenants_of
@@ -48,6 +48,20 @@ UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
 NUDGE = Param("nudge", "range", named=True, required=False, unit="days", low=7, high=60)
 
 
+def _time_zone(name: str) -> str:
+    zone(name)  # a zone the system knows, or the answer that says so
+    return name
+
+
+def _country(code: str) -> str:
+    if len(code) != 2 or not code.isalpha():
+        raise UserError("errors/bad_country", value=code)
+    return code.upper()
+
+
+TZ = Param("tz", named=True, required=False, check=_time_zone)
+
+
 @command(
     "program",
     "create",
@@ -57,9 +71,9 @@ NUDGE = Param("nudge", "range", named=True, required=False, unit="days", low=7, 
         Param("start", "date", named=True),
         Param("end", "date", named=True),
         Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
-        Param("tz", named=True, required=False),
+        TZ,
         NUDGE,
-        Param("country", named=True, required=False),
+        Param("country", named=True, required=False, check=_country),
         CONFIRM,
     ),
 )
@@ -68,7 +82,6 @@ async def program_create(turn: Turn, args):
     if args["end"] <= args["start"]:
         raise UserError("errors/end_before_start", start=args["start"], end=args["end"])
     tz = args["tz"] or turn.core.config.bot.timezone
-    zone(tz)
     today = turn.now.astimezone(zone(tz)).date()
     if args["end"] < today:
         raise UserError("errors/program_in_past", end=args["end"], today=today)
@@ -76,9 +89,7 @@ async def program_create(turn: Turn, args):
     if (await turn.session.exec(select(Program).where(Program.slug == slug))).first():
         raise UserError("errors/program_exists", name=name, slug=slug)
     nudge = args["nudge"] or (21, 28)
-    country = (args["country"] or "SE").upper()
-    if len(country) != 2 or not country.isalpha():
-        raise UserError("errors/bad_country", value=args["country"])
+    country = args["country"] or "SE"
     if args["start"] < today and args["confirm"] != "yes":
         return [ask(turn, "commands/program_started_confirm", name=name, start=args["start"], today=today)]
     program = Program(
@@ -101,15 +112,13 @@ async def program_create(turn: Turn, args):
 @command("program", "show", role=COORDINATOR, params=(Param("program", "program", required=False),))
 async def program_show(turn: Turn, args):
     program = await turn.program(args["program"])
-    people = await enrollments(turn.session, program)
-    counts = {role: sum(1 for e, _ in people if e.role == role) for role in ("adept", "mentor")}
     listed = await events(turn.session, program)
     text = turn.render(
         "commands/program_show",
         program=program,
         organisations=[o.name for o in await organisations(turn.session, program)],
         events=listed,
-        counts=counts,
+        heads=await head_count(turn.session, program),
         tz=program.timezone,
     )
     blocks: list = [Text(text)]
@@ -330,9 +339,9 @@ def _quiet_periods(value: str) -> list[list[str]]:
         NUDGE,
         Param("first_nudge", "int", named=True, required=False, unit="days", low=1, high=60),
         Param("stall_days", "int", named=True, required=False, unit="days", low=28, high=180),
-        Param("quiet", named=True, required=False),
+        Param("quiet", named=True, required=False, check=_quiet_periods),
         Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
-        Param("tz", named=True, required=False),
+        TZ,
         Param("adept_months", "range", named=True, required=False, unit="months", low=1, high=120),
         Param("mentor_years", "int", named=True, required=False, unit="years", low=2, high=40),
         Param("max_capacity", "int", named=True, required=False, unit="adepts", low=1, high=5),
@@ -358,14 +367,13 @@ async def program_set(turn: Turn, args):
             example={"nudge": "21-28", "quiet": "07-01..07-31", "mentor_years": "5"},
         )
     if "tz" in given:
-        zone(given["tz"])
         program.timezone = given["tz"]
     if "nudge" in given:
         program.nudge_min_days, program.nudge_max_days = given["nudge"]
     if "adept_months" in given:
         program.adept_min_months, program.adept_max_months = given["adept_months"]
     if "quiet" in given:
-        program.quiet_periods = _quiet_periods(given["quiet"])
+        program.quiet_periods = given["quiet"]
     simple = {
         "first_nudge": "first_nudge_days",
         "stall_days": "stall_days",

@@ -29,7 +29,7 @@ STATUSES = tuple(s.value for s in EnrollmentStatus)
     params=(
         Param("role", "choice", named=True, required=False, choices=("adept", "mentor")),
         Param("org", named=True, required=False),
-        Param("status", "choice", named=True, required=False, choices=STATUSES),
+        Param("status", "choice", named=True, required=False, choices=STATUSES, shown="labels/status"),
         Param("page", "int", named=True, required=False),
         PROGRAM,
     ),

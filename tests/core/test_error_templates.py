@@ -46,6 +46,7 @@ SAMPLES: dict[str, object] = {
     "allowed": ["draft", "active"],
     "announced": date(2027, 2, 1),
     "argument": "nudge",
+    "arguments": ["kind", "date"],
     "choices": ["all", "mentors", "adepts"],
     "code": "same_organisation",
     "command": "program set",
@@ -53,7 +54,13 @@ SAMPLES: dict[str, object] = {
     "day": date(2027, 1, 4),
     "days": 28,
     "decimal": True,
+    "details": {"ref": "Gunnar"},  # the context of the error `error` names
     "end": date(2027, 1, 1),
+    "error": "errors/unknown_person",
+    "errors": [
+        ("errors/bad_timezone", {"value": "Mars/Base"}),
+        ("errors/bad_choice", {"argument": "locale", "value": "fr", "choices": ["sv", "en"]}),
+    ],  # an error another one adds to (`errors/name_in_quotes`)
     "extra": "extra",
     "high": 60,
     "held_on": date(2027, 3, 1),

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.i18n import render
+from bot.markup import CLOSE, OPEN
 from bot.messages import Actor, Address, Inbound, Kind, Platform, Where
 from bot.store.models import Coordinator, Enrollment, Identity, Person
 from tests.core.harness import World, texts
@@ -55,6 +56,28 @@ async def test_an_email_coordinator_entry_matches_the_first_vouched_identity_onl
     async with sqlite_db.read() as session:
         keys = (await session.exec(select(Coordinator.key))).all()
     assert keys == ["slack:T1:U1"]  # the first identity's key was stored
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_the_coordinator_list_names_people_and_platforms_never_keys(sqlite_db, clock, locale):
+    core = make_core(sqlite_db, clock, locale=locale, coordinators=("hr@taby.se", "slack:T1:U1"))
+    hedda = Actor(Platform.SLACK, "T1", "U7", display_name="Hedda", email="hr@taby.se")
+    boss = Actor(Platform.SLACK, "T1", "U1", display_name="Bo *Boss*")
+    assert (await say_as(core, hedda, "coordinator list"))[0].kind == "commands/coordinator_list"  # claims hr@
+    await say_as(core, boss, "coordinator add slack:T1:U9")  # has never written to the bot
+    await say_as(core, boss, "coordinator add kim@taby.se")
+    async with sqlite_db.write() as session:  # as `mentorbot console --coordinator` records a configured one too
+        session.add(Coordinator(key="slack:T1:U1", added_by="console", created_at=clock.now()))
+    (reply,) = await say_as(core, boss, "coordinator list")
+    assert "slack:" not in reply.text and "T1" not in reply.text and "U9" not in reply.text
+    assert reply.text.count("Hedda (Slack)") == 1  # the e-mail entry she claimed, shown once
+    assert reply.text.count("Boss*") == 1  # listed as configured only
+    assert f"{OPEN}Bo *Boss*{CLOSE} (Slack)" in reply.text  # what a person's name holds stays text
+    unknown = {
+        "sv": "någon som inte har skrivit till mig än (Slack)",
+        "en": "someone who has not written to me yet (Slack)",
+    }
+    assert unknown[locale] in reply.text and "`kim@taby.se`" in reply.text
 
 
 async def test_a_matching_email_does_not_merge_a_new_identity_into_a_known_person(sqlite_db, clock):
