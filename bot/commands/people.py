@@ -201,10 +201,29 @@ async def coordinator_remove(turn: Turn, args):
     row = (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first()
     if row is None:
         raise UserError("errors/unknown_coordinator", key=key)
-    if key == turn.actor_key:
+    doomed = [row, *await _claimed_with(turn, row)]
+    if any(r.key == turn.actor_key for r in doomed):
         raise UserError("errors/remove_self_coordinator")
-    await turn.session.delete(row)
+    for gone in doomed:
+        await turn.session.delete(gone)
     return [turn.say("commands/coordinator_removed", key=key)]
+
+
+async def _claimed_with(turn: Turn, row: Coordinator) -> list[Coordinator]:
+    """What goes with a removed entry: for an e-mail address, the account
+    keys it made coordinators (`EMAIL_CLAIM`), which would keep their rights;
+    for an account key claimed from an address, that address, which would
+    claim the account again at its next message (refused when the address
+    is in `bot.coordinators`, which no command changes)."""
+    if is_email(row.key):
+        claim = Coordinator.added_by == EMAIL_CLAIM + row.key.strip().lower()
+        return list((await turn.session.exec(select(Coordinator).where(claim))).all())
+    if not (row.added_by or "").startswith(EMAIL_CLAIM):
+        return []
+    email = row.added_by[len(EMAIL_CLAIM) :]
+    if _configured(turn, email):
+        raise UserError("errors/coordinator_in_config", key=email)
+    return list((await turn.session.exec(select(Coordinator).where(_same_key(email)))).all())
 
 
 @dataclass(frozen=True)

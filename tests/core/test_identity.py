@@ -257,3 +257,33 @@ async def test_a_coordinator_email_is_one_entry_in_any_case(any_db, clock):
     ]
     async with any_db.read() as session:
         assert (await session.exec(select(Coordinator.key))).all() == []
+
+
+async def test_removing_a_coordinator_email_also_removes_the_account_that_claimed_it(any_db, clock):
+    """`coordinator add hr@taby.se`, then Hedda's account, vouched for by Slack
+    as hr@taby.se, coordinates (her key is stored as claimed from the
+    address). Removing the address must end her rights too, and removing her
+    account's key must not be undone by the address claiming her again."""
+    core = make_core(any_db, clock, locale="en", coordinators=("slack:T1:U1",))
+    anna, hedda = slack_actor("U1"), slack_actor("U7", "hr@taby.se")
+    await say_as(core, anna, "program create P start=2027-01-19 end=2027-12-31")
+    for step in range(2):
+        assert (await say_as(core, anna, "coordinator add hr@taby.se"))[0].kind == "commands/coordinator_added"
+        assert (await say_as(core, hedda, "org add Solna stad" if step == 0 else "org add Knivsta kommun"))[
+            0
+        ].kind == "commands/org_added"
+        removed = "coordinator remove HR@taby.se" if step == 0 else "coordinator remove slack:T1:U7"
+        assert (await say_as(core, anna, removed))[0].kind == "commands/coordinator_removed"
+        assert (await say_as(core, hedda, "org add Upplands Väsby kommun"))[0].kind == "errors/not_coordinator"
+        async with any_db.read() as session:
+            assert (await session.exec(select(Coordinator.key))).all() == []
+
+
+async def test_a_coordinator_cannot_remove_the_address_that_makes_them_one(sqlite_db, clock):
+    core = make_core(sqlite_db, clock, locale="en", coordinators=("slack:T1:U1",))
+    anna, hedda = slack_actor("U1"), slack_actor("U7", "hr@taby.se")
+    await say_as(core, anna, "program create P start=2027-01-19 end=2027-12-31")
+    await say_as(core, anna, "coordinator add hr@taby.se")
+    await say_as(core, hedda, "status")  # her account claims the address
+    assert (await say_as(core, hedda, "coordinator remove hr@taby.se"))[0].kind == "errors/remove_self_coordinator"
+    assert (await say_as(core, hedda, "org add Solna stad"))[0].kind == "commands/org_added"
