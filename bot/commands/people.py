@@ -218,9 +218,10 @@ async def _claimed_with(turn: Turn, row: Coordinator) -> list[Coordinator]:
     if is_email(row.key):
         claim = Coordinator.added_by == EMAIL_CLAIM + row.key.strip().lower()
         return list((await turn.session.exec(select(Coordinator).where(claim))).all())
-    if not (row.added_by or "").startswith(EMAIL_CLAIM):
+    added_by = row.added_by or ""
+    if not added_by.startswith(EMAIL_CLAIM):
         return []
-    email = row.added_by[len(EMAIL_CLAIM) :]
+    email = added_by[len(EMAIL_CLAIM) :]
     if _configured(turn, email):
         raise UserError("errors/coordinator_in_config", key=email)
     return list((await turn.session.exec(select(Coordinator).where(_same_key(email)))).all())
