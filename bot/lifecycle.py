@@ -18,8 +18,14 @@ STATUSES = (DRAFT, ACTIVE, CLOSING, CLOSED, ARCHIVED)
 RUNNING = (ACTIVE, CLOSING)
 # Programs a coordinator may be working on without naming them.
 WORKING = (DRAFT, ACTIVE, CLOSING)
+# Programs that are over: their pairs and people are shown as they were.
+OVER = (CLOSED, ARCHIVED)
 NEXT = {DRAFT: ACTIVE, ACTIVE: CLOSING, CLOSING: CLOSED, CLOSED: ARCHIVED}
 
 
 def is_running(program) -> bool:
     return program is not None and program.status in RUNNING
+
+
+def is_over(program) -> bool:
+    return program is not None and program.status in OVER
