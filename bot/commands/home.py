@@ -9,12 +9,13 @@ from sqlmodel import col, select
 from bot.cockpit import ROWS, dashboard
 from bot.commands.registry import action, command
 from bot.errors import stale_button
-from bot.lifecycle import RUNNING
+from bot.lifecycle import RUNNING, ended_on, is_over
 from bot.markup import mark
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Fields, Heading, Text
 from bot.programs import live_pairings, my_enrollments, next_event
 from bot.reminders.digest import stalled_pairs
+from bot.roster import pair_partners
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -23,6 +24,14 @@ from bot.turn import Turn
 async def _participant_blocks(turn: Turn) -> list:
     blocks: list = []
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
+        if is_over(program) and enrollment.status == EnrollmentStatus.ACTIVE:  # as it ended, with their pairs
+            partners = (await pair_partners(turn.session, program)).get(pk(enrollment), [])
+            blocks.append(Heading(mark(program.name)))
+            text = turn.render(
+                "home/participant_over", ended=ended_on(program), role=enrollment.role, partners=partners
+            )
+            blocks.append(Text(text))
+            continue
         if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status not in RUNNING:
             continue
         blocks.append(Heading(mark(program.name)))
