@@ -103,6 +103,7 @@ async def status(turn: Turn, args):
                 "pairs": await _pair_view(turn, enrollment),
                 "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
+                "ended": None,  # it runs
             }
         )
     coordinator = not rows and await turn.coordinates()

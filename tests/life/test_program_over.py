@@ -42,6 +42,7 @@ SAY = {
         "status_waiting": ("inget par ännu", "matchar"),
         "home_over": "Programmet avslutades 15 dec. 2027. Du var adept, i par med Frida (genomfört).",
         "nothing": "Du deltar inte i något mentorprogram",
+        "status_adept": "Din adept: {}, Täby kommun. Ingen träff registrerad ännu.",
     },
     "en": {
         "frida_running": "Frida, Knivsta kommun – mentor, signed up, paired with Cecilia (pair 1) and David (pair 2)",
@@ -58,6 +59,7 @@ SAY = {
         "status_waiting": ("no pair yet", "matches"),
         "home_over": "The program ended on 15 Dec 2027. You were a mentee, paired with Frida (completed).",
         "nothing": "You are not taking part in a mentor program",
+        "status_adept": "Your pair: {}, Täby kommun. No meeting logged yet.",
     },
 }
 
@@ -90,6 +92,8 @@ async def test_a_mentor_with_two_adepts_has_both_in_the_participants_list_and_th
     rows = {r[_first(r)]: r for r in _sheet(await year["Anna"].say("export"), "participants")}
     assert rows["Frida"][year.say["pair_col"]] == "Cecilia; David"
     assert rows["Cecilia"][year.say["pair_col"]] == "Frida"
+    status = texts(await year["Frida"].say("status"))
+    assert all(year.say["status_adept"].format(name) in status for name in ("Cecilia", "David")), status
 
 
 def _first(row: dict) -> str:
