@@ -144,3 +144,23 @@ async def test_a_pause_gives_time_but_the_digest_and_home_state_the_real_last_me
     text, fields = _home((await year["Anna"].say("home"))[0])
     assert fields[say["health"]] == "3" and say["home_list"].format(n=3) in text, (fields, text)
     assert say["home_cecilia"] in text and say["home_david"] in text
+
+
+async def test_every_copy_of_a_weeks_digest_names_its_pairs_and_next_weeks_does_not(year):
+    """A coordinator's copy built after another's was sent (a retry, a second
+    coordinator) is the same week's digest: it still names the pairs; the
+    next week's names none of them again."""
+    from types import SimpleNamespace
+
+    from bot.reminders.kinds import Skip, kind_of
+    from bot.store.models import Program
+
+    await year.run_until(date(2027, 3, 2))
+    assert [day for day, _ in _digests(year)] == [date(2027, 3, 1)]
+    build = kind_of("digest").build
+    async with year.db.read() as s:
+        program = (await s.exec(select(Program))).one()
+        same = await build(s, SimpleNamespace(context={"week": "2027-03-01", "day": "2027-03-02"}), program, None)
+        later = await build(s, SimpleNamespace(context={"week": "2027-03-08", "day": "2027-03-08"}), program, None)
+    assert not isinstance(same, Skip) and [p.adept for p in same[0]["pairs"]] == ["Cecilia", "David", "Erik"]
+    assert isinstance(later, Skip)
