@@ -201,3 +201,18 @@ async def my_enrollments(session: AsyncSession, person_id: int) -> list[tuple[En
 
 async def live_pairings(session: AsyncSession, enrollment: Enrollment) -> list[Pairing]:
     return list((await session.exec(_LIVE_PAIRINGS, params={"enrollment_id": enrollment.id})).all())
+
+
+async def past_pairings(session: AsyncSession, enrollment: Enrollment) -> list[Pairing]:
+    """The pairs an enrollment had, for a program that is over: completed,
+    going on on their own, or ended after they were announced; oldest first."""
+    query = (
+        select(Pairing)
+        .where(
+            (col(Pairing.adept_id) == enrollment.id) | (col(Pairing.mentor_id) == enrollment.id),
+            col(Pairing.status).in_((PairStatus.COMPLETED, PairStatus.CONTINUING, PairStatus.ENDED)),
+            col(Pairing.announced_at).is_not(None),
+        )
+        .order_by(col(Pairing.id))
+    )
+    return list((await session.exec(query)).all())

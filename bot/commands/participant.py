@@ -18,15 +18,16 @@ from bot.commands.registry import (
 from bot.commands.topics import topic, visible_roles
 from bot.dialogs.entrances import still_waiting
 from bot.errors import UserError, stale_button
-from bot.lifecycle import RUNNING
+from bot.lifecycle import RUNNING, ended_on, is_over
 from bot.matching.cohort import TOLD_UNMATCHED
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.programs import live_pairings, my_enrollments, next_event
+from bot.programs import live_pairings, my_enrollments, next_event, past_pairings
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
     Meeting,
     Organisation,
+    Pairing,
     Person,
     Program,
 )
@@ -57,9 +58,11 @@ async def help_(turn: Turn, args):
     ]
 
 
-async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
+async def _pair_view(turn: Turn, enrollment: Enrollment, pairings: list[Pairing] | None = None) -> list[dict]:
+    """Each pair's other member, their organisation and the last meeting: of
+    `pairings`, or of the enrollment's live pairs."""
     views = []
-    for pairing in await live_pairings(turn.session, enrollment):
+    for pairing in await live_pairings(turn.session, enrollment) if pairings is None else pairings:
         other_id = pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id
         other = await fetch(turn.session, Enrollment, other_id)
         person = await fetch(turn.session, Person, other.person_id)
@@ -75,6 +78,7 @@ async def _pair_view(turn: Turn, enrollment: Enrollment) -> list[dict]:
                 "organisation": org.name if org else None,
                 "role": other.role,
                 "last_meeting": last.held_on if last else None,
+                "status": pairing.status,
             }
         )
     return views
@@ -87,6 +91,11 @@ async def status(turn: Turn, args):
         if enrollment.status == EnrollmentStatus.LEFT:
             left = True  # "not in a program" then, not "not yet"
             continue
+        if is_over(program):  # shown as it ended, to those who took part
+            if enrollment.status == EnrollmentStatus.ACTIVE:
+                pairs = await _pair_view(turn, enrollment, await past_pairings(turn.session, enrollment))
+                rows.append({"program": program, "enrollment": enrollment, "pairs": pairs, "ended": ended_on(program)})
+            continue
         rows.append(
             {
                 "program": program,
@@ -94,6 +103,7 @@ async def status(turn: Turn, args):
                 "pairs": await _pair_view(turn, enrollment),
                 "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
+                "ended": None,  # it runs
             }
         )
     coordinator = not rows and await turn.coordinates()
