@@ -254,7 +254,9 @@ async def test_a_cohort_370_days_on_moves_53_weeks(sqlite_db, clock):
     made = await year["Anna"].say("program new-cohort mentorprogram-2027 Mentorprogram 2028 start=2028-01-20")
     assert SAY["sv"]["weeks"] in made[0].text, made[0].text
     copied = [e for e in await _events(year) if e.program_id != 1]
-    assert [e.starts_at.astimezone(STHLM).replace(tzinfo=None) for e in copied] == [datetime(2028, 5, 25, 13, 0)]  # 371 days on, a Thursday
+    assert [e.starts_at.astimezone(STHLM).replace(tzinfo=None) for e in copied] == [
+        datetime(2028, 5, 25, 13, 0)
+    ]  # 371 days on, a Thursday
 
 
 async def test_a_time_the_clocks_skip_is_refused_and_one_they_show_twice_is_the_first(year):
