@@ -1,5 +1,5 @@
 """Coordinator commands that shape a program: create and show it, its
-organisations, its calendar of events, and its channel."""
+organisations and its channel (its calendar of events: `bot.commands.events`)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,9 @@ from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import MAX_NAME, capped
-from bot.meetings import local_today
 from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
-    AUDIENCES,
-    DEFAULT_AUDIENCE,
-    EVENT_KINDS,
-    event_by_id,
     events,
-    local_moment,
     org_name,
     organisation_named,
     organisations,
@@ -32,7 +26,7 @@ from bot.programs import (
     zone,
 )
 from bot.roster import head_count
-from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
+from bot.store.models import Organisation, Program, ProgramOrganisation
 from bot.store.rows import pk
 from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.turn import Turn
@@ -182,115 +176,6 @@ async def org_remove(turn: Turn, args):
     link = await turn.session.get(ProgramOrganisation, (program.id, org.id))
     await turn.session.delete(link)
     return [turn.say("commands/org_removed", name=org.name, program=program)]
-
-
-@command(
-    "event",
-    "add",
-    role=COORDINATOR,
-    params=(
-        Param("kind", "choice", choices=EVENT_KINDS),
-        Param("date", "date"),
-        Param("time", "time", required=False),
-        Param("place", named=True, required=False),
-        Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
-        Param("title", named=True, required=False),
-        CONFIRM,
-        PROGRAM,
-    ),
-)
-async def event_add(turn: Turn, args):
-    program = await turn.program(args["program"])
-    if args["kind"] == "custom" and not args["title"]:
-        raise UserError("errors/custom_needs_title")
-    if doubt := await _event_doubt(turn, program, args["kind"], args["date"], args["confirm"]):
-        return [doubt]
-    event = ProgramEvent(
-        program_id=pk(program),
-        kind=args["kind"],
-        title=args["title"],
-        starts_at=local_moment(program, args["date"], args["time"]),
-        place=args["place"],
-        audience=args["audience"] or DEFAULT_AUDIENCE.get(args["kind"], "all"),
-    )
-    turn.session.add(event)
-    await turn.session.flush()
-    await plan.event_changed(turn, event)
-    return [turn.say("commands/event_added", event=event, program=program, tz=program.timezone)]
-
-
-@command(
-    "event",
-    "edit",
-    role=COORDINATOR,
-    params=(
-        Param("id"),
-        Param("date", "date", named=True, required=False),
-        Param("time", "time", named=True, required=False),
-        Param("place", named=True, required=False),
-        Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
-        Param("title", named=True, required=False),
-        CONFIRM,
-        PROGRAM,
-    ),
-)
-async def event_edit(turn: Turn, args):
-    program = await turn.program(args["program"])
-    event = await event_by_id(turn.session, program, str(args["id"]))
-    changes = {k: args[k] for k in ("date", "time", "place", "audience", "title") if args[k] is not None}
-    if not changes:
-        raise UserError(
-            "errors/nothing_to_change",
-            command="event edit",
-            example={"date": None, "time": None, "place": None, "audience": None, "title": None},
-        )
-    local = event.starts_at.astimezone(zone(program.timezone))
-    if "date" in changes or "time" in changes:
-        day = changes.get("date", local.date())
-        if doubt := await _event_doubt(turn, program, event.kind, day, args["confirm"], event.id):
-            return [doubt]
-        event.starts_at = local_moment(program, day, changes.get("time", local.time()))
-    for key in ("place", "audience", "title"):
-        if key in changes:
-            setattr(event, key, changes[key])
-    turn.session.add(event)
-    await turn.session.flush()
-    await plan.event_changed(turn, event)
-    return [turn.say("commands/event_edited", event=event, program=program, tz=program.timezone)]
-
-
-async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confirm, event_id: int | None = None):
-    """A past day is refused; a day outside the program or a second closing
-    is asked about (None when all is well or already confirmed)."""
-    today = local_today(program, turn.now)
-    if day < today:
-        raise UserError("errors/event_in_past", day=day, today=today)
-    if confirm == "yes":
-        return None
-    outside = not program.start <= day <= program.end
-    closings = [e for e in await events(turn.session, program) if e.kind == "closing" and e.id != event_id]
-    if not outside and not (kind == "closing" and closings):
-        return None
-    return ask(
-        turn,
-        "events/confirm_doubt",
-        day=day,
-        program=program,
-        outside=outside,
-        closing=closings[0] if kind == "closing" and closings else None,
-        tz=program.timezone,
-    )
-
-
-@command("event", "remove", role=COORDINATOR, params=(Param("id"), PROGRAM))
-async def event_remove(turn: Turn, args):
-    program = await turn.program(args["program"])
-    event = await event_by_id(turn.session, program, str(args["id"]))
-    event.cancelled = True
-    turn.session.add(event)
-    await turn.session.flush()
-    await plan.event_changed(turn, event)
-    return [turn.say("commands/event_removed", event=event, program=program, tz=program.timezone)]
 
 
 @command("channel", role=COORDINATOR, params=(Param("program", "program", required=False),))

@@ -47,6 +47,7 @@ SAMPLES: dict[str, object] = {
     "announced": date(2027, 2, 1),
     "argument": "nudge",
     "arguments": ["kind", "date"],
+    "at": "02:30",
     "choices": ["all", "mentors", "adepts"],
     "code": "same_organisation",
     "command": "program set",
@@ -62,6 +63,8 @@ SAMPLES: dict[str, object] = {
         ("errors/bad_choice", {"argument": "locale", "value": "fr", "choices": ["sv", "en"]}),
     ],  # an error another one adds to (`errors/name_in_quotes`)
     "extra": "extra",
+    "first_after": "03:00",
+    "forward": "03:30",
     "high": 60,
     "held_on": date(2027, 3, 1),
     "key": "console:local:eva",
@@ -98,6 +101,7 @@ SAMPLES: dict[str, object] = {
     "usage": COMMANDS[("program", "set")],
     "value": "2,5",
     "what": "name",
+    "zone": "Europe/Stockholm",
 }
 ALWAYS_GIVEN = {"locale", "today"}  # `Translator.render` adds the first, `Core._error` the second
 
