@@ -27,6 +27,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from bot import outbox
 from bot.core import Core
 from bot.i18n import render
@@ -53,12 +55,15 @@ from bot.messages import (
 )
 from bot.people import identity_of, person_behind
 from bot.ports import Delivery, DeliveryError
+from bot.reminders.store import run
 from bot.store.db import Database
 from bot.store.models import Reminder, ReminderStatus
+from bot.store.rows import table_of
 from scheduler.dispatcher import Dispatcher
 from scheduler.fastpath import send_turn
 
 TENANT = "local"
+OUTBOX = table_of(Reminder)
 
 
 def user_id(name: str) -> str:
@@ -242,19 +247,28 @@ class Chat:
             )
         return self._recording
 
-    async def deliver_due(self) -> list[tuple[str, Outbound]]:
+    async def deliver_due(self, *, caused_after: int | None = None) -> list[tuple[str, Outbound]]:
         """Send the outbox rows that are due (a broadcast, a nudge) as `serve`
         does, through the dispatcher: to a console person by this port, which
         keeps it until they open the console; rows for Slack or Teams stay for
         `serve`. Returns what went to others, by name (this person's own come
-        through `waiting`)."""
+        through `waiting`); with `caused_after` (`newest_row`, read before
+        this person's turn) only the rows that turn made: a nudge or digest
+        that fell due meanwhile is not theirs to see."""
         before = len(self.port.sent)
         await self._dispatcher().tick()
         return [
             (await recipient_name(self.core.db, to), message)
             for to, message in self.port.sent[before:]
-            if message.replace is None and not (to.where == Where.DM and to.user == self.actor.user_id)
+            if message.replace is None
+            and not (to.where == Where.DM and to.user == self.actor.user_id)
+            and (caused_after is None or (message.outbox is not None and message.outbox.id > caused_after))
         ]
+
+    async def newest_row(self) -> int:
+        """The id of the newest outbox row: rows made after it were made since."""
+        async with self.core.db.read() as session:
+            return (await run(session, sa.select(sa.func.coalesce(sa.func.max(OUTBOX.c.id), 0)))).scalar_one()
 
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
         """Type a line. A bare number picks that option of the last card."""

@@ -95,11 +95,13 @@ async def show_waiting(chat: Chat, files: Path | None = None) -> list[Outbound]:
     return arrived
 
 
-async def catch_up(chat: Chat, files: Path | None = None) -> list[Outbound]:
-    """Send what the outbox has due, print what went to others ("→ Anna: …")
-    and what waits for this person; returns the latter (a card among it is
-    the newest one shown, so its numbers answer it)."""
-    for name, message in await chat.deliver_due():
+async def catch_up(chat: Chat, files: Path | None = None, *, caused_after: int) -> list[Outbound]:
+    """Send what the outbox has due, print what this person's last turn sent
+    to others ("→ Anna: …": the rows made after `caused_after`; the rest was
+    not theirs, and waits for its reader) and what waits for this person;
+    returns the latter (a card among it is the newest one shown, so its
+    numbers answer it)."""
+    for name, message in await chat.deliver_due(caused_after=caused_after):
         print(told_text(name, message))
     return await show_waiting(chat, files)
 
@@ -109,7 +111,7 @@ async def repl(
 ) -> None:  # pragma: no cover - interactive (tests run it as a process)
     """Read lines from the terminal until EOF or `quit`; files go into `files`."""
     print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
-    chat.last = await catch_up(chat, files)
+    chat.last = await catch_up(chat, files, caused_after=await chat.newest_row())  # others' rows are not shown
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, lambda: input("> "))
@@ -118,10 +120,11 @@ async def repl(
         arrived = await show_waiting(chat, files)  # sent by another console session meanwhile
         if arrived and line.strip().isdigit():
             chat.last = arrived + chat.last  # a number may answer a card that just arrived
+        mark = await chat.newest_row()
         replies = await chat.say(line)
         for message in replies:
             show(message, files)
         for name, message in chat.told:
             print(told_text(name, message))
-        chat.last = chat.last + await catch_up(chat, files)  # what this turn queued (a broadcast) leaves now
+        chat.last = chat.last + await catch_up(chat, files, caused_after=mark)  # what this turn queued leaves now
         sys.stdout.flush()

@@ -34,7 +34,7 @@ def mount(app: web.Application, runtime) -> None:
             row = await calendar_feed(session, request.match_info["token"], request.match_info["sig"], secret)
             if row is None:
                 return web.Response(status=404, text=NOT_FOUND)
-            body = await person_feed(session, row, runtime.core.translator, runtime.config)
+            body = await person_feed(session, row, runtime.core.translator, runtime.config, runtime.clock.now())
         return web.Response(
             body=body, content_type="text/calendar", charset="utf-8", headers={"Cache-Control": "no-store"}
         )

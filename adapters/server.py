@@ -110,7 +110,13 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
     from adapters.logs import AccessLog
 
     runner = web.AppRunner(app, access_log_class=AccessLog)  # bearer links masked
-    await runner.setup()
+    try:
+        await runner.setup()  # the platforms' start-up: Slack learns its workspace
+    except ConfigError as err:
+        print(f"mentorbot: config: {err}", file=sys.stderr)
+        await runner.cleanup()
+        await db.dispose()
+        return 2
     site = web.TCPSite(runner, config.server.host, config.server.port)
     await site.start()
     scheduler.start()

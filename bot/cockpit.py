@@ -6,20 +6,18 @@ rows carry the buttons that act on them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.meetings import program_meetings
+from bot.meetings import local_today
 from bot.programs import next_event
+from bot.reminders.digest import Stalled, stalled_pairs
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
     EventRsvp,
-    Pairing,
-    PairStatus,
     Person,
     Program,
     ProgramEvent,
@@ -29,14 +27,6 @@ from bot.store.models import (
 from bot.store.rows import pk
 
 ROWS = 5  # rows per list on the home card; the rest is counted
-
-
-@dataclass
-class Stalled:
-    pairing_id: int
-    adept: str
-    mentor: str
-    since: date
 
 
 @dataclass
@@ -56,7 +46,7 @@ class Undelivered:
 
 @dataclass
 class Dashboard:
-    stalled: list[Stalled] = field(default_factory=list)
+    stalled: list[Stalled] = field(default_factory=list)  # what the home counts and lists
     waitlist: list[Waiting] = field(default_factory=list)
     pending: list[Waiting] = field(default_factory=list)
     undelivered: list[Undelivered] = field(default_factory=list)
@@ -76,26 +66,8 @@ async def dashboard(session: AsyncSession, program: Program, now: datetime) -> D
         ).all()
     )
     board = Dashboard()
-    cutoff = (now - timedelta(days=program.stall_days)).date()
-    counted = program_meetings(pk(program)).subquery()
-    last_met = dict(
-        (
-            await session.exec(select(counted.c.pairing_id, func.max(counted.c.held_on)).group_by(counted.c.pairing_id))
-        ).all()
-    )
-    for pairing in (
-        await session.exec(
-            select(Pairing)
-            .where(col(Pairing.program_id) == program.id, col(Pairing.status) == PairStatus.ANNOUNCED)
-            .order_by(col(Pairing.id))
-        )
-    ).all():
-        since = last_met.get(pk(pairing)) or (pairing.announced_at.date() if pairing.announced_at else cutoff)
-        if since < cutoff:
-            board.stalled.append(
-                Stalled(pk(pairing), names.get(pairing.adept_id, "?"), names.get(pairing.mentor_id, "?"), since)
-            )
-    board.stalled.sort(key=lambda s: s.since)
+    # One computation for the count, the list and the weekly digest.
+    board.stalled = await stalled_pairs(session, program, local_today(program, now))
     for enrollment in (
         await session.exec(select(Enrollment).where(Enrollment.program_id == program.id).order_by(col(Enrollment.id)))
     ).all():

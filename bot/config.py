@@ -9,6 +9,7 @@ line that names the key and says what is expected.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,11 +59,19 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "app_token": Key(str, "", "SLACK_APP_TOKEN", "xapp-...; Socket Mode when set"),
         "api_url": Key(str, "https://slack.com/api/", "SLACK_API_URL", "Web API base URL"),
         "command": Key(str, "/mentor", "MENTORBOT_SLACK_COMMAND", "the slash command"),
+        "team_id": Key(
+            str,
+            "",
+            "SLACK_TEAM_ID",
+            "T...: the workspace the bot token must belong to; start-up stops when Slack names another",
+        ),
     },
     "teams": {
         "app_id": Key(str, "", "MICROSOFT_APP_ID", "Azure bot app id; Teams is authenticated when set"),
         "app_password": Key(str, "", "MICROSOFT_APP_PASSWORD", "client secret"),
-        "tenant_id": Key(str, "", "MICROSOFT_APP_TENANT_ID", "the Azure registration's tenant (single-tenant)"),
+        "tenant_id": Key(
+            str, "", "MICROSOFT_APP_TENANT_ID", "the bot registration's home tenant (Directory ID); required with Teams"
+        ),
         "app_type": Key(str, "", "MICROSOFT_APP_TYPE", "SingleTenant (default) or MultiTenant (older registrations)"),
         "local": Key(
             bool,
@@ -151,6 +160,7 @@ class SlackConfig:
     app_token: str = ""
     api_url: str = "https://slack.com/api/"
     command: str = "/mentor"
+    team_id: str = ""  # empty: whichever workspace the bot token belongs to (`auth.test` at start)
 
     @property
     def enabled(self) -> bool:
@@ -228,6 +238,10 @@ _SECTIONS = {
     "log": LogSettings,
     "privacy": PrivacySettings,
 }
+# A Slack workspace (T...) or Enterprise Grid organisation (E...) id, and a
+# Microsoft Entra tenant id (a GUID).
+SLACK_TEAM = re.compile(r"^[TE][A-Z0-9]{2,20}$")
+TEAMS_TENANT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TYPE_WORDS = {str: "a string", int: "a whole number", list: "a list of strings", bool: "true or false"}
 _BOOL_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -319,6 +333,11 @@ def validate(config: Config) -> None:
         raise ConfigError("slack.bot_token: missing; Slack needs a bot token (env SLACK_BOT_TOKEN), xoxb-...")
     if not slack.command.startswith("/"):
         raise ConfigError(f'slack.command: expected a slash command like "/mentor", got {slack.command!r}')
+    if slack.team_id and not SLACK_TEAM.match(slack.team_id):
+        raise ConfigError(
+            f"slack.team_id: expected a workspace id like T0123ABCD (or an Enterprise Grid org id, E...), "
+            f"got {slack.team_id!r}"
+        )
     teams = config.teams
     if teams.app_id and not teams.app_password:
         raise ConfigError(
@@ -336,7 +355,33 @@ def validate(config: Config) -> None:
         )
     if teams.app_type and teams.app_type not in ("MultiTenant", "SingleTenant"):
         raise ConfigError(f'teams.app_type: expected "MultiTenant" or "SingleTenant", got {teams.app_type!r}')
+    check_teams_tenant(teams)
     _check_link_secret(config)
+
+
+def check_teams_tenant(teams: TeamsConfig) -> None:
+    """Teams lets in the bot's own tenant and those an organisation names,
+    nobody else (`bot.tenants`): with Teams on, single- or multi-tenant or
+    local, it has to know its own."""
+    if not teams.enabled:
+        return
+    if not teams.tenant_id:
+        own = (
+            "the tenant id your test client sends (its conversation.tenantId; env MICROSOFT_APP_TENANT_ID)"
+            if teams.local_mode
+            else "the Directory (tenant) ID of the bot's Azure registration, multi-tenant ones too "
+            "(env MICROSOFT_APP_TENANT_ID; Azure portal: the Azure Bot's Configuration page, App Tenant ID, "
+            "or Microsoft Entra ID > Overview > Tenant ID)"
+        )
+        raise ConfigError(
+            f"teams.tenant_id: missing; Teams lets in only the bot's own tenant until an organisation names "
+            f"others, so give {own}"
+        )
+    if not TEAMS_TENANT.match(teams.tenant_id):
+        raise ConfigError(
+            "teams.tenant_id: expected the Directory (tenant) ID, a GUID like "
+            f"72f988bf-86f1-41af-91ab-2d7cd011db47, got {teams.tenant_id!r}"
+        )
 
 
 MIN_LINK_SECRET = 32  # characters; `secrets.token_urlsafe(32)` gives 43

@@ -45,7 +45,7 @@ from bot.presses import first_press, first_time, press_key, press_prefix
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.telemetry import note_refusal, observe_turn
-from bot.tenants import tenant_allowed
+from bot.tenants import OwnTenants, tenant_allowed
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,9 @@ class Core:
         # dispatcher recording the adapter's sends uses the same name).
         self.worker = worker or default_worker()
         self._refused: set[str] = set()  # people from elsewhere, already told once
+        # The install's own workspace and tenant, always let in (`bot.tenants`);
+        # the Slack adapter learns its workspace at start.
+        self.own_tenants = OwnTenants(self.config)
         self.rate_limit = rate_limit or RateLimit()
         load_all()
 
@@ -221,9 +224,9 @@ class Core:
         self._remember(actor.key)
 
     async def _allowed(self, inbound: Inbound) -> bool:
-        """From a workspace or tenant an organisation names (see `bot.tenants`)?"""
+        """From the install's own workspace or tenant, or one an organisation names (`bot.tenants`)?"""
         async with self.db.read() as session:
-            return await tenant_allowed(session, self.config, inbound.actor)
+            return await tenant_allowed(session, self.own_tenants, inbound.actor)
 
     def _refusal(self, inbound: Inbound) -> list[Outbound]:
         """One polite refusal per person and process; nothing is stored."""

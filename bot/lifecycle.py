@@ -12,14 +12,31 @@ One place says which statuses still send and which a coordinator works on.
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 DRAFT, ACTIVE, CLOSING, CLOSED, ARCHIVED = "draft", "active", "closing", "closed", "archived"
 STATUSES = (DRAFT, ACTIVE, CLOSING, CLOSED, ARCHIVED)
 # Programs whose people still get reminders, surveys and close-out questions.
 RUNNING = (ACTIVE, CLOSING)
 # Programs a coordinator may be working on without naming them.
 WORKING = (DRAFT, ACTIVE, CLOSING)
+# Programs that are over: their pairs and people are shown as they were.
+OVER = (CLOSED, ARCHIVED)
 NEXT = {DRAFT: ACTIVE, ACTIVE: CLOSING, CLOSING: CLOSED, CLOSED: ARCHIVED}
 
 
 def is_running(program) -> bool:
     return program is not None and program.status in RUNNING
+
+
+def is_over(program) -> bool:
+    return program is not None and program.status in OVER
+
+
+def ended_on(program) -> date:
+    """The day a program that is over ended, in its zone: its end date, or
+    the day it was closed if that came first."""
+    if program.closed_at is None:
+        return program.end
+    return min(program.end, program.closed_at.astimezone(ZoneInfo(program.timezone)).date())

@@ -18,10 +18,10 @@ async def event_changed(turn: Turn, event) -> None:
     from bot.store.models import Program
     from bot.store.rows import fetch
 
-    if event.kind == "inspiration":  # its survey follows it
-        from bot.reminders.surveys import plan_surveys
+    if event.kind == "inspiration":  # its survey follows it: moved, cancelled or planned with it
+        from bot.reminders.surveys import replan_inspiration_survey
 
-        await plan_surveys(turn.session, await fetch(turn.session, Program, event.program_id), turn.now)
+        await replan_inspiration_survey(turn.session, await fetch(turn.session, Program, event.program_id), turn.now)
     if event.kind == "closing":  # "go on on your own?" is asked at it
         from bot.reminders.closeout import move_closeout
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -47,9 +47,53 @@ def zone(name: str) -> ZoneInfo:
         raise UserError("errors/bad_timezone", value=name) from None
 
 
-def local_moment(program: Program, day: date, at: time | None) -> datetime:
-    """A date and time typed in the program's zone, as an aware datetime."""
-    return datetime.combine(day, at or DEFAULT_EVENT_TIME, tzinfo=zone(program.timezone))
+def local_moment(program: Program, day: date, at: time | None, *, strict: bool = True) -> datetime:
+    """A date and time typed in the program's zone, as an aware datetime.
+    A time the clocks skip (02:30 the night summer time begins) is refused,
+    naming the times that do exist (`strict`), or else moved on by the gap;
+    a time the clocks show twice (02:30 the night it ends) is the first of
+    the two (`ambiguous` tells the caller, so the reply can say so)."""
+    tz = zone(program.timezone)
+    wall = datetime.combine(day, at or DEFAULT_EVENT_TIME, tzinfo=tz).replace(fold=0)
+    real = wall.astimezone(UTC).astimezone(tz)
+    if real.replace(tzinfo=None) == wall.replace(tzinfo=None):
+        return wall
+    if not strict:
+        return real
+    first = wall  # the first wall-clock minute after the gap (03:00)
+    for _ in range(48 * 60):  # a gap is an hour, at most a day
+        if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == first.replace(tzinfo=None):
+            break
+        first = (first.replace(tzinfo=None) + timedelta(minutes=1)).replace(tzinfo=tz)
+    raise UserError(
+        "errors/time_skipped",
+        day=day,
+        at=wall.strftime("%H:%M"),
+        first_after=first.strftime("%H:%M"),
+        forward=real.strftime("%H:%M"),
+        zone=program.timezone,
+    )
+
+
+def ambiguous(moment: datetime) -> bool:
+    """Whether the wall time of `moment` (in its own zone) happens twice,
+    the night the clocks go back."""
+    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
+
+
+def utc_offset(moment: datetime) -> str:
+    """`+02:00`: the offset from UTC that `moment` has in its zone."""
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def whole_weeks(days: int) -> int:
+    """The number of days, a whole number of weeks, nearest to `days`: a
+    calendar copied that far on keeps each event on its weekday (a Thursday
+    meeting stays a Thursday), however far the new program's start moved."""
+    return 7 * round(days / 7)
 
 
 async def events(session: AsyncSession, program: Program, *, include_cancelled: bool = False) -> list[ProgramEvent]:
@@ -101,10 +145,17 @@ def audience_includes(audience: str, role: str | None) -> bool:
 
 
 async def event_by_id(session: AsyncSession, program: Program, ref: str) -> ProgramEvent:
+    """Event number `ref` of `program`. The numbers run across programs
+    (the second program's first event may be #8), so a number of another
+    program's is refused by naming that program."""
     number = parse_int(ref, low=1)
     event = await session.get(ProgramEvent, number) if number is not None else None
+    if event is not None and event.program_id != program.id:
+        owner = await session.get(Program, event.program_id)
+        if owner is not None:
+            raise UserError("errors/event_of_other_program", ref=ref, program=program, source=owner)
     if event is None or event.program_id != program.id or event.cancelled:
-        raise UserError("errors/unknown_event", ref=ref)
+        raise UserError("errors/unknown_event", ref=ref, program=program)
     return event
 
 
@@ -201,3 +252,18 @@ async def my_enrollments(session: AsyncSession, person_id: int) -> list[tuple[En
 
 async def live_pairings(session: AsyncSession, enrollment: Enrollment) -> list[Pairing]:
     return list((await session.exec(_LIVE_PAIRINGS, params={"enrollment_id": enrollment.id})).all())
+
+
+async def past_pairings(session: AsyncSession, enrollment: Enrollment) -> list[Pairing]:
+    """The pairs an enrollment had, for a program that is over: completed,
+    going on on their own, or ended after they were announced; oldest first."""
+    query = (
+        select(Pairing)
+        .where(
+            (col(Pairing.adept_id) == enrollment.id) | (col(Pairing.mentor_id) == enrollment.id),
+            col(Pairing.status).in_((PairStatus.COMPLETED, PairStatus.CONTINUING, PairStatus.ENDED)),
+            col(Pairing.announced_at).is_not(None),
+        )
+        .order_by(col(Pairing.id))
+    )
+    return list((await session.exec(query)).all())

@@ -1,15 +1,23 @@
 """Who is in a program, as the coordinator sees them: organisation, role,
-status, partner, and why someone is not (yet) in a pair. Used by
-`participants`, `person`, the export and the home view."""
+status, partners, and why someone is not (yet) in a pair. Used by
+`participants`, `person`, the export, the home view and the numbers of
+`program show`.
+
+A mentor may have several adepts: a person's partners are a list. While a
+program runs, its pairs in the draft are nobody's yet and an ended pair is
+over; once the program is over (closed, archived), every pair that was
+announced is shown as it ended (completed, ended), and nobody waits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.errors import UserError
+from bot.lifecycle import is_over
 from bot.programs import enrollments, org_key
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
 from bot.store.rows import pk
@@ -19,32 +27,46 @@ PAGE_SIZE = 25  # rows per message: well inside Slack's and Teams' message limit
 
 
 @dataclass(frozen=True)
+class Partner:
+    name: str
+    pair_id: int  # the pair's number, as the draft shows it (#3) and `unpair` takes it
+    status: str  # the pair's status (labels/pair_status/): shown when it is not "announced"
+
+
+@dataclass(frozen=True)
 class Row:
     name: str
     organisation: str | None
     role: str
     status: str
-    pair: str | None  # the partner's name
+    partners: tuple[Partner, ...]  # one per pair the person is in
     why: tuple[str, ...]  # why the person waits: codes under labels/why/
     paused_until: object
     enrollment: Enrollment
-    pair_id: int | None = None  # the pair's number, as `unpair N` takes it
+
+    @property
+    def pair(self) -> str:
+        """The partners' names, as a file's cell shows them."""
+        return "; ".join(p.name for p in self.partners)
 
 
-@dataclass(frozen=True)
-class Partner:
-    name: str
-    pair_id: int  # the pair's number, as the draft shows it (#3) and `unpair` takes it
+# The pairs a person is in while the program runs (a continuing or completed
+# pair is still theirs for the year); an ended pair only once it is over.
+PAIRED = (PairStatus.APPROVED, PairStatus.ANNOUNCED, PairStatus.CONTINUING, PairStatus.COMPLETED)
 
 
-async def pair_partners(session, program: Program) -> dict[int, Partner]:
-    """enrollment id -> their partner and the pair's number, for approved and announced pairs."""
+async def pair_partners(session, program: Program) -> dict[int, list[Partner]]:
+    """enrollment id -> their partners, each with the pair's number and status,
+    oldest pair first (`PAIRED`; and the announced pairs that ended, once the
+    program is over)."""
     rows = (
         await session.exec(
-            select(Pairing).where(
+            select(Pairing)
+            .where(
                 col(Pairing.program_id) == program.id,
-                col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED)),
+                col(Pairing.status).in_((*PAIRED, PairStatus.ENDED) if is_over(program) else PAIRED),
             )
+            .order_by(col(Pairing.id))
         )
     ).all()
     names = dict(
@@ -56,11 +78,50 @@ async def pair_partners(session, program: Program) -> dict[int, Partner]:
             )
         ).all()
     )
-    partners: dict[int, Partner] = {}
+    partners: dict[int, list[Partner]] = {}
     for row in rows:
-        partners[row.adept_id] = Partner(names.get(row.mentor_id, "?"), pk(row))
-        partners[row.mentor_id] = Partner(names.get(row.adept_id, "?"), pk(row))
+        if row.status == PairStatus.ENDED and row.announced_at is None:
+            continue  # undone before anyone was told: never a pair
+        partners.setdefault(row.adept_id, []).append(Partner(names.get(row.mentor_id, "?"), pk(row), row.status))
+        partners.setdefault(row.mentor_id, []).append(Partner(names.get(row.adept_id, "?"), pk(row), row.status))
     return partners
+
+
+@dataclass(frozen=True)
+class HeadCount:
+    """Who takes part now (active adepts and mentors, pairs) and, apart, how
+    many are anywhere else on the way in or out (invited, left, forgotten)."""
+
+    adepts: int
+    mentors: int
+    pairs: int
+    others: list[tuple[str, int]]  # (status, how many), in the order of EnrollmentStatus
+
+
+async def head_count(session, program: Program) -> HeadCount:
+    """The numbers `program show` gives."""
+    statuses = (
+        await session.exec(
+            select(Enrollment.role, Enrollment.status, func.count())
+            .where(Enrollment.program_id == program.id)
+            .group_by(col(Enrollment.role), col(Enrollment.status))
+        )
+    ).all()
+    active = {role: n for role, status, n in statuses if status == EnrollmentStatus.ACTIVE}
+    others = {s: sum(n for _, status, n in statuses if status == s) for s in EnrollmentStatus}
+    pairs = (
+        await session.exec(
+            select(func.count())
+            .select_from(Pairing)
+            .where(col(Pairing.program_id) == program.id, col(Pairing.status).in_(PAIRED))
+        )
+    ).one()
+    return HeadCount(
+        active.get("adept", 0),
+        active.get("mentor", 0),
+        pairs,
+        [(s.value, n) for s, n in others.items() if n and s != EnrollmentStatus.ACTIVE],
+    )
 
 
 def is_paused(enrollment: Enrollment, today: date) -> bool:
@@ -69,8 +130,11 @@ def is_paused(enrollment: Enrollment, today: date) -> bool:
     return enrollment.paused_until is not None and enrollment.paused_until > today
 
 
-def why_waiting(enrollment: Enrollment, paired: bool) -> tuple[str, ...]:
-    """Why a person is not (yet) in a pair, as codes (labels/why/<code>)."""
+def why_waiting(enrollment: Enrollment, paired: bool, over: bool = False) -> tuple[str, ...]:
+    """Why a person is not (yet) in a pair, as codes (labels/why/<code>);
+    nobody waits in a program that is over."""
+    if over:
+        return ()
     status = enrollment.status
     if status == EnrollmentStatus.INVITED:
         return ("invited",)
@@ -94,6 +158,7 @@ async def roster(
     """The program's people (by role, organisation, status); given `today`, a
     pause that has run out is not shown (`Row.paused_until` None)."""
     partners = await pair_partners(session, program)
+    over = is_over(program)
     orgs = dict((await session.exec(select(Organisation.id, Organisation.name))).all())
     wanted_org = org_key(org) if org else None
     out = []
@@ -101,9 +166,9 @@ async def roster(
         org_name = orgs.get(person.organisation_id) if person.organisation_id else None
         if wanted_org and org_key(org_name or "") != wanted_org:
             continue
-        partner = partners.get(pk(enrollment))
+        mine = tuple(partners.get(pk(enrollment), ()))
         if status == WAITLISTED:
-            if "waitlisted" not in why_waiting(enrollment, partner is not None):
+            if "waitlisted" not in why_waiting(enrollment, bool(mine), over):
                 continue
         elif status and enrollment.status != status:
             continue
@@ -113,11 +178,10 @@ async def roster(
                 org_name,
                 enrollment.role,
                 enrollment.status,
-                partner.name if partner else None,
-                why_waiting(enrollment, partner is not None),
+                mine,
+                why_waiting(enrollment, bool(mine), over),
                 None if today is not None and not is_paused(enrollment, today) else enrollment.paused_until,
                 enrollment,
-                partner.pair_id if partner else None,
             )
         )
     return out

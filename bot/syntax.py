@@ -81,10 +81,30 @@ def _syntax(ctx, p, value: str | None = None) -> str:
 
 
 def _usage(ctx, command) -> str:
+    """The words, then the positional parameters (an optional one in `[…]`,
+    and the ones after it inside it: `[DATUM [MINUTER]]`, as they are read
+    in order), then the named ones, each optional one in `[…]`. A named
+    parameter that stands in for a positional one is shown with it
+    (`alla|mentorer|adepter|org=TEXT`)."""
+    params = {p.name: p for p in command.params}
+    standing_in = {p.unless for p in command.params if p.unless}
     parts = [_words(ctx, command)]
+    opened = 0
     for p in command.params:
-        body = _syntax(ctx, p)
-        parts.append(body if p.required else f"[{body}]")
+        if p.named:
+            continue
+        body = _syntax(ctx, p) + (f"|{_syntax(ctx, params[p.unless])}" if p.unless else "")
+        if p.required and not opened:
+            parts.append(body)
+        else:
+            parts.append(f"[{body}")
+            opened += 1
+    if opened:
+        parts[-1] += "]" * opened
+    for p in command.params:
+        if p.named and p.name not in standing_in:
+            body = _syntax(ctx, p)
+            parts.append(body if p.required else f"[{body}]")
     return Trusted(" ".join(parts))  # from the grammar, not from a person
 
 

@@ -5,43 +5,42 @@ Each organisation names the workspaces (`slack=T…`) and tenants
 teams=…`, replaced with `org set`). A request from a workspace or tenant that
 no organisation names gets one polite refusal and creates nothing.
 
-As long as no organisation names a tenant on a platform, a single-tenant
-Teams bot lets in its own tenant (`teams.tenant_id`, always allowed) and
-nobody else; Slack and a multi-tenant Teams bot let anyone in (the core does
-not know which workspace installed the app). A person is
-judged by their own workspace or tenant, as the adapter read it from the
-request; one whose workspace the platform did not say is never let in. The
-console is local and always allowed.
+The install's own workspace and tenant (`OwnTenants`) are always allowed,
+and as long as no organisation names one on a platform they are the only
+ones: on Slack the workspace the bot token belongs to (and its Enterprise
+Grid org), which the adapter learns from `auth.test` once at start (`serve`
+does not start without it); on Teams the bot registration's home tenant,
+`teams.tenant_id`, which Teams needs to start. Until the own one is known,
+a platform lets in only the workspaces or tenants organisations name. A
+person is judged by their own workspace or tenant, as the adapter read it
+from the request; one whose workspace the platform did not say is never let
+in. The console is local and always allowed.
 """
 
 from __future__ import annotations
-
-import re
 
 import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Config
+from bot.config import SLACK_TEAM, TEAMS_TENANT, Config
 from bot.errors import UserError
 from bot.messages import Actor, Platform
 from bot.store.models import Organisation, OrganisationTenant
 from bot.store.rows import pk, table_of
 
-_SLACK_TEAM = re.compile(r"^[TE][A-Z0-9]{2,20}$")
 # Every Slack and Teams turn asks, before anything else: a plain statement,
 # built once (an ORM select built per call cost more than the rest of the check).
 _NAMED = sa.select(table_of(OrganisationTenant).c.tenant).where(
     table_of(OrganisationTenant).c.platform == sa.bindparam("platform")
 )
-_TEAMS_TENANT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def _parse(platform: str, raw: str | None) -> set[str]:
     if not raw:
         return set()
     found = {v.strip() for v in raw.split(",") if v.strip()}
-    pattern = _SLACK_TEAM if platform == "slack" else _TEAMS_TENANT
+    pattern = SLACK_TEAM if platform == "slack" else TEAMS_TENANT
     for value in found:
         if not pattern.match(value):
             raise UserError("errors/bad_tenant", platform=platform, value=value)
@@ -86,8 +85,27 @@ async def set_tenants(session: AsyncSession, org: Organisation, *, slack: str | 
     await session.flush()
 
 
-async def tenant_allowed(session: AsyncSession, config: Config, actor: Actor) -> bool:
-    """Whether `actor`'s own workspace or tenant may reach the bot. One the
+class OwnTenants:
+    """The workspace and tenant the install itself is in, per platform: held
+    in memory for the life of the process, so the check per request asks
+    nothing new. Teams: `teams.tenant_id`. Slack: unknown until the adapter
+    `learn`s it from `auth.test` at start."""
+
+    def __init__(self, config: Config):
+        teams = config.teams.tenant_id.strip().lower()
+        self._own: dict[str, frozenset[str]] = {"teams": frozenset({teams} - {""})}
+
+    def learn(self, platform: str, *tenants: str | None) -> None:
+        """The platform said where the install is (a Slack workspace and its Grid org)."""
+        self._own[platform] = frozenset(t.lower() if platform == "teams" else t for t in tenants if t)
+
+    def of(self, platform: str) -> frozenset[str]:
+        return self._own.get(platform, frozenset())
+
+
+async def tenant_allowed(session: AsyncSession, own: OwnTenants, actor: Actor) -> bool:
+    """Whether `actor`'s own workspace or tenant may reach the bot: the
+    install's own, or one an organisation names; nothing else. One the
     platform did not name (`""`: a payload that does not say where the person
     belongs) is never allowed, setup or not."""
     if actor.platform == Platform.CONSOLE:
@@ -96,13 +114,8 @@ async def tenant_allowed(session: AsyncSession, config: Config, actor: Actor) ->
         return False
     platform = str(actor.platform)
     tenant = actor.tenant.lower() if platform == "teams" else actor.tenant
-    own = config.teams.tenant_id.lower() if platform == "teams" else ""
-    if own and tenant == own:
+    if tenant in own.of(platform):
         return True
     connection = await session.connection()
     named = (await connection.execute(_NAMED, {"platform": platform})).scalars().all()
-    if not named:
-        # No organisation names one yet: the install's own is all there is. For
-        # a single-tenant Teams bot that is `teams.tenant_id`, and nobody else.
-        return not own
     return tenant in set(named)

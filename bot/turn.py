@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.addresses import address_of, addresses_of
 from bot.errors import UserError
 from bot.lifecycle import RUNNING, WORKING
-from bot.messages import Address, Card, Inbound, MessageRef, Outbound, Text
+from bot.messages import Address, Attachment, Card, Inbound, MessageRef, Outbound, Text
 from bot.outbox import Queued
 from bot.people import is_coordinator, locale_for
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
@@ -126,11 +126,13 @@ class Turn:
         *,
         program: Program | None = None,
         card: Callable[[Callable[..., str]], Card] | None = None,
+        files: Callable[[Callable[..., str]], tuple[Attachment, ...]] | None = None,
         **ctx,
     ) -> bool:
         """Queue a message to another person, rendered in *their* language.
-        `card`, if given, builds the card from a render function in that
-        language. Returns False when the person has no reachable identity."""
+        `card` and `files`, if given, build the card and the attached files
+        from a render function in that language. Returns False when the
+        person has no reachable identity."""
         person = await self.session.get(Person, person_id)
         address = await self.address_of(person_id)
         if person is None or address is None:
@@ -153,6 +155,7 @@ class Turn:
                 to=address,
                 kind=template,
                 locale=locale,
+                files=files(render) if files else (),
             ),
             person_id=person_id,
         )

@@ -9,7 +9,9 @@ other messages through `runtime.delivery`, the clicked message marked answered.
 
 Request signatures are checked at the HTTP edge (`adapters.slack.payload`)
 and again by bolt's request verification, which is always on; the Web API
-client points at `slack.api_url`.
+client points at `slack.api_url`. At start, before the first request, the
+adapter learns which workspace the bot token belongs to
+(`adapters.slack.workspace`): that workspace is let in (`bot.tenants`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import home
+from adapters.slack import home, workspace
 from adapters.slack.files import upload_files
 from adapters.slack.inbound import Click, from_action, from_command, from_event
 from adapters.slack.mrkdwn import mrkdwn
@@ -86,6 +88,17 @@ class SlackAdapter:
         self._turn_slots = asyncio.Semaphore(TURNS_AT_ONCE_SQLITE if runtime.db.sqlite else TURNS_AT_ONCE)
         self._http: aiohttp.ClientSession | None = None  # for response_url answers
         self._register()
+
+    # ---------------------------------------------------------------- start
+
+    async def start(self, _app: object = None) -> None:
+        """Learn the workspace the bot token belongs to and let it in
+        (`adapters.slack.workspace`); an aiohttp `on_startup` hook, so before
+        the server takes its first request. Raises `ConfigError`."""
+        team, enterprise, answer = await workspace.ask(self.port.client, self.runtime.config.slack)
+        self.core.own_tenants.learn("slack", team, enterprise)
+        workspace.hand_to_bolt(self.app, answer)
+        log.info("Slack: installed in workspace %s%s", team, f" of Enterprise Grid {enterprise}" if enterprise else "")
 
     # ------------------------------------------------------------ listeners
 
@@ -214,7 +227,7 @@ class SlackAdapter:
 
     async def _home(self, inbound: Inbound) -> None:
         if not await self._allowed(inbound.actor):
-            return  # nothing is looked up, stored or shown for a workspace no organisation names
+            return  # nothing is looked up, stored or shown for a workspace that is not let in
         inbound = await self._with_profile(inbound)
         locale = await self._locale(inbound.actor)
         view = await home.build(self.core, inbound, locale)
@@ -307,8 +320,8 @@ class SlackAdapter:
     async def _with_profile(self, inbound: Inbound) -> Inbound:
         """On first contact (or for someone known only by id, e.g. invited by
         mention), read `users.info` so the person starts with their name,
-        e-mail, language and time zone; never for someone from a workspace no
-        organisation names (the core refuses them)."""
+        e-mail, language and time zone; never for someone from a workspace
+        that is not let in (the core refuses them)."""
         actor = inbound.actor
         if actor.key in self._prefilled:
             return inbound
@@ -330,10 +343,10 @@ class SlackAdapter:
         return replace(inbound, actor=actor_from_profile(actor, data.get("user") or {}))
 
     async def _allowed(self, actor: Actor) -> bool:
-        """From a workspace an organisation names (`bot.tenants`)? Asked before
-        anything about the person is looked up or shown."""
+        """From the bot's own workspace or one an organisation names
+        (`bot.tenants`)? Asked before anything about the person is looked up or shown."""
         async with self.runtime.db.read() as session:
-            return await tenant_allowed(session, self.runtime.config, actor)
+            return await tenant_allowed(session, self.core.own_tenants, actor)
 
     async def _locale(self, actor: Actor, messages: list[Outbound] | None = None) -> str:
         """The reader's language, for Slack-only labels on cards (choose,

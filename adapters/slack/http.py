@@ -6,7 +6,8 @@ anything in it is read (`adapters.slack.payload`): an unsigned or stale one
 gets a 401, a signed one whose body is not what Slack sends a 400 and one log
 line. Only then does bolt see it (and verify it again, as it always does) and
 hand it to the listeners in `adapters.slack.app`. Without a signing secret
-there is no HTTP endpoint.
+there is no HTTP endpoint. The adapter learns its workspace when the
+application starts, before the server takes a request.
 """
 
 from __future__ import annotations
@@ -59,5 +60,6 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
         await adapter.close()
 
     app.router.add_post(PATH, slack_events)
+    app.on_startup.append(adapter.start)
     app.on_shutdown.append(finish_turns)
     return adapter

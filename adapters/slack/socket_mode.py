@@ -2,7 +2,8 @@
 
 Used instead of `POST /slack/events` when `slack.app_token` (xapp-...) is set.
 The same `SlackAdapter` listeners run; the connection opens when the aiohttp
-application starts and closes when it stops.
+application starts, once the adapter knows its workspace, and closes when it
+stops.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def attach(app: web.Application, runtime) -> SlackAdapter:
         await handler.close_async()
         await adapter.close()
 
+    app.on_startup.append(adapter.start)  # its workspace first: events come once connected
     app.on_startup.append(connect)
     app.on_shutdown.append(disconnect)
     return adapter

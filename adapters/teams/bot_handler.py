@@ -13,7 +13,8 @@ as it is. Slow commands are acknowledged first and finished after the HTTP
 request has been answered.
 
 Every activity, whatever its type, passes the tenant allowlist first:
-nothing about someone from a tenant no organisation names is looked up or
+nothing about someone from a tenant that is not let in (neither the bot's
+own, `teams.tenant_id`, nor one an organisation names) is looked up or
 stored.
 """
 
@@ -109,7 +110,7 @@ class TeamsBot(ActivityHandler):
         await self.deliver(turn_context, inbound, await self.core.handle(inbound))  # the home view
 
     async def _allowed(self, turn_context: TurnContext) -> bool:
-        """A tenant no organisation names: nothing about the person is looked
+        """A tenant not let in (`bot.tenants`): nothing about the person is looked
         up or stored, and someone who wrote or added the app gets the core's
         one refusal (an app removed, a reaction, a typing note get none)."""
         activity = turn_context.activity
@@ -117,7 +118,7 @@ class TeamsBot(ActivityHandler):
             return False
         actor = actor_of(activity)
         async with self.runtime.db.read() as session:
-            if await tenant_allowed(session, self.runtime.config, actor):
+            if await tenant_allowed(session, self.core.own_tenants, actor):
                 return True
         if activity.type != ActivityTypes.message and not is_personal_install(activity):
             return False

@@ -6,9 +6,10 @@ otherwise the route does not exist and the server answers 404.
 Requests go through botbuilder's `CloudAdapter` with
 `ConfigurationBotFrameworkAuthentication`: with `teams.app_id` set, every
 request must carry a valid Bot Framework token: single-tenant (the default,
-with `teams.tenant_id` required; Azure stopped new multi-tenant bot
-registrations on 31 July 2025), or multi-tenant with
-`teams.app_type = "MultiTenant"` for an older registration. The SDK checks
+Azure stopped new multi-tenant bot registrations on 31 July 2025), or
+multi-tenant with `teams.app_type = "MultiTenant"` for an older
+registration. Either way `teams.tenant_id`, the registration's home tenant,
+is required: it is the tenant let in until an organisation names others. The SDK checks
 that the token's `serviceurl` claim is the activity's `serviceUrl`, so
 replies only go to a service URL the Bot Framework vouched for. Any failure
 to authenticate is a 401, whatever exception the SDK raised. Local mode
@@ -36,7 +37,7 @@ from botframework.connector.auth import (
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.files import FileLinks
 from adapters.teams.outbound import TeamsPort
-from bot.config import ConfigError, TeamsConfig
+from bot.config import ConfigError, TeamsConfig, check_teams_tenant
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def auth_settings(teams: TeamsConfig) -> SimpleNamespace:
     # 31 July 2025. Local mode (no app id) has no registration at all.
     app_type = teams.app_type or ("SingleTenant" if teams.app_id else "MultiTenant")
     settings = SimpleNamespace(APP_ID=teams.app_id or None, APP_PASSWORD=teams.app_password or None, APP_TYPE=app_type)
-    if teams.tenant_id:
+    if teams.tenant_id and app_type == "SingleTenant":
+        # Its token comes from its own tenant; a multi-tenant bot's from the Bot
+        # Framework's (its `teams.tenant_id` only says whom to let in: bot.tenants).
         settings.APP_TENANTID = teams.tenant_id
     return settings
 
@@ -77,12 +80,7 @@ def check_safe(config) -> None:
             "teams.app_password (env MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD), or bind server.host to "
             "127.0.0.1 to try Teams in local mode"
         )
-    if config.teams.app_id and config.teams.app_type != "MultiTenant" and not config.teams.tenant_id:
-        raise ConfigError(
-            "teams.tenant_id: missing; a SingleTenant bot (the default) needs the tenant id of its Azure "
-            "registration (env MICROSOFT_APP_TENANT_ID); an older multi-tenant registration sets "
-            'teams.app_type = "MultiTenant"'
-        )
+    check_teams_tenant(config.teams)
 
 
 def is_loopback_url(url: str | None) -> bool:

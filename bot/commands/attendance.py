@@ -49,7 +49,9 @@ async def answers(session, event_id: int) -> tuple[list[str], list[str]]:
 def ics_file(turn: Turn, program: Program, events: list[ProgramEvent], name: str) -> Attachment:
     from bot.reports.calendar import ICS, to_ics
 
-    return Attachment(name, ICS, to_ics(program, events, turn.render), turn.render("events/ics_title", program=program))
+    return Attachment(
+        name, ICS, to_ics(program, events, turn.render, turn.now), turn.render("events/ics_title", program=program)
+    )
 
 
 async def _invited(turn: Turn, event: ProgramEvent) -> bool:

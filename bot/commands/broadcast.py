@@ -49,25 +49,23 @@ async def recipients(session, program: Program, audience: str, org: str | None) 
 
 def _audience(args) -> tuple[str, str | None, str]:
     """(audience, organisation, text) from `all TEXT` or `org=NAME TEXT`."""
-    first, text, org = (args["audience"] or ""), (args["text"] or ""), args["org"]
+    text, org = str(args["text"]).strip(), args["org"]
     if org is not None:
-        return "all", org.strip(), " ".join(w for w in (first, text) if w).strip()
-    if not first:
-        raise UserError("errors/missing_argument", command="broadcast", argument="audience", usage="broadcast")
-    audience = choice_value(first, AUDIENCES)
+        return "all", org.strip(), text
+    audience = choice_value(str(args["audience"]), AUDIENCES)
     if audience is None:
-        raise UserError("errors/bad_choice", argument="audience", value=first, choices=[*AUDIENCES, "org=…"])
-    return audience, None, text.strip()
+        raise UserError("errors/bad_choice", argument="audience", value=args["audience"], choices=[*AUDIENCES, "org=…"])
+    return audience, None, text
 
 
 @command(
     "broadcast",
     role=COORDINATOR,
     params=(
-        # Checked by `_audience` (the first word may be the text when `org=` is
-        # given); the choices are declared for the syntax that help shows.
-        Param("audience", required=False, choices=AUDIENCES),
-        Param("text", rest=True, required=False),
+        # Checked by `_audience` (whose answer also names `org=`); the choices
+        # are declared for the syntax that help shows. With `org=` every word is the text.
+        Param("audience", choices=AUDIENCES, unless="org"),
+        Param("text", rest=True),
         Param("org", named=True, required=False),
         PROGRAM,
     ),
@@ -77,8 +75,6 @@ async def broadcast(turn: Turn, args):
     audience, org, text = _audience(args)
     if org is not None:  # the preview and the draft name it as it is stored
         org = (await taking_part(turn.session, program, org)).name
-    if not text:
-        raise UserError("errors/missing_argument", command="broadcast", argument="text", usage="broadcast")
     if len(text) > MAX_TEXT:
         raise UserError("dialogs/invalid/text_long", length=len(text), max=MAX_TEXT)
     people = await recipients(turn.session, program, audience, org)

@@ -6,16 +6,15 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.cockpit import ROWS, dashboard
+from bot.cockpit import ROWS, Dashboard, dashboard
 from bot.commands.registry import action, command
 from bot.errors import stale_button
-from bot.lifecycle import RUNNING
+from bot.lifecycle import RUNNING, ended_on, is_over
 from bot.markup import mark
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Fields, Heading, Text
 from bot.programs import live_pairings, my_enrollments, next_event
-from bot.reminders.digest import stalled_pairs
-from bot.roster import is_paused
+from bot.roster import is_paused, pair_partners
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -24,6 +23,14 @@ from bot.turn import Turn
 async def _participant_blocks(turn: Turn) -> list:
     blocks: list = []
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
+        if is_over(program) and enrollment.status == EnrollmentStatus.ACTIVE:  # as it ended, with their pairs
+            partners = (await pair_partners(turn.session, program)).get(pk(enrollment), [])
+            blocks.append(Heading(mark(program.name)))
+            text = turn.render(
+                "home/participant_over", ended=ended_on(program), role=enrollment.role, partners=partners
+            )
+            blocks.append(Text(text))
+            continue
         if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status not in RUNNING:
             continue
         blocks.append(Heading(mark(program.name)))
@@ -51,7 +58,7 @@ async def _participant_blocks(turn: Turn) -> list:
     return blocks
 
 
-async def program_health(turn: Turn, program: Program) -> dict[str, int]:
+async def program_health(turn: Turn, program: Program, board: Dashboard) -> dict[str, int]:
     s = turn.session
     adepts = (
         await s.exec(
@@ -71,7 +78,7 @@ async def program_health(turn: Turn, program: Program) -> dict[str, int]:
             )
         ).all()
     )
-    stalled = len(await stalled_pairs(s, program, local_today(program, turn.now)))
+    stalled = len(board.stalled)  # the list below counted, not a second computation
     waitlist = (
         await s.exec(
             select(func.count())
@@ -97,10 +104,11 @@ async def home(turn: Turn, args):
             await turn.session.exec(select(Program).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id)))
         ).all()
         for program in programs:
-            health = await program_health(turn, program)
+            board = await dashboard(turn.session, program, turn.now)
+            health = await program_health(turn, program, board)
             blocks.append(Heading(turn.render("home/coordinator_heading", program=program)))
             blocks.append(Fields(tuple((turn.render(f"home/health_{k}"), str(v)) for k, v in health.items())))
-            blocks.extend(await cockpit_blocks(turn, program))
+            blocks.extend(await cockpit_blocks(turn, program, board))
     if not blocks:
         blocks.append(Text(turn.render("home/nothing")))
     summary = turn.render("home/summary")
@@ -108,9 +116,8 @@ async def home(turn: Turn, args):
     return [turn.reply(summary, card=card, kind="home")]
 
 
-async def cockpit_blocks(turn: Turn, program: Program) -> list:
+async def cockpit_blocks(turn: Turn, program: Program, board: Dashboard) -> list:
     """The lists behind the numbers, each row with the buttons that act on it."""
-    board = await dashboard(turn.session, program, turn.now)
     blocks: list = []
 
     def section(name: str, rows: list, line, buttons) -> None:

@@ -12,7 +12,7 @@ program new-cohort FROM NAME start=DATE
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 from sqlmodel import col, select
@@ -22,7 +22,7 @@ from bot.commands.participant import answered, confirm_card
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
 from bot.messages import Button, Buttons, Card, Text
-from bot.programs import enrollments, events, first_event, local_moment, slugify, zone
+from bot.programs import enrollments, events, first_event, local_moment, slugify, whole_weeks, zone
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.closeout import closeout_moment
 from bot.store.models import (
@@ -188,6 +188,8 @@ async def program_new_cohort(turn: Turn, args):
     ).all():
         turn.session.add(ProgramOrganisation(program_id=pk(cohort), organisation_id=link.organisation_id))
     copied = 0
+    # Whole weeks, so a Thursday meeting stays a Thursday, at its time of day in the program's zone.
+    weeks = max(1, whole_weeks(shift.days) // 7)
     for event in await events(turn.session, source):
         local = event.starts_at.astimezone(zone(source.timezone))
         turn.session.add(
@@ -195,7 +197,7 @@ async def program_new_cohort(turn: Turn, args):
                 program_id=pk(cohort),
                 kind=event.kind,
                 title=event.title,
-                starts_at=local_moment(cohort, local.date() + shift, local.time()),
+                starts_at=local_moment(cohort, local.date() + timedelta(weeks=weeks), local.time(), strict=False),
                 place=event.place,
                 audience=event.audience,
             )
@@ -219,9 +221,7 @@ async def program_new_cohort(turn: Turn, args):
             mentors += 1
     await turn.session.flush()
     return [
-        turn.say(
-            "lifecycle/cohort_created", program=cohort, source=source, events=copied, mentors=mentors, shift=shift.days
-        )
+        turn.say("lifecycle/cohort_created", program=cohort, source=source, events=copied, mentors=mentors, weeks=weeks)
     ]
 
 

@@ -1,5 +1,5 @@
 """The nudge buttons (*We met*, *Remind me in a week*, *We need help*) and the
-participant command `met [DATE] [MINUTES]` that logs a meeting.
+participant command `met [DATE [MINUTES]]` that logs a meeting.
 
 A logged meeting moves the pair's next nudge (the planner re-plans the pair in
 the same transaction); a snooze moves it a week; a call for help goes to the

@@ -18,17 +18,18 @@ from bot.commands.registry import (
 from bot.commands.topics import topic, visible_roles
 from bot.dialogs.entrances import still_waiting
 from bot.errors import UserError, stale_button
-from bot.lifecycle import RUNNING
+from bot.lifecycle import RUNNING, ended_on, is_over
 from bot.matching.cohort import TOLD_UNMATCHED
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.programs import live_pairings, my_enrollments, next_event
+from bot.programs import live_pairings, my_enrollments, next_event, past_pairings
 from bot.roster import is_paused
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
     Meeting,
     Organisation,
+    Pairing,
     Person,
     Program,
 )
@@ -59,12 +60,15 @@ async def help_(turn: Turn, args):
     ]
 
 
-async def _pair_view(turn: Turn, enrollment: Enrollment, program: Program | None = None) -> list[dict]:
-    """Each of the person's pairs as they see it: the partner, their last
-    meeting and (given the program) until when the pair is paused, by either."""
+async def _pair_view(
+    turn: Turn, enrollment: Enrollment, pairings: list[Pairing] | None = None, *, program: Program | None = None
+) -> list[dict]:
+    """Each pair's other member, their organisation and the last meeting: of
+    `pairings`, or of the enrollment's live pairs; given the program, until
+    when the pair is paused (by either member) while the pause lasts."""
     views = []
     today = local_today(program, turn.now) if program is not None else None
-    for pairing in await live_pairings(turn.session, enrollment):
+    for pairing in await live_pairings(turn.session, enrollment) if pairings is None else pairings:
         other_id = pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id
         other = await fetch(turn.session, Enrollment, other_id)
         pauses = [e.paused_until for e in (enrollment, other) if today is not None and is_paused(e, today)]
@@ -82,6 +86,7 @@ async def _pair_view(turn: Turn, enrollment: Enrollment, program: Program | None
                 "role": other.role,
                 "last_meeting": last.held_on if last else None,
                 "paused_until": max((d for d in pauses if d is not None), default=None),
+                "status": pairing.status,
             }
         )
     return views
@@ -94,6 +99,11 @@ async def status(turn: Turn, args):
         if enrollment.status == EnrollmentStatus.LEFT:
             left = True  # "not in a program" then, not "not yet"
             continue
+        if is_over(program):  # shown as it ended, to those who took part
+            if enrollment.status == EnrollmentStatus.ACTIVE:
+                pairs = await _pair_view(turn, enrollment, await past_pairings(turn.session, enrollment))
+                rows.append({"program": program, "enrollment": enrollment, "pairs": pairs, "ended": ended_on(program)})
+            continue
         rows.append(
             {
                 "program": program,
@@ -102,9 +112,10 @@ async def status(turn: Turn, args):
                 "paused_until": enrollment.paused_until
                 if is_paused(enrollment, local_today(program, turn.now))
                 else None,
-                "pairs": await _pair_view(turn, enrollment, program),
+                "pairs": await _pair_view(turn, enrollment, program=program),
                 "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
+                "ended": None,  # it runs
             }
         )
     coordinator = not rows and await turn.coordinates()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -14,7 +15,8 @@ from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.messages import Button, Buttons, Card, Text
-from bot.people import email_is, is_email, resolve_person
+from bot.people import EMAIL_CLAIM, email_is, identity_of, is_email, resolve_person
+from bot.person_refs import MAX_NAME_WORDS, name_groups, with_quotes_hint
 from bot.programs import enrollment_of
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
@@ -60,8 +62,14 @@ async def invite(turn: Turn, args):
     invited: list[str] = []
     already: list[str] = []
     unreachable: list[str] = []
-    for ref in args["people"]:
-        person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now, program)
+    words = args["people"]
+    start = 0
+    for group in await name_groups(turn.session, words):
+        try:
+            person = await resolve_person(turn.session, " ".join(group), turn.inbound.actor, turn.now, program)
+        except UserError as err:
+            raise (with_quotes_hint(err, "invite", words, start) if len(group) == 1 else err) from None
+        start += len(group)
         existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
         if existing is not None and existing.status not in role_change.OVER:
             already.append(person.name)
@@ -92,7 +100,14 @@ async def invite(turn: Turn, args):
 async def nominate(turn: Turn, args):
     program = await turn.program(args["program"])
     await _may_nominate(turn, program)
-    person = await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)
+    # A name typed without quotes may go on into the reason (`nominate Anna Berg`).
+    words = [str(args["person"]), *(str(args["reason"]).split(" ") if args["reason"] else [])]
+    name = (await name_groups(turn.session, words[:MAX_NAME_WORDS]))[0]
+    try:
+        person = await resolve_person(turn.session, " ".join(name), turn.inbound.actor, turn.now, program)
+    except UserError as err:
+        raise (with_quotes_hint(err, "nominate", words, 0) if len(name) == 1 else err) from None
+    reason = " ".join(words[len(name) :])
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
     existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
@@ -107,7 +122,7 @@ async def nominate(turn: Turn, args):
     )
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id
-    enrollment.nomination_reason = capped(args["reason"], MAX_ANSWER, "reason") if args["reason"] else None
+    enrollment.nomination_reason = capped(reason, MAX_ANSWER, "reason") if reason else None
     enrollment.updated_at = turn.now
     turn.session.add(enrollment)
     await turn.session.flush()
@@ -119,7 +134,7 @@ async def nominate(turn: Turn, args):
         nominator=turn.person.name,
     )
     await turn.audit("nominate", program=program, nominee=person.name)
-    return [turn.say("commands/nominated", name=person.name, program=program, reached=reached)]
+    return [turn.say("commands/nominated", name=person.name, program=program, reached=reached, reason=reason)]
 
 
 NOMINATIONS_PER_DAY = 5  # by anyone but a coordinator
@@ -186,19 +201,74 @@ async def coordinator_remove(turn: Turn, args):
     row = (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first()
     if row is None:
         raise UserError("errors/unknown_coordinator", key=key)
-    if key == turn.actor_key:
+    doomed = [row, *await _claimed_with(turn, row)]
+    if any(r.key == turn.actor_key for r in doomed):
         raise UserError("errors/remove_self_coordinator")
-    await turn.session.delete(row)
+    for gone in doomed:
+        await turn.session.delete(gone)
     return [turn.say("commands/coordinator_removed", key=key)]
+
+
+async def _claimed_with(turn: Turn, row: Coordinator) -> list[Coordinator]:
+    """What goes with a removed entry: for an e-mail address, the account
+    keys it made coordinators (`EMAIL_CLAIM`), which would keep their rights;
+    for an account key claimed from an address, that address, which would
+    claim the account again at its next message (refused when the address
+    is in `bot.coordinators`, which no command changes)."""
+    if is_email(row.key):
+        claim = Coordinator.added_by == EMAIL_CLAIM + row.key.strip().lower()
+        return list((await turn.session.exec(select(Coordinator).where(claim))).all())
+    added_by = row.added_by or ""
+    if not added_by.startswith(EMAIL_CLAIM):
+        return []
+    email = added_by[len(EMAIL_CLAIM) :]
+    if _configured(turn, email):
+        raise UserError("errors/coordinator_in_config", key=email)
+    return list((await turn.session.exec(select(Coordinator).where(_same_key(email)))).all())
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A coordinator as `coordinator list` shows them: by name, never by key."""
+
+    name: str | None  # the person's name, when the bot knows whose the entry is
+    platform: str | None  # slack, teams or console; None for an e-mail address no account has claimed
+    email: str | None = None  # that address
+
+
+async def _listed(turn: Turn, key: str) -> Listed:
+    """Whose a coordinator entry is: an identity key's person, or the person
+    whose account claimed an e-mail entry (see `bot.people.is_coordinator`)."""
+    if is_email(key):
+        claim = EMAIL_CLAIM + key.lower()
+        claimed = (await turn.session.exec(select(Coordinator.key).where(Coordinator.added_by == claim))).first()
+        if claimed is None:
+            return Listed(None, None, key)
+        key = claimed
+    if not _KEY.match(key):  # a configured entry that names no account
+        return Listed(None, None)
+    platform, tenant, user_id = key.split(":", 2)
+    identity = await identity_of(turn.session, platform, tenant, user_id)
+    person = await turn.session.get(Person, identity.person_id) if identity else None
+    return Listed(person.name if person else None, platform)
+
+
+def _by_name(entries: list[Listed]) -> list[Listed]:
+    return sorted(entries, key=lambda e: (e.name is None, (e.name or e.email or "").lower(), e.platform or ""))
 
 
 @command("coordinator", "list", role=COORDINATOR)
 async def coordinator_list(turn: Turn, args):
+    configured = turn.core.config.bot.coordinators
     rows = (await turn.session.exec(select(Coordinator).order_by(Coordinator.key))).all()
+    # An account that claimed an e-mail entry is shown as that entry while the
+    # entry is there, and an entry of the configuration only there.
+    emails = {EMAIL_CLAIM + k.lower() for k in [*configured, *(r.key for r in rows)] if is_email(k)}
+    added = [r.key for r in rows if r.added_by not in emails and not _configured(turn, r.key)]
     return [
         turn.say(
             "commands/coordinator_list",
-            configured=sorted(turn.core.config.bot.coordinators),
-            added=[r.key for r in rows],
+            configured=_by_name([await _listed(turn, k) for k in configured]),
+            added=_by_name([await _listed(turn, k) for k in added]),
         )
     ]

@@ -1,5 +1,5 @@
 """Coordinator commands that shape a program: create and show it, its
-organisations, its calendar of events, and its channel."""
+organisations and its channel (its calendar of events: `bot.commands.events`)."""
 
 from __future__ import annotations
 
@@ -14,16 +14,9 @@ from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import MAX_NAME, capped
-from bot.meetings import local_today
 from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
-    AUDIENCES,
-    DEFAULT_AUDIENCE,
-    EVENT_KINDS,
-    enrollments,
-    event_by_id,
     events,
-    local_moment,
     org_name,
     organisation_named,
     organisations,
@@ -32,7 +25,8 @@ from bot.programs import (
     taking_part,
     zone,
 )
-from bot.store.models import Organisation, Program, ProgramEvent, ProgramOrganisation
+from bot.roster import head_count
+from bot.store.models import Organisation, Program, ProgramOrganisation
 from bot.store.rows import pk
 from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.turn import Turn
@@ -48,6 +42,20 @@ UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
 NUDGE = Param("nudge", "range", named=True, required=False, unit="days", low=7, high=60)
 
 
+def _time_zone(name: str) -> str:
+    zone(name)  # a zone the system knows, or the answer that says so
+    return name
+
+
+def _country(code: str) -> str:
+    if len(code) != 2 or not code.isalpha():
+        raise UserError("errors/bad_country", value=code)
+    return code.upper()
+
+
+TZ = Param("tz", named=True, required=False, check=_time_zone)
+
+
 @command(
     "program",
     "create",
@@ -57,9 +65,9 @@ NUDGE = Param("nudge", "range", named=True, required=False, unit="days", low=7, 
         Param("start", "date", named=True),
         Param("end", "date", named=True),
         Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
-        Param("tz", named=True, required=False),
+        TZ,
         NUDGE,
-        Param("country", named=True, required=False),
+        Param("country", named=True, required=False, check=_country),
         CONFIRM,
     ),
 )
@@ -68,7 +76,6 @@ async def program_create(turn: Turn, args):
     if args["end"] <= args["start"]:
         raise UserError("errors/end_before_start", start=args["start"], end=args["end"])
     tz = args["tz"] or turn.core.config.bot.timezone
-    zone(tz)
     today = turn.now.astimezone(zone(tz)).date()
     if args["end"] < today:
         raise UserError("errors/program_in_past", end=args["end"], today=today)
@@ -76,9 +83,7 @@ async def program_create(turn: Turn, args):
     if (await turn.session.exec(select(Program).where(Program.slug == slug))).first():
         raise UserError("errors/program_exists", name=name, slug=slug)
     nudge = args["nudge"] or (21, 28)
-    country = (args["country"] or "SE").upper()
-    if len(country) != 2 or not country.isalpha():
-        raise UserError("errors/bad_country", value=args["country"])
+    country = args["country"] or "SE"
     if args["start"] < today and args["confirm"] != "yes":
         return [ask(turn, "commands/program_started_confirm", name=name, start=args["start"], today=today)]
     program = Program(
@@ -101,15 +106,13 @@ async def program_create(turn: Turn, args):
 @command("program", "show", role=COORDINATOR, params=(Param("program", "program", required=False),))
 async def program_show(turn: Turn, args):
     program = await turn.program(args["program"])
-    people = await enrollments(turn.session, program)
-    counts = {role: sum(1 for e, _ in people if e.role == role) for role in ("adept", "mentor")}
     listed = await events(turn.session, program)
     text = turn.render(
         "commands/program_show",
         program=program,
         organisations=[o.name for o in await organisations(turn.session, program)],
         events=listed,
-        counts=counts,
+        heads=await head_count(turn.session, program),
         tz=program.timezone,
     )
     blocks: list = [Text(text)]
@@ -175,115 +178,6 @@ async def org_remove(turn: Turn, args):
     return [turn.say("commands/org_removed", name=org.name, program=program)]
 
 
-@command(
-    "event",
-    "add",
-    role=COORDINATOR,
-    params=(
-        Param("kind", "choice", choices=EVENT_KINDS),
-        Param("date", "date"),
-        Param("time", "time", required=False),
-        Param("place", named=True, required=False),
-        Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
-        Param("title", named=True, required=False),
-        CONFIRM,
-        PROGRAM,
-    ),
-)
-async def event_add(turn: Turn, args):
-    program = await turn.program(args["program"])
-    if args["kind"] == "custom" and not args["title"]:
-        raise UserError("errors/custom_needs_title")
-    if doubt := await _event_doubt(turn, program, args["kind"], args["date"], args["confirm"]):
-        return [doubt]
-    event = ProgramEvent(
-        program_id=pk(program),
-        kind=args["kind"],
-        title=args["title"],
-        starts_at=local_moment(program, args["date"], args["time"]),
-        place=args["place"],
-        audience=args["audience"] or DEFAULT_AUDIENCE.get(args["kind"], "all"),
-    )
-    turn.session.add(event)
-    await turn.session.flush()
-    await plan.event_changed(turn, event)
-    return [turn.say("commands/event_added", event=event, program=program, tz=program.timezone)]
-
-
-@command(
-    "event",
-    "edit",
-    role=COORDINATOR,
-    params=(
-        Param("id"),
-        Param("date", "date", named=True, required=False),
-        Param("time", "time", named=True, required=False),
-        Param("place", named=True, required=False),
-        Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
-        Param("title", named=True, required=False),
-        CONFIRM,
-        PROGRAM,
-    ),
-)
-async def event_edit(turn: Turn, args):
-    program = await turn.program(args["program"])
-    event = await event_by_id(turn.session, program, str(args["id"]))
-    changes = {k: args[k] for k in ("date", "time", "place", "audience", "title") if args[k] is not None}
-    if not changes:
-        raise UserError(
-            "errors/nothing_to_change",
-            command="event edit",
-            example={"date": None, "time": None, "place": None, "audience": None, "title": None},
-        )
-    local = event.starts_at.astimezone(zone(program.timezone))
-    if "date" in changes or "time" in changes:
-        day = changes.get("date", local.date())
-        if doubt := await _event_doubt(turn, program, event.kind, day, args["confirm"], event.id):
-            return [doubt]
-        event.starts_at = local_moment(program, day, changes.get("time", local.time()))
-    for key in ("place", "audience", "title"):
-        if key in changes:
-            setattr(event, key, changes[key])
-    turn.session.add(event)
-    await turn.session.flush()
-    await plan.event_changed(turn, event)
-    return [turn.say("commands/event_edited", event=event, program=program, tz=program.timezone)]
-
-
-async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confirm, event_id: int | None = None):
-    """A past day is refused; a day outside the program or a second closing
-    is asked about (None when all is well or already confirmed)."""
-    today = local_today(program, turn.now)
-    if day < today:
-        raise UserError("errors/event_in_past", day=day, today=today)
-    if confirm == "yes":
-        return None
-    outside = not program.start <= day <= program.end
-    closings = [e for e in await events(turn.session, program) if e.kind == "closing" and e.id != event_id]
-    if not outside and not (kind == "closing" and closings):
-        return None
-    return ask(
-        turn,
-        "events/confirm_doubt",
-        day=day,
-        program=program,
-        outside=outside,
-        closing=closings[0] if kind == "closing" and closings else None,
-        tz=program.timezone,
-    )
-
-
-@command("event", "remove", role=COORDINATOR, params=(Param("id"), PROGRAM))
-async def event_remove(turn: Turn, args):
-    program = await turn.program(args["program"])
-    event = await event_by_id(turn.session, program, str(args["id"]))
-    event.cancelled = True
-    turn.session.add(event)
-    await turn.session.flush()
-    await plan.event_changed(turn, event)
-    return [turn.say("commands/event_removed", event=event, program=program, tz=program.timezone)]
-
-
 @command("channel", role=COORDINATOR, params=(Param("program", "program", required=False),))
 async def channel(turn: Turn, args):
     program = await turn.program(args["program"])
@@ -330,9 +224,9 @@ def _quiet_periods(value: str) -> list[list[str]]:
         NUDGE,
         Param("first_nudge", "int", named=True, required=False, unit="days", low=1, high=60),
         Param("stall_days", "int", named=True, required=False, unit="days", low=28, high=180),
-        Param("quiet", named=True, required=False),
+        Param("quiet", named=True, required=False, check=_quiet_periods),
         Param("locale", "choice", named=True, required=False, choices=("sv", "en")),
-        Param("tz", named=True, required=False),
+        TZ,
         Param("adept_months", "range", named=True, required=False, unit="months", low=1, high=120),
         Param("mentor_years", "int", named=True, required=False, unit="years", low=2, high=40),
         Param("max_capacity", "int", named=True, required=False, unit="adepts", low=1, high=5),
@@ -358,14 +252,13 @@ async def program_set(turn: Turn, args):
             example={"nudge": "21-28", "quiet": "07-01..07-31", "mentor_years": "5"},
         )
     if "tz" in given:
-        zone(given["tz"])
         program.timezone = given["tz"]
     if "nudge" in given:
         program.nudge_min_days, program.nudge_max_days = given["nudge"]
     if "adept_months" in given:
         program.adept_min_months, program.adept_max_months = given["adept_months"]
     if "quiet" in given:
-        program.quiet_periods = _quiet_periods(given["quiet"])
+        program.quiet_periods = given["quiet"]
     simple = {
         "first_nudge": "first_nudge_days",
         "stall_days": "stall_days",

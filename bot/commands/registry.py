@@ -14,7 +14,9 @@ declaration. Handlers receive the `Turn` and a dict of typed arguments.
 
 Positional parameters are given in order; named ones as `key=value`
 (quote values with spaces: `place="Stadshuset, sal 2"`). A `rest` parameter
-takes the remainder of the line as free text. The Swedish words for each
+takes the remainder of the line as free text, and a `person` as many words
+as the parameters after it leave (see `_words_for`; lists of people and a
+name before free text are read by `bot.person_refs`). The Swedish words for each
 command (and the aliases typed by habit) are in `bot.commands.swedish`.
 """
 
@@ -58,23 +60,20 @@ class Param:
     # the argument, the value and these bounds (`errors/out_of_range`).
     low: int | None = None
     high: int | None = None
+    # A text's own check (a time zone, quiet periods): the value to use, or a
+    # UserError saying what is wrong, answered with the other arguments' errors.
+    check: Callable[[str], object] | None = None
+    # A named parameter that stands in for this positional one: given, this
+    # one is neither needed nor read (`broadcast all|mentors|adepts|org=NAME TEXT`).
+    unless: str = ""
+    # The label table whose words for a choice, as a list shows them, also name
+    # it (`labels/status`: `status=tackade-nej` where the list says "tackade nej").
+    shown: str = ""
 
     @property
     def bounds(self) -> tuple[int, int]:
         low, high = LIMITS.get(self.kind, (0, 0))
         return (low if self.low is None else self.low, high if self.high is None else self.high)
-
-    def usage(self) -> str:
-        shown = "|".join(self.choices) if self.choices else self.kind.upper()
-        if self.named:
-            body = f"{self.name}={shown}"
-        elif self.kind == "people":
-            body = "PERSON..."
-        elif self.choices:
-            body = shown
-        else:
-            body = self.name.upper()
-        return body if self.required else f"[{body}]"
 
 
 @dataclass(frozen=True)
@@ -96,9 +95,6 @@ class Command:
     @property
     def help_template(self) -> str:
         return "help/" + "_".join(self.words)
-
-    def usage(self) -> str:
-        return " ".join([self.name, *(p.usage() for p in self.params)])
 
     @property
     def bounded(self) -> tuple[Param, ...]:
@@ -236,36 +232,64 @@ def _named_keys(cmd: Command) -> dict[str, Param]:
     return keys
 
 
+def _words_for(p: Param, after: list[Param], loose: int) -> int:
+    """How many of the `loose` words a positional parameter takes: one, but a
+    person's name as many as the parameters after it leave, when each of
+    those takes one word (`approve-participant Anna Berg`, `person link
+    Anna Berg slack:T1:U2`). Where that is not clear (a list of people, a
+    reason after the name) a name with spaces is quoted."""
+    if p.kind != "person" or not all(q.required and not q.rest and q.kind not in ("person", "people") for q in after):
+        return 1
+    return max(1, loose - len(after))
+
+
 def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
+    """The typed arguments of `cmd`. Whatever is wrong is answered at once,
+    every wrong argument in one answer (`errors/several`), so a command with
+    several settings is never half done nor fixed one error at a time."""
     named = _named_keys(cmd)
     positional = [p for p in cmd.params if not p.named]
     raw: dict[str, object] = {}
     loose: list[str] = []
+    wrong: list[UserError] = []
     for tok in tokens:
         key, sep, value = tok.partition("=")
         if sep and key.lower() in named:
             raw[named[key.lower()].name] = value
         elif sep and re.fullmatch(r"[a-zåäö_]+", key.lower()) and not any(p.rest for p in positional):
-            raise UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd)
+            wrong.append(UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd))
         else:
             loose.append(tok)
-    for p in positional:
+    positional = [p for p in positional if not (p.unless and p.unless in raw)]
+    for i, p in enumerate(positional):
         if p.kind == "people" or p.rest:
             if loose:
                 raw[p.name] = list(loose) if p.kind == "people" else " ".join(loose)
             loose = []
         elif loose:
-            raw[p.name] = loose.pop(0)
+            taken = _words_for(p, positional[i + 1 :], len(loose))
+            raw[p.name] = " ".join(loose[:taken])
+            loose = loose[taken:]
     if loose:
-        raise UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd)
+        wrong.append(UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd))
     args: dict[str, object] = {}
+    missing: list[str] = []
     for p in cmd.params:
         if p.name not in raw or raw[p.name] in ("", []):
-            if p.required:
-                raise UserError("errors/missing_argument", command=cmd.name, argument=p.name, usage=cmd)
+            if p.required and not (p.unless and p.unless in raw):
+                missing.append(p.name)
             args[p.name] = None
             continue
-        args[p.name] = convert(cmd, p, raw[p.name])
+        try:
+            args[p.name] = convert(cmd, p, raw[p.name])
+        except UserError as err:
+            wrong.append(err)
+    if missing:
+        wrong.insert(0, UserError("errors/missing_argument", command=cmd.name, arguments=missing, usage=cmd))
+    if len(wrong) > 1:
+        raise UserError("errors/several", errors=[(err.template, err.context) for err in wrong])
+    if wrong:
+        raise wrong[0]
     return args
 
 
@@ -275,9 +299,9 @@ def convert(cmd: Command, p: Param, value):
         for item in value if isinstance(value, list) else [value]:
             if len(str(item)) > limit:
                 raise UserError("errors/too_long", argument=p.name, length=len(str(item)), max=limit)
-        return value
+        return p.check(str(value)) if p.check else value
     if p.kind == "choice":
-        v = choice_value(str(value), p.choices)
+        v = choice_value(str(value), p.choices, p.shown)
         if v is None:
             raise UserError("errors/bad_choice", argument=p.name, value=value, choices=list(p.choices))
         return v
@@ -326,14 +350,24 @@ def _range(p: Param, text: str) -> tuple[int, int]:
     return first, last
 
 
-def choice_value(value: str, choices: Iterable[str]) -> str | None:
-    """The choice `value` names, typed as the grammar has it (`yes`) or as
-    the help shows it in either language (`ja`, see `labels/choice`)."""
+def _same_words(text: str) -> str:
+    """`Tackade-nej`, `tackade nej` and `tackade_nej` alike."""
+    return " ".join(re.split(r"[\s_-]+", text.strip().lower()))
+
+
+def choice_value(value: str, choices: Iterable[str], shown: str = "") -> str | None:
+    """The choice `value` names, typed as the grammar has it (`yes`), as the
+    help shows it in either language (`ja`, see `labels/choice`), or, with a
+    label table `shown` (`labels/status`), as a list shows it (`tackade
+    nej`, `har lämnat`; one or many: `anmäld`, `anmälda`)."""
     from bot.i18n import LOCALES, label
 
-    typed = value.strip().lower()
+    typed = _same_words(value)
     for choice in choices:
-        if typed == choice or any(typed == label(loc, "labels/choice", value=choice).lower() for loc in LOCALES):
+        words = [choice, *(label(loc, "labels/choice", value=choice) for loc in LOCALES)]
+        if shown:
+            words += [label(loc, f"{shown}/{choice}", form=form) for loc in LOCALES for form in ("one", "other")]
+        if any(typed == _same_words(word) for word in words):
             return choice
     return None
 

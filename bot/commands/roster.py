@@ -13,6 +13,7 @@ from bot.commands.registry import (
 from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
 from bot.dialogs.answers import answer_lines
 from bot.errors import UserError
+from bot.lifecycle import is_over
 from bot.meetings import local_today
 from bot.people import resolve_person
 from bot.programs import my_enrollments, taking_part
@@ -31,7 +32,7 @@ STATUSES = (*(s.value for s in EnrollmentStatus), WAITLISTED)
     params=(
         Param("role", "choice", named=True, required=False, choices=("adept", "mentor")),
         Param("org", named=True, required=False),
-        Param("status", "choice", named=True, required=False, choices=STATUSES),
+        Param("status", "choice", named=True, required=False, choices=STATUSES, shown="labels/status"),
         Param("page", "int", named=True, required=False),
         PROGRAM,
     ),
@@ -86,8 +87,8 @@ async def person_view(turn: Turn, who):
             {
                 "program": program,
                 "enrollment": enrollment,
-                "pair": partners.get(pk(enrollment)),  # name and pair_id
-                "why": why_waiting(enrollment, enrollment.id in partners),
+                "partners": partners.get(pk(enrollment), []),  # name, pair_id and status
+                "why": why_waiting(enrollment, enrollment.id in partners, is_over(program)),
                 "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
             }
         )

@@ -1,23 +1,19 @@
 """Surveys from the participant's side (the "Start" button) and the
-coordinator's (`survey results`): aggregates only, and only for groups of at
-least three answers; free-text answers are shown without names, in an
-order that says nothing about who wrote them."""
+coordinator's (`survey results`): aggregates only, by the rule that every
+view of survey figures follows (`bot.reports.surveys`)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.dialogs.entrances import start
-from bot.dialogs.survey import QUESTIONS, SURVEYS, flow_name, in_a_pair
+from bot.dialogs.survey import SURVEYS, flow_name, in_a_pair
 from bot.errors import stale_button
+from bot.reports.surveys import MIN_GROUP, survey_figures
 from bot.store.models import Enrollment, Program, SurveyResponse
 from bot.store.rows import fetch
 from bot.turn import Turn
-
-MIN_GROUP = 3  # fewer answers than this could point at a person
 
 
 @action("survey.start")
@@ -42,37 +38,10 @@ async def survey_start(turn: Turn):
     return await start(turn, flow_name(survey, enrollment.role, paired), program, enrollment)
 
 
-def aggregate(rows: list[SurveyResponse], survey: str, role: str) -> dict:
-    """Averages per question and the free text, or only the count below MIN_GROUP."""
-    answers = [r.answers for r in rows if r.answers.get("role") == role]
-    group: dict[str, Any] = {
-        "role": role,
-        "count": len(answers),
-        "shown": len(answers) >= MIN_GROUP,
-        "questions": [],
-        "comments": [],
-    }
-    if not group["shown"]:
-        return group
-    for name in QUESTIONS[(survey, role)]:
-        values = [a[name] for a in answers if isinstance(a.get(name), int)]
-        group["questions"].append(
-            {"name": name, "count": len(values), "average": round(sum(values) / len(values), 1) if values else None}
-        )
-    group["comments"] = sorted(a["comment"] for a in answers if a.get("comment"))
-    return group
-
-
 @command("survey", "results", role=COORDINATOR, params=(Param("survey", "choice", required=False, choices=SURVEYS),))
 async def survey_results(turn: Turn, args):
     program = await turn.program(args["program"])
     shown = [args["survey"]] if args["survey"] else list(SURVEYS)
     rows = list((await turn.session.exec(select(SurveyResponse).where(SurveyResponse.program_id == program.id))).all())
-    results = [
-        {
-            "survey": s,
-            "groups": [aggregate([r for r in rows if r.survey == s], s, role) for role in ("adept", "mentor")],
-        }
-        for s in shown
-    ]
+    results = survey_figures(rows, shown)
     return [turn.say("surveys/results", program=program, results=results, minimum=MIN_GROUP, ephemeral=True)]

@@ -181,10 +181,12 @@ async def complete(turn: Turn, ctx: Ctx, state: State, answers: dict, pending_re
             years=answers.get("years_as_manager"),
             nominator_name=answers.get("nominator_name"),
         )
-    kickoff = await _upcoming(turn, ctx, "kickoff") or await next_event(
-        turn.session, program, turn.now, enrollment.role
-    )
+    # The kickoff while it is ahead; for someone joining later, the next
+    # event of their audience, named by its own kind (not "the kickoff").
+    coming = await _upcoming(turn, ctx, "kickoff") or await next_event(turn.session, program, turn.now, enrollment.role)
     training = await _upcoming(turn, ctx, "mentor_training") if enrollment.role == "mentor" else None
+    if training is not None and coming is not None and training.id == coming.id:
+        training = None  # said once, as the next event
     return [
         turn.say(
             "dialogs/done",
@@ -192,8 +194,10 @@ async def complete(turn: Turn, ctx: Ctx, state: State, answers: dict, pending_re
             pending=bool(pending_reasons),
             reasons=pending_reasons,
             program=program.name,
-            kickoff=kickoff.starts_at if kickoff else None,
-            place=kickoff.place if kickoff else None,
+            coming=coming.starts_at if coming else None,
+            coming_kind=coming.kind if coming else None,
+            coming_title=coming.title if coming else None,
+            place=coming.place if coming else None,
             training=training.starts_at if training else None,
         )
     ]

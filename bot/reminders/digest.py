@@ -1,8 +1,19 @@
-"""The weekly stall digest: one message to each coordinator listing the pairs
-that have not met for the program's `stall_days`, each with buttons (nudge
-the pair, ask how it goes, unpair). A pair stays in the digest every week
-until it logs a meeting, pauses or ends; a week with no stalled pair sends
-nothing. After each digest the next week's is planned."""
+"""Stalled pairs, and the weekly digest that reports them to the coordinators.
+
+A pair is stalled when it has not met for the program's `stall_days`,
+counted from its last meeting, its announcement or the end of a pause
+(a pause gives the pair the whole time again), whichever is latest.
+`stalled_pairs` is the one computation of it: the coordinator's home counts
+and lists what it finds, and the digest reports from it.
+
+The digest is one message to each coordinator, on Mondays, naming the pairs
+that have become stalled since the last digest, each with buttons (nudge the
+pair, ask how it goes, unpair). A pair is reported once for each quiet spell:
+again only after it has met (or paused) and gone quiet for `stall_days`
+again; the digest counts the pairs still stalled from earlier weeks and
+points to `home`, which lists them all. A week with no newly stalled pair
+sends nothing. After each digest the next week's is planned.
+"""
 
 from __future__ import annotations
 
@@ -32,14 +43,22 @@ class Stalled:
     pairing_id: int
     adept: str
     mentor: str
-    since: date
-    days: int
+    last_met: date | None  # their last logged meeting; None: they have not met
+    announced: date | None  # the day the pair was announced
+    since: date  # what the quiet time counts from: the latest of the two and the end of a pause
+    days: int  # days without a meeting: since the last meeting, else since the announcement
+    paused_until: date | None = None  # a pause that ended after the last meeting (it moved `since`)
+    reported_week: str | None = None  # the digest week that reported this quiet spell, if one has
+
+
+REPORTED = "stall_reported"  # in Pairing.checks: {"since": the spell's start, "week": the digest's Monday}
 
 
 async def stalled_pairs(session: AsyncSession, program: Program, today: date) -> list[Stalled]:
     """Announced pairs with no meeting for `stall_days` since their last
-    meeting, announcement or the end of a pause; none once the close-out has
-    begun, nor on or after the closing event's day or the end date."""
+    meeting, announcement or the end of a pause, the quietest first; none
+    once the close-out has begun, nor on or after the closing event's day or
+    the end date."""
     if program.status != ACTIVE or today >= await pairs_stop(session, program):
         return []
     cal = ProgramCalendar.of(program)
@@ -78,21 +97,30 @@ async def stalled_pairs(session: AsyncSession, program: Program, today: date) ->
     for p in pairs:
         (adept, adept_person), (mentor, mentor_person) = people[p.adept_id], people[p.mentor_id]
         pauses = [e.paused_until for e in (adept, mentor) if e.paused_until]
-        if pauses and max(pauses) > today:
+        pause = max(pauses) if pauses else None
+        if pause and pause > today:
             continue
-        since = max(
-            d
-            for d in (
-                last.get(pk(p)),
-                cal.local_day(p.announced_at) if p.announced_at else None,
-                max(pauses) if pauses else None,
+        met = last.get(pk(p))
+        announced = cal.local_day(p.announced_at) if p.announced_at else None
+        quiet = max((d for d in (met, announced) if d), default=None)
+        since = max((d for d in (quiet, pause) if d), default=None)
+        if since is None or (today - since).days < program.stall_days:
+            continue
+        marker = (p.checks or {}).get(REPORTED) or {}
+        found.append(
+            Stalled(
+                pk(p),
+                adept_person.name,
+                mentor_person.name,
+                met,
+                announced,
+                since,
+                (today - (quiet or since)).days,
+                pause if pause and pause == since and pause != quiet else None,
+                marker.get("week") if marker.get("since") == since.isoformat() else None,
             )
-            if d
         )
-        days = (today - since).days
-        if days >= program.stall_days:
-            found.append(Stalled(pk(p), adept_person.name, mentor_person.name, since, days))
-    return found
+    return sorted(found, key=lambda s: (-s.days, s.pairing_id))
 
 
 def digest_row(program: Program, now: datetime) -> Planned | None:
@@ -131,14 +159,48 @@ async def _next_week(session: AsyncSession, rows: list, now: datetime) -> None:
             await plan_digest(session, program, now + timedelta(days=1))
 
 
-@reminder_kind("digest", after_sent=_next_week, after_expired=_next_week)
+async def _reported(session: AsyncSession, rows: list, now: datetime) -> None:
+    """After a digest went out: its pairs are marked as reported for this
+    quiet spell (a coordinator's copy sent later, or sent again, still shows
+    them: it is the same week), then next week's is planned."""
+    for program_id, week, day in sorted(
+        {
+            (r.program_id, r.context.get("week"), r.context.get("day"))
+            for r in rows
+            if r.program_id and r.context.get("day")
+        }
+    ):
+        program = await session.get(Program, program_id)
+        if program is None:
+            continue
+        for pair in await stalled_pairs(session, program, date.fromisoformat(day)):
+            if pair.reported_week is None:
+                pairing = await session.get(Pairing, pair.pairing_id)
+                if pairing is not None:
+                    pairing.checks = {
+                        **(pairing.checks or {}),
+                        REPORTED: {"since": pair.since.isoformat(), "week": week},
+                    }
+                    session.add(pairing)
+    await _next_week(session, rows, now)
+
+
+def reported_in(pair: Stalled, week: str | None) -> bool:
+    """Whether an earlier digest reported this quiet spell (this week's own copies still show it)."""
+    return pair.reported_week is not None and pair.reported_week != week
+
+
+@reminder_kind("digest", after_sent=_reported, after_expired=_next_week)
 async def digest(session, row, program, person):
     today = date.fromisoformat(row.context["day"]) if row.context.get("day") else None
     if program is None or today is None:
         return Skip("no program")
-    pairs = await stalled_pairs(session, program, today)
+    stalled = await stalled_pairs(session, program, today)
+    week = row.context.get("week")
+    pairs = [p for p in stalled if not reported_in(p, week)]
     if not pairs:
-        return Skip("no stalled pair this week")
+        return Skip("no newly stalled pair this week")
+    earlier = len(stalled) - len(pairs)
 
     def card(render, text):
         blocks = [Text(text)]
@@ -156,4 +218,4 @@ async def digest(session, row, program, person):
             )
         return Card(tuple(blocks))
 
-    return {"program": program, "pairs": pairs, "shown": MAX_WITH_BUTTONS}, card
+    return {"program": program, "pairs": pairs, "shown": MAX_WITH_BUTTONS, "earlier": earlier}, card

@@ -26,7 +26,7 @@ from bot.reminders.store import (
     rows_of,
     run,
 )
-from bot.store.models import Enrollment, EnrollmentStatus, Program, ProgramEvent
+from bot.store.models import Enrollment, EnrollmentStatus, EventRsvp, Program, ProgramEvent
 
 AUDIENCE_ROLES = {"all": ("adept", "mentor"), "mentors": ("mentor",), "adepts": ("adept",)}
 
@@ -53,6 +53,27 @@ async def _audience(session: AsyncSession, program_id: int, audience: str) -> li
         col(Enrollment.role).in_(roles),
     )
     return sorted(set((await session.exec(query)).all()))
+
+
+async def told_of_changes(session: AsyncSession, event: ProgramEvent) -> list[int]:
+    """Who hears that an event moved or was cancelled: its audience (those
+    its reminders go to) except whoever said they are not coming, and
+    everyone who said they are coming (a coordinator who pressed "I'm
+    coming" too), unless they have since left the program or declined it."""
+    audience = set(await _audience(session, event.program_id, event.audience))
+    said = dict(
+        (await session.exec(select(EventRsvp.person_id, EventRsvp.coming).where(EventRsvp.event_id == event.id))).all()
+    )
+    statuses: dict[int, set[str]] = {}
+    for person_id, status in (
+        await session.exec(
+            select(Enrollment.person_id, Enrollment.status).where(Enrollment.program_id == event.program_id)
+        )
+    ).all():
+        statuses.setdefault(person_id, set()).add(status)
+    gone = {p for p, s in statuses.items() if s <= {EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED}}
+    coming = {p for p, yes in said.items() if yes and p not in gone}
+    return sorted((audience - {p for p, yes in said.items() if not yes}) | coming)
 
 
 def in_audience(enrollment: Enrollment, audience: str) -> bool:

@@ -237,10 +237,12 @@ async def plan_program(
     await cancel_ids(session, cancel)
     await revive(session, again)
     from bot.reminders.digest import plan_digest  # the digest module reads this one's constants
-    from bot.reminders.surveys import plan_surveys
+    from bot.reminders.surveys import plan_surveys, replan_inspiration_survey
 
     inserted += await plan_digest(session, program, now)
-    inserted += await plan_surveys(session, program, now, list(enrollments.values()))
+    # The inspiration survey follows its meeting (moved since it was planned); the close-out's day is the program's.
+    inserted += await replan_inspiration_survey(session, program, now, list(enrollments.values()))
+    inserted += await plan_surveys(session, program, now, list(enrollments.values()), surveys=("closeout",))
     return inserted + await insert_if_absent(session, fresh, now) + len(again)
 
 

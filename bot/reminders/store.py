@@ -151,14 +151,21 @@ async def cancel_ids(session: AsyncSession, ids: list[int]) -> int:
 
 async def revive(session: AsyncSession, planned: list[tuple[int, Planned]]) -> int:
     """Cancelled rows whose key is wanted again (an event moved back) become pending."""
+    return await _reschedule(session, planned, ReminderStatus.CANCELLED)
+
+
+async def retime(session: AsyncSession, planned: list[tuple[int, Planned]]) -> int:
+    """Pending rows whose key is still wanted, at another moment (the meeting
+    a survey follows moved), take the new moment and context."""
+    return await _reschedule(session, planned, ReminderStatus.PENDING)
+
+
+async def _reschedule(session: AsyncSession, planned: list[tuple[int, Planned]], status: ReminderStatus) -> int:
     if planned:
         await run_many(
             session,
             sa.update(T)
-            .where(
-                T.c.id == sa.bindparam("rid"),
-                T.c.status == ReminderStatus.CANCELLED.value,
-            )
+            .where(T.c.id == sa.bindparam("rid"), T.c.status == status.value)
             .values(
                 status=ReminderStatus.PENDING.value,
                 due_at=sa.bindparam("due"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,8 +17,8 @@ from bot.messages import Button, Buttons, Card, Text
 from bot.programs import first_event
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.kinds import Skip, reminder_kind
-from bot.reminders.store import Planned, insert_if_absent
-from bot.store.models import Enrollment, EnrollmentStatus, Program, ProgramEvent, SurveyResponse
+from bot.reminders.store import HELD_UNTIL, Planned, T, cancel_ids, insert_if_absent, reconcile, retime, revive, run
+from bot.store.models import Enrollment, EnrollmentStatus, Program, ProgramEvent, ReminderStatus, SurveyResponse
 
 CLOSEOUT_BEFORE_END = timedelta(weeks=4)
 REMIND_AFTER_WORKING_DAYS = 5
@@ -32,53 +33,111 @@ def survey_day(program: Program, survey: str, inspiration: ProgramEvent | None) 
     return cal.nudge_day_on_or_after(program.end - CLOSEOUT_BEFORE_END)
 
 
+async def _active(session: AsyncSession, program: Program) -> list[Enrollment]:
+    query = select(Enrollment).where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE)
+    return list((await session.exec(query)).all())
+
+
+def _survey_rows(
+    program: Program, survey: str, day: date, enrollments: list[Enrollment], since: datetime | None
+) -> list[Planned]:
+    """One survey and its reminder for each active enrollment; with `since`,
+    only those due from then on."""
+    cal = ProgramCalendar.of(program)
+    later = cal.nudge_day_on_or_after(cal.add_working_days(day, REMIND_AFTER_WORKING_DAYS))
+    rows = []
+    for e in enrollments:
+        if e.status != EnrollmentStatus.ACTIVE:
+            continue
+        for kind, on in (("survey", day), ("survey_reminder", later)):
+            key = f"{kind}:{survey}:enrollment{e.id}"
+            due = cal.nudge_time(on, key)
+            if since is not None and due < since:
+                continue
+            rows.append(
+                Planned(
+                    key=key,
+                    kind=kind,
+                    template=f"surveys/{kind}",
+                    due_at=due,
+                    subject=f"enrollment:{e.id}",
+                    program_id=program.id,
+                    person_id=e.person_id,
+                    context={"survey": survey, "enrollment_id": e.id, "day": on.isoformat()},
+                    expires_at=due + timedelta(days=5),
+                )
+            )
+    return rows
+
+
 async def plan_surveys(
-    session: AsyncSession, program: Program, now: datetime, enrollments: list[Enrollment] | None = None
+    session: AsyncSession,
+    program: Program,
+    now: datetime,
+    enrollments: list[Enrollment] | None = None,
+    surveys: tuple[str, ...] = ("inspiration", "closeout"),
 ) -> int:
-    """Both surveys and their reminder for the program's active participants
-    (or just `enrollments`); idempotent."""
+    """The `surveys` and their reminder for the program's active participants
+    (or just `enrollments`); idempotent. Rows already planned keep their
+    moment here: `replan_inspiration_survey` moves them with the meeting."""
     if program.status not in RUNNING:
         return 0
     if enrollments is None:
-        enrollments = list(
-            (
-                await session.exec(
-                    select(Enrollment).where(
-                        Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE
-                    )
-                )
-            ).all()
-        )
-    inspiration = await first_event(session, program, "inspiration")
-    cal = ProgramCalendar.of(program)
+        enrollments = await _active(session, program)
+    inspiration = await first_event(session, program, "inspiration") if "inspiration" in surveys else None
     rows = []
-    for survey in ("inspiration", "closeout"):
+    for survey in surveys:
         day = survey_day(program, survey, inspiration)
         if day is None or day >= program.end:
             continue
-        later = cal.nudge_day_on_or_after(cal.add_working_days(day, REMIND_AFTER_WORKING_DAYS))
-        for e in enrollments:
-            if e.status != EnrollmentStatus.ACTIVE:
-                continue
-            for kind, on in (("survey", day), ("survey_reminder", later)):
-                key = f"{kind}:{survey}:enrollment{e.id}"
-                due = cal.nudge_time(on, key)
-                if due < now - timedelta(minutes=5):
-                    continue
-                rows.append(
-                    Planned(
-                        key=key,
-                        kind=kind,
-                        template=f"surveys/{kind}",
-                        due_at=due,
-                        subject=f"enrollment:{e.id}",
-                        program_id=program.id,
-                        person_id=e.person_id,
-                        context={"survey": survey, "enrollment_id": e.id, "day": on.isoformat()},
-                        expires_at=due + timedelta(days=5),
-                    )
-                )
+        rows += _survey_rows(program, survey, day, enrollments, now - timedelta(minutes=5))
     return await insert_if_absent(session, rows, now)
+
+
+# Survey rows by key, with their moments (built once; the keys bound at execution).
+_ROWS_BY_KEY = sa.select(T.c.id, T.c.key, T.c.status, T.c.due_at).where(
+    T.c.key.in_(sa.bindparam("keys", expanding=True))
+)
+
+
+async def replan_inspiration_survey(
+    session: AsyncSession, program: Program, now: datetime, enrollments: list[Enrollment] | None = None
+) -> int:
+    """The inspiration survey and its reminder follow the program's first
+    inspiration meeting that is not cancelled: after it was added, moved or
+    removed (and at each sweep, for rows planned before a move). Rows still
+    pending move to the new day (their keys stay), those of a removed
+    meeting are cancelled, cancelled ones wanted again come back; rows sent
+    are history, and a row held for someone unreachable stays held. The
+    rows are looked up by key, for the program's `enrollments` (all of them
+    by default)."""
+    if enrollments is None:
+        query = select(Enrollment).where(Enrollment.program_id == program.id)
+        enrollments = list((await session.exec(query)).all())
+    inspiration = await first_event(session, program, "inspiration")
+    day = survey_day(program, "inspiration", inspiration)
+    wanted = []
+    if program.status in RUNNING and day is not None and day < program.end:
+        wanted = _survey_rows(program, "inspiration", day, enrollments, None)
+    keys = [f"{kind}:inspiration:enrollment{e.id}" for e in enrollments for kind in ("survey", "survey_reminder")]
+    existing = []
+    for start in range(0, len(keys), 500):
+        existing += list(await run(session, _ROWS_BY_KEY, {"keys": keys[start : start + 500]}))
+    soon_enough = now - timedelta(minutes=5)
+    cancel, fresh, again = await reconcile(session, existing, wanted, now, insert_if=lambda p: p.due_at >= soon_enough)
+    by_key = {r.key: r for r in existing}
+    moved = [
+        (by_key[p.key].id, p)
+        for p in wanted
+        if p.key in by_key
+        and by_key[p.key].status == ReminderStatus.PENDING
+        and by_key[p.key].due_at not in (p.due_at, HELD_UNTIL)
+        and p.due_at >= soon_enough
+    ]
+    await cancel_ids(session, cancel)
+    await revive(session, again)
+    await retime(session, moved)
+    return await insert_if_absent(session, fresh, now) + len(again) + len(moved)
 
 
 async def _open(session, row, program):
@@ -86,6 +145,8 @@ async def _open(session, row, program):
     enrollment = await session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
         return Skip("no longer an active participant")
+    if survey == "inspiration" and await first_event(session, program, "inspiration") is None:
+        return Skip("the inspiration meeting was removed")
     answered = (
         await session.exec(
             select(SurveyResponse.id).where(

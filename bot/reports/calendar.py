@@ -2,15 +2,18 @@
 person's feed (the events of their audience), in the program's time zone with
 its place. The `icalendar` package is imported only when a file is made.
 
-Each event's UID is stable (`event-<id>@<program slug>.mentorbot`), so a
-calendar that imported it before updates it instead of adding a copy; a
-cancelled event is sent with STATUS:CANCELLED for the same reason.
+Each event's UID is stable (`event-<id>@<program slug>.mentorbot`) and its
+SEQUENCE is the event's revision (bumped when it moves, changes place or
+title, or is cancelled), so a calendar that imported it before updates it
+instead of adding a copy; a cancelled event is sent with STATUS:CANCELLED
+(and, as the file of a cancellation notice, METHOD:CANCEL) for the same
+reason. DTSTAMP is when the file was made (the injected clock's now).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,13 +30,24 @@ def uid(program: Program, event: ProgramEvent) -> str:
     return f"event-{event.id}@{program.slug}.mentorbot"
 
 
-def to_ics(program: Program, events: list[ProgramEvent], render: Callable[..., str]) -> bytes:
+def to_ics(
+    program: Program,
+    events: list[ProgramEvent],
+    render: Callable[..., str],
+    now: datetime,
+    *,
+    method: str | None = None,
+) -> bytes:
+    """The events as one calendar file made at `now`; `method="CANCEL"` for
+    the file that takes a cancelled event out of a calendar."""
     from icalendar import Calendar, Event  # only when a calendar file is made
 
     tz = zone(program.timezone)
     cal = Calendar()
     cal.add("prodid", "-//mentorbot//mentor program//SV")
     cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
     cal.add("x-wr-calname", program.name)
     cal.add("x-wr-timezone", program.timezone)
     for ev in events:
@@ -43,7 +57,8 @@ def to_ics(program: Program, events: list[ProgramEvent], render: Callable[..., s
         start = ev.starts_at.astimezone(tz)
         item.add("dtstart", start)
         item.add("dtend", start + DEFAULT_LENGTH)
-        item.add("dtstamp", ev.starts_at)
+        item.add("dtstamp", now.astimezone(UTC))
+        item.add("sequence", ev.revision or 0)
         if ev.place:
             item.add("location", ev.place)
         item.add("description", render("reports/ics_description", event=ev, program=program))
@@ -64,7 +79,7 @@ async def events_for(session: AsyncSession, program: Program, role: str | None) 
     return [e for e in rows if role is None or audience_includes(e.audience, role)]
 
 
-async def person_feed(session: AsyncSession, feed: CalendarFeed, translator, config) -> bytes:
+async def person_feed(session: AsyncSession, feed: CalendarFeed, translator, config, now: datetime) -> bytes:
     """The calendar behind a person's feed URL, in their language."""
     from bot.people import locale_for
 
@@ -81,4 +96,4 @@ async def person_feed(session: AsyncSession, feed: CalendarFeed, translator, con
         kw.setdefault("tz", program.timezone)
         return translator.render(locale, name, **kw)
 
-    return to_ics(program, await events_for(session, program, role), render)
+    return to_ics(program, await events_for(session, program, role), render, now)

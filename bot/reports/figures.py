@@ -2,7 +2,7 @@
 
 `figures` reads the numbers (people by role and status, pairs by status,
 meetings logged per month (all of the program's, as the export counts them), the share of live pairs that met in the last six
-weeks, survey aggregates); `chart_png` draws them with matplotlib's Agg
+weeks, the survey figures that `survey results` shows); `chart_png` draws them with matplotlib's Agg
 backend (imported only when a chart is drawn) with labels from templates.
 """
 
@@ -18,12 +18,22 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.lifecycle import is_over
 from bot.meetings import program_meetings
 from bot.programs import zone
+from bot.reports.surveys import MIN_GROUP, Survey, survey_figures
 from bot.store.models import Enrollment, Pairing, PairStatus, Program, SurveyResponse
 from bot.store.rows import pk
 
 RECENT = timedelta(weeks=6)
+PAIR_ORDER = (
+    PairStatus.ANNOUNCED,
+    PairStatus.CONTINUING,
+    PairStatus.COMPLETED,
+    PairStatus.ENDED,
+    PairStatus.APPROVED,
+    PairStatus.DRAFT,
+)
 
 
 @dataclass
@@ -35,7 +45,17 @@ class Figures:
     months: list[tuple[date, int]]
     live_pairs: int
     met_recently: int
-    surveys: dict[str, dict] = field(default_factory=dict)  # survey -> {"answers": n, "means": {question: mean}}
+    # The surveys answered so far, by the rule `survey results` follows (bot.reports.surveys).
+    surveys: list[Survey] = field(default_factory=list)
+    over: bool = False  # the program is closed or archived: no pair runs any more
+    minimum: int = MIN_GROUP  # the smallest group whose survey figures are shown
+
+    @property
+    def pair_statuses(self) -> list[str]:
+        """The pair statuses to count, in the order of a pair's year: every
+        status some pair has (the same pairs as the export's), and "running"
+        also at 0 while the program runs."""
+        return [s for s in PAIR_ORDER if self.pairs.get(s) or (s == PairStatus.ANNOUNCED and not self.over)]
 
     @property
     def met_share(self) -> float | None:
@@ -79,17 +99,8 @@ async def figures(session: AsyncSession, program: Program, now: datetime) -> Fig
     live = [p for p in pairs if p.status == PairStatus.ANNOUNCED]
     since = today - RECENT
     recent = {m.pairing_id for m in meetings if m.held_on >= since}
-    surveys: dict[str, dict] = {}
-    for row in (await session.exec(select(SurveyResponse).where(SurveyResponse.program_id == program.id))).all():
-        entry = surveys.setdefault(row.survey, {"answers": 0, "sums": Counter(), "counts": Counter()})
-        entry["answers"] += 1
-        for question, value in (row.answers or {}).items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                entry["sums"][question] += value
-                entry["counts"][question] += 1
-    for entry in surveys.values():
-        entry["means"] = {q: round(entry["sums"][q] / entry["counts"][q], 1) for q in sorted(entry["counts"])}
-        del entry["sums"], entry["counts"]
+    responses = (await session.exec(select(SurveyResponse).where(SurveyResponse.program_id == program.id))).all()
+    surveys = [s for s in survey_figures(responses) if s.answers]
     return Figures(
         dict(people),
         dict(Counter(p.status for p in pairs)),
@@ -97,6 +108,7 @@ async def figures(session: AsyncSession, program: Program, now: datetime) -> Fig
         len(live),
         sum(1 for p in live if p.id in recent),
         surveys,
+        over=is_over(program),
     )
 
 

@@ -194,6 +194,9 @@ class ProgramEvent(SQLModel, table=True):
     place: str | None = None
     audience: str = "all"  # all, mentors, adepts
     cancelled: bool = False
+    # Bumped at each change a calendar must take (date, time, place, title,
+    # cancellation): the .ics files' SEQUENCE, so an imported copy updates.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class LinkCode(SQLModel, table=True):

@@ -15,12 +15,18 @@ from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing
 LINK_SECRET = "test-link-secret-0123456789abcdefghijklmnop"
 
 
-def make_core(db, clock, *, locale: str = "sv", coordinators=("console:local:anna",), rate_limit=None) -> Core:
-    """`rate_limit=RateLimit.off()` for property tests that type faster than any person."""
+def make_core(
+    db, clock, *, locale: str = "sv", coordinators=("console:local:anna",), rate_limit=None, slack_workspace: str = ""
+) -> Core:
+    """`rate_limit=RateLimit.off()` for property tests that type faster than any person;
+    `slack_workspace`: the bot's own, as the Slack adapter learns it at start (let in)."""
     config = Config(
         server=ServerConfig(link_secret=LINK_SECRET), bot=BotSettings(locale=locale, coordinators=tuple(coordinators))
     )
-    return Core(db, config, clock, rate_limit=rate_limit)
+    core = Core(db, config, clock, rate_limit=rate_limit)
+    if slack_workspace:
+        core.own_tenants.learn("slack", slack_workspace)
+    return core
 
 
 def texts(messages) -> str:

@@ -111,6 +111,53 @@ async def test_the_filters_take_the_words_the_list_shows(world):
     assert usage in texts(await anna.say({"sv": "hjälp deltagare", "en": "help participants"}[world.locale]))
 
 
+async def test_program_show_counts_who_takes_part_now_and_the_others_apart(world):
+    await enroll(world, "Cecilia", "adept", "Täby kommun")
+    await enroll(world, "Frida", "mentor", "Knivsta kommun")
+    await enroll(world, "Hugo", "mentor", "Knivsta kommun")
+    await enroll(world, "Gustav", "mentor", "Knivsta kommun", status=EnrollmentStatus.DECLINED)
+    await enroll(world, "Ivar", "adept", "Täby kommun", status=EnrollmentStatus.LEFT)
+    await enroll(world, "Jonna", "adept", "Täby kommun", status=EnrollmentStatus.INVITED)
+    await enroll(world, "Kim", "adept", "Täby kommun")
+    await announce(world)  # two pairs
+    kim = world["Kim"]
+    await kim.say("forget")
+    await kim.choose(1)  # forgotten: among those who left, and Kim's pair ended
+    shown = texts(await world["Anna"].say("program show"))
+    now = {
+        "sv": "Deltagare: 1 adept och 2 mentorer med i programmet, 1 par",
+        "en": "Participants: 1 mentee and 2 mentors taking part, 1 pair",
+    }
+    assert now[world.locale] in shown, shown
+    apart = {
+        "sv": "(dessutom 1 inbjuden, 1 tackade nej, 2 har lämnat)",
+        "en": "(besides: 1 invited, 1 declined, 2 have left)",
+    }
+    assert apart[world.locale] in shown, shown
+
+
+async def test_each_status_word_the_list_shows_filters_the_list(world):
+    statuses = {
+        "Cecilia": EnrollmentStatus.ACTIVE,
+        "David": EnrollmentStatus.INVITED,
+        "Erik": EnrollmentStatus.ONBOARDING,
+        "Frida": EnrollmentStatus.PENDING,
+        "Gustav": EnrollmentStatus.DECLINED,
+        "Hanna": EnrollmentStatus.LEFT,
+    }
+    for name, status in statuses.items():
+        await enroll(world, name, "adept", "Täby kommun", status=status)
+    anna = world["Anna"]
+    listed = texts(await anna.say("participants")).splitlines()
+    for name in statuses:
+        (line,) = [ln for ln in listed if ln.startswith(f"• {name},")]
+        shown = re.split(r", | \(", line.split(" – ", 1)[1].split(", ", 1)[1])[0]  # after the role
+        found = texts(await anna.say(f'participants status="{shown}"'))
+        assert name in found and all(n not in found for n in statuses if n != name), (shown, found)
+        hyphened = texts(await anna.say(f"participants status={shown.replace(' ', '-')}"))
+        assert name in hyphened, (shown, hyphened)
+
+
 @pytest.mark.parametrize("page", [0, 9])
 async def test_a_page_the_list_does_not_have_says_which_it_has(world, page):
     await enroll(world, "Cecilia", "adept", "Täby kommun")

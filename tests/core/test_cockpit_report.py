@@ -21,14 +21,14 @@ SAY = {
         "met": "1 av 1 (100 %)",
         "meetings": "Loggade möten: 2",
         "alias": "rapport",
-        "survey": "Enkät ”midterm”: 2 svar; nytta 4,5 i snitt",
+        "survey": "Enkäten efter inspirationsträffen: 3 svar. Adepter (3 svar): Förväntningar 4 av 5 i snitt;",
     },
     "en": {
         "pairs": "Pairs: 1 running",
         "met": "1 of 1 (100 %)",
         "meetings": "Meetings logged: 2",
         "alias": "report",
-        "survey": "Survey “midterm”: 2 answers; nytta 4.5 on average",
+        "survey": "The survey after the inspiration meeting: 3 answers. Mentees (3 answers): Expectations 4 of 5 on average;",
     },
 }
 
@@ -41,8 +41,15 @@ async def world(request, sqlite_db, clock):
         pair = (await s.exec(select(Pairing))).one()
         s.add(Meeting(pairing_id=pair.id, held_on=date(2027, 1, 25)))
         s.add(Meeting(pairing_id=pair.id, held_on=date(2027, 2, 22)))
-        for score in (4, 5):
-            s.add(SurveyResponse(program_id=1, person_id=1, survey="midterm", answers={"nytta": score, "text": "bra"}))
+        for score in (3, 4, 5):
+            s.add(
+                SurveyResponse(
+                    program_id=1,
+                    person_id=1,
+                    survey="inspiration",
+                    answers={"role": "adept", "expectations": score, "relationship": 4, "useful": 4},
+                )
+            )
     w.say = SAY[request.param]
     return w
 

@@ -12,6 +12,7 @@ from bot.links import signature, signed
 from tests.core.harness import LINK_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # a Teams bot's own tenant (Directory ID)
 
 
 def write(tmp_path, text: str) -> Path:
@@ -66,6 +67,12 @@ def test_environment_overrides_secrets(tmp_path):
         ('[teams]\nlocal = true\napp_id = "a"\napp_password = "p"\n', {}, "teams.local"),
         ('[teams]\nlocal = "yes"\n', {}, "teams.local"),
         ("", {"MENTORBOT_TEAMS_LOCAL": "maybe"}, "teams.local"),
+        ('[slack]\nbot_token = "xoxb-1"\nsigning_secret = "s"\nteam_id = "kommunerna"\n', {}, "slack.team_id"),
+        # Teams on needs its own tenant, a multi-tenant registration and local mode too:
+        ('[teams]\napp_id = "a"\napp_password = "p"\n', {}, "teams.tenant_id: missing"),
+        ('[teams]\napp_id = "a"\napp_password = "p"\napp_type = "MultiTenant"\n', {}, "teams.tenant_id: missing"),
+        ("[teams]\nlocal = true\n", {}, "teams.tenant_id: missing"),
+        ('[teams]\napp_id = "a"\napp_password = "p"\ntenant_id = "contoso.se"\n', {}, "teams.tenant_id"),
         ("[server\n", {}, "not valid TOML"),
     ],
 )
@@ -90,6 +97,7 @@ def test_missing_explicit_file_is_an_error(tmp_path):
 def test_teams_is_off_unless_configured_and_local_mode_only_when_asked_on_loopback(tmp_path):
     assert not load_config(write(tmp_path, '[server]\nhost = "0.0.0.0"\n'), env={}).teams.enabled
     keyed = {"MENTORBOT_LINK_SECRET": LINK_SECRET}  # Teams needs a key for its download links
+    keyed["MICROSOFT_APP_TENANT_ID"] = TENANT  # and its own tenant
     local = load_config(write(tmp_path, "[teams]\nlocal = true\n"), env=keyed)
     assert local.teams.enabled and local.teams.local_mode
     from_env = load_config(write(tmp_path, ""), env={"MENTORBOT_TEAMS_LOCAL": "true", **keyed})
@@ -104,10 +112,16 @@ SHORT = "0123456789abcdefghijklmnopqrstu"  # 31 characters
 @pytest.mark.parametrize(
     "text, env",
     [
-        ("[teams]\nlocal = true\n", {}),
-        ('[teams]\napp_id = "a"\napp_password = "p"\n', {}),
-        ('[teams]\napp_id = "a"\napp_password = "p"\n[server]\nlink_secret = ""\n', {}),
-        ('[teams]\napp_id = "a"\napp_password = "p"\n', {"MENTORBOT_LINK_SECRET": SHORT}),
+        ("[teams]\nlocal = true\n", {"MICROSOFT_APP_TENANT_ID": TENANT}),
+        ('[teams]\napp_id = "a"\napp_password = "p"\n', {"MICROSOFT_APP_TENANT_ID": TENANT}),
+        (
+            '[teams]\napp_id = "a"\napp_password = "p"\n[server]\nlink_secret = ""\n',
+            {"MICROSOFT_APP_TENANT_ID": TENANT},
+        ),
+        (
+            '[teams]\napp_id = "a"\napp_password = "p"\n',
+            {"MENTORBOT_LINK_SECRET": SHORT, "MICROSOFT_APP_TENANT_ID": TENANT},
+        ),
         ('[server]\npublic_url = "https://mentor.example.se"\n', {}),
         (f'[server]\nlink_secret = "{SHORT}"\n', {}),
     ],

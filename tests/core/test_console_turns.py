@@ -126,3 +126,38 @@ def test_a_file_name_cannot_leave_the_folder(tmp_path):
     saved = save_files(message, tmp_path)
     assert [p.parent for p in saved] == [tmp_path, tmp_path]
     assert [p.name for p in saved] == ["-..-etc-.bashrc", "file"]
+
+
+async def test_opening_the_console_does_not_show_what_the_outbox_sends_to_others(folder, clock):
+    """Opening the console sends what the outbox has due, to everyone; what
+    goes to other people was not caused by this person and is not shown to
+    them (a coordinator's digest names pairs); it waits for its reader."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.reminders.store import Planned, insert_if_absent
+    from bot.store.models import Person
+
+    coordinator(folder, PROGRAM, "org add Täby kommun")
+    db = Database(f"sqlite:///{folder / 'bot.db'}")
+    try:
+        await enroll(db, clock, 1, "Bertil", "adept", "Täby kommun", ["conflict"])
+        async with db.write() as s:
+            bertil = (await s.exec(select(Person).where(Person.name == "Bertil"))).one()
+            due = datetime.now(UTC) - timedelta(minutes=1)  # the console runs on the real clock
+            row = Planned(
+                key="broadcast:test:bertil",
+                kind="broadcast",
+                template="broadcast/message",
+                due_at=due,
+                subject="broadcast:test",
+                program_id=1,
+                person_id=bertil.id,
+                context={"text": "Hemligt för Bertil", "sender": "Anna"},
+            )
+            await insert_if_absent(s, [row], due)
+    finally:
+        await db.dispose()
+    cecilia = console(folder, "Cecilia", "status", options=("--org", "Täby kommun"))
+    assert "Bertil" not in cecilia.stdout and "Hemligt" not in cecilia.stdout, cecilia.stdout
+    opened = console(folder, "Bertil")
+    assert "Hemligt för Bertil" in opened.stdout.split("\n> ", 1)[0]

@@ -144,6 +144,7 @@ def test_every_config_key_can_come_from_the_environment():
                 ("server", "host"): "0.0.0.0",
                 ("slack", "command"): "/mentorprogram",
                 ("slack", "api_url"): "http://127.0.0.1:9/api/",
+                ("slack", "team_id"): "T0123ABCD",
                 ("bot", "locale"): "en",
                 ("bot", "timezone"): "Europe/Helsinki",
                 ("log", "level"): "DEBUG",
@@ -165,7 +166,11 @@ def test_every_config_key_can_come_from_the_environment():
             if section == "slack" and key == "app_token":
                 env = {SCHEMA["slack"]["bot_token"].env: "xoxb-1", spec.env: "xapp-1"}
             if section == "teams" and key in ("app_id", "app_password"):
-                env = {SCHEMA["teams"]["app_id"].env: "a", SCHEMA["teams"]["app_password"].env: "p"}
+                env = {
+                    SCHEMA["teams"]["app_id"].env: "a",
+                    SCHEMA["teams"]["app_password"].env: "p",
+                    SCHEMA["teams"]["tenant_id"].env: "72f988bf-86f1-41af-91ab-2d7cd011db47",  # its own tenant
+                }
             if (section, key) in (("teams", "app_id"), ("teams", "app_password"), ("server", "public_url")):
                 env[SCHEMA["server"]["link_secret"].env] = LINK_SECRET  # links need a key to sign them
             config = build_config({}, env, "test")

@@ -47,6 +47,8 @@ SAMPLES: dict[str, object] = {
     "allowed": ["draft", "active"],
     "announced": date(2027, 2, 1),
     "argument": "nudge",
+    "arguments": ["kind", "date"],
+    "at": "02:30",
     "choices": ["all", "mentors", "adepts"],
     "code": "same_organisation",
     "command": "program set",
@@ -54,8 +56,16 @@ SAMPLES: dict[str, object] = {
     "day": date(2027, 1, 4),
     "days": 28,
     "decimal": True,
+    "details": {"ref": "Gunnar"},  # the context of the error `error` names
     "end": date(2027, 1, 1),
+    "error": "errors/unknown_person",
+    "errors": [
+        ("errors/bad_timezone", {"value": "Mars/Base"}),
+        ("errors/bad_choice", {"argument": "locale", "value": "fr", "choices": ["sv", "en"]}),
+    ],  # an error another one adds to (`errors/name_in_quotes`)
     "extra": "extra",
+    "first_after": "03:00",
+    "forward": "03:30",
     "high": 60,
     "held_on": date(2027, 3, 1),
     "key": "console:local:eva",
@@ -92,6 +102,7 @@ SAMPLES: dict[str, object] = {
     "usage": COMMANDS[("program", "set")],
     "value": "2,5",
     "what": "name",
+    "zone": "Europe/Stockholm",
 }
 ALWAYS_GIVEN = {"locale", "today"}  # `Translator.render` adds the first, `Core._error` the second
 

@@ -4,11 +4,20 @@ the reader's words and role, and never a dead end."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
+from bot.commands import load_all
+from bot.commands.registry import COMMANDS, lookup_command, parse_args, tokenize
+from bot.commands.swedish import swedish_words
+from bot.i18n import LOCALES, Translator
+from bot.ratelimit import RateLimit
 from bot.store.models import Enrollment
-from tests.core.harness import commands_world, texts
+from tests.core.harness import COMMANDS_SETUP, World, commands_world, make_core, texts
+
+load_all()
 
 
 @pytest.fixture(params=["sv", "en"])
@@ -117,3 +126,97 @@ async def test_a_groups_word_alone_lists_its_commands_in_the_readers_words(world
 async def test_the_help_of_pause_says_it_keeps_you_out_of_matching(world):
     text = texts(await world["Eva"].say("help pause"))
     assert {"sv": "håller dig utanför matchningen", "en": "keeps you out of matching"}[world.locale] in text
+
+
+# What the parser answers when it cannot read a line: a help example must never get one.
+NOT_READ = {
+    "errors/unknown_command",
+    "errors/unknown_option",
+    "errors/too_many_arguments",
+    "errors/missing_argument",
+    "errors/several",
+    "errors/bad_choice",
+    "errors/bad_date",
+    "errors/bad_time",
+    "errors/bad_number",
+    "errors/bad_range",
+    "errors/out_of_range",
+    "errors/unbalanced_quotes",
+}
+EXAMPLES = [
+    (locale, command.name, snippet)
+    for command in COMMANDS.values()
+    for locale in LOCALES
+    for snippet in re.findall(r"`([^`]+)`", Translator().render(locale, command.help_template))
+]
+
+
+@pytest.fixture(params=["sv", "en"])
+async def fast_world(request, sqlite_db, clock):
+    """The commands world, typed into faster than a person types."""
+    world = World(make_core(sqlite_db, clock, locale=request.param, rate_limit=RateLimit.off()))
+    for line in COMMANDS_SETUP:
+        await world["Anna"].say(line)
+    world.locale = request.param
+    return world
+
+
+async def test_every_example_in_a_commands_help_is_read_as_typed(fast_world):
+    assert len(EXAMPLES) >= 10
+    for locale, name, snippet in EXAMPLES:
+        found = lookup_command(tokenize(snippet))
+        assert found is not None, (locale, name, snippet)  # names a command, in either language
+        command, rest = found
+        if rest:  # an example, not only a command's name: read as the grammar reads it
+            parse_args(command, rest)
+        if rest and locale == fast_world.locale:
+            replies = await fast_world["Anna"].say(snippet)
+            assert not {r.kind for r in replies} & NOT_READ, (snippet, texts(replies))
+
+
+# A value of each kind that the grammar reads, for a line with only what a command needs.
+SAMPLE = {"date": "2027-03-01", "time": "13:00", "int": "1", "range": "21-28", "person": "Anna", "people": "Anna"}
+SAMPLE_BY_NAME = {"program": "mentorprogram-2027", "who": "console:local:eva", "identity": "console:local:eva"}
+
+
+def _needed(command) -> str:
+    """The command written with only what its syntax shows outside `[…]`."""
+    parts = [command.name]
+    for p in command.params:
+        if not p.required:
+            continue
+        value = SAMPLE_BY_NAME.get(p.name) or (p.choices[0] if p.choices else SAMPLE.get(p.kind, "Hej"))
+        parts.append(f"{p.name}={value}" if p.named else value)
+    return " ".join(parts)
+
+
+def _shown_outside_brackets(usage: str, words: str) -> int:
+    depth, shown = 0, 0
+    for part in usage[len(words) :].split():
+        if depth == 0 and not part.startswith("["):
+            shown += 1
+        depth += part.count("[") - part.count("]")
+    return shown
+
+
+async def test_the_syntax_marks_exactly_the_optional_parts_and_the_rest_is_enough(fast_world):
+    syntax = Translator().env.from_string("{{ command | usage }}")  # as `help` shows it
+    for command in COMMANDS.values():
+        line = syntax.render(locale=fast_world.locale, command=command)
+        words = swedish_words(command) if fast_world.locale == "sv" else command.name
+        assert _shown_outside_brackets(line, words) == len([p for p in command.params if p.required]), line
+        needed = _needed(command)
+        parse_args(command, tokenize(needed)[len(command.words) :])  # what is in […] may be left out
+        replies = await fast_world["Anna"].say(needed)
+        assert not {r.kind for r in replies} & NOT_READ, (needed, texts(replies))
+
+
+async def test_optional_positions_nest_as_they_are_read(world):
+    text = texts(await world["Eva"].say({"sv": "hjälp träffats", "en": "help met"}[world.locale]))
+    assert {"sv": "`träffats [DATUM [MINUTER]]`", "en": "`met [DATE [MINUTES]]`"}[world.locale] in text
+    broadcast = texts(await world["Anna"].say({"sv": "hjälp utskick", "en": "help broadcast"}[world.locale]))
+    shown = {
+        "sv": "`utskick alla|mentorer|adepter|org=TEXT TEXT [program=PROGRAM]`",
+        "en": "`broadcast all|mentors|mentees|org=TEXT TEXT [program=PROGRAM]`",
+    }
+    assert shown[world.locale] in broadcast

@@ -10,14 +10,23 @@ import pytest
 from sqlmodel import select
 
 from bot.i18n import render
+from bot.markup import CLOSE, OPEN
 from bot.messages import Actor, Address, Inbound, Kind, Platform, Where
 from bot.store.models import Coordinator, Enrollment, Identity, Person
-from tests.core.harness import World, make_core, texts
+from tests.core.harness import World, texts
+from tests.core.harness import make_core as _make_core
 
 SETUP = (
     "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19",
     "org add Täby kommun",
 )
+
+
+OWN = "T1"  # the Slack workspace the bot is installed in (what `auth.test` said at start)
+
+
+def make_core(db, clock, **kw):
+    return _make_core(db, clock, slack_workspace=OWN, **kw)
 
 
 def slack_actor(user: str, email: str | None = None, team: str = "T1") -> Actor:
@@ -36,9 +45,10 @@ async def _people(db) -> list[Person]:
 
 async def test_an_email_coordinator_entry_matches_the_first_vouched_identity_only(sqlite_db, clock):
     core = make_core(sqlite_db, clock, locale="en", coordinators=("hr@taby.se",))
-    first, second = slack_actor("U1", "hr@taby.se"), slack_actor("U2", "hr@taby.se", team="T2")
+    first, second = slack_actor("U1", "hr@taby.se"), slack_actor("U2", "hr@taby.se", team="T0TWO")
     created = await say_as(core, first, "program create P start=2027-01-19 end=2027-12-31")
     assert created[0].kind == "commands/program_created"
+    assert (await say_as(core, first, "org add Knivsta kommun slack=T0TWO"))[0].kind == "commands/org_added"
     refused = await say_as(core, second, "org add Solna stad")
     assert refused[0].kind == "errors/not_coordinator"
     people = await _people(sqlite_db)
@@ -48,10 +58,33 @@ async def test_an_email_coordinator_entry_matches_the_first_vouched_identity_onl
     assert keys == ["slack:T1:U1"]  # the first identity's key was stored
 
 
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_the_coordinator_list_names_people_and_platforms_never_keys(sqlite_db, clock, locale):
+    core = make_core(sqlite_db, clock, locale=locale, coordinators=("hr@taby.se", "slack:T1:U1"))
+    hedda = Actor(Platform.SLACK, "T1", "U7", display_name="Hedda", email="hr@taby.se")
+    boss = Actor(Platform.SLACK, "T1", "U1", display_name="Bo *Boss*")
+    assert (await say_as(core, hedda, "coordinator list"))[0].kind == "commands/coordinator_list"  # claims hr@
+    await say_as(core, boss, "coordinator add slack:T1:U9")  # has never written to the bot
+    await say_as(core, boss, "coordinator add kim@taby.se")
+    async with sqlite_db.write() as session:  # as `mentorbot console --coordinator` records a configured one too
+        session.add(Coordinator(key="slack:T1:U1", added_by="console", created_at=clock.now()))
+    (reply,) = await say_as(core, boss, "coordinator list")
+    assert "slack:" not in reply.text and "T1" not in reply.text and "U9" not in reply.text
+    assert reply.text.count("Hedda (Slack)") == 1  # the e-mail entry she claimed, shown once
+    assert reply.text.count("Boss*") == 1  # listed as configured only
+    assert f"{OPEN}Bo *Boss*{CLOSE} (Slack)" in reply.text  # what a person's name holds stays text
+    unknown = {
+        "sv": "någon som inte har skrivit till mig än (Slack)",
+        "en": "someone who has not written to me yet (Slack)",
+    }
+    assert unknown[locale] in reply.text and "`kim@taby.se`" in reply.text
+
+
 async def test_a_matching_email_does_not_merge_a_new_identity_into_a_known_person(sqlite_db, clock):
     core = make_core(sqlite_db, clock, locale="en", coordinators=("slack:T1:U1",))
-    await say_as(core, slack_actor("U1", "anna@taby.se"), "help")
-    stranger = slack_actor("U666", "anna@taby.se", team="T9")
+    await say_as(core, slack_actor("U1", "anna@taby.se"), "program create P start=2027-01-19 end=2027-12-31")
+    await say_as(core, slack_actor("U1", "anna@taby.se"), "org add Knivsta kommun slack=T0NINE")  # T0NINE gets in
+    stranger = slack_actor("U666", "anna@taby.se", team="T0NINE")
     answer = await say_as(core, stranger, "org add Evil")
     assert answer[0].kind == "errors/not_coordinator"
     async with sqlite_db.read() as session:
@@ -224,3 +257,33 @@ async def test_a_coordinator_email_is_one_entry_in_any_case(any_db, clock):
     ]
     async with any_db.read() as session:
         assert (await session.exec(select(Coordinator.key))).all() == []
+
+
+async def test_removing_a_coordinator_email_also_removes_the_account_that_claimed_it(any_db, clock):
+    """`coordinator add hr@taby.se`, then Hedda's account, vouched for by Slack
+    as hr@taby.se, coordinates (her key is stored as claimed from the
+    address). Removing the address must end her rights too, and removing her
+    account's key must not be undone by the address claiming her again."""
+    core = make_core(any_db, clock, locale="en", coordinators=("slack:T1:U1",))
+    anna, hedda = slack_actor("U1"), slack_actor("U7", "hr@taby.se")
+    await say_as(core, anna, "program create P start=2027-01-19 end=2027-12-31")
+    for step in range(2):
+        assert (await say_as(core, anna, "coordinator add hr@taby.se"))[0].kind == "commands/coordinator_added"
+        assert (await say_as(core, hedda, "org add Solna stad" if step == 0 else "org add Knivsta kommun"))[
+            0
+        ].kind == "commands/org_added"
+        removed = "coordinator remove HR@taby.se" if step == 0 else "coordinator remove slack:T1:U7"
+        assert (await say_as(core, anna, removed))[0].kind == "commands/coordinator_removed"
+        assert (await say_as(core, hedda, "org add Upplands Väsby kommun"))[0].kind == "errors/not_coordinator"
+        async with any_db.read() as session:
+            assert (await session.exec(select(Coordinator.key))).all() == []
+
+
+async def test_a_coordinator_cannot_remove_the_address_that_makes_them_one(sqlite_db, clock):
+    core = make_core(sqlite_db, clock, locale="en", coordinators=("slack:T1:U1",))
+    anna, hedda = slack_actor("U1"), slack_actor("U7", "hr@taby.se")
+    await say_as(core, anna, "program create P start=2027-01-19 end=2027-12-31")
+    await say_as(core, anna, "coordinator add hr@taby.se")
+    await say_as(core, hedda, "status")  # her account claims the address
+    assert (await say_as(core, hedda, "coordinator remove hr@taby.se"))[0].kind == "errors/remove_self_coordinator"
+    assert (await say_as(core, hedda, "org add Solna stad"))[0].kind == "commands/org_added"

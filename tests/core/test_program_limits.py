@@ -101,6 +101,45 @@ async def test_a_value_out_of_range_is_refused_naming_the_setting_value_and_rang
     assert await _settings(sqlite_db) == before  # nothing half-written, no second program
 
 
+async def test_every_wrong_setting_is_named_in_one_answer_and_none_is_changed(world, sqlite_db):
+    before = await _settings(sqlite_db)
+    async with sqlite_db.read() as s:
+        zone_before = (await s.exec(select(Program.timezone))).one()
+    line = "program set nudge=14-21 tz=Mars/Base mentor_years=1 quiet=13-01..13-02 locale=fr colour=red"
+    (reply,) = await world["Anna"].say(line)
+    assert reply.kind == "errors/several", reply.text
+    wrong = {
+        "sv": (
+            "`Mars/Base` är ingen tidszon",
+            "mentorår kan inte vara `1`",
+            "`13-01..13-02` är ingen period",
+            "`fr` går inte som språk",
+            "känner inte till `colour=`",
+        ),
+        "en": (
+            "`Mars/Base` is not a time zone",
+            "mentor_years cannot be `1`",
+            "`13-01..13-02` is not a period",
+            "`fr` is not a valid locale",
+            "has no option `colour=`",
+        ),
+    }[world.locale]
+    assert all(w in reply.text for w in wrong), reply.text
+    assert reply.text.count("\n• ") == len(wrong)  # one line each
+    assert {"sv": "Jag har inte gjort något", "en": "I have done nothing"}[world.locale] in reply.text
+    async with sqlite_db.read() as s:
+        assert (await s.exec(select(Program.timezone))).one() == zone_before
+    assert await _settings(sqlite_db) == before  # not even the right nudge=14-21
+
+
+async def test_one_wrong_setting_is_answered_alone(world, sqlite_db):
+    (reply,) = await world["Anna"].say("program set nudge=14-21 tz=Mars/Base")
+    assert reply.kind == "errors/bad_timezone"
+    assert (await world["Anna"].say("program set tz=Europe/Oslo quiet=07-01..07-31"))[0].kind == (
+        "commands/program_settings"
+    )
+
+
 async def test_values_at_the_bounds_are_kept(world, sqlite_db):
     line = "program set nudge=7-60 first_nudge=60 stall_days=28 adept_months=1-120 mentor_years=40 max_capacity=5"
     assert (await world["Anna"].say(line))[0].kind == "commands/program_settings"

@@ -12,11 +12,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.core.harness import LINK_SECRET
+from tests.fakes.slack_api import TEAM_ID
 
 ROOT = Path(__file__).resolve().parents[2]
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # a Teams bot's own tenant
 
 
 def free_port() -> int:
@@ -70,7 +73,7 @@ def test_serve_answers_healthz_and_stops_on_sigterm(tmp_path):
     port = free_port()
     config(tmp_path, port=port)
     assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
-    config(tmp_path, port=port, extra="[teams]\nlocal = true\n", link_secret=LINK_SECRET)
+    config(tmp_path, port=port, extra=f'[teams]\nlocal = true\ntenant_id = "{TENANT}"\n', link_secret=LINK_SECRET)
     server = mentorbot("serve", cwd=tmp_path)
     try:
         body = wait_for_health(server, port)
@@ -91,7 +94,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
 
 def test_serve_refuses_teams_without_a_link_secret_in_one_line(tmp_path):
-    config(tmp_path, port=free_port(), extra='[teams]\napp_id = "a"\napp_password = "p"\n')
+    config(tmp_path, port=free_port(), extra=f'[teams]\napp_id = "a"\napp_password = "p"\ntenant_id = "{TENANT}"\n')
     server = mentorbot("serve", cwd=tmp_path)
     assert server.wait(timeout=120) == 2
     err = server.stderr.read().strip()
@@ -106,25 +109,72 @@ def test_serve_refuses_unauthenticated_teams_on_a_public_address(tmp_path):
     assert "teams.local" in err and "Traceback" not in err
 
 
+@contextmanager
+def fake_slack(tmp_path: Path):
+    """The loopback fake Slack Web API as a process of its own; yields its base URL."""
+    port_file = tmp_path / "fake-slack.url"
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.slack_api", "--port-file", str(port_file)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not port_file.exists():
+            assert fake.poll() is None and time.monotonic() < deadline, "the fake Slack API did not start"
+            time.sleep(0.05)
+        yield port_file.read_text(encoding="utf-8").strip()
+    finally:
+        fake.terminate()
+        fake.wait(timeout=30)
+
+
+def slack_toml(api_url: str, team_id: str = "") -> str:
+    return f'[slack]\nbot_token = "xoxb-1"\nsigning_secret = "s"\napi_url = "{api_url}"\n' + (
+        f'team_id = "{team_id}"\n' if team_id else ""
+    )
+
+
 def test_a_slack_only_install_binds_every_address_and_has_no_teams_route(tmp_path):
     port = free_port()
-    config(
-        tmp_path,
-        host="0.0.0.0",
-        port=port,
-        extra='[slack]\nbot_token = "xoxb-1"\nsigning_secret = "s"\napi_url = "http://127.0.0.1:9/api/"\n',
-    )
+    with fake_slack(tmp_path) as api_url:
+        config(tmp_path, host="0.0.0.0", port=port, extra=slack_toml(api_url, team_id=TEAM_ID))
+        assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
+        server = mentorbot("serve", cwd=tmp_path)
+        try:
+            assert wait_for_health(server, port) == {"ok": True, "slack": "http", "teams": "off"}
+            assert status_of(f"http://127.0.0.1:{port}/api/messages", b'{"type": "message"}') == 404
+            assert status_of(f"http://127.0.0.1:{port}/slack/events", b"{}") == 401  # there, and unsigned is refused
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=60) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()
+
+
+def test_serve_refuses_a_bot_token_of_another_workspace_than_slack_team_id(tmp_path):
+    """Slack says the token belongs to TEAM_ID; the config says another."""
+    with fake_slack(tmp_path) as api_url:
+        config(tmp_path, port=free_port(), extra=slack_toml(api_url, team_id="T0SOMEONE"))
+        assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
+        server = mentorbot("serve", cwd=tmp_path)
+        assert server.wait(timeout=120) == 2
+    err = server.stderr.read().strip()
+    assert err.startswith("mentorbot: config: slack.team_id: T0SOMEONE") and TEAM_ID in err
+    assert err.count("\n") == 0
+
+
+def test_serve_does_not_start_when_slack_cannot_say_which_workspace_it_is(tmp_path):
+    """Without its own workspace the bot would let in anyone or no one: it fails closed, in one line."""
+    config(tmp_path, port=free_port(), extra=slack_toml("http://127.0.0.1:9/api/"))  # nothing listens there
     assert mentorbot("db", "upgrade", cwd=tmp_path).wait(timeout=120) == 0
     server = mentorbot("serve", cwd=tmp_path)
-    try:
-        assert wait_for_health(server, port) == {"ok": True, "slack": "http", "teams": "off"}
-        assert status_of(f"http://127.0.0.1:{port}/api/messages", b'{"type": "message"}') == 404
-        assert status_of(f"http://127.0.0.1:{port}/slack/events", b"{}") == 401  # there, and unsigned is refused
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=60) == 0
-    finally:
-        if server.poll() is None:
-            server.kill()
+    assert server.wait(timeout=120) == 2
+    err = server.stderr.read().strip()  # slack_sdk logs its one retry before it
+    (line,) = [line for line in err.splitlines() if line.startswith("mentorbot:")]
+    assert line.startswith("mentorbot: config: slack.api_url:") and "auth.test" in line and err.endswith(line)
+    assert "Traceback" not in err
 
 
 def test_serve_refuses_half_slack_configuration(tmp_path):

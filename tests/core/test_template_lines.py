@@ -240,6 +240,7 @@ def test_each_warning_of_a_proposed_pair_is_a_line_under_it(locale):
         announced=0,
         unmatched=[],
         waitlisted=[],
+        left_out=[],
     )
     shown = lines_of(text)
     starts = [line.lstrip()[:2] for line in shown[1:8]]

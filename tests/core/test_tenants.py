@@ -1,7 +1,7 @@
 """Tenants are allow-listed per organisation: once an organisation names its
 Slack workspaces and Teams tenants, people from anywhere else get one polite
-refusal and nothing about them is stored. With no setup, a single-workspace
-install simply works."""
+refusal and nothing about them is stored. With no setup, the install's own
+workspace (the one its bot token belongs to) is the only one that gets in."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from bot.messages import Actor, Address, Inbound, Kind, Platform, Where
 from bot.store.models import Identity, Person
 from tests.core.harness import World, make_core
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.teams.helpers import TENANT, personal_message, teams_server, user
+from tests.teams.helpers import TENANT, in_tenant, personal_message, teams_server, user
 
 OTHER_TENANT = "0f0e0d0c-0b0a-4909-8807-060504030201"
+STRANGER_TENANT = "deadbeef-0000-4000-8000-000000000066"  # neither the bot's own (TENANT) nor named
 
 
 def slack(user_id: str, team: str) -> Actor:
@@ -31,10 +32,15 @@ async def _identities(db) -> set[str]:
         return {f"{i.platform}:{i.tenant}:{i.user_id}" for i in (await session.exec(select(Identity))).all()}
 
 
-async def test_without_setup_a_single_workspace_install_just_works(sqlite_db, clock):
+async def test_without_setup_only_the_installs_own_workspace_gets_in(sqlite_db, clock):
     core = make_core(sqlite_db, clock, locale="en")
-    answer = await say_as(core, slack("U1", "T0ANY"), "help")
-    assert answer and answer[0].kind != "errors/tenant_not_allowed"
+    assert (await say_as(core, slack("U1", "T0OWN"), "help"))[0].kind == "errors/tenant_not_allowed"  # not known yet
+    core.own_tenants.learn("slack", "T0OWN", "E0GRID")  # what the adapter learns from auth.test at start
+    for who in (slack("U2", "T0OWN"), slack("U3", "E0GRID")):
+        answer = await say_as(core, who, "help")
+        assert answer and answer[0].kind != "errors/tenant_not_allowed"
+    assert (await say_as(core, slack("U4", "T0ANY"), "help"))[0].kind == "errors/tenant_not_allowed"
+    assert "slack:T0ANY:U4" not in await _identities(sqlite_db)
 
 
 async def test_only_named_workspaces_get_in_and_a_stranger_leaves_no_trace(sqlite_db, clock):
@@ -73,8 +79,8 @@ async def test_a_teams_tenant_no_organisation_names_is_refused_over_http(sqlite_
     await world["Anna"].say(f"org add Knivsta kommun teams={OTHER_TENANT}")
     stranger = user("Eve", 66)
     async with FakeBotConnector() as connector, teams_server(sqlite_db, clock) as server:
-        await server.post(personal_message(connector.url, stranger, "join"))
-        await server.post(personal_message(connector.url, stranger, "join"))
+        for _ in range(2):
+            await server.post(in_tenant(personal_message(connector.url, stranger, "join"), STRANGER_TENANT))
     (refusal,) = connector.delivered(stranger.chat)
     assert refusal.shown_text() == render("sv", "errors/tenant_not_allowed")
     assert not any(key.startswith("teams:") for key in await _identities(sqlite_db))

@@ -125,3 +125,43 @@ async def test_a_survey_answer_does_not_read_the_programs_organisations(year):
             await chat.say(str(score))
     assert seen, "the survey turns issued no statements at all"
     assert not [s for s in seen if "organisation" in s.lower()], seen
+
+
+REPORT = {
+    "sv": {
+        "adepts": "Adepter (3 svar): Förväntningar 4 av 5 i snitt; Samtalen i paret 4,3 av 5 i snitt; Nytta i arbetet 4 av 5 i snitt.",
+        "mentors": "Mentorer (2 svar): för få för att visa (minst 3)",
+        "hidden": ("Eget lärande", "4,5", "4,2"),
+    },
+    "en": {
+        "adepts": "Mentees (3 answers): Expectations 4 of 5 on average; Conversations in the pair 4.3 of 5 on average; "
+        "Use at work 4 of 5 on average.",
+        "mentors": "Mentors (2 answers): too few to show (at least 3)",
+        "hidden": ("Own learning", "4.5", "4.2"),
+    },
+}
+
+
+async def test_the_report_shows_survey_figures_by_the_rule_survey_results_follows(year):
+    """Three mentees and two mentors answered: the report, like `survey
+    results`, shows the mentees' averages and only the mentors' count (the
+    mentors' own question, or an average over both roles, would show what
+    two people said), with the questions' words rather than field names."""
+    await year.run_until(date(2027, 5, 14))
+    answers = {
+        "Cecilia": (4, 5, 3),
+        "David": (5, 4, 4),
+        "Erik": (3, 4, 5),
+        "Frida": (5, 5, 5),
+        "Gustav": (4, 3, 4),
+    }
+    for name, scores in answers.items():
+        await _answer(year, name, scores, None)
+    report = texts(await year["Anna"].say("rapport" if year.locale == "sv" else "report"))
+    say = REPORT[year.locale]
+    assert say["adepts"] in report, report
+    assert say["mentors"] in report, report
+    for figure in (*say["hidden"], "own_growth", "expectations", "inspiration”", 'inspiration"'):
+        assert figure not in report, (figure, report)
+    results = texts(await year["Anna"].say("survey results inspiration"))
+    assert year.say["too_few"] in results and ("Eget lärande" if year.locale == "sv" else "Own learning") not in results

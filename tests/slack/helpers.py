@@ -84,12 +84,15 @@ class SlackServer:
         channel: str = "D0COORD",
         channel_name: str = "directmessage",
         command: str = "/mentor",
+        team: str = TEAM_ID,
         **kw,
     ) -> tuple[int, str]:
+        """A slash command as Slack posts it; `team`: the workspace it was run
+        in (another one's install of the app, or an outsider in a Slack Connect DM)."""
         n = next(self._ids)
         form = {
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team,
             "team_domain": "kommunerna",
             "channel_id": channel,
             "channel_name": channel_name,
@@ -285,35 +288,45 @@ async def click_home(server: SlackServer, user: str, action_prefix: str) -> tupl
 
 
 def slack_config(
-    api_url: str, *, coordinators: tuple[str, ...] = (f"slack:{TEAM_ID}:{COORDINATOR}",), command: str = "/mentor"
+    api_url: str,
+    *,
+    coordinators: tuple[str, ...] = (f"slack:{TEAM_ID}:{COORDINATOR}",),
+    command: str = "/mentor",
+    team_id: str = "",
 ) -> Config:
     config = Config()
     return replace(
         config,
         server=ServerConfig(host="127.0.0.1", port=0, link_secret=LINK_SECRET),
-        slack=SlackConfig(bot_token="xoxb-test-token", signing_secret=SECRET, api_url=api_url, command=command),
+        slack=SlackConfig(
+            bot_token="xoxb-test-token", signing_secret=SECRET, api_url=api_url, command=command, team_id=team_id
+        ),
         bot=replace(BotSettings(), coordinators=coordinators),
     )
 
 
 @asynccontextmanager
 async def slack_server(db, clock, fake: FakeSlackAPI | None = None, *, on_app=None, **config_kw):
-    """`on_app(app)`: a test's own hooks on the aiohttp application before it starts."""
+    """`on_app(app)`: a test's own hooks on the aiohttp application before it
+    starts. Starting asks the fake's `auth.test` which workspace the bot is in
+    (TEAM_ID); a start-up that fails raises its `ConfigError`."""
     own_fake = fake is None
     fake = fake or FakeSlackAPI()
     if own_fake:
         await fake.start()
         slack_people(fake)
-    runtime = make_runtime(slack_config(fake.base_url, **config_kw), db, clock)
-    app = build_app(runtime)
-    if on_app is not None:
-        on_app(app)
-    runner, port = await serve_on_loopback(app)
     try:
-        async with aiohttp.ClientSession() as session:
-            yield SlackServer(f"http://127.0.0.1:{port}", runtime, fake, session)
+        runtime = make_runtime(slack_config(fake.base_url, **config_kw), db, clock)
+        app = build_app(runtime)
+        if on_app is not None:
+            on_app(app)
+        runner, port = await serve_on_loopback(app)
+        try:
+            async with aiohttp.ClientSession() as session:
+                yield SlackServer(f"http://127.0.0.1:{port}", runtime, fake, session)
+        finally:
+            await runner.cleanup()
     finally:
-        await runner.cleanup()
         if own_fake:
             await fake.stop()
 

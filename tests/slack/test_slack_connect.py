@@ -157,8 +157,8 @@ async def test_a_home_tab_opened_from_another_workspace_shows_and_stores_nothing
 
 
 async def test_without_any_allow_list_a_person_whose_workspace_is_not_said_is_still_refused(sqlite_db, clock):
-    """A single-workspace install needs no setup, but "anyone" never includes
-    someone Slack did not say the workspace of."""
+    """A single-workspace install needs no setup: its own workspace is let in,
+    but never someone Slack did not say the workspace of."""
     async with slack_server(sqlite_db, clock) as server:
         await server.event(mention(EVE, text="hjälp"), envelope={"is_ext_shared_channel": True})
         await server.settle()

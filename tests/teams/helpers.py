@@ -72,6 +72,13 @@ def _base(service_url: str, who: TeamsUser, conversation: dict[str, Any], **extr
     return activity
 
 
+def in_tenant(activity: dict[str, Any], tenant: str) -> dict[str, Any]:
+    """`activity` as Teams sends it from someone in `tenant` instead of the bot's own."""
+    activity["conversation"]["tenantId"] = tenant
+    activity["channelData"] = {"tenant": {"id": tenant}}
+    return activity
+
+
 def personal_message(service_url: str, who: TeamsUser, text: str, **extra) -> dict[str, Any]:
     return _base(
         service_url, who, {"conversationType": "personal", "id": who.chat}, text=text, textFormat="plain", **extra
@@ -197,11 +204,14 @@ class TeamsServer:
         return status
 
 
-def config_for(db_url: str, *, app_id: str = "", coordinators: tuple[str, ...] = (), locale: str = "sv") -> Config:
+def config_for(
+    db_url: str, *, app_id: str = "", coordinators: tuple[str, ...] = (), locale: str = "sv", app_type: str = ""
+) -> Config:
     config = Config()
-    # Without an app id, the tests run Teams in explicit local mode on loopback.
+    # Without an app id, the tests run Teams in explicit local mode on loopback;
+    # either way the bot's own tenant is the one the test people are in.
     teams = TeamsConfig(
-        app_id=app_id, app_password="secret" if app_id else "", local=not app_id, tenant_id=TENANT if app_id else ""
+        app_id=app_id, app_password="secret" if app_id else "", local=not app_id, tenant_id=TENANT, app_type=app_type
     )
     return replace(
         config,
@@ -220,12 +230,14 @@ async def teams_server(
     coordinators: tuple[str, ...] = (),
     extra_ports=(),
     keys: FakeBotFrameworkKeys | None = None,
+    app_type: str = "",
 ):
     """The Teams route on loopback: in local mode without an app id; with
     `keys` (the `keys` fixture), as `serve` runs it, every post signed and
-    checked by the SDK's own token validation."""
+    checked by the SDK's own token validation (`app_type="MultiTenant"`: an
+    older multi-tenant registration)."""
     app_id = app_id or (APP_ID if keys is not None else "")
-    config = config_for(db.url, app_id=app_id, coordinators=coordinators)
+    config = config_for(db.url, app_id=app_id, coordinators=coordinators, app_type=app_type)
     runtime = make_runtime(config, db, clock)
     for port in extra_ports:
         runtime.delivery.register(port)

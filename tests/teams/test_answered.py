@@ -26,6 +26,7 @@ from tests.teams.helpers import (
     card_submit,
     channel_card_submit,
     channel_mention,
+    in_tenant,
     teams_server,
     user,
 )
@@ -193,9 +194,7 @@ XAVIER = user("Xavier", 99)
 
 
 def _from_outside(activity: dict) -> dict:
-    activity["conversation"]["tenantId"] = OUTSIDER_TENANT
-    activity["channelData"] = {"tenant": {"id": OUTSIDER_TENANT}}
-    return activity
+    return in_tenant(activity, OUTSIDER_TENANT)
 
 
 def _outsider(service_url: str, kind: str) -> dict:
@@ -300,13 +299,20 @@ async def test_an_unexpected_error_is_logged_without_who_or_what_they_wrote(
     assert "Hanna" not in said and "Mentorprogram" not in said and HANNA.aad not in said
 
 
+@pytest.mark.parametrize("app_type", ["SingleTenant", "MultiTenant"])
 @pytest.mark.parametrize("kind", ["app added", "message"])
-async def test_with_no_organisation_only_the_bots_own_tenant_is_let_in(sqlite_db, clock, connector, keys, kind):
-    """Until an organisation names a tenant, a single-tenant bot's own tenant
-    (`teams.tenant_id`) is all there is: a message from another is refused."""
-    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+async def test_with_no_organisation_only_the_bots_own_tenant_is_let_in(
+    sqlite_db, clock, connector, keys, kind, app_type
+):
+    """Until an organisation names a tenant, the bot's own tenant
+    (`teams.tenant_id`, required for a multi-tenant registration too) is all
+    there is: a message from another is refused, one from its own answered."""
+    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,), app_type=app_type) as server:
+        assert server.runtime.config.teams.app_type == app_type
         assert await server.post(_outsider(connector.url, kind)) in (200, 201)
+        hanna = TeamsPerson(server, connector, HANNA)
+        assert await hanna.type("help")  # the own tenant is answered
     async with sqlite_db.read() as s:
         assert "Xavier" not in (await s.exec(select(Person.name))).all()
         assert (await s.exec(select(Identity).where(Identity.tenant == OUTSIDER_TENANT))).all() == []
-    assert connector.of("member") == []
+    assert connector.of("member", XAVIER.chat, ok=False) == []  # not even their profile was asked for

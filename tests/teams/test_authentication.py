@@ -14,12 +14,12 @@ import pytest
 from sqlmodel import select
 
 from adapters.server import build_app, make_runtime
-from bot.config import TeamsConfig
+from bot.config import ConfigError, TeamsConfig
 from bot.store.models import Identity, ProcessedEvent
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.bot_framework_auth import new_key
 from tests.fakes.loopback import serve_on_loopback
-from tests.teams.helpers import APP_ID, config_for, personal_message, user
+from tests.teams.helpers import APP_ID, TENANT, config_for, personal_message, user
 
 ANNA = user("Anna", 41)
 
@@ -41,10 +41,12 @@ async def production_app(db, clock, config):
         await runner.cleanup()
 
 
-def authenticated_config(db_url: str):
+def authenticated_config(db_url: str, tenant_id: str = TENANT):
     return replace(
         config_for(db_url),
-        teams=TeamsConfig(app_id=APP_ID, app_password="a-real-looking-secret", app_type="MultiTenant"),
+        teams=TeamsConfig(
+            app_id=APP_ID, app_password="a-real-looking-secret", app_type="MultiTenant", tenant_id=tenant_id
+        ),
     )
 
 
@@ -121,3 +123,10 @@ async def test_local_mode_never_calls_back_a_service_url_that_is_not_loopback(sq
     await _nothing_stored(sqlite_db)
     assert health["teams"] == "on"  # healthz never tells a visitor that Teams is unauthenticated
     assert "local" not in str(health)
+
+
+async def test_a_multi_tenant_bot_without_its_home_tenant_does_not_start(sqlite_db, clock):
+    """It would let in anyone from any tenant until an organisation named one."""
+    with pytest.raises(ConfigError, match=r"^teams\.tenant_id: missing") as refused:
+        build_app(make_runtime(authenticated_config(sqlite_db.url, tenant_id=""), sqlite_db, clock))
+    assert "MICROSOFT_APP_TENANT_ID" in str(refused.value) and "\n" not in str(refused.value)

@@ -16,7 +16,7 @@ from bot.config import ConfigError, ServerConfig, TeamsConfig
 from bot.i18n import render
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.loopback import serve_on_loopback
-from tests.teams.helpers import config_for, personal_message, teams_server, user
+from tests.teams.helpers import TENANT, config_for, personal_message, teams_server, user
 
 ANNA = user("Anna", 31)
 
@@ -35,18 +35,38 @@ def test_mounting_teams_without_an_app_id_or_local_mode_is_refused():
         check_safe(config)
 
 
-@pytest.mark.parametrize("app_type", ["", "SingleTenant"])
-def test_a_single_tenant_bot_the_default_needs_its_tenant(app_type):
-    config = replace(config_for("sqlite://"), teams=TeamsConfig(app_id="x", app_password="y", app_type=app_type))
-    with pytest.raises(ConfigError, match=r"teams\.tenant_id") as refused:
+@pytest.mark.parametrize(
+    "teams",
+    [
+        TeamsConfig(app_id="x", app_password="y"),
+        TeamsConfig(app_id="x", app_password="y", app_type="SingleTenant"),
+        TeamsConfig(app_id="x", app_password="y", app_type="MultiTenant"),
+        TeamsConfig(local=True),
+    ],
+    ids=["default", "single-tenant", "multi-tenant", "local"],
+)
+def test_every_teams_bot_needs_its_home_tenant_and_is_told_where_to_find_it(teams):
+    """Without it a multi-tenant (or local) bot let anyone in until an
+    organisation named a tenant; now it does not start."""
+    config = replace(config_for("sqlite://"), teams=teams)
+    with pytest.raises(ConfigError) as refused:
         check_safe(config)
-    assert "MultiTenant" in str(refused.value) and "\n" not in str(refused.value)
+    message = str(refused.value)
+    assert message.startswith("teams.tenant_id: missing") and "\n" not in message
+    assert "MICROSOFT_APP_TENANT_ID" in message
+    assert ("Tenant ID" in message) == bool(teams.app_id)  # where Azure shows it; local mode has no registration
+
+
+def test_a_tenant_id_that_is_not_a_directory_id_is_refused():
+    teams = TeamsConfig(app_id="x", app_password="y", tenant_id="contoso.onmicrosoft.com")
+    with pytest.raises(ConfigError, match=r"^teams\.tenant_id: expected the Directory \(tenant\) ID, a GUID"):
+        check_safe(replace(config_for("sqlite://"), teams=teams))
 
 
 def test_single_tenant_is_the_default_and_multi_tenant_must_be_asked_for():
-    single = auth_settings(TeamsConfig(app_id="a", app_password="p", tenant_id="t"))
-    assert (single.APP_TYPE, single.APP_TENANTID) == ("SingleTenant", "t")
-    multi_config = TeamsConfig(app_id="a", app_password="p", app_type="MultiTenant")
+    single = auth_settings(TeamsConfig(app_id="a", app_password="p", tenant_id=TENANT))
+    assert (single.APP_TYPE, single.APP_TENANTID) == ("SingleTenant", TENANT)
+    multi_config = TeamsConfig(app_id="a", app_password="p", tenant_id=TENANT, app_type="MultiTenant")
     check_safe(replace(config_for("sqlite://"), teams=multi_config))  # an older registration still runs
     multi = auth_settings(multi_config)
     assert multi.APP_TYPE == "MultiTenant" and not hasattr(multi, "APP_TENANTID")

@@ -1,0 +1,266 @@
+"""Coordinator commands for a program's calendar of events.
+
+event add KIND DATE [TIME] [place=] [audience=] [title=]
+event edit N [date=] [time=] [place=] [audience=] [title=]
+event remove N
+
+Whoever may be on their way is told when an event moves (a new date or
+time), changes place or is removed: its audience, except those who said they
+cannot come, and everyone who said they are coming
+(`bot.reminders.events.told_of_changes`), each in their own language, with
+the event's calendar file: the same UID with a higher SEQUENCE, or a
+cancellation (METHOD:CANCEL, STATUS:CANCELLED). The program channel, where
+the reminders are posted, is told too. The coordinator's reply says how many
+were told and, for a change, the command that moves it back.
+
+A new title or audience alone tells nobody: the time and place people
+planned for still hold, and the reminders and calendar files from then on
+carry the new title (its SEQUENCE rises, so a calendar that fetches the feed
+takes it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot import plan
+from bot.addresses import program_channel
+from bot.commands.confirm import CONFIRM, ask
+from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
+from bot.errors import UserError
+from bot.meetings import local_today
+from bot.messages import Attachment, Card, Outbound
+from bot.programs import (
+    AUDIENCES,
+    DEFAULT_AUDIENCE,
+    EVENT_KINDS,
+    ambiguous,
+    event_by_id,
+    events,
+    local_moment,
+    rsvp_buttons,
+    utc_offset,
+    zone,
+)
+from bot.reminders.events import told_of_changes
+from bot.store.models import Program, ProgramEvent
+from bot.store.rows import pk
+from bot.turn import Turn
+
+
+@command(
+    "event",
+    "add",
+    role=COORDINATOR,
+    params=(
+        Param("kind", "choice", choices=EVENT_KINDS),
+        Param("date", "date"),
+        Param("time", "time", required=False),
+        Param("place", named=True, required=False),
+        Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
+        Param("title", named=True, required=False),
+        CONFIRM,
+        PROGRAM,
+    ),
+)
+async def event_add(turn: Turn, args):
+    program = await turn.program(args["program"])
+    if args["kind"] == "custom" and not args["title"]:
+        raise UserError("errors/custom_needs_title")
+    starts_at = local_moment(program, args["date"], args["time"])  # a time the clocks skip is refused first
+    if doubt := await _event_doubt(turn, program, args["kind"], args["date"], args["confirm"]):
+        return [doubt]
+    event = ProgramEvent(
+        program_id=pk(program),
+        kind=args["kind"],
+        title=args["title"],
+        starts_at=starts_at,
+        place=args["place"],
+        audience=args["audience"] or DEFAULT_AUDIENCE.get(args["kind"], "all"),
+    )
+    turn.session.add(event)
+    await turn.session.flush()
+    await plan.event_changed(turn, event)
+    return [
+        turn.say("commands/event_added", event=event, program=program, tz=program.timezone, twice=_twice(starts_at))
+    ]
+
+
+@command(
+    "event",
+    "edit",
+    role=COORDINATOR,
+    params=(
+        Param("id"),
+        Param("date", "date", named=True, required=False),
+        Param("time", "time", named=True, required=False),
+        Param("place", named=True, required=False),
+        Param("audience", "choice", named=True, required=False, choices=AUDIENCES),
+        Param("title", named=True, required=False),
+        CONFIRM,
+        PROGRAM,
+    ),
+)
+async def event_edit(turn: Turn, args):
+    program = await turn.program(args["program"])
+    event = await event_by_id(turn.session, program, str(args["id"]))
+    changes = {k: args[k] for k in ("date", "time", "place", "audience", "title") if args[k] is not None}
+    if not changes:
+        raise UserError(
+            "errors/nothing_to_change",
+            command="event edit",
+            example={"date": None, "time": None, "place": None, "audience": None, "title": None},
+        )
+    local = event.starts_at.astimezone(zone(program.timezone))
+    before, old_place, old_title = event.starts_at, event.place, event.title
+    twice = None
+    if "date" in changes or "time" in changes:
+        day = changes.get("date", local.date())
+        starts_at = local_moment(program, day, changes.get("time", local.time()))
+        if doubt := await _event_doubt(turn, program, event.kind, day, args["confirm"], event.id):
+            return [doubt]
+        event.starts_at = starts_at
+        twice = _twice(starts_at)
+    for key in ("place", "audience", "title"):
+        if key in changes:
+            setattr(event, key, changes[key])
+    moved = event.starts_at != before
+    new_place = (event.place or None) != (old_place or None)
+    if moved or new_place or (event.title or None) != (old_title or None):
+        event.revision = (event.revision or 0) + 1  # the calendar files' SEQUENCE
+    turn.session.add(event)
+    await turn.session.flush()
+    await plan.event_changed(turn, event)
+    told = channel = None
+    if (moved or new_place) and max(before, event.starts_at) > turn.now:
+        told, channel = await _tell(
+            turn,
+            program,
+            event,
+            "events/changed",
+            moved=moved,
+            before=before,
+            place_changed=new_place,
+            old_place=old_place,
+        )
+    undo = (
+        _undo(program, event, before, old_place, moved, new_place) if told is not None and before > turn.now else None
+    )
+    return [
+        turn.say(
+            "commands/event_edited",
+            event=event,
+            program=program,
+            tz=program.timezone,
+            told=told,
+            channel=channel,
+            undo=undo,
+            old_place=old_place if undo and new_place else None,
+            quiet=not (moved or new_place),
+            twice=twice,
+        )
+    ]
+
+
+def _twice(starts_at: datetime) -> str | None:
+    """For a time the clocks show twice (02:30 the night summer time ends),
+    the UTC offset of the one taken (the first), so the reply can say so."""
+    return utc_offset(starts_at) if ambiguous(starts_at) else None
+
+
+def _undo(
+    program: Program, event: ProgramEvent, before: datetime, old_place: str | None, moved: bool, new_place: bool
+) -> dict | None:
+    """The `event edit` values that put the event back (for `example`);
+    a place is added by the template, as the person typed it."""
+    values: dict = {"id": str(event.id)}
+    if moved:
+        local = before.astimezone(zone(program.timezone))
+        values["date"], values["time"] = local.date().isoformat(), local.strftime("%H:%M")
+    if len(values) == 1 and not (new_place and old_place):
+        return None  # a place added where there was none cannot be typed away
+    return values
+
+
+async def _tell(turn: Turn, program: Program, event: ProgramEvent, template: str, /, **ctx) -> tuple[int, bool]:
+    """Tell the event's people (`told_of_changes`) and the program channel
+    about a change or a cancellation, each person in their language with the
+    event's calendar file; returns (people told, whether the channel was)."""
+    from bot.reports.calendar import ICS, to_ics
+
+    people = await told_of_changes(turn.session, event)
+    await turn.know_addresses(people)
+    method = "CANCEL" if event.cancelled else None
+
+    def files(render) -> tuple[Attachment, ...]:
+        data = to_ics(program, [event], render, turn.now, method=method)
+        title = render("events/ics_title", program=program)
+        return (Attachment(f"{program.slug}-event-{event.id}.ics", ICS, data, title),)
+
+    def buttons(render) -> Card:  # still coming, at the new time?
+        return Card((rsvp_buttons(render, pk(event)),))
+
+    told = 0
+    for person_id in people:
+        told += await turn.tell(
+            person_id,
+            template,
+            program=program,
+            card=None if event.cancelled else buttons,
+            files=files,
+            event=event,
+            to_channel=False,
+            **ctx,
+        )
+    channel = program_channel(program)
+    if channel is not None:
+        text = turn.core.translator.render(
+            program.locale, template, program=program, event=event, tz=program.timezone, to_channel=True, **ctx
+        )
+        turn.post(Outbound(text=text, to=channel, kind=template, locale=program.locale))
+    await turn.audit(
+        f"event.{'cancelled' if event.cancelled else 'changed'}.told", program=program, event=event.id, told=told
+    )
+    return told, channel is not None
+
+
+async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confirm, event_id: int | None = None):
+    """A past day is refused; a day outside the program or a second closing
+    is asked about (None when all is well or already confirmed)."""
+    today = local_today(program, turn.now)
+    if day < today:
+        raise UserError("errors/event_in_past", day=day, today=today)
+    if confirm == "yes":
+        return None
+    outside = not program.start <= day <= program.end
+    closings = [e for e in await events(turn.session, program) if e.kind == "closing" and e.id != event_id]
+    if not outside and not (kind == "closing" and closings):
+        return None
+    return ask(
+        turn,
+        "events/confirm_doubt",
+        day=day,
+        program=program,
+        outside=outside,
+        closing=closings[0] if kind == "closing" and closings else None,
+        tz=program.timezone,
+    )
+
+
+@command("event", "remove", role=COORDINATOR, params=(Param("id"), PROGRAM))
+async def event_remove(turn: Turn, args):
+    program = await turn.program(args["program"])
+    event = await event_by_id(turn.session, program, str(args["id"]))
+    event.cancelled = True
+    event.revision = (event.revision or 0) + 1
+    turn.session.add(event)
+    await turn.session.flush()
+    await plan.event_changed(turn, event)
+    told = channel = None
+    if event.starts_at > turn.now:
+        told, channel = await _tell(turn, program, event, "events/cancelled")
+    return [
+        turn.say(
+            "commands/event_removed", event=event, program=program, tz=program.timezone, told=told, channel=channel
+        )
+    ]
