@@ -24,6 +24,7 @@ from bot.commands.registry import (
     command,
 )
 from bot.errors import UserError, stale_button
+from bot.lifecycle import RUNNING
 from bot.links import feed_url, new_token
 from bot.markup import Trusted
 from bot.messages import Attachment
@@ -105,18 +106,36 @@ async def event_who(turn: Turn, args):
     return [turn.say("events/who", event=event, coming=coming, not_coming=not_coming, tz=program.timezone)]
 
 
-async def _my_program(turn: Turn, ref: str | None) -> tuple[Program, str | None]:
-    if ref:
-        program = await turn.program(ref)
-    else:
-        mine = [(e, p) for e, p in await my_enrollments(turn.session, pk(turn.person)) if p.status == "active"]
-        program = mine[0][1] if mine else await turn.program(None)
-    role = (
-        await turn.session.exec(
-            select(Enrollment.role).where(Enrollment.program_id == program.id, Enrollment.person_id == turn.person.id)
-        )
-    ).first()
-    return program, role
+async def _my_programs(turn: Turn, program: Program | None) -> list[tuple[Program, str | None]]:
+    """The programs a `calendar` is about, each with the person's role there:
+    the one named, else every running program the person takes part in (a
+    coordinator taking part in none: the one they work on)."""
+    live = [
+        (e, p)
+        for e, p in await my_enrollments(turn.session, pk(turn.person))
+        if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING
+    ]
+    if program is None and not live:
+        program = await turn.program(None) if await turn.coordinates() else None
+        if program is None:
+            raise UserError("errors/not_enrolled")
+    if program is not None:
+        role = next((e.role for e, p in live if p.id == program.id), None)
+        if role is None:
+            role = (
+                await turn.session.exec(
+                    select(Enrollment.role).where(
+                        Enrollment.program_id == program.id, Enrollment.person_id == turn.person.id
+                    )
+                )
+            ).first()
+        if role is None and not await turn.coordinates():
+            raise UserError("errors/not_enrolled")
+        return [(program, role)]
+    shown: dict[int | None, tuple[Program, str | None]] = {}
+    for enrollment, p in live:
+        shown.setdefault(p.id, (p, enrollment.role))
+    return sorted(shown.values(), key=lambda row: (row[0].start, row[0].id or 0))  # the first to start first
 
 
 def _feed_link(turn: Turn, program: Program, feeds) -> Trusted | None:
@@ -137,26 +156,38 @@ def _feed_link(turn: Turn, program: Program, feeds) -> Trusted | None:
 
 @command("calendar", params=(Param("what", "choice", required=False, choices=("revoke",)), PROGRAM))
 async def calendar(turn: Turn, args):
+    """Shows every program of the person's (one message each), or the one named."""
     from bot.reports.calendar import events_for
 
-    program, role = await _my_program(turn, args["program"])
-    if role is None and not await turn.coordinates():
-        raise UserError("errors/not_enrolled")
-    feeds = (
-        await turn.session.exec(
-            select(CalendarFeed).where(
-                CalendarFeed.person_id == turn.person.id,
-                CalendarFeed.program_id == program.id,
-                col(CalendarFeed.revoked_at).is_(None),
-            )
+    programs = await _my_programs(turn, args["program"])
+    feeds = {
+        p.id: list(
+            (
+                await turn.session.exec(
+                    select(CalendarFeed).where(
+                        CalendarFeed.person_id == turn.person.id,
+                        CalendarFeed.program_id == p.id,
+                        col(CalendarFeed.revoked_at).is_(None),
+                    )
+                )
+            ).all()
         )
-    ).all()
+        for p, _ in programs
+    }
     if args["what"] == "revoke":
-        for feed in feeds:
-            feed.revoked_at = turn.now
-            turn.session.add(feed)
-        await turn.audit("calendar revoked", program=program, feeds=len(feeds))
-        return [turn.say("events/feed_revoked", count=len(feeds), ephemeral=True)]
-    reply = turn.say("events/calendar", program=program, url=_feed_link(turn, program, feeds), ephemeral=True)
-    events = [e for e in await events_for(turn.session, program, role) if not e.cancelled]
-    return [replace(reply, files=(ics_file(turn, program, events, f"{program.slug}.ics"),))]
+        revoked = 0
+        for program, _ in programs:
+            for feed in feeds[program.id]:
+                feed.revoked_at = turn.now
+                turn.session.add(feed)
+                revoked += 1
+            await turn.audit("calendar revoked", program=program, feeds=len(feeds[program.id]))
+        return [turn.say("events/feed_revoked", count=revoked, ephemeral=True)]
+    replies = []
+    for program, role in programs:
+        reply = turn.say(
+            "events/calendar", program=program, url=_feed_link(turn, program, feeds[program.id]), ephemeral=True
+        )
+        events = [e for e in await events_for(turn.session, program, role) if not e.cancelled]
+        replies.append(replace(reply, files=(ics_file(turn, program, events, f"{program.slug}.ics"),)))
+    return replies

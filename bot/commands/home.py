@@ -178,12 +178,13 @@ async def home_buttons(turn: Turn):
     from bot.commands.participant import pause, resume
 
     mine = {
-        str(pk(e))
+        str(pk(e)): p
         for e, p in await my_enrollments(turn.session, pk(turn.person))
         if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING
     }
-    if turn.inbound.value not in mine:  # the card was someone else's, or its program is over
+    program = mine.get(turn.inbound.value or "")
+    if program is None:  # the card was someone else's, or its program is over
         raise stale_button()
-    if turn.inbound.action_id == "home.pause":
-        return await pause(turn, {"until": None})
-    return await resume(turn, {})
+    if turn.inbound.action_id == "home.pause":  # the program whose block the button is in
+        return await pause(turn, {"until": None, "program": program})
+    return await resume(turn, {"program": program})

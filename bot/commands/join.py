@@ -8,14 +8,16 @@ from sqlmodel import select
 
 from bot import plan
 from bot.commands.registry import COORDINATOR, Param, action, choice_value, command
+from bot.commands.which import Question, choose, on_pick, open_to
 from bot.dialogs import begin_intake, nomination, role_change
 from bot.dialogs.entrances import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
 from bot.errors import UserError
 from bot.matching.offers import offer_match
+from bot.messages import Outbound
 from bot.people import resolve_person
-from bot.programs import enrollment_of
-from bot.store.models import Enrollment, EnrollmentStatus, Person, Role
+from bot.programs import enrollment_of, my_enrollments
+from bot.store.models import Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -33,7 +35,45 @@ async def join(turn: Turn, args):
     program_ref, role = args["program"], args["role"]
     if program_ref and role is None and choice_value(str(program_ref), ROLES):  # `join mentor`, `join mentee`
         program_ref, role = None, choice_value(str(program_ref), ROLES)
-    program = await turn.program(program_ref)
+    if program_ref:  # named: any program of that name, as before (its intake says what does not fit)
+        return await _join(turn, await turn.program(program_ref), role)
+    return await _join_one_of(turn, None, role)
+
+
+@on_pick("join")
+async def _join_picked(turn: Turn, program: Program, extra: str) -> list[Outbound]:
+    return await _join_one_of(turn, program, choice_value(extra, ROLES) if extra else None)
+
+
+async def _join_one_of(turn: Turn, ref: Program | None, role: str | None) -> list[Outbound]:
+    """`join` without a program: the one active program open to the person
+    that they are not already in (in that role), else asked which."""
+    enrolled = {
+        e.program_id: e
+        for e, _ in await my_enrollments(turn.session, pk(turn.person))
+        if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)
+    }
+    rows = await open_to(turn, enrolled)
+    if not rows:
+        raise UserError("errors/no_program")
+    joined = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)
+    fresh = [(e, p) for e, p in rows if e is None or e.status not in joined or (role and e.role != role)]
+    chosen = await choose(
+        turn,
+        fresh or rows,
+        ref,
+        command="join",
+        extra=role or "",
+        args=[("role", role)] if role else [],
+        joining=True,
+    )
+    if isinstance(chosen, Question):
+        return chosen.replies
+    return await _join(turn, chosen[1], role)
+
+
+async def _join(turn: Turn, program: Program, role: str | None) -> list[Outbound]:
+    turn.program_in_use = program
     # One enrollment per person and program: another role is a confirmed change.
     enrollment = await enrollment_of(turn.session, program, pk(turn.person))
     role = role or (enrollment.role if enrollment is not None else Role.ADEPT.value)

@@ -16,6 +16,7 @@ from bot.commands.registry import (
     parse_date,
 )
 from bot.commands.topics import topic, visible_roles
+from bot.commands.which import Question, choose, on_pick, program_named
 from bot.dialogs.entrances import still_waiting
 from bot.errors import UserError, stale_button
 from bot.lifecycle import RUNNING, ended_on, is_over
@@ -108,14 +109,12 @@ async def status(turn: Turn, args):
             {
                 "program": program,
                 "enrollment": enrollment,
-                # A pause shows while it lasts (the date stays stored: `mydata`).
-                "paused_until": enrollment.paused_until
-                if is_paused(enrollment, local_today(program, turn.now))
-                else None,
                 "pairs": await _pair_view(turn, enrollment, program=program),
                 "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
                 "ended": None,  # it runs
+                # A pause shows while it lasts (the date stays stored: `mydata`).
+                "paused_until": pause_end(enrollment, program, local_today(program, turn.now)),
             }
         )
     coordinator = not rows and await turn.coordinates()
@@ -144,40 +143,75 @@ async def _active(turn: Turn) -> list[tuple[Enrollment, Program]]:
 SIGNING_UP = (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)  # not through the intake yet
 
 
-@command("pause", params=(Param("until", rest=True, required=False),))
+PROGRAM = Param("program", "program", named=True, required=False)
+
+
+@command("pause", params=(Param("until", rest=True, required=False), PROGRAM))
 async def pause(turn: Turn, args):
     text = str(args["until"] or "").strip()
     for word in ("until", "till", "until=", "till="):
         if text.lower().startswith(word):
             text = text[len(word) :].lstrip(" =")
-    rows = await _active(turn)
-    until = parse_date(text, "until") if text else max(p.end for _, p in rows)
+    typed = parse_date(text, "until") if text else None
+    return await _pause_in(turn, args.get("program"), typed)
+
+
+@on_pick("pause")
+async def _pause_picked(turn: Turn, program: Program, extra: str) -> list[Outbound]:
+    try:
+        typed = date.fromisoformat(extra) if extra else None
+    except ValueError:  # a forged value
+        raise stale_button() from None
+    return await _pause_in(turn, program, typed)
+
+
+async def _pause_in(turn: Turn, ref: str | Program | None, typed: date | None) -> list[Outbound]:
+    """A pause in one program (asked which when several), until the typed
+    day or the program's end, whichever comes first."""
+    chosen = await choose(
+        turn,
+        await _active(turn),
+        ref,
+        command="pause",
+        extra=typed.isoformat() if typed else "",
+        args=[("until", typed.isoformat())] if typed else [],
+    )
+    if isinstance(chosen, Question):
+        return chosen.replies
+    enrollment, program = chosen
+    assert enrollment is not None, "a running program of the person's has their enrollment"
+    until = min(typed, program.end) if typed else program.end
     if until <= turn.now.date():
         raise UserError("errors/pause_in_past", until=until)
-    if not text and any(e.status in SIGNING_UP for e, _ in rows):
+    indefinite = until == program.end
+    if typed is None and enrollment.status in SIGNING_UP:
         # "pause" in the middle of signing up may mean a break from the questions:
         # say what it does (no reminders, no matching, until the program ends) and ask.
-        return [confirm_card(turn, "commands/pause_confirm", "pause", until.isoformat(), until=until)]
-    await _pause(turn, rows, until)
-    return [turn.say("commands/paused", until=until, indefinite=not text)]
+        value = f"{program.id}:{until.isoformat()}"
+        return [confirm_card(turn, "commands/pause_confirm", "pause", value, until=until, program=program)]
+    await _pause(turn, [(enrollment, program)], until)
+    return [turn.say("commands/paused", until=until, indefinite=indefinite, program=program)]
 
 
 @action("pause.")
 async def pause_answer(turn: Turn):
     """Yes or No on the question `pause` asks during the intake; the card
-    carries the date it named."""
+    carries the program and the date it named."""
     if turn.inbound.action_id != "pause.confirm":
         reply = answered(turn, "commands/pause_kept")
     else:
+        number, _, day = (turn.inbound.value or "").rpartition(":")
         try:
-            until = date.fromisoformat(turn.inbound.value or "")
-            rows = await _active(turn)
+            until = date.fromisoformat(day)
+            rows = [(e, p) for e, p in await _active(turn) if str(p.id) == number or not number]
         except (ValueError, UserError):  # a forged date, or nothing of the presser's to pause
             raise stale_button() from None
-        if until <= turn.now.date():
+        if until <= turn.now.date() or len(rows) != 1:  # a card from before it named its program: one program only
             raise stale_button()
+        program = rows[0][1]
+        until = min(until, program.end)
         await _pause(turn, rows, until)
-        reply = answered(turn, "commands/paused", until=until, indefinite=True)
+        reply = answered(turn, "commands/paused", until=until, indefinite=True, program=program)
     waiting = await still_waiting(turn)  # the intake's question, which the card interrupted
     return reply + ([waiting] if waiting is not None else [])
 
@@ -201,21 +235,41 @@ async def _tell_partners(turn: Turn, enrollment: Enrollment, program: Program, t
         await turn.tell(other.person_id, template, program=program, name=turn.person.name, **ctx)
 
 
-@command("resume")
+@command("resume", params=(PROGRAM,))
 async def resume(turn: Turn, args):
+    return await _resume_in(turn, args.get("program"))
+
+
+@on_pick("resume")
+async def _resume_picked(turn: Turn, program: Program, extra: str) -> list[Outbound]:
+    return await _resume_in(turn, program)
+
+
+async def _resume_in(turn: Turn, ref: str | Program | None) -> list[Outbound]:
+    """The end of a pause in one program: the only one paused, or the one
+    named (asked which when several are)."""
     rows = await _active(turn)
-    paused = [e for e, _ in rows if e.paused_until]
+    today = turn.now.date()
+    paused = [(e, p) for e, p in rows if is_paused(e, today)]
+    if (
+        ref is not None
+        and not any(program_named(p, ref) for _, p in paused)
+        and any(program_named(p, ref) for _, p in rows)
+    ):
+        return [turn.say("commands/not_paused")]  # a program of theirs, not paused
     if not paused:
         return [turn.say("commands/not_paused")]
-    lasting = [(e, p) for e, p in rows if is_paused(e, local_today(p, turn.now))]
-    for enrollment, _ in rows:
-        enrollment.paused_until = None
-        enrollment.updated_at = turn.now
-        turn.session.add(enrollment)
-    await _replan(turn, [e for e, _ in rows])
-    for enrollment, program in lasting:  # a pause that had run out was over for the partner already
-        await _tell_partners(turn, enrollment, program, "commands/partner_resumed")
-    return [turn.say("commands/resumed", **await _back_to(turn, paused))]
+    chosen = await choose(turn, paused, ref, command="resume")
+    if isinstance(chosen, Question):
+        return chosen.replies
+    enrollment, program = chosen
+    assert enrollment is not None, "a paused enrollment"
+    enrollment.paused_until = None
+    enrollment.updated_at = turn.now
+    turn.session.add(enrollment)
+    await _replan(turn, [enrollment])
+    await _tell_partners(turn, enrollment, program, "commands/partner_resumed")  # `paused`: a pause in effect
+    return [turn.say("commands/resumed", program=program, **await _back_to(turn, [enrollment]))]
 
 
 async def _back_to(turn: Turn, paused: list[Enrollment]) -> dict:
@@ -254,3 +308,13 @@ def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> O
 def answered(turn: Turn, template: str, **ctx) -> list[Outbound]:
     """Reply, replacing the clicked card so its buttons cannot be used again."""
     return [turn.answered(template, **ctx)]
+
+
+def pause_end(enrollment: Enrollment, program: Program, today: date) -> date | None:
+    """The last day of a pause in effect, as far as this program goes (a
+    pause is one program's, and ends with it at the latest); None when the
+    person is not paused."""
+    if not is_paused(enrollment, today):
+        return None
+    assert enrollment.paused_until is not None
+    return min(enrollment.paused_until, program.end)

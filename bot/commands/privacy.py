@@ -11,45 +11,40 @@ from sqlmodel import col, select
 
 from bot.commands.participant import _active, _pair_view, answered, confirm_card
 from bot.commands.registry import Param, action, command
-from bot.errors import UserError, stale_button
+from bot.commands.which import Question, choose, on_pick
+from bot.errors import stale_button
 from bot.inputs import parse_int
 from bot.matching.offers import offer_match
-from bot.messages import Attachment
+from bot.messages import Attachment, Outbound
 from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
 from bot.programs import live_pairings, my_enrollments
-from bot.store.models import EndReason, Enrollment, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
+from bot.store.models import EndReason, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
 from bot.store.rows import pk
 from bot.turn import Turn
 
 
-async def _chosen(turn: Turn, ref: str | None) -> list[tuple[Enrollment, Program]]:
-    rows = await _active(turn)
-    if ref:
-        wanted = await turn.program(ref)
-        rows = [(e, p) for e, p in rows if p.id == wanted.id]
-        if not rows:
-            raise UserError("errors/not_enrolled")
-    return rows
-
-
-async def _chosen_program(turn: Turn, ref: str | None) -> tuple[Program, bool]:
-    """The program a `leave` or `consent withdraw` is about, and whether the
-    person has a pair there that leaving ends (the question says so only then:
-    a pair the coordinator already ended is not theirs to end)."""
-    rows = await _chosen(turn, ref)
-    program = rows[0][1]
-    paired = False
-    for enrollment, p in rows:
-        if p.id == program.id and await live_pairings(turn.session, enrollment):
-            paired = True
-    return program, paired
+async def _ask_about(turn: Turn, ref: str | Program | None, command: str, template: str, prefix: str) -> list[Outbound]:
+    """The Yes/No question of a `leave` or `consent withdraw` about one
+    running program of the person's (asked which first when they are in
+    several); it says the pair ends only when the person has a pair there
+    that leaving ends (a pair the coordinator already ended is not theirs to end)."""
+    chosen = await choose(turn, await _active(turn), ref, command=command)
+    if isinstance(chosen, Question):
+        return chosen.replies
+    enrollment, program = chosen
+    paired = enrollment is not None and bool(await live_pairings(turn.session, enrollment))
+    return [confirm_card(turn, template, prefix, str(program.id), program=program, paired=paired)]
 
 
 @command("leave", params=(Param("program", required=False),))
 async def leave(turn: Turn, args):
-    program, paired = await _chosen_program(turn, args["program"])
-    return [confirm_card(turn, "commands/leave_confirm", "leave", str(program.id), program=program, paired=paired)]
+    return await _ask_about(turn, args["program"], "leave", "commands/leave_confirm", "leave")
+
+
+@on_pick("leave")
+async def _leave_picked(turn: Turn, program: Program, extra: str) -> list[Outbound]:
+    return await _ask_about(turn, program, "leave", "commands/leave_confirm", "leave")
 
 
 async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
@@ -82,8 +77,12 @@ async def leave_answer(turn: Turn):
 
 @command("consent", "withdraw", params=(Param("program", required=False),))
 async def consent_withdraw(turn: Turn, args):
-    program, paired = await _chosen_program(turn, args["program"])
-    return [confirm_card(turn, "privacy/withdraw_confirm", "consent", str(program.id), program=program, paired=paired)]
+    return await _ask_about(turn, args["program"], "consent withdraw", "privacy/withdraw_confirm", "consent")
+
+
+@on_pick("consent-withdraw")
+async def _withdraw_picked(turn: Turn, program: Program, extra: str) -> list[Outbound]:
+    return await _ask_about(turn, program, "consent withdraw", "privacy/withdraw_confirm", "consent")
 
 
 @action("consent.")

@@ -225,7 +225,7 @@ def _named_keys(cmd: Command) -> dict[str, Param]:
 
     keys: dict[str, Param] = {}
     for p in cmd.params:
-        if p.named or p.kind == "program":  # `program=NAME` also where the program is positional
+        if p.named or p.kind == "program" or p.name == "program":  # `program=NAME` also where it is positional
             keys[p.name] = p
             for locale in LOCALES:
                 keys.setdefault(label(locale, "labels/arg", name=p.name).lower(), p)

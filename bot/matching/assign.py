@@ -1,16 +1,20 @@
-"""The whole-cohort assignment: as many adepts matched as possible, then the
-highest total score, every hard rule kept, pins honoured.
+"""The whole-cohort assignment: as many adepts matched as possible, then as
+few pairs without a way of meeting (`can_meet`: one only in person, the
+other only digitally) as possible, then the highest total score; every hard
+rule kept, pins honoured.
 
 The solver is scipy's `linear_sum_assignment` (a modified Jonker-Volgenant)
 on adepts x mentor slots, a mentor with capacity k being k identical columns.
 Costs are integers held in float64, so every sum the solver makes is exact:
 
-    allowed pair:  -(BONUS + q)    q = the score in integer quanta
-    refused pair:  0               (an "assignment" to it means: unmatched)
+    allowed pair:  -(BONUS + MEET * m + q)    q = the score in integer quanta,
+                                              m = 1 when the pair can meet
+    refused pair:  0                          (an "assignment" to it means: unmatched)
 
-BONUS is larger than the best total score any assignment can reach, so one
-more matched adept always beats any gain in score. Rows and columns are built
-in id order, so the same input always gives the same output.
+MEET is larger than the best total score any assignment can reach, so one
+more pair that can meet always beats any gain in score; BONUS is larger than
+the best MEET and score total, so one more matched adept beats both. Rows and
+columns are built in id order, so the same input always gives the same output.
 """
 
 from __future__ import annotations
@@ -71,8 +75,10 @@ def _optimal(problem: _Problem, encoded: Encoded, rules: Rules) -> dict[int, int
     k = min(len(problem.free_rows), int(problem.free_slots.sum()))  # no assignment matches more
     scale = _quantum_scale(best_pair, k)
     top = math.ceil(scale * best_pair)
-    bonus = k * top + 1.0
-    quanta = _quanta(problem, encoded, scale, np.int32 if top < 2**31 - 1 else np.int64)
+    meet = k * top + 1  # one more pair that can meet outweighs any score
+    ceiling = meet + top  # the most one pair is worth
+    bonus = k * ceiling + 1.0  # one more matched adept outweighs both
+    quanta = _quanta(problem, encoded, scale, meet, np.int32 if ceiling < 2**31 - 1 else np.int64)
     rows, slot_mentor = _solver_order(problem, quanta)
     # The solver copies a matrix with more rows than columns; build it the other way round.
     transposed = len(rows) > len(slot_mentor)
@@ -98,16 +104,18 @@ def _optimal(problem: _Problem, encoded: Encoded, rules: Rules) -> dict[int, int
     }
 
 
-def _quanta(problem: _Problem, encoded: Encoded, scale: float, dtype) -> np.ndarray:
-    """Scores in integer quanta for free adepts (rows, in id order) x mentors;
-    -1 where a hard rule forbids the pair."""
+def _quanta(problem: _Problem, encoded: Encoded, scale: float, meet: int, dtype) -> np.ndarray:
+    """Scores in integer quanta, plus `meet` for a pair that can meet, for
+    free adepts (rows, in id order) x mentors; -1 where a hard rule forbids
+    the pair."""
     rows = problem.free_rows
     quanta = np.empty((len(rows), len(problem.mentors)), dtype=dtype)
     for start in range(0, len(rows), _ROWS_PER_BLOCK):
         part = rows[start : start + _ROWS_PER_BLOCK]
         block = encoded.block(int(part[0]), int(part[-1]) + 1)
         picked = part - part[0]
-        quanta[start : start + len(part)] = np.where(block.allowed[picked], np.rint(block.scores[picked] * scale), -1)
+        worth = np.rint(block.scores[picked] * scale) + meet * block.meetable[picked]
+        quanta[start : start + len(part)] = np.where(block.allowed[picked], worth, -1)
     return quanta
 
 
@@ -140,6 +148,7 @@ def greedy_assign(adepts: Sequence[AdeptIn], mentors: Sequence[MentorIn], rules:
     is free and whose mentor has a slot (ties by adept id, then mentor id)."""
     problem = _prepare(adepts, mentors, rules)
     encoded = Encoded(problem.adepts, problem.mentors, rules)
+    lift = max_score(problem.adepts, problem.mentors, rules.weights) + 1.0  # a pair that can meet first
     free_slots = problem.free_slots.copy()
     chosen: dict[int, int] = {}
     # One heap entry per adept: its best mentor that had a slot when it was pushed.
@@ -149,7 +158,8 @@ def greedy_assign(adepts: Sequence[AdeptIn], mentors: Sequence[MentorIn], rules:
         part = problem.free_rows[start : start + _ROWS_PER_BLOCK]
         block = encoded.block(int(part[0]), int(part[-1]) + 1)
         block_rows = part - part[0]
-        scores = np.where(block.allowed[block_rows], block.scores[block_rows], -np.inf)
+        worth = block.scores[block_rows] + lift * block.meetable[block_rows]
+        scores = np.where(block.allowed[block_rows], worth, -np.inf)
         for row, values in zip(part.tolist(), scores):
             row_scores[row] = values
             _push_best(heap, row, values, free_slots)
@@ -213,9 +223,11 @@ def _prepare(adepts: Sequence[AdeptIn], mentors: Sequence[MentorIn], rules: Rule
 
 
 def _quantum_scale(best_pair: float, k: int) -> float:
-    """Quanta per score point: fine (10**6) unless the sums would stop being exact."""
+    """Quanta per score point: fine (10**6) unless the sums would stop being
+    exact. A pair is worth at most BONUS + MEET + top, about (k + 1)**2 * top,
+    and an assignment adds k of them."""
     scale = 1e6
-    while scale > 1e-6 and k * (k + 1) * (scale * best_pair + 1) * 2 > _EXACT_LIMIT:
+    while scale > 1e-6 and k * (k + 2) ** 2 * (scale * best_pair + 2) * 2 > _EXACT_LIMIT:
         scale /= 10
     return scale
 
@@ -255,8 +267,15 @@ def _why_unmatched(problem: _Problem, encoded: Encoded, rules: Rules, rows: np.n
                 out.append(Unmatched(adept_id, UnmatchedCode.NO_MENTORS))
             elif not any(b.rule_ok[i].any() for b in blocks):
                 out.append(Unmatched(adept_id, UnmatchedCode.NO_MENTOR_MEETS_RULE, rules.rule.value))
+            elif not any((b.rule_ok[i] & b.language_ok[i]).any() for b in blocks):
+                languages = tuple(sorted(problem.adepts[row].languages))
+                out.append(Unmatched(adept_id, UnmatchedCode.NO_SHARED_LANGUAGE, languages))
             elif not allowed.any() and not rest_allowed.any():
-                counts = (sum(int(b.excluded[i].sum()) for b in blocks), sum(int(b.previous[i].sum()) for b in blocks))
+                counts = (
+                    sum(int(b.excluded[i].sum()) for b in blocks),
+                    sum(int(b.previous[i].sum()) for b in blocks),
+                    sum(int((b.rule_ok[i] & ~b.language_ok[i]).sum()) for b in blocks),
+                )
                 out.append(Unmatched(adept_id, UnmatchedCode.EXCLUDED_EVERYWHERE, counts))
             elif not (allowed & has_slot).any() and rest_allowed.any():
                 ids = [problem.mentors[j].id for j in np.flatnonzero(allowed).tolist()]  # filled by pins

@@ -18,9 +18,11 @@ class Block:
 
     scores: np.ndarray  # float64, the soft score of every pair
     rule_ok: np.ndarray  # bool, the organisation/manager rule holds
+    language_ok: np.ndarray  # bool, a common language (or one of them gave none)
     allowed: np.ndarray  # bool, every hard rule except capacity holds
-    excluded: np.ndarray  # bool, rule_ok but a coordinator excluded it
-    previous: np.ndarray  # bool, rule_ok, not excluded, but an earlier pair
+    excluded: np.ndarray  # bool, rule_ok and language_ok but a coordinator excluded it
+    previous: np.ndarray  # bool, rule_ok, language_ok, not excluded, but an earlier pair
+    meetable: np.ndarray  # bool, a way of meeting in common (`can_meet`)
 
 
 def _codes(values: Iterable[object], table: dict[object, int]) -> np.ndarray:
@@ -76,8 +78,12 @@ class Encoded:
         a_langs, m_langs = [a.languages for a in adepts], [m.languages for m in mentors]
         languages = _vocabulary(a_langs, m_langs)
         self.a_langs, self.m_langs = _incidence(a_langs, languages), _incidence(m_langs, languages)
+        self.a_has_langs = np.asarray([bool(a.languages) for a in adepts], dtype=bool)
+        self.m_has_langs = np.asarray([bool(m.languages) for m in mentors], dtype=bool)
         self.a_format = np.asarray([_format_mask(a.formats) for a in adepts], dtype=np.int64)
         self.m_format = np.asarray([_format_mask(m.formats) for m in mentors], dtype=np.int64)
+        self.a_has_format = np.asarray([bool(a.formats) for a in adepts], dtype=bool)
+        self.m_has_format = np.asarray([bool(m.formats) for m in mentors], dtype=bool)
         places: dict[object, int] = {}
         self.a_place = _codes((normalise_place(a.place) for a in adepts), places)
         self.m_place = _codes((normalise_place(m.place) for m in mentors), places)
@@ -107,16 +113,20 @@ class Encoded:
         if self.rules.rule is not MatchRule.OTHER_ORG:
             own_manager = (self.a_manager[rows, None] == self.m_person[None, :]) & (self.a_manager[rows, None] >= 0)
             rule_ok &= ~own_manager
+        both_gave = self.a_has_langs[rows, None] & self.m_has_langs[None, :]
+        language_ok = ~(both_gave & (_shared_counts(self.a_langs[rows], self.m_langs) == 0))
         excluded = np.zeros_like(rule_ok)
         previous = np.zeros_like(rule_ok)
         for cells, mark in ((self.excluded_cells, excluded), (self.previous_cells, previous)):
             for row in range(start, stop):
                 if row in cells:
                     mark[row - start, cells[row]] = True
-        excluded &= rule_ok
-        previous &= rule_ok & ~excluded
-        allowed = rule_ok & ~excluded & ~previous
-        return Block(self._scores(rows), rule_ok, allowed, excluded, previous)
+        excluded &= rule_ok & language_ok
+        previous &= rule_ok & language_ok & ~excluded
+        allowed = rule_ok & language_ok & ~excluded & ~previous
+        both_said = self.a_has_format[rows, None] & self.m_has_format[None, :]
+        meetable = ~(both_said & ((self.a_format[rows, None] & self.m_format[None, :]) == 0))
+        return Block(self._scores(rows), rule_ok, language_ok, allowed, excluded, previous, meetable)
 
     def _scores(self, rows: slice) -> np.ndarray:
         w = self.rules.weights

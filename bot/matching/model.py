@@ -53,6 +53,7 @@ class Violation(StrEnum):
     SAME_ORGANISATION = "same_organisation"
     SAME_DEPARTMENT = "same_department"
     OWN_MANAGER = "own_manager"
+    NO_SHARED_LANGUAGE = "no_shared_language"  # both gave languages, none in common: they cannot talk
     EXCLUDED = "excluded"  # a coordinator said "never these two"
     PREVIOUS_PAIR = "previous_pair"  # they were a pair before: ended in this program, or in an earlier one
 
@@ -62,7 +63,11 @@ class UnmatchedCode(StrEnum):
 
     NO_MENTORS = "no_mentors"  # the run has no mentor at all
     NO_MENTOR_MEETS_RULE = "no_mentor_meets_rule"  # detail: the rule
-    EXCLUDED_EVERYWHERE = "excluded_everywhere"  # detail: (excluded, previous) counts
+    # Every mentor who meets the rule speaks none of the adept's languages; detail: those, sorted.
+    NO_SHARED_LANGUAGE = "no_shared_language"
+    # Every mentor who meets the rule is excluded, an earlier mentor, or (some of them)
+    # speaks none of the adept's languages; detail: (excluded, previous, no language) counts.
+    EXCLUDED_EVERYWHERE = "excluded_everywhere"
     # Mentors who would be allowed have no place now (capacity 0: full, paused,
     # not yet approved; or filled by pins); detail: their ids, sorted.
     MENTORS_UNAVAILABLE = "mentors_unavailable"

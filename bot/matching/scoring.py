@@ -13,11 +13,16 @@ Hard rules (a pair breaking one is never proposed):
   which also never allows the line manager). When a department is unknown under
   `other_department`, a mentor in the same organisation is refused: the rule
   cannot be shown to hold.
+- a common language, when both gave theirs: two people who cannot talk to
+  each other are no pair, however much else they share.
 - a coordinator's exclusion, and a pair that existed in an earlier program.
 Capacity is a hard rule too; the assignment enforces it.
 
 Soft score, each part a `Reason`: shared topics (points per topic), a common
 meeting format, the same place when both can meet in person, a shared language.
+Above the score stands a way to meet (`can_meet`): the assignment proposes a
+pair that has none (one only in person, the other only digitally) only when
+no other assignment gives as many adepts a mentor (bot/matching/assign.py).
 """
 
 from __future__ import annotations
@@ -60,6 +65,18 @@ def normalise_place(place: str | None) -> str | None:
     return cleaned or None
 
 
+def shares_language(adept: AdeptIn, mentor: MentorIn) -> bool:
+    """They have a language in common, or one of them gave none (not known)."""
+    return not adept.languages or not mentor.languages or bool(adept.languages & mentor.languages)
+
+
+def can_meet(adept: AdeptIn, mentor: MentorIn) -> bool:
+    """They have a way of meeting in common, or one of them stated no
+    preference: not one only in person and the other only digitally."""
+    a_formats, m_formats = accepted_formats(adept.formats), accepted_formats(mentor.formats)
+    return not a_formats or not m_formats or bool(a_formats & m_formats)
+
+
 def violation(adept: AdeptIn, mentor: MentorIn, rules: Rules) -> Violation | None:
     """The first hard rule the pair breaks, or None when it is allowed."""
     same_org = adept.org == mentor.org
@@ -71,6 +88,8 @@ def violation(adept: AdeptIn, mentor: MentorIn, rules: Rules) -> Violation | Non
         return Violation.SAME_ORGANISATION
     if rules.rule is not MatchRule.OTHER_ORG and adept.manager_id is not None and adept.manager_id == mentor.person_id:
         return Violation.OWN_MANAGER
+    if not shares_language(adept, mentor):
+        return Violation.NO_SHARED_LANGUAGE
     if (adept.id, mentor.id) in rules.exclusions:
         return Violation.EXCLUDED
     if (adept.id, mentor.id) in rules.previous_pairs:

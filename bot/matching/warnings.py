@@ -4,10 +4,13 @@ The soft score adds points for what a pair shares; a pair can still score
 well and be unworkable. These are named on each pair of the draft, so the
 coordinator decides with open eyes:
 
-- `no_shared_language`: both gave languages and have none in common.
+- `no_shared_language`: both gave languages and have none in common. A hard
+  rule (bot/matching/scoring.py), so the solver never proposes it; named
+  still on a pair made before the rule, or with answers changed since.
 - `in_person_vs_digital`: they have no way of meeting in common: one only
   meets in person, the other only digitally. Who answered "mixed" meets both
-  ways, so with a digital-only partner they meet digitally: no warning.
+  ways, so with a digital-only partner they meet digitally: no warning. The
+  solver proposes such a pair only when no other assignment matches as many.
 - `different_places` (a note, not a warning): the pair can only meet in
   person (no digital way in common) and gave different places. The bot knows
   nothing about where places are, so it claims no distance: neighbouring
@@ -24,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.matching.model import AdeptIn, Format, MentorIn
-from bot.matching.scoring import accepted_formats, normalise_place
+from bot.matching.scoring import accepted_formats, can_meet, normalise_place, shares_language
 
 NO_SHARED_LANGUAGE = "no_shared_language"
 IN_PERSON_VS_DIGITAL = "in_person_vs_digital"
@@ -46,13 +49,13 @@ class Warning:
 
 def warnings(adept: AdeptIn, mentor: MentorIn) -> list[Warning]:
     found: list[Warning] = []
-    if adept.languages and mentor.languages and not adept.languages & mentor.languages:
+    if not shares_language(adept, mentor):
         found.append(
             Warning(NO_SHARED_LANGUAGE, {"adept": sorted(adept.languages), "mentor": sorted(mentor.languages)})
         )
     a_formats, m_formats = accepted_formats(adept.formats), accepted_formats(mentor.formats)
     shared = a_formats & m_formats
-    if a_formats and m_formats and not shared:
+    if not can_meet(adept, mentor):
         wants = "adept" if Format.DIGITAL.value not in a_formats else "mentor"
         place = adept.place if wants == "adept" else mentor.place
         found.append(Warning(IN_PERSON_VS_DIGITAL, {"wants": wants, "place": place}))

@@ -48,6 +48,12 @@ FOREIGN = [
     ("Mallory", "agree.where", "{pair}"),
     ("Mallory", "fit.yes", "{pair}"),
     ("Mallory", "pause.confirm", "2027-06-01"),
+    ("Mallory", "pick.leave", "{program}"),  # which program: a program she is not in
+    ("Mallory", "pick.pause", "{program}:2027-06-01"),
+    ("Erik", "pick.join", "{closed_program}"),  # one nobody may join now
+    ("Erik", "pick.resume", GONE),
+    ("Erik", "pick.consent-withdraw", "{closed_program}"),
+    ("Erik", "pick.pause", "{program}:31/12"),
     # Gone, ended or closed, pressed by the person the card was for.
     ("Erik", "nudge.met", "{ended_pair}"),
     ("Erik", "rsvp.yes", "{cancelled_event}"),

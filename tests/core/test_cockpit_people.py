@@ -24,6 +24,7 @@ SAY = {
         "pending": "tiden som chef ligger utanför programmets ram",
         "confidential": "konfidentiellt",
         "no_language": "inget gemensamt språk",
+        "speaks_none": "ingen mentor som uppfyller regeln talar hens språk (engelska)",
         "digital": "vill ses på plats i Härnösand, mentorn bara digitalt",
         "wants_in_person": "vill ses på plats",
         "places": "att kolla: olika orter (Danderyd och Täby) – se till att de kan ses på plats",
@@ -40,6 +41,7 @@ SAY = {
         "pending": "time as a manager outside the program's range",
         "confidential": "confidential",
         "no_language": "no shared language",
+        "speaks_none": "no mentor who meets the rule speaks their language (English)",
         "digital": "wants to meet in person in Härnösand, the mentor only digitally",
         "wants_in_person": "wants to meet in person",
         "places": "to check: different places (Danderyd and Täby) – make sure they can meet in person",
@@ -218,11 +220,11 @@ async def test_the_mentor_reads_the_adepts_wishes_unless_kept_for_the_coordinato
     assert (WISH in intro) is shared
 
 
-async def test_the_draft_warns_of_no_shared_language_and_in_person_against_digital(world):
+async def test_the_draft_proposes_no_pair_without_a_shared_language_and_says_why(world):
     await enroll(world, "Cecilia", "adept", "Täby kommun", languages=["en"])
     await enroll(world, "Frida", "mentor", "Knivsta kommun", languages=["sv"])
     draft = _card_text(await world["Anna"].say("match"))
-    assert "Cecilia" in draft and world.say["no_language"] in draft
+    assert "Cecilia" in draft and "→ Frida" not in draft and world.say["speaks_none"] in draft
 
 
 async def test_the_draft_warns_of_in_person_against_digital_only(world):

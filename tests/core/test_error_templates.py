@@ -68,6 +68,7 @@ SAMPLES: dict[str, object] = {
     "forward": "03:30",
     "high": 60,
     "held_on": date(2027, 3, 1),
+    "joining": True,
     "key": "console:local:eva",
     "kind": "range",
     "known": ["Knivsta kommun", "Täby kommun"],

@@ -100,7 +100,9 @@ async def test_the_example_in_help_works_for_every_reader(world):
         example = line.rsplit("`", 2)[-2]  # the last `...` on the line: the example
         (reply,) = await world[name].say(example)
         assert reply.kind == "commands/help", (example, reply.text)
-        assert {"sv": "`pausa [TILL]`", "en": "`pause [UNTIL]`"}[world.locale] in reply.text
+        assert {"sv": "`pausa [TILL] [program=PROGRAM]`", "en": "`pause [UNTIL] [program=PROGRAM]`"}[
+            world.locale
+        ] in reply.text
 
 
 @pytest.mark.parametrize("line", ["help event", "hjälp träff", "event", "samordnare", "coordinator"])

@@ -7,6 +7,7 @@ import itertools
 from hypothesis import strategies as st
 
 from bot.matching import AdeptIn, MatchRule, MentorIn, Rules, Weights, score_pair, violation
+from bot.matching.scoring import can_meet
 
 TOPICS = ("conflict", "budget", "staffing", "change")
 FORMATS = ("in_person", "digital", "mixed")
@@ -94,8 +95,9 @@ def valid_pins(draw, adepts, mentors, rules):
     return frozenset(pins)
 
 
-def brute_force_best(adepts, mentors, rules) -> tuple[int, float]:
-    """(most adepts matched, best total score among those) by trying every assignment."""
+def brute_force_best(adepts, mentors, rules) -> tuple[int, int, float]:
+    """(most adepts matched, most pairs that can meet among those, best total
+    score among those) by trying every assignment."""
     pins = dict(rules.pins)
     choices = []
     for adept in adepts:
@@ -104,7 +106,7 @@ def brute_force_best(adepts, mentors, rules) -> tuple[int, float]:
         else:
             allowed = [m for m in mentors if m.capacity > 0 and violation(adept, m, rules) is None]
             choices.append([None, *allowed])
-    best = (0, 0.0)
+    best = (0, 0, 0.0)
     for assignment in itertools.product(*choices):
         used: dict[object, int] = {}
         for mentor in assignment:
@@ -113,11 +115,12 @@ def brute_force_best(adepts, mentors, rules) -> tuple[int, float]:
         if any(used[m.id] > m.capacity for m in mentors if m.id in used):
             continue
         matched = sum(mentor is not None for mentor in assignment)
+        meeting = sum(can_meet(a, m) for a, m in zip(adepts, assignment) if m is not None)
         score = sum(
             score_pair(adept, mentor, rules.weights)[0]
             for adept, mentor in zip(adepts, assignment)
             if mentor is not None
         )
-        if (matched, score) > best:
-            best = (matched, score)
+        if (matched, meeting, score) > best:
+            best = (matched, meeting, score)
     return best

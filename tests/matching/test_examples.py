@@ -182,7 +182,7 @@ def test_every_unmatched_adept_gets_the_most_basic_reason():
     result = solve(adepts, mentors, rules)
     assert result.unmatched == (
         Unmatched(1, UnmatchedCode.NO_MENTOR_MEETS_RULE, "other_org"),
-        Unmatched(2, UnmatchedCode.EXCLUDED_EVERYWHERE, (2, 1)),
+        Unmatched(2, UnmatchedCode.EXCLUDED_EVERYWHERE, (2, 1, 0)),
         Unmatched(3, UnmatchedCode.TAKEN_BY_PINS, 2),
         Unmatched(6, UnmatchedCode.MENTORS_UNAVAILABLE, (10, 11, 12)),
     )
@@ -208,7 +208,7 @@ def test_a_mentor_with_no_place_who_fits_is_named_not_a_broken_rule(assign):
     )
     # ... and one who would not be allowed anyway is not named.
     assert assign([adept(1, "Malmö")], [same_org, resting], ended).unmatched == (
-        Unmatched(1, UnmatchedCode.EXCLUDED_EVERYWHERE, (1, 0)),
+        Unmatched(1, UnmatchedCode.EXCLUDED_EVERYWHERE, (1, 0, 0)),
     )
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.matching import UnmatchedCode, greedy_assign, score_pair, solve, violation
 from bot.matching.encoded import Encoded
+from bot.matching.scoring import can_meet, shares_language
 
 from .cohorts import brute_force_best, cohorts
 
@@ -60,12 +61,19 @@ def test_pins_are_kept_and_marked(assign, cohort):
 
 @SETTINGS
 @given(cohort=st.one_of(cohorts(), cohorts(sparse=True)))
-def test_as_many_adepts_matched_as_possible_then_the_best_total_score(cohort):
+def test_as_many_adepts_matched_as_possible_then_ways_to_meet_then_the_best_total_score(cohort):
     adepts, mentors, rules = cohort
     result = solve(adepts, mentors, rules)
-    most, best_score = brute_force_best(adepts, mentors, rules)
+    most, meeting, best_score = brute_force_best(adepts, mentors, rules)
     assert len(result.pairs) == most
+    assert _meeting(adepts, mentors, result) == meeting
     assert result.total_score == pytest.approx(best_score, abs=1e-6)
+
+
+def _meeting(adepts, mentors, result) -> int:
+    """How many of the result's pairs have a way of meeting in common."""
+    adept, mentor = {a.id: a for a in adepts}, {m.id: m for m in mentors}  # the ids may overlap
+    return sum(can_meet(adept[p.adept_id], mentor[p.mentor_id]) for p in result.pairs)
 
 
 @SETTINGS
@@ -75,7 +83,9 @@ def test_greedy_never_beats_the_optimum(cohort):
     optimal, greedy = solve(adepts, mentors, rules), greedy_assign(adepts, mentors, rules)
     assert len(greedy.pairs) <= len(optimal.pairs)
     if len(greedy.pairs) == len(optimal.pairs):
-        assert greedy.total_score <= optimal.total_score + 1e-6
+        assert _meeting(adepts, mentors, greedy) <= _meeting(adepts, mentors, optimal)
+        if _meeting(adepts, mentors, greedy) == _meeting(adepts, mentors, optimal):
+            assert greedy.total_score <= optimal.total_score + 1e-6
 
 
 @SOLVERS
@@ -113,11 +123,18 @@ def test_each_unmatched_reason_is_true(assign, cohort):
         if item.reason_code is UnmatchedCode.NO_MENTORS:
             assert not mentors
         elif item.reason_code is UnmatchedCode.NO_MENTOR_MEETS_RULE:
-            assert mentors and all(broken[m.id] not in (None, "excluded", "previous_pair") for m in mentors)
+            assert mentors and all(
+                broken[m.id] not in (None, "no_shared_language", "excluded", "previous_pair") for m in mentors
+            )
+        elif item.reason_code is UnmatchedCode.NO_SHARED_LANGUAGE:
+            assert "no_shared_language" in broken.values()
+            assert all(broken[m.id] not in (None, "excluded", "previous_pair") for m in mentors)
+            assert item.detail == tuple(sorted(adept.languages))
         elif item.reason_code is UnmatchedCode.EXCLUDED_EVERYWHERE:
             assert not allowed and not resting
             assert sorted(broken.values()).count("excluded") == item.detail[0]
             assert sorted(broken.values()).count("previous_pair") == item.detail[1]
+            assert sorted(broken.values()).count("no_shared_language") == item.detail[2]
         elif item.reason_code is UnmatchedCode.MENTORS_UNAVAILABLE:
             assert resting and all(pinned_load[m.id] == m.capacity for m in allowed)
             assert item.detail == tuple(sorted(m.id for m in allowed + resting))
@@ -138,6 +155,8 @@ def test_the_solver_matrices_agree_with_the_explained_score(cohort):
     for i, adept in enumerate(adepts):
         for j, mentor in enumerate(mentors):
             assert block.allowed[i, j] == (violation(adept, mentor, rules) is None)
+            assert block.language_ok[i, j] == shares_language(adept, mentor)
+            assert block.meetable[i, j] == can_meet(adept, mentor)
             score, reasons = score_pair(adept, mentor, rules.weights)
             assert block.scores[i, j] == score
             assert score == sum(r.points for r in reasons) or np.isclose(score, sum(r.points for r in reasons))
@@ -173,8 +192,10 @@ def test_on_bigger_cohorts_as_many_are_matched_as_hopcroft_karp_finds(cohort, to
 @given(cohort=st.one_of(cohorts(max_adepts=25, max_mentors=15), cohorts(max_adepts=25, max_mentors=15, sparse=True)))
 def test_on_bigger_cohorts_the_total_score_equals_a_linear_program_optimum(cohort):
     """An independent check: the assignment as two linear programs (most matched,
-    then best score among those), solved by HiGHS; the constraint matrix is
-    totally unimodular, so the LP optimum is the assignment optimum."""
+    then most pairs that can meet and the best score among those, as one
+    objective: a pair that can meet is worth more than every score together),
+    solved by HiGHS; the constraint matrix is totally unimodular, so the LP
+    optimum is the assignment optimum."""
     from scipy.optimize import linprog
 
     adepts, mentors, rules = cohort
@@ -198,8 +219,10 @@ def test_on_bigger_cohorts_the_total_score_equals_a_linear_program_optimum(cohor
     bounds = [(1, 1) if adepts[i].id in pins else (0, 1) for i, _, _ in edges]
     most = -linprog(-np.ones(len(edges)), A_ub=a_rows, b_ub=limits, bounds=bounds, method="highs").fun
     scores = np.array([s for _, _, s in edges])
+    lift = scores.sum() + 1.0
+    worth = scores + lift * np.array([can_meet(adepts[i], mentors[j]) for i, j, _ in edges])
     best = -linprog(
-        -scores,
+        -worth,
         A_ub=a_rows,
         b_ub=limits,
         A_eq=np.ones((1, len(edges))),
@@ -208,4 +231,5 @@ def test_on_bigger_cohorts_the_total_score_equals_a_linear_program_optimum(cohor
         method="highs",
     ).fun
     assert len(result.pairs) == round(most)
-    assert result.total_score == pytest.approx(best, abs=1e-6)
+    assert _meeting(adepts, mentors, result) == int((best + 1e-6) // lift)
+    assert result.total_score + lift * _meeting(adepts, mentors, result) == pytest.approx(best, abs=1e-6)
