@@ -31,11 +31,11 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
 from bot.inputs import clean_inbound
+from bot.language import locale_for
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
 from bot.people import (
     identity_of,
-    locale_for,
     person_for_actor,
     reachable_again,
     reader_locale,
@@ -140,8 +140,9 @@ class Core:
                 try:
                     replies = await self._route(turn)
                 except UserError as err:
-                    # Render while the objects it names are still loaded, then roll back.
-                    raise _RolledBack(self._error(locale, err, inbound)) from err
+                    # Render while the objects it names are still loaded, then
+                    # roll back; in the language the turn had come to speak.
+                    raise _RolledBack(self._error(turn.locale, err, inbound)) from err
                 return await stage(
                     session,
                     inbound,
@@ -335,7 +336,6 @@ class Core:
         """A typed command. One that fails at an open question (`met` without
         a pair) leaves it open, as one that ran does, and says so after the
         error (read before the rollback, flushing nothing of the command's)."""
-        locale = turn.locale
         try:
             return await self._run(turn, tokens)
         except UserError as err:
@@ -345,8 +345,8 @@ class Core:
                 waiting = await dialogs.still_waiting(turn)
             if waiting is None:
                 raise
-            answer = self._error(locale, err, turn.inbound)
-            raise _RolledBack(answer, (replace(waiting, locale=waiting.locale or locale),)) from err
+            answer = self._error(turn.locale, err, turn.inbound)
+            raise _RolledBack(answer, (replace(waiting, locale=waiting.locale or turn.locale),)) from err
 
     @staticmethod
     def _keep_private(turn: Turn, replies: list[Outbound]) -> list[Outbound]:

@@ -1,6 +1,6 @@
 """People and their platform identities: who is talking, whether they can be
-reached, what language they read, and whether they coordinate. Where to
-reach them is `bot.addresses`."""
+reached, the program their turns are about, and whether they coordinate.
+Where to reach them is `bot.addresses`; which language they read, `bot.language`."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from bot.addresses import identities
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import normalise_locale
+from bot.language import locale_for
 from bot.lifecycle import RUNNING
 from bot.messages import Actor, Platform
 from bot.reminders.store import release_held
 from bot.store.models import (
     Coordinator,
     Enrollment,
+    EnrollmentStatus,
     Identity,
     OrganisationTenant,
     Person,
@@ -93,24 +95,29 @@ _PRESSED = sa.exists().where(
 _PERSON = _identity_and_person(sa.false())
 _PERSON_AND_PRESSED = _identity_and_person(_PRESSED)
 
-# The program a person's messages are about: the newest running program they
-# are enrolled in, else the first running one (none when none runs).
-_FIRST_RUNNING = select(Program).where(one_of(col(Program.status), RUNNING)).order_by(col(Program.id))
+# The program a turn is about when it names none (`bot.language`, rule 4):
+# the running program the person joined first and has not left. A later
+# enrolment elsewhere changes nothing, and someone in no running program has
+# none (the installation's language and zone, not another program's).
 _THEIR_PROGRAM_ID = (
     select(col(Program.id))
     .join(Enrollment, col(Enrollment.program_id) == col(Program.id))
-    .where(col(Enrollment.person_id) == col(Person.id), one_of(col(Program.status), RUNNING))
-    .order_by(col(Program.id).desc())
+    .where(
+        col(Enrollment.person_id) == col(Person.id),
+        sa.not_(one_of(col(Enrollment.status), (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED))),
+        one_of(col(Program.status), RUNNING),
+    )
+    .order_by(col(Enrollment.id))
     .limit(1)
     .correlate(Person)
     .scalar_subquery()
 )
-_FIRST_RUNNING_ID = _FIRST_RUNNING.with_only_columns(col(Program.id)).limit(1).scalar_subquery()
 # A turn's first statement: the identity, the person, whether a press of
 # theirs is on record, and their program.
 _PERSON_PRESSED_AND_PROGRAM = _PERSON_AND_PRESSED.add_columns(Program).outerjoin(
-    Program, col(Program.id) == sa.func.coalesce(_THEIR_PROGRAM_ID, _FIRST_RUNNING_ID)
+    Program, col(Program.id) == _THEIR_PROGRAM_ID
 )
+_PERSON_AND_PROGRAM = _PERSON.add_columns(Program).outerjoin(Program, col(Program.id) == _THEIR_PROGRAM_ID)
 
 
 def key_range(prefix: str) -> tuple[str, str]:
@@ -137,8 +144,8 @@ async def person_and_flag(
 async def turn_start(
     session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str
 ) -> tuple[Person, Identity, bool, Program | None]:
-    """`person_and_flag`, with the program their messages are about in the
-    same statement: what a turn reads first."""
+    """`person_and_flag`, with the program their turn is about in the same
+    statement (`_THEIR_PROGRAM_ID`): what a turn reads first."""
     return await _person(session, actor, now, keys_prefix, spoke=True, program=True)
 
 
@@ -186,9 +193,7 @@ async def _person(
     )
     session.add(identity)
     await session.flush()
-    # Met just now, so enrolled nowhere yet: the first running program, if asked.
-    first = (await session.exec(_FIRST_RUNNING)).first() if program else None
-    return person, identity, False, first
+    return person, identity, False, None  # met just now, so in no program yet
 
 
 def identity_key_of(ref: str, actor: Actor) -> tuple[str, str, str] | None:
@@ -292,19 +297,6 @@ async def reachable_again(session: AsyncSession, identity: Identity, now: dateti
         await release_held(session, identity.person_id, now)
 
 
-def locale_for(person: Person | None, program: Program | None, config: Config) -> str:
-    """The person's own choice, then their platform's language, then the
-    program's, then the installation default."""
-    for candidate in (
-        person.locale if person else None,
-        person.platform_locale if person else None,
-        program.locale if program else None,
-    ):
-        if loc := normalise_locale(candidate):
-            return loc
-    return config.bot.locale
-
-
 async def coordinator_keys(session: AsyncSession, config: Config) -> set[str]:
     keys = set(config.bot.coordinators)
     keys.update((await session.exec(select(Coordinator.key))).all())
@@ -364,12 +356,12 @@ async def coordinator_people(session: AsyncSession, config: Config) -> list[Pers
 
 
 async def reader_locale(db, actor: Actor, config: Config) -> str:
-    """The language a person reads: their own choice (`language sv`) over
-    the platform client's, for the few words an adapter adds itself
-    ("Choose", "You answered", "Working on it")."""
+    """The language a person reads (`bot.language`), for the few words an
+    adapter adds itself ("Choose", "You answered", "Working on it")."""
     async with db.read() as session:
-        identity = await identity_of(session, str(actor.platform), actor.tenant, actor.user_id)
-        person = await session.get(Person, identity.person_id) if identity else None
-    if person is None:
+        found = (
+            await session.exec(_PERSON_AND_PROGRAM, params=_identity_key(actor.platform, actor.tenant, actor.user_id))
+        ).first()
+    if found is None:
         return normalise_locale(actor.locale) or config.bot.locale
-    return locale_for(person, None, config)
+    return locale_for(found[1], found[3], config)

@@ -18,10 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.addresses import address_of, addresses_of
 from bot.errors import UserError
+from bot.language import locale_for
 from bot.lifecycle import RUNNING, WORKING
 from bot.messages import Address, Attachment, Card, Inbound, MessageRef, Outbound, Text
 from bot.outbox import Queued
-from bot.people import is_coordinator, locale_for
+from bot.people import is_coordinator
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class Turn:
     session: AsyncSession
     person: Person
     identity: Identity
-    locale: str
+    locale: str  # the language of its replies (`bot.language`; see `about`)
     tz: str  # the program's time zone: times are shown in it ...
     reader_tz: str | None = None  # ... and named when the person lives in another
     # Messages to other people and channels: written to the outbox with the
@@ -84,6 +85,16 @@ class Turn:
     @property
     def actor_key(self) -> str:
         return self.inbound.actor.key
+
+    # ------------------------------------------------------------- language
+
+    def about(self, program: Program, *, dialogue: str | None = None) -> None:
+        """From here on the turn speaks about `program` (a command works on
+        it, a card of it was clicked, a dialogue about it starts or goes on,
+        with `dialogue` its language): in the language `bot.language` gives
+        for it, times in its zone."""
+        self.locale = locale_for(self.person, program, self.core.config, dialogue=dialogue)
+        self.tz = program.timezone
 
     # ------------------------------------------------------------ sentences
 
@@ -172,9 +183,11 @@ class Turn:
     async def program(self, ref: str | Program | None = None) -> Program:
         """The program named by slug or name (any status), else the one this
         coordinator chose with `program use`, else the only running one (or
-        the only running one the person takes part in)."""
+        the only running one the person takes part in). The turn is about it
+        from here on (`about`)."""
         found = ref if isinstance(ref, Program) else await self._find_program(ref)
         self.program_in_use = found
+        self.about(found)
         return found
 
     async def _find_program(self, ref: str | None) -> Program:

@@ -23,6 +23,7 @@ async def survey_start(turn: Turn):
     if survey not in SURVEYS or enrollment is None or enrollment.person_id != turn.person.id:
         raise stale_button()
     program = await fetch(turn.session, Program, enrollment.program_id)
+    turn.about(program)  # the survey's card was about it: so is the answer (`bot.language`)
     done = (
         await turn.session.exec(
             select(SurveyResponse.id).where(

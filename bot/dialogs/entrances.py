@@ -40,6 +40,7 @@ from bot.dialogs.prompt import prompt, question_context
 from bot.dialogs.steps import Step, norm
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
+from bot.language import DIALOGUE_KEY
 from bot.messages import Card, Inbound, Outbound, Text, Where
 from bot.store.models import DialogState, Enrollment, Program
 from bot.store.rows import pk
@@ -63,7 +64,21 @@ async def start(
             )
         )
     ).first()
-    fresh: dict[str, Any] = {"enrollment_id": enrollment.id, "answers": {}, "prior_status": enrollment.status}
+    if row is not None and row.status == ACTIVE and (row.data or {}).get("enrollment_id") == enrollment.id:
+        state = State.of(row)
+        ctx = await load_ctx(turn.session, state, turn)
+        if ctx is not None:
+            turn.about(program, dialogue=state.locale)
+            return [prompt(turn, flow, state, ctx, notes=[*notes, turn.render("dialogs/resumed")])]
+    # A new dialogue (or one begun again): in the language the rule gives
+    # for its program, which it keeps to the end.
+    turn.about(program)
+    fresh: dict[str, Any] = {
+        "enrollment_id": enrollment.id,
+        "answers": {},
+        "prior_status": enrollment.status,
+        DIALOGUE_KEY: turn.locale,
+    }
     if row is None:
         row = DialogState(
             person_id=pk(turn.person),
@@ -81,10 +96,6 @@ async def start(
         state = State.of(row)
     else:
         state = State.of(row)
-        if state.status == ACTIVE and state.data.get("enrollment_id") == enrollment.id:
-            ctx = await load_ctx(turn.session, state, turn)
-            if ctx is not None:
-                return [prompt(turn, flow, state, ctx, notes=[*notes, turn.render("dialogs/resumed")])]
         state.step, state.data, state.history = flow.first, fresh, []
         state.invalid_count, state.status = 0, ACTIVE
         await save(turn, state)
@@ -165,6 +176,7 @@ async def continue_text(turn: Turn, text: str) -> list[Outbound] | None:
         state.data = {"enrollment_id": state.data.get("enrollment_id"), "answers": {}}
         await save(turn, state)
         return None
+    turn.about(ctx.program, dialogue=state.locale)
     given = read_text(text)
     if expired or (row.updated_at is not None and turn.now - row.updated_at > AWAY):
         given = replace(given, returning=True)
@@ -204,6 +216,7 @@ async def continue_action(turn: Turn) -> list[Outbound]:
     ctx = await load_ctx(turn.session, state, turn)
     if ctx is None:
         raise stale_button()
+    turn.about(ctx.program, dialogue=state.locale)
     if state.status != ACTIVE or state.version != parsed[1]:
         replies = [turn.say("dialogs/already_answered", ephemeral=True)]
         if state.status == ACTIVE:

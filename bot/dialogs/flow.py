@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import programs
 from bot.dialogs.steps import YES_WORDS, ChoiceStep, Step, YesNoStep, norm
 from bot.errors import UserError
+from bot.language import DIALOGUE_KEY
 from bot.messages import Option, Outbound
 from bot.store.models import DialogState, Enrollment, Organisation, Person, Program, ProgramEvent
 from bot.store.rows import pk, table_of
@@ -68,6 +69,12 @@ class State:
     @property
     def answers(self) -> dict:
         return self.data.setdefault("answers", {})
+
+    @property
+    def locale(self) -> str | None:
+        """The language the dialogue started in, which it keeps (`bot.language`);
+        None for one started before dialogues kept theirs."""
+        return self.data.get(DIALOGUE_KEY)
 
     @property
     def editing(self) -> bool:
@@ -317,7 +324,7 @@ def problems(flow: Flow, state: State, ctx: Ctx) -> list[str]:
         found.append(f"confirming a cancel from {back_to!r} at step {state.step!r}")
     if state.editing and state.step not in flow.by_name and state.step != CONFIRM_CANCEL:
         found.append(f"editing at step {state.step!r}")
-    unknown = set(state.data) - {"enrollment_id", "answers", "prior_status", "editing", "cancel_from"}
+    unknown = set(state.data) - {"enrollment_id", "answers", "prior_status", "editing", "cancel_from", DIALOGUE_KEY}
     if unknown:
         found.append(f"unknown state data {sorted(unknown)}")
     return found

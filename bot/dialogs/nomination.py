@@ -41,7 +41,8 @@ JOINED = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)
 
 
 async def own_enrollment(turn: Turn, value: str | None) -> tuple[Enrollment, Program]:
-    """The enrollment a card button names, if it belongs to whoever clicked."""
+    """The enrollment a card button names, if it belongs to whoever clicked;
+    the turn is about its program from here on."""
     number = parse_int(value or "", low=1)
     enrollment = await turn.session.get(Enrollment, number) if number is not None else None
     if enrollment is None or enrollment.person_id != turn.person.id:
@@ -49,6 +50,7 @@ async def own_enrollment(turn: Turn, value: str | None) -> tuple[Enrollment, Pro
     program = await turn.session.get(Program, enrollment.program_id)
     if program is None or program.status not in RUNNING:
         raise UserError("dialogs/program_closed", program=program.name if program else "")
+    turn.about(program)  # the card was about it: so is the answer (`bot.language`)
     return enrollment, program
 
 

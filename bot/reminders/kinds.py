@@ -67,6 +67,9 @@ class ReminderKind:
     prebuilt: bool = False
     # A row that finally fails is reported to the coordinators, in words.
     report_failure: bool = True
+    # About the person's open dialogue in the row's program (an unfinished
+    # intake): said in the dialogue's language (`bot.language`, rule 2).
+    dialogue: bool = False
 
 
 KINDS: dict[str, ReminderKind] = {}
@@ -80,9 +83,12 @@ def reminder_kind(
     while_closed: bool = False,
     prebuilt: bool = False,
     report_failure: bool = True,
+    dialogue: bool = False,
 ):
     def declare(build):
-        KINDS[name] = ReminderKind(name, build, after_sent, after_expired, while_closed, prebuilt, report_failure)
+        KINDS[name] = ReminderKind(
+            name, build, after_sent, after_expired, while_closed, prebuilt, report_failure, dialogue
+        )
         return build
 
     return declare
@@ -242,7 +248,7 @@ async def nudge(session, row, program, person):
     }, card
 
 
-@reminder_kind("intake")
+@reminder_kind("intake", dialogue=True)
 async def intake(session, row, program, person):
     enrollment = await session.get(Enrollment, row.context.get("enrollment_id"))
     if enrollment is None or enrollment.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING):

@@ -17,13 +17,15 @@ from bot import outbox
 from bot.addresses import person_and_address
 from bot.config import Config
 from bot.i18n import Translator
+from bot.language import locale_for, open_dialogue_locale
 from bot.lifecycle import RUNNING
 from bot.messages import Address, Outbound, OutboxRef, Where
 from bot.outbox import address_from_dict
-from bot.people import identity_of, locale_for
+from bot.people import identity_of
 from bot.ports import DeliveryError
 from bot.reminders.kinds import Skip, kind_of
 from bot.store.models import Program
+from bot.store.rows import pk
 
 __all__ = ["Ready", "Renderer", "Skip", "Unreachable"]
 
@@ -75,7 +77,13 @@ class Renderer:
                     )
                 )
             to = found
-            locale = locale_for(person, program, self.config)
+            # About an open dialogue (an unfinished intake): in its language.
+            dialogue = (
+                await open_dialogue_locale(session, pk(person), pk(program))
+                if kind.dialogue and program is not None
+                else None
+            )
+            locale = locale_for(person, program, self.config, dialogue=dialogue)
             tz = program.timezone if program else self.config.bot.timezone
         elif row.address:
             to = address_from_dict(row.address)

@@ -1,6 +1,7 @@
-"""The program a person's turn is about, read with the person in the turn's
-first statement (`bot.people.turn_start`): the newest running program they
-are enrolled in, else the first running one, else none."""
+"""The program a person's turn is about when it names none, read with the
+person in the turn's first statement (`bot.people.turn_start`): the running
+program they joined first and have not left or declined, else none: not
+another program that merely runs (`bot.language`, rule 4)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 
 from bot.messages import Actor, Platform
 from bot.people import person_for_actor, turn_start
-from bot.store.models import Enrollment, EnrollmentStatus
+from bot.store.models import Enrollment, EnrollmentStatus, Program
 from tests.scheduler.helpers import make_program
 
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -21,7 +22,16 @@ async def program_of(db, actor: Actor = EVA):
     return program.slug if program is not None else None
 
 
-async def test_the_turns_program_is_their_newest_running_one_else_the_first_running(any_db):
+async def _set(db, model, row_id: int, **values) -> None:
+    async with db.write() as s:
+        row = await s.get(model, row_id)
+        assert row is not None
+        for name, value in values.items():
+            setattr(row, name, value)
+        s.add(row)
+
+
+async def test_the_turns_program_is_the_running_one_they_joined_first_else_none(any_db):
     assert await program_of(any_db) is None  # no program at all (and Eva is met just now)
     async with any_db.write() as s:
         alfa = await make_program(s, slug="alfa")
@@ -29,25 +39,25 @@ async def test_the_turns_program_is_their_newest_running_one_else_the_first_runn
         gamma = await make_program(s, slug="gamma")
         eva, _ = await person_for_actor(s, EVA, NOW)
         alfa_id, beta_id, gamma_id, eva_id = alfa.id, beta.id, gamma.id, eva.id
-    assert await program_of(any_db) == "alfa"  # enrolled nowhere: the first running
-    assert await program_of(any_db, Actor(Platform.CONSOLE, "local", "new")) == "alfa"  # met just now: the same
+    assert await program_of(any_db) is None  # enrolled nowhere: none, whatever runs
+    assert await program_of(any_db, Actor(Platform.CONSOLE, "local", "new")) is None  # met just now: the same
 
     async with any_db.write() as s:
-        for program_id in (alfa_id, beta_id):
+        for program_id in (beta_id, alfa_id):  # beta first, then alfa
             s.add(Enrollment(program_id=program_id, person_id=eva_id, role="adept", status=EnrollmentStatus.ACTIVE))
-    assert await program_of(any_db) == "beta"  # the newest they are in, not gamma
+        await s.flush()
+        declined = Enrollment(program_id=gamma_id, person_id=eva_id, role="mentor", status=EnrollmentStatus.DECLINED)
+        s.add(declined)
+        await s.flush()
+        declined_id = declined.id
+    assert await program_of(any_db) == "beta"  # the one they joined first: a later one changes nothing
 
-    async with any_db.write() as s:
-        closed = await s.get(type(beta), beta_id)
-        assert closed is not None
-        closed.status = "closed"
-        s.add(closed)
-    assert await program_of(any_db) == "alfa"  # beta no longer runs
+    await _set(any_db, Program, beta_id, status="closed")
+    assert await program_of(any_db) == "alfa"  # beta no longer runs: the next they joined
 
-    async with any_db.write() as s:
-        for program_id in (alfa_id, gamma_id):
-            ended = await s.get(type(beta), program_id)
-            assert ended is not None
-            ended.status = "closed"
-            s.add(ended)
-    assert await program_of(any_db) is None  # nothing runs
+    await _set(any_db, Program, alfa_id, status="closed")
+    assert await program_of(any_db) is None  # gamma runs, but they declined it
+    await _set(any_db, Enrollment, declined_id, status=EnrollmentStatus.INVITED)
+    assert await program_of(any_db) == "gamma"  # invited: theirs, until they say no
+    await _set(any_db, Program, gamma_id, status="closed")
+    assert await program_of(any_db) is None  # nothing of theirs runs
