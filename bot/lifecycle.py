@@ -2,8 +2,9 @@
 
     draft     prepared (a new cohort); nothing is sent yet
     active    running: intake, matching, nudges, event reminders
-    closing   the close-out has begun (reflection questions are out); the
-              pairs answer "go on on your own?"; nudges stop at the end date
+    closing   the close-out has begun ("go on on your own?" is out); the
+              pairs answer it; no more nudges or stall reports (they stop
+              at the closing event's day: bot.reminders.closeout.nudges_stop)
     closed    the coordinator closed it; the retention clock starts
     archived  kept for the record only
 
