@@ -67,3 +67,12 @@ class Year(World):
             for at, to, m in self.sent.log
             if CAL.local_day(at) >= since
         ]
+
+
+async def started_year(db, clock, locale: str, say: dict) -> Year:
+    """A started `Year` in `locale`, with the test's expected sentences in that
+    language as `year.say` (each test module keeps them as `SAY[locale]`)."""
+    year = Year(db, clock, locale)
+    await year.start()
+    year.say = say[locale]
+    return year

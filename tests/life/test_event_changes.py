@@ -24,7 +24,7 @@ from tests.conftest import fresh_pg_database
 from tests.core.harness import texts
 from tests.dialogs.conftest import COORDINATOR, make_world
 from tests.dialogs.script import ADEPT, run
-from tests.life.helpers import Year
+from tests.life.helpers import Year, started_year
 
 STHLM = ProgramCalendar().zone
 OTHER = {"sv": "en", "en": "sv"}
@@ -62,10 +62,7 @@ SAY = {
 
 @pytest.fixture(params=["sv", "en"])
 async def year(request, sqlite_db, clock):
-    y = Year(sqlite_db, clock, request.param)
-    await y.start()
-    y.say = SAY[request.param]
-    return y
+    return await started_year(sqlite_db, clock, request.param, SAY)
 
 
 async def _events(year: Year) -> list[ProgramEvent]:

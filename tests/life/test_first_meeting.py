@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.messages import Buttons
 from bot.store.models import AuditLog, Pairing
 from tests.core.harness import texts
-from tests.life.helpers import Year
+from tests.life.helpers import started_year
 
 SAY = {
     "sv": {
@@ -39,10 +39,7 @@ SAY = {
 
 @pytest.fixture(params=["sv", "en"])
 async def year(request, sqlite_db, clock):
-    y = Year(sqlite_db, clock, request.param)
-    await y.start()
-    y.say = SAY[request.param]
-    return y
+    return await started_year(sqlite_db, clock, request.param, SAY)
 
 
 def _buttons(message) -> list[str]:

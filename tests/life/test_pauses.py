@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from tests.core.harness import texts
-from tests.life.helpers import Year
+from tests.life.helpers import started_year
 
 SAY = {
     "sv": {
@@ -32,9 +32,7 @@ SAY = {
 
 @pytest.fixture(params=["sv", "en"])
 async def year(request, sqlite_db, clock):
-    y = Year(sqlite_db, clock, request.param)
-    await y.start()
-    y.say = SAY[request.param]
+    y = await started_year(sqlite_db, clock, request.param, SAY)
     for name in ("Cecilia", "Frida", "David", "Gustav"):
         y[name].inbox()
     return y
