@@ -95,8 +95,9 @@ class Ctx:
     organisations: list[Organisation]
     topics: tuple[str, ...]
     nominator: Person | None = None
-    # The program's events (not cancelled), read only for a flow that asks about them.
+    # The program's events (not cancelled), read only for a question that lists them (`read_events_for`).
     events: tuple[ProgramEvent, ...] = ()
+    events_read: bool = False
 
     @property
     def member(self) -> Enrollment:
@@ -250,8 +251,19 @@ async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None
     from bot.matching.topics import program_topics
 
     nominator = await session.get(Person, enrollment.nominated_by) if enrollment.nominated_by else None
-    events = tuple(await programs.events(session, program)) if flow is not None and flow.uses_events else ()
-    return Ctx(turn, program, enrollment, organisations, program_topics(program.topics), nominator, events)
+    ctx = Ctx(turn, program, enrollment, organisations, program_topics(program.topics), nominator)
+    if flow is not None:  # a summary or an edit may lead to any question
+        await read_events_for(session, flow, ctx, state.step, any_step=state.step not in flow.by_name)
+    return ctx
+
+
+async def read_events_for(session: AsyncSession, flow: Flow, ctx: Ctx, step: str, *, any_step: bool = False) -> None:
+    """Read the program's events into `ctx` once, when the question at
+    `step` lists them (any of the flow's with `any_step`): a turn whose
+    questions do not, reads none."""
+    wanted = flow.uses_events if any_step else bool(getattr(flow.by_name.get(step), "event_kinds", ()))
+    if wanted and not ctx.events_read:
+        ctx.events, ctx.events_read = tuple(await programs.events(session, ctx.program)), True
 
 
 async def active_state(turn: Turn) -> DialogState | None:

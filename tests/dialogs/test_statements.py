@@ -72,3 +72,14 @@ def test_the_turns_fixed_lists_are_plain_parameters():
     for statement in (_PERSON_PRESSED_AND_PROGRAM, _LIVE_PAIRS, _PAIR_ROWS):
         sql = str(statement.compile())
         assert " IN (" in sql and "POSTCOMPILE" not in sql, sql
+
+
+async def test_a_mentors_answer_before_the_meeting_questions_does_not_read_the_events(world):
+    """The mentor intake lists the program's events at its meeting questions,
+    near its end; the answers before them read no events."""
+    bo = world.chat("Bo")
+    await bo.say("join role=mentor")
+    await bo.say("ja")
+    with counted() as seen:
+        await bo.say("Knivsta kommun")
+    assert seen and not [s for s in seen if "program_event" in s], "\n".join(seen)
