@@ -164,6 +164,8 @@ async def org_set(turn: Turn, args):
     org = await organisation_named(turn.session, name)
     if org is None:
         raise UserError("errors/unknown_org", name=name, known=[])
+    if args["slack"] is None and args["teams"] is None:  # nothing, or an empty `slack=`: not a silent no-op
+        raise UserError("errors/org_set_nothing", name=org.name)
     await set_tenants(turn.session, org, slack=args["slack"], teams=args["teams"])
     return [turn.say("commands/org_tenants", name=org.name, tenants=await tenants_of(turn.session, org))]
 

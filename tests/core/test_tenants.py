@@ -85,3 +85,16 @@ async def test_a_teams_tenant_no_organisation_names_is_refused_over_http(sqlite_
     assert refusal.shown_text() == render("sv", "errors/tenant_not_allowed")
     assert not any(key.startswith("teams:") for key in await _identities(sqlite_db))
     assert connector.of("member") == []  # not even their profile was asked for
+
+
+async def test_org_set_with_an_empty_value_says_how_to_clear_and_changes_nothing(sqlite_db, clock):
+    world = World(make_core(sqlite_db, clock, locale="en"))
+    anna = world["Anna"]
+    await anna.say("program create P start=2027-01-19 end=2027-12-31")
+    await anna.say("org add Täby kommun slack=T0TABY")
+    (answer,) = await anna.say("org set Täby kommun slack=")
+    assert answer.kind == "errors/org_set_nothing" and "slack=-" in answer.text, answer.text
+    assert (await say_as(world.core, slack("U1", "T0TABY"), "help"))[0].kind != "errors/tenant_not_allowed"
+    cleared = await anna.say("org set Täby kommun slack=-")
+    assert cleared[0].kind == "commands/org_tenants"
+    assert (await say_as(world.core, slack("U2", "T0TABY"), "help"))[0].kind == "errors/tenant_not_allowed"
