@@ -333,3 +333,14 @@ async def test_own_status_wording_reads_naturally(world):
     assert left.text.strip().startswith(
         "Du deltar inte i något mentorprogram." if sv else "You are not taking part in a mentor program."
     )
+
+
+@pytest.mark.parametrize("locale, said", [("sv", "en samordnare skapar ett"), ("en", "a coordinator creates one")])
+async def test_a_participant_naming_a_program_before_any_exists_is_not_told_to_create_one(
+    sqlite_db, clock, locale, said
+):
+    from tests.core.harness import World, make_core
+
+    world = World(make_core(sqlite_db, clock, locale=locale))
+    (answer,) = await world["Bo"].say("join mentorprogram-2027")
+    assert answer.kind == "errors/unknown_program" and said in answer.text, answer.text
