@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.lifecycle import ACTIVE
 from bot.messages import Button, Buttons, Card, Text
 from bot.reminders.calendar import ProgramCalendar
-from bot.reminders.closeout import pairs_stop
+from bot.reminders import closeout  # the module: closeout imports kinds, which imports this one
 from bot.reminders.kinds import Skip, reminder_kind
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.store import Planned, insert_if_absent
@@ -59,7 +59,7 @@ async def stalled_pairs(session: AsyncSession, program: Program, today: date) ->
     meeting, announcement or the end of a pause, the quietest first; none
     once the close-out has begun, nor on or after the closing event's day or
     the end date."""
-    if program.status != ACTIVE or today >= await pairs_stop(session, program):
+    if program.status != ACTIVE or today >= await closeout.pairs_stop(session, program):
         return []
     cal = ProgramCalendar.of(program)
     pairs = list(
