@@ -1,5 +1,8 @@
 """The nudge buttons (*We met*, *Remind me in a week*, *We need help*) and the
-participant command `met [DATE [MINUTES]]` that logs a meeting.
+participant command `met [DATE [MINUTES]]` that logs a meeting. Someone in
+more than one pair (a mentor with two mentees, a person in two programs) is
+asked which pair met, with one button per pair (its id as the value, the
+partner's name as the label); nothing is logged until they press one.
 
 A logged meeting moves the pair's next nudge (the planner re-plans the pair in
 the same transaction); a snooze moves it a week; a call for help goes to the
@@ -15,9 +18,10 @@ from sqlmodel import col, select
 
 from bot import plan
 from bot.commands.registry import PARTICIPANT, Param, action, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
+from bot.inputs import parse_int
 from bot.meetings import DEFAULT_MINUTES, live_pairs_of, local_today, log_meeting, pair_for_action
-from bot.messages import Outbound
+from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.people import coordinator_people
 from bot.store.models import Enrollment, Pairing, Person, Program, Reminder, ReminderStatus
 from bot.store.rows import fetch, pk
@@ -89,10 +93,51 @@ async def met(turn: Turn, args):
     pairs = await live_pairs_of(turn.session, pk(turn.person))
     if not pairs:
         raise UserError("nudges/no_pair")
+    if len(pairs) > 1:
+        return [await _which_pair(turn, pairs, args["date"], args["minutes"])]
     pairing, _enrollment, program = pairs[0]
-    held_on = args["date"] or local_today(program, turn.now)
-    minutes = args["minutes"] if args["minutes"] is not None else DEFAULT_MINUTES
-    return [await _log(turn, pairing, program, held_on, minutes, corrects=args["minutes"] is not None)]
+    return [await _met_on(turn, pairing, program, args["date"], args["minutes"])]
+
+
+async def _met_on(
+    turn: Turn, pairing: Pairing, program: Program, held_on: date | None, minutes: int | None
+) -> Outbound:
+    day = held_on or local_today(program, turn.now)
+    length = minutes if minutes is not None else DEFAULT_MINUTES  # 0 is typed, and refused with the range
+    return await _log(turn, pairing, program, day, length, corrects=minutes is not None)
+
+
+async def _which_pair(turn: Turn, pairs, held_on: date | None, minutes: int | None) -> Outbound:
+    """Which of the person's pairs met: a button per pair, carrying the pair's
+    id and what was typed (`met.pair`: `<id>:<date>:<minutes>`)."""
+    several_programs = len({program.id for _, _, program in pairs}) > 1
+    buttons = []
+    for pairing, mine, program in sorted(pairs, key=lambda row: row[0].id or 0):
+        other = await fetch(
+            turn.session, Enrollment, pairing.mentor_id if mine.id == pairing.adept_id else pairing.adept_id
+        )
+        partner = await fetch(turn.session, Person, other.person_id)
+        label = f"{partner.name} ({program.name})" if several_programs else partner.name
+        typed = f"{pairing.id}:{held_on.isoformat() if held_on else ''}:{minutes if minutes is not None else ''}"
+        buttons.append(Button("met.pair", label, typed))
+    text = turn.render("nudges/which_pair", held_on=held_on)
+    return turn.reply(text, card=Card((Text(text), Buttons(tuple(buttons)))), kind="nudges/which_pair")
+
+
+@action("met.pair")
+async def met_pair(turn: Turn):
+    """The pair pressed on `met`'s question; the date and minutes typed with it
+    are checked again (a button's value is the client's to send)."""
+    pair_id, day, minutes = [*(turn.inbound.value or "").split(":"), "", ""][:3]
+    pairing, program = await pair_for_action(turn.session, pk(turn.person), pair_id)
+    try:
+        held_on = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise stale_button() from None
+    typed = parse_int(minutes, low=0, high=10_000) if minutes else None
+    if minutes and typed is None:
+        raise stale_button()
+    return [_replacing(turn, await _met_on(turn, pairing, program, held_on, typed))]
 
 
 @action("nudge.met")

@@ -26,8 +26,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import ACTIVE
 from bot.messages import Button, Buttons, Card, Text
-from bot.reminders.calendar import ProgramCalendar
 from bot.reminders import closeout  # the module: closeout imports kinds, which imports this one
+from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.kinds import Skip, reminder_kind
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.store import Planned, insert_if_absent

@@ -36,6 +36,7 @@ FOREIGN = [
     ("Mallory", "confirm.confirm", "console:local:anna leave confirm=yes"),
     ("Mallory", "nudge.met", "{pair}"),
     ("Mallory", "nudge.snooze", "{pair}"),
+    ("Mallory", "met.pair", "{pair}::"),
     ("Mallory", "nudge.help", "{pair}"),
     ("Mallory", "idle.later", "{hanna}"),
     ("Mallory", "rsvp.yes", "{event}"),
@@ -56,6 +57,7 @@ FOREIGN = [
     ("Erik", "pick.pause", "{program}:31/12"),
     # Gone, ended or closed, pressed by the person the card was for.
     ("Erik", "nudge.met", "{ended_pair}"),
+    ("Erik", "met.pair", "{ended_pair}:2027-01-20:60"),
     ("Erik", "rsvp.yes", "{cancelled_event}"),
     ("Erik", "survey.start", "inspiration:" + GONE),
     ("Erik", "continue.yes", GONE),
