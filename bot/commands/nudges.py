@@ -113,9 +113,7 @@ async def _which_pair(turn: Turn, pairs, held_on: date | None, minutes: int | No
     several_programs = len({program.id for _, _, program in pairs}) > 1
     buttons = []
     for pairing, mine, program in sorted(pairs, key=lambda row: row[0].id or 0):
-        other = await fetch(
-            turn.session, Enrollment, pairing.mentor_id if mine.id == pairing.adept_id else pairing.adept_id
-        )
+        other = await fetch(turn.session, Enrollment, pairing.other_member(mine.id))
         partner = await fetch(turn.session, Person, other.person_id)
         label = f"{partner.name} ({program.name})" if several_programs else partner.name
         typed = f"{pairing.id}:{held_on.isoformat() if held_on else ''}:{minutes if minutes is not None else ''}"

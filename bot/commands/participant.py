@@ -70,7 +70,7 @@ async def _pair_view(
     views = []
     today = local_today(program, turn.now) if program is not None else None
     for pairing in await live_pairings(turn.session, enrollment) if pairings is None else pairings:
-        other_id = pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id
+        other_id = pairing.other_member(enrollment.id)
         other = await fetch(turn.session, Enrollment, other_id)
         pauses = [e.paused_until for e in (enrollment, other) if today is not None and is_paused(e, today)]
         person = await fetch(turn.session, Person, other.person_id)
@@ -230,7 +230,7 @@ async def _tell_partners(turn: Turn, enrollment: Enrollment, program: Program, t
     """The partner of each of the person's pairs hears that the pair is
     paused (until when) or running again; never why."""
     for pairing in await live_pairings(turn.session, enrollment):
-        other_id = pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id
+        other_id = pairing.other_member(enrollment.id)
         other = await fetch(turn.session, Enrollment, other_id)
         await turn.tell(other.person_id, template, program=program, name=turn.person.name, **ctx)
 

@@ -89,7 +89,7 @@ async def end_participation(
         s.add(pairing)
         await s.flush()
         await plan.pair_changed(turn, pairing)
-        partner = await s.get(Enrollment, pairing.mentor_id if pairing.adept_id == enrollment.id else pairing.adept_id)
+        partner = await s.get(Enrollment, pairing.other_member(enrollment.id))
         if announced and partner is not None:
             partners.append(partner.person_id)
             await turn.tell(

@@ -261,6 +261,10 @@ class Pairing(SQLModel, table=True):
     # "go on on your own?" per person id.
     checks: dict = _json(dict)
 
+    def other_member(self, enrollment_id: int | None) -> int:
+        """The enrollment id of the pair's other member: the mentor for the adept, the adept for the mentor."""
+        return self.mentor_id if self.adept_id == enrollment_id else self.adept_id
+
 
 class MatchExclusion(SQLModel, table=True):
     """A coordinator's "never this adept with this mentor"."""
