@@ -44,6 +44,15 @@ def _values(ws) -> list[list]:
     return [[c.value for c in row] for row in ws.iter_rows()]
 
 
+def _rows(file) -> list[list[str]]:
+    """A CSV file of the export, as Excel in Sweden reads it (BOM, `;`)."""
+    return list(csv.reader(io.StringIO(file.data.decode("utf-8-sig")), delimiter=";"))
+
+
+def _csv(reply, sheet: str) -> list[list[str]]:
+    return _rows(next(f for f in reply.files if f.filename.endswith(f"{sheet}.csv")))
+
+
 async def test_export_is_a_workbook_with_the_right_rows_and_csv_files(world, sqlite_db):
     (reply,) = await world["Anna"].say("export")
     book = _workbook(reply)
@@ -63,7 +72,7 @@ async def test_export_is_a_workbook_with_the_right_rows_and_csv_files(world, sql
     assert (kickoff[2].hour, kickoff[2].minute) == (13, 0)  # the program's local time
     csvs = {f.filename.rsplit("-", 1)[1]: f for f in reply.files if f.filename.endswith(".csv")}
     assert set(csvs) == {"participants.csv", "pairs.csv", "meetings.csv", "events.csv"}
-    rows = list(csv.reader(io.StringIO(csvs["participants.csv"].data.decode("utf-8-sig")), delimiter=";"))
+    rows = _rows(csvs["participants.csv"])
     assert len(rows) == 4 and rows[1][0] == "Cecilia"
     async with sqlite_db.read() as s:
         assert not (await s.exec(select(AuditLog).where(AuditLog.action == "export confidential"))).all()
@@ -126,11 +135,7 @@ async def test_hostile_text_is_exported_as_typed_and_never_as_a_formula(world):
     )
     (reply,) = await world["Anna"].say("export confidential")
     book = _workbook(reply)
-    csvs = [
-        list(csv.reader(io.StringIO(f.data.decode("utf-8-sig")), delimiter=";"))
-        for f in reply.files
-        if f.filename.endswith(".csv")
-    ]
+    csvs = [_rows(f) for f in reply.files if f.filename.endswith(".csv")]
     tables = [_values(ws) for ws in book.worksheets] + csvs
     cells = [v for table in tables for row in table for v in row if isinstance(v, str)]
     assert not [c for c in cells if _private_use(c)], "no renderer marks in a file"
@@ -148,8 +153,7 @@ async def test_pair_statuses_are_words_in_the_readers_language(world):
     (reply,) = await world["Anna"].say("exportera")
     running = {"sv": "igång", "en": "running"}[world.locale]
     assert _values(_workbook(reply).worksheets[1])[1][3] == running
-    pairs_csv = next(f for f in reply.files if f.filename.endswith("pairs.csv"))
-    rows = list(csv.reader(io.StringIO(pairs_csv.data.decode("utf-8-sig")), delimiter=";"))
+    rows = _csv(reply, "pairs")
     assert rows[1][3] == running
 
 
@@ -165,8 +169,7 @@ async def test_end_reasons_are_words_in_the_readers_language(world):
     (reply,) = await world["Anna"].say("export")
     left = {"sv": "en av dem lämnade programmet", "en": "one of them left the program"}[world.locale]
     assert _values(_workbook(reply).worksheets[1])[1][8] == left
-    pairs_csv = next(f for f in reply.files if f.filename.endswith("pairs.csv"))
-    rows = list(csv.reader(io.StringIO(pairs_csv.data.decode("utf-8-sig")), delimiter=";"))
+    rows = _csv(reply, "pairs")
     assert rows[1][8] == left
 
 
