@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 from pathlib import Path
 
@@ -124,6 +125,8 @@ SHORT = "0123456789abcdefghijklmnopqrstu"  # 31 characters
         ),
         ('[server]\npublic_url = "https://mentor.example.se"\n', {}),
         (f'[server]\nlink_secret = "{SHORT}"\n', {}),
+        ('[server]\nlink_secret = "passwordpasswordpasswordpassword"\n', {}),
+        ('[server]\nlink_secret = "' + "a" * 64 + '"\n', {}),
     ],
 )
 def test_a_missing_or_short_link_secret_stops_start_up_and_says_how_to_make_one(tmp_path, text, env):
@@ -133,6 +136,11 @@ def test_a_missing_or_short_link_secret_stops_start_up_and_says_how_to_make_one(
     assert message.startswith("server.link_secret:") and "\n" not in message
     assert "32" in message and "MENTORBOT_LINK_SECRET" in message
     assert 'python -c "import secrets; print(secrets.token_urlsafe(32))"' in message
+
+
+def test_a_random_link_secret_of_any_usual_kind_is_taken(tmp_path):
+    for secret in (secrets.token_urlsafe(32), secrets.token_hex(16), secrets.token_hex(32)):
+        assert load_config(write(tmp_path, f'[server]\nlink_secret = "{secret}"\n'), env={}).server.signs_links
 
 
 def test_without_teams_or_a_public_url_no_link_secret_means_no_calendar_feeds(tmp_path):
