@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from adapters.console import KEPT, Chat, render_text, told_text
 from bot import outbox
 from bot.messages import Outbound
+from bot.private_files import private_folder, write_private
 from bot.store.db import Database
 from bot.store.models import Reminder
 
@@ -45,8 +46,7 @@ def save_files(message: Outbound, folder: Path) -> list[Path]:
         for n in range(1, 10_000):
             path = folder / (name.name if n == 1 else f"{name.stem}-{n}{name.suffix}")
             try:
-                with path.open("xb") as out:  # exclusive: fails if it exists, even under a race
-                    out.write(item.data)
+                write_private(path, item.data)  # exclusive: fails if it exists, even under a race
             except FileExistsError:
                 continue
             saved.append(path)
@@ -58,7 +58,7 @@ def show(message: Outbound, folder: Path | None) -> None:
     """Print a message; with a folder, its files are saved there first and
     shown by their path."""
     if folder is not None and message.files:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         print(render_text(message, save_files(message, folder)))
     else:
         print(render_text(message))

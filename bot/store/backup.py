@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.private_files import create_private
 from bot.store.db import is_sqlite, masked_url
 
 
@@ -50,6 +51,7 @@ async def backup(url: str, target: Path) -> str:
         source = _sqlite_file(url)
         await asyncio.to_thread(_vacuum_into, source, target)
         return f"backed up {source} to {target}"
+    await asyncio.to_thread(create_private, target)  # pg_dump writes into it, keeping the mode
     await _pg_tool("pg_dump", url, "--format=custom", "--no-owner", f"--file={target}")
     return f"backed up {masked_url(url)} to {target} (pg_dump custom format)"
 
@@ -66,6 +68,7 @@ def _vacuum_into(source: Path, target: Path) -> None:
         raise BackupError(f"{source} does not exist; check database.url")
     conn = sqlite3.connect(source, timeout=30)
     try:
+        create_private(target)  # VACUUM INTO fills an empty file and keeps its owner-only mode
         conn.execute("VACUUM INTO ?", (str(target),))
     finally:
         conn.close()
@@ -105,6 +108,7 @@ def _check_sqlite_backup(source: Path) -> str:
 
 def _copy_pages(source: Path, target: Path) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    create_private(target)
     dst = sqlite3.connect(target, timeout=30)
     try:
         src.backup(dst)

@@ -34,6 +34,8 @@ from typing import Any
 
 from sqlalchemy.util import await_
 
+from bot.private_files import create_private, sqlite_path
+
 # The busy handler's wait for the rare statement that meets a lock it did not
 # expect (a checkpoint); BEGIN IMMEDIATE never waits in it (see begin_immediate).
 BUSY_TIMEOUT_MS = 50
@@ -155,7 +157,11 @@ class InlineConnection:
 
 def connect_sync(database: str, *, uri: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (BEGIN is ours, see bot/store/db.py)
-    with the project's PRAGMAs, usable from any thread."""
+    with the project's PRAGMAs, usable from any thread. A database file it
+    creates is owner-only (`bot.private_files`)."""
+    path = None if uri else sqlite_path(database)
+    if path is not None and path.parent.is_dir():
+        create_private(path)
     connection = sqlite3.connect(
         database, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
