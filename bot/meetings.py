@@ -61,12 +61,15 @@ async def live_pairs_of(session: AsyncSession, person_id: int) -> list[tuple[Pai
     return list((await session.exec(_LIVE_PAIRS, params={"person_id": person_id})).all())
 
 
-async def pair_for_action(session: AsyncSession, person_id: int, pairing_id: str | None) -> tuple[Pairing, Program]:
-    """The pair a nudge button names, checked to be live and to include the clicker."""
-    for pairing, _enrollment, program in await live_pairs_of(session, person_id):
-        if str(pairing.id) == str(pairing_id or ""):
+async def pair_for_action(
+    session: AsyncSession, person_id: int, pairing_id: str | None, *, role: str | None = None
+) -> tuple[Pairing, Program]:
+    """The pair a button names, checked to be live and to include the clicker
+    (as `role`, when the button is only for the adept or the mentor)."""
+    for pairing, enrollment, program in await live_pairs_of(session, person_id):
+        if str(pairing.id) == str(pairing_id or "") and role in (None, enrollment.role):
             return pairing, program
-    raise stale_button()  # not the clicker's pair, or one that has ended
+    raise stale_button()  # not the clicker's pair (in that role), or one that has ended
 
 
 async def log_meeting(

@@ -1,8 +1,9 @@
 """After the match: the first meeting's agreement checklist, the adept's
 goals, and "is this a good fit?" after the first logged meeting.
 
-    goal TEXT        the adept records a goal (up to three; only the pair sees them)
-    goals            the pair's goals
+    goal TEXT        the adept records a goal (up to three; only the pair sees them);
+                     an adept in two pairs (two programs) is asked which
+    goals            the pair's goals; each pair's, by the other member's name, for someone in several
 
 The checklist goes to both members when the pair is announced, each item a
 button; the good-fit question goes to each member privately after the pair's
@@ -20,10 +21,11 @@ from functools import partial
 from bot.commands.matching import end_pair
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.commands.which import partners_of, which_pair
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.matching.announce import YIELD_EVERY, group_address
-from bot.meetings import live_pairs_of
+from bot.meetings import live_pairs_of, pair_for_action
 from bot.messages import Block, Button, Buttons, Card, Outbound, Text
 from bot.people import coordinator_people, locale_for
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
@@ -108,13 +110,36 @@ async def agreement_item(turn: Turn):
 
 @command("goal", params=(Param("text", rest=True),))
 async def goal(turn: Turn, args):
-    pairs = [(p, e, prog) for p, e, prog in await live_pairs_of(turn.session, pk(turn.person)) if e.role == "adept"]
+    pairs = [row for row in await live_pairs_of(turn.session, pk(turn.person)) if row[1].role == "adept"]
     if not pairs:
         raise UserError("firstmeeting/no_pair_for_goals")
+    text = _goal_text(str(args["text"]))
+    if len(pairs) > 1:  # an adept in two programs: which mentor the goal is with (`goal.pair`: `<id>:<text>`)
+        return [await which_pair(turn, pairs, "goal.pair", text, "firstmeeting/which_pair", goal=text)]
     pairing, _me, program = pairs[0]
-    text = " ".join(str(args["text"]).split())
+    return [await _add_goal(turn, pairing, program, text)]
+
+
+@action("goal.pair")
+async def goal_pair(turn: Turn):
+    """The pair pressed on `goal`'s question: the adept's own live pair, and
+    the goal it carries checked again (a button's value is the client's to send)."""
+    pair_id, _, typed = (turn.inbound.value or "").partition(":")
+    pairing, program = await pair_for_action(turn.session, pk(turn.person), pair_id, role="adept")
+    text = _goal_text(typed)
+    if not text:
+        raise stale_button()
+    return [replace(await _add_goal(turn, pairing, program, text), replace=turn.inbound.message)]
+
+
+def _goal_text(typed: str) -> str:
+    text = " ".join(typed.split())
     if len(text) > MAX_GOAL_LENGTH:
         raise UserError("firstmeeting/goal_too_long", limit=MAX_GOAL_LENGTH, length=len(text))
+    return text
+
+
+async def _add_goal(turn: Turn, pairing: Pairing, program: Program, text: str) -> Outbound:
     if len(pairing.goals or []) >= MAX_GOALS:
         raise UserError("firstmeeting/too_many_goals", limit=MAX_GOALS)
     pairing.goals = [*(pairing.goals or []), text]
@@ -122,15 +147,17 @@ async def goal(turn: Turn, args):
     mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
     await turn.tell(mentor.person_id, "firstmeeting/goal_shared", program=program, adept=turn.person.name, goal=text)
     await turn.audit("goal added", program=program, pairing=pairing.id)  # not the text: it stays with the pair
-    return [turn.say("firstmeeting/goal_added", goals=pairing.goals, limit=MAX_GOALS)]
+    return turn.say("firstmeeting/goal_added", goals=pairing.goals, limit=MAX_GOALS)
 
 
 @command("goals")
 async def goals(turn: Turn, args):
+    """Every live pair's goals: named by the other member when there are several."""
     pairs = await live_pairs_of(turn.session, pk(turn.person))
     if not pairs:
         raise UserError("firstmeeting/no_pair_for_goals")
-    return [turn.say("firstmeeting/goals", goals=pairs[0][0].goals or [], ephemeral=True)]
+    shown = [{"partner": name, "goals": row[0].goals or []} for row, name in await partners_of(turn, pairs)]
+    return [turn.say("firstmeeting/goals", pairs=shown, ephemeral=True)]
 
 
 # ------------------------------------------------------------- good fit?

@@ -18,10 +18,11 @@ from sqlmodel import col, select
 
 from bot import plan
 from bot.commands.registry import PARTICIPANT, Param, action, command
+from bot.commands.which import which_pair
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.meetings import DEFAULT_MINUTES, live_pairs_of, local_today, log_meeting, pair_for_action
-from bot.messages import Button, Buttons, Card, Outbound, Text
+from bot.messages import Outbound
 from bot.people import coordinator_people
 from bot.store.models import Enrollment, Pairing, Person, Program, Reminder, ReminderStatus
 from bot.store.rows import fetch, pk
@@ -93,8 +94,10 @@ async def met(turn: Turn, args):
     pairs = await live_pairs_of(turn.session, pk(turn.person))
     if not pairs:
         raise UserError("nudges/no_pair")
-    if len(pairs) > 1:
-        return [await _which_pair(turn, pairs, args["date"], args["minutes"])]
+    if len(pairs) > 1:  # `met.pair`: `<id>:<date>:<minutes>`, as typed
+        held_on, minutes = args["date"], args["minutes"]
+        typed = f"{held_on.isoformat() if held_on else ''}:{minutes if minutes is not None else ''}"
+        return [await which_pair(turn, pairs, "met.pair", typed, "nudges/which_pair", held_on=held_on)]
     pairing, _enrollment, program = pairs[0]
     return [await _met_on(turn, pairing, program, args["date"], args["minutes"])]
 
@@ -105,21 +108,6 @@ async def _met_on(
     day = held_on or local_today(program, turn.now)
     length = minutes if minutes is not None else DEFAULT_MINUTES  # 0 is typed, and refused with the range
     return await _log(turn, pairing, program, day, length, corrects=minutes is not None)
-
-
-async def _which_pair(turn: Turn, pairs, held_on: date | None, minutes: int | None) -> Outbound:
-    """Which of the person's pairs met: a button per pair, carrying the pair's
-    id and what was typed (`met.pair`: `<id>:<date>:<minutes>`)."""
-    several_programs = len({program.id for _, _, program in pairs}) > 1
-    buttons = []
-    for pairing, mine, program in sorted(pairs, key=lambda row: row[0].id or 0):
-        other = await fetch(turn.session, Enrollment, pairing.other_member(mine.id))
-        partner = await fetch(turn.session, Person, other.person_id)
-        label = f"{partner.name} ({program.name})" if several_programs else partner.name
-        typed = f"{pairing.id}:{held_on.isoformat() if held_on else ''}:{minutes if minutes is not None else ''}"
-        buttons.append(Button("met.pair", label, typed))
-    text = turn.render("nudges/which_pair", held_on=held_on)
-    return turn.reply(text, card=Card((Text(text), Buttons(tuple(buttons)))), kind="nudges/which_pair")
 
 
 @action("met.pair")

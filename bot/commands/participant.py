@@ -249,8 +249,7 @@ async def _resume_in(turn: Turn, ref: str | Program | None) -> list[Outbound]:
     """The end of a pause in one program: the only one paused, or the one
     named (asked which when several are)."""
     rows = await _active(turn)
-    today = turn.now.date()
-    paused = [(e, p) for e, p in rows if is_paused(e, today)]
+    paused = [(e, p) for e, p in rows if is_paused(e, local_today(p, turn.now))]  # the program's day, as `status`
     if (
         ref is not None
         and not any(program_named(p, ref) for _, p in paused)

@@ -14,6 +14,7 @@ from bot.commands.registry import Param, action, command
 from bot.commands.which import Question, choose, on_pick
 from bot.errors import stale_button
 from bot.inputs import parse_int
+from bot.lifecycle import is_over
 from bot.matching.offers import offer_match
 from bot.messages import Attachment, Outbound
 from bot.privacy.erase import erase_person
@@ -123,6 +124,7 @@ async def mydata(turn: Turn, args):
                 "enrollment": enrollment,
                 "pairs": pairs,
                 "meetings": len(meetings),
+                "over": is_over(program),  # their participation is past (labels/status/, `over`)
                 "answers": await answer_lines(turn.session, program, enrollment, turn.render, SELF),
                 # An intake in progress: its answers so far, not submitted (the reply is ephemeral).
                 "draft": await draft_lines(turn.session, program, enrollment, turn.render),

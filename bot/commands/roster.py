@@ -13,7 +13,7 @@ from bot.commands.registry import (
 from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
 from bot.dialogs.answers import answer_lines
 from bot.errors import UserError
-from bot.lifecycle import is_over
+from bot.lifecycle import ended_on, is_over
 from bot.meetings import local_today
 from bot.people import resolve_person
 from bot.programs import my_enrollments, taking_part
@@ -55,6 +55,7 @@ async def participants(turn: Turn, args):
             pages=pages,
             filters=filters,
             pending_filter=args["status"] == EnrollmentStatus.PENDING,  # "waiting" is not the waitlist
+            ended=ended_on(program) if is_over(program) else None,  # nobody is "signed up" to a closed program
         )
     ]
 
@@ -89,6 +90,7 @@ async def person_view(turn: Turn, who):
                 "enrollment": enrollment,
                 "partners": partners.get(pk(enrollment), []),  # name, pair_id and status
                 "why": why_waiting(enrollment, enrollment.id in partners, is_over(program)),
+                "over": is_over(program),  # their participation is past (labels/status/, `over`)
                 "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
             }
         )

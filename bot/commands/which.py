@@ -16,6 +16,14 @@ command, so that none of them picks a program silently:
   `program=SLUG` for each; a command that shows something (`status`,
   `calendar`) shows them all and does not come here.
 
+Which pair: someone can be in several pairs at once (a mentor with two
+adepts, a person in two programs). A command about one pair (`met`,
+`goal`) asks which (`which_pair`), a button per pair named by the other
+member (and the program, when the pairs are in several), the pair's id and
+what was typed as its value; the press is checked again
+(`bot.meetings.pair_for_action`). A command that shows something (`goals`)
+shows every pair, each named the same way (`partners_of`).
+
 Coordinators have their own rule (`Turn.program`: `program=`, `program use`).
 """
 
@@ -33,7 +41,8 @@ from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.lifecycle import ACTIVE
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.store.models import Enrollment, OrganisationTenant, Program, ProgramOrganisation
+from bot.store.models import Enrollment, OrganisationTenant, Pairing, Person, Program, ProgramOrganisation
+from bot.store.rows import fetch
 from bot.turn import Turn
 
 Row = tuple[Enrollment | None, Program]
@@ -131,6 +140,38 @@ async def picked(turn: Turn):
         if err.template == "errors/not_enrolled":  # a program the presser no longer takes part in
             raise stale_button() from None
         raise
+
+
+# ------------------------------------------------------------ which pair
+
+# One of a person's live pairs (`bot.meetings.live_pairs_of`): the pair, the
+# person's own enrollment in it, and its program.
+PairRow = tuple[Pairing, Enrollment, Program]
+
+
+async def partners_of(turn: Turn, pairs: Sequence[PairRow]) -> list[tuple[PairRow, str]]:
+    """Each of the person's pairs, oldest first, with the name it goes by for
+    them: the other member's, and the program's too when the pairs are in
+    more than one program."""
+    several_programs = len({program.id for _, _, program in pairs}) > 1
+    named = []
+    for row in sorted(pairs, key=lambda row: row[0].id or 0):
+        pairing, mine, program = row
+        other = await fetch(turn.session, Enrollment, pairing.other_member(mine.id))
+        partner = await fetch(turn.session, Person, other.person_id)
+        named.append((row, f"{partner.name} ({program.name})" if several_programs else partner.name))
+    return named
+
+
+async def which_pair(
+    turn: Turn, pairs: Sequence[PairRow], action_id: str, typed: str, template: str, **ctx
+) -> Outbound:
+    """The question which of `pairs` a command is about: `template`'s text
+    and a button per pair, `action_id` with `<pair id>:<typed>` as its value
+    (what was typed rides on the button; its handler checks it again)."""
+    buttons = tuple(Button(action_id, label, f"{row[0].id}:{typed}") for row, label in await partners_of(turn, pairs))
+    text = turn.render(template, **ctx)
+    return turn.reply(text, card=Card((Text(text), Buttons(buttons))), kind=template)
 
 
 # ------------------------------------------------------------ joining

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogs.answers import COORDINATOR, answer_ctx, lines
+from bot.lifecycle import is_over
 from bot.markup import strip_marks
 from bot.programs import events, zone
 from bot.roster import roster
@@ -53,6 +54,7 @@ def _end_reason(reason: str | None, render: Callable[..., str]) -> str:
 
 async def _participants(session, program, render, confidential: bool) -> list[list]:
     ctx = await answer_ctx(session, program)
+    over = is_over(program)  # "took part", not "signed up", once the program is closed
     out = []
     for row in await roster(session, program):
         enrollment = row.enrollment
@@ -67,7 +69,7 @@ async def _participants(session, program, render, confidential: bool) -> list[li
                 row.name,
                 row.organisation or "",
                 render(f"labels/role/{row.role}"),
-                render(f"labels/status/{row.status}"),
+                render(f"labels/status/{row.status}", over=over),
                 row.pair or "",
                 "; ".join(render(f"labels/why/{w}") for w in row.why),
                 answers.get("department", ""),

@@ -37,6 +37,9 @@ FOREIGN = [
     ("Mallory", "nudge.met", "{pair}"),
     ("Mallory", "nudge.snooze", "{pair}"),
     ("Mallory", "met.pair", "{pair}::"),
+    ("Mallory", "goal.pair", "{pair}:Ett mål"),
+    ("Hanna", "goal.pair", "{pair}:Ett mål"),  # her own pair, but a goal is the adept's to write
+    ("Erik", "goal.pair", "{pair}:"),  # no goal on the button: a forged value
     ("Mallory", "nudge.help", "{pair}"),
     ("Mallory", "idle.later", "{hanna}"),
     ("Mallory", "rsvp.yes", "{event}"),
@@ -58,6 +61,7 @@ FOREIGN = [
     # Gone, ended or closed, pressed by the person the card was for.
     ("Erik", "nudge.met", "{ended_pair}"),
     ("Erik", "met.pair", "{ended_pair}:2027-01-20:60"),
+    ("Erik", "goal.pair", "{ended_pair}:Ett mål"),
     ("Erik", "rsvp.yes", "{cancelled_event}"),
     ("Erik", "survey.start", "inspiration:" + GONE),
     ("Erik", "continue.yes", GONE),

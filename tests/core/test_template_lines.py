@@ -156,8 +156,16 @@ def lines_of(text: str) -> list[str]:
 @pytest.mark.parametrize("template", ["firstmeeting/goals", "firstmeeting/goal_added"])
 def test_each_goal_is_a_numbered_line_of_its_own(locale, template):
     goals = ["Bli tryggare i lönesamtal", "Andra målet", "Tredje målet"]
-    shown = lines_of(render(locale, template, goals=goals, limit=3))
+    shown = lines_of(render(locale, template, goals=goals, pairs=[{"partner": "Frida", "goals": goals}], limit=3))
     assert shown[1:] == ["1. Bli tryggare i lönesamtal", "2. Andra målet", "3. Tredje målet"]
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_each_pairs_goals_are_numbered_lines_under_the_partners_name(locale):
+    pairs = [{"partner": "Bertil", "goals": ["Delegera mer", "Hinna reflektera"]}, {"partner": "Cecilia", "goals": []}]
+    shown = lines_of(render(locale, "firstmeeting/goals", pairs=pairs))
+    assert shown[1:4] == ["*Bertil*", "1. Delegera mer", "2. Hinna reflektera"]
+    assert shown[4].startswith("*Cecilia* – ") and len(shown) == 6  # no goals yet, and who writes them
 
 
 def _group(role: str, shown: bool) -> dict:

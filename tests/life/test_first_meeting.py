@@ -8,10 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.markup import strip_marks
 from bot.messages import Buttons
-from bot.store.models import AuditLog, Pairing
-from tests.core.harness import texts
-from tests.life.helpers import started_year
+from bot.store.models import AuditLog, Enrollment, Pairing, Person
+from tests.core.harness import enroll, texts
+from tests.life.helpers import Year, started_year
 
 SAY = {
     "sv": {
@@ -23,6 +24,9 @@ SAY = {
         "notice": "tycker inte att paret",
         "ended": "är avslutat",
         "no_pair": "Mål skrivs av adepten",
+        "which_pair": "Vilket av dina par gäller målet ”Leda en förändring”?",
+        "goals_of_pairs": "Målen i dina par:",
+        "no_goals_yet": "– inga mål ännu.",
     },
     "en": {
         "intro": "Before your first meeting",
@@ -33,6 +37,9 @@ SAY = {
         "notice": "does not think the pair",
         "ended": "has ended",
         "no_pair": "Goals are written by the mentee",
+        "which_pair": "Which of your pairs is the goal “Leda en förändring” for?",
+        "goals_of_pairs": "The goals of your pairs:",
+        "no_goals_yet": "– no goals yet.",
     },
 }
 
@@ -97,3 +104,90 @@ async def test_forget_removes_the_adepts_goals(year):
     await cecilia.choose(1, asked)
     async with year.db.read() as s:
         assert [p.goals for p in (await s.exec(select(Pairing))).all()] == [[], [], []]
+
+
+def _by_label(message) -> dict:
+    return {b.label: b for block in message.card.blocks if isinstance(block, Buttons) for b in block.buttons}
+
+
+async def _goals_by_partner(db) -> dict[str, list[str]]:
+    """Each pair's goals, by the name of its mentor."""
+    async with db.read() as s:
+        rows = await s.exec(
+            select(Pairing, Person.name)
+            .join(Enrollment, Enrollment.id == Pairing.mentor_id)
+            .join(Person, Person.id == Enrollment.person_id)
+        )
+        return {name: pairing.goals or [] for pairing, name in rows.all()}
+
+
+async def test_an_adept_in_two_programs_is_asked_which_pair_a_goal_is_for(year):
+    """Cecilia is Frida's adept in Mentorprogram 2027 and Ivar's in a second
+    program: `goal` asks which pair, a button per pair carrying its id, and
+    saves nothing until one is pressed; `goals` shows each pair's goals by
+    the mentor's name."""
+    anna, cecilia = year["Anna"], year["Cecilia"]
+    for line in (
+        "program create Fortsättning 2027 start=2027-01-19 end=2027-12-15",
+        "org add Täby kommun program=fortsattning-2027",
+        "org add Knivsta kommun program=fortsattning-2027",
+    ):
+        await anna.say(line)
+    await enroll(year.db, year.clock, 2, "Cecilia", "adept", "Täby kommun", ["conflict"])
+    await enroll(year.db, year.clock, 2, "Ivar", "mentor", "Knivsta kommun", ["conflict"])
+    for line in ("match", "match approve", "match announce"):
+        await anna.say(f"{line} program=fortsattning-2027")
+    assert set(await _goals_by_partner(year.db)) >= {"Frida", "Ivar"}
+    for name in ("Frida", "Ivar"):
+        year[name].inbox()
+
+    (question,) = await cecilia.say("goal Leda en   förändring")
+    assert question.kind == "firstmeeting/which_pair" and year.say["which_pair"] in question.text, question.text
+    buttons = _by_label(question)
+    assert set(buttons) == {"Frida (Mentorprogram 2027)", "Ivar (Fortsättning 2027)"}
+    assert all(goals == [] for goals in (await _goals_by_partner(year.db)).values()), "nothing saved before a press"
+
+    # Frida is in the pair, as its mentor: a goal is the adept's to write.
+    ivar = buttons["Ivar (Fortsättning 2027)"]
+    frida_pair = buttons["Frida (Mentorprogram 2027)"].value.split(":")[0]
+    assert [m.kind for m in await year["Frida"].click("goal.pair", f"{frida_pair}:Mitt mål")] == ["errors/stale_action"]
+    await cecilia.click(ivar.action_id, ivar.value, on=question)
+    goals = await _goals_by_partner(year.db)
+    assert goals["Ivar"] == ["Leda en förändring"] and goals["Frida"] == []
+    assert year.say["shared"] in texts(year["Ivar"].inbox()) and year["Frida"].inbox() == []
+
+    listed = strip_marks(texts(await cecilia.say("goals"))).splitlines()  # the names' marks: as the console shows
+    assert listed[:4] == [
+        year.say["goals_of_pairs"],
+        f"*Frida (Mentorprogram 2027)* {year.say['no_goals_yet']}",
+        "*Ivar (Fortsättning 2027)*",
+        "1. Leda en förändring",
+    ], listed
+
+
+async def test_a_mentor_with_two_adepts_sees_each_pairs_goals_by_the_adepts_name(sqlite_db, clock):
+    year = Year(sqlite_db, clock, "en")
+    await year.start(cohort={}, announce=False)
+    for name, role, org, capacity in (
+        ("Bertil", "adept", "Täby kommun", 1),
+        ("Cecilia", "adept", "Täby kommun", 1),
+        ("Frida", "mentor", "Knivsta kommun", 2),
+    ):
+        await enroll(sqlite_db, clock, 1, name, role, org, ["conflict"], capacity=capacity)
+    for line in ("match", "match approve", "match announce"):
+        await year["Anna"].say(line)
+    await year["Bertil"].say("goal Delegera mer")
+    await year["Cecilia"].say("goal Leda genom en omorganisation")
+    await year["Cecilia"].say("goal Hinna reflektera")
+
+    listed = texts(await year["Frida"].say("goals")).splitlines()
+    assert listed == [
+        "The goals of your pairs:",
+        "*Bertil*",
+        "1. Delegera mer",
+        "*Cecilia*",
+        "1. Leda genom en omorganisation",
+        "2. Hinna reflektera",
+    ], listed
+    # Each adept has one pair: their own goals, as before.
+    assert texts(await year["Bertil"].say("goals")).splitlines() == ["Your goals:", "1. Delegera mer"]

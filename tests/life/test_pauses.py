@@ -5,7 +5,8 @@ tells the partner the pair is running again. Swedish and English."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -71,3 +72,21 @@ async def test_resume_tells_the_partner(year):
     await year["David"].say("resume")
     resumed = [m for m in year["Gustav"].inbox() if m.kind == "commands/partner_resumed"]
     assert len(resumed) == 1 and year.say["resumed"] in resumed[0].text
+
+
+async def test_resume_and_status_agree_on_the_day_after_local_midnight(year):
+    """00:30 in Stockholm on 30 April is still 29 April in UTC: a pause until
+    30 April is over by the program's day, for `status` and `resume` alike
+    (resume once went by the UTC day, and "resumed" a pause status no longer
+    showed, telling the partner)."""
+    say, cecilia = year.say, year["Cecilia"]
+    await cecilia.say("pause until 2027-04-30")
+    await year.run_until(date(2027, 4, 29))
+    year.clock.set(datetime(2027, 4, 30, 0, 30, tzinfo=ZoneInfo("Europe/Stockholm")))
+    assert year.clock.now().date() == date(2027, 4, 29)  # the UTC day is still the day before
+    year["Frida"].inbox()
+
+    assert say["own"] not in texts(await cecilia.say("status"))
+    answer = await cecilia.say("resume")
+    assert [m.kind for m in answer] == ["commands/not_paused"], texts(answer)
+    assert [m.kind for m in year["Frida"].inbox()] == []  # nothing to tell: the pause had ended

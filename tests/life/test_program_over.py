@@ -13,6 +13,8 @@ from datetime import date
 
 import pytest
 
+from bot.markup import strip_marks
+from bot.store.models import EnrollmentStatus
 from tests.core.harness import enroll, texts
 from tests.life.helpers import Year
 
@@ -29,8 +31,8 @@ COHORT = {
 SAY = {
     "sv": {
         "frida_running": "Frida, Knivsta kommun – mentor, anmäld, i par med Cecilia (par 1) och David (par 2)",
-        "erik_over": "Erik, Knivsta kommun – adept, anmäld, i par med Hanna (par 3, avslutat)",
-        "cecilia_over": "Cecilia, Täby kommun – adept, anmäld, i par med Frida (par 1, genomfört)",
+        "erik_over": "Erik, Knivsta kommun – adept, deltog, i par med Hanna (par 3, avslutat)",
+        "cecilia_over": "Cecilia, Täby kommun – adept, deltog, i par med Frida (par 1, genomfört)",
         "frida_over": "i par med Cecilia (par 1, genomfört) och David (par 2, genomfört)",
         "waiting": "har ingen mentor ännu",
         "pair_col": "Par",
@@ -43,11 +45,19 @@ SAY = {
         "home_over": "Programmet avslutades 15 dec. 2027. Du var adept, i par med Frida (genomfört).",
         "nothing": "Du deltar inte i något mentorprogram",
         "status_adept": "Din adept: {}, Täby kommun. Ingen träff registrerad ännu.",
+        "signed_up": "anmäld",
+        "closed_header": "Deltagare i Mentorprogram 2027, som avslutades 15 dec. 2027: 6.",
+        "took_part": "adept, deltog, i par med Frida (par 1, genomfört)",
+        "vera_over": "Vera, Täby kommun – adept, inbjuden, kom aldrig med",
+        "person_over": "*Mentorprogram 2027* – adept, deltog, i par med Frida",
+        "mydata_over": "*Mentorprogram 2027* – adept, deltog",
+        "status_col": "Status",
+        "took_part_cell": "deltog",
     },
     "en": {
         "frida_running": "Frida, Knivsta kommun – mentor, signed up, paired with Cecilia (pair 1) and David (pair 2)",
-        "erik_over": "Erik, Knivsta kommun – mentee, signed up, paired with Hanna (pair 3, ended)",
-        "cecilia_over": "Cecilia, Täby kommun – mentee, signed up, paired with Frida (pair 1, completed)",
+        "erik_over": "Erik, Knivsta kommun – mentee, took part, paired with Hanna (pair 3, ended)",
+        "cecilia_over": "Cecilia, Täby kommun – mentee, took part, paired with Frida (pair 1, completed)",
         "frida_over": "paired with Cecilia (pair 1, completed) and David (pair 2, completed)",
         "waiting": "has no mentor yet",
         "pair_col": "Pair",
@@ -60,6 +70,14 @@ SAY = {
         "home_over": "The program ended on 15 Dec 2027. You were a mentee, paired with Frida (completed).",
         "nothing": "You are not taking part in a mentor program",
         "status_adept": "Your pair: {}, Täby kommun. No meeting logged yet.",
+        "signed_up": "signed up",
+        "closed_header": "Participants in Mentorprogram 2027, which ended on 15 Dec 2027: 6.",
+        "took_part": "mentee, took part, paired with Frida (pair 1, completed)",
+        "vera_over": "Vera, Täby kommun – mentee, invited, never joined",
+        "person_over": "*Mentorprogram 2027* – mentee, took part, paired with Frida",
+        "mydata_over": "*Mentorprogram 2027* – mentee, took part",
+        "status_col": "Status",
+        "took_part_cell": "took part",
     },
 }
 
@@ -136,3 +154,30 @@ async def test_a_closed_and_archived_program_shows_the_pairs_people_had(year):
     shown = "\n".join(getattr(b, "text", "") for b in home.card.blocks)
     assert year.say["home_over"] in shown and year.say["nothing"] not in shown, shown
     assert not [b for b in home.card.blocks for _ in getattr(b, "buttons", ())]  # nothing to press for a past program
+
+
+async def test_a_closed_program_says_people_took_part_not_that_they_are_signed_up(year):
+    """Once the coordinator closes the program (not archived yet), its
+    participants list says it ended and that each person took part (an
+    invitation never taken up, that it never was); so do `person`, the
+    export and the person's own `status` and `mydata`. While it runs,
+    the same people are "signed up"."""
+    await enroll(year.db, year.clock, 1, "Vera", "adept", "Täby kommun", ["change"], status=EnrollmentStatus.INVITED)
+    anna, say = year["Anna"], year.say
+    assert say["signed_up"] in _line(texts(await anna.say("participants")), "Cecilia")
+    await year.run_until(date(2027, 12, 15))
+    await anna.choose(1, await anna.say("program close force=yes"))
+
+    listed = texts(await anna.say("participants program=mentorprogram-2027"))
+    assert listed.splitlines()[0] == say["closed_header"], listed
+    assert say["took_part"] in _line(listed, "Cecilia") and say["vera_over"] in _line(listed, "Vera"), listed
+    assert say["signed_up"] not in listed, listed
+    person = strip_marks(texts(await anna.say("person Cecilia")))
+    assert say["person_over"] in person and say["signed_up"] not in person, person
+    people = {r[_first(r)]: r for r in _sheet(await anna.say("export program=mentorprogram-2027"), "participants")}
+    assert people["Cecilia"][say["status_col"]] == say["took_part_cell"], people["Cecilia"]
+
+    status = texts(await year["Cecilia"].say("status"))
+    assert say["status_over"] in status and say["signed_up"] not in status, status
+    mydata = strip_marks(texts(await year["Cecilia"].say("mydata")))
+    assert say["mydata_over"] in mydata and say["signed_up"] not in mydata, mydata
