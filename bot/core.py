@@ -68,6 +68,18 @@ def _personal(message: Outbound) -> bool:
     return message.to is None and message.replace is None and (message.kind or "").startswith("dialogs/")
 
 
+def _for_the_asker(turn: Turn, replies: list[Outbound]) -> list[Outbound]:
+    """In a channel or group, an answer is for the person who asked, never
+    the room: a coordinator's `participants` or `match` there names people.
+    What is meant for a conversation says so: an address of its own (a
+    broadcast, an announcement) or `public` (`channel`'s confirmation); a
+    card updated in place stays where it is."""
+    if turn.inbound.where.where == Where.DM:
+        return replies
+    kept = [m.to is not None or m.replace is not None or m.ephemeral or m.public for m in replies]
+    return [m if keep else replace(m, ephemeral=True) for m, keep in zip(replies, kept, strict=True)]
+
+
 class Core:
     def __init__(
         self,
@@ -296,8 +308,8 @@ class Core:
         is rendered for the person of the turn (`Turn.render`), so one that
         does not say its language is in theirs (the adapters' own words on
         its card, a menu's "Choose", follow it)."""
-        replies = await self._answer(turn)
-        return [m if m.locale else replace(m, locale=turn.locale) for m in replies]
+        replies = [m if m.locale else replace(m, locale=turn.locale) for m in await self._answer(turn)]
+        return _for_the_asker(turn, replies)
 
     async def _answer(self, turn: Turn) -> list[Outbound]:
         inbound = turn.inbound

@@ -3,6 +3,7 @@ organisations and its channel (its calendar of events: `bot.commands.events`).""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -193,7 +194,8 @@ async def channel(turn: Turn, args):
     turn.session.add(program)
     await turn.session.flush()
     await plan.program_changed(turn, program)  # the channel's event reminders, now
-    return [turn.say("commands/channel_set", program=program)]
+    # Said to the channel: its members learn what it is for.
+    return [dataclasses.replace(turn.say("commands/channel_set", program=program), public=True)]
 
 
 _QUIET = re.compile(r"^(\d{2})-(\d{2})\.\.(\d{2})-(\d{2})$")

@@ -96,6 +96,20 @@ async def test_a_coordinator_makes_a_team_channel_the_program_channel(sqlite_db,
     assert answer.shown_text() == render("sv", "commands/channel_set", program=program)
 
 
+async def test_a_coordinators_answer_in_a_channel_goes_to_their_private_chat(sqlite_db, clock, connector):
+    """Teams has no "only you can see this" in a channel: `participants`
+    asked there (it names people) is answered in the asker's personal chat."""
+    async with teams_server(sqlite_db, clock, coordinators=(ANNA.key,)) as server:
+        await server.post(
+            personal_message(connector.url, ANNA, "program create Chefsmentor 2027 start=2027-01-18 end=2027-12-10")
+        )
+        await server.post(channel_mention(connector.url, ANNA, "participants", thread="1481567603999"))
+    in_channel = [c for c in connector.delivered() if (c.conversation or "").startswith(TEAM_CHANNEL)]
+    private = [c.shown_text() for c in connector.delivered(ANNA.chat)]
+    assert in_channel == []
+    assert any(text.startswith("Deltagare i Chefsmentor 2027") for text in private), private
+
+
 async def test_a_mention_by_a_non_coordinator_is_refused_and_audited(sqlite_db, clock, connector):
     async with teams_server(sqlite_db, clock) as server:
         await server.post(channel_mention(connector.url, BO, "channel"))
