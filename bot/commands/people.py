@@ -110,8 +110,14 @@ async def nominate(turn: Turn, args):
     reason = " ".join(words[len(name) :])
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
+    kept_reason = capped(reason, MAX_ANSWER, "reason") if reason else None  # checked whoever the nominee is
+    # Only a coordinator learns whether, and how, the nominee already takes part.
+    coordinator = await turn.coordinates()
     existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
     if existing is not None and existing.status not in role_change.OVER:
+        if not coordinator:  # the same answer as a new nomination; nothing changes, nobody is told
+            await turn.audit("nominate", program=program, nominee=person.name, taking_part=existing.role)
+            return [turn.say("commands/nominated", name=person.name, program=program, reason=reason, neutral=True)]
         if existing.role == Role.MENTOR:
             raise UserError("errors/already_mentor", name=person.name, program=program)
         raise UserError("errors/already_adept", name=person.name, program=program)
@@ -122,7 +128,7 @@ async def nominate(turn: Turn, args):
     )
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id
-    enrollment.nomination_reason = capped(reason, MAX_ANSWER, "reason") if reason else None
+    enrollment.nomination_reason = kept_reason
     enrollment.updated_at = turn.now
     turn.session.add(enrollment)
     await turn.session.flush()
@@ -134,7 +140,16 @@ async def nominate(turn: Turn, args):
         nominator=turn.person.name,
     )
     await turn.audit("nominate", program=program, nominee=person.name)
-    return [turn.say("commands/nominated", name=person.name, program=program, reached=reached, reason=reason)]
+    return [
+        turn.say(
+            "commands/nominated",
+            name=person.name,
+            program=program,
+            reached=reached,
+            reason=reason,
+            neutral=not coordinator,
+        )
+    ]
 
 
 NOMINATIONS_PER_DAY = 5  # by anyone but a coordinator
