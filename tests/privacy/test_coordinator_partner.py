@@ -1,0 +1,83 @@
+"""A coordinator who also takes part. Anna coordinates and is Cecilia's
+mentor; Cecilia keeps her dilemma from her mentor. Anna does not read it
+(`person`, `export confidential`), and sees that it is held back and why;
+another coordinator reads it. Cecilia's "not a good fit" does not reach
+Anna. Making a participant a coordinator, or a coordinator joining as a
+participant, says that they can read the others' answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlmodel import select
+
+from bot.store.models import Enrollment, Person
+from tests.life.helpers import Year
+
+COHORT = {
+    "Cecilia": ("adept", "Täby kommun", ["conflict", "budget"]),
+    "David": ("adept", "Knivsta kommun", ["staffing"]),
+    "Anna": ("mentor", "Knivsta kommun", ["conflict", "budget"]),
+    "Gustav": ("mentor", "Täby kommun", ["staffing"]),
+}
+KEPT = "Hur säger jag nej till min förvaltningschef"  # Cecilia's, kept from her mentor
+SHARED = "Hur leder jag en grupp som inte vill"  # David's, kept from his mentor too
+SAY = {
+    "sv": {"withheld": "visas inte för dig", "warn": "läsa de andra deltagarnas personliga svar"},
+    "en": {"withheld": "not shown to you", "warn": "read the other participants' personal answers"},
+}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def year(request, sqlite_db, clock):
+    year = Year(sqlite_db, clock, request.param)
+    await year.start(cohort=COHORT, announce=False)
+    async with sqlite_db.write() as s:
+        for name, dilemma in (("Cecilia", KEPT), ("David", SHARED)):
+            enrollment = (
+                await s.exec(
+                    select(Enrollment).join(Person, Person.id == Enrollment.person_id).where(Person.name == name)
+                )
+            ).one()
+            enrollment.answers = {
+                **enrollment.answers,
+                "wishes": dilemma,
+                "wishes_with_mentor": False,
+                "sensitive": ["wishes"],
+            }
+            s.add(enrollment)
+    for line in ("match", "match approve", "match announce"):
+        await year["Anna"].say(line)
+    year.say = SAY[request.param]
+    return year
+
+
+async def _second_coordinator(year) -> None:
+    await year["Zoe"].say("help")  # known to the bot
+    await year["Anna"].say("coordinator add console:local:zoe")
+
+
+def _participants_csv(reply) -> str:
+    file = next(f for f in reply.files if f.filename.endswith("participants.csv"))
+    return "\n".join(";".join(r) for r in csv.reader(io.StringIO(file.data.decode("utf-8-sig")), delimiter=";"))
+
+
+async def test_a_coordinator_does_not_read_what_their_adept_keeps_from_their_mentor(year):
+    anna = year["Anna"]
+    (shown,) = await anna.say("person Cecilia")
+    assert KEPT not in shown.text and year.say["withheld"] in shown.text
+    (other,) = await anna.say("person David")  # not her pair: she reads it as any coordinator
+    assert SHARED in other.text and year.say["withheld"] not in other.text
+    exported = _participants_csv((await anna.say("export confidential"))[0])
+    assert KEPT not in exported and SHARED in exported and year.say["withheld"] in exported
+
+    await _second_coordinator(year)
+    zoe = year["Zoe"]
+    (theirs,) = await zoe.say("person Cecilia")
+    assert KEPT in theirs.text and year.say["withheld"] not in theirs.text
+    exported = _participants_csv((await zoe.say("export confidential"))[0])
+    assert KEPT in exported and SHARED in exported
+
+
