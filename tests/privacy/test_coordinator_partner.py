@@ -81,3 +81,17 @@ async def test_a_coordinator_does_not_read_what_their_adept_keeps_from_their_men
     assert KEPT in exported and SHARED in exported
 
 
+@pytest.mark.parametrize("others", [False, True])
+async def test_a_good_fit_no_does_not_reach_the_coordinator_who_is_the_partner(year, others):
+    if others:
+        await _second_coordinator(year)
+    cecilia, anna = year["Cecilia"], year["Anna"]
+    question = [m for m in await cecilia.say("met") if m.kind == "firstmeeting/fit_question"]
+    anna.inbox()  # her own fit question
+    (reply,) = await cecilia.choose(2, question)  # "no"
+    assert [m.kind for m in anna.inbox()] == []
+    if others:
+        assert reply.kind == "firstmeeting/fit_sorry"
+        assert [m.kind for m in year["Zoe"].inbox()] == ["firstmeeting/fit_no_notice"]
+    else:  # nobody else to tell: she is told so, not that the coordinator will call
+        assert reply.kind == "firstmeeting/fit_sorry_untold"
