@@ -14,10 +14,11 @@ from bot.commands.registry import COORDINATOR, NOMINATOR, PROGRAM, Param, comman
 from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
+from bot.lifecycle import is_over
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import EMAIL_CLAIM, email_is, identity_of, is_email, resolve_person
 from bot.person_refs import MAX_NAME_WORDS, name_groups, with_quotes_hint
-from bot.programs import enrollment_of
+from bot.programs import enrollment_of, my_enrollments
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -205,7 +206,27 @@ async def coordinator_add(turn: Turn, args):
     if _configured(turn, key) or (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first():
         return [turn.say("commands/coordinator_already", key=key)]
     turn.session.add(Coordinator(key=key, added_by=turn.actor_key, created_at=turn.now))
-    return [turn.say("commands/coordinator_added", key=key)]
+    return [turn.say("commands/coordinator_added", key=key, programs=await _taking_part(turn, key))]
+
+
+TAKING_PART = (EnrollmentStatus.ONBOARDING, EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)
+
+
+async def _taking_part(turn: Turn, key: str) -> list[str]:
+    """The running programs where the person behind a coordinator key takes
+    part (in the intake or after it): as a coordinator they can read the
+    other participants' answers there, which `coordinator add` says."""
+    if is_email(key):
+        people = [pk(p) for p in (await turn.session.exec(select(Person).where(email_is(Person.email, key)))).all()]
+    else:
+        identity = await identity_of(turn.session, *key.split(":", 2)) if _KEY.match(key) else None
+        people = [identity.person_id] if identity is not None else []
+    return [
+        program.name
+        for person_id in people
+        for enrollment, program in await my_enrollments(turn.session, person_id)
+        if enrollment.status in TAKING_PART and not is_over(program)
+    ]
 
 
 @command("coordinator", "remove", role=COORDINATOR, params=(Param("who"),))

@@ -95,3 +95,15 @@ async def test_a_good_fit_no_does_not_reach_the_coordinator_who_is_the_partner(y
         assert [m.kind for m in year["Zoe"].inbox()] == ["firstmeeting/fit_no_notice"]
     else:  # nobody else to tell: she is told so, not that the coordinator will call
         assert reply.kind == "firstmeeting/fit_sorry_untold"
+
+
+async def test_making_a_participant_a_coordinator_warns_that_they_read_the_others_answers(year):
+    anna = year["Anna"]
+    (made,) = await anna.say("coordinator add console:local:david")
+    assert year.say["warn"] in made.text and "Mentorprogram 2027" in made.text
+    await year["Ivar"].say("help")
+    (plain,) = await anna.say("coordinator add console:local:ivar")  # takes part in nothing
+    assert year.say["warn"] not in plain.text
+    joined = await year["Ivar"].say("join role=mentor")  # a coordinator now, joining as a participant
+    assert year.say["warn"] in joined[0].text
+    assert year.say["warn"] not in (await year["Jonas"].say("join role=mentor"))[0].text
