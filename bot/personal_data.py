@@ -64,7 +64,8 @@ async def everything_about(session: AsyncSession, person_id: int) -> dict:
             for i in (await session.exec(select(Identity).where(Identity.person_id == person_id))).all()
         ],
         "enrollments": [{**_row(e), "program": programs.get(e.program_id)} for e in enrollments],
-        "pairs": [_row(p) for p in pairings],
+        # A pair's private answers (`PRIVATE_CHECKS`): the person's own, not the other member's.
+        "pairs": [{**_row(p), "checks": p.checks_of(person_id)} for p in pairings],
         "meetings": [_row(m) for m in meetings],
         "event_answers": [
             _row(r) for r in (await session.exec(select(EventRsvp).where(EventRsvp.person_id == person_id))).all()

@@ -55,6 +55,28 @@ class Row:
 PAIRED = (PairStatus.APPROVED, PairStatus.ANNOUNCED, PairStatus.CONTINUING, PairStatus.COMPLETED)
 
 
+async def paired_with(session, person_id: int) -> set[int]:
+    """The people `person_id` is or was in a pair with, in any program: a pair
+    approved or later (`PAIRED`), or announced and then ended; not a draft,
+    nor a pair undone before anyone was told. What someone keeps from their
+    mentor stays kept from them when that mentor is also a coordinator."""
+    mine = select(Enrollment.id).where(Enrollment.person_id == person_id)
+    rows = (
+        await session.exec(
+            select(Pairing).where(
+                col(Pairing.adept_id).in_(mine) | col(Pairing.mentor_id).in_(mine),
+                col(Pairing.status).in_(PAIRED)
+                | ((col(Pairing.status) == PairStatus.ENDED) & col(Pairing.announced_at).is_not(None)),
+            )
+        )
+    ).all()
+    others = {p.adept_id for p in rows} | {p.mentor_id for p in rows}
+    if not others:
+        return set()
+    people = (await session.exec(select(Enrollment.person_id).where(col(Enrollment.id).in_(others)))).all()
+    return set(people) - {person_id}
+
+
 async def pair_partners(session, program: Program) -> dict[int, list[Partner]]:
     """enrollment id -> their partners, each with the pair's number and status,
     oldest pair first (`PAIRED`; and the announced pairs that ended, once the

@@ -210,7 +210,10 @@ async def fit_answer(turn: Turn):
     other = mentor if adept.person_id == turn.person.id else adept
     other_person = await fetch(turn.session, Person, other.person_id)
     value = f"{pairing.id}:{turn.person.id}"
-    for coordinator in await coordinator_people(turn.session, turn.core.config):
+    # A coordinator who is in this pair is the partner the question promised would not see the answer.
+    members = {adept.person_id, mentor.person_id}
+    told = [c for c in await coordinator_people(turn.session, turn.core.config) if c.id not in members]
+    for coordinator in told:
         await turn.tell(
             pk(coordinator),
             "firstmeeting/fit_no_notice",
@@ -237,7 +240,7 @@ async def fit_answer(turn: Turn):
                 )
             ),
         )
-    return answered(turn, "firstmeeting/fit_sorry")
+    return answered(turn, "firstmeeting/fit_sorry" if told else "firstmeeting/fit_sorry_untold")
 
 
 @action("fitcheck.", role=COORDINATOR, name="fitcheck")

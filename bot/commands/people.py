@@ -14,10 +14,11 @@ from bot.commands.registry import COORDINATOR, NOMINATOR, PROGRAM, Param, comman
 from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
+from bot.lifecycle import is_over
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import EMAIL_CLAIM, email_is, identity_of, is_email, resolve_person
 from bot.person_refs import MAX_NAME_WORDS, name_groups, with_quotes_hint
-from bot.programs import enrollment_of
+from bot.programs import enrollment_of, my_enrollments
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -110,8 +111,14 @@ async def nominate(turn: Turn, args):
     reason = " ".join(words[len(name) :])
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
+    kept_reason = capped(reason, MAX_ANSWER, "reason") if reason else None  # checked whoever the nominee is
+    # Only a coordinator learns whether, and how, the nominee already takes part.
+    coordinator = await turn.coordinates()
     existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
     if existing is not None and existing.status not in role_change.OVER:
+        if not coordinator:  # the same answer as a new nomination; nothing changes, nobody is told
+            await turn.audit("nominate", program=program, nominee=person.name, taking_part=existing.role)
+            return [turn.say("commands/nominated", name=person.name, program=program, reason=reason, neutral=True)]
         if existing.role == Role.MENTOR:
             raise UserError("errors/already_mentor", name=person.name, program=program)
         raise UserError("errors/already_adept", name=person.name, program=program)
@@ -122,7 +129,7 @@ async def nominate(turn: Turn, args):
     )
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.nominated_by = turn.person.id
-    enrollment.nomination_reason = capped(reason, MAX_ANSWER, "reason") if reason else None
+    enrollment.nomination_reason = kept_reason
     enrollment.updated_at = turn.now
     turn.session.add(enrollment)
     await turn.session.flush()
@@ -134,7 +141,16 @@ async def nominate(turn: Turn, args):
         nominator=turn.person.name,
     )
     await turn.audit("nominate", program=program, nominee=person.name)
-    return [turn.say("commands/nominated", name=person.name, program=program, reached=reached, reason=reason)]
+    return [
+        turn.say(
+            "commands/nominated",
+            name=person.name,
+            program=program,
+            reached=reached,
+            reason=reason,
+            neutral=not coordinator,
+        )
+    ]
 
 
 NOMINATIONS_PER_DAY = 5  # by anyone but a coordinator
@@ -190,7 +206,27 @@ async def coordinator_add(turn: Turn, args):
     if _configured(turn, key) or (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first():
         return [turn.say("commands/coordinator_already", key=key)]
     turn.session.add(Coordinator(key=key, added_by=turn.actor_key, created_at=turn.now))
-    return [turn.say("commands/coordinator_added", key=key)]
+    return [turn.say("commands/coordinator_added", key=key, programs=await _taking_part(turn, key))]
+
+
+TAKING_PART = (EnrollmentStatus.ONBOARDING, EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)
+
+
+async def _taking_part(turn: Turn, key: str) -> list[str]:
+    """The running programs where the person behind a coordinator key takes
+    part (in the intake or after it): as a coordinator they can read the
+    other participants' answers there, which `coordinator add` says."""
+    if is_email(key):
+        people = [pk(p) for p in (await turn.session.exec(select(Person).where(email_is(Person.email, key)))).all()]
+    else:
+        identity = await identity_of(turn.session, *key.split(":", 2)) if _KEY.match(key) else None
+        people = [identity.person_id] if identity is not None else []
+    return [
+        program.name
+        for person_id in people
+        for enrollment, program in await my_enrollments(turn.session, person_id)
+        if enrollment.status in TAKING_PART and not is_over(program)
+    ]
 
 
 @command("coordinator", "remove", role=COORDINATOR, params=(Param("who"),))

@@ -30,7 +30,7 @@ async def export(turn: Turn, args):
 
     program = await turn.program(args["program"])
     confidential = args["what"] == "confidential"
-    sheets = await collect(turn.session, program, turn.render, confidential=confidential)
+    sheets = await collect(turn.session, program, turn.render, confidential=confidential, reader_id=turn.person.id)
     stem = f"{program.slug}-{local_today(program, turn.now).isoformat()}"
     files = (
         Attachment(f"{stem}.xlsx", XLSX, to_xlsx(sheets), turn.render("reports/export_title", program=program)),

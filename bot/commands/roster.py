@@ -1,6 +1,7 @@
 """The coordinator's view of people: `participants` (filtered, paged, with
 organisation, pair and why someone waits) and `person NAME` (one person's
-intake answers, dilemmas marked confidential)."""
+intake answers, dilemmas marked confidential; a coordinator who is in a pair
+with the person does not read what the person keeps from their mentor)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from bot.commands.registry import (
     command,
 )
 from bot.dialogs.answers import COORDINATOR as FOR_COORDINATOR
-from bot.dialogs.answers import answer_lines
+from bot.dialogs.answers import PARTNER, answer_lines
 from bot.errors import UserError
 from bot.lifecycle import ended_on, is_over
 from bot.meetings import local_today
 from bot.people import resolve_person
 from bot.programs import my_enrollments, taking_part
-from bot.roster import WAITLISTED, page_of, pair_partners, roster, why_waiting
+from bot.roster import WAITLISTED, page_of, pair_partners, paired_with, roster, why_waiting
 from bot.store.models import EnrollmentStatus, Organisation
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -81,6 +82,8 @@ async def program_if_any(turn: Turn):
 async def person_view(turn: Turn, who):
     """One person as the coordinator sees them (also the home card's Show button)."""
     org = await turn.session.get(Organisation, who.organisation_id) if who.organisation_id else None
+    # A coordinator in a pair with them reads their answers as their mentor would the kept ones.
+    reader = PARTNER if who.id in await paired_with(turn.session, pk(turn.person)) else FOR_COORDINATOR
     sections = []
     for enrollment, program in await my_enrollments(turn.session, who.id):
         partners = await pair_partners(turn.session, program)
@@ -91,7 +94,7 @@ async def person_view(turn: Turn, who):
                 "partners": partners.get(pk(enrollment), []),  # name, pair_id and status
                 "why": why_waiting(enrollment, enrollment.id in partners, is_over(program)),
                 "over": is_over(program),  # their participation is past (labels/status/, `over`)
-                "answers": await answer_lines(turn.session, program, enrollment, turn.render, FOR_COORDINATOR),
+                "answers": await answer_lines(turn.session, program, enrollment, turn.render, reader),
             }
         )
     return [

@@ -37,5 +37,8 @@ def flow_for(role: str) -> str:
 async def begin_intake(
     turn: Turn, program: Program, enrollment: Enrollment, notes: Sequence[str] = ()
 ) -> list[Outbound]:
-    """Consent and intake for this enrollment, or where it stopped."""
+    """Consent and intake for this enrollment, or where it stopped. A
+    coordinator is first told that, taking part, they can read the others' answers."""
+    if await turn.coordinates():
+        notes = [turn.render("dialogs/coordinator_joins", program=program), *notes]
     return await start(turn, flow_for(enrollment.role), program, enrollment, notes=notes)

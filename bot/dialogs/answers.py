@@ -9,6 +9,10 @@ uses them); this module walks a role's intake flow over a stored
 - `MENTOR` (the matched mentor, in the introduction) reads the adept's needs
   and wishes, unless the adept chose at intake to keep their wishes and
   dilemmas for the coordinator only (`wishes_with_mentor` = false).
+- `PARTNER` (a coordinator who is also in a pair with the person) reads what
+  a coordinator reads, except what the person keeps from their mentor by
+  that same rule (`kept_from_mentor`): such a line comes `withheld`, without
+  its value, so the reader sees that something is held back and why.
 
 `draft_lines` reads the answers of an intake still in progress (kept in the
 dialogue's state until the final confirm), for the person alone (`mydata`).
@@ -25,7 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dialogs.flow import ACTIVE, FLOWS, Ctx
 from bot.store.models import DialogState, Enrollment, Program
 
-COORDINATOR, SELF, MENTOR = "coordinator", "self", "mentor"
+COORDINATOR, SELF, MENTOR, PARTNER = "coordinator", "self", "mentor", "partner"
 # What a matched mentor reads of the adept: needs, wishes, how and where to meet.
 _FOR_MENTOR = ("role_title", "topics", "wishes", "format", "place", "languages")
 _FLOW_OF_ROLE = {"adept": "adept_intake", "mentor": "mentor_intake"}
@@ -44,12 +48,19 @@ class Line:
     label: str
     value: str
     confidential: bool = False
+    withheld: bool = False  # kept from this reader (`PARTNER`): `value` is empty
 
 
 def shares_wishes(answers: dict) -> bool:
     """Does the matched mentor read the adept's wishes and dilemmas?
     (Answers given before the question existed follow the consent text: yes.)"""
     return answers.get("wishes_with_mentor", True) is not False
+
+
+def kept_from_mentor(name: str, answers: dict) -> bool:
+    """Is the answer `name` one the adept keeps from their mentor (a sensitive
+    answer, and `wishes_with_mentor` is false)?"""
+    return name in set(answers.get("sensitive") or ()) and not shares_wishes(answers)
 
 
 async def answer_ctx(session: AsyncSession, program: Program, enrollment: Enrollment | None = None) -> Ctx:
@@ -70,13 +81,14 @@ def lines(answers: dict, role: str, ctx: Ctx, render: Callable[..., str], reader
         name = step.field
         if not name or name not in answers:
             continue
-        if reader == MENTOR and (
-            name not in _FOR_MENTOR or answers[name] is None or (name in sensitive and not shares_wishes(answers))
-        ):
+        kept = kept_from_mentor(name, answers)
+        if reader == MENTOR and (name not in _FOR_MENTOR or answers[name] is None or kept):
             continue
-        out.append(
-            Line(name, render(f"dialogs/label/{name}"), step.show(answers[name], ctx, render), name in sensitive)
-        )
+        label = render(f"dialogs/label/{name}")
+        if reader == PARTNER and kept:
+            out.append(Line(name, label, "", True, withheld=True))
+            continue
+        out.append(Line(name, label, step.show(answers[name], ctx, render), name in sensitive))
     return out
 
 

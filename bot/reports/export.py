@@ -4,7 +4,9 @@
 templates (`export/columns/<sheet>.j2`, names separated by `|`); `to_xlsx`
 and `to_csv` turn them into files. openpyxl is imported only when a
 spreadsheet is made. Dilemma text (the adept's `wishes`) is left out unless
-the coordinator asks for `export confidential`.
+the coordinator asks for `export confidential`, and even then a reader who is
+in a pair with the adept does not get what the adept keeps from their mentor
+(`bot.dialogs.answers.PARTNER`, as `person` shows it).
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dialogs.answers import COORDINATOR, answer_ctx, lines
+from bot.dialogs.answers import COORDINATOR, PARTNER, answer_ctx, lines
 from bot.lifecycle import is_over
 from bot.markup import strip_marks
 from bot.programs import events, zone
-from bot.roster import roster
+from bot.roster import paired_with, roster
 from bot.store.models import EndReason, Enrollment, EventRsvp, Meeting, Pairing, Person, Program
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,16 +54,19 @@ def _end_reason(reason: str | None, render: Callable[..., str]) -> str:
     return render(f"labels/end_reason/{code.name.lower()}")
 
 
-async def _participants(session, program, render, confidential: bool) -> list[list]:
+async def _participants(session, program, render, confidential: bool, reader_id: int | None) -> list[list]:
     ctx = await answer_ctx(session, program)
     over = is_over(program)  # "took part", not "signed up", once the program is closed
+    partners = await paired_with(session, reader_id) if confidential and reader_id is not None else set()
     out = []
     for row in await roster(session, program):
         enrollment = row.enrollment
         # An answer in words is rendered for chat, with the marks around what
         # the person typed (bot.markup); a file holds the text as typed.
+        reader = PARTNER if enrollment.person_id in partners else COORDINATOR
         answers = {
-            a.field: strip_marks(a.value) for a in lines(enrollment.answers or {}, row.role, ctx, render, COORDINATOR)
+            a.field: render("export/withheld") if a.withheld else strip_marks(a.value)
+            for a in lines(enrollment.answers or {}, row.role, ctx, render, reader)
         }
         wishes = answers.get("wishes", "") if confidential else ""
         out.append(
@@ -177,11 +182,13 @@ async def collect(
     *,
     confidential: bool = False,
     only: tuple[str, ...] = SHEETS,
+    reader_id: int | None = None,
 ) -> list[Sheet]:
+    """The sheets `only`; `reader_id`: the coordinator who reads them (see `_participants`)."""
     pairs, meetings = await _pairs_and_meetings(session, program, render)
     rows = {"pairs": pairs, "meetings": meetings}
     if "participants" in only:
-        rows["participants"] = await _participants(session, program, render, confidential)
+        rows["participants"] = await _participants(session, program, render, confidential, reader_id)
     if "events" in only:
         rows["events"] = await _events(session, program, render)
     sheets = []

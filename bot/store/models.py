@@ -258,12 +258,26 @@ class Pairing(SQLModel, table=True):
     # The adept's goals (up to three), private to the pair; `forget` clears them.
     goals: list = _json(list)
     # Answers after the match: agreement items ticked, "good fit?" and
-    # "go on on your own?" per person id.
+    # "go on on your own?" per person id (`PRIVATE_CHECKS`: each member's own).
     checks: dict = _json(dict)
 
     def other_member(self, enrollment_id: int | None) -> int:
         """The enrollment id of the pair's other member: the mentor for the adept, the adept for the mentor."""
         return self.mentor_id if self.adept_id == enrollment_id else self.adept_id
+
+    def checks_of(self, person_id: int | None) -> dict:
+        """`checks` as one member may read them: of each private answer only
+        their own, never the other member's (who was told it is theirs alone)."""
+        mine = str(person_id)
+        return {
+            k: ({p: v for p, v in (said or {}).items() if p == mine} if k in PRIVATE_CHECKS else said)
+            for k, said in (self.checks or {}).items()
+        }
+
+
+# In `Pairing.checks`, the answers each member gives for themselves alone,
+# by person id: "is this a good fit?" and "go on on your own?".
+PRIVATE_CHECKS = ("fit", "continue")
 
 
 class MatchExclusion(SQLModel, table=True):

@@ -143,3 +143,48 @@ async def test_the_nominator_is_told_of_an_acceptance_once(lw):
     await bo.say("ja" if lw.locale == "sv" else "yes")
     await bo.choose(1, [card])  # the card again, later: the intake resumes, Karin hears nothing more
     assert karin.inbox() == []
+
+
+async def test_a_participant_learns_nothing_of_who_already_takes_part_from_a_nomination(lw):
+    """A nominee already in the program (an adept, or a mentor nominated by
+    someone else) gets the very answer a new nominee gets, word for word;
+    nothing is written or sent. The coordinator still gets the precise answer."""
+    from sqlmodel import select
+
+    from bot.store.models import Enrollment, Person
+    from tests.dialogs.script import ADEPT, run
+
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale)
+    await anna.say("1")  # Anna takes part as an adept
+    karin, bo, card = await nominated(lw)  # Bo is invited as a mentor, nominated by Karin
+
+    async def rows():
+        async with lw.db.read() as s:
+            query = select(Person.name, Enrollment.role, Enrollment.status, Enrollment.nominated_by).join(
+                Person, Person.id == Enrollment.person_id
+            )
+            return sorted((await s.exec(query)).all())
+
+    before = await rows()
+    eva = lw.chat("Eva")
+    reason = '"Har lett länge"'
+    answers = {who: await eva.say(f"nominate console:local:{who.lower()} {reason}") for who in ("Anna", "Bo", "Dan")}
+    assert [r.kind for replies in answers.values() for r in replies] == ["commands/nominated"] * 3
+    words = {who: replies[0].text.replace(who, "NN") for who, replies in answers.items()}
+    assert words["Anna"] == words["Bo"] == words["Dan"], words
+    after = await rows()
+    assert [r for r in after if r[0] != "Dan"] == before  # no second nomination, no change of role
+    assert anna.inbox() == [] and bo.inbox() == [] and karin.inbox() == []
+    too_long = f"{'x' * 1001}"
+    assert [r.kind for r in await eva.say(f"nominate console:local:anna {too_long}")] == ["errors/too_long"]
+    assert [r.kind for r in await eva.say(f"nominate console:local:erik {too_long}")] == ["errors/too_long"]
+
+    # Bo accepts: Karin, who nominated him, is told; Eva is not.
+    await bo.choose(1, [card])
+    assert [m.kind for m in karin.inbox()] == ["dialogs/nomination_accepted_nominator"]
+    assert eva.inbox() == []
+
+    hanna = lw.chat(COORDINATOR)
+    assert [r.kind for r in await hanna.say("nominate console:local:anna")] == ["errors/already_adept"]
+    assert [r.kind for r in await hanna.say("nominate console:local:bo")] == ["errors/already_mentor"]
