@@ -83,18 +83,9 @@ async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) ->
             )
 
 
-async def _my_pair(turn: Turn, value: str | None) -> tuple[Pairing, Program, Enrollment, Enrollment]:
-    for pairing, _mine, program in await live_pairs_of(turn.session, pk(turn.person)):
-        if str(pairing.id) == str(value or ""):
-            adept = await fetch(turn.session, Enrollment, pairing.adept_id)
-            mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
-            return pairing, program, adept, mentor
-    raise stale_button()
-
-
 @action("agree.")
 async def agreement_item(turn: Turn):
-    pairing, _program, _adept, _mentor = await _my_pair(turn, turn.inbound.value)
+    pairing, _program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
     item = (turn.inbound.action_id or "").removeprefix("agree.")
     if item not in AGREEMENT:
         raise stale_button()
@@ -199,7 +190,8 @@ async def after_first_meeting(turn: Turn, pairing: Pairing, program: Program) ->
 
 @action("fit.")
 async def fit_answer(turn: Turn):
-    pairing, program, adept, mentor = await _my_pair(turn, turn.inbound.value)
+    pairing, program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
+    adept, mentor = [await fetch(turn.session, Enrollment, e) for e in (pairing.adept_id, pairing.mentor_id)]
     good = turn.inbound.action_id == "fit.yes"
     checks = dict(pairing.checks or {})
     pairing.checks = {**checks, "fit": {**checks.get("fit", {}), str(turn.person.id): good}}
