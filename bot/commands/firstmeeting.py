@@ -3,6 +3,8 @@ goals, and "is this a good fit?" after the first logged meeting.
 
     goal TEXT        the adept records a goal (up to three; only the pair sees them);
                      an adept in two pairs (two programs) is asked which
+    goal remove N    the adept removes goal N (as `goals` numbers them); the mentor is told
+    goal change N TEXT  the adept rewrites goal N; the mentor is told
     goals            the pair's goals; each pair's, by the other member's name, for someone in several
 
 The checklist goes to both members when the pair is announced, each item a
@@ -14,6 +16,8 @@ buttons to talk to the person, re-match or keep the pair.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -21,9 +25,9 @@ from functools import partial
 from bot.commands.matching import end_pair
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
-from bot.commands.which import partners_of, which_pair
+from bot.commands.which import PairRow, partners_of, which_pair
 from bot.errors import UserError, stale_button
-from bot.inputs import parse_int
+from bot.inputs import parse_int, parse_whole
 from bot.matching.announce import YIELD_EVERY, group_address
 from bot.meetings import live_pairs_of, pair_for_action
 from bot.messages import Block, Button, Buttons, Card, Outbound, Text
@@ -83,18 +87,9 @@ async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) ->
             )
 
 
-async def _my_pair(turn: Turn, value: str | None) -> tuple[Pairing, Program, Enrollment, Enrollment]:
-    for pairing, _mine, program in await live_pairs_of(turn.session, pk(turn.person)):
-        if str(pairing.id) == str(value or ""):
-            adept = await fetch(turn.session, Enrollment, pairing.adept_id)
-            mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
-            return pairing, program, adept, mentor
-    raise stale_button()
-
-
 @action("agree.")
 async def agreement_item(turn: Turn):
-    pairing, _program, _adept, _mentor = await _my_pair(turn, turn.inbound.value)
+    pairing, _program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
     item = (turn.inbound.action_id or "").removeprefix("agree.")
     if item not in AGREEMENT:
         raise stale_button()
@@ -110,9 +105,7 @@ async def agreement_item(turn: Turn):
 
 @command("goal", params=(Param("text", rest=True),))
 async def goal(turn: Turn, args):
-    pairs = [row for row in await live_pairs_of(turn.session, pk(turn.person)) if row[1].role == "adept"]
-    if not pairs:
-        raise UserError("firstmeeting/no_pair_for_goals")
+    pairs = await _adept_pairs(turn)
     text = _goal_text(str(args["text"]))
     if len(pairs) > 1:  # an adept in two programs: which mentor the goal is with (`goal.pair`: `<id>:<text>`)
         return [await which_pair(turn, pairs, "goal.pair", text, "firstmeeting/which_pair", goal=text)]
@@ -132,6 +125,14 @@ async def goal_pair(turn: Turn):
     return [replace(await _add_goal(turn, pairing, program, text), replace=turn.inbound.message)]
 
 
+async def _adept_pairs(turn: Turn) -> list[PairRow]:
+    """The live pairs whose goals the person may write: those they are the adept of."""
+    pairs = [row for row in await live_pairs_of(turn.session, pk(turn.person)) if row[1].role == "adept"]
+    if not pairs:
+        raise UserError("firstmeeting/no_pair_for_goals")
+    return pairs
+
+
 def _goal_text(typed: str) -> str:
     text = " ".join(typed.split())
     if len(text) > MAX_GOAL_LENGTH:
@@ -148,6 +149,139 @@ async def _add_goal(turn: Turn, pairing: Pairing, program: Program, text: str) -
     await turn.tell(mentor.person_id, "firstmeeting/goal_shared", program=program, adept=turn.person.name, goal=text)
     await turn.audit("goal added", program=program, pairing=pairing.id)  # not the text: it stays with the pair
     return turn.say("firstmeeting/goal_added", goals=pairing.goals, limit=MAX_GOALS)
+
+
+# ------------------------------------------------- removing, changing a goal
+#
+# `goal remove N` and `goal change N TEXT` (`mål ta-bort N`, `mål ändra N
+# TEXT`): N is the goal's number as `goals` shows it. Being commands of their
+# own, their words begin no goal: `goal remove 1` never saves "remove 1" (a
+# goal that should begin so is written in quotes: `goal "change how I lead"`).
+# An adept in two pairs is asked which, as `goal` asks: a button for each pair
+# that has a goal N, carrying the pair's id, N, the mark of the goals the
+# question showed and the new text (`goal.remove`: `<id>:<N>:<mark>`,
+# `goal.change`: `<id>:<N>:<mark>:<text>`).
+
+
+@command("goal", "remove", params=(Param("n", rest=True),))
+async def goal_remove(turn: Turn, args):
+    pairs = await _adept_pairs(turn)
+    number = _goal_number(str(args["n"]), "goal remove")
+    if len(pairs) > 1:
+        return [await _which_goal(turn, pairs, number, "goal remove", "")]
+    pairing, _me, program = pairs[0]
+    return [await _remove_goal(turn, pairing, program, number)]
+
+
+@command("goal", "change", params=(Param("n"), Param("text", rest=True)))
+async def goal_change(turn: Turn, args):
+    pairs = await _adept_pairs(turn)
+    number = _goal_number(str(args["n"]), "goal change", typed=f"{args['n']} {args['text']}")
+    text = _goal_text(str(args["text"]))
+    if len(pairs) > 1:
+        return [await _which_goal(turn, pairs, number, "goal change", text)]
+    pairing, _me, program = pairs[0]
+    return [await _change_goal(turn, pairing, program, number, text)]
+
+
+@action("goal.remove")
+async def goal_remove_pair(turn: Turn):
+    pairing, program, number, _text = await _pressed_goal(turn)
+    return [replace(await _remove_goal(turn, pairing, program, number), replace=turn.inbound.message)]
+
+
+@action("goal.change")
+async def goal_change_pair(turn: Turn):
+    pairing, program, number, typed = await _pressed_goal(turn)
+    text = _goal_text(typed)
+    if not text:
+        raise stale_button()
+    return [replace(await _change_goal(turn, pairing, program, number, text), replace=turn.inbound.message)]
+
+
+def _goal_number(value: str, command: str, *, typed: str = "") -> int:
+    """N as typed: a whole number (whether the pair has that goal is for
+    `_goal_at`). Anything else is answered with how the command is written
+    and, as the words may have been meant as the start of a goal, how to
+    write such a goal."""
+    number = parse_whole(value)
+    if number is None:
+        raise UserError("firstmeeting/goal_number", command=command, value=value, typed=typed or value)
+    return number
+
+
+def _goal_at(pairing: Pairing, number: int, command: str) -> str:
+    goals = pairing.goals or []
+    if not 1 <= number <= len(goals):
+        raise UserError("firstmeeting/no_such_goal", command=command, number=number, count=len(goals))
+    return goals[number - 1]
+
+
+def _goals_mark(pairs: list[PairRow]) -> str:
+    """A short mark of the adept's goals in every pair: a button pressed
+    after they changed (a second button of the same question, say) would
+    change another goal than the question showed, and is stale instead."""
+    shown = json.dumps(sorted([pk(pairing), pairing.goals or []] for pairing, _, _ in pairs), ensure_ascii=False)
+    return hashlib.sha256(shown.encode()).hexdigest()[:12]
+
+
+async def _which_goal(turn: Turn, pairs: list[PairRow], number: int, command: str, text: str) -> Outbound:
+    """The question which pair's goal N `command` (`goal remove`, `goal
+    change`) is about, showing each pair's goal N; a button (`goal.remove`,
+    `goal.change`) for each pair that has one."""
+    having = [row for row in pairs if number <= len(row[0].goals or [])]
+    if number < 1 or not having:
+        raise UserError("firstmeeting/no_such_goal", command=command, number=number, count=None)
+    shown = [
+        {"partner": name, "goal": goals[number - 1] if number <= len(goals := row[0].goals or []) else None}
+        for row, name in await partners_of(turn, pairs)
+    ]
+    typed = f"{number}:{_goals_mark(pairs)}" + (f":{text}" if text else "")
+    template = "firstmeeting/which_pair_change" if text else "firstmeeting/which_pair_remove"
+    return await which_pair(
+        turn, having, command.replace(" ", "."), typed, template, number=number, shown=shown, goal=text
+    )
+
+
+async def _pressed_goal(turn: Turn) -> tuple[Pairing, Program, int, str]:
+    """The pair, goal number and text a `goal.remove`/`goal.change` button
+    carries, checked again: the presser's live pair, as its adept, and their
+    goals as the question showed them."""
+    pair_id, number, mark, text = [*(turn.inbound.value or "").split(":", 3), "", "", ""][:4]
+    pairing, program = await pair_for_action(turn.session, pk(turn.person), pair_id, role="adept")
+    goal_number = parse_int(number, low=1, high=MAX_GOALS)
+    if goal_number is None or mark != _goals_mark(await _adept_pairs(turn)):
+        raise stale_button()
+    return pairing, program, goal_number, text
+
+
+async def _remove_goal(turn: Turn, pairing: Pairing, program: Program, number: int) -> Outbound:
+    removed = _goal_at(pairing, number, "goal remove")
+    goals = list(pairing.goals or [])
+    del goals[number - 1]
+    pairing.goals = goals
+    turn.session.add(pairing)
+    mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
+    await turn.tell(
+        mentor.person_id, "firstmeeting/goal_removed_shared", program=program, adept=turn.person.name, goal=removed
+    )
+    await turn.audit("goal removed", program=program, pairing=pairing.id)  # not the text: it stays with the pair
+    return turn.say("firstmeeting/goal_removed", removed=removed, goals=goals)
+
+
+async def _change_goal(turn: Turn, pairing: Pairing, program: Program, number: int, text: str) -> Outbound:
+    old = _goal_at(pairing, number, "goal change")
+    goals = list(pairing.goals or [])
+    goals[number - 1] = text
+    pairing.goals = goals
+    turn.session.add(pairing)
+    mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
+    name = turn.person.name
+    await turn.tell(
+        mentor.person_id, "firstmeeting/goal_changed_shared", program=program, adept=name, old=old, goal=text
+    )
+    await turn.audit("goal changed", program=program, pairing=pairing.id)  # not the text: it stays with the pair
+    return turn.say("firstmeeting/goal_changed", number=number, old=old, goals=goals)
 
 
 @command("goals")
@@ -199,7 +333,8 @@ async def after_first_meeting(turn: Turn, pairing: Pairing, program: Program) ->
 
 @action("fit.")
 async def fit_answer(turn: Turn):
-    pairing, program, adept, mentor = await _my_pair(turn, turn.inbound.value)
+    pairing, program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
+    adept, mentor = [await fetch(turn.session, Enrollment, e) for e in (pairing.adept_id, pairing.mentor_id)]
     good = turn.inbound.action_id == "fit.yes"
     checks = dict(pairing.checks or {})
     pairing.checks = {**checks, "fit": {**checks.get("fit", {}), str(turn.person.id): good}}

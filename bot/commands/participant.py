@@ -181,7 +181,7 @@ async def _pause_in(turn: Turn, ref: str | Program | None, typed: date | None) -
     enrollment, program = chosen
     assert enrollment is not None, "a running program of the person's has their enrollment"
     until = min(typed, program.end) if typed else program.end
-    if until <= turn.now.date():
+    if until <= local_today(program, turn.now):  # the program's day, as `status` and `resume` count it
         raise UserError("errors/pause_in_past", until=until)
     indefinite = until == program.end
     if typed is None and enrollment.status in SIGNING_UP:
@@ -206,10 +206,12 @@ async def pause_answer(turn: Turn):
             rows = [(e, p) for e, p in await _active(turn) if str(p.id) == number or not number]
         except (ValueError, UserError):  # a forged date, or nothing of the presser's to pause
             raise stale_button() from None
-        if until <= turn.now.date() or len(rows) != 1:  # a card from before it named its program: one program only
+        if len(rows) != 1:  # a card from before it named its program: one program only
             raise stale_button()
         program = rows[0][1]
         until = min(until, program.end)
+        if until <= local_today(program, turn.now):  # over by the program's day, as `status` counts it
+            raise stale_button()
         await _pause(turn, rows, until)
         reply = answered(turn, "commands/paused", until=until, indefinite=True, program=program)
     waiting = await still_waiting(turn)  # the intake's question, which the card interrupted

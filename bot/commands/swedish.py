@@ -75,6 +75,8 @@ SWEDISH = {
     ("broadcast",): "utskick",
     ("goal",): "mål",
     ("goals",): "målen",
+    ("goal", "remove"): "mål ta-bort",
+    ("goal", "change"): "mål ändra",
     ("program", "use"): "program välj",
     ("program", "open"): "program öppna",
     ("program", "new-cohort"): "program ny-omgång",

@@ -15,6 +15,7 @@ from sqlmodel import SQLModel, select
 from adapters.console import options
 from bot.commands import load_all
 from bot.commands.broadcast import DRAFTED
+from bot.commands.firstmeeting import _goals_mark
 from bot.commands.match_card import shown_pairs
 from bot.commands.registry import ACTIONS
 from bot.i18n import render
@@ -40,6 +41,14 @@ FOREIGN = [
     ("Mallory", "goal.pair", "{pair}:Ett mål"),
     ("Hanna", "goal.pair", "{pair}:Ett mål"),  # her own pair, but a goal is the adept's to write
     ("Erik", "goal.pair", "{pair}:"),  # no goal on the button: a forged value
+    ("Mallory", "goal.remove", "{pair}:1:{erik_goals}"),
+    ("Hanna", "goal.remove", "{pair}:1:{erik_goals}"),  # her own pair, but its goals are the adept's
+    ("Erik", "goal.remove", "{pair}:1:0123456789ab"),  # goals other than the question showed: changed since
+    ("Erik", "goal.remove", "{pair}:one:{erik_goals}"),  # no number on the button: a forged value
+    ("Mallory", "goal.change", "{pair}:1:{erik_goals}:Ett mål"),
+    ("Hanna", "goal.change", "{pair}:1:{erik_goals}:Ett mål"),
+    ("Erik", "goal.change", "{pair}:1:0123456789ab:Ett mål"),
+    ("Erik", "goal.change", "{pair}:1:{erik_goals}:"),  # no goal on the button: a forged value
     ("Mallory", "nudge.help", "{pair}"),
     ("Mallory", "idle.later", "{hanna}"),
     ("Mallory", "rsvp.yes", "{event}"),
@@ -62,6 +71,8 @@ FOREIGN = [
     ("Erik", "nudge.met", "{ended_pair}"),
     ("Erik", "met.pair", "{ended_pair}:2027-01-20:60"),
     ("Erik", "goal.pair", "{ended_pair}:Ett mål"),
+    ("Erik", "goal.remove", "{ended_pair}:1:{erik_goals}"),
+    ("Erik", "goal.change", "{ended_pair}:1:{erik_goals}:Ett mål"),
     ("Erik", "rsvp.yes", "{cancelled_event}"),
     ("Erik", "survey.start", "inspiration:" + GONE),
     ("Erik", "continue.yes", GONE),
@@ -157,6 +168,9 @@ async def _world(db, clock, locale: str):
             moa=enrollment["Moa"].id,
             mallory_person=people["Mallory"].id,
             shown=shown_pairs([erik_pair]),
+            erik_goals=_goals_mark(
+                [(erik_pair, enrollment["Erik"], await s.get(Program, 1))]
+            ),  # as a question marks them
             event=events[-2].id,
             cancelled_event=events[-1].id,
             bea_draft=draft.id,

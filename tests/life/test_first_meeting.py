@@ -27,6 +27,14 @@ SAY = {
         "which_pair": "Vilket av dina par gäller målet ”Leda en förändring”?",
         "goals_of_pairs": "Målen i dina par:",
         "no_goals_yet": "– inga mål ännu.",
+        "replace_with": "Byt sedan ut det med `mål ändra N TEXT` eller ta bort det med `mål ta-bort N`",
+        "removed": "Borttaget: ”Bli tryggare i lönesamtal”.",
+        "removed_shared": "Cecilia har tagit bort ett av målen för ert mentorskap: ”Bli tryggare i lönesamtal”.",
+        "changed_shared": "Cecilia har ändrat ett av målen för ert mentorskap: ”Hinna reflektera” är nu ”Hinna reflektera varje vecka”.",
+        "no_goal_5": "Det finns inget mål 5: era mål har nummer 1–3",
+        "not_a_number": "`mål ta-bort` tar målets nummer, som `målen` visar det, inte ”Rädslan att delegera”",
+        "in_quotes": '`mål "ändra x y"`',
+        "which_remove": "Vilket av dina par gäller det? Mål 1 i varje par:",
     },
     "en": {
         "intro": "Before your first meeting",
@@ -40,6 +48,14 @@ SAY = {
         "which_pair": "Which of your pairs is the goal “Leda en förändring” for?",
         "goals_of_pairs": "The goals of your pairs:",
         "no_goals_yet": "– no goals yet.",
+        "replace_with": "Then replace it with `goal change N TEXT` or remove it with `goal remove N`",
+        "removed": "Removed: “Bli tryggare i lönesamtal”.",
+        "removed_shared": "Cecilia has removed one of the goals for your mentorship: “Bli tryggare i lönesamtal”.",
+        "changed_shared": "Cecilia has changed one of the goals for your mentorship: “Hinna reflektera” is now “Hinna reflektera varje vecka”.",
+        "no_goal_5": "There is no goal 5: your goals are numbered 1–3",
+        "not_a_number": "`goal remove` takes the goal's number, as `goals` shows it, not “Rädslan att delegera”",
+        "in_quotes": '`goal "change x y"`',
+        "which_remove": "Which of your pairs do you mean? Goal 1 in each pair:",
     },
 }
 
@@ -121,12 +137,9 @@ async def _goals_by_partner(db) -> dict[str, list[str]]:
         return {name: pairing.goals or [] for pairing, name in rows.all()}
 
 
-async def test_an_adept_in_two_programs_is_asked_which_pair_a_goal_is_for(year):
-    """Cecilia is Frida's adept in Mentorprogram 2027 and Ivar's in a second
-    program: `goal` asks which pair, a button per pair carrying its id, and
-    saves nothing until one is pressed; `goals` shows each pair's goals by
-    the mentor's name."""
-    anna, cecilia = year["Anna"], year["Cecilia"]
+async def _cecilia_in_a_second_program(year) -> None:
+    """Cecilia, Frida's adept in Mentorprogram 2027, becomes Ivar's in Fortsättning 2027."""
+    anna = year["Anna"]
     for line in (
         "program create Fortsättning 2027 start=2027-01-19 end=2027-12-15",
         "org add Täby kommun program=fortsattning-2027",
@@ -140,6 +153,15 @@ async def test_an_adept_in_two_programs_is_asked_which_pair_a_goal_is_for(year):
     assert set(await _goals_by_partner(year.db)) >= {"Frida", "Ivar"}
     for name in ("Frida", "Ivar"):
         year[name].inbox()
+
+
+async def test_an_adept_in_two_programs_is_asked_which_pair_a_goal_is_for(year):
+    """Cecilia is Frida's adept in Mentorprogram 2027 and Ivar's in a second
+    program: `goal` asks which pair, a button per pair carrying its id, and
+    saves nothing until one is pressed; `goals` shows each pair's goals by
+    the mentor's name."""
+    cecilia = year["Cecilia"]
+    await _cecilia_in_a_second_program(year)
 
     (question,) = await cecilia.say("goal Leda en   förändring")
     assert question.kind == "firstmeeting/which_pair" and year.say["which_pair"] in question.text, question.text
@@ -191,3 +213,120 @@ async def test_a_mentor_with_two_adepts_sees_each_pairs_goals_by_the_adepts_name
     ], listed
     # Each adept has one pair: their own goals, as before.
     assert texts(await year["Bertil"].say("goals")).splitlines() == ["Your goals:", "1. Delegera mer"]
+
+
+THREE_GOALS = ("Leda genom en omorganisation", "Bli tryggare i lönesamtal", "Hinna reflektera")
+
+
+async def test_the_adept_removes_or_changes_a_goal_by_its_number_and_the_mentor_is_told(year):
+    """`goal remove N` and `goal change N TEXT` (`mål ta-bort N`, `mål ändra N
+    TEXT`): their words are the command, never the start of a goal (`mål
+    ta-bort 1` once saved the goal "ta-bort 1"); N is checked against the
+    goals there are; the mentor is told what was removed or changed."""
+    say, cecilia, frida = year.say, year["Cecilia"], year["Frida"]
+    for goal in THREE_GOALS:
+        await cecilia.say(f"goal {goal}")
+    frida.inbox()
+    assert say["replace_with"] in texts(await cecilia.say("goal Ett fjärde mål"))  # the commands that make room
+
+    for line in ("mål ta-bort 5", "mål ta bort 5", "goal remove 5", "goal Remove 5", "mål remove 5", "goal ta-bort 5"):
+        answer = await cecilia.say(line)
+        assert [m.kind for m in answer] == ["firstmeeting/no_such_goal"], (line, texts(answer))
+        assert say["no_goal_5"] in texts(answer), texts(answer)
+    for line in ("goal remove 0", "goal change 4 Ett nytt mål", "mål ändra -1 Ett nytt mål"):
+        assert [m.kind for m in await cecilia.say(line)] == ["firstmeeting/no_such_goal"], line
+    answer = await cecilia.say("goal remove Rädslan att delegera")
+    assert [m.kind for m in answer] == ["firstmeeting/goal_number"] and say["not_a_number"] in texts(answer)
+    answer = await cecilia.say("mål ändra x y" if year.locale == "sv" else "goal change x y")
+    assert [m.kind for m in answer] == ["firstmeeting/goal_number"] and say["in_quotes"] in texts(answer)
+    assert (await _goals_by_partner(year.db))["Frida"] == list(THREE_GOALS) and frida.inbox() == []
+
+    answer = await cecilia.say("mål ta-bort 2")
+    assert [m.kind for m in answer] == ["firstmeeting/goal_removed"] and say["removed"] in texts(answer)
+    assert texts(answer).splitlines()[2:4] == ["1. Leda genom en omorganisation", "2. Hinna reflektera"]
+    assert [say["removed_shared"]] == [m.text for m in frida.inbox()]
+    answer = await cecilia.say("goal change 2 Hinna reflektera   varje vecka")
+    assert [m.kind for m in answer] == ["firstmeeting/goal_changed"]
+    assert [say["changed_shared"]] == [m.text for m in frida.inbox()]
+    assert (await _goals_by_partner(year.db))["Frida"] == [
+        "Leda genom en omorganisation",
+        "Hinna reflektera varje vecka",
+    ]
+
+    # A goal that should begin with such a word is written in quotes.
+    await cecilia.say('mål "ändra hur jag delegerar"')
+    assert (await _goals_by_partner(year.db))["Frida"][-1] == "ändra hur jag delegerar"
+    # The mentor writes no goals, and removes or changes none.
+    for line in ("goal remove 1", "mål ändra 1 Mitt eget mål"):
+        assert say["no_pair"] in texts(await frida.say(line))
+    async with year.db.read() as s:  # the audit log keeps what was done, never the words
+        details = [
+            a.detail
+            for a in (await s.exec(select(AuditLog).where(AuditLog.action.in_(["goal removed", "goal changed"])))).all()
+        ]
+    assert len(details) == 2 and all("Hinna" not in str(d) and "Bli" not in str(d) for d in details)
+
+
+async def _set_goals(db, goals: dict[str, list[str]]) -> None:
+    """Each pair's goals, by the name of its mentor."""
+    async with db.write() as s:
+        rows = await s.exec(
+            select(Pairing, Person.name)
+            .join(Enrollment, Enrollment.id == Pairing.mentor_id)
+            .join(Person, Person.id == Enrollment.person_id)
+        )
+        for pairing, name in rows.all():
+            if name in goals:
+                pairing.goals = goals[name]
+                s.add(pairing)
+
+
+async def test_an_adept_in_two_programs_is_asked_which_pairs_goal_to_remove_or_change(year):
+    """`goal remove N` and `goal change N TEXT` from an adept in two pairs ask
+    which, showing each pair's goal N, with a button for each pair that has
+    one; nothing changes until a press, and a press after the goals changed
+    since the question is stale (it would change another goal than shown)."""
+    cecilia = year["Cecilia"]
+    await _cecilia_in_a_second_program(year)
+    await _set_goals(year.db, {"Frida": ["Leda en förändring"], "Ivar": ["Delegera mer", "Hinna reflektera"]})
+    frida_label, ivar_label = "Frida (Mentorprogram 2027)", "Ivar (Fortsättning 2027)"
+
+    (remove,) = await cecilia.say("mål ta-bort 1")
+    assert remove.kind == "firstmeeting/which_pair_remove" and year.say["which_remove"] in remove.text
+    assert "Leda en förändring" in remove.text and "Delegera mer" in remove.text
+    assert set(_by_label(remove)) == {frida_label, ivar_label}
+    (second,) = await cecilia.say("goal remove 2")  # only Ivar's pair has a goal 2: only its button
+    assert set(_by_label(second)) == {"Ivar"} and "Hinna reflektera" in second.text
+    assert [m.kind for m in await cecilia.say("goal remove 3")] == ["firstmeeting/no_such_goal"]
+    (change,) = await cecilia.say("goal change 1 Leda en omorganisation")
+    assert change.kind == "firstmeeting/which_pair_change" and set(_by_label(change)) == {frida_label, ivar_label}
+    assert await _goals_by_partner(year.db) == {
+        "Frida": ["Leda en förändring"],
+        "Ivar": ["Delegera mer", "Hinna reflektera"],
+        "Gustav": [],
+        "Hanna": [],
+    }, "nothing changes before a press"
+
+    # Ivar is in the pair, as its mentor: the goals are the adept's to change.
+    ivar = _by_label(remove)[ivar_label]
+    assert [m.kind for m in await year["Ivar"].click(ivar.action_id, ivar.value)] == ["errors/stale_action"]
+    await cecilia.click(ivar.action_id, ivar.value, on=remove)
+    assert (await _goals_by_partner(year.db))["Ivar"] == ["Hinna reflektera"]
+    assert year.say["removed_shared"].replace("Bli tryggare i lönesamtal", "Delegera mer") in texts(
+        year["Ivar"].inbox()
+    )
+    assert year["Frida"].inbox() == []
+
+    # The goals changed since these questions: their buttons would change another goal than they showed.
+    for question, label in ((remove, frida_label), (second, "Ivar"), (change, ivar_label)):
+        button = _by_label(question)[label]
+        assert [m.kind for m in await cecilia.click(button.action_id, button.value, on=question)] == [
+            "errors/stale_action"
+        ]
+    (change,) = await cecilia.say("mål ändra 1 Leda en omorganisation")
+    frida = _by_label(change)[frida_label]
+    answer = await cecilia.click(frida.action_id, frida.value, on=change)
+    assert [m.kind for m in answer] == ["firstmeeting/goal_changed"]
+    goals = await _goals_by_partner(year.db)
+    assert goals["Frida"] == ["Leda en omorganisation"] and goals["Ivar"] == ["Hinna reflektera"]
+    assert "Leda en omorganisation" in texts(year["Frida"].inbox()) and year["Ivar"].inbox() == []

@@ -9,7 +9,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import select
 
+from bot.store.models import Enrollment
 from tests.core.harness import texts
 from tests.life.helpers import started_year
 
@@ -90,3 +92,25 @@ async def test_resume_and_status_agree_on_the_day_after_local_midnight(year):
     answer = await cecilia.say("resume")
     assert [m.kind for m in answer] == ["commands/not_paused"], texts(answer)
     assert [m.kind for m in year["Frida"].inbox()] == []  # nothing to tell: the pause had ended
+
+
+async def test_a_pause_ending_today_by_the_programs_day_is_refused_after_local_midnight(year):
+    """00:30 in Stockholm on 30 April (29 April in UTC): a pause until 30
+    April would be over at once by the program's day, as `status` and
+    `resume` count it, so `pause` refuses it as it refuses any day not
+    after today (it once went by the UTC day and accepted it, telling the
+    partner of a pause that status never showed), and so does the intake's
+    pause card pressed at that moment."""
+    cecilia = year["Cecilia"]
+    await year.run_until(date(2027, 4, 29))
+    year.clock.set(datetime(2027, 4, 30, 0, 30, tzinfo=ZoneInfo("Europe/Stockholm")))
+    assert year.clock.now().date() == date(2027, 4, 29)  # the UTC day is still the day before
+    year["Frida"].inbox()
+
+    answer = await cecilia.say("pause until 2027-04-30")
+    assert [m.kind for m in answer] == ["errors/pause_in_past"], texts(answer)
+    pressed = await cecilia.click("pause.confirm", "1:2027-04-30")
+    assert [m.kind for m in pressed] == ["errors/stale_action"], texts(pressed)
+    assert [m.kind for m in year["Frida"].inbox()] == []  # no pause, so nothing to tell
+    async with year.db.read() as s:
+        assert [e.paused_until for e in (await s.exec(select(Enrollment))).all()] == [None] * 6
