@@ -4,6 +4,8 @@
                    platforms are on
     GET /readyz    readiness: the database answers, its migrations are current,
                    and the scheduler ticked within two intervals; 503 otherwise
+                   (not whether Teams has its signing keys: they are fetched in
+                   the background, adapters/teams/signing_keys.py)
     GET /metrics   Prometheus text format (see `bot.telemetry`)
 
 None of them shows an error's text (it could carry a host name or a user);

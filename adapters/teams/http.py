@@ -12,13 +12,19 @@ registration. Either way `teams.tenant_id`, the registration's home tenant,
 is required: it is the tenant let in until an organisation names others. The SDK checks
 that the token's `serviceurl` claim is the activity's `serviceUrl`, so
 replies only go to a service URL the Bot Framework vouched for. Any failure
-to authenticate is a 401, whatever exception the SDK raised. Local mode
+to authenticate is a 401, whatever exception the SDK raised. The SDK's
+signing keys come through `signing_keys.SigningKeys`: fetched in a thread
+with a timeout, never on the event loop, one download at a time, backing off
+after each attempt; warmed in the background at start-up (not part of
+/readyz, which never waited for Teams). Local mode
 (`teams.local = true`, no app id) has no authentication: allowed only on a
 loopback address, only with a loopback `serviceUrl`, and said loudly.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sys
 from ipaddress import ip_address
@@ -37,6 +43,7 @@ from botframework.connector.auth import (
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.files import FileLinks
 from adapters.teams.outbound import TeamsPort
+from adapters.teams.signing_keys import SigningKeys
 from bot.config import ConfigError, TeamsConfig, check_teams_tenant
 
 log = logging.getLogger(__name__)
@@ -96,14 +103,17 @@ def is_loopback_url(url: str | None) -> bool:
 class StrictAuthentication(BotFrameworkAuthentication):
     """The SDK's authentication, with every failure a `PermissionError`
     (so a 401): a token signed by an unknown key, a key set that cannot be
-    fetched or a token that does not parse raise other exceptions there."""
+    fetched or a token that does not parse raise other exceptions there.
+    Its key lookups are answered by `keys` (never a download on the loop)."""
 
-    def __init__(self, inner: BotFrameworkAuthentication):
+    def __init__(self, inner: BotFrameworkAuthentication, keys: SigningKeys | None = None):
         self._inner = inner
+        self.keys = keys or SigningKeys()
 
     async def authenticate_request(self, activity, auth_header: str) -> AuthenticateRequestResult:
         try:
-            return await self._inner.authenticate_request(activity, auth_header)
+            with self.keys.checking():
+                return await self._inner.authenticate_request(activity, auth_header)
         except PermissionError:
             raise
         except Exception as exc:
@@ -111,7 +121,8 @@ class StrictAuthentication(BotFrameworkAuthentication):
             raise PermissionError("token could not be verified") from exc
 
     async def authenticate_streaming_request(self, auth_header, channel_id_header):
-        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        with self.keys.checking():
+            return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
 
     def create_connector_factory(self, claims_identity):
         return self._inner.create_connector_factory(claims_identity)
@@ -126,7 +137,8 @@ class StrictAuthentication(BotFrameworkAuthentication):
         return self._inner.get_originating_audience()
 
     async def authenticate_channel_request(self, auth_header: str):
-        return await self._inner.authenticate_channel_request(auth_header)
+        with self.keys.checking():
+            return await self._inner.authenticate_channel_request(auth_header)
 
 
 def mount(
@@ -134,11 +146,14 @@ def mount(
     runtime,
     *,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
+    warm_keys: bool = True,
 ) -> TeamsBot:
     """Add `POST /api/messages` and register the Teams outbound port.
 
     `credentials_factory` replaces how outbound calls get their token (tests
-    use one that never reaches Microsoft's login service)."""
+    use one that never reaches Microsoft's login service). With `warm_keys`
+    (and authentication on), the signing keys are fetched in the background
+    from start-up on, so the first request does not wait for them."""
     config = runtime.config
     check_safe(config)
     if config.teams.local_mode:
@@ -149,6 +164,8 @@ def mount(
         ConfigurationBotFrameworkAuthentication(auth_settings(config.teams), credentials_factory=credentials_factory)
     )
     adapter = CloudAdapter(authentication)
+    if warm_keys and not config.teams.local_mode:
+        _keep_keys_fresh(app, authentication.keys)
     port = TeamsPort(adapter, config.teams.app_id, runtime.db, locale=config.bot.locale)
     port.files = FileLinks(runtime)
     runtime.delivery.register(port)
@@ -178,8 +195,28 @@ def mount(
 
     app.router.add_post(PATH, messages)
     app.on_shutdown.append(finish_slow_commands)
-    runtime.extras.update(teams_adapter=adapter, teams_bot=bot, teams_port=port)
+    runtime.extras.update(teams_adapter=adapter, teams_bot=bot, teams_port=port, teams_keys=authentication.keys)
     return bot
+
+
+def _keep_keys_fresh(app: web.Application, keys: SigningKeys) -> None:
+    """`keys.keep_fresh()` as a background task for as long as the server
+    runs; start-up does not wait for it."""
+    task: asyncio.Task | None = None
+
+    async def start(_app: web.Application) -> None:
+        nonlocal task
+        task = asyncio.ensure_future(keys.keep_fresh())
+
+    async def stop(_app: web.Application) -> None:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        keys.close()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
 
 
 async def _loopback_service(request: web.Request) -> bool:

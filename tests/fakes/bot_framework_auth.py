@@ -1,12 +1,18 @@
 """A loopback fake of the Bot Framework's OpenID metadata and signing keys,
 so the SDK's real token validation runs against tokens this test signs.
 
-botbuilder fetches the keys with blocking `requests` calls from inside the
-event loop, so the fake is a plain threaded HTTP server, not an aiohttp one.
+The keys are fetched with blocking `requests` calls (in a thread of their
+own since adapters/teams/signing_keys.py; on the event loop before), so the
+fake is a plain threaded HTTP server, not an aiohttp one: it answers even
+while the loop is stuck.
 
     with FakeBotFrameworkKeys() as keys:
         monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", keys.metadata_url)
         token = keys.token(app_id=APP_ID, service_url=connector.url)
+
+It can also misbehave: `keys.hang()` (take requests, never answer, until
+`release()` or `hang_seconds`), `keys.fail_with = 503`, `keys.delay = 0.5`,
+`keys.rotate(kid)` (a new key under a new kid). `keys.metadata_requests` counts the downloads.
 """
 
 from __future__ import annotations
@@ -32,7 +38,31 @@ class FakeBotFrameworkKeys:
         self.kid = kid
         self.key = new_key()
         self.requests: list[str] = []
+        self.fail_with: int | None = None  # answer every request with this status
+        self.delay = 0.0  # answer every request this many seconds late
+        self.hang_seconds = 0.0  # > 0: hold every request this long (or until release()), then close it unanswered
+        self.hanging = 0  # requests held right now
+        self._released = threading.Event()
+        self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def metadata_requests(self) -> int:
+        """How many downloads began (each starts with the metadata document)."""
+        return sum(path.endswith("openidconfiguration") for path in list(self.requests))
+
+    def hang(self, seconds: float = 30.0) -> None:
+        self._released.clear()
+        self.hang_seconds = seconds
+
+    def release(self) -> None:
+        self.hang_seconds = 0.0
+        self._released.set()
+
+    def rotate(self, kid: str) -> rsa.RSAPrivateKey:
+        """Serve a new key under `kid` (the old one is gone); returns the old key."""
+        old, self.key, self.kid = self.key, new_key(), kid
+        return old
 
     @property
     def base(self) -> str:
@@ -69,6 +99,20 @@ class FakeBotFrameworkKeys:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 fake.requests.append(self.path)
+                if fake.hang_seconds > 0:
+                    with fake._lock:
+                        fake.hanging += 1
+                    try:
+                        fake._released.wait(fake.hang_seconds)
+                    finally:
+                        with fake._lock:
+                            fake.hanging -= 1
+                    self.close_connection = True
+                    return
+                time.sleep(fake.delay)
+                if fake.fail_with is not None:
+                    self.send_error(fake.fail_with)
+                    return
                 if self.path.endswith("openidconfiguration"):
                     body = {
                         "issuer": ISSUER,
@@ -95,5 +139,6 @@ class FakeBotFrameworkKeys:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()

@@ -244,7 +244,8 @@ async def teams_server(
     app = web.Application()
     app[RUNTIME] = runtime
     factory = FakeCredentialsFactory(app_id) if app_id else None
-    teams_http.mount(app, runtime, credentials_factory=factory)
+    # Without the fake key server, nothing fetches keys (nothing may reach Microsoft).
+    teams_http.mount(app, runtime, credentials_factory=factory, warm_keys=keys is not None)
     downloads.mount(app, runtime)
     runner, port = await serve_on_loopback(app)
     try:
