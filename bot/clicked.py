@@ -41,12 +41,12 @@ async def sent_card(session: AsyncSession, renderer: Renderer, row_id: int, inbo
     if clicked is None or inbound.where.where != Where.DM:
         return None
     row = await session.get(Reminder, row_id)
-    if row is None or row.status != ReminderStatus.SENT or row.message_id != clicked.message_id:
+    if row is None or row.status != ReminderStatus.SENT or row.sent_at is None or row.message_id != clicked.message_id:
         return None
     if not await _went_to_clicker(session, row, inbound):
         return None
     try:
-        ready = await renderer.prepare(session, row)
+        ready = await renderer.prepare(session, row, row.sent_at)  # its words as they were sent
     except Exception:  # a row whose words are gone (purged, `forget`): nothing of ours to show
         log.info("the clicked card's row %s no longer renders", row_id, exc_info=True)
         return None

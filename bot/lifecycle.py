@@ -35,6 +35,12 @@ def is_over(program) -> bool:
     return program is not None and program.status in OVER
 
 
+def has_ended(program, today: date) -> bool:
+    """Over for its participants: closed or archived, or past its end date
+    (`today` in the program's zone) though nobody has closed it yet."""
+    return is_over(program) or (program is not None and today > program.end)
+
+
 def ended_on(program) -> date:
     """The day a program that is over ended, in its zone: its end date, or
     the day it was closed if that came first."""

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.inputs import parse_int
+from bot.lifecycle import RUNNING
 from bot.messages import Button, Buttons
 from bot.store.models import (
     Enrollment,
@@ -254,16 +255,32 @@ async def live_pairings(session: AsyncSession, enrollment: Enrollment) -> list[P
     return list((await session.exec(_LIVE_PAIRINGS, params={"enrollment_id": enrollment.id})).all())
 
 
+# What became of an announced pair: still running, or settled (by the close-out or by closing).
+SETTLED = (PairStatus.COMPLETED, PairStatus.CONTINUING)
+
+
 async def past_pairings(session: AsyncSession, enrollment: Enrollment) -> list[Pairing]:
-    """The pairs an enrollment had, for a program that is over: completed,
-    going on on their own, or ended after they were announced; oldest first."""
+    """The pairs an enrollment had, for a program that has ended: completed,
+    going on on their own, ended after they were announced, or still
+    announced (a program past its end date that nobody closed yet); oldest first."""
     query = (
         select(Pairing)
         .where(
             (col(Pairing.adept_id) == enrollment.id) | (col(Pairing.mentor_id) == enrollment.id),
-            col(Pairing.status).in_((PairStatus.COMPLETED, PairStatus.CONTINUING, PairStatus.ENDED)),
+            col(Pairing.status).in_((*SETTLED, PairStatus.ENDED, PairStatus.ANNOUNCED)),
             col(Pairing.announced_at).is_not(None),
         )
         .order_by(col(Pairing.id))
     )
     return list((await session.exec(query)).all())
+
+
+async def next_cohort(session: AsyncSession, program: Program) -> Program | None:
+    """The running program made as the next cohort of `program` (`program
+    new-cohort`), if any; a cohort still being prepared (draft) is not shown."""
+    query = (
+        select(Program)
+        .where(Program.previous_id == program.id, col(Program.status).in_(RUNNING))
+        .order_by(col(Program.start).desc())
+    )
+    return (await session.exec(query)).first()

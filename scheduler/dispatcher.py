@@ -339,12 +339,13 @@ class Dispatcher:
     async def _prepare(self, rows: list[Claimed]) -> list[tuple[Claimed, object]]:
         """Render rows in their readers' languages (one read transaction)."""
         prepared: list[tuple[Claimed, object]] = []
+        now = self.clock.now()  # the moment they are sent: what their words count from
         async with self.db.read() as session:
             for n, row in enumerate(rows, 1):
                 if n % YIELD_EVERY == 0:
                     await asyncio.sleep(0)
                 try:
-                    prepared.append((row, await self.renderer.prepare(session, row)))
+                    prepared.append((row, await self.renderer.prepare(session, row, now)))
                 except Exception as exc:  # a template or data bug: fail the row, keep going
                     log.exception("rendering reminder %s", row.key)
                     prepared.append((row, Unreachable(DeliveryError(f"could not render: {exc}"))))

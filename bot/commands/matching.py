@@ -5,6 +5,8 @@
     match pin N / unpin N keep draft pair N through re-runs, or let it go
     match exclude N       never this mentee with this mentor; the pair leaves the draft
     match waitlist NAME   the mentee waits for a later round; `match` again fills the gap
+                          (told at the round's announcement; mid-year with no round
+                          under way, told now)
     match approve         freeze the draft
     match announce        introduce the approved pairs, tell the channel and the waitlist
     unpair N REASON       end a pair; the mentee goes back to the pool
@@ -236,16 +238,19 @@ async def match_waitlist(turn: Turn, args):
 
 
 async def _tell_the_waitlisted_now(turn: Turn, program: Program, enrollment) -> str:
-    """Before the pairs are presented, the waitlist hears it then ("later").
-    Once they have been, the next presentation may be months away: the adept
-    is told now ("now", or "unreachable") and, told, is back in the pool, so
-    the next draft (a mentor's freed place, a late mentor) considers them."""
+    """Nobody hears anything of a round of matching before it is announced:
+    before the pairs are first presented, or while a later round is being
+    drafted (pairs drafted or approved, not yet announced), the waitlist
+    hears it at that announcement ("later"). With no round under way after
+    the first presentation, the next one may be months away: the adept is
+    told now ("now", or "unreachable") and, told, is back in the pool, so the
+    next draft (a mentor's freed place, a late mentor) considers them."""
     presented = (
         await turn.session.exec(
             select(Pairing.id).where(Pairing.program_id == program.id, col(Pairing.announced_at).is_not(None))
         )
     ).first()
-    if presented is None:
+    if presented is None or await _round_under_way(turn, program):
         return "later"
     if TOLD_WAITLIST in (enrollment.answers or {}):
         return "now"  # told already, and still on the list
@@ -255,6 +260,19 @@ async def _tell_the_waitlisted_now(turn: Turn, program: Program, enrollment) -> 
     enrollment.answers = {**(enrollment.answers or {}), TOLD_WAITLIST: turn.now.isoformat()}
     turn.session.add(enrollment)
     return "now"
+
+
+async def _round_under_way(turn: Turn, program: Program) -> bool:
+    """Pairs drafted or approved and not yet announced: an announcement is coming."""
+    pending = (
+        await turn.session.exec(
+            select(Pairing.id).where(
+                Pairing.program_id == program.id,
+                col(Pairing.status).in_((PairStatus.DRAFT, PairStatus.APPROVED)),
+            )
+        )
+    ).first()
+    return pending is not None
 
 
 async def _approve(turn: Turn, program: Program):

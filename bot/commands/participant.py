@@ -19,11 +19,11 @@ from bot.commands.topics import topic, visible_roles
 from bot.commands.which import Question, choose, on_pick, program_named
 from bot.dialogs.entrances import still_waiting
 from bot.errors import UserError, stale_button
-from bot.lifecycle import RUNNING, ended_on, is_over
+from bot.lifecycle import RUNNING, ended_on, has_ended
 from bot.matching.cohort import TOLD_UNMATCHED
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.programs import live_pairings, my_enrollments, next_event, past_pairings
+from bot.programs import SETTLED, live_pairings, my_enrollments, next_cohort, next_event, past_pairings
 from bot.roster import is_paused
 from bot.store.models import (
     Enrollment,
@@ -31,6 +31,7 @@ from bot.store.models import (
     Meeting,
     Organisation,
     Pairing,
+    PairStatus,
     Person,
     Program,
 )
@@ -96,20 +97,26 @@ async def _pair_view(
 @command("status")
 async def status(turn: Turn, args):
     rows, left = [], False
-    for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
+    mine = await my_enrollments(turn.session, pk(turn.person))
+    in_programs = {program.id for _, program in mine}
+    for enrollment, program in mine:
         if enrollment.status == EnrollmentStatus.LEFT:
             left = True  # "not in a program" then, not "not yet"
             continue
-        if is_over(program):  # shown as it ended, to those who took part
+        today = local_today(program, turn.now)
+        if has_ended(program, today):  # closed, or past its end date: shown as it ended, to those who took part
             if enrollment.status == EnrollmentStatus.ACTIVE:
-                pairs = await _pair_view(turn, enrollment, await past_pairings(turn.session, enrollment))
-                rows.append({"program": program, "enrollment": enrollment, "pairs": pairs, "ended": ended_on(program)})
+                rows.append(await _ended_row(turn, enrollment, program, today, in_programs))
             continue
+        # A pair the close-out settled (going on on their own, or done) is still theirs until the end.
+        settled = [p for p in await past_pairings(turn.session, enrollment) if p.status in SETTLED]
         rows.append(
             {
                 "program": program,
                 "enrollment": enrollment,
-                "pairs": await _pair_view(turn, enrollment, program=program),
+                "pairs": await _pair_view(
+                    turn, enrollment, [*await live_pairings(turn.session, enrollment), *settled], program=program
+                ),
                 "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
                 "ended": None,  # it runs
@@ -119,6 +126,27 @@ async def status(turn: Turn, args):
         )
     coordinator = not rows and await turn.coordinates()
     return [turn.say("commands/status", rows=rows, left=left, coordinator=coordinator, ephemeral=True)]
+
+
+async def _ended_row(turn: Turn, enrollment: Enrollment, program: Program, today: date, in_programs: set) -> dict:
+    """A program that has ended, as it ended: the person's pairs (a pair
+    still announced in a program nobody closed yet is done: its year is
+    over), and what comes next: going on on their own, the next cohort
+    (unless they are in it: it has its own row)."""
+    pairs = await _pair_view(turn, enrollment, await past_pairings(turn.session, enrollment))
+    for pair in pairs:
+        if pair["status"] == PairStatus.ANNOUNCED:
+            pair["status"] = PairStatus.COMPLETED
+    cohort = await next_cohort(turn.session, program)
+    return {
+        "program": program,
+        "enrollment": enrollment,
+        "pairs": pairs,
+        "ended": ended_on(program),
+        "continuing": any(pair["status"] == PairStatus.CONTINUING for pair in pairs),
+        "next_cohort": cohort if cohort is not None and cohort.id not in in_programs else None,
+        "today": today,
+    }
 
 
 @command("language", params=(Param("language", "choice", choices=("sv", "en")),))

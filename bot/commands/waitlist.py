@@ -1,6 +1,6 @@
 """Keeping the waitlist moving:
 
-    match unwaitlist NAME         undo `match waitlist`: back in the pool
+    match unwaitlist NAME         undo `match waitlist`: back in the pool (told, if they were told)
     match unexclude ADEPT MENTOR  undo `match exclude`: the pair may be proposed again
 
 and the idle mentor's answer ("would you take an adept later?"). The offer
@@ -41,11 +41,16 @@ async def match_unwaitlist(turn: Turn, args):
     name = (await resolve_person(turn.session, str(args["person"]), turn.inbound.actor, turn.now, program)).name
     if not enrollment.waitlisted:
         raise UserError("matching/errors/not_waitlisted", name=name)
+    # Said as it was done: someone told they are on the waitlist hears they
+    # are off it; someone who was not told (the round is not announced yet) hears nothing.
+    told = None
+    if TOLD_WAITLIST in (enrollment.answers or {}):
+        told = await turn.tell(enrollment.person_id, "matching/unwaitlisted_notice", program=program)
     enrollment.waitlisted = False
     enrollment.answers = {k: v for k, v in (enrollment.answers or {}).items() if k != TOLD_WAITLIST}
     turn.session.add(enrollment)
-    await turn.audit("match unwaitlisted", program=program, adept=enrollment.id)
-    return [turn.say("matching/unwaitlisted", name=name)]
+    await turn.audit("match unwaitlisted", program=program, adept=enrollment.id, told=bool(told))
+    return [turn.say("matching/unwaitlisted", name=name, told=told)]
 
 
 @command("match", "unexclude", role=COORDINATOR, params=(Param("adept", "person"), Param("mentor", "person")))

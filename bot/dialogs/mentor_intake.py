@@ -17,7 +17,8 @@ stateDiagram-v2
     nominator --> experience
     experience --> capacity
     capacity --> joint_meetings: answer or skip (1)
-    joint_meetings --> training
+    joint_meetings --> training: the coaching session is ahead or not dated
+    joint_meetings --> format: the coaching session is over (a late joiner)
     training --> format
     format --> place: in person / mixed
     format --> languages: digital
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogs import intake
 from bot.dialogs.flow import Ctx, State, register
+from bot.dialogs.prompt import events_all_over
 from bot.dialogs.steps import NumberStep, TextStep, YesNoStep
 from bot.messages import Outbound
 
@@ -72,6 +74,12 @@ def _after_years(answers: dict, ctx: Ctx) -> str:
     return EXPERIENCE.name if ctx.nominator is not None else NOMINATOR.name
 
 
+def _after_joint_meetings(answers: dict, ctx: Ctx) -> str:
+    """A mentor who joins after the coaching session is not asked about it
+    (the rule that lists only the coming joint meetings)."""
+    return "format" if events_all_over(TRAINING, ctx) else TRAINING.name
+
+
 async def _finish(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
     answers = dict(state.answers)
     years = answers["years_as_manager"]
@@ -96,7 +104,7 @@ FLOW = register(
             "nominator": lambda a, ctx: "experience",
             "experience": lambda a, ctx: "capacity",
             "capacity": lambda a, ctx: "joint_meetings",
-            "joint_meetings": lambda a, ctx: "training",
+            "joint_meetings": _after_joint_meetings,
             "training": lambda a, ctx: "format",
         },
         hooks={"years_as_manager": _years_note},

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.dialogs.flow import CONFIRM_CANCEL, SUMMARY, Ctx, Flow, State, step_of
+from bot.dialogs.steps import Step
 from bot.messages import Button, Buttons, Card, Fields, Heading, Option, Outbound, Text
 from bot.programs import audience_includes
 from bot.store.models import ProgramEvent
@@ -63,6 +64,18 @@ def question_context(flow: Flow, state: State, ctx: Ctx) -> dict:
         dated=len(unscheduled) < len(step.event_kinds),
         tz=ctx.program.timezone,
     )
+
+
+def events_all_over(step: Step, ctx: Ctx) -> bool:
+    """Whether a question about the program's meetings has nothing left to
+    ask: the person's meetings of its kinds are all dated and all over (a
+    mentor who joins after the coaching session). A meeting not dated yet is
+    still asked about, in general words; so is everything when the events
+    were not read this turn."""
+    if not step.event_kinds or not ctx.events_read:
+        return False
+    coming, unscheduled = _events_asked_about(step.event_kinds, ctx)
+    return not coming and not unscheduled
 
 
 def _events_asked_about(kinds: tuple[str, ...], ctx: Ctx) -> tuple[list[ProgramEvent], list[str]]:

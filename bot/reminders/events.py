@@ -4,7 +4,7 @@ bot/reminders/planner.py for the entry points)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -84,7 +84,13 @@ def in_audience(enrollment: Enrollment, audience: str) -> bool:
 
 
 def event_rows(program: Program, event: ProgramEvent, people: list[int]) -> list[Planned]:
-    """Reminders for one event: each offset, to each person and the channel."""
+    """Reminders for one event: each offset, to each person and the channel.
+
+    A reminder is too late to be useful (it expires instead of being sent)
+    once the day of the event's next, nearer reminder has begun, so a
+    dispatcher that was down sends one reminder, not "in 7 days" and
+    "tomorrow" together; the nearest one expires when the event starts. What
+    is sent counts the days from the moment it is sent (`bot.reminders.kinds`)."""
     cal = ProgramCalendar.of(program)
     event_day = cal.local_day(event.starts_at)
     base = f"event:{event.id}@{_stamp(event.starts_at)}"
@@ -93,8 +99,13 @@ def event_rows(program: Program, event: ProgramEvent, people: list[int]) -> list
     if channel is not None:
         recipients.append(("channel", None, address_to_dict(channel)))
     rows = []
-    for offset in sorted({int(o) for o in (program.reminder_offsets or [])}, reverse=True):
-        day = event_day if offset == 0 else cal.working_day_on_or_before(event_day - timedelta(days=offset))
+    offsets = sorted({int(o) for o in (program.reminder_offsets or [])}, reverse=True)
+    days = [
+        event_day if offset == 0 else cal.working_day_on_or_before(event_day - timedelta(days=offset))
+        for offset in offsets
+    ]
+    for offset, day, nearer in zip(offsets, days, [*days[1:], None], strict=True):
+        expires = event.starts_at if nearer is None else min(cal.at(nearer, time(0, 0)), event.starts_at)
         for suffix, person_id, address in recipients:
             key = f"{base}:{offset}d:{suffix}"
             due = cal.morning_time(day, key)
@@ -116,7 +127,7 @@ def event_rows(program: Program, event: ProgramEvent, people: list[int]) -> list
                         "starts_at": utc_iso(event.starts_at),
                         "day": day.isoformat(),
                     },
-                    expires_at=event.starts_at,
+                    expires_at=expires,
                 )
             )
     return rows

@@ -7,6 +7,11 @@ its message context from the live state at send time:
     @reminder_kind("nudge", after_sent=replan_pair, after_expired=replan_pair)
     async def nudge(session, row, program, person) -> (context, card) | Skip
 
+A kind whose words count time from the moment it is sent ("tomorrow")
+declares `timed=True` and is given that moment: `build(..., now=moment)`,
+the injected clock's time when the dispatcher sends it (the time it was sent
+when a clicked card is shown again), never the time it was planned for.
+
 `context` goes to the row's template; `card`, if not None, is a function
 `card(render, text) -> Card` that builds the buttons in the reader's language.
 Returning `Skip(reason)` cancels the row instead of sending it (the pair has
@@ -70,6 +75,9 @@ class ReminderKind:
     # About the person's open dialogue in the row's program (an unfinished
     # intake): said in the dialogue's language (`bot.language`, rule 2).
     dialogue: bool = False
+    # Its words count time from the moment it is sent ("tomorrow", "in 4
+    # days"): its build function is given that moment as `now=`.
+    timed: bool = False
 
 
 KINDS: dict[str, ReminderKind] = {}
@@ -84,10 +92,11 @@ def reminder_kind(
     prebuilt: bool = False,
     report_failure: bool = True,
     dialogue: bool = False,
+    timed: bool = False,
 ):
     def declare(build):
         KINDS[name] = ReminderKind(
-            name, build, after_sent, after_expired, while_closed, prebuilt, report_failure, dialogue
+            name, build, after_sent, after_expired, while_closed, prebuilt, report_failure, dialogue, timed
         )
         return build
 
@@ -199,8 +208,8 @@ async def reply(session, row, program, person):  # pragma: no cover - prebuilt r
     raise AssertionError("a reply row is sent as it was written")
 
 
-@reminder_kind("event")
-async def event(session, row, program, person):
+@reminder_kind("event", timed=True)
+async def event(session, row, program, person, *, now: datetime):
     from bot.reminders.events import utc_iso
 
     ev = await session.get(ProgramEvent, row.context.get("event_id"))
@@ -208,13 +217,15 @@ async def event(session, row, program, person):
         return Skip("the event was removed")
     if utc_iso(ev.starts_at) != row.context.get("starts_at"):
         return Skip("the event moved; its new reminders are planned")
+    if ev.starts_at <= now:
+        return Skip("the event has begun")
     if person is not None and not await _active_in(session, program.id, person.id):
         return Skip("no longer an active participant")
-    # Days from the day it is sent to the event: a "1 day before" reminder
-    # moved back over a weekend says "on Monday", not "tomorrow".
-    days = int(row.context.get("offset", 0))
-    if row.context.get("day"):
-        days = (ProgramCalendar.of(program).local_day(ev.starts_at) - date.fromisoformat(row.context["day"])).days
+    # Days from the day it is sent to the event's day, in the program's zone:
+    # a "1 day before" reminder moved back over a weekend says "in 4 days",
+    # and one sent late (the service was down) says what is true when it arrives.
+    cal = ProgramCalendar.of(program)
+    days = (cal.local_day(ev.starts_at) - cal.local_day(now)).days
     from bot.programs import rsvp_buttons
 
     def card(render, text):

@@ -10,6 +10,7 @@ says is declared in `bot.reminders.kinds`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,7 +49,9 @@ class Renderer:
         self.config = config
         self.translator = translator
 
-    async def prepare(self, session: AsyncSession, row) -> Ready | Skip | Unreachable:
+    async def prepare(self, session: AsyncSession, row, now: datetime) -> Ready | Skip | Unreachable:
+        """`now` is the moment it is sent (the injected clock's), from which
+        its words count time ("tomorrow")."""
         kind = kind_of(row.kind)
         if kind is None:
             return Skip(f"unknown reminder kind {row.kind!r}")
@@ -91,7 +94,11 @@ class Renderer:
             tz = program.timezone if program else self.config.bot.timezone
         else:
             return Skip("no recipient")
-        built = await kind.build(session, row, program, person)
+        built = await (
+            kind.build(session, row, program, person, now=now)
+            if kind.timed
+            else kind.build(session, row, program, person)
+        )
         if isinstance(built, Skip):
             return built
         ctx, card = built

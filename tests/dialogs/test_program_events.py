@@ -24,6 +24,7 @@ SAY = {
         "zone": "kl. 09:00 (centraleuropeisk normaltid)",
         "general": "Programmet har tre gemensamma träffar: uppstart, inspirationsträff och avslutning.",
         "left": "som är kvar har inget datum än: inspirationsträff, avslutning.",
+        "training_label": "Utbildning i coachande förhållningssätt",
     },
     "en": {
         "kickoff": "Kickoff: 19 Jan 2027 at 09:00",
@@ -33,6 +34,7 @@ SAY = {
         "zone": "at 09:00 (Central European Standard Time)",
         "general": "The program has three joint meetings: the kickoff, the inspiration meeting and the closing.",
         "left": "still to come have no date yet: inspiration meeting, closing event.",
+        "training_label": "Coaching session",
     },
 }
 
@@ -93,3 +95,22 @@ async def test_a_meeting_that_has_been_is_not_asked_about(lw, clock):
     clock.advance(timedelta(days=20))  # the kickoff on 19 January is over
     question = (await run(lw.chat("Bo"), MENTOR, lw.locale, upto=8))[-1]
     assert lw.say["left"] in question.text and "Stadshuset" not in question.text
+
+
+async def test_a_mentor_who_joins_after_the_coaching_session_is_not_asked_about_it(lw, clock):
+    """The coaching session on 2 February is over when Bo joins in April: the
+    joint meetings still ahead are asked about, the session is not (it was
+    asked without a date), and the summary has no answer about it."""
+    await add_events(
+        lw,
+        ProgramEvent(kind="mentor_training", starts_at=datetime(2027, 2, 2, 8, 0, tzinfo=UTC), place="Knivsta"),
+        ProgramEvent(kind="inspiration", starts_at=datetime(2027, 5, 12, 11, 0, tzinfo=UTC)),
+    )
+    clock.set(datetime(2027, 4, 6, 9, 0, tzinfo=UTC))
+    bo = lw.chat("Bo")
+    joint = (await run(bo, MENTOR, lw.locale, upto=8))[-1]
+    assert lw.say["inspiration"] in joint.text
+    after = await bo.say("1")
+    assert asked(after) == "dialogs/ask/format", [r.text for r in after]
+    summary = (await run(bo, MENTOR[10:], lw.locale))[-1]  # format, place, languages: the summary
+    assert lw.say["training_label"] not in summary.text

@@ -22,6 +22,11 @@ SAY = {
         "thanks": "Tack för året",
         "waiting": "har inte svarat på avslutningsfrågan",
         "closed": "är stängt",
+        "settled": "Din mentor: Frida, Knivsta kommun (paret: fortsätter på egen hand).",
+        "settled_no": "Din adept: David, Knivsta kommun (paret: genomfört).",
+        "ended": "programmet avslutades 15 dec. 2027.",
+        "on_your_own": "Ni som fortsätter på egen hand bestämmer själva när ni ses",
+        "no_mentee": "ingen adept ännu",
     },
     "en": {
         "asked": "Do you want to go on meeting",
@@ -29,6 +34,11 @@ SAY = {
         "thanks": "Thank you for the year",
         "waiting": "have not answered the close-out question",
         "closed": "is closed",
+        "settled": "Your pair: Frida, Knivsta kommun (continuing on their own).",
+        "settled_no": "Your pair: David, Knivsta kommun (completed).",
+        "ended": "the program ended on 15 Dec 2027.",
+        "on_your_own": "Those of you going on on your own decide when you meet",
+        "no_mentee": "no mentee yet",
     },
 }
 
@@ -122,3 +132,22 @@ async def test_after_the_closing_event_no_pair_is_nudged_or_reported_stalled(sql
             await s.exec(select(Reminder).where(Reminder.status == "pending", Reminder.kind.in_(("nudge", "digest"))))
         ).all()
     assert pending == []
+
+
+async def test_status_shows_the_settled_pairs_and_after_the_end_that_the_program_ended(year):
+    """After the close-out Cecilia and Frida go on on their own and Gustav's
+    pair with David is done: until the end date their status shows the
+    pairs so (not "no mentee yet"); the day after, that the program ended
+    and that those who go on decide when they meet."""
+    await year.run_until(date(2027, 12, 15))
+    await year["Cecilia"].choose(1, [_question(year, "Cecilia")])  # yes
+    await year["Frida"].choose(1, [_question(year, "Frida")])  # yes
+    await year["Gustav"].choose(2, [_question(year, "Gustav")])  # no
+    cecilia, gustav = texts(await year["Cecilia"].say("status")), texts(await year["Gustav"].say("status"))
+    assert year.say["settled"] in cecilia and year.say["ended"] not in cecilia, cecilia
+    assert year.say["settled_no"] in gustav and year.say["no_mentee"] not in gustav, gustav
+    await year.run_until(date(2027, 12, 16))
+    cecilia, gustav = texts(await year["Cecilia"].say("status")), texts(await year["Gustav"].say("status"))
+    assert year.say["ended"] in cecilia and year.say["on_your_own"] in cecilia, cecilia
+    assert year.say["ended"] in gustav and year.say["settled_no"] in gustav, gustav
+    assert year.say["on_your_own"] not in gustav and year.say["no_mentee"] not in gustav, gustav

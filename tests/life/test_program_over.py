@@ -53,6 +53,11 @@ SAY = {
         "mydata_over": "*Mentorprogram 2027* – adept, deltog",
         "status_col": "Status",
         "took_part_cell": "deltog",
+        "status_mentor_over": "programmet avslutades 15 dec. 2027. Du var mentor.",
+        "status_ended_pair": "Din adept: Erik, Knivsta kommun (paret: avslutat).",
+        "status_erik_pair": "Din mentor: Hanna, Täby kommun (paret: avslutat).",
+        "status_not_yet": ("ingen adept ännu", "inget par ännu", "matchar"),
+        "next_cohort": "Nästa omgång, *Mentorprogram 2028*, startar 17 jan. 2028.",
     },
     "en": {
         "frida_running": "Frida, Knivsta kommun – mentor, signed up, paired with Cecilia (pair 1) and David (pair 2)",
@@ -78,6 +83,11 @@ SAY = {
         "mydata_over": "*Mentorprogram 2027* – mentee, took part",
         "status_col": "Status",
         "took_part_cell": "took part",
+        "status_mentor_over": "the program ended on 15 Dec 2027. You were a mentor.",
+        "status_ended_pair": "Your pair: Erik, Knivsta kommun (ended).",
+        "status_erik_pair": "Your pair: Hanna, Täby kommun (ended).",
+        "status_not_yet": ("no mentee yet", "no pair yet", "matches"),
+        "next_cohort": "The next cohort, *Mentorprogram 2028*, starts on 17 Jan 2028.",
     },
 }
 
@@ -181,3 +191,31 @@ async def test_a_closed_program_says_people_took_part_not_that_they_are_signed_u
     assert say["status_over"] in status and say["signed_up"] not in status, status
     mydata = strip_marks(texts(await year["Cecilia"].say("mydata")))
     assert say["mydata_over"] in mydata and say["signed_up"] not in mydata, mydata
+async def test_a_program_past_its_end_date_has_ended_though_nobody_closed_it(year):
+    """Nobody closed the program after its end date (15 December): it has
+    ended for its people all the same. Hanna, whose pair ended in March, and
+    Erik hear that it ended and what their pair was, not "no mentee yet" or
+    "the coordinator matches after the sign-up period"; Cecilia's pair, still
+    announced, is done; the next cohort, once it runs, is named to those who
+    are not in it (Frida, a mentor, is invited to it: it has its own row)."""
+    await year.run_until(date(2027, 3, 1))
+    await year["Anna"].say("unpair 3 they never met")
+    await year.run_until(date(2027, 12, 15))
+    hanna_before = texts(await year["Hanna"].say("status"))  # the last day: it still runs
+    assert year.say["status_mentor_over"] not in hanna_before, hanna_before
+    await year.run_until(date(2027, 12, 17))
+    await year["Anna"].say("program new-cohort mentorprogram-2027 Mentorprogram 2028 start=2028-01-17")
+    await year["Anna"].say("program open mentorprogram-2028")
+
+    hanna = texts(await year["Hanna"].say("status"))
+    assert year.say["status_mentor_over"] in hanna and year.say["status_ended_pair"] in hanna, hanna
+    erik = texts(await year["Erik"].say("status"))
+    assert year.say["status_over"] in erik and year.say["status_erik_pair"] in erik, erik
+    for words in year.say["status_not_yet"]:
+        assert words not in hanna and words not in erik, (words, hanna, erik)
+    cecilia = texts(await year["Cecilia"].say("status"))
+    assert year.say["status_over"] in cecilia and year.say["status_pair"] in cecilia, cecilia
+    assert year.say["next_cohort"] in cecilia, cecilia
+    frida = texts(await year["Frida"].say("status"))
+    assert year.say["next_cohort"] not in frida and "Mentorprogram 2028" in frida, frida
+    assert "\n\n\n" not in frida, frida  # an invited row is one line, not one and two empty ones

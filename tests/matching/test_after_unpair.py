@@ -24,6 +24,10 @@ SAY = {
         "told_now": "Just nu finns ingen mentor i Mentorprogram 2027 som passar dig och har plats.",
         "done_now": "Eva står på väntelistan och har fått ett vänligt besked nu.",
         "status_waitlisted": "status=väntelista",
+        "done_later": "Eva står på väntelistan och får ett vänligt besked när paren presenteras.",
+        "told_later": "Paren i Mentorprogram 2027 har just presenterats",
+        "off_list": "Du står inte längre på väntelistan i Mentorprogram 2027.",
+        "undone_told": "Hen hade fått besked om väntelistan och har nu fått veta att hen inte står kvar där.",
         "ended_idle": "Sedan ditt par avslutades har du ingen adept, och den här gången blev det ingen ny adept till dig.",
         "more_mentors": "fler mentorer än adepter",
     },
@@ -36,6 +40,10 @@ SAY = {
         "told_now": "Right now there is no mentor in Mentorprogram 2027 who fits you and has room.",
         "done_now": "Eva is on the waitlist and has been told, kindly, now.",
         "status_waitlisted": "status=waitlisted",
+        "done_later": "Eva is on the waitlist and gets a kind message when the pairs are announced.",
+        "told_later": "The pairs in Mentorprogram 2027 have just been introduced",
+        "off_list": "You are no longer on the waitlist in Mentorprogram 2027.",
+        "undone_told": "They had been told they were on the waitlist and have now been told they are not.",
         "ended_idle": "Since your pair ended you have no mentee, and this time there was no new mentee for you.",
         "more_mentors": "more mentors than mentees",
     },
@@ -109,3 +117,34 @@ async def test_a_mentor_whose_pair_ended_hears_a_fitting_word_at_the_next_announ
     assert len(idle) == 1
     assert say["ended_idle"] in idle[0].text and say["more_mentors"] not in idle[0].text
     assert [b.action_id for b in idle[0].card.blocks[-1].buttons] == ["idle.later", "idle.not"]
+
+
+async def test_the_waitlist_during_a_round_hears_it_at_that_rounds_announcement(world):
+    """A new round is being drafted mid-year (Fia with Cecilia): Eva, put on
+    the waitlist meanwhile, hears nothing before the round is announced,
+    then hears it with the round's other outcomes."""
+    anna, say = world["Anna"], world.say
+    await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    await enroll(world, "Fia", "adept", "Täby kommun")
+    await anna.say("match")  # Fia with Cecilia; no mentor for Eva
+    world["Eva"].inbox()
+    done = await anna.say("match waitlist Eva")
+    assert say["done_later"] in texts(done) + _card_text(done)
+    assert world["Eva"].inbox() == []  # nothing before the announcement
+    for line in ("match approve", "match announce"):
+        await anna.say(line)
+    told = [m for m in world["Eva"].inbox() if m.kind == "matching/waitlisted"]
+    assert len(told) == 1 and say["told_later"] in told[0].text
+
+
+async def test_taking_a_told_mentee_off_the_waitlist_tells_them(world):
+    """Undone as it was done: Eva was told she is on the waitlist (mid-year,
+    no round under way), so she hears she is off it; the coordinator hears that she was told."""
+    anna, say = world["Anna"], world.say
+    await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    await anna.say("match waitlist Eva")
+    assert [m.kind for m in world["Eva"].inbox()][-1:] == ["matching/waitlisted"]
+    undone = await anna.say("match unwaitlist Eva")
+    assert say["undone_told"] in texts(undone)
+    notice = world["Eva"].inbox()
+    assert [m.kind for m in notice] == ["matching/unwaitlisted_notice"] and say["off_list"] in notice[0].text

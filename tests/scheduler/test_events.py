@@ -1,13 +1,14 @@
 """Event reminders: offsets, local morning times across daylight saving,
 audience, the program channel, re-planning after edits, expiry."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.messages import Platform
 from bot.ports import Delivery
 from bot.reminders.events import plan_event
+from bot.reminders.render import Ready, Skip
 from bot.store.models import Enrollment, EnrollmentStatus, ProgramEvent
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
@@ -110,3 +111,53 @@ async def test_a_reminder_too_late_to_be_useful_expires_instead_of_being_sent(sq
     result = await dispatcher.tick()
     assert result.expired == 9 and result.sent == 0 and port.sent == []
     assert {r.status for r in await reminders(sqlite_db)} == {"expired"}
+
+
+async def test_a_reminder_sent_late_counts_the_days_from_when_it_is_sent(sqlite_db, clock):
+    """The kickoff's "in 7 days" reminder, due Wednesday 3 February, is sent
+    only on Monday 8 February (nobody ran the dispatcher): it says the event
+    is in 2 days, not 7."""
+    program, _people, port, dispatcher = await setup(sqlite_db, clock)
+    async with sqlite_db.write() as s:
+        event = await make_event(s, program, "kickoff", datetime(2027, 2, 10, 9, 0, tzinfo=STHLM))
+        await plan_event(s, event, clock.now())
+    clock.set(datetime(2027, 2, 8, 10, 0, tzinfo=STHLM))
+    await dispatcher.tick()
+    anna = [text for who, _, text in port.log if who == "anna"]
+    assert len(anna) == 1 and "är om 2 dagar" in anna[0], anna
+
+
+async def test_a_late_reminder_gives_way_to_the_nearer_one_and_none_comes_after_the_start(sqlite_db, clock):
+    """On the day of the "tomorrow" reminder the late "in 7 days" one expires
+    (one reminder, which says "tomorrow"); once the event has begun nothing
+    about it is sent."""
+    program, _people, port, dispatcher = await setup(sqlite_db, clock)
+    async with sqlite_db.write() as s:
+        event = await make_event(s, program, "kickoff", datetime(2027, 2, 10, 9, 0, tzinfo=STHLM))
+        await plan_event(s, event, clock.now())
+    clock.set(datetime(2027, 2, 9, 9, 0, tzinfo=STHLM))  # the console was first opened the day before
+    result = await dispatcher.tick()
+    anna = [text for who, _, text in port.log if who == "anna"]
+    assert len(anna) == 1 and "är i morgon" in anna[0], anna
+    assert result.expired == 3 and result.sent == 3  # the "in 7 days" rows of Anna, Bo and Cleo
+    clock.set(datetime(2027, 2, 10, 9, 30, tzinfo=STHLM))  # the service was down that morning too
+    result = await dispatcher.tick()
+    assert result.sent == 0 and result.expired == 3 and len(port.sent) == 3
+
+
+async def test_a_reminder_is_never_rendered_once_its_event_has_begun(sqlite_db, clock):
+    """The renderer checks the event's start against the moment it sends
+    (a claimed row can wait for its turn past the start)."""
+    program, people, _port, dispatcher = await setup(sqlite_db, clock)
+    starts = datetime(2027, 2, 10, 9, 0, tzinfo=STHLM)
+    async with sqlite_db.write() as s:
+        event = await make_event(s, program, "kickoff", starts)
+        await plan_event(s, event, clock.now())
+    (row,) = [
+        r for r in await reminders(sqlite_db, kind="event", person_id=people["Anna"].id) if r.context["offset"] == 0
+    ]
+    async with sqlite_db.read() as s:
+        before = await dispatcher.renderer.prepare(s, row, starts - timedelta(minutes=1))
+        after = await dispatcher.renderer.prepare(s, row, starts + timedelta(seconds=1))
+    assert isinstance(before, Ready) and "i dag kl. 09:00" in before.message.text
+    assert isinstance(after, Skip)

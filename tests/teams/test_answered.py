@@ -168,6 +168,22 @@ async def test_a_reminder_card_in_the_personal_chat_is_shown_answered_in_its_own
     assert nothing_forged_shown(connector)
 
 
+async def test_a_reminder_card_clicked_days_later_keeps_the_words_it_was_sent_with(sqlite_db, clock, connector, keys):
+    """A reminder's words count from the moment it was sent ("in 7 days"):
+    clicked three days later, the card shown answered still says so."""
+    async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
+        _, anna, _bo = await _event_reminders(server, connector, sqlite_db, clock)
+        reminder = anna.last_card()
+        assert "om 7 dagar" in reminder.body["summary"]
+        clock.set(datetime(2027, 1, 15, 10, 0, tzinfo=UTC))
+        await anna.click(reminder, button(reminder, "rsvp.yes"))
+    (update,) = connector.of("update")
+    assert answered_texts(update) == [
+        teams_escape(reminder.body["summary"]),
+        render("sv", "teams/answered", label="Jag kommer"),
+    ]
+
+
 async def test_an_rsvp_on_the_channel_post_answers_privately_and_leaves_the_post_for_everyone(
     sqlite_db, clock, connector, keys
 ):
