@@ -202,6 +202,11 @@ class AccessTokens(ServiceClientCredentialsFactory):
             await token.get()  # TokenUnavailable here: before any call to the connector
         return IssuedCredentials(token)
 
+    @property
+    def fetches(self) -> int:
+        """Token fetches started (log and tests)."""
+        return sum(token.fetches for token in self._tokens.values())
+
     def close(self) -> None:
         """Give up fetches under way (the server stops)."""
         for token in self._tokens.values():
