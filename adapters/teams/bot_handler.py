@@ -28,7 +28,7 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes
 
-from adapters.teams.access_tokens import ready
+from adapters.teams.access_tokens import TokenUnavailable, ready
 from adapters.teams.inbound import (
     actor_of,
     address_of,
@@ -190,7 +190,10 @@ class TeamsBot(ActivityHandler):
         activity = Activity.deserialize(message_activity(message, message.locale or self._locale(inbound)))
         activity.id = ref.message_id
         await ready(turn_context)
-        await turn_context.update_activity(activity)
+        try:
+            await turn_context.update_activity(activity)
+        except TokenUnavailable as exc:  # nothing was sent: the outbox tries again later
+            raise DeliveryError(f"teams: {exc}") from exc
 
     async def _freeze(self, turn_context: TurnContext, inbound: Inbound) -> None:
         """Show the person's clicked card as answered, with no buttons left to

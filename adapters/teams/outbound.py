@@ -152,6 +152,8 @@ class TeamsPort:
             error = outcome.get("error")
             if error is None:
                 return outcome.get("id")
+            if isinstance(error, TokenUnavailable):  # it expired meanwhile: no retry here, the outbox's later
+                raise DeliveryError(f"teams: {error}") from error
             status, retry_after = _status_of(error)
             if retry_after is not None:
                 telemetry.rate_limit_wait("teams", retry_after)
