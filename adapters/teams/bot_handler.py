@@ -28,6 +28,7 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes
 
+from adapters.teams.access_tokens import TokenUnavailable, ready
 from adapters.teams.inbound import (
     actor_of,
     address_of,
@@ -136,6 +137,7 @@ class TeamsBot(ActivityHandler):
             return actor
         if await is_known(self.runtime.db, actor):
             return actor
+        await ready(turn_context)  # the login token, fetched off the loop
         try:
             member = await TeamsInfo.get_member(turn_context, sender.id)
         except Exception as exc:  # no profile is fine: the person is still known by id
@@ -171,6 +173,7 @@ class TeamsBot(ActivityHandler):
         if message.files and self.port.files is not None:  # download links (adapters/teams/files.py)
             message = await self.port.files.as_links(message)
         locale = message.locale or self._locale(inbound)  # the reader's language, not the client's
+        await ready(turn_context)
         try:
             answer = await turn_context.send_activity(Activity.deserialize(message_activity(message, locale)))
         except DeliveryError:
@@ -186,7 +189,11 @@ class TeamsBot(ActivityHandler):
             return
         activity = Activity.deserialize(message_activity(message, message.locale or self._locale(inbound)))
         activity.id = ref.message_id
-        await turn_context.update_activity(activity)
+        await ready(turn_context)
+        try:
+            await turn_context.update_activity(activity)
+        except TokenUnavailable as exc:  # nothing was sent: the outbox tries again later
+            raise DeliveryError(f"teams: {exc}") from exc
 
     async def _freeze(self, turn_context: TurnContext, inbound: Inbound) -> None:
         """Show the person's clicked card as answered, with no buttons left to
@@ -203,6 +210,7 @@ class TeamsBot(ActivityHandler):
         locale = await reader_locale(self.runtime.db, inbound.actor, self.runtime.config)
         activity = Activity.deserialize(answered_activity(text, label, locale))
         activity.id = inbound.message.message_id
+        await ready(turn_context)
         try:
             await turn_context.update_activity(activity)
         except Exception:  # the answer itself was handled; a stale card is cosmetic

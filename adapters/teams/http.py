@@ -16,7 +16,9 @@ to authenticate is a 401, whatever exception the SDK raised. The SDK's
 signing keys come through `signing_keys.SigningKeys`: fetched in a thread
 with a timeout, never on the event loop, one download at a time, backing off
 after each attempt; warmed in the background at start-up (not part of
-/readyz, which never waited for Teams). Local mode
+/readyz, which never waited for Teams). Outbound calls get the bot's login
+token through `access_tokens.AccessTokens`: in a thread with a timeout,
+one fetch at a time, kept until shortly before it expires. Local mode
 (`teams.local = true`, no app id) has no authentication: allowed only on a
 loopback address, only with a loopback `serviceUrl`, and said loudly.
 """
@@ -33,13 +35,18 @@ from urllib.parse import urlsplit
 
 import jwt
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     BotFrameworkAuthentication,
     ServiceClientCredentialsFactory,
 )
 
+from adapters.teams.access_tokens import AccessTokens
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.files import FileLinks
 from adapters.teams.outbound import TeamsPort
@@ -160,9 +167,10 @@ def mount(
         log.warning(LOCAL_MODE_WARNING)
         if not logging.getLogger().handlers:  # nobody would see the log line
             print(LOCAL_MODE_WARNING, file=sys.stderr)
-    authentication = StrictAuthentication(
-        ConfigurationBotFrameworkAuthentication(auth_settings(config.teams), credentials_factory=credentials_factory)
-    )
+    settings = auth_settings(config.teams)
+    # Outbound calls get their login token in a thread, with a timeout, cached (access_tokens.py).
+    tokens = AccessTokens(credentials_factory or ConfigurationServiceClientCredentialFactory(settings))
+    authentication = StrictAuthentication(ConfigurationBotFrameworkAuthentication(settings, credentials_factory=tokens))
     adapter = CloudAdapter(authentication)
     if warm_keys and not config.teams.local_mode:
         _keep_keys_fresh(app, authentication.keys)
@@ -194,8 +202,15 @@ def mount(
         await bot.drain()
 
     app.router.add_post(PATH, messages)
+
+    async def stop_token_fetches(_app: web.Application) -> None:
+        tokens.close()
+
     app.on_shutdown.append(finish_slow_commands)
-    runtime.extras.update(teams_adapter=adapter, teams_bot=bot, teams_port=port, teams_keys=authentication.keys)
+    app.on_cleanup.append(stop_token_fetches)
+    runtime.extras.update(
+        teams_adapter=adapter, teams_bot=bot, teams_port=port, teams_keys=authentication.keys, teams_tokens=tokens
+    )
     return bot
 
 

@@ -12,7 +12,9 @@ Every send waits for room in the per-conversation and per-tenant windows
 Retry-After; a wait longer than `max_wait` is handed back to the caller as
 `DeliveryError.retry_after`), and turns 403 (the person blocked or uninstalled the app) into a
 permanent `DeliveryError` after marking the identity unreachable, so the
-dispatcher stops trying and tells the coordinator.
+dispatcher stops trying and tells the coordinator. No login token for the
+Bot Connector (`access_tokens.py`: fetched off the loop, with a timeout) is a
+retryable `DeliveryError`: nothing was sent.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from botbuilder.schema import (
 from msrest.exceptions import HttpOperationError
 from sqlmodel import col, select
 
+from adapters.teams.access_tokens import TokenUnavailable, fetching
 from adapters.teams.files import FileLinks
 from adapters.teams.inbound import CHANNEL_ID
 from adapters.teams.limits import CONVERSATION_WINDOWS, TENANT_WINDOWS, SlidingWindows
@@ -141,10 +144,16 @@ class TeamsPort:
                 except Exception as exc:  # carried out of the turn: the adapter's error handler must not eat it
                     outcome["error"] = exc
 
-            await self.adapter.continue_conversation(reference, logic, self.app_id)
+            try:
+                with fetching():
+                    await self.adapter.continue_conversation(reference, logic, self.app_id)
+            except TokenUnavailable as exc:  # nothing was sent: the outbox tries again later
+                raise DeliveryError(f"teams: {exc}") from exc
             error = outcome.get("error")
             if error is None:
                 return outcome.get("id")
+            if isinstance(error, TokenUnavailable):  # it expired meanwhile: no retry here, the outbox's later
+                raise DeliveryError(f"teams: {error}") from error
             status, retry_after = _status_of(error)
             if retry_after is not None:
                 telemetry.rate_limit_wait("teams", retry_after)
@@ -208,9 +217,12 @@ class TeamsPort:
             created["id"] = context.activity.conversation.id
 
         try:
-            await self.adapter.create_conversation(
-                self.app_id, remember, params, seed.channel_id or CHANNEL_ID, seed.service_url
-            )
+            with fetching():
+                await self.adapter.create_conversation(
+                    self.app_id, remember, params, seed.channel_id or CHANNEL_ID, seed.service_url
+                )
+        except TokenUnavailable as exc:
+            raise DeliveryError(f"teams: {exc}") from exc
         except HttpOperationError as exc:
             status, retry_after = _status_of(exc)
             if status == 403:

@@ -128,7 +128,10 @@ class KeySet:
 
     async def _fetch(self) -> dict[str, SigningKey]:
         try:
-            keys = await asyncio.wait_for(_in_thread(_download, self.url, self.timing.timeout), self.timing.timeout)
+            keys = await asyncio.wait_for(
+                in_daemon_thread(_download, self.url, self.timing.timeout, name="teams-signing-keys"),
+                self.timing.timeout,
+            )
         except Exception as exc:
             log.warning(
                 "teams: could not fetch the Bot Framework signing keys from %s (%s); next attempt in %.0f s at the earliest",
@@ -257,7 +260,7 @@ def _get_json(url: str, deadline: float) -> Any:
     return json.loads(body)
 
 
-def _in_thread(function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+def in_daemon_thread(function: Callable[..., Any], *args: Any, name: str) -> asyncio.Future[Any]:
     """`function(*args)` in a daemon thread: one that hangs (a resolver that
     never answers) holds neither the loop nor the process's exit."""
     loop = asyncio.get_running_loop()
@@ -281,5 +284,5 @@ def _in_thread(function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         except RuntimeError:  # the loop is closed: nobody waits any more
             pass
 
-    threading.Thread(target=run, name="teams-signing-keys", daemon=True).start()
+    threading.Thread(target=run, name=name, daemon=True).start()
     return future

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import aiohttp
+import requests
 from aiohttp import web
 from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
 from sqlmodel import select
@@ -160,9 +161,28 @@ class FakeAppCredentials(MicrosoftAppCredentials):
         return "fake-outbound-token"
 
 
+class EndpointAppCredentials(MicrosoftAppCredentials):
+    """Gets its token from the loopback token endpoint (tests/fakes/entra_token.py)
+    the way msal does: a blocking HTTP request without a timeout."""
+
+    def __init__(self, token_url: str, app_id: str, oauth_scope: str | None = None):
+        super().__init__(app_id, "unused", oauth_scope=oauth_scope)
+        self.token_url = token_url
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        answer = requests.post(
+            self.token_url, data={"grant_type": "client_credentials", "client_id": self.microsoft_app_id}
+        )
+        answer.raise_for_status()
+        return answer.json()["access_token"]
+
+
 class FakeCredentialsFactory(ServiceClientCredentialsFactory):
-    def __init__(self, app_id: str):
+    """Fixed-token credentials; with `token_url`, credentials that ask that endpoint."""
+
+    def __init__(self, app_id: str, token_url: str | None = None):
         self.app_id = app_id
+        self.token_url = token_url
 
     async def is_valid_app_id(self, app_id: str) -> bool:
         return app_id == self.app_id
@@ -171,6 +191,8 @@ class FakeCredentialsFactory(ServiceClientCredentialsFactory):
         return False
 
     async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
+        if self.token_url:
+            return EndpointAppCredentials(self.token_url, app_id, oauth_scope=oauth_scope)
         return FakeAppCredentials(app_id, "unused", oauth_scope=oauth_scope)
 
 
@@ -231,11 +253,13 @@ async def teams_server(
     extra_ports=(),
     keys: FakeBotFrameworkKeys | None = None,
     app_type: str = "",
+    token_url: str | None = None,
 ):
     """The Teams route on loopback: in local mode without an app id; with
     `keys` (the `keys` fixture), as `serve` runs it, every post signed and
     checked by the SDK's own token validation (`app_type="MultiTenant"`: an
-    older multi-tenant registration)."""
+    older multi-tenant registration). With `token_url`, outbound calls get
+    their token from that endpoint (tests/fakes/entra_token.py)."""
     app_id = app_id or (APP_ID if keys is not None else "")
     config = config_for(db.url, app_id=app_id, coordinators=coordinators, app_type=app_type)
     runtime = make_runtime(config, db, clock)
@@ -243,7 +267,7 @@ async def teams_server(
         runtime.delivery.register(port)
     app = web.Application()
     app[RUNTIME] = runtime
-    factory = FakeCredentialsFactory(app_id) if app_id else None
+    factory = FakeCredentialsFactory(app_id, token_url) if app_id else None
     # Without the fake key server, nothing fetches keys (nothing may reach Microsoft).
     teams_http.mount(app, runtime, credentials_factory=factory, warm_keys=keys is not None)
     downloads.mount(app, runtime)
