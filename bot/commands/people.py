@@ -103,8 +103,10 @@ async def nominate(turn: Turn, args):
     # A name typed without quotes may go on into the reason (`nominate Anna Berg`).
     words = [str(args["person"]), *(str(args["reason"]).split(" ") if args["reason"] else [])]
     name = (await name_groups(turn.session, words[:MAX_NAME_WORDS]))[0]
-    try:
-        person = await resolve_person(turn.session, " ".join(name), turn.inbound.actor, turn.now, program)
+    try:  # only a coordinator is shown who else has the name
+        person = await resolve_person(
+            turn.session, " ".join(name), turn.inbound.actor, turn.now, program, candidates=await turn.coordinates()
+        )
     except UserError as err:
         raise (with_quotes_hint(err, "nominate", words, 0) if len(name) == 1 else err) from None
     reason = " ".join(words[len(name) :])
