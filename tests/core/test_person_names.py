@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from adapters.console import TENANT, Chat
 from bot.messages import Actor, Address, Platform
-from bot.store.models import Enrollment, EnrollmentStatus, Identity, Organisation, Person
+from bot.store.models import Enrollment, EnrollmentStatus, Identity, Organisation, Pairing, PairStatus, Person
 from tests.core.cockpit import answers, cockpit_world
 from tests.core.harness import World
 
@@ -158,3 +158,26 @@ async def test_a_participant_who_nominates_by_a_shared_name_is_not_shown_who_has
     (reply,) = await world["Cecilia"].say({"sv": "nominera", "en": "nominate"}[world.locale] + f' "{NFC}"')
     assert reply.kind == "errors/person_ambiguous", reply.text
     assert "console:local:lars" not in reply.text and "Knivsta" not in reply.text
+
+
+async def test_a_help_request_from_a_pair_of_namesakes_says_which_one_asks(world, sqlite_db):
+    await someone(world, "lars.adept", NFC).say("hej")
+    await someone(world, "lars.mentor", NFD).say("hej")
+    adept = await _stored_as(sqlite_db, "lars.adept", NFC, "Täby kommun")
+    mentor = await _stored_as(sqlite_db, "lars.mentor", NFD, "Knivsta kommun", role="mentor")
+    async with sqlite_db.write() as s:
+        pairing = Pairing(program_id=1, adept_id=adept, mentor_id=mentor, status=PairStatus.ANNOUNCED)
+        s.add(pairing)
+        await s.flush()
+        pair_id = pairing.id
+    await someone(world, "lars.adept", NFC).click("nudge.help", str(pair_id))
+    (told,) = [m for to, m in world.port.sent if to.user == "anna" and m.kind == "nudges/help_request"]
+    expected = {
+        "sv": "Adepten Lars Öst i paret Lars Öst (adept, Täby kommun) och Lars Öst (mentor, Knivsta kommun)",
+        "en": "The mentee Lars Öst in the pair Lars Öst (mentee, Täby kommun) and Lars Öst (mentor, Knivsta kommun)",
+    }[world.locale]
+    shown = unicodedata.normalize("NFC", told.text)  # the mentor's row is stored decomposed
+    assert expected in shown, told.text
+    assert {"sv": "till adepten Lars Öst (Täby kommun).", "en": "with the mentee Lars Öst (Täby kommun)."}[
+        world.locale
+    ] in shown
