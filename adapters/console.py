@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import unicodedata
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -67,7 +68,9 @@ OUTBOX = table_of(Reminder)
 
 
 def user_id(name: str) -> str:
-    return name.strip().lower().replace(" ", ".")
+    """The console identity of `--as NAME`: one for the same visible name,
+    whichever Unicode form the terminal gave (`bot.names`)."""
+    return unicodedata.normalize("NFC", name.strip()).lower().replace(" ", ".")
 
 
 @dataclass(frozen=True)

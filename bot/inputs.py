@@ -8,7 +8,9 @@
   is no number at all.
 - `clean`: NUL and other control characters (and the renderers' private
   marks, see `bot.markup`) removed, so PostgreSQL never sees a NUL and no
-  one can smuggle markup past the escaping.
+  one can smuggle markup past the escaping; and the text in Unicode NFC, so
+  a name typed on a Mac (`O` + a combining diaeresis) is stored and compared
+  as the same `Ö` everyone else types (`bot.names`).
 - `capped`: a length limit where text is stored, with a clear message.
 - `clean_inbound`: all of the above for one inbound event, at the core's door.
 """
@@ -53,12 +55,14 @@ def clean(text: str) -> str: ...
 @overload
 def clean(text: str | None) -> str | None: ...
 def clean(text: str | None) -> str | None:
-    """`text` without NUL, control characters (tabs and line breaks kept) and private marks."""
+    """`text` without NUL, control characters (tabs and line breaks kept) and
+    private marks, in Unicode NFC."""
     if not text:
         return text
-    return "".join(
+    kept = "".join(
         ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in RESERVED)
     )
+    return kept if kept.isascii() else unicodedata.normalize("NFC", kept)
 
 
 def capped(text: str, limit: int, what: str) -> str:

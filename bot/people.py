@@ -18,12 +18,16 @@ from bot.i18n import normalise_locale
 from bot.language import locale_for
 from bot.lifecycle import RUNNING
 from bot.messages import Actor, Platform
+from bot.names import tidy_name
+from bot.person_refs import people_called
+from bot.programs import enrollment_of, my_enrollments, org_id_of, person_org_id
 from bot.reminders.store import release_held
 from bot.store.models import (
     Coordinator,
     Enrollment,
     EnrollmentStatus,
     Identity,
+    Organisation,
     OrganisationTenant,
     Person,
     ProcessedEvent,
@@ -73,9 +77,9 @@ async def person_for_actor(
     session: AsyncSession, actor: Actor, now: datetime, *, spoke: bool = True
 ) -> tuple[Person, Identity]:
     """The person behind `actor`, created on first contact and prefilled from
-    the platform profile (name, e-mail, locale, time zone). `spoke=False`
-    for an account a coordinator names before it has written to the bot:
-    its `spoke_at` stays empty until it does.
+    the platform profile (name, as `bot.names.tidy_name` has it, e-mail,
+    locale, time zone). `spoke=False` for an account a coordinator names
+    before it has written to the bot: its `spoke_at` stays empty until it does.
 
     A new platform identity is always a new person: nothing is inferred from
     a matching e-mail or name. Two identities become one person only with
@@ -166,8 +170,8 @@ async def _person(
             identity.spoke_at = now
             session.add(identity)
         changed = False
-        if actor.display_name and person.name in ("", actor.user_id):
-            person.name, changed = actor.display_name, True
+        if actor.display_name and person.name in ("", actor.user_id) and (shown := tidy_name(actor.display_name)):
+            person.name, changed = shown, True
         for attr, value in (("email", actor.email), ("platform_locale", actor.locale), ("timezone", actor.timezone)):
             if value and getattr(person, attr) != value:
                 setattr(person, attr, value)
@@ -176,7 +180,7 @@ async def _person(
             session.add(person)
         return person, identity, bool(flagged), found[3] if program else None
     person = Person(
-        name=actor.display_name or actor.user_id,
+        name=tidy_name(actor.display_name or "") or actor.user_id,
         email=actor.email,
         platform_locale=actor.locale,
         timezone=actor.timezone,
@@ -208,14 +212,23 @@ def identity_key_of(ref: str, actor: Actor) -> tuple[str, str, str] | None:
 
 
 async def resolve_person(
-    session: AsyncSession, ref: str, actor: Actor, now: datetime, program: Program | None = None
+    session: AsyncSession,
+    ref: str,
+    actor: Actor,
+    now: datetime,
+    program: Program | None = None,
+    *,
+    candidates: bool = True,
 ) -> Person:
     """A person named in a command: a Slack mention `<@U123>`, an identity key
-    `slack:T1:U2`, an e-mail address their platform gave, or the exact name
-    of a known person. Mentions and keys of people the bot has not met yet
+    `slack:T1:U2`, an e-mail address their platform gave, or the name of a
+    known person (`bot.names`: whatever its case, spacing and Unicode
+    form). Mentions and keys of people the bot has not met yet
     create them, so a coordinator can invite someone before they have talked
     to the bot. A name (or an e-mail) resolves only when exactly one person
     has it, and with a program, only among the people of its organisations;
+    several are answered with each one's key and organisation (`candidates`;
+    False where the asker is no coordinator), so the asker can say which;
     a name also only to someone who has written to the bot (else whoever
     wrote first under that name could be taken for them). Otherwise the
     coordinator is asked for a mention, a key or an e-mail, before the
@@ -231,16 +244,21 @@ async def resolve_person(
             session, Actor(Platform(key[0]), key[1], key[2], display_name=name), now, spoke=False
         )
         return created
-    query = (
-        select(Person).where(email_is(Person.email, ref)) if "@" in ref else select(Person).where(Person.name == ref)
-    )
-    found = list((await session.exec(query)).all())
+    if "@" in ref:
+        found = list((await session.exec(select(Person).where(email_is(Person.email, ref)))).all())
+    else:
+        found = await people_called(session, ref)
     if program is not None and "@" not in ref and found:
         found = await _in_program_organisations(session, program, found)
         if not found:
             raise UserError("errors/person_outside_program", ref=ref, program=program)
     if len(found) > 1:
-        raise UserError("errors/person_ambiguous", ref=ref, count=len(found))
+        raise UserError(
+            "errors/person_ambiguous",
+            ref=ref,
+            count=len(found),
+            candidates=await _candidates(session, found, program) if candidates else [],
+        )
     if not found:
         # An address is known only from a platform that vouched for it when
         # its owner wrote to the bot: say so, rather than ask for an address.
@@ -248,6 +266,29 @@ async def resolve_person(
     if "@" not in ref and not any(i.spoke_at for i in await identities(session, pk(found[0]))):
         raise UserError("errors/person_not_met", ref=ref)
     return found[0]
+
+
+async def identity_keys(session: AsyncSession, person_id: int) -> list[str]:
+    """The keys of a person's identities (`slack:T1:U2`), those that have
+    written to the bot first, the oldest first."""
+    mine = sorted(await identities(session, person_id), key=lambda i: (i.spoke_at is None, i.id))
+    return [f"{i.platform}:{i.tenant}:{i.user_id}" for i in mine]
+
+
+async def _candidates(session: AsyncSession, people: list[Person], program: Program | None) -> list[dict]:
+    """How to tell apart several people called the same: a key of each (one
+    that has written to the bot first), and their organisation (in the
+    program, `bot.programs.org_id_of`; else `person_org_id`)."""
+    orgs = dict((await session.exec(select(Organisation.id, Organisation.name))).all())
+    out = []
+    for person in people:
+        key = next(iter(await identity_keys(session, pk(person))), None)
+        if program is not None:
+            org_id = org_id_of(await enrollment_of(session, program, pk(person)), person)
+        else:
+            org_id = person_org_id(person, (e for e, _ in await my_enrollments(session, pk(person))))
+        out.append({"key": key, "organisation": orgs.get(org_id) if org_id else None})
+    return out
 
 
 async def _in_program_organisations(session: AsyncSession, program: Program, people: list[Person]) -> list[Person]:

@@ -4,7 +4,9 @@ followed by free text (`nominate Anna Berg has led for years`). Words
 typed without quotes that together are the name of a known person are that
 person; a word that names no one, next to others, is answered with how a
 name with spaces is written (in quotes). `bot.people.resolve_person` then
-decides who each reference is."""
+decides who each reference is. A typed name is a person's name whatever its
+case, spacing and Unicode form (`bot.names.name_key`): `björn ärlig` is
+Björn Ärlig, and two people whose names are the same so are both that name."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
+from bot.names import name_key
 from bot.store.models import Person
 
 MAX_NAME_WORDS = 4  # "Anna Maria af Berg"
-_CHUNK = 500  # names asked for in one statement (well inside SQLite's limit on parameters)
 
 
 def _plain(word: str) -> bool:
@@ -28,26 +30,43 @@ async def name_groups(session: AsyncSession, words: list[str]) -> list[list[str]
     """`words` as references: consecutive plain words that together are the
     name of a known person form one reference (the longest name first);
     every other word is a reference of its own."""
-    candidates = sorted(
-        {
-            " ".join(words[i:j])
-            for i in range(len(words))
-            for j in range(i + 2, min(len(words), i + MAX_NAME_WORDS) + 1)
-            if all(_plain(w) for w in words[i:j])
-        }
-    )
-    known: set[str] = set()
-    for start in range(0, len(candidates), _CHUNK):
-        chunk = candidates[start : start + _CHUNK]
-        known.update((await session.exec(select(Person.name).where(col(Person.name).in_(chunk)))).all())
+
+    def plain_run(i: int, j: int) -> bool:
+        return all(_plain(w) for w in words[i:j])
+
+    if not any(plain_run(i, i + 2) for i in range(len(words) - 1)):
+        return [[w] for w in words]  # no two plain words side by side: nothing to look up
+    known = await _names(session)
     groups: list[list[str]] = []
     i = 0
     while i < len(words):
         longest = min(len(words), i + MAX_NAME_WORDS)
-        end = next((j for j in range(longest, i + 1, -1) if " ".join(words[i:j]) in known), i + 1)
+        end = next(
+            (j for j in range(longest, i + 1, -1) if plain_run(i, j) and name_key(" ".join(words[i:j])) in known),
+            i + 1,
+        )
         groups.append(words[i:end])
         i = end
     return groups
+
+
+async def _names(session: AsyncSession) -> dict[str, list[int]]:
+    """Everyone's id by their name's `name_key`, the oldest first. Compared
+    here, not in SQL (see `bot.names`); one statement of two columns."""
+    by_key: dict[str, list[int]] = {}
+    for person_id, name in (await session.exec(select(Person.id, Person.name).order_by(col(Person.id)))).all():
+        if person_id is not None:  # always, for a stored row
+            by_key.setdefault(name_key(name), []).append(person_id)
+    return by_key
+
+
+async def people_called(session: AsyncSession, name: str) -> list[Person]:
+    """Everyone whose name is `name` (`name_key`), the oldest first: none,
+    one, or several, which the caller answers as such, never picking one."""
+    ids = (await _names(session)).get(name_key(name), [])
+    if not ids:
+        return []
+    return list((await session.exec(select(Person).where(col(Person.id).in_(ids)).order_by(col(Person.id)))).all())
 
 
 # Answers that no one (in the program) has this name: perhaps it was half of one.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +18,7 @@ from bot.errors import UserError
 from bot.inputs import parse_int
 from bot.lifecycle import RUNNING
 from bot.messages import Button, Buttons
+from bot.names import name_key, tidy_name
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -175,16 +177,35 @@ async def organisations(session: AsyncSession, program: Program) -> list[Organis
 
 
 def org_name(text: str) -> str:
-    """An organisation's name as stored: the spaces around and between its
-    words as one (`"  Solna   stad "` -> `"Solna stad"`)."""
-    return " ".join(text.split())
+    """An organisation's name as stored (`bot.names.tidy_name`): the spaces
+    around and between its words as one (`"  Solna   stad "` -> `"Solna stad"`)."""
+    return tidy_name(text)
 
 
 def org_key(text: str) -> str:
-    """What makes two organisation names the same: their words, whatever
-    the case (`Solna stad`, `solna  STAD`). Folded in Python, since SQLite's
-    `lower()` leaves `Ä` as it is."""
-    return org_name(text).casefold()
+    """What makes two organisation names the same (`bot.names.name_key`):
+    their words, whatever the case and Unicode form (`Solna stad`, `solna  STAD`)."""
+    return name_key(text)
+
+
+def org_id_of(enrollment: Enrollment | None, person: Person) -> int | None:
+    """The organisation someone is in a program for, as every view of the
+    program and the matching see it: the one they gave in its intake (their
+    enrolment's answer), else, before they have answered, the one their
+    platform or console session gave (`Person.organisation_id`, a default).
+    A later session from another organisation does not move them."""
+    return _answered_org(enrollment) or person.organisation_id
+
+
+def person_org_id(person: Person, newest_first: Iterable[Enrollment]) -> int | None:
+    """A person's organisation outside any one program (the coordinator's
+    `person` view): by the same rule, the one of their newest enrolment that
+    has an answer, else the default (`org_id_of`)."""
+    return next((_answered_org(e) for e in newest_first if _answered_org(e)), person.organisation_id)
+
+
+def _answered_org(enrollment: Enrollment | None) -> int | None:
+    return (enrollment.answers or {}).get("organisation_id") if enrollment is not None else None
 
 
 async def organisation_named(session: AsyncSession, name: str) -> Organisation | None:

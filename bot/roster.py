@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from bot.errors import UserError
 from bot.lifecycle import is_over
-from bot.programs import enrollments, org_key
+from bot.programs import enrollments, org_id_of, org_key
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
 from bot.store.rows import pk
 
@@ -185,7 +185,8 @@ async def roster(
     wanted_org = org_key(org) if org else None
     out = []
     for enrollment, person in await enrollments(session, program, role):
-        org_name = orgs.get(person.organisation_id) if person.organisation_id else None
+        org_id = org_id_of(enrollment, person)
+        org_name = orgs.get(org_id) if org_id else None
         if wanted_org and org_key(org_name or "") != wanted_org:
             continue
         mine = tuple(partners.get(pk(enrollment), ()))

@@ -18,11 +18,11 @@ from sqlmodel import col, select
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, choice_value, command
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.programs import taking_part
+from bot.programs import org_id_of, taking_part
 from bot.reminders.events import AUDIENCE_ROLES
 from bot.reminders.store import Planned, insert_if_absent
 from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Person, Program
-from bot.store.rows import fetch
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 AUDIENCES = tuple(AUDIENCE_ROLES)
@@ -32,9 +32,10 @@ DRAFTED, SENT = "broadcast drafted", "broadcast sent"
 
 
 async def recipients(session, program: Program, audience: str, org: str | None) -> list[int]:
-    """Person ids of the active participants in the audience (and organisation)."""
+    """Person ids of the active participants in the audience (and organisation,
+    the one each is in the program for: `org_id_of`)."""
     query = (
-        select(Enrollment.person_id)
+        select(Enrollment, Person)
         .join(Person, col(Person.id) == col(Enrollment.person_id))
         .where(
             Enrollment.program_id == program.id,
@@ -42,9 +43,9 @@ async def recipients(session, program: Program, audience: str, org: str | None) 
             col(Enrollment.role).in_(AUDIENCE_ROLES[audience]),
         )
     )
-    if org is not None:
-        query = query.where(Person.organisation_id == (await taking_part(session, program, org)).id)
-    return sorted(set((await session.exec(query)).all()))
+    org_id = (await taking_part(session, program, org)).id if org is not None else None
+    rows = (await session.exec(query)).all()
+    return sorted({pk(p) for e, p in rows if org_id is None or org_id_of(e, p) == org_id})
 
 
 def _audience(args) -> tuple[str, str | None, str]:

@@ -23,8 +23,10 @@ from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.meetings import DEFAULT_MINUTES, live_pairs_of, local_today, log_meeting, pair_for_action
 from bot.messages import Outbound
+from bot.names import name_key
 from bot.people import coordinator_people
-from bot.store.models import Enrollment, Pairing, Person, Program, Reminder, ReminderStatus
+from bot.programs import org_id_of
+from bot.store.models import Enrollment, Organisation, Pairing, Person, Program, Reminder, ReminderStatus
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
@@ -140,6 +142,11 @@ async def nudge_snooze(turn: Turn):
     return [_replacing(turn, turn.say("nudges/snoozed", day=day))]
 
 
+async def _org_name(turn: Turn, org_id: int | None) -> str | None:
+    org = await turn.session.get(Organisation, org_id) if org_id else None
+    return org.name if org else None
+
+
 @action("nudge.help")
 async def nudge_help(turn: Turn):
     pairing, program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
@@ -147,6 +154,13 @@ async def nudge_help(turn: Turn):
     mentor = await fetch(turn.session, Enrollment, pairing.mentor_id)
     adept_person = await fetch(turn.session, Person, adept.person_id)
     mentor_person = await fetch(turn.session, Person, mentor.person_id)
+    # Members called the same (`bot.names`) are told apart: which of them
+    # asks, and each one's organisation (`org_id_of`).
+    asker = adept_org = mentor_org = None
+    if name_key(adept_person.name) == name_key(mentor_person.name):
+        asker = "adept" if adept.person_id == turn.person.id else "mentor"
+        adept_org = await _org_name(turn, org_id_of(adept, adept_person))
+        mentor_org = await _org_name(turn, org_id_of(mentor, mentor_person))
     told = []
     for coordinator in await coordinator_people(turn.session, turn.core.config):
         if await turn.tell(
@@ -157,6 +171,9 @@ async def nudge_help(turn: Turn):
             who=turn.person.name,
             adept=adept_person.name,
             mentor=mentor_person.name,
+            asker=asker,
+            adept_org=adept_org,
+            mentor_org=mentor_org,
         ):
             told.append(coordinator.name)
     await turn.audit("help asked", program=program, pairing=pairing.id, told=told)

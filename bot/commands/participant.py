@@ -23,7 +23,15 @@ from bot.lifecycle import RUNNING, ended_on, has_ended
 from bot.matching.cohort import TOLD_UNMATCHED
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.programs import SETTLED, live_pairings, my_enrollments, next_cohort, next_event, past_pairings
+from bot.programs import (
+    SETTLED,
+    live_pairings,
+    my_enrollments,
+    next_cohort,
+    next_event,
+    org_id_of,
+    past_pairings,
+)
 from bot.roster import is_paused
 from bot.store.models import (
     Enrollment,
@@ -75,7 +83,8 @@ async def _pair_view(
         other = await fetch(turn.session, Enrollment, other_id)
         pauses = [e.paused_until for e in (enrollment, other) if today is not None and is_paused(e, today)]
         person = await fetch(turn.session, Person, other.person_id)
-        org = await turn.session.get(Organisation, person.organisation_id) if person.organisation_id else None
+        org_id = org_id_of(other, person)
+        org = await turn.session.get(Organisation, org_id) if org_id else None
         last = (
             await turn.session.exec(
                 select(Meeting).where(Meeting.pairing_id == pairing.id).order_by(col(Meeting.held_on).desc())

@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.lifecycle import is_over
 from bot.messages import Button, Buttons, Card, Text
-from bot.people import EMAIL_CLAIM, email_is, identity_of, is_email, resolve_person
+from bot.people import EMAIL_CLAIM, email_is, identity_keys, identity_of, is_email, resolve_person
 from bot.person_refs import MAX_NAME_WORDS, name_groups, with_quotes_hint
 from bot.programs import enrollment_of, my_enrollments
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
@@ -104,8 +104,10 @@ async def nominate(turn: Turn, args):
     # A name typed without quotes may go on into the reason (`nominate Anna Berg`).
     words = [str(args["person"]), *(str(args["reason"]).split(" ") if args["reason"] else [])]
     name = (await name_groups(turn.session, words[:MAX_NAME_WORDS]))[0]
-    try:
-        person = await resolve_person(turn.session, " ".join(name), turn.inbound.actor, turn.now, program)
+    try:  # only a coordinator is shown who else has the name
+        person = await resolve_person(
+            turn.session, " ".join(name), turn.inbound.actor, turn.now, program, candidates=await turn.coordinates()
+        )
     except UserError as err:
         raise (with_quotes_hint(err, "nominate", words, 0) if len(name) == 1 else err) from None
     reason = " ".join(words[len(name) :])
@@ -179,13 +181,31 @@ async def _may_nominate(turn: Turn, program: Program) -> None:
         raise UserError("errors/nomination_cap", limit=NOMINATIONS_PER_DAY)
 
 
-def coordinator_key(turn: Turn, ref: str) -> str:
+async def coordinator_key(turn: Turn, ref: str) -> str:
+    """The coordinator entry `ref` names: a mention's or an identity key's
+    account, an e-mail address, or the name of someone who has written to
+    the bot, as other commands read a name (`resolve_person`): then a key of
+    theirs, the one already an entry if any (so `remove` finds it), else
+    the account that wrote first. A name no one has is answered with every
+    form that is accepted."""
     ref = ref.strip()
     if m := _MENTION.match(ref):
         return f"slack:{turn.inbound.actor.tenant}:{m.group(1)}"
     if _KEY.match(ref) or re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", ref):
         return ref
-    raise UserError("errors/bad_coordinator_key", ref=ref)
+    if not ref or "@" in ref or ":" in ref:  # a broken address or key, not a name
+        raise UserError("errors/bad_coordinator_key", ref=ref)
+    try:
+        person = await resolve_person(turn.session, ref, turn.inbound.actor, turn.now)
+    except UserError as err:
+        if err.template == "errors/unknown_person":
+            raise UserError("errors/bad_coordinator_key", ref=ref) from None
+        raise
+    keys = await identity_keys(turn.session, pk(person))
+    for key in keys:
+        if _configured(turn, key) or (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first():
+            return key
+    return keys[0]
 
 
 def _same_key(key: str):
@@ -200,9 +220,9 @@ def _configured(turn: Turn, key: str) -> bool:
     return key in turn.core.config.bot.coordinators
 
 
-@command("coordinator", "add", role=COORDINATOR, params=(Param("who"),))
+@command("coordinator", "add", role=COORDINATOR, params=(Param("who", "person"),))
 async def coordinator_add(turn: Turn, args):
-    key = coordinator_key(turn, str(args["who"]))
+    key = await coordinator_key(turn, str(args["who"]))
     if _configured(turn, key) or (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first():
         return [turn.say("commands/coordinator_already", key=key)]
     turn.session.add(Coordinator(key=key, added_by=turn.actor_key, created_at=turn.now))
@@ -229,9 +249,9 @@ async def _taking_part(turn: Turn, key: str) -> list[str]:
     ]
 
 
-@command("coordinator", "remove", role=COORDINATOR, params=(Param("who"),))
+@command("coordinator", "remove", role=COORDINATOR, params=(Param("who", "person"),))
 async def coordinator_remove(turn: Turn, args):
-    key = coordinator_key(turn, str(args["who"]))
+    key = await coordinator_key(turn, str(args["who"]))
     if _configured(turn, key):
         raise UserError("errors/coordinator_in_config", key=key)
     row = (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first()

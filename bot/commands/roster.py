@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.lifecycle import ended_on, is_over
 from bot.meetings import local_today
 from bot.people import resolve_person
-from bot.programs import my_enrollments, taking_part
+from bot.programs import my_enrollments, person_org_id, taking_part
 from bot.roster import WAITLISTED, page_of, pair_partners, paired_with, roster, why_waiting
 from bot.store.models import EnrollmentStatus, Organisation
 from bot.store.rows import pk
@@ -81,11 +81,13 @@ async def program_if_any(turn: Turn):
 
 async def person_view(turn: Turn, who):
     """One person as the coordinator sees them (also the home card's Show button)."""
-    org = await turn.session.get(Organisation, who.organisation_id) if who.organisation_id else None
+    enrolled = await my_enrollments(turn.session, who.id)  # the newest program first
+    org_id = person_org_id(who, (e for e, _ in enrolled))
+    org = await turn.session.get(Organisation, org_id) if org_id else None
     # A coordinator in a pair with them reads their answers as their mentor would the kept ones.
     reader = PARTNER if who.id in await paired_with(turn.session, pk(turn.person)) else FOR_COORDINATOR
     sections = []
-    for enrollment, program in await my_enrollments(turn.session, who.id):
+    for enrollment, program in enrolled:
         partners = await pair_partners(turn.session, program)
         sections.append(
             {

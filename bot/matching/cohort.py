@@ -26,6 +26,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.matching.model import AdeptIn, MatchRule, MentorIn, Rules
+from bot.programs import org_id_of
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -167,7 +168,7 @@ def _named_when_held(enrollment: Enrollment, person: Person) -> bool:
         return False
     if enrollment.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
         return True
-    return (person.organisation_id or (enrollment.answers or {}).get("organisation_id")) is not None
+    return org_id_of(enrollment, person) is not None
 
 
 def _held_because(enrollment: Enrollment, today: date) -> dict | None:
@@ -212,8 +213,8 @@ async def load_cohort(session: AsyncSession, program: Program, today: date, *, w
         .order_by(col(Enrollment.id)),
     ):
         for enrollment, person in part:
-            org_id = person.organisation_id or (enrollment.answers or {}).get("organisation_id")
-            cohort.members[pk(enrollment)] = Member(enrollment, person, org_names.get(org_id))
+            org_id = org_id_of(enrollment, person)
+            cohort.members[pk(enrollment)] = Member(enrollment, person, org_names.get(org_id) if org_id else None)
         rows += part
     async for part in _in_parts(
         session, select(Pairing).where(col(Pairing.program_id) == program.id).order_by(col(Pairing.id))
@@ -234,7 +235,7 @@ async def load_cohort(session: AsyncSession, program: Program, today: date, *, w
         if held is not None and not _named_when_held(enrollment, person):
             continue
         answers = enrollment.answers or {}
-        org = _org_key(person, answers)
+        org = _org_key(enrollment, person)
         common: dict[str, Any] = dict(
             id=pk(enrollment),
             org=org,
@@ -282,10 +283,11 @@ async def load_cohort(session: AsyncSession, program: Program, today: date, *, w
     return cohort
 
 
-def _org_key(person: Person, answers: dict) -> str:
-    """The organisation to compare. Someone whose organisation is unknown gets
-    a key of their own (the intake asks whenever the program lists any)."""
-    org_id = person.organisation_id or answers.get("organisation_id")
+def _org_key(enrollment: Enrollment, person: Person) -> str:
+    """The organisation to compare (`bot.programs.org_id_of`: the one given in
+    the intake). Someone whose organisation is unknown gets a key of their
+    own (the intake asks whenever the program lists any)."""
+    org_id = org_id_of(enrollment, person)
     return f"org:{org_id}" if org_id is not None else f"unknown-org:person:{person.id}"
 
 

@@ -73,7 +73,11 @@ BAD_INPUT = [
     ("program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19", "finns redan", "already a program"),
     ("program create Y start=2027-01-01 end=2027-12-31 tz=Mars/Base", "ingen tidszon", "not a time zone"),
     ("program create Y start=2027-01-01 end=2027-12-31 nudge=28-21", "intervall", "range of days"),
-    ("coordinator add nobody", "varken en identitet", "neither an identity"),
+    (
+        "coordinator add nobody",
+        "inte namnet på någon som har skrivit till mig",
+        "not the name of anyone who has written",
+    ),
     ("pause 2026-01-01", "deltar inte i något aktivt", "not taking part in an active"),
     ("language de", "`de` går inte som språk", "`de` is not a valid language"),
 ]

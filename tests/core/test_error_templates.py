@@ -49,6 +49,10 @@ SAMPLES: dict[str, object] = {
     "argument": "nudge",
     "arguments": ["kind", "date"],
     "at": "02:30",
+    "candidates": [
+        {"key": "console:local:lars.ost", "organisation": "Knivsta kommun"},
+        {"key": None, "organisation": None},
+    ],
     "choices": ["all", "mentors", "adepts"],
     "code": "same_organisation",
     "command": "program set",

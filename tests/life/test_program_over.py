@@ -191,6 +191,8 @@ async def test_a_closed_program_says_people_took_part_not_that_they_are_signed_u
     assert say["status_over"] in status and say["signed_up"] not in status, status
     mydata = strip_marks(texts(await year["Cecilia"].say("mydata")))
     assert say["mydata_over"] in mydata and say["signed_up"] not in mydata, mydata
+
+
 async def test_a_program_past_its_end_date_has_ended_though_nobody_closed_it(year):
     """Nobody closed the program after its end date (15 December): it has
     ended for its people all the same. Hanna, whose pair ended in March, and

@@ -1,0 +1,25 @@
+"""When two names are the same name: a person's, an organisation's.
+
+A name comes from a platform profile, a console `--as`/`--org`, a command
+or an intake answer, and the same visible name may arrive in two Unicode
+forms (`Ö` as one code point, or `O` followed by a combining diaeresis, as
+macOS writes it), with other spaces, or in another case. `tidy_name` is the
+name as it is stored and shown; `name_key` is what two names are compared
+by. Folded in Python: SQLite's `lower()` leaves `Ä` as it is, and nothing in
+SQL knows the Unicode forms, so names are never compared in SQL."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def tidy_name(text: str) -> str:
+    """A name as it is stored: in Unicode NFC, its words separated by one
+    space (`"  Lars   Öst "` -> `"Lars Öst"`)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def name_key(text: str) -> str:
+    """What makes two names the same name: `tidy_name`, whatever the case
+    (`Björn Ärlig`, `björn  ÄRLIG`, and either in decomposed form)."""
+    return unicodedata.normalize("NFC", tidy_name(text).casefold())
