@@ -1,8 +1,10 @@
 """Every input is bounded and parsed by one set of functions.
 
-- `parse_int`: ASCII digits only (not `²`, `٣` or `１`), within a range, so
-  no value that passes `str.isdigit()` but not `int()`, and no id too large
-  for the database, ever reaches a handler.
+- `parse_int`: ASCII digits only (not `²`, `٣` or `１`, no sign, no space),
+  within a range, so no value that passes `str.isdigit()` but not `int()`,
+  and no id too large for the database, ever reaches a handler. Every id on
+  a button (a value is the client's to send) is read with it; None is a
+  stale button (`bot.errors.stale_button`).
 - `parse_whole`: the same digits with an optional sign and no range, for a
   caller that answers a number out of its range differently from text that
   is no number at all.
@@ -33,9 +35,10 @@ _SIGNED_DIGITS = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
 def parse_int(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
-    """`value` as a whole number in [low, high], or None when it is not one."""
-    text = str(value).strip()
-    if not _ASCII_DIGITS.fullmatch(text) or len(text) > 12:
+    """`value` as a whole number in [low, high], or None when it is not one
+    (exactly: a button's value with a space in it is no value the bot wrote)."""
+    text = str(value)
+    if len(text) > 12 or not _ASCII_DIGITS.fullmatch(text):
         return None
     number = int(text)
     return number if low <= number <= high else None
