@@ -8,9 +8,14 @@
 - `parse_whole`: the same digits with an optional sign and no range, for a
   caller that answers a number out of its range differently from text that
   is no number at all.
-- `clean`: NUL and other control characters (and the renderers' private
-  marks, see `bot.markup`) removed, so PostgreSQL never sees a NUL and no
-  one can smuggle markup past the escaping.
+- `clean`: NUL and other control characters, the bidirectional embedding,
+  override and isolate controls (U+202A–U+202E, U+2066–U+2069), and the
+  renderers' private marks (see `bot.markup`) removed, so PostgreSQL never
+  sees a NUL, no one can smuggle markup past the escaping, and no text shows
+  other people its characters in another order than they were typed (a goal
+  `gnp.exe` after U+202E reads `exe.png`). Right-to-left letters stay, and so
+  do the marks U+200E, U+200F and U+061C, which only place neutral
+  characters such as punctuation.
 - `capped`: a length limit where text is stored, with a clear message.
 - `clean_inbound`: all of the above for one inbound event, at the core's door.
 """
@@ -30,6 +35,9 @@ MAX_ID = 2**31 - 1  # the largest id an integer column holds
 MAX_TEXT = 4000  # a typed line
 MAX_NAME = 200  # a display name, an organisation or a program name
 MAX_ANSWER = 1000  # a free-text answer or a nomination reason
+# What `clean` drops besides control characters: the renderers' private marks,
+# and the bidirectional controls that reorder what follows them.
+_DROPPED = frozenset(RESERVED) | frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _SIGNED_DIGITS = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
@@ -56,11 +64,12 @@ def clean(text: str) -> str: ...
 @overload
 def clean(text: str | None) -> str | None: ...
 def clean(text: str | None) -> str | None:
-    """`text` without NUL, control characters (tabs and line breaks kept) and private marks."""
+    """`text` without NUL, control characters (tabs and line breaks kept),
+    bidirectional embeddings, overrides and isolates, and private marks."""
     if not text:
         return text
     return "".join(
-        ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in RESERVED)
+        ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _DROPPED)
     )
 
 
