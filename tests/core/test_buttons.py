@@ -20,6 +20,7 @@ from bot.commands.firstmeeting import _goals_mark
 from bot.commands.match_card import shown_pairs
 from bot.commands.registry import ACTIONS
 from bot.i18n import render
+from bot.ratelimit import RateLimit
 from bot.store.models import AuditLog, Enrollment, Pairing, Person, Program, ProgramEvent
 from tests.life.helpers import Year
 
@@ -248,6 +249,7 @@ async def test_a_press_with_a_hostile_value_is_a_stale_button_never_an_internal_
     """Every press of FOREIGN (so every registered action), with each hostile
     value in its place: refused as a stale button, nothing changed."""
     world, ids = await _world(sqlite_db, clock, "en")
+    world.core.rate_limit = RateLimit.off()  # many presses by one person, each of which must be answered
     before = await digest(sqlite_db)
     wrong = []
     for who, action_id, value in FOREIGN:
