@@ -1,16 +1,23 @@
 """Every input is bounded and parsed by one set of functions.
 
-- `parse_int`: ASCII digits only (not `²`, `٣` or `１`), within a range, so
-  no value that passes `str.isdigit()` but not `int()`, and no id too large
-  for the database, ever reaches a handler.
+- `parse_int`: ASCII digits only (not `²`, `٣` or `１`, no sign, no space),
+  within a range, so no value that passes `str.isdigit()` but not `int()`,
+  and no id too large for the database, ever reaches a handler. Every id on
+  a button (a value is the client's to send) is read with it; None is a
+  stale button (`bot.errors.stale_button`).
 - `parse_whole`: the same digits with an optional sign and no range, for a
   caller that answers a number out of its range differently from text that
   is no number at all.
-- `clean`: NUL and other control characters (and the renderers' private
-  marks, see `bot.markup`) removed, so PostgreSQL never sees a NUL and no
-  one can smuggle markup past the escaping; and the text in Unicode NFC, so
-  a name typed on a Mac (`O` + a combining diaeresis) is stored and compared
-  as the same `Ö` everyone else types (`bot.names`).
+- `clean`: NUL and other control characters, the bidirectional embedding,
+  override and isolate controls (U+202A–U+202E, U+2066–U+2069), and the
+  renderers' private marks (see `bot.markup`) removed, so PostgreSQL never
+  sees a NUL, no one can smuggle markup past the escaping, and no text shows
+  other people its characters in another order than they were typed (a goal
+  `gnp.exe` after U+202E reads `exe.png`). Right-to-left letters stay, and so
+  do the marks U+200E, U+200F and U+061C, which only place neutral
+  characters such as punctuation. The text is in Unicode NFC, so a name
+  typed on a Mac (`O` + a combining diaeresis) is stored and compared as
+  the same `Ö` everyone else types (`bot.names`).
 - `capped`: a length limit where text is stored, with a clear message.
 - `clean_inbound`: all of the above for one inbound event, at the core's door.
 """
@@ -30,14 +37,18 @@ MAX_ID = 2**31 - 1  # the largest id an integer column holds
 MAX_TEXT = 4000  # a typed line
 MAX_NAME = 200  # a display name, an organisation or a program name
 MAX_ANSWER = 1000  # a free-text answer or a nomination reason
+# What `clean` drops besides control characters: the renderers' private marks,
+# and the bidirectional controls that reorder what follows them.
+_DROPPED = frozenset(RESERVED) | frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _SIGNED_DIGITS = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
 def parse_int(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
-    """`value` as a whole number in [low, high], or None when it is not one."""
-    text = str(value).strip()
-    if not _ASCII_DIGITS.fullmatch(text) or len(text) > 12:
+    """`value` as a whole number in [low, high], or None when it is not one
+    (exactly: a button's value with a space in it is no value the bot wrote)."""
+    text = str(value)
+    if len(text) > 12 or not _ASCII_DIGITS.fullmatch(text):
         return None
     number = int(text)
     return number if low <= number <= high else None
@@ -55,12 +66,13 @@ def clean(text: str) -> str: ...
 @overload
 def clean(text: str | None) -> str | None: ...
 def clean(text: str | None) -> str | None:
-    """`text` without NUL, control characters (tabs and line breaks kept) and
-    private marks, in Unicode NFC."""
+    """`text` without NUL, control characters (tabs and line breaks kept),
+    bidirectional embeddings, overrides and isolates, and private marks, in
+    Unicode NFC."""
     if not text:
         return text
     kept = "".join(
-        ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in RESERVED)
+        ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _DROPPED)
     )
     return kept if kept.isascii() else unicodedata.normalize("NFC", kept)
 

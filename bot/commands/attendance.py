@@ -24,6 +24,7 @@ from bot.commands.registry import (
     command,
 )
 from bot.errors import UserError, stale_button
+from bot.inputs import parse_int
 from bot.lifecycle import RUNNING
 from bot.links import feed_url, new_token
 from bot.markup import Trusted
@@ -77,7 +78,8 @@ async def _invited(turn: Turn, event: ProgramEvent) -> bool:
 @action("rsvp.")
 async def rsvp(turn: Turn):
     value = turn.inbound.value or ""
-    event = await turn.session.get(ProgramEvent, int(value)) if value.isdigit() else None
+    number = parse_int(value, low=1)
+    event = await turn.session.get(ProgramEvent, number) if number is not None else None
     if event is None or event.cancelled or not await _invited(turn, event):
         raise stale_button()
     program = await fetch(turn.session, Program, event.program_id)

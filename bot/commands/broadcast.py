@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, choice_value, command
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.programs import org_id_of, taking_part
 from bot.reminders.events import AUDIENCE_ROLES
@@ -114,7 +115,8 @@ async def broadcast(turn: Turn, args):
 async def _draft(turn: Turn) -> tuple[AuditLog, Program]:
     """The clicker's own draft (an audit row written with its program) and that program."""
     value = turn.inbound.value or ""
-    draft = await turn.session.get(AuditLog, int(value)) if value.isdigit() else None
+    number = parse_int(value, low=1)
+    draft = await turn.session.get(AuditLog, number) if number is not None else None
     if draft is None or draft.action != DRAFTED or draft.actor != turn.actor_key or draft.program_id is None:
         raise UserError("errors/stale_action")
     return draft, await fetch(turn.session, Program, draft.program_id)

@@ -10,6 +10,7 @@ from bot.addresses import address_of
 from bot.commands.participant import answered
 from bot.commands.registry import action
 from bot.errors import stale_button
+from bot.inputs import parse_int
 from bot.store.models import EndReason, Enrollment, Pairing, PairStatus, Person, Program
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
@@ -18,7 +19,8 @@ from bot.turn import Turn
 @action("continue.")
 async def continue_answer(turn: Turn):
     value = turn.inbound.value or ""
-    pairing = await turn.session.get(Pairing, int(value)) if value.isdigit() else None
+    number = parse_int(value, low=1)
+    pairing = await turn.session.get(Pairing, number) if number is not None else None
     if pairing is None:
         raise stale_button()
     adept = await fetch(turn.session, Enrollment, pairing.adept_id)

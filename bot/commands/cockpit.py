@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 
 from bot.commands.registry import COORDINATOR, action
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program, ProgramEvent, Reminder, ReminderStatus
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
@@ -26,7 +27,8 @@ M = TypeVar("M", bound=SQLModel)
 
 async def _row(turn: Turn, model: type[M]) -> M:
     value = turn.inbound.value or ""
-    row = await turn.session.get(model, int(value)) if value.isdigit() else None
+    number = parse_int(value, low=1)
+    row = await turn.session.get(model, number) if number is not None else None
     if row is None:
         raise UserError("errors/stale_action")
     return row

@@ -381,7 +381,8 @@ async def fit_answer(turn: Turn):
 @action("fitcheck.", role=COORDINATOR, name="fitcheck")
 async def fit_followup(turn: Turn):
     ref, _, who = (turn.inbound.value or "").partition(":")
-    pairing = await turn.session.get(Pairing, int(ref)) if ref.isdigit() else None
+    number = parse_int(ref, low=1)
+    pairing = await turn.session.get(Pairing, number) if number is not None else None
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
         raise stale_button()
     program = await fetch(turn.session, Program, pairing.program_id)

@@ -21,6 +21,7 @@ from bot import lifecycle, plan
 from bot.commands.participant import answered, confirm_card
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
+from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Text
 from bot.programs import enrollments, events, first_event, local_moment, slugify, whole_weeks, zone
 from bot.reminders.calendar import ProgramCalendar
@@ -284,7 +285,8 @@ async def _closeout_when(turn: Turn, program: Program) -> tuple[date, bool]:
 @action("program.close.", role=COORDINATOR, name="program close")
 async def program_close_answer(turn: Turn):
     ref, _, mode = (turn.inbound.value or "").partition(":")
-    program = await turn.session.get(Program, int(ref)) if ref.isdigit() else None
+    number = parse_int(ref, low=1)
+    program = await turn.session.get(Program, number) if number is not None else None
     if program is None or program.status not in (lifecycle.ACTIVE, lifecycle.CLOSING) or mode not in ("plain", "force"):
         raise stale_button()  # closed since the question (or a forged value)
     if turn.inbound.action_id != "program.close.confirm":

@@ -9,6 +9,7 @@ from bot import plan
 from bot.commands.matching import end_pair
 from bot.commands.registry import COORDINATOR, action
 from bot.errors import stale_button
+from bot.inputs import parse_int
 from bot.messages import Card
 from bot.reminders.kinds import nudge_card
 from bot.store.models import Enrollment, Pairing, PairStatus, Person, Program
@@ -19,7 +20,8 @@ from bot.turn import Turn
 async def _stalled_pair(turn: Turn) -> tuple[Pairing, Program, Person, Person]:
     """The live pair a digest button names (who may press is declared: coordinators)."""
     value = turn.inbound.value or ""
-    pairing = await turn.session.get(Pairing, int(value)) if value.isdigit() else None
+    number = parse_int(value, low=1)
+    pairing = await turn.session.get(Pairing, number) if number is not None else None
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
         raise stale_button()
     program = await fetch(turn.session, Program, pairing.program_id)

@@ -10,6 +10,7 @@ from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.dialogs.entrances import start
 from bot.dialogs.survey import SURVEYS, flow_name, in_a_pair
 from bot.errors import stale_button
+from bot.inputs import parse_int
 from bot.reports.surveys import MIN_GROUP, survey_figures
 from bot.store.models import Enrollment, Program, SurveyResponse
 from bot.store.rows import fetch
@@ -19,7 +20,8 @@ from bot.turn import Turn
 @action("survey.start")
 async def survey_start(turn: Turn):
     survey, _, ref = (turn.inbound.value or "").partition(":")
-    enrollment = await turn.session.get(Enrollment, int(ref)) if ref.isdigit() else None
+    number = parse_int(ref, low=1)
+    enrollment = await turn.session.get(Enrollment, number) if number is not None else None
     if survey not in SURVEYS or enrollment is None or enrollment.person_id != turn.person.id:
         raise stale_button()
     program = await fetch(turn.session, Program, enrollment.program_id)

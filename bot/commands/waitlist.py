@@ -14,6 +14,7 @@ from sqlmodel import select
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
+from bot.inputs import parse_int
 from bot.matching.cohort import LATER, TOLD_WAITLIST
 from bot.people import resolve_person
 from bot.programs import enrollment_of
@@ -77,7 +78,8 @@ async def match_unexclude(turn: Turn, args):
 @action("idle.")
 async def idle_answer(turn: Turn):
     value = turn.inbound.value or ""
-    enrollment = await turn.session.get(Enrollment, int(value)) if value.isdigit() else None
+    number = parse_int(value, low=1)
+    enrollment = await turn.session.get(Enrollment, number) if number is not None else None
     if enrollment is None or enrollment.person_id != turn.person.id:
         raise stale_button()
     later = turn.inbound.action_id == "idle.later"

@@ -37,7 +37,7 @@ from bot.dialogs.flow import (
     step_of,
 )
 from bot.dialogs.prompt import prompt, question_context
-from bot.dialogs.steps import Step, norm
+from bot.dialogs.steps import ChoiceStep, Step, norm
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.language import DIALOGUE_KEY
@@ -224,8 +224,10 @@ async def continue_action(turn: Turn) -> list[Outbound]:
         return replies
     values = action_values(inbound)
     nav = NAV_VALUES.get(values[0]) if len(values) == 1 else None
-    given = Answer(nav=nav) if nav else Answer(values=values)
     asked = step_of(flow, state)
+    if nav is None and not _offered(asked, values, ctx, turn):
+        raise stale_button()  # before anything changes: the card and the dialogue stay as they are
+    given = Answer(nav=nav) if nav else Answer(values=values)
     said = _said(asked, values, ctx, turn) if not nav else turn.render(f"dialogs/option/{values[0][1:]}")
     question = turn.render(asked.ask_template, **question_context(flow, state, ctx))
     replies = await answer(turn, flow, state, ctx, given)
@@ -240,6 +242,18 @@ async def continue_action(turn: Turn) -> list[Outbound]:
             ),
         )
     return replies
+
+
+def _offered(step: Step, values: Sequence[str], ctx: Ctx, turn: Turn) -> bool:
+    """Whether a click chose options the question offers. A button's value is
+    the client's to send: one that is no option (forged, or from a list that
+    has changed since) answers nothing. Nothing chosen is the question's to
+    answer where its card has a menu of several (the menu's button sent
+    empty); a question without options has nothing to click but the ways out."""
+    offered = {o.value for o in step.options(ctx, turn.render)}
+    if not values:
+        return bool(offered) and isinstance(step, ChoiceStep) and step.multi
+    return set(values) <= offered
 
 
 def _said(step: Step, values: Sequence[str], ctx: Ctx, turn: Turn) -> str:

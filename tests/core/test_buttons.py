@@ -6,6 +6,7 @@ no longer valid. The list of presses covers every registered action
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -19,6 +20,7 @@ from bot.commands.firstmeeting import _goals_mark
 from bot.commands.match_card import shown_pairs
 from bot.commands.registry import ACTIONS
 from bot.i18n import render
+from bot.ratelimit import RateLimit
 from bot.store.models import AuditLog, Enrollment, Pairing, Person, Program, ProgramEvent
 from tests.life.helpers import Year
 
@@ -214,6 +216,83 @@ async def test_a_stale_or_foreign_press_changes_nothing_and_says_the_button_is_n
     assert answer[0].text == render(locale, "errors/stale_action")
     assert await digest(sqlite_db) == before
     assert all(world[name].inbox() == [] for name in ("Erik", "Frida", "Anna", "Vera", "Moa"))
+
+
+# Values no card of ours carries (a button's value is the client's to send):
+# digits `str.isdigit()` takes but `int()` refuses ("²") or reads as another
+# number ("٤٢", 42), ids past any integer column (20 nines; 5,000, past
+# `int()`'s digit limit too), a sign, an exponent, a space, nothing.
+HOSTILE = ["²", "٤٢", "9" * 20, "9" * 5000, "-1", "1e3", " 1", ""]
+
+
+def _hostile(value: str) -> list[str]:
+    """Each hostile value in place of `value`, and of each number in it (an
+    id, minutes: the `:`-separated parts of `id:date:minutes`, `pair:person`,
+    `survey:enrollment`) in turn; not of its words (a goal's text is free)."""
+    parts = value.split(":")
+    numbers = [i for i, part in enumerate(parts) if re.fullmatch(r"\{\w+\}|[0-9]+", part)]
+    variants = list(HOSTILE)
+    if len(parts) > 1:
+        variants += [":".join([*parts[:i], bad, *parts[i + 1 :]]) for i in numbers for bad in HOSTILE]
+    return list(dict.fromkeys(variants))
+
+
+def _feature(action_id: str) -> str:
+    return action_id.split(".")[0]
+
+
+FEATURES = sorted({_feature(a) for _, a, _ in FOREIGN})
+
+
+@pytest.mark.parametrize("feature", FEATURES)
+async def test_a_press_with_a_hostile_value_is_a_stale_button_never_an_internal_error(sqlite_db, clock, feature):
+    """Every press of FOREIGN (so every registered action), with each hostile
+    value in its place: refused as a stale button, nothing changed."""
+    world, ids = await _world(sqlite_db, clock, "en")
+    world.core.rate_limit = RateLimit.off()  # many presses by one person, each of which must be answered
+    before = await digest(sqlite_db)
+    wrong = []
+    for who, action_id, value in FOREIGN:
+        if _feature(action_id) != feature:
+            continue
+        for bad in _hostile(value):
+            answer = await world[who].click(action_id.format(**ids), bad.format(**ids))
+            if [m.kind for m in answer] != ["errors/stale_action"]:
+                wrong.append((who, action_id, bad[:30], [m.kind for m in answer]))
+    assert not wrong, "\n".join(map(str, wrong))
+    assert await digest(sqlite_db) == before
+
+
+# The person a card was for, pressing it with its ids in Arabic-Indic digits
+# (which `str.isdigit()` takes and `int()` reads as the real ids): a stale
+# button, not the card's action.
+OWN = [
+    ("Erik", "continue.yes", "{pair}"),
+    ("Erik", "nudge.met", "{pair}"),
+    ("Erik", "rsvp.yes", "{event}"),
+    ("Erik", "survey.start", "inspiration:{erik}"),
+    ("Erik", "pick.leave", "{program}"),
+    ("Erik", "leave.confirm", "{program}"),
+    ("Hanna", "idle.later", "{hanna}"),
+    ("Vera", "invite.join", "{vera}"),
+    ("Anna", "cockpit.remind", "{pair}"),
+    ("Anna", "stall.nudge", "{pair}"),
+    ("Anna", "fitcheck.talk", "{pair}:{erik_person}"),
+    ("Anna", "program.close.confirm", "{program}:plain"),
+    ("Anna", "match.draft", "{program}"),
+]
+_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("who, action_id, value", OWN, ids=[f"{w}:{a}:{v}" for w, a, v in OWN])
+async def test_an_own_card_pressed_with_its_ids_in_other_digits_is_a_stale_button(
+    sqlite_db, clock, who, action_id, value
+):
+    world, ids = await _world(sqlite_db, clock, "sv")
+    before = await digest(sqlite_db)
+    answer = await world[who].click(action_id, value.format(**{k: str(v).translate(_ARABIC) for k, v in ids.items()}))
+    assert [m.kind for m in answer] == ["errors/stale_action"]
+    assert await digest(sqlite_db) == before
 
 
 COORDINATOR_ONLY = sorted(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.console import options
 from bot.dialogs.steps import ChoiceStep, Invalid
 from bot.i18n import render
 from bot.messages import Option
@@ -65,3 +66,33 @@ async def test_typing_the_number_shown_picks_that_position(rw):
     await anna.say("3")
     answers = (await rw.states("Anna"))[0].data["answers"]
     assert answers["organisation_id"] == rw.org_ids["Täby kommun"]
+
+
+async def test_a_pressed_value_that_is_no_option_of_the_card_is_a_stale_button_and_the_card_still_works(rw):
+    """A button's value is the client's to send: one the card does not offer
+    (`dlg:6:3:7` with 99, an empty one, a real one with a forged one) is
+    refused as a stale button, and neither the card (it is not replaced by
+    "Your answer: 99") nor the dialogue (its version, step, answers, count of
+    misses) changes, so the real card's buttons still work."""
+    anna = rw.chat("Anna")
+    await anna.say("join")
+    await anna.say(WORDS[rw.locale]["yes"])
+    card = anna._card(anna.last)
+    assert card is not None
+    first = options(card.card)[0]  # Enköping's button
+    (before,) = await rw.states("Anna")
+    for forged in ("99", "4", "", "²", "_nope", f"{first.value},99"):
+        answer = await anna.click(first.action_id, forged, on=card)
+        assert [(m.kind, m.replace) for m in answer] == [("errors/stale_action", None)], forged
+        assert answer[0].text == render(rw.locale, "errors/stale_action")
+        (now,) = await rw.states("Anna")
+        assert (now.version, now.step, now.data, now.invalid_count) == (
+            before.version,
+            before.step,
+            before.data,
+            before.invalid_count,
+        )
+    pressed = await anna.click(first.action_id, first.value, on=card)
+    assert pressed[0].kind == "dialogs/answered" and pressed[0].replace is not None
+    answers = (await rw.states("Anna"))[0].data["answers"]
+    assert answers["organisation_id"] == rw.org_ids["Enköpings kommun"]
