@@ -65,6 +65,14 @@ class Figures:
     def meetings(self) -> int:
         return sum(n for _, n in self.months)
 
+    @property
+    def logged_months(self) -> list[tuple[date, int]]:
+        """The months the report's text lists: every month from the first one
+        with a meeting to the last one counted (a quiet month in between shows
+        as 0), so the months add up to `meetings`; none before any meeting."""
+        first = next((i for i, (_, n) in enumerate(self.months) if n), len(self.months))
+        return self.months[first:]
+
 
 def _months(start: date, end: date) -> list[date]:
     out, day = [], start.replace(day=1)

@@ -123,3 +123,33 @@ def test_the_report_counts_people_and_pairs_in_the_readers_plural(locale, adepts
     )
     for line in (adepts, mentors, pairs):
         assert line in text, (line, text)
+
+
+SPREAD = {
+    "sv": "Loggade möten: 5 (feb. 2027: 2, mars 2027: 0, apr. 2027: 1, maj 2027: 0, juni 2027: 2)",
+    "en": "Meetings logged: 5 (Feb 2027: 2, Mar 2027: 0, Apr 2027: 1, May 2027: 0, Jun 2027: 2)",
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_the_reports_months_add_up_to_every_meeting_logged(sqlite_db, clock, locale):
+    """Probe 2, item 17: the text showed the last three months only, so
+    meetings in February were counted in the total and in no month. Every
+    month from the first meeting on is listed, a quiet one as 0."""
+    w = await cockpit_world(sqlite_db, clock, locale)  # starts 2027-01-19; today is 2027-01-04
+    await enroll(w, "Cecilia", "adept", "Täby kommun")
+    await enroll(w, "Frida", "mentor", "Knivsta kommun")
+    await announce(w)
+    async with sqlite_db.write() as s:
+        pair = (await s.exec(select(Pairing))).one()
+        for day in (date(2027, 2, 3), date(2027, 2, 24), date(2027, 4, 7), date(2027, 6, 2), date(2027, 6, 23)):
+            s.add(Meeting(pairing_id=pair.id, held_on=day))
+    clock.advance(date(2027, 6, 28) - date(2027, 1, 4))
+    (reply,) = await w["Anna"].say("report")
+    assert SPREAD[locale] in reply.text, reply.text
+
+
+def test_the_reports_months_start_at_the_first_meeting_and_none_without_meetings():
+    months = [(date(2027, m, 1), n) for m, n in ((1, 0), (2, 0), (3, 4), (4, 0))]
+    assert Figures({}, {}, months, 0, 0).logged_months == months[2:]
+    assert Figures({}, {}, [(date(2027, 1, 1), 0)], 0, 0).logged_months == []
