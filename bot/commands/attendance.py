@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from sqlmodel import col, select
 
+from bot.commands.events import event_program
 from bot.commands.registry import (
     COORDINATOR,
     PROGRAM,
@@ -102,7 +103,7 @@ async def rsvp(turn: Turn):
 
 @command("event", "who", role=COORDINATOR, params=(Param("id"), PROGRAM))
 async def event_who(turn: Turn, args):
-    program = await turn.program(args["program"])
+    program = await event_program(turn, args)
     event = await event_by_id(turn.session, program, str(args["id"]))
     coming, not_coming = await answers(turn.session, pk(event))
     return [turn.say("events/who", event=event, coming=coming, not_coming=not_coming, tz=program.timezone)]

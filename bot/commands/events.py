@@ -17,6 +17,9 @@ A new title or audience alone tells nobody: the time and place people
 planned for still hold, and the reminders and calendar files from then on
 carry the new title (its SEQUENCE rises, so a calendar that fetches the feed
 takes it).
+
+Event numbers run across programs, so with several programs running and
+none named, the number decides the program (`event_program`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.addresses import program_channel
 from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
+from bot.inputs import parse_int
 from bot.meetings import local_today
 from bot.messages import Attachment, Card, Outbound
 from bot.programs import (
@@ -102,7 +106,7 @@ async def event_add(turn: Turn, args):
     ),
 )
 async def event_edit(turn: Turn, args):
-    program = await turn.program(args["program"])
+    program = await event_program(turn, args)
     event = await event_by_id(turn.session, program, str(args["id"]))
     changes = {k: args[k] for k in ("date", "time", "place", "audience", "title") if args[k] is not None}
     if not changes:
@@ -160,6 +164,25 @@ async def event_edit(turn: Turn, args):
             twice=twice,
         )
     ]
+
+
+async def event_program(turn: Turn, args) -> Program:
+    """The program a command about event number `id` works on: the one named
+    (`program=`) or chosen (`program use`), or the only running one; with
+    several running and none named, the number decides, since event numbers
+    run across programs. A number no event has is refused as such, saying
+    where the numbers are, instead of asking which program."""
+    try:
+        return await turn.program(args["program"])
+    except UserError as error:
+        if error.template != "errors/program_ambiguous":
+            raise
+        number = parse_int(str(args["id"]), low=1)
+        event = await turn.session.get(ProgramEvent, number) if number is not None else None
+        owner = await turn.session.get(Program, event.program_id) if event is not None else None
+        if owner is None:
+            raise UserError("errors/no_such_event", ref=str(args["id"]), known=error.context["known"]) from None
+        return await turn.program(owner)
 
 
 def _twice(starts_at: datetime) -> str | None:
@@ -249,7 +272,7 @@ async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confi
 
 @command("event", "remove", role=COORDINATOR, params=(Param("id"), PROGRAM))
 async def event_remove(turn: Turn, args):
-    program = await turn.program(args["program"])
+    program = await event_program(turn, args)
     event = await event_by_id(turn.session, program, str(args["id"]))
     event.cancelled = True
     event.revision = (event.revision or 0) + 1

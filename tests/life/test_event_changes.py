@@ -282,6 +282,37 @@ async def test_an_event_number_of_another_program_is_named_as_such(year):
     assert (await _events(year))[0].starts_at == datetime(2027, 2, 4, 12, 0, tzinfo=UTC)
 
 
+NO_SUCH_EVENT = {
+    "sv": ("ingen träff med nummer `999` i något av programmen", "`program visa andra-2027`"),
+    "en": ("an event numbered `999` in any of the programs", "`program show andra-2027`"),
+}
+
+
+async def test_with_two_programs_running_an_event_number_decides_the_program(year):
+    """Probe 2, item 19: event numbers run across programs, so with two
+    programs running and none named, `event edit 999` was asked "which
+    program?"; an unknown number is now refused as such, and a known one
+    works on its own program (edit, remove, who)."""
+    anna = year["Anna"]
+    first = await _add(year, "event add kickoff 2027-02-04 13:00")
+    await anna.say("program create Andra 2027 start=2027-02-01 end=2027-12-01")
+    second = await _add(year, "event add kickoff 2027-02-10 13:00 program=andra-2027")
+    missing, alias = NO_SUCH_EVENT[year.locale]
+    for line in ("event edit 999 time=10:00", "event remove 999", "event who 999"):
+        refused = await anna.say(line)
+        assert [r.kind for r in refused] == ["errors/no_such_event"], texts(refused)
+        assert missing in refused[0].text and alias in refused[0].text, refused[0].text
+    edited = await anna.say(f"event edit {second.id} time=10:00")
+    assert [r.kind for r in edited] == ["commands/event_edited"], texts(edited)
+    who = await anna.say(f"event who {first.id}")
+    assert [r.kind for r in who] == ["events/who"], texts(who)
+    removed = await anna.say(f"event remove {first.id}")
+    assert [r.kind for r in removed] == ["commands/event_removed"], texts(removed)
+    one, two = await _events(year)
+    assert one.cancelled and not two.cancelled
+    assert two.starts_at == datetime(2027, 2, 10, 9, 0, tzinfo=UTC)
+
+
 @pytest.mark.parametrize("locale", ["sv", "en"])
 async def test_a_late_joiner_hears_of_the_next_event_by_its_kind(sqlite_db, clock, locale):
     world = await make_world(sqlite_db, clock, locale=locale)  # its kickoff is 19 January
