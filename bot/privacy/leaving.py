@@ -98,6 +98,7 @@ async def end_participation(
                 program=program,
                 role=enrollment.role,
                 name=turn.person.name if named else None,
+                going_on=[] if named else await _pairs_going_on(turn, partner, pairing),
             )
     await _stop_reminders(turn, enrollment, program)
     await _end_links(turn, person_id, program, files=delete_answers)
@@ -123,6 +124,29 @@ async def end_participation(
                 partners=[n for n in names if n],
             )
     return partners
+
+
+async def _pairs_going_on(turn: Turn, partner: Enrollment, ended: Pairing) -> list[str]:
+    """The names of the partner's other running pairs' members, for a notice
+    that may not name the person who left (`forget`: the notice is written
+    after the erasure, so their name would outlive it): a mentor with two
+    adepts learns which pair ended from the one that goes on."""
+    others = (
+        await turn.session.exec(
+            select(Pairing).where(
+                (Pairing.adept_id == partner.id) | (Pairing.mentor_id == partner.id),
+                Pairing.status == PairStatus.ANNOUNCED,
+                Pairing.id != ended.id,
+            )
+        )
+    ).all()
+    names = []
+    for other in others:
+        member = await turn.session.get(Enrollment, other.other_member(pk(partner)))
+        name = await _name(turn, member.person_id) if member is not None else None
+        if name:
+            names.append(name)
+    return sorted(names)
 
 
 async def _name(turn: Turn, person_id: int) -> str | None:

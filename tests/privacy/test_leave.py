@@ -176,6 +176,42 @@ async def test_forget_mid_program_stops_everything_and_tells_without_the_name(sq
         assert (tombstone.email, tombstone.organisation_id, tombstone.timezone, tombstone.created_at) == (None,) * 4
 
 
+@pytest.mark.parametrize(
+    "locale, going_on",
+    [("sv", "Ditt par med Dora fortsätter som vanligt."), ("en", "Your pair with Dora goes on as before.")],
+)
+async def test_forget_tells_a_mentor_of_two_which_pair_ended_by_the_one_that_goes_on(
+    sqlite_db, clock, locale, going_on
+):
+    """Probe 2, item 20: Bo mentors Anna and Dora; Anna forgets. "Your mentee
+    has left" did not say which. Her name may not be written (the notice is
+    written after the erasure and would outlive it), so it names the pair
+    that goes on."""
+    world = await paired_world(sqlite_db, clock)
+    async with sqlite_db.write() as s:
+        pairing = (await s.exec(select(Pairing))).one()
+        dora = await make_person(s, "Dora")
+        adept = Enrollment(program_id=pairing.program_id, person_id=dora.id, role="adept", status="active")
+        s.add(adept)
+        await s.flush()
+        s.add(
+            Pairing(
+                program_id=pairing.program_id,
+                adept_id=adept.id,
+                mentor_id=pairing.mentor_id,
+                status="announced",
+                announced_at=pairing.announced_at,
+            )
+        )
+    anna, bo = world["Anna"], world["Bo"]
+    await bo.say(f"language {locale}")
+    await anna.say("forget")
+    (reply,) = await anna.choose(1)
+    assert reply.kind == "commands/forgotten"
+    told_bo = texts(bo.inbox())
+    assert going_on in told_bo and "Anna" not in told_bo, told_bo
+
+
 # What the question and the coordinator's notice say of the pair, in each language.
 PAIR_ENDS = {
     ("leave", "sv"): "Ditt par avslutas",
