@@ -25,7 +25,7 @@ from bot.commands.registry import (
     parse_args,
     tokenize,
 )
-from bot.commands.smalltalk import is_greeting, is_yes_no
+from bot.commands.smalltalk import card_number, is_greeting, is_yes_no
 from bot.commands.topics import is_group_word, unknown_command, visible_roles
 from bot.config import Config
 from bot.errors import UserError
@@ -333,8 +333,15 @@ class Core:
             tokens = ["help"]
         if is_greeting(tokens):
             replies = [turn.say("core/greeting")]
-        elif is_yes_no(tokens):  # a dialogue's open question took its yes above: this one has none
-            replies = [turn.say("core/no_open_question", coordinator=await turn.coordinates(), ephemeral=True)]
+        elif is_yes_no(tokens) or card_number(tokens):  # a dialogue's open question took it above: none is open
+            replies = [
+                turn.say(
+                    "core/no_open_question",
+                    coordinator=await turn.coordinates(),
+                    number=card_number(tokens),
+                    ephemeral=True,
+                )
+            ]
         else:
             replies = await self._run_typed(turn, tokens)
         if inbound.kind == Kind.TEXT and not any(r.kind.startswith("dialogs/") or r.card for r in replies):

@@ -1,5 +1,7 @@
 """The home view (Slack's Home tab, a Teams welcome, `home` typed anywhere):
-a participant's program, pair and next event; a coordinator's program health."""
+a participant's program, pair and next event, and what waits for their
+answer (an open survey, an event they were asked about) with its buttons
+again; a coordinator's program health."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from bot.lifecycle import RUNNING, ended_on, is_over
 from bot.markup import mark
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Fields, Heading, Text
-from bot.programs import live_pairings, my_enrollments, next_event
+from bot.programs import live_pairings, my_enrollments, next_event, rsvp_buttons
+from bot.reminders.events import unanswered_events
+from bot.reminders.surveys import open_surveys, start_button
 from bot.roster import is_paused, pair_partners
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
@@ -22,7 +26,11 @@ from bot.turn import Turn
 
 async def _participant_blocks(turn: Turn) -> list:
     blocks: list = []
-    for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
+    mine = await my_enrollments(turn.session, pk(turn.person))
+    surveys = await open_surveys(turn.session, pk(turn.person), turn.now)
+    events = await unanswered_events(turn.session, mine, pk(turn.person), turn.now)
+    shown: set[int] = set()  # an event is listed once, under the first of the person's blocks of its program
+    for enrollment, program in mine:
         if is_over(program) and enrollment.status == EnrollmentStatus.ACTIVE:  # as it ended, with their pairs
             partners = (await pair_partners(turn.session, program)).get(pk(enrollment), [])
             blocks.append(Heading(mark(program.name)))
@@ -55,6 +63,22 @@ async def _participant_blocks(turn: Turn) -> list:
         else:
             buttons.append(Button("home.pause", turn.render("home/button_pause"), str(enrollment.id)))
         blocks.append(Buttons(tuple(buttons)))
+        asked = [ev for ev, p in events if p.id == program.id and ev.id not in shown]
+        shown.update(pk(ev) for ev in asked)
+        blocks += _waiting_blocks(turn, [s for s in surveys if s.enrollment.id == enrollment.id], asked, program)
+    return blocks
+
+
+def _waiting_blocks(turn: Turn, surveys: list, events: list, program: Program) -> list:
+    """What waits for the participant's answer in this program, each with the
+    buttons its message had: an open survey, an event they were asked about."""
+    blocks: list = []
+    for survey in surveys:
+        blocks.append(Text(turn.render("home/waiting_survey", survey=survey.survey, program=program)))
+        blocks.append(start_button(turn.render, survey.survey, pk(survey.enrollment)))
+    for event in events:
+        blocks.append(Text(turn.render("home/waiting_rsvp", event=event, tz=program.timezone)))
+        blocks.append(rsvp_buttons(turn.render, pk(event)))
     return blocks
 
 

@@ -56,3 +56,13 @@ def is_yes_no(tokens: list[str]) -> bool:
     if not tokens or _word(tokens[0]) not in YES_NO or lookup_command(tokens) is not None:
         return False
     return len(tokens) == 1 or tokens[0].endswith(",") or (len(tokens) == 2 and _word(tokens[1]) in _POLITE)
+
+
+def card_number(tokens: list[str]) -> str | None:
+    """A line that is a number alone (`2`, `2.`): an option of a card typed
+    where the console shows none (a console started again), or in a chat
+    that has no numbers. None for anything else."""
+    if len(tokens) != 1:
+        return None
+    word = _word(tokens[0])
+    return word if word.isascii() and word.isdigit() else None

@@ -90,6 +90,7 @@ SWEDISH = {
     ("report",): "rapport",
     ("person",): "person",
     ("survey", "results"): "enkät resultat",
+    ("survey",): "enkät",
 }
 # Multi-word Swedish phrases, read as one word ("gå med" = "gå-med").
 PHRASES = {

@@ -26,7 +26,7 @@ from bot.reminders.store import (
     rows_of,
     run,
 )
-from bot.store.models import Enrollment, EnrollmentStatus, EventRsvp, Program, ProgramEvent
+from bot.store.models import Enrollment, EnrollmentStatus, EventRsvp, Program, ProgramEvent, ReminderStatus
 
 AUDIENCE_ROLES = {"all": ("adept", "mentor"), "mentors": ("mentor",), "adepts": ("adept",)}
 
@@ -74,6 +74,59 @@ async def told_of_changes(session: AsyncSession, event: ProgramEvent) -> list[in
     gone = {p for p, s in statuses.items() if s <= {EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED}}
     coming = {p for p, yes in said.items() if yes and p not in gone}
     return sorted((audience - {p for p, yes in said.items() if not yes}) | coming)
+
+
+async def unanswered_events(
+    session: AsyncSession, mine: list[tuple[Enrollment, Program]], person_id: int, now: datetime
+) -> list[tuple[ProgramEvent, Program]]:
+    """The coming events this person was asked about and has not answered:
+    an event of a running program they take part in (`mine`: their
+    enrollments), for their role, not cancelled, that a reminder with the
+    "I'm coming / I can't come" buttons went out to them for, with no answer
+    of theirs yet. `home` offers the buttons again. Soonest first."""
+    programs = {e.program_id: p for e, p in mine if p.status in RUNNING and e.status == EnrollmentStatus.ACTIVE}
+    if not programs:
+        return []
+    upcoming = (
+        await session.exec(
+            select(ProgramEvent)
+            .where(
+                col(ProgramEvent.program_id).in_(list(programs)),
+                col(ProgramEvent.cancelled).is_(False),
+                ProgramEvent.starts_at > now,
+            )
+            .order_by(col(ProgramEvent.starts_at), col(ProgramEvent.id))
+        )
+    ).all()
+    events = [
+        ev for ev in upcoming if any(in_audience(e, ev.audience) for e, _ in mine if e.program_id == ev.program_id)
+    ]
+    if not events:
+        return []
+    asked = set(
+        (
+            await run(
+                session,
+                sa.select(T.c.subject).where(
+                    T.c.subject.in_([f"event:{ev.id}" for ev in events]),
+                    T.c.person_id == person_id,
+                    T.c.status == ReminderStatus.SENT,
+                ),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    answered = set(
+        (
+            await session.exec(
+                select(EventRsvp.event_id).where(
+                    EventRsvp.person_id == person_id, col(EventRsvp.event_id).in_([ev.id for ev in events])
+                )
+            )
+        ).all()
+    )
+    return [(ev, programs[ev.program_id]) for ev in events if f"event:{ev.id}" in asked and ev.id not in answered]
 
 
 def in_audience(enrollment: Enrollment, audience: str) -> bool:

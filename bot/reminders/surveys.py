@@ -2,23 +2,34 @@
 after the inspiration meeting, the close-out survey (the reflection
 questions) four weeks before the program ends; one reminder a week later to
 whoever has not answered. Each is a message with a "Start" button that opens
-the survey dialogue (bot.dialogs.survey)."""
+the survey dialogue (bot.dialogs.survey). A survey whose day has come and
+that is not answered stays open (`open_surveys`): `survey` and `home` offer
+its button again, for the message that scrolled away or a console restarted."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
 from bot.messages import Button, Buttons, Card, Text
-from bot.programs import first_event
+from bot.programs import first_event, my_enrollments
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.kinds import Skip, reminder_kind
 from bot.reminders.store import HELD_UNTIL, Planned, T, cancel_ids, insert_if_absent, reconcile, retime, revive, run
-from bot.store.models import Enrollment, EnrollmentStatus, Program, ProgramEvent, ReminderStatus, SurveyResponse
+from bot.store.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Program,
+    ProgramEvent,
+    Reminder,
+    ReminderStatus,
+    SurveyResponse,
+)
 
 CLOSEOUT_BEFORE_END = timedelta(weeks=4)
 REMIND_AFTER_WORKING_DAYS = 5
@@ -140,13 +151,17 @@ async def replan_inspiration_survey(
     return await insert_if_absent(session, fresh, now) + len(again) + len(moved)
 
 
-async def _open(session, row, program):
-    survey, enrollment_id = row.context.get("survey"), row.context.get("enrollment_id")
-    enrollment = await session.get(Enrollment, enrollment_id)
+def start_button(render, survey: str, enrollment_id: int) -> Buttons:
+    """The survey's "Answer" button (answered by `bot.commands.surveys.survey_start`)."""
+    return Buttons((Button("survey.start", render("surveys/button_start"), f"{survey}:{enrollment_id}", "primary"),))
+
+
+async def _answerable(session, program: Program, enrollment: Enrollment | None, survey: str) -> str | None:
+    """Why the survey is no longer for this enrollment (None: it is)."""
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
-        return Skip("no longer an active participant")
+        return "no longer an active participant"
     if survey == "inspiration" and await first_event(session, program, "inspiration") is None:
-        return Skip("the inspiration meeting was removed")
+        return "the inspiration meeting was removed"
     answered = (
         await session.exec(
             select(SurveyResponse.id).where(
@@ -156,14 +171,60 @@ async def _open(session, row, program):
             )
         )
     ).first()
-    if answered is not None:
-        return Skip("already answered")
-    value = f"{survey}:{enrollment.id}"
+    return "already answered" if answered is not None else None
+
+
+async def _open(session, row, program):
+    survey, enrollment_id = row.context.get("survey"), row.context.get("enrollment_id")
+    enrollment = await session.get(Enrollment, enrollment_id)
+    why_not = await _answerable(session, program, enrollment, survey)
+    if why_not is not None or enrollment is None:
+        return Skip(why_not or "no longer an active participant")
+    eid = enrollment.id
 
     def card(render, text):
-        return Card((Text(text), Buttons((Button("survey.start", render("surveys/button_start"), value, "primary"),))))
+        return Card((Text(text), start_button(render, survey, eid)))
 
     return {"program": program, "survey": survey, "role": enrollment.role}, card
+
+
+@dataclass(frozen=True)
+class OpenSurvey:
+    program: Program
+    enrollment: Enrollment
+    survey: str
+
+
+async def open_surveys(session: AsyncSession, person_id: int, now: datetime) -> list[OpenSurvey]:
+    """The surveys waiting for this person's answer: the survey's day has
+    come (its message is due or went out, and was not cancelled), they are
+    still an active participant of a running program, have not answered,
+    and the inspiration meeting (for its survey) still stands."""
+    from bot.dialogs.survey import SURVEYS
+
+    mine = [
+        (e, p)
+        for e, p in await my_enrollments(session, person_id)
+        if e.status == EnrollmentStatus.ACTIVE and p.status in RUNNING
+    ]
+    keys = {f"survey:{survey}:enrollment{e.id}": (e, p, survey) for e, p in mine for survey in SURVEYS}
+    if not keys:
+        return []
+    due = (
+        await session.exec(
+            select(Reminder.key).where(
+                col(Reminder.key).in_(list(keys)),
+                Reminder.due_at <= now,
+                Reminder.status != ReminderStatus.CANCELLED,
+            )
+        )
+    ).all()
+    found = []
+    for key in sorted(due, key=list(keys).index):
+        enrollment, program, survey = keys[key]
+        if await _answerable(session, program, enrollment, survey) is None:
+            found.append(OpenSurvey(program, enrollment, survey))
+    return found
 
 
 @reminder_kind("survey")
