@@ -30,7 +30,7 @@ from bot.commands.topics import is_group_word, unknown_command, visible_roles
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
-from bot.inputs import clean_inbound
+from bot.inputs import MAX_MESSAGE, clean_inbound, longest
 from bot.language import locale_for
 from bot.messages import Address, Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
@@ -132,6 +132,7 @@ class Core:
         already handled returns nothing: its rows exist, and what was not yet
         sent the dispatcher sends."""
         locale = locale_for(None, None, self.config)
+        typed = longest(inbound)  # before it is bounded: a message too long is refused, not cut
         inbound = clean_inbound(inbound)  # no NUL, no control characters, nothing unbounded
         try:
             if not await self._allowed(inbound):
@@ -139,6 +140,10 @@ class Core:
             pace = self.rate_limit.take(inbound.actor.key)
             if pace != "ok":  # a flood: one polite word, then nothing, and no database work
                 return [self._error(locale, UserError("errors/slow_down"), inbound)] if pace == "warn" else []
+            if typed > MAX_MESSAGE:  # none of it is read: its length and the limit, in their language
+                too_long = UserError("errors/message_too_long", length=typed, max=MAX_MESSAGE)
+                reader = await reader_locale(self.db, inbound.actor, self.config)
+                return await self._answer_alone(inbound, self._error(reader, too_long, inbound))
             await self._meet(inbound)
             prepared = await self._prepare(inbound)
             async with self.db.write() as session:

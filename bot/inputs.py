@@ -20,6 +20,10 @@
   the same `Ö` everyone else types (`bot.names`).
 - `capped`: a length limit where text is stored, with a clear message.
 - `clean_inbound`: all of the above for one inbound event, at the core's door.
+  What a person wrote is never cut to fit: a message longer than
+  `MAX_MESSAGE` is refused whole at the door (`longest` says how long it
+  was), and each answer or argument is checked against its own limit with
+  its true length (a dialogue's text step, a command's argument).
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ from bot.markup import RESERVED
 from bot.messages import Actor, Inbound, MessageRef
 
 MAX_ID = 2**31 - 1  # the largest id an integer column holds
-MAX_TEXT = 4000  # a typed line
+MAX_TEXT = 4000  # a typed line's number, a button's id and value
+# The longest message or form field taken in (Slack's own limit for a
+# message's text); a longer one is refused whole, never cut (`longest`).
+MAX_MESSAGE = 40_000
 MAX_NAME = 200  # a display name, an organisation or a program name
 MAX_ANSWER = 1000  # a free-text answer or a nomination reason
 # What `clean` drops besides control characters: the renderers' private marks,
@@ -91,18 +98,30 @@ def _actor(actor: Actor) -> Actor:
     return replace(actor, display_name=name[:MAX_NAME] if name else None, email=email[:MAX_NAME] if email else None)
 
 
+def longest(inbound: Inbound) -> int:
+    """The length of the longest text a person wrote in the event: the
+    message, or a form's field. Over `MAX_MESSAGE` the event is refused whole
+    (`errors/message_too_long`), so what `clean_inbound` bounds is never a
+    message cut short and taken as if it were whole."""
+    lengths = [len(inbound.text or "")]
+    for value in (inbound.values or {}).values():
+        lengths += [len(str(v)) for v in value] if isinstance(value, tuple) else [len(str(value))]
+    return max(lengths)
+
+
 def clean_inbound(inbound: Inbound) -> Inbound:
-    """The event with every string a person controls cleaned and bounded."""
+    """The event with every string a person controls cleaned and bounded
+    (a message or field over `MAX_MESSAGE` is refused before it is read: `longest`)."""
     values: dict[str, str | tuple[str, ...]] = {}
     for key, value in (inbound.values or {}).items():
         if isinstance(value, tuple):
-            values[key] = tuple((clean(str(v)) or "")[:MAX_TEXT] for v in value)
+            values[key] = tuple((clean(str(v)) or "")[:MAX_MESSAGE] for v in value)
         else:
-            values[key] = (clean(str(value)) or "")[:MAX_TEXT]
+            values[key] = (clean(str(value)) or "")[:MAX_MESSAGE]
     return replace(
         inbound,
         actor=_actor(inbound.actor),
-        text=(clean(inbound.text) or "")[:MAX_TEXT],
+        text=(clean(inbound.text) or "")[:MAX_MESSAGE],
         action_id=clean(inbound.action_id)[:MAX_TEXT] if inbound.action_id else inbound.action_id,
         value=(clean(inbound.value) or "")[:MAX_TEXT] if inbound.value is not None else None,
         values=values if inbound.values is not None else inbound.values,

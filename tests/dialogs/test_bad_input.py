@@ -136,3 +136,27 @@ async def test_every_example_of_several_answers_names_real_options(sqlite_db, cl
         assert all(shown), (question.kind, question.text)
         assert {n for found in shown for example in found for n in example} <= {1, 2}, render_text(question)
     assert asked(await type_raw(anna, "1,2")) == "dialogs/ask/summary"  # an example is an answer
+
+
+LONG = {
+    "sv": ("5\u00a0818 tecken", "2\u00a0000 tecken", "40\u00a0001 tecken", "40\u00a0000 tecken"),
+    "en": ("5,818 characters", "2,000 characters", "40,001 characters", "40,000 characters"),
+}
+
+
+async def test_a_long_answer_is_told_its_own_length_and_a_huge_one_is_refused_whole(lw):
+    """Probe 2, item 22: a 5,818-character dilemma was cut to 4,000 at the
+    door and then told "too long (4,000 characters)". Its own length and the
+    step's limit are said; a message over what is taken at all (40,000) is
+    refused whole, saying both; the question stays open."""
+    chat = lw.chat("Anna")
+    await run(chat, ADEPT, lw.locale, upto=7)  # the wishes (the dilemma) are asked
+    own, limit, huge, most = LONG[lw.locale]
+    replies = await type_raw(chat, "x" * 5818)
+    assert asked(replies) == "dialogs/ask/wishes"
+    assert own in replies[-1].text and limit in replies[-1].text, replies[-1].text
+    (refused,) = await type_raw(chat, "y" * 40_001)
+    assert refused.kind == "errors/message_too_long", refused.text
+    assert huge in refused.text and most in refused.text, refused.text
+    replies = await chat.say("Att leda genom en omorganisation")
+    assert asked(replies) == "dialogs/ask/wishes_with_mentor"  # the same question was still open
