@@ -135,6 +135,11 @@ def render_text(message: Outbound, saved: Sequence[object] = ()) -> str:
     return _as_text("\n".join(lines + files))
 
 
+def banner(locale: str, name: str) -> str:
+    """The line a console session opens with, in the person's language."""
+    return _as_text(render(locale, "console/banner", name=name))
+
+
 def _as_text(text: str) -> str:
     """The console shows text as it is: values from the data as typed (no
     markup to escape), our own links as their URL (`bot.markup.plain_links`)."""

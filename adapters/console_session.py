@@ -19,9 +19,10 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from adapters.console import KEPT, Chat, render_text, told_text
+from adapters.console import KEPT, Chat, banner, render_text, told_text
 from bot import outbox
 from bot.messages import Outbound
+from bot.people import reader_locale
 from bot.private_files import private_folder, write_private
 from bot.store.db import Database
 from bot.store.models import Reminder
@@ -110,7 +111,7 @@ async def repl(
     chat: Chat, files: Path | None = None
 ) -> None:  # pragma: no cover - interactive (tests run it as a process)
     """Read lines from the terminal until EOF or `quit`; files go into `files`."""
-    print(f"mentorbot console – you are {chat.name}. Type `help`, or `quit` to leave.")
+    print(banner(await reader_locale(chat.core.db, chat.actor, chat.core.config), chat.name))
     chat.last = await catch_up(chat, files, caused_after=await chat.newest_row())  # others' rows are not shown
     loop = asyncio.get_running_loop()
     while True:

@@ -161,3 +161,11 @@ async def test_opening_the_console_does_not_show_what_the_outbox_sends_to_others
     assert "Bertil" not in cecilia.stdout and "Hemligt" not in cecilia.stdout, cecilia.stdout
     opened = console(folder, "Bertil")
     assert "Hemligt för Bertil" in opened.stdout.split("\n> ", 1)[0]
+
+
+def test_the_banner_is_in_the_persons_language(folder):
+    """Probe 2, item 23: the opening line was English in a Swedish installation."""
+    first = console(folder, "Eva", "språk en")
+    assert first.stdout.startswith("mentorbot-konsolen – du är Eva. Skriv `hjälp`, eller `avsluta`"), first.stdout
+    again = console(folder, "Eva")  # she chose English: the next session opens in it
+    assert again.stdout.startswith("mentorbot console – you are Eva. Type `help`, or `quit` to leave."), again.stdout
