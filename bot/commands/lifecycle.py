@@ -38,7 +38,7 @@ from bot.store.models import (
     Role,
 )
 from bot.store.rows import pk
-from bot.turn import Turn
+from bot.turn import Turn, with_text_first
 
 NAMED = Param("program", "program", required=False)
 
@@ -81,8 +81,14 @@ async def program_open(turn: Turn, args):
     await turn.session.flush()
     await plan.program_changed(turn, program)
     invited = 0
+    own: list = []  # the coordinator who opens it was a mentor last year: asked here, not "from" themselves
     for enrollment in staying:
         source = await turn.session.get(Program, enrollment.answers[STAY_ON])
+        if enrollment.person_id == turn.person.id:
+            text = turn.render("lifecycle/stay_on_self", program=program, source=source)
+            card = with_text_first(stay_on_card(turn.render, enrollment=enrollment, program=program), text)
+            own.append(turn.reply(text, kind="lifecycle/stay_on_self", card=card))
+            continue
         invited += await turn.tell(
             enrollment.person_id,
             "lifecycle/stay_on",
@@ -92,7 +98,7 @@ async def program_open(turn: Turn, args):
             coordinator=turn.person.name,
             card=partial(stay_on_card, enrollment=enrollment, program=program),
         )
-    return [turn.say("lifecycle/opened", program=program, invited=invited)]
+    return [turn.say("lifecycle/opened", program=program, invited=invited), *own]
 
 
 def stay_on_card(render, enrollment: Enrollment, program: Program) -> Card:

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.reminders.calendar import ProgramCalendar
 from bot.store.models import Enrollment, Person, Program, ProgramEvent, ProgramOrganisation
-from tests.core.harness import texts
+from tests.core.harness import enroll, texts
 from tests.life.helpers import COHORT, Year
 
 SAY = {
@@ -129,3 +129,27 @@ async def test_returning_mentors_get_a_mentors_invitation_they_can_decline_and_n
     assert [d for d, _ in reminded] == [date(2027, 11, 29)]  # three working days after Wednesday 24 November
     assert say["reminder_decline"] in reminded[0][1]
     assert year.received("Lena", "scheduler/intake_reminder") == []
+
+
+SELF = {
+    "sv": ("Du var själv mentor i Mentorprogram 2027", "3 mentorer från förra året"),
+    "en": ("You were a mentor yourself in Mentorprogram 2027", "3 mentors from last year"),
+}
+
+
+async def test_the_coordinator_who_opens_the_cohort_is_not_invited_by_themselves(year):
+    """Probe 2, item 24: a coordinator who was also a mentor got "Anna … wonders
+    whether you would be a mentor again" from herself. She is asked in the
+    answer to `program open` instead, with the same buttons; the count of
+    mentors asked leaves her out."""
+    await enroll(year.db, year.clock, 1, "Anna", "mentor", "Täby kommun", ["change"])
+    anna = year["Anna"]
+    await anna.say("program new-cohort mentorprogram-2027 Mentorprogram 2028 start=2028-01-18")
+    opened = await anna.say("program open mentorprogram-2028")
+    own, counted = SELF[year.locale]
+    assert [m.kind for m in opened] == ["lifecycle/opened", "lifecycle/stay_on_self"], texts(opened)
+    assert counted in opened[0].text and own in opened[1].text, texts(opened)
+    assert [m for m in anna.inbox() if m.kind == "lifecycle/stay_on"] == []
+    assert [m for m in year["Frida"].inbox() if m.kind == "lifecycle/stay_on"]
+    started = await anna.choose(1, opened)  # Yes: her own intake as a mentor starts
+    assert started[-1].kind == "dialogs/ask/consent_mentor", texts(started)
