@@ -39,8 +39,17 @@ LIVE = (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING, EnrollmentStatus.
 
 
 def slugify(name: str) -> str:
+    """A program's short name (`program=SLUG`) from its words: ASCII letters
+    and digits (`Åre 2027` is `are-2027`), else the letters of the name's
+    own script (`Программа`); the rest (an emoji, punctuation) is left out.
+    A name with no letter or digit at all is refused, saying so."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "program"
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    if not slug:
+        slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", name).lower()).strip("-")
+    if not slug:
+        raise UserError("errors/name_without_letters", name=name)
+    return slug
 
 
 def zone(name: str) -> ZoneInfo:

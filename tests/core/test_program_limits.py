@@ -168,3 +168,26 @@ def test_the_readme_lists_the_bounds_the_grammar_has():
     for words in (("program", "create"), ("program", "set")):
         for p in COMMANDS[words].bounded:
             assert rows.get(p.name) == "{}–{}".format(*p.bounds), p.name
+
+
+NO_LETTERS = {
+    "sv": "Namnet `🚀` har ingen bokstav eller siffra",
+    "en": "The name `🚀` has no letter or digit",
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_a_programs_short_name_comes_from_its_words_and_a_name_without_any_is_refused(sqlite_db, clock, locale):
+    """Probe 2, item 24: `program create 🚀 …` was given the short name
+    `program`. An emoji is left out of the short name; a name with no letter
+    or digit is refused, saying why; a name in another script keeps its letters."""
+    world = await program_world(sqlite_db, clock, locale)
+    anna = world["Anna"]
+    refused = await anna.say("program create 🚀 start=2027-02-01 end=2027-12-01")
+    assert [r.kind for r in refused] == ["errors/name_without_letters"], texts(refused)
+    assert NO_LETTERS[locale] in refused[0].text
+    await anna.say("program create 🚀 Kronoberg 2028 start=2028-02-01 end=2028-12-01")
+    await anna.say("program create Программа start=2028-02-01 end=2028-12-01")
+    async with sqlite_db.read() as s:
+        slugs = [p.slug for p in (await s.exec(select(Program).order_by(Program.id))).all()]
+    assert slugs == ["mentorprogram-2027", "kronoberg-2028", "программа"]
