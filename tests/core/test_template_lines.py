@@ -268,3 +268,26 @@ def test_the_channel_summary_names_each_pair_on_a_line(locale):
     )
     shown = lines_of(text)
     assert len(shown) == 3 and shown[1].startswith("• Anna") and shown[2].startswith("• Cecilia")
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_the_announce_summary_has_no_empty_line_whatever_is_left_out(locale):
+    """Probe 2, item 24: each optional line of `match announce`'s answer left
+    an empty line when it was false (three in a row before "Could not reach")."""
+    import itertools
+
+    for waitlist, unmatched, idle, unreachable in itertools.product((0, 2), (0, 1), (0, 3), ([], ["Bo"])):
+        text = render(
+            locale,
+            "matching/announced",
+            count=2,
+            in_group=1,
+            in_dms=2,
+            channel=False,
+            waitlist_told=waitlist,
+            unmatched_told=unmatched,
+            idle_told=idle,
+            unreachable=unreachable,
+        )
+        assert "\n\n" not in text, text
+        assert len(text.split("\n")) == 2 + sum(map(bool, (waitlist, unmatched, idle, unreachable))), text
