@@ -102,3 +102,35 @@ def test_a_reminder_says_the_day_in_full_a_list_says_it_short():
     line = render("sv", "events/line", event=event, tz="Europe/Stockholm")
     assert "tisdag 19 januari kl. 13:00" in reminder
     assert "19 jan. 2027 kl. 13:00" in line and "tisdag" not in line
+
+
+UNREADABLE = {
+    "sv": (
+        "`15 april` är inget datum jag kan läsa (dagen pausen varar till).",
+        "`2027-02-30` är inget datum som finns (slutdatumet): februari 2027 har 28 dagar.",
+        "`imorgon` är inget datum jag kan läsa. Skriv",
+    ),
+    "en": (
+        "`15 april` is not a date I can read (the day the pause lasts until).",
+        "`2027-02-30` is not a date that exists (the end date): February 2027 has 28 days.",
+        "`imorgon` is not a date I can read. Write",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_a_date_that_cannot_be_read_names_which_date_in_words(sqlite_db, clock, locale):
+    """Probe 2, item 24: "`15 april` är inget datum jag kan läsa (till)" showed
+    the argument's name as if it were a field label. The date is named in words
+    (the end date, the day the pause lasts until), and not at all where the
+    command has one date only."""
+    from tests.core.harness import program_world
+
+    world = await program_world(sqlite_db, clock, locale)
+    paused, ended, dated = UNREADABLE[locale]
+    pause = await world["Eva"].say("pausa till 15 april" if locale == "sv" else "pause until 15 april")
+    assert paused in pause[0].text, pause[0].text
+    create = await world["Anna"].say("program create P start=2027-02-01 end=2027-02-30")
+    assert ended in create[0].text, create[0].text
+    met = await world["Eva"].say("träffats imorgon" if locale == "sv" else "met imorgon")
+    assert dated in met[0].text, met[0].text
