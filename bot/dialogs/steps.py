@@ -334,10 +334,13 @@ class ChoiceStep(Step):
         options = self.options(ctx, render)
         if not self.multi and len(options) <= self.max_buttons:
             return [_buttons(options, action_prefix)]
+        # The question says how to pick ("one or more, e.g. `1,3`"): a list of
+        # several is labelled with what it lists, so that is not said twice.
+        label = render(f"dialogs/label/{self.field}") if self.multi else render("dialogs/choose_label")
         return [
             Choice(
                 action_id=f"{action_prefix}:pick",
-                label=render("dialogs/choose_label", multi=self.multi),
+                label=label,
                 options=tuple(options),
                 multi=self.multi,
             )

@@ -160,3 +160,23 @@ async def test_a_long_answer_is_told_its_own_length_and_a_huge_one_is_refused_wh
     assert huge in refused.text and most in refused.text, refused.text
     replies = await chat.say("Att leda genom en omorganisation")
     assert asked(replies) == "dialogs/ask/wishes_with_mentor"  # the same question was still open
+
+
+SAID_ONCE = {"sv": "ett eller flera", "en": "one or more"}
+
+
+@pytest.mark.parametrize("script, upto", [(ADEPT, 6), (MENTOR, 6)], ids=["topics", "experience"])
+async def test_a_question_with_several_answers_says_how_to_pick_once(lw, script, upto):
+    """Probe 2, item 24: the topics question said "Välj ett eller flera
+    områden, till exempel `1,3`" and the list under it was labelled "Välj ett
+    eller flera" again. The list is labelled with what it lists."""
+    import json
+
+    from adapters.slack.render import message_payload
+
+    replies = await run(lw.chat("Anna"), script, lw.locale, upto=upto)
+    question = replies[-1]
+    said = SAID_ONCE[lw.locale]
+    assert render_text(question).lower().count(said) == 1, render_text(question)
+    blocks = message_payload(question, lw.locale)["blocks"]  # the payload's "text" is the notification
+    assert json.dumps(blocks, ensure_ascii=False).lower().count(said) == 1

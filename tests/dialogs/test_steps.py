@@ -75,12 +75,13 @@ def test_choice_by_number_code_label_or_unique_start():
 
 def test_multi_choice_keeps_order_and_drops_repeats():
     options = [Option(c, c.title()) for c in ("conflict", "budget", "change")]
-    step = ChoiceStep("t", field="t", source=lambda ctx, render: options, multi=True)
+    step = ChoiceStep("t", field="topics", source=lambda ctx, render: options, multi=True)
     assert step.parse("3, 1; 3 och budget", None, sv) == ["change", "conflict", "budget"]
     assert step.parse_values(("budget",), None, sv) == ["budget"]
     assert step.check(["budget"], None) and not step.check([], None) and not step.check(["golf"], None)
     (block,) = step.blocks(None, sv, "dlg:1:2")
     assert isinstance(block, Choice) and block.multi and block.action_id == "dlg:1:2:pick"
+    assert block.label == "Områden"  # what it lists: the question says how to pick (one or more)
 
 
 def test_text_is_trimmed_and_bounded():
