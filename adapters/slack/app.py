@@ -32,7 +32,7 @@ from adapters.slack.inbound import Click, from_action, from_command, from_event
 from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for
-from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle
+from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle, trusted_response_url
 from bot.clicked import accepted
 from bot.markup import Trusted
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
@@ -112,9 +112,10 @@ class SlackAdapter:
             # goes through the response_url from the turn.
             await ack()
             inbound = from_command(body)
-            if body.get("response_url"):  # its replies answer through it while it lasts
-                inbound = replace(inbound, in_place=response_url_handle(body["response_url"], self.runtime.clock.now()))
-            self._spawn(self._turn(inbound, response_url=body.get("response_url"), progress=True))
+            response_url = self._slack_url(body.get("response_url"))
+            if response_url:  # its replies answer through it while it lasts
+                inbound = replace(inbound, in_place=response_url_handle(response_url, self.runtime.clock.now()))
+            self._spawn(self._turn(inbound, response_url=response_url, progress=True))
 
         @app.event("message")
         async def on_message(body, context):
@@ -139,7 +140,12 @@ class SlackAdapter:
             await ack()
             click = from_action(body)
             if click is not None:
-                self._spawn(self._click(click))
+                self._spawn(self._click(replace(click, response_url=self._slack_url(click.response_url))))
+
+    def _slack_url(self, url: object) -> str | None:
+        """A request's `response_url` if it is Slack's, else None: the answer
+        then goes the way it goes without one (`trusted_response_url`)."""
+        return trusted_response_url(url, self.runtime.config.slack.api_url)
 
     def _spawn(self, work) -> None:
         task = asyncio.create_task(self._in_slot(work))
@@ -169,6 +175,8 @@ class SlackAdapter:
             self._http = None
 
     def _webhook(self, url: str) -> AsyncWebhookClient:
+        if self._slack_url(url) is None:  # checked where the request was read; never sent to another host
+            raise DeliveryError("response_url: not Slack's", permanent=True)
         if self._http is None or self._http.closed:
             self._http = aiohttp.ClientSession()
         return AsyncWebhookClient(url, session=self._http)
@@ -212,9 +220,11 @@ class SlackAdapter:
                 and message.to is None
                 and inbound.message == message.replace
                 and click.ephemeral
-                and click.response_url
             ):
-                return await self._respond(click.response_url, message, locale, replace_original=True)
+                if click.response_url:
+                    return await self._respond(click.response_url, message, locale, replace_original=True)
+                # Only its response_url replaces an ephemeral message: without one, a new answer.
+                message = replace(message, replace=None)
             url = click.response_url if click.ephemeral and not click.in_view else None
             return await self._deliver(inbound, message, url, locale)
 
