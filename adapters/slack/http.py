@@ -3,9 +3,11 @@
 Events API callbacks, the slash command and interactivity all arrive on this
 one URL. Each request's signature is checked over the raw bytes before
 anything in it is read (`adapters.slack.payload`): an unsigned or stale one
-gets a 401, a signed one whose body is not what Slack sends a 400 and one log
-line. Only then does bolt see it (and verify it again, as it always does) and
-hand it to the listeners in `adapters.slack.app`. Without a signing secret
+gets a 401, a signed one whose body is not what Slack sends a 400, and one
+the app does not handle (a payload type or an event it never asked for) a
+404, each with one log line. Only then does bolt see it (and verify it
+again, as it always does) and hand it to the listeners in
+`adapters.slack.app`. Without a signing secret
 there is no HTTP endpoint. The adapter learns its workspace when the
 application starts, before the server takes a request.
 """
@@ -19,7 +21,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackAdapter
-from adapters.slack.payload import payload_problem, signed_by_slack
+from adapters.slack.payload import Refusal, payload_problem, signed_by_slack
 from bot.config import ConfigError
 
 log = logging.getLogger(__name__)
@@ -47,12 +49,13 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
         try:
             text = await request.text()  # what to_bolt_request hands bolt
         except (LookupError, UnicodeDecodeError):  # an unknown charset, or bytes not in it
-            problem: str | None = "the body is not text in the charset its Content-Type names"
+            refused: Refusal | None = Refusal(400, "the body is not text in the charset its Content-Type names")
         else:
-            problem = payload_problem(text, request.headers)
-        if problem is not None:
-            log.warning("signed Slack request refused, its body is not what Slack sends: %s", problem)
-            return web.json_response({"error": problem}, status=400)
+            refused = payload_problem(text, request.headers)
+        if refused is not None:
+            why = "its body is not what Slack sends" if refused.status == 400 else "the app does not handle it"
+            log.warning("signed Slack request refused, %s: %s", why, refused.reason)
+            return web.json_response({"error": refused.reason}, status=refused.status)
         bolt_response = await adapter.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
