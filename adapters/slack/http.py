@@ -16,6 +16,7 @@ server takes a request.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -29,6 +30,10 @@ from bot.config import ConfigError
 log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
+# Slack sends a body of a few kilobytes at once and wants the answer within
+# 3 s: one that has not arrived in this many seconds never will in time, and
+# its connection is not held open waiting for it (a slow-body client).
+BODY_SECONDS = 10.0
 
 
 def mount(app: web.Application, runtime) -> SlackAdapter:
@@ -48,7 +53,11 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
         repeated = repeated_slack_header(request.headers)
         if repeated is not None:  # before the body is read, like a missing signature (and no log line either)
             return web.json_response({"error": f"the {repeated} header more than once"}, status=400)
-        raw = await request.read()
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                raw = await request.read()
+        except TimeoutError:  # unlogged, like a missing signature
+            return web.json_response({"error": f"the body did not arrive within {BODY_SECONDS:g} s"}, status=408)
         if not signed_by_slack(verifier, raw, request.headers):
             return web.json_response({"error": "missing, stale or wrong Slack signature"}, status=401)
         try:
