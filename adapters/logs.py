@@ -8,8 +8,11 @@ inside a turn, its `platform`, `tenant` and `request_id`; an exception adds
 `exception` (the formatted traceback, in the same one line). APScheduler logs
 at WARNING unless the level is DEBUG (otherwise it writes two INFO lines per
 tick, about 5,760 a day while idle), and so do Alembic and aiohttp's access
-log (a line per health probe). The access log (`AccessLog`) never shows a
-download or calendar link: they are bearer links, masked as `/files/***`.
+log (a line per health probe). slack_sdk logs at INFO at most, even at
+DEBUG (`-v`): its DEBUG lines hold every message body, with names and
+e-mail addresses; `log.sdk_bodies = true` asks for them explicitly. The
+access log (`AccessLog`) never shows a download or calendar link: they are
+bearer links, masked as `/files/***`.
 
 `console` is a chat on the terminal: its logs still go to standard error,
 but only warnings and errors unless the level is DEBUG (`-v`), so no INFO
@@ -35,6 +38,10 @@ FORMATS = ("text", "json")
 # probe (a container's HEALTHCHECK every 30 s), and the proxy logs requests.
 QUIET = ("apscheduler", "alembic", "aiohttp.access")
 NOISY = ("aiosqlite",)  # a DEBUG line per SQLite call: WARNING always
+# At DEBUG slack_sdk logs every Web API call and response_url answer with its
+# body and the answer's: messages, names, e-mail addresses. INFO at most,
+# unless `log.sdk_bodies` asks for them too.
+BODIES = ("slack_sdk",)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(turn)s"
 
 
@@ -114,8 +121,9 @@ class AccessLog(AbstractAccessLogger):
         )
 
 
-def configure(level: str = "INFO", fmt: str = "text", *, stream=None) -> None:
-    """(Re)configure the root logger; safe to call again once the config is read."""
+def configure(level: str = "INFO", fmt: str = "text", *, stream=None, sdk_bodies: bool = False) -> None:
+    """(Re)configure the root logger; safe to call again once the config is read.
+    `sdk_bodies`: at DEBUG, let the loggers in `BODIES` write theirs too."""
     level = level.upper()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(TurnTags())
@@ -129,6 +137,8 @@ def configure(level: str = "INFO", fmt: str = "text", *, stream=None) -> None:
         logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
     for name in NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in BODIES:  # NOTSET: the root's level
+        logging.getLogger(name).setLevel(logging.INFO if level == "DEBUG" and not sdk_bodies else logging.NOTSET)
 
 
 def configure_from(env, *, verbose: bool = False, settings=None, chat: bool = False) -> None:
@@ -140,7 +150,11 @@ def configure_from(env, *, verbose: bool = False, settings=None, chat: bool = Fa
     keys = SCHEMA["log"]
     level = settings.level if settings else env.get(keys["level"].env or "", keys["level"].default)
     fmt = settings.format if settings else env.get(keys["format"].env or "", keys["format"].default)
+    if settings:
+        bodies = settings.sdk_bodies
+    else:  # only a clear yes (the config's own check has not run yet)
+        bodies = env.get(keys["sdk_bodies"].env or "", "").strip().lower() in ("true", "1", "yes")
     level = "DEBUG" if verbose else (level.upper() if level.upper() in LEVELS else "INFO")
     if chat and level == "INFO":
         level = "WARNING"
-    configure(level, fmt if fmt in FORMATS else "text")
+    configure(level, fmt if fmt in FORMATS else "text", sdk_bodies=bodies)

@@ -28,6 +28,15 @@ from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
+# A connection is closed when it has not sent a whole request within this
+# many seconds of opening, or of its last answer: aiohttp's keep-alive timer,
+# which also runs while the first request's headers trickle in (its default
+# is about an hour, so a client that never finished its headers held a file
+# descriptor that long). Longer than the reverse proxy keeps an idle
+# connection to mentorbot (60 s in deploy/proxy/), so the proxy closes first.
+# The proxy, not this, is what stands up to many slow clients (README).
+CONNECTION_IDLE = 75.0
+
 
 @dataclass
 class Runtime:
@@ -86,6 +95,14 @@ def build_app(runtime: Runtime) -> web.Application:
     return app
 
 
+def runner_for(app: web.Application) -> web.AppRunner:
+    """The runner `serve` starts: bearer links masked in the access log, and
+    connections without a request closed after `CONNECTION_IDLE` seconds."""
+    from adapters.logs import AccessLog
+
+    return web.AppRunner(app, access_log_class=AccessLog, keepalive_timeout=CONNECTION_IDLE)
+
+
 async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
     from adapters.cli import open_checked
 
@@ -107,9 +124,7 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
         runtime.db, runtime.delivery, runtime.clock, runtime.config, dispatcher=runtime.dispatcher
     )
     runtime.extras[observability.SCHEDULER] = scheduler  # for /readyz
-    from adapters.logs import AccessLog
-
-    runner = web.AppRunner(app, access_log_class=AccessLog)  # bearer links masked
+    runner = runner_for(app)
     try:
         await runner.setup()  # the platforms' start-up: Slack learns its workspace
     except ConfigError as err:

@@ -98,6 +98,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "log": {
         "level": Key(str, "INFO", "MENTORBOT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR"),
         "format": Key(str, "text", "MENTORBOT_LOG_FORMAT", "text, or json (one object a line)"),
+        "sdk_bodies": Key(
+            bool,
+            False,
+            "MENTORBOT_LOG_SDK_BODIES",
+            "true: at DEBUG, slack_sdk logs every call with its body (messages, names, e-mail addresses)",
+        ),
     },
     "privacy": {
         "answers_days": Key(
@@ -204,6 +210,7 @@ class BotSettings:
 class LogSettings:
     level: str = "INFO"
     format: str = "text"
+    sdk_bodies: bool = False  # at DEBUG, slack_sdk's own DEBUG lines too (they hold message bodies)
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,23 @@ _FORGET_PRESSES = delete(ProcessedEvent).where(
 
 async def first_time(session: AsyncSession, inbound: Inbound, now: datetime) -> bool:
     """An event (a platform's delivery id) is handled once: a repeat of it finds its record."""
-    key = f"{inbound.actor.platform}:{inbound.event_id}"
+    key = _event_key(inbound)
     if await session.get(ProcessedEvent, key) is not None:
         return False
     session.add(ProcessedEvent(key=key, at=now))
     await session.flush()
     return True
+
+
+async def handled_before(session: AsyncSession, inbound: Inbound) -> bool:
+    """Whether an event (by its delivery id) was already handled: a read, for
+    an adapter that would otherwise do something before the turn (a note, a
+    lookup). `first_time`, in the turn's transaction, is what decides."""
+    return inbound.event_id is not None and await session.get(ProcessedEvent, _event_key(inbound)) is not None
+
+
+def _event_key(inbound: Inbound) -> str:
+    return f"{inbound.actor.platform}:{inbound.event_id}"
 
 
 async def first_press(session: AsyncSession, inbound: Inbound, now: datetime, pressed: bool = True) -> bool:

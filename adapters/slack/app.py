@@ -28,16 +28,17 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import home, workspace
 from adapters.slack.files import upload_files
-from adapters.slack.inbound import Click, from_action, from_command, from_event
+from adapters.slack.inbound import Click, from_action, from_command, from_event, request_id
 from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for
-from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle
+from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle, trusted_response_url
 from bot.clicked import accepted
 from bot.markup import Trusted
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
 from bot.ports import DeliveryError
+from bot.presses import handled_before
 from bot.store.models import Person
 from bot.tenants import tenant_allowed
 
@@ -106,15 +107,17 @@ class SlackAdapter:
         app, command = self.app, self.runtime.config.slack.command
 
         @app.command(command)
-        async def on_command(ack, body):
+        async def on_command(ack, body, request):
             # Nothing before the ack reads the database: the "working on it"
             # of a slow command (in the person's language, which is stored)
-            # goes through the response_url from the turn.
+            # goes through the response_url from the turn. A replay of the
+            # request (its signature: `request_id`) is dropped by the turn.
             await ack()
-            inbound = from_command(body)
-            if body.get("response_url"):  # its replies answer through it while it lasts
-                inbound = replace(inbound, in_place=response_url_handle(body["response_url"], self.runtime.clock.now()))
-            self._spawn(self._turn(inbound, response_url=body.get("response_url"), progress=True))
+            inbound = replace(from_command(body), event_id=request_id(request.headers))
+            response_url = self._slack_url(body.get("response_url"))
+            if response_url:  # its replies answer through it while it lasts
+                inbound = replace(inbound, in_place=response_url_handle(response_url, self.runtime.clock.now()))
+            self._spawn(self._turn(inbound, response_url=response_url, progress=True))
 
         @app.event("message")
         async def on_message(body, context):
@@ -135,11 +138,18 @@ class SlackAdapter:
                 self._spawn(self._home(inbound))
 
         @app.action(re.compile(".*"))
-        async def on_action(ack, body):
+        async def on_action(ack, body, request):
             await ack()
             click = from_action(body)
             if click is not None:
+                inbound = replace(click.inbound, event_id=request_id(request.headers))
+                click = replace(click, inbound=inbound, response_url=self._slack_url(click.response_url))
                 self._spawn(self._click(click))
+
+    def _slack_url(self, url: object) -> str | None:
+        """A request's `response_url` if it is Slack's, else None: the answer
+        then goes the way it goes without one (`trusted_response_url`)."""
+        return trusted_response_url(url, self.runtime.config.slack.api_url)
 
     def _spawn(self, work) -> None:
         task = asyncio.create_task(self._in_slot(work))
@@ -169,6 +179,8 @@ class SlackAdapter:
             self._http = None
 
     def _webhook(self, url: str) -> AsyncWebhookClient:
+        if self._slack_url(url) is None:  # checked where the request was read; never sent to another host
+            raise DeliveryError("response_url: not Slack's", permanent=True)
         if self._http is None or self._http.closed:
             self._http = aiohttp.ClientSession()
         return AsyncWebhookClient(url, session=self._http)
@@ -176,6 +188,8 @@ class SlackAdapter:
     # ---------------------------------------------------------------- turns
 
     async def _turn(self, inbound: Inbound, *, response_url: str | None = None, progress: bool = False) -> None:
+        if await self._repeated(inbound):
+            return
         inbound = await self._with_profile(inbound)
         if progress:
             found = self.core.command_for(inbound)
@@ -195,6 +209,8 @@ class SlackAdapter:
             await self._check_channel(inbound, response_url, saved.locale or locale)
 
     async def _click(self, click: Click) -> None:
+        if await self._repeated(click.inbound):
+            return
         inbound = await self._with_profile(click.inbound)
         if click.ephemeral and not click.in_view and click.response_url:
             # One use is kept for the clicked message itself (replaced, or marked answered).
@@ -212,9 +228,11 @@ class SlackAdapter:
                 and message.to is None
                 and inbound.message == message.replace
                 and click.ephemeral
-                and click.response_url
             ):
-                return await self._respond(click.response_url, message, locale, replace_original=True)
+                if click.response_url:
+                    return await self._respond(click.response_url, message, locale, replace_original=True)
+                # Only its response_url replaces an ephemeral message: without one, a new answer.
+                message = replace(message, replace=None)
             url = click.response_url if click.ephemeral and not click.in_view else None
             return await self._deliver(inbound, message, url, locale)
 
@@ -341,6 +359,19 @@ class SlackAdapter:
             return inbound
         self._prefilled.add(actor.key)
         return replace(inbound, actor=actor_from_profile(actor, data.get("user") or {}))
+
+    async def _repeated(self, inbound: Inbound) -> bool:
+        """A request handled already (an Events API retry, a replayed slash
+        command or click): nothing is looked up, said or shown again. The
+        turn's own record (`bot.presses.first_time`, in its transaction, in
+        the database every replica shares) decides when two arrive at once."""
+        if inbound.event_id is None:
+            return False
+        async with self.runtime.db.read() as session:
+            repeated = await handled_before(session, inbound)
+        if repeated:
+            log.info("a repeated Slack request was ignored (%s)", inbound.event_id)
+        return repeated
 
     async def _allowed(self, actor: Actor) -> bool:
         """From the bot's own workspace or one an organisation names

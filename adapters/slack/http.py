@@ -2,16 +2,21 @@
 
 Events API callbacks, the slash command and interactivity all arrive on this
 one URL. Each request's signature is checked over the raw bytes before
-anything in it is read (`adapters.slack.payload`): an unsigned or stale one
-gets a 401, a signed one whose body is not what Slack sends a 400 and one log
-line. Only then does bolt see it (and verify it again, as it always does) and
-hand it to the listeners in `adapters.slack.app`. Without a signing secret
-there is no HTTP endpoint. The adapter learns its workspace when the
-application starts, before the server takes a request.
+anything in it is read (`adapters.slack.payload`): one with an `X-Slack-*`
+header twice gets a 400 and an unsigned or stale one a 401, unlogged. A
+signed one whose body is not what Slack sends (or not UTF-8 text, as signed)
+gets a 400, and one the app does not handle (a payload type or an event it
+never asked for) a 404, each with one log line. Only then does bolt see it
+(and verify it again, as it always does: whatever passes here passes there,
+so bolt never logs a body it refused) and hand it to the listeners in
+`adapters.slack.app`. Without a signing secret there is no HTTP endpoint.
+The adapter learns its workspace when the application starts, before the
+server takes a request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -19,12 +24,16 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackAdapter
-from adapters.slack.payload import payload_problem, signed_by_slack
+from adapters.slack.payload import Refusal, payload_problem, repeated_slack_header, signed_by_slack
 from bot.config import ConfigError
 
 log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
+# Slack sends a body of a few kilobytes at once and wants the answer within
+# 3 s: one that has not arrived in this many seconds never will in time, and
+# its connection is not held open waiting for it (a slow-body client).
+BODY_SECONDS = 10.0
 
 
 def mount(app: web.Application, runtime) -> SlackAdapter:
@@ -41,18 +50,28 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
     verifier = SignatureVerifier(runtime.config.slack.signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
-        raw = await request.read()
+        repeated = repeated_slack_header(request.headers)
+        if repeated is not None:  # before the body is read, like a missing signature (and no log line either)
+            return web.json_response({"error": f"the {repeated} header more than once"}, status=400)
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                raw = await request.read()
+        except TimeoutError:  # unlogged, like a missing signature
+            return web.json_response({"error": f"the body did not arrive within {BODY_SECONDS:g} s"}, status=408)
         if not signed_by_slack(verifier, raw, request.headers):
             return web.json_response({"error": "missing, stale or wrong Slack signature"}, status=401)
         try:
-            text = await request.text()  # what to_bolt_request hands bolt
+            text = await request.text()  # what to_bolt_request hands bolt, and verifies again
         except (LookupError, UnicodeDecodeError):  # an unknown charset, or bytes not in it
-            problem: str | None = "the body is not text in the charset its Content-Type names"
+            refused: Refusal | None = Refusal(400, "the body is not text in the charset its Content-Type names")
         else:
-            problem = payload_problem(text, request.headers)
-        if problem is not None:
-            log.warning("signed Slack request refused, its body is not what Slack sends: %s", problem)
-            return web.json_response({"error": problem}, status=400)
+            refused = payload_problem(text, request.headers)
+            if text != raw.decode("utf-8"):  # another charset: bolt's check would fail and log the body
+                refused = Refusal(400, "the body is not UTF-8 text as signed (its Content-Type names another charset)")
+        if refused is not None:
+            why = "its body is not what Slack sends" if refused.status == 400 else "the app does not handle it"
+            log.warning("signed Slack request refused, %s: %s", why, refused.reason)
+            return web.json_response({"error": refused.reason}, status=refused.status)
         bolt_response = await adapter.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

@@ -8,7 +8,9 @@ channel chatter that does not mention it, the Messages tab being opened.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -95,6 +97,21 @@ def strip_mention(text: str, bot_user_id: str | None) -> str:
     if bot_user_id:
         return re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>[:,]?\s*", "", text, count=1)
     return re.sub(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[:,]?\s*", "", text, count=1)
+
+
+def request_id(headers: Mapping[str, Sequence[str]]) -> str | None:
+    """What a slash command or a click is deduplicated by (`Inbound.event_id`,
+    like an Events API callback's event id). Slack gives them no id, but
+    their signature (`X-Slack-Signature`, an HMAC of the timestamp and the
+    body) differs for every request it sends, and a replay of one (the same
+    body, timestamp and signature, accepted for five minutes) carries the
+    same. Kept as a hash: the signature itself is neither stored nor logged.
+    `headers` as bolt has them (lowercase names, lists of values); None
+    without a signature (Socket Mode, where nobody can replay a request)."""
+    signatures = headers.get("x-slack-signature") or ()
+    if not signatures:
+        return None
+    return "sig:" + hashlib.sha256(signatures[0].encode()).hexdigest()[:32]
 
 
 # --------------------------------------------------------------------- command

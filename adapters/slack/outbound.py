@@ -55,7 +55,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.answers import ChannelLimiter, accepted_at, delivery_error, lane_of, retry_after_of
 from adapters.slack.files import upload_files
 from adapters.slack.render import message_payload
-from adapters.slack.response_url import response_url_of
+from adapters.slack.response_url import response_url_of, trusted_response_url
 from bot import telemetry
 from bot.clock import Clock, SystemClock
 from bot.messages import Address, MessageRef, Outbound, Platform, Sent, Where
@@ -154,7 +154,11 @@ class SlackPort:
 
     async def respond(self, url: str, message: Outbound, locale: str, *, replace_original: bool = False) -> None:
         """An ephemeral answer through a slash command's or a click's
-        `response_url`; raises `DeliveryError` when Slack does not take it."""
+        `response_url`; raises `DeliveryError` when Slack does not take it,
+        or when the URL is not Slack's (an outbox row may keep one written
+        before the adapter checked them: it is never sent to)."""
+        if trusted_response_url(url, str(self.client.base_url)) is None:
+            raise DeliveryError("response_url: not Slack's", permanent=True)
         body: dict[str, Any] = dict(message_payload(message, locale), response_type="ephemeral")
         body["replace_original"] = replace_original
         session = self.client.session if self.client.session is not None and not self.client.session.closed else None

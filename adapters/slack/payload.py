@@ -10,8 +10,14 @@ else, so a body that does not fit is refused with the first thing wrong, and
 bolt never sees it.
 
 Unknown fields are fine (Slack adds them), and a field may be missing; only a
-present field of the wrong kind is refused. The event shapes are checked for
-the events the app subscribes to; any other event needs only to be an object.
+present field of the wrong kind is refused, and the few a kind of request
+cannot do without. What the app handles is the slash command, `ssl_check`,
+`url_verification`, `block_actions` and `event_callback` with the events it
+subscribes to (`adapters.slack.manifest`); anything else (a modal's
+`view_submission`, a shortcut, a workflow step, an event it never asked for)
+is refused with a 404 before bolt reads it, as bolt would answer it, without
+bolt's own handling of payload types the app never uses (some of which fail
+on a body Slack would not send).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from bot.inputs import parse_int
 
 NULL = type(None)
 MAX_PROBLEM = 200  # characters of a refusal's reason (it goes to the log)
+SIGNATURE_LIFETIME = 5 * 60  # seconds: how old a timestamp slack_sdk's check (bolt's too) accepts
+STALE_MARGIN = 10  # seconds: this check finds a signature stale that much earlier than bolt's
 
 
 @dataclass(frozen=True)
@@ -116,18 +124,43 @@ _EVENT = {
     "bot_profile": (dict, NULL),
 }
 EVENTS = {"message": _EVENT, "app_mention": _EVENT, "app_home_opened": _EVENT}
-# What a payload of a type needs on top of BODY.
-TYPES = {"block_actions": {"actions": Required(Some({**_ACTION, "action_id": Required(str)}))}}
+# The payload types the app handles, and what one needs on top of BODY.
+TYPES: dict[str, Any] = {
+    "block_actions": {"actions": Required(Some({**_ACTION, "action_id": Required(str)}))},
+    "event_callback": {"event": Required({"type": Required(str)})},
+    "url_verification": {"challenge": Required(str)},
+}
 _KINDS = {str: "text", bool: "true or false", dict: "an object", NULL: "null"}
+
+
+def repeated_slack_header(headers: Mapping[str, str]) -> str | None:
+    """The name of an `X-Slack-*` header sent more than once, if one was.
+    This check takes the first of them and bolt the last: a request could
+    pass here with one signature and fail bolt's check with the other, which
+    logs the whole body. Slack sends each once, so a repeat is refused."""
+    seen: set[str] = set()
+    for name, _value in headers.items():  # every pair (a multidict's keys() names each once)
+        key = name.lower()
+        if key.startswith("x-slack-"):
+            if key in seen:
+                return key[:60]
+            seen.add(key)
+    return None
 
 
 def signed_by_slack(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str]) -> bool:
     """Whether `raw` carries a valid, fresh Slack signature. Headers bolt or
     slack_sdk would choke on (a timestamp that is not ASCII digits, a
-    signature that is not ASCII) and a body that is not UTF-8 count as unsigned."""
+    signature that is not ASCII) and a body that is not UTF-8 count as unsigned.
+
+    A signature counts as stale `STALE_MARGIN` seconds before bolt's own
+    check (the same five minutes, a moment later) would find it so: one
+    that passed here and not there would have bolt log the whole body."""
     timestamp = headers.get("X-Slack-Request-Timestamp", "")
     signature = headers.get("X-Slack-Signature", "")
     if parse_int(timestamp, high=10**12) is None or not signature or not signature.isascii():
+        return False
+    if verifier.clock.now() - int(timestamp) > SIGNATURE_LIFETIME - STALE_MARGIN:
         return False
     try:
         body = raw.decode("utf-8")
@@ -136,8 +169,17 @@ def signed_by_slack(verifier: SignatureVerifier, raw: bytes, headers: Mapping[st
     return verifier.is_valid(body, timestamp, signature)
 
 
-def payload_problem(text: str, headers: Mapping[str, str]) -> str | None:
-    """What is wrong with a signed body, read as bolt will read it; None if nothing.
+@dataclass(frozen=True)
+class Refusal:
+    """Why a signed body is refused: 400, it is not what Slack sends; 404, it
+    is nothing this app handles."""
+
+    status: int
+    reason: str
+
+
+def payload_problem(text: str, headers: Mapping[str, str]) -> Refusal | None:
+    """Why a signed body is refused, read as bolt will read it; None if it is not.
 
     `text` is the body as bolt gets it (aiohttp's `request.text()`) and the
     content type is taken from `headers` with bolt's own helpers (the raw
@@ -149,15 +191,33 @@ def payload_problem(text: str, headers: Mapping[str, str]) -> str | None:
         content_type = extract_content_type(build_normalized_headers(headers))  # type: ignore[arg-type]
         body = parse_body(text, content_type)
     except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
-        return "the body is neither JSON nor a form with a JSON payload"
+        return Refusal(400, "the body is neither JSON nor a form with a JSON payload")
     if not isinstance(body, dict):
-        return "the payload is not a JSON object"
+        return Refusal(400, "the payload is not a JSON object")
     # BODY first: it makes `type` and `event.type` text (or absent), so they can pick the rest.
-    wrong = problem(body, BODY, "body") or problem(body, TYPES.get(str(body.get("type")), {}), "body")
-    event = body.get("event")
-    if not wrong and isinstance(event, dict):
-        wrong = problem(event, EVENTS.get(str(event.get("type")), {}), "body.event")
-    return wrong[:MAX_PROBLEM] if wrong else None
+    wrong = problem(body, BODY, "body")
+    if wrong:
+        return Refusal(400, wrong[:MAX_PROBLEM])
+    if "ssl_check" in body:  # Slack checking the certificate: bolt answers it
+        return None
+    if "command" in body:  # a slash command: a form, never a payload with a type
+        return Refusal(400, "body.type: a slash command has none") if "type" in body else None
+    kind = body.get("type")
+    if kind is None:
+        return Refusal(404, "not a request this app handles (neither a slash command nor a payload type)")
+    if kind not in TYPES:
+        return Refusal(404, f"not a request this app handles (payload type {kind!r:.40})")
+    wrong = problem(body, TYPES[kind], "body")
+    if wrong:
+        return Refusal(400, wrong[:MAX_PROBLEM])
+    if kind == "event_callback":
+        event = body["event"]
+        if event["type"] not in EVENTS:
+            return Refusal(
+                404, f"not a request this app handles (an event it does not subscribe to, {event['type']!r:.40})"
+            )
+        wrong = problem(event, EVENTS[event["type"]], "body.event")
+    return Refusal(400, wrong[:MAX_PROBLEM]) if wrong else None
 
 
 def problem(value: Any, shape: Any, path: str) -> str | None:

@@ -129,6 +129,27 @@ def test_the_proxy_examples_pass_the_webhooks_and_keep_metrics_inside(name):
     assert re.search(r"(respond|return) 404", text)  # everything else (/metrics, /readyz) stays inside
 
 
+@pytest.mark.parametrize(
+    ("name", "header", "body", "upstream_idle"),
+    [
+        ("Caddyfile", r"read_header (\d+)s", r"read_body (\d+)s", r"keepalive (\d+)s"),
+        ("nginx.conf", r"client_header_timeout (\d+)s;", r"client_body_timeout (\d+)s;", r"keepalive_timeout (\d+)s;"),
+    ],
+)
+def test_the_proxy_examples_hold_slow_clients(name, header, body, upstream_idle):
+    """mentorbot's own server has no connection cap (README: Reverse proxy):
+    the proxy gives headers and body a few seconds each, and closes an idle
+    connection to mentorbot before mentorbot does."""
+    from adapters.server import CONNECTION_IDLE
+
+    text = (DEPLOY / "proxy" / name).read_text(encoding="utf-8")
+    for pattern in (header, body):
+        found = re.search(pattern, text)
+        assert found and 0 < int(found.group(1)) <= 15, f"{name}: no short {pattern}"
+    idle = [int(seconds) for seconds in re.findall(upstream_idle, text)]
+    assert idle and all(seconds < CONNECTION_IDLE for seconds in idle)
+
+
 # -------------------------------------------------------------- environment
 
 

@@ -85,10 +85,12 @@ class SlackServer:
         channel_name: str = "directmessage",
         command: str = "/mentor",
         team: str = TEAM_ID,
+        response_url: str | None = None,
         **kw,
     ) -> tuple[int, str]:
         """A slash command as Slack posts it; `team`: the workspace it was run
-        in (another one's install of the app, or an outsider in a Slack Connect DM)."""
+        in (another one's install of the app, or an outsider in a Slack Connect DM);
+        `response_url`: another than the fake's."""
         n = next(self._ids)
         form = {
             "token": "legacy-verification-token",
@@ -102,7 +104,7 @@ class SlackServer:
             "text": text,
             "api_app_id": "A0MENTOR",
             "is_enterprise_install": "false",
-            "response_url": self.fake.response_url(f"cmd{n}"),
+            "response_url": response_url or self.fake.response_url(f"cmd{n}"),
             "trigger_id": f"{n}.1.abc",
         }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
@@ -152,9 +154,12 @@ class SlackServer:
         }
         return await self.event(event, event_id)
 
-    async def click_ephemeral(self, response_call, action_prefix: str, *, user: str, channel: str) -> tuple[int, str]:
+    async def click_ephemeral(
+        self, response_call, action_prefix: str, *, user: str, channel: str, response_url: str | None = None
+    ) -> tuple[int, str]:
         """Click a button on an ephemeral message (posted through a response_url):
-        Slack then sends no `message`, only the container and a response_url."""
+        Slack then sends no `message`, only the container and a response_url
+        (`response_url`: another than the fake's)."""
         button = next(
             e
             for b in response_call.params["blocks"]
@@ -177,7 +182,7 @@ class SlackServer:
             "team": {"id": TEAM_ID, "domain": "kommunerna"},
             "channel": {"id": channel, "name": "directmessage"},
             "state": {"values": {}},
-            "response_url": self.fake.response_url(f"eph{next(self._ids)}"),
+            "response_url": response_url or self.fake.response_url(f"eph{next(self._ids)}"),
             "actions": [
                 {
                     "action_id": button["action_id"],
