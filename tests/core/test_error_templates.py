@@ -49,10 +49,12 @@ SAMPLES: dict[str, object] = {
     "argument": "nudge",
     "arguments": ["kind", "date"],
     "at": "02:30",
+    "because": "left",  # why the bot ended a pair: labels/end_reason/<because>
     "candidates": [
         {"key": "console:local:lars.ost", "organisation": "Knivsta kommun"},
         {"key": None, "organisation": None},
     ],
+    "capacity": 2,
     "choices": ["all", "mentors", "adepts"],
     "code": "same_organisation",
     "command": "program set",
@@ -70,6 +72,7 @@ SAMPLES: dict[str, object] = {
     "extra": "extra",
     "first_after": "03:00",
     "forward": "03:30",
+    "gone": ["Maria"],
     "high": 60,
     "held_on": date(2027, 3, 1),
     "joining": True,
@@ -78,6 +81,7 @@ SAMPLES: dict[str, object] = {
     "known": ["Knivsta kommun", "Täby kommun"],
     "length": 300,
     "limit": 200,
+    "load": 2,
     "low": 7,
     "max": 200,
     "mentor": "Maria",
@@ -107,6 +111,7 @@ SAMPLES: dict[str, object] = {
     "usage": COMMANDS[("program", "set")],
     "value": "2,5",
     "what": "name",
+    "who": "Eva",
     "zone": "Europe/Stockholm",
 }
 ALWAYS_GIVEN = {"locale", "today"}  # `Translator.render` adds the first, `Core._error` the second
