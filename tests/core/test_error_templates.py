@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import importlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ from jinja2 import meta
 from bot.commands import load_all
 from bot.commands.registry import COMMANDS
 from bot.i18n import LOCALES, Translator
-from bot.store.models import Program
+from bot.store.models import Program, ProgramEvent
 from tests.core.test_templates import ROOT, _call_name, code_files
 
 load_all()
@@ -69,6 +69,9 @@ SAMPLES: dict[str, object] = {
         ("errors/bad_timezone", {"value": "Mars/Base"}),
         ("errors/bad_choice", {"argument": "locale", "value": "fr", "choices": ["sv", "en"]}),
     ],  # an error another one adds to (`errors/name_in_quotes`)
+    "event": ProgramEvent(
+        id=3, program_id=1, kind="inspiration", starts_at=datetime(2027, 5, 12, 7, tzinfo=UTC), place="Knivsta"
+    ),
     "extra": "extra",
     "first_after": "03:00",
     "forward": "03:30",
