@@ -18,6 +18,7 @@ from bot.inputs import MAX_NAME, capped
 from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
     events,
+    org_id_of,
     org_name,
     organisation_named,
     organisations,
@@ -208,8 +209,8 @@ async def org_remove(turn: Turn, args):
 
 async def _taking_part_from(turn: Turn, program: Program, org_id: int) -> tuple[int, int, int]:
     """(people from the organisation enrolled in the program and not gone,
-    how many of them are in a running pair, how many such pairs): an
-    enrollment's organisation is its person's, else the one the intake gave."""
+    how many of them are in a running pair, how many such pairs), by the
+    organisation they are in the program for (`org_id_of`)."""
     rows = (
         await turn.session.exec(
             select(Enrollment, Person)
@@ -220,9 +221,7 @@ async def _taking_part_from(turn: Turn, program: Program, org_id: int) -> tuple[
             )
         )
     ).all()
-    ours = {
-        pk(e): e.person_id for e, p in rows if (p.organisation_id or (e.answers or {}).get("organisation_id")) == org_id
-    }
+    ours = {pk(e): e.person_id for e, p in rows if org_id_of(e, p) == org_id}
     if not ours:
         return 0, 0, 0
     live = (
