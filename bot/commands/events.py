@@ -3,15 +3,17 @@
 event add KIND DATE [TIME] [place=] [audience=] [title=]
 event edit N [date=] [time=] [place=] [audience=] [title=]
 event remove N
+event restore N      undo `event remove`
 
-Whoever may be on their way is told when an event moves (a new date or
-time), changes place or is removed: its audience, except those who said they
-cannot come, and everyone who said they are coming
+Whoever may be on their way is told when an event is added, moves (a new
+date or time), changes place, is removed or comes back: its audience, except
+those who said they cannot come, and everyone who said they are coming
 (`bot.reminders.events.told_of_changes`), each in their own language, with
 the event's calendar file: the same UID with a higher SEQUENCE, or a
-cancellation (METHOD:CANCEL, STATUS:CANCELLED). The program channel, where
-the reminders are posted, is told too. The coordinator's reply says how many
-were told and, for a change, the command that moves it back.
+cancellation (METHOD:CANCEL, STATUS:CANCELLED), and, unless it is cancelled,
+the "I'm coming / I can't come" buttons. The program channel, where the
+reminders are posted, is told too. The coordinator's reply says how many
+were told and, for a change or a removal, the command that undoes it.
 
 A new title or audience alone tells nobody: the time and place people
 planned for still hold, and the reminders and calendar files from then on
@@ -85,8 +87,17 @@ async def event_add(turn: Turn, args):
     turn.session.add(event)
     await turn.session.flush()
     await plan.event_changed(turn, event)
+    told, channel = await _tell(turn, program, event, "events/added")  # the date was checked: it is to come
     return [
-        turn.say("commands/event_added", event=event, program=program, tz=program.timezone, twice=_twice(starts_at))
+        turn.say(
+            "commands/event_added",
+            event=event,
+            program=program,
+            tz=program.timezone,
+            twice=_twice(starts_at),
+            told=told,
+            channel=channel,
+        )
     ]
 
 
@@ -207,11 +218,15 @@ def _undo(
 
 async def _tell(turn: Turn, program: Program, event: ProgramEvent, template: str, /, **ctx) -> tuple[int, bool]:
     """Tell the event's people (`told_of_changes`) and the program channel
-    about a change or a cancellation, each person in their language with the
-    event's calendar file; returns (people told, whether the channel was)."""
+    about a new event, a change, a cancellation or its undoing, each person
+    in their language with the event's calendar file (and, unless it is
+    cancelled, the RSVP buttons); returns (people told, whether the channel was)."""
     from bot.reports.calendar import ICS, to_ics
 
     people = await told_of_changes(turn.session, event)
+    channel = program_channel(program)
+    if not people and channel is None:
+        return 0, False  # nobody to tell (a program nobody has joined yet): nothing to record either
     await turn.know_addresses(people)
     method = "CANCEL" if event.cancelled else None
 
@@ -235,7 +250,6 @@ async def _tell(turn: Turn, program: Program, event: ProgramEvent, template: str
             to_channel=False,
             **ctx,
         )
-    channel = program_channel(program)
     if channel is not None:
         text = turn.core.translator.render(
             program.locale, template, program=program, event=event, tz=program.timezone, to_channel=True, **ctx
@@ -287,3 +301,42 @@ async def event_remove(turn: Turn, args):
             "commands/event_removed", event=event, program=program, tz=program.timezone, told=told, channel=channel
         )
     ]
+
+
+@command("event", "restore", role=COORDINATOR, params=(Param("id"), CONFIRM, PROGRAM))
+async def event_restore(turn: Turn, args):
+    """Undo `event remove`: the event back, its reminders planned again, and
+    whoever heard it was cancelled (those it is for) told it takes place
+    after all, with a calendar file that puts it back (a higher SEQUENCE)."""
+    program = await turn.program(args["program"])
+    event = await _removed_event(turn, program, str(args["id"]))
+    upcoming = event.starts_at > turn.now
+    if upcoming:  # a second closing since, or a day outside the program: asked as when it was added
+        local = event.starts_at.astimezone(zone(program.timezone)).date()
+        if doubt := await _event_doubt(turn, program, event.kind, local, args["confirm"], event.id):
+            return [doubt]
+    event.cancelled = False
+    event.revision = (event.revision or 0) + 1
+    turn.session.add(event)
+    await turn.session.flush()
+    await plan.event_changed(turn, event)
+    told = channel = None
+    if upcoming:
+        told, channel = await _tell(turn, program, event, "events/restored")
+    await turn.audit("event restored", program=program, event=event.id)
+    return [
+        turn.say(
+            "commands/event_restored", event=event, program=program, tz=program.timezone, told=told, channel=channel
+        )
+    ]
+
+
+async def _removed_event(turn: Turn, program: Program, ref: str) -> ProgramEvent:
+    """Removed event number `ref` of `program`; one that was not removed, or
+    no event of the program's, is answered as such."""
+    number = parse_int(ref, low=1)
+    event = await turn.session.get(ProgramEvent, number) if number is not None else None
+    if event is not None and event.program_id == program.id and event.cancelled:
+        return event
+    found = await event_by_id(turn.session, program, ref)  # no such event, or another program's: said so
+    raise UserError("errors/event_not_removed", ref=ref, event=found, program=program)

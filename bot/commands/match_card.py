@@ -78,8 +78,18 @@ def draft_card(
     if unmatched is None:  # after an adjustment: who in the pool has no draft pair
         paired = {p.adept_id for p in drafts}
         unmatched = [Unmatched(a.id, None) for a in cohort.adepts if a.id not in paired]
+    taken: dict[int, int] = {}
+    for p in drafts:
+        taken[p.mentor_id] = taken.get(p.mentor_id, 0) + 1
+    # Mentors with room kept from an adept only by an exclusion or an earlier pair: named, with the way to lift it.
+    aside = cohort.set_aside({u.adept_id for u in unmatched}, taken)
     left = [
-        {**member_view(cohort, u.adept_id), "code": u.reason_code and str(u.reason_code), "detail": _detail(cohort, u)}
+        {
+            **member_view(cohort, u.adept_id),
+            "code": u.reason_code and str(u.reason_code),
+            "detail": _detail(cohort, u),
+            "set_aside": aside.get(u.adept_id, [])[:UNAVAILABLE_SHOWN],
+        }
         for u in unmatched
     ]
     # A long draft shows the pairs with hard warnings first; the rest is in the spreadsheet.

@@ -7,7 +7,7 @@ import dataclasses
 import re
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import plan
 from bot.commands.attendance import answers
@@ -18,6 +18,7 @@ from bot.inputs import MAX_NAME, capped
 from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
     events,
+    org_id_of,
     org_name,
     organisation_named,
     organisations,
@@ -27,7 +28,16 @@ from bot.programs import (
     zone,
 )
 from bot.roster import head_count
-from bot.store.models import Organisation, Program, ProgramOrganisation
+from bot.store.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Organisation,
+    Pairing,
+    PairStatus,
+    Person,
+    Program,
+    ProgramOrganisation,
+)
 from bot.store.rows import pk
 from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.turn import Turn
@@ -171,14 +181,60 @@ async def org_set(turn: Turn, args):
     return [turn.say("commands/org_tenants", name=org.name, tenants=await tenants_of(turn.session, org))]
 
 
-@command("org", "remove", role=COORDINATOR, params=(Param("name", rest=True), PROGRAM))
+@command("org", "remove", role=COORDINATOR, params=(Param("name", rest=True), CONFIRM, PROGRAM))
 async def org_remove(turn: Turn, args):
+    """Take an organisation out of the program. While people from it take
+    part, the coordinator is first told what that does and asked."""
     program = await turn.program(args["program"])
     name = capped(org_name(str(args["name"])), MAX_NAME, "name")
     org = await taking_part(turn.session, program, name)
+    if args["confirm"] != "yes":
+        people, paired, pairs = await _taking_part_from(turn, program, pk(org))
+        if people:
+            return [
+                ask(
+                    turn,
+                    "commands/org_remove_confirm",
+                    name=org.name,
+                    program=program,
+                    people=people,
+                    paired=paired,
+                    pairs=pairs,
+                )
+            ]
     link = await turn.session.get(ProgramOrganisation, (program.id, org.id))
     await turn.session.delete(link)
     return [turn.say("commands/org_removed", name=org.name, program=program)]
+
+
+async def _taking_part_from(turn: Turn, program: Program, org_id: int) -> tuple[int, int, int]:
+    """(people from the organisation enrolled in the program and not gone,
+    how many of them are in a running pair, how many such pairs), by the
+    organisation they are in the program for (`org_id_of`)."""
+    rows = (
+        await turn.session.exec(
+            select(Enrollment, Person)
+            .join(Person, col(Person.id) == col(Enrollment.person_id))
+            .where(
+                Enrollment.program_id == program.id,
+                col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)),
+            )
+        )
+    ).all()
+    ours = {pk(e): e.person_id for e, p in rows if org_id_of(e, p) == org_id}
+    if not ours:
+        return 0, 0, 0
+    live = (
+        await turn.session.exec(
+            select(Pairing).where(
+                Pairing.program_id == program.id,
+                col(Pairing.status).in_((PairStatus.APPROVED, PairStatus.ANNOUNCED)),
+            )
+        )
+    ).all()
+    pairs = [p for p in live if p.adept_id in ours or p.mentor_id in ours]
+    paired = {ours[i] for p in pairs for i in (p.adept_id, p.mentor_id) if i in ours}
+    return len(set(ours.values())), len(paired), len(pairs)
 
 
 @command("channel", role=COORDINATOR, params=(Param("program", "program", required=False),))

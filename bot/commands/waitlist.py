@@ -1,7 +1,8 @@
 """Keeping the waitlist moving:
 
     match unwaitlist NAME         undo `match waitlist`: back in the pool (told, if they were told)
-    match unexclude ADEPT MENTOR  undo `match exclude`: the pair may be proposed again
+    match unexclude ADEPT MENTOR  undo `match exclude`, or allow a pair that has been one
+                                  (`unpair`, an earlier program): it may be proposed again
 
 and the idle mentor's answer ("would you take an adept later?"). The offer
 to the coordinators when a mentor's capacity frees up is `bot.matching.offers`.
@@ -15,10 +16,11 @@ from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
-from bot.matching.cohort import LATER, TOLD_WAITLIST
+from bot.matching.cohort import LATER, TOLD_WAITLIST, previous_pair
 from bot.people import resolve_person
 from bot.programs import enrollment_of
-from bot.store.models import Enrollment, MatchExclusion, Program, Role
+from bot.reports.export import _end_reason as end_reason  # a coordinator's words as written, the bot's from labels
+from bot.store.models import Enrollment, MatchAllowance, MatchExclusion, Pairing, Program, Role
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -56,6 +58,9 @@ async def match_unwaitlist(turn: Turn, args):
 
 @command("match", "unexclude", role=COORDINATOR, params=(Param("adept", "person"), Param("mentor", "person")))
 async def match_unexclude(turn: Turn, args):
+    """Whatever keeps the two from being proposed together, lifted: the
+    coordinator's exclusion, and the rule that a pair that has been one is
+    not proposed again (an allowance, covering the pairs ended until now)."""
     program = await turn.program(args.get("program"))
     adept = await _enrollment(turn, program, str(args["adept"]), Role.ADEPT)
     mentor = await _enrollment(turn, program, str(args["mentor"]), Role.MENTOR)
@@ -68,11 +73,58 @@ async def match_unexclude(turn: Turn, args):
             )
         )
     ).first()
-    if row is None:
+    if row is not None:
+        await turn.session.delete(row)
+    before = await previous_pair(turn.session, program, adept, mentor)
+    allowance = (
+        await turn.session.exec(
+            select(MatchAllowance).where(
+                MatchAllowance.program_id == program.id,
+                MatchAllowance.adept_id == adept.id,
+                MatchAllowance.mentor_id == mentor.id,
+            )
+        )
+    ).first()
+    lifted = allowance is not None and (
+        before is None
+        or before.program_id != program.id
+        or (
+            allowance.created_at is not None and before.ended_at is not None and allowance.created_at >= before.ended_at
+        )
+    )
+    previous = None
+    if before is not None and not lifted:
+        allowance = allowance or MatchAllowance(program_id=pk(program), adept_id=pk(adept), mentor_id=pk(mentor))
+        allowance.added_by, allowance.created_at = turn.actor_key, turn.now
+        turn.session.add(allowance)
+        previous = await _previous_view(turn, program, before)
+    if row is None and previous is None:
         raise UserError("matching/errors/not_excluded", adept=args["adept"], mentor=args["mentor"])
-    await turn.session.delete(row)
-    await turn.audit("match unexcluded", program=program, pair=[adept.id, mentor.id])
-    return [turn.say("matching/unexcluded", adept=args["adept"], mentor=args["mentor"])]
+    await turn.audit(
+        "match unexcluded",
+        program=program,
+        pair=[adept.id, mentor.id],
+        excluded=row is not None,
+        previous=before and before.id,
+    )
+    return [
+        turn.say(
+            "matching/unexcluded",
+            adept=args["adept"],
+            mentor=args["mentor"],
+            excluded=row is not None,
+            previous=previous,
+        )
+    ]
+
+
+async def _previous_view(turn: Turn, program: Program, pairing: Pairing) -> dict:
+    """The pair they have been, for a template: its number and why it ended
+    when it was this program's, else the program it was in."""
+    if pairing.program_id == program.id:
+        return {"id": pairing.id, "reason": end_reason(pairing.end_reason, turn.render), "program": None}
+    other = await turn.session.get(Program, pairing.program_id)
+    return {"id": pairing.id, "reason": None, "program": other.name if other else None}
 
 
 @action("idle.")

@@ -143,10 +143,17 @@ async def announce_pairs(turn: Turn, cohort: Cohort, pairs: list[Pairing]) -> di
     }
 
 
-def _heard(cohort: Cohort, u: Unmatched) -> str:
-    """The reason as the adept hears it, naming nobody: when every mentor
-    who fits is full, "they already have their adepts"; when some are paused
-    or not yet approved, only that they have no place now."""
+def _heard(cohort: Cohort, u: Unmatched, aside: list[dict]) -> str:
+    """The reason as the adept hears it, naming nobody: when a mentor with
+    room was kept from them only for having been their mentor before, that
+    (not "they all have their adepts"); when only a coordinator's exclusion
+    kept one, that the coordinator chose other pairs; when every mentor who
+    fits is full, "they already have their adepts"; when some are paused or
+    not yet approved, only that they have no place now."""
+    if any(m["why"] == "previous" for m in aside):
+        return "previous_has_room"
+    if aside:
+        return "coordinator_choice"
     if (
         u.reason_code is UnmatchedCode.MENTORS_UNAVAILABLE
         and isinstance(u.detail, tuple)
@@ -168,10 +175,12 @@ async def tell_the_unpaired(turn: Turn, cohort: Cohort, unmatched, idle_mentors)
     program = cohort.program
     adept_event = await next_event(turn.session, program, turn.now, "adept")
     told_adepts = 0
+    aside = cohort.set_aside({u.adept_id for u in unmatched})
     for u in unmatched:
         member = cohort.members[u.adept_id]
+        code = _heard(cohort, u, aside.get(u.adept_id, []))
         if await turn.tell(
-            pk(member.person), "matching/unmatched_notice", program=program, event=adept_event, code=_heard(cohort, u)
+            pk(member.person), "matching/unmatched_notice", program=program, event=adept_event, code=code
         ):
             _mark(turn, member.enrollment, TOLD_UNMATCHED)
             told_adepts += 1

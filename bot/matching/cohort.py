@@ -5,6 +5,7 @@ State kept in existing tables (no schema change):
 - draft / approved / announced / ended pairs: `Pairing.status`;
 - a pinned draft pair: `Pairing.pinned`;
 - "never this adept with this mentor": a `MatchExclusion` row;
+- "these two may be paired again" (they were a pair before): a `MatchAllowance` row;
 - the waitlist: `Enrollment.waitlisted`, until the next announcement tells
   them kindly and returns them to the pool.
 
@@ -26,10 +27,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.matching.model import AdeptIn, MatchRule, MentorIn, Rules
+from bot.matching.scoring import violation
 from bot.programs import org_id_of
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
+    MatchAllowance,
     MatchExclusion,
     Organisation,
     Pairing,
@@ -95,6 +98,33 @@ class Cohort:
         why = self.unavailable.get(enrollment_id, {"why": "pinned"})
         return {"name": self.members[enrollment_id].person.name, **why}
 
+    def set_aside(self, adept_ids, taken: dict[int, int] | None = None) -> dict[int, list[dict]]:
+        """Mentors with room who would fit an adept of `adept_ids` but for a
+        coordinator's exclusion or having been their mentor before, so that
+        "why no mentor" names them and how to lift it (`match unexclude`):
+        adept id -> [{"name", "why": "excluded" | "previous", "pair": the
+        ended pair's number in this program, or None}]. `taken`: places a
+        draft gives each mentor (enrollment id -> pairs)."""
+        wanted = set(adept_ids)
+        plain = Rules(rule=self.rules.rule)  # the other hard rules: organisation, manager, language
+        ended = {(p.adept_id, p.mentor_id): p.id for p in self.pairings if p.status == PairStatus.ENDED}
+        found: dict[int, list[dict]] = {}
+        for adept_id, mentor_id in sorted(self.rules.exclusions | self.rules.previous_pairs):
+            adept, mentor = self.adept(adept_id), self.mentor(mentor_id)
+            if adept_id not in wanted or adept is None or mentor is None:
+                continue
+            if mentor.capacity - (taken or {}).get(mentor_id, 0) <= 0 or violation(adept, mentor, plain) is not None:
+                continue
+            excluded = (adept_id, mentor_id) in self.rules.exclusions
+            found.setdefault(adept_id, []).append(
+                {
+                    "name": self.members[mentor_id].person.name,
+                    "why": "excluded" if excluded else "previous",
+                    "pair": ended.get((adept_id, mentor_id)),
+                }
+            )
+        return found
+
     def _find(self, enrollment_id: int) -> AdeptIn | MentorIn | None:
         """By enrollment id, without a scan per pair (a draft has thousands)."""
         if len(self._index) != len(self.adepts) + len(self.mentors):
@@ -112,11 +142,12 @@ LATER = "take_one_later"  # the idle mentor's answer: would take an adept later 
 async def state_digest(session: AsyncSession, program: Program, today: date) -> str:
     """A digest of every row a solution depends on: the program's enrollments
     (status, answers, capacity, pause, waitlist) with their person's
-    organisation, its pairs and pins, its exclusions, earlier pairs in other
+    organisation, its pairs and pins, its exclusions and allowances, earlier pairs in other
     programs, its rule, and the day (pauses end). Plain rows, no objects: it
     is the cheap check, in the write transaction, that nothing changed since
     the cohort was read."""
-    e, p, pair, x = table_of(Enrollment), table_of(Person), table_of(Pairing), table_of(MatchExclusion)
+    e, p, pair = table_of(Enrollment), table_of(Person), table_of(Pairing)
+    x, allowed = table_of(MatchExclusion), table_of(MatchAllowance)
     statements = [
         sa.select(
             e.c.id,
@@ -136,6 +167,9 @@ async def state_digest(session: AsyncSession, program: Program, today: date) -> 
         .where(sa.or_(pair.c.program_id == program.id, pair.c.status.in_([str(s) for s in EARLIER])))
         .order_by(pair.c.id),
         sa.select(x.c.adept_id, x.c.mentor_id).where(x.c.program_id == program.id).order_by(x.c.id),
+        sa.select(allowed.c.adept_id, allowed.c.mentor_id, allowed.c.created_at)
+        .where(allowed.c.program_id == program.id)
+        .order_by(allowed.c.id),
         sa.select(Program.__table__.c.match_rule).where(Program.__table__.c.id == program.id),  # type: ignore[attr-defined]
     ]
     digest = hashlib.sha256(today.isoformat().encode())
@@ -271,13 +305,26 @@ async def load_cohort(session: AsyncSession, program: Program, today: date, *, w
     # Excluded pairs are not proposed again, and neither is a pair that has
     # been one: it ended in this program (`unpair` names why it did not work)
     # or in an earlier one. A pair that ended is a previous pair, not an
-    # exclusion, so the reason an adept waits counts it as such.
+    # exclusion, so the reason an adept waits counts it as such. A
+    # coordinator's `match unexclude` lifts either: the exclusion goes, and a
+    # previous pair gets an allowance, which covers the pairs that had ended
+    # by then (one that ends after it is a previous pair again).
     excluded = (await session.exec(select(MatchExclusion).where(MatchExclusion.program_id == program.id))).all()
-    ended_here = {(p.adept_id, p.mentor_id) for p in cohort.pairings if p.status == PairStatus.ENDED}
+    allowed = {
+        (x.adept_id, x.mentor_id): x.created_at
+        for x in (await session.exec(select(MatchAllowance).where(MatchAllowance.program_id == program.id))).all()
+    }
+    last_ended: dict[tuple[int, int], Any] = {}
+    for p in cohort.pairings:
+        if p.status == PairStatus.ENDED:
+            key = (p.adept_id, p.mentor_id)
+            last_ended[key] = max(filter(None, (last_ended.get(key), p.ended_at)), default=None)
+    ended_here = {key for key, at in last_ended.items() if key not in allowed or (at is not None and at > allowed[key])}
+    earlier = {key for key in await _earlier_pairs(session, program, cohort) if key not in allowed}
     cohort.rules = Rules(
         rule=MatchRule(program.match_rule),
         exclusions=frozenset((x.adept_id, x.mentor_id) for x in excluded),
-        previous_pairs=frozenset(ended_here) | await _earlier_pairs(session, program, cohort),
+        previous_pairs=frozenset(ended_here | earlier),
         pins=pins,
     )
     return cohort
@@ -316,6 +363,43 @@ async def _earlier_pairs(session: AsyncSession, program: Program, cohort: Cohort
         if adept is not None and mentor is not None:
             found.add((adept, mentor))
     return frozenset(found)
+
+
+async def previous_pair(
+    session: AsyncSession, program: Program, adept: Enrollment, mentor: Enrollment
+) -> Pairing | None:
+    """The latest pair the two people of `adept` and `mentor` (this
+    program's enrollments) have been, as the matching counts it (a
+    previous pair): one that ended in this program, or one of an earlier
+    program; None when they have been none."""
+    here = (
+        await session.exec(
+            select(Pairing)
+            .where(
+                Pairing.program_id == program.id,
+                Pairing.adept_id == adept.id,
+                Pairing.mentor_id == mentor.id,
+                Pairing.status == PairStatus.ENDED,
+            )
+            .order_by(col(Pairing.ended_at).desc(), col(Pairing.id).desc())
+        )
+    ).first()
+    if here is not None:
+        return here
+    adept_of = select(Enrollment.id).where(Enrollment.person_id == adept.person_id, Enrollment.role == Role.ADEPT)
+    mentor_of = select(Enrollment.id).where(Enrollment.person_id == mentor.person_id, Enrollment.role == Role.MENTOR)
+    return (
+        await session.exec(
+            select(Pairing)
+            .where(
+                col(Pairing.program_id) != program.id,
+                col(Pairing.status).in_(EARLIER),
+                col(Pairing.adept_id).in_(adept_of),
+                col(Pairing.mentor_id).in_(mentor_of),
+            )
+            .order_by(col(Pairing.id).desc())
+        )
+    ).first()
 
 
 def rationale(reasons) -> list[dict]:

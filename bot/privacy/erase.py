@@ -33,6 +33,7 @@ from bot.store.models import (
     EnrollmentStatus,
     EventRsvp,
     Identity,
+    MatchAllowance,
     MatchExclusion,
     Meeting,
     Pairing,
@@ -152,10 +153,8 @@ async def pairings(session: AsyncSession, subject: Subject, now: datetime) -> No
     for pairing in rows:
         end_pair(pairing, now, EndReason.FORGOTTEN)
         session.add(pairing)
-    await run(
-        session,
-        sa.delete(MatchExclusion).where(col(MatchExclusion.adept_id).in_(ids) | col(MatchExclusion.mentor_id).in_(ids)),
-    )
+    for rule in (MatchExclusion, MatchAllowance):
+        await run(session, sa.delete(rule).where(col(rule.adept_id).in_(ids) | col(rule.mentor_id).in_(ids)))
 
 
 async def meetings(session: AsyncSession, subject: Subject, now: datetime) -> None:
@@ -277,6 +276,7 @@ OTHERS: dict[type[SQLModel], tuple[str, ...]] = {
     SurveyResponse: ("answers",),
     Coordinator: ("added_by",),
     MatchExclusion: ("added_by",),
+    MatchAllowance: ("added_by",),
     Identity: ("unreachable_reason",),
 }
 

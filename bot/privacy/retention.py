@@ -39,6 +39,7 @@ from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
     Identity,
+    MatchAllowance,
     MatchExclusion,
     Pairing,
     PairStatus,
@@ -118,6 +119,7 @@ async def answers(session: AsyncSession, now: datetime, s: PrivacySettings, dry_
     count += await _delete(session, DialogState, _in(DialogState.program_id, ended), dry_run)
     count += await _delete(session, SurveyResponse, _in(SurveyResponse.program_id, ended), dry_run)
     count += await _delete(session, MatchExclusion, _in(MatchExclusion.program_id, ended), dry_run)
+    count += await _delete(session, MatchAllowance, _in(MatchAllowance.program_id, ended), dry_run)
     return count
 
 

@@ -293,6 +293,22 @@ class MatchExclusion(SQLModel, table=True):
     created_at: datetime | None = _utc()
 
 
+class MatchAllowance(SQLModel, table=True):
+    """A coordinator's "these two may be paired again" (`match unexclude`):
+    lifts the rule that a pair that has been one (ended in this program, or
+    in an earlier one) is never proposed again, for the pairs that had ended
+    by `created_at`; one that ends after it is a previous pair again."""
+
+    __tablename__ = "match_allowance"
+    __table_args__ = (sa.UniqueConstraint("program_id", "adept_id", "mentor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    adept_id: int = Field(foreign_key="enrollment.id")
+    mentor_id: int = Field(foreign_key="enrollment.id")
+    added_by: str | None = None
+    created_at: datetime | None = _utc()
+
+
 class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     pairing_id: int = Field(foreign_key="pairing.id", index=True)

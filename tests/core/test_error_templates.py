@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import importlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ from jinja2 import meta
 from bot.commands import load_all
 from bot.commands.registry import COMMANDS
 from bot.i18n import LOCALES, Translator
-from bot.store.models import Program
+from bot.store.models import Program, ProgramEvent
 from tests.core.test_templates import ROOT, _call_name, code_files
 
 load_all()
@@ -49,10 +49,12 @@ SAMPLES: dict[str, object] = {
     "argument": "nudge",
     "arguments": ["kind", "date"],
     "at": "02:30",
+    "because": "left",  # why the bot ended a pair: labels/end_reason/<because>
     "candidates": [
         {"key": "console:local:lars.ost", "organisation": "Knivsta kommun"},
         {"key": None, "organisation": None},
     ],
+    "capacity": 2,
     "choices": ["all", "mentors", "adepts"],
     "code": "same_organisation",
     "command": "program set",
@@ -67,9 +69,13 @@ SAMPLES: dict[str, object] = {
         ("errors/bad_timezone", {"value": "Mars/Base"}),
         ("errors/bad_choice", {"argument": "locale", "value": "fr", "choices": ["sv", "en"]}),
     ],  # an error another one adds to (`errors/name_in_quotes`)
+    "event": ProgramEvent(
+        id=3, program_id=1, kind="inspiration", starts_at=datetime(2027, 5, 12, 7, tzinfo=UTC), place="Knivsta"
+    ),
     "extra": "extra",
     "first_after": "03:00",
     "forward": "03:30",
+    "gone": ["Maria"],
     "high": 60,
     "held_on": date(2027, 3, 1),
     "joining": True,
@@ -78,6 +84,7 @@ SAMPLES: dict[str, object] = {
     "known": ["Knivsta kommun", "Täby kommun"],
     "length": 300,
     "limit": 200,
+    "load": 2,
     "low": 7,
     "max": 200,
     "mentor": "Maria",
@@ -107,6 +114,7 @@ SAMPLES: dict[str, object] = {
     "usage": COMMANDS[("program", "set")],
     "value": "2,5",
     "what": "name",
+    "who": "Eva",
     "zone": "Europe/Stockholm",
 }
 ALWAYS_GIVEN = {"locale", "today"}  # `Translator.render` adds the first, `Core._error` the second

@@ -114,7 +114,7 @@ async def test_filters_name_only_the_organisations_of_the_program_in_use(world, 
     listed among the organisations there are."""
     anna = world["Anna"]
     await enroll(world, "Bo", "adept", "Solna stad")
-    await anna.say("org remove Solna stad")
+    await anna.say("org remove Solna stad confirm=yes")  # Bo takes part: asked first (`test_org_remove`)
     await anna.say("program create Nästa omgång start=2027-03-01 end=2028-02-28")
     await anna.say("org add Håbo kommun program=nasta-omgang")
     name = typed.split('"')[1]

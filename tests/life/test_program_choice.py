@@ -64,6 +64,8 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
         f"event edit 1 place=Stadshuset {B}",
         f"event add inspiration 2027-05-03 {B}",
         f"event remove 2 {B}",
+        f"event restore 2 {B}",
+        f"event remove 2 {B}",
         f"participants {B}",
         f"person Ivar {B}",
         f"event who 1 {B}",
@@ -101,6 +103,7 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
         f"match approve {B}",
         f"match announce {B}",
         f"unpair {first} byter tjänst {B}",
+        f"unpair undo {first} {B}",
         f"program use {B}",
         f"program close {B} force=yes",
     ]

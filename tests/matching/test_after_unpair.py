@@ -17,7 +17,7 @@ from tests.matching.test_unavailable_mentors import _card_text, _line
 SAY = {
     "sv": {
         "reason": "alla mentorer som uppfyller regeln är uteslutna (0) eller har redan varit hens mentor (1) – "
-        "ett par som har avslutats föreslås aldrig igen",
+        'David har plats men har redan varit hens mentor (par #1): `matcha tillåt "Eva" "David"` låter dem föreslås igen',
         "stuck": "men ingen mentor med plats får paras med hen nu",
         "back": "Eva är tillbaka bland dem som ska matchas – kör `matcha` när du vill.",
         "offer": "väntar på en mentor",
@@ -33,7 +33,8 @@ SAY = {
     },
     "en": {
         "reason": "every mentor who meets the rule is excluded (0) or has been their mentor before (1) – "
-        "a pair that has ended is never proposed again",
+        'David has room but has been their mentor before (pair #1): `match unexclude "Eva" "David"` '
+        "lets them be proposed again",
         "stuck": "but no mentor with room may be paired with them now",
         "back": "Eva is back among those to match – run `match` when you like.",
         "offer": "waiting for a mentor",

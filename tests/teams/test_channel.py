@@ -23,6 +23,7 @@ async def test_event_reminders_are_posted_in_the_program_channel(sqlite_db, cloc
         dispatcher = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config)
         await run_until(dispatcher, clock, datetime(2027, 1, 19, 12, 0, tzinfo=UTC))
     posts = connector.of("send", TEAM_CHANNEL)
-    # A week before, the day before and the morning of the event.
-    assert len(posts) == 3, [c.shown_text() for c in connector.calls]
+    # The new event as it was added, then a week before, the day before and the morning of the event.
+    assert len(posts) == 4, [c.shown_text() for c in connector.calls]
+    assert posts[0].shown_text().startswith("Ny träff i Mentorprogram 2027")
     assert all("Stadshuset" in p.shown_text() and "**Uppstartsmöte**" in p.shown_text() for p in posts)
