@@ -19,7 +19,7 @@ from bot.inputs import parse_int
 from bot.matching.cohort import LATER, TOLD_WAITLIST, previous_pair
 from bot.people import resolve_person
 from bot.programs import enrollment_of
-from bot.reports.export import _end_reason as end_reason  # a coordinator's words as written, the bot's from labels
+from bot.reports.export import end_reason  # a coordinator's words as written, the bot's from labels
 from bot.store.models import Enrollment, MatchAllowance, MatchExclusion, Pairing, Program, Role
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -57,6 +57,13 @@ async def match_unwaitlist(turn: Turn, args):
 
 
 @command("match", "unexclude", role=COORDINATOR, params=(Param("adept", "person"), Param("mentor", "person")))
+def _between(
+    model: type[MatchExclusion] | type[MatchAllowance], program: Program, adept: Enrollment, mentor: Enrollment
+):
+    """The program's row of `model` (an exclusion, an allowance) for this adept and mentor."""
+    return select(model).where(model.program_id == program.id, model.adept_id == adept.id, model.mentor_id == mentor.id)
+
+
 async def match_unexclude(turn: Turn, args):
     """Whatever keeps the two from being proposed together, lifted: the
     coordinator's exclusion, and the rule that a pair that has been one is
@@ -64,27 +71,11 @@ async def match_unexclude(turn: Turn, args):
     program = await turn.program(args.get("program"))
     adept = await _enrollment(turn, program, str(args["adept"]), Role.ADEPT)
     mentor = await _enrollment(turn, program, str(args["mentor"]), Role.MENTOR)
-    row = (
-        await turn.session.exec(
-            select(MatchExclusion).where(
-                MatchExclusion.program_id == program.id,
-                MatchExclusion.adept_id == adept.id,
-                MatchExclusion.mentor_id == mentor.id,
-            )
-        )
-    ).first()
+    row = (await turn.session.exec(_between(MatchExclusion, program, adept, mentor))).first()
     if row is not None:
         await turn.session.delete(row)
     before = await previous_pair(turn.session, program, adept, mentor)
-    allowance = (
-        await turn.session.exec(
-            select(MatchAllowance).where(
-                MatchAllowance.program_id == program.id,
-                MatchAllowance.adept_id == adept.id,
-                MatchAllowance.mentor_id == mentor.id,
-            )
-        )
-    ).first()
+    allowance = (await turn.session.exec(_between(MatchAllowance, program, adept, mentor))).first()
     lifted = allowance is not None and (
         before is None
         or before.program_id != program.id

@@ -42,7 +42,7 @@ def _headers(render: Callable[..., str], sheet: str) -> list[str]:
     return [h.strip() for h in render(f"export/columns/{sheet}").split("|")]
 
 
-def _end_reason(reason: str | None, render: Callable[..., str]) -> str:
+def end_reason(reason: str | None, render: Callable[..., str]) -> str:
     """Why a pair ended, in the reader's words: the bot's own reasons
     (`EndReason`) from their labels, a coordinator's (`unpair`) as written."""
     if not reason:
@@ -128,7 +128,7 @@ async def _pairs_and_meetings(session, program, render) -> tuple[list[list], lis
                 p.announced_at.astimezone(tz).date() if p.announced_at else None,
                 len(held),
                 held[-1].held_on if held else None,
-                _end_reason(p.end_reason, render),
+                end_reason(p.end_reason, render),
             ]
         )
     pair_of = {p.id: p for p in pairs}
