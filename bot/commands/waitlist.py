@@ -56,7 +56,6 @@ async def match_unwaitlist(turn: Turn, args):
     return [turn.say("matching/unwaitlisted", name=name, told=told)]
 
 
-@command("match", "unexclude", role=COORDINATOR, params=(Param("adept", "person"), Param("mentor", "person")))
 def _between(
     model: type[MatchExclusion] | type[MatchAllowance], program: Program, adept: Enrollment, mentor: Enrollment
 ):
@@ -64,6 +63,7 @@ def _between(
     return select(model).where(model.program_id == program.id, model.adept_id == adept.id, model.mentor_id == mentor.id)
 
 
+@command("match", "unexclude", role=COORDINATOR, params=(Param("adept", "person"), Param("mentor", "person")))
 async def match_unexclude(turn: Turn, args):
     """Whatever keeps the two from being proposed together, lifted: the
     coordinator's exclusion, and the rule that a pair that has been one is
