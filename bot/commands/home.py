@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.cockpit import ROWS, Dashboard, dashboard
 from bot.commands.registry import action, command
 from bot.errors import stale_button
-from bot.lifecycle import RUNNING, ended_on, is_over
+from bot.lifecycle import RUNNING, ended_on, has_ended
 from bot.markup import mark
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Fields, Heading, Text
@@ -31,13 +31,15 @@ async def _participant_blocks(turn: Turn) -> list:
     events = await unanswered_events(turn.session, mine, pk(turn.person), turn.now)
     shown: set[int] = set()  # an event is listed once, under the first of the person's blocks of its program
     for enrollment, program in mine:
-        if is_over(program) and enrollment.status == EnrollmentStatus.ACTIVE:  # as it ended, with their pairs
-            partners = (await pair_partners(turn.session, program)).get(pk(enrollment), [])
-            blocks.append(Heading(mark(program.name)))
-            text = turn.render(
-                "home/participant_over", ended=ended_on(program), role=enrollment.role, partners=partners
-            )
-            blocks.append(Text(text))
+        # Closed, or past its end date (as `status` sees it): shown as it ended, to those who took part.
+        if has_ended(program, local_today(program, turn.now)):
+            if enrollment.status == EnrollmentStatus.ACTIVE:
+                partners = (await pair_partners(turn.session, program)).get(pk(enrollment), [])
+                blocks.append(Heading(mark(program.name)))
+                text = turn.render(
+                    "home/participant_over", ended=ended_on(program), role=enrollment.role, partners=partners
+                )
+                blocks.append(Text(text))
             continue
         if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status not in RUNNING:
             continue

@@ -58,6 +58,7 @@ SAY = {
         "status_erik_pair": "Din mentor: Hanna, Täby kommun (paret: avslutat).",
         "status_not_yet": ("ingen adept ännu", "inget par ännu", "matchar"),
         "next_cohort": "Nästa omgång, *Mentorprogram 2028*, startar 17 jan. 2028.",
+        "home_ended": "Mentorprogram 2027\nProgrammet avslutades 15 dec. 2027. Du var mentor",
     },
     "en": {
         "frida_running": "Frida, Knivsta kommun – mentor, signed up, paired with Cecilia (pair 1) and David (pair 2)",
@@ -88,6 +89,7 @@ SAY = {
         "status_erik_pair": "Your pair: Hanna, Täby kommun (ended).",
         "status_not_yet": ("no mentee yet", "no pair yet", "matches"),
         "next_cohort": "The next cohort, *Mentorprogram 2028*, starts on 17 Jan 2028.",
+        "home_ended": "Mentorprogram 2027\nThe program ended on 15 Dec 2027. You were a mentor",
     },
 }
 
@@ -221,3 +223,8 @@ async def test_a_program_past_its_end_date_has_ended_though_nobody_closed_it(yea
     frida = texts(await year["Frida"].say("status"))
     assert year.say["next_cohort"] not in frida and "Mentorprogram 2028" in frida, frida
     assert "\n\n\n" not in frida, frida  # an invited row is one line, not one and two empty ones
+    (home,) = await year["Hanna"].say("home")  # the home card agrees with `status`
+    shown = "\n".join(getattr(b, "text", "") for b in home.card.blocks)
+    assert year.say["home_ended"] in shown, shown
+    # Buttons (pause, `met`) only for the cohort she is invited to, none for the one that ended.
+    assert len([b for b in home.card.blocks if getattr(b, "buttons", ())]) == 1, shown
