@@ -18,13 +18,13 @@ It can also misbehave: `keys.hang()` (take requests, never answer, until
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.fakes.holding import HoldingServer, QuietHandler
 
 ISSUER = "https://api.botframework.com"  # what Bot Framework channel tokens carry
 
@@ -33,41 +33,23 @@ def new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-class FakeBotFrameworkKeys:
+class FakeBotFrameworkKeys(HoldingServer):
     def __init__(self, kid: str = "test-key-1"):
+        super().__init__()  # requests: the paths asked for
         self.kid = kid
         self.key = new_key()
-        self.requests: list[str] = []
         self.fail_with: int | None = None  # answer every request with this status
         self.delay = 0.0  # answer every request this many seconds late
-        self.hang_seconds = 0.0  # > 0: hold every request this long (or until release()), then close it unanswered
-        self.hanging = 0  # requests held right now
-        self._released = threading.Event()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def metadata_requests(self) -> int:
         """How many downloads began (each starts with the metadata document)."""
         return sum(path.endswith("openidconfiguration") for path in list(self.requests))
 
-    def hang(self, seconds: float = 30.0) -> None:
-        self._released.clear()
-        self.hang_seconds = seconds
-
-    def release(self) -> None:
-        self.hang_seconds = 0.0
-        self._released.set()
-
     def rotate(self, kid: str) -> rsa.RSAPrivateKey:
         """Serve a new key under `kid` (the old one is gone); returns the old key."""
         old, self.key, self.kid = self.key, new_key(), kid
         return old
-
-    @property
-    def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def metadata_url(self) -> str:
@@ -96,18 +78,10 @@ class FakeBotFrameworkKeys:
     def __enter__(self) -> FakeBotFrameworkKeys:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):
                 fake.requests.append(self.path)
-                if fake.hang_seconds > 0:
-                    with fake._lock:
-                        fake.hanging += 1
-                    try:
-                        fake._released.wait(fake.hang_seconds)
-                    finally:
-                        with fake._lock:
-                            fake.hanging -= 1
-                    self.close_connection = True
+                if fake.held(self):
                     return
                 time.sleep(fake.delay)
                 if fake.fail_with is not None:
@@ -124,21 +98,7 @@ class FakeBotFrameworkKeys:
                 else:
                     self.send_error(404)
                     return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(body)
 
-            def log_message(self, *args):  # quiet
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.start(Handler)
         return self
-
-    def __exit__(self, *exc) -> None:
-        self.release()
-        self._server.shutdown()
-        self._server.server_close()

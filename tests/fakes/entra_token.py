@@ -11,26 +11,20 @@ proxy that takes a connection and never answers.
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
+
+from tests.fakes.holding import HoldingServer, QuietHandler
 
 SIGNING_SECRET = "fake-entra-secret-long-enough-for-hs256"
 
 
-class FakeTokenEndpoint:
+class FakeTokenEndpoint(HoldingServer):
     def __init__(self, lifetime: int = 3600):
+        super().__init__()  # requests: "POST /token", "CONNECT login.microsoftonline.com:443", ...
         self.lifetime = lifetime
-        self.requests: list[str] = []  # "POST /token", "CONNECT login.microsoftonline.com:443", ...
         self.issued: list[str] = []
-        self.hang_seconds = 0.0  # > 0: hold every request this long (or until release()), then close it unanswered
-        self.hanging = 0  # requests held right now
-        self._released = threading.Event()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def token_requests(self) -> int:
@@ -39,19 +33,6 @@ class FakeTokenEndpoint:
     @property
     def connects(self) -> int:
         return sum(r.startswith("CONNECT") for r in list(self.requests))
-
-    def hang(self, seconds: float = 30.0) -> None:
-        self._released.clear()
-        self.hang_seconds = seconds
-
-    def release(self) -> None:
-        self.hang_seconds = 0.0
-        self._released.set()
-
-    @property
-    def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def token_url(self) -> str:
@@ -67,20 +48,10 @@ class FakeTokenEndpoint:
     def __enter__(self) -> FakeTokenEndpoint:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _held(self) -> bool:
                 fake.requests.append(f"{self.command} {self.path}")
-                if fake.hang_seconds <= 0:
-                    return False
-                with fake._lock:
-                    fake.hanging += 1
-                try:
-                    fake._released.wait(fake.hang_seconds)
-                finally:
-                    with fake._lock:
-                        fake.hanging -= 1
-                self.close_connection = True
-                return True
+                return fake.held(self)
 
             def do_CONNECT(self):  # as a proxy: held, or refused (nothing may reach Microsoft)
                 if not self._held():
@@ -90,23 +61,7 @@ class FakeTokenEndpoint:
                 if self._held():
                     return
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                data = json.dumps(
-                    {"token_type": "Bearer", "expires_in": fake.lifetime, "access_token": fake._token()}
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json({"token_type": "Bearer", "expires_in": fake.lifetime, "access_token": fake._token()})
 
-            def log_message(self, *args):  # quiet
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.start(Handler)
         return self
-
-    def __exit__(self, *exc) -> None:
-        self.release()
-        self._server.shutdown()
-        self._server.server_close()
