@@ -12,28 +12,9 @@ import time
 
 import pytest
 
-from tests.slack.helpers import ADEPT, sign, slack_server
+from tests.slack.helpers import ADEPT, sign
 
 SECRET_WORDS = "hemlig-Åsa-4711"
-
-
-@pytest.fixture
-async def server(sqlite_db, clock):
-    async with slack_server(sqlite_db, clock) as s:
-        yield s
-
-
-@pytest.fixture
-def bolt_sees(server, monkeypatch) -> list[dict]:
-    seen: list[dict] = []
-    dispatch = server.adapter.app.async_dispatch
-
-    async def recorded(request):
-        seen.append(request.body)
-        return await dispatch(request)
-
-    monkeypatch.setattr(server.adapter.app, "async_dispatch", recorded)
-    return seen
 
 
 def dm_body(server) -> str:

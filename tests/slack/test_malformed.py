@@ -12,15 +12,9 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from tests.slack.helpers import ADEPT, slack_server
+from tests.slack.helpers import ADEPT
 
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-async def server(sqlite_db, clock):
-    async with slack_server(sqlite_db, clock) as s:
-        yield s
 
 
 def _logged(caplog) -> list[logging.LogRecord]:

@@ -13,31 +13,11 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.fakes.slack_api import TEAM_ID
-from tests.slack.helpers import ADEPT, COORDINATOR, slack_server
+from tests.slack.helpers import ADEPT, COORDINATOR
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 USER = {"id": COORDINATOR, "team_id": TEAM_ID}
-
-
-@pytest.fixture
-async def server(sqlite_db, clock):
-    async with slack_server(sqlite_db, clock) as s:
-        yield s
-
-
-@pytest.fixture
-def bolt_sees(server, monkeypatch) -> list[dict]:
-    """The bodies that reached bolt."""
-    seen: list[dict] = []
-    dispatch = server.adapter.app.async_dispatch
-
-    async def recorded(request):
-        seen.append(request.body)
-        return await dispatch(request)
-
-    monkeypatch.setattr(server.adapter.app, "async_dispatch", recorded)
-    return seen
 
 
 def form(payload: dict) -> tuple[str, str]:

@@ -14,12 +14,6 @@ from tests.fakes.slack_api import BOT_USER_ID
 from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, slack_server
 
 
-@pytest.fixture
-async def server(sqlite_db, clock):
-    async with slack_server(sqlite_db, clock) as s:
-        yield s
-
-
 async def _people(db) -> list[Person]:
     async with db.read() as session:
         return list((await session.exec(select(Person))).all())
