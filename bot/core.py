@@ -14,6 +14,7 @@ from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
 
 from bot import dialogs
+from bot.channel_replies import dialogue_in_dm, for_the_asker
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
 from bot.commands.registry import (
@@ -32,7 +33,7 @@ from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
 from bot.inputs import MAX_MESSAGE, clean_inbound, longest
 from bot.language import locale_for
-from bot.messages import Address, Inbound, Kind, Outbound, Where
+from bot.messages import Inbound, Kind, Outbound, Where
 from bot.outbox import default_worker, stage
 from bot.people import (
     identity_of,
@@ -61,23 +62,6 @@ class _RolledBack(Exception):
         super().__init__(answer.kind)
         self.answer = answer
         self.after = after
-
-
-def _personal(message: Outbound) -> bool:
-    """A reply of a dialogue (its questions, summaries, cards)."""
-    return message.to is None and message.replace is None and (message.kind or "").startswith("dialogs/")
-
-
-def _for_the_asker(turn: Turn, replies: list[Outbound]) -> list[Outbound]:
-    """In a channel or group, an answer is for the person who asked, never
-    the room: a coordinator's `participants` or `match` there names people.
-    What is meant for a conversation says so: an address of its own (a
-    broadcast, an announcement) or `public` (`channel`'s confirmation); a
-    card updated in place stays where it is."""
-    if turn.inbound.where.where == Where.DM:
-        return replies
-    kept = [m.to is not None or m.replace is not None or m.ephemeral or m.public for m in replies]
-    return [m if keep else replace(m, ephemeral=True) for m, keep in zip(replies, kept, strict=True)]
 
 
 class Core:
@@ -314,7 +298,7 @@ class Core:
         does not say its language is in theirs (the adapters' own words on
         its card, a menu's "Choose", follow it)."""
         replies = [m if m.locale else replace(m, locale=turn.locale) for m in await self._answer(turn)]
-        return _for_the_asker(turn, replies)
+        return for_the_asker(turn, replies)
 
     async def _answer(self, turn: Turn) -> list[Outbound]:
         inbound = turn.inbound
@@ -354,7 +338,7 @@ class Core:
             # (not said under a card that itself asks something).
             waiting = await dialogs.still_waiting(turn)
             replies += [waiting] if waiting is not None else []
-        return self._keep_private(turn, replies)
+        return dialogue_in_dm(turn, replies)
 
     async def _run_typed(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         """A typed command. One that fails at an open question (`met` without
@@ -371,18 +355,6 @@ class Core:
                 raise
             answer = self._error(turn.locale, err, turn.inbound)
             raise _RolledBack(answer, (replace(waiting, locale=waiting.locale or turn.locale),)) from err
-
-    @staticmethod
-    def _keep_private(turn: Turn, replies: list[Outbound]) -> list[Outbound]:
-        """A dialogue started in a channel or group (`join` there) goes on in
-        the person's DM: its questions and answers are theirs alone."""
-        inbound = turn.inbound
-        if inbound.where.where == Where.DM or not any(_personal(m) for m in replies):
-            return replies
-        actor = inbound.actor
-        dm = Address(actor.platform, actor.tenant, user=actor.user_id, where=Where.DM)
-        moved = [replace(m, to=dm, ephemeral=False) if _personal(m) else m for m in replies]
-        return [turn.say("core/continue_in_dm", ephemeral=True), *moved]
 
     async def run_line(self, turn: Turn, text: str) -> list[Outbound]:
         """Run a command line in this turn (a confirmed command runs again with `confirm=yes`)."""
