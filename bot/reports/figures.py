@@ -3,7 +3,8 @@
 `figures` reads the numbers (people by role and status, pairs by status,
 meetings logged per month (all of the program's, as the export counts them), the share of live pairs that met in the last six
 weeks, the survey figures that `survey results` shows); `chart_png` draws them with matplotlib's Agg
-backend (imported only when a chart is drawn) with labels from templates.
+backend (imported only when a chart is drawn) with labels from templates, rendered first
+(`chart_text`) so the drawing can run in a worker thread.
 """
 
 from __future__ import annotations
@@ -120,8 +121,40 @@ async def figures(session: AsyncSession, program: Program, now: datetime) -> Fig
     )
 
 
-def chart_png(fig_data: Figures, render: Callable[..., str], program: Program) -> bytes:
-    """Meetings logged per month (bars) and participants by status (stacked), as a PNG."""
+@dataclass(frozen=True)
+class ChartText:
+    """Every word of the chart, rendered beforehand (on the loop, where the
+    templates are read): drawing it then needs nothing but matplotlib."""
+
+    title: str
+    months: list[str]
+    meetings: str
+    meetings_axis: str
+    people: str
+    roles: list[str]
+    statuses: list[tuple[str, str]]  # (status code, its label)
+
+
+def chart_text(fig_data: Figures, render: Callable[..., str], program: Program) -> ChartText:
+    return ChartText(
+        title=program.name,
+        months=[render("reports/month", month=m) for m, _ in fig_data.months],
+        meetings=render("reports/chart_meetings"),
+        meetings_axis=render("reports/chart_meetings_axis"),
+        people=render("reports/chart_people"),
+        roles=[render(f"labels/role/{r}") for r in ROLES],
+        statuses=[(s, render(f"labels/status/{s}")) for s in sorted({s for _, s in fig_data.people})],
+    )
+
+
+ROLES = ("adept", "mentor")
+COLOURS = ("#2f6f9f", "#8fbc5a", "#f0a030", "#c0504d", "#9b9b9b", "#6d4c91")
+
+
+def chart_png(fig_data: Figures, text: ChartText) -> bytes:
+    """Meetings logged per month (bars) and participants by status (stacked),
+    as a PNG. Pure drawing (a figure of its own, no pyplot state): safe in a
+    worker thread, where `report` runs it so the loop is not held meanwhile."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: draw into memory
@@ -129,30 +162,20 @@ def chart_png(fig_data: Figures, render: Callable[..., str], program: Program) -
 
     chart = Figure(figsize=(10, 4.2), dpi=100)
     left, right = chart.subplots(1, 2, gridspec_kw={"width_ratios": [2, 1]})
-    labels = [render("reports/month", month=m) for m, _ in fig_data.months]
-    left.bar(range(len(labels)), [n for _, n in fig_data.months], color="#2f6f9f")
-    left.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
-    left.set_title(render("reports/chart_meetings"))
-    left.set_ylabel(render("reports/chart_meetings_axis"))
+    left.bar(range(len(text.months)), [n for _, n in fig_data.months], color=COLOURS[0])
+    left.set_xticks(range(len(text.months)), text.months, rotation=45, ha="right", fontsize=8)
+    left.set_title(text.meetings)
+    left.set_ylabel(text.meetings_axis)
     left.yaxis.get_major_locator().set_params(integer=True)
-    statuses = sorted({s for _, s in fig_data.people})
-    roles = ("adept", "mentor")
     bottom = [0, 0]
-    colours = ["#2f6f9f", "#8fbc5a", "#f0a030", "#c0504d", "#9b9b9b", "#6d4c91"]
-    for i, status in enumerate(statuses):
-        values = [fig_data.people.get((role, status), 0) for role in roles]
-        right.bar(
-            [render(f"labels/role/{r}") for r in roles],
-            values,
-            bottom=bottom,
-            label=render(f"labels/status/{status}"),
-            color=colours[i % len(colours)],
-        )
+    for i, (status, label) in enumerate(text.statuses):
+        values = [fig_data.people.get((role, status), 0) for role in ROLES]
+        right.bar(text.roles, values, bottom=bottom, label=label, color=COLOURS[i % len(COLOURS)])
         bottom = [b + v for b, v in zip(bottom, values)]
-    right.set_title(render("reports/chart_people"))
-    if statuses:
+    right.set_title(text.people)
+    if text.statuses:
         right.legend(fontsize=8)
-    chart.suptitle(program.name)
+    chart.suptitle(text.title)
     chart.tight_layout()
     out = io.BytesIO()
     chart.savefig(out, format="png")

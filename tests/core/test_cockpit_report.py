@@ -153,3 +153,30 @@ def test_the_reports_months_start_at_the_first_meeting_and_none_without_meetings
     months = [(date(2027, m, 1), n) for m, n in ((1, 0), (2, 0), (3, 4), (4, 0))]
     assert Figures({}, {}, months, 0, 0).logged_months == months[2:]
     assert Figures({}, {}, [(date(2027, 1, 1), 0)], 0, 0).logged_months == []
+
+
+async def test_the_chart_and_the_workbook_are_made_off_the_loop_and_outside_the_write_lock(world, sqlite_db, monkeypatch):
+    """Attack probe, item 10: 40 `report`s at once held the event loop (and
+    /healthz) for half a second, the chart drawn inside the turn's write
+    transaction on the loop's thread. Drawing and packing now run in a
+    worker thread, in the command's prepare step, before the write lock."""
+    import threading
+
+    from bot.reports import export, figures
+
+    seen: list[tuple[str, bool, bool]] = []
+
+    def watched(name, real):
+        def run(*args):
+            seen.append((name, threading.current_thread() is threading.main_thread(), sqlite_db._write_lock.locked()))
+            return real(*args)
+
+        return run
+
+    monkeypatch.setattr(figures, "chart_png", watched("chart", figures.chart_png))
+    monkeypatch.setattr(export, "to_xlsx", watched("xlsx", export.to_xlsx))
+    (reply,) = await world["Anna"].say(world.say["alias"])
+    assert reply.files[0].data.startswith(b"\x89PNG")
+    (exported,) = await world["Anna"].say("export")
+    assert exported.files[0].filename.endswith(".xlsx")
+    assert seen == [("chart", False, False), ("xlsx", False, False)]
