@@ -16,13 +16,13 @@ server takes a request.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.signature import SignatureVerifier
 
+from adapters import bodies
 from adapters.slack.app import SlackAdapter
 from adapters.slack.payload import Refusal, payload_problem, repeated_slack_header, signed_by_slack
 from bot.config import ConfigError
@@ -30,10 +30,9 @@ from bot.config import ConfigError
 log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
-# Slack sends a body of a few kilobytes at once and wants the answer within
-# 3 s: one that has not arrived in this many seconds never will in time, and
-# its connection is not held open waiting for it (a slow-body client).
-BODY_SECONDS = 10.0
+# Slack wants the answer within 3 s: a body that has not arrived in this
+# many seconds never will in time (adapters.bodies).
+BODY_SECONDS = bodies.BODY_SECONDS
 
 
 def mount(app: web.Application, runtime) -> SlackAdapter:
@@ -53,11 +52,9 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
         repeated = repeated_slack_header(request.headers)
         if repeated is not None:  # before the body is read, like a missing signature (and no log line either)
             return web.json_response({"error": f"the {repeated} header more than once"}, status=400)
-        try:
-            async with asyncio.timeout(BODY_SECONDS):
-                raw = await request.read()
-        except TimeoutError:  # unlogged, like a missing signature
-            return web.json_response({"error": f"the body did not arrive within {BODY_SECONDS:g} s"}, status=408)
+        raw = await bodies.body_within(request, BODY_SECONDS)
+        if isinstance(raw, web.Response):  # unlogged, like a missing signature
+            return raw
         if not signed_by_slack(verifier, raw, request.headers):
             return web.json_response({"error": "missing, stale or wrong Slack signature"}, status=401)
         try:

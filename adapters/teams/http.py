@@ -46,6 +46,7 @@ from botframework.connector.auth import (
     ServiceClientCredentialsFactory,
 )
 
+from adapters import bodies
 from adapters.teams.access_tokens import AccessTokens
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.files import FileLinks
@@ -56,6 +57,9 @@ from bot.config import ConfigError, TeamsConfig, check_teams_tenant
 log = logging.getLogger(__name__)
 
 PATH = "/api/messages"
+# The Bot Connector sends an activity at once: a body that has not arrived in
+# this many seconds is refused with a 408 (adapters.bodies).
+BODY_SECONDS = bodies.BODY_SECONDS
 
 LOCAL_MODE_WARNING = (
     "\n"
@@ -187,6 +191,9 @@ def mount(
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected a Bot Framework activity as application/json"}, status=415)
+        body = await bodies.body_within(request, BODY_SECONDS)  # the SDK reads it again, from aiohttp's copy
+        if isinstance(body, web.Response):
+            return body
         if config.teams.local_mode and not await _loopback_service(request):
             # Nobody vouched for this serviceUrl: never call it back.
             return web.json_response({"error": "local mode answers only a loopback serviceUrl"}, status=403)

@@ -1,7 +1,8 @@
 """Slow clients do not hold a connection (and its file descriptor) for long:
 one that never finishes its request headers is closed by the server `serve`
 runs (`runner_for`) after `CONNECTION_IDLE` seconds, and a body to
-`/slack/events` that has not arrived in `BODY_SECONDS` gets a 408. Both are
+`/slack/events` (or Teams' `/api/messages`, tests/teams/test_slow_body.py)
+that has not arrived in `BODY_SECONDS` gets a 408. Both are
 shortened here; the reverse proxy in front (deploy/proxy/) is what stands
 up to many of them at once."""
 
