@@ -100,7 +100,7 @@ class Database:
         if self.sqlite:
             database = make_url(self.engine.url).database or ":memory:"
             self._inline = inline_session.make_sync_engine(database)
-            self._inline_read = self._inline.execution_options(sqlite_begin="DEFERRED")
+            self._kept = inline_session.KeptConnections(self._inline)
 
     @property
     def units_engine(self) -> Engine:
@@ -157,7 +157,13 @@ class Database:
         """A SQLite transaction through the synchronous engine: committed when
         the block ends, rolled back on any exception (cancellation included)."""
         assert self._inline is not None
-        sync = await inline_session.begun(self._inline if write else self._inline_read, write=write)
+        kept = self._kept
+        connection = kept.take(write=write)
+        try:
+            sync = await inline_session.begun(connection, write=write)
+        except BaseException:
+            kept.give_back(connection)
+            raise
         try:
             yield inline_session.InlineSession(sync)
             sync.commit()
@@ -166,6 +172,7 @@ class Database:
             raise
         finally:
             sync.close()
+            kept.give_back(connection)
 
     async def ping(self) -> None:
         """Open a connection and run `SELECT 1`; DatabaseUnreachable if that fails."""
@@ -187,5 +194,6 @@ class Database:
 
     async def dispose(self) -> None:
         if self._inline is not None:
+            self._kept.close()
             self._inline.dispose()
         await self.engine.dispose()

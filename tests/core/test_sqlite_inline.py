@@ -176,3 +176,32 @@ async def test_units_that_follow_one_another_share_one_connection(db: Database):
             seen.append(id(conn.sync_connection.connection.dbapi_connection))
             await conn.execute(text("select 1"))
     assert len(set(seen)) == 1
+
+
+async def test_kept_connections_come_back_clean_and_no_more_than_kept(db: Database):
+    """Units keep their connections between them (`KeptConnections`): one
+    given back after a failed or cancelled unit is out of its transaction,
+    and overlapping units open more that are closed, not hoarded."""
+
+    async def overlapping(gate: asyncio.Event):
+        async with db.read() as session:
+            await (await session.connection()).execute(text("select 1"))
+            await gate.wait()
+
+    gate = asyncio.Event()
+    readers = [asyncio.ensure_future(overlapping(gate)) for _ in range(12)]
+    await asyncio.sleep(0.01)
+    gate.set()
+    await asyncio.gather(*readers)
+    with pytest.raises(RuntimeError):
+        async with db.write() as session:
+            session.add(Person(name="Dora"))
+            await session.flush()
+            raise RuntimeError("a handler failed")
+    kept = db._kept._idle
+    assert 1 <= len(kept) <= inline_session.KeptConnections.KEEP
+    assert not any(c.in_transaction() or c.closed for c in kept)
+    async with db.read() as session:
+        assert (await session.exec(select(Person).where(Person.name == "Dora"))).first() is None
+    await db.dispose()
+    assert not db._kept._idle and all(c.closed for c in kept)
