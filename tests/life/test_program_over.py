@@ -15,7 +15,7 @@ import pytest
 
 from bot.markup import strip_marks
 from bot.store.models import EnrollmentStatus
-from tests.core.harness import enroll, texts
+from tests.core.harness import confirmed, enroll, texts
 from tests.life.helpers import Year
 
 # Frida (Knivsta, two places) is the only mentor for the two adepts from
@@ -132,7 +132,7 @@ def _first(row: dict) -> str:
 
 async def test_a_closed_and_archived_program_shows_the_pairs_people_had(year):
     await year.run_until(date(2027, 3, 1))
-    await year["Anna"].say("unpair 3 they never met")
+    await confirmed(year["Anna"], "unpair 3 they never met")
     await year.run_until(date(2027, 12, 15))
     anna = year["Anna"]
     asked = await anna.say("program close force=yes")
@@ -203,7 +203,7 @@ async def test_a_program_past_its_end_date_has_ended_though_nobody_closed_it(yea
     announced, is done; the next cohort, once it runs, is named to those who
     are not in it (Frida, a mentor, is invited to it: it has its own row)."""
     await year.run_until(date(2027, 3, 1))
-    await year["Anna"].say("unpair 3 they never met")
+    await confirmed(year["Anna"], "unpair 3 they never met")
     await year.run_until(date(2027, 12, 15))
     hanna_before = texts(await year["Hanna"].say("status"))  # the last day: it still runs
     assert year.say["status_mentor_over"] not in hanna_before, hanna_before
