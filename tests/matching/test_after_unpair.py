@@ -30,6 +30,9 @@ SAY = {
         "undone_told": "Hen hade fått besked om väntelistan och har nu fått veta att hen inte står kvar där.",
         "ended_idle": "Sedan ditt par avslutades har du ingen adept, och den här gången blev det ingen ny adept till dig.",
         "more_mentors": "fler mentorer än adepter",
+        "home_eva": "Ditt par med David har avslutats. Vill du ha ett nytt par kan du fråga samordnaren.",
+        "home_david": "Ditt par med Eva har avslutats.",
+        "home_soon": "Samordnaren matchar snart",
     },
     "en": {
         "reason": "every mentor who meets the rule is excluded (0) or has been their mentor before (1) – "
@@ -47,6 +50,9 @@ SAY = {
         "undone_told": "They had been told they were on the waitlist and have now been told they are not.",
         "ended_idle": "Since your pair ended you have no mentee, and this time there was no new mentee for you.",
         "more_mentors": "more mentors than mentees",
+        "home_eva": "Your pair with David has ended. If you would like a new pair, ask the coordinator.",
+        "home_david": "Your pair with Eva has ended.",
+        "home_soon": "The coordinator will match you soon",
     },
 }
 
@@ -71,6 +77,28 @@ async def test_an_ended_pair_is_a_previous_pair_and_no_draft_is_offered(world):
     assert say["stuck"] in texts(reply) and say["back"] not in texts(reply)
     eva = _line(_card_text(await anna.say("match")), "Eva")
     assert say["reason"] in eva
+
+
+def _home_text(replies) -> str:
+    (home,) = replies
+    return "\n".join(getattr(b, "text", "") for b in home.card.blocks)
+
+
+async def test_the_home_card_says_the_pair_ended_with_whom_not_that_matching_comes_soon(world):
+    """Mid-year, Eva and David see on their home card that their pair ended
+    (and whom with), not "the coordinator will match you soon" as if they
+    never had one; once paired anew, the home card is a paired one again."""
+    anna, say = world["Anna"], world.say
+    await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    eva = _home_text(await world["Eva"].say("home"))
+    assert say["home_eva"] in eva and say["home_soon"] not in eva, eva
+    david = _home_text(await world["David"].say("home"))
+    assert say["home_david"] in david and say["home_soon"] not in david, david
+    await anna.say("org add Vallentuna kommun")
+    await enroll(world, "Gustav", "mentor", "Vallentuna kommun")
+    await announce(world)  # Eva with Gustav
+    eva = _home_text(await world["Eva"].say("home"))
+    assert say["home_eva"] not in eva and "David" not in eva, eva
 
 
 async def test_a_mentor_who_may_have_the_mentee_still_gets_the_offer(world):
