@@ -28,6 +28,32 @@ def _row(obj: SQLModel, drop: tuple[str, ...] = ()) -> dict:
     return {k: v for k, v in obj.model_dump().items() if k not in drop}
 
 
+# Of a pair, what is the member's own: that the pair exists, since and until
+# when, and its state (with the pair's goals and the member's own answers, and
+# the partner's name). Art. 15 GDPR gives a person the data about them, and a
+# copy must not adversely affect others (art. 15(4)): so not the coordinator's
+# matching notes (`score`, `rationale`: drawn from both members' answers, the
+# partner's needs among them; `pinned`), nor why the pair ended (`end_reason`:
+# the partner's leaving or the coordinator's words about both), nor a proposal
+# nobody has been told of (not announced: the partner does not know it either).
+# Someone who wants more asks the coordinator, who can weigh it case by case.
+OWN_OF_A_PAIR = ("id", "program_id", "status", "announced_at", "ended_at", "goals")
+
+
+def _own_pair(pairing: Pairing, person_id: int, partner: str | None) -> dict:
+    return {
+        **{k: v for k, v in pairing.model_dump().items() if k in OWN_OF_A_PAIR},
+        "partner": partner,
+        # A pair's private answers (`PRIVATE_CHECKS`): the person's own, not the other member's.
+        "checks": pairing.checks_of(person_id),
+    }
+
+
+def _other(pairing: Pairing, mine: list) -> int:
+    """The pair's member who is not the person (whose enrollments are `mine`)."""
+    return pairing.mentor_id if pairing.adept_id in mine else pairing.adept_id
+
+
 def _json_default(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -48,8 +74,18 @@ async def everything_about(session: AsyncSession, person_id: int) -> dict:
         (
             await session.exec(
                 select(Pairing).where(
-                    or_(col(Pairing.adept_id).in_(ids or [0]), col(Pairing.mentor_id).in_(ids or [0]))
+                    or_(col(Pairing.adept_id).in_(ids or [0]), col(Pairing.mentor_id).in_(ids or [0])),
+                    col(Pairing.announced_at).is_not(None),
                 )
+            )
+        ).all()
+    )
+    partners = dict(
+        (
+            await session.exec(
+                select(col(Enrollment.id), col(Person.name))
+                .join(Person, col(Person.id) == col(Enrollment.person_id))
+                .where(col(Enrollment.id).in_([_other(p, ids) for p in pairings] or [0]))
             )
         ).all()
     )
@@ -64,8 +100,7 @@ async def everything_about(session: AsyncSession, person_id: int) -> dict:
             for i in (await session.exec(select(Identity).where(Identity.person_id == person_id))).all()
         ],
         "enrollments": [{**_row(e), "program": programs.get(e.program_id)} for e in enrollments],
-        # A pair's private answers (`PRIVATE_CHECKS`): the person's own, not the other member's.
-        "pairs": [{**_row(p), "checks": p.checks_of(person_id)} for p in pairings],
+        "pairs": [_own_pair(p, person_id, partners.get(_other(p, ids))) for p in pairings],
         "meetings": [_row(m) for m in meetings],
         "event_answers": [
             _row(r) for r in (await session.exec(select(EventRsvp).where(EventRsvp.person_id == person_id))).all()

@@ -77,16 +77,18 @@ async def paired_with(session, person_id: int) -> set[int]:
     return set(people) - {person_id}
 
 
-async def pair_partners(session, program: Program) -> dict[int, list[Partner]]:
+async def pair_partners(session, program: Program, *, ended: bool | None = None) -> dict[int, list[Partner]]:
     """enrollment id -> their partners, each with the pair's number and status,
-    oldest pair first (`PAIRED`; and the announced pairs that ended, once the
-    program is over)."""
+    oldest pair first (`PAIRED`; and the announced pairs that ended: once the
+    program is over, or with `ended=True`, as a participant's own view shows
+    them: a pair that ended mid-year was theirs, not "no pair")."""
+    with_ended = is_over(program) if ended is None else ended
     rows = (
         await session.exec(
             select(Pairing)
             .where(
                 col(Pairing.program_id) == program.id,
-                col(Pairing.status).in_((*PAIRED, PairStatus.ENDED) if is_over(program) else PAIRED),
+                col(Pairing.status).in_((*PAIRED, PairStatus.ENDED) if with_ended else PAIRED),
             )
             .order_by(col(Pairing.id))
         )

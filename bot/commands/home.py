@@ -34,7 +34,8 @@ async def _participant_blocks(turn: Turn) -> list:
         # Closed, or past its end date (as `status` sees it): shown as it ended, to those who took part.
         if has_ended(program, local_today(program, turn.now)):
             if enrollment.status == EnrollmentStatus.ACTIVE:
-                partners = (await pair_partners(turn.session, program)).get(pk(enrollment), [])
+                # Past its end date though nobody closed it: a pair that ended mid-year is shown too.
+                partners = (await pair_partners(turn.session, program, ended=True)).get(pk(enrollment), [])
                 blocks.append(Heading(mark(program.name)))
                 text = turn.render(
                     "home/participant_over", ended=ended_on(program), role=enrollment.role, partners=partners
@@ -45,6 +46,8 @@ async def _participant_blocks(turn: Turn) -> list:
             continue
         blocks.append(Heading(mark(program.name)))
         pairs = await live_pairings(turn.session, enrollment)
+        # Without a running pair, the pairs that ended this year: theirs, not "no pair yet".
+        ended = [] if pairs else await _ended_partners(turn, program, enrollment)
         event = await next_event(turn.session, program, turn.now, enrollment.role)
         paused = is_paused(enrollment, local_today(program, turn.now))  # shown while it lasts
         blocks.append(
@@ -54,6 +57,7 @@ async def _participant_blocks(turn: Turn) -> list:
                     enrollment=enrollment,
                     paused_until=enrollment.paused_until if paused else None,
                     pairs=len(pairs),
+                    ended=ended,
                     event=event,
                     tz=program.timezone,
                 )
@@ -69,6 +73,13 @@ async def _participant_blocks(turn: Turn) -> list:
         shown.update(pk(ev) for ev in asked)
         blocks += _waiting_blocks(turn, [s for s in surveys if s.enrollment.id == enrollment.id], asked, program)
     return blocks
+
+
+async def _ended_partners(turn: Turn, program: Program, enrollment: Enrollment) -> list[str]:
+    """The names of those the enrollment was paired with in the program, in
+    pairs that were announced and then ended."""
+    partners = (await pair_partners(turn.session, program, ended=True)).get(pk(enrollment), [])
+    return [p.name for p in partners if p.status == PairStatus.ENDED]
 
 
 def _waiting_blocks(turn: Turn, surveys: list, events: list, program: Program) -> list:

@@ -9,7 +9,8 @@
                           under way, told now)
     match approve         freeze the draft
     match announce        introduce the approved pairs, tell the channel and the waitlist
-    unpair N REASON       end a pair; the mentee goes back to the pool
+    unpair N REASON       end a pair, after asking; the mentee goes back to the pool
+                          (the command: `bot.commands.unpair`; its undo: `unpair_undo`)
 
 A re-run only touches draft pairs that are not pinned; approved and announced
 pairs are never broken by it (late joiners are matched around them). Every
@@ -359,17 +360,6 @@ async def match_buttons(turn: Turn):
     if turn.inbound.action_id == "match.draft":  # offered when a mentor's capacity freed up
         return await _draft(turn, program, waitlist=True)  # the offer counted the waitlist
     raise stale_button()
-
-
-@command("unpair", role=COORDINATOR, params=(Param("pair"), Param("reason", rest=True), PROGRAM))
-async def unpair(turn: Turn, args):
-    program = await turn.program(args["program"])
-    ref = str(args["pair"]).lstrip("#")
-    number = parse_int(ref, low=1)
-    row = await turn.session.get(Pairing, number) if number is not None else None
-    if row is None or row.program_id != program.id or row.status not in (PairStatus.APPROVED, PairStatus.ANNOUNCED):
-        raise UserError("matching/errors/unknown_live_pair", ref=args["pair"])
-    return [await end_pair(turn, program, row, str(args["reason"]).strip())]
 
 
 async def end_pair(turn: Turn, program: Program, row: Pairing, reason: str):

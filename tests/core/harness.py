@@ -7,7 +7,7 @@ from sqlmodel import select
 from adapters.console import TENANT, Chat, ConsolePort, user_id
 from bot.config import BotSettings, Config, ServerConfig
 from bot.core import Core
-from bot.messages import Actor, Platform
+from bot.messages import Actor, Buttons, Outbound, Platform
 from bot.people import person_for_actor
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, Person
 
@@ -31,6 +31,18 @@ def make_core(
 
 def texts(messages) -> str:
     return "\n".join(m.text for m in messages)
+
+
+async def confirmed(chat: Chat, line: str) -> list[Outbound]:
+    """Type a command that asks first (`unpair`, `org remove` …) and press
+    its Yes as a client does: the button's action id and value, on its card."""
+    asked = await chat.say(line)
+    for message in asked:
+        for block in message.card.blocks if message.card is not None else ():
+            for button in block.buttons if isinstance(block, Buttons) else ():
+                if button.action_id == "confirm.confirm":
+                    return await chat.click(button.action_id, button.value, on=message)
+    raise AssertionError(f"{line!r} did not ask: {texts(asked)}")
 
 
 class World:

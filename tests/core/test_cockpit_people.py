@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.store.models import EnrollmentStatus, Pairing, PairStatus
 from tests.core.cockpit import announce, cockpit_world, enroll
-from tests.core.harness import texts
+from tests.core.harness import confirmed, texts
 
 WISH = "Att leda en grupp som inte vill förändras"
 SAY = {
@@ -174,7 +174,7 @@ async def test_the_pair_number_that_unpair_takes_is_shown_in_participants_and_pe
     await enroll(world, "Frida", "mentor", "Knivsta kommun")
     anna = world["Anna"]
     await announce(world)
-    await anna.say("unpair 1 byter tjänst")
+    await confirmed(anna, "unpair 1 byter tjänst")
     await enroll(world, "Gustav", "mentor", "Knivsta kommun")
     await announce(world)  # Cecilia in a new pair, with a number of its own
     async with sqlite_db.read() as s:
@@ -186,7 +186,7 @@ async def test_the_pair_number_that_unpair_takes_is_shown_in_participants_and_pe
     pointer = {"sv": "(`deltagare` visar deras nummer", "en": "(`participants` shows their numbers"}[world.locale]
     assert pointer in _card_text(await anna.say("match"))  # where the draft counts the announced pairs
     number = re.search(r"\((?:par|pair) (\d+)\)", texts(await anna.say("person Gustav"))).group(1)
-    assert world.say["unpaired"] in texts(await anna.say(f"unpair {number} byter tjänst"))  # the number as read
+    assert world.say["unpaired"] in texts(await confirmed(anna, f"unpair {number} byter tjänst"))  # the number as read
 
 
 async def test_long_lists_page_instead_of_being_cut(world):

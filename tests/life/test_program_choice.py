@@ -102,7 +102,7 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
         f"match waitlist Ivar {B}",
         f"match approve {B}",
         f"match announce {B}",
-        f"unpair {first} byter tjänst {B}",
+        f"unpair {first} byter tjänst {B} confirm=yes",
         f"unpair undo {first} {B}",
         f"program use {B}",
         f"program close {B} force=yes",

@@ -15,7 +15,7 @@ import pytest
 
 from bot.markup import strip_marks
 from bot.store.models import EnrollmentStatus
-from tests.core.harness import enroll, texts
+from tests.core.harness import confirmed, enroll, texts
 from tests.life.helpers import Year
 
 # Frida (Knivsta, two places) is the only mentor for the two adepts from
@@ -58,7 +58,7 @@ SAY = {
         "status_erik_pair": "Din mentor: Hanna, Täby kommun (paret: avslutat).",
         "status_not_yet": ("ingen adept ännu", "inget par ännu", "matchar"),
         "next_cohort": "Nästa omgång, *Mentorprogram 2028*, startar 17 jan. 2028.",
-        "home_ended": "Mentorprogram 2027\nProgrammet avslutades 15 dec. 2027. Du var mentor",
+        "home_ended": "Mentorprogram 2027\nProgrammet avslutades 15 dec. 2027. Du var mentor, i par med Erik (avslutat).",
     },
     "en": {
         "frida_running": "Frida, Knivsta kommun – mentor, signed up, paired with Cecilia (pair 1) and David (pair 2)",
@@ -89,7 +89,7 @@ SAY = {
         "status_erik_pair": "Your pair: Hanna, Täby kommun (ended).",
         "status_not_yet": ("no mentee yet", "no pair yet", "matches"),
         "next_cohort": "The next cohort, *Mentorprogram 2028*, starts on 17 Jan 2028.",
-        "home_ended": "Mentorprogram 2027\nThe program ended on 15 Dec 2027. You were a mentor",
+        "home_ended": "Mentorprogram 2027\nThe program ended on 15 Dec 2027. You were a mentor, paired with Erik (ended).",
     },
 }
 
@@ -132,7 +132,7 @@ def _first(row: dict) -> str:
 
 async def test_a_closed_and_archived_program_shows_the_pairs_people_had(year):
     await year.run_until(date(2027, 3, 1))
-    await year["Anna"].say("unpair 3 they never met")
+    await confirmed(year["Anna"], "unpair 3 they never met")
     await year.run_until(date(2027, 12, 15))
     anna = year["Anna"]
     asked = await anna.say("program close force=yes")
@@ -201,9 +201,10 @@ async def test_a_program_past_its_end_date_has_ended_though_nobody_closed_it(yea
     Erik hear that it ended and what their pair was, not "no mentee yet" or
     "the coordinator matches after the sign-up period"; Cecilia's pair, still
     announced, is done; the next cohort, once it runs, is named to those who
-    are not in it (Frida, a mentor, is invited to it: it has its own row)."""
+    are not in it (Frida, a mentor, is invited to it: it has its own row).
+    Hanna's home card names her pair with Erik as ended, not "had no pair"."""
     await year.run_until(date(2027, 3, 1))
-    await year["Anna"].say("unpair 3 they never met")
+    await confirmed(year["Anna"], "unpair 3 they never met")
     await year.run_until(date(2027, 12, 15))
     hanna_before = texts(await year["Hanna"].say("status"))  # the last day: it still runs
     assert year.say["status_mentor_over"] not in hanna_before, hanna_before
@@ -225,6 +226,6 @@ async def test_a_program_past_its_end_date_has_ended_though_nobody_closed_it(yea
     assert "\n\n\n" not in frida, frida  # an invited row is one line, not one and two empty ones
     (home,) = await year["Hanna"].say("home")  # the home card agrees with `status`
     shown = "\n".join(getattr(b, "text", "") for b in home.card.blocks)
-    assert year.say["home_ended"] in shown, shown
+    assert year.say["home_ended"] in shown, shown  # it said "… a mentor and had no pair."
     # Buttons (pause, `met`) only for the cohort she is invited to, none for the one that ended.
     assert len([b for b in home.card.blocks if getattr(b, "buttons", ())]) == 1, shown

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.messages import Fields
 from bot.store.models import Enrollment, MatchExclusion, Pairing, Person
-from tests.core.harness import enroll, texts
+from tests.core.harness import confirmed, enroll, texts
 from tests.life.helpers import COHORT, Year
 
 # David and Ivar (Knivsta) can only have Gustav (Täby): one of them is left over,
@@ -140,7 +140,7 @@ async def test_a_freed_place_offers_the_coordinator_a_match(year):
                 .where(Person.name == "Gustav")
             )
         ).one()
-    offer = await anna.say(f"unpair {gustav_pair.id} byter tjänst")  # Anna's own DM: part of her reply
+    offer = await confirmed(anna, f"unpair {gustav_pair.id} byter tjänst")  # Anna's own DM: part of her reply
     assert year.say["offer"] in texts(offer)
     draft = await anna.choose(1, [m for m in offer if m.kind == "matching/offer"])
     assert draft[0].kind == "matching/draft_heading"

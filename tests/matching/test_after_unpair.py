@@ -11,7 +11,7 @@ import pytest
 
 from bot.store.models import EnrollmentStatus
 from tests.core.cockpit import announce, cockpit_world, enroll
-from tests.core.harness import pair_of, texts
+from tests.core.harness import confirmed, pair_of, texts
 from tests.matching.test_unavailable_mentors import _card_text, _line
 
 SAY = {
@@ -30,6 +30,9 @@ SAY = {
         "undone_told": "Hen hade fått besked om väntelistan och har nu fått veta att hen inte står kvar där.",
         "ended_idle": "Sedan ditt par avslutades har du ingen adept, och den här gången blev det ingen ny adept till dig.",
         "more_mentors": "fler mentorer än adepter",
+        "home_eva": "Ditt par med David har avslutats. Vill du ha ett nytt par kan du fråga samordnaren.",
+        "home_david": "Ditt par med Eva har avslutats.",
+        "home_soon": "Samordnaren matchar snart",
     },
     "en": {
         "reason": "every mentor who meets the rule is excluded (0) or has been their mentor before (1) – "
@@ -47,6 +50,9 @@ SAY = {
         "undone_told": "They had been told they were on the waitlist and have now been told they are not.",
         "ended_idle": "Since your pair ended you have no mentee, and this time there was no new mentee for you.",
         "more_mentors": "more mentors than mentees",
+        "home_eva": "Your pair with David has ended. If you would like a new pair, ask the coordinator.",
+        "home_david": "Your pair with Eva has ended.",
+        "home_soon": "The coordinator will match you soon",
     },
 }
 
@@ -66,18 +72,40 @@ async def world(request, sqlite_db, clock):
 
 async def test_an_ended_pair_is_a_previous_pair_and_no_draft_is_offered(world):
     anna, say = world["Anna"], world.say
-    reply = await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    reply = await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     assert [m.kind for m in reply if m.kind == "matching/offer"] == []  # Cecilia has room, but not for Eva
     assert say["stuck"] in texts(reply) and say["back"] not in texts(reply)
     eva = _line(_card_text(await anna.say("match")), "Eva")
     assert say["reason"] in eva
 
 
+def _home_text(replies) -> str:
+    (home,) = replies
+    return "\n".join(getattr(b, "text", "") for b in home.card.blocks)
+
+
+async def test_the_home_card_says_the_pair_ended_with_whom_not_that_matching_comes_soon(world):
+    """Mid-year, Eva and David see on their home card that their pair ended
+    (and whom with), not "the coordinator will match you soon" as if they
+    never had one; once paired anew, the home card is a paired one again."""
+    anna, say = world["Anna"], world.say
+    await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    eva = _home_text(await world["Eva"].say("home"))
+    assert say["home_eva"] in eva and say["home_soon"] not in eva, eva
+    david = _home_text(await world["David"].say("home"))
+    assert say["home_david"] in david and say["home_soon"] not in david, david
+    await anna.say("org add Vallentuna kommun")
+    await enroll(world, "Gustav", "mentor", "Vallentuna kommun")
+    await announce(world)  # Eva with Gustav
+    eva = _home_text(await world["Eva"].say("home"))
+    assert say["home_eva"] not in eva and "David" not in eva, eva
+
+
 async def test_a_mentor_who_may_have_the_mentee_still_gets_the_offer(world):
     anna, say = world["Anna"], world.say
     await anna.say("org add Vallentuna kommun")
     await enroll(world, "Gustav", "mentor", "Vallentuna kommun")
-    reply = await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    reply = await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     assert say["offer"] in texts([m for m in reply if m.kind == "matching/offer"])
     assert say["back"] in texts(reply)
     draft = _card_text(await anna.say("match"))
@@ -89,7 +117,7 @@ async def test_the_waitlist_mid_year_is_told_found_and_matched_when_a_mentor_joi
     (not "when the pairs are presented"); the participants filter finds them;
     a mentor who joins later brings an offer whose button drafts them."""
     anna, say = world["Anna"], world.say
-    await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     world["Eva"].inbox()
     done = await anna.say("match waitlist Eva")
     assert say["done_now"] in texts(done) + _card_text(done)
@@ -110,7 +138,7 @@ async def test_a_mentor_whose_pair_ended_hears_a_fitting_word_at_the_next_announ
     """David's pair with Eva ended; when new pairs are announced and he has no
     mentee, he is not told "there were more mentors than mentees"."""
     anna, say = world["Anna"], world.say
-    await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     world["David"].inbox()
     await enroll(world, "Fia", "adept", "Täby kommun")  # Cecilia (Knivsta) is her mentor; David is from Täby
     await announce(world)
@@ -125,7 +153,7 @@ async def test_the_waitlist_during_a_round_hears_it_at_that_rounds_announcement(
     the waitlist meanwhile, hears nothing before the round is announced,
     then hears it with the round's other outcomes."""
     anna, say = world["Anna"], world.say
-    await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     await enroll(world, "Fia", "adept", "Täby kommun")
     await anna.say("match")  # Fia with Cecilia; no mentor for Eva
     world["Eva"].inbox()
@@ -142,7 +170,7 @@ async def test_taking_a_told_mentee_off_the_waitlist_tells_them(world):
     """Undone as it was done: Eva was told she is on the waitlist (mid-year,
     no round under way), so she hears she is off it; the coordinator hears that she was told."""
     anna, say = world["Anna"], world.say
-    await anna.say(f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     await anna.say("match waitlist Eva")
     assert [m.kind for m in world["Eva"].inbox()][-1:] == ["matching/waitlisted"]
     undone = await anna.say("match unwaitlist Eva")

@@ -12,7 +12,7 @@ from bot.matching.announce import group_address
 from bot.messages import Address, Platform, Where
 from bot.people import person_for_actor
 from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person
-from tests.core.harness import World, enroll, make_core, texts
+from tests.core.harness import World, confirmed, enroll, make_core, texts
 
 SETUP = (
     "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19",
@@ -161,7 +161,7 @@ async def test_the_whole_coordinator_flow(world):
 
     # Unpair: both are told, the mentee is back in the pool, and the same pair is not proposed again.
     erik_pair = await _pair_id(world.db, "Erik")
-    assert say["unpaired"] in texts(await anna.say(f"unpair {erik_pair} byter tjänst"))
+    assert say["unpaired"] in texts(await confirmed(anna, f"unpair {erik_pair} byter tjänst"))
     assert say["unpaired_notice"] in texts(world["Erik"].inbox())
     assert say["unpaired_notice"] in texts(world["Frida"].inbox())
     await anna.say("match")

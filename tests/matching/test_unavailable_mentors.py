@@ -11,7 +11,7 @@ import pytest
 
 from bot.store.models import EnrollmentStatus
 from tests.core.cockpit import announce, cockpit_world, enroll
-from tests.core.harness import pair_of, texts
+from tests.core.harness import confirmed, pair_of, texts
 
 SAY = {
     "sv": {
@@ -82,7 +82,7 @@ async def test_mentors_waiting_for_approval_are_named_too(world):
 async def test_a_full_mentor_is_named_not_called_excluded(world):
     anna, say = world["Anna"], world.say
     await announce(world)  # Bertil with Cecilia, Eva with David
-    await anna.say(f"unpair {await pair_of(world.core.db, 'Bertil')} byter tjänst")
+    await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Bertil')} byter tjänst")
     bertil = _line(_card_text(await anna.say("match")), "Bertil")
     assert say["full"] in bertil and say["excluded"] not in bertil
 

@@ -23,7 +23,7 @@ from sqlmodel import select
 
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Person, Reminder, ReminderStatus
 from tests.core.cockpit import announce, cockpit_world, enroll
-from tests.core.harness import texts
+from tests.core.harness import confirmed, texts
 from tests.matching.test_unavailable_mentors import _card_text, _line
 
 SAY = {
@@ -102,7 +102,7 @@ async def _eva_pair(world) -> int:
 async def _unpair(world) -> int:
     n = await _eva_pair(world)
     world.core.clock.advance(timedelta(hours=1))
-    reply = await world["Anna"].say(f"{world.say['unpair']} {n} Fel par")
+    reply = await confirmed(world["Anna"], f"{world.say['unpair']} {n} Fel par")
     assert world.say["hint"].format(n=n) in texts(reply)
     for name in ("Eva", "David"):
         world[name].inbox()

@@ -16,7 +16,7 @@ from bot.i18n import render
 from bot.reminders.events import plan_event
 from bot.reminders.planner import plan_pair
 from bot.store.models import DialogState, Enrollment, Organisation, Pairing, Person, Reminder
-from tests.core.harness import World, texts
+from tests.core.harness import World, confirmed, texts
 from tests.scheduler.helpers import make_event, make_pair, make_person, make_program
 
 UTC = UTC
@@ -237,7 +237,7 @@ async def test_leaving_speaks_of_a_pair_only_when_there_is_one(sqlite_db, clock,
             pairing = (await s.exec(select(Pairing))).one()
             pairing.rationale = []  # (the world's is a stand-in the match card cannot show)
             s.add(pairing)
-        done = await cecilia.say(f"unpair {pairing.id} flyttar")
+        done = await confirmed(cecilia, f"unpair {pairing.id} flyttar")
         assert done[0].kind == "matching/unpaired", done[0].text
     cecilia.inbox()
     (question,) = await anna.say(typed)

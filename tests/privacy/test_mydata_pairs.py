@@ -1,0 +1,59 @@
+"""What a person's `mydata` file says of their pairs: what is theirs (that
+the pair exists, with whom, since and until when, its status), not the
+coordinator's matching notes about both of them (`score`, `rationale`) nor
+why the pair ended (`end_reason`: the coordinator's words, or the partner's
+leaving), and not a proposal nobody has been told of. The coordinator's
+`export` keeps all of it. Swedish and English, through the console."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.core.harness import confirmed, pair_of
+from tests.life.helpers import Year
+
+REASON = "Frida har för mycket på sin egen enhet just nu"
+OWN = {"id", "program_id", "status", "announced_at", "ended_at", "goals", "partner", "checks"}
+
+
+@pytest.fixture(params=["sv", "en"])
+async def year(request, sqlite_db, clock):
+    year = Year(sqlite_db, clock, request.param)
+    await year.start()
+    return year
+
+
+async def _my_file(chat) -> tuple[dict, str]:
+    (file,) = (await chat.say("mydata"))[0].files
+    return json.loads(file.data), file.data.decode()
+
+
+async def test_an_ended_pair_in_mydata_is_the_persons_own_not_the_coordinators_notes(year):
+    anna = year["Anna"]
+    n = await pair_of(year.db, "Cecilia")
+    await confirmed(anna, f"unpair {n} {REASON}")
+    for name, partner in (("Cecilia", "Frida"), ("Frida", "Cecilia")):
+        data, raw = await _my_file(year[name])
+        (pair,) = data["pairs"]
+        assert set(pair) == OWN, pair  # it held score, rationale, end_reason, pinned …
+        assert pair["id"] == n and pair["partner"] == partner and pair["status"] == "ended"
+        assert pair["announced_at"] and pair["ended_at"]
+        assert REASON not in raw and "rationale" not in raw and "score" not in raw
+
+    (reply,) = await anna.say("export")  # the coordinator's export is unchanged: score and reason
+    pairs = next(f for f in reply.files if f.filename.endswith("pairs.csv"))
+    rows = list(csv.reader(io.StringIO(pairs.data.decode("utf-8-sig")), delimiter=";"))
+    (ended,) = [r for r in rows[1:] if r[0] == str(n)]
+    assert REASON in ended and float(ended[rows[0].index("Poäng" if year.locale == "sv" else "Score")]) > 0
+
+
+async def test_a_proposal_nobody_has_been_told_of_is_not_in_mydata(sqlite_db, clock):
+    year = Year(sqlite_db, clock, "sv")
+    await year.start(announce=False)
+    await year["Anna"].say("match")  # a draft: Cecilia with Frida, nobody told
+    data, raw = await _my_file(year["Cecilia"])
+    assert data["pairs"] == [] and "Frida" not in raw
