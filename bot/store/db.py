@@ -158,21 +158,18 @@ class Database:
         the block ends, rolled back on any exception (cancellation included)."""
         assert self._inline is not None
         kept = self._kept
-        connection = kept.take(write=write)
+        sync = kept.take(write=write)
         try:
-            sync = await inline_session.begun(connection, write=write)
-        except BaseException:
-            kept.give_back(connection)
-            raise
-        try:
-            yield inline_session.InlineSession(sync)
-            sync.commit()
-        except BaseException:
-            sync.rollback()
-            raise
+            await inline_session.begun(sync, write=write)
+            try:
+                yield inline_session.InlineSession(sync)
+                sync.commit()
+            except BaseException:
+                sync.rollback()
+                raise
         finally:
             sync.close()
-            kept.give_back(connection)
+            kept.give_back(sync)
 
     async def ping(self) -> None:
         """Open a connection and run `SELECT 1`; DatabaseUnreachable if that fails."""

@@ -200,8 +200,8 @@ async def test_kept_connections_come_back_clean_and_no_more_than_kept(db: Databa
             raise RuntimeError("a handler failed")
     kept = db._kept._idle
     assert 1 <= len(kept) <= inline_session.KeptConnections.KEEP
-    assert not any(c.in_transaction() or c.closed for c in kept)
+    assert not any(inline_session.connection(c).in_transaction() or inline_session.connection(c).closed for c in kept)
     async with db.read() as session:
         assert (await session.exec(select(Person).where(Person.name == "Dora"))).first() is None
     await db.dispose()
-    assert not db._kept._idle and all(c.closed for c in kept)
+    assert not db._kept._idle and all(inline_session.connection(c).closed for c in kept)
