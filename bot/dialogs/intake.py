@@ -258,5 +258,5 @@ def intake_flow(name: str, role: str, questions: tuple[Step, ...], transitions: 
         cancelled=cancelled,
         declined=consent_declined,
         started=plan_reminder,
-        uses_organisations=True,
+        organisation_steps=("consent", ORGANISATION.name),  # consent: whether to ask for one
     )
