@@ -32,6 +32,7 @@ from bot.dialogs.flow import (
     Ctx,
     State,
     active_state,
+    dialogue_started,
     load_ctx,
     save,
     state_by_id,
@@ -56,6 +57,7 @@ async def start(
     """Begin `flow_name` for this enrollment, or continue it where it stopped."""
     flow = FLOWS[flow_name]
     session = turn.session
+    dialogue_started(session, pk(turn.person))
     row = (
         await session.exec(
             select(DialogState).where(

@@ -278,11 +278,17 @@ async def read_for(session: AsyncSession, flow: Flow, ctx: Ctx, step: str, *, an
     summary, an edit or a cancel (which show the answers, or lead back to
     any question). A turn whose questions look at neither reads neither."""
     question = flow.by_name.get(step)
-    events = flow.uses_events if any_step else bool(getattr(question, "event_kinds", ()))
-    if events and not ctx.events_read:
-        ctx.events, ctx.events_read = tuple(await programs.events(session, ctx.program)), True
+    if flow.uses_events if any_step else bool(getattr(question, "event_kinds", ())):
+        await program_events(session, ctx)
     if flow.uses_organisations if any_step or question is None else step in flow.organisation_steps:
         await _read_organisations(session, ctx)
+
+
+async def program_events(session: AsyncSession, ctx: Ctx) -> tuple[ProgramEvent, ...]:
+    """The program's events (not cancelled, by date), read once a turn."""
+    if not ctx.events_read:
+        ctx.events, ctx.events_read = tuple(await programs.events(session, ctx.program)), True
+    return ctx.events
 
 
 async def _read_organisations(session: AsyncSession, ctx: Ctx) -> None:
@@ -294,10 +300,28 @@ async def _read_organisations(session: AsyncSession, ctx: Ctx) -> None:
         ctx.organisations, ctx.organisations_read = organisations, True
 
 
+# Session.info: the people this transaction found with no active dialogue.
+# Only `entrances.start` makes one active, and it says so (`dialogue_started`).
+_NONE_ACTIVE = "mentorbot.dialogs.none_active"
+
+
 async def active_state(turn: Turn) -> tuple[DialogState, Enrollment | None] | None:
-    """The person's active dialogue, if any, and its enrollment (for `load_ctx`)."""
+    """The person's active dialogue, if any, and its enrollment (for `load_ctx`).
+    Found to have none, a person has none for the rest of the turn unless
+    it starts one: a command typed outside a dialogue reads once, not again
+    to say that a question still waits."""
+    none_active = turn.session.info.setdefault(_NONE_ACTIVE, set())
+    if turn.person.id in none_active:
+        return None
     found = (await turn.session.exec(_ACTIVE_STATE, params={"person_id": turn.person.id})).first()
-    return (found[0], found[1]) if found is not None else None
+    if found is None:
+        none_active.add(turn.person.id)
+        return None
+    return found[0], found[1]
+
+
+def dialogue_started(session: AsyncSession, person_id: int) -> None:
+    session.info.get(_NONE_ACTIVE, set()).discard(person_id)
 
 
 async def state_by_id(session: AsyncSession, state_id: int) -> tuple[DialogState, Enrollment | None] | None:

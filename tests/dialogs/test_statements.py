@@ -120,3 +120,17 @@ async def test_a_press_after_a_press_moves_its_record_with_one_statement(world):
     touching = [s for s in seen if "processed_event" in s]
     assert [s.split()[0] for s in touching] == ["UPDATE"], "\n".join(seen)
     assert len(seen) <= PRESS_AFTER_PRESS_MAX, f"{len(seen)} statements:\n" + "\n".join(seen)
+
+
+async def test_a_command_typed_outside_a_dialogue_looks_for_one_once(world):
+    """A typed line is first offered to the person's open question; with
+    none open, the command that runs does not look again to say that a
+    question still waits."""
+    anna = world.chat("Anna")
+    await anna.say("hej")
+    with counted() as seen:
+        replies = await anna.say("status")
+    assert [r.kind for r in replies] and not [r for r in replies if r.kind == "dialogs/still_waiting"]
+    assert len([s for s in seen if "FROM dialog_state" in s or s.startswith("SELECT SELECT dialog_state")]) == 1, (
+        "\n".join(seen)
+    )
