@@ -136,10 +136,15 @@ def key_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + "}"
 
 
-async def person_behind(session: AsyncSession, platform: str, tenant: str, user_id: str) -> Person | None:
-    """The person behind a platform identity, if the bot knows them (one statement)."""
-    found = (await session.exec(_PERSON, params=_identity_key(platform, tenant, user_id))).first()
-    return found[1] if found is not None else None
+async def names_behind(session: AsyncSession, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+    """The names of the people behind (platform, tenant, user id) identities the bot knows, 500 a statement."""
+    found: dict[tuple[str, str, str], str] = {}
+    wanted, key = sorted(keys), sa.tuple_(col(Identity.platform), col(Identity.tenant), col(Identity.user_id))
+    names = select(Identity.platform, Identity.tenant, Identity.user_id, Person.name).join(Person)
+    for start in range(0, len(wanted), 500):
+        rows = (await session.exec(names.where(key.in_(wanted[start : start + 500])))).all()
+        found.update(((p, t, u), name) for p, t, u, name in rows)
+    return found
 
 
 async def turn_start(
