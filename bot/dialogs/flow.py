@@ -321,6 +321,7 @@ async def active_state(turn: Turn) -> tuple[DialogState, Enrollment | None] | No
 
 
 def dialogue_started(session: AsyncSession, person_id: int) -> None:
+    """The person may have an active dialogue from now on (`entrances.start`)."""
     session.info.get(_NONE_ACTIVE, set()).discard(person_id)
 
 
