@@ -54,7 +54,7 @@ from bot.messages import (
     Text,
     Where,
 )
-from bot.people import identity_of, person_behind
+from bot.people import identity_of, names_behind
 from bot.ports import Delivery, DeliveryError
 from bot.reminders.store import run
 from bot.store.db import Database
@@ -230,11 +230,16 @@ class Chat:
         replies: list[Outbound] = []
         self.told = []
 
+        def mine(message: Outbound) -> bool:
+            return message.to is None or (message.to.user == self.actor.user_id and message.to.where == Where.DM)
+
+        names = await recipient_names(self.core.db, [m.to for m in out if not mine(m) and m.to is not None])
+
         async def send(message: Outbound) -> Sent:
-            if message.to is None or (message.to.user == self.actor.user_id and message.to.where == Where.DM):
+            if message.to is None or mine(message):
                 replies.append(message)
                 return Sent(MessageRef(Platform.CONSOLE, f"dm:{self.actor.user_id}", str(len(replies))))
-            self.told.append((await recipient_name(self.core.db, message.to), message))
+            self.told.append((names[message.to], message))
             if message.to.platform != Platform.CONSOLE:  # someone on Slack or Teams: `serve` sends it
                 raise DeliveryError("not reachable from the console", retry_after=0.0)
             return await self.port.send(message.to, message)
@@ -265,13 +270,15 @@ class Chat:
         that fell due meanwhile is not theirs to see."""
         before = len(self.port.sent)
         await self._dispatcher().tick()
-        return [
-            (await recipient_name(self.core.db, to), message)
+        sent = [
+            (to, message)
             for to, message in self.port.sent[before:]
             if message.replace is None
             and not (to.where == Where.DM and to.user == self.actor.user_id)
             and (caused_after is None or (message.outbox is not None and message.outbox.id > caused_after))
         ]
+        names = await recipient_names(self.core.db, [to for to, _ in sent])
+        return [(names[to], message) for to, message in sent]
 
     async def newest_row(self) -> int:
         """The id of the newest outbox row: rows made after it were made since."""
@@ -342,13 +349,17 @@ def told_text(name: str, message: Outbound) -> str:
     return f"→ {name}: " + render_text(message).replace("\n", "\n    ")
 
 
-async def recipient_name(db: Database, to: Address) -> str:
-    """Who a message went to, by name (a channel by its id)."""
-    if to.where != Where.DM or not to.user:
-        return f"#{to.conversation or '?'}"
-    async with db.read() as session:
-        person = await person_behind(session, str(to.platform), to.tenant, to.user)
-    return person.name if person is not None else to.user
+async def recipient_names(db: Database, addresses: Sequence[Address]) -> dict[Address, str]:
+    """Who messages went to, by name (a channel by its id; someone the bot
+    does not know by their user id): the people of a whole turn, an
+    announcement to every pair, in one read."""
+    names = {to: f"#{to.conversation or '?'}" for to in addresses if to.where != Where.DM or not to.user}
+    people = {to: (str(to.platform), to.tenant, to.user or "") for to in addresses if to not in names}
+    if people:
+        async with db.read() as session:
+            known = await names_behind(session, set(people.values()))
+        names.update((to, known.get(key, key[2])) for to, key in people.items())
+    return names
 
 
 async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:

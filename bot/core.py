@@ -98,7 +98,7 @@ class Core:
         not deduplicated, so a redelivered `app_home_opened` shows the same view."""
         await self._meet(inbound)
         async with self.db.write() as session:
-            turn = await self._turn(session, replace(inbound, event_id=None))
+            turn, _ = await self._begin(session, replace(inbound, event_id=None))
             try:
                 return await self._route(turn)
             except UserError as err:
@@ -133,8 +133,8 @@ class Core:
             async with self.db.write() as session:
                 if inbound.event_id and not await first_time(session, inbound, self.clock.now()):
                     return []
-                turn = await self._turn(session, inbound)
-                if not await first_press(session, inbound, self.clock.now(), turn.pressed):
+                turn, pressed = await self._begin(session, inbound)
+                if not await first_press(session, inbound, self.clock.now(), pressed):
                     return []  # the same button on the same card again: a double click
                 turn.prepared = prepared
                 locale = turn.locale
@@ -264,7 +264,7 @@ class Core:
             return None
         try:
             async with self.db.read() as session:
-                turn = await self._turn(session, inbound, quiet=True)
+                turn, _ = await self._begin(session, inbound, quiet=True)
                 if cmd.role == COORDINATOR and not await turn.coordinates():
                     return None
                 found = lookup_command(tokenize(_LEADING.sub("", inbound.text)))  # `cmd` above
@@ -272,9 +272,9 @@ class Core:
         except UserError:
             return None
 
-    async def _turn(self, session, inbound: Inbound, *, quiet: bool = False) -> Turn:
-        # Whether a press of theirs is on record, and their program, come with the person in one statement.
-        person, identity, has_pressed, program = await turn_start(
+    async def _begin(self, session, inbound: Inbound, *, quiet: bool = False) -> tuple[Turn, tuple[str, ...]]:
+        # The turn, and the person's press records (`first_press`), read with their program in one statement.
+        person, identity, pressed, program = await turn_start(
             session, inbound.actor, self.clock.now(), press_prefix(inbound)
         )
         if not quiet:
@@ -289,8 +289,8 @@ class Core:
             tz=program.timezone if program else self.config.bot.timezone,
             reader_tz=person.timezone,
             current_program=program,
-            pressed=has_pressed,
-        )
+            pressed=bool(pressed),
+        ), pressed
 
     async def _route(self, turn: Turn) -> list[Outbound]:
         """The turn's replies, each in the language it was written in: a reply

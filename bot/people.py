@@ -84,7 +84,7 @@ async def person_for_actor(
     A new platform identity is always a new person: nothing is inferred from
     a matching e-mail or name. Two identities become one person only with
     proof (`bot.linking`: a one-time code, or a coordinator's `person link`)."""
-    person, identity, _ = await person_and_flag(session, actor, now, None, spoke=spoke)
+    person, identity, _, _ = await _person(session, actor, now, None, spoke=spoke)
     return person, identity
 
 
@@ -93,11 +93,16 @@ def _identity_and_person(flag):
     return select(Identity, Person, flag).join(Person, col(Person.id) == col(Identity.person_id)).where(*_THE_IDENTITY)
 
 
-_PRESSED = sa.exists().where(
-    col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to")
-)
+def _pressed(edge):
+    """The first (`min`) or last (`max`) key of the person's press records (`bot.presses`)."""
+    return (
+        sa.select(edge(col(ProcessedEvent.key)))
+        .where(col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to"))
+        .scalar_subquery()
+    )
+
+
 _PERSON = _identity_and_person(sa.false())
-_PERSON_AND_PRESSED = _identity_and_person(_PRESSED)
 
 # The program a turn is about when it names none (`bot.language`, rule 4):
 # the running program the person joined first and has not left. A later
@@ -116,10 +121,12 @@ _THEIR_PROGRAM_ID = (
     .correlate(Person)
     .scalar_subquery()
 )
-# A turn's first statement: the identity, the person, whether a press of
-# theirs is on record, and their program.
-_PERSON_PRESSED_AND_PROGRAM = _PERSON_AND_PRESSED.add_columns(Program).outerjoin(
-    Program, col(Program.id) == _THEIR_PROGRAM_ID
+# A turn's first statement: the identity, the person, the first and last
+# key of the presses of theirs on record, and their program.
+_PERSON_PRESSED_AND_PROGRAM = (
+    _identity_and_person(_pressed(sa.func.min))
+    .add_columns(_pressed(sa.func.max), Program)
+    .outerjoin(Program, col(Program.id) == _THEIR_PROGRAM_ID)
 )
 _PERSON_AND_PROGRAM = _PERSON.add_columns(Program).outerjoin(Program, col(Program.id) == _THEIR_PROGRAM_ID)
 
@@ -129,43 +136,42 @@ def key_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + "}"
 
 
-async def person_behind(session: AsyncSession, platform: str, tenant: str, user_id: str) -> Person | None:
-    """The person behind a platform identity, if the bot knows them (one statement)."""
-    found = (await session.exec(_PERSON, params=_identity_key(platform, tenant, user_id))).first()
-    return found[1] if found is not None else None
-
-
-async def person_and_flag(
-    session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str | None, *, spoke: bool = True
-) -> tuple[Person, Identity, bool]:
-    """`person_for_actor`, also telling in the same statement whether a
-    processed-event key starting with `keys_prefix` is on record (the
-    person's last press; False for a person met just now, or no prefix)."""
-    person, identity, flagged, _ = await _person(session, actor, now, keys_prefix, spoke=spoke, program=False)
-    return person, identity, flagged
+async def names_behind(session: AsyncSession, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+    """The names of the people behind (platform, tenant, user id) identities the bot knows, 500 a statement."""
+    found: dict[tuple[str, str, str], str] = {}
+    wanted, key = sorted(keys), sa.tuple_(col(Identity.platform), col(Identity.tenant), col(Identity.user_id))
+    names = select(Identity.platform, Identity.tenant, Identity.user_id, Person.name).join(Person)
+    for start in range(0, len(wanted), 500):
+        rows = (await session.exec(names.where(key.in_(wanted[start : start + 500])))).all()
+        found.update(((p, t, u), name) for p, t, u, name in rows)
+    return found
 
 
 async def turn_start(
     session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str
-) -> tuple[Person, Identity, bool, Program | None]:
-    """`person_and_flag`, with the program their turn is about in the same
-    statement (`_THEIR_PROGRAM_ID`): what a turn reads first."""
-    return await _person(session, actor, now, keys_prefix, spoke=True, program=True)
+) -> tuple[Person, Identity, tuple[str, ...], Program | None]:
+    """The person behind `actor` (`person_for_actor`), the processed-event
+    keys starting with `keys_prefix` (the person's last press, for
+    `bot.presses.first_press`: none, the one, or the first and the last of
+    several), and the program their turn is about (`_THEIR_PROGRAM_ID`),
+    all in one statement: what a turn reads first."""
+    return await _person(session, actor, now, keys_prefix, spoke=True)
 
 
 async def _person(
-    session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str | None, *, spoke: bool, program: bool
-) -> tuple[Person, Identity, bool, Program | None]:
+    session: AsyncSession, actor: Actor, now: datetime, keys_prefix: str | None, *, spoke: bool
+) -> tuple[Person, Identity, tuple[str, ...], Program | None]:
+    """The person (with `keys_prefix`: their press records and program too), created on first contact."""
     params = _identity_key(actor.platform, actor.tenant, actor.user_id)
     if keys_prefix is not None:
         params["keys_from"], params["keys_to"] = key_range(keys_prefix)
-    if program:
-        statement = _PERSON_PRESSED_AND_PROGRAM
-    else:
-        statement = _PERSON if keys_prefix is None else _PERSON_AND_PRESSED
-    found = (await session.exec(statement, params=params)).first()
+    found = (await session.exec(_PERSON if keys_prefix is None else _PERSON_PRESSED_AND_PROGRAM, params=params)).first()
     if found is not None:
-        identity, person, flagged = found[:3]
+        identity, person = found[:2]
+        pressed: tuple[str, ...] = ()
+        if keys_prefix is not None:
+            first, last = found[2:4]
+            pressed = () if first is None else (first,) if first == last else (first, last)
         if spoke and identity.spoke_at is None:
             identity.spoke_at = now
             session.add(identity)
@@ -178,7 +184,7 @@ async def _person(
                 changed = True
         if changed:
             session.add(person)
-        return person, identity, bool(flagged), found[3] if program else None
+        return person, identity, pressed, found[4] if keys_prefix is not None else None
     person = Person(
         name=tidy_name(actor.display_name or "") or actor.user_id,
         email=actor.email,
@@ -197,7 +203,7 @@ async def _person(
     )
     session.add(identity)
     await session.flush()
-    return person, identity, False, None  # met just now, so in no program yet
+    return person, identity, (), None  # met just now, so in no program yet
 
 
 def identity_key_of(ref: str, actor: Actor) -> tuple[str, str, str] | None:

@@ -1,38 +1,67 @@
 """What a turn records so that it happens once: a platform event delivered
 twice (its event id), and a button pressed twice in a row (a double click).
 Both records are part of the turn's transaction: a turn that failed and
-rolled back may be repeated."""
+rolled back may be repeated.
+
+Each is written with one statement where one does: an INSERT that does
+nothing on a key already there (SQLite and PostgreSQL), so a repeat is told
+by the row it did not insert, also when another replica wrote that row a
+moment ago (the unique key waits for the other transaction and then
+decides); a press that follows the person's previous press moves that
+record to the new key (an UPDATE of the row the turn's first statement
+found, which finds nothing when another turn of theirs moved it meanwhile)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import col, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Inbound, Kind
 from bot.people import key_range
+from bot.reminders.store import dialect_of, run
 from bot.store.models import ProcessedEvent
+from bot.store.rows import table_of
 
 log = logging.getLogger(__name__)
 
-# Forgetting a person's previous press: built once (building a statement costs more than SQLite's work on it).
-_FORGET_PRESSES = delete(ProcessedEvent).where(
-    col(ProcessedEvent.key) >= sa.bindparam("keys_from"), col(ProcessedEvent.key) < sa.bindparam("keys_to")
+_EVENTS = table_of(ProcessedEvent)
+# Built once (building a statement costs more than SQLite's work on it).
+# Forgetting a person's previous presses, all but `keep` (the press of this turn, if any).
+_FORGET_PRESSES = sa.delete(_EVENTS).where(
+    _EVENTS.c.key >= sa.bindparam("keys_from"),
+    _EVENTS.c.key < sa.bindparam("keys_to"),
+    _EVENTS.c.key != sa.bindparam("keep"),
 )
+# The person's one previous press becomes this one.
+_MOVE_PRESS = (
+    sa.update(_EVENTS)
+    .where(_EVENTS.c.key == sa.bindparam("was"))
+    .values(key=sa.bindparam("new_key"), at=sa.bindparam("new_at"))
+)
+
+
+@functools.cache
+def _record(dialect: str):
+    """INSERT the key unless it is there; the key comes back when it was new."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(_EVENTS).on_conflict_do_nothing(index_elements=["key"]).returning(_EVENTS.c.key)
+
+
+async def _recorded_now(session: AsyncSession, key: str, now: datetime) -> bool:
+    """Record `key`; False when it was already on record (a repeat)."""
+    inserted = await run(session, _record(dialect_of(session)), {"key": key, "at": now})
+    return inserted.first() is not None
 
 
 async def first_time(session: AsyncSession, inbound: Inbound, now: datetime) -> bool:
     """An event (a platform's delivery id) is handled once: a repeat of it finds its record."""
-    key = _event_key(inbound)
-    if await session.get(ProcessedEvent, key) is not None:
-        return False
-    session.add(ProcessedEvent(key=key, at=now))
-    await session.flush()
-    return True
+    return await _recorded_now(session, _event_key(inbound), now)
 
 
 async def handled_before(session: AsyncSession, inbound: Inbound) -> bool:
@@ -46,23 +75,33 @@ def _event_key(inbound: Inbound) -> str:
     return f"{inbound.actor.platform}:{inbound.event_id}"
 
 
-async def first_press(session: AsyncSession, inbound: Inbound, now: datetime, pressed: bool = True) -> bool:
+async def first_press(session: AsyncSession, inbound: Inbound, now: datetime, pressed: tuple[str, ...]) -> bool:
     """A press is applied once while nothing else happened: the same
     button, with the same value, on the same message, by the same person,
     with no other turn of theirs in between (a double click). Each turn
     forgets the person's previous press; the record is part of the turn's
-    transaction, so a press that failed (and rolled back) may be pressed again."""
+    transaction, so a press that failed (and rolled back) may be pressed again.
+
+    `pressed`: the person's press records as the turn's first statement
+    found them (`bot.people.turn_start`): none, the one, or the first and
+    the last of several. A turn that is no press and finds none writes nothing."""
     prefix = press_prefix(inbound)
     key = press_key(inbound)
-    if key is not None and await session.get(ProcessedEvent, prefix + key) is not None:
+    mine = prefix + key if key is not None else None
+    if mine is not None and mine in pressed:
         log.info("repeated press of %s ignored", inbound.action_id)
         return False
-    if pressed:  # (`pressed`: the turn's first statement saw a record of this person's)
+    if mine is not None and len(pressed) == 1:
+        moved = await run(session, _MOVE_PRESS, {"was": pressed[0], "new_key": mine, "new_at": now})
+        if moved.rowcount == 1:
+            return True
+        # Another turn of theirs changed the record since the turn began: record this press anew.
+    if mine is not None and not await _recorded_now(session, mine, now):
+        log.info("repeated press of %s ignored", inbound.action_id)
+        return False
+    if pressed:
         keys_from, keys_to = key_range(prefix)
-        await session.exec(_FORGET_PRESSES, params={"keys_from": keys_from, "keys_to": keys_to})
-    if key is not None:
-        session.add(ProcessedEvent(key=prefix + key, at=now))
-        await session.flush()
+        await run(session, _FORGET_PRESSES, {"keys_from": keys_from, "keys_to": keys_to, "keep": mine or ""})
     return True
 
 

@@ -60,7 +60,7 @@ from bot.dialogs.flow import (
     Ctx,
     Flow,
     State,
-    read_events_for,
+    read_for,
     save,
     step_of,
 )
@@ -228,7 +228,7 @@ async def _advance(turn: Turn, flow: Flow, state: State, ctx: Ctx, step: Step, v
         state.data.pop("editing", None)
     state.step = following
     await save(turn, state)
-    await read_events_for(turn.session, flow, ctx, following)
+    await read_for(turn.session, flow, ctx, following)
     return [prompt(turn, flow, state, ctx, notes=notes)]
 
 
@@ -244,7 +244,7 @@ async def _back(turn: Turn, flow: Flow, state: State, ctx: Ctx) -> list[Outbound
         return [prompt(turn, flow, state, ctx, notes=[turn.render("dialogs/first_question")])]
     state.invalid_count = 0
     await save(turn, state)
-    await read_events_for(turn.session, flow, ctx, state.step)
+    await read_for(turn.session, flow, ctx, state.step)
     return [prompt(turn, flow, state, ctx)]
 
 

@@ -32,8 +32,10 @@ from bot.dialogs.flow import (
     Ctx,
     State,
     active_state,
+    dialogue_started,
     load_ctx,
     save,
+    state_by_id,
     step_of,
 )
 from bot.dialogs.prompt import prompt, question_context
@@ -55,6 +57,7 @@ async def start(
     """Begin `flow_name` for this enrollment, or continue it where it stopped."""
     flow = FLOWS[flow_name]
     session = turn.session
+    dialogue_started(session, pk(turn.person))
     row = (
         await session.exec(
             select(DialogState).where(
@@ -149,19 +152,20 @@ async def still_waiting(turn: Turn) -> Outbound | None:
     """After a command typed in the middle of a dialogue: its question is still open."""
     if turn.inbound.where.where != Where.DM:
         return None
-    row = await active_state(turn)
-    if row is None or row.name not in FLOWS:
+    found = await active_state(turn)
+    if found is None or found[0].name not in FLOWS:
         return None
-    state = State.of(row)
+    state = State.of(found[0])
     return turn.say("dialogs/still_waiting", question=question_label(FLOWS[state.name], state))
 
 
 async def continue_text(turn: Turn, text: str) -> list[Outbound] | None:
     if turn.inbound.where.where != Where.DM:  # answers (wishes!) never go to a channel
         return None
-    row = await active_state(turn)
-    if row is None or row.name not in FLOWS or await is_command_aside(turn, text):
+    found = await active_state(turn)
+    if found is None or found[0].name not in FLOWS or await is_command_aside(turn, text):
         return None
+    row, enrollment = found
     state = State.of(row)
     expired = (
         state.step == CONFIRM_CANCEL and row.updated_at is not None and turn.now - row.updated_at > CONFIRM_EXPIRES
@@ -169,7 +173,7 @@ async def continue_text(turn: Turn, text: str) -> list[Outbound] | None:
     if expired:
         state.step = state.data.pop("cancel_from", None) or FLOWS[state.name].first
         await save(turn, state)
-    ctx = await load_ctx(turn.session, state, turn)
+    ctx = await load_ctx(turn.session, state, turn, enrollment)
     if ctx is None or ctx.member.status not in (FLOWS[state.name].open_for or OPEN):
         # The enrollment is gone or over (left, declined): close the dialogue quietly.
         state.status, state.history = CANCELLED, []
@@ -208,12 +212,13 @@ async def continue_action(turn: Turn) -> list[Outbound]:
     """A click on a dialogue card."""
     inbound = turn.inbound
     parsed = parse_action_id(inbound.action_id or "")
-    row = await turn.session.get(DialogState, parsed[0]) if parsed else None
-    if parsed is None or row is None or row.person_id != turn.person.id or row.name not in FLOWS:
+    found = await state_by_id(turn.session, parsed[0]) if parsed else None
+    if parsed is None or found is None or found[0].person_id != turn.person.id or found[0].name not in FLOWS:
         raise stale_button()
+    row, enrollment = found
     state = State.of(row)
     flow = FLOWS[state.name]
-    ctx = await load_ctx(turn.session, state, turn)
+    ctx = await load_ctx(turn.session, state, turn, enrollment)
     if ctx is None:
         raise stale_button()
     turn.about(ctx.program, dialogue=state.locale)

@@ -92,12 +92,15 @@ class Ctx:
     turn: Turn | None
     program: Program
     enrollment: Enrollment | None  # None only where answers are shown (`answers.answer_ctx`)
+    # The program's organisations (all, when it names none), read only for a
+    # question that looks at them (`read_for`, `Flow.organisation_steps`).
     organisations: list[Organisation]
     topics: tuple[str, ...]
     nominator: Person | None = None
-    # The program's events (not cancelled), read only for a question that lists them (`read_events_for`).
+    # The program's events (not cancelled), read only for a question that lists them (`read_for`).
     events: tuple[ProgramEvent, ...] = ()
     events_read: bool = False
+    organisations_read: bool = False
 
     @property
     def member(self) -> Enrollment:
@@ -132,9 +135,10 @@ class Flow:
     hooks: dict[str, Hook] = field(default_factory=dict)
     # Enrollment statuses the dialogue runs for (None: those still onboarding).
     open_for: tuple[str, ...] | None = None
-    # Whether its steps look at the program's organisations (`Ctx.organisations`,
-    # read for each of its turns); a survey does not, and skips the read.
-    uses_organisations: bool = False
+    # The steps that look at the program's organisations (`Ctx.organisations`:
+    # their options, or their transition); a turn at another step reads none,
+    # and a survey never does. Its summary shows them (an answer's name).
+    organisation_steps: tuple[str, ...] = ()
     # "intake" or "survey": what `help` says about stopping and carrying on
     # (`join` starts or resumes an intake, a survey's Start button a survey).
     kind: str = "intake"
@@ -149,6 +153,10 @@ class Flow:
     @property
     def fields(self) -> dict[str, Step]:
         return {s.field: s for s in self.steps if s.field}
+
+    @property
+    def uses_organisations(self) -> bool:
+        return bool(self.organisation_steps)
 
     @property
     def uses_events(self) -> bool:
@@ -218,11 +226,15 @@ def step_of(flow: Flow, state: State) -> Step:
 # Statements of every turn in a dialogue, built once (building one costs more
 # than SQLite's work on it); their values are bound at execution.
 _ALL_ORGANISATIONS = select(Organisation).order_by(col(Organisation.name))
-_ACTIVE_STATE = (
-    select(DialogState)
-    .where(col(DialogState.person_id) == sa.bindparam("person_id"), col(DialogState.status) == ACTIVE)
-    .order_by(col(DialogState.updated_at).desc(), col(DialogState.id).desc())
+# A state comes with its enrollment (`State.data["enrollment_id"]`), which
+# `load_ctx` is then given instead of reading it again.
+_STATE_AND_ENROLLMENT = select(DialogState, Enrollment).outerjoin(
+    Enrollment, col(Enrollment.id) == col(DialogState.data)["enrollment_id"].as_integer()
 )
+_ACTIVE_STATE = _STATE_AND_ENROLLMENT.where(
+    col(DialogState.person_id) == sa.bindparam("person_id"), col(DialogState.status) == ACTIVE
+).order_by(col(DialogState.updated_at).desc(), col(DialogState.id).desc())
+_STATE_BY_ID = _STATE_AND_ENROLLMENT.where(col(DialogState.id) == sa.bindparam("state_id"))
 _SAVE = (
     sa.update(DialogState)
     .where(col(DialogState.id) == sa.bindparam("state_id"), col(DialogState.version) == sa.bindparam("seen_version"))
@@ -235,39 +247,88 @@ _SAVE = (
 )
 
 
-async def load_ctx(session: AsyncSession, state: State, turn: Turn | None = None) -> Ctx | None:
-    """What the state's steps look at, or None when its enrollment is gone."""
+async def load_ctx(
+    session: AsyncSession, state: State, turn: Turn | None = None, enrollment: Enrollment | None = None
+) -> Ctx | None:
+    """What the state's steps look at, or None when its enrollment is gone.
+    `enrollment`: the state's, when it was read with it (`active_state`).
+    Without a turn (a stored state checked or shown) every answer may be
+    looked at, so the organisations are read whatever the step."""
     program = await session.get(Program, state.program_id) if state.program_id else None
-    enrollment = await session.get(Enrollment, state.data.get("enrollment_id") or 0)
+    if enrollment is None or enrollment.id != state.data.get("enrollment_id"):
+        enrollment = await session.get(Enrollment, state.data.get("enrollment_id") or 0)
     if program is None or enrollment is None or enrollment.person_id != state.person_id:
         return None
-    # The program's organisations; a program that names none offers all.
-    organisations: list[Organisation] = []
-    flow = FLOWS.get(state.name)
-    if flow is None or flow.uses_organisations:
-        organisations = await programs.organisations(session, program)
-        if not organisations:
-            organisations = list((await session.exec(_ALL_ORGANISATIONS)).all())
     from bot.matching.topics import program_topics
 
     nominator = await session.get(Person, enrollment.nominated_by) if enrollment.nominated_by else None
-    ctx = Ctx(turn, program, enrollment, organisations, program_topics(program.topics), nominator)
+    ctx = Ctx(turn, program, enrollment, [], program_topics(program.topics), nominator)
+    flow = FLOWS.get(state.name)
+    if flow is None or (turn is None and flow.uses_organisations):
+        await _read_organisations(session, ctx)
     if flow is not None:  # a summary or an edit may lead to any question
-        await read_events_for(session, flow, ctx, state.step, any_step=state.step not in flow.by_name)
+        await read_for(session, flow, ctx, state.step, any_step=state.step not in flow.by_name)
     return ctx
 
 
-async def read_events_for(session: AsyncSession, flow: Flow, ctx: Ctx, step: str, *, any_step: bool = False) -> None:
-    """Read the program's events into `ctx` once, when the question at
-    `step` lists them (any of the flow's with `any_step`): a turn whose
-    questions do not, reads none."""
-    wanted = flow.uses_events if any_step else bool(getattr(flow.by_name.get(step), "event_kinds", ()))
-    if wanted and not ctx.events_read:
+async def read_for(session: AsyncSession, flow: Flow, ctx: Ctx, step: str, *, any_step: bool = False) -> None:
+    """Read into `ctx`, once, what the question at `step` looks at (any of
+    the flow's with `any_step`): the program's events when it lists them,
+    its organisations when it is one of `Flow.organisation_steps` or the
+    summary, an edit or a cancel (which show the answers, or lead back to
+    any question). A turn whose questions look at neither reads neither."""
+    question = flow.by_name.get(step)
+    if flow.uses_events if any_step else bool(getattr(question, "event_kinds", ())):
+        await program_events(session, ctx)
+    if flow.uses_organisations if any_step or question is None else step in flow.organisation_steps:
+        await _read_organisations(session, ctx)
+
+
+async def program_events(session: AsyncSession, ctx: Ctx) -> tuple[ProgramEvent, ...]:
+    """The program's events (not cancelled, by date), read once a turn."""
+    if not ctx.events_read:
         ctx.events, ctx.events_read = tuple(await programs.events(session, ctx.program)), True
+    return ctx.events
 
 
-async def active_state(turn: Turn) -> DialogState | None:
-    return (await turn.session.exec(_ACTIVE_STATE, params={"person_id": turn.person.id})).first()
+async def _read_organisations(session: AsyncSession, ctx: Ctx) -> None:
+    """The program's organisations; a program that names none offers all."""
+    if not ctx.organisations_read:
+        organisations = await programs.organisations(session, ctx.program)
+        if not organisations:
+            organisations = list((await session.exec(_ALL_ORGANISATIONS)).all())
+        ctx.organisations, ctx.organisations_read = organisations, True
+
+
+# Session.info: the people this transaction found with no active dialogue.
+# Only `entrances.start` makes one active, and it says so (`dialogue_started`).
+_NONE_ACTIVE = "mentorbot.dialogs.none_active"
+
+
+async def active_state(turn: Turn) -> tuple[DialogState, Enrollment | None] | None:
+    """The person's active dialogue, if any, and its enrollment (for `load_ctx`).
+    Found to have none, a person has none for the rest of the turn unless
+    it starts one: a command typed outside a dialogue reads once, not again
+    to say that a question still waits."""
+    none_active = turn.session.info.setdefault(_NONE_ACTIVE, set())
+    if turn.person.id in none_active:
+        return None
+    found = (await turn.session.exec(_ACTIVE_STATE, params={"person_id": turn.person.id})).first()
+    if found is None:
+        none_active.add(turn.person.id)
+        return None
+    return found[0], found[1]
+
+
+def dialogue_started(session: AsyncSession, person_id: int) -> None:
+    """The person may have an active dialogue from now on (`entrances.start`)."""
+    session.info.get(_NONE_ACTIVE, set()).discard(person_id)
+
+
+async def state_by_id(session: AsyncSession, state_id: int) -> tuple[DialogState, Enrollment | None] | None:
+    """A dialogue's state by its id (a card names it), and its enrollment (for `load_ctx`)."""
+    found = (await session.exec(_STATE_BY_ID, params={"state_id": state_id})).first()
+    return (found[0], found[1]) if found is not None else None
 
 
 async def save(turn: Turn, state: State) -> None:

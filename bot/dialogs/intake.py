@@ -33,18 +33,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import col
 
 from bot import plan
 from bot.dialogs.answers import sensitive_keys
 from bot.dialogs.consent import after_consent, consent_declined, consent_step, record_consent
-from bot.dialogs.flow import SUMMARY, Ctx, Flow, State
+from bot.dialogs.flow import SUMMARY, Ctx, Flow, State, program_events
 from bot.dialogs.steps import ChoiceStep, Step, TextStep
 from bot.markup import mark
 from bot.matching.offers import offer_match
 from bot.messages import Option, Outbound
 from bot.people import coordinator_people
-from bot.programs import next_event
+from bot.programs import audience_includes
 from bot.store.models import EnrollmentStatus, ProgramEvent, Reminder, ReminderStatus
 from bot.store.rows import pk
 
@@ -183,8 +183,11 @@ async def complete(turn: Turn, ctx: Ctx, state: State, answers: dict, pending_re
         )
     # The kickoff while it is ahead; for someone joining later, the next
     # event of their audience, named by its own kind (not "the kickoff").
-    coming = await _upcoming(turn, ctx, "kickoff") or await next_event(turn.session, program, turn.now, enrollment.role)
-    training = await _upcoming(turn, ctx, "mentor_training") if enrollment.role == "mentor" else None
+    ahead = [e for e in await program_events(turn.session, ctx) if e.starts_at >= turn.now]
+    coming = _upcoming(ahead, "kickoff") or next(
+        (e for e in ahead if audience_includes(e.audience, enrollment.role)), None
+    )
+    training = _upcoming(ahead, "mentor_training") if enrollment.role == "mentor" else None
     if training is not None and coming is not None and training.id == coming.id:
         training = None  # said once, as the next event
     return [
@@ -203,19 +206,9 @@ async def complete(turn: Turn, ctx: Ctx, state: State, answers: dict, pending_re
     ]
 
 
-async def _upcoming(turn: Turn, ctx: Ctx, kind: str) -> ProgramEvent | None:
-    """The program calendar's next event of this kind."""
-    query = (
-        select(ProgramEvent)
-        .where(
-            ProgramEvent.program_id == ctx.program.id,
-            ProgramEvent.kind == kind,
-            col(ProgramEvent.cancelled).is_(False),
-            ProgramEvent.starts_at >= turn.now,
-        )
-        .order_by(col(ProgramEvent.starts_at))
-    )
-    return (await turn.session.exec(query)).first()
+def _upcoming(ahead: list[ProgramEvent], kind: str) -> ProgramEvent | None:
+    """The program calendar's next event of this kind (of `ahead`: those not past, by date)."""
+    return next((e for e in ahead if e.kind == kind), None)
 
 
 async def tell_coordinators(turn: Turn, ctx: Ctx, template: str, /, **context) -> int:
@@ -258,5 +251,5 @@ def intake_flow(name: str, role: str, questions: tuple[Step, ...], transitions: 
         cancelled=cancelled,
         declined=consent_declined,
         started=plan_reminder,
-        uses_organisations=True,
+        organisation_steps=("consent", ORGANISATION.name),  # consent: whether to ask for one
     )

@@ -135,3 +135,31 @@ async def test_a_broadcast_waits_for_console_people_and_serve_keeps_the_rest(ses
     assert slack.status == "pending" and slack.attempts == 0, "left for serve: not failed, no attempt used"
     assert slack.due_at > clock.now() and "serve" in slack.last_error
     assert not [r for r in rows if r.status == "failed"], "nothing failed, nobody was told of a failure"
+
+
+async def test_the_people_a_turn_told_are_named_with_one_read_however_many(sessions):
+    """The session names everyone its turn told in one read of the database,
+    not one read per person (an announcement tells every pair)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    _locale, hanna, _anna = sessions
+    for name in ("Bo", "Cilla", "David"):
+        await Chat(hanna.core, hanna.port, name).say("help")
+    reads: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest):
+        if statement.startswith("BEGIN DEFERRED"):
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        await hanna.say("invite console:local:anna")
+        one = len(reads)
+        reads.clear()
+        await hanna.say("invite console:local:bo console:local:cilla console:local:david")
+        three = len(reads)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert sorted(name for name, _ in hanna.told) == ["Bo", "Cilla", "David"]
+    assert three == one, f"{one} reads for one person told, {three} for three"
