@@ -205,3 +205,13 @@ async def test_kept_connections_come_back_clean_and_no_more_than_kept(db: Databa
         assert (await session.exec(select(Person).where(Person.name == "Dora"))).first() is None
     await db.dispose()
     assert not db._kept._idle and all(inline_session.connection(c).closed for c in kept)
+
+
+async def test_what_a_unit_notes_on_its_session_is_gone_for_the_next(db: Database):
+    """Units share kept sessions: what one noted in `session.info` (a turn's
+    "no dialogue open") must not reach the next unit, another person's turn."""
+    async with db.write() as session:
+        session.sync_session.info["noted"] = "by the first unit"
+    for unit in (db.read, db.write):
+        async with unit() as session:
+            assert "noted" not in session.sync_session.info
