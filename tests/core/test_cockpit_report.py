@@ -155,7 +155,9 @@ def test_the_reports_months_start_at_the_first_meeting_and_none_without_meetings
     assert Figures({}, {}, [(date(2027, 1, 1), 0)], 0, 0).logged_months == []
 
 
-async def test_the_chart_and_the_workbook_are_made_off_the_loop_and_outside_the_write_lock(world, sqlite_db, monkeypatch):
+async def test_the_chart_and_the_workbook_are_made_off_the_loop_and_outside_the_write_lock(
+    world, sqlite_db, monkeypatch
+):
     """Attack probe, item 10: 40 `report`s at once held the event loop (and
     /healthz) for half a second, the chart drawn inside the turn's write
     transaction on the loop's thread. Drawing and packing now run in a
