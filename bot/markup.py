@@ -51,6 +51,16 @@ def mark(value: str) -> str:
     return f"{OPEN}{value}{CLOSE}"
 
 
+def split_lines(text: str) -> list[str]:
+    """The text's lines, each a whole text of its own: a value from the data
+    that spans lines (a dilemma typed in paragraphs) is marked on each of its
+    lines, so a renderer that takes a text line by line still escapes all of
+    it (a line holding only half a mark would lose it, and its value would be
+    read as markup)."""
+    whole = _SPAN.sub(lambda m: OPEN + m.group(1).replace("\n", f"{CLOSE}\n{OPEN}") + CLOSE, text)
+    return whole.split("\n")
+
+
 def strip_marks(text: str) -> str:
     """The text with the marks removed: for plain-text fields and the console
     (a channel reference of ours as `#name`)."""

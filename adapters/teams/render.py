@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import render as render_template
-from bot.markup import LINK, break_urls, convert, plain_links, strip_all, strip_marks
+from bot.markup import LINK, break_urls, convert, plain_links, split_lines, strip_all, strip_marks
 from bot.messages import Button, Buttons, Card, Choice, Fields, Heading, Image, Input, Outbound, Text
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -59,10 +59,16 @@ _SLACK_BOLD = re.compile(r"(?<![*\w])\*([^\s*](?:[^*\n]*?[^\s*])?)\*(?![*\w])")
 _TEAMS_SPECIAL = re.compile(r"([\\`*_~\[\]()#<>|!{}])")
 
 
+# What starts a list item at the start of a line: `- `, `+ `, `3. `.
+_TEAMS_ITEM = re.compile(r"(?m)^(\s*)([-+]|\d+\.)(?=\s)")
+
+
 def teams_escape(value: str) -> str:
     """A value from the data as literal text in Teams markdown: no link,
-    mention, HTML or formatting (a backslash before each markdown character)."""
-    return break_urls(_TEAMS_SPECIAL.sub(r"\\\1", value))
+    mention, HTML or formatting (a backslash before each markdown character,
+    and before what would start a list item at the start of a line)."""
+    escaped = _TEAMS_SPECIAL.sub(r"\\\1", value)
+    return break_urls(_TEAMS_ITEM.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped))
 
 
 # Inline code the way templates write it (`met ÅÅÅÅ-MM-DD MINUTER`, a command name).
@@ -286,8 +292,8 @@ def _text_blocks(text: str) -> list[dict[str, Any]]:
         blocks.append(block)
         gap = False
 
-    for line in text.strip().split("\n"):
-        if not line.strip():
+    for line in split_lines(text.strip()):
+        if not strip_marks(line).strip():
             close_list()
             gap = True
             continue

@@ -47,7 +47,7 @@ NAME = "adept_intake"
 ROLE_TITLE = TextStep("role_title", field="role_title", skippable=True, max_length=120)
 MONTHS = NumberStep("months_as_manager", field="months_as_manager", unit="months", minimum=0, maximum=600)
 TOPICS = intake.topics_step("topics")
-WISHES = TextStep("wishes", field="wishes", skippable=True, max_length=2000)
+WISHES = TextStep("wishes", field="wishes", skippable=True, max_length=2000, lines=True)
 # Asked only after wishes were given: no = the dilemmas stay with the coordinator.
 WISHES_WITH_MENTOR = YesNoStep("wishes_with_mentor", field="wishes_with_mentor")
 

@@ -137,9 +137,13 @@ class Step:
 class TextStep(Step):
     max_length: int = 500
     min_length: int = 1
+    # Free text of several sentences (a dilemma, a comment): its line breaks
+    # and paragraphs stay as typed (Shift+Enter in Slack and Teams); a name,
+    # a department, a place is one line.
+    lines: bool = False
 
     def parse(self, text: str, ctx, render: Render) -> str:
-        value = re.sub(r"\s+", " ", text).strip()
+        value = paragraphs(text) if self.lines else re.sub(r"\s+", " ", text).strip()
         if len(value) < self.min_length:
             raise Invalid("dialogs/invalid/text_empty")
         if len(value) > self.max_length:
@@ -151,6 +155,14 @@ class TextStep(Step):
 
     def how(self, ctx, render: Render) -> str:
         return render("dialogs/how/text", max=self.max_length)
+
+
+def paragraphs(text: str) -> str:
+    """Typed text with its lines kept: spaces within a line made single,
+    each line trimmed, blank lines between paragraphs made one, none at
+    either end (`"  a  b \\n\\n\\n c "` -> `"a b\\n\\nc"`)."""
+    tidy = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(tidy)).strip("\n")
 
 
 _NUMBER = re.compile(r"^([0-9]{1,4}(?:[.,][0-9]{1,2})?)\s*([a-zåäö]*)$")

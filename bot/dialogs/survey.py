@@ -82,7 +82,9 @@ def _step(name: str) -> ChoiceStep:
     return ChoiceStep(name, field=name, source=_scale, max_buttons=5, ask=f"surveys/ask/{name}", nav_buttons=False)
 
 
-COMMENT = TextStep("comment", field="comment", skippable=True, max_length=MAX_COMMENT, ask="surveys/ask/comment")
+COMMENT = TextStep(
+    "comment", field="comment", skippable=True, max_length=MAX_COMMENT, ask="surveys/ask/comment", lines=True
+)
 
 
 def _finish(survey: str, role: str):

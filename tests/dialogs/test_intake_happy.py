@@ -93,3 +93,16 @@ async def test_the_swedish_command_word_starts_it_too(world):
     replies = await world.chat("Anna").say("gå-med")
     assert asked(replies) == "dialogs/ask/consent_adept"
     assert WORDS["sv"]["yes"] in replies[-1].text
+
+
+async def test_a_dilemma_typed_in_paragraphs_keeps_them(lw):
+    """Wishes and dilemmas are several sentences, often paragraphs (Shift+Enter
+    in Slack and Teams): they are kept as typed, each line tidied and the
+    blank lines between paragraphs made one. They were run into one line."""
+    typed = "  Första   stycket: en omorganisation.  \n\n\n\n  Andra stycket,\n  på två rader.  \n"
+    script = [(typed, step) if step == "dialogs/ask/wishes_with_mentor" else (t, step) for t, step in ADEPT]
+    anna = lw.chat("Anna")
+    await run(anna, script, lw.locale)
+    await anna.say("1")  # confirm
+    answers = (await lw.enrollment("Anna")).answers
+    assert answers["wishes"] == "Första stycket: en omorganisation.\n\nAndra stycket,\npå två rader."

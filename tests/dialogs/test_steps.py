@@ -103,3 +103,11 @@ def test_a_label_with_and_in_it_stays_whole():
     assert step.parse("konflikthantering och att leda förändring", None, sv) == ["conflict", "change"]
     with pytest.raises(Invalid):
         step.parse(" , ", None, sv)
+
+
+def test_free_text_of_several_lines_keeps_its_paragraphs():
+    step = TextStep("t", field="t", max_length=40, lines=True)
+    assert step.parse(" a   b \r\n\r\n\r\n  c\nd  \n\n", None, sv) == "a b\n\nc\nd"
+    for typed in (" \n \n ", "x\n" * 21):
+        with pytest.raises(Invalid):
+            step.parse(typed, None, sv)

@@ -203,3 +203,21 @@ def test_a_list_is_one_textblock_of_markdown_items_and_lines_stay_apart():
         ("Sista raden.", "None"),
         ("1. ett\r2. två", "Default"),
     ]
+
+
+def test_a_value_typed_in_paragraphs_stays_text_on_every_line_of_a_card():
+    """A card's text goes to Teams a line per TextBlock; a value from the data
+    that spans lines (a dilemma typed in paragraphs) is escaped on each of
+    them. Split in the middle of its marks, its second line was read as
+    markup: a link, bold, a list."""
+    from bot.markup import mark
+
+    typed = "Första stycket [klicka](https://evil.example)\n\n- *viktigt*\n[igen](https://evil.example/2)"
+    text = "Anna skriver:\n" + mark(typed) + "\nSlut."
+    body = message_activity(Outbound(text="x", card=Card((Text(text),))), "sv")["attachments"][0]["content"]["body"]
+    shown = [b["text"] for b in body]
+    assert len(shown) == 5, shown  # the template's two lines, the value's three (and a paragraph break)
+    for line in shown[1:4]:
+        assert "](" not in line.replace("\\](", "") and "**" not in line, line  # no link, no bold
+    assert not shown[2].startswith("- "), shown[2]  # no list item either
+    assert shown[0] == "Anna skriver:" and shown[-1] == "Slut."
