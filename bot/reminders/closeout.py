@@ -13,14 +13,13 @@ from bot import lifecycle
 from bot.messages import Button, Buttons, Card, Text
 from bot.programs import first_event
 from bot.reminders.calendar import ProgramCalendar
-from bot.reminders.kinds import Skip, reminder_kind
+from bot.reminders.kinds import Skip, pair_and_people, reminder_kind
 from bot.reminders.store import Planned, T, run
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
     Pairing,
     PairStatus,
-    Person,
     Program,
     ReminderStatus,
 )
@@ -31,8 +30,14 @@ AFTER_THE_EVENT = timedelta(hours=3)
 async def closeout_moment(session: AsyncSession, program: Program) -> datetime:
     """A few hours after the closing event starts, or the end date's morning without one."""
     closing = await first_event(session, program, "closing")
-    if closing is not None:
-        return closing.starts_at + AFTER_THE_EVENT
+    return closeout_moment_after(program, closing.starts_at if closing is not None else None)
+
+
+def closeout_moment_after(program: Program, closing_starts: datetime | None) -> datetime:
+    """`closeout_moment`, given when the program's first closing event that
+    is not cancelled starts (None: it has none)."""
+    if closing_starts is not None:
+        return closing_starts + AFTER_THE_EVENT
     cal = ProgramCalendar.of(program)
     return cal.nudge_time(cal.working_day_on_or_before(program.end), f"closeout:program{program.id}")
 
@@ -103,13 +108,11 @@ async def _closing(session: AsyncSession, rows: list, now: datetime) -> None:
 
 @reminder_kind("closeout", after_sent=_closing)
 async def closeout(session, row, program, person):
-    pairing = await session.get(Pairing, row.context.get("pairing_id"))
-    if pairing is None or pairing.status != PairStatus.ANNOUNCED:
+    found = await pair_and_people(session, row.context.get("pairing_id"))
+    if found is None or found.pairing.status != PairStatus.ANNOUNCED:
         return Skip("the pair is no longer running")
-    adept = await session.get(Enrollment, pairing.adept_id)
-    mentor = await session.get(Enrollment, pairing.mentor_id)
-    other = mentor if adept.person_id == row.person_id else adept
-    partner = await session.get(Person, other.person_id)
+    pairing, adept = found.pairing, found.adept
+    partner = found.mentor_person if adept.person_id == row.person_id else found.adept_person
     value = str(pairing.id)
 
     def card(render, text):

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, aliased
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import CLOSING
@@ -115,29 +116,88 @@ def has_after_sent(name: str) -> bool:
 # ------------------------------------------------------------------ helpers
 
 
-_ACTIVE_IN = select(Enrollment.id).where(
-    col(Enrollment.program_id) == sa.bindparam("program_id"),
-    col(Enrollment.person_id) == sa.bindparam("person_id"),
-    Enrollment.status == EnrollmentStatus.ACTIVE,
+_READS = "bot.reminders.shared_reads"
+
+
+def shared_reads(session: AsyncSession) -> dict:
+    """What the rows rendered in one transaction share (the dispatcher
+    renders a chunk of rows in one read: the two members' nudges of a pair
+    read the pair once). Kept in the session for its current transaction
+    only, and dropped as soon as the session writes (a flush): nothing is
+    kept across transactions, so nothing can go stale across replicas."""
+    sync = session.sync_session
+    transaction = sync.get_transaction()
+    held = sync.info.get(_READS)
+    if held is None or held[0] is not transaction:
+        held = sync.info[_READS] = (transaction, {})
+    return held[1]
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _written(session: Session, _context) -> None:
+    session.info.pop(_READS, None)
+
+
+def _active_in(program_id, person_id):
+    """Whether the person is an active participant of the program: a column."""
+    return (
+        sa.exists()
+        .where(
+            col(Enrollment.program_id) == program_id,
+            col(Enrollment.person_id) == person_id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+        )
+        .label("active")
+    )
+
+
+_ACTIVE_IN = sa.select(_active_in(sa.bindparam("program_id"), sa.bindparam("person_id")))
+
+
+async def active_in(session, program_id: int, person_id: int) -> bool:
+    return bool((await session.exec(_ACTIVE_IN, params={"program_id": program_id, "person_id": person_id})).scalar())
+
+
+# An event, and whether the row's reader is still an active participant of
+# its program, in one statement built once.
+_EVENT_AND_READER = sa.select(ProgramEvent, _active_in(sa.bindparam("program_id"), sa.bindparam("person_id"))).where(
+    col(ProgramEvent.id) == sa.bindparam("event_id")
 )
 
+# When the program's first closing event that is not cancelled starts (as
+# `bot.programs.first_event` finds it): the close-out follows it.
+_CLOSING_STARTS = (
+    sa.select(col(ProgramEvent.starts_at))
+    .where(
+        col(ProgramEvent.program_id) == sa.bindparam("program_id"),
+        col(ProgramEvent.kind) == "closing",
+        col(ProgramEvent.cancelled).is_(False),
+    )
+    .order_by(col(ProgramEvent.starts_at))
+    .limit(1)
+    .scalar_subquery()
+    .label("closing_starts")
+)
 
-async def _active_in(session, program_id: int, person_id: int) -> bool:
-    found = (await session.exec(_ACTIVE_IN, params={"program_id": program_id, "person_id": person_id})).first()
-    return found is not None
-
-
-# A pair, both enrollments and both people, in one statement built once.
+# A pair, both enrollments and both people (None where one is missing), in
+# one statement built once; with the program's closing moment for a nudge.
 _ADEPT, _MENTOR = aliased(Enrollment), aliased(Enrollment)
 _ADEPT_PERSON, _MENTOR_PERSON = aliased(Person), aliased(Person)
-_PAIR_AND_PEOPLE = (
-    sa.select(Pairing, _ADEPT, _MENTOR, _ADEPT_PERSON, _MENTOR_PERSON)
-    .join(_ADEPT, col(_ADEPT.id) == col(Pairing.adept_id))
-    .join(_MENTOR, col(_MENTOR.id) == col(Pairing.mentor_id))
-    .join(_ADEPT_PERSON, col(_ADEPT_PERSON.id) == col(_ADEPT.person_id))
-    .join(_MENTOR_PERSON, col(_MENTOR_PERSON.id) == col(_MENTOR.person_id))
-    .where(col(Pairing.id) == sa.bindparam("pairing_id"))
-)
+
+
+def _pair_and_people(*more):
+    return (
+        sa.select(Pairing, _ADEPT, _MENTOR, _ADEPT_PERSON, _MENTOR_PERSON, *more)
+        .outerjoin(_ADEPT, col(_ADEPT.id) == col(Pairing.adept_id))
+        .outerjoin(_MENTOR, col(_MENTOR.id) == col(Pairing.mentor_id))
+        .outerjoin(_ADEPT_PERSON, col(_ADEPT_PERSON.id) == col(_ADEPT.person_id))
+        .outerjoin(_MENTOR_PERSON, col(_MENTOR_PERSON.id) == col(_MENTOR.person_id))
+        .where(col(Pairing.id) == sa.bindparam("pairing_id"))
+    )
+
+
+_PAIR_AND_PEOPLE = _pair_and_people()
+_PAIR_PEOPLE_AND_CLOSING = _pair_and_people(_CLOSING_STARTS)
 
 
 @dataclass(frozen=True)
@@ -155,16 +215,18 @@ class LivePair:
         return self.mentor, self.adept_person
 
 
-async def _live_pair(session, pairing_id, program=None, day: str | None = None) -> LivePair | None:
-    """The pair, its two enrollments and its two people while it runs:
-    announced, and (given the program and the row's planned day) not on or
-    after the program's end date."""
-    if program is not None and day and date.fromisoformat(day) >= program.end:
+async def pair_and_people(session, pairing_id) -> LivePair | None:
+    """The pair with its enrollments and people, whatever its status (an
+    enrollment or person that is missing is None); None without the pair."""
+    found = (await session.exec(_PAIR_AND_PEOPLE, params={"pairing_id": pairing_id})).first()
+    return LivePair(*found) if found is not None else None
+
+
+def _running(found) -> LivePair | None:
+    """A pair, its two enrollments and its two people, while it is announced."""
+    if found is None or found[0].status != PairStatus.ANNOUNCED or any(part is None for part in found[1:5]):
         return None
-    found = (await session.exec(_PAIR_AND_PEOPLE, params={"pairing_id": pairing_id or 0})).first()
-    if found is None or found[0].status != PairStatus.ANNOUNCED:
-        return None
-    return LivePair(*found)
+    return LivePair(*found[:5])
 
 
 async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None:
@@ -212,14 +274,19 @@ async def reply(session, row, program, person):  # pragma: no cover - prebuilt r
 async def event(session, row, program, person, *, now: datetime):
     from bot.reminders.events import utc_iso
 
-    ev = await session.get(ProgramEvent, row.context.get("event_id"))
+    # The reader's enrollment is asked in the same statement (a channel's row has no reader).
+    params = {"event_id": row.context.get("event_id"), "program_id": None, "person_id": None}
+    if person is not None:
+        params.update(program_id=program.id, person_id=person.id)
+    found = (await session.exec(_EVENT_AND_READER, params=params)).first()
+    ev, active = found if found is not None else (None, False)
     if ev is None or ev.cancelled:
         return Skip("the event was removed")
     if utc_iso(ev.starts_at) != row.context.get("starts_at"):
         return Skip("the event moved; its new reminders are planned")
     if ev.starts_at <= now:
         return Skip("the event has begun")
-    if person is not None and not await _active_in(session, program.id, person.id):
+    if person is not None and not active:
         return Skip("no longer an active participant")
     # Days from the day it is sent to the event's day, in the program's zone:
     # a "1 day before" reminder moved back over a weekend says "in 4 days",
@@ -236,12 +303,27 @@ async def event(session, row, program, person, *, now: datetime):
 
 @reminder_kind("nudge", after_sent=replan_pairs, after_expired=replan_pairs)
 async def nudge(session, row, program, person):
-    from bot.reminders.closeout import pairs_stop
+    from bot.reminders.closeout import closeout_moment_after, nudges_stop, pairs_stop
 
-    day = row.context.get("round")
-    if program.status == CLOSING or (day and date.fromisoformat(day) >= await pairs_stop(session, program)):
+    if program.status == CLOSING:
         return Skip("the close-out has begun: the program's pairs are not nudged any more")
-    live = await _live_pair(session, row.context.get("pairing_id"), program, day)
+    # The pair, its people and the program's closing moment: one statement, read once
+    # for the pair's two nudges rendered in one transaction.
+    params = {"pairing_id": row.context.get("pairing_id") or 0, "program_id": program.id}
+    reads, key = shared_reads(session), ("nudge", params["pairing_id"], program.id)
+    if key not in reads:  # the pair's other member's nudge, rendered just before, read it
+        reads[key] = (await session.exec(_PAIR_PEOPLE_AND_CLOSING, params=params)).first()
+    found = reads[key]
+    day = row.context.get("round")
+    if day:
+        stop = (
+            nudges_stop(program, closeout_moment_after(program, found.closing_starts))
+            if found is not None
+            else await pairs_stop(session, program)
+        )
+        if date.fromisoformat(day) >= stop:
+            return Skip("the close-out has begun: the program's pairs are not nudged any more")
+    live = None if day and date.fromisoformat(day) >= program.end else _running(found)
     if live is None:
         return Skip("the pair is no longer active, or the program has ended")
     pairing = live.pairing
@@ -286,7 +368,7 @@ async def failure(session, row, program, person):
 @reminder_kind("broadcast")
 async def broadcast(session, row, program, person):
     """A coordinator's message to part of the program (`bot.commands.broadcast`)."""
-    if person is not None and not await _active_in(session, program.id, person.id):
+    if person is not None and not await active_in(session, program.id, person.id):
         return Skip("no longer an active participant")
     return {"text": row.context.get("text", ""), "sender": row.context.get("sender", ""), "program": program}, None
 

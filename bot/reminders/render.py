@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import sqlalchemy as sa
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox
-from bot.addresses import person_and_address
+from bot.addresses import newest_reachable
 from bot.config import Config
 from bot.i18n import Translator
 from bot.language import locale_for, open_dialogue_locale
@@ -25,7 +27,7 @@ from bot.outbox import address_from_dict
 from bot.people import identity_of
 from bot.ports import DeliveryError
 from bot.reminders.kinds import Skip, kind_of
-from bot.store.models import Program
+from bot.store.models import Identity, Person, Program
 from bot.store.rows import pk
 
 __all__ = ["Ready", "Renderer", "Skip", "Unreachable"]
@@ -55,7 +57,13 @@ class Renderer:
         kind = kind_of(row.kind)
         if kind is None:
             return Skip(f"unknown reminder kind {row.kind!r}")
-        program = await session.get(Program, row.program_id) if row.program_id else None
+        person: Person | None = None
+        found: Address | None = None
+        if row.person_id and not kind.prebuilt:
+            # Its reader, where to reach them and its program: one statement.
+            person, found, program = await _reader(session, row.person_id, row.program_id)
+        if person is None:
+            program = await session.get(Program, row.program_id) if row.program_id else None
         if program is not None and program.status not in RUNNING and not kind.while_closed:
             return Skip("the program is closed")
         if kind.prebuilt:  # written whole by the turn that decided it
@@ -69,7 +77,6 @@ class Renderer:
                     outbox.decode(row.context["message"], to), outbox=OutboxRef(row.id, row.key, to, row.person_id)
                 ),
             )
-        person, found = await person_and_address(session, row.person_id) if row.person_id else (None, None)
         if person is not None:
             if found is None:
                 return Unreachable(
@@ -120,6 +127,34 @@ class Renderer:
                 outbox=OutboxRef(row.id, row.key, to, row.person_id),
             ),
         )
+
+
+# A reminder's reader, their identities (newest first) and the row's
+# program (None without one), in one statement built once.
+_READER = (
+    select(Person, Identity, Program)
+    .select_from(
+        sa.outerjoin(
+            sa.outerjoin(Person, Identity, col(Identity.person_id) == col(Person.id)),
+            Program,
+            col(Program.id) == sa.bindparam("program_id"),
+        )
+    )
+    .where(col(Person.id) == sa.bindparam("person_id"))
+    .order_by(col(Identity.id).desc())
+)
+
+
+async def _reader(
+    session: AsyncSession, person_id: int, program_id: int | None
+) -> tuple[Person | None, Address | None, Program | None]:
+    """The person, where to reach them (`bot.addresses.address_of`) and the
+    program; all None when there is no such person."""
+    rows = (await session.exec(_READER, params={"person_id": person_id, "program_id": program_id})).all()
+    if not rows:
+        return None, None, None
+    person, _, program = rows[0]
+    return person, newest_reachable(identity for _, identity, _ in rows if identity is not None), program
 
 
 async def _marked_unreachable(session: AsyncSession, to: Address) -> bool:

@@ -156,28 +156,62 @@ def start_button(render, survey: str, enrollment_id: int) -> Buttons:
     return Buttons((Button("survey.start", render("surveys/button_start"), f"{survey}:{enrollment_id}", "primary"),))
 
 
-async def _answerable(session, program: Program, enrollment: Enrollment | None, survey: str) -> str | None:
+# Whether the program's inspiration meeting still stands, and whether the
+# person has answered the survey: columns of one statement.
+_INSPIRATION_STANDS = (
+    sa.exists()
+    .where(
+        col(ProgramEvent.program_id) == sa.bindparam("program_id"),
+        col(ProgramEvent.kind) == "inspiration",
+        col(ProgramEvent.cancelled).is_(False),
+    )
+    .label("inspiration_stands")
+)
+
+
+def _answered(person_id) -> sa.Label:
+    return (
+        sa.exists()
+        .where(
+            col(SurveyResponse.program_id) == sa.bindparam("program_id"),
+            col(SurveyResponse.person_id) == person_id,
+            col(SurveyResponse.survey) == sa.bindparam("survey"),
+        )
+        .label("answered")
+    )
+
+
+_SURVEY_STATE = sa.select(_INSPIRATION_STANDS, _answered(sa.bindparam("person_id")))
+# The same with the enrollment the row is for (a survey's own row: one statement).
+_ENROLLMENT_AND_SURVEY_STATE = sa.select(Enrollment, _INSPIRATION_STANDS, _answered(col(Enrollment.person_id))).where(
+    col(Enrollment.id) == sa.bindparam("enrollment_id")
+)
+
+
+def _why_not(enrollment: Enrollment | None, survey: str, inspiration_stands: bool, answered: bool) -> str | None:
     """Why the survey is no longer for this enrollment (None: it is)."""
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
         return "no longer an active participant"
-    if survey == "inspiration" and await first_event(session, program, "inspiration") is None:
+    if survey == "inspiration" and not inspiration_stands:
         return "the inspiration meeting was removed"
-    answered = (
-        await session.exec(
-            select(SurveyResponse.id).where(
-                SurveyResponse.program_id == program.id,
-                SurveyResponse.person_id == enrollment.person_id,
-                SurveyResponse.survey == survey,
-            )
-        )
-    ).first()
-    return "already answered" if answered is not None else None
+    return "already answered" if answered else None
+
+
+async def _answerable(session, program: Program, enrollment: Enrollment | None, survey: str) -> str | None:
+    """Why the survey is no longer for this enrollment (None: it is)."""
+    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
+        return _why_not(enrollment, survey, False, False)
+    params = {"program_id": program.id, "person_id": enrollment.person_id, "survey": survey}
+    stands, answered = (await session.exec(_SURVEY_STATE, params=params)).one()
+    return _why_not(enrollment, survey, stands, answered)
 
 
 async def _open(session, row, program):
     survey, enrollment_id = row.context.get("survey"), row.context.get("enrollment_id")
-    enrollment = await session.get(Enrollment, enrollment_id)
-    why_not = await _answerable(session, program, enrollment, survey)
+    params = {"enrollment_id": enrollment_id, "program_id": program.id, "survey": survey}
+    found = (await session.exec(_ENROLLMENT_AND_SURVEY_STATE, params=params)).first()
+    enrollment, stands, answered = found if found is not None else (None, False, False)
+    why_not = _why_not(enrollment, survey, stands, answered)
     if why_not is not None or enrollment is None:
         return Skip(why_not or "no longer an active participant")
     eid = enrollment.id
