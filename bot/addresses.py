@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Address, Platform, Where
-from bot.store.models import Identity, Person, Program
+from bot.store.models import Identity, Program
 
 _IDENTITIES = (
     select(Identity).where(col(Identity.person_id) == sa.bindparam("person_id")).order_by(col(Identity.id).desc())
@@ -30,22 +30,6 @@ def address_from_identity(identity: Identity) -> Address:
         where=Where.DM,
         ref=identity.ref,
     )
-
-
-_PERSON_AND_IDENTITIES = (
-    select(Person, Identity)
-    .outerjoin(Identity, col(Identity.person_id) == col(Person.id))
-    .where(col(Person.id) == sa.bindparam("person_id"))
-    .order_by(col(Identity.id).desc())
-)
-
-
-async def person_and_address(session: AsyncSession, person_id: int) -> tuple[Person | None, Address | None]:
-    """A person and where to reach them (`address_of`), in one statement."""
-    rows = (await session.exec(_PERSON_AND_IDENTITIES, params={"person_id": person_id})).all()
-    if not rows:
-        return None, None
-    return rows[0][0], newest_reachable(identity for _, identity in rows if identity is not None)
 
 
 async def addresses_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Address | None]:
