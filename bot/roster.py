@@ -111,6 +111,19 @@ async def pair_partners(session, program: Program, *, ended: bool | None = None)
     return partners
 
 
+# What became of an announced pair that no longer runs: ended mid-year, or settled by the close-out.
+FORMER = (PairStatus.ENDED, PairStatus.CONTINUING, PairStatus.COMPLETED)
+
+
+async def former_partners(session, program: Program, enrollment: Enrollment) -> list[Partner]:
+    """Those the enrollment was paired with in the program, in pairs that
+    were announced and no longer run (`FORMER`: ended, going on on their
+    own, completed), oldest first: what a participant's own views (home,
+    status) say of their pair instead of "no pair yet"."""
+    partners = (await pair_partners(session, program, ended=True)).get(pk(enrollment), [])
+    return [p for p in partners if p.status in FORMER]
+
+
 @dataclass(frozen=True)
 class HeadCount:
     """Who takes part now (active adepts and mentors, pairs) and, apart, how

@@ -18,8 +18,10 @@ CONFIRM = Param("confirm", "choice", named=True, required=False, choices=("yes",
 MAX_LINE = 1500  # a button value must stay well within every platform's limit
 
 
-def ask(turn: Turn, template: str, /, **ctx) -> Outbound:
-    line = (turn.inbound.text or "").strip()
+def ask(turn: Turn, template: str, /, *, line: str | None = None, **ctx) -> Outbound:
+    """The question, with Yes running the typed line again with `confirm=yes`;
+    a button that asks (it has no typed line) gives the `line` Yes runs."""
+    line = (turn.inbound.text or "" if line is None else line).strip()
     if not line or len(line) > MAX_LINE:
         raise UserError("errors/confirm_by_typing")
     return confirm_card(turn, template, "confirm", f"{turn.actor_key} {line} confirm=yes", **ctx)

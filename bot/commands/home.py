@@ -18,7 +18,7 @@ from bot.messages import Button, Buttons, Card, Fields, Heading, Text
 from bot.programs import live_pairings, my_enrollments, next_event, rsvp_buttons
 from bot.reminders.events import unanswered_events
 from bot.reminders.surveys import open_surveys, start_button
-from bot.roster import is_paused, pair_partners
+from bot.roster import former_partners, is_paused, pair_partners
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -46,8 +46,8 @@ async def _participant_blocks(turn: Turn) -> list:
             continue
         blocks.append(Heading(mark(program.name)))
         pairs = await live_pairings(turn.session, enrollment)
-        # Without a running pair, the pairs that ended this year: theirs, not "no pair yet".
-        ended = [] if pairs else await _ended_partners(turn, program, enrollment)
+        # Without a running pair, the pairs that ended or were settled this year: theirs, not "no pair yet".
+        former = [] if pairs else await former_partners(turn.session, program, enrollment)
         event = await next_event(turn.session, program, turn.now, enrollment.role)
         paused = is_paused(enrollment, local_today(program, turn.now))  # shown while it lasts
         blocks.append(
@@ -57,7 +57,7 @@ async def _participant_blocks(turn: Turn) -> list:
                     enrollment=enrollment,
                     paused_until=enrollment.paused_until if paused else None,
                     pairs=len(pairs),
-                    ended=ended,
+                    former=former,
                     event=event,
                     tz=program.timezone,
                 )
@@ -73,13 +73,6 @@ async def _participant_blocks(turn: Turn) -> list:
         shown.update(pk(ev) for ev in asked)
         blocks += _waiting_blocks(turn, [s for s in surveys if s.enrollment.id == enrollment.id], asked, program)
     return blocks
-
-
-async def _ended_partners(turn: Turn, program: Program, enrollment: Enrollment) -> list[str]:
-    """The names of those the enrollment was paired with in the program, in
-    pairs that were announced and then ended."""
-    partners = (await pair_partners(turn.session, program, ended=True)).get(pk(enrollment), [])
-    return [p.name for p in partners if p.status == PairStatus.ENDED]
 
 
 def _waiting_blocks(turn: Turn, surveys: list, events: list, program: Program) -> list:

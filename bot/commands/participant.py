@@ -32,7 +32,7 @@ from bot.programs import (
     org_id_of,
     past_pairings,
 )
-from bot.roster import is_paused
+from bot.roster import former_partners, is_paused
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -119,13 +119,16 @@ async def status(turn: Turn, args):
             continue
         # A pair the close-out settled (going on on their own, or done) is still theirs until the end.
         settled = [p for p in await past_pairings(turn.session, enrollment) if p.status in SETTLED]
+        pairs = await _pair_view(
+            turn, enrollment, [*await live_pairings(turn.session, enrollment), *settled], program=program
+        )
         rows.append(
             {
                 "program": program,
                 "enrollment": enrollment,
-                "pairs": await _pair_view(
-                    turn, enrollment, [*await live_pairings(turn.session, enrollment), *settled], program=program
-                ),
+                "pairs": pairs,
+                # Without one, the pairs that ended this year, as the home view names them: not "no pair yet".
+                "former": [] if pairs else await former_partners(turn.session, program, enrollment),
                 "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
                 "ended": None,  # it runs

@@ -1,13 +1,14 @@
 """The buttons of the weekly stall digest (bot.reminders.digest), for
-coordinators: remind the pair now, ask them how it goes, or end the pair."""
+coordinators: remind the pair now, ask them how it goes, or end the pair
+(after the question `unpair` asks: `bot.commands.unpair.ask_to_end`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from bot import plan
-from bot.commands.matching import end_pair
 from bot.commands.registry import COORDINATOR, action
+from bot.commands.unpair import ask_to_end
 from bot.errors import stale_button
 from bot.inputs import parse_int
 from bot.messages import Card
@@ -66,4 +67,4 @@ async def stall_ask(turn: Turn):
 @action("stall.unpair", role=COORDINATOR, name="stall")
 async def stall_unpair(turn: Turn):
     pairing, program, _adept, _mentor = await _stalled_pair(turn)
-    return [await end_pair(turn, program, pairing, turn.render("scheduler/stall_unpair_reason"))]
+    return [await ask_to_end(turn, pairing, turn.render("scheduler/stall_unpair_reason"), program=program)]

@@ -27,6 +27,11 @@ SAY = {
         "ended": "programmet avslutades 15 dec. 2027.",
         "on_your_own": "Ni som fortsätter på egen hand bestämmer själva när ni ses",
         "no_mentee": "ingen adept ännu",
+        "home_continuing": "Ditt par med Frida fortsätter på egen hand: ni bestämmer själva när ni ses, "
+        "och jag skickar inga fler påminnelser.",
+        "home_completed": "Ditt par med David har genomfört programåret.",
+        "home_soon": "Samordnaren matchar snart",
+        "home_ended": "har avslutats",
     },
     "en": {
         "asked": "Do you want to go on meeting",
@@ -39,6 +44,11 @@ SAY = {
         "ended": "the program ended on 15 Dec 2027.",
         "on_your_own": "Those of you going on on your own decide when you meet",
         "no_mentee": "no mentee yet",
+        "home_continuing": "Your pair with Frida continues on its own: you decide when you meet, "
+        "and I send no more reminders.",
+        "home_completed": "Your pair with David has completed the program year.",
+        "home_soon": "The coordinator will match you soon",
+        "home_ended": "has ended",
     },
 }
 
@@ -134,10 +144,16 @@ async def test_after_the_closing_event_no_pair_is_nudged_or_reported_stalled(sql
     assert pending == []
 
 
+async def _home_text(year: Year, name: str) -> str:
+    (home,) = await year[name].say("home")
+    return "\n".join(getattr(b, "text", "") for b in home.card.blocks)
+
+
 async def test_status_shows_the_settled_pairs_and_after_the_end_that_the_program_ended(year):
     """After the close-out Cecilia and Frida go on on their own and Gustav's
     pair with David is done: until the end date their status shows the
-    pairs so (not "no mentee yet"); the day after, that the program ended
+    pairs so (not "no mentee yet"), and their home card too (not "the
+    coordinator will match you soon"); the day after, that the program ended
     and that those who go on decide when they meet."""
     await year.run_until(date(2027, 12, 15))
     await year["Cecilia"].choose(1, [_question(year, "Cecilia")])  # yes
@@ -146,6 +162,11 @@ async def test_status_shows_the_settled_pairs_and_after_the_end_that_the_program
     cecilia, gustav = texts(await year["Cecilia"].say("status")), texts(await year["Gustav"].say("status"))
     assert year.say["settled"] in cecilia and year.say["ended"] not in cecilia, cecilia
     assert year.say["settled_no"] in gustav and year.say["no_mentee"] not in gustav, gustav
+    # Their home card says the same, not "the coordinator will match you soon".
+    cecilia, gustav = await _home_text(year, "Cecilia"), await _home_text(year, "Gustav")
+    assert year.say["home_continuing"] in cecilia and year.say["home_soon"] not in cecilia, cecilia
+    assert year.say["home_completed"] in gustav and year.say["home_soon"] not in gustav, gustav
+    assert year.say["home_ended"] not in cecilia + gustav
     await year.run_until(date(2027, 12, 16))
     cecilia, gustav = texts(await year["Cecilia"].say("status")), texts(await year["Gustav"].say("status"))
     assert year.say["ended"] in cecilia and year.say["on_your_own"] in cecilia, cecilia

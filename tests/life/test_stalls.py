@@ -1,5 +1,6 @@
 """Stalled pairs: the weekly digest names a pair once when it goes quiet,
-with buttons (remind, ask how it goes, end the pair), and again only after it
+with buttons (remind, ask how it goes, end the pair: after the question
+`unpair` asks), and again only after it
 has met and gone quiet again; it states the real last meeting (a pause gives
 more time, not a new "last meeting"); the coordinator's home counts and
 lists the same pairs. Swedish and English."""
@@ -12,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.messages import Buttons, Fields, Text
-from bot.store.models import Reminder
+from bot.store.models import Pairing, PairStatus, Reminder
 from tests.core.harness import pair_of, texts
 from tests.life.helpers import CAL, Year
 
@@ -21,6 +22,11 @@ SAY = {
         "asked": "undrar hur det går för dig och",
         "refused": "är ett kommando för programmets samordnare",
         "ended": "är avslutat",
+        "unpair_asked": "Avsluta paret #{n} Erik → Hanna (motivering: ”har inte träffats (veckosammanfattningen)”)? "
+        "Båda får veta att paret är avslutat",
+        "reason": "har inte träffats (veckosammanfattningen)",
+        "kept": "Okej, jag gjorde ingenting.",
+        "notice": "är avslutat av samordnaren",
         "earlier": "Dessutom står 1 par still sedan tidigare veckor",
         "david_again": "*David* (adept) och *Gustav* (mentor): ingen träff sedan 9 mars 2027 (62 dagar).",
         "cecilia_paused": "*Cecilia* (adept) och *Frida* (mentor): ingen träff sedan 22 jan. 2027 (157 dagar), "
@@ -34,6 +40,11 @@ SAY = {
         "asked": "wonders how it is going for you and",
         "refused": "is a command for the program's coordinators",
         "ended": "has ended",
+        "unpair_asked": "End pair #{n} Erik → Hanna (reason: “has not met (weekly digest)”)? "
+        "Both are told the pair has ended",
+        "reason": "has not met (weekly digest)",
+        "kept": "All right, I did nothing.",
+        "notice": "has been ended by the coordinator",
         "earlier": "Also, one pair is still quiet from earlier weeks",
         "david_again": "*David* (mentee) and *Gustav* (mentor): no meeting since 9 Mar 2027 (62 days).",
         "cecilia_paused": "*Cecilia* (mentee) and *Frida* (mentor): no meeting since 22 Jan 2027 (157 days), "
@@ -91,7 +102,8 @@ async def test_a_pair_that_meets_and_goes_quiet_again_is_named_again_and_the_but
     await year["Anna"].click("stall.ask", str(cecilia))
     assert SAY[year.locale]["asked"] in texts(year["Cecilia"].inbox())
     assert SAY[year.locale]["asked"] in texts(year["Frida"].inbox())
-    assert SAY[year.locale]["ended"] in texts(await year["Anna"].click("stall.unpair", str(erik)))
+    asked = await year["Anna"].click("stall.unpair", str(erik))
+    assert SAY[year.locale]["ended"] in texts(await year["Anna"].click("confirm.confirm", _yes(asked), on=asked[0]))
     await year["Anna"].click("stall.nudge", str(cecilia))
     async with year.db.read() as s:
         nudges = (
@@ -114,6 +126,53 @@ async def test_a_pair_that_meets_and_goes_quiet_again_is_named_again_and_the_but
     assert [b.buttons[0].value for b in latest.card.blocks if isinstance(b, Buttons)] == [
         str(await pair_of(year.db, "David"))
     ]
+
+
+def _yes(asked) -> str:
+    """The value of the question's Yes button (what a client sends when it is pressed)."""
+    (row,) = [b for b in asked[0].card.blocks if isinstance(b, Buttons)]
+    return next(b.value for b in row.buttons if b.action_id == "confirm.confirm")
+
+
+async def _pair_status(year: Year, n: int) -> tuple[str, str | None]:
+    async with year.db.read() as s:
+        row = await s.get(Pairing, n)
+        return row.status, row.end_reason
+
+
+async def test_end_the_pair_in_the_digest_asks_what_unpair_asks_and_ends_it_on_yes(year):
+    """The button ended the pair at once. Now it asks `unpair`'s question;
+    No leaves the pair and tells nobody; Yes (the button's value, pressed on
+    the question's card) ends it, both are told, the digest's reason kept."""
+    say = SAY[year.locale]
+    await year.run_until(date(2027, 3, 2))
+    for name in ("Erik", "Hanna"):
+        year[name].inbox()
+    (digest,) = [m for _, m in _digests(year)]
+    n = await pair_of(year.db, "Erik")
+    (end,) = [
+        b
+        for row in digest.card.blocks
+        if isinstance(row, Buttons)
+        for b in row.buttons
+        if b.action_id == "stall.unpair" and b.value == str(n)
+    ]
+    asked = await year["Anna"].click(end.action_id, end.value, on=digest)
+    assert [m.kind for m in asked] == ["matching/unpair_confirm"], texts(asked)
+    assert asked[0].text.startswith(say["unpair_asked"].format(n=n)), asked[0].text
+    assert (await _pair_status(year, n))[0] == PairStatus.ANNOUNCED  # nothing done yet
+    assert year["Erik"].inbox() == [] and year["Hanna"].inbox() == []
+    no = [b for row in asked[0].card.blocks if isinstance(row, Buttons) for b in row.buttons][1]
+    assert no.action_id == "confirm.cancel"
+    assert say["kept"] in texts(await year["Anna"].click(no.action_id, no.value, on=asked[0]))
+    assert (await _pair_status(year, n))[0] == PairStatus.ANNOUNCED
+    assert year["Erik"].inbox() == [] and year["Hanna"].inbox() == []
+    asked = await year["Anna"].click(end.action_id, end.value, on=digest)  # asked again
+    done = await year["Anna"].click("confirm.confirm", _yes(asked), on=asked[0])
+    assert say["ended"] in texts(done), texts(done)
+    assert await _pair_status(year, n) == (PairStatus.ENDED, say["reason"])
+    for name in ("Erik", "Hanna"):
+        assert say["notice"] in texts(year[name].inbox())
 
 
 def _home(message) -> tuple[str, dict[str, str]]:

@@ -33,6 +33,9 @@ SAY = {
         "home_eva": "Ditt par med David har avslutats. Vill du ha ett nytt par kan du fråga samordnaren.",
         "home_david": "Ditt par med Eva har avslutats.",
         "home_soon": "Samordnaren matchar snart",
+        "no_pair_yet": "Du har inget par ännu",
+        "no_mentee_yet": "Du har ingen adept ännu",
+        "waitlisted": "Du står på väntelistan",
     },
     "en": {
         "reason": "every mentor who meets the rule is excluded (0) or has been their mentor before (1) – "
@@ -53,6 +56,9 @@ SAY = {
         "home_eva": "Your pair with David has ended. If you would like a new pair, ask the coordinator.",
         "home_david": "Your pair with Eva has ended.",
         "home_soon": "The coordinator will match you soon",
+        "no_pair_yet": "You have no pair yet",
+        "no_mentee_yet": "You have no mentee yet",
+        "waitlisted": "You are on the waitlist",
     },
 }
 
@@ -99,6 +105,28 @@ async def test_the_home_card_says_the_pair_ended_with_whom_not_that_matching_com
     await announce(world)  # Eva with Gustav
     eva = _home_text(await world["Eva"].say("home"))
     assert say["home_eva"] not in eva and "David" not in eva, eva
+
+
+async def test_status_says_the_pair_ended_with_whom_as_the_home_card_does(world):
+    """`status` mid-year after `unpair`: Eva's and David's pair ended, with
+    whom, in the home card's words (not "you have no pair yet" / "no mentee
+    yet"); on the waitlist, Eva's status says that too; paired anew, her
+    status shows the new pair and not the ended one."""
+    anna, say = world["Anna"], world.say
+    await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
+    eva = texts(await world["Eva"].say("status"))
+    assert say["home_eva"] in eva and say["no_pair_yet"] not in eva, eva
+    david = texts(await world["David"].say("status"))
+    assert say["home_david"] in david and say["no_mentee_yet"] not in david, david
+    await anna.say("match waitlist Eva")
+    eva = texts(await world["Eva"].say("status"))
+    assert say["home_eva"] in eva and say["waitlisted"] in eva, eva
+    await anna.say("match unwaitlist Eva")
+    await anna.say("org add Vallentuna kommun")
+    await enroll(world, "Gustav", "mentor", "Vallentuna kommun")
+    await announce(world)  # Eva with Gustav
+    eva = texts(await world["Eva"].say("status"))
+    assert "Gustav" in eva and "David" not in eva, eva
 
 
 async def test_a_mentor_who_may_have_the_mentee_still_gets_the_offer(world):
