@@ -91,6 +91,17 @@ async def make_pair(session, program: Program, adept: Person, mentor: Person, an
     return pairing
 
 
+async def pair_of_users(session, clock, adept_user: str, mentor_user: str) -> Pairing:
+    """A running program (mp27) with the people behind two platform user ids
+    (who have written to the bot) as an announced pair."""
+    program = Program(slug="mp27", name="Mentorprogram 2027", start=date(2027, 1, 4), end=date(2027, 12, 17))
+    session.add(program)
+    await session.flush()
+    ids = {i.user_id: i.person_id for i in (await session.exec(select(Identity))).all()}
+    adept, mentor = (await session.get(Person, ids[adept_user])), (await session.get(Person, ids[mentor_user]))
+    return await make_pair(session, program, adept, mentor, clock.now())
+
+
 async def make_event(session, program: Program, kind: str, starts_at: datetime, audience: str = "all") -> ProgramEvent:
     event = ProgramEvent(program_id=program.id, kind=kind, starts_at=starts_at, audience=audience)
     session.add(event)

@@ -6,37 +6,17 @@ ends before the click."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import select
 
-from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus, Program
+from bot.store.models import Pairing, PairStatus
+from tests.scheduler.helpers import pair_of_users
 from tests.slack.helpers import ADEPT, COORDINATOR, MENTOR, dms
 
 
 async def _pair(db, clock) -> int:
     """Adam (adept) and Maria (mentor), who have written to the bot, as an announced pair."""
     async with db.write() as s:
-        program = Program(slug="mp27", name="Mentorprogram 2027", start=date(2027, 1, 4), end=date(2027, 12, 17))
-        s.add(program)
-        await s.flush()
-        ids = {i.user_id: i.person_id for i in (await s.exec(select(Identity))).all()}
-        members = [
-            Enrollment(program_id=program.id, person_id=ids[who], role=role, status=EnrollmentStatus.ACTIVE)
-            for who, role in ((ADEPT, "adept"), (MENTOR, "mentor"))
-        ]
-        s.add_all(members)
-        await s.flush()
-        pairing = Pairing(
-            program_id=program.id,
-            adept_id=members[0].id,
-            mentor_id=members[1].id,
-            status=PairStatus.ANNOUNCED,
-            announced_at=clock.now(),
-        )
-        s.add(pairing)
-        await s.flush()
-        return pairing.id
+        return (await pair_of_users(s, clock, ADEPT, MENTOR)).id
 
 
 async def _status(db, n: int) -> str:

@@ -7,24 +7,22 @@ from __future__ import annotations
 import itertools
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 import aiohttp
 import requests
 from aiohttp import web
 from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
-from sqlmodel import select
 
 from adapters import downloads
 from adapters.server import RUNTIME, make_runtime
 from adapters.teams import http as teams_http
 from bot.config import Config, ServerConfig, TeamsConfig
 from bot.reminders.planner import plan_pair
-from bot.store.models import Enrollment, EnrollmentStatus, Identity, Pairing, PairStatus, Program
 from tests.core.harness import LINK_SECRET
 from tests.fakes.bot_framework_auth import FakeBotFrameworkKeys
 from tests.fakes.loopback import serve_on_loopback
+from tests.scheduler.helpers import pair_of_users
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
@@ -286,23 +284,5 @@ async def announce_pair(db, clock, adept: TeamsUser, mentor: TeamsUser) -> None:
     """A running program with these two (who have written to the bot) as an
     announced pair, its nudges planned."""
     async with db.write() as s:
-        program = Program(slug="mp27", name="Mentorprogram 2027", start=date(2027, 1, 4), end=date(2027, 12, 17))
-        s.add(program)
-        await s.flush()
-        ids = {i.user_id: i.person_id for i in (await s.exec(select(Identity))).all()}
-        members = [
-            Enrollment(program_id=program.id, person_id=ids[who.aad], role=role, status=EnrollmentStatus.ACTIVE)
-            for who, role in ((adept, "adept"), (mentor, "mentor"))
-        ]
-        s.add_all(members)
-        await s.flush()
-        pairing = Pairing(
-            program_id=program.id,
-            adept_id=members[0].id,
-            mentor_id=members[1].id,
-            status=PairStatus.ANNOUNCED,
-            announced_at=clock.now(),
-        )
-        s.add(pairing)
-        await s.flush()
+        pairing = await pair_of_users(s, clock, adept.aad, mentor.aad)
         await plan_pair(s, pairing, clock.now())
