@@ -23,7 +23,6 @@ from bot.person_refs import people_called
 from bot.programs import enrollment_of, my_enrollments, org_id_of, person_org_id
 from bot.reminders.store import release_held
 from bot.store.models import (
-    Coordinator,
     Enrollment,
     EnrollmentStatus,
     Identity,
@@ -37,7 +36,7 @@ from bot.store.models import (
 from bot.store.rows import fetch, one_of, pk
 
 _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")
+IDENTITY_KEY = re.compile(r"^(slack|teams|console):([^:]+):(.+)$")  # platform:tenant:user id
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -53,7 +52,7 @@ _IDENTITY = select(Identity).where(*_THE_IDENTITY)
 def is_email(ref: str) -> bool:
     """An e-mail address (a coordinator entry or a person named in a
     command), not an identity key."""
-    return "@" in ref and not _KEY.match(ref)
+    return "@" in ref and not IDENTITY_KEY.match(ref)
 
 
 def email_is(column, address: str):
@@ -212,7 +211,7 @@ def identity_key_of(ref: str, actor: Actor) -> tuple[str, str, str] | None:
     ref = ref.strip()
     if m := _SLACK_MENTION.match(ref):
         return ("slack", actor.tenant, m.group(1))
-    if m := _KEY.match(ref):
+    if m := IDENTITY_KEY.match(ref):
         return (m.group(1), m.group(2), m.group(3))
     return None
 
@@ -342,64 +341,6 @@ async def reachable_again(session: AsyncSession, identity: Identity, now: dateti
         identity.unreachable, identity.unreachable_reason = False, None
         session.add(identity)
         await release_held(session, identity.person_id, now)
-
-
-async def coordinator_keys(session: AsyncSession, config: Config) -> set[str]:
-    keys = set(config.bot.coordinators)
-    keys.update((await session.exec(select(Coordinator.key))).all())
-    return keys
-
-
-EMAIL_CLAIM = "e-mail:"  # Coordinator.added_by of a key stored when an e-mail entry matched
-
-
-async def is_coordinator(session: AsyncSession, config: Config, person: Person, actor: Actor, now: datetime) -> bool:
-    """Whether the person coordinates: one of their identity keys is a
-    coordinator key. An e-mail entry of `bot.coordinators` matches only an
-    identity whose platform vouched for that address this turn (the
-    adapters' profile lookup sets `actor.email`), and only the first time:
-    the identity's key is then stored, and the e-mail entry matches no one
-    else."""
-    configured = set(config.bot.coordinators)
-    if actor.key in configured:
-        return True
-    # The person's identity keys, each with its stored coordinator key if any: one statement.
-    stored = col(Coordinator.key) == col(Identity.platform) + ":" + col(Identity.tenant) + ":" + col(Identity.user_id)
-    for platform, tenant, user_id, key in (
-        await session.exec(
-            select(Identity.platform, Identity.tenant, Identity.user_id, Coordinator.key)
-            .outerjoin(Coordinator, stored)
-            .where(Identity.person_id == person.id)
-        )
-    ).all():
-        if key is not None or f"{platform}:{tenant}:{user_id}" in configured:
-            return True
-    email = (actor.email or "").strip().lower()
-    if not email:
-        return False
-    if (
-        email not in {k.lower() for k in configured if is_email(k)}
-        and (await session.exec(select(Coordinator.key).where(email_is(Coordinator.key, email)))).first() is None
-    ):
-        return False
-    claimed = (await session.exec(select(Coordinator).where(Coordinator.added_by == EMAIL_CLAIM + email))).first()
-    if claimed is not None:
-        return False
-    session.add(Coordinator(key=actor.key, added_by=EMAIL_CLAIM + email, created_at=now))
-    await session.flush()
-    return True
-
-
-async def coordinator_people(session: AsyncSession, config: Config) -> list[Person]:
-    """Everyone who coordinates and whom the bot can name (for reports)."""
-    keys = await coordinator_keys(session, config)
-    found: dict[int, Person] = {}
-    for key in keys:
-        if m := _KEY.match(key):
-            identity = await identity_of(session, m.group(1), m.group(2), m.group(3))
-            if identity:
-                found[identity.person_id] = await fetch(session, Person, identity.person_id)
-    return [found[k] for k in sorted(found)]
 
 
 async def reader_locale(db, actor: Actor, config: Config) -> str:

@@ -17,12 +17,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.addresses import address_of, addresses_of
+from bot.coordinators import is_coordinator
 from bot.errors import UserError
 from bot.language import locale_for
 from bot.lifecycle import RUNNING, WORKING
 from bot.messages import Address, Attachment, Card, Inbound, MessageRef, Outbound, Text
 from bot.outbox import Queued
-from bot.people import is_coordinator
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
 
 if TYPE_CHECKING:

@@ -35,10 +35,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.coordinators import coordinator_people
 from bot.i18n import Translator, translator_for
 from bot.messages import MessageRef, Sent
 from bot.outbox import default_worker
-from bot.people import coordinator_people
 from bot.ports import Delivery, DeliveryError
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.render import Renderer, Skip, Unreachable

@@ -26,12 +26,13 @@ from bot.commands.matching import end_pair
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.commands.which import PairRow, partners_of, which_pair
+from bot.coordinators import coordinator_people
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int, parse_whole
 from bot.matching.announce import YIELD_EVERY, group_address
 from bot.meetings import live_pairs_of, pair_for_action
 from bot.messages import Block, Button, Buttons, Card, Outbound, Text
-from bot.people import coordinator_people, locale_for
+from bot.people import locale_for
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
 from bot.store.rows import fetch, pk
 from bot.turn import Turn

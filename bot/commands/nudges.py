@@ -19,12 +19,12 @@ from sqlmodel import col, select
 from bot import plan
 from bot.commands.registry import PARTICIPANT, Param, action, command
 from bot.commands.which import which_pair
+from bot.coordinators import coordinator_people
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.meetings import DEFAULT_MINUTES, live_pairs_of, local_today, log_meeting, pair_for_action
 from bot.messages import Outbound
 from bot.names import name_key
-from bot.people import coordinator_people
 from bot.programs import org_id_of
 from bot.store.models import Enrollment, Organisation, Pairing, Person, Program, Reminder, ReminderStatus
 from bot.store.rows import fetch, pk

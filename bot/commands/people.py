@@ -11,12 +11,13 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, NOMINATOR, PROGRAM, Param, command
+from bot.coordinators import EMAIL_CLAIM
 from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.lifecycle import is_over
 from bot.messages import Button, Buttons, Card, Text
-from bot.people import EMAIL_CLAIM, email_is, identity_keys, identity_of, is_email, resolve_person
+from bot.people import email_is, identity_keys, identity_of, is_email, resolve_person
 from bot.person_refs import MAX_NAME_WORDS, name_groups, with_quotes_hint
 from bot.programs import enrollment_of, my_enrollments
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
@@ -294,7 +295,7 @@ class Listed:
 
 async def _listed(turn: Turn, key: str) -> Listed:
     """Whose a coordinator entry is: an identity key's person, or the person
-    whose account claimed an e-mail entry (see `bot.people.is_coordinator`)."""
+    whose account claimed an e-mail entry (see `bot.coordinators.is_coordinator`)."""
     if is_email(key):
         claim = EMAIL_CLAIM + key.lower()
         claimed = (await turn.session.exec(select(Coordinator.key).where(Coordinator.added_by == claim))).first()

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.coordinators import coordinator_people
 from bot.dialogs.flow import (
     CANCELLED,
     CONFIRM_CANCEL,
@@ -67,7 +68,6 @@ from bot.dialogs.flow import (
 from bot.dialogs.prompt import prompt
 from bot.dialogs.steps import Invalid, Step, norm
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.people import coordinator_people
 from bot.store.models import EnrollmentStatus
 from bot.store.rows import pk
 

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from bot import plan
+from bot.coordinators import coordinator_people
 from bot.dialogs.answers import sensitive_keys
 from bot.dialogs.consent import after_consent, consent_declined, consent_step, record_consent
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State, program_events
@@ -43,7 +44,6 @@ from bot.dialogs.steps import ChoiceStep, Step, TextStep
 from bot.markup import mark
 from bot.matching.offers import offer_match
 from bot.messages import Option, Outbound
-from bot.people import coordinator_people
 from bot.programs import audience_includes
 from bot.store.models import EnrollmentStatus, ProgramEvent, Reminder, ReminderStatus
 from bot.store.rows import pk

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from bot.coordinators import coordinator_people
 from bot.matching.cohort import LATER, load_cohort
 from bot.matching.scoring import violation
 from bot.meetings import local_today
 from bot.messages import Button, Buttons, Card, Text
-from bot.people import coordinator_people
 from bot.store.models import Pairing, PairStatus, Program
 from bot.store.rows import pk
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from bot.people import coordinator_people
+from bot.coordinators import coordinator_people
 from bot.privacy import erase
 from bot.reminders.store import run
 from bot.store.models import (
