@@ -19,7 +19,8 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from adapters.console import KEPT, Chat, banner, render_text, told_text
+from adapters.console import KEPT, Chat, told_text
+from adapters.console_render import banner, render_text
 from bot import outbox
 from bot.messages import Outbound
 from bot.people import reader_locale

@@ -14,7 +14,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.console import Chat, ConsolePort, render_text, setup_person
+from adapters.console import Chat, ConsolePort, setup_person
+from adapters.console_render import render_text
 from bot.clock import VirtualClock
 from bot.config import BotSettings, Config, DatabaseConfig
 from bot.core import Core

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from adapters.console import render_text
+from adapters.console_render import render_text
 from bot.messages import Buttons, Outbound
 from bot.store.db import Database
 from bot.store.models import Pairing, Program, ProgramEvent, SurveyResponse

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import TYPE_CHECKING
 
-from adapters.console import render_text
+from adapters.console_render import render_text
 from bot.store.db import Database
 from tools.simulation_cohort import STHLM, Member
 from tools.simulation_steps import day, steps

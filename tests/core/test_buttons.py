@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
-from adapters.console import options
+from adapters.console_render import options
 from bot.commands import load_all
 from bot.commands.broadcast import DRAFTED
 from bot.commands.firstmeeting import _goals_mark

@@ -16,7 +16,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from adapters import downloads
-from adapters.console import render_text
+from adapters.console_render import render_text
 from adapters.server import RUNTIME, make_runtime
 from bot.config import Config, ServerConfig
 from bot.messages import Platform

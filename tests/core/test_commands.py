@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from adapters.console import render_text
+from adapters.console_render import render_text
 from bot.store.models import AuditLog, Enrollment, Program, ProgramEvent
 from tests.core.cockpit import announce, cockpit_world, enroll
 from tests.core.harness import commands_world, texts
@@ -150,7 +150,7 @@ async def test_invite_and_nominate_reach_the_people(world, sqlite_db):
 
 
 def render(message) -> str:
-    from adapters.console import render_text
+    from adapters.console_render import render_text
 
     return render_text(message)
 

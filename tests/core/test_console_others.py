@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from adapters.console import Chat, ConsolePort, render_text, told_text
+from adapters.console import Chat, ConsolePort, told_text
+from adapters.console_render import render_text
 from adapters.console_session import waiting
 from bot.store.models import Reminder
 from tests.core.harness import enroll, make_core

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from adapters.console import render_text
+from adapters.console_render import render_text
 from bot.config import BotSettings, Config
 from bot.core import Core
 from bot.i18n import label, render

@@ -10,7 +10,7 @@ import re
 
 from sqlmodel import select
 
-from adapters.console import render_text
+from adapters.console_render import render_text
 from adapters.slack.render import message_payload
 from adapters.teams.render import message_activity
 from bot.markup import RESERVED

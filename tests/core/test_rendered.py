@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console import render_text
+from adapters.console_render import render_text
 from adapters.slack.render import message_payload
 from adapters.teams.render import message_activity
 from bot.messages import Outbound

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from adapters.console import Chat, ConsolePort, render_text
+from adapters.console import Chat, ConsolePort
+from adapters.console_render import render_text
 from bot.config import BotSettings, Config
 from bot.core import Core
 from bot.store.db import Database

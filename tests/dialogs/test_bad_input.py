@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from adapters.console import render_text
+from adapters.console_render import render_text
 from bot.messages import Choice
 from tests.dialogs.conftest import COORDINATOR, make_world
 from tests.dialogs.script import ADEPT, MENTOR, asked, line, run, type_raw

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.console import options
+from adapters.console_render import options
 from bot.dialogs.steps import ChoiceStep, Invalid
 from bot.i18n import render
 from bot.messages import Option

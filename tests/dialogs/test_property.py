@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from adapters.console import options
+from adapters.console_render import options
 from bot.dialogs.flow import FLOWS, State, load_ctx, problems
 from bot.store.models import DialogState, Enrollment, Person
 from tests.dialogs.script import ADEPT, MENTOR, line, type_raw

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from adapters.console import render_text
+from adapters.console_render import render_text
 from adapters.slack.render import message_payload
 from adapters.teams.render import message_activity
 from bot.commands.registry import ACTIONS

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from adapters.console import options
+from adapters.console_render import options
 from bot.store.models import EventRsvp
 from tests.core.harness import texts
 from tests.life.helpers import Year
