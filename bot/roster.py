@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from bot.errors import UserError
 from bot.lifecycle import is_over
-from bot.programs import enrollments, org_id_of, org_key
+from bot.programs import enrollments, org_id_of, org_key, past_pairings
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
 from bot.store.rows import pk
 
@@ -119,9 +119,20 @@ async def former_partners(session, program: Program, enrollment: Enrollment) -> 
     """Those the enrollment was paired with in the program, in pairs that
     were announced and no longer run (`FORMER`: ended, going on on their
     own, completed), oldest first: what a participant's own views (home,
-    status) say of their pair instead of "no pair yet"."""
-    partners = (await pair_partners(session, program, ended=True)).get(pk(enrollment), [])
-    return [p for p in partners if p.status in FORMER]
+    status) say of their pair instead of "no pair yet". Their own pairs and
+    their partners' names only, not the program's."""
+    pairs = [p for p in await past_pairings(session, enrollment) if p.status in FORMER]
+    other = {pk(p): p.mentor_id if p.adept_id == enrollment.id else p.adept_id for p in pairs}
+    names = dict(
+        (
+            await session.exec(
+                select(col(Enrollment.id), col(Person.name))
+                .join(Person, col(Person.id) == col(Enrollment.person_id))
+                .where(col(Enrollment.id).in_(set(other.values()) or {0}))
+            )
+        ).all()
+    )
+    return [Partner(names.get(other[pk(p)], "?"), pk(p), p.status) for p in pairs]
 
 
 @dataclass(frozen=True)
