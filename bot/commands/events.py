@@ -288,11 +288,7 @@ async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confi
 async def event_remove(turn: Turn, args):
     program = await event_program(turn, args)
     event = await event_by_id(turn.session, program, str(args["id"]))
-    event.cancelled = True
-    event.revision = (event.revision or 0) + 1
-    turn.session.add(event)
-    await turn.session.flush()
-    await plan.event_changed(turn, event)
+    await _set_cancelled(turn, event, True)
     told = channel = None
     if event.starts_at > turn.now:
         told, channel = await _tell(turn, program, event, "events/cancelled")
@@ -315,11 +311,7 @@ async def event_restore(turn: Turn, args):
         local = event.starts_at.astimezone(zone(program.timezone)).date()
         if doubt := await _event_doubt(turn, program, event.kind, local, args["confirm"], event.id):
             return [doubt]
-    event.cancelled = False
-    event.revision = (event.revision or 0) + 1
-    turn.session.add(event)
-    await turn.session.flush()
-    await plan.event_changed(turn, event)
+    await _set_cancelled(turn, event, False)
     told = channel = None
     if upcoming:
         told, channel = await _tell(turn, program, event, "events/restored")
@@ -329,6 +321,16 @@ async def event_restore(turn: Turn, args):
             "commands/event_restored", event=event, program=program, tz=program.timezone, told=told, channel=channel
         )
     ]
+
+
+async def _set_cancelled(turn: Turn, event: ProgramEvent, cancelled: bool) -> None:
+    """Cancel or restore an event: a new revision (calendars update their
+    copy), and its reminders planned again."""
+    event.cancelled = cancelled
+    event.revision = (event.revision or 0) + 1
+    turn.session.add(event)
+    await turn.session.flush()
+    await plan.event_changed(turn, event)
 
 
 async def _removed_event(turn: Turn, program: Program, ref: str) -> ProgramEvent:
