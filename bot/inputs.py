@@ -8,6 +8,8 @@
 - `parse_whole`: the same digits with an optional sign and no range, for a
   caller that answers a number out of its range differently from text that
   is no number at all.
+- `paragraphs`: free text of several lines (a dilemma) tidied, its lines
+  and paragraphs kept.
 - `clean`: NUL and other control characters, the bidirectional embedding,
   override and isolate controls (U+202A–U+202E, U+2066–U+2069), and the
   renderers' private marks (see `bot.markup`) removed, so PostgreSQL never
@@ -136,3 +138,11 @@ def _message(ref: MessageRef | None) -> MessageRef | None:
     if ref is None:
         return None
     return replace(ref, conversation=clean(ref.conversation), message_id=clean(ref.message_id))
+
+
+def paragraphs(text: str) -> str:
+    """Typed text with its lines kept: spaces within a line made single,
+    each line trimmed, blank lines between paragraphs made one, none at
+    either end (`"  a  b \\n\\n\\n c "` -> `"a b\\n\\nc"`)."""
+    tidy = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(tidy)).strip("\n")

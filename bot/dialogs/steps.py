@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.inputs import paragraphs
 from bot.markup import mark, strip_marks
 from bot.messages import Block, Button, Buttons, Choice, Option
 
@@ -155,14 +156,6 @@ class TextStep(Step):
 
     def how(self, ctx, render: Render) -> str:
         return render("dialogs/how/text", max=self.max_length)
-
-
-def paragraphs(text: str) -> str:
-    """Typed text with its lines kept: spaces within a line made single,
-    each line trimmed, blank lines between paragraphs made one, none at
-    either end (`"  a  b \\n\\n\\n c "` -> `"a b\\n\\nc"`)."""
-    tidy = [" ".join(line.split()) for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(tidy)).strip("\n")
 
 
 _NUMBER = re.compile(r"^([0-9]{1,4}(?:[.,][0-9]{1,2})?)\s*([a-zåäö]*)$")
