@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlmodel import SQLModel, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.roster import enrollment_names
 from bot.store.models import (
     DialogState,
     Enrollment,
@@ -80,15 +81,7 @@ async def everything_about(session: AsyncSession, person_id: int) -> dict:
             )
         ).all()
     )
-    partners = dict(
-        (
-            await session.exec(
-                select(col(Enrollment.id), col(Person.name))
-                .join(Person, col(Person.id) == col(Enrollment.person_id))
-                .where(col(Enrollment.id).in_([_other(p, ids) for p in pairings] or [0]))
-            )
-        ).all()
-    )
+    partners = await enrollment_names(session, [_other(p, ids) for p in pairings])
     meetings = list(
         (await session.exec(select(Meeting).where(col(Meeting.pairing_id).in_([p.id for p in pairings] or [0])))).all()
     )

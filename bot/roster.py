@@ -10,6 +10,7 @@ announced is shown as it ended (completed, ended), and nobody waits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -123,16 +124,18 @@ async def former_partners(session, program: Program, enrollment: Enrollment) -> 
     their partners' names only, not the program's."""
     pairs = [p for p in await past_pairings(session, enrollment) if p.status in FORMER]
     other = {pk(p): p.mentor_id if p.adept_id == enrollment.id else p.adept_id for p in pairs}
-    names = dict(
-        (
-            await session.exec(
-                select(col(Enrollment.id), col(Person.name))
-                .join(Person, col(Person.id) == col(Enrollment.person_id))
-                .where(col(Enrollment.id).in_(set(other.values()) or {0}))
-            )
-        ).all()
-    )
+    names = await enrollment_names(session, other.values())
     return [Partner(names.get(other[pk(p)], "?"), pk(p), p.status) for p in pairs]
+
+
+async def enrollment_names(session, enrollment_ids: Iterable[int]) -> dict[int, str]:
+    """enrollment id -> the name of its person, for these enrollments (one statement)."""
+    query = (
+        select(col(Enrollment.id), col(Person.name))
+        .join(Person, col(Person.id) == col(Enrollment.person_id))
+        .where(col(Enrollment.id).in_(set(enrollment_ids) or {0}))
+    )
+    return dict((await session.exec(query)).all())
 
 
 @dataclass(frozen=True)
