@@ -22,10 +22,12 @@ async def event_changed(turn: Turn, event) -> None:
         from bot.reminders.surveys import replan_inspiration_survey
 
         await replan_inspiration_survey(turn.session, await fetch(turn.session, Program, event.program_id), turn.now)
-    if event.kind == "closing":  # "go on on your own?" is asked at it
+    if event.kind == "closing":  # "go on on your own?" is asked at it, and nudges stop on its day
         from bot.reminders.closeout import move_closeout
 
-        await move_closeout(turn.session, await fetch(turn.session, Program, event.program_id))
+        program = await fetch(turn.session, Program, event.program_id)
+        await move_closeout(turn.session, program)
+        await planner.plan_pairs(turn.session, program, turn.now)
 
 
 async def pair_changed(turn: Turn, pairing) -> None:

@@ -10,6 +10,7 @@ Entry points the rest of the bot calls after a change:
     await plan_program(session, program, now)     # everything of one program
     await plan_event(session, event, now)          # after event add/edit/remove
     await plan_pair(session, pairing, now)         # after announce, meeting, pause
+    await plan_pairs(session, program, now)        # every announced pair, after the closing event changed
     await plan_intake_reminder(session, enrollment, now)
     await plan_all(session, now)                   # the service's periodic sweep
 """
@@ -68,6 +69,7 @@ __all__ = [
     "plan_event",
     "plan_intake_reminder",
     "plan_pair",
+    "plan_pairs",
     "plan_person",
     "plan_program",
     "snooze_pair",
@@ -244,6 +246,24 @@ async def plan_program(
     inserted += await replan_inspiration_survey(session, program, now, list(enrollments.values()))
     inserted += await plan_surveys(session, program, now, list(enrollments.values()), surveys=("closeout",))
     return inserted + await insert_if_absent(session, fresh, now) + len(again)
+
+
+async def _announced(pairings: list[Pairing], enrollments: dict[int, Enrollment]) -> set[int]:
+    return {pk(p) for p in pairings if p.status == PairStatus.ANNOUNCED}
+
+
+async def _no_events(events: list[ProgramEvent], enrollments: dict[int, Enrollment]) -> set[int]:
+    return set()
+
+
+async def plan_pairs(session: AsyncSession, program: Program, now: datetime) -> int:
+    """Every announced pair of the program, read in bulk (its events left
+    alone): after the closing event was added, moved, removed or restored,
+    since the day it falls on is the day nudges stop
+    (`bot.reminders.closeout.nudges_stop`)."""
+    if program.status not in RUNNING:  # no pair of it is nudged: nothing to move
+        return 0
+    return await plan_program(session, program, now, pairs=_announced, events=_no_events)
 
 
 async def plan_all(session: AsyncSession, now: datetime) -> int:

@@ -5,10 +5,12 @@ Turns and the dispatcher's after-send hooks re-plan what they change in
 their own transaction; the sweep is the safety net (a crash between two
 steps, a program that started or ended, rows planned by an older version).
 A `Sweep` remembers, per pair, what decided its plan when it last looked: the
-program's nudge settings, the pair's status, its members' status and pause,
-its meetings (count, newest) and its nudge, stall and close-out rows (count,
+program's nudge settings and its close-out's moment (its closing event: nudges
+stop on that day), the pair's status, its members' status and pause, its
+meetings (count, newest) and its nudge, stall and close-out rows (count,
 newest, how many pending, how many cancelled), all read with two grouped
-statements per program. A pair that looks the same is not read or re-planned.
+statements and one for the closing event per program. A pair that looks the
+same is not read or re-planned.
 A pair's own re-planning changes its rows, so it is looked at once more on
 the next sweep (a no-op) and then left alone until something changes.
 
@@ -30,6 +32,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
+from bot.reminders.closeout import closeout_moment
 from bot.reminders.events import in_audience
 from bot.reminders.planner import PAIR_KINDS, plan_program
 from bot.reminders.store import T, run
@@ -152,6 +155,7 @@ class Sweep:
             program.nudge_min_days,
             program.nudge_max_days,
             program.first_nudge_days,
+            await closeout_moment(session, program),  # a closing event added, moved, removed or restored
         )
         changed = set()
         for pairing in pairings:

@@ -155,3 +155,40 @@ async def test_rows_of_an_unchanged_event_that_went_missing_are_planned_again(an
     await _sweep(any_db, sweep, now + timedelta(hours=1))
     assert sweep.events_replanned == 1
     assert await _pending_event_rows(any_db, inspiration.id) == planned
+
+
+async def test_a_closing_event_moved_in_the_database_replans_the_pairs(any_db, clock):
+    """The closing event's day is the day nudges stop: the sweep notices it
+    moved (here behind the commands' back) and re-plans every pair."""
+    program, pairs = await _program_with_pairs(any_db, clock, n=2)
+    async with any_db.write() as s:
+        await make_event(s, program, "kickoff", datetime(2027, 2, 1, 13, 0, tzinfo=UTC))  # the closing is not event 1
+        closing = await make_event(s, program, "closing", datetime(2027, 12, 14, 14, 0, tzinfo=UTC))
+    sweep = Sweep()
+    now = ANNOUNCED + timedelta(hours=1)
+    for _ in range(3):
+        await _sweep(any_db, sweep, now)
+    assert sweep.replanned == 0
+    planned = {r.key: r.context["round"] for p in pairs for r in await _pending_nudges(any_db, p.id)}
+    assert len(planned) == 4  # each member of both pairs
+    first = min(planned.values())
+
+    async def move(starts_at: datetime) -> None:
+        async with any_db.write() as s:
+            moved = await s.get(ProgramEvent, closing.id)
+            assert moved is not None
+            moved.starts_at = starts_at
+            s.add(moved)
+
+    async def pending() -> dict[str, str]:
+        return {r.key: r.context["round"] for p in pairs for r in await _pending_nudges(any_db, p.id)}
+
+    await move(datetime.fromisoformat(f"{first}T13:00:00+00:00"))  # to the day of the first round
+    assert await _sweep(any_db, sweep, now + timedelta(hours=1)) == 2
+    assert await pending() == {}, "no nudge on or after the closing day"
+    await _sweep(any_db, sweep, now + timedelta(hours=2))
+    assert await _sweep(any_db, sweep, now + timedelta(hours=3)) == 0  # and then left alone
+
+    await move(datetime(2027, 12, 14, 14, 0, tzinfo=UTC))  # back in December
+    assert await _sweep(any_db, sweep, now + timedelta(hours=4)) == 2
+    assert await pending() == planned
