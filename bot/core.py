@@ -46,7 +46,7 @@ from bot.presses import first_press, first_time, press_key, press_prefix
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.telemetry import note_refusal, observe_turn
-from bot.tenants import OwnTenants, tenant_allowed
+from bot.tenants import OwnTenants, allowed_at_once, tenant_allowed
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,11 @@ class Core:
         self._remember(actor.key)
 
     async def _allowed(self, inbound: Inbound) -> bool:
-        """From the install's own workspace or tenant, or one an organisation names (`bot.tenants`)?"""
+        """From the install's own workspace or tenant, or one an organisation
+        names (`bot.tenants`)? Read only when the organisations must tell."""
+        at_once = allowed_at_once(self.own_tenants, inbound.actor)
+        if at_once is not None:
+            return at_once
         async with self.db.read() as session:
             return await tenant_allowed(session, self.own_tenants, inbound.actor)
 

@@ -103,19 +103,30 @@ class OwnTenants:
         return self._own.get(platform, frozenset())
 
 
-async def tenant_allowed(session: AsyncSession, own: OwnTenants, actor: Actor) -> bool:
-    """Whether `actor`'s own workspace or tenant may reach the bot: the
-    install's own, or one an organisation names; nothing else. One the
-    platform did not name (`""`: a payload that does not say where the person
-    belongs) is never allowed, setup or not."""
+def allowed_at_once(own: OwnTenants, actor: Actor) -> bool | None:
+    """Whether `actor` may reach the bot when that needs no database: the
+    console, the install's own workspace or tenant (yes), a payload that
+    does not say where the person belongs (`""`: never, setup or not).
+    None: only the organisations can tell (`tenant_allowed`)."""
     if actor.platform == Platform.CONSOLE:
         return True
     if not actor.tenant:
         return False
-    platform = str(actor.platform)
-    tenant = actor.tenant.lower() if platform == "teams" else actor.tenant
-    if tenant in own.of(platform):
+    if _tenant(actor) in own.of(str(actor.platform)):
         return True
+    return None
+
+
+async def tenant_allowed(session: AsyncSession, own: OwnTenants, actor: Actor) -> bool:
+    """Whether `actor`'s own workspace or tenant may reach the bot: the
+    install's own, or one an organisation names; nothing else."""
+    at_once = allowed_at_once(own, actor)
+    if at_once is not None:
+        return at_once
     connection = await session.connection()
-    named = (await connection.execute(_NAMED, {"platform": platform})).scalars().all()
-    return tenant in set(named)
+    named = (await connection.execute(_NAMED, {"platform": str(actor.platform)})).scalars().all()
+    return _tenant(actor) in set(named)
+
+
+def _tenant(actor: Actor) -> str:
+    return actor.tenant.lower() if str(actor.platform) == "teams" else actor.tenant

@@ -2,10 +2,11 @@
 
 One tick:
 1. rows whose lease ran out (a dispatcher died holding them) go back to
-   pending; due rows past their `expires_at` expire instead of being sent;
+   pending (looked for at most every `RECLAIM_EVERY`: a lease lasts minutes);
 2. a batch of due rows is claimed atomically with a lease (`FOR UPDATE SKIP
    LOCKED` on PostgreSQL; `BEGIN IMMEDIATE` + `UPDATE ... RETURNING` on
-   SQLite), so two dispatchers never hold the same row;
+   SQLite), so two dispatchers never hold the same row; in the same
+   statement due rows past their `expires_at` expire instead of being sent;
 3. each row is rendered in its reader's language and sent through
    `bot.ports.Delivery` *outside* any transaction, a few at a time;
 4. each send is recorded at once (message id, sent_at), only while this
@@ -48,7 +49,7 @@ from bot.store.models import Reminder, ReminderStatus
 from bot.store.rows import table_of
 from scheduler.flow import Flow, finish, until_room
 from scheduler.pace import Pacer
-from scheduler.queries import claim_query, expire_query, next_due_query, reclaim_query, work_query
+from scheduler.queries import claim_query, next_due_query, reclaim_query, work_query
 from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff, run_hooks  # noqa: F401 (backoff: re-exported)
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,9 @@ T = table_of(Reminder)
 LEASE_MARGIN_S = 5  # a send is abandoned this long before its lease runs out
 PREPARE_CHUNK = 1000  # rows rendered per read transaction (later chunks render while earlier ones send)
 EXPAND_RETRY = timedelta(minutes=5)  # rows for "the coordinators" that could not be addressed wait this long
+# Lapsed leases are looked for at most this often by one dispatcher (a lease
+# lasts `Dispatcher.lease`, minutes): not a statement in every claim.
+RECLAIM_EVERY = timedelta(seconds=30)
 YIELD_EVERY = 50  # rows rendered between two turns of the event loop, so paced posts due meanwhile leave on time
 PENDING, CLAIMED, SENT = ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value, ReminderStatus.SENT.value
 FAILED, EXPIRED, CANCELLED = ReminderStatus.FAILED.value, ReminderStatus.EXPIRED.value, ReminderStatus.CANCELLED.value
@@ -113,6 +117,7 @@ class Dispatcher:
         self.renderer = Renderer(self.config, self.translator or translator_for(self.config))
         self.recorder = Recorder(self.db, self.clock, self.worker, self.max_attempts)
         self._next_ok: dict[tuple, float] = {}  # conversation -> loop time of its next allowed post
+        self._reclaimed_at: datetime | None = None  # when this dispatcher last took lapsed leases back
 
     # ------------------------------------------------------------ public
 
@@ -137,14 +142,13 @@ class Dispatcher:
         running: list[asyncio.Task] = []
         try:
             while max_batches is None or batches < max_batches:
-                # The first claim shares its transaction with the housekeeping.
-                rows = await self.claim(housekeeping=total if batches == 0 else None)
+                rows, taken = await self._claim(total)
                 if rows:
                     batches += 1
                     total.claimed += len(rows)
                     flow.add(len(rows))
                     running.append(asyncio.ensure_future(self.process(rows, flow)))
-                if len(rows) == self.batch:  # more may be due: claim again once this batch is under way
+                if taken == self.batch:  # more may be due: claim again once this batch is under way
                     await until_room(flow, running, total)
                     if self.recorder.broken:
                         break  # the database cannot take records: the next tick tries again
@@ -171,34 +175,38 @@ class Dispatcher:
 
     # --------------------------------------------------------- the steps
 
-    async def housekeeping(self, session: AsyncSession | None = None, result: TickResult | None = None) -> TickResult:
-        """Leases that ran out go back to pending; late rows expire."""
-        result = result if result is not None else TickResult()
-        if session is None:
-            async with self.db.write() as session:
-                return await self.housekeeping(session, result)
+    async def reclaim(self, session: AsyncSession, result: TickResult) -> None:
+        """Leases that ran out go back to pending. Their last send may have
+        reached the platform: marked, so the next send checks first."""
         now = self.clock.now()
-        # Their last send may have reached the platform: marked, so the next
-        # send checks first.
         reclaimed = await run(session, *reclaim_query(now))
-        result.reclaimed = max(reclaimed.rowcount or 0, 0)
-        expired = (await run(session, *expire_query(now))).all()
-        result.expired = len(expired)
-        await run_hooks(session, expired, now, "after_expired")
-        return result
+        result.reclaimed += max(reclaimed.rowcount or 0, 0)
+        self._reclaimed_at = now
 
-    async def claim(self, housekeeping: TickResult | None = None) -> list[Claimed]:
-        """Claim a batch of due rows (after the housekeeping, when given a result to add it to)."""
+    async def claim(self, result: TickResult | None = None) -> list[Claimed]:
+        """Claim a batch of due rows (those too late expire instead; `result` counts them)."""
+        return (await self._claim(result if result is not None else TickResult()))[0]
+
+    async def _claim(self, result: TickResult) -> tuple[list[Claimed], int]:
+        """The claimed rows, and how many due rows the claim took (the
+        expired ones too: a full batch means more may be due). Lapsed leases
+        go back first when `RECLAIM_EVERY` has passed; the kinds'
+        `after_expired` hooks run in the claim's transaction."""
         now = self.clock.now()
         claim = claim_query(now, self.worker, self.lease, self.batch, skip_locked=not self.db.sqlite)
         async with self.db.write() as session:
-            if housekeeping is not None:
-                await self.housekeeping(session, housekeeping)
-            rows = [Claimed(**r._mapping) for r in (await run(session, *claim)).all()]
+            if self._reclaimed_at is None or not now - RECLAIM_EVERY < self._reclaimed_at <= now:
+                await self.reclaim(session, result)
+            taken = [Claimed(**r._mapping) for r in (await run(session, *claim)).all()]
+            expired = [r for r in taken if r.status == EXPIRED]
+            if expired:
+                result.expired += len(expired)
+                await run_hooks(session, expired, now, "after_expired")
+        rows = [r for r in taken if r.status != EXPIRED]
         send_by = now + timedelta(seconds=self._send_window())
         for r in rows:  # a send must be over before the lease runs out and another dispatcher may take the row
             r.send_by = send_by
-        return sorted(rows, key=lambda r: r.id)
+        return sorted(rows, key=lambda r: r.id), len(taken)
 
     async def process(self, rows: list[Claimed], flow: Flow | None = None) -> TickResult:
         """Send a claimed batch; `flow` is what the batches of one tick share

@@ -49,13 +49,6 @@ _RECLAIM = (
     .where(_is(CLAIMED), T.c.lease_until < _NOW)
     .values(status=PENDING, claimed_by=None, lease_until=None, last_error=UNCONFIRMED)
 )
-_EXPIRE = (
-    sa.update(T)
-    .where(_is(PENDING), T.c.due_at <= _NOW, T.c.expires_at <= _NOW)
-    .values(status=EXPIRED, last_error="too late to be useful")
-    # What the kinds' `after_expired` hooks read (the digest plans its program's next week).
-    .returning(T.c.id, T.c.key, T.c.kind, T.c.context, T.c.program_id, T.c.person_id, T.c.subject)
-)
 
 
 def work_query(now: datetime) -> Bound:
@@ -70,8 +63,11 @@ def reclaim_query(now: datetime) -> Bound:
     return Bound(_RECLAIM, {"now": now})
 
 
-def expire_query(now: datetime) -> Bound:
-    return Bound(_EXPIRE, {"now": now})
+# A due row past its `expires_at` is too late to be useful: the claim that
+# reaches it marks it expired instead of claiming it (no attempt, no lease),
+# and the dispatcher runs its kind's `after_expired` hook.
+TOO_LATE = "too late to be useful"
+_LATE = sa.and_(T.c.expires_at.is_not(None), T.c.expires_at <= _NOW)
 
 
 @functools.cache
@@ -79,14 +75,16 @@ def _claim(batch: int, skip_locked: bool):
     due = sa.select(T.c.id).where(_is(PENDING), T.c.due_at <= _NOW).order_by(T.c.due_at, T.c.id).limit(batch)
     if skip_locked:
         due = due.with_for_update(skip_locked=True)
+    lease_until = sa.bindparam("lease_until", type_=T.c.lease_until.type)
     return (
         sa.update(T)
         .where(T.c.id.in_(due.scalar_subquery()))
         .values(
-            status=CLAIMED,
-            claimed_by=sa.bindparam("worker"),
-            lease_until=sa.bindparam("lease_until", type_=T.c.lease_until.type),
-            attempts=T.c.attempts + 1,
+            status=sa.case((_LATE, EXPIRED), else_=CLAIMED),
+            claimed_by=sa.case((_LATE, T.c.claimed_by), else_=sa.bindparam("worker")),
+            lease_until=sa.case((_LATE, sa.null()), else_=lease_until),
+            attempts=sa.case((_LATE, T.c.attempts), else_=T.c.attempts + 1),
+            last_error=sa.case((_LATE, TOO_LATE), else_=T.c.last_error),
         )
         .returning(
             T.c.id,
@@ -101,6 +99,7 @@ def _claim(batch: int, skip_locked: bool):
             T.c.attempts,
             T.c.expires_at,
             T.c.last_error,
+            T.c.status,
         )
     )
 

@@ -68,6 +68,7 @@ class Claimed:
     expires_at: datetime | None
     last_error: str | None = None
     send_by: datetime | None = None  # set by the claim: no send of this row may start or last beyond it
+    status: str = CLAIMED  # what the claim made of it: claimed, or expired (too late, never sent)
 
 
 def backoff(attempt: int) -> timedelta:

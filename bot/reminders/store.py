@@ -209,7 +209,7 @@ async def reconcile(
 
 # A held row waits for its reader to write to the bot again (every way to
 # reach them is marked unreachable): it stays pending, due at the end of time,
-# so the dispatcher never claims it and the housekeeping never expires it.
+# so the dispatcher never claims it, and never expires it.
 HELD_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
 HELD = "held until they write again: "  # the start of a held row's `last_error`
 

@@ -98,3 +98,28 @@ async def test_org_set_with_an_empty_value_says_how_to_clear_and_changes_nothing
     cleared = await anna.say("org set Täby kommun slack=-")
     assert cleared[0].kind == "commands/org_tenants"
     assert (await say_as(world.core, slack("U2", "T0TABY"), "help"))[0].kind == "errors/tenant_not_allowed"
+
+
+async def test_the_own_workspace_and_the_console_are_let_in_without_a_read(sqlite_db, clock, monkeypatch):
+    """The check every turn makes first reads the organisations only when
+    they must tell: the install's own workspace and the console are known
+    in memory (a read unit per turn was a tenth of an ordinary turn's work)."""
+    core = make_core(sqlite_db, clock, locale="en")
+    core.own_tenants.learn("slack", "T0OWN")
+    reads = []
+    real_read = type(sqlite_db).read
+
+    def counted(db):
+        reads.append(1)
+        return real_read(db)
+
+    monkeypatch.setattr(type(sqlite_db), "read", counted)
+    for actor in (slack("U2", "T0OWN"), Actor(Platform.CONSOLE, "console", "eva", display_name="Eva")):
+        await core._allowed(
+            Inbound(actor, Address(actor.platform, actor.tenant, "D1", actor.user_id, Where.DM), Kind.TEXT, text="help")
+        )
+    assert reads == []
+    assert not await core._allowed(
+        Inbound(slack("U3", "T0ELSE"), Address(Platform.SLACK, "T0ELSE", "D3", "U3", Where.DM), Kind.TEXT, text="help")
+    )
+    assert reads == [1], "a workspace only the organisations can vouch for is looked up"

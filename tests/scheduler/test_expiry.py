@@ -135,3 +135,37 @@ async def test_rows_for_the_coordinators_that_cannot_be_addressed_wait_and_the_r
     rows = {r.key: r for r in await reminders(sqlite_db)}
     assert rows["report"].status == "pending" and rows["report"].due_at > now
     assert "coordinators failed" in caplog.text
+
+
+async def test_the_claim_that_reaches_a_late_row_expires_it_in_the_same_statement(sqlite_db, clock):
+    """No separate expiry statement per tick: the claim marks a row past its
+    `expires_at` expired (no attempt used, no lease, nobody holds it) and
+    claims the others."""
+    from sqlalchemy import event
+
+    async with sqlite_db.write() as s:
+        due = clock.now() - timedelta(hours=2)
+        rows = [
+            _row("late", due, expires=clock.now() - timedelta(hours=1)),
+            _row("fresh", due, expires=clock.now() + timedelta(hours=1)),
+        ]
+        await insert_if_absent(s, rows, clock.now())
+    dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: RecordingPort()}), clock, Config())
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    event.listen(sqlite_db.units_engine, "before_cursor_execute", listener)
+    try:
+        dispatcher._reclaimed_at = clock.now()  # only the claim itself
+        claimed = await dispatcher.claim()
+    finally:
+        event.remove(sqlite_db.units_engine, "before_cursor_execute", listener)
+    assert [r.key for r in claimed] == ["fresh"]
+    assert [s.split(None, 1)[0] for s in statements if not s.startswith("BEGIN")] == ["UPDATE"]
+    by_key = {r.key: r for r in await reminders(sqlite_db)}
+    late = by_key["late"]
+    assert (late.status, late.attempts, late.claimed_by, late.lease_until) == ("expired", 0, None, None)
+    assert late.last_error == "too late to be useful"
+    assert (by_key["fresh"].status, by_key["fresh"].attempts) == ("claimed", 1)

@@ -255,7 +255,40 @@ async def test_a_row_put_back_unsent_keeps_its_unconfirmed_mark(sqlite_db, clock
     await keep(sqlite_db, clock, "message:maybe", dm("eva", Platform.CONSOLE), "Hej")
     dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: RecordingPort()}), clock, Config())
     (row,) = await dispatcher.claim()
-    row.last_error = UNCONFIRMED  # as the housekeeping marks a row whose lease ran out
+    row.last_error = UNCONFIRMED  # as taking a lapsed lease back marks the row
     assert await dispatcher.recorder.record(row, "release", clock.now()) == "retried"
     (kept,) = await reminders(sqlite_db)
     assert (kept.status, kept.last_error, kept.attempts) == ("pending", UNCONFIRMED, 0)
+
+
+async def test_lapsed_leases_are_looked_for_at_most_every_half_minute(sqlite_db, clock):
+    """Taking lapsed leases back is a statement of its own; a lease lasts
+    minutes, so one dispatcher looks at most every `RECLAIM_EVERY`, not in
+    every claim. A lapsed lease is still taken back by the next claim after
+    that (the crash tests above)."""
+    from sqlalchemy import event
+
+    from scheduler.dispatcher import RECLAIM_EVERY
+
+    dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: RecordingPort()}), clock, Config())
+    updates: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_rest):
+        if statement.startswith("UPDATE"):
+            updates.append("reclaim" if "lease_until <" in statement else "claim")
+
+    event.listen(sqlite_db.units_engine, "before_cursor_execute", listener)
+    try:
+        await dispatcher.claim()
+        first, updates[:] = list(updates), []
+        clock.advance(RECLAIM_EVERY / 2)
+        await dispatcher.claim()
+        soon, updates[:] = list(updates), []
+        clock.advance(RECLAIM_EVERY / 2)
+        await dispatcher.claim()
+        later = list(updates)
+    finally:
+        event.remove(sqlite_db.units_engine, "before_cursor_execute", listener)
+    assert first == ["reclaim", "claim"], "a dispatcher's first claim looks for lapsed leases"
+    assert soon == ["claim"], "not again within RECLAIM_EVERY"
+    assert later == ["reclaim", "claim"]

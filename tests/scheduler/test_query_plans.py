@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from bot.store.models import Reminder
-from scheduler.queries import claim_query, expire_query, next_due_query, reclaim_query, work_query
+from scheduler.queries import claim_query, next_due_query, reclaim_query, work_query
 
 NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 HISTORY = 30_000
@@ -92,7 +92,6 @@ async def test_every_tick_query_uses_an_index_after_analyze(any_db):
         "anything to do": work_query(NOW),
         "next due": next_due_query(),
         "reclaim leases": reclaim_query(NOW),
-        "expire": expire_query(NOW),
         "claim": claim_query(NOW, "w1", timedelta(minutes=5), 100, skip_locked=not any_db.sqlite),
     }
     scanned = {}
