@@ -7,6 +7,7 @@ its value, asks the same question, and its Yes ends the pair the same way."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 
 from sqlmodel import select
@@ -63,9 +64,13 @@ async def test_the_digest_end_the_pair_button_pressed_by_value_asks_and_its_yes_
     dispatcher = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config)
     await run_until(dispatcher, clock, datetime(2027, 3, 2, tzinfo=UTC))  # 56 days: the digest of Monday 1 March
     (digest,) = [c for c in dms(server.fake, COORDINATOR) if _key(c).startswith("digest:")]
+    shown = copy.deepcopy(server.fake.messages[(digest.result["channel"], digest.result["ts"])])
     pressed, _ = await server.click(digest, "stall.unpair", user=COORDINATOR, value=str(n))
     assert pressed == 200
     await server.settle()
+    # The digest is a list, one row of buttons per pair: a press answers its row, not the
+    # digest, which stays as it was (not "you answered: End the pair", its buttons gone).
+    assert server.fake.messages[(digest.result["channel"], digest.result["ts"])] == shown
     (question,) = [c for c in dms(server.fake, COORDINATOR) if f"Avsluta paret #{n} Adam → Maria" in c.params["text"]]
     assert "har inte träffats (veckosammanfattningen)" in question.params["text"], question.params["text"]
     assert await _status(sqlite_db, n) == PairStatus.ANNOUNCED  # nothing done yet

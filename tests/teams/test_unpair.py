@@ -74,6 +74,9 @@ async def test_the_digest_end_the_pair_button_pressed_by_value_asks_and_its_yes_
         await run_until(dispatcher, clock, datetime(2027, 3, 2, tzinfo=UTC))  # 56 days: the digest of 1 March
         (digest,) = [c for c in hanna.inbox() if c.card is not None and "stå still" in c.shown_text()]
         await hanna.click(digest, _data(digest, "stall.unpair", str(n)))
+        # The digest is a list, one row of buttons per pair: a press answers its row, not
+        # the digest, which stays as it was (not frozen to its first line, its pairs gone).
+        assert [c for c in connector.of("update") if c.activity_id == digest.result_id] == []
         question = hanna.last_card()
         shown = question.shown_text()
         assert f"Avsluta paret #{n} Anna → Bo" in shown and "veckosammanfattningen" in shown, shown
