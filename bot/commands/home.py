@@ -18,7 +18,7 @@ from bot.messages import Button, Buttons, Card, Fields, Heading, Text
 from bot.programs import live_pairings, my_enrollments, next_event, rsvp_buttons
 from bot.reminders.events import unanswered_events
 from bot.reminders.surveys import open_surveys, start_button
-from bot.roster import former_partners, is_paused, pair_partners
+from bot.roster import former_partners, is_paused, pair_partners, waiting_anew
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -58,6 +58,7 @@ async def _participant_blocks(turn: Turn) -> list:
                     paused_until=enrollment.paused_until if paused else None,
                     pairs=len(pairs),
                     former=former,
+                    waiting=waiting_anew(program, enrollment),
                     event=event,
                     tz=program.timezone,
                 )

@@ -26,7 +26,7 @@ import calendar
 import re
 import shlex
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import MINYEAR, date, time
 
 from bot.commands.swedish import ALIASES, PHRASES, swedish_index
@@ -135,19 +135,28 @@ def command(
 ACTION_ROLES: dict[str, tuple[str, str]] = {}
 
 
-def action(prefix: str, *, role: str = PARTICIPANT, name: str | None = None):
+def action(prefix: str, *, role: str = PARTICIPANT, name: str | None = None, keeps_card: bool = False):
     """Register the handler for card actions whose id starts with `prefix`.
-    A `role` other than PARTICIPANT is enforced by the core, as for commands."""
+    A `role` other than PARTICIPANT is enforced by the core, as for commands.
+    `keeps_card`: the button is one row's of a list card, which its press
+    leaves as it is for the other rows (`Outbound.keeps_clicked`)."""
 
     def register(fn: Handler) -> Handler:
         if prefix in ACTIONS:
             raise RuntimeError(f"action prefix {prefix!r} declared twice")
-        ACTIONS[prefix] = fn
+        ACTIONS[prefix] = _keeping_card(fn) if keeps_card else fn
         if role != PARTICIPANT:
             ACTION_ROLES[prefix] = (role, name or prefix.rstrip("."))
         return fn
 
     return register
+
+
+def _keeping_card(fn: Handler) -> Handler:
+    async def keeping(turn) -> list[Outbound]:
+        return [replace(m, keeps_clicked=True) for m in await fn(turn)]
+
+    return keeping
 
 
 def _best_action(action_id: str) -> str | None:

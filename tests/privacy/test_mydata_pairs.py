@@ -3,13 +3,15 @@ the pair exists, with whom, since and until when, its status), not the
 coordinator's matching notes about both of them (`score`, `rationale`) nor
 why the pair ended (`end_reason`: the coordinator's words, or the partner's
 leaving), and not a proposal nobody has been told of. The coordinator's
-`export` keeps all of it. Swedish and English, through the console."""
+`export` keeps all of it. The digest's record that the pair went quiet is the
+pair's own and stays. Swedish and English, through the console."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -57,3 +59,22 @@ async def test_a_proposal_nobody_has_been_told_of_is_not_in_mydata(sqlite_db, cl
     await year["Anna"].say("match")  # a draft: Cecilia with Frida, nobody told
     data, raw = await _my_file(year["Cecilia"])
     assert data["pairs"] == [] and "Frida" not in raw
+
+
+async def test_the_digest_reporting_the_pair_as_quiet_is_in_both_members_mydata(year):
+    """Which quiet spell the coordinators' weekly digest reported, and in
+    which week (`checks.stall_reported`), is the pair's own: no coordinator
+    wrote or judged it (the bot marks it when the digest is sent, by the
+    program's rule of `stall_days` without a meeting), it is drawn from the
+    pair's own meeting log and announcement (already in the file) or a
+    pause both were told of, and it says when their pair was named to the
+    coordinators (a recipient of their data: art. 15(1)(c)). Nothing of the
+    partner's is in it, so art. 15(4) keeps nothing back, unlike the
+    coordinator's matching notes and end reason."""
+    await year.run_until(date(2027, 3, 2))  # the digest of Monday 1 March names Cecilia and Frida
+    for name in ("Cecilia", "Frida"):
+        data, _raw = await _my_file(year[name])
+        (pair,) = data["pairs"]
+        reported = pair["checks"]["stall_reported"]
+        assert set(reported) == {"since", "week"} and reported["week"] == "2027-03-01", reported
+        assert date.fromisoformat(reported["since"]) <= date(2027, 3, 1) - timedelta(days=56), reported
