@@ -118,3 +118,14 @@ async def test_a_card_that_arrives_while_a_number_is_typed_does_not_take_it(sqli
     # The next question came after it, with a card of its own (its Back);
     # the card that came while he typed waits under `kort`.
     assert [w.message.text for w in await Cards(erik).waiting()][1:] == ["Välj"]
+
+
+def test_a_question_that_wants_a_number_shows_no_numbered_buttons():
+    """The console's rule needs it: at such a question every number typed is
+    the answer (a Back button would make `1` a press). A guard, not a fix."""
+    import bot.core  # noqa: F401 - registers the dialogues
+    from bot.dialogs.flow import FLOWS
+    from bot.dialogs.steps import NumberStep
+
+    numbers = [s for flow in FLOWS.values() for s in flow.steps if isinstance(s, NumberStep)]
+    assert numbers and not [s.name for s in numbers if s.nav_buttons or s.blocks(None, str, "p")]
