@@ -75,6 +75,7 @@ SAMPLES: dict[str, object] = {
     "extra": "extra",
     "first_after": "03:00",
     "forward": "03:30",
+    "going_on": "free",
     "gone": ["Maria"],
     "high": 60,
     "held_on": date(2027, 3, 1),
