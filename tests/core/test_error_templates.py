@@ -58,10 +58,12 @@ SAMPLES: dict[str, object] = {
     "choices": ["all", "mentors", "adepts"],
     "code": "same_organisation",
     "command": "program set",
+    "coordinator": True,
     "count": 2,
     "day": date(2027, 1, 4),
     "days": 28,
     "decimal": True,
+    "drafts": [PROGRAM],
     "details": {"ref": "Gunnar"},  # the context of the error `error` names
     "end": date(2027, 1, 1),
     "error": "errors/unknown_person",
