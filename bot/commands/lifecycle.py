@@ -296,6 +296,7 @@ async def program_close_answer(turn: Turn):
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None or program.status not in (lifecycle.ACTIVE, lifecycle.CLOSING) or mode not in ("plain", "force"):
         raise stale_button()  # closed since the question (or a forged value)
+    turn.about(program)  # the answer in the question's language (`bot.language`): the program's
     if turn.inbound.action_id != "program.close.confirm":
         return answered(turn, "lifecycle/close_kept", program=program)
     waiting = await awaiting_closeout(turn.session, program)

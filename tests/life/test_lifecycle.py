@@ -157,3 +157,15 @@ async def test_closing_early_tells_each_participant_in_their_language_and_met_sa
     assert met == TOLD[year.locale]["met"], met
     met = texts(await year["Cecilia"].say("met"))
     assert TOLD[other]["met"] == met and TOLD[other]["not_matched"] not in met, met
+
+
+async def test_the_answer_to_the_close_question_is_in_the_questions_language(sqlite_db, clock):
+    """An English program closed by a coordinator of a Swedish installation:
+    the question was in English (the program's), and so is what follows the
+    press (it was in Swedish: the press did not say which program it was about)."""
+    year = Year(sqlite_db, clock, "sv")
+    anna = year["Anna"]
+    await anna.say("program create English Pilot start=2027-01-19 end=2027-12-15 locale=en")
+    asked = await anna.say("program close force=yes")
+    assert "Do you want to close *English Pilot*?" in texts(asked)
+    assert "*English Pilot* is closed." in texts(await anna.choose(1, asked))
