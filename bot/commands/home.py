@@ -140,6 +140,9 @@ async def home(turn: Turn, args):
             blocks.append(Heading(turn.render("home/coordinator_heading", program=program)))
             blocks.append(Fields(tuple((turn.render(f"home/health_{k}"), str(v)) for k, v in health.items())))
             blocks.extend(await cockpit_blocks(turn, program, board))
+        if not programs:  # a closed program's next cohort is a draft: say so, and how to open it
+            none = await turn.no_program()
+            blocks.append(Text(turn.render(none.template, **none.context)))
     if not blocks:
         blocks.append(Text(turn.render("home/nothing")))
     summary = turn.render("home/summary")

@@ -55,7 +55,7 @@ async def _join_one_of(turn: Turn, ref: Program | None, role: str | None) -> lis
     }
     rows = await open_to(turn, enrolled)
     if not rows:
-        raise UserError("errors/no_program")
+        raise await turn.no_program()
     joined = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)
     fresh = [(e, p) for e, p in rows if e is None or e.status not in joined or (role and e.role != role)]
     chosen = await choose(

@@ -78,3 +78,35 @@ async def test_the_digest_reporting_the_pair_as_quiet_is_in_both_members_mydata(
         reported = pair["checks"]["stall_reported"]
         assert set(reported) == {"since", "week"} and reported["week"] == "2027-03-01", reported
         assert date.fromisoformat(reported["since"]) <= date(2027, 3, 1) - timedelta(days=56), reported
+
+
+MYDATA = {
+    "sv": {
+        "running": "• I par med Frida, Knivsta kommun, sedan 4 jan. 2027 (igång)",
+        "paused": "paus till 15 feb. 2027",
+        "not_current": "paus till 15 feb. 2027 (gäller inte längre)",
+        "closed": "• I par med Frida, Knivsta kommun, 4 jan.–1 feb. 2027 (genomfört)",
+    },
+    "en": {
+        "running": "• Paired with Frida, Knivsta kommun, since 4 Jan 2027 (running)",
+        "paused": "pause until 15 Feb 2027",
+        "not_current": "pause until 15 Feb 2027 (no longer in force)",
+        "closed": "• Paired with Frida, Knivsta kommun, 4 Jan\u2009–\u20091 Feb 2027 (completed)",
+    },
+}
+
+
+async def test_mydata_text_lists_the_pair_and_a_pause_only_while_it_is_current(year):
+    """The text of `mydata` says of each pair what the README promises (with
+    whom, since and until when, its status), also once the program is
+    closed; the stored pause is shown as in force while it lasts, and as no
+    longer in force once the program is closed, though its day is to come."""
+    say = MYDATA[year.locale]
+    cecilia = year["Cecilia"]
+    await cecilia.say("pause until 2027-02-15")
+    text = (await cecilia.say("mydata"))[0].text
+    assert say["running"] in text and say["paused"] in text and say["not_current"] not in text, text
+    year.clock.advance(timedelta(days=28))  # 1 February
+    await year["Anna"].choose(1, await year["Anna"].say("program close force=yes"))
+    text = (await cecilia.say("mydata"))[0].text
+    assert say["closed"] in text and say["not_current"] in text, text
