@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -185,7 +186,8 @@ _CLOSING_STARTS = (
     .correlate(Pairing)
     .scalar_subquery()
 )
-_PAIR_TO_PLAN = (
+# (Typed Any: sqlmodel's `exec` is typed for one entity, SQLAlchemy's `execute` is deprecated there.)
+_PAIR_TO_PLAN: Any = (
     sa.select(Pairing, Program, _ADEPT, _MENTOR, _CLOSING_STARTS)
     .outerjoin(Program, col(Program.id) == col(Pairing.program_id))
     .outerjoin(_ADEPT, col(_ADEPT.id) == col(Pairing.adept_id))
@@ -209,7 +211,7 @@ async def plan_pair(session: AsyncSession, pairing: Pairing | int, now: datetime
     from bot.reminders.digest import digest_row
 
     pairing_id = pairing if isinstance(pairing, int) else pk(pairing)
-    found = (await session.execute(_PAIR_TO_PLAN, {"pairing_id": pairing_id})).first()
+    found = (await session.exec(_PAIR_TO_PLAN, params={"pairing_id": pairing_id})).first()
     if found is None:  # no such pair (any more)
         return 0
     pair, program, adept, mentor, closing_starts = found
