@@ -93,6 +93,7 @@ SAMPLES: dict[str, object] = {
     "mentor": "Maria",
     "month": date(2027, 2, 1),
     "name": "Solna stad",
+    "organisations": ["Knivsta kommun", "Täby kommun"],
     "number": 13,
     "option": "colour",
     "page": 5,
