@@ -47,7 +47,7 @@ from bot.reminders.store import Planned, insert_if_absent, run
 from bot.store.db import Database
 from bot.store.models import Reminder, ReminderStatus
 from bot.store.rows import table_of
-from scheduler.flow import Flow, finish, until_room
+from scheduler.flow import Flow, chunks, finish, until_room
 from scheduler.pace import Pacer
 from scheduler.queries import claim_query, next_due_query, reclaim_query, work_query
 from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff, run_hooks  # noqa: F401 (backoff: re-exported)
@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 T = table_of(Reminder)
 LEASE_MARGIN_S = 5  # a send is abandoned this long before its lease runs out
 PREPARE_CHUNK = 1000  # rows rendered per read transaction (later chunks render while earlier ones send)
+FIRST_CHUNK = 50  # a batch's first chunk is small, so its first sends start before the rest is rendered
 EXPAND_RETRY = timedelta(minutes=5)  # rows for "the coordinators" that could not be addressed wait this long
 # Lapsed leases are looked for at most this often by one dispatcher (a lease
 # lasts `Dispatcher.lease`, minutes): not a statement in every claim.
@@ -289,8 +290,8 @@ class Dispatcher:
         # also across the batches of a tick).
         tasks: list[asyncio.Task] = []
         last_in_lane = flow.lanes
-        for start in range(0, len(rows), PREPARE_CHUNK):
-            for row, what in await self._prepare(rows[start : start + PREPARE_CHUNK]):
+        for chunk in chunks(rows, FIRST_CHUNK, PREPARE_CHUNK):
+            for row, what in await self._prepare(chunk):
                 to = getattr(what, "to", None)
                 if to is not None and self._pace_for(to.platform):
                     key = destination(to)

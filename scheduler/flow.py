@@ -57,3 +57,11 @@ async def finish(running: list[asyncio.Task], total: TickResult) -> bool:
     for result in results:
         total.add(result)
     return any(r.expanded or r.failed for r in results)
+
+
+def chunks(rows: list, first: int, size: int) -> list[list]:
+    """A batch in the chunks it is rendered in: `first` rows, then `size` at
+    a time, so a big batch starts sending after a few rows' rendering, not
+    after a whole chunk's."""
+    head, rest = rows[:first], rows[first:]
+    return ([head] if head else []) + [rest[i : i + size] for i in range(0, len(rest), size)]

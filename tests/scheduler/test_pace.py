@@ -157,3 +157,50 @@ async def test_dispatcher_paces_each_channel_from_slacks_ts_and_is_never_throttl
         last = max((s for s in pacer.seen if stamps[s["stamp"]] == channel), key=lambda s: s["stamp"])
         lane = destination(Address(SLACK, "T0FAKE", conversation=channel, where=Where.CHANNEL))
         assert dispatcher._next_ok[lane] == pytest.approx(last["accepted"] + pace, abs=1e-9)
+
+
+async def test_a_big_batch_starts_sending_before_all_of_it_is_rendered(sqlite_db, clock):
+    """The first posts of a fan-out leave after the batch's first few rows are
+    rendered, not after a thousand rows' worth: the first chunk is small."""
+    from bot.outbox import address_to_dict
+    from bot.reminders.store import Planned, insert_if_absent
+    from scheduler.dispatcher import FIRST_CHUNK
+    from tests.scheduler.helpers import RecordingPort
+
+    rows = 4 * FIRST_CHUNK
+    async with sqlite_db.write() as s:
+        await insert_if_absent(
+            s,
+            [
+                Planned(
+                    key=f"post:{n}",
+                    kind="failure",
+                    template="scheduler/unreachable",
+                    due_at=clock.now() - timedelta(seconds=1),
+                    subject="bench",
+                    address=address_to_dict(
+                        Address(Platform.CONSOLE, "local", conversation=f"C{n}", where=Where.CHANNEL)
+                    ),
+                    context={"who": f"C{n}", "what": "x", "why": "y", "attempts": 0},
+                )
+                for n in range(rows)
+            ],
+            clock.now(),
+        )
+    port = RecordingPort()
+    dispatcher = Dispatcher(sqlite_db, Delivery({Platform.CONSOLE: port}), clock, Config(), concurrency=8, batch=rows)
+    rendered, at_first_send = [0], []
+    real_prepare, real_send = dispatcher.renderer.prepare, port.send
+
+    async def counting_prepare(*args, **kw):
+        rendered[0] += 1
+        return await real_prepare(*args, **kw)
+
+    async def noting_send(to, message):
+        at_first_send.append(rendered[0])
+        return await real_send(to, message)
+
+    dispatcher.renderer.prepare, port.send = counting_prepare, noting_send
+    result = await dispatcher.tick()
+    assert result.sent == rows
+    assert at_first_send[0] < rows, "every row was rendered before the first one was sent"
