@@ -149,3 +149,19 @@ async def test_the_fit_notices_rematch_pressed_by_value_asks_and_its_yes_ends_th
     for who, before in zip((ADEPT, MENTOR), told, strict=True):
         notices = [c.params["text"] for c in dms(server.fake, who)[before:]]
         assert any("avslutat av samordnaren" in t or "ended by the coordinator" in t for t in notices), notices
+
+
+async def test_a_ja_typed_right_after_the_question_answers_it_on_slack(server, sqlite_db, clock):
+    """`avsluta-par` asks (as a slash command: the question comes through the
+    response_url); the coordinator then writes `ja` in the DM: the pair ends,
+    as the Yes button would end it (`bot.asked`)."""
+    for who in (COORDINATOR, ADEPT, MENTOR):
+        await server.dm("status", user=who)
+    await server.settle()
+    n = await _pair(sqlite_db, clock)
+    await server.command(f"avsluta-par {n} flyttar", user=COORDINATOR, channel="D0COORD")
+    await server.settle()
+    assert await _status(sqlite_db, n) == PairStatus.ANNOUNCED  # nothing done yet
+    await server.dm("ja", user=COORDINATOR)
+    await server.settle()
+    assert await _status(sqlite_db, n) == PairStatus.ENDED
