@@ -47,6 +47,7 @@ SAMPLES: dict[str, object] = {
     "allowed": ["draft", "active"],
     "announced": date(2027, 2, 1),
     "argument": "nudge",
+    "called": "Emma Clarke",
     "arguments": ["kind", "date"],
     "at": "02:30",
     "because": "left",  # why the bot ended a pair: labels/end_reason/<because>
@@ -103,6 +104,7 @@ SAMPLES: dict[str, object] = {
     "program": PROGRAM,
     "ref": "Gunnar",
     "role": "mentor",
+    "shared": False,
     "slug": "mentorprogram-2027",
     "source": PROGRAM,
     "start": date(2027, 2, 1),
