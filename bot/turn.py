@@ -51,6 +51,8 @@ class Turn:
     current_program: Program | None = None
     # Whether a button press of the person's is on record (see bot.presses.first_press).
     pressed: bool = False
+    # The outbox row of the Yes/No question the person's previous turn asked (`bot.asked`).
+    asked: int | None = None
     # Whether the person coordinates, once asked (see `coordinates`).
     _coordinator: bool | None = None
     # Where other people are reached, as this turn looked them up (`address_of`).

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from bot.cockpit import ROWS, Dashboard, dashboard
 from bot.commands.registry import action, command
+from bot.commands.which import open_to
 from bot.errors import stale_button
 from bot.lifecycle import RUNNING, ended_on, has_ended
 from bot.markup import mark
@@ -143,8 +144,8 @@ async def home(turn: Turn, args):
         if not programs:  # a closed program's next cohort is a draft: say so, and how to open it
             none = await turn.no_program()
             blocks.append(Text(turn.render(none.template, **none.context)))
-    if not blocks:
-        blocks.append(Text(turn.render("home/nothing")))
+    if not blocks:  # `join` only where there is something open to them to join
+        blocks.append(Text(turn.render("home/nothing", can_join=bool(await open_to(turn, {})))))
     summary = turn.render("home/summary")
     card = Card((Heading(summary), *blocks))
     return [turn.reply(summary, card=card, kind="home")]

@@ -331,7 +331,8 @@ async def _replan(turn: Turn, enrollments: list[Enrollment]) -> None:
 
 
 def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
-    """A question with Yes/No buttons (`PREFIX.confirm` / `PREFIX.cancel`, carrying `value`)."""
+    """A question with Yes/No buttons (`PREFIX.confirm` / `PREFIX.cancel`, carrying `value`);
+    a yes or no typed right after it presses one of them (`bot.asked`)."""
     question = turn.render(template, **ctx)
     card = Card(
         (

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot.commands.participant import _active, _pair_view, answered, confirm_card
 from bot.commands.registry import Param, action, command
 from bot.commands.which import Question, choose, on_pick
+from bot.coordinators import coordinator_rights
 from bot.errors import stale_button
 from bot.inputs import parse_int
 from bot.lifecycle import has_ended, is_over
@@ -159,7 +160,20 @@ async def mydata(turn: Turn, args):
 
 @command("forget")
 async def forget(turn: Turn, args):
-    return [confirm_card(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
+    """Asks first; a coordinator is also told what becomes of their rights
+    (`bot.coordinators.coordinator_rights`): entries added in chat go with the
+    rest, one in the configuration stays."""
+    rights = await coordinator_rights(turn.session, turn.core.config, turn.person) if await turn.coordinates() else None
+    return [
+        confirm_card(
+            turn,
+            "commands/forget_confirm",
+            "forget",
+            str(turn.person.id),
+            coordinator=rights.source if rights else None,
+            last=rights is not None and not rights.others,
+        )
+    ]
 
 
 @action("forget.")

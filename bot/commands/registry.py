@@ -143,7 +143,8 @@ def action(prefix: str, *, role: str = PARTICIPANT, name: str | None = None, kee
     """Register the handler for card actions whose id starts with `prefix`.
     A `role` other than PARTICIPANT is enforced by the core, as for commands.
     `keeps_card`: the button is one row's of a list card, which its press
-    leaves as it is for the other rows (`Outbound.keeps_clicked`)."""
+    leaves as it is for the other rows, or one that only asks first (the
+    card's choice is still open after a No) (`Outbound.keeps_clicked`)."""
 
     def register(fn: Handler) -> Handler:
         if prefix in ACTIONS:

@@ -191,3 +191,8 @@ async def test_after_the_close_with_a_draft_next_cohort_each_is_told_what_is_tru
     for name in ("Vera", "Cecilia"):
         joined = texts(await year[name].say("gå med" if sv else "join"))
         assert joined == say["join"], (name, joined)
+    # And `home` does not send a newcomer to `join` when nothing is open to join.
+    (vera_home,) = await year["Vera"].say("hem" if sv else "home")
+    vera_text = "\n".join(getattr(b, "text", "") for b in vera_home.card.blocks)
+    assert "`gå med`" not in vera_text and "`join`" not in vera_text, vera_text
+    assert ("samordnaren bjuder in dig" if sv else "the coordinator will invite you") in vera_text, vera_text

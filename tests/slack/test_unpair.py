@@ -98,3 +98,70 @@ async def test_the_digest_end_the_pair_button_pressed_by_value_asks_and_its_yes_
 def _key(call) -> str:
     """The outbox key a message carries in its metadata (what it was sent as)."""
     return (call.params.get("metadata") or {}).get("event_payload", {}).get("key", "")
+
+
+def _element(call, action_id: str) -> dict:
+    """The button `action_id` of a message as it was sent (its value: what Slack sends back)."""
+    return next(
+        e
+        for b in call.params.get("blocks") or []
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+
+
+async def test_the_fit_notices_rematch_pressed_by_value_asks_and_its_yes_ends_the_pair(server, sqlite_db, clock):
+    """After the first meeting Maria answers that the pair does not fit; the
+    coordinator's notice has "Matcha om", which ended the pair in one click.
+    Pressed as Slack sends it (signed `block_actions`, the button's value),
+    it now brings `unpair`'s question and leaves the notice as it was; the
+    question's Yes, pressed by its value, ends the pair and both are told."""
+    for who in (COORDINATOR, ADEPT, MENTOR):
+        await server.dm("status", user=who)
+    await server.settle()
+    n = await _pair(sqlite_db, clock)
+    await server.dm("träffats", user=ADEPT)
+    await server.settle()
+    (fit,) = [c for c in dms(server.fake, MENTOR) if "fit.no" in str(c.params.get("blocks"))]
+    pressed, _ = await server.click(fit, "fit.no", user=MENTOR, value=_element(fit, "fit.no")["value"])
+    assert pressed == 200
+    await server.settle()
+    (notice,) = [c for c in dms(server.fake, COORDINATOR) if "fitcheck.rematch" in str(c.params.get("blocks"))]
+    shown = copy.deepcopy(server.fake.messages[(notice.result["channel"], notice.result["ts"])])
+    rematch = _element(notice, "fitcheck.rematch")
+    pressed, _ = await server.click(notice, "fitcheck.rematch", user=COORDINATOR, value=rematch["value"])
+    assert pressed == 200
+    await server.settle()
+    # Only asked: the notice is not "you answered: Matcha om", its buttons are there after a No.
+    assert server.fake.messages[(notice.result["channel"], notice.result["ts"])] == shown
+    (question,) = [c for c in dms(server.fake, COORDINATOR) if f"Avsluta paret #{n} Adam → Maria" in c.params["text"]]
+    assert "passade inte (efter första mötet)" in question.params["text"], question.params["text"]
+    assert await _status(sqlite_db, n) == PairStatus.ANNOUNCED  # nothing done yet
+    told = len(dms(server.fake, ADEPT)), len(dms(server.fake, MENTOR))
+    yes = _element(question, "confirm.confirm")
+    pressed, _ = await server.click(question, "confirm.confirm", user=COORDINATOR, value=yes["value"])
+    assert pressed == 200
+    await server.settle()
+    async with sqlite_db.read() as s:
+        pairing = await s.get(Pairing, n)
+    assert (pairing.status, pairing.end_reason) == (PairStatus.ENDED, "passade inte (efter första mötet)")
+    for who, before in zip((ADEPT, MENTOR), told, strict=True):
+        notices = [c.params["text"] for c in dms(server.fake, who)[before:]]
+        assert any("avslutat av samordnaren" in t or "ended by the coordinator" in t for t in notices), notices
+
+
+async def test_a_ja_typed_right_after_the_question_answers_it_on_slack(server, sqlite_db, clock):
+    """`avsluta-par` asks (as a slash command: the question comes through the
+    response_url); the coordinator then writes `ja` in the DM: the pair ends,
+    as the Yes button would end it (`bot.asked`)."""
+    for who in (COORDINATOR, ADEPT, MENTOR):
+        await server.dm("status", user=who)
+    await server.settle()
+    n = await _pair(sqlite_db, clock)
+    await server.command(f"avsluta-par {n} flyttar", user=COORDINATOR, channel="D0COORD")
+    await server.settle()
+    assert await _status(sqlite_db, n) == PairStatus.ANNOUNCED  # nothing done yet
+    await server.dm("ja", user=COORDINATOR)
+    await server.settle()
+    assert await _status(sqlite_db, n) == PairStatus.ENDED
