@@ -31,22 +31,21 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.coordinators import coordinator_people
 from bot.i18n import Translator, translator_for
 from bot.messages import MessageRef, Sent
 from bot.outbox import default_worker
 from bot.ports import Delivery, DeliveryError
 from bot.reminders.planner import TO_COORDINATORS
 from bot.reminders.render import Renderer, Skip, Unreachable
-from bot.reminders.store import Planned, insert_if_absent, run
+from bot.reminders.store import run
 from bot.store.db import Database
 from bot.store.models import Reminder, ReminderStatus
 from bot.store.rows import table_of
+from scheduler.expand import expand
 from scheduler.flow import Flow, chunks, finish, until_room
 from scheduler.pace import Pacer
 from scheduler.queries import claim_query, next_due_query, reclaim_query, work_query
@@ -219,7 +218,7 @@ class Dispatcher:
         group = [r for r in rows if r.context.get("to") == TO_COORDINATORS and not r.person_id]
         if group:
             try:
-                result.expanded = await self._expand(group)
+                result.expanded = await expand(self.db, self.config, self.clock.now(), group)
             except Exception:  # a bug or a bad setting: these rows wait and are tried again; the rest goes
                 log.exception("addressing %d rows to the coordinators failed; tried again later", len(group))
                 later = self.clock.now() + EXPAND_RETRY
@@ -364,39 +363,3 @@ class Dispatcher:
 
     async def _record(self, row: Claimed, what: str, detail) -> str:
         return await self.recorder.record(row, what, detail)
-
-    async def _expand(self, rows: list[Claimed]) -> int:
-        """A row for "the coordinators" becomes one row per coordinator (each
-        with its own key, language and retries); the original is done."""
-        now = self.clock.now()
-        made = 0
-        async with self.db.write() as session:
-            people = await coordinator_people(session, self.config)
-            for row in rows:
-                context = {k: v for k, v in row.context.items() if k != "to"}
-                children = [
-                    Planned(
-                        key=f"{row.key}:person{p.id}",
-                        kind=row.kind,
-                        template=row.template,
-                        due_at=now,
-                        subject=row.subject or "",
-                        program_id=row.program_id,
-                        person_id=p.id,
-                        context=context,
-                    )
-                    for p in people
-                ]
-                made += await insert_if_absent(session, children, now)
-                status, note = (
-                    (SENT, f"expanded to {len(children)} coordinators")
-                    if children
-                    else (FAILED, "no coordinator the bot can reach is configured")
-                )
-                await run(
-                    session,
-                    sa.update(T)
-                    .where(T.c.id == row.id)
-                    .values(status=status, lease_until=None, sent_at=now if children else None, last_error=note),
-                )
-        return made

@@ -116,12 +116,12 @@ async def test_a_failing_after_sent_hook_is_undone_and_the_send_stays_recorded(a
 async def test_rows_for_the_coordinators_that_cannot_be_addressed_wait_and_the_rest_goes(
     sqlite_db, clock, monkeypatch, caplog
 ):
-    import scheduler.dispatcher as dispatching
+    import scheduler.expand as expanding
 
     async def broken(session, config):
         raise RuntimeError("a bad coordinator setting")
 
-    monkeypatch.setattr(dispatching, "coordinator_people", broken)
+    monkeypatch.setattr(expanding, "coordinator_people", broken)
     now = clock.now()
     to_coordinators = replace(_row("report", now - timedelta(minutes=1)), address=None, context={"to": "coordinators"})
     async with sqlite_db.write() as s:
