@@ -25,10 +25,10 @@ from bot.commands.registry import (
     find_action,
     lookup_command,
     parse_args,
-    tokenize,
 )
 from bot.commands.smalltalk import card_number, is_greeting, is_yes_no
 from bot.commands.topics import is_group_word, unknown_command, visible_roles
+from bot.commands.words import tokenize
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for

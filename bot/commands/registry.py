@@ -23,16 +23,15 @@ command (and the aliases typed by habit) are in `bot.commands.swedish`.
 from __future__ import annotations
 
 import calendar
-import io
 import re
-import shlex
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import MINYEAR, date, time
 
 from bot.commands.swedish import ALIASES, PHRASES, swedish_index
+from bot.commands.words import typed_lines
 from bot.errors import UserError
-from bot.inputs import paragraphs, parse_whole
+from bot.inputs import parse_whole
 from bot.messages import Outbound
 
 PARTICIPANT = "participant"
@@ -186,47 +185,6 @@ _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 _RANGE = re.compile(r"^([0-9]{1,6})-([0-9]{1,6})$")
 
 
-class Word(str):
-    """A typed word (as `shlex.split` reads it) that knows how many line
-    breaks stood before it, so a `lines` text keeps its lines; everywhere
-    else it is the plain string it equals."""
-
-    breaks: int = 0
-
-    def __new__(cls, text: str, breaks: int = 0) -> Word:
-        word = super().__new__(cls, text)
-        word.breaks = breaks
-        return word
-
-
-def tokenize(text: str) -> list[str]:
-    """The words of a typed line, quotes as `shlex.split` reads them; each a
-    `Word` with the line breaks before it (the lexer reads one character at
-    a time, and a word ends at the first whitespace after it)."""
-    straight = text.replace("“", '"').replace("”", '"')
-    stream = io.StringIO(straight)
-    lexer = shlex.shlex(stream, posix=True)
-    lexer.whitespace_split, lexer.commenters = True, ""
-    words: list[str] = []
-    end = 0  # just past the whitespace character that ended the last word
-    try:
-        while (token := lexer.get_token()) is not None:
-            read = stream.tell()
-            between = straight[max(end - 1, 0) : read]
-            gap = between[: len(between) - len(between.lstrip())]
-            words.append(Word(token, gap.count("\n") if words else 0))
-            end = read
-    except ValueError:
-        raise UserError("errors/unbalanced_quotes", text=text) from None
-    return words
-
-
-def _typed_lines(words: list[str]) -> str:
-    """The words of a `lines` text with the line breaks they were typed with."""
-    text = "".join(("\n" * getattr(w, "breaks", 0) or " ") + w for w in words)
-    return paragraphs(text)
-
-
 def _joined(tokens: list[str]) -> list[str]:
     """Multi-word Swedish phrases as one token: ["gå", "med", "x"] -> ["gå-med", "x"]."""
     out: list[str] = []
@@ -312,7 +270,7 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
     for i, p in enumerate(positional):
         if p.kind == "people" or p.rest:
             if loose:
-                raw[p.name] = list(loose) if p.kind == "people" else _typed_lines(loose) if p.lines else " ".join(loose)
+                raw[p.name] = list(loose) if p.kind == "people" else typed_lines(loose) if p.lines else " ".join(loose)
             loose = []
         elif loose:
             taken = _words_for(p, positional[i + 1 :], len(loose))

@@ -17,9 +17,9 @@ from bot.commands.registry import (
     Command,
     lookup_command,
     read_words,
-    tokenize,
 )
 from bot.commands.swedish import swedish_index, swedish_words
+from bot.commands.words import tokenize
 from bot.errors import UserError
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
-from bot.commands.registry import COORDINATOR, lookup_command, parse_args, tokenize
+from bot.commands.registry import COORDINATOR, lookup_command, parse_args
+from bot.commands.words import tokenize
 from bot.dialogs.engine import (
     AWAY,
     CONFIRM_EXPIRES,
