@@ -225,7 +225,7 @@ def label(locale: str | None, name: str, /, translator: Translator | None = None
 
 
 @pass_context
-def _f_t(ctx, name: str, **kw) -> str:
+def _f_t(ctx, name: str, /, **kw) -> str:
     return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), name, tz=ctx.get("tz"), **kw)
 
 
