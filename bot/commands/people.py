@@ -123,8 +123,8 @@ async def nominate(turn: Turn, args):
             await turn.audit("nominate", program=program, nominee=person.name, taking_part=existing.role)
             return [turn.say("commands/nominated", name=person.name, program=program, reason=reason, neutral=True)]
         if existing.role == Role.MENTOR:
-            raise UserError("errors/already_mentor", name=person.name, program=program)
-        raise UserError("errors/already_adept", name=person.name, program=program)
+            raise UserError("errors/already_mentor", name=person.name, program=program, status=existing.status)
+        raise UserError("errors/already_adept", name=person.name, program=program, status=existing.status)
     if existing is not None and existing.role != Role.MENTOR:
         role_change.retake(existing, Role.MENTOR.value, turn.now)
     enrollment = existing or Enrollment(

@@ -188,3 +188,14 @@ async def test_a_participant_learns_nothing_of_who_already_takes_part_from_a_nom
     hanna = lw.chat(COORDINATOR)
     assert [r.kind for r in await hanna.say("nominate console:local:anna")] == ["errors/already_adept"]
     assert [r.kind for r in await hanna.say("nominate console:local:bo")] == ["errors/already_mentor"]
+
+
+async def test_nominating_again_says_the_nominee_is_already_nominated_not_a_mentor(lw):
+    """Bo has been nominated and has not answered: a coordinator who
+    nominates him again is told that, not that he is already a mentor."""
+    await nominated(lw)
+    hanna = lw.chat(COORDINATOR)
+    (reply,) = await hanna.say("nominate console:local:bo")
+    assert reply.kind == "errors/already_mentor"
+    already = {"sv": "redan nominerad som mentor", "en": "already nominated as a mentor"}[lw.locale]
+    assert already in reply.text and "redan mentor" not in reply.text and "already a mentor" not in reply.text
