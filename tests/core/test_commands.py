@@ -266,6 +266,19 @@ async def test_program_settings(world, sqlite_db):
     assert ("samordnarna" in refused) if world.locale == "sv" else ("coordinators" in refused)
 
 
+async def test_program_set_says_what_it_changed_from_what_to_what(world):
+    anna = world["Anna"]
+    text = texts(await anna.say("program set quiet=12-23..01-06 mentor_years=6"))
+    assert {
+        "sv": "Ändrat: `uppehåll` 1–31 juli → *23 december–6 januari*\nÄndrat: `mentorår` 5 år → *6 år*\nInställningar",
+        "en": "Changed: `quiet` 1\u2009–\u200931 July → *23 December–6 January*\nChanged: `mentor_years` 5 years → *6 years*",
+    }[world.locale] in text
+    again = texts(await anna.say("program set quiet=12-23..01-06"))
+    assert {"sv": "Inget ändrades: inställningen var redan så.", "en": "Nothing changed: the setting was already so."}[
+        world.locale
+    ] in again
+
+
 async def test_a_name_too_long_to_keep_is_answered_not_an_internal_error(world):
     # Within what a line may carry (1 000 for a name typed as free text), over what is stored (200).
     (reply,) = await world["Anna"].say("org add " + "Kommun" * 50)
