@@ -80,6 +80,17 @@ def normalise_locale(value: str | None) -> str | None:
     return head if head in LOCALES else None
 
 
+# Letters that come after z in the Swedish alphabet, in its order.
+_AFTER_Z = {"sv": {"å": "z\x01", "ä": "z\x02", "æ": "z\x02", "ö": "z\x03", "ø": "z\x03"}}
+
+
+def sort_key(locale: str | None, text: str) -> str:
+    """`text` as a list in `locale` is ordered by: case aside, and in
+    Swedish å, ä, ö after z (`gå med` after `godkänn-deltagare`)."""
+    after_z = _AFTER_Z.get(locale or DEFAULT_LOCALE, {})
+    return "".join(after_z.get(ch, ch) for ch in text.casefold())
+
+
 def _babel(ctx) -> str:
     return _BABEL.get(ctx.get("locale", DEFAULT_LOCALE), "sv_SE")
 
