@@ -33,3 +33,26 @@ def test_an_event_reminder_points_at_its_own_cant_come_button(locale):
         "en": f'Can\'t make it? Press "{button}"',
     }[locale] in text
     assert "Säg till samordnaren" not in text and "Let the coordinator know" not in text
+
+
+@pytest.fixture(params=["sv", "en"])
+async def world(request, sqlite_db, clock):
+    from tests.core.harness import program_world
+
+    w = await program_world(sqlite_db, clock, request.param)
+    await w["Bo"].say("hej")  # known by name: has written to the bot
+    return w
+
+
+async def test_an_invited_person_is_listed_as_invited_once(world):
+    """`deltagare` said "inbjuden (inbjuden, har inte börjat svara)": the
+    reason in brackets adds what the status does not say."""
+    from tests.core.harness import texts
+
+    await world["Anna"].say("invite Bo")
+    listed = texts(await world["Anna"].say("participants"))
+    line = next(row for row in listed.splitlines() if "Bo" in row)
+    assert {
+        "sv": "adept, inbjuden (har inte börjat svara)",
+        "en": "mentee, invited (has not started the intake)",
+    }[world.locale] in line, line
