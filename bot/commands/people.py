@@ -32,7 +32,13 @@ def invitation_card(render, enrollment: Enrollment, program: Program) -> Card:
     return Card(
         (
             Text(render("commands/invitation_card", program=program)),
-            Buttons((Button("invite.join", render("commands/button_join"), str(enrollment.id), "primary"),)),
+            Buttons(
+                (
+                    Button("invite.join", render("commands/button_join"), str(enrollment.id), "primary"),
+                    # No thanks, as a nomination has: `bot.dialogs.nomination.decline`.
+                    Button("nomination.decline", render("commands/button_decline"), str(enrollment.id)),
+                )
+            ),
         )
     )
 

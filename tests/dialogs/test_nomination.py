@@ -7,6 +7,7 @@ from datetime import UTC
 
 import pytest
 
+from bot.i18n import render
 from tests.dialogs.conftest import COORDINATOR, make_world, text_of
 from tests.dialogs.script import MENTOR, asked, line
 
@@ -95,6 +96,21 @@ async def test_an_invitation_card_starts_the_adept_intake(lw):
     await anna.say("ja" if lw.locale == "sv" else "yes")
     enrollment = await lw.enrollment("Anna", "adept")
     assert enrollment.status == "onboarding" and enrollment.consent_at is not None
+
+
+async def test_an_invitation_card_can_be_declined_as_a_nomination_can(lw):
+    """The mentee's invitation has a "No thanks" beside "Yes": it is noted
+    as declined and answered kindly, the card's buttons gone."""
+    hanna = lw.chat(COORDINATOR)
+    await hanna.say("invite console:local:anna")
+    anna = lw.chat("Anna")
+    (card,) = anna.inbox()
+    assert len(card.card.blocks[-1].buttons) == 2
+    assert render(lw.locale, "commands/button_decline") in text_of([card])
+    replies = await anna.choose(2, [card])
+    assert [r.kind for r in replies] == ["dialogs/card_declined", "dialogs/invitation_declined"]
+    assert (await lw.enrollment("Anna", "adept")).status == "declined"
+    assert hanna.inbox() == []  # no nominator to tell; the list says she declined
 
 
 async def test_joining_when_already_in(world):
