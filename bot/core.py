@@ -399,9 +399,11 @@ class Core:
     def _error(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:
         note_refusal(err.template)
         try:
-            # `today`: an example date the reader can use as it is (`träffats` refuses a future one).
-            today = self.clock.now().date().isoformat()
-            text = self.translator.render(locale, err.template, **{"today": today, **err.context})
+            # `today`: an example date the reader can use as it is (`träffats` refuses a future one);
+            # `written_at`: a date in another year says its year (`bot.i18n`).
+            now = self.clock.now()
+            today = now.date().isoformat()
+            text = self.translator.render(locale, err.template, **{"today": today, "written_at": now, **err.context})
         except Exception:  # a template bug must not become a stack trace for the user
             log.exception("rendering error template %s", err.template)
             text = self.translator.render(locale, "errors/internal")
