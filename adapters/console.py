@@ -6,8 +6,11 @@ terminal, and the in-process test harness.
     await chat.click("invite.join", "3")      # a button on a card
     await chat.choose(2)                      # option 2 of the last card
 
-Cards are shown as numbered choices; typing the number picks the option of
-the newest card, until another card replaces it (`replaces_card`).
+Cards are shown as numbered choices; typing a bare number presses that
+button of the newest card, until another card replaces it (`replaces_card`);
+a number the card has no button for is typed text (a question that waits
+for a typed number shows no numbered buttons). A real console session keeps
+the newest card for the next one (`adapters.console_cards`).
 Messages to other people land in `ConsolePort.inbox[user]`, and the session
 that caused them shows each as "→ Anna: …" (`Chat.told`). A real console
 session (`mentorbot console`) is one process per person, so its port also
@@ -127,6 +130,8 @@ class Chat:
     last: list[Outbound] = field(default_factory=list)
     # What the last turn sent to other people: (their name, the message).
     told: list[tuple[str, Outbound]] = field(default_factory=list)
+    # The card the last line pressed by its number (None: it pressed none).
+    pressed: Outbound | None = None
     _recording: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -198,7 +203,9 @@ class Chat:
             return (await run(session, sa.select(sa.func.coalesce(sa.func.max(OUTBOX.c.id), 0)))).scalar_one()
 
     async def say(self, text: str, *, event_id: str | None = None) -> list[Outbound]:
-        """Type a line. A bare number picks that option of the last card."""
+        """Type a line. A bare number picks that option of the newest card
+        (`newest_card`), when it has one of that number; anything else is typed."""
+        self.pressed = None
         stripped = text.strip()
         number = parse_int(stripped, low=1, high=len(self._picks(self.last)))
         if number is not None:
@@ -237,6 +244,10 @@ class Chat:
                 return message
         return None
 
+    def newest_card(self) -> Outbound | None:
+        """The card whose numbers a bare number presses now."""
+        return self._card(self.last)
+
     def _picks(self, source: list[Outbound] | None = None) -> list[Pick]:
         card = self._card(source)
         return options(card.card) if card is not None else []
@@ -247,6 +258,7 @@ class Chat:
         if not 1 <= number <= len(picks):
             raise ValueError(f"no option {number}; the card has {len(picks)}")
         pick = picks[number - 1]
+        self.pressed = card
         return await self.click(pick.action_id, pick.value, on=card)
 
     def inbox(self) -> list[Outbound]:
@@ -274,8 +286,11 @@ async def recipient_names(db: Database, addresses: Sequence[Address]) -> dict[Ad
     return names
 
 
-async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:
-    """Keep a console person's message until they open the console."""
+async def _keep(
+    db: Database, clock, to: Address, message: Outbound, *, key: str | None = None, seen: bool = False
+) -> None:
+    """Keep a console person's message until they open the console (`seen`:
+    one they have seen, kept under `key` for `adapters.console_cards`)."""
     if clock is None:
         raise ValueError("keeping a console message needs the port's clock (ConsolePort(keep=db, clock=...))")
     now = clock.now()
@@ -283,12 +298,12 @@ async def _keep(db: Database, clock, to: Address, message: Outbound) -> None:
         identity = await identity_of(session, str(to.platform), to.tenant, to.user or "")
         session.add(
             Reminder(
-                key=f"{KEPT}{to.user}:{uuid.uuid4().hex}",
+                key=key or f"{KEPT}{to.user}:{uuid.uuid4().hex}",
                 kind=outbox.KIND,
                 template=message.kind or outbox.KIND,
                 person_id=identity.person_id if identity else None,
                 address=outbox.address_to_dict(to),
-                context={"message": outbox.encode(message), "seen": False},
+                context={"message": outbox.encode(message), "seen": seen},
                 due_at=now,
                 sent_at=now,
                 status=ReminderStatus.SENT,

@@ -90,7 +90,12 @@ def render_text(message: Outbound, saved: Sequence[object] = ()) -> str:
 
 def banner(locale: str, name: str) -> str:
     """The line a console session opens with, in the person's language."""
-    return _as_text(render(locale, "console/banner", name=name))
+    return said(locale, "banner", name=name)
+
+
+def said(locale: str, name: str, /, **ctx) -> str:
+    """One of the console's own lines (`templates/*/console/`), as text."""
+    return _as_text(render(locale, f"console/{name}", **ctx))
 
 
 def _as_text(text: str) -> str:

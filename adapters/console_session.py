@@ -8,6 +8,9 @@ After each turn, and at start-up, the session sends what the outbox has due
 (`Chat.deliver_due`), so it waits for its console recipients the same way.
 Files that come with a message (an export, a report chart, a calendar) are
 written into the session's folder (`save_files`) and shown by their path.
+A bare number presses the newest card this person has seen: shown in this
+session, or the newest of their last one, shown again at start
+(`adapters.console_cards`); `kort`/`cards` brings back an earlier card.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from adapters.console import KEPT, Chat, told_text
-from adapters.console_render import banner, render_text
+from adapters.console_cards import Cards, asked, listing, told_at_start
+from adapters.console_render import banner, card_ref, render_text, said
 from bot import outbox
 from bot.messages import Outbound
 from bot.people import reader_locale
@@ -108,25 +112,77 @@ async def catch_up(chat: Chat, files: Path | None = None, *, caused_after: int) 
     return await show_waiting(chat, files)
 
 
+async def start(chat: Chat, cards: Cards, locale: str, files: Path | None = None) -> None:
+    """What a session opens with: what waited for this person; else the
+    newest card of their last session, shown again (its numbers answer it,
+    as they did then); and how many earlier cards still wait (`kort`)."""
+    arrived = await catch_up(chat, files, caused_after=await chat.newest_row())  # others' rows are not shown
+    before = await cards.from_before()
+    chat.last = arrived
+    if chat.newest_card() is None and before is not None:
+        print(said(locale, "shown_again"))
+        show(before, files)
+        chat.last = [before]
+    await cards.remember()
+    newest = chat.newest_card()
+    earlier = [w for w in await cards.waiting() if newest is None or card_ref(w.message) != card_ref(newest)]
+    if earlier:
+        print(told_at_start(locale, len(earlier)))
+
+
+async def show_card(chat: Chat, cards: Cards, locale: str, number: int | None, files: Path | None = None) -> None:
+    """`kort`: the cards still waiting; `kort N`: card N again, the newest
+    card from now on (its numbers answer it)."""
+    found = await cards.waiting()
+    if number is None or not 1 <= number <= len(found):
+        print(listing(locale, found))
+        return
+    card = found[number - 1].message
+    show(card, files)
+    chat.last = [card]
+    await cards.remember()
+
+
 async def repl(
     chat: Chat, files: Path | None = None
 ) -> None:  # pragma: no cover - interactive (tests run it as a process)
     """Read lines from the terminal until EOF or `quit`; files go into `files`."""
-    print(banner(await reader_locale(chat.core.db, chat.actor, chat.core.config), chat.name))
-    chat.last = await catch_up(chat, files, caused_after=await chat.newest_row())  # others' rows are not shown
+    cards = Cards(chat)
+    locale = await reader_locale(chat.core.db, chat.actor, chat.core.config)
+    print(banner(locale, chat.name))
+    await start(chat, cards, locale, files)
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, lambda: input("> "))
         if line.strip().lower() in QUIT:
             return
         arrived = await show_waiting(chat, files)  # sent by another console session meanwhile
-        if arrived and line.strip().isdigit():
-            chat.last = arrived + chat.last  # a number may answer a card that just arrived
-        mark = await chat.newest_row()
-        replies = await chat.say(line)
-        for message in replies:
-            show(message, files)
-        for name, message in chat.told:
-            print(told_text(name, message))
-        chat.last = chat.last + await catch_up(chat, files, caused_after=mark)  # what this turn queued leaves now
+        is_cards, number = asked(line)
+        if is_cards:
+            before = chat.last
+            await show_card(chat, cards, await reader_locale(chat.core.db, chat.actor, chat.core.config), number, files)
+            if chat.last is before:
+                chat.last = before + arrived
+        else:
+            await typed(chat, cards, line, arrived, files)
+        await cards.remember()
         sys.stdout.flush()
+
+
+async def typed(chat: Chat, cards: Cards, line: str, arrived: list[Outbound], files: Path | None) -> None:
+    """One line for the core. `arrived`: what another console session sent
+    while the line was typed, shown just now: the line was not meant for it
+    (a number in it is for the card seen before), but its card is the newest
+    once the line is handled, unless the line's own replies bring one."""
+    before = chat.last
+    mark = await chat.newest_row()
+    replies = await chat.say(line)
+    if chat.pressed is not None:
+        await cards.answered(chat.pressed)
+    for message in replies:
+        show(message, files)
+    for name, message in chat.told:
+        print(told_text(name, message))
+    if chat.last is before:
+        chat.last = before + arrived
+    chat.last = chat.last + await catch_up(chat, files, caused_after=mark)  # what this turn queued leaves now

@@ -33,6 +33,12 @@ def accepted(replies: Sequence[Outbound]) -> bool:
     return bool(replies) and not any(m.refused for m in replies)
 
 
+def answers_clicked(replies: Sequence[Outbound]) -> bool:
+    """Whether the clicked card is shown answered: the core took the click
+    (`accepted`), and not on one row of a list card (`Outbound.keeps_clicked`)."""
+    return accepted(replies) and not any(m.keeps_clicked for m in replies)
+
+
 async def sent_card(session: AsyncSession, renderer: Renderer, row_id: int, inbound: Inbound) -> Outbound | None:
     """The card that outbox row `row_id` sent as the clicked message, as the
     bot renders it; None unless that row was sent as that very message to the

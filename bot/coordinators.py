@@ -4,6 +4,7 @@ in the config, platform keys or e-mail addresses) and those added in chat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -72,3 +73,36 @@ async def coordinator_people(session: AsyncSession, config: Config) -> list[Pers
             if identity:
                 found[identity.person_id] = await fetch(session, Person, identity.person_id)
     return [found[k] for k in sorted(found)]
+
+
+@dataclass(frozen=True)
+class Rights:
+    """Where a coordinator's rights come from, as `forget` warns them."""
+
+    # "configured": a key of theirs, or an address an account of theirs
+    # claimed, is in `bot.coordinators`: `forget` erases their data but not
+    # the entry, so writing again they coordinate again. "added": entries
+    # made in chat (`coordinator add`), which `forget` deletes: the rights
+    # end. None: they do not coordinate.
+    source: str | None
+    others: bool  # an entry that is not theirs: someone else coordinates (or may, by an address)
+
+
+async def coordinator_rights(session: AsyncSession, config: Config, person: Person) -> Rights:
+    accounts = {
+        f"{i.platform}:{i.tenant}:{i.user_id}".lower()
+        for i in (await session.exec(select(Identity).where(Identity.person_id == person.id))).all()
+    }
+    keys = accounts | ({person.email.lower()} if person.email else set())
+    rows = (await session.exec(select(Coordinator))).all()
+    mine = [r for r in rows if r.key.lower() in keys]  # what `forget` deletes (bot.privacy.erase)
+    claimed = {
+        (r.added_by or "").removeprefix(EMAIL_CLAIM)
+        for r in mine
+        if r.key.lower() in accounts and (r.added_by or "").startswith(EMAIL_CLAIM)
+    }
+    own = accounts | claimed
+    configured = {k.lower() for k in config.bot.coordinators}
+    source = "configured" if own & configured else "added" if mine else None
+    others = bool(configured - own) or any(r.key.lower() not in keys | claimed for r in rows)
+    return Rights(source, others)

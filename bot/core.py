@@ -14,6 +14,7 @@ from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
 
 from bot import dialogs
+from bot.asked import remember, typed_answer
 from bot.channel_replies import dialogue_in_dm, for_the_asker
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
@@ -43,7 +44,7 @@ from bot.people import (
     turn_start,
 )
 from bot.person_refs import split_name_hint
-from bot.presses import first_press, first_time, press_key, press_prefix
+from bot.presses import asked_row, first_press, first_time, press_key, press_prefix
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
 from bot.telemetry import note_refusal, observe_turn
@@ -145,7 +146,7 @@ class Core:
                     # Render while the objects it names are still loaded, then
                     # roll back; in the language the turn had come to speak.
                     raise _RolledBack(self._error(turn.locale, err, inbound)) from err
-                return await stage(
+                staged = await stage(
                     session,
                     inbound,
                     replies,
@@ -154,6 +155,8 @@ class Core:
                     worker=self.worker,
                     speaker_id=turn.person.id,
                 )
+                await remember(session, inbound, staged[: len(replies)], self.clock.now())  # a Yes/No question
+                return staged
         except _RolledBack as rolled_back:
             return await self._answer_alone(inbound, rolled_back.answer, *rolled_back.after)
         except UserError as err:
@@ -295,6 +298,7 @@ class Core:
             reader_tz=person.timezone,
             current_program=program,
             pressed=bool(pressed),
+            asked=asked_row(pressed),
         ), pressed
 
     async def _route(self, turn: Turn) -> list[Outbound]:
@@ -308,26 +312,26 @@ class Core:
     async def _answer(self, turn: Turn) -> list[Outbound]:
         inbound = turn.inbound
         if inbound.kind in (Kind.ACTION, Kind.FORM):
-            handler = find_action(inbound.action_id or "")
-            if handler is None:
-                raise UserError("errors/stale_action")
-            role, name = action_role(inbound.action_id or "")
-            if role == COORDINATOR and not await turn.coordinates():
-                return await self._refuse(turn, name, command=inbound.action_id)
-            return await handler(turn)
+            return await self._press(turn)
         if inbound.kind == Kind.OPENED:
             return await self._run(turn, ["home"])
         text = inbound.text if inbound.kind == Kind.COMMAND else _LEADING.sub("", inbound.text)
-        if inbound.kind == Kind.TEXT and inbound.where.where == Where.DM:  # answers are given in private only
-            answered = await dialogs.continue_active(turn, text)
+        typed = await typed_answer(turn, text)  # a yes or no right after a Yes/No question: its button
+        if inbound.kind == Kind.TEXT and inbound.where.where == Where.DM and not isinstance(typed, Inbound):
+            answered = await dialogs.continue_active(turn, text)  # answers are given in private only
             if answered is not None:
                 return answered
         tokens = tokenize(text)
         if not tokens:
             tokens = ["help"]
-        if is_greeting(tokens):
+        if isinstance(typed, Inbound):
+            turn.inbound = typed  # the question's button, pressed by typing
+            replies = await self._press(turn)
+        elif is_greeting(tokens):
             replies = [turn.say("core/greeting")]
         elif is_yes_no(tokens) or card_number(tokens):  # a dialogue's open question took it above: none is open
+            if typed is not None:  # the Yes/No question asked last may not be answered by typing: what to do
+                raise typed
             replies = [
                 turn.say(
                     "core/no_open_question",
@@ -344,6 +348,16 @@ class Core:
             waiting = await dialogs.still_waiting(turn)
             replies += [waiting] if waiting is not None else []
         return dialogue_in_dm(turn, replies)
+
+    async def _press(self, turn: Turn) -> list[Outbound]:
+        """A button pressed (or a form sent): its handler, if the person may press it."""
+        handler = find_action(turn.inbound.action_id or "")
+        if handler is None:
+            raise UserError("errors/stale_action")
+        role, name = action_role(turn.inbound.action_id or "")
+        if role == COORDINATOR and not await turn.coordinates():
+            return await self._refuse(turn, name, command=turn.inbound.action_id)
+        return await handler(turn)
 
     async def _run_typed(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
         """A typed command. One that fails at an open question (`met` without

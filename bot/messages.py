@@ -274,6 +274,10 @@ class Outbound:
     # The core's answer when it did not do what was asked (a wrong or stale
     # button, a refusal, a flood): a clicked card is not shown as answered.
     refused: bool = False
+    # The answer to a press on one row of a list card (the stall digest, a
+    # row of buttons per pair): the card is not shown as answered, its other
+    # rows are still to press (`bot.commands.registry.action(keeps_card=...)`).
+    keeps_clicked: bool = False
     # A reply meant for the room it was asked in (`channel`'s confirmation
     # to the channel it names). Any other reply in a channel or group is for
     # the asker alone (`bot.core`: made ephemeral).

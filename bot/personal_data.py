@@ -38,6 +38,10 @@ def _row(obj: SQLModel, drop: tuple[str, ...] = ()) -> dict:
 # the partner's leaving or the coordinator's words about both), nor a proposal
 # nobody has been told of (not announced: the partner does not know it either).
 # Someone who wants more asks the coordinator, who can weigh it case by case.
+# `checks` stays, each member's private answers their own only: among them the
+# digest's "reported quiet" record (`stall_reported`), which no coordinator
+# wrote or weighed, comes from the pair's own meetings and pauses, and says when
+# the pair was named to the coordinators (a recipient: art. 15(1)(c)).
 OWN_OF_A_PAIR = ("id", "program_id", "status", "announced_at", "ended_at", "goals")
 
 

@@ -9,7 +9,12 @@ by the row it did not insert, also when another replica wrote that row a
 moment ago (the unique key waits for the other transaction and then
 decides); a press that follows the person's previous press moves that
 record to the new key (an UPDATE of the row the turn's first statement
-found, which finds nothing when another turn of theirs moved it meanwhile)."""
+found, which finds nothing when another turn of theirs moved it meanwhile).
+
+The same records hold the Yes/No question a turn asked last (`bot.asked`):
+noted under the person's prefix after their press (`ASKED`, sorting after
+every press key), it is forgotten by their next turn as a press is, so only
+the very next line they type may answer it."""
 
 from __future__ import annotations
 
@@ -103,6 +108,24 @@ async def first_press(session: AsyncSession, inbound: Inbound, now: datetime, pr
         keys_from, keys_to = key_range(prefix)
         await run(session, _FORGET_PRESSES, {"keys_from": keys_from, "keys_to": keys_to, "keep": mine or ""})
     return True
+
+
+# The mark of a question a turn asked (its outbox row's id follows): after
+# every press key (hexadecimal), so the person's last record (`turn_start`).
+ASKED = "~asked:"
+
+
+async def note_asked(session: AsyncSession, inbound: Inbound, row_id: int, now: datetime) -> None:
+    """Note that this turn's last reply, outbox row `row_id`, asks Yes or No
+    (`bot.asked`): the person's next turn forgets it, as it forgets a press."""
+    await _recorded_now(session, f"{press_prefix(inbound)}{ASKED}{row_id}", now)
+
+
+def asked_row(pressed: tuple[str, ...]) -> int | None:
+    """The outbox row of the question the person's previous turn asked, as
+    their press records (`turn_start`) have it; None when it asked none."""
+    _, mark, row = pressed[-1].rpartition(ASKED) if pressed else ("", "", "")
+    return int(row) if mark and row.isdigit() else None
 
 
 def press_prefix(inbound: Inbound) -> str:

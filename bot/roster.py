@@ -18,7 +18,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.errors import UserError
-from bot.lifecycle import is_over
+from bot.lifecycle import ACTIVE, is_over
+from bot.matching.cohort import TOLD_UNMATCHED
 from bot.programs import enrollments, org_id_of, org_key, past_pairings
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
 from bot.store.rows import pk
@@ -126,6 +127,24 @@ async def former_partners(session, program: Program, enrollment: Enrollment) -> 
     other = {pk(p): p.mentor_id if p.adept_id == enrollment.id else p.adept_id for p in pairs}
     names = await enrollment_names(session, other.values())
     return [Partner(names.get(other[pk(p)], "?"), pk(p), p.status) for p in pairs]
+
+
+def waiting_anew(program: Program, enrollment: Enrollment) -> str | None:
+    """What someone whose pairs ended (and who has none running) waits for,
+    as `home/former_pairs` says it in the same sentence: `unpair` puts the
+    mentee back among those to match and gives the mentor their room back,
+    so an active mentor waits for a new mentee ("mentee") and an active
+    mentee for a new mentor: on the waitlist ("waitlisted"), told at the
+    last announcement that no mentor fitted ("no_fit"), or simply in the
+    next matching ("pool"). None for someone no longer taking part, and in
+    a program past matching (its close-out has begun)."""
+    if program.status != ACTIVE or enrollment.status != EnrollmentStatus.ACTIVE:
+        return None
+    if enrollment.role != "adept":
+        return "mentee"
+    if enrollment.waitlisted:
+        return "waitlisted"
+    return "no_fit" if TOLD_UNMATCHED in (enrollment.answers or {}) else "pool"
 
 
 async def enrollment_names(session, enrollment_ids: Iterable[int]) -> dict[int, str]:

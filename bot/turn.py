@@ -20,7 +20,7 @@ from bot.addresses import address_of, addresses_of
 from bot.coordinators import is_coordinator
 from bot.errors import UserError
 from bot.language import locale_for
-from bot.lifecycle import RUNNING, WORKING
+from bot.lifecycle import DRAFT, RUNNING, WORKING
 from bot.messages import Address, Attachment, Card, Inbound, MessageRef, Outbound, Text
 from bot.outbox import Queued
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
@@ -51,6 +51,8 @@ class Turn:
     current_program: Program | None = None
     # Whether a button press of the person's is on record (see bot.presses.first_press).
     pressed: bool = False
+    # The outbox row of the Yes/No question the person's previous turn asked (`bot.asked`).
+    asked: int | None = None
     # Whether the person coordinates, once asked (see `coordinates`).
     _coordinator: bool | None = None
     # Where other people are reached, as this turn looked them up (`address_of`).
@@ -206,13 +208,23 @@ class Turn:
                 return chosen
         live = [p for p in programs if p.status in RUNNING]
         if not live:
-            raise UserError("errors/no_program")
+            raise await self.no_program(programs)
         if len(live) > 1:
             mine = await self._my_programs(live)
             if len(mine) == 1:
                 return mine[0]
             raise UserError("errors/program_ambiguous", known=[p.slug for p in live])
         return live[0]
+
+    async def no_program(self, programs: list[Program] | None = None) -> UserError:
+        """No program is running (or open to the person): a participant is
+        told the coordinator will invite them; a coordinator, of the drafts
+        there are (a next cohort) and how to open them, else how to create one."""
+        coordinator = await self.coordinates()
+        if programs is None:
+            programs = list((await self.session.exec(select(Program).order_by(col(Program.id)))).all())
+        drafts = [p for p in programs if p.status == DRAFT] if coordinator else []
+        return UserError("errors/no_program", coordinator=coordinator, drafts=drafts)
 
     async def _my_programs(self, programs: list[Program]) -> list[Program]:
         ids = set(

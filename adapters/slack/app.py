@@ -33,7 +33,7 @@ from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for
 from adapters.slack.response_url import RESPONSE_URL_USES, response_url_handle, trusted_response_url
-from bot.clicked import accepted
+from bot.clicked import answers_clicked
 from bot.markup import Trusted
 from bot.messages import Actor, Address, Inbound, Outbound, Sent, Where
 from bot.people import identity_of, reader_locale
@@ -238,7 +238,7 @@ class SlackAdapter:
 
         await self.runtime.send_turn(messages, send)
         # Only a click the core took is shown answered (not a refusal, whatever its template).
-        if accepted(messages) and not replaced and not click.in_view and not click.shared:
+        if answers_clicked(messages) and not replaced and not click.in_view and not click.shared:
             await self._mark_answered(click, locale)
         if click.in_view:
             await self._home(replace(inbound, kind=home.OPENED, action_id=None, value=None, values={}))

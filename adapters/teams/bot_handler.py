@@ -40,7 +40,7 @@ from adapters.teams.inbound import (
 from adapters.teams.outbound import TeamsPort
 from adapters.teams.references import forget_chat, is_known, remember
 from adapters.teams.render import answered_activity, message_activity
-from bot.clicked import accepted, chosen_label, sent_card
+from bot.clicked import answers_clicked, chosen_label, sent_card
 from bot.i18n import normalise_locale
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Outbound, Platform, Sent, Where
 from bot.people import reader_locale
@@ -166,7 +166,7 @@ class TeamsBot(ActivityHandler):
             return await self.runtime.delivery.send(message.to, message)
 
         await self.runtime.send_turn(replies, send)
-        if clicked is not None and not replaced and inbound.where.where == Where.DM and accepted(replies):
+        if clicked is not None and not replaced and inbound.where.where == Where.DM and answers_clicked(replies):
             await self._freeze(turn_context, inbound)
 
     async def _reply(self, turn_context: TurnContext, message: Outbound, inbound: Inbound) -> Sent | None:

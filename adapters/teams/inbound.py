@@ -21,6 +21,8 @@ from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Platform, Wh
 CHANNEL_ID = "msteams"
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+# Where the composer's HTML ends a line: a line break, the end of a paragraph or block.
+_LINE_ENDS = re.compile(r"<br\s*/?>|</(?:p|div|li)>", re.IGNORECASE)
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
 
 
@@ -103,7 +105,9 @@ def event_id_of(activity: Activity) -> str | None:
 
 
 def clean_text(activity: Activity) -> str:
-    """The typed text with the bot's @mention (and any markup) removed."""
+    """The typed text with the bot's @mention (and any markup) removed, in
+    the lines it was typed in (as Slack's; spaces within a line made one), so
+    text that keeps its lines (a broadcast, a dilemma) keeps them from Teams too."""
     text = activity.text or ""
     bot = activity.recipient
     for entity in activity.entities or []:
@@ -113,10 +117,10 @@ def clean_text(activity: Activity) -> str:
             text = text.replace(props["text"], " ")
     # Anyone else @mentioned stays as their name, quoted so a command reads it as one word.
     text = _AT_TAG.sub(lambda m: " " if _is_bot_name(m.group(1), bot) else _quoted(m.group(1)), text)
-    text = _TAGS.sub(" ", text)
+    text = _TAGS.sub(" ", _LINE_ENDS.sub("\n", text))
     for entity, char in _ENTITIES.items():
         text = text.replace(entity, char)
-    return " ".join(text.split())
+    return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
 
 
 def _quoted(name: str) -> str:

@@ -15,10 +15,13 @@ the "I'm coming / I can't come" buttons. The program channel, where the
 reminders are posted, is told too. The coordinator's reply says how many
 were told and, for a change or a removal, the command that undoes it.
 
-A new title or audience alone tells nobody: the time and place people
-planned for still hold, and the reminders and calendar files from then on
-carry the new title (its SEQUENCE rises, so a calendar that fetches the feed
-takes it).
+A new audience tells those it leaves out, of those who heard of the event,
+that it is no longer for them, with a file that takes it out of their
+calendar (the same UID, a higher SEQUENCE, METHOD:CANCEL), and invites those
+it takes in, as `event add` does (`bot.reminders.events.audience_moved`).
+A new title alone tells nobody: the time and place people planned for still
+hold, and the reminders and calendar files from then on carry the new title
+(its SEQUENCE rises, so a calendar that fetches the feed takes it).
 
 Event numbers run across programs, so with several programs running and
 none named, the number decides the program (`event_program`).
@@ -26,6 +29,7 @@ none named, the number decides the program (`event_program`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from bot import plan
@@ -48,7 +52,7 @@ from bot.programs import (
     utc_offset,
     zone,
 )
-from bot.reminders.events import told_of_changes
+from bot.reminders.events import audience_moved, told_of_changes
 from bot.store.models import Program, ProgramEvent
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -127,7 +131,9 @@ async def event_edit(turn: Turn, args):
             example={"date": None, "time": None, "place": None, "audience": None, "title": None},
         )
     local = event.starts_at.astimezone(zone(program.timezone))
-    before, old_place, old_title = event.starts_at, event.place, event.title
+    before, old_place, old_title, old_audience = event.starts_at, event.place, event.title, event.audience
+    regrouped = changes.get("audience", old_audience) != old_audience
+    heard = await told_of_changes(turn.session, event) if regrouped else []  # before anything changes
     twice = None
     if "date" in changes or "time" in changes:
         day = changes.get("date", local.date())
@@ -141,18 +147,24 @@ async def event_edit(turn: Turn, args):
             setattr(event, key, changes[key])
     moved = event.starts_at != before
     new_place = (event.place or None) != (old_place or None)
-    if moved or new_place or (event.title or None) != (old_title or None):
+    if moved or new_place or regrouped or (event.title or None) != (old_title or None):
         event.revision = (event.revision or 0) + 1  # the calendar files' SEQUENCE
     turn.session.add(event)
     await turn.session.flush()
     await plan.event_changed(turn, event)
-    told = channel = None
+    told = channel = dropped = invited = None
+    newcomers: list[int] = []
+    if regrouped and event.starts_at > turn.now:
+        gone, newcomers = await audience_moved(turn.session, event, old_audience, heard)
+        dropped, _ = await _tell(turn, program, event, "events/not_for_you", people=gone, cancel=True)
+        invited, _ = await _tell(turn, program, event, "events/added", people=newcomers)
     if (moved or new_place) and max(before, event.starts_at) > turn.now:
         told, channel = await _tell(
             turn,
             program,
             event,
             "events/changed",
+            skip=newcomers,  # invited above, at the new time and place
             moved=moved,
             before=before,
             place_changed=new_place,
@@ -171,7 +183,9 @@ async def event_edit(turn: Turn, args):
             channel=channel,
             undo=undo,
             old_place=old_place if undo and new_place else None,
-            quiet=not (moved or new_place),
+            quiet=not (moved or new_place) and dropped is None,
+            dropped=dropped,
+            invited=invited,
             twice=twice,
         )
     ]
@@ -216,19 +230,35 @@ def _undo(
     return values
 
 
-async def _tell(turn: Turn, program: Program, event: ProgramEvent, template: str, /, **ctx) -> tuple[int, bool]:
-    """Tell the event's people (`told_of_changes`) and the program channel
-    about a new event, a change, a cancellation or its undoing, each person
-    in their language with the event's calendar file (and, unless it is
-    cancelled, the RSVP buttons); returns (people told, whether the channel was)."""
+async def _tell(
+    turn: Turn,
+    program: Program,
+    event: ProgramEvent,
+    template: str,
+    /,
+    *,
+    people: list[int] | None = None,
+    skip: Collection[int] = (),
+    cancel: bool | None = None,
+    **ctx,
+) -> tuple[int, bool]:
+    """Tell the event's people (`told_of_changes`, but not `skip`) and the
+    program channel about a new event, a change, a cancellation or its
+    undoing, each person in their language with the event's calendar file
+    (and, unless it is cancelled, the RSVP buttons); returns (people told,
+    whether the channel was). Given `people`, only they are told, not the
+    channel (an audience that changed); `cancel`: their file takes the event
+    out of their calendar, though it is not cancelled (no longer for them)."""
     from bot.reports.calendar import ICS, to_ics
 
-    people = await told_of_changes(turn.session, event)
-    channel = program_channel(program)
+    cancel = event.cancelled if cancel is None else cancel
+    channel = program_channel(program) if people is None else None
+    if people is None:
+        people = [p for p in await told_of_changes(turn.session, event) if p not in skip]
     if not people and channel is None:
         return 0, False  # nobody to tell (a program nobody has joined yet): nothing to record either
     await turn.know_addresses(people)
-    method = "CANCEL" if event.cancelled else None
+    method = "CANCEL" if cancel else None
 
     def files(render) -> tuple[Attachment, ...]:
         data = to_ics(program, [event], render, turn.now, method=method)
@@ -244,7 +274,7 @@ async def _tell(turn: Turn, program: Program, event: ProgramEvent, template: str
             person_id,
             template,
             program=program,
-            card=None if event.cancelled else buttons,
+            card=None if cancel else buttons,
             files=files,
             event=event,
             to_channel=False,
@@ -255,9 +285,8 @@ async def _tell(turn: Turn, program: Program, event: ProgramEvent, template: str
             program.locale, template, program=program, event=event, tz=program.timezone, to_channel=True, **ctx
         )
         turn.post(Outbound(text=text, to=channel, kind=template, locale=program.locale))
-    await turn.audit(
-        f"event.{'cancelled' if event.cancelled else 'changed'}.told", program=program, event=event.id, told=told
-    )
+    what = "cancelled" if event.cancelled else "not_for_them" if cancel else "changed"
+    await turn.audit(f"event.{what}.told", program=program, event=event.id, told=told)
     return told, channel is not None
 
 

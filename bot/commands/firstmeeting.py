@@ -10,7 +10,8 @@ goals, and "is this a good fit?" after the first logged meeting.
 The checklist goes to both members when the pair is announced, each item a
 button; the good-fit question goes to each member privately after the pair's
 first meeting is logged. A "no" reaches the coordinators at once, with
-buttons to talk to the person, re-match or keep the pair.
+buttons to talk to the person, re-match (asked first, as `unpair` asks) or
+keep the pair.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-from bot.commands.matching import end_pair
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.commands.unpair import ask_to_end
 from bot.commands.which import PairRow, partners_of, which_pair
 from bot.coordinators import coordinator_people
 from bot.errors import UserError, stale_button
@@ -349,52 +350,52 @@ async def fit_answer(turn: Turn):
     # A coordinator who is in this pair is the partner the question promised would not see the answer.
     members = {adept.person_id, mentor.person_id}
     told = [c for c in await coordinator_people(turn.session, turn.core.config) if c.id not in members]
+    who, partner = turn.person.name, other_person.name
+    choices = (("talk", "primary"), ("rematch", "danger"), ("keep", None))
+
+    def notice(render: Callable[..., str]) -> Card:
+        text = render("firstmeeting/fit_no_notice", program=program, who=who, partner=partner)
+        buttons = (Button(f"fitcheck.{c}", render(f"firstmeeting/button_{c}"), value, style) for c, style in choices)
+        return Card((Text(text), Buttons(tuple(buttons))))
+
     for coordinator in told:
         await turn.tell(
-            pk(coordinator),
-            "firstmeeting/fit_no_notice",
-            program=program,
-            who=turn.person.name,
-            partner=other_person.name,
-            card=lambda render: Card(
-                (
-                    Text(
-                        render(
-                            "firstmeeting/fit_no_notice",
-                            program=program,
-                            who=turn.person.name,
-                            partner=other_person.name,
-                        )
-                    ),
-                    Buttons(
-                        (
-                            Button("fitcheck.talk", render("firstmeeting/button_talk"), value, "primary"),
-                            Button("fitcheck.rematch", render("firstmeeting/button_rematch"), value, "danger"),
-                            Button("fitcheck.keep", render("firstmeeting/button_keep"), value),
-                        )
-                    ),
-                )
-            ),
+            pk(coordinator), "firstmeeting/fit_no_notice", program=program, who=who, partner=partner, card=notice
         )
     return answered(turn, "firstmeeting/fit_sorry" if told else "firstmeeting/fit_sorry_untold")
 
 
-@action("fitcheck.", role=COORDINATOR, name="fitcheck")
-async def fit_followup(turn: Turn):
-    ref, _, who = (turn.inbound.value or "").partition(":")
-    number = parse_int(ref, low=1)
+async def _fit_pair(turn: Turn) -> tuple[Pairing, Program, set[int]]:
+    """The live pair a fit notice's button names (who may press is declared:
+    coordinators), its program and its members' person ids."""
+    number = parse_int((turn.inbound.value or "").partition(":")[0], low=1)
     pairing = await turn.session.get(Pairing, number) if number is not None else None
     if pairing is None or pairing.status != PairStatus.ANNOUNCED:
         raise stale_button()
     program = await fetch(turn.session, Program, pairing.program_id)
-    choice = (turn.inbound.action_id or "").removeprefix("fitcheck.")
     members = {(await fetch(turn.session, Enrollment, e)).person_id for e in (pairing.adept_id, pairing.mentor_id)}
-    if choice not in ("talk", "rematch", "keep") or (choice == "talk" and parse_int(who) not in members):
+    return pairing, program, members
+
+
+@action("fitcheck.", role=COORDINATOR, name="fitcheck")
+async def fit_followup(turn: Turn):
+    pairing, program, members = await _fit_pair(turn)
+    who = (turn.inbound.value or "").partition(":")[2]
+    choice = (turn.inbound.action_id or "").removeprefix("fitcheck.")
+    if choice not in ("talk", "keep") or (choice == "talk" and parse_int(who) not in members):
         raise stale_button()  # the card names its pair's member; any other value is forged
     await turn.audit(f"good fit {choice}", program=program, pairing=pairing.id)
-    if choice == "rematch":
-        return [await end_pair(turn, program, pairing, turn.render("firstmeeting/rematch_reason"))]
     if choice == "talk":
         await turn.tell(int(who), "firstmeeting/coordinator_will_call", program=program, coordinator=turn.person.name)
         return answered(turn, "firstmeeting/talk_sent")
     return answered(turn, "firstmeeting/kept")
+
+
+@action("fitcheck.rematch", role=COORDINATOR, name="fitcheck", keeps_card=True)
+async def fit_rematch(turn: Turn):
+    """The "re-match" button asks what `unpair` asks (`ask_to_end`), with the fit
+    question's reason: Yes ends the pair, No leaves it. The notice stays as
+    it was, its buttons there to press (after a No: talk to them, keep)."""
+    pairing, program, _members = await _fit_pair(turn)
+    await turn.audit("good fit rematch", program=program, pairing=pairing.id)
+    return [await ask_to_end(turn, pairing, turn.render("firstmeeting/rematch_reason"), program=program)]

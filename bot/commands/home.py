@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from bot.cockpit import ROWS, Dashboard, dashboard
 from bot.commands.registry import action, command
+from bot.commands.which import open_to
 from bot.errors import stale_button
 from bot.lifecycle import RUNNING, ended_on, has_ended
 from bot.markup import mark
@@ -18,7 +19,7 @@ from bot.messages import Button, Buttons, Card, Fields, Heading, Text
 from bot.programs import live_pairings, my_enrollments, next_event, rsvp_buttons
 from bot.reminders.events import unanswered_events
 from bot.reminders.surveys import open_surveys, start_button
-from bot.roster import former_partners, is_paused, pair_partners
+from bot.roster import former_partners, is_paused, pair_partners, waiting_anew
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -58,6 +59,7 @@ async def _participant_blocks(turn: Turn) -> list:
                     paused_until=enrollment.paused_until if paused else None,
                     pairs=len(pairs),
                     former=former,
+                    waiting=waiting_anew(program, enrollment),
                     event=event,
                     tz=program.timezone,
                 )
@@ -139,8 +141,11 @@ async def home(turn: Turn, args):
             blocks.append(Heading(turn.render("home/coordinator_heading", program=program)))
             blocks.append(Fields(tuple((turn.render(f"home/health_{k}"), str(v)) for k, v in health.items())))
             blocks.extend(await cockpit_blocks(turn, program, board))
-    if not blocks:
-        blocks.append(Text(turn.render("home/nothing")))
+        if not programs:  # a closed program's next cohort is a draft: say so, and how to open it
+            none = await turn.no_program()
+            blocks.append(Text(turn.render(none.template, **none.context)))
+    if not blocks:  # `join` only where there is something open to them to join
+        blocks.append(Text(turn.render("home/nothing", can_join=bool(await open_to(turn, {})))))
     summary = turn.render("home/summary")
     card = Card((Heading(summary), *blocks))
     return [turn.reply(summary, card=card, kind="home")]

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot import plan
 from bot.commands.registry import COORDINATOR, Param, action, choice_value, command
-from bot.commands.which import Question, choose, on_pick, open_to
+from bot.commands.which import Question, choose, not_taking_part, on_pick, open_to
 from bot.dialogs import begin_intake, nomination, role_change
 from bot.dialogs.entrances import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
@@ -35,8 +35,12 @@ async def join(turn: Turn, args):
     program_ref, role = args["program"], args["role"]
     if program_ref and role is None and choice_value(str(program_ref), ROLES):  # `join mentor`, `join mentee`
         program_ref, role = None, choice_value(str(program_ref), ROLES)
-    if program_ref:  # named: any program of that name, as before (its intake says what does not fit)
-        return await _join(turn, await turn.program(program_ref), role)
+    if program_ref:  # named: any program of that name their organisation takes part in
+        program = await turn.program(program_ref)
+        if taking_part := await not_taking_part(turn, program):
+            # Its intake would offer only those organisations: a dead end.
+            raise UserError("errors/not_for_your_organisation", program=program.name, organisations=taking_part)
+        return await _join(turn, program, role)
     return await _join_one_of(turn, None, role)
 
 
@@ -55,7 +59,7 @@ async def _join_one_of(turn: Turn, ref: Program | None, role: str | None) -> lis
     }
     rows = await open_to(turn, enrolled)
     if not rows:
-        raise UserError("errors/no_program")
+        raise await turn.no_program()
     joined = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)
     fresh = [(e, p) for e, p in rows if e is None or e.status not in joined or (role and e.role != role)]
     chosen = await choose(

@@ -26,6 +26,7 @@ from bot.messages import Button, Buttons, Card, Text
 from bot.programs import enrollments, events, first_event, local_moment, slugify, whole_weeks, zone
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.closeout import closeout_moment
+from bot.roster import enrollment_names
 from bot.store.models import (
     EndReason,
     Enrollment,
@@ -295,6 +296,7 @@ async def program_close_answer(turn: Turn):
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None or program.status not in (lifecycle.ACTIVE, lifecycle.CLOSING) or mode not in ("plain", "force"):
         raise stale_button()  # closed since the question (or a forged value)
+    turn.about(program)  # the answer in the question's language (`bot.language`): the program's
     if turn.inbound.action_id != "program.close.confirm":
         return answered(turn, "lifecycle/close_kept", program=program)
     waiting = await awaiting_closeout(turn.session, program)
@@ -312,8 +314,46 @@ async def program_close_answer(turn: Turn):
     turn.session.add(program)
     await turn.session.flush()
     await plan.program_changed(turn, program)  # a closed program's pending rows are cancelled
-    await turn.audit("program closed", program=program, forced=mode == "force", completed=len(waiting))
-    return answered(turn, "lifecycle/closed", program=program)
+    told = await _tell_closed(turn, program, waiting)
+    await turn.audit("program closed", program=program, forced=mode == "force", completed=len(waiting), told=told)
+    return answered(turn, "lifecycle/closed", program=program, told=told)
+
+
+async def _tell_closed(turn: Turn, program: Program, waiting: list[Pairing]) -> int:
+    """Each participant hears that the program has closed, in their own
+    language: those in a pair that was still running (closed before the
+    close-out, or before both answered it) that they may go on meeting on
+    their own. Whoever the close-out already said goodbye to (every pair of
+    theirs settled by it) hears nothing more. Returns how many were told."""
+    running: dict[int, list[int]] = {}  # enrollment id -> the enrollments it was still paired with
+    for pairing in waiting:
+        running.setdefault(pairing.adept_id, []).append(pairing.mentor_id)
+        running.setdefault(pairing.mentor_id, []).append(pairing.adept_id)
+    settled: set[int] = set()
+    for pairing in (
+        await turn.session.exec(
+            select(Pairing).where(Pairing.program_id == program.id, Pairing.end_reason == EndReason.CLOSE_OUT)
+        )
+    ).all():
+        settled.update((pairing.adept_id, pairing.mentor_id))
+    names = await enrollment_names(turn.session, [e for partners in running.values() for e in partners])
+    told = 0
+    for enrollment in (
+        await turn.session.exec(
+            select(Enrollment)
+            .where(Enrollment.program_id == program.id, col(Enrollment.status).in_(STILL_IN))
+            .order_by(col(Enrollment.id))
+        )
+    ).all():
+        partners = [names.get(e, "?") for e in running.get(pk(enrollment), [])]
+        if pk(enrollment) in settled and not partners:
+            continue  # the close-out's goodbye was theirs
+        told += await turn.tell(enrollment.person_id, "lifecycle/closed_notice", program=program, partners=partners)
+    return told
+
+
+# Who is told that their program has closed: those taking part, or on their way in.
+STILL_IN = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING, EnrollmentStatus.ONBOARDING)
 
 
 @command("program", "archive", role=COORDINATOR, params=(Param("program", "program"),))

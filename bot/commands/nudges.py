@@ -22,11 +22,23 @@ from bot.commands.which import which_pair
 from bot.coordinators import coordinator_people
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
+from bot.lifecycle import RUNNING, is_over
 from bot.meetings import DEFAULT_MINUTES, live_pairs_of, local_today, log_meeting, pair_for_action
 from bot.messages import Outbound
 from bot.names import name_key
-from bot.programs import org_id_of
-from bot.store.models import Enrollment, Organisation, Pairing, Person, Program, Reminder, ReminderStatus
+from bot.programs import SETTLED, my_enrollments, org_id_of, past_pairings
+from bot.store.models import (
+    EndReason,
+    Enrollment,
+    EnrollmentStatus,
+    Organisation,
+    Pairing,
+    PairStatus,
+    Person,
+    Program,
+    Reminder,
+    ReminderStatus,
+)
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
@@ -95,13 +107,37 @@ def _replacing(turn: Turn, message: Outbound) -> Outbound:
 async def met(turn: Turn, args):
     pairs = await live_pairs_of(turn.session, pk(turn.person))
     if not pairs:
-        raise UserError("nudges/no_pair")
+        raise await _no_pair(turn)
     if len(pairs) > 1:  # `met.pair`: `<id>:<date>:<minutes>`, as typed
         held_on, minutes = args["date"], args["minutes"]
         typed = f"{held_on.isoformat() if held_on else ''}:{minutes if minutes is not None else ''}"
         return [await which_pair(turn, pairs, "met.pair", typed, "nudges/which_pair", held_on=held_on)]
     pairing, _enrollment, program = pairs[0]
     return [await _met_on(turn, pairing, program, args["date"], args["minutes"])]
+
+
+async def _no_pair(turn: Turn) -> UserError:
+    """Why `met` has no pair to log for, from the person's newest program
+    that says: its year is over (the program closed, or the close-out
+    settled the pair), with whether the pair may go on on its own; else they
+    have not been matched yet."""
+    mine = sorted(await my_enrollments(turn.session, pk(turn.person)), key=lambda row: -pk(row[0]))
+    for enrollment, program in mine:
+        if enrollment.status != EnrollmentStatus.ACTIVE:
+            continue
+        pairs = await past_pairings(turn.session, enrollment)
+        settled = [p for p in pairs if p.status in SETTLED]
+        if is_over(program) or settled:
+            last = (settled or pairs)[-1] if settled or pairs else None
+            going_on = ""
+            if last is not None and last.status == PairStatus.CONTINUING:
+                going_on = "continuing"
+            elif last is not None and last.end_reason == EndReason.PROGRAM_CLOSED:
+                going_on = "free"  # closed before the close-out settled it
+            return UserError("nudges/program_over", program=program, going_on=going_on)
+        if program.status in RUNNING:
+            break
+    return UserError("nudges/no_pair")
 
 
 async def _met_on(

@@ -34,7 +34,7 @@ from bot.programs import (
     org_id_of,
     past_pairings,
 )
-from bot.roster import former_partners, is_paused
+from bot.roster import former_partners, is_paused, waiting_anew
 from bot.store.models import (
     Enrollment,
     EnrollmentStatus,
@@ -132,6 +132,7 @@ async def status(turn: Turn, args):
                 "pairs": pairs,
                 # Without one, the pairs that ended this year, as the home view names them: not "no pair yet".
                 "former": [] if pairs else await former_partners(turn.session, program, enrollment),
+                "waiting": waiting_anew(program, enrollment),  # what they wait for, said in the same sentence
                 "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
                 "ended": None,  # it runs
@@ -333,7 +334,8 @@ async def _replan(turn: Turn, enrollments: list[Enrollment]) -> None:
 
 
 def confirm_card(turn: Turn, template: str, prefix: str, value: str, **ctx) -> Outbound:
-    """A question with Yes/No buttons (`PREFIX.confirm` / `PREFIX.cancel`, carrying `value`)."""
+    """A question with Yes/No buttons (`PREFIX.confirm` / `PREFIX.cancel`, carrying `value`);
+    a yes or no typed right after it presses one of them (`bot.asked`)."""
     question = turn.render(template, **ctx)
     card = Card(
         (

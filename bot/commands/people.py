@@ -11,14 +11,14 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, NOMINATOR, PROGRAM, Param, command
-from bot.coordinators import EMAIL_CLAIM
+from bot.coordinators import EMAIL_CLAIM, coordinator_rights
 from bot.dialogs import role_change
 from bot.errors import UserError
 from bot.inputs import MAX_ANSWER, capped
 from bot.lifecycle import is_over
 from bot.messages import Button, Buttons, Card, Text
 from bot.people import email_is, identity_keys, identity_of, is_email, resolve_person
-from bot.person_refs import MAX_NAME_WORDS, name_groups, with_quotes_hint
+from bot.person_refs import MAX_NAME_WORDS, name_groups, people_called, with_quotes_hint
 from bot.programs import enrollment_of, my_enrollments
 from bot.store.models import AuditLog, Coordinator, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
@@ -227,13 +227,43 @@ def _configured(turn: Turn, key: str) -> bool:
     return key in turn.core.config.bot.coordinators
 
 
+async def _whose(turn: Turn, key: str) -> Person | None:
+    """The person a coordinator entry is for: an identity key's, or for an
+    e-mail address the account that claimed it, else the one person the
+    address is known for (who would claim it when they write)."""
+    if is_email(key):
+        claim = Coordinator.added_by == EMAIL_CLAIM + key.strip().lower()
+        claimed = (await turn.session.exec(select(Coordinator.key).where(claim))).first()
+        if claimed is None:
+            people = (await turn.session.exec(select(Person).where(email_is(Person.email, key)))).all()
+            return people[0] if len(people) == 1 else None
+        key = claimed
+    identity = await identity_of(turn.session, *key.split(":", 2)) if _KEY.match(key) else None
+    return await turn.session.get(Person, identity.person_id) if identity is not None else None
+
+
+async def _called(turn: Turn, person: Person | None) -> tuple[str | None, bool]:
+    """How a reply names a coordinator entry (`commands/coordinator_who`):
+    the person's name, and whether someone else has it too (then the key is
+    shown with it); no name when the bot knows no one behind the entry (then
+    the key or address is shown)."""
+    if person is None:
+        return None, False
+    return person.name, len(await people_called(turn.session, person.name)) > 1
+
+
 @command("coordinator", "add", role=COORDINATOR, params=(Param("who", "person"),))
 async def coordinator_add(turn: Turn, args):
     key = await coordinator_key(turn, str(args["who"]))
+    person = await _whose(turn, key)
     if _configured(turn, key) or (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first():
-        return [turn.say("commands/coordinator_already", key=key)]
+        called, shared = await _called(turn, person)
+        return [turn.say("commands/coordinator_already", key=key, called=called, shared=shared)]
     turn.session.add(Coordinator(key=key, added_by=turn.actor_key, created_at=turn.now))
-    return [turn.say("commands/coordinator_added", key=key, programs=await _taking_part(turn, key))]
+    told = person is not None and await turn.tell(pk(person), "commands/coordinator_you_added", by=turn.person.name)
+    called, shared = await _called(turn, person)
+    programs = await _taking_part(turn, key)
+    return [turn.say("commands/coordinator_added", key=key, called=called, shared=shared, programs=programs, told=told)]
 
 
 TAKING_PART = (EnrollmentStatus.ONBOARDING, EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)
@@ -259,17 +289,24 @@ async def _taking_part(turn: Turn, key: str) -> list[str]:
 @command("coordinator", "remove", role=COORDINATOR, params=(Param("who", "person"),))
 async def coordinator_remove(turn: Turn, args):
     key = await coordinator_key(turn, str(args["who"]))
+    person = await _whose(turn, key)
+    called, shared = await _called(turn, person)
     if _configured(turn, key):
-        raise UserError("errors/coordinator_in_config", key=key)
+        raise UserError("errors/coordinator_in_config", key=key, called=called, shared=shared)
     row = (await turn.session.exec(select(Coordinator).where(_same_key(key)))).first()
     if row is None:
-        raise UserError("errors/unknown_coordinator", key=key)
+        raise UserError("errors/unknown_coordinator", key=key, called=called, shared=shared)
     doomed = [row, *await _claimed_with(turn, row)]
     if any(r.key == turn.actor_key for r in doomed):
         raise UserError("errors/remove_self_coordinator")
     for gone in doomed:
         await turn.session.delete(gone)
-    return [turn.say("commands/coordinator_removed", key=key)]
+    await turn.session.flush()  # gone before asking whether another entry keeps them a coordinator
+    still, told = False, False
+    if person is not None:  # told, unless another entry keeps them a coordinator
+        still = (await coordinator_rights(turn.session, turn.core.config, person)).source is not None
+        told = not still and await turn.tell(pk(person), "commands/coordinator_you_removed", by=turn.person.name)
+    return [turn.say("commands/coordinator_removed", key=key, called=called, shared=shared, told=told, still=still)]
 
 
 async def _claimed_with(turn: Turn, row: Coordinator) -> list[Coordinator]:
@@ -286,7 +323,7 @@ async def _claimed_with(turn: Turn, row: Coordinator) -> list[Coordinator]:
         return []
     email = added_by[len(EMAIL_CLAIM) :]
     if _configured(turn, email):
-        raise UserError("errors/coordinator_in_config", key=email)
+        raise UserError("errors/coordinator_in_config", key=email, called=None, shared=False)  # the address
     return list((await turn.session.exec(select(Coordinator).where(_same_key(email)))).all())
 
 

@@ -12,14 +12,17 @@ from sqlmodel import col, select
 from bot.commands.participant import _active, _pair_view, answered, confirm_card
 from bot.commands.registry import Param, action, command
 from bot.commands.which import Question, choose, on_pick
+from bot.coordinators import coordinator_rights
 from bot.errors import stale_button
 from bot.inputs import parse_int
-from bot.lifecycle import is_over
+from bot.lifecycle import has_ended, is_over
 from bot.matching.offers import offer_match
+from bot.meetings import local_today
 from bot.messages import Attachment, Outbound
 from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
-from bot.programs import live_pairings, my_enrollments
+from bot.programs import live_pairings, my_enrollments, past_pairings
+from bot.roster import is_paused
 from bot.store.models import EndReason, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -110,7 +113,11 @@ async def mydata(turn: Turn, args):
     consented = [e for e, _ in enrollments if e.consent_at is not None or e.answers]
     rows = []
     for enrollment, program in enrollments:
-        pairs = await _pair_view(turn, enrollment)
+        # Every pair the person was told of, running or not: with whom, since and until when, its status.
+        pairings = await past_pairings(turn.session, enrollment)
+        views = await _pair_view(turn, enrollment, pairings)
+        pairs = [{**v, "since": p.announced_at, "until": p.ended_at} for v, p in zip(views, pairings, strict=True)]
+        today = local_today(program, turn.now)
         meetings = (
             await turn.session.exec(
                 select(Meeting)
@@ -125,6 +132,8 @@ async def mydata(turn: Turn, args):
                 "pairs": pairs,
                 "meetings": len(meetings),
                 "over": is_over(program),  # their participation is past (labels/status/, `over`)
+                # The stored pause is shown as stored, but as in force only while it lasts in a program not over.
+                "pause_current": is_paused(enrollment, today) and not has_ended(program, today),
                 "answers": await answer_lines(turn.session, program, enrollment, turn.render, SELF),
                 # An intake in progress: its answers so far, not submitted (the reply is ephemeral).
                 "draft": await draft_lines(turn.session, program, enrollment, turn.render),
@@ -151,7 +160,20 @@ async def mydata(turn: Turn, args):
 
 @command("forget")
 async def forget(turn: Turn, args):
-    return [confirm_card(turn, "commands/forget_confirm", "forget", str(turn.person.id))]
+    """Asks first; a coordinator is also told what becomes of their rights
+    (`bot.coordinators.coordinator_rights`): entries added in chat go with the
+    rest, one in the configuration stays."""
+    rights = await coordinator_rights(turn.session, turn.core.config, turn.person) if await turn.coordinates() else None
+    return [
+        confirm_card(
+            turn,
+            "commands/forget_confirm",
+            "forget",
+            str(turn.person.id),
+            coordinator=rights.source if rights else None,
+            last=rights is not None and not rights.others,
+        )
+    ]
 
 
 @action("forget.")

@@ -53,6 +53,12 @@ UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
 NUDGE = Param("nudge", "range", named=True, required=False, unit="days", low=7, high=60)
 
 
+# A program year is about a year (the seeds: one year, pairs meeting every
+# 3-4 weeks). Shorter than about three months (twelve weeks: three rounds
+# of 28-day nudges) or longer than about two years is asked about first.
+SHORTEST_DAYS, LONGEST_DAYS = 84, 731
+
+
 def _time_zone(name: str) -> str:
     zone(name)  # a zone the system knows, or the answer that says so
     return name
@@ -95,8 +101,28 @@ async def program_create(turn: Turn, args):
         raise UserError("errors/program_exists", name=name, slug=slug)
     nudge = args["nudge"] or (21, 28)
     country = args["country"] or "SE"
-    if args["start"] < today and args["confirm"] != "yes":
-        return [ask(turn, "commands/program_started_confirm", name=name, start=args["start"], today=today)]
+    if args["confirm"] != "yes":
+        days = (args["end"] - args["start"]).days
+        length = "short" if days < SHORTEST_DAYS else "long" if days > LONGEST_DAYS else None
+        started = args["start"] < today
+        if length:  # asked once, with the late start too if it is one
+            return [
+                ask(
+                    turn,
+                    "commands/program_length_confirm",
+                    name=name,
+                    start=args["start"],
+                    end=args["end"],
+                    days=days,
+                    years=days // 365,
+                    length=length,
+                    nudge=nudge,
+                    started=started,
+                    today=today,
+                )
+            ]
+        if started:
+            return [ask(turn, "commands/program_started_confirm", name=name, start=args["start"], today=today)]
     program = Program(
         slug=slug,
         name=name,

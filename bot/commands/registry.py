@@ -23,15 +23,16 @@ command (and the aliases typed by habit) are in `bot.commands.swedish`.
 from __future__ import annotations
 
 import calendar
+import io
 import re
 import shlex
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import MINYEAR, date, time
 
 from bot.commands.swedish import ALIASES, PHRASES, swedish_index
 from bot.errors import UserError
-from bot.inputs import parse_whole
+from bot.inputs import paragraphs, parse_whole
 from bot.messages import Outbound
 
 PARTICIPANT = "participant"
@@ -52,6 +53,9 @@ class Param:
     named: bool = False  # given as name=value
     choices: tuple[str, ...] = ()
     rest: bool = False  # swallow the rest of the line (free text)
+    # A `rest` text that keeps the lines it was typed in (a broadcast's body):
+    # each line tidied, blank lines between paragraphs made one (`paragraphs`).
+    lines: bool = False
     # Longest text accepted (a name, a place); a reason (`rest`) may be longer.
     max_length: int = 200
     unit: str = ""  # what the numbers of an int or range count: "days", "months", "years"
@@ -135,19 +139,29 @@ def command(
 ACTION_ROLES: dict[str, tuple[str, str]] = {}
 
 
-def action(prefix: str, *, role: str = PARTICIPANT, name: str | None = None):
+def action(prefix: str, *, role: str = PARTICIPANT, name: str | None = None, keeps_card: bool = False):
     """Register the handler for card actions whose id starts with `prefix`.
-    A `role` other than PARTICIPANT is enforced by the core, as for commands."""
+    A `role` other than PARTICIPANT is enforced by the core, as for commands.
+    `keeps_card`: the button is one row's of a list card, which its press
+    leaves as it is for the other rows, or one that only asks first (the
+    card's choice is still open after a No) (`Outbound.keeps_clicked`)."""
 
     def register(fn: Handler) -> Handler:
         if prefix in ACTIONS:
             raise RuntimeError(f"action prefix {prefix!r} declared twice")
-        ACTIONS[prefix] = fn
+        ACTIONS[prefix] = _keeping_card(fn) if keeps_card else fn
         if role != PARTICIPANT:
             ACTION_ROLES[prefix] = (role, name or prefix.rstrip("."))
         return fn
 
     return register
+
+
+def _keeping_card(fn: Handler) -> Handler:
+    async def keeping(turn) -> list[Outbound]:
+        return [replace(m, keeps_clicked=True) for m in await fn(turn)]
+
+    return keeping
 
 
 def _best_action(action_id: str) -> str | None:
@@ -172,11 +186,45 @@ _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 _RANGE = re.compile(r"^([0-9]{1,6})-([0-9]{1,6})$")
 
 
+class Word(str):
+    """A typed word (as `shlex.split` reads it) that knows how many line
+    breaks stood before it, so a `lines` text keeps its lines; everywhere
+    else it is the plain string it equals."""
+
+    breaks: int = 0
+
+    def __new__(cls, text: str, breaks: int = 0) -> Word:
+        word = super().__new__(cls, text)
+        word.breaks = breaks
+        return word
+
+
 def tokenize(text: str) -> list[str]:
+    """The words of a typed line, quotes as `shlex.split` reads them; each a
+    `Word` with the line breaks before it (the lexer reads one character at
+    a time, and a word ends at the first whitespace after it)."""
+    straight = text.replace("“", '"').replace("”", '"')
+    stream = io.StringIO(straight)
+    lexer = shlex.shlex(stream, posix=True)
+    lexer.whitespace_split, lexer.commenters = True, ""
+    words: list[str] = []
+    end = 0  # just past the whitespace character that ended the last word
     try:
-        return shlex.split(text.replace("“", '"').replace("”", '"'))
+        while (token := lexer.get_token()) is not None:
+            read = stream.tell()
+            between = straight[max(end - 1, 0) : read]
+            gap = between[: len(between) - len(between.lstrip())]
+            words.append(Word(token, gap.count("\n") if words else 0))
+            end = read
     except ValueError:
         raise UserError("errors/unbalanced_quotes", text=text) from None
+    return words
+
+
+def _typed_lines(words: list[str]) -> str:
+    """The words of a `lines` text with the line breaks they were typed with."""
+    text = "".join(("\n" * getattr(w, "breaks", 0) or " ") + w for w in words)
+    return paragraphs(text)
 
 
 def _joined(tokens: list[str]) -> list[str]:
@@ -264,7 +312,7 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
     for i, p in enumerate(positional):
         if p.kind == "people" or p.rest:
             if loose:
-                raw[p.name] = list(loose) if p.kind == "people" else " ".join(loose)
+                raw[p.name] = list(loose) if p.kind == "people" else _typed_lines(loose) if p.lines else " ".join(loose)
             loose = []
         elif loose:
             taken = _words_for(p, positional[i + 1 :], len(loose))

@@ -2,9 +2,8 @@
 "Hello!", "god morgon") is answered with a greeting and a pointer to `help`,
 and a yes or a no ("ja", "no", "Yes, switch to mentor": a button's label
 typed) with no question open is told where the question is (on a card's
-buttons), instead of "I don't know the command `yes`". The confirmation
-cards are stateless (`bot.commands.participant.confirm_card`: what a button
-does travels in its value), so a typed yes is never guessed onto one."""
+buttons), instead of "I don't know the command `yes`". A plain yes or no
+(`typed_yes_no`) typed right after a Yes/No card answers it (`bot.asked`)."""
 
 from __future__ import annotations
 
@@ -56,6 +55,22 @@ def is_yes_no(tokens: list[str]) -> bool:
     if not tokens or _word(tokens[0]) not in YES_NO or lookup_command(tokens) is not None:
         return False
     return len(tokens) == 1 or tokens[0].endswith(",") or (len(tokens) == 2 and _word(tokens[1]) in _POLITE)
+
+
+# The words that answer a Yes/No card when typed (`bot.asked`): a clear yes or
+# no; an acknowledgement (`ok`, `okej`) is not taken as a yes.
+_YES = frozenset({"yes", "y", "yeah", "yep", "yup", "sure", "confirm", "ja", "japp", "jepp", "jo", "visst", "bekräfta"})
+_NO = YES_NO - _YES - {"ok", "okay", "okej"}
+
+
+def typed_yes_no(text: str) -> bool | None:
+    """True for a plain yes (`ja`, `Yes!`, `ja tack`), False for a plain no
+    (`nej`, `No.`, `nej tack`), None for anything else (`ok`, `Yes, switch to
+    mentor`, a sentence)."""
+    words = [_word(t) for t in text.split()]
+    if not 1 <= len(words) <= 2 or (len(words) == 2 and words[1] not in _POLITE):
+        return None
+    return True if words[0] in _YES else False if words[0] in _NO else None
 
 
 def card_number(tokens: list[str]) -> str | None:

@@ -1,6 +1,8 @@
 """The buttons of the weekly stall digest (bot.reminders.digest), for
 coordinators: remind the pair now, ask them how it goes, or end the pair
-(after the question `unpair` asks: `bot.commands.unpair.ask_to_end`)."""
+(after the question `unpair` asks: `bot.commands.unpair.ask_to_end`). Each
+pair has its row of buttons: a press leaves the digest as it is (`keeps_card`),
+the other pairs' buttons, and this pair's, still there to press."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ async def _stalled_pair(turn: Turn) -> tuple[Pairing, Program, Person, Person]:
     return pairing, program, adept, mentor
 
 
-@action("stall.nudge", role=COORDINATOR, name="stall")
+@action("stall.nudge", role=COORDINATOR, name="stall", keeps_card=True)
 async def stall_nudge(turn: Turn):
     pairing, program, adept, mentor = await _stalled_pair(turn)
     day = await plan.pair_snoozed(turn, pairing, days=0)  # the next allowed day from today
@@ -39,7 +41,7 @@ async def stall_nudge(turn: Turn):
     return [turn.say("scheduler/stall_nudged", adept=adept.name, mentor=mentor.name, day=day)]
 
 
-@action("stall.ask", role=COORDINATOR, name="stall")
+@action("stall.ask", role=COORDINATOR, name="stall", keeps_card=True)
 async def stall_ask(turn: Turn):
     pairing, program, adept, mentor = await _stalled_pair(turn)
     pairing_id = pk(pairing)
@@ -64,7 +66,7 @@ async def stall_ask(turn: Turn):
     return [turn.say("scheduler/stall_asked", adept=adept.name, mentor=mentor.name)]
 
 
-@action("stall.unpair", role=COORDINATOR, name="stall")
+@action("stall.unpair", role=COORDINATOR, name="stall", keeps_card=True)
 async def stall_unpair(turn: Turn):
     pairing, program, _adept, _mentor = await _stalled_pair(turn)
     return [await ask_to_end(turn, pairing, turn.render("scheduler/stall_unpair_reason"), program=program)]

@@ -5,7 +5,8 @@ they were, the pair's reminders stop, the mentee goes back among those to
 match) and how to take it back (`unpair undo N`, `bot.commands.unpair_undo`).
 Yes runs the same line again with `confirm=yes` (`bot.commands.confirm`),
 which may also be typed; the ending itself is `matching.end_pair`. The stall
-digest's "End the pair" button asks the same question (`ask_to_end`), and its
+digest's "End the pair" button and the first-meeting fit notice's "Re-match"
+(`bot.commands.firstmeeting`) ask the same question (`ask_to_end`), and its
 Yes runs this command too."""
 
 from __future__ import annotations

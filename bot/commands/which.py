@@ -41,8 +41,9 @@ from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.lifecycle import ACTIVE
 from bot.messages import Button, Buttons, Card, Outbound, Text
+from bot.programs import enrollment_of, organisations
 from bot.store.models import Enrollment, OrganisationTenant, Pairing, Person, Program, ProgramOrganisation
-from bot.store.rows import fetch
+from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
 Row = tuple[Enrollment | None, Program]
@@ -198,8 +199,26 @@ async def open_to(turn: Turn, enrolled: dict[int, Enrollment]) -> list[Row]:
     return [
         (enrolled.get(p.id or 0), p)
         for p in programs
-        if p.id in enrolled or not own or not taking_part.get(p.id or 0) or own & taking_part[p.id or 0]
+        if p.id in enrolled or _may_join(own, taking_part.get(p.id or 0, set()))
     ]
+
+
+def _may_join(own: set[int], taking_part: set[int]) -> bool:
+    """Someone of organisations `own` (none known: the intake asks) may join
+    a program of organisations `taking_part` (none named yet: anyone)."""
+    return not own or not taking_part or bool(own & taking_part)
+
+
+async def not_taking_part(turn: Turn, program: Program) -> list[str]:
+    """The organisations of `program`, by name, when `turn.person`'s own
+    organisation is known and is not among them (and they are not enrolled
+    in it already); empty when they may join it."""
+    if await enrollment_of(turn.session, program, pk(turn.person)) is not None:
+        return []
+    named = await organisations(turn.session, program)
+    if _may_join(await _own_organisations(turn), {pk(o) for o in named}):
+        return []
+    return [o.name for o in named]
 
 
 async def _own_organisations(turn: Turn) -> set[int]:

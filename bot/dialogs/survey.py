@@ -1,8 +1,12 @@
 """Surveys in chat: a dialogue on the intake's engine with a few 1–5
 questions and one optional free-text answer, per role. Two surveys a year:
 after the inspiration meeting and at the close-out (the reflection
-questions). Someone not in a pair (a mentor with no mentee, a pair that
-ended) is not asked the questions about the pair (`PAIR_QUESTIONS`). Answers
+questions). The survey after the inspiration meeting is about the pair
+(`ABOUT_THE_PAIR`): it goes only to someone in a pair when it is sent
+(`bot.reminders.surveys`). Someone not in a pair (a mentor with no mentee, a
+pair that ended) is not asked the questions about the pair (`PAIR_QUESTIONS`):
+at the close-out, and when a pair ends between the survey's message and its
+Start button. Answers
 go to `survey_response`; coordinators see aggregates only
 (bot.commands.surveys).
 
@@ -24,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,6 +54,13 @@ QUESTIONS = {
 PAIR_QUESTIONS = frozenset({"relationship", "goals_reached", "useful"})
 # The pairs someone "is in" for a survey: running, or settled at the close-out.
 PAIRED = (PairStatus.ANNOUNCED, PairStatus.CONTINUING, PairStatus.COMPLETED)
+# Surveys about the pair: every question of the one after the inspiration
+# meeting is about the mentorship so far ("has it met your expectations",
+# "what have you learned as a mentor"), so it is sent only to someone in a pair
+# at that moment; someone whose pair ended, or who has none, gets no message
+# and `survey` does not offer it. The close-out survey (the year, the program)
+# goes to every active participant, without the pair questions to the unpaired.
+ABOUT_THE_PAIR = frozenset({"inspiration"})
 MAX_COMMENT = 1000
 
 
@@ -61,16 +72,21 @@ def questions(survey: str, role: str, paired: bool = True) -> tuple[str, ...]:
     return tuple(q for q in QUESTIONS[(survey, role)] if paired or q not in PAIR_QUESTIONS)
 
 
+def paired(enrollment_id) -> ColumnElement[bool]:
+    """Where a pairing is one the enrollment `enrollment_id` (a value or a
+    column) is in for a survey (`PAIRED`): `in_a_pair`, and the survey
+    reminders' own statement (`bot.reminders.surveys`)."""
+    return and_(
+        or_(col(Pairing.adept_id) == enrollment_id, col(Pairing.mentor_id) == enrollment_id),
+        col(Pairing.status).in_(PAIRED),
+    )
+
+
 async def in_a_pair(session: AsyncSession, enrollment: Enrollment) -> bool:
     """Whether the person has a pair in the program now (or had one until the
     close-out); one whose pair ended during the year, or who never had one,
     has not."""
-    found = await session.exec(
-        select(Pairing.id).where(
-            or_(col(Pairing.adept_id) == enrollment.id, col(Pairing.mentor_id) == enrollment.id),
-            col(Pairing.status).in_(PAIRED),
-        )
-    )
+    found = await session.exec(select(Pairing.id).where(paired(enrollment.id)))
     return found.first() is not None
 
 

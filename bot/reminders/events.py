@@ -76,6 +76,26 @@ async def told_of_changes(session: AsyncSession, event: ProgramEvent) -> list[in
     return sorted((audience - {p for p, yes in said.items() if not yes}) | coming)
 
 
+async def audience_moved(
+    session: AsyncSession, event: ProgramEvent, old_audience: str, heard: list[int]
+) -> tuple[list[int], list[int]]:
+    """After an event's audience changed from `old_audience`: (who no longer
+    is in it, of those who heard of it: `heard`, its `told_of_changes`
+    before the change; who newly is, to be invited). The answers of all it
+    left out are dropped: the event is not theirs any more, so their "I'm
+    coming" or "I can't" no longer counts (nor could they answer again, `rsvp`)."""
+    old = set(await _audience(session, event.program_id, old_audience))
+    new = set(await _audience(session, event.program_id, event.audience))
+    if old - new:
+        left_out = sorted(old - new)
+        await run(
+            session,
+            sa.delete(EventRsvp).where(col(EventRsvp.event_id) == event.id, col(EventRsvp.person_id).in_(left_out)),
+        )
+    told_now = set(await told_of_changes(session, event))
+    return sorted((old - new) & set(heard)), sorted((new - old) & told_now)
+
+
 async def unanswered_events(
     session: AsyncSession, mine: list[tuple[Enrollment, Program]], person_id: int, now: datetime
 ) -> list[tuple[ProgramEvent, Program]]:

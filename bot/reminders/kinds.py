@@ -234,8 +234,7 @@ async def replan_pairs(session: AsyncSession, rows: list, now: datetime) -> None
     from bot.reminders.planner import plan_pair  # the planner imports this registry
 
     for pairing_id in sorted({pid for r in rows if (pid := (r.context or {}).get("pairing_id")) is not None}):
-        if (pairing := await session.get(Pairing, pairing_id)) is not None:
-            await plan_pair(session, pairing, now)
+        await plan_pair(session, pairing_id, now)
 
 
 def nudge_card(render, text: str, pairing_id: int) -> Card:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +24,7 @@ from bot.store.models import (
     Pairing,
     PairStatus,
     Program,
+    ProgramEvent,
     Reminder,
     ReminderStatus,
 )
@@ -165,7 +168,32 @@ def _keep_sibling(state: PairState):
     return keep
 
 
-# A pair's reads, built once (building a statement costs more than SQLite's work on it).
+# A pair's reads, built once (building a statement costs more than SQLite's
+# work on it): the pair with its program, both enrollments and when the
+# program's first closing event that is not cancelled starts (as
+# `bot.programs.first_event` finds it: the close-out follows it, and nudges
+# stop on its day), in one statement; its meetings in another.
+_ADEPT, _MENTOR = aliased(Enrollment), aliased(Enrollment)
+_CLOSING_STARTS = (
+    select(col(ProgramEvent.starts_at))
+    .where(
+        col(ProgramEvent.program_id) == col(Pairing.program_id),
+        col(ProgramEvent.kind) == "closing",
+        col(ProgramEvent.cancelled).is_(False),
+    )
+    .order_by(col(ProgramEvent.starts_at))
+    .limit(1)
+    .correlate(Pairing)
+    .scalar_subquery()
+)
+# (Typed Any: sqlmodel's `exec` is typed for one entity, SQLAlchemy's `execute` is deprecated there.)
+_PAIR_TO_PLAN: Any = (
+    sa.select(Pairing, Program, _ADEPT, _MENTOR, _CLOSING_STARTS)
+    .outerjoin(Program, col(Program.id) == col(Pairing.program_id))
+    .outerjoin(_ADEPT, col(_ADEPT.id) == col(Pairing.adept_id))
+    .outerjoin(_MENTOR, col(_MENTOR.id) == col(Pairing.mentor_id))
+    .where(col(Pairing.id) == sa.bindparam("pairing_id"))
+)
 _PAIR_ENROLLMENTS = select(Enrollment).where(
     col(Enrollment.id).in_([sa.bindparam("adept_id"), sa.bindparam("mentor_id")])
 )
@@ -177,23 +205,27 @@ async def _pair_enrollments(session: AsyncSession, pairing: Pairing) -> list[Enr
     return list((await session.exec(_PAIR_ENROLLMENTS, params=params)).all())
 
 
-async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, program: Program | None = None) -> int:
-    """(Re-)plan one pair's next nudge and stall report."""
-    program = program or await session.get(Program, pairing.program_id)
-    subject = f"pair:{pairing.id}"
-    if pairing.status != PairStatus.ANNOUNCED or program is None or program.status not in RUNNING:
-        await cancel_pending(session, subject, set())
-        return 0
-    enrollments = await _pair_enrollments(session, pairing)
-    meetings = list((await session.exec(_PAIR_MEETINGS, params={"pairing_id": pairing.id})).all())
-    # Only the pair's own kinds: a failure notice about the pair (same subject) is not the planner's to cancel.
-    rows = await rows_of(session, subject, kinds=PAIR_KINDS)
-    from bot.reminders.closeout import closeout_moment, closeout_rows, nudges_stop
+async def plan_pair(session: AsyncSession, pairing: Pairing | int, now: datetime) -> int:
+    """(Re-)plan one pair's next nudge and stall report (the pair, or its id)."""
+    from bot.reminders.closeout import closeout_moment_after, closeout_rows, nudges_stop
     from bot.reminders.digest import digest_row
 
-    closeout_due = await closeout_moment(session, program)
+    pairing_id = pairing if isinstance(pairing, int) else pk(pairing)
+    found = (await session.exec(_PAIR_TO_PLAN, params={"pairing_id": pairing_id})).first()
+    if found is None:  # no such pair (any more)
+        return 0
+    pair, program, adept, mentor, closing_starts = found
+    subject = f"pair:{pairing_id}"
+    if pair.status != PairStatus.ANNOUNCED or program is None or program.status not in RUNNING:
+        await cancel_pending(session, subject, set())
+        return 0
+    enrollments = [e for e in (adept, mentor) if e is not None]
+    meetings = list((await session.exec(_PAIR_MEETINGS, params={"pairing_id": pairing_id})).all())
+    # Only the pair's own kinds: a failure notice about the pair (same subject) is not the planner's to cancel.
+    rows = await rows_of(session, subject, kinds=PAIR_KINDS)
+    closeout_due = closeout_moment_after(program, closing_starts)
     cancel, fresh, again = pair_changes(
-        program, pairing, enrollments, meetings, rows, now, nudges_stop(program, closeout_due)
+        program, pair, enrollments, meetings, rows, now, nudges_stop(program, closeout_due)
     )
     await cancel_ids(session, cancel)
     await revive(session, again)
@@ -201,7 +233,7 @@ async def plan_pair(session: AsyncSession, pairing: Pairing, now: datetime, prog
     # stalling, and "go on on your own?" at the closing event.
     digest = digest_row(program, now)
     fresh += [digest] if digest else []
-    fresh += closeout_rows(pairing, program, closeout_due, {pk(e): e for e in enrollments})
+    fresh += closeout_rows(pair, program, closeout_due, {pk(e): e for e in enrollments})
     return await insert_if_absent(session, fresh, now) + len(again)
 
 

@@ -138,7 +138,7 @@ async def plan_person(session: AsyncSession, enrollment: Enrollment, now: dateti
             select(Pairing).where((Pairing.adept_id == enrollment.id) | (Pairing.mentor_id == enrollment.id))
         )
     ).all():
-        inserted += await plan_pair(session, pairing, now, program=program)
+        inserted += await plan_pair(session, pairing, now)
     from bot.reminders.surveys import plan_surveys
 
     inserted += await plan_surveys(session, program, now, [enrollment])

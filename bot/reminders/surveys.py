@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dialogs.survey import ABOUT_THE_PAIR, SURVEYS, paired
 from bot.lifecycle import RUNNING
 from bot.messages import Button, Buttons, Card, Text
 from bot.programs import first_event, my_enrollments
@@ -181,37 +182,54 @@ def _answered(person_id) -> sa.Label:
     )
 
 
-_SURVEY_STATE = sa.select(_INSPIRATION_STANDS, _answered(sa.bindparam("person_id")))
-# The same with the enrollment the row is for (a survey's own row: one statement).
-_ENROLLMENT_AND_SURVEY_STATE = sa.select(Enrollment, _INSPIRATION_STANDS, _answered(col(Enrollment.person_id))).where(
-    col(Enrollment.id) == sa.bindparam("enrollment_id")
+def _in_a_pair(enrollment_id) -> sa.Label:
+    return sa.exists().where(paired(enrollment_id)).label("paired")
+
+
+_SURVEY_STATE = sa.select(
+    _INSPIRATION_STANDS, _answered(sa.bindparam("person_id")), _in_a_pair(sa.bindparam("enrollment_id"))
 )
+# The same with the enrollment the row is for (a survey's own row: one statement).
+_ENROLLMENT_AND_SURVEY_STATE = sa.select(
+    Enrollment, _INSPIRATION_STANDS, _answered(col(Enrollment.person_id)), _in_a_pair(col(Enrollment.id))
+).where(col(Enrollment.id) == sa.bindparam("enrollment_id"))
 
 
-def _why_not(enrollment: Enrollment | None, survey: str, inspiration_stands: bool, answered: bool) -> str | None:
-    """Why the survey is no longer for this enrollment (None: it is)."""
+def _why_not(
+    enrollment: Enrollment | None, survey: str, inspiration_stands: bool, answered: bool, in_a_pair: bool
+) -> str | None:
+    """Why the survey is no longer for this enrollment (None: it is). A
+    survey about the pair (`ABOUT_THE_PAIR`) is for someone in a pair now:
+    the message is rendered from the live state when it is sent."""
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
         return "no longer an active participant"
     if survey == "inspiration" and not inspiration_stands:
         return "the inspiration meeting was removed"
+    if survey in ABOUT_THE_PAIR and not in_a_pair:
+        return "not in a pair, and the survey is about the pair"
     return "already answered" if answered else None
 
 
 async def _answerable(session, program: Program, enrollment: Enrollment | None, survey: str) -> str | None:
     """Why the survey is no longer for this enrollment (None: it is)."""
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
-        return _why_not(enrollment, survey, False, False)
-    params = {"program_id": program.id, "person_id": enrollment.person_id, "survey": survey}
-    stands, answered = (await session.exec(_SURVEY_STATE, params=params)).one()
-    return _why_not(enrollment, survey, stands, answered)
+        return _why_not(enrollment, survey, False, False, False)
+    params = {
+        "program_id": program.id,
+        "person_id": enrollment.person_id,
+        "survey": survey,
+        "enrollment_id": enrollment.id,
+    }
+    stands, answered, in_a_pair = (await session.exec(_SURVEY_STATE, params=params)).one()
+    return _why_not(enrollment, survey, stands, answered, in_a_pair)
 
 
 async def _open(session, row, program):
     survey, enrollment_id = row.context.get("survey"), row.context.get("enrollment_id")
     params = {"enrollment_id": enrollment_id, "program_id": program.id, "survey": survey}
     found = (await session.exec(_ENROLLMENT_AND_SURVEY_STATE, params=params)).first()
-    enrollment, stands, answered = found if found is not None else (None, False, False)
-    why_not = _why_not(enrollment, survey, stands, answered)
+    enrollment, stands, answered, in_a_pair = found if found is not None else (None, False, False, False)
+    why_not = _why_not(enrollment, survey, stands, answered, in_a_pair)
     if why_not is not None or enrollment is None:
         return Skip(why_not or "no longer an active participant")
     eid = enrollment.id
@@ -233,9 +251,8 @@ async def open_surveys(session: AsyncSession, person_id: int, now: datetime) -> 
     """The surveys waiting for this person's answer: the survey's day has
     come (its message is due or went out, and was not cancelled), they are
     still an active participant of a running program, have not answered,
-    and the inspiration meeting (for its survey) still stands."""
-    from bot.dialogs.survey import SURVEYS
-
+    the inspiration meeting (for its survey) still stands, and, for a survey
+    about the pair, they are in one."""
     mine = [
         (e, p)
         for e, p in await my_enrollments(session, person_id)

@@ -39,7 +39,8 @@ def to_ics(
     method: str | None = None,
 ) -> bytes:
     """The events as one calendar file made at `now`; `method="CANCEL"` for
-    the file that takes a cancelled event out of a calendar."""
+    the file that takes an event out of a calendar (cancelled, or no longer
+    for its reader: an audience that changed), each STATUS:CANCELLED."""
     from icalendar import Calendar, Event  # only when a calendar file is made
 
     tz = zone(program.timezone)
@@ -62,7 +63,7 @@ def to_ics(
         if ev.place:
             item.add("location", ev.place)
         item.add("description", render("reports/ics_description", event=ev, program=program))
-        if ev.cancelled:
+        if ev.cancelled or method == "CANCEL":  # a cancellation notice: also an event no longer for its reader
             item.add("status", "CANCELLED")
         cal.add_component(item)
     cal.add_missing_timezones()

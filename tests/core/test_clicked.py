@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.clicked import accepted, chosen_label
+from bot.clicked import accepted, answers_clicked, chosen_label
 from bot.messages import Actor, Address, Button, Buttons, Card, Choice, Inbound, Kind, Option, Outbound, Platform
 
 ACTOR = Actor(Platform.TEAMS, "t1", "u1")
@@ -40,3 +40,11 @@ def test_a_click_is_taken_only_when_the_core_answered_without_refusing():
     assert accepted([Outbound(text="Noterat")])
     assert not accepted([])
     assert not accepted([Outbound(text="Noterat"), Outbound(text="Knappen gäller inte", refused=True)])
+
+
+def test_a_press_on_one_row_of_a_list_card_does_not_answer_the_card():
+    """The stall digest (a row of buttons per pair): its presses are taken,
+    and the digest stays as it is for the other rows."""
+    assert answers_clicked([Outbound(text="Noterat")])
+    assert not answers_clicked([Outbound(text="Avsluta paret #3?", keeps_clicked=True)])
+    assert not answers_clicked([Outbound(text="Nej", refused=True)])

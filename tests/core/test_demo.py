@@ -48,7 +48,7 @@ async def test_the_demo_shows_the_whole_year_and_the_next_cohort_with_dates():
         "2027-01-12  pairs announced: 5 adepts",
         "2027-01-19  kickoff:",
         "2027-02-22  coaching session",
-        "2027-05-13  inspiration survey: asked 10,",
+        "2027-05-13  inspiration survey: asked 9,",  # not the mentor with no mentee
         '2028-01-19  "continue on your own?"',
         "2028-01-31  program close: Mentorprogram 2027 is closed",
         "2028-01-31  second cohort: Mentorprogram 2028",

@@ -73,3 +73,33 @@ async def test_the_partner_sees_the_organisation_of_the_intake(world):
     assert {"sv": "Din adept: Anna Berg, Knivsta kommun", "en": "Your pair: Anna Berg, Knivsta kommun"}[
         world.locale
     ] in shown, shown
+
+
+JOIN = {"sv": "gå med", "en": "join"}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_someone_of_an_organisation_outside_the_program_is_told_before_its_intake(sqlite_db, clock, locale):
+    """Naming the program does not lead into an intake whose organisation
+    question offers only the program's organisations (a dead end): they are
+    told whose program it is and to ask the coordinator. Someone of a taking
+    part organisation, or of none known yet, goes on into the intake."""
+    w = await cockpit_world(sqlite_db, clock, locale)  # Täby kommun and Knivsta kommun take part
+    await setup_person(w.core, w["Olle"], org="Uppsala kommun")
+    slug = await _program_slug(sqlite_db)
+    (answer,) = await w["Olle"].say(f"{JOIN[locale]} {slug}")
+    assert answer.kind == "errors/not_for_your_organisation", answer.text
+    assert "Täby kommun" in answer.text and "Knivsta kommun" in answer.text
+    async with sqlite_db.read() as s:
+        olle = (await s.exec(select(Person.id).where(Person.name == "Olle"))).one()
+        assert (await s.exec(select(Enrollment).where(Enrollment.person_id == olle))).first() is None
+    await setup_person(w.core, w["Tove"], org="Täby kommun")
+    await setup_person(w.core, w["Nils"])  # no organisation known: the intake asks
+    for who in ("Tove", "Nils"):
+        replies = await w[who].say(f"{JOIN[locale]} {slug}")
+        assert all(m.kind != "errors/not_for_your_organisation" for m in replies), texts(replies)
+
+
+async def _program_slug(db) -> str:
+    async with db.read() as s:
+        return (await s.exec(select(Program.slug))).one()

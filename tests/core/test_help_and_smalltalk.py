@@ -49,10 +49,14 @@ YES_NO = {
 
 
 async def test_a_typed_yes_or_no_with_no_question_open_points_to_the_card(world, sqlite_db):
+    """`leave` asks; a no typed right after answers it (`bot.asked`,
+    tests/core/test_typed_answers.py). After that no question is open, and
+    every yes or no points to the card."""
     eva = world["Eva"]
     await eva.say("hej")
     await world["Anna"].say("invite console:local:eva")
     assert (await eva.say("leave"))[0].card is not None
+    assert (await eva.say("nej" if world.locale == "sv" else "no"))[0].kind == "commands/leave_kept"
     for line in YES_NO[world.locale]:
         (reply,) = await eva.say(line)
         assert reply.kind == "core/no_open_question", (line, reply.text)
@@ -70,8 +74,11 @@ async def test_a_typed_yes_or_no_with_no_question_open_points_to_the_card(world,
 
 
 async def test_a_coordinator_is_told_that_a_typed_command_is_confirmed_with_confirm_yes(world):
+    """A yes typed right after the question answers it; typed after another
+    command (here `help`), the question is closed to typing: the answer says how."""
     anna = world["Anna"]
     assert (await anna.say("event add inspiration 2029-05-12"))[0].card is not None
+    await anna.say("help")
     (reply,) = await anna.say({"sv": "ja", "en": "yes"}[world.locale])
     assert reply.kind == "core/no_open_question"
     assert {"sv": "`bekräfta=ja`", "en": "`confirm=yes`"}[world.locale] in reply.text

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.commands import load_all
 from bot.commands.registry import COMMANDS
 from bot.store.models import Program
-from tests.core.harness import program_world, texts
+from tests.core.harness import confirmed, program_world, texts
 from tests.core.test_templates import ROOT
 
 # (typed, Swedish answer, English answer): exactly what the coordinator reads.
@@ -191,3 +191,52 @@ async def test_a_programs_short_name_comes_from_its_words_and_a_name_without_any
     async with sqlite_db.read() as s:
         slugs = [p.slug for p in (await s.exec(select(Program).order_by(Program.id))).all()]
     assert slugs == ["mentorprogram-2027", "kronoberg-2028", "программа"]
+
+
+LENGTH = {
+    "sv": {
+        "short": "*Kort* blir bara 9 dagar långt (1–10 feb. 2027), och ett mentorprogram brukar vara ungefär ett år."
+        " Paren brukar ses var 3–4:e vecka och påminns var 21–28:e dag,",
+        "long": "*Lång* blir 8 år långt (",
+        "long_why": "Längre än ungefär två år är ovanligt",
+        "started": "skulle också ha börjat",
+    },
+    "en": {
+        "short": "*Kort* would be only 9 days long (1\u2009–\u200910 Feb 2027), and a mentor program usually lasts about a year."
+        " Pairs usually meet every 3–4 weeks and are reminded every 21–28 days,",
+        "long": "*Lång* would be 8 years long (",
+        "long_why": "Longer than about two years is unusual",
+        "started": "would also have started",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_a_program_much_shorter_or_longer_than_a_year_is_asked_about_first(sqlite_db, clock, locale):
+    """`program create Kort start=2027-02-01 end=2027-02-10` (9 days: no pair
+    would get a 21–28-day nudge) and one of 8 years were created silently.
+    Now each is asked about first, saying why, and only Yes creates it; a
+    year-long one is created at once."""
+    say = LENGTH[locale]
+    world = await program_world(sqlite_db, clock, locale)
+    anna = world["Anna"]
+    for line, doubt in (
+        ("program create Kort start=2027-02-01 end=2027-02-10", say["short"]),
+        ("program create Lång start=2027-02-01 end=2035-02-10", say["long"]),
+    ):
+        asked = await anna.say(line)
+        assert [r.kind for r in asked] == ["commands/program_length_confirm"], texts(asked)
+        assert doubt in asked[0].text and say["started"] not in asked[0].text, asked[0].text
+    assert say["long_why"] in asked[0].text
+    async with sqlite_db.read() as s:
+        assert [p.slug for p in (await s.exec(select(Program))).all()] == ["mentorprogram-2027"]
+    await confirmed(anna, "program create Kort start=2027-02-01 end=2027-02-10")
+    await confirmed(anna, "program create Lång start=2027-02-01 end=2035-02-10")
+    # Short and started before today: one question says both.
+    asked = await anna.say("program create Sent start=2026-12-01 end=2027-01-20")
+    assert [r.kind for r in asked] == ["commands/program_length_confirm"] and say["started"] in asked[0].text
+    created = await anna.say("program create Helår start=2027-02-01 end=2028-01-31")
+    assert [r.kind for r in created] == ["commands/program_created"], texts(created)
+    async with sqlite_db.read() as s:
+        slugs = [p.slug for p in (await s.exec(select(Program).order_by(Program.id))).all()]
+    assert slugs == ["mentorprogram-2027", "kort", "lang", "helar"]

@@ -172,3 +172,52 @@ async def test_status_shows_the_settled_pairs_and_after_the_end_that_the_program
     assert year.say["ended"] in cecilia and year.say["on_your_own"] in cecilia, cecilia
     assert year.say["ended"] in gustav and year.say["settled_no"] in gustav, gustav
     assert year.say["on_your_own"] not in gustav and year.say["no_mentee"] not in gustav, gustav
+
+
+AFTER = {
+    "sv": {
+        "notice": "är nu avslutat. Tack för att du var med!",
+        "go_on": "Du och {} får gärna fortsätta",
+        "met_continuing": "Ert programår i *Mentorprogram 2027* är avslutat, så jag loggar inga fler träffar. Ni"
+        " fortsätter på egen hand och bestämmer själva när ni ses.",
+        "met_completed": "*Mentorprogram 2027* är avslutat, så jag loggar inga fler träffar.",
+        "met_free": "*Mentorprogram 2027* är avslutat, så jag loggar inga fler träffar. Ni får gärna fortsätta att"
+        " träffas på egen hand om ni vill.",
+    },
+    "en": {
+        "notice": "has now closed. Thank you for taking part!",
+        "go_on": "You and {} are welcome to go on",
+        "met_continuing": "Your program year in *Mentorprogram 2027* is over, so I log no more meetings. You go on"
+        " on your own and decide yourselves when you meet.",
+        "met_completed": "*Mentorprogram 2027* has closed, so I log no more meetings.",
+        "met_free": "*Mentorprogram 2027* has closed, so I log no more meetings. You are welcome to go on meeting"
+        " on your own if you want to.",
+    },
+}
+
+
+async def test_closing_after_the_close_out_tells_only_those_it_did_not_say_goodbye_to(year):
+    """The close-out said goodbye to the pairs that settled (Cecilia and
+    Frida go on, David and Gustav are done): closing the program tells them
+    nothing twice; Erik and Hanna, whose pair never settled (Hanna did not
+    answer), hear that it closed and that they may go on on their own. `met`
+    says each pair's year is over, and what became of it."""
+    say = AFTER[year.locale]
+    await year.run_until(date(2027, 12, 15))
+    for name, pick in (("Cecilia", 1), ("Frida", 1), ("David", 1), ("Gustav", 2), ("Erik", 1)):
+        await year[name].choose(pick, [_question(year, name)])
+    assert texts(await year["Cecilia"].say("met")) == say["met_continuing"]  # closing, not yet closed
+    for name in COHORT_NAMES:
+        year[name].inbox()
+    asked = await year["Anna"].say("program close force=yes")
+    assert year.say["closed"] in texts(await year["Anna"].choose(1, asked))
+    for name in ("Cecilia", "Frida", "David", "Gustav"):
+        assert year[name].inbox() == [], name
+    erik, hanna = texts(year["Erik"].inbox()), texts(year["Hanna"].inbox())
+    assert say["notice"] in erik and say["go_on"].format("Hanna") in erik, erik
+    assert say["notice"] in hanna and say["go_on"].format("Erik") in hanna, hanna
+    assert texts(await year["Gustav"].say("met")) == say["met_completed"]
+    assert texts(await year["Hanna"].say("met")) == say["met_free"]
+
+
+COHORT_NAMES = ("Cecilia", "David", "Erik", "Frida", "Gustav", "Hanna")

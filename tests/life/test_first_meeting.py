@@ -23,6 +23,11 @@ SAY = {
         "fit": "Är det här ett bra par för dig?",
         "notice": "tycker inte att paret",
         "ended": "är avslutat",
+        "rematch_asked": "Avsluta paret #{n} Cecilia → Frida (motivering: ”passade inte (efter första mötet)”)? "
+        "Båda får veta att paret är avslutat",
+        "rematch_reason": "passade inte (efter första mötet)",
+        "kept": "Okej, jag gjorde ingenting.",
+        "told": "är avslutat av samordnaren",
         "no_pair": "Mål skrivs av adepten",
         "which_pair": "Vilket av dina par gäller målet ”Leda en förändring”?",
         "goals_of_pairs": "Målen i dina par:",
@@ -44,6 +49,11 @@ SAY = {
         "fit": "Is this a good pair for you?",
         "notice": "does not think the pair",
         "ended": "has ended",
+        "rematch_asked": "End pair #{n} Cecilia → Frida (reason: “not a good fit (after the first meeting)”)? "
+        "Both are told the pair has ended",
+        "rematch_reason": "not a good fit (after the first meeting)",
+        "kept": "All right, I did nothing.",
+        "told": "has been ended by the coordinator",
         "no_pair": "Goals are written by the mentee",
         "which_pair": "Which of your pairs is the goal “Leda en förändring” for?",
         "goals_of_pairs": "The goals of your pairs:",
@@ -109,8 +119,56 @@ async def test_checklist_goals_and_a_good_fit_no_reaching_the_coordinator(year):
     assert [m.kind for m in cecilia.inbox()] == []  # Cecilia is not told Frida's answer
     refused = await year["David"].click("fitcheck.rematch", notice[0].card.blocks[-1].buttons[1].value)
     assert [r.kind for r in refused] == ["errors/not_coordinator"]
-    assert say["ended"] in texts(await anna.choose(2, notice))
-    assert (await _pair(year.db, pair_id)).status == "ended"
+    await anna.choose(2, notice)  # "re-match": asks first (test_re_match_asks_…)
+    assert (await _pair(year.db, pair_id)).status == "announced"
+
+
+def _button(message, action_id: str):
+    return next(
+        b
+        for block in message.card.blocks
+        if isinstance(block, Buttons)
+        for b in block.buttons
+        if b.action_id == action_id
+    )
+
+
+async def test_re_match_asks_what_unpair_asks_and_ends_the_pair_only_on_yes(year):
+    """The fit notice's "re-match" ended the pair in one click. Now it asks
+    `unpair`'s question with the fit question's reason; the notice stays as
+    it was (its buttons still to press); No leaves the pair and tells
+    nobody; Yes ends it and tells both. Pressed by value, as a client does."""
+    say, anna = year.say, year["Anna"]
+    for name in ("Cecilia", "Frida"):
+        year[name].inbox()
+    await year["Cecilia"].say("met")
+    fit = [m for m in year["Frida"].inbox() if m.kind == "firstmeeting/fit_question"]
+    await year["Frida"].click("fit.no", _button(fit[0], "fit.no").value, on=fit[0])
+    (notice,) = [m for m in anna.inbox() if m.kind == "firstmeeting/fit_no_notice"]
+    n = int(_button(notice, "fitcheck.rematch").value.split(":")[0])
+    rematch = _button(notice, "fitcheck.rematch")
+
+    asked = await anna.click(rematch.action_id, rematch.value, on=notice)
+    assert [m.kind for m in asked] == ["matching/unpair_confirm"], texts(asked)
+    assert asked[0].text.startswith(say["rematch_asked"].format(n=n)), asked[0].text
+    assert asked[0].keeps_clicked  # the notice is not shown answered: after a No its buttons are still there
+    assert (await _pair(year.db, n)).status == "announced"  # nothing done yet
+    assert year["Cecilia"].inbox() == [] and year["Frida"].inbox() == []
+
+    no = _button(asked[0], "confirm.cancel")
+    assert say["kept"] in texts(await anna.click(no.action_id, no.value, on=asked[0]))
+    assert (await _pair(year.db, n)).status == "announced"
+    assert year["Cecilia"].inbox() == [] and year["Frida"].inbox() == []
+
+    asked = await anna.click(rematch.action_id, rematch.value, on=notice)  # asked again
+    yes = _button(asked[0], "confirm.confirm")
+    assert say["ended"] in texts(await anna.click(yes.action_id, yes.value, on=asked[0]))
+    pairing = await _pair(year.db, n)
+    assert (pairing.status, pairing.end_reason) == ("ended", say["rematch_reason"])
+    for name in ("Cecilia", "Frida"):
+        assert say["told"] in texts(year[name].inbox())
+    kept = _button(notice, "fitcheck.keep")  # the pair has ended: the notice's buttons are stale now
+    assert [m.kind for m in await anna.click(kept.action_id, kept.value, on=notice)] == ["errors/stale_action"]
 
 
 async def test_forget_removes_the_adepts_goals(year):

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from bot.store.models import Pairing, Program, Reminder
-from tests.core.harness import texts
+from bot.store.models import Pairing, Person, Program, Reminder
+from tests.core.harness import enroll, texts
 from tests.life.helpers import Year
 
 SAY = {
@@ -107,3 +107,65 @@ async def test_after_the_end_no_nudge_or_stall_and_a_bare_pause_lasts_to_the_end
         (d, who, kind) for d, who, kind in year.kinds_sent(end) if kind in ("nudges/nudge", "scheduler/stall_report")
     ]
     assert late == []
+
+
+TOLD = {
+    "sv": {
+        "closed": "*Mentorprogram 2027* är stängt. 7 personer har fått besked om det.",
+        "notice": "*Mentorprogram 2027* är nu avslutat. Tack för att du var med!",
+        "go_on": "Du och {} får gärna fortsätta att träffas på egen hand om ni vill",
+        "met": "*Mentorprogram 2027* är avslutat, så jag loggar inga fler träffar. Ni får gärna fortsätta att träffas"
+        " på egen hand om ni vill.",
+        "not_matched": "När ni har matchats",
+    },
+    "en": {
+        "closed": "*Mentorprogram 2027* is closed. 7 people have been told.",
+        "notice": "*Mentorprogram 2027* has now closed. Thank you for taking part!",
+        "go_on": "You and {} are welcome to go on meeting on your own if you want to",
+        "met": "*Mentorprogram 2027* has closed, so I log no more meetings. You are welcome to go on meeting on your"
+        " own if you want to.",
+        "not_matched": "Once you have been matched",
+    },
+}
+
+
+async def test_closing_early_tells_each_participant_in_their_language_and_met_says_it_closed(year):
+    """Closed with force before the close-out: everyone taking part hears it,
+    each in their own language (Cecilia reads English in a Swedish program,
+    and the other way round); those in a running pair that they may go on
+    on their own, Vera (never matched) only that it closed, Ulla (left)
+    nothing. Afterwards `met` says the program closed, not "once you have
+    been matched"."""
+    other = "en" if year.locale == "sv" else "sv"
+    await year.start()
+    await enroll(year.db, year.clock, 1, "Vera", "adept", "Täby kommun", ["budget"])
+    await enroll(year.db, year.clock, 1, "Ulla", "adept", "Täby kommun", ["budget"], status="left")
+    async with year.db.write() as s:
+        cecilia = (await s.exec(select(Person).where(Person.name == "Cecilia"))).one()
+        cecilia.locale = other
+        s.add(cecilia)
+    asked = await year["Anna"].say("program close force=yes")
+    assert TOLD[year.locale]["closed"] in texts(await year["Anna"].choose(1, asked))
+    frida = texts(year["Frida"].inbox())
+    assert TOLD[year.locale]["notice"] in frida and TOLD[year.locale]["go_on"].format("Cecilia") in frida, frida
+    cecilia = texts(year["Cecilia"].inbox())
+    assert TOLD[other]["notice"] in cecilia and TOLD[other]["go_on"].format("Frida") in cecilia, cecilia
+    vera = texts(year["Vera"].inbox())
+    assert TOLD[year.locale]["notice"] in vera and TOLD[year.locale]["go_on"].format("")[:6] not in vera, vera
+    assert year["Ulla"].inbox() == []
+    met = texts(await year["David"].say("met"))
+    assert met == TOLD[year.locale]["met"], met
+    met = texts(await year["Cecilia"].say("met"))
+    assert TOLD[other]["met"] == met and TOLD[other]["not_matched"] not in met, met
+
+
+async def test_the_answer_to_the_close_question_is_in_the_questions_language(sqlite_db, clock):
+    """An English program closed by a coordinator of a Swedish installation:
+    the question was in English (the program's), and so is what follows the
+    press (it was in Swedish: the press did not say which program it was about)."""
+    year = Year(sqlite_db, clock, "sv")
+    anna = year["Anna"]
+    await anna.say("program create English Pilot start=2027-01-19 end=2027-12-15 locale=en")
+    asked = await anna.say("program close force=yes")
+    assert "Do you want to close *English Pilot*?" in texts(asked)
+    assert "*English Pilot* is closed." in texts(await anna.choose(1, asked))

@@ -153,3 +153,46 @@ async def test_the_coordinator_who_opens_the_cohort_is_not_invited_by_themselves
     assert [m for m in year["Frida"].inbox() if m.kind == "lifecycle/stay_on"]
     started = await anna.choose(1, opened)  # Yes: her own intake as a mentor starts
     assert started[-1].kind == "dialogs/ask/consent_mentor", texts(started)
+
+
+NONE_RUNNING = {
+    "sv": {
+        "draft": "Inget mentorprogram är igång just nu. *Mentorprogram 2028* är ett utkast: öppna det med"
+        " `program öppna mentorprogram-2028` när det är klart (se det med `program visa mentorprogram-2028`).",
+        "join": "Det finns inget mentorprogram att gå med i just nu. Samordnaren bjuder in dig när nästa program"
+        " öppnar.",
+        "wrong": ("program skapa", "Du deltar inte i något mentorprogram"),
+    },
+    "en": {
+        "draft": "No mentor program is running right now. *Mentorprogram 2028* is a draft: open it with"
+        " `program open mentorprogram-2028` when it is ready (see it with `program show mentorprogram-2028`).",
+        "join": "There is no mentor program to join right now. The coordinator will invite you when the next"
+        " program opens.",
+        "wrong": ("program create", "You are not taking part in a mentor program"),
+    },
+}
+
+
+async def test_after_the_close_with_a_draft_next_cohort_each_is_told_what_is_true(year):
+    """The year is closed and its next cohort is a draft: the coordinator's
+    `program show` and `home` name the draft and how to open it; a newcomer
+    and last year's adept who type `join` hear that nothing is open to join
+    and that the coordinator will invite them, not a coordinator's command."""
+    say, sv = NONE_RUNNING[year.locale], year.locale == "sv"
+    anna = year["Anna"]
+    await anna.say("program new-cohort mentorprogram-2027 Mentorprogram 2028 start=2028-01-18")
+    asked = await anna.say("program close mentorprogram-2027 force=yes")
+    await anna.choose(1, asked)
+    shown = texts(await anna.say("program visa" if sv else "program show"))
+    assert shown == say["draft"], shown
+    (home,) = await anna.say("hem" if sv else "home")
+    home_text = "\n".join(getattr(b, "text", "") for b in home.card.blocks)
+    assert say["draft"] in home_text and not any(w in home_text for w in say["wrong"]), home_text
+    for name in ("Vera", "Cecilia"):
+        joined = texts(await year[name].say("gå med" if sv else "join"))
+        assert joined == say["join"], (name, joined)
+    # And `home` does not send a newcomer to `join` when nothing is open to join.
+    (vera_home,) = await year["Vera"].say("hem" if sv else "home")
+    vera_text = "\n".join(getattr(b, "text", "") for b in vera_home.card.blocks)
+    assert "`gå med`" not in vera_text and "`join`" not in vera_text, vera_text
+    assert ("samordnaren bjuder in dig" if sv else "the coordinator will invite you") in vera_text, vera_text

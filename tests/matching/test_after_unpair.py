@@ -30,8 +30,15 @@ SAY = {
         "undone_told": "Hen hade fått besked om väntelistan och har nu fått veta att hen inte står kvar där.",
         "ended_idle": "Sedan ditt par avslutades har du ingen adept, och den här gången blev det ingen ny adept till dig.",
         "more_mentors": "fler mentorer än adepter",
-        "home_eva": "Ditt par med David har avslutats. Vill du ha ett nytt par kan du fråga samordnaren.",
-        "home_david": "Ditt par med Eva har avslutats.",
+        "home_eva": "Ditt par med David har avslutats, och du väntar på en ny mentor: du är med i samordnarens "
+        "nästa matchning, och du får veta det här.",
+        "home_eva_waitlisted": "Ditt par med David har avslutats, och du står på väntelistan för en ny mentor: "
+        "samordnaren matchar dig när en mentor som passar har plats, och du får veta det här.",
+        "home_eva_no_fit": "Ditt par med David har avslutats, och i förra omgången fanns ingen ny mentor som passade "
+        "dig; du är med i nästa matchning, och jag hör av mig när du har ett nytt par.",
+        "home_david": "Ditt par med Eva har avslutats, och du väntar på en ny adept: får en adept plats hos dig hör "
+        "jag av mig.",
+        "ask": "fråga samordnaren",
         "home_soon": "Samordnaren matchar snart",
         "no_pair_yet": "Du har inget par ännu",
         "no_mentee_yet": "Du har ingen adept ännu",
@@ -53,8 +60,15 @@ SAY = {
         "undone_told": "They had been told they were on the waitlist and have now been told they are not.",
         "ended_idle": "Since your pair ended you have no mentee, and this time there was no new mentee for you.",
         "more_mentors": "more mentors than mentees",
-        "home_eva": "Your pair with David has ended. If you would like a new pair, ask the coordinator.",
-        "home_david": "Your pair with Eva has ended.",
+        "home_eva": "Your pair with David has ended, and you are waiting for a new mentor: you are in the "
+        "coordinator's next matching, and you will hear about it here.",
+        "home_eva_waitlisted": "Your pair with David has ended, and you are on the waitlist for a new mentor: the "
+        "coordinator matches you when a mentor who fits has room, and you will hear about it here.",
+        "home_eva_no_fit": "Your pair with David has ended, and in the last round there was no new mentor who fitted "
+        "you; you are in the next matching, and I will let you know when you have a new pair.",
+        "home_david": "Your pair with Eva has ended, and you are waiting for a new mentee: if one gets a place "
+        "with you, I will let you know.",
+        "ask": "ask the coordinator",
         "home_soon": "The coordinator will match you soon",
         "no_pair_yet": "You have no pair yet",
         "no_mentee_yet": "You have no mentee yet",
@@ -92,14 +106,22 @@ def _home_text(replies) -> str:
 
 async def test_the_home_card_says_the_pair_ended_with_whom_not_that_matching_comes_soon(world):
     """Mid-year, Eva and David see on their home card that their pair ended
-    (and whom with), not "the coordinator will match you soon" as if they
-    never had one; once paired anew, the home card is a paired one again."""
+    (and whom with) and that they wait for a new partner, in one sentence
+    (not "the coordinator will match you soon" as if they never had one, nor
+    "ask the coordinator" as if they were out of the pool: `unpair` put Eva
+    back among those to match and gave David his room back); on the
+    waitlist, Eva's card says that instead; once paired anew, the home card
+    is a paired one again."""
     anna, say = world["Anna"], world.say
     await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     eva = _home_text(await world["Eva"].say("home"))
-    assert say["home_eva"] in eva and say["home_soon"] not in eva, eva
+    assert say["home_eva"] in eva and say["home_soon"] not in eva and say["ask"] not in eva, eva
     david = _home_text(await world["David"].say("home"))
-    assert say["home_david"] in david and say["home_soon"] not in david, david
+    assert say["home_david"] in david and say["home_soon"] not in david and say["ask"] not in david, david
+    await anna.say("match waitlist Eva")
+    eva = _home_text(await world["Eva"].say("home"))
+    assert say["home_eva_waitlisted"] in eva and say["home_eva"] not in eva and say["ask"] not in eva, eva
+    await anna.say("match unwaitlist Eva")
     await anna.say("org add Vallentuna kommun")
     await enroll(world, "Gustav", "mentor", "Vallentuna kommun")
     await announce(world)  # Eva with Gustav
@@ -107,22 +129,30 @@ async def test_the_home_card_says_the_pair_ended_with_whom_not_that_matching_com
     assert say["home_eva"] not in eva and "David" not in eva, eva
 
 
-async def test_status_says_the_pair_ended_with_whom_as_the_home_card_does(world):
+async def test_status_says_the_pair_ended_with_whom_and_what_she_waits_for_in_one_sentence(world):
     """`status` mid-year after `unpair`: Eva's and David's pair ended, with
-    whom, in the home card's words (not "you have no pair yet" / "no mentee
-    yet"); on the waitlist, Eva's status says that too; paired anew, her
-    status shows the new pair and not the ended one."""
+    whom, and they wait for a new partner, in the home card's words (not
+    "you have no pair yet" / "no mentee yet", and not "ask the coordinator
+    for a new pair" beside "you are on the waitlist"): back in the pool, on
+    the waitlist, or told at the next announcement that no mentor fitted,
+    Eva reads one sentence that says both; paired anew, her status shows the
+    new pair and not the ended one."""
     anna, say = world["Anna"], world.say
     await confirmed(anna, f"unpair {await pair_of(world.core.db, 'Eva')} Personkemin fungerade inte")
     eva = texts(await world["Eva"].say("status"))
-    assert say["home_eva"] in eva and say["no_pair_yet"] not in eva, eva
+    assert say["home_eva"] in eva and say["no_pair_yet"] not in eva and say["ask"] not in eva, eva
     david = texts(await world["David"].say("status"))
-    assert say["home_david"] in david and say["no_mentee_yet"] not in david, david
+    assert say["home_david"] in david and say["no_mentee_yet"] not in david and say["ask"] not in david, david
     await anna.say("match waitlist Eva")
     eva = texts(await world["Eva"].say("status"))
-    assert say["home_eva"] in eva and say["waitlisted"] in eva, eva
+    assert say["home_eva_waitlisted"] in eva, eva
+    assert say["ask"] not in eva and say["waitlisted"] not in eva and say["home_eva"] not in eva, eva
     await anna.say("match unwaitlist Eva")
     await anna.say("org add Vallentuna kommun")
+    await enroll(world, "Hanna", "adept", "Vallentuna kommun")
+    await announce(world)  # Hanna with Cecilia or David; nobody for Eva, who is told so
+    eva = texts(await world["Eva"].say("status"))
+    assert say["home_eva_no_fit"] in eva and say["home_eva"] not in eva and say["ask"] not in eva, eva
     await enroll(world, "Gustav", "mentor", "Vallentuna kommun")
     await announce(world)  # Eva with Gustav
     eva = texts(await world["Eva"].say("status"))

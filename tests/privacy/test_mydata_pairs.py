@@ -3,13 +3,15 @@ the pair exists, with whom, since and until when, its status), not the
 coordinator's matching notes about both of them (`score`, `rationale`) nor
 why the pair ended (`end_reason`: the coordinator's words, or the partner's
 leaving), and not a proposal nobody has been told of. The coordinator's
-`export` keeps all of it. Swedish and English, through the console."""
+`export` keeps all of it. The digest's record that the pair went quiet is the
+pair's own and stays. Swedish and English, through the console."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -57,3 +59,54 @@ async def test_a_proposal_nobody_has_been_told_of_is_not_in_mydata(sqlite_db, cl
     await year["Anna"].say("match")  # a draft: Cecilia with Frida, nobody told
     data, raw = await _my_file(year["Cecilia"])
     assert data["pairs"] == [] and "Frida" not in raw
+
+
+async def test_the_digest_reporting_the_pair_as_quiet_is_in_both_members_mydata(year):
+    """Which quiet spell the coordinators' weekly digest reported, and in
+    which week (`checks.stall_reported`), is the pair's own: no coordinator
+    wrote or judged it (the bot marks it when the digest is sent, by the
+    program's rule of `stall_days` without a meeting), it is drawn from the
+    pair's own meeting log and announcement (already in the file) or a
+    pause both were told of, and it says when their pair was named to the
+    coordinators (a recipient of their data: art. 15(1)(c)). Nothing of the
+    partner's is in it, so art. 15(4) keeps nothing back, unlike the
+    coordinator's matching notes and end reason."""
+    await year.run_until(date(2027, 3, 2))  # the digest of Monday 1 March names Cecilia and Frida
+    for name in ("Cecilia", "Frida"):
+        data, _raw = await _my_file(year[name])
+        (pair,) = data["pairs"]
+        reported = pair["checks"]["stall_reported"]
+        assert set(reported) == {"since", "week"} and reported["week"] == "2027-03-01", reported
+        assert date.fromisoformat(reported["since"]) <= date(2027, 3, 1) - timedelta(days=56), reported
+
+
+MYDATA = {
+    "sv": {
+        "running": "• I par med Frida, Knivsta kommun, sedan 4 jan. 2027 (igång)",
+        "paused": "paus till 15 feb. 2027",
+        "not_current": "paus till 15 feb. 2027 (gäller inte längre)",
+        "closed": "• I par med Frida, Knivsta kommun, 4 jan.–1 feb. 2027 (genomfört)",
+    },
+    "en": {
+        "running": "• Paired with Frida, Knivsta kommun, since 4 Jan 2027 (running)",
+        "paused": "pause until 15 Feb 2027",
+        "not_current": "pause until 15 Feb 2027 (no longer in force)",
+        "closed": "• Paired with Frida, Knivsta kommun, 4 Jan\u2009–\u20091 Feb 2027 (completed)",
+    },
+}
+
+
+async def test_mydata_text_lists_the_pair_and_a_pause_only_while_it_is_current(year):
+    """The text of `mydata` says of each pair what the README promises (with
+    whom, since and until when, its status), also once the program is
+    closed; the stored pause is shown as in force while it lasts, and as no
+    longer in force once the program is closed, though its day is to come."""
+    say = MYDATA[year.locale]
+    cecilia = year["Cecilia"]
+    await cecilia.say("pause until 2027-02-15")
+    text = (await cecilia.say("mydata"))[0].text
+    assert say["running"] in text and say["paused"] in text and say["not_current"] not in text, text
+    year.clock.advance(timedelta(days=28))  # 1 February
+    await year["Anna"].choose(1, await year["Anna"].say("program close force=yes"))
+    text = (await cecilia.say("mydata"))[0].text
+    assert say["closed"] in text and say["not_current"] in text, text

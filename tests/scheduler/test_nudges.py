@@ -120,7 +120,7 @@ async def test_planning_twice_plans_once(any_db, clock):
     before = [(r.key, r.due_at) for r in await reminders(any_db)]
     for _ in range(3):
         async with any_db.write() as s:
-            await plan_pair(s, await s.get(Pairing, pairing.id), clock.now())
+            await plan_pair(s, pairing.id, clock.now())
     assert [(r.key, r.due_at) for r in await reminders(any_db)] == before
     assert len([k for k, _ in before if k.startswith("nudge:")]) == 2  # one per member
     assert len([k for k, _ in before if k.startswith("digest:")]) == 1  # the program's weekly stall digest
@@ -150,9 +150,9 @@ async def test_both_copies_of_a_round_sent_together_replan_the_pair_once(sqlite_
     planned: list[int] = []
     real = planner.plan_pair
 
-    async def counting(session, pair, now, program=None):
-        planned.append(pair.id)
-        return await real(session, pair, now, program)
+    async def counting(session, pair, now):
+        planned.append(pair if isinstance(pair, int) else pair.id)
+        return await real(session, pair, now)
 
     monkeypatch.setattr(planner, "plan_pair", counting)
     first = min(r.due_at for r in await reminders(sqlite_db, kind="nudge"))
@@ -162,3 +162,25 @@ async def test_both_copies_of_a_round_sent_together_replan_the_pair_once(sqlite_
     assert planned == [pairing.id]
     pending = await reminders(sqlite_db, kind="nudge", status="pending")  # the next round, for both
     assert len(pending) == 2 and min(r.due_at for r in pending) > first
+
+
+async def test_replanning_a_pair_reads_it_with_its_program_people_and_closing_in_one_statement(sqlite_db, clock):
+    """What every sent nudge round and every logged meeting re-plans: the
+    pair, its program, both enrollments and when the closing starts are one
+    statement; its meetings and its rows two more; nothing to change, nothing
+    written (the next round is already planned)."""
+    from sqlalchemy import event
+
+    _program, pairing, _port, _dispatcher = await setup(sqlite_db, clock)
+    async with sqlite_db.write() as s:  # a fresh session: nothing of the pair in it yet
+        statements: list[str] = []
+
+        def listener(_conn, _cursor, statement, *_rest):
+            statements.append(statement.split(None, 1)[0].upper())
+
+        event.listen(sqlite_db.units_engine, "before_cursor_execute", listener)
+        try:
+            await plan_pair(s, pairing.id, clock.now())
+        finally:
+            event.remove(sqlite_db.units_engine, "before_cursor_execute", listener)
+    assert [x for x in statements if x not in ("BEGIN", "INSERT")] == ["SELECT"] * 3, statements

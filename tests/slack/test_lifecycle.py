@@ -136,7 +136,7 @@ async def test_a_program_year_in_slack(sqlite_db, clock):
             )
             s.add(pairing)
             await s.flush()
-            await plan_pair(s, pairing, clock.now(), program)
+            await plan_pair(s, pairing, clock.now())
             pairing_id = pairing.id
 
         # --- the scheduler sends through the same Slack port; a nudge arrives

@@ -88,3 +88,11 @@ def test_the_tenant_comes_from_channel_data_when_the_conversation_lacks_it():
 def test_a_bare_mention_is_an_empty_text_the_core_answers_with_help_and_an_empty_message_is_nothing():
     assert to_inbound(activity(channel_mention(URL, ANNA, ""))).text == ""
     assert to_inbound(activity(personal_message(URL, ANNA, "  "))) is None
+
+
+def test_the_lines_typed_in_the_teams_composer_are_kept():
+    a = activity(personal_message(URL, ANNA, "x"))
+    a.text = "<p>utskick alla Hej&nbsp; alla</p><p>rad  två<br/>rad tre</p><p></p><p>Hälsningar</p>"
+    assert clean_text(a) == "utskick alla Hej alla\nrad två\nrad tre\n\nHälsningar"
+    a.text = "  Hej\r\n  rad två  \n"
+    assert clean_text(a) == "Hej\nrad två"
