@@ -43,6 +43,7 @@ from bot.people import (
     reader_locale,
     turn_start,
 )
+from bot.person_refs import split_name_hint
 from bot.presses import asked_row, first_press, first_time, press_key, press_prefix
 from bot.ratelimit import RateLimit
 from bot.store.db import Database
@@ -399,7 +400,11 @@ class Core:
             named = args.get(p.name)
             if p.kind == "program" and isinstance(named, str):  # parse_args gives the name as typed
                 args[p.name] = await turn.program(named)
-        replies = await cmd.handler(turn, args)
+        try:
+            replies = await cmd.handler(turn, args)
+        except UserError as err:  # perhaps a name typed without quotes, split between two arguments
+            with turn.session.no_autoflush:  # the command's half-made changes are rolled back, not written
+                raise await split_name_hint(turn.session, err, cmd, args, rest) from None
         if cmd.role == COORDINATOR:
             detail = {k: v for k, v in args.items() if v is not None and k != "program"}
             await turn.audit(cmd.name, program=turn.program_in_use, **detail)
@@ -408,9 +413,11 @@ class Core:
     def _error(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:
         note_refusal(err.template)
         try:
-            # `today`: an example date the reader can use as it is (`träffats` refuses a future one).
-            today = self.clock.now().date().isoformat()
-            text = self.translator.render(locale, err.template, **{"today": today, **err.context})
+            # `today`: an example date the reader can use as it is (`träffats` refuses a future one);
+            # `written_at`: a date in another year says its year (`bot.i18n`).
+            now = self.clock.now()
+            today = now.date().isoformat()
+            text = self.translator.render(locale, err.template, **{"today": today, "written_at": now, **err.context})
         except Exception:  # a template bug must not become a stack trace for the user
             log.exception("rendering error template %s", err.template)
             text = self.translator.render(locale, "errors/internal")

@@ -80,6 +80,17 @@ def normalise_locale(value: str | None) -> str | None:
     return head if head in LOCALES else None
 
 
+# Letters that come after z in the Swedish alphabet, in its order.
+_AFTER_Z = {"sv": {"å": "z\x01", "ä": "z\x02", "æ": "z\x02", "ö": "z\x03", "ø": "z\x03"}}
+
+
+def sort_key(locale: str | None, text: str) -> str:
+    """`text` as a list in `locale` is ordered by: case aside, and in
+    Swedish å, ä, ö after z (`gå med` after `godkänn-deltagare`)."""
+    after_z = _AFTER_Z.get(locale or DEFAULT_LOCALE, {})
+    return "".join(after_z.get(ch, ch) for ch in text.casefold())
+
+
 def _babel(ctx) -> str:
     return _BABEL.get(ctx.get("locale", DEFAULT_LOCALE), "sv_SE")
 
@@ -89,9 +100,23 @@ def _tz(ctx) -> ZoneInfo:
 
 
 # The patterns of the kinds that Babel has no name for, per language.
+# The long kinds leave the year out, and say it for a day in another year
+# than the reader's today (`_in_another_year`): `*_year`.
 _PATTERNS = {
-    "sv": {"datetime": "d MMM y 'kl.' HH:mm", "long_date": "EEEE d MMMM", "long_datetime": "EEEE d MMMM 'kl.' HH:mm"},
-    "en": {"datetime": "d MMM y 'at' HH:mm", "long_date": "EEEE d MMMM", "long_datetime": "EEEE d MMMM 'at' HH:mm"},
+    "sv": {
+        "datetime": "d MMM y 'kl.' HH:mm",
+        "long_date": "EEEE d MMMM",
+        "long_datetime": "EEEE d MMMM 'kl.' HH:mm",
+        "long_date_year": "EEEE d MMMM y",
+        "long_datetime_year": "EEEE d MMMM y 'kl.' HH:mm",
+    },
+    "en": {
+        "datetime": "d MMM y 'at' HH:mm",
+        "long_date": "EEEE d MMMM",
+        "long_datetime": "EEEE d MMMM 'at' HH:mm",
+        "long_date_year": "EEEE d MMMM y",
+        "long_datetime_year": "EEEE d MMMM y 'at' HH:mm",
+    },
 }
 
 
@@ -102,6 +127,19 @@ def _pattern(ctx, kind: str) -> str:
 def _day(ctx, value: date | datetime) -> date:
     """The calendar day of `value` in the program's zone."""
     return value.astimezone(_tz(ctx)).date() if isinstance(value, datetime) else value
+
+
+def _in_another_year(ctx, value: date | datetime) -> bool:
+    """Whether `value` falls in another year than the reader's today: the
+    context's `written_at` (the turn's or the dispatcher's injected clock), in the
+    program's zone. Without it the year is left out, as a reminder a
+    few days ahead reads best."""
+    now = ctx.get("written_at")
+    return isinstance(now, datetime) and _day(ctx, value).year != _day(ctx, now).year
+
+
+def _long(ctx, value: date | datetime, kind: str) -> str:
+    return f"{kind}_year" if _in_another_year(ctx, value) else kind
 
 
 @pass_context
@@ -119,7 +157,9 @@ def _f_date_range(ctx, start: date | datetime, end: date | datetime) -> str:
 @pass_context
 def _f_long_date(ctx, value: date | datetime) -> str:
     """Long: reminders (the weekday, the month in full)."""
-    return Trusted(format_date(_day(ctx, value), format=_pattern(ctx, "long_date"), locale=_babel(ctx)))
+    return Trusted(
+        format_date(_day(ctx, value), format=_pattern(ctx, _long(ctx, value, "long_date")), locale=_babel(ctx))
+    )
 
 
 @pass_context
@@ -178,8 +218,8 @@ def _f_datetime(ctx, value: datetime) -> str:
 
 @pass_context
 def _f_long_datetime(ctx, value: datetime) -> str:
-    """Long with the time: reminders of an event."""
-    return _moment(ctx, value, "long_datetime")
+    """Long with the time: reminders of an event (the year when it is not this one)."""
+    return _moment(ctx, value, _long(ctx, value, "long_datetime"))
 
 
 @pass_context
@@ -225,7 +265,9 @@ def label(locale: str | None, name: str, /, translator: Translator | None = None
 
 
 @pass_context
-def _f_t(ctx, name: str, **kw) -> str:
+def _f_t(ctx, name: str, /, **kw) -> str:
+    if ctx.get("written_at") is not None:  # a date inside says its year as the sentence around it does
+        kw.setdefault("written_at", ctx.get("written_at"))
     return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), name, tz=ctx.get("tz"), **kw)
 
 

@@ -85,5 +85,53 @@ def with_quotes_hint(err: UserError, command: str, words: list[str], index: int)
         return err
     pair = words[index - 1 : index + 1] if before else words[index : index + 2]
     return UserError(
-        "errors/name_in_quotes", error=err.template, details=err.context, command=command, name=" ".join(pair)
+        "errors/name_in_quotes",
+        error=err.template,
+        details=err.context,
+        command=command,
+        name=" ".join(pair),
+        groups=[],  # the one name is shown, not the whole line
+        placeholders=[],
+    )
+
+
+# Answers about a person named by a command's argument that are wrong when
+# the words were half of a name (`matcha tillåt Dora Falk Erik Lind` reads
+# `Dora` as the adept); `link_needs_identity` when a name's last word was
+# read as the account (`person link Dora Falk`).
+_HALF_A_NAME = (
+    *_NO_SUCH_NAME,
+    "errors/person_not_met",
+    "errors/link_needs_identity",
+    "matching/errors/not_an_adept",
+    "matching/errors/not_a_mentor",
+)
+
+
+async def split_name_hint(
+    session: AsyncSession, err: UserError, command, args: dict[str, object], tokens: list[str]
+) -> UserError:
+    """`err`, raised by a command whose parameters took the words `tokens`,
+    with how names with spaces are written when a known person's name typed
+    without quotes was split between two of its arguments (`Dora` the adept,
+    `Falk Erik Lind` the mentor): the command written out with each such
+    name in quotes. It only answers; it never decides who was meant. `err`
+    itself when no name was split."""
+    if err.template not in _HALF_A_NAME:
+        return err
+    words = [t for t in tokens if "=" not in t]  # not `program=…`: no name has one
+    values = [name_key(str(v)) for v in args.values() if isinstance(v, str)]
+    groups = await name_groups(session, words)
+    split = [g for g in groups if len(g) > 1 and not any(f" {name_key(' '.join(g))} " in f" {v} " for v in values)]
+    if not split:
+        return err
+    positional = [p for p in command.params if not p.named and p.required]
+    return UserError(
+        "errors/name_in_quotes",
+        error=err.template,
+        details=err.context,
+        command=command.name,
+        name=" ".join(split[0]),
+        groups=[" ".join(g) for g in groups],
+        placeholders=[p.name for p in positional[len(groups) :]],
     )

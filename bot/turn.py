@@ -103,6 +103,7 @@ class Turn:
     def render(self, template: str, /, **ctx) -> str:
         ctx.setdefault("tz", self.tz)
         ctx.setdefault("reader_tz", self.reader_tz)
+        ctx.setdefault("written_at", self.now)  # a date in another year says its year (`bot.i18n`)
         ctx.setdefault("privacy", self.core.config.privacy)  # consent texts say how long answers are kept
         return self.core.translator.render(self.locale, template, **ctx)
 
@@ -156,6 +157,7 @@ class Turn:
         def render(name: str, /, **kw) -> str:
             kw.setdefault("tz", tz)
             kw.setdefault("reader_tz", person.timezone)
+            kw.setdefault("written_at", self.now)
             return self.core.translator.render(locale, name, **kw)
 
         if program is not None:

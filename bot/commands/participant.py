@@ -15,10 +15,12 @@ from bot.commands.registry import (
     command,
     parse_date,
 )
+from bot.commands.swedish import swedish_words
 from bot.commands.topics import topic, visible_roles
 from bot.commands.which import Question, choose, on_pick, program_named
 from bot.dialogs.entrances import still_waiting
 from bot.errors import UserError, stale_button
+from bot.i18n import sort_key
 from bot.lifecycle import RUNNING, ended_on, has_ended
 from bot.matching.cohort import TOLD_UNMATCHED
 from bot.meetings import local_today
@@ -53,7 +55,8 @@ async def help_(turn: Turn, args):
     shown = (
         await topic(turn, str(args["topic"])) if args["topic"] else [c for c in COMMANDS.values() if c.role in roles]
     )
-    shown = sorted(shown, key=lambda c: c.name)
+    # In the order of the words the reader sees (`avsluta-par` before `bjud-in`, not by `unpair`/`invite`).
+    shown = sorted(shown, key=lambda c: sort_key(turn.locale, swedish_words(c) if turn.locale == "sv" else c.name))
     sections = []
     for role in roles:
         lines = [(c, turn.render(c.help_template)) for c in shown if c.role == role]

@@ -32,7 +32,13 @@ def invitation_card(render, enrollment: Enrollment, program: Program) -> Card:
     return Card(
         (
             Text(render("commands/invitation_card", program=program)),
-            Buttons((Button("invite.join", render("commands/button_join"), str(enrollment.id), "primary"),)),
+            Buttons(
+                (
+                    Button("invite.join", render("commands/button_join"), str(enrollment.id), "primary"),
+                    # No thanks, as a nomination has: `bot.dialogs.nomination.decline`.
+                    Button("nomination.decline", render("commands/button_decline"), str(enrollment.id)),
+                )
+            ),
         )
     )
 
@@ -123,8 +129,8 @@ async def nominate(turn: Turn, args):
             await turn.audit("nominate", program=program, nominee=person.name, taking_part=existing.role)
             return [turn.say("commands/nominated", name=person.name, program=program, reason=reason, neutral=True)]
         if existing.role == Role.MENTOR:
-            raise UserError("errors/already_mentor", name=person.name, program=program)
-        raise UserError("errors/already_adept", name=person.name, program=program)
+            raise UserError("errors/already_mentor", name=person.name, program=program, status=existing.status)
+        raise UserError("errors/already_adept", name=person.name, program=program, status=existing.status)
     if existing is not None and existing.role != Role.MENTOR:
         role_change.retake(existing, Role.MENTOR.value, turn.now)
     enrollment = existing or Enrollment(

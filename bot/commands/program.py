@@ -337,6 +337,7 @@ async def program_set(turn: Turn, args):
             command="program set",
             example={"nudge": "21-28", "quiet": "07-01..07-31", "mentor_years": "5"},
         )
+    before = {key: turn.render("commands/program_setting_value", key=key, program=program) for key in given}
     if "tz" in given:
         program.timezone = given["tz"]
     if "nudge" in given:
@@ -362,4 +363,6 @@ async def program_set(turn: Turn, args):
     turn.session.add(program)
     await turn.session.flush()
     await plan.program_changed(turn, program)
-    return [turn.say("commands/program_settings", program=program)]
+    after = {key: turn.render("commands/program_setting_value", key=key, program=program) for key in given}
+    changed = [(key, before[key], after[key]) for key in given if before[key] != after[key]]
+    return [turn.say("commands/program_settings", program=program, changed=changed, given=len(given))]

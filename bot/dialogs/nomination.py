@@ -112,11 +112,9 @@ async def _tell_nominator(turn: Turn, enrollment: Enrollment, program: Program) 
 
 
 async def decline(turn: Turn, value: str | None) -> list[Outbound]:
-    """`nomination.decline` (a nomination, or a returning mentor's invitation):
-    noted, and the nominator, if any, is told politely."""
+    """`nomination.decline` (a nomination, a returning mentor's invitation or
+    a mentee's invitation): noted, and the nominator, if any, is told politely."""
     enrollment, program = await own_enrollment(turn, value)
-    if enrollment.role != Role.MENTOR:
-        raise stale_button()
     if enrollment.status == EnrollmentStatus.DECLINED:
         return [turn.say("dialogs/already_answered", ephemeral=True)]
     if enrollment.status in STARTED + JOINED:
@@ -137,6 +135,6 @@ async def decline(turn: Turn, value: str | None) -> list[Outbound]:
             )
     return [
         *answered_card(turn, "dialogs/card_declined", program=program.name),
-        # A returning mentor's invitation (`program open`) has no nominator to tell.
+        # An invitation (a mentee's, a returning mentor's from `program open`) has no nominator to tell.
         turn.say("dialogs/nomination_declined" if enrollment.nominated_by else "dialogs/invitation_declined"),
     ]

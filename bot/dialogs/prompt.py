@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.dialogs.flow import CONFIRM_CANCEL, SUMMARY, Ctx, Flow, State, step_of
-from bot.dialogs.steps import Step
+from bot.dialogs.steps import NumberStep, Step
 from bot.messages import Button, Buttons, Card, Fields, Heading, Option, Outbound, Text
 from bot.programs import audience_includes
 from bot.store.models import ProgramEvent
@@ -27,13 +27,16 @@ def prompt(turn: Turn, flow: Flow, state: State, ctx: Ctx, notes: Sequence[str] 
         blocks.append(Heading(render("dialogs/summary_heading", flow=flow.name)))
         blocks.append(Fields(tuple(summary_items(flow, state, ctx, render))))
     question = render(step.ask_template, privacy=turn.core.config.privacy, **question_context(flow, state, ctx))
+    can_go_back = (state.history or state.editing) and state.step not in (SUMMARY, CONFIRM_CANCEL)
+    if can_go_back and isinstance(step, NumberStep):  # no Back button (a typed number would press it): the word
+        question += "\n" + render("dialogs/typed_back")
     question_block = Text(question)
     blocks.append(question_block)
     blocks.extend(step.blocks(ctx, render, state.action_prefix))
     nav = []
     if step.nav_buttons and step.skippable:
         nav.append(Option("_skip", render("dialogs/option/skip")))
-    if step.nav_buttons and (state.history or state.editing) and state.step not in (SUMMARY, CONFIRM_CANCEL):
+    if step.nav_buttons and can_go_back:
         nav.append(Option("_back", render("dialogs/option/back")))
     if nav:
         blocks.append(

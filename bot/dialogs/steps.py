@@ -303,7 +303,7 @@ class ChoiceStep(Step):
             if option is None:
                 raise Invalid(
                     "dialogs/invalid/choice",
-                    value=piece[:40],
+                    value=_as_typed(piece, text)[:40],
                     multi=self.multi,
                     count=len(options),
                     labels=[o.label for o in options],
@@ -372,6 +372,15 @@ def _pieces(said: str, options: Sequence[Option]) -> list[str]:
         else:
             pieces += [p for p in re.split(r"\s+(?:och|and|&)\s+", chunk) if p]
     return pieces
+
+
+def _as_typed(piece: str, text: str) -> str:
+    """A piece of `norm(text)` as the person typed it (`Stockholm`, not
+    `stockholm`), for an answer that shows it back; the piece itself when
+    case folding changed its length (`ß`)."""
+    typed = re.sub(r"\s+", " ", strip_marks(text).strip().strip(".!"))
+    found = re.search(re.escape(piece), typed, re.IGNORECASE)
+    return found.group(0) if found else piece
 
 
 def _by_value(values: Sequence[str], options: Sequence[Option]) -> list[Option]:

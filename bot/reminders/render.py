@@ -113,6 +113,7 @@ class Renderer:
         def render(name: str, /, **kw) -> str:
             kw.setdefault("tz", tz)  # the program's zone, named when the reader's differs
             kw.setdefault("reader_tz", person.timezone if person is not None else None)
+            kw.setdefault("written_at", now)  # a date in another year says its year (`bot.i18n`)
             return self.translator.render(locale, name, **kw)
 
         text = render(row.template, **ctx)

@@ -36,7 +36,7 @@ BAD_INPUT = [
     ("event add kickoff 2027-13-01", "ingen månad 13", "no month 13"),
     ("event add kickoff 19/1", "ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
     ("event add kickoff 2027-03-01 25:00", "`25:00` är ingen tid", "`25:00` is not a time"),
-    ("event add party 2027-03-01", "`party` går inte som sort", "`party` is not a valid kind"),
+    ("event add party 2027-03-01", "`party` finns inte att välja (sort)", "`party` is not one of the choices (kind)"),
     ("event add inspiration 2029-05-12", "ligger utanför programmet", "is outside the program"),
     ("event add custom 2027-03-01", "rubrik=", "title="),
     ("event add", "`träff lägg-till` behöver `sort`", "`event add` needs `kind`"),
@@ -79,7 +79,10 @@ BAD_INPUT = [
         "not the name of anyone who has written",
     ),
     ("pause 2026-01-01", "deltar inte i något aktivt", "not taking part in an active"),
-    ("language de", "`de` går inte som språk", "`de` is not a valid language"),
+    ("language de", "`de` finns inte att välja (språk)", "`de` is not one of the choices (language)"),
+    # A missing choice is named by its choices, not by a name that repeats the command's.
+    ("language", "`språk` behöver `sv` eller `en`.", "`language` needs `sv` or `en`."),
+    ("event add", "`träff lägg-till` behöver `sort` och `datum`.", "`event add` needs `kind` and `date`."),
 ]
 
 
@@ -261,6 +264,19 @@ async def test_program_settings(world, sqlite_db):
     assert "MM-DD..MM-DD" in bad
     refused = texts(await world["Karin"].say("nominate console:local:anna"))
     assert ("samordnarna" in refused) if world.locale == "sv" else ("coordinators" in refused)
+
+
+async def test_program_set_says_what_it_changed_from_what_to_what(world):
+    anna = world["Anna"]
+    text = texts(await anna.say("program set quiet=12-23..01-06 mentor_years=6"))
+    assert {
+        "sv": "Ändrat: `uppehåll` 1–31 juli → *23 december–6 januari*\nÄndrat: `mentorår` 5 år → *6 år*\nInställningar",
+        "en": "Changed: `quiet` 1\u2009–\u200931 July → *23 December–6 January*\nChanged: `mentor_years` 5 years → *6 years*",
+    }[world.locale] in text
+    again = texts(await anna.say("program set quiet=12-23..01-06"))
+    assert {"sv": "Inget ändrades: inställningen var redan så.", "en": "Nothing changed: the setting was already so."}[
+        world.locale
+    ] in again
 
 
 async def test_a_name_too_long_to_keep_is_answered_not_an_internal_error(world):

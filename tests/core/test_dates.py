@@ -82,6 +82,36 @@ def test_times_are_the_programs_and_say_so_when_the_reader_lives_elsewhere():
     assert shown("sv", "{{ w | date }}", w=datetime(2027, 1, 19, 23, 30, tzinfo=UTC)) == "20 jan. 2027"
 
 
+@pytest.mark.parametrize(
+    "locale, this_year, next_year",
+    [
+        ("sv", "tisdag 19 januari kl. 13:00", "tisdag 19 januari 2027 kl. 13:00"),
+        ("en", "Tuesday 19 January at 13:00", "Tuesday 19 January 2027 at 13:00"),
+    ],
+)
+def test_a_long_date_says_its_year_when_it_is_not_the_readers_this_year(locale, this_year, next_year):
+    december = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
+    january = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    assert shown(locale, "{{ w | long_datetime }}", w=NOON_UTC, written_at=december) == next_year
+    assert shown(locale, "{{ w | long_datetime }}", w=NOON_UTC, written_at=january) == this_year
+    assert shown(locale, "{{ w | long_date }}", w=NOON_UTC, written_at=december).endswith(" 2027")
+    assert shown(locale, "{{ w | long_datetime }}", w=NOON_UTC) == this_year  # no clock given: as before
+    # the program's new year: 23:30 UTC on 31 December is already next year in Stockholm
+    assert "2027" not in shown(
+        locale, "{{ w | long_date }}", w=NOON_UTC, written_at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    )
+    # a sentence inside another (`t`) says it as the one around it does
+    event = {"id": 3, "title": None, "kind": "kickoff", "starts_at": NOON_UTC, "place": "", "audience": "all"}
+    nested = shown(
+        locale,
+        '{{ "scheduler/event_reminder" | t(event=e, offset=22, program=p, to_channel=True) }}',
+        e=event,
+        p={"name": "Mentorprogram 2027"},
+        written_at=december,
+    )
+    assert next_year in nested
+
+
 def test_no_template_picks_its_own_date_pattern():
     """Templates name a kind (`| date`, `| long_datetime`); the patterns live in bot.i18n only."""
     own = re.compile(rf"\|\s*(?:{FILTERS})\s*\(\s*['\"]|strftime|format_date")

@@ -80,6 +80,7 @@ SAMPLES: dict[str, object] = {
     "forward": "03:30",
     "going_on": "free",
     "gone": ["Maria"],
+    "groups": ["Anna Berg", "Bo"],  # a command's words, a name with spaces as one
     "high": 60,
     "held_on": date(2027, 3, 1),
     "joining": True,
@@ -101,6 +102,7 @@ SAMPLES: dict[str, object] = {
     "page": 5,
     "pages": 2,
     "pair": 7,
+    "placeholders": ["identity"],  # arguments not typed, by their names
     "platform": "slack",
     "program": PROGRAM,
     "ref": "Gunnar",

@@ -100,6 +100,18 @@ async def test_help_is_per_role(world):
     assert "program create" not in only_events and "program skapa" not in only_events
 
 
+async def test_help_lists_the_commands_in_the_order_of_the_words_shown(world):
+    """Sorted by what the reader sees (Swedish: å, ä, ö after z), not by the
+    English names behind them; and the English syntax says mentee, as the
+    rest of the English text does."""
+    text = texts(await world["Anna"].say("help"))
+    if world.locale == "sv":
+        assert text.index("`avsluta-par") < text.index("`bjud-in") < text.index("`träff lägg-till")
+        assert text.index("`träffats") < text.index("`återuppta")
+    else:
+        assert "`match unexclude MENTEE MENTOR" in text and "ADEPT" not in text
+
+
 async def test_the_example_in_help_works_for_every_reader(world):
     for name in ("Eva", "Anna"):  # a participant and a coordinator
         (line,) = [

@@ -70,7 +70,7 @@ async def test_help_shows_the_readers_words_and_argument_names(world):
 
 async def test_errors_name_the_argument_in_the_readers_language(world):
     said = texts(await world["Anna"].say("language fr"))
-    assert ("går inte som språk" if world.locale == "sv" else "is not a valid language") in said
+    assert ("finns inte att välja (språk)" if world.locale == "sv" else "is not one of the choices (language)") in said
     said = texts(await world["Anna"].say("nominate"))
     assert ("behöver `person`" if world.locale == "sv" else "needs `person`") in said
 

@@ -66,3 +66,33 @@ async def test_a_name_alone_after_the_command_takes_every_word(world, sqlite_db)
         assert (await s.exec(select(Enrollment.waitlisted))).one() is True
     linked = texts(await anna.say("person link Anna Berg console:local:anna.b"))
     assert "Anna Berg" in linked and "`Berg`" not in linked
+
+
+async def test_two_names_split_between_two_arguments_are_answered_with_both_in_quotes(world):
+    """`match unexclude Anna Berg Anna Lind` reads `Anna` as the adept and
+    `Berg Anna Lind` as the mentor: the answer says that no one is `Anna`
+    (here: the coordinator Anna, who is no mentee) and shows the command
+    with each name in quotes; it picks no one."""
+    line = {"sv": "matcha tillåt Anna Berg Anna Lind", "en": "match unexclude Anna Berg Anna Lind"}[world.locale]
+    (reply,) = await world["Anna"].say(line)
+    assert reply.kind == "errors/name_in_quotes", reply.text
+    right = {"sv": '`matcha tillåt "Anna Berg" "Anna Lind"`', "en": '`match unexclude "Anna Berg" "Anna Lind"`'}
+    assert right[world.locale] in reply.text
+    assert "Anna" in reply.text.split(".")[0]  # first what was wrong, then the right form
+
+
+async def test_a_name_whose_last_word_was_read_as_the_account_is_answered_with_the_name_in_quotes(world, sqlite_db):
+    (reply,) = await world["Anna"].say({"sv": "person koppla Anna Berg", "en": "person link Anna Berg"}[world.locale])
+    assert reply.kind == "errors/name_in_quotes", reply.text
+    right = {"sv": '`person koppla "Anna Berg" KONTO`', "en": '`person link "Anna Berg" IDENTITY`'}
+    assert right[world.locale] in reply.text
+    assert "`Berg`" in reply.text
+
+
+async def test_a_name_that_is_one_arguments_words_gets_no_quotes_hint(world):
+    """Words that are a known name inside one argument were not split: the
+    answer is the argument's own (`Bo` is not a mentee, the mentor read as
+    `Anna Berg Anna`)."""
+    line = {"sv": "matcha tillåt Bo Anna Berg Anna", "en": "match unexclude Bo Anna Berg Anna"}
+    (reply,) = await world["Anna"].say(line[world.locale])
+    assert reply.kind != "errors/name_in_quotes", reply.text

@@ -20,53 +20,53 @@ from tests.core.test_templates import ROOT
 OUT_OF_RANGE = [
     (
         "program ändra påminnelser=20-25 maxantal=0",
-        "maxantal kan inte vara `0`: det ska vara mellan 1 och 5 adepter.",
-        "max_capacity cannot be `0`: it must be between 1 and 5 mentees.",
+        "`0` går inte (maxantal): det ska vara mellan 1 och 5 adepter.",
+        "`0` is out of bounds (max_capacity): it must be between 1 and 5 mentees.",
     ),
     (
         "program set max_capacity=99999",
-        "maxantal kan inte vara `99999`: det ska vara mellan 1 och 5 adepter.",
-        "max_capacity cannot be `99999`: it must be between 1 and 5 mentees.",
+        "`99999` går inte (maxantal): det ska vara mellan 1 och 5 adepter.",
+        "`99999` is out of bounds (max_capacity): it must be between 1 and 5 mentees.",
     ),
     (
         "program set nudge=1-1",
-        "påminnelser kan inte vara `1-1`: båda talen ska vara mellan 7 och 60 dagar.",
-        "nudge cannot be `1-1`: both numbers must be between 7 and 60 days.",
+        "`1-1` går inte (påminnelser): båda talen ska vara mellan 7 och 60 dagar.",
+        "`1-1` is out of bounds (nudge): both numbers must be between 7 and 60 days.",
     ),
     (
         "program set stall_days=0",
-        "dagar_utan_möte kan inte vara `0`: det ska vara mellan 28 och 180 dagar.",
-        "stall_days cannot be `0`: it must be between 28 and 180 days.",
+        "`0` går inte (dagar_utan_möte): det ska vara mellan 28 och 180 dagar.",
+        "`0` is out of bounds (stall_days): it must be between 28 and 180 days.",
     ),
     (
         "program set first_nudge=100000",
-        "första_påminnelsen kan inte vara `100000`: det ska vara mellan 1 och 60 dagar.",
-        "first_nudge cannot be `100000`: it must be between 1 and 60 days.",
+        "`100000` går inte (första_påminnelsen): det ska vara mellan 1 och 60 dagar.",
+        "`100000` is out of bounds (first_nudge): it must be between 1 and 60 days.",
     ),
     (
         "program set mentor_years=0",
-        "mentorår kan inte vara `0`: det ska vara mellan 2 och 40 år.",
-        "mentor_years cannot be `0`: it must be between 2 and 40 years.",
+        "`0` går inte (mentorår): det ska vara mellan 2 och 40 år.",
+        "`0` is out of bounds (mentor_years): it must be between 2 and 40 years.",
     ),
     (
         "program set mentor_years=100",
-        "mentorår kan inte vara `100`: det ska vara mellan 2 och 40 år.",
-        "mentor_years cannot be `100`: it must be between 2 and 40 years.",
+        "`100` går inte (mentorår): det ska vara mellan 2 och 40 år.",
+        "`100` is out of bounds (mentor_years): it must be between 2 and 40 years.",
     ),
     (  # a whole number, only out of range: not "not a whole number"
         "program set mentor_years=-1",
-        "mentorår kan inte vara `-1`: det ska vara mellan 2 och 40 år.",
-        "mentor_years cannot be `-1`: it must be between 2 and 40 years.",
+        "`-1` går inte (mentorår): det ska vara mellan 2 och 40 år.",
+        "`-1` is out of bounds (mentor_years): it must be between 2 and 40 years.",
     ),
     (
         "program set adept_months=0-200",
-        "adeptmånader kan inte vara `0-200`: båda talen ska vara mellan 1 och 120 månader.",
-        "adept_months cannot be `0-200`: both numbers must be between 1 and 120 months.",
+        "`0-200` går inte (adeptmånader): båda talen ska vara mellan 1 och 120 månader.",
+        "`0-200` is out of bounds (adept_months): both numbers must be between 1 and 120 months.",
     ),
     (
         "program create Ettårigt start=2027-02-01 end=2028-01-31 nudge=1-1",
-        "påminnelser kan inte vara `1-1`: båda talen ska vara mellan 7 och 60 dagar.",
-        "nudge cannot be `1-1`: both numbers must be between 7 and 60 days.",
+        "`1-1` går inte (påminnelser): båda talen ska vara mellan 7 och 60 dagar.",
+        "`1-1` is out of bounds (nudge): both numbers must be between 7 and 60 days.",
     ),
 ]
 
@@ -111,16 +111,16 @@ async def test_every_wrong_setting_is_named_in_one_answer_and_none_is_changed(wo
     wrong = {
         "sv": (
             "`Mars/Base` är ingen tidszon",
-            "mentorår kan inte vara `1`",
+            "`1` går inte (mentorår)",
             "`13-01..13-02` är ingen period",
-            "`fr` går inte som språk",
+            "`fr` finns inte att välja (språk)",
             "känner inte till `colour=`",
         ),
         "en": (
             "`Mars/Base` is not a time zone",
-            "mentor_years cannot be `1`",
+            "`1` is out of bounds (mentor_years)",
             "`13-01..13-02` is not a period",
-            "`fr` is not a valid locale",
+            "`fr` is not one of the choices (locale)",
             "has no option `colour=`",
         ),
     }[world.locale]

@@ -29,6 +29,16 @@ async def test_back_returns_to_the_previous_question_and_a_new_answer_wins(lw):
     assert (await lw.enrollment("Anna")).answers["organisation_id"] == lw.org_ids["Täby kommun"]
 
 
+async def test_a_number_question_without_a_back_button_says_the_word_for_it(lw):
+    """The question about time as a manager has no Back button (a typed
+    number would press it), so it says how to go back; the word works."""
+    anna = lw.chat("Anna")
+    replies = await run(anna, ADEPT, lw.locale, upto=5)
+    assert asked(replies) == "dialogs/ask/months_as_manager"
+    assert f"`{lw.words['back']}`" in replies[-1].text
+    assert asked(await anna.say(lw.words["back"])) == "dialogs/ask/role_title"
+
+
 async def test_back_at_the_first_question_says_so(lw):
     anna = lw.chat("Anna")
     await anna.say("join")

@@ -7,6 +7,7 @@ from datetime import UTC
 
 import pytest
 
+from bot.i18n import render
 from tests.dialogs.conftest import COORDINATOR, make_world, text_of
 from tests.dialogs.script import MENTOR, asked, line
 
@@ -95,6 +96,21 @@ async def test_an_invitation_card_starts_the_adept_intake(lw):
     await anna.say("ja" if lw.locale == "sv" else "yes")
     enrollment = await lw.enrollment("Anna", "adept")
     assert enrollment.status == "onboarding" and enrollment.consent_at is not None
+
+
+async def test_an_invitation_card_can_be_declined_as_a_nomination_can(lw):
+    """The mentee's invitation has a "No thanks" beside "Yes": it is noted
+    as declined and answered kindly, the card's buttons gone."""
+    hanna = lw.chat(COORDINATOR)
+    await hanna.say("invite console:local:anna")
+    anna = lw.chat("Anna")
+    (card,) = anna.inbox()
+    assert len(card.card.blocks[-1].buttons) == 2
+    assert render(lw.locale, "commands/button_decline") in text_of([card])
+    replies = await anna.choose(2, [card])
+    assert [r.kind for r in replies] == ["dialogs/card_declined", "dialogs/invitation_declined"]
+    assert (await lw.enrollment("Anna", "adept")).status == "declined"
+    assert hanna.inbox() == []  # no nominator to tell; the list says she declined
 
 
 async def test_joining_when_already_in(world):
@@ -188,3 +204,14 @@ async def test_a_participant_learns_nothing_of_who_already_takes_part_from_a_nom
     hanna = lw.chat(COORDINATOR)
     assert [r.kind for r in await hanna.say("nominate console:local:anna")] == ["errors/already_adept"]
     assert [r.kind for r in await hanna.say("nominate console:local:bo")] == ["errors/already_mentor"]
+
+
+async def test_nominating_again_says_the_nominee_is_already_nominated_not_a_mentor(lw):
+    """Bo has been nominated and has not answered: a coordinator who
+    nominates him again is told that, not that he is already a mentor."""
+    await nominated(lw)
+    hanna = lw.chat(COORDINATOR)
+    (reply,) = await hanna.say("nominate console:local:bo")
+    assert reply.kind == "errors/already_mentor"
+    already = {"sv": "redan nominerad som mentor", "en": "already nominated as a mentor"}[lw.locale]
+    assert already in reply.text and "redan mentor" not in reply.text and "already a mentor" not in reply.text

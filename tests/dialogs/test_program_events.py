@@ -114,3 +114,19 @@ async def test_a_mentor_who_joins_after_the_coaching_session_is_not_asked_about_
     assert asked(after) == "dialogs/ask/format", [r.text for r in after]
     summary = (await run(bo, MENTOR[10:], lw.locale))[-1]  # format, place, languages: the summary
     assert lw.say["training_label"] not in summary.text
+
+
+@pytest.mark.parametrize("today, year_said", [(datetime(2026, 12, 20, 9, 0, tzinfo=UTC), True), (None, False)])
+async def test_the_kickoff_in_the_last_answer_has_its_year_when_it_is_not_this_one(lw, clock, today, year_said):
+    """Signed up in December, the kickoff on 19 January is next year's, and
+    the last answer says so; in January the year goes without saying."""
+    from tests.dialogs.script import ADEPT
+
+    if today is not None:
+        clock.set(today)
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale)
+    done = (await anna.say("1"))[-1]
+    assert asked([done]) == "dialogs/done"
+    day = {"sv": "tisdag 19 januari", "en": "Tuesday 19 January"}[lw.locale]
+    assert (f"{day} 2027" in done.text) is year_said and day in done.text, done.text

@@ -73,6 +73,20 @@ def test_choice_by_number_code_label_or_unique_start():
         step.parse("1,2", None, sv)  # one answer only
 
 
+@pytest.mark.parametrize("multi", [False, True])
+def test_a_wrong_choice_is_shown_back_as_typed(multi):
+    """`Stockholm` is answered with "”Stockholm” finns inte bland
+    alternativen", not with the lower-cased "”stockholm”"."""
+    options = [Option("1", "Knivsta kommun"), Option("2", "Täby kommun")]
+    step = ChoiceStep("o", field="o", source=lambda ctx, render: options, multi=multi)
+    typed = "Knivsta kommun, Stockholm" if multi else "  Stockholm  Stad. "
+    with pytest.raises(Invalid) as bad:
+        step.parse(typed, None, sv)
+    text = render("sv", bad.value.template, **bad.value.context)
+    assert text.startswith("”Stockholm” " if multi else "”Stockholm Stad” "), text
+    assert render("en", bad.value.template, **bad.value.context).startswith("“Stockholm"), text
+
+
 def test_multi_choice_keeps_order_and_drops_repeats():
     options = [Option(c, c.title()) for c in ("conflict", "budget", "change")]
     step = ChoiceStep("t", field="topics", source=lambda ctx, render: options, multi=True)
