@@ -57,6 +57,8 @@ async def year(request, sqlite_db, clock):
 async def _second_coordinator(year) -> None:
     await year["Zoe"].say("help")  # known to the bot
     await year["Anna"].say("coordinator add console:local:zoe")
+    told = [m.kind for m in year["Zoe"].inbox()]  # she is told she coordinates now; nothing else yet
+    assert told == ["commands/coordinator_you_added"], told
 
 
 def _participants_csv(reply) -> str:
