@@ -129,9 +129,10 @@ async def goal_pair(turn: Turn):
 
 async def _adept_pairs(turn: Turn) -> list[PairRow]:
     """The live pairs whose goals the person may write: those they are the adept of."""
-    pairs = [row for row in await live_pairs_of(turn.session, pk(turn.person)) if row[1].role == "adept"]
-    if not pairs:
-        raise UserError("firstmeeting/no_pair_for_goals")
+    live = await live_pairs_of(turn.session, pk(turn.person))
+    pairs = [row for row in live if row[1].role == "adept"]
+    if not pairs:  # a mentor of a running pair reads the goals; the mentee writes them
+        raise UserError("firstmeeting/goals_by_the_mentee" if live else "firstmeeting/no_pair_for_goals")
     return pairs
 
 

@@ -35,6 +35,26 @@ def test_an_event_reminder_points_at_its_own_cant_come_button(locale):
     assert "Säg till samordnaren" not in text and "Let the coordinator know" not in text
 
 
+def test_a_moved_event_reads_as_a_sentence_whatever_its_name():
+    """Swedish "*Uppstartsmöte* är flyttad" is wrong (the name's gender and
+    form vary: a kind's label, a coordinator's title): "har flyttats" fits any."""
+    for title, kind in ((None, "kickoff"), ("Lunch & learn", "custom")):
+        event = NS(id=3, title=title, kind=kind, starts_at=STARTS, place="Stadshuset", audience="all")
+        text = render(
+            "sv",
+            "events/changed",
+            event=event,
+            program=NS(name="Mentorprogram 2027"),
+            moved=True,
+            before=datetime(2027, 2, 23, 12, 0, tzinfo=UTC),
+            place_changed=False,
+            old_place=None,
+            to_channel=False,
+            tz="Europe/Stockholm",
+        )
+        assert "* har flyttats från " in text and "är flyttad" not in text, text
+
+
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
     from tests.core.harness import program_world
