@@ -8,33 +8,27 @@ everything else through the outbound port of the addressee's platform.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import dialogs
-from bot.asked import remember, typed_answer
-from bot.channel_replies import dialogue_in_dm, for_the_asker
+from bot import routing
+from bot.asked import remember
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
 from bot.commands.registry import (
     COORDINATOR,
     Command,
-    action_role,
-    find_action,
     lookup_command,
     parse_args,
 )
-from bot.commands.smalltalk import card_number, is_greeting, is_yes_no
-from bot.commands.topics import is_group_word, unknown_command, visible_roles
 from bot.commands.words import tokenize
 from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import Translator, normalise_locale, translator_for
 from bot.inputs import MAX_MESSAGE, clean_inbound, longest
 from bot.language import locale_for
-from bot.messages import Inbound, Kind, Outbound, Where
+from bot.messages import Inbound, Kind, Outbound
 from bot.outbox import default_worker, stage
 from bot.people import (
     identity_of,
@@ -43,27 +37,15 @@ from bot.people import (
     reader_locale,
     turn_start,
 )
-from bot.person_refs import split_name_hint
 from bot.presses import asked_row, first_press, first_time, press_key, press_prefix
 from bot.ratelimit import RateLimit
+from bot.routing import LEADING, RolledBack
 from bot.store.db import Database
 from bot.telemetry import note_refusal, observe_turn
 from bot.tenants import OwnTenants, allowed_at_once, tenant_allowed
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
-
-_LEADING = re.compile(r"^\s*(?:/?mentor\b[:,]?\s*)", re.IGNORECASE)
-
-
-class _RolledBack(Exception):
-    """A person's mistake: the turn is rolled back and `answer` explains it
-    (followed by `after`: the open question that still waits)."""
-
-    def __init__(self, answer: Outbound, after: tuple[Outbound, ...] = ()):
-        super().__init__(answer.kind)
-        self.answer = answer
-        self.after = after
 
 
 class Core:
@@ -102,10 +84,10 @@ class Core:
         async with self.db.write() as session:
             turn, _ = await self._begin(session, replace(inbound, event_id=None))
             try:
-                return await self._route(turn)
+                return await routing.route(turn)
             except UserError as err:
-                return [self._error(turn.locale, err, inbound)]
-            except _RolledBack as rolled_back:
+                return [self.error_reply(turn.locale, err, inbound)]
+            except RolledBack as rolled_back:
                 return [rolled_back.answer, *rolled_back.after]
 
     @observe_turn
@@ -125,11 +107,11 @@ class Core:
                 return self._refusal(inbound)
             pace = self.rate_limit.take(inbound.actor.key)
             if pace != "ok":  # a flood: one polite word, then nothing, and no database work
-                return [self._error(locale, UserError("errors/slow_down"), inbound)] if pace == "warn" else []
+                return [self.error_reply(locale, UserError("errors/slow_down"), inbound)] if pace == "warn" else []
             if typed > MAX_MESSAGE:  # none of it is read: its length and the limit, in their language
                 too_long = UserError("errors/message_too_long", length=typed, max=MAX_MESSAGE)
                 reader = await reader_locale(self.db, inbound.actor, self.config)
-                return await self._answer_alone(inbound, self._error(reader, too_long, inbound))
+                return await self._answer_alone(inbound, self.error_reply(reader, too_long, inbound))
             await self._meet(inbound)
             prepared = await self._prepare(inbound)
             async with self.db.write() as session:
@@ -141,11 +123,11 @@ class Core:
                 turn.prepared = prepared
                 locale = turn.locale
                 try:
-                    replies = await self._route(turn)
+                    replies = await routing.route(turn)
                 except UserError as err:
                     # Render while the objects it names are still loaded, then
                     # roll back; in the language the turn had come to speak.
-                    raise _RolledBack(self._error(turn.locale, err, inbound)) from err
+                    raise RolledBack(self.error_reply(turn.locale, err, inbound)) from err
                 staged = await stage(
                     session,
                     inbound,
@@ -157,20 +139,20 @@ class Core:
                 )
                 await remember(session, inbound, staged[: len(replies)], self.clock.now())  # a Yes/No question
                 return staged
-        except _RolledBack as rolled_back:
+        except RolledBack as rolled_back:
             return await self._answer_alone(inbound, rolled_back.answer, *rolled_back.after)
         except UserError as err:
             # The transaction was rolled back; answer with what was wrong.
-            return await self._answer_alone(inbound, self._error(locale, err, inbound))
+            return await self._answer_alone(inbound, self.error_reply(locale, err, inbound))
         except IntegrityError:
             if inbound.event_id or press_key(inbound):
                 log.info("duplicate delivery of %s ignored", inbound.event_id)
                 return []
             log.exception("integrity error handling %s", inbound.facts())
-            return await self._answer_alone(inbound, self._error(locale, UserError("errors/internal"), inbound))
+            return await self._answer_alone(inbound, self.error_reply(locale, UserError("errors/internal"), inbound))
         except Exception:
             log.exception("unexpected error handling %s", inbound.facts())
-            return await self._answer_alone(inbound, self._error(locale, UserError("errors/internal"), inbound))
+            return await self._answer_alone(inbound, self.error_reply(locale, UserError("errors/internal"), inbound))
 
     async def _answer_alone(self, inbound: Inbound, answer: Outbound, *after: Outbound) -> list[Outbound]:
         """A turn that was rolled back still answers, once: the answer (and
@@ -194,7 +176,7 @@ class Core:
         if inbound.kind not in (Kind.TEXT, Kind.COMMAND):
             return None
         try:
-            found = lookup_command(tokenize(_LEADING.sub("", inbound.text)))
+            found = lookup_command(tokenize(LEADING.sub("", inbound.text)))
         except UserError:  # an unbalanced quote: an answer, or the turn itself says what is wrong
             return None
         return found[0] if found is not None else None
@@ -275,7 +257,7 @@ class Core:
                 turn, _ = await self._begin(session, inbound, quiet=True)
                 if cmd.role == COORDINATOR and not await turn.coordinates():
                     return None
-                found = lookup_command(tokenize(_LEADING.sub("", inbound.text)))  # `cmd` above
+                found = lookup_command(tokenize(LEADING.sub("", inbound.text)))  # `cmd` above
                 return await cmd.prepare(turn, parse_args(cmd, found[1] if found else []))
         except UserError:
             return None
@@ -301,116 +283,11 @@ class Core:
             asked=asked_row(pressed),
         ), pressed
 
-    async def _route(self, turn: Turn) -> list[Outbound]:
-        """The turn's replies, each in the language it was written in: a reply
-        is rendered for the person of the turn (`Turn.render`), so one that
-        does not say its language is in theirs (the adapters' own words on
-        its card, a menu's "Choose", follow it)."""
-        replies = [m if m.locale else replace(m, locale=turn.locale) for m in await self._answer(turn)]
-        return for_the_asker(turn, replies)
-
-    async def _answer(self, turn: Turn) -> list[Outbound]:
-        inbound = turn.inbound
-        if inbound.kind in (Kind.ACTION, Kind.FORM):
-            return await self._press(turn)
-        if inbound.kind == Kind.OPENED:
-            return await self._run(turn, ["home"])
-        text = inbound.text if inbound.kind == Kind.COMMAND else _LEADING.sub("", inbound.text)
-        typed = await typed_answer(turn, text)  # a yes or no right after a Yes/No question: its button
-        if inbound.kind == Kind.TEXT and inbound.where.where == Where.DM and not isinstance(typed, Inbound):
-            answered = await dialogs.continue_active(turn, text)  # answers are given in private only
-            if answered is not None:
-                return answered
-        tokens = tokenize(text)
-        if not tokens:
-            tokens = ["help"]
-        if isinstance(typed, Inbound):
-            turn.inbound = typed  # the question's button, pressed by typing
-            replies = await self._press(turn)
-        elif is_greeting(tokens):
-            replies = [turn.say("core/greeting")]
-        elif is_yes_no(tokens) or card_number(tokens):  # a dialogue's open question took it above: none is open
-            if typed is not None:  # the Yes/No question asked last may not be answered by typing: what to do
-                raise typed
-            replies = [
-                turn.say(
-                    "core/no_open_question",
-                    coordinator=await turn.coordinates(),
-                    number=card_number(tokens),
-                    ephemeral=True,
-                )
-            ]
-        else:
-            replies = await self._run_typed(turn, tokens)
-        if inbound.kind == Kind.TEXT and not any(r.kind.startswith("dialogs/") or r.card for r in replies):
-            # A command typed while a question is open: the question waits
-            # (not said under a card that itself asks something).
-            waiting = await dialogs.still_waiting(turn)
-            replies += [waiting] if waiting is not None else []
-        return dialogue_in_dm(turn, replies)
-
-    async def _press(self, turn: Turn) -> list[Outbound]:
-        """A button pressed (or a form sent): its handler, if the person may press it."""
-        handler = find_action(turn.inbound.action_id or "")
-        if handler is None:
-            raise UserError("errors/stale_action")
-        role, name = action_role(turn.inbound.action_id or "")
-        if role == COORDINATOR and not await turn.coordinates():
-            return await self._refuse(turn, name, command=turn.inbound.action_id)
-        return await handler(turn)
-
-    async def _run_typed(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
-        """A typed command. One that fails at an open question (`met` without
-        a pair) leaves it open, as one that ran does, and says so after the
-        error (read before the rollback, flushing nothing of the command's)."""
-        try:
-            return await self._run(turn, tokens)
-        except UserError as err:
-            if turn.inbound.kind != Kind.TEXT or turn.inbound.where.where != Where.DM:
-                raise
-            with turn.session.no_autoflush:
-                waiting = await dialogs.still_waiting(turn)
-            if waiting is None:
-                raise
-            answer = self._error(turn.locale, err, turn.inbound)
-            raise _RolledBack(answer, (replace(waiting, locale=waiting.locale or turn.locale),)) from err
-
     async def run_line(self, turn: Turn, text: str) -> list[Outbound]:
         """Run a command line in this turn (a confirmed command runs again with `confirm=yes`)."""
-        return await self._run(turn, tokenize(_LEADING.sub("", text)) or ["help"])
+        return await routing.run_line(turn, text)
 
-    async def _refuse(self, turn: Turn, name: str, *, command: str | None = None) -> list[Outbound]:
-        """A coordinator's command or button used by someone else: audited
-        (the turn commits), counted, and answered in words."""
-        await turn.audit("refused", command=command or name)
-        note_refusal("errors/not_coordinator")
-        return [replace(turn.say("errors/not_coordinator", command=name, ephemeral=True), refused=True)]
-
-    async def _run(self, turn: Turn, tokens: list[str]) -> list[Outbound]:
-        found = lookup_command(tokens)
-        if found is None:
-            if is_group_word(tokens):  # `samordnare`, `event`: the group's commands, as `help GROUP` shows them
-                return await self._run(turn, ["help", *tokens])
-            raise unknown_command(tokens, await visible_roles(turn))  # the nearest command the reader may run
-        cmd, rest = found
-        if cmd.role == COORDINATOR and not await turn.coordinates():
-            return await self._refuse(turn, cmd.name)
-        args = parse_args(cmd, rest)
-        for p in cmd.params:  # a named program becomes the Program before the handler sees it
-            named = args.get(p.name)
-            if p.kind == "program" and isinstance(named, str):  # parse_args gives the name as typed
-                args[p.name] = await turn.program(named)
-        try:
-            replies = await cmd.handler(turn, args)
-        except UserError as err:  # perhaps a name typed without quotes, split between two arguments
-            with turn.session.no_autoflush:  # the command's half-made changes are rolled back, not written
-                raise await split_name_hint(turn.session, err, cmd, args, rest) from None
-        if cmd.role == COORDINATOR:
-            detail = {k: v for k, v in args.items() if v is not None and k != "program"}
-            await turn.audit(cmd.name, program=turn.program_in_use, **detail)
-        return replies
-
-    def _error(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:
+    def error_reply(self, locale: str, err: UserError, inbound: Inbound) -> Outbound:
         note_refusal(err.template)
         try:
             # `today`: an example date the reader can use as it is (`träffats` refuses a future one);

@@ -127,7 +127,7 @@ SAMPLES: dict[str, object] = {
     "who": "Eva",
     "zone": "Europe/Stockholm",
 }
-ALWAYS_GIVEN = {"locale", "today"}  # `Translator.render` adds the first, `Core._error` the second
+ALWAYS_GIVEN = {"locale", "today"}  # `Translator.render` adds the first, `Core.error_reply` the second
 
 
 @dataclass
