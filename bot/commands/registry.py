@@ -186,7 +186,7 @@ def action_role(action_id: str) -> tuple[str, str]:
 
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
-_RANGE = re.compile(r"^([0-9]{1,6})-([0-9]{1,6})$")
+_RANGE = re.compile(r"^([+-]?[0-9]{1,6})-([+-]?[0-9]{1,6})$")  # `-5-10`: a range, below the bounds
 
 
 def _joined(tokens: list[str]) -> list[str]:
