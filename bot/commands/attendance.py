@@ -1,7 +1,8 @@
 """Events in people's calendars, and who is coming.
 
 rsvp.yes / rsvp.no      the "I'm coming / I can't come" buttons on event
-                        reminders and `program show` (the last answer counts);
+                        reminders and, for a coordinator who takes part in
+                        a running program, `program show` (the last answer counts);
                         "coming" comes with the event's .ics file
 event who N             the coordinator: counts and names for event N
 calendar                the program's .ics and the person's own feed URL
@@ -64,16 +65,24 @@ async def _invited(turn: Turn, event: ProgramEvent) -> bool:
     who is coming only takes the program's own people."""
     if await turn.coordinates():
         return True
-    roles = (
-        await turn.session.exec(
-            select(Enrollment.role).where(
-                Enrollment.program_id == event.program_id,
-                Enrollment.person_id == turn.person.id,
-                col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)),
-            )
-        )
-    ).all()
+    roles = await roles_in(turn, event.program_id)
     return any(audience_includes(event.audience, role) for role in roles)
+
+
+async def roles_in(turn: Turn, program_id: int | None) -> list[str]:
+    """The roles the person of the turn takes part in the program in (none
+    when they left, declined or never joined): whose events are theirs."""
+    return list(
+        (
+            await turn.session.exec(
+                select(Enrollment.role).where(
+                    Enrollment.program_id == program_id,
+                    Enrollment.person_id == turn.person.id,
+                    col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)),
+                )
+            )
+        ).all()
+    )
 
 
 @action("rsvp.")

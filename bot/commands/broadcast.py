@@ -56,7 +56,9 @@ def _audience(args) -> tuple[str, str | None, str]:
         return "all", org.strip(), text
     audience = choice_value(str(args["audience"]), AUDIENCES)
     if audience is None:
-        raise UserError("errors/bad_choice", argument="audience", value=args["audience"], choices=[*AUDIENCES, "org=…"])
+        raise UserError(
+            "errors/bad_choice", argument="audience", value=args["audience"], choices=[*AUDIENCES, "org=…"], names=""
+        )
     return audience, None, text
 
 

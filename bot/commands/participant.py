@@ -165,7 +165,7 @@ async def _ended_row(turn: Turn, enrollment: Enrollment, program: Program, today
     }
 
 
-@command("language", params=(Param("language", "choice", choices=("sv", "en")),))
+@command("language", params=(Param("language", "choice", choices=("sv", "en"), names="labels/language"),))
 async def language(turn: Turn, args):
     turn.person.locale = args["language"]
     turn.session.add(turn.person)

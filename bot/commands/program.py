@@ -10,13 +10,15 @@ from datetime import date
 from sqlmodel import col, select
 
 from bot import plan
-from bot.commands.attendance import answers
+from bot.commands.attendance import answers, roles_in
 from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import MAX_NAME, capped
+from bot.lifecycle import RUNNING
 from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
+    audience_includes,
     events,
     org_id_of,
     org_name,
@@ -42,7 +44,6 @@ from bot.store.rows import pk
 from bot.tenants import add_tenants, set_tenants, tenants_of
 from bot.turn import Turn
 
-UPCOMING_SHOWN = 5  # events with RSVP buttons under `program show`
 # The program's numbers, bounded by what a mentor program is (the README
 # lists them; `help` shows them): pairs meet about every 3-4 weeks, so a
 # nudge comes every one to eight weeks; the first one within two months of
@@ -153,7 +154,12 @@ async def program_show(turn: Turn, args):
         tz=program.timezone,
     )
     blocks: list = [Text(text)]
-    for event in [e for e in listed if e.starts_at >= turn.now][:UPCOMING_SHOWN]:
+    # RSVP buttons are a participant's: a coordinator gets them only for a
+    # running program she takes part in, under each upcoming event of her
+    # audience (every one: the card gives each its own row). The counts are
+    # for anyone who coordinates.
+    roles = await roles_in(turn, program.id) if program.status in RUNNING else []
+    for event in [e for e in listed if e.starts_at >= turn.now]:
         coming, not_coming = await answers(turn.session, pk(event))
         blocks.append(
             Text(
@@ -166,7 +172,8 @@ async def program_show(turn: Turn, args):
                 )
             )
         )
-        blocks.append(rsvp_buttons(turn.render, pk(event)))
+        if any(audience_includes(event.audience, role) for role in roles):
+            blocks.append(rsvp_buttons(turn.render, pk(event)))
     return [Outbound(text=text, card=Card(tuple(blocks)), kind="commands/program_show", locale=turn.locale)]
 
 

@@ -72,6 +72,10 @@ class Param:
     # The label table whose words for a choice, as a list shows them, also name
     # it (`labels/status`: `status=tackade-nej` where the list says "tackade nej").
     shown: str = ""
+    # The label table whose word for each choice is its name (`labels/language`:
+    # `svenska`, `English`): typed in either language, case aside, it names the
+    # choice, and a value that names none is answered with these names.
+    names: str = ""
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -182,7 +186,7 @@ def action_role(action_id: str) -> tuple[str, str]:
 
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
-_RANGE = re.compile(r"^([0-9]{1,6})-([0-9]{1,6})$")
+_RANGE = re.compile(r"^([+-]?[0-9]{1,6})-([+-]?[0-9]{1,6})$")  # `-5-10`: a range, below the bounds
 
 
 def _joined(tokens: list[str]) -> list[str]:
@@ -307,9 +311,9 @@ def convert(cmd: Command, p: Param, value):
                 raise UserError("errors/too_long", argument=p.name, length=len(str(item)), max=limit)
         return p.check(str(value)) if p.check else value
     if p.kind == "choice":
-        v = choice_value(str(value), p.choices, p.shown)
+        v = choice_value(str(value), p.choices, p.shown, p.names)
         if v is None:
-            raise UserError("errors/bad_choice", argument=p.name, value=value, choices=list(p.choices))
+            raise UserError("errors/bad_choice", argument=p.name, value=value, choices=list(p.choices), names=p.names)
         return v
     if p.kind == "date":
         return parse_date(str(value), p.name)
@@ -361,11 +365,13 @@ def _same_words(text: str) -> str:
     return " ".join(re.split(r"[\s_-]+", text.strip().lower()))
 
 
-def choice_value(value: str, choices: Iterable[str], shown: str = "") -> str | None:
+def choice_value(value: str, choices: Iterable[str], shown: str = "", names: str = "") -> str | None:
     """The choice `value` names, typed as the grammar has it (`yes`), as the
-    help shows it in either language (`ja`, see `labels/choice`), or, with a
-    label table `shown` (`labels/status`), as a list shows it (`tackade
-    nej`, `har lämnat`; one or many: `anmäld`, `anmälda`)."""
+    help shows it in either language (`ja`, see `labels/choice`), with a
+    label table `shown` (`labels/status`) as a list shows it (`tackade
+    nej`, `har lämnat`; one or many: `anmäld`, `anmälda`), or with a table
+    `names` (`labels/language`) by its name in either language (`svenska`,
+    `Swedish`)."""
     from bot.i18n import LOCALES, label
 
     typed = _same_words(value)
@@ -373,6 +379,8 @@ def choice_value(value: str, choices: Iterable[str], shown: str = "") -> str | N
         words = [choice, *(label(loc, "labels/choice", value=choice) for loc in LOCALES)]
         if shown:
             words += [label(loc, f"{shown}/{choice}", form=form) for loc in LOCALES for form in ("one", "other")]
+        if names:
+            words += [label(loc, f"{names}/{choice}") for loc in LOCALES]
         if any(typed == _same_words(word) for word in words):
             return choice
     return None

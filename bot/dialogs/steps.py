@@ -158,7 +158,9 @@ class TextStep(Step):
         return render("dialogs/how/text", max=self.max_length)
 
 
-_NUMBER = re.compile(r"^([0-9]{1,4}(?:[.,][0-9]{1,2})?)\s*([a-zåäö]*)$")
+# A sign is read (`-5` is a number, out of range, not "no number"); U+2212
+# is the minus sign a phone or a word processor may type for `-`.
+_NUMBER = re.compile(r"^([+\-\u2212]?[0-9]{1,4}(?:[.,][0-9]{1,2})?)\s*([a-zåäö]*)$")
 _MONTH_UNITS = {"m", "mån", "man", "månad", "manad", "månader", "manader", "mo", "month", "months", "mnd"}
 _YEAR_UNITS = {"y", "yr", "yrs", "år", "ar", "year", "years"}
 
@@ -183,7 +185,7 @@ class NumberStep(Step):
         hint = dict(minimum=self.minimum, maximum=self.upper(ctx), unit=self.unit)
         if not m:
             raise Invalid("dialogs/invalid/number", value=text.strip()[:40], **hint)
-        amount = float(m.group(1).replace(",", "."))
+        amount = float(m.group(1).replace(",", ".").replace("\u2212", "-"))
         said = m.group(2)
         if said and said not in _MONTH_UNITS | _YEAR_UNITS:
             raise Invalid("dialogs/invalid/number", value=text.strip()[:40], **hint)
@@ -193,6 +195,8 @@ class NumberStep(Step):
             amount /= 12
         elif not self.unit and said:
             raise Invalid("dialogs/invalid/number", value=text.strip()[:40], **hint)
+        if amount < 0:  # "-5", "-1,5 år": below the range whatever its unit, said as typed
+            raise Invalid("dialogs/invalid/number_range", value=text.strip()[:40], **hint)
         converted = self.unit == "months" and said in _YEAR_UNITS  # "1,5 år" is 18 months
         if not converted and amount != int(amount):
             # A whole number is asked for: "2,5" is refused, never cut to 2.

@@ -73,7 +73,7 @@ async def test_event_reminders_carry_rsvp_buttons_and_answers_reach_the_coordina
     show = (await world["Anna"].say("program show"))[0]
     card_text = " ".join(getattr(b, "text", "") for b in show.card.blocks)
     assert world.say["counts"] in card_text
-    assert [b.action_id for b in _buttons(show)][:2] == ["rsvp.yes", "rsvp.no"]
+    assert _buttons(show) == []  # a coordinator who takes no part has nothing to answer (below)
     async with sqlite_db.read() as s:
         assert len((await s.exec(select(EventRsvp))).all()) == 2
 
@@ -144,3 +144,59 @@ async def test_without_a_link_secret_the_calendar_comes_without_a_feed(world, sq
     assert "/calendar/" not in reply.text and "\n" not in reply.text  # the first sentence alone
     async with sqlite_db.read() as s:
         assert (await s.exec(select(CalendarFeed))).all() == []
+
+
+# `program show` (new-user finding 22): RSVP buttons are a participant's.
+MORE_EVENTS = (
+    "event add mentor_training 2027-02-02 13:00",  # mentors only
+    'event add custom 2027-03-10 13:00 title="Adeptträff" audience=adepts',
+    'event add custom 2027-04-07 13:00 title="Vårträff"',
+    'event add custom 2027-09-08 13:00 title="Höstträff"',
+    "event add closing 2028-01-12 13:00",
+)
+
+
+async def _program_status(sqlite_db, status: str) -> None:
+    from bot.store.models import Program
+
+    async with sqlite_db.write() as s:
+        program = (await s.exec(select(Program))).one()
+        program.status = status
+        s.add(program)
+
+
+async def _rsvp_events(world, sqlite_db) -> tuple[list[str], list[str]]:
+    """(kinds of the events whose buttons `program show` gives Anna, kinds of
+    the events whose counts it shows), in order."""
+    (show,) = await world["Anna"].say("program show mentorprogram-2027")  # a draft is shown by name
+    async with sqlite_db.read() as s:
+        kinds = {str(e.id): (e.title or e.kind) for e in (await s.exec(select(ProgramEvent))).all()}
+    pressed = [kinds[b.value] for b in _buttons(show) if b.action_id == "rsvp.yes"]
+    counted = [b.text for b in show.card.blocks[1:] if getattr(b, "text", "")]
+    return pressed, counted
+
+
+async def test_program_show_gives_no_rsvp_buttons_to_a_coordinator_who_takes_no_part(world, sqlite_db):
+    for line in MORE_EVENTS:
+        await world["Anna"].say(line)
+    await _program_status(sqlite_db, "draft")
+    pressed, counted = await _rsvp_events(world, sqlite_db)
+    assert pressed == [] and len(counted) == 7  # the counts of every upcoming event, no buttons
+    await _program_status(sqlite_db, "active")
+    pressed, counted = await _rsvp_events(world, sqlite_db)
+    assert pressed == [] and len(counted) == 7
+
+
+async def test_a_taking_part_coordinator_gets_buttons_for_every_upcoming_event_of_her_audience(world, sqlite_db, clock):
+    for line in MORE_EVENTS:
+        await world["Anna"].say(line)
+    await enroll(world, "Anna", "mentor", "Täby kommun")
+    await _program_status(sqlite_db, "draft")
+    pressed, _ = await _rsvp_events(world, sqlite_db)
+    assert pressed == []  # the program is a draft: nothing to answer yet
+    await _program_status(sqlite_db, "active")
+    clock.set(datetime(2027, 1, 25, 8, 0, tzinfo=UTC))  # the kickoff is over
+    pressed, counted = await _rsvp_events(world, sqlite_db)
+    # the sixth event (the closing) too; not the adepts' meeting, not the kickoff that was
+    assert pressed == ["mentor_training", "Vårträff", "inspiration", "Höstträff", "closing"]
+    assert len(counted) == 6

@@ -70,7 +70,7 @@ SAMPLES: dict[str, object] = {
     "error": "errors/unknown_person",
     "errors": [
         ("errors/bad_timezone", {"value": "Mars/Base"}),
-        ("errors/bad_choice", {"argument": "locale", "value": "fr", "choices": ["sv", "en"]}),
+        ("errors/bad_choice", {"argument": "locale", "value": "fr", "choices": ["sv", "en"], "names": ""}),
     ],  # an error another one adds to (`errors/name_in_quotes`)
     "event": ProgramEvent(
         id=3, program_id=1, kind="inspiration", starts_at=datetime(2027, 5, 12, 7, tzinfo=UTC), place="Knivsta"
@@ -96,6 +96,7 @@ SAMPLES: dict[str, object] = {
     "minutes": 30,
     "month": date(2027, 2, 1),
     "name": "Solna stad",
+    "names": "",  # a choice's names table (`Param.names`; with `labels/language` in test_language)
     "organisations": ["Knivsta kommun", "Täby kommun"],
     "number": 13,
     "option": "colour",

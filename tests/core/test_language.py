@@ -75,6 +75,34 @@ async def test_errors_name_the_argument_in_the_readers_language(world):
     assert ("behöver `person`" if world.locale == "sv" else "needs `person`") in said
 
 
+@pytest.mark.parametrize(
+    "line,locale",
+    [
+        ("språk svenska", "sv"),
+        ("language english", "en"),
+        ("språk engelska", "en"),
+        ("language swedish", "sv"),
+        ("språk Svenska", "sv"),
+        ("language ENGLISH", "en"),
+        ("language sv", "sv"),
+        ("språk en", "en"),
+    ],
+)
+async def test_the_language_is_named_in_either_language_or_by_its_code(world, sqlite_db, line, locale):
+    (reply,) = await world["Eva"].say(line)
+    assert reply.kind == "commands/language_set", reply.text
+    assert reply.text.startswith({"sv": "Jag skriver på svenska", "en": "I will write to you in English"}[locale])
+
+
+async def test_a_language_that_is_not_one_lists_the_names_that_work(world):
+    (reply,) = await world["Eva"].say("language suomi")
+    assert reply.kind == "errors/bad_choice"
+    listed = {"sv": "`svenska` (`sv`), `engelska` (`en`)", "en": "`Swedish` (`sv`), `English` (`en`)"}
+    assert listed[world.locale] in reply.text
+    (reply,) = await world["Anna"].say("program set locale=svenska")  # other choices take their words only
+    assert reply.kind == "errors/bad_choice"
+
+
 async def test_a_template_override_rewords_one_sentence(sqlite_db, clock, tmp_path):
     (tmp_path / "sv" / "commands").mkdir(parents=True)
     (tmp_path / "sv" / "commands" / "language_set.j2").write_text("Nu pratar vi svenska, du och jag.")

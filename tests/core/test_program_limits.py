@@ -29,6 +29,11 @@ OUT_OF_RANGE = [
         "`99999` is out of bounds (max_capacity): it must be between 1 and 5 mentees.",
     ),
     (
+        "program set nudge=-5-10",
+        "`-5-10` går inte (påminnelser): båda talen ska vara mellan 7 och 60 dagar.",
+        "`-5-10` is out of bounds (nudge): both numbers must be between 7 and 60 days.",
+    ),
+    (
         "program set nudge=1-1",
         "`1-1` går inte (påminnelser): båda talen ska vara mellan 7 och 60 dagar.",
         "`1-1` is out of bounds (nudge): both numbers must be between 7 and 60 days.",

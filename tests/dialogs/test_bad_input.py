@@ -69,6 +69,17 @@ async def test_the_year_can_be_given_in_years_or_months(world):
     assert (await world.enrollment("Anna")).answers["months_as_manager"] == 18
 
 
+@pytest.mark.parametrize("typed", ["-5", "-5 mån"])
+async def test_negative_months_in_the_intake_are_told_the_range(lw, typed):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale, upto=5)
+    replies = await type_raw(anna, typed)
+    assert asked(replies) == "dialogs/ask/months_as_manager"  # asked again, nothing stored
+    said = {"sv": f"{typed} går inte här: svaret ska vara mellan 0 och 600 månader", "en": f"{typed} doesn't work here"}
+    assert said[lw.locale] in replies[-1].text, replies[-1].text
+    assert "between 0 and 600 months" in replies[-1].text or lw.locale == "sv"
+
+
 async def test_topics_by_name_or_code(world):
     anna = world.chat("Anna")
     await run(anna, ADEPT, "sv", upto=6)

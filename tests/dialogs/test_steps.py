@@ -36,6 +36,25 @@ def test_numbers_that_do_not_fit(typed):
     assert render("sv", bad.value.template, **bad.value.context)  # always says what would be right
 
 
+@pytest.mark.parametrize("typed", ["-5", "-5 mån", "-1,5 år", "\u22125", " -18 "])
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_a_negative_number_is_told_the_range_not_that_it_is_no_number(typed, locale):
+    with pytest.raises(Invalid) as bad:
+        MONTHS.parse(typed, None, sv)
+    assert bad.value.template == "dialogs/invalid/number_range"
+    said = render(locale, bad.value.template, **bad.value.context)
+    assert typed.strip() in said
+    assert {"sv": "mellan 0 och 600 månader", "en": "between 0 and 600 months"}[locale] in said
+
+
+def test_a_negative_count_is_told_its_range():
+    count = NumberStep("c", field="c", minimum=1, maximum=3)
+    with pytest.raises(Invalid) as bad:
+        count.parse("-2", None, sv)
+    assert bad.value.template == "dialogs/invalid/number_range"
+    assert "mellan 1 och 3" in render("sv", bad.value.template, **bad.value.context)
+
+
 def test_a_count_has_no_unit():
     count = NumberStep("c", field="c", minimum=1, maximum=3)
     assert count.parse("2", None, sv) == 2

@@ -286,3 +286,16 @@ async def announce_pair(db, clock, adept: TeamsUser, mentor: TeamsUser) -> None:
     async with db.write() as s:
         pairing = await pair_of_users(s, clock, adept.aad, mentor.aad)
         await plan_pair(s, pairing, clock.now())
+
+
+async def takes_part(db, who: TeamsUser, role: str = "mentor") -> None:
+    """`who`, a coordinator who has written to the bot, also takes part in
+    the (only) program: `program show` gives her its RSVP buttons."""
+    from sqlmodel import select
+
+    from bot.store.models import Enrollment, EnrollmentStatus, Person, Program
+
+    async with db.write() as s:
+        person = (await s.exec(select(Person).where(Person.name == who.name))).one()
+        program = (await s.exec(select(Program))).one()
+        s.add(Enrollment(program_id=program.id, person_id=person.id, role=role, status=EnrollmentStatus.ACTIVE))

@@ -27,6 +27,7 @@ from tests.teams.helpers import (
     channel_card_submit,
     channel_mention,
     in_tenant,
+    takes_part,
     teams_server,
     user,
 )
@@ -83,10 +84,12 @@ async def test_a_forged_click_on_a_channel_message_updates_nothing(sqlite_db, cl
 
 
 async def _program_card(server, connector) -> tuple[TeamsPerson, Call]:
-    """Hanna creates a program with a kickoff; `program show`'s card in her personal chat."""
+    """Hanna creates a program with a kickoff and takes part in it; `program
+    show`'s card in her personal chat."""
     hanna = TeamsPerson(server, connector, HANNA)
     await hanna.type("program create Mentorprogram 2027 start=2027-01-15 end=2027-12-31")
     await hanna.type(KICKOFF)
+    await takes_part(server.runtime.db, HANNA)  # the RSVP buttons are a participant's
     await hanna.type("program show")
     return hanna, hanna.last_card()
 

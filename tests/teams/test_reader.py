@@ -12,7 +12,7 @@ from adapters.teams.render import message_activity
 from bot.i18n import render
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.teams.helpers import card_submit, personal_message, teams_server, user
+from tests.teams.helpers import card_submit, personal_message, takes_part, teams_server, user
 from tests.teams.people import actions_of
 
 EMMA = user("Emma", 31, locale="en-US")  # an English Teams client; she chose Swedish
@@ -57,6 +57,7 @@ async def test_working_on_it_and_the_answered_mark_follow_the_persons_language(s
         await server.post(
             personal_message(connector.url, EMMA, 'event add kickoff 2027-01-19 09:00 place="Stadshuset"')
         )
+        await takes_part(server.runtime.db, EMMA)  # the RSVP buttons are a participant's
         await server.post(personal_message(connector.url, EMMA, "program show"))
         card = next(c for c in reversed(connector.delivered(EMMA.chat)) if c.card is not None)
         yes = next(a for a in actions_of(card.card) if a["data"]["mentorbot"]["a"] == "rsvp.yes")
