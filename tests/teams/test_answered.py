@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from adapters.teams.render import teams_escape, teams_markdown
-from bot.core import Core
+from bot import routing
 from bot.i18n import render
 from bot.store.models import EventRsvp, Identity, Person
 from scheduler.dispatcher import Dispatcher
@@ -303,13 +303,13 @@ async def test_a_click_on_a_message_id_with_a_lone_surrogate_is_handled(sqlite_d
 async def test_an_unexpected_error_is_logged_without_who_or_what_they_wrote(
     sqlite_db, clock, connector, keys, caplog, monkeypatch
 ):
-    async def broken(self, turn):
+    async def broken(turn):
         raise RuntimeError("a bug")
 
     async with teams_server(sqlite_db, clock, keys=keys, coordinators=(HANNA.key,)) as server:
         hanna = TeamsPerson(server, connector, HANNA)
         await hanna.type("hej")
-        monkeypatch.setattr(Core, "_answer", broken)
+        monkeypatch.setattr(routing, "route", broken)
         await hanna.type("program show Mentorprogram")
     assert hanna.inbox()[-1].shown_text() == teams_markdown(render("sv", "errors/internal"))
     (line,) = [r for r in caplog.records if r.exc_info]
