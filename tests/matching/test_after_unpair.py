@@ -129,6 +129,23 @@ async def test_the_home_card_says_the_pair_ended_with_whom_not_that_matching_com
     assert say["home_eva"] not in eva and "David" not in eva, eva
 
 
+async def test_a_waitlisted_mentee_who_never_had_a_pair_reads_so_on_the_home_card(world):
+    """Never paired, then put on the waitlist: `home` says she is on the
+    waitlist and what happens next, not "the coordinator will match you soon"."""
+    anna, say = world["Anna"], world.say
+    await anna.say("org add Vallentuna kommun")
+    await enroll(world, "Hanna", "adept", "Vallentuna kommun")
+    before = _home_text(await world["Hanna"].say("home"))
+    assert say["home_soon"] in before, before
+    await anna.say("match waitlist Hanna")
+    hanna = _home_text(await world["Hanna"].say("home"))
+    waitlisted = {
+        "sv": "Du står på väntelistan: samordnaren matchar dig",
+        "en": "You are on the waitlist: the coordinator",
+    }
+    assert waitlisted[world.locale] in hanna and say["home_soon"] not in hanna, hanna
+
+
 async def test_status_says_the_pair_ended_with_whom_and_what_she_waits_for_in_one_sentence(world):
     """`status` mid-year after `unpair`: Eva's and David's pair ended, with
     whom, and they wait for a new partner, in the home card's words (not
