@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.commands.registry import COORDINATOR, lookup_command, parse_args
 from bot.commands.words import tokenize
+from bot.dialogs.choice import ChoiceStep
 from bot.dialogs.engine import (
     AWAY,
     CONFIRM_EXPIRES,
@@ -40,7 +41,7 @@ from bot.dialogs.flow import (
     step_of,
 )
 from bot.dialogs.prompt import prompt, question_context
-from bot.dialogs.steps import ChoiceStep, Step, norm
+from bot.dialogs.steps import Step, norm
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.language import DIALOGUE_KEY

@@ -15,7 +15,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import programs
-from bot.dialogs.steps import YES_WORDS, ChoiceStep, Step, YesNoStep, norm
+from bot.dialogs.choice import ChoiceStep
+from bot.dialogs.steps import YES_WORDS, Step, YesNoStep, norm
 from bot.errors import UserError
 from bot.language import DIALOGUE_KEY
 from bot.messages import Option, Outbound

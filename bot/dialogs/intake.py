@@ -38,9 +38,10 @@ from sqlmodel import col
 from bot import plan
 from bot.coordinators import coordinator_people
 from bot.dialogs.answers import sensitive_keys
+from bot.dialogs.choice import ChoiceStep
 from bot.dialogs.consent import after_consent, consent_declined, consent_step, record_consent
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State, program_events
-from bot.dialogs.steps import ChoiceStep, Step, TextStep
+from bot.dialogs.steps import Step, TextStep
 from bot.markup import mark
 from bot.matching.offers import offer_match
 from bot.messages import Option, Outbound

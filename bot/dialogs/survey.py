@@ -32,8 +32,9 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dialogs.choice import ChoiceStep
 from bot.dialogs.flow import SUMMARY, Ctx, Flow, State, register
-from bot.dialogs.steps import ChoiceStep, TextStep
+from bot.dialogs.steps import TextStep
 from bot.messages import Option, Outbound
 from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, SurveyResponse
 from bot.store.rows import pk

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.console_render import options
-from bot.dialogs.steps import ChoiceStep, Invalid
+from bot.dialogs.choice import ChoiceStep
+from bot.dialogs.steps import Invalid
 from bot.i18n import render
 from bot.messages import Option
 from tests.dialogs.conftest import make_world

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogs.steps import ChoiceStep, DateStep, Invalid, NumberStep, TextStep, YesNoStep
+from bot.dialogs.choice import ChoiceStep
+from bot.dialogs.steps import DateStep, Invalid, NumberStep, TextStep, YesNoStep
 from bot.i18n import render
 from bot.messages import Choice, Option
 
