@@ -81,9 +81,10 @@ def closeout_rows(
     return rows
 
 
-async def move_closeout(session: AsyncSession, program: Program) -> None:
-    """The closing event was added or moved: the pending questions move with it."""
-    due = await closeout_moment(session, program)
+async def move_closeout(session: AsyncSession, program: Program, due: datetime | None = None) -> None:
+    """The closing event was added or moved: the pending questions move with
+    it (to `due`, the close-out's moment, when the caller has read it)."""
+    due = due if due is not None else await closeout_moment(session, program)
     await run(
         session,
         sa.update(T)

@@ -32,7 +32,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import RUNNING
-from bot.reminders.closeout import closeout_moment
+from bot.reminders.closeout import closeout_moment, move_closeout
 from bot.reminders.events import in_audience
 from bot.reminders.planner import PAIR_KINDS, plan_program
 from bot.reminders.store import T, run
@@ -68,7 +68,7 @@ def _values(row) -> tuple:
 
 class Sweep:
     def __init__(self) -> None:
-        self._seen: dict[int | tuple[str, int], tuple] = {}  # pairing id, or ("event", id)
+        self._seen: dict[int | tuple[str, int], object] = {}  # pairing id, ("event", id), ("closeout", program id)
         self.replanned = 0  # pairs re-planned by the last run (for tests and logs)
         self.events_replanned = 0  # and events
 
@@ -155,7 +155,7 @@ class Sweep:
             program.nudge_min_days,
             program.nudge_max_days,
             program.first_nudge_days,
-            await closeout_moment(session, program),  # a closing event added, moved, removed or restored
+            await self._closeout(session, program),  # a closing event added, moved, removed or restored
         )
         changed = set()
         for pairing in pairings:
@@ -178,3 +178,14 @@ class Sweep:
                 changed.add(pk(pairing))
         self.replanned += len(changed)
         return changed
+
+    async def _closeout(self, session: AsyncSession, program: Program):
+        """When the program's close-out is (its closing event's, or the end
+        date's); when that differs from the last look, the pending close-out
+        questions move to it (the commands move them in their own turn; this
+        catches a change made behind their back)."""
+        moment = await closeout_moment(session, program)
+        if self._seen.get(("closeout", pk(program))) != moment:
+            self._seen[("closeout", pk(program))] = moment
+            await move_closeout(session, program, moment)
+        return moment

@@ -183,9 +183,16 @@ async def test_a_closing_event_moved_in_the_database_replans_the_pairs(any_db, c
     async def pending() -> dict[str, str]:
         return {r.key: r.context["round"] for p in pairs for r in await _pending_nudges(any_db, p.id)}
 
+    async def questions() -> set[datetime]:  # when the pending "go on on your own?" questions are due
+        async with any_db.read() as s:
+            rows = await s.exec(select(Reminder).where(Reminder.kind == "closeout", Reminder.status == "pending"))
+            return {r.due_at for r in rows.all()}
+
+    assert await questions() == {datetime(2027, 12, 14, 17, 0, tzinfo=UTC)}  # three hours into the closing
     await move(datetime.fromisoformat(f"{first}T13:00:00+00:00"))  # to the day of the first round
     assert await _sweep(any_db, sweep, now + timedelta(hours=1)) == 2
     assert await pending() == {}, "no nudge on or after the closing day"
+    assert await questions() == {datetime.fromisoformat(f"{first}T16:00:00+00:00")}, "the questions follow it"
     await _sweep(any_db, sweep, now + timedelta(hours=2))
     assert await _sweep(any_db, sweep, now + timedelta(hours=3)) == 0  # and then left alone
 
