@@ -126,6 +126,24 @@ _FIRST_EVENT = (
 )
 
 
+def closing_starts(program_id):
+    """When the first closing event that is not cancelled of the program
+    `program_id` names (a bound value, or a column of the enclosing query)
+    starts, as a scalar subquery: what `first_event(..., "closing")` finds,
+    read inside another statement (the close-out follows it)."""
+    return (
+        sa.select(col(ProgramEvent.starts_at))
+        .where(
+            col(ProgramEvent.program_id) == program_id,
+            col(ProgramEvent.kind) == "closing",
+            col(ProgramEvent.cancelled).is_(False),
+        )
+        .order_by(col(ProgramEvent.starts_at))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 async def first_event(session: AsyncSession, program: Program, kind: str) -> ProgramEvent | None:
     """The program's first event of this kind that is not cancelled (the
     inspiration meeting its survey follows, the closing the close-out follows)."""

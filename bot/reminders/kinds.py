@@ -33,6 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import CLOSING
 from bot.messages import Button, Buttons, Card, Text
+from bot.programs import closing_starts
 from bot.reminders.calendar import ProgramCalendar
 from bot.store.models import (
     Enrollment,
@@ -164,20 +165,9 @@ _EVENT_AND_READER = sa.select(ProgramEvent, _active_in(sa.bindparam("program_id"
     col(ProgramEvent.id) == sa.bindparam("event_id")
 )
 
-# When the program's first closing event that is not cancelled starts (as
-# `bot.programs.first_event` finds it): the close-out follows it.
-_CLOSING_STARTS = (
-    sa.select(col(ProgramEvent.starts_at))
-    .where(
-        col(ProgramEvent.program_id) == sa.bindparam("program_id"),
-        col(ProgramEvent.kind) == "closing",
-        col(ProgramEvent.cancelled).is_(False),
-    )
-    .order_by(col(ProgramEvent.starts_at))
-    .limit(1)
-    .scalar_subquery()
-    .label("closing_starts")
-)
+# When the program's first closing event that is not cancelled starts: the
+# close-out follows it.
+_CLOSING_STARTS = closing_starts(sa.bindparam("program_id")).label("closing_starts")
 
 # A pair, both enrollments and both people (None where one is missing), in
 # one statement built once; with the program's closing moment for a nudge.

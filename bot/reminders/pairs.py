@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import CLOSING, RUNNING
+from bot.programs import closing_starts
 from bot.reminders.calendar import ProgramCalendar, spread_seconds
 from bot.reminders.store import Planned, cancel_ids, cancel_pending, insert_if_absent, revive, rows_of
 from bot.store.models import (
@@ -24,7 +25,6 @@ from bot.store.models import (
     Pairing,
     PairStatus,
     Program,
-    ProgramEvent,
     Reminder,
     ReminderStatus,
 )
@@ -174,18 +174,7 @@ def _keep_sibling(state: PairState):
 # `bot.programs.first_event` finds it: the close-out follows it, and nudges
 # stop on its day), in one statement; its meetings in another.
 _ADEPT, _MENTOR = aliased(Enrollment), aliased(Enrollment)
-_CLOSING_STARTS = (
-    select(col(ProgramEvent.starts_at))
-    .where(
-        col(ProgramEvent.program_id) == col(Pairing.program_id),
-        col(ProgramEvent.kind) == "closing",
-        col(ProgramEvent.cancelled).is_(False),
-    )
-    .order_by(col(ProgramEvent.starts_at))
-    .limit(1)
-    .correlate(Pairing)
-    .scalar_subquery()
-)
+_CLOSING_STARTS = closing_starts(col(Pairing.program_id)).correlate(Pairing)
 # (Typed Any: sqlmodel's `exec` is typed for one entity, SQLAlchemy's `execute` is deprecated there.)
 _PAIR_TO_PLAN: Any = (
     sa.select(Pairing, Program, _ADEPT, _MENTOR, _CLOSING_STARTS)
