@@ -109,7 +109,7 @@ class ConsolePort:
             self.inbox[to.user].append(message)
             conversation = f"dm:{to.user}"
             if self.keep is not None:
-                await _keep(self.keep, self.clock, to, message)
+                await keep_message(self.keep, self.clock, to, message)
         else:
             conversation = to.conversation or "channel"
             self.channels[conversation].append(message)
@@ -286,7 +286,7 @@ async def recipient_names(db: Database, addresses: Sequence[Address]) -> dict[Ad
     return names
 
 
-async def _keep(
+async def keep_message(
     db: Database, clock, to: Address, message: Outbound, *, key: str | None = None, seen: bool = False
 ) -> None:
     """Keep a console person's message until they open the console (`seen`:

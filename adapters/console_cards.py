@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from adapters.console import KEPT, Chat, _keep
+from adapters.console import KEPT, Chat, keep_message
 from adapters.console_render import card_ref, options, render_text, said
 from bot import outbox
 from bot.messages import Outbound
@@ -94,7 +94,7 @@ class Cards:
             if row is not None:
                 await session.delete(row)
         if card is not None:
-            await _keep(self.db, self.chat.core.clock, self.chat.address, card, key=self._newest_key, seen=True)
+            await keep_message(self.db, self.chat.core.clock, self.chat.address, card, key=self._newest_key, seen=True)
         self._remembered = ref
 
     async def from_before(self) -> Outbound | None:
