@@ -153,6 +153,8 @@ class Chat:
         names = await recipient_names(self.core.db, [m.to for m in out if not mine(m) and m.to is not None])
 
         async def send(message: Outbound) -> Sent:
+            if message.shows_answered and message.replace is not None:  # printed lines cannot change
+                return Sent(message.replace)
             if message.to is None or mine(message):
                 replies.append(message)
                 return Sent(MessageRef(Platform.CONSOLE, f"dm:{self.actor.user_id}", str(len(replies))))

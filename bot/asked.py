@@ -16,6 +16,13 @@ the card's Yes or No as a click would, when:
   message from someone else): the question is still the newest thing
   they have read.
 
+A question answered by typing is shown answered where it was asked, as a
+press shows it: the turn's replies begin with an update of the card's
+message (`answered_in_place`: its words, no buttons, and the answer typed),
+so its buttons cannot be pressed later to act a second time. A card whose
+message the platform never identified (no `message_id` recorded) cannot be
+updated and stays as it was.
+
 A question pressed, answered by typing, or followed by any other turn of
 theirs is forgotten; one too old, or with messages after it, is answered
 with what to do instead (its buttons, or the command again with
@@ -24,15 +31,16 @@ with what to do instead (its buttons, or the command again with
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clicked import answers_clicked
 from bot.commands.smalltalk import typed_yes_no
 from bot.errors import UserError
-from bot.messages import Button, Buttons, Card, Inbound, Kind, Outbound, Where
+from bot.messages import Button, Buttons, Card, Choice, Inbound, Input, Kind, MessageRef, Outbound, Text, Where
 from bot.outbox import REPLY, address_from_dict, decode
 from bot.presses import note_asked
 from bot.store.models import Reminder, ReminderStatus
@@ -40,6 +48,17 @@ from bot.turn import Turn
 
 WITHIN = timedelta(minutes=30)
 _SEEN = (ReminderStatus.SENT, ReminderStatus.CLAIMED)
+
+
+@dataclass(frozen=True)
+class TypedPress:
+    """A typed yes or no that presses a button of the question just asked:
+    the press, and the question's message as it was sent (to show it answered)."""
+
+    inbound: Inbound
+    asked: Outbound
+    label: str
+    message: MessageRef | None  # the platform's message of the question; None when not known
 
 
 def yes_no_buttons(card: Card | None) -> tuple[Button, Button] | None:
@@ -65,7 +84,7 @@ async def remember(session: AsyncSession, inbound: Inbound, replies: list[Outbou
         await note_asked(session, inbound, asking[0].outbox.id, now)
 
 
-async def typed_answer(turn: Turn, text: str) -> Inbound | UserError | None:
+async def typed_answer(turn: Turn, text: str) -> TypedPress | UserError | None:
     """The press a typed yes or no makes on the question the person's
     previous turn asked (`Turn.asked`); a UserError saying what to do
     instead when that question may not be answered by typing; None when
@@ -81,7 +100,8 @@ async def typed_answer(turn: Turn, text: str) -> Inbound | UserError | None:
         return None
     to = address_from_dict(row.address)
     here = (inbound.where.platform, inbound.where.tenant, inbound.where.conversation, inbound.actor.user_id)
-    buttons = yes_no_buttons(decode(row.context["message"], to).card)
+    asked = decode(row.context["message"], to)
+    buttons = yes_no_buttons(asked.card)
     if buttons is None or (to.platform, to.tenant, to.conversation, to.user) != here:
         return None
     typed_line = buttons[0].action_id == "confirm.confirm"  # `confirm=yes` may be typed instead
@@ -93,4 +113,20 @@ async def typed_answer(turn: Turn, text: str) -> Inbound | UserError | None:
     if (await turn.session.exec(since.limit(1))).first() is not None:
         return UserError("core/typed_answer_stale", old=False, minutes=WITHIN.seconds // 60, typed_command=typed_line)
     pressed = buttons[0] if said else buttons[1]
-    return replace(inbound, kind=Kind.ACTION, text="", action_id=pressed.action_id, value=pressed.value, message=None)
+    press = replace(inbound, kind=Kind.ACTION, text="", action_id=pressed.action_id, value=pressed.value, message=None)
+    message = MessageRef(to.platform, to.conversation, row.message_id) if row.message_id and to.conversation else None
+    return TypedPress(press, asked, pressed.label, message)
+
+
+def answered_in_place(turn: Turn, typed: TypedPress, replies: list[Outbound]) -> list[Outbound]:
+    """The question's message shown answered, as a press shows it: its
+    words without buttons and the answer that was typed. Only when the
+    press was taken (not refused: the card then stays to be answered) and
+    the platform's message of the question is known."""
+    card = typed.asked.card
+    if typed.message is None or card is None or not answers_clicked(replies):
+        return []
+    said = turn.render("core/answered_by_typing", answer=typed.label)
+    kept = tuple(b for b in card.blocks if not isinstance(b, (Buttons, Choice, Input)))
+    update = turn.reply(typed.asked.text, kind="core/answered_by_typing", card=Card((*kept, Text(said))))
+    return [replace(update, replace=typed.message, shows_answered=True)]

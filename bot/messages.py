@@ -278,6 +278,10 @@ class Outbound:
     # row of buttons per pair): the card is not shown as answered, its other
     # rows are still to press (`bot.commands.registry.action(keeps_card=...)`).
     keeps_clicked: bool = False
+    # Only an earlier card shown answered (a Yes/No question answered by
+    # typing, `bot.asked.answered_in_place`): an update of `replace`, which
+    # a client that cannot change what it showed (the console) leaves out.
+    shows_answered: bool = False
     # A reply meant for the room it was asked in (`channel`'s confirmation
     # to the channel it names). Any other reply in a channel or group is for
     # the asker alone (`bot.core`: made ephemeral).

@@ -9,14 +9,14 @@ import re
 from dataclasses import replace
 
 from bot import dialogs
-from bot.asked import typed_answer
+from bot.asked import TypedPress, answered_in_place, typed_answer
 from bot.channel_replies import dialogue_in_dm, for_the_asker
 from bot.commands.registry import COORDINATOR, action_role, find_action, lookup_command, parse_args
 from bot.commands.smalltalk import card_number, is_greeting, is_yes_no
 from bot.commands.topics import is_group_word, unknown_command, visible_roles
 from bot.commands.words import tokenize
 from bot.errors import UserError
-from bot.messages import Inbound, Kind, Outbound, Where
+from bot.messages import Kind, Outbound, Where
 from bot.person_refs import split_name_hint
 from bot.telemetry import note_refusal
 from bot.turn import Turn
@@ -52,15 +52,15 @@ async def _answer(turn: Turn) -> list[Outbound]:
         return await run(turn, ["home"])
     text = inbound.text if inbound.kind == Kind.COMMAND else LEADING.sub("", inbound.text)
     typed = await typed_answer(turn, text)  # a yes or no right after a Yes/No question: its button
-    if inbound.kind == Kind.TEXT and inbound.where.where == Where.DM and not isinstance(typed, Inbound):
+    if inbound.kind == Kind.TEXT and inbound.where.where == Where.DM and not isinstance(typed, TypedPress):
         answered = await dialogs.continue_active(turn, text)  # answers are given in private only
         if answered is not None:
             return answered
     tokens = tokenize(text)
     if not tokens:
         tokens = ["help"]
-    if isinstance(typed, Inbound):
-        turn.inbound = typed  # the question's button, pressed by typing
+    if isinstance(typed, TypedPress):
+        turn.inbound = typed.inbound  # the question's button, pressed by typing
         replies = await _press(turn)
     elif is_greeting(tokens):
         replies = [turn.say("core/greeting")]
@@ -82,6 +82,8 @@ async def _answer(turn: Turn) -> list[Outbound]:
         # (not said under a card that itself asks something).
         waiting = await dialogs.still_waiting(turn)
         replies += [waiting] if waiting is not None else []
+    if isinstance(typed, TypedPress):  # the question's card shown answered first, as a press would
+        replies = [*answered_in_place(turn, typed, replies), *replies]
     return dialogue_in_dm(turn, replies)
 
 
