@@ -23,8 +23,8 @@ from bot.person_refs import people_called
 from bot.programs import enrollment_of, my_enrollments, org_id_of, person_org_id
 from bot.reminders.store import release_held
 from bot.store.models import (
+    GONE,
     Enrollment,
-    EnrollmentStatus,
     Identity,
     Organisation,
     OrganisationTenant,
@@ -112,7 +112,7 @@ _THEIR_PROGRAM_ID = (
     .join(Enrollment, col(Enrollment.program_id) == col(Program.id))
     .where(
         col(Enrollment.person_id) == col(Person.id),
-        sa.not_(one_of(col(Enrollment.status), (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED))),
+        sa.not_(one_of(col(Enrollment.status), GONE)),
         one_of(col(Program.status), RUNNING),
     )
     .order_by(col(Enrollment.id))

@@ -32,7 +32,7 @@ from bot.links import feed_url, new_token
 from bot.markup import Trusted
 from bot.messages import Attachment
 from bot.programs import audience_includes, event_by_id, my_enrollments
-from bot.store.models import CalendarFeed, Enrollment, EnrollmentStatus, EventRsvp, Person, Program, ProgramEvent
+from bot.store.models import GONE, CalendarFeed, Enrollment, EventRsvp, Person, Program, ProgramEvent
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
@@ -78,7 +78,7 @@ async def roles_in(turn: Turn, program_id: int | None) -> list[str]:
                 select(Enrollment.role).where(
                     Enrollment.program_id == program_id,
                     Enrollment.person_id == turn.person.id,
-                    col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)),
+                    col(Enrollment.status).not_in(GONE),
                 )
             )
         ).all()
@@ -125,7 +125,7 @@ async def _my_programs(turn: Turn, program: Program | None) -> list[tuple[Progra
     live = [
         (e, p)
         for e, p in await my_enrollments(turn.session, pk(turn.person))
-        if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING
+        if e.status not in GONE and p.status in RUNNING
     ]
     if program is None and not live:
         program = await turn.program(None) if await turn.coordinates() else None

@@ -20,7 +20,7 @@ from bot.programs import live_pairings, my_enrollments, next_event, rsvp_buttons
 from bot.reminders.events import unanswered_events
 from bot.reminders.surveys import open_surveys, start_button
 from bot.roster import former_partners, is_paused, pair_partners, waiting_anew
-from bot.store.models import Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
+from bot.store.models import GONE, Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Reminder
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -43,7 +43,10 @@ async def _participant_blocks(turn: Turn) -> list:
                 )
                 blocks.append(Text(text))
             continue
-        if enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) or program.status not in RUNNING:
+        if program.status not in RUNNING or enrollment.status == EnrollmentStatus.LEFT:
+            continue
+        if enrollment.status in GONE:  # said no, or cancelled the intake: that, and the way back
+            blocks += [Heading(mark(program.name)), Text(turn.render("home/participant_gone", enrollment=enrollment))]
             continue
         blocks.append(Heading(mark(program.name)))
         pairs = await live_pairings(turn.session, enrollment)
@@ -215,7 +218,7 @@ async def home_buttons(turn: Turn):
     mine = {
         str(pk(e)): p
         for e, p in await my_enrollments(turn.session, pk(turn.person))
-        if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING
+        if e.status not in GONE and p.status in RUNNING
     }
     program = mine.get(turn.inbound.value or "")
     if program is None:  # the card was someone else's, or its program is over

@@ -17,7 +17,7 @@ from bot.matching.offers import offer_match
 from bot.messages import Outbound
 from bot.people import resolve_person
 from bot.programs import enrollment_of, my_enrollments
-from bot.store.models import Enrollment, EnrollmentStatus, Person, Program, Role
+from bot.store.models import GONE, Enrollment, EnrollmentStatus, Person, Program, Role
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -52,11 +52,7 @@ async def _join_picked(turn: Turn, program: Program, extra: str) -> list[Outboun
 async def _join_one_of(turn: Turn, ref: Program | None, role: str | None) -> list[Outbound]:
     """`join` without a program: the one active program open to the person
     that they are not already in (in that role), else asked which."""
-    enrolled = {
-        e.program_id: e
-        for e, _ in await my_enrollments(turn.session, pk(turn.person))
-        if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)
-    }
+    enrolled = {e.program_id: e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status not in GONE}
     rows = await open_to(turn, enrolled)
     if not rows:
         raise await turn.no_program()
@@ -105,7 +101,7 @@ async def _join(turn: Turn, program: Program, role: str | None) -> list[Outbound
         )
         turn.session.add(enrollment)
         await turn.session.flush()
-    elif enrollment.status in (EnrollmentStatus.DECLINED, EnrollmentStatus.LEFT):
+    elif enrollment.status in GONE:
         enrollment.status = EnrollmentStatus.INVITED
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)

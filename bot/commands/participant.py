@@ -36,6 +36,7 @@ from bot.programs import (
 )
 from bot.roster import former_partners, is_paused, waiting_anew
 from bot.store.models import (
+    GONE,
     Enrollment,
     EnrollmentStatus,
     Meeting,
@@ -120,6 +121,9 @@ async def status(turn: Turn, args):
             if enrollment.status == EnrollmentStatus.ACTIVE:
                 rows.append(await _ended_row(turn, enrollment, program, today, in_programs))
             continue
+        if enrollment.status in GONE:  # said no, or cancelled the intake: that, and the way back
+            rows.append({"program": program, "enrollment": enrollment, "gone": True, "ended": None})
+            continue
         # A pair the close-out settled (going on on their own, or done) is still theirs until the end.
         settled = [p for p in await past_pairings(turn.session, enrollment) if p.status in SETTLED]
         pairs = await _pair_view(
@@ -177,7 +181,7 @@ async def _active(turn: Turn) -> list[tuple[Enrollment, Program]]:
     rows = [
         (e, p)
         for e, p in await my_enrollments(turn.session, pk(turn.person))
-        if e.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED) and p.status in RUNNING
+        if e.status not in GONE and p.status in RUNNING
     ]
     if not rows:
         raise UserError("errors/not_enrolled")

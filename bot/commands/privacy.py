@@ -23,7 +23,7 @@ from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
 from bot.programs import live_pairings, my_enrollments, past_pairings
 from bot.roster import is_paused
-from bot.store.models import EndReason, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
+from bot.store.models import GONE, EndReason, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -183,7 +183,7 @@ async def forget_answer(turn: Turn):
     if turn.inbound.action_id != "forget.confirm":
         return answered(turn, "commands/forget_kept")
     for enrollment, program in await my_enrollments(turn.session, pk(turn.person)):
-        if enrollment.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED):
+        if enrollment.status not in GONE:
             await end_participation(
                 turn, enrollment, program, reason=EndReason.FORGOTTEN, named=False, delete_answers=False
             )  # erase_person deletes them, and more

@@ -31,8 +31,8 @@ from bot.programs import (
 )
 from bot.roster import head_count
 from bot.store.models import (
+    GONE,
     Enrollment,
-    EnrollmentStatus,
     Organisation,
     Pairing,
     PairStatus,
@@ -250,7 +250,7 @@ async def _taking_part_from(turn: Turn, program: Program, org_id: int) -> tuple[
             .join(Person, col(Person.id) == col(Enrollment.person_id))
             .where(
                 Enrollment.program_id == program.id,
-                col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)),
+                col(Enrollment.status).not_in(GONE),
             )
         )
     ).all()

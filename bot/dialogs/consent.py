@@ -13,7 +13,7 @@ stateDiagram-v2
     consent --> first_question: yes (consent_at = now, status onboarding)
     consent --> declined: no
     consent --> consent: anything else (re-prompt)
-    declined --> [*]: nothing stored, "write join when you change your mind"
+    declined --> [*]: nothing stored (the enrollment is declined), "write join when you change your mind"
 ```
 """
 
@@ -62,5 +62,5 @@ def after_consent(first_question: str):
 async def consent_declined(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
     from bot.dialogs.intake import forget_progress
 
-    await forget_progress(turn, ctx, state)
+    await forget_progress(turn, ctx, state, EnrollmentStatus.DECLINED)
     return [turn.say("dialogs/consent_declined", program=ctx.program.name)]

@@ -121,12 +121,15 @@ async def cancel_reminder(turn: Turn, ctx: Ctx) -> None:
     )
 
 
-async def forget_progress(turn: Turn, ctx: Ctx, state: State) -> None:
-    """Cancel or refused consent: the enrollment goes back to how it was,
-    without consent, and the reminder is called off."""
+async def forget_progress(turn: Turn, ctx: Ctx, state: State, ended: EnrollmentStatus) -> None:
+    """Cancel or refused consent: nothing of the intake is kept, and the
+    reminder is called off. Someone who was not yet taking part (invited,
+    or in the intake) is now `ended` (declined or cancelled), so every list
+    says what happened; anyone else goes back to how they were."""
     enrollment = ctx.member
     prior = state.data.get("prior_status") or EnrollmentStatus.INVITED
-    enrollment.status = prior if prior != EnrollmentStatus.ONBOARDING else EnrollmentStatus.INVITED
+    not_yet = prior in (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)
+    enrollment.status = ended if not_yet else prior
     enrollment.consent_at = None
     enrollment.updated_at = turn.now
     turn.session.add(enrollment)
@@ -135,7 +138,7 @@ async def forget_progress(turn: Turn, ctx: Ctx, state: State) -> None:
 
 
 async def cancelled(turn: Turn, ctx: Ctx, state: State) -> list[Outbound]:
-    await forget_progress(turn, ctx, state)
+    await forget_progress(turn, ctx, state, EnrollmentStatus.CANCELLED)
     return [turn.say("dialogs/cancelled", program=ctx.program.name)]
 
 

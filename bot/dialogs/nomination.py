@@ -80,7 +80,7 @@ async def join_from_card(turn: Turn, value: str | None, *, role: str | None = No
     if enrollment.status == EnrollmentStatus.LEFT:
         raise UserError("dialogs/left_already", program=program.name)
     notes = []
-    if enrollment.status == EnrollmentStatus.DECLINED:
+    if enrollment.status in (EnrollmentStatus.DECLINED, EnrollmentStatus.CANCELLED):
         enrollment.status = EnrollmentStatus.INVITED
         enrollment.updated_at = turn.now
         turn.session.add(enrollment)

@@ -29,14 +29,14 @@ from bot.dialogs.flow import ACTIVE, CANCELLED
 from bot.dialogs.nomination import answered_card, own_enrollment
 from bot.errors import UserError, stale_button
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.store.models import DialogState, Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Role
+from bot.store.models import GONE, DialogState, Enrollment, EnrollmentStatus, Pairing, PairStatus, Program, Role
 
 if TYPE_CHECKING:
     from bot.turn import Turn
 
 ROLES = (Role.ADEPT.value, Role.MENTOR.value)
 # An enrollment in one of these states can simply take the other role.
-OVER = (EnrollmentStatus.DECLINED, EnrollmentStatus.LEFT)
+OVER = GONE
 IN_A_PAIR = (PairStatus.DRAFT, PairStatus.APPROVED, PairStatus.ANNOUNCED)
 
 

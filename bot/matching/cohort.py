@@ -30,6 +30,7 @@ from bot.matching.model import AdeptIn, MatchRule, MentorIn, Rules
 from bot.matching.scoring import violation
 from bot.programs import org_id_of
 from bot.store.models import (
+    GONE,
     Enrollment,
     EnrollmentStatus,
     MatchAllowance,
@@ -198,7 +199,7 @@ def _named_when_held(enrollment: Enrollment, person: Person) -> bool:
     """A mentor out of the pool who may still take an adept (paused, waiting
     for approval, invited or in the intake), and of whom enough is known to
     say that they fit: one who has not given an organisation yet is not named."""
-    if enrollment.role != Role.MENTOR or enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED):
+    if enrollment.role != Role.MENTOR or enrollment.status in GONE:
         return False
     if enrollment.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING):
         return True

@@ -137,7 +137,7 @@ async def coordinator_rows(session: AsyncSession, subject: Subject, now: datetim
 async def enrollments(session: AsyncSession, subject: Subject, now: datetime) -> None:
     for enrollment in (await session.exec(select(Enrollment).where(Enrollment.person_id == subject.person_id))).all():
         clear_answers(enrollment)
-        if enrollment.status != EnrollmentStatus.DECLINED:
+        if enrollment.status not in (EnrollmentStatus.DECLINED, EnrollmentStatus.CANCELLED):
             enrollment.status = EnrollmentStatus.LEFT
         enrollment.created_at = enrollment.updated_at = None
         session.add(enrollment)

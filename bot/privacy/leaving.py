@@ -54,8 +54,8 @@ async def end_participation(
     from bot import plan
 
     s, person_id = turn.session, enrollment.person_id
-    if enrollment.status != EnrollmentStatus.DECLINED:
-        enrollment.status = EnrollmentStatus.LEFT
+    if enrollment.status not in (EnrollmentStatus.DECLINED, EnrollmentStatus.CANCELLED):
+        enrollment.status = EnrollmentStatus.LEFT  # a no already said stays what it was
     enrollment.updated_at = turn.now
     if delete_answers:
         erase.clear_answers(enrollment)

@@ -33,11 +33,11 @@ from bot.config import PrivacySettings
 from bot.privacy.erase import FREE_TEXT, clear_answers, erase_person
 from bot.reminders.store import run
 from bot.store.models import (
+    GONE,
     AuditLog,
     Coordinator,
     DialogState,
     Enrollment,
-    EnrollmentStatus,
     Identity,
     MatchAllowance,
     MatchExclusion,
@@ -148,11 +148,7 @@ async def free_text(session: AsyncSession, now: datetime, s: PrivacySettings, dr
 
 
 async def left(session: AsyncSession, now: datetime, s: PrivacySettings, dry_run: bool) -> int:
-    gone = (
-        await session.exec(
-            select(Enrollment).where(col(Enrollment.status).in_((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)))
-        )
-    ).all()
+    gone = (await session.exec(select(Enrollment).where(col(Enrollment.status).in_(GONE)))).all()
     count = 0
     for e in gone:
         if _has_answers(e):

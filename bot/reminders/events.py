@@ -26,7 +26,7 @@ from bot.reminders.store import (
     rows_of,
     run,
 )
-from bot.store.models import Enrollment, EnrollmentStatus, EventRsvp, Program, ProgramEvent, ReminderStatus
+from bot.store.models import GONE, Enrollment, EnrollmentStatus, EventRsvp, Program, ProgramEvent, ReminderStatus
 
 AUDIENCE_ROLES = {"all": ("adept", "mentor"), "mentors": ("mentor",), "adepts": ("adept",)}
 
@@ -71,7 +71,7 @@ async def told_of_changes(session: AsyncSession, event: ProgramEvent) -> list[in
         )
     ).all():
         statuses.setdefault(person_id, set()).add(status)
-    gone = {p for p, s in statuses.items() if s <= {EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED}}
+    gone = {p for p, s in statuses.items() if s <= set(GONE)}
     coming = {p for p, yes in said.items() if yes and p not in gone}
     return sorted((audience - {p for p, yes in said.items() if not yes}) | coming)
 

@@ -58,8 +58,13 @@ class EnrollmentStatus(StrEnum):
     ONBOARDING = "onboarding"  # in the intake dialogue
     PENDING = "pending"  # ineligible by the rules; waits for a coordinator
     ACTIVE = "active"  # onboarded, can be matched
-    DECLINED = "declined"  # said no to an invitation / nomination
+    DECLINED = "declined"  # said no to an invitation / nomination, or to the intake's consent question
+    CANCELLED = "cancelled"  # cancelled the intake before finishing it
     LEFT = "left"
+
+
+# Not (or no longer) taking part: what every "still in the program" check leaves out.
+GONE = (EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED, EnrollmentStatus.CANCELLED)
 
 
 class PairStatus(StrEnum):

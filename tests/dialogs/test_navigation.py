@@ -77,7 +77,7 @@ async def test_cancel_keeps_nothing_half_done(lw):
     done = await anna.say(lw.words["yes"])
     assert asked(done) == "dialogs/cancelled"
     enrollment = await lw.enrollment("Anna")
-    assert enrollment.answers == {} and enrollment.consent_at is None and enrollment.status == "invited"
+    assert enrollment.answers == {} and enrollment.consent_at is None and enrollment.status == "cancelled"
     (state,) = await lw.states("Anna")
     assert state.status == "cancelled" and state.data["answers"] == {} and state.history == []
     assert [r.status for r in await reminders(lw.db)] == [ReminderStatus.CANCELLED]
