@@ -169,7 +169,7 @@ def _feed_link(turn: Turn, program: Program, feeds) -> Trusted | None:
 @command("calendar", params=(Param("what", "choice", required=False, choices=("revoke",)), PROGRAM))
 async def calendar(turn: Turn, args):
     """Shows every program of the person's (one message each), or the one named."""
-    from bot.reports.calendar import events_for
+    from bot.reports.calendar import CANCELLED_KEPT, events_for, listed
 
     programs = await _my_programs(turn, args["program"])
     feeds = {
@@ -197,9 +197,15 @@ async def calendar(turn: Turn, args):
         return [turn.say("events/feed_revoked", count=revoked, ephemeral=True)]
     replies = []
     for program, role in programs:
+        # Cancelled events too, for a while: a calendar that imported an earlier file takes them out.
+        events = listed(await events_for(turn.session, program, role), turn.now)
         reply = turn.say(
-            "events/calendar", program=program, url=_feed_link(turn, program, feeds[program.id]), ephemeral=True
+            "events/calendar",
+            program=program,
+            url=_feed_link(turn, program, feeds[program.id]),
+            cancelled=any(e.cancelled for e in events),
+            kept=CANCELLED_KEPT.days,
+            ephemeral=True,
         )
-        events = [e for e in await events_for(turn.session, program, role) if not e.cancelled]
         replies.append(replace(reply, files=(ics_file(turn, program, events, f"{program.slug}.ics"),)))
     return replies

@@ -8,6 +8,17 @@ title, or is cancelled), so a calendar that imported it before updates it
 instead of adding a copy; a cancelled event is sent with STATUS:CANCELLED
 (and, as the file of a cancellation notice, METHOD:CANCEL) for the same
 reason. DTSTAMP is when the file was made (the injected clock's now).
+
+A cancelled event stays in the program's file and in a person's feed,
+STATUS:CANCELLED with its UID and higher SEQUENCE, until `CANCELLED_KEPT`
+after it would have ended (`listed`): a calendar that imported or
+subscribed to it before takes it out, however rarely it refreshes, and the
+feed does not carry every cancellation of the year.
+
+Every event has the same ORGANIZER, the program's coordinators under a
+synthetic address in the UIDs' domain (`organizer`): RFC 5546 requires it
+in a CANCEL, and Outlook applies a cancellation only from the organizer of
+the event it holds. No address a person typed is ever used.
 """
 
 from __future__ import annotations
@@ -23,11 +34,23 @@ from bot.store.models import CalendarFeed, Enrollment, Person, Program, ProgramE
 from bot.store.rows import fetch
 
 DEFAULT_LENGTH = timedelta(hours=3)
+CANCELLED_KEPT = timedelta(days=30)  # a cancelled event's time in the file and feed after its would-be end
 ICS = "text/calendar"
 
 
 def uid(program: Program, event: ProgramEvent) -> str:
     return f"event-{event.id}@{program.slug}.mentorbot"
+
+
+def organizer(program: Program) -> str:
+    """The organizer's calendar address: synthetic, in the UIDs' domain."""
+    return f"mailto:coordinators@{program.slug}.mentorbot"
+
+
+def listed(events: list[ProgramEvent], now: datetime) -> list[ProgramEvent]:
+    """The events a program file or feed made at `now` holds: those not
+    cancelled, and cancelled ones until `CANCELLED_KEPT` after their end."""
+    return [e for e in events if not e.cancelled or e.starts_at + DEFAULT_LENGTH + CANCELLED_KEPT > now]
 
 
 def to_ics(
@@ -41,7 +64,7 @@ def to_ics(
     """The events as one calendar file made at `now`; `method="CANCEL"` for
     the file that takes an event out of a calendar (cancelled, or no longer
     for its reader: an audience that changed), each STATUS:CANCELLED."""
-    from icalendar import Calendar, Event  # only when a calendar file is made
+    from icalendar import Calendar, Event, vCalAddress  # only when a calendar file is made
 
     tz = zone(program.timezone)
     cal = Calendar()
@@ -51,6 +74,8 @@ def to_ics(
         cal.add("method", method)
     cal.add("x-wr-calname", program.name)
     cal.add("x-wr-timezone", program.timezone)
+    host = vCalAddress(organizer(program))
+    host.params["cn"] = render("reports/ics_organizer", program=program)
     for ev in events:
         item = Event()
         item.add("uid", uid(program, ev))
@@ -60,6 +85,7 @@ def to_ics(
         item.add("dtend", start + DEFAULT_LENGTH)
         item.add("dtstamp", now.astimezone(UTC))
         item.add("sequence", ev.revision or 0)
+        item.add("organizer", host)
         if ev.place:
             item.add("location", ev.place)
         item.add("description", render("reports/ics_description", event=ev, program=program))
@@ -71,7 +97,8 @@ def to_ics(
 
 
 async def events_for(session: AsyncSession, program: Program, role: str | None) -> list[ProgramEvent]:
-    """The program's events, cancelled ones included (so calendars drop them), for a role."""
+    """The program's events, cancelled ones included (`listed` keeps them a
+    while, so calendars drop them), for a role."""
     rows = (
         await session.exec(
             select(ProgramEvent).where(ProgramEvent.program_id == program.id).order_by(col(ProgramEvent.starts_at))
@@ -97,4 +124,4 @@ async def person_feed(session: AsyncSession, feed: CalendarFeed, translator, con
         kw.setdefault("tz", program.timezone)
         return translator.render(locale, name, **kw)
 
-    return to_ics(program, await events_for(session, program, role), render, now)
+    return to_ics(program, listed(await events_for(session, program, role), now), render, now)
