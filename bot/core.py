@@ -258,7 +258,7 @@ class Core:
                 if cmd.role == COORDINATOR and not await turn.coordinates():
                     return None
                 found = lookup_command(tokenize(LEADING.sub("", inbound.text)))  # `cmd` above
-                return await cmd.prepare(turn, parse_args(cmd, found[1] if found else []))
+                return await cmd.prepare(turn, parse_args(cmd, found[1] if found else [], turn.today))
         except UserError:
             return None
 

@@ -14,7 +14,7 @@ from bot.channel_replies import dialogue_in_dm, for_the_asker
 from bot.commands.registry import COORDINATOR, action_role, find_action, lookup_command, parse_args
 from bot.commands.smalltalk import card_number, is_greeting, is_yes_no
 from bot.commands.topics import is_group_word, unknown_command, visible_roles
-from bot.commands.words import tokenize
+from bot.commands.words import has_unclosed, refuse_unclosed, tokenize
 from bot.errors import UserError
 from bot.messages import Kind, Outbound, Where
 from bot.person_refs import split_name_hint
@@ -59,6 +59,8 @@ async def _answer(turn: Turn) -> list[Outbound]:
     tokens = tokenize(text)
     if not tokens:
         tokens = ["help"]
+    if has_unclosed(tokens) and not isinstance(typed, TypedPress) and lookup_command(tokens) is None:
+        refuse_unclosed(tokens)  # a quote that never closes is free text only in a command's free text
     if isinstance(typed, TypedPress):
         turn.inbound = typed.inbound  # the question's button, pressed by typing
         replies = await _press(turn)
@@ -131,13 +133,14 @@ async def _refuse(turn: Turn, name: str, *, command: str | None = None) -> list[
 async def run(turn: Turn, tokens: list[str]) -> list[Outbound]:
     found = lookup_command(tokens)
     if found is None:
+        refuse_unclosed(tokens)
         if is_group_word(tokens):  # `samordnare`, `event`: the group's commands, as `help GROUP` shows them
             return await run(turn, ["help", *tokens])
         raise unknown_command(tokens, await visible_roles(turn))  # the nearest command the reader may run
     cmd, rest = found
     if cmd.role == COORDINATOR and not await turn.coordinates():
         return await _refuse(turn, cmd.name)
-    args = parse_args(cmd, rest)
+    args = parse_args(cmd, rest, turn.today)
     for p in cmd.params:  # a named program becomes the Program before the handler sees it
         named = args.get(p.name)
         if p.kind == "program" and isinstance(named, str):  # parse_args gives the name as typed

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -83,6 +84,12 @@ class Turn:
     @property
     def now(self) -> datetime:
         return self.core.clock.now()
+
+    @property
+    def today(self) -> date:
+        """The clock's day in the turn's time zone (the program's): the day a
+        typed `idag` names (`bot.commands.dates`)."""
+        return self.now.astimezone(ZoneInfo(self.tz)).date()
 
     @property
     def actor_key(self) -> str:

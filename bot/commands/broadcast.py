@@ -69,7 +69,7 @@ def _audience(args) -> tuple[str, str | None, str]:
         # Checked by `_audience` (whose answer also names `org=`); the choices
         # are declared for the syntax that help shows. With `org=` every word is the text.
         Param("audience", choices=AUDIENCES, unless="org"),
-        Param("text", rest=True, lines=True),
+        Param("text", free=True, lines=True),
         Param("org", named=True, required=False),
         PROGRAM,
     ),

@@ -105,7 +105,7 @@ async def agreement_item(turn: Turn):
     return [replace(out, replace=turn.inbound.message)]
 
 
-@command("goal", params=(Param("text", rest=True),))
+@command("goal", params=(Param("text", free=True),))
 async def goal(turn: Turn, args):
     pairs = await _adept_pairs(turn)
     text = _goal_text(str(args["text"]))
@@ -176,7 +176,7 @@ async def goal_remove(turn: Turn, args):
     return [await _remove_goal(turn, pairing, program, number)]
 
 
-@command("goal", "change", params=(Param("n"), Param("text", rest=True)))
+@command("goal", "change", params=(Param("n"), Param("text", free=True)))
 async def goal_change(turn: Turn, args):
     pairs = await _adept_pairs(turn)
     number = _goal_number(str(args["n"]), "goal change", typed=f"{args['n']} {args['text']}")

@@ -8,13 +8,8 @@ from datetime import date
 from sqlmodel import col, select
 
 from bot import plan
-from bot.commands.registry import (
-    COMMANDS,
-    Param,
-    action,
-    command,
-    parse_date,
-)
+from bot.commands.dates import parse_date
+from bot.commands.registry import COMMANDS, Param, action, command
 from bot.commands.swedish import swedish_words
 from bot.commands.topics import topic, visible_roles
 from bot.commands.which import Question, choose, on_pick, program_named
@@ -200,7 +195,7 @@ async def pause(turn: Turn, args):
     for word in ("until", "till", "until=", "till="):
         if text.lower().startswith(word):
             text = text[len(word) :].lstrip(" =")
-    typed = parse_date(text, "until") if text else None
+    typed = parse_date(text, "until", turn.today) if text else None
     return await _pause_in(turn, args.get("program"), typed)
 
 

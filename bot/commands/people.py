@@ -103,13 +103,14 @@ async def invite(turn: Turn, args):
 
 
 @command(
-    "nominate", role=NOMINATOR, params=(Param("person", "person"), Param("reason", rest=True, required=False), PROGRAM)
+    "nominate", role=NOMINATOR, params=(Param("person", "person"), Param("reason", free=True, required=False), PROGRAM)
 )
 async def nominate(turn: Turn, args):
     program = await turn.program(args["program"])
     await _may_nominate(turn, program)
     # A name typed without quotes may go on into the reason (`nominate Anna Berg`).
-    words = [str(args["person"]), *(str(args["reason"]).split(" ") if args["reason"] else [])]
+    typed = str(args["reason"] or "")
+    words = [str(args["person"]), *typed.split()]
     name = (await name_groups(turn.session, words[:MAX_NAME_WORDS]))[0]
     try:  # only a coordinator is shown who else has the name
         person = await resolve_person(
@@ -117,7 +118,8 @@ async def nominate(turn: Turn, args):
         )
     except UserError as err:
         raise (with_quotes_hint(err, "nominate", words, 0) if len(name) == 1 else err) from None
-    reason = " ".join(words[len(name) :])
+    rest = typed.split(maxsplit=len(name) - 1)  # the reason: what follows the name, as typed
+    reason = rest[-1] if len(rest) == len(name) else ""
     if person.id == turn.person.id:
         raise UserError("errors/self_nomination")
     kept_reason = capped(reason, MAX_ANSWER, "reason") if reason else None  # checked whoever the nominee is

@@ -14,7 +14,8 @@ declaration. Handlers receive the `Turn` and a dict of typed arguments.
 
 Positional parameters are given in order; named ones as `key=value`
 (quote values with spaces: `place="Stadshuset, sal 2"`). A `rest` parameter
-takes the remainder of the line as free text, and a `person` as many words
+takes the remainder of the line (a name), a `free` one the remainder of the
+line exactly as typed (`bot.commands.words.free_text`), and a `person` as many words
 as the parameters after it leave (see `_words_for`; lists of people and a
 name before free text are read by `bot.person_refs`). The Swedish words for each
 command (and the aliases typed by habit) are in `bot.commands.swedish`.
@@ -22,16 +23,17 @@ command (and the aliases typed by habit) are in `bot.commands.swedish`.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import MINYEAR, date, time
+from datetime import date, time
 
+from bot.commands.choices import choice_value
+from bot.commands.dates import day_words, parse_date
 from bot.commands.swedish import ALIASES, PHRASES, swedish_index
-from bot.commands.words import typed_lines
+from bot.commands.words import Word, free_text, refuse_unclosed
 from bot.errors import UserError
-from bot.inputs import parse_whole
+from bot.inputs import paragraphs, parse_whole
 from bot.messages import Outbound
 
 PARTICIPANT = "participant"
@@ -51,8 +53,13 @@ class Param:
     required: bool = True
     named: bool = False  # given as name=value
     choices: tuple[str, ...] = ()
-    rest: bool = False  # swallow the rest of the line (free text)
-    # A `rest` text that keeps the lines it was typed in (a broadcast's body):
+    rest: bool = False  # swallow the rest of the line (a name, a topic)
+    # Free text (a broadcast, a goal, a reason): the rest of the line exactly
+    # as typed, apostrophes, quotes and line breaks included; named
+    # parameters typed after it still count (`words.free_text`). The last
+    # positional parameter; implies `rest`.
+    free: bool = False
+    # A `free` text that keeps the lines it was typed in (a broadcast's body):
     # each line tidied, blank lines between paragraphs made one (`paragraphs`).
     lines: bool = False
     # Longest text accepted (a name, a place); a reason (`rest`) may be longer.
@@ -129,7 +136,10 @@ def command(
         key = tuple(words)
         if key in COMMANDS:
             raise RuntimeError(f"command {' '.join(key)!r} declared twice")
-        declared = tuple(params)
+        declared = tuple(replace(p, rest=True) if p.free else p for p in params)
+        positional = [p for p in declared if not p.named]
+        if any(p.free or p.lines for p in positional[:-1]) or any(p.lines and not p.free for p in declared):
+            raise RuntimeError(f"command {' '.join(key)!r}: free text is its last positional parameter")
         if role == COORDINATOR and not any(p.name == "program" for p in declared):
             declared += (PROGRAM,)
         COMMANDS[key] = Command(key, role, declared, fn, slow, prepare)
@@ -184,7 +194,6 @@ def action_role(action_id: str) -> tuple[str, str]:
 
 # ------------------------------------------------------------------- parsing
 
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 _RANGE = re.compile(r"^([+-]?[0-9]{1,6})-([+-]?[0-9]{1,6})$")  # `-5-10`: a range, below the bounds
 
@@ -196,7 +205,8 @@ def _joined(tokens: list[str]) -> list[str]:
     while i < len(tokens):
         pair = tuple(t.lower() for t in tokens[i : i + 2])
         if pair in PHRASES:
-            out.append(PHRASES[pair])
+            first = tokens[i]  # where the phrase begins in the line, for free text after it
+            out.append(Word(PHRASES[pair], first.line, first.start) if isinstance(first, Word) else PHRASES[pair])
             i += 2
         else:
             out.append(tokens[i])
@@ -253,18 +263,43 @@ def _words_for(p: Param, after: list[Param], loose: int) -> int:
     return max(1, loose - len(after))
 
 
-def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
+def _with_free_text(cmd: Command, tokens: list[str], named: dict[str, Param]) -> list[str]:
+    """The words, the command's free text (if it takes one) as one word as typed."""
+    positional = [p for p in cmd.params if not p.named]
+    if not positional or not positional[-1].free:
+        return tokens
+
+    def name_of(word: str) -> str | None:
+        key, sep, _ = word.partition("=")
+        return named[key.lower()].name if sep and key.lower() in named else None
+
+    def before(given: set[str]) -> int:
+        return len([p for p in positional[:-1] if not (p.unless and p.unless in given)])
+
+    found = free_text(tokens, before, name_of)
+    return tokens if found is None else found
+
+
+def parse_args(cmd: Command, tokens: list[str], today: date) -> dict[str, object]:
     """The typed arguments of `cmd`. Whatever is wrong is answered at once,
     every wrong argument in one answer (`errors/several`), so a command with
-    several settings is never half done nor fixed one error at a time."""
+    several settings is never half done nor fixed one error at a time.
+    `today` is the day a date typed as `idag`, `igår` or `imorgon` counts
+    from (`bot.commands.dates`)."""
     named = _named_keys(cmd)
     positional = [p for p in cmd.params if not p.named]
+    tokens = _with_free_text(cmd, tokens, named)
+    refuse_unclosed(tokens)  # a quote that never closes, outside free text
+    if any(p.kind == "date" for p in cmd.params):
+        tokens = day_words(tokens)
     raw: dict[str, object] = {}
     loose: list[str] = []
     wrong: list[UserError] = []
     for tok in tokens:
         key, sep, value = tok.partition("=")
-        if sep and key.lower() in named:
+        if getattr(tok, "free", False):
+            loose.append(tok)
+        elif sep and key.lower() in named:
             raw[named[key.lower()].name] = value
         elif sep and re.fullmatch(r"[a-zåäö_]+", key.lower()) and not any(p.rest for p in positional):
             wrong.append(UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd))
@@ -274,7 +309,8 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
     for i, p in enumerate(positional):
         if p.kind == "people" or p.rest:
             if loose:
-                raw[p.name] = list(loose) if p.kind == "people" else typed_lines(loose) if p.lines else " ".join(loose)
+                text = " ".join(loose)
+                raw[p.name] = list(loose) if p.kind == "people" else paragraphs(text) if p.lines else text
             loose = []
         elif loose:
             taken = _words_for(p, positional[i + 1 :], len(loose))
@@ -291,7 +327,7 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
             args[p.name] = None
             continue
         try:
-            args[p.name] = convert(cmd, p, raw[p.name])
+            args[p.name] = convert(cmd, p, raw[p.name], today)
         except UserError as err:
             wrong.append(err)
     if missing:
@@ -303,7 +339,7 @@ def parse_args(cmd: Command, tokens: list[str]) -> dict[str, object]:
     return args
 
 
-def convert(cmd: Command, p: Param, value):
+def convert(cmd: Command, p: Param, value, today: date):
     if p.kind in ("text", "person", "people", "program"):
         limit = p.max_length * (5 if p.rest else 1)
         for item in value if isinstance(value, list) else [value]:
@@ -316,7 +352,7 @@ def convert(cmd: Command, p: Param, value):
             raise UserError("errors/bad_choice", argument=p.name, value=value, choices=list(p.choices), names=p.names)
         return v
     if p.kind == "date":
-        return parse_date(str(value), p.name)
+        return parse_date(str(value), p.name, today)
     if p.kind == "time":
         m = _TIME.match(str(value))
         if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
@@ -358,45 +394,3 @@ def _range(p: Param, text: str) -> tuple[int, int]:
     if first < low or last > high:
         raise _out_of_range(p, text)
     return first, last
-
-
-def _same_words(text: str) -> str:
-    """`Tackade-nej`, `tackade nej` and `tackade_nej` alike."""
-    return " ".join(re.split(r"[\s_-]+", text.strip().lower()))
-
-
-def choice_value(value: str, choices: Iterable[str], shown: str = "", names: str = "") -> str | None:
-    """The choice `value` names, typed as the grammar has it (`yes`), as the
-    help shows it in either language (`ja`, see `labels/choice`), with a
-    label table `shown` (`labels/status`) as a list shows it (`tackade
-    nej`, `har lämnat`; one or many: `anmäld`, `anmälda`), or with a table
-    `names` (`labels/language`) by its name in either language (`svenska`,
-    `Swedish`)."""
-    from bot.i18n import LOCALES, label
-
-    typed = _same_words(value)
-    for choice in choices:
-        words = [choice, *(label(loc, "labels/choice", value=choice) for loc in LOCALES)]
-        if shown:
-            words += [label(loc, f"{shown}/{choice}", form=form) for loc in LOCALES for form in ("one", "other")]
-        if names:
-            words += [label(loc, f"{names}/{choice}") for loc in LOCALES]
-        if any(typed == _same_words(word) for word in words):
-            return choice
-    return None
-
-
-def parse_date(value: str, argument: str = "date") -> date:
-    """`YYYY-MM-DD`. A day the month does not have (`2027-02-30`) or a
-    month past December is answered with what the calendar has, not with
-    the format, which was right."""
-    m = _DATE.match(value.strip())
-    year, month, day = (int(g) for g in m.groups()) if m else (0, 0, 0)
-    if year < MINYEAR:
-        raise UserError("errors/bad_date", argument=argument, value=value)
-    if not 1 <= month <= 12:
-        raise UserError("errors/no_such_month", argument=argument, value=value, number=month)
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        raise UserError("errors/no_such_day", argument=argument, value=value, month=date(year, month, 1), days=days)
-    return date(year, month, day)

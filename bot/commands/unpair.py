@@ -24,7 +24,7 @@ from bot.store.rows import fetch
 from bot.turn import Turn
 
 
-@command("unpair", role=COORDINATOR, params=(Param("pair"), Param("reason", rest=True), CONFIRM, PROGRAM))
+@command("unpair", role=COORDINATOR, params=(Param("pair"), Param("reason", free=True), CONFIRM, PROGRAM))
 async def unpair(turn: Turn, args):
     program = await turn.program(args["program"])
     number = parse_int(str(args["pair"]).lstrip("#"), low=1)

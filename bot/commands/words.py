@@ -1,34 +1,46 @@
 """The words of a typed line, as `shlex.split` reads them (quotes group
-words; “curly” quotes count as straight ones), each knowing how many line
-breaks stood before it, so a text that keeps its lines (a broadcast's body,
-`Param(lines=True)`) can be put back together as typed."""
+words; “curly” quotes count as straight ones), each knowing where it stands
+in the line as typed. Free text (`Param(free=True)`: a broadcast, a goal, a
+reason) is not read as words at all: from its first word to the end of the
+line it is what the person typed, apostrophes, quotes and line breaks
+included (`free_text`). A quote that never closes is refused with how quotes
+are written (`refuse_unclosed`) wherever it is not in free text."""
 
 from __future__ import annotations
 
 import io
+import re
 import shlex
+from collections.abc import Callable, Iterable
 
 from bot.errors import UserError
-from bot.inputs import paragraphs
+
+QUOTES = "\"'“”"
 
 
 class Word(str):
-    """A typed word (as `shlex.split` reads it) that knows how many line
-    breaks stood before it, so a `lines` text keeps its lines; everywhere
-    else it is the plain string it equals."""
+    """A typed word (as `shlex.split` reads it) that knows the line it was
+    typed in and where in it it begins; `unclosed` when a quote in it never
+    closes (it is then the rest of the line as typed). Everywhere else it is
+    the plain string it equals."""
 
-    breaks: int = 0
+    line: str = ""
+    start: int = 0
+    unclosed: bool = False
+    free: bool = False  # the free text of a command, as typed (`free_text`)
 
-    def __new__(cls, text: str, breaks: int = 0) -> Word:
+    def __new__(cls, text: str, line: str = "", start: int = 0, *, unclosed: bool = False, free: bool = False) -> Word:
         word = super().__new__(cls, text)
-        word.breaks = breaks
+        word.line, word.start, word.unclosed, word.free = line, start, unclosed, free
         return word
 
 
 def tokenize(text: str) -> list[str]:
     """The words of a typed line, quotes as `shlex.split` reads them; each a
-    `Word` with the line breaks before it (the lexer reads one character at
-    a time, and a word ends at the first whitespace after it)."""
+    `Word` that knows where it begins (the lexer reads one character at a
+    time, and a word ends at the first whitespace after it). A quote that
+    does not close makes the rest of the line one `unclosed` word: whether
+    that is a mistake depends on where it stands (`refuse_unclosed`)."""
     straight = text.replace("“", '"').replace("”", '"')
     stream = io.StringIO(straight)
     lexer = shlex.shlex(stream, posix=True)
@@ -37,17 +49,83 @@ def tokenize(text: str) -> list[str]:
     end = 0  # just past the whitespace character that ended the last word
     try:
         while (token := lexer.get_token()) is not None:
-            read = stream.tell()
-            between = straight[max(end - 1, 0) : read]
-            gap = between[: len(between) - len(between.lstrip())]
-            words.append(Word(token, gap.count("\n") if words else 0))
-            end = read
-    except ValueError:
-        raise UserError("errors/unbalanced_quotes", text=text) from None
+            words.append(Word(token, text, _word_start(straight, end, lexer.whitespace)))
+            end = stream.tell()
+    except ValueError:  # "No closing quotation"
+        start = _word_start(straight, end, lexer.whitespace)
+        words.append(Word(text[start:], text, start, unclosed=True))
     return words
 
 
-def typed_lines(words: list[str]) -> str:
-    """The words of a `lines` text with the line breaks they were typed with."""
-    text = "".join(("\n" * getattr(w, "breaks", 0) or " ") + w for w in words)
-    return paragraphs(text)
+def _word_start(text: str, at: int, whitespace: str) -> int:
+    while at < len(text) and text[at] in whitespace:
+        at += 1
+    return at
+
+
+def has_unclosed(tokens: Iterable[str]) -> bool:
+    return any(getattr(word, "unclosed", False) for word in tokens)
+
+
+def refuse_unclosed(tokens: Iterable[str]) -> None:
+    """A quote that never closes, outside free text: say how quotes are written."""
+    for word in tokens:
+        if getattr(word, "unclosed", False):
+            raise UserError("errors/unbalanced_quotes", text=getattr(word, "line", str(word)))
+
+
+# `key=value` at the end of a line, the value perhaps in quotes.
+_NAMED_AT_END = re.compile(r"(?:^|\s+)([^\s=" + QUOTES + r"]+)=(\"[^\"]*\"|“[^”]*”|'[^']*'|[^\s" + QUOTES + r"]*)\s*$")
+
+
+def free_text(
+    tokens: list[str], before: Callable[[set[str]], int], named: Callable[[str], str | None]
+) -> list[str] | None:
+    """The words of a command whose last positional parameter is free text,
+    with that text as one word (`Word.free`), as typed: from the word that
+    follows the named words and the `before(given)` other words, to the end
+    of the line; `given` is the set of named parameters typed. Named words
+    typed after it (`confirm=yes`, which a Yes button adds; `program=`) are
+    still named words; the text wholly in one pair of quotes
+    (`goal "change how I lead"`) is the text inside them. None when the words
+    are not those of a typed line (a command built by the bot)."""
+    if not tokens or not all(isinstance(t, Word) and t.line for t in tokens):
+        return None
+    first = tokens[0]
+    assert isinstance(first, Word)
+    head, after = _named_at_end(first.line[first.start :], named)
+    # The words before the named ones at the end, placed in the whole line.
+    words = [Word(w, first.line, first.start + w.start, unclosed=w.unclosed) for w in _words(head)]
+    given = {name for w in [*words, *after] if not getattr(w, "unclosed", False) and (name := named(w))}
+    loose, wanted = 0, before(given)
+    for i, word in enumerate(words):
+        if word.unclosed or not named(word):
+            if loose == wanted:
+                text = _unquoted(head[word.start - first.start :].strip())
+                return [*words[:i], Word(text, first.line, word.start, free=True), *after]
+            loose += 1
+    return [*words, *after]
+
+
+def _words(text: str) -> list[Word]:
+    return [w for w in tokenize(text) if isinstance(w, Word)]
+
+
+def _named_at_end(text: str, named: Callable[[str], str | None]) -> tuple[str, list[str]]:
+    """`text` without the named parameters typed at its end, and those."""
+    after: list[str] = []
+    while (m := _NAMED_AT_END.search(text)) and named(m.group(1) + "="):
+        value = m.group(2)
+        if value[:1] in QUOTES and len(value) > 1:
+            value = value[1:-1]
+        after.insert(0, f"{m.group(1)}={value}")
+        text = text[: m.start()]
+    return text, after
+
+
+def _unquoted(text: str) -> str:
+    """A text wholly in one pair of quotes without them; any other text as typed."""
+    if text[:1] not in QUOTES or text[-1:] not in QUOTES:
+        return text
+    words = tokenize(text)
+    return words[0] if len(words) == 1 and not has_unclosed(words) else text

@@ -15,7 +15,9 @@ is `bot.dialogs.entrances`; this module is the machine itself.
 Words that work at every step, in both languages: `back`/`tillbaka`,
 `skip`/`hoppa över` (where the step allows it), `cancel`/`avbryt` (asks to
 confirm; nothing half-done is kept), `help`/`hjälp` (how to answer this
-question, the words above, and how to stop and carry on later). Every invalid
+question, the words above, and how to stop and carry on later). An empty
+line is answered with how to answer, in a line, at every step (the question is
+not repeated, nothing is counted). Every invalid
 answer says what was wrong and what would be right; the third in a row says so
 too and offers help from the coordinator, another try or cancel (the question
 stays open). Someone who comes back after a long pause with a line that is no
@@ -171,6 +173,10 @@ async def answer(turn: Turn, flow: Flow, state: State, ctx: Ctx, given: Answer) 
         return [prompt(turn, flow, state, ctx)]
     if given.nav == "back":
         return await _back(turn, flow, state, ctx)
+    if given.values is None and not norm(given.text or "") and not given.returning:
+        # An empty line (Enter pressed too soon) is no answer and no miss: how
+        # to answer, in a line, not the question (the consent text!) again.
+        return [turn.say("dialogs/invalid/empty", how=step.how(ctx, render), skippable=step.skippable)]
     if given.nav == "skip":
         if not step.skippable:
             return await _invalid(turn, flow, state, ctx, Invalid("dialogs/invalid/not_skippable"))

@@ -132,17 +132,14 @@ async def is_command_aside(turn: Turn, text: str) -> bool:
     """
     if norm(text) in NAV_WORDS:
         return False
-    try:
-        tokens = tokenize(text)
-    except UserError:  # an unbalanced quote: free text, an answer
-        return False
-    found = lookup_command(tokens)
+    tokens = tokenize(text)
+    found = lookup_command(tokens)  # a quote that never closes is an answer unless in a command's free text
     if found is None:
         return False
     cmd, rest = found
     if rest:
         try:
-            parse_args(cmd, rest)
+            parse_args(cmd, rest, turn.today)
         except UserError:
             return False
     if cmd.role == COORDINATOR and not await turn.coordinates():

@@ -138,12 +138,12 @@ UNREADABLE = {
     "sv": (
         "`15 april` är inget datum jag kan läsa (dagen pausen varar till).",
         "`2027-02-30` är inget datum som finns (slutdatumet): februari 2027 har 28 dagar.",
-        "`imorgon` är inget datum jag kan läsa. Skriv",
+        "`snart` är inget datum jag kan läsa. Skriv",
     ),
     "en": (
         "`15 april` is not a date I can read (the day the pause lasts until).",
         "`2027-02-30` is not a date that exists (the end date): February 2027 has 28 days.",
-        "`imorgon` is not a date I can read. Write",
+        "`snart` is not a date I can read. Write",
     ),
 }
 
@@ -162,5 +162,5 @@ async def test_a_date_that_cannot_be_read_names_which_date_in_words(sqlite_db, c
     assert paused in pause[0].text, pause[0].text
     create = await world["Anna"].say("program create P start=2027-02-01 end=2027-02-30")
     assert ended in create[0].text, create[0].text
-    met = await world["Eva"].say("träffats imorgon" if locale == "sv" else "met imorgon")
+    met = await world["Eva"].say("träffats snart" if locale == "sv" else "met snart")
     assert dated in met[0].text, met[0].text

@@ -5,6 +5,7 @@ the reader's words and role, and never a dead end."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlmodel import select
@@ -150,6 +151,8 @@ async def test_the_help_of_pause_says_it_keeps_you_out_of_matching(world):
     assert {"sv": "håller dig utanför matchningen", "en": "keeps you out of matching"}[world.locale] in text
 
 
+# The day `idag` names when the grammar alone reads a line.
+TODAY = date(2027, 3, 2)
 # What the parser answers when it cannot read a line: a help example must never get one.
 NOT_READ = {
     "errors/unknown_command",
@@ -190,7 +193,7 @@ async def test_every_example_in_a_commands_help_is_read_as_typed(fast_world):
         assert found is not None, (locale, name, snippet)  # names a command, in either language
         command, rest = found
         if rest:  # an example, not only a command's name: read as the grammar reads it
-            parse_args(command, rest)
+            parse_args(command, rest, TODAY)
         if rest and locale == fast_world.locale:
             replies = await fast_world["Anna"].say(snippet)
             assert not {r.kind for r in replies} & NOT_READ, (snippet, texts(replies))
@@ -228,7 +231,7 @@ async def test_the_syntax_marks_exactly_the_optional_parts_and_the_rest_is_enoug
         words = swedish_words(command) if fast_world.locale == "sv" else command.name
         assert _shown_outside_brackets(line, words) == len([p for p in command.params if p.required]), line
         needed = _needed(command)
-        parse_args(command, tokenize(needed)[len(command.words) :])  # what is in […] may be left out
+        parse_args(command, tokenize(needed)[len(command.words) :], TODAY)  # what is in […] may be left out
         replies = await fast_world["Anna"].say(needed)
         assert not {r.kind for r in replies} & NOT_READ, (needed, texts(replies))
 
