@@ -69,7 +69,7 @@ def user_id(name: str) -> str:
 _presses = itertools.count(1)
 
 
-KEPT = "console:"  # key prefix of messages kept for a console person
+KEPT = outbox.KEPT_COPY  # key prefix of messages kept for a console person
 # How long a due outbox row for someone on Slack or Teams waits after the
 # console's dispatcher has looked at it (`serve` sends it meanwhile); more
 # than nothing, so one tick never claims the same row twice.
