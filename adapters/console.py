@@ -212,6 +212,11 @@ class Chat:
             return await self.choose(number, self.last)
         return await self._send(Inbound(self.actor, self.address, Kind.TEXT, text=text, event_id=event_id))
 
+    async def open_question(self) -> Outbound | None:
+        """The question this person's open dialogue waits on (an intake left
+        halfway), as it asks it; nothing is sent or written."""
+        return await self.core.open_question(Inbound(self.actor, self.address, Kind.TEXT, text=""))
+
     async def command(self, text: str) -> list[Outbound]:
         """The same as a slash command (`/mentor text`)."""
         return await self._send(Inbound(self.actor, self.address, Kind.COMMAND, text=text))
