@@ -69,7 +69,7 @@ def user_id(name: str) -> str:
 _presses = itertools.count(1)
 
 
-KEPT = "console:"  # key prefix of messages kept for a console person
+KEPT = outbox.KEPT_COPY  # key prefix of messages kept for a console person
 # How long a due outbox row for someone on Slack or Teams waits after the
 # console's dispatcher has looked at it (`serve` sends it meanwhile); more
 # than nothing, so one tick never claims the same row twice.
@@ -213,6 +213,11 @@ class Chat:
         if number is not None:
             return await self.choose(number, self.last)
         return await self._send(Inbound(self.actor, self.address, Kind.TEXT, text=text, event_id=event_id))
+
+    async def open_question(self) -> Outbound | None:
+        """The question this person's open dialogue waits on (an intake left
+        halfway), as it asks it; nothing is sent or written."""
+        return await self.core.open_question(Inbound(self.actor, self.address, Kind.TEXT, text=""))
 
     async def command(self, text: str) -> list[Outbound]:
         """The same as a slash command (`/mentor text`)."""

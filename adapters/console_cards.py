@@ -12,12 +12,21 @@ card in the database (`remember`) and shows it again when they start
 A card that others sent (an invitation, a nudge, the first meeting's
 question) and that another card replaced can no longer be reached by its
 numbers. `kort`/`cards` lists the cards still waiting (`waiting`: not
-pressed at the console, the newest of each kind), `kort N` shows card N
-again, and from then on its numbers answer it.
+pressed at the console, one of each that presses the same buttons, and
+the question an open dialogue waits on), `kort N` shows card N again, and
+from then on its numbers answer it.
+
+A card's number in that list is its own (`NUMBERS`): given once, in the
+order the cards came, kept for as long as the card waits, and never given
+to another. So a number remembered from an earlier list shows that card or
+says it no longer waits; it never shows whatever now stands at that place
+in the list (the second trial's finding 1 registered someone for an event
+they never chose that way).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,19 +37,34 @@ from adapters.console import KEPT, Chat, keep_message
 from adapters.console_render import card_ref, options, render_text, said
 from bot import outbox
 from bot.messages import Outbound
-from bot.store.models import Reminder
+from bot.people import identity_of
+from bot.store.models import Reminder, ReminderStatus
 
 NEWEST = "newest-card"  # the key's end of the row that holds a person's newest card
+NUMBERS = "card-numbers"  # the key's end of the row that holds the numbers given to a person's cards
 LISTED = 10  # at most this many cards in `kort`
 _ASKED = re.compile(r"^(?:kort|cards?)(?:\s+(\d{1,3}))?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """A card still waiting for its answer, and when it came."""
+    """A card still waiting for its answer, its number, and when it came."""
 
     message: Outbound
     at: datetime | None
+    number: int = 0
+
+
+def same_card(message: Outbound) -> str:
+    """What makes two cards one in the list: the buttons they press (the
+    checklist shown again after a tick, a newer nudge for the same pair);
+    a card without buttons (a question that wants a typed answer) by what
+    it says. Two checklists of two pairs press different buttons."""
+    picks = options(message.card)
+    if not picks:
+        return card_ref(message)
+    pressed = repr(sorted((p.action_id, p.value) for p in picks))
+    return "press-" + hashlib.sha256(pressed.encode()).hexdigest()[:16]
 
 
 def asked(line: str) -> tuple[bool, int | None]:
@@ -105,37 +129,82 @@ class Cards:
         self._remembered = card_ref(message) if message is not None else ""
         return message
 
-    async def waiting(self) -> list[Waiting]:
-        """The cards still waiting, newest first: the newest card, then the
-        cards others sent that were not pressed here, the newest of each
-        kind (an older nudge is behind the newer one), at most `LISTED`."""
-        async with self.db.read() as session:
+    async def waiting(self, question: Outbound | None = None) -> list[Waiting]:
+        """The cards still waiting, by their numbers: the cards others sent
+        that were not pressed here, the newest card, and `question` (the one
+        an open dialogue waits on), one of each that presses the same
+        buttons. A card seen for the first time gets the next number."""
+        async with self.db.write() as session:
             rows = await self._rows(session)
-        rows.sort(key=lambda r: r.key != self._newest_key)  # the newest card first
-        found: list[Waiting] = []
-        refs: set[str] = set()
-        kinds: set[str] = set()
-        for row in rows:
-            if (row.context or {}).get("answered"):
-                continue
-            message = self._message(row)
-            if message is None or card_ref(message) in refs or (row.key != self._newest_key and message.kind in kinds):
-                continue
-            refs.add(card_ref(message))
-            if row.key != self._newest_key:
-                kinds.add(message.kind)
-            found.append(Waiting(message, row.created_at))
-            if len(found) == LISTED:
-                break
-        return found
+            book_row = next((r for r in rows if r.key == self._numbers_key), None)
+            book = dict((book_row.context or {}).get("numbers", {})) if book_row is not None else {}
+            given = int((book_row.context or {}).get("given", 0)) if book_row is not None else 0
+            came: list[tuple[Outbound, datetime | None]] = []
+            for row in reversed(rows):  # oldest first: they are numbered in the order they came
+                message = self._message(row) if not (row.context or {}).get("answered") else None
+                if message is not None and row.key != self._newest_key:
+                    came.append((message, row.created_at))
+            newest = next((r for r in rows if r.key == self._newest_key), None)
+            if newest is not None and (message := self._message(newest)) is not None:
+                came.append((message, newest.created_at))
+            if question is not None:
+                came.append((question, None))
+            found: dict[str, Waiting] = {}
+            for message, at in reversed(came):  # the newest of the same card stands for it
+                key = same_card(message)
+                if key not in found:
+                    found[key] = Waiting(message, at)
+            for key in reversed(found):  # the oldest gets the lowest number
+                if key not in book:
+                    given += 1
+                    book[key] = given
+            numbers = {key: book[key] for key in found}  # a card that no longer waits keeps no number
+            await self._keep_numbers(session, book_row, numbers, given)
+        return sorted((Waiting(w.message, w.at, numbers[key]) for key, w in found.items()), key=lambda w: w.number)
+
+    async def given(self) -> int:
+        """The highest number given to this person's cards so far."""
+        async with self.db.read() as session:
+            row = (await session.exec(select(Reminder).where(Reminder.key == self._numbers_key))).first()
+        return int((row.context or {}).get("given", 0)) if row is not None else 0
+
+    @property
+    def _numbers_key(self) -> str:
+        return self.prefix + NUMBERS
+
+    async def _keep_numbers(self, session, row: Reminder | None, numbers: dict[str, int], given: int) -> None:
+        context = {"numbers": numbers, "given": given}
+        if row is not None:
+            if row.context != context:
+                row.context = context
+                session.add(row)
+            return
+        now = self.chat.core.clock.now()
+        to = self.chat.address
+        identity = await identity_of(session, str(to.platform), to.tenant, to.user or "")
+        session.add(
+            Reminder(
+                key=self._numbers_key,
+                kind=outbox.KIND,
+                template=outbox.KIND,
+                person_id=identity.person_id if identity else None,
+                address=outbox.address_to_dict(to),
+                context=context,
+                due_at=now,
+                sent_at=now,
+                status=ReminderStatus.SENT,
+                created_at=now,
+            )
+        )
 
     async def answered(self, card: Outbound) -> None:
-        """A card pressed at the console is no longer listed as waiting."""
-        ref = card_ref(card)
+        """A card pressed at the console is no longer listed as waiting,
+        nor is any that presses the same buttons."""
+        pressed = same_card(card)
         async with self.db.write() as session:
             for row in await self._rows(session):
                 message = self._message(row)
-                if row.key != self._newest_key and message is not None and card_ref(message) == ref:
+                if row.key != self._newest_key and message is not None and same_card(message) == pressed:
                     row.context = {**row.context, "answered": True}
                     session.add(row)
 
@@ -146,10 +215,13 @@ def first_line(message: Outbound, width: int = 72) -> str:
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
-def listing(locale: str, cards: list[Waiting]) -> str:
-    """What `kort` shows: the waiting cards by number, or that there are none."""
-    items = [(n, first_line(w.message), w.at.date() if w.at else None) for n, w in enumerate(cards, 1)]
-    return said(locale, "cards", items=items)
+def listing(locale: str, cards: list[Waiting], *, asked: int | None = None, gone: bool = False) -> str:
+    """What `kort` shows: the waiting cards by their numbers, or that there
+    are none; after `kort N` for no waiting card, first that card N no
+    longer waits (`gone`: it had that number) or that there is no card N."""
+    shown = cards[-LISTED:]  # the newest
+    items = [(w.number, first_line(w.message), w.at.date() if w.at else None) for w in shown]
+    return said(locale, "cards", items=items, asked=asked, gone=gone)
 
 
 def told_at_start(locale: str, count: int) -> str:

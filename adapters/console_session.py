@@ -23,8 +23,8 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from adapters.console import KEPT, Chat, told_text
-from adapters.console_cards import Cards, asked, listing, told_at_start
-from adapters.console_render import banner, card_ref, render_text, said
+from adapters.console_cards import Cards, asked, listing, same_card, told_at_start
+from adapters.console_render import banner, render_text, said
 from bot import outbox
 from bot.messages import Outbound
 from bot.people import reader_locale
@@ -115,29 +115,38 @@ async def catch_up(chat: Chat, files: Path | None = None, *, caused_after: int) 
 async def start(chat: Chat, cards: Cards, locale: str, files: Path | None = None) -> None:
     """What a session opens with: what waited for this person; else the
     newest card of their last session, shown again (its numbers answer it,
-    as they did then); and how many earlier cards still wait (`kort`)."""
+    as they did then); else the question an open dialogue waits on (an
+    intake left halfway); and how many earlier cards still wait (`kort`)."""
     arrived = await catch_up(chat, files, caused_after=await chat.newest_row())  # others' rows are not shown
     before = await cards.from_before()
+    question = await chat.open_question()
     chat.last = arrived
     if chat.newest_card() is None and before is not None:
         print(said(locale, "shown_again"))
         show(before, files)
         chat.last = [before]
+    elif not arrived and question is not None:
+        print(said(locale, "question_again"))
+        show(question, files)
+        chat.last = [question]
     await cards.remember()
-    newest = chat.newest_card()
-    earlier = [w for w in await cards.waiting() if newest is None or card_ref(w.message) != card_ref(newest)]
+    shown = {same_card(m) for m in chat.last}
+    earlier = [w for w in await cards.waiting(question) if same_card(w.message) not in shown]
     if earlier:
         print(told_at_start(locale, len(earlier)))
 
 
 async def show_card(chat: Chat, cards: Cards, locale: str, number: int | None, files: Path | None = None) -> None:
-    """`kort`: the cards still waiting; `kort N`: card N again, the newest
-    card from now on (its numbers answer it)."""
-    found = await cards.waiting()
-    if number is None or not 1 <= number <= len(found):
-        print(listing(locale, found))
+    """`kort`: the cards still waiting, by their numbers; `kort N`: card N
+    again, the newest card from now on (its numbers answer it). A number
+    that no waiting card has shows the list, saying that card N no longer
+    waits or that there is no card N: never another card."""
+    found = await cards.waiting(await chat.open_question())
+    card = next((w.message for w in found if w.number == number), None)
+    if card is None:
+        gone = number is not None and 1 <= number <= await cards.given()
+        print(listing(locale, found, asked=number, gone=gone))
         return
-    card = found[number - 1].message
     show(card, files)
     chat.last = [card]
     await cards.remember()
@@ -156,6 +165,8 @@ async def repl(
         line = await loop.run_in_executor(None, lambda: input("> "))
         if line.strip().lower() in QUIT:
             return
+        if not line.strip():  # an empty line (Enter pressed twice) says nothing: no help text, no answer
+            continue
         arrived = await show_waiting(chat, files)  # sent by another console session meanwhile
         is_cards, number = asked(line)
         if is_cards:

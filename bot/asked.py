@@ -41,7 +41,7 @@ from bot.clicked import answers_clicked
 from bot.commands.smalltalk import typed_yes_no
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Choice, Inbound, Input, Kind, MessageRef, Outbound, Text, Where
-from bot.outbox import REPLY, address_from_dict, decode
+from bot.outbox import KEPT_COPY, REPLY, address_from_dict, decode
 from bot.presses import note_asked
 from bot.store.models import Reminder, ReminderStatus
 from bot.turn import Turn
@@ -108,7 +108,10 @@ async def typed_answer(turn: Turn, text: str) -> TypedPress | UserError | None:
     if row.created_at is None or turn.now - row.created_at > WITHIN:
         return UserError("core/typed_answer_stale", old=True, minutes=WITHIN.seconds // 60, typed_command=typed_line)
     since = select(Reminder.id).where(
-        col(Reminder.id) > row.id, Reminder.person_id == turn.person.id, col(Reminder.status).in_(_SEEN)
+        col(Reminder.id) > row.id,
+        Reminder.person_id == turn.person.id,
+        col(Reminder.status).in_(_SEEN),
+        ~col(Reminder.key).startswith(KEPT_COPY),  # an adapter's copy: the message it copies has its own row
     )
     if (await turn.session.exec(since.limit(1))).first() is not None:
         return UserError("core/typed_answer_stale", old=False, minutes=WITHIN.seconds // 60, typed_command=typed_line)

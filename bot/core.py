@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import routing
+from bot import dialogs, routing
 from bot.asked import remember
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
@@ -89,6 +89,15 @@ class Core:
                 return [self.error_reply(turn.locale, err, inbound)]
             except RolledBack as rolled_back:
                 return [rolled_back.answer, *rolled_back.after]
+
+    async def open_question(self, inbound: Inbound) -> Outbound | None:
+        """The question the person's open dialogue waits on, as it asks it
+        (nothing is written): for an adapter that shows it again to someone
+        coming back, as the console does at start and under `kort`."""
+        async with self.db.read() as session:
+            turn, _ = await self._begin(session, inbound, quiet=True)
+            question = await dialogs.open_question(turn)
+            return replace(question, locale=question.locale or turn.locale) if question is not None else None
 
     @observe_turn
     async def handle(self, inbound: Inbound) -> list[Outbound]:

@@ -50,6 +50,10 @@ from bot.store.models import Reminder, ReminderStatus
 from bot.store.rows import table_of
 
 KIND = "message"
+# Key prefix of the rows an adapter keeps as its own copies of what it showed
+# (the console's, for the person's next session): never sent again, never a
+# message of their own (the message they copy has its own row).
+KEPT_COPY = "console:"
 RETRY_FIRST_AFTER = timedelta(seconds=30)
 GIVE_UP_AFTER = timedelta(days=3)
 _BLOCKS = {cls.__name__: cls for cls in (Heading, Text, Fields, Buttons, Choice, Input, Image)}

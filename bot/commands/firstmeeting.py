@@ -1,5 +1,6 @@
-"""After the match: the first meeting's agreement checklist, the adept's
-goals, and "is this a good fit?" after the first logged meeting.
+"""After the match: the adept's goals, and "is this a good fit?" after the
+first logged meeting (the first meeting's agreement checklist is
+`bot.commands.agreement`).
 
     goal TEXT        the adept records a goal (up to three; only the pair sees them);
                      an adept in two pairs (two programs) is asked which
@@ -7,8 +8,7 @@ goals, and "is this a good fit?" after the first logged meeting.
     goal change N TEXT  the adept rewrites goal N; the mentor is told
     goals            the pair's goals; each pair's, by the other member's name, for someone in several
 
-The checklist goes to both members when the pair is announced, each item a
-button; the good-fit question goes to each member privately after the pair's
+The good-fit question goes to each member privately after the pair's
 first meeting is logged. A "no" reaches the coordinators at once, with
 buttons to talk to the person, re-match (asked first, as `unpair` asks) or
 keep the pair.
@@ -16,12 +16,10 @@ keep the pair.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
 
 from bot.commands.participant import answered
 from bot.commands.registry import COORDINATOR, Param, action, command
@@ -30,79 +28,14 @@ from bot.commands.which import PairRow, partners_of, which_pair
 from bot.coordinators import coordinator_people
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int, parse_whole
-from bot.matching.announce import YIELD_EVERY, group_address
 from bot.meetings import live_pairs_of, pair_for_action
-from bot.messages import Block, Button, Buttons, Card, Outbound, Text
-from bot.people import locale_for
+from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
-AGREEMENT = ("how_often", "where", "confidentiality", "cancelling", "goals")
 MAX_GOALS = 3
 MAX_GOAL_LENGTH = 300
-
-
-def checklist_card(render, pairing_id: int, done: dict) -> Card:
-    value = str(pairing_id)
-    open_items = [item for item in AGREEMENT if item not in done]
-    blocks: list[Block] = [
-        Text(render("firstmeeting/checklist", done=[i for i in AGREEMENT if i in done], left=open_items))
-    ]
-    if open_items:
-        blocks.append(
-            Buttons(tuple(Button(f"agree.{item}", render(f"firstmeeting/item_{item}"), value) for item in open_items))
-        )
-    return Card(tuple(blocks))
-
-
-async def send_checklists(turn: Turn, program: Program, pairs: list[Pairing]) -> None:
-    """Called at the announcement: the checklist for the first meeting, in the
-    pair's group DM where their introduction went, else to each member."""
-    for n, row in enumerate(pairs, 1):
-        if n % YIELD_EVERY == 0:
-            await asyncio.sleep(0)  # a big announcement lets the loop answer others meanwhile
-        members = [await fetch(turn.session, Enrollment, i) for i in (row.adept_id, row.mentor_id)]
-        group = group_address(*[await turn.address_of(e.person_id) for e in members])
-        if group is not None:
-            locale = locale_for(None, program, turn.core.config)
-
-            def render(name, /, **kw):
-                return turn.core.translator.render(locale, name, tz=program.timezone, **kw)  # noqa: B023 (called in this iteration)
-
-            turn.post(
-                Outbound(
-                    text=render("firstmeeting/checklist_intro", program=program),
-                    card=checklist_card(render, pk(row), {}),
-                    to=group,
-                    kind="firstmeeting/checklist_intro",
-                    locale=locale,
-                )
-            )
-            continue
-        for enrollment in members:
-            await turn.tell(
-                enrollment.person_id,
-                "firstmeeting/checklist_intro",
-                program=program,
-                card=partial(checklist_card, pairing_id=pk(row), done={}),
-            )
-
-
-@action("agree.")
-async def agreement_item(turn: Turn):
-    pairing, _program = await pair_for_action(turn.session, pk(turn.person), turn.inbound.value)
-    item = (turn.inbound.action_id or "").removeprefix("agree.")
-    if item not in AGREEMENT:
-        raise stale_button()
-    checks = dict(pairing.checks or {})
-    done = {**checks.get("agreement", {}), item: turn.person.id}
-    pairing.checks = {**checks, "agreement": done}
-    turn.session.add(pairing)
-    card = checklist_card(turn.render, pk(pairing), done)
-    # The clicked card is replaced by the same list with this item ticked.
-    out = turn.say("firstmeeting/ticked", item=item, left=len(AGREEMENT) - len(done), card=card)
-    return [replace(out, replace=turn.inbound.message)]
 
 
 @command("goal", params=(Param("text", free=True),))

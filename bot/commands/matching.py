@@ -308,7 +308,7 @@ async def _announce(turn: Turn, program: Program):
     await plan.program_changed(turn, program)
     summary = await announce_pairs(turn, cohort, approved)
     summary |= await _tell_the_unpaired(turn, program)
-    from bot.commands.firstmeeting import send_checklists  # it builds on end_pair from here
+    from bot.commands.agreement import send_checklists  # it builds on end_pair from here
 
     await send_checklists(turn, program, approved)
     await turn.audit("match announced", program=program, pairs=[[p.adept_id, p.mentor_id] for p in approved], **summary)

@@ -158,6 +158,22 @@ async def still_waiting(turn: Turn) -> Outbound | None:
     return turn.say("dialogs/still_waiting", question=question_label(FLOWS[state.name], state))
 
 
+async def open_question(turn: Turn) -> Outbound | None:
+    """The question the person's open dialogue waits on, as it asks it,
+    changing nothing: for an adapter that shows it again to someone coming
+    back (the console lists it among the cards waiting for an answer)."""
+    found = await active_state(turn)
+    if found is None or found[0].name not in FLOWS:
+        return None
+    row, enrollment = found
+    state = State.of(row)
+    ctx = await load_ctx(turn.session, state, turn, enrollment)
+    if ctx is None or ctx.member.status not in (FLOWS[state.name].open_for or OPEN):
+        return None
+    turn.about(ctx.program, dialogue=state.locale)
+    return prompt(turn, FLOWS[state.name], state, ctx)
+
+
 async def continue_text(turn: Turn, text: str) -> list[Outbound] | None:
     if turn.inbound.where.where != Where.DM:  # answers (wishes!) never go to a channel
         return None

@@ -79,7 +79,7 @@ def test_a_card_from_an_earlier_session_can_be_shown_again_and_answered(folder):
     # He sees the invitation, then asks for something else with a card of its own.
     first = console(folder, "Bertil", "glöm mig", options=("--org", "Täby kommun"))
     assert "[1] Ja, jag vill vara med" in first.stdout and "Vill du" in first.stdout.split("\n> ")[1]
-    later = console(folder, "Bertil", "kort", "kort 2", "1", options=("--org", "Täby kommun"))
+    later = console(folder, "Bertil", "kort", "kort 1", "1", options=("--org", "Täby kommun"))  # the first to come
     start, listed, shown, pressed = later.stdout.split("\n> ")[:4]
     assert "skriv `kort`" in start  # told that an earlier card waits
     assert "kort 1:" in listed and "kort 2:" in listed and "Mentorprogram 2027" in listed
@@ -117,7 +117,7 @@ async def test_a_card_that_arrives_while_a_number_is_typed_does_not_take_it(sqli
     assert "[2] B" in capsys.readouterr().out
     # The next question came after it, with a card of its own (its Back);
     # the card that came while he typed waits under `kort`.
-    assert [w.message.text for w in await Cards(erik).waiting()][1:] == ["Välj"]
+    assert "Välj" in [w.message.text for w in await Cards(erik).waiting()]
 
 
 def test_a_question_that_wants_a_number_shows_no_numbered_buttons():

@@ -100,14 +100,20 @@ async def test_after_forget_the_partner_sees_what_was_not_erased(locale, sqlite_
     await eva.choose(1)
     assert await waiting(sqlite_db, eva) == []  # her next line: no traceback
     erased = [r for r in await _kept_for(sqlite_db, "david") if not r.context]
-    assert {r.template for r in erased} == {"matching/intro_mentor", "firstmeeting/goal_shared"}
+    # The checklist sent to David names his partner, so it goes too.
+    assert {r.template for r in erased} == {
+        "matching/intro_mentor",
+        "firstmeeting/goal_shared",
+        "firstmeeting/checklist_intro",
+    }
 
     later = Chat(david.core, ConsolePort(keep=sqlite_db, clock=clock), "David")  # David opens the console
     shown = await waiting(sqlite_db, later)
-    assert [m.kind for m in shown] == ["firstmeeting/checklist_intro", "privacy/partner_ended"]
+    assert [m.kind for m in shown] == ["privacy/partner_ended"]
     assert not any("Eva" in render_text(m) for m in shown)
     assert await waiting(sqlite_db, later) == []
     assert [r.context for r in await _kept_for(sqlite_db, "david") if r.template in {t.template for t in erased}] == [
+        {},
         {},
         {},
     ], "an erased message stays empty"

@@ -12,7 +12,7 @@ from bot.markup import strip_marks
 from bot.messages import Buttons
 from bot.store.models import AuditLog, Enrollment, Pairing, Person
 from tests.core.harness import enroll, texts
-from tests.life.helpers import Year, started_year
+from tests.life.helpers import COHORT, Year, started_year
 
 SAY = {
     "sv": {
@@ -93,7 +93,7 @@ async def test_checklist_goals_and_a_good_fit_no_reaching_the_coordinator(year):
     assert any(m.kind == "firstmeeting/checklist_intro" for m in frida.inbox())
     pair_id = int(checklist.card.blocks[-1].buttons[0].value)
     ticked = await cecilia.click("agree.confidentiality", str(pair_id))
-    assert say["ticked"] in texts(ticked) and "agree.confidentiality" not in _buttons(ticked[0])
+    assert say["ticked"] in texts(ticked) and _buttons(ticked[0]) == _buttons(checklist)  # the numbers stay
 
     # Goals: the adept writes them, her mentor is told, a fourth is refused, the mentor cannot write one.
     for goal in ("Leda genom en omorganisation", "Bli tryggare i lönesamtal", "Hinna reflektera"):
@@ -391,3 +391,33 @@ async def test_an_adept_in_two_programs_is_asked_which_pairs_goal_to_remove_or_c
     goals = await _goals_by_partner(year.db)
     assert goals["Frida"] == ["Leda en omorganisation"] and goals["Ivar"] == ["Hinna reflektera"]
     assert "Leda en omorganisation" in texts(year["Frida"].inbox()) and year["Ivar"].inbox() == []
+
+
+async def test_the_same_checklist_item_pressed_twice_ticks_nothing_else(year):
+    """Finding 12: the buttons renumbered after a tick, so `1` pressed twice
+    ticked "where we meet" too. Every item keeps its place; a second press
+    of a ticked one changes nothing and says so."""
+    cecilia = year["Cecilia"]
+    checklist = next(m for m in cecilia.inbox() if m.kind == "firstmeeting/checklist_intro")
+    first = await cecilia.choose(1, [checklist])
+    second = await cecilia.choose(1, first)
+    assert _buttons(first[0]) == _buttons(second[0]) == _buttons(checklist)
+    assert ("redan avklarat" if year.locale == "sv" else "already done") in texts(second)
+    pair = await _pair(year.db, int(checklist.card.blocks[-1].buttons[0].value))
+    assert list(pair.checks["agreement"]) == ["how_often"]
+
+
+async def test_a_mentor_with_two_mentees_gets_a_checklist_naming_each(sqlite_db, clock):
+    """Finding 9: two identical checklists that did not say which pair."""
+    year = Year(sqlite_db, clock, "sv")
+    cohort = {"Cecilia": COHORT["Cecilia"], "David": ("adept", "Täby kommun", ["budget"])}
+    await year.start(cohort=cohort, announce=False)
+    await enroll(year.db, year.clock, 1, "Frida", "mentor", "Knivsta kommun", ["conflict", "budget"], capacity=2)
+    for line in ("match", "match approve", "match announce"):
+        await year["Anna"].say(line)
+    lists = [m for m in year["Frida"].inbox() if m.kind == "firstmeeting/checklist_intro"]
+    assert sorted("Cecilia" in m.text for m in lists) == [False, True]
+    assert sorted("David" in m.text for m in lists) == [False, True]
+    assert all("du och" in m.card.blocks[0].text or "Med " in m.card.blocks[0].text for m in lists)
+    ticked = await year["Frida"].choose(2, [m for m in lists if "David" in m.text])
+    assert ticked[0].card.blocks[0].text.startswith("Med David:")
