@@ -158,17 +158,19 @@ class Database:
         the block ends, rolled back on any exception (cancellation included)."""
         assert self._inline is not None
         kept = self._kept
-        sync = kept.take(write=write)
+        sync = kept.take()
         try:
-            await inline_session.begun(sync, write=write)
-            try:
-                yield inline_session.InlineSession(sync)
-                sync.commit()
-            except BaseException:
-                sync.rollback()
-                raise
+            await inline_session.begin_unit(sync, write=write)
+        except BaseException:
+            kept.give_back(sync)
+            raise
+        try:
+            yield inline_session.InlineSession(sync)
+            inline_session.end_unit(sync)
+        except BaseException:
+            inline_session.fail_unit(sync)
+            raise
         finally:
-            sync.close()
             kept.give_back(sync)
 
     async def ping(self) -> None:

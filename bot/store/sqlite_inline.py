@@ -13,7 +13,7 @@ What makes that safe:
   of the lock cannot run).
 - A writer in another process (a `mentorbot db …` command next to `serve`)
   is waited for by retrying `BEGIN IMMEDIATE` with an asyncio sleep between
-  tries, so the loop keeps running meanwhile (`inline_session.begun` for the
+  tries, so the loop keeps running meanwhile (`inline_session.begin_unit` for the
   units of work, which run through a synchronous engine without SQLAlchemy's
   greenlets; `begin_immediate` for the async engine's own transactions, the
   migrations).

@@ -11,7 +11,8 @@ import sqlite3
 
 import greenlet
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, exc, text
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.store import inline_session
@@ -180,7 +181,8 @@ async def test_units_that_follow_one_another_share_one_connection(db: Database):
 
 async def test_kept_connections_come_back_clean_and_no_more_than_kept(db: Database):
     """Units keep their connections between them (`KeptConnections`): one
-    given back after a failed or cancelled unit is out of its transaction,
+    given back after a failed or cancelled unit is out of SQLite's
+    transaction (SQLAlchemy's stays open while the session is kept),
     and overlapping units open more that are closed, not hoarded."""
 
     async def overlapping(gate: asyncio.Event):
@@ -200,7 +202,7 @@ async def test_kept_connections_come_back_clean_and_no_more_than_kept(db: Databa
             raise RuntimeError("a handler failed")
     kept = db._kept._idle
     assert 1 <= len(kept) <= inline_session.KeptConnections.KEEP
-    assert not any(inline_session.connection(c).in_transaction() or inline_session.connection(c).closed for c in kept)
+    assert not any(inline_session.driver(c).in_transaction or inline_session.connection(c).closed for c in kept)
     async with db.read() as session:
         assert (await session.exec(select(Person).where(Person.name == "Dora"))).first() is None
     await db.dispose()
@@ -215,3 +217,66 @@ async def test_what_a_unit_notes_on_its_session_is_gone_for_the_next(db: Databas
     for unit in (db.read, db.write):
         async with unit() as session:
             assert "noted" not in session.sync_session.info
+
+
+async def test_units_on_a_kept_session_leave_sqlalchemys_transaction_alone(db: Database):
+    """A unit of work begins and commits SQLite's transaction on the driver
+    connection: after the first unit on a kept session, SQLAlchemy's own
+    transaction machinery (its `begin` event, a BEGIN through its pipeline)
+    is not run again, for writers and readers alike; listeners that count
+    statements still see each unit's BEGIN."""
+    async with db.write() as session:
+        session.add(Person(name="Anna"))
+    begins: list[object] = []
+
+    statements: list[str] = []
+
+    def begun(conn) -> None:
+        begins.append(conn)
+
+    def executed(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement.split()[0])
+
+    event.listen(db.units_engine, "begin", begun)
+    event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        for unit in (db.write, db.read, db.write, db.read):
+            async with unit() as session:
+                await session.exec(select(Person))
+    finally:
+        event.remove(db.units_engine, "begin", begun)
+        event.remove(Engine, "before_cursor_execute", executed)
+    assert begins == []
+    assert statements == ["BEGIN", "SELECT"] * 4
+
+
+async def test_an_object_of_one_unit_is_read_afresh_by_the_next(db: Database, tmp_path):
+    """What one unit loaded is not handed to the next from the kept session's
+    identity map: a row another process changed in between reads as changed."""
+    async with db.write() as session:
+        session.add(Person(name="Anna"))
+    async with db.read() as session:
+        first = (await session.exec(select(Person))).one()
+    other = sqlite3.connect(tmp_path / "inline.db", isolation_level=None)
+    other.execute("UPDATE person SET name = 'Anna B'")
+    other.close()
+    for unit in (db.read, db.write):
+        async with unit() as session:
+            again = (await session.exec(select(Person))).one()
+            assert again.name == "Anna B" and again is not first
+
+
+async def test_a_unit_whose_flush_failed_leaves_its_session_usable(db: Database):
+    """A flush that fails (a constraint) rolls the unit back; the kept session
+    it ran on serves the next unit (SQLAlchemy's state reset, not stuck in
+    "rolled back due to a previous exception")."""
+    async with db.write() as session:
+        session.add(Person(name="Anna"))
+    with pytest.raises(exc.IntegrityError):
+        async with db.write() as session:
+            session.add(Person(name="Bo"))
+            session.add(Person(name="Cecilia", organisation_id=999))  # no such organisation
+    for unit in (db.write, db.read, db.write):
+        async with unit() as session:
+            names = (await session.exec(select(Person.name))).all()
+            assert names == ["Anna"]
