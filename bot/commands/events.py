@@ -2,7 +2,7 @@
 
 event add KIND DATE [TIME] [place=] [audience=] [title=]
 event edit N [date=] [time=] [place=] [audience=] [title=]
-event remove N
+event remove N       asks first (the event, its date, how many are told)
 event restore N      undo `event remove`
 
 Whoever may be on their way is told when an event is added, moves (a new
@@ -313,10 +313,25 @@ async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confi
     )
 
 
-@command("event", "remove", role=COORDINATOR, params=(Param("id"), PROGRAM))
+@command("event", "remove", role=COORDINATOR, params=(Param("id"), CONFIRM, PROGRAM))
 async def event_remove(turn: Turn, args):
+    """Asks first, as every command that tells many people does: the question
+    names the event, its date and how many will be told it is cancelled."""
     program = await event_program(turn, args)
     event = await event_by_id(turn.session, program, str(args["id"]))
+    if args["confirm"] != "yes":
+        upcoming = event.starts_at > turn.now
+        return [
+            ask(
+                turn,
+                "events/remove_confirm",
+                event=event,
+                program=program,
+                tz=program.timezone,
+                told=len(await told_of_changes(turn.session, event)) if upcoming else None,
+                channel=upcoming and program_channel(program) is not None,
+            )
+        ]
     await _set_cancelled(turn, event, True)
     told = channel = None
     if event.starts_at > turn.now:

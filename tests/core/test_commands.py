@@ -126,7 +126,7 @@ async def test_event_edit_and_remove(world, sqlite_db):
     text = texts(await anna.say('event edit 1 date=2027-01-20 time=10:00 place="Kulturhuset"'))
     assert "Kulturhuset" in text and ("20 jan. 2027 kl. 10:00" in text or "20 Jan 2027 at 10:00" in text)
     await anna.say("event add mentor_training 2027-02-22")
-    await anna.say("event remove 1")
+    await anna.say("event remove 1 confirm=yes")
     shown = texts(await anna.say("program show"))
     assert "Kulturhuset" not in shown
     assert ("mentorer" in shown) if world.locale == "sv" else ("mentors" in shown)
