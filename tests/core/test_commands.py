@@ -114,6 +114,24 @@ async def test_program_show_lists_organisations_and_events_in_local_time(world):
         assert "#1 Kickoff: 19 Jan 2027 at 13:00, Stadshuset (everyone)" in text
 
 
+async def test_program_show_lists_each_event_once_with_its_answers_on_its_line(world):
+    """The overview, as a person reads it (the console's rendering of the
+    card), names each event once: the answers so far are on the event's own
+    line, not in a second list below."""
+    from adapters.console_render import render_text
+
+    await world["Anna"].say("event add inspiration 2027-05-03 13:00")
+    (shown,) = await world["Anna"].say("program show")
+    read = render_text(shown)
+    kickoff, counts = {
+        "sv": ("#1 Uppstartsmöte: 19 jan. 2027 kl. 13:00, Stadshuset (alla)", "kommer: 0, kan inte: 0"),
+        "en": ("#1 Kickoff: 19 Jan 2027 at 13:00, Stadshuset (everyone)", "coming: 0, cannot come: 0"),
+    }[world.locale]
+    assert read.count("#1 ") == 1 and read.count("#2 ") == 1, read
+    assert f"{kickoff} – {counts}" in read, read
+    assert read.count(counts) == 2, read
+
+
 async def test_event_times_are_read_in_the_program_time_zone(world, sqlite_db):
     async with sqlite_db.read() as s:
         event = (await s.exec(select(ProgramEvent))).one()

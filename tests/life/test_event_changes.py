@@ -43,6 +43,7 @@ SAY = {
         "kickoff": "uppstartsmötet",
         "other": "hör till Mentorprogram 2027",
         "remove_day": "10 mars 2027 kl. 13:00",
+        "changed_in": "Ändrat i Mentorprogram 2027: #",
         "remove_told2": "2 personer får besked om att den är inställd",
     },
     "en": {
@@ -59,6 +60,7 @@ SAY = {
         "kickoff": "kickoff",
         "other": "belongs to Mentorprogram 2027",
         "remove_day": "10 Mar 2027 at 13:00",
+        "changed_in": "Changed in Mentorprogram 2027: #",
         "remove_told2": "2 people will be told it is cancelled",
     },
 }
@@ -289,6 +291,22 @@ async def test_an_event_number_of_another_program_is_named_as_such(year):
     assert [r.kind for r in refused] == ["errors/event_of_other_program"]
     assert year.say["other"] in refused[0].text and "program=mentorprogram-2027" in refused[0].text
     assert (await _events(year))[0].starts_at == datetime(2027, 2, 4, 12, 0, tzinfo=UTC)
+
+
+async def test_the_number_names_its_event_whichever_program_is_chosen_and_a_new_program_is_chosen(year):
+    """Right after `program create` the new program is the one the next
+    commands work on (`org add` goes to it, without asking); an event
+    number of the other program still names that event: it is changed, and
+    the reply says in which program."""
+    anna = year["Anna"]
+    event = await _add(year, "event add kickoff 2027-02-04 13:00")
+    await anna.say("program create Andra 2027 start=2027-02-01 end=2027-12-01")
+    added = await anna.say("org add Solna stad")
+    assert [r.kind for r in added] == ["commands/org_added"] and "Andra 2027" in added[0].text, texts(added)
+    edited = await anna.say(f"event edit {event.id} time=10:00")
+    assert [r.kind for r in edited] == ["commands/event_edited"], texts(edited)
+    assert year.say["changed_in"] in edited[0].text, edited[0].text
+    assert (await _events(year))[0].starts_at == datetime(2027, 2, 4, 9, 0, tzinfo=UTC)
 
 
 NO_SUCH_EVENT = {
