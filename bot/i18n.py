@@ -271,6 +271,18 @@ def _f_t(ctx, name: str, /, **kw) -> str:
     return ctx.environment.translator.render(ctx.get("locale", DEFAULT_LOCALE), name, tz=ctx.get("tz"), **kw)
 
 
+@pass_context
+def _f_person(ctx, name: str) -> str:
+    """A person's stored name as the reader reads it: the name of someone
+    who has been erased (`commands/forgotten_name`, written in the language
+    of whoever asked for it, or empty after the retention purge) in the
+    reader's language, every other name as it is."""
+    translator = ctx.environment.translator
+    if name and name not in translator.tombstones():
+        return name
+    return translator.render(ctx.get("locale", DEFAULT_LOCALE), "commands/forgotten_name")
+
+
 def _finalize(value):
     """Every `{{ ... }}` output: strings from the data are marked, ours are not."""
     if isinstance(value, str) and not isinstance(value, Trusted):
@@ -320,12 +332,17 @@ class Translator:
             month_days=_f_month_days,
             number=_f_number,
             t=_f_t,
+            person=_f_person,
             count=_f_count,
             plural=_f_plural,
             **SYNTAX_FILTERS,
             link=link,
             channel_link=channel_link,
         )
+
+    def tombstones(self) -> frozenset[str]:
+        """What an erased person's name may be stored as, in any language."""
+        return frozenset(strip_marks(self.render(locale, "commands/forgotten_name")) for locale in LOCALES)
 
     def has(self, locale: str, name: str) -> bool:
         return any((p / locale / f"{name}.j2").is_file() for p in (self.override, self.root) if p is not None)

@@ -11,13 +11,17 @@ The first of these that gives a language (Swedish or English) decides:
    on in it after `ja`, whatever the person joins or the program's setting
    does meanwhile).
 3. **Their platform's**: the language of their Slack or Teams client.
-4. **The program the message is about**: a reminder's, a clicked card's,
+4. **The language they began in**: their first intake's
+   (`person.started_locale`), so a program's language changed later
+   (`program set locale=`) does not switch people who have started: the
+   program's language is the default only for those who have not.
+5. **The program the message is about**: a reminder's, a clicked card's,
    the one `join` names, a dialogue's when it starts. A turn about no one
    program (`status`, `help`, `mina uppgifter`) is about the running
    program the person joined first and has not left
    (`bot.people.turn_start`), so joining a program in another language
    changes nothing for the first.
-5. **The installation's** `bot.locale`: for someone in no running program,
+6. **The installation's** `bot.locale`: for someone in no running program,
    whatever other programs run.
 
 The words a command is typed in are no sign: every command has its Swedish
@@ -48,6 +52,7 @@ def locale_for(person: Person | None, program: Program | None, config: Config, *
         person.locale if person else None,
         dialogue,
         person.platform_locale if person else None,
+        person.started_locale if person else None,
         program.locale if program else None,
     ):
         if loc := normalise_locale(candidate):
@@ -72,3 +77,25 @@ async def open_dialogue_locale(session: AsyncSession, person_id: int, program_id
     unfinished intake), for what the dispatcher sends about it."""
     data = (await session.exec(_OPEN_DIALOGUE, params={"person_id": person_id, "program_id": program_id})).first()
     return (data or {}).get(DIALOGUE_KEY)
+
+
+async def following_program(session: AsyncSession, program: Program) -> int:
+    """How many of the program's people (not those who left or declined)
+    read it in the program's language for want of their own: no language
+    chosen, no platform's, none begun in. A change of the program's language
+    reaches them, and only them."""
+    from bot.store.models import Enrollment, EnrollmentStatus
+
+    rows = await session.exec(
+        select(Person.id)
+        .join(Enrollment, col(Enrollment.person_id) == col(Person.id))
+        .where(
+            Enrollment.program_id == program.id,
+            col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)),
+            col(Person.locale).is_(None),
+            col(Person.platform_locale).is_(None),
+            col(Person.started_locale).is_(None),
+        )
+        .distinct()
+    )
+    return len(rows.all())

@@ -140,6 +140,7 @@ async def run(turn: Turn, tokens: list[str]) -> list[Outbound]:
     cmd, rest = found
     if cmd.role == COORDINATOR and not await turn.coordinates():
         return await _refuse(turn, cmd.name)
+    turn.coordinator_command = cmd.role == COORDINATOR  # which program it works on is asked, not guessed
     args = parse_args(cmd, rest, turn.today)
     for p in cmd.params:  # a named program becomes the Program before the handler sees it
         named = args.get(p.name)

@@ -47,6 +47,9 @@ class Turn:
     prepared: object = None
     # The program this turn's command worked on (for the audit log).
     program_in_use: Program | None = None
+    # The turn runs a coordinator's command: with several programs running
+    # and none chosen or named, it asks which, whatever she takes part in.
+    coordinator_command: bool = False
     # The person's current program, as the turn found it (held, so that later
     # `session.get(Program, id)` calls of this turn are answered from memory).
     current_program: Program | None = None
@@ -97,12 +100,15 @@ class Turn:
 
     # ------------------------------------------------------------- language
 
-    def about(self, program: Program, *, dialogue: str | None = None) -> None:
+    def about(self, program: Program, *, dialogue: str | None = None, working: bool = False) -> None:
         """From here on the turn speaks about `program` (a command works on
         it, a card of it was clicked, a dialogue about it starts or goes on,
         with `dialogue` its language): in the language `bot.language` gives
-        for it, times in its zone."""
-        self.locale = locale_for(self.person, program, self.core.config, dialogue=dialogue)
+        for it, times in its zone. `working`: a coordinator works on it, and
+        the replies stay in her own language (the turn's), whatever the
+        program's is."""
+        if not working:
+            self.locale = locale_for(self.person, program, self.core.config, dialogue=dialogue)
         self.tz = program.timezone
 
     # ------------------------------------------------------------ sentences
@@ -193,12 +199,12 @@ class Turn:
 
     async def program(self, ref: str | Program | None = None) -> Program:
         """The program named by slug or name (any status), else the one this
-        coordinator chose with `program use`, else the only running one (or
-        the only running one the person takes part in). The turn is about it
-        from here on (`about`)."""
+        coordinator chose with `program use`, else the only running one (or,
+        for a participant's command, the only running one she takes part in). The turn is about it
+        from here on (`about`); a coordinator's replies stay in her language."""
         found = ref if isinstance(ref, Program) else await self._find_program(ref)
         self.program_in_use = found
-        self.about(found)
+        self.about(found, working=await self.coordinates())
         return found
 
     async def _find_program(self, ref: str | None) -> Program:
@@ -217,7 +223,7 @@ class Turn:
         if not live:
             raise await self.no_program(programs)
         if len(live) > 1:
-            mine = await self._my_programs(live)
+            mine = [] if self.coordinator_command else await self._my_programs(live)
             if len(mine) == 1:
                 return mine[0]
             raise UserError("errors/program_ambiguous", known=[p.slug for p in live])

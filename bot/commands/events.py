@@ -2,7 +2,7 @@
 
 event add KIND DATE [TIME] [place=] [audience=] [title=]
 event edit N [date=] [time=] [place=] [audience=] [title=]
-event remove N
+event remove N       asks first (the event, its date, how many are told)
 event restore N      undo `event remove`
 
 Whoever may be on their way is told when an event is added, moves (a new
@@ -32,12 +32,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
+from sqlmodel import col, select
+
 from bot import plan
 from bot.addresses import program_channel
 from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import parse_int
+from bot.lifecycle import RUNNING
 from bot.meetings import local_today
 from bot.messages import Attachment, Card, Outbound
 from bot.programs import (
@@ -193,21 +196,22 @@ async def event_edit(turn: Turn, args):
 
 async def event_program(turn: Turn, args) -> Program:
     """The program a command about event number `id` works on: the one named
-    (`program=`) or chosen (`program use`), or the only running one; with
-    several running and none named, the number decides, since event numbers
-    run across programs. A number no event has is refused as such, saying
-    where the numbers are, instead of asking which program."""
-    try:
+    (`program=`); else the event's own, since event numbers run across
+    programs, so a number names its event whichever program is chosen
+    (`program use`) or running (the reply names the program). A number no
+    event has is refused as such, saying where the numbers are."""
+    if args["program"] is not None:
         return await turn.program(args["program"])
-    except UserError as error:
-        if error.template != "errors/program_ambiguous":
-            raise
-        number = parse_int(str(args["id"]), low=1)
-        event = await turn.session.get(ProgramEvent, number) if number is not None else None
-        owner = await turn.session.get(Program, event.program_id) if event is not None else None
-        if owner is None:
-            raise UserError("errors/no_such_event", ref=str(args["id"]), known=error.context["known"]) from None
+    number = parse_int(str(args["id"]), low=1)
+    event = await turn.session.get(ProgramEvent, number) if number is not None else None
+    owner = await turn.session.get(Program, event.program_id) if event is not None else None
+    if owner is not None:
         return await turn.program(owner)
+    running = select(Program.slug).where(col(Program.status).in_(RUNNING)).order_by(col(Program.id))
+    live = list((await turn.session.exec(running)).all())
+    if len(live) > 1:  # no event has the number in any of them
+        raise UserError("errors/no_such_event", ref=str(args["id"]), known=live)
+    return await turn.program(None)  # the one program's lookup refuses the number
 
 
 def _twice(starts_at: datetime) -> str | None:
@@ -313,10 +317,25 @@ async def _event_doubt(turn: Turn, program: Program, kind: str, day: date, confi
     )
 
 
-@command("event", "remove", role=COORDINATOR, params=(Param("id"), PROGRAM))
+@command("event", "remove", role=COORDINATOR, params=(Param("id"), CONFIRM, PROGRAM))
 async def event_remove(turn: Turn, args):
+    """Asks first, as every command that tells many people does: the question
+    names the event, its date and how many will be told it is cancelled."""
     program = await event_program(turn, args)
     event = await event_by_id(turn.session, program, str(args["id"]))
+    if args["confirm"] != "yes":
+        upcoming = event.starts_at > turn.now
+        return [
+            ask(
+                turn,
+                "events/remove_confirm",
+                event=event,
+                program=program,
+                tz=program.timezone,
+                told=len(await told_of_changes(turn.session, event)) if upcoming else None,
+                channel=upcoming and program_channel(program) is not None,
+            )
+        ]
     await _set_cancelled(turn, event, True)
     told = channel = None
     if event.starts_at > turn.now:
@@ -333,7 +352,7 @@ async def event_restore(turn: Turn, args):
     """Undo `event remove`: the event back, its reminders planned again, and
     whoever heard it was cancelled (those it is for) told it takes place
     after all, with a calendar file that puts it back (a higher SEQUENCE)."""
-    program = await turn.program(args["program"])
+    program = await event_program(turn, args)
     event = await _removed_event(turn, program, str(args["id"]))
     upcoming = event.starts_at > turn.now
     if upcoming:  # a second closing since, or a day outside the program: asked as when it was added

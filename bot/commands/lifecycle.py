@@ -267,6 +267,7 @@ async def program_close(turn: Turn, args):
             )
         raise UserError("lifecycle/pairs_waiting", program=program, count=len(waiting))
     value = f"{program.id}:{'force' if forced else 'plain'}"
+    on_their_way = await _on_their_way(turn, program)
     return [
         confirm_card(
             turn,
@@ -277,8 +278,27 @@ async def program_close(turn: Turn, args):
             count=len(waiting),
             forced=forced,
             asked=asked,
+            invited=on_their_way.get(EnrollmentStatus.INVITED, 0),
+            onboarding=on_their_way.get(EnrollmentStatus.ONBOARDING, 0),
         )
     ]
+
+
+async def _on_their_way(turn: Turn, program: Program) -> dict[str, int]:
+    """How many of the program's people are invited (and have not answered)
+    or in the middle of their intake: the close question names them, since
+    an invitation stops holding and an intake stops with the program."""
+    counts: dict[str, int] = {}
+    for status in (
+        await turn.session.exec(
+            select(Enrollment.status).where(
+                Enrollment.program_id == program.id,
+                col(Enrollment.status).in_((EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)),
+            )
+        )
+    ).all():
+        counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 async def _closeout_when(turn: Turn, program: Program) -> tuple[date, bool]:
@@ -296,7 +316,7 @@ async def program_close_answer(turn: Turn):
     program = await turn.session.get(Program, number) if number is not None else None
     if program is None or program.status not in (lifecycle.ACTIVE, lifecycle.CLOSING) or mode not in ("plain", "force"):
         raise stale_button()  # closed since the question (or a forged value)
-    turn.about(program)  # the answer in the question's language (`bot.language`): the program's
+    turn.about(program, working=True)  # the answer in the question's language: the coordinator's own
     if turn.inbound.action_id != "program.close.confirm":
         return answered(turn, "lifecycle/close_kept", program=program)
     waiting = await awaiting_closeout(turn.session, program)

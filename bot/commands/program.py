@@ -15,6 +15,7 @@ from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import MAX_NAME, capped
+from bot.language import following_program
 from bot.lifecycle import RUNNING
 from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
@@ -138,6 +139,8 @@ async def program_create(turn: Turn, args):
     )
     turn.session.add(program)
     await turn.session.flush()
+    turn.person.coordinating_program_id = program.id  # the one her next commands work on, as `program use`
+    turn.session.add(turn.person)
     return [turn.say("commands/program_created", program=program)]
 
 
@@ -145,35 +148,35 @@ async def program_create(turn: Turn, args):
 async def program_show(turn: Turn, args):
     program = await turn.program(args["program"])
     listed = await events(turn.session, program)
-    text = turn.render(
-        "commands/program_show",
-        program=program,
-        organisations=[o.name for o in await organisations(turn.session, program)],
-        events=listed,
-        heads=await head_count(turn.session, program),
-        tz=program.timezone,
-    )
-    blocks: list = [Text(text)]
-    # RSVP buttons are a participant's: a coordinator gets them only for a
-    # running program she takes part in, under each upcoming event of her
-    # audience (every one: the card gives each its own row). The counts are
-    # for anyone who coordinates.
-    roles = await roles_in(turn, program.id) if program.status in RUNNING else []
+    # Each event once, with the answers so far on its line while it is ahead.
+    counts: dict[int, tuple[int, int]] = {}
     for event in [e for e in listed if e.starts_at >= turn.now]:
         coming, not_coming = await answers(turn.session, pk(event))
-        blocks.append(
-            Text(
-                turn.render(
-                    "events/rsvp_counts",
-                    event=event,
-                    coming=len(coming),
-                    not_coming=len(not_coming),
-                    tz=program.timezone,
-                )
+        counts[pk(event)] = (len(coming), len(not_coming))
+    ctx = {
+        "program": program,
+        "organisations": [o.name for o in await organisations(turn.session, program)],
+        "events": listed,
+        "counts": counts,
+        "heads": await head_count(turn.session, program),
+        "tz": program.timezone,
+    }
+    text = turn.render("commands/program_show", **ctx)
+    # RSVP buttons are a participant's: a coordinator gets them only for a
+    # running program she takes part in, under each upcoming event of her
+    # audience (every one: the card gives each its own row, so the events
+    # are then listed one block each, under the rest).
+    roles = await roles_in(turn, program.id) if program.status in RUNNING else []
+    hers = {pk(e) for e in listed if pk(e) in counts and any(audience_includes(e.audience, r) for r in roles)}
+    blocks: list = [Text(text)]
+    if hers:
+        blocks = [Text(turn.render("commands/program_show", listed=False, **ctx))]
+        for event in listed:
+            blocks.append(
+                Text(turn.render("events/show_line", event=event, counts=counts.get(pk(event)), tz=ctx["tz"]))
             )
-        )
-        if any(audience_includes(event.audience, role) for role in roles):
-            blocks.append(rsvp_buttons(turn.render, pk(event)))
+            if pk(event) in hers:
+                blocks.append(rsvp_buttons(turn.render, pk(event)))
     return [Outbound(text=text, card=Card(tuple(blocks)), kind="commands/program_show", locale=turn.locale)]
 
 
@@ -372,4 +375,8 @@ async def program_set(turn: Turn, args):
     await plan.program_changed(turn, program)
     after = {key: turn.render("commands/program_setting_value", key=key, program=program) for key in given}
     changed = [(key, before[key], after[key]) for key in given if before[key] != after[key]]
-    return [turn.say("commands/program_settings", program=program, changed=changed, given=len(given))]
+    # A new language reaches only those who have not begun in one of their own: said how many.
+    switched = await following_program(turn.session, program) if any(k == "locale" for k, *_ in changed) else None
+    return [
+        turn.say("commands/program_settings", program=program, changed=changed, given=len(given), switched=switched)
+    ]

@@ -63,19 +63,21 @@ async def participants(turn: Turn, args):
 
 @command("person", role=COORDINATOR, params=(Param("name", rest=True),))
 async def person(turn: Turn, args):
-    program = await program_if_any(turn)
+    program = await program_if_any(turn, args.get("program"))
     return await person_view(
         turn, await resolve_person(turn.session, str(args["name"]), turn.inbound.actor, turn.now, program)
     )
 
 
-async def program_if_any(turn: Turn):
-    """The program a command without `program=` works on (see `Turn.program`),
+async def program_if_any(turn: Turn, named=None):
+    """The program named (`program=`), else the one a command without it works on (see `Turn.program`),
     or None when there is no single one: a name is then looked up among
     everyone, still only when exactly one person who has written has it."""
     try:
-        return await turn.program(None)
+        return await turn.program(named)
     except UserError:
+        if named is not None:
+            raise
         return None
 
 

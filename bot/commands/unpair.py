@@ -47,4 +47,7 @@ async def ask_to_end(turn: Turn, row: Pairing, reason: str, *, program: Program 
         names[role] = (await fetch(turn.session, Person, enrollment.person_id)).name
     line = None if program is None else f"unpair {row.id} {shlex.quote(reason)} program={shlex.quote(program.slug)}"
     told = row.status == PairStatus.ANNOUNCED
-    return ask(turn, "matching/unpair_confirm", line=line, pair={"id": row.id, **names}, told=told, reason=reason)
+    of = program or await fetch(turn.session, Program, row.program_id)  # named: several may run
+    return ask(
+        turn, "matching/unpair_confirm", line=line, pair={"id": row.id, **names}, told=told, reason=reason, program=of
+    )

@@ -1,6 +1,6 @@
 """Taking back a coordinator's `unpair` (a mistake, a wrong number):
 
-    unpair undo N     pair N again as it was; both are told it was a mistake
+    unpair undo N     pair N again as it was, after asking; both are told the pair is restored
 
 The pair comes back only as long as nothing has been built on its end: both
 members still take part (active), neither has been paired anew since, the
@@ -19,6 +19,7 @@ from __future__ import annotations
 from sqlmodel import col, or_, select
 
 from bot import plan
+from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import parse_int
@@ -31,7 +32,7 @@ from bot.turn import Turn
 BOTS_REASONS = frozenset(str(r) for r in EndReason)  # the ends `unpair` did not make
 
 
-@command("unpair", "undo", role=COORDINATOR, params=(Param("pair"), PROGRAM))
+@command("unpair", "undo", role=COORDINATOR, params=(Param("pair"), CONFIRM, PROGRAM))
 async def unpair_undo(turn: Turn, args):
     program = await turn.program(args["program"])
     row = await _ended_pair(turn, program, str(args["pair"]))
@@ -42,6 +43,9 @@ async def unpair_undo(turn: Turn, args):
         "mentor": (await fetch(turn.session, Person, mentor.person_id)).name,
     }
     await _check_undoable(turn, program, row, adept, mentor, names)
+    if args["confirm"] != "yes":  # it tells both, as the end did: asked first, as `unpair` is
+        told = row.announced_at is not None
+        return [ask(turn, "matching/unpair_undo_confirm", pair={"id": row.id, **names}, program=program, told=told)]
     row.status = PairStatus.ANNOUNCED if row.announced_at is not None else PairStatus.APPROVED
     row.ended_at = row.end_reason = None
     turn.session.add(row)

@@ -44,7 +44,7 @@ from bot.dialogs.prompt import prompt, question_context
 from bot.dialogs.steps import Step, norm
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
-from bot.language import DIALOGUE_KEY
+from bot.language import DIALOGUE_KEY, locale_for
 from bot.messages import Card, Inbound, Outbound, Text, Where
 from bot.store.models import DialogState, Enrollment, Program
 from bot.store.rows import pk
@@ -78,6 +78,11 @@ async def start(
     # A new dialogue (or one begun again): in the language the rule gives
     # for its program, which it keeps to the end.
     turn.about(program)
+    if turn.person.started_locale is None:  # the language they begin in stays theirs (`bot.language`)
+        first = turn.current_program  # a program they were in before this one: the language they have used
+        before = first is not None and first.id != program.id
+        turn.person.started_locale = locale_for(turn.person, first, turn.core.config) if before else turn.locale
+        session.add(turn.person)
     fresh: dict[str, Any] = {
         "enrollment_id": enrollment.id,
         "answers": {},

@@ -191,7 +191,9 @@ async def complete(turn: Turn, ctx: Ctx, state: State, answers: dict, pending_re
     coming = _upcoming(ahead, "kickoff") or next(
         (e for e in ahead if audience_includes(e.audience, enrollment.role)), None
     )
-    training = _upcoming(ahead, "mentor_training") if enrollment.role == "mentor" else None
+    # The coaching session's date, for a mentor who has not said they cannot come.
+    coaching = enrollment.role == "mentor" and answers.get("can_attend_training") is not False
+    training = _upcoming(ahead, "mentor_training") if coaching else None
     if training is not None and coming is not None and training.id == coming.id:
         training = None  # said once, as the next event
     return [

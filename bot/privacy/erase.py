@@ -295,7 +295,7 @@ async def mentions(session: AsyncSession, subject: Subject, now: datetime) -> No
 async def person(session: AsyncSession, subject: Subject, now: datetime) -> None:
     row = await fetch(session, Person, subject.person_id)
     row.name = subject.tombstone
-    row.email = row.locale = row.platform_locale = row.timezone = None
+    row.email = row.locale = row.platform_locale = row.started_locale = row.timezone = None
     row.organisation_id = None
     row.created_at = None
     session.add(row)

@@ -118,6 +118,8 @@ class Person(SQLModel, table=True):
     email: str | None = Field(default=None, index=True)
     locale: str | None = None  # chosen by the person (sv/en); wins over the platform's
     platform_locale: str | None = None
+    # The language of their first intake: kept when a program's language changes later.
+    started_locale: str | None = None
     timezone: str | None = None
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     # The program a coordinator picked with `program use` (their commands' default).

@@ -114,6 +114,24 @@ async def test_program_show_lists_organisations_and_events_in_local_time(world):
         assert "#1 Kickoff: 19 Jan 2027 at 13:00, Stadshuset (everyone)" in text
 
 
+async def test_program_show_lists_each_event_once_with_its_answers_on_its_line(world):
+    """The overview, as a person reads it (the console's rendering of the
+    card), names each event once: the answers so far are on the event's own
+    line, not in a second list below."""
+    from adapters.console_render import render_text
+
+    await world["Anna"].say("event add inspiration 2027-05-03 13:00")
+    (shown,) = await world["Anna"].say("program show")
+    read = render_text(shown)
+    kickoff, counts = {
+        "sv": ("#1 Uppstartsmöte: 19 jan. 2027 kl. 13:00, Stadshuset (alla)", "kommer: 0, kan inte: 0"),
+        "en": ("#1 Kickoff: 19 Jan 2027 at 13:00, Stadshuset (everyone)", "coming: 0, cannot come: 0"),
+    }[world.locale]
+    assert read.count("#1 ") == 1 and read.count("#2 ") == 1, read
+    assert f"{kickoff} – {counts}" in read, read
+    assert read.count(counts) == 2, read
+
+
 async def test_event_times_are_read_in_the_program_time_zone(world, sqlite_db):
     async with sqlite_db.read() as s:
         event = (await s.exec(select(ProgramEvent))).one()
@@ -126,7 +144,7 @@ async def test_event_edit_and_remove(world, sqlite_db):
     text = texts(await anna.say('event edit 1 date=2027-01-20 time=10:00 place="Kulturhuset"'))
     assert "Kulturhuset" in text and ("20 jan. 2027 kl. 10:00" in text or "20 Jan 2027 at 10:00" in text)
     await anna.say("event add mentor_training 2027-02-22")
-    await anna.say("event remove 1")
+    await anna.say("event remove 1 confirm=yes")
     shown = texts(await anna.say("program show"))
     assert "Kulturhuset" not in shown
     assert ("mentorer" in shown) if world.locale == "sv" else ("mentors" in shown)

@@ -130,3 +130,20 @@ async def test_the_kickoff_in_the_last_answer_has_its_year_when_it_is_not_this_o
     assert asked([done]) == "dialogs/done"
     day = {"sv": "tisdag 19 januari", "en": "Tuesday 19 January"}[lw.locale]
     assert (f"{day} 2027" in done.text) is year_said and day in done.text, done.text
+
+
+@pytest.mark.parametrize("can_come", [True, False])
+async def test_the_last_answer_gives_the_coaching_sessions_date_only_to_a_mentor_who_can_come(lw, can_come):
+    """Bo said whether he can come to the coaching session on 2 February; the
+    sign-up confirmation repeats its date only when he said he can."""
+    await add_events(
+        lw, ProgramEvent(kind="mentor_training", starts_at=datetime(2027, 2, 2, 8, 0, tzinfo=UTC), place="Knivsta")
+    )
+    bo = lw.chat("Bo")
+    await run(bo, MENTOR[:9], lw.locale)  # asked about the coaching session
+    script = [("1" if can_come else "2", "dialogs/ask/format"), *MENTOR[10:]]
+    await run(bo, script, lw.locale)
+    done = (await bo.say("1"))[-1]
+    assert asked([done]) == "dialogs/done"
+    day = {"sv": "tisdag 2 februari", "en": "Tuesday 2 February"}[lw.locale]
+    assert (day in done.text) is can_come, done.text

@@ -63,13 +63,13 @@ async def test_moving_removing_restoring_or_adding_the_closing_event_replans_the
     # Removed (the end date rules) and restored.
     await _say(year, f"event edit {closing.id} date={last.isoformat()}", "commands/event_edited")
     assert set(await _pending_nudges(year)) == before
-    await _say(year, f"event remove {closing.id}", "commands/event_removed")
+    await _say(year, f"event remove {closing.id} confirm=yes", "commands/event_removed")
     assert await _pending_nudges(year) == planned
     await _say(year, f"event restore {closing.id}", "commands/event_restored")
     assert set(await _pending_nudges(year)) == before
 
     # A closing event added where there was none.
-    await _say(year, f"event remove {closing.id}", "commands/event_removed")
+    await _say(year, f"event remove {closing.id} confirm=yes", "commands/event_removed")
     assert await _pending_nudges(year) == planned
     await _say(year, f"event add closing {last.isoformat()} 15:00", "commands/event_added")
     assert set(await _pending_nudges(year)) == before

@@ -54,7 +54,7 @@ SAY = {
 async def year(request, sqlite_db, clock):
     y = await started_year(sqlite_db, clock, request.param, SAY)
     await _add(y, "event add custom 2027-02-10 13:00 title=Fika")  # event numbers are not list positions
-    await y["Anna"].say("event remove 1")
+    await y["Anna"].say("event remove 1 confirm=yes")
     return y
 
 
@@ -101,7 +101,7 @@ async def test_the_mentees_are_told_it_is_not_theirs_and_the_mentors_are_invited
         assert (await s.exec(select(EventRsvp).where(EventRsvp.event_id == event.id))).all() == []
 
     # Removed now, it is the mentors who hear it is cancelled, not the mentees again.
-    removed = await anna.say(f"event remove {event.id}")
+    removed = await anna.say(f"event remove {event.id} confirm=yes")
     assert year.say["removed"] in removed[0].text, texts(removed)
     assert set(_told(year, "events/cancelled")) == {"Frida", "Gustav", "Hanna"}
 

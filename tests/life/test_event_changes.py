@@ -21,7 +21,7 @@ from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Program, ProgramEvent, Reminder
 from tests.conftest import fresh_pg_database
-from tests.core.harness import texts
+from tests.core.harness import confirmed, texts
 from tests.dialogs.conftest import COORDINATOR, make_world
 from tests.dialogs.script import ADEPT, run
 from tests.life.helpers import Year, started_year
@@ -42,6 +42,9 @@ SAY = {
         "next": "Nästa träff i programmet är *Inspirationsträff*",
         "kickoff": "uppstartsmötet",
         "other": "hör till Mentorprogram 2027",
+        "remove_day": "10 mars 2027 kl. 13:00",
+        "changed_in": "Ändrat i Mentorprogram 2027: #",
+        "remove_told2": "2 personer får besked om att den är inställd",
     },
     "en": {
         "told5": "5 people have been told",
@@ -56,6 +59,9 @@ SAY = {
         "next": "The next event in the program is *Inspiration meeting*",
         "kickoff": "kickoff",
         "other": "belongs to Mentorprogram 2027",
+        "remove_day": "10 Mar 2027 at 13:00",
+        "changed_in": "Changed in Mentorprogram 2027: #",
+        "remove_told2": "2 people will be told it is cancelled",
     },
 }
 
@@ -100,7 +106,7 @@ async def test_a_moved_event_is_told_to_who_may_come_in_their_language_with_an_u
     anna = year["Anna"]
     # A number that is not the event's position in any list.
     await _add(year, "event add custom 2027-03-03 13:00 title=Fika")
-    await anna.say("event remove 1")
+    await anna.say("event remove 1 confirm=yes")
     event = await _add(year, 'event add kickoff 2027-02-04 13:00 place="Täby kommunhus, sal A"')
     assert event.id == 2
     await year["Erik"].say(f"language {OTHER[year.locale]}")
@@ -158,7 +164,12 @@ async def test_a_removed_event_is_told_with_a_file_that_cancels_it(year):
     event = await _add(year, 'event add custom 2027-03-10 13:00 title="Nätverksfika" audience=adepts')
     await year["Cecilia"].click("rsvp.yes", str(event.id))
     await year["David"].click("rsvp.no", str(event.id))
-    reply = await anna.say(f"event remove {event.id}")
+    question = await anna.say(f"event remove {event.id}")  # asks first, and nobody hears of it yet
+    assert [r.kind for r in question] == ["events/remove_confirm"], texts(question)
+    for said in (year.say["remove_day"], "Nätverksfika", year.say["remove_told2"], "Mentorprogram 2027"):
+        assert said in question[0].text, (said, question[0].text)
+    assert _told(year, "events/cancelled") == {} and not (await _events(year))[-1].cancelled
+    reply = await confirmed(anna, f"event remove {event.id}")
     assert [r.kind for r in reply] == ["commands/event_removed"]
     told = _told(year, "events/cancelled")
     assert set(told) == {"Cecilia", "Erik"}  # the adepts but David
@@ -189,7 +200,7 @@ async def test_the_inspiration_survey_follows_its_meeting_when_it_moves(year):
 async def test_a_removed_inspiration_meeting_takes_its_survey_along_and_a_new_one_brings_it_back(year):
     anna = year["Anna"]
     event = await _add(year, 'event add inspiration 2027-05-20 13:00 place="Danderyd"')
-    await anna.say(f"event remove {event.id}")
+    await anna.say(f"event remove {event.id} confirm=yes")
     assert {status for _, _, status in await _survey_rows(year)} == {"cancelled"}  # in the turn of the removal
     await year.run_until(date(2027, 6, 1))
     assert year.received("Cecilia", "surveys/survey") == []
@@ -282,6 +293,22 @@ async def test_an_event_number_of_another_program_is_named_as_such(year):
     assert (await _events(year))[0].starts_at == datetime(2027, 2, 4, 12, 0, tzinfo=UTC)
 
 
+async def test_the_number_names_its_event_whichever_program_is_chosen_and_a_new_program_is_chosen(year):
+    """Right after `program create` the new program is the one the next
+    commands work on (`org add` goes to it, without asking); an event
+    number of the other program still names that event: it is changed, and
+    the reply says in which program."""
+    anna = year["Anna"]
+    event = await _add(year, "event add kickoff 2027-02-04 13:00")
+    await anna.say("program create Andra 2027 start=2027-02-01 end=2027-12-01")
+    added = await anna.say("org add Solna stad")
+    assert [r.kind for r in added] == ["commands/org_added"] and "Andra 2027" in added[0].text, texts(added)
+    edited = await anna.say(f"event edit {event.id} time=10:00")
+    assert [r.kind for r in edited] == ["commands/event_edited"], texts(edited)
+    assert year.say["changed_in"] in edited[0].text, edited[0].text
+    assert (await _events(year))[0].starts_at == datetime(2027, 2, 4, 9, 0, tzinfo=UTC)
+
+
 NO_SUCH_EVENT = {
     "sv": ("ingen träff med nummer `999` i något av programmen", "`program visa andra-2027`"),
     "en": ("an event numbered `999` in any of the programs", "`program show andra-2027`"),
@@ -306,7 +333,7 @@ async def test_with_two_programs_running_an_event_number_decides_the_program(yea
     assert [r.kind for r in edited] == ["commands/event_edited"], texts(edited)
     who = await anna.say(f"event who {first.id}")
     assert [r.kind for r in who] == ["events/who"], texts(who)
-    removed = await anna.say(f"event remove {first.id}")
+    removed = await anna.say(f"event remove {first.id} confirm=yes")
     assert [r.kind for r in removed] == ["commands/event_removed"], texts(removed)
     one, two = await _events(year)
     assert one.cancelled and not two.cancelled

@@ -60,7 +60,7 @@ async def test_a_removed_event_comes_back_and_those_told_hear_it_with_a_file_tha
     event = await _add(year, 'event add custom 2027-03-10 13:00 title="Nätverksfika" audience=adepts')
     await year["Cecilia"].click("rsvp.yes", str(event.id))
     await year["David"].click("rsvp.no", str(event.id))
-    removed = await anna.say(f"event remove {event.id}")
+    removed = await anna.say(f"event remove {event.id} confirm=yes")
     assert say["hint"].format(id=event.id) in texts(removed)
     assert set(_told(year, "events/cancelled")) == {"Cecilia", "Erik"}
     assert await _pending_reminders(year, event.id) == []

@@ -24,6 +24,8 @@ SAY = {
         "closed": "är stängt",
         "archived": "är arkiverat",
         "paused": "paus",
+        "invited": "2 personer som är inbjudna men inte har anmält sig än får inget besked, och inbjudan slutar gälla.",
+        "onboarding": "1 person som är mitt i sin anmälan får besked om att programmet är stängt",
     },
     "en": {
         "not_sent": "3 pairs in *Mentorprogram 2027* are still running, and the close-out question (whether the"
@@ -36,6 +38,8 @@ SAY = {
         "closed": "is closed",
         "archived": "is archived",
         "paused": "pause",
+        "invited": "2 people invited who have not signed up yet are not told, and the invitation stops holding.",
+        "onboarding": "1 person in the middle of signing up is told the program has closed",
     },
 }
 
@@ -73,6 +77,20 @@ async def test_program_close_asks_and_refuses_while_pairs_are_live_unless_forced
         assert (await s.exec(select(Reminder).where(Reminder.status == "pending"))).all() == []
     assert year.say["archived"] in texts(await anna.say("program archive mentorprogram-2027"))
     assert (await _program(year.db)).status == "archived"
+
+
+async def test_the_close_question_names_open_invitations_and_sign_ups_under_way(year):
+    """A program that has not started, with people invited (who have not
+    signed up) and one in the middle of her intake: the question says what
+    closing means for them, before anything is done."""
+    cohort = {"Cecilia": ("adept", "Täby kommun", ["change"]), "Frida": ("mentor", "Knivsta kommun", ["change"])}
+    await year.start(announce=False, cohort=cohort)
+    for name, status in (("Gustav", "invited"), ("Hanna", "invited"), ("David", "onboarding")):
+        await enroll(year.db, year.clock, 1, name, "adept", "Täby kommun", ["change"], status=status)
+    asked = await year["Anna"].say("program close")
+    assert year.say["confirm"] in texts(asked), texts(asked)
+    assert year.say["invited"] in texts(asked) and year.say["onboarding"] in texts(asked), texts(asked)
+    assert (await _program(year.db)).status == "active"
 
 
 async def test_a_participant_cannot_close_a_program(year):
@@ -161,11 +179,12 @@ async def test_closing_early_tells_each_participant_in_their_language_and_met_sa
 
 async def test_the_answer_to_the_close_question_is_in_the_questions_language(sqlite_db, clock):
     """An English program closed by a coordinator of a Swedish installation:
-    the question was in English (the program's), and so is what follows the
-    press (it was in Swedish: the press did not say which program it was about)."""
+    the question is in her language, not the program's (a coordinator's
+    replies do not follow the program she works on), and so is what follows
+    the press."""
     year = Year(sqlite_db, clock, "sv")
     anna = year["Anna"]
     await anna.say("program create English Pilot start=2027-01-19 end=2027-12-15 locale=en")
     asked = await anna.say("program close force=yes")
-    assert "Do you want to close *English Pilot*?" in texts(asked)
-    assert "*English Pilot* is closed." in texts(await anna.choose(1, asked))
+    assert "Vill du stänga *English Pilot*?" in texts(asked)
+    assert "*English Pilot* är stängt." in texts(await anna.choose(1, asked))

@@ -63,9 +63,9 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
         f"event add kickoff 2027-02-01 13:00 {B}",
         f"event edit 1 place=Stadshuset {B}",
         f"event add inspiration 2027-05-03 {B}",
-        f"event remove 2 {B}",
+        f"event remove 2 confirm=yes {B}",
         f"event restore 2 {B}",
-        f"event remove 2 {B}",
+        f"event remove 2 confirm=yes {B}",
         f"participants {B}",
         f"person Ivar {B}",
         f"event who 1 {B}",
@@ -103,7 +103,7 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
         f"match approve {B}",
         f"match announce {B}",
         f"unpair {first} byter tjänst {B} confirm=yes",
-        f"unpair undo {first} {B}",
+        f"unpair undo {first} {B} confirm=yes",
         f"program use {B}",
         f"program close {B} force=yes",
     ]
@@ -134,19 +134,26 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
 
 
 async def test_program_use_is_remembered_per_coordinator(world):
+    """The program a coordinator just created is the one she works on next;
+    `program use` switches, and is hers alone. Another coordinator, who has
+    chosen nothing, is asked which: also one who takes part in one of them
+    (Cecilia, an adept in Beta), whose coordinator commands were once
+    silently about her own program."""
     anna = world["Anna"]
-    ambiguous = await anna.say("participants")
-    assert [r.kind for r in ambiguous] == ["errors/program_ambiguous"]
-    assert ("`program välj NAMN`" if world.locale == "sv" else "`program use NAME`") in texts(ambiguous)
-    assert "Beta 2027" in texts(await anna.say("program use beta-2027"))
-    assert "Cecilia" in texts(await anna.say("participants"))  # a later turn: Beta without saying so
-    assert "Cecilia" not in texts(await anna.say("participants program=alfa-2027"))  # a single command may differ
-    async with world.db.write() as s:  # another coordinator has chosen nothing
+    assert "Cecilia" in texts(await anna.say("participants"))  # Beta, created last, without saying so
+    assert "Alfa 2027" in texts(await anna.say("program use alfa-2027"))
+    assert "Cecilia" not in texts(await anna.say("participants"))  # a later turn: Alfa
+    assert "Cecilia" in texts(await anna.say("participants program=beta-2027"))  # a single command may differ
+    async with world.db.write() as s:  # other coordinators have chosen nothing
         from bot.store.models import Coordinator
 
         s.add(Coordinator(key="console:local:bo"))
-    assert [r.kind for r in await world["Bo"].say("participants")] == ["errors/program_ambiguous"]
-    assert "Cecilia" in texts(await anna.say("participants"))
+        s.add(Coordinator(key="console:local:cecilia"))
+    for name in ("Bo", "Cecilia"):
+        ambiguous = await world[name].say("participants")
+        assert [r.kind for r in ambiguous] == ["errors/program_ambiguous"], (name, texts(ambiguous))
+        assert ("`program välj NAMN`" if world.locale == "sv" else "`program use NAME`") in texts(ambiguous)
+    assert "Cecilia" not in texts(await anna.say("participants"))
 
 
 async def test_program_use_of_an_unknown_program_says_which_exist(world):

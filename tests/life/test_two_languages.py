@@ -125,14 +125,15 @@ async def test_after_the_swedish_program_closes_its_people_and_newcomers_read_sw
 
 
 async def test_a_command_about_a_program_answers_in_its_language(year):
-    """The coordinator is in no program and has chosen no language: what she
-    asks about a program is in its language (as the dispatcher's messages
-    about it are), anything else in the installation's."""
+    """The coordinator is in no program and has chosen no language: her
+    replies are in the installation's, whichever program she works on (they
+    followed the program's, so `program use` of an English one turned them
+    all English)."""
     anna = year["Anna"]
     english = await anna.say(f"program show program={ENGLISH}")
     swedish = await anna.say(f"program show program={SWEDISH}")
     status = await anna.say("status")
-    assert [_locales(english), _locales(swedish), _locales(status)] == [{"en"}, {"sv"}, {"sv"}]
+    assert [_locales(english), _locales(swedish), _locales(status)] == [{"sv"}, {"sv"}, {"sv"}]
 
 
 async def test_an_invitation_to_the_english_program_is_answered_in_english(year):

@@ -19,7 +19,7 @@ from tests.core.harness import confirmed, pair_of, texts
 SAY = {
     "sv": {
         "unpair": "avsluta-par",
-        "asked": "Avsluta paret #{n} Eva → David (motivering: ”Personkemin fungerade inte”)? Båda får veta att "
+        "asked": "Avsluta paret #{n} Eva → David i Mentorprogram 2027 (motivering: ”Personkemin fungerade inte”)? Båda får veta att "
         "paret är avslutat, påminnelserna till paret upphör och Eva kommer tillbaka bland dem som ska matchas. "
         "Blev det fel tar `avsluta-par ångra {n}` tillbaka paret (båda får då veta att det fortsätter). "
         "Vill du avsluta paret?",
@@ -31,7 +31,7 @@ SAY = {
     },
     "en": {
         "unpair": "unpair",
-        "asked": "End pair #{n} Eva → David (reason: “Personkemin fungerade inte”)? Both are told the pair has "
+        "asked": "End pair #{n} Eva → David in Mentorprogram 2027 (reason: “Personkemin fungerade inte”)? Both are told the pair has "
         "ended, the pair's reminders stop, and Eva goes back among those to match. If it was a mistake, "
         "`unpair undo {n}` brings the pair back (both are then told it goes on). End the pair?",
         "not_told": "The pair has not been announced yet, so neither of them is told",

@@ -2,9 +2,10 @@
 apart can be lifted.
 
 - `unpair undo N` (`avsluta-par ångra N`) restores the pair while both still
-  take part and neither has been paired anew: both hear it was a mistake, its
-  nudges are planned again; otherwise the answer says why not. `unpair`'s
-  reply names the undo.
+  take part and neither has been paired anew, after asking (the question
+  names the pair and says both will be told): both hear, in neutral words,
+  that the pair is restored, its nudges are planned again; otherwise the
+  answer says why not. `unpair`'s reply names the undo.
 - `match unexclude ADEPT MENTOR` (`matcha tillåt`) lifts the rule that a pair
   that has been one is not proposed again (it said "not excluded, nothing to
   undo"); a pair that ends after that is kept apart again.
@@ -32,8 +33,9 @@ SAY = {
         "undo": "avsluta-par ångra",
         "allow": "matcha tillåt",
         "hint": "Ångra med `avsluta-par ångra {n}` (båda får då veta att paret fortsätter).",
-        "back": "Paret #{n} Eva → David är tillbaka: båda har fått veta att avslutet var ett misstag",
-        "notice": "Förlåt, det blev fel: ditt mentorpar med {other} i Mentorprogram 2027 skulle inte ha avslutats.",
+        "back": "Paret #{n} Eva → David är tillbaka: båda har fått veta att paret är återställt och fortsätter",
+        "notice": "Ditt mentorpar med {other} i Mentorprogram 2027 är återställt och fortsätter som förut",
+        "asks": "Ta tillbaka paret #{n} Eva → David i Mentorprogram 2027? Båda får veta att paret är återställt",
         "not_ended": "Paret `{n}` är inte avslutat, så det finns inget att ångra.",
         "unknown": "Det finns inget avslutat par `99` i programmet att ta tillbaka.",
         "paired_since": "Paret #{n} Eva → David kan inte tas tillbaka: Eva har fått ett nytt par sedan dess (#{m}).",
@@ -52,8 +54,9 @@ SAY = {
         "undo": "unpair undo",
         "allow": "match unexclude",
         "hint": "To undo it: `unpair undo {n}` (both are then told the pair goes on).",
-        "back": "Pair #{n} Eva → David is back: both have been told that ending it was a mistake",
-        "notice": "Sorry, that was a mistake: your mentor pair with {other} in Mentorprogram 2027 should not have been",
+        "back": "Pair #{n} Eva → David is back: both have been told the pair is restored and goes on",
+        "notice": "Your mentor pair with {other} in Mentorprogram 2027 is restored and goes on as before",
+        "asks": "Bring back pair #{n} Eva → David in Mentorprogram 2027? Both will be told the pair is restored",
         "not_ended": "Pair `{n}` has not ended, so there is nothing to undo.",
         "unknown": "There is no ended pair `99` in the program to bring back.",
         "paired_since": "Pair #{n} Eva → David cannot be brought back: Eva has had a new pair since (#{m}).",
@@ -124,11 +127,18 @@ async def test_unpair_undo_restores_the_pair_tells_both_and_plans_its_nudges(wor
     say, anna = world.say, world["Anna"]
     n = await _unpair(world)
     assert await _pending_nudges(world, n) == []
-    reply = await anna.say(f"{say['undo']} {n}")
+    question = await anna.say(f"{say['undo']} {n}")  # asks first: nothing is restored, nobody told
+    assert [m.kind for m in question] == ["matching/unpair_undo_confirm"], texts(question)
+    assert say["asks"].format(n=n) in question[0].text
+    assert [m for name in ("Eva", "David") for m in world[name].inbox()] == []
+    async with world.core.db.read() as s:
+        assert (await s.get(Pairing, n)).status == PairStatus.ENDED
+    reply = await confirmed(anna, f"{say['undo']} {n}")
     assert say["back"].format(n=n) in texts(reply)
     for name, other in (("Eva", "David"), ("David", "Eva")):
         told = [m for m in world[name].inbox() if m.kind == "matching/unpair_undone_notice"]
         assert len(told) == 1 and say["notice"].format(other=other) in told[0].text
+        assert "mistake" not in told[0].text and "Förlåt" not in told[0].text
     async with world.core.db.read() as s:
         row = await s.get(Pairing, n)
         assert (row.status, row.ended_at, row.end_reason) == (PairStatus.ANNOUNCED, None, None)
