@@ -68,7 +68,7 @@ async def _participant_blocks(turn: Turn) -> list:
         buttons = [Button("nudge.met", turn.render("home/button_met"), str(p.id), "primary") for p in pairs[:1]]
         if paused:
             buttons.append(Button("home.resume", turn.render("home/button_resume"), str(enrollment.id)))
-        else:
+        elif enrollment.status != EnrollmentStatus.INVITED:  # only invited: nothing to pause yet
             buttons.append(Button("home.pause", turn.render("home/button_pause"), str(enrollment.id)))
         blocks.append(Buttons(tuple(buttons)))
         asked = [ev for ev, p in events if p.id == program.id and ev.id not in shown]
