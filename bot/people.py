@@ -296,6 +296,16 @@ async def _candidates(session: AsyncSession, people: list[Person], program: Prog
     return out
 
 
+async def outside_program(session: AsyncSession, program: Program, person: Person) -> str | None:
+    """The name of `person`'s organisation when it is known and is not one
+    of `program`'s (nor are any of their workspaces or tenants); None when
+    they belong, or nobody knows yet (the intake asks them)."""
+    if person.organisation_id is None or await _in_program_organisations(session, program, [person]):
+        return None
+    organisation = await session.get(Organisation, person.organisation_id)
+    return organisation.name if organisation is not None else None
+
+
 async def _in_program_organisations(session: AsyncSession, program: Program, people: list[Person]) -> list[Person]:
     """Those of `people` who belong to one of the program's organisations: by
     their own organisation, or by an identity in a workspace or tenant an

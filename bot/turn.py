@@ -226,7 +226,10 @@ class Turn:
             mine = [] if self.coordinator_command else await self._my_programs(live)
             if len(mine) == 1:
                 return mine[0]
-            raise UserError("errors/program_ambiguous", known=[p.slug for p in live])
+            # `program use` is a coordinator's: a participant is shown only `program=`.
+            raise UserError(
+                "errors/program_ambiguous", known=[p.slug for p in live], coordinator=await self.coordinates()
+            )
         return live[0]
 
     async def no_program(self, programs: list[Program] | None = None) -> UserError:

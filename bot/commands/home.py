@@ -31,6 +31,13 @@ async def _participant_blocks(turn: Turn) -> list:
     surveys = await open_surveys(turn.session, pk(turn.person), turn.now)
     events = await unanswered_events(turn.session, mine, pk(turn.person), turn.now)
     shown: set[int] = set()  # an event is listed once, under the first of the person's blocks of its program
+    # As `pause` offers them: an invitation beside a program they take part in gets no Pause button.
+    taking_part = any(
+        e.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)
+        and p.status in RUNNING
+        and not has_ended(p, local_today(p, turn.now))
+        for e, p in mine
+    )
     for enrollment, program in mine:
         # Closed, or past its end date (as `status` sees it): shown as it ended, to those who took part.
         if has_ended(program, local_today(program, turn.now)):
@@ -71,7 +78,7 @@ async def _participant_blocks(turn: Turn) -> list:
         buttons = [Button("nudge.met", turn.render("home/button_met"), str(p.id), "primary") for p in pairs[:1]]
         if paused:
             buttons.append(Button("home.resume", turn.render("home/button_resume"), str(enrollment.id)))
-        else:
+        elif enrollment.status != EnrollmentStatus.INVITED or not taking_part:
             buttons.append(Button("home.pause", turn.render("home/button_pause"), str(enrollment.id)))
         blocks.append(Buttons(tuple(buttons)))
         asked = [ev for ev, p in events if p.id == program.id and ev.id not in shown]

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot import plan
 from bot.commands.registry import COORDINATOR, Param, action, choice_value, command
-from bot.commands.which import Question, choose, not_taking_part, on_pick, open_to
+from bot.commands.which import Question, choose, none_open, not_taking_part, on_pick, open_to
 from bot.dialogs import begin_intake, nomination, role_change
 from bot.dialogs.entrances import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
@@ -54,8 +54,8 @@ async def _join_one_of(turn: Turn, ref: Program | None, role: str | None) -> lis
     that they are not already in (in that role), else asked which."""
     enrolled = {e.program_id: e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status not in GONE}
     rows = await open_to(turn, enrolled)
-    if not rows:
-        raise await turn.no_program()
+    if not rows:  # programs may run, for other organisations: said so (`none_open`)
+        raise await none_open(turn)
     joined = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)
     fresh = [(e, p) for e, p in rows if e is None or e.status not in joined or (role and e.role != role)]
     chosen = await choose(
@@ -168,11 +168,13 @@ async def dialogue_card(turn: Turn):
     return await continue_action(turn)
 
 
-@action("role.change")
+@action("role.confirm")
+@action("role.change")  # the same button on a card sent before it was a Yes/No card
 async def role_change_confirmed(turn: Turn):
     return await role_change.change(turn)
 
 
+@action("role.cancel")
 @action("role.keep")
 async def role_change_refused(turn: Turn):
     return await role_change.keep(turn)

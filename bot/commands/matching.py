@@ -225,14 +225,17 @@ async def match_waitlist(turn: Turn, args):
         raise UserError("matching/errors/already_paired", name=person.name, pair=holding.id)
     enrollment.waitlisted = True
     turn.session.add(enrollment)
-    for row in (
+    drafted = (
         await turn.session.exec(
             select(Pairing).where(Pairing.adept_id == enrollment.id, Pairing.status == PairStatus.DRAFT)
         )
-    ).all():
+    ).all()
+    for row in drafted:
         await turn.session.delete(row)
     await turn.session.flush()
-    when = await _tell_the_waitlisted_now(turn, program, enrollment)
+    # A draft that proposed a mentor for them is a round under way, even when theirs was its only pair:
+    # "no mentor fits you" now would contradict it, so they hear it when a round is announced.
+    when = "later" if drafted else await _tell_the_waitlisted_now(turn, program, enrollment)
     await turn.audit("match waitlisted", program=program, adept=enrollment.id, told=when == "now")
     cohort = await _cohort(turn, program)
     return [draft_card(turn, cohort, None, turn.render("matching/waitlisted_done", name=person.name, when=when))]

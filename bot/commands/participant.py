@@ -12,7 +12,7 @@ from bot.commands.dates import parse_date
 from bot.commands.registry import COMMANDS, Param, action, command
 from bot.commands.swedish import swedish_words
 from bot.commands.topics import topic, visible_roles
-from bot.commands.which import Question, choose, on_pick, program_named
+from bot.commands.which import Question, choose, on_pick, open_to, program_named
 from bot.dialogs.entrances import still_waiting
 from bot.errors import UserError, stale_button
 from bot.i18n import sort_key
@@ -132,7 +132,10 @@ async def status(turn: Turn, args):
                 # Without one, the pairs that ended this year, as the home view names them: not "no pair yet".
                 "former": [] if pairs else await former_partners(turn.session, program, enrollment),
                 "waiting": waiting_anew(program, enrollment),  # what they wait for, said in the same sentence
-                "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
+                # Someone who said no is not in the program: its events are not theirs.
+                "next_event": None
+                if enrollment.status == EnrollmentStatus.DECLINED
+                else await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
                 "ended": None,  # it runs
                 # A pause shows while it lasts (the date stays stored: `mydata`).
@@ -140,7 +143,17 @@ async def status(turn: Turn, args):
             }
         )
     coordinator = not rows and await turn.coordinates()
-    return [turn.say("commands/status", rows=rows, left=left, coordinator=coordinator, ephemeral=True)]
+    # `join` only where it would not fail; programs that run for other organisations are not "none".
+    joinable = "" if rows else "open" if await open_to(turn, {}) else "closed" if await _any_running(turn) else "none"
+    return [
+        turn.say("commands/status", rows=rows, left=left, coordinator=coordinator, joinable=joinable, ephemeral=True)
+    ]
+
+
+async def _any_running(turn: Turn) -> bool:
+    return (
+        await turn.session.exec(select(Program.id).where(col(Program.status).in_(RUNNING)).limit(1))
+    ).first() is not None
 
 
 async def _ended_row(turn: Turn, enrollment: Enrollment, program: Program, today: date, in_programs: set) -> dict:
@@ -172,15 +185,21 @@ async def language(turn: Turn, args):
     return [turn.say("commands/language_set")]
 
 
-async def _active(turn: Turn) -> list[tuple[Enrollment, Program]]:
+async def _active(turn: Turn, *, invited: bool = True) -> list[tuple[Enrollment, Program]]:
+    """The running programs the person is in. `invited=False`: not those
+    they are only invited to (no consent given there), and when those are
+    all there are, said so."""
     rows = [
         (e, p)
         for e, p in await my_enrollments(turn.session, pk(turn.person))
         if e.status not in GONE and p.status in RUNNING
     ]
-    if not rows:
+    taking_part = rows if invited else [(e, p) for e, p in rows if e.status != EnrollmentStatus.INVITED]
+    if not taking_part and rows:
+        raise UserError("errors/only_invited", program_names=[p.name for _, p in rows])
+    if not taking_part:
         raise UserError("errors/not_enrolled")
-    return rows
+    return taking_part
 
 
 SIGNING_UP = (EnrollmentStatus.INVITED, EnrollmentStatus.ONBOARDING)  # not through the intake yet
@@ -211,9 +230,13 @@ async def _pause_picked(turn: Turn, program: Program, extra: str) -> list[Outbou
 async def _pause_in(turn: Turn, ref: str | Program | None, typed: date | None) -> list[Outbound]:
     """A pause in one program (asked which when several), until the typed
     day or the program's end, whichever comes first."""
+    rows = await _active(turn)
+    # A program they are only invited to is not offered beside one they take part in
+    # (named, or all there is, an invitation may still be paused: no reminders while signing up).
+    taking_part = [(e, p) for e, p in rows if e.status != EnrollmentStatus.INVITED]
     chosen = await choose(
         turn,
-        await _active(turn),
+        taking_part if taking_part and ref is None else rows,
         ref,
         command="pause",
         extra=typed.isoformat() if typed else "",

@@ -10,7 +10,9 @@ from functools import partial
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, NOMINATOR, PROGRAM, Param, command
+from bot.conflicts import invitable, role_conflicts
 from bot.coordinators import EMAIL_CLAIM, coordinator_rights
 from bot.dialogs import role_change
 from bot.errors import UserError
@@ -64,7 +66,7 @@ def nomination_card(render, enrollment: Enrollment, program: Program, nominator:
     )
 
 
-@command("invite", role=COORDINATOR, params=(Param("people", "people"), PROGRAM))
+@command("invite", role=COORDINATOR, params=(Param("people", "people"), PROGRAM, CONFIRM))
 async def invite(turn: Turn, args):
     program = await turn.program(args["program"])
     invited: list[str] = []
@@ -72,12 +74,20 @@ async def invite(turn: Turn, args):
     unreachable: list[str] = []
     words = args["people"]
     start = 0
+    people: list[Person] = []
     for group in await name_groups(turn.session, words):
         try:
             person = await resolve_person(turn.session, " ".join(group), turn.inbound.actor, turn.now, program)
         except UserError as err:
             raise (with_quotes_hint(err, "invite", words, start) if len(group) == 1 else err) from None
+        await invitable(turn.session, person, program)  # a key obeys the rule a name does
         start += len(group)
+        people.append(person)
+    if args["confirm"] != "yes":  # a mentor invited as an adept, an adept in two programs at once: ask first
+        conflicts = [c for p in people for c in await role_conflicts(turn.session, p, program, Role.ADEPT.value)]
+        if conflicts:
+            return [_ask_first(turn, conflicts, [p.name for p in people], program, nominating=False)]
+    for person in people:
         existing = await enrollment_of(turn.session, program, pk(person))  # one per person and program
         if existing is not None and existing.status not in role_change.OVER:
             already.append(person.name)
@@ -103,7 +113,9 @@ async def invite(turn: Turn, args):
 
 
 @command(
-    "nominate", role=NOMINATOR, params=(Param("person", "person"), Param("reason", free=True, required=False), PROGRAM)
+    "nominate",
+    role=NOMINATOR,
+    params=(Param("person", "person"), Param("reason", free=True, required=False), PROGRAM, CONFIRM),
 )
 async def nominate(turn: Turn, args):
     program = await turn.program(args["program"])
@@ -129,10 +141,16 @@ async def nominate(turn: Turn, args):
     if existing is not None and existing.status not in role_change.OVER:
         if not coordinator:  # the same answer as a new nomination; nothing changes, nobody is told
             await turn.audit("nominate", program=program, nominee=person.name, taking_part=existing.role)
+            if existing.role == Role.MENTOR and existing.status == EnrollmentStatus.ACTIVE:  # no secret: paired openly
+                return [turn.say("commands/nominated_already_mentor", name=person.name, program=program)]
             return [turn.say("commands/nominated", name=person.name, program=program, reason=reason, neutral=True)]
         if existing.role == Role.MENTOR:
             raise UserError("errors/already_mentor", name=person.name, program=program, status=existing.status)
         raise UserError("errors/already_adept", name=person.name, program=program, status=existing.status)
+    if coordinator and args["confirm"] != "yes":  # an adept of another program, too few years: ask first
+        await invitable(turn.session, person, program)  # a key obeys the rule a name does
+        if conflicts := await role_conflicts(turn.session, person, program, Role.MENTOR.value):
+            return [_ask_first(turn, conflicts, [person.name], program, nominating=True)]
     if existing is not None and existing.role != Role.MENTOR:
         role_change.retake(existing, Role.MENTOR.value, turn.now)
     enrollment = existing or Enrollment(
@@ -162,6 +180,12 @@ async def nominate(turn: Turn, args):
             neutral=not coordinator,
         )
     ]
+
+
+def _ask_first(turn: Turn, conflicts, names: list[str], program: Program, *, nominating: bool):
+    """The conflicts, and Yes/No: Yes runs the line again with `confirm=yes`."""
+    template = "commands/role_conflict_confirm"
+    return ask(turn, template, conflicts=conflicts, names=names, program=program, nominating=nominating)
 
 
 NOMINATIONS_PER_DAY = 5  # by anyone but a coordinator

@@ -33,7 +33,8 @@ async def _ask_about(turn: Turn, ref: str | Program | None, command: str, templa
     running program of the person's (asked which first when they are in
     several); it says the pair ends only when the person has a pair there
     that leaving ends (a pair the coordinator already ended is not theirs to end)."""
-    chosen = await choose(turn, await _active(turn), ref, command=command)
+    # Only invited: nothing to withdraw (no consent given), but an invitation may be left (declined).
+    chosen = await choose(turn, await _active(turn, invited=prefix == "leave"), ref, command=command)
     if isinstance(chosen, Question):
         return chosen.replies
     enrollment, program = chosen

@@ -42,7 +42,7 @@ from bot.inputs import parse_int
 from bot.lifecycle import ACTIVE
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.programs import enrollment_of, organisations
-from bot.store.models import Enrollment, OrganisationTenant, Pairing, Person, Program, ProgramOrganisation
+from bot.store.models import Enrollment, Organisation, OrganisationTenant, Pairing, Person, Program, ProgramOrganisation
 from bot.store.rows import fetch, pk
 from bot.turn import Turn
 
@@ -207,6 +207,29 @@ def _may_join(own: set[int], taking_part: set[int]) -> bool:
     """Someone of organisations `own` (none known: the intake asks) may join
     a program of organisations `taking_part` (none named yet: anyone)."""
     return not own or not taking_part or bool(own & taking_part)
+
+
+async def none_open(turn: Turn) -> UserError:
+    """What `join` says when nothing is open to the person: if programs run,
+    that none takes their organisation (a coordinator sees which programs
+    and whose they are, a participant whom to ask), not that none runs."""
+    running = list(
+        (await turn.session.exec(select(Program).where(Program.status == ACTIVE).order_by(col(Program.id)))).all()
+    )
+    if not running:
+        return await turn.no_program()
+    own = await _own_organisations(turn)
+    names = (await turn.session.exec(select(Organisation.name).where(col(Organisation.id).in_(own)))).all()
+    coordinator = await turn.coordinates()
+    programs = (
+        [
+            {"name": p.name, "slug": p.slug, "organisations": [o.name for o in await organisations(turn.session, p)]}
+            for p in running
+        ]
+        if coordinator
+        else []
+    )
+    return UserError("errors/no_program_open", coordinator=coordinator, own=sorted(names), programs=programs)
 
 
 async def not_taking_part(turn: Turn, program: Program) -> list[str]:

@@ -2,7 +2,9 @@
 
 `join role=mentor` by someone already enrolled as an adept (or the other way
 round) does not create a second enrollment: it asks first, with a card whose
-buttons carry the enrollment id and the role asked for. *Change* turns the
+buttons carry the enrollment id and the role asked for (`role.confirm` and
+`role.cancel`, so a typed yes or no answers it as on any Yes/No card;
+`role.change` and `role.keep` are the same buttons on cards sent before). *Change* turns the
 same enrollment into the other role and starts that role's intake from the
 beginning (the earlier answers belong to the other role and are dropped);
 *Keep* leaves everything as it was. Someone in a pair (drafted, approved or
@@ -51,24 +53,19 @@ async def ask(turn: Turn, program: Program, enrollment: Enrollment, role: str) -
     """The confirmation card: enrolled as `enrollment.role`, asked for `role`."""
     if await in_a_pair(turn, enrollment):
         raise UserError("dialogs/role_change_paired", program=program.name, role=enrollment.role)
-    context = dict(program=program.name, current=enrollment.role, wanted=role)
+    # Said as it is: only invited (no answers yet), in the middle of the intake, or signed up.
+    context = dict(program=program.name, current=enrollment.role, wanted=role, status=enrollment.status)
     question = turn.render("dialogs/role_change_ask", **context)
+    # A Yes/No card as `confirm_card` builds it (`role.confirm` / `role.cancel`, one value),
+    # so a typed yes or no right after it answers it (`bot.asked`).
+    value = f"{enrollment.id}:{role}"
     card = Card(
         (
             Text(question),
             Buttons(
                 (
-                    Button(
-                        "role.change",
-                        turn.render("dialogs/option/role_change", wanted=role),
-                        f"{enrollment.id}:{role}",
-                        "primary",
-                    ),
-                    Button(
-                        "role.keep",
-                        turn.render("dialogs/option/role_keep", current=enrollment.role),
-                        f"{enrollment.id}:{enrollment.role}",
-                    ),
+                    Button("role.confirm", turn.render("dialogs/option/role_change", wanted=role), value, "primary"),
+                    Button("role.cancel", turn.render("dialogs/option/role_keep", current=enrollment.role), value),
                 )
             ),
         )

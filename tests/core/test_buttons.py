@@ -60,6 +60,8 @@ FOREIGN = [
     ("Mallory", "{vera_card}", ""),
     ("Mallory", "role.change", "{erik}:mentor"),
     ("Mallory", "role.keep", "{erik}:mentor"),
+    ("Mallory", "role.confirm", "{erik}:mentor"),
+    ("Mallory", "role.cancel", "{erik}:mentor"),
     ("Mallory", "agree.where", "{pair}"),
     ("Mallory", "fit.yes", "{pair}"),
     ("Mallory", "pause.confirm", "2027-06-01"),

@@ -98,6 +98,10 @@ SAMPLES: dict[str, object] = {
     "name": "Solna stad",
     "names": "",  # a choice's names table (`Param.names`; with `labels/language` in test_language)
     "organisations": ["Knivsta kommun", "Täby kommun"],
+    "organisation": "Region Stockholm",
+    "own": ["Nacka kommun"],
+    "programs": [{"name": "Mentorprogram 2027", "slug": "mentorprogram-2027", "organisations": ["Täby kommun"]}],
+    "program_names": ["Mentorprogram 2027"],
     "number": 13,
     "option": "colour",
     "page": 5,

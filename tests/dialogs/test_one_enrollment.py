@@ -86,17 +86,61 @@ async def test_pressing_join_on_an_invitation_twice_says_welcome_once(lw):
     assert await anna.choose(1, [invitation]) == []
 
 
-@pytest.mark.parametrize("typed", ["yes", "label"])
-async def test_a_typed_yes_to_the_switch_card_points_to_its_buttons(lw, typed):
+async def test_a_typed_yes_right_after_the_switch_card_answers_it_as_its_yes_button(lw):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale)
+    await anna.say("1")
+    await anna.say("join role=mentor")
+    switched = await anna.say({"sv": "ja", "en": "yes"}[lw.locale])
+    assert asked(switched) == "dialogs/ask/consent_mentor", [r.text for r in switched]
+    assert [(e.role, e.status) for e in await enrollments(lw, "Anna")] == [("mentor", "invited")]
+
+
+async def test_a_typed_no_right_after_the_switch_card_keeps_the_role(lw):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale)
+    await anna.say("1")
+    await anna.say("join role=mentor")
+    await anna.say({"sv": "nej", "en": "no"}[lw.locale])
+    assert [(e.role, e.status) for e in await enrollments(lw, "Anna")] == [("adept", "active")]
+
+
+async def test_someone_only_invited_is_asked_as_invited_not_as_signed_up(lw):
+    david = lw.chat("David")
+    await david.say("help")
+    await lw.chat(COORDINATOR).say("invite console:local:david")
+    david.inbox()
+    (card,) = await david.say("join role=mentor")
+    assert card.kind == "dialogs/role_change_ask"
+    said = {
+        "sv": ("Du är inbjuden som adept", "har inte svarat än", "anmäld", "tas bort"),
+        "en": ("You are invited as a mentee", "have not answered yet", "already taking part", "removed"),
+    }[lw.locale]
+    assert said[0] in card.text and said[1] in card.text, card.text
+    assert said[2] not in card.text and said[3] not in card.text, card.text
+    switched = await david.say({"sv": "ja", "en": "yes"}[lw.locale])
+    assert asked(switched) == "dialogs/ask/consent_mentor", [r.text for r in switched]
+    assert [(e.role, e.status) for e in await enrollments(lw, "David")] == [("mentor", "invited")]
+
+
+async def test_the_switch_card_label_typed_points_to_its_buttons(lw):
     anna = lw.chat("Anna")
     await run(anna, ADEPT, lw.locale)
     await anna.say("1")
     card = (await anna.say("join role=mentor"))[-1]
-    line = SWITCH[lw.locale] if typed == "label" else {"sv": "ja", "en": "yes"}[lw.locale]
-    (reply,) = await anna.say(line)
+    (reply,) = await anna.say(SWITCH[lw.locale])
     assert reply.kind == "core/no_open_question", reply.text
     assert {"sv": "Svara med knapparna på kortet", "en": "Answer with the buttons on the card"}[lw.locale] in reply.text
     assert "confirm=yes" not in reply.text and "bekräfta=ja" not in reply.text  # no such command of hers
     assert [(e.role, e.status) for e in await enrollments(lw, "Anna")] == [("adept", "active")]
     # ... and the card's button still does what it says.
     assert asked(await anna.choose(1, [card])) == "dialogs/ask/consent_mentor"
+
+
+async def test_a_switch_card_sent_before_still_works_by_its_old_button_ids(lw):
+    anna = lw.chat("Anna")
+    await run(anna, ADEPT, lw.locale)
+    await anna.say("1")
+    (before,) = await enrollments(lw, "Anna")
+    switched = await anna.click("role.change", f"{before.id}:mentor")
+    assert asked(switched) == "dialogs/ask/consent_mentor"
