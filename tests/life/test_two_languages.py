@@ -139,7 +139,8 @@ async def test_a_command_about_a_program_answers_in_its_language(year):
 async def test_an_invitation_to_the_english_program_is_answered_in_english(year):
     """Olof's turns are about his Swedish program, but a click on the
     English program's card is about the English program, as the card was."""
-    await year["Anna"].say(f"invite console:local:olof program={ENGLISH}")
+    # Olof is a mentor in the Swedish program: inviting him as a mentee asks first.
+    await year["Anna"].say(f"invite console:local:olof program={ENGLISH} confirm=yes")
     olof = year["Olof"]
     invitation = [m for m in olof.inbox() if m.card is not None]
     assert [m.locale for m in invitation] == ["en"], [m.text for m in invitation]
