@@ -23,7 +23,7 @@ SAY = {
         "fit": "Är det här ett bra par för dig?",
         "notice": "tycker inte att paret",
         "ended": "är avslutat",
-        "rematch_asked": "Avsluta paret #{n} Cecilia → Frida (motivering: ”passade inte (efter första mötet)”)? "
+        "rematch_asked": "Avsluta paret #{n} Cecilia → Frida i Mentorprogram 2027 (motivering: ”passade inte (efter första mötet)”)? "
         "Båda får veta att paret är avslutat",
         "rematch_reason": "passade inte (efter första mötet)",
         "kept": "Okej, jag gjorde ingenting.",
@@ -50,7 +50,7 @@ SAY = {
         "fit": "Is this a good pair for you?",
         "notice": "does not think the pair",
         "ended": "has ended",
-        "rematch_asked": "End pair #{n} Cecilia → Frida (reason: “not a good fit (after the first meeting)”)? "
+        "rematch_asked": "End pair #{n} Cecilia → Frida in Mentorprogram 2027 (reason: “not a good fit (after the first meeting)”)? "
         "Both are told the pair has ended",
         "rematch_reason": "not a good fit (after the first meeting)",
         "kept": "All right, I did nothing.",
