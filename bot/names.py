@@ -3,14 +3,18 @@
 A name comes from a platform profile, a console `--as`/`--org`, a command
 or an intake answer, and the same visible name may arrive in two Unicode
 forms (`Ö` as one code point, or `O` followed by a combining diaeresis, as
-macOS writes it), with other spaces, or in another case. `tidy_name` is the
-name as it is stored and shown; `name_key` is what two names are compared
-by. Folded in Python: SQLite's `lower()` leaves `Ä` as it is, and nothing in
+macOS writes it), with other spaces, or in another case. An apostrophe may be typed
+straight (`O'Brien`) or typographic (`O’Brien`, as phones and Macs write it).
+`tidy_name` is the name as it is stored and shown; `name_key` is what two
+names are compared by. Folded in Python: SQLite's `lower()` leaves `Ä` as it is, and nothing in
 SQL knows the Unicode forms, so names are never compared in SQL."""
 
 from __future__ import annotations
 
 import unicodedata
+
+# Apostrophes that are the same apostrophe in a name: ’ (typographic), ‘, ʼ.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def tidy_name(text: str) -> str:
@@ -21,5 +25,6 @@ def tidy_name(text: str) -> str:
 
 def name_key(text: str) -> str:
     """What makes two names the same name: `tidy_name`, whatever the case
-    (`Björn Ärlig`, `björn  ÄRLIG`, and either in decomposed form)."""
-    return unicodedata.normalize("NFC", tidy_name(text).casefold())
+    (`Björn Ärlig`, `björn  ÄRLIG`, and either in decomposed form) and
+    whichever apostrophe (`O'Brien`, `O’Brien`)."""
+    return unicodedata.normalize("NFC", tidy_name(text).casefold()).translate(_APOSTROPHES)

@@ -289,7 +289,7 @@ def parse_args(cmd: Command, tokens: list[str], today: date) -> dict[str, object
     named = _named_keys(cmd)
     positional = [p for p in cmd.params if not p.named]
     tokens = _with_free_text(cmd, tokens, named)
-    refuse_unclosed(tokens)  # a quote that never closes, outside free text
+    refuse_unclosed(tokens, cmd)  # a quote that never closes, outside free text
     if any(p.kind == "date" for p in cmd.params):
         tokens = day_words(tokens)
     raw: dict[str, object] = {}

@@ -3,7 +3,8 @@ words; “curly” quotes count as straight ones), each knowing where it stands
 in the line as typed. Free text (`Param(free=True)`: a broadcast, a goal, a
 reason) is not read as words at all: from its first word to the end of the
 line it is what the person typed, apostrophes, quotes and line breaks
-included (`free_text`). A quote that never closes is refused with how quotes
+included (`free_text`). An apostrophe inside a word (`O'Brien`, `don't`)
+is part of the word, never a quote. A quote that never closes is refused with how quotes
 are written (`refuse_unclosed`) wherever it is not in free text."""
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from collections.abc import Callable, Iterable
 from bot.errors import UserError
 
 QUOTES = "\"'“”"
+# An apostrophe inside a word (`O'Brien`, `don't`): a letter or digit on
+# each side. It is part of the word, never a quote; while the line is
+# split it stands in as a character the lexer has no rule for.
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_KEPT_APOSTROPHE = "\ue000"
 
 
 class Word(str):
@@ -41,7 +47,7 @@ def tokenize(text: str) -> list[str]:
     time, and a word ends at the first whitespace after it). A quote that
     does not close makes the rest of the line one `unclosed` word: whether
     that is a mistake depends on where it stands (`refuse_unclosed`)."""
-    straight = text.replace("“", '"').replace("”", '"')
+    straight = _INNER_APOSTROPHE.sub(_KEPT_APOSTROPHE, text.replace("“", '"').replace("”", '"'))
     stream = io.StringIO(straight)
     lexer = shlex.shlex(stream, posix=True)
     lexer.whitespace_split, lexer.commenters = True, ""
@@ -49,6 +55,7 @@ def tokenize(text: str) -> list[str]:
     end = 0  # just past the whitespace character that ended the last word
     try:
         while (token := lexer.get_token()) is not None:
+            token = token.replace(_KEPT_APOSTROPHE, "'")
             words.append(Word(token, text, _word_start(straight, end, lexer.whitespace)))
             end = stream.tell()
     except ValueError:  # "No closing quotation"
@@ -67,15 +74,18 @@ def has_unclosed(tokens: Iterable[str]) -> bool:
     return any(getattr(word, "unclosed", False) for word in tokens)
 
 
-def refuse_unclosed(tokens: Iterable[str]) -> None:
-    """A quote that never closes, outside free text: say how quotes are written."""
+def refuse_unclosed(tokens: Iterable[str], command: object = None) -> None:
+    """A quote that never closes, outside free text: say how quotes are
+    written, with how `command` (the one typed, when known) is written."""
     for word in tokens:
         if getattr(word, "unclosed", False):
-            raise UserError("errors/unbalanced_quotes", text=getattr(word, "line", str(word)))
+            raise UserError("errors/unbalanced_quotes", text=getattr(word, "line", str(word)), usage=command)
 
 
 # `key=value` at the end of a line, the value perhaps in quotes.
-_NAMED_AT_END = re.compile(r"(?:^|\s+)([^\s=" + QUOTES + r"]+)=(\"[^\"]*\"|“[^”]*”|'[^']*'|[^\s" + QUOTES + r"]*)\s*$")
+_NAMED_AT_END = re.compile(
+    r"(?:^|\s+)([^\s=" + QUOTES + r"]+)=(\"[^\"]*\"|“[^”]*”|'[^']*'|(?:[^\s" + QUOTES + r"]|(?<=\w)'(?=\w))*)\s*$"
+)
 
 
 def free_text(

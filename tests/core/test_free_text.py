@@ -86,8 +86,9 @@ async def test_typed_in_chat(world, sqlite_db):
     async with sqlite_db.read() as s:
         assert (await s.get(Pairing, n)).end_reason == "Cecilia's new job"
 
-    # A quote that never closes outside free text: how quotes are written, as before.
-    for line in ('invite "David', f"goal change \"1 {cecilia.name}'s goal", f'unpair "{n} moving', "Hej Kalle's"):
+    # A quote that never closes outside free text: how quotes are written, as before
+    # (an apostrophe inside a word, `Hej Kalle's`, is no quote: test_apostrophe_names).
+    for line in ('invite "David', f"goal change \"1 {cecilia.name}'s goal", f'unpair "{n} moving', 'Hej "Kalle'):
         chat = cecilia if line.startswith("goal") else anna
         (refused,) = await chat.say(line)
         assert refused.kind == "errors/unbalanced_quotes", (line, texts([refused]))
