@@ -58,7 +58,7 @@ def _by_uid(data: bytes) -> dict[str, object]:
 
 async def test_the_program_file_keeps_a_removed_event_marked_cancelled(world, sqlite_db):
     event = await _inspiration(sqlite_db)
-    await world["Anna"].say(f"event remove {event.id}")
+    await world["Anna"].say(f"event remove {event.id} confirm=yes")
     (reply,) = await world["Cecilia"].say("calendar")
     (ics,) = reply.files
     events = _by_uid(ics.data)
@@ -90,7 +90,7 @@ async def test_the_feed_holds_a_cancelled_event_until_30_days_after_its_end(worl
                 return _by_uid(await response.read())
 
         assert "status" not in (await fetched())[uid]
-        await world["Anna"].say(f"event remove {event.id}")
+        await world["Anna"].say(f"event remove {event.id} confirm=yes")
         cancelled = (await fetched())[uid]
         assert str(cancelled["status"]) == "CANCELLED" and int(cancelled["sequence"]) == 1
         ends = event.starts_at + timedelta(hours=3)
@@ -110,7 +110,7 @@ async def test_the_cancellation_names_the_organizer_of_the_invitation(world, sql
     event = await _inspiration(sqlite_db)
     (coming,) = await world["Cecilia"].click("rsvp.yes", str(event.id))
     (invite,) = _by_uid(coming.files[0].data).values()
-    await world["Anna"].say(f"event remove {event.id}")
+    await world["Anna"].say(f"event remove {event.id} confirm=yes")
     (told,) = [m for name, m in world["Anna"].told if name == "Cecilia" and m.kind == "events/cancelled"]
     cal = Calendar.from_ical(told.files[0].data)
     (cancel,) = cal.walk("VEVENT")

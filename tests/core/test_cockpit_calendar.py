@@ -172,7 +172,10 @@ async def _rsvp_events(world, sqlite_db) -> tuple[list[str], list[str]]:
     async with sqlite_db.read() as s:
         kinds = {str(e.id): (e.title or e.kind) for e in (await s.exec(select(ProgramEvent))).all()}
     pressed = [kinds[b.value] for b in _buttons(show) if b.action_id == "rsvp.yes"]
-    counted = [b.text for b in show.card.blocks[1:] if getattr(b, "text", "")]
+    lines = [line for b in show.card.blocks for line in str(getattr(b, "text", "") or "").splitlines()]
+    counted = [
+        line for line in lines if "kommer:" in line or "coming:" in line
+    ]  # each event once, its counts on its line
     return pressed, counted
 
 

@@ -211,6 +211,7 @@ async def test_nominating_again_says_the_nominee_is_already_nominated_not_a_ment
     nominates him again is told that, not that he is already a mentor."""
     await nominated(lw)
     hanna = lw.chat(COORDINATOR)
+    await hanna.say(f"language {lw.locale}")  # her replies are in her own language, not the program's
     (reply,) = await hanna.say("nominate console:local:bo")
     assert reply.kind == "errors/already_mentor"
     already = {"sv": "redan nominerad som mentor", "en": "already nominated as a mentor"}[lw.locale]

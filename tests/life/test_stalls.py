@@ -22,7 +22,7 @@ SAY = {
         "asked": "undrar hur det går för dig och",
         "refused": "är ett kommando för programmets samordnare",
         "ended": "är avslutat",
-        "unpair_asked": "Avsluta paret #{n} Erik → Hanna (motivering: ”har inte träffats (veckosammanfattningen)”)? "
+        "unpair_asked": "Avsluta paret #{n} Erik → Hanna i Mentorprogram 2027 (motivering: ”har inte träffats (veckosammanfattningen)”)? "
         "Båda får veta att paret är avslutat",
         "reason": "har inte träffats (veckosammanfattningen)",
         "kept": "Okej, jag gjorde ingenting.",
@@ -40,7 +40,7 @@ SAY = {
         "asked": "wonders how it is going for you and",
         "refused": "is a command for the program's coordinators",
         "ended": "has ended",
-        "unpair_asked": "End pair #{n} Erik → Hanna (reason: “has not met (weekly digest)”)? "
+        "unpair_asked": "End pair #{n} Erik → Hanna in Mentorprogram 2027 (reason: “has not met (weekly digest)”)? "
         "Both are told the pair has ended",
         "reason": "has not met (weekly digest)",
         "kept": "All right, I did nothing.",

@@ -76,8 +76,8 @@ async def test_a_program_year_in_teams(any_db, clock, connector):
         await hanna.type("match announce")
         for person in (anna, bo):
             other = BO.name if person is anna else "Anna"
-            # The introduction (the first meeting's checklist comes along, without names).
-            (intro,) = [c for c in person.inbox()[before_intro[person.who.chat] :] if other in c.shown_text()]
+            # The introduction first; the first meeting's checklist follows, naming the partner too.
+            intro = next(c for c in person.inbox()[before_intro[person.who.chat] :] if other in c.shown_text())
             assert intro.op == "send"  # proactive, in their personal chat
         (summary,) = connector.of("send", TEAM_CHANNEL)  # announced in the program channel, without names
         assert summary.shown_text().startswith("1 ") and "Anna" not in summary.shown_text()

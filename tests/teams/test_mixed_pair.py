@@ -62,9 +62,9 @@ async def test_adept_in_teams_and_mentor_in_slack_each_get_nudged_on_their_platf
         before = len(anna.inbox())
         await hanna.type("match announce")
         # Each also gets the first meeting's checklist (tests/life/test_first_meeting.py).
-        (intro,) = [c for c in anna.inbox()[before:] if "Bo Mentorsson" in c.shown_text()]
+        intro = next(c for c in anna.inbox()[before:] if "Bo Mentorsson" in c.shown_text())  # the checklist follows
         assert intro.op == "send"
-        (slack_intro,) = [c for c in slack.delivered() if "Anna" in str(c.params.get("text"))]
+        slack_intro = next(c for c in slack.delivered() if "Anna" in str(c.params.get("text")))  # then the checklist
         assert slack.user_of(slack_intro.channel) == SLACK_BO and "Anna" in str(slack_intro.params.get("text"))
 
         dispatcher = Dispatcher(sqlite_db, server.runtime.delivery, clock, server.runtime.config)

@@ -42,7 +42,9 @@ def expect_text(expected: str):
 
 async def test_a_typed_message_reaches_the_core_and_the_answer_comes_back(sqlite_db, clock):
     adapter = adapter_for(sqlite_db, clock, template())
-    status = render("sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm")
+    status = render(
+        "sv", "commands/status", rows=[], left=False, coordinator=False, joinable="none", tz="Europe/Stockholm"
+    )
     flow = await adapter.send("status")
     await flow.assert_reply(expect_text(status))
 
@@ -70,7 +72,7 @@ async def test_an_at_mention_in_a_group_chat_is_stripped_and_answered_in_private
     ((to, message),) = private.sent
     assert (to.user, to.where, to.tenant) == (USER.aad_object_id, "dm", TENANT)
     assert message.text == render(
-        "sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm"
+        "sv", "commands/status", rows=[], left=False, coordinator=False, joinable="none", tz="Europe/Stockholm"
     )
 
 
