@@ -46,7 +46,7 @@ async def test_a_typed_command_in_a_personal_chat_is_answered_there(sqlite_db, c
     (reply,) = connector.delivered(ANNA.chat)
     assert reply.op == "reply"
     assert reply.shown_text() == teams_markdown(
-        render("sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm")
+        render("sv", "commands/status", rows=[], left=False, coordinator=False, joinable="none", tz="Europe/Stockholm")
     )
 
 
@@ -55,7 +55,7 @@ async def test_mentor_prefix_and_english_locale_are_understood(sqlite_db, clock,
         await server.post(personal_message(connector.url, BO, "mentor status"))
     (reply,) = connector.delivered(BO.chat)
     assert reply.shown_text() == teams_markdown(
-        render("en", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm")
+        render("en", "commands/status", rows=[], left=False, coordinator=False, joinable="none", tz="Europe/Stockholm")
     )
 
 
@@ -218,7 +218,7 @@ async def test_a_private_answer_to_a_channel_mention_goes_to_the_personal_chat(s
     assert connector.calls[before:] == [answer]
     assert (answer.op, answer.conversation) == ("send", ANNA.chat)
     assert answer.shown_text() == teams_markdown(
-        render("sv", "commands/status", rows=[], left=False, coordinator=False, tz="Europe/Stockholm")
+        render("sv", "commands/status", rows=[], left=False, coordinator=False, joinable="none", tz="Europe/Stockholm")
     )
 
 
