@@ -30,3 +30,12 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def upgraded_folder(folder: Path) -> Path:
+    """`folder` with a config naming a fresh SQLite file there, upgraded as a
+    user does (`mentorbot db upgrade`)."""
+    (folder / "config.toml").write_text('[database]\nurl = "sqlite:///bot.db"\n', encoding="utf-8")
+    upgraded = run("db", "upgrade", cwd=folder)
+    assert upgraded.returncode == 0, upgraded.stderr
+    return folder

@@ -17,7 +17,7 @@ from adapters.console_session import repl
 from bot.messages import Button, Buttons, Card, Outbound, Text
 from bot.store.db import Database
 from bot.store.models import DialogState
-from tests.core.cli import run
+from tests.core.cli import run, upgraded_folder
 from tests.core.harness import make_core
 
 PROGRAM = "program skapa Mentorprogram 2027 start=2027-01-19 slut=2028-01-19"
@@ -27,10 +27,7 @@ ERIK = ("--org", "Knivsta kommun")
 @pytest.fixture
 def folder(tmp_path):
     """A fresh SQLite file, upgraded as a user does (`mentorbot db upgrade`)."""
-    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///bot.db"\n', encoding="utf-8")
-    upgraded = run("db", "upgrade", cwd=tmp_path)
-    assert upgraded.returncode == 0, upgraded.stderr
-    return tmp_path
+    return upgraded_folder(tmp_path)
 
 
 def console(folder, name: str, *lines: str, options=()):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.cli import run
+from tests.core.cli import run, upgraded_folder
 
 PROGRAM = "program skapa Mentorprogram 2027 start=2027-01-19 slut=2028-01-19"
 TABY = ("--org", "Täby kommun")
@@ -17,10 +17,7 @@ TABY = ("--org", "Täby kommun")
 @pytest.fixture
 def folder(tmp_path):
     """A fresh SQLite file, upgraded as a user does (`mentorbot db upgrade`)."""
-    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///bot.db"\n', encoding="utf-8")
-    upgraded = run("db", "upgrade", cwd=tmp_path)
-    assert upgraded.returncode == 0, upgraded.stderr
-    return tmp_path
+    return upgraded_folder(tmp_path)
 
 
 def console(folder, name: str, *lines: str, options=TABY) -> list[str]:

@@ -15,7 +15,7 @@ from adapters.console_session import save_files
 from bot.messages import Attachment, Outbound
 from bot.store.db import Database
 from bot.store.models import Reminder
-from tests.core.cli import run
+from tests.core.cli import run, upgraded_folder
 from tests.core.harness import enroll
 
 PROGRAM = "program create Mentorprogram 2027 start=2027-01-19 end=2028-01-19"
@@ -25,10 +25,7 @@ LOG_LINE = re.compile(r"^\S+ \S+ (DEBUG|INFO|WARNING|ERROR) ", re.MULTILINE)
 @pytest.fixture
 def folder(tmp_path):
     """A fresh SQLite file, upgraded as a user does (`mentorbot db upgrade`)."""
-    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///bot.db"\n', encoding="utf-8")
-    upgraded = run("db", "upgrade", cwd=tmp_path)
-    assert upgraded.returncode == 0, upgraded.stderr
-    return tmp_path
+    return upgraded_folder(tmp_path)
 
 
 def console(folder, name: str, *lines: str, options=(), env=None, top=()):
