@@ -307,7 +307,11 @@ class Meeting(SQLModel, table=True):
 class Reminder(SQLModel, table=True):
     """The outbox: one row per future message, unique by `key`."""
 
-    __table_args__ = (sa.Index("ix_reminder_status_due", "status", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_reminder_status_due", "status", "due_at"),
+        # A subject's rows, and one person's of them (an event's, a survey's): migration 0014.
+        sa.Index("ix_reminder_subject_person", "subject", "person_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
     program_id: int | None = Field(default=None, foreign_key="program.id", index=True)
@@ -329,7 +333,7 @@ class Reminder(SQLModel, table=True):
     created_at: datetime | None = _utc()
     # What the reminder is about ("pair:42", "event:17", "enrollment:5"), so
     # re-planning one pair or event reads only its own rows.
-    subject: str | None = Field(default=None, index=True)
+    subject: str | None = None
 
 
 class DialogState(SQLModel, table=True):
