@@ -13,7 +13,7 @@ from bot.asked import TypedPress, answered_in_place, typed_answer
 from bot.channel_replies import dialogue_in_dm, for_the_asker
 from bot.commands.registry import COORDINATOR, action_role, find_action, lookup_command, parse_args
 from bot.commands.smalltalk import card_number, is_greeting, is_yes_no
-from bot.commands.topics import is_group_word, unknown_command, visible_roles
+from bot.commands.topics import is_group_word, subcommand_typo, unknown_command, visible_roles
 from bot.commands.words import has_unclosed, refuse_unclosed, tokenize
 from bot.errors import UserError
 from bot.messages import Kind, Outbound, Where
@@ -141,7 +141,10 @@ async def run(turn: Turn, tokens: list[str]) -> list[Outbound]:
     if cmd.role == COORDINATOR and not await turn.coordinates():
         return await _refuse(turn, cmd.name)
     turn.coordinator_command = cmd.role == COORDINATOR  # which program it works on is asked, not guessed
-    args = parse_args(cmd, rest, turn.today)
+    try:
+        args = parse_args(cmd, rest, turn.today)
+    except UserError as err:  # perhaps a word of one of the commands it heads, mistyped (`match aprove`)
+        raise subcommand_typo(cmd, tokens, rest, await visible_roles(turn)) or err from None
     for p in cmd.params:  # a named program becomes the Program before the handler sees it
         named = args.get(p.name)
         if p.kind == "program" and isinstance(named, str):  # parse_args gives the name as typed

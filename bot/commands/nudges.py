@@ -1,5 +1,7 @@
 """The nudge buttons (*We met*, *Remind me in a week*, *We need help*) and the
-participant command `met [DATE [MINUTES]]` that logs a meeting. Someone in
+participant command `met [DATE [MINUTES]]` that logs a meeting (the date
+as `bot.commands.dates` reads it, a date without a year one that has been;
+the length in minutes or hours, `bot.commands.lengths`). Someone in
 more than one pair (a mentor with two mentees, a person in two programs) is
 asked which pair met, with one button per pair (its id as the value, the
 partner's name as the label); nothing is logged until they press one.
@@ -100,8 +102,8 @@ def _replacing(turn: Turn, message: Outbound) -> Outbound:
     "met",
     role=PARTICIPANT,
     params=(
-        Param("date", "date", required=False),
-        Param("minutes", "int", required=False, unit="minutes"),
+        Param("date", "date", required=False, happened=True),
+        Param("minutes", "length", required=False, unit="minutes"),
     ),
 )
 async def met(turn: Turn, args):

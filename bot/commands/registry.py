@@ -30,8 +30,9 @@ from datetime import date, time
 
 from bot.commands.choices import choice_value
 from bot.commands.dates import day_words, parse_date
+from bot.commands.lengths import has_unit, length_words, parse_length
 from bot.commands.swedish import ALIASES, PHRASES, swedish_index
-from bot.commands.words import Word, free_text, refuse_unclosed
+from bot.commands.words import Word, free_text, quote_hint, refuse_unclosed
 from bot.errors import UserError
 from bot.inputs import paragraphs, parse_whole
 from bot.messages import Outbound
@@ -49,7 +50,7 @@ Prepare = Callable[..., Awaitable[object]]
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str = "text"  # text, date, time, int, range, choice, person, people, program
+    kind: str = "text"  # text, date, time, int, range, length, choice, person, people, program
     required: bool = True
     named: bool = False  # given as name=value
     choices: tuple[str, ...] = ()
@@ -83,6 +84,10 @@ class Param:
     # `svenska`, `English`): typed in either language, case aside, it names the
     # choice, and a value that names none is answered with these names.
     names: str = ""
+    # A date of something that has happened (a meeting): typed without a
+    # year (`30/11`, `30 nov`) it is the nearest such day not after today,
+    # else the nearest not before it (`bot.commands.dates`).
+    happened: bool = False
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -285,13 +290,37 @@ def parse_args(cmd: Command, tokens: list[str], today: date) -> dict[str, object
     every wrong argument in one answer (`errors/several`), so a command with
     several settings is never half done nor fixed one error at a time.
     `today` is the day a date typed as `idag`, `igår` or `imorgon` counts
-    from (`bot.commands.dates`)."""
+    from (`bot.commands.dates`). A value with spaces typed without quotes
+    (`org=Solna stad`) is answered with it in quotes (`words.quote_hint`)."""
     named = _named_keys(cmd)
-    positional = [p for p in cmd.params if not p.named]
     tokens = _with_free_text(cmd, tokens, named)
     refuse_unclosed(tokens, cmd)  # a quote that never closes, outside free text
     if any(p.kind == "date" for p in cmd.params):
         tokens = day_words(tokens)
+    if any(p.kind == "length" for p in cmd.params):
+        tokens = length_words(tokens)
+    try:
+        return _read_args(cmd, tokens, named, today)
+    except UserError as err:
+
+        def reads(words: list[str]) -> bool:
+            try:
+                _read_args(cmd, words, named, today)
+            except UserError:
+                return False
+            return True
+
+        raise quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads) or err from None
+
+
+def _skips(p: Param, after: list[Param], word: str) -> bool:
+    """An optional date not typed before a length that is (`met 90 min`):
+    the word is the length's. A bare number stays the date's (`met 12`)."""
+    return not p.required and p.kind == "date" and bool(after) and after[0].kind == "length" and has_unit(word)
+
+
+def _read_args(cmd: Command, tokens: list[str], named: dict[str, Param], today: date) -> dict[str, object]:
+    positional = [p for p in cmd.params if not p.named]
     raw: dict[str, object] = {}
     loose: list[str] = []
     wrong: list[UserError] = []
@@ -312,6 +341,8 @@ def parse_args(cmd: Command, tokens: list[str], today: date) -> dict[str, object
                 text = " ".join(loose)
                 raw[p.name] = list(loose) if p.kind == "people" else paragraphs(text) if p.lines else text
             loose = []
+        elif loose and _skips(p, positional[i + 1 :], loose[0]):
+            continue
         elif loose:
             taken = _words_for(p, positional[i + 1 :], len(loose))
             raw[p.name] = " ".join(loose[:taken])
@@ -352,7 +383,9 @@ def convert(cmd: Command, p: Param, value, today: date):
             raise UserError("errors/bad_choice", argument=p.name, value=value, choices=list(p.choices), names=p.names)
         return v
     if p.kind == "date":
-        return parse_date(str(value), p.name, today)
+        return parse_date(str(value), p.name, today, p.happened)
+    if p.kind == "length":
+        return parse_length(str(value), p.name)
     if p.kind == "time":
         m = _TIME.match(str(value))
         if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:

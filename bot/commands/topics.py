@@ -77,6 +77,33 @@ def unknown_command(tokens: list[str], roles: tuple[str, ...]) -> UserError:
     )
 
 
+def subcommand_typo(cmd: Command, tokens: list[str], rest: list[str], roles: tuple[str, ...]) -> UserError | None:
+    """`match aprove`, `matcha godkän`: a command that heads others, typed
+    with a word close to one of theirs (in either language) that it cannot
+    read, is answered as an unknown command is, with the nearest of them
+    (`match approve`) and the others the reader may run; None when no
+    word is close (the command's own error stands). `tokens` are the line's
+    words, `rest` those after the command's."""
+    if not rest or "=" in rest[0]:
+        return None
+    depth = len(cmd.words)
+    below = [c for c in COMMANDS.values() if len(c.words) == depth + 1 and c.words[:depth] == cmd.words]
+    below = [c for c in below if c.role in roles]
+    forms = _forms()
+    words = {said[-1]: c.name for c in below for said in forms[c.words] if len(said) == depth + 1}
+    close = difflib.get_close_matches(rest[0].lower(), list(words), n=1, cutoff=0.75)
+    if not close:
+        return None
+    tokens, _ = read_words(tokens)
+    typed = tokens[: len(tokens) - len(rest) + 1]
+    return UserError(
+        "errors/unknown_command",
+        typed=" ".join(typed),
+        suggestion=words[close[0]],
+        subcommands=[c.name for c in below],
+    )
+
+
 async def topic(turn: Turn, text: str) -> list[Command]:
     """The commands `help TOPIC` shows: those the topic names that the reader
     may run. A topic naming only others' commands (`help event` from a

@@ -5,7 +5,8 @@ reason) is not read as words at all: from its first word to the end of the
 line it is what the person typed, apostrophes, quotes and line breaks
 included (`free_text`). An apostrophe inside a word (`O'Brien`, `don't`)
 is part of the word, never a quote. A quote that never closes is refused with how quotes
-are written (`refuse_unclosed`) wherever it is not in free text."""
+are written (`refuse_unclosed`) wherever it is not in free text; a value
+with spaces typed without them is answered with them (`quote_hint`)."""
 
 from __future__ import annotations
 
@@ -139,3 +140,54 @@ def _unquoted(text: str) -> str:
         return text
     words = tokenize(text)
     return words[0] if len(words) == 1 and not has_unclosed(words) else text
+
+
+def _named_word(token: str, named: Callable[[str], bool]) -> bool:
+    return "=" in token and named(token) and not getattr(token, "free", False)
+
+
+def quote_hint(
+    command: str, tokens: list[str], named: Callable[[str], bool], reads: Callable[[list[str]], bool]
+) -> UserError | None:
+    """When a line does not read, and words follow a named value typed
+    without quotes (`participants org=Solna stad`) with which in that value
+    it `reads`: how it is written, `org="Solna stad"`, and the line with it.
+    The fewest words that make the line read are taken (`place=Sal 2
+    10:00`: the time is the time). It only answers; nothing is done with
+    that reading. `named(word)`: whether the word is a named parameter."""
+    for i, token in enumerate(tokens):
+        if not _named_word(token, named):
+            continue
+        after = 0
+        while i + after + 1 < len(tokens) and not _named_word(tokens[i + after + 1], named):
+            after += 1
+        key, _, first = token.partition("=")
+        for taken in range(1, after + 1):
+            words = tokens[i + 1 : i + 1 + taken]
+            if any(getattr(w, "free", False) for w in words):
+                break
+            value = " ".join([first, *words])
+            if not reads([*tokens[:i], f"{key}={value}", *tokens[i + 1 + taken :]]):
+                continue
+            quote = "'" if '"' in value else '"'
+            quoted = f"{key}={quote}{value}{quote}"
+            return UserError(
+                "errors/value_in_quotes",
+                command=command,
+                typed=" ".join([token, *words]),
+                quoted=quoted,
+                line=_quoted_line(tokens, i, taken, quoted),
+            )
+    return None
+
+
+def _quoted_line(tokens: list[str], i: int, taken: int, quoted: str) -> str | None:
+    """The typed line with tokens[i : i + taken + 1] written as `quoted`,
+    or None when the words do not say where they stand in it."""
+    first, last = tokens[i], tokens[i + taken]
+    if not (isinstance(first, Word) and isinstance(last, Word) and first.line and first.line == last.line):
+        return None
+    line, end = first.line, last.start + len(last)
+    if line[first.start : first.start + len(first)] != first or line[last.start : end] != last:
+        return None  # a word typed in quotes, or joined from two
+    return f"{line[: first.start]}{quoted}{line[end:]}".strip()

@@ -78,6 +78,7 @@ SAMPLES: dict[str, object] = {
     "extra": "extra",
     "first_after": "03:00",
     "forward": "03:30",
+    "fraction": True,
     "going_on": "free",
     "gone": ["Maria"],
     "groups": ["Anna Berg", "Bo"],  # a command's words, a name with spaces as one
@@ -89,6 +90,7 @@ SAMPLES: dict[str, object] = {
     "known": ["Knivsta kommun", "Täby kommun"],
     "length": 300,
     "limit": 200,
+    "line": 'participants org="Solna stad"',
     "load": 2,
     "low": 7,
     "max": 200,
@@ -110,6 +112,7 @@ SAMPLES: dict[str, object] = {
     "placeholders": ["identity"],  # arguments not typed, by their names
     "platform": "slack",
     "program": PROGRAM,
+    "quoted": 'org="Solna stad"',
     "ref": "Gunnar",
     "role": "mentor",
     "shared": False,

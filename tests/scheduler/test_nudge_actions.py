@@ -106,13 +106,15 @@ async def test_the_examples_in_met_errors_are_meetings_met_accepts(sqlite_db, cl
     _pairing, core = await setup(sqlite_db, clock)
     clock.set(datetime(2027, 2, 10, 10, 0, tzinfo=UTC))
     (no_date,) = await core.handle(typed("Anna", "träffats snart"))  # a word no date reads as
-    assert "till exempel 2027-02-10," in no_date.text
+    assert "till exempel 2027-02-10)" in no_date.text
     (zero,) = await core.handle(typed("Bo", "met 2027-02-04 0"))
     assert "for example `met 2027-02-10 90`" in zero.text
     (letters,) = await core.handle(typed("Bo", "met 2027-02-04 abc"))
-    assert "minutes in digits, for example 90." in letters.text
+    assert "for example `met yesterday 1.5 h`." in letters.text
     logged = [m for m in await core.handle(typed("Bo", "met 2027-02-10 90")) if m.kind.startswith("nudges/")]
     assert "logged your meeting on 10 Feb 2027 (90 minutes)" in logged[0].text
+    logged = [m for m in await core.handle(typed("Bo", "met yesterday 1.5 h")) if m.kind.startswith("nudges/")]
+    assert "logged your meeting on 9 Feb 2027 (90 minutes)" in logged[0].text
 
 
 async def test_remind_me_in_a_week(sqlite_db, clock):
