@@ -80,18 +80,18 @@ async def open_dialogue_locale(session: AsyncSession, person_id: int, program_id
 
 
 async def following_program(session: AsyncSession, program: Program) -> int:
-    """How many of the program's people (not those who left or declined)
-    read it in the program's language for want of their own: no language
-    chosen, no platform's, none begun in. A change of the program's language
-    reaches them, and only them."""
-    from bot.store.models import Enrollment, EnrollmentStatus
+    """How many of the program's people (not those who are not taking part:
+    left, declined, cancelled their sign-up) read it in the program's
+    language for want of their own: no language chosen, no platform's, none
+    begun in. A change of the program's language reaches them, and only them."""
+    from bot.store.models import GONE, Enrollment
 
     rows = await session.exec(
         select(Person.id)
         .join(Enrollment, col(Enrollment.person_id) == col(Person.id))
         .where(
             Enrollment.program_id == program.id,
-            col(Enrollment.status).not_in((EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)),
+            col(Enrollment.status).not_in(GONE),
             col(Person.locale).is_(None),
             col(Person.platform_locale).is_(None),
             col(Person.started_locale).is_(None),

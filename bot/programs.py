@@ -159,6 +159,20 @@ async def next_event(
     return None
 
 
+async def has_run(session: AsyncSession, program: Program, now: datetime) -> bool:
+    """Whether the program got going: a pair of it was announced (ended
+    since or not), or one of its events (not cancelled) has begun by `now`.
+    One closed before either (created and closed the same day, say) had no
+    year to thank anyone for."""
+    announced = select(Pairing.id).where(Pairing.program_id == program.id, col(Pairing.announced_at).is_not(None))
+    if (await session.exec(announced.limit(1))).first() is not None:
+        return True
+    held = select(ProgramEvent.id).where(
+        ProgramEvent.program_id == program.id, col(ProgramEvent.cancelled).is_(False), ProgramEvent.starts_at <= now
+    )
+    return (await session.exec(held.limit(1))).first() is not None
+
+
 def rsvp_buttons(render, event_id: int) -> Buttons:
     """ "I'm coming / I can't come" for an event (answered by `bot.commands.attendance`)."""
     value = str(event_id)

@@ -33,7 +33,7 @@ async def _participant_blocks(turn: Turn) -> list:
     shown: set[int] = set()  # an event is listed once, under the first of the person's blocks of its program
     # As `pause` offers them: an invitation beside a program they take part in gets no Pause button.
     taking_part = any(
-        e.status not in (EnrollmentStatus.INVITED, EnrollmentStatus.LEFT, EnrollmentStatus.DECLINED)
+        e.status not in (EnrollmentStatus.INVITED, *GONE)
         and p.status in RUNNING
         and not has_ended(p, local_today(p, turn.now))
         for e, p in mine

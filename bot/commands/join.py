@@ -7,12 +7,14 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import plan
+from bot.commands.participant import SIGNING_UP
 from bot.commands.registry import COORDINATOR, Param, action, choice_value, command
 from bot.commands.which import Question, choose, none_open, not_taking_part, on_pick, open_to
 from bot.dialogs import begin_intake, nomination, role_change
 from bot.dialogs.entrances import continue_action
 from bot.dialogs.flow import ACTION_PREFIX
 from bot.errors import UserError
+from bot.lifecycle import is_over
 from bot.matching.offers import offer_match
 from bot.messages import Outbound
 from bot.people import resolve_person
@@ -52,9 +54,14 @@ async def _join_picked(turn: Turn, program: Program, extra: str) -> list[Outboun
 async def _join_one_of(turn: Turn, ref: Program | None, role: str | None) -> list[Outbound]:
     """`join` without a program: the one active program open to the person
     that they are not already in (in that role), else asked which."""
-    enrolled = {e.program_id: e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status not in GONE}
+    mine = await my_enrollments(turn.session, pk(turn.person))
+    enrolled = {e.program_id: e for e, _ in mine if e.status not in GONE}
     rows = await open_to(turn, enrolled)
     if not rows:  # programs may run, for other organisations: said so (`none_open`)
+        # Invited to (or signing up for) a program that has closed since: that one is named.
+        closed = [p for e, p in mine if e.status in SIGNING_UP and is_over(p)]
+        if closed:
+            raise UserError("dialogs/program_closed", program=max(closed, key=pk).name)  # the newest
         raise await none_open(turn)
     joined = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)
     fresh = [(e, p) for e, p in rows if e is None or e.status not in joined or (role and e.role != role)]
@@ -73,6 +80,8 @@ async def _join_one_of(turn: Turn, ref: Program | None, role: str | None) -> lis
 
 
 async def _join(turn: Turn, program: Program, role: str | None) -> list[Outbound]:
+    if is_over(program):  # named: a closed program takes nobody in (its invitations stopped holding)
+        raise UserError("dialogs/program_closed", program=program.name)
     turn.program_in_use = program
     # One enrollment per person and program: another role is a confirmed change.
     enrollment = await enrollment_of(turn.session, program, pk(turn.person))

@@ -20,10 +20,11 @@ from sqlmodel import col, select
 from bot import lifecycle, plan
 from bot.commands.participant import answered, confirm_card
 from bot.commands.registry import COORDINATOR, Param, action, command
+from bot.dialogs.entrances import end_sign_ups
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Text
-from bot.programs import enrollments, events, first_event, local_moment, slugify, whole_weeks, zone
+from bot.programs import enrollments, events, first_event, has_run, local_moment, slugify, whole_weeks, zone
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.closeout import closeout_moment
 from bot.roster import enrollment_names
@@ -330,21 +331,26 @@ async def program_close_answer(turn: Turn):
     for pairing in waiting:
         pairing.status, pairing.ended_at, pairing.end_reason = PairStatus.COMPLETED, turn.now, EndReason.PROGRAM_CLOSED
         turn.session.add(pairing)
+    ran = await has_run(turn.session, program, turn.now)  # else no year to thank anyone for
     program.status, program.closed_at = lifecycle.CLOSED, turn.now
     turn.session.add(program)
     await turn.session.flush()
     await plan.program_changed(turn, program)  # a closed program's pending rows are cancelled
-    told = await _tell_closed(turn, program, waiting)
+    await end_sign_ups(turn, program)  # no answer after the close signs anyone up
+    told = await _tell_closed(turn, program, waiting, ran=ran)
     await turn.audit("program closed", program=program, forced=mode == "force", completed=len(waiting), told=told)
-    return answered(turn, "lifecycle/closed", program=program, told=told)
+    return answered(turn, "lifecycle/closed", program=program, told=told, ran=ran)
 
 
-async def _tell_closed(turn: Turn, program: Program, waiting: list[Pairing]) -> int:
+async def _tell_closed(turn: Turn, program: Program, waiting: list[Pairing], *, ran: bool) -> int:
     """Each participant hears that the program has closed, in their own
     language: those in a pair that was still running (closed before the
     close-out, or before both answered it) that they may go on meeting on
     their own. Whoever the close-out already said goodbye to (every pair of
-    theirs settled by it) hears nothing more. Returns how many were told."""
+    theirs settled by it) hears nothing more. Whoever is only invited hears
+    that the invitation no longer holds (its card may still be pressed: it
+    is answered so). `ran`: the program got going (`has_run`); one that
+    never did thanks nobody for taking part. Returns how many were told."""
     running: dict[int, list[int]] = {}  # enrollment id -> the enrollments it was still paired with
     for pairing in waiting:
         running.setdefault(pairing.adept_id, []).append(pairing.mentor_id)
@@ -368,7 +374,16 @@ async def _tell_closed(turn: Turn, program: Program, waiting: list[Pairing]) -> 
         partners = [names.get(e, "?") for e in running.get(pk(enrollment), [])]
         if pk(enrollment) in settled and not partners:
             continue  # the close-out's goodbye was theirs
-        told += await turn.tell(enrollment.person_id, "lifecycle/closed_notice", program=program, partners=partners)
+        told += await turn.tell(
+            enrollment.person_id, "lifecycle/closed_notice", program=program, partners=partners, ran=ran
+        )
+    invited = await turn.session.exec(
+        select(Enrollment.person_id)
+        .where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.INVITED)
+        .order_by(col(Enrollment.id))
+    )
+    for person_id in invited.all():
+        told += await turn.tell(person_id, "lifecycle/invitation_closed", program=program)
     return told
 
 

@@ -117,6 +117,7 @@ async def status(turn: Turn, args):
                 rows.append(await _ended_row(turn, enrollment, program, today, in_programs))
             continue
         if enrollment.status in GONE:  # said no, or cancelled the intake: that, and the way back
+            # Not in the program: its events are not theirs (no "next event" line).
             rows.append({"program": program, "enrollment": enrollment, "gone": True, "ended": None})
             continue
         # A pair the close-out settled (going on on their own, or done) is still theirs until the end.
@@ -132,10 +133,7 @@ async def status(turn: Turn, args):
                 # Without one, the pairs that ended this year, as the home view names them: not "no pair yet".
                 "former": [] if pairs else await former_partners(turn.session, program, enrollment),
                 "waiting": waiting_anew(program, enrollment),  # what they wait for, said in the same sentence
-                # Someone who said no is not in the program: its events are not theirs.
-                "next_event": None
-                if enrollment.status == EnrollmentStatus.DECLINED
-                else await next_event(turn.session, program, turn.now, enrollment.role),
+                "next_event": await next_event(turn.session, program, turn.now, enrollment.role),
                 "waiting_since": (enrollment.answers or {}).get(TOLD_UNMATCHED),
                 "ended": None,  # it runs
                 # A pause shows while it lasts (the date stays stored: `mydata`).

@@ -32,6 +32,7 @@ from bot.dialogs.flow import (
     CONFIRM_CANCEL,
     FLOWS,
     Ctx,
+    Flow,
     State,
     active_state,
     dialogue_started,
@@ -45,6 +46,7 @@ from bot.dialogs.steps import Step, norm
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.language import DIALOGUE_KEY, locale_for
+from bot.lifecycle import is_over
 from bot.messages import Card, Inbound, Outbound, Text, Where
 from bot.store.models import DialogState, Enrollment, Program
 from bot.store.rows import pk
@@ -196,15 +198,44 @@ async def continue_text(turn: Turn, text: str) -> list[Outbound] | None:
     ctx = await load_ctx(turn.session, state, turn, enrollment)
     if ctx is None or ctx.member.status not in (FLOWS[state.name].open_for or OPEN):
         # The enrollment is gone or over (left, declined): close the dialogue quietly.
-        state.status, state.history = CANCELLED, []
-        state.data = {"enrollment_id": state.data.get("enrollment_id"), "answers": {}}
+        _close(state)
         await save(turn, state)
         return None
     turn.about(ctx.program, dialogue=state.locale)
+    if signing_up_to_closed(FLOWS[state.name], ctx):  # begun before `program close` ended intakes
+        _close(state)
+        await save(turn, state)
+        return [turn.say("dialogs/program_closed", program=ctx.program.name)]
     given = read_text(text)
     if expired or (row.updated_at is not None and turn.now - row.updated_at > AWAY):
         given = replace(given, returning=True)
     return await answer(turn, FLOWS[state.name], state, ctx, given)
+
+
+def _close(state: State) -> None:
+    """A dialogue that will not go on: nothing of its answers is kept."""
+    state.status, state.history = CANCELLED, []
+    state.data = {"enrollment_id": state.data.get("enrollment_id"), "answers": {}}
+
+
+def signing_up_to_closed(flow: Flow, ctx: Ctx) -> bool:
+    """An intake (consent included) for a program that has closed: nobody
+    signs up to it any more, whatever they answer or press."""
+    return flow.kind == "intake" and is_over(ctx.program)
+
+
+async def end_sign_ups(turn: Turn, program: Program) -> None:
+    """`program close`: every intake still under way in the program stops
+    (the invited who are at its consent question, and those in the middle of
+    it), its draft answers dropped, so no later answer signs anyone up."""
+    rows = await turn.session.exec(
+        select(DialogState).where(DialogState.program_id == program.id, DialogState.status == ACTIVE)
+    )
+    for row in rows.all():
+        if row.name in FLOWS and FLOWS[row.name].kind == "intake":
+            state = State.of(row)
+            _close(state)
+            await save(turn, state)
 
 
 def parse_action_id(action_id: str) -> tuple[int, int] | None:
@@ -241,6 +272,8 @@ async def continue_action(turn: Turn) -> list[Outbound]:
     ctx = await load_ctx(turn.session, state, turn, enrollment)
     if ctx is None:
         raise stale_button()
+    if signing_up_to_closed(flow, ctx):  # a card of an intake the close ended: not "already answered"
+        raise UserError("dialogs/program_closed", program=ctx.program.name)
     turn.about(ctx.program, dialogue=state.locale)
     if state.status != ACTIVE or state.version != parsed[1]:
         replies = [turn.say("dialogs/already_answered", ephemeral=True)]

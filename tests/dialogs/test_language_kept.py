@@ -9,7 +9,9 @@ Swedish installation."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
+from bot.store.models import Person
 from tests.core.harness import texts
 from tests.dialogs.conftest import COORDINATOR, make_world
 from tests.dialogs.script import ADEPT, asked, run
@@ -47,3 +49,26 @@ async def test_the_reply_counts_who_gets_the_new_language(sqlite_db, clock):
     ), reply.text
     (status,) = await world.chat("Bo").say("status")
     assert status.locale == "en", status.text
+
+
+async def test_the_count_leaves_out_a_cancelled_sign_up(sqlite_db, clock):
+    """Cia cancelled her sign-up before `person.started_locale` existed
+    (migration 0013 gave her none: her dialogue kept no language): she is
+    not taking part, and is not counted, as someone who said no is not.
+    Bo, only invited, is the one the change reaches."""
+    world = await make_world(sqlite_db, clock, locale="sv")
+    hanna, cia = world.chat(COORDINATOR), world.chat("Cia")
+    await world.chat("Bo").say("hej")
+    await hanna.say("invite console:local:bo")
+    await run(cia, ADEPT, "sv", upto=3)
+    await cia.say("avbryt")
+    assert asked(await cia.say("ja")) == "dialogs/cancelled"
+    assert (await world.enrollment("Cia")).status == "cancelled"
+    async with sqlite_db.write() as s:
+        person = (await s.exec(select(Person).where(Person.name == "Cia"))).one()
+        person.started_locale = None  # as a sign-up cancelled before migration 0013 is
+        s.add(person)
+    (reply,) = await hanna.say("program set locale=en")
+    assert "1 person i programmet som inte har börjat sin anmälan och inte har valt språk får nu engelska" in (
+        reply.text
+    ), reply.text

@@ -1,7 +1,8 @@
 """Someone who said no at the consent question, or cancelled the intake, is
 listed as what happened (declined, cancelled the sign-up), not as "invited":
 in `participants` and `program show` for the coordinator, and in
-their own `status` and `home`; `join` still takes them back in."""
+their own `status` and `home` (without the program's next event: neither
+takes part); `join` still takes them back in."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ async def test_said_no_and_cancelled_are_listed_as_such_everywhere(lw):
         for command in ("status", "home"):
             answer = text_of(await chat.say(command))
             assert line in answer and said["invited"] not in answer, answer
+            assert "Stadshuset" not in answer, answer  # the kickoff is not theirs: neither is taking part
 
     # The way back: joining again starts the intake from its consent question.
     assert asked(await anna.say("join")) == "dialogs/ask/consent_adept"

@@ -66,3 +66,23 @@ async def test_someone_only_invited_is_told_there_is_no_consent_to_withdraw(worl
 async def test_the_invitation_can_still_be_paused_by_name(world):
     paused = await world["Anna"].say("pause program=trafikverket-2027")
     assert paused[-1].kind in ("commands/paused", "commands/pause_confirm"), texts(paused)
+
+
+async def test_a_cancelled_sign_up_elsewhere_is_not_taking_part(sqlite_db, clock):
+    """Anna cancelled her sign-up to the first program and is invited to the
+    second: she takes part in neither, so home offers a pause of the
+    invitation, as `pause` does (a cancelled sign-up counted as taking part
+    and hid the button, as a declined one never did)."""
+    w = World(make_core(sqlite_db, clock, locale="sv", coordinators=("console:local:eva",)))
+    for line in SETUP:
+        await w["Eva"].say(line)
+    for name in ("Bo", "Anna"):
+        await w[name].say("help")
+    await enroll(sqlite_db, clock, 2, "Bo", "adept", "Solna stad", ["budget"])  # the invitation's id is not 2
+    await enroll(sqlite_db, clock, 1, "Anna", "adept", "Solna stad", [], status=EnrollmentStatus.CANCELLED)
+    invited = await w["Eva"].say("invite console:local:anna program=trafikverket-2027")
+    assert invited[-1].kind == "commands/invited", texts(invited)
+    (home,) = await w["Anna"].say("home")
+    assert ("home.pause", "3") in _buttons(home), (home.text, _buttons(home))
+    asked = await w["Anna"].say("pause")
+    assert asked[-1].kind == "commands/pause_confirm" and "Trafikverket 2027" in asked[-1].text, texts(asked)

@@ -24,7 +24,8 @@ SAY = {
         "closed": "är stängt",
         "archived": "är arkiverat",
         "paused": "paus",
-        "invited": "2 personer som är inbjudna men inte har anmält sig än får inget besked, och inbjudan slutar gälla.",
+        "invited": "2 personer som är inbjudna men inte har anmält sig än får besked om att inbjudan inte längre"
+        " gäller.",
         "onboarding": "1 person som är mitt i sin anmälan får besked om att programmet är stängt",
     },
     "en": {
@@ -38,7 +39,7 @@ SAY = {
         "closed": "is closed",
         "archived": "is archived",
         "paused": "pause",
-        "invited": "2 people invited who have not signed up yet are not told, and the invitation stops holding.",
+        "invited": "2 people invited who have not signed up yet are told the invitation no longer holds.",
         "onboarding": "1 person in the middle of signing up is told the program has closed",
     },
 }
@@ -187,4 +188,55 @@ async def test_the_answer_to_the_close_question_is_in_the_questions_language(sql
     await anna.say("program create English Pilot start=2027-01-19 end=2027-12-15 locale=en")
     asked = await anna.say("program close force=yes")
     assert "Vill du stänga *English Pilot*?" in texts(asked)
-    assert "*English Pilot* är stängt." in texts(await anna.choose(1, asked))
+    assert "*English Pilot* är stängt innan det hann komma igång." in texts(await anna.choose(1, asked))
+
+
+NEVER_RAN = {
+    "sv": {
+        "closed": "*Mentorprogram 2027* är stängt innan det hann komma igång. 2 personer har fått besked om det."
+        " Arkivera det med `program arkivera` när ni inte behöver det längre.",
+        "notice": "*Mentorprogram 2027* har stängts innan det hann komma igång. Jag skickar inga fler påminnelser"
+        " om programmet.",
+        "thanks": ("Tack för året", "Tack för att du var med"),
+        "ran": "*Mentorprogram 2027* är stängt. 2 personer har fått besked om det. Tack för året!",
+    },
+    "en": {
+        "closed": "*Mentorprogram 2027* is closed before it got going. 2 people have been told. Archive it with"
+        " `program archive` when you no longer need it.",
+        "notice": "*Mentorprogram 2027* has been closed before it got going. I will send no more reminders about"
+        " the program.",
+        "thanks": ("Thank you for the year", "Thank you for taking part"),
+        "ran": "*Mentorprogram 2027* is closed. 2 people have been told. Thank you for the year!",
+    },
+}
+TWO = {"Cecilia": ("adept", "Täby kommun", ["change"]), "Frida": ("mentor", "Knivsta kommun", ["change"])}
+
+
+async def test_a_program_closed_before_it_got_going_thanks_nobody_for_the_year(year):
+    """Created, two signed up, and closed before any pair was announced or
+    any event held (its kickoff is two weeks away): neither the coordinator
+    nor the two are thanked for a year that never was."""
+    said = NEVER_RAN[year.locale]
+    await year.start(announce=False, cohort=TWO)
+    await year["Anna"].say('event add kickoff 2027-01-19 13:00 place="Stadshuset"')
+    for name in TWO:
+        year[name].inbox()  # the new event
+    asked = await year["Anna"].say("program close")
+    closed = texts(await year["Anna"].choose(1, asked))
+    assert closed == said["closed"], closed
+    for name in TWO:
+        notice = texts(year[name].inbox())
+        assert notice == said["notice"], notice
+    assert not any(thanks in closed for thanks in said["thanks"])
+
+
+async def test_a_program_whose_kickoff_was_held_ran(year):
+    """No pair yet, but the kickoff was held: the program ran, and the
+    close thanks them as before."""
+    said = NEVER_RAN[year.locale]
+    await year.start(announce=False, cohort=TWO)
+    await year["Anna"].say('event add kickoff 2027-01-19 13:00 place="Stadshuset"')
+    await year.run_until(date(2027, 1, 25))
+    asked = await year["Anna"].say("program close")
+    assert said["ran"] in texts(await year["Anna"].choose(1, asked))
+    assert said["thanks"][1] in texts(year["Cecilia"].inbox())

@@ -1,0 +1,142 @@
+"""An invitation to a program that closes: the invited who never answered
+hear at the close that it no longer holds (through the outbox, counted in
+the coordinator's reply), and whatever they do afterwards (the old card's
+buttons, a typed `join`, the consent question of an intake they had begun)
+is answered that the program has closed, and signs nobody up. Swedish and
+English."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import col, select
+
+from bot.messages import Buttons
+from bot.store.models import DialogState, Enrollment, Person, Program, Reminder
+from tests.core.harness import texts
+from tests.life.helpers import Year
+
+SAY = {
+    "sv": {
+        "closed": "*Mentorprogram 2027* är stängt innan det hann komma igång. 4 personer har fått besked om det.",
+        "void": "*Mentorprogram 2027* har stängts, så inbjudan till det gäller inte längre och du behöver inte"
+        " svara på den.",
+        "notice": "*Mentorprogram 2027* har stängts innan det hann komma igång.",
+        "refused": "Mentorprogram 2027 är avslutat, så det går inte att anmäla sig till det.",
+        "join": ("gå med", "join", "gå med mentorprogram-2027"),
+        "yes": "ja",
+    },
+    "en": {
+        "closed": "*Mentorprogram 2027* is closed before it got going. 4 people have been told.",
+        "void": "*Mentorprogram 2027* has been closed, so the invitation to it no longer holds and you don't need"
+        " to answer it.",
+        "notice": "*Mentorprogram 2027* has been closed before it got going.",
+        "refused": "Mentorprogram 2027 has closed, so you can't sign up for it.",
+        "join": ("join", "gå med", "join mentorprogram-2027"),
+        "yes": "yes",
+    },
+}
+TWO = {"Cecilia": ("adept", "Täby kommun", ["change"]), "Frida": ("mentor", "Knivsta kommun", ["change"])}
+INVITED = ("Bo", "Dan")
+
+
+@pytest.fixture(params=["sv", "en"])
+async def year(request, sqlite_db, clock):
+    """Cecilia and Frida signed up; Bo and Dan invited (their cards kept as
+    `year.cards`), neither has answered. Nothing has happened yet."""
+    y = Year(sqlite_db, clock, request.param)
+    y.say = SAY[request.param]
+    await y.start(announce=False, cohort=TWO)
+    for name in INVITED:
+        await y[name].say("help")
+    invited = await y["Anna"].say("invite console:local:bo console:local:dan")
+    assert invited[-1].kind == "commands/invited", texts(invited)
+    y.cards = {name: y[name].inbox()[-1] for name in INVITED}
+    return y
+
+
+def _buttons(message) -> list[tuple[str, str]]:
+    return [
+        (b.action_id, b.value)
+        for block in (message.card.blocks if message.card else ())
+        if isinstance(block, Buttons)
+        for b in block.buttons
+    ]
+
+
+async def _close(year: Year) -> str:
+    asked = await year["Anna"].say("program close")
+    return texts(await year["Anna"].choose(1, asked))
+
+
+async def _enrollment(year: Year, name: str) -> Enrollment:
+    async with year.db.read() as s:
+        query = select(Enrollment).join(Person, Person.id == Enrollment.person_id).where(Person.name == name)
+        return (await s.exec(query)).one()
+
+
+async def _active_dialogues(year: Year) -> list[DialogState]:
+    async with year.db.read() as s:
+        return list((await s.exec(select(DialogState).where(DialogState.status == "active"))).all())
+
+
+async def test_the_invited_hear_that_the_invitation_no_longer_holds_and_are_counted(year):
+    closed = await _close(year)
+    assert year.say["closed"] in closed, closed  # Cecilia and Frida, Bo and Dan
+    for name in INVITED:
+        assert texts(year[name].inbox()) == year.say["void"]
+    for name in TWO:
+        assert year.say["notice"] in texts(year[name].inbox())
+    async with year.db.read() as s:  # each a row of the outbox, written in the close's turn
+        rows = (await s.exec(select(Reminder).where(Reminder.template == "lifecycle/invitation_closed"))).all()
+        invited = (await s.exec(select(Person.id).where(col(Person.name).in_(INVITED)))).all()
+    assert sorted(r.person_id for r in rows) == sorted(invited), rows
+
+
+async def test_the_old_card_and_a_typed_join_are_answered_that_the_program_closed(year):
+    card = year.cards["Bo"]
+    buttons = _buttons(card)
+    assert [a for a, _ in buttons] == ["invite.join", "nomination.decline"], buttons
+    assert {v for _, v in buttons} == {str((await _enrollment(year, "Bo")).id)} != {"1"}
+    await _close(year)
+    year["Bo"].inbox()
+    for action_id, value in buttons:
+        replies = await year["Bo"].click(action_id, value, on=card)
+        assert [r.kind for r in replies] == ["dialogs/program_closed"], texts(replies)
+        assert texts(replies) == year.say["refused"]
+    for line in year.say["join"]:
+        replies = await year["Bo"].say(line)
+        assert texts(replies) == year.say["refused"], (line, texts(replies))
+    assert (await _enrollment(year, "Bo")).status == "invited"  # not signed up, not declined: as it was
+    assert await _active_dialogues(year) == []
+
+
+async def test_an_intake_begun_before_the_close_signs_nobody_up_after_it(year):
+    """Dan pressed Join and stands at the consent question when the program
+    closes; his Yes afterwards is answered that it closed, and he is not
+    signing up to it."""
+    card = year.cards["Dan"]
+    consent = await year["Dan"].click(*_buttons(card)[0], on=card)
+    assert consent[-1].kind == "dialogs/ask/consent_adept", texts(consent)
+    assert len(await _active_dialogues(year)) == 1
+    await _close(year)
+    assert texts(year["Dan"].inbox()) == year.say["void"]
+    assert await _active_dialogues(year) == []
+    replies = await year["Dan"].click(*_buttons(consent[-1])[0], on=consent[-1])  # Yes
+    assert texts(replies) == year.say["refused"], texts(replies)
+    assert (await _enrollment(year, "Dan")).status == "invited"
+
+
+async def test_an_intake_left_open_by_an_earlier_close_is_ended_at_its_next_answer(year):
+    """A program closed before closes ended intakes: Dan's consent question
+    was left open. His typed yes is answered that the program closed, and
+    ends it."""
+    card = year.cards["Dan"]
+    await year["Dan"].click(*_buttons(card)[0], on=card)
+    async with year.db.write() as s:
+        program = (await s.exec(select(Program))).one()
+        program.status = "closed"  # as `program close` left it until now
+        s.add(program)
+    replies = await year["Dan"].say(year.say["yes"])
+    assert texts(replies) == year.say["refused"], texts(replies)
+    assert (await _enrollment(year, "Dan")).status == "invited"
+    assert await _active_dialogues(year) == []
