@@ -95,8 +95,10 @@ async def consent_answer(turn: Turn):
     if turn.inbound.action_id != "consent.confirm":
         return answered(turn, "privacy/withdraw_kept")
     program = await _end_in_program_of_card(turn, EndReason.CONSENT_WITHDRAWN)
-    if not [e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status != EnrollmentStatus.LEFT]:
-        turn.person.organisation_id = None  # given in the intake, under the consent now withdrawn
+    # The organisation was given in the intake, under the consent now withdrawn; a program they still
+    # take part in needs it (matching, status), one they declined, cancelled or left does not.
+    if not [e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status not in GONE]:
+        turn.person.organisation_id = None
         turn.session.add(turn.person)
     await turn.audit("consent.withdrawn", program=program)
     return answered(turn, "privacy/withdrawn", program=program)

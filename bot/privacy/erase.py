@@ -72,9 +72,22 @@ async def subject_of(session: AsyncSession, person: Person) -> Subject:
     words = [person.name, person.email, *keys, *(i.user_id for i in idents), *(i.conversation for i in idents)]
     enrollments = (await session.exec(select(Enrollment.id).where(Enrollment.person_id == person.id))).all()
     ids = frozenset(v for i in idents for v in (i.user_id, i.conversation) if v)
-    return Subject(
-        pk(person), keys, Needles.of(words), ids=ids, enrollment_ids=[i for i in enrollments if i is not None]
-    )
+    needles = Needles.of(words, await _others_holding(session, pk(person), Needles.of(words)))
+    return Subject(pk(person), keys, needles, ids=ids, enrollment_ids=[i for i in enrollments if i is not None])
+
+
+async def _others_holding(session: AsyncSession, person_id: int, needles: Needles) -> list[str]:
+    """Other people's names, e-mails and accounts in which the person's
+    words appear (Ann Berg, when Ann is forgotten): they stay as they are."""
+    others: list[str] = []
+    people, accounts = table_of(Person), table_of(Identity)
+    for row in await rows_mentioning(session, people, ("name", "email"), needles):
+        if row.id != person_id:
+            others += [row.name, row.email]
+    for row in await rows_mentioning(session, accounts, ("user_id", "conversation"), needles):
+        if row.person_id != person_id:
+            others += [f"{row.platform}:{row.tenant}:{row.user_id}", row.user_id, row.conversation]
+    return others
 
 
 def clear_answers(enrollment: Enrollment) -> None:

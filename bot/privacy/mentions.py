@@ -5,6 +5,14 @@ A person is "mentioned" by their name, e-mail, identity keys and platform
 ids: whole words, case-insensitive. The database finds candidate rows with
 LIKE on the column's text (JSON is stored with `\\uXXXX` escapes, so both
 spellings are searched); Python then replaces the words in the decoded value.
+
+Only the person is replaced, never someone else: a word joined to theirs by
+`-`, `.` or `@` is part of a longer name, e-mail or account (forgetting Ann
+leaves Ann-Marie, `ann.berg@…` and `console:local:ann.berg`), and other
+people's names and accounts that hold theirs (`Needles.others`: Ann Berg)
+are left as they are. JSON keys are the data's structure (field names, ids,
+dates, step and template names, read by key): a key is replaced only when
+it is wholly a mention, and then keeps its value beside any other key.
 """
 
 from __future__ import annotations
@@ -18,22 +26,41 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+# A mention is a whole word: no word character next to it, nor a word joined
+# to it by `-`, `.` or `@` (Ann-Marie, ann.berg@solna.se, console:local:ann.berg).
+_BEFORE = r"(?<!\w)(?<!\w[-.@])"
+_AFTER = r"(?![-.@]?\w)"
+
 
 @dataclass(frozen=True)
 class Needles:
     words: tuple[str, ...]
+    # Other people's names, e-mails and accounts that hold one of the words
+    # (Ann Berg when Ann is forgotten): found as a whole and left alone.
+    others: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, values: Iterable[str | None]) -> Needles:
+    def of(cls, values: Iterable[str | None], others: Iterable[str | None] = ()) -> Needles:
         # One letter would blank unrelated words; nobody is named by one.
         kept = {v.strip() for v in values if v and len(v.strip()) > 1}
-        return cls(tuple(sorted(kept, key=lambda v: (-len(v), v))))
+        words = tuple(sorted(kept, key=lambda v: (-len(v), v)))
+        own = {w.casefold() for w in words}
+        hit = cls(words).pattern
+        theirs = {o.strip() for o in others if o and o.strip() and o.strip().casefold() not in own}
+        found = {o for o in theirs if hit is not None and found_in(o, hit)}
+        return cls(words, tuple(sorted(found, key=lambda v: (-len(v), v))))
 
     @property
     def pattern(self) -> re.Pattern[str] | None:
+        """Matches a mention (group `hit`) or, first, another person's longer
+        name holding one (group `other`, kept)."""
         if not self.words:
             return None
-        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in self.words) + r")(?!\w)", re.IGNORECASE)
+        hit = "(?P<hit>" + "|".join(re.escape(w) for w in self.words) + ")"
+        if self.others:
+            # Ann Bergs grupp: another's name in the Swedish genitive is theirs as well.
+            hit = "(?P<other>(?:" + "|".join(re.escape(w) for w in self.others) + ")s?)|" + hit
+        return re.compile(_BEFORE + "(?:" + hit + ")" + _AFTER, re.IGNORECASE)
 
     def spellings(self) -> list[str]:
         """Each word as typed and as JSON stores it (`\\u00f6` for ö)."""
@@ -47,25 +74,42 @@ def found_in(value: Any, pattern: re.Pattern[str] | None) -> bool:
     if pattern is None or value is None:
         return False
     if isinstance(value, str):
-        return pattern.search(value) is not None
+        return any(m.group("hit") for m in pattern.finditer(value))
     if isinstance(value, dict):
-        return any(found_in(k, pattern) or found_in(v, pattern) for k, v in value.items())
+        return any(_names(k, pattern) or found_in(v, pattern) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return any(found_in(v, pattern) for v in value)
     return False
 
 
 def replaced(value: Any, pattern: re.Pattern[str] | None, replacement: str) -> Any:
-    """`value` (a string or decoded JSON) with every mention replaced."""
+    """`value` (a string or decoded JSON) with every mention replaced; a
+    dict's keys as they were, but for a key that is wholly a mention."""
     if pattern is None or value is None:
         return value
     if isinstance(value, str):
-        return pattern.sub(replacement, value)
+        return pattern.sub(lambda m: replacement if m.group("hit") else m.group(0), value)
     if isinstance(value, dict):
-        return {replaced(k, pattern, replacement): replaced(v, pattern, replacement) for k, v in value.items()}
+        out = {k: replaced(v, pattern, replacement) for k, v in value.items() if not _names(k, pattern)}
+        for k, v in value.items():
+            if _names(k, pattern):
+                key, n = replacement, 1
+                while key in out:  # another key already reads so: both values stay
+                    n += 1
+                    key = f"{replacement}#{n}"
+                out[key] = replaced(v, pattern, replacement)
+        return out
     if isinstance(value, list):
         return [replaced(v, pattern, replacement) for v in value]
     return value
+
+
+def _names(key: Any, pattern: re.Pattern[str]) -> bool:
+    """A JSON key that is wholly a mention (a part of a key is structure)."""
+    if not isinstance(key, str):
+        return False
+    whole = pattern.fullmatch(key)
+    return whole is not None and whole.group("hit") is not None
 
 
 async def rows_mentioning(
