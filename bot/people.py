@@ -216,6 +216,13 @@ def identity_key_of(ref: str, actor: Actor) -> tuple[str, str, str] | None:
     return None
 
 
+def is_identity_ref(ref: str) -> bool:
+    """Whether `ref` is written as an account (a Slack mention or an identity
+    key, `slack:T1:U2`), whoever's it is (`identity_key_of`)."""
+    ref = ref.strip()
+    return bool(_SLACK_MENTION.match(ref) or IDENTITY_KEY.match(ref))
+
+
 async def resolve_person(
     session: AsyncSession,
     ref: str,

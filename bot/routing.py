@@ -11,9 +11,24 @@ from dataclasses import replace
 from bot import dialogs
 from bot.asked import TypedPress, answered_in_place, typed_answer
 from bot.channel_replies import dialogue_in_dm, for_the_asker
-from bot.commands.registry import COORDINATOR, action_role, find_action, lookup_command, parse_args
+from bot.commands.registry import (
+    COORDINATOR,
+    ROLES,
+    action_role,
+    find_action,
+    lookup_command,
+    org_in_quotes,
+    parse_args,
+)
 from bot.commands.smalltalk import card_number, is_greeting, is_yes_no
-from bot.commands.topics import is_group_word, subcommand_typo, unknown_command, visible_roles
+from bot.commands.topics import (
+    commands_below,
+    is_group_word,
+    mistyped_subcommand,
+    subcommand_typo,
+    unknown_command,
+    visible_roles,
+)
 from bot.commands.words import has_unclosed, refuse_unclosed, tokenize
 from bot.errors import UserError
 from bot.messages import Kind, Outbound, Where
@@ -69,6 +84,9 @@ async def _answer(turn: Turn) -> list[Outbound]:
     elif is_yes_no(tokens) or card_number(tokens):  # a dialogue's open question took it above: none is open
         if typed is not None:  # the Yes/No question asked last may not be answered by typing: what to do
             raise typed
+        closed = await dialogs.ended_by_close(turn)  # an intake's question that `program close` ended
+        if closed is not None:  # answered as its card's buttons are
+            raise closed
         replies = [
             turn.say(
                 "core/no_open_question",
@@ -145,6 +163,10 @@ async def run(turn: Turn, tokens: list[str]) -> list[Outbound]:
         args = parse_args(cmd, rest, turn.today)
     except UserError as err:  # perhaps a word of one of the commands it heads, mistyped (`match aprove`)
         raise subcommand_typo(cmd, tokens, rest, await visible_roles(turn)) or err from None
+    if rest and commands_below(cmd, ROLES):  # `goal remvoe 2`: read as a goal, meant as `goal remove 2`
+        typo = mistyped_subcommand(cmd, tokens, rest, await visible_roles(turn), turn.today)
+        if typo is not None:
+            raise typo
     for p in cmd.params:  # a named program becomes the Program before the handler sees it
         named = args.get(p.name)
         if p.kind == "program" and isinstance(named, str):  # parse_args gives the name as typed
@@ -153,7 +175,7 @@ async def run(turn: Turn, tokens: list[str]) -> list[Outbound]:
         replies = await cmd.handler(turn, args)
     except UserError as err:  # perhaps a name typed without quotes, split between two arguments
         with turn.session.no_autoflush:  # the command's half-made changes are rolled back, not written
-            raise await split_name_hint(turn.session, err, cmd, args, rest) from None
+            raise org_in_quotes(cmd, err, rest) or await split_name_hint(turn.session, err, cmd, args, rest) from None
     if cmd.role == COORDINATOR:
         detail = {k: v for k, v in args.items() if v is not None and k != "program"}
         await turn.audit(cmd.name, program=turn.program_in_use, **detail)

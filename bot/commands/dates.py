@@ -1,7 +1,9 @@
 """How a typed date is read, wherever a person types one (a command's
 `date` parameter, `pause until`): `YYYY-MM-DD`; day first, with the month
-as a number (`30/11`, `30/11/2026`) or by its name or abbreviation in
-either language (`30 nov`, `30 november 2026`, `1 maj`, `1 may`); or a day
+as a number (`30/11`, `30/11/2026`, `30.11`, `30.11.2026`) or by its name
+or abbreviation in either language (`30 nov`, `30 november 2026`, `1 maj`,
+`1 may`); the month's name first, as in English (`Nov 30`, `November 30,
+2026`); or a day
 named from today in either language (`idag`/`i dag`/`today`,
 `igår`/`i går`/`yesterday`, `imorgon`/`i morgon`/`tomorrow`). A date
 without a year is the nearest such day from today: not before it, or, for
@@ -23,8 +25,14 @@ from bot.errors import UserError
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 # Day first: `30/11`, `30/11/2026`.
 _DAY_FIRST = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})(?:/([0-9]{4}))?$")
+# Day first with dots, as often in Sweden: `30.11`, `30.11.2026`, `1.5.2027`.
+# Without a year, a day or a month of two digits (`01.05`, `1.05`): `1.5`
+# is as much one and a half hours (`met 1.5`), and stays unread.
+_DOTTED = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})(?:\.([0-9]{4}))?$")
 # Day first, the month by its name: `30 nov`, `30. november 2026`.
 _DAY_MONTH = re.compile(r"^([0-9]{1,2})\.?\s*([^\W\d_]+)\.?(?:\s+([0-9]{4}))?$")
+# The month's name first, as in English: `Nov 30`, `November 30, 2026`, `Nov. 30th`.
+_MONTH_DAY = re.compile(r"^([^\W\d_]+)\.?\s*([0-9]{1,2})(?:st|nd|rd|th)?(?:,?\s+([0-9]{4})|,)?$", re.IGNORECASE)
 # The months by their names and abbreviations, in Swedish and in English.
 MONTHS = {
     name: number
@@ -73,17 +81,24 @@ def relative_day(text: str, today: date | None) -> date | None:
 
 def day_words(tokens: list[str]) -> list[str]:
     """`i` followed by `dag`, `går` or `morgon` as one word (`met i dag 60`),
-    also after a name (`date=i morgon`), and a day, its month's name and
-    its year (`30 nov 2026`); the first word's place in the line kept."""
+    also after a name (`date=i morgon`), a day, its month's name and its
+    year (`30 nov 2026`), and the month's name, its day and its year
+    (`Nov 30`, `November 30, 2026`); the first word's place in the line kept."""
     out: list[str] = []
     for token in tokens:
         previous = out[-1] if out else ""
         word = token.casefold().rstrip(".")
+        value = previous.split("=")[-1]
         if (
-            (word in _AFTER_I and re.fullmatch(r"(?:[^=\s]+=)?i", previous, re.IGNORECASE))
-            or (word in MONTHS and re.fullmatch(r"(?:[^=\s]+=)?[0-9]{1,2}\.?", previous))
-            or (re.fullmatch(r"[0-9]{4}", word) and _without_year(previous.split("=")[-1]))
-        ) and "=" not in token:
+            (
+                (word in _AFTER_I and re.fullmatch(r"(?:[^=\s]+=)?i", previous, re.IGNORECASE))
+                or (word in MONTHS and re.fullmatch(r"(?:[^=\s]+=)?[0-9]{1,2}\.?", previous))
+                or (re.fullmatch(r"[0-9]{1,2}(?:st|nd|rd|th)?,?", word) and value.casefold().rstrip(".") in MONTHS)
+                or (re.fullmatch(r"[0-9]{4}", word) and _without_year(value))
+            )
+            and "=" not in token
+            and not getattr(previous, "free", False)
+        ):
             joined = f"{previous} {token}"
             out[-1] = Word(joined, previous.line, previous.start) if isinstance(previous, Word) else joined
         else:
@@ -92,17 +107,25 @@ def day_words(tokens: list[str]) -> list[str]:
 
 
 def _without_year(text: str) -> bool:
-    """Whether `text` is a day and its month's name, no year (`30 nov`)."""
+    """Whether `text` is a day and its month's name, no year (`30 nov`, `Nov 30,`)."""
     m = _DAY_MONTH.match(text)
-    return m is not None and m[2].casefold() in MONTHS and m[3] is None
+    if m is not None and m[2].casefold() in MONTHS and m[3] is None:
+        return True
+    m = _MONTH_DAY.match(text)
+    return m is not None and m[1].casefold() in MONTHS and m[3] is None
 
 
 def _day_first(text: str) -> tuple[int | None, int, int] | None:
-    """(year or None, month, day) of a date typed day first, or None."""
+    """(year or None, month, day) of a date typed day first (`30/11`,
+    `30.11`, `30 nov`) or its month's name first (`Nov 30`), or None."""
     if m := _DAY_FIRST.match(text):
+        return int(m[3]) if m[3] else None, int(m[2]), int(m[1])
+    if (m := _DOTTED.match(text)) and (m[3] or (1 <= int(m[2]) <= 12 and max(len(m[1]), len(m[2])) == 2)):
         return int(m[3]) if m[3] else None, int(m[2]), int(m[1])
     if (m := _DAY_MONTH.match(text)) and m[2].casefold() in MONTHS:
         return int(m[3]) if m[3] else None, MONTHS[m[2].casefold()], int(m[1])
+    if (m := _MONTH_DAY.match(text)) and m[1].casefold() in MONTHS:
+        return int(m[3]) if m[3] else None, MONTHS[m[1].casefold()], int(m[2])
     return None
 
 
@@ -119,8 +142,9 @@ def _nearest(month: int, day: int, today: date, happened: bool) -> date | None:
 
 
 def parse_date(value: str, argument: str = "date", today: date | None = None, happened: bool = False) -> date:
-    """`YYYY-MM-DD`, a date typed day first (`30/11/2026`, `30 nov`: without
-    a year the nearest one from `today`, see `_nearest`), or a day named
+    """`YYYY-MM-DD`, a date typed day first (`30/11/2026`, `30.11`, `30 nov`)
+    or its month's name first (`Nov 30`) (without a year the nearest one
+    from `today`, see `_nearest`), or a day named
     from `today` (`relative_day`). A day the month does not have
     (`2027-02-30`, `31/4`) or a month past December is answered with what
     the calendar has, not with the format, which was right."""

@@ -99,7 +99,11 @@ async def _add_goal(turn: Turn, pairing: Pairing, program: Program, text: str) -
 # `goal.change`: `<id>:<N>:<mark>:<text>`).
 
 
-@command("goal", "remove", params=(Param("n", rest=True),))
+def _is_number(text: str) -> bool:
+    return parse_whole(text) is not None
+
+
+@command("goal", "remove", params=(Param("n", rest=True, looks=_is_number),))
 async def goal_remove(turn: Turn, args):
     pairs = await _adept_pairs(turn)
     number = _goal_number(str(args["n"]), "goal remove")
@@ -109,7 +113,7 @@ async def goal_remove(turn: Turn, args):
     return [await _remove_goal(turn, pairing, program, number)]
 
 
-@command("goal", "change", params=(Param("n"), Param("text", free=True)))
+@command("goal", "change", params=(Param("n", looks=_is_number), Param("text", free=True)))
 async def goal_change(turn: Turn, args):
     pairs = await _adept_pairs(turn)
     number = _goal_number(str(args["n"]), "goal change", typed=f"{args['n']} {args['text']}")

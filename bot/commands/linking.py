@@ -8,7 +8,7 @@ from bot.commands.roster import program_if_any
 from bot.errors import UserError
 from bot.linking import CODE_TTL, issue_code, move_identity, redeem_code
 from bot.messages import Actor, Platform
-from bot.people import identity_key_of, identity_of, person_for_actor, resolve_person
+from bot.people import identity_key_of, identity_of, is_identity_ref, person_for_actor, resolve_person
 from bot.turn import Turn
 
 
@@ -24,7 +24,12 @@ async def link(turn: Turn, args):
     return [turn.say("commands/linked", name=person.name, ephemeral=True)]
 
 
-@command("person", "link", role=COORDINATOR, params=(Param("person", "person"), Param("identity")))
+@command(
+    "person",
+    "link",
+    role=COORDINATOR,
+    params=(Param("person", "person"), Param("identity", looks=is_identity_ref)),
+)
 async def person_link(turn: Turn, args):
     key = identity_key_of(str(args["identity"]), turn.inbound.actor)
     if key is None:

@@ -36,6 +36,7 @@ from bot.commands.words import Word, free_text, quote_hint, refuse_unclosed
 from bot.errors import UserError
 from bot.inputs import paragraphs, parse_whole
 from bot.messages import Outbound
+from bot.names import name_key
 
 PARTICIPANT = "participant"
 NOMINATOR = "nominator"
@@ -88,6 +89,13 @@ class Param:
     # year (`30/11`, `30 nov`) it is the nearest such day not after today,
     # else the nearest not before it (`bot.commands.dates`).
     happened: bool = False
+    # What a value looks like where the handler checks it itself (a pair's or
+    # a goal's number, an account): a word of a sub-command mistyped in a
+    # command that read it as its own text (`goal remvoe 2`) is taken for that
+    # sub-command's only when the words after it look so
+    # (`topics.mistyped_subcommand`); a goal that begins with an ordinary word
+    # stays a goal.
+    looks: Callable[[str], bool] | None = None
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -311,6 +319,33 @@ def parse_args(cmd: Command, tokens: list[str], today: date) -> dict[str, object
             return True
 
         raise quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads) or err from None
+
+
+def org_in_quotes(cmd: Command, err: UserError, tokens: list[str]) -> UserError | None:
+    """The handler's counterpart of `parse_args`' quote hint: an
+    organisation it does not know (`errors/unknown_org`, which names those
+    it does) typed without quotes as a named value whose next words complete
+    one it knows (`broadcast org=Solna stad Hej alla`: `Solna stad` takes
+    part, `Solna` does not) is answered with the value in quotes
+    (`words.quote_hint`), not with "no such organisation". The handler
+    refused, so nothing was done; None for any other error."""
+    known = {name_key(str(name)) for name in err.context.get("known") or ()}
+    if err.template != "errors/unknown_org" or not known:
+        return None
+    named = _named_keys(cmd)
+
+    def org_value(word: str) -> str | None:
+        key, sep, value = word.partition("=")
+        return value if sep and key.lower() in named and named[key.lower()].name == "org" else None
+
+    refused = name_key(str(err.context.get("name", "")))
+    if not any(name_key(value) == refused for t in tokens if (value := org_value(t)) is not None):
+        return None  # the refused name is not one typed as `org=`
+
+    def reads(words: list[str]) -> bool:
+        return any(name_key(value) in known for w in words if (value := org_value(w)) is not None)
+
+    return quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads)
 
 
 def _skips(p: Param, after: list[Param], word: str) -> bool:

@@ -7,6 +7,7 @@ commands the reader may not run says so instead of "unknown command"."""
 from __future__ import annotations
 
 import difflib
+from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.commands.registry import (
@@ -16,10 +17,11 @@ from bot.commands.registry import (
     PARTICIPANT,
     Command,
     lookup_command,
+    parse_args,
     read_words,
 )
 from bot.commands.swedish import swedish_index, swedish_words
-from bot.commands.words import tokenize
+from bot.commands.words import QUOTES, Word, tokenize
 from bot.errors import UserError
 
 if TYPE_CHECKING:
@@ -74,7 +76,27 @@ def unknown_command(tokens: list[str], roles: tuple[str, ...]) -> UserError:
         typed=" ".join(tokens[:2]) if tokens else "",
         suggestion=names[close[0]] if close else None,
         subcommands=[c.name for c in group],
+        then="",
+        as_text="",
+        head="",
     )
+
+
+def commands_below(cmd: Command, roles: tuple[str, ...]) -> list[Command]:
+    """The commands `cmd` heads (`match approve` under `match`) that the reader may run."""
+    depth = len(cmd.words)
+    return [
+        c for c in COMMANDS.values() if len(c.words) == depth + 1 and c.words[:depth] == cmd.words and c.role in roles
+    ]
+
+
+def _nearest_below(cmd: Command, word: str, below: list[Command]) -> Command | None:
+    """The command below `cmd` whose last word, in either language, `word` is close to."""
+    depth = len(cmd.words)
+    forms = _forms()
+    words = {said[-1]: c for c in below for said in forms[c.words] if len(said) == depth + 1}
+    close = difflib.get_close_matches(word.lower(), list(words), n=1, cutoff=0.75)
+    return words[close[0]] if close else None
 
 
 def subcommand_typo(cmd: Command, tokens: list[str], rest: list[str], roles: tuple[str, ...]) -> UserError | None:
@@ -86,22 +108,83 @@ def subcommand_typo(cmd: Command, tokens: list[str], rest: list[str], roles: tup
     words, `rest` those after the command's."""
     if not rest or "=" in rest[0]:
         return None
-    depth = len(cmd.words)
-    below = [c for c in COMMANDS.values() if len(c.words) == depth + 1 and c.words[:depth] == cmd.words]
-    below = [c for c in below if c.role in roles]
-    forms = _forms()
-    words = {said[-1]: c.name for c in below for said in forms[c.words] if len(said) == depth + 1}
-    close = difflib.get_close_matches(rest[0].lower(), list(words), n=1, cutoff=0.75)
-    if not close:
+    below = commands_below(cmd, roles)
+    nearest = _nearest_below(cmd, rest[0], below)
+    if nearest is None:
         return None
     tokens, _ = read_words(tokens)
     typed = tokens[: len(tokens) - len(rest) + 1]
     return UserError(
         "errors/unknown_command",
         typed=" ".join(typed),
-        suggestion=words[close[0]],
+        suggestion=nearest.name,
         subcommands=[c.name for c in below],
+        then="",
+        as_text="",
+        head="",
     )
+
+
+def mistyped_subcommand(
+    cmd: Command, tokens: list[str], rest: list[str], roles: tuple[str, ...], today: date
+) -> UserError | None:
+    """`goal remvoe 2`, `unpair undoo 3`, `person lnik Anna slack:T1:U2`: a
+    command whose first word is its own text or a name reads a mistyped word
+    of one of its sub-commands as that. When the word (or, for a Swedish
+    word with a hyphen, the two words typed for it: `ta brot`) is close to
+    a sub-command's word in either language AND the words after it read as
+    that sub-command's arguments, each looking as its parameter's values
+    do (`Param.looks`: a number, an account), the line is answered as a
+    mistyped command is, written as it would be (`goal remove 2`), and
+    nothing is done; otherwise None, and the command runs (a goal that
+    begins with an ordinary word is a goal). A word typed in quotes is
+    the command's own (`goal "remvoe 2"`)."""
+    if not rest or "=" in rest[0] or _in_quotes(rest[0]):
+        return None
+    below = commands_below(cmd, roles)
+    tries = [(str(rest[0]), 1)] + ([(f"{rest[0]}-{rest[1]}", 2)] if len(rest) > 1 else [])
+    for word, used in tries:
+        nearest = _nearest_below(cmd, word, below)
+        if nearest is None or not _reads(nearest, rest[used:], today):
+            continue
+        tokens, _ = read_words(tokens)
+        typed = tokens[: len(tokens) - len(rest) + used]
+        positional = [p for p in cmd.params if not p.named]
+        return UserError(
+            "errors/unknown_command",
+            typed=" ".join(typed),
+            suggestion=nearest.name,
+            then=_as_typed(rest[used:]),
+            subcommands=[c.name for c in below],
+            # A command whose first word begins its free text (`goal`): how that text is kept as typed.
+            as_text=_as_typed(rest) if positional and positional[0].free else "",
+            head=cmd.name,
+        )
+    return None
+
+
+def _in_quotes(word: str) -> bool:
+    line, start = getattr(word, "line", ""), getattr(word, "start", 0)
+    return bool(line) and line[start : start + 1] in QUOTES
+
+
+def _reads(cmd: Command, words: list[str], today: date) -> bool:
+    """Whether `words` read as `cmd`'s arguments, each value looking as its parameter's do."""
+    try:
+        args = parse_args(cmd, words, today)
+    except UserError:
+        return False
+    return all(p.looks(str(args[p.name])) for p in cmd.params if p.looks and args.get(p.name) is not None)
+
+
+def _as_typed(words: list[str]) -> str:
+    """The words as they stand in the line typed (quotes and spacing kept), else joined."""
+    first, last = (words[0], words[-1]) if words else ("", "")
+    if isinstance(first, Word) and isinstance(last, Word) and first.line and first.line == last.line:
+        end = last.start + len(last)
+        if first.line[last.start : end] == last:
+            return first.line[first.start :].strip()
+    return " ".join(words)
 
 
 async def topic(turn: Turn, text: str) -> list[Command]:

@@ -32,7 +32,11 @@ from bot.turn import Turn
 BOTS_REASONS = frozenset(str(r) for r in EndReason)  # the ends `unpair` did not make
 
 
-@command("unpair", "undo", role=COORDINATOR, params=(Param("pair"), CONFIRM, PROGRAM))
+def _is_pair_number(text: str) -> bool:
+    return parse_int(text.lstrip("#"), low=1) is not None
+
+
+@command("unpair", "undo", role=COORDINATOR, params=(Param("pair", looks=_is_pair_number), CONFIRM, PROGRAM))
 async def unpair_undo(turn: Turn, args):
     program = await turn.program(args["program"])
     row = await _ended_pair(turn, program, str(args["pair"]))

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.dialogs import adept_intake, mentor_intake, survey  # noqa: F401  (register the flows)
-from bot.dialogs.entrances import continue_text, open_question, start, still_waiting  # noqa: F401
+from bot.dialogs.entrances import continue_text, ended_by_close, open_question, start, still_waiting  # noqa: F401
 
 if TYPE_CHECKING:
     from bot.messages import Outbound

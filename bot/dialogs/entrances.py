@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.commands.registry import COORDINATOR, lookup_command, parse_args
 from bot.commands.words import tokenize
@@ -222,6 +222,31 @@ def signing_up_to_closed(flow: Flow, ctx: Ctx) -> bool:
     """An intake (consent included) for a program that has closed: nobody
     signs up to it any more, whatever they answer or press."""
     return flow.kind == "intake" and is_over(ctx.program)
+
+
+async def ended_by_close(turn: Turn) -> UserError | None:
+    """A yes or no (or a card's number) typed when no dialogue is open: when
+    the person's last dialogue is an intake that a program's close ended
+    (`end_sign_ups`: cancelled at the close or after it), the answer its
+    card's buttons get (`continue_action`), that the program has closed,
+    instead of "no question waits for an answer", to raise; else None."""
+    if turn.inbound.where.where != Where.DM:
+        return None
+    newest = (
+        select(DialogState)
+        .where(DialogState.person_id == turn.person.id)
+        .order_by(col(DialogState.updated_at).desc(), col(DialogState.id).desc())
+        .limit(1)
+    )
+    row = (await turn.session.exec(newest)).first()
+    if row is None or row.status != CANCELLED or row.name not in FLOWS or FLOWS[row.name].kind != "intake":
+        return None
+    program = await turn.session.get(Program, row.program_id) if row.program_id else None
+    if program is None or not is_over(program) or program.closed_at is None or row.updated_at is None:
+        return None
+    if row.updated_at < program.closed_at:  # ended before the close (the person stopped it): nothing waits
+        return None
+    return UserError("dialogs/program_closed", program=program.name)
 
 
 async def end_sign_ups(turn: Turn, program: Program) -> None:

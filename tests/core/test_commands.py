@@ -34,7 +34,7 @@ BAD_INPUT = [
     ("event add kickoff 2027-02-30", "februari 2027 har 28 dagar", "February 2027 has 28 days"),
     ("event add kickoff 2028-02-30", "februari 2028 har 29 dagar", "February 2028 has 29 days"),
     ("event add kickoff 2027-13-01", "ingen månad 13", "no month 13"),
-    ("event add kickoff 19.1", "ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
+    ("event add kickoff 19-1", "ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),  # `19.1` is 19 January
     ("event add kickoff 2027-03-01 25:00", "`25:00` är ingen tid", "`25:00` is not a time"),
     ("event add party 2027-03-01", "`party` finns inte att välja (sort)", "`party` is not one of the choices (kind)"),
     ("event add inspiration 2029-05-12", "ligger utanför programmet", "is outside the program"),

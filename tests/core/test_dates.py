@@ -136,12 +136,12 @@ def test_a_reminder_says_the_day_in_full_a_list_says_it_short():
 
 UNREADABLE = {
     "sv": (
-        "`april 15` är inget datum jag kan läsa (dagen pausen varar till).",
+        "`mitten av april` är inget datum jag kan läsa (dagen pausen varar till).",
         "`2027-02-30` är inget datum som finns (slutdatumet): februari 2027 har 28 dagar.",
         "`snart` är inget datum jag kan läsa. Skriv",
     ),
     "en": (
-        "`april 15` is not a date I can read (the day the pause lasts until).",
+        "`mid april` is not a date I can read (the day the pause lasts until).",
         "`2027-02-30` is not a date that exists (the end date): February 2027 has 28 days.",
         "`snart` is not a date I can read. Write",
     ),
@@ -150,7 +150,7 @@ UNREADABLE = {
 
 @pytest.mark.parametrize("locale", ["sv", "en"])
 async def test_a_date_that_cannot_be_read_names_which_date_in_words(sqlite_db, clock, locale):
-    """Probe 2, item 24: "`april 15` är inget datum jag kan läsa (till)" showed
+    """Probe 2, item 24: "`mitten av april` är inget datum jag kan läsa (till)" showed
     the argument's name as if it were a field label. The date is named in words
     (the end date, the day the pause lasts until), and not at all where the
     command has one date only."""
@@ -158,7 +158,7 @@ async def test_a_date_that_cannot_be_read_names_which_date_in_words(sqlite_db, c
 
     world = await program_world(sqlite_db, clock, locale)
     paused, ended, dated = UNREADABLE[locale]
-    pause = await world["Eva"].say("pausa till april 15" if locale == "sv" else "pause until april 15")
+    pause = await world["Eva"].say("pausa till mitten av april" if locale == "sv" else "pause until mid april")
     assert paused in pause[0].text, pause[0].text
     create = await world["Anna"].say("program create P start=2027-02-01 end=2027-02-30")
     assert ended in create[0].text, create[0].text

@@ -49,6 +49,7 @@ SAMPLES: dict[str, object] = {
     "argument": "nudge",
     "called": "Emma Clarke",
     "arguments": ["kind", "date"],
+    "as_text": "remvoe 2",  # a free text typed after its command, as typed
     "at": "02:30",
     "because": "left",  # why the bot ended a pair: labels/end_reason/<because>
     "candidates": [
@@ -82,6 +83,7 @@ SAMPLES: dict[str, object] = {
     "going_on": "free",
     "gone": ["Maria"],
     "groups": ["Anna Berg", "Bo"],  # a command's words, a name with spaces as one
+    "head": "goal",
     "high": 60,
     "held_on": date(2027, 3, 1),
     "joining": True,
@@ -118,6 +120,7 @@ SAMPLES: dict[str, object] = {
     "shared": False,
     "slug": "mentorprogram-2027",
     "source": PROGRAM,
+    "then": "2",  # the words typed after a mistyped sub-command's, as typed
     "start": date(2027, 2, 1),
     "status": "closed",
     "subcommands": ["event add", "event edit"],

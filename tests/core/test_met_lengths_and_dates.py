@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.store.models import Meeting
+from bot.store.models import Meeting, ProgramEvent
 from tests.core.cockpit import paired_world
 
 
@@ -133,3 +133,57 @@ async def test_the_meetings_rules_stay(world, sqlite_db):
     (short,) = await cecilia.say(f"{world.met} 1/12 5 min")
     assert short.kind == "nudges/bad_minutes", short.text
     assert await _meetings(sqlite_db) == {}
+
+
+# Dates with dots, as often typed in Sweden, and the month's name first, as in English.
+DOTS_AND_MONTH_FIRST = {
+    "sv": [
+        ("30.11", date(2027, 11, 30)),
+        ("29.11.2027 60", date(2027, 11, 29)),
+        ("01.05 45 min", date(2027, 5, 1)),  # this year's: next year's is in the future
+        ("Nov 26", date(2027, 11, 26)),
+        ("november 25, 2027 1,5 h", date(2027, 11, 25)),
+        ("okt 22 45 min", date(2027, 10, 22)),
+    ],
+    "en": [
+        ("30.11", date(2027, 11, 30)),
+        ("29.11.2027 60", date(2027, 11, 29)),
+        ("1.05 45 min", date(2027, 5, 1)),
+        ("Nov 26", date(2027, 11, 26)),
+        ("November 25, 2027 1.5 hours", date(2027, 11, 25)),
+        ("Oct 22nd 45 min", date(2027, 10, 22)),
+    ],
+}
+
+
+async def test_dates_with_dots_and_month_first_the_nearest_one_that_has_been(world, sqlite_db):
+    cecilia = world["Cecilia"]
+    for typed, _ in DOTS_AND_MONTH_FIRST[world.locale]:
+        (logged, *_) = await cecilia.say(f"{world.met} {typed}")
+        assert logged.kind == "nudges/met_logged", (typed, logged.text)
+    assert set(await _meetings(sqlite_db)) == {day for _, day in DOTS_AND_MONTH_FIRST[world.locale]}
+
+
+async def test_one_dot_five_alone_is_no_date_and_the_help_lists_the_new_forms(world, sqlite_db):
+    """`1.5` is as much one and a half hours as the first of May: not guessed."""
+    cecilia = world["Cecilia"]
+    (answer,) = await cecilia.say(f"{world.met} 1.5")
+    assert answer.kind == "errors/bad_date", answer.text
+    for form in ("`30.11`", "`30.11.2026`"):
+        assert form in answer.text, answer.text
+    assert ("`nov 30`" if world.locale == "sv" else "`Nov 30`") in answer.text, answer.text
+    (month,) = await cecilia.say(f"{world.met} 30.13.2027")
+    assert month.kind == "errors/no_such_month", month.text
+    help_text = "".join(m.text for m in await cecilia.say(f"help {world.met}"))
+    assert "30.11" in help_text, help_text
+    assert await _meetings(sqlite_db) == {}
+
+
+async def test_an_event_on_a_date_with_dots_or_month_first_is_the_nearest_to_come(world, sqlite_db):
+    anna = world["Anna"]
+    for line in ("event add inspiration 12.01 10:00", "event add inspiration Jan 14 10:00"):
+        (added, *_) = await anna.say(line)
+        assert added.kind == "commands/event_added", (line, added.text)
+    async with sqlite_db.read() as s:
+        days = {e.starts_at.date() for e in (await s.exec(select(ProgramEvent))).all()}
+    assert {date(2028, 1, 12), date(2028, 1, 14)} <= days, days

@@ -7,10 +7,10 @@ its own answer."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
-from bot.store.models import ProgramEvent
-from tests.core.cockpit import paired_world
+from bot.store.models import AuditLog, ProgramEvent, Reminder
+from tests.core.cockpit import enroll, paired_world
 
 
 @pytest.fixture(params=["sv", "en"])
@@ -48,3 +48,37 @@ async def test_a_place_with_spaces_before_the_time(world, sqlite_db):
 async def test_a_line_that_does_not_read_either_way_keeps_its_answer(world):
     (answer,) = await world["Anna"].say("event add place=Sal kickoff 2027-13-01")
     assert answer.kind == "errors/no_such_month", answer.text
+
+
+async def _broadcasts(db) -> tuple[list[AuditLog], list[Reminder]]:
+    async with db.read() as s:
+        drafts = (
+            await s.exec(select(AuditLog).where(col(AuditLog.action).in_(("broadcast drafted", "broadcast sent"))))
+        ).all()
+        rows = (await s.exec(select(Reminder).where(Reminder.kind == "broadcast"))).all()
+    return list(drafts), list(rows)
+
+
+async def test_a_broadcast_to_an_organisation_with_spaces_without_quotes_is_not_sent(world, sqlite_db):
+    """`broadcast org=Solna stad Hej alla`: `Solna` is no organisation of the
+    program, `Solna stad` is. Nothing is drafted or sent; the answer is the
+    line with the name in quotes, which then reaches Solna stad's people."""
+    anna = world["Anna"]
+    await anna.say("org add Solna stad")
+    await enroll(world, "Gustav", "adept", "Solna stad")
+    (answer,) = await anna.say("broadcast org=Solna stad Hej alla och välkomna")
+    assert answer.kind == "errors/value_in_quotes", answer.text
+    assert '`broadcast org="Solna stad" Hej alla och välkomna`' in answer.text, answer.text
+    assert await _broadcasts(sqlite_db) == ([], [])
+    (preview,) = await anna.say('broadcast org="Solna stad" Hej alla och välkomna')
+    assert preview.kind == "broadcast/preview", preview.text
+    drafts, _ = await _broadcasts(sqlite_db)
+    assert [(d.detail["org"], d.detail["text"], d.detail["count"]) for d in drafts] == [
+        ("Solna stad", "Hej alla och välkomna", 1)
+    ]
+
+
+async def test_an_organisation_no_words_complete_keeps_its_answer(world, sqlite_db):
+    (answer,) = await world["Anna"].say("broadcast org=Solna Hej alla")
+    assert answer.kind == "errors/unknown_org", answer.text
+    assert await _broadcasts(sqlite_db) == ([], [])

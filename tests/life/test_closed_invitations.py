@@ -140,3 +140,23 @@ async def test_an_intake_left_open_by_an_earlier_close_is_ended_at_its_next_answ
     assert texts(replies) == year.say["refused"], texts(replies)
     assert (await _enrollment(year, "Dan")).status == "invited"
     assert await _active_dialogues(year) == []
+
+
+async def test_a_typed_yes_or_no_at_the_consent_question_the_close_ended_is_answered_as_its_buttons(year):
+    """Dan stands at the consent question when `program close` ends his
+    intake; typing yes (or no) afterwards gets what its buttons get: the
+    program has closed, not "no question is waiting". Bo, who never began
+    an intake, still hears that nothing waits."""
+    card = year.cards["Dan"]
+    consent = await year["Dan"].click(*_buttons(card)[0], on=card)
+    assert consent[-1].kind == "dialogs/ask/consent_adept", texts(consent)
+    await _close(year)
+    year["Dan"].inbox()
+    for line in (year.say["yes"], "nej" if year.locale == "sv" else "no"):
+        replies = await year["Dan"].say(line)
+        assert [r.kind for r in replies] == ["dialogs/program_closed"], (line, texts(replies))
+        assert texts(replies) == year.say["refused"], texts(replies)
+    assert (await _enrollment(year, "Dan")).status == "invited"
+    assert await _active_dialogues(year) == []
+    (nothing,) = await year["Bo"].say(year.say["yes"])
+    assert nothing.kind == "core/no_open_question", nothing.text
