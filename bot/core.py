@@ -16,11 +16,11 @@ from bot import dialogs, routing
 from bot.asked import remember
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
+from bot.commands.arguments import parse_args
 from bot.commands.registry import (
     COORDINATOR,
     Command,
     lookup_command,
-    parse_args,
 )
 from bot.commands.words import tokenize
 from bot.config import Config

@@ -11,14 +11,13 @@ from dataclasses import replace
 from bot import dialogs
 from bot.asked import TypedPress, answered_in_place, typed_answer
 from bot.channel_replies import dialogue_in_dm, for_the_asker
+from bot.commands.arguments import org_in_quotes, parse_args
 from bot.commands.registry import (
     COORDINATOR,
     ROLES,
     action_role,
     find_action,
     lookup_command,
-    org_in_quotes,
-    parse_args,
 )
 from bot.commands.smalltalk import card_number, is_greeting, is_yes_no
 from bot.commands.topics import (

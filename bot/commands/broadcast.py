@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, choice_value, command
+from bot.commands.choices import choice_value
+from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError
 from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Outbound, Text

@@ -7,8 +7,9 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import plan
+from bot.commands.choices import choice_value
 from bot.commands.participant import SIGNING_UP
-from bot.commands.registry import COORDINATOR, Param, action, choice_value, command
+from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.commands.which import Question, choose, none_open, not_taking_part, on_pick, open_to
 from bot.dialogs import begin_intake, nomination, role_change
 from bot.dialogs.entrances import continue_action

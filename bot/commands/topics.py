@@ -10,6 +10,7 @@ import difflib
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.commands.arguments import parse_args
 from bot.commands.registry import (
     COMMANDS,
     COORDINATOR,
@@ -17,7 +18,6 @@ from bot.commands.registry import (
     PARTICIPANT,
     Command,
     lookup_command,
-    parse_args,
     read_words,
 )
 from bot.commands.swedish import swedish_index, swedish_words

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from bot.commands.registry import COORDINATOR, lookup_command, parse_args
+from bot.commands.arguments import parse_args
+from bot.commands.registry import COORDINATOR, lookup_command
 from bot.commands.words import tokenize
 from bot.dialogs.choice import ChoiceStep
 from bot.dialogs.engine import (

@@ -14,7 +14,8 @@ import pytest
 from sqlmodel import select
 
 from bot.commands import load_all
-from bot.commands.registry import lookup_command, parse_args
+from bot.commands.arguments import parse_args
+from bot.commands.registry import lookup_command
 from bot.commands.words import tokenize
 from bot.store.models import AuditLog, Pairing
 from tests.core.cockpit import enroll, paired_world

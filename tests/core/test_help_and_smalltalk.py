@@ -11,7 +11,8 @@ import pytest
 from sqlmodel import select
 
 from bot.commands import load_all
-from bot.commands.registry import COMMANDS, lookup_command, parse_args
+from bot.commands.arguments import parse_args
+from bot.commands.registry import COMMANDS, lookup_command
 from bot.commands.swedish import swedish_words
 from bot.commands.words import tokenize
 from bot.i18n import LOCALES, Translator

@@ -1,0 +1,235 @@
+"""A command's typed arguments: each word read as its parameter's kind
+(`bot.commands.registry.Param`), named values by their name in either
+language, a person's name over as many words as the parameters after it
+leave (`_words_for`), free text as typed; every wrong argument answered at
+once (`parse_args`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from bot.commands.choices import choice_value
+from bot.commands.dates import day_words, parse_date
+from bot.commands.lengths import has_unit, length_words, parse_length
+from bot.commands.registry import Command, Param
+from bot.commands.words import free_text, quote_hint, refuse_unclosed
+from bot.errors import UserError
+from bot.inputs import paragraphs, parse_whole
+from bot.names import name_key
+
+_TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
+_RANGE = re.compile(r"^([+-]?[0-9]{1,6})-([+-]?[0-9]{1,6})$")  # `-5-10`: a range, below the bounds
+
+
+def _named_keys(cmd: Command) -> dict[str, Param]:
+    """A named parameter by its name and by its name in each language
+    (`role=` and `roll=`), as the help shows it."""
+    from bot.i18n import LOCALES, label
+
+    keys: dict[str, Param] = {}
+    for p in cmd.params:
+        if p.named or p.kind == "program" or p.name == "program":  # `program=NAME` also where it is positional
+            keys[p.name] = p
+            for locale in LOCALES:
+                keys.setdefault(label(locale, "labels/arg", name=p.name).lower(), p)
+    return keys
+
+
+def _words_for(p: Param, after: list[Param], loose: int) -> int:
+    """How many of the `loose` words a positional parameter takes: one, but a
+    person's name as many as the parameters after it leave, when each of
+    those takes one word (`approve-participant Anna Berg`, `person link
+    Anna Berg slack:T1:U2`). Where that is not clear (a list of people, a
+    reason after the name) a name with spaces is quoted."""
+    if p.kind != "person" or not all(q.required and not q.rest and q.kind not in ("person", "people") for q in after):
+        return 1
+    return max(1, loose - len(after))
+
+
+def _with_free_text(cmd: Command, tokens: list[str], named: dict[str, Param]) -> list[str]:
+    """The words, the command's free text (if it takes one) as one word as typed."""
+    positional = [p for p in cmd.params if not p.named]
+    if not positional or not positional[-1].free:
+        return tokens
+
+    def name_of(word: str) -> str | None:
+        key, sep, _ = word.partition("=")
+        return named[key.lower()].name if sep and key.lower() in named else None
+
+    def before(given: set[str]) -> int:
+        return len([p for p in positional[:-1] if not (p.unless and p.unless in given)])
+
+    found = free_text(tokens, before, name_of)
+    return tokens if found is None else found
+
+
+def parse_args(cmd: Command, tokens: list[str], today: date) -> dict[str, object]:
+    """The typed arguments of `cmd`. Whatever is wrong is answered at once,
+    every wrong argument in one answer (`errors/several`), so a command with
+    several settings is never half done nor fixed one error at a time.
+    `today` is the day a date typed as `idag`, `igår` or `imorgon` counts
+    from (`bot.commands.dates`). A value with spaces typed without quotes
+    (`org=Solna stad`) is answered with it in quotes (`words.quote_hint`)."""
+    named = _named_keys(cmd)
+    tokens = _with_free_text(cmd, tokens, named)
+    refuse_unclosed(tokens, cmd)  # a quote that never closes, outside free text
+    if any(p.kind == "date" for p in cmd.params):
+        tokens = day_words(tokens)
+    if any(p.kind == "length" for p in cmd.params):
+        tokens = length_words(tokens)
+    try:
+        return _read_args(cmd, tokens, named, today)
+    except UserError as err:
+
+        def reads(words: list[str]) -> bool:
+            try:
+                _read_args(cmd, words, named, today)
+            except UserError:
+                return False
+            return True
+
+        raise quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads) or err from None
+
+
+def org_in_quotes(cmd: Command, err: UserError, tokens: list[str]) -> UserError | None:
+    """The handler's counterpart of `parse_args`' quote hint: an
+    organisation it does not know (`errors/unknown_org`, which names those
+    it does) typed without quotes as a named value whose next words complete
+    one it knows (`broadcast org=Solna stad Hej alla`: `Solna stad` takes
+    part, `Solna` does not) is answered with the value in quotes
+    (`words.quote_hint`), not with "no such organisation". The handler
+    refused, so nothing was done; None for any other error."""
+    known = {name_key(str(name)) for name in err.context.get("known") or ()}
+    if err.template != "errors/unknown_org" or not known:
+        return None
+    named = _named_keys(cmd)
+
+    def org_value(word: str) -> str | None:
+        key, sep, value = word.partition("=")
+        return value if sep and key.lower() in named and named[key.lower()].name == "org" else None
+
+    refused = name_key(str(err.context.get("name", "")))
+    if not any(name_key(value) == refused for t in tokens if (value := org_value(t)) is not None):
+        return None  # the refused name is not one typed as `org=`
+
+    def reads(words: list[str]) -> bool:
+        return any(name_key(value) in known for w in words if (value := org_value(w)) is not None)
+
+    return quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads)
+
+
+def _skips(p: Param, after: list[Param], word: str) -> bool:
+    """An optional date not typed before a length that is (`met 90 min`):
+    the word is the length's. A bare number stays the date's (`met 12`)."""
+    return not p.required and p.kind == "date" and bool(after) and after[0].kind == "length" and has_unit(word)
+
+
+def _read_args(cmd: Command, tokens: list[str], named: dict[str, Param], today: date) -> dict[str, object]:
+    positional = [p for p in cmd.params if not p.named]
+    raw: dict[str, object] = {}
+    loose: list[str] = []
+    wrong: list[UserError] = []
+    for tok in tokens:
+        key, sep, value = tok.partition("=")
+        if getattr(tok, "free", False):
+            loose.append(tok)
+        elif sep and key.lower() in named:
+            raw[named[key.lower()].name] = value
+        elif sep and re.fullmatch(r"[a-zåäö_]+", key.lower()) and not any(p.rest for p in positional):
+            wrong.append(UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd))
+        else:
+            loose.append(tok)
+    positional = [p for p in positional if not (p.unless and p.unless in raw)]
+    for i, p in enumerate(positional):
+        if p.kind == "people" or p.rest:
+            if loose:
+                text = " ".join(loose)
+                raw[p.name] = list(loose) if p.kind == "people" else paragraphs(text) if p.lines else text
+            loose = []
+        elif loose and _skips(p, positional[i + 1 :], loose[0]):
+            continue
+        elif loose:
+            taken = _words_for(p, positional[i + 1 :], len(loose))
+            raw[p.name] = " ".join(loose[:taken])
+            loose = loose[taken:]
+    if loose:
+        wrong.append(UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd))
+    args: dict[str, object] = {}
+    missing: list[str] = []
+    for p in cmd.params:
+        if p.name not in raw or raw[p.name] in ("", []):
+            if p.required and not (p.unless and p.unless in raw):
+                missing.append(p.name)
+            args[p.name] = None
+            continue
+        try:
+            args[p.name] = convert(cmd, p, raw[p.name], today)
+        except UserError as err:
+            wrong.append(err)
+    if missing:
+        wrong.insert(0, UserError("errors/missing_argument", command=cmd.name, arguments=missing, usage=cmd))
+    if len(wrong) > 1:
+        raise UserError("errors/several", errors=[(err.template, err.context) for err in wrong])
+    if wrong:
+        raise wrong[0]
+    return args
+
+
+def convert(cmd: Command, p: Param, value, today: date):
+    if p.kind in ("text", "person", "people", "program"):
+        limit = p.max_length * (5 if p.rest else 1)
+        for item in value if isinstance(value, list) else [value]:
+            if len(str(item)) > limit:
+                raise UserError("errors/too_long", argument=p.name, length=len(str(item)), max=limit)
+        return p.check(str(value)) if p.check else value
+    if p.kind == "choice":
+        v = choice_value(str(value), p.choices, p.shown, p.names)
+        if v is None:
+            raise UserError("errors/bad_choice", argument=p.name, value=value, choices=list(p.choices), names=p.names)
+        return v
+    if p.kind == "date":
+        return parse_date(str(value), p.name, today, p.happened)
+    if p.kind == "length":
+        return parse_length(str(value), p.name)
+    if p.kind == "time":
+        m = _TIME.match(str(value))
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise UserError("errors/bad_time", argument=p.name, value=value)
+        return time(int(m.group(1)), int(m.group(2)))
+    if p.kind == "int":
+        return _whole(p, str(value).strip())
+    if p.kind == "range":
+        return _range(p, str(value).strip())
+    raise AssertionError(f"unknown parameter kind {p.kind}")
+
+
+def _out_of_range(p: Param, value: str) -> UserError:
+    low, high = p.bounds
+    return UserError("errors/out_of_range", argument=p.name, value=value, low=low, high=high, unit=p.unit, kind=p.kind)
+
+
+def _whole(p: Param, text: str) -> int:
+    """A whole number within the parameter's bounds. `-1` and `100000` are
+    whole numbers, so they are answered with the bounds, not with "not a
+    whole number"; `2,5` is told it will not be rounded."""
+    number = parse_whole(text)
+    if number is None:
+        decimal = bool(re.fullmatch(r"\d+[.,]\d+", text))
+        raise UserError("errors/bad_number", argument=p.name, value=text, decimal=decimal, unit=p.unit)
+    low, high = p.bounds
+    if not low <= number <= high:
+        raise _out_of_range(p, text)
+    return number
+
+
+def _range(p: Param, text: str) -> tuple[int, int]:
+    """`MIN-MAX`, the smaller first, both ends within the parameter's bounds."""
+    m = _RANGE.match(text)
+    if not m or int(m.group(1)) > int(m.group(2)):
+        raise UserError("errors/bad_range", argument=p.name, value=text, unit=p.unit or "days")
+    first, last = int(m.group(1)), int(m.group(2))
+    low, high = p.bounds
+    if first < low or last > high:
+        raise _out_of_range(p, text)
+    return first, last
