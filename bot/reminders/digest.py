@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.lifecycle import ACTIVE
@@ -30,9 +29,9 @@ from bot.reminders import closeout  # the module: closeout imports kinds, which 
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.kinds import Skip, reminder_kind
 from bot.reminders.planner import TO_COORDINATORS
-from bot.reminders.store import Planned, insert_if_absent
+from bot.reminders.store import Planned, insert_if_absent, run
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person, Program
-from bot.store.rows import pk
+from bot.store.rows import table_of
 
 DIGEST_WEEKDAY = 0  # Monday (moved to the next allowed day by holidays and quiet periods)
 MAX_WITH_BUTTONS = 20  # Slack allows 50 blocks a message; the rest are listed by name only
@@ -54,6 +53,27 @@ class Stalled:
 REPORTED = "stall_reported"  # in Pairing.checks: {"since": the spell's start, "week": the digest's Monday}
 
 
+# What `stalled_pairs` reads of a program, as plain rows (no ORM objects: a
+# program's every announced pair, its members and their meetings, read for
+# each digest and the coordinator's home), built once.
+_P, _E, _PERSON, _M = table_of(Pairing), table_of(Enrollment), table_of(Person), table_of(Meeting)
+_LIVE = sa.and_(_P.c.program_id == sa.bindparam("program_id"), _P.c.status == PairStatus.ANNOUNCED.value)
+_LIVE_PAIRS = (
+    sa.select(_P.c.id, _P.c.adept_id, _P.c.mentor_id, _P.c.announced_at, _P.c.checks).where(_LIVE).order_by(_P.c.id)
+)
+_LAST_MET = (
+    sa.select(_M.c.pairing_id, sa.func.max(_M.c.held_on))
+    .join(_P, _P.c.id == _M.c.pairing_id)
+    .where(_LIVE)
+    .group_by(_M.c.pairing_id)
+)
+_MEMBERS = (
+    sa.select(_E.c.id, _E.c.paused_until, _PERSON.c.name)
+    .join(_PERSON, _PERSON.c.id == _E.c.person_id)
+    .where(_E.c.program_id == sa.bindparam("program_id"))
+)
+
+
 async def stalled_pairs(session: AsyncSession, program: Program, today: date) -> list[Stalled]:
     """Announced pairs with no meeting for `stall_days` since their last
     meeting, announcement or the end of a pause, the quietest first; none
@@ -62,45 +82,20 @@ async def stalled_pairs(session: AsyncSession, program: Program, today: date) ->
     if program.status != ACTIVE or today >= await closeout.pairs_stop(session, program):
         return []
     cal = ProgramCalendar.of(program)
-    pairs = list(
-        (
-            await session.exec(
-                select(Pairing)
-                .where(col(Pairing.program_id) == program.id, col(Pairing.status) == PairStatus.ANNOUNCED)
-                .order_by(col(Pairing.id))
-            )
-        ).all()
-    )
+    params = {"program_id": program.id}
+    pairs = (await run(session, _LIVE_PAIRS, params)).all()
     if not pairs:
         return []
-    last = dict(
-        (
-            await session.exec(
-                select(Meeting.pairing_id, sa.func.max(Meeting.held_on))
-                .where(col(Meeting.pairing_id).in_([p.id for p in pairs]))
-                .group_by(col(Meeting.pairing_id))
-            )
-        ).all()
-    )
-    ids = {i for p in pairs for i in (p.adept_id, p.mentor_id)}
-    people = {
-        e.id: (e, person)
-        for e, person in (
-            await session.exec(
-                select(Enrollment, Person)
-                .join(Person, col(Person.id) == col(Enrollment.person_id))
-                .where(col(Enrollment.id).in_(ids))
-            )
-        ).all()
-    }
+    last = dict((await run(session, _LAST_MET, params)).all())
+    people = {row.id: row for row in (await run(session, _MEMBERS, params)).all()}
     found = []
     for p in pairs:
-        (adept, adept_person), (mentor, mentor_person) = people[p.adept_id], people[p.mentor_id]
+        adept, mentor = people[p.adept_id], people[p.mentor_id]
         pauses = [e.paused_until for e in (adept, mentor) if e.paused_until]
         pause = max(pauses) if pauses else None
         if pause and pause > today:
             continue
-        met = last.get(pk(p))
+        met = last.get(p.id)
         announced = cal.local_day(p.announced_at) if p.announced_at else None
         quiet = max((d for d in (met, announced) if d), default=None)
         since = max((d for d in (quiet, pause) if d), default=None)
@@ -109,9 +104,9 @@ async def stalled_pairs(session: AsyncSession, program: Program, today: date) ->
         marker = (p.checks or {}).get(REPORTED) or {}
         found.append(
             Stalled(
-                pk(p),
-                adept_person.name,
-                mentor_person.name,
+                p.id,
+                adept.name,
+                mentor.name,
                 met,
                 announced,
                 since,
