@@ -3,15 +3,18 @@ pair and day (a double click or both members pressing *We met* log it once)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError, stale_button
 from bot.lifecycle import RUNNING
+from bot.reminders.store import dialect_of, run
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
 from bot.store.rows import one_of, pk, table_of
 
@@ -97,10 +100,17 @@ async def log_meeting(
     announced = pairing.announced_at.astimezone(ZoneInfo(program.timezone)).date() if pairing.announced_at else None
     if announced and held_on < announced:
         raise UserError("nudges/before_pair", held_on=held_on, announced=announced)
-    existing = (await session.exec(_SAME_DAY, params={"pairing_id": pairing.id, "held_on": held_on})).first()
-    if existing is not None:
-        return existing, False
-    meeting = Meeting(pairing_id=pk(pairing), held_on=held_on, minutes=minutes, logged_by=logged_by, created_at=now)
-    session.add(meeting)
-    await session.flush()
-    return meeting, True
+    # Inserted unless the day is logged already (the unique index decides, so two
+    # turns at the same moment on PostgreSQL cannot both log it); then read as
+    # the session's object either way.
+    row = {"pairing_id": pk(pairing), "held_on": held_on, "minutes": minutes, "logged_by": logged_by, "created_at": now}
+    created = (await run(session, _log_once(dialect_of(session)), row)).first() is not None
+    meeting = (await session.exec(_SAME_DAY, params={"pairing_id": pairing.id, "held_on": held_on})).one()
+    return meeting, created
+
+
+@functools.cache
+def _log_once(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    meetings = table_of(Meeting)
+    return insert(meetings).on_conflict_do_nothing(index_elements=["pairing_id", "held_on"]).returning(meetings.c.id)

@@ -296,6 +296,8 @@ class MatchAllowance(SQLModel, table=True):
 
 
 class Meeting(SQLModel, table=True):
+    # A pair's meeting of a day is logged once (migration 0015; `bot.meetings.log_meeting`).
+    __table_args__ = (sa.Index("uq_meeting_pairing_day", "pairing_id", "held_on", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     pairing_id: int = Field(foreign_key="pairing.id", index=True)
     held_on: date
