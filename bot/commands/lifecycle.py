@@ -374,8 +374,15 @@ async def _tell_closed(turn: Turn, program: Program, waiting: list[Pairing], *, 
         partners = [names.get(e, "?") for e in running.get(pk(enrollment), [])]
         if pk(enrollment) in settled and not partners:
             continue  # the close-out's goodbye was theirs
+        # Someone in the middle of the intake did not take part: their sign-up stops (`end_sign_ups`).
+        signing_up = enrollment.status == EnrollmentStatus.ONBOARDING
         told += await turn.tell(
-            enrollment.person_id, "lifecycle/closed_notice", program=program, partners=partners, ran=ran
+            enrollment.person_id,
+            "lifecycle/closed_notice",
+            program=program,
+            partners=partners,
+            ran=ran,
+            signing_up=signing_up,
         )
     invited = await turn.session.exec(
         select(Enrollment.person_id)

@@ -7,6 +7,8 @@ English."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlmodel import col, select
 
@@ -160,3 +162,30 @@ async def test_a_typed_yes_or_no_at_the_consent_question_the_close_ended_is_answ
     assert await _active_dialogues(year) == []
     (nothing,) = await year["Bo"].say(year.say["yes"])
     assert nothing.kind == "core/no_open_question", nothing.text
+
+
+MIDWAY = {
+    "sv": "*Mentorprogram 2027* har stängts, så din anmälan till det avbryts och du behöver inte svara på fler frågor."
+    " Jag skickar inga fler påminnelser om programmet.",
+    "en": "*Mentorprogram 2027* has been closed, so your sign-up to it stops and you don't need to answer any more"
+    " questions. I will send no more reminders about the program.",
+}
+THANKS = {"sv": "Tack för att du var med", "en": "Thank you for taking part"}
+
+
+async def test_someone_in_the_middle_of_the_intake_is_not_thanked_for_taking_part(year):
+    """The program ran (its kickoff was held) and Dan is halfway through his
+    intake when it closes: he hears that his sign-up stops, not thanks for
+    a year he never took part in; Cecilia, who did, is thanked."""
+    await year["Anna"].say('event add kickoff 2027-01-19 13:00 place="Stadshuset"')
+    await year.run_until(date(2027, 1, 25))
+    card = year.cards["Dan"]
+    consent = await year["Dan"].click(*_buttons(card)[0], on=card)
+    asked = await year["Dan"].click(*_buttons(consent[-1])[0], on=consent[-1])  # Yes: the intake's first question
+    assert (await _enrollment(year, "Dan")).status == "onboarding", texts(asked)
+    for name in ("Dan", "Cecilia"):
+        year[name].inbox()
+    await _close(year)
+    assert texts(year["Dan"].inbox()) == MIDWAY[year.locale]
+    assert THANKS[year.locale] in texts(year["Cecilia"].inbox())
+    assert await _active_dialogues(year) == []
