@@ -135,6 +135,26 @@ async def pg_db():
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def empty_db(request, tmp_path):
+    """A database with no tables yet, on a SQLite file and on PostgreSQL: for
+    a test that upgrades it a step at a time (the rows an older version left,
+    then the migration)."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+        try:
+            yield db
+        finally:
+            await db.dispose()
+    else:
+        async with fresh_pg_database() as url:
+            db = Database(url)
+            try:
+                yield db
+            finally:
+                await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def any_db(request, tmp_path):
     """The same test on a SQLite file and on PostgreSQL."""
     if request.param == "sqlite":

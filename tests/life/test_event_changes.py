@@ -17,10 +17,8 @@ from sqlmodel import col, select
 from adapters.console import TENANT
 from bot.messages import Address, Outbound, Platform, Where
 from bot.reminders.calendar import ProgramCalendar
-from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Program, ProgramEvent, Reminder
-from tests.conftest import fresh_pg_database
 from tests.core.harness import confirmed, texts
 from tests.dialogs.conftest import COORDINATOR, make_world
 from tests.dialogs.script import ADEPT, run
@@ -354,36 +352,25 @@ async def test_a_late_joiner_hears_of_the_next_event_by_its_kind(sqlite_db, cloc
     assert SAY[locale]["kickoff"] not in text
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def test_events_that_exist_before_the_revision_column_start_at_zero(backend, tmp_path):
-    async def check(url: str) -> None:
-        db = Database(url)
-        try:
-            await upgrade(db, "0010")
-            async with db.write() as s:
-                s.add(
-                    Program(
-                        slug="p",
-                        name="P",
-                        start=date(2027, 1, 1),
-                        end=date(2027, 12, 1),
-                        created_at=datetime(2027, 1, 4, tzinfo=UTC),
-                    )
-                )
-            async with db.engine.begin() as conn:
-                await conn.exec_driver_sql(
-                    "INSERT INTO program_event (program_id, kind, starts_at, audience, cancelled)"
-                    " SELECT id, 'kickoff', created_at, 'all', false FROM program"
-                )
-            await upgrade(db)
-            async with db.read() as s:
-                [event] = (await s.exec(select(ProgramEvent))).all()
-            assert event.revision == 0
-        finally:
-            await db.dispose()
-
-    if backend == "sqlite":
-        await check(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        async with fresh_pg_database() as url:
-            await check(url)
+async def test_events_that_exist_before_the_revision_column_start_at_zero(empty_db):
+    db = empty_db
+    await upgrade(db, "0010")
+    async with db.write() as s:
+        s.add(
+            Program(
+                slug="p",
+                name="P",
+                start=date(2027, 1, 1),
+                end=date(2027, 12, 1),
+                created_at=datetime(2027, 1, 4, tzinfo=UTC),
+            )
+        )
+    async with db.engine.begin() as conn:
+        await conn.exec_driver_sql(
+            "INSERT INTO program_event (program_id, kind, starts_at, audience, cancelled)"
+            " SELECT id, 'kickoff', created_at, 'all', false FROM program"
+        )
+    await upgrade(db)
+    async with db.read() as s:
+        [event] = (await s.exec(select(ProgramEvent))).all()
+    assert event.revision == 0
