@@ -33,6 +33,13 @@ def texts(messages) -> str:
     return "\n".join(m.text for m in messages)
 
 
+async def typed_cleanly(chat: Chat, lines) -> None:
+    """Each (setup) line typed by `chat`; none may be answered with an error."""
+    for line in lines:
+        replies = await chat.say(line)
+        assert not [r for r in replies if "errors/" in r.kind], (line, texts(replies))
+
+
 async def confirmed(chat: Chat, line: str) -> list[Outbound]:
     """Type a command that asks first (`unpair`, `org remove` …) and press
     its Yes as a client does: the button's action id and value, on its card."""

@@ -9,7 +9,7 @@ import pytest
 
 from bot.messages import Buttons
 from bot.store.models import EnrollmentStatus
-from tests.core.harness import World, enroll, make_core, texts
+from tests.core.harness import World, enroll, make_core, texts, typed_cleanly
 
 SETUP = (
     "program create Stockholm 2027 start=2027-01-19 end=2027-12-15",
@@ -22,9 +22,7 @@ SETUP = (
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
     w = World(make_core(sqlite_db, clock, locale=request.param, coordinators=("console:local:eva",)))
-    for line in SETUP:
-        replies = await w["Eva"].say(line)
-        assert not [r for r in replies if "errors/" in r.kind], (line, texts(replies))
+    await typed_cleanly(w["Eva"], SETUP)
     await w["Anna"].say("help")
     await enroll(sqlite_db, clock, 1, "Anna", "adept", "Solna stad", ["budget"])
     # Invited to the second program, not answered yet.

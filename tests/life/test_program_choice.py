@@ -11,7 +11,7 @@ from adapters.console import TENANT
 from bot.commands.registry import COMMANDS, COORDINATOR
 from bot.messages import Address, Platform, Where
 from bot.store.models import AuditLog, EnrollmentStatus, Pairing, Program, ProgramOrganisation
-from tests.core.harness import World, enroll, make_core, texts
+from tests.core.harness import World, enroll, make_core, texts, typed_cleanly
 from tests.life.helpers import COHORT
 
 SETUP = (
@@ -107,9 +107,7 @@ async def test_every_coordinator_command_takes_program_with_two_active_programs(
         f"program use {B}",
         f"program close {B} force=yes",
     ]
-    for line in more:
-        replies = await anna.say(line)
-        assert not [r for r in replies if "errors/" in r.kind], (line, texts(replies))
+    await typed_cleanly(anna, more)
     await anna.click("program.close.confirm", f"{beta.id}:force")
     assert not [r for r in await anna.say(f"program archive {B}") if "errors/" in r.kind]
     refused = await anna.say(f"program open {B}")  # an archived program cannot reopen: a clear answer

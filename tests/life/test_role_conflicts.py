@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Pairing, PairStatus, Person, Program
-from tests.core.harness import World, confirmed, enroll, make_core, texts
+from tests.core.harness import World, confirmed, enroll, make_core, texts, typed_cleanly
 
 SETUP = (
     "program create Stockholm 2027 start=2027-01-19 end=2027-12-15",
@@ -53,9 +53,7 @@ SAY = {
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
     w = World(make_core(sqlite_db, clock, locale=request.param, coordinators=("console:local:eva",)))
-    for line in SETUP:
-        replies = await w["Eva"].say(line)
-        assert not [r for r in replies if "errors/" in r.kind], (line, texts(replies))
+    await typed_cleanly(w["Eva"], SETUP)
     w.db, w.clock, w.say_ = sqlite_db, clock, SAY[request.param]
     async with sqlite_db.read() as s:
         w.ids = {p.slug: p.id for p in (await s.exec(select(Program))).all()}

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from bot.messages import Buttons
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Person, Program
-from tests.core.harness import World, enroll, make_core, texts
+from tests.core.harness import World, enroll, make_core, texts, typed_cleanly
 
 SETUP = (
     "program create Täby 2027 start=2027-01-19 end=2027-12-15",
@@ -60,9 +60,7 @@ SAY = {
 @pytest.fixture(params=["sv", "en"])
 async def world(request, sqlite_db, clock):
     w = World(make_core(sqlite_db, clock, locale=request.param))
-    for line in SETUP:
-        replies = await w["Anna"].say(line)
-        assert not [r for r in replies if "errors/" in r.kind], (line, texts(replies))
+    await typed_cleanly(w["Anna"], SETUP)
     w.db, w.say_ = sqlite_db, SAY[request.param]
     async with sqlite_db.read() as s:
         w.ids = {p.slug: p.id for p in (await s.exec(select(Program))).all()}

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.messages import Buttons
 from bot.store.models import AuditLog, Coordinator, Enrollment, Person
-from tests.core.harness import World, make_core, texts
+from tests.core.harness import World, make_core, texts, typed_cleanly
 
 SETUP = (
     "program create Stockholm 2027 start=2027-01-19 end=2027-12-15",
@@ -24,9 +24,7 @@ WISHES = "Jag vill lära mig av Ann, och av Ann-Marie Lind (ann-marie.lind@solna
 
 async def _sign_up(chat, wishes: str) -> None:
     lines = ("join role=adept", "yes", "1", "Hemtjänst Norr", "Enhetschef", "14", "1", wishes, "yes", "3", "Solna")
-    for line in (*lines, "1"):
-        replies = await chat.say(line)
-        assert not [r for r in replies if r.kind.startswith("errors/")], (line, texts(replies))
+    await typed_cleanly(chat, (*lines, "1"))
     assert (await chat.say("1"))[-1].kind == "dialogs/done"
 
 
@@ -43,8 +41,7 @@ def _send_button(preview):
 async def test_forgetting_ann_leaves_ann_berg_and_ann_marie_intact(sqlite_db, clock):
     world = World(make_core(sqlite_db, clock, locale="sv", coordinators=("console:local:eva",)))
     eva, ann_berg, ann, dora = world["Eva"], world["Ann Berg"], world["Ann"], world["Dora"]
-    for line in SETUP:
-        assert not [r for r in await eva.say(line) if r.kind.startswith("errors/")], line
+    await typed_cleanly(eva, SETUP)
     await ann_berg.say("hjälp")
     await eva.say("coordinator add console:local:ann.berg")
     await ann_berg.say("program use stockholm-2027")

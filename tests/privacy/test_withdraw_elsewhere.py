@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.store.models import Enrollment, EnrollmentStatus, Organisation, Person, Program
-from tests.core.harness import World, make_core, texts
+from tests.core.harness import World, make_core, texts, typed_cleanly
 
 SETUP = (
     "program create Stockholm 2027 start=2027-01-19 end=2027-12-15",
@@ -26,17 +26,13 @@ SIGNED_UP = {"declined": ("no",), "cancelled": ("yes", "1", "cancel", "yes"), "l
 
 
 async def _sign_up(chat, program: str, org_pick: str) -> None:
-    for line in (f"join program={program} role=adept", "yes", org_pick, *INTAKE):
-        replies = await chat.say(line)
-        assert not [r for r in replies if r.kind.startswith("errors/")], (line, texts(replies))
+    await typed_cleanly(chat, (f"join program={program} role=adept", "yes", org_pick, *INTAKE))
     assert (await chat.say("1"))[-1].kind == "dialogs/done"  # confirm the summary
 
 
 async def _world(db, clock) -> World:
     world = World(make_core(db, clock, locale="en", coordinators=("console:local:eva",)))
-    for line in SETUP:
-        replies = await world["Eva"].say(line)
-        assert not [r for r in replies if r.kind.startswith("errors/")], (line, texts(replies))
+    await typed_cleanly(world["Eva"], SETUP)
     return world
 
 
