@@ -8,13 +8,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError, stale_button
 from bot.lifecycle import RUNNING
-from bot.reminders.store import dialect_of, run
+from bot.reminders.store import dialect_of, insert_new, run
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Program
 from bot.store.rows import one_of, pk, table_of
 
@@ -111,6 +110,5 @@ async def log_meeting(
 
 @functools.cache
 def _log_once(dialect: str):
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     meetings = table_of(Meeting)
-    return insert(meetings).on_conflict_do_nothing(index_elements=["pairing_id", "held_on"]).returning(meetings.c.id)
+    return insert_new(dialect, meetings, ("pairing_id", "held_on")).returning(meetings.c.id)

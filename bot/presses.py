@@ -24,12 +24,11 @@ import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Inbound, Kind
 from bot.people import key_range
-from bot.reminders.store import dialect_of, run
+from bot.reminders.store import dialect_of, insert_new, run
 from bot.store.models import ProcessedEvent
 from bot.store.rows import table_of
 
@@ -54,8 +53,7 @@ _MOVE_PRESS = (
 @functools.cache
 def _record(dialect: str):
     """INSERT the key unless it is there; the key comes back when it was new."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(_EVENTS).on_conflict_do_nothing(index_elements=["key"]).returning(_EVENTS.c.key)
+    return insert_new(dialect, _EVENTS, ("key",)).returning(_EVENTS.c.key)
 
 
 async def _recorded_now(session: AsyncSession, key: str, now: datetime) -> bool:

@@ -99,10 +99,16 @@ async def insert_if_absent(session: AsyncSession, planned: Iterable[Planned], no
     return len(rows)
 
 
+def insert_new(dialect: str, table: sa.Table, keys: tuple[str, ...]):
+    """An INSERT into `table` that skips a row whose unique `keys` are there
+    already (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+
 @functools.cache
 def _insert_if_absent(dialect: str):
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table_of(Reminder)).on_conflict_do_nothing(index_elements=["key"])
+    return insert_new(dialect, table_of(Reminder), ("key",))
 
 
 _COLUMNS = (T.c.id, T.c.key, T.c.kind, T.c.status, T.c.context, T.c.subject)
