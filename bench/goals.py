@@ -34,6 +34,8 @@ GOALS = [
     Goal("turn.statements.participants", "SQL statements, coordinator `participants` (figure only)", "", 0, ""),
     Goal("simulate.200.wall", "simulate 200 people, wall", "<=", 10, "s"),
     Goal("simulate.200.sql_floor", "simulate 200: its SQL replayed through plain sqlite3 (figure only)", "", 0, "s"),
+    Goal("simulate.200.sql_layer", "simulate 200: time in SQLAlchemy execution, SQLite in it (figure)", "", 0, "s"),
+    Goal("simulate.200.without_sqlalchemy", "simulate 200: wall less that layer plus the replay (figure)", "", 0, "s"),
     Goal("simulate.1000.wall", "simulate 1 000 people, wall", "<=", 60, "s"),
     Goal("simulate.growth", "simulate 1 000 / 200 wall, per person (linear = 1)", "<=", 1.0, "x"),
     Goal("fanout.ratio", "fan-out 500 channels x 20 messages / rate-limit floor", "<=", 1.05, "x"),
