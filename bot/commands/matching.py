@@ -32,9 +32,10 @@ from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.matching import InvalidPin, score_pair, violation
 from bot.matching.announce import announce_pairs, tell_the_unpaired
-from bot.matching.cohort import TOLD_WAITLIST, Cohort, load_cohort, rationale, state_digest
+from bot.matching.cohort import TOLD_WAITLIST, Cohort, load_cohort, rationale
 from bot.matching.draft import Solved, plan_in_thread, save_draft
 from bot.matching.offers import offer_match
+from bot.matching.staleness import state_digest
 from bot.meetings import local_today
 from bot.people import resolve_person
 from bot.programs import enrollment_of, next_event

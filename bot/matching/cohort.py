@@ -16,13 +16,11 @@ pairs keep their adepts out of the pool and use up their mentor's capacity.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,7 +40,7 @@ from bot.store.models import (
     Program,
     Role,
 )
-from bot.store.rows import pk, table_of
+from bot.store.rows import pk
 
 PART = 200  # rows handled between two turns of the event loop (a cohort has thousands)
 HOLDING = (PairStatus.APPROVED, PairStatus.ANNOUNCED)  # pairs a re-run never touches
@@ -140,47 +138,7 @@ TOLD_IDLE = "idle_told_at"  # a mentor with no adept
 LATER = "take_one_later"  # the idle mentor's answer: would take an adept later (True/False)
 
 
-async def state_digest(session: AsyncSession, program: Program, today: date) -> str:
-    """A digest of every row a solution depends on: the program's enrollments
-    (status, answers, capacity, pause, waitlist) with their person's
-    organisation, its pairs and pins, its exclusions and allowances, earlier pairs in other
-    programs, its rule, and the day (pauses end). Plain rows, no objects: it
-    is the cheap check, in the write transaction, that nothing changed since
-    the cohort was read."""
-    e, p, pair = table_of(Enrollment), table_of(Person), table_of(Pairing)
-    x, allowed = table_of(MatchExclusion), table_of(MatchAllowance)
-    statements = [
-        sa.select(
-            e.c.id,
-            e.c.person_id,
-            e.c.role,
-            e.c.status,
-            e.c.capacity,
-            e.c.paused_until,
-            e.c.waitlisted,
-            sa.cast(e.c.answers, sa.Text),
-            p.c.organisation_id,
-        )
-        .join(p, p.c.id == e.c.person_id)
-        .where(e.c.program_id == program.id)
-        .order_by(e.c.id),
-        sa.select(pair.c.id, pair.c.program_id, pair.c.status, pair.c.adept_id, pair.c.mentor_id, pair.c.pinned)
-        .where(sa.or_(pair.c.program_id == program.id, pair.c.status.in_([str(s) for s in EARLIER])))
-        .order_by(pair.c.id),
-        sa.select(x.c.adept_id, x.c.mentor_id).where(x.c.program_id == program.id).order_by(x.c.id),
-        sa.select(allowed.c.adept_id, allowed.c.mentor_id, allowed.c.created_at)
-        .where(allowed.c.program_id == program.id)
-        .order_by(allowed.c.id),
-        sa.select(Program.__table__.c.match_rule).where(Program.__table__.c.id == program.id),  # type: ignore[attr-defined]
-    ]
-    digest = hashlib.sha256(today.isoformat().encode())
-    for statement in statements:
-        async for part in _in_parts(session, statement):
-            digest.update(repr([tuple(row) for row in part]).encode())
-    return digest.hexdigest()
-
-
-async def _in_parts(session: AsyncSession, statement) -> AsyncIterator[list]:
+async def in_parts(session: AsyncSession, statement) -> AsyncIterator[list]:
     """The rows of `statement`, PART at a time, the event loop running other
     turns between two parts (building thousands of objects takes a while)."""
     result = await session.stream(statement.execution_options(yield_per=PART))
@@ -240,7 +198,7 @@ async def load_cohort(session: AsyncSession, program: Program, today: date, *, w
     cohort = Cohort(program)
     org_names = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     rows: list = []
-    async for part in _in_parts(
+    async for part in in_parts(
         session,
         select(Enrollment, Person)
         .join(Person, col(Person.id) == col(Enrollment.person_id))
@@ -251,7 +209,7 @@ async def load_cohort(session: AsyncSession, program: Program, today: date, *, w
             org_id = org_id_of(enrollment, person)
             cohort.members[pk(enrollment)] = Member(enrollment, person, org_names.get(org_id) if org_id else None)
         rows += part
-    async for part in _in_parts(
+    async for part in in_parts(
         session, select(Pairing).where(col(Pairing.program_id) == program.id).order_by(col(Pairing.id))
     ):
         cohort.pairings += [row for (row,) in part]

@@ -54,7 +54,7 @@ class DraftPlan:
 @dataclass(frozen=True)
 class Solved:
     """A solver run made before the write transaction: the cohort it saw, the
-    digest of the rows that cohort came from (`state_digest`), the result and
+    digest of the rows that cohort came from (`bot.matching.staleness.state_digest`), the result and
     the draft it makes."""
 
     digest: str
