@@ -23,7 +23,7 @@ from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
 from bot.programs import live_pairings, my_enrollments, past_pairings
 from bot.roster import is_paused
-from bot.store.models import GONE, EndReason, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
+from bot.store.models import GONE, EndReason, Identity, Meeting, Organisation, Pairing, Program
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -59,11 +59,11 @@ async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
     if program is None:
         raise stale_button()
     rows = [
-        e
-        for e, p in await my_enrollments(turn.session, pk(turn.person))
-        if p.id == program.id and e.status != EnrollmentStatus.LEFT
+        e for e, p in await my_enrollments(turn.session, pk(turn.person)) if p.id == program.id and e.status not in GONE
     ]
-    if not rows:  # a stale or someone else's button: nothing to leave, no one to tell
+    # A stale or someone else's button: nothing to leave, no one to tell (a sign-up declined
+    # or cancelled since the card was asked is over too, as one left is).
+    if not rows:
         raise stale_button()
     for enrollment in rows:
         await end_participation(turn, enrollment, program, reason=reason)
