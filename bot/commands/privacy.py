@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from sqlmodel import col, select
 
-from bot.commands.participant import _active, _pair_view, answered, confirm_card
+from bot.commands.participant import SIGNING_UP, _active, _pair_view, answered, confirm_card
 from bot.commands.registry import Param, action, command
 from bot.commands.which import Question, choose, on_pick
 from bot.coordinators import coordinator_rights
@@ -23,7 +23,7 @@ from bot.privacy.erase import erase_person
 from bot.privacy.leaving import end_participation
 from bot.programs import live_pairings, my_enrollments, past_pairings
 from bot.roster import is_paused
-from bot.store.models import GONE, EndReason, EnrollmentStatus, Identity, Meeting, Organisation, Pairing, Program
+from bot.store.models import GONE, EndReason, Identity, Meeting, Organisation, Pairing, Program
 from bot.store.rows import pk
 from bot.turn import Turn
 
@@ -59,11 +59,11 @@ async def _end_in_program_of_card(turn: Turn, reason: str) -> Program:
     if program is None:
         raise stale_button()
     rows = [
-        e
-        for e, p in await my_enrollments(turn.session, pk(turn.person))
-        if p.id == program.id and e.status != EnrollmentStatus.LEFT
+        e for e, p in await my_enrollments(turn.session, pk(turn.person)) if p.id == program.id and e.status not in GONE
     ]
-    if not rows:  # a stale or someone else's button: nothing to leave, no one to tell
+    # A stale or someone else's button: nothing to leave, no one to tell (a sign-up declined
+    # or cancelled since the card was asked is over too, as one left is).
+    if not rows:
         raise stale_button()
     for enrollment in rows:
         await end_participation(turn, enrollment, program, reason=reason)
@@ -95,9 +95,14 @@ async def consent_answer(turn: Turn):
     if turn.inbound.action_id != "consent.confirm":
         return answered(turn, "privacy/withdraw_kept")
     program = await _end_in_program_of_card(turn, EndReason.CONSENT_WITHDRAWN)
-    # The organisation was given in the intake, under the consent now withdrawn; a program they still
-    # take part in needs it (matching, status), one they declined, cancelled or left does not.
-    if not [e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status not in GONE]:
+    # The organisation was given in the intake, under the consent now withdrawn; a program whose intake
+    # they went through and still take part in needs it (matching, status). One they declined, cancelled
+    # or left does not, nor one they are only invited to or still in the intake of: its intake asks
+    # for the organisation again (whether or not one is known) and keeps the answer at its end.
+    through = [
+        e for e, _ in await my_enrollments(turn.session, pk(turn.person)) if e.status not in (*GONE, *SIGNING_UP)
+    ]
+    if not through:
         turn.person.organisation_id = None
         turn.session.add(turn.person)
     await turn.audit("consent.withdrawn", program=program)

@@ -2,7 +2,9 @@
 (`person.organisation_id`, kept under the consent now withdrawn) unless they
 still take part in another program, which needs it. A sign-up elsewhere that
 they declined, cancelled or left is no taking part (`GONE`): it kept the
-organisation after the withdrawal."""
+organisation after the withdrawal. Nor is an invitation not yet answered, or
+an intake not yet finished: that program's intake asks for the organisation
+again and keeps the answer at its end, yet the invitation kept it."""
 
 from __future__ import annotations
 
@@ -100,3 +102,40 @@ async def test_taking_part_elsewhere_keeps_what_that_program_needs(sqlite_db, cl
     assert kept.answers["organisation_id"] == solna
     await world["Eva"].say("program use trafikverket-2027")
     assert "Anna, Solna stad" in texts(await world["Eva"].say("participants"))
+
+
+# A program she has not gone through the intake of: invited (not answered), or in its intake.
+NOT_THROUGH = {"invited": (), "onboarding": ("yes",)}
+
+
+@pytest.mark.parametrize("elsewhere", list(NOT_THROUGH))
+async def test_an_invitation_or_an_unfinished_intake_elsewhere_does_not_keep_her_organisation(
+    sqlite_db, clock, elsewhere
+):
+    world = await _world(sqlite_db, clock)
+    anna = world["Anna"]
+    await _sign_up(anna, "stockholm-2027", "2")
+    await typed_cleanly(anna, ("join program=trafikverket-2027 role=adept", *NOT_THROUGH[elsewhere]))
+    person, enrollments = await _anna(sqlite_db)
+    assert (enrollments["trafikverket-2027"].status, enrollments["trafikverket-2027"].answers) == (elsewhere, {})
+    assert person.organisation_id is not None  # given in the Stockholm intake
+
+    await _withdraw_from_stockholm(anna)
+
+    person, enrollments = await _anna(sqlite_db)
+    assert person.organisation_id is None
+    assert enrollments["trafikverket-2027"].status == elsewhere  # the invitation or intake goes on
+    assert "Solna stad" not in texts(await anna.say("mydata"))
+    # Going on with Trafikverket 2027, the intake asks for the organisation and keeps the answer.
+    if elsewhere == "invited":
+        await anna.say("join program=trafikverket-2027")
+        asked = await anna.say("yes")
+    else:
+        asked = [await anna.open_question()]
+    assert asked[-1].kind == "dialogs/ask/organisation", texts(asked)
+    await typed_cleanly(anna, ("1", *INTAKE))
+    assert (await anna.say("1"))[-1].kind == "dialogs/done"
+    person, _ = await _anna(sqlite_db)
+    async with sqlite_db.read() as s:
+        solna = (await s.exec(select(Organisation.id).where(Organisation.name == "Solna stad"))).one()
+    assert person.organisation_id == solna
