@@ -7,13 +7,14 @@ once (`parse_args`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, time
 
 from bot.commands.choices import choice_value
 from bot.commands.dates import day_words, parse_date
 from bot.commands.lengths import has_unit, length_words, parse_length
 from bot.commands.registry import Command, Param
-from bot.commands.words import free_text, quote_hint, refuse_unclosed
+from bot.commands.words import free_text, quote_hint, quoted_line, refuse_unclosed
 from bot.errors import UserError
 from bot.inputs import paragraphs, parse_whole
 from bot.names import name_key
@@ -117,6 +118,57 @@ def org_in_quotes(cmd: Command, err: UserError, tokens: list[str]) -> UserError 
         return any(name_key(value) in known for w in words if (value := org_value(w)) is not None)
 
     return quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads)
+
+
+def longer_org(cmd: Command, org: str, tokens: list[str], known: Iterable[str]) -> UserError | None:
+    """`broadcast org=Solna stad Hej alla` where both `Solna` and `Solna
+    stad` take part (`known`: the names of those that do): the value `org`,
+    typed without quotes, and the words after it (`tokens`: the command's
+    words as typed) name a longer organisation, so which one is meant is
+    not guessed. The answer names both, with the line written out for each
+    (the value in quotes); a value or a word after it typed in quotes is
+    read as meant. None when the line reads one way only. (Where `Solna`
+    does not take part the handler's refusal gets its quote hint:
+    `org_in_quotes`.)"""
+    named = _named_keys(cmd)
+    names = {name_key(name): str(name) for name in known}
+
+    def is_named(word: str) -> bool:
+        return "=" in word and word.partition("=")[0].lower() in named
+
+    for i, token in enumerate(tokens):
+        key, _, value = token.partition("=")
+        if not is_named(token) or named[key.lower()].name != "org":
+            continue
+        shorter = names.get(name_key(value))
+        short_line = quoted_line(tokens, i, 0, _in_quotes(key, value))
+        if shorter is None or name_key(value) != name_key(org) or short_line is None:
+            return None  # another organisation, or typed in quotes (`org="Solna"`): as meant
+        after: list[str] = []
+        for word in tokens[i + 1 :]:
+            if is_named(word) or getattr(word, "unclosed", False):
+                break
+            after.append(word)
+        for taken in range(len(after) - 1, 0, -1):  # the longest name first; some text is left
+            joined = " ".join([value, *after[:taken]])
+            longer = names.get(name_key(joined))
+            line = quoted_line(tokens, i, taken, _in_quotes(key, joined))
+            if longer is not None and line is not None:
+                return UserError(
+                    "errors/org_ambiguous",
+                    typed=" ".join([token, *after[:taken]]),
+                    name=shorter,
+                    longer=longer,
+                    line=line,
+                    short_line=short_line,
+                )
+        return None
+    return None
+
+
+def _in_quotes(key: str, value: str) -> str:
+    quote = "'" if '"' in value else '"'
+    return f"{key}={quote}{value}{quote}"
 
 
 def _skips(p: Param, after: list[Param], word: str) -> bool:

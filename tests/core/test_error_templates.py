@@ -94,6 +94,7 @@ SAMPLES: dict[str, object] = {
     "limit": 200,
     "line": 'participants org="Solna stad"',
     "load": 2,
+    "longer": "Solna stad",  # a longer organisation name that the words after a value make (`org_ambiguous`)
     "low": 7,
     "max": 200,
     "mentor": "Maria",
@@ -117,6 +118,7 @@ SAMPLES: dict[str, object] = {
     "quoted": 'org="Solna stad"',
     "ref": "Gunnar",
     "role": "mentor",
+    "short_line": 'broadcast org="Solna" stad Hej alla',
     "shared": False,
     "slug": "mentorprogram-2027",
     "source": PROGRAM,
