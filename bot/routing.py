@@ -158,6 +158,7 @@ async def run(turn: Turn, tokens: list[str]) -> list[Outbound]:
     if cmd.role == COORDINATOR and not await turn.coordinates():
         return await _refuse(turn, cmd.name)
     turn.coordinator_command = cmd.role == COORDINATOR  # which program it works on is asked, not guessed
+    turn.words = rest
     try:
         args = parse_args(cmd, rest, turn.today)
     except UserError as err:  # perhaps a word of one of the commands it heads, mistyped (`match aprove`)

@@ -50,6 +50,9 @@ class Turn:
     # The turn runs a coordinator's command: with several programs running
     # and none chosen or named, it asks which, whatever she takes part in.
     coordinator_command: bool = False
+    # The words typed after the command's name, as typed (`words.Word`), for
+    # an answer that writes the line out another way (`arguments.longer_org`).
+    words: list[str] = field(default_factory=list)
     # The person's current program, as the turn found it (held, so that later
     # `session.get(Program, id)` calls of this turn are answered from memory).
     current_program: Program | None = None

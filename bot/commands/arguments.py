@@ -7,19 +7,25 @@ once (`parse_args`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, time
+from itertools import pairwise
 
 from bot.commands.choices import choice_value
-from bot.commands.dates import day_words, parse_date
-from bot.commands.lengths import has_unit, length_words, parse_length
+from bot.commands.dates import MONTHS, day_words, parse_date
+from bot.commands.lengths import UNITS, has_unit, length_words, parse_length
 from bot.commands.registry import Command, Param
-from bot.commands.words import free_text, quote_hint, refuse_unclosed
+from bot.commands.words import Word, free_text, quote_hint, quoted_line, refuse_unclosed
 from bot.errors import UserError
 from bot.inputs import paragraphs, parse_whole
+from bot.meetings import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from bot.names import name_key
 
 _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 _RANGE = re.compile(r"^([+-]?[0-9]{1,6})-([+-]?[0-9]{1,6})$")  # `-5-10`: a range, below the bounds
+# A date with its month's name first and its day as a bare number (`Nov 30`),
+# which a length's number might as well be (`Nov 30 min`: `date_or_length`).
+_MONTH_THEN_NUMBER = re.compile(r"^([^\W\d_]+)\.?\s+([0-9]{1,2})$")
 
 
 def _named_keys(cmd: Command) -> dict[str, Param]:
@@ -89,7 +95,51 @@ def parse_args(cmd: Command, tokens: list[str], today: date) -> dict[str, object
                 return False
             return True
 
-        raise quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads) or err from None
+        raise (
+            date_or_length(cmd, tokens, today)
+            or quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads)
+            or err
+        ) from None
+
+
+def date_or_length(cmd: Command, tokens: list[str], today: date) -> UserError | None:
+    """`met Nov 30 min`: a date with its month's name first (`Nov 30`, a day
+    that has been) and then a unit alone (`min`, `h`) read as well as `Nov
+    30` with its length missing as `30 min` with its day missing. Which one
+    was meant is not guessed (nothing is done): the answer gives the line
+    for each, `met Nov 30 90 min` and `met 30 min` (today); not where the
+    length would be no meeting's (`Nov 30 h`). `tokens`: the words as
+    `parse_args` joined them (`day_words`, `length_words`); None where the
+    line is not so, or the command takes no date before a length."""
+    positional = [p for p in cmd.params if not p.named]
+    param = next((p for p, q in pairwise(positional) if (p.kind, q.kind) == ("date", "length")), None)
+    if param is None:
+        return None
+    for first, unit in pairwise(tokens):
+        m = _MONTH_THEN_NUMBER.match(first)
+        if m is None or m[1].casefold() not in MONTHS or unit.casefold().rstrip(".") not in UNITS:
+            continue
+        try:
+            parse_date(first, param.name, today, param.happened)
+        except UserError:
+            continue  # no such day (`Nov 31`): it is not read as a date either way
+        if not (isinstance(first, Word) and isinstance(unit, Word) and first.line and first.line == unit.line):
+            return None
+        line, end = first.line, unit.start + len(unit)
+        if line[unit.start : end] != unit:
+            return None  # typed in quotes: not a line to write out
+        length = f"{m[2]} {unit}"
+        if not MIN_MINUTES <= parse_length(length) <= MAX_MINUTES:
+            return None  # `Nov 30 h`: no meeting is 30 hours long
+        return UserError(
+            "errors/date_or_length",
+            typed=line[first.start : end],
+            date_typed=str(first),
+            length_typed=length,
+            date_line=f"{line[: first.start]}{first} {DEFAULT_MINUTES} min{line[end:]}".strip(),
+            length_line=f"{line[: first.start]}{length}{line[end:]}".strip(),
+        )
+    return None
 
 
 def org_in_quotes(cmd: Command, err: UserError, tokens: list[str]) -> UserError | None:
@@ -117,6 +167,57 @@ def org_in_quotes(cmd: Command, err: UserError, tokens: list[str]) -> UserError 
         return any(name_key(value) in known for w in words if (value := org_value(w)) is not None)
 
     return quote_hint(cmd.name, tokens, lambda t: t.partition("=")[0].lower() in named, reads)
+
+
+def longer_org(cmd: Command, org: str, tokens: list[str], known: Iterable[str]) -> UserError | None:
+    """`broadcast org=Solna stad Hej alla` where both `Solna` and `Solna
+    stad` take part (`known`: the names of those that do): the value `org`,
+    typed without quotes, and the words after it (`tokens`: the command's
+    words as typed) name a longer organisation, so which one is meant is
+    not guessed. The answer names both, with the line written out for each
+    (the value in quotes); a value or a word after it typed in quotes is
+    read as meant. None when the line reads one way only. (Where `Solna`
+    does not take part the handler's refusal gets its quote hint:
+    `org_in_quotes`.)"""
+    named = _named_keys(cmd)
+    names = {name_key(name): str(name) for name in known}
+
+    def is_named(word: str) -> bool:
+        return "=" in word and word.partition("=")[0].lower() in named
+
+    for i, token in enumerate(tokens):
+        key, _, value = token.partition("=")
+        if not is_named(token) or named[key.lower()].name != "org":
+            continue
+        shorter = names.get(name_key(value))
+        short_line = quoted_line(tokens, i, 0, _in_quotes(key, value))
+        if shorter is None or name_key(value) != name_key(org) or short_line is None:
+            return None  # another organisation, or typed in quotes (`org="Solna"`): as meant
+        after: list[str] = []
+        for word in tokens[i + 1 :]:
+            if is_named(word) or getattr(word, "unclosed", False):
+                break
+            after.append(word)
+        for taken in range(len(after) - 1, 0, -1):  # the longest name first; some text is left
+            joined = " ".join([value, *after[:taken]])
+            longer = names.get(name_key(joined))
+            line = quoted_line(tokens, i, taken, _in_quotes(key, joined))
+            if longer is not None and line is not None:
+                return UserError(
+                    "errors/org_ambiguous",
+                    typed=" ".join([token, *after[:taken]]),
+                    name=shorter,
+                    longer=longer,
+                    line=line,
+                    short_line=short_line,
+                )
+        return None
+    return None
+
+
+def _in_quotes(key: str, value: str) -> str:
+    quote = "'" if '"' in value else '"'
+    return f"{key}={quote}{value}{quote}"
 
 
 def _skips(p: Param, after: list[Param], word: str) -> bool:

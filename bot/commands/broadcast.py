@@ -15,12 +15,13 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from bot.commands.arguments import longer_org
 from bot.commands.choices import choice_value
-from bot.commands.registry import COORDINATOR, PROGRAM, Param, action, command
+from bot.commands.registry import COMMANDS, COORDINATOR, PROGRAM, Param, action, command
 from bot.errors import UserError
 from bot.inputs import parse_int
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from bot.programs import org_id_of, taking_part
+from bot.programs import org_id_of, organisations, taking_part
 from bot.reminders.events import AUDIENCE_ROLES
 from bot.reminders.store import Planned, insert_if_absent
 from bot.store.models import AuditLog, Enrollment, EnrollmentStatus, Person, Program
@@ -79,6 +80,10 @@ async def broadcast(turn: Turn, args):
     program = await turn.program(args["program"])
     audience, org, text = _audience(args)
     if org is not None:  # the preview and the draft name it as it is stored
+        known = [o.name for o in await organisations(turn.session, program)]
+        ambiguous = longer_org(COMMANDS[("broadcast",)], org, turn.words, known)  # `org=Solna stad …`
+        if ambiguous is not None:
+            raise ambiguous
         org = (await taking_part(turn.session, program, org)).name
     if len(text) > MAX_TEXT:
         raise UserError("dialogs/invalid/text_long", length=len(text), max=MAX_TEXT)

@@ -176,12 +176,12 @@ def quote_hint(
                 command=command,
                 typed=" ".join([token, *words]),
                 quoted=quoted,
-                line=_quoted_line(tokens, i, taken, quoted),
+                line=quoted_line(tokens, i, taken, quoted),
             )
     return None
 
 
-def _quoted_line(tokens: list[str], i: int, taken: int, quoted: str) -> str | None:
+def quoted_line(tokens: list[str], i: int, taken: int, quoted: str) -> str | None:
     """The typed line with tokens[i : i + taken + 1] written as `quoted`,
     or None when the words do not say where they stand in it."""
     first, last = tokens[i], tokens[i + taken]

@@ -62,6 +62,8 @@ SAMPLES: dict[str, object] = {
     "command": "program set",
     "coordinator": True,
     "count": 2,
+    "date_line": "met Nov 30 90 min",  # `errors/date_or_length`: the line read with the date ...
+    "date_typed": "Nov 30",
     "day": date(2027, 1, 4),
     "days": 28,
     "decimal": True,
@@ -91,9 +93,12 @@ SAMPLES: dict[str, object] = {
     "kind": "range",
     "known": ["Knivsta kommun", "Täby kommun"],
     "length": 300,
+    "length_line": "met 30 min",  # ... and read with the length
+    "length_typed": "30 min",
     "limit": 200,
     "line": 'participants org="Solna stad"',
     "load": 2,
+    "longer": "Solna stad",  # a longer organisation name that the words after a value make (`org_ambiguous`)
     "low": 7,
     "max": 200,
     "mentor": "Maria",
@@ -117,6 +122,7 @@ SAMPLES: dict[str, object] = {
     "quoted": 'org="Solna stad"',
     "ref": "Gunnar",
     "role": "mentor",
+    "short_line": 'broadcast org="Solna" stad Hej alla',
     "shared": False,
     "slug": "mentorprogram-2027",
     "source": PROGRAM,

@@ -187,3 +187,37 @@ async def test_an_event_on_a_date_with_dots_or_month_first_is_the_nearest_to_com
     async with sqlite_db.read() as s:
         days = {e.starts_at.date() for e in (await s.exec(select(ProgramEvent))).all()}
     assert {date(2028, 1, 12), date(2028, 1, 14)} <= days, days
+
+
+AMBIGUOUS = {
+    "sv": "jag kan inte avgöra om Nov 30 är dagen ni träffades",
+    "en": "I cannot tell whether Nov 30 is the day you met",
+}
+
+
+async def test_a_month_first_date_then_a_unit_alone_is_not_guessed(world, sqlite_db):
+    """`met Nov 30 min` reads as well as "on Nov 30, the length left out"
+    as "for 30 min, the day left out": nothing is logged, and the answer
+    gives the line for each reading; each of them then logs what it says."""
+    cecilia, met = world["Cecilia"], world.met
+    (answer,) = await cecilia.say(f"{met} Nov 30 min")
+    assert answer.kind == "errors/date_or_length", answer.text
+    assert AMBIGUOUS[world.locale] in answer.text, answer.text
+    assert f"`{met} Nov 30 90 min`" in answer.text and f"`{met} 30 min`" in answer.text, answer.text
+    (hours,) = await cecilia.say(f"{met} nov 1 h")  # 1 h, or 1 November: the same
+    assert hours.kind == "errors/date_or_length" and f"`{met} 1 h`" in hours.text, hours.text
+    assert await _meetings(sqlite_db) == {}
+    for line in (f"{met} Nov 30 90 min", f"{met} 30 min"):
+        (logged, *_) = await cecilia.say(line)
+        assert logged.kind == "nudges/met_logged", (line, logged.text)
+    assert await _meetings(sqlite_db) == {date(2027, 11, 30): 90, date(2027, 12, 10): 30}
+
+
+async def test_a_unit_alone_that_no_meeting_could_be_keeps_its_answer(world, sqlite_db):
+    """`Nov 30 h` is no 30-hour meeting, and `30 nov min` no date but 30 November:
+    the lone unit is answered as a length that cannot be read, as before."""
+    cecilia = world["Cecilia"]
+    for typed in ("Nov 30 h", "30 nov min"):
+        (answer,) = await cecilia.say(f"{world.met} {typed}")
+        assert answer.kind == "errors/bad_length", (typed, answer.text)
+    assert await _meetings(sqlite_db) == {}

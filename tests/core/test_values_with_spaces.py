@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from bot.store.models import AuditLog, ProgramEvent, Reminder
 from tests.core.cockpit import enroll, paired_world
+from tests.core.harness import typed_cleanly
 
 
 @pytest.fixture(params=["sv", "en"])
@@ -82,3 +83,36 @@ async def test_an_organisation_no_words_complete_keeps_its_answer(world, sqlite_
     (answer,) = await world["Anna"].say("broadcast org=Solna Hej alla")
     assert answer.kind == "errors/unknown_org", answer.text
     assert await _broadcasts(sqlite_db) == ([], [])
+
+
+ORGS_AMBIGUOUS = {"sv": "både ”Solna” och ”Solna stad” deltar", "en": "both “Solna” and “Solna stad” take part"}
+
+
+async def test_a_broadcast_when_both_the_name_and_a_longer_one_take_part_is_not_guessed(world, sqlite_db):
+    """`broadcast org=Solna stad Hej alla` with both Solna and Solna stad in
+    the program: not read as "stad Hej alla" to Solna. Nothing is drafted;
+    the answer names both and writes the line out for each, and each of
+    those lines then reaches that organisation's people with its own text."""
+    anna = world["Anna"]
+    await typed_cleanly(anna, ("org add Solna stad", "org add Solna"))
+    await enroll(world, "Gustav", "adept", "Solna stad")
+    await enroll(world, "Hugo", "mentor", "Solna")
+    (answer,) = await anna.say("broadcast org=solna STAD Hej alla och välkomna")
+    assert answer.kind == "errors/org_ambiguous", answer.text
+    assert ORGS_AMBIGUOUS[world.locale] in answer.text, answer.text
+    assert '`broadcast org="solna STAD" Hej alla och välkomna`' in answer.text, answer.text
+    assert '`broadcast org="solna" STAD Hej alla och välkomna`' in answer.text, answer.text
+    assert await _broadcasts(sqlite_db) == ([], [])
+    for line in (
+        'broadcast org="solna STAD" Hej alla och välkomna',
+        'broadcast org="solna" STAD Hej alla och välkomna',
+    ):
+        (preview,) = await anna.say(line)
+        assert preview.kind == "broadcast/preview", preview.text
+    drafts, _ = await _broadcasts(sqlite_db)
+    assert [(d.detail["org"], d.detail["text"], d.detail["count"]) for d in drafts] == [
+        ("Solna stad", "Hej alla och välkomna", 1),
+        ("Solna", "STAD Hej alla och välkomna", 1),
+    ]
+    (plain,) = await anna.say("broadcast org=Solna Hej alla")  # no longer name: as before
+    assert plain.kind == "broadcast/preview", plain.text
