@@ -152,8 +152,9 @@ async def _tell_closed(turn: Turn, program: Program, waiting: list[Pairing], *, 
     close-out, or before both answered it) that they may go on meeting on
     their own. Whoever the close-out already said goodbye to (every pair of
     theirs settled by it) hears nothing more. Whoever is only invited hears
-    that the invitation no longer holds (its card may still be pressed: it
-    is answered so). `ran`: the program got going (`has_run`); one that
+    that the invitation no longer holds: on the invitation card itself,
+    updated without its buttons, where it can be (`_invitation_cards`),
+    else in a note (the old card, pressed, is answered so). `ran`: the program got going (`has_run`); one that
     never did thanks nobody for taking part. Returns how many were told."""
     running: dict[int, list[int]] = {}  # enrollment id -> the enrollments it was still paired with
     for pairing in waiting:
