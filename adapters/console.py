@@ -116,7 +116,18 @@ class ConsolePort:
         return Sent(MessageRef(Platform.CONSOLE, conversation, str(next(self._ids))))
 
     async def update(self, ref: MessageRef, message: Outbound) -> None:
-        self.sent.append((Address(Platform.CONSOLE, TENANT, ref.conversation), message))
+        """Printed lines cannot change: the new words are shown anew where the
+        message they update was (a person's DM: their inbox, and kept for
+        them when they are not at this console)."""
+        user = ref.conversation.removeprefix("dm:") if ref.conversation.startswith("dm:") else None
+        to = Address(Platform.CONSOLE, TENANT, ref.conversation, user, Where.DM if user else Where.CHANNEL)
+        self.sent.append((to, message))
+        if user:
+            self.inbox[user].append(message)
+            if self.keep is not None:
+                await keep_message(self.keep, self.clock, to, message)
+        else:
+            self.channels[ref.conversation].append(message)
 
 
 @dataclass
@@ -161,6 +172,9 @@ class Chat:
             self.told.append((names[message.to], message))
             if message.to.platform != Platform.CONSOLE:  # someone on Slack or Teams: `serve` sends it
                 raise DeliveryError("not reachable from the console", retry_after=0.0)
+            if message.replace is not None:  # a message of theirs, updated
+                await self.port.update(message.replace, message)
+                return Sent(message.replace)
             return await self.port.send(message.to, message)
 
         await send_turn(self._dispatcher(), out, send)

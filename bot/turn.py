@@ -157,12 +157,16 @@ class Turn:
         program: Program | None = None,
         card: Callable[[Callable[..., str]], Card] | None = None,
         files: Callable[[Callable[..., str]], tuple[Attachment, ...]] | None = None,
+        shown: tuple[Address, MessageRef] | None = None,
         **ctx,
     ) -> bool:
         """Queue a message to another person, rendered in *their* language.
         `card` and `files`, if given, build the card and the attached files
-        from a render function in that language. Returns False when the
-        person has no reachable identity."""
+        from a render function in that language. `shown`, if given, is a
+        message of theirs the platform already shows (where it was sent, and
+        its reference): the words replace it there, and go to them as a new
+        message should the platform not take the update (the row's fallback).
+        Returns False when the person has no reachable identity."""
         person = await self.session.get(Person, person_id)
         address = await self.address_of(person_id)
         if person is None or address is None:
@@ -179,16 +183,19 @@ class Turn:
         if program is not None:
             ctx.setdefault("program", program)
         text = render(template, **ctx)
+        to, replacing, fallback = (shown[0], shown[1], (address,)) if shown else (address, None, ())
         self.post(
             Outbound(
                 text=text,
                 card=with_text_first(card(render), text) if card else None,
-                to=address,
+                to=to,
+                replace=replacing,
                 kind=template,
                 locale=locale,
                 files=files(render) if files else (),
             ),
             person_id=person_id,
+            fallback=fallback,
         )
         return True
 

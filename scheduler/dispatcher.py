@@ -257,7 +257,7 @@ class Dispatcher:
                 budget = self._budget(row)
                 if budget is None:  # its lease is nearly over: back in line, unsent
                     return await self._record(row, "release", self.clock.now())
-                outcome: tuple[str, DeliveryError | str | None]
+                outcome: tuple[str, DeliveryError | MessageRef | None]
                 sent: Sent | None = None
                 left = loop.time()
                 try:
@@ -270,7 +270,7 @@ class Dispatcher:
                     log.exception("sending reminder %s", row.key)
                     outcome = ("error", DeliveryError(f"{exc.__class__.__name__}: {exc}"))
                 else:
-                    outcome = ("sent", sent.ref.message_id if sent and sent.ref else None)
+                    outcome = ("sent", sent.ref if sent else None)
                 if pace:
                     # Counted from when the platform accepted the post (by its
                     # stamp, mapped to our clock as late as it can have been;

@@ -86,5 +86,5 @@ async def send_turn(dispatcher: Dispatcher, messages: list[Outbound], send: Send
             outcomes.append(record(row, "error", DeliveryError(f"{exc.__class__.__name__}: {exc}")))
             held[lane] = dispatcher.clock.now() + timedelta(seconds=30)
         else:
-            outcomes.append(record(row, "sent", sent.ref.message_id if sent and sent.ref else None))
+            outcomes.append(record(row, "sent", sent.ref if sent else None))
     return [outcome if isinstance(outcome, str) else await outcome for outcome in outcomes]

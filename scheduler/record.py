@@ -1,7 +1,9 @@
 """Recording what happened to a claimed outbox row, for the dispatcher and
 for the adapters' sends right after a turn (`scheduler.fastpath`).
 
-Outcomes: `sent` (with the platform's message id), `cancelled` (no longer
+Outcomes: `sent` (with the platform's message id, or the `MessageRef` it
+answered: a row sent to a person's user id alone keeps the conversation the
+platform opened for it, which an update of the message needs), `cancelled` (no longer
 wanted), `error` (a `DeliveryError`: retried later, or failed and reported,
 or held when its reader is marked unreachable: pending, unsent and not failed
 until they write again) and `release` (not sent: back to pending at a given
@@ -27,11 +29,13 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.messages import MessageRef
 from bot.outbox import address_from_dict
 from bot.people import identity_of, mark_unreachable
 from bot.ports import DeliveryError
@@ -69,6 +73,22 @@ class Claimed:
     last_error: str | None = None
     send_by: datetime | None = None  # set by the claim: no send of this row may start or last beyond it
     status: str = CLAIMED  # what the claim made of it: claimed, or expired (too late, never sent)
+
+
+def _message_id(sent: MessageRef | str | None) -> str | None:
+    return sent.message_id if isinstance(sent, MessageRef) else sent
+
+
+def _opened(row: Claimed, sent: MessageRef | str | None) -> dict | None:
+    """The row's address with the conversation the platform sent it in, when
+    the address named none (a DM sent to a user id: Slack's `D…` channel, the
+    Teams chat it opened); None when there is nothing to add. What an update
+    of the message later needs (`MessageRef`), kept with its message id."""
+    if not isinstance(sent, MessageRef) or not sent.conversation or not row.address:
+        return None
+    if row.address.get("conversation") or row.address.get("platform") != str(sent.platform):
+        return None
+    return {**row.address, "conversation": sent.conversation}
 
 
 def backoff(attempt: int) -> timedelta:
@@ -158,7 +178,11 @@ class Recorder:
 
     async def _apply_many(self, session: AsyncSession, items: list, now: datetime) -> list[str]:
         """Plain sends in one statement (checked against the lease); the rest one by one."""
-        plain = {r.id: d for r, w, d in items if w == "sent" and not has_after_sent(r.kind)}
+        plain = {
+            r.id: _message_id(d)
+            for r, w, d in items
+            if w == "sent" and not has_after_sent(r.kind) and _opened(r, d) is None
+        }
         recorded: set[int] = set()
         if plain:
             ids = list(plain)
@@ -226,10 +250,11 @@ class Recorder:
         done = (await run(session, statement, {"row_id": row.id, "worker": self.worker, **params})).first()
         return done is not None
 
-    async def _sent(self, session: AsyncSession, row: Claimed, message_id: str | None, now: datetime) -> bool:
-        return await self._update_mine(
-            session, row, status=SENT, message_id=message_id, sent_at=now, lease_until=None, last_error=None
-        )
+    async def _sent(self, session: AsyncSession, row: Claimed, sent: MessageRef | str | None, now: datetime) -> bool:
+        values: dict[str, Any] = {"status": SENT, "message_id": _message_id(sent), "sent_at": now}
+        if (address := _opened(row, sent)) is not None:
+            values["address"] = address
+        return await self._update_mine(session, row, lease_until=None, last_error=None, **values)
 
     async def _apply(self, session: AsyncSession, row: Claimed, what: str, detail, now: datetime) -> str:
         if what == "cancelled":
@@ -294,8 +319,11 @@ class Recorder:
             return "held" if ok else self._lost(row)
         if not await self._update_mine(session, row, status=FAILED, lease_until=None, last_error=err.reason):
             return self._lost(row)
-        if (row.context or {}).get("fallback"):
-            await self._fall_back(session, row, now)
+        context = row.context or {}
+        if "message" not in context:  # an adapter's send right after the turn knows only the row's id
+            context = (await run(session, sa.select(T.c.context).where(T.c.id == row.id))).scalar() or {}
+        if context.get("fallback"):
+            await self._fall_back(session, row, context, now)
             return "failed"
         await self._unreachable(session, row, err)
         kind = kind_of(row.kind)
@@ -303,10 +331,11 @@ class Recorder:
             await self._report_failure(session, row, err, now)
         return "failed"
 
-    async def _fall_back(self, session: AsyncSession, row: Claimed, now: datetime) -> None:
+    async def _fall_back(self, session: AsyncSession, row: Claimed, context: dict, now: datetime) -> None:
         """The same words to each fallback address (a group DM that could not
-        be opened: each member's own DM), as rows of their own."""
-        message = row.context["message"]
+        be opened: each member's own DM; a message the platform would not
+        update: the person's DM), as new messages in rows of their own."""
+        message = {**context["message"], "replace": None}
         await insert_if_absent(
             session,
             [
@@ -320,7 +349,7 @@ class Recorder:
                     address=address,
                     context={"message": message},
                 )
-                for i, address in enumerate(row.context["fallback"])
+                for i, address in enumerate(context["fallback"])
             ],
             now,
         )

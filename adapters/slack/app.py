@@ -258,6 +258,9 @@ class SlackAdapter:
 
     async def _deliver(self, inbound: Inbound, message: Outbound, response_url: str | None, locale: str) -> Sent | None:
         """One of a turn's messages, now; raises `DeliveryError` (the outbox keeps it)."""
+        if message.to is not None and message.replace is not None:  # someone else's message, updated
+            await self.runtime.delivery.update(message.replace, message)
+            return Sent(ref=message.replace)
         if message.to is not None:
             return await self.runtime.delivery.send(message.to, message)
         if message.replace is not None:

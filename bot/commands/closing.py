@@ -18,6 +18,8 @@ from bot.commands.registry import COORDINATOR, Param, action, command
 from bot.dialogs.entrances import end_sign_ups
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
+from bot.messages import Address, Buttons, Card, MessageRef
+from bot.outbox import KEPT_COPY, address_from_dict, decode
 from bot.programs import first_event, has_run
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.closeout import closeout_moment
@@ -29,6 +31,8 @@ from bot.store.models import (
     Pairing,
     PairStatus,
     Program,
+    Reminder,
+    ReminderStatus,
 )
 from bot.store.rows import pk
 from bot.turn import Turn
@@ -148,8 +152,9 @@ async def _tell_closed(turn: Turn, program: Program, waiting: list[Pairing], *, 
     close-out, or before both answered it) that they may go on meeting on
     their own. Whoever the close-out already said goodbye to (every pair of
     theirs settled by it) hears nothing more. Whoever is only invited hears
-    that the invitation no longer holds (its card may still be pressed: it
-    is answered so). `ran`: the program got going (`has_run`); one that
+    that the invitation no longer holds: on the invitation card itself,
+    updated without its buttons, where it can be (`_invitation_cards`),
+    else in a note (the old card, pressed, is answered so). `ran`: the program got going (`has_run`); one that
     never did thanks nobody for taking part. Returns how many were told."""
     running: dict[int, list[int]] = {}  # enrollment id -> the enrollments it was still paired with
     for pairing in waiting:
@@ -184,14 +189,70 @@ async def _tell_closed(turn: Turn, program: Program, waiting: list[Pairing], *, 
             ran=ran,
             signing_up=signing_up,
         )
-    invited = await turn.session.exec(
-        select(Enrollment.person_id)
-        .where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.INVITED)
-        .order_by(col(Enrollment.id))
+    invited = list(
+        (
+            await turn.session.exec(
+                select(Enrollment)
+                .where(Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.INVITED)
+                .order_by(col(Enrollment.id))
+            )
+        ).all()
     )
-    for person_id in invited.all():
-        told += await turn.tell(person_id, "lifecycle/invitation_closed", program=program)
+    cards = await _invitation_cards(turn, invited)
+    for enrollment in invited:
+        told += await turn.tell(
+            enrollment.person_id, "lifecycle/invitation_closed", program=program, shown=cards.get(pk(enrollment))
+        )
     return told
+
+
+# The cards that invite (the invitation's, the nomination's), and the button that says yes on each.
+INVITATION_CARDS = {"commands/invitation": "invite.join", "commands/nomination": "nomination.accept"}
+
+
+async def _invitation_cards(turn: Turn, invited: list[Enrollment]) -> dict[int, tuple[Address, MessageRef]]:
+    """Where each invitation still waiting for an answer is shown, by
+    enrollment id: the newest card sent for it (its Join button carries the
+    enrollment's id), with the platform's reference to it. The close
+    updates that card in place to say the invitation no longer holds, with
+    no buttons, instead of leaving it to be pressed and sending a note
+    below it; an invitation whose card cannot be updated (never sent, sent
+    before the conversation was kept, or erased) gets the note."""
+    wanted = {str(pk(e)): e.person_id for e in invited}
+    if not wanted:
+        return {}
+    rows = await turn.session.exec(
+        select(Reminder)
+        .where(
+            col(Reminder.template).in_(tuple(INVITATION_CARDS)),
+            col(Reminder.person_id).in_(set(wanted.values())),
+            Reminder.status == ReminderStatus.SENT,
+            col(Reminder.message_id).is_not(None),
+            ~col(Reminder.key).startswith(KEPT_COPY),  # an adapter's copy: the message it copies has its own row
+        )
+        .order_by(col(Reminder.id).desc())
+    )
+    found: dict[int, tuple[Address, MessageRef] | None] = {}
+    for row in rows.all():
+        if not row.address or "message" not in row.context:  # erased (`forget`): nothing to find it by
+            continue
+        address = address_from_dict(row.address)
+        value = _accept_value(decode(row.context["message"], address).card, INVITATION_CARDS[row.template])
+        if value not in wanted or wanted[value] != row.person_id or int(value) in found:
+            continue  # not a card of these invitations, or an older one (answered or passed over)
+        conversation, message_id = address.conversation, row.message_id  # else the message cannot be named
+        ref = MessageRef(address.platform, conversation, message_id) if conversation and message_id else None
+        found[int(value)] = (address, ref) if ref is not None else None
+    return {enrollment: shown for enrollment, shown in found.items() if shown is not None}
+
+
+def _accept_value(card: Card | None, action_id: str) -> str | None:
+    """The value of the card's `action_id` button (the enrollment it is for)."""
+    for block in card.blocks if card is not None else ():
+        for button in block.buttons if isinstance(block, Buttons) else ():
+            if button.action_id == action_id:
+                return button.value
+    return None
 
 
 # Who is told that their program has closed: those taking part, or on their way in.

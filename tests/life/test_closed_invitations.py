@@ -12,7 +12,9 @@ from datetime import date
 import pytest
 from sqlmodel import col, select
 
-from bot.messages import Buttons
+from bot.messages import Buttons, MessageRef, Outbound, Platform
+from bot.outbox import address_from_dict, decode
+from bot.ports import DeliveryError
 from bot.store.models import DialogState, Enrollment, Person, Program, Reminder
 from tests.core.harness import texts
 from tests.life.helpers import Year
@@ -189,3 +191,80 @@ async def test_someone_in_the_middle_of_the_intake_is_not_thanked_for_taking_par
     assert texts(year["Dan"].inbox()) == MIDWAY[year.locale]
     assert THANKS[year.locale] in texts(year["Cecilia"].inbox())
     assert await _active_dialogues(year) == []
+
+
+async def _rows(year: Year, template: str) -> dict[str, Reminder]:
+    """The outbox rows of `template`, by their reader's name."""
+    async with year.db.read() as s:
+        query = select(Person.name, Reminder).join(Person, Person.id == Reminder.person_id)
+        found = await s.exec(query.where(Reminder.template == template, ~col(Reminder.key).startswith("console:")))
+        return {name: row for name, row in found.all()}
+
+
+async def test_the_invitation_card_itself_says_it_no_longer_holds_and_loses_its_buttons(year):
+    """At the close each invitation card still waiting for an answer is
+    updated where it is shown (the platform's conversation and message id
+    its row kept) to say the invitation no longer holds, with no buttons;
+    no second note is posted under it. Should the update not be taken, the
+    person's DM gets the words (the row's fallback)."""
+    cards = await _rows(year, "commands/invitation")
+    updated: list[tuple[MessageRef, Outbound]] = []
+    update = year.port.update
+
+    async def recording(ref: MessageRef, message: Outbound) -> None:
+        updated.append((ref, message))
+        await update(ref, message)
+
+    year.port.update = recording  # type: ignore[method-assign]
+    await _close(year)
+    refs = {name: MessageRef(Platform.CONSOLE, f"dm:{name.lower()}", str(cards[name].message_id)) for name in INVITED}
+    assert [ref for ref, _ in updated] == [refs["Bo"], refs["Dan"]], updated
+    assert all(m.text == year.say["void"] and m.card is None for _, m in updated), updated
+    assert {cards[name].message_id for name in INVITED} != {None}
+    notes = await _rows(year, "lifecycle/invitation_closed")
+    for name in INVITED:
+        row = notes[name]
+        message = decode(row.context["message"], address_from_dict(row.address))
+        assert (message.replace, message.card, row.status) == (refs[name], None, "sent"), row
+        assert [a["user"] for a in row.context["fallback"]] == [name.lower()], row.context
+        assert texts(year[name].inbox()) == year.say["void"]  # the console prints the new words anew
+
+
+async def test_a_card_that_cannot_be_updated_is_followed_by_the_note(year):
+    """Bo's card was sent before the conversation was kept with it (its row
+    names none), Dan's row was erased: neither can be updated, and each
+    gets the note as a message of its own."""
+    cards = await _rows(year, "commands/invitation")
+    async with year.db.write() as s:
+        bo, dan = [await s.get(Reminder, cards[name].id) for name in INVITED]
+        bo.address = {**bo.address, "conversation": None}
+        dan.address, dan.context = None, {}
+        s.add_all([bo, dan])
+    await _close(year)
+    notes = await _rows(year, "lifecycle/invitation_closed")
+    for name in INVITED:
+        row = notes[name]
+        message = decode(row.context["message"], address_from_dict(row.address))
+        assert (message.replace, row.context.get("fallback"), row.status) == (None, None, "sent"), row
+        assert texts(year[name].inbox()) == year.say["void"]
+
+
+async def test_a_card_the_platform_will_not_update_is_followed_by_the_note(year):
+    """The platform refuses the update (the message was deleted): the row
+    fails, and its fallback sends the same words to the person's DM as a
+    message of its own, not as another update; nobody else is told."""
+
+    async def refused(ref: MessageRef, message: Outbound) -> None:
+        raise DeliveryError("chat.update: message_not_found", permanent=True)
+
+    year.port.update = refused  # type: ignore[method-assign]
+    await _close(year)
+    notes = await _rows(year, "lifecycle/invitation_closed")
+    assert {notes[name].status for name in INVITED} == {"failed"}
+    await year.dispatcher.tick()
+    for name in INVITED:
+        (again,) = [m for to, m in year.sent.sent if to.user == name.lower()]
+        assert (again.text, again.replace) == (year.say["void"], None), again
+    async with year.db.read() as s:
+        reports = (await s.exec(select(Reminder).where(Reminder.template == "scheduler/unreachable"))).all()
+    assert reports == []
