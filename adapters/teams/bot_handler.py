@@ -12,10 +12,15 @@ card in a channel or group chat is everyone's: one person's click leaves it
 as it is. Slow commands are acknowledged first and finished after the HTTP
 request has been answered.
 
-Every activity, whatever its type, passes the tenant allowlist first:
-nothing about someone from a tenant that is not let in (neither the bot's
-own, `teams.tenant_id`, nor one an organisation names) is looked up or
-stored.
+Every activity, whatever its type, must come from Teams (`channelId`
+`msteams`) and then passes the tenant allowlist: nothing about someone from
+a tenant that is not let in (neither the bot's own, `teams.tenant_id`, nor
+one an organisation names) is looked up or stored. The Bot Framework signs
+the activities of an Azure Bot's other channels too (Web Chat, on by
+default, and Direct Line), but there the client writes `from` and
+`channelData`: a person's Entra object id and tenant would be whatever it
+claims. Only local mode, unauthenticated anyway, takes any channel (the Bot
+Framework Emulator says `emulator`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.access_tokens import TokenUnavailable, ready
 from adapters.teams.inbound import (
+    CHANNEL_ID,
     actor_of,
     address_of,
     card_row,
@@ -62,7 +68,10 @@ class TeamsBot(ActivityHandler):
     # -------------------------------------------------------------- routes
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        """Any activity from a tenant that is not allowed stops here."""
+        """Any activity from another channel than Teams, or from a tenant that
+        is not allowed, stops here."""
+        if turn_context.activity is not None and not self._from_teams(turn_context.activity):
+            return
         if turn_context.activity is not None and not await self._allowed(turn_context):
             return
         await super().on_turn(turn_context)
@@ -109,6 +118,21 @@ class TeamsBot(ActivityHandler):
             event_id=f"welcome|{activity.conversation.id}",
         )
         await self.deliver(turn_context, inbound, await self.core.handle(inbound))  # the home view
+
+    def _from_teams(self, activity: Activity) -> bool:
+        """Whether Teams sent the activity: its sender and tenant are then the
+        ones Teams vouches for. Another channel of the bot's Azure resource
+        (Web Chat, Direct Line) is answered with nothing, and nothing of it is
+        stored (its sender could be anyone, under any name or id)."""
+        if self.runtime.config.teams.local_mode or activity.channel_id == CHANNEL_ID:
+            return True
+        log.warning(
+            "teams: ignored an activity from the channel %.40r: only Teams (%s) talks to the bot; "
+            "turn off the Azure Bot's other channels (Web Chat, Direct Line)",
+            activity.channel_id or "",
+            CHANNEL_ID,
+        )
+        return False
 
     async def _allowed(self, turn_context: TurnContext) -> bool:
         """A tenant not let in (`bot.tenants`): nothing about the person is looked

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import sys
 from ipaddress import ip_address
@@ -194,7 +195,10 @@ def mount(
         body = await bodies.body_within(request, BODY_SECONDS)  # the SDK reads it again, from aiohttp's copy
         if isinstance(body, web.Response):
             return body
-        if config.teams.local_mode and not await _loopback_service(request):
+        activity = await _json_object(request)
+        if activity is None:  # the SDK parses before it authenticates, and fails on these with a 500
+            return web.json_response({"error": "not a Bot Framework activity"}, status=400)
+        if config.teams.local_mode and not _loopback_service(activity):
             # Nobody vouched for this serviceUrl: never call it back.
             return web.json_response({"error": "local mode answers only a loopback serviceUrl"}, status=403)
         try:
@@ -241,9 +245,19 @@ def _keep_keys_fresh(app: web.Application, keys: SigningKeys) -> None:
     app.on_cleanup.append(stop)
 
 
-async def _loopback_service(request: web.Request) -> bool:
+async def _json_object(request: web.Request) -> dict | None:
+    """The body, read as aiohttp's `json()` reads it for the SDK (the
+    charset its Content-Type names), as the JSON object an activity is; or
+    None: a charset Python does not know, bytes not in it, not JSON, nested
+    too deep for `json` (a RecursionError, not a ValueError), or JSON that is
+    not an object (`null`, a list). The SDK parses the body before it
+    authenticates, and on these failed with a 500 and a logged traceback."""
     try:
-        body = await request.json()
-    except ValueError:
-        return True  # not an activity: the adapter answers 400
-    return not isinstance(body, dict) or not body.get("serviceUrl") or is_loopback_url(body["serviceUrl"])
+        parsed = json.loads(await request.text())
+    except (LookupError, ValueError, RecursionError):  # UnicodeDecodeError, JSONDecodeError: ValueErrors
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _loopback_service(activity: dict) -> bool:
+    return not activity.get("serviceUrl") or is_loopback_url(str(activity["serviceUrl"]))

@@ -40,6 +40,9 @@ class FakeBotFrameworkKeys(HoldingServer):
         self.key = new_key()
         self.fail_with: int | None = None  # answer every request with this status
         self.delay = 0.0  # answer every request this many seconds late
+        # The channels the served key vouches for; Microsoft's keys name about
+        # ten (msteams, webchat, directline, emulator, ...).
+        self.endorsements = ["msteams"]
 
     @property
     def metadata_requests(self) -> int:
@@ -57,7 +60,7 @@ class FakeBotFrameworkKeys(HoldingServer):
 
     def jwks(self) -> dict:
         jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
-        jwk.update(kid=self.kid, use="sig", endorsements=["msteams"])
+        jwk.update(kid=self.kid, use="sig", endorsements=list(self.endorsements))
         return {"keys": [jwk]}
 
     def token(

@@ -6,6 +6,7 @@ this serviceUrl, gets in; everything else is 401 and leaves no trace."""
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
@@ -130,3 +131,26 @@ async def test_a_multi_tenant_bot_without_its_home_tenant_does_not_start(sqlite_
     with pytest.raises(ConfigError, match=r"^teams\.tenant_id: missing") as refused:
         build_app(make_runtime(authenticated_config(sqlite_db.url, tenant_id=""), sqlite_db, clock))
     assert "MICROSOFT_APP_TENANT_ID" in str(refused.value) and "\n" not in str(refused.value)
+
+
+# Bodies the SDK parses before it authenticates, and failed on with a 500 and
+# a logged traceback: JSON nested deeper than `json` recurses, JSON that is
+# no object, a charset nobody knows.
+UNPARSED = {
+    "nested lists": ("[" * 100_000 + "]" * 100_000, "application/json"),
+    "nested objects": ('{"a":' * 50_000 + "1" + "}" * 50_000, "application/json"),
+    "null": ("null", "application/json"),
+    "unknown charset": ("{}", "application/json; charset=no-such-charset"),
+}
+
+
+@pytest.mark.parametrize("name", list(UNPARSED))
+async def test_a_body_that_is_no_activity_is_400_before_any_token_is_read(sqlite_db, clock, keys, caplog, name):
+    body, content_type = UNPARSED[name]
+    async with production_app(sqlite_db, clock, authenticated_config(sqlite_db.url)) as (http, url):
+        async with http.post(
+            f"{url}/api/messages", data=body.encode(), headers={"Content-Type": content_type}
+        ) as response:
+            assert (response.status, await response.json()) == (400, {"error": "not a Bot Framework activity"})
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no traceback for a stranger's body
+    await _nothing_stored(sqlite_db)
