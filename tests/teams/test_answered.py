@@ -44,12 +44,6 @@ FORGED = {
 KICKOFF = 'event add kickoff 2027-01-19 09:00 place="Stadshuset"'
 
 
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
-
-
 def button(call: Call, action_id: str) -> dict:
     return next(a["data"] for a in actions_of(call.card) if a["data"]["mentorbot"]["a"] == action_id)
 

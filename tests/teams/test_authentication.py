@@ -17,18 +17,11 @@ from sqlmodel import select
 from adapters.server import build_app, make_runtime
 from bot.config import ConfigError, TeamsConfig
 from bot.store.models import Identity, ProcessedEvent
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.bot_framework_auth import new_key
 from tests.fakes.loopback import serve_on_loopback
 from tests.teams.helpers import APP_ID, TENANT, config_for, personal_message, user
 
 ANNA = user("Anna", 41)
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 @asynccontextmanager

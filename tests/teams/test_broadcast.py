@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from scheduler.dispatcher import Dispatcher
 from tests.core.test_no_markup_from_users import teams_is_inert
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.scheduler.helpers import pair_of_users
 from tests.teams.helpers import teams_server, user
 from tests.teams.people import TeamsPerson
@@ -32,12 +29,6 @@ LINES = (
     "\\- inte en lista",
     "Hälsningar",
 )
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 def _text_blocks(card: dict) -> list[str]:

@@ -4,11 +4,9 @@ order of the positions shown."""
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
 from bot.store.models import DialogState, Organisation
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import teams_server, user
 from tests.teams.people import TeamsPerson, actions_of
 
@@ -20,12 +18,6 @@ SETUP = (
     "org add Knivsta kommun",
     "org add Enköpings kommun",
 )
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 async def test_the_clicked_organisation_is_the_one_stored(sqlite_db, clock, connector):

@@ -5,20 +5,11 @@ without its buttons; no second message is sent."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import teams_server, user
 from tests.teams.people import TeamsPerson
 
 HANNA = user("Hanna", 90)  # coordinator
 BO = user("Bo", 93)
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 async def test_the_unanswered_invitation_card_is_updated_at_the_close(sqlite_db, clock, connector):

@@ -12,18 +12,11 @@ import pytest
 
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import announce_pair, teams_server, user
 from tests.teams.people import TeamsPerson
 
 ANNA = user("Anna", 21)
 LINK = re.compile(r"\((http://[^)]+/files/([^/]+)/([^/]+)/([^)]+))\)")
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 async def _get(server, path: str) -> tuple[int, bytes, dict]:

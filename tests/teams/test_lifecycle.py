@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from bot.store.models import Enrollment, Meeting, Pairing, PairStatus, Person
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
 from tests.dialogs.script import ADEPT, MENTOR, line
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import TEAM_CHANNEL, channel_mention, teams_server, user
 from tests.teams.people import TeamsPerson, actions_of
 
@@ -31,12 +29,6 @@ SETUP = (
     "org add Täby kommun",
     'event add kickoff 2027-01-19 09:00 place="Stadshuset"',
 )
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 async def onboard(person: TeamsPerson, script) -> None:

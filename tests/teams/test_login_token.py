@@ -22,7 +22,6 @@ from adapters.teams import access_tokens
 from adapters.teams.access_tokens import AccessToken, IssuedCredentials, TokenTiming
 from bot.messages import Address, Outbound, Platform
 from bot.ports import DeliveryError
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.entra_token import FakeTokenEndpoint
 from tests.fakes.loopback import serve_on_loopback
 from tests.teams.helpers import APP_ID, TENANT, EndpointAppCredentials, teams_server, user
@@ -31,12 +30,6 @@ from tests.teams.test_outbound import reference
 
 ANNA = user("Anna", 51)
 TIMEOUT = 1.0
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from adapters.slack.outbound import SlackPort
 from bot.store.models import Enrollment, EnrollmentStatus, Identity, Meeting, Pairing, PairStatus, Person, Program
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.teams.helpers import teams_server, user
 from tests.teams.people import TeamsPerson, actions_of
@@ -22,12 +21,6 @@ from tests.teams.people import TeamsPerson, actions_of
 ANNA = user("Anna", 21)
 HANNA = user("Hanna", 22)  # coordinator
 SLACK_TEAM, SLACK_BO = "T0MENTOR", "U0BOMENTOR"
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 from sqlmodel import select
 
 from bot.store.models import AuditLog, Identity, Person, ProcessedEvent, Program
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import BOT, TENANT, personal_message, teams_server, user
 
 ANNA = user("Anna", 61)  # a coordinator, by her Teams key
@@ -21,12 +20,6 @@ ANNA = user("Anna", 61)  # a coordinator, by her Teams key
 # `endorsements`; the SDK: "tokens from WebChat have about 10 endorsements").
 MICROSOFT_ENDORSEMENTS = ["msteams", "skype", "webchat", "directline", "directlinespeech", "emulator", "slack", "email"]
 CREATE = "program create Hemligt start=2027-01-19 end=2028-01-19"
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 def from_web_chat(service_url: str, channel: str) -> dict:

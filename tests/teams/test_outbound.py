@@ -15,7 +15,6 @@ from bot.addresses import address_of
 from bot.messages import Address, MessageRef, Outbound, Platform
 from bot.ports import DeliveryError
 from bot.store.models import Identity, Person
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import APP_ID, BOT, TENANT, teams_server, user
 
 ANNA = user("Anna", 1)
@@ -35,12 +34,6 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 def reference(service_url: str, who, conversation: str | None) -> str:

@@ -11,18 +11,11 @@ import pytest
 from adapters.teams.render import message_activity
 from bot.i18n import render
 from bot.messages import Button, Buttons, Card, Outbound, Text
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import card_submit, personal_message, takes_part, teams_server, user
 from tests.teams.people import actions_of
 
 EMMA = user("Emma", 31, locale="en-US")  # an English Teams client; she chose Swedish
 COORDINATOR = user("Hanna", 30)
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 def test_each_line_of_a_card_is_its_own_text_block_and_a_list_one_block():

@@ -11,7 +11,6 @@ from sqlmodel import select
 from adapters.teams.render import teams_markdown
 from bot.i18n import render
 from bot.store.models import AuditLog, Identity, Person, ProcessedEvent, Program, Reminder
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import (
     APP_ID,
     TEAM_CHANNEL,
@@ -26,12 +25,6 @@ from tests.teams.people import TeamsPerson
 
 ANNA = user("Anna", 1)
 BO = user("Bo", 2, locale="en-GB")
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 async def _identity(db, who) -> Identity:

@@ -18,7 +18,6 @@ from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
 from adapters.teams import signing_keys
 from adapters.teams.signing_keys import KeysUnavailable, KeyTiming, SigningKeys, UnknownSigningKey
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.bot_framework_auth import new_key
 from tests.teams.helpers import APP_ID, personal_message, user
 from tests.teams.test_authentication import _post, authenticated_config, production_app
@@ -44,12 +43,6 @@ def ticks(monkeypatch) -> Ticks:
     ticks = Ticks()
     monkeypatch.setattr(signing_keys, "TIMING", replace(signing_keys.TIMING, clock=ticks))
     return ticks
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 async def _until(condition, what: str, seconds: float = 60.0) -> None:

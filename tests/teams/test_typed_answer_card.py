@@ -5,22 +5,14 @@ the answer itself is a reply of its own."""
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
 from bot.lifecycle import ACTIVE
 from bot.store.models import Program
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import teams_server, user
 from tests.teams.people import TeamsPerson, actions_of
 
 HANNA = user("Hanna", 80)  # coordinator
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 async def test_a_typed_no_updates_the_question_card_and_leaves_no_buttons(sqlite_db, clock, connector, keys):

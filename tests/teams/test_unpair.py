@@ -9,25 +9,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import select
 
 from bot.store.models import Pairing, PairStatus
 from scheduler.dispatcher import Dispatcher
 from scheduler.drive import run_until
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams.helpers import announce_pair, teams_server, user
 from tests.teams.people import TeamsPerson, actions_of
 
 HANNA = user("Hanna", 80)  # coordinator
 ANNA = user("Anna", 81)
 BO = user("Bo", 82)
-
-
-@pytest.fixture
-async def connector():
-    async with FakeBotConnector() as fake:
-        yield fake
 
 
 async def _pairing(db) -> Pairing:
