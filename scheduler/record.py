@@ -178,42 +178,16 @@ class Recorder:
 
     async def _apply_many(self, session: AsyncSession, items: list, now: datetime) -> list[str]:
         """Plain sends in one statement (checked against the lease); the rest one by one."""
-        plain = {
-            r.id: _message_id(d)
-            for r, w, d in items
-            if w == "sent" and not has_after_sent(r.kind) and _opened(r, d) is None
-        }
+        plain = {r.id: (r, d) for r, w, d in items if w == "sent" and not has_after_sent(r.kind)}
         recorded: set[int] = set()
-        if plain:
+        if len(plain) == 1:  # the usual case, in a statement built once
+            row, sent = next(iter(plain.values()))
+            if await self._sent(session, row, sent, now):
+                recorded.add(row.id)
+        elif plain:
             ids = list(plain)
-            if len(ids) == 1:  # the usual case, in a statement built once
-                row = next(r for r, w, d in items if r.id == ids[0])
-                if await self._sent(session, row, plain[row.id], now):
-                    recorded.add(row.id)
-                ids = []
             for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                mid = sa.case({i: plain[i] for i in chunk}, value=T.c.id)
-                recorded |= set(
-                    (
-                        await run(
-                            session,
-                            sa.update(T)
-                            .where(
-                                T.c.id.in_(chunk),
-                                T.c.status == CLAIMED,
-                                T.c.claimed_by == self.worker,
-                            )
-                            .values(status=SENT, message_id=mid, sent_at=now, lease_until=None, last_error=None)
-                            .returning(T.c.id),
-                        )
-                    )
-                    .scalars()
-                    .all()
-                )
-        await self._forget_transient(
-            session, [r.id for r, w, d in items if w == "sent" and (r.context or {}).get("transient")]
-        )
+                recorded |= await self._sent_together(session, [plain[i] for i in ids[start : start + 500]], now)
         outcomes = []
         hooked: list[Claimed] = []  # sent rows whose kind acts after a send
         for r, w, d in items:
@@ -226,10 +200,43 @@ class Recorder:
                     hooked.append(r)
             else:
                 outcomes.append(await self._apply(session, r, w, d, now))
+        # After every send is recorded: the forgetting applies to sent rows only.
+        await self._forget_transient(
+            session, [r.id for r, w, d in items if w == "sent" and (r.context or {}).get("transient")]
+        )
         # Once per kind for the rows recorded together: both members' copies
         # of a pair's nudge re-plan the pair once.
         await run_hooks(session, hooked, now, "after_sent")
         return outcomes
+
+    async def _sent_together(
+        self, session: AsyncSession, rows: list[tuple[Claimed, MessageRef | str | None]], now: datetime
+    ) -> set[int]:
+        """Several plain sends in one UPDATE (checked against the lease): each
+        row's message id, and its address where the platform named the
+        conversation it opened (`_opened`); the ids recorded."""
+        chunk = [r.id for r, _ in rows]
+        values: dict = {
+            "status": SENT,
+            "message_id": sa.case({r.id: _message_id(d) for r, d in rows}, value=T.c.id),
+            "sent_at": now,
+            "lease_until": None,
+            "last_error": None,
+        }
+        opened = {r.id: address for r, d in rows if (address := _opened(r, d)) is not None}
+        if opened:
+            values["address"] = sa.case(
+                {i: sa.bindparam(f"address_{i}", address, type_=T.c.address.type) for i, address in opened.items()},
+                value=T.c.id,
+                else_=T.c.address,
+            )
+        statement = (
+            sa.update(T)
+            .where(T.c.id.in_(chunk), T.c.status == CLAIMED, T.c.claimed_by == self.worker)
+            .values(values)
+            .returning(T.c.id)
+        )
+        return set((await run(session, statement)).scalars().all())
 
     async def _forget_transient(self, session: AsyncSession, ids: list[int]) -> None:
         """A sent row marked transient keeps neither its address, its text nor its

@@ -4,6 +4,8 @@ when the recorder ran share one transaction."""
 
 import asyncio
 
+from sqlalchemy import event
+
 from bot.config import Config
 from bot.messages import Actor, Address, Inbound, Kind, MessageRef, Outbound, Platform, Sent, Where
 from bot.outbox import stage
@@ -83,3 +85,40 @@ async def test_an_outcome_submitted_inside_a_write_is_written_once_that_write_en
     assert await outcome == "sent"
     assert not dispatcher.recorder.broken
     assert [(r.status, r.message_id) for r in await reminders(sqlite_db)] == [("sent", "m1")]
+
+
+# Eva by her user id alone: the platform names the conversation it opened when it sends.
+EVA_BY_ID = Address(Platform.CONSOLE, "local", None, "eva", Where.DM)
+
+
+async def test_sends_recorded_together_keep_the_opened_conversation_in_one_statement_and_forget_a_transient_one(
+    any_db, clock
+):
+    """Several sends to a user id alone are recorded by one UPDATE, each with
+    the conversation the platform opened (what a later update of the message
+    needs); a transient one keeps no address even so (`_forget_transient`
+    runs after every send is recorded)."""
+    dispatcher = Dispatcher(any_db, Delivery({}), clock, Config(), worker="w1")
+    inbound = Inbound(actor=Actor(Platform.CONSOLE, "local", "eva"), where=EVA, kind=Kind.TEXT, text="hej")
+    out = [Outbound(text="ett", to=EVA_BY_ID), Outbound(text="två", to=EVA_BY_ID, transient=True)]
+    async with any_db.write() as session:
+        messages = await stage(session, inbound, out, [], now=clock.now(), worker="w1")
+    updates: list[str] = []
+
+    def seen(conn, cursor, statement, *_):
+        if statement.startswith("UPDATE reminder"):
+            updates.append(statement)
+
+    event.listen(any_db.units_engine, "before_cursor_execute", seen)
+    try:
+
+        async def send(message: Outbound) -> Sent:
+            return Sent(MessageRef(Platform.CONSOLE, "dm-opened:eva", message.text))
+
+        assert await send_turn(dispatcher, messages, send) == ["sent", "sent"]
+    finally:
+        event.remove(any_db.units_engine, "before_cursor_execute", seen)
+    kept, transient = await reminders(any_db)
+    assert (kept.status, kept.message_id, kept.address["conversation"]) == ("sent", "ett", "dm-opened:eva")
+    assert (transient.status, transient.address, transient.context) == ("sent", None, {})
+    assert len(updates) == 2, updates  # the sends together, then the transient one forgotten
