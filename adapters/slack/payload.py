@@ -179,6 +179,11 @@ class Refusal:
     status: int
     reason: str
 
+    @property
+    def why(self) -> str:
+        """For the log line: which of the two it is."""
+        return "its body is not what Slack sends" if self.status == 400 else "the app does not handle it"
+
 
 def payload_problem(text: str, headers: Mapping[str, str]) -> Refusal | None:
     """Why a signed body is refused, read as bolt will read it; None if it is not.

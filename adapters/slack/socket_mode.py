@@ -44,8 +44,7 @@ class CheckedSocketModeHandler(AsyncSocketModeHandler):
         start = time.time()
         refused = body_problem(req.payload)
         if refused is not None:
-            why = "its payload is not what Slack sends" if refused.status == 400 else "the app does not handle it"
-            log.warning("Slack Socket Mode envelope (%.20s) refused, %s: %s", req.type, why, refused.reason)
+            log.warning("Slack Socket Mode envelope (%.20s) refused, %s: %s", req.type, refused.why, refused.reason)
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
         request = AsyncBoltRequest(
