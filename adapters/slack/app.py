@@ -28,7 +28,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import home, workspace
 from adapters.slack.files import upload_files
-from adapters.slack.inbound import Click, from_action, from_command, from_event, request_id
+from adapters.slack.inbound import SOCKET_DELIVERY, Click, from_action, from_command, from_event, request_id
 from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.outbound import SlackPort
 from adapters.slack.render import answered_blocks, labels_for
@@ -107,13 +107,14 @@ class SlackAdapter:
         app, command = self.app, self.runtime.config.slack.command
 
         @app.command(command)
-        async def on_command(ack, body, request):
+        async def on_command(ack, body, request, context):
             # Nothing before the ack reads the database: the "working on it"
             # of a slow command (in the person's language, which is stored)
             # goes through the response_url from the turn. A replay of the
-            # request (its signature: `request_id`) is dropped by the turn.
+            # request (its signature: `request_id`), or an envelope Slack
+            # sent again over Socket Mode, is dropped by the turn.
             await ack()
-            inbound = replace(from_command(body), event_id=request_id(request.headers))
+            inbound = replace(from_command(body), event_id=_delivery_id(request, context))
             response_url = self._slack_url(body.get("response_url"))
             if response_url:  # its replies answer through it while it lasts
                 inbound = replace(inbound, in_place=response_url_handle(response_url, self.runtime.clock.now()))
@@ -138,11 +139,11 @@ class SlackAdapter:
                 self._spawn(self._home(inbound))
 
         @app.action(re.compile(".*"))
-        async def on_action(ack, body, request):
+        async def on_action(ack, body, request, context):
             await ack()
             click = from_action(body)
             if click is not None:
-                inbound = replace(click.inbound, event_id=request_id(request.headers))
+                inbound = replace(click.inbound, event_id=_delivery_id(request, context))
                 click = replace(click, inbound=inbound, response_url=self._slack_url(click.response_url))
                 self._spawn(self._click(click))
 
@@ -388,6 +389,15 @@ class SlackAdapter:
         if messages is not None and not any(m.card is not None and m.to is None for m in messages):
             return self.runtime.config.bot.locale
         return await reader_locale(self.runtime.db, actor, self.runtime.config)
+
+
+def _delivery_id(request, context) -> str | None:
+    """What a slash command or click is deduplicated by: over HTTP its
+    signature (`request_id`), over Socket Mode its interaction, as
+    `adapters.slack.socket_mode` put it in the context (`socket_delivery_id`)."""
+    if request.mode == "socket_mode":
+        return context.get(SOCKET_DELIVERY)
+    return request_id(request.headers)
 
 
 def actor_from_profile(actor: Actor, user: dict[str, Any]) -> Actor:

@@ -66,8 +66,7 @@ def mount(app: web.Application, runtime) -> SlackAdapter:
             if text != raw.decode("utf-8"):  # another charset: bolt's check would fail and log the body
                 refused = Refusal(400, "the body is not UTF-8 text as signed (its Content-Type names another charset)")
         if refused is not None:
-            why = "its body is not what Slack sends" if refused.status == 400 else "the app does not handle it"
-            log.warning("signed Slack request refused, %s: %s", why, refused.reason)
+            log.warning("signed Slack request refused, %s: %s", refused.why, refused.reason)
             return web.json_response({"error": refused.reason}, status=refused.status)
         bolt_response = await adapter.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)

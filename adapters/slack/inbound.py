@@ -107,11 +107,27 @@ def request_id(headers: Mapping[str, Sequence[str]]) -> str | None:
     body, timestamp and signature, accepted for five minutes) carries the
     same. Kept as a hash: the signature itself is neither stored nor logged.
     `headers` as bolt has them (lowercase names, lists of values); None
-    without a signature (Socket Mode, where nobody can replay a request)."""
+    without a signature (over Socket Mode: `socket_delivery_id`)."""
     signatures = headers.get("x-slack-signature") or ()
     if not signatures:
         return None
     return "sig:" + hashlib.sha256(signatures[0].encode()).hexdigest()[:32]
+
+
+# What a Socket Mode listener finds its delivery's id under in bolt's context.
+SOCKET_DELIVERY = "mentorbot_socket_delivery"
+
+
+def socket_delivery_id(payload: Mapping[str, Any], envelope_id: str) -> str:
+    """`request_id` for a slash command or a click over Socket Mode, where
+    there is no signature. Slack sends an envelope it saw no ack for again,
+    the same payload (`retry_attempt` counts the repeats); two presses, even
+    of the same button by the same person, are two interactions, each with
+    its own `trigger_id`. So the `trigger_id` (the envelope's id for a payload
+    without one), kept as a hash like the signature: it opens a modal."""
+    trigger = payload.get("trigger_id")
+    seed = f"trigger:{trigger}" if isinstance(trigger, str) and trigger else f"envelope:{envelope_id}"
+    return "sm:" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
 # --------------------------------------------------------------------- command

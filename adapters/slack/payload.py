@@ -1,4 +1,4 @@
-"""The edge of `POST /slack/events`: is a request Slack's, and is it well formed?
+"""The edge of `POST /slack/events` and of Socket Mode: is a request Slack's, and is it well formed?
 
 The signature is checked first, over the raw bytes, with slack_sdk's
 `SignatureVerifier` (what bolt's request verification uses: the HMAC and a
@@ -7,7 +7,9 @@ parsed. A signed body is then parsed the way bolt parses it and checked
 against the shapes bolt and `adapters.slack.inbound` read (an object where
 they call `.get`, text where they match text). Slack never sends anything
 else, so a body that does not fit is refused with the first thing wrong, and
-bolt never sees it.
+bolt never sees it. Over Socket Mode, where Slack's own connection vouches
+for the sender, each envelope's payload gets the same check (`body_problem`,
+in `adapters.slack.socket_mode`).
 
 Unknown fields are fine (Slack adds them), and a field may be missing; only a
 present field of the wrong kind is refused, and the few a kind of request
@@ -177,6 +179,11 @@ class Refusal:
     status: int
     reason: str
 
+    @property
+    def why(self) -> str:
+        """For the log line: which of the two it is."""
+        return "its body is not what Slack sends" if self.status == 400 else "the app does not handle it"
+
 
 def payload_problem(text: str, headers: Mapping[str, str]) -> Refusal | None:
     """Why a signed body is refused, read as bolt will read it; None if it is not.
@@ -192,6 +199,13 @@ def payload_problem(text: str, headers: Mapping[str, str]) -> Refusal | None:
         body = parse_body(text, content_type)
     except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
         return Refusal(400, "the body is neither JSON nor a form with a JSON payload")
+    return body_problem(body)
+
+
+def body_problem(body: Any) -> Refusal | None:
+    """Why a parsed request body is refused (400: not what Slack sends; 404:
+    nothing this app handles); None if it is not. Over HTTP the body of a
+    signed request (`payload_problem`), over Socket Mode an envelope's payload."""
     if not isinstance(body, dict):
         return Refusal(400, "the payload is not a JSON object")
     # BODY first: it makes `type` and `event.type` text (or absent), so they can pick the rest.

@@ -42,9 +42,13 @@ class SocketModeMixin:
     async def wait_for_socket(self, timeout: float = 10.0) -> None:
         await self._until(lambda: bool(self.sockets), timeout)
 
-    async def socket_send(self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
-        """Deliver an envelope (`slash_commands`, `events_api`, `interactive`) to the app."""
-        envelope_id = f"env-{next(self._seq)}"
+    async def socket_send(
+        self, kind: str, payload: Any, *, retry_attempt: int = 0, envelope_id: str | None = None
+    ) -> str:
+        """Deliver an envelope (`slash_commands`, `events_api`, `interactive`) to the app;
+        `envelope_id` and `retry_attempt=1`: one delivered before, sent again
+        (as Slack does when its ack did not arrive in time)."""
+        envelope_id = envelope_id or f"env-{next(self._seq)}"
         await self.sockets[-1].send_json(
             {
                 "envelope_id": envelope_id,
