@@ -347,6 +347,12 @@ async def program_set(turn: Turn, args):
             command="program set",
             example={"nudge": "21-28", "quiet": "07-01..07-31", "mentor_years": "5"},
         )
+    if given.get("names_in_channel") == "yes" and not program.names_in_channel:
+        # The consent question names the channel only while the setting is on: those who
+        # agreed before were not told, so it is turned on only before anyone has agreed.
+        agreed = await _consented(turn, program)
+        if agreed:
+            raise UserError("errors/names_in_channel_after_consent", program=program, count=agreed)
     before = {key: turn.render("commands/program_setting_value", key=key, program=program) for key in given}
     if "tz" in given:
         program.timezone = given["tz"]
@@ -380,3 +386,14 @@ async def program_set(turn: Turn, args):
     return [
         turn.say("commands/program_settings", program=program, changed=changed, given=len(given), switched=switched)
     ]
+
+
+async def _consented(turn: Turn, program: Program) -> int:
+    """How many in the program have agreed to the intake's consent question and
+    are still in it (a withdrawal or `forget` clears the agreement)."""
+    query = select(Enrollment.id).where(
+        Enrollment.program_id == program.id,
+        col(Enrollment.consent_at).is_not(None),
+        col(Enrollment.status).not_in(GONE),
+    )
+    return len((await turn.session.exec(query)).all())

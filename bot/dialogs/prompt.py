@@ -54,7 +54,8 @@ def question_context(flow: Flow, state: State, ctx: Ctx) -> dict:
     topics gives an example of several answers that are all options;
     `events`, `unscheduled`, `dated`: a question about the program's meetings
     lists their coming dates, in the program's zone, and names those with no
-    date yet)."""
+    date yet; `names_in_channel`: the consent question says that the pair's
+    names are shown in the program channel when the program does so)."""
     step = step_of(flow, state)
     events, unscheduled = _events_asked_about(step.event_kinds, ctx)
     return dict(
@@ -66,6 +67,7 @@ def question_context(flow: Flow, state: State, ctx: Ctx) -> dict:
         unscheduled=unscheduled,
         dated=len(unscheduled) < len(step.event_kinds),
         tz=ctx.program.timezone,
+        names_in_channel=ctx.program.names_in_channel,
     )
 
 

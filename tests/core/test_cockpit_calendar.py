@@ -107,6 +107,9 @@ async def test_the_personal_feed_is_served_signed_and_revocable(world, sqlite_db
         async with ClientSession() as http:
             async with http.get(base + path) as response:
                 assert response.status == 200 and response.content_type == "text/calendar"
+                # A person's own feed (their program and role): kept by no cache, never sniffed into another type.
+                assert response.headers["Cache-Control"] == "no-store"
+                assert response.headers["X-Content-Type-Options"] == "nosniff"
                 assert len(_events(await response.read())) == 2
             async with http.get(base + path.replace(".ics", "x.ics")) as response:
                 assert response.status == 404  # a changed signature

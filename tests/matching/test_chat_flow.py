@@ -196,6 +196,22 @@ async def test_the_program_channel_gets_a_summary_without_names(world):
     assert "Cecilia" not in summary
 
 
+async def test_with_names_in_channel_the_summary_names_each_pair(world):
+    anna = world["Anna"]
+    anna.where = Address(Platform.CONSOLE, TENANT, "C-program", where=Where.CHANNEL)
+    await anna.say("channel")
+    anna.where = None
+    await anna.say("program set names_in_channel=yes")  # nobody here agreed to a consent question without it
+    await anna.say("match")
+    await anna.say("match approve")
+    await anna.say("match announce")
+    summary = texts(world.port.channels["C-program"])
+    pairs = await _pairs(world.db, PairStatus.ANNOUNCED)
+    assert len(pairs) == 3
+    for adept, mentor in pairs.items():
+        assert f"{adept} {'och' if world.locale == 'sv' else 'and'} {mentor}" in summary
+
+
 async def test_the_approve_button_does_what_the_command_does(world):
     replies = await world["Anna"].say("match")
     button = next(b for m in replies for block in m.card.blocks if hasattr(block, "buttons") for b in block.buttons)

@@ -139,7 +139,9 @@ async def test_the_consent_question_says_what_who_and_how_long(sqlite_db, clock,
     await world["Cecilia"].say("invite console:local:dora")
     (question,) = await world["Dora"].say("join")
     assert question.kind == "dialogs/ask/consent_adept"
-    text = render(locale, "dialogs/ask/consent_adept", program="X", privacy=PrivacySettings(**privacy))
+    text = render(
+        locale, "dialogs/ask/consent_adept", program="X", privacy=PrivacySettings(**privacy), names_in_channel=False
+    )
     assert says[locale] in text
     assert ("samordnaren ser allt" if locale == "sv" else "coordinator sees everything") in text
     assert (

@@ -35,6 +35,8 @@ async def test_mydata_in_teams_is_a_working_download_link_that_expires(sqlite_db
         status, body, headers = await _get(server, path)
         assert status == 200 and json.loads(body)["person"]["name"] == "Anna"
         assert "attachment" in headers["Content-Disposition"]
+        # Personal data: kept by no cache, and never sniffed into another type than the one declared.
+        assert headers["Cache-Control"] == "no-store" and headers["X-Content-Type-Options"] == "nosniff"
 
         assert (await _get(server, f"/files/{token}/{sig[:-2]}xx/{name}"))[0] == 404  # tampered signature
         assert (await _get(server, f"/files/{token[:-2]}xx/{sig}/{name}"))[0] == 404  # guessed token
@@ -53,6 +55,7 @@ async def test_the_report_chart_is_an_image_in_a_teams_card_served_by_its_link(s
         path = "/files/" + image["url"].split("/files/", 1)[1]
         status, body, headers = await _get(server, path)
         assert status == 200 and body[:8] == b"\x89PNG\r\n\x1a\n" and headers["Content-Type"] == "image/png"
+        assert headers["X-Content-Type-Options"] == "nosniff"
 
 
 async def test_the_sweep_deletes_expired_shared_files(sqlite_db, clock):
