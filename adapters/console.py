@@ -28,7 +28,7 @@ import unicodedata
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
@@ -281,6 +281,17 @@ class Chat:
         pick = picks[number - 1]
         self.pressed = card
         return await self.click(pick.action_id, pick.value, on=card)
+
+    async def still_waits(self, card: Outbound) -> bool:
+        """Whether a card that came earlier can still be answered: its first
+        button (what it asks: Yes, I'm coming, join) would be taken now, not
+        refused as stale (`Core.would_take`; nothing is pressed)."""
+        picks = options(card.card)
+        if not picks:
+            return True
+        ref = MessageRef(Platform.CONSOLE, self.address.conversation or "", card_ref(card))
+        first = Inbound(self.actor, self.address, Kind.ACTION, action_id=picks[0].action_id, value=picks[0].value)
+        return await self.core.would_take(replace(first, message=ref))
 
     def inbox(self) -> list[Outbound]:
         """Messages others caused to be sent to this person (and clears them)."""

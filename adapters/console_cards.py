@@ -126,6 +126,8 @@ class Cards:
         async with self.db.read() as session:
             row = (await session.exec(select(Reminder).where(Reminder.key == self._newest_key))).first()
             message = self._message(row) if row is not None else None
+        if message is not None and not await self.chat.still_waits(message):
+            message = None  # answered since, or refused now (its program closed, its pair ended)
         self._remembered = card_ref(message) if message is not None else ""
         return message
 
@@ -133,27 +135,34 @@ class Cards:
         """The cards still waiting, by their numbers: the cards others sent
         that were not pressed here, the newest card, and `question` (the one
         an open dialogue waits on), one of each that presses the same
-        buttons. A card seen for the first time gets the next number."""
-        async with self.db.write() as session:
+        buttons, and of those only the ones that can still be answered
+        (`Chat.still_waits`: a card whose program closed, whose pair ended,
+        or that was answered by typing waits for nothing). A card seen for
+        the first time gets the next number."""
+        async with self.db.read() as session:
             rows = await self._rows(session)
-            book_row = next((r for r in rows if r.key == self._numbers_key), None)
+        came: list[tuple[Outbound, datetime | None]] = []
+        for row in reversed(rows):  # oldest first: they are numbered in the order they came
+            message = self._message(row) if not (row.context or {}).get("answered") else None
+            if message is not None and row.key != self._newest_key:
+                came.append((message, row.created_at))
+        newest = next((r for r in rows if r.key == self._newest_key), None)
+        if newest is not None and (message := self._message(newest)) is not None:
+            came.append((message, newest.created_at))
+        if question is not None:
+            came.append((question, None))
+        found: dict[str, Waiting] = {}
+        for message, at in reversed(came):  # the newest of the same card stands for it
+            key = same_card(message)
+            if key not in found:
+                found[key] = Waiting(message, at)
+        for key, waits in list(found.items()):  # the open dialogue's question waits; the others are tried
+            if waits.message is not question and not await self.chat.still_waits(waits.message):
+                del found[key]
+        async with self.db.write() as session:
+            book_row = (await session.exec(select(Reminder).where(Reminder.key == self._numbers_key))).first()
             book = dict((book_row.context or {}).get("numbers", {})) if book_row is not None else {}
             given = int((book_row.context or {}).get("given", 0)) if book_row is not None else 0
-            came: list[tuple[Outbound, datetime | None]] = []
-            for row in reversed(rows):  # oldest first: they are numbered in the order they came
-                message = self._message(row) if not (row.context or {}).get("answered") else None
-                if message is not None and row.key != self._newest_key:
-                    came.append((message, row.created_at))
-            newest = next((r for r in rows if r.key == self._newest_key), None)
-            if newest is not None and (message := self._message(newest)) is not None:
-                came.append((message, newest.created_at))
-            if question is not None:
-                came.append((question, None))
-            found: dict[str, Waiting] = {}
-            for message, at in reversed(came):  # the newest of the same card stands for it
-                key = same_card(message)
-                if key not in found:
-                    found[key] = Waiting(message, at)
             for key in reversed(found):  # the oldest gets the lowest number
                 if key not in book:
                     given += 1

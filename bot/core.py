@@ -48,6 +48,14 @@ from bot.turn import Turn
 log = logging.getLogger(__name__)
 
 
+class _Tried(Exception):
+    """How a tried press went (`Core.would_take`); raised to roll its transaction back."""
+
+    def __init__(self, taken: bool):
+        super().__init__(taken)
+        self.taken = taken
+
+
 class Core:
     def __init__(
         self,
@@ -98,6 +106,31 @@ class Core:
             turn, _ = await self._begin(session, inbound, quiet=True)
             question = await dialogs.open_question(turn)
             return replace(question, locale=question.locale or turn.locale) if question is not None else None
+
+    async def would_take(self, press: Inbound) -> bool:
+        """Whether a press (a button of a card that came earlier) would be
+        taken now rather than refused as stale (a closed program's event, a
+        pair that has ended, a question already answered) or not allowed:
+        its handler runs in a transaction that is always rolled back, so
+        nothing is written, sent or recorded as pressed. For an adapter
+        that lists or shows again cards that came earlier (the console's
+        `cards`): the handlers that refuse a stale press decide, once."""
+        if press.kind != Kind.ACTION:
+            return False
+        await self._meet(press)
+        try:
+            async with self.db.write() as session:
+                turn, _ = await self._begin(session, replace(press, event_id=None), quiet=True)
+                try:
+                    replies = await routing.route(turn)
+                except (UserError, RolledBack):
+                    raise _Tried(False) from None
+                raise _Tried(not any(m.refused for m in replies))
+        except _Tried as tried:
+            return tried.taken
+        except Exception:  # a handler's bug: the card is kept, and pressing it says what went wrong
+            log.exception("trying a press of %s", press.action_id)
+            return True
 
     @observe_turn
     async def handle(self, inbound: Inbound) -> list[Outbound]:

@@ -60,6 +60,9 @@ class Turn:
     pressed: bool = False
     # The outbox row of the Yes/No question the person's previous turn asked (`bot.asked`).
     asked: int | None = None
+    # What the question whose Yes runs this command named (`bot.commands.confirm.ask`'s
+    # `as_of`); None for a command typed, or a question that named nothing others change.
+    as_asked: str | None = None
     # Whether the person coordinates, once asked (see `coordinates`).
     _coordinator: bool | None = None
     # Where other people are reached, as this turn looked them up (`address_of`).

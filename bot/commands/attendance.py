@@ -27,7 +27,7 @@ from bot.commands.registry import (
 )
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
-from bot.lifecycle import RUNNING
+from bot.lifecycle import RUNNING, is_over
 from bot.links import feed_url, new_token
 from bot.markup import Trusted
 from bot.messages import Attachment
@@ -93,6 +93,8 @@ async def rsvp(turn: Turn):
     if event is None or event.cancelled or not await _invited(turn, event):
         raise stale_button()
     program = await fetch(turn.session, Program, event.program_id)
+    if is_over(program):  # closed or archived since the card came: its events are no one's to attend
+        raise stale_button()
     if event.starts_at <= turn.now:
         return [turn.say("events/rsvp_too_late", event=event, tz=program.timezone, ephemeral=True)]
     coming = turn.inbound.action_id == "rsvp.yes"

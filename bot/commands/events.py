@@ -38,7 +38,7 @@ from bot import plan
 from bot.addresses import program_channel
 from bot.commands.confirm import CONFIRM, ask
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
-from bot.errors import UserError
+from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.lifecycle import RUNNING
 from bot.meetings import local_today
@@ -323,12 +323,14 @@ async def event_remove(turn: Turn, args):
     names the event, its date and how many will be told it is cancelled."""
     program = await event_program(turn, args)
     event = await event_by_id(turn.session, program, str(args["id"]))
+    as_of = f"event-{event.id}-r{event.revision or 0}"  # the event as the question names it
     if args["confirm"] != "yes":
         upcoming = event.starts_at > turn.now
         return [
             ask(
                 turn,
                 "events/remove_confirm",
+                as_of=as_of,
                 event=event,
                 program=program,
                 tz=program.timezone,
@@ -336,6 +338,8 @@ async def event_remove(turn: Turn, args):
                 channel=upcoming and program_channel(program) is not None,
             )
         ]
+    if turn.as_asked is not None and turn.as_asked != as_of:
+        raise stale_button()  # changed (moved, removed, restored) since the question named it
     await _set_cancelled(turn, event, True)
     told = channel = None
     if event.starts_at > turn.now:

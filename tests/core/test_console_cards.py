@@ -98,7 +98,9 @@ async def test_a_card_that_arrives_while_a_number_is_typed_does_not_take_it(sqli
     for line in ("gå med roll=mentor", "ja", "Knivsta kommun", "Socialtjänsten"):
         await erik.say(line)
     assert erik.newest_card() is None  # the question about years shows no buttons
-    card = Outbound(text="Välj", card=Card((Text("Välj"), Buttons((Button("x.a", "A", "a"), Button("x.b", "B", "b"))))))
+    # A card whose buttons are still taken (a card no press of which is taken waits for nothing).
+    buttons = Buttons((Button("pause.cancel", "A", "a"), Button("pause.cancel", "B", "b")))
+    card = Outbound(text="Välj", card=Card((Text("Välj"), buttons)))
     loop = asyncio.get_running_loop()
     lines = iter(["2", "quit"])
 

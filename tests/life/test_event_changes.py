@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import col, select
 
-from adapters.console import TENANT
+from adapters.console import TENANT, setup_person
 from bot.messages import Address, Outbound, Platform, Where
 from bot.reminders.calendar import ProgramCalendar
 from bot.store.migrate import upgrade
@@ -374,3 +374,28 @@ async def test_events_that_exist_before_the_revision_column_start_at_zero(empty_
     async with db.read() as s:
         [event] = (await s.exec(select(ProgramEvent))).all()
     assert event.revision == 0
+
+
+async def test_a_remove_question_answered_after_the_event_changed_is_refused_as_stale(year):
+    """Coordinator Anna asks to remove the inspiration meeting; Bo moves it
+    meanwhile (its people are told it moved); Anna's Yes then names an event
+    that no longer is as the question showed it, and removes nothing."""
+    anna, bo = year["Anna"], year["Bo"]
+    await setup_person(year.core, bo, coordinator=True)
+    fika = await _add(year, "event add custom 2027-03-03 13:00 title=Fika")
+    meeting = await _add(year, 'event add inspiration 2027-04-22 13:00 place="Danderyd"')
+    await anna.say(f"event remove {fika.id} confirm=yes")  # the meeting is first in the list, #2
+    await year["Cecilia"].click("rsvp.yes", str(meeting.id))
+    question = await anna.say(f"event remove {meeting.id}")
+    assert [r.kind for r in question] == ["events/remove_confirm"], texts(question)
+    [yes] = [b for b in question[0].card.blocks[-1].buttons if b.action_id == "confirm.confirm"]
+    moved = await bo.say(f"event edit {meeting.id} time=10:00")
+    assert [r.kind for r in moved] == ["commands/event_edited"] and _told(year, "events/changed") == {}
+    assert "Cecilia" in {name for name, m in bo.told if m.kind == "events/changed"}
+
+    stale = await anna.click(yes.action_id, yes.value, on=question[0])
+    assert [r.kind for r in stale] == ["errors/stale_action"], texts(stale)
+    assert not (await _events(year))[-1].cancelled and anna.told == []  # nobody hears it is cancelled
+    # Asked again, with the new time, the Yes removes it.
+    reply = await confirmed(anna, f"event remove {meeting.id}")
+    assert [r.kind for r in reply] == ["commands/event_removed"] and (await _events(year))[-1].cancelled
