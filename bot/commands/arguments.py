@@ -6,6 +6,7 @@ once (`parse_args`)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from datetime import date, time
@@ -15,7 +16,7 @@ from bot.commands.choices import choice_value
 from bot.commands.dates import MONTHS, day_words, parse_date
 from bot.commands.lengths import UNITS, has_unit, length_words, parse_length
 from bot.commands.registry import Command, Param
-from bot.commands.words import Word, free_text, quote_hint, quoted_line, refuse_unclosed
+from bot.commands.words import Word, free_text, looks_named, quote_hint, quoted_line, refuse_unclosed
 from bot.errors import UserError
 from bot.inputs import paragraphs, parse_whole
 from bot.meetings import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
@@ -40,6 +41,14 @@ def _named_keys(cmd: Command) -> dict[str, Param]:
             for locale in LOCALES:
                 keys.setdefault(label(locale, "labels/arg", name=p.name).lower(), p)
     return keys
+
+
+def _nearest_option(key: str, named: dict[str, Param]) -> str | None:
+    """The option an unknown one (`titel=`) is close to in either language
+    (`title=`, `rubrik=`): its parameter's name, which the answer shows in
+    the reader's words; None when none is close."""
+    close = difflib.get_close_matches(key.lower(), list(named), n=1, cutoff=0.7)
+    return named[close[0]].name if close else None
 
 
 def _words_for(p: Param, after: list[Param], loose: int) -> int:
@@ -237,8 +246,16 @@ def _read_args(cmd: Command, tokens: list[str], named: dict[str, Param], today: 
             loose.append(tok)
         elif sep and key.lower() in named:
             raw[named[key.lower()].name] = value
-        elif sep and re.fullmatch(r"[a-zåäö_]+", key.lower()) and not any(p.rest for p in positional):
-            wrong.append(UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd))
+        elif looks_named(tok) and not any(p.rest for p in positional):
+            wrong.append(
+                UserError(
+                    "errors/unknown_option",
+                    command=cmd.name,
+                    option=key,
+                    suggestion=_nearest_option(key, named),
+                    usage=cmd,
+                )
+            )
         else:
             loose.append(tok)
     positional = [p for p in positional if not (p.unless and p.unless in raw)]
