@@ -1,12 +1,17 @@
 """What a new user types in the console and is answered with: an unknown
 option after a quoted value is an unknown option (with the nearest real
-one), not a value to quote."""
+one), not a value to quote; a day its month lacks (`31/2`) is told of
+in the nearest such month, as the date would have been read."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
 
+from bot.commands.dates import parse_date
+from bot.errors import UserError
 from bot.store.models import ProgramEvent
 from tests.core.cockpit import paired_world
 
@@ -47,3 +52,49 @@ async def test_an_unknown_option_close_to_nothing_gets_no_guess(world):
     (answer,) = await world["Anna"].say('event add custom 2027-03-05 10:00 place="Sal 2" zzqx=1')
     assert answer.kind == "errors/unknown_option", answer.text
     assert DID_YOU_MEAN[world.locale] not in answer.text, answer.text
+
+
+# ----------------------------------------------- a day its month does not have
+
+
+@pytest.fixture(params=["sv", "en"])
+async def november_world(request, sqlite_db, clock):
+    """The paired world on Monday 30 November 2026: the nearest February to come is 2027's."""
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    return await paired_world(sqlite_db, clock, request.param)
+
+
+FEBRUARY = {"sv": "februari 2027 har 28 dagar", "en": "February 2027 has 28 days"}
+
+
+@pytest.mark.parametrize(
+    "who, line",
+    [("Anna", "event add inspiration 31/2 13:00"), ("Cecilia", "pause until 31/2"), ("Cecilia", "pausa till 30 feb")],
+)
+async def test_a_day_february_lacks_names_the_february_to_come(november_world, who, line):
+    (answer,) = await november_world[who].say(line)
+    assert answer.kind == "errors/no_such_day", answer.text
+    assert FEBRUARY[november_world.locale] in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "today, happened, month",
+    [
+        (date(2026, 11, 30), False, date(2027, 2, 1)),
+        (date(2027, 2, 10), False, date(2027, 2, 1)),
+        (date(2027, 1, 4), True, date(2026, 2, 1)),
+        (date(2027, 3, 4), True, date(2027, 2, 1)),
+        (date(2027, 1, 4), False, date(2027, 2, 1)),
+    ],
+)
+def test_the_month_a_missing_day_is_told_of_is_the_nearest(today, happened, month):
+    with pytest.raises(UserError) as caught:
+        parse_date("31/2", "date", today, happened)
+    assert caught.value.template == "errors/no_such_day"
+    assert caught.value.context["month"] == month
+
+
+def test_a_month_without_the_day_keeps_its_written_year():
+    with pytest.raises(UserError) as caught:
+        parse_date("31/2/2026", "date", date(2026, 11, 30))
+    assert caught.value.context["month"] == date(2026, 2, 1)
