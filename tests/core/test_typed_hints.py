@@ -1,7 +1,8 @@
 """What a new user types in the console and is answered with: an unknown
 option after a quoted value is an unknown option (with the nearest real
 one), not a value to quote; a day its month lacks (`31/2`) is told of
-in the nearest such month, as the date would have been read."""
+in the nearest such month, as the date would have been read; a mistyped
+command is suggested with the rest of its line."""
 
 from __future__ import annotations
 
@@ -98,3 +99,38 @@ def test_a_month_without_the_day_keeps_its_written_year():
     with pytest.raises(UserError) as caught:
         parse_date("31/2/2026", "date", date(2026, 11, 30))
     assert caught.value.context["month"] == date(2026, 2, 1)
+
+
+# ----------------------------------------------- a mistyped command with arguments
+
+MEANT = {"sv": "Menade du `{}`?", "en": "Did you mean `{}`?"}
+
+
+@pytest.mark.parametrize(
+    "line, meant",
+    [
+        ("paus", {"sv": "pausa", "en": "pause"}),
+        ("paus till 2027-01-10", {"sv": "pausa till 2027-01-10", "en": "pause till 2027-01-10"}),
+        ("pase until 10/1", {"sv": "pausa until 10/1", "en": "pause until 10/1"}),
+        (
+            'evnt add custom 2027-03-05 title="X"',
+            {"sv": 'träff lägg-till custom 2027-03-05 title="X"', "en": 'event add custom 2027-03-05 title="X"'},
+        ),
+        ("fortsätt", {"sv": "återuppta", "en": "resume"}),
+        ("continue", {"sv": "återuppta", "en": "resume"}),
+    ],
+)
+async def test_a_mistyped_command_is_suggested_with_the_rest_of_its_line(world, sqlite_db, line, meant):
+    who = "Anna" if line.startswith("evnt") else "Cecilia"
+    (answer,) = await world[who].say(line)
+    assert answer.kind == "errors/unknown_command", answer.text
+    assert MEANT[world.locale].format(meant[world.locale]) in answer.text, answer.text
+    assert await _customs(sqlite_db) == []
+
+
+async def test_a_suggested_line_then_runs(world):
+    (paused,) = await world["Cecilia"].say({"sv": "pausa till 2027-01-10", "en": "pause till 2027-01-10"}[world.locale])
+    assert paused.kind == "commands/paused", paused.text
+    (resumed,) = await world["Cecilia"].say({"sv": "återuppta", "en": "resume"}[world.locale])
+    assert resumed.kind.startswith("commands/"), resumed.text
+    assert "errors/" not in resumed.kind, resumed.text
