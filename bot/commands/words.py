@@ -161,7 +161,7 @@ def _ends_value(word: str, named: Callable[[str], bool]) -> bool:
     return _named_word(word, named) or looks_named(word)
 
 
-def _typed_in_quotes(word: str) -> bool:
+def typed_in_quotes(word: str) -> bool:
     """A word whose value was typed in quotes (`place="Sal 2"`): where it ends is as meant."""
     line, start = getattr(word, "line", ""), getattr(word, "start", 0)
     return bool(line) and line[start : start + len(word)] != word
@@ -179,7 +179,7 @@ def quote_hint(
     A value typed in quotes ends where its quote does, and a word shaped as
     a named value (`titel=X`, an option known or not) is never part of one."""
     for i, token in enumerate(tokens):
-        if not _named_word(token, named) or _typed_in_quotes(token):
+        if not _named_word(token, named) or typed_in_quotes(token):
             continue
         after = 0
         while i + after + 1 < len(tokens) and not _ends_value(tokens[i + after + 1], named):

@@ -134,3 +134,59 @@ async def test_a_suggested_line_then_runs(world):
     (resumed,) = await world["Cecilia"].say({"sv": "återuppta", "en": "resume"}[world.locale])
     assert resumed.kind.startswith("commands/"), resumed.text
     assert "errors/" not in resumed.kind, resumed.text
+
+
+# ----------------------------------------------- a bare hour where a time is asked
+
+
+async def _custom_times(db) -> dict[str, tuple[str, str | None]]:
+    from zoneinfo import ZoneInfo
+
+    here = ZoneInfo("Europe/Stockholm")
+    return {e.title: (e.starts_at.astimezone(here).strftime("%Y-%m-%d %H:%M"), e.place) for e in await _customs(db)}
+
+
+async def test_a_bare_hour_is_that_hour(world, sqlite_db):
+    anna = world["Anna"]
+    for line in (
+        'event add custom 14/2 9 title="Nio"',
+        'event add custom 15/2 09 title="Noll nio"',
+        'event add custom 16/2 0 title="Midnatt"',
+        'event add custom 18/2 23 title="Sent"',
+        'event add custom 19/2 9.30 title="Halv tio"',
+        'event add custom 20/2 9:30 title="Halv tio igen"',
+    ):
+        (added,) = await anna.say(line)
+        assert added.kind == "commands/event_added", (line, added.text)
+    assert await _custom_times(sqlite_db) == {
+        "Nio": ("2027-02-14 09:00", None),
+        "Noll nio": ("2027-02-15 09:00", None),
+        "Midnatt": ("2027-02-16 00:00", None),
+        "Sent": ("2027-02-18 23:00", None),
+        "Halv tio": ("2027-02-19 09:30", None),
+        "Halv tio igen": ("2027-02-20 09:30", None),
+    }
+
+
+async def test_an_hour_past_the_day_is_no_time(world, sqlite_db):
+    (answer,) = await world["Anna"].say('event add custom 14/2 24 title="X"')
+    assert answer.kind == "errors/bad_time", answer.text
+    assert await _customs(sqlite_db) == []
+
+
+async def test_a_bare_hour_by_name_is_that_hour(world, sqlite_db):
+    anna = world["Anna"]
+    (added,) = await anna.say('event add custom 14/2 13:00 title="Flyttas"')
+    assert added.kind == "commands/event_added", added.text
+    (event,) = await _customs(sqlite_db)
+    (edited, *_) = await anna.say(f"event edit {event.id} time=10")
+    assert "errors/" not in edited.kind, edited.text
+    assert await _custom_times(sqlite_db) == {"Flyttas": ("2027-02-14 10:00", None)}
+
+
+async def test_a_number_after_a_value_without_quotes_is_not_taken_for_an_hour(world, sqlite_db):
+    """`place=Sal 2`: the 2 is as likely the place's as two o'clock; the answer is how the place is quoted."""
+    (answer,) = await world["Anna"].say('event add custom 14/2 title="X" place=Sal 2')
+    assert answer.kind == "errors/value_in_quotes", answer.text
+    assert '`place="Sal 2"`' in answer.text, answer.text
+    assert await _customs(sqlite_db) == []
