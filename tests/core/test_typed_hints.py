@@ -2,7 +2,8 @@
 option after a quoted value is an unknown option (with the nearest real
 one), not a value to quote; a day its month lacks (`31/2`) is told of
 in the nearest such month, as the date would have been read; a mistyped
-command is suggested with the rest of its line."""
+command is suggested with the rest of its line; a time may be an hour
+alone; a name typed without its accents is the one person so called."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
+from adapters.console import TENANT, user_id
 from bot.commands.dates import parse_date
 from bot.errors import UserError
-from bot.store.models import ProgramEvent
-from tests.core.cockpit import paired_world
+from bot.messages import Actor, Platform
+from bot.people import person_for_actor
+from bot.store.models import Coordinator, Organisation, ProgramEvent
+from tests.core.cockpit import enroll, paired_world
+from tests.core.harness import texts
 
 
 @pytest.fixture(params=["sv", "en"])
@@ -190,3 +195,88 @@ async def test_a_number_after_a_value_without_quotes_is_not_taken_for_an_hour(wo
     assert answer.kind == "errors/value_in_quotes", answer.text
     assert '`place="Sal 2"`' in answer.text, answer.text
     assert await _customs(sqlite_db) == []
+
+
+# ----------------------------------------------- a name typed without its accents
+
+NOT_KNOWN = {"sv": "Jag vet inte vem", "en": "I don't know who"}
+
+
+async def _coordinator_keys(db) -> set[str]:
+    async with db.read() as s:
+        return set((await s.exec(select(Coordinator.key))).all())
+
+
+async def test_a_name_without_its_accents_is_the_one_person_so_called(world, sqlite_db):
+    await enroll(world, "Linnéa Ström", "mentor", "Täby kommun")
+    await enroll(world, "Åsa Öberg", "adept", "Knivsta kommun")
+    anna = world["Anna"]
+    (added,) = await anna.say("coordinator add Linnea Ström")
+    assert added.kind == "commands/coordinator_added", added.text
+    assert "console:local:linnéa.ström" in await _coordinator_keys(sqlite_db)
+    for line in ("person Asa Oberg", "person åsa oberg", "person ASA ÖBERG"):
+        shown = await anna.say(line)
+        assert not [m for m in shown if "errors/" in m.kind], (line, texts(shown))
+        assert "Åsa Öberg" in texts(shown), (line, texts(shown))
+
+
+async def test_an_exact_name_wins_over_one_with_accents(world):
+    await enroll(world, "Åsa Öberg", "adept", "Knivsta kommun")
+    await enroll(world, "Asa Oberg", "mentor", "Täby kommun")
+    shown = texts(await world["Anna"].say("person Asa Oberg"))
+    assert "Asa Oberg" in shown and "Åsa Öberg" not in shown, shown
+    shown = texts(await world["Anna"].say("person Åsa Öberg"))
+    assert "Åsa Öberg" in shown, shown
+
+
+DID_YOU_MEAN_PEOPLE = {
+    "sv": "Menade du ”Åsa Oberg” eller ”Åsa Öberg”?",
+    "en": "Did you mean “Åsa Oberg” or “Åsa Öberg”?",
+}
+
+
+async def test_several_names_without_accents_are_asked_about_not_picked(world, sqlite_db):
+    await enroll(world, "Åsa Öberg", "adept", "Knivsta kommun")
+    await enroll(world, "Åsa Oberg", "mentor", "Täby kommun")
+    (answer,) = await world["Anna"].say("coordinator add Asa Oberg")
+    assert answer.kind == "errors/person_did_you_mean", answer.text
+    assert NOT_KNOWN[world.locale] in answer.text and DID_YOU_MEAN_PEOPLE[world.locale] in answer.text, answer.text
+    assert not {k for k in await _coordinator_keys(sqlite_db) if "berg" in k}
+    (person,) = await world["Anna"].say("person Asa Oberg")
+    assert person.kind == "errors/person_did_you_mean", person.text
+
+
+async def test_two_people_of_one_name_typed_without_accents_are_ambiguous(world, sqlite_db):
+    await enroll(world, "Åsa Öberg", "adept", "Knivsta kommun")
+    async with sqlite_db.write() as s:  # a second Åsa Öberg, on another account
+        other, _ = await person_for_actor(
+            s, Actor(Platform.CONSOLE, TENANT, "asa2", display_name="Åsa Öberg"), world.core.clock.now()
+        )
+        other.organisation_id = 1
+    (answer,) = await world["Anna"].say("coordinator add Asa Oberg")
+    assert answer.kind == "errors/person_ambiguous", answer.text
+    assert "Åsa Öberg" in answer.text, answer.text
+    assert not {k for k in await _coordinator_keys(sqlite_db) if "asa" in k or "åsa" in k}
+
+
+async def test_a_name_close_to_no_one_stays_unknown(world):
+    (answer,) = await world["Anna"].say("person Asa Oberg")
+    assert answer.kind == "errors/unknown_person", answer.text
+
+
+async def _known(world, name: str, org: str) -> None:
+    """Someone who has written to the bot, in `org`, in no program yet."""
+    async with world.core.db.write() as s:
+        person, _ = await person_for_actor(
+            s, Actor(Platform.CONSOLE, TENANT, user_id(name), display_name=name), world.core.clock.now()
+        )
+        person.organisation_id = (await s.exec(select(Organisation.id).where(Organisation.name == org))).one()
+
+
+async def test_a_list_of_names_without_accents(world, sqlite_db):
+    """`invite Asa Oberg Bo`: the words that are Åsa Öberg but for the accents are one reference."""
+    await _known(world, "Åsa Öberg", "Knivsta kommun")
+    await _known(world, "Bo", "Täby kommun")
+    (invited, *_) = await world["Anna"].say("invite Asa Oberg Bo")
+    assert "errors/" not in invited.kind, invited.text
+    assert "Åsa Öberg" in invited.text and "Bo" in invited.text, invited.text
