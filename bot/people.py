@@ -238,7 +238,9 @@ async def resolve_person(
     form). Mentions and keys of people the bot has not met yet
     create them, so a coordinator can invite someone before they have talked
     to the bot. A name (or an e-mail) resolves only when exactly one person
-    has it, and with a program, only among the people of its organisations;
+    has it, and with a program, only among the people of its organisations
+    (a name no one has as typed: the one person who has it but for its
+    accents, `Asa Oberg` for Åsa Öberg; several names so are asked about);
     several are answered with each one's key and organisation (`candidates`;
     False where the asker is no coordinator), so the asker can say which;
     a name also only to someone who has written to the bot (else whoever
@@ -260,14 +262,20 @@ async def resolve_person(
         found = list((await session.exec(select(Person).where(email_is(Person.email, ref)))).all())
     else:
         found = await people_called(session, ref)
+    loosely = "@" not in ref and not found
+    if loosely:  # `Asa Oberg`: no one is called that; someone may be, but for the accents
+        found = await people_called(session, ref, loosely=True)
     if program is not None and "@" not in ref and found:
         found = await _in_program_organisations(session, program, found)
         if not found:
             raise UserError("errors/person_outside_program", ref=ref, program=program)
+    names = sorted({p.name for p in found})
+    if loosely and len(names) > 1:  # `Åsa Öberg` and `Åsa Oberg`: which one is not guessed
+        raise UserError("errors/person_did_you_mean", ref=ref, names=names)
     if len(found) > 1:
         raise UserError(
             "errors/person_ambiguous",
-            ref=ref,
+            ref=names[0] if loosely else ref,
             count=len(found),
             candidates=await _candidates(session, found, program) if candidates else [],
         )

@@ -6,15 +6,19 @@ person; a word that names no one, next to others, is answered with how a
 name with spaces is written (in quotes). `bot.people.resolve_person` then
 decides who each reference is. A typed name is a person's name whatever its
 case, spacing and Unicode form (`bot.names.name_key`): `björn ärlig` is
-Björn Ärlig, and two people whose names are the same so are both that name."""
+Björn Ärlig, and two people whose names are the same so are both that name.
+Words that are no one's name as typed may be one but for its accents
+(`Asa Oberg` for Åsa Öberg: `bot.names.loose_key`), and then are that reference."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
-from bot.names import name_key
+from bot.names import loose_key, name_key
 from bot.store.models import Person
 
 MAX_NAME_WORDS = 4  # "Anna Maria af Berg"
@@ -37,33 +41,44 @@ async def name_groups(session: AsyncSession, words: list[str]) -> list[list[str]
     if not any(plain_run(i, i + 2) for i in range(len(words) - 1)):
         return [[w] for w in words]  # no two plain words side by side: nothing to look up
     known = await _names(session)
+    loose: dict[str, list[int]] | None = None  # read when a name is no one's as typed
+
+    def name_end(i: int, names: dict[str, list[int]], key: Callable[[str], str]) -> int | None:
+        longest = min(len(words), i + MAX_NAME_WORDS)
+        return next(
+            (j for j in range(longest, i + 1, -1) if plain_run(i, j) and key(" ".join(words[i:j])) in names), None
+        )
+
     groups: list[list[str]] = []
     i = 0
     while i < len(words):
-        longest = min(len(words), i + MAX_NAME_WORDS)
-        end = next(
-            (j for j in range(longest, i + 1, -1) if plain_run(i, j) and name_key(" ".join(words[i:j])) in known),
-            i + 1,
-        )
+        end = name_end(i, known, name_key)
+        if end is None and plain_run(i, i + 2):  # a name typed without its accents (`Asa Oberg`)
+            loose = await _names(session, loose_key) if loose is None else loose
+            end = name_end(i, loose, loose_key)
+        end = end or i + 1
         groups.append(words[i:end])
         i = end
     return groups
 
 
-async def _names(session: AsyncSession) -> dict[str, list[int]]:
-    """Everyone's id by their name's `name_key`, the oldest first. Compared
-    here, not in SQL (see `bot.names`); one statement of two columns."""
+async def _names(session: AsyncSession, key: Callable[[str], str] = name_key) -> dict[str, list[int]]:
+    """Everyone's id by their name's `key` (`name_key`), the oldest first.
+    Compared here, not in SQL (see `bot.names`); one statement of two columns."""
     by_key: dict[str, list[int]] = {}
     for person_id, name in (await session.exec(select(Person.id, Person.name).order_by(col(Person.id)))).all():
         if person_id is not None:  # always, for a stored row
-            by_key.setdefault(name_key(name), []).append(person_id)
+            by_key.setdefault(key(name), []).append(person_id)
     return by_key
 
 
-async def people_called(session: AsyncSession, name: str) -> list[Person]:
+async def people_called(session: AsyncSession, name: str, *, loosely: bool = False) -> list[Person]:
     """Everyone whose name is `name` (`name_key`), the oldest first: none,
-    one, or several, which the caller answers as such, never picking one."""
-    ids = (await _names(session)).get(name_key(name), [])
+    one, or several, which the caller answers as such, never picking one.
+    `loosely`: whose name is `name` but for its accents (`bot.names.loose_key`:
+    `Asa Oberg` for Åsa Öberg), for a name that is no one's as typed."""
+    key = loose_key if loosely else name_key
+    ids = (await _names(session, key)).get(key(name), [])
     if not ids:
         return []
     return list((await session.exec(select(Person).where(col(Person.id).in_(ids)).order_by(col(Person.id)))).all())

@@ -6,6 +6,7 @@ once (`parse_args`)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from datetime import date, time
@@ -15,13 +16,23 @@ from bot.commands.choices import choice_value
 from bot.commands.dates import MONTHS, day_words, parse_date
 from bot.commands.lengths import UNITS, has_unit, length_words, parse_length
 from bot.commands.registry import Command, Param
-from bot.commands.words import Word, free_text, quote_hint, quoted_line, refuse_unclosed
+from bot.commands.words import Word, free_text, looks_named, quote_hint, quoted_line, refuse_unclosed, typed_in_quotes
 from bot.errors import UserError
 from bot.inputs import paragraphs, parse_whole
 from bot.meetings import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from bot.names import name_key
 
-_TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
+_TIME = re.compile(r"^([0-9]{1,2})(?:[:.]([0-9]{2}))?$")  # `13:30`, `13.30`, or an hour alone: `9` is 09:00
+_BARE_NUMBER = re.compile(r"^[0-9]{1,2}$")
+
+
+class _AfterValue(str):
+    """A bare number typed right after a named value without quotes
+    (`place=Sal 2`): as likely the value's last word as an hour, so where
+    a time is asked it is not taken for one (the answer is then how the
+    value is quoted: `quote_hint`)."""
+
+
 _RANGE = re.compile(r"^([+-]?[0-9]{1,6})-([+-]?[0-9]{1,6})$")  # `-5-10`: a range, below the bounds
 # A date with its month's name first and its day as a bare number (`Nov 30`),
 # which a length's number might as well be (`Nov 30 min`: `date_or_length`).
@@ -40,6 +51,14 @@ def _named_keys(cmd: Command) -> dict[str, Param]:
             for locale in LOCALES:
                 keys.setdefault(label(locale, "labels/arg", name=p.name).lower(), p)
     return keys
+
+
+def _nearest_option(key: str, named: dict[str, Param]) -> str | None:
+    """The option an unknown one (`titel=`) is close to in either language
+    (`title=`, `rubrik=`): its parameter's name, which the answer shows in
+    the reader's words; None when none is close."""
+    close = difflib.get_close_matches(key.lower(), list(named), n=1, cutoff=0.7)
+    return named[close[0]].name if close else None
 
 
 def _words_for(p: Param, after: list[Param], loose: int) -> int:
@@ -220,6 +239,13 @@ def _in_quotes(key: str, value: str) -> str:
     return f"{key}={quote}{value}{quote}"
 
 
+def _continues_value(word: str, named: dict[str, Param]) -> bool:
+    """Whether `word` is a named value typed without quotes (`place=Sal`),
+    which the word after it may be the rest of."""
+    key, sep, _ = word.partition("=")
+    return bool(sep) and key.lower() in named and not getattr(word, "free", False) and not typed_in_quotes(word)
+
+
 def _skips(p: Param, after: list[Param], word: str) -> bool:
     """An optional date not typed before a length that is (`met 90 min`):
     the word is the length's. A bare number stays the date's (`met 12`)."""
@@ -231,14 +257,26 @@ def _read_args(cmd: Command, tokens: list[str], named: dict[str, Param], today: 
     raw: dict[str, object] = {}
     loose: list[str] = []
     wrong: list[UserError] = []
+    previous = ""
     for tok in tokens:
+        after, previous = previous, tok
         key, sep, value = tok.partition("=")
         if getattr(tok, "free", False):
             loose.append(tok)
         elif sep and key.lower() in named:
             raw[named[key.lower()].name] = value
-        elif sep and re.fullmatch(r"[a-zåäö_]+", key.lower()) and not any(p.rest for p in positional):
-            wrong.append(UserError("errors/unknown_option", command=cmd.name, option=key, usage=cmd))
+        elif looks_named(tok) and not any(p.rest for p in positional):
+            wrong.append(
+                UserError(
+                    "errors/unknown_option",
+                    command=cmd.name,
+                    option=key,
+                    suggestion=_nearest_option(key, named),
+                    usage=cmd,
+                )
+            )
+        elif _BARE_NUMBER.match(tok) and _continues_value(after, named):
+            loose.append(_AfterValue(tok))
         else:
             loose.append(tok)
     positional = [p for p in positional if not (p.unless and p.unless in raw)]
@@ -252,7 +290,7 @@ def _read_args(cmd: Command, tokens: list[str], named: dict[str, Param], today: 
             continue
         elif loose:
             taken = _words_for(p, positional[i + 1 :], len(loose))
-            raw[p.name] = " ".join(loose[:taken])
+            raw[p.name] = loose[0] if p.kind == "time" else " ".join(loose[:taken])  # a time: one word, as read
             loose = loose[taken:]
     if loose:
         wrong.append(UserError("errors/too_many_arguments", command=cmd.name, extra=" ".join(loose), usage=cmd))
@@ -295,9 +333,10 @@ def convert(cmd: Command, p: Param, value, today: date):
         return parse_length(str(value), p.name)
     if p.kind == "time":
         m = _TIME.match(str(value))
-        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-            raise UserError("errors/bad_time", argument=p.name, value=value)
-        return time(int(m.group(1)), int(m.group(2)))
+        bare_after_value = m is not None and m[2] is None and isinstance(value, _AfterValue)
+        if not m or int(m[1]) > 23 or int(m[2] or 0) > 59 or bare_after_value:
+            raise UserError("errors/bad_time", argument=p.name, value=str(value))
+        return time(int(m[1]), int(m[2] or 0))
     if p.kind == "int":
         return _whole(p, str(value).strip())
     if p.kind == "range":

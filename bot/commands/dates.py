@@ -141,6 +141,16 @@ def _nearest(month: int, day: int, today: date, happened: bool) -> date | None:
     return None
 
 
+def _nearest_month(month: int, today: date, happened: bool) -> int:
+    """The year of the nearest `month` from `today`'s: this month or one
+    before it when it `happened`, else this month or one after it. The
+    year a date typed without one is told of when its month lacks the day
+    (`31/2` on 30 November 2026: February 2027 has 28 days)."""
+    if happened:
+        return today.year if month <= today.month else today.year - 1
+    return today.year if month >= today.month else today.year + 1
+
+
 def parse_date(value: str, argument: str = "date", today: date | None = None, happened: bool = False) -> date:
     """`YYYY-MM-DD`, a date typed day first (`30/11/2026`, `30.11`, `30 nov`)
     or its month's name first (`Nov 30`) (without a year the nearest one
@@ -157,6 +167,8 @@ def parse_date(value: str, argument: str = "date", today: date | None = None, ha
     typed = None if m else _day_first(text)
     if typed is not None:
         year, month, day = typed[0] if typed[0] is not None else today.year if today else 0, typed[1], typed[2]
+        if typed[0] is None and today is not None and 1 <= month <= 12:
+            year = _nearest_month(month, today, happened)
     if year < MINYEAR:
         raise UserError("errors/bad_date", argument=argument, value=value)
     if not 1 <= month <= 12:

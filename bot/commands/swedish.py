@@ -28,6 +28,15 @@ ALIASES = {
     "kalender": "calendar",
     "deltagare": "participants",
 }
+# Words people type for a command, in either language, that only suggest it
+# ("Did you mean `återuppta`?"): as ordinary words they do not run it, for
+# they may be an answer to a question (`Fortsätt` is how the home card's
+# button says `resume`, and `Nej, fortsätt` a dialogue's).
+SUGGESTED = {
+    "fortsätt": "resume",
+    "fortsatt": "resume",
+    "continue": "resume",
+}
 # Each command's Swedish words, as the Swedish help shows them; typing them
 # (or the English ones) runs the command. One table: the parser reads it and
 # the help is generated from it.

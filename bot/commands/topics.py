@@ -20,7 +20,7 @@ from bot.commands.registry import (
     lookup_command,
     read_words,
 )
-from bot.commands.swedish import swedish_index, swedish_words
+from bot.commands.swedish import SUGGESTED, swedish_index, swedish_words
 from bot.commands.words import QUOTES, Word, tokenize
 from bot.errors import UserError
 
@@ -62,24 +62,46 @@ def is_group_word(tokens: list[str]) -> bool:
     return len(tokens) == 1 and lookup_command(tokens) is None and bool(named_by(tokens))
 
 
-def unknown_command(tokens: list[str], roles: tuple[str, ...]) -> UserError:
+def unknown_command(tokens: list[str], roles: tuple[str, ...], *, then: bool = True) -> UserError:
     """The answer to words that name no command: the nearest command (in
     either language) and, after a group's word, the group's commands, only
-    those the reader may run. The template shows them in the reader's words."""
+    those the reader may run. The template shows them in the reader's words.
+    The nearest to the first two words is looked for, then (unless the
+    first begins a group's commands) to the first alone (`paus till
+    2027-01-10`: `pausa`), or a word people say for a command
+    (`SUGGESTED`: `fortsätt`). With `then`, the words after those it names
+    follow it as typed (`pausa till 2027-01-10`)."""
     tokens, words = read_words(tokens)
     group = [c for c in named_by(tokens[:1]) if len(c.words) > 1 and c.role in roles] if words else []
-    typed = " ".join(words[:2]) if len(words) > 1 and (words[0],) not in COMMANDS else (words[0] if words else "")
     names = {name: c.name for c in COMMANDS.values() if c.role in roles for name in (c.name, swedish_words(c))}
-    close = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.6)
+    tries = [2] if len(words) > 1 and (words[0],) not in COMMANDS else []
+    if words and not named_by(tokens[:1]):
+        tries.append(1)
+    for used in tries:
+        suggestion = _nearest_command(" ".join(words[:used]), names, roles)
+        if suggestion is not None:
+            break
+    else:
+        used, suggestion = min(len(tokens), 2), None
     return UserError(
         "errors/unknown_command",
-        typed=" ".join(tokens[:2]) if tokens else "",
-        suggestion=names[close[0]] if close else None,
+        typed=" ".join(tokens[:used]),
+        suggestion=suggestion,
         subcommands=[c.name for c in group],
-        then="",
+        then=_as_typed(tokens[used:]) if then and suggestion and tokens[used:] else "",
         as_text="",
         head="",
     )
+
+
+def _nearest_command(typed: str, names: dict[str, str], roles: tuple[str, ...]) -> str | None:
+    """The command (its name) `typed` is close to among `names` (each way
+    of typing one the reader may run), or that it is a word for."""
+    said = SUGGESTED.get(typed)
+    if said is not None:
+        return said if said in names.values() else None
+    close = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.6)
+    return names[close[0]] if close else None
 
 
 def commands_below(cmd: Command, roles: tuple[str, ...]) -> list[Command]:
@@ -179,11 +201,9 @@ def _reads(cmd: Command, words: list[str], today: date) -> bool:
 
 def _as_typed(words: list[str]) -> str:
     """The words as they stand in the line typed (quotes and spacing kept), else joined."""
-    first, last = (words[0], words[-1]) if words else ("", "")
-    if isinstance(first, Word) and isinstance(last, Word) and first.line and first.line == last.line:
-        end = last.start + len(last)
-        if first.line[last.start : end] == last:
-            return first.line[first.start :].strip()
+    first = words[0] if words else ""
+    if isinstance(first, Word) and first.line and all(isinstance(w, Word) and w.line == first.line for w in words):
+        return first.line[first.start :].strip()
     return " ".join(words)
 
 
@@ -199,5 +219,5 @@ async def topic(turn: Turn, text: str) -> list[Command]:
     if not shown and named:
         raise UserError("errors/topic_for_coordinators", topic=text)
     if not shown:
-        raise unknown_command(tokens, roles)
+        raise unknown_command(tokens, roles, then=False)  # a topic: no line to run
     return shown

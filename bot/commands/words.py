@@ -146,6 +146,27 @@ def _named_word(token: str, named: Callable[[str], bool]) -> bool:
     return "=" in token and named(token) and not getattr(token, "free", False)
 
 
+# A word shaped as a named value (`titel=Adeptträff`), a known name or not.
+_OPTION = re.compile(r"[a-zåäö_]+=", re.IGNORECASE)
+
+
+def looks_named(word: str) -> bool:
+    """Whether the word is shaped as a named value (`name=...`): an option,
+    known or not (`titel=` where the option is `rubrik=`), never a word of
+    another value."""
+    return bool(_OPTION.match(word)) and not getattr(word, "free", False)
+
+
+def _ends_value(word: str, named: Callable[[str], bool]) -> bool:
+    return _named_word(word, named) or looks_named(word)
+
+
+def typed_in_quotes(word: str) -> bool:
+    """A word whose value was typed in quotes (`place="Sal 2"`): where it ends is as meant."""
+    line, start = getattr(word, "line", ""), getattr(word, "start", 0)
+    return bool(line) and line[start : start + len(word)] != word
+
+
 def quote_hint(
     command: str, tokens: list[str], named: Callable[[str], bool], reads: Callable[[list[str]], bool]
 ) -> UserError | None:
@@ -154,12 +175,14 @@ def quote_hint(
     it `reads`: how it is written, `org="Solna stad"`, and the line with it.
     The fewest words that make the line read are taken (`place=Sal 2
     10:00`: the time is the time). It only answers; nothing is done with
-    that reading. `named(word)`: whether the word is a named parameter."""
+    that reading. `named(word)`: whether the word is a named parameter.
+    A value typed in quotes ends where its quote does, and a word shaped as
+    a named value (`titel=X`, an option known or not) is never part of one."""
     for i, token in enumerate(tokens):
-        if not _named_word(token, named):
+        if not _named_word(token, named) or typed_in_quotes(token):
             continue
         after = 0
-        while i + after + 1 < len(tokens) and not _named_word(tokens[i + after + 1], named):
+        while i + after + 1 < len(tokens) and not _ends_value(tokens[i + after + 1], named):
             after += 1
         key, _, first = token.partition("=")
         for taken in range(1, after + 1):
