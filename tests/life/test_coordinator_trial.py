@@ -4,9 +4,12 @@ Swedish program in an English installation and takes part in neither
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from tests.core.harness import World, make_core, typed_cleanly
+from tests.core.harness import World, make_core, texts, typed_cleanly
+from tests.life.helpers import Year
 
 ENGLISH, SWEDISH = "mentoring-2027", "hostprogram-2027"
 
@@ -42,3 +45,39 @@ async def test_status_points_a_coordinator_who_takes_part_in_nothing_to_home_and
     await world["Helena"].say("language sv")
     (status,) = await world["Helena"].say("status")
     assert "`hem`" in status.text and "`program visa`" in status.text and "Vill du själv delta" in status.text
+
+
+SHOWN_OVER = {
+    "sv": {
+        "closed": "Avslutat 1 juni 2027.",
+        "archived": "Arkiverat (avslutat 1 juni 2027).",
+        "heads": "Deltagare: 3 adepter och 3 mentorer deltog, 3 par",
+        "running": "Deltagare: 3 adepter och 3 mentorer med i programmet, 3 par",
+    },
+    "en": {
+        "closed": "Closed on 1 Jun 2027.",
+        "archived": "Archived (closed on 1 Jun 2027).",
+        "heads": "Participants: 3 mentees and 3 mentors took part, 3 pairs",
+        "running": "Participants: 3 mentees and 3 mentors taking part, 3 pairs",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_program_show_says_a_program_is_closed_or_archived_and_who_took_part(sqlite_db, clock, locale):
+    """`program show` of a closed program read as if it ran ("1 mentee and
+    1 mentor taking part"): it says when it closed, or that it is archived,
+    and who took part, in the past tense as `participants` does."""
+    say, show = SHOWN_OVER[locale], "program visa" if locale == "sv" else "program show"
+    year = Year(sqlite_db, clock, locale)
+    await year.start()
+    anna = year["Anna"]
+    running = texts(await anna.say(f"{show} mentorprogram-2027"))
+    assert say["running"] in running and say["closed"] not in running, running
+    await year.run_until(date(2027, 6, 1))
+    await anna.choose(1, await anna.say("program close mentorprogram-2027 force=yes"))
+    closed = texts(await anna.say(f"{show} mentorprogram-2027"))
+    assert say["closed"] in closed and say["heads"] in closed, closed
+    await typed_cleanly(anna, ["program archive mentorprogram-2027"])
+    archived = texts(await anna.say(f"{show} mentorprogram-2027"))
+    assert say["archived"] in archived and say["heads"] in archived, archived
