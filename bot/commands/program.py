@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot import plan
 from bot.commands.attendance import answers, roles_in
 from bot.commands.confirm import CONFIRM, ask
+from bot.commands.lifecycle import work_on
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import MAX_NAME, capped
@@ -139,8 +140,7 @@ async def program_create(turn: Turn, args):
     )
     turn.session.add(program)
     await turn.session.flush()
-    turn.person.coordinating_program_id = program.id  # the one her next commands work on, as `program use`
-    turn.session.add(turn.person)
+    work_on(turn, program)  # the one her next commands work on, as `program use`
     return [turn.say("commands/program_created", program=program)]
 
 

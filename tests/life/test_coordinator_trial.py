@@ -81,3 +81,40 @@ async def test_program_show_says_a_program_is_closed_or_archived_and_who_took_pa
     await typed_cleanly(anna, ["program archive mentorprogram-2027"])
     archived = texts(await anna.say(f"{show} mentorprogram-2027"))
     assert say["archived"] in archived and say["heads"] in archived, archived
+
+
+COHORT = {
+    "sv": {
+        "invited": "1 mentor från förra året bjuds in att vara kvar",
+        "working": "Dina samordnarkommandon gäller nu det här programmet",
+        "asked": "1 mentor från förra året har fått en fråga om att vara kvar.",
+    },
+    "en": {
+        "invited": "1 mentor from last year is invited to stay on",
+        "working": "Your coordinator commands now work on this program",
+        "asked": "1 mentor from last year has been asked to stay on.",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+async def test_a_new_cohort_becomes_the_program_her_commands_work_on(sqlite_db, clock, locale):
+    """`program create` switches the coordinator to the program it made and
+    says so; `program new-cohort` did not (her next `program open` or
+    `event add` went to last year's program), and it said "1 mentor from
+    last year are invited". Now it switches, says the same line, and counts
+    with the reader's plural rules."""
+    say = COHORT[locale]
+    year = Year(sqlite_db, clock, locale)
+    await year.start(
+        cohort={"Cecilia": ("adept", "Täby kommun", ["budget"]), "Frida": ("mentor", "Knivsta kommun", ["budget"])}
+    )
+    anna = year["Anna"]
+    made = texts(await anna.say("program new-cohort mentorprogram-2027 Mentorprogram 2028 start=2028-01-18"))
+    assert say["invited"] in made and say["working"] in made, made
+    shown = texts(await anna.say("program show"))
+    assert shown.startswith("*Mentorprogram 2028*") and "mentorprogram-2028` " in shown, (
+        shown
+    )  # the draft, and how to open it
+    opened = texts(await anna.say("program open"))
+    assert say["asked"] in opened and "Mentorprogram 2028" in opened, opened
