@@ -4,12 +4,18 @@ Swedish program in an English installation and takes part in neither
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.messages import Platform
+from bot.ports import Delivery, DeliveryError
+from scheduler.dispatcher import Dispatcher
+from scheduler.drive import run_until
 from tests.core.harness import World, make_core, texts, typed_cleanly
+from tests.dialogs.script import MENTOR, run
 from tests.life.helpers import Year
+from tests.scheduler.helpers import RecordingPort
 
 ENGLISH, SWEDISH = "mentoring-2027", "hostprogram-2027"
 
@@ -118,3 +124,35 @@ async def test_a_new_cohort_becomes_the_program_her_commands_work_on(sqlite_db, 
     )  # the draft, and how to open it
     opened = texts(await anna.say("program open"))
     assert say["asked"] in opened and "Mentorprogram 2028" in opened, opened
+
+
+async def test_a_coordinators_notes_are_in_her_own_language_and_a_participants_in_the_programs(world):
+    """Helena's replies are English (the installation's; she takes part in
+    nothing), also about the Swedish program; a note to her about it came in
+    Swedish ("Eva Lind har anmält sig som mentor i Höstprogram 2027 men
+    behöver ditt godkännande"). A note to a coordinator is in the language
+    her replies are in; a participant's stays in the program's."""
+    helena, eva = world["Helena"], world["Eva Lind"]
+    script = [(line.replace("join role=mentor", f"join {SWEDISH} role=mentor"), asked) for line, asked in MENTOR]
+    await run(eva, script, "sv")  # no nomination confirmed: she needs Helena's approval
+    done = await eva.say("1")
+    assert done[-1].kind == "dialogs/done" and done[-1].locale == "sv", texts(done)
+    (told,) = helena.inbox()
+    assert told.kind == "dialogs/coordinator_pending" and told.locale == "en", told.text
+    assert told.text.startswith("Eva Lind has signed up as a mentor in Höstprogram 2027 but needs your approval")
+    approved = await helena.say('approve-participant "Eva Lind"')
+    assert approved[0].kind == "dialogs/approved_ok" and approved[0].locale == "en", texts(approved)
+    (note,) = eva.inbox()  # a participant's note: the program's language, as before
+    assert note.kind == "dialogs/approved" and note.locale == "sv", note.text
+
+    # What the dispatcher tells her later about the Swedish program is hers too:
+    # Eva cannot be reached with the reminder to finish a sign-up, and Helena hears of it.
+    sent = RecordingPort(fail_for={"olle": DeliveryError("blocked the bot", permanent=True)}, clock=world.clock)
+    dispatcher = Dispatcher(world.db, Delivery({Platform.CONSOLE: sent}), world.clock, world.core.config)
+    olle = world["Olle"]
+    await olle.say(f"join {SWEDISH} role=adept")
+    await olle.say("ja")  # the intake is under way, and its reminder planned
+    await run_until(dispatcher, world.clock, datetime(2027, 1, 20, tzinfo=UTC))
+    (failure,) = [m for to, m in sent.sent if to.user == "helena"]
+    assert failure.kind == "scheduler/unreachable" and failure.locale == "en", failure.text
+    assert failure.text.startswith("I could not reach Olle in Höstprogram 2027"), failure.text
