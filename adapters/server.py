@@ -71,6 +71,27 @@ def make_runtime(config: Config, db: Database, clock: Clock | None = None, **dis
     return Runtime(config, db, core, delivery, clock, dispatcher=dispatcher)
 
 
+def served_platforms(config: Config) -> frozenset[str]:
+    """The platforms `serve` delivers to: those configured on. The outbox
+    rows of another (the console's, on a database a console session used)
+    stay pending, unclaimed, instead of failing for want of an adapter."""
+    on = {"slack": config.slack.enabled, "teams": config.teams.enabled}
+    return frozenset(platform for platform, enabled in on.items() if enabled)
+
+
+async def warn_waiting(dispatcher) -> int:
+    """Said once at start: how many pending rows wait for a platform this process does not run."""
+    waiting = await dispatcher.waiting_elsewhere()
+    if waiting:
+        log.warning(
+            "%d outbox messages wait for a platform this process does not run (it sends to: %s); "
+            "they stay pending until a process that runs their platform sends them",
+            waiting,
+            ", ".join(sorted(dispatcher.platforms)) or "none",
+        )
+    return waiting
+
+
 def build_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with every configured platform mounted and
     no route for a platform that is off (404).
@@ -111,6 +132,7 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
     if db is None:
         return 2
     runtime = make_runtime(config, db)
+    runtime.dispatcher.platforms = served_platforms(config)  # the console's rows are not this process's to send
     try:
         app = build_app(runtime)
     except ConfigError as err:
@@ -134,6 +156,7 @@ async def serve(config: Config, *, ready: asyncio.Event | None = None) -> int:
         return 2
     site = web.TCPSite(runner, config.server.host, config.server.port)
     await site.start()
+    await warn_waiting(runtime.dispatcher)
     scheduler.start()
     # What start-up built lives as long as the process: frozen, it is out of
     # the collector's sight, so a full collection (a big turn, e.g. `match`,

@@ -368,6 +368,22 @@ async def reachable_again(session: AsyncSession, identity: Identity, now: dateti
         await release_held(session, identity.person_id, now)
 
 
+_THEIR_PROGRAM = (
+    select(Program)
+    .join(Person, col(Program.id) == _THEIR_PROGRAM_ID)
+    .where(col(Person.id) == sa.bindparam("person_id"))
+)
+
+
+async def own_locale(session: AsyncSession, person: Person, config: Config) -> str:
+    """The language the person's own replies are in (`bot.language` with the
+    program their turn is about, `_THEIR_PROGRAM_ID`): a coordinator's, for
+    the notes she gets as coordinator about any program, whatever its
+    language, as her replies about it stay in hers (`Turn.about`)."""
+    program = (await session.exec(_THEIR_PROGRAM, params={"person_id": pk(person)})).first()
+    return locale_for(person, program, config)
+
+
 async def reader_locale(db, actor: Actor, config: Config) -> str:
     """The language a person reads (`bot.language`), for the few words an
     adapter adds itself ("Choose", "You answered", "Working on it")."""

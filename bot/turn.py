@@ -24,6 +24,7 @@ from bot.language import locale_for
 from bot.lifecycle import DRAFT, RUNNING, WORKING
 from bot.messages import Address, Attachment, Card, Inbound, MessageRef, Outbound, Text
 from bot.outbox import Queued
+from bot.people import own_locale
 from bot.store.models import AuditLog, Enrollment, Identity, Person, Program
 
 if TYPE_CHECKING:
@@ -161,6 +162,7 @@ class Turn:
         card: Callable[[Callable[..., str]], Card] | None = None,
         files: Callable[[Callable[..., str]], tuple[Attachment, ...]] | None = None,
         shown: tuple[Address, MessageRef] | None = None,
+        as_coordinator: bool = False,
         **ctx,
     ) -> bool:
         """Queue a message to another person, rendered in *their* language.
@@ -169,12 +171,19 @@ class Turn:
         message of theirs the platform already shows (where it was sent, and
         its reference): the words replace it there, and go to them as a new
         message should the platform not take the update (the row's fallback).
+        `as_coordinator`: they are told as a coordinator, in the language their
+        own replies are in (`bot.people.own_locale`), not the program's, as a
+        coordinator's replies about a program stay in hers (`about`).
         Returns False when the person has no reachable identity."""
         person = await self.session.get(Person, person_id)
         address = await self.address_of(person_id)
         if person is None or address is None:
             return False
-        locale = locale_for(person, program, self.core.config)
+        locale = (
+            await own_locale(self.session, person, self.core.config)
+            if as_coordinator
+            else locale_for(person, program, self.core.config)
+        )
         tz = program.timezone if program else self.tz
 
         def render(name: str, /, **kw) -> str:

@@ -48,7 +48,7 @@ from bot.store.rows import table_of
 from scheduler.expand import expand
 from scheduler.flow import Flow, chunks, finish, until_room
 from scheduler.pace import Pacer
-from scheduler.queries import claim_query, next_due_query, reclaim_query, work_query
+from scheduler.queries import claim_query, next_due_query, reclaim_query, waiting_elsewhere_query, work_query
 from scheduler.record import UNCONFIRMED, Claimed, Recorder, backoff, run_hooks  # noqa: F401 (backoff: re-exported)
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,10 @@ class Dispatcher:
     # platform accepted the last post, where its answer says (`pacer`).
     pace: dict = field(default_factory=dict)
     pacer: Pacer = field(default_factory=Pacer)
+    # The platforms this process delivers to (`serve`: those configured on);
+    # rows for another stay pending, unclaimed (`scheduler.queries._served`).
+    # None: every platform.
+    platforms: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.config, self.translator or translator_for(self.config))
@@ -136,7 +140,7 @@ class Dispatcher:
         self.recorder.broken = False  # a new tick tries the database again
         if look_first:
             async with self.db.read() as session:
-                if not (await run(session, *work_query(self.clock.now()))).scalar():
+                if not (await run(session, *work_query(self.clock.now(), self.platforms))).scalar():
                     return total
         flow = Flow(asyncio.Semaphore(self.concurrency), low=self.batch // 2)
         running: list[asyncio.Task] = []
@@ -171,7 +175,14 @@ class Dispatcher:
     async def next_due(self) -> datetime | None:
         """When the earliest pending row is due (an index seek)."""
         async with self.db.read() as session:
-            return (await run(session, *next_due_query())).scalar()
+            return (await run(session, *next_due_query(self.platforms))).scalar()
+
+    async def waiting_elsewhere(self) -> int:
+        """How many pending rows are for a platform this process does not serve."""
+        if self.platforms is None:
+            return 0
+        async with self.db.read() as session:
+            return (await run(session, *waiting_elsewhere_query(self.platforms))).scalar() or 0
 
     # --------------------------------------------------------- the steps
 
@@ -193,7 +204,9 @@ class Dispatcher:
         go back first when `RECLAIM_EVERY` has passed; the kinds'
         `after_expired` hooks run in the claim's transaction."""
         now = self.clock.now()
-        claim = claim_query(now, self.worker, self.lease, self.batch, skip_locked=not self.db.sqlite)
+        claim = claim_query(
+            now, self.worker, self.lease, self.batch, skip_locked=not self.db.sqlite, platforms=self.platforms
+        )
         async with self.db.write() as session:
             if self._reclaimed_at is None or not now - RECLAIM_EVERY < self._reclaimed_at <= now:
                 await self.reclaim(session, result)

@@ -21,12 +21,14 @@ SENT, FAILED = ReminderStatus.SENT.value, ReminderStatus.FAILED.value
 
 async def expand(db: Database, config: Config, now: datetime, rows: list[Claimed]) -> int:
     """A row for "the coordinators" becomes one row per coordinator (each
-    with its own key, language and retries); the original is done."""
+    with its own key, language and retries); the original is done. Each
+    keeps `to`, so it is read in its coordinator's own language
+    (`bot.reminders.render`), not the program's."""
     made = 0
     async with db.write() as session:
         people = await coordinator_people(session, config)
         for row in rows:
-            context = {k: v for k, v in row.context.items() if k != "to"}
+            context = dict(row.context)
             children = [
                 Planned(
                     key=f"{row.key}:person{p.id}",

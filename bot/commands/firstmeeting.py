@@ -298,7 +298,13 @@ async def fit_answer(turn: Turn):
 
     for coordinator in told:
         await turn.tell(
-            pk(coordinator), "firstmeeting/fit_no_notice", program=program, who=who, partner=partner, card=notice
+            pk(coordinator),
+            "firstmeeting/fit_no_notice",
+            program=program,
+            who=who,
+            partner=partner,
+            card=notice,
+            as_coordinator=True,
         )
     return answered(turn, "firstmeeting/fit_sorry" if told else "firstmeeting/fit_sorry_untold")
 

@@ -42,9 +42,16 @@ async def program_use(turn: Turn, args):
     program = await turn.program(args["program"])
     if program.status == lifecycle.ARCHIVED:
         raise UserError("lifecycle/archived", program=program)
-    turn.person.coordinating_program_id = program.id
-    turn.session.add(turn.person)
+    work_on(turn, program)
     return [turn.say("lifecycle/using", program=program)]
+
+
+def work_on(turn: Turn, program: Program) -> None:
+    """The program the coordinator's next commands work on (`program use`;
+    `program create` and `program new-cohort` switch to the one they made,
+    and say so with `commands/working_on`)."""
+    turn.person.coordinating_program_id = pk(program)
+    turn.session.add(turn.person)
 
 
 def require_status(program: Program, *allowed: str) -> None:
@@ -221,6 +228,7 @@ async def program_new_cohort(turn: Turn, args):
             )
             mentors += 1
     await turn.session.flush()
+    work_on(turn, cohort)  # her next commands prepare the new cohort, as after `program create`
     return [
         turn.say("lifecycle/cohort_created", program=cohort, source=source, events=copied, mentors=mentors, weeks=weeks)
     ]

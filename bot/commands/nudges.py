@@ -204,6 +204,7 @@ async def nudge_help(turn: Turn):
         if await turn.tell(
             pk(coordinator),
             "nudges/help_request",
+            as_coordinator=True,
             program=program,
             program_name=program.name,
             who=turn.person.name,

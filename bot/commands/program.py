@@ -12,11 +12,12 @@ from sqlmodel import col, select
 from bot import plan
 from bot.commands.attendance import answers, roles_in
 from bot.commands.confirm import CONFIRM, ask
+from bot.commands.lifecycle import work_on
 from bot.commands.registry import COORDINATOR, PROGRAM, Param, command
 from bot.errors import UserError
 from bot.inputs import MAX_NAME, capped
 from bot.language import following_program
-from bot.lifecycle import RUNNING
+from bot.lifecycle import RUNNING, ended_on, is_over
 from bot.messages import Card, Outbound, Text, Where
 from bot.programs import (
     audience_includes,
@@ -139,8 +140,7 @@ async def program_create(turn: Turn, args):
     )
     turn.session.add(program)
     await turn.session.flush()
-    turn.person.coordinating_program_id = program.id  # the one her next commands work on, as `program use`
-    turn.session.add(turn.person)
+    work_on(turn, program)  # the one her next commands work on, as `program use`
     return [turn.say("commands/program_created", program=program)]
 
 
@@ -160,6 +160,9 @@ async def program_show(turn: Turn, args):
         "counts": counts,
         "heads": await head_count(turn.session, program),
         "tz": program.timezone,
+        # Closed or archived: said so, and who took part in the past tense (as `participants`).
+        "ended": ended_on(program) if is_over(program) else None,
+        "closed_on": program.closed_at.astimezone(zone(program.timezone)).date() if program.closed_at else None,
     }
     text = turn.render("commands/program_show", **ctx)
     # RSVP buttons are a participant's: a coordinator gets them only for a

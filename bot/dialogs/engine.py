@@ -296,6 +296,7 @@ async def _ask_coordinator(turn: Turn, flow: Flow, state: State, ctx: Ctx) -> li
         if person.id != turn.person.id and await turn.tell(
             pk(person),
             "dialogs/coordinator_help_wanted",
+            as_coordinator=True,
             program=ctx.program,
             name=turn.person.name,
             flow=flow.name,

@@ -223,6 +223,7 @@ async def tell_coordinators(turn: Turn, ctx: Ctx, template: str, /, **context) -
         if await turn.tell(
             pk(coordinator),
             template,
+            as_coordinator=True,
             program=ctx.program,
             name=turn.person.name,
             role=ctx.member.role,

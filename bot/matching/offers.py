@@ -52,6 +52,7 @@ async def offer_match(turn: Turn, program: Program) -> frozenset[int]:
         await turn.tell(
             pk(coordinator),
             "matching/offer",
+            as_coordinator=True,
             program=program,
             waiting=len(waiting),
             room=len(room),

@@ -110,6 +110,7 @@ async def end_participation(
             await turn.tell(
                 pk(coordinator),
                 "commands/coordinator_left_notice",
+                as_coordinator=True,
                 program=program,
                 name=turn.person.name,
                 paired=bool(pairs),  # a pair ended now (not one the coordinator had ended before)
@@ -119,6 +120,7 @@ async def end_participation(
             await turn.tell(
                 pk(coordinator),
                 "privacy/coordinator_forgotten",
+                as_coordinator=True,
                 program=program,
                 role=enrollment.role,
                 partners=[n for n in names if n],

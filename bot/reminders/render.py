@@ -24,9 +24,10 @@ from bot.language import locale_for, open_dialogue_locale
 from bot.lifecycle import RUNNING
 from bot.messages import Address, Outbound, OutboxRef, Where
 from bot.outbox import address_from_dict
-from bot.people import identity_of
+from bot.people import identity_of, own_locale
 from bot.ports import DeliveryError
 from bot.reminders.kinds import Skip, kind_of
+from bot.reminders.planner import TO_COORDINATORS
 from bot.store.models import Identity, Person, Program
 from bot.store.rows import pk
 
@@ -93,7 +94,12 @@ class Renderer:
                 if kind.dialogue and program is not None
                 else None
             )
-            locale = locale_for(person, program, self.config, dialogue=dialogue)
+            locale = (
+                # A coordinator's note (a row for "the coordinators", expanded): in her own language.
+                await own_locale(session, person, self.config)
+                if row.context.get("to") == TO_COORDINATORS
+                else locale_for(person, program, self.config, dialogue=dialogue)
+            )
             tz = program.timezone if program else self.config.bot.timezone
         elif row.address:
             to = address_from_dict(row.address)

@@ -20,6 +20,7 @@ from scheduler.queries import claim_query, next_due_query, reclaim_query, work_q
 
 NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 HISTORY = 30_000
+SERVED = frozenset({"slack", "teams"})
 
 
 async def _fill(db) -> None:
@@ -93,6 +94,12 @@ async def test_every_tick_query_uses_an_index_after_analyze(any_db):
         "next due": next_due_query(),
         "reclaim leases": reclaim_query(NOW),
         "claim": claim_query(NOW, "w1", timedelta(minutes=5), 100, skip_locked=not any_db.sqlite),
+        # `serve`'s dispatcher: only the platforms it runs (`scheduler.queries._served`).
+        "anything to do (slack, teams)": work_query(NOW, SERVED),
+        "next due (slack, teams)": next_due_query(SERVED),
+        "claim (slack, teams)": claim_query(
+            NOW, "w1", timedelta(minutes=5), 100, skip_locked=not any_db.sqlite, platforms=SERVED
+        ),
     }
     scanned = {}
     for name, (statement, params) in statements.items():
