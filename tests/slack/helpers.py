@@ -3,12 +3,14 @@ API behind it, and a client that signs requests exactly as Slack does."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
 import json
 import time
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -368,3 +370,30 @@ async def say(server, user: str, text: str):
     status, _ = await server.dm(text, user=user)
     assert status == 200
     await server.settle()
+
+
+@contextmanager
+def counted_runs(name: str) -> Iterator[list[str]]:
+    """A slow command `name` (it says 'working on it' first) and a button
+    `name.go` that count how often they ran, registered while the block runs."""
+    from bot.commands.registry import ACTIONS, COMMANDS, PARTICIPANT, Command
+    from bot.messages import Outbound
+
+    ran: list[str] = []
+
+    async def command(turn, args):
+        ran.append("command")
+        await asyncio.sleep(0.2)
+        return [Outbound(text="done", kind=f"test/{name}")]
+
+    async def pressed(turn):
+        ran.append("press")
+        return [Outbound(text="pressed", kind=f"test/{name}")]
+
+    COMMANDS[(name,)] = Command((name,), PARTICIPANT, (), command, slow=True)
+    ACTIONS[f"{name}."] = pressed
+    try:
+        yield ran
+    finally:
+        del COMMANDS[(name,)]
+        del ACTIONS[f"{name}."]

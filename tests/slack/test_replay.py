@@ -15,36 +15,18 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import select
 
-from bot.commands.registry import ACTIONS, COMMANDS, PARTICIPANT, Command
-from bot.messages import Outbound
 from bot.store.models import ProcessedEvent
 from tests.conftest import fresh_pg_database, migrated
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
-from tests.slack.helpers import ADEPT, sign, slack_people, slack_server
+from tests.slack.helpers import ADEPT, counted_runs, sign, slack_people, slack_server
 
 FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
 def runs():
-    """A command (`replaytest`, slow: it says 'working on it' first) and a
-    button (`replaytest.go`) that count how often they ran."""
-    ran: list[str] = []
-
-    async def command(turn, args):
-        ran.append("command")
-        await asyncio.sleep(0.2)
-        return [Outbound(text="done", kind="test/replay")]
-
-    async def pressed(turn):
-        ran.append("press")
-        return [Outbound(text="pressed", kind="test/replay")]
-
-    COMMANDS[("replaytest",)] = Command(("replaytest",), PARTICIPANT, (), command, slow=True)
-    ACTIONS["replaytest."] = pressed
-    yield ran
-    del COMMANDS[("replaytest",)]
-    del ACTIONS["replaytest."]
+    with counted_runs("replaytest") as ran:
+        yield ran
 
 
 def command_body(server, text: str = "replaytest") -> str:

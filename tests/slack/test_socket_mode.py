@@ -3,7 +3,6 @@ that the server opens to Slack (here the fake), with no /slack/events URL."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -13,13 +12,11 @@ import pytest
 from sqlmodel import select
 
 from adapters.server import build_app, make_runtime
-from bot.commands.registry import ACTIONS, COMMANDS, PARTICIPANT, Command
 from bot.config import ConfigError, SlackConfig
-from bot.messages import Outbound
 from bot.store.models import Person, ProcessedEvent
 from tests.fakes.loopback import serve_on_loopback
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
-from tests.slack.helpers import ADEPT, slack_config, slack_people
+from tests.slack.helpers import ADEPT, counted_runs, slack_config, slack_people
 
 
 @pytest.fixture
@@ -94,23 +91,8 @@ async def test_wrong_app_token_is_refused_with_what_it_should_look_like(sqlite_d
 
 @pytest.fixture
 def runs():
-    """A slow command (`sockettest`) and a button (`sockettest.go`) that count how often they ran."""
-    ran: list[str] = []
-
-    async def command(turn, args):
-        ran.append("command")
-        await asyncio.sleep(0.2)
-        return [Outbound(text="done", kind="test/socket")]
-
-    async def pressed(turn):
-        ran.append("press")
-        return [Outbound(text="pressed", kind="test/socket")]
-
-    COMMANDS[("sockettest",)] = Command(("sockettest",), PARTICIPANT, (), command, slow=True)
-    ACTIONS["sockettest."] = pressed
-    yield ran
-    del COMMANDS[("sockettest",)]
-    del ACTIONS["sockettest."]
+    with counted_runs("sockettest") as ran:
+        yield ran
 
 
 @asynccontextmanager
