@@ -275,7 +275,11 @@ def consent_bullets(world, role: str) -> list[str]:
     """Who sees the answers and for how long, as the consent text for `role` says it."""
     core = world.core
     text = core.translator.render(
-        world.locale, f"dialogs/ask/consent_{role}", program="Mentorprogram 2027", privacy=core.config.privacy
+        world.locale,
+        f"dialogs/ask/consent_{role}",
+        program="Mentorprogram 2027",
+        privacy=core.config.privacy,
+        names_in_channel=False,
     )
     return [line for line in text.split("\n") if line.startswith("• *")][:2]
 
