@@ -41,7 +41,7 @@ from bot.clicked import answers_clicked
 from bot.commands.smalltalk import typed_yes_no
 from bot.errors import UserError
 from bot.messages import Button, Buttons, Card, Choice, Inbound, Input, Kind, MessageRef, Outbound, Text, Where
-from bot.outbox import KEPT_COPY, REPLY, address_from_dict, decode
+from bot.outbox import KEPT_COPY, REPLY, address_from_dict, decode, sent_message
 from bot.presses import note_asked
 from bot.store.models import Reminder, ReminderStatus
 from bot.turn import Turn
@@ -117,8 +117,7 @@ async def typed_answer(turn: Turn, text: str) -> TypedPress | UserError | None:
         return UserError("core/typed_answer_stale", old=False, minutes=WITHIN.seconds // 60, typed_command=typed_line)
     pressed = buttons[0] if said else buttons[1]
     press = replace(inbound, kind=Kind.ACTION, text="", action_id=pressed.action_id, value=pressed.value, message=None)
-    message = MessageRef(to.platform, to.conversation, row.message_id) if row.message_id and to.conversation else None
-    return TypedPress(press, asked, pressed.label, message)
+    return TypedPress(press, asked, pressed.label, sent_message(to, row.message_id))
 
 
 def answered_in_place(turn: Turn, typed: TypedPress, replies: list[Outbound]) -> list[Outbound]:

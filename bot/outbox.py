@@ -83,6 +83,13 @@ def address_from_dict(data: dict[str, Any]) -> Address:
     )
 
 
+def sent_message(to: Address, message_id: str | None) -> MessageRef | None:
+    """The platform's reference to the message a row sent to `to` (what an
+    update of it names); None when the conversation or the message id is not
+    known (sent to a user id before the conversation was kept, or not sent)."""
+    return MessageRef(to.platform, to.conversation, message_id) if to.conversation and message_id else None
+
+
 def _block_to_dict(block) -> dict[str, Any]:
     data: dict[str, Any] = {"type": type(block).__name__}
     for f in fields(block):

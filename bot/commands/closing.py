@@ -19,7 +19,7 @@ from bot.dialogs.entrances import end_sign_ups
 from bot.errors import UserError, stale_button
 from bot.inputs import parse_int
 from bot.messages import Address, Buttons, Card, MessageRef
-from bot.outbox import KEPT_COPY, address_from_dict, decode
+from bot.outbox import KEPT_COPY, address_from_dict, decode, sent_message
 from bot.programs import first_event, has_run
 from bot.reminders.calendar import ProgramCalendar
 from bot.reminders.closeout import closeout_moment
@@ -240,8 +240,7 @@ async def _invitation_cards(turn: Turn, invited: list[Enrollment]) -> dict[int, 
         value = _accept_value(decode(row.context["message"], address).card, INVITATION_CARDS[row.template])
         if value not in wanted or wanted[value] != row.person_id or int(value) in found:
             continue  # not a card of these invitations, or an older one (answered or passed over)
-        conversation, message_id = address.conversation, row.message_id  # else the message cannot be named
-        ref = MessageRef(address.platform, conversation, message_id) if conversation and message_id else None
+        ref = sent_message(address, row.message_id)  # None: the message cannot be named
         found[int(value)] = (address, ref) if ref is not None else None
     return {enrollment: shown for enrollment, shown in found.items() if shown is not None}
 
