@@ -94,21 +94,16 @@ class SlackServer:
         in (another one's install of the app, or an outsider in a Slack Connect DM);
         `response_url`: another than the fake's."""
         n = next(self._ids)
-        form = {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "team_domain": "kommunerna",
-            "channel_id": channel,
-            "channel_name": channel_name,
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A0MENTOR",
-            "is_enterprise_install": "false",
-            "response_url": response_url or self.fake.response_url(f"cmd{n}"),
-            "trigger_id": f"{n}.1.abc",
-        }
+        form = command_form(
+            text,
+            response_url or self.fake.response_url(f"cmd{n}"),
+            f"{n}.1.abc",
+            user=user,
+            channel=channel,
+            channel_name=channel_name,
+            command=command,
+            team=team,
+        )
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
 
     def event_body(self, event: dict[str, Any], event_id: str | None = None, envelope: dict | None = None) -> str:
@@ -292,6 +287,37 @@ async def click_home(server: SlackServer, user: str, action_prefix: str) -> tupl
         ],
     }
     return await server.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+
+def command_form(
+    text: str,
+    response_url: str,
+    trigger_id: str,
+    *,
+    user: str = ADEPT,
+    user_name: str | None = None,
+    channel: str = "D0ADEPT",
+    channel_name: str = "directmessage",
+    command: str = "/mentor",
+    team: str = TEAM_ID,
+) -> dict[str, str]:
+    """A slash command's fields as Slack sends them (a form over HTTP, the
+    payload of a Socket Mode envelope)."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": team,
+        "team_domain": "kommunerna",
+        "channel_id": channel,
+        "channel_name": channel_name,
+        "user_id": user,
+        "user_name": user_name or user.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A0MENTOR",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
 
 
 def slack_config(

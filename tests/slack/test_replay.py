@@ -18,7 +18,7 @@ from sqlmodel import select
 from bot.store.models import ProcessedEvent
 from tests.conftest import fresh_pg_database, migrated
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
-from tests.slack.helpers import ADEPT, counted_runs, sign, slack_people, slack_server
+from tests.slack.helpers import ADEPT, command_form, counted_runs, sign, slack_people, slack_server
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -30,21 +30,7 @@ def runs():
 
 
 def command_body(server, text: str = "replaytest") -> str:
-    return urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "channel_id": "D0ADEPT",
-            "channel_name": "directmessage",
-            "user_id": ADEPT,
-            "user_name": "adam",
-            "command": "/mentor",
-            "text": text,
-            "api_app_id": "A0MENTOR",
-            "response_url": server.fake.response_url("replayed"),
-            "trigger_id": "1.1.abc",
-        }
-    )
+    return urlencode(command_form(text, server.fake.response_url("replayed"), "1.1.abc", user_name="adam"))
 
 
 def click_body(server, ts: str = "1767000000.000100", value: str = "1") -> str:

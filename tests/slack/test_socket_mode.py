@@ -16,7 +16,7 @@ from bot.config import ConfigError, SlackConfig
 from bot.store.models import Person, ProcessedEvent
 from tests.fakes.loopback import serve_on_loopback
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
-from tests.slack.helpers import ADEPT, counted_runs, slack_config, slack_people
+from tests.slack.helpers import ADEPT, command_form, counted_runs, slack_config, slack_people
 
 
 @pytest.fixture
@@ -41,19 +41,7 @@ async def test_slash_command_over_socket_mode_is_acked_and_answered(sqlite_db, c
         await fake.wait_for_socket()
         assert fake.calls_to("apps.connections.open")[0].token.startswith("xapp-")
         envelope = await fake.socket_send(
-            "slash_commands",
-            {
-                "team_id": TEAM_ID,
-                "channel_id": "D0ADEPT",
-                "channel_name": "directmessage",
-                "user_id": ADEPT,
-                "user_name": "adam",
-                "command": "/mentor",
-                "text": "status",
-                "api_app_id": "A0MENTOR",
-                "response_url": fake.response_url("sock1"),
-                "trigger_id": "1.2.3",
-            },
+            "slash_commands", command_form("status", fake.response_url("sock1"), "1.2.3", user_name="adam")
         )
         assert (await fake.socket_ack(envelope))["envelope_id"] == envelope
         await runtime.extras["slack"].drain()
@@ -107,19 +95,8 @@ async def socket_server(db, clock, fake):
 
 
 def command_payload(fake, n: int) -> dict:
-    return {
-        "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
-        "channel_id": "D0ADEPT",
-        "channel_name": "directmessage",
-        "user_id": ADEPT,
-        "user_name": "adam",
-        "command": "/mentor",
-        "text": "sockettest",
-        "api_app_id": "A0MENTOR",
-        "response_url": fake.response_url(f"sock{n}") if fake else "https://hooks.slack.com/commands/T0/1/x",
-        "trigger_id": f"{n}.1.cmd",
-    }
+    url = fake.response_url(f"sock{n}") if fake else "https://hooks.slack.com/commands/T0/1/x"
+    return command_form("sockettest", url, f"{n}.1.cmd", user_name="adam")
 
 
 def press_payload(n: int) -> dict:
