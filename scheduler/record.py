@@ -6,7 +6,7 @@ answered: a row sent to a person's user id alone keeps the conversation the
 platform opened for it, which an update of the message needs), `cancelled` (no longer
 wanted), `error` (a `DeliveryError`: retried later, or failed and reported,
 or held when its reader is marked unreachable: pending, unsent and not failed
-until they write again) and `release` (not sent: back to pending at a given
+until they write again; what a failure does next is `scheduler.failed`) and `release` (not sent: back to pending at a given
 time, no attempt used).
 
 Every record is checked against the lease: it applies only while the row is
@@ -36,16 +36,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.messages import MessageRef
-from bot.outbox import address_from_dict
-from bot.people import identity_of, mark_unreachable
 from bot.ports import DeliveryError
 from bot.privacy.erase import erased_key
 from bot.reminders.kinds import has_after_sent, kind_of
-from bot.reminders.planner import TO_COORDINATORS
-from bot.reminders.store import HELD, HELD_UNTIL, Planned, insert_if_absent, run
+from bot.reminders.store import HELD, HELD_UNTIL, run
 from bot.store.db import Database
-from bot.store.models import Identity, Person, Reminder, ReminderStatus
+from bot.store.models import Reminder, ReminderStatus
 from bot.store.rows import table_of
+from scheduler.failed import fall_back, held_for, mark_if_unreachable, report_failure
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +308,7 @@ class Recorder:
         # The platform's own "cannot reach them" fails the row and is reported
         # (below); a later row for someone marked so waits, unsent, until they
         # write again.
-        reader = None if err.unreachable else await self._held_for(session, row)
+        reader = None if err.unreachable else await held_for(session, row)
         if reader is not None:
             ok = await self._update_mine(
                 session,
@@ -330,106 +328,10 @@ class Recorder:
         if "message" not in context:  # an adapter's send right after the turn knows only the row's id
             context = (await run(session, sa.select(T.c.context).where(T.c.id == row.id))).scalar() or {}
         if context.get("fallback"):
-            await self._fall_back(session, row, context, now)
+            await fall_back(session, row, context, now)
             return "failed"
-        await self._unreachable(session, row, err)
+        await mark_if_unreachable(session, row, err)
         kind = kind_of(row.kind)
         if kind is None or kind.report_failure:
-            await self._report_failure(session, row, err, now)
+            await report_failure(session, row, err, now)
         return "failed"
-
-    async def _fall_back(self, session: AsyncSession, row: Claimed, context: dict, now: datetime) -> None:
-        """The same words to each fallback address (a group DM that could not
-        be opened: each member's own DM; a message the platform would not
-        update: the person's DM), as new messages in rows of their own."""
-        message = {**context["message"], "replace": None}
-        await insert_if_absent(
-            session,
-            [
-                Planned(
-                    key=f"{row.key}:fallback{i}",
-                    kind="message",
-                    template=row.template,
-                    due_at=now,
-                    subject=row.subject or "",
-                    program_id=row.program_id,
-                    address=address,
-                    context={"message": message},
-                )
-                for i, address in enumerate(context["fallback"])
-            ],
-            now,
-        )
-
-    async def _held_for(self, session: AsyncSession, row: Claimed) -> int | None:
-        """The person a row waits for: its address's identity (or, for a row
-        to a person, every identity of theirs) is already marked unreachable,
-        and stays so until they write again (`bot.people.reachable_again`)."""
-        to = row.address or {}
-        if to.get("user") and "," not in to["user"]:
-            identity = await identity_of(session, to.get("platform", ""), to.get("tenant", ""), to["user"])
-            return identity.person_id if identity is not None and identity.unreachable else None
-        if row.person_id:
-            flags = (
-                (
-                    await run(
-                        session,
-                        sa.select(table_of(Identity).c.unreachable).where(
-                            table_of(Identity).c.person_id == row.person_id
-                        ),
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            return row.person_id if flags and all(flags) else None
-        return None
-
-    async def _unreachable(self, session: AsyncSession, row: Claimed, err: DeliveryError) -> None:
-        """A person the platform says cannot be reached is marked so; later
-        sends to them are held until they write again."""
-        if not err.unreachable or not row.address:
-            return
-        to = address_from_dict(row.address)
-        if to.user and "," not in to.user:
-            await mark_unreachable(session, str(to.platform), to.tenant, to.user, err.reason)
-
-    async def _report_failure(self, session: AsyncSession, row: Claimed, err: DeliveryError, now: datetime) -> None:
-        if row.person_id:
-            person = await session.get(Person, row.person_id)
-        else:
-            address = row.address or {}
-            identity = (
-                await identity_of(
-                    session, address.get("platform", ""), address.get("tenant", ""), address.get("user") or ""
-                )
-                if address.get("user")
-                else None
-            )
-            person = await session.get(Person, identity.person_id) if identity else None
-        who = person.name if person else None
-        # Told once per person who cannot be reached, however many messages missed them.
-        key = f"failure:person{person.id}:{row.program_id or 0}" if person else f"failure:{row.key}"
-        await insert_if_absent(
-            session,
-            [
-                Planned(
-                    key=key,
-                    kind="failure",
-                    template="scheduler/unreachable",
-                    due_at=now,
-                    subject=row.subject or "",
-                    program_id=row.program_id,
-                    context={
-                        "to": TO_COORDINATORS,
-                        "who": who,
-                        "what": row.template,
-                        "why": err.reason,
-                        "attempts": row.attempts,
-                        "failed_key": row.key,
-                        "channel": not row.person_id and (row.address or {}).get("where") == "channel",
-                    },
-                )
-            ],
-            now,
-        )
